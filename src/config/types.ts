@@ -1,0 +1,38 @@
+/** Types of the fqc config standard, derived from the vocabulary constants. */
+import type { DtypeName } from "./dtypes.js";
+import type { MappingType, ScalePrecision, ZeroPointDomain, ZeroPointPrecision, Role } from "./vocabulary.js";
+
+export type { DtypeName, MappingType, ScalePrecision, ZeroPointDomain, ZeroPointPrecision, Role };
+
+export type CanonicalGranularity =
+  | { type: "PerToken" }
+  | { type: "PerAxis"; axis: 0 }
+  | { type: "PerGroup"; group_size: number };
+
+/** The canonical (normalized) fake-quantize config: all nine fields, torchao's field order. */
+export interface CanonicalConfig {
+  dtype: DtypeName;
+  granularity: CanonicalGranularity;
+  mapping_type: MappingType;
+  scale_precision: ScalePrecision;
+  zero_point_precision: ZeroPointPrecision;
+  zero_point_domain: ZeroPointDomain;
+  is_dynamic: boolean;
+  range_learning: boolean;
+  eps: number | null;
+}
+
+/** A config file as users write it: one config or a QAT pair, shorthand allowed. Shape is checked by the schema. */
+export type ConfigInput = Record<string, unknown>;
+
+export interface CanonicalPair {
+  activation?: CanonicalConfig;
+  weight?: CanonicalConfig;
+}
+
+export type CanonicalDocument =
+  | { kind: "single"; config: CanonicalConfig }
+  | { kind: "pair"; pair: CanonicalPair };
+
+/** torchao versions whose numerics fqc reproduces; they differ only in the default eps. */
+export type TorchaoVersion = "0.12" | "0.18";
