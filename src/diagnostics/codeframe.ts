@@ -1,0 +1,202 @@
+/**
+ * A code frame: a few lines of source around a position, with a line-number
+ * gutter and `^~~~` under the offending range.
+ *
+ *     1 | {
+ *   > 2 |   "group_szie": 32,
+ *       |   ^~~~~~~~~~~~
+ *     3 | }
+ *
+ * Positions are 1-based; columns count UTF-16 code units (what momoa and the
+ * yaml package report) and the end column is exclusive. The frame works in
+ * display columns: tabs expand to tab stops, wide (CJK, emoji) characters take
+ * two cells, combining marks none, control characters are shown as visible
+ * pictures. Every position is clamped into the text, so a stale or sloppy
+ * range still yields a frame instead of throwing.
+ */
+import { paint, visibleControls } from "./format-ansi.js";
+import type { Severity } from "./types.js";
+
+export interface CodeFrameOptions {
+  color: boolean;
+  /** Colour of the marker; default "error" (red). */
+  severity?: Severity;
+  /** Lines shown before and after the marked line (default 2). */
+  contextLines?: number;
+  /** Maximum display width of the source text per line (default 100); longer lines are cut around the range. */
+  maxWidth?: number;
+  /** Tab stop width (default 4). */
+  tabWidth?: number;
+}
+
+/** One rendered character: its text, display width and the code-unit span it came from. */
+interface Cell {
+  text: string;
+  width: number;
+  /** Display column (0-based) where the cell starts. */
+  col: number;
+  cuStart: number;
+  cuEnd: number;
+}
+
+const ELLIPSIS = "…";
+
+export function codeFrame(
+  source: string,
+  line: number,
+  column: number,
+  endLine: number,
+  endColumn: number,
+  opts: CodeFrameOptions,
+): string {
+  const p = paint(opts.color);
+  const context = Math.max(0, opts.contextLines ?? 2);
+  const maxWidth = Math.max(8, opts.maxWidth ?? 100);
+  const tabWidth = Math.max(1, opts.tabWidth ?? 4);
+  const severity = opts.severity ?? "error";
+
+  // The same line breaks momoa counts: CRLF, LF and a lone CR.
+  const lines = source.split(/\r\n|\r|\n/);
+  const lineNo = clampInt(line, 1, lines.length);
+  const text = lines[lineNo - 1];
+
+  const start = clampInt(column, 1, text.length + 1) - 1;
+  let end: number;
+  if (endLine > lineNo) end = text.length; // multi-line range: underline to the end of the first line
+  else if (endLine === lineNo) end = clampInt(endColumn, 1, text.length + 1) - 1;
+  else end = start;
+  if (end < start) end = start;
+
+  const cells = layout(text, tabWidth);
+  const lineWidth = widthOf(cells);
+  const caretCol = displayColumn(cells, start, lineWidth);
+  const caretEndCol = Math.max(caretCol + 1, displayColumn(cells, end, lineWidth));
+
+  // A horizontal window (in display columns) that keeps the range in view on very long lines.
+  let winStart = 0;
+  if (Math.max(lineWidth, caretEndCol) > maxWidth) {
+    winStart = Math.max(0, caretCol - Math.floor(maxWidth / 3));
+  }
+  const winEnd = winStart + maxWidth;
+  const clipped = winStart > 0;
+
+  const first = Math.max(1, lineNo - context);
+  const last = Math.min(lines.length, lineNo + context);
+  const gutterWidth = String(last).length;
+  const out: string[] = [];
+
+  for (let n = first; n <= last; n++) {
+    const shown = clip(n === lineNo ? cells : layout(lines[n - 1], tabWidth), winStart, winEnd, clipped);
+    const marker = n === lineNo ? p.bold(p.severity(severity, ">")) : " ";
+    const gutter = p.gray(`${String(n).padStart(gutterWidth)} |`);
+    out.push(`${marker} ${gutter}${shown === "" ? "" : " " + shown}`);
+    if (n === lineNo) {
+      const from = Math.max(caretCol, winStart) - winStart;
+      const to = Math.min(caretEndCol, winEnd) - winStart;
+      const width = Math.max(1, to - from);
+      const underline = "^" + "~".repeat(width - 1);
+      const pad = " ".repeat(from + (clipped ? ELLIPSIS.length : 0));
+      out.push(`  ${p.gray(`${" ".repeat(gutterWidth)} |`)} ${pad}${p.bold(p.severity(severity, underline))}`);
+    }
+  }
+  return out.join("\n");
+}
+
+function clampInt(v: number, lo: number, hi: number): number {
+  const n = Number.isFinite(v) ? Math.trunc(v) : lo;
+  return n < lo ? lo : n > hi ? hi : n;
+}
+
+function layout(text: string, tabWidth: number): Cell[] {
+  const cells: Cell[] = [];
+  let col = 0;
+  let i = 0;
+  while (i < text.length) {
+    const cp = text.codePointAt(i)!;
+    const size = cp > 0xffff ? 2 : 1;
+    let shown: string;
+    let width: number;
+    if (cp === 0x09) {
+      width = tabWidth - (col % tabWidth);
+      shown = " ".repeat(width);
+    } else {
+      shown = visibleControls(String.fromCodePoint(cp));
+      width = charWidth(shown.codePointAt(0)!);
+    }
+    cells.push({ text: shown, width, col, cuStart: i, cuEnd: i + size });
+    col += width;
+    i += size;
+  }
+  return cells;
+}
+
+function widthOf(cells: Cell[]): number {
+  const lastCell = cells[cells.length - 1];
+  return lastCell === undefined ? 0 : lastCell.col + lastCell.width;
+}
+
+/** Display column of a code-unit offset; offsets inside a surrogate pair map to the pair's cell. */
+function displayColumn(cells: Cell[], cu: number, lineWidth: number): number {
+  for (const c of cells) if (cu < c.cuEnd) return c.col;
+  return lineWidth;
+}
+
+/** The cells that fit entirely in [winStart, winEnd), with an ellipsis where text was cut. */
+function clip(cells: Cell[], winStart: number, winEnd: number, clipped: boolean): string {
+  let s = "";
+  let cursor = winStart;
+  let cutRight = false;
+  for (const c of cells) {
+    if (c.col < winStart) continue;
+    if (c.col + c.width > winEnd) {
+      cutRight = true;
+      break;
+    }
+    s += " ".repeat(c.col - cursor) + c.text; // a wide char or tab straddling winStart leaves a gap
+    cursor = c.col + c.width;
+  }
+  const hasLeft = cells.length > 0 && cells[0].col < winStart;
+  const prefix = clipped ? (hasLeft ? ELLIPSIS : " ".repeat(ELLIPSIS.length)) : "";
+  const line = prefix + s + (cutRight ? ELLIPSIS : "");
+  return line.trimEnd();
+}
+
+/**
+ * Terminal cell width of a code point: 0 for combining marks and zero-width
+ * characters, 2 for East Asian wide/fullwidth characters and emoji, else 1.
+ * A compact table covering the common ranges; exactness for rare scripts is
+ * not worth a dependency here.
+ */
+export function charWidth(cp: number): number {
+  if (
+    (cp >= 0x0300 && cp <= 0x036f) ||
+    (cp >= 0x1ab0 && cp <= 0x1aff) ||
+    (cp >= 0x1dc0 && cp <= 0x1dff) ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x20d0 && cp <= 0x20ff) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    (cp >= 0xfe20 && cp <= 0xfe2f) ||
+    cp === 0xfeff
+  ) {
+    return 0;
+  }
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}

@@ -1,0 +1,134 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer). Beyond what the
+ * schema requires, code scanning wants: stable rule ids with descriptions and
+ * help URIs in `tool.driver.rules`, repo-relative artifact URIs under a
+ * `%SRCROOT%` base, 1-based regions, and `partialFingerprints` so an alert
+ * keeps its identity across commits.
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { FormatInput } from "./format-types.js";
+import { FQC_HOMEPAGE, messageWithHint, repoRelativePath, ruleHelpUri, STDIN_FILE, TOOL_NAME } from "./format-types.js";
+import { summarize } from "./summary.js";
+import type { Diagnostic, RuleInfo, Severity } from "./types.js";
+
+export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+export const SRCROOT = "%SRCROOT%";
+/** Key of fqc's own fingerprint; bump the version if the hashed inputs ever change. */
+export const FINGERPRINT_KEY = "fqcLocation/v1";
+
+type Level = "error" | "warning";
+
+interface ArtifactLocation {
+  uri?: string;
+  uriBaseId?: string;
+  index?: number;
+  description?: { text: string };
+}
+
+export function formatSarif(input: FormatInput): string {
+  const homepage = input.homepage ?? FQC_HOMEPAGE;
+  const summary = summarize(input.diagnostics, input.filesChecked);
+
+  // Registry rules first, in registry order; ids seen only in diagnostics are appended so every ruleIndex resolves.
+  const rules: RuleInfo[] = [...input.rules];
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  for (const d of input.diagnostics) {
+    if (!ruleIndex.has(d.ruleId)) {
+      ruleIndex.set(d.ruleId, rules.length);
+      rules.push({ id: d.ruleId, severity: d.severity, description: `fqc rule ${d.ruleId}.` });
+    }
+  }
+
+  const artifacts = summary.files.map((f) => ({ location: artifactLocation(f.file, input.cwd), roles: ["analysisTarget"] }));
+  const artifactIndex = new Map(summary.files.map((f, i) => [f.file, i]));
+
+  const seen = new Map<string, number>();
+  const results = input.diagnostics.map((d) => {
+    const location = { ...artifactLocation(d.file, input.cwd), index: artifactIndex.get(d.file)! };
+    const base = fingerprint(d, location.uri ?? d.file);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return {
+      ruleId: d.ruleId,
+      ruleIndex: ruleIndex.get(d.ruleId)!,
+      level: level(d.severity),
+      message: { text: messageWithHint(d) },
+      locations: [{ physicalLocation: { artifactLocation: location, region: region(d) } }],
+      // Same rule at the same pointer in the same file is the same alert; repeats get GitHub's ":n" suffix.
+      partialFingerprints: { [FINGERPRINT_KEY]: n === 0 ? base : `${base}:${n}` },
+      properties: { pointer: d.pointer },
+    };
+  });
+
+  const sarif = {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: input.toolVersion,
+            ...(isSemver(input.toolVersion) ? { semanticVersion: input.toolVersion } : {}),
+            informationUri: homepage,
+            rules: rules.map((r) => ({
+              id: r.id,
+              shortDescription: { text: firstSentence(r.description) },
+              fullDescription: { text: r.description },
+              defaultConfiguration: { level: level(r.severity) },
+              helpUri: ruleHelpUri(r.id, homepage),
+              help: { text: `${r.description} See ${ruleHelpUri(r.id, homepage)}` },
+            })),
+          },
+        },
+        originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(input.cwd) } },
+        artifacts,
+        results,
+        columnKind: "utf16CodeUnits",
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + "\n";
+}
+
+function level(sev: Severity): Level {
+  return sev === "error" ? "error" : "warning";
+}
+
+/** Repo-relative URI under %SRCROOT% when possible; an absolute file URI otherwise; no URI for stdin. */
+function artifactLocation(file: string, cwd: string): ArtifactLocation {
+  if (file === STDIN_FILE) return { description: { text: "standard input" } };
+  const rel = repoRelativePath(file, cwd);
+  if (rel !== null) return { uri: rel.split("/").map(encodeURIComponent).join("/"), uriBaseId: SRCROOT };
+  return { uri: pathToFileURL(path.resolve(cwd, file)).href };
+}
+
+function region(d: Diagnostic) {
+  // SARIF requires positive, non-decreasing positions; clamp sloppy input rather than emit an invalid log.
+  const startLine = Math.max(1, d.line);
+  const startColumn = Math.max(1, d.column);
+  const endLine = Math.max(startLine, d.endLine);
+  const endColumn = endLine === startLine ? Math.max(startColumn, d.endColumn) : Math.max(1, d.endColumn);
+  return { startLine, startColumn, endLine, endColumn };
+}
+
+/** Stable across runs and machines: rule, repo-relative file and JSON pointer — not the line, which moves with edits. */
+function fingerprint(d: Diagnostic, uri: string): string {
+  return createHash("sha256").update(`${d.ruleId}\u0000${uri}\u0000${d.pointer}`).digest("hex").slice(0, 32);
+}
+
+function directoryUri(dir: string): string {
+  const href = pathToFileURL(dir).href;
+  return href.endsWith("/") ? href : href + "/";
+}
+
+function isSemver(v: string): boolean {
+  return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(v);
+}
+
+function firstSentence(s: string): string {
+  const m = /^(.+?[.!?])(?:\s|$)/.exec(s);
+  return m ? m[1] : s;
+}

@@ -1,0 +1,54 @@
+/** The input every formatter receives, and small helpers they share. */
+import path from "node:path";
+import type { Diagnostic, RuleInfo } from "./types.js";
+
+export interface FormatInput {
+  /** Diagnostics for all files, in report order. */
+  diagnostics: Diagnostic[];
+  /** file → source text, for code frames; a missing entry means no frame. */
+  sources: Map<string, string>;
+  /** Every file validated, including clean ones. */
+  filesChecked: string[];
+  /** The rule registry (src/config/rules.ts). */
+  rules: RuleInfo[];
+  toolVersion: string;
+  /** Directory that relative file names are resolved against and SARIF URIs are made relative to (the repo root in CI). */
+  cwd: string;
+  /** Project home page, used for SARIF `informationUri` and rule `helpUri`s; defaults to FQC_HOMEPAGE. */
+  homepage?: string;
+}
+
+export type FormatName = "stylish" | "json" | "github" | "sarif";
+export const FORMAT_NAMES: readonly FormatName[] = ["stylish", "json", "github", "sarif"];
+
+export const TOOL_NAME = "fqc";
+/** Where the rule documentation lives; one anchor per rule id in the README's rule table. */
+export const FQC_HOMEPAGE = "https://github.com/fqc-dev/fqc";
+/** The file name the CLI uses for standard input. */
+export const STDIN_FILE = "<stdin>";
+
+/** The message followed by the hint on its own line, for formats with a single text field. */
+export function messageWithHint(d: Pick<Diagnostic, "message" | "hint">): string {
+  return d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
+}
+
+/**
+ * The file's path relative to `cwd` with forward slashes, or null when it lies
+ * outside `cwd` (or is standard input) and so has no repo-relative form.
+ */
+export function repoRelativePath(file: string, cwd: string): string | null {
+  if (file === STDIN_FILE) return null;
+  const pathApi = path.isAbsolute(cwd) && /^[A-Za-z]:[\\/]/.test(cwd) ? path.win32 : path;
+  const rel = pathApi.relative(cwd, pathApi.resolve(cwd, file));
+  if (rel === "" || rel === ".." || rel.startsWith(".." + pathApi.sep) || pathApi.isAbsolute(rel)) return null;
+  return pathApi.sep === "\\" ? rel.split("\\").join("/") : rel;
+}
+
+/** Anchor of a rule in the documentation: "torchao/group-size-conflict" → "torchao-group-size-conflict". */
+export function ruleAnchor(ruleId: string): string {
+  return ruleId.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+export function ruleHelpUri(ruleId: string, homepage: string = FQC_HOMEPAGE): string {
+  return `${homepage.replace(/\/+$/, "")}#${ruleAnchor(ruleId)}`;
+}

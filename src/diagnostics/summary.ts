@@ -1,0 +1,72 @@
+/** Problem counts per file and in total; shared by the formatters and the CLI (`--max-warnings`). */
+import type { Diagnostic } from "./types.js";
+
+export interface FileSummary {
+  file: string;
+  errorCount: number;
+  warningCount: number;
+  /** This file's diagnostics, in report order. */
+  diagnostics: Diagnostic[];
+}
+
+export interface Summary {
+  /** Every file: the checked ones in the order given, then files that appear only in diagnostics (first-seen order). */
+  files: FileSummary[];
+  errorCount: number;
+  warningCount: number;
+  problemCount: number;
+  filesWithProblems: number;
+}
+
+export function summarize(diagnostics: readonly Diagnostic[], filesChecked: readonly string[] = []): Summary {
+  const byFile = new Map<string, FileSummary>();
+  const entry = (file: string): FileSummary => {
+    let s = byFile.get(file);
+    if (s === undefined) {
+      s = { file, errorCount: 0, warningCount: 0, diagnostics: [] };
+      byFile.set(file, s);
+    }
+    return s;
+  };
+  for (const file of filesChecked) entry(file);
+  let errorCount = 0;
+  let warningCount = 0;
+  for (const d of diagnostics) {
+    const s = entry(d.file);
+    s.diagnostics.push(d);
+    if (d.severity === "error") {
+      s.errorCount++;
+      errorCount++;
+    } else {
+      s.warningCount++;
+      warningCount++;
+    }
+  }
+  const files = [...byFile.values()];
+  return {
+    files,
+    errorCount,
+    warningCount,
+    problemCount: errorCount + warningCount,
+    filesWithProblems: files.filter((f) => f.diagnostics.length > 0).length,
+  };
+}
+
+/**
+ * ESLint's `--max-warnings` rule: the run fails when there are more warnings
+ * than allowed. `undefined` or a negative limit means "no limit".
+ */
+export function exceedsMaxWarnings(summary: Pick<Summary, "warningCount">, maxWarnings: number | undefined): boolean {
+  return maxWarnings !== undefined && maxWarnings >= 0 && summary.warningCount > maxWarnings;
+}
+
+/** "1 error", "2 errors". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** "3 problems (2 errors, 1 warning)" — ESLint's wording. */
+export function problemsText(summary: Pick<Summary, "errorCount" | "warningCount">): string {
+  const total = summary.errorCount + summary.warningCount;
+  return `${plural(total, "problem")} (${plural(summary.errorCount, "error")}, ${plural(summary.warningCount, "warning")})`;
+}
