@@ -1,12 +1,11 @@
-// Build: generate the worker source module, compile the library with tsc.
-// Kept as a script so the same steps run in `npm test`, `.ci/run` and `build:bin`.
+// Build: generate the built sources (worker bundle, version), then compile the library with tsc.
+// One script so `npm test`, `.ci/run`, `demo`, `bench` and `build:bin` all run the same steps.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
 
-if (existsSync(path.join(root, "scripts/gen-worker-source.mjs"))) run(process.execPath, ["scripts/gen-worker-source.mjs"]);
-run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+run(["scripts/gen-sources.mjs"]);
+run([path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);

@@ -1,0 +1,82 @@
+/** `fqc validate`: lint config files (and optionally check them against a tensor's shape). */
+import type { Argv, CommandModule } from "yargs";
+import { EXIT } from "../../errors.js";
+import { RULES } from "../../config/rules.js";
+import { formatDiagnostics } from "../../diagnostics/format.js";
+import { summarize } from "../../diagnostics/summary.js";
+import type { Diagnostic } from "../../diagnostics/types.js";
+import { VERSION } from "../../version.generated.js";
+import { lintFiles, type LintOptions } from "../lint-files.js";
+import type { CliIO } from "../io.js";
+import { useColor } from "../io.js";
+import { writeFileAtomic } from "../write-file.js";
+
+export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
+
+interface ValidateArgs {
+  files: string[];
+  format: (typeof FORMATS)[number];
+  "max-warnings": number;
+  tensor?: string;
+  role?: "weight" | "activation";
+  "compute-dtype"?: "float32" | "float16" | "bfloat16" | "float64";
+  "stdin-filename": string;
+  "output-file"?: string;
+  quiet: boolean;
+  color?: boolean;
+}
+
+export function validateCommand(io: CliIO, setExit: (code: number) => void): CommandModule<object, ValidateArgs> {
+  return {
+    command: "validate [files..]",
+    describe: "Lint config files: torchao's constructor and forward rules, with file:line:col",
+    builder: (y: Argv) =>
+      y
+        .positional("files", { type: "string", array: true, default: [], describe: "Config files (.json, .yaml, .yml), globs, or - for stdin" })
+        .option("format", { alias: "f", choices: FORMATS, default: "stylish" as const, describe: "Output format" })
+        .option("max-warnings", { type: "number", default: -1, describe: "Exit 1 when there are more warnings than this (-1: no limit)" })
+        .option("tensor", { type: "string", describe: "Also check the config against this .npy tensor's shape (reads the header only)" })
+        .option("role", { choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: every config in the file)" })
+        .option("compute-dtype", { choices: ["float32", "float16", "bfloat16", "float64"] as const, describe: "With --tensor: the dtype fqc apply would compute in" })
+        .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input in reports (its extension selects JSON or YAML)" })
+        .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
+        .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
+        .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a TTY, off with NO_COLOR)" })
+        .example("$0 validate configs/*.json", "Lint every JSON config in configs/")
+        .example("$0 validate qat.json --tensor weight.npy --role weight", "Pre-flight: would torchao accept this weight's shape?")
+        .example("$0 validate 'configs/**/*.yaml' -f sarif -o fqc.sarif", "SARIF for GitHub code scanning")
+        .example("cat qat.json | $0 validate - --format github", "Annotations in a GitHub Actions log"),
+    handler: async (argv) => {
+      const lintOpts: LintOptions = {
+        files: argv.files,
+        stdinFilename: argv["stdin-filename"],
+        tensor: argv.tensor,
+        role: argv.role,
+        computeDtype: argv["compute-dtype"],
+        readStdin: io.readStdin,
+      };
+      const result = await lintFiles(lintOpts);
+      const diagnostics: Diagnostic[] = argv.quiet ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
+      const color = argv["output-file"] ? false : useColor(io.stdout, io.env, argv.color);
+      const text = formatDiagnostics(argv.format, {
+        diagnostics,
+        sources: result.sources,
+        filesChecked: result.files,
+        rules: RULES,
+        toolVersion: VERSION,
+        cwd: io.cwd,
+      }, { color });
+      if (argv["output-file"]) writeFileAtomic(argv["output-file"], text);
+      else if (text) io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+
+      const counts = summarize(result.diagnostics);
+      const maxWarnings = argv["max-warnings"];
+      if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
+      else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
+      else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
+        io.stderr.write(`fqc: ${counts.warningCount} warnings exceed --max-warnings ${maxWarnings}\n`);
+        setExit(EXIT.PROBLEMS);
+      } else setExit(EXIT.OK);
+    },
+  };
+}

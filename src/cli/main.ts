@@ -1,0 +1,65 @@
+/**
+ * The fqc command line: yargs wiring only. Each command lives in its own
+ * module and calls the library; errors become one message and an exit status.
+ */
+import yargs from "yargs";
+import { EXIT } from "../errors.js";
+import { VERSION } from "../version.generated.js";
+import { applyCommand } from "./commands/apply.js";
+import { normalizeCommand } from "./commands/normalize.js";
+import { schemaCommand } from "./commands/schema.js";
+import { validateCommand } from "./commands/validate.js";
+import { processIO, type CliIO } from "./io.js";
+import { reportError } from "./report-error.js";
+
+export async function main(args: string[], io: CliIO = processIO()): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const abort = new AbortController();
+  // First Ctrl-C: stop at the next chunk and remove temp files; a second one exits at once.
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
+
+  let usageError: string | undefined;
+  const parser = yargs(args)
+    .scriptName("fqc")
+    .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.")
+    .command(validateCommand(io, setExit))
+    .command(normalizeCommand(io, setExit))
+    .command(applyCommand(io, setExit, abort.signal))
+    .command(schemaCommand(io, setExit))
+    .demandCommand(1, "Name a command: validate, normalize, apply or schema.")
+    .strict()
+    .recommendCommands()
+    .version(VERSION)
+    .alias("h", "help")
+    .alias("v", "version")
+    .wrap(Math.min(110, io.stderr.columns ?? 100))
+    .epilog("Exit status: 0 ok, 1 problems found (invalid config, torchao would fail), 2 usage or I/O error.")
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    })
+    .exitProcess(false);
+
+  try {
+    const out = await parser.parseAsync(args, {}, (err, _argv, output) => {
+      if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
+    });
+    void out;
+    if (usageError !== undefined) {
+      io.stderr.write(`fqc: ${usageError}\n  Run 'fqc --help' for usage.\n`);
+      return EXIT.USAGE_OR_IO;
+    }
+    return exitCode;
+  } catch (e) {
+    return reportError(io, e);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}

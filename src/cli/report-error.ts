@@ -1,0 +1,29 @@
+/** Turns any error into one clear message on stderr and an exit status: no stack traces for users. */
+import { FqcError, exitCodeFor, EXIT } from "../errors.js";
+import type { CliIO } from "./io.js";
+
+export function reportError(io: CliIO, e: unknown): number {
+  if (e instanceof FqcError) {
+    io.stderr.write(`fqc: ${e.message}\n`);
+    if (e.hint) io.stderr.write(`  hint: ${e.hint}\n`);
+    return exitCodeFor(e.code);
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === "string" && typeof err.syscall === "string") {
+    io.stderr.write(`fqc: ${err.path ?? ""}: ${describeErrno(err)}\n`);
+    return EXIT.USAGE_OR_IO;
+  }
+  // A bug in fqc: say so plainly, with the stack for the report.
+  io.stderr.write(`fqc: internal error: ${err?.message ?? String(e)}\n${err?.stack ?? ""}\nPlease report this with the command that triggered it.\n`);
+  return EXIT.USAGE_OR_IO;
+}
+
+export function describeErrno(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case "ENOENT": return "no such file or directory";
+    case "EACCES": case "EPERM": return "permission denied";
+    case "EISDIR": return "is a directory, expected a file";
+    case "ENOSPC": return "no space left on device";
+    default: return err.message;
+  }
+}

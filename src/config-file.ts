@@ -1,0 +1,48 @@
+/**
+ * Reading config files for the commands: text from a path or stdin, validated
+ * into a canonical document, and the role picked out of a QAT pair.
+ */
+import { readFileSync } from "node:fs";
+import { FqcError } from "./errors.js";
+import { validate } from "./config/validate.js";
+import type { CanonicalConfig, CanonicalDocument, Role } from "./config/types.js";
+import type { Diagnostic } from "./diagnostics/types.js";
+
+export interface LoadedConfig {
+  file: string;
+  text: string;
+  diagnostics: Diagnostic[];
+  document?: CanonicalDocument;
+}
+
+export function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const what = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, expected a file" : err.code === "EACCES" ? "permission denied" : err.message;
+    throw new FqcError("IO", `${path}: ${what}`, { file: path, cause: e });
+  }
+}
+
+export function loadConfigText(file: string, text: string): LoadedConfig {
+  const { diagnostics, document } = validate(text, { filename: file });
+  return { file, text, diagnostics, document };
+}
+
+export function selectRole(doc: CanonicalDocument, role: Role | undefined, file: string): CanonicalConfig {
+  if (doc.kind === "single") return doc.config;
+  const { activation, weight } = doc.pair;
+  if (role) {
+    const c = doc.pair[role];
+    if (!c) throw new FqcError("USAGE", `${file}: the QAT pair has no "${role}" config`, { file, hint: `It has: ${Object.keys(doc.pair).join(", ")}.` });
+    return c;
+  }
+  if (activation && weight) {
+    throw new FqcError("USAGE", `${file} is a QAT pair (activation + weight); say which config to apply`, {
+      file,
+      hint: "Pass --role weight (for a weight tensor) or --role activation.",
+    });
+  }
+  return (activation ?? weight)!;
+}

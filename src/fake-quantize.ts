@@ -1,0 +1,59 @@
+/**
+ * In-memory fake quantization for library users: the same plan and kernel as
+ * `fqc apply`, on one typed array, on the calling thread.
+ */
+import { normalize } from "./config/normalize.js";
+import type { TorchaoVersion } from "./config/types.js";
+import { FqcError } from "./errors.js";
+import { FLOAT64_HINT } from "./input-dtype.js";
+import { toComputeDtype } from "./quant/float.js";
+import { fakeQuantizeRows } from "./quant/kernel.js";
+import { makePlan, type ComputeDtype } from "./quant/plan.js";
+
+export interface FakeQuantizeOptions {
+  shape: readonly number[];
+  /** Default: float32 for a Float32Array; a Float64Array needs an explicit choice (torchao refuses float64). */
+  computeDtype?: ComputeDtype;
+  torchao?: TorchaoVersion;
+  /** Static qparams (is_dynamic: false configs), in the canonical qparam shape, row-major. */
+  scale?: ArrayLike<number>;
+  zeroPoint?: ArrayLike<number>;
+}
+
+export interface FakeQuantizeResult {
+  /** Same length as the input; Float64Array only for float64 compute. */
+  output: Float32Array | Float64Array;
+  scale: Float64Array;
+  zeroPoint: Float64Array;
+  qparamShape: number[];
+}
+
+/** Fake-quantizes `data` (row-major, `opts.shape`) with a config in any accepted spelling. */
+export function fakeQuantize(config: unknown, data: Float32Array | Float64Array, opts: FakeQuantizeOptions): FakeQuantizeResult {
+  const canonical = normalize(config);
+  const count = opts.shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) {
+    throw new FqcError("USAGE", `data has ${data.length} elements but shape (${opts.shape.join(", ")}) needs ${count}`);
+  }
+  let compute = opts.computeDtype;
+  if (!compute) {
+    if (data instanceof Float64Array) throw new FqcError("FORWARD", "Unsupported input dtype: torch.float64", { hint: FLOAT64_HINT });
+    compute = "float32";
+  }
+  const plan = makePlan(canonical, opts.shape, { compute, torchao: opts.torchao ?? "0.12" });
+  const output = compute === "float64" ? Float64Array.from(data) : Float32Array.from(data);
+  if (compute === "float16" || compute === "bfloat16") toComputeDtype(output as Float32Array, compute);
+  const groups = plan.rows * plan.groupsPerRow;
+  const scale = new Float64Array(groups);
+  const zeroPoint = new Float64Array(groups);
+  const given = opts.scale !== undefined || opts.zeroPoint !== undefined;
+  if (given) {
+    if (!opts.scale || !opts.zeroPoint || opts.scale.length !== groups || opts.zeroPoint.length !== groups) {
+      throw new FqcError("USAGE", `static qparams need both scale and zeroPoint with ${groups} elements (shape (${plan.qparamShape.join(", ")}))`);
+    }
+    scale.set(Array.from(opts.scale));
+    zeroPoint.set(Array.from(opts.zeroPoint));
+  }
+  fakeQuantizeRows(plan, output, output, plan.rows, scale, zeroPoint, given ? "given" : "compute");
+  return { output, scale, zeroPoint, qparamShape: plan.qparamShape };
+}

@@ -1,0 +1,14 @@
+/** fqc's public API. The CLI is a thin layer over these functions. */
+export { normalize, normalizeDocument, canonicalJson } from "./config/normalize.js";
+export { validate } from "./config/validate.js";
+export { RULES } from "./config/rules.js";
+export { buildSchema } from "./config/schema-source.js";
+export { fakeQuantize, type FakeQuantizeOptions, type FakeQuantizeResult } from "./fake-quantize.js";
+export { applyFile, type ApplyOptions, type ApplyResult } from "./apply.js";
+export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
+export { formatDiagnostics } from "./diagnostics/format.js";
+export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";
+export { FqcError, type FqcErrorCode, EXIT } from "./errors.js";
+export type { Diagnostic, Severity, RuleInfo } from "./diagnostics/types.js";
+export type * from "./config/types.js";
+export { VERSION } from "./version.generated.js";
