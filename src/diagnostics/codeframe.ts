@@ -81,7 +81,9 @@ export function codeFrame(
   const clipped = winStart > 0;
 
   const first = Math.max(1, lineNo - context);
-  const last = Math.min(lines.length, lineNo + context);
+  // The empty "line" after a final newline is not worth a context row.
+  const lastReal = lines.length > 1 && lines[lines.length - 1] === "" && lineNo < lines.length ? lines.length - 1 : lines.length;
+  const last = Math.min(lastReal, lineNo + context);
   const gutterWidth = String(last).length;
   const out: string[] = [];
 

@@ -1,0 +1,152 @@
+import { readFileSync } from "node:fs";
+import Ajv04Mod from "ajv-draft-04";
+import addFormatsMod from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { FINGERPRINT_KEY, formatSarif, SRCROOT } from "../../src/diagnostics/format-sarif.js";
+import { messageWithHint } from "../../src/diagnostics/format-types.js";
+import type { Diagnostic } from "../../src/diagnostics/types.js";
+import { CLEAN_FILE, DIAGNOSTICS, fixtureInput, NEWLINE_FILE, ODD_FILE, PAIR_FILE, RULES, STDIN } from "./fixture.js";
+
+// CJS packages under NodeNext: the class/function is on `.default` (see toolchain notes).
+const Ajv04 = Ajv04Mod.default;
+const addFormats = addFormatsMod.default;
+
+const schema = JSON.parse(readFileSync(new URL("../fixtures/sarif-schema-2.1.0.json", import.meta.url), "utf8"));
+const ajv = new Ajv04({ allErrors: true, strict: false });
+addFormats(ajv);
+const validateSchema = ajv.compile(schema);
+
+function expectValidSarif(text: string) {
+  const log = JSON.parse(text);
+  const ok = validateSchema(log);
+  expect(ok ? [] : validateSchema.errors).toEqual([]);
+  return log;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const log: any = expectValidSarif(formatSarif(fixtureInput()));
+const run = log.runs[0];
+
+describe("formatSarif", () => {
+  it("validates against the official SARIF 2.1.0 schema", () => {
+    expect(log.version).toBe("2.1.0");
+    expect(log.$schema).toMatch(/^https:\/\/.*sarif-schema-2\.1\.0\.json$/);
+    expect(log.runs).toHaveLength(1);
+  });
+
+  it("describes the tool and every rule with descriptions, level and an absolute help URI", () => {
+    expect(run.tool.driver).toMatchObject({ name: "fqc", version: "0.1.0", semanticVersion: "0.1.0" });
+    expect(run.tool.driver.informationUri).toMatch(/^https:\/\//);
+    const rules = run.tool.driver.rules;
+    expect(rules.slice(0, RULES.length).map((r: any) => r.id)).toEqual(RULES.map((r) => r.id));
+    for (const r of rules) {
+      expect(r.shortDescription.text.length).toBeGreaterThan(0);
+      expect(r.fullDescription.text.length).toBeGreaterThan(0);
+      expect(["error", "warning"]).toContain(r.defaultConfiguration.level);
+      expect(new URL(r.helpUri).protocol).toBe("https:");
+    }
+    const unknown = rules.find((r: any) => r.id === "fqc/eps-zero");
+    expect(unknown).toBeDefined();
+    expect(rules.find((r: any) => r.id === "fqc/unknown-key").shortDescription.text).toBe("A key that FakeQuantizeConfig does not accept.");
+  });
+
+  it("gives every result a ruleId whose ruleIndex points at that rule, and the right level and text", () => {
+    expect(run.results).toHaveLength(DIAGNOSTICS.length);
+    run.results.forEach((r: any, i: number) => {
+      const d = DIAGNOSTICS[i];
+      expect(r.ruleId).toBe(d.ruleId);
+      expect(run.tool.driver.rules[r.ruleIndex].id).toBe(d.ruleId);
+      expect(r.level).toBe(d.severity);
+      expect(r.message.text).toBe(messageWithHint(d));
+      expect(r.properties.pointer).toBe(d.pointer);
+    });
+  });
+
+  it("uses repo-relative, forward-slash, percent-encoded URIs under %SRCROOT%", () => {
+    expect(run.originalUriBaseIds[SRCROOT].uri).toBe("file:///repo/");
+    for (const r of run.results) {
+      const loc = r.locations[0].physicalLocation.artifactLocation;
+      if (loc.uri === undefined) continue; // stdin
+      expect(loc.uriBaseId).toBe(SRCROOT);
+      expect(loc.uri).not.toMatch(/^\/|^[a-z]+:|\\/);
+      expect(loc.uri).not.toMatch(/[\s,:]/);
+    }
+    const uris = run.results.map((r: any) => r.locations[0].physicalLocation.artifactLocation.uri);
+    expect(uris.filter(Boolean).map((u: string) => decodeURIComponent(u))).toEqual([PAIR_FILE, PAIR_FILE, ODD_FILE, NEWLINE_FILE]);
+    // Resolving against %SRCROOT% gives the file's absolute location.
+    const odd = new URL(uris[2], run.originalUriBaseIds[SRCROOT].uri);
+    expect(decodeURIComponent(odd.pathname)).toBe(`/repo/${ODD_FILE}`);
+  });
+
+  it("has 1-based regions with the diagnostic's range (end column exclusive, as in SARIF)", () => {
+    run.results.forEach((r: any, i: number) => {
+      const d = DIAGNOSTICS[i];
+      const region = r.locations[0].physicalLocation.region;
+      expect(region.startLine).toBeGreaterThanOrEqual(1);
+      expect(region).toEqual({ startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: d.endColumn });
+    });
+    expect(run.columnKind).toBe("utf16CodeUnits");
+  });
+
+  it("lists every checked file as an artifact, and locations index into that list", () => {
+    const names = run.artifacts.map((a: any) => (a.location.uri ? decodeURIComponent(a.location.uri) : STDIN));
+    expect(names).toEqual([PAIR_FILE, CLEAN_FILE, ODD_FILE, NEWLINE_FILE, STDIN]);
+    for (const r of run.results) {
+      const loc = r.locations[0].physicalLocation.artifactLocation;
+      expect(run.artifacts[loc.index].location.uri).toBe(loc.uri);
+    }
+  });
+
+  it("fingerprints by rule, file and pointer: stable when lines move, distinct otherwise", () => {
+    const fp = (l: any) => l.runs[0].results.map((r: any) => r.partialFingerprints[FINGERPRINT_KEY]);
+    const base = fp(log);
+    expect(new Set(base).size).toBe(base.length);
+    const moved = DIAGNOSTICS.map((d) => ({ ...d, line: d.line + 3, endLine: d.endLine + 3, message: d.message + " (edited)" }));
+    expect(fp(JSON.parse(formatSarif(fixtureInput({ diagnostics: moved }))))).toEqual(base);
+    // The same relative file reached through an absolute path, from another checkout, is the same alert.
+    const elsewhere = DIAGNOSTICS.map((d) => (d.file === "<stdin>" ? d : { ...d, file: `/ci/work/${d.file}` }));
+    const other = fp(JSON.parse(formatSarif(fixtureInput({ diagnostics: elsewhere, cwd: "/ci/work", filesChecked: [] }))));
+    expect(other).toEqual(base);
+    // Repeats of one rule at one pointer get GitHub's ":n" occurrence suffix.
+    const twice = fp(JSON.parse(formatSarif(fixtureInput({ diagnostics: [DIAGNOSTICS[0], DIAGNOSTICS[0]] }))));
+    expect(twice).toEqual([base[0], `${base[0]}:1`]);
+  });
+
+  it("uses an absolute file URI for files outside cwd, and no URI for stdin; both validate", () => {
+    const outside: Diagnostic = { ...DIAGNOSTICS[1], file: "../elsewhere/w.json" };
+    const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics: [outside, DIAGNOSTICS[4]], filesChecked: [] })));
+    const locs = l.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation);
+    expect(locs[0].uri).toBe("file:///elsewhere/w.json");
+    expect(locs[0].uriBaseId).toBeUndefined();
+    expect(locs[1].uri).toBeUndefined();
+    expect(locs[1].description.text).toBe("standard input");
+  });
+
+  it("clamps sloppy positions into a valid region", () => {
+    const sloppy: Diagnostic = { ...DIAGNOSTICS[1], line: 0, column: 0, endLine: 0, endColumn: 0 };
+    const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics: [sloppy] })));
+    expect(l.runs[0].results[0].locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 });
+  });
+
+  it("is a valid log with no results for a clean run, and with an empty rule registry", () => {
+    const clean = expectValidSarif(formatSarif(fixtureInput({ diagnostics: [] })));
+    expect(clean.runs[0].results).toEqual([]);
+    expect(clean.runs[0].artifacts).toHaveLength(5);
+    const noRules = expectValidSarif(formatSarif(fixtureInput({ rules: [] })));
+    expect(noRules.runs[0].tool.driver.rules.map((r: any) => r.id).sort()).toEqual([...new Set(DIAGNOSTICS.map((d) => d.ruleId))].sort());
+  });
+
+  it("omits semanticVersion for a non-semver version and honours a custom homepage", () => {
+    const l = expectValidSarif(formatSarif(fixtureInput({ toolVersion: "dev", homepage: "https://example.org/fqc/" })));
+    expect(l.runs[0].tool.driver.semanticVersion).toBeUndefined();
+    expect(l.runs[0].tool.driver.informationUri).toBe("https://example.org/fqc/");
+    expect(l.runs[0].tool.driver.rules[0].helpUri).toBe("https://example.org/fqc#fqc-syntax");
+  });
+
+  it("the schema check itself rejects a broken log", () => {
+    const broken = JSON.parse(formatSarif(fixtureInput()));
+    broken.runs[0].results[0].level = "fatal";
+    delete broken.version;
+    expect(validateSchema(broken)).toBe(false);
+  });
+});
