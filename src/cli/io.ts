@@ -29,6 +29,6 @@ export function processIO(): CliIO {
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag?: boolean): boolean {
   if (flag !== undefined) return flag;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
   return !!stream.isTTY;
 }

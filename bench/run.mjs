@@ -1,0 +1,189 @@
+// fqc benchmarks. Everything is measured in this run, side by side, and
+// reported as ratios against baselines (cp, NumPy, ajv-cli) timed on the same
+// files: absolute numbers swing with machine load, ratios much less.
+//
+//   npm run bench                 # apply (256 MiB) + validate (1,000 files)
+//   npm run bench -- --large      # also a > 2 GiB file: streaming and peak RSS
+//   npm run bench -- --quick      # smaller inputs, one repetition (smoke run)
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync, mkdirSync } from "node:fs";
+import { tmpdir, cpus, availableParallelism } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const reps = quick ? 1 : 3;
+const fqc = path.join(root, "bin/fqc.js");
+const work = mkdtempSync(path.join(process.env.FQC_BENCH_DIR ?? tmpdir(), "fqc-bench-"));
+const hasTime = existsSync("/usr/bin/time");
+const python = findPython();
+
+console.log(`fqc bench — ${new Date().toISOString()}`);
+console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${availableParallelism()} cores, node ${process.version}${python ? `, ${python.version}` : ", no numpy"}`);
+console.log(`work dir: ${work}\n`);
+
+try {
+  benchApply();
+  benchValidate();
+  if (args.has("--large")) benchLarge();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------
+
+function benchApply() {
+  const rows = quick ? 8192 : 65536;
+  const cols = 1024;
+  const input = path.join(work, "x.npy");
+  writeGaussianNpy(input, rows, cols);
+  const bytes = statSync(input).size;
+  const elements = rows * cols;
+  console.log(`## apply: ${rows}×${cols} float32 (${(bytes / 2 ** 20).toFixed(0)} MiB), median of ${reps}`);
+
+  const cp = median(reps, () => timeCmd("cp", [input, path.join(work, "cp.npy")]));
+  console.log(row("cp (baseline)", cp, elements, bytes));
+
+  const cases = [
+    { name: "int4 per_group 32 symmetric", config: { dtype: "int4", group_size: 32 }, numpy: "group_sym" },
+    { name: "int8 per_token asymmetric", config: { dtype: "int8", granularity: "per_token", is_symmetric: false }, numpy: "token_asym" },
+  ];
+  for (const c of cases) {
+    const cfg = path.join(work, `${c.numpy}.json`);
+    writeFileSync(cfg, JSON.stringify(c.config));
+    console.log(`\n### ${c.name}`);
+    const threadCounts = [...new Set([1, availableParallelism()])];
+    let best;
+    for (const t of threadCounts) {
+      const r = median(reps, () => timeCmd(process.execPath, [fqc, "apply", input, path.join(work, "out.npy"), "-c", cfg, "--threads", String(t), "--quiet"]));
+      console.log(row(`fqc apply --threads ${t}`, r, elements, bytes, cp));
+      if (!best || r.seconds < best.seconds) best = r;
+    }
+    if (python) {
+      const np = median(reps, () => timeCmd(python.exe, [path.join(root, "bench/numpy_fakequant.py"), c.numpy, input, path.join(work, "np.npy")]));
+      console.log(row("numpy (vectorised, same formulas)", np, elements, bytes, cp));
+      console.log(`ratio: fqc is ${(np.seconds / best.seconds).toFixed(2)}x NumPy's speed; fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time`);
+    } else {
+      console.log(`ratio: fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time (NumPy not available: no NumPy ratio)`);
+    }
+  }
+  console.log();
+}
+
+function benchValidate() {
+  const n = quick ? 200 : 1000;
+  const dir = path.join(work, "configs");
+  mkdirSync(dir);
+  const variants = [
+    { dtype: "int4", group_size: 32 },
+    { dtype: "int8", granularity: "per_token", is_symmetric: false },
+    { activation: { dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" }, weight: { dtype: "int4", granularity: { type: "PerGroup", group_size: 64 } } },
+    { dtype: "uint4", group_size: 128, is_symmetric: false, zero_point_domain: "FLOAT", scale_precision: "bfloat16", zero_point_precision: "bfloat16" },
+    { dtype: "int8", granularity: "per_channel", is_dynamic: false, range_learning: true, zero_point_precision: "float32" },
+  ];
+  for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `c${String(i).padStart(4, "0")}.json`), JSON.stringify(variants[i % variants.length], null, 2));
+  console.log(`## validate: ${n} small config files in one call, median of ${reps}`);
+  const glob = path.join(dir, "*.json");
+  const ours = median(reps, () => timeCmd(process.execPath, [fqc, "validate", glob, "--format", "json", "-o", path.join(work, "report.json")], { okCodes: [0, 1] }));
+  console.log(`fqc validate            ${ours.seconds.toFixed(3)} s  (${(n / ours.seconds).toFixed(0)} files/s, peak RSS ${fmtRss(ours.rss)})`);
+  const ajvBin = path.join(root, "node_modules/ajv-cli/dist/index.js");
+  if (existsSync(ajvBin)) {
+    const schema = path.join(root, "schema/fqc.schema.json");
+    const ajv = median(reps, () => timeCmd(process.execPath, [ajvBin, "validate", "--spec=draft2020", "--strict=false", "--all-errors", "-c", "ajv-formats", "-s", schema, "-d", glob], { okCodes: [0, 1], quiet: true }));
+    console.log(`ajv-cli validate        ${ajv.seconds.toFixed(3)} s  (${(n / ajv.seconds).toFixed(0)} files/s, peak RSS ${fmtRss(ajv.rss)})`);
+    console.log(`ratio: fqc validate is ${(ajv.seconds / ours.seconds).toFixed(2)}x ajv-cli's speed (schema only in ajv-cli; fqc also runs torchao's rules and locates every problem)`);
+  } else {
+    console.log("ajv-cli not installed: no ratio");
+  }
+  console.log();
+}
+
+function benchLarge() {
+  const rows = 2 * 1024 * 1024 + 65536; // × 256 float32 = 2.06 GiB + a bit: past the 2 GiB readFileSync limit
+  const cols = 256;
+  const input = path.join(work, "large.npy");
+  writeGaussianNpy(input, rows, cols);
+  const bytes = statSync(input).size;
+  const cfg = path.join(work, "large.json");
+  writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+  console.log(`## large file: ${rows}×${cols} float32 (${(bytes / 2 ** 30).toFixed(2)} GiB)`);
+  const cp = timeCmd("cp", [input, path.join(work, "large-cp.npy")]);
+  console.log(row("cp (baseline)", cp, rows * cols, bytes));
+  rmSync(path.join(work, "large-cp.npy"));
+  const r = timeCmd(process.execPath, [fqc, "apply", input, path.join(work, "large-out.npy"), "-c", cfg, "--quiet"]);
+  console.log(row("fqc apply int4 pg32 sym", r, rows * cols, bytes, cp));
+  console.log(`output size ${statSync(path.join(work, "large-out.npy")).size} bytes (input ${bytes})\n`);
+}
+
+// ---------------------------------------------------------------------------
+
+function writeGaussianNpy(file, rows, cols) {
+  const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  const h = Buffer.alloc(total, 0x20);
+  h.write("\x93NUMPY", 0, "latin1");
+  h[6] = 1; h[7] = 0;
+  h.writeUInt16LE(total - 10, 8);
+  h.write(header, 10, "latin1");
+  h[total - 1] = 0x0a;
+  const fd = openSync(file, "w");
+  writeSync(fd, h);
+  // Deterministic pseudo-gaussian data (sum of uniforms), written in 16 MiB blocks.
+  let s = 0x9e3779b9;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const block = new Float32Array(4 * 1024 * 1024);
+  let left = rows * cols;
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    for (let i = 0; i < n; i++) block[i] = (rnd() + rnd() + rnd() + rnd() - 2) * 0.05;
+    writeSync(fd, new Uint8Array(block.buffer, 0, n * 4));
+    left -= n;
+  }
+  closeSync(fd);
+}
+
+function timeCmd(cmd, argv, opts = {}) {
+  const okCodes = opts.okCodes ?? [0];
+  const full = hasTime ? ["/usr/bin/time", ["-f", "%e %M", cmd, ...argv]] : [cmd, argv];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (!okCodes.includes(r.status ?? -1)) {
+    throw new Error(`${cmd} ${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
+  }
+  let rss;
+  if (hasTime) {
+    const last = r.stderr.trim().split("\n").pop() ?? "";
+    const m = /([\d.]+) (\d+)$/.exec(last);
+    if (m) rss = Number(m[2]) * 1024;
+  }
+  return { seconds: wall, rss };
+}
+
+function median(n, fn) {
+  const runs = Array.from({ length: n }, fn).sort((a, b) => a.seconds - b.seconds);
+  const mid = runs[Math.floor(runs.length / 2)];
+  return { seconds: mid.seconds, rss: Math.max(...runs.map((r) => r.rss ?? 0)) || undefined };
+}
+
+function row(name, r, elements, bytes, cp) {
+  const eps = elements / r.seconds / 1e6;
+  const gbs = bytes / r.seconds / 1e9;
+  return `${name.padEnd(36)} ${r.seconds.toFixed(3)} s  ${eps.toFixed(0).padStart(5)} M elem/s  ${gbs.toFixed(2)} GB/s  peak RSS ${fmtRss(r.rss)}${cp ? `  ${(r.seconds / cp.seconds).toFixed(2)}x cp` : ""}`;
+}
+
+function fmtRss(b) {
+  return b ? `${(b / 2 ** 20).toFixed(0)} MiB` : "n/a";
+}
+
+function findPython() {
+  for (const exe of ["python3", "python"]) {
+    try {
+      const v = execFileSync(exe, ["-c", "import numpy, sys; print(f'python {sys.version.split()[0]} numpy {numpy.__version__}')"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      return { exe, version: v.trim() };
+    } catch { /* next */ }
+  }
+  return undefined;
+}

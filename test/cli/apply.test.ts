@@ -1,0 +1,162 @@
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readNpy } from "../../src/npy/whole.js";
+import { CONFORMANCE, ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { sameBits } from "../helpers/bits.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const t = (name: string) => path.join(tmp.dir, name);
+const write = (name: string, text: string | Uint8Array) => {
+  writeFileSync(t(name), text);
+  return t(name);
+};
+const manifest = JSON.parse(readFileSync(path.join(CONFORMANCE, "manifest.json"), "utf8")).cases as Array<{
+  id: string; config: object; input: string; expected: string; scale: string | null; zero_point: string | null; input_dtype: string; mode: string;
+}>;
+const byId = (id: string) => manifest.find((c) => c.id === id)!;
+const noTemps = () => readdirSync(tmp.dir).filter((f) => f.endsWith(".tmp"));
+
+describe("fqc apply (end to end)", () => {
+  it("reproduces torchao bit-exactly on conformance cases, qparams included", () => {
+    const picks = manifest.filter((c) => c.mode === "dynamic" && c.input_dtype !== "bfloat16").filter((_, i) => i % 37 === 0);
+    expect(picks.length).toBeGreaterThan(10);
+    for (const c of picks) {
+      const cfg = write(`${c.id}.json`, JSON.stringify(c.config));
+      const out = t(`${c.id}.out.npy`);
+      const args = ["apply", path.join(CONFORMANCE, c.input), out, "-c", cfg, "--quiet", "--scale-out", t(`${c.id}.s.npy`), "--zero-point-out", t(`${c.id}.z.npy`)];
+      const r = runFqc(args);
+      expect(r.stderr, c.id).toBe("");
+      expect(r.code, c.id).toBe(0);
+      expect(sameBits(readNpy(out).data, readNpy(path.join(CONFORMANCE, c.expected)).data), c.id).toBeUndefined();
+      if (c.scale) expect(sameBits(readNpy(t(`${c.id}.s.npy`)).data, readNpy(path.join(CONFORMANCE, c.scale)).data), c.id).toBeUndefined();
+      if (c.zero_point) expect(sameBits(readNpy(t(`${c.id}.z.npy`)).data, readNpy(path.join(CONFORMANCE, c.zero_point)).data), c.id).toBeUndefined();
+    }
+  });
+
+  it("simulates a bfloat16 tensor with --compute-dtype bfloat16", () => {
+    const c = manifest.find((x) => x.input_dtype === "bfloat16" && x.mode === "dynamic")!;
+    const cfg = write("bf16.json", JSON.stringify(c.config));
+    const r = runFqc(["apply", path.join(CONFORMANCE, c.input), t("bf16.out.npy"), "-c", cfg, "--compute-dtype", "bfloat16", "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(sameBits(readNpy(t("bf16.out.npy")).data, readNpy(path.join(CONFORMANCE, c.expected)).data)).toBeUndefined();
+  });
+
+  it("prints what it did, and a JSON summary with --json", () => {
+    const r = runFqc(["apply", "examples/weight.npy", t("w.npy"), "-c", "examples/int4-weight-per-group.json"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/examples\/weight\.npy \(\d+×\d+ float32\) → .*int4 per_group/);
+    const j = runFqc(["apply", "examples/weight.npy", t("w2.npy"), "-c", "examples/int4-weight-per-group.json", "--json"]);
+    const s = JSON.parse(j.stdout);
+    expect(s.shape.length).toBe(2);
+    expect(s.config.dtype).toBe("int4");
+    expect(readFileSync(t("w.npy"))).toEqual(readFileSync(t("w2.npy")));
+  });
+
+  it("needs --role for a QAT pair and applies the chosen side", () => {
+    const r = runFqc(["apply", "examples/weight.npy", t("pair.npy"), "-c", "examples/8da4w.json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--role");
+    expect(existsSync(t("pair.npy"))).toBe(false);
+    expect(runFqc(["apply", "examples/weight.npy", t("pair.npy"), "-c", "examples/8da4w.json", "--role", "weight", "-q"]).code).toBe(0);
+    expect(runFqc(["apply", "examples/weight.npy", t("pair-act.npy"), "-c", "examples/8da4w.json", "--role", "activation", "-q"]).code).toBe(0);
+  });
+
+  it("exits 1 with torchao's message for a forward error, writing nothing", () => {
+    const cfg = write("pt-sym.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const r = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Symmetric per token is not supported yet");
+    expect(existsSync(t("never.npy"))).toBe(false);
+  });
+
+  it("names the shape, group size and alternatives when the group size does not divide", () => {
+    const cfg = write("g48.json", '{"dtype": "int4", "group_size": 48}');
+    const r = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/48/);
+    expect(r.stderr).toMatch(/\d+, \d+/); // the tensor's shape
+    expect(existsSync(t("never.npy"))).toBe(false);
+  });
+
+  it("refuses float64 like torchao, with the fix in the hint; --compute-dtype float32 casts first", () => {
+    const e = JSON.parse(readFileSync(path.join(CONFORMANCE, "forward_errors.json"), "utf8")).find((x: { message: string }) => x.message.includes("float64"));
+    const cfg = write("f64.json", JSON.stringify(e.config));
+    const r = runFqc(["apply", path.join(CONFORMANCE, e.input), t("f64out.npy"), "-c", cfg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Unsupported input dtype: torch.float64");
+    expect(r.stderr).toContain("--compute-dtype float32");
+    const ok = runFqc(["apply", path.join(CONFORMANCE, e.input), t("f64out.npy"), "-c", cfg, "--compute-dtype", "float32", "-q"]);
+    expect(ok.code).toBe(0);
+    const out = readNpy(t("f64out.npy"));
+    expect(out.header.descr).toBe("<f8");
+  });
+
+  it("never overwrites its input unless --force", () => {
+    const input = t("inplace.npy");
+    copyFileSync(path.join(ROOT, "examples/weight.npy"), input);
+    const before = readFileSync(input);
+    const r = runFqc(["apply", input, input, "-c", "examples/int8-per-channel.json"]);
+    expect(r.code).toBe(2);
+    expect(readFileSync(input)).toEqual(before);
+    expect(runFqc(["apply", input, input, "-c", "examples/int8-per-channel.json", "--force", "-q"]).code).toBe(0);
+    expect(readFileSync(input)).not.toEqual(before);
+    expect(noTemps()).toEqual([]);
+  });
+
+  it("uses static qparams given with --scale/--zero-point and checks their shape", () => {
+    const cfg = write("static.json", '{"dtype": "int8", "granularity": "per_channel", "is_dynamic": false}');
+    expect(runFqc(["apply", "examples/weight.npy", t("s1.npy"), "-c", cfg, "--scale-out", t("s.npy"), "--zero-point-out", t("z.npy"), "-q"]).code).toBe(0);
+    const r = runFqc(["apply", "examples/weight.npy", t("s2.npy"), "-c", cfg, "--scale", t("s.npy"), "--zero-point", t("z.npy"), "-q"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(t("s1.npy"))).toEqual(readFileSync(t("s2.npy")));
+    const grp = write("static-g.json", '{"dtype": "int8", "group_size": 32, "is_dynamic": false}');
+    const bad = runFqc(["apply", "examples/weight.npy", t("s3.npy"), "-c", grp, "--scale", t("s.npy"), "--zero-point", t("z.npy")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/shape/);
+    expect(existsSync(t("s3.npy"))).toBe(false);
+  });
+});
+
+describe("fqc apply on hostile .npy input", () => {
+  const cfg = () => write("h.json", '{"dtype": "int4", "group_size": 2}');
+  const header = (dict: string) => {
+    const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
+    const b = Buffer.alloc(total, 0x20);
+    b.write("\x93NUMPY", 0, "latin1");
+    b[6] = 1;
+    b.writeUInt16LE(total - 10, 8);
+    b.write(dict, 10, "latin1");
+    b[total - 1] = 0x0a;
+    return b;
+  };
+  const cases: Array<[string, Uint8Array]> = [
+    ["empty file", new Uint8Array(0)],
+    ["not npy", Buffer.from("hello world, this is not a numpy file at all")],
+    ["truncated data", Buffer.concat([header("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4), }"), Buffer.alloc(20)])],
+    ["header longer than file", (() => { const h = header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }"); h.writeUInt16LE(60000, 8); return h; })()],
+    ["pickled object array", Buffer.concat([header("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }"), Buffer.from("\x80\x04\x95cos\nsystem\n.")])],
+    ["absurd shape", header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }")],
+    ["negative dimension", header("{'descr': '<f4', 'fortran_order': False, 'shape': (-4, 4), }")],
+    ["non-ASCII header", Buffer.concat([header("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), 'é': 1}"), Buffer.alloc(8)])],
+    ["integer dtype", Buffer.concat([header("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }"), Buffer.alloc(16)])],
+    ["structured dtype", Buffer.concat([header("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2, 2), }"), Buffer.alloc(16)])],
+  ];
+  it.each(cases)("%s: one clear message, exit 2, no output file, no stack trace", (name, bytes) => {
+    const input = write(`hostile-${name.replace(/\W+/g, "-")}.npy`, bytes);
+    const out = t(`hostile-out-${name.replace(/\W+/g, "-")}.npy`);
+    const r = runFqc(["apply", input, out, "-c", cfg()]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(path.basename(input));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
+    expect(existsSync(out)).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+  it("a missing input file: exit 2", () => {
+    const r = runFqc(["apply", t("does-not-exist.npy"), t("o.npy"), "-c", cfg()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("does-not-exist.npy");
+  });
+});

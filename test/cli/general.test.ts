@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, runFqc } from "../helpers/cli.js";
+
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+
+describe("fqc --help / --version", () => {
+  it("lists every command with a one-line description", () => {
+    const r = runFqc(["--help"]);
+    expect(r.code).toBe(0);
+    for (const cmd of ["validate", "normalize", "apply", "schema"]) {
+      expect(r.stdout).toMatch(new RegExp(`fqc ${cmd}[^\\n]*\\s{2,}\\S`));
+    }
+    expect(r.stdout).toContain("Exit status");
+  });
+
+  it.each(["validate", "normalize", "apply", "schema"])("shows examples in `fqc %s --help`", (cmd) => {
+    const r = runFqc([cmd, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Examples:");
+    expect(r.stdout).toContain(`fqc ${cmd}`);
+  });
+
+  it("prints the package version", () => {
+    const r = runFqc(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("exits 2 with a usage message for no command or an unknown one", () => {
+    const none = runFqc([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("Name a command");
+    const bad = runFqc(["valdiate", "x.json"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/validate/);
+  });
+
+  it("exits 2 on an unknown option", () => {
+    const r = runFqc(["validate", "examples/8da4w.json", "--frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/frobnicate/);
+  });
+});
+
+describe("fqc schema", () => {
+  it("prints the committed 2020-12 schema and the draft-07 copy", () => {
+    const r = runFqc(["schema"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(path.join(ROOT, "schema/fqc.schema.json"), "utf8")));
+    const r7 = runFqc(["schema", "--draft", "07"]);
+    expect(JSON.parse(r7.stdout)).toEqual(JSON.parse(readFileSync(path.join(ROOT, "schema/fqc.draft-07.schema.json"), "utf8")));
+  });
+});

@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const write = (name: string, text: string) => {
+  const p = path.join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const exampleConfigs = readdirSync(path.join(ROOT, "examples"))
+  .filter((f) => /\.(json|ya?ml)$/.test(f))
+  .map((f) => `examples/${f}`);
+
+describe("fqc validate", () => {
+  it("accepts every bundled example config (exit 0)", () => {
+    expect(exampleConfigs.length).toBeGreaterThanOrEqual(5);
+    const r = runFqc(["validate", ...exampleConfigs, "--quiet"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("reports torchao's message at file:line:col and exits 1", () => {
+    const f = write("conflict.json", '{\n  "dtype": "int4",\n  "granularity": "per_channel",\n  "group_size": 32\n}\n');
+    const r = runFqc(["validate", f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("`group_size` conflicts with granularity 'per_channel'");
+    expect(r.stdout).toMatch(/4:\d+/);
+  });
+
+  it("suggests the intended key for a typo", () => {
+    const f = write("typo.json", '{"dtype": "int4", "group_szie": 32}');
+    const r = runFqc(["validate", f, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const all = report.files.flatMap((x: { diagnostics: unknown[] }) => x.diagnostics);
+    expect(JSON.stringify(all)).toContain("group_size");
+  });
+
+  it("reports the position of a JSON syntax error and exits 2", () => {
+    const f = write("broken.json", '{\n  "dtype": "int4",\n  "group_size": 32,\n}\n');
+    const r = runFqc(["validate", f, "--format", "json"]);
+    expect(r.code).toBe(2);
+    const d = JSON.parse(r.stdout).files[0].diagnostics[0];
+    expect(d.ruleId).toBe("fqc/syntax");
+    expect(d.line).toBe(4);
+  });
+
+  it("exits 2 for a missing file but still reports the other files", () => {
+    const good = write("good.json", '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["validate", good, path.join(tmp.dir, "nope.json"), "--format", "json"]);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout);
+    expect(report.files.map((f: { file: string }) => path.basename(f.file))).toEqual(expect.arrayContaining(["good.json", "nope.json"]));
+  });
+
+  it("expands quoted globs and exits 2 when a glob matches nothing", () => {
+    const r = runFqc(["validate", "examples/*.json", "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).files.length).toBeGreaterThanOrEqual(4);
+    const none = runFqc(["validate", "examples/*.nothing"]);
+    expect(none.code).toBe(2);
+    expect(none.stdout + none.stderr).toContain("no files match");
+  });
+
+  it("reads stdin with -, named by --stdin-filename (YAML by extension)", () => {
+    const r = runFqc(["validate", "-", "--stdin-filename", "qat.yaml", "--format", "json"], { input: "dtype: int8\ngranularity: per_token\n" });
+    expect(r.code).toBe(1);
+    const d = JSON.parse(r.stdout).files[0];
+    expect(d.file).toBe("qat.yaml");
+    expect(JSON.stringify(d.diagnostics)).toContain("Symmetric per token is not supported yet");
+    expect(d.diagnostics[0].line).toBeGreaterThanOrEqual(1);
+  });
+
+  it("emits GitHub workflow commands", () => {
+    const f = write("gh.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const r = runFqc(["validate", f, "--format", "github"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=[^,]+,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,title=[^:]+::Symmetric per token is not supported yet/m);
+  });
+
+  it("writes SARIF 2.1.0 to --output-file", () => {
+    const f = write("sarif.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
+    const out = path.join(tmp.dir, "report.sarif");
+    const r = runFqc(["validate", f, "--format", "sarif", "-o", out]);
+    expect(r.stdout).toBe("");
+    const sarif = JSON.parse(readFileSync(out, "utf8"));
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+    expect(r.code).toBe(0); // warnings only
+  });
+
+  it("fails on warnings beyond --max-warnings", () => {
+    const f = write("warn.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
+    expect(runFqc(["validate", f]).code).toBe(0);
+    const r = runFqc(["validate", f, "--max-warnings", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--max-warnings");
+  });
+
+  it("checks a config against a tensor's shape from the .npy header (--tensor)", () => {
+    const cfg = write("pg.json", '{"dtype": "int4", "group_size": 48}');
+    const tensor = path.join(ROOT, "examples/weight.npy");
+    const r = runFqc(["validate", cfg, "--tensor", tensor, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const d = JSON.parse(r.stdout).files[0].diagnostics.find((x: { ruleId: string }) => x.ruleId === "fqc/tensor-shape");
+    expect(d.message).toContain("48");
+    const ok = write("pg32.json", '{"dtype": "int4", "group_size": 32}');
+    expect(runFqc(["validate", ok, "--tensor", tensor]).code).toBe(0);
+  });
+});

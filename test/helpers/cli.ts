@@ -1,0 +1,34 @@
+/** Runs the fqc CLI as a user would: a separate node process on bin/fqc.js (built by `npm test`'s pretest). */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const FQC = path.join(ROOT, "bin/fqc.js");
+export const CONFORMANCE = path.join(ROOT, "test/fixtures/conformance");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runFqc(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string>; exe?: string[] } = {}): RunResult {
+  const [cmd, ...pre] = opts.exe ?? [process.execPath, FQC];
+  const r = spawnSync(cmd, [...pre, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", ...opts.env },
+    maxBuffer: 1 << 26,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "fqc-test-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
