@@ -1,0 +1,152 @@
+/**
+ * Everything torchao v0.12's `FakeQuantizer.forward` raises for a config and an
+ * input shape, found without reading data, in the order torchao checks it
+ * (spec §2.4, §3.5). torchao stops at the first; we list all of them.
+ */
+import type { CanonicalConfig } from "../config/types.js";
+
+export interface ForwardProblem {
+  message: string;
+  hint?: string;
+  /** The Python exception type torchao raises, e.g. "AssertionError". */
+  torchaoError?: string;
+}
+
+const INT_ZP = new Set(["int32", "int8", "int16", "int64", "uint8"]);
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Divisors of n greater than 1 closest to g: up to two below and two above. */
+export function nearbyDivisors(n: number, g: number): number[] {
+  const divs: number[] = [];
+  for (let d = 2; d <= n; d++) if (n % d === 0) divs.push(d);
+  const below = divs.filter((d) => d < g).slice(-2);
+  const above = divs.filter((d) => d > g).slice(0, 2);
+  return [...below, ...above];
+}
+
+function groupAlternatives(c: number, g: number): string {
+  if (c <= 1) return "A last dimension of 1 cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.";
+  const divs = nearbyDivisors(c, g).filter((d) => d !== c);
+  return divs.length > 0
+    ? `Use a group_size that divides ${c} and is greater than 1 (e.g. ${divs.join(", ")}), or per_channel (one group of ${c} per row).`
+    : `Use per_channel (one group of ${c} per row): ${c} has no other divisor greater than 1.`;
+}
+
+function rangeLearningIntZp(config: CanonicalConfig): ForwardProblem | undefined {
+  if (!config.range_learning || !INT_ZP.has(config.zero_point_precision)) return undefined;
+  return {
+    message: "Only Tensors of floating point and complex dtype can require gradients",
+    hint: `range_learning makes the zero point a trainable Parameter, which cannot have dtype ${config.zero_point_precision}; set zero_point_precision to float32 (or another float dtype).`,
+    torchaoError: "RuntimeError",
+  };
+}
+
+function perTokenProblems(config: CanonicalConfig, shape: readonly number[]): ForwardProblem[] {
+  const out: ForwardProblem[] = [];
+  if (config.mapping_type === "SYMMETRIC") {
+    out.push({
+      message: "Symmetric per token is not supported yet",
+      hint: 'torchao only implements asymmetric per_token fake quantization; set mapping_type to "ASYMMETRIC" (or is_symmetric: false).',
+      torchaoError: "NotImplementedError",
+    });
+  }
+  if (shape.length === 0) {
+    out.push({
+      message: "per_token needs an input with at least one dimension; got a 0-d scalar",
+      hint: "Save the value as a 1-D array (np.atleast_1d).",
+      torchaoError: "IndexError",
+    });
+    return out;
+  }
+  const n = shape[shape.length - 1];
+  const tokens = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  // With N = 1 the block covers one element, torch reduces over *all* dims (empty dim list).
+  const reducedCount = n === 1 ? tokens : n;
+  if (n === 0 || reducedCount === 0) {
+    out.push({
+      message: `per_token cannot compute min/max over an empty dimension (input shape ${shapeText(shape)})`,
+      hint: "Every token needs at least one element.",
+      torchaoError: "RuntimeError",
+    });
+  }
+  const rl = rangeLearningIntZp(config);
+  if (rl) out.push(rl);
+  if (n === 1 && tokens !== 1) {
+    out.push({
+      message: `num_tokens: ${tokens} scales: torch.Size([])`,
+      hint: `per_token with a last dimension of 1 fails in torchao when there is more than one token (shape ${shapeText(shape)}): torch reduces over all dims and makes a single scale. Reshape so the quantized axis is last and longer than 1.`,
+      torchaoError: "AssertionError",
+    });
+  }
+  return out;
+}
+
+function perGroupProblems(config: CanonicalConfig, shape: readonly number[]): ForwardProblem[] {
+  const out: ForwardProblem[] = [];
+  const perChannel = config.granularity.type === "PerAxis";
+  const gran = perChannel ? "per_channel" : "per_group";
+  const rank = shape.length;
+  const rankProblem: ForwardProblem = {
+    message: `${gran} needs a 2-D input (rows, columns); got shape ${shapeText(shape)} (torchao raises a bare AssertionError)`,
+    hint: rank > 2
+      ? `Reshape to 2-D, e.g. ${shapeText([shape.slice(0, -1).reduce((a, b) => a * b, 1), shape[rank - 1]])}, or use per_token, which accepts any rank.`
+      : "Reshape to 2-D (e.g. one row: [1, N]), or use per_token, which accepts any rank.",
+    torchaoError: "AssertionError",
+  };
+  if (rank === 0) {
+    out.push({ ...rankProblem, torchaoError: "IndexError" });
+    return out;
+  }
+  const c = shape[rank - 1];
+  const g = perChannel ? c : (config.granularity as { group_size: number }).group_size;
+  const g1 = Math.min(g, c); // get_group_qparams_* clamp the group to the row ("needed for GPTQ with padding")
+  const where = `the last dimension (${c}) of input shape ${shapeText(shape)}`;
+
+  if (!(g1 > 1)) {
+    if (perChannel || c <= 1) {
+      out.push({
+        message: `${gran} needs more than one element per row, but ${where} is ${c} (torchao raises a bare AssertionError)`,
+        hint: "A last dimension of 1 cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.",
+        torchaoError: "AssertionError",
+      });
+    } else {
+      out.push({
+        message: `group_size ${g} is invalid: it must be greater than 1 (torchao raises a bare AssertionError)`,
+        hint: groupAlternatives(c, g),
+        torchaoError: "AssertionError",
+      });
+    }
+  } else if (c % g1 !== 0) {
+    out.push({
+      message: `group_size ${g} does not divide ${where} (torchao raises a bare AssertionError)`,
+      hint: groupAlternatives(c, g),
+      torchaoError: "AssertionError",
+    });
+  }
+  if (rank !== 2) out.push(rankProblem);
+  const rl = rangeLearningIntZp(config);
+  if (rl) out.push(rl);
+  // _fake_quantize_per_channel_group re-checks with the unclamped group size.
+  if (g1 > 1 && c % g1 === 0 && g > c) {
+    out.push({
+      message: `group_size ${g} is larger than ${where} (torchao raises a bare AssertionError)`,
+      hint: groupAlternatives(c, g),
+      torchaoError: "AssertionError",
+    });
+  }
+  if (config.zero_point_domain === "NONE") {
+    out.push({
+      message: "zero_point should be None when zero_point_domain is NONE",
+      hint: `torchao's fake-quant path always creates a zero point for ${gran}, so zero_point_domain NONE cannot run; use "INT" or "FLOAT".`,
+      torchaoError: "ValueError",
+    });
+  }
+  return out;
+}
+
+export function findForwardProblems(config: CanonicalConfig, shape: readonly number[]): ForwardProblem[] {
+  return config.granularity.type === "PerToken" ? perTokenProblems(config, shape) : perGroupProblems(config, shape);
+}

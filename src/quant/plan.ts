@@ -1,0 +1,116 @@
+/**
+ * The plan: everything the kernel needs, derived once from a canonical config
+ * and the input shape (block layout, bounds, resolved eps). Plain data so it
+ * can be posted to worker threads.
+ */
+import type { CanonicalConfig, DtypeName, ScalePrecision, TorchaoVersion, ZeroPointPrecision } from "../config/types.js";
+import { dtypeInfo } from "../config/dtypes.js";
+import { FqcError } from "../errors.js";
+import { roundTo, pow2 } from "./float.js";
+import { findForwardProblems, type ForwardProblem } from "./forward-problems.js";
+
+export type { ForwardProblem } from "./forward-problems.js";
+
+export type ComputeDtype = "float32" | "float16" | "bfloat16" | "float64";
+
+export interface QuantPlan {
+  dtype: DtypeName;
+  bits: number;
+  qmin: number;
+  qmax: number;
+  /** per_channel is per_group with groupSize = rowLength. */
+  kind: "per_token" | "per_group";
+  symmetric: boolean;
+  /** per_token always runs the INT kernel (torchao ignores the domain there). */
+  domain: "INT" | "FLOAT";
+  compute: ComputeDtype;
+  scalePrecision: ScalePrecision;
+  zeroPointPrecision: ZeroPointPrecision;
+  /** Minimum scale: user eps or the torchao-version default, already rounded to the compute dtype. */
+  eps: number;
+  shape: number[];
+  rows: number;
+  rowLength: number;
+  groupSize: number;
+  groupsPerRow: number;
+  /** per_token: shape[:-1] ([] for 1-D, or when the last dim is 1); per_group/per_channel: [R, C/g]. */
+  qparamShape: number[];
+  /** config.range_learning: freshly computed qparams get the one-time init post-processing (spec §4). */
+  rangeLearningInit: boolean;
+}
+
+/** torch.finfo(dtype).eps and .smallest_normal. */
+const FINFO: Record<ComputeDtype, { eps: number; smallestNormal: number }> = {
+  float32: { eps: pow2(-23), smallestNormal: pow2(-126) },
+  float16: { eps: pow2(-10), smallestNormal: pow2(-14) },
+  bfloat16: { eps: pow2(-7), smallestNormal: pow2(-126) },
+  float64: { eps: pow2(-52), smallestNormal: pow2(-1022) },
+};
+
+/** Default eps of the asymmetric per_group/per_channel path (get_groupwise_affine_qparams), all versions. */
+const ASYM_GROUP_DEFAULT_EPS = 1e-6;
+
+/** The scale floor, rounded to the compute dtype as torch.clamp does with a Python float. */
+export function resolveEps(config: CanonicalConfig, compute: ComputeDtype, torchao: TorchaoVersion): number {
+  let eps: number;
+  if (config.eps !== null) eps = config.eps;
+  else if (config.granularity.type !== "PerToken" && config.mapping_type === "ASYMMETRIC") eps = ASYM_GROUP_DEFAULT_EPS;
+  else eps = torchao === "0.12" ? FINFO[compute].eps : FINFO[compute].smallestNormal;
+  return roundTo(compute, eps);
+}
+
+/**
+ * Everything torchao raises at forward for this config and shape, in torchao's
+ * order, without reading data. `opts.compute` is accepted for callers that know
+ * the dtype; no v0.12 check other than the float64-input assertion depends on
+ * it, and that one belongs to the file layer (fqc runs float64 on request).
+ */
+export function forwardProblems(
+  config: CanonicalConfig,
+  shape: readonly number[],
+  opts?: { compute?: ComputeDtype },
+): ForwardProblem[] {
+  void opts;
+  return findForwardProblems(config, shape);
+}
+
+export function makePlan(
+  config: CanonicalConfig,
+  shape: readonly number[],
+  opts: { compute: ComputeDtype; torchao: TorchaoVersion },
+): QuantPlan {
+  const problems = forwardProblems(config, shape, opts);
+  if (problems.length > 0) throw new FqcError("FORWARD", problems[0].message, { hint: problems[0].hint });
+  const info = dtypeInfo(config.dtype);
+  const rowLength = shape[shape.length - 1];
+  const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const perToken = config.granularity.type === "PerToken";
+  const groupSize = perToken || config.granularity.type === "PerAxis"
+    ? rowLength
+    : (config.granularity as { group_size: number }).group_size;
+  const groupsPerRow = rowLength / groupSize;
+  // With a last dim of 1 torch reduces over every dim and stores a 0-d scale.
+  const qparamShape = perToken
+    ? (rowLength === 1 ? [] : shape.slice(0, -1))
+    : [rows, groupsPerRow];
+  return {
+    dtype: config.dtype,
+    bits: info.bits,
+    qmin: info.qmin,
+    qmax: info.qmax,
+    kind: perToken ? "per_token" : "per_group",
+    symmetric: config.mapping_type === "SYMMETRIC",
+    domain: !perToken && config.zero_point_domain === "FLOAT" ? "FLOAT" : "INT",
+    compute: opts.compute,
+    scalePrecision: config.scale_precision,
+    zeroPointPrecision: config.zero_point_precision,
+    eps: resolveEps(config, opts.compute, opts.torchao),
+    shape: [...shape],
+    rows,
+    rowLength,
+    groupSize,
+    groupsPerRow,
+    qparamShape,
+    rangeLearningInit: config.range_learning,
+  };
+}
