@@ -38,7 +38,8 @@ export function messageWithHint(d: Pick<Diagnostic, "message" | "hint">): string
  */
 export function repoRelativePath(file: string, cwd: string): string | null {
   if (file === STDIN_FILE) return null;
-  const pathApi = path.isAbsolute(cwd) && /^[A-Za-z]:[\\/]/.test(cwd) ? path.win32 : path;
+  // Windows paths get win32 semantics on any host, so reports made on Windows agents stay correct.
+  const pathApi = /^[A-Za-z]:[\\/]|^\\\\/.test(cwd) ? path.win32 : path;
   const rel = pathApi.relative(cwd, pathApi.resolve(cwd, file));
   if (rel === "" || rel === ".." || rel.startsWith(".." + pathApi.sep) || pathApi.isAbsolute(rel)) return null;
   return pathApi.sep === "\\" ? rel.split("\\").join("/") : rel;
