@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { forwardProblems, makePlan } from "../../src/quant/plan.js";
+import { nearbyDivisors } from "../../src/quant/forward-problems.js";
+import { FqcError } from "../../src/errors.js";
+import type { CanonicalConfig } from "../../src/config/types.js";
+import { canonicalFromKwargs, loadForwardErrors, loadManifest } from "./corpus.js";
+
+const UNSUPPORTED_DTYPE = "Unsupported input dtype: torch.float64";
+const all = loadForwardErrors();
+// "must be initialized" cannot happen in fqc (it always initialises range learning).
+const applicable = all.filter((c) => !c.message.startsWith("Scales and zero points must be initialized"));
+const shapeChecks = applicable.filter((c) => c.message !== UNSUPPORTED_DTYPE);
+const dtypeOnly = applicable.filter((c) => c.message === UNSUPPORTED_DTYPE);
+
+describe("forwardProblems against forward_errors.json", () => {
+  it("covers the corpus", () => {
+    expect(all.length).toBe(94);
+    expect(shapeChecks.length).toBeGreaterThan(70);
+  });
+
+  it.each(shapeChecks.map((c) => [c.id, c] as const))("%s: first problem is torchao's error", (_id, c) => {
+    const problems = forwardProblems(canonicalFromKwargs(c.config), c.input_shape);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0].torchaoError).toBe(c.error);
+    if (c.message !== "") expect(problems[0].message).toContain(c.message);
+    else expect(problems[0].message.length).toBeGreaterThan(20); // a bare assert gets our own explanation
+  });
+
+  it.each(dtypeOnly.map((c) => [c.id, c] as const))("%s: only the float64 dtype fails, so no shape problem", (_id, c) => {
+    expect(forwardProblems(canonicalFromKwargs(c.config), c.input_shape)).toEqual([]);
+  });
+
+  it("finds no problem for any manifest case (they all run in torchao)", () => {
+    for (const c of loadManifest()) {
+      expect(forwardProblems(canonicalFromKwargs(c.config), c.input_shape), c.id).toEqual([]);
+    }
+  });
+});
+
+const base: CanonicalConfig = {
+  dtype: "int4", granularity: { type: "PerGroup", group_size: 32 }, mapping_type: "SYMMETRIC",
+  scale_precision: "float32", zero_point_precision: "int32", zero_point_domain: "INT",
+  is_dynamic: true, range_learning: false, eps: null,
+};
+const perToken: CanonicalConfig = { ...base, granularity: { type: "PerToken" }, dtype: "int8" };
+const perChannel: CanonicalConfig = { ...base, granularity: { type: "PerAxis", axis: 0 } };
+
+describe("forwardProblems messages", () => {
+  it("rejects symmetric per_token with torchao's NotImplementedError text", () => {
+    const [p] = forwardProblems(perToken, [4, 64]);
+    expect(p.message).toBe("Symmetric per token is not supported yet");
+    expect(p.torchaoError).toBe("NotImplementedError");
+    expect(p.hint).toContain("ASYMMETRIC");
+  });
+
+  it("accepts asymmetric per_token of any rank ≥ 1", () => {
+    const cfg = { ...perToken, mapping_type: "ASYMMETRIC" as const };
+    for (const shape of [[7], [1], [1, 1], [2, 3, 17], [2, 3, 4, 9]]) expect(forwardProblems(cfg, shape)).toEqual([]);
+  });
+
+  it("reproduces torchao's num_tokens assertion for a last dim of 1", () => {
+    const cfg = { ...perToken, mapping_type: "ASYMMETRIC" as const };
+    const [p] = forwardProblems(cfg, [2, 3, 1]);
+    expect(p.message).toBe("num_tokens: 6 scales: torch.Size([])");
+  });
+
+  it("explains a group size that does not divide the row, with nearby divisors and per_channel", () => {
+    const [p] = forwardProblems({ ...base, granularity: { type: "PerGroup", group_size: 32 } }, [8, 100]);
+    expect(p.message).toContain("group_size 32");
+    expect(p.message).toContain("100");
+    expect(p.message).toContain("[8, 100]");
+    expect(p.hint).toContain("25, 50");
+    expect(p.hint).toContain("20");
+    expect(p.hint).toContain("per_channel");
+    expect(p.torchaoError).toBe("AssertionError");
+  });
+
+  it("explains group sizes ≤ 1", () => {
+    for (const g of [1, 0, -4]) {
+      const [p] = forwardProblems({ ...base, granularity: { type: "PerGroup", group_size: g } }, [4, 512]);
+      expect(p.message).toContain(`group_size ${g}`);
+      expect(p.message).toContain("greater than 1");
+      expect(p.hint).toContain("2, 4");
+    }
+  });
+
+  it("explains a group larger than the row", () => {
+    const problems = forwardProblems({ ...base, granularity: { type: "PerGroup", group_size: 1024 } }, [4, 512]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toContain("larger than");
+    expect(problems[0].hint).toContain("256");
+  });
+
+  it("says per_channel cannot run on a last dimension of 1", () => {
+    const [p] = forwardProblems(perChannel, [2, 1]);
+    expect(p.message).toContain("per_channel");
+    expect(p.message).toContain("is 1");
+  });
+
+  it("requires 2-D input for per_group and suggests a reshape", () => {
+    const [p] = forwardProblems(base, [2, 3, 32]);
+    expect(p.message).toContain("2-D");
+    expect(p.hint).toContain("[6, 32]");
+    expect(forwardProblems(base, [64])[0].message).toContain("2-D");
+  });
+
+  it("lists every problem in torchao's order", () => {
+    const cfg: CanonicalConfig = { ...base, zero_point_domain: "NONE", range_learning: true, is_dynamic: false, granularity: { type: "PerGroup", group_size: 48 } };
+    const msgs = forwardProblems(cfg, [2, 2, 512]).map((p) => p.torchaoError);
+    expect(msgs).toEqual(["AssertionError", "AssertionError", "RuntimeError", "ValueError"]);
+  });
+
+  it("rejects the NONE domain on per_group/per_channel only", () => {
+    expect(forwardProblems({ ...base, zero_point_domain: "NONE" }, [4, 64])[0].message)
+      .toBe("zero_point should be None when zero_point_domain is NONE");
+    expect(forwardProblems({ ...perToken, mapping_type: "ASYMMETRIC", zero_point_domain: "NONE" }, [4, 64])).toEqual([]);
+  });
+
+  it("rejects range learning with an integer zero point", () => {
+    for (const zp of ["int32", "int8", "uint8"] as const) {
+      const [p] = forwardProblems({ ...base, range_learning: true, is_dynamic: false, zero_point_precision: zp }, [4, 64]);
+      expect(p.message).toBe("Only Tensors of floating point and complex dtype can require gradients");
+    }
+    expect(forwardProblems({ ...base, range_learning: true, is_dynamic: false, zero_point_precision: "float32" }, [4, 64])).toEqual([]);
+  });
+
+  it("makePlan throws the first problem as a FORWARD FqcError with its hint", () => {
+    try {
+      makePlan(perToken, [4, 64], { compute: "float32", torchao: "0.12" });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(FqcError);
+      expect((e as FqcError).code).toBe("FORWARD");
+      expect((e as FqcError).message).toBe("Symmetric per token is not supported yet");
+      expect((e as FqcError).hint).toContain("ASYMMETRIC");
+    }
+  });
+
+  it("nearbyDivisors picks the closest divisors above 1", () => {
+    expect(nearbyDivisors(512, 48)).toEqual([16, 32, 64, 128]);
+    expect(nearbyDivisors(7, 3)).toEqual([7]);
+    expect(nearbyDivisors(1, 1)).toEqual([]);
+  });
+});
+
+describe("makePlan layout", () => {
+  it("per_group: [R, C/g] qparams", () => {
+    const p = makePlan(base, [6, 64], { compute: "float32", torchao: "0.12" });
+    expect(p).toMatchObject({ kind: "per_group", rows: 6, rowLength: 64, groupSize: 32, groupsPerRow: 2, qparamShape: [6, 2], qmin: -8, qmax: 7, bits: 4 });
+    expect(p.eps).toBe(2 ** -23);
+  });
+  it("per_channel is one group per row", () => {
+    const p = makePlan(perChannel, [6, 64], { compute: "float32", torchao: "0.12" });
+    expect(p).toMatchObject({ kind: "per_group", groupSize: 64, groupsPerRow: 1, qparamShape: [6, 1] });
+  });
+  it("per_token: qparams shaped like the leading dims, 0-d for 1-D input", () => {
+    const cfg = { ...perToken, mapping_type: "ASYMMETRIC" as const };
+    expect(makePlan(cfg, [2, 3, 17], { compute: "float16", torchao: "0.12" })).toMatchObject({ rows: 6, rowLength: 17, qparamShape: [2, 3], domain: "INT" });
+    expect(makePlan(cfg, [7], { compute: "float32", torchao: "0.12" }).qparamShape).toEqual([]);
+  });
+  it("resolves the default eps per path and version, rounded to the compute dtype", () => {
+    const eps = (cfg: CanonicalConfig, compute: "float32" | "float16" | "bfloat16", v: "0.12" | "0.18") =>
+      makePlan(cfg, [2, 64], { compute, torchao: v }).eps;
+    const asymToken = { ...perToken, mapping_type: "ASYMMETRIC" as const };
+    const asymGroup = { ...base, mapping_type: "ASYMMETRIC" as const };
+    expect(eps(asymToken, "float32", "0.12")).toBe(2 ** -23);
+    expect(eps(asymToken, "float32", "0.18")).toBe(2 ** -126);
+    expect(eps(base, "bfloat16", "0.12")).toBe(2 ** -7);
+    expect(eps(base, "float16", "0.12")).toBe(2 ** -10);
+    expect(eps(base, "float16", "0.18")).toBe(2 ** -14);
+    expect(eps(asymGroup, "float32", "0.18")).toBe(Math.fround(1e-6));
+    expect(eps({ ...base, eps: 1e-30 }, "float16", "0.12")).toBe(0);
+    expect(eps({ ...base, eps: 0.001 }, "bfloat16", "0.12")).toBe(0.00099945068359375) // numpy bit-RNE of float32(0.001);
+  });
+});
