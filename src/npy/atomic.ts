@@ -1,0 +1,109 @@
+/**
+ * Atomic file output: write a temp file beside the target
+ * (`.<base>.fqc-<pid>-<random>.tmp`), fsync it, then rename it over the
+ * target, so readers see either the old file or the complete new one.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
+import { io, ioFailure } from "./fail.js";
+import { checkNotProtected } from "./protect.js";
+import { writeFully } from "./positional.js";
+
+export interface AtomicOptions {
+  /** Paths the target must not be (inputs); compared by device + inode. */
+  protect?: readonly string[];
+  /** Allow replacing a protected path. */
+  force?: boolean;
+}
+
+export class AtomicFile {
+  readonly targetPath: string;
+  readonly tempPath: string;
+  #fd: number | null;
+  #position = 0;
+  #state: "open" | "committed" | "aborted" = "open";
+
+  private constructor(targetPath: string, tempPath: string, fd: number) {
+    this.targetPath = targetPath;
+    this.tempPath = tempPath;
+    this.#fd = fd;
+  }
+
+  static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
+    if (!opts.force) checkNotProtected(targetPath, opts.protect ?? []);
+    const existing = (() => { try { return fs.statSync(targetPath); } catch { return null; } })();
+    if (existing?.isDirectory()) {
+      throw ioFailure(targetPath, "is a directory", "Give an output file path, not a directory.");
+    }
+    const dir = nodePath.dirname(targetPath);
+    const base = nodePath.basename(targetPath);
+    const tempPath = nodePath.join(dir, `.${base}.fqc-${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
+    const fd = io(targetPath, "create a temporary file in its directory", () => fs.openSync(tempPath, "wx", 0o666));
+    return new AtomicFile(targetPath, tempPath, fd);
+  }
+
+  /** Bytes written so far. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Append bytes. A failure removes the temp file before it is reported. */
+  write(bytes: Uint8Array): void {
+    const fd = this.#openFd("write");
+    try {
+      writeFully(fd, bytes, this.#position, this.targetPath);
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.#position += bytes.length;
+  }
+
+  /** fsync, close, rename over the target, fsync the directory (best effort). */
+  commit(): void {
+    const fd = this.#openFd("commit");
+    try {
+      io(this.targetPath, "flush to disk", () => fs.fsyncSync(fd));
+      this.#fd = null;
+      io(this.targetPath, "close", () => fs.closeSync(fd));
+      io(this.targetPath, "replace", () => fs.renameSync(this.tempPath, this.targetPath));
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.#state = "committed";
+    syncDirectory(nodePath.dirname(this.targetPath));
+  }
+
+  /** Close and delete the temp file. Safe to call twice and after commit (then a no-op). */
+  abort(): void {
+    if (this.#state !== "open") return;
+    this.#state = "aborted";
+    if (this.#fd !== null) {
+      try { fs.closeSync(this.#fd); } catch { /* already failing; the unlink below matters more */ }
+      this.#fd = null;
+    }
+    try { fs.unlinkSync(this.tempPath); } catch { /* already gone */ }
+  }
+
+  #openFd(doing: string): number {
+    if (this.#state !== "open" || this.#fd === null) {
+      throw new Error(`${this.targetPath}: cannot ${doing}: the output was already ${this.#state === "committed" ? "committed" : "aborted"}`);
+    }
+    return this.#fd;
+  }
+}
+
+/** Make the rename durable; some file systems refuse fsync on directories, which is harmless here. */
+function syncDirectory(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    /* best effort */
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Error construction for the npy layer: one place that turns "what is wrong
+ * with this file" and Node's errno errors into FqcError with a hint.
+ */
+import { FqcError } from "../errors.js";
+
+/** A malformed, hostile or unsupported .npy file. */
+export function npyError(file: string, what: string, hint?: string): FqcError {
+  return new FqcError("NPY", `${file}: ${what}`, { file, hint });
+}
+
+const IO_TEXT: Record<string, { what: string; hint?: string }> = {
+  ENOENT: { what: "no such file or directory", hint: "Check the path." },
+  EACCES: { what: "permission denied", hint: "Check the file and directory permissions." },
+  EPERM: { what: "operation not permitted", hint: "Check the file and directory permissions." },
+  EISDIR: { what: "is a directory", hint: "Give the path of a file, not a directory." },
+  ENOTDIR: { what: "a component of the path is not a directory", hint: "Check the path." },
+  ENOSPC: { what: "no space left on device", hint: "Free some disk space or write to another device." },
+  EDQUOT: { what: "disk quota exceeded", hint: "Free some space or write elsewhere." },
+  EROFS: { what: "read-only file system", hint: "Write the output to a writable location." },
+  EMFILE: { what: "too many open files", hint: "Raise the open-file limit (ulimit -n)." },
+  ENAMETOOLONG: { what: "file name too long", hint: "Use a shorter path." },
+  EXDEV: { what: "cannot rename across devices", hint: "Keep the output in one file system." },
+};
+
+/** Turn a Node fs error into an FqcError("IO") naming the file; never a raw stack. */
+export function ioError(file: string, doing: string, err: unknown): FqcError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const known = code ? IO_TEXT[code] : undefined;
+  const what = known ? known.what : `${code ?? "error"}: ${(err as Error | undefined)?.message ?? String(err)}`;
+  return new FqcError("IO", `${file}: cannot ${doing}: ${what}`, { file, hint: known?.hint, cause: err });
+}
+
+/** Run a filesystem call, converting any thrown Node error into ioError. */
+export function io<T>(file: string, doing: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof FqcError) throw err;
+    throw ioError(file, doing, err);
+  }
+}
+
+/** An IO-class failure we detect ourselves (no errno), e.g. a directory where a file was expected. */
+export function ioFailure(file: string, what: string, hint?: string): FqcError {
+  return new FqcError("IO", `${file}: ${what}`, { file, hint });
+}

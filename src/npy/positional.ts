@@ -1,0 +1,37 @@
+/**
+ * Positional whole-buffer reads and writes. Node 20 cannot readFileSync
+ * files over 2 GiB and Linux moves at most ~2 GiB per syscall, so large
+ * tensors go through these loops (pread/pwrite under the hood).
+ */
+import * as fs from "node:fs";
+import { io, npyError } from "./fail.js";
+
+/** Bytes per syscall; below Linux's 0x7ffff000 per-call ceiling. */
+const MAX_CALL = 1 << 30;
+
+/** Fill `dest` from file offset `position`; a short file is an NPY error (it changed under us). */
+export function readFully(fd: number, dest: Uint8Array, position: number, file: string): void {
+  let done = 0;
+  while (done < dest.length) {
+    const want = Math.min(dest.length - done, MAX_CALL);
+    const n = io(file, "read", () => fs.readSync(fd, dest, done, want, position + done));
+    if (n === 0) {
+      throw npyError(file, `file ended early at byte ${position + done} (was it truncated while being read?)`);
+    }
+    done += n;
+  }
+}
+
+/** Write all of `src` at file offset `position`. */
+export function writeFully(fd: number, src: Uint8Array, position: number, file: string): void {
+  let done = 0;
+  while (done < src.length) {
+    const want = Math.min(src.length - done, MAX_CALL);
+    done += io(file, "write", () => fs.writeSync(fd, src, done, want, position + done));
+  }
+}
+
+/** A byte view of any typed array's first `byteLength` bytes (no copy; works on SharedArrayBuffer). */
+export function bytesOf(a: ArrayBufferView, byteLength: number = a.byteLength): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, byteLength);
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { LiteralSyntaxError, parsePyLiteral, showPy } from "../../src/npy/literal.js";
+
+const parse = (t: string) => showPy(parsePyLiteral(t));
+
+describe("parsePyLiteral (the restricted header grammar)", () => {
+  it("parses numpy's header dict with its trailing comma and padding", () => {
+    expect(parse("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }      \n")).toBe(
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4)}",
+    );
+  });
+  it("distinguishes (), (5,) and the parenthesised int (5)", () => {
+    expect(parsePyLiteral("()")).toEqual({ kind: "tuple", items: [] });
+    expect(parsePyLiteral("(5,)")).toEqual({ kind: "tuple", items: [{ kind: "int", value: 5n }] });
+    expect(parsePyLiteral("(5)")).toEqual({ kind: "int", value: 5n });
+  });
+  it("accepts double-quoted strings and simple escapes", () => {
+    expect(parsePyLiteral(`"a\\'b"`)).toEqual({ kind: "str", value: "a'b" });
+  });
+  it("keeps huge and negative ints exact as bigints", () => {
+    expect(parsePyLiteral("123456789012345678901234567890")).toEqual({ kind: "int", value: 123456789012345678901234567890n });
+    expect(parsePyLiteral("-3")).toEqual({ kind: "int", value: -3n });
+  });
+  it("drops Python 2's L suffix on ints", () => {
+    expect(parsePyLiteral("(3L, 4L)")).toEqual({ kind: "tuple", items: [{ kind: "int", value: 3n }, { kind: "int", value: 4n }] });
+  });
+  it("parses floats as floats (so a shape of 3.0 can be refused)", () => {
+    expect(parsePyLiteral("3.0")).toEqual({ kind: "float", text: "3.0" });
+    expect(parsePyLiteral("1e3")).toEqual({ kind: "float", text: "1e3" });
+  });
+  it("parses lists and nested tuples (structured descrs)", () => {
+    expect(parse("[('a', '<f4'), ('b', '<i4', (2,))]")).toBe("[('a', '<f4'), ('b', '<i4', (2,))]");
+  });
+  it("parses True, False and None", () => {
+    expect(parse("(True, False, None)")).toBe("(True, False, None)");
+  });
+  it.each([
+    ["__import__('os').system('x')", "expected a Python literal"],
+    ["{'a': 1", "expected ',' or '}'"],
+    ["{'a' 1}", "expected ':'"],
+    ["'unterminated", "unterminated string"],
+    ["'a\\qb'", "unsupported escape"],
+    ["{} {}", "unexpected text after the literal"],
+    ["(1 2)", "expected ',' or ')'"],
+    ["1.5L", "unexpected 'L' after a float"],
+    ["", "expected a Python literal"],
+    ["{'a': true}", "expected a Python literal"],
+  ])("rejects %j with %j", (text, msg) => {
+    expect(() => parsePyLiteral(text)).toThrow(LiteralSyntaxError);
+    expect(() => parsePyLiteral(text)).toThrow(msg);
+  });
+  it("limits nesting depth instead of overflowing the stack", () => {
+    expect(() => parsePyLiteral("(".repeat(5000) + ")".repeat(5000))).toThrow("nesting too deep");
+  });
+  it("reports the offset of the error", () => {
+    try {
+      parsePyLiteral("{'a': @}");
+      expect.unreachable();
+    } catch (e) {
+      expect((e as LiteralSyntaxError).offset).toBe(6);
+    }
+  });
+});
