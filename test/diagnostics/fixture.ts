@@ -66,14 +66,14 @@ function diag(
 }
 
 export const DIAGNOSTICS: Diagnostic[] = [
-  diag(PAIR_FILE, PAIR_SOURCE, '"per_token"', "torchao/symmetric-per-token", "error",
+  diag(PAIR_FILE, PAIR_SOURCE, '"per_token"', "forward/symmetric-per-token", "error",
     "Symmetric per token is not supported yet", "/activation/granularity",
     'per_token needs "mapping_type": "ASYMMETRIC"'),
   diag(PAIR_FILE, PAIR_SOURCE, '"group_szie"', "fqc/unknown-key", "error",
     "Unknown key 'group_szie'", "/weight/group_szie", 'did you mean "group_size"?'),
-  diag(ODD_FILE, ODD_SOURCE, "0", "fqc/eps-zero", "warning",
+  diag(ODD_FILE, ODD_SOURCE, "0", "lint/eps", "warning",
     "eps: 0 gives scale 0 for an all-zero group, 100% NaN output,\nthen 1/0 = inf", "/eps"),
-  diag(NEWLINE_FILE, NEWLINE_SOURCE, '"int16"', "torchao/unsupported-dtype", "error",
+  diag(NEWLINE_FILE, NEWLINE_SOURCE, '"int16"', "torchao/dtype-unsupported", "error",
     "Unsupported dtype 'torch.int16', choose from [torch.int8, torch.uint8, …]", "/dtype"),
   { ruleId: "fqc/syntax", severity: "error", message: "Unexpected token } in JSON", file: STDIN, pointer: "",
     line: 1, column: 2, endLine: 1, endColumn: 3 },
@@ -82,9 +82,9 @@ export const DIAGNOSTICS: Diagnostic[] = [
 export const RULES: RuleInfo[] = [
   { id: "fqc/syntax", severity: "error", description: "The file is not valid JSON or YAML." },
   { id: "fqc/unknown-key", severity: "error", description: "A key that FakeQuantizeConfig does not accept. torchao raises TypeError." },
-  { id: "torchao/symmetric-per-token", severity: "error", description: "per_token with SYMMETRIC mapping fails at forward in torchao." },
-  { id: "torchao/unsupported-dtype", severity: "error", description: "dtype outside int1..int8 and uint1..uint8." },
-  // "fqc/eps-zero" is deliberately not registered: formatters must cope with unknown rule ids.
+  { id: "forward/symmetric-per-token", severity: "error", description: "per_token with SYMMETRIC mapping fails at forward in torchao." },
+  { id: "torchao/dtype-unsupported", severity: "error", description: "dtype outside int1..int8 and uint1..uint8." },
+  // "lint/eps" is deliberately not registered: formatters must cope with unknown rule ids.
 ];
 
 export function fixtureInput(overrides: Partial<FormatInput> = {}): FormatInput {

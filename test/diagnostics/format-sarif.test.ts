@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { FINGERPRINT_KEY, formatSarif, SRCROOT } from "../../src/diagnostics/format-sarif.js";
 import { messageWithHint } from "../../src/diagnostics/format-types.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
+import { RULES as REGISTRY } from "../../src/config/rules.js";
 import { CLEAN_FILE, DIAGNOSTICS, fixtureInput, NEWLINE_FILE, ODD_FILE, PAIR_FILE, RULES, STDIN } from "./fixture.js";
 
 // CJS packages under NodeNext: the class/function is on `.default` (see toolchain notes).
@@ -45,7 +46,7 @@ describe("formatSarif", () => {
       expect(["error", "warning"]).toContain(r.defaultConfiguration.level);
       expect(new URL(r.helpUri).protocol).toBe("https:");
     }
-    const unknown = rules.find((r: any) => r.id === "fqc/eps-zero");
+    const unknown = rules.find((r: any) => r.id === "lint/eps");
     expect(unknown).toBeDefined();
     expect(rules.find((r: any) => r.id === "fqc/unknown-key").shortDescription.text).toBe("A key that FakeQuantizeConfig does not accept.");
   });
@@ -141,6 +142,14 @@ describe("formatSarif", () => {
     expect(l.runs[0].tool.driver.semanticVersion).toBeUndefined();
     expect(l.runs[0].tool.driver.informationUri).toBe("https://example.org/fqc/");
     expect(l.runs[0].tool.driver.rules[0].helpUri).toBe("https://example.org/fqc#fqc-syntax");
+  });
+
+  it("validates with the project's real rule registry, one rule entry per registered id", () => {
+    const l = expectValidSarif(formatSarif(fixtureInput({ rules: REGISTRY, diagnostics: [] })));
+    const ids = l.runs[0].tool.driver.rules.map((r: any) => r.id);
+    expect(ids).toEqual(REGISTRY.map((r) => r.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of l.runs[0].tool.driver.rules) expect(r.shortDescription.text.length).toBeLessThanOrEqual(r.fullDescription.text.length);
   });
 
   it("the schema check itself rejects a broken log", () => {

@@ -32,7 +32,7 @@ describe("summarize", () => {
   it("keeps each file's diagnostics in report order", () => {
     const reversed = [...DIAGNOSTICS].reverse();
     const pair = summarize(reversed).files.find((f) => f.file === PAIR_FILE)!;
-    expect(pair.diagnostics.map((d) => d.ruleId)).toEqual(["fqc/unknown-key", "torchao/symmetric-per-token"]);
+    expect(pair.diagnostics.map((d) => d.ruleId)).toEqual(["fqc/unknown-key", "forward/symmetric-per-token"]);
   });
 
   it("works without a file list (the CLI's exit-code check)", () => {
