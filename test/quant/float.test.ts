@@ -184,3 +184,14 @@ describe("pow2", () => {
     expect(pow2(-24)).toBe(1 / 16777216);
   });
 });
+
+describe("arith.rnd (one op in a dtype)", () => {
+  it("computes 16-bit ops in float32 and then narrows (double rounding)", async () => {
+    const { rnd, F16, BF16, F32, F64 } = await import("../../src/quant/arith.js");
+    const x = 1 + 2 ** -11 + 2 ** -40; // float32 rounds it onto the half midpoint, which ties to 1
+    expect(rnd(F16, x)).toBe(1);
+    expect(rnd(BF16, 1 + 2 ** -8 + 2 ** -40)).toBe(1);
+    expect(rnd(F32, x)).toBe(1 + 2 ** -11);
+    expect(rnd(F64, x)).toBe(x);
+  });
+});
