@@ -23,7 +23,13 @@ import { shapeRepr, rowLayout } from "./shape.js";
 /** Largest scratch buffer a reader allocates. */
 export const SCRATCH_BYTES = 8 << 20;
 /** Gaps up to this size between Fortran runs are read through rather than skipped with a new syscall. */
-const MAX_GAP_BYTES = 64 << 10;
+export const MAX_GAP_BYTES = 64 << 10;
+
+/** Tuning knobs (tests use tiny values to exercise chunking on tiny files). */
+export interface NpyRowReaderOptions {
+  scratchBytes?: number;
+  maxGapBytes?: number;
+}
 
 export class NpyRowReader {
   readonly header: NpyHeader;
@@ -32,9 +38,13 @@ export class NpyRowReader {
   readonly path: string;
   #fd: number | null;
   #scratch: Uint8Array | null = null;
+  readonly #scratchLimit: number;
+  readonly #maxGapBytes: number;
 
-  private constructor(path: string, fd: number, header: NpyHeader) {
+  private constructor(path: string, fd: number, header: NpyHeader, opts: NpyRowReaderOptions) {
     this.path = path;
+    this.#scratchLimit = Math.max(8, opts.scratchBytes ?? SCRATCH_BYTES);
+    this.#maxGapBytes = opts.maxGapBytes ?? MAX_GAP_BYTES;
     this.#fd = fd;
     this.header = header;
     const { rows, rowLength } = rowLayout(header.shape);
@@ -43,10 +53,10 @@ export class NpyRowReader {
   }
 
   /** Open and validate (magic, header, dtype, data size == shape) before any data is read. */
-  static open(path: string): NpyRowReader {
+  static open(path: string, opts: NpyRowReaderOptions = {}): NpyRowReader {
     const { fd, size } = openRegularFile(path);
     try {
-      return new NpyRowReader(path, fd, readHeaderFromFd(fd, size, path));
+      return new NpyRowReader(path, fd, readHeaderFromFd(fd, size, path), opts);
     } catch (err) {
       fs.closeSync(fd);
       throw err;
@@ -85,7 +95,7 @@ export class NpyRowReader {
 
   #scratchBytes(): Uint8Array {
     if (this.#scratch === null) {
-      const size = Math.max(8, Math.min(SCRATCH_BYTES, this.header.dataBytes));
+      const size = Math.max(8, Math.min(this.#scratchLimit, this.header.dataBytes));
       this.#scratch = new Uint8Array(new ArrayBuffer(size)); // own buffer: aligned for any item size
     }
     return this.#scratch;
@@ -118,7 +128,7 @@ export class NpyRowReader {
     const { runs, rowStride, slabSize } = planFortranRows(this.header.shape, rowStart, rowCount);
     const scratch = this.#scratchBytes();
     const cap = Math.floor(scratch.length / itemSize);
-    const maxGap = Math.floor(MAX_GAP_BYTES / itemSize);
+    const maxGap = Math.floor(this.#maxGapBytes / itemSize);
     const R = runs.length;
     const total = R * C;
     const startOf = (p: number): number => Math.floor(p / R) * slabSize + runs[p % R].slabElem; // piece p = column j, run r

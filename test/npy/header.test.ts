@@ -57,7 +57,7 @@ describe("parseNpyHeader on numpy-written files", () => {
 });
 
 describe("parseNpyHeader refuses hostile or broken headers with one clear message", () => {
-  const ok = (text: string, data = new Uint8Array(0), opts = {}) => craftNpy(text, data, opts);
+  const ok = (text: string, data: Uint8Array = new Uint8Array(0), opts: Parameters<typeof craftNpy>[2] = {}) => craftNpy(text, data, opts);
 
   it("bad magic: not an npy file", () => {
     const e = errorOf(Buffer.from("PK\x03\x04 this is a zip file....."));

@@ -1,0 +1,184 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FqcError } from "../../src/errors.js";
+import { AtomicNpyWriter } from "../../src/npy/writer.js";
+import { EXPECTED, expectedFloats, fixture, hexToF64, tempDir } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let seq = 0;
+const out = (name = "out.npy") => tmp.file(`${seq++}-${name}`);
+
+function writeAll(target: string, descr: string, shape: number[], src: Float32Array | Float64Array, chunks = 1): void {
+  const w = AtomicNpyWriter.create(target, { descr, shape });
+  const step = Math.ceil(src.length / chunks);
+  for (let i = 0; i < src.length; i += step) w.writeRows(src.subarray(i), Math.min(step, src.length - i));
+  w.commit();
+}
+
+const tempsIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"));
+
+/** The data section (after the 128-byte header) of a written file as uint16s. */
+function halves(file: string): number[] {
+  const b = fs.readFileSync(file).subarray(128);
+  return Array.from({ length: b.length / 2 }, (_, i) => b.readUInt16LE(2 * i));
+}
+
+describe("AtomicNpyWriter writes the same bytes as numpy.save", () => {
+  const cases = ["le_f4_3x4.npy", "be_f4_3x4.npy", "le_f2_2x5.npy", "be_f2_2x5.npy", "le_f8_6.npy", "be_f8_2x3.npy", "scalar_f4.npy", "empty_f4_0x4.npy", "v3_f4_4.npy"];
+  for (const name of cases) {
+    for (const Src of [Float64Array, Float32Array]) {
+      if (EXPECTED[name].descr.endsWith("f8") && Src === Float32Array) continue;
+      it(`${name} from a ${Src.name}, written in 2 chunks`, () => {
+        const want = EXPECTED[name];
+        const target = out(name);
+        writeAll(target, want.descr, want.shape, Src.from(expectedFloats(name)), 2);
+        const numpyBytes = fs.readFileSync(fixture(name));
+        const expectedBytes = name.startsWith("v3") ? numpyBytes.subarray(numpyBytes.length - 16) : numpyBytes;
+        const got = fs.readFileSync(target);
+        expect(name.startsWith("v3") ? got.subarray(got.length - 16) : got).toEqual(expectedBytes);
+      });
+    }
+  }
+  it("rounds float64 to float16 like numpy (ties, subnormals, overflow)", () => {
+    const R = EXPECTED.float16_rounding;
+    const target = out();
+    writeAll(target, "<f2", [R.f64_inputs.length], Float64Array.from(R.f64_inputs, hexToF64), 3);
+    expect(halves(target)).toEqual(R.f64_to_f2_bits);
+  });
+  it("keeps NaN sign and payload bits when narrowing to float16 (like numpy)", () => {
+    const src = new Float32Array(2);
+    new Uint32Array(src.buffer).set([0xffc00000, 0x7f802000]);
+    const target = out();
+    writeAll(target, "<f2", [2], src);
+    expect(halves(target)).toEqual([0xfe00, 0x7c01]);
+  });
+  it("writes integer dtypes from float arrays holding whole numbers (zero points)", () => {
+    const target = out();
+    writeAll(target, "<i4", [3, 2], Float64Array.of(0, -8, 7, 2147483647, -2147483648, 3));
+    expect(fs.readFileSync(target)).toEqual(fs.readFileSync(fixture("qparams_i4_3x2.npy")));
+  });
+});
+
+describe("AtomicNpyWriter is atomic", () => {
+  it("writes to .<base>.fqc-<pid>-<random>.tmp beside the target and renames on commit", () => {
+    const target = out("t.npy");
+    const w = AtomicNpyWriter.create(target, { descr: "<f4", shape: [2] });
+    expect(path.dirname(w.tempPath)).toBe(path.dirname(target));
+    expect(path.basename(w.tempPath)).toMatch(new RegExp(`^\\.${path.basename(target).replace(".", "\\.")}\\.fqc-${process.pid}-[0-9a-f]+\\.tmp$`));
+    w.writeRows(Float32Array.of(1, 2), 2);
+    expect(fs.existsSync(w.tempPath)).toBe(true);
+    expect(fs.existsSync(target)).toBe(false);
+    w.commit();
+    expect(fs.existsSync(w.tempPath)).toBe(false);
+    expect(fs.statSync(target).size).toBe(136);
+  });
+  it("replaces an existing target only on commit", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    const w = AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] });
+    w.writeRows(Float32Array.of(5), 1);
+    expect(fs.readFileSync(target, "utf8")).toBe("old");
+    w.commit();
+    expect(fs.readFileSync(target).length).toBe(132);
+  });
+  it("abort removes the temp file and leaves the target alone; abort is idempotent and a no-op after commit", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    const w = AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] });
+    w.abort();
+    w.abort();
+    expect(fs.existsSync(w.tempPath)).toBe(false);
+    expect(fs.readFileSync(target, "utf8")).toBe("old");
+    expect(() => w.writeRows(Float32Array.of(1), 1)).toThrow("already aborted");
+    const w2 = AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] });
+    w2.writeRows(Float32Array.of(1), 1);
+    w2.commit();
+    w2.abort();
+    expect(fs.readFileSync(target).length).toBe(132);
+    expect(() => w2.commit()).toThrow("already committed");
+  });
+  it("commit refuses a short write and removes the temp file", () => {
+    const w = AtomicNpyWriter.create(out(), { descr: "<f4", shape: [2, 3] });
+    w.writeRows(new Float32Array(5), 5);
+    expect(() => w.commit()).toThrow("only 5 of 6 values were written for shape (2, 3)");
+    expect(fs.existsSync(w.tempPath)).toBe(false);
+    expect(fs.existsSync(w.targetPath)).toBe(false);
+  });
+  it("refuses more values than the shape holds and removes the temp file", () => {
+    const w = AtomicNpyWriter.create(out(), { descr: "<f2", shape: [2] });
+    expect(() => w.writeRows(new Float32Array(3), 3)).toThrow("3 values written, but shape (2,) holds 2");
+    expect(fs.existsSync(w.tempPath)).toBe(false);
+  });
+  it("refuses non-integers and out-of-range values for integer dtypes", () => {
+    const w = AtomicNpyWriter.create(out(), { descr: "|i1", shape: [3] });
+    expect(() => w.writeRows(Float32Array.of(1, 2.5, 3), 3)).toThrow("value 2.5 at index 1 cannot be stored as int8");
+    expect(fs.existsSync(w.tempPath)).toBe(false);
+    const w2 = AtomicNpyWriter.create(out(), { descr: "|u1", shape: [1] });
+    expect(() => w2.writeRows(Float64Array.of(256), 1)).toThrow("value 256 at index 0 cannot be stored as uint8");
+    const w3 = AtomicNpyWriter.create(out(), { descr: "<i4", shape: [1] });
+    expect(() => w3.writeRows(Float64Array.of(NaN), 1)).toThrow("value NaN");
+  });
+  it("rejects invalid elementCount arguments", () => {
+    const w = AtomicNpyWriter.create(out(), { descr: "<f4", shape: [2] });
+    expect(() => w.writeRows(new Float32Array(1), 2)).toThrow(RangeError);
+    w.abort();
+  });
+  it("refuses unsupported descrs and bad shapes before creating anything", () => {
+    const dir = tmp.file("empty-dir");
+    fs.mkdirSync(dir);
+    expect(() => AtomicNpyWriter.create(path.join(dir, "a.npy"), { descr: "|O", shape: [1] })).toThrow("pickle");
+    expect(() => AtomicNpyWriter.create(path.join(dir, "a.npy"), { descr: "<f4", shape: [-2] })).toThrow("negative");
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("AtomicNpyWriter protects inputs", () => {
+  const input = tmp.file("input.npy");
+  fs.copyFileSync(fixture("le_f4_3x4.npy"), input);
+  const refuse = (target: string, protect: string[]) => {
+    try {
+      AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] }, { protect });
+    } catch (e) {
+      expect((e as FqcError).code).toBe("IO");
+      expect((e as FqcError).hint).toContain("--force");
+      return (e as FqcError).message;
+    }
+    throw new Error("expected a refusal");
+  };
+  it("refuses the same path, a relative spelling, a symlink and a hard link to an input", () => {
+    expect(refuse(input, [input])).toBe(`${input}: refusing to overwrite the input ${input} (same file)`);
+    expect(refuse(path.relative(process.cwd(), input), [input])).toContain("refusing to overwrite");
+    const link = tmp.file("link.npy");
+    fs.symlinkSync(input, link);
+    expect(refuse(link, [input])).toContain("refusing");
+    expect(refuse(input, [link])).toContain("refusing");
+    const hard = tmp.file("hard.npy");
+    fs.linkSync(input, hard);
+    expect(refuse(hard, [input])).toContain("refusing");
+    expect(tempsIn(tmp.dir)).toEqual([]);
+  });
+  it("allows it with force, and allows other files", () => {
+    const w = AtomicNpyWriter.create(input, { descr: "<f4", shape: [1] }, { protect: [input], force: true });
+    w.abort();
+    const other = AtomicNpyWriter.create(out(), { descr: "<f4", shape: [1] }, { protect: [input, tmp.file("missing.npy")] });
+    other.abort();
+  });
+});
+
+describe("AtomicNpyWriter filesystem errors", () => {
+  it("a directory as target is an IO error", () => {
+    expect(() => AtomicNpyWriter.create(tmp.dir, { descr: "<f4", shape: [1] })).toThrow(`${tmp.dir}: is a directory`);
+  });
+  it("a missing directory is an IO error naming the target", () => {
+    const target = tmp.file("no/such/dir/out.npy");
+    try {
+      AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as FqcError).code).toBe("IO");
+      expect((e as FqcError).message).toBe(`${target}: cannot create a temporary file in its directory: no such file or directory`);
+    }
+  });
+});
