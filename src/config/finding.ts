@@ -1,0 +1,27 @@
+/** What a config rule reports, before it is placed in a file (see validate.ts). */
+import type { PointerPart } from "../diagnostics/locate.js";
+import type { RuleId } from "./rules.js";
+
+export interface Finding {
+  ruleId: RuleId;
+  message: string;
+  hint?: string;
+  /** JSON pointer of the offending value (or key, with part "key"). */
+  pointer: string;
+  part?: PointerPart;
+}
+
+/** JSON spelling of a value for fqc's own messages (torchao's messages use Python's, see pyrepr.ts). */
+export function jsonText(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  return JSON.stringify(v);
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+export function hasKey(o: Record<string, unknown>, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}

@@ -1,0 +1,31 @@
+/**
+ * Names of torch dtypes (what `str(dtype)` prints after `torch.`), so fqc can
+ * tell "a dtype torchao does not support" from "not a dtype at all", plus the
+ * aliases torch defines (`torch.half is torch.float16`).
+ */
+export const TORCH_DTYPE_NAMES = [
+  "float32", "float64", "float16", "bfloat16",
+  "complex32", "complex64", "complex128",
+  "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "bool",
+  "quint8", "qint8", "qint32", "quint4x2", "quint2x4",
+  "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2",
+  "int1", "int2", "int3", "int4", "int5", "int6", "int7",
+  "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7",
+] as const;
+
+/** torch aliases → the name `str(dtype)` prints. */
+export const TORCH_DTYPE_ALIASES: Readonly<Record<string, string>> = {
+  float: "float32", double: "float64", half: "float16", cfloat: "complex64", cdouble: "complex128", chalf: "complex32",
+  short: "int16", int: "int32", long: "int64",
+};
+
+/** The canonical torch name for a dtype string, or undefined if torch has no such dtype. */
+export function torchDtypeName(s: string): string | undefined {
+  if ((TORCH_DTYPE_NAMES as readonly string[]).includes(s)) return s;
+  return TORCH_DTYPE_ALIASES[s];
+}
+
+/** Integer (non-floating) dtypes among the zero-point precisions. */
+export function isFloatingDtypeName(s: string): boolean {
+  return /^(float|bfloat|complex)/.test(s);
+}
