@@ -3,7 +3,7 @@
  * promotion rule, and "round this op's result to dtype D". Every op in the
  * kernel is `rnd(D, a op b)` with D the dtype torch computes that op in.
  */
-import { bf16round, f16round } from "./float.js";
+import { bf16roundFromF32, f16roundFromF32 } from "./float.js";
 
 /** Float dtype codes. Int zero-point dtypes are represented by INT. */
 export const F64 = 0;
@@ -45,8 +45,8 @@ export function promote(a: DCode, b: DCode): DCode {
 export function rnd(d: DCode, v: number): number {
   switch (d) {
     case F32: return Math.fround(v);
-    case F16: return f16round(Math.fround(v));
-    case BF16: return bf16round(Math.fround(v));
+    case F16: return f16roundFromF32(Math.fround(v));
+    case BF16: return bf16roundFromF32(Math.fround(v));
     default: return v; // F64 (INT never carries a float op result)
   }
 }

@@ -8,9 +8,9 @@
  * float32 zero point, where every op is a float32 op. Both give the same bits.
  */
 import type { QuantPlan } from "./plan.js";
-import { F32, INT, promote, rnd, type DCode } from "./arith.js";
-import { roundHalfEven } from "./float.js";
-import { computeQparams, qparamCtx, type QparamCtx } from "./qparams.js";
+import { BF16, F16, F32, promote, rnd, type DCode } from "./arith.js";
+import { bf16roundFromF32, f16roundFromF32, roundHalfEven } from "./float.js";
+import { computeQparams, qparamCtx } from "./qparams.js";
 
 export type QparamMode = "compute" | "given";
 
@@ -29,7 +29,22 @@ export function fakeQuantizeRows(
   const c = qparamCtx(plan);
   const g = plan.groupSize;
   const groups = rowCount * plan.groupsPerRow;
-  const fast = c.w === F32 && c.s === F32 && (c.z === INT || c.z === F32);
+  const w = c.w;
+  const sd = c.s;
+  const mid = (c.qmax + c.qmin + 1) / 2;
+  // The dtype torch computes each per-element op in (spec §3.0 promotion).
+  const intP = promote(w, sd); // x · (1/s)
+  const intPZ = promote(intP, c.z); // round(...) + z
+  const ws = promote(w, sd); // (q − z) · s
+  const zs = promote(c.z, sd); // FLOAT: zero_point − scale·mid
+  const fb = promote(w, zs); // FLOAT: (x − min_val) / scale (fb ⊇ S)
+  const wz = promote(w, c.z); // FLOAT: dequant += zero_point
+  const floatDomain = plan.domain === "FLOAT";
+  // When every per-element op is a float32 op, the specialised loops apply;
+  // the per-block constants (1/s in S, z−s·mid in promote(Z,S)) are still formed by the general rules.
+  const fast = w === F32 && ws === F32 && (floatDomain ? fb === F32 && wz === F32 : intP === F32 && intPZ === F32);
+  // 16-bit input with float32 scale math (e.g. float16 activations, default precisions).
+  const fast16 = !floatDomain && (w === F16 || w === BF16) && intP === F32 && intPZ === F32 && ws === F32;
   for (let k = 0; k < groups; k++) {
     const start = k * g;
     const end = start + g;
@@ -48,26 +63,27 @@ export function fakeQuantizeRows(
     }
     const s = scale[k];
     const z = zeroPoint[k];
-    if (plan.domain === "INT") {
-      if (fast) intBlockF32(x, out, start, end, s, z, c.qmin, c.qmax);
-      else intBlock(c, x, out, start, end, s, z);
+    if (!floatDomain) {
+      const r = rnd(sd, 1 / s); // `1.0 / scale` is scale.reciprocal(), in S
+      if (fast) intBlockF32(x, out, start, end, r, s, Math.fround(z), c.qmin, c.qmax);
+      else if (fast16) intBlockW16(x, out, start, end, r, s, Math.fround(z), rnd(w, z), c.qmin, c.qmax, w === F16);
+      else intBlock(x, out, start, end, r, s, rnd(intPZ, z), rnd(w, z), c.qmin, c.qmax, w, intP, intPZ, ws);
     } else {
-      if (fast) floatBlockF32(x, out, start, end, s, z, c.qmin, c.qmax);
-      else floatBlock(c, x, out, start, end, s, z);
+      const base = rnd(zs, rnd(zs, z) - rnd(sd, s * mid));
+      if (fast) floatBlockF32(x, out, start, end, base, s, Math.fround(z), mid, c.qmin, c.qmax);
+      else floatBlock(x, out, start, end, base, s, rnd(wz, z), mid, c.qmin, c.qmax, w, fb, ws, wz);
     }
   }
 }
 
 /**
- * INT domain, W = S = float32, Z int or float32:
- * q = clamp(rhe(f32(x·f32(1/s))) ⊕ z, qmin, qmax); y = f32(f32(q − z)·s).
+ * INT domain, every op in float32 (W = float32, S and Z no wider):
+ * q = clamp(rhe(f32(x·r)) ⊕ z, qmin, qmax); y = f32(f32(q − z)·s).
  */
 function intBlockF32(
   x: Float32Array | Float64Array, out: Float32Array | Float64Array,
-  start: number, end: number, s: number, z: number, qmin: number, qmax: number,
+  start: number, end: number, r: number, s: number, zf: number, qmin: number, qmax: number,
 ): void {
-  const r = Math.fround(1 / s);
-  const zf = Math.fround(z); // int32 → float32 for the add (exact for |z| ≤ 2^24)
   for (let i = start; i < end; i++) {
     const p = Math.fround(x[i] * r);
     let q: number;
@@ -83,14 +99,41 @@ function intBlockF32(
   }
 }
 
-/** FLOAT domain (tinygemm), W = S = float32: q = clamp(rhe((x − (z − s·mid))/s)); y = (q − mid)·s + z. */
+/**
+ * INT domain, 16-bit W whose products promote to float32 (S float32):
+ * like intBlockF32, but q − z and the final product are narrowed to W.
+ */
+function intBlockW16(
+  x: Float32Array | Float64Array, out: Float32Array | Float64Array,
+  start: number, end: number, r: number, s: number, zf: number, zW: number, qmin: number, qmax: number, half: boolean,
+): void {
+  for (let i = start; i < end; i++) {
+    const p = Math.fround(x[i] * r);
+    let q: number;
+    if (p < TWO51 && p > -TWO51) {
+      q = (p + MAGIC) - MAGIC;
+      if (q === 0) q = p * 0;
+    } else {
+      q = p;
+    }
+    q = Math.fround(q + zf);
+    q = q < qmin ? qmin : q > qmax ? qmax : q;
+    // q is cast to W first: it is not an integer when a float zero point is fractional.
+    if (half) {
+      const d = f16roundFromF32(Math.fround(f16roundFromF32(q) - zW));
+      out[i] = f16roundFromF32(Math.fround(d * s));
+    } else {
+      const d = bf16roundFromF32(Math.fround(bf16roundFromF32(q) - zW));
+      out[i] = bf16roundFromF32(Math.fround(d * s));
+    }
+  }
+}
+
+/** FLOAT domain (tinygemm), every op in float32: q = clamp(rhe((x − base)/s)); y = (q − mid)·s + z. */
 function floatBlockF32(
   x: Float32Array | Float64Array, out: Float32Array | Float64Array,
-  start: number, end: number, s: number, z: number, qmin: number, qmax: number,
+  start: number, end: number, base: number, s: number, zf: number, mid: number, qmin: number, qmax: number,
 ): void {
-  const mid = (qmax + qmin + 1) / 2;
-  const zf = Math.fround(z);
-  const base = Math.fround(zf - Math.fround(s * mid));
   for (let i = start; i < end; i++) {
     const t = Math.fround(Math.fround(x[i] - base) / s);
     let q: number;
@@ -107,19 +150,10 @@ function floatBlockF32(
 
 /** INT domain, any dtypes: every op rounded to the dtype torch computes it in. */
 function intBlock(
-  c: QparamCtx, x: Float32Array | Float64Array, out: Float32Array | Float64Array,
-  start: number, end: number, s: number, z: number,
+  x: Float32Array | Float64Array, out: Float32Array | Float64Array,
+  start: number, end: number, r: number, s: number, zPZ: number, zW: number, qmin: number, qmax: number,
+  w: DCode, p: DCode, pz: DCode, ws: DCode,
 ): void {
-  const w = c.w;
-  const sd = c.s;
-  const p = promote(w, sd); // x · (1/s)
-  const pz = promote(p, c.z); // round(...) + z
-  const ws = promote(w, sd); // (q − z) · s
-  const r = rnd(sd, 1 / s); // `1.0 / scale` is scale.reciprocal(), in S
-  const zPZ = rnd(pz, z);
-  const zW = rnd(w, z);
-  const qmin = c.qmin;
-  const qmax = c.qmax;
   for (let i = start; i < end; i++) {
     let q = roundHalfEven(rnd(p, x[i] * r));
     q = rnd(pz, q + zPZ);
@@ -131,20 +165,10 @@ function intBlock(
 
 /** FLOAT domain, any dtypes. */
 function floatBlock(
-  c: QparamCtx, x: Float32Array | Float64Array, out: Float32Array | Float64Array,
-  start: number, end: number, s: number, z: number,
+  x: Float32Array | Float64Array, out: Float32Array | Float64Array,
+  start: number, end: number, base: number, s: number, zWZ: number, mid: number, qmin: number, qmax: number,
+  w: DCode, b: DCode, ws: DCode, wz: DCode,
 ): void {
-  const w = c.w;
-  const sd = c.s;
-  const qmin = c.qmin;
-  const qmax = c.qmax;
-  const mid = (qmax + qmin + 1) / 2;
-  const zs: DCode = promote(c.z, sd); // zero_point − scale·mid
-  const b = promote(w, zs); // (x − min_val) / scale; zs ⊇ S, so b ⊇ S
-  const ws = promote(w, sd); // dequant *= scale (in place: narrowed to W)
-  const wz = promote(w, c.z); // dequant += zero_point
-  const base = rnd(zs, rnd(zs, z) - rnd(sd, s * mid));
-  const zWZ = rnd(wz, z);
   for (let i = start; i < end; i++) {
     let q = roundHalfEven(rnd(b, rnd(b, x[i] - base) / s));
     q = q < qmin ? qmin : q > qmax ? qmax : q;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bf16round, castToInt, f16round, pow2, roundHalfEven, roundTo, toComputeDtype } from "../../src/quant/float.js";
+import { bf16round, bf16roundFromF32, castToInt, f16round, f16roundFromF32, pow2, roundHalfEven, roundTo, toComputeDtype } from "../../src/quant/float.js";
 import { halfBitsToNumber } from "../helpers/fixtures.js";
 
 const f32 = new Float32Array(1);
@@ -132,6 +132,28 @@ describe("bf16round", () => {
     expect(bf16round(3.3895313892515355e38)).toBe(3.3895313892515355e38);
     expect(bf16round(2 ** -133)).toBe(2 ** -133); // smallest bf16 subnormal
     expect(bf16round(2 ** -134)).toBe(0);
+  });
+});
+
+describe("fast float32 narrowing", () => {
+  it("f16roundFromF32 equals f16round on every float32 with a 16-bit-aligned pattern and on random float32s", () => {
+    for (let hi = 0; hi < 65536; hi++) {
+      const x = f32FromBits((hi << 16) >>> 0);
+      const want = f16round(x);
+      const got = f16roundFromF32(x);
+      if (x !== x) expect(got).toBeNaN();
+      else expect(Object.is(got, want), `x=${x}`).toBe(true);
+    }
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (bits) => {
+      const x = f32FromBits(bits);
+      return x !== x ? f16roundFromF32(x) !== f16roundFromF32(x) : Object.is(f16roundFromF32(x), f16round(x));
+    }), { numRuns: 50000 });
+  });
+  it("bf16roundFromF32 equals bf16round on random float32s", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (bits) => {
+      const x = f32FromBits(bits);
+      return x !== x ? Number.isNaN(bf16roundFromF32(x)) : Object.is(bf16roundFromF32(x), bf16round(x));
+    }), { numRuns: 50000 });
   });
 });
 

@@ -124,10 +124,11 @@ export function referenceFakeQuantize(cfg: CanonicalConfig, x: number[], shape: 
   const S = cfg.scale_precision as Fl;
   const Z = cfg.zero_point_precision as Zt;
   const { qmin, qmax, bits } = dtypeInfo(cfg.dtype);
-  const perToken = cfg.granularity.type === "PerToken";
+  const gran = cfg.granularity;
+  const perToken = gran.type === "PerToken";
   const sym = cfg.mapping_type === "SYMMETRIC";
   const N = shape[shape.length - 1];
-  const g = perToken || cfg.granularity.type === "PerAxis" ? N : cfg.granularity.group_size;
+  const g = gran.type === "PerGroup" ? gran.group_size : N;
   const defaultEps = !perToken && !sym ? 1e-6 : FINFO[W][opts.torchao === "0.12" ? 0 : 1];
   const E = inDtype(W, cfg.eps ?? defaultEps);
   const y: number[] = [];
