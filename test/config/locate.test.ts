@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { getAtPointer, locatePointer, parsePointer, toPointer } from "../../src/diagnostics/locate.js";
+import { parseJsonText, parseYamlText } from "../../src/diagnostics/source.js";
+
+describe("JSON pointers", () => {
+  it("round-trip segments with ~ and /", () => {
+    fc.assert(fc.property(fc.array(fc.string()), (segs) => {
+      expect(parsePointer(toPointer(segs))).toEqual(segs);
+    }));
+    expect(toPointer(["a/b", "c~d", 0])).toBe("/a~1b/c~0d/0");
+    expect(getAtPointer({ "a/b": [{ x: 1 }] }, "/a~1b/0/x")).toBe(1);
+    expect(getAtPointer({ a: 1 }, "/b")).toBeUndefined();
+  });
+});
+
+describe("source maps", () => {
+  it("give JSON value and key ranges (1-based, end exclusive) and float literals", () => {
+    const r = parseJsonText('{\n  "a": [1, 2.0],\n  "b": {"c": "x"}\n}');
+    if (!r.ok) throw new Error("parse failed");
+    expect(r.doc.range("/a/1")).toEqual({ line: 2, column: 12, endLine: 2, endColumn: 15 });
+    expect(r.doc.range("/b/c", "key")).toEqual({ line: 3, column: 9, endLine: 3, endColumn: 12 });
+    expect(r.doc.isFloat("/a/1")).toBe(true);
+    expect(r.doc.isFloat("/a/0")).toBe(false);
+    expect(r.doc.range("/nope")).toBeUndefined();
+  });
+
+  it("give YAML ranges by line", () => {
+    const r = parseYamlText("a:\n  - 1\n  - 2.5\nb: {c: x}\n");
+    if (!r.ok) throw new Error("parse failed");
+    expect(r.doc.value).toEqual({ a: [1, 2.5], b: { c: "x" } });
+    expect(r.doc.range("/a/1")).toEqual({ line: 3, column: 5, endLine: 3, endColumn: 8 });
+    expect(r.doc.range("/b/c", "key")).toMatchObject({ line: 4, column: 5 });
+    expect(r.doc.isFloat("/a/1")).toBe(true);
+  });
+
+  it("locatePointer finds a pointer in text, or the nearest ancestor with found: false", () => {
+    const text = '{\n  "weight": {"dtype": "int4", "group_size": 32}\n}';
+    expect(locatePointer(text, "q.json", "/weight/group_size")).toEqual({ line: 2, column: 45, endLine: 2, endColumn: 47, found: true });
+    expect(locatePointer(text, "q.json", "/weight/granularity")).toMatchObject({ line: 2, column: 13, found: false });
+    expect(locatePointer("weight:\n  dtype: int4\n", "q.yaml", "/weight/dtype")).toMatchObject({ line: 2, column: 10, found: true });
+    expect(locatePointer("{", "q.json", "/x")).toMatchObject({ line: 1, column: 1, found: false });
+  });
+});

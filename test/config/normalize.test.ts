@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { canonicalJson, normalize, normalizeDocument, schemaUriOf } from "../../src/config/normalize.js";
+import { validate } from "../../src/config/validate.js";
+import { FqcError } from "../../src/errors.js";
+import { CANONICAL_KEYS } from "../../src/config/vocabulary.js";
+
+const W = { dtype: "int4", group_size: 32 };
+const A = { dtype: "int8", granularity: "per_token", is_symmetric: false };
+
+describe("normalizeDocument", () => {
+  it("normalizes a pair with activation before weight, whatever the input order", () => {
+    const doc = normalizeDocument({ weight: W, activation: A });
+    expect(doc.kind).toBe("pair");
+    const text = canonicalJson(doc);
+    expect(Object.keys(JSON.parse(text))).toEqual(["activation", "weight"]);
+    expect(JSON.parse(text).weight.granularity).toEqual({ type: "PerGroup", group_size: 32 });
+    expect(JSON.parse(text).activation.mapping_type).toBe("ASYMMETRIC");
+  });
+
+  it("omits absent and null sides", () => {
+    expect(canonicalJson(normalizeDocument({ weight: W, activation: null }))).not.toContain("activation");
+  });
+
+  it("ignores a top-level $schema and can write it back first", () => {
+    const input = { $schema: "https://fqc.dev/schema/v1/fqc.schema.json", ...W };
+    const doc = normalizeDocument(input);
+    expect(canonicalJson(doc)).not.toContain("$schema");
+    const text = canonicalJson(doc, { schema: schemaUriOf(input) });
+    expect(Object.keys(JSON.parse(text))).toEqual(["$schema", ...CANONICAL_KEYS]);
+  });
+
+  it("throws torchao's first error of the first failing member", () => {
+    expect(() => normalizeDocument({ activation: A, weight: { dtype: "int4", granularity: "per_group" } })).toThrow(
+      "Granularity was 'per_group' but no `group_size` was set",
+    );
+    expect(() => normalizeDocument([1])).toThrow(FqcError);
+    expect(() => normalizeDocument({ activation: null })).toThrow(/at least one of/);
+  });
+
+  it("throws fqc's message for an unknown key, with a suggestion", () => {
+    expect(() => normalize({ dtype: "int4", group_size: 32, symmetric: true })).toThrow("unknown key `symmetric`; did you mean `is_symmetric`?");
+    expect(() => normalize({ group_size: 32 })).toThrow("missing required key `dtype`");
+  });
+});
+
+describe("canonicalJson", () => {
+  it("writes 2-space indented JSON with a trailing newline, keys in torchao's field order", () => {
+    const text = canonicalJson(normalizeDocument({ is_symmetric: false, group_size: 64, dtype: "uint4", zero_point_domain: "FLOAT" }));
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(text.split("\n")[1]).toBe('  "dtype": "uint4",');
+    expect(Object.keys(JSON.parse(text))).toEqual([...CANONICAL_KEYS]);
+    expect(text).toContain('"granularity": {\n    "type": "PerGroup",\n    "group_size": 64\n  }');
+  });
+
+  it("is a fixed point: normalizing canonical text gives the same text", () => {
+    const text = canonicalJson(normalizeDocument({ activation: A, weight: W }));
+    expect(canonicalJson(normalizeDocument(JSON.parse(text)))).toBe(text);
+    expect(validate(text).diagnostics).toEqual([]);
+  });
+});
+
+describe("idempotence", () => {
+  const arb = fc.record(
+    {
+      dtype: fc.constantFrom("int2", "int4", "int8", "uint4", "uint8"),
+      granularity: fc.constantFrom<unknown>(null, "per_token", "per_channel", "per_group", { type: "PerToken" }, { type: "PerAxis", axis: 0 }, { type: "PerGroup", group_size: 16 }),
+      mapping_type: fc.constantFrom<unknown>(null, "SYMMETRIC", "ASYMMETRIC"),
+      scale_precision: fc.constantFrom("float32", "bfloat16", "float16"),
+      zero_point_precision: fc.constantFrom("int32", "float32", "bfloat16"),
+      zero_point_domain: fc.constantFrom("INT", "FLOAT", "NONE"),
+      is_dynamic: fc.boolean(),
+      range_learning: fc.boolean(),
+      eps: fc.constantFrom<unknown>(null, 1e-6, 0.5),
+      group_size: fc.constantFrom<unknown>(null, 32, 128),
+      is_symmetric: fc.constantFrom<unknown>(null, true, false),
+    },
+    { requiredKeys: ["dtype"] },
+  );
+
+  it("normalize(normalize(x)) equals normalize(x) whenever x constructs, and errors are FqcError CONFIG otherwise", () => {
+    let constructed = 0;
+    fc.assert(
+      fc.property(arb, (x) => {
+        let n;
+        try {
+          n = normalize(x);
+        } catch (e) {
+          expect(e).toBeInstanceOf(FqcError);
+          expect((e as FqcError).code).toBe("CONFIG");
+          return;
+        }
+        constructed++;
+        expect(normalize(n)).toEqual(n);
+        expect(Object.keys(n)).toEqual([...CANONICAL_KEYS]);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(constructed).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { RULES } from "../../src/config/rules.js";
+import { validate } from "../../src/config/validate.js";
+
+const ids = (v: unknown, opts = {}) => validate(v, opts).diagnostics.map((d) => d.ruleId);
+
+describe("rule registry", () => {
+  it("has unique ids, a severity, a one-line description and an example for every rule", () => {
+    expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+    for (const r of RULES) {
+      expect(["error", "warning"]).toContain(r.severity);
+      expect(r.description.length, r.id).toBeGreaterThan(10);
+      expect(r.description, r.id).not.toContain("\n");
+      expect(r.example.length, r.id).toBeGreaterThan(0);
+    }
+  });
+
+  it("every rule's README example triggers that rule (fqc/schema is a safety net the linter pre-empts)", () => {
+    for (const r of RULES) {
+      if (r.id === "fqc/schema") continue;
+      const found = validate(r.example, { filename: "example.json" }).diagnostics.find((d) => d.ruleId === r.id);
+      expect(found, r.id).toBeDefined();
+      expect(found!.severity, r.id).toBe(r.severity);
+    }
+  });
+
+  it("every diagnostic the corpus produces uses a registered rule id", () => {
+    const known = new Set(RULES.map((r) => r.id));
+    for (const t of ['{"dtype": "x"}', '{"dtype": "int4", "group_size": 1, "eps": -1}', "[1]"]) {
+      for (const id of ids(t)) expect(known.has(id), id).toBe(true);
+    }
+  });
+});
+
+describe("forward-stage errors", () => {
+  it("flags per_token with the default SYMMETRIC mapping at the granularity, or at the mapping when spelled", () => {
+    const d = validate('{"dtype": "int8", "granularity": "per_token"}').diagnostics[0];
+    expect(d).toMatchObject({ ruleId: "forward/symmetric-per-token", message: "Symmetric per token is not supported yet", pointer: "/granularity" });
+    expect(validate({ dtype: "int8", granularity: { type: "PerToken" }, is_symmetric: true }).diagnostics[0].pointer).toBe("/is_symmetric");
+    expect(ids({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" })).toEqual([]);
+  });
+  it("flags zero_point_domain NONE for per_channel/per_group with torchao's message, and only warns for per_token", () => {
+    expect(validate({ dtype: "int4", granularity: "per_channel", zero_point_domain: "NONE" }).diagnostics[0].message).toBe("zero_point should be None when zero_point_domain is NONE");
+    expect(ids({ dtype: "int8", granularity: "per_token", is_symmetric: false, zero_point_domain: "NONE" })).toEqual(["lint/per-token-ignores-domain"]);
+  });
+  it("flags range learning with an integer zero point, the default int32 included", () => {
+    expect(ids({ dtype: "int8", granularity: "per_channel", is_dynamic: false, range_learning: true })).toEqual(["forward/range-learning-integer-zero-point"]);
+    expect(ids({ dtype: "int8", granularity: "per_channel", is_dynamic: false, range_learning: true, zero_point_precision: "int64" })).toContain("forward/range-learning-integer-zero-point");
+    expect(ids({ dtype: "int8", granularity: "per_channel", is_dynamic: false, range_learning: true, zero_point_precision: "float32" })).toEqual([]);
+  });
+  it("rejects precisions outside the standard's lists although torchao stores them", () => {
+    expect(ids({ dtype: "int4", group_size: 32, scale_precision: "int32" })).toEqual(["fqc/precision"]);
+    expect(ids({ dtype: "int4", group_size: 32, zero_point_precision: "bool" })).toEqual(["fqc/precision"]);
+    expect(ids({ dtype: "int4", group_size: 32, scale_precision: "floaty" })).toEqual(["fqc/enum"]);
+  });
+});
+
+describe("warnings", () => {
+  it("warns about asymmetric per_group/per_channel with the INT domain", () => {
+    expect(ids({ dtype: "int4", group_size: 32, is_symmetric: false })).toEqual(["lint/asymmetric-int-domain"]);
+    expect(ids({ dtype: "uint4", group_size: 32, is_symmetric: false, zero_point_domain: "FLOAT", zero_point_precision: "bfloat16" })).toEqual([]);
+  });
+  it("warns that symmetric 1-bit configs always give 0, except uint1 in the FLOAT domain", () => {
+    expect(ids({ dtype: "int1", group_size: 16 })).toEqual(["lint/symmetric-1bit"]);
+    expect(ids({ dtype: "int1", group_size: 16, zero_point_domain: "FLOAT", zero_point_precision: "float32" })).toEqual(["lint/symmetric-1bit"]);
+    expect(ids({ dtype: "uint1", group_size: 16 })).toEqual(["lint/symmetric-1bit"]);
+    expect(ids({ dtype: "uint1", group_size: 16, zero_point_domain: "FLOAT", zero_point_precision: "float32" })).toEqual([]);
+  });
+  it("warns that symmetric unsigned INT-domain configs clip negatives, not FLOAT-domain ones", () => {
+    expect(ids({ dtype: "uint4", granularity: "per_channel" })).toEqual(["lint/symmetric-unsigned"]);
+    expect(ids({ dtype: "uint4", granularity: "per_channel", zero_point_domain: "FLOAT", zero_point_precision: "float32" })).toEqual([]);
+  });
+  it("warns about eps 0, negative, and non-finite eps in YAML", () => {
+    expect(ids({ dtype: "int4", group_size: 32, eps: 0 })).toEqual(["lint/eps"]);
+    expect(ids({ dtype: "int4", group_size: 32, eps: -1e-6 })).toEqual(["lint/eps"]);
+    expect(ids({ dtype: "int4", group_size: 32, eps: 1e-9 })).toEqual([]);
+    // JSON cannot spell NaN; YAML can, and the schema (finite numbers only) rejects it as well.
+    const nan = validate("dtype: int4\ngroup_size: 32\neps: .nan\n", { filename: "c.yaml" }).diagnostics;
+    expect(nan.map((d) => d.ruleId).sort()).toEqual(["fqc/schema", "lint/eps"]);
+    expect(nan.find((d) => d.ruleId === "lint/eps")!.message).toBe("eps NaN makes every scale NaN");
+  });
+  it("warns about float16 scales", () => {
+    expect(ids({ dtype: "int4", group_size: 32, scale_precision: "float16" })).toEqual(["lint/float16-scale"]);
+  });
+  it("warns about narrow zero-point precisions only where the zero point can overflow", () => {
+    const pt = { granularity: "per_token", is_symmetric: false };
+    expect(ids({ dtype: "uint8", ...pt, zero_point_precision: "int8" })).toEqual(["lint/zero-point-overflow"]);
+    expect(ids({ dtype: "int8", ...pt, zero_point_precision: "uint8" })).toEqual(["lint/zero-point-overflow"]);
+    expect(ids({ dtype: "int8", ...pt, zero_point_precision: "int8" })).toEqual([]);
+    expect(ids({ dtype: "uint8", ...pt, zero_point_precision: "int16" })).toEqual([]);
+    expect(ids({ dtype: "int4", group_size: 32, zero_point_precision: "int8" })).toEqual([]);
+    expect(ids({ dtype: "int4", group_size: 32, is_symmetric: false, zero_point_domain: "FLOAT", zero_point_precision: "int16" })).toContain("lint/zero-point-overflow");
+  });
+});

@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { validate } from "../../src/config/validate.js";
+import type { Diagnostic } from "../../src/diagnostics/types.js";
+
+const pick = (d: Diagnostic) => ({ ruleId: d.ruleId, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn });
+const byRule = (ds: Diagnostic[], id: string) => ds.find((d) => d.ruleId === id);
+
+describe("syntax errors", () => {
+  it("reports a JSON syntax error once, at its exact line and column", () => {
+    const r = validate('{\n  "dtype": "int4",\n  "group_size": 32,\n}', { filename: "w.json" });
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({ ruleId: "fqc/syntax", severity: "error", file: "w.json", pointer: "", line: 4, column: 1 });
+    expect(r.document).toBeUndefined();
+  });
+
+  it("locates a bad token in the middle of a line", () => {
+    const d = validate('{"dtype": "int4",\n "group_size": 3 2}').diagnostics[0];
+    expect(pick(d)).toEqual({ ruleId: "fqc/syntax", line: 2, column: 18, endLine: 2, endColumn: 19 });
+  });
+
+  it("puts an unexpected end of input at the end of the text", () => {
+    const d = validate('{\n  "dtype": "int4",').diagnostics[0];
+    expect(d).toMatchObject({ ruleId: "fqc/syntax", line: 2, column: 18 });
+  });
+
+  it("reports YAML syntax errors with their line (duplicate key, unclosed flow sequence)", () => {
+    const dup = validate("dtype: int4\ngroup_size: 32\ndtype: int8\n", { filename: "c.yaml" }).diagnostics;
+    expect(dup).toHaveLength(1);
+    expect(dup[0]).toMatchObject({ ruleId: "fqc/syntax", line: 3, column: 1 });
+    expect(dup[0].message).toMatch(/unique/);
+    const flow = validate("dtype: int4\ngranularity: [per_token\n", { format: "yaml" }).diagnostics;
+    expect(flow[0]).toMatchObject({ ruleId: "fqc/syntax", line: 3 });
+  });
+});
+
+describe("positions", () => {
+  const text = ['{', '  "dtype": "int4",', '  "symmetric": true,', '  "granularity": {', '    "type": "PerGroup",', '    "group_size": 1', '  }', '}'].join("\n");
+  const ds = validate(text, { filename: "p.json" }).diagnostics;
+
+  it("points an unknown key at the key itself and suggests the closest valid key", () => {
+    const d = byRule(ds, "fqc/unknown-key")!;
+    expect(d.message).toBe("unknown key `symmetric`; did you mean `is_symmetric`?");
+    expect(pick(d)).toEqual({ ruleId: "fqc/unknown-key", line: 3, column: 3, endLine: 3, endColumn: 14 });
+    expect(d.pointer).toBe("/symmetric");
+  });
+
+  it("points a wrong value at the value, end = end of the value", () => {
+    const d = byRule(ds, "forward/group-size")!;
+    expect(pick(d)).toEqual({ ruleId: "forward/group-size", line: 6, column: 19, endLine: 6, endColumn: 20 });
+    expect(d.pointer).toBe("/granularity/group_size");
+  });
+
+  it("spans a multi-line object value", () => {
+    const d = validate('{\n  "dtype": "int4",\n  "granularity": {\n    "type": "PerRow"\n  }\n}').diagnostics[0];
+    expect(pick(d)).toEqual({ ruleId: "torchao/granularity-unsupported", line: 3, column: 18, endLine: 5, endColumn: 4 });
+  });
+
+  it("gives YAML positions by line and column", () => {
+    const y = ["# an fqc config", "dtype: int4", "granularity: per_token", "group_size: 32", "zero_point_domain: null", "is_symmetric: false", ""].join("\n");
+    const r = validate(y, { filename: "c.yml" }).diagnostics;
+    expect(r[0]).toMatchObject({ ruleId: "torchao/zero-point-domain-null", pointer: "/zero_point_domain", line: 5, column: 20, endLine: 5, endColumn: 24 });
+    expect(byRule(r, "torchao/group-size-conflict")).toMatchObject({ line: 4, column: 13, endColumn: 15 });
+    const k = validate("dtype: int4\ngroup_size: 32\ngroupsize: 32\n", { filename: "c.yaml" }).diagnostics[0];
+    expect(k).toMatchObject({ ruleId: "fqc/unknown-key", line: 3, column: 1, endColumn: 10 });
+    expect(k.message).toContain("did you mean `group_size`?");
+  });
+
+  it("reports a missing key on the object that lacks it", () => {
+    const d = validate('{\n  "group_size": 32\n}').diagnostics[0];
+    expect(pick(d)).toEqual({ ruleId: "fqc/missing-dtype", line: 1, column: 1, endLine: 3, endColumn: 2 });
+  });
+
+  it("puts every diagnostic at 1:1 for an already-parsed value", () => {
+    const r = validate({ dtype: "int4", group_size: 1, symmetric: true }, { filename: "obj" });
+    expect(r.diagnostics.length).toBeGreaterThan(1);
+    for (const d of r.diagnostics) expect(pick(d)).toMatchObject({ line: 1, column: 1, endLine: 1, endColumn: 1 });
+    expect(r.diagnostics[0].file).toBe("obj");
+  });
+});
+
+describe("ordering and completeness", () => {
+  it("keeps torchao's first error first, then sorts the rest by position", () => {
+    const text = '{\n  "range_learning": true,\n  "group_size": 32,\n  "dtype": "int16",\n  "eps": 0\n}';
+    const ds = validate(text).diagnostics;
+    expect(ds[0].ruleId).toBe("torchao/dtype-unsupported");
+    expect(ds.slice(1).map((d) => d.ruleId)).toEqual(["torchao/dynamic-range-learning", "forward/range-learning-integer-zero-point", "lint/eps"]);
+    const lines = ds.slice(1).map((d) => d.line);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
+  it("reports further independent problems after torchao's first one", () => {
+    const ds = validate('{"dtype": "float32", "granularity": "per_tensor", "mapping_type": "symmetric", "is_dynamic": "yes"}').diagnostics;
+    expect(ds[0].message).toBe("Unexpected granularity: 'per_tensor', must be one of ['per_token', 'per_channel', 'per_group']");
+    expect(ds.map((d) => d.ruleId)).toEqual(expect.arrayContaining(["torchao/mapping-type-unsupported", "torchao/dtype-unsupported", "fqc/type"]));
+  });
+
+  it("sorts purely by position when the first problem is fqc's own type check", () => {
+    const ds = validate('{"dtype": "int4", "group_size": 32, "is_symmetric": 1, "zero_point_domain": "int"}').diagnostics;
+    expect(ds.map((d) => d.ruleId)).toEqual(["fqc/type", "fqc/enum"]);
+    expect(ds[1].message).toContain('did you mean "INT"?');
+  });
+
+  it("returns no diagnostics and the canonical document for a clean file", () => {
+    const r = validate('{"dtype": "int8", "granularity": "per_token", "mapping_type": "ASYMMETRIC"}');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.document).toMatchObject({ kind: "single", config: { granularity: { type: "PerToken" }, mapping_type: "ASYMMETRIC" } });
+  });
+
+  it("returns the document for a config that constructs but fails at forward, with the forward error", () => {
+    const r = validate('{"dtype": "int8", "granularity": "per_token"}');
+    expect(r.diagnostics.map((d) => [d.ruleId, d.severity])).toEqual([["forward/symmetric-per-token", "error"]]);
+    expect(r.document?.kind).toBe("single");
+  });
+});
+
+describe("torchao's Python formatting in messages", () => {
+  const first = (text: string) => validate(text).diagnostics[0].message;
+  it("prints a float literal granularity as a Python float", () => {
+    expect(first('{"dtype": "int4", "granularity": 32.0}')).toBe("Granularity '32.0' has unexpected type <class 'float'>");
+    expect(first('{"dtype": "int4", "granularity": 32}')).toBe("Granularity '32' has unexpected type <class 'int'>");
+    expect(first('{"dtype": "int4", "granularity": 1e-6}')).toBe("Granularity '1e-06' has unexpected type <class 'float'>");
+    expect(first('{"dtype": "int4", "granularity": 1E16}')).toBe("Granularity '1e+16' has unexpected type <class 'float'>");
+  });
+  it("knows YAML float literals too", () => {
+    expect(validate("dtype: int4\ngranularity: 32.0\n", { filename: "x.yaml" }).diagnostics[0].message).toBe("Granularity '32.0' has unexpected type <class 'float'>");
+    expect(validate("dtype: int4\ngranularity: [per_token, 2]\n", { filename: "x.yaml" }).diagnostics[0].message).toBe("Granularity '['per_token', 2]' has unexpected type <class 'list'>");
+  });
+  it("prints booleans, None and raw mapping types as Python does", () => {
+    expect(first('{"dtype": "int4", "granularity": false}')).toBe("Granularity 'False' has unexpected type <class 'bool'>");
+    expect(first('{"dtype": null, "group_size": 32}')).toMatch(/^Unsupported dtype 'None', choose from \[torch\.int8, /);
+    expect(first('{"dtype": "int4", "group_size": 32, "mapping_type": 1.0}')).toBe("MappingType '1.0' is not supported");
+    expect(first('{"dtype": "int4", "group_size": 32, "mapping_type": ["SYMMETRIC"]}')).toBe("MappingType '['SYMMETRIC']' is not supported");
+    expect(first('{"dtype": "int4", "granularity": {"type": "PerGroup", "group_size": 32.0}, "group_size": 32}')).toBe(
+      "`group_size` conflicts with granularity 'PerGroup(group_size=32.0)'",
+    );
+  });
+});
+
+describe("granularity objects", () => {
+  const ds = (text: string) => validate(text).diagnostics;
+  it("rejects an unknown granularity type and suggests the supported one", () => {
+    const d = ds('{"dtype": "int4", "granularity": {"type": "PerChannel"}}')[0];
+    expect(d).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/type" });
+    expect(d.message).toBe('unknown granularity type "PerChannel"; did you mean "PerAxis"?');
+    expect(ds('{"dtype": "int4", "granularity": {"type": "PerGroups", "group_size": 32}}')[0].message).toContain('did you mean "PerGroup"?');
+  });
+  it("rejects objects without a type, with missing fields and with unknown fields", () => {
+    expect(ds('{"dtype": "int4", "granularity": {"group_size": 32}}')[0]).toMatchObject({ ruleId: "fqc/granularity-object", message: "a granularity object needs a `type`" });
+    expect(ds('{"dtype": "int4", "granularity": {"type": "PerGroup"}}')[0].message).toBe("a PerGroup granularity needs `group_size`");
+    const extra = ds('{"dtype": "int4", "granularity": {"type": "PerAxis", "axis": 0, "dim": 0}}')[0];
+    expect(extra).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/dim" });
+  });
+  it("accepts axis 0 written as 0.0 (Python equality) and rejects the string '0'", () => {
+    expect(ds('{"dtype": "int8", "granularity": {"type": "PerAxis", "axis": 0.0}}')).toEqual([]);
+    expect(ds('{"dtype": "int8", "granularity": {"type": "PerAxis", "axis": "0"}}')[0].message).toBe("Only axis=0 is supported for PerAxis granularity");
+  });
+});
+
+describe("shorthand of the wrong JSON type", () => {
+  const ds = (v: unknown) => validate(v).diagnostics;
+  it("requires group_size to be an integer greater than 1", () => {
+    expect(ds({ dtype: "int4", group_size: "32" })[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/group_size", message: '`group_size` must be an integer or null, not "32"' });
+    expect(ds({ dtype: "int4", group_size: 2.5 })[0]).toMatchObject({ ruleId: "forward/group-size", message: "`group_size` must be an integer, got 2.5" });
+    expect(ds({ dtype: "int4", group_size: 0 })[0]).toMatchObject({ ruleId: "forward/group-size", severity: "error" });
+    expect(ds({ dtype: "int4", group_size: true })[0]).toMatchObject({ ruleId: "fqc/type" });
+  });
+  it("requires is_symmetric to be a boolean or null (no Python truthiness)", () => {
+    expect(ds({ dtype: "int4", group_size: 32, is_symmetric: 0 })[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/is_symmetric" });
+    expect(ds({ dtype: "int4", group_size: 32, is_symmetric: "false" })[0]).toMatchObject({ ruleId: "fqc/type" });
+  });
+});
+
+describe("pair files and $schema", () => {
+  it("validates both members and points into them", () => {
+    const text = '{\n  "activation": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false},\n  "weight": {"dtype": "int4", "group_size": 32, "symmetric": true}\n}';
+    const r = validate(text, { filename: "qat.json" });
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({ ruleId: "fqc/unknown-key", pointer: "/weight/symmetric", line: 3, column: 49, endColumn: 60 });
+    expect(r.document).toBeUndefined();
+  });
+  it("returns a pair document with absent or null sides left out", () => {
+    const r = validate({ activation: null, weight: { dtype: "int4", group_size: 32 } });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.document).toEqual({ kind: "pair", pair: { weight: expect.objectContaining({ dtype: "int4" }) } });
+  });
+  it("rejects an empty pair, non-object members and unknown pair keys", () => {
+    expect(validate({ activation: null }).diagnostics[0]).toMatchObject({ ruleId: "fqc/document" });
+    expect(validate({ weight: "int4" }).diagnostics[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/weight" });
+    const d = validate({ weight: { dtype: "int4", group_size: 32 }, activations: {} }).diagnostics[0];
+    expect(d).toMatchObject({ ruleId: "fqc/unknown-key", pointer: "/activations" });
+    expect(d.message).toContain("did you mean `activation`?");
+  });
+  it("reports the first member's torchao error first", () => {
+    const ds = validate({ activation: { dtype: "int8", granularity: "per-token" }, weight: { dtype: "int16", group_size: 32 } }).diagnostics;
+    expect(ds[0].message).toBe("Unexpected granularity: 'per-token', must be one of ['per_token', 'per_channel', 'per_group']");
+    expect(ds.some((d) => d.pointer === "/weight/dtype")).toBe(true);
+  });
+  it("allows a top-level $schema string in single and pair files, and nothing else at that key", () => {
+    expect(validate('{"$schema": "https://fqc.dev/schema/v1/fqc.schema.json", "dtype": "int4", "group_size": 32}').diagnostics).toEqual([]);
+    expect(validate({ $schema: "x", weight: { dtype: "int4", group_size: 32 } }).diagnostics).toEqual([]);
+    expect(validate({ $schema: 1, dtype: "int4", group_size: 32 }).diagnostics[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/$schema" });
+    expect(validate({ weight: { $schema: "x", dtype: "int4", group_size: 32 } }).diagnostics[0]).toMatchObject({ ruleId: "fqc/unknown-key", pointer: "/weight/$schema" });
+  });
+  it("rejects a document that is not an object", () => {
+    for (const t of ["[]", "42", '"int4"', "null"]) expect(validate(t).diagnostics[0].ruleId).toBe("fqc/document");
+    expect(validate("", { filename: "e.yaml" }).diagnostics[0].ruleId).toBe("fqc/document");
+  });
+});
+
+describe("speed", () => {
+  it("validates a small file in well under a millisecond once warm", () => {
+    const texts = ['{"dtype": "int4", "group_size": 32}', '{"dtype": "int8", "granularity": "per_token", "mapping_type": "ASYMMETRIC"}', '{"dtype": "uint4", "group_size": 32, "is_symmetric": false}'];
+    for (let i = 0; i < 500; i++) validate(texts[i % 3]);
+    const n = 3000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) validate(texts[i % 3]);
+    const perCall = (performance.now() - t0) / n;
+    expect(perCall).toBeLessThan(0.25);
+  });
+});
