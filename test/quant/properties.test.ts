@@ -20,7 +20,7 @@ const epsArb = fc.oneof(
 );
 
 /** Values that stress rounding: exact ties, zeros of both signs, tiny and subnormal values, big values. */
-const specialValue = fc.constantFrom(0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, 7.5, 127.5, 1e-7, -3e-7, 1e-40, 6e-8, 1e-5, 65504, 3e38, -3e38);
+const specialValue = fc.constantFrom(0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, 7.5, 127.5, 1e-7, -3e-7, 1e-40, 6e-8, 1e-5, 65504, 3e38, -3e38, NaN, Infinity, -Infinity);
 const valueArb = fc.oneof(
   { weight: 4, arbitrary: fc.double({ min: -8, max: 8, noNaN: true }) },
   { weight: 2, arbitrary: fc.integer({ min: -300, max: 300 }).map((k) => k / 2) }, // halves: ties for power-of-two scales
