@@ -5,7 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { HOST_ORDER, type ByteOrder } from "./dtype.js";
-import { HALF_TO_FLOAT32, HALF_TO_FLOAT32_BITS, numberToHalf } from "./float16.js";
+import { float32ToHalves, float64ToHalves, HALF_TO_FLOAT32, HALF_TO_FLOAT32_BITS } from "./float16.js";
 
 export type FloatDtype = "float16" | "float32" | "float64";
 export type FloatArray = Float32Array | Float64Array;
@@ -61,10 +61,8 @@ export function decodeFloats(
 export function encodeFloats(src: FloatArray, srcStart: number, count: number, dtype: FloatDtype, out: Uint8Array): void {
   if (dtype === "float16") {
     const d = new Uint16Array(out.buffer, out.byteOffset, count);
-    for (let k = 0; k < count; k++) {
-      const v = src[srcStart + k];
-      d[k] = v === v ? numberToHalf(v) : nanToHalf(src, srcStart + k);
-    }
+    if (src instanceof Float32Array) float32ToHalves(src, srcStart, count, d);
+    else float64ToHalves(src, srcStart, count, d, HOST_ORDER === "little");
   } else if (dtype === "float32") {
     new Float32Array(out.buffer, out.byteOffset, count).set(src.subarray(srcStart, srcStart + count));
   } else {
@@ -72,19 +70,38 @@ export function encodeFloats(src: FloatArray, srcStart: number, count: number, d
   }
 }
 
-/** NaN keeps its sign and top payload bits, like numpy's npy_floatbits_to_halfbits / npy_doublebits_to_halfbits. */
-function nanToHalf(src: FloatArray, i: number): number {
-  let sign: number;
-  let payload: number;
-  if (src instanceof Float32Array) {
-    const bits = new Uint32Array(src.buffer, src.byteOffset + i * 4, 1)[0];
-    sign = (bits >>> 16) & 0x8000;
-    payload = (bits & 0x7fffff) >>> 13;
-  } else {
-    const words = new Uint32Array(src.buffer, src.byteOffset + i * 8, 2);
-    const hi = HOST_ORDER === "little" ? words[1] : words[0];
-    sign = (hi >>> 16) & 0x8000;
-    payload = (hi & 0xfffff) >>> 10; // top 10 of the 52 fraction bits
+/** Columns per tile in decodeTransposed: 32 writes land in two cache lines of the destination row. */
+const TILE = 32;
+
+/**
+ * Transpose-decode a block of `nCols` columns of `len` host-order floats:
+ * column jj starts at item `srcStart + jj * srcColStride` of `raw`; element t
+ * goes to dest[destStart + t * destRowStride + jj]. Tiled so that both the
+ * reads (TILE streams) and the writes (TILE consecutive values) stay cache-friendly.
+ */
+export function decodeTransposed(
+  raw: Uint8Array, dtype: FloatDtype, srcStart: number, srcColStride: number, nCols: number, len: number,
+  dest: FloatArray, destStart: number, destRowStride: number,
+): void {
+  const f16 = dtype === "float16";
+  const src: Uint16Array | Float32Array | Float64Array = f16
+    ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length >> 1)
+    : dtype === "float32"
+      ? new Float32Array(raw.buffer, raw.byteOffset, raw.length >> 2)
+      : new Float64Array(raw.buffer, raw.byteOffset, raw.length >> 3);
+  const bitsDest = f16 && dest instanceof Float32Array ? new Uint32Array(dest.buffer, dest.byteOffset, dest.length) : null;
+  for (let j0 = 0; j0 < nCols; j0 += TILE) {
+    const j1 = Math.min(nCols, j0 + TILE);
+    for (let t = 0; t < len; t++) {
+      const d = destStart + t * destRowStride;
+      let s = srcStart + j0 * srcColStride + t;
+      if (bitsDest !== null) {
+        for (let jj = j0; jj < j1; jj++, s += srcColStride) bitsDest[d + jj] = HALF_TO_FLOAT32_BITS[src[s]];
+      } else if (f16) {
+        for (let jj = j0; jj < j1; jj++, s += srcColStride) dest[d + jj] = HALF_TO_FLOAT32[src[s]];
+      } else {
+        for (let jj = j0; jj < j1; jj++, s += srcColStride) dest[d + jj] = src[s];
+      }
+    }
   }
-  return sign | 0x7c00 | (payload === 0 ? 1 : payload);
 }

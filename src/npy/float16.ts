@@ -63,3 +63,71 @@ export function numberToHalf(x: number): number {
   const mant = q / 2 ** (qe - 10) - 1024;
   return sign | ((qe + 15) << 10) | mant;
 }
+
+/**
+ * Bulk float32 -> half bits, a port of numpy's npy_floatbits_to_halfbits
+ * (integer ops only; round to nearest even; NaN keeps sign and top payload bits).
+ */
+export function float32ToHalves(src: Float32Array, start: number, count: number, out: Uint16Array): void {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let k = 0; k < count; k++) out[k] = float32BitsToHalf(bits[start + k]);
+}
+
+export function float32BitsToHalf(f: number): number {
+  const sgn = (f >>> 16) & 0x8000;
+  const exp = f & 0x7f800000;
+  if (exp >= 0x47800000) {
+    if (exp === 0x7f800000 && (f & 0x7fffff) !== 0) {
+      const ret = 0x7c00 + ((f & 0x7fffff) >>> 13);
+      return sgn + (ret === 0x7c00 ? 0x7c01 : ret); // stay a NaN
+    }
+    return sgn + 0x7c00; // inf, or overflow
+  }
+  if (exp <= 0x38000000) {
+    if (exp < 0x33000000) return sgn; // below 2^-25: signed zero
+    const e = exp >>> 23;
+    let sig = (0x800000 + (f & 0x7fffff)) >>> (113 - e);
+    // Round half to even; the shift may drop up to 11 bits, checked in the original.
+    if ((sig & 0x3fff) !== 0x1000 || (f & 0x7ff) !== 0) sig += 0x1000;
+    return sgn + (sig >>> 13); // a carry into the exponent gives the smallest normal, correctly
+  }
+  let sig = f & 0x7fffff;
+  if ((sig & 0x3fff) !== 0x1000) sig += 0x1000;
+  return sgn + ((exp - 0x38000000) >>> 13) + (sig >>> 13); // carry may overflow to inf, correctly
+}
+
+/**
+ * Bulk float64 -> half bits, following numpy's npy_doublebits_to_halfbits
+ * (one rounding from the double; no detour through float32).
+ */
+export function float64ToHalves(src: Float64Array, start: number, count: number, out: Uint16Array, littleEndianHost: boolean): void {
+  const words = new Uint32Array(src.buffer, src.byteOffset, src.length * 2);
+  const hiOff = littleEndianHost ? 1 : 0;
+  for (let k = 0; k < count; k++) {
+    const i = start + k;
+    const hi = words[2 * i + hiOff];
+    const lo = words[2 * i + 1 - hiOff];
+    const sgn = (hi >>> 16) & 0x8000;
+    const exp = (hi >>> 20) & 0x7ff;
+    if (exp >= 0x40f) {
+      const sigHi = hi & 0xfffff;
+      if (exp === 0x7ff && (sigHi | lo) !== 0) {
+        const ret = 0x7c00 + (sigHi >>> 10);
+        out[k] = sgn + (ret === 0x7c00 ? 0x7c01 : ret);
+      } else {
+        out[k] = sgn + 0x7c00;
+      }
+    } else if (exp <= 0x3f0) {
+      if (exp < 0x3e6) {
+        out[k] = sgn;
+      } else {
+        // Subnormal half: count units of 2^-24; the scaling is exact, the magic add rounds half to even.
+        out[k] = sgn + ((Math.abs(src[i]) * 16777216 + MAGIC) - MAGIC);
+      }
+    } else {
+      let sig = (hi & 0xfffff) * 4294967296 + lo; // 52-bit significand, exact in a double
+      if (sig % 8796093022208 !== 2199023255552) sig += 2199023255552; // low 43 bits != 2^41: add half an ulp
+      out[k] = sgn + ((exp - 1008) << 10) + Math.floor(sig / 4398046511104);
+    }
+  }
+}

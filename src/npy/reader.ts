@@ -12,10 +12,10 @@
  * row ranges.
  */
 import * as fs from "node:fs";
-import { decodeFloats, toFromHostOrder, type FloatArray, type FloatDtype } from "./convert.js";
+import { decodeFloats, decodeTransposed, toFromHostOrder, type FloatArray, type FloatDtype } from "./convert.js";
 import { isFloatDtype } from "./dtype.js";
 import { npyError } from "./fail.js";
-import { planFortranRows } from "./fortran.js";
+import { planFortranRows, type Run } from "./fortran.js";
 import { openRegularFile, readHeaderFromFd, type NpyHeader } from "./header.js";
 import { bytesOf, readFully } from "./positional.js";
 import { shapeRepr, rowLayout } from "./shape.js";
@@ -130,6 +130,10 @@ export class NpyRowReader {
     const cap = Math.floor(scratch.length / itemSize);
     const maxGap = Math.floor(this.#maxGapBytes / itemSize);
     const R = runs.length;
+    if (R === 1 && runs[0].length <= cap) {
+      this.#readFortranColumns(fd, dtype, runs[0], slabSize, rowStride, dest, scratch, cap, maxGap);
+      return;
+    }
     const total = R * C;
     const startOf = (p: number): number => Math.floor(p / R) * slabSize + runs[p % R].slabElem; // piece p = column j, run r
     const destStride = rowStride * C;
@@ -171,6 +175,38 @@ export class NpyRowReader {
       const raw = load(start, end - start);
       for (let q = p; q <= last; q++) decodePiece(raw, q, startOf(q) - start, 0, runs[q % R].length);
       p = last + 1;
+    }
+  }
+
+  /**
+   * The common case (rank 2, or one run per column): load a batch of whole
+   * column runs into the scratch buffer, then transpose it tile by tile.
+   */
+  #readFortranColumns(
+    fd: number, dtype: FloatDtype, run: Run, slabSize: number, rowStride: number, dest: FloatArray,
+    scratch: Uint8Array, cap: number, maxGap: number,
+  ): void {
+    const { itemSize, byteOrder, dataOffset } = this.header;
+    const C = this.rowLength;
+    const L = run.length;
+    // Read through the gaps between columns when they are small: one read per batch.
+    const oneRead = slabSize - L <= maxGap;
+    const colStride = oneRead ? slabSize : L;
+    const perBatch = Math.max(1, Math.floor((cap - L) / colStride) + 1);
+    for (let j0 = 0; j0 < C; j0 += perBatch) {
+      const nb = Math.min(perBatch, C - j0);
+      const first = dataOffset + (j0 * slabSize + run.slabElem) * itemSize;
+      const span = ((nb - 1) * colStride + L) * itemSize;
+      const raw = scratch.subarray(0, span);
+      if (oneRead) {
+        readFully(fd, raw, first, this.path);
+      } else {
+        for (let jj = 0; jj < nb; jj++) {
+          readFully(fd, raw.subarray(jj * L * itemSize, (jj * L + L) * itemSize), first + jj * slabSize * itemSize, this.path);
+        }
+      }
+      toFromHostOrder(raw, itemSize, byteOrder);
+      decodeTransposed(raw, dtype, 0, colStride, nb, L, dest, run.firstRow * C + j0, rowStride * C);
     }
   }
 
