@@ -51,12 +51,17 @@ export function qparamCtx(plan: QuantPlan): QparamCtx {
   };
 }
 
-/** NaN-propagating min/max like torch.min/torch.max (elementwise). */
+/**
+ * NaN-propagating min/max like torch.min/torch.max (elementwise). On a tie
+ * (−0 vs +0) they return the first argument, as ATen's scalar loop
+ * (`std::min`/`std::max`) does for these small qparam tensors on x86: that is
+ * what makes the corpus's symmetric eps=0 zero-row scales −0.
+ */
 function minNaN(a: number, b: number): number {
-  return a !== a || b !== b ? NaN : a < b ? a : b;
+  return a !== a || b !== b ? NaN : b < a ? b : a;
 }
 function maxNaN(a: number, b: number): number {
-  return a !== a || b !== b ? NaN : a > b ? a : b;
+  return a !== a || b !== b ? NaN : a < b ? b : a;
 }
 /** torch.clamp(v, min=lo): NaN stays NaN. */
 function clampMin(v: number, lo: number): number {

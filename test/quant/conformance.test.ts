@@ -93,6 +93,20 @@ describe("torchao v0.12.0 conformance corpus (bit-exact)", () => {
   });
 });
 
+describe("implementation-defined cases: the recorded x86-64 values themselves", () => {
+  // The README lets a checker ignore the sign of exactly-zero scales; we also match the x86 record
+  // (scalar std::max tie-breaking), and INT_MIN for NaN/inf zero points.
+  const implDefined = cases.filter((c) => c.implementation_defined);
+  it("covers the 25 public implementation-defined cases", () => {
+    expect(implDefined.length).toBe(25);
+  });
+  it.each(implDefined.map((c) => [c.id, c] as const))("%s (strict sign of zero)", (_id, c) => {
+    const r = run(c, "0.12");
+    expect(mismatches(r.scale, loadNumbers(c.scale as string).values)).toEqual([]);
+    expect(mismatches(r.zeroPoint, loadNumbers(c.zero_point as string).values)).toEqual([]);
+  });
+});
+
 describe("torchao 0.18 (HEAD) semantics", () => {
   it.each(cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {
     if (c.head !== null) expect(c.head.stage).toBe("ok");
