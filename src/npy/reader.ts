@@ -4,12 +4,18 @@
  *
  * C order: one contiguous range per call; float32->Float32Array and
  * float64->Float64Array read straight into the destination's bytes.
- * Fortran order (rank >= 2): the rows are gathered from per-column runs
- * (see fortran.ts); nearby runs are coalesced into one read of at most the
- * scratch size, so memory stays bounded for every rank. Each call reads
- * each needed element once plus small gaps (<= 64 KiB) between runs; rank-2
- * files cost one read per column per call, so read Fortran files in large
- * row ranges.
+ *
+ * Fortran order, rank 2 (and any rank whose middle dimensions are all 1):
+ * each column's part of the row range is one contiguous run; batches of
+ * columns are read into the scratch buffer (one read when the gaps between
+ * them are small, else one per column) and transposed tile by tile.
+ *
+ * Fortran order, rank >= 3: a C-order row range is scattered over each
+ * column slab in runs of i0 values (see fortran.ts). Runs closer than 64 KiB
+ * are coalesced into one read of at most the scratch size, so memory stays
+ * bounded, at the price of reading the gaps: a full pass costs about
+ * (file size) x d0 / (i0 values per call) of I/O. Pass large row ranges, or
+ * convert such files with np.ascontiguousarray.
  */
 import * as fs from "node:fs";
 import { decodeFloats, decodeTransposed, toFromHostOrder, type FloatArray, type FloatDtype } from "./convert.js";
