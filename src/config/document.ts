@@ -104,3 +104,12 @@ function describe(v: unknown): string {
 export function constructFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => ruleInfo(f.ruleId).stage === "construct");
 }
+
+/**
+ * The error to lead with: torchao's first constructor ValueError (in document
+ * order: activation before weight), so its exact message comes first even when
+ * fqc also reports unknown keys or wrong types elsewhere.
+ */
+export function torchaoFirstError(findings: readonly Finding[]): Finding | undefined {
+  return findings.find((f) => f.ruleId.startsWith("torchao/"));
+}

@@ -6,10 +6,11 @@
  * forward (per_token + SYMMETRIC, group_size 1, ...) still normalize, as in
  * torchao. `validate` reports those.
  */
+import { formatForFile } from "../diagnostics/locate.js";
+import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
 import { FqcError } from "../errors.js";
-import { checkDocument, constructFindings, isPairDocument } from "./document.js";
+import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
-import { VALUE_NUMBER_KINDS } from "./pyrepr.js";
 import { checkConstructor } from "./torchao-rules.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS } from "./vocabulary.js";
@@ -20,22 +21,45 @@ function configError(f: Finding): FqcError {
   return new FqcError("CONFIG", f.message, { hint: f.hint ? `${f.hint}${where}` : where.trim() || undefined });
 }
 
-/** Normalize one config (no pair, no `$schema`). */
-export function normalize(input: unknown): CanonicalConfig {
-  if (!isPlainObject(input)) {
-    throw new FqcError("CONFIG", `a config must be an object, not ${input === null ? "null" : Array.isArray(input) ? "an array" : typeof input}`);
+export interface NormalizeOptions {
+  /** For text input: `.yaml`/`.yml` names are parsed as YAML. */
+  filename?: string;
+  format?: "json" | "yaml";
+}
+
+/**
+ * A string is JSON/YAML text: parsing it keeps what the value loses, whether a
+ * number was written as a float (`32.0` is a Python float in torchao's messages).
+ */
+function source(input: unknown, opts: NormalizeOptions): SourceDoc {
+  if (typeof input !== "string") return valueSource(input);
+  const parsed = parseSourceText(input, opts.format ?? formatForFile(opts.filename));
+  if (!parsed.ok) {
+    const e = parsed.error;
+    throw new FqcError("CONFIG", e.message, { hint: `at line ${e.line}, column ${e.column}`, file: opts.filename });
   }
-  const c = checkConstructor(input, "", VALUE_NUMBER_KINDS);
-  if (c.findings.length > 0) throw configError(c.findings[0]);
+  return parsed.doc;
+}
+
+/** Normalize one config (no pair, no `$schema`): a value, or JSON/YAML text. */
+export function normalize(input: unknown, opts: NormalizeOptions = {}): CanonicalConfig {
+  const src = source(input, opts);
+  const value = src.value;
+  if (!isPlainObject(value)) {
+    throw new FqcError("CONFIG", `a config must be an object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+  }
+  const c = checkConstructor(value, "", src);
+  if (c.findings.length > 0) throw configError(torchaoFirstError(c.findings) ?? c.findings[0]);
   if (!c.config) throw new FqcError("CONFIG", "config could not be normalized");
   return orderConfig(c.config);
 }
 
-/** Normalize a whole file's value: one config or a QAT pair. */
-export function normalizeDocument(input: unknown): CanonicalDocument {
-  const r = checkDocument(input, VALUE_NUMBER_KINDS);
+/** Normalize a whole file: one config or a QAT pair; a parsed value, or JSON/YAML text. */
+export function normalizeDocument(input: unknown, opts: NormalizeOptions = {}): CanonicalDocument {
+  const src = source(input, opts);
+  const r = checkDocument(src.value, src);
   const construct = constructFindings(r.findings);
-  if (construct.length > 0) throw configError(construct[0]);
+  if (construct.length > 0) throw configError(torchaoFirstError(construct) ?? construct[0]);
   if (!r.document) throw new FqcError("CONFIG", "config file could not be normalized");
   if (r.document.kind === "single") return { kind: "single", config: orderConfig(r.document.config) };
   const pair: CanonicalDocument & { kind: "pair" } = { kind: "pair", pair: {} };

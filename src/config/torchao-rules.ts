@@ -4,9 +4,11 @@
  * torchao it does not stop at the first error: the first finding is the one
  * torchao would raise, the rest are further independent problems.
  *
- * Python's argument binding comes first (unknown keyword → TypeError, missing
- * `dtype`, granularity objects that cannot be built), then the ValueErrors in
- * torchao's order, then fqc's type checks for fields torchao never looks at.
+ * Findings: Python's argument-binding problems (unknown keyword → TypeError,
+ * missing `dtype`, granularity objects that cannot be built), torchao's
+ * ValueErrors in torchao's order, then fqc's type checks for fields torchao
+ * never looks at. Callers lead with the first torchao ValueError (its exact
+ * message is the contract) and report the rest after it.
  */
 import { childPointer } from "../diagnostics/locate.js";
 import { DTYPE_NAMES, TORCHAO_DTYPE_LIST_REPR, isDtypeName } from "./dtypes.js";
@@ -274,7 +276,12 @@ function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: N
 }
 
 function typeFinding(pointer: string, name: string, expected: string, v: unknown): Finding {
-  return { ruleId: "fqc/type", message: `\`${name}\` must be ${expected}, not ${jsonText(v)}`, pointer };
+  const f: Finding = { ruleId: "fqc/type", message: `\`${name}\` must be ${expected}, not ${jsonText(v)}`, pointer };
+  // YAML 1.2 (and JSON) read yes/no/on/off and Python's True/False as strings.
+  if (typeof v === "string" && /^(yes|no|on|off|true|false|y|n)$/i.test(v) && expected.startsWith("true")) {
+    f.hint = `Write ${/^(yes|on|true|y)$/i.test(v) ? "true" : "false"} without quotes (lower case).`;
+  }
+  return f;
 }
 
 /** fqc's own checks of the fields torchao accepts without looking (they must be representable in the canonical form). */

@@ -8,7 +8,7 @@
 import { compareRanges, formatForFile, nearestRange, type SourceRange } from "../diagnostics/locate.js";
 import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
 import type { Diagnostic } from "../diagnostics/types.js";
-import { checkDocument } from "./document.js";
+import { checkDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
 import { ruleInfo } from "./rules.js";
 import { schemaFindings } from "./schema-check.js";
@@ -55,22 +55,12 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
   const findings = dedupe([...check.findings, ...fromSchema]);
   if (findings.length === 0) return { diagnostics: [], document: check.document };
 
-  const primary = check.findings.length > 0 && isTorchaoRaised(check.findings[0].ruleId) ? check.findings[0] : undefined;
+  const primary = torchaoFirstError(check.findings);
   const placed = findings.map((f) => ({ f, range: rangeOf(src, f) }));
   const rest = placed.filter((p) => p.f !== primary);
   rest.sort((a, b) => compareRanges(a.range, b.range)); // stable: ties keep rule order
   const ordered = primary ? [placed.find((p) => p.f === primary)!, ...rest] : rest;
   return { diagnostics: ordered.map(({ f, range }) => toDiagnostic(f, range, file)), document: check.document };
-}
-
-/**
- * Rules for what torchao itself raises at construction: its ValueErrors, and the
- * TypeErrors of Python's argument binding (unknown key, missing dtype, a
- * granularity object that cannot be built). fqc's own type checks are not.
- */
-const BINDING_RULES = new Set(["fqc/document", "fqc/unknown-key", "fqc/missing-dtype", "fqc/granularity-object"]);
-function isTorchaoRaised(ruleId: string): boolean {
-  return ruleId.startsWith("torchao/") || BINDING_RULES.has(ruleId);
 }
 
 function rangeOf(src: SourceDoc, f: Finding): SourceRange {

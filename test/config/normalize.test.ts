@@ -99,3 +99,15 @@ describe("idempotence", () => {
     expect(constructed).toBeGreaterThan(100);
   });
 });
+
+describe("text input", () => {
+  it("keeps Python's float/int distinction that a parsed value loses", () => {
+    expect(() => normalize('{"dtype": "int4", "granularity": 32.0}')).toThrow("Granularity '32.0' has unexpected type <class 'float'>");
+    expect(() => normalize({ dtype: "int4", granularity: 32.0 })).toThrow("Granularity '32' has unexpected type <class 'int'>");
+    expect(() => normalizeDocument("weight:\n  dtype: int4\n  granularity: 1.0e-6\n", { filename: "q.yaml" })).toThrow("Granularity '1e-06' has unexpected type <class 'float'>");
+  });
+  it("normalizes text like the value and reports syntax errors as CONFIG errors", () => {
+    expect(normalize('{"dtype": "int4", "group_size": 32}')).toEqual(normalize(W));
+    expect(() => normalizeDocument('{"dtype": "int4",}')).toThrow(/JSON syntax error/);
+  });
+});

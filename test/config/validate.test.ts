@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validate } from "../../src/config/validate.js";
+import { normalize } from "../../src/config/normalize.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
 
 const pick = (d: Diagnostic) => ({ ruleId: d.ruleId, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn });
@@ -92,6 +93,12 @@ describe("ordering and completeness", () => {
     const ds = validate('{"dtype": "float32", "granularity": "per_tensor", "mapping_type": "symmetric", "is_dynamic": "yes"}').diagnostics;
     expect(ds[0].message).toBe("Unexpected granularity: 'per_tensor', must be one of ['per_token', 'per_channel', 'per_group']");
     expect(ds.map((d) => d.ruleId)).toEqual(expect.arrayContaining(["torchao/mapping-type-unsupported", "torchao/dtype-unsupported", "fqc/type"]));
+  });
+
+  it("leads with torchao's message even when fqc also finds an unknown key before it", () => {
+    const ds = validate('{\n  "symmetric": true,\n  "dtype": "int16",\n  "group_size": 32\n}').diagnostics;
+    expect(ds.map((d) => d.ruleId)).toEqual(["torchao/dtype-unsupported", "fqc/unknown-key"]);
+    expect(() => normalize('{"symmetric": true, "dtype": "int16", "group_size": 32}')).toThrow(/^Unsupported dtype 'torch.int16'/);
   });
 
   it("sorts purely by position when the first problem is fqc's own type check", () => {
