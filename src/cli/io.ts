@@ -25,6 +25,12 @@ export function processIO(): CliIO {
   };
 }
 
+/**
+ * yargs drops a lone "-" argument, so main() swaps it for this token before
+ * parsing; commands treat it as "standard input" (or standard output for -o).
+ */
+export const STDIO_ARG = "\u0000-";
+
 /** Colour on a TTY unless NO_COLOR; FORCE_COLOR forces it (the usual conventions). */
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag?: boolean): boolean {
   if (flag !== undefined) return flag;

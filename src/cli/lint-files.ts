@@ -15,6 +15,7 @@ import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
 import { readTextFile } from "../config-file.js";
+import { STDIO_ARG } from "./io.js";
 
 export interface LintOptions {
   files: string[];
@@ -46,7 +47,7 @@ export function expandPatterns(patterns: readonly string[]): { files: string[]; 
     }
   };
   for (const p of patterns) {
-    if (p === "-" || !GLOB_CHARS.test(p) || exists(p)) {
+    if (p === STDIO_ARG || !GLOB_CHARS.test(p) || exists(p)) {
       add(p);
       continue;
     }
@@ -87,11 +88,11 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     tensorShape = { shape: h.shape, dtype: h.dtype };
   }
   for (const f of files) {
-    const name = f === "-" ? opts.stdinFilename : f;
+    const name = f === STDIO_ARG ? opts.stdinFilename : f;
     result.files.push(name);
     let text: string;
     try {
-      text = f === "-" ? await opts.readStdin() : readTextFile(f);
+      text = f === STDIO_ARG ? await opts.readStdin() : readTextFile(f);
     } catch (e) {
       if (!(e instanceof FqcError)) throw e;
       result.ioFailure = true;

@@ -9,8 +9,11 @@ import { applyCommand } from "./commands/apply.js";
 import { normalizeCommand } from "./commands/normalize.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
-import { processIO, type CliIO } from "./io.js";
+import { processIO, STDIO_ARG, type CliIO } from "./io.js";
 import { reportError } from "./report-error.js";
+import { didYouMean } from "../config/suggest.js";
+
+const COMMANDS = ["validate", "normalize", "apply", "schema"];
 
 export async function main(args: string[], io: CliIO = processIO()): Promise<number> {
   let exitCode: number = EXIT.OK;
@@ -26,7 +29,14 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
   process.on("SIGINT", onSigint);
 
   let usageError: string | undefined;
-  const parser = yargs(args)
+  const argv = args.map((a) => (a === "-" ? STDIO_ARG : a));
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
+    const guess = didYouMean(first, COMMANDS);
+    io.stderr.write(`fqc: unknown command '${first}'${guess ? `; did you mean '${guess}'?` : ""}\n  Commands: ${COMMANDS.join(", ")}. Run 'fqc --help' for usage.\n`);
+    return EXIT.USAGE_OR_IO;
+  }
+  const parser = yargs(argv)
     .scriptName("fqc")
     .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.")
     .command(validateCommand(io, setExit))
@@ -48,7 +58,7 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
     .exitProcess(false);
 
   try {
-    const out = await parser.parseAsync(args, {}, (err, _argv, output) => {
+    const out = await parser.parseAsync(argv, {}, (err, _argv, output) => {
       if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
     });
     void out;

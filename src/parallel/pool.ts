@@ -37,7 +37,6 @@ export class WorkerPool {
     w.on("exit", (code) => {
       if (!this.closed) this.failAll(new Error(`worker thread exited unexpectedly (code ${code})`));
     });
-    w.unref();
     return w;
   }
 

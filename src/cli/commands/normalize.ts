@@ -8,13 +8,13 @@ import { formatDiagnostics } from "../../diagnostics/format.js";
 import { loadConfigText, readTextFile } from "../../config-file.js";
 import { VERSION } from "../../version.generated.js";
 import type { CliIO } from "../io.js";
-import { useColor } from "../io.js";
+import { STDIO_ARG, useColor } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 
 interface NormalizeArgs {
   files: string[];
-  check: boolean;
-  write: boolean;
+  check?: boolean;
+  write?: boolean;
   "stdin-filename": string;
 }
 
@@ -25,8 +25,8 @@ export function normalizeCommand(io: CliIO, setExit: (code: number) => void): Co
     builder: (y: Argv) =>
       y
         .positional("files", { type: "string", array: true, demandOption: true, describe: "Config files, or - for stdin" })
-        .option("check", { type: "boolean", default: false, describe: "Print nothing; exit 1 if a file is not already canonical" })
-        .option("write", { type: "boolean", default: false, describe: "Rewrite files in place (atomically) in canonical form" })
+        .option("check", { type: "boolean", describe: "Print nothing; exit 1 if a file is not already canonical" })
+        .option("write", { type: "boolean", describe: "Rewrite files in place (atomically) in canonical form" })
         .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input (its extension selects JSON or YAML)" })
         .conflicts("check", "write")
         .example("$0 normalize qat.json", "Print the canonical JSON")
@@ -35,9 +35,9 @@ export function normalizeCommand(io: CliIO, setExit: (code: number) => void): Co
     handler: async (argv) => {
       let status: number = EXIT.OK;
       for (const f of argv.files) {
-        const name = f === "-" ? argv["stdin-filename"] : f;
-        if (argv.write && f === "-") throw new FqcError("USAGE", "--write needs file paths, not stdin");
-        const text = f === "-" ? await io.readStdin() : readTextFile(f);
+        const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
+        if (argv.write && f === STDIO_ARG) throw new FqcError("USAGE", "--write needs file paths, not stdin");
+        const text = f === STDIO_ARG ? await io.readStdin() : readTextFile(f);
         const loaded = loadConfigText(name, text);
         const errors = loaded.diagnostics.filter((d) => d.severity === "error");
         if (!loaded.document || errors.length > 0) {

@@ -8,7 +8,7 @@ import type { Diagnostic } from "../../diagnostics/types.js";
 import { VERSION } from "../../version.generated.js";
 import { lintFiles, type LintOptions } from "../lint-files.js";
 import type { CliIO } from "../io.js";
-import { useColor } from "../io.js";
+import { STDIO_ARG, useColor } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
@@ -57,7 +57,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
       };
       const result = await lintFiles(lintOpts);
       const diagnostics: Diagnostic[] = argv.quiet ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
-      const color = argv["output-file"] ? false : useColor(io.stdout, io.env, argv.color);
+      const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
       const text = formatDiagnostics(argv.format, {
         diagnostics,
         sources: result.sources,
@@ -66,7 +66,8 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         toolVersion: VERSION,
         cwd: io.cwd,
       }, { color });
-      if (argv["output-file"]) writeFileAtomic(argv["output-file"], text);
+      const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
+      if (toFile) writeFileAtomic(argv["output-file"]!, text);
       else if (text) io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 
       const counts = summarize(result.diagnostics);
