@@ -133,7 +133,7 @@ function tensorDiagnostics(
     }
     for (const p of problems) {
       const pointer = granularityPointer(text, file, t.prefix);
-      const loc = locatePointer(text, file, pointer);
+      const { line, column, endLine, endColumn } = locatePointer(text, file, pointer);
       out.push({
         ruleId: "fqc/tensor-shape",
         severity: "error",
@@ -141,7 +141,10 @@ function tensorDiagnostics(
         hint: p.hint,
         file,
         pointer,
-        ...loc,
+        line,
+        column,
+        endLine,
+        endColumn,
       });
     }
   }

@@ -7,11 +7,12 @@
  * - "construct": torchao's constructor (or Python's argument binding) refuses the config,
  *   or fqc cannot represent it; `normalize` throws on these;
  * - "forward": torchao constructs the config but every forward call fails, whatever the tensor;
- * - "lint": the config runs, but the result is degenerate or fragile.
+ * - "lint": the config runs, but the result is degenerate or fragile;
+ * - "cli": produced by `fqc validate` itself (files, --tensor), not by validating one text.
  */
 import type { RuleInfo, Severity } from "../diagnostics/types.js";
 
-export type RuleStage = "syntax" | "construct" | "forward" | "lint";
+export type RuleStage = "syntax" | "construct" | "forward" | "lint" | "cli";
 
 export interface FqcRuleInfo extends RuleInfo {
   stage: RuleStage;
@@ -60,6 +61,8 @@ export const RULES: FqcRuleInfo[] = [
   rule("lint/float16-scale", "warning", "lint", "scale_precision float16: for scales below 1/65520 the reciprocal overflows to inf, so zeros become NaN and other values saturate.", `{"dtype": "int4", "group_size": 32, "scale_precision": "float16"}`),
   rule("lint/zero-point-overflow", "warning", "lint", "zero_point_precision int8/uint8/int16 cannot hold every zero point this config can produce; torchao wraps them like a C cast.", `{"dtype": "uint8", "granularity": "per_token", "is_symmetric": false, "zero_point_precision": "int8"}`),
 
+  rule("fqc/io", "error", "cli", "A file could not be read (missing, a directory, permission denied) or a glob matched no file; exit status 2.", `fqc validate missing.json`),
+  rule("fqc/tensor-shape", "error", "cli", "With `fqc validate --tensor t.npy`: torchao would fail at forward on this tensor (rank, group size not dividing the last dimension, per_token with a last dimension of 1, float64 input), checked from the .npy header alone.", `{"dtype": "int4", "group_size": 48}  +  --tensor weight.npy (256, 512)`),
   rule("fqc/schema", "error", "construct", "A JSON Schema violation that no more specific rule explains (should not happen; reported so the schema and the linter never disagree silently).", `{}`),
 ];
 
