@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: all behaviour lives in the library's CLI module.
-import { main } from "../dist/cli/main.js";
+// Thin launcher: all behaviour lives in the CLI module, bundled into dist/fqc.mjs by `npm run build`.
+import { main } from "../dist/fqc.mjs";
 
 process.exitCode = await main(process.argv.slice(2));

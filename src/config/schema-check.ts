@@ -5,21 +5,22 @@
  * meant to explain every schema error (tests check that), so leftovers are a
  * safety net that keeps schema and linter from disagreeing silently.
  */
-import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { validate as precompiled } from "./schema-validator.generated.js";
 import { childPointer, isUnderPointer, parsePointer } from "../diagnostics/locate.js";
 import { DTYPE_NAMES } from "./dtypes.js";
 import type { Finding } from "./finding.js";
 import { ruleInfo } from "./rules.js";
-import { buildSchema, CROSS_FIELD_RULE_IDS } from "./schema-source.js";
+import { CROSS_FIELD_RULE_IDS } from "./schema-source.js";
 import { MAPPING_TYPES, SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS } from "./vocabulary.js";
 
-let compiled: ValidateFunction | undefined;
-
-/** The ajv validator for the 2020-12 schema (strict mode, all errors), compiled on first use. */
+/**
+ * The ajv validator for the 2020-12 schema (strict mode, all errors),
+ * precompiled at build time by scripts/gen-sources.mjs: start-up pays no
+ * schema compilation and the runtime needs no ajv.
+ */
 export function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv2020({ strict: true, allErrors: true, logger: false }).compile(buildSchema("2020-12"));
-  return compiled;
+  return precompiled as unknown as ValidateFunction;
 }
 
 const FIELD_SENTENCES: Record<string, string> = {
