@@ -5,6 +5,7 @@
 //   npm run bench                 # apply (256 MiB) + validate (1,000 files)
 //   npm run bench -- --large      # also a > 2 GiB file: streaming and peak RSS
 //   npm run bench -- --quick      # smaller inputs, one repetition (smoke run)
+//   npm run bench -- --only validate   (or apply): one part only
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync, mkdirSync } from "node:fs";
 import { tmpdir, cpus, availableParallelism } from "node:os";
@@ -24,9 +25,10 @@ console.log(`fqc bench — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${availableParallelism()} cores, node ${process.version}${python ? `, ${python.version}` : ", no numpy"}`);
 console.log(`work dir: ${work}\n`);
 
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 try {
-  benchApply();
-  benchValidate();
+  if (!only || only === "apply") benchApply();
+  if (!only || only === "validate") benchValidate();
   if (args.has("--large")) benchLarge();
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readNpy } from "../dist/npy/whole.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = mkdtempSync(path.join(tmpdir(), "fqc-demo-"));
@@ -20,13 +21,33 @@ function fqc(args, expectCode = 0) {
   console.log(`(exit ${r.status})`);
 }
 
+/** How far the fake-quantized weight is from the original: what QAT trains against. */
+function errorStats(label, file) {
+  const x = readNpy(path.join(root, "examples/weight.npy")).data;
+  const y = readNpy(file).data;
+  let max = 0, sum = 0, sq = 0, ref = 0;
+  const levels = new Set();
+  for (let i = 0; i < x.length; i++) {
+    const e = Math.abs(y[i] - x[i]);
+    if (e > max) max = e;
+    sum += e; sq += e * e; ref += x[i] * x[i];
+    if (i < 32) levels.add(y[i]); // the first group of 32
+  }
+  const sqnr = 10 * Math.log10(ref / sq);
+  console.log(`${label}: max |y-x| ${max.toExponential(3)}, mean |y-x| ${(sum / x.length).toExponential(3)}, SQNR ${sqnr.toFixed(1)} dB, ${levels.size} distinct values in the first group of 32 (int4: at most 16)`);
+}
+
 try {
   fqc(["validate", ...configs]);
   fqc(["validate", ...broken], 1);
   fqc(["normalize", "examples/8da4w.json"]);
   fqc(["apply", "examples/weight.npy", path.join(out, "weight.fq.npy"), "--config", "examples/8da4w.json", "--role", "weight",
     "--scale-out", path.join(out, "scale.npy"), "--zero-point-out", path.join(out, "zero_point.npy")]);
+  errorStats("int4 per_group 32 symmetric", path.join(out, "weight.fq.npy"));
   fqc(["apply", "examples/weight.npy", path.join(out, "weight.tinygemm.npy"), "--config", "examples/uint4-asym-float-domain.json"]);
+  errorStats("uint4 tinygemm (FLOAT zero point, bf16 qparams)", path.join(out, "weight.tinygemm.npy"));
+  const s = readNpy(path.join(out, "scale.npy"));
+  console.log(`scales: shape (${s.header.shape.join(", ")}) ${s.header.dtype}, from ${Math.min(...s.data).toExponential(3)} to ${Math.max(...s.data).toExponential(3)}`);
   console.log(`\ndemo: all steps behaved as expected (outputs in ${out}, removed now)`);
 } finally {
   rmSync(out, { recursive: true, force: true });

@@ -13,6 +13,7 @@ describe("fqc --help / --version", () => {
       expect(r.stdout).toMatch(new RegExp(`fqc ${cmd}[^\\n]*\\s{2,}\\S`));
     }
     expect(r.stdout).toContain("Exit status");
+    expect(r.stdout).toContain("Examples:");
   });
 
   it.each(["validate", "normalize", "apply", "schema"])("shows examples in `fqc %s --help`", (cmd) => {

@@ -93,11 +93,12 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         } else if (!argv.quiet) {
           const g = config.granularity;
           const gran = g.type === "PerGroup" ? `per_group ${g.group_size}` : g.type === "PerAxis" ? "per_channel" : "per_token";
-          const mbs = (r.elements * 4) / 1e6 / Math.max(r.seconds, 1e-9);
+          // A rate over a few milliseconds mostly measures start-up; show it for real workloads only.
+          const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
           io.stdout.write(
             `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
               `compute ${r.computeDtype}, qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
-              `${r.elements.toLocaleString("en-US")} elements in ${r.seconds.toFixed(3)} s (${(r.elements / r.seconds / 1e6).toFixed(1)} M/s, ${mbs.toFixed(0)} MB/s), ` +
+              `${r.elements.toLocaleString("en-US")} elements in ${r.seconds.toFixed(3)} s${rate}, ` +
               `${r.threads === 0 ? "main thread" : `${r.threads} thread${r.threads > 1 ? "s" : ""}`}\n`,
           );
         }

@@ -66,9 +66,11 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         toolVersion: VERSION,
         cwd: io.cwd,
       }, { color });
+      const clean = argv.format === "stylish" && text === "" && !argv.quiet;
+      const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
       const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
-      if (toFile) writeFileAtomic(argv["output-file"]!, text);
-      else if (text) io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+      if (toFile) writeFileAtomic(argv["output-file"]!, report);
+      else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
 
       const counts = summarize(result.diagnostics);
       const maxWarnings = argv["max-warnings"];
