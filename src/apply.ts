@@ -11,6 +11,7 @@ import os from "node:os";
 import type { CanonicalConfig, TorchaoVersion } from "./config/types.js";
 import { FqcError } from "./errors.js";
 import { resolveComputeDtype } from "./input-dtype.js";
+import { readNpyHeader } from "./npy/header.js";
 import { NpyRowReader } from "./npy/reader.js";
 import { AtomicNpyWriter } from "./npy/writer.js";
 import { fakeQuantizeRows, type QparamMode } from "./quant/kernel.js";
@@ -61,6 +62,25 @@ const DEFAULT_CHUNK_ELEMENTS = 4 * 1024 * 1024;
 const INLINE_LIMIT = 1 << 20;
 
 export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
+  try {
+    return await applyFileUnlabelled(opts);
+  } catch (e) {
+    throw labelWithInput(e, opts.input);
+  }
+}
+
+/** Prefix torchao's forward errors with the tensor they are about (its messages name no file). */
+function labelWithInput(e: unknown, input: string): unknown {
+  if (!(e instanceof FqcError) || e.code !== "FORWARD" || e.message.startsWith(input)) return e;
+  let what = input;
+  try {
+    const h = readNpyHeader(input);
+    what = `${input} (${h.shape.join(", ")}) ${h.dtype}`;
+  } catch { /* the header was readable a moment ago; keep the bare name */ }
+  return new FqcError("FORWARD", `${what}: ${e.message}`, { hint: e.hint, file: input, cause: e });
+}
+
+async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
   const started = performance.now();
   const reader = NpyRowReader.open(opts.input);
   const cleanups: Array<() => void> = [() => reader.close()];

@@ -59,6 +59,18 @@ describe("fqc normalize", () => {
     expect(runFqc(["normalize", "--check", f]).code).toBe(0);
   });
 
+  it("--write keeps a file's $schema and its YAML modeline", () => {
+    const j = write("with-schema.json", '{"$schema": "../schema/fqc.schema.json", "dtype": "int8", "granularity": "per_channel"}');
+    expect(runFqc(["normalize", "--write", j]).code).toBe(0);
+    const doc = JSON.parse(readFileSync(j, "utf8"));
+    expect(Object.keys(doc)[0]).toBe("$schema");
+    expect(doc.granularity).toEqual({ type: "PerAxis", axis: 0 });
+    const y = write("with-modeline.yaml", "# yaml-language-server: $schema=../schema/fqc.schema.json\ndtype: int8\ngranularity: per_channel\n");
+    expect(runFqc(["normalize", "--write", y]).code).toBe(0);
+    expect(readFileSync(y, "utf8")).toMatch(/^# yaml-language-server: \$schema=/);
+    expect(runFqc(["normalize", "--check", j, y]).code).toBe(0);
+  });
+
   it("exits 1 with torchao's message for an invalid config", () => {
     const f = write("bad.json", '{"dtype": "int4", "granularity": "per_group"}');
     const r = runFqc(["normalize", f]);

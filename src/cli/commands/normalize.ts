@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { EXIT, FqcError } from "../../errors.js";
 import { canonicalJson } from "../../config/normalize.js";
-import { canonicalYaml } from "../../canonical-yaml.js";
+import { canonicalFileText } from "../../canonical-text.js";
 import { RULES } from "../../config/rules.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { loadConfigText, readTextFile } from "../../config-file.js";
@@ -47,8 +47,8 @@ export function normalizeCommand(io: CliIO, setExit: (code: number) => void): Co
           status = Math.max(status, errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
           continue;
         }
-        const yaml = /\.ya?ml$/i.test(name);
-        const canonical = yaml ? canonicalYaml(loaded.document) : canonicalJson(loaded.document);
+        // Printing gives the canonical config itself; --check/--write judge the file, which keeps its "$schema" and YAML modeline.
+        const canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
         if (argv.check) {
           if (text !== canonical) {
             io.stderr.write(`${name}: not canonical (run: fqc normalize --write ${name})\n`);

@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { RULES } from "../../src/config/rules.js";
+import { CANONICAL_KEYS, DEFAULTS, FIELD_DOCS, SHORTHAND_KEYS } from "../../src/config/vocabulary.js";
+// @ts-expect-error -- plain ESM script without types
+import { renderFields, renderRules, replaceSection } from "../../scripts/readme-sections.mjs";
+import { ROOT } from "../helpers/cli.js";
+
+const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+describe("README", () => {
+  it("has the generated field and rule tables up to date (node scripts/readme-sections.mjs)", () => {
+    let expected = replaceSection(readme, "fields", renderFields(FIELD_DOCS, DEFAULTS, CANONICAL_KEYS, SHORTHAND_KEYS));
+    expected = replaceSection(expected, "rules", renderRules(RULES));
+    expect(readme).toBe(expected);
+  });
+
+  it("documents every rule with an anchor for SARIF helpUri links", () => {
+    for (const r of RULES) expect(readme).toContain(`<a id="${r.id.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}"></a>`);
+  });
+
+  it("keeps the two-command quick start", () => {
+    const quick = readme.split("## Quick start")[1]?.split("\n## ")[0] ?? "";
+    expect(quick).toContain("npm ci && npm run demo");
+    expect(quick).toContain("npm test");
+  });
+});
