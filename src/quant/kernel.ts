@@ -11,6 +11,9 @@ import type { QuantPlan } from "./plan.js";
 import { BF16, F16, F32, promote, rnd, type DCode } from "./arith.js";
 import { bf16roundFromF32, f16roundFromF32, roundHalfEven } from "./float.js";
 import { computeQparams, qparamCtx } from "./qparams.js";
+import { fakeQuantizeRowsWasm, wasmAvailable, wasmCaseFor, type KernelChoice } from "./wasm/kernel-wasm.js";
+
+export type { KernelChoice } from "./wasm/kernel-wasm.js";
 
 export type QparamMode = "compute" | "given";
 
@@ -25,7 +28,11 @@ export function fakeQuantizeRows(
   scale: Float64Array,
   zeroPoint: Float64Array,
   mode: QparamMode,
+  kernel: KernelChoice = "auto",
 ): void {
+  // The WebAssembly SIMD kernel covers the hot float32 cases with the same bits.
+  if (kernelFor(plan, mode, kernel) === "wasm" && x instanceof Float32Array && out instanceof Float32Array
+    && fakeQuantizeRowsWasm(plan, x, out, rowCount, scale, zeroPoint)) return;
   const c = qparamCtx(plan);
   const g = plan.groupSize;
   const groups = rowCount * plan.groupsPerRow;
@@ -74,6 +81,11 @@ export function fakeQuantizeRows(
       else floatBlock(x, out, start, end, base, s, rnd(wz, z), mid, c.qmin, c.qmax, w, fb, ws, wz);
     }
   }
+}
+
+/** The kernel fakeQuantizeRows runs for this plan on this thread. */
+export function kernelFor(plan: QuantPlan, mode: QparamMode, kernel: KernelChoice = "auto"): "wasm" | "js" {
+  return kernel === "auto" && mode === "compute" && wasmCaseFor(plan) !== null && wasmAvailable() ? "wasm" : "js";
 }
 
 /**
