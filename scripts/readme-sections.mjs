@@ -24,9 +24,9 @@ export function renderRules(rules) {
 }
 
 export function replaceSection(text, name, body) {
-  const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`);
+  const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
   if (!re.test(text)) throw new Error(`README has no ${name} section markers`);
-  return text.replace(re, `$1${body}$2`);
+  return text.replace(re, (_m, start, end) => `${start}${body}\n${end}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -100,7 +100,7 @@ export const FIELD_DOCS: Record<string, { description: string; examples: unknown
     examples: [32, 64, 128],
   },
   is_symmetric: {
-    description: "Shorthand for mapping_type: truthy → SYMMETRIC, falsy → ASYMMETRIC. Conflicts with an explicit mapping_type, even a null-free agreeing one.",
+    description: "Shorthand for mapping_type: truthy → SYMMETRIC, falsy → ASYMMETRIC. Conflicts with any non-null mapping_type, even one that agrees.",
     examples: [true, false],
   },
 };
