@@ -43,6 +43,39 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $loop))))
 
+  ;; NaN → 0x7fc00000 over n floats at p: the JS kernel's stores give that one NaN, while wasm
+  ;; arithmetic keeps input payloads and x86's negative default NaN. Run only for groups whose
+  ;; scale or reciprocal is not finite: with both finite no output can be NaN.
+  (func $canon (param $p i32) (param $n i32)
+    (local $end i32) (local $vend i32) (local $v v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $v (v128.load (local.get $p)))
+        (v128.store (local.get $p)
+          (v128.bitselect (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000) (local.get $v)
+            (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (if (f32.ne (f32.load (local.get $p)) (f32.load (local.get $p)))
+          (then (i32.store (local.get $p) (i32.const 0x7fc00000))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop))))
+
+  ;; Stores scale s (as f64, NaN as the canonical 0x7ff8… like a JS NaN) and canonicalises the
+  ;; group's NaN outputs when s or r = 1/s is not finite.
+  (func $finish (param $p i32) (param $n i32) (param $s f32) (param $r f32) (param $sp i32)
+    (if (i32.eqz (i32.and (f32.lt (f32.abs (local.get $s)) (f32.const inf))
+                          (f32.lt (f32.abs (local.get $r)) (f32.const inf))))
+      (then (call $canon (local.get $p) (local.get $n))))
+    (f64.store (local.get $sp)
+      (select (f64.const nan) (f64.promote_f32 (local.get $s)) (f32.ne (local.get $s) (local.get $s)))))
+
   ;; Symmetric groups: m = max|v| (NaN if any NaN), s = max(f32(m/div), eps), z = 0.
   ;; An all-zero group gives m = −x[first]: the JS min/max keep the first zero seen and
   ;; negate the min, so that is the zero sign torch's tie-breaking produces.
@@ -51,7 +84,7 @@
         (param $sp i32) (param $zp i32)
     (local $k i32) (local $i i32) (local $vend i32) (local $end i32)
     (local $acc v128) (local $nan v128) (local $v v128)
-    (local $m f32) (local $x f32) (local $s f32)
+    (local $m f32) (local $x f32) (local $s f32) (local $r f32)
     (block $gdone
       (loop $gloop
         (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
@@ -85,9 +118,10 @@
           (then (local.set $m (f32.neg (f32.load (local.get $p))))))
         (local.set $s (f32.div (local.get $m) (local.get $div)))
         (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
-        (call $quant (local.get $p) (local.get $g) (f32.div (f32.const 1) (local.get $s)) (local.get $s)
+        (local.set $r (f32.div (f32.const 1) (local.get $s)))
+        (call $quant (local.get $p) (local.get $g) (local.get $r) (local.get $s)
           (f32.const 0) (local.get $qmin) (local.get $qmax))
-        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+        (call $finish (local.get $p) (local.get $g) (local.get $s) (local.get $r) (local.get $sp))
         (f64.store (local.get $zp) (f64.const 0))
         (local.set $p (local.get $end))
         (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
@@ -103,7 +137,7 @@
         (param $sp i32) (param $zp i32)
     (local $k i32) (local $i i32) (local $vend i32) (local $end i32)
     (local $vlo v128) (local $vhi v128) (local $nan v128) (local $v v128)
-    (local $lo f32) (local $hi f32) (local $x f32) (local $s f32) (local $zf f32) (local $zi i32)
+    (local $lo f32) (local $hi f32) (local $x f32) (local $s f32) (local $r f32) (local $zf f32) (local $zi i32)
     (block $tdone
       (loop $tloop
         (br_if $tdone (i32.ge_u (local.get $k) (local.get $tokens)))
@@ -151,9 +185,10 @@
         (local.set $zf (select (local.get $qmax) (local.get $zf) (f32.gt (local.get $zf) (local.get $qmax))))
         (local.set $zi (select (i32.const 0x80000000) (i32.trunc_sat_f32_s (local.get $zf))
           (f32.ne (local.get $zf) (local.get $zf))))
-        (call $quant (local.get $p) (local.get $n) (f32.div (f32.const 1) (local.get $s)) (local.get $s)
+        (local.set $r (f32.div (f32.const 1) (local.get $s)))
+        (call $quant (local.get $p) (local.get $n) (local.get $r) (local.get $s)
           (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax))
-        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+        (call $finish (local.get $p) (local.get $n) (local.get $s) (local.get $r) (local.get $sp))
         (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi)))
         (local.set $p (local.get $end))
         (local.set $sp (i32.add (local.get $sp) (i32.const 8)))

@@ -1,0 +1,337 @@
+/**
+ * The WebAssembly SIMD kernel against the JS kernel, bit for bit (outputs,
+ * scales, zero points), and against the conformance corpus; plus which plans
+ * take the wasm path and that forcing JS gives identical bytes.
+ */
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { DTYPE_NAMES, dtypeInfo } from "../../src/config/dtypes.js";
+import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/types.js";
+import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabulary.js";
+import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
+import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
+import { wasmAvailable, wasmCaseFor } from "../../src/quant/wasm/kernel-wasm.js";
+import { canonicalFromKwargs, loadManifest, loadNumbers } from "./corpus.js";
+
+const f32 = (v: number) => Math.fround(v);
+const bitsOf = (v: number) => new Uint32Array(new Float32Array([v]).buffer)[0];
+
+/** Values that stress the kernel: ties, both zeros, subnormals, infinities, NaN, huge and tiny. */
+const specialValue = fc.constantFrom(
+  0, -0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, 7.5, -7.5, 127.5, -127.5, 1e-7, -3e-7, 1e-40, -1e-45, 1.4e-45,
+  6e-8, 65504, 3.4e38, -3.4e38, 1.7e38, NaN, Infinity, -Infinity,
+);
+const valueArb = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: -8, max: 8, noNaN: true }) },
+  { weight: 4, arbitrary: fc.integer({ min: -300, max: 300 }).map((k) => k / 2) }, // ties when the scale is 1
+  { weight: 1, arbitrary: specialValue },
+  { weight: 1, arbitrary: fc.double({ min: -1e-3, max: 1e-3, noNaN: true }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffffffff }).map((b) => new Float32Array(new Uint32Array([b]).buffer)[0]) },
+);
+const epsArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.constantFrom(0, 1e-45, 1e-40, 1e-30, 2 ** -23, 1e-6, 0.01, 0.5, 3) },
+  { weight: 1, arbitrary: fc.double({ min: 0, max: 2, noNaN: true }) },
+);
+
+interface Case {
+  config: CanonicalConfig;
+  shape: number[];
+  torchao: "0.12" | "0.18";
+  values: Float32Array;
+}
+
+/**
+ * Wasm-eligible configs (float32 scale, int32 zero point): symmetric per_group /
+ * per_channel in the INT domain, and per_token. Groups are sometimes
+ * "anchored" so the scale is exactly 1 and halves are exact rounding ties.
+ */
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    dtype: fc.constantFrom(...DTYPE_NAMES),
+    kind: fc.constantFrom("per_token", "per_channel", "per_group"),
+    eps: epsArb,
+    torchao: fc.constantFrom("0.12" as const, "0.18" as const),
+    rows: fc.integer({ min: 1, max: 5 }),
+    groups: fc.integer({ min: 1, max: 4 }),
+    groupSize: fc.oneof(fc.integer({ min: 1, max: 13 }), fc.constantFrom(16, 32, 33, 64)),
+    lead: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+    anchor: fc.boolean(),
+    allZeroGroup: fc.boolean(),
+  })
+  .chain((r) => {
+    let granularity: CanonicalGranularity;
+    let shape: number[];
+    // per_group/per_channel need a last dim > 1 and per_group a group size > 1 (torchao asserts).
+    const groups = r.groupSize * r.groups === 1 && r.kind !== "per_token" ? 2 : r.groups;
+    const groupSize = r.kind === "per_group" ? Math.max(2, r.groupSize) : r.groupSize;
+    if (r.kind === "per_token") {
+      granularity = { type: "PerToken" };
+      shape = [...r.lead, groupSize * groups];
+      // torchao rejects a last dim of 1 with more than one token.
+      if (shape[shape.length - 1] === 1) shape = [1];
+    } else {
+      granularity = r.kind === "per_channel" ? { type: "PerAxis", axis: 0 } : { type: "PerGroup", group_size: groupSize };
+      shape = [r.rows, groupSize * groups];
+    }
+    const config: CanonicalConfig = {
+      dtype: r.dtype, granularity, mapping_type: r.kind === "per_token" ? "ASYMMETRIC" : "SYMMETRIC",
+      scale_precision: "float32", zero_point_precision: "int32", zero_point_domain: "INT",
+      is_dynamic: true, range_learning: false, eps: r.eps,
+    };
+    const n = shape.reduce((a, b) => a * b, 1);
+    return fc.array(valueArb, { minLength: n, maxLength: n }).map((vals) => {
+      const values = Float32Array.from(vals);
+      const plan = makePlan(config, shape, { compute: "float32", torchao: r.torchao });
+      const g = plan.groupSize;
+      for (let k = 0; k * g < n; k++) {
+        if (r.allZeroGroup && k % 3 === 1) {
+          for (let i = k * g; i < (k + 1) * g; i++) values[i] = i % 2 === 0 ? -0 : 0;
+        } else if (r.anchor) {
+          // Symmetric: absmax = divisor → s = 1. Per token: range ±(qmax − qmin)/2 → s = 1.
+          const info = dtypeInfo(r.dtype);
+          if (plan.kind === "per_token") {
+            values[k * g] = -(info.qmax - info.qmin) / 2;
+            if (g > 1) values[k * g + 1] = (info.qmax - info.qmin) / 2;
+          } else {
+            const b = info.bits;
+            values[k * g + (k % g)] = b === 1 ? 0.5 : (2 ** b - 1) / 2;
+          }
+        }
+      }
+      return { config, shape, torchao: r.torchao, values };
+    });
+  });
+
+interface Result { out: Float32Array; scale: Float64Array; zeroPoint: Float64Array }
+
+function run(plan: QuantPlan, x: Float32Array, kernel: KernelChoice): Result {
+  const nq = plan.rows * plan.groupsPerRow;
+  const out = new Float32Array(x.length);
+  const scale = new Float64Array(nq);
+  const zeroPoint = new Float64Array(nq);
+  fakeQuantizeRows(plan, x, out, plan.rows, scale, zeroPoint, "compute", kernel);
+  return { out, scale, zeroPoint };
+}
+
+/**
+ * First difference in bit patterns, except that any NaN matches any NaN: the
+ * JS kernel's NaN bits follow V8 and x86 (0xffc00000 from inf·0, 0x7fc00000 from
+ * a NaN load), which no contract fixes; the wasm kernel always writes 0x7fc00000.
+ */
+function diffF32(a: Float32Array, b: Float32Array): string | null {
+  if (a.length !== b.length) return "length";
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (ua[i] !== ub[i] && !(a[i] !== a[i] && b[i] !== b[i])) return `[${i}] ${ua[i].toString(16)} vs ${ub[i].toString(16)} (${a[i]} vs ${b[i]})`;
+  }
+  return null;
+}
+function diffF64(a: Float64Array, b: Float64Array): string | null {
+  if (a.length !== b.length) return "length";
+  const ua = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const ub = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (ua[i] !== ub[i] && !(a[i] !== a[i] && b[i] !== b[i])) return `[${i}] ${ua[i].toString(16)} vs ${ub[i].toString(16)} (${a[i]} vs ${b[i]})`;
+  }
+  return null;
+}
+/** The wasm kernel's NaNs are all the quiet positive 0x7fc00000, whatever the input NaN's payload. */
+function nonCanonicalNaN(a: Float32Array): string | null {
+  const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i] && u[i] !== 0x7fc00000) return `[${i}] ${u[i].toString(16)}`;
+  return null;
+}
+/** Value comparison against torchao's files (any NaN matches any NaN, as the corpus README says). */
+function diffValues(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
+  if (a.length !== b.length) return "length";
+  for (let i = 0; i < a.length; i++) {
+    if (!(Object.is(a[i], b[i]) || (a[i] !== a[i] && b[i] !== b[i]))) return `[${i}] ${a[i]} vs ${b[i]}`;
+  }
+  return null;
+}
+
+function expectSame(got: Result, want: Result, what = ""): void {
+  expect(diffF64(got.scale, want.scale), `${what} scale`).toBeNull();
+  expect(diffF64(got.zeroPoint, want.zeroPoint), `${what} zero point`).toBeNull();
+  expect(diffF32(got.out, want.out), `${what} output`).toBeNull();
+}
+
+const baseConfig: CanonicalConfig = {
+  dtype: "int4", granularity: { type: "PerGroup", group_size: 32 }, mapping_type: "SYMMETRIC",
+  scale_precision: "float32", zero_point_precision: "int32", zero_point_domain: "INT",
+  is_dynamic: true, range_learning: false, eps: null,
+};
+const tokenConfig: CanonicalConfig = { ...baseConfig, dtype: "int8", granularity: { type: "PerToken" }, mapping_type: "ASYMMETRIC" };
+
+function pseudoRandom(n: number, seed: number): Float32Array {
+  const x = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    x[i] = (s / 2 ** 32 - 0.45) * 6;
+  }
+  return x;
+}
+
+describe("wasm kernel availability and dispatch", () => {
+  it("is available on this Node (WebAssembly SIMD)", () => {
+    expect(wasmAvailable()).toBe(true);
+  });
+
+  it("takes the wasm path only for float32/float32/int32 symmetric INT groups and per_token, computed qparams", () => {
+    const plan = (c: Partial<CanonicalConfig>, compute: "float32" | "float16" = "float32") =>
+      makePlan({ ...baseConfig, ...c }, [4, 64], { compute, torchao: "0.12" });
+    expect(kernelFor(plan({}), "compute")).toBe("wasm");
+    expect(kernelFor(plan({ granularity: { type: "PerAxis", axis: 0 }, dtype: "uint8" }), "compute")).toBe("wasm");
+    expect(kernelFor(plan({ ...tokenConfig }), "compute")).toBe("wasm");
+    expect(wasmCaseFor(plan({ ...tokenConfig }))).toBe("asym_tokens");
+    expect(wasmCaseFor(plan({}))).toBe("sym_groups");
+    expect(kernelFor(plan({}), "given")).toBe("js");
+    expect(kernelFor(plan({}), "compute", "js")).toBe("js");
+    expect(kernelFor(plan({}, "float16"), "compute")).toBe("js");
+    expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }), "compute")).toBe("js");
+    expect(kernelFor(plan({ zero_point_domain: "FLOAT", zero_point_precision: "float32" }), "compute")).toBe("js");
+    expect(kernelFor(plan({ scale_precision: "bfloat16" }), "compute")).toBe("js");
+    expect(kernelFor(plan({ zero_point_precision: "int8" }), "compute")).toBe("js");
+    expect(kernelFor(plan({ zero_point_precision: "float32", range_learning: true, is_dynamic: false }), "compute")).toBe("js");
+  });
+
+  it("covers every float32-scale / int32-zero-point combination only (vocabulary sweep)", () => {
+    for (const sp of SCALE_PRECISIONS) {
+      for (const zp of ZERO_POINT_PRECISIONS) {
+        const p = makePlan({ ...baseConfig, scale_precision: sp, zero_point_precision: zp }, [2, 64], { compute: "float32", torchao: "0.12" });
+        expect(kernelFor(p, "compute"), `${sp}/${zp}`).toBe(sp === "float32" && zp === "int32" ? "wasm" : "js");
+      }
+    }
+  });
+});
+
+describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
+  it("gives the same outputs, scales and zero points", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const plan = makePlan(c.config, c.shape, { compute: "float32", torchao: c.torchao });
+        expect(kernelFor(plan, "compute")).toBe("wasm");
+        const got = run(plan, c.values, "auto");
+        expectSame(got, run(plan, c.values, "js"));
+        expect(nonCanonicalNaN(got.out)).toBeNull();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("gives the same bits in place on a SharedArrayBuffer view at an offset", () => {
+    for (const cfg of [baseConfig, tokenConfig, { ...baseConfig, dtype: "uint3" as const, granularity: { type: "PerGroup" as const, group_size: 7 } }]) {
+      const rows = 9;
+      const plan = makePlan(cfg, [rows, 224], { compute: "float32", torchao: "0.12" });
+      const x = pseudoRandom(rows * 224, 11);
+      x[5] = NaN; x[300] = Infinity; x[700] = -0; x[1001] = 1e-42;
+      const want = run(plan, x, "js");
+      const nq = rows * plan.groupsPerRow;
+      const sab = new SharedArrayBuffer(16 + x.length * 4);
+      const view = new Float32Array(sab, 12, x.length);
+      view.set(x);
+      const qsab = new SharedArrayBuffer(8 + nq * 16);
+      const scale = new Float64Array(qsab, 8, nq);
+      const zeroPoint = new Float64Array(qsab, 8 + nq * 8, nq);
+      fakeQuantizeRows(plan, view, view, rows, scale, zeroPoint, "compute");
+      expectSame({ out: Float32Array.from(view), scale: Float64Array.from(scale), zeroPoint: Float64Array.from(zeroPoint) }, want, cfg.dtype);
+    }
+  });
+
+  it("gives the same bits across block boundaries and for rows longer than a block", () => {
+    const cases: Array<[CanonicalConfig, number[]]> = [
+      [baseConfig, [300, 1024]], // several 64K-element blocks of groups
+      [tokenConfig, [3, 70001]], // one token longer than a block, odd length (scalar tail)
+      [{ ...baseConfig, granularity: { type: "PerAxis", axis: 0 } }, [5, 100003]],
+      [tokenConfig, [257, 257]],
+    ];
+    for (const [cfg, shape] of cases) {
+      const plan = makePlan(cfg, shape, { compute: "float32", torchao: "0.18" });
+      const x = pseudoRandom(shape[0] * shape[1], shape[1]);
+      expectSame(run(plan, x, "auto"), run(plan, x, "js"), shape.join("x"));
+      // Row chunks give the same as one call (row 0 of a chunk is row 0 of its qparams).
+      const whole = run(plan, x, "auto");
+      const out = new Float32Array(x.length);
+      const nq = plan.rows * plan.groupsPerRow;
+      const scale = new Float64Array(nq);
+      const zeroPoint = new Float64Array(nq);
+      const n = plan.rowLength;
+      const gpr = plan.groupsPerRow;
+      for (let r0 = 0; r0 < plan.rows; r0 += 2) {
+        const r1 = Math.min(plan.rows, r0 + 2);
+        fakeQuantizeRows(plan, x.subarray(r0 * n, r1 * n), out.subarray(r0 * n, r1 * n), r1 - r0,
+          scale.subarray(r0 * gpr, r1 * gpr), zeroPoint.subarray(r0 * gpr, r1 * gpr), "compute");
+      }
+      expectSame({ out, scale, zeroPoint }, whole, `${shape.join("x")} chunked`);
+    }
+  });
+
+  it("handles ties, signed zeros, NaN and infinities as the JS kernel does (hand-picked groups)", () => {
+    const groups = [
+      [7.5, 2.5, -2.5, 0.5, -0.5, 1.5, -3.5, 6.5], // s = 1: exact ties
+      [0, -0, 0, -0, 0, 0, 0, 0], // all zero, +0 first
+      [-0, 0, -0, 0, 0, 0, 0, 0], // all zero, −0 first
+      [1, 2, NaN, 3, 4, 5, 6, 7], // NaN → NaN group
+      [1, 2, 3, 4, 5, 6, 7, Infinity], // +inf → s = inf
+      [-Infinity, 2, 3, 4, 5, 6, 7, 8],
+      [3.4e38, -3.4e38, 1, 2, 3, 4, 5, 6], // max − min overflows (per token)
+      [1e-45, -1e-45, 0, 0, 1e-44, 0, 0, 0], // subnormal range, scale underflow with eps 0
+      [-0.4, -0.2, -0.1, -0.05, 0.01, -0.01, 0.3, 7.5], // −0 results become +0 through + z
+    ].flat();
+    const x = Float32Array.from(groups);
+    for (const eps of [null, 0, 1e-45]) {
+      for (const dtype of ["int4", "uint4", "int1", "uint1", "int8", "uint8"] as const) {
+        for (const cfg of [baseConfig, tokenConfig]) {
+          const c: CanonicalConfig = { ...cfg, dtype, eps, granularity: cfg.granularity.type === "PerToken" ? cfg.granularity : { type: "PerGroup", group_size: 8 } };
+          const plan = makePlan(c, [9, 8], { compute: "float32", torchao: "0.12" });
+          expectSame(run(plan, x, "auto"), run(plan, x, "js"), `${dtype} ${cfg.granularity.type} eps=${eps}`);
+        }
+      }
+    }
+    // Sanity on the values themselves (not only agreement): s = 1 ties round to even, the zero group's scale sign.
+    const plan = makePlan({ ...baseConfig, eps: 0, granularity: { type: "PerGroup", group_size: 8 } }, [9, 8], { compute: "float32", torchao: "0.12" });
+    const r = run(plan, x, "auto");
+    expect(Array.from(r.out.subarray(0, 8))).toEqual([7, 2, -2, 0, 0, 2, -4, 6]);
+    expect(Object.is(r.scale[1], -0)).toBe(true);
+    expect(Object.is(r.scale[2], 0)).toBe(true);
+    expect(r.scale[3]).toBeNaN();
+    expect(bitsOf(r.out[8 * 8])).toBe(bitsOf(f32(0))); // −0.4 → rhe → −0, + 0 → +0, then ·s
+  });
+});
+
+describe("conformance corpus through the wasm path", () => {
+  const cases = loadManifest();
+  const eligible = (c: (typeof cases)[number]) => {
+    const cfg = canonicalFromKwargs(c.config);
+    return c.input_dtype === "float32" && c.scale_dtype === "float32" && c.zero_point_dtype === "int32" && c.mode !== "range_learning_init"
+      && (cfg.granularity.type === "PerToken" || (cfg.mapping_type === "SYMMETRIC" && cfg.zero_point_domain === "INT"));
+  };
+
+  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases to wasm, and some of each", () => {
+    let groupsWasm = 0;
+    let tokensWasm = 0;
+    for (const c of cases) {
+      const plan = makePlan(canonicalFromKwargs(c.config), c.input_shape, { compute: c.input_dtype, torchao: "0.12" });
+      const k = kernelFor(plan, "compute");
+      expect(k, c.id).toBe(eligible(c) ? "wasm" : "js");
+      if (k === "wasm" && plan.kind === "per_token") tokensWasm++;
+      if (k === "wasm" && plan.kind === "per_group") groupsWasm++;
+    }
+    expect(groupsWasm).toBeGreaterThan(10);
+    expect(tokensWasm).toBeGreaterThan(10);
+  });
+
+  it.each(cases.filter(eligible).map((c) => [c.id, c] as const))("%s: wasm matches torchao's files and the forced-JS bits", (_id, c) => {
+    const plan = makePlan(canonicalFromKwargs(c.config), c.input_shape, { compute: "float32", torchao: "0.12" });
+    const x = Float32Array.from(loadNumbers(c.input).values);
+    const got = run(plan, x, "auto");
+    const js = run(plan, x, "js");
+    expectSame(got, js, "forced JS");
+    expect(diffValues(got.out, loadNumbers(c.expected).values), "vs torchao").toBeNull();
+    expect(diffValues(got.scale, loadNumbers(c.scale as string).values), "scale vs torchao").toBeNull();
+    expect(diffValues(got.zeroPoint, loadNumbers(c.zero_point as string).values), "zero point vs torchao").toBeNull();
+  });
+});
