@@ -113,9 +113,6 @@ function configProperties(ref: (name: string) => string): Record<string, S> {
 }
 
 const PER_TOKEN: S = { anyOf: [{ const: "per_token" }, obj(is("type", { const: "PerToken" }))] };
-const PER_CHANNEL_OR_GROUP: S = {
-  anyOf: [{ enum: ["per_channel", "per_group"] }, obj(is("type", { enum: ["PerAxis", "PerGroup"] }))],
-};
 
 /** Cross-field rules torchao enforces (construction) or hits at every forward; `$comment` = fqc rule id. */
 function crossFieldRules(): S[] {

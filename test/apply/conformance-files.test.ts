@@ -3,7 +3,7 @@
  * (npy reader → plan → kernel → atomic npy writer), compared bit-exactly,
  * including the qparams written with scaleOut/zeroPointOut.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyFile } from "../../src/apply.js";
@@ -13,25 +13,11 @@ import { readNpy } from "../../src/npy/whole.js";
 import type { ComputeDtype } from "../../src/quant/plan.js";
 import { CONFORMANCE, tempDir } from "../helpers/cli.js";
 import { sameBits } from "../helpers/bits.js";
+import { loadForwardErrors, loadManifest, type ManifestCase } from "../quant/corpus.js";
 
-interface Case {
-  id: string;
-  config: Record<string, unknown>;
-  input: string;
-  expected: string;
-  scale: string | null;
-  zero_point: string | null;
-  input_dtype: "float32" | "float16" | "bfloat16";
-  mode: "dynamic" | "static_second_call" | "range_learning_init";
-  implementation_defined: boolean;
-  head_agrees: boolean;
-  head: null | { stage: "ok" | "error"; expected?: string; scale?: string; zero_point?: string; message?: string };
-}
-
-const manifest = JSON.parse(readFileSync(path.join(CONFORMANCE, "manifest.json"), "utf8")) as { cases: Case[] };
-const forwardErrors = JSON.parse(readFileSync(path.join(CONFORMANCE, "forward_errors.json"), "utf8")) as Array<
-  Omit<Case, "expected" | "scale" | "zero_point"> & { input_dtype: string; error: string; message: string }
->;
+type Case = ManifestCase;
+const manifest = { cases: loadManifest() };
+const forwardErrors = loadForwardErrors();
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const fixture = (rel: string) => path.join(CONFORMANCE, rel);

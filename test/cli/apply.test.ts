@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/npy/whole.js";
@@ -7,15 +7,11 @@ import { sameBits } from "../helpers/bits.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-const t = (name: string) => path.join(tmp.dir, name);
-const write = (name: string, text: string | Uint8Array) => {
-  writeFileSync(t(name), text);
-  return t(name);
-};
+const t = tmp.path;
+const write = tmp.write;
 const manifest = JSON.parse(readFileSync(path.join(CONFORMANCE, "manifest.json"), "utf8")).cases as Array<{
   id: string; config: object; input: string; expected: string; scale: string | null; zero_point: string | null; input_dtype: string; mode: string;
 }>;
-const byId = (id: string) => manifest.find((c) => c.id === id)!;
 const noTemps = () => readdirSync(tmp.dir).filter((f) => f.endsWith(".tmp"));
 
 describe("fqc apply (end to end)", () => {

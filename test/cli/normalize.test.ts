@@ -1,15 +1,11 @@
-import { readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CONFORMANCE, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-const write = (name: string, text: string) => {
-  const p = path.join(tmp.dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const write = tmp.write;
 const entries = JSON.parse(readFileSync(path.join(CONFORMANCE, "normalize.json"), "utf8")) as Array<{ id: string; config: object; normalized: object }>;
 
 describe("fqc normalize", () => {

@@ -1,15 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-const write = (name: string, text: string) => {
-  const p = path.join(tmp.dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const write = tmp.write;
 
 const exampleConfigs = readdirSync(path.join(ROOT, "examples"))
   .filter((f) => /\.(json|ya?ml)$/.test(f))

@@ -1,6 +1,6 @@
 /** Runs the fqc CLI as a user would: a separate node process on bin/fqc.js (built by `npm test`'s pretest). */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +28,25 @@ export function runFqc(args: string[], opts: { input?: string; cwd?: string; env
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function tempDir(): { dir: string; cleanup: () => void } {
+export interface TempDir {
+  dir: string;
+  /** Path of `name` inside the directory. */
+  path: (name: string) => string;
+  /** Writes `name` inside the directory and returns its path. */
+  write: (name: string, content: string | Uint8Array) => string;
+  cleanup: () => void;
+}
+
+export function tempDir(): TempDir {
   const dir = mkdtempSync(path.join(tmpdir(), "fqc-test-"));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const at = (name: string) => path.join(dir, name);
+  return {
+    dir,
+    path: at,
+    write: (name, content) => {
+      writeFileSync(at(name), content);
+      return at(name);
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

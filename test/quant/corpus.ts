@@ -1,12 +1,15 @@
 /**
- * Test-side access to the conformance corpus: torchao constructor kwargs →
- * CanonicalConfig (only for the valid configs the corpus runs), and loading a
- * case's tensors as numbers.
+ * Test-side access to the conformance corpus: its case lists, configs as
+ * canonical configs, and a case's tensors as numbers.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/types.js";
-import { CONFORMANCE_DIR, loadNpy, npyToNumbers } from "../helpers/fixtures.js";
+import { normalize } from "../../src/config/normalize.js";
+import type { CanonicalConfig } from "../../src/config/types.js";
+import { readNpy } from "../../src/npy/whole.js";
+import { CONFORMANCE } from "../helpers/cli.js";
+
+const CONFORMANCE_DIR = CONFORMANCE;
 
 export interface HeadInfo {
   reason: string;
@@ -40,6 +43,7 @@ export interface ManifestCase {
 export interface ForwardErrorCase {
   id: string;
   config: Record<string, unknown>;
+  input: string;
   input_dtype: string;
   input_shape: number[];
   mode: string;
@@ -55,37 +59,15 @@ export function loadForwardErrors(): ForwardErrorCase[] {
   return JSON.parse(readFileSync(join(CONFORMANCE_DIR, "forward_errors.json"), "utf8"));
 }
 
-/** torchao's shorthand resolution (spec §2) for configs known to be valid. */
+/** The corpus' torchao constructor kwargs as a canonical config (the corpus only runs valid ones). */
 export function canonicalFromKwargs(kw: Record<string, unknown>): CanonicalConfig {
-  const gs = kw.group_size as number | undefined | null;
-  const g = kw.granularity as string | { type: string; group_size?: number } | undefined | null;
-  let granularity: CanonicalGranularity;
-  if (g === undefined || g === null) granularity = { type: "PerGroup", group_size: gs as number };
-  else if (g === "per_token") granularity = { type: "PerToken" };
-  else if (g === "per_channel") granularity = { type: "PerAxis", axis: 0 };
-  else if (g === "per_group") granularity = { type: "PerGroup", group_size: gs as number };
-  else if (typeof g === "object" && g.type === "PerToken") granularity = { type: "PerToken" };
-  else if (typeof g === "object" && g.type === "PerAxis") granularity = { type: "PerAxis", axis: 0 };
-  else if (typeof g === "object" && g.type === "PerGroup") granularity = { type: "PerGroup", group_size: g.group_size as number };
-  else throw new Error(`unexpected granularity ${JSON.stringify(g)}`);
-  let mapping = kw.mapping_type as CanonicalConfig["mapping_type"] | undefined | null;
-  if (mapping === undefined || mapping === null) {
-    mapping = kw.is_symmetric === undefined || kw.is_symmetric === null ? "SYMMETRIC" : kw.is_symmetric ? "SYMMETRIC" : "ASYMMETRIC";
-  }
-  return {
-    dtype: kw.dtype as CanonicalConfig["dtype"],
-    granularity,
-    mapping_type: mapping,
-    scale_precision: (kw.scale_precision ?? "float32") as CanonicalConfig["scale_precision"],
-    zero_point_precision: (kw.zero_point_precision ?? "int32") as CanonicalConfig["zero_point_precision"],
-    zero_point_domain: (kw.zero_point_domain ?? "INT") as CanonicalConfig["zero_point_domain"],
-    is_dynamic: (kw.is_dynamic ?? true) as boolean,
-    range_learning: (kw.range_learning ?? false) as boolean,
-    eps: (kw.eps ?? null) as number | null,
-  };
+  return normalize(kw);
 }
 
+/** A corpus tensor as plain numbers (halves decoded exactly, int64 as Number). */
 export function loadNumbers(relPath: string): { shape: number[]; values: Float64Array; descr: string } {
-  const a = loadNpy(join(CONFORMANCE_DIR, relPath));
-  return { shape: a.shape, values: npyToNumbers(a), descr: a.descr };
+  const { header, data } = readNpy(join(CONFORMANCE_DIR, relPath));
+  const values = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = Number(data[i]);
+  return { shape: header.shape, values, descr: header.descr };
 }
