@@ -240,7 +240,7 @@ async function streamChunks(a: StreamArgs): Promise<number> {
 
   load(0, bufs[0]);
   for (let i = 0; i < chunkCount; i++) {
-    if (opts.signal?.aborted) throw new FqcError("IO", "interrupted; no output was written");
+    if (opts.signal?.aborted) throw new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
     const cur = bufs[i % bufs.length];
     const pending = compute(i, cur);
     // While the workers compute chunk i, write chunk i-1 and read chunk i+1 into the other buffer.

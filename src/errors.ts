@@ -13,7 +13,9 @@ export type FqcErrorCode =
   /** A file could not be read or written. */
   | "IO"
   /** Bad command-line usage (missing flag, conflicting options). */
-  | "USAGE";
+  | "USAGE"
+  /** Stopped by a signal (Ctrl-C); nothing was written. */
+  | "INTERRUPTED";
 
 export class FqcError extends Error {
   readonly code: FqcErrorCode;
@@ -32,8 +34,9 @@ export class FqcError extends Error {
 }
 
 /** Exit statuses, documented in the README. */
-export const EXIT = { OK: 0, PROBLEMS: 1, USAGE_OR_IO: 2 } as const;
+export const EXIT = { OK: 0, PROBLEMS: 1, USAGE_OR_IO: 2, INTERRUPTED: 130 } as const;
 
 export function exitCodeFor(code: FqcErrorCode): number {
+  if (code === "INTERRUPTED") return EXIT.INTERRUPTED;
   return code === "CONFIG" || code === "FORWARD" ? EXIT.PROBLEMS : EXIT.USAGE_OR_IO;
 }

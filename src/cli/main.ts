@@ -21,12 +21,13 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
     exitCode = code;
   };
   const abort = new AbortController();
-  // First Ctrl-C: stop at the next chunk and remove temp files; a second one exits at once.
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
+  // First Ctrl-C (or SIGTERM): stop at the next chunk and remove temp files; a second one exits at once.
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(EXIT.INTERRUPTED);
     abort.abort();
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   let usageError: string | undefined;
   const argv = args.map((a) => (a === "-" ? STDIO_ARG : a));
@@ -74,6 +75,7 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
   } catch (e) {
     return reportError(io, e);
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
