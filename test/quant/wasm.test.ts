@@ -10,7 +10,7 @@ import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/typ
 import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabulary.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
 import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
-import { wasmAvailable, wasmCaseFor } from "../../src/quant/wasm/kernel-wasm.js";
+import { MAX_WASM_GROUP_ELEMENTS, wasmAvailable, wasmCaseFor } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest, loadNumbers } from "./corpus.js";
 
 const f32 = (v: number) => Math.fround(v);
@@ -196,6 +196,13 @@ describe("wasm kernel availability and dispatch", () => {
     expect(kernelFor(plan({ scale_precision: "bfloat16" }), "compute")).toBe("js");
     expect(kernelFor(plan({ zero_point_precision: "int8" }), "compute")).toBe("js");
     expect(kernelFor(plan({ zero_point_precision: "float32", range_learning: true, is_dynamic: false }), "compute")).toBe("js");
+  });
+
+  it("leaves groups and tokens longer than its limit to JS", () => {
+    const at = makePlan(tokenConfig, [2, MAX_WASM_GROUP_ELEMENTS], { compute: "float32", torchao: "0.12" });
+    const over = makePlan(tokenConfig, [2, MAX_WASM_GROUP_ELEMENTS + 1], { compute: "float32", torchao: "0.12" });
+    expect(kernelFor(at, "compute")).toBe("wasm");
+    expect(kernelFor(over, "compute")).toBe("js");
   });
 
   it("covers every float32-scale / int32-zero-point combination only (vocabulary sweep)", () => {

@@ -39,6 +39,11 @@ interface WasmApi {
 /** Elements per block: 256 KiB of data stays in L2 while it is reduced and then quantized. */
 const BLOCK_ELEMENTS = 1 << 16;
 const PAGE = 65536;
+/**
+ * Largest group (or token) the wasm path takes: one block holds at least one
+ * whole group, and the per-thread memory never shrinks, so bigger groups use JS.
+ */
+export const MAX_WASM_GROUP_ELEMENTS = 1 << 24;
 
 // Per-thread cache: undefined = not tried yet, null = wasm SIMD unavailable here.
 let cached: FqExports | null | undefined;
@@ -65,7 +70,7 @@ export function wasmAvailable(): boolean {
 /** Which wasm kernel covers this plan, by its numerics alone (null → JS only). */
 export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
   if (plan.compute !== "float32" || plan.scalePrecision !== "float32" || plan.zeroPointPrecision !== "int32") return null;
-  if (plan.rangeLearningInit) return null;
+  if (plan.rangeLearningInit || plan.groupSize > MAX_WASM_GROUP_ELEMENTS) return null;
   // qmin/qmax must be exact float32 constants (every dtype in the table is ≤ 8 bits).
   if (plan.bits > 8) return null;
   if (plan.kind === "per_token") return "asym_tokens"; // per_token is always asymmetric and INT
@@ -100,7 +105,13 @@ export function fakeQuantizeRowsWasm(
   const zeroPointAt = scaleAt + perBlock * 8;
   const need = zeroPointAt + perBlock * 8;
   const have = e.memory.buffer.byteLength;
-  if (need > have) e.memory.grow(Math.ceil((need - have) / PAGE));
+  if (need > have) {
+    try {
+      e.memory.grow(Math.ceil((need - have) / PAGE));
+    } catch {
+      return false; // out of memory for this block size: the JS kernel needs none
+    }
+  }
   // Views after any grow (growing detaches the old buffer).
   const mem = e.memory.buffer;
   const data = new Float32Array(mem, 0, perBlock * g);
