@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
-const reps = quick ? 1 : 3;
+const reps = quick ? 1 : 5;
 const fqc = path.join(root, "bin/fqc.js");
 const work = mkdtempSync(path.join(process.env.FQC_BENCH_DIR ?? tmpdir(), "fqc-bench-"));
 const hasTime = existsSync("/usr/bin/time");
@@ -29,7 +29,7 @@ const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 try {
   if (!only || only === "apply") benchApply();
   if (!only || only === "validate") benchValidate();
-  if (args.has("--large")) benchLarge();
+  if ((args.has("--large") && !only) || only === "large") benchLarge();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -45,8 +45,12 @@ function benchApply() {
   const elements = rows * cols;
   console.log(`## apply: ${rows}×${cols} float32 (${(bytes / 2 ** 20).toFixed(0)} MiB), median of ${reps}`);
 
-  const cp = median(reps, () => timeCmd("cp", [input, path.join(work, "cp.npy")]));
+  // Every run writes a new file (the previous output is removed, untimed), as a user's run would.
+  const fresh = (p) => { rmSync(p, { force: true }); return p; };
+  const cp = median(reps, () => timeCmd("cp", [input, fresh(path.join(work, "cp.npy"))]));
   console.log(row("cp (baseline)", cp, elements, bytes));
+  const floor = median(reps, () => timeCmd(process.execPath, [path.join(root, "bench/io-floor.mjs"), input, fresh(path.join(work, "floor.npy"))]));
+  console.log(row("node read+write, no compute (floor)", floor, elements, bytes, cp));
 
   const cases = [
     { name: "int4 per_group 32 symmetric", config: { dtype: "int4", group_size: 32 }, numpy: "group_sym" },
@@ -59,12 +63,12 @@ function benchApply() {
     const threadCounts = [...new Set([1, availableParallelism()])];
     let best;
     for (const t of threadCounts) {
-      const r = median(reps, () => timeCmd(process.execPath, [fqc, "apply", input, path.join(work, "out.npy"), "-c", cfg, "--threads", String(t), "--quiet"]));
+      const r = median(reps, () => timeCmd(process.execPath, [fqc, "apply", input, fresh(path.join(work, "out.npy")), "-c", cfg, "--threads", String(t), "--quiet"]));
       console.log(row(`fqc apply --threads ${t}`, r, elements, bytes, cp));
       if (!best || r.seconds < best.seconds) best = r;
     }
     if (python) {
-      const np = median(reps, () => timeCmd(python.exe, [path.join(root, "bench/numpy_fakequant.py"), c.numpy, input, path.join(work, "np.npy")]));
+      const np = median(reps, () => timeCmd(python.exe, [path.join(root, "bench/numpy_fakequant.py"), c.numpy, input, fresh(path.join(work, "np.npy"))]));
       console.log(row("numpy (vectorised, same formulas)", np, elements, bytes, cp));
       console.log(`ratio: fqc is ${(np.seconds / best.seconds).toFixed(2)}x NumPy's speed; fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time`);
     } else {

@@ -29,7 +29,7 @@ export interface ApplyOptions {
   computeDtype?: ComputeDtype;
   /** torchao version whose numerics to reproduce (they differ only in the default eps). */
   torchao?: TorchaoVersion;
-  /** Worker threads; "auto" = one per core, and no workers at all for small tensors. */
+  /** Worker threads; "auto" = one per core but one (the main thread does the I/O), none for small tensors. */
   threads?: number | "auto";
   /** Static qparams to use instead of computing them (is_dynamic: false configs). */
   scaleIn?: string;
@@ -39,6 +39,8 @@ export interface ApplyOptions {
   zeroPointOut?: string;
   /** Allow the output to replace the input file. */
   force?: boolean;
+  /** fsync outputs before renaming them into place (survives power loss; slower). */
+  fsync?: boolean;
   /** Elements per chunk buffer (tests use small values to exercise chunking). */
   chunkElements?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
@@ -113,15 +115,15 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     if (threads > 0) pool = new WorkerPool(threads);
 
     const protect = [opts.input, opts.scaleIn, opts.zeroPointIn].filter((p): p is string => !!p);
-    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { protect, force: opts.force });
+    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { protect, force: opts.force, durable: opts.fsync });
     cleanups.push(() => out.abort());
     const qpOut = [opts.output, ...protect];
     const scaleOut = opts.scaleOut
-      ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { protect: qpOut })
+      ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { protect: qpOut, durable: opts.fsync })
       : undefined;
     if (scaleOut) cleanups.push(() => scaleOut.abort());
     const zpOut = opts.zeroPointOut
-      ? AtomicNpyWriter.create(opts.zeroPointOut, { descr: qparamDescr(plan.zeroPointPrecision), shape: plan.qparamShape }, { protect: qpOut })
+      ? AtomicNpyWriter.create(opts.zeroPointOut, { descr: qparamDescr(plan.zeroPointPrecision), shape: plan.qparamShape }, { protect: qpOut, durable: opts.fsync })
       : undefined;
     if (zpOut) cleanups.push(() => zpOut.abort());
 
@@ -150,7 +152,8 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
 
 export function resolveThreads(requested: number | "auto" | undefined, elements: number): number {
   if (requested === undefined || requested === "auto") {
-    return elements < INLINE_LIMIT ? 0 : Math.max(1, os.availableParallelism());
+    // The main thread reads and writes while the workers compute: leave it a core.
+    return elements < INLINE_LIMIT ? 0 : Math.max(1, os.availableParallelism() - 1);
   }
   if (!Number.isInteger(requested) || requested < 0) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got ${requested}`);

@@ -15,6 +15,13 @@ export interface AtomicOptions {
   protect?: readonly string[];
   /** Allow replacing a protected path. */
   force?: boolean;
+  /**
+   * fsync the data and the directory before/after the rename, so the new file
+   * survives a power loss. Off by default, like cp and np.save: the rename
+   * alone already guarantees that no partial file ever appears under the
+   * target name when the process fails or is interrupted.
+   */
+  durable?: boolean;
 }
 
 export class AtomicFile {
@@ -23,11 +30,13 @@ export class AtomicFile {
   #fd: number | null;
   #position = 0;
   #state: "open" | "committed" | "aborted" = "open";
+  readonly #durable: boolean;
 
-  private constructor(targetPath: string, tempPath: string, fd: number) {
+  private constructor(targetPath: string, tempPath: string, fd: number, durable: boolean) {
     this.targetPath = targetPath;
     this.tempPath = tempPath;
     this.#fd = fd;
+    this.#durable = durable;
   }
 
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
@@ -40,7 +49,7 @@ export class AtomicFile {
     const base = nodePath.basename(targetPath);
     const tempPath = nodePath.join(dir, `.${base}.fqc-${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
     const fd = io(targetPath, "create a temporary file in its directory", () => fs.openSync(tempPath, "wx", 0o666));
-    return new AtomicFile(targetPath, tempPath, fd);
+    return new AtomicFile(targetPath, tempPath, fd, opts.durable ?? false);
   }
 
   /** Bytes written so far. */
@@ -60,11 +69,11 @@ export class AtomicFile {
     this.#position += bytes.length;
   }
 
-  /** fsync, close, rename over the target, fsync the directory (best effort). */
+  /** (durable: fsync,) close, rename over the target (durable: fsync the directory, best effort). */
   commit(): void {
     const fd = this.#openFd("commit");
     try {
-      io(this.targetPath, "flush to disk", () => fs.fsyncSync(fd));
+      if (this.#durable) io(this.targetPath, "flush to disk", () => fs.fsyncSync(fd));
       this.#fd = null;
       io(this.targetPath, "close", () => fs.closeSync(fd));
       io(this.targetPath, "replace", () => fs.renameSync(this.tempPath, this.targetPath));
@@ -73,7 +82,7 @@ export class AtomicFile {
       throw err;
     }
     this.#state = "committed";
-    syncDirectory(nodePath.dirname(this.targetPath));
+    if (this.#durable) syncDirectory(nodePath.dirname(this.targetPath));
   }
 
   /** Close and delete the temp file. Safe to call twice and after commit (then a no-op). */

@@ -89,6 +89,12 @@ describe("fqc apply (end to end)", () => {
     expect(out.header.descr).toBe("<f8");
   });
 
+  it("--fsync writes the same bytes (durably)", () => {
+    expect(runFqc(["apply", "examples/weight.npy", t("nosync.npy"), "-c", "examples/int8-per-channel.json", "-q"]).code).toBe(0);
+    expect(runFqc(["apply", "examples/weight.npy", t("sync.npy"), "-c", "examples/int8-per-channel.json", "-q", "--fsync"]).code).toBe(0);
+    expect(readFileSync(t("sync.npy")).equals(readFileSync(t("nosync.npy")))).toBe(true);
+  });
+
   it("never overwrites its input unless --force", () => {
     const input = t("inplace.npy");
     copyFileSync(path.join(ROOT, "examples/weight.npy"), input);

@@ -25,6 +25,7 @@ interface ApplyArgs {
   "scale-out"?: string;
   "zero-point-out"?: string;
   force: boolean;
+  fsync: boolean;
   progress: boolean;
   quiet: boolean;
   json: boolean;
@@ -42,12 +43,13 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         .option("role", { choices: ["weight", "activation"] as const, describe: "Which config of a QAT pair file to apply" })
         .option("compute-dtype", { choices: COMPUTE_DTYPES, describe: "Simulate torchao on a tensor of this dtype (default: the file's dtype)" })
         .option("torchao", { choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "torchao numerics to reproduce (0.18 changed the default eps)" })
-        .option("threads", { alias: "j", type: "string", default: "auto", describe: "Worker threads (a number, or auto = one per core)" })
+        .option("threads", { alias: "j", type: "string", default: "auto", describe: "Worker threads (a number, or auto: one per core but one, which does the I/O)" })
         .option("scale", { type: "string", describe: "Static scales (.npy) for an is_dynamic: false config" })
         .option("zero-point", { type: "string", describe: "Static zero points (.npy), with --scale" })
         .option("scale-out", { type: "string", describe: "Write the scales used to this .npy" })
         .option("zero-point-out", { type: "string", describe: "Write the zero points used to this .npy" })
         .option("force", { type: "boolean", default: false, describe: "Allow the output to replace the input file" })
+        .option("fsync", { type: "boolean", default: false, describe: "Flush outputs to disk before renaming them into place (survives a power loss)" })
         .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Print nothing on success" })
         .option("json", { type: "boolean", default: false, describe: "Print a JSON summary of the run on stdout" })
@@ -84,6 +86,7 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
           scaleOut: argv["scale-out"],
           zeroPointOut: argv["zero-point-out"],
           force: argv.force,
+          fsync: argv.fsync,
           onProgress: progress?.update,
           signal,
         });
