@@ -14,7 +14,7 @@ import { resolveComputeDtype } from "./input-dtype.js";
 import { readNpyHeader } from "./npy/header.js";
 import { NpyRowReader } from "./npy/reader.js";
 import { AtomicNpyWriter } from "./npy/writer.js";
-import { fakeQuantizeRows, type QparamMode } from "./quant/kernel.js";
+import { fakeQuantizeRows, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype, type QuantPlan } from "./quant/plan.js";
 import { toComputeDtype } from "./quant/float.js";
 import { WorkerPool } from "./parallel/pool.js";
@@ -41,6 +41,8 @@ export interface ApplyOptions {
   force?: boolean;
   /** fsync outputs before renaming them into place (survives power loss; slower). */
   fsync?: boolean;
+  /** "auto": WebAssembly SIMD where it applies, else JS; "js": the JS kernel only (same results). */
+  kernel?: KernelChoice;
   /** Elements per chunk buffer (tests use small values to exercise chunking). */
   chunkElements?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
@@ -229,9 +231,9 @@ async function streamChunks(a: StreamArgs): Promise<number> {
   const compute = (i: number, b: ChunkBuffers): Promise<void> | void => {
     const count = rowsOf(i);
     if (pool) {
-      return pool.run(plan, { data: b.data, scale: b.scale, zeroPoint: b.zeroPoint, wide: plan.compute === "float64" }, count, mode);
+      return pool.run(plan, { data: b.data, scale: b.scale, zeroPoint: b.zeroPoint, wide: plan.compute === "float64" }, count, mode, opts.kernel);
     }
-    fakeQuantizeRows(plan, b.values, b.values, count, b.scaleValues, b.zeroPointValues, mode);
+    fakeQuantizeRows(plan, b.values, b.values, count, b.scaleValues, b.zeroPointValues, mode, opts.kernel);
   };
   const store = (i: number, b: ChunkBuffers) => {
     const count = rowsOf(i);

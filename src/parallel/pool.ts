@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { WORKER_SOURCE } from "./worker-source.generated.js";
 import type { Job, JobBuffers, WorkerReply } from "./protocol.js";
 import type { QuantPlan } from "../quant/plan.js";
-import type { QparamMode } from "../quant/kernel.js";
+import type { KernelChoice, QparamMode } from "../quant/kernel.js";
 
 export class WorkerPool {
   readonly size: number;
@@ -48,7 +48,7 @@ export class WorkerPool {
   }
 
   /** Runs the kernel over rows [0, rowCount) of `buffers`, split across the workers. */
-  run(plan: QuantPlan, buffers: JobBuffers, rowCount: number, mode: QparamMode): Promise<void> {
+  run(plan: QuantPlan, buffers: JobBuffers, rowCount: number, mode: QparamMode, kernel: KernelChoice = "auto"): Promise<void> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
     const parts = Math.min(this.size, rowCount);
     const jobs: Promise<void>[] = [];
@@ -56,7 +56,7 @@ export class WorkerPool {
     for (let i = 0; i < parts; i++) {
       // Balanced split: the first (rowCount % parts) ranges get one extra row.
       const count = Math.floor(rowCount / parts) + (i < rowCount % parts ? 1 : 0);
-      const job: Job = { id: this.nextId++, plan, buffers, rowStart: start, rowCount: count, mode };
+      const job: Job = { id: this.nextId++, plan, buffers, rowStart: start, rowCount: count, mode, kernel };
       start += count;
       jobs.push(
         new Promise<void>((resolve, reject) => {

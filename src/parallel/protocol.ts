@@ -1,6 +1,6 @@
 /** Messages between the pool and its workers. Buffers are shared, so a job carries only offsets. */
 import type { QuantPlan } from "../quant/plan.js";
-import type { QparamMode } from "../quant/kernel.js";
+import type { KernelChoice, QparamMode } from "../quant/kernel.js";
 
 export interface JobBuffers {
   /** Input rows, compute-dtype values (Float32 or Float64 elements). */
@@ -20,6 +20,7 @@ export interface Job {
   rowStart: number;
   rowCount: number;
   mode: QparamMode;
+  kernel: KernelChoice;
 }
 
 export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; message: string };

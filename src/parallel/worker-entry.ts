@@ -22,7 +22,7 @@ port.on("message", (job: Job) => {
       : new Float32Array(buffers.data, rowStart * n * 4, rowCount * n);
     const scale = new Float64Array(buffers.scale, rowStart * g * 8, rowCount * g);
     const zeroPoint = new Float64Array(buffers.zeroPoint, rowStart * g * 8, rowCount * g);
-    fakeQuantizeRows(plan, data, data, rowCount, scale, zeroPoint, job.mode);
+    fakeQuantizeRows(plan, data, data, rowCount, scale, zeroPoint, job.mode, job.kernel);
     reply = { id: job.id, ok: true };
   } catch (e) {
     reply = { id: job.id, ok: false, message: e instanceof Error ? e.message : String(e) };

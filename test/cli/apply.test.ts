@@ -89,6 +89,16 @@ describe("fqc apply (end to end)", () => {
     expect(out.header.descr).toBe("<f8");
   });
 
+  it("--kernel js (portable) and the default SIMD kernel write identical bytes, also with worker threads", () => {
+    const cfgs = ["examples/int4-weight-per-group.json", "examples/8da4w.json"];
+    for (const [i, cfg] of cfgs.entries()) {
+      const role = cfg.includes("8da4w") ? ["--role", "activation"] : [];
+      expect(runFqc(["apply", "examples/weight.npy", t(`k-auto-${i}.npy`), "-c", cfg, ...role, "-q", "-j", "2"]).code).toBe(0);
+      expect(runFqc(["apply", "examples/weight.npy", t(`k-js-${i}.npy`), "-c", cfg, ...role, "-q", "--kernel", "js"]).code).toBe(0);
+      expect(readFileSync(t(`k-auto-${i}.npy`)).equals(readFileSync(t(`k-js-${i}.npy`))), cfg).toBe(true);
+    }
+  });
+
   it("--fsync writes the same bytes (durably)", () => {
     expect(runFqc(["apply", "examples/weight.npy", t("nosync.npy"), "-c", "examples/int8-per-channel.json", "-q"]).code).toBe(0);
     expect(runFqc(["apply", "examples/weight.npy", t("sync.npy"), "-c", "examples/int8-per-channel.json", "-q", "--fsync"]).code).toBe(0);

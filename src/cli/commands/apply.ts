@@ -26,6 +26,7 @@ interface ApplyArgs {
   "zero-point-out"?: string;
   force: boolean;
   fsync: boolean;
+  kernel: "auto" | "js";
   progress: boolean;
   quiet: boolean;
   json: boolean;
@@ -49,6 +50,7 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         .option("scale-out", { type: "string", describe: "Write the scales used to this .npy" })
         .option("zero-point-out", { type: "string", describe: "Write the zero points used to this .npy" })
         .option("force", { type: "boolean", default: false, describe: "Allow the output to replace the input file" })
+        .option("kernel", { choices: ["auto", "js"] as const, default: "auto" as const, describe: "auto: WebAssembly SIMD where it applies; js: the portable JS kernel (same results)" })
         .option("fsync", { type: "boolean", default: false, describe: "Flush outputs to disk before renaming them into place (survives a power loss)" })
         .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Print nothing on success" })
@@ -87,6 +89,7 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
           zeroPointOut: argv["zero-point-out"],
           force: argv.force,
           fsync: argv.fsync,
+          kernel: argv.kernel,
           onProgress: progress?.update,
           signal,
         });
