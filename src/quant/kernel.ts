@@ -9,7 +9,7 @@
  */
 import type { QuantPlan } from "./plan.js";
 import { BF16, F16, F32, promote, rnd, type DCode } from "./arith.js";
-import { bf16roundFromF32, f16roundFromF32, roundHalfEven } from "./float.js";
+import { bf16roundFromF32, f16roundFromF32, roundHalfEven, roundHalfEvenF32 } from "./float.js";
 import { computeQparams, qparamCtx } from "./qparams.js";
 import { fakeQuantizeRowsWasm, wasmAvailable, wasmCaseFor, type KernelChoice } from "./wasm/kernel-wasm.js";
 
@@ -17,8 +17,6 @@ export type { KernelChoice } from "./wasm/kernel-wasm.js";
 
 export type QparamMode = "compute" | "given";
 
-const MAGIC = 6755399441055744; // 1.5·2^52
-const TWO51 = 2251799813685248;
 
 export function fakeQuantizeRows(
   plan: QuantPlan,
@@ -98,13 +96,7 @@ function intBlockF32(
 ): void {
   for (let i = start; i < end; i++) {
     const p = Math.fround(x[i] * r);
-    let q: number;
-    if (p < TWO51 && p > -TWO51) {
-      q = (p + MAGIC) - MAGIC;
-      if (q === 0) q = p * 0; // keep the sign of zero; + z below decides the final sign
-    } else {
-      q = p; // |p| ≥ 2^51 is an integer already (or NaN/inf)
-    }
+    let q = roundHalfEvenF32(p);
     q = Math.fround(q + zf);
     q = q < qmin ? qmin : q > qmax ? qmax : q;
     out[i] = Math.fround(Math.fround(q - zf) * s);
@@ -121,13 +113,7 @@ function intBlockW16(
 ): void {
   for (let i = start; i < end; i++) {
     const p = Math.fround(x[i] * r);
-    let q: number;
-    if (p < TWO51 && p > -TWO51) {
-      q = (p + MAGIC) - MAGIC;
-      if (q === 0) q = p * 0;
-    } else {
-      q = p;
-    }
+    let q = roundHalfEvenF32(p);
     q = Math.fround(q + zf);
     q = q < qmin ? qmin : q > qmax ? qmax : q;
     // q is cast to W first: it is not an integer when a float zero point is fractional.
@@ -148,13 +134,7 @@ function floatBlockF32(
 ): void {
   for (let i = start; i < end; i++) {
     const t = Math.fround(Math.fround(x[i] - base) / s);
-    let q: number;
-    if (t < TWO51 && t > -TWO51) {
-      q = (t + MAGIC) - MAGIC;
-      if (q === 0) q = t * 0;
-    } else {
-      q = t;
-    }
+    let q = roundHalfEvenF32(t);
     q = q < qmin ? qmin : q > qmax ? qmax : q;
     out[i] = Math.fround(Math.fround(Math.fround(q - mid) * s) + zf);
   }
