@@ -10,6 +10,7 @@ import { parse as momoaParse } from "@humanwhocodes/momoa";
 import type { ValueNode, MemberNode, Node as MomoaNode } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
+import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
@@ -41,9 +42,29 @@ export function parseJsonText(text: string): ParseOutcome {
   try {
     value = JSON.parse(src);
   } catch (e) {
-    return { ok: false, error: jsonSyntaxProblem(src, e) };
+    return { ok: false, error: scanProblem(src) ?? jsonSyntaxProblem(src, e) };
   }
+  const problem = scanProblem(src);
+  if (problem) return { ok: false, error: problem };
   return { ok: true, doc: new JsonSource(src, value) };
+}
+
+/** Duplicate keys and absurd nesting, which JSON.parse lets through, reported like syntax errors (as YAML does). */
+function scanProblem(src: string): SyntaxProblem | undefined {
+  const p = scanJsonStructure(src);
+  if (!p) return undefined;
+  const at = lineColumnAt(src, p.offset);
+  if (p.kind === "too-deep") {
+    return { message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels (a config file is at most 3 levels deep)`, ...at, endLine: at.line, endColumn: at.column + 1 };
+  }
+  const first = lineColumnAt(src, p.firstOffset);
+  const end = lineColumnAt(src, p.endOffset);
+  return {
+    message: `duplicate key ${JSON.stringify(p.key)} (first at ${first.line}:${first.column}); JSON parsers disagree on which value wins`,
+    ...at,
+    endLine: end.line,
+    endColumn: end.column,
+  };
 }
 
 function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {

@@ -1,0 +1,82 @@
+/** Config text that tries to break the linter: each gets one located diagnostic, never a crash. */
+import { afterAll, describe, expect, it } from "vitest";
+import { validate } from "../../src/config/validate.js";
+import { runFqc, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const only = (text: string, filename = "c.json") => {
+  const { diagnostics } = validate(text, { filename });
+  expect(diagnostics.length, JSON.stringify(diagnostics)).toBeGreaterThanOrEqual(1);
+  return diagnostics[0];
+};
+
+describe("hostile config text", () => {
+  it("200,000 levels of JSON nesting: a syntax diagnostic, no stack overflow", () => {
+    const d = only("[".repeat(200_000) + "]".repeat(200_000));
+    expect(d).toMatchObject({ ruleId: "fqc/syntax", line: 1, column: 101 });
+    expect(d.message).toContain("nested deeper than 100");
+  });
+
+  it("deep nesting that is also malformed", () => {
+    expect(only("{\"a\":".repeat(5000)).ruleId).toBe("fqc/syntax");
+  });
+
+  it("duplicate keys are reported at the second occurrence, naming the first", () => {
+    const d = only('{\n  "dtype": "int4",\n  "group_size": 32,\n  "group_size": 64\n}');
+    expect(d).toMatchObject({ ruleId: "fqc/syntax", line: 4, column: 3 });
+    expect(d.message).toContain('duplicate key "group_size" (first at 3:3)');
+  });
+
+  it("duplicate keys inside a pair member, even when spelled with escapes", () => {
+    const d = only('{"weight": {"dtype": "int4", "group\\u005fsize": 32, "group_size": 32}}');
+    expect(d.message).toContain('duplicate key "group_size"');
+  });
+
+  it("the same key in different objects is fine", () => {
+    expect(validate('{"activation": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false}, "weight": {"dtype": "int4", "group_size": 32}}').diagnostics).toEqual([]);
+  });
+
+  it("strings containing braces, quotes and commas do not confuse the scan", () => {
+    const d = only('{"dtype": "int4", "group_size": 32, "x{,\\"[": 1}');
+    expect(d.ruleId).toBe("fqc/unknown-key");
+  });
+
+  it.each([
+    ["empty file", ""],
+    ["whitespace only", "  \n\t\n"],
+    ["binary garbage", String.fromCharCode(...Array.from({ length: 300 }, (_, i) => i % 256))],
+    ["a lone string", '"int4"'],
+    ["NaN literal", '{"dtype": "int4", "group_size": 32, "eps": NaN}'],
+  ])("%s: one diagnostic with a position", (_name, text) => {
+    const d = only(text);
+    expect(d.line).toBeGreaterThanOrEqual(1);
+    expect(d.column).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a UTF-8 byte-order mark is accepted", () => {
+    expect(validate('\uFEFF{"dtype": "int4", "group_size": 32}').diagnostics).toEqual([]);
+  });
+
+  it("YAML alias bombs are refused", () => {
+    let y = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
+    for (const [k, p] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"]]) y += `${k}: &${k} [${Array(9).fill(`*${p}`).join(",")}]\n`;
+    expect(only(y, "bomb.yaml").ruleId).toBe("fqc/syntax");
+  });
+
+  it("deeply nested YAML is refused", () => {
+    expect(only(`a: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`, "deep.yaml").ruleId).toBe("fqc/syntax");
+  });
+
+  it("numbers beyond float64 are reported, not crashed on", () => {
+    expect(only('{"dtype": "int4", "group_size": 1e400}').ruleId).toBe("forward/group-size");
+  });
+
+  it("the CLI exits 2 on absurd nesting with one message and no stack trace", () => {
+    const f = tmp.write("deep.json", "[".repeat(100_000) + "]".repeat(100_000));
+    const r = runFqc(["validate", f]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("nested deeper than");
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
