@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { encodeNpyHeader } from "../../src/npy/header.js";
 import { readNpy } from "../../src/npy/whole.js";
 import { CONFORMANCE, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { sameBits } from "../helpers/bits.js";
@@ -29,6 +30,20 @@ describe("fqc apply (end to end)", () => {
       if (c.scale) expect(sameBits(readNpy(t(`${c.id}.s.npy`)).data, readNpy(path.join(CONFORMANCE, c.scale)).data), c.id).toBeUndefined();
       if (c.zero_point) expect(sameBits(readNpy(t(`${c.id}.z.npy`)).data, readNpy(path.join(CONFORMANCE, c.zero_point)).data), c.id).toBeUndefined();
     }
+  });
+
+  it("reads big-endian Fortran-order tensors and writes C order in the input's dtype", () => {
+    const c = manifest.find((x) => x.mode === "dynamic" && x.input_dtype === "float32" && x.id.includes("pg32_i4_sym"))!;
+    const src = readNpy(path.join(CONFORMANCE, c.input));
+    const [rows, cols] = src.header.shape;
+    const body = Buffer.alloc(rows * cols * 4);
+    for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) body.writeFloatBE((src.data as Float32Array)[r * cols + k], (k * rows + r) * 4);
+    const input = write("fortran-be.npy", Buffer.concat([encodeNpyHeader({ descr: ">f4", fortranOrder: true, shape: [rows, cols] }), body]));
+    const cfg = write("fortran.json", JSON.stringify(c.config));
+    expect(runFqc(["apply", input, t("fortran-out.npy"), "-c", cfg, "-q"]).code).toBe(0);
+    const out = readNpy(t("fortran-out.npy"));
+    expect(out.header).toMatchObject({ descr: ">f4", fortranOrder: false, shape: [rows, cols] });
+    expect(sameBits(out.data, readNpy(path.join(CONFORMANCE, c.expected)).data)).toBeUndefined();
   });
 
   it("simulates a bfloat16 tensor with --compute-dtype bfloat16", () => {
