@@ -5,7 +5,7 @@ import { RULES } from "../../src/config/rules.js";
 import { CANONICAL_KEYS, DEFAULTS, FIELD_DOCS, SHORTHAND_KEYS } from "../../src/config/vocabulary.js";
 // @ts-expect-error -- plain ESM script without types
 import { renderFields, renderRules, replaceSection } from "../../scripts/readme-sections.mjs";
-import { ROOT } from "../helpers/cli.js";
+import { ROOT, runFqc } from "../helpers/cli.js";
 
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -18,6 +18,17 @@ describe("README", () => {
 
   it("documents every rule with an anchor for SARIF helpUri links", () => {
     for (const r of RULES) expect(readme).toContain(`<a id="${r.id.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}"></a>`);
+  });
+
+  it("shows `fqc --help` exactly as the CLI prints it", () => {
+    const r = runFqc(["--help"]);
+    expect(readme).toContain(`$ fqc --help\n${r.stdout}`);
+  });
+
+  it("shows the broken examples' report exactly as the CLI prints it (paths relative, as typed)", () => {
+    const r = runFqc(["validate", "examples/broken/group-size-vs-per-channel.json", "examples/broken/per-token-symmetric.yaml", "examples/broken/typo-group-size.json"]);
+    expect(r.code).toBe(1);
+    expect(readme).toContain(r.stdout);
   });
 
   it("keeps the two-command quick start", () => {
