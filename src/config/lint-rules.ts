@@ -22,6 +22,17 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
   const grouped = g === "PerAxis" || g === "PerGroup";
   const granularityPointer = present("granularity") ? at("granularity") : present("group_size") ? at("group_size") : base;
 
+  // --- spelling torchao accepts but that reads badly ---
+  if (typeof raw.is_symmetric === "number") {
+    const sym = raw.is_symmetric !== 0;
+    out.push({
+      ruleId: "lint/is-symmetric-number",
+      message: `\`is_symmetric\` is the number ${kinds.literal(at("is_symmetric")) ?? raw.is_symmetric}: torchao reads its truthiness, so this means ${sym ? "SYMMETRIC" : "ASYMMETRIC"}`,
+      hint: `Write "is_symmetric": ${sym} (or "mapping_type": "${sym ? "SYMMETRIC" : "ASYMMETRIC"}").`,
+      pointer: at("is_symmetric"),
+    });
+  }
+
   // --- errors torchao raises at every forward ---
   if (g === "PerToken" && r.mapping_type === "SYMMETRIC") {
     out.push({
@@ -40,6 +51,14 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
     });
   }
   for (const [ptr, v] of groupSizes(raw, base)) {
+    if (typeof v === "boolean") {
+      out.push({
+        ruleId: "forward/group-size",
+        message: `\`group_size\` must be an integer greater than 1, got ${v} (Python's ${v ? "True" : "False"} == ${Number(v)}): torchao fails at forward with an AssertionError`,
+        pointer: ptr,
+      });
+      continue;
+    }
     if (typeof v !== "number") continue;
     if (Number.isInteger(v) && v > 1) continue;
     const shown = kinds.literal(ptr) ?? String(v);

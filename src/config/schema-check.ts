@@ -34,7 +34,7 @@ const FIELD_SENTENCES: Record<string, string> = {
   range_learning: "`range_learning` must be true or false",
   eps: "`eps` must be a finite number or null",
   group_size: "`group_size` must be an integer greater than 1, or null",
-  is_symmetric: "`is_symmetric` must be true, false or null",
+  is_symmetric: "`is_symmetric` must be true, false or null (numbers are read by truthiness)",
   $schema: "`$schema` must be a string",
   activation: "`activation` must be a config object or null",
   weight: "`weight` must be a config object or null",

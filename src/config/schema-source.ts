@@ -108,7 +108,8 @@ function configProperties(ref: (name: string) => string): Record<string, S> {
     range_learning: doc("range_learning", { type: "boolean" }),
     eps: doc("eps", nullable({ type: "number" })),
     group_size: doc("group_size", { default: null, ...nullable(groupSizeValue) }),
-    is_symmetric: doc("is_symmetric", { default: null, enum: [true, false, null] }),
+    // torchao reads truthiness; numbers are legal (fqc warns), strings are not ("false" would mean SYMMETRIC).
+    is_symmetric: doc("is_symmetric", { default: null, anyOf: [{ type: "boolean" }, { type: "number" }, { type: "null" }] }),
   };
 }
 
@@ -150,7 +151,7 @@ function crossFieldRules(): S[] {
       $comment: "forward/symmetric-per-token",
       description: "per_token must be ASYMMETRIC (SYMMETRIC, the default, fails at forward).",
       if: obj(is("granularity", PER_TOKEN)),
-      then: { anyOf: [is("mapping_type", { const: "ASYMMETRIC" }), is("is_symmetric", { const: false })] },
+      then: { anyOf: [is("mapping_type", { const: "ASYMMETRIC" }), is("is_symmetric", { enum: [false, 0] })] },
     },
     {
       $comment: "forward/zero-point-domain-none",

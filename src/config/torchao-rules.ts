@@ -128,7 +128,7 @@ export function checkConstructor(
       else fail({ ruleId: "torchao/per-axis-axis", message: "Only axis=0 is supported for PerAxis granularity", pointer: childPointer(at("granularity"), "axis") });
     } else if (gObj.type === "PerToken") {
       granularity = { type: "PerToken" };
-    } else if (gObj.type === "PerGroup" && typeof gObj.fields.group_size === "number") {
+    } else if (gObj.type === "PerGroup" && isPyInt(gObj.fields.group_size)) {
       granularity = { type: "PerGroup", group_size: gObj.fields.group_size };
     }
   } else if (gObjBroken) {
@@ -138,7 +138,7 @@ export function checkConstructor(
     else if (g === "per_channel") granularity = { type: "PerAxis", axis: 0 };
     else if (g === "per_group") {
       if (!gsSet) fail({ ruleId: "torchao/per-group-without-group-size", message: "Granularity was 'per_group' but no `group_size` was set", hint: 'Add e.g. "group_size": 32.', pointer: at("granularity") });
-      else if (typeof gs === "number") granularity = { type: "PerGroup", group_size: gs };
+      else if (isPyInt(gs)) granularity = { type: "PerGroup", group_size: gs };
     } else {
       const guess = didYouMean(g, GRANULARITY_STRINGS);
       fail({
@@ -156,7 +156,7 @@ export function checkConstructor(
       pointer: at("granularity"),
     });
   } else if (gsSet) {
-    if (typeof gs === "number") granularity = { type: "PerGroup", group_size: gs };
+    if (isPyInt(gs)) granularity = { type: "PerGroup", group_size: gs };
   } else {
     fail({
       ruleId: "torchao/granularity-missing",
@@ -329,20 +329,31 @@ function checkFieldTypes(raw: Record<string, unknown>, base: string, resolved: R
   else if (typeof raw.eps === "number") resolved.eps = raw.eps;
   else out.push(typeFinding(at("eps"), "eps", "a number or null", raw.eps));
 
-  if (present("is_symmetric") && raw.is_symmetric !== null && typeof raw.is_symmetric !== "boolean") {
-    out.push(typeFinding(at("is_symmetric"), "is_symmetric", "true, false or null", raw.is_symmetric));
+  // torchao reads is_symmetric by truthiness: numbers are accepted (lint/is-symmetric-number warns);
+  // a string such as "false" would silently mean SYMMETRIC, so strings, lists and objects are errors.
+  const sym = raw.is_symmetric;
+  if (present("is_symmetric") && sym !== null && typeof sym !== "boolean" && typeof sym !== "number") {
+    const f = typeFinding(at("is_symmetric"), "is_symmetric", "true, false or null", sym);
+    if (typeof sym === "string") f.hint = `torchao would read any non-empty string, "false" included, as true (SYMMETRIC). Write true or false without quotes.`;
+    out.push(f);
   }
-  if (present("group_size") && raw.group_size !== null && typeof raw.group_size !== "number") {
+  // Python's bool is an int: torchao stores group_size=True as is (and fails at forward, see forward/group-size).
+  if (present("group_size") && raw.group_size !== null && !isPyInt(raw.group_size)) {
     out.push(typeFinding(at("group_size"), "group_size", "an integer or null", raw.group_size));
   }
   const g = raw.granularity;
-  if (isPlainObject(g) && g.type === "PerGroup" && hasKey(g, "group_size") && typeof g.group_size !== "number") {
+  if (isPlainObject(g) && g.type === "PerGroup" && hasKey(g, "group_size") && !isPyInt(g.group_size)) {
     out.push(typeFinding(childPointer(at("granularity"), "group_size"), "group_size", "an integer", g.group_size));
   }
   if (isPlainObject(g) && g.type === "PerAxis" && g.axis === false) {
     out.push(typeFinding(childPointer(at("granularity"), "axis"), "axis", "the integer 0", g.axis));
   }
   return out;
+}
+
+/** A JSON value Python would pass as an int: a number, or a bool (bool is a subclass of int). */
+function isPyInt(v: unknown): v is number | boolean {
+  return typeof v === "number" || typeof v === "boolean";
 }
 
 function toCanonical(r: Resolved): CanonicalConfig | undefined {

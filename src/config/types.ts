@@ -7,7 +7,8 @@ export type { DtypeName, MappingType, ScalePrecision, ZeroPointDomain, ZeroPoint
 export type CanonicalGranularity =
   | { type: "PerToken" }
   | { type: "PerAxis"; axis: 0 }
-  | { type: "PerGroup"; group_size: number };
+  /** A number; `true`/`false` only when written so (torchao stores Python's bool as given; it fails at forward). */
+  | { type: "PerGroup"; group_size: number | boolean };
 
 /** The canonical (normalized) fake-quantize config: all nine fields, torchao's field order. */
 export interface CanonicalConfig {

@@ -102,7 +102,7 @@ describe("ordering and completeness", () => {
   });
 
   it("sorts purely by position when the first problem is fqc's own type check", () => {
-    const ds = validate('{"dtype": "int4", "group_size": 32, "is_symmetric": 1, "zero_point_domain": "int"}').diagnostics;
+    const ds = validate('{"dtype": "int4", "group_size": 32, "is_symmetric": "yes", "zero_point_domain": "int"}').diagnostics;
     expect(ds.map((d) => d.ruleId)).toEqual(["fqc/type", "fqc/enum"]);
     expect(ds[1].message).toContain('did you mean "INT"?');
   });
@@ -169,11 +169,24 @@ describe("shorthand of the wrong JSON type", () => {
     expect(ds({ dtype: "int4", group_size: "32" })[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/group_size", message: '`group_size` must be an integer or null, not "32"' });
     expect(ds({ dtype: "int4", group_size: 2.5 })[0]).toMatchObject({ ruleId: "forward/group-size", message: "`group_size` must be an integer, got 2.5" });
     expect(ds({ dtype: "int4", group_size: 0 })[0]).toMatchObject({ ruleId: "forward/group-size", severity: "error" });
-    expect(ds({ dtype: "int4", group_size: true })[0]).toMatchObject({ ruleId: "fqc/type" });
+    // Python's bool is an int: torchao stores group_size=True (normalize keeps it) and fails at forward.
+    expect(ds({ dtype: "int4", group_size: true })[0]).toMatchObject({ ruleId: "forward/group-size", severity: "error" });
+    expect(ds({ dtype: "int4", group_size: true })[0].message).toContain("Python's True == 1");
+    expect(normalize({ dtype: "int4", group_size: true }).granularity).toEqual({ type: "PerGroup", group_size: true });
+    expect(ds({ dtype: "int4", granularity: { type: "PerGroup", group_size: true }, group_size: 32 })[0].message).toBe(
+      "`group_size` conflicts with granularity 'PerGroup(group_size=True)'",
+    );
   });
-  it("requires is_symmetric to be a boolean or null (no Python truthiness)", () => {
-    expect(ds({ dtype: "int4", group_size: 32, is_symmetric: 0 })[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/is_symmetric" });
-    expect(ds({ dtype: "int4", group_size: 32, is_symmetric: "false" })[0]).toMatchObject({ ruleId: "fqc/type" });
+  it("reads a numeric is_symmetric by truthiness like torchao, with a warning; a string is an error", () => {
+    const zero = validate({ dtype: "int8", granularity: "per_token", is_symmetric: 0 });
+    expect(zero.diagnostics.map((d) => [d.ruleId, d.severity])).toEqual([["lint/is-symmetric-number", "warning"]]);
+    expect(zero.diagnostics[0].message).toContain("ASYMMETRIC");
+    expect(normalize({ dtype: "int4", group_size: 32, is_symmetric: 0 }).mapping_type).toBe("ASYMMETRIC");
+    expect(normalize({ dtype: "int4", group_size: 32, is_symmetric: 2 }).mapping_type).toBe("SYMMETRIC");
+    const str = ds({ dtype: "int4", group_size: 32, is_symmetric: "false" })[0];
+    expect(str).toMatchObject({ ruleId: "fqc/type", pointer: "/is_symmetric" });
+    expect(str.hint).toContain('"false" included');
+    expect(() => normalize({ dtype: "int4", group_size: 32, is_symmetric: "false" })).toThrow(/is_symmetric/);
   });
 });
 

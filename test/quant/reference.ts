@@ -128,7 +128,7 @@ export function referenceFakeQuantize(cfg: CanonicalConfig, x: number[], shape: 
   const perToken = gran.type === "PerToken";
   const sym = cfg.mapping_type === "SYMMETRIC";
   const N = shape[shape.length - 1];
-  const g = gran.type === "PerGroup" ? gran.group_size : N;
+  const g = gran.type === "PerGroup" ? Number(gran.group_size) : N;
   const defaultEps = !perToken && !sym ? 1e-6 : FINFO[W][opts.torchao === "0.12" ? 0 : 1];
   const E = inDtype(W, cfg.eps ?? defaultEps);
   const y: number[] = [];
