@@ -21,7 +21,8 @@ export function readTextFile(path: string): string {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const what = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, expected a file" : err.code === "EACCES" ? "permission denied" : err.message;
-    throw new FqcError("IO", `${path}: ${what}`, { file: path, cause: e });
+    const hint = err.code === "EISDIR" ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'` : undefined;
+    throw new FqcError("IO", `${path}: ${what}`, { file: path, hint, cause: e });
   }
 }
 

@@ -53,6 +53,15 @@ describe("fqc validate", () => {
     expect(report.files.map((f: { file: string }) => path.basename(f.file))).toEqual(expect.arrayContaining(["good.json", "nope.json"]));
   });
 
+  it("a directory is an I/O error (exit 2) whose hint gives the glob to use", () => {
+    const r = runFqc(["validate", "examples/", "--format", "json"]);
+    expect(r.code).toBe(2);
+    const d = JSON.parse(r.stdout).files[0].diagnostics[0];
+    expect(d.ruleId).toBe("fqc/io");
+    expect(d.hint).toContain("examples/**/*.{json,yaml,yml}");
+    expect(runFqc(["validate", "examples/**/*.{json,yaml,yml}", "-q"]).code).toBe(1); // broken/ included
+  });
+
   it("expands quoted globs and exits 2 when a glob matches nothing", () => {
     const r = runFqc(["validate", "examples/*.json", "--format", "json"]);
     expect(r.code).toBe(0);
