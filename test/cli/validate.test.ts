@@ -87,6 +87,17 @@ describe("fqc validate", () => {
     expect(r.stdout).toMatch(/^::error file=[^,]+,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,title=[^:]+::Symmetric per token is not supported yet/m);
   });
 
+  it("with --format github in Actions, also appends every problem to the job summary", () => {
+    const f = write("summary.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const summary = write("step-summary.md", "earlier step\n");
+    const r = runFqc(["validate", f, "--format", "github"], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(1);
+    const md = readFileSync(summary, "utf8");
+    expect(md.startsWith("earlier step\n")).toBe(true);
+    expect(md).toContain("### fqc validate");
+    expect(md).toContain("Symmetric per token is not supported yet");
+  });
+
   it("writes SARIF 2.1.0 to --output-file", () => {
     const f = write("sarif.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
     const out = path.join(tmp.dir, "report.sarif");

@@ -4,6 +4,8 @@ import { EXIT } from "../../errors.js";
 import { RULES } from "../../config/rules.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { summarize } from "../../diagnostics/summary.js";
+import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
+import { appendFileSync } from "node:fs";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { VERSION } from "../../version.generated.js";
 import { lintFiles, type LintOptions } from "../lint-files.js";
@@ -58,19 +60,26 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
       const result = await lintFiles(lintOpts);
       const diagnostics: Diagnostic[] = argv.quiet ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
       const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
-      const text = formatDiagnostics(argv.format, {
+      const formatInput = {
         diagnostics,
         sources: result.sources,
         filesChecked: result.files,
         rules: RULES,
         toolVersion: VERSION,
         cwd: io.cwd,
-      }, { color });
+      };
+      const text = formatDiagnostics(argv.format, formatInput, { color });
       const clean = argv.format === "stylish" && text === "" && !argv.quiet;
       const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
       const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
       if (toFile) writeFileAtomic(argv["output-file"]!, report);
       else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
+
+      // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.
+      const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+      if (argv.format === "github" && stepSummary) {
+        appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
+      }
 
       const counts = summarize(result.diagnostics);
       const maxWarnings = argv["max-warnings"];
