@@ -104,8 +104,9 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
         hint: "Save the value as a 1-D array of one element (np.atleast_1d).",
       });
     }
-    if (header.elementCount === 0) {
-      throw new FqcError("FORWARD", `${opts.input}: the tensor of shape (${shape.join(", ")}) has no elements; torchao's min/max reductions fail on empty tensors`, {
+    if (shape[shape.length - 1] === 0) {
+      // torch's min/max cannot reduce over an empty dimension; zero rows of a non-empty one is fine (empty output).
+      throw new FqcError("FORWARD", `${opts.input}: the last dimension of shape (${shape.join(", ")}) is empty; torchao's min/max reductions fail on it`, {
         file: opts.input,
       });
     }
@@ -210,6 +211,7 @@ async function streamChunks(a: StreamArgs): Promise<number> {
   // float64 files computed in float32/16 go through a float64 staging buffer: the cast rounds like `x.float()`.
   const staging = reader.header.dtype === "float64" && plan.compute !== "float64" ? new Float64Array(rowsPerChunk * plan.rowLength) : undefined;
 
+  if (rows === 0) return 0; // nothing to read or compute: the writers hold just the headers
   const rowsOf = (i: number) => Math.min(rowsPerChunk, rows - i * rowsPerChunk);
   const load = (i: number, b: ChunkBuffers) => {
     const start = i * rowsPerChunk;

@@ -46,6 +46,19 @@ describe("fqc apply (end to end)", () => {
     expect(sameBits(out.data, readNpy(path.join(CONFORMANCE, c.expected)).data)).toBeUndefined();
   });
 
+  it("zero rows give an empty output of the same shape; an empty last dimension is torchao's reduction error", () => {
+    const cfg = write("empty.json", '{"dtype": "int8", "granularity": "per_token", "is_symmetric": false}');
+    const rowsEmpty = write("rows0.npy", encodeNpyHeader({ descr: "<f4", shape: [0, 4] }));
+    expect(runFqc(["apply", rowsEmpty, t("rows0-out.npy"), "-c", cfg, "--scale-out", t("rows0-s.npy"), "-q"]).code).toBe(0);
+    expect(readNpy(t("rows0-out.npy")).header.shape).toEqual([0, 4]);
+    expect(readNpy(t("rows0-s.npy")).header.shape).toEqual([0]);
+    const colsEmpty = write("cols0.npy", encodeNpyHeader({ descr: "<f4", shape: [4, 0] }));
+    const r = runFqc(["apply", colsEmpty, t("cols0-out.npy"), "-c", cfg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("last dimension");
+    expect(existsSync(t("cols0-out.npy"))).toBe(false);
+  });
+
   it("simulates a bfloat16 tensor with --compute-dtype bfloat16", () => {
     const c = manifest.find((x) => x.input_dtype === "bfloat16" && x.mode === "dynamic")!;
     const cfg = write("bf16.json", JSON.stringify(c.config));
