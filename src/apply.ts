@@ -94,7 +94,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     const shape = header.shape;
     if (header.dtype === "float64" && !opts.computeDtype) {
       // torchao raises its dtype assertion after the checks that precede it in forward.
-      const first = forwardProblems(opts.config, shape)[0];
+      const first = forwardProblems(opts.config, shape, { torchao: opts.torchao })[0];
       if (first) throw new FqcError("FORWARD", first.message, { hint: first.hint, file: opts.input });
     }
     const compute = resolveComputeDtype(header.dtype, opts.computeDtype, opts.input);

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { globSync } from "tinyglobby";
 import { validate } from "../config/validate.js";
-import type { CanonicalConfig, CanonicalDocument, Role } from "../config/types.js";
+import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "../config/types.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { locatePointer } from "../diagnostics/locate.js";
 import { FqcError } from "../errors.js";
@@ -23,6 +23,7 @@ export interface LintOptions {
   tensor?: string;
   role?: Role;
   computeDtype?: ComputeDtype;
+  torchao?: TorchaoVersion;
   readStdin: () => Promise<string>;
 }
 
@@ -127,7 +128,7 @@ function tensorDiagnostics(
   const out: Diagnostic[] = [];
   const shapeText = `(${tensor.shape.join(", ")})`;
   for (const t of targets) {
-    const problems = forwardProblems(t.config, tensor.shape, { compute: opts.computeDtype });
+    const problems = forwardProblems(t.config, tensor.shape, { torchao: opts.torchao });
     if (problems.length === 0 && tensor.dtype === "float64" && !opts.computeDtype) {
       problems.push({ message: "Unsupported input dtype: torch.float64", hint: FLOAT64_HINT });
     }

@@ -3,7 +3,7 @@
  * input shape, found without reading data, in the order torchao checks it
  * (spec §2.4, §3.5). torchao stops at the first; we list all of them.
  */
-import type { CanonicalConfig } from "../config/types.js";
+import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 
 export interface ForwardProblem {
   message: string;
@@ -35,8 +35,13 @@ function groupAlternatives(c: number, g: number): string {
     : `Use per_channel (one group of ${c} per row): ${c} has no other divisor greater than 1.`;
 }
 
-function rangeLearningIntZp(config: CanonicalConfig): ForwardProblem | undefined {
+/**
+ * v0.12 makes the zero point a trainable Parameter, which an integer dtype cannot be.
+ * From v0.13 a symmetric config's zero point is zeroed and stays a plain tensor, so only asymmetric ones fail.
+ */
+function rangeLearningIntZp(config: CanonicalConfig, torchao: TorchaoVersion): ForwardProblem | undefined {
   if (!config.range_learning || !INT_ZP.has(config.zero_point_precision)) return undefined;
+  if (torchao !== "0.12" && config.mapping_type === "SYMMETRIC") return undefined;
   return {
     message: "Only Tensors of floating point and complex dtype can require gradients",
     hint: `range_learning makes the zero point a trainable Parameter, which cannot have dtype ${config.zero_point_precision}; set zero_point_precision to float32 (or another float dtype).`,
@@ -44,7 +49,7 @@ function rangeLearningIntZp(config: CanonicalConfig): ForwardProblem | undefined
   };
 }
 
-function perTokenProblems(config: CanonicalConfig, shape: readonly number[]): ForwardProblem[] {
+function perTokenProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion): ForwardProblem[] {
   const out: ForwardProblem[] = [];
   if (config.mapping_type === "SYMMETRIC") {
     out.push({
@@ -72,7 +77,7 @@ function perTokenProblems(config: CanonicalConfig, shape: readonly number[]): Fo
       torchaoError: "RuntimeError",
     });
   }
-  const rl = rangeLearningIntZp(config);
+  const rl = rangeLearningIntZp(config, torchao);
   if (rl) out.push(rl);
   if (n === 1 && tokens !== 1) {
     out.push({
@@ -84,7 +89,7 @@ function perTokenProblems(config: CanonicalConfig, shape: readonly number[]): Fo
   return out;
 }
 
-function perGroupProblems(config: CanonicalConfig, shape: readonly number[]): ForwardProblem[] {
+function perGroupProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion): ForwardProblem[] {
   const out: ForwardProblem[] = [];
   const perChannel = config.granularity.type === "PerAxis";
   const gran = perChannel ? "per_channel" : "per_group";
@@ -127,7 +132,7 @@ function perGroupProblems(config: CanonicalConfig, shape: readonly number[]): Fo
     });
   }
   if (rank !== 2) out.push(rankProblem);
-  const rl = rangeLearningIntZp(config);
+  const rl = rangeLearningIntZp(config, torchao);
   if (rl) out.push(rl);
   // _fake_quantize_per_channel_group re-checks with the unclamped group size.
   if (g1 > 1 && c % g1 === 0 && g > c) {
@@ -147,6 +152,6 @@ function perGroupProblems(config: CanonicalConfig, shape: readonly number[]): Fo
   return out;
 }
 
-export function findForwardProblems(config: CanonicalConfig, shape: readonly number[]): ForwardProblem[] {
-  return config.granularity.type === "PerToken" ? perTokenProblems(config, shape) : perGroupProblems(config, shape);
+export function findForwardProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion = "0.12"): ForwardProblem[] {
+  return config.granularity.type === "PerToken" ? perTokenProblems(config, shape, torchao) : perGroupProblems(config, shape, torchao);
 }

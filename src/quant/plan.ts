@@ -68,10 +68,9 @@ export function resolveEps(config: CanonicalConfig, compute: ComputeDtype, torch
 export function forwardProblems(
   config: CanonicalConfig,
   shape: readonly number[],
-  opts?: { compute?: ComputeDtype },
+  opts: { torchao?: TorchaoVersion } = {},
 ): ForwardProblem[] {
-  void opts;
-  return findForwardProblems(config, shape);
+  return findForwardProblems(config, shape, opts.torchao);
 }
 
 export function makePlan(

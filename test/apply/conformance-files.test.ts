@@ -84,3 +84,27 @@ describe("forward errors through applyFile", () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe("range learning with an integer zero point across torchao versions", () => {
+  // v0.12 raises (the zero point becomes a Parameter); from v0.13 a symmetric config keeps a plain, zeroed zero point.
+  const sym = manifest.cases.find((c) => c.mode === "range_learning_init" && c.id.includes("_sym-"))!;
+  const intZp = normalize({ ...sym.config, zero_point_precision: "int32" });
+
+  it("v0.12 refuses it with torchao's message", async () => {
+    const err = await applyFile({ input: fixture(sym.input), output: tmp.path("rl12.npy"), config: intZp, threads: 0 }).catch((e: unknown) => e);
+    expect((err as FqcError).message).toContain("Only Tensors of floating point and complex dtype can require gradients");
+  });
+
+  it("0.18 runs it: same output and scale as the float zero point, zero points all 0", async () => {
+    const h = sym.head ?? { expected: sym.expected, scale: sym.scale };
+    await applyFile({
+      input: fixture(sym.input), output: tmp.path("rl18.npy"), config: intZp, threads: 0, torchao: "0.18",
+      scaleOut: tmp.path("rl18-s.npy"), zeroPointOut: tmp.path("rl18-z.npy"),
+    });
+    expect(sameBits(readNpy(tmp.path("rl18.npy")).data, readNpy(fixture(h.expected!)).data)).toBeUndefined();
+    expect(sameBits(readNpy(tmp.path("rl18-s.npy")).data, readNpy(fixture(h.scale!)).data)).toBeUndefined();
+    const z = readNpy(tmp.path("rl18-z.npy"));
+    expect(z.header.descr).toBe("<i4");
+    expect(Array.from(z.data as Int32Array).every((v) => v === 0)).toBe(true);
+  });
+});

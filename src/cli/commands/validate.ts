@@ -22,6 +22,7 @@ interface ValidateArgs {
   tensor?: string;
   role?: "weight" | "activation";
   "compute-dtype"?: "float32" | "float16" | "bfloat16" | "float64";
+  torchao: "0.12" | "0.18";
   "stdin-filename": string;
   "output-file"?: string;
   quiet: boolean;
@@ -40,6 +41,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .option("tensor", { type: "string", describe: "Also check the config against this .npy tensor's shape (reads the header only)" })
         .option("role", { choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: every config in the file)" })
         .option("compute-dtype", { choices: ["float32", "float16", "bfloat16", "float64"] as const, describe: "With --tensor: the dtype fqc apply would compute in" })
+        .option("torchao", { choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
         .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input in reports (its extension selects JSON or YAML)" })
         .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
@@ -55,6 +57,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         tensor: argv.tensor,
         role: argv.role,
         computeDtype: argv["compute-dtype"],
+        torchao: argv.torchao,
         readStdin: io.readStdin,
       };
       const result = await lintFiles(lintOpts);
