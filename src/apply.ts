@@ -114,7 +114,8 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     const given = loadGivenQparams(opts, plan);
     const mode: QparamMode = given ? "given" : "compute";
 
-    const threads = resolveThreads(opts.threads, header.elementCount);
+    // Work is split by whole rows: more workers than rows would only idle.
+    const threads = Math.min(resolveThreads(opts.threads, header.elementCount), Math.max(plan.rows, 1));
     if (threads > 0) pool = new WorkerPool(threads);
 
     const protect = [opts.input, opts.scaleIn, opts.zeroPointIn].filter((p): p is string => !!p);
@@ -160,6 +161,13 @@ export function resolveThreads(requested: number | "auto" | undefined, elements:
   }
   if (!Number.isInteger(requested) || requested < 0) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got ${requested}`);
+  }
+  // Each worker costs ~10 MB and a V8 isolate; thousands of them exhaust memory without going faster.
+  const max = Math.max(64, 4 * os.availableParallelism());
+  if (requested > max) {
+    throw new FqcError("USAGE", `--threads ${requested} is more than fqc allows on this machine (at most ${max})`, {
+      hint: `This machine has ${os.availableParallelism()} cores; "auto" picks a good number.`,
+    });
   }
   return requested;
 }

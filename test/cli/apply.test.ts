@@ -127,6 +127,29 @@ describe("fqc apply (end to end)", () => {
     }
   });
 
+  it("refuses usage it cannot honour with exit 2: stdin tensors, bad or absurd --threads", () => {
+    const cfg = "examples/int8-per-channel.json";
+    const stdin = runFqc(["apply", "-", t("never.npy"), "-c", cfg]);
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toContain("not standard input");
+    const abc = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg, "-j", "abc"]);
+    expect(abc.code).toBe(2);
+    expect(abc.stderr).toContain('got "abc"');
+    const many = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg, "-j", "100000"]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain("at most");
+    expect(existsSync(t("never.npy"))).toBe(false);
+  });
+
+  it("never starts more workers than the tensor has rows", () => {
+    const r = runFqc(["apply", "examples/weight.npy", t("few.npy"), "-c", "examples/int8-per-channel.json", "-j", "64", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).threads).toBeLessThanOrEqual(64);
+    const tiny = write("tiny.npy", Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [3, 4] }), Buffer.alloc(48)]));
+    const r3 = runFqc(["apply", tiny, t("tiny-out.npy"), "-c", "examples/int8-per-channel.json", "-j", "8", "--json"]);
+    expect(JSON.parse(r3.stdout).threads).toBe(3);
+  });
+
   it("--fsync writes the same bytes (durably)", () => {
     expect(runFqc(["apply", "examples/weight.npy", t("nosync.npy"), "-c", "examples/int8-per-channel.json", "-q"]).code).toBe(0);
     expect(runFqc(["apply", "examples/weight.npy", t("sync.npy"), "-c", "examples/int8-per-channel.json", "-q", "--fsync"]).code).toBe(0);

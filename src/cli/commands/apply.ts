@@ -5,11 +5,11 @@ import { COMPUTE_DTYPES } from "../../input-dtype.js";
 import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
 import { RULES } from "../../config/rules.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
-import { EXIT } from "../../errors.js";
+import { EXIT, FqcError } from "../../errors.js";
 import type { ComputeDtype } from "../../quant/plan.js";
 import { VERSION } from "../../version.generated.js";
 import type { CliIO } from "../io.js";
-import { useColor } from "../io.js";
+import { STDIO_ARG, useColor } from "../io.js";
 import { progressReporter } from "../progress.js";
 
 interface ApplyArgs {
@@ -59,6 +59,14 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         .example("$0 apply w.npy w_fq.npy -c examples/8da4w.json --role weight --scale-out s.npy --zero-point-out z.npy", "One side of a QAT pair, keeping the qparams")
         .example("$0 apply x64.npy out.npy -c cfg.json --compute-dtype float32", "A float64 file, cast to float32 first like x.float()"),
     handler: async (argv) => {
+      if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
+        throw new FqcError("USAGE", "fqc apply reads and writes .npy files, not standard input/output", {
+          hint: "Give file paths; the output is written beside its final name and renamed into place.",
+        });
+      }
+      if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
+        throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
+      }
       const text = readTextFile(argv.config);
       const loaded = loadConfigText(argv.config, text);
       const errors = loaded.diagnostics.filter((d) => d.severity === "error");
