@@ -3,7 +3,7 @@
  * module and calls the library; errors become one message and an exit status.
  */
 import yargs from "yargs";
-import { EXIT } from "../errors.js";
+import { EXIT, FqcError } from "../errors.js";
 import { VERSION } from "../version.generated.js";
 import { applyCommand } from "./commands/apply.js";
 import { normalizeCommand } from "./commands/normalize.js";
@@ -29,7 +29,6 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  let usageError: string | undefined;
   const argv = args.map((a) => (a === "-" ? STDIO_ARG : a));
   const first = argv[0];
   if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
@@ -56,9 +55,9 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
     .alias("v", "version")
     .wrap(Math.min(110, io.stderr.columns ?? 100))
     .epilog("Exit status: 0 ok, 1 problems found (invalid config, torchao would fail), 2 usage or I/O error.")
+    // Stop at the first usage problem: a handler must never run with arguments yargs rejected.
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      throw err ?? new FqcError("USAGE", msg, { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
     })
     .exitProcess(false);
 
@@ -67,10 +66,6 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
       if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
     });
     void out;
-    if (usageError !== undefined) {
-      io.stderr.write(`fqc: ${usageError}\n  Run 'fqc --help' for usage.\n`);
-      return EXIT.USAGE_OR_IO;
-    }
     return exitCode;
   } catch (e) {
     return reportError(io, e);

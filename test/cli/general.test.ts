@@ -38,6 +38,19 @@ describe("fqc --help / --version", () => {
     expect(bad.stderr).toMatch(/validate/);
   });
 
+  it.each([
+    [["apply"], "Not enough non-option arguments"],
+    [["apply", "only-input.npy"], "Not enough non-option arguments"],
+    [["schema", "--draft", "99"], "Invalid values"],
+    [["normalize", "--check", "--write", "examples/8da4w.json"], "mutually exclusive"],
+    [["validate", "--format", "xml", "examples/8da4w.json"], "Invalid values"],
+  ])("rejects %j with exit 2 before any command runs", (args, text) => {
+    const r = runFqc(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(text);
+    expect(r.stdout).toBe("");
+  });
+
   it("exits 2 on an unknown option", () => {
     const r = runFqc(["validate", "examples/8da4w.json", "--frobnicate"]);
     expect(r.code).toBe(2);
