@@ -12,6 +12,7 @@ import { FqcError } from "../errors.js";
 import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
 import { checkConstructor } from "./torchao-rules.js";
+import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
@@ -32,13 +33,20 @@ export interface NormalizeOptions {
  * number was written as a float (`32.0` is a Python float in torchao's messages).
  */
 function source(input: unknown, opts: NormalizeOptions): SourceDoc {
-  if (typeof input !== "string") return valueSource(input);
-  const parsed = parseSourceText(input, opts.format ?? formatForFile(opts.filename));
-  if (!parsed.ok) {
-    const e = parsed.error;
-    throw new FqcError("CONFIG", e.message, { hint: `at line ${e.line}, column ${e.column}`, file: opts.filename });
+  let doc: SourceDoc;
+  if (typeof input !== "string") doc = valueSource(input);
+  else {
+    const parsed = parseSourceText(input, opts.format ?? formatForFile(opts.filename));
+    if (!parsed.ok) {
+      const e = parsed.error;
+      throw new FqcError("CONFIG", e.message, { hint: `at line ${e.line}, column ${e.column}`, file: opts.filename });
+    }
+    doc = parsed.doc;
   }
-  return parsed.doc;
+  // torchao's own JSON (config_to_dict) normalizes like the plain form it encodes.
+  const plain = plainSource(doc);
+  if (plain.problems.length > 0) throw configError(plain.problems[0]);
+  return plain.src;
 }
 
 /** Normalize one config (no pair, no `$schema`): a value, or JSON/YAML text. */

@@ -12,6 +12,7 @@ import { checkDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
 import { ruleInfo } from "./rules.js";
 import { schemaFindings } from "./schema-check.js";
+import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument } from "./types.js";
 
 export interface ValidateOptions {
@@ -50,6 +51,13 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
     src = valueSource(input);
   }
 
+  // torchao's own JSON (config_to_dict) is read through its envelope; problems with the envelope itself come alone.
+  const plain = plainSource(src);
+  if (plain.problems.length > 0) {
+    return { diagnostics: plain.problems.map((f) => toDiagnostic(f, rangeOf(src, f), file)) };
+  }
+  src = plain.src;
+
   const check = checkDocument(src.value, src);
   const fromSchema = schemaFindings(src.value, check.findings, check.configPointers);
   const findings = dedupe([...check.findings, ...fromSchema]);
@@ -60,7 +68,8 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
   const rest = placed.filter((p) => p.f !== primary);
   rest.sort((a, b) => compareRanges(a.range, b.range)); // stable: ties keep rule order
   const ordered = primary ? [placed.find((p) => p.f === primary)!, ...rest] : rest;
-  return { diagnostics: ordered.map(({ f, range }) => toDiagnostic(f, range, file)), document: check.document };
+  const diagnostics = ordered.map(({ f, range }) => toDiagnostic({ ...f, pointer: plain.toOriginal(f.pointer) }, range, file));
+  return { diagnostics, document: check.document };
 }
 
 function rangeOf(src: SourceDoc, f: Finding): SourceRange {

@@ -1,0 +1,127 @@
+/**
+ * Reading torchao's own JSON (`torchao.core.config.config_to_dict`, spec §5):
+ * `{"_type": "IntXQuantizationAwareTrainingConfig" | "QATConfig" | "FakeQuantizeConfig" | "IntxFakeQuantizeConfig",
+ *   "_version": 1, "_data": {...}}`, with dtypes, enums and granularities as nested envelopes.
+ * It is unwrapped into fqc's plain form (one config, or an activation/weight pair) plus a map from
+ * pointers in the plain form back to the envelope, so every diagnostic points into the file as written.
+ */
+import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics/locate.js";
+import type { SourceDoc } from "../diagnostics/source.js";
+import { isPlainObject, jsonText, type Finding } from "./finding.js";
+
+const CONFIG_TYPES = ["FakeQuantizeConfig", "IntxFakeQuantizeConfig"];
+const PAIR_TYPES: Record<string, { activation: string; weight: string }> = {
+  IntXQuantizationAwareTrainingConfig: { activation: "activation_config", weight: "weight_config" },
+  QATConfig: { activation: "activation_config", weight: "weight_config" },
+};
+const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
+const GRANULARITY_TYPES = ["PerToken", "PerAxis", "PerGroup", "PerTensor", "PerRow", "PerBlock"];
+
+export interface Unwrapped {
+  /** fqc's plain form of the file. */
+  value: unknown;
+  /** Pointer in `value` → pointer in the envelope as written. */
+  toOriginal: (pointer: string) => string;
+  /** What fqc cannot read (unknown classes, a QATConfig built from a base_config, malformed envelopes). */
+  problems: Finding[];
+}
+
+/** A top-level object in torchao's `{"_type", "_data"}` form. */
+export function isTorchaoEnvelope(v: unknown): v is Record<string, unknown> {
+  return isPlainObject(v) && typeof v._type === "string" && "_data" in v;
+}
+
+export function unwrapTorchaoEnvelope(doc: Record<string, unknown>): Unwrapped {
+  const problems: Finding[] = [];
+  const type = doc._type as string;
+  const data = doc._data;
+  const problem = (pointer: string, message: string, hint?: string) =>
+    problems.push({ ruleId: "fqc/torchao-envelope", message, hint, pointer });
+
+  if (!isPlainObject(data)) {
+    problem("/_data", `torchao's \`_data\` of ${type} must be an object, not ${jsonText(data)}`);
+    return { value: {}, toOriginal: (p) => p, problems };
+  }
+  if (CONFIG_TYPES.includes(type)) {
+    return { value: unwrapConfig(data, "/_data", problem), toOriginal: (p) => configPointer("/_data", p), problems };
+  }
+  const keys = PAIR_TYPES[type];
+  if (!keys) {
+    problem("/_type", `fqc reads torchao's ${[...CONFIG_TYPES, ...Object.keys(PAIR_TYPES)].join(", ")} JSON, not ${type}`,
+      "Export the QAT config itself, e.g. config_to_dict(QATConfig(activation_config=..., weight_config=...)).");
+    return { value: {}, toOriginal: (p) => p, problems };
+  }
+  if (data.base_config !== undefined && data.base_config !== null) {
+    problem("/_data/base_config", "a QATConfig built from a base_config derives its fake-quant configs inside torchao; fqc reads explicit activation_config/weight_config",
+      "Build the QATConfig with activation_config=/weight_config= (IntxFakeQuantizeConfig) to lint or apply it with fqc.");
+  }
+  const pair: Record<string, unknown> = {};
+  const bases: Record<string, string> = {};
+  for (const role of ["activation", "weight"] as const) {
+    const key = keys[role];
+    const at = childPointer("/_data", key);
+    const member = data[key];
+    if (member === undefined || member === null) continue;
+    if (!isTorchaoEnvelope(member) || !CONFIG_TYPES.includes(member._type as string) || !isPlainObject(member._data)) {
+      problem(at, `\`${key}\` must be a FakeQuantizeConfig/IntxFakeQuantizeConfig in torchao's JSON form, not ${jsonText(member)}`);
+      continue;
+    }
+    bases[`/${role}`] = childPointer(at, "_data");
+    pair[role] = unwrapConfig(member._data, bases[`/${role}`], problem);
+  }
+  if (Object.keys(pair).length === 0 && problems.length === 0) {
+    problem("/_data", `this ${type} has neither an activation_config nor a weight_config: nothing to fake-quantize`);
+  }
+  const toOriginal = (p: string): string => {
+    const [role, ...rest] = parsePointer(p);
+    const base = role === undefined ? undefined : bases[`/${role}`];
+    if (base === undefined) return p === "" ? "" : "/_data";
+    return configPointer(base, rest.length ? `/${rest.map(escapePointerSegment).join("/")}` : "");
+  };
+  return { value: pair, toOriginal, problems };
+}
+
+/** A pointer inside one plain config → inside its envelope `_data` at `base`. */
+function configPointer(base: string, p: string): string {
+  const [field, sub] = parsePointer(p);
+  if (field === undefined) return base;
+  const at = childPointer(base, field);
+  if (field !== "granularity" || sub === undefined) return at;
+  return sub === "type" ? childPointer(at, "_type") : childPointer(childPointer(at, "_data"), sub);
+}
+
+/** One config's `_data`: each field decoded from its envelope; plain values pass through. */
+function unwrapConfig(data: Record<string, unknown>, base: string, problem: (p: string, m: string, h?: string) => void): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = decodeField(v, childPointer(base, k), problem);
+  return out;
+}
+
+function decodeField(v: unknown, at: string, problem: (p: string, m: string, h?: string) => void): unknown {
+  if (!isTorchaoEnvelope(v)) return v;
+  const type = v._type as string;
+  const data = v._data;
+  if (type === "torch.dtype" && typeof data === "string") return data;
+  if (type === "TorchAODType" && typeof data === "string" && /^INT[1-7]$/.test(data)) return data.toLowerCase();
+  if (ENUM_TYPES.includes(type) && typeof data === "string") return data;
+  if (GRANULARITY_TYPES.includes(type) && isPlainObject(data)) return { type, ...data };
+  problem(at, `fqc cannot read torchao's ${jsonText(v)} here`, "Expected torch.dtype, TorchAODType, MappingType, ZeroPointDomain or a granularity (PerToken, PerAxis, PerGroup).");
+  return v;
+}
+
+/**
+ * The source as fqc reads it: a torchao envelope is unwrapped, and positions,
+ * literals and float-ness are looked up in the envelope as written.
+ */
+export function plainSource(src: SourceDoc): { src: SourceDoc; toOriginal: (p: string) => string; problems: Finding[] } {
+  if (!isTorchaoEnvelope(src.value)) return { src, toOriginal: (p) => p, problems: [] };
+  const u = unwrapTorchaoEnvelope(src.value);
+  const mapped: SourceDoc = {
+    format: src.format,
+    value: u.value,
+    range: (p, part) => src.range(u.toOriginal(p), part),
+    isFloat: (p) => src.isFloat(u.toOriginal(p)),
+    literal: (p) => src.literal(u.toOriginal(p)),
+  };
+  return { src: mapped, toOriginal: u.toOriginal, problems: u.problems };
+}

@@ -1,0 +1,119 @@
+/** torchao's own JSON (config_to_dict, spec §5) is read through its envelope, with positions in the file as written. */
+import { describe, expect, it } from "vitest";
+import { normalize, normalizeDocument } from "../../src/config/normalize.js";
+import { validate } from "../../src/config/validate.js";
+
+const dtype = (n: string) => ({ _type: "torch.dtype", _data: n });
+const fqConfig = (type: string, fields: Record<string, unknown>) => ({
+  _type: type,
+  _version: 1,
+  _data: {
+    scale_precision: dtype("float32"),
+    zero_point_precision: dtype("int32"),
+    zero_point_domain: { _type: "ZeroPointDomain", _data: "INT" },
+    is_dynamic: true,
+    range_learning: false,
+    eps: null,
+    ...fields,
+  },
+});
+/** The worked v0.12 example of spec §5: the 8da4w pair. */
+const v012 = {
+  _type: "IntXQuantizationAwareTrainingConfig",
+  _version: 1,
+  _data: {
+    activation_config: fqConfig("FakeQuantizeConfig", {
+      dtype: dtype("int8"),
+      granularity: { _type: "PerToken", _version: 1, _data: {} },
+      mapping_type: { _type: "MappingType", _data: "ASYMMETRIC" },
+    }),
+    weight_config: fqConfig("FakeQuantizeConfig", {
+      dtype: dtype("int4"),
+      granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } },
+      mapping_type: { _type: "MappingType", _data: "SYMMETRIC" },
+    }),
+  },
+};
+
+describe("torchao's config_to_dict JSON", () => {
+  it("normalizes the v0.12 8da4w pair like its plain form", () => {
+    expect(normalizeDocument(v012)).toEqual(normalizeDocument({
+      activation: { dtype: "int8", granularity: "per_token", is_symmetric: false },
+      weight: { dtype: "int4", group_size: 32 },
+    }));
+    expect(validate(v012).diagnostics).toEqual([]);
+  });
+
+  it("reads HEAD's QATConfig with IntxFakeQuantizeConfig members (one side null) and TorchAODType dtypes", () => {
+    const head = {
+      _type: "QATConfig",
+      _version: 1,
+      _data: {
+        base_config: null,
+        activation_config: null,
+        weight_config: fqConfig("IntxFakeQuantizeConfig", {
+          dtype: { _type: "TorchAODType", _data: "INT4" },
+          granularity: { _type: "PerAxis", _version: 1, _data: { axis: 0 } },
+          mapping_type: { _type: "MappingType", _data: "SYMMETRIC" },
+        }),
+        step: "prepare",
+      },
+    };
+    const doc = normalizeDocument(head);
+    expect(doc).toEqual({ kind: "pair", pair: { weight: expect.objectContaining({ dtype: "int4", granularity: { type: "PerAxis", axis: 0 } }) } });
+  });
+
+  it("reads a single FakeQuantizeConfig envelope", () => {
+    const single = fqConfig("FakeQuantizeConfig", {
+      dtype: dtype("uint4"),
+      granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 64 } },
+      mapping_type: { _type: "MappingType", _data: "ASYMMETRIC" },
+      zero_point_domain: { _type: "ZeroPointDomain", _data: "FLOAT" },
+      zero_point_precision: dtype("bfloat16"),
+      scale_precision: dtype("bfloat16"),
+    });
+    expect(normalize(single)).toMatchObject({ dtype: "uint4", granularity: { type: "PerGroup", group_size: 64 }, zero_point_domain: "FLOAT" });
+  });
+
+  it("reports torchao's messages at the envelope's own positions", () => {
+    const bad = structuredClone(v012) as typeof v012;
+    (bad._data.activation_config._data as Record<string, unknown>).mapping_type = { _type: "MappingType", _data: "SYMMETRIC" };
+    (bad._data.weight_config._data as Record<string, unknown>).dtype = dtype("int16");
+    const text = JSON.stringify(bad, null, 2);
+    const ds = validate(text, { filename: "torchao.json" }).diagnostics;
+    const dtypeErr = ds.find((d) => d.ruleId === "torchao/dtype-unsupported")!;
+    expect(dtypeErr.message).toMatch(/^Unsupported dtype 'torch.int16'/);
+    expect(dtypeErr.pointer).toBe("/_data/weight_config/_data/dtype");
+    const lines = text.split("\n");
+    expect(lines[dtypeErr.line - 1]).toContain('"dtype"');
+    const sym = ds.find((d) => d.ruleId === "forward/symmetric-per-token")!;
+    expect(sym.pointer).toBe("/_data/activation_config/_data/mapping_type");
+  });
+
+  it("a group size inside a PerGroup envelope points at its _data", () => {
+    const g1 = structuredClone(v012) as typeof v012;
+    (g1._data.weight_config._data as Record<string, unknown>).granularity = { _type: "PerGroup", _version: 1, _data: { group_size: 1 } };
+    const d = validate(g1).diagnostics.find((x) => x.ruleId === "forward/group-size")!;
+    expect(d.pointer).toBe("/_data/weight_config/_data/granularity/_data/group_size");
+  });
+
+  it.each([
+    [{ _type: "Int4WeightOnlyConfig", _version: 1, _data: { group_size: 128 } }, "/_type"],
+    [{ _type: "QATConfig", _version: 1, _data: { base_config: { _type: "Int4WeightOnlyConfig", _version: 1, _data: {} }, activation_config: null, weight_config: null, step: "prepare" } }, "/_data/base_config"],
+    [{ _type: "QATConfig", _version: 1, _data: { base_config: null, activation_config: null, weight_config: null, step: "convert" } }, "/_data"],
+    [{ _type: "FakeQuantizeConfig", _version: 1, _data: [1, 2] }, "/_data"],
+    [{ _type: "IntXQuantizationAwareTrainingConfig", _version: 1, _data: { activation_config: 5 } }, "/_data/activation_config"],
+  ])("what fqc cannot read is one fqc/torchao-envelope error (%#)", (doc, pointer) => {
+    const ds = validate(doc).diagnostics;
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer });
+    expect(() => normalizeDocument(doc)).toThrow();
+  });
+
+  it("an unknown nested envelope is reported where it is", () => {
+    const odd = structuredClone(v012) as typeof v012;
+    (odd._data.weight_config._data as Record<string, unknown>).mapping_type = { _type: "Frobnicator", _data: "X" };
+    const ds = validate(odd).diagnostics;
+    expect(ds[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer: "/_data/weight_config/_data/mapping_type" });
+  });
+});
