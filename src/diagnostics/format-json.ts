@@ -7,22 +7,12 @@
 import type { FormatInput } from "./format-types.js";
 import { TOOL_NAME } from "./format-types.js";
 import { summarize } from "./summary.js";
-import type { Diagnostic, Severity } from "./types.js";
+import type { Diagnostic } from "./types.js";
 
 export const JSON_FORMAT_VERSION = 1;
 
-export interface JsonDiagnostic {
-  ruleId: string;
-  severity: Severity;
-  message: string;
-  hint: string | null;
-  file: string;
-  pointer: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
+/** A Diagnostic with every key present (`hint` null when there is none), for a stable machine format. */
+export type JsonDiagnostic = Omit<Diagnostic, "hint"> & { hint: string | null };
 
 export interface JsonReport {
   version: typeof JSON_FORMAT_VERSION;
