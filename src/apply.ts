@@ -29,7 +29,7 @@ export interface ApplyOptions {
   computeDtype?: ComputeDtype;
   /** torchao version whose numerics to reproduce (they differ only in the default eps). */
   torchao?: TorchaoVersion;
-  /** Worker threads; "auto" = one per core but one (the main thread does the I/O), none for small tensors. */
+  /** Worker threads; "auto" = one per core, none for small tensors (starting threads would cost more). */
   threads?: number | "auto";
   /** Static qparams to use instead of computing them (is_dynamic: false configs). */
   scaleIn?: string;
@@ -156,8 +156,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
 
 export function resolveThreads(requested: number | "auto" | undefined, elements: number): number {
   if (requested === undefined || requested === "auto") {
-    // The main thread reads and writes while the workers compute: leave it a core.
-    return elements < INLINE_LIMIT ? 0 : Math.max(1, os.availableParallelism() - 1);
+    return elements < INLINE_LIMIT ? 0 : Math.max(1, os.availableParallelism());
   }
   if (!Number.isInteger(requested) || requested < 0) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got ${requested}`);
