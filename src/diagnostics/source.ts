@@ -156,7 +156,9 @@ export function parseYamlText(text: string): ParseOutcome {
     const e = doc.errors[0];
     const start = pos(e.pos[0]);
     const end = e.pos[1] > e.pos[0] ? pos(e.pos[1]) : { line: start.line, column: start.column + 1 };
-    const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    const raw = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    // The yaml library's wording names its own API; say what is wrong with the file instead.
+    const msg = /multiple documents/i.test(raw) ? "a config file holds one YAML document, this one has several (remove the extra ---)" : raw;
     return { ok: false, error: { message: `YAML syntax error: ${msg}`, line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
   }
   let value: unknown;

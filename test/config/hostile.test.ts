@@ -64,6 +64,12 @@ describe("hostile config text", () => {
     expect(only(y, "bomb.yaml").ruleId).toBe("fqc/syntax");
   });
 
+  it("several YAML documents in one file: one syntax error that says so", () => {
+    const d = only("dtype: int4\ngroup_size: 32\n---\ndtype: int8\n", "two.yaml");
+    expect(d).toMatchObject({ ruleId: "fqc/syntax", line: 3 });
+    expect(d.message).toContain("one YAML document");
+  });
+
   it("deeply nested YAML is refused", () => {
     expect(only(`a: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`, "deep.yaml").ruleId).toBe("fqc/syntax");
   });
