@@ -59,14 +59,24 @@ export class AtomicFile {
 
   /** Append bytes. A failure removes the temp file before it is reported. */
   write(bytes: Uint8Array): void {
+    this.writeAt(bytes, this.#position);
+  }
+
+  /** Write bytes at `position` (the append position moves past them if they end later). A failure removes the temp file. */
+  writeAt(bytes: Uint8Array, position: number): void {
     const fd = this.#openFd("write");
     try {
-      writeFully(fd, bytes, this.#position, this.targetPath);
+      writeFully(fd, bytes, position, this.targetPath);
     } catch (err) {
       this.abort();
       throw err;
     }
-    this.#position += bytes.length;
+    this.#position = Math.max(this.#position, position + bytes.length);
+  }
+
+  /** The open temp file's descriptor, for positional writes from other threads (valid until commit or abort). */
+  get fd(): number {
+    return this.#openFd("share");
   }
 
   /** (durable: fsync,) close, rename over the target (durable: fsync the directory, best effort). */

@@ -43,12 +43,15 @@ export class NpyRowReader {
   readonly rowLength: number;
   readonly path: string;
   #fd: number | null;
+  /** false for a reader over another reader's descriptor: close() then leaves it open. */
+  readonly #ownsFd: boolean;
   #scratch: Uint8Array | null = null;
   readonly #scratchLimit: number;
   readonly #maxGapBytes: number;
 
-  private constructor(path: string, fd: number, header: NpyHeader, opts: NpyRowReaderOptions) {
+  private constructor(path: string, fd: number, header: NpyHeader, opts: NpyRowReaderOptions, ownsFd = true) {
     this.path = path;
+    this.#ownsFd = ownsFd;
     this.#scratchLimit = Math.max(8, opts.scratchBytes ?? SCRATCH_BYTES);
     this.#maxGapBytes = opts.maxGapBytes ?? MAX_GAP_BYTES;
     this.#fd = fd;
@@ -67,6 +70,22 @@ export class NpyRowReader {
       fs.closeSync(fd);
       throw err;
     }
+  }
+
+  /**
+   * A second reader of an open file, e.g. in a worker thread (descriptors are
+   * process-wide): reads are positional, so readers never disturb each other.
+   * The header must come from a reader of the same descriptor; the caller
+   * keeps the descriptor open while this reader is used.
+   */
+  static overDescriptor(path: string, fd: number, header: NpyHeader, opts: NpyRowReaderOptions = {}): NpyRowReader {
+    return new NpyRowReader(path, fd, header, opts, false);
+  }
+
+  /** The open descriptor (to share with other threads through overDescriptor). */
+  get fd(): number {
+    if (this.#fd === null) throw new Error(`${this.path}: NpyRowReader is closed`);
+    return this.#fd;
   }
 
   /** Fill dest[0 .. rowCount*rowLength) with rows [rowStart, rowStart+rowCount) in C order. */
@@ -93,7 +112,7 @@ export class NpyRowReader {
 
   close(): void {
     if (this.#fd !== null) {
-      fs.closeSync(this.#fd);
+      if (this.#ownsFd) fs.closeSync(this.#fd);
       this.#fd = null;
       this.#scratch = null;
     }

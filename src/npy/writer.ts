@@ -1,39 +1,47 @@
 /**
- * Write a .npy tensor sequentially and atomically (see atomic.ts).
- * The header goes first (its size depends only on descr and shape); values
- * are converted to the header's descr in bounded chunks: floats round to
- * nearest-even (float16 incl. subnormals/overflow), integer dtypes accept
- * only exact in-range integers.
+ * Write a .npy tensor atomically (see atomic.ts). The header goes first (its
+ * size depends only on descr and shape); values are appended in C order and
+ * converted to the header's descr by NpyValueWriter. For several threads
+ * filling one file, `shareWithThreads` hands out the descriptor and layout.
  */
 import { FqcError } from "../errors.js";
 import { AtomicFile, type AtomicOptions } from "./atomic.js";
-import { encodeFloats, toFromHostOrder, type FloatArray } from "./convert.js";
-import { HOST_ORDER, isFloatDtype, parseDescr, type NpyDtypeInfo } from "./dtype.js";
-import { encodeInts, type IntDtype } from "./encode-int.js";
+import { parseDescr, type NpyDtypeInfo } from "./dtype.js";
 import { encodeNpyHeader } from "./header-encode.js";
-import { bytesOf } from "./positional.js";
 import { checkShape, shapeRepr } from "./shape.js";
+import { NpyValueWriter } from "./value-writer.js";
 
-/** Conversion chunk: memory stays bounded whatever the caller passes. */
-const CHUNK_BYTES = 4 << 20;
+/** What another thread needs to write values into this writer's temp file. */
+export interface SharedNpyTarget {
+  /** The temp file's descriptor: descriptors are process-wide, so workers use it as is. */
+  fd: number;
+  /** The target path, for messages. */
+  file: string;
+  dataOffset: number;
+  descr: string;
+  elementCount: number;
+}
 
 export class AtomicNpyWriter {
   readonly tempPath: string;
   readonly targetPath: string;
   readonly shape: readonly number[];
   readonly elementCount: number;
+  readonly descr: string;
+  readonly dataOffset: number;
   #file: AtomicFile;
-  #info: NpyDtypeInfo;
+  #values: NpyValueWriter;
   #written = 0;
-  #scratch: Uint8Array | null = null;
 
-  private constructor(file: AtomicFile, info: NpyDtypeInfo, shape: readonly number[], elementCount: number) {
+  private constructor(file: AtomicFile, descr: string, info: NpyDtypeInfo, shape: readonly number[], elementCount: number, dataOffset: number) {
     this.#file = file;
-    this.#info = info;
+    this.descr = descr;
     this.shape = [...shape];
     this.tempPath = file.tempPath;
     this.targetPath = file.targetPath;
     this.elementCount = elementCount;
+    this.dataOffset = dataOffset;
+    this.#values = new NpyValueWriter(file.targetPath, (bytes, position) => file.writeAt(bytes, position), dataOffset, info, elementCount);
   }
 
   /** Validate descr/shape, refuse protected targets, create the temp file and write the header. */
@@ -45,7 +53,7 @@ export class AtomicNpyWriter {
     const headerBytes = encodeNpyHeader({ descr: header.descr, shape: header.shape });
     const file = AtomicFile.create(targetPath, opts);
     file.write(headerBytes);
-    return new AtomicNpyWriter(file, parsed.info, header.shape, counts.elementCount);
+    return new AtomicNpyWriter(file, header.descr, parsed.info, header.shape, counts.elementCount, headerBytes.length);
   }
 
   /** Number of values written so far. */
@@ -63,38 +71,36 @@ export class AtomicNpyWriter {
     if (!Number.isSafeInteger(elementCount) || elementCount < 0 || elementCount > src.length) {
       throw new RangeError(`${this.targetPath}: elementCount ${elementCount} is outside 0..${src.length}`);
     }
+    this.#checkRoom(elementCount);
+    try {
+      this.#values.writeAt(this.#written, src, elementCount);
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.#written += elementCount;
+  }
+
+  /**
+   * Hand the temp file to other threads, which write the values at their
+   * positions (NpyValueWriter over the same descriptor). Call
+   * `recordSharedWrites` with what they wrote before committing.
+   */
+  shareWithThreads(): SharedNpyTarget {
+    return { fd: this.#file.fd, file: this.targetPath, dataOffset: this.dataOffset, descr: this.descr, elementCount: this.elementCount };
+  }
+
+  /** Count values that threads wrote through `shareWithThreads`. */
+  recordSharedWrites(elementCount: number): void {
+    this.#checkRoom(elementCount);
+    this.#written += elementCount;
+  }
+
+  #checkRoom(elementCount: number): void {
     if (this.#written + elementCount > this.elementCount) {
       this.abort();
       throw new FqcError("NPY", `${this.targetPath}: ${this.#written + elementCount} values written, but shape ${shapeRepr(this.shape)} holds ${this.elementCount}`, { file: this.targetPath });
     }
-    const { itemSize, byteOrder, dtype } = this.#info;
-    const isTyped = src instanceof Float32Array || src instanceof Float64Array;
-    if (isTyped && isFloatDtype(dtype) && itemSize === src.BYTES_PER_ELEMENT && byteOrder === HOST_ORDER) {
-      this.#file.write(bytesOf(src, elementCount * itemSize)); // no conversion: write the caller's bytes
-    } else {
-      const scratch = this.#scratch ??= new Uint8Array(new ArrayBuffer(Math.min(CHUNK_BYTES, Math.max(8, this.elementCount * itemSize))));
-      const perChunk = Math.floor(scratch.length / itemSize);
-      const floats: FloatArray | null = isTyped ? src : null;
-      for (let done = 0; done < elementCount; done += perChunk) {
-        const k = Math.min(perChunk, elementCount - done);
-        const out = scratch.subarray(0, k * itemSize);
-        if (isFloatDtype(dtype)) {
-          encodeFloats(floats ?? Float64Array.from({ length: k }, (_, i) => Number(src[done + i])), floats ? done : 0, k, dtype, out);
-        } else {
-          const bad = encodeInts(src, done, k, dtype as IntDtype, out);
-          if (bad >= 0) {
-            this.abort();
-            throw new FqcError("NPY", `${this.targetPath}: value ${String(src[bad])} at index ${this.#written + bad} cannot be stored as ${dtype}`, {
-              file: this.targetPath,
-              hint: `${dtype} holds whole numbers only, in its range; round or clamp the values first.`,
-            });
-          }
-        }
-        toFromHostOrder(out, itemSize, byteOrder);
-        this.#file.write(out);
-      }
-    }
-    this.#written += elementCount;
   }
 
   /** Check that the whole shape was written, fsync, rename over the target. */

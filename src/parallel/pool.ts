@@ -1,20 +1,26 @@
 /**
- * A fixed pool of worker threads running the fake-quant kernel over shared
- * buffers. Each call splits a block of rows into one contiguous range per
- * worker (whole rows, so whole groups and tokens), which keeps results
- * independent of the thread count.
+ * A fixed pool of worker threads for `apply`. Every worker runs the same
+ * chunk task: chunks are claimed from a shared counter, so fast workers take
+ * more and results never depend on the thread count (each chunk is whole rows,
+ * so whole groups and tokens, computed the same way wherever it runs).
  */
 import { Worker } from "node:worker_threads";
+import type { ChunkTask } from "../apply-chunks.js";
+import { FqcError } from "../errors.js";
 import { WORKER_SOURCE } from "./worker-source.generated.js";
-import type { Job, JobBuffers, WorkerReply } from "./protocol.js";
-import type { QuantPlan } from "../quant/plan.js";
-import type { KernelChoice, QparamMode } from "../quant/kernel.js";
+import type { WorkerFailure, WorkerReply } from "./protocol.js";
+
+interface Pending {
+  resolve: (chunks: number) => void;
+  reject: (e: Error) => void;
+}
 
 export class WorkerPool {
   readonly size: number;
   private readonly workers: Worker[];
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** Each worker's job in flight (a worker runs one at a time), keyed by job id. */
+  private readonly pending = new Map<number, Pending & { worker: Worker }>();
   private closed = false;
 
   constructor(size: number) {
@@ -29,49 +35,64 @@ export class WorkerPool {
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
-      if (r.ok) p.resolve();
-      else p.reject(new Error(r.message));
+      if (r.ok) p.resolve(r.chunks);
+      else p.reject(failureError(r));
     });
-    w.on("error", (e) => this.failAll(e));
-    // A worker must never exit while the pool is open; if one does, fail its jobs rather than hang.
+    // Only this worker's job fails: the others keep running until they see the stop flag.
+    w.on("error", (e) => this.fail(e, w));
+    // A worker must never exit while the pool is open; if one does, fail its job rather than hang.
     w.on("exit", (code) => {
-      if (!this.closed) this.failAll(new Error(`worker thread exited unexpectedly (code ${code})`));
+      if (!this.closed) this.fail(new Error(`worker thread exited unexpectedly (code ${code})`), w);
     });
     return w;
   }
 
-  private failAll(e: Error): void {
+  /** Reject the jobs of `worker` (all jobs when none is named). */
+  private fail(e: Error, worker?: Worker): void {
     for (const [id, p] of this.pending) {
+      if (worker && p.worker !== worker) continue;
       this.pending.delete(id);
       p.reject(e);
     }
   }
 
-  /** Runs the kernel over rows [0, rowCount) of `buffers`, split across the workers. */
-  run(plan: QuantPlan, buffers: JobBuffers, rowCount: number, mode: QparamMode, kernel: KernelChoice = "auto"): Promise<void> {
-    if (this.closed) return Promise.reject(new Error("worker pool is closed"));
-    const parts = Math.min(this.size, rowCount);
-    const jobs: Promise<void>[] = [];
-    let start = 0;
-    for (let i = 0; i < parts; i++) {
-      // Balanced split: the first (rowCount % parts) ranges get one extra row.
-      const count = Math.floor(rowCount / parts) + (i < rowCount % parts ? 1 : 0);
-      const job: Job = { id: this.nextId++, plan, buffers, rowStart: start, rowCount: count, mode, kernel };
-      start += count;
-      jobs.push(
-        new Promise<void>((resolve, reject) => {
-          this.pending.set(job.id, { resolve, reject });
-          this.workers[i].postMessage(job);
-        }),
-      );
-    }
-    return Promise.all(jobs).then(() => undefined);
+  /**
+   * Runs `task` on every worker and resolves to the chunks each processed.
+   * On the first failure `onFailure` runs (it should set the task's stop flag);
+   * the promise rejects with that failure once every worker has stopped, so
+   * no worker still writes when the caller cleans up.
+   */
+  async runOnAll(task: ChunkTask, onFailure: () => void): Promise<number[]> {
+    if (this.closed) throw new Error("worker pool is closed");
+    let failed = false;
+    const runs = this.workers.map((w) =>
+      new Promise<number>((resolve, reject) => {
+        const id = this.nextId++;
+        this.pending.set(id, { resolve, reject, worker: w });
+        w.postMessage({ id, task });
+      }).catch((e: unknown) => {
+        if (!failed) {
+          failed = true;
+          onFailure();
+        }
+        throw e;
+      }),
+    );
+    const settled = await Promise.allSettled(runs);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) throw failure.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<number>).value);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.failAll(new Error("worker pool closed"));
+    this.fail(new Error("worker pool closed"));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** Rebuild a worker's error: an FqcError keeps its code (hence the exit status), hint and file. */
+function failureError(f: WorkerFailure): Error {
+  return f.code ? new FqcError(f.code, f.message, { hint: f.hint, file: f.file }) : new Error(f.message);
 }

@@ -5,9 +5,10 @@
  * point, qparams computed (not given), no range-learning init.
  *
  * Each thread compiles the embedded module once and keeps one instance with a
- * private (non-shared) memory. Blocks of whole groups are copied in, processed
- * in place, and copied out: a copy costs about a tenth of the kernel, and the
- * caller's buffers (often SharedArrayBuffer views) are never exposed to wasm.
+ * private (non-shared) memory. Callers that own their data (apply's chunk
+ * loop) read it straight into that memory (wasmChunkViews) and the kernel runs
+ * in place; other arrays are copied through it in blocks of whole groups
+ * (measured: the copies cost about 40% on top of the kernel itself).
  */
 import type { QuantPlan } from "../plan.js";
 import { qparamCtx } from "../qparams.js";
@@ -62,6 +63,54 @@ function instance(): FqExports | null {
   return cached;
 }
 
+/** Bytes at the start of this thread's wasm memory held by chunk views (wasmChunkViews). */
+let reservedBytes = 0;
+
+function inMemory(e: FqExports, a: Float32Array | Float64Array, length: number): boolean {
+  return a.buffer === e.memory.buffer && a.length >= length;
+}
+
+/** Chunk buffers inside this thread's wasm memory: the kernel then runs on them in place. */
+export interface WasmChunkViews {
+  values: Float32Array;
+  scale: Float64Array;
+  zeroPoint: Float64Array;
+}
+
+/**
+ * Views of this thread's wasm memory for `elements` float32 values and
+ * `groups` qparams, for callers that read data straight into it (no copy in
+ * or out of the kernel). null when wasm is unavailable or the memory cannot
+ * grow. The views stay valid until releaseWasmChunkViews or the next call.
+ */
+export function wasmChunkViews(elements: number, groups: number): WasmChunkViews | null {
+  const e = instance();
+  if (e === null) return null;
+  const scaleAt = Math.ceil((elements * 4) / 8) * 8;
+  const zeroPointAt = scaleAt + groups * 8;
+  const need = zeroPointAt + groups * 8;
+  const have = e.memory.buffer.byteLength;
+  if (need > have) {
+    try {
+      e.memory.grow(Math.ceil((need - have) / PAGE));
+    } catch {
+      return null;
+    }
+  }
+  reservedBytes = need;
+  const mem = e.memory.buffer;
+  return {
+    values: new Float32Array(mem, 0, elements),
+    scale: new Float64Array(mem, scaleAt, groups),
+    zeroPoint: new Float64Array(mem, zeroPointAt, groups),
+  };
+}
+
+/** Give the chunk views' memory back to the copying path (the views must no longer be used). */
+export function releaseWasmChunkViews(): void {
+  reservedBytes = 0;
+}
+
 /** True when this thread can run the wasm kernel. */
 export function wasmAvailable(): boolean {
   return instance() !== null;
@@ -99,13 +148,22 @@ export function fakeQuantizeRowsWasm(
   const g = plan.groupSize;
   const groups = rowCount * plan.groupsPerRow;
   if (groups === 0) return true;
+  if (inMemory(e, x, groups * g) && out.buffer === x.buffer && out.byteOffset === x.byteOffset
+    && inMemory(e, scale, groups) && inMemory(e, zeroPoint, groups)) {
+    // Everything already lives in this thread's wasm memory (wasmChunkViews): run in place, no copies.
+    e[which](x.byteOffset, groups, g, c.divisor, c.eps, c.qmin, c.qmax, scale.byteOffset, zeroPoint.byteOffset);
+    return true;
+  }
   const perBlock = Math.max(1, Math.min(groups, Math.floor(BLOCK_ELEMENTS / g)));
+  // Blocks go after the chunk views, which must stay valid (and must not move: no grow while they are in use).
+  const base = Math.ceil(reservedBytes / 8) * 8;
   const dataBytes = perBlock * g * 4;
-  const scaleAt = Math.ceil(dataBytes / 8) * 8;
+  const scaleAt = base + Math.ceil(dataBytes / 8) * 8;
   const zeroPointAt = scaleAt + perBlock * 8;
   const need = zeroPointAt + perBlock * 8;
   const have = e.memory.buffer.byteLength;
   if (need > have) {
+    if (reservedBytes > 0) return false; // growing would detach the chunk views
     try {
       e.memory.grow(Math.ceil((need - have) / PAGE));
     } catch {
@@ -114,7 +172,7 @@ export function fakeQuantizeRowsWasm(
   }
   // Views after any grow (growing detaches the old buffer).
   const mem = e.memory.buffer;
-  const data = new Float32Array(mem, 0, perBlock * g);
+  const data = new Float32Array(mem, base, perBlock * g);
   const sv = new Float64Array(mem, scaleAt, perBlock);
   const zv = new Float64Array(mem, zeroPointAt, perBlock);
   const fn = e[which];
@@ -123,7 +181,7 @@ export function fakeQuantizeRowsWasm(
     const from = k0 * g;
     const n = kn * g;
     data.set(x.subarray(from, from + n));
-    fn(0, kn, g, c.divisor, c.eps, c.qmin, c.qmax, scaleAt, zeroPointAt);
+    fn(base, kn, g, c.divisor, c.eps, c.qmin, c.qmax, scaleAt, zeroPointAt);
     out.set(n === data.length ? data : data.subarray(0, n), from);
     scale.set(kn === perBlock ? sv : sv.subarray(0, kn), k0);
     zeroPoint.set(kn === perBlock ? zv : zv.subarray(0, kn), k0);

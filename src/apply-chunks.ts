@@ -1,0 +1,127 @@
+/**
+ * The part of `apply` every thread runs: claim a chunk of whole rows from a
+ * shared counter, read it from the input, fake-quantize it, and write the
+ * result (and the qparams) at the chunk's own position in the output files.
+ * File descriptors are process-wide, so workers use the main thread's; reads
+ * and writes are positional and chunks disjoint, so the threads share nothing
+ * else. Each thread therefore reads, computes and writes at the same time as
+ * the others, and the byte copies of I/O are spread over all cores.
+ */
+import { parseDescr } from "./npy/dtype.js";
+import type { NpyHeader } from "./npy/header.js";
+import { writeFully } from "./npy/positional.js";
+import { NpyRowReader } from "./npy/reader.js";
+import { NpyValueWriter } from "./npy/value-writer.js";
+import type { SharedNpyTarget } from "./npy/writer.js";
+import { toComputeDtype } from "./quant/float.js";
+import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
+import type { QuantPlan } from "./quant/plan.js";
+import { releaseWasmChunkViews, wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
+
+export interface ChunkTask {
+  plan: QuantPlan;
+  mode: QparamMode;
+  kernel: KernelChoice;
+  input: { path: string; fd: number; header: NpyHeader };
+  output: SharedNpyTarget;
+  scaleOut?: SharedNpyTarget;
+  zeroPointOut?: SharedNpyTarget;
+  /** Static qparams of the whole tensor, one float64 per group (mode "given"); shared memory in workers. */
+  given?: { scale: Float64Array; zeroPoint: Float64Array };
+  rowsPerChunk: number;
+  /** Int32 slots over a SharedArrayBuffer, indexed by CONTROL. */
+  control: Int32Array;
+}
+
+/** Slots of ChunkTask.control: next chunk to claim, stop request (non-zero), chunks finished. */
+export const CONTROL = { NEXT: 0, STOP: 1, DONE: 2 } as const;
+
+export function newControl(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+}
+
+export function chunkCountOf(task: Pick<ChunkTask, "plan" | "rowsPerChunk">): number {
+  return Math.ceil(task.plan.rows / task.rowsPerChunk);
+}
+
+/**
+ * Process chunks until none is left or a stop is requested; returns how many
+ * this thread processed. `onChunk` gets the number of chunks finished by all threads.
+ */
+export function runChunks(task: ChunkTask, onChunk?: (chunksDone: number) => void): number {
+  const { plan, control, rowsPerChunk, mode, given } = task;
+  const chunkCount = chunkCountOf(task);
+  const n = plan.rowLength;
+  const g = plan.groupsPerRow;
+  const bufs = chunkBuffers(task);
+  const reader = NpyRowReader.overDescriptor(task.input.path, task.input.fd, task.input.header);
+  const out = valueWriter(task.output, bufs.values.length);
+  const scaleOut = task.scaleOut && valueWriter(task.scaleOut, bufs.scale.length);
+  const zeroPointOut = task.zeroPointOut && valueWriter(task.zeroPointOut, bufs.zeroPoint.length);
+  let mine = 0;
+  try {
+    while (Atomics.load(control, CONTROL.STOP) === 0) {
+      const i = Atomics.add(control, CONTROL.NEXT, 1);
+      if (i >= chunkCount) break;
+      const start = i * rowsPerChunk;
+      const count = Math.min(rowsPerChunk, plan.rows - start);
+      const values = bufs.values.subarray(0, count * n);
+      if (bufs.staging) {
+        // A float64 file computed in float32/16: the cast rounds like torch's `x.float()`.
+        reader.readRows(start, count, bufs.staging);
+        for (let k = 0; k < values.length; k++) values[k] = bufs.staging[k];
+      } else {
+        reader.readRows(start, count, values);
+      }
+      if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(values as Float32Array, plan.compute);
+      if (given) {
+        bufs.scale.set(given.scale.subarray(start * g, (start + count) * g));
+        bufs.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
+      }
+      fakeQuantizeRows(plan, values, values, count, bufs.scale, bufs.zeroPoint, mode, task.kernel);
+      out.writeAt(start * n, values, values.length);
+      scaleOut?.writeAt(start * g, bufs.scale, count * g);
+      zeroPointOut?.writeAt(start * g, bufs.zeroPoint, count * g);
+      mine++;
+      const done = Atomics.add(control, CONTROL.DONE, 1) + 1;
+      onChunk?.(done);
+    }
+  } finally {
+    reader.close(); // leaves the shared descriptor open
+    if (bufs.inWasm) releaseWasmChunkViews();
+  }
+  return mine;
+}
+
+interface ChunkBuffers {
+  values: Float32Array | Float64Array;
+  scale: Float64Array;
+  zeroPoint: Float64Array;
+  staging?: Float64Array;
+  inWasm: boolean;
+}
+
+/** One chunk's buffers; in the wasm kernel's own memory when it will run, so data is read straight into it. */
+function chunkBuffers(task: ChunkTask): ChunkBuffers {
+  const { plan } = task;
+  const elements = task.rowsPerChunk * plan.rowLength;
+  const groups = task.rowsPerChunk * plan.groupsPerRow;
+  const staging = task.input.header.dtype === "float64" && plan.compute !== "float64" ? new Float64Array(elements) : undefined;
+  if (kernelFor(plan, task.mode, task.kernel) === "wasm") {
+    const views = wasmChunkViews(elements, groups);
+    if (views) return { ...views, staging, inWasm: true };
+  }
+  return {
+    values: plan.compute === "float64" ? new Float64Array(elements) : new Float32Array(elements),
+    scale: new Float64Array(groups),
+    zeroPoint: new Float64Array(groups),
+    staging,
+    inWasm: false,
+  };
+}
+
+function valueWriter(target: SharedNpyTarget, maxElements: number): NpyValueWriter {
+  const parsed = parseDescr(target.descr);
+  if (!parsed.ok) throw new Error(`${target.file}: ${parsed.what}`); // AtomicNpyWriter.create accepted it already
+  return new NpyValueWriter(target.file, (bytes, position) => writeFully(target.fd, bytes, position, target.file), target.dataOffset, parsed.info, maxElements);
+}
