@@ -45,52 +45,79 @@ export function chunkCountOf(task: Pick<ChunkTask, "plan" | "rowsPerChunk">): nu
 }
 
 /**
- * Process chunks until none is left or a stop is requested; returns how many
- * this thread processed. `onChunk` gets the number of chunks finished by all threads.
+ * One thread's side of a task: `next()` claims and processes one chunk and
+ * returns false when no chunk is left or a stop was requested. A worker loops
+ * on it; the main thread yields to its event loop between chunks (signals,
+ * progress). `close()` when done: it releases the buffers, not the files.
  */
-export function runChunks(task: ChunkTask, onChunk?: (chunksDone: number) => void): number {
-  const { plan, control, rowsPerChunk, mode, given } = task;
-  const chunkCount = chunkCountOf(task);
-  const n = plan.rowLength;
-  const g = plan.groupsPerRow;
-  const bufs = chunkBuffers(task);
-  const reader = NpyRowReader.overDescriptor(task.input.path, task.input.fd, task.input.header);
-  const out = valueWriter(task.output, bufs.values.length);
-  const scaleOut = task.scaleOut && valueWriter(task.scaleOut, bufs.scale.length);
-  const zeroPointOut = task.zeroPointOut && valueWriter(task.zeroPointOut, bufs.zeroPoint.length);
-  let mine = 0;
-  try {
-    while (Atomics.load(control, CONTROL.STOP) === 0) {
-      const i = Atomics.add(control, CONTROL.NEXT, 1);
-      if (i >= chunkCount) break;
-      const start = i * rowsPerChunk;
-      const count = Math.min(rowsPerChunk, plan.rows - start);
-      const values = bufs.values.subarray(0, count * n);
-      if (bufs.staging) {
-        // A float64 file computed in float32/16: the cast rounds like torch's `x.float()`.
-        reader.readRows(start, count, bufs.staging);
-        for (let k = 0; k < values.length; k++) values[k] = bufs.staging[k];
-      } else {
-        reader.readRows(start, count, values);
-      }
-      if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(values as Float32Array, plan.compute);
-      if (given) {
-        bufs.scale.set(given.scale.subarray(start * g, (start + count) * g));
-        bufs.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
-      }
-      fakeQuantizeRows(plan, values, values, count, bufs.scale, bufs.zeroPoint, mode, task.kernel);
-      out.writeAt(start * n, values, values.length);
-      scaleOut?.writeAt(start * g, bufs.scale, count * g);
-      zeroPointOut?.writeAt(start * g, bufs.zeroPoint, count * g);
-      mine++;
-      const done = Atomics.add(control, CONTROL.DONE, 1) + 1;
-      onChunk?.(done);
-    }
-  } finally {
-    reader.close(); // leaves the shared descriptor open
-    if (bufs.inWasm) releaseWasmChunkViews();
+export class ChunkRunner {
+  readonly #task: ChunkTask;
+  readonly #chunkCount: number;
+  readonly #bufs: ChunkBuffers;
+  readonly #reader: NpyRowReader;
+  readonly #out: NpyValueWriter;
+  readonly #scaleOut: NpyValueWriter | undefined;
+  readonly #zeroPointOut: NpyValueWriter | undefined;
+  /** Chunks this thread processed. */
+  processed = 0;
+
+  constructor(task: ChunkTask) {
+    this.#task = task;
+    this.#chunkCount = chunkCountOf(task);
+    this.#bufs = chunkBuffers(task);
+    this.#reader = NpyRowReader.overDescriptor(task.input.path, task.input.fd, task.input.header);
+    this.#out = valueWriter(task.output, this.#bufs.values.length);
+    this.#scaleOut = task.scaleOut && valueWriter(task.scaleOut, this.#bufs.scale.length);
+    this.#zeroPointOut = task.zeroPointOut && valueWriter(task.zeroPointOut, this.#bufs.zeroPoint.length);
   }
-  return mine;
+
+  next(): boolean {
+    const { plan, control, rowsPerChunk, mode, given } = this.#task;
+    if (Atomics.load(control, CONTROL.STOP) !== 0) return false;
+    const i = Atomics.add(control, CONTROL.NEXT, 1);
+    if (i >= this.#chunkCount) return false;
+    const n = plan.rowLength;
+    const g = plan.groupsPerRow;
+    const bufs = this.#bufs;
+    const start = i * rowsPerChunk;
+    const count = Math.min(rowsPerChunk, plan.rows - start);
+    const values = bufs.values.subarray(0, count * n);
+    if (bufs.staging) {
+      // A float64 file computed in float32/16: the cast rounds like torch's `x.float()`.
+      this.#reader.readRows(start, count, bufs.staging);
+      for (let k = 0; k < values.length; k++) values[k] = bufs.staging[k];
+    } else {
+      this.#reader.readRows(start, count, values);
+    }
+    if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(values as Float32Array, plan.compute);
+    if (given) {
+      bufs.scale.set(given.scale.subarray(start * g, (start + count) * g));
+      bufs.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
+    }
+    fakeQuantizeRows(plan, values, values, count, bufs.scale, bufs.zeroPoint, mode, this.#task.kernel);
+    this.#out.writeAt(start * n, values, values.length);
+    this.#scaleOut?.writeAt(start * g, bufs.scale, count * g);
+    this.#zeroPointOut?.writeAt(start * g, bufs.zeroPoint, count * g);
+    this.processed++;
+    Atomics.add(control, CONTROL.DONE, 1);
+    return true;
+  }
+
+  close(): void {
+    this.#reader.close(); // leaves the shared descriptor open
+    if (this.#bufs.inWasm) releaseWasmChunkViews();
+  }
+}
+
+/** A worker's whole share of a task; returns the number of chunks it processed. */
+export function runChunks(task: ChunkTask): number {
+  const runner = new ChunkRunner(task);
+  try {
+    while (runner.next());
+    return runner.processed;
+  } finally {
+    runner.close();
+  }
 }
 
 interface ChunkBuffers {

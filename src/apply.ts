@@ -18,7 +18,7 @@ import { NpyRowReader } from "./npy/reader.js";
 import { AtomicNpyWriter } from "./npy/writer.js";
 import type { KernelChoice, QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype } from "./quant/plan.js";
-import { chunkCountOf, CONTROL, newControl, runChunks, type ChunkTask } from "./apply-chunks.js";
+import { ChunkRunner, chunkCountOf, CONTROL, newControl, type ChunkTask } from "./apply-chunks.js";
 import { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
@@ -31,7 +31,11 @@ export interface ApplyOptions {
   computeDtype?: ComputeDtype;
   /** torchao version whose numerics to reproduce (they differ only in the default eps). */
   torchao?: TorchaoVersion;
-  /** Worker threads; "auto" = one per core, none for small tensors (starting threads would cost more). */
+  /**
+   * Threads that compute, the main thread included (N → N − 1 workers; 0 or 1:
+   * the main thread alone); "auto" = one per core, the main thread alone for
+   * small tensors (starting workers would cost more than they save).
+   */
   threads?: number | "auto";
   /** Static qparams to use instead of computing them (is_dynamic: false configs). */
   scaleIn?: string;
@@ -123,8 +127,8 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
 
     // Work is split by whole rows: more workers than rows would only idle.
     const threads = Math.min(resolveThreads(opts.threads, header.elementCount), Math.max(plan.rows, 1));
-    // Started first: the workers boot while the outputs are created.
-    if (threads > 0) pool = new WorkerPool(threads);
+    // The main thread computes too; its helpers are started first and boot while it works.
+    if (threads > 1) pool = new WorkerPool(threads - 1);
 
     const protect = [opts.input, opts.scaleIn, opts.zeroPointIn].filter((p): p is string => !!p);
     const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { protect, force: opts.force, durable: opts.fsync });
@@ -205,33 +209,51 @@ export function chunkElementsFor(threads: number): number {
   return Math.min(DEFAULT_CHUNK_ELEMENTS, Math.max(MIN_CHUNK_ELEMENTS, Math.floor(TOTAL_CHUNK_ELEMENTS / Math.max(1, threads))));
 }
 
-/** Run the chunk loop inline or on the pool; returns the number of chunks. */
+/**
+ * Run the chunk loop on the main thread and the pool's workers together;
+ * returns the number of chunks. The main thread yields to its event loop
+ * between chunks, so Ctrl-C and progress are handled while it computes.
+ */
 async function runTask(task: ChunkTask, pool: WorkerPool | undefined, opts: ApplyOptions): Promise<number> {
+  const { control, plan } = task;
   const chunkCount = chunkCountOf(task);
-  const rowsDone = (chunksDone: number) => Math.min(task.plan.rows, chunksDone * task.rowsPerChunk);
   const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
   if (opts.signal?.aborted) throw interrupted();
-  if (!pool) {
-    runChunks(task, opts.onProgress && ((done) => opts.onProgress?.(rowsDone(done), task.plan.rows)));
-    return chunkCount;
-  }
-  const stop = () => Atomics.store(task.control, CONTROL.STOP, 1);
-  opts.signal?.addEventListener("abort", stop);
-  // Workers count finished chunks in shared memory; the main thread, otherwise idle, reports them.
+  const stop = () => Atomics.store(control, CONTROL.STOP, 1);
   let reported = 0;
-  const poll = opts.onProgress && setInterval(() => {
-    const done = Atomics.load(task.control, CONTROL.DONE);
-    if (done !== reported) opts.onProgress?.(rowsDone((reported = done)), task.plan.rows);
-  }, PROGRESS_MS);
+  const report = () => {
+    const done = Atomics.load(control, CONTROL.DONE);
+    if (done !== reported) opts.onProgress?.(Math.min(plan.rows, (reported = done) * task.rowsPerChunk), plan.rows);
+  };
+  let failure: { error: unknown } | undefined;
+  // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
+  const workers = pool?.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error }));
+  opts.signal?.addEventListener("abort", stop);
+  let poll: ReturnType<typeof setInterval> | undefined;
   try {
-    await pool.runOnAll(task, stop);
+    const runner = new ChunkRunner(task);
+    try {
+      while (runner.next()) {
+        report();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      stop();
+      failure = { error };
+    } finally {
+      runner.close();
+    }
+    // Out of chunks here; the workers finish theirs.
+    if (opts.onProgress) poll = setInterval(report, PROGRESS_MS);
+    failure ??= await workers;
   } finally {
     if (poll) clearInterval(poll);
     opts.signal?.removeEventListener("abort", stop);
   }
+  if (failure) throw failure.error;
   // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed.
-  if (Atomics.load(task.control, CONTROL.DONE) < chunkCount) throw interrupted();
-  opts.onProgress?.(task.plan.rows, task.plan.rows);
+  if (Atomics.load(control, CONTROL.DONE) < chunkCount) throw interrupted();
+  report();
   return chunkCount;
 }
 

@@ -60,6 +60,7 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
       throw err ?? new FqcError("USAGE", msg, { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
     })
     .exitProcess(false);
+  skipHelpCache(parser);
 
   try {
     const out = await parser.parseAsync(argv, {}, (err, _argv, output) => {
@@ -73,4 +74,18 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * yargs renders the whole help text of a command each time its handler
+ * starts, to have it ready should the handler fail. fqc never shows help on
+ * a failure (it prints one message with a hint), and the rendering took
+ * 40-90 ms of every run here, more than the rest of start-up. `--help` is
+ * unaffected: it renders on demand. If a yargs release moves this internal
+ * hook, nothing breaks; start-up is just slower.
+ */
+function skipHelpCache(parser: object): void {
+  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 }

@@ -5,7 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { HOST_ORDER, type ByteOrder } from "./dtype.js";
-import { float32ToHalves, float64ToHalves, HALF_TO_FLOAT32, HALF_TO_FLOAT32_BITS } from "./float16.js";
+import { float32ToHalves, float64ToHalves, halfToFloat32, halfToFloat32Bits } from "./float16.js";
 
 export type FloatDtype = "float16" | "float32" | "float64";
 export type FloatArray = Float32Array | Float64Array;
@@ -38,9 +38,11 @@ export function decodeFloats(
     const src = new Uint16Array(raw.buffer, raw.byteOffset, raw.length >> 1);
     if (dest instanceof Float32Array) {
       const d = new Uint32Array(dest.buffer, dest.byteOffset, dest.length);
-      for (let k = 0, j = destStart; k < count; k++, j += destStride) d[j] = HALF_TO_FLOAT32_BITS[src[srcStart + k]];
+      const table = halfToFloat32Bits();
+      for (let k = 0, j = destStart; k < count; k++, j += destStride) d[j] = table[src[srcStart + k]];
     } else {
-      for (let k = 0, j = destStart; k < count; k++, j += destStride) dest[j] = HALF_TO_FLOAT32[src[srcStart + k]];
+      const table = halfToFloat32();
+      for (let k = 0, j = destStart; k < count; k++, j += destStride) dest[j] = table[src[srcStart + k]];
     }
     return;
   }
@@ -90,15 +92,17 @@ export function decodeTransposed(
       ? new Float32Array(raw.buffer, raw.byteOffset, raw.length >> 2)
       : new Float64Array(raw.buffer, raw.byteOffset, raw.length >> 3);
   const bitsDest = f16 && dest instanceof Float32Array ? new Uint32Array(dest.buffer, dest.byteOffset, dest.length) : null;
+  const bitsTable = f16 ? halfToFloat32Bits() : null;
+  const floatTable = f16 ? halfToFloat32() : null;
   for (let j0 = 0; j0 < nCols; j0 += TILE) {
     const j1 = Math.min(nCols, j0 + TILE);
     for (let t = 0; t < len; t++) {
       const d = destStart + t * destRowStride;
       let s = srcStart + j0 * srcColStride + t;
       if (bitsDest !== null) {
-        for (let jj = j0; jj < j1; jj++, s += srcColStride) bitsDest[d + jj] = HALF_TO_FLOAT32_BITS[src[s]];
+        for (let jj = j0; jj < j1; jj++, s += srcColStride) bitsDest[d + jj] = bitsTable![src[s]];
       } else if (f16) {
-        for (let jj = j0; jj < j1; jj++, s += srcColStride) dest[d + jj] = HALF_TO_FLOAT32[src[s]];
+        for (let jj = j0; jj < j1; jj++, s += srcColStride) dest[d + jj] = floatTable![src[s]];
       } else {
         for (let jj = j0; jj < j1; jj++, s += srcColStride) dest[d + jj] = src[s];
       }

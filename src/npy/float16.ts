@@ -4,15 +4,26 @@
  * subnormals and overflow to infinity, like numpy's npy_double_to_half.
  */
 
-/** float32 bit patterns of all 65536 halves; exact widening, NaN payloads kept. */
-export const HALF_TO_FLOAT32_BITS: Uint32Array = (() => {
-  const t = new Uint32Array(65536);
-  for (let h = 0; h < 65536; h++) t[h] = halfBitsToFloat32Bits(h);
-  return t;
-})();
+let halfBits: Uint32Array | undefined;
+let halfFloats: Float32Array | undefined;
+
+/**
+ * float32 bit patterns of all 65536 halves; exact widening, NaN payloads kept.
+ * Built on first use: building costs ~6 ms, paid otherwise by every start of
+ * the CLI and of each worker, most of which never see a float16 value.
+ */
+export function halfToFloat32Bits(): Uint32Array {
+  if (!halfBits) {
+    halfBits = new Uint32Array(65536);
+    for (let h = 0; h < 65536; h++) halfBits[h] = halfBitsToFloat32Bits(h);
+  }
+  return halfBits;
+}
 
 /** The same table read as float32 values. */
-export const HALF_TO_FLOAT32: Float32Array = new Float32Array(HALF_TO_FLOAT32_BITS.buffer);
+export function halfToFloat32(): Float32Array {
+  return (halfFloats ??= new Float32Array(halfToFloat32Bits().buffer));
+}
 
 function halfBitsToFloat32Bits(h: number): number {
   const sign = (h & 0x8000) << 16;
@@ -30,7 +41,7 @@ function halfBitsToFloat32Bits(h: number): number {
 
 /** Decode one half bit pattern to a number. */
 export function halfToNumber(h: number): number {
-  return HALF_TO_FLOAT32[h & 0xffff];
+  return halfToFloat32()[h & 0xffff];
 }
 
 const MAGIC = 6755399441055744; // 1.5 * 2^52: (x + MAGIC) - MAGIC rounds half to even for |x| < 2^51

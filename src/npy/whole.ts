@@ -9,7 +9,7 @@ import type { AtomicOptions } from "./atomic.js";
 import { toFromHostOrder } from "./convert.js";
 import type { NpyDtype } from "./dtype.js";
 import { npyError } from "./fail.js";
-import { HALF_TO_FLOAT32_BITS } from "./float16.js";
+import { halfToFloat32Bits } from "./float16.js";
 import { openRegularFile, readHeaderFromFd, type NpyHeader } from "./header.js";
 import { readFully } from "./positional.js";
 import { AtomicNpyWriter } from "./writer.js";
@@ -44,7 +44,8 @@ function typedView(dtype: NpyDtype, buf: ArrayBuffer, n: number): NpyData {
     case "float16": {
       const src = new Uint16Array(buf, 0, n);
       const bits = new Uint32Array(n);
-      for (let i = 0; i < n; i++) bits[i] = HALF_TO_FLOAT32_BITS[src[i]];
+      const table = halfToFloat32Bits();
+      for (let i = 0; i < n; i++) bits[i] = table[src[i]];
       return new Float32Array(bits.buffer);
     }
     case "float32": return new Float32Array(buf, 0, n);

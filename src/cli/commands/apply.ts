@@ -44,7 +44,7 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         .option("role", { choices: ["weight", "activation"] as const, describe: "Which config of a QAT pair file to apply" })
         .option("compute-dtype", { choices: COMPUTE_DTYPES, describe: "Simulate torchao on a tensor of this dtype (default: the file's dtype)" })
         .option("torchao", { choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "torchao numerics to reproduce (0.18 changed the default eps)" })
-        .option("threads", { alias: "j", type: "string", default: "auto", describe: "Worker threads (a number, or auto: one per core)" })
+        .option("threads", { alias: "j", type: "string", default: "auto", describe: "Threads that compute, the main thread included (a number, or auto: one per core)" })
         .option("scale", { type: "string", describe: "Static scales (.npy) for an is_dynamic: false config" })
         .option("zero-point", { type: "string", describe: "Static zero points (.npy), with --scale" })
         .option("scale-out", { type: "string", describe: "Write the scales used to this .npy" })
