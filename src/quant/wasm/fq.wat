@@ -27,9 +27,9 @@
         (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
         (local.set $q
           (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $p)) (local.get $vr))) (local.get $vz)))
-        ;; q < qmin ? qmin : q, then > qmax ? qmax : q — NaN passes through like the JS ternaries.
-        (local.set $q (v128.bitselect (local.get $vlo) (local.get $q) (f32x4.lt (local.get $q) (local.get $vlo))))
-        (local.set $q (v128.bitselect (local.get $vhi) (local.get $q) (f32x4.gt (local.get $q) (local.get $vhi))))
+        ;; pmax(q, qmin) = q < qmin ? qmin : q and pmin(q, qmax) = qmax < q ? qmax : q: the JS
+        ;; ternaries exactly (NaN passes through), one instruction each.
+        (local.set $q (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $vlo)) (local.get $vhi)))
         (v128.store (local.get $p) (f32x4.mul (f32x4.sub (local.get $q) (local.get $vz)) (local.get $vs)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vloop)))
@@ -84,7 +84,10 @@
         (param $sp i32) (param $zp i32)
     (local $k i32) (local $i i32) (local $vend i32) (local $end i32)
     (local $acc v128) (local $nan v128) (local $v v128)
+    (local $vr v128) (local $vs v128) (local $vlo v128) (local $vhi v128)
     (local $m f32) (local $x f32) (local $s f32) (local $r f32)
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
     (block $gdone
       (loop $gloop
         (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
@@ -119,9 +122,27 @@
         (local.set $s (f32.div (local.get $m) (local.get $div)))
         (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
         (local.set $r (f32.div (f32.const 1) (local.get $s)))
-        (call $quant (local.get $p) (local.get $g) (local.get $r) (local.get $s)
-          (f32.const 0) (local.get $qmin) (local.get $qmax))
-        (call $finish (local.get $p) (local.get $g) (local.get $s) (local.get $r) (local.get $sp))
+        ;; $quant's vector loop inlined (z = 0): with 32-value groups the calls cost ~15% (measured).
+        (local.set $vr (f32x4.splat (local.get $r)))
+        (local.set $vs (f32x4.splat (local.get $s)))
+        (local.set $i (local.get $p))
+        (block $qdone
+          (loop $qloop
+            (br_if $qdone (i32.ge_u (local.get $i) (local.get $vend)))
+            (local.set $v
+              (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $vr))) (v128.const i32x4 0 0 0 0)))
+            (local.set $v (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $vlo)) (local.get $vhi)))
+            (v128.store (local.get $i) (f32x4.mul (f32x4.sub (local.get $v) (v128.const i32x4 0 0 0 0)) (local.get $vs)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $qloop)))
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then (call $quant (local.get $i) (i32.shr_u (i32.sub (local.get $end) (local.get $i)) (i32.const 2))
+                  (local.get $r) (local.get $s) (f32.const 0) (local.get $qmin) (local.get $qmax))))
+        (if (i32.eqz (i32.and (f32.lt (f32.abs (local.get $s)) (f32.const inf))
+                              (f32.lt (f32.abs (local.get $r)) (f32.const inf))))
+          (then (call $canon (local.get $p) (local.get $g))))
+        (f64.store (local.get $sp)
+          (select (f64.const nan) (f64.promote_f32 (local.get $s)) (f32.ne (local.get $s) (local.get $s))))
         (f64.store (local.get $zp) (f64.const 0))
         (local.set $p (local.get $end))
         (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
