@@ -179,6 +179,22 @@ describe("NpyRowReader refuses what it cannot read", () => {
     expect(() => r.readRows(0, 3, new Float32Array(12))).toThrow("file ended early");
     r.close();
   });
+  it("a second reader over the same descriptor reads the same rows and leaves the descriptor open", () => {
+    const owner = NpyRowReader.open(fixture("le_f4_3x4.npy"));
+    const second = NpyRowReader.overDescriptor(owner.path, owner.fd, owner.header);
+    const a = new Float32Array(8);
+    const b = new Float32Array(8);
+    second.readRows(1, 2, b);
+    owner.readRows(1, 2, a);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    second.close();
+    expect(() => fs.fstatSync(owner.fd)).not.toThrow(); // still open: the owner closes it
+    owner.readRows(0, 1, a);
+    const fd = owner.fd;
+    owner.close();
+    expect(() => fs.fstatSync(fd)).toThrow();
+    expect(() => owner.fd).toThrow("closed");
+  });
   it("missing files and directories are IO errors", () => {
     expect(() => NpyRowReader.open(tmp.file("nope.npy"))).toThrow(expect.objectContaining({ code: "IO" }));
     expect(() => NpyRowReader.open(tmp.dir)).toThrow("is a directory");

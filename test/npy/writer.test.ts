@@ -2,6 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
+import fc from "fast-check";
+import { parseDescr } from "../../src/npy/dtype.js";
+import { writeFully } from "../../src/npy/positional.js";
+import { NpyValueWriter } from "../../src/npy/value-writer.js";
 import { AtomicNpyWriter } from "../../src/npy/writer.js";
 import { EXPECTED, expectedFloats, fixture, hexToF64, tempDir } from "./helpers.js";
 
@@ -180,5 +184,73 @@ describe("AtomicNpyWriter filesystem errors", () => {
       expect((e as FqcError).code).toBe("IO");
       expect((e as FqcError).message).toBe(`${target}: cannot create a temporary file in its directory: no such file or directory`);
     }
+  });
+});
+
+describe("AtomicNpyWriter shared with threads (positional writes through its descriptor)", () => {
+  const cases: Array<[string, number]> = [["<f4", 1], [">f4", 1], ["<f2", 1], [">f8", 1], ["<i4", 0], ["|u1", 0]];
+  for (const [descr, isFloat] of cases) {
+    it(`${descr}: chunks written in any order give the bytes of one sequential write`, () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (chunk, seed) => {
+          const n = 23;
+          const src = isFloat ? Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -0 : (i - 11) * 0.37)) : Float64Array.from({ length: n }, (_, i) => i * 7 % 200);
+          const seqTarget = out("seq.npy");
+          const w0 = AtomicNpyWriter.create(seqTarget, { descr, shape: [n] });
+          w0.writeValues(src, n);
+          w0.commit();
+          const parTarget = out("par.npy");
+          const w = AtomicNpyWriter.create(parTarget, { descr, shape: [n] });
+          const shared = w.shareWithThreads();
+          expect(shared).toMatchObject({ file: parTarget, descr, elementCount: n, dataOffset: w.dataOffset });
+          const info = parseDescr(descr);
+          if (!info.ok) throw new Error(descr);
+          const vw = new NpyValueWriter(shared.file, (bytes, pos) => writeFully(shared.fd, bytes, pos, shared.file), shared.dataOffset, info.info, chunk);
+          const starts = Array.from({ length: Math.ceil(n / chunk) }, (_, i) => i * chunk);
+          // A seeded shuffle: the order in which threads happen to finish.
+          let s = seed;
+          for (let i = starts.length - 1; i > 0; i--) {
+            s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+            const j = s % (i + 1);
+            [starts[i], starts[j]] = [starts[j], starts[i]];
+          }
+          for (const at of starts) vw.writeAt(at, src.subarray(at), Math.min(chunk, n - at));
+          w.recordSharedWrites(n);
+          w.commit();
+          expect(fs.readFileSync(parTarget).equals(fs.readFileSync(seqTarget))).toBe(true);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it("commit still requires every value: shared writes must be recorded, and never more than the shape holds", () => {
+    const target = out();
+    const w = AtomicNpyWriter.create(target, { descr: "<f4", shape: [4] });
+    w.shareWithThreads();
+    expect(() => w.commit()).toThrow("only 0 of 4 values were written");
+    expect(fs.existsSync(target)).toBe(false);
+    expect(tempsIn(tmp.dir)).toEqual([]);
+    const w2 = AtomicNpyWriter.create(target, { descr: "<f4", shape: [4] });
+    w2.recordSharedWrites(3);
+    expect(() => w2.recordSharedWrites(2)).toThrow("5 values written, but shape (4,) holds 4");
+    expect(tempsIn(tmp.dir)).toEqual([]);
+  });
+
+  it("the descriptor is handed out only while the output is open", () => {
+    const w = AtomicNpyWriter.create(out(), { descr: "<f4", shape: [1] });
+    w.abort();
+    expect(() => w.shareWithThreads()).toThrow("already aborted");
+  });
+
+  it("a value an integer dtype cannot hold names the target and the element index", () => {
+    const target = out();
+    const w = AtomicNpyWriter.create(target, { descr: "<i2", shape: [6] });
+    const info = parseDescr("<i2");
+    if (!info.ok) throw new Error("<i2");
+    const shared = w.shareWithThreads();
+    const vw = new NpyValueWriter(shared.file, (bytes, pos) => writeFully(shared.fd, bytes, pos, shared.file), shared.dataOffset, info.info, 6);
+    expect(() => vw.writeAt(3, [1, 2.5], 2)).toThrow(`${target}: value 2.5 at index 4 cannot be stored as int16`);
+    w.abort();
   });
 });

@@ -1,7 +1,13 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, truncateSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyFile } from "../../src/apply.js";
+import { applyFile, chunkElementsFor } from "../../src/apply.js";
+import { CONTROL, newControl, type ChunkTask } from "../../src/apply-chunks.js";
+import { FqcError } from "../../src/errors.js";
+import { NpyRowReader } from "../../src/npy/reader.js";
+import { AtomicNpyWriter } from "../../src/npy/writer.js";
+import { WorkerPool } from "../../src/parallel/pool.js";
+import { makePlan } from "../../src/quant/plan.js";
 import { normalize } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
 import { tempDir } from "../helpers/cli.js";
@@ -60,4 +66,80 @@ describe("worker pool: results do not depend on threads or chunking", () => {
       });
     }
   }
+});
+
+describe("apply with workers: progress, interruption, failures", () => {
+  const rows = 400;
+  const cols = 64;
+  const input = path.join(tmp.dir, "progress-in.npy");
+  writeNpyAtomic(input, "<f4", [rows, cols], makeTensor(rows * cols, 3));
+  const config = normalize({ dtype: "int4", group_size: 32 });
+  const temps = () => readdirSync(tmp.dir).filter((f) => f.endsWith(".tmp"));
+
+  it("reports progress in rows, never backwards, ending at all rows", async () => {
+    const seen: Array<[number, number]> = [];
+    const out = path.join(tmp.dir, "progress-out.npy");
+    await applyFile({ input, output: out, config, threads: 3, chunkElements: 5 * cols, onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(([, total]) => total === rows)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThanOrEqual(seen[i - 1][0]);
+    expect(seen[seen.length - 1]).toEqual([rows, rows]);
+  });
+
+  it("an abort mid-run stops every thread, writes nothing and removes the temp files", async () => {
+    for (const threads of [1, 3]) {
+      const out = path.join(tmp.dir, `aborted-${threads}.npy`);
+      const abort = new AbortController();
+      const run = applyFile({
+        input, output: out, config, threads, chunkElements: cols, scaleOut: path.join(tmp.dir, "aborted-scale.npy"),
+        signal: abort.signal, onProgress: () => abort.abort(),
+      });
+      await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(path.join(tmp.dir, "aborted-scale.npy"))).toBe(false);
+      expect(temps()).toEqual([]);
+    }
+  });
+
+  it("a worker's failure keeps its code, hint and file; the other threads stop", async () => {
+    // A task over a file that shrinks after the header was checked: every read of the lost rows fails.
+    const shrinking = path.join(tmp.dir, "shrinking.npy");
+    writeNpyAtomic(shrinking, "<f4", [rows, cols], makeTensor(rows * cols, 5));
+    const reader = NpyRowReader.open(shrinking);
+    const out = AtomicNpyWriter.create(path.join(tmp.dir, "shrink-out.npy"), { descr: "<f4", shape: [rows, cols] });
+    const pool = new WorkerPool(2);
+    try {
+      truncateSync(shrinking, reader.header.dataOffset + 10 * cols * 4);
+      const task: ChunkTask = {
+        plan: makePlan(config, [rows, cols], { compute: "float32", torchao: "0.12" }),
+        mode: "compute", kernel: "auto",
+        input: { path: shrinking, fd: reader.fd, header: reader.header },
+        output: out.shareWithThreads(),
+        rowsPerChunk: 20,
+        control: newControl(),
+      };
+      let stops = 0;
+      const err = await pool.runOnAll(task, () => { stops++; Atomics.store(task.control, CONTROL.STOP, 1); }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FqcError);
+      expect((err as FqcError).code).toBe("NPY");
+      expect((err as FqcError).file).toBe(shrinking);
+      expect((err as FqcError).message).toContain("file ended early");
+      expect(stops).toBe(1);
+      // Every worker has stopped before the promise settled: no chunk is claimed after the stop.
+      expect(Atomics.load(task.control, CONTROL.DONE)).toBeLessThan(rows / 20);
+    } finally {
+      await pool.close();
+      out.abort();
+      reader.close();
+    }
+  });
+
+  it("chunk buffers: 1 Mi values per thread, smaller with many threads, never below 256 Ki", () => {
+    expect(chunkElementsFor(0)).toBe(1 << 20);
+    expect(chunkElementsFor(2)).toBe(1 << 20);
+    expect(chunkElementsFor(16)).toBe(1 << 20);
+    expect(chunkElementsFor(32)).toBe(1 << 19);
+    expect(chunkElementsFor(256)).toBe(1 << 18);
+    for (const t of [1, 3, 17, 40, 64]) expect(t * chunkElementsFor(t)).toBeLessThanOrEqual(Math.max(16 << 20, t << 18));
+  });
 });
