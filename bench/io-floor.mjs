@@ -1,17 +1,46 @@
-// The I/O floor of `fqc apply`: the same streaming reader and atomic writer,
-// the same chunking, no kernel. What apply costs beyond this is compute.
-import { NpyRowReader } from "../dist/npy/reader.js";
-import { AtomicNpyWriter } from "../dist/npy/writer.js";
+// The I/O floor of `fqc apply`: a minimal Node program (no fqc code) that
+// moves the file's bytes the way apply does — the main thread plus
+// (threads − 1) workers claim 4 MiB chunks from a shared counter, read each
+// with a positional read and write it at the same offset of a temp file,
+// renamed at the end — and computes nothing. What apply costs beyond this
+// row is fqc: start-up, checks and the kernel.
+//
+//   node bench/io-floor.mjs in.npy out.npy [threads]
+import fs from "node:fs";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
-const [input, output] = process.argv.slice(2);
-const reader = NpyRowReader.open(input);
-const writer = AtomicNpyWriter.create(output, { descr: reader.header.descr, shape: reader.header.shape });
-const rowsPerChunk = Math.max(1, Math.floor((4 * 1024 * 1024) / reader.rowLength));
-const buf = new Float32Array(new SharedArrayBuffer(rowsPerChunk * reader.rowLength * 4));
-for (let r = 0; r < reader.rows; r += rowsPerChunk) {
-  const n = Math.min(rowsPerChunk, reader.rows - r);
-  reader.readRows(r, n, buf);
-  writer.writeRows(buf, n * reader.rowLength);
+const CHUNK = 4 << 20;
+
+function copyChunks({ inFd, outFd, size, counter }) {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    const at = Atomics.add(counter, 0, 1) * CHUNK;
+    if (at >= size) return;
+    const n = Math.min(CHUNK, size - at);
+    for (let done = 0; done < n; ) done += fs.readSync(inFd, buf, done, n - done, at + done);
+    for (let done = 0; done < n; ) done += fs.writeSync(outFd, buf, done, n - done, at + done);
+  }
 }
-writer.commit();
-reader.close();
+
+if (isMainThread) {
+  const [input, output, threadsArg = "1"] = process.argv.slice(2);
+  const threads = Math.max(1, Number(threadsArg));
+  const inFd = fs.openSync(input, "r");
+  const size = fs.fstatSync(inFd).size;
+  const temp = `${output}.floor-${process.pid}.tmp`;
+  const outFd = fs.openSync(temp, "wx");
+  const job = { inFd, outFd, size, counter: new Int32Array(new SharedArrayBuffer(4)) };
+  const workers = Array.from({ length: threads - 1 }, () => new Promise((resolve, reject) => {
+    const w = new Worker(new URL(import.meta.url), { workerData: job });
+    w.on("message", resolve);
+    w.on("error", reject);
+  }));
+  copyChunks(job);
+  await Promise.all(workers);
+  fs.closeSync(outFd);
+  fs.closeSync(inFd);
+  fs.renameSync(temp, output);
+} else {
+  copyChunks(workerData);
+  parentPort.postMessage("done");
+}

@@ -43,37 +43,54 @@ function benchApply() {
   writeGaussianNpy(input, rows, cols);
   const bytes = statSync(input).size;
   const elements = rows * cols;
-  console.log(`## apply: ${rows}×${cols} float32 (${(bytes / 2 ** 20).toFixed(0)} MiB), median of ${reps}`);
+  const runs = quick ? 1 : 7;
+  console.log(`## apply: ${rows}×${cols} float32 (${(bytes / 2 ** 20).toFixed(0)} MiB), median of ${runs}, commands interleaved`);
 
   // Every run writes a new file (the previous output is removed, untimed), as a user's run would.
   const fresh = (p) => { rmSync(p, { force: true }); return p; };
-  const cp = median(reps, () => timeCmd("cp", [input, fresh(path.join(work, "cp.npy"))]));
-  console.log(row("cp (baseline)", cp, elements, bytes));
-  const floor = median(reps, () => timeCmd(process.execPath, [path.join(root, "bench/io-floor.mjs"), input, fresh(path.join(work, "floor.npy"))]));
-  console.log(row("node read+write, no compute (floor)", floor, elements, bytes, cp));
-
+  const threadCounts = [...new Set([1, availableParallelism()])];
   const cases = [
     { name: "int4 per_group 32 symmetric", config: { dtype: "int4", group_size: 32 }, numpy: "group_sym" },
     { name: "int8 per_token asymmetric", config: { dtype: "int8", granularity: "per_token", is_symmetric: false }, numpy: "token_asym" },
   ];
+  const jobs = [
+    { key: "cp", label: "cp (baseline)", run: () => timeCmd("cp", [input, fresh(path.join(work, "cp.npy"))]) },
+    { key: "start", label: "node start-up alone (node -e 0)", run: () => timeCmd(process.execPath, ["-e", "0"]) },
+    ...threadCounts.map((t) => ({
+      key: `floor${t}`, label: `node read+write floor, ${t} thread${t > 1 ? "s" : ""}`,
+      run: () => timeCmd(process.execPath, [path.join(root, "bench/io-floor.mjs"), input, fresh(path.join(work, "floor.npy")), String(t)]),
+    })),
+  ];
   for (const c of cases) {
     const cfg = path.join(work, `${c.numpy}.json`);
     writeFileSync(cfg, JSON.stringify(c.config));
-    console.log(`\n### ${c.name}`);
-    const threadCounts = [...new Set([1, availableParallelism()])];
-    let best;
     for (const t of threadCounts) {
-      const r = median(reps, () => timeCmd(process.execPath, [fqc, "apply", input, fresh(path.join(work, "out.npy")), "-c", cfg, "--threads", String(t), "--quiet"]));
-      console.log(row(`fqc apply --threads ${t}`, r, elements, bytes, cp));
-      if (!best || r.seconds < best.seconds) best = r;
+      jobs.push({ key: `${c.numpy}${t}`, label: `fqc apply --threads ${t}`, run: () => timeCmd(process.execPath, [fqc, "apply", input, fresh(path.join(work, "out.npy")), "-c", cfg, "--threads", String(t), "--quiet"]) });
     }
     if (python) {
-      const np = median(reps, () => timeCmd(python.exe, [path.join(root, "bench/numpy_fakequant.py"), c.numpy, input, fresh(path.join(work, "np.npy"))]));
-      console.log(row("numpy (vectorised, same formulas)", np, elements, bytes, cp));
-      console.log(`ratio: fqc is ${(np.seconds / best.seconds).toFixed(2)}x NumPy's speed; fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time`);
-    } else {
-      console.log(`ratio: fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time (NumPy not available: no NumPy ratio)`);
+      jobs.push({ key: `${c.numpy}np`, label: "numpy (vectorised, same formulas)", run: () => timeCmd(python.exe, [path.join(root, "bench/numpy_fakequant.py"), c.numpy, input, fresh(path.join(work, "np.npy"))]) });
     }
+  }
+  // Round robin, so that a slow spell of the machine hits every command alike.
+  const samples = new Map(jobs.map((j) => [j.key, []]));
+  for (let r = 0; r < runs; r++) for (const j of jobs) samples.get(j.key).push(j.run());
+  const res = Object.fromEntries(jobs.map((j) => [j.key, medianOf(samples.get(j.key))]));
+  const label = Object.fromEntries(jobs.map((j) => [j.key, j.label]));
+  const cp = res.cp;
+  for (const k of ["cp", "start", ...threadCounts.map((t) => `floor${t}`)]) console.log(row(label[k], res[k], elements, bytes, k === "cp" ? undefined : cp));
+  for (const c of cases) {
+    console.log(`\n### ${c.name}`);
+    let best;
+    for (const t of threadCounts) {
+      const r = res[`${c.numpy}${t}`];
+      console.log(row(label[`${c.numpy}${t}`], r, elements, bytes, cp));
+      if (!best || r.seconds < best.seconds) best = r;
+    }
+    const floor = Math.min(...threadCounts.map((t) => res[`floor${t}`].seconds));
+    const np = res[`${c.numpy}np`];
+    if (np) console.log(row(label[`${c.numpy}np`], np, elements, bytes, cp));
+    console.log(`ratio: fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time (Node's start-up alone ${(res.start.seconds / cp.seconds).toFixed(2)}x, ` +
+      `its read+write floor ${(floor / cp.seconds).toFixed(2)}x)${np ? `; fqc is ${(np.seconds / best.seconds).toFixed(2)}x NumPy's speed` : " (NumPy not available: no NumPy ratio)"}`);
   }
   console.log();
 }
@@ -169,7 +186,12 @@ function timeCmd(cmd, argv, opts = {}) {
 }
 
 function median(n, fn) {
-  const runs = Array.from({ length: n }, fn).sort((a, b) => a.seconds - b.seconds);
+  return medianOf(Array.from({ length: n }, fn));
+}
+
+/** Median time; peak RSS over all runs. */
+function medianOf(samples) {
+  const runs = [...samples].sort((a, b) => a.seconds - b.seconds);
   const mid = runs[Math.floor(runs.length / 2)];
   return { seconds: mid.seconds, rss: Math.max(...runs.map((r) => r.rss ?? 0)) || undefined };
 }
