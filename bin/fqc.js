@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Thin launcher: all behaviour lives in the CLI module, bundled into dist/fqc.mjs by `npm run build`.
+// Thin launcher: all behaviour lives in the CLI bundle, dist/fqc.cjs, made by `npm run build`.
+"use strict";
+const { BUNDLE, loadCli } = require("./load-cli.js");
+
 let cli;
 try {
-  cli = await import("../dist/fqc.mjs");
+  cli = loadCli();
 } catch (e) {
-  if (e?.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes("fqc.mjs")) throw e;
+  if (e?.code !== "ENOENT" || e.path !== BUNDLE) throw e;
   process.stderr.write("fqc: this checkout is not built yet; run `npm run build` first (npm test and npm run demo build too)\n");
   process.exit(2);
 }
-process.exitCode = await cli.main(process.argv.slice(2));
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

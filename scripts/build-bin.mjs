@@ -5,29 +5,14 @@
 import { buildSync } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, writeFileSync, chmodSync, readFileSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { cliBundleOptions, root } from "./bundle-options.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "build");
 mkdirSync(out, { recursive: true });
 
 const started = Date.now();
-buildSync({
-  entryPoints: [path.join(root, "src/cli/sea-entry.ts")],
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  // Node 20 has RegExp's v flag; without this esbuild rewrites /…/v literals (string-width's emoji
-  // pattern) as new RegExp(…), which V8 compiles eagerly: ~20 ms of every start-up (measured).
-  supported: { "regexp-set-notation": true },
-  outfile: path.join(out, "fqc.cjs"),
-  // yargs' ESM shim reads import.meta.url, which a CJS bundle lacks; give it this file's URL.
-  define: { "import.meta.url": "__fqc_import_meta_url" },
-  banner: { js: "const __fqc_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: "error",
-});
+buildSync(cliBundleOptions("src/cli/sea-entry.ts", "build/fqc.cjs"));
 
 const seaConfig = path.join(out, "sea-config.json");
 writeFileSync(seaConfig, JSON.stringify({

@@ -1,0 +1,43 @@
+/** bin/fqc.js: loads the CLI bundle with its V8 code cache, and fails clearly when the checkout is not built. */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** A copy of the launcher (and, if asked, of the bundle) in a fresh directory tree. */
+function install(name: string, withBundle: boolean): string {
+  const dir = tmp.path(name);
+  mkdirSync(path.join(dir, "bin"), { recursive: true });
+  mkdirSync(path.join(dir, "dist"), { recursive: true });
+  for (const f of ["fqc.js", "load-cli.js", "package.json"]) copyFileSync(path.join(ROOT, "bin", f), path.join(dir, "bin", f));
+  if (withBundle) copyFileSync(path.join(ROOT, "dist/fqc.cjs"), path.join(dir, "dist/fqc.cjs"));
+  return path.join(dir, "bin/fqc.js");
+}
+
+describe("the fqc launcher", () => {
+  it("uses the code cache the build wrote: V8 accepts it in a plain node process", () => {
+    const r = spawnSync(process.execPath, ["-e", `const { loadCli } = require(${JSON.stringify(path.join(ROOT, "bin/load-cli.js"))}); process.stdout.write(String(loadCli().script.cachedDataRejected))`], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("false");
+  });
+
+  it("runs without a cache, and with a cache V8 rejects (another Node, a corrupt file)", () => {
+    const fqc = install("no-cache", true);
+    const v = runFqc(["--version"], { exe: [process.execPath, fqc] });
+    expect(v).toMatchObject({ code: 0, stderr: "" });
+    tmp.write("no-cache/dist/fqc.cjs.cache", new Uint8Array(4096).fill(7));
+    const r = runFqc(["validate", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, fqc] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("1 file checked: no problems");
+  });
+
+  it("says how to build when the bundle is missing (exit 2, no stack trace)", () => {
+    const r = runFqc(["--version"], { exe: [process.execPath, install("unbuilt", false)] });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("fqc: this checkout is not built yet; run `npm run build` first (npm test and npm run demo build too)\n");
+  });
+});
