@@ -54,6 +54,8 @@ export class ChunkRunner {
   readonly #task: ChunkTask;
   readonly #chunkCount: number;
   readonly #bufs: ChunkBuffers;
+  readonly #elements: number;
+  readonly #groups: number;
   readonly #reader: NpyRowReader;
   readonly #out: NpyValueWriter;
   readonly #scaleOut: NpyValueWriter | undefined;
@@ -64,11 +66,37 @@ export class ChunkRunner {
   constructor(task: ChunkTask) {
     this.#task = task;
     this.#chunkCount = chunkCountOf(task);
-    this.#bufs = chunkBuffers(task);
+    this.#elements = task.rowsPerChunk * task.plan.rowLength;
+    this.#groups = task.rowsPerChunk * task.plan.groupsPerRow;
+    this.#bufs = {
+      inWasm: kernelFor(task.plan, task.mode, task.kernel) === "wasm",
+      staging: task.input.header.dtype === "float64" && task.plan.compute !== "float64" ? new Float64Array(this.#elements) : undefined,
+    };
     this.#reader = NpyRowReader.overDescriptor(task.input.path, task.input.fd, task.input.header);
-    this.#out = valueWriter(task.output, this.#bufs.values.length);
-    this.#scaleOut = task.scaleOut && valueWriter(task.scaleOut, this.#bufs.scale.length);
-    this.#zeroPointOut = task.zeroPointOut && valueWriter(task.zeroPointOut, this.#bufs.zeroPoint.length);
+    this.#out = valueWriter(task.output, this.#elements);
+    this.#scaleOut = task.scaleOut && valueWriter(task.scaleOut, this.#groups);
+    this.#zeroPointOut = task.zeroPointOut && valueWriter(task.zeroPointOut, this.#groups);
+  }
+
+  /**
+   * This chunk's arrays: in the wasm kernel's own memory when it will run, so
+   * data is read straight into it. Taken anew for every chunk: another runner
+   * on this thread (two applyFile calls at once) may have grown that memory
+   * meanwhile, which detaches older views. next() is synchronous, so nothing
+   * else runs on this thread while the views are in use.
+   */
+  #arrays(): ChunkArrays {
+    const bufs = this.#bufs;
+    if (bufs.inWasm) {
+      const views = wasmChunkViews(this.#elements, this.#groups);
+      if (views) return views;
+      bufs.inWasm = false; // the memory cannot grow: plain arrays from now on (same results)
+    }
+    return (bufs.js ??= {
+      values: this.#task.plan.compute === "float64" ? new Float64Array(this.#elements) : new Float32Array(this.#elements),
+      scale: new Float64Array(this.#groups),
+      zeroPoint: new Float64Array(this.#groups),
+    });
   }
 
   next(): boolean {
@@ -78,14 +106,15 @@ export class ChunkRunner {
     if (i >= this.#chunkCount) return false;
     const n = plan.rowLength;
     const g = plan.groupsPerRow;
-    const bufs = this.#bufs;
+    const bufs = this.#arrays();
+    const staging = this.#bufs.staging;
     const start = i * rowsPerChunk;
     const count = Math.min(rowsPerChunk, plan.rows - start);
     const values = bufs.values.subarray(0, count * n);
-    if (bufs.staging) {
+    if (staging) {
       // A float64 file computed in float32/16: the cast rounds like torch's `x.float()`.
-      this.#reader.readRows(start, count, bufs.staging);
-      for (let k = 0; k < values.length; k++) values[k] = bufs.staging[k];
+      this.#reader.readRows(start, count, staging);
+      for (let k = 0; k < values.length; k++) values[k] = staging[k];
     } else {
       this.#reader.readRows(start, count, values);
     }
@@ -120,31 +149,19 @@ export function runChunks(task: ChunkTask): number {
   }
 }
 
-interface ChunkBuffers {
+interface ChunkArrays {
   values: Float32Array | Float64Array;
   scale: Float64Array;
   zeroPoint: Float64Array;
-  staging?: Float64Array;
-  inWasm: boolean;
 }
 
-/** One chunk's buffers; in the wasm kernel's own memory when it will run, so data is read straight into it. */
-function chunkBuffers(task: ChunkTask): ChunkBuffers {
-  const { plan } = task;
-  const elements = task.rowsPerChunk * plan.rowLength;
-  const groups = task.rowsPerChunk * plan.groupsPerRow;
-  const staging = task.input.header.dtype === "float64" && plan.compute !== "float64" ? new Float64Array(elements) : undefined;
-  if (kernelFor(plan, task.mode, task.kernel) === "wasm") {
-    const views = wasmChunkViews(elements, groups);
-    if (views) return { ...views, staging, inWasm: true };
-  }
-  return {
-    values: plan.compute === "float64" ? new Float64Array(elements) : new Float32Array(elements),
-    scale: new Float64Array(groups),
-    zeroPoint: new Float64Array(groups),
-    staging,
-    inWasm: false,
-  };
+interface ChunkBuffers {
+  /** Chunks go through the wasm kernel's memory (wasmChunkViews). */
+  inWasm: boolean;
+  /** float64 file, narrower compute: the file's values before the cast. */
+  staging?: Float64Array;
+  /** Plain arrays when wasm does not run. */
+  js?: ChunkArrays;
 }
 
 function valueWriter(target: SharedNpyTarget, maxElements: number): NpyValueWriter {

@@ -134,6 +134,29 @@ describe("apply with workers: progress, interruption, failures", () => {
     }
   });
 
+  it("two runs at once on the main thread (sharing its wasm memory, which the larger one grows) match runs alone", async () => {
+    const small = path.join(tmp.dir, "together-small.npy");
+    const large = path.join(tmp.dir, "together-large.npy");
+    writeNpyAtomic(small, "<f4", [64, 32], makeTensor(64 * 32, 8));
+    writeNpyAtomic(large, "<f4", [512, 1024], makeTensor(512 * 1024, 9));
+    const alone = async (input: string, tag: string) => {
+      const output = path.join(tmp.dir, `${tag}.npy`);
+      await applyFile({ input, output, config, threads: 1, chunkElements: 4 * 1024 });
+      return readFileSync(output);
+    };
+    const wantSmall = await alone(small, "alone-small");
+    const wantLarge = await alone(large, "alone-large");
+    const [a, b] = await Promise.all([
+      applyFile({ input: small, output: path.join(tmp.dir, "both-small.npy"), config, threads: 1, chunkElements: 2 * 32 }),
+      // One 2 MiB chunk: more wasm memory than this thread used so far, taken while the small run is mid-way.
+      applyFile({ input: large, output: path.join(tmp.dir, "both-large.npy"), config, threads: 1, chunkElements: 512 * 1024 }),
+    ]);
+    expect(a.chunks).toBe(32);
+    expect(b.chunks).toBe(1);
+    expect(readFileSync(path.join(tmp.dir, "both-small.npy")).equals(wantSmall)).toBe(true);
+    expect(readFileSync(path.join(tmp.dir, "both-large.npy")).equals(wantLarge)).toBe(true);
+  });
+
   it("chunk buffers: 1 Mi values per thread, smaller with many threads, never below 256 Ki", () => {
     expect(chunkElementsFor(0)).toBe(1 << 20);
     expect(chunkElementsFor(2)).toBe(1 << 20);
