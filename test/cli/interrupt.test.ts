@@ -9,7 +9,7 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe("interrupting fqc apply", () => {
-  it("SIGINT mid-run: exit 130, no output, no temp file", async () => {
+  it.each(["1", "2"])("SIGINT mid-run with --threads %s: exit 130, no output, no temp file", async (threads) => {
     // A 512 MiB float32 tensor of zeros, made sparse so the test writes almost nothing; bfloat16
     // compute takes the general (slowest) kernel path, so the run lasts seconds, not milliseconds.
     const rows = 131072;
@@ -23,7 +23,7 @@ describe("interrupting fqc apply", () => {
     const cfg = tmp.write("cfg.json", '{"dtype": "int4", "group_size": 32}');
     const output = tmp.path("out.npy");
 
-    const child = spawn(process.execPath, [FQC, "apply", input, output, "-c", cfg, "--threads", "1", "--compute-dtype", "bfloat16"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [FQC, "apply", input, output, "-c", cfg, "--threads", threads, "--compute-dtype", "bfloat16"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     // Wait until the temp output exists (the run is under way), then interrupt.
