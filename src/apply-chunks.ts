@@ -106,11 +106,11 @@ export class ChunkRunner {
     if (i >= this.#chunkCount) return false;
     const n = plan.rowLength;
     const g = plan.groupsPerRow;
-    const bufs = this.#arrays();
+    const arrays = this.#arrays();
     const staging = this.#bufs.staging;
     const start = i * rowsPerChunk;
     const count = Math.min(rowsPerChunk, plan.rows - start);
-    const values = bufs.values.subarray(0, count * n);
+    const values = arrays.values.subarray(0, count * n);
     if (staging) {
       // A float64 file computed in float32/16: the cast rounds like torch's `x.float()`.
       this.#reader.readRows(start, count, staging);
@@ -120,13 +120,13 @@ export class ChunkRunner {
     }
     if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(values as Float32Array, plan.compute);
     if (given) {
-      bufs.scale.set(given.scale.subarray(start * g, (start + count) * g));
-      bufs.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
+      arrays.scale.set(given.scale.subarray(start * g, (start + count) * g));
+      arrays.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
     }
-    fakeQuantizeRows(plan, values, values, count, bufs.scale, bufs.zeroPoint, mode, this.#task.kernel);
+    fakeQuantizeRows(plan, values, values, count, arrays.scale, arrays.zeroPoint, mode, this.#task.kernel);
     this.#out.writeAt(start * n, values, values.length);
-    this.#scaleOut?.writeAt(start * g, bufs.scale, count * g);
-    this.#zeroPointOut?.writeAt(start * g, bufs.zeroPoint, count * g);
+    this.#scaleOut?.writeAt(start * g, arrays.scale, count * g);
+    this.#zeroPointOut?.writeAt(start * g, arrays.zeroPoint, count * g);
     this.processed++;
     Atomics.add(control, CONTROL.DONE, 1);
     return true;
