@@ -16,7 +16,7 @@ import type { SharedNpyTarget } from "./npy/writer.js";
 import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import type { QuantPlan } from "./quant/plan.js";
-import { releaseWasmChunkViews, wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
+import { wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
 
 export interface ChunkTask {
   plan: QuantPlan;
@@ -48,7 +48,7 @@ export function chunkCountOf(task: Pick<ChunkTask, "plan" | "rowsPerChunk">): nu
  * One thread's side of a task: `next()` claims and processes one chunk and
  * returns false when no chunk is left or a stop was requested. A worker loops
  * on it; the main thread yields to its event loop between chunks (signals,
- * progress). `close()` when done: it releases the buffers, not the files.
+ * progress). `close()` when done: it closes this thread's reader, not the shared files.
  */
 export class ChunkRunner {
   readonly #task: ChunkTask;
@@ -134,7 +134,6 @@ export class ChunkRunner {
 
   close(): void {
     this.#reader.close(); // leaves the shared descriptor open
-    if (this.#bufs.inWasm) releaseWasmChunkViews();
   }
 }
 

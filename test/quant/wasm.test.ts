@@ -10,7 +10,7 @@ import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/typ
 import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabulary.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
 import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
-import { MAX_WASM_GROUP_ELEMENTS, releaseWasmChunkViews, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
+import { MAX_WASM_GROUP_ELEMENTS, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest, loadNumbers } from "./corpus.js";
 
 const f32 = (v: number) => Math.fround(v);
@@ -255,37 +255,29 @@ describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
         const nq = plan.rows * plan.groupsPerRow;
         const views = wasmChunkViews(c.values.length, nq);
         expect(views).not.toBeNull();
-        try {
-          views!.values.set(c.values);
-          fakeQuantizeRows(plan, views!.values, views!.values, plan.rows, views!.scale, views!.zeroPoint, "compute");
-          const got = { out: Float32Array.from(views!.values), scale: Float64Array.from(views!.scale), zeroPoint: Float64Array.from(views!.zeroPoint) };
-          expectSame(got, run(plan, c.values, "js"));
-          // The copying path, used meanwhile for other arrays, must leave the views alone.
-          views!.values.set(c.values);
-          const before = Float32Array.from(views!.values);
-          run(plan, c.values, "auto");
-          expect(diffF32(views!.values, before)).toBeNull();
-        } finally {
-          releaseWasmChunkViews();
-        }
+        views!.values.set(c.values);
+        fakeQuantizeRows(plan, views!.values, views!.values, plan.rows, views!.scale, views!.zeroPoint, "compute");
+        const got = { out: Float32Array.from(views!.values), scale: Float64Array.from(views!.scale), zeroPoint: Float64Array.from(views!.zeroPoint) };
+        expectSame(got, run(plan, c.values, "js"));
+        // The copying path, used meanwhile for other arrays, must leave the views alone.
+        views!.values.set(c.values);
+        const before = Float32Array.from(views!.values);
+        run(plan, c.values, "auto");
+        expect(diffF32(views!.values, before)).toBeNull();
       }),
       { numRuns: 300 },
     );
   });
 
-  it("never grows memory under live views (that would detach them): large groups then take JS, same bits", () => {
+  it("copies other arrays through its own memory: growing it for a large token neither detaches nor touches live views", () => {
     const rows = 2;
-    const plan = makePlan(tokenConfig, [rows, 300_000], { compute: "float32", torchao: "0.12" });
-    const x = pseudoRandom(rows * 300_000, 5);
+    const plan = makePlan(tokenConfig, [rows, 3_000_000], { compute: "float32", torchao: "0.12" });
+    const x = pseudoRandom(rows * 3_000_000, 5);
     const views = wasmChunkViews(16, 1)!;
-    try {
-      views.values.fill(1.5);
-      // A 300,000-value token is larger than any block the small memory holds: growing would detach the views.
-      expectSame(run(plan, x, "auto"), run(plan, x, "js"));
-      expect(Array.from(views.values)).toEqual(new Array(16).fill(1.5));
-    } finally {
-      releaseWasmChunkViews();
-    }
+    views.values.fill(1.5);
+    // A 3,000,000-value token (12 MB) needs more memory than any earlier copy here.
+    expectSame(run(plan, x, "auto"), run(plan, x, "js"));
+    expect(Array.from(views.values)).toEqual(new Array(16).fill(1.5));
   });
 
   it("gives the same bits across block boundaries and for rows longer than a block", () => {

@@ -4,11 +4,11 @@
  * per_token ASYMMETRIC; both with float32 compute and scale and an int32 zero
  * point, qparams computed (not given), no range-learning init.
  *
- * Each thread compiles the embedded module once and keeps one instance with a
- * private (non-shared) memory. Callers that own their data (apply's chunk
- * loop) read it straight into that memory (wasmChunkViews) and the kernel runs
- * in place; other arrays are copied through it in blocks of whole groups
- * (measured: the copies cost about 40% on top of the kernel itself).
+ * Each thread compiles the embedded module once. Callers that own their data
+ * (apply's chunk loop) read it straight into an instance's private memory
+ * (wasmChunkViews) and the kernel runs in place; other arrays are copied
+ * through a second instance in blocks of whole groups (measured: such copies
+ * cost about 40% on top of the kernel itself).
  */
 import type { QuantPlan } from "../plan.js";
 import { qparamCtx } from "../qparams.js";
@@ -46,31 +46,44 @@ const PAGE = 65536;
  */
 export const MAX_WASM_GROUP_ELEMENTS = 1 << 24;
 
-// Per-thread cache: undefined = not tried yet, null = wasm SIMD unavailable here.
-let cached: FqExports | null | undefined;
+/** The part of WebAssembly this file uses, once validated; null = wasm SIMD unavailable here. */
+interface Compiled {
+  api: WasmApi;
+  module: object;
+}
 
-function instance(): FqExports | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined || typeof atob !== "function") return cached;
+// Per-thread caches (undefined = not tried yet). Two instances, each with its own memory: one copies
+// callers' arrays through it in blocks, the other holds chunk views that callers read data into, so
+// neither use can overwrite or detach (by growing) the other's memory.
+let compiled: Compiled | null | undefined;
+let copying: FqExports | null | undefined;
+let inPlace: FqExports | null | undefined;
+
+function compile(): Compiled | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api === undefined || typeof atob !== "function") return compiled;
   const bin = atob(FQ_WASM_BASE64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   // validate() is false on engines without SIMD: the JS kernel then runs everywhere.
-  if (!wasm.validate(bytes)) return cached;
-  cached = new wasm.Instance(new wasm.Module(bytes), {}).exports as FqExports;
-  return cached;
+  if (!api.validate(bytes)) return compiled;
+  compiled = { api, module: new api.Module(bytes) };
+  return compiled;
 }
 
-/** Bytes at the start of this thread's wasm memory held by chunk views (wasmChunkViews). */
-let reservedBytes = 0;
-
-function inMemory(e: FqExports, a: Float32Array | Float64Array, length: number): boolean {
-  return a.buffer === e.memory.buffer && a.length >= length;
+function instantiate(): FqExports | null {
+  const c = compile();
+  return c && (new c.api.Instance(c.module, {}).exports as FqExports);
 }
 
-/** Chunk buffers inside this thread's wasm memory: the kernel then runs on them in place. */
+function instance(): FqExports | null {
+  if (copying === undefined) copying = instantiate();
+  return copying;
+}
+
+/** Chunk buffers inside the in-place instance's memory: the kernel runs on them without copies. */
 export interface WasmChunkViews {
   values: Float32Array;
   scale: Float64Array;
@@ -78,13 +91,15 @@ export interface WasmChunkViews {
 }
 
 /**
- * Views of this thread's wasm memory for `elements` float32 values and
- * `groups` qparams, for callers that read data straight into it (no copy in
- * or out of the kernel). null when wasm is unavailable or the memory cannot
- * grow. The views stay valid until releaseWasmChunkViews or the next call.
+ * Views for `elements` float32 values and `groups` qparams in this thread's
+ * in-place wasm memory, for callers that read data straight into it (no copy
+ * in or out of the kernel). null when wasm is unavailable or the memory cannot
+ * grow. The next call may grow the memory, which detaches earlier views: take
+ * them anew for each synchronous unit of work.
  */
 export function wasmChunkViews(elements: number, groups: number): WasmChunkViews | null {
-  const e = instance();
+  if (inPlace === undefined) inPlace = instantiate();
+  const e = inPlace;
   if (e === null) return null;
   const scaleAt = Math.ceil((elements * 4) / 8) * 8;
   const zeroPointAt = scaleAt + groups * 8;
@@ -97,7 +112,6 @@ export function wasmChunkViews(elements: number, groups: number): WasmChunkViews
       return null;
     }
   }
-  reservedBytes = need;
   const mem = e.memory.buffer;
   return {
     values: new Float32Array(mem, 0, elements),
@@ -106,9 +120,13 @@ export function wasmChunkViews(elements: number, groups: number): WasmChunkViews
   };
 }
 
-/** Give the chunk views' memory back to the copying path (the views must no longer be used). */
-export function releaseWasmChunkViews(): void {
-  reservedBytes = 0;
+/** The in-place instance when all four arrays are views of its memory, as wasmChunkViews gives them. */
+function inPlaceFor(x: Float32Array, out: Float32Array, scale: Float64Array, zeroPoint: Float64Array, groups: number, g: number): FqExports | null {
+  const e = inPlace;
+  if (!e) return null;
+  const mem = e.memory.buffer;
+  return x.buffer === mem && out.buffer === mem && out.byteOffset === x.byteOffset && x.length >= groups * g
+    && scale.buffer === mem && scale.length >= groups && zeroPoint.buffer === mem && zeroPoint.length >= groups ? e : null;
 }
 
 /** True when this thread can run the wasm kernel. */
@@ -142,28 +160,25 @@ export function fakeQuantizeRowsWasm(
 ): boolean {
   const which = wasmCaseFor(plan);
   if (which === null) return false;
-  const e = instance();
-  if (e === null) return false;
   const c = qparamCtx(plan);
   const g = plan.groupSize;
   const groups = rowCount * plan.groupsPerRow;
-  if (groups === 0) return true;
-  if (inMemory(e, x, groups * g) && out.buffer === x.buffer && out.byteOffset === x.byteOffset
-    && inMemory(e, scale, groups) && inMemory(e, zeroPoint, groups)) {
-    // Everything already lives in this thread's wasm memory (wasmChunkViews): run in place, no copies.
-    e[which](x.byteOffset, groups, g, c.divisor, c.eps, c.qmin, c.qmax, scale.byteOffset, zeroPoint.byteOffset);
+  const direct = inPlaceFor(x, out, scale, zeroPoint, groups, g);
+  if (direct) {
+    // The data already lives in wasm memory (wasmChunkViews): run in place, no copies.
+    if (groups > 0) direct[which](x.byteOffset, groups, g, c.divisor, c.eps, c.qmin, c.qmax, scale.byteOffset, zeroPoint.byteOffset);
     return true;
   }
+  const e = instance();
+  if (e === null) return false;
+  if (groups === 0) return true;
   const perBlock = Math.max(1, Math.min(groups, Math.floor(BLOCK_ELEMENTS / g)));
-  // Blocks go after the chunk views, which must stay valid (and must not move: no grow while they are in use).
-  const base = Math.ceil(reservedBytes / 8) * 8;
   const dataBytes = perBlock * g * 4;
-  const scaleAt = base + Math.ceil(dataBytes / 8) * 8;
+  const scaleAt = Math.ceil(dataBytes / 8) * 8;
   const zeroPointAt = scaleAt + perBlock * 8;
   const need = zeroPointAt + perBlock * 8;
   const have = e.memory.buffer.byteLength;
   if (need > have) {
-    if (reservedBytes > 0) return false; // growing would detach the chunk views
     try {
       e.memory.grow(Math.ceil((need - have) / PAGE));
     } catch {
@@ -172,7 +187,7 @@ export function fakeQuantizeRowsWasm(
   }
   // Views after any grow (growing detaches the old buffer).
   const mem = e.memory.buffer;
-  const data = new Float32Array(mem, base, perBlock * g);
+  const data = new Float32Array(mem, 0, perBlock * g);
   const sv = new Float64Array(mem, scaleAt, perBlock);
   const zv = new Float64Array(mem, zeroPointAt, perBlock);
   const fn = e[which];
@@ -181,7 +196,7 @@ export function fakeQuantizeRowsWasm(
     const from = k0 * g;
     const n = kn * g;
     data.set(x.subarray(from, from + n));
-    fn(base, kn, g, c.divisor, c.eps, c.qmin, c.qmax, scaleAt, zeroPointAt);
+    fn(0, kn, g, c.divisor, c.eps, c.qmin, c.qmax, scaleAt, zeroPointAt);
     out.set(n === data.length ? data : data.subarray(0, n), from);
     scale.set(kn === perBlock ? sv : sv.subarray(0, kn), k0);
     zeroPoint.set(kn === perBlock ? zv : zv.subarray(0, kn), k0);
