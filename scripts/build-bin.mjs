@@ -2,7 +2,7 @@
 // single-executable-application support: esbuild bundle (CommonJS, workers are
 // already an inlined string) → SEA blob → copy of this node binary + postject.
 // pkg cannot be used offline here (see README, "Standalone binary").
-import { buildSync } from "esbuild";
+import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, writeFileSync, chmodSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +12,7 @@ const out = path.join(root, "build");
 mkdirSync(out, { recursive: true });
 
 const started = Date.now();
-buildSync(cliBundleOptions("src/cli/sea-entry.ts", "build/fqc.cjs"));
+await build(cliBundleOptions("src/cli/sea-entry.ts", "build/fqc.cjs"));
 
 const seaConfig = path.join(out, "sea-config.json");
 writeFileSync(seaConfig, JSON.stringify({

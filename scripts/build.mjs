@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { buildSync } from "esbuild";
+import { build } from "esbuild";
 import { cliBundleOptions, root } from "./bundle-options.mjs";
 
 const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
@@ -14,6 +14,6 @@ const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: "
 run(["scripts/gen-sources.mjs"]);
 run([path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
 rmSync(path.join(root, "dist/fqc.mjs"), { force: true }); // the ESM bundle of earlier builds
-buildSync(cliBundleOptions("src/cli/main.ts", "dist/fqc.cjs"));
+await build(cliBundleOptions("src/cli/main.ts", "dist/fqc.cjs"));
 // A separate process: the cache must come from a plain `node`, as `fqc` runs.
 run(["scripts/code-cache.mjs"]);

@@ -1,10 +1,11 @@
 // esbuild options shared by the CLI bundle (dist/fqc.cjs) and the single-file executable.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { lazyStringWidth } from "./lazy-string-width.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** One CommonJS file: loadable through vm.Script with a code cache (bin/load-cli.js) and by Node's SEA. */
+/** One CommonJS file: loadable through vm.Script with a code cache (bin/load-cli.js) and by Node's SEA. For esbuild's async build(): plugins. */
 export function cliBundleOptions(entry, outfile) {
   return {
     entryPoints: [path.join(root, entry)],
@@ -19,6 +20,7 @@ export function cliBundleOptions(entry, outfile) {
     // yargs' ESM shim reads import.meta.url, which a CJS bundle lacks; give it this file's URL.
     define: { "import.meta.url": "__fqc_import_meta_url" },
     banner: { js: "const __fqc_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [lazyStringWidth],
     logLevel: "error",
   };
 }
