@@ -132,7 +132,8 @@
             (local.set $v
               (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $vr))) (v128.const i32x4 0 0 0 0)))
             (local.set $v (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $vlo)) (local.get $vhi)))
-            (v128.store (local.get $i) (f32x4.mul (f32x4.sub (local.get $v) (v128.const i32x4 0 0 0 0)) (local.get $vs)))
+            ;; (q − 0)·s is q·s: q is never −0 here (rhe(x·r) + 0 turned −0 into +0), and a NaN group is canonicalised below.
+            (v128.store (local.get $i) (f32x4.mul (local.get $v) (local.get $vs)))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
             (br $qloop)))
         (if (i32.lt_u (local.get $i) (local.get $end))
