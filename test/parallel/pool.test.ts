@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, truncateSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyFile, chunkElementsFor } from "../../src/apply.js";
@@ -9,7 +9,8 @@ import { AtomicNpyWriter } from "../../src/npy/writer.js";
 import { WorkerPool } from "../../src/parallel/pool.js";
 import { makePlan } from "../../src/quant/plan.js";
 import { normalize } from "../../src/config/normalize.js";
-import { writeNpyAtomic } from "../../src/npy/whole.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
+import { readNpy, writeNpyAtomic } from "../../src/npy/whole.js";
 import { tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
@@ -65,6 +66,53 @@ describe("worker pool: results do not depend on threads or chunking", () => {
         for (const s of scales) expect(s.equals(scales[0])).toBe(true);
       });
     }
+  }
+});
+
+describe("worker pool: files in other layouts (big-endian, Fortran order, float64 cast) give the bytes of the main thread alone", () => {
+  const rows = 97;
+  const cols = 64;
+  const data = makeTensor(rows * cols, 11);
+  const config = normalize({ dtype: "int4", group_size: 32 });
+  /** A Fortran-order file of `data` (C-order values) with the given descr. */
+  function fortranFile(name: string, descr: "<f4" | ">f4"): string {
+    const file = path.join(tmp.dir, name);
+    const header = encodeNpyHeader({ descr, fortranOrder: true, shape: [rows, cols] });
+    const body = Buffer.alloc(rows * cols * 4);
+    for (let j = 0; j < cols; j++) {
+      for (let i = 0; i < rows; i++) {
+        const at = (j * rows + i) * 4;
+        if (descr === ">f4") body.writeFloatBE(data[i * cols + j], at);
+        else body.writeFloatLE(data[i * cols + j], at);
+      }
+    }
+    writeFileSync(file, Buffer.concat([header, body]));
+    return file;
+  }
+  const inputs: Array<[string, () => string, Partial<Parameters<typeof applyFile>[0]>]> = [
+    [">f4 C order", () => { const f = path.join(tmp.dir, "be.npy"); writeNpyAtomic(f, ">f4", [rows, cols], data); return f; }, {}],
+    ["<f4 Fortran order", () => fortranFile("fortran-le.npy", "<f4"), {}],
+    [">f4 Fortran order", () => fortranFile("fortran-be.npy", ">f4"), {}],
+    ["<f8 cast to float32", () => { const f = path.join(tmp.dir, "f8.npy"); writeNpyAtomic(f, "<f8", [rows, cols], data); return f; }, { computeDtype: "float32" }],
+  ];
+  for (const [name, make, extra] of inputs) {
+    it(name, async () => {
+      const input = make();
+      const outs: Buffer[] = [];
+      for (const threads of [0, 3]) {
+        const output = path.join(tmp.dir, `layout-${threads}.npy`);
+        await applyFile({ input, output, config, threads, chunkElements: 5 * cols, ...extra });
+        outs.push(readFileSync(output));
+      }
+      expect(outs[1].equals(outs[0])).toBe(true);
+      // And the same values as the plain little-endian C-order file.
+      const plain = path.join(tmp.dir, "plain.npy");
+      writeNpyAtomic(plain, "<f4", [rows, cols], data);
+      const ref = path.join(tmp.dir, "plain-out.npy");
+      await applyFile({ input: plain, output: ref, config, threads: 0 });
+      const values = (file: string) => Array.from(readNpy(file).data as Float32Array | Float64Array);
+      expect(values(path.join(tmp.dir, "layout-3.npy"))).toEqual(values(ref));
+    });
   }
 });
 
