@@ -19,6 +19,7 @@ const reps = quick ? 1 : 5;
 const fqc = path.join(root, "bin/fqc.js");
 const work = mkdtempSync(path.join(process.env.FQC_BENCH_DIR ?? tmpdir(), "fqc-bench-"));
 const hasTime = existsSync("/usr/bin/time");
+const hasDd = spawnSync("dd", ["--version"], { stdio: "ignore" }).status === 0;
 const python = findPython();
 
 console.log(`fqc bench — ${new Date().toISOString()}`);
@@ -55,6 +56,8 @@ function benchApply() {
   ];
   const jobs = [
     { key: "cp", label: "cp (baseline)", run: () => timeCmd("cp", [input, fresh(path.join(work, "cp.npy"))]) },
+    // The same copy through user space, in C: what moving the bytes costs without Node.
+    ...(hasDd ? [{ key: "dd", label: "dd bs=4M (user-space copy, in C)", run: () => timeCmd("dd", [`if=${input}`, `of=${fresh(path.join(work, "dd.npy"))}`, "bs=4M", "status=none"]) }] : []),
     { key: "start", label: "node start-up alone (node -e 0)", run: () => timeCmd(process.execPath, ["-e", "0"]) },
     ...threadCounts.map((t) => ({
       key: `floor${t}`, label: `node read+write floor, ${t} thread${t > 1 ? "s" : ""}`,
@@ -77,7 +80,7 @@ function benchApply() {
   const res = Object.fromEntries(jobs.map((j) => [j.key, medianOf(samples.get(j.key))]));
   const label = Object.fromEntries(jobs.map((j) => [j.key, j.label]));
   const cp = res.cp;
-  for (const k of ["cp", "start", ...threadCounts.map((t) => `floor${t}`)]) console.log(row(label[k], res[k], elements, bytes, k === "cp" ? undefined : cp));
+  for (const k of ["cp", ...(hasDd ? ["dd"] : []), "start", ...threadCounts.map((t) => `floor${t}`)]) console.log(row(label[k], res[k], elements, bytes, k === "cp" ? undefined : cp));
   for (const c of cases) {
     console.log(`\n### ${c.name}`);
     let best;
