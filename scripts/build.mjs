@@ -4,7 +4,7 @@
 // cache for it (dist/fqc.cjs.cache), so `fqc` starts fast.
 // One script so `npm test`, `.ci/run`, `demo`, `bench` and `build:bin` all run the same steps.
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { cliBundleOptions, root } from "./bundle-options.mjs";
@@ -15,5 +15,7 @@ run(["scripts/gen-sources.mjs"]);
 run([path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
 rmSync(path.join(root, "dist/fqc.mjs"), { force: true }); // the ESM bundle of earlier builds
 await build(cliBundleOptions("src/cli/main.ts", "dist/fqc.cjs"));
+// bin/load-cli.js reads the bundle as latin1, which is exact only for ASCII.
+if (/[^\x00-\x7f]/.test(readFileSync(path.join(root, "dist/fqc.cjs"), "utf8"))) throw new Error("dist/fqc.cjs is not ASCII: bin/load-cli.js reads it as latin1");
 // A separate process: the cache must come from a plain `node`, as `fqc` runs.
 run(["scripts/code-cache.mjs"]);
