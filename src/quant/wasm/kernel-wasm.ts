@@ -83,6 +83,26 @@ function instance(): FqExports | null {
   return copying;
 }
 
+/**
+ * Place `elements` float32 values at 0, then `groups` f64 scales and zero
+ * points, growing the instance's memory if needed (which detaches views of
+ * the old buffer). null when it cannot grow.
+ */
+function layOut(e: FqExports, elements: number, groups: number): { mem: ArrayBuffer; scaleAt: number; zeroPointAt: number } | null {
+  const scaleAt = Math.ceil((elements * 4) / 8) * 8;
+  const zeroPointAt = scaleAt + groups * 8;
+  const need = zeroPointAt + groups * 8;
+  const have = e.memory.buffer.byteLength;
+  if (need > have) {
+    try {
+      e.memory.grow(Math.ceil((need - have) / PAGE));
+    } catch {
+      return null;
+    }
+  }
+  return { mem: e.memory.buffer, scaleAt, zeroPointAt };
+}
+
 /** Chunk buffers inside the in-place instance's memory: the kernel runs on them without copies. */
 export interface WasmChunkViews {
   values: Float32Array;
@@ -99,20 +119,9 @@ export interface WasmChunkViews {
  */
 export function wasmChunkViews(elements: number, groups: number): WasmChunkViews | null {
   if (inPlace === undefined) inPlace = instantiate();
-  const e = inPlace;
-  if (e === null) return null;
-  const scaleAt = Math.ceil((elements * 4) / 8) * 8;
-  const zeroPointAt = scaleAt + groups * 8;
-  const need = zeroPointAt + groups * 8;
-  const have = e.memory.buffer.byteLength;
-  if (need > have) {
-    try {
-      e.memory.grow(Math.ceil((need - have) / PAGE));
-    } catch {
-      return null;
-    }
-  }
-  const mem = e.memory.buffer;
+  const lay = inPlace && layOut(inPlace, elements, groups);
+  if (!lay) return null;
+  const { mem, scaleAt, zeroPointAt } = lay;
   return {
     values: new Float32Array(mem, 0, elements),
     scale: new Float64Array(mem, scaleAt, groups),
@@ -173,20 +182,9 @@ export function fakeQuantizeRowsWasm(
   if (e === null) return false;
   if (groups === 0) return true;
   const perBlock = Math.max(1, Math.min(groups, Math.floor(BLOCK_ELEMENTS / g)));
-  const dataBytes = perBlock * g * 4;
-  const scaleAt = Math.ceil(dataBytes / 8) * 8;
-  const zeroPointAt = scaleAt + perBlock * 8;
-  const need = zeroPointAt + perBlock * 8;
-  const have = e.memory.buffer.byteLength;
-  if (need > have) {
-    try {
-      e.memory.grow(Math.ceil((need - have) / PAGE));
-    } catch {
-      return false; // out of memory for this block size: the JS kernel needs none
-    }
-  }
-  // Views after any grow (growing detaches the old buffer).
-  const mem = e.memory.buffer;
+  const lay = layOut(e, perBlock * g, perBlock);
+  if (!lay) return false; // out of memory for this block size: the JS kernel needs none
+  const { mem, scaleAt, zeroPointAt } = lay;
   const data = new Float32Array(mem, 0, perBlock * g);
   const sv = new Float64Array(mem, scaleAt, perBlock);
   const zv = new Float64Array(mem, zeroPointAt, perBlock);
