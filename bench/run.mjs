@@ -21,10 +21,17 @@ const work = mkdtempSync(path.join(process.env.FQC_BENCH_DIR ?? tmpdir(), "fqc-b
 const hasTime = existsSync("/usr/bin/time");
 const hasDd = spawnSync("dd", ["--version"], { stdio: "ignore" }).status === 0;
 const python = findPython();
+// Node parses the whole CA bundle named by NODE_EXTRA_CA_CERTS at every start, before any
+// script runs (~50 ms on the machine in the README); fqc opens no network connection. Some
+// sandboxes and CI images set it. Every command is timed without it, and one row shows its cost.
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
+const benchEnv = { ...process.env };
+delete benchEnv.NODE_EXTRA_CA_CERTS;
 
 console.log(`fqc bench — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${availableParallelism()} cores, node ${process.version}${python ? `, ${python.version}` : ", no numpy"}`);
-console.log(`work dir: ${work}\n`);
+console.log(`work dir: ${work}`);
+console.log(extraCaCerts ? `NODE_EXTRA_CA_CERTS is set (${extraCaCerts}): commands run without it; a row shows what it adds to every Node start\n` : "");
 
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 try {
@@ -59,6 +66,7 @@ function benchApply() {
     // The same copy through user space, in C: what moving the bytes costs without Node.
     ...(hasDd ? [{ key: "dd", label: "dd bs=4M (user-space copy, in C)", run: () => timeCmd("dd", [`if=${input}`, `of=${fresh(path.join(work, "dd.npy"))}`, "bs=4M", "status=none"]) }] : []),
     { key: "start", label: "node start-up alone (node -e 0)", run: () => timeCmd(process.execPath, ["-e", "0"]) },
+    ...(extraCaCerts ? [{ key: "startCa", label: "the same with NODE_EXTRA_CA_CERTS", run: () => timeCmd(process.execPath, ["-e", "0"], { env: { ...benchEnv, NODE_EXTRA_CA_CERTS: extraCaCerts } }) }] : []),
     ...threadCounts.map((t) => ({
       key: `floor${t}`, label: `node read+write floor, ${t} thread${t > 1 ? "s" : ""}`,
       run: () => timeCmd(process.execPath, [path.join(root, "bench/io-floor.mjs"), input, fresh(path.join(work, "floor.npy")), String(t)]),
@@ -80,7 +88,7 @@ function benchApply() {
   const res = Object.fromEntries(jobs.map((j) => [j.key, medianOf(samples.get(j.key))]));
   const label = Object.fromEntries(jobs.map((j) => [j.key, j.label]));
   const cp = res.cp;
-  for (const k of ["cp", ...(hasDd ? ["dd"] : []), "start", ...threadCounts.map((t) => `floor${t}`)]) console.log(row(label[k], res[k], elements, bytes, k === "cp" ? undefined : cp));
+  for (const k of ["cp", ...(hasDd ? ["dd"] : []), "start", ...(extraCaCerts ? ["startCa"] : []), ...threadCounts.map((t) => `floor${t}`)]) console.log(row(label[k], res[k], elements, bytes, k === "cp" ? undefined : cp));
   for (const c of cases) {
     console.log(`\n### ${c.name}`);
     let best;
@@ -174,7 +182,7 @@ function timeCmd(cmd, argv, opts = {}) {
   const okCodes = opts.okCodes ?? [0];
   const full = hasTime ? ["/usr/bin/time", ["-f", "%e %M", cmd, ...argv]] : [cmd, argv];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 1 << 28, env: opts.env ?? benchEnv });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (!okCodes.includes(r.status ?? -1)) {
     throw new Error(`${cmd} ${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
