@@ -19,7 +19,7 @@ import { AtomicNpyWriter } from "./npy/writer.js";
 import type { KernelChoice, QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype } from "./quant/plan.js";
 import { ChunkRunner, chunkCountOf, CONTROL, newControl, type ChunkTask } from "./apply-chunks.js";
-import { WorkerPool } from "./parallel/pool.js";
+import type { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
 
@@ -96,7 +96,8 @@ function labelWithInput(e: unknown, input: string): unknown {
 }
 
 async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
-  const started = performance.now();
+  // hrtime: the performance global loads perf_hooks on first use (~1 ms of start-up).
+  const started = process.hrtime.bigint();
   const reader = NpyRowReader.open(opts.input);
   const cleanups: Array<() => void> = [() => reader.close()];
   let pool: WorkerPool | undefined;
@@ -128,7 +129,8 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     // Work is split by whole rows: more workers than rows would only idle.
     const threads = Math.min(resolveThreads(opts.threads, header.elementCount), Math.max(plan.rows, 1));
     // The main thread computes too; its helpers are started first and boot while it works.
-    if (threads > 1) pool = new WorkerPool(threads - 1);
+    // worker_threads (and the stream modules it loads, ~3 ms) only when there are helpers.
+    if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1);
 
     const protect = [opts.input, opts.scaleIn, opts.zeroPointIn].filter((p): p is string => !!p);
     const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { protect, force: opts.force, durable: opts.fsync });
@@ -172,7 +174,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
       elements: header.elementCount,
       threads,
       chunks,
-      seconds: (performance.now() - started) / 1000,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
   } finally {
     // Workers use the descriptors: stop them before anything is closed.

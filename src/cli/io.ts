@@ -11,8 +11,13 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Getters: Node builds each stdio stream on first use (~2-3 ms, loading the stream modules); a quiet run never needs stdout.
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     readStdin: () =>
       new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];

@@ -3,12 +3,19 @@
  * (`.<base>.fqc-<pid>-<random>.tmp`), fsync it, then rename it over the
  * target, so readers see either the old file or the complete new one.
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import { io, ioFailure } from "./fail.js";
+import { io, ioError, ioFailure } from "./fail.js";
 import { checkNotProtected } from "./protect.js";
 import { writeFully } from "./positional.js";
+
+const TEMP_NAME_ATTEMPTS = 8;
+
+/** 48 random bits as 12 hex digits. */
+function randomHex(): string {
+  const part = () => Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, "0");
+  return part() + part();
+}
 
 export interface AtomicOptions {
   /** Paths the target must not be (inputs); compared by device + inode. */
@@ -47,9 +54,17 @@ export class AtomicFile {
     }
     const dir = nodePath.dirname(targetPath);
     const base = nodePath.basename(targetPath);
-    const tempPath = nodePath.join(dir, `.${base}.fqc-${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
-    const fd = io(targetPath, "create a temporary file in its directory", () => fs.openSync(tempPath, "wx", 0o666));
-    return new AtomicFile(targetPath, tempPath, fd, opts.durable ?? false);
+    // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
+    // no cryptographic randomness, only to be unlikely to collide; node:crypto would cost ~5 ms of start-up.
+    for (let attempt = 1; ; attempt++) {
+      const tempPath = nodePath.join(dir, `.${base}.fqc-${process.pid}-${randomHex()}.tmp`);
+      try {
+        return new AtomicFile(targetPath, tempPath, fs.openSync(tempPath, "wx", 0o666), opts.durable ?? false);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
+        throw ioError(targetPath, "create a temporary file in its directory", e);
+      }
+    }
   }
 
   /** Bytes written so far. */

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import fc from "fast-check";
 import { parseDescr } from "../../src/npy/dtype.js";
@@ -184,6 +184,49 @@ describe("AtomicNpyWriter filesystem errors", () => {
       expect((e as FqcError).code).toBe("IO");
       expect((e as FqcError).message).toBe(`${target}: cannot create a temporary file in its directory: no such file or directory`);
     }
+  });
+});
+
+describe("AtomicNpyWriter temp names", () => {
+  afterEach(() => vi.restoreAllMocks());
+  // Math.random() = 0 names the temp file ...-000000000000.tmp; 0.5 gives ...-800000800000.tmp.
+  const tempName = (target: string, hex: string) => path.join(path.dirname(target), `.${path.basename(target)}.fqc-${process.pid}-${hex}.tmp`);
+
+  it("takes another name when the first exists, leaving that file alone", () => {
+    const target = out();
+    const taken = tempName(target, "000000000000");
+    fs.writeFileSync(taken, "someone else's");
+    vi.spyOn(Math, "random").mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(0.5);
+    const w = AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] });
+    expect(w.tempPath).toBe(tempName(target, "800000800000"));
+    w.writeRows(Float32Array.of(1), 1);
+    w.commit();
+    expect(fs.readFileSync(taken, "utf8")).toBe("someone else's");
+    fs.rmSync(taken);
+  });
+
+  it("gives up with an IO error naming the target when every name it tries exists", () => {
+    const target = out();
+    const taken = tempName(target, "000000000000");
+    fs.writeFileSync(taken, "x");
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    expect(() => AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] })).toThrow(`${target}: cannot create a temporary file in its directory`);
+    expect(Math.random).toHaveBeenCalledTimes(16); // 8 names, 2 calls each
+    expect(fs.existsSync(target)).toBe(false);
+    fs.rmSync(taken);
+  });
+
+  it("never follows a link planted at the temp name", () => {
+    const target = out();
+    const victim = out("victim.txt");
+    fs.writeFileSync(victim, "keep");
+    fs.symlinkSync(victim, tempName(target, "000000000000"));
+    vi.spyOn(Math, "random").mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(0.5);
+    const w = AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] });
+    w.writeRows(Float32Array.of(1), 1);
+    w.commit();
+    expect(fs.readFileSync(victim, "utf8")).toBe("keep");
+    fs.rmSync(tempName(target, "000000000000"));
   });
 });
 

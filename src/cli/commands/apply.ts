@@ -1,18 +1,10 @@
 /** `fqc apply`: fake-quantize a .npy tensor exactly as torchao would. */
 import type { Argv, CommandModule } from "yargs";
-import { applyFile } from "../../apply.js";
 import { COMPUTE_DTYPES } from "../../input-dtype.js";
-import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
-import { RULES } from "../../config/rules.js";
-import { formatDiagnostics } from "../../diagnostics/format.js";
-import { EXIT, FqcError } from "../../errors.js";
 import type { ComputeDtype } from "../../quant/plan.js";
-import { VERSION } from "../../version.generated.js";
 import type { CliIO } from "../io.js";
-import { STDIO_ARG, useColor } from "../io.js";
-import { progressReporter } from "../progress.js";
 
-interface ApplyArgs {
+export interface ApplyArgs {
   input: string;
   output: string;
   config: string;
@@ -58,68 +50,7 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         .example("$0 apply w.npy w_fq.npy -c examples/int4-weight-per-group.json", "Fake-quantize a weight")
         .example("$0 apply w.npy w_fq.npy -c examples/8da4w.json --role weight --scale-out s.npy --zero-point-out z.npy", "One side of a QAT pair, keeping the qparams")
         .example("$0 apply x64.npy out.npy -c cfg.json --compute-dtype float32", "A float64 file, cast to float32 first like x.float()"),
-    handler: async (argv) => {
-      if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
-        throw new FqcError("USAGE", "fqc apply reads and writes .npy files, not standard input/output", {
-          hint: "Give file paths; the output is written beside its final name and renamed into place.",
-        });
-      }
-      if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
-        throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
-      }
-      const text = readTextFile(argv.config);
-      const loaded = loadConfigText(argv.config, text);
-      const errors = loaded.diagnostics.filter((d) => d.severity === "error");
-      const shown = argv.quiet ? errors : loaded.diagnostics;
-      if (shown.length > 0) {
-        io.stderr.write(formatDiagnostics("stylish", {
-          diagnostics: shown, sources: new Map([[argv.config, text]]), filesChecked: [argv.config], rules: RULES, toolVersion: VERSION, cwd: io.cwd,
-        }, { color: useColor(io.stderr, io.env) }));
-      }
-      if (!loaded.document || errors.length > 0) {
-        setExit(errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
-        return;
-      }
-      const config = selectRole(loaded.document, argv.role, argv.config);
-      const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
-      const progress = argv.progress && !argv.quiet && !argv.json ? progressReporter(io.stderr) : undefined;
-      try {
-        const r = await applyFile({
-          input: argv.input,
-          output: argv.output,
-          config,
-          computeDtype: argv["compute-dtype"],
-          torchao: argv.torchao,
-          threads,
-          scaleIn: argv.scale,
-          zeroPointIn: argv["zero-point"],
-          scaleOut: argv["scale-out"],
-          zeroPointOut: argv["zero-point-out"],
-          force: argv.force,
-          fsync: argv.fsync,
-          kernel: argv.kernel,
-          onProgress: progress?.update,
-          signal,
-        });
-        progress?.stop();
-        if (argv.json) {
-          io.stdout.write(`${JSON.stringify({ input: argv.input, output: argv.output, config, ...r }, null, 2)}\n`);
-        } else if (!argv.quiet) {
-          const g = config.granularity;
-          const gran = g.type === "PerGroup" ? `per_group ${g.group_size}` : g.type === "PerAxis" ? "per_channel" : "per_token";
-          // A rate over a few milliseconds mostly measures start-up; show it for real workloads only.
-          const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
-          io.stdout.write(
-            `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
-              `compute ${r.computeDtype}, qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
-              `${r.elements.toLocaleString("en-US")} elements in ${r.seconds.toFixed(3)} s${rate}, ` +
-              `${r.threads === 0 ? "main thread" : `${r.threads} thread${r.threads > 1 ? "s" : ""}`}\n`,
-          );
-        }
-        setExit(EXIT.OK);
-      } finally {
-        progress?.stop();
-      }
-    },
+    // The work, and the modules only it needs, load when the command runs: start-up stays small.
+    handler: async (argv) => (await import("./apply-run.js")).runApply(argv, io, setExit, signal),
   };
 }

@@ -1,21 +1,10 @@
 /** `fqc validate`: lint config files (and optionally check them against a tensor's shape). */
 import type { Argv, CommandModule } from "yargs";
-import { EXIT } from "../../errors.js";
-import { RULES } from "../../config/rules.js";
-import { formatDiagnostics } from "../../diagnostics/format.js";
-import { summarize } from "../../diagnostics/summary.js";
-import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
-import { appendFileSync } from "node:fs";
-import type { Diagnostic } from "../../diagnostics/types.js";
-import { VERSION } from "../../version.generated.js";
-import { lintFiles, type LintOptions } from "../lint-files.js";
 import type { CliIO } from "../io.js";
-import { STDIO_ARG, useColor } from "../io.js";
-import { writeFileAtomic } from "../write-file.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
 
-interface ValidateArgs {
+export interface ValidateArgs {
   files: string[];
   format: (typeof FORMATS)[number];
   "max-warnings": number;
@@ -50,48 +39,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .example("$0 validate qat.json --tensor weight.npy --role weight", "Pre-flight: would torchao accept this weight's shape?")
         .example("$0 validate 'configs/**/*.yaml' -f sarif -o fqc.sarif", "SARIF for GitHub code scanning")
         .example("cat qat.json | $0 validate - --format github", "Annotations in a GitHub Actions log"),
-    handler: async (argv) => {
-      const lintOpts: LintOptions = {
-        files: argv.files,
-        stdinFilename: argv["stdin-filename"],
-        tensor: argv.tensor,
-        role: argv.role,
-        computeDtype: argv["compute-dtype"],
-        torchao: argv.torchao,
-        readStdin: io.readStdin,
-      };
-      const result = await lintFiles(lintOpts);
-      const diagnostics: Diagnostic[] = argv.quiet ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
-      const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
-      const formatInput = {
-        diagnostics,
-        sources: result.sources,
-        filesChecked: result.files,
-        rules: RULES,
-        toolVersion: VERSION,
-        cwd: io.cwd,
-      };
-      const text = formatDiagnostics(argv.format, formatInput, { color });
-      const clean = argv.format === "stylish" && text === "" && !argv.quiet;
-      const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
-      const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
-      if (toFile) writeFileAtomic(argv["output-file"]!, report);
-      else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
-
-      // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.
-      const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-      if (argv.format === "github" && stepSummary) {
-        appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
-      }
-
-      const counts = summarize(result.diagnostics);
-      const maxWarnings = argv["max-warnings"];
-      if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
-      else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
-      else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
-        io.stderr.write(`fqc: ${counts.warningCount} warnings exceed --max-warnings ${maxWarnings}\n`);
-        setExit(EXIT.PROBLEMS);
-      } else setExit(EXIT.OK);
-    },
+    // The work, and the modules only it needs, load when the command runs: start-up stays small.
+    handler: async (argv) => (await import("./validate-run.js")).runValidate(argv, io, setExit),
   };
 }

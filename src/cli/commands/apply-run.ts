@@ -1,0 +1,68 @@
+/** What `fqc apply` does once its arguments are parsed (loaded when the command runs). */
+import { applyFile } from "../../apply.js";
+import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
+import { EXIT, FqcError } from "../../errors.js";
+import { reportConfigDiagnostics } from "../config-report.js";
+import { STDIO_ARG, type CliIO } from "../io.js";
+import type { ApplyArgs } from "./apply.js";
+
+export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, signal: AbortSignal): Promise<void> {
+  if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
+    throw new FqcError("USAGE", "fqc apply reads and writes .npy files, not standard input/output", {
+      hint: "Give file paths; the output is written beside its final name and renamed into place.",
+    });
+  }
+  if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
+    throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
+  }
+  const text = readTextFile(argv.config);
+  const loaded = loadConfigText(argv.config, text);
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  const shown = argv.quiet ? errors : loaded.diagnostics;
+  await reportConfigDiagnostics(io, argv.config, text, shown);
+  if (!loaded.document || errors.length > 0) {
+    setExit(errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
+    return;
+  }
+  const config = selectRole(loaded.document, argv.role, argv.config);
+  const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
+  // cli-progress (and the readline it loads) only for a terminal.
+  const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
+  try {
+    const r = await applyFile({
+      input: argv.input,
+      output: argv.output,
+      config,
+      computeDtype: argv["compute-dtype"],
+      torchao: argv.torchao,
+      threads,
+      scaleIn: argv.scale,
+      zeroPointIn: argv["zero-point"],
+      scaleOut: argv["scale-out"],
+      zeroPointOut: argv["zero-point-out"],
+      force: argv.force,
+      fsync: argv.fsync,
+      kernel: argv.kernel,
+      onProgress: progress?.update,
+      signal,
+    });
+    progress?.stop();
+    if (argv.json) {
+      io.stdout.write(`${JSON.stringify({ input: argv.input, output: argv.output, config, ...r }, null, 2)}\n`);
+    } else if (!argv.quiet) {
+      const g = config.granularity;
+      const gran = g.type === "PerGroup" ? `per_group ${g.group_size}` : g.type === "PerAxis" ? "per_channel" : "per_token";
+      // A rate over a few milliseconds mostly measures start-up; show it for real workloads only.
+      const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
+      io.stdout.write(
+        `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
+          `compute ${r.computeDtype}, qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
+          `${r.elements.toLocaleString("en-US")} elements in ${r.seconds.toFixed(3)} s${rate}, ` +
+          `${r.threads === 0 ? "main thread" : `${r.threads} thread${r.threads > 1 ? "s" : ""}`}\n`,
+      );
+    }
+    setExit(EXIT.OK);
+  } finally {
+    progress?.stop();
+  }
+}

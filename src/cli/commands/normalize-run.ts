@@ -1,0 +1,41 @@
+/** What `fqc normalize` does once its arguments are parsed (loaded when the command runs). */
+import { canonicalFileText } from "../../canonical-text.js";
+import { canonicalJson } from "../../config/normalize.js";
+import { loadConfigText, readTextFile } from "../../config-file.js";
+import { EXIT, FqcError } from "../../errors.js";
+import { reportConfigDiagnostics } from "../config-report.js";
+import { STDIO_ARG, type CliIO } from "../io.js";
+import { writeFileAtomic } from "../write-file.js";
+import type { NormalizeArgs } from "./normalize.js";
+
+export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
+  let status: number = EXIT.OK;
+  for (const f of argv.files) {
+    const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
+    if (argv.write && f === STDIO_ARG) throw new FqcError("USAGE", "--write needs file paths, not stdin");
+    const text = f === STDIO_ARG ? await io.readStdin() : readTextFile(f);
+    const loaded = loadConfigText(name, text);
+    const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+    if (!loaded.document || errors.length > 0) {
+      await reportConfigDiagnostics(io, name, text, errors);
+      status = Math.max(status, errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
+      continue;
+    }
+    // Printing gives the canonical config itself; --check/--write judge the file, which keeps its "$schema" and YAML modeline.
+    const canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
+    if (argv.check) {
+      if (text !== canonical) {
+        io.stderr.write(`${name}: not canonical (run: fqc normalize --write ${name})\n`);
+        status = Math.max(status, EXIT.PROBLEMS);
+      }
+    } else if (argv.write) {
+      if (text !== canonical) {
+        writeFileAtomic(f, canonical);
+        io.stderr.write(`${name}: rewritten\n`);
+      }
+    } else {
+      io.stdout.write(canonical);
+    }
+  }
+  setExit(status);
+}

@@ -1,0 +1,57 @@
+/** What `fqc validate` does once its arguments are parsed (loaded when the command runs). */
+import { appendFileSync } from "node:fs";
+import { RULES } from "../../config/rules.js";
+import { formatDiagnostics } from "../../diagnostics/format.js";
+import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
+import { summarize } from "../../diagnostics/summary.js";
+import type { Diagnostic } from "../../diagnostics/types.js";
+import { EXIT } from "../../errors.js";
+import { VERSION } from "../../version.generated.js";
+import { STDIO_ARG, useColor, type CliIO } from "../io.js";
+import { lintFiles, type LintOptions } from "../lint-files.js";
+import { writeFileAtomic } from "../write-file.js";
+import type { ValidateArgs } from "./validate.js";
+
+export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
+  const lintOpts: LintOptions = {
+    files: argv.files,
+    stdinFilename: argv["stdin-filename"],
+    tensor: argv.tensor,
+    role: argv.role,
+    computeDtype: argv["compute-dtype"],
+    torchao: argv.torchao,
+    readStdin: io.readStdin,
+  };
+  const result = await lintFiles(lintOpts);
+  const diagnostics: Diagnostic[] = argv.quiet ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
+  const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
+  const formatInput = {
+    diagnostics,
+    sources: result.sources,
+    filesChecked: result.files,
+    rules: RULES,
+    toolVersion: VERSION,
+    cwd: io.cwd,
+  };
+  const text = formatDiagnostics(argv.format, formatInput, { color });
+  const clean = argv.format === "stylish" && text === "" && !argv.quiet;
+  const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
+  const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
+  if (toFile) writeFileAtomic(argv["output-file"]!, report);
+  else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
+
+  // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.
+  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+  if (argv.format === "github" && stepSummary) {
+    appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
+  }
+
+  const counts = summarize(result.diagnostics);
+  const maxWarnings = argv["max-warnings"];
+  if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
+  else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
+  else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
+    io.stderr.write(`fqc: ${counts.warningCount} warnings exceed --max-warnings ${maxWarnings}\n`);
+    setExit(EXIT.PROBLEMS);
+  } else setExit(EXIT.OK);
+}
