@@ -67,14 +67,21 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $loop))))
 
-  ;; Stores scale s (as f64, NaN as the canonical 0x7ff8… like a JS NaN) and canonicalises the
-  ;; group's NaN outputs when s or r = 1/s is not finite.
-  (func $finish (param $p i32) (param $n i32) (param $s f32) (param $r f32) (param $sp i32)
-    (if (i32.eqz (i32.and (f32.lt (f32.abs (local.get $s)) (f32.const inf))
-                          (f32.lt (f32.abs (local.get $r)) (f32.const inf))))
-      (then (call $canon (local.get $p) (local.get $n))))
+  ;; Stores scale s at sp as f64, NaN as the canonical 0x7ff8… (a JS NaN).
+  (func $store_scale (param $sp i32) (param $s f32)
     (f64.store (local.get $sp)
       (select (f64.const nan) (f64.promote_f32 (local.get $s)) (f32.ne (local.get $s) (local.get $s)))))
+
+  ;; 1 when s and r = 1/s are both finite (then no output of the group can be NaN).
+  (func $finite (param $s f32) (param $r f32) (result i32)
+    (i32.and (f32.lt (f32.abs (local.get $s)) (f32.const inf))
+             (f32.lt (f32.abs (local.get $r)) (f32.const inf))))
+
+  ;; Stores scale s and canonicalises the group's NaN outputs when s or r is not finite.
+  (func $finish (param $p i32) (param $n i32) (param $s f32) (param $r f32) (param $sp i32)
+    (if (i32.eqz (call $finite (local.get $s) (local.get $r)))
+      (then (call $canon (local.get $p) (local.get $n))))
+    (call $store_scale (local.get $sp) (local.get $s)))
 
   ;; Symmetric groups: m = max|v| (NaN if any NaN), s = max(f32(m/div), eps), z = 0.
   ;; An all-zero group gives m = −x[first]: the JS min/max keep the first zero seen and
@@ -86,8 +93,140 @@
     (local $acc v128) (local $nan v128) (local $v v128)
     (local $vr v128) (local $vs v128) (local $vlo v128) (local $vhi v128)
     (local $m f32) (local $x f32) (local $s f32) (local $r f32)
+    (local $gb i32) (local $off i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+    (local $h v128) (local $s4 v128) (local $r4 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
     (local.set $vlo (f32x4.splat (local.get $qmin)))
     (local.set $vhi (f32x4.splat (local.get $qmax)))
+    ;; Four groups at a time when a group is whole vectors (g = 4n): their maxima land in the
+    ;; lanes of one vector, so the two divisions and the clamp to eps are one vector op each for
+    ;; four groups, not a scalar chain per group (that chain dominated 32-value groups).
+    ;; Lane j computes what the one-group loop below computes for group j, op for op.
+    (local.set $gb (i32.shl (local.get $g) (i32.const 2)))
+    (if (i32.eqz (i32.and (local.get $g) (i32.const 3)))
+      (then
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $groups)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $n0 (v128.const i32x4 0 0 0 0)) (local.set $n1 (v128.const i32x4 0 0 0 0))
+            (local.set $n2 (v128.const i32x4 0 0 0 0)) (local.set $n3 (v128.const i32x4 0 0 0 0))
+            ;; max |v| and NaN flags, the four groups side by side (four independent chains).
+            (local.set $off (i32.const 0))
+            (block $mdone
+              (loop $mloop
+                (br_if $mdone (i32.ge_u (local.get $off) (local.get $gb)))
+                (local.set $i (i32.add (local.get $p) (local.get $off)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $a0 (f32x4.pmax (local.get $a0) (f32x4.abs (local.get $v))))
+                (local.set $n0 (v128.or (local.get $n0) (f32x4.ne (local.get $v) (local.get $v))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $a1 (f32x4.pmax (local.get $a1) (f32x4.abs (local.get $v))))
+                (local.set $n1 (v128.or (local.get $n1) (f32x4.ne (local.get $v) (local.get $v))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $a2 (f32x4.pmax (local.get $a2) (f32x4.abs (local.get $v))))
+                (local.set $n2 (v128.or (local.get $n2) (f32x4.ne (local.get $v) (local.get $v))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $a3 (f32x4.pmax (local.get $a3) (f32x4.abs (local.get $v))))
+                (local.set $n3 (v128.or (local.get $n3) (f32x4.ne (local.get $v) (local.get $v))))
+                (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                (br $mloop)))
+            ;; h[j] = max of a_j's lanes, by a 4×4 transpose. The lanes hold +0 or more and no NaN,
+            ;; so pmax is max here and the order cannot matter.
+            (local.set $a0 (f32x4.pmax
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+            (local.set $a2 (f32x4.pmax
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+            (local.set $h (f32x4.pmax
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
+            ;; Rare cases lane by lane, as the one-group loop: a NaN makes m NaN; m = 0 takes −x[first].
+            (if (v128.any_true (v128.or (v128.or (local.get $n0) (local.get $n1)) (v128.or (local.get $n2) (local.get $n3))))
+              (then
+                (if (v128.any_true (local.get $n0)) (then (local.set $h (f32x4.replace_lane 0 (local.get $h) (f32.const nan)))))
+                (if (v128.any_true (local.get $n1)) (then (local.set $h (f32x4.replace_lane 1 (local.get $h) (f32.const nan)))))
+                (if (v128.any_true (local.get $n2)) (then (local.set $h (f32x4.replace_lane 2 (local.get $h) (f32.const nan)))))
+                (if (v128.any_true (local.get $n3)) (then (local.set $h (f32x4.replace_lane 3 (local.get $h) (f32.const nan)))))))
+            (if (v128.any_true (f32x4.eq (local.get $h) (v128.const i32x4 0 0 0 0)))
+              (then
+                (if (f32.eq (f32x4.extract_lane 0 (local.get $h)) (f32.const 0))
+                  (then (local.set $h (f32x4.replace_lane 0 (local.get $h) (f32.neg (f32.load (local.get $p)))))))
+                (if (f32.eq (f32x4.extract_lane 1 (local.get $h)) (f32.const 0))
+                  (then (local.set $h (f32x4.replace_lane 1 (local.get $h)
+                    (f32.neg (f32.load (i32.add (local.get $p) (local.get $gb))))))))
+                (if (f32.eq (f32x4.extract_lane 2 (local.get $h)) (f32.const 0))
+                  (then (local.set $h (f32x4.replace_lane 2 (local.get $h)
+                    (f32.neg (f32.load (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1)))))))))
+                (if (f32.eq (f32x4.extract_lane 3 (local.get $h)) (f32.const 0))
+                  (then (local.set $h (f32x4.replace_lane 3 (local.get $h)
+                    (f32.neg (f32.load (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3)))))))))))
+            ;; s = (m/div < eps ? eps : m/div) is pmax(m/div, eps); r = 1/s.
+            (local.set $s4 (f32x4.pmax (f32x4.div (local.get $h) (f32x4.splat (local.get $div))) (f32x4.splat (local.get $eps))))
+            (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+            (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s4) (local.get $s4)))
+            (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s4) (local.get $s4)))
+            (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s4) (local.get $s4)))
+            (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s4) (local.get $s4)))
+            (local.set $r0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $r4) (local.get $r4)))
+            (local.set $r1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $r4) (local.get $r4)))
+            (local.set $r2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $r4) (local.get $r4)))
+            (local.set $r3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $r4) (local.get $r4)))
+            ;; Quantize the four groups side by side, as the one-group loop does (z = 0).
+            (local.set $off (i32.const 0))
+            (block $qdone4
+              (loop $qloop4
+                (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                (local.set $i (i32.add (local.get $p) (local.get $off)))
+                (v128.store (local.get $i) (f32x4.mul (f32x4.pmin (f32x4.pmax
+                  (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
+                  (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (v128.store (local.get $i) (f32x4.mul (f32x4.pmin (f32x4.pmax
+                  (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
+                  (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (v128.store (local.get $i) (f32x4.mul (f32x4.pmin (f32x4.pmax
+                  (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
+                  (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (v128.store (local.get $i) (f32x4.mul (f32x4.pmin (f32x4.pmax
+                  (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
+                  (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                (br $qloop4)))
+            ;; Canonical NaNs and scales: the common case (all finite) is two vector stores.
+            (if (i32x4.all_true (v128.and
+                  (f32x4.lt (f32x4.abs (local.get $s4)) (v128.const f32x4 inf inf inf inf))
+                  (f32x4.lt (f32x4.abs (local.get $r4)) (v128.const f32x4 inf inf inf inf))))
+              (then
+                (v128.store (local.get $sp) (f64x2.promote_low_f32x4 (local.get $s4)))
+                (v128.store offset=16 (local.get $sp)
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s4) (local.get $s4)))))
+              (else
+                (call $finish (local.get $p) (local.get $g)
+                  (f32x4.extract_lane 0 (local.get $s4)) (f32x4.extract_lane 0 (local.get $r4)) (local.get $sp))
+                (call $finish (i32.add (local.get $p) (local.get $gb)) (local.get $g)
+                  (f32x4.extract_lane 1 (local.get $s4)) (f32x4.extract_lane 1 (local.get $r4)) (i32.add (local.get $sp) (i32.const 8)))
+                (call $finish (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1))) (local.get $g)
+                  (f32x4.extract_lane 2 (local.get $s4)) (f32x4.extract_lane 2 (local.get $r4)) (i32.add (local.get $sp) (i32.const 16)))
+                (call $finish (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3))) (local.get $g)
+                  (f32x4.extract_lane 3 (local.get $s4)) (f32x4.extract_lane 3 (local.get $r4)) (i32.add (local.get $sp) (i32.const 24)))))
+            (v128.store (local.get $zp) (v128.const i64x2 0 0))
+            (v128.store offset=16 (local.get $zp) (v128.const i64x2 0 0))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 2))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 32)))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 32)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $bloop)))))
     (block $gdone
       (loop $gloop
         (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
@@ -139,11 +278,7 @@
         (if (i32.lt_u (local.get $i) (local.get $end))
           (then (call $quant (local.get $i) (i32.shr_u (i32.sub (local.get $end) (local.get $i)) (i32.const 2))
                   (local.get $r) (local.get $s) (f32.const 0) (local.get $qmin) (local.get $qmax))))
-        (if (i32.eqz (i32.and (f32.lt (f32.abs (local.get $s)) (f32.const inf))
-                              (f32.lt (f32.abs (local.get $r)) (f32.const inf))))
-          (then (call $canon (local.get $p) (local.get $g))))
-        (f64.store (local.get $sp)
-          (select (f64.const nan) (f64.promote_f32 (local.get $s)) (f32.ne (local.get $s) (local.get $s))))
+        (call $finish (local.get $p) (local.get $g) (local.get $s) (local.get $r) (local.get $sp))
         (f64.store (local.get $zp) (f64.const 0))
         (local.set $p (local.get $end))
         (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
