@@ -11,6 +11,8 @@ const path = require("node:path");
 const vm = require("node:vm");
 
 const BUNDLE = path.join(__dirname, "..", "dist", "fqc.cjs");
+/** src/parallel/early-workers.ts on its own, loaded before the CLI bundle. */
+const EARLY = path.join(__dirname, "..", "dist", "fqc-early.cjs");
 const CODE_CACHE = `${BUNDLE}.cache`;
 
 /** Evaluate the bundle; `script` can make a new cache (scripts/code-cache.mjs). Throws ENOENT when not built. */
@@ -27,4 +29,9 @@ function loadCli({ useCache = true } = {}) {
   return { main: module.exports.main, script };
 }
 
-module.exports = { BUNDLE, CODE_CACHE, loadCli };
+/** Starts the worker threads `args` will use (see src/parallel/early-workers.ts). Throws MODULE_NOT_FOUND when not built. */
+function startEarlyWorkers(args) {
+  return require(EARLY).startEarlyWorkers(args);
+}
+
+module.exports = { BUNDLE, CODE_CACHE, EARLY, loadCli, startEarlyWorkers };

@@ -1,7 +1,8 @@
 // Build: generate the built sources (worker bundle, precompiled schema
 // validator, version), compile the library with tsc (dist/, with types),
 // bundle the CLI into one CommonJS file (dist/fqc.cjs) and write V8's code
-// cache for it (dist/fqc.cjs.cache), so `fqc` starts fast.
+// cache for it (dist/fqc.cjs.cache), so `fqc` starts fast; and the small
+// bundle that starts apply's workers early (dist/fqc-early.cjs).
 // One script so `npm test`, `.ci/run`, `demo`, `bench` and `build:bin` all run the same steps.
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -15,6 +16,8 @@ run(["scripts/gen-sources.mjs"]);
 run([path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
 rmSync(path.join(root, "dist/fqc.mjs"), { force: true }); // the ESM bundle of earlier builds
 await build(cliBundleOptions("src/cli/main.ts", "dist/fqc.cjs"));
+// What bin/fqc.js loads first, to start apply's worker threads while the CLI bundle loads.
+await build(cliBundleOptions("src/parallel/early-workers.ts", "dist/fqc-early.cjs"));
 // bin/load-cli.js reads the bundle as latin1, which is exact only for ASCII.
 if (/[^\x00-\x7f]/.test(readFileSync(path.join(root, "dist/fqc.cjs"), "utf8"))) throw new Error("dist/fqc.cjs is not ASCII: bin/load-cli.js reads it as latin1");
 // A separate process: the cache must come from a plain `node`, as `fqc` runs.

@@ -9,7 +9,6 @@
  * file size. The temp files are renamed over the targets only when all
  * chunks succeeded.
  */
-import os from "node:os";
 import type { CanonicalConfig, TorchaoVersion } from "./config/types.js";
 import { FqcError } from "./errors.js";
 import { resolveComputeDtype } from "./input-dtype.js";
@@ -19,9 +18,11 @@ import { AtomicNpyWriter } from "./npy/writer.js";
 import type { KernelChoice, QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype } from "./quant/plan.js";
 import { ChunkRunner, chunkCountOf, CONTROL, newControl, type ChunkTask } from "./apply-chunks.js";
+import type { WorkerSupply } from "./parallel/early-workers.js";
 import type { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
+import { resolveThreads } from "./parallel/thread-count.js";
 
 export interface ApplyOptions {
   input: string;
@@ -53,6 +54,8 @@ export interface ApplyOptions {
   chunkElements?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
   signal?: AbortSignal;
+  /** Worker threads already started (the CLI starts them while it loads); the pool takes what it needs from here first. */
+  startedWorkers?: WorkerSupply;
 }
 
 export interface ApplyResult {
@@ -73,8 +76,6 @@ const MIN_CHUNK_ELEMENTS = 256 * 1024;
 const TOTAL_CHUNK_ELEMENTS = 16 * 1024 * 1024;
 /** How often the main thread reports workers' progress. */
 const PROGRESS_MS = 100;
-/** Below this many elements, starting threads costs more than it saves. */
-const INLINE_LIMIT = 1 << 20;
 
 export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
   try {
@@ -130,7 +131,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     const threads = Math.min(resolveThreads(opts.threads, header.elementCount), Math.max(plan.rows, 1));
     // The main thread computes too; its helpers are started first and boot while it works.
     // worker_threads (and the stream modules it loads, ~3 ms) only when there are helpers.
-    if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1);
+    if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
 
     const protect = [opts.input, opts.scaleIn, opts.zeroPointIn].filter((p): p is string => !!p);
     const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { protect, force: opts.force, durable: opts.fsync });
@@ -184,22 +185,6 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
-export function resolveThreads(requested: number | "auto" | undefined, elements: number): number {
-  if (requested === undefined || requested === "auto") {
-    return elements < INLINE_LIMIT ? 0 : Math.max(1, os.availableParallelism());
-  }
-  if (!Number.isInteger(requested) || requested < 0) {
-    throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got ${requested}`);
-  }
-  // Each worker costs ~10 MB and a V8 isolate; thousands of them exhaust memory without going faster.
-  const max = Math.max(64, 4 * os.availableParallelism());
-  if (requested > max) {
-    throw new FqcError("USAGE", `--threads ${requested} is more than fqc allows on this machine (at most ${max})`, {
-      hint: `This machine has ${os.availableParallelism()} cores; "auto" picks a good number.`,
-    });
-  }
-  return requested;
-}
 
 /**
  * Elements per chunk and thread. 1 Mi (4 MiB of float32) measured fastest

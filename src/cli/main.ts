@@ -12,10 +12,24 @@ import { validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
 import { reportError } from "./report-error.js";
 import { didYouMean } from "../config/suggest.js";
+import type { EarlyWorkers } from "../parallel/early-workers.js";
 
 const COMMANDS = ["validate", "normalize", "apply", "schema"];
 
-export async function main(args: string[], io: CliIO = processIO()): Promise<number> {
+export interface MainOptions {
+  /** Worker threads started before the CLI loaded (bin/fqc.js, sea-entry.ts); main stops those apply leaves. */
+  workers?: EarlyWorkers;
+}
+
+export async function main(args: string[], io: CliIO = processIO(), { workers }: MainOptions = {}): Promise<number> {
+  try {
+    return await run(args, io, workers);
+  } finally {
+    await workers?.release();
+  }
+}
+
+async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined): Promise<number> {
   let exitCode: number = EXIT.OK;
   const setExit = (code: number) => {
     exitCode = code;
@@ -41,7 +55,7 @@ export async function main(args: string[], io: CliIO = processIO()): Promise<num
     .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.")
     .command(validateCommand(io, setExit))
     .command(normalizeCommand(io, setExit))
-    .command(applyCommand(io, setExit, abort.signal))
+    .command(applyCommand(io, setExit, { signal: abort.signal, workers }))
     .command(schemaCommand(io, setExit))
     .example("$0 validate configs/*.json", "Lint configs (exit 1 on problems)")
     .example("$0 normalize --check configs/*.json", "CI: are configs in canonical form?")

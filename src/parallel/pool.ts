@@ -4,10 +4,10 @@
  * more and results never depend on the thread count (each chunk is whole rows,
  * so whole groups and tokens, computed the same way wherever it runs).
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { ChunkTask } from "../apply-chunks.js";
 import { FqcError } from "../errors.js";
-import { WORKER_SOURCE } from "./worker-source.generated.js";
+import { spawnWorker } from "./spawn-worker.js";
 import type { WorkerFailure, WorkerReply } from "./protocol.js";
 
 interface Pending {
@@ -23,14 +23,15 @@ export class WorkerPool {
   private readonly pending = new Map<number, Pending & { worker: Worker }>();
   private closed = false;
 
-  constructor(size: number) {
+  /** `started`: workers already running worker-entry (early-workers.ts), used before new ones are started. */
+  constructor(size: number, started: Worker[] = []) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
+    if (started.length > size) throw new RangeError(`${started.length} started workers for a pool of ${size}`);
     this.size = size;
-    this.workers = Array.from({ length: size }, () => this.spawn());
+    this.workers = Array.from({ length: size }, (_, i) => this.watch(started[i] ?? spawnWorker()));
   }
 
-  private spawn(): Worker {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
+  private watch(w: Worker): Worker {
     w.on("message", (r: WorkerReply) => {
       const p = this.pending.get(r.id);
       if (!p) return;

@@ -14,7 +14,7 @@ function install(name: string, withBundle: boolean): string {
   mkdirSync(path.join(dir, "bin"), { recursive: true });
   mkdirSync(path.join(dir, "dist"), { recursive: true });
   for (const f of ["fqc.js", "load-cli.js", "package.json"]) copyFileSync(path.join(ROOT, "bin", f), path.join(dir, "bin", f));
-  if (withBundle) copyFileSync(path.join(ROOT, "dist/fqc.cjs"), path.join(dir, "dist/fqc.cjs"));
+  if (withBundle) for (const f of ["fqc.cjs", "fqc-early.cjs"]) copyFileSync(path.join(ROOT, "dist", f), path.join(dir, "dist", f));
   return path.join(dir, "bin/fqc.js");
 }
 

@@ -4,9 +4,9 @@ import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
-import type { ApplyArgs } from "./apply.js";
+import type { ApplyArgs, ApplyContext } from "./apply.js";
 
-export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, signal: AbortSignal): Promise<void> {
+export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
   if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
     throw new FqcError("USAGE", "fqc apply reads and writes .npy files, not standard input/output", {
       hint: "Give file paths; the output is written beside its final name and renamed into place.",
@@ -45,6 +45,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       kernel: argv.kernel,
       onProgress: progress?.update,
       signal,
+      startedWorkers: workers,
     });
     progress?.stop();
     if (argv.json) {

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { COMPUTE_DTYPES } from "../../input-dtype.js";
 import type { ComputeDtype } from "../../quant/plan.js";
+import type { WorkerSupply } from "../../parallel/early-workers.js";
 import type { CliIO } from "../io.js";
 
 export interface ApplyArgs {
@@ -24,7 +25,15 @@ export interface ApplyArgs {
   json: boolean;
 }
 
-export function applyCommand(io: CliIO, setExit: (code: number) => void, signal: AbortSignal): CommandModule<object, ApplyArgs> {
+/** What a run of apply gets from main besides its arguments. */
+export interface ApplyContext {
+  /** Aborted on Ctrl-C: apply stops at the next chunk and removes its temp files. */
+  signal: AbortSignal;
+  /** Worker threads the launcher started early (parallel/early-workers.ts). */
+  workers?: WorkerSupply;
+}
+
+export function applyCommand(io: CliIO, setExit: (code: number) => void, context: ApplyContext): CommandModule<object, ApplyArgs> {
   return {
     command: "apply <input> <output>",
     describe: "Fake-quantize a .npy tensor (bit-exact with torchao's FakeQuantizer)",
@@ -51,6 +60,6 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, signal:
         .example("$0 apply w.npy w_fq.npy -c examples/8da4w.json --role weight --scale-out s.npy --zero-point-out z.npy", "One side of a QAT pair, keeping the qparams")
         .example("$0 apply x64.npy out.npy -c cfg.json --compute-dtype float32", "A float64 file, cast to float32 first like x.float()"),
     // The work, and the modules only it needs, load when the command runs: start-up stays small.
-    handler: async (argv) => (await import("./apply-run.js")).runApply(argv, io, setExit, signal),
+    handler: async (argv) => (await import("./apply-run.js")).runApply(argv, io, setExit, context),
   };
 }

@@ -1,0 +1,19 @@
+/** Starting one apply worker thread: the pool's and the early start's (early-workers.ts) one way of doing it. */
+import type { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import { WORKER_SOURCE } from "./worker-source.generated.js";
+
+/**
+ * A worker running worker-entry.ts. worker_threads is required here, on first
+ * use, so a run that starts no thread never loads it (~3 ms). The worker's
+ * stdout and stderr are not piped into this process's streams by Node, which
+ * would build both streams at once (~2-3 ms); anything a worker prints is
+ * passed on when it arrives (fqc's workers print nothing).
+ */
+export function spawnWorker(): Worker {
+  const { Worker: WorkerClass } = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
+  const w = new WorkerClass(WORKER_SOURCE, { eval: true, stdout: true, stderr: true });
+  w.stdout.on("data", (d: Buffer) => process.stdout.write(d));
+  w.stderr.on("data", (d: Buffer) => process.stderr.write(d));
+  return w;
+}

@@ -1,0 +1,150 @@
+/** Workers started before the CLI loads: the guess from the arguments, the supply apply takes from, and the pool adopting them. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Worker } from "node:worker_threads";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyFile } from "../../src/apply.js";
+import { normalize } from "../../src/config/normalize.js";
+import { writeNpyAtomic } from "../../src/npy/whole.js";
+import { earlyWorkerCount, supplyOf } from "../../src/parallel/early-workers.js";
+import { spawnWorker } from "../../src/parallel/spawn-worker.js";
+import { INLINE_LIMIT } from "../../src/parallel/thread-count.js";
+import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const BIG = INLINE_LIMIT * 4;
+const sizes: Record<string, number> = { "big.npy": BIG, "small.npy": BIG - 1, "cfg.json": 10 * BIG };
+const sizeOf = (f: string) => sizes[f];
+const count = (args: string, cores = 4) => earlyWorkerCount(args.split(" "), cores, sizeOf);
+
+describe("earlyWorkerCount: what the arguments say apply will use", () => {
+  it("one per extra core for apply on a tensor apply would thread (threads auto)", () => {
+    expect(count("apply big.npy out.npy -c cfg.json")).toBe(3);
+    expect(count("apply -c cfg.json --force big.npy out.npy", 8)).toBe(7);
+    expect(count("apply big.npy out.npy --threads auto")).toBe(3);
+  });
+
+  it("none for a tensor apply runs on the main thread, a missing file, or no .npy at all", () => {
+    expect(count("apply small.npy out.npy -c cfg.json")).toBe(0);
+    expect(count("apply missing.npy out.npy -c cfg.json")).toBe(0);
+    expect(count("apply -c cfg.json")).toBe(0);
+  });
+
+  it("--threads N (every spelling yargs takes, the last one winning) gives N − 1, capped at the extra cores", () => {
+    for (const t of ["--threads 3", "--threads=3", "-j 3", "-j3", "-j=3", "--threads 9 -j 3"]) expect(count(`apply small.npy out.npy ${t}`), t).toBe(2);
+    expect(count("apply big.npy out.npy --threads 1")).toBe(0);
+    expect(count("apply big.npy out.npy -j 0")).toBe(0);
+    expect(count("apply small.npy out.npy --threads 64")).toBe(3);
+    expect(count("apply big.npy out.npy --threads nonsense")).toBe(3); // apply rejects it; the guess falls back to auto
+  });
+
+  it("none for other commands, help, version, or a single core", () => {
+    expect(count("validate big.npy")).toBe(0);
+    expect(count("normalize big.npy")).toBe(0);
+    expect(count("apply big.npy out.npy --help")).toBe(0);
+    expect(count("apply -h")).toBe(0);
+    expect(count("apply big.npy out.npy --version")).toBe(0);
+    expect(count("apply big.npy out.npy", 1)).toBe(0);
+    expect(count("apply big.npy out.npy --threads 4", 1)).toBe(0);
+  });
+});
+
+const exited = (w: Worker) => new Promise<number>((resolve) => w.once("exit", resolve));
+
+describe("the supply of started workers", () => {
+  it("hands out at most what it has, each worker once, and stops the rest on release", async () => {
+    const ws = [spawnWorker(), spawnWorker(), spawnWorker()];
+    const ends = ws.map(exited);
+    const supply = supplyOf(ws);
+    const first = supply.take(2);
+    expect(first).toEqual(ws.slice(0, 2));
+    expect(supply.take(0)).toEqual([]);
+    await supply.release();
+    expect(supply.take(5)).toEqual([]);
+    await ends[2]; // released
+    await Promise.all(first.map((w) => w.terminate()));
+    await Promise.all(ends);
+  });
+
+  it("never hands out a worker that has exited", async () => {
+    const [dead, live] = [spawnWorker(), spawnWorker()];
+    const supply = supplyOf([dead, live]);
+    await dead.terminate();
+    expect(supply.take(2)).toEqual([live]);
+    await live.terminate();
+  });
+});
+
+describe("apply adopts started workers", () => {
+  const rows = 64;
+  const cols = 512;
+  const input = path.join(tmp.dir, "in.npy");
+  writeNpyAtomic(input, "<f4", [rows, cols], Array.from({ length: rows * cols }, (_, i) => Math.sin(i) * (i % 7)));
+  const config = normalize({ dtype: "int4", group_size: 32 });
+
+  it("uses them for its threads (fewer than it needs, exactly, or more: the surplus stays with the supply), with identical bytes", async () => {
+    const ref = path.join(tmp.dir, "ref.npy");
+    await applyFile({ input, output: ref, config, threads: 0 });
+    for (const [started, threads] of [[1, 3], [2, 3], [3, 2]] as const) {
+      const ws = Array.from({ length: started }, () => spawnWorker());
+      const ends = ws.map(exited);
+      const supply = supplyOf(ws);
+      const out = path.join(tmp.dir, `out-${started}-${threads}.npy`);
+      const r = await applyFile({ input, output: out, config, threads, chunkElements: 4 * cols, startedWorkers: supply });
+      expect(r.threads).toBe(threads);
+      expect(readFileSync(out).equals(readFileSync(ref))).toBe(true);
+      // The pool closed the ones it took; the surplus is still the supply's to stop.
+      const taken = Math.min(started, threads - 1);
+      await Promise.all(ends.slice(0, taken));
+      expect(supply.take(started)).toEqual(ws.slice(taken));
+      await supply.release();
+      await Promise.all(ws.slice(taken).map((w) => w.terminate()));
+    }
+  });
+});
+
+describe("fqc apply starts its workers early", () => {
+  const big = path.join(tmp.dir, "big.npy");
+  writeNpyAtomic(big, "<f4", [1024, 1024], Array.from({ length: 1 << 20 }, (_, i) => Math.cos(i) * (i % 13)));
+  const cfg = tmp.write("cfg.json", JSON.stringify({ dtype: "int4", group_size: 32 }));
+
+  it("on a large tensor: the same bytes as one thread", () => {
+    const one = runFqc(["apply", big, tmp.path("one.npy"), "-c", cfg, "--threads", "1", "--quiet"]);
+    const auto = runFqc(["apply", big, tmp.path("auto.npy"), "-c", cfg, "--json"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(readFileSync(tmp.path("auto.npy")).equals(readFileSync(tmp.path("one.npy")))).toBe(true);
+  });
+
+  it("and apply adopts them: a run starts exactly the workers it uses", () => {
+    // Counts Worker constructions in the fqc process, whoever makes them (the launcher or the pool).
+    const preload = tmp.write("count-workers.cjs", `
+      const wt = require("node:worker_threads");
+      const fs = require("node:fs");
+      let made = 0;
+      const Real = wt.Worker;
+      wt.Worker = class extends Real { constructor(...a) { super(...a); made++; } };
+      process.on("exit", () => fs.writeFileSync(process.env.FQC_TEST_COUNT, String(made)));
+    `);
+    for (const threads of ["2", "3"]) {
+      const counted = tmp.path(`count-${threads}.txt`);
+      const r = runFqc(["apply", big, tmp.path(`adopted-${threads}.npy`), "-c", cfg, "--threads", threads, "--quiet"], {
+        exe: [process.execPath, "-r", preload, path.join(ROOT, "bin/fqc.js")], env: { FQC_TEST_COUNT: counted },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(counted, "utf8"), `--threads ${threads}`).toBe(String(Number(threads) - 1));
+    }
+  });
+
+  it("and stops them, exiting as usual, when apply never gets to use them", () => {
+    const bad = tmp.write("bad.json", JSON.stringify({ dtype: "int4", group_size: 0 }));
+    const r = runFqc(["apply", big, tmp.path("never.npy"), "-c", bad, "--threads", "2"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("group_size");
+    const shape = runFqc(["apply", big, tmp.path("never.npy"), "-c", tmp.write("g3.json", JSON.stringify({ dtype: "int4", group_size: 3 }))]);
+    expect(shape.code).toBe(1);
+    expect(shape.stderr).not.toMatch(/at .*\.(c?js|ts):\d+/); // one message, no stack trace
+  });
+});
