@@ -31,7 +31,8 @@ function loadCli({ useCache = true } = {}) {
 
 /** Starts the worker threads `args` will use (see src/parallel/early-workers.ts). Throws MODULE_NOT_FOUND when not built. */
 function startEarlyWorkers(args) {
-  return require(EARLY).startEarlyWorkers(args);
+  // Only apply starts workers: other commands do not load that bundle at all (~3 ms).
+  return args[0] === "apply" ? require(EARLY).startEarlyWorkers(args) : undefined;
 }
 
 module.exports = { BUNDLE, CODE_CACHE, EARLY, loadCli, startEarlyWorkers };

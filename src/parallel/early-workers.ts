@@ -3,12 +3,13 @@
  * to start here, as long as loading fqc and parsing the arguments; `fqc apply`
  * on a large tensor needs its workers, so the launcher (bin/fqc.js, through
  * dist/fqc-early.cjs) starts them first and apply adopts them (WorkerPool).
- * The guess reads only the arguments and file sizes. A wrong guess costs a
- * little time, never a result: apply takes what it needs and the rest stop.
+ * The guess reads only the arguments and the .npy headers they name. A wrong
+ * guess costs a little time, never a result: apply takes what it needs and the
+ * rest stop; a failure to start them is left for apply to meet and report.
  */
 import type { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import { statSync } from "node:fs";
+import { readNpyHeader } from "../npy/header.js";
 import { spawnWorker } from "./spawn-worker.js";
 import { INLINE_LIMIT } from "./thread-count.js";
 
@@ -23,20 +24,31 @@ export interface EarlyWorkers extends WorkerSupply {
   release(): Promise<void>;
 }
 
+/** What the guess needs of a .npy file: its values, and the rows apply could split it into at most (all dimensions but the last). */
+export interface TensorSize {
+  elements: number;
+  rows: number;
+}
+
 /**
- * How many workers `fqc <args>` will use, as far as the arguments tell:
- * `--threads N` (or -j) → N − 1; otherwise one per extra core when a .npy
- * argument is large enough for apply to use threads. Never more than the
- * cores minus the main thread: the rest are started when apply asks.
+ * How many workers `fqc <args>` will use, as far as the arguments tell: for
+ * apply, `--threads N` (or -j) gives N − 1, "auto" one per extra core, both
+ * capped by the rows of the largest .npy argument; "auto" starts none for a
+ * tensor apply keeps on the main thread. Never more than the cores minus the
+ * main thread: apply starts the rest when it asks.
  */
-export function earlyWorkerCount(args: readonly string[], cores: number, sizeOf: (file: string) => number | undefined): number {
+export function earlyWorkerCount(args: readonly string[], cores: number, tensorOf: (file: string) => TensorSize | undefined): number {
   if (args[0] !== "apply" || cores < 2) return 0;
   if (args.some((a) => a === "--help" || a === "-h" || a === "--version" || a === "-v")) return 0;
+  let largest: TensorSize | undefined;
+  for (const a of args) {
+    const t = a.endsWith(".npy") ? tensorOf(a) : undefined;
+    if (t && (!largest || t.elements > largest.elements)) largest = t;
+  }
+  if (!largest) return 0;
   const threads = threadsArgument(args);
-  if (threads !== undefined && threads !== "auto") return Math.max(0, Math.min(threads, cores) - 1);
-  // As a float32 tensor, the usual input (a float16 one of up to twice as many values gets its workers when apply asks).
-  const large = args.some((a) => a.endsWith(".npy") && (sizeOf(a) ?? 0) >= INLINE_LIMIT * 4);
-  return large ? cores - 1 : 0;
+  const wanted = threads === undefined || threads === "auto" ? (largest.elements < INLINE_LIMIT ? 0 : cores) : threads;
+  return Math.max(0, Math.min(wanted, cores, largest.rows) - 1);
 }
 
 /** The last --threads/-j value given (yargs keeps the last), as a count or "auto"; undefined when absent or unreadable. */
@@ -51,16 +63,27 @@ function threadsArgument(args: readonly string[]): number | "auto" | undefined {
   return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
-/** Starts the workers `args` call for; they do not keep the process alive until taken. */
-export function startEarlyWorkers(args: readonly string[]): EarlyWorkers {
-  const count = earlyWorkerCount(args, availableParallelism(), (file) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return undefined;
-    }
-  });
-  return supplyOf(Array.from({ length: count }, () => spawnWorker()));
+/** Starts the workers `args` call for; they do not keep the process alive until taken. Never throws. */
+export function startEarlyWorkers(args: readonly string[], spawn: () => Worker = spawnWorker): EarlyWorkers {
+  const started: Worker[] = [];
+  try {
+    const count = earlyWorkerCount(args, availableParallelism(), tensorSize);
+    while (started.length < count) started.push(spawn());
+  } catch {
+    // Out of threads or memory, say: apply starts its workers itself, and reports what fails then.
+    for (const w of started) void w.terminate();
+    return supplyOf([]);
+  }
+  return supplyOf(started);
+}
+
+function tensorSize(file: string): TensorSize | undefined {
+  try {
+    const { shape, elementCount } = readNpyHeader(file);
+    return { elements: elementCount, rows: shape.slice(0, -1).reduce((a, b) => a * b, 1) };
+  } catch {
+    return undefined; // not a readable .npy: apply will say why
+  }
 }
 
 /** A supply over started workers: a worker that exits or fails before it is taken is dropped, never handed out. */

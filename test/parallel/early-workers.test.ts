@@ -1,12 +1,13 @@
 /** Workers started before the CLI loads: the guess from the arguments, the supply apply takes from, and the pool adopting them. */
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyFile } from "../../src/apply.js";
 import { normalize } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
-import { earlyWorkerCount, supplyOf } from "../../src/parallel/early-workers.js";
+import { earlyWorkerCount, startEarlyWorkers, supplyOf } from "../../src/parallel/early-workers.js";
 import { spawnWorker } from "../../src/parallel/spawn-worker.js";
 import { INLINE_LIMIT } from "../../src/parallel/thread-count.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
@@ -14,22 +15,34 @@ import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const BIG = INLINE_LIMIT * 4;
-const sizes: Record<string, number> = { "big.npy": BIG, "small.npy": BIG - 1, "cfg.json": 10 * BIG };
-const sizeOf = (f: string) => sizes[f];
-const count = (args: string, cores = 4) => earlyWorkerCount(args.split(" "), cores, sizeOf);
+const tensors: Record<string, { elements: number; rows: number }> = {
+  "big.npy": { elements: INLINE_LIMIT, rows: 1024 },
+  "small.npy": { elements: INLINE_LIMIT - 1, rows: 1023 },
+  "three-rows.npy": { elements: 3 * INLINE_LIMIT, rows: 3 },
+  "vector.npy": { elements: 4 * INLINE_LIMIT, rows: 1 },
+};
+const tensorOf = (f: string) => tensors[f];
+const count = (args: string, cores = 4) => earlyWorkerCount(args.split(" "), cores, tensorOf);
 
 describe("earlyWorkerCount: what the arguments say apply will use", () => {
-  it("one per extra core for apply on a tensor apply would thread (threads auto)", () => {
+  it("one per extra core for apply on a tensor apply would thread (threads auto), the largest .npy deciding", () => {
     expect(count("apply big.npy out.npy -c cfg.json")).toBe(3);
     expect(count("apply -c cfg.json --force big.npy out.npy", 8)).toBe(7);
     expect(count("apply big.npy out.npy --threads auto")).toBe(3);
+    expect(count("apply small.npy big.npy")).toBe(3);
   });
 
-  it("none for a tensor apply runs on the main thread, a missing file, or no .npy at all", () => {
+  it("none for a tensor apply runs on the main thread, a missing or unreadable file, or no .npy at all", () => {
     expect(count("apply small.npy out.npy -c cfg.json")).toBe(0);
     expect(count("apply missing.npy out.npy -c cfg.json")).toBe(0);
     expect(count("apply -c cfg.json")).toBe(0);
+    expect(count("apply missing.npy out.npy --threads 4")).toBe(0);
+  });
+
+  it("never more than the rows apply can split the tensor into", () => {
+    expect(count("apply three-rows.npy out.npy", 8)).toBe(2);
+    expect(count("apply vector.npy out.npy", 8)).toBe(0);
+    expect(count("apply three-rows.npy out.npy --threads 8", 8)).toBe(2);
   });
 
   it("--threads N (every spelling yargs takes, the last one winning) gives N − 1, capped at the extra cores", () => {
@@ -74,6 +87,25 @@ describe("the supply of started workers", () => {
     await dead.terminate();
     expect(supply.take(2)).toEqual([live]);
     await live.terminate();
+  });
+});
+
+describe("startEarlyWorkers", () => {
+  const file = path.join(tmp.dir, "rows.npy");
+  writeNpyAtomic(file, "<f4", [8, 4], Array.from({ length: 32 }, (_, i) => i));
+
+  it("reads the tensor's header for the guess, and never throws: a failing start leaves apply to start (and report) its own", async () => {
+    const failing = (): Worker => {
+      throw new Error("out of threads");
+    };
+    const supply = startEarlyWorkers(["apply", file, "out.npy", "--threads", "2"], failing);
+    expect(supply.take(3)).toEqual([]);
+    await supply.release();
+    const ok = startEarlyWorkers(["apply", file, "out.npy", "--threads", "2"]);
+    const got = ok.take(2);
+    expect(got.length).toBe(Math.min(2, availableParallelism()) - 1);
+    await Promise.all(got.map((w) => w.terminate()));
+    await ok.release();
   });
 });
 
