@@ -145,7 +145,9 @@ function interpretDict(dict: Map<string, PyValue>, file: string): Omit<NpyHeader
 
 /** Open `path`, check it is a regular file, and return its fd and size. The caller closes the fd. */
 export function openRegularFile(path: string): { fd: number; size: number } {
-  const fd = io(path, "open", () => fs.openSync(path, "r"));
+  // O_NONBLOCK: opening a FIFO (or a device) for reading would otherwise wait for a writer, forever;
+  // this way it opens at once and fstat rejects it. Regular files ignore the flag.
+  const fd = io(path, "open", () => fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)));
   try {
     const st = io(path, "stat", () => fs.fstatSync(fd));
     if (st.isDirectory()) throw npyErrorIo(path, "is a directory", "Give the path of a .npy file, not a directory.");
