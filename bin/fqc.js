@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: all behaviour lives in the CLI bundle, dist/fqc.cjs, made by `npm run build`.
+// Thin launcher: all behaviour lives in the CLI bundle, dist/fqc.cjs, made by `npm run build`;
+// for apply, dist/fqc-early.cjs first starts the worker threads the run will use.
 "use strict";
 const { BUNDLE, EARLY, loadCli, startEarlyWorkers } = require("./load-cli.js");
 

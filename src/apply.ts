@@ -185,7 +185,6 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
-
 /**
  * Elements per chunk and thread. 1 Mi (4 MiB of float32) measured fastest
  * (256 MiB file, 2 threads: 1 Mi ≈ 256 Ki < 4 Mi by 15-30%: the chunk stays in

@@ -39,5 +39,9 @@ describe("the fqc launcher", () => {
     const r = runFqc(["--version"], { exe: [process.execPath, install("unbuilt", false)] });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("fqc: this checkout is not built yet; run `npm run build` first (npm test and npm run demo build too)\n");
+    // apply loads the early-worker bundle first: the same message when that is what is missing.
+    const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("w.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, install("unbuilt-apply", false)] });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(r.stderr);
   });
 });
