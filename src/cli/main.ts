@@ -51,6 +51,7 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
     return EXIT.USAGE_OR_IO;
   }
   const parser = yargs(argv)
+    .middleware(lastValueWins, true)
     .scriptName("fqc")
     .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.")
     .command(validateCommand(io, setExit))
@@ -88,6 +89,21 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Arguments that are lists by definition (validate's and normalize's files). */
+const LIST_ARGUMENTS = new Set(["_", "files"]);
+
+/**
+ * A repeated option takes its last value, as in most command-line tools. yargs
+ * collects the values into an array, which commands expecting one path or name
+ * would crash on or silently ignore. (yargs' own switch for this also splits
+ * the variadic file lists, hence this step, run before validation.)
+ */
+function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !LIST_ARGUMENTS.has(key)) argv[key] = value[value.length - 1];
   }
 }
 

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { ROOT, runFqc } from "../helpers/cli.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
@@ -55,6 +55,30 @@ describe("fqc --help / --version", () => {
     const r = runFqc(["validate", "examples/8da4w.json", "--frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/frobnicate/);
+  });
+});
+
+describe("a repeated option takes its last value (it used to reach commands as an array: a crash or a silent no-op)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+  const weight = path.join(ROOT, "examples/weight.npy");
+
+  it("apply: the last --config, --scale-out and --threads", () => {
+    const int8 = tmp.write("int8.json", JSON.stringify({ dtype: "int8", granularity: "per_channel" }));
+    const r = runFqc(["apply", weight, tmp.path("w.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json"), "--config", int8,
+      "--scale-out", tmp.path("first.npy"), "--scale-out", tmp.path("last.npy"), "--threads", "3", "-j", "0", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.config.dtype).toBe("int8");
+    expect(out.threads).toBe(0);
+    expect(existsSync(tmp.path("last.npy"))).toBe(true);
+    expect(existsSync(tmp.path("first.npy"))).toBe(false);
+  });
+
+  it("validate: the last --format, and every file still counts", () => {
+    const r = runFqc(["validate", "examples/8da4w.json", "examples/int8-per-channel.json", "--format", "sarif", "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).files).toHaveLength(2);
   });
 });
 
