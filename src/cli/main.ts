@@ -51,7 +51,11 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
     return EXIT.USAGE_OR_IO;
   }
   const parser = yargs(argv)
+    // Keep what follows "--" apart, to refuse it rather than drop it.
+    .parserConfiguration({ "populate--": true })
     .middleware(lastValueWins, true)
+    .middleware(rejectAfterDoubleDash, true)
+    .middleware(rejectEmptyValues, true)
     .scriptName("fqc")
     .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.")
     .command(validateCommand(io, setExit))
@@ -92,8 +96,10 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   }
 }
 
-/** Arguments that are lists by definition (validate's and normalize's files). */
-const LIST_ARGUMENTS = new Set(["_", "files"]);
+/** Arguments that are lists by definition (validate's and normalize's files, and yargs' own). */
+const LIST_ARGUMENTS = new Set(["_", "--", "files"]);
+/** The commands' positional arguments, named as in their usage lines. */
+const POSITIONALS = new Set(["input", "output", "files"]);
 
 /**
  * A repeated option takes its last value, as in most command-line tools. yargs
@@ -104,6 +110,34 @@ const LIST_ARGUMENTS = new Set(["_", "files"]);
 function lastValueWins(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {
     if (Array.isArray(value) && !LIST_ARGUMENTS.has(key)) argv[key] = value[value.length - 1];
+  }
+}
+
+/**
+ * yargs would drop whatever follows "--" without a word, so a file named there
+ * would go unchecked while the run reports success. fqc's operands need no
+ * "--": a file whose name starts with "-" can be named ./-name.json.
+ */
+function rejectAfterDoubleDash(argv: Record<string, unknown>): void {
+  const rest = argv["--"];
+  if (!Array.isArray(rest) || rest.length === 0) return;
+  throw new FqcError("USAGE", `no arguments are taken after --; got ${rest.map((a) => `'${String(a)}'`).join(" ")}`, {
+    hint: "Give files before any --, and a file whose name starts with '-' as ./-name.json.",
+  });
+}
+
+/**
+ * Every fqc argument is a path, a name or a number: an empty one (`-c ""`, an
+ * unset shell variable) is a mistake, better named as such than reported as
+ * "': no such file'" or silently ignored.
+ */
+function rejectEmptyValues(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    // Aliases and camelCase copies hold the same value: report the option by its long, dashed name.
+    if (key === "_" || key === "--" || key === "$0" || key.length === 1 || /[A-Z]/.test(key)) continue;
+    if (!(Array.isArray(value) ? value : [value]).includes("")) continue;
+    const name = POSITIONALS.has(key) ? `<${key}>` : `--${key}`;
+    throw new FqcError("USAGE", `${name} is empty`, { hint: "Give a value (an unset shell variable expands to nothing; quote paths with spaces)." });
   }
 }
 

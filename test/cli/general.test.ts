@@ -91,3 +91,39 @@ describe("fqc schema", () => {
     expect(JSON.parse(r7.stdout)).toEqual(JSON.parse(readFileSync(path.join(ROOT, "schema/fqc.draft-07.schema.json"), "utf8")));
   });
 });
+
+describe("arguments fqc refuses rather than misreads", () => {
+  it("an empty value or operand (an unset shell variable, say) is named, exit 2", () => {
+    const cases: Array<[string[], string]> = [
+      [["apply", "examples/weight.npy", "out.npy", "-c", ""], "--config is empty"],
+      [["apply", "", "out.npy", "-c", "examples/8da4w.json"], "<input> is empty"],
+      [["validate", "examples/8da4w.json", ""], "<files> is empty"],
+      [["validate", "examples/8da4w.json", "--tensor", ""], "--tensor is empty"],
+      [["normalize", ""], "<files> is empty"],
+    ];
+    for (const [args, message] of cases) {
+      const r = runFqc(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${message}\n  hint: Give a value (an unset shell variable expands to nothing; quote paths with spaces).\n`);
+    }
+  });
+
+  it("--max-warnings that is not a whole number, exit 2", () => {
+    for (const v of ["abc", "1.5", "-2"]) {
+      const r = runFqc(["validate", "examples/8da4w.json", "--max-warnings", v]);
+      expect(r.code, v).toBe(2);
+      expect(r.stderr).toContain("--max-warnings needs a whole number");
+    }
+  });
+
+  it("anything after --, which yargs would drop unchecked, exit 2", () => {
+    const r = runFqc(["validate", "examples/8da4w.json", "--", "examples/broken/typo-group-size.json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no arguments are taken after --; got 'examples/broken/typo-group-size.json'");
+    expect(r.stderr).toContain("./-name.json");
+    expect(r.stdout).toBe("");
+    const a = runFqc(["apply", "examples/weight.npy", "out.npy", "-c", "examples/8da4w.json", "--role", "weight", "--", "x"]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).not.toMatch(/\n\s+at /);
+  });
+});

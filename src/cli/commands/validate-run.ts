@@ -5,7 +5,7 @@ import { formatDiagnostics } from "../../diagnostics/format.js";
 import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
 import { summarize } from "../../diagnostics/summary.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
-import { EXIT } from "../../errors.js";
+import { EXIT, FqcError } from "../../errors.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
 import { lintFiles, type LintOptions } from "../lint-files.js";
@@ -13,6 +13,9 @@ import { writeFileAtomic } from "../write-file.js";
 import type { ValidateArgs } from "./validate.js";
 
 export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
+  if (!Number.isInteger(argv["max-warnings"]) || argv["max-warnings"] < -1) {
+    throw new FqcError("USAGE", "--max-warnings needs a whole number of warnings (or -1: no limit)");
+  }
   const lintOpts: LintOptions = {
     files: argv.files,
     stdinFilename: argv["stdin-filename"],
