@@ -2,6 +2,10 @@
  * Atomic file output: write a temp file beside the target
  * (`.<base>.fqc-<pid>-<random>.tmp`), fsync it, then rename it over the
  * target, so readers see either the old file or the complete new one.
+ * A target that is a symbolic link is written through (the link stays, the
+ * file it names is replaced); a target that exists but is no regular file
+ * (a device such as /dev/null, a FIFO, a socket) is refused, since the rename
+ * would replace it.
  */
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
@@ -32,15 +36,19 @@ export interface AtomicOptions {
 }
 
 export class AtomicFile {
+  /** The path as given (named in messages). */
   readonly targetPath: string;
+  /** The file the rename replaces: targetPath, or the file a symbolic link there names. */
+  readonly writePath: string;
   readonly tempPath: string;
   #fd: number | null;
   #position = 0;
   #state: "open" | "committed" | "aborted" = "open";
   readonly #durable: boolean;
 
-  private constructor(targetPath: string, tempPath: string, fd: number, durable: boolean) {
+  private constructor(targetPath: string, writePath: string, tempPath: string, fd: number, durable: boolean) {
     this.targetPath = targetPath;
+    this.writePath = writePath;
     this.tempPath = tempPath;
     this.#fd = fd;
     this.#durable = durable;
@@ -48,18 +56,23 @@ export class AtomicFile {
 
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
     if (!opts.force) checkNotProtected(targetPath, opts.protect ?? []);
-    const existing = (() => { try { return fs.statSync(targetPath); } catch { return null; } })();
+    const writePath = throughLink(targetPath);
+    const existing = (() => { try { return fs.statSync(writePath); } catch { return null; } })();
     if (existing?.isDirectory()) {
       throw ioFailure(targetPath, "is a directory", "Give an output file path, not a directory.");
     }
-    const dir = nodePath.dirname(targetPath);
-    const base = nodePath.basename(targetPath);
+    if (existing && !existing.isFile()) {
+      throw ioFailure(targetPath, `is ${specialKind(existing)}, not a regular file: fqc writes a temporary file and renames it over the output, which would replace it`,
+        "Give the path of a regular file (to discard the result, write it to a temporary file and delete that).");
+    }
+    const dir = nodePath.dirname(writePath);
+    const base = nodePath.basename(writePath);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
     // no cryptographic randomness, only to be unlikely to collide; node:crypto would cost ~5 ms of start-up.
     for (let attempt = 1; ; attempt++) {
       const tempPath = nodePath.join(dir, `.${base}.fqc-${process.pid}-${randomHex()}.tmp`);
       try {
-        return new AtomicFile(targetPath, tempPath, fs.openSync(tempPath, "wx", 0o666), opts.durable ?? false);
+        return new AtomicFile(targetPath, writePath, tempPath, fs.openSync(tempPath, "wx", 0o666), opts.durable ?? false);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
         throw ioError(targetPath, "create a temporary file in its directory", e);
@@ -101,13 +114,13 @@ export class AtomicFile {
       if (this.#durable) io(this.targetPath, "flush to disk", () => fs.fsyncSync(fd));
       this.#fd = null;
       io(this.targetPath, "close", () => fs.closeSync(fd));
-      io(this.targetPath, "replace", () => fs.renameSync(this.tempPath, this.targetPath));
+      io(this.targetPath, "replace", () => fs.renameSync(this.tempPath, this.writePath));
     } catch (err) {
       this.abort();
       throw err;
     }
     this.#state = "committed";
-    if (this.#durable) syncDirectory(nodePath.dirname(this.targetPath));
+    if (this.#durable) syncDirectory(nodePath.dirname(this.writePath));
   }
 
   /** Close and delete the temp file. Safe to call twice and after commit (then a no-op). */
@@ -127,6 +140,23 @@ export class AtomicFile {
     }
     return this.#fd;
   }
+}
+
+/** The file a symbolic link at `path` names (through any chain of links); `path` itself otherwise, or when the link dangles. */
+function throughLink(path: string): string {
+  try {
+    return fs.lstatSync(path).isSymbolicLink() ? fs.realpathSync(path) : path;
+  } catch {
+    return path;
+  }
+}
+
+function specialKind(st: fs.Stats): string {
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  return "a special file";
 }
 
 /** Make the rename durable; some file systems refuse fsync on directories, which is harmless here. */

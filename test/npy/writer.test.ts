@@ -230,6 +230,40 @@ describe("AtomicNpyWriter temp names", () => {
   });
 });
 
+describe("AtomicNpyWriter targets that are links or special files", () => {
+  it("writes through a symbolic link: the link stays, the file it names is replaced (temp file beside that one)", () => {
+    const dir = tmp.file(`real-${seq++}`);
+    fs.mkdirSync(dir);
+    const real = path.join(dir, "real.npy");
+    fs.writeFileSync(real, "old");
+    const link = out("link.npy");
+    fs.symlinkSync(real, link);
+    const w = AtomicNpyWriter.create(link, { descr: "<f4", shape: [1] });
+    expect(path.dirname(w.tempPath)).toBe(fs.realpathSync(dir));
+    w.writeRows(Float32Array.of(1), 1);
+    w.commit();
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.statSync(real).size).toBe(132);
+  });
+
+  it("replaces a dangling link itself (there is no file to write through to)", () => {
+    const link = out("dangling.npy");
+    fs.symlinkSync(tmp.file("nowhere/x.npy"), link);
+    writeAll(link, "<f4", [1], Float32Array.of(2));
+    expect(fs.lstatSync(link).isFile()).toBe(true);
+  });
+
+  it("refuses a device (here /dev/null), naming what it is, before creating anything", () => {
+    if (!fs.existsSync("/dev/null")) return;
+    expect(() => AtomicNpyWriter.create("/dev/null", { descr: "<f4", shape: [1] })).toThrow("/dev/null: is a character device, not a regular file");
+    const viaLink = out("null-link.npy");
+    fs.symlinkSync("/dev/null", viaLink);
+    expect(() => AtomicNpyWriter.create(viaLink, { descr: "<f4", shape: [1] })).toThrow(`${viaLink}: is a character device, not a regular file`);
+    expect(fs.lstatSync(viaLink).isSymbolicLink()).toBe(true);
+    expect(tempsIn(tmp.dir)).toEqual([]);
+  });
+});
+
 describe("AtomicNpyWriter shared with threads (positional writes through its descriptor)", () => {
   const cases: Array<[string, number]> = [["<f4", 1], [">f4", 1], ["<f2", 1], [">f8", 1], ["<i4", 0], ["|u1", 0]];
   for (const [descr, isFloat] of cases) {
