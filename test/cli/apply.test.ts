@@ -13,6 +13,7 @@ const t = tmp.path;
 const write = tmp.write;
 const manifest = JSON.parse(readFileSync(path.join(CONFORMANCE, "manifest.json"), "utf8")).cases as Array<{
   id: string; config: object; input: string; expected: string; scale: string | null; zero_point: string | null; input_dtype: string; mode: string;
+  head: { stage: string; expected: string; scale: string | null } | null;
 }>;
 const noTemps = () => readdirSync(tmp.dir).filter((f) => f.endsWith(".tmp"));
 
@@ -66,6 +67,24 @@ describe("fqc apply (end to end)", () => {
     const r = runFqc(["apply", path.join(CONFORMANCE, c.input), t("bf16.out.npy"), "-c", cfg, "--compute-dtype", "bfloat16", "--quiet"]);
     expect(r.code).toBe(0);
     expect(sameBits(readNpy(t("bf16.out.npy")).data, readNpy(path.join(CONFORMANCE, c.expected)).data)).toBeUndefined();
+  });
+
+  it("--torchao 0.18 reproduces the later default eps from the command line (the manifest's head entries)", () => {
+    // A number-like choice: yargs used to turn "0.18" into the number 0.18 and reject it.
+    const c = manifest.find((x) => x.mode === "dynamic" && x.input_dtype === "float32" && x.head?.stage === "ok" && x.head.scale !== x.scale)!;
+    const cfg = write("head.json", JSON.stringify(c.config));
+    const run = (version: string, out: string) =>
+      runFqc(["apply", path.join(CONFORMANCE, c.input), t(`${out}.npy`), "-c", cfg, "--torchao", version, "--scale-out", t(`${out}.s.npy`), "-q"]);
+    const r = run("0.18", "head");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(sameBits(readNpy(t("head.npy")).data, readNpy(path.join(CONFORMANCE, c.head!.expected)).data)).toBeUndefined();
+    expect(sameBits(readNpy(t("head.s.npy")).data, readNpy(path.join(CONFORMANCE, c.head!.scale!)).data)).toBeUndefined();
+    expect(run("0.12", "v012").code).toBe(0);
+    expect(sameBits(readNpy(t("v012.s.npy")).data, readNpy(path.join(CONFORMANCE, c.scale!)).data)).toBeUndefined();
+    const bad = run("0.19", "never");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Choices: "0.12", "0.18"');
   });
 
   it("prints what it did, and a JSON summary with --json", () => {

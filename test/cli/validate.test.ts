@@ -126,5 +126,11 @@ describe("fqc validate", () => {
     expect(d.message).toContain("48");
     const ok = write("pg32.json", '{"dtype": "int4", "group_size": 32}');
     expect(runFqc(["validate", ok, "--tensor", tensor]).code).toBe(0);
+    // Number-like choices stay strings: "0.18" once became 0.18 and failed the choices check.
+    expect(runFqc(["validate", ok, "--tensor", tensor, "--torchao", "0.18"]).code).toBe(0);
+    expect(runFqc(["validate", ok, "--tensor", tensor, "--torchao=0.12"]).code).toBe(0);
+    const bad = runFqc(["validate", ok, "--tensor", tensor, "--torchao", "0.2"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Choices: "0.12", "0.18"');
   });
 });

@@ -13,7 +13,7 @@ export function schemaCommand(io: CliIO, setExit: (code: number) => void): Comma
     describe: "Print fqc's JSON Schema for config files",
     builder: (y: Argv) =>
       y
-        .option("draft", { choices: ["2020-12", "07"] as const, default: "2020-12" as const, describe: "JSON Schema draft" })
+        .option("draft", { type: "string", choices: ["2020-12", "07"] as const, default: "2020-12" as const, describe: "JSON Schema draft" })
         .example("$0 schema > fqc.schema.json", "Save the schema for an editor")
         .example("$0 schema --draft 07", "The draft-07 copy for older tools"),
     handler: (argv) => {

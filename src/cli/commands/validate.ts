@@ -25,12 +25,12 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
     builder: (y: Argv) =>
       y
         .positional("files", { type: "string", array: true, default: [], describe: "Config files (.json, .yaml, .yml), globs, or - for stdin" })
-        .option("format", { alias: "f", choices: FORMATS, default: "stylish" as const, describe: "Output format" })
+        .option("format", { alias: "f", type: "string", choices: FORMATS, default: "stylish" as const, describe: "Output format" })
         .option("max-warnings", { type: "number", default: -1, describe: "Exit 1 when there are more warnings than this (-1: no limit)" })
         .option("tensor", { type: "string", describe: "Also check the config against this .npy tensor's shape (reads the header only)" })
-        .option("role", { choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: every config in the file)" })
-        .option("compute-dtype", { choices: ["float32", "float16", "bfloat16", "float64"] as const, describe: "With --tensor: the dtype fqc apply would compute in" })
-        .option("torchao", { choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
+        .option("role", { type: "string", choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: every config in the file)" })
+        .option("compute-dtype", { type: "string", choices: ["float32", "float16", "bfloat16", "float64"] as const, describe: "With --tensor: the dtype fqc apply would compute in" })
+        .option("torchao", { type: "string", choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
         .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input in reports (its extension selects JSON or YAML)" })
         .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
