@@ -2,10 +2,10 @@
  * The fqc command line: yargs wiring only. Each command lives in its own
  * module and calls the library; errors become one message and an exit status.
  */
-import yargs from "yargs";
+import type { Argv } from "yargs";
 import { EXIT, FqcError } from "../errors.js";
 import { VERSION } from "../version.generated.js";
-import { applyCommand } from "./commands/apply.js";
+import { applyCommand, plainApplyArgs } from "./commands/apply.js";
 import { normalizeCommand } from "./commands/normalize.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
@@ -30,6 +30,14 @@ export async function main(args: string[], io: CliIO = processIO(), { workers }:
 }
 
 async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined): Promise<number> {
+  const argv = args.map((a) => (a === "-" ? STDIO_ARG : a));
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
+    const guess = didYouMean(first, COMMANDS);
+    io.stderr.write(`fqc: unknown command '${first}'${guess ? `; did you mean '${guess}'?` : ""}\n  Commands: ${COMMANDS.join(", ")}. Run 'fqc --help' for usage.\n`);
+    return EXIT.USAGE_OR_IO;
+  }
+
   let exitCode: number = EXIT.OK;
   const setExit = (code: number) => {
     exitCode = code;
@@ -42,14 +50,36 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-
-  const argv = args.map((a) => (a === "-" ? STDIO_ARG : a));
-  const first = argv[0];
-  if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
-    const guess = didYouMean(first, COMMANDS);
-    io.stderr.write(`fqc: unknown command '${first}'${guess ? `; did you mean '${guess}'?` : ""}\n  Commands: ${COMMANDS.join(", ")}. Run 'fqc --help' for usage.\n`);
-    return EXIT.USAGE_OR_IO;
+  const context = { signal: abort.signal, workers };
+  try {
+    // apply's usual line goes straight to the command, without loading yargs (plain-args.ts).
+    const plain = first === "apply" ? plainApplyArgs(argv.slice(1)) : undefined;
+    if (plain) {
+      await (await import("./commands/apply-run.js")).runApply(plain, io, setExit, context);
+    } else {
+      const parser = await cliParser(argv, io, (y) =>
+        y.command(validateCommand(io, setExit)).command(normalizeCommand(io, setExit)).command(applyCommand(io, setExit, context)).command(schemaCommand(io, setExit)),
+      );
+      await parser.parseAsync(argv, {}, (err, _argv, output) => {
+        if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
+      });
+    }
+    return exitCode;
+  } catch (e) {
+    return reportError(io, e);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * The yargs parser of the fqc command line; `addCommands` adds main's commands
+ * (or stand-ins, in the tests that compare parsers). yargs is imported here,
+ * on first use, so that a plain apply line never loads it.
+ */
+export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv) => Argv): Promise<Argv> {
+  const { default: yargs } = await import("yargs");
   const parser = yargs(argv)
     // Keep what follows "--" apart, to refuse it rather than drop it.
     .parserConfiguration({ "populate--": true })
@@ -57,11 +87,8 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
     .middleware(rejectAfterDoubleDash, true)
     .middleware(rejectEmptyValues, true)
     .scriptName("fqc")
-    .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.")
-    .command(validateCommand(io, setExit))
-    .command(normalizeCommand(io, setExit))
-    .command(applyCommand(io, setExit, { signal: abort.signal, workers }))
-    .command(schemaCommand(io, setExit))
+    .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.");
+  addCommands(parser)
     .example("$0 validate configs/*.json", "Lint configs (exit 1 on problems)")
     .example("$0 normalize --check configs/*.json", "CI: are configs in canonical form?")
     .example("$0 apply w.npy w_fq.npy -c qat.json --role weight", "Fake-quantize a weight tensor")
@@ -81,19 +108,7 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
     })
     .exitProcess(false);
   skipHelpCache(parser);
-
-  try {
-    const out = await parser.parseAsync(argv, {}, (err, _argv, output) => {
-      if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
-    });
-    void out;
-    return exitCode;
-  } catch (e) {
-    return reportError(io, e);
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+  return parser;
 }
 
 /** Arguments that are lists by definition (validate's and normalize's files, and yargs' own). */
