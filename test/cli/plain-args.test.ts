@@ -29,7 +29,7 @@ async function yargsArgs(args: string[]): Promise<Record<string, unknown> | unde
     return undefined;
   }
   if (!got) return undefined;
-  const parsed: Record<string, unknown> = got;
+  const parsed = got as unknown as Record<string, unknown>;
   return Object.fromEntries(KEYS.filter((k) => parsed[k] !== undefined).map((k) => [k, parsed[k]]));
 }
 
