@@ -1,8 +1,9 @@
 // Build: generate the built sources (worker bundle, precompiled schema
 // validator, version), compile the library with tsc (dist/, with types),
 // bundle the CLI into one CommonJS file (dist/fqc.cjs) and write V8's code
-// cache for it (dist/fqc.cjs.cache), so `fqc` starts fast; and the small
-// bundle that starts apply's workers early (dist/fqc-early.cjs).
+// caches for it (dist/fqc.cjs.cache; dist/fqc.cjs.apply.cache for apply), so
+// `fqc` starts fast; and the small bundle that starts apply's workers early
+// (dist/fqc-early.cjs).
 // One script so `npm test`, `.ci/run`, `demo`, `bench` and `build:bin` all run the same steps.
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -20,5 +21,6 @@ await build(cliBundleOptions("src/cli/main.ts", "dist/fqc.cjs"));
 await build(cliBundleOptions("src/parallel/early-workers.ts", "dist/fqc-early.cjs"));
 // bin/load-cli.js reads the bundle as latin1, which is exact only for ASCII.
 if (/[^\x00-\x7f]/.test(readFileSync(path.join(root, "dist/fqc.cjs"), "utf8"))) throw new Error("dist/fqc.cjs is not ASCII: bin/load-cli.js reads it as latin1");
-// A separate process: the cache must come from a plain `node`, as `fqc` runs.
+// Separate processes: a cache must come from a plain `node`, as `fqc` runs, and hold one warm-up's functions.
 run(["scripts/code-cache.mjs"]);
+run(["scripts/code-cache.mjs", "apply"]);

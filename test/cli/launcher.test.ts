@@ -19,10 +19,15 @@ function install(name: string, withBundle: boolean): string {
 }
 
 describe("the fqc launcher", () => {
-  it("uses the code cache the build wrote: V8 accepts it in a plain node process", () => {
-    const r = spawnSync(process.execPath, ["-e", `const { loadCli } = require(${JSON.stringify(path.join(ROOT, "bin/load-cli.js"))}); process.stdout.write(String(loadCli().script.cachedDataRejected))`], { encoding: "utf8" });
+  it("uses the code caches the build wrote: V8 accepts both in a plain node process, apply's for apply", () => {
+    const launcher = JSON.stringify(path.join(ROOT, "bin/load-cli.js"));
+    const r = spawnSync(process.execPath, ["-e", `
+      const { loadCli, codeCacheFor, CODE_CACHE, APPLY_CODE_CACHE } = require(${launcher});
+      const rejected = (cache) => String(loadCli({ cache }).script.cachedDataRejected);
+      process.stdout.write([rejected(CODE_CACHE), rejected(APPLY_CODE_CACHE), codeCacheFor(["apply", "x"]) === APPLY_CODE_CACHE, codeCacheFor(["validate"]) === CODE_CACHE].join(" "));
+    `], { encoding: "utf8" });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("false");
+    expect(r.stdout).toBe("false false true true");
   });
 
   it("runs without a cache, and with a cache V8 rejects (another Node, a corrupt file)", () => {
@@ -30,9 +35,12 @@ describe("the fqc launcher", () => {
     const v = runFqc(["--version"], { exe: [process.execPath, fqc] });
     expect(v).toMatchObject({ code: 0, stderr: "" });
     tmp.write("no-cache/dist/fqc.cjs.cache", new Uint8Array(4096).fill(7));
+    tmp.write("no-cache/dist/fqc.cjs.apply.cache", new Uint8Array(4096).fill(7));
     const r = runFqc(["validate", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, fqc] });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("1 file checked: no problems");
+    const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("nc.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json"), "-q"], { exe: [process.execPath, fqc] });
+    expect(a.code, a.stderr).toBe(0);
   });
 
   it("says how to build when the bundle is missing (exit 2, no stack trace)", () => {
