@@ -6,7 +6,7 @@
  * keeps its identity across commits.
  */
 import { createHash } from "node:crypto";
-import path from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FormatInput } from "./format-types.js";
 import { FQC_HOMEPAGE, messageWithHint, repoRelativePath, ruleHelpUri, STDIN_FILE, TOOL_NAME } from "./format-types.js";
@@ -102,7 +102,7 @@ function artifactLocation(file: string, cwd: string): ArtifactLocation {
   if (file === STDIN_FILE) return { description: { text: "standard input" } };
   const rel = repoRelativePath(file, cwd);
   if (rel !== null) return { uri: rel.split("/").map(encodeURIComponent).join("/"), uriBaseId: SRCROOT };
-  return { uri: pathToFileURL(path.resolve(cwd, file)).href };
+  return { uri: pathToFileURL(resolve(cwd, file)).href };
 }
 
 function region(d: Diagnostic) {

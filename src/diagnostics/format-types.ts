@@ -1,5 +1,5 @@
 /** The input every formatter receives, and small helpers they share. */
-import path from "node:path";
+import { posix, sep, win32 } from "node:path";
 import type { Diagnostic, RuleInfo } from "./types.js";
 
 export interface FormatInput {
@@ -39,7 +39,7 @@ export function messageWithHint(d: Pick<Diagnostic, "message" | "hint">): string
 export function repoRelativePath(file: string, cwd: string): string | null {
   if (file === STDIN_FILE) return null;
   // Windows paths get win32 semantics on any host, so reports made on Windows agents stay correct.
-  const pathApi = /^[A-Za-z]:[\\/]|^\\\\/.test(cwd) ? path.win32 : path;
+  const pathApi = /^[A-Za-z]:[\\/]|^\\\\/.test(cwd) || sep === "\\" ? win32 : posix;
   const rel = pathApi.relative(cwd, pathApi.resolve(cwd, file));
   if (rel === "" || rel === ".." || rel.startsWith(".." + pathApi.sep) || pathApi.isAbsolute(rel)) return null;
   return pathApi.sep === "\\" ? rel.split("\\").join("/") : rel;

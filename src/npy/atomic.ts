@@ -7,8 +7,8 @@
  * (a device such as /dev/null, a FIFO, a socket) is refused, since the rename
  * would replace it.
  */
-import * as fs from "node:fs";
-import * as nodePath from "node:path";
+import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkNotProtected } from "./protect.js";
 import { writeFully } from "./positional.js";
@@ -57,7 +57,7 @@ export class AtomicFile {
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
     if (!opts.force) checkNotProtected(targetPath, opts.protect ?? []);
     const writePath = throughLink(targetPath);
-    const existing = (() => { try { return fs.statSync(writePath); } catch { return null; } })();
+    const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
     if (existing?.isDirectory()) {
       throw ioFailure(targetPath, "is a directory", "Give an output file path, not a directory.");
     }
@@ -65,14 +65,14 @@ export class AtomicFile {
       throw ioFailure(targetPath, `is ${specialKind(existing)}, not a regular file: fqc writes a temporary file and renames it over the output, which would replace it`,
         "Give the path of a regular file (to discard the result, write it to a temporary file and delete that).");
     }
-    const dir = nodePath.dirname(writePath);
-    const base = nodePath.basename(writePath);
+    const dir = dirname(writePath);
+    const base = basename(writePath);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
     // no cryptographic randomness, only to be unlikely to collide; node:crypto would cost ~5 ms of start-up.
     for (let attempt = 1; ; attempt++) {
-      const tempPath = nodePath.join(dir, `.${base}.fqc-${process.pid}-${randomHex()}.tmp`);
+      const tempPath = join(dir, `.${base}.fqc-${process.pid}-${randomHex()}.tmp`);
       try {
-        return new AtomicFile(targetPath, writePath, tempPath, fs.openSync(tempPath, "wx", 0o666), opts.durable ?? false);
+        return new AtomicFile(targetPath, writePath, tempPath, openSync(tempPath, "wx", 0o666), opts.durable ?? false);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
         throw ioError(targetPath, "create a temporary file in its directory", e);
@@ -111,16 +111,16 @@ export class AtomicFile {
   commit(): void {
     const fd = this.#openFd("commit");
     try {
-      if (this.#durable) io(this.targetPath, "flush to disk", () => fs.fsyncSync(fd));
+      if (this.#durable) io(this.targetPath, "flush to disk", () => fsyncSync(fd));
       this.#fd = null;
-      io(this.targetPath, "close", () => fs.closeSync(fd));
-      io(this.targetPath, "replace", () => fs.renameSync(this.tempPath, this.writePath));
+      io(this.targetPath, "close", () => closeSync(fd));
+      io(this.targetPath, "replace", () => renameSync(this.tempPath, this.writePath));
     } catch (err) {
       this.abort();
       throw err;
     }
     this.#state = "committed";
-    if (this.#durable) syncDirectory(nodePath.dirname(this.writePath));
+    if (this.#durable) syncDirectory(dirname(this.writePath));
   }
 
   /** Close and delete the temp file. Safe to call twice and after commit (then a no-op). */
@@ -128,10 +128,10 @@ export class AtomicFile {
     if (this.#state !== "open") return;
     this.#state = "aborted";
     if (this.#fd !== null) {
-      try { fs.closeSync(this.#fd); } catch { /* already failing; the unlink below matters more */ }
+      try { closeSync(this.#fd); } catch { /* already failing; the unlink below matters more */ }
       this.#fd = null;
     }
-    try { fs.unlinkSync(this.tempPath); } catch { /* already gone */ }
+    try { unlinkSync(this.tempPath); } catch { /* already gone */ }
   }
 
   #openFd(doing: string): number {
@@ -145,13 +145,13 @@ export class AtomicFile {
 /** The file a symbolic link at `path` names (through any chain of links); `path` itself otherwise, or when the link dangles. */
 function throughLink(path: string): string {
   try {
-    return fs.lstatSync(path).isSymbolicLink() ? fs.realpathSync(path) : path;
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
   } catch {
     return path;
   }
 }
 
-function specialKind(st: fs.Stats): string {
+function specialKind(st: Stats): string {
   if (st.isCharacterDevice()) return "a character device";
   if (st.isBlockDevice()) return "a block device";
   if (st.isFIFO()) return "a FIFO (named pipe)";
@@ -163,11 +163,11 @@ function specialKind(st: fs.Stats): string {
 function syncDirectory(dir: string): void {
   let fd: number | null = null;
   try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
   } catch {
     /* best effort */
   } finally {
-    if (fd !== null) fs.closeSync(fd);
+    if (fd !== null) closeSync(fd);
   }
 }

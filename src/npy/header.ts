@@ -4,7 +4,7 @@
  * length (u16 for 1.0, u32 for 2.0/3.0), then a Python dict literal.
  * See https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import * as fs from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { parseDescr, type ByteOrder, type NpyDtype } from "./dtype.js";
 import { io, ioFailure as npyErrorIo, npyError } from "./fail.js";
 import { readFully } from "./positional.js";
@@ -147,14 +147,14 @@ function interpretDict(dict: Map<string, PyValue>, file: string): Omit<NpyHeader
 export function openRegularFile(path: string): { fd: number; size: number } {
   // O_NONBLOCK: opening a FIFO (or a device) for reading would otherwise wait for a writer, forever;
   // this way it opens at once and fstat rejects it. Regular files ignore the flag.
-  const fd = io(path, "open", () => fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)));
+  const fd = io(path, "open", () => openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)));
   try {
-    const st = io(path, "stat", () => fs.fstatSync(fd));
+    const st = io(path, "stat", () => fstatSync(fd));
     if (st.isDirectory()) throw npyErrorIo(path, "is a directory", "Give the path of a .npy file, not a directory.");
     if (!st.isFile()) throw npyErrorIo(path, "is not a regular file", "Give the path of a .npy file on disk.");
     return { fd, size: st.size };
   } catch (err) {
-    fs.closeSync(fd);
+    closeSync(fd);
     throw err;
   }
 }
@@ -172,6 +172,6 @@ export function readNpyHeader(path: string): NpyHeader {
   try {
     return readHeaderFromFd(fd, size, path);
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }

@@ -3,7 +3,7 @@
  * files over 2 GiB and Linux moves at most ~2 GiB per syscall, so large
  * tensors go through these loops (pread/pwrite under the hood).
  */
-import * as fs from "node:fs";
+import { readSync, writeSync } from "node:fs";
 import { io, npyError } from "./fail.js";
 
 /** Bytes per syscall; below Linux's 0x7ffff000 per-call ceiling. */
@@ -14,7 +14,7 @@ export function readFully(fd: number, dest: Uint8Array, position: number, file: 
   let done = 0;
   while (done < dest.length) {
     const want = Math.min(dest.length - done, MAX_CALL);
-    const n = io(file, "read", () => fs.readSync(fd, dest, done, want, position + done));
+    const n = io(file, "read", () => readSync(fd, dest, done, want, position + done));
     if (n === 0) {
       throw npyError(file, `file ended early at byte ${position + done} (was it truncated while being read?)`);
     }
@@ -27,7 +27,7 @@ export function writeFully(fd: number, src: Uint8Array, position: number, file: 
   let done = 0;
   while (done < src.length) {
     const want = Math.min(src.length - done, MAX_CALL);
-    done += io(file, "write", () => fs.writeSync(fd, src, done, want, position + done));
+    done += io(file, "write", () => writeSync(fd, src, done, want, position + done));
   }
 }
 

@@ -3,13 +3,13 @@
  * protected path if both exist and stat (following symlinks) to the same
  * device and inode, which also catches hard links, symlinks and `./a` vs `a`.
  */
-import * as fs from "node:fs";
-import * as nodePath from "node:path";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { FqcError } from "../errors.js";
 
 function identity(path: string): { dev: number; ino: number } | null {
   try {
-    const st = fs.statSync(path);
+    const st = statSync(path);
     return { dev: st.dev, ino: st.ino };
   } catch {
     return null; // missing or unreadable: it cannot be the existing target
@@ -18,10 +18,10 @@ function identity(path: string): { dev: number; ino: number } | null {
 
 export function checkNotProtected(target: string, protect: readonly string[]): void {
   const t = identity(target);
-  const tResolved = nodePath.resolve(target);
+  const tResolved = resolve(target);
   for (const p of protect) {
     const id = identity(p);
-    const same = t !== null && id !== null ? t.dev === id.dev && t.ino === id.ino : nodePath.resolve(p) === tResolved;
+    const same = t !== null && id !== null ? t.dev === id.dev && t.ino === id.ino : resolve(p) === tResolved;
     if (same) {
       throw new FqcError("IO", `${target}: refusing to overwrite the input ${p} (same file)`, {
         file: target,

@@ -17,7 +17,7 @@
  * (file size) x d0 / (i0 values per call) of I/O. Pass large row ranges, or
  * convert such files with np.ascontiguousarray.
  */
-import * as fs from "node:fs";
+import { closeSync } from "node:fs";
 import { decodeFloats, decodeTransposed, toFromHostOrder, type FloatArray, type FloatDtype } from "./convert.js";
 import { isFloatDtype } from "./dtype.js";
 import { npyError } from "./fail.js";
@@ -67,7 +67,7 @@ export class NpyRowReader {
     try {
       return new NpyRowReader(path, fd, readHeaderFromFd(fd, size, path), opts);
     } catch (err) {
-      fs.closeSync(fd);
+      closeSync(fd);
       throw err;
     }
   }
@@ -112,7 +112,7 @@ export class NpyRowReader {
 
   close(): void {
     if (this.#fd !== null) {
-      if (this.#ownsFd) fs.closeSync(this.#fd);
+      if (this.#ownsFd) closeSync(this.#fd);
       this.#fd = null;
       this.#scratch = null;
     }

@@ -4,7 +4,7 @@
  * float16 has no typed array in Node 20, so it is widened (exactly, bit
  * patterns included) to a Float32Array; bool comes back as 0/1 Uint8Array.
  */
-import * as fs from "node:fs";
+import { closeSync } from "node:fs";
 import type { AtomicOptions } from "./atomic.js";
 import { toFromHostOrder } from "./convert.js";
 import type { NpyDtype } from "./dtype.js";
@@ -35,7 +35,7 @@ export function readNpy(path: string): { header: NpyHeader; data: NpyData } {
     const data = typedView(header.dtype, raw.buffer, header.elementCount);
     return { header, data: header.fortranOrder && header.shape.length >= 2 ? fortranToC(data, header.shape) : data };
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
