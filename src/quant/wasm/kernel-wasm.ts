@@ -138,9 +138,13 @@ function inPlaceFor(x: Float32Array, out: Float32Array, scale: Float64Array, zer
     && scale.buffer === mem && scale.length >= groups && zeroPoint.buffer === mem && zeroPoint.length >= groups ? e : null;
 }
 
-/** True when this thread can run the wasm kernel. */
+/**
+ * True when this thread can run the wasm kernel: the module compiled. It does
+ * not instantiate the copying instance, which apply's chunk loop never uses
+ * (an instance reserves its own memory: one more to set up and free per thread).
+ */
 export function wasmAvailable(): boolean {
-  return instance() !== null;
+  return compile() !== null;
 }
 
 /** Which wasm kernel covers this plan, by its numerics alone (null → JS only). */
