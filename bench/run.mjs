@@ -20,6 +20,7 @@ const fqc = path.join(root, "bin/fqc.js");
 const work = mkdtempSync(path.join(process.env.FQC_BENCH_DIR ?? tmpdir(), "fqc-bench-"));
 const hasTime = existsSync("/usr/bin/time");
 const hasDd = spawnSync("dd", ["--version"], { stdio: "ignore" }).status === 0;
+const hasSync = spawnSync("sync", [], { stdio: "ignore" }).status === 0;
 const python = findPython();
 // Node parses the whole CA bundle named by NODE_EXTRA_CA_CERTS at every start, before any
 // script runs (~50 ms on the machine in the README); fqc opens no network connection. Some
@@ -181,6 +182,10 @@ function writeGaussianNpy(file, rows, cols) {
 function timeCmd(cmd, argv, opts = {}) {
   const okCodes = opts.okCodes ?? [0];
   const full = hasTime ? ["/usr/bin/time", ["-f", "%e %M", cmd, ...argv]] : [cmd, argv];
+  // Untimed: flush what earlier commands wrote. Otherwise the kernel writes back the previous command's
+  // 256 MiB output during the next one, a tax on whichever command happens to follow; each command's
+  // own output is flushed after it ends (by the next sync), cp's and fqc's alike.
+  if (hasSync) spawnSync("sync", [], { stdio: "ignore" });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 1 << 28, env: opts.env ?? benchEnv });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
