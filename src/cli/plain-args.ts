@@ -43,17 +43,18 @@ export function parsePlainArgs(
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq >= 0 ? arg.slice(0, eq) : arg;
     const name = flags.get(flag);
+    // yargs reads --flag=false, and --flag false, as a value: leave those to it.
+    const valueFollows = eq >= 0 || args[i + 1] === "true" || args[i + 1] === "false";
     if (name === undefined) {
       // --no-<boolean> is the one other spelling taken.
-      const negated = eq < 0 && flag.startsWith("--no-") ? flags.get(`--${flag.slice(5)}`) : undefined;
-      if (negated === undefined || options[negated].type !== "boolean" || !flag.startsWith("--")) return undefined;
+      const negated = flag.startsWith("--no-") ? flags.get(`--${flag.slice(5)}`) : undefined;
+      if (negated === undefined || options[negated].type !== "boolean" || valueFollows) return undefined;
       values[negated] = false;
       continue;
     }
     const option = options[name];
     if (option.type === "boolean") {
-      // yargs reads --flag=false, and --flag false, as a value: leave those to it.
-      if (eq >= 0 || args[i + 1] === "true" || args[i + 1] === "false") return undefined;
+      if (valueFollows) return undefined;
       values[name] = true;
       continue;
     }

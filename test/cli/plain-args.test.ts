@@ -64,6 +64,7 @@ describe("plain apply lines", () => {
     [["a", "b", "-c", "x", "--quiet=true"], "a boolean with =value"],
     [["a", "-c", "x", "--quiet", "false"], "a boolean followed by false"],
     [["a", "-c", "x", "-q", "true"], "a short boolean followed by true"],
+    [["a", "-c", "x", "--no-quiet", "false"], "a negated boolean followed by false"],
     [["a", "b", "-c", "x", "--kernel", "wasm"], "a value outside the choices"],
     [["a", "b", "-c", "x", "--scaleOut", "s.npy"], "a camelCase spelling"],
     [["a", "b", "-c", "x", "--conf", "y"], "an abbreviation"],
