@@ -15,7 +15,7 @@ import { resolveComputeDtype } from "./input-dtype.js";
 import { readNpyHeader } from "./npy/header.js";
 import { NpyRowReader } from "./npy/reader.js";
 import { AtomicNpyWriter } from "./npy/writer.js";
-import type { KernelChoice, QparamMode } from "./quant/kernel.js";
+import { kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype } from "./quant/plan.js";
 import { ChunkRunner, chunkCountOf, CONTROL, newControl, type ChunkTask } from "./apply-chunks.js";
 import type { WorkerSupply } from "./parallel/early-workers.js";
@@ -128,7 +128,8 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     const mode: QparamMode = given ? "given" : "compute";
 
     // Work is split by whole rows: more workers than rows would only idle.
-    const threads = Math.min(resolveThreads(opts.threads, header.elementCount), Math.max(plan.rows, 1));
+    const kernel = kernelFor(plan, mode, opts.kernel ?? "auto");
+    const threads = Math.min(resolveThreads(opts.threads, header.elementCount, kernel), Math.max(plan.rows, 1));
     // The main thread computes too; its helpers are started first and boot while it works.
     // worker_threads (and the stream modules it loads, ~3 ms) only when there are helpers.
     if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));

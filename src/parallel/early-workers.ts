@@ -47,7 +47,9 @@ export function earlyWorkerCount(args: readonly string[], cores: number, tensorO
   }
   if (!largest) return 0;
   const threads = threadsArgument(args);
-  const wanted = threads === undefined || threads === "auto" ? (largest.elements < INLINE_LIMIT ? 0 : cores) : threads;
+  // The config is not read yet, so "auto" assumes the SIMD kernel, the usual case; a config on the JS
+  // kernel gets workers from a smaller size on, which apply then starts itself (~25 ms later).
+  const wanted = threads === undefined || threads === "auto" ? (largest.elements < INLINE_LIMIT.wasm ? 0 : cores) : threads;
   return Math.max(0, Math.min(wanted, cores, largest.rows) - 1);
 }
 

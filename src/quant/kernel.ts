@@ -17,6 +17,9 @@ export type { KernelChoice } from "./wasm/kernel-wasm.js";
 
 export type QparamMode = "compute" | "given";
 
+/** Which kernel runs: the WebAssembly SIMD one, or the portable JS one. */
+export type KernelKind = "wasm" | "js";
+
 
 export function fakeQuantizeRows(
   plan: QuantPlan,
@@ -82,7 +85,7 @@ export function fakeQuantizeRows(
 }
 
 /** The kernel fakeQuantizeRows runs for this plan on this thread. */
-export function kernelFor(plan: QuantPlan, mode: QparamMode, kernel: KernelChoice = "auto"): "wasm" | "js" {
+export function kernelFor(plan: QuantPlan, mode: QparamMode, kernel: KernelChoice = "auto"): KernelKind {
   return kernel === "auto" && mode === "compute" && wasmCaseFor(plan) !== null && wasmAvailable() ? "wasm" : "js";
 }
 

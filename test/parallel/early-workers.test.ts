@@ -9,17 +9,19 @@ import { normalize } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
 import { earlyWorkerCount, startEarlyWorkers, supplyOf } from "../../src/parallel/early-workers.js";
 import { spawnWorker } from "../../src/parallel/spawn-worker.js";
-import { INLINE_LIMIT } from "../../src/parallel/thread-count.js";
+import { INLINE_LIMIT, resolveThreads } from "../../src/parallel/thread-count.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
+// The guess is made before the config is read: it goes by the SIMD kernel's limit.
+const LIMIT = INLINE_LIMIT.wasm;
 const tensors: Record<string, { elements: number; rows: number }> = {
-  "big.npy": { elements: INLINE_LIMIT, rows: 1024 },
-  "small.npy": { elements: INLINE_LIMIT - 1, rows: 1023 },
-  "three-rows.npy": { elements: 3 * INLINE_LIMIT, rows: 3 },
-  "vector.npy": { elements: 4 * INLINE_LIMIT, rows: 1 },
+  "big.npy": { elements: LIMIT, rows: 1024 },
+  "small.npy": { elements: LIMIT - 1, rows: 1023 },
+  "three-rows.npy": { elements: 3 * LIMIT, rows: 3 },
+  "vector.npy": { elements: 4 * LIMIT, rows: 1 },
 };
 const tensorOf = (f: string) => tensors[f];
 const count = (args: string, cores = 4) => earlyWorkerCount(args.split(" "), cores, tensorOf);
@@ -61,6 +63,20 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(count("apply big.npy out.npy --version")).toBe(0);
     expect(count("apply big.npy out.npy", 1)).toBe(0);
     expect(count("apply big.npy out.npy --threads 4", 1)).toBe(0);
+  });
+});
+
+describe("resolveThreads: threads auto by the kernel that will run", () => {
+  it("keeps a tensor on the main thread below the kernel's limit, one thread per core from it on; a number is taken as given", () => {
+    const cores = Math.max(1, availableParallelism());
+    expect(resolveThreads("auto", INLINE_LIMIT.wasm - 1, "wasm")).toBe(0);
+    expect(resolveThreads("auto", INLINE_LIMIT.wasm, "wasm")).toBe(cores);
+    expect(resolveThreads("auto", INLINE_LIMIT.js - 1, "js")).toBe(0);
+    expect(resolveThreads(undefined, INLINE_LIMIT.js, "js")).toBe(cores);
+    // The JS kernel is far slower per element: its threads pay off on much smaller tensors.
+    expect(INLINE_LIMIT.js).toBeLessThan(INLINE_LIMIT.wasm);
+    expect(resolveThreads(3, 10, "wasm")).toBe(3);
+    expect(() => resolveThreads(-1, 10)).toThrow(/non-negative/);
   });
 });
 
@@ -142,12 +158,16 @@ describe("fqc apply starts its workers early", () => {
   writeNpyAtomic(big, "<f4", [1024, 1024], Array.from({ length: 1 << 20 }, (_, i) => Math.cos(i) * (i % 13)));
   const cfg = tmp.write("cfg.json", JSON.stringify({ dtype: "int4", group_size: 32 }));
 
-  it("on a large tensor: the same bytes as one thread", () => {
-    const one = runFqc(["apply", big, tmp.path("one.npy"), "-c", cfg, "--threads", "1", "--quiet"]);
-    const auto = runFqc(["apply", big, tmp.path("auto.npy"), "-c", cfg, "--json"]);
-    expect(one.code, one.stderr).toBe(0);
-    expect(auto.code, auto.stderr).toBe(0);
-    expect(readFileSync(tmp.path("auto.npy")).equals(readFileSync(tmp.path("one.npy")))).toBe(true);
+  it("threads auto by the kernel: 1 Mi values stay on the main thread with the SIMD kernel and get workers (started by apply) with the JS one; the same bytes as one thread", () => {
+    const asym = tmp.write("asym.json", JSON.stringify({ dtype: "int4", group_size: 32, is_symmetric: false })); // JS kernel
+    for (const [c, threads] of [[cfg, 0], [asym, Math.max(1, availableParallelism())]] as const) {
+      const one = runFqc(["apply", big, tmp.path("one.npy"), "-c", c, "--threads", "1", "--quiet"]);
+      const auto = runFqc(["apply", big, tmp.path("auto.npy"), "-c", c, "--json"]);
+      expect(one.code, one.stderr).toBe(0);
+      expect(auto.code, auto.stderr).toBe(0);
+      expect(JSON.parse(auto.stdout).threads, c).toBe(threads);
+      expect(readFileSync(tmp.path("auto.npy")).equals(readFileSync(tmp.path("one.npy")))).toBe(true);
+    }
   });
 
   it("and apply adopts them: a run starts exactly the workers it uses", () => {
