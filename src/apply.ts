@@ -35,7 +35,7 @@ export interface ApplyOptions {
   /**
    * Threads that compute, the main thread included (N → N − 1 workers; 0 or 1:
    * the main thread alone); "auto" = one per core, the main thread alone for
-   * small tensors (starting workers would cost more than they save).
+   * tensors whose work is shorter than starting a worker (INLINE_LIMIT, by kernel).
    */
   threads?: number | "auto";
   /** Static qparams to use instead of computing them (is_dynamic: false configs). */
