@@ -32,6 +32,7 @@ delete benchEnv.NODE_EXTRA_CA_CERTS;
 console.log(`fqc bench — ${new Date().toISOString()}`);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} × ${availableParallelism()} cores, node ${process.version}${python ? `, ${python.version}` : ", no numpy"}`);
 console.log(`work dir: ${work}`);
+if (hasSync) console.log("each timed command starts after `sync` (untimed): none pays for writing back an earlier one's output");
 console.log(extraCaCerts ? `NODE_EXTRA_CA_CERTS is set (${extraCaCerts}): commands run without it; a row shows what it adds to every Node start\n` : "");
 
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
