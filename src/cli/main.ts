@@ -5,7 +5,7 @@
 import type { Argv } from "yargs";
 import { EXIT, FqcError } from "../errors.js";
 import { VERSION } from "../version.generated.js";
-import { applyCommand, plainApplyArgs } from "./commands/apply.js";
+import { applyCommand, plainApplyArgs, runApplyCommand } from "./commands/apply.js";
 import { normalizeCommand } from "./commands/normalize.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
@@ -55,7 +55,7 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
     // apply's usual line goes straight to the command, without loading yargs (plain-args.ts).
     const plain = first === "apply" ? plainApplyArgs(argv.slice(1)) : undefined;
     if (plain) {
-      await (await import("./commands/apply-run.js")).runApply(plain, io, setExit, context);
+      await runApplyCommand(plain, io, setExit, context);
     } else {
       const parser = await cliParser(argv, io, (y) =>
         y.command(validateCommand(io, setExit)).command(normalizeCommand(io, setExit)).command(applyCommand(io, setExit, context)).command(schemaCommand(io, setExit)),

@@ -21,6 +21,16 @@ export interface PlainOption {
 
 export type PlainArgs = Record<string, string | boolean>;
 
+/** The value an option yields: one of its choices, a boolean, or a string. */
+type ValueOf<O> = O extends { choices: ReadonlyArray<infer C> } ? C : O extends { type: "boolean" } ? boolean : string;
+/** Options that always have a value: required, or with a default. */
+type Always<Os> = { [K in keyof Os]: Os[K] extends { demandOption: true } | { default: unknown } ? K : never }[keyof Os];
+
+/** The arguments a command gets, typed from its option table (both parsers give this shape). */
+export type ArgsOf<P extends readonly string[], Os> = { [K in P[number]]: string } & { [K in Always<Os>]: ValueOf<Os[K]> } & {
+  [K in Exclude<keyof Os, Always<Os>>]?: ValueOf<Os[K]>;
+};
+
 export function parsePlainArgs(
   args: readonly string[],
   positionals: readonly string[],

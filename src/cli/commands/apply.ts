@@ -1,30 +1,12 @@
 /** `fqc apply`: fake-quantize a .npy tensor exactly as torchao would. */
 import type { Argv, CommandModule } from "yargs";
-import type { ComputeDtype } from "../../quant/plan.js";
 import type { WorkerSupply } from "../../parallel/early-workers.js";
 import type { CliIO } from "../io.js";
-import { parsePlainArgs } from "../plain-args.js";
+import { parsePlainArgs, type ArgsOf } from "../plain-args.js";
 import { APPLY_OPTIONS, APPLY_POSITIONALS } from "./apply-options.js";
 
-export interface ApplyArgs {
-  input: string;
-  output: string;
-  config: string;
-  role?: "weight" | "activation";
-  "compute-dtype"?: ComputeDtype;
-  torchao: "0.12" | "0.18";
-  threads: string;
-  scale?: string;
-  "zero-point"?: string;
-  "scale-out"?: string;
-  "zero-point-out"?: string;
-  force: boolean;
-  fsync: boolean;
-  kernel: "auto" | "js";
-  progress: boolean;
-  quiet: boolean;
-  json: boolean;
-}
+/** What apply's handler gets: typed from the option table, as both parsers fill it. */
+export type ApplyArgs = ArgsOf<typeof APPLY_POSITIONALS, typeof APPLY_OPTIONS>;
 
 /** What a run of apply gets from main besides its arguments. */
 export interface ApplyContext {
@@ -46,9 +28,13 @@ export function applyCommand(io: CliIO, setExit: (code: number) => void, context
         .example("$0 apply w.npy w_fq.npy -c examples/int4-weight-per-group.json", "Fake-quantize a weight")
         .example("$0 apply w.npy w_fq.npy -c examples/8da4w.json --role weight --scale-out s.npy --zero-point-out z.npy", "One side of a QAT pair, keeping the qparams")
         .example("$0 apply x64.npy out.npy -c cfg.json --compute-dtype float32", "A float64 file, cast to float32 first like x.float()"),
-    // The work, and the modules only it needs, load when the command runs: start-up stays small.
-    handler: async (argv) => (await import("./apply-run.js")).runApply(argv, io, setExit, context),
+    handler: (argv) => runApplyCommand(argv, io, setExit, context),
   };
+}
+
+/** Runs apply on parsed arguments; its work, and the modules only it needs, load now: start-up stays small. */
+export async function runApplyCommand(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, context: ApplyContext): Promise<void> {
+  await (await import("./apply-run.js")).runApply(argv, io, setExit, context);
 }
 
 /**
