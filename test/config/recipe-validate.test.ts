@@ -72,7 +72,7 @@ describe("linting a recipe", () => {
   it("runs every config rule on inner configs, at the right positions", () => {
     expect(d.find((x) => x.ruleId === "fqc/unknown-key" && x.line === 4)).toMatchObject({ column: 64, message: "unknown key `symetric`" });
     expect(at("forward/symmetric-per-token")).toContain("6:43");
-    expect(at("torchao/group-size-conflict")).toEqual(["7:50"]);
+    expect(at("torchao/group-size-conflict")).toEqual(["7:53"]);
   });
   it("refuses an activation-only pair at its value", () => {
     expect(at("fqc/recipe-activation-only")).toEqual(["5:10"]);
