@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { FqcError } from "../errors.js";
 import { AtomicFile } from "../npy/atomic.js";
 import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.js";
 import type { SafetensorsCheckpoint } from "./safetensors.js";
@@ -21,13 +22,14 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * A single safetensors output: `outPath` is the file, unless the source was
- * given as a directory or `outPath` is an existing directory; then the file
- * keeps the source's name inside the `outPath` directory (created if missing).
+ * A single safetensors output: `outPath` is the file, unless it is an
+ * existing directory, or the source was given as a directory and `outPath`
+ * does not end in `.safetensors`; then the file keeps the source's name
+ * inside the `outPath` directory (created if missing).
  */
 export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   const prefix = source.source.layout.prefix;
-  if (source.viaDirectory || isDirectory(outPath)) {
+  if (isDirectory(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
     const name = basename(source.source.file);
     outputGuard([join(outPath, name)], [source.source.file], opts);
     const out = DirectoryOutput.create(outPath, [name], opts);
@@ -47,6 +49,9 @@ export function createShardedWriter(source: ShardedCheckpoint, outPath: string, 
   const givenIndex = outPath.endsWith(".index.json") && !isDirectory(outPath);
   const dir = givenIndex ? dirname(outPath) : outPath;
   const indexName = givenIndex ? basename(outPath) : basename(source.indexFile);
+  if (source.shards.some((s) => s.name === indexName)) {
+    throw new FqcError("USAGE", `${outPath}: the index cannot be named ${indexName}, the name of one of the shards`, { file: outPath, hint: "Give the output directory instead." });
+  }
   const names = [...source.shards.map((s) => s.name), indexName];
   const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
   outputGuard(names.map((n) => join(dir, n)), inputs, opts);
