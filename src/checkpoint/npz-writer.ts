@@ -16,7 +16,7 @@
  * descriptor, as Python's zipfile does on a seekable file).
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { crc32Update as crc32 } from "./zip/crc.js";
 import { FqcError } from "../errors.js";
 import { AtomicFile, type AtomicOptions } from "../npy/atomic.js";
 import { io } from "../npy/fail.js";
@@ -24,7 +24,7 @@ import { isNpzCheckpoint, type NpzMember } from "./npz.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import { ChunkedDeflater } from "./zip/deflate.js";
 import {
-  FLAG_DATA_DESCRIPTOR, METHOD_STORED, U32_MAX, encodeCentralEntry, encodeEnd, encodeLocalHeader, type CentralEntry, type LocalHeader,
+  FLAG_DATA_DESCRIPTOR, METHOD_STORED, U16_MAX, U32_MAX, encodeCentralEntry, encodeEnd, encodeLocalHeader, type CentralEntry, type LocalHeader,
 } from "./zip/records.js";
 
 /** Bytes per read when a positionally written member is read back for its CRC. */
@@ -181,9 +181,11 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: Atomi
         let at = 0;
         for (const e of entries) { cd.set(e, at); at += e.length; }
         const z = source.directory.zip64End;
+        const e = source.directory.end;
         const end = encodeEnd({
-          entries: members.length, cdSize: cd.length, cdOffset, comment: source.directory.end.comment,
+          entries: members.length, cdSize: cd.length, cdOffset, comment: e.comment,
           zip64: z !== null, zip64Versions: z ? { madeBy: z.versionMadeBy, needed: z.versionNeeded } : undefined,
+          allOnes: { entries: e.entries === U16_MAX, cdSize: e.cdSize === U32_MAX, cdOffset: e.cdOffset === U32_MAX },
         });
         out.writeAt(cd, cdOffset);
         out.writeAt(end, cdOffset + cd.length);

@@ -9,7 +9,7 @@
  * safetensors has none).
  */
 import { closeSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { crc32Update as crc32 } from "./zip/crc.js";
 import { FqcError } from "../errors.js";
 import { MAX_PREFIX, openRegularFile, parseNpyHeader, type NpyHeader } from "../npy/header.js";
 import { readFully } from "../npy/positional.js";

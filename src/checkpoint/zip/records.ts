@@ -389,6 +389,11 @@ export interface EndLayout {
   zip64: boolean;
   /** Version fields of the ZIP64 record (Python's zipfile writes 45, 45). */
   zip64Versions?: { madeBy: number; needed: number };
+  /**
+   * With ZIP64, write these classic fields as all ones (0xFFFF / 0xFFFFFFFF)
+   * instead of min(value, max), mirroring a source that did.
+   */
+  allOnes?: { entries: boolean; cdSize: boolean; cdOffset: boolean };
 }
 
 /** The decision for the end: ZIP64 records when asked to or when a count or position does not fit the classic record. */
@@ -426,13 +431,15 @@ export function encodeEnd(l: EndLayout): Uint8Array {
     dv.setUint32(loc + 16, 1, true);
   }
   const at = zipLen;
+  const ones = zip64 ? l.allOnes : undefined;
+  const entries = ones?.entries ? U16_MAX : Math.min(l.entries, U16_MAX);
   dv.setUint32(at, SIG_END, true);
   dv.setUint16(at + 4, 0, true);
   dv.setUint16(at + 6, 0, true);
-  dv.setUint16(at + 8, Math.min(l.entries, U16_MAX), true);
-  dv.setUint16(at + 10, Math.min(l.entries, U16_MAX), true);
-  dv.setUint32(at + 12, Math.min(l.cdSize, U32_MAX), true);
-  dv.setUint32(at + 16, Math.min(l.cdOffset, U32_MAX), true);
+  dv.setUint16(at + 8, entries, true);
+  dv.setUint16(at + 10, entries, true);
+  dv.setUint32(at + 12, ones?.cdSize ? U32_MAX : Math.min(l.cdSize, U32_MAX), true);
+  dv.setUint32(at + 16, ones?.cdOffset ? U32_MAX : Math.min(l.cdOffset, U32_MAX), true);
   dv.setUint16(at + 20, l.comment.length, true);
   out.set(l.comment, at + END_FIXED);
   return out;
