@@ -112,6 +112,21 @@ describe("writing a deflated archive", () => {
     ck.close();
   });
 
+  it("writes numpy's streamed archive (data descriptors) with its CRC-32 and sizes in the local headers instead", () => {
+    const out = roundTrip(npzFixture("streamed.npz"), "write");
+    sameTensors(npzFixture("streamed.npz"), out);
+    const ck = openNpz(out);
+    try {
+      for (const m of ck.members) {
+        expect(m.zip.local.flags & 0x08).toBe(0);
+        expect(m.zip.local.crc32).toBe(m.zip.crc32);
+        expect(m.zip.local.compressedSize).toBe(m.zip.compressedSize);
+      }
+    } finally {
+      ck.close();
+    }
+  });
+
   it("gives no positional sink for a deflated member", () => {
     const src = openNpz(npzFixture("compressed.npz"));
     const w = createNpzWriter(src, outFile());

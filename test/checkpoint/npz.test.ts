@@ -11,7 +11,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const DTYPE: Record<string, string> = { "<f4": "F32", ">f4": "F32", "<f2": "F16", "|i1": "I8", "|b1": "BOOL", "<f8": "F64" };
 
-describe.each(["stored.npz", "compressed.npz", "zip64.npz"])("reading numpy's %s", (file) => {
+describe.each(["stored.npz", "compressed.npz", "zip64.npz", "streamed.npz"])("reading numpy's %s", (file) => {
   it("lists every member as a tensor, in archive order, with numpy's dtype, shape and layout", () => {
     const ck = openNpz(npzFixture(file));
     try {
