@@ -15,7 +15,7 @@ import { MAX_PREFIX, openRegularFile, parseNpyHeader, type NpyHeader } from "../
 import { readFully } from "../npy/positional.js";
 import { tensorDtypeOfNpy } from "./npy-dtype.js";
 import type { Checkpoint, CheckpointTensor } from "./types.js";
-import { readZipDirectory, zipError, type ZipDirectory, type ZipMember } from "./zip/directory.js";
+import { memberError, readZipDirectory, showName, zipError, type ZipDirectory, type ZipMember } from "./zip/directory.js";
 import { BoundedInflater } from "./zip/inflate.js";
 import { METHOD_STORED } from "./zip/records.js";
 
@@ -46,7 +46,7 @@ const NPY_SUFFIX = ".npy";
 const STREAM_PIECE = 8 << 20;
 
 function memberFail(file: string, member: string) {
-  return (what: string, hint?: string) => zipError(file, `member '${member}': ${what}`, hint);
+  return (what: string, hint?: string) => memberError(file, member, what, hint);
 }
 
 /** Re-label an error of the .npy header parser (which names the label it was given) as this file's. */
@@ -57,7 +57,7 @@ function asFileError(err: unknown, file: string): never {
 
 function readNpyMember(fd: number, file: string, m: ZipMember): NpzMember {
   if (!m.name.endsWith(NPY_SUFFIX) || m.name.length === NPY_SUFFIX.length) {
-    throw zipError(file, `member '${m.name}' is not a .npy array (np.savez stores each array as NAME.npy)`,
+    throw zipError(file, `member ${showName(m.name)} is not a .npy array (np.savez stores each array as NAME.npy)`,
       "Keep only arrays in the archive: np.savez(path, name=array, ...).");
   }
   const prefix = new Uint8Array(Math.min(m.uncompressedSize, MAX_PREFIX));
@@ -71,7 +71,7 @@ function readNpyMember(fd: number, file: string, m: ZipMember): NpzMember {
   }
   let npy: NpyHeader;
   try {
-    npy = parseNpyHeader(prefix, m.uncompressedSize, `${file}: member '${m.name}'`);
+    npy = parseNpyHeader(prefix, m.uncompressedSize, `${file}: member ${showName(m.name)}`);
   } catch (err) {
     asFileError(err, file);
   }

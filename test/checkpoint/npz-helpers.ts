@@ -95,7 +95,7 @@ export function craftZip(members: CraftMember[], opts: { entries?: number; cdOff
     const crc = m.crc ?? crc32(m.payload);
     const name = Buffer.from(m.name, "utf8");
     const lname = Buffer.from(m.local?.name ?? m.name, "utf8");
-    const flags = m.flags ?? 0;
+    const flags = m.flags ?? (/[^\x00-\x7f]/.test(m.name) ? 0x800 : 0); // UTF-8 flag for non-ASCII names, as Python sets it
     const local = new Uint8Array(30 + lname.length);
     const lv = new DataView(local.buffer);
     lv.setUint32(0, 0x04034b50, true);

@@ -61,6 +61,8 @@ describe("member names", () => {
     ["a\\b.npy", /has a backslash in its name/],
     ["C:evil.npy", /has a drive letter/],
     ["", /has an empty name/],
+    ["a\nb.npy", /member 'a\\u000ab\.npy': has a control character in its name/],
+    ["a\u2028b.npy", /member 'a\\u2028b\.npy': has a control character/],
   ])("refuses the member name %j", (name, re) => {
     expect(refusal(craftZip(ok({ name }))).message).toMatch(re);
   });

@@ -47,8 +47,16 @@ export function zipError(file: string, what: string, hint: string = RESAVE_NPZ_H
   return new FqcError("NPY", `${file}: ${what}`, { file, hint });
 }
 
-function memberError(file: string, member: string, what: string, hint?: string): FqcError {
-  return zipError(file, `member '${member}': ${what}`, hint);
+/** C0, DEL, C1 and the Unicode line/paragraph separators: anything a terminal could take as a line break or command. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+
+/** A member name as messages show it: control characters escaped, so a message stays one line. */
+export function showName(name: string): string {
+  return `'${name.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}'`;
+}
+
+export function memberError(file: string, member: string, what: string, hint?: string): FqcError {
+  return zipError(file, `member ${showName(member)}: ${what}`, hint);
 }
 
 /** Read `n` bytes at `at`; the caller has checked the range lies in the file. */
@@ -61,7 +69,7 @@ function readAt(fd: number, at: number, n: number, file: string): Uint8Array {
 /** Why a member name is unsafe to use, or null. Names are paths inside the archive; tensors keep them, extraction tools would not. */
 export function unsafeNameReason(name: string): string | null {
   if (name.length === 0) return "an empty name";
-  if (name.includes("\0")) return "a NUL byte in its name";
+  if (name.search(CONTROL) >= 0) return "a control character in its name";
   if (name.includes("\\")) return "a backslash in its name (a Windows path separator)";
   if (name.startsWith("/")) return "an absolute name";
   if (/^[A-Za-z]:/.test(name)) return "a drive letter";
@@ -157,7 +165,7 @@ function checkLocal(m: { name: string; central: CentralEntry; local: LocalHeader
   const differs = (what: string, lv: number | string, cv: number | string) =>
     memberError(file, name, `its local header and central directory disagree on the ${what} (${lv} vs ${cv})`);
   if (l.nameBytes.length !== c.nameBytes.length || l.nameBytes.some((b, i) => b !== c.nameBytes[i])) {
-    throw differs("name", JSON.stringify(new TextDecoder().decode(l.nameBytes)), JSON.stringify(name));
+    throw differs("name", showName(new TextDecoder().decode(l.nameBytes)), showName(name));
   }
   if (l.method !== c.method) throw differs("compression method", l.method, c.method);
   if ((l.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== (c.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION))) {
@@ -233,7 +241,7 @@ export function readZipDirectory(fd: number, size: number, file: string): ZipDir
     const prev = byOffset[i - 1];
     const cur = byOffset[i];
     if (prev.dataOffset + prev.compressedSize > cur.localOffset) {
-      throw zipError(file, `members '${prev.name}' and '${cur.name}' overlap (bytes ${cur.localOffset}..${prev.dataOffset + prev.compressedSize})`,
+      throw zipError(file, `members ${showName(prev.name)} and ${showName(cur.name)} overlap (bytes ${cur.localOffset}..${prev.dataOffset + prev.compressedSize})`,
         "A ZIP member's bytes must be its own; this archive is crafted or corrupt. Save it again.");
     }
   }
