@@ -1,5 +1,6 @@
 // Write schema/fqc.schema.json (2020-12) and schema/fqc.draft-07.schema.json from
-// the vocabulary (src/config/schema-source.ts, compiled to dist/ by `npm run build`).
+// the vocabulary (src/config/schema-source.ts, compiled to dist/ by `npm run build`),
+// and schema/fqc.config.schema.json (project settings) from src/config/project-config.ts.
 // `--check` exits 1 if the committed files are stale instead of writing them.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -7,10 +8,12 @@ import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { buildSchema } = await import(pathToFileURL(path.join(root, "dist/config/schema-source.js")).href);
+const { projectConfigSchema } = await import(pathToFileURL(path.join(root, "dist/config/project-config.js")).href);
 
 const outputs = [
   ["schema/fqc.schema.json", buildSchema("2020-12")],
   ["schema/fqc.draft-07.schema.json", buildSchema("draft-07")],
+  ["schema/fqc.config.schema.json", projectConfigSchema()],
 ];
 const check = process.argv.includes("--check");
 let stale = 0;

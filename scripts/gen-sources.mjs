@@ -49,9 +49,9 @@ const schemaSource = buildSync({
   entryPoints: [path.join(root, "src/config/schema-source.ts")],
   bundle: true, platform: "node", format: "esm", write: false, logLevel: "error",
 });
-const { buildSchema } = await import(`data:text/javascript;base64,${Buffer.from(schemaSource.outputFiles[0].text).toString("base64")}`);
-// Same options as the runtime check in src/config/schema-check.ts.
-const ajv = new Ajv2020({ strict: true, allErrors: true, logger: false, code: { source: true, esm: true } });
+const { buildSchema, EDITOR_KEYWORDS } = await import(`data:text/javascript;base64,${Buffer.from(schemaSource.outputFiles[0].text).toString("base64")}`);
+// Same options as the runtime check in src/config/schema-check.ts; editors' annotation keywords declared.
+const ajv = new Ajv2020({ strict: true, allErrors: true, logger: false, code: { source: true, esm: true }, keywords: EDITOR_KEYWORDS });
 const validatorCode = standaloneMod.default(ajv, ajv.compile(buildSchema("2020-12")));
 writeIfChanged("src/config/schema-validator.generated.ts", `${banner}// @ts-nocheck -- ajv standalone output for schema/fqc.schema.json\n${validatorCode}\n`);
 

@@ -5,6 +5,8 @@
  * hide the report for the others.
  */
 import { statSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import picomatch from "picomatch";
 import { globSync } from "tinyglobby";
 import { validate } from "../config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "../config/types.js";
@@ -28,6 +30,16 @@ export interface LintOptions {
   computeDtype?: ComputeDtype;
   torchao?: TorchaoVersion;
   readStdin: () => Promise<string>;
+  /** Files never linted: globs, each relative to its own base directory. */
+  ignore?: readonly IgnorePattern[];
+  /** false: a path or glob matching no file is not an error (default true). */
+  errorOnUnmatchedPattern?: boolean;
+}
+
+export interface IgnorePattern {
+  pattern: string;
+  /** The directory the pattern is relative to (the current one for --ignore-pattern, the project file's otherwise). */
+  base: string;
 }
 
 export interface LintResult {
@@ -40,10 +52,11 @@ export interface LintResult {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
-export function expandPatterns(patterns: readonly string[]): { files: string[]; unmatched: string[] } {
+export function expandPatterns(patterns: readonly string[], ignore: readonly IgnorePattern[] = []): { files: string[]; unmatched: Array<{ pattern: string; allIgnored: boolean }> } {
   const files: string[] = [];
-  const unmatched: string[] = [];
+  const unmatched: Array<{ pattern: string; allIgnored: boolean }> = [];
   const seen = new Set<string>();
+  const ignored = ignoreMatcher(ignore);
   const add = (f: string) => {
     if (!seen.has(f)) {
       seen.add(f);
@@ -52,14 +65,33 @@ export function expandPatterns(patterns: readonly string[]): { files: string[]; 
   };
   for (const p of patterns) {
     if (p === STDIO_ARG || !GLOB_CHARS.test(p) || exists(p)) {
-      add(p);
+      // A file named explicitly but ignored is skipped quietly: hooks pass every changed file.
+      if (p === STDIO_ARG || !ignored(p)) add(p);
       continue;
     }
     const matches = globSync(p, { ignore: ["**/node_modules/**"], onlyFiles: true, expandDirectories: false }).sort();
-    if (matches.length === 0) unmatched.push(p);
-    matches.forEach(add);
+    const kept = matches.filter((m) => !ignored(m));
+    if (kept.length === 0) unmatched.push({ pattern: p, allIgnored: matches.length > 0 });
+    kept.forEach(add);
   }
   return { files, unmatched };
+}
+
+/** A test of a path against every ignore pattern, each relative to its own base directory. */
+function ignoreMatcher(ignore: readonly IgnorePattern[]): (file: string) => boolean {
+  if (ignore.length === 0) return () => false;
+  const tests = ignore.map(({ pattern, base }) => {
+    // "dir/" means everything under dir, as in .gitignore and ESLint.
+    const glob = pattern.endsWith("/") ? `${pattern}**` : pattern;
+    return { base: resolve(base), match: picomatch(glob, { dot: true }) };
+  });
+  return (file) => {
+    const abs = resolve(file);
+    return tests.some(({ base, match }) => {
+      const rel = relative(base, abs);
+      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && match(rel.split(sep).join("/"));
+    });
+  };
 }
 
 function exists(p: string): boolean {
@@ -80,11 +112,14 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
   if (opts.files.length === 0) {
     throw new FqcError("USAGE", "no files to validate", { hint: "Name config files or globs, or - to read stdin: fqc validate configs/*.json" });
   }
-  const { files, unmatched } = expandPatterns(opts.files);
-  for (const p of unmatched) {
+  const { files, unmatched } = expandPatterns(opts.files, opts.ignore);
+  for (const { pattern: p, allIgnored } of unmatched) {
+    if (opts.errorOnUnmatchedPattern === false) continue;
     result.ioFailure = true;
     result.files.push(p);
-    result.diagnostics.push(fileDiagnostic(p, "fqc/io", `no files match ${p}`, "Check the pattern; quote it so the shell does not expand it first."));
+    result.diagnostics.push(allIgnored
+      ? fileDiagnostic(p, "fqc/io", `every file matching ${p} is ignored`, "Check --ignore-pattern and the project's ignorePatterns, or pass --no-error-on-unmatched-pattern.")
+      : fileDiagnostic(p, "fqc/io", `no files match ${p}`, "Check the pattern; quote it so the shell does not expand it first (or pass --no-error-on-unmatched-pattern)."));
   }
   let tensorShape: { shape: number[]; dtype: string } | undefined;
   let tensors: readonly TensorInfo[] | undefined;

@@ -112,7 +112,7 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
 }
 
 /** Arguments that are lists by definition (validate's and normalize's files, and yargs' own). */
-const LIST_ARGUMENTS = new Set(["_", "--", "files"]);
+const LIST_ARGUMENTS = new Set(["_", "--", "files", "rule", "ignore-pattern", "ignorePattern"]);
 /** The commands' positional arguments, named as in their usage lines. */
 const POSITIONALS = new Set(["input", "output", "files"]);
 

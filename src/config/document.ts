@@ -79,10 +79,12 @@ export function constructFindings(findings: readonly Finding[]): Finding[] {
 }
 
 /**
- * The error to lead with: torchao's first constructor ValueError (in document
- * order: activation before weight), so its exact message comes first even when
- * fqc also reports unknown keys or wrong types elsewhere.
+ * The error to lead with: what Python raises first (in document order:
+ * activation before weight). An unexpected keyword argument is a TypeError of
+ * the call itself, before the constructor body runs; then torchao's first
+ * constructor ValueError, so its exact message comes first even when fqc also
+ * reports wrong types elsewhere.
  */
 export function torchaoFirstError(findings: readonly Finding[]): Finding | undefined {
-  return findings.find((f) => f.ruleId.startsWith("torchao/"));
+  return findings.find((f) => f.ruleId === "fqc/unknown-key") ?? findings.find((f) => f.ruleId.startsWith("torchao/"));
 }

@@ -84,9 +84,11 @@ export function schemaFindings(value: unknown, findings: readonly Finding[], con
   const validate = schemaValidator();
   if (validate(value)) return [];
   const errorPointers = findings.filter((f) => ruleInfo(f.ruleId).severity === "error").map((f) => f.pointer);
+  // A pair with no config at all is reported once, as fqc/document; the schema also flags each null member of it.
+  const emptyPair = findings.some((f) => f.ruleId === "fqc/document" && f.pointer === "");
   const explained = (c: Classified) =>
     c.field !== undefined
-      ? errorPointers.some((p) => isUnderPointer(p, c.field!))
+      ? errorPointers.some((p) => isUnderPointer(p, c.field!)) || (emptyPair && valueAt(value, c.field) === null)
       : errorPointers.some((p) => isUnderPointer(p, c.base));
   const left = new Map<string, Classified>();
   for (const e of validate.errors ?? []) {
@@ -97,6 +99,15 @@ export function schemaFindings(value: unknown, findings: readonly Finding[], con
   // "must match then/else schema" and friends only wrap the real errors.
   const real = all.filter((c) => c.ruleId !== undefined || c.field !== undefined || !WRAPPER_KEYWORDS.has(c.error.keyword));
   return (real.length > 0 ? real : all).map(toFinding);
+}
+
+function valueAt(value: unknown, pointer: string): unknown {
+  let v = value;
+  for (const seg of parsePointer(pointer)) {
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
 }
 
 function toFinding(c: Classified): Finding {

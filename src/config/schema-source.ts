@@ -3,16 +3,22 @@
  * truth). `scripts/gen-schema.mjs` writes the two published files from this;
  * a test checks that they are current.
  *
- * Only standard keywords are used (annotations: title, description, default,
- * examples, $comment), so the schema compiles under ajv's strict mode and in
- * ajv-cli without extra vocabulary. Cross-field rules are `allOf` entries
- * whose `$comment` is the fqc rule id they encode; validate.ts uses that to
- * merge schema errors with the linter's diagnostics.
+ * Standard keywords only, plus one editor annotation (EDITOR_KEYWORDS), which
+ * ajv's strict mode accepts once declared. Cross-field rules are `allOf` entries
+ * whose `$comment` starts with the fqc rule id they encode; validate.ts uses
+ * that to merge schema errors with the linter's diagnostics.
+ *
+ * Written for editors too (VS Code's JSON engine is tested as a client):
+ * editors propose the properties of every subschema that applies at a place,
+ * `if` conditions included, so a rule's conditions test values only under
+ * `not` (an editor proposes nothing from a negated schema) and name their
+ * keys with `true` (never proposed); rules carry no `description`, which
+ * editors would show in hovers instead of the property's own.
  */
-import { DTYPE_NAMES } from "./dtypes.js";
+import { DTYPE_NAMES, dtypeInfo, type DtypeName } from "./dtypes.js";
 import {
   DEFAULTS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, RECIPE_DEFAULT_KEY, RECIPE_KEY, RECIPE_REGEX_PREFIX,
-  SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
+  SCALE_PRECISIONS, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES, VALUE_DOCS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
 } from "./vocabulary.js";
 import { isFloatingDtypeName } from "./torch-dtypes.js";
 
@@ -23,19 +29,21 @@ export const SCHEMA_ID_DRAFT07 = "https://fqc.dev/schema/v1/fqc.draft-07.schema.
 
 type S = Record<string, unknown>;
 
-const NOT_NULL: S = { not: { type: "null" } };
-
-/** `required` plus the `properties` entries ajv's strictRequired wants beside it. */
+/** `required` plus the `properties` entries ajv's strictRequired wants beside it (`true`: never proposed by editors). */
 function has(...keys: string[]): S {
   return { required: keys, properties: Object.fromEntries(keys.map((k) => [k, true])) };
 }
+/** Present with value matching `schema`; the value test is a double negation, so editors take no suggestion from it. */
+function is(key: string, schema: S): S {
+  return { ...has(key), not: { properties: { [key]: { not: schema } } } };
+}
 /** Present and not null. */
 function set(key: string): S {
-  return { required: [key], properties: { [key]: NOT_NULL } };
+  return is(key, { not: { type: "null" } });
 }
-/** Present with value matching `schema`. */
-function is(key: string, schema: S): S {
-  return { required: [key], properties: { [key]: schema } };
+/** If present, its value matches `schema` (editors take no suggestion from it). */
+function ifPresent(key: string, schema: S): S {
+  return { not: { required: [key], properties: { [key]: { not: schema } } } };
 }
 function obj(s: S): S {
   return { type: "object", ...s };
@@ -50,6 +58,26 @@ function doc(field: string, extra: S = {}): S {
   return out;
 }
 
+/**
+ * An enumeration whose every value carries its meaning: `enumDescriptions`,
+ * the editor annotation VS Code and yaml-language-server show beside each
+ * completion (an unknown keyword is an annotation in JSON Schema; ajv's strict
+ * mode wants it declared: EDITOR_KEYWORDS). Per-value `const` alternatives
+ * would also describe values, but editors then show the value's text in the
+ * property's hover instead of the property's own description.
+ */
+function described(field: string, values: readonly string[], describe: (v: string) => string = (v) => VALUE_DOCS[field][v]): S {
+  return { type: "string", enum: [...values], enumDescriptions: values.map(describe) };
+}
+
+/** Annotation keywords of editors that the schema uses (for validators that refuse unknown keywords, e.g. ajv's strict mode). */
+export const EDITOR_KEYWORDS: readonly string[] = ["enumDescriptions"];
+
+function dtypeDescription(name: string): string {
+  const info = dtypeInfo(name as DtypeName);
+  return `${info.bits}-bit ${info.signed ? "signed" : "unsigned"}, integer range [${info.qmin}, ${info.qmax}]. torchao: torch.${name}.`;
+}
+
 const nullable = (s: S): S => ({ anyOf: [s, { type: "null" }] });
 const groupSizeValue: S = { type: "integer", minimum: 2 };
 
@@ -59,7 +87,7 @@ function granularityDefs(): Record<string, S> {
       title: "PerToken",
       description: "One scale per token: every index of the leading dims, over the last dim. torchao: PerToken().",
       type: "object",
-      properties: { type: { const: "PerToken" } },
+      properties: { type: { const: "PerToken", description: "PerToken: one scale per token (the leading indices), over the last dim." } },
       required: ["type"],
       additionalProperties: false,
     },
@@ -68,7 +96,7 @@ function granularityDefs(): Record<string, S> {
       description: "One scale per row of a 2-D weight (per_channel). torchao: PerAxis(axis=0); only axis 0 is supported.",
       type: "object",
       properties: {
-        type: { const: "PerAxis" },
+        type: { const: "PerAxis", description: "PerAxis: one scale per slice along `axis`; fake quantization supports axis 0 only (per_channel)." },
         axis: { const: 0, description: "Must be 0: torchao rejects any other axis for fake quantization.", examples: [0] },
       },
       required: ["type", "axis"],
@@ -79,7 +107,7 @@ function granularityDefs(): Record<string, S> {
       description: "Groups of group_size consecutive elements along the last dim of a 2-D weight. torchao: PerGroup(group_size).",
       type: "object",
       properties: {
-        type: { const: "PerGroup" },
+        type: { const: "PerGroup", description: "PerGroup: groups of `group_size` consecutive elements along the last dim." },
         group_size: { ...groupSizeValue, description: "Elements per group; must divide the last dim and be greater than 1.", examples: [32, 64, 128] },
       },
       required: ["type", "group_size"],
@@ -90,21 +118,25 @@ function granularityDefs(): Record<string, S> {
 
 function configProperties(ref: (name: string) => string): Record<string, S> {
   return {
-    dtype: doc("dtype", { type: "string", enum: [...DTYPE_NAMES] }),
+    dtype: doc("dtype", described("dtype", DTYPE_NAMES, dtypeDescription)),
     granularity: doc("granularity", {
       default: null,
       anyOf: [
-        { type: "string", enum: [...GRANULARITY_STRINGS] },
+        described("granularity", GRANULARITY_STRINGS),
         { $ref: ref("PerToken") },
         { $ref: ref("PerAxis") },
         { $ref: ref("PerGroup") },
         { type: "null" },
       ],
     }),
-    mapping_type: doc("mapping_type", { default: null, enum: [...MAPPING_TYPES, null] }),
-    scale_precision: doc("scale_precision", { type: "string", enum: [...SCALE_PRECISIONS] }),
-    zero_point_precision: doc("zero_point_precision", { type: "string", enum: [...ZERO_POINT_PRECISIONS] }),
-    zero_point_domain: doc("zero_point_domain", { type: "string", enum: [...ZERO_POINT_DOMAINS] }),
+    // Default shown as what torchao stores (None selects SYMMETRIC); null stays legal.
+    mapping_type: doc("mapping_type", {
+      enum: [...MAPPING_TYPES, null],
+      enumDescriptions: [...MAPPING_TYPES.map((m) => VALUE_DOCS.mapping_type[m]), "null: the default, SYMMETRIC (or what is_symmetric says)."],
+    }),
+    scale_precision: doc("scale_precision", described("scale_precision", SCALE_PRECISIONS)),
+    zero_point_precision: doc("zero_point_precision", described("zero_point_precision", ZERO_POINT_PRECISIONS)),
+    zero_point_domain: doc("zero_point_domain", described("zero_point_domain", ZERO_POINT_DOMAINS)),
     is_dynamic: doc("is_dynamic", { type: "boolean" }),
     range_learning: doc("range_learning", { type: "boolean" }),
     eps: doc("eps", nullable({ type: "number" })),
@@ -121,48 +153,41 @@ function crossFieldRules(): S[] {
   const floatZp = ZERO_POINT_PRECISIONS.filter((p) => isFloatingDtypeName(p));
   return [
     {
-      $comment: "torchao/group-size-conflict",
-      description: "group_size conflicts with any granularity other than \"per_group\" or null.",
+      $comment: "torchao/group-size-conflict: group_size conflicts with any granularity other than \"per_group\" or null.",
       if: obj(set("group_size")),
-      then: { properties: { granularity: { enum: [null, "per_group"] } } },
+      then: ifPresent("granularity", { enum: [null, "per_group"] }),
     },
     {
-      $comment: "torchao/per-group-without-group-size",
-      description: "granularity \"per_group\" needs group_size.",
+      $comment: "torchao/per-group-without-group-size: granularity \"per_group\" needs group_size.",
       if: obj(is("granularity", { const: "per_group" })),
       then: set("group_size"),
     },
     {
-      $comment: "torchao/granularity-missing",
-      description: "At least one of granularity or group_size must be set.",
+      $comment: "torchao/granularity-missing: At least one of granularity or group_size must be set.",
       anyOf: [set("granularity"), set("group_size")],
     },
     {
-      $comment: "torchao/mapping-type-and-is-symmetric",
-      description: "mapping_type and is_symmetric cannot both be set (even when they agree).",
-      not: { required: ["mapping_type", "is_symmetric"], properties: { mapping_type: NOT_NULL, is_symmetric: NOT_NULL } },
+      $comment: "torchao/mapping-type-and-is-symmetric: mapping_type and is_symmetric cannot both be set (even when they agree).",
+      if: obj(set("mapping_type")),
+      then: ifPresent("is_symmetric", { type: "null" }),
     },
     {
-      $comment: "torchao/dynamic-range-learning",
-      description: "range_learning requires is_dynamic false (is_dynamic defaults to true).",
+      $comment: "torchao/dynamic-range-learning: range_learning requires is_dynamic false (is_dynamic defaults to true).",
       if: obj(is("range_learning", { const: true })),
       then: is("is_dynamic", { const: false }),
     },
     {
-      $comment: "forward/symmetric-per-token",
-      description: "per_token must be ASYMMETRIC (SYMMETRIC, the default, fails at forward).",
+      $comment: "forward/symmetric-per-token: per_token must be ASYMMETRIC (SYMMETRIC, the default, fails at forward).",
       if: obj(is("granularity", PER_TOKEN)),
       then: { anyOf: [is("mapping_type", { const: "ASYMMETRIC" }), is("is_symmetric", { enum: [false, 0] })] },
     },
     {
-      $comment: "forward/zero-point-domain-none",
-      description: "zero_point_domain NONE fails at forward unless the granularity is per_token.",
+      $comment: "forward/zero-point-domain-none: zero_point_domain NONE fails at forward unless the granularity is per_token.",
       if: obj(is("zero_point_domain", { const: "NONE" })),
-      then: { ...is("granularity", PER_TOKEN), not: set("group_size") },
+      then: { allOf: [is("granularity", PER_TOKEN), ifPresent("group_size", { type: "null" })] },
     },
     {
-      $comment: "forward/range-learning-integer-zero-point",
-      description: "range_learning needs a floating zero_point_precision (the default int32 cannot require gradients).",
+      $comment: "forward/range-learning-integer-zero-point: range_learning needs a floating zero_point_precision (the default int32 cannot require gradients).",
       if: obj(is("range_learning", { const: true })),
       then: is("zero_point_precision", { enum: floatZp }),
     },
@@ -170,7 +195,7 @@ function crossFieldRules(): S[] {
 }
 
 /** The rule id encoded by cross-field rule number i (for mapping ajv errors back to rules). */
-export const CROSS_FIELD_RULE_IDS: readonly string[] = crossFieldRules().map((r) => r.$comment as string);
+export const CROSS_FIELD_RULE_IDS: readonly string[] = crossFieldRules().map((r) => (r.$comment as string).split(":")[0]);
 
 function configSchema(withSchemaKey: boolean, ref: (name: string) => string): S {
   const properties: Record<string, S> = {};
@@ -178,9 +203,12 @@ function configSchema(withSchemaKey: boolean, ref: (name: string) => string): S 
     properties.$schema = { type: "string", description: "URL of the fqc schema, for editors.", examples: [SCHEMA_ID_2020] };
   }
   Object.assign(properties, configProperties(ref));
+  // A file's config is described; a pair member's is not, so editors show the member's own description.
+  const about = withSchemaKey
+    ? { title: "fqc fake-quantize config", description: "One torchao FakeQuantizeConfig, with torchao's keyword names. Shorthand (group_size, is_symmetric) allowed." }
+    : {};
   return {
-    title: "fqc fake-quantize config",
-    description: "One torchao FakeQuantizeConfig, with torchao's keyword names. Shorthand (group_size, is_symmetric) allowed.",
+    ...about,
     type: "object",
     properties,
     required: ["dtype"],
@@ -213,12 +241,6 @@ export function buildSchema(draft: SchemaDraft): object {
       },
       additionalProperties: false,
       anyOf: PAIR_KEYS.map((k) => set(k)),
-    },
-    configOrPairFile: {
-      type: "object",
-      if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
-      then: { $ref: ref("pairFile") },
-      else: { $ref: ref("configFile") },
     },
     recipePair: {
       title: "fqc QAT pair in a recipe",
@@ -257,15 +279,40 @@ export function buildSchema(draft: SchemaDraft): object {
       additionalProperties: false,
     },
   };
+  defs.torchaoFile = {
+    title: "torchao config_to_dict JSON",
+    description: "torchao's own JSON (torchao.core.config.config_to_dict) of a FakeQuantizeConfig, IntxFakeQuantizeConfig, IntXQuantizationAwareTrainingConfig, QATConfig or FqnToConfig (QATConfig values). fqc validate unwraps it and checks the configs inside with every rule.",
+    type: "object",
+    properties: {
+      _type: { description: "The torchao class.", anyOf: [...TORCHAO_CONFIG_TYPES, ...TORCHAO_PAIR_TYPES, ...TORCHAO_RECIPE_TYPES].map((t) => ({ const: t })) },
+      _version: { type: "integer", description: "The class's serialization version (1).", examples: [1] },
+      _data: { type: "object", description: "The constructor's arguments, dtypes and enums as nested {\"_type\", \"_data\"} objects." },
+    },
+    required: ["_type", "_data"],
+    additionalProperties: false,
+  };
   return {
     $schema: draft === "2020-12" ? "https://json-schema.org/draft/2020-12/schema" : "http://json-schema.org/draft-07/schema#",
     $id: draft === "2020-12" ? SCHEMA_ID_2020 : SCHEMA_ID_DRAFT07,
     title: "fqc fake-quantize config file",
-    description: `A torchao (v0.12) FakeQuantizeConfig as JSON/YAML: one config, a QAT pair {"activation": ..., "weight": ...}, or a recipe {"${RECIPE_KEY}": {...}} mapping tensor names to configs. Generated from fqc's vocabulary.`,
+    description: `A torchao (v0.12) FakeQuantizeConfig as JSON/YAML: one config, a QAT pair {"activation": ..., "weight": ...}, a recipe {"${RECIPE_KEY}": {...}} mapping tensor names to configs, or torchao's own config_to_dict JSON. Generated from fqc's vocabulary.`,
     type: "object",
+    // Offered at the top level by editors (the branches below do the checking).
+    properties: {
+      ...Object.fromEntries(PAIR_KEYS.map((k) => [k, { description: `A QAT pair's ${k} config (torchao's ${k}_config); a file with it holds no single-config keys.`, anyOf: [{ type: "object" }, { type: "null" }] }])),
+      [RECIPE_KEY]: { description: "A recipe: tensor name, module name, re:<pattern> or _default → config, QAT pair or null (torchao's FqnToConfig).", type: "object" },
+    },
     if: has(RECIPE_KEY),
     then: { $ref: ref("recipeFile") },
-    else: { $ref: ref("configOrPairFile") },
+    else: {
+      if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
+      then: { $ref: ref("pairFile") },
+      else: {
+        if: has("_type"),
+        then: { $ref: ref("torchaoFile") },
+        else: { $ref: ref("configFile") },
+      },
+    },
     [defsKey]: defs,
   };
 }

@@ -8,16 +8,15 @@
 import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics/locate.js";
 import type { SourceDoc } from "../diagnostics/source.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
-import { RECIPE_KEY } from "./vocabulary.js";
+import { RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES } from "./vocabulary.js";
 
 type Problem = (pointer: string, message: string, hint?: string) => void;
 
-const CONFIG_TYPES = ["FakeQuantizeConfig", "IntxFakeQuantizeConfig"];
-const PAIR_TYPES: Record<string, { activation: string; weight: string }> = {
-  IntXQuantizationAwareTrainingConfig: { activation: "activation_config", weight: "weight_config" },
-  QATConfig: { activation: "activation_config", weight: "weight_config" },
-};
-const RECIPE_TYPES = ["FqnToConfig", "ModuleFqnToConfig"];
+const CONFIG_TYPES: readonly string[] = TORCHAO_CONFIG_TYPES;
+const PAIR_TYPES: Record<string, { activation: string; weight: string }> = Object.fromEntries(
+  TORCHAO_PAIR_TYPES.map((t) => [t, { activation: "activation_config", weight: "weight_config" }]),
+);
+const RECIPE_TYPES: readonly string[] = TORCHAO_RECIPE_TYPES;
 const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
 const GRANULARITY_TYPES = ["PerToken", "PerAxis", "PerGroup", "PerTensor", "PerRow", "PerBlock"];
 

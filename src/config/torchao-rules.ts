@@ -76,7 +76,8 @@ export function checkConstructor(
     const guess = didYouMean(k, CONFIG_KEYS);
     findings.push({
       ruleId: "fqc/unknown-key",
-      message: `unknown key \`${k}\`${guess ? `; did you mean \`${guess}\`?` : ""}`,
+      // Python's own TypeError, which torchao's callers see before any ValueError of the constructor body.
+      message: `FakeQuantizeConfig.__init__() got an unexpected keyword argument '${k}'${guess ? `; did you mean \`${guess}\`?` : ""}`,
       hint: `Valid keys: ${CONFIG_KEYS.join(", ")}.`,
       pointer: at(k),
       part: "key",

@@ -41,6 +41,12 @@ export const CANONICAL_KEYS = [
 /** Constructor-only shorthand inputs; they never appear in the canonical form. */
 export const SHORTHAND_KEYS = ["group_size", "is_symmetric"] as const;
 
+/** torchao classes whose config_to_dict JSON fqc reads: one config, or an activation/weight pair. */
+export const TORCHAO_CONFIG_TYPES = ["FakeQuantizeConfig", "IntxFakeQuantizeConfig"] as const;
+export const TORCHAO_PAIR_TYPES = ["IntXQuantizationAwareTrainingConfig", "QATConfig"] as const;
+/** torchao's FqnToConfig (ModuleFqnToConfig is its old name), whose values are QAT pairs: read as a recipe. */
+export const TORCHAO_RECIPE_TYPES = ["FqnToConfig", "ModuleFqnToConfig"] as const;
+
 /** Keys of a QAT pair file. */
 export const PAIR_KEYS = ["activation", "weight"] as const;
 export type Role = (typeof PAIR_KEYS)[number];
@@ -107,5 +113,40 @@ export const FIELD_DOCS: Record<string, { description: string; examples: unknown
   is_symmetric: {
     description: "Shorthand for mapping_type: truthy → SYMMETRIC, falsy → ASYMMETRIC. Conflicts with any non-null mapping_type, even one that agrees.",
     examples: [true, false],
+  },
+};
+
+/** What each enumerated value means: shown by editors beside every completion, and in hovers. */
+export const VALUE_DOCS: Record<string, Record<string, string>> = {
+  granularity: {
+    per_token: "One scale (and zero point) per token: every index of the leading dims, over the last dim. Any rank. Needs ASYMMETRIC.",
+    per_channel: "One scale per row of a 2-D weight: torchao's PerAxis(axis=0).",
+    per_group: "Groups of `group_size` consecutive elements along the last dim of a 2-D weight; needs `group_size`.",
+  },
+  mapping_type: {
+    SYMMETRIC: "Zero point 0, scale from max |x| (the default). Not supported with per_token.",
+    ASYMMETRIC: "Scale from min..max with a zero point. Required by per_token.",
+  },
+  zero_point_domain: {
+    INT: "Integer zero point added after rounding (the default).",
+    FLOAT: "tinygemm-style float zero point (per_channel/per_group; per_token ignores it). Use with a float zero_point_precision.",
+    NONE: "No zero point: fails at forward for per_channel/per_group, ignored by per_token.",
+  },
+  scale_precision: {
+    float32: "Scales stored as float32 (the default).",
+    float16: "Scales rounded to float16; for scales below 1/65520 the reciprocal overflows (fqc warns).",
+    bfloat16: "Scales rounded to bfloat16.",
+    float64: "Scales in float64: the arithmetic then runs in float64.",
+  },
+  zero_point_precision: {
+    int32: "Zero points as int32 (the default); truncates the float zero point of asymmetric groups.",
+    float32: "Zero points as float32: needed for range learning and the FLOAT domain.",
+    bfloat16: "Zero points rounded to bfloat16 (tinygemm's int4 weight-only recipe).",
+    float16: "Zero points rounded to float16.",
+    float64: "Zero points as float64.",
+    int8: "Zero points as int8: too narrow for unsigned 8-bit ranges (fqc warns).",
+    int16: "Zero points as int16.",
+    int64: "Zero points as int64.",
+    uint8: "Zero points as uint8: cannot hold negative zero points (fqc warns).",
   },
 };

@@ -31,9 +31,12 @@ export function fakeQuantizeRows(
   mode: QparamMode,
   kernel: KernelChoice = "auto",
 ): void {
-  // The WebAssembly SIMD kernel covers the hot float32 cases with the same bits.
-  if (kernelFor(plan, mode, kernel) === "wasm" && x instanceof Float32Array && out instanceof Float32Array
-    && fakeQuantizeRowsWasm(plan, x, out, rowCount, scale, zeroPoint)) return;
+  // The WebAssembly SIMD kernel covers the hot cases with the same bits.
+  if (kernelFor(plan, mode, kernel) === "wasm" && x instanceof Float32Array && out instanceof Float32Array) {
+    const left = fakeQuantizeRowsWasm(plan, x, out, rowCount, scale, zeroPoint);
+    if (left === 0) return;
+    if (left > 0) return runLeftGroups(plan, out, rowCount, scale, zeroPoint);
+  }
   const c = qparamCtx(plan);
   const g = plan.groupSize;
   const groups = rowCount * plan.groupsPerRow;
@@ -81,6 +84,23 @@ export function fakeQuantizeRows(
       if (fast) floatBlockF32(x, out, start, end, base, s, Math.fround(z), mid, c.qmin, c.qmax);
       else floatBlock(x, out, start, end, base, s, rnd(wz, z), mid, c.qmin, c.qmax, w, fb, ws, wz);
     }
+  }
+}
+
+/**
+ * The groups the wasm kernel left in `out` as they were (a non-finite scale
+ * or reciprocal), each run alone by the JS kernel, which computes their
+ * qparams anew from the same values.
+ */
+function runLeftGroups(plan: QuantPlan, out: Float32Array, rowCount: number, scale: Float64Array, zeroPoint: Float64Array): void {
+  const g = plan.groupSize;
+  const one: QuantPlan = { ...plan, rows: 1, rowLength: g, groupsPerRow: 1, shape: [1, g], qparamShape: [1, 1] };
+  for (let k = 0; k < rowCount * plan.groupsPerRow; k++) {
+    const s = scale[k];
+    const r = Math.fround(1 / s);
+    if (Number.isFinite(s) && Number.isFinite(r)) continue;
+    const values = out.subarray(k * g, (k + 1) * g);
+    fakeQuantizeRows(one, values, values, 1, scale.subarray(k, k + 1), zeroPoint.subarray(k, k + 1), "compute", "js");
   }
 }
 

@@ -19,6 +19,28 @@ describe("fqc normalize", () => {
     }
   });
 
+  it("prints the canonical form of every config torchao constructs (all public normalize.json cases)", () => {
+    const files = entries.map((e) => write(`all-${e.id}.json`, JSON.stringify(e.config)));
+    // One run over every file: the documents come out in argument order, each ending with a "}" line.
+    const r = runFqc(["normalize", ...files]);
+    expect(r.code, r.stderr).toBe(0);
+    const docs = r.stdout.split(/^}\n/m).slice(0, -1).map((t) => JSON.parse(`${t}}`));
+    expect(docs).toHaveLength(entries.length);
+    for (const [i, e] of entries.entries()) expect(docs[i], e.id).toEqual(e.normalized);
+  });
+
+  it("reports forward-stage problems on stderr but still prints the canonical form", () => {
+    const f = write("fwd.json", '{"dtype": "int4", "group_size": 1}');
+    const r = runFqc(["normalize", f]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).granularity).toEqual({ type: "PerGroup", group_size: 1 });
+    expect(r.stderr).toContain("forward/group-size");
+    const t = write("pt-sym.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const r2 = runFqc(["normalize", "--check", t]);
+    expect(r2.code).toBe(1); // not canonical; the forward problem alone would not fail it
+    expect(r2.stderr).toContain("Symmetric per token is not supported yet");
+  });
+
   it("normalizes a QAT pair into {activation, weight}", () => {
     const r = runFqc(["normalize", "examples/8da4w.json"]);
     expect(r.code).toBe(0);

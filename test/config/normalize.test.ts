@@ -39,7 +39,7 @@ describe("normalizeDocument", () => {
   });
 
   it("throws fqc's message for an unknown key, with a suggestion", () => {
-    expect(() => normalize({ dtype: "int4", group_size: 32, symmetric: true })).toThrow("unknown key `symmetric`; did you mean `is_symmetric`?");
+    expect(() => normalize({ dtype: "int4", group_size: 32, symmetric: true })).toThrow("FakeQuantizeConfig.__init__() got an unexpected keyword argument 'symmetric'; did you mean `is_symmetric`?");
     expect(() => normalize({ group_size: 32 })).toThrow("missing required key `dtype`");
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { buildSchema } from "../../src/config/schema-source.js";
+import { buildSchema, EDITOR_KEYWORDS } from "../../src/config/schema-source.js";
 import { validate } from "../../src/config/validate.js";
 import { normalizeDocument, canonicalJson } from "../../src/config/normalize.js";
 import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
 import type { TensorInfo } from "../../src/checkpoint/types.js";
 
-const schema = new Ajv2020({ strict: true, allErrors: true }).compile(buildSchema("2020-12"));
+const schema = new Ajv2020({ strict: true, allErrors: true, keywords: [...EDITOR_KEYWORDS] }).compile(buildSchema("2020-12"));
 
 const configArb = fc.oneof(
   fc.constant({ dtype: "int4", group_size: 32 }),

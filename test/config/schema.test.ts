@@ -4,7 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
 import fc from "fast-check";
-import { buildSchema, SCHEMA_ID_2020 } from "../../src/config/schema-source.js";
+import { buildSchema, EDITOR_KEYWORDS, SCHEMA_ID_2020 } from "../../src/config/schema-source.js";
 import { validate } from "../../src/config/validate.js";
 import { CANONICAL_KEYS, SHORTHAND_KEYS } from "../../src/config/vocabulary.js";
 import invalid from "../fixtures/conformance/invalid.json" with { type: "json" };
@@ -19,7 +19,7 @@ const readSchema = (name: string) => JSON.parse(readFileSync(new URL(`schema/${n
 function strictCompile(draft: "2020-12" | "draft-07", schema: object): { validate: ValidateFunction; warnings: unknown[] } {
   const warnings: unknown[] = [];
   const logger = { log: (...a: unknown[]) => warnings.push(a), warn: (...a: unknown[]) => warnings.push(a), error: (...a: unknown[]) => warnings.push(a) };
-  const opts = { strict: true, strictTypes: true, strictTuples: true, strictRequired: true, allErrors: true, logger } as const;
+  const opts = { strict: true, strictTypes: true, strictTuples: true, strictRequired: true, allErrors: true, logger, keywords: [...EDITOR_KEYWORDS] };
   const ajv = draft === "2020-12" ? new Ajv2020(opts) : new Ajv(opts);
   return { validate: ajv.compile(schema), warnings };
 }

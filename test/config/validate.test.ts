@@ -40,7 +40,7 @@ describe("positions", () => {
 
   it("points an unknown key at the key itself and suggests the closest valid key", () => {
     const d = byRule(ds, "fqc/unknown-key")!;
-    expect(d.message).toBe("unknown key `symmetric`; did you mean `is_symmetric`?");
+    expect(d.message).toBe("FakeQuantizeConfig.__init__() got an unexpected keyword argument 'symmetric'; did you mean `is_symmetric`?");
     expect(pick(d)).toEqual({ ruleId: "fqc/unknown-key", line: 3, column: 3, endLine: 3, endColumn: 14 });
     expect(d.pointer).toBe("/symmetric");
   });
@@ -95,10 +95,11 @@ describe("ordering and completeness", () => {
     expect(ds.map((d) => d.ruleId)).toEqual(expect.arrayContaining(["torchao/mapping-type-unsupported", "torchao/dtype-unsupported", "fqc/type"]));
   });
 
-  it("leads with torchao's message even when fqc also finds an unknown key before it", () => {
-    const ds = validate('{\n  "symmetric": true,\n  "dtype": "int16",\n  "group_size": 32\n}').diagnostics;
-    expect(ds.map((d) => d.ruleId)).toEqual(["torchao/dtype-unsupported", "fqc/unknown-key"]);
-    expect(() => normalize('{"symmetric": true, "dtype": "int16", "group_size": 32}')).toThrow(/^Unsupported dtype 'torch.int16'/);
+  it("leads with Python's TypeError for an unexpected keyword, as the call raises it before torchao's checks", () => {
+    const ds = validate('{\n  "dtype": "int16",\n  "group_sise": 32\n}').diagnostics;
+    expect(ds.map((d) => d.ruleId)).toEqual(["fqc/unknown-key", "torchao/granularity-missing", "torchao/dtype-unsupported"]);
+    expect(ds[0].message).toBe("FakeQuantizeConfig.__init__() got an unexpected keyword argument 'group_sise'; did you mean `group_size`?");
+    expect(() => normalize('{"dtype": "int16", "group_sise": 32}')).toThrow(/^FakeQuantizeConfig.__init__\(\) got an unexpected keyword argument 'group_sise'/);
   });
 
   it("sorts purely by position when the first problem is fqc's own type check", () => {
@@ -204,7 +205,8 @@ describe("pair files and $schema", () => {
     expect(r.document).toEqual({ kind: "pair", pair: { weight: expect.objectContaining({ dtype: "int4" }) } });
   });
   it("rejects an empty pair, non-object members and unknown pair keys", () => {
-    expect(validate({ activation: null }).diagnostics[0]).toMatchObject({ ruleId: "fqc/document" });
+    expect(validate({ activation: null }).diagnostics).toEqual([expect.objectContaining({ ruleId: "fqc/document" })]); // and no schema error contradicting the null
+    expect(validate('{"activation": null, "weight": null}').diagnostics.map((d) => d.ruleId)).toEqual(["fqc/document"]);
     expect(validate({ weight: "int4" }).diagnostics[0]).toMatchObject({ ruleId: "fqc/type", pointer: "/weight" });
     const d = validate({ weight: { dtype: "int4", group_size: 32 }, activations: {} }).diagnostics[0];
     expect(d).toMatchObject({ ruleId: "fqc/unknown-key", pointer: "/activations" });
@@ -227,14 +229,3 @@ describe("pair files and $schema", () => {
   });
 });
 
-describe("speed", () => {
-  it("validates a small file in well under a millisecond once warm", () => {
-    const texts = ['{"dtype": "int4", "group_size": 32}', '{"dtype": "int8", "granularity": "per_token", "mapping_type": "ASYMMETRIC"}', '{"dtype": "uint4", "group_size": 32, "is_symmetric": false}'];
-    for (let i = 0; i < 500; i++) validate(texts[i % 3]);
-    const n = 3000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) validate(texts[i % 3]);
-    const perCall = (performance.now() - t0) / n;
-    expect(perCall).toBeLessThan(0.25);
-  });
-});

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { DTYPE_NAMES, dtypeInfo } from "../../src/config/dtypes.js";
 import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/types.js";
 import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabulary.js";
+import { toComputeDtype } from "../../src/quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
 import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
 import { MAX_WASM_GROUP_ELEMENTS, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
@@ -181,7 +182,7 @@ describe("wasm kernel availability and dispatch", () => {
   });
 
   it("takes the wasm path only for float32/float32/int32 symmetric INT groups and per_token, computed qparams", () => {
-    const plan = (c: Partial<CanonicalConfig>, compute: "float32" | "float16" = "float32") =>
+    const plan = (c: Partial<CanonicalConfig>, compute: "float32" | "float16" | "bfloat16" | "float64" = "float32") =>
       makePlan({ ...baseConfig, ...c }, [4, 64], { compute, torchao: "0.12" });
     expect(kernelFor(plan({}), "compute")).toBe("wasm");
     expect(kernelFor(plan({ granularity: { type: "PerAxis", axis: 0 }, dtype: "uint8" }), "compute")).toBe("wasm");
@@ -190,7 +191,12 @@ describe("wasm kernel availability and dispatch", () => {
     expect(wasmCaseFor(plan({}))).toBe("sym_groups");
     expect(kernelFor(plan({}), "given")).toBe("js");
     expect(kernelFor(plan({}), "compute", "js")).toBe("js");
-    expect(kernelFor(plan({}, "float16"), "compute")).toBe("js");
+    expect(wasmCaseFor(plan({}, "float16"))).toBe("sym_groups_w16");
+    expect(wasmCaseFor(plan({ granularity: { type: "PerAxis", axis: 0 } }, "bfloat16"))).toBe("sym_groups_w16");
+    expect(kernelFor(plan({ ...tokenConfig }, "bfloat16"), "compute")).toBe("js");
+    expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }, "float16"), "compute")).toBe("js");
+    expect(kernelFor(plan({ scale_precision: "bfloat16" }, "bfloat16"), "compute")).toBe("js");
+    expect(kernelFor(plan({}, "float64"), "compute")).toBe("js");
     expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }), "compute")).toBe("js");
     expect(kernelFor(plan({ zero_point_domain: "FLOAT", zero_point_precision: "float32" }), "compute")).toBe("js");
     expect(kernelFor(plan({ scale_precision: "bfloat16" }), "compute")).toBe("js");
@@ -224,6 +230,23 @@ describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
         const got = run(plan, c.values, "auto");
         expectSame(got, run(plan, c.values, "js"));
         expect(nonCanonicalNaN(got.out)).toBeNull();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("gives the same outputs, scales and zero points computing in bfloat16 and float16 (symmetric groups)", () => {
+    const w16 = caseArb.filter((c) => c.config.granularity.type !== "PerToken");
+    fc.assert(
+      // Scaled down too, so float16 scales and outputs reach its subnormal range (below 2^-14).
+      fc.property(w16, fc.constantFrom("bfloat16" as const, "float16" as const), fc.constantFrom(1, 2 ** -10, 2 ** -14, 2 ** -18), (c, compute, by) => {
+        const plan = makePlan(c.config, c.shape, { compute, torchao: c.torchao });
+        expect(kernelFor(plan, "compute")).toBe("wasm");
+        // apply hands the kernel values already in the compute dtype (toComputeDtype)
+        const x = Float32Array.from(c.values, (v) => v * by);
+        toComputeDtype(x, compute);
+        const got = run(plan, x, "auto");
+        expectSame(got, run(plan, x, "js"));
       }),
       { numRuns: 1000 },
     );
@@ -382,26 +405,31 @@ describe("conformance corpus through the wasm path", () => {
   const cases = loadManifest();
   const eligible = (c: (typeof cases)[number]) => {
     const cfg = canonicalFromKwargs(c.config);
-    return c.input_dtype === "float32" && c.scale_dtype === "float32" && c.zero_point_dtype === "int32" && c.mode !== "range_learning_init"
-      && (cfg.granularity.type === "PerToken" || (cfg.mapping_type === "SYMMETRIC" && cfg.zero_point_domain === "INT"));
+    const symInt = cfg.granularity.type !== "PerToken" && cfg.mapping_type === "SYMMETRIC" && cfg.zero_point_domain === "INT";
+    if (c.scale_dtype !== "float32" || c.zero_point_dtype !== "int32" || c.mode === "range_learning_init") return false;
+    if (c.input_dtype === "float16" || c.input_dtype === "bfloat16") return symInt; // the 16-bit kernel
+    return c.input_dtype === "float32" && (cfg.granularity.type === "PerToken" || symInt);
   };
 
-  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases to wasm, and some of each", () => {
+  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases (and 16-bit symmetric groups) to wasm, and some of each", () => {
     let groupsWasm = 0;
     let tokensWasm = 0;
+    let w16Wasm = 0;
     for (const c of cases) {
       const plan = makePlan(canonicalFromKwargs(c.config), c.input_shape, { compute: c.input_dtype, torchao: "0.12" });
       const k = kernelFor(plan, "compute");
       expect(k, c.id).toBe(eligible(c) ? "wasm" : "js");
       if (k === "wasm" && plan.kind === "per_token") tokensWasm++;
       if (k === "wasm" && plan.kind === "per_group") groupsWasm++;
+      if (k === "wasm" && plan.compute !== "float32") w16Wasm++;
     }
+    expect(w16Wasm).toBeGreaterThan(5);
     expect(groupsWasm).toBeGreaterThan(10);
     expect(tokensWasm).toBeGreaterThan(10);
   });
 
   it.each(cases.filter(eligible).map((c) => [c.id, c] as const))("%s: wasm matches torchao's files and the forced-JS bits", (_id, c) => {
-    const plan = makePlan(canonicalFromKwargs(c.config), c.input_shape, { compute: "float32", torchao: "0.12" });
+    const plan = makePlan(canonicalFromKwargs(c.config), c.input_shape, { compute: c.input_dtype, torchao: "0.12" });
     const x = Float32Array.from(loadNumbers(c.input).values);
     const got = run(plan, x, "auto");
     const js = run(plan, x, "js");

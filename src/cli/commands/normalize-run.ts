@@ -2,6 +2,7 @@
 import { canonicalFileText } from "../../canonical-text.js";
 import { canonicalJson } from "../../config/normalize.js";
 import { loadConfigText, readTextFile } from "../../config-file.js";
+import { ruleInfo } from "../../config/rules.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
@@ -16,11 +17,15 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     const text = f === STDIO_ARG ? await io.readStdin() : readTextFile(f);
     const loaded = loadConfigText(name, text);
     const errors = loaded.diagnostics.filter((d) => d.severity === "error");
-    if (!loaded.document || errors.length > 0) {
-      await reportConfigDiagnostics(io, name, text, errors);
+    // Only what stops torchao's constructor stops normalize: a config that constructs has a canonical form,
+    // even when every forward would fail (that is reported, as torchao would raise it later).
+    const blocking = errors.filter((d) => ruleInfo(d.ruleId).stage !== "forward");
+    if (!loaded.document || blocking.length > 0) {
+      await reportConfigDiagnostics(io, name, text, blocking.length > 0 ? blocking : errors);
       status = Math.max(status, errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
       continue;
     }
+    await reportConfigDiagnostics(io, name, text, errors);
     // Printing gives the canonical config itself; --check/--write judge the file, which keeps its "$schema" and YAML modeline.
     const canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
     if (argv.check) {

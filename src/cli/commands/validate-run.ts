@@ -8,7 +8,10 @@ import type { Diagnostic } from "../../diagnostics/types.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
-import { lintFiles, type LintOptions } from "../lint-files.js";
+import { dirname } from "node:path";
+import { applyRuleSettings, mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
+import { findProjectConfig } from "../find-project-config.js";
+import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.js";
 import { writeFileAtomic } from "../write-file.js";
 import type { ValidateArgs } from "./validate.js";
 
@@ -16,6 +19,14 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   if (!Number.isInteger(argv["max-warnings"]) || argv["max-warnings"] < -1) {
     throw new FqcError("USAGE", "--max-warnings needs a whole number of warnings (or -1: no limit)");
   }
+  const project = argv["project-config"] ? findProjectConfig(io.cwd) : undefined;
+  const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
+  const ignore: IgnorePattern[] = [
+    ...(project?.ignorePatterns ?? []).map((pattern) => ({ pattern, base: dirname(project!.file.replace(/#fqc$/, "")) })),
+    ...argv["ignore-pattern"].map((pattern) => ({ pattern, base: io.cwd })),
+  ];
+  // The command line wins: --no-error-on-unmatched-pattern, or the project's false when the flag is left at its default.
+  const errorOnUnmatchedPattern = argv["error-on-unmatched-pattern"] && (project?.errorOnUnmatchedPattern ?? true);
   const lintOpts: LintOptions = {
     files: argv.files,
     stdinFilename: argv["stdin-filename"],
@@ -24,9 +35,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     computeDtype: argv["compute-dtype"],
     torchao: argv.torchao,
     readStdin: io.readStdin,
+    ignore,
+    errorOnUnmatchedPattern,
   };
   const result = await lintFiles(lintOpts);
-  const diagnostics: Diagnostic[] = argv.quiet ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
+  const adjusted = applyRuleSettings(result.diagnostics, ruleSettings);
+  const diagnostics: Diagnostic[] = argv.quiet ? adjusted.filter((d) => d.severity === "error") : adjusted;
   const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
   const formatInput = {
     diagnostics,
@@ -49,7 +63,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
   }
 
-  const counts = summarize(result.diagnostics);
+  const counts = summarize(adjusted);
   const maxWarnings = argv["max-warnings"];
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);

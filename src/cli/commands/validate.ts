@@ -16,6 +16,10 @@ export interface ValidateArgs {
   "output-file"?: string;
   quiet: boolean;
   color?: boolean;
+  rule: string[];
+  "ignore-pattern": string[];
+  "error-on-unmatched-pattern": boolean;
+  "project-config": boolean;
 }
 
 export function validateCommand(io: CliIO, setExit: (code: number) => void): CommandModule<object, ValidateArgs> {
@@ -35,11 +39,16 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
         .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a TTY, off with NO_COLOR)" })
+        .option("rule", { type: "string", array: true, default: [], describe: "Set a rule's level: <rule id>=off|warn|error (repeatable; overrides the project file)" })
+        .option("ignore-pattern", { type: "string", array: true, default: [], describe: "Never lint files matching this glob (repeatable; relative to the current directory)" })
+        .option("error-on-unmatched-pattern", { type: "boolean", default: true, describe: "A glob matching no file is an error (exit 2); --no-error-on-unmatched-pattern allows it" })
+        .option("project-config", { type: "boolean", default: true, describe: "Read fqc.config.json (or package.json's \"fqc\" key) from here up to the repository root; --no-project-config ignores it" })
         .example("$0 validate configs/*.json", "Lint every JSON config in configs/")
         .example("$0 validate qat.json --tensor weight.npy --role weight", "Pre-flight: would torchao accept this weight's shape?")
         .example("$0 validate recipe.json --tensor model.safetensors", "Pre-flight a recipe: keys matching nothing, shapes torchao would refuse")
         .example("$0 validate 'configs/**/*.yaml' -f sarif -o fqc.sarif", "SARIF for GitHub code scanning")
-        .example("cat qat.json | $0 validate - --format github", "Annotations in a GitHub Actions log"),
+        .example("cat qat.json | $0 validate - --format github", "Annotations in a GitHub Actions log")
+        .example("$0 validate '**/*.fqc.json' --rule lint/asymmetric-int-domain=off --ignore-pattern 'legacy/**'", "Linter controls, as in ESLint"),
     // The work, and the modules only it needs, load when the command runs: start-up stays small.
     handler: async (argv) => (await import("./validate-run.js")).runValidate(argv, io, setExit),
   };

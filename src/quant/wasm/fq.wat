@@ -390,4 +390,166 @@
         (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $tloop))))
+
+;; ---- 16-bit compute (W = bfloat16 or float16, S = float32, Z = int32), spec §3.0/§3.4 ----
+  ;; Values in memory are float32 holding W values. Every qparam op rounds to W; the kernel's
+  ;; products run in float32 (S promotes) and the output is rounded to W. With q an integer of
+  ;; at most 8 bits, W(q) and W(q − z) are exact, so y = W(f32(q·s)) (kernel.ts intBlockW16).
+  ;; Only groups whose inputs, scale and reciprocal are all finite run here: any other group is
+  ;; left untouched with its scale stored, and the caller reruns it in JS (rare; see
+  ;; kernel-wasm.ts), so no NaN, infinity or zero-point cast of the edge cases needs a copy here.
+
+  ;; RNE of finite float32 lanes to bfloat16 (upper 16 bits).
+  (func $rbf16 (param $v v128) (result v128)
+    (v128.and
+      (i32x4.add (i32x4.add (local.get $v) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+        (v128.and (i32x4.shr_u (local.get $v) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+      (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+
+  ;; RNE of finite float32 lanes to float16 values (as float32): normal range by dropping 13
+  ;; mantissa bits, |v| ≥ 65520 → ±inf, below 2^-14 to a multiple of 2^-24 (v·2^24 is exact).
+  (func $rf16 (param $v v128) (result v128)
+    (local $a v128) (local $n v128)
+    (local.set $a (f32x4.abs (local.get $v)))
+    (local.set $n (v128.and
+      (i32x4.add (i32x4.add (local.get $v) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+        (v128.and (i32x4.shr_u (local.get $v) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+      (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+    (local.set $n (v128.bitselect
+      (v128.or (v128.and (local.get $v) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+               (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+      (local.get $n)
+      (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+    (v128.bitselect
+      (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $v) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                 (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+      (local.get $n)
+      (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+
+  (func $rw16 (param $v v128) (param $half i32) (result v128)
+    (if (result v128) (local.get $half)
+      (then (call $rf16 (local.get $v)))
+      (else (call $rbf16 (local.get $v)))))
+
+  ;; y = W(f32(q·s)), q = clamp(rhe(f32(x·r)) + z, qmin, qmax) − z, over n floats at p (n ≥ 0, any).
+  (func $quant_w16 (param $p i32) (param $n i32) (param $r f32) (param $s f32) (param $z f32)
+                   (param $qmin f32) (param $qmax f32) (param $half i32)
+    (local $end i32) (local $vend i32) (local $vr v128) (local $vs v128) (local $vz v128)
+    (local $vlo v128) (local $vhi v128) (local $q v128) (local $y v128) (local $t v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $vr (f32x4.splat (local.get $r)))
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vz (f32x4.splat (local.get $z)))
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (if (local.get $half)
+      (then
+        (block $hdone
+          (loop $hloop
+            (br_if $hdone (i32.ge_u (local.get $p) (local.get $vend)))
+            (local.set $q (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $p)) (local.get $vr))) (local.get $vz)))
+            (local.set $q (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $vlo)) (local.get $vhi)))
+            (local.set $y (f32x4.mul (f32x4.sub (local.get $q) (local.get $vz)) (local.get $vs)))
+            ;; $rf16 inlined without its subnormal branch: s is a float16 value (a multiple of 2^-24)
+            ;; and q an integer, so a y below 2^-14 is a float16 subnormal already, which the normal
+            ;; rounding (quantum 2^-25 or finer there) leaves as it is.
+            (local.set $t (v128.and
+              (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+              (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+            (v128.store (local.get $p) (v128.bitselect
+              (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                       (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+              (local.get $t)
+              (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $hloop))))
+      (else
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.ge_u (local.get $p) (local.get $vend)))
+            (local.set $q (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $p)) (local.get $vr))) (local.get $vz)))
+            (local.set $q (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $vlo)) (local.get $vhi)))
+            (local.set $y (f32x4.mul (f32x4.sub (local.get $q) (local.get $vz)) (local.get $vs)))
+            ;; $rbf16 inlined: the hot loop of bfloat16 weights.
+            (v128.store (local.get $p) (v128.and
+              (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+              (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $bloop)))))
+    ;; The tail one value at a time, through lane 0 of the same vector ops.
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $q (f32x4.add (f32x4.nearest (f32x4.mul (f32x4.splat (f32.load (local.get $p))) (local.get $vr))) (local.get $vz)))
+        (local.set $q (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $vlo)) (local.get $vhi)))
+        (f32.store (local.get $p) (f32x4.extract_lane 0
+          (call $rw16 (f32x4.mul (f32x4.sub (local.get $q) (local.get $vz)) (local.get $vs)) (local.get $half))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop))))
+
+  ;; W(v) of one finite value.
+  (func $rw16s (param $v f32) (param $half i32) (result f32)
+    (f32x4.extract_lane 0 (call $rw16 (f32x4.splat (local.get $v)) (local.get $half))))
+
+  ;; Symmetric groups in W: m = max|v|, s = max(W(f32(m/div)), eps), z = 0. Returns how many groups
+  ;; were left to the caller (a non-finite input, scale or reciprocal).
+  (func (export "sym_groups_w16") (param $p i32) (param $groups i32) (param $g i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $half i32) (result i32)
+    (local $k i32) (local $i i32) (local $vend i32) (local $end i32) (local $left i32)
+    (local $acc v128) (local $bad v128) (local $v v128)
+    (local $m f32) (local $x f32) (local $s f32) (local $r f32)
+    (block $gdone
+      (loop $gloop
+        (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 2))))
+        (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $g) (i32.const -4)) (i32.const 2))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $bad (v128.const i32x4 0 0 0 0))
+        (local.set $i (local.get $p))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $i) (local.get $vend)))
+            (local.set $v (f32x4.abs (v128.load (local.get $i))))
+            (local.set $acc (f32x4.pmax (local.get $acc) (local.get $v)))
+            ;; NaN or infinity: !(|v| < inf).
+            (local.set $bad (v128.or (local.get $bad) (v128.not (f32x4.lt (local.get $v) (v128.const f32x4 inf inf inf inf)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vloop)))
+        (local.set $m (f32.max
+          (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+          (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+        (if (v128.any_true (local.get $bad)) (then (local.set $m (f32.const nan))))
+        (block $done
+          (loop $loop
+            (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $x (f32.abs (f32.load (local.get $i))))
+            (if (i32.eqz (f32.lt (local.get $x) (f32.const inf))) (then (local.set $x (f32.const nan))))
+            (local.set $m (f32.max (local.get $m) (local.get $x)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $loop)))
+        (if (f32.eq (local.get $m) (f32.const 0))
+          (then (local.set $m (f32.neg (f32.load (local.get $p))))))
+        (local.set $s (f32.const nan))
+        (local.set $r (f32.const nan))
+        (if (f32.eq (local.get $m) (local.get $m))
+          (then
+            (local.set $s (call $rw16s (f32.div (local.get $m) (local.get $div)) (local.get $half)))
+            (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+            (local.set $r (f32.div (f32.const 1) (local.get $s)))))
+        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+        (f64.store (local.get $zp) (f64.const 0))
+        (if (call $finite (local.get $s) (local.get $r))
+          (then (call $quant_w16 (local.get $p) (local.get $g) (local.get $r) (local.get $s) (f32.const 0)
+                  (local.get $qmin) (local.get $qmax) (local.get $half)))
+          (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+        (local.set $p (local.get $end))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $gloop)))
+    (local.get $left))
 )

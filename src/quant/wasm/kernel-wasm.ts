@@ -1,8 +1,11 @@
 /**
- * The WebAssembly SIMD kernel (fq.wat) for the two hot float32 cases, bit-exact
- * with the JS kernel: per_group/per_channel SYMMETRIC in the INT domain, and
- * per_token ASYMMETRIC; both with float32 compute and scale and an int32 zero
- * point, qparams computed (not given), no range-learning init.
+ * The WebAssembly SIMD kernel (fq.wat) for the hot cases, bit-exact with the
+ * JS kernel: per_group/per_channel SYMMETRIC in the INT domain, and per_token
+ * ASYMMETRIC, with float32 compute; and per_group/per_channel SYMMETRIC INT
+ * computed in bfloat16 or float16 (checkpoint weights). All with float32
+ * scales and an int32 zero point, qparams computed (not given), no
+ * range-learning init. The 16-bit kernel leaves a group whose input, scale or
+ * reciprocal is not finite untouched, for the caller to run in JS.
  *
  * Each thread compiles the embedded module once. Callers that own their data
  * (apply's chunk loop) read it straight into an instance's private memory
@@ -17,17 +20,24 @@ import { FQ_WASM_BASE64 } from "./fq-wasm.generated.js";
 /** "auto" uses wasm where it applies; "js" forces the JS kernel (for comparisons and debugging). */
 export type KernelChoice = "auto" | "js";
 
-export type WasmCase = "sym_groups" | "asym_tokens";
+export type WasmCase = "sym_groups" | "asym_tokens" | "sym_groups_w16";
 
 type KernelFn = (
   ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
   qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number,
 ) => void;
 
+/** The 16-bit kernel: `half` 1 for float16, 0 for bfloat16; returns how many groups it left to the caller. */
+type KernelW16Fn = (
+  ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
+  qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, half: number,
+) => number;
+
 interface FqExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   sym_groups: KernelFn;
   asym_tokens: KernelFn;
+  sym_groups_w16: KernelW16Fn;
 }
 
 /** The part of the WebAssembly global used here (the project's TS lib has no DOM/wasm types). */
@@ -149,19 +159,26 @@ export function wasmAvailable(): boolean {
 
 /** Which wasm kernel covers this plan, by its numerics alone (null → JS only). */
 export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
-  if (plan.compute !== "float32" || plan.scalePrecision !== "float32" || plan.zeroPointPrecision !== "int32") return null;
+  if (plan.scalePrecision !== "float32" || plan.zeroPointPrecision !== "int32") return null;
   if (plan.rangeLearningInit || plan.groupSize > MAX_WASM_GROUP_ELEMENTS) return null;
-  // qmin/qmax must be exact float32 constants (every dtype in the table is ≤ 8 bits).
+  // qmin/qmax must be exact float32 constants, and q exact in 16 bits (every dtype in the table is ≤ 8 bits).
   if (plan.bits > 8) return null;
+  if (plan.compute === "bfloat16" || plan.compute === "float16") {
+    return plan.kind === "per_group" && plan.symmetric && plan.domain === "INT" ? "sym_groups_w16" : null;
+  }
+  if (plan.compute !== "float32") return null;
   if (plan.kind === "per_token") return "asym_tokens"; // per_token is always asymmetric and INT
   if (plan.symmetric && plan.domain === "INT") return "sym_groups";
   return null;
 }
 
 /**
- * Runs the wasm kernel when it applies and is available; returns false (having
- * touched nothing) otherwise, so the caller runs the JS kernel.
- * `x` and `out` may be the same array.
+ * Runs the wasm kernel when it applies and is available. Returns -1 (having
+ * touched nothing) when it does not, so the caller runs the JS kernel;
+ * otherwise the number of groups the kernel left untouched in `out` (their
+ * input values, for the caller to run in JS: only the 16-bit kernel leaves
+ * any, those whose scale or its reciprocal is not finite). `x` and `out` may
+ * be the same array.
  */
 export function fakeQuantizeRowsWasm(
   plan: QuantPlan,
@@ -170,38 +187,43 @@ export function fakeQuantizeRowsWasm(
   rowCount: number,
   scale: Float64Array,
   zeroPoint: Float64Array,
-): boolean {
+): number {
   const which = wasmCaseFor(plan);
-  if (which === null) return false;
+  if (which === null) return -1;
   const c = qparamCtx(plan);
   const g = plan.groupSize;
   const groups = rowCount * plan.groupsPerRow;
+  const half = plan.compute === "float16" ? 1 : 0;
+  const run = (e: FqExports, ptr: number, n: number, sp: number, zp: number): number => {
+    if (which === "sym_groups_w16") return e.sym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
+    e[which](ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp);
+    return 0;
+  };
   const direct = inPlaceFor(x, out, scale, zeroPoint, groups, g);
   if (direct) {
     // The data already lives in wasm memory (wasmChunkViews): run in place, no copies.
-    if (groups > 0) direct[which](x.byteOffset, groups, g, c.divisor, c.eps, c.qmin, c.qmax, scale.byteOffset, zeroPoint.byteOffset);
-    return true;
+    return groups > 0 ? run(direct, x.byteOffset, groups, scale.byteOffset, zeroPoint.byteOffset) : 0;
   }
   const e = instance();
-  if (e === null) return false;
-  if (groups === 0) return true;
+  if (e === null) return -1;
+  if (groups === 0) return 0;
   const perBlock = Math.max(1, Math.min(groups, Math.floor(BLOCK_ELEMENTS / g)));
   const lay = layOut(e, perBlock * g, perBlock);
-  if (!lay) return false; // out of memory for this block size: the JS kernel needs none
+  if (!lay) return -1; // out of memory for this block size: the JS kernel needs none
   const { mem, scaleAt, zeroPointAt } = lay;
   const data = new Float32Array(mem, 0, perBlock * g);
   const sv = new Float64Array(mem, scaleAt, perBlock);
   const zv = new Float64Array(mem, zeroPointAt, perBlock);
-  const fn = e[which];
+  let left = 0;
   for (let k0 = 0; k0 < groups; k0 += perBlock) {
     const kn = Math.min(perBlock, groups - k0);
     const from = k0 * g;
     const n = kn * g;
     data.set(x.subarray(from, from + n));
-    fn(0, kn, g, c.divisor, c.eps, c.qmin, c.qmax, scaleAt, zeroPointAt);
+    left += run(e, 0, kn, scaleAt, zeroPointAt);
     out.set(n === data.length ? data : data.subarray(0, n), from);
     scale.set(kn === perBlock ? sv : sv.subarray(0, kn), k0);
     zeroPoint.set(kn === perBlock ? zv : zv.subarray(0, kn), k0);
   }
-  return true;
+  return left;
 }

@@ -1,0 +1,36 @@
+/**
+ * Finding a project's fqc settings: the nearest `fqc.config.json`, or a
+ * package.json with an "fqc" key, from the current directory up to the
+ * repository root (the first directory holding .git) or the file-system root.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseProjectConfig, PROJECT_CONFIG_FILE, type ProjectConfig } from "../config/project-config.js";
+import { FqcError } from "../errors.js";
+
+export function findProjectConfig(startDir: string): ProjectConfig | undefined {
+  for (let dir = startDir; ; dir = dirname(dir)) {
+    const own = join(dir, PROJECT_CONFIG_FILE);
+    if (existsSync(own)) return parseProjectConfig(readJson(own), own);
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      const value = readJson(pkg) as Record<string, unknown> | null;
+      if (value && typeof value === "object" && Object.hasOwn(value, "fqc")) return parseProjectConfig(value.fqc, `${pkg}#fqc`);
+    }
+    if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return undefined;
+  }
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new FqcError("IO", `${file}: cannot read fqc settings (${(e as NodeJS.ErrnoException).code ?? "error"})`, { file });
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new FqcError("USAGE", `${file}: not valid JSON (${(e as Error).message.split("\n")[0]})`, { file, hint: "Fix the file, or remove it to use fqc's defaults." });
+  }
+}

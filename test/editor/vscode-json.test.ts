@@ -1,0 +1,117 @@
+/**
+ * The schema as editors see it: VS Code's own JSON engine
+ * (vscode-json-languageservice) runs here as the real client, on the
+ * published schema files.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import lsMod from "vscode-json-languageservice";
+import { describe, expect, it } from "vitest";
+import { DTYPE_NAMES } from "../../src/config/dtypes.js";
+import { CANONICAL_KEYS, FIELD_DOCS, MAPPING_TYPES, PAIR_KEYS, SHORTHAND_KEYS, VALUE_DOCS } from "../../src/config/vocabulary.js";
+import { ROOT } from "../helpers/cli.js";
+
+const { getLanguageService, TextDocument } = lsMod;
+type Item = { label: string; insertText?: string; documentation?: unknown };
+
+for (const file of ["fqc.schema.json", "fqc.draft-07.schema.json"]) {
+  const schema = JSON.parse(readFileSync(path.join(ROOT, "schema", file), "utf8")) as { $id: string };
+  // Files named by "$schema" load from disk, as an editor would (the examples point at ../schema/fqc.schema.json).
+  const ls = getLanguageService({
+    schemaRequestService: async (uri: string) => readFileSync(fileURLToPath(uri), "utf8"),
+    workspaceContext: { resolveRelativePath: (rel: string, resource: string) => new URL(rel, resource).href },
+  });
+  ls.configure({ validate: true, allowComments: false, schemas: [{ uri: schema.$id, fileMatch: ["*.json"], schema }] });
+  const open = (text: string, uri = "file:///project/qat.fqc.json") => {
+    const doc = TextDocument.create(uri, "json", 1, text);
+    return { doc, json: ls.parseJSONDocument(doc) };
+  };
+  const complete = async (text: string, at = text.indexOf("|")): Promise<Item[]> => {
+    const { doc, json } = open(text.replace("|", ""));
+    return (await ls.doComplete(doc, doc.positionAt(at), json))?.items ?? [];
+  };
+  const hover = async (text: string, at: number): Promise<string> => {
+    const { doc, json } = open(text);
+    const h = await ls.doHover(doc, doc.positionAt(at), json);
+    const c = h?.contents;
+    return (Array.isArray(c) ? c.join("\n") : typeof c === "string" ? c : (c as { value?: string } | undefined)?.value ?? "").replace(/\\(.)/g, "$1");
+  };
+  const diagnostics = async (text: string, file?: string) => {
+    const { doc, json } = open(text, file ? pathToFileURL(file).href : undefined);
+    return ls.doValidation(doc, json);
+  };
+  const docText = (i: Item) => (typeof i.documentation === "string" ? i.documentation : (i.documentation as { value?: string } | undefined)?.value ?? "");
+
+  describe(`VS Code's JSON engine on schema/${file}`, () => {
+    it("offers every config key and the pair keys in an empty file, each with a value placeholder and no preset value", async () => {
+      const items = await complete("{|}");
+      const labels = items.map((i) => i.label);
+      expect(labels).toEqual(expect.arrayContaining([...CANONICAL_KEYS, ...SHORTHAND_KEYS, ...PAIR_KEYS, "$schema"]));
+      for (const i of items.filter((x) => ![...PAIR_KEYS, "$schema"].includes(x.label))) {
+        // A snippet that presets a value (e.g. "zero_point_domain": "NONE", "range_learning": true) would write a broken config.
+        expect(i.insertText, i.label).toBe(`"${i.label}": $1`);
+        expect(docText(i), i.label).not.toBe("");
+      }
+    });
+
+    it("offers the granularity object's fields, and its three types as values", async () => {
+      const labels = (await complete('{"dtype": "int4", "granularity": {|}}')).map((i) => i.label);
+      expect(labels).toContain("type");
+      const types = await complete('{"dtype": "int4", "granularity": {"type": |}}');
+      expect(types.map((i) => i.label)).toEqual(expect.arrayContaining(['"PerToken"', '"PerAxis"', '"PerGroup"']));
+      for (const t of types.filter((i) => i.label.startsWith('"Per'))) expect(docText(t), t.label).not.toBe("");
+    });
+
+    it("offers every dtype and mapping type as a value, each described", async () => {
+      const dtypes = await complete('{"dtype": |}');
+      expect(dtypes.map((i) => i.label).sort()).toEqual(DTYPE_NAMES.map((d) => `"${d}"`).sort());
+      for (const d of dtypes) expect(docText(d), d.label).toMatch(/-bit (signed|unsigned), integer range/);
+      const maps = await complete('{"dtype": "int4", "group_size": 32, "mapping_type": |}');
+      for (const m of MAPPING_TYPES) {
+        const item = maps.find((i) => i.label === `"${m}"`);
+        expect(item, m).toBeDefined();
+        expect(docText(item!)).toBe(VALUE_DOCS.mapping_type[m]);
+      }
+    });
+
+    it("shows each property's own description on hover, never a rule's", async () => {
+      const text = JSON.stringify({ dtype: "int4", group_size: 32, mapping_type: "SYMMETRIC", scale_precision: "float32", zero_point_precision: "int32",
+        zero_point_domain: "INT", is_dynamic: true, range_learning: false, eps: null, is_symmetric: null, granularity: null });
+      for (const key of [...CANONICAL_KEYS, ...SHORTHAND_KEYS]) {
+        const h = await hover(text, text.indexOf(`"${key}"`) + 1);
+        expect(h, key).toContain(FIELD_DOCS[key].description.slice(0, 40));
+      }
+      const pair = JSON.stringify({ activation: { dtype: "int8", granularity: "per_token", is_symmetric: false }, weight: { dtype: "int4", group_size: 32 } });
+      for (const role of PAIR_KEYS) expect(await hover(pair, pair.indexOf(`"${role}"`) + 1), role).toContain(`The ${role} fake-quantize config`);
+      expect(await hover(text, 0)).toContain("fqc fake-quantize config");
+      const g = '{"dtype": "int4", "granularity": {"type": "PerGroup", "group_size": 32}}';
+      expect(await hover(g, g.indexOf('"type"') + 1)).toContain("PerGroup: groups of");
+    });
+
+    it("shows mapping_type's default as SYMMETRIC, not null", () => {
+      const defs = (schema as unknown as Record<string, Record<string, { properties?: Record<string, { default?: unknown }> }>>)[file.includes("draft-07") ? "definitions" : "$defs"];
+      expect(defs.configFile.properties!.mapping_type.default).toBe("SYMMETRIC");
+    });
+
+    it("reports no problem in the bundled JSON examples and in torchao's own config_to_dict JSON, and flags the broken ones", async () => {
+      for (const f of ["8da4w.json", "int4-weight-per-group.json", "int8-per-channel.json", "range-learning.json", "uint4-asym-float-domain.json"]) {
+        const at = path.join(ROOT, "examples", f);
+        expect(await diagnostics(readFileSync(at, "utf8"), at), f).toEqual([]);
+      }
+      const torchao = {
+        _type: "IntXQuantizationAwareTrainingConfig", _version: 1, _data: {
+          activation_config: { _type: "FakeQuantizeConfig", _version: 1, _data: { dtype: { _type: "torch.dtype", _data: "int8" } } },
+          weight_config: null,
+        },
+      };
+      expect(await diagnostics(JSON.stringify(torchao))).toEqual([]);
+      for (const f of ["group-size-vs-per-channel.json", "typo-group-size.json"]) {
+        const at = path.join(ROOT, "examples/broken", f);
+        const found = await diagnostics(readFileSync(at, "utf8"), at);
+        expect(found.length, f).toBeGreaterThan(0);
+        expect(found.map((d) => d.message).join(" "), f).not.toContain("Unable to load schema");
+      }
+    });
+  });
+}
