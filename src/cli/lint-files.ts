@@ -29,6 +29,8 @@ export interface LintOptions {
 
 export interface LintResult {
   files: string[];
+  /** The files read, as paths (stdin and unmatched globs left out), for checking them against outputs. */
+  readPaths: string[];
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
   /** A file was missing/unreadable/not parseable, or a glob matched nothing: exit status 2. */
@@ -73,7 +75,7 @@ function fileDiagnostic(file: string, ruleId: string, message: string, hint?: st
 }
 
 export async function lintFiles(opts: LintOptions): Promise<LintResult> {
-  const result: LintResult = { files: [], diagnostics: [], sources: new Map(), ioFailure: false };
+  const result: LintResult = { files: [], readPaths: [], diagnostics: [], sources: new Map(), ioFailure: false };
   if (opts.files.length === 0) {
     throw new FqcError("USAGE", "no files to validate", { hint: "Name config files or globs, or - to read stdin: fqc validate configs/*.json" });
   }
@@ -91,6 +93,7 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
   for (const f of files) {
     const name = f === STDIO_ARG ? opts.stdinFilename : f;
     result.files.push(name);
+    if (f !== STDIO_ARG) result.readPaths.push(f);
     let text: string;
     try {
       text = f === STDIO_ARG ? await opts.readStdin() : readTextFile(f);

@@ -40,6 +40,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       zeroPointIn: argv["zero-point"],
       scaleOut: argv["scale-out"],
       zeroPointOut: argv["zero-point-out"],
+      configFile: argv.config,
       force: argv.force,
       fsync: argv.fsync,
       kernel: argv.kernel,

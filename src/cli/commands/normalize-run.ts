@@ -4,6 +4,7 @@ import { canonicalJson } from "../../config/normalize.js";
 import { loadConfigText, readTextFile } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
+import { reportError } from "../report-error.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 import type { NormalizeArgs } from "./normalize.js";
@@ -30,7 +31,14 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
       }
     } else if (argv.write) {
       if (text !== canonical) {
-        writeFileAtomic(f, canonical);
+        try {
+          writeFileAtomic(f, canonical);
+        } catch (e) {
+          // A file that cannot be replaced (read-only, hard-linked, a full disk) is reported; the others are still rewritten.
+          if (!(e instanceof FqcError)) throw e;
+          status = Math.max(status, reportError(io, e));
+          continue;
+        }
         io.stderr.write(`${name}: rewritten\n`);
       }
     } else {
