@@ -14,7 +14,7 @@ import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
-import { readTextFile } from "../config-file.js";
+import { readTextFileInterruptibly } from "../config-file.js";
 import { STDIO_ARG } from "./io.js";
 
 export interface LintOptions {
@@ -96,7 +96,7 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     if (f !== STDIO_ARG) result.readPaths.push(f);
     let text: string;
     try {
-      text = f === STDIO_ARG ? await opts.readStdin() : readTextFile(f);
+      text = f === STDIO_ARG ? await opts.readStdin() : await readTextFileInterruptibly(f);
     } catch (e) {
       if (!(e instanceof FqcError)) throw e;
       result.ioFailure = true;

@@ -185,8 +185,8 @@ function checkReplaceable(targetPath: string, writePath: string, st: Stats, opts
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== "EACCES" && code !== "EPERM") return; // e.g. a read-only file system: the rename reports it
-    throw ioFailure(targetPath, `is read-only to you (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): fqc does not replace a file you could not write`,
-      `Make it writable (chmod u+w), or write elsewhere${orForce ? `${orForce} to replace it (its mode is kept)` : ""}.`);
+    throw ioFailure(targetPath, `is not writable by you (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): fqc does not replace a file you could not write`,
+      `Make it writable (chmod u+w), or write elsewhere${orForce ? `${orForce} to replace it (keeping its mode)` : ""}.`);
   }
 }
 

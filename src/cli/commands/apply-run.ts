@@ -1,6 +1,6 @@
 /** What `fqc apply` does once its arguments are parsed (loaded when the command runs). */
 import { applyFile } from "../../apply.js";
-import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
@@ -15,7 +15,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
   }
-  const text = readTextFile(argv.config);
+  const text = await readTextFileInterruptibly(argv.config);
   const loaded = loadConfigText(argv.config, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   const shown = argv.quiet ? errors : loaded.diagnostics;

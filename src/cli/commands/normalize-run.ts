@@ -1,7 +1,7 @@
 /** What `fqc normalize` does once its arguments are parsed (loaded when the command runs). */
 import { canonicalFileText } from "../../canonical-text.js";
 import { canonicalJson } from "../../config/normalize.js";
-import { loadConfigText, readTextFile } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { reportError } from "../report-error.js";
@@ -14,7 +14,7 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
   for (const f of argv.files) {
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
     if (argv.write && f === STDIO_ARG) throw new FqcError("USAGE", "--write needs file paths, not stdin");
-    const text = f === STDIO_ARG ? await io.readStdin() : readTextFile(f);
+    const text = f === STDIO_ARG ? await io.readStdin() : await readTextFileInterruptibly(f);
     const loaded = loadConfigText(name, text);
     const errors = loaded.diagnostics.filter((d) => d.severity === "error");
     if (!loaded.document || errors.length > 0) {
