@@ -131,6 +131,40 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
   });
 });
 
+const hasScript = (() => {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasScript) console.log("interrupt.test: no `script` (util-linux): the terminal test is skipped");
+
+describe.skipIf(!hasScript)("Ctrl-C on a terminal (a pty made by script)", () => {
+  it("apply draws its progress bar, then on Ctrl-C shows the cursor again before its message, exit 130", async () => {
+    const output = tmp.path("tty-out.npy");
+    const line = [process.execPath, FQC, "apply", bigTensor("big.npy"), output, "-c", cfg, "--threads", "1", "--compute-dtype", "bfloat16"].map((a) => `'${a}'`).join(" ");
+    const child = spawn("script", ["-qefc", line, "/dev/null"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    let sent = false;
+    child.stdout.on("data", (d: Buffer) => {
+      screen += d.toString();
+      if (!sent && screen.includes("fake-quantizing")) {
+        sent = true;
+        child.stdin.write("\x03"); // the terminal turns it into SIGINT for the foreground process
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code, screen).toBe(130);
+    expect(screen).not.toContain("internal error");
+    const shown = screen.lastIndexOf("\x1b[?25h");
+    expect(shown).toBeGreaterThan(screen.indexOf("\x1b[?25l"));
+    expect(screen.indexOf("fqc: interrupted by SIGINT")).toBeGreaterThan(shown);
+    expect(existsSync(output)).toBe(false);
+  });
+});
+
 describe("a run killed with SIGKILL", () => {
   it("leaves a temp file named with its pid, which the next run writing into the directory removes", async () => {
     const dir = tmp.path("killed");

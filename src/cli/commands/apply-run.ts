@@ -28,6 +28,8 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
   // cli-progress (and the readline it loads) only for a terminal.
   const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
+  // A signal ends the process at once (stop.ts), after the abort: give the terminal its cursor back first.
+  if (progress) signal.addEventListener("abort", progress.stop, { once: true });
   try {
     const r = await applyFile({
       input: argv.input,
