@@ -104,6 +104,14 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     expect(run.stderr()).toBe(`fqc: interrupted by ${sig}\n`);
   });
 
+  it("normalize - waiting on stdin stops on SIGTERM", async () => {
+    const run = start(["normalize", "-"], "pipe");
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    run.child.kill("SIGTERM");
+    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
+  });
+
   it("validate of a FIFO no one writes to stops on SIGTERM; one that is written is read", async () => {
     const fifo = tmp.path("pipe.json");
     execFileSync("mkfifo", [fifo]);
