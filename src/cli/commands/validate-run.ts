@@ -6,6 +6,7 @@ import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
 import { summarize } from "../../diagnostics/summary.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { EXIT, FqcError } from "../../errors.js";
+import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
 import { dirname } from "node:path";
@@ -54,7 +55,11 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   const clean = argv.format === "stylish" && text === "" && !argv.quiet;
   const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
   const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
-  if (toFile) writeFileAtomic(argv["output-file"]!, report);
+  if (toFile) {
+    const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
+    checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
+    writeFileAtomic(argv["output-file"]!, report);
+  }
   else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
 
   // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.
