@@ -9,6 +9,7 @@ import { EXIT, FqcError } from "../../errors.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
 import { lintFiles, type LintOptions } from "../lint-files.js";
+import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import type { ValidateArgs } from "./validate.js";
 
@@ -35,6 +36,8 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     rules: RULES,
     toolVersion: VERSION,
     cwd: io.cwd,
+    // CI formats name files from the repository root, wherever the step runs.
+    root: argv.format === "github" || argv.format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
   };
   const text = formatDiagnostics(argv.format, formatInput, { color });
   const clean = argv.format === "stylish" && text === "" && !argv.quiet;
