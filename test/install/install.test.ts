@@ -23,8 +23,11 @@ const MINUTES = 60_000;
 const GOOD = '{"dtype": "int4", "group_size": 32}\n';
 const BAD = "dtype: int8\ngranularity: per_token\n";
 
+/** The environment without FORCE_COLOR (Node warns when both it and NO_COLOR are set, even empty). */
+const { FORCE_COLOR: _forceColor, ...plainEnv } = process.env;
+
 function sh(cmd: string, args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" }, maxBuffer: 1 << 26 });
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...plainEnv, NO_COLOR: "1" }, maxBuffer: 1 << 26 });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
