@@ -3,14 +3,15 @@
  * workflow and editor settings name what exists and run. (The npm installs themselves run in
  * test/install/install.test.ts and the real pre-commit in test/ci/pre-commit.test.ts, both with FQC_INSTALL_TESTS=1.)
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
+import { FQC_HOMEPAGE } from "../../src/diagnostics/format-types.js";
 import { ACTION, actionOutput, runAction } from "../helpers/action-steps.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { PRE_COMMIT_CONFIG, USE_SECTION, useBlock, WORKFLOW } from "../helpers/readme-snippets.js";
-import { execFileSync } from "node:child_process";
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
 const catalog = JSON.parse(readFileSync(path.join(ROOT, "schemastore/catalog-entry.json"), "utf8"));
@@ -24,6 +25,7 @@ afterAll(() => tmp.cleanup());
 describe("README: use fqc in your repository", () => {
   it("uses one repository URL, the one in package.json's repository, homepage and bugs", () => {
     expect(REPO_URL).toBe("https://github.com/fqc-dev/fqc");
+    expect(FQC_HOMEPAGE).toBe(REPO_URL); // SARIF's informationUri and rule help links
     expect(pkg.homepage).toBe(`${REPO_URL}#readme`);
     expect(pkg.bugs.url).toBe(`${REPO_URL}/issues`);
     for (const url of USE_SECTION.match(/https:\/\/github\.com\/[^\s)`"]+/g) ?? []) expect(url.replace(/\.git$/, "")).toBe(REPO_URL);
