@@ -13,6 +13,7 @@ import { dirname } from "node:path";
 import { applyRuleSettings, mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
 import { findProjectConfig } from "../find-project-config.js";
 import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.js";
+import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import type { ValidateArgs } from "./validate.js";
 
@@ -50,6 +51,8 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     rules: RULES,
     toolVersion: VERSION,
     cwd: io.cwd,
+    // CI formats name files from the repository root, wherever the step runs.
+    root: argv.format === "github" || argv.format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
   };
   const text = formatDiagnostics(argv.format, formatInput, { color });
   const clean = argv.format === "stylish" && text === "" && !argv.quiet;
