@@ -28,7 +28,7 @@ function standIn(name, filter, contents, importer = /./) {
 // Unicode-property regular expressions and an Intl.Segmenter as soon as it is
 // imported: ~16 ms of every start-up. The stand-in measures printable ASCII
 // itself (width = length, string-width's own fast path) and loads the real
-// module, of the importer's own version, on the first other string.
+// module, of the importer's own version, on the first other string. Not for cli-progress (see below).
 export const lazyStringWidth = standIn("lazy-string-width", /^string-width$/, (real) => `
   let real;
   const printableAscii = /^[\\x20-\\x7e]*$/;
@@ -37,7 +37,7 @@ export const lazyStringWidth = standIn("lazy-string-width", /^string-width$/, (r
     real ??= require(${JSON.stringify(real)}).default;
     return real(text, options);
   }
-`);
+`, /^(?![\s\S]*[\\/]cli-progress[\\/])/); // cli-progress require()s string-width as CommonJS: an ES default export would crash it; it loads only with the progress bar
 
 // yargs' platform shim imports strictEqual and notStrictEqual from node:assert, whose
 // loading costs ~2.5 ms of every start-up. yargs calls them on every run; they fail on a

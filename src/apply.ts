@@ -14,6 +14,7 @@ import { FqcError } from "./errors.js";
 import { resolveComputeDtype } from "./input-dtype.js";
 import { readNpyHeader } from "./npy/header.js";
 import { NpyRowReader } from "./npy/reader.js";
+import { checkPaths, type PathCheck, type PathUse } from "./npy/path-check.js";
 import { AtomicNpyWriter } from "./npy/writer.js";
 import { kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype } from "./quant/plan.js";
@@ -44,7 +45,9 @@ export interface ApplyOptions {
   /** Where to write the qparams that were used. */
   scaleOut?: string;
   zeroPointOut?: string;
-  /** Allow the output to replace the input file. */
+  /** The file the config was read from, if any: protected from every output like the other inputs. */
+  configFile?: string;
+  /** Allow the output (and only it) to replace the input tensor, a file with several hard links, or a read-only file. */
   force?: boolean;
   /** fsync outputs before renaming them into place (survives power loss; slower). */
   fsync?: boolean;
@@ -99,6 +102,7 @@ function labelWithInput(e: unknown, input: string): unknown {
 async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
   // hrtime: the performance global loads perf_hooks on first use (~1 ms of start-up).
   const started = process.hrtime.bigint();
+  checkPaths(applyPaths(opts));
   const reader = NpyRowReader.open(opts.input);
   const cleanups: Array<() => void> = [() => reader.close()];
   let pool: WorkerPool | undefined;
@@ -134,16 +138,15 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     // worker_threads (and the stream modules it loads, ~3 ms) only when there are helpers.
     if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
 
-    const protect = [opts.input, opts.scaleIn, opts.zeroPointIn].filter((p): p is string => !!p);
-    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { protect, force: opts.force, durable: opts.fsync });
+    // checkPaths above kept outputs apart from inputs and from each other; --force also covers OUT's hard links and permissions.
+    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { force: opts.force, forceFlag: "--force", durable: opts.fsync });
     cleanups.push(() => out.abort());
-    const qpOut = [opts.output, ...protect];
     const scaleOut = opts.scaleOut
-      ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { protect: qpOut, durable: opts.fsync })
+      ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { durable: opts.fsync })
       : undefined;
     if (scaleOut) cleanups.push(() => scaleOut.abort());
     const zpOut = opts.zeroPointOut
-      ? AtomicNpyWriter.create(opts.zeroPointOut, { descr: qparamDescr(plan.zeroPointPrecision), shape: plan.qparamShape }, { protect: qpOut, durable: opts.fsync })
+      ? AtomicNpyWriter.create(opts.zeroPointOut, { descr: qparamDescr(plan.zeroPointPrecision), shape: plan.qparamShape }, { durable: opts.fsync })
       : undefined;
     if (zpOut) cleanups.push(() => zpOut.abort());
 
@@ -184,6 +187,17 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     // abort() is a no-op after commit, so this only removes temp files of a failed run.
     for (const c of cleanups.reverse()) c();
   }
+}
+
+/** apply's inputs and outputs, named as on the command line; --force lets OUT (only) replace IN. */
+function applyPaths(opts: ApplyOptions): PathCheck {
+  const given = (path: string | undefined, role: string, forceable = false): PathUse[] => (path === undefined ? [] : [{ path, role, forceable }]);
+  return {
+    reads: [...given(opts.input, "IN", true), ...given(opts.configFile, "--config"), ...given(opts.scaleIn, "--scale"), ...given(opts.zeroPointIn, "--zero-point")],
+    writes: [...given(opts.output, "OUT", true), ...given(opts.scaleOut, "--scale-out"), ...given(opts.zeroPointOut, "--zero-point-out")],
+    force: opts.force,
+    forceFlag: "--force",
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Reading config files for the commands: text from a path or stdin, validated
  * into a canonical document, and the role picked out of a QAT pair.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs";
 import { FqcError } from "./errors.js";
 import { validate } from "./config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Recipe, Role } from "./config/types.js";
@@ -19,11 +19,54 @@ export function readTextFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const what = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, expected a file" : err.code === "EACCES" ? "permission denied" : err.message;
-    const hint = err.code === "EISDIR" ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'` : undefined;
-    throw new FqcError("IO", `${path}: ${what}`, { file: path, hint, cause: e });
+    throw textFileError(path, e);
   }
+}
+
+/**
+ * readTextFile for the commands: a FIFO or a pipe (`<(cat cfg.json)`) is
+ * read by the event loop, since opening or reading one waits for a writer,
+ * and a thread blocked in that call never sees Ctrl-C or SIGTERM (nor can
+ * the process exit while a thread waits in it). Other files are read at once.
+ */
+export async function readTextFileInterruptibly(path: string): Promise<string> {
+  let pipe = false;
+  try {
+    const st = statSync(path);
+    pipe = st.isFIFO() || st.isSocket();
+  } catch { /* readTextFile reports it */ }
+  return pipe ? readPipe(path) : readTextFile(path);
+}
+
+/** Read a FIFO to its end through a non-blocking descriptor (net only loads here: it is costly at start-up). */
+function readPipe(path: string): Promise<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    return Promise.reject(textFileError(path, e));
+  }
+  return new Promise((resolve, reject) => {
+    let socket;
+    try {
+      socket = new (process.getBuiltinModule("node:net").Socket)({ fd, readable: true, writable: false });
+    } catch (e) {
+      closeSync(fd);
+      reject(textFileError(path, e));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    socket.on("error", (e) => reject(textFileError(path, e)));
+  });
+}
+
+function textFileError(path: string, e: unknown): FqcError {
+  const err = e as NodeJS.ErrnoException;
+  const what = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, expected a file" : err.code === "EACCES" ? "permission denied" : err.message;
+  const hint = err.code === "EISDIR" ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'` : undefined;
+  return new FqcError("IO", `${path}: ${what}`, { file: path, hint, cause: e });
 }
 
 export function loadConfigText(file: string, text: string): LoadedConfig {

@@ -10,19 +10,23 @@ import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AtomicFile } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
-import { checkNotProtected } from "../npy/protect.js";
+import { checkPaths } from "../npy/path-check.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
 
 /**
- * The one place outputs are checked against inputs: unless forced, no output
- * path may be (by device + inode) a file of the source checkpoint or another
- * protected path.
+ * The one place outputs are checked against inputs: no output path may be
+ * (by device + inode, or resolved path for new files) a file of the source
+ * checkpoint or another protected path, nor another output; `force` lets an
+ * output replace an input only.
  */
 export function outputGuard(targets: readonly string[], inputs: readonly string[], opts: CheckpointWriterOptions): void {
-  if (opts.force) return;
-  const protect = [...inputs, ...(opts.protect ?? [])];
-  for (const target of targets) checkNotProtected(target, protect);
+  checkPaths({
+    reads: [...inputs, ...(opts.protect ?? [])].map((path) => ({ path, role: "the input", forceable: true })),
+    writes: targets.map((path) => ({ path, role: "the output", forceable: true })),
+    force: opts.force,
+    forceFlag: "--force",
+  });
 }
 
 /** One output file: its temp file, the header bytes to copy, and the tensors it holds (absolute offsets as in the source). */

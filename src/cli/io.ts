@@ -1,5 +1,6 @@
 /** What the CLI layer needs from the process, injectable for tests and the single binary. */
 import type { Writable } from "node:stream";
+import { exitOnStreamError } from "./stop.js";
 
 export interface CliIO {
   stdout: Writable & { isTTY?: boolean };
@@ -13,10 +14,10 @@ export function processIO(): CliIO {
   return {
     // Getters: Node builds each stdio stream on first use (~2-3 ms, loading the stream modules); a quiet run never needs stdout.
     get stdout() {
-      return process.stdout;
+      return guarded(process.stdout, "stdout");
     },
     get stderr() {
-      return process.stderr;
+      return guarded(process.stderr, "stderr");
     },
     readStdin: () =>
       new Promise((resolve, reject) => {
@@ -29,6 +30,21 @@ export function processIO(): CliIO {
     env: process.env,
   };
 }
+
+/**
+ * A write error on stdout/stderr (a closed pipe, a full disk) arrives as an
+ * error event after the write; without a listener Node prints a trace and
+ * exits 1. With this one the run ends as stop.ts says (141 or 2).
+ */
+function guarded<S extends NodeJS.WriteStream>(stream: S, name: "stdout" | "stderr"): S {
+  if (!stream.listeners("error").includes(STREAM_ERROR[name])) stream.on("error", STREAM_ERROR[name]);
+  return stream;
+}
+
+const STREAM_ERROR = {
+  stdout: (e: NodeJS.ErrnoException) => exitOnStreamError("stdout", e),
+  stderr: (e: NodeJS.ErrnoException) => exitOnStreamError("stderr", e),
+};
 
 /**
  * yargs drops a lone "-" argument, so main() swaps it for this token before

@@ -16,7 +16,7 @@ import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
-import { readTextFile } from "../config-file.js";
+import { readTextFileInterruptibly } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
 import { granularityPointer, recipeTensorDiagnostics } from "./recipe-tensor-diagnostics.js";
@@ -44,6 +44,8 @@ export interface IgnorePattern {
 
 export interface LintResult {
   files: string[];
+  /** The files read, as paths (stdin and unmatched globs left out), for checking them against outputs. */
+  readPaths: string[];
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
   /** A file was missing/unreadable/not parseable, or a glob matched nothing: exit status 2. */
@@ -108,7 +110,7 @@ function fileDiagnostic(file: string, ruleId: string, message: string, hint?: st
 }
 
 export async function lintFiles(opts: LintOptions): Promise<LintResult> {
-  const result: LintResult = { files: [], diagnostics: [], sources: new Map(), ioFailure: false };
+  const result: LintResult = { files: [], readPaths: [], diagnostics: [], sources: new Map(), ioFailure: false };
   if (opts.files.length === 0) {
     throw new FqcError("USAGE", "no files to validate", { hint: "Name config files or globs, or - to read stdin: fqc validate configs/*.json" });
   }
@@ -134,9 +136,10 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
   for (const f of files) {
     const name = f === STDIO_ARG ? opts.stdinFilename : f;
     result.files.push(name);
+    if (f !== STDIO_ARG) result.readPaths.push(f);
     let text: string;
     try {
-      text = f === STDIO_ARG ? await opts.readStdin() : readTextFile(f);
+      text = f === STDIO_ARG ? await opts.readStdin() : await readTextFileInterruptibly(f);
     } catch (e) {
       if (!(e instanceof FqcError)) throw e;
       result.ioFailure = true;

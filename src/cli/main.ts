@@ -11,10 +11,12 @@ import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
 import { reportError } from "./report-error.js";
+import { exitOnSignal, STOP_SIGNALS, type StopSignal } from "./stop.js";
 import { didYouMean } from "../config/suggest.js";
 import type { EarlyWorkers } from "../parallel/early-workers.js";
 
 const COMMANDS = ["validate", "normalize", "apply", "schema"];
+const SIGNAL_NAMES = Object.keys(STOP_SIGNALS) as StopSignal[];
 
 export interface MainOptions {
   /** Worker threads started before the CLI loaded (bin/fqc.js, sea-entry.ts); main stops those apply leaves. */
@@ -43,13 +45,13 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
     exitCode = code;
   };
   const abort = new AbortController();
-  // First Ctrl-C (or SIGTERM): stop at the next chunk and remove temp files; a second one exits at once.
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(EXIT.INTERRUPTED);
+  // A signal stops any command at any point: its temp files are removed and fqc exits 128 + n (stop.ts).
+  // The abort comes first, for code that watches the signal; the exit does not wait for it.
+  const onSignal = (signal: StopSignal) => {
     abort.abort();
+    exitOnSignal(signal);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of SIGNAL_NAMES) process.on(s, onSignal);
   const context = { signal: abort.signal, workers };
   try {
     // apply's usual line goes straight to the command, without loading yargs (plain-args.ts).
@@ -68,8 +70,7 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   } catch (e) {
     return reportError(io, e);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of SIGNAL_NAMES) process.off(s, onSignal);
   }
 }
 

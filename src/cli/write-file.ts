@@ -1,8 +1,8 @@
 /** Atomic text output for reports and rewritten configs, through the same temp-file + rename mechanism as tensors. */
-import { AtomicFile } from "../npy/atomic.js";
+import { AtomicFile, type AtomicOptions } from "../npy/atomic.js";
 
-export function writeFileAtomic(target: string, text: string): void {
-  const file = AtomicFile.create(target);
+export function writeFileAtomic(target: string, text: string, opts: AtomicOptions = {}): void {
+  const file = AtomicFile.create(target, opts);
   file.write(new TextEncoder().encode(text));
   file.commit();
 }

@@ -25,16 +25,16 @@ export function escapeProperty(s: string): string {
 
 export function formatGithub(input: FormatInput): string {
   const summary = summarize(input.diagnostics, input.filesChecked);
-  const lines = summary.files.flatMap((f) => f.diagnostics.map((d) => annotation(d, input.cwd)));
+  const lines = summary.files.flatMap((f) => f.diagnostics.map((d) => annotation(d, input.cwd, input.root ?? input.cwd)));
   lines.push(summaryLine(summary));
   return lines.join("\n") + "\n";
 }
 
-function annotation(d: Diagnostic, cwd: string): string {
+function annotation(d: Diagnostic, cwd: string, root: string): string {
   const props: [string, string][] = [];
   if (d.file !== STDIN_FILE) {
-    // The runner resolves paths against the workspace; a repo-relative path is the unambiguous form.
-    props.push(["file", repoRelativePath(d.file, cwd) ?? d.file]);
+    // The runner resolves paths against the workspace (the repository root), wherever the step ran.
+    props.push(["file", repoRelativePath(d.file, cwd, root) ?? d.file]);
     const line = Math.max(1, d.line);
     const endLine = Math.max(line, d.endLine);
     props.push(["line", String(line)], ["endLine", String(endLine)]);

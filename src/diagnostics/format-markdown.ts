@@ -18,7 +18,7 @@ export function formatMarkdownSummary(input: FormatInput): string {
   if (summary.problemCount === 0) return `${head}✔ ${plural(summary.files.length, "file")} checked: no problems\n`;
   const rows = summary.files.flatMap((f) =>
     f.diagnostics.map((d) => {
-      const file = repoRelativePath(d.file, input.cwd) ?? d.file;
+      const file = repoRelativePath(d.file, input.cwd, input.root ?? input.cwd) ?? d.file;
       const rule = `[\`${d.ruleId}\`](${ruleHelpUri(d.ruleId, input.homepage)})`;
       return `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | \`${cell(file)}:${d.line}:${d.column}\` | ${cell(d.message)} | ${rule} |`;
     }),

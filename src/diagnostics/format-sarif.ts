@@ -41,12 +41,13 @@ export function formatSarif(input: FormatInput): string {
     }
   }
 
-  const artifacts = summary.files.map((f) => ({ location: artifactLocation(f.file, input.cwd), roles: ["analysisTarget"] }));
+  const root = input.root ?? input.cwd;
+  const artifacts = summary.files.map((f) => ({ location: artifactLocation(f.file, input.cwd, root), roles: ["analysisTarget"] }));
   const artifactIndex = new Map(summary.files.map((f, i) => [f.file, i]));
 
   const seen = new Map<string, number>();
   const results = input.diagnostics.map((d) => {
-    const location = { ...artifactLocation(d.file, input.cwd), index: artifactIndex.get(d.file)! };
+    const location = { ...artifactLocation(d.file, input.cwd, root), index: artifactIndex.get(d.file)! };
     const base = fingerprint(d, location.uri ?? d.file);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
@@ -83,7 +84,7 @@ export function formatSarif(input: FormatInput): string {
             })),
           },
         },
-        originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(input.cwd) } },
+        originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(resolve(input.cwd, root)) } },
         artifacts,
         results,
         columnKind: "utf16CodeUnits",
@@ -98,9 +99,9 @@ function level(sev: Severity): Level {
 }
 
 /** Repo-relative URI under %SRCROOT% when possible; an absolute file URI otherwise; no URI for stdin. */
-function artifactLocation(file: string, cwd: string): ArtifactLocation {
+function artifactLocation(file: string, cwd: string, root: string): ArtifactLocation {
   if (file === STDIN_FILE) return { description: { text: "standard input" } };
-  const rel = repoRelativePath(file, cwd);
+  const rel = repoRelativePath(file, cwd, root);
   if (rel !== null) return { uri: rel.split("/").map(encodeURIComponent).join("/"), uriBaseId: SRCROOT };
   return { uri: pathToFileURL(resolve(cwd, file)).href };
 }

@@ -12,8 +12,13 @@ export interface FormatInput {
   /** The rule registry (src/config/rules.ts). */
   rules: RuleInfo[];
   toolVersion: string;
-  /** Directory that relative file names are resolved against and SARIF URIs are made relative to (the repo root in CI). */
+  /** Directory that relative file names are resolved against. */
   cwd: string;
+  /**
+   * Repository root: GitHub annotation paths and SARIF URIs are relative to it, and SARIF's `%SRCROOT%` is its
+   * file URI. Defaults to `cwd`; the CLI passes the repository root (src/cli/repo-root.ts).
+   */
+  root?: string;
   /** Project home page, used for SARIF `informationUri` and rule `helpUri`s; defaults to FQC_HOMEPAGE. */
   homepage?: string;
 }
@@ -33,14 +38,14 @@ export function messageWithHint(d: Pick<Diagnostic, "message" | "hint">): string
 }
 
 /**
- * The file's path relative to `cwd` with forward slashes, or null when it lies
- * outside `cwd` (or is standard input) and so has no repo-relative form.
+ * The file (resolved against `cwd`) relative to `root` with forward slashes, or null when it lies
+ * outside `root` (or is standard input) and so has no repo-relative form.
  */
-export function repoRelativePath(file: string, cwd: string): string | null {
+export function repoRelativePath(file: string, cwd: string, root: string = cwd): string | null {
   if (file === STDIN_FILE) return null;
   // Windows paths get win32 semantics on any host, so reports made on Windows agents stay correct.
   const pathApi = /^[A-Za-z]:[\\/]|^\\\\/.test(cwd) || sep === "\\" ? win32 : posix;
-  const rel = pathApi.relative(cwd, pathApi.resolve(cwd, file));
+  const rel = pathApi.relative(pathApi.resolve(cwd, root), pathApi.resolve(cwd, file));
   if (rel === "" || rel === ".." || rel.startsWith(".." + pathApi.sep) || pathApi.isAbsolute(rel)) return null;
   return pathApi.sep === "\\" ? rel.split("\\").join("/") : rel;
 }

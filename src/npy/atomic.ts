@@ -1,31 +1,38 @@
 /**
- * Atomic file output: write a temp file beside the target
- * (`.<base>.fqc-<pid>-<random>.tmp`), fsync it, then rename it over the
- * target, so readers see either the old file or the complete new one.
- * A target that is a symbolic link is written through (the link stays, the
- * file it names is replaced); a target that exists but is no regular file
- * (a device such as /dev/null, a FIFO, a socket) is refused, since the rename
- * would replace it.
+ * Atomic file output: write a temp file beside the target (temp-files.ts
+ * names it), then rename it over the target, so readers see either the old
+ * file or the complete new one. What the user had is kept:
+ * - a symbolic link is written through (the link stays, the file it names
+ *   is replaced); a dangling one gets the file it names created;
+ * - an existing file's permission bits, and its owner and group where the
+ *   process may set them (as root; a group the user belongs to); when the
+ *   group cannot be kept, the group bits are cleared rather than granted to
+ *   another group;
+ * - a file with several hard links, or one the user could not write, is
+ *   refused unless `force`: a rename would give only this name the new
+ *   content, and would replace a file its permissions protect;
+ * - a target that exists but is no regular file (a device such as
+ *   /dev/null, a FIFO, a socket) is refused, since the rename would replace it.
  */
-import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
-import { checkNotProtected } from "./protect.js";
+import { checkPaths, resolveTarget } from "./path-check.js";
 import { writeFully } from "./positional.js";
+import { registerTemp, removeStaleTemps, tempNameFor, unregisterTemp } from "./temp-files.js";
 
 const TEMP_NAME_ATTEMPTS = 8;
 
-/** 48 random bits as 12 hex digits. */
-function randomHex(): string {
-  const part = () => Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, "0");
-  return part() + part();
-}
-
 export interface AtomicOptions {
-  /** Paths the target must not be (inputs); compared by device + inode. */
+  /** Inputs the target must not be (checkPaths: same device + inode, or the same resolved path). */
   protect?: readonly string[];
-  /** Allow replacing a protected path. */
+  /**
+   * Allow replacing a protected path, a file with several hard links, and a
+   * file the user has no write permission on.
+   */
   force?: boolean;
+  /** The flag that sets `force`, offered in refusals ("--force"); none when absent. */
+  forceFlag?: string;
   /**
    * fsync the data and the directory before/after the rename, so the new file
    * survives a power loss. Off by default, like cp and np.save: the rename
@@ -38,7 +45,7 @@ export interface AtomicOptions {
 export class AtomicFile {
   /** The path as given (named in messages). */
   readonly targetPath: string;
-  /** The file the rename replaces: targetPath, or the file a symbolic link there names. */
+  /** The file the rename replaces or creates: targetPath, or the file a symbolic link there names. */
   readonly writePath: string;
   readonly tempPath: string;
   #fd: number | null;
@@ -55,28 +62,42 @@ export class AtomicFile {
   }
 
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
-    if (!opts.force) checkNotProtected(targetPath, opts.protect ?? []);
-    const writePath = throughLink(targetPath);
+    if (opts.protect?.length) {
+      checkPaths({
+        reads: opts.protect.map((p) => ({ path: p, role: "the input", forceable: true })),
+        writes: [{ path: targetPath, role: "the output", forceable: true }],
+        force: opts.force,
+        forceFlag: opts.forceFlag,
+      });
+    }
+    const writePath = resolveTarget(targetPath);
     const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
-    if (existing?.isDirectory()) {
-      throw ioFailure(targetPath, "is a directory", "Give an output file path, not a directory.");
-    }
-    if (existing && !existing.isFile()) {
-      throw ioFailure(targetPath, `is ${specialKind(existing)}, not a regular file: fqc writes a temporary file and renames it over the output, which would replace it`,
-        "Give the path of a regular file (to discard the result, write it to a temporary file and delete that).");
-    }
+    if (existing) checkReplaceable(targetPath, writePath, existing, opts);
     const dir = dirname(writePath);
-    const base = basename(writePath);
+    removeStaleTemps(dir);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
     // no cryptographic randomness, only to be unlikely to collide; node:crypto would cost ~5 ms of start-up.
+    // Over an existing file, the temp starts private (0600) until it has the target's owner and mode.
     for (let attempt = 1; ; attempt++) {
-      const tempPath = join(dir, `.${base}.fqc-${process.pid}-${randomHex()}.tmp`);
+      const tempPath = join(dir, tempNameFor(basename(writePath)));
+      let fd: number;
       try {
-        return new AtomicFile(targetPath, writePath, tempPath, openSync(tempPath, "wx", 0o666), opts.durable ?? false);
+        fd = openSync(tempPath, "wx", existing ? 0o600 : 0o666);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
         throw ioError(targetPath, "create a temporary file in its directory", e);
       }
+      registerTemp(tempPath, targetPath);
+      const file = new AtomicFile(targetPath, writePath, tempPath, fd, opts.durable ?? false);
+      if (existing) {
+        try {
+          keepOwnerAndMode(fd, existing);
+        } catch (e) {
+          file.abort();
+          throw ioError(targetPath, "give the temporary file the permissions of the file it replaces", e);
+        }
+      }
+      return file;
     }
   }
 
@@ -120,6 +141,7 @@ export class AtomicFile {
       throw err;
     }
     this.#state = "committed";
+    unregisterTemp(this.tempPath);
     if (this.#durable) syncDirectory(dirname(this.writePath));
   }
 
@@ -132,6 +154,7 @@ export class AtomicFile {
       this.#fd = null;
     }
     try { unlinkSync(this.tempPath); } catch { /* already gone */ }
+    unregisterTemp(this.tempPath);
   }
 
   #openFd(doing: string): number {
@@ -142,13 +165,52 @@ export class AtomicFile {
   }
 }
 
-/** The file a symbolic link at `path` names (through any chain of links); `path` itself otherwise, or when the link dangles. */
-function throughLink(path: string): string {
-  try {
-    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
-  } catch {
-    return path;
+/** Refuse to replace what a rename would damage, or what the user could not write (unless forced). */
+function checkReplaceable(targetPath: string, writePath: string, st: Stats, opts: AtomicOptions): void {
+  if (st.isDirectory()) {
+    throw ioFailure(targetPath, "is a directory", "Give an output file path, not a directory.");
   }
+  if (!st.isFile()) {
+    throw ioFailure(targetPath, `is ${specialKind(st)}, not a regular file: fqc writes a temporary file and renames it over the output, which would replace it`,
+      "Give the path of a regular file (to discard the result, write it to a temporary file and delete that).");
+  }
+  if (opts.force) return;
+  const orForce = opts.forceFlag ? `, or pass ${opts.forceFlag}` : "";
+  if (st.nlink > 1) {
+    throw ioFailure(targetPath, `has ${st.nlink} hard links: fqc replaces a file by renaming a new one into place, which would give only this name the new content`,
+      `Write to another path, or remove the other links (or this file) first${orForce ? `${orForce} to replace this name only` : ""}.`);
+  }
+  try {
+    accessSync(writePath, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM") return; // e.g. a read-only file system: the rename reports it
+    throw ioFailure(targetPath, `is not writable by you (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}): fqc does not replace a file you could not write`,
+      `Make it writable (chmod u+w), or write elsewhere${orForce ? `${orForce} to replace it (keeping its mode)` : ""}.`);
+  }
+}
+
+/**
+ * Give the temp file the replaced file's owner, group and permission bits
+ * (not set-user/group-ID). chown works as root; a non-root user can set a
+ * group they belong to. If the group cannot be kept, its permission bits
+ * are cleared, so that they are not granted to another group.
+ */
+function keepOwnerAndMode(fd: number, target: Stats): void {
+  let mode = target.mode & 0o777;
+  const temp = fstatSync(fd);
+  if (temp.uid !== target.uid || temp.gid !== target.gid) {
+    try {
+      fchownSync(fd, target.uid, target.gid);
+    } catch {
+      try {
+        if (temp.gid !== target.gid) fchownSync(fd, temp.uid, target.gid);
+      } catch {
+        mode &= ~0o070;
+      }
+    }
+  }
+  fchmodSync(fd, mode);
 }
 
 function specialKind(st: Stats): string {

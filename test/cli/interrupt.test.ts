@@ -1,41 +1,193 @@
-/** Ctrl-C during `fqc apply`: the run stops, exits 130, and leaves neither the output nor a temp file. */
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, ftruncateSync, writeSync } from "node:fs";
+/**
+ * Signals stop every command at any point, so that Ctrl-C and `timeout` work:
+ * exit 128 + n, temp files removed, no output, no trace. A run killed with
+ * SIGKILL leaves a temp file named with its pid, which the next run into the
+ * same directory removes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeNpyHeader } from "../../src/npy/header.js";
-import { FQC, ROOT, tempDir } from "../helpers/cli.js";
+import { tempOwner } from "../../src/npy/temp-files.js";
+import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-describe("interrupting fqc apply", () => {
-  it.each(["1", "2"])("SIGINT mid-run with --threads %s: exit 130, no output, no temp file", async (threads) => {
-    // A 512 MiB float32 tensor of zeros, made sparse so the test writes almost nothing; bfloat16
-    // compute takes the general (slowest) kernel path, so the run lasts seconds, not milliseconds.
-    const rows = 131072;
-    const cols = 1024;
-    const input = tmp.path("big.npy");
-    const header = encodeNpyHeader({ descr: "<f4", shape: [rows, cols] });
-    const fd = openSync(input, "w");
-    writeSync(fd, header);
-    ftruncateSync(fd, header.length + rows * cols * 4);
-    closeSync(fd);
-    const cfg = tmp.write("cfg.json", '{"dtype": "int4", "group_size": 32}');
-    const output = tmp.path("out.npy");
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
+type Sig = keyof typeof SIGNAL_EXIT;
+const SIGNAL_NUMBER: Record<Sig, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 
-    const child = spawn(process.execPath, [FQC, "apply", input, output, "-c", cfg, "--threads", threads, "--compute-dtype", "bfloat16"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    // Wait until the temp output exists (the run is under way), then interrupt.
-    const started = Date.now();
-    while (!readdirSync(tmp.dir).some((f) => f.endsWith(".tmp")) && Date.now() - started < 20_000) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    expect(code, stderr).toBe(130);
-    expect(stderr).toContain("interrupted");
+/**
+ * A 512 MiB float32 tensor of zeros, sparse so the test writes almost nothing; with bfloat16
+ * compute apply takes the general (slowest) kernel path, so a run lasts seconds, not milliseconds.
+ */
+function bigTensor(name: string): string {
+  const rows = 131072;
+  const cols = 1024;
+  const input = tmp.path(name);
+  if (existsSync(input)) return input;
+  const header = encodeNpyHeader({ descr: "<f4", shape: [rows, cols] });
+  const fd = openSync(input, "w");
+  writeSync(fd, header);
+  ftruncateSync(fd, header.length + rows * cols * 4);
+  closeSync(fd);
+  return input;
+}
+const cfg = tmp.write("cfg.json", '{"dtype": "int4", "group_size": 32}');
+
+function start(args: string[], stdin: "ignore" | "pipe" = "ignore"): { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [FQC, ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return { child, stderr: () => stderr, exit };
+}
+
+async function until(what: string, ready: () => boolean, ms = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!ready()) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Linux: the process catches all four signals now (its handlers are installed), read from /proc. */
+function catchesSignals(pid: number): boolean {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("SigCgt:"));
+    const caught = BigInt(`0x${line!.slice(7).trim()}`);
+    return Object.values(SIGNAL_NUMBER).every((n) => (caught >> BigInt(n - 1)) & 1n);
+  } catch {
+    return false;
+  }
+}
+const hasProc = existsSync("/proc/self/status");
+if (!hasProc) console.log("interrupt.test: no /proc: the tests that wait for a run's handlers are skipped");
+
+const tempsIn = (dir: string) => readdirSync(dir).filter((f) => tempOwner(f) !== undefined);
+
+describe("a signal during apply's computation", () => {
+  it.each(["1", "2"])("SIGINT with --threads %s: exit 130, no output, no temp file", async (threads) => {
+    const output = tmp.path(`out-int-${threads}.npy`);
+    const run = start(["apply", bigTensor("big.npy"), output, "-c", cfg, "--threads", threads, "--compute-dtype", "bfloat16"]);
+    await until("the temp output", () => tempsIn(tmp.dir).length > 0);
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(run.stderr()).toBe(`fqc: interrupted by SIGINT; not written: ${output}\n`);
     expect(existsSync(output)).toBe(false);
-    expect(readdirSync(tmp.dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(tempsIn(tmp.dir)).toEqual([]);
+  });
+
+  it.each(["SIGTERM", "SIGHUP", "SIGQUIT"] as const)("%s: exit 128 + n, no output, no temp file", async (sig) => {
+    const output = tmp.path(`out-${sig}.npy`);
+    const run = start(["apply", bigTensor("big.npy"), output, "-c", cfg, "--threads", "2", "--compute-dtype", "bfloat16", "--scale-out", tmp.path(`s-${sig}.npy`)]);
+    await until("the temp outputs", () => tempsIn(tmp.dir).length === 2);
+    run.child.kill(sig);
+    expect((await run.exit).code, run.stderr()).toBe(SIGNAL_EXIT[sig]);
+    expect(run.stderr()).toContain(`fqc: interrupted by ${sig}; not written: `);
+    expect(existsSync(output)).toBe(false);
+    expect(tempsIn(tmp.dir)).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
+  it.each(Object.keys(SIGNAL_EXIT) as Sig[])("validate - waiting on stdin stops on %s", async (sig) => {
+    const run = start(["validate", "-"], "pipe"); // stdin stays open: validate waits for its end
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    run.child.kill(sig);
+    expect((await run.exit).code, run.stderr()).toBe(SIGNAL_EXIT[sig]);
+    expect(run.stderr()).toBe(`fqc: interrupted by ${sig}\n`);
+  });
+
+  it("normalize - waiting on stdin stops on SIGTERM", async () => {
+    const run = start(["normalize", "-"], "pipe");
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    run.child.kill("SIGTERM");
+    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
+  });
+
+  it("validate of a FIFO no one writes to stops on SIGTERM; one that is written is read", async () => {
+    const fifo = tmp.path("pipe.json");
+    execFileSync("mkfifo", [fifo]);
+    const waiting = start(["validate", fifo]);
+    await until("the signal handlers", () => catchesSignals(waiting.child.pid!));
+    await new Promise((r) => setTimeout(r, 200)); // let it reach the FIFO
+    waiting.child.kill("SIGTERM");
+    expect((await waiting.exit).code, waiting.stderr()).toBe(143);
+
+    const read = start(["validate", fifo]);
+    await writeFile(fifo, '{"dtype": "int4", "group_size": 32}'); // opens when the reader does (off the main thread: the test's timeout still works)
+    expect((await read.exit).code, read.stderr()).toBe(0);
+  });
+
+  it("apply waiting for its config on a FIFO stops on SIGINT, writing nothing", async () => {
+    const fifo = tmp.path("cfg-pipe.json");
+    execFileSync("mkfifo", [fifo]);
+    const dir = tmp.path("fifo-out");
+    const run = start(["apply", path.join(ROOT, "examples/weight.npy"), path.join(dir, "o.npy"), "-c", fifo]);
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    await new Promise((r) => setTimeout(r, 200));
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+const hasScript = (() => {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasScript) console.log("interrupt.test: no `script` (util-linux): the terminal test is skipped");
+
+describe.skipIf(!hasScript)("Ctrl-C on a terminal (a pty made by script)", () => {
+  it("apply draws its progress bar, then on Ctrl-C shows the cursor again before its message, exit 130", async () => {
+    const output = tmp.path("tty-out.npy");
+    const line = [process.execPath, FQC, "apply", bigTensor("big.npy"), output, "-c", cfg, "--threads", "1", "--compute-dtype", "bfloat16"].map((a) => `'${a}'`).join(" ");
+    const child = spawn("script", ["-qefc", line, "/dev/null"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    let sent = false;
+    child.stdout.on("data", (d: Buffer) => {
+      screen += d.toString();
+      if (!sent && screen.includes("fake-quantizing")) {
+        sent = true;
+        child.stdin.write("\x03"); // the terminal turns it into SIGINT for the foreground process
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code, screen).toBe(130);
+    expect(screen).not.toContain("internal error");
+    const shown = screen.lastIndexOf("\x1b[?25h");
+    expect(shown).toBeGreaterThan(screen.indexOf("\x1b[?25l"));
+    expect(screen.indexOf("fqc: interrupted by SIGINT")).toBeGreaterThan(shown);
+    expect(existsSync(output)).toBe(false);
+  });
+});
+
+describe("a run killed with SIGKILL", () => {
+  it("leaves a temp file named with its pid, which the next run writing into the directory removes", async () => {
+    const dir = tmp.path("killed");
+    execFileSync("mkdir", [dir]);
+    const run = start(["apply", bigTensor("big.npy"), path.join(dir, "o.npy"), "-c", cfg, "--compute-dtype", "bfloat16", "--threads", "1"]);
+    await until("the temp output", () => tempsIn(dir).length > 0);
+    run.child.kill("SIGKILL");
+    await run.exit;
+    const left = tempsIn(dir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(new RegExp(`^\\.o\\.npy\\.fqc-${run.child.pid}-[0-9a-f]{12}\\.tmp$`));
+    expect(tempOwner(left[0])).toBe(run.child.pid);
+
+    const next = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), path.join(dir, "other.npy"), "-c", cfg, "-q"]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(["other.npy"]);
   });
 });

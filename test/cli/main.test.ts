@@ -12,7 +12,7 @@ function io(): CliIO & { err: () => string } {
   return { stdout: sink, stderr, readStdin: async () => "", cwd: ROOT, env: {}, err: () => err };
 }
 
-const listeners = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+const listeners = () => (["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((s) => process.listenerCount(s));
 
 describe("main", () => {
   it("names an unknown command and the nearest one, exit 2", async () => {

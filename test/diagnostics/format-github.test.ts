@@ -75,6 +75,12 @@ describe("formatGithub", () => {
     expect(stdin.props).toEqual({ title: "fqc/syntax" });
   });
 
+  it("names files from the repository root when run in a subdirectory of it", () => {
+    const sub: Diagnostic = { ...DIAGNOSTICS[1], file: "qat/w.fqc.json" };
+    const c = parseCommand(formatGithub(fixtureInput({ diagnostics: [sub], cwd: "/repo/configs", root: "/repo" })).split("\n")[0])!;
+    expect(c.props.file).toBe("configs/qat/w.fqc.json");
+  });
+
   it("keeps every annotation past GitHub's 10-per-step limit and states the totals", () => {
     const many: Diagnostic[] = Array.from({ length: 25 }, (_, i) => ({ ...DIAGNOSTICS[1], line: i + 1, endLine: i + 1 }));
     const warnings: Diagnostic[] = Array.from({ length: 3 }, () => ({ ...DIAGNOSTICS[2] }));

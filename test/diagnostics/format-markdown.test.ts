@@ -26,6 +26,11 @@ describe("Markdown job summary", () => {
     expect(tableRows).toHaveLength(2);
   });
 
+  it("names files from the repository root when run in a subdirectory of it", () => {
+    const md = formatMarkdownSummary({ ...input([d({ file: "qat/w.fqc.json" })]), cwd: "/repo/configs", root: "/repo" });
+    expect(md).toContain("| ❌ error | `configs/qat/w.fqc.json:3:5` |");
+  });
+
   it("keeps all rows past GitHub's 10-annotation limit", () => {
     const many = Array.from({ length: 25 }, (_, i) => d({ line: i + 1 }));
     const md = formatMarkdownSummary(input(many));

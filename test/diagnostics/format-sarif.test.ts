@@ -123,6 +123,15 @@ describe("formatSarif", () => {
     expect(locs[1].description.text).toBe("standard input");
   });
 
+  it("makes URIs relative to the repository root, with %SRCROOT% its file URI, when run in a subdirectory", () => {
+    const sub: Diagnostic[] = [{ ...DIAGNOSTICS[1], file: "qat/w.fqc.json" }, { ...DIAGNOSTICS[1], file: "../top.fqc.json" }];
+    const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics: sub, filesChecked: [], cwd: "/repo/configs", root: "/repo" })));
+    expect(l.runs[0].originalUriBaseIds[SRCROOT]).toEqual({ uri: "file:///repo/" });
+    const locs = l.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation);
+    expect(locs.map((x: any) => [x.uriBaseId, x.uri])).toEqual([[SRCROOT, "configs/qat/w.fqc.json"], [SRCROOT, "top.fqc.json"]]);
+    expect(l.runs[0].artifacts.map((a: any) => a.location.uri)).toEqual(["configs/qat/w.fqc.json", "top.fqc.json"]);
+  });
+
   it("clamps sloppy positions into a valid region", () => {
     const sloppy: Diagnostic = { ...DIAGNOSTICS[1], line: 0, column: 0, endLine: 0, endColumn: 0 };
     const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics: [sloppy] })));

@@ -9,6 +9,13 @@ describe("repoRelativePath", () => {
     expect(repoRelativePath("C:\\repo\\configs\\a.json", "C:\\repo")).toBe("configs/a.json");
   });
 
+  it("resolves against cwd but makes the path relative to the root when one is given", () => {
+    expect(repoRelativePath("a.fqc.json", "/repo/configs/qat", "/repo")).toBe("configs/qat/a.fqc.json");
+    expect(repoRelativePath("../w.fqc.yaml", "/repo/configs", "/repo")).toBe("w.fqc.yaml");
+    expect(repoRelativePath("/repo/x.json", "/repo/configs", "..")).toBe("x.json");
+    expect(repoRelativePath("../../a.json", "/repo/configs", "/repo")).toBeNull();
+  });
+
   it("has no relative form outside cwd, for cwd itself, or for stdin", () => {
     expect(repoRelativePath("../other/a.json", "/repo")).toBeNull();
     expect(repoRelativePath("/etc/a.json", "/repo")).toBeNull();

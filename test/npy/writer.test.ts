@@ -143,16 +143,16 @@ describe("AtomicNpyWriter protects inputs", () => {
   fs.copyFileSync(fixture("le_f4_3x4.npy"), input);
   const refuse = (target: string, protect: string[]) => {
     try {
-      AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] }, { protect });
+      AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] }, { protect, forceFlag: "--force" });
     } catch (e) {
       expect((e as FqcError).code).toBe("IO");
-      expect((e as FqcError).hint).toContain("--force");
+      expect((e as FqcError).message).toContain("--force");
       return (e as FqcError).message;
     }
     throw new Error("expected a refusal");
   };
   it("refuses the same path, a relative spelling, a symlink and a hard link to an input", () => {
-    expect(refuse(input, [input])).toBe(`${input}: refusing to overwrite the input ${input} (same file)`);
+    expect(refuse(input, [input])).toBe(`the output ${input} is the same file as the input ${input}: refusing to overwrite an input; write the output elsewhere, or pass --force to replace the input`);
     expect(refuse(path.relative(process.cwd(), input), [input])).toContain("refusing to overwrite");
     const link = tmp.file("link.npy");
     fs.symlinkSync(input, link);
@@ -246,11 +246,20 @@ describe("AtomicNpyWriter targets that are links or special files", () => {
     expect(fs.statSync(real).size).toBe(132);
   });
 
-  it("replaces a dangling link itself (there is no file to write through to)", () => {
+  it("a dangling link as target creates the file it names; the link stays", () => {
     const link = out("dangling.npy");
-    fs.symlinkSync(tmp.file("nowhere/x.npy"), link);
+    const named = out("named-by-link.npy");
+    fs.symlinkSync(named, link);
     writeAll(link, "<f4", [1], Float32Array.of(2));
-    expect(fs.lstatSync(link).isFile()).toBe(true);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.statSync(named).size).toBe(132);
+  });
+
+  it("a dangling link into a missing directory is an IO error naming the target, and the link stays", () => {
+    const link = out("dangling-dir.npy");
+    fs.symlinkSync(tmp.file("nowhere/x.npy"), link);
+    expect(() => writeAll(link, "<f4", [1], Float32Array.of(2))).toThrow(`${link}: cannot create a temporary file in its directory: no such file or directory`);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
   });
 
   it("refuses a device (here /dev/null), naming what it is, before creating anything", () => {

@@ -1,6 +1,6 @@
 /** What `fqc apply` does once its arguments are parsed (loaded when the command runs). */
 import { applyFile } from "../../apply.js";
-import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
@@ -15,7 +15,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
   }
-  const text = readTextFile(argv.config);
+  const text = await readTextFileInterruptibly(argv.config);
   const loaded = loadConfigText(argv.config, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   const shown = argv.quiet ? errors : loaded.diagnostics;
@@ -28,6 +28,8 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
   // cli-progress (and the readline it loads) only for a terminal.
   const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
+  // A signal ends the process at once (stop.ts), after the abort: give the terminal its cursor back first.
+  if (progress) signal.addEventListener("abort", progress.stop, { once: true });
   try {
     const r = await applyFile({
       input: argv.input,
@@ -40,6 +42,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       zeroPointIn: argv["zero-point"],
       scaleOut: argv["scale-out"],
       zeroPointOut: argv["zero-point-out"],
+      configFile: argv.config,
       force: argv.force,
       fsync: argv.fsync,
       kernel: argv.kernel,

@@ -1,10 +1,11 @@
 /** What `fqc normalize` does once its arguments are parsed (loaded when the command runs). */
 import { canonicalFileText } from "../../canonical-text.js";
 import { canonicalJson } from "../../config/normalize.js";
-import { loadConfigText, readTextFile } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
 import { ruleInfo } from "../../config/rules.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
+import { reportError } from "../report-error.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 import type { NormalizeArgs } from "./normalize.js";
@@ -14,7 +15,7 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
   for (const f of argv.files) {
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
     if (argv.write && f === STDIO_ARG) throw new FqcError("USAGE", "--write needs file paths, not stdin");
-    const text = f === STDIO_ARG ? await io.readStdin() : readTextFile(f);
+    const text = f === STDIO_ARG ? await io.readStdin() : await readTextFileInterruptibly(f);
     const loaded = loadConfigText(name, text);
     const errors = loaded.diagnostics.filter((d) => d.severity === "error");
     // Only what stops torchao's constructor stops normalize: a config that constructs has a canonical form,
@@ -35,7 +36,14 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
       }
     } else if (argv.write) {
       if (text !== canonical) {
-        writeFileAtomic(f, canonical);
+        try {
+          writeFileAtomic(f, canonical);
+        } catch (e) {
+          // A file that cannot be replaced (read-only, hard-linked, a full disk) is reported; the others are still rewritten.
+          if (!(e instanceof FqcError)) throw e;
+          status = Math.max(status, reportError(io, e));
+          continue;
+        }
         io.stderr.write(`${name}: rewritten\n`);
       }
     } else {

@@ -6,12 +6,14 @@ import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
 import { summarize } from "../../diagnostics/summary.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { EXIT, FqcError } from "../../errors.js";
+import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
 import { dirname } from "node:path";
 import { applyRuleSettings, mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
 import { findProjectConfig } from "../find-project-config.js";
 import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.js";
+import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import type { ValidateArgs } from "./validate.js";
 
@@ -49,12 +51,18 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     rules: RULES,
     toolVersion: VERSION,
     cwd: io.cwd,
+    // CI formats name files from the repository root, wherever the step runs.
+    root: argv.format === "github" || argv.format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
   };
   const text = formatDiagnostics(argv.format, formatInput, { color });
   const clean = argv.format === "stylish" && text === "" && !argv.quiet;
   const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
   const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
-  if (toFile) writeFileAtomic(argv["output-file"]!, report);
+  if (toFile) {
+    const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
+    checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
+    writeFileAtomic(argv["output-file"]!, report);
+  }
   else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
 
   // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.

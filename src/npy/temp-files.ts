@@ -1,0 +1,120 @@
+/**
+ * fqc's temporary output files: their names, the ones open now (so that a
+ * signal handler can remove them), and the leftovers of killed runs.
+ *
+ * A temp file is `.<base>.fqc-<pid>-<12 hex digits>.tmp` beside its target,
+ * `<base>` being the target's name cut to at most TEMP_BASE_BYTES bytes, so
+ * that the temp name stays far below the 255-byte limit of a file name
+ * whatever the target's name. A run killed with SIGKILL (or a power loss)
+ * cannot remove its temp file; the next fqc run that writes into the same
+ * directory removes the ones whose process is gone (see removeStaleTemps).
+ */
+import { lstatSync, readdirSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+
+/** Bytes of the target's name kept in a temp name (the full name can be 255 bytes). */
+export const TEMP_BASE_BYTES = 100;
+
+/** fqc's temp names: `.<anything>.fqc-<pid>-<12 hex>.tmp`; group 1 is the owner's pid. */
+const TEMP_NAME = /^\..*\.fqc-([1-9]\d{0,9})-[0-9a-f]{12}\.tmp$/s;
+
+/** 48 random bits as 12 hex digits. */
+function randomHex(): string {
+  const part = () => Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, "0");
+  return part() + part();
+}
+
+/** A fresh temp name (not path) for a file named `base`, owned by this process. */
+export function tempNameFor(base: string): string {
+  return `.${cutToBytes(base, TEMP_BASE_BYTES)}.fqc-${process.pid}-${randomHex()}.tmp`;
+}
+
+/** The owner pid of an fqc temp file name, or undefined for any other name. */
+export function tempOwner(name: string): number | undefined {
+  const m = TEMP_NAME.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The longest prefix of `s` of at most `max` UTF-8 bytes that ends between characters. */
+function cutToBytes(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let bytes = 0;
+  let out = "";
+  for (const ch of s) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * The temp files this process has open, with their targets. A signal handler
+ * cannot reach the writers deep in a command, so they register here; this is
+ * the one piece of process-wide state, as the signals it serves are.
+ */
+const live = new Map<string, string>();
+
+export function registerTemp(tempPath: string, targetPath: string): void {
+  live.set(tempPath, targetPath);
+}
+
+export function unregisterTemp(tempPath: string): void {
+  live.delete(tempPath);
+}
+
+/**
+ * Delete every temp file this process has open (on a signal, before exiting);
+ * returns their targets, which were not written. Workers may still write to
+ * the descriptors: the files are gone from the directory all the same.
+ */
+export function removeLiveTemps(): string[] {
+  const targets: string[] = [];
+  for (const [temp, target] of live) {
+    try {
+      unlinkSync(temp);
+    } catch { /* already gone */ }
+    targets.push(target);
+  }
+  live.clear();
+  return targets;
+}
+
+/**
+ * Remove the leftovers of killed fqc runs in `dir`: files named like fqc's
+ * temp files, regular files (never links or directories), owned by this user,
+ * whose owner pid is not a running process (process.kill(pid, 0) gives ESRCH;
+ * EPERM means it runs under another user, so the file stays). Best effort:
+ * returns the names removed, and never throws.
+ */
+export function removeStaleTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const pid = tempOwner(name);
+    if (pid === undefined || pid === process.pid || processExists(pid)) continue;
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isFile() || (uid !== undefined && st.uid !== uid)) continue;
+      unlinkSync(path);
+      removed.push(name);
+    } catch { /* gone meanwhile, or not ours to remove */ }
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}

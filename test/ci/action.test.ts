@@ -1,0 +1,112 @@
+/**
+ * action.yml's validate step run as a shell script in a scratch repository (no GitHub runner here).
+ * The action path is this checkout, built by `npm test`; the install step (npm ci, which builds) runs in
+ * test/install/install.test.ts, on a fresh copy.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import Ajv04Mod from "ajv-draft-04";
+import addFormatsMod from "ajv-formats";
+import { afterAll, describe, expect, it } from "vitest";
+import { ACTION, actionOutput, runAction, type ActionStep } from "../helpers/action-steps.js";
+import { ROOT, tempDir } from "../helpers/cli.js";
+
+const Ajv04 = Ajv04Mod.default;
+const addFormats = addFormatsMod.default;
+const ajv = new Ajv04({ allErrors: true, strict: false });
+addFormats(ajv);
+const validateSarif = ajv.compile(JSON.parse(readFileSync(new URL("../fixtures/sarif-schema-2.1.0.json", import.meta.url), "utf8")));
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const GOOD = '{"dtype": "int4", "group_size": 32}\n';
+const BAD_YAML = "activation:\n  dtype: int8\n  granularity: per_token\nweight:\n  dtype: int4\n  group_size: 32\n";
+const WARNS = '{"dtype": "int4", "group_size": 32, "is_symmetric": false}\n';
+
+/** A git repository holding `files` (path → content). */
+function workspace(name: string, files: Record<string, string>): string {
+  const dir = path.join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  execFileSync("git", ["init", "-q", dir]);
+  for (const [f, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), content);
+  }
+  return dir;
+}
+
+const isInstall = (s: ActionStep) => /^npm ci\b/.test(s.run ?? "");
+const run = (ws: string, inputs: Record<string, string> = {}) =>
+  runAction({ workspace: ws, actionPath: ROOT, inputs, skip: isInstall, runnerTemp: path.join(ws, "..", `${path.basename(ws)}-runner`) });
+
+const mixed = workspace("mixed", {
+  "configs/good.fqc.json": GOOD,
+  "configs/qat/bad.fqc.yaml": BAD_YAML,
+  "configs/warn.fqc.yml": WARNS,
+  "configs/other.json": '{"dtype": "int9"}', // not named *.fqc.*: not a config to check
+  "node_modules/dep/bad.fqc.json": '{"dtype": "int9"}',
+});
+
+describe("action.yml", () => {
+  it("is a composite action with one install step (npm ci in the action's checkout) before validate", () => {
+    expect(ACTION.runs.using).toBe("composite");
+    expect(ACTION.runs.steps.filter(isInstall)).toHaveLength(1);
+    expect(ACTION.runs.steps.findIndex(isInstall)).toBe(0);
+    expect(ACTION.runs.steps[0]["working-directory"]).toBe("${{ github.action_path }}");
+    expect(Object.keys(ACTION.inputs).sort()).toEqual(["files", "max-warnings", "sarif", "working-directory"]);
+  });
+
+  it("annotates a bad config by its path from the repository root and fails the step, checking only *.fqc.* files", () => {
+    const r = run(mixed);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=configs\/qat\/bad\.fqc\.yaml,line=3,endLine=3,col=\d+,endColumn=\d+,title=forward\/symmetric-per-token::/m);
+    expect(r.stdout).toMatch(/^::warning file=configs\/warn\.fqc\.yml,/m);
+    expect(r.stdout).toMatch(/^fqc: .* \(3 files checked\)$/m);
+    expect(r.stdout).not.toContain("other.json");
+    expect(r.stdout).not.toContain("node_modules");
+    expect(r.summary).toContain("### fqc validate");
+    expect(actionOutput(r, "sarif")).toBeUndefined();
+  });
+
+  it("from a working-directory, still annotates by repository path, and writes SARIF at the repository-relative path, valid for upload-sarif", () => {
+    const r = run(mixed, { "working-directory": "configs", files: "qat/*.fqc.yaml\ngood.fqc.json", sarif: "reports/fqc.sarif" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=configs\/qat\/bad\.fqc\.yaml,/m);
+    const sarifPath = path.join(mixed, "reports/fqc.sarif");
+    expect(actionOutput(r, "sarif")).toBe(sarifPath);
+    const log = JSON.parse(readFileSync(sarifPath, "utf8"));
+    expect(validateSarif(log) ? [] : validateSarif.errors).toEqual([]);
+    const sarifRun = log.runs[0];
+    expect(sarifRun.originalUriBaseIds["%SRCROOT%"].uri).toBe(pathToFileURL(mixed).href + "/");
+    expect(sarifRun.artifacts.map((a: { location: { uri: string } }) => a.location.uri)).toEqual(["configs/qat/bad.fqc.yaml", "configs/good.fqc.json"]);
+    expect(sarifRun.results.map((x: { ruleId: string }) => x.ruleId)).toEqual(["forward/symmetric-per-token"]);
+  });
+
+  it("passes on clean configs, and fails on warnings beyond max-warnings", () => {
+    const ws = workspace("warnings", { "a.fqc.json": GOOD, "sub/b.fqc.json": WARNS });
+    const ok = run(ws, { sarif: "fqc.sarif" });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^::warning file=sub\/b\.fqc\.json,/m);
+    expect(existsSync(path.join(ws, "fqc.sarif"))).toBe(true);
+    const strict = run(ws, { "max-warnings": "0" });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/warnings exceed --max-warnings 0/);
+  });
+
+  it("fails with exit 2 when the files input matches nothing", () => {
+    const ws = workspace("empty", { "README.md": "no configs\n" });
+    const r = run(ws);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain("**/*.fqc.{json,yaml,yml}");
+  });
+
+  it("treats inputs as data: shell syntax in files or sarif is never executed", () => {
+    const ws = workspace("hostile", { "a.fqc.json": GOOD });
+    const r = run(ws, { files: "a.fqc.json $(touch pwned-files) `touch pwned-tick`", sarif: "x$(touch pwned-sarif).sarif" });
+    expect(r.code).toBe(2); // the odd names are files that do not exist
+    for (const f of ["pwned-files", "pwned-tick", "pwned-sarif"]) expect(existsSync(path.join(ws, f))).toBe(false);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The pre-commit hooks run by the real `pre-commit` (Debian's package) in a scratch repository, configured
+ * with the README's entry pointing at a clone of this checkout. pre-commit installs the node hooks with npm
+ * (devDependencies from the registry, the build), which takes minutes: this runs where pre-commit is
+ * installed and FQC_INSTALL_TESTS=1, and says why it is skipped otherwise.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFqc, tempDir } from "../helpers/cli.js";
+import { PRE_COMMIT_CONFIG } from "../helpers/readme-snippets.js";
+import { snapshotRepo } from "../helpers/snapshot.js";
+
+const HAS_PRE_COMMIT = spawnSync("pre-commit", ["--version"]).status === 0;
+const ENABLED = process.env.FQC_INSTALL_TESTS === "1";
+const SKIP_REASON = !HAS_PRE_COMMIT
+  ? "pre-commit is not installed (Debian: apt-get install pre-commit)"
+  : !ENABLED
+    ? "set FQC_INSTALL_TESTS=1 to let pre-commit npm-install the hooks (minutes)"
+    : "";
+if (SKIP_REASON) console.log(`test/ci/pre-commit: skipped; ${SKIP_REASON}`);
+
+describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", () => {
+  const tmp = tempDir();
+  let repo: string;
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@fqc.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: repo, stdio: "pipe" });
+  const preCommit = (...args: string[]) => {
+    const r = spawnSync("pre-commit", args, { cwd: repo, encoding: "utf8", env: { ...process.env, PRE_COMMIT_HOME: path.join(tmp.dir, "cache"), NO_COLOR: "1" } });
+    if (r.error) throw r.error;
+    return { code: r.status ?? -1, out: r.stdout + r.stderr };
+  };
+  const write = (f: string, content: string) => {
+    mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+    writeFileSync(path.join(repo, f), content);
+  };
+
+  beforeAll(() => {
+    const source = snapshotRepo(path.join(tmp.dir, "fqc"));
+    const rev = execFileSync("git", ["rev-parse", "HEAD"], { cwd: source, encoding: "utf8" }).trim();
+    repo = path.join(tmp.dir, "user");
+    mkdirSync(repo);
+    git("init", "-q");
+    // The README's entry, with the repository and revision of the local clone.
+    const config = { repos: PRE_COMMIT_CONFIG.repos.map((r) => ({ ...r, repo: source, rev })) };
+    write(".pre-commit-config.yaml", stringify(config));
+    const canonical = runFqc(["normalize", "-", "--stdin-filename", "w.fqc.json"], { input: '{"dtype": "int4", "group_size": 32}' });
+    expect(canonical.code).toBe(0);
+    write("qat/w.fqc.json", canonical.stdout);
+    write("notes.json", '{"dtype": "int9"}'); // not named *.fqc.*: no hook looks at it
+    git("add", "-A");
+    git("commit", "-q", "-m", "good config");
+  });
+  afterAll(() => tmp.cleanup());
+
+  it("passes both hooks on a repository whose configs are valid and canonical", () => {
+    const r = preCommit("run", "--all-files");
+    expect(r.out).toMatch(/^fqc validate\.+Passed$/m);
+    expect(r.out).toMatch(/^fqc normalize --check\.+Passed$/m);
+    expect(r.code).toBe(0);
+  }, 15 * 60_000);
+
+  it("fails validate on a committed bad config, naming the file and torchao's message; normalize --check fails on shorthand", () => {
+    write("qat/act.fqc.yaml", "dtype: int8\ngranularity: per_token\n");
+    git("add", "-A");
+    git("commit", "-q", "--no-verify", "-m", "bad config");
+    const r = preCommit("run", "--all-files");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^fqc validate\.+Failed$/m);
+    expect(r.out).toContain("qat/act.fqc.yaml");
+    expect(r.out).toContain("Symmetric per token is not supported yet");
+    expect(r.out).toMatch(/^fqc normalize --check\.+Failed$/m);
+    expect(r.out).not.toContain("notes.json");
+  }, 15 * 60_000);
+
+  it("as a git hook, stops a commit that adds a bad config", () => {
+    expect(preCommit("install").code).toBe(0);
+    const head = git("rev-parse", "HEAD").toString();
+    write("qat/typo.fqc.json", '{"dtype": "int4", "group_sise": 32}\n');
+    git("add", "qat/typo.fqc.json");
+    const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@fqc.invalid", "commit", "-q", "-m", "typo"], {
+      cwd: repo, encoding: "utf8", env: { ...process.env, PRE_COMMIT_HOME: path.join(tmp.dir, "cache"), NO_COLOR: "1" },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("did you mean `group_size`");
+    expect(git("rev-parse", "HEAD").toString()).toBe(head);
+  }, 15 * 60_000);
+});

@@ -1,0 +1,164 @@
+/**
+ * What fqc never overwrites, and what an atomic replace keeps (spawned CLI):
+ * no output may be an input or another output; the replaced file keeps its
+ * mode and links; a file the user could not write is refused.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const WEIGHT = path.join(ROOT, "examples/weight.npy");
+const CFG = '{"dtype": "int4", "group_size": 32}\n';
+let seq = 0;
+
+/** A fresh directory holding w.npy and cfg.json; returns a path maker. */
+function workdir(): (name: string) => string {
+  const dir = tmp.path(`w${seq++}`);
+  fs.mkdirSync(dir);
+  fs.copyFileSync(WEIGHT, path.join(dir, "w.npy"));
+  fs.writeFileSync(path.join(dir, "cfg.json"), CFG);
+  return (name) => path.join(dir, name);
+}
+/** Every file in the directory with its bytes, to compare before and after a refused run. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.lstatSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f)).toString("base64") : "(not a file)"]));
+}
+
+describe("no output may be an input or another output (exit 2, nothing changes)", () => {
+  const cases: Array<[string, (at: (n: string) => string) => string[], string]> = [
+    ["apply's OUT is the config", (at) => ["apply", at("w.npy"), at("cfg.json"), "-c", at("cfg.json")], "OUT"],
+    ["apply's --scale-out is the config", (at) => ["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "--scale-out", at("cfg.json")], "--scale-out"],
+    ["apply's --zero-point-out is the tensor, even with --force", (at) => ["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "--zero-point-out", at("w.npy"), "--force"], "--zero-point-out"],
+    ["apply's --scale-out and --zero-point-out are one new file", (at) => ["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "--scale-out", at("q.npy"), "--zero-point-out", `${path.dirname(at("q.npy"))}/./q.npy`], "are the same file"],
+    ["apply's OUT and --scale-out are one file through a link", (at) => {
+      fs.symlinkSync("o.npy", at("o-link.npy"));
+      return ["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "--scale-out", at("o-link.npy")];
+    }, "are the same file"],
+    ["validate's report is the config validated", (at) => ["validate", at("cfg.json"), "-o", at("cfg.json")], "the report (-o)"],
+    ["validate's report is a config a glob matched", (at) => ["validate", path.join(path.dirname(at("x")), "*.json"), "-o", at("cfg.json")], "is the same file as the config"],
+    ["validate's report is the --tensor", (at) => ["validate", at("cfg.json"), "--tensor", at("w.npy"), "-o", at("w.npy")], "--tensor"],
+  ];
+  it.each(cases)("%s", (_, args, says) => {
+    const at = workdir();
+    const made = args(at);
+    const before = snapshot(path.dirname(at("x")));
+    const r = runFqc(made);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(says);
+    expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot(path.dirname(at("x")))).toEqual(before);
+  });
+
+  it("apply's OUT may replace IN with --force (as documented), and is refused without it", () => {
+    const at = workdir();
+    const refused = runFqc(["apply", at("w.npy"), at("w.npy"), "-c", at("cfg.json")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("pass --force to replace IN");
+    const forced = runFqc(["apply", at("w.npy"), at("w.npy"), "-c", at("cfg.json"), "--force", "-q"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.readFileSync(at("w.npy")).equals(fs.readFileSync(WEIGHT))).toBe(false);
+  });
+});
+
+describe("an atomic replace keeps what the user had", () => {
+  it("normalize --write keeps a config's mode (0600 stays 0600)", () => {
+    const at = workdir();
+    fs.chmodSync(at("cfg.json"), 0o600);
+    const r = runFqc(["normalize", "--write", at("cfg.json")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("rewritten");
+    expect(fs.statSync(at("cfg.json")).mode & 0o777).toBe(0o600);
+  });
+
+  it("apply over an existing output keeps its mode", () => {
+    const at = workdir();
+    fs.writeFileSync(at("o.npy"), "old");
+    fs.chmodSync(at("o.npy"), 0o640);
+    const r = runFqc(["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.statSync(at("o.npy")).mode & 0o777).toBe(0o640);
+    expect(fs.statSync(at("o.npy")).size).toBeGreaterThan(3);
+  });
+
+  it("normalize --write refuses a hard-linked config (both names unchanged) and still rewrites the other files", () => {
+    const at = workdir();
+    fs.linkSync(at("cfg.json"), at("other-name.json"));
+    fs.writeFileSync(at("b.json"), CFG);
+    const r = runFqc(["normalize", "--write", at("cfg.json"), at("b.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${at("cfg.json")}: has 2 hard links`);
+    expect(r.stderr).toContain(`${at("b.json")}: rewritten`);
+    expect(fs.readFileSync(at("cfg.json"), "utf8")).toBe(CFG);
+    expect(fs.statSync(at("cfg.json")).ino).toBe(fs.statSync(at("other-name.json")).ino);
+  });
+
+  it("apply --force over a hard-linked OUT replaces that name only", () => {
+    const at = workdir();
+    fs.writeFileSync(at("o.npy"), "old");
+    fs.linkSync(at("o.npy"), at("o-other.npy"));
+    expect(runFqc(["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "-q"]).code).toBe(2);
+    const r = runFqc(["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "-q", "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(at("o-other.npy"), "utf8")).toBe("old");
+  });
+
+  it("a dangling link as OUT creates the file it names, and the link stays", () => {
+    const at = workdir();
+    fs.symlinkSync("made.npy", at("link.npy"));
+    const r = runFqc(["apply", at("w.npy"), at("link.npy"), "-c", at("cfg.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.lstatSync(at("link.npy")).isSymbolicLink()).toBe(true);
+    expect(fs.statSync(at("made.npy")).size).toBe(fs.statSync(WEIGHT).size);
+  });
+
+  it("an output name of 255 bytes (the limit) is written", () => {
+    const at = workdir();
+    const long = at(`${"x".repeat(251)}.npy`);
+    const r = runFqc(["apply", at("w.npy"), long, "-c", at("cfg.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.statSync(long).size).toBe(fs.statSync(WEIGHT).size);
+    const report = at(`${"r".repeat(255)}`);
+    expect(runFqc(["validate", at("cfg.json"), "-o", report]).code).toBe(0);
+    expect(fs.readFileSync(report, "utf8")).toContain("no problems");
+  });
+});
+
+describe("a file the user could not write is refused unless --force", () => {
+  // Root may write any file, so as root the run is made as nobody (65534), in a directory nobody may write.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) fs.chmodSync(tmp.dir, 0o711); // mkdtemp made it 0700: let nobody through
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [FQC, ...args], { encoding: "utf8", cwd: ROOT, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    return { code: r.status, stderr: r.stderr };
+  };
+  it("apply refuses a read-only OUT naming its mode, and replaces it with --force keeping its mode", () => {
+    const at = workdir();
+    fs.chmodSync(path.dirname(at("x")), 0o777);
+    fs.writeFileSync(at("o.npy"), "old");
+    fs.chmodSync(at("o.npy"), 0o444);
+    // A group nobody belongs to, so that the replacement may keep it (the owner, root, it cannot).
+    if (asRoot) fs.chownSync(at("o.npy"), 0, 65534);
+    const refused = run(["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "-q"]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`${at("o.npy")}: is not writable by you (mode 0444)`);
+    expect(fs.readFileSync(at("o.npy"), "utf8")).toBe("old");
+    const forced = run(["apply", at("w.npy"), at("o.npy"), "-c", at("cfg.json"), "-q", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.statSync(at("o.npy")).mode & 0o777).toBe(0o444);
+  });
+
+  it("normalize --write refuses a read-only config, like an editor would", () => {
+    const at = workdir();
+    fs.chmodSync(path.dirname(at("x")), 0o777);
+    fs.chmodSync(at("cfg.json"), 0o444);
+    const r = run(["normalize", "--write", at("cfg.json")]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("is not writable by you");
+    expect(fs.readFileSync(at("cfg.json"), "utf8")).toBe(CFG);
+  });
+});

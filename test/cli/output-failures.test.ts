@@ -1,0 +1,75 @@
+/**
+ * When output cannot be written: a pipe closed early (`| head -1`, `| grep -q`)
+ * ends the run quietly with 141 (128 + SIGPIPE, as a Unix tool killed by
+ * SIGPIPE); any other write error (`> /dev/full`) is one line and exit 2.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FQC, ROOT, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const cfg = tmp.write("cfg.json", '{"dtype": "int4", "group_size": 32}');
+
+describe("stdout to a pipe the reader closes early", () => {
+  it("normalize printing ~300 KB ends quietly with 141 when the reader stops after the first chunk", async () => {
+    // Far more than a pipe holds (64 KiB), so fqc is still writing when the reader goes.
+    const child = spawn(process.execPath, [FQC, "normalize", ...Array<string>(1000).fill(cfg)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    let got = 0;
+    child.stdout.once("data", (d: Buffer) => {
+      got = d.length;
+      child.stdout.destroy();
+    });
+    const [code] = await new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+    expect(got).toBeGreaterThan(0);
+    expect(code).toBe(141);
+    expect(stderr).toBe("");
+  });
+
+  it("the same through a shell pipeline into head -1: no message, no trace", () => {
+    const r = spawnSync("sh", ["-c", `"$0" "$1" normalize ${Array<string>(1000).fill(`"$2"`).join(" ")} | head -1`, process.execPath, FQC, cfg], { encoding: "utf8", cwd: ROOT });
+    expect(r.stdout).toBe("{\n");
+    expect(r.stderr).toBe("");
+  });
+});
+
+describe.skipIf(!existsSync("/dev/full"))("stdout or stderr that cannot be written (/dev/full)", () => {
+  const toFull = (args: string[], which: "stdout" | "stderr") => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const stdio: Array<"ignore" | "pipe" | number> = which === "stdout" ? ["ignore", full, "pipe"] : ["ignore", "pipe", full];
+      const r = spawnSync(process.execPath, [FQC, ...args], { cwd: ROOT, stdio, encoding: "utf8" });
+      return { code: r.status, out: (which === "stdout" ? r.stderr : r.stdout) ?? "" };
+    } finally {
+      closeSync(full);
+    }
+  };
+
+  it.each([
+    ["schema", ["schema"]],
+    ["validate", ["validate", cfg, "-f", "json"]],
+    ["normalize", ["normalize", cfg]],
+  ])("%s > /dev/full: one line, exit 2", (_, args) => {
+    const r = toFull(args, "stdout");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("fqc: cannot write to standard output: no space left on device\n");
+  });
+
+  it("apply --json > /dev/full: exit 2 (the output file is complete: it was renamed into place first)", () => {
+    const out = tmp.path("applied.npy");
+    const r = toFull(["apply", path.join(ROOT, "examples/weight.npy"), out, "-c", cfg, "--json"], "stdout");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("fqc: cannot write to standard output: no space left on device\n");
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it("an error message to a stderr that cannot be written: still exit 2, nothing on stdout", () => {
+    const r = toFull(["apply", tmp.path("missing.npy"), tmp.path("o.npy"), "-c", cfg], "stderr");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../src/cli/repo-root.js";
+
+/** A fake file system holding exactly these `.git` entries. */
+const gitAt = (...dirs: string[]) => (p: string) => dirs.some((d) => p === `${d}/.git`);
+
+describe("repoRoot", () => {
+  it("is GITHUB_WORKSPACE when set, whatever the directory", () => {
+    expect(repoRoot("/w/repo/configs", { GITHUB_WORKSPACE: "/w/repo" }, gitAt("/elsewhere"))).toBe("/w/repo");
+    expect(repoRoot("/w/repo/configs", { GITHUB_WORKSPACE: ".." }, gitAt())).toBe("/w/repo");
+  });
+
+  it("is the nearest directory above holding .git when GITHUB_WORKSPACE is unset or empty", () => {
+    expect(repoRoot("/home/u/proj/configs/qat", {}, gitAt("/home/u/proj"))).toBe("/home/u/proj");
+    expect(repoRoot("/home/u/proj/sub/x", { GITHUB_WORKSPACE: "" }, gitAt("/home/u/proj", "/home/u/proj/sub"))).toBe("/home/u/proj/sub");
+    expect(repoRoot("/home/u/proj", {}, gitAt("/home/u/proj"))).toBe("/home/u/proj");
+    expect(repoRoot("/", {}, gitAt("/"))).toBe("/");
+  });
+
+  it("is the current directory outside any repository", () => {
+    expect(repoRoot("/tmp/a/b", {}, gitAt())).toBe("/tmp/a/b");
+    expect(repoRoot("/", {}, gitAt())).toBe("/");
+  });
+
+  it("looks for .git only by walking up, asking about each directory once", () => {
+    const asked: string[] = [];
+    repoRoot("/a/b/c", {}, (p) => (asked.push(p), false));
+    expect(asked).toEqual(["/a/b/c/.git", "/a/b/.git", "/a/.git", "/.git"]);
+  });
+});

@@ -1,0 +1,179 @@
+/** AtomicFile keeps what the user had: mode, owner, links, permissions; temp names and leftovers of killed runs. */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FqcError } from "../../src/errors.js";
+import { AtomicFile } from "../../src/npy/atomic.js";
+import { removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
+import { tempDir } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let seq = 0;
+const out = (name = "out.txt") => tmp.file(`${seq++}-${name}`);
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+if (!isRoot) console.log("atomic.test: not root: the owner/group tests (chown) are skipped");
+
+function writeText(target: string, text: string, opts: Parameters<typeof AtomicFile.create>[1] = {}): void {
+  const f = AtomicFile.create(target, opts);
+  f.write(new TextEncoder().encode(text));
+  f.commit();
+}
+const mode = (p: string) => fs.statSync(p).mode & 0o7777;
+const temps = (dir: string) => fs.readdirSync(dir).filter((n) => tempOwner(n) !== undefined);
+
+describe("AtomicFile keeps the mode, owner and group of the file it replaces", () => {
+  it.each([0o600, 0o640, 0o755, 0o444])("keeps mode %s", (m) => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    fs.chmodSync(target, m);
+    writeText(target, "new", { force: true }); // force: 0444 is not writable by a non-root user
+    expect(fs.readFileSync(target, "utf8")).toBe("new");
+    expect(mode(target)).toBe(m);
+  });
+
+  it("drops set-user-ID and set-group-ID bits", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    fs.chmodSync(target, 0o6755);
+    writeText(target, "new");
+    expect(mode(target)).toBe(0o755);
+  });
+
+  it("gives a new file the usual mode (0666 less the umask)", () => {
+    const target = out();
+    writeText(target, "new");
+    const umask = process.umask();
+    expect(mode(target)).toBe(0o666 & ~umask);
+  });
+
+  it.skipIf(!isRoot)("as root, keeps the owner and group", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    fs.chownSync(target, NOBODY, NOBODY);
+    fs.chmodSync(target, 0o640);
+    writeText(target, "new");
+    const st = fs.statSync(target);
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([NOBODY, NOBODY, 0o640]);
+  });
+});
+
+describe("AtomicFile refuses what a rename would damage, unless forced", () => {
+  it("refuses a file with several hard links, naming the count, and changes nothing", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    const other = out("other-name.txt");
+    fs.linkSync(target, other);
+    let err: FqcError | undefined;
+    try {
+      writeText(target, "new", { forceFlag: "--force" });
+    } catch (e) {
+      err = e as FqcError;
+    }
+    expect(err?.code).toBe("IO");
+    expect(err?.message).toBe(`${target}: has 2 hard links: fqc replaces a file by renaming a new one into place, which would give only this name the new content`);
+    expect(err?.hint).toContain("--force to replace this name only");
+    expect(fs.readFileSync(other, "utf8")).toBe("old");
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("with force, replaces this name only: the other link keeps the old content", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    const other = out("other-name.txt");
+    fs.linkSync(target, other);
+    writeText(target, "new", { force: true });
+    expect(fs.readFileSync(target, "utf8")).toBe("new");
+    expect(fs.readFileSync(other, "utf8")).toBe("old");
+  });
+
+  it.skipIf(isRoot)("refuses a file the user has no write permission on (root may write anything: see the CLI test run as nobody)", () => {
+    const target = out();
+    fs.writeFileSync(target, "old");
+    fs.chmodSync(target, 0o444);
+    expect(() => writeText(target, "new")).toThrow(`${target}: is not writable by you (mode 0444)`);
+    expect(fs.readFileSync(target, "utf8")).toBe("old");
+  });
+});
+
+describe("AtomicFile temp names", () => {
+  it("a target name of 255 bytes (the limit) is written: the temp name keeps at most 100 bytes of it", () => {
+    const dir = out("long");
+    fs.mkdirSync(dir);
+    for (const base of ["a".repeat(255), `${"é".repeat(126)}.j`, `${"字".repeat(84)}.npy`.slice(0, 85)]) {
+      expect(Buffer.byteLength(base)).toBeLessThanOrEqual(255);
+      const target = path.join(dir, base);
+      const f = AtomicFile.create(target);
+      const tempBase = path.basename(f.tempPath);
+      expect(Buffer.byteLength(tempBase)).toBeLessThan(255 - 100);
+      expect(tempBase.startsWith(`.${base.slice(0, 20)}`)).toBe(true);
+      expect(tempOwner(tempBase)).toBe(process.pid);
+      f.write(Uint8Array.of(1));
+      f.commit();
+      expect(fs.readFileSync(target)).toEqual(Buffer.of(1));
+    }
+  });
+
+  it("cuts a multi-byte name between characters", () => {
+    const name = tempNameFor("é".repeat(200));
+    expect(name.startsWith(`.${"é".repeat(TEMP_BASE_BYTES / 2)}.fqc-`)).toBe(true);
+    expect(name).not.toContain("\uFFFD");
+  });
+
+  it("recognises fqc's temp names only", () => {
+    expect(tempOwner(`.w.npy.fqc-1234-0123456789ab.tmp`)).toBe(1234);
+    expect(tempOwner(tempNameFor("x.npy"))).toBe(process.pid);
+    for (const other of ["w.npy.fqc-1234-0123456789ab.tmp", ".w.npy.fqc-1234-0123456789ab", ".w.npy.fqc-x-0123456789ab.tmp", ".w.npy.fqc-12-0123.tmp", ".w.npy.tmp", ".w.npy.fqc-0-0123456789ab.tmp"]) {
+      expect(tempOwner(other), other).toBeUndefined();
+    }
+  });
+});
+
+describe("leftover temp files of killed runs", () => {
+  /** The pid of a process that has exited. */
+  const deadPid = () => spawnSync(process.execPath, ["-e", "0"]).pid!;
+
+  it("a run writing into a directory removes fqc's temp files whose owner pid is gone, and nothing else", () => {
+    const dir = out("stale");
+    fs.mkdirSync(dir);
+    const dead = deadPid();
+    const stale = `.w.npy.fqc-${dead}-0123456789ab.tmp`;
+    const live = `.w.npy.fqc-${process.ppid}-0123456789ab.tmp`; // the parent runs
+    const notOurs = [`w.npy.fqc-${dead}-0123456789ab.tmp`, `.w.npy.fqc-${dead}-0123456789ab.tmp.bak`, "notes.txt"];
+    for (const n of [stale, live, ...notOurs]) fs.writeFileSync(path.join(dir, n), "x");
+    const linkName = `.l.npy.fqc-${dead}-0123456789ac.tmp`;
+    fs.symlinkSync(path.join(dir, "notes.txt"), path.join(dir, linkName));
+    const dirName = `.d.npy.fqc-${dead}-0123456789ad.tmp`;
+    fs.mkdirSync(path.join(dir, dirName));
+
+    writeText(path.join(dir, "out.txt"), "new");
+    expect(fs.readdirSync(dir).sort()).toEqual([live, ...notOurs, linkName, dirName, "out.txt"].sort());
+  });
+
+  it.skipIf(!isRoot)("keeps another user's leftovers", () => {
+    const dir = out("others");
+    fs.mkdirSync(dir);
+    const theirs = path.join(dir, `.w.npy.fqc-${deadPid()}-0123456789ab.tmp`);
+    fs.writeFileSync(theirs, "x");
+    fs.chownSync(theirs, NOBODY, NOBODY);
+    expect(removeStaleTemps(dir)).toEqual([]);
+    expect(fs.existsSync(theirs)).toBe(true);
+  });
+
+  it("removeLiveTemps deletes the temp files this process has open and names their targets; commit and abort forget theirs", () => {
+    const dir = out("live");
+    fs.mkdirSync(dir);
+    const committed = AtomicFile.create(path.join(dir, "done.txt"));
+    committed.commit();
+    const aborted = AtomicFile.create(path.join(dir, "aborted.txt"));
+    aborted.abort();
+    const open = AtomicFile.create(path.join(dir, "open.txt"));
+    expect(temps(dir)).toEqual([path.basename(open.tempPath)]);
+    expect(removeLiveTemps()).toEqual([path.join(dir, "open.txt")]);
+    expect(temps(dir)).toEqual([]);
+    expect(removeLiveTemps()).toEqual([]);
+    open.abort();
+  });
+});
