@@ -47,8 +47,9 @@ for (const file of ["fqc.schema.json", "fqc.draft-07.schema.json"]) {
     it("offers every config key and the pair keys in an empty file, each with a value placeholder and no preset value", async () => {
       const items = await complete("{|}");
       const labels = items.map((i) => i.label);
-      expect(labels).toEqual(expect.arrayContaining([...CANONICAL_KEYS, ...SHORTHAND_KEYS, ...PAIR_KEYS, "$schema"]));
-      for (const i of items.filter((x) => ![...PAIR_KEYS, "$schema"].includes(x.label))) {
+      expect(labels).toEqual(expect.arrayContaining([...CANONICAL_KEYS, ...SHORTHAND_KEYS, ...PAIR_KEYS, "fqn_to_config", "$schema"]));
+      expect(items.find((i) => i.label === "fqn_to_config")?.insertText).toBe('"fqn_to_config": {$1}');
+      for (const i of items.filter((x) => ![...PAIR_KEYS, "fqn_to_config", "$schema"].includes(x.label))) {
         // A snippet that presets a value (e.g. "zero_point_domain": "NONE", "range_learning": true) would write a broken config.
         expect(i.insertText, i.label).toBe(`"${i.label}": $1`);
         expect(docText(i), i.label).not.toBe("");
