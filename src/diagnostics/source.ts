@@ -11,6 +11,7 @@ import type { ValueNode, MemberNode, Node as MomoaNode } from "@humanwhocodes/mo
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
+import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
@@ -29,6 +30,7 @@ export interface SourceDoc {
 
 export interface SyntaxProblem extends SourceRange {
   message: string;
+  hint?: string;
 }
 
 export type ParseOutcome = { ok: true; doc: SourceDoc } | { ok: false; error: SyntaxProblem };
@@ -77,9 +79,17 @@ function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
     const at = /end of input/i.test(raw) ? endOf(src) : { line: err.line ?? 1, column: err.column ?? 1 };
     return { message: `JSON syntax error: ${raw}`, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
   }
-  // momoa accepted what JSON.parse refused (should not happen): report the native message.
+  // momoa accepted what JSON.parse refused (a raw control character in a string): report the native message, at its place.
+  return nativeSyntaxProblem(src, nativeError);
+}
+
+/** V8's message, without the excerpt of the text it may quote (which can hold newlines), at the position it names. */
+function nativeSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
   const msg = nativeError instanceof Error ? nativeError.message : String(nativeError);
-  return { message: `JSON syntax error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 };
+  const position = /at position (\d+)/.exec(msg);
+  const at = position ? lineColumnAt(src, Math.min(Number(position[1]), src.length)) : { line: 1, column: 1 };
+  const words = msg.replace(/,? ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "").replace(/\s+/g, " ");
+  return { message: `JSON syntax error: ${words}`, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
 }
 
 function endOf(text: string): { line: number; column: number } {
@@ -247,7 +257,13 @@ export function valueSource(value: unknown): SourceDoc {
   };
 }
 
-/** Parse text in the given format. */
+/** Parse text in the given format; text in another encoding than UTF-8 is a syntax problem saying which. */
 export function parseSourceText(text: string, format: "json" | "yaml"): ParseOutcome {
+  const foreign = findEncodingProblem(text);
+  if (foreign) {
+    const { message, hint } = describeEncodingProblem(foreign);
+    // The whole file is in question, not one place in it: point at its start.
+    return { ok: false, error: { message, hint, line: 1, column: 1, endLine: 1, endColumn: 2 } };
+  }
   return format === "yaml" ? parseYamlText(text) : parseJsonText(text);
 }
