@@ -10,6 +10,8 @@ import { validate } from "../config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "../config/types.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { locatePointer } from "../diagnostics/locate.js";
+import type { UnlistedCount } from "../diagnostics/format-types.js";
+import { capProblems } from "../diagnostics/problem-cap.js";
 import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
@@ -31,6 +33,8 @@ export interface LintResult {
   files: string[];
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
+  /** Problems found but not listed, per file (at most MAX_PROBLEMS_PER_FILE are listed). */
+  unlisted: Map<string, UnlistedCount>;
   /** A file was missing/unreadable/not parseable, or a glob matched nothing: exit status 2. */
   ioFailure: boolean;
 }
@@ -73,7 +77,7 @@ function fileDiagnostic(file: string, ruleId: string, message: string, hint?: st
 }
 
 export async function lintFiles(opts: LintOptions): Promise<LintResult> {
-  const result: LintResult = { files: [], diagnostics: [], sources: new Map(), ioFailure: false };
+  const result: LintResult = { files: [], diagnostics: [], sources: new Map(), unlisted: new Map(), ioFailure: false };
   if (opts.files.length === 0) {
     throw new FqcError("USAGE", "no files to validate", { hint: "Name config files or globs, or - to read stdin: fqc validate configs/*.json" });
   }
@@ -103,10 +107,12 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     result.sources.set(name, text);
     const { diagnostics, document } = validate(text, { filename: name });
     if (diagnostics.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
-    result.diagnostics.push(...diagnostics);
-    if (tensorShape && document && !diagnostics.some((d) => d.severity === "error")) {
-      result.diagnostics.push(...tensorDiagnostics(name, text, document, tensorShape, opts));
-    }
+    const all = tensorShape && document && !diagnostics.some((d) => d.severity === "error")
+      ? [...diagnostics, ...tensorDiagnostics(name, text, document, tensorShape, opts)]
+      : diagnostics;
+    const { listed, unlisted } = capProblems(all);
+    for (const d of listed) result.diagnostics.push(d);
+    if (unlisted.errorCount + unlisted.warningCount > 0) result.unlisted.set(name, unlisted);
   }
   return result;
 }

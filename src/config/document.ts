@@ -81,8 +81,8 @@ export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck
     }
     configPointers.push(ptr);
     const c = checkConstructor(member, ptr, kinds);
-    construct.push(...c.findings);
-    lint.push(...lintConfig(member, ptr, c.resolved, kinds));
+    for (const f of c.findings) construct.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
+    for (const f of lintConfig(member, ptr, c.resolved, kinds)) lint.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     if (c.config) pair[role] = c.config as CanonicalConfig;
   }
   // torchao's first error is the first one in the first config; fqc's pair-level problems come before it.

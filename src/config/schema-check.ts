@@ -82,11 +82,17 @@ function classify(e: ErrorObject, configPointers: readonly string[]): Classified
 export function schemaFindings(value: unknown, findings: readonly Finding[], configPointers: readonly string[]): Finding[] {
   const validate = schemaValidator();
   if (validate(value)) return [];
-  const errorPointers = findings.filter((f) => ruleInfo(f.ruleId).severity === "error").map((f) => f.pointer);
-  const explained = (c: Classified) =>
-    c.field !== undefined
-      ? errorPointers.some((p) => isUnderPointer(p, c.field!))
-      : errorPointers.some((p) => isUnderPointer(p, c.base));
+  // Every pointer that has an error at or under it: each error pointer and its ancestors. A set, so that a file with
+  // thousands of errors is not checked error against error.
+  const covered = new Set<string>();
+  for (const f of findings) {
+    if (ruleInfo(f.ruleId).severity !== "error") continue;
+    for (let p = f.pointer; !covered.has(p); p = p.slice(0, Math.max(0, p.lastIndexOf("/")))) {
+      covered.add(p);
+      if (p === "") break;
+    }
+  }
+  const explained = (c: Classified) => covered.has(c.field ?? c.base);
   const left = new Map<string, Classified>();
   for (const e of validate.errors ?? []) {
     const c = classify(e, configPointers);

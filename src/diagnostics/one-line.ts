@@ -13,3 +13,14 @@ export function oneLine(text: string): string {
     return `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+/** Longest message or hint kept whole; a longer one quotes a huge key or value and is cut in the middle. */
+export const MAX_MESSAGE_LENGTH = 500;
+
+/** oneLine, and cut to MAX_MESSAGE_LENGTH characters around an ellipsis that says how much was left out. */
+export function messageText(text: string): string {
+  const line = oneLine(text);
+  if (line.length <= MAX_MESSAGE_LENGTH) return line;
+  const keep = MAX_MESSAGE_LENGTH / 2 - 20;
+  return `${line.slice(0, keep)}…(${line.length - 2 * keep} characters)…${line.slice(-keep)}`;
+}

@@ -1,15 +1,16 @@
 /**
- * Text → value plus a pointer → source-range lookup, for JSON (momoa) and
- * YAML (yaml). Pure functions; nothing here knows about fake-quant configs.
+ * Text → value plus a pointer → source-range lookup, for JSON and YAML
+ * (yaml). Pure functions; nothing here knows about fake-quant configs.
  *
- * The JSON front end parses with the native JSON.parse first and builds the
- * momoa AST only when a position or a literal is asked for, so a clean file
- * costs little more than JSON.parse.
+ * The JSON front end parses with the native JSON.parse first and indexes
+ * positions (one linear scan, json-positions.ts) only when a position or a
+ * literal is asked for, so a clean file costs little more than JSON.parse;
+ * momoa only words the message of a syntax error.
  */
 import { parse as momoaParse } from "@humanwhocodes/momoa";
-import type { ValueNode, MemberNode, Node as MomoaNode } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
+import { indexJsonPositions, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -97,60 +98,53 @@ function endOf(text: string): { line: number; column: number } {
   return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
-function momoaRange(n: MomoaNode): SourceRange {
-  return { line: n.loc.start.line, column: n.loc.start.column, endLine: n.loc.end.line, endColumn: n.loc.end.column };
-}
-
 class JsonSource implements SourceDoc {
   readonly format = "json" as const;
-  private ast?: ValueNode;
+  private spans?: Map<string, NodeSpan>;
+  private lineStarts?: number[];
   constructor(private readonly text: string, readonly value: unknown) {}
 
-  private root(): ValueNode {
-    this.ast ??= momoaParse(this.text, { mode: "json" }).body;
-    return this.ast;
+  private span(pointer: string): NodeSpan | undefined {
+    this.spans ??= indexJsonPositions(this.text);
+    return this.spans.get(pointer);
   }
 
-  /** The node at a pointer and, for object members, the member (for its key). Last duplicate wins, as in JSON.parse. */
-  private find(pointer: string): { node: ValueNode; member?: MemberNode } | undefined {
-    let node = this.root();
-    let member: MemberNode | undefined;
-    for (const seg of parsePointer(pointer)) {
-      if (node.type === "Object") {
-        member = undefined;
-        for (const m of node.members) {
-          const name = m.name.type === "String" ? m.name.value : m.name.name;
-          if (name === seg) member = m;
-        }
-        if (!member) return undefined;
-        node = member.value;
-      } else if (node.type === "Array") {
-        const el = /^(0|[1-9]\d*)$/.test(seg) ? node.elements[Number(seg)] : undefined;
-        if (!el) return undefined;
-        node = el.value;
-        member = undefined;
-      } else {
-        return undefined;
-      }
+  /** 1-based line and column of an offset, by binary search over the line starts (built once). */
+  private position(offset: number): { line: number; column: number } {
+    if (!this.lineStarts) {
+      const starts = [0];
+      const re = /\r\n|\r|\n/g;
+      for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) starts.push(m.index + m[0].length);
+      this.lineStarts = starts;
     }
-    return { node, member };
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 
   range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    return momoaRange(part === "key" && hit.member ? hit.member.name : hit.node);
+    const s = this.span(pointer);
+    if (!s) return undefined;
+    const [from, to] = part === "key" && s.keyStart !== undefined ? [s.keyStart, s.keyEnd!] : [s.start, s.end];
+    const a = this.position(from);
+    const b = this.position(to);
+    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
 
   literal(pointer: string): string | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    return this.text.slice(hit.node.loc.start.offset, hit.node.loc.end.offset);
+    const s = this.span(pointer);
+    return s ? this.text.slice(s.start, s.end) : undefined;
   }
 
   isFloat(pointer: string): boolean {
-    const hit = this.find(pointer);
-    return hit?.node.type === "Number" && /[.eE]/.test(this.literal(pointer) ?? "");
+    const lit = this.literal(pointer);
+    return lit !== undefined && /^-?\d/.test(lit) && /[.eE]/.test(lit);
   }
 }
 
@@ -190,17 +184,28 @@ class YamlSource implements SourceDoc {
     private readonly pos: (offset: number) => { line: number; column: number },
   ) {}
 
+  /** Each map's pairs by key, built on first lookup (see JsonSource.membersOf). */
+  private readonly pairsOf = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
+
+  private pair(node: YamlNode & { items: unknown[] }, name: string): { key: unknown; value: unknown } | undefined {
+    let byKey = this.pairsOf.get(node);
+    if (!byKey) {
+      byKey = new Map();
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        byKey.set(isScalar(item.key) ? String(item.key.value) : String(item.key), item);
+      }
+      this.pairsOf.set(node, byKey);
+    }
+    return byKey.get(name);
+  }
+
   private find(pointer: string): { node: YamlNode | null; key?: YamlNode } | undefined {
     let node: YamlNode | null = this.contents;
     let key: YamlNode | undefined;
     for (const seg of parsePointer(pointer)) {
       if (isMap(node)) {
-        let hit: { key: unknown; value: unknown } | undefined;
-        for (const item of node.items) {
-          if (!isPair(item)) continue;
-          const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
-          if (k === seg) hit = item;
-        }
+        const hit = this.pair(node, seg);
         if (!hit) return undefined;
         key = hit.key as YamlNode;
         node = (hit.value as YamlNode | null) ?? null;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { validate } from "../../src/config/validate.js";
 import { findEncodingProblem } from "../../src/diagnostics/encoding.js";
-import { oneLine } from "../../src/diagnostics/one-line.js";
+import { messageText, oneLine } from "../../src/diagnostics/one-line.js";
 import { tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/in-process.js";
 
@@ -142,5 +142,14 @@ describe("a UTF-8 byte-order mark", () => {
 describe("oneLine", () => {
   it("shows line breaks and control characters in quoted text as escapes, and keeps tabs and other text", () => {
     expect(oneLine("a\nb\r\u0001\u2028c\td é")).toBe("a\\nb\\r\\u0001\\u2028c\td é");
+  });
+});
+
+describe("messageText", () => {
+  it("cuts a message quoting a huge key in the middle and says how much was left out", () => {
+    const out = messageText(`unknown key \`${"k".repeat(10_000)}\``);
+    expect(out.length).toBeLessThan(520);
+    expect(out).toMatch(/^unknown key `k+…\(\d+ characters\)…k+`$/);
+    expect(messageText("short")).toBe("short");
   });
 });

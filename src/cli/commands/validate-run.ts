@@ -35,6 +35,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     rules: RULES,
     toolVersion: VERSION,
     cwd: io.cwd,
+    unlisted: argv.quiet ? new Map([...result.unlisted].map(([f, u]) => [f, { errorCount: u.errorCount, warningCount: 0 }])) : result.unlisted,
   };
   const text = formatDiagnostics(argv.format, formatInput, { color });
   const clean = argv.format === "stylish" && text === "" && !argv.quiet;
@@ -49,7 +50,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
   }
 
-  const counts = summarize(result.diagnostics);
+  const counts = summarize(result.diagnostics, [], result.unlisted);
   const maxWarnings = argv["max-warnings"];
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
