@@ -19,3 +19,19 @@ describe("fuzzing the CLI with mutated inputs", () => {
     });
   }
 });
+
+describe("the fuzz harness", () => {
+  it("reports a broken invariant with its seed and command (a command that rewrites its input)", async () => {
+    const target = { ...TARGETS[1], seeds: [new TextEncoder().encode('{"group_size":32,"dtype":"int4"}')], mutators: [{ name: "none", mutate: (b: Uint8Array) => b }], commands: [["normalize", "--write", "c.json"]] };
+    expect(await runCase(target, 7)).toMatchObject({ seed: 7, command: "normalize --write c.json", problem: "input c.json changed or vanished" });
+  });
+
+  it("replays a case from its seed: the same seed gives the same mutations", async () => {
+    const { mutateSome, Rng } = await import("./mutators.js");
+    const seed = TARGETS[0].seeds[0];
+    const a = mutateSome(seed, TARGETS[0].mutators, new Rng(99));
+    const b = mutateSome(seed, TARGETS[0].mutators, new Rng(99));
+    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+    expect(a.applied).toEqual(b.applied);
+  });
+});
