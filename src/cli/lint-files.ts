@@ -4,7 +4,8 @@
  * tensor's header. I/O problems become diagnostics so one bad path does not
  * hide the report for the others.
  */
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { globSync } from "tinyglobby";
 import { validate } from "../config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "../config/types.js";
@@ -41,14 +42,30 @@ export interface LintResult {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/**
+ * The glob budget. Symbolic links to directories are not followed (a link
+ * loop, or a link to /, made '/**' run for minutes and report files many
+ * times); a pattern whose fixed part is a link still works (`link/**`).
+ * Directories deeper than MAX_GLOB_DEPTH below the pattern's base are not
+ * entered, and a run checks at most MAX_GLOB_FILES files.
+ */
+export const MAX_GLOB_FILES = 10_000;
+export const MAX_GLOB_DEPTH = 32;
+
 export function expandPatterns(patterns: readonly string[]): { files: string[]; unmatched: string[] } {
   const files: string[] = [];
   const unmatched: string[] = [];
+  // Each file once, however it is reached (two patterns, a hard or symbolic link, ./a and a).
   const seen = new Set<string>();
   const add = (f: string) => {
-    if (!seen.has(f)) {
-      seen.add(f);
-      files.push(f);
+    const id = f === STDIO_ARG ? f : fileIdentity(f);
+    if (seen.has(id)) return;
+    seen.add(id);
+    files.push(f);
+    if (files.length > MAX_GLOB_FILES) {
+      throw new FqcError("USAGE", `the files and patterns given match more than ${MAX_GLOB_FILES} files`, {
+        hint: "Narrow the patterns (e.g. configs/**/*.json rather than /**/*.json), or run fqc on parts of the tree.",
+      });
     }
   };
   for (const p of patterns) {
@@ -56,11 +73,42 @@ export function expandPatterns(patterns: readonly string[]): { files: string[]; 
       add(p);
       continue;
     }
-    const matches = globSync(p, { ignore: ["**/node_modules/**"], onlyFiles: true, expandDirectories: false }).sort();
+    const matches = globFiles(p);
     if (matches.length === 0) unmatched.push(p);
     matches.forEach(add);
   }
   return { files, unmatched };
+}
+
+/**
+ * The files a pattern matches. Its fixed part (the directories before the
+ * first glob character) is resolved first, so a link named there is
+ * followed; links met while walking are not.
+ */
+function globFiles(pattern: string): string[] {
+  const parts = pattern.split("/");
+  const firstGlob = parts.findIndex((part) => GLOB_CHARS.test(part));
+  const base = parts.slice(0, firstGlob).join("/");
+  const options = { ignore: ["**/node_modules/**"], onlyFiles: true, expandDirectories: false, followSymbolicLinks: false, deep: MAX_GLOB_DEPTH };
+  let real: string | undefined;
+  try {
+    real = base === "" ? undefined : realpathSync(base);
+  } catch {
+    real = undefined;
+  }
+  if (real === undefined || firstGlob <= 0) return globSync(pattern, options).sort();
+  const rest = parts.slice(firstGlob).join("/");
+  return globSync(rest, { ...options, cwd: real }).sort().map((f) => `${base}/${f}`);
+}
+
+/** Device and inode when the file exists (one file under several names), else its resolved path. */
+function fileIdentity(f: string): string {
+  try {
+    const st = statSync(f, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return resolve(f);
+  }
 }
 
 function exists(p: string): boolean {
