@@ -151,11 +151,18 @@ class JsonSource implements SourceDoc {
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 export function parseYamlText(text: string): ParseOutcome {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
+  if (duplicate?.range) {
+    const start = pos(duplicate.range[0]);
+    const end = pos(duplicate.range[1]);
+    return { ok: false, error: { message: "YAML syntax error: Map keys must be unique", line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const start = pos(e.pos[0]);
@@ -173,6 +180,27 @@ export function parseYamlText(text: string): ParseOutcome {
     return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
   }
   return { ok: true, doc: new YamlSource(text, doc.contents as YamlNode | null, value, pos) };
+}
+
+/** The first key that repeats an earlier key of its map, in any map of the document (an iterative walk). */
+function firstDuplicateKey(root: unknown): YamlNode | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        if (seen.has(k)) return item.key as YamlNode;
+        seen.add(k);
+        stack.push(item.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
 }
 
 class YamlSource implements SourceDoc {

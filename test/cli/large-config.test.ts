@@ -66,3 +66,17 @@ describe("large configs", () => {
     expect(editDistance("ca", "abc")).toBe(3);
   });
 });
+
+describe("large YAML configs", () => {
+  it("a YAML config with 20,000 keys finds its duplicate key with one set per map (the yaml package's check was quadratic)", () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `key_${i}: ${i}`);
+    const d = validate(`dtype: int4\ngroup_size: 32\n${lines.join("\n")}\nkey_7: 1\n`, { filename: "c.yaml" }).diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 20_003, column: 1, message: "YAML syntax error: Map keys must be unique" });
+  });
+
+  it("a duplicate key in a nested YAML map is found too", () => {
+    const d = validate("weight:\n  dtype: int4\n  group_size: 32\n  dtype: int8\n", { filename: "c.yaml" }).diagnostics;
+    expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 4, column: 3 });
+  });
+});
