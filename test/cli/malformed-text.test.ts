@@ -153,3 +153,13 @@ describe("messageText", () => {
     expect(messageText("short")).toBe("short");
   });
 });
+
+describe("one-line messages", () => {
+  it("an error naming a file whose name holds a newline stays one line (the name shows \\n)", async () => {
+    const r = await runMain(["apply", tmp.path("we\nird.npy"), tmp.path("o.npy"), "-c", tmp.write("g.json", GOOD)], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    const [first, ...rest] = r.stderr.trimEnd().split("\n");
+    expect(first).toContain("we\\nird.npy");
+    expect(rest.every((l) => l.startsWith("  hint:"))).toBe(true);
+  });
+});
