@@ -39,6 +39,7 @@ const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 try {
   if (!only || only === "apply") benchApply();
   if (!only || only === "validate") benchValidate();
+  if (!only || only === "big-config") benchBigConfigs();
   if ((args.has("--large") && !only) || only === "large") benchLarge();
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -132,6 +133,36 @@ function benchValidate() {
     console.log(`ratio: fqc validate is ${(ajv.seconds / ours.seconds).toFixed(2)}x ajv-cli's speed (schema only in ajv-cli; fqc also runs torchao's rules and locates every problem)`);
   } else {
     console.log("ajv-cli not installed: no ratio");
+  }
+  console.log();
+}
+
+/**
+ * Hostile config shapes of 10 MB each (README "Limits": judged in under 5 s and 500 MB): time and peak RSS of
+ * `fqc validate` on each, against that target. Exit 1 or 2 is expected (they are full of problems).
+ */
+function benchBigConfigs() {
+  const size = quick ? 2 * 2 ** 20 : 10 * 2 ** 20;
+  const target = { seconds: 5 * (size / (10 * 2 ** 20)), rss: 500 * 2 ** 20 };
+  const base = '{"dtype": "int4", "group_size": 32, ';
+  const fill = (unit, n) => Array.from({ length: n }, (_, i) => unit(i)).join(", ");
+  const perKey = 20;
+  const shapes = {
+    "many unknown keys": () => `${base}${fill((i) => `"key_${String(i).padStart(8, "0")}": ${i % 10}`, Math.floor(size / perKey))}}`,
+    "one huge key": () => `${base}"${"k".repeat(size)}": 1}`,
+    "huge array": () => `${base}"x": [${fill((i) => String(i % 1000), Math.floor(size / 5))}]}`,
+    "deep nesting": () => `${base}"x": ${"[".repeat(99)}${fill(() => "0", Math.floor(size / 3))}${"]".repeat(99)}}`,
+    "QAT pair, many keys": () => `{"weight": ${base}${fill((i) => `"key_${String(i).padStart(8, "0")}": ${i % 10}`, Math.floor(size / perKey))}}}`,
+    "YAML, many keys": () => `dtype: int4\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
+  };
+  console.log(`## validate: hostile configs of ${(size / 2 ** 20).toFixed(0)} MB, median of ${Math.min(reps, 3)}; target under ${target.seconds.toFixed(1)} s and ${fmtRss(target.rss)}`);
+  for (const [name, make] of Object.entries(shapes)) {
+    const file = path.join(work, `big-${name.replace(/[^a-z]+/gi, "-")}.${name.startsWith("YAML") ? "yaml" : "json"}`);
+    writeFileSync(file, make());
+    const r = median(Math.min(reps, 3), () => timeCmd(process.execPath, [fqc, "validate", file, "--format", "json", "-o", path.join(work, "big-report.json")], { okCodes: [0, 1, 2] }));
+    const ok = r.seconds <= target.seconds && (r.rss === undefined || r.rss <= target.rss);
+    console.log(`${name.padEnd(22)} ${(statSync(file).size / 2 ** 20).toFixed(1).padStart(5)} MB  ${r.seconds.toFixed(2).padStart(6)} s  peak RSS ${fmtRss(r.rss)}  ${ok ? "within target" : "OVER TARGET"}`);
+    rmSync(file);
   }
   console.log();
 }

@@ -12,7 +12,14 @@ export function isYamlName(file: string): boolean {
   return /\.ya?ml$/i.test(file);
 }
 
+const BOM = "\uFEFF";
+
+/** A UTF-8 byte-order mark is read as editors read it, and kept: the canonical text starts with one when the file did. */
 export function canonicalFileText(doc: CanonicalDocument, originalText: string, file: string): string {
+  return originalText.startsWith(BOM) ? BOM + canonicalBody(doc, originalText.slice(1), file) : canonicalBody(doc, originalText, file);
+}
+
+function canonicalBody(doc: CanonicalDocument, originalText: string, file: string): string {
   if (!isYamlName(file)) return canonicalJson(doc, { schema: schemaUriOf(JSON.parse(originalText)) });
   const schema = schemaUriOf(YAML.parse(originalText));
   const value = canonicalValue(doc);

@@ -29,16 +29,61 @@ export function loadGivenQparams(
       hint: 'Set "is_dynamic": false in the config.',
     });
   }
-  const scale = readQparam(scaleIn, plan, (v) => roundTo(plan.scalePrecision, v));
   const zp = plan.zeroPointPrecision;
-  const zeroPoint = readQparam(zeroPointIn, plan, zp === "float32" || zp === "float16" || zp === "bfloat16" || zp === "float64"
-    ? (v) => roundTo(zp, v)
-    : (v) => castToInt(zp, v));
+  const floatZp = zp === "float32" || zp === "float16" || zp === "bfloat16" || zp === "float64";
+  const scaleFile = readNpy(scaleIn);
+  const zpFile = readNpy(zeroPointIn);
+  const swapHint = `Check the order: --scale ${scaleIn} --zero-point ${zeroPointIn}; were the two files swapped?`;
+  if (!scaleFile.header.dtype.startsWith("float")) {
+    throw new FqcError("USAGE", `${scaleIn}: scales of dtype ${scaleFile.header.dtype}: torchao's scales are floating point (scale_precision ${plan.scalePrecision})`, {
+      file: scaleIn,
+      hint: zpFile.header.dtype.startsWith("float") ? swapHint : `Save the scales as ${plan.scalePrecision}.`,
+    });
+  }
+  const scale = readQparam(scaleIn, scaleFile, plan, (v) => roundTo(plan.scalePrecision, v));
+  checkScales(scaleIn, scale, plan.scalePrecision);
+  const rawZp = readQparam(zeroPointIn, zpFile, plan, (v) => v);
+  if (!floatZp) checkIntegerZeroPoints(zeroPointIn, rawZp, zp, swapHint);
+  const zeroPoint = rawZp.map(floatZp ? (v) => roundTo(zp, v) : (v) => castToInt(zp, v));
   return { scale, zeroPoint };
 }
 
-function readQparam(path: string, plan: QuantPlan, convert: (v: number) => number): Float64Array {
-  const { header, data } = readNpy(path);
+/**
+ * Scales torchao could never have computed (it clamps every scale to at least
+ * eps > 0), each of which makes its kernel (r = 1/s, q = round(x·r), y = q·s,
+ * spec §3.3) produce garbage without an error: NaN gives NaN for the whole
+ * group, +/-inf gives 0·inf = NaN, 0 gives r = inf and outputs of 0 or NaN,
+ * and a negative scale mirrors the integer grid (qmin and qmax swap roles).
+ * All are refused, naming the first such scale.
+ */
+function checkScales(path: string, scale: Float64Array, precision: string): void {
+  for (let i = 0; i < scale.length; i++) {
+    const s = scale[i];
+    if (s > 0 && Number.isFinite(s)) continue;
+    const what = Number.isNaN(s) ? "NaN" : !Number.isFinite(s) ? String(s).replace("Infinity", "inf") : s === 0 ? "0" : `negative (${s})`;
+    const effect = Number.isNaN(s) || !Number.isFinite(s)
+      ? "torchao would output NaN for every element of its group"
+      : s === 0 ? "torchao would divide by zero (r = 1/s = inf) and output 0 or NaN" : "torchao would mirror its integer grid (q = round(x / s) changes sign) instead of quantizing";
+    throw new FqcError("USAGE", `${path}: scale #${i} is ${what}${s !== 0 && Number.isFinite(s) ? "" : ` (after rounding to ${precision})`}: ${effect}`, {
+      file: path,
+      hint: "Scales must be finite and greater than 0 (torchao clamps computed scales to at least eps).",
+    });
+  }
+}
+
+/** An integer zero_point_precision truncates a fractional zero point silently: a fractional one is a float file or swapped files. */
+function checkIntegerZeroPoints(path: string, zeroPoint: Float64Array, precision: string, swapHint: string): void {
+  for (let i = 0; i < zeroPoint.length; i++) {
+    const z = zeroPoint[i];
+    if (Number.isInteger(z)) continue;
+    throw new FqcError("USAGE", `${path}: zero point #${i} is ${Number.isNaN(z) ? "NaN" : z}, not an integer: zero_point_precision ${precision} would truncate it`, {
+      file: path,
+      hint: `${swapHint} A float zero point needs a float zero_point_precision in the config.`,
+    });
+  }
+}
+
+function readQparam(path: string, { header, data }: ReturnType<typeof readNpy>, plan: QuantPlan, convert: (v: number) => number): Float64Array {
   const want = plan.qparamShape;
   if (header.shape.length !== want.length || header.shape.some((d, i) => d !== want[i])) {
     throw new FqcError("USAGE", `${path}: qparams of shape (${header.shape.join(", ")}) do not fit: this config and tensor need shape (${want.join(", ")})`, {

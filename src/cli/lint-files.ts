@@ -4,14 +4,17 @@
  * tensor's header. I/O problems become diagnostics so one bad path does not
  * hide the report for the others.
  */
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import { applyRuleSettings, type RuleSettings } from "../config/rule-settings.js";
 import picomatch from "picomatch";
 import { globSync } from "tinyglobby";
 import { validate } from "../config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "../config/types.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { locatePointer } from "../diagnostics/locate.js";
+import type { UnlistedCount } from "../diagnostics/format-types.js";
+import { capProblems } from "../diagnostics/problem-cap.js";
 import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
@@ -34,6 +37,8 @@ export interface LintOptions {
   ignore?: readonly IgnorePattern[];
   /** false: a path or glob matching no file is not an error (default true). */
   errorOnUnmatchedPattern?: boolean;
+  /** Rule levels (--rule, the project file), applied before problems are capped and counted. */
+  ruleSettings?: RuleSettings;
 }
 
 export interface IgnorePattern {
@@ -48,21 +53,39 @@ export interface LintResult {
   readPaths: string[];
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
+  /** Problems found but not listed, per file (at most MAX_PROBLEMS_PER_FILE are listed). */
+  unlisted: Map<string, UnlistedCount>;
   /** A file was missing/unreadable/not parseable, or a glob matched nothing: exit status 2. */
   ioFailure: boolean;
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/**
+ * The glob budget. Symbolic links to directories are not followed (a link
+ * loop, or a link to /, made '/**' run for minutes and report files many
+ * times); a pattern whose fixed part is a link still works (`link/**`).
+ * Directories deeper than MAX_GLOB_DEPTH below the pattern's base are not
+ * entered, and a run checks at most MAX_GLOB_FILES files.
+ */
+export const MAX_GLOB_FILES = 10_000;
+export const MAX_GLOB_DEPTH = 32;
+
 export function expandPatterns(patterns: readonly string[], ignore: readonly IgnorePattern[] = []): { files: string[]; unmatched: Array<{ pattern: string; allIgnored: boolean }> } {
   const files: string[] = [];
   const unmatched: Array<{ pattern: string; allIgnored: boolean }> = [];
+  // Each file once, however it is reached (two patterns, a hard or symbolic link, ./a and a).
   const seen = new Set<string>();
   const ignored = ignoreMatcher(ignore);
   const add = (f: string) => {
-    if (!seen.has(f)) {
-      seen.add(f);
-      files.push(f);
+    const id = f === STDIO_ARG ? f : fileIdentity(f);
+    if (seen.has(id)) return;
+    seen.add(id);
+    files.push(f);
+    if (files.length > MAX_GLOB_FILES) {
+      throw new FqcError("USAGE", `the files and patterns given match more than ${MAX_GLOB_FILES} files`, {
+        hint: "Narrow the patterns (e.g. configs/**/*.json rather than /**/*.json), or run fqc on parts of the tree.",
+      });
     }
   };
   for (const p of patterns) {
@@ -71,7 +94,7 @@ export function expandPatterns(patterns: readonly string[], ignore: readonly Ign
       if (p === STDIO_ARG || !ignored(p)) add(p);
       continue;
     }
-    const matches = globSync(p, { ignore: ["**/node_modules/**"], onlyFiles: true, expandDirectories: false }).sort();
+    const matches = globFiles(p);
     const kept = matches.filter((m) => !ignored(m));
     if (kept.length === 0) unmatched.push({ pattern: p, allIgnored: matches.length > 0 });
     kept.forEach(add);
@@ -96,6 +119,37 @@ function ignoreMatcher(ignore: readonly IgnorePattern[]): (file: string) => bool
   };
 }
 
+/**
+ * The files a pattern matches. Its fixed part (the directories before the
+ * first glob character) is resolved first, so a link named there is
+ * followed; links met while walking are not.
+ */
+function globFiles(pattern: string): string[] {
+  const parts = pattern.split("/");
+  const firstGlob = parts.findIndex((part) => GLOB_CHARS.test(part));
+  const base = parts.slice(0, firstGlob).join("/");
+  const options = { ignore: ["**/node_modules/**"], onlyFiles: true, expandDirectories: false, followSymbolicLinks: false, deep: MAX_GLOB_DEPTH };
+  let real: string | undefined;
+  try {
+    real = base === "" ? undefined : realpathSync(base);
+  } catch {
+    real = undefined;
+  }
+  if (real === undefined || firstGlob <= 0) return globSync(pattern, options).sort();
+  const rest = parts.slice(firstGlob).join("/");
+  return globSync(rest, { ...options, cwd: real }).sort().map((f) => `${base}/${f}`);
+}
+
+/** Device and inode when the file exists (one file under several names), else its resolved path. */
+function fileIdentity(f: string): string {
+  try {
+    const st = statSync(f, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return resolve(f);
+  }
+}
+
 function exists(p: string): boolean {
   try {
     statSync(p);
@@ -110,7 +164,7 @@ function fileDiagnostic(file: string, ruleId: string, message: string, hint?: st
 }
 
 export async function lintFiles(opts: LintOptions): Promise<LintResult> {
-  const result: LintResult = { files: [], readPaths: [], diagnostics: [], sources: new Map(), ioFailure: false };
+  const result: LintResult = { files: [], readPaths: [], diagnostics: [], sources: new Map(), unlisted: new Map(), ioFailure: false };
   if (opts.files.length === 0) {
     throw new FqcError("USAGE", "no files to validate", { hint: "Name config files or globs, or - to read stdin: fqc validate configs/*.json" });
   }
@@ -149,15 +203,20 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     result.sources.set(name, text);
     const { diagnostics, document } = validate(text, { filename: name });
     if (diagnostics.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
-    result.diagnostics.push(...diagnostics);
-    if (!document || diagnostics.some((d) => d.severity === "error")) continue;
-    if (document.kind === "recipe" && tensors) {
-      result.diagnostics.push(...recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao }));
-    } else if (document.kind !== "recipe" && tensorShape) {
-      result.diagnostics.push(...tensorDiagnostics(name, text, document, tensorShape, opts));
-    } else if (document.kind !== "recipe" && opts.tensor) {
-      result.diagnostics.push(fileDiagnostic(name, "fqc/tensor-shape", `--tensor ${opts.tensor}: a config (not a recipe) is checked against one .npy tensor`, "Give a .npy with a config, or a recipe with a checkpoint."));
+    const all = [...diagnostics];
+    if (document && !diagnostics.some((d) => d.severity === "error")) {
+      if (document.kind === "recipe" && tensors) {
+        for (const d of recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao })) all.push(d);
+      } else if (document.kind !== "recipe" && tensorShape) {
+        for (const d of tensorDiagnostics(name, text, document, tensorShape, opts)) all.push(d);
+      } else if (document.kind !== "recipe" && opts.tensor) {
+        all.push(fileDiagnostic(name, "fqc/tensor-shape", `--tensor ${opts.tensor}: a config (not a recipe) is checked against one .npy tensor`, "Give a .npy with a config, or a recipe with a checkpoint."));
+      }
     }
+    // Rule levels first (a rule turned off is neither listed nor counted), then the per-file cap.
+    const { listed, unlisted } = capProblems(opts.ruleSettings ? applyRuleSettings(all, opts.ruleSettings) : all);
+    for (const d of listed) result.diagnostics.push(d);
+    if (unlisted.errorCount + unlisted.warningCount > 0) result.unlisted.set(name, unlisted);
   }
   return result;
 }

@@ -86,6 +86,8 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .parserConfiguration({ "populate--": true })
     .middleware(lastValueWins, true)
     .middleware(rejectAfterDoubleDash, true)
+    // yargs calls middleware with the parser as second argument (not in @types/yargs): its option table is the command's.
+    .middleware(((_parsed: unknown, y: Argv) => rejectMissingValues(argv, y)) as unknown as (a: object) => void, true)
     .middleware(rejectEmptyValues, true)
     .scriptName("fqc")
     .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.");
@@ -154,6 +156,38 @@ function rejectEmptyValues(argv: Record<string, unknown>): void {
     if (!(Array.isArray(value) ? value : [value]).includes("")) continue;
     const name = POSITIONALS.has(key) ? `<${key}>` : `--${key}`;
     throw new FqcError("USAGE", `${name} is empty`, { hint: "Give a value (an unset shell variable expands to nothing; quote paths with spaces)." });
+  }
+}
+
+/**
+ * An option that takes a value, given without one (`--max-warnings` at the end
+ * of the line, `-j --quiet`): yargs would quietly use the default, which can
+ * switch off a CI gate. Refused, naming the option. A value may start with "-"
+ * when it is a number (`--max-warnings -1`).
+ */
+function rejectMissingValues(args: readonly string[], y: Argv): void {
+  const options = (y as unknown as { getOptions: () => { boolean: string[]; count: string[]; alias: Record<string, string[]>; key: Record<string, boolean> } }).getOptions();
+  const flags = new Set([...options.boolean, ...options.count, "help", "version"]);
+  for (const [name, aliases] of Object.entries(options.alias)) if (flags.has(name)) for (const a of aliases) flags.add(a);
+  const valued = (token: string): string | undefined => {
+    const m = /^--?([^=]+)$/.exec(token);
+    if (!m || token === "--") return undefined;
+    const name = m[1];
+    if (!(name in options.key) && !Object.values(options.alias).some((list) => list.includes(name))) return undefined;
+    return flags.has(name) || name.startsWith("no-") ? undefined : name;
+  };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") break;
+    const name = valued(args[i]);
+    if (name === undefined) continue;
+    const next = args[i + 1];
+    if (next === undefined || (next.startsWith("-") && next !== STDIO_ARG && !/^-\d/.test(next))) {
+      const long = options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name);
+      throw new FqcError("USAGE", `${args[i]} needs a value${long !== name ? ` (--${long})` : ""}`, {
+        hint: `Write ${args[i]} VALUE or --${long}=VALUE; run 'fqc <command> --help' for the values it takes.`,
+      });
+    }
+    i++;
   }
 }
 

@@ -91,9 +91,10 @@ export function checkRecipe(value: Record<string, unknown>, kinds: NumberKinds, 
       }
     }
     const v = checkValue(table[key], at, kinds);
-    construct.push(...v.construct);
-    lint.push(...v.lint);
-    configPointers.push(...v.configPointers);
+    // Loops, not push(...): a recipe with 100,000+ findings would overflow the call stack.
+    for (const f of v.construct) construct.push(f);
+    for (const f of v.lint) lint.push(f);
+    for (const p of v.configPointers) configPointers.push(p);
     if (v.value === undefined) complete = false;
     else entries.push({ key, value: v.value });
   }

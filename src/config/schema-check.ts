@@ -83,13 +83,20 @@ function classify(e: ErrorObject, configPointers: readonly string[]): Classified
 export function schemaFindings(value: unknown, findings: readonly Finding[], configPointers: readonly string[]): Finding[] {
   const validate = schemaValidator();
   if (validate(value)) return [];
-  const errorPointers = findings.filter((f) => ruleInfo(f.ruleId).severity === "error").map((f) => f.pointer);
+  // Every pointer that has an error at or under it: each error pointer and its ancestors. A set, so that a file with
+  // thousands of errors is not checked error against error.
+  const covered = new Set<string>();
+  for (const f of findings) {
+    if (ruleInfo(f.ruleId).severity !== "error") continue;
+    for (let p = f.pointer; !covered.has(p); p = p.slice(0, Math.max(0, p.lastIndexOf("/")))) {
+      covered.add(p);
+      if (p === "") break;
+    }
+  }
   // A pair with no config at all is reported once, as fqc/document; the schema also flags each null member of it.
   const emptyPair = findings.some((f) => f.ruleId === "fqc/document" && f.pointer === "");
   const explained = (c: Classified) =>
-    c.field !== undefined
-      ? errorPointers.some((p) => isUnderPointer(p, c.field!)) || (emptyPair && valueAt(value, c.field) === null)
-      : errorPointers.some((p) => isUnderPointer(p, c.base));
+    covered.has(c.field ?? c.base) || (emptyPair && c.field !== undefined && valueAt(value, c.field) === null);
   const left = new Map<string, Classified>();
   for (const e of validate.errors ?? []) {
     const c = classify(e, configPointers);

@@ -149,9 +149,8 @@ function configPointer(base: string, p: string): string {
 
 /** One config's `_data`: each field decoded from its envelope; plain values pass through. */
 function unwrapConfig(data: Record<string, unknown>, base: string, problem: Problem): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data)) out[k] = decodeField(v, childPointer(base, k), problem);
-  return out;
+  // fromEntries defines own keys: `out[k] = v` with k "__proto__" would set the prototype and drop the key unseen.
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decodeField(v, childPointer(base, k), problem)]));
 }
 
 function decodeField(v: unknown, at: string, problem: (p: string, m: string, h?: string) => void): unknown {

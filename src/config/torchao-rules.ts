@@ -50,6 +50,8 @@ const GRANULARITY_FIELDS: Record<string, readonly string[]> = {
   PerToken: [], PerAxis: ["axis"], PerGroup: ["group_size"], PerTensor: [], PerRow: [], PerBlock: ["block_size"],
 };
 const KNOWN_GRANULARITY_TYPES = [...GRANULARITY_TYPES, ...UNSUPPORTED_GRANULARITY_TYPES] as readonly string[];
+/** Unknown keys per config that get a "did you mean" (the CLI lists at most 100 problems per file). */
+const SUGGESTED_KEYS = 100;
 const CONFIG_KEYS = [...CANONICAL_KEYS, ...SHORTHAND_KEYS] as readonly string[];
 
 interface GranularityObject {
@@ -71,9 +73,11 @@ export function checkConstructor(
   const present = (k: string) => hasKey(raw, k);
 
   // --- Python argument binding (TypeError before the body runs) ---
+  let unknownKeys = 0;
   for (const k of Object.keys(raw)) {
     if (CONFIG_KEYS.includes(k) || extraKeys.includes(k)) continue;
-    const guess = didYouMean(k, CONFIG_KEYS);
+    // Suggestions cost an edit distance per valid key: only for as many unknown keys as a report lists.
+    const guess = ++unknownKeys <= SUGGESTED_KEYS ? didYouMean(k, CONFIG_KEYS) : undefined;
     findings.push({
       ruleId: "fqc/unknown-key",
       // Python's own TypeError, which torchao's callers see before any ValueError of the constructor body.
@@ -90,7 +94,7 @@ export function checkConstructor(
   let gObjBroken = false;
   if (isPlainObject(raw.granularity)) {
     const r = readGranularityObject(raw.granularity, at("granularity"), kinds);
-    findings.push(...r.findings);
+    for (const f of r.findings) findings.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     gObj = r.object;
     gObjBroken = r.object === undefined;
   }
@@ -230,7 +234,7 @@ export function checkConstructor(
   }
 
   // --- fqc: types of the fields torchao stores without looking ---
-  findings.push(...checkFieldTypes(raw, base, resolved));
+  for (const f of checkFieldTypes(raw, base, resolved)) findings.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
 
   const constructs = findings.length === 0;
   return { findings, resolved, config: constructs ? toCanonical(resolved) : undefined };

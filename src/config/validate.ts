@@ -7,6 +7,7 @@
  */
 import { compareRanges, formatForFile, nearestRange, type SourceRange } from "../diagnostics/locate.js";
 import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
+import { messageText } from "../diagnostics/one-line.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { checkDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
@@ -43,8 +44,10 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
   if (typeof input === "string") {
     const parsed = parseSourceText(input, opts.format ?? formatForFile(opts.filename));
     if (!parsed.ok) {
-      const { message, ...range } = parsed.error;
-      return { diagnostics: [{ ruleId: "fqc/syntax", severity: "error", message, file, pointer: "", ...range }] };
+      const { message, hint, ...range } = parsed.error;
+      const d: Diagnostic = { ruleId: "fqc/syntax", severity: "error", message: messageText(message), file, pointer: "", ...range };
+      if (hint) d.hint = hint;
+      return { diagnostics: [d] };
     }
     src = parsed.doc;
   } else {
@@ -77,8 +80,8 @@ function rangeOf(src: SourceDoc, f: Finding): SourceRange {
 }
 
 function toDiagnostic(f: Finding, range: SourceRange, file: string): Diagnostic {
-  const d: Diagnostic = { ruleId: f.ruleId, severity: ruleInfo(f.ruleId).severity, message: f.message, file, pointer: f.pointer, ...range };
-  if (f.hint) d.hint = f.hint;
+  const d: Diagnostic = { ruleId: f.ruleId, severity: ruleInfo(f.ruleId).severity, message: messageText(f.message), file, pointer: f.pointer, ...range };
+  if (f.hint) d.hint = messageText(f.hint);
   return d;
 }
 

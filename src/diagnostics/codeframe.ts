@@ -27,6 +27,37 @@ export interface CodeFrameOptions {
   maxWidth?: number;
   /** Tab stop width (default 4). */
   tabWidth?: number;
+  /** The source's line index (`lineIndex(source)`), when several frames of one source are drawn: each then costs only its lines. */
+  lines?: LineIndex;
+}
+
+/** Where each line of a text starts: built once per source, so a frame needs no scan of the whole text. */
+export interface LineIndex {
+  readonly text: string;
+  /** Offset of the first character of each line; a final entry one past the text's end. */
+  readonly starts: readonly number[];
+}
+
+/** The same line breaks momoa counts: CRLF, LF and a lone CR. */
+export function lineIndex(text: string): LineIndex {
+  const starts = [0];
+  const re = /\r\n|\r|\n/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.push(m.index + m[0].length);
+  starts.push(text.length + 1);
+  return { text, starts };
+}
+
+function lineCount(index: LineIndex): number {
+  return index.starts.length - 1;
+}
+
+/** Line n (1-based) without its line break. */
+function lineText(index: LineIndex, n: number): string {
+  const start = index.starts[n - 1];
+  let end = index.starts[n] - 1; // the break, or one past the end for the last line
+  if (end > index.text.length) end = index.text.length;
+  else if (index.text[end] === "\n" && index.text[end - 1] === "\r") end--;
+  return index.text.slice(start, end);
 }
 
 /** One rendered character: its text, display width and the code-unit span it came from. */
@@ -55,17 +86,25 @@ export function codeFrame(
   const tabWidth = Math.max(1, opts.tabWidth ?? 4);
   const severity = opts.severity ?? "error";
 
-  // The same line breaks momoa counts: CRLF, LF and a lone CR.
-  const lines = source.split(/\r\n|\r|\n/);
-  const lineNo = clampInt(line, 1, lines.length);
-  const text = lines[lineNo - 1];
+  const index = opts.lines?.text === source ? opts.lines : lineIndex(source);
+  const count = lineCount(index);
+  const lineNo = clampInt(line, 1, count);
+  const fullText = lineText(index, lineNo);
 
-  const start = clampInt(column, 1, text.length + 1) - 1;
+  let start = clampInt(column, 1, fullText.length + 1) - 1;
   let end: number;
-  if (endLine > lineNo) end = text.length; // multi-line range: underline to the end of the first line
-  else if (endLine === lineNo) end = clampInt(endColumn, 1, text.length + 1) - 1;
+  if (endLine > lineNo) end = fullText.length; // multi-line range: underline to the end of the first line
+  else if (endLine === lineNo) end = clampInt(endColumn, 1, fullText.length + 1) - 1;
   else end = start;
   if (end < start) end = start;
+  // Only a stretch of a very long line (a minified file, a 1 MB key) can be shown: lay out just that stretch, so a frame costs
+  // the same on any line. Cut at a tab or wide character, the columns of the stretch may differ by a few from the full line's.
+  const reach = 2 * maxWidth;
+  const sliceStart = start > reach ? start - reach : 0;
+  const sliceEnd = Math.min(fullText.length, Math.min(end, start + reach) + reach);
+  const text = fullText.slice(sliceStart, sliceEnd);
+  start -= sliceStart;
+  end = Math.min(end, sliceEnd) - sliceStart;
 
   const cells = layout(text, tabWidth);
   const lineWidth = widthOf(cells);
@@ -82,13 +121,13 @@ export function codeFrame(
 
   const first = Math.max(1, lineNo - context);
   // The empty "line" after a final newline is not worth a context row.
-  const lastReal = lines.length > 1 && lines[lines.length - 1] === "" && lineNo < lines.length ? lines.length - 1 : lines.length;
+  const lastReal = count > 1 && index.starts[count - 1] === source.length && lineNo < count ? count - 1 : count;
   const last = Math.min(lastReal, lineNo + context);
   const gutterWidth = String(last).length;
   const out: string[] = [];
 
   for (let n = first; n <= last; n++) {
-    const shown = clip(n === lineNo ? cells : layout(lines[n - 1], tabWidth), winStart, winEnd, clipped);
+    const shown = clip(n === lineNo ? cells : layout(contextText(lineText(index, n), sliceStart, winEnd), tabWidth), winStart, winEnd, clipped);
     const marker = n === lineNo ? p.bold(p.severity(severity, ">")) : " ";
     const gutter = p.gray(`${String(n).padStart(gutterWidth)} |`);
     out.push(`${marker} ${gutter}${shown === "" ? "" : " " + shown}`);
@@ -102,6 +141,11 @@ export function codeFrame(
     }
   }
   return out.join("\n");
+}
+
+/** The stretch of a context line under the marked line's stretch: from the same offset, and no more than the window can show (with a margin for zero-width characters). */
+function contextText(text: string, from: number, rightEdge: number): string {
+  return text.slice(from, from + 2 * rightEdge + 64);
 }
 
 function clampInt(v: number, lo: number, hi: number): number {

@@ -7,7 +7,7 @@
  */
 import type { FormatInput } from "./format-types.js";
 import { messageWithHint, repoRelativePath, STDIN_FILE, TOOL_NAME } from "./format-types.js";
-import { plural, problemsText, summarize } from "./summary.js";
+import { plural, problemsText, summarize, unlistedText } from "./summary.js";
 import type { Diagnostic } from "./types.js";
 
 /** Annotations GitHub displays per step and severity. */
@@ -24,7 +24,7 @@ export function escapeProperty(s: string): string {
 }
 
 export function formatGithub(input: FormatInput): string {
-  const summary = summarize(input.diagnostics, input.filesChecked);
+  const summary = summarize(input.diagnostics, input.filesChecked, input.unlisted);
   const lines = summary.files.flatMap((f) => f.diagnostics.map((d) => annotation(d, input.cwd, input.root ?? input.cwd)));
   lines.push(summaryLine(summary));
   return lines.join("\n") + "\n";
@@ -53,6 +53,7 @@ function summaryLine(summary: ReturnType<typeof summarize>): string {
   const files = plural(summary.files.length, "file");
   if (summary.problemCount === 0) return `${TOOL_NAME}: ${files} checked, no problems`;
   let line = `${TOOL_NAME}: ${problemsText(summary)} in ${plural(summary.filesWithProblems, "file")} (${files} checked)`;
+  if (summary.unlistedCount > 0) line += `; ${unlistedText(summary.unlistedCount)}`;
   const n = GITHUB_ANNOTATIONS_SHOWN_PER_STEP;
   if (summary.errorCount > n || summary.warningCount > n) {
     line += `; GitHub shows only the first ${n} errors and ${n} warnings of a step as annotations, all are listed above`;

@@ -17,13 +17,15 @@ export type JsonDiagnostic = Omit<Diagnostic, "hint"> & { hint: string | null };
 export interface JsonReport {
   version: typeof JSON_FORMAT_VERSION;
   tool: { name: string; version: string };
-  files: { file: string; errorCount: number; warningCount: number; diagnostics: JsonDiagnostic[] }[];
+  /** Counts include problems not listed in `diagnostics` (`unlistedCount` of them; at most 100 are listed per file). */
+  files: { file: string; errorCount: number; warningCount: number; unlistedCount: number; diagnostics: JsonDiagnostic[] }[];
   errorCount: number;
   warningCount: number;
+  unlistedCount: number;
 }
 
 export function formatJson(input: FormatInput): string {
-  const summary = summarize(input.diagnostics, input.filesChecked);
+  const summary = summarize(input.diagnostics, input.filesChecked, input.unlisted);
   const report: JsonReport = {
     version: JSON_FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: input.toolVersion },
@@ -31,10 +33,12 @@ export function formatJson(input: FormatInput): string {
       file: f.file,
       errorCount: f.errorCount,
       warningCount: f.warningCount,
+      unlistedCount: f.unlistedCount,
       diagnostics: f.diagnostics.map(toJson),
     })),
     errorCount: summary.errorCount,
     warningCount: summary.warningCount,
+    unlistedCount: summary.unlistedCount,
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

@@ -5,7 +5,7 @@
  */
 import type { FormatInput } from "./format-types.js";
 import { repoRelativePath, ruleHelpUri, TOOL_NAME } from "./format-types.js";
-import { plural, problemsText, summarize } from "./summary.js";
+import { plural, problemsText, summarize, unlistedText } from "./summary.js";
 
 /** Table cells: no line breaks, no unescaped pipes, no HTML. */
 function cell(s: string): string {
@@ -13,7 +13,7 @@ function cell(s: string): string {
 }
 
 export function formatMarkdownSummary(input: FormatInput): string {
-  const summary = summarize(input.diagnostics, input.filesChecked);
+  const summary = summarize(input.diagnostics, input.filesChecked, input.unlisted);
   const head = `### ${TOOL_NAME} validate\n\n`;
   if (summary.problemCount === 0) return `${head}✔ ${plural(summary.files.length, "file")} checked: no problems\n`;
   const rows = summary.files.flatMap((f) =>
@@ -24,7 +24,7 @@ export function formatMarkdownSummary(input: FormatInput): string {
     }),
   );
   return [
-    `${head}${problemsText(summary)} in ${plural(summary.filesWithProblems, "file")} (${plural(summary.files.length, "file")} checked)\n`,
+    `${head}${problemsText(summary)} in ${plural(summary.filesWithProblems, "file")} (${plural(summary.files.length, "file")} checked)${summary.unlistedCount > 0 ? `; ${unlistedText(summary.unlistedCount)}` : ""}\n`,
     "| severity | where | problem | rule |",
     "|---|---|---|---|",
     ...rows,

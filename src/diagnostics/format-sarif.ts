@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FormatInput } from "./format-types.js";
 import { FQC_HOMEPAGE, messageWithHint, repoRelativePath, ruleHelpUri, STDIN_FILE, TOOL_NAME } from "./format-types.js";
-import { summarize } from "./summary.js";
+import { summarize, unlistedText } from "./summary.js";
 import type { Diagnostic, RuleInfo, Severity } from "./types.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -29,7 +29,7 @@ interface ArtifactLocation {
 
 export function formatSarif(input: FormatInput): string {
   const homepage = input.homepage ?? FQC_HOMEPAGE;
-  const summary = summarize(input.diagnostics, input.filesChecked);
+  const summary = summarize(input.diagnostics, input.filesChecked, input.unlisted);
 
   // Registry rules first, in registry order; ids seen only in diagnostics are appended so every ruleIndex resolves.
   const rules: RuleInfo[] = [...input.rules];
@@ -87,6 +87,18 @@ export function formatSarif(input: FormatInput): string {
         originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(resolve(input.cwd, root)) } },
         artifacts,
         results,
+        // A cut report says so where SARIF viewers show a run's notes about itself.
+        ...(summary.unlistedCount > 0
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: [{ level: "warning", message: { text: `${TOOL_NAME}: ${unlistedText(summary.unlistedCount)}` } }],
+                },
+              ],
+              properties: { unlistedCount: summary.unlistedCount },
+            }
+          : {}),
         columnKind: "utf16CodeUnits",
       },
     ],

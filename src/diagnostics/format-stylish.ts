@@ -3,15 +3,15 @@
  * problem (`line:col  severity  message  rule-id`), the hint, a code frame,
  * and a closing "✖ N problems (E errors, W warnings)". Clean runs print nothing.
  */
-import { codeFrame } from "./codeframe.js";
+import { codeFrame, lineIndex } from "./codeframe.js";
 import { paint, visibleControls } from "./format-ansi.js";
 import type { FormatInput } from "./format-types.js";
-import { problemsText, summarize } from "./summary.js";
+import { problemsText, summarize, unlistedText } from "./summary.js";
 import type { Diagnostic } from "./types.js";
 
 export function formatStylish(input: FormatInput, opts: { color: boolean }): string {
   const p = paint(opts.color);
-  const summary = summarize(input.diagnostics, input.filesChecked);
+  const summary = summarize(input.diagnostics, input.filesChecked, input.unlisted);
   if (summary.problemCount === 0) return "";
 
   const out: string[] = [];
@@ -20,11 +20,12 @@ export function formatStylish(input: FormatInput, opts: { color: boolean }): str
     if (out.length > 0 && out[out.length - 1] !== "") out.push("");
   };
   for (const file of summary.files) {
-    if (file.diagnostics.length === 0) continue;
+    if (file.diagnostics.length === 0 && file.unlistedCount === 0) continue;
     out.push(p.underline(visibleControls(file.file)));
-    const posWidth = Math.max(...file.diagnostics.map((d) => position(d).length));
+    const posWidth = file.diagnostics.reduce((w, d) => Math.max(w, position(d).length), 0);
     const sevWidth = file.diagnostics.some((d) => d.severity === "warning") ? "warning".length : "error".length;
     const source = input.sources.get(file.file);
+    const lines = source !== undefined && file.diagnostics.length > 1 ? lineIndex(source) : undefined;
     for (const d of file.diagnostics) {
       const pos = position(d).padEnd(posWidth);
       const sev = d.severity.padEnd(sevWidth);
@@ -39,15 +40,16 @@ export function formatStylish(input: FormatInput, opts: { color: boolean }): str
         for (const l of hRest) out.push(`${indent}      ${l}`);
       }
       if (source !== undefined) {
-        const frame = codeFrame(source, d.line, d.column, d.endLine, d.endColumn, { color: opts.color, severity: d.severity });
+        const frame = codeFrame(source, d.line, d.column, d.endLine, d.endColumn, { color: opts.color, severity: d.severity, lines });
         blank();
         out.push(...frame.split("\n").map((l) => "    " + l));
         blank();
       }
     }
+    if (file.unlistedCount > 0) out.push(`  ${p.gray(`… and ${unlistedText(file.unlistedCount)}`)}`);
     blank();
   }
-  const verdict = `✖ ${problemsText(summary)}`;
+  const verdict = `✖ ${problemsText(summary)}${summary.unlistedCount > 0 ? `, ${unlistedText(summary.unlistedCount)}` : ""}`;
   out.push(p.bold(summary.errorCount > 0 ? p.red(verdict) : p.yellow(verdict)));
   return out.join("\n") + "\n";
 }

@@ -2,6 +2,12 @@
 import { posix, sep, win32 } from "node:path";
 import type { Diagnostic, RuleInfo } from "./types.js";
 
+/** Problems of one file left out of a report, by severity. */
+export interface UnlistedCount {
+  errorCount: number;
+  warningCount: number;
+}
+
 export interface FormatInput {
   /** Diagnostics for all files, in report order. */
   diagnostics: Diagnostic[];
@@ -19,6 +25,12 @@ export interface FormatInput {
    * file URI. Defaults to `cwd`; the CLI passes the repository root (src/cli/repo-root.ts).
    */
   root?: string;
+  /**
+   * Problems found but not listed, per file: the CLI lists at most
+   * MAX_PROBLEMS_PER_FILE per file (src/diagnostics/problem-cap.ts) and every
+   * formatter states how many more there were. Absent: everything is listed.
+   */
+  unlisted?: ReadonlyMap<string, UnlistedCount>;
   /** Project home page, used for SARIF `informationUri` and rule `helpUri`s; defaults to FQC_HOMEPAGE. */
   homepage?: string;
 }

@@ -31,13 +31,9 @@ export function scanJsonStructure(src: string): StructureProblem | undefined {
       }
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        let key: string;
-        try {
-          key = JSON.parse(src.slice(start, i + 1)) as string;
-        } catch {
-          // A bad escape (`"re:a\.b"`): the syntax-error path reports it; nothing more to scan.
-          return undefined;
-        }
+        const key = decodeKey(src.slice(start, i + 1));
+        // A key JSON cannot decode (cut short, a control character, a bad escape): the parser reports it, at its place.
+        if (key === undefined) return undefined;
         const first = top.keys.get(key);
         if (first !== undefined) return { kind: "duplicate-key", key, offset: start, firstOffset: first, endOffset: i + 1 };
         top.keys.set(key, start);
@@ -54,6 +50,15 @@ export function scanJsonStructure(src: string): StructureProblem | undefined {
     }
   }
   return undefined;
+}
+
+function decodeKey(literal: string): string | undefined {
+  try {
+    const key: unknown = JSON.parse(literal);
+    return typeof key === "string" ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** 1-based line and column (UTF-16 units) of an offset. */

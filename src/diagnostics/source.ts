@@ -1,16 +1,18 @@
 /**
- * Text → value plus a pointer → source-range lookup, for JSON (momoa) and
- * YAML (yaml). Pure functions; nothing here knows about fake-quant configs.
+ * Text → value plus a pointer → source-range lookup, for JSON and YAML
+ * (yaml). Pure functions; nothing here knows about fake-quant configs.
  *
- * The JSON front end parses with the native JSON.parse first and builds the
- * momoa AST only when a position or a literal is asked for, so a clean file
- * costs little more than JSON.parse.
+ * The JSON front end parses with the native JSON.parse first and indexes
+ * positions (one linear scan, json-positions.ts) only when a position or a
+ * literal is asked for, so a clean file costs little more than JSON.parse;
+ * momoa only words the message of a syntax error.
  */
 import { parse as momoaParse } from "@humanwhocodes/momoa";
-import type { ValueNode, MemberNode, Node as MomoaNode } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
+import { indexJsonPositions, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
+import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
@@ -29,6 +31,7 @@ export interface SourceDoc {
 
 export interface SyntaxProblem extends SourceRange {
   message: string;
+  hint?: string;
 }
 
 export type ParseOutcome = { ok: true; doc: SourceDoc } | { ok: false; error: SyntaxProblem };
@@ -80,9 +83,17 @@ function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
     const escape = lineText[at.column - 1] === "\\" || lineText[at.column - 2] === "\\" ? " (in a JSON string a backslash starts an escape: write \\\\ for one backslash, e.g. \"re:model\\\\.layers\")" : "";
     return { message: `JSON syntax error: ${raw}${escape}`, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
   }
-  // momoa accepted what JSON.parse refused (should not happen): report the native message.
+  // momoa accepted what JSON.parse refused (a raw control character in a string): report the native message, at its place.
+  return nativeSyntaxProblem(src, nativeError);
+}
+
+/** V8's message, without the excerpt of the text it may quote (which can hold newlines), at the position it names. */
+function nativeSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
   const msg = nativeError instanceof Error ? nativeError.message : String(nativeError);
-  return { message: `JSON syntax error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 };
+  const position = /at position (\d+)/.exec(msg);
+  const at = position ? lineColumnAt(src, Math.min(Number(position[1]), src.length)) : { line: 1, column: 1 };
+  const words = msg.replace(/,? ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "").replace(/\s+/g, " ");
+  return { message: `JSON syntax error: ${words}`, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
 }
 
 function endOf(text: string): { line: number; column: number } {
@@ -90,71 +101,71 @@ function endOf(text: string): { line: number; column: number } {
   return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
-function momoaRange(n: MomoaNode): SourceRange {
-  return { line: n.loc.start.line, column: n.loc.start.column, endLine: n.loc.end.line, endColumn: n.loc.end.column };
-}
-
 class JsonSource implements SourceDoc {
   readonly format = "json" as const;
-  private ast?: ValueNode;
+  private spans?: Map<string, NodeSpan>;
+  private lineStarts?: number[];
   constructor(private readonly text: string, readonly value: unknown) {}
 
-  private root(): ValueNode {
-    this.ast ??= momoaParse(this.text, { mode: "json" }).body;
-    return this.ast;
+  private span(pointer: string): NodeSpan | undefined {
+    this.spans ??= indexJsonPositions(this.text);
+    return this.spans.get(pointer);
   }
 
-  /** The node at a pointer and, for object members, the member (for its key). Last duplicate wins, as in JSON.parse. */
-  private find(pointer: string): { node: ValueNode; member?: MemberNode } | undefined {
-    let node = this.root();
-    let member: MemberNode | undefined;
-    for (const seg of parsePointer(pointer)) {
-      if (node.type === "Object") {
-        member = undefined;
-        for (const m of node.members) {
-          const name = m.name.type === "String" ? m.name.value : m.name.name;
-          if (name === seg) member = m;
-        }
-        if (!member) return undefined;
-        node = member.value;
-      } else if (node.type === "Array") {
-        const el = /^(0|[1-9]\d*)$/.test(seg) ? node.elements[Number(seg)] : undefined;
-        if (!el) return undefined;
-        node = el.value;
-        member = undefined;
-      } else {
-        return undefined;
-      }
+  /** 1-based line and column of an offset, by binary search over the line starts (built once). */
+  private position(offset: number): { line: number; column: number } {
+    if (!this.lineStarts) {
+      const starts = [0];
+      const re = /\r\n|\r|\n/g;
+      for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) starts.push(m.index + m[0].length);
+      this.lineStarts = starts;
     }
-    return { node, member };
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 
   range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    return momoaRange(part === "key" && hit.member ? hit.member.name : hit.node);
+    const s = this.span(pointer);
+    if (!s) return undefined;
+    const [from, to] = part === "key" && s.keyStart !== undefined ? [s.keyStart, s.keyEnd!] : [s.start, s.end];
+    const a = this.position(from);
+    const b = this.position(to);
+    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
 
   literal(pointer: string): string | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    return this.text.slice(hit.node.loc.start.offset, hit.node.loc.end.offset);
+    const s = this.span(pointer);
+    return s ? this.text.slice(s.start, s.end) : undefined;
   }
 
   isFloat(pointer: string): boolean {
-    const hit = this.find(pointer);
-    return hit?.node.type === "Number" && /[.eE]/.test(this.literal(pointer) ?? "");
+    const lit = this.literal(pointer);
+    return lit !== undefined && /^-?\d/.test(lit) && /[.eE]/.test(lit);
   }
 }
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 export function parseYamlText(text: string): ParseOutcome {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
+  if (duplicate?.range) {
+    const start = pos(duplicate.range[0]);
+    const end = pos(duplicate.range[1]);
+    return { ok: false, error: { message: "YAML syntax error: Map keys must be unique", line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const start = pos(e.pos[0]);
@@ -174,6 +185,27 @@ export function parseYamlText(text: string): ParseOutcome {
   return { ok: true, doc: new YamlSource(text, doc.contents as YamlNode | null, value, pos) };
 }
 
+/** The first key that repeats an earlier key of its map, in any map of the document (an iterative walk). */
+function firstDuplicateKey(root: unknown): YamlNode | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        if (seen.has(k)) return item.key as YamlNode;
+        seen.add(k);
+        stack.push(item.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
+}
+
 class YamlSource implements SourceDoc {
   readonly format = "yaml" as const;
   constructor(
@@ -183,17 +215,28 @@ class YamlSource implements SourceDoc {
     private readonly pos: (offset: number) => { line: number; column: number },
   ) {}
 
+  /** Each map's pairs by key, built on first lookup (see JsonSource.membersOf). */
+  private readonly pairsOf = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
+
+  private pair(node: YamlNode & { items: unknown[] }, name: string): { key: unknown; value: unknown } | undefined {
+    let byKey = this.pairsOf.get(node);
+    if (!byKey) {
+      byKey = new Map();
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        byKey.set(isScalar(item.key) ? String(item.key.value) : String(item.key), item);
+      }
+      this.pairsOf.set(node, byKey);
+    }
+    return byKey.get(name);
+  }
+
   private find(pointer: string): { node: YamlNode | null; key?: YamlNode } | undefined {
     let node: YamlNode | null = this.contents;
     let key: YamlNode | undefined;
     for (const seg of parsePointer(pointer)) {
       if (isMap(node)) {
-        let hit: { key: unknown; value: unknown } | undefined;
-        for (const item of node.items) {
-          if (!isPair(item)) continue;
-          const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
-          if (k === seg) hit = item;
-        }
+        const hit = this.pair(node, seg);
         if (!hit) return undefined;
         key = hit.key as YamlNode;
         node = (hit.value as YamlNode | null) ?? null;
@@ -250,7 +293,13 @@ export function valueSource(value: unknown): SourceDoc {
   };
 }
 
-/** Parse text in the given format. */
+/** Parse text in the given format; text in another encoding than UTF-8 is a syntax problem saying which. */
 export function parseSourceText(text: string, format: "json" | "yaml"): ParseOutcome {
+  const foreign = findEncodingProblem(text);
+  if (foreign) {
+    const { message, hint } = describeEncodingProblem(foreign);
+    // The whole file is in question, not one place in it: point at its start.
+    return { ok: false, error: { message, hint, line: 1, column: 1, endLine: 1, endColumn: 2 } };
+  }
   return format === "yaml" ? parseYamlText(text) : parseJsonText(text);
 }

@@ -72,6 +72,11 @@ export function parsePyLiteral(text: string): PyValue {
       return { kind: "float", text: m[0] };
     }
     const digits = m[4] ? m[0].slice(0, -1) : m[0];
+    // Python 3 refuses leading zeros in a decimal integer ("leading zeros in decimal integer literals are not permitted"), so NumPy refuses the header.
+    if (/^0+[1-9]/.test(m[1])) {
+      pos -= m[0].length;
+      return fail(`leading zeros in the integer ${m[0]} (Python, and so NumPy, refuses them)`);
+    }
     return { kind: "int", value: BigInt(digits) };
   };
 

@@ -18,10 +18,25 @@ function shapeText(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** Divisors of n greater than 1 closest to g: up to two below and two above. */
+/**
+ * How far the divisor search looks: n comes from a file header and may be
+ * up to 2^53 - 1, so the search pairs each small divisor d with n / d and
+ * stops at min(sqrt(n), this): at most 65,536 steps whatever n is. Divisors
+ * lying between this and n / this (only when n > 2^32) are not suggested.
+ */
+export const DIVISOR_SEARCH_LIMIT = 65_536;
+
+/** Divisors of n greater than 1 closest to g: up to two below and two above (a bounded search, see DIVISOR_SEARCH_LIMIT). */
 export function nearbyDivisors(n: number, g: number): number[] {
-  const divs: number[] = [];
-  for (let d = 2; d <= n; d++) if (n % d === 0) divs.push(d);
+  if (!Number.isSafeInteger(n) || n < 2) return [];
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let d = 2; d <= DIVISOR_SEARCH_LIMIT && d * d <= n; d++) {
+    if (n % d !== 0) continue;
+    small.push(d);
+    if (d * d !== n) large.push(n / d);
+  }
+  const divs = [...small, ...large.reverse(), n].filter((d, i, all) => i === 0 || d !== all[i - 1]);
   const below = divs.filter((d) => d < g).slice(-2);
   const above = divs.filter((d) => d > g).slice(0, 2);
   return [...below, ...above];

@@ -157,3 +157,13 @@ describe("torchao's FqnToConfig JSON (a recipe)", () => {
     expect(ds.map((d) => [d.ruleId, d.pointer])).toEqual([["fqc/recipe-activation-only", "/_data/fqn_to_config/lm"]]);
   });
 });
+
+describe("keys that are JavaScript property names (issue 13)", () => {
+  it("a __proto__ key inside torchao's envelope is an unknown key like any other", async () => {
+    const { validate } = await import("../../src/config/validate.js");
+    const text = JSON.stringify({ _type: "IntxFakeQuantizeConfig", _version: 1, _data: { dtype: { _type: "torch.dtype", _data: "int4" }, granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } } } }).replace('"_data":{"dtype"', '"_data":{"__proto__":{"x":1},"dtype"');
+    const unknown = validate(text, { filename: "t.json" }).diagnostics.filter((d) => d.ruleId === "fqc/unknown-key");
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0].message).toContain("__proto__");
+  });
+});

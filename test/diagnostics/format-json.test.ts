@@ -17,7 +17,7 @@ describe("formatJson", () => {
   it("lists every checked file in order, clean files with zero counts", () => {
     expect(report.files.map((f) => f.file)).toEqual([PAIR_FILE, CLEAN_FILE, ODD_FILE, NEWLINE_FILE, STDIN]);
     const clean = report.files.find((f) => f.file === CLEAN_FILE)!;
-    expect(clean).toEqual({ file: CLEAN_FILE, errorCount: 0, warningCount: 0, diagnostics: [] });
+    expect(clean).toEqual({ file: CLEAN_FILE, errorCount: 0, warningCount: 0, unlistedCount: 0, diagnostics: [] });
     expect(report.files.map((f) => [f.errorCount, f.warningCount])).toEqual([[2, 0], [0, 0], [0, 1], [1, 0], [1, 0]]);
   });
 

@@ -61,3 +61,10 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
     }
   });
 });
+
+describe("integers written with leading zeros (issue 13)", () => {
+  it("refuses a dimension written 04, as Python and so NumPy do; accepts 0 and 00", () => {
+    for (const t of ["04", "-04", "007", "04L"]) expect(() => parsePyLiteral(`(${t}, 2)`), t).toThrow(/leading zeros/);
+    expect(parsePyLiteral("(0, 00)")).toBeDefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forwardProblems, makePlan } from "../../src/quant/plan.js";
-import { nearbyDivisors } from "../../src/quant/forward-problems.js";
+import { DIVISOR_SEARCH_LIMIT, findForwardProblems, nearbyDivisors } from "../../src/quant/forward-problems.js";
 import { FqcError } from "../../src/errors.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import { canonicalFromKwargs, loadForwardErrors, loadManifest } from "./corpus.js";
@@ -140,6 +140,25 @@ describe("forwardProblems messages", () => {
     expect(nearbyDivisors(512, 48)).toEqual([16, 32, 64, 128]);
     expect(nearbyDivisors(7, 3)).toEqual([7]);
     expect(nearbyDivisors(1, 1)).toEqual([]);
+  });
+
+  it("suggests group sizes for a last dimension of 2^53 - 1 with a search bounded by DIVISOR_SEARCH_LIMIT, not by the dimension", () => {
+    // 2^53 - 1 = 6361 * 69431 * 20394401: the small divisor and its cofactor are found, nothing past the limit is tried.
+    expect(nearbyDivisors(Number.MAX_SAFE_INTEGER, 32)).toEqual([6361, 1416003655831]);
+    // A prime above the limit squared: no divisor below the limit, so only n itself.
+    expect(nearbyDivisors(4294967311, 32)).toEqual([4294967311]);
+    const big = 2 ** 52; // power of two: every small power is a divisor, and so are their cofactors
+    const divs = nearbyDivisors(big, 3000);
+    expect(divs).toEqual([1024, 2048, 4096, 8192]);
+    // Divisors between the limit and n / limit are not searched: 2^20 divides 2^52 but lies in that gap.
+    expect(nearbyDivisors(big, 2 ** 20 + 1)).toEqual([32768, 65536, 2 ** 36, 2 ** 37]);
+    expect(DIVISOR_SEARCH_LIMIT).toBe(65536);
+  });
+
+  it("a shape (0, 2^53 - 1) gets its group-size problem and hint at once (it used to loop over every candidate divisor)", () => {
+    const problems = findForwardProblems(base, [0, Number.MAX_SAFE_INTEGER]);
+    expect(problems[0].message).toContain("group_size 32 does not divide the last dimension (9007199254740991)");
+    expect(problems[0].hint).toContain("e.g. 6361, 1416003655831");
   });
 });
 

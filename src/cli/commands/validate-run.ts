@@ -10,7 +10,7 @@ import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
 import { dirname } from "node:path";
-import { applyRuleSettings, mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
+import { mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
 import { findProjectConfig } from "../find-project-config.js";
 import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.js";
 import { repoRoot } from "../repo-root.js";
@@ -39,9 +39,10 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     readStdin: io.readStdin,
     ignore,
     errorOnUnmatchedPattern,
+    ruleSettings,
   };
   const result = await lintFiles(lintOpts);
-  const adjusted = applyRuleSettings(result.diagnostics, ruleSettings);
+  const adjusted = result.diagnostics; // rule levels applied by lintFiles, before the per-file cap
   const diagnostics: Diagnostic[] = argv.quiet ? adjusted.filter((d) => d.severity === "error") : adjusted;
   const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
   const formatInput = {
@@ -53,6 +54,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     cwd: io.cwd,
     // CI formats name files from the repository root, wherever the step runs.
     root: argv.format === "github" || argv.format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
+    unlisted: argv.quiet ? new Map([...result.unlisted].map(([f, u]) => [f, { errorCount: u.errorCount, warningCount: 0 }])) : result.unlisted,
   };
   const text = formatDiagnostics(argv.format, formatInput, { color });
   const clean = argv.format === "stylish" && text === "" && !argv.quiet;
@@ -71,7 +73,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
   }
 
-  const counts = summarize(adjusted);
+  const counts = summarize(adjusted, [], result.unlisted);
   const maxWarnings = argv["max-warnings"];
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);

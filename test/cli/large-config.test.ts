@@ -1,0 +1,82 @@
+/** Issue 13 item 5: a config of any size or shape is judged in time linear in its size, with at most 100 problems listed per file. */
+import { afterAll, describe, expect, it } from "vitest";
+import { validate } from "../../src/config/validate.js";
+import { editDistance, didYouMean } from "../../src/config/suggest.js";
+import { indexJsonPositions, MAX_INDEXED_ELEMENTS } from "../../src/diagnostics/json-positions.js";
+import { tempDir } from "../helpers/cli.js";
+import { runMain } from "../helpers/in-process.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const keys = (n: number, prefix = "k") => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, i]));
+
+describe("large configs", () => {
+  it("a QAT pair with 150,000 unknown keys gets every finding, no stack overflow", () => {
+    const text = JSON.stringify({ weight: { dtype: "int4", group_size: 32, ...keys(150_000) } });
+    const { diagnostics } = validate(text, { filename: "pair.json" });
+    expect(diagnostics.filter((d) => d.ruleId === "fqc/unknown-key")).toHaveLength(150_000);
+  });
+
+  it("validate lists 100 of 5,000 unknown keys, counts the rest in the summary line and JSON, exit 1", async () => {
+    const f = tmp.write("many.json", JSON.stringify({ dtype: "int4", group_size: 32, ...keys(5000) }));
+    const stylish = await runMain(["validate", f], { cwd: tmp.dir });
+    expect(stylish.code).toBe(1);
+    expect(stylish.stdout.match(/fqc\/unknown-key/g)).toHaveLength(100);
+    expect(stylish.stdout).toContain("✖ 5000 problems (5000 errors, 0 warnings), 4900 more not listed (at most 100 per file)");
+    const json = JSON.parse((await runMain(["validate", "-f", "json", f], { cwd: tmp.dir })).stdout);
+    expect(json.files[0]).toMatchObject({ errorCount: 5000, unlistedCount: 4900 });
+    expect(json.files[0].diagnostics).toHaveLength(100);
+  });
+
+  it("--max-warnings and the exit status count the problems not listed", async () => {
+    // 150 unknown keys in a pair: all errors; the exit status must not depend on how many are listed.
+    const f = tmp.write("pair.json", JSON.stringify({ weight: { dtype: "int4", group_size: 32, ...keys(150) } }));
+    const r = await runMain(["validate", "-f", "json", f], { cwd: tmp.dir });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ errorCount: 150, unlistedCount: 50 });
+  });
+
+  it("only the first 100 unknown keys of a config get a did-you-mean (each costs an edit distance per valid key)", () => {
+    const text = JSON.stringify({ dtype: "int4", group_size: 32, ...keys(150, "dtyp") });
+    const unknown = validate(text).diagnostics.filter((d) => d.ruleId === "fqc/unknown-key");
+    expect(unknown.filter((d) => d.message.includes("did you mean"))).toHaveLength(100);
+  });
+
+  it("a 1,000,000-character key is reported with a bounded code frame and no suggestion search", async () => {
+    const f = tmp.write("bigkey.json", JSON.stringify({ dtype: "int4", group_size: 32, ["k".repeat(1_000_000)]: 1 }));
+    const r = await runMain(["validate", f], { cwd: tmp.dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout.length).toBeLessThan(1_000_000); // the message names the key; the frame shows a window of it
+    expect(didYouMean("k".repeat(1_000_000), ["dtype", "group_size"])).toBeUndefined();
+  });
+
+  it("an array of 200,000 numbers is scanned, but only its first 1,000 elements get positions", () => {
+    const text = JSON.stringify({ x: Array.from({ length: 200_000 }, (_, i) => i) });
+    const spans = indexJsonPositions(text);
+    expect(spans.has(`/x/${MAX_INDEXED_ELEMENTS - 1}`)).toBe(true);
+    expect(spans.has(`/x/${MAX_INDEXED_ELEMENTS}`)).toBe(false);
+    expect(spans.size).toBe(MAX_INDEXED_ELEMENTS + 2); // the root, /x and its first elements
+    expect(spans.get("/x")).toMatchObject({ start: 5, end: text.length - 1, keyStart: 1, keyEnd: 4 });
+  });
+
+  it("editDistance keeps its results with three rows", () => {
+    expect(editDistance("group_szie", "group_size")).toBe(1);
+    expect(editDistance("", "abc")).toBe(3);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(editDistance("ca", "abc")).toBe(3);
+  });
+});
+
+describe("large YAML configs", () => {
+  it("a YAML config with 20,000 keys finds its duplicate key with one set per map (the yaml package's check was quadratic)", () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `key_${i}: ${i}`);
+    const d = validate(`dtype: int4\ngroup_size: 32\n${lines.join("\n")}\nkey_7: 1\n`, { filename: "c.yaml" }).diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 20_003, column: 1, message: "YAML syntax error: Map keys must be unique" });
+  });
+
+  it("a duplicate key in a nested YAML map is found too", () => {
+    const d = validate("weight:\n  dtype: int4\n  group_size: 32\n  dtype: int8\n", { filename: "c.yaml" }).diagnostics;
+    expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 4, column: 3 });
+  });
+});

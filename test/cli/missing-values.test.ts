@@ -1,0 +1,40 @@
+/** Issue 13 item 11: an option that takes a value, given without one, is refused (exit 2) instead of falling back to its default. */
+import { afterAll, describe, expect, it } from "vitest";
+import { APPLY_OPTIONS } from "../../src/cli/commands/apply-options.js";
+import { tempDir } from "../helpers/cli.js";
+import { runMain } from "../helpers/in-process.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const cfg = tmp.write("g32.json", '{"dtype":"int4","group_size":32}');
+
+const valuedApply = Object.entries(APPLY_OPTIONS).filter(([, o]) => o.type === "string").flatMap(([name, o]) => [`--${name}`, ...("alias" in o && o.alias ? [`-${o.alias}`] : [])]);
+const lines: Array<[string, string[]]> = [
+  ...["--max-warnings", "--format", "-f", "--tensor", "--role", "--compute-dtype", "--torchao", "--stdin-filename", "--output-file", "-o"].map((o): [string, string[]] => [o, ["validate", cfg, o]]),
+  ["--stdin-filename", ["normalize", cfg, "--stdin-filename"]],
+  ["--draft", ["schema", "--draft"]],
+  ...valuedApply.map((o): [string, string[]] => [o, ["apply", "w.npy", "o.npy", ...(o === "--config" || o === "-c" ? [] : ["-c", cfg]), o]]),
+];
+
+describe("options given without their value", () => {
+  for (const [option, args] of lines) {
+    it(`${args[0]} refuses ${option} at the end of the line, exit 2`, async () => {
+      const r = await runMain(args, { cwd: tmp.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`fqc: ${option} needs a value`);
+    });
+  }
+
+  it("refuses a valued option followed by another option (-j -q, --max-warnings --quiet)", async () => {
+    for (const args of [["apply", "w.npy", "o.npy", "-c", cfg, "-j", "-q"], ["validate", cfg, "--max-warnings", "--quiet"], ["apply", "w.npy", "o.npy", "-c", cfg, "--kernel", "--quiet"]]) {
+      const r = await runMain(args, { cwd: tmp.dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/needs a value/);
+    }
+  });
+
+  it("takes a negative number as a value (--max-warnings -1) and - as standard output", async () => {
+    expect((await runMain(["validate", cfg, "--max-warnings", "-1"], { cwd: tmp.dir })).code).toBe(0);
+    expect((await runMain(["validate", cfg, "-o", "-"], { cwd: tmp.dir })).code).toBe(0);
+  });
+});

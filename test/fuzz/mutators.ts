@@ -1,0 +1,199 @@
+/**
+ * Mutators for the fuzz suite: each turns a valid input into a hostile one.
+ * A mutator sees bytes and a seeded random source, so a failing case can be
+ * replayed from its seed. Format-aware mutators (the .npy header, JSON
+ * values) sit beside generic byte mutators; a target (targets.ts) picks its
+ * list. To fuzz a new format, write its seeds and any format-aware mutator
+ * here and add a target.
+ */
+
+/** A small deterministic generator (mulberry32): the same seed gives the same cases on every machine. */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+}
+
+export interface Mutator {
+  readonly name: string;
+  mutate(input: Uint8Array, rng: Rng): Uint8Array;
+}
+
+const enc = new TextEncoder();
+const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+const fromLatin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+
+/** Text that breaks parsers and arithmetic: huge and odd numbers, quotes, escapes, controls, encodings, prototype names. */
+export const HOSTILE_TOKENS: readonly string[] = [
+  "9007199254740991", "9007199254740992", "18446744073709551616", "04", "-1", "0", "1e999", "-0", "NaN", "nan", ".inf", "1.5",
+  '"', "\\", "\\u", "\\ud800", "\u0000", "\u0001", "\n", "\r", "\t", "\u2028", "\ufeff", "\uFFFD", "{", "}", "[", "]", ":", ",", "(", ")",
+  "__proto__", "constructor", "prototype", "&a", "*a", "!!binary", "---", "'", "<f4", ">f8", "|u1", "O", "fortran_order", "shape", "True",
+];
+
+export const flipByte: Mutator = {
+  name: "flip a byte",
+  mutate(input, rng) {
+    const out = Uint8Array.from(input);
+    if (out.length > 0) out[rng.int(out.length)] ^= 1 << rng.int(8);
+    return out;
+  },
+};
+
+export const randomByte: Mutator = {
+  name: "set a random byte",
+  mutate(input, rng) {
+    const out = Uint8Array.from(input);
+    if (out.length > 0) out[rng.int(out.length)] = rng.int(256);
+    return out;
+  },
+};
+
+export const truncate: Mutator = {
+  name: "truncate",
+  mutate: (input, rng) => input.slice(0, rng.int(input.length + 1)),
+};
+
+export const deleteRange: Mutator = {
+  name: "delete a range",
+  mutate(input, rng) {
+    const a = rng.int(input.length + 1);
+    const b = Math.min(input.length, a + 1 + rng.int(16));
+    return Uint8Array.from([...input.subarray(0, a), ...input.subarray(b)]);
+  },
+};
+
+export const duplicateRange: Mutator = {
+  name: "duplicate a range",
+  mutate(input, rng) {
+    const a = rng.int(input.length + 1);
+    const b = Math.min(input.length, a + 1 + rng.int(64));
+    return Uint8Array.from([...input.subarray(0, b), ...input.subarray(a, b), ...input.subarray(b)]);
+  },
+};
+
+export const insertToken: Mutator = {
+  name: "insert a hostile token",
+  mutate(input, rng) {
+    const at = rng.int(input.length + 1);
+    return Uint8Array.from([...input.subarray(0, at), ...enc.encode(rng.pick(HOSTILE_TOKENS)), ...input.subarray(at)]);
+  },
+};
+
+/** Replace one number of the text (a dimension, a group size, a header length digit) with a hostile token. */
+export const replaceNumber: Mutator = {
+  name: "replace a number",
+  mutate(input, rng) {
+    const text = latin1(input);
+    const numbers = [...text.matchAll(/-?\d+(\.\d+)?/g)];
+    if (numbers.length === 0) return input;
+    const m = rng.pick(numbers);
+    const token = rng.pick(["0", "1", "-1", "04", "00", "9007199254740991", "4294967296", "65536", "1e999", "3", "7", "33", String(rng.int(1 << 20))]);
+    return fromLatin1(text.slice(0, m.index) + token + text.slice(m.index! + m[0].length));
+  },
+};
+
+/** An encoding change: the whole text as UTF-16LE or UTF-32BE, with or without a byte-order mark. */
+export const reencode: Mutator = {
+  name: "re-encode",
+  mutate(input, rng) {
+    const text = Buffer.from(input).toString("utf8");
+    const bom = rng.int(2) === 1 ? "\ufeff" : "";
+    const u16 = Buffer.from(bom + text, "utf16le");
+    if (rng.int(2) === 0) return new Uint8Array(u16);
+    const cps = [...(bom + text)].map((c) => c.codePointAt(0)!);
+    const out = Buffer.alloc(cps.length * 4);
+    cps.forEach((cp, i) => out.writeUInt32BE(cp, i * 4));
+    return new Uint8Array(out);
+  },
+};
+
+/**
+ * .npy: rewrite the header dict (shape, descr, fortran_order) and keep the
+ * magic and length consistent, so the mutation reaches the header's meaning
+ * rather than stopping at the length check.
+ */
+export const npyHeaderField: Mutator = {
+  name: ".npy header field",
+  mutate(input, rng) {
+    if (input.length < 10) return input;
+    const major = input[6];
+    const lenBytes = major === 1 ? 2 : 4;
+    const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    const headerLen = lenBytes === 2 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+    const start = 8 + lenBytes;
+    const header = latin1(input.subarray(start, start + headerLen));
+    const data = input.subarray(start + headerLen);
+    const shapes = ["()", "(0,)", "(0, 9007199254740991)", "(9007199254740991, 0)", "(04, 64)", "(4, 64)", "(64, 4)", "(1, 1)", "(2, 2, 2, 8)", "(-1, 4)", "(4,)", "(4, 64, )", "(4 64)", "(1e3, 2)", "(True, 2)", "(4, 65536)", "(256,)"];
+    const descrs = ["'<f4'", "'>f4'", "'<f2'", "'<f8'", "'>f8'", "'|u1'", "'<i4'", "'|O'", "'<c8'", "'<V4'", "[('a', '<f4')]", "'f4'", "''"];
+    const choice = rng.int(3);
+    let h = header;
+    if (choice === 0) h = h.replace(/'shape':\s*\([^)]*\)/, `'shape': ${rng.pick(shapes)}`);
+    else if (choice === 1) h = h.replace(/'descr':\s*'[^']*'/, `'descr': ${rng.pick(descrs)}`);
+    else h = h.replace(/'fortran_order':\s*\w+/, `'fortran_order': ${rng.pick(["True", "False", "1", "None", "'yes'"])}`);
+    const body = fromLatin1(h);
+    const out = new Uint8Array(start + body.length + data.length);
+    out.set(input.subarray(0, 8));
+    const odv = new DataView(out.buffer);
+    if (lenBytes === 2) odv.setUint16(8, Math.min(body.length, 0xffff), true);
+    else odv.setUint32(8, body.length, true);
+    out.set(body, start);
+    out.set(data, start + body.length);
+    return out;
+  },
+};
+
+/** JSON configs: replace one value of the parsed document with another type or a hostile value, or add a key. */
+export const jsonValue: Mutator = {
+  name: "JSON value",
+  mutate(input, rng) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(Buffer.from(input).toString("utf8"));
+    } catch {
+      return input;
+    }
+    const values: unknown[] = [null, true, 0, -1, 1.5, 1e308, 2 ** 53, "", "int4", "per_token", "SYMMETRIC", "__proto__", [], {}, { type: "PerGroup", group_size: 0 }, [1, 2], "x".repeat(300)];
+    const objects: Record<string, unknown>[] = [];
+    const walk = (v: unknown) => {
+      if (v && typeof v === "object" && !Array.isArray(v)) {
+        objects.push(v as Record<string, unknown>);
+        Object.values(v).forEach(walk);
+      }
+    };
+    walk(doc);
+    if (objects.length === 0) return input;
+    const target = rng.pick(objects);
+    const keys = Object.keys(target);
+    const key = rng.int(4) === 0 || keys.length === 0 ? rng.pick(["__proto__", "constructor", "dtype", "group_size", "weight", "activation", "_type", "_data", "grup_size", "x"]) : rng.pick(keys);
+    Object.defineProperty(target, key, { value: rng.pick(values), enumerable: true, configurable: true, writable: true });
+    return enc.encode(JSON.stringify(doc));
+  },
+};
+
+export const BYTE_MUTATORS: readonly Mutator[] = [flipByte, randomByte, truncate, deleteRange, duplicateRange, insertToken, replaceNumber];
+
+/** One to three mutations in a row. */
+export function mutateSome(input: Uint8Array, mutators: readonly Mutator[], rng: Rng): { bytes: Uint8Array; applied: string[] } {
+  let bytes = input;
+  const applied: string[] = [];
+  const n = 1 + rng.int(3);
+  for (let i = 0; i < n; i++) {
+    const m = rng.pick(mutators);
+    bytes = m.mutate(bytes, rng);
+    applied.push(m.name);
+  }
+  return { bytes, applied };
+}
