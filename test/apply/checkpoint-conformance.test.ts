@@ -15,7 +15,7 @@ import { readNpyHeader } from "../../src/npy/header.js";
 import { readNpy } from "../../src/npy/whole.js";
 import { sameBits } from "../helpers/bits.js";
 import { CONFORMANCE, tempDir } from "../helpers/cli.js";
-import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor } from "../helpers/safetensors.js";
+import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
 import { decodeBytes } from "../helpers/tensor-bytes.js";
 import { loadManifest, type ManifestCase } from "../quant/corpus.js";
 

@@ -7,12 +7,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCheckpoint } from "../../src/apply/checkpoint-run.js";
+import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import { FqcError } from "../../src/errors.js";
 import { tempDir } from "../helpers/cli.js";
-import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/safetensors.js";
+import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -56,7 +56,7 @@ function setUp(tensors: RawTensor[], opts: TestCheckpointOptions = {}) {
 
 async function apply(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, o: {
   threads?: number; ckpt?: TestCheckpointOptions; writer?: TestWriterOptions; signal?: AbortSignal; qparams?: boolean; onProgress?: (a: number, b: number) => void;
-} = {}) {
+} = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
   const s = setUp(tensors, o.ckpt);
   let writer: ReturnType<typeof testWriter> | undefined;
   try {
