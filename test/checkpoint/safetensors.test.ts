@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FqcError, exitCodeFor } from "../../src/errors.js";
@@ -280,6 +281,12 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
 
   it("refuses lone surrogate escapes (serde_json does)", () => {
     expect(refusal(hostile(`{"\\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}`, 1)).message).toMatch(/lone high surrogate/);
+  });
+
+  it("refuses a FIFO at once instead of waiting for a writer", () => {
+    const fifo = tmp.file("pipe.safetensors");
+    execFileSync("mkfifo", [fifo]);
+    expect(() => openSafetensors(fifo)).toThrow(/is not a regular file/);
   });
 
   it("refuses a directory, and a missing file, as I/O errors naming the path", () => {
