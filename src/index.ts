@@ -7,6 +7,14 @@ export { fakeQuantize, type FakeQuantizeOptions, type FakeQuantizeResult } from 
 export { applyFile, type ApplyOptions, type ApplyResult } from "./apply.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
+export { compileRecipe, resolveTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
+export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
+export { configSummary } from "./config/summary.js";
+export {
+  planTensors, unmatchedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
+  type PlanSource, type PlanOptions, type TensorPlanEntry, type SkipReason, type PlanIssue,
+} from "./tensor-plan/plan-tensors.js";
+export { renderPlanTable, renderPlanJson, planToJson, summarizePlan, type PlanRenderExtras, type PlanSummary } from "./tensor-plan/render-plan.js";
 export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";
 export { FqcError, type FqcErrorCode, EXIT } from "./errors.js";
 export type { Diagnostic, Severity, RuleInfo } from "./diagnostics/types.js";
