@@ -150,8 +150,9 @@ describe("fqc apply --dry-run", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     for (const t of llama()) expect(r.stdout).toContain(t.name);
-    expect(r.stdout).toMatch(/lm_head\.weight.*100×64.*BF16.*quantize.*lm_head/);
-    expect(r.stdout).toMatch(/model\.embed_tokens\.weight.*skip/);
+    expect(r.stdout).toMatch(/lm_head\.weight +100×64 +BF16 +quantize +lm_head +int8 per_channel/);
+    expect(r.stdout).toMatch(/model\.embed_tokens\.weight +100×64 +BF16 +skip +— +no recipe key matches/);
+    expect(r.stdout).toMatch(/8 tensors: 5 to fake-quantize \(.*\), 3 left alone/);
     expect(existsSync(s.output)).toBe(false);
     expect(noTemps(s.dir)).toEqual([]);
   });
@@ -161,14 +162,16 @@ describe("fqc apply --dry-run", () => {
     const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(JSON.stringify(j)).toContain("model.layers.0.mlp.down_proj.weight");
+    expect(j).toMatchObject({ input: s.input, format: "safetensors", summary: { tensors: 8, quantize: 5, skip: 3 } });
+    expect(j.tensors[4]).toMatchObject({ name: "model.layers.0.mlp.down_proj.weight", shape: [64, 128], dtype: "BF16", action: "quantize" });
   });
 
   it("exits 1 and names the problem when apply would refuse the plan", () => {
     const s = setUp(llama(), { fqn_to_config: { "model.layers.0.step": { dtype: "int4", group_size: 32 } } });
     const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("model.layers.0.step");
+    expect(r.stdout).toMatch(/error: model\.layers\.0\.step \(key model\.layers\.0\.step\): .*I64/);
+    expect(existsSync(s.output)).toBe(false);
   });
 });
 
