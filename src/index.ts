@@ -19,4 +19,5 @@ export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";
 export { FqcError, type FqcErrorCode, EXIT } from "./errors.js";
 export type { Diagnostic, Severity, RuleInfo } from "./diagnostics/types.js";
 export type * from "./config/types.js";
+export type { TensorInfo, TensorDtype } from "./checkpoint/types.js";
 export { VERSION } from "./version.generated.js";
