@@ -61,7 +61,7 @@ export abstract class OpenFilesCheckpoint implements Checkpoint {
     }
     if (this.#fds === null) throw new Error(`${this.path}: the checkpoint is closed`);
     const fd = this.#fds.get(tensor.file)!;
-    return streamRange(fd, tensor.file, tensor.dataOffset!, tensor.byteLength, maxBytes);
+    return streamRange(fd, tensor.file, tensor.name, tensor.dataOffset!, tensor.byteLength, maxBytes);
   }
 
   close(): void {

@@ -124,6 +124,14 @@ describe("openSafetensors: valid files", () => {
     ck.close();
   });
 
+  it("reports a file truncated after it was opened, naming the tensor", () => {
+    const p = writeFile("t.safetensors", safetensorsBytes(TENSORS));
+    const ck = openSafetensors(p);
+    fs.truncateSync(p, ck.tensors[1].dataOffset! + 10);
+    expect(() => collect(ck.stream(ck.tensors[1], 1 << 20))).toThrow(/t\.safetensors: tensor "model\.layers\.0\.mlp\.up_proj\.weight": the file ended at byte \d+, inside the tensor/);
+    ck.close();
+  });
+
   it("refuses to stream after close, and close twice is harmless", () => {
     const ck = openSafetensors(writeFile("c.safetensors", safetensorsBytes(TENSORS)));
     ck.close();
