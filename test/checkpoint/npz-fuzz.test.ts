@@ -37,6 +37,15 @@ function mutate(src: Uint8Array, ms: Mutation[]): Uint8Array {
   return b;
 }
 
+/** Open descriptors of this process (-1 where /proc is missing). */
+function openDescriptors(): number {
+  try {
+    return fs.readdirSync("/proc/self/fd").length;
+  } catch {
+    return -1;
+  }
+}
+
 /** Open and stream everything; any failure must be a one-line FqcError naming the file. */
 function openAndStream(file: string): void {
   try {
@@ -62,6 +71,7 @@ describe("fuzzing .npz archives", () => {
   it.each(Object.keys(SOURCES))("a mutated %s archive opens and streams, or is refused with one line naming the file", (name) => {
     const file = path.join(tmp, `${name}.npz`);
     const heapBefore = process.memoryUsage().rss;
+    const fdsBefore = openDescriptors();
     const t0 = performance.now();
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
@@ -73,6 +83,7 @@ describe("fuzzing .npz archives", () => {
     // Bounded work: 200 archives of ~2 KB each take well under a second of real work.
     expect(performance.now() - t0).toBeLessThan(30_000);
     expect(process.memoryUsage().rss - heapBefore).toBeLessThan(256 << 20);
+    if (fdsBefore >= 0) expect(openDescriptors()).toBe(fdsBefore); // no descriptor leaked by a refusal
   });
 
   it("mutations aimed at the directory and end records are refused cleanly too", () => {

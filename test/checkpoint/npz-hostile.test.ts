@@ -158,6 +158,12 @@ describe("sizes and ranges", () => {
     expect(e.message).toMatch(/member 'obj\.npy': object dtype \(a pickle\): fqc never loads pickled data/);
   });
 
+  it("keeps a refusal on one line when the member's .npy header holds line breaks", () => {
+    const h = Buffer.from(encodeNpyHeader({ descr: "<f4", shape: [1] })).toString("latin1").replace("'<f4'", "'\r\n4'");
+    const e = refusal(craftZip([{ name: "w.npy", payload: new Uint8Array([...Buffer.from(h, "latin1"), 0, 0, 128, 63]) }]));
+    expect(e.message).toMatch(/member 'w\.npy': header is not a Python dict literal: .*\\n/);
+  });
+
   it("refuses a member that is not a .npy file inside", () => {
     expect(refusal(craftZip([{ name: "w.npy", payload: new TextEncoder().encode("not numpy at all") }])).message)
       .toMatch(/member 'w\.npy': not a \.npy file \(bad magic bytes\)/);

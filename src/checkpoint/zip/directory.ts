@@ -8,6 +8,7 @@
  * end where the end record says.
  */
 import { FqcError } from "../../errors.js";
+import { oneLine } from "../../npy/fail.js";
 import { readFully } from "../../npy/positional.js";
 import {
   CENTRAL_FIXED, END_FIXED, END_MAX, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL_FIXED,
@@ -43,8 +44,9 @@ export interface ZipDirectory {
   cdSize: number;
 }
 
+/** Every refusal of an archive: one line naming the file (exit 2). */
 export function zipError(file: string, what: string, hint: string = RESAVE_NPZ_HINT): FqcError {
-  return new FqcError("NPY", `${file}: ${what}`, { file, hint });
+  return new FqcError("NPY", `${file}: ${oneLine(what)}`, { file, hint });
 }
 
 /** C0, DEL, C1 and the Unicode line/paragraph separators: anything a terminal could take as a line break or command. */
