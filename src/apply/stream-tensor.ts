@@ -11,6 +11,7 @@ import type { Checkpoint, CheckpointTensor, TensorSink } from "../checkpoint/typ
 import { toComputeDtype } from "../quant/float.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
+import { needsRounding } from "../apply-chunks.js";
 import { valueWriterFor, type TensorOutput } from "./tensor-io.js";
 
 export interface StreamOptions {
@@ -86,7 +87,7 @@ function quantizePieces(
     toFromHostOrder(bytes, item, t.byteOrder);
     decodeTensorValues(bytes, dtype, k, values);
     const v = values.subarray(0, k);
-    if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(v, plan.compute);
+    if (needsRounding(dtype, plan.compute)) toComputeDtype(v, plan.compute as "float16" | "bfloat16");
     fakeQuantizeRows(plan, v, v, count, scale, zeroPoint, "compute", opts.kernel);
     scaleOut?.writeAt(row * g, scale, count * g);
     zeroPointOut?.writeAt(row * g, zeroPoint, count * g);
