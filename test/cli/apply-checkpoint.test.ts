@@ -255,6 +255,16 @@ describe("refusals: nothing is written", () => {
     expect(existsSync(s.output)).toBe(false);
   });
 
+  it.each(["out.npz", "out.npy"])("an output named for another format (%s): exit 2, nothing written", (name) => {
+    const s = setUp();
+    const out = path.join(s.dir, name);
+    const r = runFqc(["apply", s.input, out, "--recipe", s.recipe]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/same form as .*model\.safetensors, not (npz|npy)/);
+    expect(existsSync(out)).toBe(false);
+    expect(noTemps(s.dir)).toEqual([]);
+  });
+
   it("a config file given as --recipe: exit 2, saying to use --config", () => {
     const s = setUp();
     const cfg = path.join(s.dir, "cfg.json");
