@@ -9,11 +9,11 @@ export { applyCheckpoint, type ApplyCheckpointOptions, type ApplyCheckpointResul
 export { runCheckpoint, type CheckpointRunOptions, type CheckpointRunResult, type TensorOutcome } from "./apply/checkpoint-run.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
-export { compileRecipe, resolveTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
+export { compileRecipe, resolveTensor, keyMatchesTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
 export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
 export { configSummary } from "./config/summary.js";
 export {
-  planTensors, unmatchedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
+  planTensors, unmatchedRecipeKeys, shadowedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
   type PlanSource, type PlanOptions, type TensorPlanEntry, type SkipReason, type PlanIssue,
 } from "./tensor-plan/plan-tensors.js";
 export { renderPlanTable, renderPlanJson, planToJson, summarizePlan, type PlanRenderExtras, type PlanSummary } from "./tensor-plan/render-plan.js";
