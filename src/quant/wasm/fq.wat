@@ -611,103 +611,147 @@
                 ;; Quantize the four groups side by side, as $quant_w16 does (z = 0; (q − 0)·s is q·s,
                 ;; q never being −0 after + 0), with its W rounding of the outputs inlined.
                 (local.set $off (i32.const 0))
-                (if (local.get $half)
+                ;; float16 outputs overflow only when |q|·s can reach 65520: when the largest |q| times
+                ;; each scale stays below (a product rounds monotonically), the infinity check is dropped.
+                (if (i32.and (local.get $half) (i32x4.all_true (f32x4.lt
+                      (f32x4.mul (local.get $s4) (f32x4.splat (f32.max (f32.abs (local.get $qmin)) (f32.abs (local.get $qmax)))))
+                      (v128.const f32x4 65520 65520 65520 65520))))
                   (then
-                    (block $hdone4
-                      (loop $hloop4
-                        (br_if $hdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                    (block $ndone4
+                      (loop $nloop4
+                        (br_if $ndone4 (i32.ge_u (local.get $off) (local.get $gb)))
                         (local.set $i (i32.add (local.get $p) (local.get $off)))
                         (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
                           (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
                           (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
-                        (local.set $t (v128.and
+                        (v128.store (local.get $i) (v128.and
                           (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
                             (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
                           (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
-                        (v128.store (local.get $i) (v128.bitselect
-                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
-                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
-                          (local.get $t)
-                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
                         (local.set $i (i32.add (local.get $i) (local.get $gb)))
                         (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
                           (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
                           (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
-                        (local.set $t (v128.and
+                        (v128.store (local.get $i) (v128.and
                           (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
                             (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
                           (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
-                        (v128.store (local.get $i) (v128.bitselect
-                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
-                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
-                          (local.get $t)
-                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
                         (local.set $i (i32.add (local.get $i) (local.get $gb)))
                         (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
                           (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
                           (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
-                        (local.set $t (v128.and
+                        (v128.store (local.get $i) (v128.and
                           (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
                             (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
                           (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
-                        (v128.store (local.get $i) (v128.bitselect
-                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
-                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
-                          (local.get $t)
-                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
                         (local.set $i (i32.add (local.get $i) (local.get $gb)))
                         (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
                           (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
                           (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
-                        (local.set $t (v128.and
+                        (v128.store (local.get $i) (v128.and
                           (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
                             (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
                           (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
-                        (v128.store (local.get $i) (v128.bitselect
-                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
-                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
-                          (local.get $t)
-                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
                         (local.set $off (i32.add (local.get $off) (i32.const 16)))
-                        (br $hloop4))))
+                        (br $nloop4))))
                   (else
-                    (block $qdone4
-                      (loop $qloop4
-                        (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
-                        (local.set $i (i32.add (local.get $p) (local.get $off)))
-                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
-                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
-                          (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
-                        (v128.store (local.get $i) (v128.and
-                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
-                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
-                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
-                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
-                          (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
-                        (v128.store (local.get $i) (v128.and
-                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
-                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
-                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
-                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
-                          (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
-                        (v128.store (local.get $i) (v128.and
-                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
-                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
-                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
-                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
-                          (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
-                        (v128.store (local.get $i) (v128.and
-                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
-                        (local.set $off (i32.add (local.get $off) (i32.const 16)))
-                        (br $qloop4))))))
+                  (if (local.get $half)
+                    (then
+                      (block $hdone4
+                        (loop $hloop4
+                          (br_if $hdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                          (local.set $i (i32.add (local.get $p) (local.get $off)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                          (br $hloop4))))
+                    (else
+                      (block $qdone4
+                        (loop $qloop4
+                          (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                          (local.set $i (i32.add (local.get $p) (local.get $off)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                          (br $qloop4))))))))
               (else
                 ;; Lane by lane: a group with a finite scale and reciprocal runs alone, any other is left.
                 (if (i32x4.extract_lane 0 (local.get $ok))
