@@ -567,23 +567,10 @@
             (local.set $ok (v128.and
               (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $n0) (local.get $n2))
               (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $n0) (local.get $n2))))
-            ;; A group with a non-finite input gets m = NaN, as in the one-group loop.
-            (local.set $h (v128.bitselect (local.get $h) (v128.const f32x4 nan nan nan nan) (local.get $ok)))
-            ;; m = 0 takes −x[first], lane by lane (rare).
-            (if (v128.any_true (f32x4.eq (local.get $h) (v128.const i32x4 0 0 0 0)))
-              (then
-                (if (f32.eq (f32x4.extract_lane 0 (local.get $h)) (f32.const 0))
-                  (then (local.set $h (f32x4.replace_lane 0 (local.get $h) (f32.neg (f32.load (local.get $p)))))))
-                (if (f32.eq (f32x4.extract_lane 1 (local.get $h)) (f32.const 0))
-                  (then (local.set $h (f32x4.replace_lane 1 (local.get $h)
-                    (f32.neg (f32.load (i32.add (local.get $p) (local.get $gb))))))))
-                (if (f32.eq (f32x4.extract_lane 2 (local.get $h)) (f32.const 0))
-                  (then (local.set $h (f32x4.replace_lane 2 (local.get $h)
-                    (f32.neg (f32.load (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1)))))))))
-                (if (f32.eq (f32x4.extract_lane 3 (local.get $h)) (f32.const 0))
-                  (then (local.set $h (f32x4.replace_lane 3 (local.get $h)
-                    (f32.neg (f32.load (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3)))))))))))
-            ;; s = W(f32(m/div)) (finite lanes; a NaN lane stays NaN), s < eps ? eps : s (pmax), r = 1/s.
+            ;; m = 0 needs no −x[first] here (the one-group loop's sign rule): s is then eps or ±0, and a
+            ;; group with s = ±0 has r = ±inf and is left to the caller, whatever the zero's sign.
+            ;; s = W(f32(m/div)), NaN for a group with a non-finite input (as the one-group loop's m = NaN),
+            ;; then s < eps ? eps : s (pmax) and r = 1/s.
             (local.set $s4 (v128.bitselect
               (call $rw16 (f32x4.div (local.get $h) (f32x4.splat (local.get $div))) (local.get $half))
               (v128.const f32x4 nan nan nan nan) (local.get $ok)))
