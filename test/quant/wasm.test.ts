@@ -372,7 +372,7 @@ describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
   // infinity, a scale or reciprocal that is not finite), a zero group, float16 outputs that overflow
   // (|q|·s ≥ 65520), or values deep in float16's subnormal range, while the other lanes run on.
   it("gives the same bits when groups run four at a time computing in bfloat16 and float16, whatever kind of group sits in each lane", () => {
-    const groupKind = fc.constantFrom("plain", "zeros", "nan", "inf", "tiny", "huge", "ties", "scaled");
+    const groupKind = fc.constantFrom("plain", "zeros", "nan", "inf", "tiny", "huge", "ties", "scaled", "outputTies");
     const batchArb = fc.record({
       g: fc.constantFrom(4, 8, 12, 32, 64),
       kinds: fc.array(groupKind, { minLength: 1, maxLength: 13 }),
@@ -399,6 +399,14 @@ describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
           // Near float16's largest value: q·s overflows to ±inf when s rounds down (60000..65504).
           if (kind === "huge") grp[at] = (seed + k) % 2 ? 60000 + ((seed * 7 + k * 131) % 5505) : -(60000 + ((seed + k * 977) % 5505));
           if (kind === "ties") grp.forEach((_, i) => { grp[i] = ((i * 7 + k) % 15) - 7.5; });
+          // s = 1 + 3 ulp of W (times 2^(k mod 4)) and x = q·s: an odd q ≥ 3 makes q·s fall halfway
+          // between two W values, half of them with an even last bit (where rounding up would differ).
+          if (kind === "outputTies") {
+            const s = (compute === "float16" ? 1 + 3 * 2 ** -10 : 1 + 3 * 2 ** -7) * 2 ** (k % 4);
+            const info = dtypeInfo(dtype);
+            grp.forEach((_, i) => { grp[i] = (((i * 5 + k) % (info.qmax - info.qmin + 1)) + info.qmin) * s; });
+            grp[at] = ((info.qmax - info.qmin) / 2) * s;
+          }
         });
         toComputeDtype(x, compute);
         const config: CanonicalConfig = { ...baseConfig, dtype, eps, granularity: { type: "PerGroup", group_size: g } };
