@@ -816,4 +816,56 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $gloop)))
     (local.get $left))
+
+;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
+
+  ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:
+  ;; in place with the bytes in the upper half of the values' room (src = dst + 2n), as no write
+  ;; reaches a byte still to be read.
+  (func (export "widen_bf16") (param $src i32) (param $dst i32) (param $n i32)
+    (local $vend i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 1))))
+    (local.set $vend (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 1))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $src) (local.get $vend)))
+        (local.set $v (v128.load (local.get $src)))
+        ;; Both halves come from $v, read before either store.
+        (v128.store offset=16 (local.get $dst)
+          (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (v128.const i32x4 0 0 0 0) (local.get $v)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (v128.const i32x4 0 0 0 0) (local.get $v)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store (local.get $dst) (i32.shl (i32.load16_u (local.get $src)) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 2)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $loop))))
+
+  ;; n float32 values at src → their upper halves (bfloat16 bits, exact for bfloat16 values) at dst.
+  ;; Runs forward: in place with dst = src.
+  (func (export "narrow_bf16") (param $src i32) (param $dst i32) (param $n i32)
+    (local $vend i32) (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $src) (local.get $vend)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31
+            (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store16 (local.get $dst) (i32.shr_u (i32.load (local.get $src)) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+        (br $loop))))
 )
