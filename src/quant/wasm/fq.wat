@@ -1,6 +1,8 @@
 ;; WebAssembly SIMD fake-quant kernel for the two hot float32 cases (spec §3.1–§3.3):
 ;;   sym_groups  — per_group/per_channel SYMMETRIC, INT domain, S = float32, Z = int32
 ;;   asym_tokens — per_token ASYMMETRIC, S = float32, Z = int32
+;; plus sym_groups_w16 (the same symmetric groups computed in bfloat16/float16) and the BF16
+;; byte widen/narrow of checkpoint tensors (sections at the end).
 ;; Bit-exact with src/quant/kernel.ts + qparams.ts: every op is one IEEE float32 op,
 ;; f32x4.nearest is round-half-even keeping the sign of zero, and the compares
 ;; mirror the JS ternaries (`a < b ? b : a`) so NaN and ±0 behave the same.

@@ -5,7 +5,8 @@
  * computed in bfloat16 or float16 (checkpoint weights). All with float32
  * scales and an int32 zero point, qparams computed (not given), no
  * range-learning init. The 16-bit kernel leaves a group whose input, scale or
- * reciprocal is not finite untouched, for the caller to run in JS.
+ * reciprocal is not finite untouched, for the caller to run in JS. Also the
+ * widening of BF16 checkpoint bytes to float32 values and the narrowing back.
  *
  * Each thread compiles the embedded module once. Callers that own their data
  * (apply's chunk loop) read it straight into an instance's private memory
