@@ -6,6 +6,7 @@
  * result is then representable in the tensor's dtype.
  */
 import { float32BitsToHalf, halfToFloat32Bits } from "../npy/float16.js";
+import { narrowBf16Wasm, widenBf16Wasm } from "../quant/wasm/kernel-wasm.js";
 import type { TensorDtype } from "./types.js";
 
 export type FloatTensorDtype = "F32" | "F16" | "BF16";
@@ -25,6 +26,8 @@ export function decodeTensorValues(raw: Uint8Array, dtype: FloatTensorDtype, cou
     dest.set(new Float32Array(raw.buffer, raw.byteOffset, count));
     return;
   }
+  // BF16 by wasm SIMD where it runs (in place when dest is a wasm chunk view); the loops below are the same bits.
+  if (dtype === "BF16" && widenBf16Wasm(raw, count, dest)) return;
   const src = new Uint16Array(raw.buffer, raw.byteOffset, count);
   const bits = new Uint32Array(dest.buffer, dest.byteOffset, count);
   if (dtype === "BF16") {
@@ -46,6 +49,7 @@ export function encodeTensorValues(src: Float32Array, dtype: FloatTensorDtype, c
     new Float32Array(out.buffer, out.byteOffset, count).set(src.subarray(0, count));
     return;
   }
+  if (dtype === "BF16" && narrowBf16Wasm(src, count, out)) return;
   const bits = new Uint32Array(src.buffer, src.byteOffset, count);
   const dst = new Uint16Array(out.buffer, out.byteOffset, count);
   if (dtype === "BF16") {

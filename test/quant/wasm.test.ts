@@ -11,7 +11,7 @@ import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabu
 import { toComputeDtype } from "../../src/quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
 import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
-import { MAX_WASM_GROUP_ELEMENTS, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
+import { fakeQuantizeRowsWasm, MAX_WASM_GROUP_ELEMENTS, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest, loadNumbers } from "./corpus.js";
 
 const f32 = (v: number) => Math.fround(v);
@@ -366,6 +366,82 @@ describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  // The same for the 16-bit kernel: lane j of a batch can hold a group the kernel leaves to JS (NaN,
+  // infinity, a scale or reciprocal that is not finite), a zero group, float16 outputs that overflow
+  // (|q|·s ≥ 65520), or values deep in float16's subnormal range, while the other lanes run on.
+  it("gives the same bits when groups run four at a time computing in bfloat16 and float16, whatever kind of group sits in each lane", () => {
+    const groupKind = fc.constantFrom("plain", "zeros", "nan", "inf", "tiny", "huge", "ties", "scaled", "outputTies");
+    const batchArb = fc.record({
+      g: fc.constantFrom(4, 8, 12, 32, 64),
+      kinds: fc.array(groupKind, { minLength: 1, maxLength: 13 }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 }),
+      eps: fc.constantFrom(null, 0, -0.5, 1e-45, 2 ** -24, 2 ** -23, 0.5, 3),
+      dtype: fc.constantFrom("int4", "int8", "int1", "uint4", "uint8", "int2"),
+      compute: fc.constantFrom("bfloat16" as const, "float16" as const),
+      by: fc.constantFrom(2 ** -14, 2 ** -15, 2 ** -16, 2 ** -17, 2 ** -18),
+      firstSign: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(batchArb, ({ g, kinds, seed, eps, dtype, compute, by, firstSign }) => {
+        const x = pseudoRandom(g * kinds.length, seed);
+        kinds.forEach((kind, k) => {
+          const grp = x.subarray(k * g, (k + 1) * g);
+          const at = (seed + k) % g;
+          if (kind === "zeros") grp.forEach((_, i) => { grp[i] = (i + seed) % 3 === 0 ? -0 : 0; });
+          if (kind === "zeros") grp[0] = firstSign ? -0 : 0;
+          if (kind === "nan") grp[at] = NaN;
+          if (kind === "inf") grp[at] = (seed + k) % 2 ? Infinity : -Infinity;
+          // bfloat16: scales far below 2^-126 whose reciprocal overflows (with eps 0); float16: subnormal results.
+          if (kind === "tiny") grp.forEach((v, i) => { grp[i] = v * (compute === "bfloat16" ? 1e-39 : 2 ** -24); });
+          if (kind === "scaled") grp.forEach((v, i) => { grp[i] = v * by; });
+          // Near float16's largest value: q·s overflows to ±inf when s rounds down (60000..65504).
+          if (kind === "huge") grp[at] = (seed + k) % 2 ? 60000 + ((seed * 7 + k * 131) % 5505) : -(60000 + ((seed + k * 977) % 5505));
+          if (kind === "ties") grp.forEach((_, i) => { grp[i] = ((i * 7 + k) % 15) - 7.5; });
+          // s = 1 + 3 ulp of W (times 2^(k mod 4)) and x = q·s: an odd q ≥ 3 makes q·s fall halfway
+          // between two W values, half of them with an even last bit (where rounding up would differ).
+          if (kind === "outputTies") {
+            const s = (compute === "float16" ? 1 + 3 * 2 ** -10 : 1 + 3 * 2 ** -7) * 2 ** (k % 4);
+            const info = dtypeInfo(dtype);
+            grp.forEach((_, i) => { grp[i] = (((i * 5 + k) % (info.qmax - info.qmin + 1)) + info.qmin) * s; });
+            grp[at] = ((info.qmax - info.qmin) / 2) * s;
+          }
+        });
+        toComputeDtype(x, compute);
+        const config: CanonicalConfig = { ...baseConfig, dtype, eps, granularity: { type: "PerGroup", group_size: g } };
+        const plan = makePlan(config, [1, x.length], { compute, torchao: "0.12" });
+        expect(kernelFor(plan, "compute", "auto")).toBe("wasm");
+        expectSame(run(plan, x, "auto"), run(plan, x, "js"), `${compute} g=${g} ${kinds.join(",")} eps=${eps} ${dtype} by=${by}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("leaves a 16-bit group whose input, scale or reciprocal is not finite untouched, counts it, and runs the rest (every lane)", () => {
+    const g = 8;
+    const plan = makePlan({ ...baseConfig, eps: 0, granularity: { type: "PerGroup", group_size: g } }, [1, 6 * g], { compute: "bfloat16", torchao: "0.12" });
+    // One bad group in each of the lanes 0..3 of the first batch of four, then a batch-of-two tail (one group alone).
+    const bad = [[1, NaN, 2, 3, 4, 5, 6, 7], [-0, 0, 0, -0, 0, 0, 0, 0], [1, 2, 3, Infinity, 4, 5, 6, 7], [1e-39, 0, -1e-39, 0, 0, 0, 0, 0]];
+    for (let lane = 0; lane < 4; lane++) {
+      const x = pseudoRandom(6 * g, lane);
+      x.set(bad[lane], lane * g);
+      x.set(bad[(lane + 1) % 4], 5 * g);
+      toComputeDtype(x, "bfloat16");
+      const out = Float32Array.from(x);
+      const scale = new Float64Array(6);
+      const zeroPoint = new Float64Array(6);
+      expect(fakeQuantizeRowsWasm(plan, out, out, 1, scale, zeroPoint)).toBe(2);
+      for (let k = 0; k < 6; k++) {
+        const isLeft = k === lane || k === 5;
+        const r = Math.fround(1 / scale[k]);
+        expect(Number.isFinite(scale[k]) && Number.isFinite(r), `group ${k}`).toBe(!isLeft);
+        const same = diffF32(out.subarray(k * g, (k + 1) * g), x.subarray(k * g, (k + 1) * g)) === null;
+        expect(same, `group ${k} untouched`).toBe(isLeft);
+      }
+      // The caller's rerun in JS completes them: the same bits as the JS kernel throughout.
+      expectSame(run(plan, x, "auto"), run(plan, x, "js"), `lane ${lane}`);
+    }
   });
 
   it("handles ties, signed zeros, NaN and infinities as the JS kernel does (hand-picked groups)", () => {

@@ -1,6 +1,8 @@
 ;; WebAssembly SIMD fake-quant kernel for the two hot float32 cases (spec §3.1–§3.3):
 ;;   sym_groups  — per_group/per_channel SYMMETRIC, INT domain, S = float32, Z = int32
 ;;   asym_tokens — per_token ASYMMETRIC, S = float32, Z = int32
+;; plus sym_groups_w16 (the same symmetric groups computed in bfloat16/float16) and the BF16
+;; byte widen/narrow of checkpoint tensors (sections at the end).
 ;; Bit-exact with src/quant/kernel.ts + qparams.ts: every op is one IEEE float32 op,
 ;; f32x4.nearest is round-half-even keeping the sign of zero, and the compares
 ;; mirror the JS ternaries (`a < b ? b : a`) so NaN and ±0 behave the same.
@@ -502,6 +504,270 @@
     (local $k i32) (local $i i32) (local $vend i32) (local $end i32) (local $left i32)
     (local $acc v128) (local $bad v128) (local $v v128)
     (local $m f32) (local $x f32) (local $s f32) (local $r f32)
+    (local $gb i32) (local $off i32) (local $vlo v128) (local $vhi v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+    (local $h v128) (local $ok v128) (local $s4 v128) (local $r4 v128) (local $y v128) (local $t v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    ;; Four groups at a time when a group is whole vectors (g = 4n), as sym_groups does: their
+    ;; maxima land in the lanes of one vector, so the division, the rounding to W, the clamp to eps
+    ;; and the reciprocal are one vector op each for four groups. Lane j computes what the
+    ;; one-group loop below computes for group j, op for op; a group it would leave is left here too.
+    (local.set $gb (i32.shl (local.get $g) (i32.const 2)))
+    (if (i32.eqz (i32.and (local.get $g) (i32.const 3)))
+      (then
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $groups)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $n0 (v128.const i32x4 -1 -1 -1 -1)) (local.set $n1 (v128.const i32x4 -1 -1 -1 -1))
+            (local.set $n2 (v128.const i32x4 -1 -1 -1 -1)) (local.set $n3 (v128.const i32x4 -1 -1 -1 -1))
+            ;; max |v| and "all finite" flags (|v| < inf is false for NaN and ±inf), four groups side by side.
+            (local.set $off (i32.const 0))
+            (block $mdone
+              (loop $mloop
+                (br_if $mdone (i32.ge_u (local.get $off) (local.get $gb)))
+                (local.set $i (i32.add (local.get $p) (local.get $off)))
+                (local.set $v (f32x4.abs (v128.load (local.get $i))))
+                (local.set $a0 (f32x4.pmax (local.get $a0) (local.get $v)))
+                (local.set $n0 (v128.and (local.get $n0) (f32x4.lt (local.get $v) (v128.const f32x4 inf inf inf inf))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (f32x4.abs (v128.load (local.get $i))))
+                (local.set $a1 (f32x4.pmax (local.get $a1) (local.get $v)))
+                (local.set $n1 (v128.and (local.get $n1) (f32x4.lt (local.get $v) (v128.const f32x4 inf inf inf inf))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (f32x4.abs (v128.load (local.get $i))))
+                (local.set $a2 (f32x4.pmax (local.get $a2) (local.get $v)))
+                (local.set $n2 (v128.and (local.get $n2) (f32x4.lt (local.get $v) (v128.const f32x4 inf inf inf inf))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (f32x4.abs (v128.load (local.get $i))))
+                (local.set $a3 (f32x4.pmax (local.get $a3) (local.get $v)))
+                (local.set $n3 (v128.and (local.get $n3) (f32x4.lt (local.get $v) (v128.const f32x4 inf inf inf inf))))
+                (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                (br $mloop)))
+            ;; h[j] = max of a_j's lanes and ok[j] = AND of n_j's lanes, by a 4×4 transpose (the a lanes
+            ;; hold +0 or more, or +inf, and no NaN: pmax is max and the order cannot matter).
+            (local.set $a0 (f32x4.pmax
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+            (local.set $a2 (f32x4.pmax
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+            (local.set $h (f32x4.pmax
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
+            (local.set $n0 (v128.and
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $n0) (local.get $n1))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $n0) (local.get $n1))))
+            (local.set $n2 (v128.and
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $n2) (local.get $n3))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $n2) (local.get $n3))))
+            (local.set $ok (v128.and
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $n0) (local.get $n2))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $n0) (local.get $n2))))
+            ;; m = 0 needs no −x[first] here (the one-group loop's sign rule): s is then eps or ±0, and a
+            ;; group with s = ±0 has r = ±inf and is left to the caller, whatever the zero's sign.
+            ;; s = W(f32(m/div)), NaN for a group with a non-finite input (as the one-group loop's m = NaN),
+            ;; then s < eps ? eps : s (pmax) and r = 1/s.
+            (local.set $s4 (v128.bitselect
+              (call $rw16 (f32x4.div (local.get $h) (f32x4.splat (local.get $div))) (local.get $half))
+              (v128.const f32x4 nan nan nan nan) (local.get $ok)))
+            (local.set $s4 (f32x4.pmax (local.get $s4) (f32x4.splat (local.get $eps))))
+            (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+            (v128.store (local.get $sp) (f64x2.promote_low_f32x4 (local.get $s4)))
+            (v128.store offset=16 (local.get $sp)
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s4) (local.get $s4))))
+            (v128.store (local.get $zp) (v128.const i64x2 0 0))
+            (v128.store offset=16 (local.get $zp) (v128.const i64x2 0 0))
+            ;; Lanes whose scale and reciprocal are both finite run here.
+            (local.set $ok (v128.and
+              (f32x4.lt (f32x4.abs (local.get $s4)) (v128.const f32x4 inf inf inf inf))
+              (f32x4.lt (f32x4.abs (local.get $r4)) (v128.const f32x4 inf inf inf inf))))
+            (if (i32x4.all_true (local.get $ok))
+              (then
+                (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s4) (local.get $s4)))
+                (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s4) (local.get $s4)))
+                (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s4) (local.get $s4)))
+                (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s4) (local.get $s4)))
+                (local.set $r0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $r4) (local.get $r4)))
+                (local.set $r1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $r4) (local.get $r4)))
+                (local.set $r2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $r4) (local.get $r4)))
+                (local.set $r3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $r4) (local.get $r4)))
+                ;; Quantize the four groups side by side, as $quant_w16 does (z = 0; (q − 0)·s is q·s,
+                ;; q never being −0 after + 0), with its W rounding of the outputs inlined.
+                (local.set $off (i32.const 0))
+                ;; float16 outputs overflow only when |q|·s can reach 65520: when the largest |q| times
+                ;; each scale stays below (a product rounds monotonically), the infinity check is dropped.
+                (if (i32.and (local.get $half) (i32x4.all_true (f32x4.lt
+                      (f32x4.mul (local.get $s4) (f32x4.splat (f32.max (f32.abs (local.get $qmin)) (f32.abs (local.get $qmax)))))
+                      (v128.const f32x4 65520 65520 65520 65520))))
+                  (then
+                    (block $ndone4
+                      (loop $nloop4
+                        (br_if $ndone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                        (local.set $i (i32.add (local.get $p) (local.get $off)))
+                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                        (br $nloop4))))
+                  (else
+                  (if (local.get $half)
+                    (then
+                      (block $hdone4
+                        (loop $hloop4
+                          (br_if $hdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                          (local.set $i (i32.add (local.get $p) (local.get $off)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                          (local.set $t (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                          (v128.store (local.get $i) (v128.bitselect
+                            (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                     (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                            (local.get $t)
+                            (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                          (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                          (br $hloop4))))
+                    (else
+                      (block $qdone4
+                        (loop $qloop4
+                          (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                          (local.set $i (i32.add (local.get $p) (local.get $off)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                          (local.set $y (f32x4.mul (f32x4.pmin (f32x4.pmax
+                            (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (v128.const i32x4 0 0 0 0))
+                            (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                          (v128.store (local.get $i) (v128.and
+                            (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                              (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                            (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                          (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                          (br $qloop4))))))))
+              (else
+                ;; Lane by lane: a group with a finite scale and reciprocal runs alone, any other is left.
+                (if (i32x4.extract_lane 0 (local.get $ok))
+                  (then (call $quant_w16 (local.get $p) (local.get $g)
+                          (f32x4.extract_lane 0 (local.get $r4)) (f32x4.extract_lane 0 (local.get $s4)) (f32.const 0)
+                          (local.get $qmin) (local.get $qmax) (local.get $half)))
+                  (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+                (if (i32x4.extract_lane 1 (local.get $ok))
+                  (then (call $quant_w16 (i32.add (local.get $p) (local.get $gb)) (local.get $g)
+                          (f32x4.extract_lane 1 (local.get $r4)) (f32x4.extract_lane 1 (local.get $s4)) (f32.const 0)
+                          (local.get $qmin) (local.get $qmax) (local.get $half)))
+                  (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+                (if (i32x4.extract_lane 2 (local.get $ok))
+                  (then (call $quant_w16 (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1))) (local.get $g)
+                          (f32x4.extract_lane 2 (local.get $r4)) (f32x4.extract_lane 2 (local.get $s4)) (f32.const 0)
+                          (local.get $qmin) (local.get $qmax) (local.get $half)))
+                  (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+                (if (i32x4.extract_lane 3 (local.get $ok))
+                  (then (call $quant_w16 (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3))) (local.get $g)
+                          (f32x4.extract_lane 3 (local.get $r4)) (f32x4.extract_lane 3 (local.get $s4)) (f32.const 0)
+                          (local.get $qmin) (local.get $qmax) (local.get $half)))
+                  (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 2))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 32)))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 32)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $bloop)))))
     (block $gdone
       (loop $gloop
         (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
@@ -552,4 +818,56 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $gloop)))
     (local.get $left))
+
+;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
+
+  ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:
+  ;; in place with the bytes in the upper half of the values' room (src = dst + 2n), as no write
+  ;; reaches a byte still to be read.
+  (func (export "widen_bf16") (param $src i32) (param $dst i32) (param $n i32)
+    (local $vend i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 1))))
+    (local.set $vend (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 1))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $src) (local.get $vend)))
+        (local.set $v (v128.load (local.get $src)))
+        ;; Both halves come from $v, read before either store.
+        (v128.store offset=16 (local.get $dst)
+          (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (v128.const i32x4 0 0 0 0) (local.get $v)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (v128.const i32x4 0 0 0 0) (local.get $v)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store (local.get $dst) (i32.shl (i32.load16_u (local.get $src)) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 2)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $loop))))
+
+  ;; n float32 values at src → their upper halves (bfloat16 bits, exact for bfloat16 values) at dst.
+  ;; Runs forward: in place with dst = src.
+  (func (export "narrow_bf16") (param $src i32) (param $dst i32) (param $n i32)
+    (local $vend i32) (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $src) (local.get $vend)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31
+            (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store16 (local.get $dst) (i32.shr_u (i32.load (local.get $src)) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+        (br $loop))))
 )
