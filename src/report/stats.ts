@@ -15,11 +15,11 @@
 
 /** Slots of one accumulator in a Float64Array (several accumulators sit side by side in one array). */
 export const SLOT = {
-  /** Σx² over counted elements. */
+  /** sum of x^2 over counted elements. */
   SUM_X2: 0,
-  /** Σ(x − y)² over counted elements. */
+  /** sum of (x - y)^2 over counted elements. */
   SUM_E2: 1,
-  /** max |x − y| over counted elements. */
+  /** max |x - y| over counted elements. */
   MAX_ERR: 2,
   /** Counted elements (x and y finite). */
   COUNTED: 3,
@@ -27,7 +27,7 @@ export const SLOT = {
   ZEROED: 4,
   /** Inputs that were NaN. */
   NAN: 5,
-  /** Inputs that were ±inf. */
+  /** Inputs that were +inf or -inf. */
   INF: 6,
   /** Finite inputs whose output was not finite. */
   BAD_OUTPUT: 7,
