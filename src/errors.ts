@@ -10,6 +10,8 @@ export type FqcErrorCode =
   | "FORWARD"
   /** A .npy file is malformed, hostile or of an unsupported dtype. */
   | "NPY"
+  /** A checkpoint (safetensors file, sharded index, .npz archive) is malformed, hostile or inconsistent. */
+  | "CHECKPOINT"
   /** A file could not be read or written. */
   | "IO"
   /** Bad command-line usage (missing flag, conflicting options). */

@@ -1,0 +1,207 @@
+/**
+ * Writing a checkpoint with the layout of its source: each output file is an
+ * atomic temp file (src/npy/atomic.ts) that starts with the source file's
+ * header bytes, copied as they are (same names, order, shapes, dtypes,
+ * metadata and offsets: the data has the same size), followed by each
+ * tensor's bytes at the source's offsets. Sinks hand out the descriptor and
+ * offset so threads can write row ranges positionally.
+ */
+import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { AtomicFile } from "../npy/atomic.js";
+import { io, ioError, ioFailure } from "../npy/fail.js";
+import { checkNotProtected } from "../npy/protect.js";
+import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
+import type { CheckpointWriterOptions } from "./writer-options.js";
+
+/**
+ * The one place outputs are checked against inputs: unless forced, no output
+ * path may be (by device + inode) a file of the source checkpoint or another
+ * protected path.
+ */
+export function outputGuard(targets: readonly string[], inputs: readonly string[], opts: CheckpointWriterOptions): void {
+  if (opts.force) return;
+  const protect = [...inputs, ...(opts.protect ?? [])];
+  for (const target of targets) checkNotProtected(target, protect);
+}
+
+/** One output file: its temp file, the header bytes to copy, and the tensors it holds (absolute offsets as in the source). */
+export interface OutputFile {
+  readonly file: AtomicFile;
+  readonly prefix: Uint8Array;
+  readonly tensors: readonly CheckpointTensor[];
+}
+
+export class FileLayoutWriter implements CheckpointWriter {
+  readonly path: string;
+  readonly #slots: Array<{ out: OutputFile; tensor: CheckpointTensor }> = [];
+  readonly #ended: boolean[] = [];
+  readonly #commitAll: () => void;
+  readonly #abortAll: () => void;
+  #next = 0;
+  #state: "open" | "committed" | "aborted" = "open";
+
+  /** Writes every file's header now; `commitAll` renames every file into place, `abortAll` removes every temp file. */
+  constructor(path: string, files: readonly OutputFile[], commitAll: () => void, abortAll: () => void) {
+    this.path = path;
+    this.#commitAll = commitAll;
+    this.#abortAll = abortAll;
+    try {
+      for (const out of files) {
+        out.file.writeAt(out.prefix, 0);
+        for (const tensor of out.tensors) this.#slots.push({ out, tensor });
+      }
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  begin(tensor: CheckpointTensor): TensorSink {
+    this.#checkOpen("begin a tensor");
+    const slot = this.#slots[this.#next];
+    if (slot === undefined || tensor.index !== this.#next || tensor.name !== slot.tensor.name || tensor.byteLength !== slot.tensor.byteLength) {
+      const expected = slot ? `tensor ${this.#next} (${slot.tensor.name})` : "no more tensors";
+      this.abort();
+      throw new Error(`${this.path}: tensors must be begun in checkpoint order: expected ${expected}, got tensor ${tensor.index} (${tensor.name})`);
+    }
+    const index = this.#next++;
+    this.#ended[index] = false;
+    const { out } = slot;
+    const { dataOffset, byteLength, name } = slot.tensor;
+    const start = dataOffset!;
+    let written = 0;
+    const fail = (what: string): never => {
+      this.abort();
+      throw new Error(`${this.path}: tensor ${name}: ${what}`);
+    };
+    return {
+      positional: { fd: out.file.fd, dataOffset: start },
+      write: (bytes: Uint8Array) => {
+        if (this.#ended[index]) fail("write after end");
+        if (written + bytes.length > byteLength) fail(`${written + bytes.length} bytes written, more than its ${byteLength}`);
+        try {
+          out.file.writeAt(bytes, start + written);
+        } catch (err) {
+          this.abort();
+          throw err;
+        }
+        written += bytes.length;
+      },
+      end: (writtenPositionally = 0) => {
+        if (this.#ended[index]) fail("ended twice");
+        if (written + writtenPositionally !== byteLength) fail(`${written + writtenPositionally} bytes written, expected ${byteLength}`);
+        this.#ended[index] = true;
+      },
+    };
+  }
+
+  commit(): void {
+    this.#checkOpen("commit");
+    const missing = this.#slots.findIndex((_, i) => this.#ended[i] !== true);
+    if (missing >= 0) {
+      this.abort();
+      throw new Error(`${this.path}: cannot commit: tensor ${missing} (${this.#slots[missing].tensor.name}) was ${this.#ended[missing] === false ? "not ended" : "never begun"}`);
+    }
+    try {
+      this.#commitAll();
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.#state = "committed";
+  }
+
+  abort(): void {
+    if (this.#state !== "open") return;
+    this.#state = "aborted";
+    this.#abortAll();
+  }
+
+  #checkOpen(doing: string): void {
+    if (this.#state !== "open") throw new Error(`${this.path}: cannot ${doing}: the output was already ${this.#state}`);
+  }
+}
+
+/** 48 random bits as hex (names only need to be unlikely to collide; mkdir refuses an existing one). */
+function randomHex(): string {
+  return Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, "0");
+}
+
+/**
+ * Several files written into one output directory, all appearing or none:
+ * - the directory is missing: it is created as a hidden temp directory beside
+ *   it, filled, then renamed into place in one step (all or nothing);
+ * - it exists: each file is a temp file in it, renamed over its name in the
+ *   given order (put the index last). A rename failing half-way leaves the
+ *   files renamed before it (complete new files) and removes every temp file;
+ *   the index, renamed last, is then untouched, so it never describes shards
+ *   that were not written.
+ */
+export class DirectoryOutput {
+  readonly dir: string;
+  readonly files: ReadonlyMap<string, AtomicFile>;
+  readonly #staging: string | null;
+  #done = false;
+
+  private constructor(dir: string, staging: string | null, files: Map<string, AtomicFile>) {
+    this.dir = dir;
+    this.#staging = staging;
+    this.files = files;
+  }
+
+  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions): DirectoryOutput {
+    const existing = (() => { try { return statSync(dir); } catch { return null; } })();
+    if (existing && !existing.isDirectory()) {
+      throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
+    }
+    let staging: string | null = null;
+    if (!existing) {
+      const parent = dirname(resolve(dir));
+      for (let attempt = 1; staging === null; attempt++) {
+        const candidate = join(parent, `.${basename(resolve(dir))}.fqc-${process.pid}-${randomHex()}.tmp`);
+        try {
+          mkdirSync(candidate);
+          staging = candidate;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < 8) continue;
+          throw ioError(dir, "create a temporary directory beside it", e);
+        }
+      }
+    }
+    const files = new Map<string, AtomicFile>();
+    const out = new DirectoryOutput(dir, staging, files);
+    try {
+      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { durable: opts.durable }));
+    } catch (err) {
+      out.abort();
+      throw err;
+    }
+    return out;
+  }
+
+  /** Rename every file into place in the order given to create, then (new directory) the directory. */
+  commit(): void {
+    try {
+      for (const f of this.files.values()) f.commit();
+      if (this.#staging !== null) {
+        const staging = this.#staging;
+        io(this.dir, "create the output directory", () => renameSync(staging, this.dir));
+      }
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.#done = true;
+  }
+
+  /** Remove every temp file (and the temp directory); no-op after commit. */
+  abort(): void {
+    if (this.#done) return;
+    this.#done = true;
+    for (const f of this.files.values()) f.abort();
+    if (this.#staging !== null) {
+      try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
+    }
+  }
+}

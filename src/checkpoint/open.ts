@@ -1,0 +1,122 @@
+/**
+ * One entry point for every checkpoint form: detect the format from what the
+ * path is (file or directory), its first bytes and its name, and open it with
+ * the matching reader; and the matching writer for an opened checkpoint.
+ */
+import { closeSync, readdirSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { FqcError } from "../errors.js";
+import { io, ioError } from "../npy/fail.js";
+import { NPY_MAGIC, openRegularFile } from "../npy/header.js";
+import { checkpointError } from "./fail.js";
+import { createNpyCheckpointWriter, NpyCheckpoint, openNpyCheckpoint } from "./npy-checkpoint.js";
+import { createNpzWriter, openNpz } from "./npz.js";
+import { openSafetensors, SafetensorsCheckpoint } from "./safetensors.js";
+import { createSafetensorsWriter, createShardedWriter } from "./safetensors-writer.js";
+import { openSharded, ShardedCheckpoint } from "./sharded.js";
+import type { Checkpoint, CheckpointFormat, CheckpointWriter } from "./types.js";
+import type { CheckpointWriterOptions } from "./writer-options.js";
+
+export const ACCEPTED_FORMS =
+  "a .safetensors file, a sharded checkpoint's *.safetensors.index.json or the directory holding it, a directory holding one .safetensors file, an .npz archive or a .npy file";
+
+export interface OpenCheckpointOptions {
+  /** Skip detection and read the path as this format. */
+  readonly format?: CheckpointFormat;
+}
+
+const ZIP_MAGICS = [Uint8Array.of(0x50, 0x4b, 0x03, 0x04), Uint8Array.of(0x50, 0x4b, 0x05, 0x06)];
+
+function startsWith(bytes: Uint8Array, magic: Uint8Array): boolean {
+  return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+}
+
+/** The first `n` bytes of a regular file (fewer if it is shorter). */
+function head(path: string, n: number): Uint8Array {
+  const { fd, size } = openRegularFile(path);
+  try {
+    const out = new Uint8Array(Math.min(n, size));
+    let done = 0;
+    while (done < out.length) {
+      const got = io(path, "read", () => readSync(fd, out, done, out.length - done, done));
+      if (got === 0) break;
+      done += got;
+    }
+    return out.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The format of a regular file, by magic bytes first and name second; null when neither says. */
+export function detectFileFormat(path: string): Exclude<CheckpointFormat, "sharded"> | "index" | null {
+  const first = head(path, 16);
+  if (startsWith(first, NPY_MAGIC)) return "npy";
+  if (ZIP_MAGICS.some((m) => startsWith(first, m))) return "npz";
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".index.json")) return "index";
+  // safetensors: an 8-byte length, then the header's '{'.
+  if (first.length >= 9 && first[8] === 0x7b && first[6] === 0 && first[7] === 0) return "safetensors";
+  if (lower.endsWith(".safetensors")) return "safetensors";
+  if (lower.endsWith(".npz")) return "npz";
+  if (lower.endsWith(".npy")) return "npy";
+  if (lower.endsWith(".json")) return "index";
+  return null;
+}
+
+/** What a directory holds: one index (sharded), else one .safetensors file. */
+function openDirectory(path: string): Checkpoint {
+  const names = io(path, "list", () => readdirSync(path)).sort();
+  const isFile = (n: string) => { try { return statSync(join(path, n)).isFile(); } catch { return false; } };
+  const indexes = names.filter((n) => n.endsWith(".safetensors.index.json") && isFile(n));
+  if (indexes.length === 1) return openSharded(join(path, indexes[0]), path);
+  if (indexes.length > 1) {
+    throw checkpointError(path, `the directory holds ${indexes.length} index files (${indexes.join(", ")}): which checkpoint is meant is ambiguous`, "Give the path of the index file itself.");
+  }
+  const singles = names.filter((n) => n.endsWith(".safetensors") && isFile(n));
+  if (singles.length === 1) return openSafetensors(join(path, singles[0]), { viaDirectory: true, displayPath: path });
+  if (singles.length > 1) {
+    throw checkpointError(path, `the directory holds ${singles.length} .safetensors files and no *.safetensors.index.json: which checkpoint is meant is ambiguous`, "Give the path of one .safetensors file, or add the index that lists the shards.");
+  }
+  throw checkpointError(path, "the directory holds no checkpoint (no *.safetensors.index.json and no .safetensors file)", `Give ${ACCEPTED_FORMS}.`);
+}
+
+/**
+ * Open a checkpoint in any supported form. Refusals are FqcErrors naming the
+ * file: "CHECKPOINT" for safetensors/index problems, "NPY" for .npy ones,
+ * "IO" for files that cannot be read.
+ */
+export function openCheckpoint(path: string, opts: OpenCheckpointOptions = {}): Checkpoint {
+  const st = (() => {
+    try {
+      return statSync(path);
+    } catch (err) {
+      throw ioError(path, "open", err);
+    }
+  })();
+  if (opts.format === undefined && st.isDirectory()) return openDirectory(path);
+  const format = opts.format ?? detectFileFormat(path);
+  switch (format) {
+    case "safetensors": return openSafetensors(path);
+    case "sharded":
+    case "index": return st.isDirectory() ? openDirectory(path) : openSharded(path);
+    case "npz": return openNpz(path);
+    case "npy": return openNpyCheckpoint(path);
+    case null:
+      throw new FqcError("USAGE", `${path}: not a checkpoint fqc can read (neither its first bytes nor its name say which format it is)`, { file: path, hint: `Give ${ACCEPTED_FORMS}.` });
+  }
+}
+
+/**
+ * A writer with the layout of `source`, at `outPath`: a file for a single
+ * .safetensors, .npz or .npy source, a directory for a sharded one (or for a
+ * .safetensors source given as a directory). The source's own files are
+ * always protected (refused as outputs) unless `opts.force`.
+ */
+export function createCheckpointWriter(source: Checkpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+  if (source instanceof SafetensorsCheckpoint) return createSafetensorsWriter(source, outPath, opts);
+  if (source instanceof ShardedCheckpoint) return createShardedWriter(source, outPath, opts);
+  if (source instanceof NpyCheckpoint) return createNpyCheckpointWriter(source, outPath, opts);
+  if (source.format === "npz") return createNpzWriter(source, outPath, opts);
+  throw new Error(`${source.path}: no writer for a ${source.format} checkpoint not opened by openCheckpoint`);
+}

@@ -1,0 +1,181 @@
+/**
+ * safetensors header: read and validate, before any tensor data is touched.
+ * Layout: u64 little-endian header length N, N bytes of UTF-8 JSON (an
+ * object; may be padded with trailing spaces), then the data buffer.
+ * Every check the reference implementation makes is made here, once, and
+ * some more (unknown fields, duplicate keys, integer spelling); after this,
+ * the rest of fqc trusts the layout.
+ * See https://github.com/huggingface/safetensors#format
+ */
+import { readFully } from "../npy/positional.js";
+import { DTYPE_BITS, isTensorDtype, tensorByteLength } from "./dtypes.js";
+import { checkpointError } from "./fail.js";
+import { jsonKind, jsonNonNegativeInteger, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
+import type { TensorDtype } from "./types.js";
+
+/** The reference implementation's limit on the header length. */
+export const MAX_SAFETENSORS_HEADER = 100_000_000;
+
+const RESAVE = "The file is damaged or was not written by a safetensors library; save it again with safetensors (e.g. safetensors.torch.save_file).";
+const TENSOR_KEYS = ["dtype", "shape", "data_offsets"] as const;
+
+export interface SafetensorsEntry {
+  readonly name: string;
+  readonly dtype: TensorDtype;
+  readonly shape: readonly number[];
+  /** data_offsets, relative to the data buffer. */
+  readonly begin: number;
+  readonly end: number;
+}
+
+export interface SafetensorsHeader {
+  readonly metadata: Readonly<Record<string, string>> | null;
+  /** In data-offset order (ties, i.e. empty tensors at one offset, in header order). */
+  readonly tensors: readonly SafetensorsEntry[];
+}
+
+export interface SafetensorsLayout extends SafetensorsHeader {
+  /** The length field and the header, exactly as in the file (a writer copies them). */
+  readonly prefix: Uint8Array;
+  /** Absolute offset of the data buffer: 8 + N. */
+  readonly dataStart: number;
+}
+
+/** Read and validate the layout of an open safetensors file of `size` bytes. */
+export function readSafetensorsLayout(fd: number, size: number, file: string): SafetensorsLayout {
+  if (size < 8) {
+    throw checkpointError(file, `not a safetensors file: ${size} bytes, too short for the 8-byte header length`, RESAVE);
+  }
+  const lengthField = new Uint8Array(8);
+  readFully(fd, lengthField, 0, file);
+  const declared = new DataView(lengthField.buffer).getBigUint64(0, true);
+  if (declared > BigInt(MAX_SAFETENSORS_HEADER)) {
+    throw checkpointError(file, `header length ${declared} is larger than the ${MAX_SAFETENSORS_HEADER}-byte limit (the reference implementation's); refusing to read it`, RESAVE);
+  }
+  const n = Number(declared);
+  if (n > size - 8) {
+    throw checkpointError(file, `header length ${n} runs past the end of the file (${size - 8} bytes follow the length field)`, "The file is truncated or not a safetensors file; download or save it again.");
+  }
+  const prefix = new Uint8Array(8 + n);
+  prefix.set(lengthField);
+  readFully(fd, prefix.subarray(8), 8, file);
+  const header = parseSafetensorsHeader(prefix.subarray(8), size - 8 - n, file);
+  return { ...header, prefix, dataStart: 8 + n };
+}
+
+/** Validate header bytes against a data buffer of `dataLength` bytes. Pure. */
+export function parseSafetensorsHeader(bytes: Uint8Array, dataLength: number, file: string): SafetensorsHeader {
+  if (bytes.length === 0 || bytes[0] !== 0x7b) {
+    const found = bytes.length === 0 ? "is empty" : `begins with byte 0x${bytes[0].toString(16).padStart(2, "0")}`;
+    throw checkpointError(file, `not a safetensors file: the header ${found}, not '{'`, RESAVE);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw checkpointError(file, "the header is not valid UTF-8", RESAVE);
+  }
+  let root: JsonValue;
+  try {
+    root = parseStrictJson(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) {
+      throw checkpointError(file, `the header is not valid JSON: ${err.message} (at character ${err.offset} of the header)`, RESAVE);
+    }
+    throw err;
+  }
+  if (root.kind !== "object") throw checkpointError(file, `the header is ${jsonKind(root)}, not a JSON object`, RESAVE);
+
+  let metadata: Record<string, string> | null = null;
+  const entries: SafetensorsEntry[] = [];
+  for (const [name, value] of root.entries) {
+    if (name === "__metadata__") metadata = readMetadata(value, file);
+    else entries.push(readTensor(name, value, dataLength, file));
+  }
+  const tensors = entries
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => a.t.begin - b.t.begin || a.t.end - b.t.end || a.i - b.i)
+    .map(({ t }) => t);
+  checkCoverage(tensors, dataLength, file);
+  return { metadata, tensors };
+}
+
+function readMetadata(value: JsonValue, file: string): Record<string, string> | null {
+  // The reference implementation reads `"__metadata__": null` as no metadata.
+  if (value.kind === "null") return null;
+  if (value.kind !== "object") throw checkpointError(file, `__metadata__ is ${jsonKind(value)}, not an object of strings`, RESAVE);
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, v] of value.entries) {
+    if (v.kind !== "string") {
+      throw checkpointError(file, `__metadata__ ${quoteName(key)} is ${jsonKind(v)}: every metadata value must be a string`, "Store metadata values as strings (e.g. json.dumps the structured ones) and save again.");
+    }
+    out[key] = v.value;
+  }
+  return out;
+}
+
+function readTensor(name: string, value: JsonValue, dataLength: number, file: string): SafetensorsEntry {
+  const where = `tensor ${quoteName(name)}`;
+  const bad = (what: string, hint = RESAVE) => checkpointError(file, `${where}: ${what}`, hint);
+  if (value.kind !== "object") throw bad(`its entry is ${jsonKind(value)}, not an object {dtype, shape, data_offsets}`);
+  const fields = new Map(value.entries);
+  for (const key of fields.keys()) {
+    if (!(TENSOR_KEYS as readonly string[]).includes(key)) throw bad(`unexpected field ${quoteName(key)} (a tensor has exactly dtype, shape and data_offsets)`);
+  }
+  for (const key of TENSOR_KEYS) if (!fields.has(key)) throw bad(`the field "${key}" is missing`);
+
+  const dtypeV = fields.get("dtype")!;
+  if (dtypeV.kind !== "string") throw bad(`dtype is ${jsonKind(dtypeV)}, not a dtype name`);
+  if (!isTensorDtype(dtypeV.value)) {
+    throw bad(`unknown dtype ${quoteName(dtypeV.value)}`, `safetensors dtypes are ${Object.keys(DTYPE_BITS).join(", ")}.`);
+  }
+  const dtype = dtypeV.value;
+
+  const shapeV = fields.get("shape")!;
+  if (shapeV.kind !== "array") throw bad(`shape is ${jsonKind(shapeV)}, not an array of dimensions`);
+  const shape: number[] = [];
+  for (const [i, d] of shapeV.items.entries()) {
+    const dim = jsonNonNegativeInteger(d);
+    if (!dim.ok) throw bad(`dimension ${i} of the shape is ${dim.why}`);
+    shape.push(dim.value);
+  }
+
+  const offV = fields.get("data_offsets")!;
+  if (offV.kind !== "array" || offV.items.length !== 2) throw bad(`data_offsets is ${jsonKind(offV)}${offV.kind === "array" ? ` of ${offV.items.length} items` : ""}, not [begin, end]`);
+  const [beginR, endR] = offV.items.map(jsonNonNegativeInteger);
+  if (!beginR.ok) throw bad(`data_offsets begin is ${beginR.why}`);
+  if (!endR.ok) throw bad(`data_offsets end is ${endR.why}`);
+  const begin = beginR.value;
+  const end = endR.value;
+  if (end < begin) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
+  if (end > dataLength) throw bad(`data_offsets [${begin}, ${end}] run past the end of the data buffer (${dataLength} bytes)`, "The file is truncated or its header is wrong; download or save it again.");
+
+  const size = tensorByteLength(dtype, shape);
+  if (!size.ok) throw bad(size.what);
+  if (size.byteLength !== end - begin) {
+    throw bad(`shape [${shape.join(", ")}] of ${dtype} needs ${size.byteLength} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+  }
+  return { name, dtype, shape, begin, end };
+}
+
+/** Sorted tensors must tile the data buffer: from 0, each where the previous ended, the last at its end. */
+function checkCoverage(tensors: readonly SafetensorsEntry[], dataLength: number, file: string): void {
+  let at = 0;
+  let previous: SafetensorsEntry | null = null;
+  for (const t of tensors) {
+    if (t.begin < at) {
+      throw checkpointError(file, `tensor ${quoteName(t.name)}: data_offsets [${t.begin}, ${t.end}] overlap tensor ${quoteName(previous!.name)} [${previous!.begin}, ${previous!.end}]`, RESAVE);
+    }
+    if (t.begin > at) {
+      const after = previous ? `after tensor ${quoteName(previous.name)}` : "at the start of the data buffer";
+      throw checkpointError(file, `tensor ${quoteName(t.name)}: data_offsets [${t.begin}, ${t.end}] leave ${t.begin - at} bytes unused ${after} (the data buffer must have no holes)`, RESAVE);
+    }
+    at = t.end;
+    // An empty tensor at the current offset does not advance it; keep the last one that did as "previous".
+    if (t.end > t.begin || previous === null) previous = t;
+  }
+  if (at !== dataLength) {
+    const last = previous ? ` after tensor ${quoteName(previous.name)}` : " and no tensor covers them";
+    throw checkpointError(file, `${dataLength - at} bytes of the data buffer are not covered by any tensor${last} (the data buffer must end where the last tensor ends)`, RESAVE);
+  }
+}

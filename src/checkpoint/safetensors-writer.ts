@@ -1,0 +1,63 @@
+/**
+ * Writers for safetensors outputs, laid out as their source: a single file
+ * (or a directory holding it, when the source was given as one), or a
+ * sharded directory (same shard file names, the index copied byte for byte).
+ */
+import { statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { AtomicFile } from "../npy/atomic.js";
+import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.js";
+import type { SafetensorsCheckpoint } from "./safetensors.js";
+import type { ShardedCheckpoint } from "./sharded.js";
+import type { CheckpointTensor, CheckpointWriter } from "./types.js";
+import type { CheckpointWriterOptions } from "./writer-options.js";
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A single safetensors output: `outPath` is the file, unless the source was
+ * given as a directory or `outPath` is an existing directory; then the file
+ * keeps the source's name inside the `outPath` directory (created if missing).
+ */
+export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+  const prefix = source.source.layout.prefix;
+  if (source.viaDirectory || isDirectory(outPath)) {
+    const name = basename(source.source.file);
+    outputGuard([join(outPath, name)], [source.source.file], opts);
+    const out = DirectoryOutput.create(outPath, [name], opts);
+    return new FileLayoutWriter(outPath, [{ file: out.files.get(name)!, prefix, tensors: source.tensors }], () => out.commit(), () => out.abort());
+  }
+  outputGuard([outPath], [source.source.file], opts);
+  const file = AtomicFile.create(outPath, { durable: opts.durable });
+  return new FileLayoutWriter(outPath, [{ file, prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
+}
+
+/**
+ * A sharded output: `outPath` is a directory (created if missing), or a path
+ * ending in `.index.json` whose directory receives the shards and which names
+ * the index. Shards keep their names; the index is the source's, byte for byte.
+ */
+export function createShardedWriter(source: ShardedCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+  const givenIndex = outPath.endsWith(".index.json") && !isDirectory(outPath);
+  const dir = givenIndex ? dirname(outPath) : outPath;
+  const indexName = givenIndex ? basename(outPath) : basename(source.indexFile);
+  const names = [...source.shards.map((s) => s.name), indexName];
+  const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
+  outputGuard(names.map((n) => join(dir, n)), inputs, opts);
+  const out = DirectoryOutput.create(dir, names, opts);
+  const byFile = new Map<string, CheckpointTensor[]>();
+  for (const t of source.tensors) {
+    const list = byFile.get(t.file) ?? [];
+    list.push(t);
+    byFile.set(t.file, list);
+  }
+  const files: OutputFile[] = source.shards.map((s) => ({ file: out.files.get(s.name)!, prefix: s.file.layout.prefix, tensors: byFile.get(s.file.file) ?? [] }));
+  files.push({ file: out.files.get(indexName)!, prefix: source.indexBytes, tensors: [] });
+  return new FileLayoutWriter(dir, files, () => out.commit(), () => out.abort());
+}

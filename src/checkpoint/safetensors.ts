@@ -1,0 +1,104 @@
+/**
+ * One safetensors file as a Checkpoint: the header is validated when the
+ * file is opened (safetensors-header.ts); tensors come in data-offset order
+ * and are read positionally from the descriptor opened then.
+ */
+import { closeSync } from "node:fs";
+import { openRegularFile } from "../npy/header.js";
+import { streamRange } from "./positional-stream.js";
+import { readSafetensorsLayout, type SafetensorsLayout } from "./safetensors-header.js";
+import type { Checkpoint, CheckpointTensor } from "./types.js";
+
+/** An open safetensors file: its validated layout and descriptor. */
+export interface SafetensorsFile {
+  readonly file: string;
+  readonly fd: number;
+  readonly size: number;
+  readonly layout: SafetensorsLayout;
+}
+
+/** Open `file` (a regular file) and validate its header; the caller closes `fd`. */
+export function openSafetensorsFile(file: string): SafetensorsFile {
+  const { fd, size } = openRegularFile(file);
+  try {
+    return { file, fd, size, layout: readSafetensorsLayout(fd, size, file) };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** The tensors of one opened file as CheckpointTensors, numbered from `firstIndex`. */
+export function tensorsOf(st: SafetensorsFile, firstIndex: number): CheckpointTensor[] {
+  return st.layout.tensors.map((t, i) => ({
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape,
+    byteLength: t.end - t.begin,
+    index: firstIndex + i,
+    file: st.file,
+    dataOffset: st.layout.dataStart + t.begin,
+    byteOrder: "little" as const,
+    fortranOrder: false,
+  }));
+}
+
+/** Checkpoint plumbing shared by the single-file and sharded readers: streams from open descriptors by file. */
+export abstract class OpenFilesCheckpoint implements Checkpoint {
+  abstract readonly path: string;
+  abstract readonly format: Checkpoint["format"];
+  abstract readonly tensors: readonly CheckpointTensor[];
+  abstract readonly metadata: Readonly<Record<string, string>> | null;
+  #fds: Map<string, number> | null;
+
+  constructor(fds: Map<string, number>) {
+    this.#fds = fds;
+  }
+
+  stream(tensor: CheckpointTensor, maxBytes: number): Iterable<Uint8Array> {
+    if (this.tensors[tensor.index] !== tensor) {
+      throw new Error(`${this.path}: stream() was given a tensor of another checkpoint (${tensor.name})`);
+    }
+    if (this.#fds === null) throw new Error(`${this.path}: the checkpoint is closed`);
+    const fd = this.#fds.get(tensor.file)!;
+    return streamRange(fd, tensor.file, tensor.dataOffset!, tensor.byteLength, maxBytes);
+  }
+
+  close(): void {
+    if (this.#fds === null) return;
+    for (const fd of this.#fds.values()) {
+      try { closeSync(fd); } catch { /* closing for good: nothing to recover */ }
+    }
+    this.#fds = null;
+  }
+}
+
+/** A single safetensors file opened as a checkpoint. */
+export class SafetensorsCheckpoint extends OpenFilesCheckpoint {
+  readonly format = "safetensors" as const;
+  readonly path: string;
+  readonly tensors: readonly CheckpointTensor[];
+  readonly metadata: Readonly<Record<string, string>> | null;
+  /** The validated file (its header bytes are what a writer copies). */
+  readonly source: SafetensorsFile;
+  /** Whether the user named a directory holding the file (an output then takes the same form). */
+  readonly viaDirectory: boolean;
+
+  constructor(path: string, source: SafetensorsFile, viaDirectory: boolean) {
+    super(new Map([[source.file, source.fd]]));
+    this.path = path;
+    this.source = source;
+    this.viaDirectory = viaDirectory;
+    this.tensors = tensorsOf(source, 0);
+    this.metadata = source.layout.metadata;
+  }
+}
+
+/**
+ * Open and validate a .safetensors file. Every malformed or hostile header is
+ * an FqcError "CHECKPOINT" naming the file (and the tensor); I/O failures are "IO".
+ */
+export function openSafetensors(path: string, opts: { viaDirectory?: boolean; displayPath?: string } = {}): SafetensorsCheckpoint {
+  return new SafetensorsCheckpoint(opts.displayPath ?? path, openSafetensorsFile(path), opts.viaDirectory ?? false);
+}
+

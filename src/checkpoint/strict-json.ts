@@ -1,0 +1,196 @@
+/**
+ * A strict JSON parser for untrusted checkpoint headers and index files.
+ * JSON.parse is not enough there: it keeps the last of two duplicate keys
+ * (safetensors forbids duplicates), reorders integer-like keys (tensor order
+ * matters), rounds large integers silently and accepts `1e3` where an
+ * integer is required. This parser keeps objects as ordered entry lists,
+ * numbers as their literal text, refuses duplicate keys and lone surrogate
+ * escapes (as serde_json does), and bounds nesting depth.
+ */
+
+export type JsonValue =
+  | { kind: "object"; entries: Array<[string, JsonValue]> }
+  | { kind: "array"; items: JsonValue[] }
+  | { kind: "string"; value: string }
+  | { kind: "number"; text: string }
+  | { kind: "bool"; value: boolean }
+  | { kind: "null" };
+
+/** Where and why the text is not the JSON we accept (offset in UTF-16 code units of the text). */
+export class JsonSyntaxError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+    this.name = "JsonSyntaxError";
+  }
+}
+
+/** serde_json's default recursion limit. */
+export const MAX_JSON_DEPTH = 128;
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+export function parseStrictJson(text: string): JsonValue {
+  let pos = 0;
+
+  const fail = (message: string, at = pos): never => {
+    throw new JsonSyntaxError(message, at);
+  };
+  const skipSpace = (): void => {
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+      else return;
+    }
+  };
+  const describe = (at: number): string => (at >= text.length ? "end of input" : `'${text[at]}'`);
+
+  const parseString = (): string => {
+    const start = ++pos; // past the opening quote
+    let out = "";
+    let chunk = start;
+    for (;;) {
+      if (pos >= text.length) fail("unterminated string", start - 1);
+      const c = text.charCodeAt(pos);
+      if (c === 0x22) {
+        out += text.slice(chunk, pos);
+        pos++;
+        return out;
+      }
+      if (c < 0x20) fail(`control character U+${c.toString(16).padStart(4, "0")} in a string (it must be escaped)`);
+      if (c === 0x5c) {
+        out += text.slice(chunk, pos);
+        out += parseEscape();
+        chunk = pos;
+        continue;
+      }
+      pos++;
+    }
+  };
+
+  const hex4 = (): number => {
+    const digits = text.slice(pos, pos + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(digits)) fail("\\u must be followed by four hexadecimal digits");
+    pos += 4;
+    return parseInt(digits, 16);
+  };
+
+  const parseEscape = (): string => {
+    const at = pos;
+    pos++; // the backslash
+    const e = text[pos++];
+    switch (e) {
+      case '"': return '"';
+      case "\\": return "\\";
+      case "/": return "/";
+      case "b": return "\b";
+      case "f": return "\f";
+      case "n": return "\n";
+      case "r": return "\r";
+      case "t": return "\t";
+      case "u": {
+        const unit = hex4();
+        if (unit >= 0xdc00 && unit <= 0xdfff) fail("lone low surrogate in a \\u escape", at);
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          if (text.slice(pos, pos + 2) !== "\\u") fail("lone high surrogate in a \\u escape", at);
+          pos += 2;
+          const low = hex4();
+          if (low < 0xdc00 || low > 0xdfff) fail("high surrogate not followed by a low surrogate in a \\u escape", at);
+          return String.fromCharCode(unit, low);
+        }
+        return String.fromCharCode(unit);
+      }
+      default:
+        return fail(`invalid escape '\\${e ?? ""}' in a string`, at);
+    }
+  };
+
+  const parseValue = (depth: number): JsonValue => {
+    skipSpace();
+    const c = text[pos];
+    if (c === "{" || c === "[") {
+      if (depth >= MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return c === "{" ? parseObject(depth + 1) : parseArray(depth + 1);
+    }
+    if (c === '"') return { kind: "string", value: parseString() };
+    if (c === "t" && text.startsWith("true", pos)) { pos += 4; return { kind: "bool", value: true }; }
+    if (c === "f" && text.startsWith("false", pos)) { pos += 5; return { kind: "bool", value: false }; }
+    if (c === "n" && text.startsWith("null", pos)) { pos += 4; return { kind: "null" }; }
+    NUMBER.lastIndex = pos;
+    const m = NUMBER.exec(text);
+    if (m) {
+      pos += m[0].length;
+      return { kind: "number", text: m[0] };
+    }
+    return fail(`expected a value, found ${describe(pos)}`);
+  };
+
+  const parseObject = (depth: number): JsonValue => {
+    pos++; // {
+    const entries: Array<[string, JsonValue]> = [];
+    const seen = new Set<string>();
+    skipSpace();
+    if (text[pos] === "}") { pos++; return { kind: "object", entries }; }
+    for (;;) {
+      skipSpace();
+      if (text[pos] !== '"') fail(`expected a string key, found ${describe(pos)}`);
+      const keyAt = pos;
+      const key = parseString();
+      if (seen.has(key)) fail(`duplicate key ${quoteName(key)}`, keyAt);
+      seen.add(key);
+      skipSpace();
+      if (text[pos] !== ":") fail(`expected ':' after key ${quoteName(key)}, found ${describe(pos)}`);
+      pos++;
+      entries.push([key, parseValue(depth)]);
+      skipSpace();
+      if (text[pos] === ",") { pos++; continue; }
+      if (text[pos] === "}") { pos++; return { kind: "object", entries }; }
+      fail(`expected ',' or '}' in an object, found ${describe(pos)}`);
+    }
+  };
+
+  const parseArray = (depth: number): JsonValue => {
+    pos++; // [
+    const items: JsonValue[] = [];
+    skipSpace();
+    if (text[pos] === "]") { pos++; return { kind: "array", items }; }
+    for (;;) {
+      items.push(parseValue(depth));
+      skipSpace();
+      if (text[pos] === ",") { pos++; continue; }
+      if (text[pos] === "]") { pos++; return { kind: "array", items }; }
+      fail(`expected ',' or ']' in an array, found ${describe(pos)}`);
+    }
+  };
+
+  const value = parseValue(0);
+  skipSpace();
+  if (pos < text.length) fail(`unexpected ${describe(pos)} after the JSON value`);
+  return value;
+}
+
+/** A name quoted for a one-line message: JSON escapes (no raw newline or control character), long names shortened. */
+export function quoteName(name: string, max = 120): string {
+  const shown = name.length > max ? `${name.slice(0, max)}…` : name;
+  return JSON.stringify(shown);
+}
+
+/** The literal text of a JSON number as a non-negative safe integer, or why it is not one. */
+export function jsonNonNegativeInteger(v: JsonValue): { ok: true; value: number } | { ok: false; why: string } {
+  if (v.kind !== "number") return { ok: false, why: `${jsonKind(v)}, not an integer` };
+  if (v.text.startsWith("-")) return { ok: false, why: `negative (${v.text})` };
+  if (!/^[0-9]+$/.test(v.text)) return { ok: false, why: `${v.text}, not an integer` };
+  const big = BigInt(v.text);
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: `${v.text}, larger than 2^53 - 1` };
+  return { ok: true, value: Number(big) };
+}
+
+export function jsonKind(v: JsonValue): string {
+  switch (v.kind) {
+    case "object": return "an object";
+    case "array": return "an array";
+    case "string": return `a string ${quoteName(v.value, 40)}`;
+    case "number": return `the number ${v.text}`;
+    case "bool": return v.value ? "true" : "false";
+    case "null": return "null";
+  }
+}

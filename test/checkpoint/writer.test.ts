@@ -1,0 +1,259 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FqcError } from "../../src/errors.js";
+import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
+import type { Checkpoint, CheckpointWriter } from "../../src/checkpoint/types.js";
+import { craftNpy } from "../npy/helpers.js";
+import { safetensorsBytes, tempDir, writeSharded, type ShardSpec, type TensorSpec } from "./helpers.js";
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => { tmp = tempDir(); });
+afterEach(() => tmp.cleanup());
+
+const TENSORS: TensorSpec[] = [
+  { name: "model.embed_tokens.weight", dtype: "BF16", shape: [64, 16] },
+  { name: "empty", dtype: "F32", shape: [0, 3] },
+  { name: "model.layers.0.mlp.up_proj.weight", dtype: "F32", shape: [32, 16] },
+  { name: "step", dtype: "I64", shape: [] },
+];
+
+const SHARDS: ShardSpec[] = [
+  { file: "model-00001-of-00003.safetensors", tensors: TENSORS.slice(0, 2) },
+  { file: "model-00002-of-00003.safetensors", tensors: TENSORS.slice(2, 3) },
+  { file: "model-00003-of-00003.safetensors", tensors: [{ name: "lm_head.weight", dtype: "F16", shape: [64, 16] }, TENSORS[3]] },
+];
+
+/** Copy every tensor through the writer: streamed writes, or positional writes from the sink's fd. */
+function copyAll(ck: Checkpoint, w: CheckpointWriter, mode: "stream" | "positional"): void {
+  for (const t of ck.tensors) {
+    const sink = w.begin(t);
+    if (mode === "stream") {
+      for (const piece of ck.stream(t, 100)) sink.write(piece);
+      sink.end();
+    } else {
+      let at = 0;
+      for (const piece of ck.stream(t, 100)) {
+        fs.writeSync(sink.positional!.fd, piece, 0, piece.length, sink.positional!.dataOffset + at);
+        at += piece.length;
+      }
+      sink.end(at);
+    }
+  }
+  w.commit();
+}
+
+/** Names in a directory that look like fqc temp files or directories. */
+function temps(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.includes(".fqc-"));
+}
+
+function sameFiles(a: string, b: string): void {
+  expect(fs.readdirSync(b).sort()).toEqual(fs.readdirSync(a).sort());
+  for (const n of fs.readdirSync(a)) expect(fs.readFileSync(path.join(b, n)).equals(fs.readFileSync(path.join(a, n)))).toBe(true);
+}
+
+describe("checkpoint writers: round trips", () => {
+  for (const mode of ["stream", "positional"] as const) {
+    it(`writes a byte-identical single safetensors file (${mode} writes)`, () => {
+      const src = tmp.file("in.safetensors");
+      fs.writeFileSync(src, safetensorsBytes(TENSORS, { format: "pt", note: "kept" }));
+      const ck = openCheckpoint(src);
+      const out = tmp.file("out.safetensors");
+      copyAll(ck, createCheckpointWriter(ck, out), mode);
+      ck.close();
+      expect(fs.readFileSync(out).equals(fs.readFileSync(src))).toBe(true);
+      expect(temps(tmp.dir)).toEqual([]);
+    });
+
+    it(`writes a byte-identical sharded checkpoint into a new directory (${mode} writes)`, () => {
+      const index = writeSharded(tmp.file("in"), SHARDS);
+      const ck = openCheckpoint(index);
+      const out = tmp.file("out");
+      copyAll(ck, createCheckpointWriter(ck, out), mode);
+      ck.close();
+      sameFiles(tmp.file("in"), out);
+      expect(temps(tmp.dir)).toEqual([]);
+    });
+  }
+
+  it("writes a sharded checkpoint into an existing directory, leaving its other files alone", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/config.json"), "{}");
+    const ck = openCheckpoint(tmp.file("in"));
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out")), "stream");
+    ck.close();
+    fs.rmSync(tmp.file("out/config.json"));
+    sameFiles(tmp.file("in"), tmp.file("out"));
+    expect(temps(tmp.file("out"))).toEqual([]);
+  });
+
+  it("writes a sharded checkpoint to a path naming the index: its directory gets the shards, the index that name", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    fs.mkdirSync(tmp.file("out"));
+    const ck = openCheckpoint(tmp.file("in"));
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out/model.safetensors.index.json")), "stream");
+    ck.close();
+    sameFiles(tmp.file("in"), tmp.file("out"));
+  });
+
+  it("writes a single file given as a directory into a directory of the same form", () => {
+    fs.mkdirSync(tmp.file("in"));
+    fs.writeFileSync(tmp.file("in/model.safetensors"), safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(tmp.file("in"));
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out")), "stream");
+    ck.close();
+    sameFiles(tmp.file("in"), tmp.file("out"));
+  });
+
+  it("writes a byte-identical .npy (its header copied)", () => {
+    const src = tmp.file("w.npy");
+    fs.writeFileSync(src, craftNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }", new Uint8Array(60).map((_, i) => i * 3), { pad: true }));
+    const ck = openCheckpoint(src);
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("o.npy")), "positional");
+    ck.close();
+    expect(fs.readFileSync(tmp.file("o.npy")).equals(fs.readFileSync(src))).toBe(true);
+  });
+
+  it("writes new tensor bytes where the source's were (same header, other data)", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(src);
+    const w = createCheckpointWriter(ck, tmp.file("out.safetensors"));
+    for (const t of ck.tensors) {
+      const sink = w.begin(t);
+      sink.write(new Uint8Array(t.byteLength).fill(t.index + 1));
+      sink.end();
+    }
+    w.commit();
+    const out = fs.readFileSync(tmp.file("out.safetensors"));
+    for (const t of ck.tensors) expect(out.subarray(t.dataOffset!, t.dataOffset! + t.byteLength).every((b) => b === t.index + 1)).toBe(true);
+    ck.close();
+  });
+});
+
+describe("checkpoint writers: protection, order and failures", () => {
+  it("refuses to write a sharded checkpoint into its own directory, creating nothing", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    const before = fs.readdirSync(tmp.file("in")).sort();
+    const ck = openCheckpoint(tmp.file("in"));
+    expect(() => createCheckpointWriter(ck, tmp.file("in"))).toThrow(/refusing to overwrite the input/);
+    ck.close();
+    expect(fs.readdirSync(tmp.file("in")).sort()).toEqual(before);
+  });
+
+  it("refuses to write a safetensors file over itself, and over another protected path", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS));
+    fs.writeFileSync(tmp.file("other"), "x");
+    const ck = openCheckpoint(src);
+    expect(() => createCheckpointWriter(ck, src)).toThrow(FqcError);
+    expect(() => createCheckpointWriter(ck, tmp.file("other"), { protect: [tmp.file("other")] })).toThrow(/refusing to overwrite the input/);
+    ck.close();
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("replaces the input with force (reads continue from the open descriptors)", () => {
+    const src = tmp.file("in.safetensors");
+    const bytes = safetensorsBytes(TENSORS);
+    fs.writeFileSync(src, bytes);
+    const ck = openCheckpoint(src);
+    copyAll(ck, createCheckpointWriter(ck, src, { force: true }), "stream");
+    ck.close();
+    expect(fs.readFileSync(src).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("refuses an output path that is a file when a directory is needed", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    fs.writeFileSync(tmp.file("plain"), "x");
+    const ck = openCheckpoint(tmp.file("in"));
+    expect(() => createCheckpointWriter(ck, tmp.file("plain"))).toThrow(/exists and is not a directory/);
+    ck.close();
+  });
+
+  it("abort removes every temp file and the staging directory; nothing appears", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    const ck = openCheckpoint(tmp.file("in"));
+    const w = createCheckpointWriter(ck, tmp.file("out"));
+    const sink = w.begin(ck.tensors[0]);
+    sink.write(new Uint8Array(10));
+    w.abort();
+    w.abort();
+    ck.close();
+    expect(fs.existsSync(tmp.file("out"))).toBe(false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("abort into an existing directory removes the temp files and keeps what was there", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/model-00001-of-00003.safetensors"), "old");
+    const ck = openCheckpoint(tmp.file("in"));
+    const w = createCheckpointWriter(ck, tmp.file("out"));
+    expect(temps(tmp.file("out")).length).toBe(4);
+    w.abort();
+    ck.close();
+    expect(fs.readdirSync(tmp.file("out"))).toEqual(["model-00001-of-00003.safetensors"]);
+    expect(fs.readFileSync(tmp.file("out/model-00001-of-00003.safetensors"), "utf8")).toBe("old");
+  });
+
+  it("a new output directory appears whole or not at all: a commit that cannot rename it leaves nothing behind", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    const ck = openCheckpoint(tmp.file("in"));
+    const w = createCheckpointWriter(ck, tmp.file("out"));
+    for (const t of ck.tensors) {
+      const s = w.begin(t);
+      for (const p of ck.stream(t, 64)) s.write(p);
+      s.end();
+    }
+    // Someone creates the directory (not empty) meanwhile: the final rename fails.
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/theirs"), "x");
+    expect(() => w.commit()).toThrow(FqcError);
+    ck.close();
+    expect(fs.readdirSync(tmp.file("out"))).toEqual(["theirs"]);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses tensors begun out of order, and aborts", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(src);
+    const w = createCheckpointWriter(ck, tmp.file("out.safetensors"));
+    expect(() => w.begin(ck.tensors[1])).toThrow(/expected tensor 0 \(model.embed_tokens.weight\), got tensor 1 \(empty\)/);
+    expect(() => w.commit()).toThrow(/already aborted/);
+    ck.close();
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses more bytes than a tensor holds, and a tensor ended short", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(src);
+    let w = createCheckpointWriter(ck, tmp.file("out.safetensors"));
+    let sink = w.begin(ck.tensors[0]);
+    expect(() => sink.write(new Uint8Array(ck.tensors[0].byteLength + 1))).toThrow(/more than its 2048/);
+    w = createCheckpointWriter(ck, tmp.file("out.safetensors"));
+    sink = w.begin(ck.tensors[0]);
+    sink.write(new Uint8Array(5));
+    expect(() => sink.end()).toThrow(/5 bytes written, expected 2048/);
+    ck.close();
+    expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses to commit before every tensor was written", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(src);
+    const w = createCheckpointWriter(ck, tmp.file("out.safetensors"));
+    const s = w.begin(ck.tensors[0]);
+    s.write(new Uint8Array(ck.tensors[0].byteLength));
+    s.end();
+    expect(() => w.commit()).toThrow(/tensor 1 \(empty\) was never begun/);
+    ck.close();
+    expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+});
