@@ -33,6 +33,12 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
 
 export function selectRole(doc: CanonicalDocument, role: Role | undefined, file: string): CanonicalConfig {
   if (doc.kind === "single") return doc.config;
+  if (doc.kind === "recipe") {
+    throw new FqcError("USAGE", `${file} is a recipe (fqn_to_config), not a config`, {
+      file,
+      hint: "A recipe maps a checkpoint's tensor names to configs: give it with --recipe and a checkpoint.",
+    });
+  }
   const { activation, weight } = doc.pair;
   if (role) {
     const c = doc.pair[role];

@@ -15,7 +15,10 @@ import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
 import { readTextFile } from "../config-file.js";
+import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
+import { granularityPointer, recipeTensorDiagnostics } from "./recipe-tensor-diagnostics.js";
+import { readTensorList } from "./tensor-list.js";
 
 export interface LintOptions {
   files: string[];
@@ -84,9 +87,13 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     result.diagnostics.push(fileDiagnostic(p, "fqc/io", `no files match ${p}`, "Check the pattern; quote it so the shell does not expand it first."));
   }
   let tensorShape: { shape: number[]; dtype: string } | undefined;
+  let tensors: readonly TensorInfo[] | undefined;
   if (opts.tensor) {
-    const h = readNpyHeader(opts.tensor);
-    tensorShape = { shape: h.shape, dtype: h.dtype };
+    tensors = await readTensorList(opts.tensor);
+    if (/\.npy$/i.test(opts.tensor)) {
+      const h = readNpyHeader(opts.tensor);
+      tensorShape = { shape: h.shape, dtype: h.dtype };
+    }
   }
   for (const f of files) {
     const name = f === STDIO_ARG ? opts.stdinFilename : f;
@@ -104,8 +111,13 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     const { diagnostics, document } = validate(text, { filename: name });
     if (diagnostics.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
     result.diagnostics.push(...diagnostics);
-    if (tensorShape && document && !diagnostics.some((d) => d.severity === "error")) {
+    if (!document || diagnostics.some((d) => d.severity === "error")) continue;
+    if (document.kind === "recipe" && tensors) {
+      result.diagnostics.push(...recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao }));
+    } else if (document.kind !== "recipe" && tensorShape) {
       result.diagnostics.push(...tensorDiagnostics(name, text, document, tensorShape, opts));
+    } else if (document.kind !== "recipe" && opts.tensor) {
+      result.diagnostics.push(fileDiagnostic(name, "fqc/tensor-shape", `--tensor ${opts.tensor}: a config (not a recipe) is checked against one .npy tensor`, "Give a .npy with a config, or a recipe with a checkpoint."));
     }
   }
   return result;
@@ -115,7 +127,7 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
 function tensorDiagnostics(
   file: string,
   text: string,
-  doc: CanonicalDocument,
+  doc: Exclude<CanonicalDocument, { kind: "recipe" }>,
   tensor: { shape: number[]; dtype: string },
   opts: LintOptions,
 ): Diagnostic[] {
@@ -150,13 +162,4 @@ function tensorDiagnostics(
     }
   }
   return out;
-}
-
-/** Where the granularity is spelled: `granularity`, else the `group_size` shorthand, else the config object. */
-function granularityPointer(text: string, file: string, prefix: string): string {
-  for (const key of ["granularity", "group_size"]) {
-    const p = `${prefix}/${key}`;
-    if (locatePointer(text, file, p).found) return p;
-  }
-  return prefix;
 }

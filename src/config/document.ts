@@ -1,16 +1,17 @@
 /**
- * A config file is one config or a QAT pair {"activation": ..., "weight": ...}.
+ * A config file is one config, a QAT pair {"activation": ..., "weight": ...},
+ * or a recipe {"fqn_to_config": {...}}.
  * This runs the constructor replay and the lint rules on each config in it.
  */
 import { childPointer } from "../diagnostics/locate.js";
 import { hasKey, isPlainObject, jsonText, type Finding } from "./finding.js";
 import { lintConfig } from "./lint-rules.js";
+import { checkPair, describe } from "./pair-check.js";
 import type { NumberKinds } from "./pyrepr.js";
+import { checkRecipe, isRecipeDocument } from "./recipe-check.js";
 import { ruleInfo } from "./rules.js";
-import { didYouMean } from "./suggest.js";
 import { checkConstructor } from "./torchao-rules.js";
-import type { CanonicalConfig, CanonicalDocument, CanonicalPair } from "./types.js";
-import { PAIR_KEYS } from "./vocabulary.js";
+import type { CanonicalDocument } from "./types.js";
 
 /** The one top-level key a file may carry besides the config itself. */
 export const SCHEMA_KEY = "$schema";
@@ -20,7 +21,7 @@ export interface DocumentCheck {
   findings: Finding[];
   /** Present when every config in the file constructs (no construct-stage finding). */
   document?: CanonicalDocument;
-  /** Pointers of the configs in the file ("" for a single config, "/activation", "/weight"). */
+  /** Pointers of the configs in the file ("" for a single config, "/activation", "/weight", "/fqn_to_config/<key>[/weight]"). */
   configPointers: string[];
 }
 
@@ -41,6 +42,16 @@ export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck
     top.push({ ruleId: "fqc/type", message: `\`$schema\` must be a string (the schema's URL), not ${jsonText(value[SCHEMA_KEY])}`, pointer: childPointer("", SCHEMA_KEY) });
   }
 
+  if (isRecipeDocument(value)) {
+    const r = checkRecipe(value, kinds, [SCHEMA_KEY]);
+    const construct = [...top, ...r.construct];
+    return {
+      findings: [...construct, ...r.lint],
+      document: construct.length === 0 && r.recipe ? { kind: "recipe", recipe: r.recipe } : undefined,
+      configPointers: r.configPointers,
+    };
+  }
+
   if (!isPairDocument(value)) {
     const c = checkConstructor(value, "", kinds, [SCHEMA_KEY]);
     const lint = lintConfig(value, "", c.resolved, kinds);
@@ -52,52 +63,14 @@ export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck
     };
   }
 
-  for (const k of Object.keys(value)) {
-    if (k === SCHEMA_KEY || (PAIR_KEYS as readonly string[]).includes(k)) continue;
-    const guess = didYouMean(k, PAIR_KEYS);
-    top.push({
-      ruleId: "fqc/unknown-key",
-      message: `unknown key \`${k}\` in a QAT pair${guess ? `; did you mean \`${guess}\`?` : ""}`,
-      hint: "A pair file holds only `activation` and `weight` configs; a single config has no such keys.",
-      pointer: childPointer("", k),
-      part: "key",
-    });
-  }
-  const members = PAIR_KEYS.filter((r) => hasKey(value, r) && value[r] !== null);
-  if (members.length === 0) {
-    top.push({ ruleId: "fqc/document", message: "a QAT pair needs at least one of `activation`, `weight`", pointer: "" });
-  }
-  const construct: Finding[] = [...top];
-  const lint: Finding[] = [];
-  const pair: CanonicalPair = {};
-  const configPointers: string[] = [];
-  for (const role of PAIR_KEYS) {
-    if (!hasKey(value, role) || value[role] === null) continue;
-    const ptr = childPointer("", role);
-    const member = value[role];
-    if (!isPlainObject(member)) {
-      construct.push({ ruleId: "fqc/type", message: `\`${role}\` must be a config object or null, not ${describe(member)}`, pointer: ptr });
-      continue;
-    }
-    configPointers.push(ptr);
-    const c = checkConstructor(member, ptr, kinds);
-    construct.push(...c.findings);
-    lint.push(...lintConfig(member, ptr, c.resolved, kinds));
-    if (c.config) pair[role] = c.config as CanonicalConfig;
-  }
+  const p = checkPair(value, "", kinds, [SCHEMA_KEY]);
   // torchao's first error is the first one in the first config; fqc's pair-level problems come before it.
+  const construct = [...top, ...p.construct];
   return {
-    findings: [...construct, ...lint],
-    document: construct.length === 0 ? { kind: "pair", pair } : undefined,
-    configPointers,
+    findings: [...construct, ...p.lint],
+    document: construct.length === 0 ? { kind: "pair", pair: p.pair } : undefined,
+    configPointers: p.configPointers,
   };
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return `the string ${jsonText(v)}`;
-  return `${typeof v === "number" ? "the number" : typeof v === "boolean" ? "the boolean" : typeof v} ${jsonText(v)}`;
 }
 
 /** Findings of a given stage, for callers that only care about construction. */

@@ -13,8 +13,8 @@ import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } f
 import type { Finding } from "./finding.js";
 import { checkConstructor } from "./torchao-rules.js";
 import { plainSource } from "./torchao-envelope.js";
-import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity } from "./types.js";
-import { CANONICAL_KEYS, PAIR_KEYS } from "./vocabulary.js";
+import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
+import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
 
 function configError(f: Finding): FqcError {
@@ -70,12 +70,24 @@ export function normalizeDocument(input: unknown, opts: NormalizeOptions = {}): 
   if (construct.length > 0) throw configError(torchaoFirstError(construct) ?? construct[0]);
   if (!r.document) throw new FqcError("CONFIG", "config file could not be normalized");
   if (r.document.kind === "single") return { kind: "single", config: orderConfig(r.document.config) };
-  const pair: CanonicalDocument & { kind: "pair" } = { kind: "pair", pair: {} };
-  for (const role of PAIR_KEYS) {
-    const c = r.document.pair[role];
-    if (c) pair.pair[role] = orderConfig(c);
+  if (r.document.kind === "recipe") {
+    return { kind: "recipe", recipe: { entries: r.document.recipe.entries.map((e) => ({ key: e.key, value: orderRecipeValue(e.value) })) } };
   }
-  return pair;
+  return { kind: "pair", pair: orderPair(r.document.pair) };
+}
+
+function orderPair<P extends CanonicalPair>(p: P): P {
+  const out: CanonicalPair = {};
+  for (const role of PAIR_KEYS) {
+    const c = p[role];
+    if (c) out[role] = orderConfig(c);
+  }
+  return out as P;
+}
+
+function orderRecipeValue(v: RecipeValue): RecipeValue {
+  if (v === null) return null;
+  return v.kind === "config" ? { kind: "config", config: orderConfig(v.config) } : { kind: "pair", pair: orderPair(v.pair) };
 }
 
 function orderGranularity(g: CanonicalGranularity): CanonicalGranularity {
@@ -91,15 +103,23 @@ function orderConfig(c: CanonicalConfig): CanonicalConfig {
   return out as unknown as CanonicalConfig;
 }
 
-/** The canonical value of a document: the config itself, or {"activation", "weight"} in that order. */
+/**
+ * The canonical value of a document: the config itself, {"activation", "weight"}
+ * in that order, or {"fqn_to_config": {...}} with the keys in file order and
+ * each value canonical (a QAT pair stays a pair: its activation config is
+ * kept, so the recipe still reads as the QAT setup it came from).
+ */
 export function canonicalValue(doc: CanonicalDocument): Record<string, unknown> {
   if (doc.kind === "single") return orderConfig(doc.config) as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const role of PAIR_KEYS) {
-    const c = doc.pair[role];
-    if (c) out[role] = orderConfig(c);
+  if (doc.kind === "pair") return orderPair(doc.pair) as Record<string, unknown>;
+  // Objects keep insertion order except for integer-like keys (a Sequential's module "0"), which JS lists first;
+  // only re: keys depend on order, and they never look like integers.
+  const table: Record<string, unknown> = {};
+  for (const e of doc.recipe.entries) {
+    const v = orderRecipeValue(e.value);
+    table[e.key] = v === null ? null : v.kind === "config" ? v.config : v.pair;
   }
-  return out;
+  return { [RECIPE_KEY]: table };
 }
 
 /**

@@ -38,6 +38,7 @@ const FIELD_SENTENCES: Record<string, string> = {
   $schema: "`$schema` must be a string",
   activation: "`activation` must be a config object or null",
   weight: "`weight` must be a config object or null",
+  fqn_to_config: "`fqn_to_config` must be an object mapping parameter names, module names, re:<pattern> keys and _default to a config, a QAT pair with a weight config, or null",
 };
 
 const WRAPPER_KEYWORDS = new Set(["if", "anyOf", "oneOf", "allOf", "$ref", "not"]);

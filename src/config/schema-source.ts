@@ -11,7 +11,8 @@
  */
 import { DTYPE_NAMES } from "./dtypes.js";
 import {
-  DEFAULTS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
+  DEFAULTS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, RECIPE_DEFAULT_KEY, RECIPE_KEY, RECIPE_REGEX_PREFIX,
+  SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
 } from "./vocabulary.js";
 import { isFloatingDtypeName } from "./torch-dtypes.js";
 
@@ -213,16 +214,58 @@ export function buildSchema(draft: SchemaDraft): object {
       additionalProperties: false,
       anyOf: PAIR_KEYS.map((k) => set(k)),
     },
+    configOrPairFile: {
+      type: "object",
+      if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
+      then: { $ref: ref("pairFile") },
+      else: { $ref: ref("configFile") },
+    },
+    recipePair: {
+      title: "fqc QAT pair in a recipe",
+      description: "A QAT pair as a recipe value: its weight config applies to the tensor (a checkpoint holds no activations, so `weight` is required).",
+      type: "object",
+      properties: { activation: member("activation"), weight: { $ref: ref("config") } },
+      required: ["weight"],
+      additionalProperties: false,
+    },
+    recipeValue: {
+      description: "A fake-quantize config, a QAT pair (its weight config applies), or null to leave the tensor alone.",
+      anyOf: [
+        { type: "null" },
+        {
+          type: "object",
+          if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
+          then: { $ref: ref("recipePair") },
+          else: { $ref: ref("config") },
+        },
+      ],
+    },
+    recipeFile: {
+      title: "fqc recipe",
+      description: `Which tensor of a checkpoint gets which config, with torchao's FqnToConfig semantics. Keys: a parameter name, a module name (its .weight), \`${RECIPE_REGEX_PREFIX}<python regex>\` matched in full against the parameter name and then the module name, or \`${RECIPE_DEFAULT_KEY}\`. Precedence: parameter name, module name, first matching ${RECIPE_REGEX_PREFIX} key on the parameter name (file order), then on the module name, then ${RECIPE_DEFAULT_KEY}.`,
+      type: "object",
+      properties: {
+        $schema: { type: "string", description: "URL of the fqc schema, for editors.", examples: [SCHEMA_ID_2020] },
+        [RECIPE_KEY]: {
+          description: "Tensor name, module name, re:<pattern> or _default → config, QAT pair or null (file order decides between re: keys).",
+          type: "object",
+          additionalProperties: { $ref: ref("recipeValue") },
+          examples: [{ "re:model\\.layers\\.\\d+\\.mlp\\..+_proj": { dtype: "int4", group_size: 32 }, "lm_head": { dtype: "int8", granularity: "per_channel" }, "model.embed_tokens": null }],
+        },
+      },
+      required: [RECIPE_KEY],
+      additionalProperties: false,
+    },
   };
   return {
     $schema: draft === "2020-12" ? "https://json-schema.org/draft/2020-12/schema" : "http://json-schema.org/draft-07/schema#",
     $id: draft === "2020-12" ? SCHEMA_ID_2020 : SCHEMA_ID_DRAFT07,
     title: "fqc fake-quantize config file",
-    description: "A torchao (v0.12) FakeQuantizeConfig as JSON/YAML: one config, or a QAT pair {\"activation\": ..., \"weight\": ...}. Generated from fqc's vocabulary.",
+    description: `A torchao (v0.12) FakeQuantizeConfig as JSON/YAML: one config, a QAT pair {"activation": ..., "weight": ...}, or a recipe {"${RECIPE_KEY}": {...}} mapping tensor names to configs. Generated from fqc's vocabulary.`,
     type: "object",
-    if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
-    then: { $ref: ref("pairFile") },
-    else: { $ref: ref("configFile") },
+    if: has(RECIPE_KEY),
+    then: { $ref: ref("recipeFile") },
+    else: { $ref: ref("configOrPairFile") },
     [defsKey]: defs,
   };
 }

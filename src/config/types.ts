@@ -31,9 +31,27 @@ export interface CanonicalPair {
   weight?: CanonicalConfig;
 }
 
+/** A QAT pair inside a recipe: its weight side is what a checkpoint's tensors get. */
+export type RecipePair = CanonicalPair & { weight: CanonicalConfig };
+
+/** What a recipe key maps to: a config, a QAT pair (weight side applies), or null (leave the tensor alone). */
+export type RecipeValue = { kind: "config"; config: CanonicalConfig } | { kind: "pair"; pair: RecipePair } | null;
+
+/** One `fqn_to_config` entry: a parameter or module name, `re:<python regex>`, or `_default`. */
+export interface RecipeEntry {
+  key: string;
+  value: RecipeValue;
+}
+
+/** A recipe (torchao's FqnToConfig): entries in file order, which decides between `re:` keys. */
+export interface Recipe {
+  entries: RecipeEntry[];
+}
+
 export type CanonicalDocument =
   | { kind: "single"; config: CanonicalConfig }
-  | { kind: "pair"; pair: CanonicalPair };
+  | { kind: "pair"; pair: CanonicalPair }
+  | { kind: "recipe"; recipe: Recipe };
 
 /** torchao versions whose numerics fqc reproduces; they differ only in the default eps. */
 export type TorchaoVersion = "0.12" | "0.18";

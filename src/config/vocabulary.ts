@@ -45,6 +45,11 @@ export const SHORTHAND_KEYS = ["group_size", "is_symmetric"] as const;
 export const PAIR_KEYS = ["activation", "weight"] as const;
 export type Role = (typeof PAIR_KEYS)[number];
 
+/** The one key of a recipe file (torchao's FqnToConfig field name), its key prefixes and fallback key. */
+export const RECIPE_KEY = "fqn_to_config";
+export const RECIPE_REGEX_PREFIX = "re:";
+export const RECIPE_DEFAULT_KEY = "_default";
+
 export const DEFAULTS = {
   mapping_type: "SYMMETRIC",
   scale_precision: "float32",

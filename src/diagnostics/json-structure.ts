@@ -31,7 +31,13 @@ export function scanJsonStructure(src: string): StructureProblem | undefined {
       }
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        const key = JSON.parse(src.slice(start, i + 1)) as string;
+        let key: string;
+        try {
+          key = JSON.parse(src.slice(start, i + 1)) as string;
+        } catch {
+          // A bad escape (`"re:a\.b"`): the syntax-error path reports it; nothing more to scan.
+          return undefined;
+        }
         const first = top.keys.get(key);
         if (first !== undefined) return { kind: "duplicate-key", key, offset: start, firstOffset: first, endOffset: i + 1 };
         top.keys.set(key, start);

@@ -75,7 +75,10 @@ function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
     const raw = String(err.message ?? "invalid JSON").replace(/\s*\(\d+:\d+\)\s*$/, "");
     // momoa reports "end of input" at 1:1; the real place is the end of the text.
     const at = /end of input/i.test(raw) ? endOf(src) : { line: err.line ?? 1, column: err.column ?? 1 };
-    return { message: `JSON syntax error: ${raw}`, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
+    // `"re:a\.b"`: a regex backslash read as a JSON escape.
+    const lineText = src.split(/\r\n|\r|\n/)[at.line - 1] ?? "";
+    const escape = lineText[at.column - 1] === "\\" || lineText[at.column - 2] === "\\" ? " (in a JSON string a backslash starts an escape: write \\\\ for one backslash, e.g. \"re:model\\\\.layers\")" : "";
+    return { message: `JSON syntax error: ${raw}${escape}`, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
   }
   // momoa accepted what JSON.parse refused (should not happen): report the native message.
   const msg = nativeError instanceof Error ? nativeError.message : String(nativeError);

@@ -1,0 +1,333 @@
+/**
+ * A recipe's `re:` keys are Python `re` patterns (torchao matches them with
+ * `re.fullmatch`). This translates one into a JavaScript RegExp source that
+ * matches the same strings, compiled with the `u` flag (so `.` and classes
+ * see code points, as Python's str patterns do), or refuses it with the
+ * offset of the construct whose meaning cannot be carried over.
+ *
+ * Translated: `(?P<name>…)` → `(?<name>…)`, `\A` → `^`, `\Z` → `$`, Python's
+ * `$` (end, or before a final newline) → `(?=\n?$)`, `.` (anything but \n) →
+ * `[^\n]`, `\d` `\w` `\s` `\b` to their Unicode meanings, `{,n}` → `{0,n}`,
+ * a `{` that is no quantifier → a literal, `(?#…)` comments dropped, leading
+ * global flags `(?i)` `(?s)` `(?a)` `(?u)`.
+ * Refused: backreferences (Python fails where JS matches empty), octal
+ * escapes, `\N{…}`, scoped flags `(?i:…)`, the flags m, x, L, atomic groups
+ * and possessive quantifiers (JS has neither), conditionals `(?(1)…)`.
+ * Not checked: Python's fixed-width lookbehind rule (JS accepts more).
+ */
+
+export interface TranslatedRegex {
+  ok: true;
+  /** JavaScript source, to be compiled with `flags`. */
+  source: string;
+  /** Always contains "u"; "i"/"s" from Python's leading inline flags. */
+  flags: string;
+  /** Offset (in the pattern) of a nested unbounded quantifier, which can backtrack exponentially. */
+  backtrackingAt?: number;
+}
+
+export interface RegexRefusal {
+  ok: false;
+  message: string;
+  /** Offset of the offending construct in the pattern (UTF-16 units). */
+  offset: number;
+}
+
+/** Longer patterns are refused: a recipe key is a name pattern, and the cap bounds compile and match time. */
+export const MAX_PATTERN_LENGTH = 1000;
+
+const WORD = "\\p{L}\\p{N}_";
+/** Python's str.isspace(): bidi classes WS/B/S and category Zs. */
+const SPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/** RegExp syntax characters: escaped when Python means them literally. */
+const SYNTAX = new Set([..."^$\\.*+?()[]{}|/"]);
+
+interface Group {
+  /** Offset of the group's `(`. */
+  start: number;
+  /** Contains an unbounded quantifier somewhere inside. */
+  unbounded: boolean;
+}
+
+export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRefusal {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return { ok: false, message: `pattern is ${pattern.length} characters long; fqc accepts at most ${MAX_PATTERN_LENGTH}`, offset: MAX_PATTERN_LENGTH };
+  }
+  const flags = { i: false, s: false, ascii: false };
+  let i = 0;
+  // Global flags: Python 3.11+ only allows them at the very start.
+  for (let m = /^\(\?([a-zA-Z]+)\)/.exec(pattern.slice(i)); m; m = /^\(\?([a-zA-Z]+)\)/.exec(pattern.slice(i))) {
+    for (const f of m[1]) {
+      if (f === "i") flags.i = true;
+      else if (f === "s") flags.s = true;
+      else if (f === "a") flags.ascii = true;
+      else if (f === "u") continue;
+      else if (f === "m") return refuse("the MULTILINE flag (?m) is not supported (tensor names have no lines)", i);
+      else if (f === "x") return refuse("the VERBOSE flag (?x) is not supported; write the pattern without spaces and comments", i);
+      else if (f === "L") return refuse("the LOCALE flag (?L) is not valid for str patterns", i);
+      else return refuse(`unknown flag \`${f}\` in (?${m[1]})`, i);
+    }
+    i += m[0].length;
+  }
+  const word = flags.ascii ? "A-Za-z0-9_" : WORD;
+  const digit = flags.ascii ? "0-9" : "\\p{Nd}";
+  const space = flags.ascii ? "\\t-\\r " : SPACE;
+
+  let out = "";
+  const groups: Group[] = [{ start: 0, unbounded: false }];
+  /** What the last atom was, for quantifier checks: an unbounded-containing group, or a plain atom. */
+  let lastAtomUnbounded = false;
+  let lastAtomStart = -1;
+  let backtrackingAt: number | undefined;
+
+  /** One escape (at pattern[i] === "\\"), inside a class or not. Returns [translation, length] or a refusal. */
+  const escape = (at: number, inClass: boolean): [string, number] | RegexRefusal => {
+    const c = pattern[at + 1];
+    if (c === undefined) return refuse("pattern ends with a lone backslash", at);
+    const cp = pattern.codePointAt(at + 1)!;
+    const ch = String.fromCodePoint(cp);
+    const len = 1 + ch.length;
+    switch (c) {
+      case "d": return [inClass ? digit : `[${digit}]`, len];
+      case "w": return [inClass ? word : `[${word}]`, len];
+      case "s": return [inClass ? space : `[${space}]`, len];
+      case "D": case "W": case "S":
+        if (inClass) return refuse(`\\${c} inside a character class is not supported; write the class as a negated class or an alternation`, at);
+        return [`[^${c === "D" ? digit : c === "W" ? word : space}]`, len];
+      case "b": {
+        if (inClass) return ["\\x08", len];
+        const w = `[${word}]`;
+        return [`(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`, len];
+      }
+      case "B": {
+        if (inClass) return refuse("bad escape \\B inside a character class", at);
+        const w = `[${word}]`;
+        return [`(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`, len];
+      }
+      case "A": return inClass ? refuse("bad escape \\A inside a character class", at) : ["^", len];
+      case "Z": return inClass ? refuse("bad escape \\Z inside a character class", at) : ["$", len];
+      case "a": return ["\\x07", len];
+      case "n": case "t": case "r": case "f": case "v": return [`\\${c}`, len];
+      case "x": {
+        const m = /^[0-9a-fA-F]{2}/.exec(pattern.slice(at + 2));
+        return m ? [`\\x${m[0]}`, 4] : refuse("incomplete escape \\x (Python needs two hex digits)", at);
+      }
+      case "u": {
+        const m = /^[0-9a-fA-F]{4}/.exec(pattern.slice(at + 2));
+        return m ? [`\\u{${m[0]}}`, 6] : refuse("incomplete escape \\u (Python needs four hex digits)", at);
+      }
+      case "U": {
+        const m = /^[0-9a-fA-F]{8}/.exec(pattern.slice(at + 2));
+        if (!m) return refuse("incomplete escape \\U (Python needs eight hex digits)", at);
+        const v = parseInt(m[0], 16);
+        return v > 0x10ffff ? refuse(`bad escape \\U${m[0]}: not a code point`, at) : [`\\u{${v.toString(16)}}`, 10];
+      }
+      case "N": return refuse("named characters \\N{...} are not supported; write the character itself or \\uXXXX", at);
+      default:
+        break;
+    }
+    if (/[0-9]/.test(c)) {
+      return refuse(inClass || c === "0"
+        ? "octal escapes are not supported; write \\xHH"
+        : "backreferences are not supported (Python fails a reference to an unmatched group where JavaScript matches the empty string)", at);
+    }
+    if (/[A-Za-z]/.test(c)) return refuse(`bad escape \\${c}`, at);
+    // Any other character escaped means itself.
+    if (SYNTAX.has(ch) || (inClass && ch === "-")) return [`\\${ch}`, len];
+    return [ch, len];
+  };
+
+  while (i < pattern.length) {
+    const c = pattern[i];
+    const atomStart = i;
+    if (c === "\\") {
+      const r = escape(i, false);
+      if (!Array.isArray(r)) return r;
+      out += r[0];
+      i += r[1];
+      lastAtomUnbounded = false;
+      lastAtomStart = atomStart;
+      continue;
+    }
+    if (c === "[") {
+      const r = translateClass(pattern, i, escape);
+      if ("ok" in r) return r;
+      out += r.source;
+      i = r.end;
+      lastAtomUnbounded = false;
+      lastAtomStart = atomStart;
+      continue;
+    }
+    if (c === "(") {
+      const rest = pattern.slice(i);
+      if (rest.startsWith("(?#")) {
+        const end = pattern.indexOf(")", i);
+        if (end < 0) return refuse("missing ), unterminated comment", i);
+        i = end + 1;
+        continue;
+      }
+      let open: string;
+      if (rest.startsWith("(?P<")) {
+        const m = /^\(\?P<([^>]*)>/.exec(rest);
+        if (!m) return refuse("missing >, unterminated name", i);
+        if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(m[1])) return refuse(`bad character in group name '${m[1]}'`, i);
+        open = `(?<${m[1]}>`;
+        i += m[0].length;
+      } else if (rest.startsWith("(?P=")) {
+        return refuse("backreferences (?P=name) are not supported", i);
+      } else if (rest.startsWith("(?:") || rest.startsWith("(?=") || rest.startsWith("(?!")) {
+        open = rest.slice(0, 3);
+        i += 3;
+      } else if (rest.startsWith("(?<=") || rest.startsWith("(?<!")) {
+        open = rest.slice(0, 4);
+        i += 4;
+      } else if (rest.startsWith("(?>")) {
+        return refuse("atomic groups (?>...) are not supported (JavaScript has none)", i);
+      } else if (rest.startsWith("(?(")) {
+        return refuse("conditional groups (?(...)...) are not supported", i);
+      } else if (rest.startsWith("(?<")) {
+        return refuse("unknown extension ?<: Python names a group (?P<name>...)", i);
+      } else if (/^\(\?[-a-zA-Z]*:/.test(rest)) {
+        return refuse("scoped inline flags (?flags:...) are not supported; put global flags such as (?i) at the start", i);
+      } else if (/^\(\?[a-zA-Z]+\)/.test(rest)) {
+        return refuse("global flags not at the start of the expression", i);
+      } else if (rest.startsWith("(?")) {
+        return refuse(`unknown extension ${rest.slice(0, 3)}`, i);
+      } else {
+        open = "(";
+        i += 1;
+      }
+      groups.push({ start: atomStart, unbounded: false });
+      out += open;
+      lastAtomStart = -1;
+      continue;
+    }
+    if (c === ")") {
+      if (groups.length === 1) return refuse("unbalanced parenthesis", i);
+      const g = groups.pop()!;
+      if (g.unbounded) groups[groups.length - 1].unbounded = true;
+      out += ")";
+      i += 1;
+      lastAtomUnbounded = g.unbounded;
+      lastAtomStart = g.start;
+      continue;
+    }
+    const q = quantifierAt(pattern, i);
+    if (q) {
+      if (q.possessive) return refuse("possessive quantifiers (*+, ++, ?+, {m,n}+) are not supported (JavaScript has none)", i);
+      if (lastAtomStart < 0) return refuse("nothing to repeat", i);
+      if (q.unbounded) {
+        if (lastAtomUnbounded && backtrackingAt === undefined) backtrackingAt = lastAtomStart;
+        groups[groups.length - 1].unbounded = true;
+      }
+      out += q.source;
+      i = q.end;
+      lastAtomStart = -1; // a quantifier cannot follow a quantifier (beyond the lazy "?")
+      continue;
+    }
+    lastAtomUnbounded = false;
+    lastAtomStart = atomStart;
+    if (c === ".") out += flags.s ? "[\\s\\S]" : "[^\\n]";
+    else if (c === "$") out += "(?=\\n?$)";
+    else if (c === "{" || c === "}" || c === "]" || c === "/") out += `\\${c}`;
+    else if (c === "^" || c === "|") {
+      out += c;
+      lastAtomStart = -1;
+    } else {
+      const ch = String.fromCodePoint(pattern.codePointAt(i)!);
+      out += ch;
+      i += ch.length;
+      continue;
+    }
+    i += 1;
+  }
+  if (groups.length > 1) return refuse("missing ), unterminated subpattern", pattern.length);
+  const jsFlags = `${flags.i ? "i" : ""}${flags.s ? "s" : ""}u`;
+  return backtrackingAt === undefined ? { ok: true, source: out, flags: jsFlags } : { ok: true, source: out, flags: jsFlags, backtrackingAt };
+}
+
+function refuse(message: string, offset: number): RegexRefusal {
+  return { ok: false, message, offset };
+}
+
+interface Quantifier {
+  source: string;
+  end: number;
+  unbounded: boolean;
+  possessive: boolean;
+}
+
+/** A Python quantifier at `i` (`*`, `+`, `?`, `{m}`, `{m,}`, `{,n}`, `{m,n}`, each maybe lazy or possessive). */
+function quantifierAt(p: string, i: number): Quantifier | undefined {
+  let source: string;
+  let end: number;
+  let unbounded: boolean;
+  const c = p[i];
+  if (c === "*" || c === "+" || c === "?") {
+    source = c;
+    end = i + 1;
+    unbounded = c !== "?";
+  } else if (c === "{") {
+    const m = /^\{(\d*)(?:(,)(\d*))?\}/.exec(p.slice(i));
+    if (!m || (m[1] === "" && m[2] === undefined)) return undefined; // `{` that is no quantifier: a literal in Python
+    const lo = m[1] === "" ? "0" : m[1];
+    source = m[2] === undefined ? `{${lo}}` : `{${lo},${m[3]}}`;
+    end = i + m[0].length;
+    unbounded = m[2] !== undefined && (m[3] === "" || Number(m[3]) > 16);
+  } else {
+    return undefined;
+  }
+  if (p[end] === "?") return { source: `${source}?`, end: end + 1, unbounded, possessive: false };
+  if (p[end] === "+") return { source, end: end + 1, unbounded, possessive: true };
+  return { source, end, unbounded, possessive: false };
+}
+
+/** A character class at `start` (pattern[start] === "["): Python's rules (a leading `]` is literal) in u-mode syntax. */
+function translateClass(
+  p: string,
+  start: number,
+  escape: (at: number, inClass: boolean) => [string, number] | RegexRefusal,
+): { source: string; end: number } | RegexRefusal {
+  let i = start + 1;
+  let out = "[";
+  if (p[i] === "^") {
+    out += "^";
+    i++;
+  }
+  let first = true;
+  for (;;) {
+    if (i >= p.length) return refuse("unterminated character set", start);
+    const c = p[i];
+    if (c === "]" && !first) return { source: `${out}]`, end: i + 1 };
+    first = false;
+    if (c === "\\") {
+      const r = escape(i, true);
+      if (!Array.isArray(r)) return r;
+      out += r[0];
+      i += r[1];
+      continue;
+    }
+    if (c === "[" || c === "]" || c === "/") out += `\\${c}`;
+    else {
+      const ch = String.fromCodePoint(p.codePointAt(i)!);
+      out += ch;
+      i += ch.length;
+      continue;
+    }
+    i++;
+  }
+}
+
+/** Translate and compile, or refuse; a JS compile error (e.g. a bad range) is reported at the pattern's start. */
+export function compilePythonRegex(pattern: string): { ok: true; regex: RegExp; backtrackingAt?: number } | RegexRefusal {
+  const t = translatePythonRegex(pattern);
+  if (!t.ok) return t;
+  try {
+    // Full match, as re.fullmatch: the alternation is grouped so `a|b` means ^(?:a|b)$.
+    const regex = new RegExp(`^(?:${t.source})$`, t.flags);
+    return t.backtrackingAt === undefined ? { ok: true, regex } : { ok: true, regex, backtrackingAt: t.backtrackingAt };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "") : String(e);
+    return { ok: false, message: msg, offset: 0 };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Which recipe key decides a tensor, with torchao's `FqnToConfig` precedence
+ * (torchao/quantization/quant_api.py, `_fqn_to_config_handler`; see the
+ * README's "Recipes" for the commit read). Pure: names in, a key out.
+ *
+ * A tensor `a.b.weight` is the parameter `weight` of the module `a.b`.
+ * torchao decides per module, so a tensor's siblings (the other top-level
+ * parameters of its module) matter: a parameter-name key for any of them
+ * turns off the module-level tiers (module name, `re:` on the module name,
+ * `_default`) for the whole module, as in torchao.
+ */
+import { FqcError } from "../errors.js";
+import { compilePythonRegex } from "./recipe-regex.js";
+import type { Recipe, RecipeEntry, RecipeValue } from "./types.js";
+import { RECIPE_DEFAULT_KEY, RECIPE_REGEX_PREFIX } from "./vocabulary.js";
+
+export type RecipeKeyKind = "name" | "regex" | "default";
+
+export function recipeKeyKind(key: string): RecipeKeyKind {
+  if (key.startsWith(RECIPE_REGEX_PREFIX)) return "regex";
+  return key === RECIPE_DEFAULT_KEY ? "default" : "name";
+}
+
+/** The tiers, highest precedence first. */
+export type MatchTier = "parameter" | "module" | "parameter-regex" | "module-regex" | "default";
+
+export interface CompiledRecipe {
+  readonly recipe: Recipe;
+  /** Exact-name keys (parameter or module names). */
+  readonly names: ReadonlyMap<string, RecipeEntry>;
+  /** `re:` keys in file order, compiled for a full match. */
+  readonly patterns: ReadonlyArray<{ entry: RecipeEntry; regex: RegExp }>;
+  readonly fallback?: RecipeEntry;
+}
+
+/** Compile every `re:` key (validate reports bad ones at their line:col first; here they throw). */
+export function compileRecipe(recipe: Recipe): CompiledRecipe {
+  const names = new Map<string, RecipeEntry>();
+  const patterns: Array<{ entry: RecipeEntry; regex: RegExp }> = [];
+  let fallback: RecipeEntry | undefined;
+  for (const entry of recipe.entries) {
+    const kind = recipeKeyKind(entry.key);
+    if (kind === "name") names.set(entry.key, entry);
+    else if (kind === "default") fallback = entry;
+    else {
+      const r = compilePythonRegex(entry.key.slice(RECIPE_REGEX_PREFIX.length));
+      if (!r.ok) throw new FqcError("CONFIG", `recipe key ${JSON.stringify(entry.key)}: ${r.message}`, { hint: "Run fqc validate on the recipe to see where." });
+      patterns.push({ entry, regex: r.regex });
+    }
+  }
+  return { recipe, names, patterns, fallback };
+}
+
+/** `a.b.weight` → module `a.b`, parameter `weight`; a name without a dot belongs to the root module "". */
+export function splitTensorName(name: string): { module: string; parameter: string } {
+  const i = name.lastIndexOf(".");
+  return i < 0 ? { module: "", parameter: name } : { module: name.slice(0, i), parameter: name.slice(i + 1) };
+}
+
+export type Resolution =
+  | { matched: true; tier: MatchTier; key: string; value: RecipeValue }
+  | {
+      matched: false;
+      /**
+       * Why module-level keys did not apply, when one would have: a parameter key
+       * matched a sibling (`sibling`), or a module key took the module and this
+       * tensor is not its weight (`moduleKey`).
+       */
+      blocked?: { by: "sibling-parameter-key"; sibling: string; key: string } | { by: "module-key"; key: string };
+    };
+
+function firstPattern(c: CompiledRecipe, name: string): RecipeEntry | undefined {
+  for (const p of c.patterns) if (p.regex.test(name)) return p.entry;
+  return undefined;
+}
+
+/** The first key (in precedence order) a parameter-name tier gives `name`, exact or `re:`. */
+function parameterKey(c: CompiledRecipe, name: string): string | undefined {
+  return c.names.get(name)?.key ?? firstPattern(c, name)?.key;
+}
+
+/**
+ * Resolve one tensor. `siblings` are the names of the tensors of the same
+ * module (this one included); without them the tensor is taken as its
+ * module's only parameter.
+ */
+export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonly string[] = [name]): Resolution {
+  const exact = c.names.get(name);
+  if (exact) return { matched: true, tier: "parameter", key: exact.key, value: exact.value };
+  const { module, parameter } = splitTensorName(name);
+  const isWeight = parameter === "weight";
+
+  // torchao: an exact parameter key for any parameter of the module skips the exact module key.
+  const exactSibling = siblings.find((s) => s !== name && c.names.has(s));
+  const moduleEntry = c.names.get(module);
+  if (moduleEntry && !exactSibling) {
+    if (isWeight) return { matched: true, tier: "module", key: moduleEntry.key, value: moduleEntry.value };
+    // torchao returns the module here: no parameter pattern is tried for its other parameters.
+    return { matched: false, blocked: { by: "module-key", key: moduleEntry.key } };
+  }
+
+  const pattern = firstPattern(c, name);
+  if (pattern) return { matched: true, tier: "parameter-regex", key: pattern.key, value: pattern.value };
+
+  // Any parameter-level match in the module (exact or pattern) skips module patterns and _default.
+  let sibling: { name: string; key: string } | undefined;
+  for (const s of siblings) {
+    if (s === name) continue;
+    const k = parameterKey(c, s);
+    if (k !== undefined) {
+      sibling = { name: s, key: k };
+      break;
+    }
+  }
+  const modulePattern = isWeight ? firstPattern(c, module) : undefined;
+  const moduleLevel: RecipeEntry | undefined = modulePattern ?? (isWeight ? c.fallback : undefined);
+  if (moduleLevel && sibling) return { matched: false, blocked: { by: "sibling-parameter-key", sibling: sibling.name, key: sibling.key } };
+  if (modulePattern) return { matched: true, tier: "module-regex", key: modulePattern.key, value: modulePattern.value };
+  if (isWeight && c.fallback) return { matched: true, tier: "default", key: c.fallback.key, value: c.fallback.value };
+  return { matched: false };
+}
+
+/** Does `key` name or match anything among these tensors (by its own tier's rule)? */
+export function keyMatchesAny(c: CompiledRecipe, key: string, tensorNames: readonly string[]): boolean {
+  const kind = recipeKeyKind(key);
+  if (kind === "default") return tensorNames.some((n) => splitTensorName(n).parameter === "weight");
+  if (kind === "name") return tensorNames.some((n) => n === key || (splitTensorName(n).module === key && splitTensorName(n).parameter === "weight"));
+  const p = c.patterns.find((q) => q.entry.key === key);
+  if (!p) return false;
+  return tensorNames.some((n) => {
+    const { module, parameter } = splitTensorName(n);
+    return p.regex.test(n) || (parameter === "weight" && p.regex.test(module));
+  });
+}
+
+/** The config a matched value applies: the config, or the pair's weight side; null leaves the tensor alone. */
+export function appliedConfig(value: RecipeValue) {
+  if (value === null) return null;
+  return value.kind === "config" ? value.config : value.pair.weight;
+}

@@ -1,0 +1,165 @@
+/**
+ * The plan: what happens to each tensor of a checkpoint under a recipe or a
+ * single config, decided from names, dtypes and shapes alone (no data, no
+ * I/O). apply, `--dry-run`, report and `validate --tensor` all read it, so
+ * they agree on every decision and every refusal.
+ */
+import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
+import {
+  appliedConfig, compileRecipe, keyMatchesAny, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier,
+} from "../config/recipe.js";
+import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
+import { findForwardProblems } from "../quant/forward-problems.js";
+
+export type PlanSource = { config: CanonicalConfig } | { recipe: Recipe };
+
+export interface PlanOptions {
+  /** torchao version whose forward checks apply (default 0.12). */
+  torchao?: TorchaoVersion;
+}
+
+/** The key name a plan shows for `--config` (no recipe). */
+export const CONFIG_KEY = "--config";
+
+export type SkipReason =
+  /** The matching key's value is null. */
+  | "null-value"
+  /** No key matched (or, with --config, nothing to match). */
+  | "no-match"
+  /** A module-level key matched, but torchao skips it for this module (see `note`). */
+  | "blocked"
+  /** Matched by re:/_default/--config, but the dtype is not F32/F16/BF16: passed through. */
+  | "non-float"
+  /** --config or _default: not a 2-D `*.weight` (torchao's default targets Linear layers). */
+  | "not-linear-weight";
+
+export interface PlanIssue {
+  message: string;
+  hint?: string;
+  /** The Python exception torchao raises, for forward problems. */
+  torchaoError?: string;
+}
+
+export interface TensorPlanEntry {
+  readonly tensor: TensorInfo;
+  readonly action: "quantize" | "skip";
+  /** The recipe key that decided, or "--config"; absent when nothing matched. */
+  readonly key?: string;
+  /** Which precedence tier the key matched in ("config" for --config). */
+  readonly tier?: MatchTier | "config";
+  /** The config applied (the weight side of a QAT pair); present when action is "quantize". */
+  readonly config?: CanonicalConfig;
+  readonly reason?: SkipReason;
+  /** Why, in words: set for every skip. */
+  readonly note?: string;
+  /** Problems that must stop apply before anything is written. */
+  readonly errors: readonly PlanIssue[];
+}
+
+export function isFloatDtype(dtype: TensorDtype): boolean {
+  return FLOAT_TENSOR_DTYPES.includes(dtype);
+}
+
+function isLinearWeight(t: TensorInfo): boolean {
+  return t.shape.length === 2 && splitTensorName(t.name).parameter === "weight";
+}
+
+function notLinearNote(t: TensorInfo, who: string): string {
+  const what = splitTensorName(t.name).parameter !== "weight" ? "not a *.weight" : `${t.shape.length}-D`;
+  return `${who} targets Linear weights (2-D *.weight); this tensor is ${what}`;
+}
+
+function nonFloatNote(t: TensorInfo): string {
+  return `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only; passed through unchanged`;
+}
+
+function forwardIssues(config: CanonicalConfig, t: TensorInfo, opts: PlanOptions): PlanIssue[] {
+  return findForwardProblems(config, t.shape, opts.torchao).map((p) => {
+    const issue: PlanIssue = { message: p.message };
+    if (p.hint) issue.hint = p.hint;
+    if (p.torchaoError) issue.torchaoError = p.torchaoError;
+    return issue;
+  });
+}
+
+function quantize(t: TensorInfo, key: string, tier: MatchTier | "config", config: CanonicalConfig, opts: PlanOptions): TensorPlanEntry {
+  return { tensor: t, action: "quantize", key, tier, config, errors: forwardIssues(config, t, opts) };
+}
+
+function skip(t: TensorInfo, reason: SkipReason, note: string, extra: { key?: string; tier?: MatchTier | "config"; errors?: PlanIssue[] } = {}): TensorPlanEntry {
+  const e: { -readonly [K in keyof TensorPlanEntry]: TensorPlanEntry[K] } = { tensor: t, action: "skip", reason, note, errors: extra.errors ?? [] };
+  if (extra.key !== undefined) e.key = extra.key;
+  if (extra.tier !== undefined) e.tier = extra.tier;
+  return e;
+}
+
+/** Without a recipe: every 2-D floating `*.weight`, as torchao's default filter takes every Linear. */
+function planWithConfig(t: TensorInfo, config: CanonicalConfig, opts: PlanOptions): TensorPlanEntry {
+  const extra = { key: CONFIG_KEY, tier: "config" as const };
+  if (!isLinearWeight(t)) return skip(t, "not-linear-weight", notLinearNote(t, CONFIG_KEY), extra);
+  if (!isFloatDtype(t.dtype)) return skip(t, "non-float", nonFloatNote(t), extra);
+  return quantize(t, CONFIG_KEY, "config", config, opts);
+}
+
+function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly string[], opts: PlanOptions): TensorPlanEntry {
+  const r = resolveTensor(c, t.name, siblings);
+  if (!r.matched) {
+    if (r.blocked?.by === "sibling-parameter-key") {
+      return skip(t, "blocked", `the parameter key \`${r.blocked.key}\` matches ${r.blocked.sibling}, so torchao skips module keys and _default for its whole module`);
+    }
+    if (r.blocked?.by === "module-key") {
+      return skip(t, "blocked", `the module key \`${r.blocked.key}\` takes this module: torchao applies it to the weight and tries no parameter pattern on the module's other parameters`);
+    }
+    return skip(t, "no-match", "no recipe key matches");
+  }
+  const extra = { key: r.key, tier: r.tier };
+  const config = appliedConfig(r.value);
+  if (config === null) return skip(t, "null-value", `\`${r.key}\` is null: left alone`, extra);
+  if (r.tier === "default" && !isLinearWeight(t)) return skip(t, "not-linear-weight", notLinearNote(t, r.key), extra);
+  if (!isFloatDtype(t.dtype)) {
+    // Naming a tensor exactly asks for it: an integer tensor there is a mistake, not something to skip quietly.
+    if (recipeKeyKind(r.key) === "name") {
+      return skip(t, "non-float", nonFloatNote(t), {
+        ...extra,
+        errors: [{
+          message: `recipe key \`${r.key}\` names ${t.name}, a ${t.dtype} tensor: fqc fake-quantizes F32, F16 and BF16 tensors only`,
+          hint: t.dtype === "F64"
+            ? "torchao refuses float64 input too (Unsupported input dtype: torch.float64); map the key to null, or convert the checkpoint to float32."
+            : "Map the key to null (or remove it) to leave this tensor as it is.",
+        }],
+      });
+    }
+    return skip(t, "non-float", nonFloatNote(t), extra);
+  }
+  return quantize(t, r.key, r.tier, config, opts);
+}
+
+/** One entry per tensor, in the tensors' order. */
+export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, opts: PlanOptions = {}): TensorPlanEntry[] {
+  if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));
+  const c = compileRecipe(source.recipe);
+  const byModule = new Map<string, string[]>();
+  for (const t of tensors) {
+    const m = splitTensorName(t.name).module;
+    const list = byModule.get(m);
+    if (list) list.push(t.name);
+    else byModule.set(m, [t.name]);
+  }
+  return tensors.map((t) => planWithRecipe(t, c, byModule.get(splitTensorName(t.name).module)!, opts));
+}
+
+/**
+ * Recipe keys that match no tensor of the checkpoint (exact names naming
+ * none, patterns matching none, `_default` with no `*.weight`): in file order.
+ * torchao ignores them silently; fqc warns (a typo leaves a layer unquantized).
+ */
+export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe): string[] {
+  const c = compileRecipe(recipe);
+  const names = tensors.map((t) => t.name);
+  return recipe.entries.map((e) => e.key).filter((k) => !keyMatchesAny(c, k, names));
+}
+
+/** Every error of a plan, with its tensor: apply refuses to start when this is not empty. */
+export function planErrors(entries: readonly TensorPlanEntry[]): Array<{ tensor: TensorInfo; key?: string; issue: PlanIssue }> {
+  return entries.flatMap((e) => e.errors.map((issue) => ({ tensor: e.tensor, key: e.key, issue })));
+}
