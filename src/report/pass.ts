@@ -87,7 +87,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
 /** What one column does to one tensor, with the plan when it fake-quantizes it. */
 function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVersion): CellPlan {
   const target = column.targets[t.index];
-  if (target.action === "skip") return { target, plan: null, refusal: null };
+  if (target.action === "skip") return { target, plan: null, refusal: target.error ?? null };
   if (!isFloatTensorDtype(t.dtype)) {
     // Planners never target these; a hand-made column might.
     return { target, plan: null, refusal: `${t.dtype} tensors are not fake-quantized (F32, F16 and BF16 are)` };

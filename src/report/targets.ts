@@ -1,20 +1,39 @@
 /**
- * What a plain `--config` column targets: the one tensor of a .npy file (as
- * `apply` does), and in a checkpoint every 2-D floating tensor named
- * `*.weight` (torchao's default quantizes Linear layers; a checkpoint does not
- * say which 2-D weights are embeddings, so those are included; a recipe says
- * otherwise).
+ * What each column does to each tensor, from the tensor planner that apply
+ * and `--dry-run` use (src/tensor-plan), so report, apply and validate agree
+ * on every decision. A plain `--config` targets every 2-D floating
+ * `*.weight` of a checkpoint; a lone .npy tensor is targeted whatever its
+ * name, as `fqc apply` does with it.
  */
 import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint } from "../checkpoint/types.js";
-import type { CanonicalConfig } from "../config/types.js";
+import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
+import { CONFIG_KEY, planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import type { TensorTarget } from "./types.js";
 
-export function configTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, config: CanonicalConfig): TensorTarget[] {
-  return checkpoint.tensors.map((t): TensorTarget => {
-    if (!isFloatTensorDtype(t.dtype)) return { action: "skip", key: null, reason: `${t.dtype} passes through (only F32, F16 and BF16 are fake-quantized)` };
-    if (checkpoint.format === "npy") return { action: "quantize", key: null, config };
-    if (t.shape.length !== 2 || !t.name.endsWith(".weight")) return { action: "skip", key: null, reason: "not a 2-D *.weight tensor" };
-    return { action: "quantize", key: null, config };
-  });
+function targetOf(e: TensorPlanEntry): TensorTarget {
+  const key = e.key ?? null;
+  if (e.action === "quantize") return { action: "quantize", key, config: e.config! };
+  // A skip can still be an error (an exact recipe key naming an integer tensor): apply refuses it, so the report flags it.
+  const error = e.errors[0]?.message;
+  return error === undefined ? { action: "skip", key, reason: e.note ?? "left alone" } : { action: "skip", key, reason: e.note ?? "left alone", error };
+}
+
+export function columnTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, source: PlanSource, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
+  if (checkpoint.format === "npy" && "config" in source) {
+    return checkpoint.tensors.map((t): TensorTarget => isFloatTensorDtype(t.dtype)
+      ? { action: "quantize", key: CONFIG_KEY, config: source.config }
+      : { action: "skip", key: CONFIG_KEY, reason: `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only` });
+  }
+  return planTensors(checkpoint.tensors, source, opts).map(targetOf);
+}
+
+/** A plain --config column. */
+export function configTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, config: CanonicalConfig, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
+  return columnTargets(checkpoint, { config }, opts);
+}
+
+/** A recipe column. */
+export function recipeTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, recipe: Recipe, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
+  return columnTargets(checkpoint, { recipe }, opts);
 }

@@ -9,7 +9,7 @@ import type { ErrorFigures, StatSums } from "./stats.js";
 /** What one column does to each tensor, by checkpoint index: the output of planning a config or recipe. */
 export type TensorTarget =
   | { action: "quantize"; key: string | null; config: CanonicalConfig }
-  | { action: "skip"; key: string | null; reason: string };
+  | { action: "skip"; key: string | null; reason: string; /** The plan's error for this tensor (apply would refuse it). */ error?: string };
 
 /** One config or recipe given on the command line. */
 export interface ColumnInput {
@@ -32,10 +32,11 @@ export interface ReportColumn {
 export interface ReportCell {
   /**
    * quantized: figures below; skipped: the column leaves the tensor alone
-   * (reason); refused: torchao would raise on this tensor (reason is its message).
+   * (reason); refused: torchao would raise on this tensor, or the plan is in
+   * error for it as apply would refuse it (reason is the message).
    */
   status: "quantized" | "skipped" | "refused";
-  /** The recipe key that matched (null for a plain --config, or when nothing matched). */
+  /** The recipe key that decided ("--config" for a plain config); null when no key matched. */
   key: string | null;
   /** The config in short words ("int4 per_group 32 symmetric"), when one applies. */
   config: string | null;

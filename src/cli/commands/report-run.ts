@@ -1,13 +1,13 @@
 /** What `fqc report` does once its arguments are parsed (loaded when the command runs). */
 import { basename, extname } from "node:path";
 import { loadConfigText, readTextFile } from "../../config-file.js";
-import type { CanonicalConfig } from "../../config/types.js";
+import type { CanonicalConfig, Recipe } from "../../config/types.js";
+import { openCheckpoint } from "../../checkpoint/open.js";
 import { EXIT, FqcError } from "../../errors.js";
-import { openModel } from "../../report/open-model.js";
 import { reportCheckpoint } from "../../report/pass.js";
 import { renderReport } from "../../report/render.js";
 import { formatDb } from "../../report/rows.js";
-import { configTargets } from "../../report/targets.js";
+import { columnTargets } from "../../report/targets.js";
 import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
@@ -26,25 +26,23 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   if (argv["fail-under"] !== undefined && !Number.isFinite(argv["fail-under"])) {
     throw new FqcError("USAGE", "--fail-under needs a number of dB, e.g. --fail-under 15");
   }
-  const configFiles = argv.config ?? [];
-  if ((argv.recipe ?? []).length > 0) {
-    throw new FqcError("USAGE", "--recipe is not available in this build; give --config files", { hint: "Each --config is one column of the report." });
-  }
-  const configs: CanonicalConfig[] = [];
-  for (const file of configFiles) {
-    const config = await loadWeightConfig(file, io);
-    if (!config) {
+  const kind = (argv.recipe ?? []).length > 0 ? "recipe" : "config";
+  const files = (kind === "recipe" ? argv.recipe : argv.config) ?? [];
+  const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
+  for (const file of files) {
+    const source = await loadColumn(file, kind, io);
+    if (!source) {
       setExit(EXIT.PROBLEMS);
       return;
     }
-    configs.push(config);
+    sources.push(source);
   }
-  const checkpoint = openModel(argv.model);
+  const checkpoint = openCheckpoint(argv.model);
   const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
   let report;
   try {
-    const names = columnNames(configFiles);
-    const columns: ColumnInput[] = configFiles.map((file, i) => ({ name: names[i], source: file, kind: "config", targets: configTargets(checkpoint, configs[i]) }));
+    const names = columnNames(files);
+    const columns: ColumnInput[] = files.map((file, i) => ({ name: names[i], source: file, kind, targets: columnTargets(checkpoint, sources[i], { torchao: argv.torchao }) }));
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
       threads: argv.threads === "auto" ? "auto" : Number(argv.threads),
@@ -79,19 +77,30 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   setExit(exit);
 }
 
-/** A config file's weight config (a QAT pair's weight side: checkpoints hold weights); undefined after printing its errors. */
-async function loadWeightConfig(file: string, io: CliIO): Promise<CanonicalConfig | undefined> {
+/**
+ * One column's source: a config file's weight config (a QAT pair's weight
+ * side: checkpoints hold weights), or a recipe; undefined after printing the
+ * file's errors.
+ */
+async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | undefined> {
   const text = readTextFile(file);
   const loaded = loadConfigText(file, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, errors);
   if (!loaded.document || errors.length > 0) return undefined;
   const doc = loaded.document;
-  if (doc.kind === "single") return doc.config;
+  if (kind === "recipe") {
+    if (doc.kind === "recipe") return { recipe: doc.recipe };
+    throw new FqcError("USAGE", `${file} is a config, not a recipe (fqn_to_config)`, { file, hint: "Give it with --config, or write a recipe: {\"fqn_to_config\": {\"_default\": <config>}}." });
+  }
+  if (doc.kind === "recipe") {
+    throw new FqcError("USAGE", `${file} is a recipe (fqn_to_config), not a config`, { file, hint: "Give recipes with --recipe." });
+  }
+  if (doc.kind === "single") return { config: doc.config };
   if (!doc.pair.weight) {
     throw new FqcError("USAGE", `${file}: the QAT pair has no "weight" config, and a model holds weights`, { file, hint: "Give a config with a weight side." });
   }
-  return doc.pair.weight;
+  return { config: doc.pair.weight };
 }
 
 /** Column labels: each file's name without extension; the path as given where two would be equal. */
