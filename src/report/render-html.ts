@@ -12,6 +12,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 p.meta{color:#555;margin:0 0 16px}
 figure{margin:0;overflow-x:auto;border:1px solid #ddd;border-radius:6px}
+div.scroll{overflow-x:auto}
 figure svg{display:block;max-width:100%;height:auto}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;width:100%}
 th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
@@ -73,11 +74,13 @@ ${summaryRows.join("\n")}
 ${renderSqnrChart(report, opts)}
 </figure>
 <h2>Tensors</h2>
+<div class="scroll">
 <table class="tensors">
 ${head1}
 ${head2}
 ${body.join("\n")}
 </table>
+</div>
 </body>
 </html>
 `;
