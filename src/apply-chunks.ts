@@ -1,34 +1,51 @@
 /**
- * The part of `apply` every thread runs: claim a chunk of whole rows from a
- * shared counter, read it from the input, fake-quantize it, and write the
- * result (and the qparams) at the chunk's own position in the output files.
+ * The part of `apply` every thread runs: claim a chunk from a shared
+ * counter, read it, fake-quantize it, and write the result (and the qparams)
+ * at the chunk's own position in the output files. A task is a list of
+ * items — tensors to fake-quantize by chunks of whole rows, and byte ranges
+ * to copy as they are — numbered by one counter across all items, so every
+ * thread stays busy until the last chunk of the last tensor.
  * File descriptors are process-wide, so workers use the main thread's; reads
  * and writes are positional and chunks disjoint, so the threads share nothing
  * else. Each thread therefore reads, computes and writes at the same time as
  * the others, and the byte copies of I/O are spread over all cores.
  */
-import { parseDescr } from "./npy/dtype.js";
-import type { NpyHeader } from "./npy/header.js";
-import { writeFully } from "./npy/positional.js";
-import { NpyRowReader } from "./npy/reader.js";
-import { NpyValueWriter } from "./npy/value-writer.js";
-import type { SharedNpyTarget } from "./npy/writer.js";
+import { readFully, writeFully } from "./npy/positional.js";
+import { rowReaderFor, valueWriterFor, type RowReader, type TensorInput, type TensorOutput, type ValueWriter } from "./apply/tensor-io.js";
 import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import type { QuantPlan } from "./quant/plan.js";
 import { wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
 
-export interface ChunkTask {
+/** A tensor fake-quantized in chunks of `rowsPerChunk` whole rows. */
+export interface QuantItem {
+  kind: "quantize";
   plan: QuantPlan;
   mode: QparamMode;
-  kernel: KernelChoice;
-  input: { path: string; fd: number; header: NpyHeader };
-  output: SharedNpyTarget;
-  scaleOut?: SharedNpyTarget;
-  zeroPointOut?: SharedNpyTarget;
+  input: TensorInput;
+  output: TensorOutput;
+  scaleOut?: TensorOutput;
+  zeroPointOut?: TensorOutput;
   /** Static qparams of the whole tensor, one float64 per group (mode "given"); shared memory in workers. */
   given?: { scale: Float64Array; zeroPoint: Float64Array };
   rowsPerChunk: number;
+}
+
+/** Bytes copied as they are, in chunks of `bytesPerChunk`. */
+export interface CopyItem {
+  kind: "copy";
+  from: { file: string; fd: number; offset: number };
+  to: { file: string; fd: number; offset: number };
+  byteLength: number;
+  bytesPerChunk: number;
+}
+
+export type ChunkItem = QuantItem | CopyItem;
+
+export interface ChunkTask {
+  kernel: KernelChoice;
+  /** Processed in this order (chunks are claimed item after item). */
+  items: ChunkItem[];
   /** Int32 slots over a SharedArrayBuffer, indexed by CONTROL. */
   control: Int32Array;
 }
@@ -40,42 +57,140 @@ export function newControl(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
 }
 
-export function chunkCountOf(task: Pick<ChunkTask, "plan" | "rowsPerChunk">): number {
-  return Math.ceil(task.plan.rows / task.rowsPerChunk);
+export function itemChunkCount(item: ChunkItem): number {
+  return item.kind === "quantize" ? Math.ceil(item.plan.rows / item.rowsPerChunk) : Math.ceil(item.byteLength / item.bytesPerChunk);
+}
+
+export function chunkCountOf(task: Pick<ChunkTask, "items">): number {
+  let n = 0;
+  for (const item of task.items) n += itemChunkCount(item);
+  return n;
+}
+
+/** Elements and groups of the largest quantize chunk, and the largest copy chunk, of a task. */
+function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: number; copyBytes: number; staging: number } {
+  let elements = 0;
+  let groups = 0;
+  let copyBytes = 0;
+  let staging = 0;
+  for (const item of items) {
+    if (item.kind === "copy") {
+      copyBytes = Math.max(copyBytes, Math.min(item.bytesPerChunk, item.byteLength));
+      continue;
+    }
+    const rows = Math.min(item.rowsPerChunk, item.plan.rows);
+    elements = Math.max(elements, rows * item.plan.rowLength);
+    groups = Math.max(groups, rows * item.plan.groupsPerRow);
+    if (item.input.dtype === "F64" && item.plan.compute !== "float64") staging = Math.max(staging, rows * item.plan.rowLength);
+  }
+  return { elements, groups, copyBytes, staging };
+}
+
+/** One item's readers and writers on this thread, made when the thread first claims one of its chunks. */
+interface ItemIo {
+  reader: RowReader;
+  out: ValueWriter;
+  scaleOut?: ValueWriter;
+  zeroPointOut?: ValueWriter;
+  /** This item's chunks run the wasm kernel: its values go through the kernel's own memory. */
+  inWasm: boolean;
 }
 
 /**
  * One thread's side of a task: `next()` claims and processes one chunk and
  * returns false when no chunk is left or a stop was requested. A worker loops
  * on it; the main thread yields to its event loop between chunks (signals,
- * progress). `close()` when done: it closes this thread's reader, not the shared files.
+ * progress). `close()` when done: it closes this thread's readers, not the shared files.
  */
 export class ChunkRunner {
   readonly #task: ChunkTask;
   readonly #chunkCount: number;
-  readonly #bufs: ChunkBuffers;
+  /** First global chunk number of each item, and one past the last. */
+  readonly #starts: number[];
   readonly #elements: number;
   readonly #groups: number;
-  readonly #reader: NpyRowReader;
-  readonly #out: NpyValueWriter;
-  readonly #scaleOut: NpyValueWriter | undefined;
-  readonly #zeroPointOut: NpyValueWriter | undefined;
+  readonly #copyBytes: number;
+  readonly #stagingElements: number;
+  readonly #io = new Map<number, ItemIo>();
+  #wasmUsable = true;
+  #js?: { f32: Float32Array; f64?: Float64Array; scale: Float64Array; zeroPoint: Float64Array };
+  #staging?: Float64Array;
+  #copyBuffer?: Uint8Array;
+  #item = 0;
   /** Chunks this thread processed. */
   processed = 0;
 
   constructor(task: ChunkTask) {
     this.#task = task;
-    this.#chunkCount = chunkCountOf(task);
-    this.#elements = task.rowsPerChunk * task.plan.rowLength;
-    this.#groups = task.rowsPerChunk * task.plan.groupsPerRow;
-    this.#bufs = {
-      inWasm: kernelFor(task.plan, task.mode, task.kernel) === "wasm",
-      staging: task.input.header.dtype === "float64" && task.plan.compute !== "float64" ? new Float64Array(this.#elements) : undefined,
-    };
-    this.#reader = NpyRowReader.overDescriptor(task.input.path, task.input.fd, task.input.header);
-    this.#out = valueWriter(task.output, this.#elements);
-    this.#scaleOut = task.scaleOut && valueWriter(task.scaleOut, this.#groups);
-    this.#zeroPointOut = task.zeroPointOut && valueWriter(task.zeroPointOut, this.#groups);
+    this.#starts = [0];
+    for (const item of task.items) this.#starts.push(this.#starts[this.#starts.length - 1] + itemChunkCount(item));
+    this.#chunkCount = this.#starts[this.#starts.length - 1];
+    const needs = bufferNeeds(task.items);
+    this.#elements = needs.elements;
+    this.#groups = needs.groups;
+    this.#copyBytes = needs.copyBytes;
+    this.#stagingElements = needs.staging;
+  }
+
+  next(): boolean {
+    const { control } = this.#task;
+    if (Atomics.load(control, CONTROL.STOP) !== 0) return false;
+    const i = Atomics.add(control, CONTROL.NEXT, 1);
+    if (i >= this.#chunkCount) return false;
+    // Chunks are claimed in increasing order, so this thread's item index only moves forward.
+    while (this.#starts[this.#item + 1] <= i) {
+      // Done with that item on this thread: free its reader's scratch memory.
+      this.#io.get(this.#item)?.reader.close();
+      this.#io.delete(this.#item);
+      this.#item++;
+    }
+    const item = this.#task.items[this.#item];
+    const k = i - this.#starts[this.#item];
+    if (item.kind === "copy") this.#copy(item, k);
+    else this.#quantize(item, this.#item, k);
+    this.processed++;
+    Atomics.add(control, CONTROL.DONE, 1);
+    return true;
+  }
+
+  #copy(item: CopyItem, k: number): void {
+    const at = k * item.bytesPerChunk;
+    const n = Math.min(item.bytesPerChunk, item.byteLength - at);
+    const buf = this.#copyBuf().subarray(0, n);
+    readFully(item.from.fd, buf, item.from.offset + at, item.from.file);
+    writeFully(item.to.fd, buf, item.to.offset + at, item.to.file);
+  }
+
+  /**
+   * A buffer for copies: the wasm kernel's memory when it is there (page-aligned
+   * memory measured ~30% faster to read into and write from than a plain
+   * ArrayBuffer), else a buffer of its own.
+   */
+  #copyBuf(): Uint8Array {
+    if (this.#wasmUsable) {
+      const views = wasmChunkViews(Math.max(this.#elements, Math.ceil(this.#copyBytes / 4)), this.#groups);
+      if (views) return new Uint8Array(views.values.buffer, 0, this.#copyBytes);
+      this.#wasmUsable = false;
+    }
+    return (this.#copyBuffer ??= new Uint8Array(this.#copyBytes));
+  }
+
+  #ioOf(item: QuantItem, index: number): ItemIo {
+    let io = this.#io.get(index);
+    if (!io) {
+      const rows = Math.min(item.rowsPerChunk, item.plan.rows);
+      const elements = rows * item.plan.rowLength;
+      const groups = rows * item.plan.groupsPerRow;
+      io = {
+        reader: rowReaderFor(item.input),
+        out: valueWriterFor(item.output, elements),
+        scaleOut: item.scaleOut && valueWriterFor(item.scaleOut, groups),
+        zeroPointOut: item.zeroPointOut && valueWriterFor(item.zeroPointOut, groups),
+        inWasm: kernelFor(item.plan, item.mode, this.#task.kernel) === "wasm",
+      };
+      this.#io.set(index, io);
+    }
+    return io;
   }
 
   /**
@@ -85,38 +200,34 @@ export class ChunkRunner {
    * meanwhile, which detaches older views. next() is synchronous, so nothing
    * else runs on this thread while the views are in use.
    */
-  #arrays(): ChunkArrays {
-    const bufs = this.#bufs;
-    if (bufs.inWasm) {
-      const views = wasmChunkViews(this.#elements, this.#groups);
+  #arrays(io: ItemIo, f64: boolean): { values: Float32Array | Float64Array; scale: Float64Array; zeroPoint: Float64Array } {
+    if (io.inWasm && this.#wasmUsable && !f64) {
+      const views = wasmChunkViews(Math.max(this.#elements, Math.ceil(this.#copyBytes / 4)), this.#groups);
       if (views) return views;
-      bufs.inWasm = false; // the memory cannot grow: plain arrays from now on (same results)
+      this.#wasmUsable = false; // the memory cannot grow: plain arrays from now on (same results)
     }
-    return (bufs.js ??= {
-      values: this.#task.plan.compute === "float64" ? new Float64Array(this.#elements) : new Float32Array(this.#elements),
-      scale: new Float64Array(this.#groups),
-      zeroPoint: new Float64Array(this.#groups),
-    });
+    const js = (this.#js ??= { f32: new Float32Array(0), scale: new Float64Array(this.#groups), zeroPoint: new Float64Array(this.#groups) });
+    if (f64) return { values: (js.f64 ??= new Float64Array(this.#elements)), scale: js.scale, zeroPoint: js.zeroPoint };
+    if (js.f32.length === 0) js.f32 = new Float32Array(this.#elements);
+    return { values: js.f32, scale: js.scale, zeroPoint: js.zeroPoint };
   }
 
-  next(): boolean {
-    const { plan, control, rowsPerChunk, mode, given } = this.#task;
-    if (Atomics.load(control, CONTROL.STOP) !== 0) return false;
-    const i = Atomics.add(control, CONTROL.NEXT, 1);
-    if (i >= this.#chunkCount) return false;
+  #quantize(item: QuantItem, index: number, k: number): void {
+    const { plan, rowsPerChunk, mode, given } = item;
+    const io = this.#ioOf(item, index);
     const n = plan.rowLength;
     const g = plan.groupsPerRow;
-    const arrays = this.#arrays();
-    const staging = this.#bufs.staging;
-    const start = i * rowsPerChunk;
+    const arrays = this.#arrays(io, plan.compute === "float64");
+    const start = k * rowsPerChunk;
     const count = Math.min(rowsPerChunk, plan.rows - start);
     const values = arrays.values.subarray(0, count * n);
-    if (staging) {
+    if (item.input.dtype === "F64" && plan.compute !== "float64") {
       // A float64 file computed in float32/16: the cast rounds like torch's `x.float()`.
-      this.#reader.readRows(start, count, staging);
-      for (let k = 0; k < values.length; k++) values[k] = staging[k];
+      const staging = (this.#staging ??= new Float64Array(this.#stagingElements));
+      io.reader.readRows(start, count, staging);
+      for (let j = 0; j < values.length; j++) values[j] = staging[j];
     } else {
-      this.#reader.readRows(start, count, values);
+      io.reader.readRows(start, count, values);
     }
     if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(values as Float32Array, plan.compute);
     if (given) {
@@ -124,16 +235,15 @@ export class ChunkRunner {
       arrays.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
     }
     fakeQuantizeRows(plan, values, values, count, arrays.scale, arrays.zeroPoint, mode, this.#task.kernel);
-    this.#out.writeAt(start * n, values, values.length);
-    this.#scaleOut?.writeAt(start * g, arrays.scale, count * g);
-    this.#zeroPointOut?.writeAt(start * g, arrays.zeroPoint, count * g);
-    this.processed++;
-    Atomics.add(control, CONTROL.DONE, 1);
-    return true;
+    // Qparams first: a BF16 output narrows the values in place.
+    io.scaleOut?.writeAt(start * g, arrays.scale, count * g);
+    io.zeroPointOut?.writeAt(start * g, arrays.zeroPoint, count * g);
+    io.out.writeAt(start * n, values, values.length);
   }
 
   close(): void {
-    this.#reader.close(); // leaves the shared descriptor open
+    for (const io of this.#io.values()) io.reader.close(); // leaves the shared descriptors open
+    this.#io.clear();
   }
 }
 
@@ -146,25 +256,4 @@ export function runChunks(task: ChunkTask): number {
   } finally {
     runner.close();
   }
-}
-
-interface ChunkArrays {
-  values: Float32Array | Float64Array;
-  scale: Float64Array;
-  zeroPoint: Float64Array;
-}
-
-interface ChunkBuffers {
-  /** Chunks go through the wasm kernel's memory (wasmChunkViews). */
-  inWasm: boolean;
-  /** float64 file, narrower compute: the file's values before the cast. */
-  staging?: Float64Array;
-  /** Plain arrays when wasm does not run. */
-  js?: ChunkArrays;
-}
-
-function valueWriter(target: SharedNpyTarget, maxElements: number): NpyValueWriter {
-  const parsed = parseDescr(target.descr);
-  if (!parsed.ok) throw new Error(`${target.file}: ${parsed.what}`); // AtomicNpyWriter.create accepted it already
-  return new NpyValueWriter(target.file, (bytes, position) => writeFully(target.fd, bytes, position, target.file), target.dataOffset, parsed.info, maxElements);
 }

@@ -17,7 +17,11 @@ import { NpyRowReader } from "./npy/reader.js";
 import { AtomicNpyWriter } from "./npy/writer.js";
 import { kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import { forwardProblems, makePlan, type ComputeDtype } from "./quant/plan.js";
-import { ChunkRunner, chunkCountOf, CONTROL, newControl, type ChunkTask } from "./apply-chunks.js";
+import { newControl, type ChunkTask } from "./apply-chunks.js";
+import { runChunkTask } from "./apply/run-task.js";
+import { dtypeOfDescr, type InputDtype, type TensorOutput } from "./apply/tensor-io.js";
+import type { SharedNpyTarget } from "./npy/writer.js";
+import type { NpyDtype } from "./npy/dtype.js";
 import type { WorkerSupply } from "./parallel/early-workers.js";
 import type { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
@@ -74,8 +78,6 @@ const DEFAULT_CHUNK_ELEMENTS = 1024 * 1024;
 const MIN_CHUNK_ELEMENTS = 256 * 1024;
 /** All threads' chunk buffers together: 64 MiB of float32. */
 const TOTAL_CHUNK_ELEMENTS = 16 * 1024 * 1024;
-/** How often the main thread reports workers' progress. */
-const PROGRESS_MS = 100;
 
 export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
   try {
@@ -147,19 +149,29 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
       : undefined;
     if (zpOut) cleanups.push(() => zpOut.abort());
 
+    const rowsPerChunk = Math.max(1, Math.min(plan.rows, Math.floor((opts.chunkElements ?? chunkElementsFor(threads)) / plan.rowLength)));
     const task: ChunkTask = {
-      plan,
-      mode,
       kernel: opts.kernel ?? "auto",
-      input: { path: opts.input, fd: reader.fd, header },
-      output: out.shareWithThreads(),
-      scaleOut: scaleOut?.shareWithThreads(),
-      zeroPointOut: zpOut?.shareWithThreads(),
-      given: given && (pool ? { scale: shared(given.scale), zeroPoint: shared(given.zeroPoint) } : given),
-      rowsPerChunk: Math.max(1, Math.min(plan.rows, Math.floor((opts.chunkElements ?? chunkElementsFor(threads)) / plan.rowLength))),
+      items: [{
+        kind: "quantize",
+        plan,
+        mode,
+        input: {
+          file: opts.input, fd: reader.fd, dataOffset: header.dataOffset, dtype: npyInputDtype(header.dtype),
+          byteOrder: header.byteOrder, shape, fortranOrder: header.fortranOrder,
+        },
+        output: tensorOutputOf(out.shareWithThreads()),
+        scaleOut: scaleOut && tensorOutputOf(scaleOut.shareWithThreads()),
+        zeroPointOut: zpOut && tensorOutputOf(zpOut.shareWithThreads()),
+        given: given && (pool ? { scale: shared(given.scale), zeroPoint: shared(given.zeroPoint) } : given),
+        rowsPerChunk,
+      }],
       control: newControl(),
     };
-    const chunks = plan.rows === 0 ? 0 : await runTask(task, pool, opts);
+    const progress = opts.onProgress && ((chunksDone: number) => opts.onProgress!(Math.min(plan.rows, chunksDone * rowsPerChunk), plan.rows));
+    const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, {
+      signal: opts.signal, onProgress: progress, interrupted: () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`),
+    });
     out.recordSharedWrites(out.elementCount);
     scaleOut?.recordSharedWrites(scaleOut.elementCount);
     zpOut?.recordSharedWrites(zpOut.elementCount);
@@ -196,52 +208,15 @@ export function chunkElementsFor(threads: number): number {
   return Math.min(DEFAULT_CHUNK_ELEMENTS, Math.max(MIN_CHUNK_ELEMENTS, Math.floor(TOTAL_CHUNK_ELEMENTS / Math.max(1, threads))));
 }
 
-/**
- * Run the chunk loop on the main thread and the pool's workers together;
- * returns the number of chunks. The main thread yields to its event loop
- * between chunks, so Ctrl-C and progress are handled while it computes.
- */
-async function runTask(task: ChunkTask, pool: WorkerPool | undefined, opts: ApplyOptions): Promise<number> {
-  const { control, plan } = task;
-  const chunkCount = chunkCountOf(task);
-  const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
-  if (opts.signal?.aborted) throw interrupted();
-  const stop = () => Atomics.store(control, CONTROL.STOP, 1);
-  let reported = 0;
-  const report = () => {
-    const done = Atomics.load(control, CONTROL.DONE);
-    if (done !== reported) opts.onProgress?.(Math.min(plan.rows, (reported = done) * task.rowsPerChunk), plan.rows);
-  };
-  let failure: { error: unknown } | undefined;
-  // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
-  const workers = pool?.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error }));
-  opts.signal?.addEventListener("abort", stop);
-  let poll: ReturnType<typeof setInterval> | undefined;
-  try {
-    const runner = new ChunkRunner(task);
-    try {
-      while (runner.next()) {
-        report();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } catch (error) {
-      stop();
-      failure = { error };
-    } finally {
-      runner.close();
-    }
-    // Out of chunks here; the workers finish theirs.
-    if (opts.onProgress) poll = setInterval(report, PROGRESS_MS);
-    failure ??= await workers;
-  } finally {
-    if (poll) clearInterval(poll);
-    opts.signal?.removeEventListener("abort", stop);
-  }
-  if (failure) throw failure.error;
-  // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed.
-  if (Atomics.load(control, CONTROL.DONE) < chunkCount) throw interrupted();
-  report();
-  return chunkCount;
+function npyInputDtype(d: NpyDtype): InputDtype {
+  // resolveComputeDtype refused every other dtype already.
+  return d === "float16" ? "F16" : d === "float64" ? "F64" : "F32";
+}
+
+function tensorOutputOf(t: SharedNpyTarget): TensorOutput {
+  const d = dtypeOfDescr(t.descr);
+  if (!d) throw new Error(`${t.file}: no output dtype for descr ${t.descr}`); // fqc chose the descr
+  return { file: t.file, fd: t.fd, dataOffset: t.dataOffset, dtype: d.dtype, byteOrder: d.byteOrder };
 }
 
 /** A copy in shared memory, so every worker reads the same bytes without a copy per worker. */

@@ -6,7 +6,7 @@ export interface Progress {
   stop: () => void;
 }
 
-export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }): Progress | undefined {
+export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }, unit = "rows"): Progress | undefined {
   if (!stream.isTTY) return undefined;
   let bar: cliProgress.SingleBar | undefined;
   let stopped = false;
@@ -15,7 +15,7 @@ export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boole
       if (stopped) return;
       if (!bar) {
         bar = new cliProgress.SingleBar(
-          { stream, format: "fake-quantizing [{bar}] {percentage}% | {value}/{total} rows | eta {eta}s", hideCursor: true, clearOnComplete: true },
+          { stream, format: `fake-quantizing [{bar}] {percentage}% | {value}/{total} ${unit} | eta {eta}s`, hideCursor: true, clearOnComplete: true },
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, 0);

@@ -33,7 +33,7 @@ async function yargsArgs(args: string[]): Promise<Record<string, unknown> | unde
   return Object.fromEntries(KEYS.filter((k) => parsed[k] !== undefined).map((k) => [k, parsed[k]]));
 }
 
-const DEFAULTS = { torchao: "0.12", threads: "auto", force: false, kernel: "auto", fsync: false, progress: true, quiet: false, json: false };
+const DEFAULTS = { torchao: "0.12", threads: "auto", force: false, kernel: "auto", fsync: false, progress: true, quiet: false, json: false, "dry-run": false };
 
 describe("plain apply lines", () => {
   it("parses the usual forms, defaults filled in", () => {
@@ -45,10 +45,16 @@ describe("plain apply lines", () => {
     });
     // Repeated: the last value wins, as main's yargs middleware makes it.
     expect(plainApplyArgs(["a", "b", "-c", "one.json", "--config", "two.json", "--no-quiet", "-q"])).toMatchObject({ config: "two.json", quiet: true });
+    expect(plainApplyArgs(["m.safetensors", "o.safetensors", "-r", "recipe.json", "--qparams-out", "q.safetensors", "--dry-run"])).toEqual({
+      ...DEFAULTS, input: "m.safetensors", output: "o.safetensors", recipe: "recipe.json", "qparams-out": "q.safetensors", "dry-run": true,
+    });
+  });
+
+  it("parses a line with neither --config nor --recipe (the command refuses it, naming both)", () => {
+    expect(plainApplyArgs(["a", "b"])).toEqual({ ...DEFAULTS, input: "a", output: "b" });
   });
 
   it.each([
-    [["a", "b"], "no --config"],
     [["a", "b", "c", "-c", "x"], "three operands"],
     [["a", "-c", "x"], "one operand"],
     [["a", "b", "-c"], "a missing value"],

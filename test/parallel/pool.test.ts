@@ -158,12 +158,17 @@ describe("apply with workers: progress, interruption, failures", () => {
     const pool = new WorkerPool(2);
     try {
       truncateSync(shrinking, reader.header.dataOffset + 10 * cols * 4);
+      const target = out.shareWithThreads();
       const task: ChunkTask = {
-        plan: makePlan(config, [rows, cols], { compute: "float32", torchao: "0.12" }),
-        mode: "compute", kernel: "auto",
-        input: { path: shrinking, fd: reader.fd, header: reader.header },
-        output: out.shareWithThreads(),
-        rowsPerChunk: 20,
+        kernel: "auto",
+        items: [{
+          kind: "quantize",
+          plan: makePlan(config, [rows, cols], { compute: "float32", torchao: "0.12" }),
+          mode: "compute",
+          input: { file: shrinking, fd: reader.fd, dataOffset: reader.header.dataOffset, dtype: "F32", byteOrder: "little", shape: [rows, cols], fortranOrder: false },
+          output: { file: target.file, fd: target.fd, dataOffset: target.dataOffset, dtype: "F32", byteOrder: "little" },
+          rowsPerChunk: 20,
+        }],
         control: newControl(),
       };
       let stops = 0;

@@ -10,7 +10,8 @@ import type { PlainOption } from "../plain-args.js";
 export const APPLY_POSITIONALS = ["input", "output"] as const;
 
 export const APPLY_OPTIONS = {
-  config: { alias: "c", type: "string", demandOption: true, describe: "Config file (JSON or YAML)" },
+  config: { alias: "c", type: "string", describe: "Config file (JSON or YAML); on a checkpoint, for every 2-D floating *.weight tensor" },
+  recipe: { alias: "r", type: "string", describe: "Recipe file: which tensor of a checkpoint gets which config (instead of --config)" },
   role: { type: "string", choices: ["weight", "activation"], describe: "Which config of a QAT pair file to apply" },
   "compute-dtype": { type: "string", choices: COMPUTE_DTYPES, describe: "Simulate torchao on a tensor of this dtype (default: the file's dtype)" },
   // A number-like choice must stay a string: yargs would make "0.18" the number 0.18 and reject it.
@@ -20,6 +21,8 @@ export const APPLY_OPTIONS = {
   "zero-point": { type: "string", describe: "Static zero points (.npy), with --scale" },
   "scale-out": { type: "string", describe: "Write the scales used to this .npy" },
   "zero-point-out": { type: "string", describe: "Write the zero points used to this .npy" },
+  "qparams-out": { type: "string", describe: "Write every fake-quantized tensor's scale and zero point to this .safetensors (<tensor>.scale, <tensor>.zero_point)" },
+  "dry-run": { type: "boolean", default: false, describe: "List every tensor with its shape, dtype and what would happen to it; read no tensor data, write nothing" },
   force: { type: "boolean", default: false, describe: "Allow the output to replace the input file" },
   kernel: { type: "string", choices: ["auto", "js"], default: "auto", describe: "auto: WebAssembly SIMD where it applies; js: the portable JS kernel (same results)" },
   fsync: { type: "boolean", default: false, describe: "Flush outputs to disk before renaming them into place (survives a power loss)" },

@@ -8,23 +8,40 @@ import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
   if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
-    throw new FqcError("USAGE", "fqc apply reads and writes .npy files, not standard input/output", {
+    throw new FqcError("USAGE", "fqc apply reads and writes files (.npy, .safetensors, a sharded checkpoint, .npz), not standard input/output", {
       hint: "Give file paths; the output is written beside its final name and renamed into place.",
     });
   }
   if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
   }
-  const text = readTextFile(argv.config);
-  const loaded = loadConfigText(argv.config, text);
+  if (argv.config !== undefined && argv.recipe !== undefined) {
+    throw new FqcError("USAGE", "give --config or --recipe, not both", {
+      hint: "--config applies one config to every 2-D floating *.weight tensor; a recipe names each tensor's config (and can hold a _default).",
+    });
+  }
+  if (argv.config === undefined && argv.recipe === undefined) {
+    throw new FqcError("USAGE", "fqc apply needs --config (one config) or --recipe (a config per tensor)", {
+      hint: "e.g. fqc apply w.npy out.npy --config examples/int4-weight-per-group.json",
+    });
+  }
+  // A lone .npy tensor under one config takes the .npy path of old (its start-up is measured); everything
+  // else goes through the checkpoint pipeline, whose code loads only then.
+  if (!isPlainNpyRun(argv)) {
+    await (await import("./apply-checkpoint-run.js")).runApplyCheckpoint(argv, io, setExit, { signal, workers });
+    return;
+  }
+  const configPath = argv.config!;
+  const text = readTextFile(configPath);
+  const loaded = loadConfigText(configPath, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   const shown = argv.quiet ? errors : loaded.diagnostics;
-  await reportConfigDiagnostics(io, argv.config, text, shown);
+  await reportConfigDiagnostics(io, configPath, text, shown);
   if (!loaded.document || errors.length > 0) {
     setExit(errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
     return;
   }
-  const config = selectRole(loaded.document, argv.role, argv.config);
+  const config = selectRole(loaded.document, argv.role, configPath);
   const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
   // cli-progress (and the readline it loads) only for a terminal.
   const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
@@ -66,4 +83,9 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   } finally {
     progress?.stop();
   }
+}
+
+/** The .npy path: a .npy input under --config, without the checkpoint-only options. */
+function isPlainNpyRun(argv: ApplyArgs): boolean {
+  return argv.input.toLowerCase().endsWith(".npy") && argv.recipe === undefined && argv["qparams-out"] === undefined && !argv["dry-run"];
 }

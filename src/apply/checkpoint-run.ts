@@ -1,0 +1,290 @@
+/**
+ * Fake-quantize the targeted tensors of an opened checkpoint into a writer of
+ * the same layout, copying every other tensor byte for byte.
+ *
+ * Everything that can fail without data is checked first (dtypes, layouts,
+ * torchao's forward errors for every targeted tensor's shape), before any
+ * output exists. Then tensors are begun in checkpoint order; those whose
+ * bytes can be read and written positionally (safetensors, stored .npz
+ * members) are gathered into one chunk task that the main thread and the
+ * worker pool share, so the threads stay busy across tensor boundaries.
+ * A tensor that must be streamed (a deflated .npz member, or an output that
+ * only appends) is processed on the main thread, in checkpoint order, after
+ * the task gathered so far has run. Memory stays bounded by the chunk
+ * buffers of each thread, whatever the tensor sizes.
+ */
+import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
+import { FqcError } from "../errors.js";
+import { newControl, type ChunkItem, type ChunkTask, type QuantItem } from "../apply-chunks.js";
+import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
+import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "../checkpoint/types.js";
+import type { WorkerSupply } from "../parallel/early-workers.js";
+import type { WorkerPool } from "../parallel/pool.js";
+import { resolveThreads } from "../parallel/thread-count.js";
+import { kernelFor, type KernelChoice, type KernelKind } from "../quant/kernel.js";
+import { makePlan, type ComputeDtype, type QuantPlan } from "../quant/plan.js";
+import { chunkElementsFor } from "../apply.js";
+import { QparamsFile } from "./qparams-file.js";
+import { runChunkTask } from "./run-task.js";
+import { InputFiles } from "./input-files.js";
+import { streamTensor } from "./stream-tensor.js";
+
+/** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
+export const COPY_CHUNK_BYTES = 4 << 20;
+
+export interface CheckpointRunOptions {
+  /** The output as the user named it (in messages). */
+  output: string;
+  torchao?: TorchaoVersion;
+  /** As ApplyOptions.threads. */
+  threads?: number | "auto";
+  kernel?: KernelChoice;
+  /** Write the scale and zero point of every fake-quantized tensor to this .safetensors. */
+  qparamsOut?: string;
+  /** Paths the qparams output must not be (the inputs, the output). */
+  protect?: readonly string[];
+  fsync?: boolean;
+  /** Elements per chunk buffer (tests use small values to exercise chunking). */
+  chunkElements?: number;
+  /** Bytes per copied chunk (tests use small values). */
+  copyChunkBytes?: number;
+  /** Bytes of tensor data processed so far, of the checkpoint's total. */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  signal?: AbortSignal;
+  startedWorkers?: WorkerSupply;
+}
+
+/** What happened to one tensor. */
+export interface TensorOutcome {
+  name: string;
+  dtype: string;
+  shape: number[];
+  action: "fake-quantized" | "copied";
+  /** For fake-quantized tensors. */
+  computeDtype?: ComputeDtype;
+  qparamShape?: number[];
+}
+
+export interface CheckpointRunResult {
+  tensors: TensorOutcome[];
+  /** Tensors fake-quantized, and their elements. */
+  quantized: number;
+  quantizedElements: number;
+  copied: number;
+  /** Bytes of tensor data read and written. */
+  bytes: number;
+  threads: number;
+  chunks: number;
+}
+
+/**
+ * The plan of every targeted tensor, or the first problem (naming the
+ * checkpoint, the tensor and the fix) before anything is written.
+ * `configs[i]` is the config for `checkpoint.tensors[i]`, null to copy it.
+ */
+export function planCheckpointTensors(
+  checkpoint: Checkpoint, configs: ReadonlyArray<CanonicalConfig | null>, torchao: TorchaoVersion,
+): Array<QuantPlan | null> {
+  if (configs.length !== checkpoint.tensors.length) {
+    throw new RangeError(`${configs.length} configs for the ${checkpoint.tensors.length} tensors of ${checkpoint.path}`);
+  }
+  const problems: FqcError[] = [];
+  const plans = checkpoint.tensors.map((t, i): QuantPlan | null => {
+    const config = configs[i];
+    if (!config) return null;
+    try {
+      return planTensor(checkpoint, t, config, torchao);
+    } catch (e) {
+      if (!(e instanceof FqcError)) throw e;
+      problems.push(e);
+      return null;
+    }
+  });
+  if (problems.length > 0) {
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more tensor${problems.length > 2 ? "s" : ""} with problems)` : "";
+    throw new FqcError(first.code, `${first.message}${more}`, { hint: first.hint, file: first.file, cause: first });
+  }
+  return plans;
+}
+
+function describe(checkpoint: Checkpoint, t: CheckpointTensor): string {
+  return `${checkpoint.path}: tensor ${t.name} (${t.shape.join("×") || "scalar"} ${t.dtype})`;
+}
+
+function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: CanonicalConfig, torchao: TorchaoVersion): QuantPlan {
+  const what = describe(checkpoint, t);
+  if (!isFloatTensorDtype(t.dtype)) {
+    throw new FqcError("FORWARD", `${what}: fqc fake-quantizes F32, F16 and BF16 tensors only`, {
+      file: t.file,
+      hint: "Leave it out of the recipe (a null value, or a re: key that does not match it); it is then copied as it is.",
+    });
+  }
+  if (t.fortranOrder && t.shape.length >= 2) {
+    throw new FqcError("NPY", `${what}: is stored in Fortran order, which fqc does not fake-quantize inside an archive`, {
+      file: t.file,
+      hint: "Save it in C order: np.savez(path, name=np.ascontiguousarray(a)).",
+    });
+  }
+  if (t.byteOrder !== "little" && t.dtype === "BF16") {
+    throw new FqcError("NPY", `${what}: big-endian bfloat16 is not supported`, { file: t.file });
+  }
+  if (t.shape.length === 0) {
+    throw new FqcError("FORWARD", `${what}: a 0-d tensor has no last dimension to quantize along`, {
+      file: t.file,
+      hint: "Leave scalars out of the recipe.",
+    });
+  }
+  if (t.shape[t.shape.length - 1] === 0) {
+    throw new FqcError("FORWARD", `${what}: the last dimension is empty; torchao's min/max reductions fail on it`, { file: t.file });
+  }
+  try {
+    return makePlan(config, t.shape, { compute: COMPUTE_DTYPE[t.dtype], torchao });
+  } catch (e) {
+    if (e instanceof FqcError) throw new FqcError(e.code, `${what}: ${e.message}`, { hint: e.hint, file: t.file, cause: e });
+    throw e;
+  }
+}
+
+/**
+ * Run: `openWriter` creates the output (called once, after every check
+ * passed); the writer is committed only when every tensor was written, and
+ * aborted otherwise (failure, Ctrl-C), so no output and no temp file remain.
+ */
+export async function runCheckpoint(
+  checkpoint: Checkpoint,
+  configs: ReadonlyArray<CanonicalConfig | null>,
+  openWriter: () => CheckpointWriter,
+  opts: CheckpointRunOptions,
+): Promise<CheckpointRunResult> {
+  const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
+  const torchao = opts.torchao ?? "0.12";
+  const kernel = opts.kernel ?? "auto";
+  const plans = planCheckpointTensors(checkpoint, configs, torchao);
+  if (opts.signal?.aborted) throw interrupted();
+
+  const tensors = checkpoint.tensors;
+  const totalBytes = tensors.reduce((a, t) => a + t.byteLength, 0);
+  // Threads by the whole checkpoint's work: worth workers when the kernel of the largest share would keep them busy.
+  let quantElements = 0;
+  let kind: KernelKind = "wasm";
+  tensors.forEach((t, i) => {
+    const plan = plans[i];
+    if (!plan) return;
+    quantElements += t.byteLength / ITEM_SIZE[t.dtype as FloatTensorDtype];
+    if (kernelFor(plan, "compute", kernel) === "js") kind = "js";
+  });
+  // Copies cost about what a float32 SIMD chunk does per byte: count them as elements of 4 bytes.
+  const work = quantElements + (totalBytes - tensors.reduce((a, t, i) => a + (plans[i] ? t.byteLength : 0), 0)) / 4;
+  const threads = resolveThreads(opts.threads, work, kind);
+  const chunkElements = opts.chunkElements ?? chunkElementsFor(threads);
+  const copyChunkBytes = opts.copyChunkBytes ?? COPY_CHUNK_BYTES;
+
+  let pool: WorkerPool | undefined;
+  let writer: CheckpointWriter | undefined;
+  let qparams: QparamsFile | undefined;
+  const outcomes: TensorOutcome[] = [];
+  let chunks = 0;
+  let bytesDone = 0;
+  const files = new InputFiles();
+  try {
+    if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
+    writer = openWriter();
+    if (opts.qparamsOut) {
+      const entries = tensors.flatMap((t, i) => {
+        const p = plans[i];
+        return p ? [{ tensor: t.name, shape: p.qparamShape, scalePrecision: p.scalePrecision, zeroPointPrecision: p.zeroPointPrecision }] : [];
+      });
+      qparams = QparamsFile.create(opts.qparamsOut, entries, { protect: opts.protect, durable: opts.fsync });
+    }
+
+    // The task gathered so far: items, their sinks (ended once the task ran) and their bytes.
+    let batch: { items: ChunkItem[]; sinks: Array<{ sink: TensorSink; bytes: number }> } = { items: [], sinks: [] };
+    const flush = async () => {
+      if (batch.items.length === 0 && batch.sinks.length === 0) return;
+      const task: ChunkTask = { kernel, items: batch.items, control: newControl() };
+      const batchBytes = batch.sinks.reduce((a, s) => a + s.bytes, 0);
+      const base = bytesDone;
+      const progress = opts.onProgress && ((done: number, total: number) => opts.onProgress!(base + Math.round((batchBytes * done) / total), totalBytes));
+      chunks += await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted });
+      for (const s of batch.sinks) s.sink.end(s.bytes);
+      bytesDone += batchBytes;
+      batch = { items: [], sinks: [] };
+    };
+
+    for (let i = 0; i < tensors.length; i++) {
+      if (opts.signal?.aborted) throw interrupted();
+      const t = tensors[i];
+      const plan = plans[i];
+      const sink = writer.begin(t);
+      const target = qparams?.targets.get(t.name);
+      outcomes.push(plan
+        ? { name: t.name, dtype: t.dtype, shape: [...t.shape], action: "fake-quantized", computeDtype: plan.compute, qparamShape: plan.qparamShape }
+        : { name: t.name, dtype: t.dtype, shape: [...t.shape], action: "copied" });
+      if (t.dataOffset !== null && sink.positional) {
+        batch.sinks.push({ sink, bytes: t.byteLength });
+        const input = { fd: files.fd(t.file), dataOffset: t.dataOffset };
+        const output = { file: opts.output, ...sink.positional };
+        if (plan) batch.items.push(quantItem(t, input, plan, output, target, chunkElements));
+        else if (t.byteLength > 0) {
+          batch.items.push({
+            kind: "copy",
+            from: { file: t.file, fd: input.fd, offset: t.dataOffset },
+            to: { file: opts.output, fd: sink.positional.fd, offset: sink.positional.dataOffset },
+            byteLength: t.byteLength,
+            bytesPerChunk: copyChunkBytes,
+          });
+        }
+        continue;
+      }
+      // In order: what was gathered before this tensor runs first.
+      await flush();
+      chunks += streamTensor(checkpoint, t, sink, plan, {
+        kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output,
+        fd: t.dataOffset !== null ? files.fd(t.file) : undefined,
+      });
+      bytesDone += t.byteLength;
+      opts.onProgress?.(bytesDone, totalBytes);
+      await new Promise((resolve) => setImmediate(resolve)); // let a Ctrl-C in
+    }
+    await flush();
+    qparams?.commit();
+    writer.commit();
+  } catch (e) {
+    // Stop the workers before the files they write are removed.
+    await pool?.close();
+    qparams?.abort();
+    writer?.abort();
+    throw e;
+  } finally {
+    await pool?.close();
+    files.close();
+  }
+  const quantized = outcomes.filter((o) => o.action === "fake-quantized");
+  return {
+    tensors: outcomes,
+    quantized: quantized.length,
+    quantizedElements: quantElements,
+    copied: outcomes.length - quantized.length,
+    bytes: totalBytes,
+    threads,
+    chunks,
+  };
+}
+
+function quantItem(
+  t: CheckpointTensor, input: { fd: number; dataOffset: number }, plan: QuantPlan, output: { file: string; fd: number; dataOffset: number },
+  qp: { scale: QuantItem["output"]; zeroPoint: QuantItem["output"] } | undefined, chunkElements: number,
+): QuantItem {
+  const dtype = t.dtype as FloatTensorDtype;
+  return {
+    kind: "quantize",
+    plan,
+    mode: "compute",
+    input: { file: t.file, fd: input.fd, dataOffset: input.dataOffset, dtype, byteOrder: t.byteOrder, shape: t.shape, fortranOrder: t.fortranOrder },
+    output: { file: output.file, fd: output.fd, dataOffset: output.dataOffset, dtype, byteOrder: t.byteOrder },
+    scaleOut: qp?.scale,
+    zeroPointOut: qp?.zeroPoint,
+    rowsPerChunk: Math.max(1, Math.min(plan.rows, Math.floor(chunkElements / plan.rowLength))),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * `applyCheckpoint`: fake-quantize a whole checkpoint (safetensors, sharded,
+ * .npz) into one of the same layout. Opens the checkpoint (headers only),
+ * decides each tensor's config, refuses every planning problem, and only
+ * then creates the output and runs the tensors through the pool
+ * (checkpoint-run.ts).
+ */
+import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
+import { createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
+import type { WorkerSupply } from "../parallel/early-workers.js";
+import type { KernelChoice } from "../quant/kernel.js";
+import { FqcError } from "../errors.js";
+import { planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { runCheckpoint, type CheckpointRunResult } from "./checkpoint-run.js";
+
+/**
+ * Which tensors get which config: `{ config }` for every 2-D floating tensor
+ * named `*.weight` (torchao's default targets Linear weights), `{ recipe }`
+ * by torchao's FqnToConfig rules (planTensors).
+ */
+export type CheckpointSelection = PlanSource;
+
+export interface ApplyCheckpointOptions {
+  /** A .safetensors file, a sharded checkpoint's index or its directory, an .npz. */
+  input: string;
+  /** Same form as the input (a directory for a sharded checkpoint). */
+  output: string;
+  select: CheckpointSelection;
+  torchao?: TorchaoVersion;
+  /** As ApplyOptions.threads: threads that compute, the main thread included, or "auto". */
+  threads?: number | "auto";
+  kernel?: KernelChoice;
+  /** Write every fake-quantized tensor's scale and zero point to this .safetensors. */
+  qparamsOut?: string;
+  /** Allow the output to replace an input file. */
+  force?: boolean;
+  fsync?: boolean;
+  chunkElements?: number;
+  /** Bytes of tensor data done, of the total. */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  signal?: AbortSignal;
+  startedWorkers?: WorkerSupply;
+}
+
+export interface ApplyCheckpointResult extends CheckpointRunResult {
+  input: string;
+  output: string;
+  format: CheckpointFormat;
+  seconds: number;
+}
+
+/**
+ * Each tensor's config (null: copied), or the plan's first error, naming the
+ * checkpoint and the tensor, with how many others have errors.
+ */
+export function configsOf(checkpoint: Pick<Checkpoint, "path" | "tensors">, plan: readonly TensorPlanEntry[]): Array<CanonicalConfig | null> {
+  const failing = plan.filter((e) => e.errors.length > 0);
+  if (failing.length > 0) {
+    const { tensor: t, errors } = failing[0];
+    const issue = errors[0];
+    const more = failing.length > 1 ? ` (and ${failing.length - 1} more tensor${failing.length > 2 ? "s" : ""} with problems)` : "";
+    const file = (checkpoint.tensors.find((x) => x.name === t.name) as { file?: string } | undefined)?.file ?? checkpoint.path;
+    throw new FqcError(issue.torchaoError ? "FORWARD" : "CONFIG", `${checkpoint.path}: tensor ${t.name} (${t.shape.join("×") || "scalar"} ${t.dtype}): ${issue.message}${more}`, {
+      hint: issue.hint, file,
+    });
+  }
+  return plan.map((e) => (e.action === "quantize" && e.config ? e.config : null));
+}
+
+export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
+  const started = process.hrtime.bigint();
+  const checkpoint = openCheckpoint(opts.input);
+  try {
+    const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao }));
+    const inputs = [...new Set(checkpoint.tensors.map((t) => t.file)), opts.input];
+    const result = await runCheckpoint(
+      checkpoint,
+      configs,
+      () => createCheckpointWriter(checkpoint, opts.output, {
+        force: opts.force, durable: opts.fsync, protect: opts.qparamsOut ? [opts.qparamsOut] : [],
+      }),
+      {
+        output: opts.output,
+        torchao: opts.torchao,
+        threads: opts.threads,
+        kernel: opts.kernel,
+        qparamsOut: opts.qparamsOut,
+        protect: [...inputs, opts.output],
+        fsync: opts.fsync,
+        chunkElements: opts.chunkElements,
+        onProgress: opts.onProgress,
+        signal: opts.signal,
+        startedWorkers: opts.startedWorkers,
+      },
+    );
+    return { input: opts.input, output: opts.output, format: checkpoint.format, ...result, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    checkpoint.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Run a chunk task (apply-chunks.ts) on the main thread and the pool's
+ * workers together. The main thread yields to its event loop between chunks,
+ * so Ctrl-C and progress are handled while it computes.
+ */
+import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask } from "../apply-chunks.js";
+import type { WorkerPool } from "../parallel/pool.js";
+
+/** How often the main thread reports workers' progress. */
+const PROGRESS_MS = 100;
+
+export interface RunTaskOptions {
+  signal?: AbortSignal;
+  /** Chunks finished so far (of chunkCountOf(task)). */
+  onProgress?: (chunksDone: number, chunksTotal: number) => void;
+  /** The error a stop request ends with (it names what was not written). */
+  interrupted: () => Error;
+}
+
+/** Returns the number of chunks; throws the first failure once no thread still writes. */
+export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined, opts: RunTaskOptions): Promise<number> {
+  const { control } = task;
+  const chunkCount = chunkCountOf(task);
+  if (opts.signal?.aborted) throw opts.interrupted();
+  if (chunkCount === 0) return 0;
+  const stop = () => Atomics.store(control, CONTROL.STOP, 1);
+  let reported = 0;
+  const report = () => {
+    const done = Atomics.load(control, CONTROL.DONE);
+    if (done !== reported) opts.onProgress?.((reported = done), chunkCount);
+  };
+  let failure: { error: unknown } | undefined;
+  // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
+  const workers = pool?.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error }));
+  opts.signal?.addEventListener("abort", stop);
+  let poll: ReturnType<typeof setInterval> | undefined;
+  try {
+    const runner = new ChunkRunner(task);
+    try {
+      while (runner.next()) {
+        report();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      stop();
+      failure = { error };
+    } finally {
+      runner.close();
+    }
+    // Out of chunks here; the workers finish theirs.
+    if (opts.onProgress) poll = setInterval(report, PROGRESS_MS);
+    failure ??= await workers;
+  } finally {
+    if (poll) clearInterval(poll);
+    opts.signal?.removeEventListener("abort", stop);
+  }
+  if (failure) throw failure.error;
+  // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed.
+  if (Atomics.load(control, CONTROL.DONE) < chunkCount) throw opts.interrupted();
+  report();
+  return chunkCount;
+}

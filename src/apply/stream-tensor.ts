@@ -1,0 +1,115 @@
+/**
+ * One tensor on the main thread, in order: for a deflated .npz member (its
+ * bytes can only be inflated from the start) or an output that can only be
+ * appended to. Bytes arrive in pieces, are gathered into chunks of whole
+ * rows, fake-quantized and passed on; memory stays at one chunk.
+ */
+import { toFromHostOrder } from "../npy/convert.js";
+import { readFully, writeFully } from "../npy/positional.js";
+import { decodeTensorValues, encodeTensorValues, type FloatTensorDtype, ITEM_SIZE } from "../checkpoint/tensor-values.js";
+import type { Checkpoint, CheckpointTensor, TensorSink } from "../checkpoint/types.js";
+import { toComputeDtype } from "../quant/float.js";
+import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
+import type { QuantPlan } from "../quant/plan.js";
+import { valueWriterFor, type TensorOutput } from "./tensor-io.js";
+
+export interface StreamOptions {
+  kernel: KernelChoice;
+  chunkElements: number;
+  copyChunkBytes: number;
+  scaleOut?: TensorOutput;
+  zeroPointOut?: TensorOutput;
+  /** The output, named in messages. */
+  output: string;
+  /** The input's descriptor when its bytes are stored at t.dataOffset (else they come from checkpoint.stream). */
+  fd?: number;
+}
+
+/** Writes `t` (fake-quantized when `plan` is given, else copied) to `sink` and ends it; returns the chunks processed. */
+export function streamTensor(checkpoint: Checkpoint, t: CheckpointTensor, sink: TensorSink, plan: QuantPlan | null, opts: StreamOptions): number {
+  let written = 0;
+  const put = (bytes: Uint8Array) => {
+    if (sink.positional) writeFully(sink.positional.fd, bytes, sink.positional.dataOffset + written, opts.output);
+    else sink.write(bytes);
+    written += bytes.length;
+  };
+  const pieceBytes = plan ? Math.max(1, plan.rowLength) * ITEM_SIZE[t.dtype as FloatTensorDtype] * rowsPerChunk(plan, opts) : opts.copyChunkBytes;
+  const pieces = opts.fd !== undefined && t.dataOffset !== null
+    ? readPieces(opts.fd, t, t.dataOffset, Math.min(pieceBytes, Math.max(1, t.byteLength)))
+    : checkpoint.stream(t, pieceBytes);
+  let chunks = 0;
+  if (!plan) {
+    for (const piece of pieces) {
+      put(piece);
+      chunks++;
+    }
+  } else {
+    chunks = quantizePieces(t, plan, pieces, put, opts);
+  }
+  sink.end(sink.positional ? written : undefined);
+  return chunks;
+}
+
+function rowsPerChunk(plan: QuantPlan, opts: StreamOptions): number {
+  return Math.max(1, Math.min(plan.rows, Math.floor(opts.chunkElements / plan.rowLength)));
+}
+
+function* readPieces(fd: number, t: CheckpointTensor, dataOffset: number, size: number): Iterable<Uint8Array> {
+  const buf = new Uint8Array(size);
+  for (let at = 0; at < t.byteLength; at += size) {
+    const piece = buf.subarray(0, Math.min(size, t.byteLength - at));
+    readFully(fd, piece, dataOffset + at, t.file);
+    yield piece;
+  }
+}
+
+function quantizePieces(
+  t: CheckpointTensor, plan: QuantPlan, pieces: Iterable<Uint8Array>, put: (bytes: Uint8Array) => void, opts: StreamOptions,
+): number {
+  const dtype = t.dtype as FloatTensorDtype;
+  const item = ITEM_SIZE[dtype];
+  const rows = rowsPerChunk(plan, opts);
+  const n = plan.rowLength;
+  const g = plan.groupsPerRow;
+  const raw = new Uint8Array(rows * n * item);
+  const values = new Float32Array(rows * n);
+  const scale = new Float64Array(rows * g);
+  const zeroPoint = new Float64Array(rows * g);
+  const scaleOut = opts.scaleOut && valueWriterFor(opts.scaleOut, rows * g);
+  const zeroPointOut = opts.zeroPointOut && valueWriterFor(opts.zeroPointOut, rows * g);
+  let filled = 0;
+  let row = 0;
+  let chunks = 0;
+  const process = (count: number) => {
+    const bytes = raw.subarray(0, count * n * item);
+    const k = count * n;
+    toFromHostOrder(bytes, item, t.byteOrder);
+    decodeTensorValues(bytes, dtype, k, values);
+    const v = values.subarray(0, k);
+    if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(v, plan.compute);
+    fakeQuantizeRows(plan, v, v, count, scale, zeroPoint, "compute", opts.kernel);
+    scaleOut?.writeAt(row * g, scale, count * g);
+    zeroPointOut?.writeAt(row * g, zeroPoint, count * g);
+    encodeTensorValues(v, dtype, k, bytes);
+    toFromHostOrder(bytes, item, t.byteOrder);
+    put(bytes);
+    row += count;
+    filled = 0;
+    chunks++;
+  };
+  for (const piece of pieces) {
+    let at = 0;
+    while (at < piece.length) {
+      const take = Math.min(raw.length - filled, piece.length - at);
+      raw.set(piece.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === raw.length) process(rows);
+    }
+  }
+  if (filled > 0) {
+    // The reader checked the total size, so what is left is whole rows.
+    process(filled / (n * item));
+  }
+  return chunks;
+}

@@ -1,0 +1,140 @@
+/**
+ * `fqc apply` on a checkpoint (safetensors, sharded, .npz; a .npy under a
+ * recipe or with --qparams-out / --dry-run): loaded only for such runs, so
+ * the .npy path's start-up does not pay for it.
+ */
+import { applyCheckpoint, configsOf } from "../../apply/checkpoint.js";
+import { openCheckpoint } from "../../checkpoint/open.js";
+import type { Checkpoint } from "../../checkpoint/types.js";
+import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
+import { EXIT, FqcError } from "../../errors.js";
+import { planTensors, type PlanSource } from "../../tensor-plan/plan-tensors.js";
+import { reportConfigDiagnostics } from "../config-report.js";
+import type { CliIO } from "../io.js";
+import type { ApplyArgs, ApplyContext } from "./apply.js";
+
+/** .npy-only options, with what to use on a checkpoint instead. */
+const NPY_ONLY: Array<[keyof ApplyArgs, string]> = [
+  ["scale", "static qparams are given per tensor file; fake-quantize the .npy tensors one by one"],
+  ["zero-point", "static qparams are given per tensor file; fake-quantize the .npy tensors one by one"],
+  ["scale-out", "use --qparams-out Q.safetensors: it holds every tensor's scale and zero point"],
+  ["zero-point-out", "use --qparams-out Q.safetensors: it holds every tensor's scale and zero point"],
+  ["compute-dtype", "a checkpoint's tensors compute in their own dtype, as torchao does (bf16 weights in bfloat16)"],
+];
+
+export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
+  for (const [name, hint] of NPY_ONLY) {
+    if (argv[name] !== undefined) {
+      throw new FqcError("USAGE", `--${name} applies to a single .npy tensor under --config, not to ${argv.input}`, { hint: `Leave it out: ${hint}.` });
+    }
+  }
+  const source = await loadSource(argv, io, setExit);
+  if (!source) return;
+  const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
+
+  if (argv["dry-run"]) {
+    const checkpoint = openCheckpoint(argv.input);
+    try {
+      dryRun(checkpoint, source, argv, io, setExit);
+    } finally {
+      checkpoint.close();
+    }
+    return;
+  }
+
+  const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "MiB") : undefined;
+  try {
+    const r = await applyCheckpoint({
+      input: argv.input,
+      output: argv.output,
+      select: source,
+      torchao: argv.torchao,
+      threads,
+      kernel: argv.kernel,
+      qparamsOut: argv["qparams-out"],
+      force: argv.force,
+      fsync: argv.fsync,
+      onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
+      signal,
+      startedWorkers: workers,
+    });
+    progress?.stop();
+    if (argv.json) {
+      io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    } else if (!argv.quiet) {
+      const rate = r.seconds >= 0.5
+        ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
+        : "";
+      io.stdout.write(
+        `${r.input} (${r.format}, ${r.tensors.length} tensors, ${formatBytes(r.bytes)}) → ${r.output}: ` +
+          `${r.quantized} fake-quantized (${r.quantizedElements.toLocaleString("en-US")} elements), ${r.copied} copied as they are, ` +
+          `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
+          `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${argv["qparams-out"]}` : ""}\n`,
+      );
+    }
+    setExit(EXIT.OK);
+  } finally {
+    progress?.stop();
+  }
+}
+
+/** The config (for every 2-D floating *.weight) or the recipe; undefined when its diagnostics ended the run. */
+async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): Promise<PlanSource | undefined> {
+  const file = (argv.recipe ?? argv.config)!;
+  const text = readTextFile(file);
+  const loaded = loadConfigText(file, text);
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  await reportConfigDiagnostics(io, file, text, argv.quiet ? errors : loaded.diagnostics);
+  if (!loaded.document || errors.length > 0) {
+    setExit(errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
+    return undefined;
+  }
+  const doc = loaded.document;
+  if (argv.recipe !== undefined) {
+    if (doc.kind !== "recipe") {
+      throw new FqcError("USAGE", `${file} is a ${doc.kind === "pair" ? "QAT pair" : "config"}, not a recipe (no fqn_to_config)`, {
+        file, hint: "Give it with --config (it then applies to every 2-D floating *.weight tensor).",
+      });
+    }
+    if (argv.role !== undefined) {
+      throw new FqcError("USAGE", "--role applies to a QAT pair given with --config; a recipe's pairs always apply their weight side", { file });
+    }
+    return { recipe: doc.recipe };
+  }
+  return { config: selectRole(doc, argv.role, file) };
+}
+
+/** List every tensor and what would happen to it; exit 1 when the plan has problems apply would refuse. */
+function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
+  const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao });
+  const problems = plan.filter((e) => e.errors.length > 0).length;
+  if (argv.json) {
+    io.stdout.write(`${JSON.stringify({ input: checkpoint.path, format: checkpoint.format, tensors: plan.map(entryJson) }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderPlain(checkpoint, plan));
+  }
+  if (problems > 0) {
+    try {
+      configsOf(checkpoint, plan);
+    } catch (e) {
+      if (!(e instanceof FqcError)) throw e;
+      if (!argv.json) io.stderr.write(`fqc: ${e.message}\n`);
+    }
+    setExit(EXIT.PROBLEMS);
+    return;
+  }
+  setExit(EXIT.OK);
+}
+
+function entryJson(e: ReturnType<typeof planTensors>[number]): object {
+  return { name: e.tensor.name, shape: e.tensor.shape, dtype: e.tensor.dtype, action: e.action, key: e.key, config: e.config, reason: e.reason, note: e.note, errors: e.errors };
+}
+
+function renderPlain(checkpoint: Checkpoint, plan: ReturnType<typeof planTensors>): string {
+  const lines = plan.map((e) => `${e.tensor.name}  ${e.tensor.shape.join("×")}  ${e.tensor.dtype}  ${e.action}  ${e.key ?? "-"}  ${e.note ?? ""}`);
+  return `${checkpoint.path}:\n${lines.join("\n")}\n`;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
+}

@@ -1,0 +1,190 @@
+/**
+ * The checkpoint pipeline's behaviour through the checkpoint interface
+ * (hand-written safetensors files): pass-through is byte for byte, every
+ * planning problem is refused before the output is created, failures and
+ * interruptions leave nothing behind, and the streamed paths (deflated
+ * members, append-only outputs) give the same bytes as positional ones.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
+import { normalize } from "../../src/config/normalize.js";
+import type { CanonicalConfig } from "../../src/config/types.js";
+import { FqcError } from "../../src/errors.js";
+import { tempDir } from "../helpers/cli.js";
+import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const int4 = normalize({ dtype: "int4", group_size: 32 });
+const int8pc = normalize({ dtype: "int8", granularity: "per_channel" });
+
+/** Deterministic values that are exact bfloat16 numbers. */
+function bf16Values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    const v = ((s / 2 ** 32) - 0.5) * 0.2;
+    const u = new Uint32Array(Float32Array.of(v).buffer)[0] & 0xffff0000;
+    out[i] = new Float32Array(Uint32Array.of(u).buffer)[0];
+  }
+  return out;
+}
+
+function model(): RawTensor[] {
+  const f32 = Float32Array.from({ length: 48 * 64 }, (_, i) => Math.sin(i) * 0.1);
+  return [
+    { name: "embed.weight", dtype: "BF16", shape: [40, 64], data: bf16Bytes(bf16Values(40 * 64, 1)) },
+    { name: "layers.0.proj.weight", dtype: "BF16", shape: [96, 64], data: bf16Bytes(bf16Values(96 * 64, 2)) },
+    { name: "layers.0.norm.weight", dtype: "F32", shape: [64], data: new Uint8Array(Float32Array.from({ length: 64 }, (_, i) => 1 + i / 100).buffer) },
+    { name: "layers.0.mlp.weight", dtype: "F32", shape: [48, 64], data: new Uint8Array(f32.buffer) },
+    { name: "layers.0.count", dtype: "I64", shape: [2], data: new Uint8Array(new BigInt64Array([5n, -7n]).buffer) },
+    { name: "layers.0.odd", dtype: "U8", shape: [3, 5], data: Uint8Array.from({ length: 15 }, (_, i) => i * 7) },
+    { name: "lm_head.weight", dtype: "F16", shape: [32, 64], data: new Uint8Array(Uint16Array.from({ length: 32 * 64 }, (_, i) => 0x2000 + (i % 4000)).buffer) },
+  ];
+}
+
+let n = 0;
+function setUp(tensors: RawTensor[], opts: TestCheckpointOptions = {}) {
+  const tag = `m${n++}`;
+  const input = tmp.path(`${tag}.safetensors`);
+  writeSafetensors(input, tensors, { format: "pt", note: "kept" });
+  return { input, output: tmp.path(`${tag}.out.safetensors`), qparams: tmp.path(`${tag}.qp.safetensors`), ckpt: openTestCheckpoint(input, opts) };
+}
+
+async function apply(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, o: {
+  threads?: number; ckpt?: TestCheckpointOptions; writer?: TestWriterOptions; signal?: AbortSignal; qparams?: boolean; onProgress?: (a: number, b: number) => void;
+} = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
+  const s = setUp(tensors, o.ckpt);
+  let writer: ReturnType<typeof testWriter> | undefined;
+  try {
+    const result = await runCheckpoint(s.ckpt, configs, () => (writer = testWriter(s.ckpt, s.output, o.writer)), {
+      output: s.output, threads: o.threads ?? 2, chunkElements: 256, copyChunkBytes: 100, signal: o.signal,
+      qparamsOut: o.qparams === false ? undefined : s.qparams, onProgress: o.onProgress,
+    });
+    return { ...s, result, writer };
+  } catch (error) {
+    return { ...s, error, writer };
+  } finally {
+    s.ckpt.close();
+  }
+}
+
+const noTemps = () => readdirSync(tmp.dir).filter((f) => f.endsWith(".tmp"));
+
+describe("pass-through", () => {
+  it("a plan that targets nothing gives a byte-identical checkpoint", async () => {
+    const t = model();
+    for (const threads of [0, 2, 3]) {
+      const r = await apply(t, t.map(() => null), { threads, qparams: false });
+      expect(r.error).toBeUndefined();
+      expect(readFileSync(r.output).equals(readFileSync(r.input))).toBe(true);
+      expect(r.result!.copied).toBe(t.length);
+    }
+  });
+
+  it("tensors not targeted keep their bytes while the others are fake-quantized", async () => {
+    const t = model();
+    const configs = t.map((x) => (x.name.endsWith("proj.weight") || x.name.endsWith("mlp.weight") ? int4 : x.name === "lm_head.weight" ? int8pc : null));
+    const r = await apply(t, configs);
+    expect(r.error).toBeUndefined();
+    const out = readSafetensors(r.output);
+    expect(out.metadata).toEqual({ format: "pt", note: "kept" });
+    expect(out.tensors.map((x) => [x.name, x.dtype, x.shape])).toEqual(t.map((x) => [x.name, x.dtype, x.shape]));
+    t.forEach((x, i) => {
+      const same = Buffer.from(out.tensors[i].data).equals(Buffer.from(x.data));
+      expect(same, x.name).toBe(configs[i] === null);
+    });
+    expect(r.result!.tensors.map((x) => x.action)).toEqual(configs.map((c) => (c ? "fake-quantized" : "copied")));
+    expect(r.result!.tensors[1]).toMatchObject({ computeDtype: "bfloat16", qparamShape: [96, 2] });
+    expect(r.result!.tensors[6]).toMatchObject({ computeDtype: "float16", qparamShape: [32, 1] });
+    expect(readSafetensors(r.qparams).tensors.map((x) => x.name)).toEqual([
+      "layers.0.proj.weight.scale", "layers.0.proj.weight.zero_point", "layers.0.mlp.weight.scale", "layers.0.mlp.weight.zero_point",
+      "lm_head.weight.scale", "lm_head.weight.zero_point",
+    ]);
+  });
+
+  it("reports progress in bytes up to the checkpoint's total", async () => {
+    const t = model();
+    const seen: Array<[number, number]> = [];
+    const r = await apply(t, t.map((x) => (x.dtype === "BF16" ? int4 : null)), { threads: 0, onProgress: (a, b) => seen.push([a, b]) });
+    expect(r.error).toBeUndefined();
+    const total = t.reduce((a, x) => a + x.data.length, 0);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen[seen.length - 1]).toEqual([total, total]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThanOrEqual(seen[i - 1][0]);
+  });
+});
+
+describe("refusals before any output exists", () => {
+  const cases: Array<[string, (t: RawTensor[]) => Array<CanonicalConfig | null>, RegExp, string]> = [
+    ["a targeted integer tensor", (t) => t.map((x) => (x.name === "layers.0.count" ? int4 : null)), /tensor layers\.0\.count \(2 I64\): fqc fake-quantizes F32, F16 and BF16 tensors only/, "FORWARD"],
+    ["a group size that does not divide the last dimension", (t) => t.map((x) => (x.name === "layers.0.mlp.weight" ? normalize({ dtype: "int4", group_size: 48 }) : null)), /tensor layers\.0\.mlp\.weight \(48×64 F32\): .*48/, "FORWARD"],
+    ["a 1-D tensor under a per_group config", (t) => t.map((x) => (x.name === "layers.0.norm.weight" ? int4 : null)), /tensor layers\.0\.norm\.weight \(64 F32\)/, "FORWARD"],
+  ];
+  it.each(cases)("refuses %s, naming the checkpoint and the tensor, and creates no output", async (_what, configsOf, message, code) => {
+    const t = model();
+    const r = await apply(t, configsOf(t));
+    expect(r.error).toBeInstanceOf(FqcError);
+    expect((r.error as FqcError).code).toBe(code);
+    expect((r.error as FqcError).message).toMatch(message);
+    expect((r.error as FqcError).message.startsWith(r.input)).toBe(true);
+    expect(r.writer).toBeUndefined();
+    expect(existsSync(r.output)).toBe(false);
+    expect(existsSync(r.qparams)).toBe(false);
+  });
+
+  it("names how many other tensors have problems", async () => {
+    const t = model();
+    const r = await apply(t, t.map((x) => (x.dtype === "I64" || x.dtype === "U8" ? int4 : null)));
+    expect((r.error as FqcError).message).toMatch(/layers\.0\.count.*\(and 1 more tensor with problems\)/);
+  });
+});
+
+describe("failures and interruptions leave nothing", () => {
+  it("an interruption removes the output's and the qparams' temp files", async () => {
+    const t = model();
+    const abort = new AbortController();
+    const r = await apply(t, t.map((x) => (x.dtype === "BF16" ? int4 : null)), { threads: 2, signal: abort.signal, onProgress: () => abort.abort() });
+    expect((r.error as FqcError).code).toBe("INTERRUPTED");
+    expect(r.writer!.state()).toBe("aborted");
+    expect(existsSync(r.output)).toBe(false);
+    expect(existsSync(r.qparams)).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+
+  it("a writer failure mid-way aborts every output", async () => {
+    const t = model();
+    const r = await apply(t, t.map((x) => (x.dtype === "BF16" ? int4 : null)), {
+      writer: { onBegin: (x) => { if (x.name === "layers.0.odd") throw new FqcError("IO", "disk full"); } },
+    });
+    expect((r.error as FqcError).message).toBe("disk full");
+    expect(r.writer!.state()).toBe("aborted");
+    expect(existsSync(r.qparams)).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+});
+
+describe("streamed tensors", () => {
+  const configsOf = (t: RawTensor[]) => t.map((x) => (x.name.endsWith(".weight") && x.shape.length === 2 ? int4 : null));
+
+  it("tensors readable only as a stream (deflated members) give the same bytes as positional ones", async () => {
+    const t = model();
+    const positional = await apply(t, configsOf(t));
+    const streamed = await apply(t, configsOf(t), { ckpt: { streamedOnly: new Set(["embed.weight", "layers.0.mlp.weight", "layers.0.count"]) } });
+    expect(streamed.error).toBeUndefined();
+    expect(readFileSync(streamed.output).equals(readFileSync(positional.output))).toBe(true);
+    expect(readFileSync(streamed.qparams).equals(readFileSync(positional.qparams))).toBe(true);
+  });
+
+  it("an output that can only be appended to gets the same bytes", async () => {
+    const t = model();
+    const positional = await apply(t, configsOf(t));
+    const appended = await apply(t, configsOf(t), { writer: { appendOnly: true } });
+    expect(appended.error).toBeUndefined();
+    expect(readFileSync(appended.output).equals(readFileSync(positional.output))).toBe(true);
+    expect(readFileSync(appended.qparams).equals(readFileSync(positional.qparams))).toBe(true);
+  });
+});
