@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/npy/whole.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { runFqc, tempDir } from "../helpers/cli.js";
-import { weights, writeSafetensors, type TestTensor } from "../helpers/safetensors.js";
+import { storedValues, weights, writeSafetensors, type TestTensor } from "../helpers/safetensors.js";
+import { readSafetensors } from "../helpers/test-checkpoint.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -23,6 +24,7 @@ const tensors: TestTensor[] = [
   { name: "model.layers.0.self_attn.q_proj.weight", dtype: "BF16", shape: [64, 64], values: weights(64 * 64, 2) },
   { name: "model.layers.0.mlp.up_proj.weight", dtype: "F16", shape: [128, 64], values: weights(128 * 64, 3) },
   { name: "model.layers.0.input_layernorm.weight", dtype: "BF16", shape: [64], values: weights(64, 4, 1) },
+  { name: "model.layers.0.codebook.weight", dtype: "I64", shape: [4, 4], values: Array.from({ length: 16 }, (_, i) => i) },
   { name: "lm_head.weight", dtype: "F32", shape: [64, 64], values: weights(64 * 64, 5) },
 ];
 const model = tmp.path("model.safetensors");
@@ -68,13 +70,48 @@ describe("fqc report", () => {
     expect(cell.max_abs_error).toBe(max);
   });
 
+  it("gives every tensor of a checkpoint (BF16, F16, F32; I64 passed through) the figures recomputed from what fqc apply writes under the same recipe", () => {
+    const out = tmp.path("model.fq.safetensors");
+    const a = runFqc(["apply", model, out, "-r", recipe, "--quiet"]);
+    expect(a.stderr).toBe("");
+    expect(a.code).toBe(0);
+    const written = readSafetensors(out).tensors;
+    const r = runFqc(["report", model, "-r", recipe, "-f", "json"]);
+    expect(r.code).toBe(0);
+    const cells = JSON.parse(r.stdout).tensors.map((t: { cells: unknown[] }) => t.cells[0]);
+    let compared = 0;
+    tensors.forEach((t, i) => {
+      const cell = cells[i];
+      if (cell.status !== "quantized") {
+        expect(cell.sqnr_db, t.name).toBeNull();
+        return;
+      }
+      const x = storedValues(t);
+      const y = storedValues({ ...t, values: undefined, raw: written[i].data });
+      let sx = 0, se = 0, max = 0, zeroed = 0;
+      for (let k = 0; k < x.length; k++) {
+        const e = x[k] - y[k];
+        sx += x[k] * x[k];
+        se += e * e;
+        max = Math.max(max, Math.abs(e));
+        if (y[k] === 0 && x[k] !== 0) zeroed++;
+      }
+      expect(cell.sqnr_db, t.name).toBeCloseTo(10 * Math.log10(sx / se), 9);
+      expect(cell.rmse / Math.sqrt(se / x.length), t.name).toBeCloseTo(1, 12);
+      expect(cell.max_abs_error, t.name).toBe(max);
+      expect(cell.zeroed_share, t.name).toBe(zeroed / x.length);
+      compared++;
+    });
+    expect(compared).toBe(3);
+  });
+
   it("reads a recipe per column and shows which key matched", () => {
     const r = runFqc(["report", model, "-r", recipe, "-f", "json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.columns).toEqual([{ name: "recipe", source: recipe, kind: "recipe" }]);
     expect(j.tensors.map((t: { cells: Array<{ key: string | null; status: string }> }) => [t.cells[0].key, t.cells[0].status])).toEqual([
-      ["model.embed_tokens", "skipped"], ["re:.*_proj", "quantized"], ["re:.*_proj", "quantized"], [null, "skipped"], ["lm_head", "quantized"],
+      ["model.embed_tokens", "skipped"], ["re:.*_proj", "quantized"], ["re:.*_proj", "quantized"], [null, "skipped"], [null, "skipped"], ["lm_head", "quantized"],
     ]);
     const table = runFqc(["report", model, "-r", recipe]);
     expect(table.stdout).toMatch(/^lm_head\.weight\s+64×64\s+F32\s+lm_head\s+\d+\.\d\d/m);
