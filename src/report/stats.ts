@@ -38,6 +38,37 @@ export const SLOTS = 8;
 
 /** Adds the statistics of x[0..n) → y[0..n) into `acc` at slot offset `at`. */
 export function accumulateStats(x: Float32Array, y: Float32Array, n: number, acc: Float64Array, at: number): void {
+  // The usual case first: every value finite, one loop without data-dependent branches but the max.
+  let sx = 0;
+  let se = 0;
+  let maxErr = acc[at + SLOT.MAX_ERR];
+  let zeroY = 0;
+  let zeroBoth = 0;
+  for (let i = 0; i < n; i++) {
+    const xv = x[i];
+    const yv = y[i];
+    const e = xv - yv;
+    sx += xv * xv;
+    se += e * e;
+    const a = Math.abs(e);
+    maxErr = a > maxErr ? a : maxErr;
+    zeroY += yv === 0 ? 1 : 0;
+    zeroBoth += yv === 0 && xv === 0 ? 1 : 0;
+  }
+  // A NaN or inf anywhere makes a sum non-finite: then go over the chunk again, element by element.
+  if (sx - sx !== 0 || se - se !== 0) {
+    accumulateNonFinite(x, y, n, acc, at);
+    return;
+  }
+  acc[at + SLOT.SUM_X2] += sx;
+  acc[at + SLOT.SUM_E2] += se;
+  acc[at + SLOT.MAX_ERR] = maxErr;
+  acc[at + SLOT.COUNTED] += n;
+  acc[at + SLOT.ZEROED] += zeroY - zeroBoth;
+}
+
+/** The careful loop, for chunks holding a non-finite input or output. */
+function accumulateNonFinite(x: Float32Array, y: Float32Array, n: number, acc: Float64Array, at: number): void {
   let sx = 0;
   let se = 0;
   let maxErr = acc[at + SLOT.MAX_ERR];
