@@ -48,6 +48,8 @@ try {
   errorStats("uint4 tinygemm (FLOAT zero point, bf16 qparams)", path.join(out, "weight.tinygemm.npy"));
   const s = readNpy(path.join(out, "scale.npy"));
   console.log(`scales: shape (${s.header.shape.join(", ")}) ${s.header.dtype}, from ${Math.min(...s.data).toExponential(3)} to ${Math.max(...s.data).toExponential(3)}`);
+  // Last: what two configs do to each tensor of a small bf16 Llama-style checkpoint, read once.
+  fqc(["report", "examples/tiny-llama.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int4-weight-per-group.json"]);
   console.log(`\ndemo: all steps behaved as expected (outputs in ${out}, removed now)`);
 } finally {
   rmSync(out, { recursive: true, force: true });

@@ -7,6 +7,13 @@ export { fakeQuantize, type FakeQuantizeOptions, type FakeQuantizeResult } from 
 export { applyFile, type ApplyOptions, type ApplyResult } from "./apply.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
+export { reportCheckpoint, type ReportOptions } from "./report/pass.js";
+export { columnTargets, configTargets, recipeTargets } from "./report/targets.js";
+export { renderReport, REPORT_FORMATS, type ReportFormat } from "./report/render.js";
+export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
+export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
+export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";
+export type { ErrorFigures, StatSums } from "./report/stats.js";
 export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";
 export { FqcError, type FqcErrorCode, EXIT } from "./errors.js";
 export type { Diagnostic, Severity, RuleInfo } from "./diagnostics/types.js";

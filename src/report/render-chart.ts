@@ -62,7 +62,8 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   const top = 56;
   const left = 70;
   const right = 24;
-  const bottom = labelled ? 40 + Math.min(150, 6 * Math.max(...tensors.map((t) => shortName(t.name).length), 4)) : 60;
+  // Room for the labels, rotated by 60°: about 5 px per character at 10 px.
+  const bottom = labelled ? 44 + Math.min(150, 5 * Math.max(...tensors.map((t) => shortName(t.name).length), 4)) : 60;
   const H = top + 330 + bottom;
   const plotW = W - left - right;
   const plotH = H - top - bottom;

@@ -3,7 +3,7 @@
  * inline, no script, no network, no font or CDN. Opens anywhere, prints,
  * and attaches to a CI run as a single artifact. Pure.
  */
-import { renderSqnrChart, xmlEscape as esc, type ChartOptions } from "./render-chart.js";
+import { renderSqnrChart, shortName, xmlEscape as esc, type ChartOptions } from "./render-chart.js";
 import { cellNote, formatBytes, formatDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
@@ -20,6 +20,8 @@ th{background:#f6f6f6;position:sticky;top:0}
 td.name,th.name,td.text,th.text{text-align:left}
 td.name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 td.note{color:#888;text-align:center}
+table.summary td.worst{white-space:normal}
+td.worst span{white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 td.refused{color:#b00}
 tr:nth-child(even) td{background:#fbfbfb}
 th.group{text-align:center;border-left:2px solid #ddd}
@@ -35,7 +37,7 @@ export function renderReportHtml(report: Report, opts: HtmlOptions = {}): string
     const ratio = s.originalBytes === 0 ? "" : `${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%`;
     return `<tr><td class="text">${esc(s.column)}</td><td class="text">${esc(columns[i].source)}</td><td>${s.tensorsQuantized}${s.tensorsRefused ? ` (${s.tensorsRefused} refused)` : ""}</td>` +
       `<td>${formatDb(s.overallSqnrDb)}</td><td>${formatBytes(s.quantizedBytes)}</td><td>${ratio}</td>` +
-      `<td class="text">${s.worst.slice(0, 3).map((w) => `${esc(w.name)} ${formatDb(w.sqnrDb)}`).join("<br>")}</td></tr>`;
+      `<td class="text worst">${s.worst.slice(0, 3).map((w) => `<span>${esc(shortName(w.name))} ${formatDb(w.sqnrDb)}</span>`).join("<br>")}</td></tr>`;
   });
   const head1 = `<tr><th class="name" colspan="3"></th>${columns.map((c) => `<th class="group" colspan="${c.kind === "recipe" ? 5 : 4}">${esc(c.name)}</th>`).join("")}</tr>`;
   const head2 = `<tr><th class="name">tensor</th><th class="text">shape</th><th class="text">dtype</th>${columns.map((c) =>
@@ -64,15 +66,15 @@ export function renderReportHtml(report: Report, opts: HtmlOptions = {}): string
 <body>
 <h1>fqc report: ${esc(report.model)}</h1>
 <p class="meta">${report.tensors.length} tensors (${esc(report.format)}), torchao ${esc(report.torchao)} numerics. SQNR = 20·log10(‖x‖ / ‖x − y‖) per tensor (torchao's compute_error), sums in float64; overall = over every tensor a column fake-quantized, weighted by their squares.</p>
+<h2>SQNR per tensor</h2>
+<figure>
+${renderSqnrChart(report, opts)}
+</figure>
 <h2>Summary</h2>
 <table class="summary">
 <tr><th class="text">column</th><th class="text">from</th><th>tensors</th><th>overall SQNR dB</th><th>quantized size</th><th>of ${formatBytes(report.summaries[0]?.originalBytes ?? 0)}</th><th class="text">worst tensors (dB)</th></tr>
 ${summaryRows.join("\n")}
 </table>
-<h2>SQNR per tensor</h2>
-<figure>
-${renderSqnrChart(report, opts)}
-</figure>
 <h2>Tensors</h2>
 <div class="scroll">
 <table class="tensors">
