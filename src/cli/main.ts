@@ -94,7 +94,7 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .example("$0 validate configs/*.json", "Lint configs (exit 1 on problems)")
     .example("$0 normalize --check configs/*.json", "CI: are configs in canonical form?")
     .example("$0 apply w.npy w_fq.npy -c qat.json --role weight", "Fake-quantize a weight tensor")
-    .example("$0 report w.npy -c a.json -c b.json", "Compare two configs' error on a tensor")
+    .example("$0 report model.safetensors -c a.json -c b.json", "Compare two configs, tensor by tensor")
     .example("$0 schema > fqc.schema.json", "The JSON Schema for editors")
     .demandCommand(1, "Name a command: validate, normalize, apply, report or schema.")
     .strict()
