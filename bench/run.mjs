@@ -2,12 +2,15 @@
 // reported as ratios against baselines (cp, NumPy, ajv-cli) timed on the same
 // files: absolute numbers swing with machine load, ratios much less.
 //
-//   npm run bench                 # apply (256 MiB) + validate (1,000 files)
-//   npm run bench -- --large      # also a > 2 GiB file: streaming and peak RSS
+//   npm run bench                 # apply (256 MiB) + checkpoint (~1 GiB bf16) + validate (1,000 files)
+//   npm run bench -- --large      # also a > 2 GiB .npy and a 2 GiB-embedding checkpoint: streaming and peak RSS
 //   npm run bench -- --quick      # smaller inputs, one repetition (smoke run)
-//   npm run bench -- --only validate   (or apply): one part only
+//   npm run bench -- --only validate   (or apply, checkpoint, large): one part only
+//
+// The NumPy baselines (bench/np_fakequant.py, np_checkpoint.py) and the checkpoint generator
+// (bench/make_checkpoint.py) need python3 with numpy; without it their rows are left out.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, readSync, closeSync, statSync, mkdirSync, ftruncateSync } from "node:fs";
 import { tmpdir, cpus, availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,8 +41,12 @@ console.log(extraCaCerts ? `NODE_EXTRA_CA_CERTS is set (${extraCaCerts}): comman
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 try {
   if (!only || only === "apply") benchApply();
+  if (!only || only === "checkpoint") benchCheckpoint();
   if (!only || only === "validate") benchValidate();
-  if ((args.has("--large") && !only) || only === "large") benchLarge();
+  if ((args.has("--large") && !only) || only === "large") {
+    benchLarge();
+    benchLargeCheckpoint();
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -60,8 +67,8 @@ function benchApply() {
   const fresh = (p) => { rmSync(p, { force: true }); return p; };
   const threadCounts = [...new Set([1, availableParallelism()])];
   const cases = [
-    { name: "int4 per_group 32 symmetric", config: { dtype: "int4", group_size: 32 }, numpy: "group_sym" },
-    { name: "int8 per_token asymmetric", config: { dtype: "int8", granularity: "per_token", is_symmetric: false }, numpy: "token_asym" },
+    { name: "int4 per_group 32 symmetric", config: { dtype: "int4", group_size: 32 }, numpy: "group_sym", variant: "int4-group" },
+    { name: "int8 per_token asymmetric", config: { dtype: "int8", granularity: "per_token", is_symmetric: false }, numpy: "token_asym", variant: "int8-token" },
   ];
   const jobs = [
     { key: "cp", label: "cp (baseline)", run: () => timeCmd("cp", [input, fresh(path.join(work, "cp.npy"))]) },
@@ -82,6 +89,8 @@ function benchApply() {
     }
     if (python) {
       jobs.push({ key: `${c.numpy}np`, label: "numpy (vectorised, same formulas)", run: () => timeCmd(python.exe, [path.join(root, "bench/numpy_fakequant.py"), c.numpy, input, fresh(path.join(work, "np.npy"))]) });
+      // The yardstick: NumPy at its best (streaming blocks, x * (1/s) as torchao computes it).
+      jobs.push({ key: `${c.numpy}npbest`, label: "numpy stream --recip (best NumPy)", run: () => timeCmd(python.exe, [path.join(root, "bench/np_fakequant.py"), input, fresh(path.join(work, "npbest.npy")), "--variant", c.variant, "--impl", "stream", "--recip"]) });
     }
   }
   // Round robin, so that a slow spell of the machine hits every command alike.
@@ -101,11 +110,94 @@ function benchApply() {
     }
     const floor = Math.min(...threadCounts.map((t) => res[`floor${t}`].seconds));
     const np = res[`${c.numpy}np`];
+    const npBest = res[`${c.numpy}npbest`];
     if (np) console.log(row(label[`${c.numpy}np`], np, elements, bytes, cp));
+    if (npBest) console.log(row(label[`${c.numpy}npbest`], npBest, elements, bytes, cp));
     console.log(`ratio: fqc takes ${(best.seconds / cp.seconds).toFixed(2)}x cp's time (Node's start-up alone ${(res.start.seconds / cp.seconds).toFixed(2)}x, ` +
       `its read+write floor ${(floor / cp.seconds).toFixed(2)}x)${np ? `; fqc is ${(np.seconds / best.seconds).toFixed(2)}x NumPy's speed` : " (NumPy not available: no NumPy ratio)"}`);
+    const floorN = res[`floor${availableParallelism()}`] ?? res.floor1;
+    console.log(`targets: fqc / Node's floor (${availableParallelism()} threads) ${(best.seconds / floorN.seconds).toFixed(2)}x (target ≤ 1.15x)` +
+      `${npBest ? `; fqc / best NumPy ${(best.seconds / npBest.seconds).toFixed(2)}x (target ≤ 0.5x)` : ""}`);
   }
   console.log();
+}
+
+/**
+ * A whole checkpoint: the ~1 GiB bf16 Llama-style safetensors of make_checkpoint.py (default size),
+ * int4 per_group 32 on every 2-D *.weight (what np_checkpoint.py does), fqc against NumPy writing the
+ * checkpoint, Node's read+write floor on the same file (2 threads) and cp.
+ */
+function benchCheckpoint() {
+  if (!python) {
+    console.log("## checkpoint: skipped (python3 with numpy makes the checkpoint)\n");
+    return;
+  }
+  const dir = path.join(work, "ckpt");
+  const size = quick ? ["--layers", "2", "--hidden", "512", "--mlp", "1408", "--vocab", "4096"] : [];
+  execFileSync(python.exe, [path.join(root, "bench/make_checkpoint.py"), dir, ...size], { stdio: "ignore" });
+  const input = path.join(dir, "model.safetensors");
+  const bytes = statSync(input).size;
+  const header = readSafetensorsHeader(input);
+  const targeted = Object.entries(header).filter(([k, v]) => k !== "__metadata__" && k.endsWith(".weight") && v.shape.length === 2);
+  const elements = targeted.reduce((a, [, v]) => a + v.shape[0] * v.shape[1], 0);
+  const cfg = path.join(work, "ckpt-int4.json");
+  writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+  const runs = quick ? 1 : 5;
+  console.log(`## checkpoint: ${path.basename(input)}, ${Object.keys(header).length - 1} bf16 tensors (${(bytes / 2 ** 30).toFixed(2)} GiB), ` +
+    `int4 per_group 32 on the ${targeted.length} 2-D *.weight (${(elements / 1e6).toFixed(0)} M elements), median of ${runs}, commands interleaved`);
+  const fresh = (p) => { rmSync(p, { force: true }); return p; };
+  const jobs = [
+    { key: "cp", label: "cp (baseline)", run: () => timeCmd("cp", [input, fresh(path.join(work, "ckpt-cp.safetensors"))]) },
+    { key: "floor", label: "node read+write floor, 2 threads", run: () => timeCmd(process.execPath, [path.join(root, "bench/io-floor.mjs"), input, fresh(path.join(work, "ckpt-floor.safetensors")), "2"]) },
+    { key: "fqc", label: "fqc apply (threads auto)", run: () => timeCmd(process.execPath, [fqc, "apply", input, fresh(path.join(work, "ckpt-out.safetensors")), "-c", cfg, "--quiet"]) },
+    { key: "np", label: "np_checkpoint.py --out (NumPy)", run: () => timeCmd(python.exe, [path.join(root, "bench/np_checkpoint.py"), input, "--out", fresh(path.join(work, "ckpt-np.safetensors"))]) },
+  ];
+  const samples = new Map(jobs.map((j) => [j.key, []]));
+  for (let r = 0; r < runs; r++) for (const j of jobs) samples.get(j.key).push(j.run());
+  const res = Object.fromEntries(jobs.map((j) => [j.key, medianOf(samples.get(j.key))]));
+  for (const j of jobs) console.log(row(j.label, res[j.key], elements, bytes, j.key === "cp" ? undefined : res.cp));
+  console.log(`ratios: fqc is ${(res.np.seconds / res.fqc.seconds).toFixed(2)}x NumPy's speed (target ≥ 4x); ` +
+    `fqc / Node's floor ${(res.fqc.seconds / res.floor.seconds).toFixed(2)}x (target ≤ 1.3x); fqc / cp ${(res.fqc.seconds / res.cp.seconds).toFixed(2)}x; ` +
+    `peak RSS ${fmtRss(res.fqc.rss)} (target ≤ 300 MiB)`);
+  console.log(`(elements/s count the fake-quantized values; GB/s the whole file)\n`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** One 2 GiB bf16 embedding (sparse zeros: the file costs no disk) fake-quantized: peak RSS must not grow with the tensor. */
+function benchLargeCheckpoint() {
+  const rows = 1 << 20;
+  const cols = 1024;
+  const input = path.join(work, "embedding.safetensors");
+  const json = JSON.stringify({ "model.embed_tokens.weight": { dtype: "BF16", shape: [rows, cols], data_offsets: [0, rows * cols * 2] } });
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const fd = openSync(input, "w");
+  writeSync(fd, Buffer.concat([len, Buffer.from(json)]));
+  ftruncateSync(fd, 8 + json.length + rows * cols * 2);
+  closeSync(fd);
+  const cfg = path.join(work, "emb-int4.json");
+  writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+  const bytes = statSync(input).size;
+  console.log(`## large checkpoint: one ${rows}×${cols} bf16 embedding (${(bytes / 2 ** 30).toFixed(2)} GiB, sparse zeros)`);
+  const r = timeCmd(process.execPath, [fqc, "apply", input, path.join(work, "embedding-out.safetensors"), "-c", cfg, "--quiet"]);
+  console.log(row("fqc apply int4 pg32", r, rows * cols, bytes));
+  console.log(`peak RSS ${fmtRss(r.rss)} (target ≤ 300 MiB whatever the tensor size)\n`);
+  rmSync(path.join(work, "embedding-out.safetensors"), { force: true });
+  rmSync(input, { force: true });
+}
+
+function readSafetensorsHeader(file) {
+  const fd = openSync(file, "r");
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    const h = Buffer.alloc(n);
+    readSync(fd, h, 0, n, 8);
+    return JSON.parse(h.toString("utf8"));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function benchValidate() {

@@ -48,8 +48,12 @@ try {
   errorStats("uint4 tinygemm (FLOAT zero point, bf16 qparams)", path.join(out, "weight.tinygemm.npy"));
   const s = readNpy(path.join(out, "scale.npy"));
   console.log(`scales: shape (${s.header.shape.join(", ")}) ${s.header.dtype}, from ${Math.min(...s.data).toExponential(3)} to ${Math.max(...s.data).toExponential(3)}`);
-  // Last: what two configs do to each tensor of a small bf16 Llama-style checkpoint, read once.
-  fqc(["report", "examples/tiny-llama.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int4-weight-per-group.json"]);
+  // A whole checkpoint: a small Llama-style bf16 model under the example recipe.
+  fqc(["apply", "examples/llama-tiny/model.safetensors", path.join(out, "model.fq.safetensors"), "--recipe", "examples/llama-recipe.json", "--dry-run"]);
+  fqc(["apply", "examples/llama-tiny/model.safetensors", path.join(out, "model.fq.safetensors"), "--recipe", "examples/llama-recipe.json",
+    "--qparams-out", path.join(out, "qparams.safetensors")]);
+  // Last: what two configs do to each tensor of the same checkpoint, read once (int4 groups of 32 against int8 per channel).
+  fqc(["report", "examples/llama-tiny/model.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int8-per-channel.json"]);
   console.log(`\ndemo: all steps behaved as expected (outputs in ${out}, removed now)`);
 } finally {
   rmSync(out, { recursive: true, force: true });

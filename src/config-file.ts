@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { FqcError } from "./errors.js";
 import { validate } from "./config/validate.js";
-import type { CanonicalConfig, CanonicalDocument, Role } from "./config/types.js";
+import type { CanonicalConfig, CanonicalDocument, Recipe, Role } from "./config/types.js";
 import type { Diagnostic } from "./diagnostics/types.js";
 
 export interface LoadedConfig {
@@ -52,4 +52,13 @@ export function selectRole(doc: CanonicalDocument, role: Role | undefined, file:
     });
   }
   return (activation ?? weight)!;
+}
+
+/** The recipe in a document given with --recipe; a config or a pair there is a usage error naming the file. */
+export function selectRecipe(doc: CanonicalDocument, file: string): Recipe {
+  if (doc.kind === "recipe") return doc.recipe;
+  throw new FqcError("USAGE", `${file} is a ${doc.kind === "pair" ? "QAT pair" : "config"}, not a recipe (no "fqn_to_config")`, {
+    file,
+    hint: "Give it with --config to fake-quantize every Linear weight, or write a recipe: {\"fqn_to_config\": {\"re:.*_proj\": {...}}}.",
+  });
 }

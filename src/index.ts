@@ -14,8 +14,17 @@ export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
 export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
 export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";
 export type { ErrorFigures, StatSums } from "./report/stats.js";
+export { compileRecipe, resolveTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
+export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
+export { configSummary } from "./config/summary.js";
+export {
+  planTensors, unmatchedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
+  type PlanSource, type PlanOptions, type TensorPlanEntry, type SkipReason, type PlanIssue,
+} from "./tensor-plan/plan-tensors.js";
+export { renderPlanTable, renderPlanJson, planToJson, summarizePlan, type PlanRenderExtras, type PlanSummary } from "./tensor-plan/render-plan.js";
 export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";
 export { FqcError, type FqcErrorCode, EXIT } from "./errors.js";
 export type { Diagnostic, Severity, RuleInfo } from "./diagnostics/types.js";
 export type * from "./config/types.js";
+export type { TensorInfo, TensorDtype } from "./checkpoint/types.js";
 export { VERSION } from "./version.generated.js";

@@ -7,7 +7,8 @@ import { closeSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FqcError } from "../errors.js";
 import { io, ioError } from "../npy/fail.js";
-import { NPY_MAGIC, openRegularFile } from "../npy/header.js";
+import { NPY_MAGIC } from "../npy/header.js";
+import { openInputFile } from "./input-file.js";
 import { checkpointError } from "./fail.js";
 import { createNpyCheckpointWriter, NpyCheckpoint, openNpyCheckpoint } from "./npy-checkpoint.js";
 import { createNpzWriter, openNpz } from "./npz.js";
@@ -33,7 +34,7 @@ function startsWith(bytes: Uint8Array, magic: Uint8Array): boolean {
 
 /** The first `n` bytes of a regular file (fewer if it is shorter). */
 function head(path: string, n: number): Uint8Array {
-  const { fd, size } = openRegularFile(path);
+  const { fd, size } = openInputFile(path);
   try {
     const out = new Uint8Array(Math.min(n, size));
     let done = 0;

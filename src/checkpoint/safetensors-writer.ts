@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { FqcError } from "../errors.js";
 import { AtomicFile } from "../npy/atomic.js";
 import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.js";
 import type { SafetensorsCheckpoint } from "./safetensors.js";
@@ -47,6 +48,9 @@ export function createShardedWriter(source: ShardedCheckpoint, outPath: string, 
   const givenIndex = outPath.endsWith(".index.json") && !isDirectory(outPath);
   const dir = givenIndex ? dirname(outPath) : outPath;
   const indexName = givenIndex ? basename(outPath) : basename(source.indexFile);
+  if (source.shards.some((s) => s.name === indexName)) {
+    throw new FqcError("USAGE", `${outPath}: the index cannot be named ${indexName}, the name of one of the shards`, { file: outPath, hint: "Give the output directory instead." });
+  }
   const names = [...source.shards.map((s) => s.name), indexName];
   const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
   outputGuard(names.map((n) => join(dir, n)), inputs, opts);

@@ -4,7 +4,7 @@
  * and are read positionally from the descriptor opened then.
  */
 import { closeSync } from "node:fs";
-import { openRegularFile } from "../npy/header.js";
+import { openInputFile } from "./input-file.js";
 import { streamRange } from "./positional-stream.js";
 import { readSafetensorsLayout, type SafetensorsLayout } from "./safetensors-header.js";
 import type { Checkpoint, CheckpointTensor } from "./types.js";
@@ -19,7 +19,7 @@ export interface SafetensorsFile {
 
 /** Open `file` (a regular file) and validate its header; the caller closes `fd`. */
 export function openSafetensorsFile(file: string): SafetensorsFile {
-  const { fd, size } = openRegularFile(file);
+  const { fd, size } = openInputFile(file);
   try {
     return { file, fd, size, layout: readSafetensorsLayout(fd, size, file) };
   } catch (err) {
@@ -61,7 +61,7 @@ export abstract class OpenFilesCheckpoint implements Checkpoint {
     }
     if (this.#fds === null) throw new Error(`${this.path}: the checkpoint is closed`);
     const fd = this.#fds.get(tensor.file)!;
-    return streamRange(fd, tensor.file, tensor.dataOffset!, tensor.byteLength, maxBytes);
+    return streamRange(fd, tensor.file, tensor.name, tensor.dataOffset!, tensor.byteLength, maxBytes);
   }
 
   close(): void {

@@ -12,7 +12,7 @@
  */
 import { closeSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { openRegularFile } from "../npy/header.js";
+import { openInputFile } from "./input-file.js";
 import { readFully } from "../npy/positional.js";
 import { checkpointError } from "./fail.js";
 import { OpenFilesCheckpoint, openSafetensorsFile, tensorsOf, type SafetensorsFile } from "./safetensors.js";
@@ -82,7 +82,7 @@ function badShardName(name: string): string | null {
 
 /** Read the index file: size-capped, UTF-8, strict JSON. */
 function readIndex(indexFile: string): { bytes: Uint8Array; weightMap: Array<[string, string]> } {
-  const { fd, size } = openRegularFile(indexFile);
+  const { fd, size } = openInputFile(indexFile);
   let bytes: Uint8Array;
   try {
     if (size > MAX_INDEX_BYTES) throw checkpointError(indexFile, `index file is ${size} bytes, larger than the ${MAX_INDEX_BYTES}-byte limit`, INDEX_HINT);

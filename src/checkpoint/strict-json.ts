@@ -115,6 +115,18 @@ export function parseStrictJson(text: string): JsonValue {
     if (c === "t" && text.startsWith("true", pos)) { pos += 4; return { kind: "bool", value: true }; }
     if (c === "f" && text.startsWith("false", pos)) { pos += 5; return { kind: "bool", value: false }; }
     if (c === "n" && text.startsWith("null", pos)) { pos += 4; return { kind: "null" }; }
+    const c0 = text.charCodeAt(pos);
+    if (c0 >= 0x30 && c0 <= 0x39) {
+      // Plain digits (every shape and offset): scan by hand; anything fancier goes through the full grammar.
+      let end = pos + 1;
+      while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) end++;
+      const next = text.charCodeAt(end);
+      if (next !== 0x2e && next !== 0x65 && next !== 0x45 && !(c0 === 0x30 && end > pos + 1)) {
+        const literal = text.slice(pos, end);
+        pos = end;
+        return { kind: "number", text: literal };
+      }
+    }
     NUMBER.lastIndex = pos;
     const m = NUMBER.exec(text);
     if (m) {
@@ -127,7 +139,14 @@ export function parseStrictJson(text: string): JsonValue {
   const parseObject = (depth: number): JsonValue => {
     pos++; // {
     const entries: Array<[string, JsonValue]> = [];
-    const seen = new Set<string>();
+    // Small objects (every tensor entry) check duplicates by scanning; a Set only once there are many keys.
+    const keys: { set: Set<string> | null } = { set: null };
+    const isDuplicate = (key: string): boolean => {
+      if (keys.set !== null) return keys.set.has(key);
+      for (const [k] of entries) if (k === key) return true;
+      if (entries.length >= 16) keys.set = new Set(entries.map(([k]) => k));
+      return false;
+    };
     skipSpace();
     if (text[pos] === "}") { pos++; return { kind: "object", entries }; }
     for (;;) {
@@ -135,8 +154,8 @@ export function parseStrictJson(text: string): JsonValue {
       if (text[pos] !== '"') fail(`expected a string key, found ${describe(pos)}`);
       const keyAt = pos;
       const key = parseString();
-      if (seen.has(key)) fail(`duplicate key ${quoteName(key)}`, keyAt);
-      seen.add(key);
+      if (isDuplicate(key)) fail(`duplicate key ${quoteName(key)}`, keyAt);
+      keys.set?.add(key);
       skipSpace();
       if (text[pos] !== ":") fail(`expected ':' after key ${quoteName(key)}, found ${describe(pos)}`);
       pos++;

@@ -58,8 +58,8 @@ export interface Checkpoint {
   /**
    * The raw bytes of one tensor in order, in pieces of at most `maxBytes`
    * (inflating a deflated member as it goes; a member that inflates to more
-   * or fewer bytes than declared is an FqcError "NPY"/"IO" naming file and
-   * tensor). Each piece is valid until the next one is requested.
+   * or fewer bytes than declared is an FqcError "CHECKPOINT" naming file
+   * and tensor; a file that shrank while being read is one too). Each piece is valid until the next one is requested.
    */
   stream(tensor: CheckpointTensor, maxBytes: number): Iterable<Uint8Array>;
   /** Close every open descriptor. */

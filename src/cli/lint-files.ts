@@ -89,11 +89,12 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
   let tensorShape: { shape: number[]; dtype: string } | undefined;
   let tensors: readonly TensorInfo[] | undefined;
   if (opts.tensor) {
-    tensors = await readTensorList(opts.tensor);
+    // A single config is checked against one .npy (as before); a recipe against every tensor of a checkpoint.
     if (/\.npy$/i.test(opts.tensor)) {
       const h = readNpyHeader(opts.tensor);
       tensorShape = { shape: h.shape, dtype: h.dtype };
     }
+    tensors = readTensorList(opts.tensor);
   }
   for (const f of files) {
     const name = f === STDIO_ARG ? opts.stdinFilename : f;

@@ -113,7 +113,7 @@ export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonl
     }
   }
   const modulePattern = isWeight ? firstPattern(c, module) : undefined;
-  const moduleLevel: RecipeEntry | undefined = modulePattern ?? (isWeight ? c.fallback : undefined);
+  const moduleLevel: RecipeEntry | undefined = isWeight ? moduleEntry ?? modulePattern ?? c.fallback : undefined;
   if (moduleLevel && sibling) return { matched: false, blocked: { by: "sibling-parameter-key", sibling: sibling.name, key: sibling.key } };
   if (modulePattern) return { matched: true, tier: "module-regex", key: modulePattern.key, value: modulePattern.value };
   if (isWeight && c.fallback) return { matched: true, tier: "default", key: c.fallback.key, value: c.fallback.value };

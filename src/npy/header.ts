@@ -143,15 +143,15 @@ function interpretDict(dict: Map<string, PyValue>, file: string): Omit<NpyHeader
   };
 }
 
-/** Open `path`, check it is a regular file, and return its fd and size. The caller closes the fd. */
-export function openRegularFile(path: string): { fd: number; size: number } {
+/** Open `path`, check it is a regular file (`kind` names what was expected), and return its fd and size. The caller closes the fd. */
+export function openRegularFile(path: string, kind: string = ".npy file"): { fd: number; size: number } {
   // O_NONBLOCK: opening a FIFO (or a device) for reading would otherwise wait for a writer, forever;
   // this way it opens at once and fstat rejects it. Regular files ignore the flag.
   const fd = io(path, "open", () => openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)));
   try {
     const st = io(path, "stat", () => fstatSync(fd));
-    if (st.isDirectory()) throw npyErrorIo(path, "is a directory", "Give the path of a .npy file, not a directory.");
-    if (!st.isFile()) throw npyErrorIo(path, "is not a regular file", "Give the path of a .npy file on disk.");
+    if (st.isDirectory()) throw npyErrorIo(path, "is a directory", `Give the path of a ${kind}, not a directory.`);
+    if (!st.isFile()) throw npyErrorIo(path, "is not a regular file", `Give the path of a ${kind} on disk.`);
     return { fd, size: st.size };
   } catch (err) {
     closeSync(fd);

@@ -3,11 +3,13 @@
  * to start here, as long as loading fqc and parsing the arguments; `fqc apply`
  * on a large tensor needs its workers, so the launcher (bin/fqc.js, through
  * dist/fqc-early.cjs) starts them first and apply adopts them (WorkerPool).
- * The guess reads only the arguments and the .npy headers they name. A wrong
+ * The guess reads only the arguments, the .npy headers and the sizes of the
+ * checkpoint files they name. A wrong
  * guess costs a little time, never a result: apply takes what it needs and the
  * rest stop; a failure to start them is left for apply to meet and report.
  */
 import type { Worker } from "node:worker_threads";
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { readNpyHeader } from "../npy/header.js";
 import { spawnWorker } from "./spawn-worker.js";
@@ -39,10 +41,10 @@ export interface TensorSize {
  */
 export function earlyWorkerCount(args: readonly string[], cores: number, tensorOf: (file: string) => TensorSize | undefined): number {
   if (args[0] !== "apply" || cores < 2) return 0;
-  if (args.some((a) => a === "--help" || a === "-h" || a === "--version" || a === "-v")) return 0;
+  if (args.some((a) => a === "--help" || a === "-h" || a === "--version" || a === "-v" || a === "--dry-run")) return 0;
   let largest: TensorSize | undefined;
   for (const a of args) {
-    const t = a.endsWith(".npy") ? tensorOf(a) : undefined;
+    const t = /\.(npy|safetensors|npz)$/i.test(a) ? tensorOf(a) : undefined;
     if (t && (!largest || t.elements > largest.elements)) largest = t;
   }
   if (!largest) return 0;
@@ -80,6 +82,15 @@ export function startEarlyWorkers(args: readonly string[], spawn: () => Worker =
 }
 
 function tensorSize(file: string): TensorSize | undefined {
+  if (!/\.npy$/i.test(file)) {
+    // A checkpoint file: its size alone (as 2-byte values, the usual bf16), to read nothing before the CLI loads.
+    try {
+      const elements = Math.floor(statSync(file).size / 2);
+      return { elements, rows: elements };
+    } catch {
+      return undefined;
+    }
+  }
   try {
     const { shape, elementCount } = readNpyHeader(file);
     return { elements: elementCount, rows: shape.slice(0, -1).reduce((a, b) => a * b, 1) };

@@ -122,7 +122,7 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
       return skip(t, "non-float", nonFloatNote(t), {
         ...extra,
         errors: [{
-          message: `recipe key \`${r.key}\` names ${t.name}, a ${t.dtype} tensor: fqc fake-quantizes F32, F16 and BF16 tensors only`,
+          message: `recipe key \`${r.key}\` names ${t.name}, whose dtype is ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`,
           hint: t.dtype === "F64"
             ? "torchao refuses float64 input too (Unsupported input dtype: torch.float64); map the key to null, or convert the checkpoint to float32."
             : "Map the key to null (or remove it) to leave this tensor as it is.",

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FqcError, exitCodeFor } from "../../src/errors.js";
@@ -120,6 +121,14 @@ describe("openSafetensors: valid files", () => {
   it("accepts sub-byte dtypes that fill whole bytes (F4 pairs)", () => {
     const ck = openSafetensors(writeFile("f4.safetensors", hostile(`{"x":{"dtype":"F4","shape":[3,2],"data_offsets":[0,3]}}`, 3)));
     expect(ck.tensors[0].byteLength).toBe(3);
+    ck.close();
+  });
+
+  it("reports a file truncated after it was opened, naming the tensor", () => {
+    const p = writeFile("t.safetensors", safetensorsBytes(TENSORS));
+    const ck = openSafetensors(p);
+    fs.truncateSync(p, ck.tensors[1].dataOffset! + 10);
+    expect(() => collect(ck.stream(ck.tensors[1], 1 << 20))).toThrow(/t\.safetensors: tensor "model\.layers\.0\.mlp\.up_proj\.weight": the file ended at byte \d+, inside the tensor/);
     ck.close();
   });
 
@@ -280,6 +289,12 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
 
   it("refuses lone surrogate escapes (serde_json does)", () => {
     expect(refusal(hostile(`{"\\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}`, 1)).message).toMatch(/lone high surrogate/);
+  });
+
+  it("refuses a FIFO at once instead of waiting for a writer", () => {
+    const fifo = tmp.file("pipe.safetensors");
+    execFileSync("mkfifo", [fifo]);
+    expect(() => openSafetensors(fifo)).toThrow(/is not a regular file/);
   });
 
   it("refuses a directory, and a missing file, as I/O errors naming the path", () => {

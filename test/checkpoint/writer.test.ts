@@ -172,6 +172,15 @@ describe("checkpoint writers: protection, order and failures", () => {
     ck.close();
   });
 
+  it("refuses an output index name that is one of the shard names", () => {
+    writeSharded(tmp.file("in"), [{ file: "w.index.json", tensors: TENSORS }]);
+    const ck = openCheckpoint(tmp.file("in/model.safetensors.index.json"));
+    fs.mkdirSync(tmp.file("out"));
+    expect(() => createCheckpointWriter(ck, tmp.file("out/w.index.json"))).toThrow(/the index cannot be named w.index.json, the name of one of the shards/);
+    ck.close();
+    expect(fs.readdirSync(tmp.file("out"))).toEqual([]);
+  });
+
   it("abort removes every temp file and the staging directory; nothing appears", () => {
     writeSharded(tmp.file("in"), SHARDS);
     const ck = openCheckpoint(tmp.file("in"));

@@ -32,9 +32,9 @@ describe("README", () => {
   });
 
   it("shows the report of the demo checkpoint exactly as the CLI prints it", () => {
-    const r = runFqc(["report", "examples/tiny-llama.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int4-weight-per-group.json"]);
+    const r = runFqc(["report", "examples/llama-tiny/model.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int8-per-channel.json"]);
     expect(r.code).toBe(0);
-    expect(readme).toContain(`$ fqc report examples/tiny-llama.safetensors -c examples/8da4w.json -c examples/int4-weight-per-group.json\n${r.stdout}`);
+    expect(readme).toContain(`$ fqc report examples/llama-tiny/model.safetensors -c examples/8da4w.json -c examples/int8-per-channel.json\n${r.stdout}`);
     expect(readme).toContain("](docs/report-demo.png)");
   });
 

@@ -66,6 +66,12 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
     expect(e.file).toBe("t.npy");
     expect(e.hint).toContain("numpy.save");
   });
+  it("quotes header characters that would break the message's line escaped (\\n, \\r)", () => {
+    expect(errorOf(ok(DICT("\rf4", "(1,)"), f32Bytes([1]))).message).toBe("t.npy: dtype '\\rf4' is not a numpy type string");
+    const e = errorOf(ok("{'descr': '<f4\n', 'fortran_order': False, 'shape': (1,), }", f32Bytes([1])));
+    expect(e.message).not.toMatch(/[\n\r]/);
+    expect(e.message).toContain("\\n");
+  });
   it("empty and tiny files", () => {
     expect(errorOf(new Uint8Array(0)).message).toContain("truncated header: the file is only 0 bytes long");
     expect(errorOf(Uint8Array.of(0x93, 0x4e, 0x55)).message).toContain("truncated header");

@@ -22,6 +22,9 @@ const tensors: Record<string, { elements: number; rows: number }> = {
   "small.npy": { elements: LIMIT - 1, rows: 1023 },
   "three-rows.npy": { elements: 3 * LIMIT, rows: 3 },
   "vector.npy": { elements: 4 * LIMIT, rows: 1 },
+  "model.safetensors": { elements: 2 * LIMIT, rows: 2 * LIMIT },
+  "tiny.safetensors": { elements: 100, rows: 100 },
+  "model.npz": { elements: 2 * LIMIT, rows: 2 * LIMIT },
 };
 const tensorOf = (f: string) => tensors[f];
 const count = (args: string, cores = 4) => earlyWorkerCount(args.split(" "), cores, tensorOf);
@@ -53,6 +56,13 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(count("apply big.npy out.npy -j 0")).toBe(0);
     expect(count("apply small.npy out.npy --threads 64")).toBe(3);
     expect(count("apply big.npy out.npy --threads nonsense")).toBe(3); // apply rejects it; the guess falls back to auto
+  });
+
+  it("goes by the size of a checkpoint file (.safetensors, .npz); none for a small one or a --dry-run", () => {
+    expect(count("apply model.safetensors out.safetensors --recipe r.json")).toBe(3);
+    expect(count("apply model.npz out.npz -c cfg.json")).toBe(3);
+    expect(count("apply tiny.safetensors out.safetensors -c cfg.json")).toBe(0);
+    expect(count("apply model.safetensors out.safetensors --recipe r.json --dry-run")).toBe(0);
   });
 
   it("none for other commands, help, version, or a single core", () => {

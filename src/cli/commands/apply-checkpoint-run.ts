@@ -3,12 +3,13 @@
  * recipe or with --qparams-out / --dry-run): loaded only for such runs, so
  * the .npy path's start-up does not pay for it.
  */
-import { applyCheckpoint, configsOf } from "../../apply/checkpoint.js";
+import { applyCheckpoint } from "../../apply/checkpoint.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
 import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
-import { planTensors, type PlanSource } from "../../tensor-plan/plan-tensors.js";
+import { planTensors, unmatchedRecipeKeys, type PlanSource } from "../../tensor-plan/plan-tensors.js";
+import { planToJson, renderPlanTable } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
@@ -104,35 +105,16 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
   return { config: selectRole(doc, argv.role, file) };
 }
 
-/** List every tensor and what would happen to it; exit 1 when the plan has problems apply would refuse. */
+/** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */
 function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
   const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao });
-  const problems = plan.filter((e) => e.errors.length > 0).length;
+  const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe) : [] };
   if (argv.json) {
-    io.stdout.write(`${JSON.stringify({ input: checkpoint.path, format: checkpoint.format, tensors: plan.map(entryJson) }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ input: checkpoint.path, format: checkpoint.format, ...planToJson(plan, extras) }, null, 2)}\n`);
   } else {
-    io.stdout.write(renderPlain(checkpoint, plan));
+    io.stdout.write(`${checkpoint.path} (${checkpoint.format}), under ${argv.recipe ?? argv.config}:\n\n${renderPlanTable(plan, extras)}`);
   }
-  if (problems > 0) {
-    try {
-      configsOf(checkpoint, plan);
-    } catch (e) {
-      if (!(e instanceof FqcError)) throw e;
-      if (!argv.json) io.stderr.write(`fqc: ${e.message}\n`);
-    }
-    setExit(EXIT.PROBLEMS);
-    return;
-  }
-  setExit(EXIT.OK);
-}
-
-function entryJson(e: ReturnType<typeof planTensors>[number]): object {
-  return { name: e.tensor.name, shape: e.tensor.shape, dtype: e.tensor.dtype, action: e.action, key: e.key, config: e.config, reason: e.reason, note: e.note, errors: e.errors };
-}
-
-function renderPlain(checkpoint: Checkpoint, plan: ReturnType<typeof planTensors>): string {
-  const lines = plan.map((e) => `${e.tensor.name}  ${e.tensor.shape.join("×")}  ${e.tensor.dtype}  ${e.action}  ${e.key ?? "-"}  ${e.note ?? ""}`);
-  return `${checkpoint.path}:\n${lines.join("\n")}\n`;
+  setExit(plan.some((e) => e.errors.length > 0) ? EXIT.PROBLEMS : EXIT.OK);
 }
 
 function formatBytes(n: number): string {

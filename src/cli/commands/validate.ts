@@ -27,7 +27,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .positional("files", { type: "string", array: true, default: [], describe: "Config files (.json, .yaml, .yml), globs, or - for stdin" })
         .option("format", { alias: "f", type: "string", choices: FORMATS, default: "stylish" as const, describe: "Output format" })
         .option("max-warnings", { type: "number", default: -1, describe: "Exit 1 when there are more warnings than this (-1: no limit)" })
-        .option("tensor", { type: "string", describe: "Also check the config against this .npy tensor's shape (reads the header only)" })
+        .option("tensor", { type: "string", describe: "Also check a config against this .npy tensor's shape, or a recipe against every tensor of this checkpoint (.safetensors, sharded index or directory, .npz, .npy; reads headers only)" })
         .option("role", { type: "string", choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: every config in the file)" })
         .option("compute-dtype", { type: "string", choices: ["float32", "float16", "bfloat16", "float64"] as const, describe: "With --tensor: the dtype fqc apply would compute in" })
         .option("torchao", { type: "string", choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
@@ -37,6 +37,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a TTY, off with NO_COLOR)" })
         .example("$0 validate configs/*.json", "Lint every JSON config in configs/")
         .example("$0 validate qat.json --tensor weight.npy --role weight", "Pre-flight: would torchao accept this weight's shape?")
+        .example("$0 validate recipe.json --tensor model.safetensors", "Pre-flight a recipe: keys matching nothing, shapes torchao would refuse")
         .example("$0 validate 'configs/**/*.yaml' -f sarif -o fqc.sarif", "SARIF for GitHub code scanning")
         .example("cat qat.json | $0 validate - --format github", "Annotations in a GitHub Actions log"),
     // The work, and the modules only it needs, load when the command runs: start-up stays small.

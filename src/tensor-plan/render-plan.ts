@@ -1,0 +1,88 @@
+/**
+ * The plan as `--dry-run` prints it: a text table (name, shape, dtype,
+ * action, key, config or why the tensor is left alone) followed by the
+ * problems, or JSON. Pure functions: entries in, text out.
+ */
+import { configSummary } from "../config/summary.js";
+import type { TensorPlanEntry } from "./plan-tensors.js";
+
+export interface PlanRenderExtras {
+  /** Recipe keys that match no tensor (from `unmatchedRecipeKeys`). */
+  unmatchedKeys?: readonly string[];
+}
+
+export interface PlanSummary {
+  tensors: number;
+  quantize: number;
+  skip: number;
+  /** Elements of the tensors to fake-quantize. */
+  quantizeElements: number;
+  errors: number;
+}
+
+function elements(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function summarizePlan(entries: readonly TensorPlanEntry[]): PlanSummary {
+  const q = entries.filter((e) => e.action === "quantize");
+  return {
+    tensors: entries.length,
+    quantize: q.length,
+    skip: entries.length - q.length,
+    quantizeElements: q.reduce((a, e) => a + elements(e.tensor.shape), 0),
+    errors: entries.reduce((a, e) => a + e.errors.length, 0),
+  };
+}
+
+const HEADERS = ["name", "shape", "dtype", "action", "key", "config"] as const;
+
+function row(e: TensorPlanEntry): string[] {
+  const shape = e.tensor.shape.length === 0 ? "scalar" : e.tensor.shape.join("×");
+  const action = e.errors.length > 0 ? "error" : e.action;
+  const what = e.action === "quantize" && e.config ? configSummary(e.config) : (e.note ?? "");
+  return [e.tensor.name, shape, e.tensor.dtype, action, e.key ?? "—", what];
+}
+
+/** The plan as an aligned text table, then a summary line, then every problem. */
+export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
+  const rows = [HEADERS.slice() as string[], ...entries.map(row)];
+  const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - [...c].length))).join("  ").trimEnd();
+  const out = rows.map(line);
+  const s = summarizePlan(entries);
+  out.push("");
+  out.push(`${s.tensors} tensor${s.tensors === 1 ? "" : "s"}: ${s.quantize} to fake-quantize (${s.quantizeElements.toLocaleString("en-US")} elements), ${s.skip} left alone${s.errors ? `; ${s.errors} error${s.errors === 1 ? "" : "s"}` : ""}`);
+  for (const e of entries) {
+    for (const issue of e.errors) {
+      out.push(`error: ${e.tensor.name}${e.key ? ` (key ${e.key})` : ""}: ${issue.message}${issue.hint ? `\n  hint: ${issue.hint}` : ""}`);
+    }
+  }
+  for (const k of extras.unmatchedKeys ?? []) out.push(`warning: recipe key ${k} matches no tensor`);
+  return `${out.join("\n")}\n`;
+}
+
+/** The plan as plain JSON data (what `--dry-run --json` prints). */
+export function planToJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): object {
+  return {
+    tensors: entries.map((e) => ({
+      name: e.tensor.name,
+      shape: [...e.tensor.shape],
+      dtype: e.tensor.dtype,
+      action: e.action,
+      key: e.key ?? null,
+      tier: e.tier ?? null,
+      config: e.config ?? null,
+      summary: e.config ? configSummary(e.config) : null,
+      reason: e.reason ?? null,
+      note: e.note ?? null,
+      errors: e.errors.map((i) => ({ message: i.message, hint: i.hint ?? null, torchaoError: i.torchaoError ?? null })),
+    })),
+    unmatchedKeys: [...(extras.unmatchedKeys ?? [])],
+    summary: summarizePlan(entries),
+  };
+}
+
+export function renderPlanJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
+  return `${JSON.stringify(planToJson(entries, extras), null, 2)}\n`;
+}

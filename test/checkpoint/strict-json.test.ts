@@ -1,0 +1,69 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { JsonSyntaxError, parseStrictJson, type JsonValue } from "../../src/checkpoint/strict-json.js";
+
+function toJs(v: JsonValue): unknown {
+  switch (v.kind) {
+    case "object": return Object.fromEntries(v.entries.map(([k, x]) => [k, toJs(x)]));
+    case "array": return v.items.map(toJs);
+    case "string": return v.value;
+    case "number": return Number(v.text);
+    case "bool": return v.value;
+    case "null": return null;
+  }
+}
+
+function syntaxError(text: string): JsonSyntaxError {
+  try {
+    parseStrictJson(text);
+  } catch (err) {
+    expect(err).toBeInstanceOf(JsonSyntaxError);
+    return err as JsonSyntaxError;
+  }
+  throw new Error(`accepted: ${text}`);
+}
+
+describe("parseStrictJson", () => {
+  it("reads every JSON text JSON.stringify writes as JSON.parse does", () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.boolean(), (v, indent) => {
+      const text = JSON.stringify(v, null, indent ? 2 : undefined);
+      expect(toJs(parseStrictJson(text))).toEqual(JSON.parse(text));
+    }), { numRuns: 500 });
+  });
+
+  it("keeps object keys in file order, integer-like keys included (JSON.parse moves them first)", () => {
+    const v = parseStrictJson(`{"b":1,"10":2,"a":3,"2":4}`);
+    expect(v.kind === "object" && v.entries.map(([k]) => k)).toEqual(["b", "10", "a", "2"]);
+  });
+
+  it("keeps number literals as written", () => {
+    const v = parseStrictJson(`[9007199254740993, 1e3, 2.0, -0, 0]`);
+    expect(v.kind === "array" && v.items.map((x) => x.kind === "number" && x.text)).toEqual(["9007199254740993", "1e3", "2.0", "-0", "0"]);
+  });
+
+  it("refuses duplicate keys in small and large objects, at the second key", () => {
+    expect(syntaxError(`{"a":1,"a":2}`).offset).toBe(7);
+    const many = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(",");
+    expect(syntaxError(`{${many},"k3":0}`).message).toBe(`duplicate key "k3"`);
+    expect(syntaxError(`{"x":{"a":1,"b":{"a":1},"a":2}}`).message).toBe(`duplicate key "a"`);
+  });
+
+  it("refuses what JSON refuses: leading zeros, trailing commas, raw control characters, bad escapes, junk after the value", () => {
+    for (const text of [`[01]`, `[1,]`, `{"a":1,}`, `["a\u0001"]`, `["\\x"]`, `["\\u12G4"]`, `{} {}`, `[1.]`, `[.5]`, `[+1]`, `[NaN]`, `["abc`, `{"a" 1}`, `tru`, ``]) {
+      syntaxError(text);
+    }
+  });
+
+  it("refuses lone surrogates and accepts surrogate pairs", () => {
+    expect(syntaxError(`["\\udc00"]`).message).toMatch(/lone low surrogate/);
+    expect(syntaxError(`["\\ud800x"]`).message).toMatch(/lone high surrogate/);
+    expect(syntaxError(`["\\ud800\\u0041"]`).message).toMatch(/not followed by a low surrogate/);
+    const v = parseStrictJson(`["\\ud83d\\ude00"]`);
+    expect(toJs(v)).toEqual(["\u{1F600}"]);
+  });
+
+  it("refuses nesting past 128 levels and accepts 128", () => {
+    expect(() => parseStrictJson(`${"[".repeat(128)}${"]".repeat(128)}`)).not.toThrow();
+    expect(syntaxError(`${"[".repeat(129)}${"]".repeat(129)}`).message).toMatch(/nested deeper than 128/);
+  });
+});

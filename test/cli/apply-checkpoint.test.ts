@@ -1,0 +1,254 @@
+/** `fqc apply` on checkpoints, end to end through bin/fqc.js: recipes, --config, sharded layouts, --dry-run, --json, refusals, Ctrl-C. */
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { bf16Bytes, readSafetensors, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const noTemps = (dir = tmp.dir) => readdirSync(dir).filter((f) => f.endsWith(".tmp"));
+
+function bf16(n: number, seed: number): Uint8Array {
+  const v = new Float32Array(n);
+  const u = new Uint32Array(v.buffer);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    v[i] = ((s / 2 ** 32) - 0.5) * 0.1;
+    u[i] &= 0xffff0000;
+  }
+  return bf16Bytes(v);
+}
+
+/** A tiny Llama-shaped model: embeddings, one layer's projections and norms, lm_head. */
+function llama(): RawTensor[] {
+  const h = 64;
+  const m = 128;
+  return [
+    { name: "model.embed_tokens.weight", dtype: "BF16", shape: [100, h], data: bf16(100 * h, 1) },
+    { name: "model.layers.0.self_attn.q_proj.weight", dtype: "BF16", shape: [h, h], data: bf16(h * h, 2) },
+    { name: "model.layers.0.self_attn.k_proj.weight", dtype: "BF16", shape: [h, h], data: bf16(h * h, 3) },
+    { name: "model.layers.0.mlp.up_proj.weight", dtype: "BF16", shape: [m, h], data: bf16(m * h, 4) },
+    { name: "model.layers.0.mlp.down_proj.weight", dtype: "BF16", shape: [h, m], data: bf16(h * m, 5) },
+    { name: "model.layers.0.input_layernorm.weight", dtype: "BF16", shape: [h], data: bf16(h, 6) },
+    { name: "model.layers.0.step", dtype: "I64", shape: [1], data: new Uint8Array(8).fill(3) },
+    { name: "lm_head.weight", dtype: "BF16", shape: [100, h], data: bf16(100 * h, 7) },
+  ];
+}
+
+const RECIPE = {
+  fqn_to_config: {
+    "re:model\\.layers\\.\\d+\\.(self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj)": { dtype: "int4", group_size: 32 },
+    "lm_head": { dtype: "int8", granularity: "per_channel" },
+  },
+};
+
+let n = 0;
+function setUp(tensors = llama(), recipe: object = RECIPE) {
+  const dir = tmp.path(`case${n++}`);
+  mkdirSync(dir);
+  const input = path.join(dir, "model.safetensors");
+  writeSafetensors(input, tensors, { format: "pt" });
+  const recipeFile = path.join(dir, "recipe.json");
+  writeFileSync(recipeFile, JSON.stringify(recipe));
+  return { dir, input, recipe: recipeFile, output: path.join(dir, "out.safetensors"), qparams: path.join(dir, "qp.safetensors") };
+}
+
+describe("fqc apply MODEL.safetensors OUT --recipe R", () => {
+  it("fake-quantizes what the recipe targets, copies the rest, and writes the qparams", () => {
+    const s = setUp();
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--qparams-out", s.qparams, "--threads", "2"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/model\.safetensors \(safetensors, 8 tensors, .*\) → .*out\.safetensors: 5 fake-quantized \(.*\), 3 copied as they are/);
+    const src = llama();
+    const out = readSafetensors(s.output);
+    expect(out.metadata).toEqual({ format: "pt" });
+    const changed = out.tensors.map((t, i) => !Buffer.from(t.data).equals(Buffer.from(src[i].data)));
+    expect(changed).toEqual([false, true, true, true, true, false, false, true]);
+    const qp = readSafetensors(s.qparams);
+    expect(qp.tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual([
+      ["model.layers.0.self_attn.q_proj.weight.scale", "F32", [64, 2]], ["model.layers.0.self_attn.q_proj.weight.zero_point", "I32", [64, 2]],
+      ["model.layers.0.self_attn.k_proj.weight.scale", "F32", [64, 2]], ["model.layers.0.self_attn.k_proj.weight.zero_point", "I32", [64, 2]],
+      ["model.layers.0.mlp.up_proj.weight.scale", "F32", [128, 2]], ["model.layers.0.mlp.up_proj.weight.zero_point", "I32", [128, 2]],
+      ["model.layers.0.mlp.down_proj.weight.scale", "F32", [64, 4]], ["model.layers.0.mlp.down_proj.weight.zero_point", "I32", [64, 4]],
+      ["lm_head.weight.scale", "F32", [100, 1]], ["lm_head.weight.zero_point", "I32", [100, 1]],
+    ]);
+    expect(noTemps(s.dir)).toEqual([]);
+  });
+
+  it("gives the same bytes with 1, 2 and 3 threads", () => {
+    const s = setUp();
+    const outs = ["1", "2", "3"].map((j) => {
+      const out = path.join(s.dir, `out${j}.safetensors`);
+      expect(runFqc(["apply", s.input, out, "-r", s.recipe, "-j", j, "-q"]).code).toBe(0);
+      return readFileSync(out);
+    });
+    expect(outs[1].equals(outs[0])).toBe(true);
+    expect(outs[2].equals(outs[0])).toBe(true);
+  });
+
+  it("a recipe that targets nothing gives a byte-identical checkpoint", () => {
+    const s = setUp(llama(), { fqn_to_config: { _default: null } });
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-q"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(s.output).equals(readFileSync(s.input))).toBe(true);
+  });
+
+  it("--json prints a summary with every tensor's action", () => {
+    const s = setUp();
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ input: s.input, output: s.output, format: "safetensors", quantized: 5, copied: 3 });
+    expect(j.tensors[1]).toEqual({ name: "model.layers.0.self_attn.q_proj.weight", dtype: "BF16", shape: [64, 64], action: "fake-quantized", computeDtype: "bfloat16", qparamShape: [64, 2] });
+  });
+});
+
+describe("fqc apply MODEL OUT --config CFG", () => {
+  it("targets every 2-D floating *.weight, embeddings included", () => {
+    const s = setUp();
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", s.input, s.output, "-c", cfg, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).tensors.map((t: { action: string }) => t.action)).toEqual([
+      "fake-quantized", "fake-quantized", "fake-quantized", "fake-quantized", "fake-quantized", "copied", "copied", "fake-quantized",
+    ]);
+  });
+
+  it("writes a sharded checkpoint with the same shard names and index", () => {
+    const s = setUp();
+    const src = path.join(s.dir, "sharded");
+    mkdirSync(src);
+    const t = llama();
+    writeSafetensors(path.join(src, "model-00001-of-00002.safetensors"), t.slice(0, 4), { format: "pt" });
+    writeSafetensors(path.join(src, "model-00002-of-00002.safetensors"), t.slice(4), { format: "pt" });
+    const index = { metadata: { total_size: t.reduce((a, x) => a + x.data.length, 0) }, weight_map: Object.fromEntries(t.map((x, i) => [x.name, `model-0000${i < 4 ? 1 : 2}-of-00002.safetensors`])) };
+    writeFileSync(path.join(src, "model.safetensors.index.json"), JSON.stringify(index, null, 2));
+    const out = path.join(s.dir, "sharded-out");
+    const r = runFqc(["apply", src, out, "-r", s.recipe, "-q"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"]);
+    expect(JSON.parse(readFileSync(path.join(out, "model.safetensors.index.json"), "utf8")).weight_map).toEqual(index.weight_map);
+    // Same bytes as the single-file run, tensor for tensor.
+    expect(runFqc(["apply", s.input, s.output, "-r", s.recipe, "-q"]).code).toBe(0);
+    const single = readSafetensors(s.output).tensors;
+    const sharded = [...readSafetensors(path.join(out, "model-00001-of-00002.safetensors")).tensors, ...readSafetensors(path.join(out, "model-00002-of-00002.safetensors")).tensors];
+    expect(sharded.map((x) => x.name)).toEqual(single.map((x) => x.name));
+    sharded.forEach((x, i) => expect(Buffer.from(x.data).equals(Buffer.from(single[i].data)), x.name).toBe(true));
+  });
+});
+
+describe("fqc apply --dry-run", () => {
+  it("lists every tensor with its shape, dtype, action and key, and writes nothing", () => {
+    const s = setUp();
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const t of llama()) expect(r.stdout).toContain(t.name);
+    expect(r.stdout).toMatch(/lm_head\.weight +100×64 +BF16 +quantize +lm_head +int8 per_channel/);
+    expect(r.stdout).toMatch(/model\.embed_tokens\.weight +100×64 +BF16 +skip +— +no recipe key matches/);
+    expect(r.stdout).toMatch(/8 tensors: 5 to fake-quantize \(.*\), 3 left alone/);
+    expect(existsSync(s.output)).toBe(false);
+    expect(noTemps(s.dir)).toEqual([]);
+  });
+
+  it("--json gives the plan as JSON", () => {
+    const s = setUp();
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ input: s.input, format: "safetensors", summary: { tensors: 8, quantize: 5, skip: 3 } });
+    expect(j.tensors[4]).toMatchObject({ name: "model.layers.0.mlp.down_proj.weight", shape: [64, 128], dtype: "BF16", action: "quantize" });
+  });
+
+  it("exits 1 and names the problem when apply would refuse the plan", () => {
+    const s = setUp(llama(), { fqn_to_config: { "model.layers.0.step": { dtype: "int4", group_size: 32 } } });
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error: model\.layers\.0\.step \(key model\.layers\.0\.step\): .*I64/);
+    expect(existsSync(s.output)).toBe(false);
+  });
+});
+
+describe("refusals: nothing is written", () => {
+  it("an exact recipe key naming an integer tensor: exit 1, the checkpoint and tensor named", () => {
+    const s = setUp(llama(), { fqn_to_config: { "model.layers.0.step": { dtype: "int4", group_size: 32 } } });
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/model\.safetensors: tensor model\.layers\.0\.step \(1 I64\)/);
+    expect(existsSync(s.output)).toBe(false);
+    expect(noTemps(s.dir)).toEqual([]);
+  });
+
+  it("a group size that does not divide a targeted tensor's last dimension: exit 1 with torchao's message", () => {
+    const s = setUp(llama(), { fqn_to_config: { "re:.*down_proj": { dtype: "int4", group_size: 48 } } });
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("model.layers.0.mlp.down_proj.weight");
+    expect(existsSync(s.output)).toBe(false);
+  });
+
+  it.each([
+    [["--config", "c.json", "--recipe", "r.json"], /--config or --recipe, not both/],
+    [[], /needs --config .* or --recipe/],
+    [["--recipe", "RECIPE", "--scale-out", "s.npy"], /--scale-out applies to a single \.npy tensor/],
+    [["--recipe", "RECIPE", "--compute-dtype", "float32"], /--compute-dtype applies to a single \.npy tensor/],
+  ])("usage %j: exit 2", (extra, message) => {
+    const s = setUp();
+    const args = extra.map((a) => (a === "RECIPE" ? s.recipe : a));
+    const r = runFqc(["apply", s.input, s.output, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(s.output)).toBe(false);
+  });
+
+  it("a config file given as --recipe: exit 2, saying to use --config", () => {
+    const s = setUp();
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", s.input, s.output, "--recipe", cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a recipe/);
+  });
+});
+
+describe("interrupting a checkpoint apply", () => {
+  it("SIGINT mid-run: exit 130, no output, no qparams, no temp file", async () => {
+    // 256 MiB of bfloat16 zeros, sparse on disk: bfloat16 compute runs the JS kernel, so the run lasts seconds.
+    const dir = tmp.path("interrupt");
+    mkdirSync(dir);
+    const input = path.join(dir, "big.safetensors");
+    const rows = 65536;
+    const cols = 2048;
+    const json = JSON.stringify({ "a.weight": { dtype: "BF16", shape: [rows, cols], data_offsets: [0, rows * cols * 2] } });
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    const fd = openSync(input, "w");
+    writeSync(fd, Buffer.concat([len, Buffer.from(json)]));
+    ftruncateSync(fd, 8 + json.length + rows * cols * 2);
+    closeSync(fd);
+    const cfg = path.join(dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const output = path.join(dir, "out.safetensors");
+    const qparams = path.join(dir, "qp.safetensors");
+    const child = spawn(process.execPath, [FQC, "apply", input, output, "-c", cfg, "--threads", "2", "--qparams-out", qparams], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const started = Date.now();
+    while (readdirSync(dir).filter((f) => f.endsWith(".tmp")).length < 2 && Date.now() - started < 20_000) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("interrupted");
+    expect(existsSync(output)).toBe(false);
+    expect(existsSync(qparams)).toBe(false);
+    expect(noTemps(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { compilePythonRegex, MAX_PATTERN_LENGTH, translatePythonRegex } from "../../src/config/recipe-regex.js";
+import golden from "../fixtures/recipe/python-fullmatch.json" with { type: "json" };
+
+function fullmatch(pattern: string, name: string): boolean {
+  const r = compilePythonRegex(pattern);
+  if (!r.ok) throw new Error(`${pattern}: ${r.message}`);
+  return r.regex.test(name);
+}
+
+describe("Python regex translation", () => {
+  it("matches exactly the names Python's re.fullmatch matches, for every golden case", () => {
+    for (const c of golden.cases) {
+      for (const [name, expected] of c.names as Array<[string, boolean]>) expect(fullmatch(c.pattern, name), `${c.pattern} on ${JSON.stringify(name)}`).toBe(expected);
+    }
+  });
+
+  it("matches in full: an alternation is grouped, a prefix or suffix is not enough", () => {
+    expect(fullmatch("a|b", "ab")).toBe(false);
+    expect(fullmatch("model", "model.layers")).toBe(false);
+    expect(fullmatch("layers", "model.layers")).toBe(false);
+  });
+
+  it("translates named groups, anchors and Python's $ to their JavaScript spelling", () => {
+    expect(translatePythonRegex("(?P<n>x)")).toMatchObject({ ok: true, source: "(?<n>x)" });
+    expect(translatePythonRegex("\\Ax\\Z")).toMatchObject({ ok: true, source: "^x$" });
+    expect(translatePythonRegex("x$")).toMatchObject({ ok: true, source: "x(?=\\n?$)" });
+    expect(translatePythonRegex("x{,3}")).toMatchObject({ ok: true, source: "x{0,3}" });
+  });
+
+  it("compiles with the u flag, and takes leading (?i) and (?s) as flags", () => {
+    expect(translatePythonRegex("x")).toMatchObject({ flags: "u" });
+    expect(translatePythonRegex("(?is)x")).toMatchObject({ flags: "isu" });
+    expect(translatePythonRegex("(?u)x")).toMatchObject({ flags: "u" });
+  });
+
+  const refusals: Array<[string, RegExp, number]> = [
+    ["(?P=n)", /backreferences/, 0],
+    ["(a)\\1", /backreferences/, 3],
+    ["\\0", /octal/, 0],
+    ["a(?>b)", /atomic groups/, 1],
+    ["a*+", /possessive/, 1],
+    ["a{1,2}+", /possessive/, 1],
+    ["(?i:a)", /scoped inline flags/, 0],
+    ["a(?i)", /global flags not at the start/, 1],
+    ["(?m)a", /MULTILINE/, 0],
+    ["(?x)a b", /VERBOSE/, 0],
+    ["(?L)a", /LOCALE/, 0],
+    ["(?(1)a|b)", /conditional/, 0],
+    ["\\N{DIGIT ONE}", /named characters/, 0],
+    ["(?<n>a)", /\(\?P<name>/, 0],
+    ["[\\W]", /inside a character class/, 1],
+    ["\\q", /bad escape \\q/, 0],
+    ["ab\\", /lone backslash/, 2],
+    ["(ab", /unterminated subpattern/, 3],
+    ["ab)", /unbalanced parenthesis/, 2],
+    ["*a", /nothing to repeat/, 0],
+    ["[ab", /unterminated character set/, 0],
+  ];
+  for (const [pattern, message, offset] of refusals) {
+    it(`refuses ${pattern} at offset ${offset}`, () => {
+      const r = translatePythonRegex(pattern);
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.message).toMatch(message);
+        expect(r.offset).toBe(offset);
+      }
+    });
+  }
+
+  it("reports what JavaScript refuses to compile (a reversed range) as a refusal", () => {
+    const r = compilePythonRegex("[z-a]");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/[Rr]ange out of order/);
+  });
+
+  it("refuses patterns longer than the cap", () => {
+    expect(translatePythonRegex("a".repeat(MAX_PATTERN_LENGTH))).toMatchObject({ ok: true });
+    expect(translatePythonRegex("a".repeat(MAX_PATTERN_LENGTH + 1))).toMatchObject({ ok: false, message: expect.stringMatching(/at most 1000/) });
+  });
+
+  it("flags a repeated group that contains an unbounded repeat, at the group", () => {
+    expect(translatePythonRegex("x(a+)+")).toMatchObject({ ok: true, backtrackingAt: 1 });
+    expect(translatePythonRegex("(.*)*")).toMatchObject({ ok: true, backtrackingAt: 0 });
+    expect(translatePythonRegex("(?:a|b{2,})*")).toMatchObject({ ok: true, backtrackingAt: 0 });
+    expect(translatePythonRegex("(a+)?")).not.toHaveProperty("backtrackingAt");
+    expect(translatePythonRegex("(ab)+c+")).not.toHaveProperty("backtrackingAt");
+    expect(translatePythonRegex("model\\.layers\\.\\d+\\..*")).not.toHaveProperty("backtrackingAt");
+  });
+});

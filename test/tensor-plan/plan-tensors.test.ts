@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import type { TensorDtype, TensorInfo } from "../../src/checkpoint/types.js";
+import { normalize, normalizeDocument } from "../../src/config/normalize.js";
+import type { Recipe } from "../../src/config/types.js";
+import { CONFIG_KEY, planErrors, planTensors, unmatchedRecipeKeys } from "../../src/tensor-plan/plan-tensors.js";
+import { planToJson, renderPlanJson, renderPlanTable, summarizePlan } from "../../src/tensor-plan/render-plan.js";
+
+const SIZE: Partial<Record<TensorDtype, number>> = { F32: 4, F16: 2, BF16: 2, I8: 1, I32: 4, F64: 8, U8: 1 };
+const T = (name: string, dtype: TensorDtype, shape: number[]): TensorInfo => ({ name, dtype, shape, byteLength: shape.reduce((a, b) => a * b, 1) * (SIZE[dtype] ?? 1) });
+
+function recipeOf(table: Record<string, unknown>): Recipe {
+  const d = normalizeDocument({ fqn_to_config: table });
+  if (d.kind !== "recipe") throw new Error("not a recipe");
+  return d.recipe;
+}
+
+const INT4 = { dtype: "int4", group_size: 32 };
+const INT8 = { dtype: "int8", granularity: "per_channel" };
+
+const MODEL = [
+  T("model.embed_tokens.weight", "BF16", [256, 64]),
+  T("model.layers.0.self_attn.q_proj.weight", "BF16", [64, 64]),
+  T("model.layers.0.mlp.up_proj.weight", "F16", [128, 64]),
+  T("model.layers.0.mlp.down_proj.weight", "F32", [64, 128]),
+  T("model.layers.0.mlp.down_proj.bias", "F32", [64]),
+  T("model.layers.0.input_layernorm.weight", "BF16", [64]),
+  T("model.layers.0.mlp.gate_proj.qweight", "I32", [8, 64]),
+  T("model.layers.0.mlp.gate_proj.scales", "F64", [2, 64]),
+  T("lm_head.weight", "BF16", [256, 64]),
+  T("step", "I8", []),
+];
+
+describe("planTensors with --config (no recipe)", () => {
+  const plan = planTensors(MODEL, { config: normalize(INT4) });
+  const by = (n: string) => plan.find((e) => e.tensor.name === n)!;
+  it("fake-quantizes every 2-D floating *.weight, embeddings included (a checkpoint does not say which are Linear)", () => {
+    expect(plan.filter((e) => e.action === "quantize").map((e) => e.tensor.name)).toEqual([
+      "model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight", "model.layers.0.mlp.up_proj.weight", "model.layers.0.mlp.down_proj.weight", "lm_head.weight",
+    ]);
+    expect(by("lm_head.weight")).toMatchObject({ key: CONFIG_KEY, tier: "config", config: normalize(INT4), errors: [] });
+  });
+  it("says why every other tensor is left alone", () => {
+    expect(by("model.layers.0.mlp.down_proj.bias")).toMatchObject({ action: "skip", reason: "not-linear-weight", note: expect.stringMatching(/not a \*\.weight/) });
+    expect(by("model.layers.0.input_layernorm.weight")).toMatchObject({ action: "skip", reason: "not-linear-weight", note: expect.stringMatching(/1-D/) });
+    expect(by("step")).toMatchObject({ action: "skip", reason: "not-linear-weight" });
+    expect(plan.every((e) => e.action === "quantize" || (e.note ?? "") !== "")).toBe(true);
+  });
+  it("skips a 2-D non-float *.weight without an error", () => {
+    const p = planTensors([T("a.weight", "I8", [4, 64])], { config: normalize(INT4) });
+    expect(p[0]).toMatchObject({ action: "skip", reason: "non-float", errors: [] });
+  });
+  it("keeps the tensors' order, one entry each", () => {
+    expect(plan.map((e) => e.tensor.name)).toEqual(MODEL.map((t) => t.name));
+  });
+  it("reports torchao's forward problem for a shape the config cannot take", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize(INT4) });
+    expect(p[0].action).toBe("quantize");
+    expect(p[0].errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/group_size 32 does not divide the last dimension \(48\)/), torchaoError: "AssertionError" })]);
+  });
+});
+
+describe("planTensors with a recipe", () => {
+  const recipe = recipeOf({
+    "re:model\\.layers\\.\\d+\\.(self_attn|mlp)\\..+_proj": INT4,
+    lm_head: INT8,
+    "model.embed_tokens": null,
+    "re:.*gate_proj\\.(qweight|scales)": INT4,
+    "re:.*layernorm": { activation: { dtype: "int8", granularity: "per_token", is_symmetric: false }, weight: { dtype: "int2", group_size: 32 } },
+  });
+  const plan = planTensors(MODEL, { recipe });
+  const by = (n: string) => plan.find((e) => e.tensor.name === n)!;
+
+  it("quantizes what the keys target, with the key, its tier and the config", () => {
+    expect(by("model.layers.0.mlp.up_proj.weight")).toMatchObject({ action: "quantize", tier: "module-regex", key: "re:model\\.layers\\.\\d+\\.(self_attn|mlp)\\..+_proj", config: normalize(INT4) });
+    expect(by("lm_head.weight")).toMatchObject({ action: "quantize", tier: "module", key: "lm_head", config: normalize(INT8) });
+  });
+  it("leaves a tensor alone when its key is null", () => {
+    expect(by("model.embed_tokens.weight")).toMatchObject({ action: "skip", reason: "null-value", key: "model.embed_tokens" });
+  });
+  it("applies a QAT pair's weight config", () => {
+    expect(by("model.layers.0.input_layernorm.weight")).toMatchObject({ key: "re:.*layernorm", tier: "module-regex", config: normalize({ dtype: "int2", group_size: 32 }) });
+  });
+  it("leaves a module's bias alone when only module-level keys match its module", () => {
+    expect(by("model.layers.0.mlp.down_proj.bias")).toMatchObject({ action: "skip", reason: "no-match" });
+  });
+  it("lets a parameter pattern beat an earlier module pattern", () => {
+    const p = planTensors(MODEL, { recipe: recipeOf({ "re:.*_proj": INT8, "re:.*_proj\\.weight": INT4 }) });
+    expect(p[1]).toMatchObject({ tier: "parameter-regex", key: "re:.*_proj\\.weight" });
+  });
+  it("skips non-float tensors matched by a pattern, and says so, without an error", () => {
+    expect(by("model.layers.0.mlp.gate_proj.qweight")).toMatchObject({ action: "skip", reason: "non-float", key: "re:.*gate_proj\\.(qweight|scales)", errors: [] });
+    expect(by("model.layers.0.mlp.gate_proj.scales")).toMatchObject({ action: "skip", reason: "non-float", note: expect.stringMatching(/F64/) });
+  });
+  it("reports the forward problem of a targeted shape (a 1-D weight under per_group) with torchao's message", () => {
+    expect(by("model.layers.0.input_layernorm.weight").errors[0].message).toMatch(/per_group needs a 2-D input/);
+  });
+  it("collects every error with its tensor and key", () => {
+    expect(planErrors(plan).map((e) => [e.tensor.name, e.key])).toEqual([["model.layers.0.input_layernorm.weight", "re:.*layernorm"]]);
+  });
+});
+
+describe("planTensors: exact-name keys on non-float tensors, _default, blocked modules", () => {
+  it("makes an exact parameter key naming a non-float tensor an error", () => {
+    const p = planTensors([T("m.qweight", "I32", [8, 64])], { recipe: recipeOf({ "m.qweight": INT4 }) });
+    expect(p[0]).toMatchObject({ action: "skip", reason: "non-float" });
+    expect(p[0].errors[0].message).toMatch(/recipe key `m\.qweight` names m\.qweight, whose dtype is I32/);
+  });
+  it("makes an exact module key whose weight is non-float an error, with torchao's float64 refusal in the hint", () => {
+    const p = planTensors([T("m.weight", "F64", [8, 64])], { recipe: recipeOf({ m: INT4 }) });
+    expect(p[0].errors[0].hint).toMatch(/Unsupported input dtype: torch\.float64/);
+  });
+  it("lets _default target Linear-like weights only (2-D *.weight), as torchao's _default takes Linear modules", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 64]), T("norm.weight", "BF16", [64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ _default: INT4 }) });
+    expect(p.map((e) => [e.action, e.reason ?? null])).toEqual([["quantize", null], ["skip", "not-linear-weight"], ["skip", "no-match"]]);
+  });
+  it("explains a module left alone because a parameter key matched its sibling", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ "a.bias": null, _default: INT4 }) });
+    expect(p[0]).toMatchObject({ action: "skip", reason: "blocked", note: expect.stringMatching(/`a\.bias` matches a\.bias, so torchao skips module keys and _default/) });
+    expect(p[1]).toMatchObject({ action: "skip", reason: "null-value" });
+  });
+  it("passes the torchao version to the forward checks (0.18 lets symmetric range learning keep an int zero point)", () => {
+    const cfg = { dtype: "int4", group_size: 32, is_dynamic: false, range_learning: true };
+    const t = [T("a.weight", "F32", [4, 64])];
+    expect(planTensors(t, { config: normalize(cfg) }, { torchao: "0.12" })[0].errors).toHaveLength(1);
+    expect(planTensors(t, { config: normalize(cfg) }, { torchao: "0.18" })[0].errors).toHaveLength(0);
+  });
+});
+
+describe("unmatchedRecipeKeys", () => {
+  it("lists, in file order, the keys that match no tensor", () => {
+    const r = recipeOf({ "model.layers.0.mlp.up_prj": INT4, lm_head: INT8, "re:.*norm": null, "re:nothing": null, "model.layers.0.mlp.down_proj.bias": null });
+    expect(unmatchedRecipeKeys(MODEL, r)).toEqual(["model.layers.0.mlp.up_prj", "re:nothing"]);
+  });
+});
+
+describe("rendering the plan", () => {
+  const recipe = recipeOf({ "re:.*_proj": INT4, "model.embed_tokens": null, "x.y": null });
+  const plan = planTensors(MODEL.slice(0, 5), { recipe });
+  it("prints one aligned row per tensor with shape, dtype, action, key and config summary or reason", () => {
+    const text = renderPlanTable(plan, { unmatchedKeys: ["x.y"] });
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^name\s+shape\s+dtype\s+action\s+key\s+config$/);
+    expect(lines[1]).toMatch(/^model\.embed_tokens\.weight\s+256×64\s+BF16\s+skip\s+model\.embed_tokens\s+`model\.embed_tokens` is null: left alone$/);
+    expect(lines[3]).toMatch(/^model\.layers\.0\.mlp\.up_proj\.weight\s+128×64\s+F16\s+quantize\s+re:\.\*_proj\s+int4 per_group 32 symmetric$/);
+    expect(lines[5]).toMatch(/down_proj\.bias\s+64\s+F32\s+skip\s+—\s+no recipe key matches$/);
+    // Columns line up: "shape" starts at the same offset in every row.
+    const col = lines[0].indexOf("shape");
+    for (const l of lines.slice(1, 6)) expect(l[col - 1]).toBe(" ");
+    expect(text).toContain("5 tensors: 3 to fake-quantize (20,480 elements), 2 left alone");
+    expect(text).toContain("warning: recipe key x.y matches no tensor");
+  });
+  it("marks rows with errors and lists each problem with its hint", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize(INT4) });
+    const text = renderPlanTable(p);
+    expect(text.split("\n")[1]).toMatch(/\berror\b/);
+    expect(text).toMatch(/error: a\.weight \(key --config\): group_size 32 does not divide[^\n]*\n  hint: /);
+    expect(text).toContain("1 error");
+  });
+  it("gives the same facts as JSON", () => {
+    const j = JSON.parse(renderPlanJson(plan, { unmatchedKeys: ["x.y"] })) as ReturnType<typeof planToJson> & Record<string, any>;
+    expect(j.tensors[2]).toMatchObject({ name: "model.layers.0.mlp.up_proj.weight", shape: [128, 64], dtype: "F16", action: "quantize", key: "re:.*_proj", tier: "module-regex", summary: "int4 per_group 32 symmetric", reason: null, errors: [] });
+    expect(j.tensors[0]).toMatchObject({ action: "skip", reason: "null-value", config: null });
+    expect(j.unmatchedKeys).toEqual(["x.y"]);
+    expect(j.summary).toEqual(summarizePlan(plan));
+  });
+});
