@@ -84,6 +84,19 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
 }
 
+/**
+ * A report from statistics gathered elsewhere in the same way (`apply
+ * --report`: the apply pass itself), `sums[tensor][column]` in the slots of
+ * stats.ts (ignored where the column does not fake-quantize the tensor).
+ */
+export function reportFromSums(
+  checkpoint: Checkpoint, columns: readonly ColumnInput[], sums: Float64Array[][], opts: { torchao?: TorchaoVersion; worst?: number } = {},
+): Report {
+  const torchao = opts.torchao ?? "0.12";
+  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao)));
+  return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
+}
+
 /** What one column does to one tensor, with the plan when it fake-quantizes it. */
 function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVersion): CellPlan {
   const target = column.targets[t.index];

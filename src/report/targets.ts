@@ -11,6 +11,11 @@ import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js
 import { CONFIG_KEY, planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import type { TensorTarget } from "./types.js";
 
+/** The planner's decisions as report targets (apply --report reports exactly what apply did). */
+export function targetsFromPlan(entries: readonly TensorPlanEntry[]): TensorTarget[] {
+  return entries.map(targetOf);
+}
+
 function targetOf(e: TensorPlanEntry): TensorTarget {
   const key = e.key ?? null;
   if (e.action === "quantize") return { action: "quantize", key, config: e.config! };

@@ -105,6 +105,25 @@ describe("fqc report", () => {
     expect(compared).toBe(3);
   });
 
+  it("apply --report writes the same report as fqc report, from the apply pass itself, for any thread count", () => {
+    const want = runFqc(["report", model, "-r", recipe, "-f", "json"]);
+    expect(want.code).toBe(0);
+    for (const j of ["1", "3"]) {
+      const out = tmp.path(`with-report-${j}.safetensors`);
+      const rep = tmp.path(`apply-report-${j}.json`);
+      const a = runFqc(["apply", model, out, "-r", recipe, "--report", rep, "--quiet", "-j", j]);
+      expect(a.stderr).toBe("");
+      expect(a.code).toBe(0);
+      expect(readFileSync(rep, "utf8")).toBe(want.stdout);
+    }
+    const html = tmp.path("apply-report.html");
+    expect(runFqc(["apply", model, tmp.path("with-report.safetensors"), "-c", int4, "--report", html, "--quiet"]).code).toBe(0);
+    expect(readFileSync(html, "utf8")).toContain("<svg");
+    const table = tmp.path("apply-report.txt");
+    expect(runFqc(["apply", model, tmp.path("with-report2.safetensors"), "-c", int4, "--report", table, "--quiet"]).code).toBe(0);
+    expect(readFileSync(table, "utf8")).toBe(runFqc(["report", model, "-c", int4]).stdout);
+  });
+
   it("reads a recipe per column and shows which key matched", () => {
     const r = runFqc(["report", model, "-r", recipe, "-f", "json"]);
     expect(r.code).toBe(0);
