@@ -38,7 +38,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     sources.push(source);
   }
   const checkpoint = openCheckpoint(argv.model);
-  const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
+  const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
   let report;
   try {
     const names = columnNames(files);
@@ -56,13 +56,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
   }
   const text = renderReport(argv.format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
-  if (argv.output !== undefined && argv.output !== STDIO_ARG) writeFileAtomic(argv.output, text);
+  const toFile = argv.output !== undefined && argv.output !== STDIO_ARG;
+  if (toFile) writeFileAtomic(argv.output!, text);
   else io.stdout.write(text);
 
   let exit: number = EXIT.OK;
   const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${t.name} (${report.columns[i].name}): ${c.reason}`] : [])));
   if (refused.length > 0) {
-    io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
+    // A table on stdout lists them already.
+    if (argv.format !== "table" || toFile) io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
     exit = EXIT.PROBLEMS;
   }
   const threshold = argv["fail-under"];
