@@ -238,7 +238,8 @@ export class ChunkRunner {
     } else {
       io.reader.readRows(start, count, values);
     }
-    if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(values as Float32Array, plan.compute);
+    // Values decoded from the compute dtype itself are already exact in it (BF16 → bfloat16, F16 → float16).
+    if (needsRounding(item.input.dtype, plan.compute)) toComputeDtype(values as Float32Array, plan.compute as "float16" | "bfloat16");
     if (given) {
       arrays.scale.set(given.scale.subarray(start * g, (start + count) * g));
       arrays.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
@@ -262,6 +263,13 @@ export class ChunkRunner {
     for (const io of this.#io.values()) io.reader.close(); // leaves the shared descriptors open
     this.#io.clear();
   }
+}
+
+/** Whether values read from `input` must be rounded to the compute dtype before the kernel runs. */
+export function needsRounding(input: TensorInput["dtype"], compute: QuantPlan["compute"]): boolean {
+  if (compute === "float16") return input !== "F16";
+  if (compute === "bfloat16") return input !== "BF16";
+  return false;
 }
 
 /** A worker's whole share of a task; returns the number of chunks it processed. */

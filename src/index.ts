@@ -5,6 +5,8 @@ export { RULES } from "./config/rules.js";
 export { buildSchema } from "./config/schema-source.js";
 export { fakeQuantize, type FakeQuantizeOptions, type FakeQuantizeResult } from "./fake-quantize.js";
 export { applyFile, type ApplyOptions, type ApplyResult } from "./apply.js";
+export { applyCheckpoint, type ApplyCheckpointOptions, type ApplyCheckpointResult, type CheckpointSelection } from "./apply/checkpoint.js";
+export { runCheckpoint, type CheckpointRunOptions, type CheckpointRunResult, type TensorOutcome } from "./apply/checkpoint-run.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
 export { reportCheckpoint, type ReportOptions } from "./report/pass.js";
@@ -14,11 +16,11 @@ export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
 export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
 export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";
 export type { ErrorFigures, StatSums } from "./report/stats.js";
-export { compileRecipe, resolveTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
+export { compileRecipe, resolveTensor, keyMatchesTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
 export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
 export { configSummary } from "./config/summary.js";
 export {
-  planTensors, unmatchedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
+  planTensors, unmatchedRecipeKeys, shadowedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
   type PlanSource, type PlanOptions, type TensorPlanEntry, type SkipReason, type PlanIssue,
 } from "./tensor-plan/plan-tensors.js";
 export { renderPlanTable, renderPlanJson, planToJson, summarizePlan, type PlanRenderExtras, type PlanSummary } from "./tensor-plan/render-plan.js";

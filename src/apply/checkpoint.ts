@@ -70,10 +70,26 @@ export function configsOf(checkpoint: Pick<Checkpoint, "path" | "tensors">, plan
   return plan.map((e) => (e.action === "quantize" && e.config ? e.config : null));
 }
 
+const EXTENSION: Partial<Record<CheckpointFormat, string>> = { safetensors: ".safetensors", npz: ".npz", npy: ".npy" };
+
+/** An output named for another format than the input's (out.npz for a safetensors input) is a mistake: the layout is the input's. */
+export function checkOutputForm(format: CheckpointFormat, input: string, output: string): void {
+  const lower = output.toLowerCase();
+  const named = Object.entries(EXTENSION).find(([, ext]) => lower.endsWith(ext!));
+  if (!named || named[0] === format) return;
+  throw new FqcError("USAGE", `${output}: the output of a ${format} checkpoint has the same form as ${input}, not ${named[0]}`, {
+    file: output,
+    hint: format === "sharded"
+      ? "Give a directory for the shards and their index."
+      : `Name the output with ${EXTENSION[format]}; fqc writes the input's layout, it does not convert between formats.`,
+  });
+}
+
 export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
   const started = process.hrtime.bigint();
   const checkpoint = openCheckpoint(opts.input);
   try {
+    checkOutputForm(checkpoint.format, opts.input, opts.output);
     const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao }));
     const inputs = [...new Set(checkpoint.tensors.map((t) => t.file)), opts.input];
     const result = await runCheckpoint(

@@ -12,6 +12,7 @@ import { toComputeDtype } from "../quant/float.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { accumulateStats, SLOTS } from "../report/stats.js";
+import { needsRounding } from "../apply-chunks.js";
 import { valueWriterFor, type TensorOutput } from "./tensor-io.js";
 
 export interface StreamOptions {
@@ -90,7 +91,7 @@ function quantizePieces(
     toFromHostOrder(bytes, item, t.byteOrder);
     decodeTensorValues(bytes, dtype, k, values);
     const v = values.subarray(0, k);
-    if (plan.compute === "float16" || plan.compute === "bfloat16") toComputeDtype(v, plan.compute);
+    if (needsRounding(dtype, plan.compute)) toComputeDtype(v, plan.compute as "float16" | "bfloat16");
     const x = statsX?.subarray(0, k);
     x?.set(v);
     fakeQuantizeRows(plan, v, v, count, scale, zeroPoint, "compute", opts.kernel);

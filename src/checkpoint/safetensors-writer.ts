@@ -22,13 +22,14 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * A single safetensors output: `outPath` is the file, unless the source was
- * given as a directory or `outPath` is an existing directory; then the file
- * keeps the source's name inside the `outPath` directory (created if missing).
+ * A single safetensors output: `outPath` is the file, unless it is an
+ * existing directory, or the source was given as a directory and `outPath`
+ * does not end in `.safetensors`; then the file keeps the source's name
+ * inside the `outPath` directory (created if missing).
  */
 export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   const prefix = source.source.layout.prefix;
-  if (source.viaDirectory || isDirectory(outPath)) {
+  if (isDirectory(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
     const name = basename(source.source.file);
     outputGuard([join(outPath, name)], [source.source.file], opts);
     const out = DirectoryOutput.create(outPath, [name], opts);

@@ -10,7 +10,7 @@ import type { Recipe, TorchaoVersion } from "../config/types.js";
 import { RECIPE_KEY } from "../config/vocabulary.js";
 import { childPointer, locatePointer, type PointerPart } from "../diagnostics/locate.js";
 import type { Diagnostic, Severity } from "../diagnostics/types.js";
-import { planTensors, unmatchedRecipeKeys, type PlanIssue } from "../tensor-plan/plan-tensors.js";
+import { planTensors, shadowedRecipeKeys, unmatchedRecipeKeys, type PlanIssue } from "../tensor-plan/plan-tensors.js";
 
 export interface RecipeTensorInput {
   file: string;
@@ -38,9 +38,15 @@ export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] 
       "Check the spelling against the checkpoint's names (fqc apply MODEL OUT --recipe R --dry-run lists them); torchao ignores such keys silently."));
   }
 
+  const plan = planTensors(tensors, { recipe }, { torchao: input.torchao });
+  for (const s of shadowedRecipeKeys(recipe, plan)) {
+    const why = s.by !== undefined ? `\`${s.by}\` takes precedence` : "torchao skips it for that module (a parameter key matches a sibling, or a module key took the module)";
+    out.push(place("fqc/recipe-shadowed", "warning", keyPointer(s.key), "key", `\`${s.key}\` matches tensors of ${model} but decides none: for ${s.tensor}, ${why}`,
+      "Precedence: parameter name, module name, first matching re: key on the parameter name (file order), then on the module name, then _default. Move the key up, narrow the earlier one, or remove this one."));
+  }
   const groups = new Map<string, { key: string; issue: PlanIssue; nonFloat: boolean; tensors: TensorInfo[] }>();
   const valueOf = new Map(recipe.entries.map((e) => [e.key, e.value]));
-  for (const e of planTensors(tensors, { recipe }, { torchao: input.torchao })) {
+  for (const e of plan) {
     for (const issue of e.errors) {
       const id = `${e.key}\u0000${issue.message}`;
       const g = groups.get(id);

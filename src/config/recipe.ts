@@ -11,7 +11,7 @@
  */
 import { FqcError } from "../errors.js";
 import { compilePythonRegex } from "./recipe-regex.js";
-import type { Recipe, RecipeEntry, RecipeValue } from "./types.js";
+import type { CanonicalConfig, Recipe, RecipeEntry, RecipeValue } from "./types.js";
 import { RECIPE_DEFAULT_KEY, RECIPE_REGEX_PREFIX } from "./vocabulary.js";
 
 export type RecipeKeyKind = "name" | "regex" | "default";
@@ -120,21 +120,23 @@ export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonl
   return { matched: false };
 }
 
+/** Does `key` name or match this tensor by its own tier's rule (ignoring precedence)? */
+export function keyMatchesTensor(c: CompiledRecipe, key: string, tensorName: string): boolean {
+  const { module, parameter } = splitTensorName(tensorName);
+  const kind = recipeKeyKind(key);
+  if (kind === "default") return parameter === "weight";
+  if (kind === "name") return tensorName === key || (module === key && parameter === "weight");
+  const p = c.patterns.find((q) => q.entry.key === key);
+  return p !== undefined && (p.regex.test(tensorName) || (parameter === "weight" && p.regex.test(module)));
+}
+
 /** Does `key` name or match anything among these tensors (by its own tier's rule)? */
 export function keyMatchesAny(c: CompiledRecipe, key: string, tensorNames: readonly string[]): boolean {
-  const kind = recipeKeyKind(key);
-  if (kind === "default") return tensorNames.some((n) => splitTensorName(n).parameter === "weight");
-  if (kind === "name") return tensorNames.some((n) => n === key || (splitTensorName(n).module === key && splitTensorName(n).parameter === "weight"));
-  const p = c.patterns.find((q) => q.entry.key === key);
-  if (!p) return false;
-  return tensorNames.some((n) => {
-    const { module, parameter } = splitTensorName(n);
-    return p.regex.test(n) || (parameter === "weight" && p.regex.test(module));
-  });
+  return tensorNames.some((n) => keyMatchesTensor(c, key, n));
 }
 
 /** The config a matched value applies: the config, or the pair's weight side; null leaves the tensor alone. */
-export function appliedConfig(value: RecipeValue) {
+export function appliedConfig(value: RecipeValue): CanonicalConfig | null {
   if (value === null) return null;
   return value.kind === "config" ? value.config : value.pair.weight;
 }

@@ -8,12 +8,16 @@
 import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics/locate.js";
 import type { SourceDoc } from "../diagnostics/source.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
+import { RECIPE_KEY } from "./vocabulary.js";
+
+type Problem = (pointer: string, message: string, hint?: string) => void;
 
 const CONFIG_TYPES = ["FakeQuantizeConfig", "IntxFakeQuantizeConfig"];
 const PAIR_TYPES: Record<string, { activation: string; weight: string }> = {
   IntXQuantizationAwareTrainingConfig: { activation: "activation_config", weight: "weight_config" },
   QATConfig: { activation: "activation_config", weight: "weight_config" },
 };
+const RECIPE_TYPES = ["FqnToConfig", "ModuleFqnToConfig"];
 const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
 const GRANULARITY_TYPES = ["PerToken", "PerAxis", "PerGroup", "PerTensor", "PerRow", "PerBlock"];
 
@@ -45,40 +49,94 @@ export function unwrapTorchaoEnvelope(doc: Record<string, unknown>): Unwrapped {
   if (CONFIG_TYPES.includes(type)) {
     return { value: unwrapConfig(data, "/_data", problem), toOriginal: (p) => configPointer("/_data", p), problems };
   }
-  const keys = PAIR_TYPES[type];
-  if (!keys) {
-    problem("/_type", `fqc reads torchao's ${[...CONFIG_TYPES, ...Object.keys(PAIR_TYPES)].join(", ")} JSON, not ${type}`,
+  if (RECIPE_TYPES.includes(type)) return unwrapRecipe(data);
+  if (!PAIR_TYPES[type]) {
+    problem("/_type", `fqc reads torchao's ${[...CONFIG_TYPES, ...Object.keys(PAIR_TYPES), ...RECIPE_TYPES].join(", ")} JSON, not ${type}`,
       "Export the QAT config itself, e.g. config_to_dict(QATConfig(activation_config=..., weight_config=...)).");
     return { value: {}, toOriginal: (p) => p, problems };
   }
+  const u = unwrapPair(type, data, "/_data", problem);
+  if (Object.keys(u.pair).length === 0 && problems.length === 0) {
+    problem("/_data", `this ${type} has neither an activation_config nor a weight_config: nothing to fake-quantize`);
+  }
+  const toOriginal = (p: string): string => (p === "" ? "" : pairPointer(u.bases, parsePointer(p), "/_data"));
+  return { value: u.pair, toOriginal, problems };
+}
+
+/** A QAT pair envelope's `_data` at `base`: its configs in fqc's plain form, and where each role's `_data` is. */
+function unwrapPair(type: string, data: Record<string, unknown>, base: string, problem: Problem): { pair: Record<string, unknown>; bases: Record<string, string> } {
+  const keys = PAIR_TYPES[type];
   if (data.base_config !== undefined && data.base_config !== null) {
-    problem("/_data/base_config", "a QATConfig built from a base_config derives its fake-quant configs inside torchao; fqc reads explicit activation_config/weight_config",
+    problem(childPointer(base, "base_config"), "a QATConfig built from a base_config derives its fake-quant configs inside torchao; fqc reads explicit activation_config/weight_config",
       "Build the QATConfig with activation_config=/weight_config= (IntxFakeQuantizeConfig) to lint or apply it with fqc.");
   }
   const pair: Record<string, unknown> = {};
   const bases: Record<string, string> = {};
   for (const role of ["activation", "weight"] as const) {
     const key = keys[role];
-    const at = childPointer("/_data", key);
+    const at = childPointer(base, key);
     const member = data[key];
     if (member === undefined || member === null) continue;
     if (!isTorchaoEnvelope(member) || !CONFIG_TYPES.includes(member._type as string) || !isPlainObject(member._data)) {
       problem(at, `\`${key}\` must be a FakeQuantizeConfig/IntxFakeQuantizeConfig in torchao's JSON form, not ${jsonText(member)}`);
       continue;
     }
-    bases[`/${role}`] = childPointer(at, "_data");
-    pair[role] = unwrapConfig(member._data, bases[`/${role}`], problem);
+    bases[role] = childPointer(at, "_data");
+    pair[role] = unwrapConfig(member._data, bases[role], problem);
   }
-  if (Object.keys(pair).length === 0 && problems.length === 0) {
-    problem("/_data", `this ${type} has neither an activation_config nor a weight_config: nothing to fake-quantize`);
+  return { pair, bases };
+}
+
+/** A pointer in a plain pair (segments `[role, ...rest]`) → in its envelope; `fallback` for the pair itself. */
+function pairPointer(bases: Record<string, string>, segments: string[], fallback: string): string {
+  const [role, ...rest] = segments;
+  const base = role === undefined ? undefined : bases[role];
+  if (base === undefined) return fallback;
+  return configPointer(base, rest.length ? `/${rest.map(escapePointerSegment).join("/")}` : "");
+}
+
+/**
+ * torchao's FqnToConfig (ModuleFqnToConfig): `_data.fqn_to_config` (or the older `module_fqn_to_config`)
+ * maps keys to a QATConfig envelope or null; in fqc's plain form, `{"fqn_to_config": {key: pair | null}}`.
+ */
+function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
+  const problems: Finding[] = [];
+  const local: Problem = (p, m, h) => problems.push({ ruleId: "fqc/torchao-envelope", message: m, hint: h, pointer: p });
+  const nonEmpty = (k: string) => isPlainObject(data[k]) && Object.keys(data[k] as object).length > 0;
+  const field = nonEmpty("fqn_to_config") || !nonEmpty("module_fqn_to_config") ? "fqn_to_config" : "module_fqn_to_config";
+  const tableAt = childPointer("/_data", field);
+  const table = data[field];
+  if (!isPlainObject(table)) {
+    local(tableAt, `torchao's \`${field}\` must be an object, not ${jsonText(table)}`);
+    return { value: {}, toOriginal: (p) => p, problems };
+  }
+  const out: Record<string, unknown> = {};
+  const bases = new Map<string, Record<string, string>>();
+  for (const [key, v] of Object.entries(table)) {
+    const at = childPointer(tableAt, key);
+    if (v === null) {
+      out[key] = null;
+      continue;
+    }
+    if (!isTorchaoEnvelope(v) || !PAIR_TYPES[v._type as string] || !isPlainObject(v._data)) {
+      local(at, `fqc reads QATConfig (or IntXQuantizationAwareTrainingConfig) values in a FqnToConfig, not ${isTorchaoEnvelope(v) ? String(v._type) : jsonText(v)}`,
+        "Map each key to QATConfig(activation_config=..., weight_config=...) or None.");
+      continue;
+    }
+    const u = unwrapPair(v._type as string, v._data, childPointer(at, "_data"), local);
+    out[key] = u.pair;
+    bases.set(key, u.bases);
   }
   const toOriginal = (p: string): string => {
-    const [role, ...rest] = parsePointer(p);
-    const base = role === undefined ? undefined : bases[`/${role}`];
-    if (base === undefined) return p === "" ? "" : "/_data";
-    return configPointer(base, rest.length ? `/${rest.map(escapePointerSegment).join("/")}` : "");
+    const [top, key, ...rest] = parsePointer(p);
+    if (top === undefined) return "";
+    if (top !== RECIPE_KEY) return "/_data";
+    if (key === undefined) return tableAt;
+    const at = childPointer(tableAt, key);
+    const b = bases.get(key);
+    return b ? pairPointer(b, rest, at) : at;
   };
-  return { value: pair, toOriginal, problems };
+  return { value: { [RECIPE_KEY]: out }, toOriginal, problems };
 }
 
 /** A pointer inside one plain config → inside its envelope `_data` at `base`. */
@@ -91,7 +149,7 @@ function configPointer(base: string, p: string): string {
 }
 
 /** One config's `_data`: each field decoded from its envelope; plain values pass through. */
-function unwrapConfig(data: Record<string, unknown>, base: string, problem: (p: string, m: string, h?: string) => void): Record<string, unknown> {
+function unwrapConfig(data: Record<string, unknown>, base: string, problem: Problem): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) out[k] = decodeField(v, childPointer(base, k), problem);
   return out;

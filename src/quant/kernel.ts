@@ -74,6 +74,8 @@ export function fakeQuantizeRows(
     if (!floatDomain) {
       const r = rnd(sd, 1 / s); // `1.0 / scale` is scale.reciprocal(), in S
       if (fast) intBlockF32(x, out, start, end, r, s, Math.fround(z), c.qmin, c.qmax);
+      // A zero point of 0 with integer bounds a 16-bit float holds exactly (|q| ≤ 256): q − z is q, no rounding needed.
+      else if (fast16 && z === 0 && c.qmin >= -256 && c.qmax <= 256) intBlockW16Zero(x, out, start, end, r, s, c.qmin, c.qmax, w === F16);
       else if (fast16) intBlockW16(x, out, start, end, r, s, Math.fround(z), rnd(w, z), c.qmin, c.qmax, w === F16);
       else intBlock(x, out, start, end, r, s, rnd(intPZ, z), rnd(w, z), c.qmin, c.qmax, w, intP, intPZ, ws);
     } else {
@@ -126,6 +128,31 @@ function intBlockW16(
     } else {
       const d = bf16roundFromF32(Math.fround(bf16roundFromF32(q) - zW));
       out[i] = bf16roundFromF32(Math.fround(d * s));
+    }
+  }
+}
+
+/**
+ * intBlockW16 with a zero point of 0 (symmetric mappings) and bounds within
+ * ±256: q is an integer that float16 and bfloat16 hold exactly, so casting it
+ * to W and subtracting the zero point leave it unchanged (q is never −0 here:
+ * q + 0 is +0 for a −0 q); only the final product is narrowed.
+ */
+function intBlockW16Zero(
+  x: Float32Array | Float64Array, out: Float32Array | Float64Array,
+  start: number, end: number, r: number, s: number, qmin: number, qmax: number, half: boolean,
+): void {
+  if (half) {
+    for (let i = start; i < end; i++) {
+      let q = roundHalfEvenF32(Math.fround(x[i] * r)) + 0;
+      q = q < qmin ? qmin : q > qmax ? qmax : q;
+      out[i] = f16roundFromF32(Math.fround(q * s));
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      let q = roundHalfEvenF32(Math.fround(x[i] * r)) + 0;
+      q = q < qmin ? qmin : q > qmax ? qmax : q;
+      out[i] = bf16roundFromF32(Math.fround(q * s));
     }
   }
 }

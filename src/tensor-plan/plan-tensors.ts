@@ -6,7 +6,7 @@
  */
 import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
 import {
-  appliedConfig, compileRecipe, keyMatchesAny, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier,
+  appliedConfig, compileRecipe, keyMatchesAny, keyMatchesTensor, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
@@ -157,6 +157,23 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
   const c = compileRecipe(recipe);
   const names = tensors.map((t) => t.name);
   return recipe.entries.map((e) => e.key).filter((k) => !keyMatchesAny(c, k, names));
+}
+
+/**
+ * Recipe keys that match tensors but decide none of them: for each, the first
+ * tensor it matches and the key of higher precedence that decided it (often a
+ * broader `re:` key placed earlier in the file). `entries` is the recipe's plan.
+ */
+export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): Array<{ key: string; tensor: string; by?: string }> {
+  const c = compileRecipe(recipe);
+  const deciding = new Set(entries.map((e) => e.key));
+  const out: Array<{ key: string; tensor: string; by?: string }> = [];
+  for (const { key } of recipe.entries) {
+    if (deciding.has(key)) continue;
+    const first = entries.find((e) => keyMatchesTensor(c, key, e.tensor.name));
+    if (first) out.push(first.key === undefined ? { key, tensor: first.tensor.name } : { key, tensor: first.tensor.name, by: first.key });
+  }
+  return out;
 }
 
 /** Every error of a plan, with its tensor: apply refuses to start when this is not empty. */

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
+import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { FqcError } from "../../src/errors.js";
 import { tempDir } from "../helpers/cli.js";
 import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
@@ -100,6 +101,11 @@ describe("pass-through", () => {
     expect(r.result!.tensors.map((x) => x.action)).toEqual(configs.map((c) => (c ? "fake-quantized" : "copied")));
     expect(r.result!.tensors[1]).toMatchObject({ computeDtype: "bfloat16", qparamShape: [96, 2] });
     expect(r.result!.tensors[6]).toMatchObject({ computeDtype: "float16", qparamShape: [32, 1] });
+    // A valid safetensors file by the strict reader's checks (header aligned, offsets tiling the data exactly).
+    const opened = openCheckpoint(r.qparams);
+    expect(opened.format).toBe("safetensors");
+    expect(opened.metadata).toEqual({ format: "pt" });
+    opened.close();
     expect(readSafetensors(r.qparams).tensors.map((x) => x.name)).toEqual([
       "layers.0.proj.weight.scale", "layers.0.proj.weight.zero_point", "layers.0.mlp.weight.scale", "layers.0.mlp.weight.zero_point",
       "lm_head.weight.scale", "lm_head.weight.zero_point",

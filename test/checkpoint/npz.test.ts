@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { openNpz } from "../../src/checkpoint/npz.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
 import { EXPECTED_NPZ, decodeValues, npzFixture, readTensor } from "./npz-helpers.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fqc-npz-"));
@@ -89,5 +90,81 @@ describe("opening", () => {
     ck.close();
     ck.close();
     expect(() => ck.stream(ck.tensors[0], 16)).toThrow(/closed/);
+  });
+});
+
+describe("a real ZIP64 archive past 4 GiB (a sparse file: the data is a hole)", () => {
+  it("reads a stored member of 4 GiB + 64 bytes whose central directory lies past 4 GiB", () => {
+    const file = path.join(tmp, "sparse-zip64.npz");
+    const count = 2 ** 30 + 16; // float32 items: 4 GiB + 64 bytes
+    const npy = encodeNpyHeader({ descr: "<f4", shape: [count] });
+    const usize = npy.length + count * 4;
+    const name = Buffer.from("w.npy");
+    const local = Buffer.alloc(30 + name.length + 20);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(45, 4);
+    local.writeUInt16LE(33, 12);
+    local.writeUInt32LE(0xffffffff, 18);
+    local.writeUInt32LE(0xffffffff, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(20, 28);
+    name.copy(local, 30);
+    local.writeUInt16LE(1, 35);
+    local.writeUInt16LE(16, 37);
+    local.writeBigUInt64LE(BigInt(usize), 39);
+    local.writeBigUInt64LE(BigInt(usize), 47);
+    const cdOffset = local.length + usize;
+    const central = Buffer.alloc(46 + name.length + 20);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x032d, 4);
+    central.writeUInt16LE(45, 6);
+    central.writeUInt16LE(33, 14);
+    central.writeUInt32LE(0xffffffff, 20);
+    central.writeUInt32LE(0xffffffff, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(20, 30);
+    name.copy(central, 46);
+    central.writeUInt16LE(1, 51);
+    central.writeUInt16LE(16, 53);
+    central.writeBigUInt64LE(BigInt(usize), 55);
+    central.writeBigUInt64LE(BigInt(usize), 63);
+    const end = Buffer.alloc(56 + 20 + 22);
+    end.writeUInt32LE(0x06064b50, 0);
+    end.writeBigUInt64LE(44n, 4);
+    end.writeUInt16LE(45, 12);
+    end.writeUInt16LE(45, 14);
+    end.writeBigUInt64LE(1n, 24);
+    end.writeBigUInt64LE(1n, 32);
+    end.writeBigUInt64LE(BigInt(central.length), 40);
+    end.writeBigUInt64LE(BigInt(cdOffset), 48);
+    end.writeUInt32LE(0x07064b50, 56);
+    end.writeBigUInt64LE(BigInt(cdOffset + central.length), 64);
+    end.writeUInt32LE(1, 72);
+    end.writeUInt32LE(0x06054b50, 76);
+    end.writeUInt16LE(1, 84);
+    end.writeUInt16LE(1, 86);
+    end.writeUInt32LE(central.length, 88);
+    end.writeUInt32LE(0xffffffff, 92);
+    const fd = fs.openSync(file, "w");
+    try {
+      fs.writeSync(fd, local, 0, local.length, 0);
+      fs.writeSync(fd, npy, 0, npy.length, local.length);
+      fs.writeSync(fd, central, 0, central.length, cdOffset);
+      fs.writeSync(fd, end, 0, end.length, cdOffset + central.length);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const ck = openNpz(file);
+    try {
+      const [t] = ck.tensors;
+      expect([t.name, t.dtype, t.shape, t.byteLength]).toEqual(["w", "F32", [count], count * 4]);
+      expect(t.dataOffset).toBe(local.length + npy.length);
+      expect(ck.directory.zip64End?.cdOffset).toBe(cdOffset);
+      const first = ck.stream(t, 64)[Symbol.iterator]().next();
+      expect(first.value).toEqual(new Uint8Array(64));
+    } finally {
+      ck.close();
+      fs.rmSync(file);
+    }
   });
 });

@@ -107,6 +107,24 @@ describe("checkpoint writers: round trips", () => {
     sameFiles(tmp.file("in"), tmp.file("out"));
   });
 
+  it("writes a single file given as a directory to a .safetensors path as a file", () => {
+    fs.mkdirSync(tmp.file("in"));
+    fs.writeFileSync(tmp.file("in/model.safetensors"), safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(tmp.file("in"));
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out.safetensors")), "stream");
+    ck.close();
+    expect(fs.readFileSync(tmp.file("out.safetensors")).equals(fs.readFileSync(tmp.file("in/model.safetensors")))).toBe(true);
+  });
+
+  it("writes a single file into an existing output directory under the source's name", () => {
+    fs.writeFileSync(tmp.file("w.safetensors"), safetensorsBytes(TENSORS));
+    fs.mkdirSync(tmp.file("out"));
+    const ck = openCheckpoint(tmp.file("w.safetensors"));
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out")), "stream");
+    ck.close();
+    expect(fs.readFileSync(tmp.file("out/w.safetensors")).equals(fs.readFileSync(tmp.file("w.safetensors")))).toBe(true);
+  });
+
   it("writes a byte-identical .npy (its header copied)", () => {
     const src = tmp.file("w.npy");
     fs.writeFileSync(src, craftNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }", new Uint8Array(60).map((_, i) => i * 3), { pad: true }));

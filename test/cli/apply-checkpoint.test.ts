@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { bf16Bytes, readSafetensors, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
+import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -143,6 +144,53 @@ describe("fqc apply MODEL OUT --config CFG", () => {
   });
 });
 
+describe("other forms", () => {
+  it("an .npz: stored members fake-quantized in place; a recipe that targets nothing copies the archive byte for byte", () => {
+    const s = setUp();
+    const npz = path.join(s.dir, "model.npz");
+    const values = Array.from({ length: 8 * 64 }, (_, i) => Math.sin(i) / 10);
+    writeFileSync(npz, craftZip([
+      { name: "layers.0.up_proj.weight.npy", payload: npyF32(values, [8, 64]) },
+      { name: "layers.0.norm.weight.npy", payload: npyF32(values.slice(0, 64)) },
+    ]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const out = path.join(s.dir, "out.npz");
+    const r = runFqc(["apply", npz, out, "-c", cfg, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: "npz", quantized: 1, copied: 1 });
+    // The same values as the .npy path gives for that member.
+    const member = path.join(s.dir, "member.npy");
+    writeFileSync(member, npyF32(values, [8, 64]));
+    expect(runFqc(["apply", member, path.join(s.dir, "member.out.npy"), "-c", cfg, "-q"]).code).toBe(0);
+    const want = readFileSync(path.join(s.dir, "member.out.npy"));
+    expect(readFileSync(out).includes(want)).toBe(true);
+    const none = path.join(s.dir, "none.json");
+    writeFileSync(none, JSON.stringify({ fqn_to_config: { _default: null } }));
+    expect(runFqc(["apply", npz, path.join(s.dir, "same.npz"), "-r", none, "-q"]).code).toBe(0);
+    expect(readFileSync(path.join(s.dir, "same.npz")).equals(readFileSync(npz))).toBe(true);
+  });
+
+  it("a .npy under a recipe is one tensor named after its file, with the .npy path's result", () => {
+    const s = setUp();
+    const values = Array.from({ length: 4 * 64 }, (_, i) => Math.cos(i) / 10);
+    const input = path.join(s.dir, "up_proj.weight.npy");
+    writeFileSync(input, npyF32(values, [4, 64]));
+    const recipe = path.join(s.dir, "npy-recipe.json");
+    writeFileSync(recipe, JSON.stringify({ fqn_to_config: { up_proj: { dtype: "int4", group_size: 32 } } }));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const viaRecipe = path.join(s.dir, "via-recipe.npy");
+    const viaConfig = path.join(s.dir, "via-config.npy");
+    const r = runFqc(["apply", input, viaRecipe, "-r", recipe]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/\(npy, 1 tensor, .*1 fake-quantized/);
+    expect(runFqc(["apply", input, viaConfig, "-c", cfg, "-q"]).code).toBe(0);
+    expect(readFileSync(viaRecipe).equals(readFileSync(viaConfig))).toBe(true);
+  });
+});
+
 describe("fqc apply --dry-run", () => {
   it("lists every tensor with its shape, dtype, action and key, and writes nothing", () => {
     const s = setUp();
@@ -205,6 +253,16 @@ describe("refusals: nothing is written", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(existsSync(s.output)).toBe(false);
+  });
+
+  it.each(["out.npz", "out.npy"])("an output named for another format (%s): exit 2, nothing written", (name) => {
+    const s = setUp();
+    const out = path.join(s.dir, name);
+    const r = runFqc(["apply", s.input, out, "--recipe", s.recipe]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/same form as .*model\.safetensors, not (npz|npy)/);
+    expect(existsSync(out)).toBe(false);
+    expect(noTemps(s.dir)).toEqual([]);
   });
 
   it("a config file given as --recipe: exit 2, saying to use --config", () => {

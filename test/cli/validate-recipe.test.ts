@@ -55,6 +55,12 @@ describe("fqc validate RECIPE --tensor CHECKPOINT", () => {
     expect(c.stdout).toContain("no problems");
     expect(c.code).toBe(0);
   });
+  it("warns, at the key, about a key that matches tensors but decides none (a broader re: key comes first)", () => {
+    const f = tmp.write("shadow.json", '{"fqn_to_config": {\n  "re:.*_proj\\\\.weight": {"dtype": "int4", "group_size": 8},\n  "re:.*up_proj\\\\.weight": null\n}}');
+    const d = diagnosticsOf(runFqc(["validate", f, "--tensor", model, "--format", "json"]).stdout);
+    expect(d.map((x) => [x.ruleId, x.severity, x.line, x.column])).toEqual([["fqc/recipe-shadowed", "warning", 3, 3]]);
+    expect(d[0].message).toMatch(/decides none: for model\.layers\.0\.mlp\.up_proj\.weight, `re:\.\*_proj\\\.weight` takes precedence/);
+  });
   it("reads a sharded checkpoint's index and a directory the same way", () => {
     const dir = tmp.path("sharded");
     const index = writeSharded(dir, [{ file: "model-00001-of-00002.safetensors", tensors: MODEL.slice(0, 3) }, { file: "model-00002-of-00002.safetensors", tensors: MODEL.slice(3) }]);

@@ -117,3 +117,43 @@ describe("torchao's config_to_dict JSON", () => {
     expect(ds[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer: "/_data/weight_config/_data/mapping_type" });
   });
 });
+
+describe("torchao's FqnToConfig JSON (a recipe)", () => {
+  const qat = (weight: unknown, activation: unknown = null) => ({
+    _type: "QATConfig",
+    _version: 2,
+    _data: { base_config: null, activation_config: activation, weight_config: weight, step: { _type: "QATStep", _data: "PREPARE" } },
+  });
+  const int4 = fqConfig("IntxFakeQuantizeConfig", {
+    dtype: { _type: "TorchAODType", _data: "INT4" },
+    granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } },
+    mapping_type: { _type: "MappingType", _data: "SYMMETRIC" },
+  });
+  const envelope = (table: Record<string, unknown>, field = "fqn_to_config") => ({
+    _type: "FqnToConfig",
+    _version: 1,
+    _data: { fqn_to_config: field === "fqn_to_config" ? table : {}, module_fqn_to_config: field === "module_fqn_to_config" ? table : {} },
+  });
+
+  it("normalizes like the plain recipe whose values are the QATConfigs' pairs", () => {
+    const plain = { fqn_to_config: { "model.embed_tokens": null, "re:.*_proj": { weight: { dtype: "int4", group_size: 32 } } } };
+    const fromTorchao = normalizeDocument(envelope({ "model.embed_tokens": null, "re:.*_proj": qat(int4) }));
+    expect(fromTorchao).toEqual(normalizeDocument(plain));
+    // The BC field ModuleFqnToConfig filled is read when fqn_to_config is empty.
+    expect(normalizeDocument(envelope({ "model.embed_tokens": null, "re:.*_proj": qat(int4) }, "module_fqn_to_config"))).toEqual(normalizeDocument(plain));
+  });
+  it("points a rule inside a QATConfig value at the field in the envelope as written", () => {
+    const bad = fqConfig("IntxFakeQuantizeConfig", { dtype: { _type: "torch.dtype", _data: "int8" }, granularity: { _type: "PerToken", _version: 1, _data: {} }, mapping_type: { _type: "MappingType", _data: "SYMMETRIC" } });
+    const ds = validate(envelope({ lm: qat(int4, bad) })).diagnostics;
+    expect(ds.map((d) => [d.ruleId, d.pointer])).toEqual([["forward/symmetric-per-token", "/_data/fqn_to_config/lm/_data/activation_config/_data/mapping_type"]]);
+  });
+  it("refuses a value that is not a QATConfig, at that value", () => {
+    const ds = validate(envelope({ lm: int4 })).diagnostics;
+    expect(ds).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer: "/_data/fqn_to_config/lm", message: expect.stringMatching(/not IntxFakeQuantizeConfig/) }]);
+  });
+  it("reports an activation-only QATConfig value at that value", () => {
+    const act = fqConfig("IntxFakeQuantizeConfig", { dtype: { _type: "torch.dtype", _data: "int8" }, granularity: { _type: "PerToken", _version: 1, _data: {} }, mapping_type: { _type: "MappingType", _data: "ASYMMETRIC" } });
+    const ds = validate(envelope({ lm: qat(null, act) })).diagnostics;
+    expect(ds.map((d) => [d.ruleId, d.pointer])).toEqual([["fqc/recipe-activation-only", "/_data/fqn_to_config/lm"]]);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TensorDtype, TensorInfo } from "../../src/checkpoint/types.js";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import type { Recipe } from "../../src/config/types.js";
-import { CONFIG_KEY, planErrors, planTensors, unmatchedRecipeKeys } from "../../src/tensor-plan/plan-tensors.js";
+import { CONFIG_KEY, planErrors, planTensors, shadowedRecipeKeys, unmatchedRecipeKeys } from "../../src/tensor-plan/plan-tensors.js";
 import { planToJson, renderPlanJson, renderPlanTable, summarizePlan } from "../../src/tensor-plan/render-plan.js";
 
 const SIZE: Partial<Record<TensorDtype, number>> = { F32: 4, F16: 2, BF16: 2, I8: 1, I32: 4, F64: 8, U8: 1 };
@@ -130,6 +130,20 @@ describe("unmatchedRecipeKeys", () => {
   it("lists, in file order, the keys that match no tensor", () => {
     const r = recipeOf({ "model.layers.0.mlp.up_prj": INT4, lm_head: INT8, "re:.*norm": null, "re:nothing": null, "model.layers.0.mlp.down_proj.bias": null });
     expect(unmatchedRecipeKeys(MODEL, r)).toEqual(["model.layers.0.mlp.up_prj", "re:nothing"]);
+  });
+});
+
+describe("shadowedRecipeKeys", () => {
+  it("names keys that match tensors but decide none, with the key that decided the first one", () => {
+    const r = recipeOf({ "re:.*\\.weight": null, "re:.*_proj\\.weight": INT4, lm_head: INT8, "re:nothing": null });
+    const plan = planTensors(MODEL, { recipe: r });
+    // lm_head, an exact module name, outranks every re: key, so it still decides lm_head.weight.
+    expect(shadowedRecipeKeys(r, plan)).toEqual([{ key: "re:.*_proj\\.weight", tensor: "model.layers.0.self_attn.q_proj.weight", by: "re:.*\\.weight" }]);
+  });
+  it("says when torchao's per-module rule, not another key, left the key without effect", () => {
+    const r = recipeOf({ "a.bias": null, a: INT4 });
+    const t = [T("a.weight", "BF16", [4, 64]), T("a.bias", "BF16", [4])];
+    expect(shadowedRecipeKeys(r, planTensors(t, { recipe: r }))).toEqual([{ key: "a", tensor: "a.weight" }]);
   });
 });
 

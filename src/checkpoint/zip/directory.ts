@@ -12,7 +12,7 @@ import { oneLine } from "../../npy/fail.js";
 import { readFully } from "../../npy/positional.js";
 import {
   CENTRAL_FIXED, END_FIXED, END_MAX, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL_FIXED,
-  METHOD_DEFLATED, METHOD_STORED, U16_MAX, U32_MAX, ZIP64_END_FIXED, ZIP64_LOCATOR_SIZE, ZipRecordError,
+  METHOD_DEFLATED, METHOD_STORED, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX, ZIP64_END_FIXED, ZIP64_LOCATOR_SIZE, ZipRecordError,
   findEndRecord, parseCentralEntry, parseEndRecord, parseLocalHeader, parseZip64End, parseZip64Locator,
   type CentralEntry, type EndRecord, type LocalHeader, type Zip64End,
 } from "./records.js";
@@ -109,7 +109,7 @@ function readEnd(fd: number, size: number, file: string): { end: EndRecord; zip6
   let cdEnd = endPos;
   if (endPos >= ZIP64_LOCATOR_SIZE) {
     const locBytes = readAt(fd, endPos - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE, file);
-    if (new DataView(locBytes.buffer).getUint32(0, true) === 0x07064b50) {
+    if (new DataView(locBytes.buffer).getUint32(0, true) === SIG_ZIP64_LOCATOR) {
       try {
         const loc = parseZip64Locator(locBytes, "ZIP64 end locator");
         if (loc.zip64EndDisk !== 0 || loc.totalDisks !== 1) throw zipError(file, "multi-disk (spanned) archives are not supported");

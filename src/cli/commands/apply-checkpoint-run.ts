@@ -72,7 +72,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
         : "";
       io.stdout.write(
-        `${r.input} (${r.format}, ${r.tensors.length} tensors, ${formatBytes(r.bytes)}) → ${r.output}: ` +
+        `${r.input} (${r.format}, ${r.tensors.length} tensor${r.tensors.length === 1 ? "" : "s"}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
           `${r.quantized} fake-quantized (${r.quantizedElements.toLocaleString("en-US")} elements), ${r.copied} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${argv["qparams-out"]}` : ""}\n`,

@@ -1,4 +1,4 @@
-/** `fqc apply`: fake-quantize a .npy tensor exactly as torchao would. */
+/** `fqc apply`: fake-quantize a .npy tensor, or a whole checkpoint under a recipe, exactly as torchao would. */
 import type { Argv, CommandModule } from "yargs";
 import type { WorkerSupply } from "../../parallel/early-workers.js";
 import type { CliIO } from "../io.js";
@@ -19,15 +19,17 @@ export interface ApplyContext {
 export function applyCommand(io: CliIO, setExit: (code: number) => void, context: ApplyContext): CommandModule<object, ApplyArgs> {
   return {
     command: "apply <input> <output>",
-    describe: "Fake-quantize a .npy tensor (bit-exact with torchao's FakeQuantizer)",
+    describe: "Fake-quantize a .npy tensor or a checkpoint (bit-exact with torchao's FakeQuantizer)",
     builder: (y: Argv) =>
       y
-        .positional("input", { type: "string", demandOption: true, describe: "Input .npy (float32 or float16; float64 with --compute-dtype)" })
-        .positional("output", { type: "string", demandOption: true, describe: "Output .npy (same dtype and shape; written atomically)" })
+        .positional("input", { type: "string", demandOption: true, describe: "Input .npy (float32 or float16; float64 with --compute-dtype), .safetensors, sharded index or its directory, or .npz" })
+        .positional("output", { type: "string", demandOption: true, describe: "Output of the same form (same dtypes, shapes and layout; written atomically)" })
         .options(APPLY_OPTIONS)
         .example("$0 apply w.npy w_fq.npy -c examples/int4-weight-per-group.json", "Fake-quantize a weight")
         .example("$0 apply w.npy w_fq.npy -c examples/8da4w.json --role weight --scale-out s.npy --zero-point-out z.npy", "One side of a QAT pair, keeping the qparams")
-        .example("$0 apply x64.npy out.npy -c cfg.json --compute-dtype float32", "A float64 file, cast to float32 first like x.float()"),
+        .example("$0 apply x64.npy out.npy -c cfg.json --compute-dtype float32", "A float64 file, cast to float32 first like x.float()")
+        .example("$0 apply model.safetensors out.safetensors --recipe examples/llama-recipe.json --dry-run", "What a recipe does to each tensor of a checkpoint")
+        .example("$0 apply model-dir/ out-dir/ --recipe recipe.json --qparams-out qparams.safetensors", "A sharded checkpoint, keeping every tensor's qparams"),
     handler: (argv) => runApplyCommand(argv, io, setExit, context),
   };
 }
