@@ -5,12 +5,12 @@
 //   npm run bench                 # apply (256 MiB) + checkpoint (~1 GiB bf16) + validate (1,000 files)
 //   npm run bench -- --large      # also a > 2 GiB .npy and a 2 GiB-embedding checkpoint: streaming and peak RSS
 //   npm run bench -- --quick      # smaller inputs, one repetition (smoke run)
-//   npm run bench -- --only validate   (or apply, checkpoint, large): one part only
+//   npm run bench -- --only validate   (or apply, checkpoint, report, large): one part only
 //
 // The NumPy baselines (bench/np_fakequant.py, np_checkpoint.py) and the checkpoint generator
 // (bench/make_checkpoint.py) need python3 with numpy; without it their rows are left out.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, readSync, closeSync, statSync, mkdirSync, ftruncateSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, readSync, closeSync, statSync, mkdirSync, ftruncateSync, readFileSync } from "node:fs";
 import { tmpdir, cpus, availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,7 @@ const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 try {
   if (!only || only === "apply") benchApply();
   if (!only || only === "checkpoint") benchCheckpoint();
+  if (!only || only === "report") benchReport();
   if (!only || only === "validate") benchValidate();
   if (!only || only === "big-config") benchBigConfigs();
   if ((args.has("--large") && !only) || only === "large") {
@@ -132,10 +133,7 @@ function benchCheckpoint() {
     console.log("## checkpoint: skipped (python3 with numpy makes the checkpoint)\n");
     return;
   }
-  const dir = path.join(work, "ckpt");
-  const size = quick ? ["--layers", "2", "--hidden", "512", "--mlp", "1408", "--vocab", "4096"] : [];
-  execFileSync(python.exe, [path.join(root, "bench/make_checkpoint.py"), dir, ...size], { stdio: "ignore" });
-  const input = path.join(dir, "model.safetensors");
+  const input = checkpointInput();
   const bytes = statSync(input).size;
   const header = readSafetensorsHeader(input);
   const targeted = Object.entries(header).filter(([k, v]) => k !== "__metadata__" && k.endsWith(".weight") && v.shape.length === 2);
@@ -160,7 +158,61 @@ function benchCheckpoint() {
     `fqc / Node's floor ${(res.fqc.seconds / res.floor.seconds).toFixed(2)}x (target ≤ 1.3x); fqc / cp ${(res.fqc.seconds / res.cp.seconds).toFixed(2)}x; ` +
     `peak RSS ${fmtRss(res.fqc.rss)} (target ≤ 300 MiB)`);
   console.log(`(elements/s count the fake-quantized values; GB/s the whole file)\n`);
-  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The ~1 GiB bf16 checkpoint of make_checkpoint.py (default size; small with --quick), made once per bench run. */
+function checkpointInput() {
+  const input = path.join(work, "ckpt", "model.safetensors");
+  if (existsSync(input)) return input;
+  const size = quick ? ["--layers", "2", "--hidden", "512", "--mlp", "1408", "--vocab", "4096"] : [];
+  execFileSync(python.exe, [path.join(root, "bench/make_checkpoint.py"), path.dirname(input), ...size], { stdio: "ignore" });
+  return input;
+}
+
+/**
+ * fqc report on the same checkpoint: one int4 per_group 32 column against np_checkpoint.py without --out
+ * (what it computes is that column's SQNR), three columns against one (the read is shared), peak RSS, and
+ * the overall SQNR against np_checkpoint's (it computes scales in float32; torchao v0.12 floors scales at
+ * the bf16 eps, v0.18 at the smallest normal: both are shown).
+ */
+function benchReport() {
+  if (!python) {
+    console.log("## report: skipped (python3 with numpy makes the checkpoint)\n");
+    return;
+  }
+  const input = checkpointInput();
+  const bytes = statSync(input).size;
+  const header = readSafetensorsHeader(input);
+  const elements = Object.entries(header)
+    .filter(([k, v]) => k !== "__metadata__" && k.endsWith(".weight") && v.shape.length === 2)
+    .reduce((a, [, v]) => a + v.shape[0] * v.shape[1], 0);
+  const cfg = (name, c) => { const f = path.join(work, `report-${name}.json`); writeFileSync(f, JSON.stringify(c)); return f; };
+  const g32 = cfg("int4-g32", { dtype: "int4", group_size: 32 });
+  const g128 = cfg("int4-g128", { dtype: "int4", group_size: 128 });
+  const int8 = cfg("int8-channel", { dtype: "int8", granularity: "per_channel" });
+  const runs = quick ? 1 : 3;
+  console.log(`## report: ${path.basename(input)} (${(bytes / 2 ** 30).toFixed(2)} GiB bf16), ${(elements / 1e6).toFixed(0)} M elements per column, median of ${runs}, commands interleaved`);
+  const out = path.join(work, "report.json");
+  const jobs = [
+    { key: "np", label: "np_checkpoint.py (NumPy, no --out)", run: () => timeCmd(python.exe, [path.join(root, "bench/np_checkpoint.py"), input, "--json"]) },
+    { key: "one", label: "fqc report, 1 column (int4 pg32)", run: () => timeCmd(process.execPath, [fqc, "report", input, "-c", g32, "-f", "json", "-o", out, "--no-progress"], { okCodes: [0, 1] }) },
+    { key: "three", label: "fqc report, 3 columns (+ g128, int8)", run: () => timeCmd(process.execPath, [fqc, "report", input, "-c", g32, "-c", g128, "-c", int8, "-f", "json", "-o", out, "--no-progress"], { okCodes: [0, 1] }) },
+  ];
+  const samples = new Map(jobs.map((j) => [j.key, []]));
+  for (let r = 0; r < runs; r++) for (const j of jobs) samples.get(j.key).push(j.run());
+  const res = Object.fromEntries(jobs.map((j) => [j.key, medianOf(samples.get(j.key))]));
+  for (const j of jobs) console.log(row(j.label, res[j.key], elements * (j.key === "three" ? 3 : 1), bytes));
+  const npOverall = JSON.parse(execFileSync(python.exe, [path.join(root, "bench/np_checkpoint.py"), input, "--json"], { encoding: "utf8", maxBuffer: 1 << 26 })).overall_sqnr_db;
+  const overall = (torchao) => {
+    spawnSync(process.execPath, [fqc, "report", input, "-c", g32, "-f", "json", "-o", out, "--no-progress", "--torchao", torchao]);
+    return JSON.parse(readFileSync(out, "utf8")).summary[0].overall_sqnr_db;
+  };
+  const o12 = overall("0.12");
+  const o18 = overall("0.18");
+  console.log(`ratios: fqc report is ${(res.np.seconds / res.one.seconds).toFixed(2)}x NumPy's speed (target ≥ 5x); ` +
+    `3 columns / 1 column ${(res.three.seconds / res.one.seconds).toFixed(2)}x (target < 2x); peak RSS ${fmtRss(Math.max(res.one.rss ?? 0, res.three.rss ?? 0))} (target ≤ 300 MiB)`);
+  console.log(`overall SQNR, int4 pg32: np_checkpoint ${npOverall.toFixed(3)} dB; fqc --torchao 0.12 ${o12.toFixed(3)} dB (${(o12 - npOverall).toFixed(3)} dB: ` +
+    `v0.12 floors bf16 scales at 2^-7); fqc --torchao 0.18 ${o18.toFixed(3)} dB (${(o18 - npOverall).toFixed(3)} dB; target within 0.1 dB)\n`);
 }
 
 /** One 2 GiB bf16 embedding (sparse zeros: the file costs no disk) fake-quantized: peak RSS must not grow with the tensor. */

@@ -52,6 +52,8 @@ try {
   fqc(["apply", "examples/llama-tiny/model.safetensors", path.join(out, "model.fq.safetensors"), "--recipe", "examples/llama-recipe.json", "--dry-run"]);
   fqc(["apply", "examples/llama-tiny/model.safetensors", path.join(out, "model.fq.safetensors"), "--recipe", "examples/llama-recipe.json",
     "--qparams-out", path.join(out, "qparams.safetensors")]);
+  // Last: what two configs do to each tensor of the same checkpoint, read once (int4 groups of 32 against int8 per channel).
+  fqc(["report", "examples/llama-tiny/model.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int8-per-channel.json"]);
   console.log(`\ndemo: all steps behaved as expected (outputs in ${out}, removed now)`);
 } finally {
   rmSync(out, { recursive: true, force: true });

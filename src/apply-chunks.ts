@@ -16,6 +16,7 @@ import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import type { QuantPlan } from "./quant/plan.js";
 import { wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
+import { accumulateStats, SLOTS } from "./report/stats.js";
 
 /** A tensor fake-quantized in chunks of `rowsPerChunk` whole rows. */
 export interface QuantItem {
@@ -29,6 +30,12 @@ export interface QuantItem {
   /** Static qparams of the whole tensor, one float64 per group (mode "given"); shared memory in workers. */
   given?: { scale: Float64Array; zeroPoint: Float64Array };
   rowsPerChunk: number;
+  /**
+   * `apply --report`: error statistics of each chunk (x as read, y as
+   * written) into `partials` at slot (firstSlot + chunk) × SLOTS, as
+   * `report` computes them (shared memory in workers; float32 compute only).
+   */
+  stats?: { partials: Float64Array; firstSlot: number };
 }
 
 /** Bytes copied as they are, in chunks of `bytesPerChunk`. */
@@ -114,6 +121,8 @@ export class ChunkRunner {
   readonly #io = new Map<number, ItemIo>();
   #wasmUsable = true;
   #js?: { f32: Float32Array; f64?: Float64Array; scale: Float64Array; zeroPoint: Float64Array };
+  /** The chunk's input values, kept for `stats` while the kernel overwrites them. */
+  #statsX?: Float32Array;
   #staging?: Float64Array;
   #copyBuffer?: Uint8Array;
   #item = 0;
@@ -235,7 +244,15 @@ export class ChunkRunner {
       arrays.scale.set(given.scale.subarray(start * g, (start + count) * g));
       arrays.zeroPoint.set(given.zeroPoint.subarray(start * g, (start + count) * g));
     }
+    const stats = item.stats && values instanceof Float32Array ? item.stats : undefined;
+    let x: Float32Array | undefined;
+    if (stats) {
+      if (!this.#statsX || this.#statsX.length < this.#elements) this.#statsX = new Float32Array(this.#elements);
+      x = this.#statsX.subarray(0, values.length);
+      x.set(values);
+    }
     fakeQuantizeRows(plan, values, values, count, arrays.scale, arrays.zeroPoint, mode, this.#task.kernel);
+    if (stats && x) accumulateStats(x, values as Float32Array, values.length, stats.partials, (stats.firstSlot + k) * SLOTS);
     // Qparams first: a BF16 output narrows the values in place.
     io.scaleOut?.writeAt(start * g, arrays.scale, count * g);
     io.zeroPointOut?.writeAt(start * g, arrays.zeroPoint, count * g);

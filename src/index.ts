@@ -9,6 +9,13 @@ export { applyCheckpoint, type ApplyCheckpointOptions, type ApplyCheckpointResul
 export { runCheckpoint, type CheckpointRunOptions, type CheckpointRunResult, type TensorOutcome } from "./apply/checkpoint-run.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
+export { reportCheckpoint, type ReportOptions } from "./report/pass.js";
+export { columnTargets, configTargets, recipeTargets } from "./report/targets.js";
+export { renderReport, REPORT_FORMATS, type ReportFormat } from "./report/render.js";
+export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
+export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
+export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";
+export type { ErrorFigures, StatSums } from "./report/stats.js";
 export { compileRecipe, resolveTensor, keyMatchesTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
 export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
 export { configSummary } from "./config/summary.js";

@@ -28,6 +28,8 @@ import { QparamsFile } from "./qparams-file.js";
 import { runChunkTask } from "./run-task.js";
 import { InputFiles } from "./input-files.js";
 import { streamTensor } from "./stream-tensor.js";
+import { REPORT_CHUNK_ELEMENTS } from "../report/report-chunks.js";
+import { mergeStats, SLOTS } from "../report/stats.js";
 
 /** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
 export const COPY_CHUNK_BYTES = 4 << 20;
@@ -52,6 +54,12 @@ export interface CheckpointRunOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignal;
   startedWorkers?: WorkerSupply;
+  /**
+   * Gather `report`'s error statistics in the same pass (`apply --report`):
+   * chunks are then cut as `report` cuts them (1 Mi elements, whatever the
+   * thread count), so the figures are the ones `fqc report` gives.
+   */
+  stats?: boolean;
 }
 
 /** What happened to one tensor. */
@@ -75,6 +83,8 @@ export interface CheckpointRunResult {
   bytes: number;
   threads: number;
   chunks: number;
+  /** With `stats`: per tensor (checkpoint order) the merged statistics (report/stats.ts slots), null for copied tensors. */
+  stats?: Array<Float64Array | null>;
 }
 
 /**
@@ -177,7 +187,15 @@ export async function runCheckpoint(
   // Copies cost about what a float32 SIMD chunk does per byte: count them as elements of 4 bytes.
   const work = quantElements + (totalBytes - tensors.reduce((a, t, i) => a + (plans[i] ? t.byteLength : 0), 0)) / 4;
   const threads = resolveThreads(opts.threads, work, kind);
-  const chunkElements = opts.chunkElements ?? chunkElementsFor(threads);
+  const chunkElements = opts.chunkElements ?? (opts.stats ? REPORT_CHUNK_ELEMENTS : chunkElementsFor(threads));
+  // Statistics: one slot range per fake-quantized tensor, one slot per chunk, merged in chunk order afterwards.
+  const firstSlot: number[] = [];
+  let slots = 0;
+  plans.forEach((p, i) => {
+    firstSlot[i] = slots;
+    if (p) slots += Math.ceil(p.rows / Math.max(1, Math.min(p.rows, Math.floor(chunkElements / p.rowLength))));
+  });
+  const partials = opts.stats ? new Float64Array(new SharedArrayBuffer(Math.max(1, slots) * SLOTS * 8)) : undefined;
   const copyChunkBytes = opts.copyChunkBytes ?? COPY_CHUNK_BYTES;
 
   let pool: WorkerPool | undefined;
@@ -225,7 +243,11 @@ export async function runCheckpoint(
         batch.sinks.push({ sink, bytes: t.byteLength });
         const input = { fd: files.fd(t.file), dataOffset: t.dataOffset };
         const output = { file: opts.output, ...sink.positional };
-        if (plan) batch.items.push(quantItem(t, input, plan, output, target, chunkElements));
+        if (plan) {
+          const item = quantItem(t, input, plan, output, target, chunkElements);
+          if (partials) item.stats = { partials, firstSlot: firstSlot[i] };
+          batch.items.push(item);
+        }
         else if (t.byteLength > 0) {
           batch.items.push({
             kind: "copy",
@@ -242,6 +264,7 @@ export async function runCheckpoint(
       chunks += streamTensor(checkpoint, t, sink, plan, {
         kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output,
         fd: t.dataOffset !== null ? files.fd(t.file) : undefined,
+        stats: partials && plan ? { partials, firstSlot: firstSlot[i] } : undefined,
       });
       bytesDone += t.byteLength;
       opts.onProgress?.(bytesDone, totalBytes);
@@ -269,7 +292,16 @@ export async function runCheckpoint(
     bytes: totalBytes,
     threads,
     chunks,
+    ...(partials ? { stats: plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null)) } : {}),
   };
+}
+
+/** One tensor's chunk statistics added up in chunk order (the order `report` merges them in). */
+function mergedStats(partials: Float64Array, first: number, rows: number, chunkElements: number, rowLength: number): Float64Array {
+  const out = new Float64Array(SLOTS);
+  const chunks = Math.ceil(rows / Math.max(1, Math.min(rows, Math.floor(chunkElements / rowLength))));
+  for (let k = 0; k < chunks; k++) mergeStats(out, 0, partials, (first + k) * SLOTS);
+  return out;
 }
 
 function quantItem(

@@ -41,6 +41,8 @@ export interface ApplyCheckpointOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignal;
   startedWorkers?: WorkerSupply;
+  /** Gather `fqc report`'s statistics in the same pass (result.stats). */
+  stats?: boolean;
 }
 
 export interface ApplyCheckpointResult extends CheckpointRunResult {
@@ -108,6 +110,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
         onProgress: opts.onProgress,
         signal: opts.signal,
         startedWorkers: opts.startedWorkers,
+        stats: opts.stats,
       },
     );
     return { input: opts.input, output: opts.output, format: checkpoint.format, ...result, seconds: Number(process.hrtime.bigint() - started) / 1e9 };

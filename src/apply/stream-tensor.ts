@@ -11,6 +11,7 @@ import type { Checkpoint, CheckpointTensor, TensorSink } from "../checkpoint/typ
 import { toComputeDtype } from "../quant/float.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
+import { accumulateStats, SLOTS } from "../report/stats.js";
 import { needsRounding } from "../apply-chunks.js";
 import { valueWriterFor, type TensorOutput } from "./tensor-io.js";
 
@@ -24,6 +25,8 @@ export interface StreamOptions {
   output: string;
   /** The input's descriptor when its bytes are stored at t.dataOffset (else they come from checkpoint.stream). */
   fd?: number;
+  /** `apply --report`: per-chunk error statistics, as QuantItem.stats. */
+  stats?: { partials: Float64Array; firstSlot: number };
 }
 
 /** Writes `t` (fake-quantized when `plan` is given, else copied) to `sink` and ends it; returns the chunks processed. */
@@ -78,6 +81,7 @@ function quantizePieces(
   const zeroPoint = new Float64Array(rows * g);
   const scaleOut = opts.scaleOut && valueWriterFor(opts.scaleOut, rows * g);
   const zeroPointOut = opts.zeroPointOut && valueWriterFor(opts.zeroPointOut, rows * g);
+  const statsX = opts.stats ? new Float32Array(rows * n) : undefined;
   let filled = 0;
   let row = 0;
   let chunks = 0;
@@ -88,7 +92,10 @@ function quantizePieces(
     decodeTensorValues(bytes, dtype, k, values);
     const v = values.subarray(0, k);
     if (needsRounding(dtype, plan.compute)) toComputeDtype(v, plan.compute as "float16" | "bfloat16");
+    const x = statsX?.subarray(0, k);
+    x?.set(v);
     fakeQuantizeRows(plan, v, v, count, scale, zeroPoint, "compute", opts.kernel);
+    if (x && opts.stats) accumulateStats(x, v, k, opts.stats.partials, (opts.stats.firstSlot + chunks) * SLOTS);
     scaleOut?.writeAt(row * g, scale, count * g);
     zeroPointOut?.writeAt(row * g, zeroPoint, count * g);
     encodeTensorValues(v, dtype, k, bytes);

@@ -7,6 +7,7 @@ import { EXIT, FqcError } from "../errors.js";
 import { VERSION } from "../version.generated.js";
 import { applyCommand, plainApplyArgs, runApplyCommand } from "./commands/apply.js";
 import { normalizeCommand } from "./commands/normalize.js";
+import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
@@ -15,7 +16,7 @@ import { exitOnSignal, STOP_SIGNALS, type StopSignal } from "./stop.js";
 import { didYouMean } from "../config/suggest.js";
 import type { EarlyWorkers } from "../parallel/early-workers.js";
 
-const COMMANDS = ["validate", "normalize", "apply", "schema"];
+const COMMANDS = ["validate", "normalize", "apply", "report", "schema"];
 const SIGNAL_NAMES = Object.keys(STOP_SIGNALS) as StopSignal[];
 
 export interface MainOptions {
@@ -60,7 +61,8 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
       await runApplyCommand(plain, io, setExit, context);
     } else {
       const parser = await cliParser(argv, io, (y) =>
-        y.command(validateCommand(io, setExit)).command(normalizeCommand(io, setExit)).command(applyCommand(io, setExit, context)).command(schemaCommand(io, setExit)),
+        y.command(validateCommand(io, setExit)).command(normalizeCommand(io, setExit)).command(applyCommand(io, setExit, context))
+          .command(reportCommand(io, setExit, context)).command(schemaCommand(io, setExit)),
       );
       await parser.parseAsync(argv, {}, (err, _argv, output) => {
         if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
@@ -90,13 +92,14 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .middleware(((_parsed: unknown, y: Argv) => rejectMissingValues(argv, y)) as unknown as (a: object) => void, true)
     .middleware(rejectEmptyValues, true)
     .scriptName("fqc")
-    .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply.");
+    .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply, report.");
   addCommands(parser)
     .example("$0 validate configs/*.json", "Lint configs (exit 1 on problems)")
     .example("$0 normalize --check configs/*.json", "CI: are configs in canonical form?")
     .example("$0 apply w.npy w_fq.npy -c qat.json --role weight", "Fake-quantize a weight tensor")
+    .example("$0 report model.safetensors -c a.json -c b.json", "Compare two configs, tensor by tensor")
     .example("$0 schema > fqc.schema.json", "The JSON Schema for editors")
-    .demandCommand(1, "Name a command: validate, normalize, apply or schema.")
+    .demandCommand(1, "Name a command: validate, normalize, apply, report or schema.")
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -116,8 +119,10 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
 
 /** Arguments that are lists by definition (validate's and normalize's files, and yargs' own). */
 const LIST_ARGUMENTS = new Set(["_", "--", "files", "rule", "ignore-pattern", "ignorePattern"]);
+/** Options that are lists in one command only: report's columns (apply's --config stays one file). */
+const COMMAND_LISTS: Record<string, ReadonlySet<string>> = { report: new Set(["config", "c", "recipe", "r"]) };
 /** The commands' positional arguments, named as in their usage lines. */
-const POSITIONALS = new Set(["input", "output", "files"]);
+const POSITIONALS = new Set(["input", "output", "files", "model"]);
 
 /**
  * A repeated option takes its last value, as in most command-line tools. yargs
@@ -126,8 +131,10 @@ const POSITIONALS = new Set(["input", "output", "files"]);
  * the variadic file lists, hence this step, run before validation.)
  */
 function lastValueWins(argv: Record<string, unknown>): void {
+  const command = Array.isArray(argv._) ? String(argv._[0]) : "";
+  const lists = COMMAND_LISTS[command];
   for (const [key, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !LIST_ARGUMENTS.has(key)) argv[key] = value[value.length - 1];
+    if (Array.isArray(value) && !LIST_ARGUMENTS.has(key) && !lists?.has(key)) argv[key] = value[value.length - 1];
   }
 }
 

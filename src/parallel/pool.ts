@@ -5,10 +5,9 @@
  * so whole groups and tokens, computed the same way wherever it runs).
  */
 import type { Worker } from "node:worker_threads";
-import type { ChunkTask } from "../apply-chunks.js";
 import { FqcError } from "../errors.js";
 import { spawnWorker } from "./spawn-worker.js";
-import type { WorkerFailure, WorkerReply } from "./protocol.js";
+import type { WorkerFailure, WorkerReply, WorkerTask } from "./protocol.js";
 
 interface Pending {
   resolve: (chunks: number) => void;
@@ -63,7 +62,7 @@ export class WorkerPool {
    * the promise rejects with that failure once every worker has stopped, so
    * no worker still writes when the caller cleans up.
    */
-  async runOnAll(task: ChunkTask, onFailure: () => void): Promise<number[]> {
+  async runOnAll(task: WorkerTask, onFailure: () => void): Promise<number[]> {
     if (this.closed) throw new Error("worker pool is closed");
     let failed = false;
     const runs = this.workers.map((w) =>

@@ -1,10 +1,14 @@
 /** Messages between the pool and its workers. Data moves through files and shared memory; messages carry only the task and the outcome. */
 import type { ChunkTask } from "../apply-chunks.js";
 import type { FqcErrorCode } from "../errors.js";
+import type { ReportTask } from "../report/report-chunks.js";
+
+/** What a worker runs: apply's chunk loop, or report's (which says so in its `kind`). */
+export type WorkerTask = ChunkTask | ReportTask;
 
 export interface Job {
   id: number;
-  task: ChunkTask;
+  task: WorkerTask;
 }
 
 /** A failure keeps what the CLI needs to report it like one from the main thread. */

@@ -1,12 +1,13 @@
 /**
  * Worker thread entry. Bundled by scripts/gen-sources.mjs into a string and
  * started with `new Worker(source, { eval: true })`, so the same code runs
- * from src, dist and inside the single-file binary. It runs apply's chunk
- * loop on the task it is given and reports the outcome.
+ * from src, dist and inside the single-file binary. It runs apply's (or
+ * report's) chunk loop on the task it is given and reports the outcome.
  */
 import { parentPort } from "node:worker_threads";
 import { runChunks } from "../apply-chunks.js";
 import { FqcError } from "../errors.js";
+import { runReportChunks } from "../report/report-chunks.js";
 import type { Job, WorkerReply } from "./protocol.js";
 
 if (!parentPort) throw new Error("worker-entry must run in a worker thread");
@@ -15,7 +16,8 @@ const port = parentPort;
 port.on("message", (job: Job) => {
   let reply: WorkerReply;
   try {
-    reply = { id: job.id, ok: true, chunks: runChunks(job.task) };
+    const { task } = job;
+    reply = { id: job.id, ok: true, chunks: "kind" in task ? runReportChunks(task) : runChunks(task) };
   } catch (e) {
     reply = e instanceof FqcError
       ? { id: job.id, ok: false, message: e.message, code: e.code, hint: e.hint, file: e.file }

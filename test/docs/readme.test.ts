@@ -31,6 +31,13 @@ describe("README", () => {
     expect(readme).toContain(r.stdout);
   });
 
+  it("shows the report of the demo checkpoint exactly as the CLI prints it", () => {
+    const r = runFqc(["report", "examples/llama-tiny/model.safetensors", "-c", "examples/8da4w.json", "-c", "examples/int8-per-channel.json"]);
+    expect(r.code).toBe(0);
+    expect(readme).toContain(`$ fqc report examples/llama-tiny/model.safetensors -c examples/8da4w.json -c examples/int8-per-channel.json\n${r.stdout}`);
+    expect(readme).toContain("](docs/report-demo.png)");
+  });
+
   it("keeps the two-command quick start", () => {
     const quick = readme.split("## Quick start")[1]?.split("\n## ")[0] ?? "";
     expect(quick).toContain("npm ci && npm run demo");

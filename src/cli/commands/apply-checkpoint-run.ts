@@ -58,10 +58,15 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
       signal,
       startedWorkers: workers,
+      stats: argv.report !== undefined,
     });
     progress?.stop();
+    if (argv.report !== undefined && r.stats) {
+      await (await import("../apply-report.js")).writeApplyReport(argv.report, r.stats, source, argv);
+    }
     if (argv.json) {
-      io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      const { stats: _stats, ...summary } = r;
+      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else if (!argv.quiet) {
       const rate = r.seconds >= 0.5
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`

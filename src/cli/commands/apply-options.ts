@@ -22,6 +22,7 @@ export const APPLY_OPTIONS = {
   "scale-out": { type: "string", describe: "Write the scales used to this .npy" },
   "zero-point-out": { type: "string", describe: "Write the zero points used to this .npy" },
   "qparams-out": { type: "string", describe: "Write every fake-quantized tensor's scale and zero point to this .safetensors (<tensor>.scale, <tensor>.zero_point)" },
+  report: { type: "string", describe: "Also write fqc report's figures for this run, from the same pass (format by extension: .json, .csv, .md, .html; else the table)" },
   "dry-run": { type: "boolean", default: false, describe: "List every tensor with its shape, dtype and what would happen to it; read no tensor data, write nothing" },
   force: { type: "boolean", default: false, describe: "Allow the output to replace the input file" },
   kernel: { type: "string", choices: ["auto", "js"], default: "auto", describe: "auto: WebAssembly SIMD where it applies; js: the portable JS kernel (same results)" },

@@ -90,5 +90,5 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
 
 /** The .npy path: a .npy input under --config, without the checkpoint-only options. */
 function isPlainNpyRun(argv: ApplyArgs): boolean {
-  return argv.input.toLowerCase().endsWith(".npy") && argv.recipe === undefined && argv["qparams-out"] === undefined && !argv["dry-run"];
+  return argv.input.toLowerCase().endsWith(".npy") && argv.recipe === undefined && argv["qparams-out"] === undefined && argv.report === undefined && !argv["dry-run"];
 }

@@ -1,0 +1,42 @@
+/** `fqc apply --report FILE`: the report of the checkpoint apply just wrote, from the statistics of the same pass. */
+import { basename, extname } from "node:path";
+import { openCheckpoint } from "../checkpoint/open.js";
+import type { TorchaoVersion } from "../config/types.js";
+import type { ReportFormat } from "../report/format-names.js";
+import { reportFromSums } from "../report/pass.js";
+import { renderReport } from "../report/render.js";
+import { targetsFromPlan } from "../report/targets.js";
+import { SLOTS } from "../report/stats.js";
+import { planTensors, type PlanSource } from "../tensor-plan/plan-tensors.js";
+import { writeFileAtomic } from "./write-file.js";
+
+/** The report format a file name asks for: .json, .csv, .md/.markdown, .html/.htm; anything else gets the text table. */
+export function reportFormatFor(file: string): ReportFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".csv") return "csv";
+  if (ext === ".md" || ext === ".markdown") return "markdown";
+  if (ext === ".html" || ext === ".htm") return "html";
+  return "table";
+}
+
+export async function writeApplyReport(
+  file: string, stats: ReadonlyArray<Float64Array | null>, source: PlanSource,
+  argv: { input: string; config?: string; recipe?: string; torchao: TorchaoVersion },
+): Promise<void> {
+  // The header again (no tensor data): the report names tensors as the checkpoint does.
+  const checkpoint = openCheckpoint(argv.input);
+  try {
+    const from = (argv.recipe ?? argv.config)!;
+    const column = {
+      name: basename(from, extname(from)),
+      source: from,
+      kind: "recipe" in source ? "recipe" as const : "config" as const,
+      targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao })),
+    };
+    const report = reportFromSums(checkpoint, [column], stats.map((s) => [s ?? new Float64Array(SLOTS)]), { torchao: argv.torchao });
+    writeFileAtomic(file, renderReport(reportFormatFor(file), report));
+  } finally {
+    checkpoint.close();
+  }
+}

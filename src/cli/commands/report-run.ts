@@ -1,0 +1,112 @@
+/** What `fqc report` does once its arguments are parsed (loaded when the command runs). */
+import { basename, extname } from "node:path";
+import { loadConfigText, readTextFile } from "../../config-file.js";
+import type { CanonicalConfig, Recipe } from "../../config/types.js";
+import { openCheckpoint } from "../../checkpoint/open.js";
+import { EXIT, FqcError } from "../../errors.js";
+import { reportCheckpoint } from "../../report/pass.js";
+import { renderReport } from "../../report/render.js";
+import { formatDb } from "../../report/rows.js";
+import { columnTargets } from "../../report/targets.js";
+import { tensorsBelow } from "../../report/threshold.js";
+import type { ColumnInput } from "../../report/types.js";
+import { reportConfigDiagnostics } from "../config-report.js";
+import { STDIO_ARG, type CliIO } from "../io.js";
+import { writeFileAtomic } from "../write-file.js";
+import type { ReportArgs, ReportContext } from "./report.js";
+
+export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
+  if (argv.model === STDIO_ARG) throw new FqcError("USAGE", "fqc report reads a model file, not standard input", { hint: "Give the path of the model." });
+  if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
+    throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
+  }
+  if (argv.worst !== undefined && (!Number.isInteger(argv.worst) || argv.worst < 1)) {
+    throw new FqcError("USAGE", `--worst needs a positive whole number of tensors, got ${String(argv.worst)}`);
+  }
+  if (argv["fail-under"] !== undefined && !Number.isFinite(argv["fail-under"])) {
+    throw new FqcError("USAGE", "--fail-under needs a number of dB, e.g. --fail-under 15");
+  }
+  const kind = (argv.recipe ?? []).length > 0 ? "recipe" : "config";
+  const files = (kind === "recipe" ? argv.recipe : argv.config) ?? [];
+  const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
+  for (const file of files) {
+    const source = await loadColumn(file, kind, io);
+    if (!source) {
+      setExit(EXIT.PROBLEMS);
+      return;
+    }
+    sources.push(source);
+  }
+  const checkpoint = openCheckpoint(argv.model);
+  const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
+  let report;
+  try {
+    const names = columnNames(files);
+    const columns: ColumnInput[] = files.map((file, i) => ({ name: names[i], source: file, kind, targets: columnTargets(checkpoint, sources[i], { torchao: argv.torchao }) }));
+    report = await reportCheckpoint(checkpoint, columns, {
+      torchao: argv.torchao,
+      threads: argv.threads === "auto" ? "auto" : Number(argv.threads),
+      kernel: argv.kernel,
+      signal,
+      startedWorkers: workers,
+      onProgress: progress?.update,
+    });
+  } finally {
+    progress?.stop();
+    checkpoint.close();
+  }
+  const text = renderReport(argv.format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  const toFile = argv.output !== undefined && argv.output !== STDIO_ARG;
+  if (toFile) writeFileAtomic(argv.output!, text);
+  else io.stdout.write(text);
+
+  let exit: number = EXIT.OK;
+  const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${t.name} (${report.columns[i].name}): ${c.reason}`] : [])));
+  if (refused.length > 0) {
+    // A table on stdout lists them already.
+    if (argv.format !== "table" || toFile) io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
+    exit = EXIT.PROBLEMS;
+  }
+  const threshold = argv["fail-under"];
+  if (threshold !== undefined) {
+    const below = tensorsBelow(report, threshold);
+    if (below.length > 0) {
+      io.stderr.write(`fqc: ${below.length} tensor${below.length > 1 ? "s" : ""} below --fail-under ${threshold} dB:\n` +
+        below.map((b) => `  ${b.tensor} (${b.column}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}\n`).join(""));
+      exit = EXIT.PROBLEMS;
+    }
+  }
+  setExit(exit);
+}
+
+/**
+ * One column's source: a config file's weight config (a QAT pair's weight
+ * side: checkpoints hold weights), or a recipe; undefined after printing the
+ * file's errors.
+ */
+async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | undefined> {
+  const text = readTextFile(file);
+  const loaded = loadConfigText(file, text);
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  await reportConfigDiagnostics(io, file, text, errors);
+  if (!loaded.document || errors.length > 0) return undefined;
+  const doc = loaded.document;
+  if (kind === "recipe") {
+    if (doc.kind === "recipe") return { recipe: doc.recipe };
+    throw new FqcError("USAGE", `${file} is a config, not a recipe (fqn_to_config)`, { file, hint: "Give it with --config, or write a recipe: {\"fqn_to_config\": {\"_default\": <config>}}." });
+  }
+  if (doc.kind === "recipe") {
+    throw new FqcError("USAGE", `${file} is a recipe (fqn_to_config), not a config`, { file, hint: "Give recipes with --recipe." });
+  }
+  if (doc.kind === "single") return { config: doc.config };
+  if (!doc.pair.weight) {
+    throw new FqcError("USAGE", `${file}: the QAT pair has no "weight" config, and a model holds weights`, { file, hint: "Give a config with a weight side." });
+  }
+  return { config: doc.pair.weight };
+}
+
+/** Column labels: each file's name without extension; the path as given where two would be equal. */
+export function columnNames(files: readonly string[]): string[] {
+  const short = files.map((f) => basename(f, extname(f)));
+  return short.map((s, i) => (short.indexOf(s) !== short.lastIndexOf(s) ? files[i] : s));
+}

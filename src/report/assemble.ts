@@ -1,0 +1,92 @@
+/**
+ * From the pass's merged sums to the report: per-cell figures and sizes,
+ * per-column summaries (overall SQNR, worst tensors, bytes). Pure.
+ */
+import type { Checkpoint } from "../checkpoint/types.js";
+import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
+import type { QuantPlan } from "../quant/plan.js";
+import { quantizedSize } from "./sizes.js";
+import { errorFigures, sqnrDb, statSums } from "./stats.js";
+import type { ColumnInput, ColumnSummary, Report, ReportCell, ReportTensor, TensorTarget } from "./types.js";
+
+/** A cell before the pass: its target, and the plan (or why torchao would refuse). */
+export interface CellPlan {
+  target: TensorTarget;
+  plan: QuantPlan | null;
+  refusal: string | null;
+}
+
+/** "int4 per_group 32 symmetric", "int8 per_channel symmetric", "int8 per_token asymmetric". */
+export function describeConfig(c: CanonicalConfig): string {
+  const g = c.granularity;
+  const gran = g.type === "PerGroup" ? `per_group ${String(g.group_size)}` : g.type === "PerAxis" ? "per_channel" : "per_token";
+  const domain = g.type !== "PerToken" && c.zero_point_domain === "FLOAT" ? " (FLOAT zero point)" : "";
+  return `${c.dtype} ${gran} ${c.mapping_type.toLowerCase()}${domain}`;
+}
+
+export function assembleReport(
+  checkpoint: Checkpoint, columns: readonly ColumnInput[], cells: CellPlan[][], sums: Float64Array[][],
+  opts: { torchao: TorchaoVersion; worst: number },
+): Report {
+  const tensors: ReportTensor[] = checkpoint.tensors.map((t) => ({
+    name: t.name,
+    dtype: t.dtype,
+    shape: [...t.shape],
+    elements: t.shape.reduce((a, b) => a * b, 1),
+    bytes: t.byteLength,
+    cells: cells[t.index].map((cell, c): ReportCell => {
+      const { target, plan, refusal } = cell;
+      const config = target.action === "quantize" ? describeConfig(target.config) : null;
+      if (plan) {
+        const s = statSums(sums[t.index][c]);
+        return { status: "quantized", key: target.key, config, reason: null, sums: s, figures: errorFigures(s), bytes: quantizedSize(plan).total };
+      }
+      const reason = refusal ?? (target.action === "skip" ? target.reason : null);
+      return { status: refusal ? "refused" : "skipped", key: target.key, config, reason, sums: null, figures: null, bytes: t.byteLength };
+    }),
+  }));
+  const summaries = columns.map((col, c) => summarize(col.name, tensors, c, opts.worst));
+  return {
+    model: checkpoint.path,
+    format: checkpoint.format,
+    torchao: opts.torchao,
+    columns: columns.map(({ name, source, kind }) => ({ name, source, kind })),
+    tensors,
+    summaries,
+  };
+}
+
+function summarize(column: string, tensors: readonly ReportTensor[], c: number, worstCount: number): ColumnSummary {
+  const s: ColumnSummary = {
+    column, tensorsQuantized: 0, tensorsRefused: 0, elementsQuantized: 0, sumX2: 0, sumE2: 0, overallSqnrDb: null,
+    worst: [], originalBytes: 0, quantizedBytes: 0, nanInputs: 0, infInputs: 0, nonFiniteOutputs: 0,
+  };
+  let counted = 0;
+  const ranked: Array<{ name: string; sqnrDb: number | null; order: number }> = [];
+  tensors.forEach((t, order) => {
+    const cell = t.cells[c];
+    s.originalBytes += t.bytes;
+    s.quantizedBytes += cell.bytes;
+    if (cell.status === "refused") s.tensorsRefused++;
+    if (cell.status !== "quantized" || !cell.sums) return;
+    s.tensorsQuantized++;
+    s.elementsQuantized += t.elements;
+    // Tensor by tensor, in checkpoint order: a fixed order, so the same float64 sums every run.
+    s.sumX2 += cell.sums.sumX2;
+    s.sumE2 += cell.sums.sumE2;
+    counted += cell.sums.counted;
+    s.nanInputs += cell.sums.nanInputs;
+    s.infInputs += cell.sums.infInputs;
+    s.nonFiniteOutputs += cell.sums.nonFiniteOutputs;
+    ranked.push({ name: t.name, sqnrDb: cell.figures?.sqnrDb ?? null, order });
+  });
+  s.overallSqnrDb = s.tensorsQuantized === 0 ? null : sqnrDb(s.sumX2, s.sumE2, counted);
+  // Lowest SQNR first; tensors without figures (all values non-finite) first of all; ties in checkpoint order.
+  ranked.sort((a, b) => rank(a.sqnrDb) - rank(b.sqnrDb) || a.order - b.order);
+  s.worst = ranked.slice(0, worstCount).map(({ name, sqnrDb: v }) => ({ name, sqnrDb: v }));
+  return s;
+}
+
+function rank(v: number | null): number {
+  return v === null ? -Infinity : v;
+}

@@ -1,0 +1,228 @@
+/**
+ * `report`'s one pass over a checkpoint: every tensor some column
+ * fake-quantizes is read once, in chunks of whole rows, and every column's
+ * kernel runs on a copy of each chunk (report-chunks.ts) on the main thread
+ * and the worker pool together. Tensors no column targets are never read.
+ * The chunk statistics are merged in chunk order into one accumulator per
+ * tensor and column (assemble.ts turns them into the report).
+ */
+import { closeSync, openSync } from "node:fs";
+import type { Checkpoint, CheckpointTensor } from "../checkpoint/types.js";
+import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
+import type { TorchaoVersion } from "../config/types.js";
+import { FqcError } from "../errors.js";
+import { ioError } from "../npy/fail.js";
+import type { WorkerSupply } from "../parallel/early-workers.js";
+import type { WorkerPool } from "../parallel/pool.js";
+import { resolveThreads } from "../parallel/thread-count.js";
+import { kernelFor, type KernelChoice } from "../quant/kernel.js";
+import { makePlan, type QuantPlan } from "../quant/plan.js";
+import { assembleReport, type CellPlan } from "./assemble.js";
+import {
+  REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runStreamedTensor,
+  type ReportTask, type ReportTensorWork,
+} from "./report-chunks.js";
+import { mergeStats, SLOTS } from "./stats.js";
+import type { ColumnInput, Report } from "./types.js";
+
+export interface ReportOptions {
+  /** torchao version whose numerics to reproduce (default 0.12). */
+  torchao?: TorchaoVersion;
+  /** Threads that compute, the main thread included; "auto" (default): one per core for large work. */
+  threads?: number | "auto";
+  kernel?: KernelChoice;
+  /** Elements per chunk (tests use small values to exercise chunking); never depends on the thread count. */
+  chunkElements?: number;
+  /** How many tensors each column's summary lists as worst (default 5). */
+  worst?: number;
+  onProgress?: (chunksDone: number, chunksTotal: number) => void;
+  signal?: AbortSignal;
+  startedWorkers?: WorkerSupply;
+}
+
+const PROGRESS_MS = 100;
+
+export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly ColumnInput[], opts: ReportOptions = {}): Promise<Report> {
+  const torchao = opts.torchao ?? "0.12";
+  for (const c of columns) {
+    if (c.targets.length !== checkpoint.tensors.length) {
+      throw new Error(`column ${c.name}: ${c.targets.length} targets for ${checkpoint.tensors.length} tensors`);
+    }
+  }
+  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao)));
+  const chunkElements = opts.chunkElements ?? REPORT_CHUNK_ELEMENTS;
+  const works = buildWorks(checkpoint, cells, chunkElements);
+  const fds = new Map<string, number>();
+  const sums = checkpoint.tensors.map(() => columns.map(() => new Float64Array(SLOTS)));
+  try {
+    for (const { work } of works) {
+      if (work.dataOffset === null) continue;
+      let fd = fds.get(work.file);
+      if (fd === undefined) {
+        try {
+          fd = openSync(work.file, "r");
+        } catch (e) {
+          throw ioError(work.file, "open", e);
+        }
+        fds.set(work.file, fd);
+      }
+      work.fd = fd;
+    }
+    const totalChunks = works.reduce((n, w) => n + w.work.chunks, 0);
+    if (totalChunks > 0) {
+      const partials = await runPass(checkpoint, works, columns.length, totalChunks, opts);
+      for (const { work, index } of works) {
+        for (let c = 0; c < columns.length; c++) {
+          if (!work.plans[c]) continue;
+          for (let k = 0; k < work.chunks; k++) mergeStats(sums[index][c], 0, partials, ((work.firstChunk + k) * columns.length + c) * SLOTS);
+        }
+      }
+    }
+  } finally {
+    for (const fd of fds.values()) closeSync(fd);
+  }
+  return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
+}
+
+/**
+ * A report from statistics gathered elsewhere in the same way (`apply
+ * --report`: the apply pass itself), `sums[tensor][column]` in the slots of
+ * stats.ts (ignored where the column does not fake-quantize the tensor).
+ */
+export function reportFromSums(
+  checkpoint: Checkpoint, columns: readonly ColumnInput[], sums: Float64Array[][], opts: { torchao?: TorchaoVersion; worst?: number } = {},
+): Report {
+  const torchao = opts.torchao ?? "0.12";
+  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao)));
+  return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
+}
+
+/** What one column does to one tensor, with the plan when it fake-quantizes it. */
+function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVersion): CellPlan {
+  const target = column.targets[t.index];
+  if (target.action === "skip") return { target, plan: null, refusal: target.error ?? null };
+  if (!isFloatTensorDtype(t.dtype)) {
+    // Planners never target these; a hand-made column might.
+    return { target, plan: null, refusal: `${t.dtype} tensors are not fake-quantized (F32, F16 and BF16 are)` };
+  }
+  if (t.shape.length === 0) return { target, plan: null, refusal: "a 0-d tensor has no last dimension to quantize along" };
+  if (t.shape[t.shape.length - 1] === 0) return { target, plan: null, refusal: `the last dimension of shape (${t.shape.join(", ")}) is empty; torchao's min/max reductions fail on it` };
+  const compute = t.dtype === "F32" ? "float32" : t.dtype === "F16" ? "float16" : "bfloat16";
+  try {
+    return { target, plan: makePlan(target.config, t.shape, { compute, torchao }), refusal: null };
+  } catch (e) {
+    if (e instanceof FqcError && e.code === "FORWARD") return { target, plan: null, refusal: e.message };
+    throw e;
+  }
+}
+
+/** The tensors to read, positional ones first (threads share them), then those that can only be streamed. */
+function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: number): Array<{ work: ReportTensorWork; index: number }> {
+  const positional: Array<{ work: ReportTensorWork; index: number }> = [];
+  const streamed: Array<{ work: ReportTensorWork; index: number }> = [];
+  for (const t of checkpoint.tensors) {
+    const plans = cells[t.index].map((c) => c.plan);
+    const first = plans.find((p): p is QuantPlan => p !== null);
+    if (!first || first.rows === 0) continue;
+    if (t.fortranOrder && t.shape.filter((d) => d !== 1).length > 1) {
+      throw new FqcError("NPY", `${t.file}: ${t.name} is stored in Fortran order, which fqc report does not read`, {
+        file: t.file,
+        hint: "Save it in C order (np.ascontiguousarray) and run the report again.",
+      });
+    }
+    const rowsPerChunk = rowsPerChunkFor(first.rowLength, chunkElements);
+    const work: ReportTensorWork = {
+      file: t.file,
+      fd: null,
+      dataOffset: t.dataOffset,
+      dtype: t.dtype as ReportTensorWork["dtype"],
+      swap: t.byteOrder === "big",
+      rows: first.rows,
+      rowLength: first.rowLength,
+      rowsPerChunk,
+      firstChunk: 0,
+      chunks: Math.ceil(first.rows / rowsPerChunk),
+      plans,
+    };
+    (t.dataOffset === null ? streamed : positional).push({ work, index: t.index });
+  }
+  let next = 0;
+  for (const w of [...positional, ...streamed]) {
+    w.work.firstChunk = next;
+    next += w.work.chunks;
+  }
+  return [...positional, ...streamed];
+}
+
+async function runPass(
+  checkpoint: Checkpoint, works: Array<{ work: ReportTensorWork; index: number }>, columns: number, totalChunks: number, opts: ReportOptions,
+): Promise<Float64Array> {
+  const positional = works.filter((w) => w.work.dataOffset !== null);
+  const positionalChunks = positional.reduce((n, w) => n + w.work.chunks, 0);
+  const allPlans = works.flatMap((w) => w.work.plans.filter((p): p is QuantPlan => p !== null));
+  const kernel = opts.kernel ?? "auto";
+  const anyJs = allPlans.some((p) => kernelFor(p, "compute", kernel) === "js");
+  const elements = positional.reduce((n, w) => n + w.work.rows * w.work.rowLength * w.work.plans.filter(Boolean).length, 0);
+  const threads = Math.min(resolveThreads(opts.threads, elements, anyJs ? "js" : "wasm"), Math.max(positionalChunks, 1));
+  let pool: WorkerPool | undefined;
+  try {
+    if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
+    const buffer = pool ? new SharedArrayBuffer(totalChunks * columns * SLOTS * 8) : new ArrayBuffer(totalChunks * columns * SLOTS * 8);
+    const partials = new Float64Array(buffer);
+    const control = new Int32Array(pool ? new SharedArrayBuffer(12) : new ArrayBuffer(12));
+    const task: ReportTask = { kind: "report", tensors: positional.map((w) => w.work), columns, positionalChunks, kernel, partials, control };
+    await runTask(checkpoint, task, works.filter((w) => w.work.dataOffset === null), totalChunks, pool, opts);
+    return partials;
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** The main thread works too (streamed tensors first, then positional chunks), yielding between chunks for signals and progress. */
+async function runTask(
+  checkpoint: Checkpoint, task: ReportTask, streamed: Array<{ work: ReportTensorWork; index: number }>, totalChunks: number,
+  pool: WorkerPool | undefined, opts: ReportOptions,
+): Promise<void> {
+  const { control } = task;
+  const interrupted = () => new FqcError("INTERRUPTED", `interrupted; no report was written for ${checkpoint.path}`);
+  if (opts.signal?.aborted) throw interrupted();
+  const stop = () => Atomics.store(control, REPORT_CONTROL.STOP, 1);
+  let streamedDone = 0;
+  let reported = -1;
+  const report = () => {
+    const done = Atomics.load(control, REPORT_CONTROL.DONE) + streamedDone;
+    if (done !== reported) opts.onProgress?.((reported = done), totalChunks);
+  };
+  const workers = pool && task.positionalChunks > 0 ? pool.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error })) : undefined;
+  opts.signal?.addEventListener("abort", stop);
+  let poll: ReturnType<typeof setInterval> | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    try {
+      const stopped = () => Atomics.load(control, REPORT_CONTROL.STOP) !== 0;
+      for (const { work, index } of streamed) {
+        if (stopped()) break;
+        runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped);
+        streamedDone += work.chunks;
+        report();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const runner = new ReportRunner(task);
+      while (runner.next()) {
+        report();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      stop();
+      failure = { error };
+    }
+    if (opts.onProgress) poll = setInterval(report, PROGRESS_MS);
+    failure ??= await workers;
+  } finally {
+    if (poll) clearInterval(poll);
+    opts.signal?.removeEventListener("abort", stop);
+  }
+  if (failure) throw failure.error;
+  if (Atomics.load(control, REPORT_CONTROL.STOP) !== 0 || Atomics.load(control, REPORT_CONTROL.DONE) + streamedDone < totalChunks) throw interrupted();
+  report();
+}

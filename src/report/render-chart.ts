@@ -1,0 +1,149 @@
+/**
+ * The SVG chart of the HTML report: SQNR per tensor in checkpoint order, one
+ * series per column (colour and marker shape both differ, so series stay
+ * apart in grey print and for colour-blind readers), axes with labels, a
+ * legend, and a <title> on every point naming tensor, column and value (the
+ * browser shows it on hover; no script needed). Pure: report → SVG text.
+ */
+import { formatDb } from "./rows.js";
+import type { Report } from "./types.js";
+
+/** Okabe–Ito colours: distinguishable with every common colour-vision deficiency. */
+export const SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+
+/** Marker outlines around (0, 0), radius ~4. */
+const MARKERS = [
+  "M-4,0a4,4 0 1,0 8,0a4,4 0 1,0 -8,0Z", // circle
+  "M-3.5,-3.5h7v7h-7Z", // square
+  "M0,-4.6L4.2,3.3H-4.2Z", // triangle
+  "M0,-4.8L4.8,0L0,4.8L-4.8,0Z", // diamond
+];
+
+export function xmlEscape(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/** A short label for the x axis: the name without a leading "model." and a trailing ".weight". */
+export function shortName(name: string): string {
+  return name.replace(/^model\./, "").replace(/\.weight$/, "");
+}
+
+/** Round tick values covering [lo, hi], about `target` of them, at 1/2/5 × 10^k steps. */
+export function niceTicks(lo: number, hi: number, target = 6): { lo: number; hi: number; step: number; ticks: number[] } {
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
+  }
+  const raw = (hi - lo) / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const a = Math.floor(lo / step) * step;
+  const b = Math.ceil(hi / step) * step;
+  const ticks: number[] = [];
+  for (let v = a; v <= b + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  return { lo: a, hi: b, step, ticks };
+}
+
+/** The value a data attribute holds: shortest round-trip number, or inf / -inf. */
+export function attrDb(v: number): string {
+  return v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v);
+}
+
+export interface ChartOptions {
+  /** Draw a dashed line at this SQNR (the --fail-under threshold). */
+  threshold?: number;
+}
+
+export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string {
+  // Tensors some column fake-quantized, in checkpoint order: one x position each.
+  const tensors = report.tensors.filter((t) => t.cells.some((c) => c.figures && c.figures.sqnrDb !== null));
+  const W = 1100;
+  const labelled = tensors.length <= 160;
+  const top = 56;
+  const left = 70;
+  const right = 24;
+  // Room for the labels, rotated by 60°: about 5 px per character at 10 px.
+  const bottom = labelled ? 44 + Math.min(150, 5 * Math.max(...tensors.map((t) => shortName(t.name).length), 4)) : 60;
+  const H = top + 330 + bottom;
+  const plotW = W - left - right;
+  const plotH = H - top - bottom;
+  const finite: number[] = [];
+  for (const t of tensors) for (const c of t.cells) if (c.figures?.sqnrDb !== null && c.figures?.sqnrDb !== undefined && Number.isFinite(c.figures.sqnrDb)) finite.push(c.figures.sqnrDb);
+  if (opts.threshold !== undefined) finite.push(opts.threshold);
+  const lo0 = finite.length ? Math.min(...finite) : 0;
+  const hi0 = finite.length ? Math.max(...finite) : 1;
+  const pad = Math.max((hi0 - lo0) * 0.05, 0.5);
+  const { lo, hi, ticks } = niceTicks(lo0 - pad, hi0 + pad);
+  const y = (v: number) => top + plotH - ((Math.max(lo, Math.min(hi, v)) - lo) / (hi - lo)) * plotH;
+  const step = tensors.length > 1 ? plotW / tensors.length : plotW;
+  const x = (i: number) => left + step * (i + 0.5);
+  const f = (v: number) => v.toFixed(1);
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="chart-title" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`);
+  out.push(`<title id="chart-title">SQNR per tensor in checkpoint order, one series per column</title>`);
+  out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
+  // Grid and y axis.
+  out.push(`<g class="y-axis" font-size="12" fill="#333">`);
+  for (const v of ticks) {
+    const yy = f(y(v));
+    out.push(`<line x1="${left}" x2="${W - right}" y1="${yy}" y2="${yy}" stroke="#e3e3e3"/>`);
+    out.push(`<text x="${left - 8}" y="${yy}" text-anchor="end" dominant-baseline="middle">${xmlEscape(String(v))}</text>`);
+  }
+  out.push(`</g>`);
+  out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#555"/>`);
+  out.push(`<line x1="${left}" x2="${W - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#555"/>`);
+  out.push(`<text class="axis-label" transform="translate(18 ${f(top + plotH / 2)}) rotate(-90)" text-anchor="middle" font-size="13" fill="#222">SQNR (dB), higher is better</text>`);
+  // x labels.
+  out.push(`<g class="x-axis" font-size="10" fill="#444">`);
+  tensors.forEach((t, i) => {
+    if (!labelled) return;
+    out.push(`<text transform="translate(${f(x(i) + 3)} ${top + plotH + 8}) rotate(-60)" text-anchor="end">${xmlEscape(shortName(t.name))}</text>`);
+  });
+  if (!labelled) {
+    const every = Math.ceil(tensors.length / 20);
+    tensors.forEach((_, i) => {
+      if (i % every === 0) out.push(`<text x="${f(x(i))}" y="${top + plotH + 16}" text-anchor="middle">${i + 1}</text>`);
+    });
+  }
+  out.push(`</g>`);
+  out.push(`<text class="axis-label" x="${f(left + plotW / 2)}" y="${H - 8}" text-anchor="middle" font-size="13" fill="#222">tensor, in checkpoint order (hover a point for its name and value)</text>`);
+  if (opts.threshold !== undefined) {
+    const yy = f(y(opts.threshold));
+    out.push(`<g class="threshold"><line x1="${left}" x2="${W - right}" y1="${yy}" y2="${yy}" stroke="#c00" stroke-dasharray="6 4" stroke-width="1.5"/>` +
+      `<text x="${W - right - 4}" y="${f(y(opts.threshold) - 5)}" text-anchor="end" font-size="11" fill="#c00">--fail-under ${xmlEscape(String(opts.threshold))} dB</text></g>`);
+  }
+  // Series.
+  report.columns.forEach((col, c) => {
+    const colour = SERIES_COLOURS[c % SERIES_COLOURS.length];
+    const marker = MARKERS[c % MARKERS.length];
+    const pts: string[] = [];
+    const marks: string[] = [];
+    tensors.forEach((t, i) => {
+      const v = t.cells[c].figures?.sqnrDb;
+      if (v === null || v === undefined) return;
+      const px = x(i);
+      const py = y(v);
+      pts.push(`${f(px)},${f(py)}`);
+      marks.push(`<path class="point" data-series="${c}" data-tensor="${xmlEscape(t.name)}" data-sqnr="${attrDb(v)}" transform="translate(${f(px)} ${f(py)})" d="${marker}">` +
+        `<title>${xmlEscape(`${t.name} (${t.shape.join("×")} ${t.dtype})\n${col.name}: ${formatDb(v)} dB`)}</title></path>`);
+    });
+    out.push(`<g class="series" data-series="${c}" data-column="${xmlEscape(col.name)}" fill="${colour}" stroke="${colour}">`);
+    if (pts.length > 1) out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke-width="1.5" stroke-opacity="0.55"/>`);
+    out.push(...marks, `</g>`);
+  });
+  // Legend, above the plot.
+  out.push(`<g class="legend" font-size="13" fill="#222">`);
+  let lx = left;
+  report.columns.forEach((col, c) => {
+    const colour = SERIES_COLOURS[c % SERIES_COLOURS.length];
+    const overall = report.summaries[c]?.overallSqnrDb;
+    const label = `${col.name}${overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)`}`;
+    out.push(`<g class="legend-item" data-series="${c}"><line x1="${lx}" x2="${lx + 22}" y1="24" y2="24" stroke="${colour}" stroke-width="2"/>` +
+      `<path transform="translate(${lx + 11} 24)" d="${MARKERS[c % MARKERS.length]}" fill="${colour}"/>` +
+      `<text x="${lx + 30}" y="24" dominant-baseline="middle">${xmlEscape(label)}</text></g>`);
+    lx += 30 + 7.5 * label.length + 24;
+  });
+  out.push(`</g>`);
+  out.push(`</svg>`);
+  return out.join("\n");
+}

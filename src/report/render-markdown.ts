@@ -1,0 +1,44 @@
+/**
+ * The report as GitHub-flavoured Markdown, for a pull-request comment or
+ * $GITHUB_STEP_SUMMARY: a summary table (one row per column), then the
+ * tensors (SQNR and max |x − y| per column). Pure.
+ */
+import { cellNote, formatBytes, formatDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import type { Report } from "./types.js";
+
+/** Escapes what would break a table cell or turn into markup. */
+function md(s: string): string {
+  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]])/g, "\\$1").replace(/\n/g, " ");
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+export function renderReportMarkdown(report: Report, opts: RowOptions = {}): string {
+  const out: string[] = [
+    `### fqc report: \`${report.model.replace(/`/g, "'")}\``,
+    "",
+    `${report.tensors.length} tensors (${report.format}), torchao ${report.torchao} numerics. SQNR = 20·log10(‖x‖/‖x − y‖), in float64.`,
+    "",
+    row(["column", "tensors", "overall SQNR dB", "size", "of original", "worst tensors"]),
+    row(["---", "---:", "---:", "---:", "---:", "---"]),
+  ];
+  for (const s of report.summaries) {
+    const ratio = s.originalBytes === 0 ? "" : `${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%`;
+    out.push(row([
+      md(s.column),
+      String(s.tensorsQuantized) + (s.tensorsRefused ? ` (${s.tensorsRefused} refused)` : ""),
+      formatDb(s.overallSqnrDb),
+      `${formatBytes(s.quantizedBytes)} of ${formatBytes(s.originalBytes)}`,
+      ratio,
+      s.worst.slice(0, 3).map((w) => `${md(w.name)} ${formatDb(w.sqnrDb)}`).join(", "),
+    ]));
+  }
+  out.push("", row(["tensor", "shape", "dtype", ...report.columns.flatMap((c) => [`${md(c.name)} SQNR dB`, `${md(c.name)} max \\|e\\|`])]));
+  out.push(row(["---", "---", "---", ...report.columns.flatMap(() => ["---:", "---:"])]));
+  for (const t of selectRows(report, opts)) {
+    out.push(row([md(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c) => (c.figures ? [formatDb(c.figures.sqnrDb), formatSmall(c.figures.maxAbsError)] : [cellNote(c), ""]))]));
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The report as a plain-text table for a terminal: per tensor its shape and
+ * dtype, and per column SQNR, RMSE, max |x − y| and the zeroed share (and
+ * the recipe key that matched, for recipe columns); then one summary line
+ * per column. Pure.
+ */
+import { cellNote, formatBytes, formatDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import type { ColumnSummary, Report, ReportCell } from "./types.js";
+
+interface GridColumn {
+  label: string;
+  right: boolean;
+}
+
+function cellTexts(c: ReportCell, withKey: boolean): string[] {
+  const key = withKey ? [c.key ?? ""] : [];
+  if (!c.figures) return [...key, cellNote(c), "", "", ""];
+  return [...key, formatDb(c.figures.sqnrDb), formatSmall(c.figures.rmse), formatSmall(c.figures.maxAbsError), formatShare(c.figures.zeroedShare)];
+}
+
+/** Pads a grid of texts into aligned lines: a group header line over the sub-columns, then labels, then rows. */
+function layOut(groups: Array<{ label: string; span: number }>, columns: GridColumn[], rows: string[][]): string[] {
+  const width = columns.map((c, i) => Math.max(c.label.length, ...rows.map((r) => r[i].length)));
+  // Widen a group's last column if its label is longer than its columns together.
+  let at = 0;
+  for (const g of groups) {
+    const have = width.slice(at, at + g.span).reduce((a, b) => a + b, 0) + 2 * (g.span - 1);
+    if (g.label.length > have) width[at + g.span - 1] += g.label.length - have;
+    at += g.span;
+  }
+  const pad = (s: string, w: number, right: boolean) => (right ? s.padStart(w) : s.padEnd(w));
+  const line = (texts: string[]) => texts.map((s, i) => pad(s, width[i], columns[i].right)).join("  ").trimEnd();
+  at = 0;
+  const head = groups.map((g) => {
+    const w = width.slice(at, at + g.span).reduce((a, b) => a + b, 0) + 2 * (g.span - 1);
+    at += g.span;
+    return g.label.padEnd(w);
+  }).join("  ").trimEnd();
+  const rule = width.map((w) => "─".repeat(w)).join("  ");
+  return [head, line(columns.map((c) => c.label)), rule, ...rows.map(line)];
+}
+
+export function summaryLine(s: ColumnSummary): string {
+  const ratio = s.originalBytes === 0 ? "" : ` (${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%)`;
+  const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${w.name} ${formatDb(w.sqnrDb)} dB`).join(", ")}` : "";
+  const refused = s.tensorsRefused ? `, ${s.tensorsRefused} refused` : "";
+  const bad = s.nanInputs + s.infInputs ? `, ${s.nanInputs} NaN and ${s.infInputs} inf inputs left out` : "";
+  const overall = s.overallSqnrDb === null ? "no figures" : `overall SQNR ${formatDb(s.overallSqnrDb)} dB`;
+  return `${s.column}: ${s.tensorsQuantized} tensors fake-quantized${refused}, ${overall}${bad}, ` +
+    `${formatBytes(s.originalBytes)} → ${formatBytes(s.quantizedBytes)}${ratio}${worst}`;
+}
+
+export function renderReportTable(report: Report, opts: RowOptions = {}): string {
+  const recipeCols = report.columns.map((c) => c.kind === "recipe");
+  const groups = [{ label: "", span: 3 }, ...report.columns.map((c, i) => ({ label: c.name, span: recipeCols[i] ? 5 : 4 }))];
+  const columns: GridColumn[] = [
+    { label: "tensor", right: false }, { label: "shape", right: false }, { label: "dtype", right: false },
+    ...report.columns.flatMap((_, i) => [
+      ...(recipeCols[i] ? [{ label: "key", right: false }] : []),
+      { label: "SQNR dB", right: true }, { label: "RMSE", right: true }, { label: "max|e|", right: true }, { label: "zeroed", right: true },
+    ]),
+  ];
+  const rows = selectRows(report, opts).map((t) => [t.name, shapeText(t.shape), t.dtype, ...t.cells.flatMap((c, i) => cellTexts(c, recipeCols[i]))]);
+  const lines = layOut(groups, columns, rows);
+  const refusals = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${t.name} (${report.columns[i].name}): ${c.reason}`] : [])));
+  return [
+    `${report.model} (${report.format}): ${report.tensors.length} tensors, torchao ${report.torchao} numerics`,
+    "",
+    ...lines,
+    "",
+    ...report.summaries.map(summaryLine),
+    ...(refusals.length ? ["", "torchao would refuse:", ...refusals.map((r) => `  ${r}`)] : []),
+  ].join("\n") + "\n";
+}

@@ -1,0 +1,212 @@
+/**
+ * The part of `report` every thread runs: claim a chunk of whole rows of one
+ * tensor from a shared counter, read and decode it once, then for each column
+ * fake-quantize a copy with that column's plan (the kernel apply runs) and
+ * add the error statistics into the chunk's own slots of a shared array.
+ *
+ * Chunks are cut by a fixed element budget, never by the thread count, and
+ * every chunk writes only its own slots: the main thread merges them in chunk
+ * order afterwards, so the float64 sums are the same for 1 or N threads.
+ */
+import { decodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
+import { readFully } from "../npy/positional.js";
+import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../quant/kernel.js";
+import type { QuantPlan } from "../quant/plan.js";
+import { wasmChunkViews } from "../quant/wasm/kernel-wasm.js";
+import { accumulateStats, SLOTS } from "./stats.js";
+
+/** One tensor some column fake-quantizes, as the threads see it (plain data: posted to workers). */
+export interface ReportTensorWork {
+  /** The file and where its data starts; null: the bytes can only be streamed (the main thread does those). */
+  file: string;
+  fd: number | null;
+  dataOffset: number | null;
+  dtype: FloatTensorDtype;
+  /** Items are big-endian (a '>' .npy): swapped after reading. */
+  swap: boolean;
+  rows: number;
+  rowLength: number;
+  rowsPerChunk: number;
+  /** Index of this tensor's first chunk among all chunks of the task. */
+  firstChunk: number;
+  chunks: number;
+  /** One plan per column; null where that column leaves the tensor alone. */
+  plans: (QuantPlan | null)[];
+}
+
+export interface ReportTask {
+  kind: "report";
+  tensors: ReportTensorWork[];
+  columns: number;
+  /** Chunks of tensors threads may read positionally (they come first in `tensors`). */
+  positionalChunks: number;
+  kernel: KernelChoice;
+  /** chunks × columns × SLOTS float64 accumulators (shared memory with workers). */
+  partials: Float64Array;
+  /** Int32 slots over a SharedArrayBuffer, indexed by REPORT_CONTROL. */
+  control: Int32Array;
+}
+
+/** Slots of ReportTask.control: next chunk to claim, stop request, chunks finished. */
+export const REPORT_CONTROL = { NEXT: 0, STOP: 1, DONE: 2 } as const;
+
+/** Elements per chunk: 1 Mi (4 MiB of float32 per buffer), as apply's chunks. Never depends on the thread count. */
+export const REPORT_CHUNK_ELEMENTS = 1 << 20;
+
+export function rowsPerChunkFor(rowLength: number, chunkElements = REPORT_CHUNK_ELEMENTS): number {
+  return Math.max(1, Math.floor(chunkElements / Math.max(1, rowLength)));
+}
+
+/** Per-thread buffers, grown to the largest chunk seen. */
+class Buffers {
+  raw = new Uint8Array(0);
+  x = new Float32Array(0);
+  y = new Float32Array(0);
+  scale = new Float64Array(0);
+  zeroPoint = new Float64Array(0);
+
+  ensure(elements: number, itemSize: number, groups: number): void {
+    if (this.raw.length < elements * itemSize) this.raw = new Uint8Array(elements * 4);
+    if (this.x.length < elements) {
+      this.x = new Float32Array(elements);
+      this.y = new Float32Array(elements);
+    }
+    if (this.scale.length < groups) {
+      this.scale = new Float64Array(groups);
+      this.zeroPoint = new Float64Array(groups);
+    }
+  }
+}
+
+/**
+ * Computes the statistics of one chunk (`count` rows from row `start` of
+ * `work`, whose raw bytes are `raw`) for every column into `partials`.
+ */
+export function processReportChunk(
+  work: ReportTensorWork, chunk: number, raw: Uint8Array, count: number,
+  task: Pick<ReportTask, "columns" | "kernel" | "partials">, bufs: Buffers,
+): void {
+  const n = count * work.rowLength;
+  if (work.swap) swapItems(raw, ITEM_SIZE[work.dtype], n);
+  const x = bufs.x.subarray(0, n);
+  decodeTensorValues(raw, work.dtype, n, x);
+  for (let c = 0; c < task.columns; c++) {
+    const plan = work.plans[c];
+    if (!plan) continue;
+    const groups = count * plan.groupsPerRow;
+    // The wasm kernel runs in place in its own memory: copy x there rather than through its block copier.
+    const views = kernelFor(plan, "compute", task.kernel) === "wasm" ? wasmChunkViews(n, groups) : null;
+    const y = views ? views.values : bufs.y.subarray(0, n);
+    y.set(x);
+    fakeQuantizeRows(plan, y, y, count, views ? views.scale : bufs.scale, views ? views.zeroPoint : bufs.zeroPoint, "compute", task.kernel);
+    accumulateStats(x, y, n, task.partials, ((work.firstChunk + chunk) * task.columns + c) * SLOTS);
+  }
+}
+
+function swapItems(raw: Uint8Array, size: number, n: number): void {
+  for (let i = 0; i < n * size; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = raw[a];
+      raw[a] = raw[b];
+      raw[b] = t;
+    }
+  }
+}
+
+/** The tensor whose chunks include global chunk `i` (tensors sorted by firstChunk). */
+function tensorOfChunk(tensors: readonly ReportTensorWork[], i: number): ReportTensorWork {
+  let lo = 0;
+  let hi = tensors.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (tensors[mid].firstChunk <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return tensors[lo];
+}
+
+/**
+ * One thread's side of a report task over positionally readable tensors:
+ * `next()` claims and processes one chunk; false when none is left or a stop
+ * was requested.
+ */
+export class ReportRunner {
+  readonly #task: ReportTask;
+  readonly #bufs = new Buffers();
+  processed = 0;
+
+  constructor(task: ReportTask) {
+    this.#task = task;
+  }
+
+  next(): boolean {
+    const { control, tensors, positionalChunks } = this.#task;
+    if (Atomics.load(control, REPORT_CONTROL.STOP) !== 0) return false;
+    const i = Atomics.add(control, REPORT_CONTROL.NEXT, 1);
+    if (i >= positionalChunks) return false;
+    const work = tensorOfChunk(tensors, i);
+    const chunk = i - work.firstChunk;
+    const start = chunk * work.rowsPerChunk;
+    const count = Math.min(work.rowsPerChunk, work.rows - start);
+    const item = ITEM_SIZE[work.dtype];
+    this.#bufs.ensure(count * work.rowLength, item, maxGroups(work, count));
+    const raw = this.#bufs.raw.subarray(0, count * work.rowLength * item);
+    readFully(work.fd!, raw, work.dataOffset! + start * work.rowLength * item, work.file);
+    processReportChunk(work, chunk, raw, count, this.#task, this.#bufs);
+    this.processed++;
+    Atomics.add(control, REPORT_CONTROL.DONE, 1);
+    return true;
+  }
+}
+
+function maxGroups(work: ReportTensorWork, count: number): number {
+  let g = 0;
+  for (const p of work.plans) if (p) g = Math.max(g, count * p.groupsPerRow);
+  return g;
+}
+
+/** A worker's whole share of a report task; returns the chunks it processed. */
+export function runReportChunks(task: ReportTask): number {
+  const runner = new ReportRunner(task);
+  while (runner.next());
+  return runner.processed;
+}
+
+/**
+ * A tensor that can only be streamed (a deflated .npz member), on the calling
+ * thread: pieces of `stream` are gathered into whole-row chunks of the same
+ * size a positional read would take, so the figures do not depend on how the
+ * bytes arrive.
+ */
+export function runStreamedTensor(
+  work: ReportTensorWork, pieces: Iterable<Uint8Array>,
+  task: Pick<ReportTask, "columns" | "kernel" | "partials">, shouldStop: () => boolean,
+): void {
+  const item = ITEM_SIZE[work.dtype];
+  const rowBytes = work.rowLength * item;
+  const bufs = new Buffers();
+  let chunk = 0;
+  let filled = 0;
+  let chunkBytes = chunkRows(work, 0) * rowBytes;
+  bufs.ensure(work.rowsPerChunk * work.rowLength, item, maxGroups(work, work.rowsPerChunk));
+  for (const piece of pieces) {
+    let at = 0;
+    while (at < piece.length) {
+      const take = Math.min(piece.length - at, chunkBytes - filled);
+      bufs.raw.set(piece.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === chunkBytes) {
+        if (shouldStop()) return;
+        processReportChunk(work, chunk, bufs.raw.subarray(0, chunkBytes), chunkRows(work, chunk), task, bufs);
+        chunk++;
+        filled = 0;
+        chunkBytes = chunkRows(work, chunk) * rowBytes;
+      }
+    }
+  }
+}
+
+function chunkRows(work: ReportTensorWork, chunk: number): number {
+  return Math.max(0, Math.min(work.rowsPerChunk, work.rows - chunk * work.rowsPerChunk));
+}

@@ -1,0 +1,91 @@
+/**
+ * Which tensors a human-readable report lists, in which order (`--sort`,
+ * `--worst N`), and the number formats every text renderer shares. Pure.
+ */
+import type { SortKey } from "./format-names.js";
+import type { Report, ReportCell, ReportTensor } from "./types.js";
+
+export { SORT_KEYS, type SortKey } from "./format-names.js";
+
+export interface RowOptions {
+  /** order: checkpoint order (default); sqnr: lowest SQNR of any column first; name; size: most elements first. */
+  sort?: SortKey;
+  /** Only the N tensors with the lowest SQNR (of any column); tensors no column quantized are then left out. */
+  worst?: number;
+  /** Also list tensors no column fake-quantized (default true; --worst leaves them out). */
+  all?: boolean;
+}
+
+/** The lowest SQNR any column gives this tensor; null when no column has a figure. */
+export function lowestSqnr(t: ReportTensor): number | null {
+  let low: number | null = null;
+  for (const c of t.cells) {
+    const v = c.figures?.sqnrDb;
+    if (v !== null && v !== undefined && (low === null || v < low)) low = v;
+  }
+  return low;
+}
+
+function bySqnr(a: ReportTensor, b: ReportTensor): number {
+  const x = lowestSqnr(a);
+  const y = lowestSqnr(b);
+  if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function selectRows(report: Report, opts: RowOptions = {}): ReportTensor[] {
+  let rows = report.tensors.slice();
+  if (opts.worst !== undefined) {
+    rows = rows.filter((t) => t.cells.some((c) => c.status === "quantized")).sort(bySqnr).slice(0, opts.worst);
+    // Back to checkpoint order unless a sort is asked for.
+    const index = new Map(report.tensors.map((t, i) => [t, i]));
+    rows.sort((a, b) => index.get(a)! - index.get(b)!);
+  }
+  const sort = opts.sort ?? "order";
+  // Array.prototype.sort is stable: ties keep checkpoint order.
+  if (sort === "sqnr") rows.sort(bySqnr);
+  else if (sort === "name") rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  else if (sort === "size") rows.sort((a, b) => b.elements - a.elements);
+  return rows;
+}
+
+/** "19.84", "inf", "-inf"; "" for null. */
+export function formatDb(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined) return "";
+  if (v === Infinity) return "inf";
+  if (v === -Infinity) return "-inf";
+  return v.toFixed(digits);
+}
+
+/** Three significant digits: "1.23e-3", "0" for 0. */
+export function formatSmall(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "";
+  if (v === 0) return "0";
+  const [m, e] = v.toExponential(2).split("e");
+  return `${m}e${Number(e)}`;
+}
+
+export function formatShare(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "";
+  return `${(v * 100).toFixed(2)}%`;
+}
+
+export function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(2)} ${units[u]}`;
+}
+
+/** What a cell shows in place of figures. */
+export function cellNote(c: ReportCell): string {
+  return c.status === "refused" ? "refused" : c.status === "skipped" ? "—" : "";
+}
+
+export function shapeText(shape: readonly number[]): string {
+  return shape.length === 0 ? "()" : shape.join("×");
+}

@@ -1,0 +1,44 @@
+/**
+ * What each column does to each tensor, from the tensor planner that apply
+ * and `--dry-run` use (src/tensor-plan), so report, apply and validate agree
+ * on every decision. A plain `--config` targets every 2-D floating
+ * `*.weight` of a checkpoint; a lone .npy tensor is targeted whatever its
+ * name, as `fqc apply` does with it.
+ */
+import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
+import type { Checkpoint } from "../checkpoint/types.js";
+import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
+import { CONFIG_KEY, planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import type { TensorTarget } from "./types.js";
+
+/** The planner's decisions as report targets (apply --report reports exactly what apply did). */
+export function targetsFromPlan(entries: readonly TensorPlanEntry[]): TensorTarget[] {
+  return entries.map(targetOf);
+}
+
+function targetOf(e: TensorPlanEntry): TensorTarget {
+  const key = e.key ?? null;
+  if (e.action === "quantize") return { action: "quantize", key, config: e.config! };
+  // A skip can still be an error (an exact recipe key naming an integer tensor): apply refuses it, so the report flags it.
+  const error = e.errors[0]?.message;
+  return error === undefined ? { action: "skip", key, reason: e.note ?? "left alone" } : { action: "skip", key, reason: e.note ?? "left alone", error };
+}
+
+export function columnTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, source: PlanSource, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
+  if (checkpoint.format === "npy" && "config" in source) {
+    return checkpoint.tensors.map((t): TensorTarget => isFloatTensorDtype(t.dtype)
+      ? { action: "quantize", key: CONFIG_KEY, config: source.config }
+      : { action: "skip", key: CONFIG_KEY, reason: `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only` });
+  }
+  return planTensors(checkpoint.tensors, source, opts).map(targetOf);
+}
+
+/** A plain --config column. */
+export function configTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, config: CanonicalConfig, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
+  return columnTargets(checkpoint, { config }, opts);
+}
+
+/** A recipe column. */
+export function recipeTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, recipe: Recipe, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
+  return columnTargets(checkpoint, { recipe }, opts);
+}

@@ -1,0 +1,178 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { normalize } from "../../src/config/normalize.js";
+import type { CanonicalConfig } from "../../src/config/types.js";
+import { fakeQuantize } from "../../src/fake-quantize.js";
+import { reportCheckpoint } from "../../src/report/pass.js";
+import { configTargets } from "../../src/report/targets.js";
+import type { ColumnInput, TensorTarget } from "../../src/report/types.js";
+import { tempDir } from "../helpers/cli.js";
+import { storedValues, testCheckpoint, weights, type TestTensor } from "../helpers/safetensors.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const INT4_G32 = normalize({ dtype: "int4", granularity: "per_group", group_size: 32 });
+const INT8_CH_ASYM = normalize({ dtype: "int8", granularity: "per_channel", mapping_type: "ASYMMETRIC" });
+const UINT4_FLOAT = normalize({ dtype: "uint4", granularity: "per_group", group_size: 16, mapping_type: "ASYMMETRIC", zero_point_domain: "FLOAT", scale_precision: "bfloat16", zero_point_precision: "bfloat16" });
+
+const INT8_TOKEN = normalize({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" });
+
+const COMPUTE = { F32: "float32", F16: "float16", BF16: "bfloat16" } as const;
+
+function mixed(): TestTensor[] {
+  return [
+    { name: "model.embed_tokens.weight", dtype: "BF16", shape: [40, 64], values: weights(40 * 64, 1) },
+    { name: "model.layers.0.self_attn.q_proj.weight", dtype: "F32", shape: [48, 64], values: weights(48 * 64, 2) },
+    { name: "model.layers.0.mlp.up_proj.weight", dtype: "F16", shape: [96, 64], values: weights(96 * 64, 3, 0.5) },
+    { name: "model.layers.0.input_layernorm.weight", dtype: "BF16", shape: [64], values: weights(64, 4, 1) },
+    { name: "model.layers.0.codebook.weight", dtype: "I64", shape: [2, 8], values: Array.from({ length: 16 }, (_, i) => i) },
+    { name: "lm_head.weight", dtype: "BF16", shape: [40, 64], values: weights(40 * 64, 5) },
+  ];
+}
+
+function column(name: string, targets: TensorTarget[]): ColumnInput {
+  return { name, source: `${name}.json`, kind: "config", targets };
+}
+
+/** Figures recomputed here from the stored input and the library's fakeQuantize output, in float64. */
+function expected(t: TestTensor, config: CanonicalConfig) {
+  const x = storedValues(t);
+  const y = fakeQuantize(config, x, { shape: t.shape, computeDtype: COMPUTE[t.dtype as "F32"] }).output;
+  let sx = 0, se = 0, max = 0, zeroed = 0;
+  for (let i = 0; i < x.length; i++) {
+    const e = x[i] - y[i];
+    sx += x[i] * x[i];
+    se += e * e;
+    max = Math.max(max, Math.abs(e));
+    if (y[i] === 0 && x[i] !== 0) zeroed++;
+  }
+  return { sqnr: 10 * Math.log10(sx / se), rmse: Math.sqrt(se / x.length), max, zeroedShare: zeroed / x.length };
+}
+
+describe("reportCheckpoint", () => {
+  it("gives each tensor SQNR, RMSE, max error and zeroed share as recomputed from fakeQuantize's output, for every dtype and column", async () => {
+    const tensors = mixed();
+    const ckpt = testCheckpoint(tmp.path("mixed.safetensors"), tensors);
+    const recipe: TensorTarget[] = tensors.map((t) =>
+      t.name === "lm_head.weight" ? { action: "quantize", key: "lm_head", config: INT8_CH_ASYM }
+        : t.name.includes("layers") && t.name.endsWith("proj.weight") ? { action: "quantize", key: "re:.*proj", config: UINT4_FLOAT }
+          : t.name.includes("layernorm") ? { action: "quantize", key: "re:.*norm.*", config: INT8_TOKEN }
+            : { action: "skip", key: null, reason: "no key matched" });
+    const report = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32)), { ...column("recipe", recipe), kind: "recipe" }], { threads: 1, chunkElements: 500 });
+    const configs = [configTargets(ckpt, INT4_G32), recipe];
+    let checked = 0;
+    report.tensors.forEach((rt, i) => {
+      rt.cells.forEach((cell, c) => {
+        const target = configs[c][i];
+        if (target.action !== "quantize") {
+          expect(cell.status, rt.name).toBe("skipped");
+          return;
+        }
+        expect(cell.status, `${rt.name} ${c}`).toBe("quantized");
+        expect(cell.key).toBe(target.key);
+        const want = expected(tensors[i], target.config);
+        expect(cell.figures!.sqnrDb).toBeCloseTo(want.sqnr, 9);
+        expect(cell.figures!.rmse! / want.rmse).toBeCloseTo(1, 12);
+        expect(cell.figures!.maxAbsError).toBe(want.max);
+        expect(cell.figures!.zeroedShare).toBe(want.zeroedShare);
+        checked++;
+      });
+    });
+    // int4 column: 4 2-D weights; recipe: q, up, layernorm, lm_head.
+    expect(checked).toBe(8);
+    expect(report.tensors.map((t) => t.dtype)).toEqual(["BF16", "F32", "F16", "BF16", "I64", "BF16"]);
+    expect(report.tensors[4].elements).toBe(16);
+  });
+
+  it("leaves tensors no column targets without figures, and says why", async () => {
+    const tensors = mixed();
+    const ckpt = testCheckpoint(tmp.path("alone.safetensors"), tensors);
+    const report = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32))], { threads: 1 });
+    const norm = report.tensors[3].cells[0];
+    expect(norm).toMatchObject({ status: "skipped", figures: null, sums: null, reason: expect.stringContaining("this tensor is 1-D") });
+    expect(norm.bytes).toBe(64 * 2);
+    expect(report.tensors[4].cells[0]).toMatchObject({ status: "skipped", figures: null, reason: expect.stringContaining("dtype I64") });
+  });
+
+  it("gives the identical report for 1, 2 and 3 threads", async () => {
+    const tensors: TestTensor[] = Array.from({ length: 6 }, (_, i) => ({
+      name: `model.layers.${i}.mlp.down_proj.weight`, dtype: i % 2 ? "BF16" : "F32", shape: [64 + 8 * i, 256], values: weights((64 + 8 * i) * 256, 10 + i),
+    }));
+    const ckpt = testCheckpoint(tmp.path("threads.safetensors"), tensors);
+    const columns = [column("int4", configTargets(ckpt, INT4_G32)), column("int8", configTargets(ckpt, INT8_CH_ASYM))];
+    const runs = [];
+    for (const threads of [1, 2, 3]) runs.push(JSON.stringify(await reportCheckpoint(ckpt, columns, { threads, chunkElements: 1024 })));
+    expect(runs[1]).toBe(runs[0]);
+    expect(runs[2]).toBe(runs[0]);
+  }, 30_000);
+
+  it("gives a tensor that can only be streamed the same figures as a positional one", async () => {
+    const tensors = mixed();
+    const a = testCheckpoint(tmp.path("pos.safetensors"), tensors);
+    const b = testCheckpoint(tmp.path("streamed.safetensors"), tensors, { streamOnly: ["model.layers.0.mlp.up_proj.weight", "lm_head.weight"], pieceBytes: 333 });
+    const cols = (c: typeof a) => [column("int4", configTargets(c, INT4_G32))];
+    const ra = await reportCheckpoint(a, cols(a), { threads: 1, chunkElements: 700 });
+    const rb = await reportCheckpoint(b, cols(b), { threads: 2, chunkElements: 700 });
+    expect(rb.tensors).toEqual(ra.tensors);
+  });
+
+  it("counts NaN and inf inputs and keeps them out of every figure, the column's included", async () => {
+    const v = weights(4 * 64, 7);
+    v[3] = NaN;
+    v[100] = Infinity;
+    const tensors: TestTensor[] = [
+      { name: "a.weight", dtype: "F32", shape: [4, 64], values: v },
+      { name: "b.weight", dtype: "F32", shape: [4, 64], values: weights(4 * 64, 8) },
+    ];
+    const ckpt = testCheckpoint(tmp.path("nan.safetensors"), tensors);
+    const report = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32))], { threads: 1 });
+    const s = report.tensors[0].cells[0].sums!;
+    expect(s.nanInputs).toBe(1);
+    expect(s.infInputs).toBe(1);
+    // The other 62 elements of the two groups got a non-finite scale, hence non-finite outputs.
+    expect(s.nonFiniteOutputs).toBe(62);
+    expect(s.counted).toBe(256 - 64);
+    expect(Number.isFinite(report.tensors[0].cells[0].figures!.sqnrDb)).toBe(true);
+    expect(Number.isFinite(report.summaries[0].overallSqnrDb)).toBe(true);
+    expect(report.summaries[0]).toMatchObject({ nanInputs: 1, infInputs: 1, nonFiniteOutputs: 62 });
+  });
+
+  it("marks a tensor torchao would refuse with torchao's message, and still reports the others", async () => {
+    const tensors: TestTensor[] = [
+      { name: "odd.weight", dtype: "F32", shape: [4, 40], values: weights(160, 1) },
+      { name: "ok.weight", dtype: "F32", shape: [4, 64], values: weights(256, 2) },
+    ];
+    const ckpt = testCheckpoint(tmp.path("refuse.safetensors"), tensors);
+    const report = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32))], { threads: 1 });
+    expect(report.tensors[0].cells[0].status).toBe("refused");
+    expect(report.tensors[0].cells[0].reason).toMatch(/40/);
+    expect(report.tensors[1].cells[0].status).toBe("quantized");
+    expect(report.summaries[0]).toMatchObject({ tensorsQuantized: 1, tensorsRefused: 1 });
+  });
+
+  it("sums overall SQNR over the quantized tensors' squares (parameter-weighted), not as a mean of dB", async () => {
+    const tensors: TestTensor[] = [
+      { name: "small.weight", dtype: "F32", shape: [2, 32], values: weights(64, 1, 1) },
+      { name: "big.weight", dtype: "F32", shape: [64, 32], values: weights(2048, 2, 0.01) },
+    ];
+    const ckpt = testCheckpoint(tmp.path("overall.safetensors"), tensors);
+    const r = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32))], { threads: 1 });
+    const [a, b] = r.tensors.map((t) => t.cells[0].sums!);
+    expect(r.summaries[0].overallSqnrDb).toBe(10 * Math.log10((a.sumX2 + b.sumX2) / (a.sumE2 + b.sumE2)));
+    expect(r.summaries[0].worst.map((w) => w.name)).toHaveLength(2);
+  });
+
+  it("counts quantized bytes as packed bits plus scales (and zero points where stored)", async () => {
+    const tensors: TestTensor[] = [
+      { name: "w.weight", dtype: "BF16", shape: [8, 64], values: weights(512, 1) },
+      { name: "n.weight", dtype: "BF16", shape: [64], values: weights(64, 2) },
+    ];
+    const ckpt = testCheckpoint(tmp.path("bytes.safetensors"), tensors);
+    const r = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32)), column("int8", configTargets(ckpt, INT8_CH_ASYM))], { threads: 1 });
+    // int4 symmetric: 512 × 4 bits + 16 float32 scales, no zero points.
+    expect(r.tensors[0].cells[0].bytes).toBe(256 + 16 * 4);
+    // int8 asymmetric per channel: 512 bytes + 8 × (float32 scale + int32 zero point).
+    expect(r.tensors[0].cells[1].bytes).toBe(512 + 8 * 8);
+    expect(r.summaries[0]).toMatchObject({ originalBytes: 1024 + 128, quantizedBytes: 320 + 128 });
+  });
+});
