@@ -86,7 +86,16 @@ export function fakeQuantizeRows(
       if (fast) floatBlockF32(x, out, start, end, base, s, Math.fround(z), mid, c.qmin, c.qmax);
       else floatBlock(x, out, start, end, base, s, rnd(wz, z), mid, c.qmin, c.qmax, w, fb, ws, wz);
     }
+    // One NaN, whatever produced it (x86's default NaN of inf·0 has the sign bit set, an input NaN keeps its
+    // payload): the bytes then equal the SIMD kernel's. With a finite scale and reciprocal no output is NaN.
+    const r = rnd(sd, 1 / s);
+    if (!(s - s === 0 && r - r === 0)) canonicalNaN(out, start, end);
   }
+}
+
+/** Every NaN in out[start..end) becomes the quiet positive NaN (0x7fc00000 as float32). */
+function canonicalNaN(out: Float32Array | Float64Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) if (out[i] !== out[i]) out[i] = NaN;
 }
 
 /**

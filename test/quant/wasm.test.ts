@@ -115,17 +115,13 @@ function run(plan: QuantPlan, x: Float32Array, kernel: KernelChoice): Result {
   return { out, scale, zeroPoint };
 }
 
-/**
- * First difference in bit patterns, except that any NaN matches any NaN: the
- * JS kernel's NaN bits follow V8 and x86 (0xffc00000 from inf·0, 0x7fc00000 from
- * a NaN load), which no contract fixes; the wasm kernel always writes 0x7fc00000.
- */
+/** First difference in bit patterns, NaNs included: both kernels write every NaN output as 0x7fc00000. */
 function diffF32(a: Float32Array, b: Float32Array): string | null {
   if (a.length !== b.length) return "length";
   const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
   const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < a.length; i++) {
-    if (ua[i] !== ub[i] && !(a[i] !== a[i] && b[i] !== b[i])) return `[${i}] ${ua[i].toString(16)} vs ${ub[i].toString(16)} (${a[i]} vs ${b[i]})`;
+    if (ua[i] !== ub[i]) return `[${i}] ${ua[i].toString(16)} vs ${ub[i].toString(16)} (${a[i]} vs ${b[i]})`;
   }
   return null;
 }
