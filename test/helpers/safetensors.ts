@@ -4,6 +4,7 @@
  * over them built from what the test wrote (no reader involved), with values
  * kept as float32 for recomputing figures in the test.
  */
+import { halfBitsToNumber } from "./fixtures.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Checkpoint, CheckpointTensor, TensorDtype } from "../../src/checkpoint/types.js";
 
@@ -66,17 +67,8 @@ export function storedValues(t: TestTensor): Float32Array {
   const out = new Float32Array(h.length);
   const bits = new Uint32Array(out.buffer);
   if (t.dtype === "BF16") h.forEach((x, i) => (bits[i] = x << 16));
-  else h.forEach((x, i) => (out[i] = halfToNumber(x)));
+  else h.forEach((x, i) => (out[i] = halfBitsToNumber(x)));
   return out;
-}
-
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1024 + frac) * 2 ** (exp - 25);
 }
 
 /** Writes `tensors` (in this order) as a safetensors file; returns each tensor's absolute data offset. */
