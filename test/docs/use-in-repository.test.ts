@@ -1,7 +1,7 @@
 /**
  * The README's "Use fqc in your repository" section says what is true: its install lines, pre-commit entry,
  * workflow and editor settings name what exists and run. (The npm installs themselves run in
- * test/install/install.test.ts and the real pre-commit in test/ci/pre-commit.test.ts, both with FQC_INSTALL_TESTS=1.)
+ * test/install/install.test.ts (with FQC_INSTALL_TESTS=1) and the real pre-commit in test/ci/pre-commit.test.ts (wherever it is installed).)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
