@@ -28,5 +28,6 @@ export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";
 export { FqcError, type FqcErrorCode, EXIT } from "./errors.js";
 export type { Diagnostic, Severity, RuleInfo } from "./diagnostics/types.js";
 export type * from "./config/types.js";
-export type { TensorInfo, TensorDtype } from "./checkpoint/types.js";
+export type { TensorInfo, TensorDtype, Checkpoint, CheckpointTensor, CheckpointFormat, CheckpointWriter, TensorSink } from "./checkpoint/types.js";
+export { openCheckpoint, createCheckpointWriter, ACCEPTED_FORMS } from "./checkpoint/open.js";
 export { VERSION } from "./version.generated.js";
