@@ -7,17 +7,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import Ajv04Mod from "ajv-draft-04";
-import addFormatsMod from "ajv-formats";
 import { afterAll, describe, expect, it } from "vitest";
+import { validateSarif } from "../helpers/sarif.js";
 import { ACTION, actionOutput, runAction, type ActionStep } from "../helpers/action-steps.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
 
-const Ajv04 = Ajv04Mod.default;
-const addFormats = addFormatsMod.default;
-const ajv = new Ajv04({ allErrors: true, strict: false });
-addFormats(ajv);
-const validateSarif = ajv.compile(JSON.parse(readFileSync(new URL("../fixtures/sarif-schema-2.1.0.json", import.meta.url), "utf8")));
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

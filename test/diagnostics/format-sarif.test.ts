@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import Ajv04Mod from "ajv-draft-04";
-import addFormatsMod from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { validateSarif } from "../helpers/sarif.js";
 import { FINGERPRINT_KEY, formatSarif, SRCROOT } from "../../src/diagnostics/format-sarif.js";
 import { messageWithHint } from "../../src/diagnostics/format-types.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
@@ -9,13 +7,8 @@ import { RULES as REGISTRY } from "../../src/config/rules.js";
 import { CLEAN_FILE, DIAGNOSTICS, fixtureInput, NEWLINE_FILE, ODD_FILE, PAIR_FILE, RULES, STDIN } from "./fixture.js";
 
 // CJS packages under NodeNext: the class/function is on `.default` (see toolchain notes).
-const Ajv04 = Ajv04Mod.default;
-const addFormats = addFormatsMod.default;
 
-const schema = JSON.parse(readFileSync(new URL("../fixtures/sarif-schema-2.1.0.json", import.meta.url), "utf8"));
-const ajv = new Ajv04({ allErrors: true, strict: false });
-addFormats(ajv);
-const validateSchema = ajv.compile(schema);
+const validateSchema = validateSarif;
 
 function expectValidSarif(text: string) {
   const log = JSON.parse(text);
