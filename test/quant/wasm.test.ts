@@ -189,8 +189,10 @@ describe("wasm kernel availability and dispatch", () => {
     expect(kernelFor(plan({}), "compute", "js")).toBe("js");
     expect(wasmCaseFor(plan({}, "float16"))).toBe("sym_groups_w16");
     expect(wasmCaseFor(plan({ granularity: { type: "PerAxis", axis: 0 } }, "bfloat16"))).toBe("sym_groups_w16");
-    expect(kernelFor(plan({ ...tokenConfig }, "bfloat16"), "compute")).toBe("js");
-    expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }, "float16"), "compute")).toBe("js");
+    expect(wasmCaseFor(plan({ ...tokenConfig }, "bfloat16"))).toBe("asym_tokens_w16");
+    expect(wasmCaseFor(plan({ mapping_type: "ASYMMETRIC" }, "float16"))).toBe("asym_groups_w16");
+    expect(wasmCaseFor(plan({ mapping_type: "ASYMMETRIC", granularity: { type: "PerAxis", axis: 0 } }, "bfloat16"))).toBe("asym_groups_w16");
+    expect(kernelFor(plan({ mapping_type: "ASYMMETRIC", zero_point_domain: "FLOAT" }, "bfloat16"), "compute")).toBe("js");
     expect(kernelFor(plan({ scale_precision: "bfloat16" }, "bfloat16"), "compute")).toBe("js");
     expect(kernelFor(plan({}, "float64"), "compute")).toBe("js");
     expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }), "compute")).toBe("js");
@@ -479,11 +481,12 @@ describe("conformance corpus through the wasm path", () => {
     const cfg = canonicalFromKwargs(c.config);
     const symInt = cfg.granularity.type !== "PerToken" && cfg.mapping_type === "SYMMETRIC" && cfg.zero_point_domain === "INT";
     if (c.scale_dtype !== "float32" || c.zero_point_dtype !== "int32" || c.mode === "range_learning_init") return false;
-    if (c.input_dtype === "float16" || c.input_dtype === "bfloat16") return symInt; // the 16-bit kernel
+    // The 16-bit kernels: INT-domain groups (symmetric or not) and per_token.
+    if (c.input_dtype === "float16" || c.input_dtype === "bfloat16") return cfg.granularity.type === "PerToken" || cfg.zero_point_domain === "INT";
     return c.input_dtype === "float32" && (cfg.granularity.type === "PerToken" || symInt);
   };
 
-  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases (and 16-bit symmetric groups) to wasm, and some of each", () => {
+  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases (and 16-bit INT groups and tokens) to wasm, and some of each", () => {
     let groupsWasm = 0;
     let tokensWasm = 0;
     let w16Wasm = 0;

@@ -819,6 +819,221 @@
         (br $gloop)))
     (local.get $left))
 
+;; ---- 16-bit asymmetric and per-token ----
+  ;; Asymmetric per_group/per_channel (get_groupwise_affine_qparams) and per_token (always asymmetric)
+  ;; computed in W = bfloat16 or float16, S = float32, Z = int32: qparams.ts kinds 2 and 0 and kernel.ts
+  ;; intBlockW16 / intBlockW16Zero, op for op. As in sym_groups_w16, a group (or token) whose inputs
+  ;; are not all finite, or whose scale or reciprocal is not finite, is left untouched (its scale not
+  ;; finite) for the caller to rerun in JS. With the inputs, s and 1/s finite no output is NaN:
+  ;; f32(x·r) is finite or ±inf, rhe(·) + z clamps to a finite integer q, and s > 0.
+
+  ;; min and max of n floats at p (n ≥ 1), both NaN when any value is NaN (pmin/pmax skip NaN as the
+  ;; JS loop does; the flags record it). The sign of a zero min or max may differ from the JS loop's
+  ;; (which keeps the first of equal values): no qparam below depends on it while s > 0, and a zero
+  ;; s (eps ≤ 0) has an infinite reciprocal, so such a group is left to JS whatever the sign.
+  (func $range (param $p i32) (param $n i32) (result f32 f32)
+    (local $end i32) (local $vend i32) (local $v2end i32)
+    (local $vlo v128) (local $vhi v128) (local $nan v128) (local $v v128)
+    (local $vlo2 v128) (local $vhi2 v128) (local $nan2 v128) (local $w v128)
+    (local $lo f32) (local $hi f32) (local $x f32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $v2end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (local.set $vlo (f32x4.splat (f32.const inf)))
+    (local.set $vhi (f32x4.splat (f32.const -inf)))
+    (local.set $vlo2 (local.get $vlo))
+    (local.set $vhi2 (local.get $vhi))
+    ;; Two vectors an iteration into two sets of accumulators, as asym_tokens does (independent chains).
+    (block $v2done
+      (loop $v2loop
+        (br_if $v2done (i32.ge_u (local.get $p) (local.get $v2end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $w (v128.load offset=16 (local.get $p)))
+        (local.set $vlo (f32x4.pmin (local.get $vlo) (local.get $v)))
+        (local.set $vhi (f32x4.pmax (local.get $vhi) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $vlo2 (f32x4.pmin (local.get $vlo2) (local.get $w)))
+        (local.set $vhi2 (f32x4.pmax (local.get $vhi2) (local.get $w)))
+        (local.set $nan2 (v128.or (local.get $nan2) (f32x4.ne (local.get $w) (local.get $w))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $v2loop)))
+    (local.set $vlo (f32x4.pmin (local.get $vlo) (local.get $vlo2)))
+    (local.set $vhi (f32x4.pmax (local.get $vhi) (local.get $vhi2)))
+    (local.set $nan (v128.or (local.get $nan) (local.get $nan2)))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $vlo (f32x4.pmin (local.get $vlo) (local.get $v)))
+        (local.set $vhi (f32x4.pmax (local.get $vhi) (local.get $v)))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vloop)))
+    (local.set $lo (f32.min
+      (f32.min (f32x4.extract_lane 0 (local.get $vlo)) (f32x4.extract_lane 1 (local.get $vlo)))
+      (f32.min (f32x4.extract_lane 2 (local.get $vlo)) (f32x4.extract_lane 3 (local.get $vlo)))))
+    (local.set $hi (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $vhi)) (f32x4.extract_lane 1 (local.get $vhi)))
+      (f32.max (f32x4.extract_lane 2 (local.get $vhi)) (f32x4.extract_lane 3 (local.get $vhi)))))
+    (if (v128.any_true (local.get $nan))
+      (then (local.set $lo (f32.const nan)) (local.set $hi (f32.const nan))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (f32.load (local.get $p)))
+        (local.set $lo (f32.min (local.get $lo) (local.get $x))) ;; f32.min/max propagate NaN
+        (local.set $hi (f32.max (local.get $hi) (local.get $x)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop)))
+    (local.get $lo) (local.get $hi))
+
+  ;; 1 when lo and hi are both finite (not NaN, not ±inf).
+  (func $finite2 (param $lo f32) (param $hi f32) (result i32)
+    (i32.and (f32.lt (f32.abs (local.get $lo)) (f32.const inf))
+             (f32.lt (f32.abs (local.get $hi)) (f32.const inf))))
+
+  ;; static_cast<int32_t>(v) as x86-64 gives it (castToInt): truncation; NaN, ±inf and values outside
+  ;; [−2^31, 2^31) give INT_MIN (trunc_sat alone would saturate to INT_MAX above).
+  (func $to_i32 (param $v f32) (result i32)
+    (select (i32.trunc_sat_f32_s (local.get $v)) (i32.const 0x80000000)
+      (i32.and (f32.ge (local.get $v) (f32.const -0x1p31)) (f32.lt (local.get $v) (f32.const 0x1p31)))))
+
+  ;; y = W(f32(d·s)), d = W(f32(q − zW)), q = clamp(rhe(f32(x·r)) + zf, qmin, qmax), over n floats at p:
+  ;; kernel.ts intBlockW16 for a zero point far from 0, where q − z is not exact in W (zf = f32(z),
+  ;; zW = W(f32(z)), which is ±inf in float16 for |z| ≥ 65520). q − zW is an integer or ±inf and s a
+  ;; W value, so $rw16 (exact on finite values and ±inf) rounds both products as JS does.
+  (func $quant_w16z (param $p i32) (param $n i32) (param $r f32) (param $s f32) (param $zf f32) (param $zw f32)
+                    (param $qmin f32) (param $qmax f32) (param $half i32)
+    (local $end i32) (local $vend i32) (local $vr v128) (local $vs v128) (local $vz v128) (local $vw v128)
+    (local $vlo v128) (local $vhi v128) (local $q v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $vr (f32x4.splat (local.get $r)))
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vz (f32x4.splat (local.get $zf)))
+    (local.set $vw (f32x4.splat (local.get $zw)))
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $q (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $p)) (local.get $vr))) (local.get $vz)))
+        (local.set $q (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $vlo)) (local.get $vhi)))
+        (v128.store (local.get $p) (call $rw16 (f32x4.mul
+          (call $rw16 (f32x4.sub (local.get $q) (local.get $vw)) (local.get $half)) (local.get $vs)) (local.get $half)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $q (f32x4.add (f32x4.nearest (f32x4.mul (f32x4.splat (f32.load (local.get $p))) (local.get $vr))) (local.get $vz)))
+        (local.set $q (f32x4.pmin (f32x4.pmax (local.get $q) (local.get $vlo)) (local.get $vhi)))
+        (f32.store (local.get $p) (f32x4.extract_lane 0 (call $rw16 (f32x4.mul
+          (call $rw16 (f32x4.sub (local.get $q) (local.get $vw)) (local.get $half)) (local.get $vs)) (local.get $half))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop))))
+
+  ;; Asymmetric groups in W (tinygemm qparams, zero not forced into the range):
+  ;; s = max(W(f32(W(f32(hi − lo))/div)), eps), zf = W(f32(lo + W(f32(s·mid)))), z = int32(zf) (truncation).
+  ;; Returns how many groups were left to the caller.
+  (func (export "asym_groups_w16") (param $p i32) (param $groups i32) (param $g i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $half i32) (param $mid f32) (result i32)
+    (local $k i32) (local $left i32) (local $lo f32) (local $hi f32) (local $s f32) (local $r f32)
+    (local $zi i32) (local $zlo i32) (local $zhi i32)
+    ;; q − z is exact in W, and W(z) = z, when every q − z lies in [−256, 256] (z ∈ [qmax − 256, qmin + 256]):
+    ;; then $quant_w16 computes the same as $quant_w16z, with fewer ops. Near-zero zero points are the rule.
+    (local.set $zlo (i32.sub (i32.trunc_sat_f32_s (local.get $qmax)) (i32.const 256)))
+    (local.set $zhi (i32.add (i32.trunc_sat_f32_s (local.get $qmin)) (i32.const 256)))
+    (block $gdone
+      (loop $gloop
+        (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
+        (call $range (local.get $p) (local.get $g))
+        (local.set $hi)
+        (local.set $lo)
+        (local.set $s (f32.const nan))
+        (local.set $r (f32.const nan))
+        ;; A NaN or infinite input makes torch's s NaN or infinite: such a group is left (s = NaN here).
+        (if (call $finite2 (local.get $lo) (local.get $hi))
+          (then
+            (local.set $s (call $rw16s
+              (f32.div (call $rw16s (f32.sub (local.get $hi) (local.get $lo)) (local.get $half)) (local.get $div))
+              (local.get $half)))
+            (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+            (local.set $r (f32.div (f32.const 1) (local.get $s)))))
+        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+        (if (call $finite (local.get $s) (local.get $r))
+          (then
+            ;; s > 0 here (a zero s has an infinite reciprocal), so s·mid ≥ s and zf is lo plus a positive W value.
+            (local.set $zi (call $to_i32 (call $rw16s
+              (f32.add (local.get $lo) (call $rw16s (f32.mul (local.get $s) (local.get $mid)) (local.get $half)))
+              (local.get $half))))
+            (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi)))
+            (if (i32.and (i32.ge_s (local.get $zi) (local.get $zlo)) (i32.le_s (local.get $zi) (local.get $zhi)))
+              (then (call $quant_w16 (local.get $p) (local.get $g) (local.get $r) (local.get $s)
+                      (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax) (local.get $half)))
+              (else (call $quant_w16z (local.get $p) (local.get $g) (local.get $r) (local.get $s)
+                      (f32.convert_i32_s (local.get $zi))
+                      (call $rw16s (f32.convert_i32_s (local.get $zi)) (local.get $half))
+                      (local.get $qmin) (local.get $qmax) (local.get $half)))))
+          (else
+            (f64.store (local.get $zp) (f64.const 0))
+            (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 2))))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $gloop)))
+    (local.get $left))
+
+  ;; Per-token asymmetric in W (choose_qparams_affine, zero kept in range): lo' = min(lo, 0), hi' = max(hi, 0),
+  ;; s = max(W(f32(W(f32(hi' − lo'))/div)), eps), z = clamp(W(f32(qmin − rhe(W(f32(lo'/s))))), qmin, qmax).
+  ;; z ∈ [qmin, qmax], so q − z is exact in W and $quant_w16 applies. Returns how many tokens were left.
+  (func (export "asym_tokens_w16") (param $p i32) (param $tokens i32) (param $n i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $half i32) (result i32)
+    (local $k i32) (local $left i32) (local $lo f32) (local $hi f32) (local $s f32) (local $r f32)
+    (local $zf f32) (local $zi i32)
+    (block $tdone
+      (loop $tloop
+        (br_if $tdone (i32.ge_u (local.get $k) (local.get $tokens)))
+        (call $range (local.get $p) (local.get $n))
+        (local.set $hi)
+        (local.set $lo)
+        (local.set $s (f32.const nan))
+        (local.set $r (f32.const nan))
+        (if (call $finite2 (local.get $lo) (local.get $hi))
+          (then
+            (local.set $lo (f32.min (local.get $lo) (f32.const 0)))
+            (local.set $hi (f32.max (local.get $hi) (f32.const 0)))
+            (local.set $s (call $rw16s
+              (f32.div (call $rw16s (f32.sub (local.get $hi) (local.get $lo)) (local.get $half)) (local.get $div))
+              (local.get $half)))
+            (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+            (local.set $r (f32.div (f32.const 1) (local.get $s)))))
+        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+        (if (call $finite (local.get $s) (local.get $r))
+          (then
+            ;; lo'/s is finite or −inf (never NaN: s > 0), and W keeps ±inf, as JS's rnd does.
+            (local.set $zf (f32.sub (local.get $qmin)
+              (f32.nearest (call $rw16s (f32.div (local.get $lo) (local.get $s)) (local.get $half)))))
+            (local.set $zf (call $rw16s (local.get $zf) (local.get $half)))
+            (local.set $zf (select (local.get $qmin) (local.get $zf) (f32.lt (local.get $zf) (local.get $qmin))))
+            (local.set $zf (select (local.get $qmax) (local.get $zf) (f32.gt (local.get $zf) (local.get $qmax))))
+            (local.set $zi (i32.trunc_sat_f32_s (local.get $zf)))
+            (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi)))
+            (call $quant_w16 (local.get $p) (local.get $n) (local.get $r) (local.get $s)
+              (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax) (local.get $half)))
+          (else
+            (f64.store (local.get $zp) (f64.const 0))
+            (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $tloop)))
+    (local.get $left))
+
 ;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
 
   ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:

@@ -1,11 +1,12 @@
 /**
  * The WebAssembly SIMD kernel (fq.wat) for the hot cases, bit-exact with the
  * JS kernel: per_group/per_channel SYMMETRIC in the INT domain, and per_token
- * ASYMMETRIC, with float32 compute; and per_group/per_channel SYMMETRIC INT
- * computed in bfloat16 or float16 (checkpoint weights). All with float32
- * scales and an int32 zero point, qparams computed (not given), no
- * range-learning init. The 16-bit kernel leaves a group whose input, scale or
- * reciprocal is not finite untouched, for the caller to run in JS. Also the
+ * ASYMMETRIC, with float32 compute; and, computed in bfloat16 or float16
+ * (checkpoint weights, 16-bit activations), per_group/per_channel SYMMETRIC
+ * and ASYMMETRIC in the INT domain and per_token. All with float32 scales and
+ * an int32 zero point, qparams computed (not given), no range-learning init.
+ * The 16-bit kernels leave a group whose input, scale or reciprocal is not
+ * finite untouched, for the caller to run in JS. Also the
  * widening of BF16 checkpoint bytes to float32 values and the narrowing back.
  *
  * Each thread compiles the embedded module once. Callers that own their data
@@ -21,7 +22,7 @@ import { FQ_WASM_BASE64 } from "./fq-wasm.generated.js";
 /** "auto" uses wasm where it applies; "js" forces the JS kernel (for comparisons and debugging). */
 export type KernelChoice = "auto" | "js";
 
-export type WasmCase = "sym_groups" | "asym_tokens" | "sym_groups_w16";
+export type WasmCase = "sym_groups" | "asym_tokens" | "sym_groups_w16" | "asym_groups_w16" | "asym_tokens_w16";
 
 type KernelFn = (
   ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
@@ -34,6 +35,12 @@ type KernelW16Fn = (
   qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, half: number,
 ) => number;
 
+/** The asymmetric 16-bit group kernel: as KernelW16Fn, plus the tinygemm mid point 2^(b−1). */
+type KernelW16MidFn = (
+  ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
+  qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, half: number, mid: number,
+) => number;
+
 /** Converts n values from src to dst in wasm memory (byte addresses); see fq.wat for the overlaps allowed. */
 type ConvertFn = (src: number, dst: number, n: number) => void;
 
@@ -42,6 +49,8 @@ interface FqExports {
   sym_groups: KernelFn;
   asym_tokens: KernelFn;
   sym_groups_w16: KernelW16Fn;
+  asym_groups_w16: KernelW16MidFn;
+  asym_tokens_w16: KernelW16Fn;
   widen_bf16: ConvertFn;
   narrow_bf16: ConvertFn;
 }
@@ -170,7 +179,10 @@ export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
   // qmin/qmax must be exact float32 constants, and q exact in 16 bits (every dtype in the table is ≤ 8 bits).
   if (plan.bits > 8) return null;
   if (plan.compute === "bfloat16" || plan.compute === "float16") {
-    return plan.kind === "per_group" && plan.symmetric && plan.domain === "INT" ? "sym_groups_w16" : null;
+    // per_token is always asymmetric and INT; the FLOAT zero-point domain of groups stays in JS.
+    if (plan.kind === "per_token") return "asym_tokens_w16";
+    if (plan.domain !== "INT") return null;
+    return plan.symmetric ? "sym_groups_w16" : "asym_groups_w16";
   }
   if (plan.compute !== "float32") return null;
   if (plan.kind === "per_token") return "asym_tokens"; // per_token is always asymmetric and INT
@@ -182,7 +194,7 @@ export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
  * Runs the wasm kernel when it applies and is available. Returns -1 (having
  * touched nothing) when it does not, so the caller runs the JS kernel;
  * otherwise the number of groups the kernel left untouched in `out` (their
- * input values, for the caller to run in JS: only the 16-bit kernel leaves
+ * input values, for the caller to run in JS: only the 16-bit kernels leave
  * any, those whose scale or its reciprocal is not finite). `x` and `out` may
  * be the same array.
  */
@@ -202,6 +214,8 @@ export function fakeQuantizeRowsWasm(
   const half = plan.compute === "float16" ? 1 : 0;
   const run = (e: FqExports, ptr: number, n: number, sp: number, zp: number): number => {
     if (which === "sym_groups_w16") return e.sym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
+    if (which === "asym_groups_w16") return e.asym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half, c.mid);
+    if (which === "asym_tokens_w16") return e.asym_tokens_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
     e[which](ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp);
     return 0;
   };
