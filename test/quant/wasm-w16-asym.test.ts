@@ -216,12 +216,44 @@ describe("16-bit asymmetric and per-token wasm kernels vs the JS kernel (fast-ch
       { numRuns: 300 },
     );
   });
+
+  // Asymmetric groups of whole vectors (g = 4n) run four at a time, each group in one lane of the qparam
+  // computation, when all four run on wasm's exact path: mostly plain groups here, so that a batch often
+  // holds exactly one odd group (left to JS, a far zero point, the eps floor...) in any lane.
+  it("give the same bits when asymmetric groups run four at a time, whatever kind of group sits in each lane", () => {
+    const kindArb = fc.oneof(
+      { weight: 8, arbitrary: fc.constant<Kind>("plain") },
+      { weight: 1, arbitrary: fc.constant<Kind>("offset") }, // a far zero point is the one odd lane that needs no JS
+      { weight: 2, arbitrary: fc.constantFrom(...KINDS) },
+    );
+    const batchArb = fc.record({
+      g: fc.constantFrom(4, 8, 12, 32, 64),
+      kinds: fc.array(kindArb, { minLength: 1, maxLength: 13 }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 }),
+      eps: fc.constantFrom(null, 0, -0.5, 1e-45, 2 ** -24, 1e-6, 0.5, 3),
+      dtype: fc.constantFrom(...DTYPE_NAMES),
+      compute: fc.constantFrom<W16>("bfloat16", "float16"),
+      by: fc.constantFrom(1, 2 ** -14, 2 ** -18, 2 ** -30),
+    });
+    fc.assert(
+      fc.property(batchArb, ({ g, kinds, seed, eps, dtype, compute, by }) => {
+        const x = pseudoRandom(g * kinds.length, seed);
+        kinds.forEach((kind, k) => fill(x.subarray(k * g, (k + 1) * g), kind, compute, dtype, seed + k, by));
+        toComputeDtype(x, compute);
+        const config: CanonicalConfig = { ...asymGroupConfig, dtype, eps, granularity: { type: "PerGroup", group_size: g } };
+        const plan = makePlan(config, [1, x.length], { compute, torchao: "0.12" });
+        expect(wasmCaseFor(plan)).toBe("asym_groups_w16");
+        expectSame(run(plan, x, "auto"), run(plan, x, "js"), `${compute} g=${g} ${kinds.join(",")} eps=${eps} ${dtype} by=${by}`);
+      }),
+      { numRuns: 1500 },
+    );
+  });
 });
 
 describe("16-bit asymmetric and per-token wasm kernels: edge cases", () => {
   it("matches JS for zero points far from 0, where q − z is not exact in the 16-bit dtype", () => {
     for (const compute of ["bfloat16", "float16"] as const) {
-      for (const base of [300, 1003, 5000, 30001]) {
+      for (const base of [300, -300, 1003, -1003, 5000, 30001, -30001]) {
         const x = Float32Array.from({ length: 64 }, (_, i) => base + (i % 16) * 0.37 - (i >> 4) * 2);
         toComputeDtype(x, compute);
         for (const dtype of ["int4", "uint8", "int8", "int2"] as const) {

@@ -933,52 +933,276 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $loop))))
 
-  ;; Asymmetric groups in W (tinygemm qparams, zero not forced into the range):
-  ;; s = max(W(f32(W(f32(hi − lo))/div)), eps), zf = W(f32(lo + W(f32(s·mid)))), z = int32(zf) (truncation).
-  ;; Returns how many groups were left to the caller.
+  ;; One asymmetric group in W (tinygemm qparams, zero not forced into the range) at p, its scale and zero
+  ;; point stored at sp and zp: s = max(W(f32(W(f32(hi − lo))/div)), eps), zf = W(f32(lo + W(f32(s·mid)))),
+  ;; z = int32(zf) (truncation). Returns 1 when it left the group to the caller, else 0.
+  ;; zlo, zhi: the zero points for which q − z is exact in W, and W(z) = z, for every q ∈ [qmin, qmax]
+  ;; (z ∈ [qmax − 256, qmin + 256]): then $quant_w16 computes what $quant_w16z does, with fewer ops.
+  (func $asym_group_w16 (param $p i32) (param $g i32) (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $half i32) (param $mid f32) (param $zlo i32) (param $zhi i32) (result i32)
+    (local $lo f32) (local $hi f32) (local $s f32) (local $r f32) (local $zi i32)
+    (call $range (local.get $p) (local.get $g))
+    (local.set $hi)
+    (local.set $lo)
+    (local.set $s (f32.const nan))
+    (local.set $r (f32.const nan))
+    ;; A NaN or infinite input makes torch's s NaN or infinite: such a group is left (s = NaN here).
+    (if (call $finite2 (local.get $lo) (local.get $hi))
+      (then
+        (local.set $s (call $rw16s
+          (f32.div (call $rw16s (f32.sub (local.get $hi) (local.get $lo)) (local.get $half)) (local.get $div))
+          (local.get $half)))
+        (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+        (local.set $r (f32.div (f32.const 1) (local.get $s)))))
+    (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+    (if (i32.eqz (call $finite (local.get $s) (local.get $r)))
+      (then
+        (f64.store (local.get $zp) (f64.const 0))
+        (return (i32.const 1))))
+    ;; s > 0 here (a zero s has an infinite reciprocal), so s·mid ≥ s and zf is lo plus a positive W value.
+    (local.set $zi (call $to_i32 (call $rw16s
+      (f32.add (local.get $lo) (call $rw16s (f32.mul (local.get $s) (local.get $mid)) (local.get $half)))
+      (local.get $half))))
+    (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi)))
+    (if (i32.and (i32.ge_s (local.get $zi) (local.get $zlo)) (i32.le_s (local.get $zi) (local.get $zhi)))
+      (then (call $quant_w16 (local.get $p) (local.get $g) (local.get $r) (local.get $s)
+              (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax) (local.get $half)))
+      (else (call $quant_w16z (local.get $p) (local.get $g) (local.get $r) (local.get $s)
+              (f32.convert_i32_s (local.get $zi))
+              (call $rw16s (f32.convert_i32_s (local.get $zi)) (local.get $half))
+              (local.get $qmin) (local.get $qmax) (local.get $half))))
+    (i32.const 0))
+
+  ;; Asymmetric groups in W ($asym_group_w16 for each). Returns how many groups were left to the caller.
   (func (export "asym_groups_w16") (param $p i32) (param $groups i32) (param $g i32)
         (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
         (param $sp i32) (param $zp i32) (param $half i32) (param $mid f32) (result i32)
-    (local $k i32) (local $left i32) (local $lo f32) (local $hi f32) (local $s f32) (local $r f32)
-    (local $zi i32) (local $zlo i32) (local $zhi i32)
-    ;; q − z is exact in W, and W(z) = z, when every q − z lies in [−256, 256] (z ∈ [qmax − 256, qmin + 256]):
-    ;; then $quant_w16 computes the same as $quant_w16z, with fewer ops. Near-zero zero points are the rule.
+    (local $k i32) (local $left i32) (local $zlo i32) (local $zhi i32) (local $gb i32) (local $off i32) (local $i i32)
+    (local $v v128) (local $vlo v128) (local $vhi v128) (local $y v128) (local $t v128)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
+    (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $h3 v128)
+    (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+    (local $lo v128) (local $hi v128) (local $ok v128) (local $s4 v128) (local $r4 v128) (local $z4 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
     (local.set $zlo (i32.sub (i32.trunc_sat_f32_s (local.get $qmax)) (i32.const 256)))
     (local.set $zhi (i32.add (i32.trunc_sat_f32_s (local.get $qmin)) (i32.const 256)))
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    ;; Four groups at a time when a group is whole vectors (g = 4n), as sym_groups_w16 does: their minima
+    ;; and maxima land in the lanes of one vector each, so the qparam chain (two roundings to W, the eps
+    ;; clamp, the reciprocal, the zero point and its cast) is one vector op each for four groups. Lane j
+    ;; computes what $asym_group_w16 computes for group j, op for op. The batch runs here only when every
+    ;; lane's inputs, s and 1/s are finite and its zero point takes $quant_w16's exact path; otherwise the
+    ;; four groups run one by one through $asym_group_w16 (which leaves any it must to the caller).
+    (local.set $gb (i32.shl (local.get $g) (i32.const 2)))
+    (if (i32.eqz (i32.and (local.get $g) (i32.const 3)))
+      (then
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $groups)))
+            (local.set $l0 (v128.const f32x4 inf inf inf inf)) (local.set $l1 (local.get $l0))
+            (local.set $l2 (local.get $l0)) (local.set $l3 (local.get $l0))
+            (local.set $h0 (v128.const f32x4 -inf -inf -inf -inf)) (local.set $h1 (local.get $h0))
+            (local.set $h2 (local.get $h0)) (local.set $h3 (local.get $h0))
+            (local.set $n0 (v128.const i32x4 -1 -1 -1 -1)) (local.set $n1 (local.get $n0))
+            (local.set $n2 (local.get $n0)) (local.set $n3 (local.get $n0))
+            ;; min, max (pmin/pmax skip NaN) and "all finite" flags, four groups side by side.
+            (local.set $off (i32.const 0))
+            (block $mdone
+              (loop $mloop
+                (br_if $mdone (i32.ge_u (local.get $off) (local.get $gb)))
+                (local.set $i (i32.add (local.get $p) (local.get $off)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $l0 (f32x4.pmin (local.get $l0) (local.get $v)))
+                (local.set $h0 (f32x4.pmax (local.get $h0) (local.get $v)))
+                (local.set $n0 (v128.and (local.get $n0) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $l1 (f32x4.pmin (local.get $l1) (local.get $v)))
+                (local.set $h1 (f32x4.pmax (local.get $h1) (local.get $v)))
+                (local.set $n1 (v128.and (local.get $n1) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $l2 (f32x4.pmin (local.get $l2) (local.get $v)))
+                (local.set $h2 (f32x4.pmax (local.get $h2) (local.get $v)))
+                (local.set $n2 (v128.and (local.get $n2) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+                (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                (local.set $v (v128.load (local.get $i)))
+                (local.set $l3 (f32x4.pmin (local.get $l3) (local.get $v)))
+                (local.set $h3 (f32x4.pmax (local.get $h3) (local.get $v)))
+                (local.set $n3 (v128.and (local.get $n3) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+                (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                (br $mloop)))
+            ;; lo[j], hi[j] = min, max of l_j's, h_j's lanes and ok[j] = AND of n_j's lanes, by 4×4 transposes.
+            ;; Lanes of a group that is not all finite are discarded below, whatever they hold.
+            (local.set $l0 (f32x4.pmin (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $l0) (local.get $l1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $l0) (local.get $l1))))
+            (local.set $l2 (f32x4.pmin (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $l2) (local.get $l3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $l2) (local.get $l3))))
+            (local.set $lo (f32x4.pmin (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $l0) (local.get $l2)) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $l2))))
+            (local.set $h0 (f32x4.pmax (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $h0) (local.get $h1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $h0) (local.get $h1))))
+            (local.set $h2 (f32x4.pmax (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $h2) (local.get $h3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $h2) (local.get $h3))))
+            (local.set $hi (f32x4.pmax (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $h0) (local.get $h2)) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $h0) (local.get $h2))))
+            (local.set $n0 (v128.and (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $n0) (local.get $n1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $n0) (local.get $n1))))
+            (local.set $n2 (v128.and (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $n2) (local.get $n3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $n2) (local.get $n3))))
+            (local.set $ok (v128.and (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $n0) (local.get $n2)) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $n0) (local.get $n2))))
+            (local.set $s4 (call $rw16 (f32x4.div (call $rw16 (f32x4.sub (local.get $hi) (local.get $lo)) (local.get $half))
+              (f32x4.splat (local.get $div))) (local.get $half)))
+            (local.set $s4 (f32x4.pmax (local.get $s4) (f32x4.splat (local.get $eps))))
+            (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+            (local.set $z4 (i32x4.trunc_sat_f32x4_s (call $rw16
+              (f32x4.add (local.get $lo) (call $rw16 (f32x4.mul (local.get $s4) (f32x4.splat (local.get $mid))) (local.get $half)))
+              (local.get $half))))
+            ;; A zero point beyond int32 saturates here, outside [zlo, zhi]: that lane goes the one-by-one way.
+            (local.set $ok (v128.and (v128.and (local.get $ok)
+                (v128.and (f32x4.lt (f32x4.abs (local.get $s4)) (v128.const f32x4 inf inf inf inf))
+                          (f32x4.lt (f32x4.abs (local.get $r4)) (v128.const f32x4 inf inf inf inf))))
+              (v128.and (i32x4.ge_s (local.get $z4) (i32x4.splat (local.get $zlo)))
+                        (i32x4.le_s (local.get $z4) (i32x4.splat (local.get $zhi))))))
+            (if (i32x4.all_true (local.get $ok))
+              (then
+                (v128.store (local.get $sp) (f64x2.promote_low_f32x4 (local.get $s4)))
+                (v128.store offset=16 (local.get $sp)
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s4) (local.get $s4))))
+                (v128.store (local.get $zp) (f64x2.convert_low_i32x4_s (local.get $z4)))
+                (v128.store offset=16 (local.get $zp)
+                  (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $z4) (local.get $z4))))
+                (local.set $z4 (f32x4.convert_i32x4_s (local.get $z4)))
+                (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s4) (local.get $s4)))
+                (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s4) (local.get $s4)))
+                (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s4) (local.get $s4)))
+                (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s4) (local.get $s4)))
+                (local.set $r0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $r4) (local.get $r4)))
+                (local.set $r1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $r4) (local.get $r4)))
+                (local.set $r2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $r4) (local.get $r4)))
+                (local.set $r3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $r4) (local.get $r4)))
+                (local.set $z0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $z4) (local.get $z4)))
+                (local.set $z1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $z4) (local.get $z4)))
+                (local.set $z2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $z4) (local.get $z4)))
+                (local.set $z3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $z4) (local.get $z4)))
+                ;; Quantize the four groups side by side, as $quant_w16 does, its rounding to W inlined.
+                (local.set $off (i32.const 0))
+                (if (local.get $half)
+                  (then
+                    (block $hdone4
+                      (loop $hloop4
+                        (br_if $hdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                        (local.set $i (i32.add (local.get $p) (local.get $off)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (local.get $z0))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z0)) (local.get $s0)))
+                        (local.set $t (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (v128.store (local.get $i) (v128.bitselect
+                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                          (local.get $t)
+                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (local.get $z1))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z1)) (local.get $s1)))
+                        (local.set $t (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (v128.store (local.get $i) (v128.bitselect
+                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                          (local.get $t)
+                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (local.get $z2))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z2)) (local.get $s2)))
+                        (local.set $t (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (v128.store (local.get $i) (v128.bitselect
+                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                          (local.get $t)
+                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (local.get $z3))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z3)) (local.get $s3)))
+                        (local.set $t (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                        (v128.store (local.get $i) (v128.bitselect
+                          (v128.or (v128.and (local.get $y) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                          (local.get $t)
+                          (f32x4.ge (f32x4.abs (local.get $y)) (v128.const f32x4 65520 65520 65520 65520))))
+                        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                        (br $hloop4))))
+                  (else
+                    (block $qdone4
+                      (loop $qloop4
+                        (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                        (local.set $i (i32.add (local.get $p) (local.get $off)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (local.get $z0))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z0)) (local.get $s0)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (local.get $z1))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z1)) (local.get $s1)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (local.get $z2))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z2)) (local.get $s2)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                        (local.set $y (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                          (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (local.get $z3))
+                          (local.get $vlo)) (local.get $vhi)) (local.get $z3)) (local.get $s3)))
+                        (v128.store (local.get $i) (v128.and
+                          (i32x4.add (i32x4.add (local.get $y) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                            (v128.and (i32x4.shr_u (local.get $y) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                          (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                        (br $qloop4))))))
+              (else
+                (local.set $left (i32.add (local.get $left) (call $asym_group_w16 (local.get $p) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 0)) (i32.add (local.get $zp) (i32.const 0))
+                  (local.get $half) (local.get $mid) (local.get $zlo) (local.get $zhi))))
+                (local.set $left (i32.add (local.get $left) (call $asym_group_w16 (i32.add (local.get $p) (local.get $gb)) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 8)) (i32.add (local.get $zp) (i32.const 8))
+                  (local.get $half) (local.get $mid) (local.get $zlo) (local.get $zhi))))
+                (local.set $left (i32.add (local.get $left) (call $asym_group_w16 (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1))) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 16)) (i32.add (local.get $zp) (i32.const 16))
+                  (local.get $half) (local.get $mid) (local.get $zlo) (local.get $zhi))))
+                (local.set $left (i32.add (local.get $left) (call $asym_group_w16 (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3))) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 24)) (i32.add (local.get $zp) (i32.const 24))
+                  (local.get $half) (local.get $mid) (local.get $zlo) (local.get $zhi))))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 2))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 32)))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 32)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $bloop)))))
     (block $gdone
       (loop $gloop
         (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
-        (call $range (local.get $p) (local.get $g))
-        (local.set $hi)
-        (local.set $lo)
-        (local.set $s (f32.const nan))
-        (local.set $r (f32.const nan))
-        ;; A NaN or infinite input makes torch's s NaN or infinite: such a group is left (s = NaN here).
-        (if (call $finite2 (local.get $lo) (local.get $hi))
-          (then
-            (local.set $s (call $rw16s
-              (f32.div (call $rw16s (f32.sub (local.get $hi) (local.get $lo)) (local.get $half)) (local.get $div))
-              (local.get $half)))
-            (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
-            (local.set $r (f32.div (f32.const 1) (local.get $s)))))
-        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
-        (if (call $finite (local.get $s) (local.get $r))
-          (then
-            ;; s > 0 here (a zero s has an infinite reciprocal), so s·mid ≥ s and zf is lo plus a positive W value.
-            (local.set $zi (call $to_i32 (call $rw16s
-              (f32.add (local.get $lo) (call $rw16s (f32.mul (local.get $s) (local.get $mid)) (local.get $half)))
-              (local.get $half))))
-            (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi)))
-            (if (i32.and (i32.ge_s (local.get $zi) (local.get $zlo)) (i32.le_s (local.get $zi) (local.get $zhi)))
-              (then (call $quant_w16 (local.get $p) (local.get $g) (local.get $r) (local.get $s)
-                      (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax) (local.get $half)))
-              (else (call $quant_w16z (local.get $p) (local.get $g) (local.get $r) (local.get $s)
-                      (f32.convert_i32_s (local.get $zi))
-                      (call $rw16s (f32.convert_i32_s (local.get $zi)) (local.get $half))
-                      (local.get $qmin) (local.get $qmax) (local.get $half)))))
-          (else
-            (f64.store (local.get $zp) (f64.const 0))
-            (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+        (local.set $left (i32.add (local.get $left) (call $asym_group_w16 (local.get $p) (local.get $g) (local.get $div)
+          (local.get $eps) (local.get $qmin) (local.get $qmax) (local.get $sp) (local.get $zp) (local.get $half)
+          (local.get $mid) (local.get $zlo) (local.get $zhi))))
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 2))))
         (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
         (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
