@@ -176,10 +176,27 @@ describe("16-bit asymmetric and per-token wasm kernels: dispatch", () => {
     }
   });
 
-  it("leaves the FLOAT zero-point domain, other scale/zero-point dtypes, range learning and given qparams to JS", () => {
+  it("runs asymmetric FLOAT-domain (tinygemm) groups on wasm when scale and zero point are both float32 or both the compute dtype", () => {
     for (const compute of ["bfloat16", "float16"] as const) {
-      expect(kernelFor(plan({ zero_point_domain: "FLOAT", zero_point_precision: "float32" }, compute), "compute")).toBe("js");
+      expect(wasmCaseFor(plan({ zero_point_domain: "FLOAT", zero_point_precision: "float32" }, compute))).toBe("asym_float_groups_w16");
+      expect(wasmCaseFor(plan({ dtype: "uint4", zero_point_domain: "FLOAT", scale_precision: compute, zero_point_precision: compute }, compute)))
+        .toBe("asym_float_groups_w16");
+      expect(wasmCaseFor(plan({ zero_point_domain: "FLOAT", zero_point_precision: "float32", granularity: { type: "PerAxis", axis: 0 } }, compute)))
+        .toBe("asym_float_groups_w16");
+      const other = compute === "bfloat16" ? "float16" : "bfloat16";
+      expect(kernelFor(plan({ zero_point_domain: "FLOAT", scale_precision: other, zero_point_precision: other }, compute), "compute")).toBe("js");
+      expect(kernelFor(plan({ zero_point_domain: "FLOAT", scale_precision: compute, zero_point_precision: "float32" }, compute), "compute")).toBe("js");
+      expect(kernelFor(plan({ zero_point_domain: "FLOAT", mapping_type: "SYMMETRIC", zero_point_precision: "float32" }, compute), "compute")).toBe("js");
+    }
+    // float32 compute keeps FLOAT-domain groups on JS.
+    expect(kernelFor(makePlan({ ...asymGroupConfig, zero_point_domain: "FLOAT", zero_point_precision: "float32" }, [4, 64],
+      { compute: "float32", torchao: "0.12" }), "compute")).toBe("js");
+  });
+
+  it("leaves other scale/zero-point dtypes, the FLOAT domain with an int zero point, range learning and given qparams to JS", () => {
+    for (const compute of ["bfloat16", "float16"] as const) {
       expect(kernelFor(plan({ zero_point_domain: "FLOAT" }, compute), "compute")).toBe("js");
+      expect(kernelFor(plan({ zero_point_precision: "float32" }, compute), "compute")).toBe("js");
       expect(kernelFor(plan({ scale_precision: "bfloat16" }, compute), "compute")).toBe("js");
       expect(kernelFor(plan({ ...tokenConfig, scale_precision: "float16" }, compute), "compute")).toBe("js");
       expect(kernelFor(plan({ zero_point_precision: "int8" }, compute), "compute")).toBe("js");
@@ -247,6 +264,63 @@ describe("16-bit asymmetric and per-token wasm kernels vs the JS kernel (fast-ch
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe("16-bit tinygemm (FLOAT zero-point domain) wasm kernel vs the JS kernel (fast-check, bit for bit)", () => {
+  const floatCaseArb = fc.record({
+    c: caseArb.filter((c) => c.config.granularity.type !== "PerToken"),
+    qparams: fc.constantFrom("float32" as const, "compute" as const),
+  }).map(({ c, qparams }) => {
+    const p = qparams === "float32" ? "float32" : c.compute;
+    const config: CanonicalConfig = { ...c.config, zero_point_domain: "FLOAT", scale_precision: p, zero_point_precision: p };
+    return { ...c, config, what: `${c.what} FLOAT ${p}` };
+  });
+
+  it("gives the same outputs, scales and zero points for any dtype, eps, qparam dtype and mix of hostile groups", () => {
+    fc.assert(
+      fc.property(floatCaseArb, (c) => {
+        const plan = makePlan(c.config, c.shape, { compute: c.compute, torchao: c.torchao });
+        expect(wasmCaseFor(plan)).toBe("asym_float_groups_w16");
+        expectSame(run(plan, c.values, "auto"), run(plan, c.values, "js"), c.what);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("gives the same bits in place in its own memory (wasmChunkViews)", () => {
+    fc.assert(
+      fc.property(floatCaseArb, (c) => {
+        const plan = makePlan(c.config, c.shape, { compute: c.compute, torchao: c.torchao });
+        const nq = plan.rows * plan.groupsPerRow;
+        const views = wasmChunkViews(c.values.length, nq)!;
+        views.values.set(c.values);
+        fakeQuantizeRows(plan, views.values, views.values, plan.rows, views.scale, views.zeroPoint, "compute");
+        const got = { out: Float32Array.from(views.values), scale: Float64Array.from(views.scale), zeroPoint: Float64Array.from(views.zeroPoint) };
+        expectSame(got, run(plan, c.values, "js"), c.what);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("leaves a group with a NaN or infinite input, or a scale that is not finite, untouched and counts it", () => {
+    const g = 8;
+    const bad = [[1, NaN, 2, 3, 4, 5, 6, 7], [1, 2, 3, Infinity, 4, 5, 6, 7], [-3e38, 1, 2, 3, 4, 5, 6, 3e38], [0, -0, 0, 0, -0, 0, 0, 0]];
+    const plan = makePlan({ ...asymGroupConfig, eps: 0, zero_point_domain: "FLOAT", zero_point_precision: "float32", granularity: { type: "PerGroup", group_size: g } },
+      [1, 6 * g], { compute: "bfloat16", torchao: "0.12" });
+    const x = pseudoRandom(6 * g, 9);
+    bad.forEach((b, k) => x.set(b, (k + 1) * g));
+    toComputeDtype(x, "bfloat16");
+    const out = Float32Array.from(x);
+    const scale = new Float64Array(6);
+    const zeroPoint = new Float64Array(6);
+    expect(fakeQuantizeRowsWasm(plan, out, out, 1, scale, zeroPoint)).toBe(bad.length);
+    for (let k = 0; k < 6; k++) {
+      const isLeft = k >= 1 && k <= bad.length;
+      expect(Number.isFinite(scale[k]), `group ${k}`).toBe(!isLeft);
+      expect(diffBits(out.subarray(k * g, (k + 1) * g), x.subarray(k * g, (k + 1) * g)) === null, `group ${k} untouched`).toBe(isLeft);
+    }
+    expectSame(run(plan, x, "auto"), run(plan, x, "js"), "tinygemm");
   });
 });
 
@@ -339,15 +413,16 @@ describe("16-bit asymmetric and per-token wasm kernels: edge cases", () => {
 });
 
 describe("16-bit asymmetric and per-token wasm kernels: conformance corpus", () => {
-  it("serve the corpus's 16-bit asymmetric INT group and per_token cases with float32 scales and int32 zero points", () => {
-    const counts = { asym_groups_w16: 0, asym_tokens_w16: 0 };
+  it("serve the corpus's 16-bit asymmetric INT group and per_token cases (float32 scales, int32 zero points) and its tinygemm cases", () => {
+    const counts = { asym_groups_w16: 0, asym_tokens_w16: 0, asym_float_groups_w16: 0 };
     for (const c of loadManifest()) {
       if (c.input_dtype === "float32") continue;
       const plan = makePlan(canonicalFromKwargs(c.config), c.input_shape, { compute: c.input_dtype, torchao: "0.12" });
       const which = wasmCaseFor(plan);
-      if (which === "asym_groups_w16" || which === "asym_tokens_w16") counts[which]++;
+      if (which === "asym_groups_w16" || which === "asym_tokens_w16" || which === "asym_float_groups_w16") counts[which]++;
     }
     expect(counts.asym_groups_w16).toBeGreaterThanOrEqual(10);
     expect(counts.asym_tokens_w16).toBeGreaterThanOrEqual(50);
+    expect(counts.asym_float_groups_w16).toBeGreaterThanOrEqual(15);
   });
 });

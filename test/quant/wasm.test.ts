@@ -480,13 +480,19 @@ describe("conformance corpus through the wasm path", () => {
   const eligible = (c: (typeof cases)[number]) => {
     const cfg = canonicalFromKwargs(c.config);
     const symInt = cfg.granularity.type !== "PerToken" && cfg.mapping_type === "SYMMETRIC" && cfg.zero_point_domain === "INT";
-    if (c.scale_dtype !== "float32" || c.zero_point_dtype !== "int32" || c.mode === "range_learning_init") return false;
+    if (c.mode === "range_learning_init") return false;
+    const w16 = c.input_dtype === "float16" || c.input_dtype === "bfloat16";
+    // 16-bit tinygemm groups: asymmetric FLOAT domain, scale and zero point both float32 or both the input dtype.
+    if (w16 && cfg.granularity.type !== "PerToken" && cfg.mapping_type === "ASYMMETRIC" && cfg.zero_point_domain === "FLOAT") {
+      return c.scale_dtype === c.zero_point_dtype && (c.scale_dtype === "float32" || c.scale_dtype === c.input_dtype);
+    }
+    if (c.scale_dtype !== "float32" || c.zero_point_dtype !== "int32") return false;
     // The 16-bit kernels: INT-domain groups (symmetric or not) and per_token.
     if (c.input_dtype === "float16" || c.input_dtype === "bfloat16") return cfg.granularity.type === "PerToken" || cfg.zero_point_domain === "INT";
     return c.input_dtype === "float32" && (cfg.granularity.type === "PerToken" || symInt);
   };
 
-  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases (and 16-bit INT groups and tokens) to wasm, and some of each", () => {
+  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases (and 16-bit INT groups, tokens and tinygemm groups) to wasm, and some of each", () => {
     let groupsWasm = 0;
     let tokensWasm = 0;
     let w16Wasm = 0;

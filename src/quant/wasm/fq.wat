@@ -1258,6 +1258,99 @@
         (br $tloop)))
     (local.get $left))
 
+  ;; y = W(f32(W(f32(q − mid)·s) + z)), q = clamp(rhe(t), qmin, qmax), t = (x − base)/s, over n floats at p:
+  ;; kernel.ts floatBlock for 16-bit W with S = Z = float32 ($wq = 0: x − base and the division in float32)
+  ;; or S = Z = W ($wq = 1: both rounded to W). q − mid is an integer of at most 8 bits (exact in W: no
+  ;; rounding); products and sums are finite or ±inf, never NaN, for finite x, s > 0, base and z.
+  (func $quant_w16f (param $p i32) (param $n i32) (param $s f32) (param $base f32) (param $z f32) (param $mid f32)
+                    (param $qmin f32) (param $qmax f32) (param $half i32) (param $wq i32)
+    (local $end i32) (local $vend i32) (local $vs v128) (local $vb v128) (local $vz v128) (local $vm v128)
+    (local $vlo v128) (local $vhi v128) (local $t v128) (local $x f32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vb (f32x4.splat (local.get $base)))
+    (local.set $vz (f32x4.splat (local.get $z)))
+    (local.set $vm (f32x4.splat (local.get $mid)))
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; Whole vectors, then the tail one value at a time through lane 0 of the same ops.
+        (if (i32.lt_u (local.get $p) (local.get $vend))
+          (then (local.set $t (v128.load (local.get $p))))
+          (else (local.set $t (f32x4.splat (f32.load (local.get $p))))))
+        (local.set $t (f32x4.sub (local.get $t) (local.get $vb)))
+        (if (local.get $wq) (then (local.set $t (call $rw16 (local.get $t) (local.get $half)))))
+        (local.set $t (f32x4.div (local.get $t) (local.get $vs)))
+        (if (local.get $wq) (then (local.set $t (call $rw16 (local.get $t) (local.get $half)))))
+        (local.set $t (f32x4.pmin (f32x4.pmax (f32x4.nearest (local.get $t)) (local.get $vlo)) (local.get $vhi)))
+        (local.set $t (call $rw16 (f32x4.mul (f32x4.sub (local.get $t) (local.get $vm)) (local.get $vs)) (local.get $half)))
+        (local.set $t (call $rw16 (f32x4.add (local.get $t) (local.get $vz)) (local.get $half)))
+        (if (i32.lt_u (local.get $p) (local.get $vend))
+          (then
+            (v128.store (local.get $p) (local.get $t))
+            (local.set $p (i32.add (local.get $p) (i32.const 16))))
+          (else
+            (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $t)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))))
+        (br $loop))))
+
+  ;; Asymmetric groups in W with the FLOAT zero-point domain (tinygemm): the qparams of $asym_group_w16,
+  ;; the zero point kept as the float zf (Z a float: S = Z = float32, or S = Z = W with $wq = 1), and
+  ;; base = z − s·kmid in S (kmid = (qmin + qmax + 1)/2, the kernel's mid; cmid = 2^(b−1), the qparams').
+  ;; A group left to the caller gets a NaN scale (whatever torch's), so that the caller reruns it.
+  ;; Returns how many groups were left.
+  (func (export "asym_float_groups_w16") (param $p i32) (param $groups i32) (param $g i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $half i32) (param $cmid f32) (param $kmid f32) (param $wq i32) (result i32)
+    (local $k i32) (local $left i32) (local $lo f32) (local $hi f32) (local $s f32) (local $r f32)
+    (local $zf f32) (local $base f32)
+    (block $gdone
+      (loop $gloop
+        (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
+        (call $range (local.get $p) (local.get $g))
+        (local.set $hi)
+        (local.set $lo)
+        (local.set $s (f32.const nan))
+        (local.set $r (f32.const nan))
+        (local.set $zf (f32.const nan))
+        (local.set $base (f32.const nan))
+        (if (call $finite2 (local.get $lo) (local.get $hi))
+          (then
+            (local.set $s (call $rw16s
+              (f32.div (call $rw16s (f32.sub (local.get $hi) (local.get $lo)) (local.get $half)) (local.get $div))
+              (local.get $half)))
+            (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+            (local.set $r (f32.div (f32.const 1) (local.get $s)))
+            (if (call $finite (local.get $s) (local.get $r))
+              (then
+                (local.set $zf (call $rw16s
+                  (f32.add (local.get $lo) (call $rw16s (f32.mul (local.get $s) (local.get $cmid)) (local.get $half)))
+                  (local.get $half)))
+                (local.set $base (f32.sub (local.get $zf) (f32.mul (local.get $s) (local.get $kmid))))
+                (if (local.get $wq)
+                  (then (local.set $base (call $rw16s
+                    (f32.sub (local.get $zf) (call $rw16s (f32.mul (local.get $s) (local.get $kmid)) (local.get $half)))
+                    (local.get $half)))))))))
+        (if (call $finite2 (local.get $zf) (local.get $base))
+          (then
+            (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+            (f64.store (local.get $zp) (f64.promote_f32 (local.get $zf)))
+            (call $quant_w16f (local.get $p) (local.get $g) (local.get $s) (local.get $base) (local.get $zf) (local.get $kmid)
+              (local.get $qmin) (local.get $qmax) (local.get $half) (local.get $wq)))
+          (else
+            (f64.store (local.get $sp) (f64.const nan))
+            (f64.store (local.get $zp) (f64.const nan))
+            (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 2))))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $gloop)))
+    (local.get $left))
+
 ;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
 
   ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:

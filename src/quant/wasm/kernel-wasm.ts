@@ -3,8 +3,10 @@
  * JS kernel: per_group/per_channel SYMMETRIC in the INT domain, and per_token
  * ASYMMETRIC, with float32 compute; and, computed in bfloat16 or float16
  * (checkpoint weights, 16-bit activations), per_group/per_channel SYMMETRIC
- * and ASYMMETRIC in the INT domain and per_token. All with float32 scales and
- * an int32 zero point, qparams computed (not given), no range-learning init.
+ * and ASYMMETRIC in the INT domain and per_token, with float32 scales and an
+ * int32 zero point; and per_group/per_channel ASYMMETRIC in the FLOAT domain
+ * (tinygemm) with scales and zero points both float32 or both in the compute
+ * dtype. All with qparams computed (not given), no range-learning init.
  * The 16-bit kernels leave a group whose input, scale or reciprocal is not
  * finite untouched, for the caller to run in JS. Also the
  * widening of BF16 checkpoint bytes to float32 values and the narrowing back.
@@ -22,7 +24,7 @@ import { FQ_WASM_BASE64 } from "./fq-wasm.generated.js";
 /** "auto" uses wasm where it applies; "js" forces the JS kernel (for comparisons and debugging). */
 export type KernelChoice = "auto" | "js";
 
-export type WasmCase = "sym_groups" | "asym_tokens" | "sym_groups_w16" | "asym_groups_w16" | "asym_tokens_w16";
+export type WasmCase = "sym_groups" | "asym_tokens" | "sym_groups_w16" | "asym_groups_w16" | "asym_tokens_w16" | "asym_float_groups_w16";
 
 type KernelFn = (
   ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
@@ -41,6 +43,12 @@ type KernelW16MidFn = (
   qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, half: number, mid: number,
 ) => number;
 
+/** The 16-bit tinygemm kernel: as KernelW16MidFn, plus the kernel's mid point and 1 when S = Z = W (0: float32). */
+type KernelW16FloatFn = (
+  ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
+  qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, half: number, mid: number, kernelMid: number, inW: number,
+) => number;
+
 /** Converts n values from src to dst in wasm memory (byte addresses); see fq.wat for the overlaps allowed. */
 type ConvertFn = (src: number, dst: number, n: number) => void;
 
@@ -51,6 +59,7 @@ interface FqExports {
   sym_groups_w16: KernelW16Fn;
   asym_groups_w16: KernelW16MidFn;
   asym_tokens_w16: KernelW16Fn;
+  asym_float_groups_w16: KernelW16FloatFn;
   widen_bf16: ConvertFn;
   narrow_bf16: ConvertFn;
 }
@@ -174,10 +183,16 @@ export function wasmAvailable(): boolean {
 
 /** Which wasm kernel covers this plan, by its numerics alone (null → JS only). */
 export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
-  if (plan.scalePrecision !== "float32" || plan.zeroPointPrecision !== "int32") return null;
   if (plan.rangeLearningInit || plan.groupSize > MAX_WASM_GROUP_ELEMENTS) return null;
   // qmin/qmax must be exact float32 constants, and q exact in 16 bits (every dtype in the table is ≤ 8 bits).
   if (plan.bits > 8) return null;
+  const w16 = plan.compute === "bfloat16" || plan.compute === "float16";
+  if (w16 && plan.kind === "per_group" && !plan.symmetric && plan.domain === "FLOAT") {
+    // tinygemm groups: float qparams, both float32 or both in the compute dtype (the legacy int4 weight-only scheme).
+    const sp = plan.scalePrecision;
+    return sp === plan.zeroPointPrecision && (sp === "float32" || sp === plan.compute) ? "asym_float_groups_w16" : null;
+  }
+  if (plan.scalePrecision !== "float32" || plan.zeroPointPrecision !== "int32") return null;
   if (plan.compute === "bfloat16" || plan.compute === "float16") {
     // per_token is always asymmetric and INT; the FLOAT zero-point domain of groups stays in JS.
     if (plan.kind === "per_token") return "asym_tokens_w16";
@@ -216,6 +231,10 @@ export function fakeQuantizeRowsWasm(
     if (which === "sym_groups_w16") return e.sym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
     if (which === "asym_groups_w16") return e.asym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half, c.mid);
     if (which === "asym_tokens_w16") return e.asym_tokens_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
+    if (which === "asym_float_groups_w16") {
+      const inW = plan.scalePrecision === plan.compute ? 1 : 0;
+      return e.asym_float_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half, c.mid, (c.qmax + c.qmin + 1) / 2, inW);
+    }
     e[which](ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp);
     return 0;
   };
