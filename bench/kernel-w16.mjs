@@ -17,6 +17,7 @@ const cfgs = {
   "int8 asym per_group 128": { ...base, dtype: "int8", granularity: { type: "PerGroup", group_size: 128 } },
   "int8 asym per_channel": { ...base, dtype: "int8", granularity: { type: "PerAxis", axis: 0 } },
   "int8 per_token": { ...base, dtype: "int8", granularity: { type: "PerToken" } },
+  "uint4 tinygemm per_group 128, qparams in W": { ...base, dtype: "uint4", granularity: { type: "PerGroup", group_size: 128 }, zero_point_domain: "FLOAT", scale_precision: "W", zero_point_precision: "W" },
 };
 const src = new Float32Array(N);
 let s = 12345;
@@ -24,7 +25,9 @@ for (let i = 0; i < N; i++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; src[
 const med = (a) => { const b = [...a].sort((x, y) => x - y); return b[b.length >> 1]; };
 for (const [name, cfg] of Object.entries(cfgs)) {
   for (const compute of ["bfloat16", "float16"]) {
-    const plan = makePlan(cfg, [R, C], { compute, torchao: "0.12" });
+    // "W": scale and zero point in the compute dtype.
+    const inW = cfg.scale_precision === "W" ? { scale_precision: compute, zero_point_precision: compute } : {};
+    const plan = makePlan({ ...cfg, ...inW }, [R, C], { compute, torchao: "0.12" });
     const x = Float32Array.from(src);
     toComputeDtype(x, compute);
     const rate = {};
@@ -43,7 +46,7 @@ for (const [name, cfg] of Object.entries(cfgs)) {
       }
       rate[kernel] = N / med(times) / 1e3;
     }
-    console.log(`${name.padEnd(24)} ${compute.padEnd(9)} JS ${rate.js.toFixed(0).padStart(5)} M values/s  wasm ${rate.auto.toFixed(0).padStart(5)} M values/s  ` +
+    console.log(`${name.padEnd(44)} ${compute.padEnd(9)} JS ${rate.js.toFixed(0).padStart(5)} M values/s  wasm ${rate.auto.toFixed(0).padStart(5)} M values/s  ` +
       `(${(rate.auto / rate.js).toFixed(1)}x)`);
   }
 }
