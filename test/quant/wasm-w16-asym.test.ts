@@ -303,6 +303,20 @@ describe("16-bit tinygemm (FLOAT zero-point domain) wasm kernel vs the JS kernel
     );
   });
 
+  it("rounds an output past float16's largest value to infinity, as JS does (a group spanning [0, 65504])", () => {
+    for (const p of ["float32", "float16"] as const) {
+      for (const dtype of ["uint4", "int4", "uint8"] as const) {
+        const plan = makePlan({ ...asymGroupConfig, dtype, zero_point_domain: "FLOAT", scale_precision: p, zero_point_precision: p,
+          granularity: { type: "PerGroup", group_size: 16 } }, [1, 64], { compute: "float16", torchao: "0.12" });
+        const x = Float32Array.from({ length: 64 }, (_, i) => (i % 16 === 15 ? 65504 : (i % 16) * 4096 + (i >> 4)));
+        toComputeDtype(x, "float16");
+        const got = run(plan, x, "auto");
+        expectSame(got, run(plan, x, "js"), `${p} ${dtype}`);
+        if (dtype === "uint4") expect(got.out.some((v) => v === Infinity), `${p} ${dtype} overflows`).toBe(true);
+      }
+    }
+  });
+
   it("leaves a group with a NaN or infinite input, or a scale that is not finite, untouched and counts it", () => {
     const g = 8;
     const bad = [[1, NaN, 2, 3, 4, 5, 6, 7], [1, 2, 3, Infinity, 4, 5, 6, 7], [-3e38, 1, 2, 3, 4, 5, 6, 3e38], [0, -0, 0, 0, -0, 0, 0, 0]];

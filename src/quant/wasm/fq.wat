@@ -1265,7 +1265,7 @@
   (func $quant_w16f (param $p i32) (param $n i32) (param $s f32) (param $base f32) (param $z f32) (param $mid f32)
                     (param $qmin f32) (param $qmax f32) (param $half i32) (param $wq i32)
     (local $end i32) (local $vend i32) (local $vs v128) (local $vb v128) (local $vz v128) (local $vm v128)
-    (local $vlo v128) (local $vhi v128) (local $t v128) (local $x f32)
+    (local $vlo v128) (local $vhi v128) (local $t v128) (local $a v128) (local $u v128)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (local.set $vs (f32x4.splat (local.get $s)))
@@ -1274,27 +1274,191 @@
     (local.set $vm (f32x4.splat (local.get $mid)))
     (local.set $vlo (f32x4.splat (local.get $qmin)))
     (local.set $vhi (f32x4.splat (local.get $qmax)))
+    ;; Whole vectors: one loop per (W, S) pair, the roundings to W inlined (no calls in the hot loop).
+    (if (local.get $half)
+      (then
+        (if (local.get $wq)
+          (then
+            (block $hwdone
+              (loop $hwloop
+                (br_if $hwdone (i32.ge_u (local.get $p) (local.get $vend)))
+                (local.set $t (v128.load (local.get $p)))
+                (local.set $t (f32x4.sub (local.get $t) (local.get $vb)))
+                (local.set $a (f32x4.abs (local.get $t)))
+                (local.set $u (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                (local.set $u (v128.bitselect
+                  (v128.or (v128.and (local.get $t) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                           (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                  (local.get $u)
+                  (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+                (local.set $t (v128.bitselect
+                  (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                             (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+                  (local.get $u)
+                  (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+                (local.set $t (f32x4.div (local.get $t) (local.get $vs)))
+                (local.set $a (f32x4.abs (local.get $t)))
+                (local.set $u (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                (local.set $u (v128.bitselect
+                  (v128.or (v128.and (local.get $t) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                           (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                  (local.get $u)
+                  (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+                (local.set $t (v128.bitselect
+                  (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                             (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+                  (local.get $u)
+                  (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+                (local.set $t (f32x4.pmin (f32x4.pmax (f32x4.nearest (local.get $t)) (local.get $vlo)) (local.get $vhi)))
+                (local.set $t (f32x4.mul (f32x4.sub (local.get $t) (local.get $vm)) (local.get $vs)))
+                (local.set $a (f32x4.abs (local.get $t)))
+                (local.set $u (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                (local.set $u (v128.bitselect
+                  (v128.or (v128.and (local.get $t) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                           (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                  (local.get $u)
+                  (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+                (local.set $t (v128.bitselect
+                  (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                             (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+                  (local.get $u)
+                  (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+                (local.set $t (f32x4.add (local.get $t) (local.get $vz)))
+                (local.set $a (f32x4.abs (local.get $t)))
+                (local.set $u (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                (local.set $u (v128.bitselect
+                  (v128.or (v128.and (local.get $t) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                           (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                  (local.get $u)
+                  (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+                (local.set $t (v128.bitselect
+                  (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                             (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+                  (local.get $u)
+                  (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+                (v128.store (local.get $p) (local.get $t))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $hwloop))))
+          (else
+            (block $hfdone
+              (loop $hfloop
+                (br_if $hfdone (i32.ge_u (local.get $p) (local.get $vend)))
+                (local.set $t (v128.load (local.get $p)))
+                (local.set $t (f32x4.sub (local.get $t) (local.get $vb)))
+                (local.set $t (f32x4.div (local.get $t) (local.get $vs)))
+                (local.set $t (f32x4.pmin (f32x4.pmax (f32x4.nearest (local.get $t)) (local.get $vlo)) (local.get $vhi)))
+                (local.set $t (f32x4.mul (f32x4.sub (local.get $t) (local.get $vm)) (local.get $vs)))
+                (local.set $a (f32x4.abs (local.get $t)))
+                (local.set $u (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                (local.set $u (v128.bitselect
+                  (v128.or (v128.and (local.get $t) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                           (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                  (local.get $u)
+                  (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+                (local.set $t (v128.bitselect
+                  (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                             (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+                  (local.get $u)
+                  (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+                (local.set $t (f32x4.add (local.get $t) (local.get $vz)))
+                (local.set $a (f32x4.abs (local.get $t)))
+                (local.set $u (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000)))
+                (local.set $u (v128.bitselect
+                  (v128.or (v128.and (local.get $t) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+                           (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                  (local.get $u)
+                  (f32x4.ge (local.get $a) (v128.const f32x4 65520 65520 65520 65520))))
+                (local.set $t (v128.bitselect
+                  (f32x4.mul (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 16777216 16777216 16777216 16777216)))
+                             (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+                  (local.get $u)
+                  (f32x4.lt (local.get $a) (v128.const f32x4 0x1p-14 0x1p-14 0x1p-14 0x1p-14))))
+                (v128.store (local.get $p) (local.get $t))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $hfloop))))))
+      (else
+        (if (local.get $wq)
+          (then
+            (block $bwdone
+              (loop $bwloop
+                (br_if $bwdone (i32.ge_u (local.get $p) (local.get $vend)))
+                (local.set $t (v128.load (local.get $p)))
+                (local.set $t (f32x4.sub (local.get $t) (local.get $vb)))
+                (local.set $t (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                (local.set $t (f32x4.div (local.get $t) (local.get $vs)))
+                (local.set $t (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                (local.set $t (f32x4.pmin (f32x4.pmax (f32x4.nearest (local.get $t)) (local.get $vlo)) (local.get $vhi)))
+                (local.set $t (f32x4.mul (f32x4.sub (local.get $t) (local.get $vm)) (local.get $vs)))
+                (local.set $t (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                (local.set $t (f32x4.add (local.get $t) (local.get $vz)))
+                (local.set $t (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                (v128.store (local.get $p) (local.get $t))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $bwloop))))
+          (else
+            (block $bfdone
+              (loop $bfloop
+                (br_if $bfdone (i32.ge_u (local.get $p) (local.get $vend)))
+                (local.set $t (v128.load (local.get $p)))
+                (local.set $t (f32x4.sub (local.get $t) (local.get $vb)))
+                (local.set $t (f32x4.div (local.get $t) (local.get $vs)))
+                (local.set $t (f32x4.pmin (f32x4.pmax (f32x4.nearest (local.get $t)) (local.get $vlo)) (local.get $vhi)))
+                (local.set $t (f32x4.mul (f32x4.sub (local.get $t) (local.get $vm)) (local.get $vs)))
+                (local.set $t (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                (local.set $t (f32x4.add (local.get $t) (local.get $vz)))
+                (local.set $t (v128.and
+                  (i32x4.add (i32x4.add (local.get $t) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                    (v128.and (i32x4.shr_u (local.get $t) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                  (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
+                (v128.store (local.get $p) (local.get $t))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $bfloop)))))))
     (block $done
       (loop $loop
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        ;; Whole vectors, then the tail one value at a time through lane 0 of the same ops.
-        (if (i32.lt_u (local.get $p) (local.get $vend))
-          (then (local.set $t (v128.load (local.get $p))))
-          (else (local.set $t (f32x4.splat (f32.load (local.get $p))))))
-        (local.set $t (f32x4.sub (local.get $t) (local.get $vb)))
+        ;; The tail one value at a time, through lane 0 of the same ops ($rw16 for the roundings).
+        (local.set $t (f32x4.sub (f32x4.splat (f32.load (local.get $p))) (local.get $vb)))
         (if (local.get $wq) (then (local.set $t (call $rw16 (local.get $t) (local.get $half)))))
         (local.set $t (f32x4.div (local.get $t) (local.get $vs)))
         (if (local.get $wq) (then (local.set $t (call $rw16 (local.get $t) (local.get $half)))))
         (local.set $t (f32x4.pmin (f32x4.pmax (f32x4.nearest (local.get $t)) (local.get $vlo)) (local.get $vhi)))
         (local.set $t (call $rw16 (f32x4.mul (f32x4.sub (local.get $t) (local.get $vm)) (local.get $vs)) (local.get $half)))
         (local.set $t (call $rw16 (f32x4.add (local.get $t) (local.get $vz)) (local.get $half)))
-        (if (i32.lt_u (local.get $p) (local.get $vend))
-          (then
-            (v128.store (local.get $p) (local.get $t))
-            (local.set $p (i32.add (local.get $p) (i32.const 16))))
-          (else
-            (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $t)))
-            (local.set $p (i32.add (local.get $p) (i32.const 4)))))
+        (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $t)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $loop))))
 
   ;; Asymmetric groups in W with the FLOAT zero-point domain (tinygemm): the qparams of $asym_group_w16,
