@@ -44,6 +44,7 @@ interface FqExports {
   sym_groups_w16: KernelW16Fn;
   widen_bf16: ConvertFn;
   narrow_bf16: ConvertFn;
+  sym_groups_io16: KernelW16Fn;
 }
 
 /** The part of the WebAssembly global used here (the project's TS lib has no DOM/wasm types). */
@@ -307,4 +308,36 @@ export function narrowBf16Wasm(src: Float32Array, count: number, out: Uint8Array
     out.set(k === block ? bytes : bytes.subarray(0, 2 * k), 2 * done);
   }
   return true;
+}
+
+/**
+ * Whether fakeQuantizeRaw16Wasm takes this plan: sym_groups_w16's numerics,
+ * groups of whole 8-value vectors, a little-endian host.
+ */
+export function raw16Applies(plan: QuantPlan): boolean {
+  return LITTLE_ENDIAN && wasmCaseFor(plan) === "sym_groups_w16" && plan.groupSize % 8 === 0;
+}
+
+/**
+ * sym_groups_w16 fused with the widening and narrowing: `raw` holds
+ * rowCount × rowLength bfloat16 (plan.compute "bfloat16") or float16
+ * ("float16") values, little-endian, in this thread's chunk memory (a view of
+ * wasmChunkViews' buffer, as are scale and zeroPoint); they are
+ * fake-quantized in place and stay 16-bit (no float32 copy). Returns -1,
+ * having touched nothing, when the plan or the arrays do not fit
+ * (raw16Applies, same memory); else how many groups it left untouched, raw,
+ * for the caller to run in JS (a non-finite input, scale or reciprocal).
+ */
+export function fakeQuantizeRaw16Wasm(plan: QuantPlan, raw: Uint8Array, rowCount: number, scale: Float64Array, zeroPoint: Float64Array): number {
+  const e = inPlace;
+  const groups = rowCount * plan.groupsPerRow;
+  const g = plan.groupSize;
+  if (!e || !raw16Applies(plan)) return -1;
+  const mem = e.memory.buffer;
+  if (raw.buffer !== mem || raw.length < 2 * groups * g || scale.buffer !== mem || scale.length < groups
+    || zeroPoint.buffer !== mem || zeroPoint.length < groups) return -1;
+  if (groups === 0) return 0;
+  const c = qparamCtx(plan);
+  return e.sym_groups_io16(raw.byteOffset, groups, g, c.divisor, c.eps, c.qmin, c.qmax, scale.byteOffset, zeroPoint.byteOffset,
+    plan.compute === "float16" ? 1 : 0);
 }
