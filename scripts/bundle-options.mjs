@@ -17,10 +17,6 @@ export function cliBundleOptions(entry, outfile) {
     // pattern) as new RegExp(…), which V8 compiles eagerly: ~20 ms of every start-up (measured).
     supported: { "regexp-set-notation": true },
     outfile: path.join(root, outfile),
-    // Whitespace and syntax only (names stay, for stack traces): a third less source for every
-    // run to read and copy into a string before V8 takes the code cache (fresh pages are slow here).
-    minifyWhitespace: true,
-    minifySyntax: true,
     // yargs' ESM shim reads import.meta.url, which a CJS bundle lacks; give it this file's URL.
     define: { "import.meta.url": "__fqc_import_meta_url" },
     banner: { js: "const __fqc_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
