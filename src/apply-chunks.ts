@@ -15,7 +15,8 @@ import { rowReaderFor, valueWriterFor, type RowReader, type TensorInput, type Te
 import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
 import type { QuantPlan } from "./quant/plan.js";
-import { wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
+import { fakeQuantizeRaw16 } from "./quant/raw16.js";
+import { raw16Applies, wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
 import { accumulateStats, SLOTS } from "./report/stats.js";
 
 /** A tensor fake-quantized in chunks of `rowsPerChunk` whole rows. */
@@ -101,6 +102,12 @@ interface ItemIo {
   zeroPointOut?: ValueWriter;
   /** This item's chunks run the wasm kernel: its values go through the kernel's own memory. */
   inWasm: boolean;
+  /**
+   * Its chunks stay 16-bit: BF16/F16 bytes (little-endian, C order) computed in their own dtype
+   * and written as the same dtype are read into the kernel's memory, fake-quantized there by
+   * the fused kernel and written from it (no float32 values, no decode/encode passes).
+   */
+  raw16: boolean;
 }
 
 /**
@@ -196,7 +203,9 @@ export class ChunkRunner {
         scaleOut: item.scaleOut && valueWriterFor(item.scaleOut, groups),
         zeroPointOut: item.zeroPointOut && valueWriterFor(item.zeroPointOut, groups),
         inWasm: kernelFor(item.plan, item.mode, this.#task.kernel) === "wasm",
+        raw16: false,
       };
+      io.raw16 = io.inWasm && raw16Item(item);
       this.#io.set(index, io);
     }
     return io;
@@ -224,6 +233,7 @@ export class ChunkRunner {
   #quantize(item: QuantItem, index: number, k: number): void {
     const { plan, rowsPerChunk, mode, given } = item;
     const io = this.#ioOf(item, index);
+    if (io.raw16 && this.#wasmUsable && this.#quantizeRaw16(item, io, k)) return;
     const n = plan.rowLength;
     const g = plan.groupsPerRow;
     const arrays = this.#arrays(io, plan.compute === "float64");
@@ -259,10 +269,40 @@ export class ChunkRunner {
     io.out.writeAt(start * n, values, values.length);
   }
 
+  /** A chunk of a raw16 item: false (nothing done) when the chunk memory cannot be had. */
+  #quantizeRaw16(item: QuantItem, io: ItemIo, k: number): boolean {
+    const { plan, rowsPerChunk, input, output } = item;
+    const views = wasmChunkViews(Math.max(this.#elements, Math.ceil(this.#copyBytes / 4)), this.#groups);
+    if (!views) {
+      this.#wasmUsable = false;
+      return false;
+    }
+    const n = plan.rowLength;
+    const g = plan.groupsPerRow;
+    const start = k * rowsPerChunk;
+    const count = Math.min(rowsPerChunk, plan.rows - start);
+    const raw = new Uint8Array(views.values.buffer, 0, 2 * count * n);
+    readFully(input.fd, raw, input.dataOffset + 2 * start * n, input.file);
+    if (!fakeQuantizeRaw16(plan, raw, count, views.scale, views.zeroPoint)) throw new Error(`${input.file}: the 16-bit kernel declined a chunk it was chosen for`);
+    io.scaleOut?.writeAt(start * g, views.scale, count * g);
+    io.zeroPointOut?.writeAt(start * g, views.zeroPoint, count * g);
+    writeFully(output.fd, raw, output.dataOffset + 2 * start * n, output.file);
+    return true;
+  }
+
   close(): void {
     for (const io of this.#io.values()) io.reader.close(); // leaves the shared descriptors open
     this.#io.clear();
   }
+}
+
+/** Whether an item's chunks can stay 16-bit from read to write (ItemIo.raw16), its kernel being wasm. */
+function raw16Item(item: QuantItem): boolean {
+  const { input, output, plan } = item;
+  const dtype = input.dtype;
+  return (dtype === "BF16" ? plan.compute === "bfloat16" : dtype === "F16" && plan.compute === "float16")
+    && output.dtype === dtype && input.byteOrder === "little" && output.byteOrder === "little" && !input.fortranOrder
+    && item.mode === "compute" && item.given === undefined && item.stats === undefined && raw16Applies(plan);
 }
 
 /** Whether values read from `input` must be rounded to the compute dtype before the kernel runs. */

@@ -173,7 +173,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     };
     const progress = opts.onProgress && ((chunksDone: number) => opts.onProgress!(Math.min(plan.rows, chunksDone * rowsPerChunk), plan.rows));
     const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, {
-      signal: opts.signal, onProgress: progress, interrupted: () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`),
+      signal: opts.signal, onProgress: progress, interrupted: () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`), last: true,
     });
     out.recordSharedWrites(out.elementCount);
     scaleOut?.recordSharedWrites(scaleOut.elementCount);

@@ -218,13 +218,13 @@ export async function runCheckpoint(
 
     // The task gathered so far: items, their sinks (ended once the task ran) and their bytes.
     let batch: { items: ChunkItem[]; sinks: Array<{ sink: TensorSink; bytes: number }> } = { items: [], sinks: [] };
-    const flush = async () => {
+    const flush = async (last = false) => {
       if (batch.items.length === 0 && batch.sinks.length === 0) return;
       const task: ChunkTask = { kernel, items: batch.items, control: newControl() };
       const batchBytes = batch.sinks.reduce((a, s) => a + s.bytes, 0);
       const base = bytesDone;
       const progress = opts.onProgress && ((done: number, total: number) => opts.onProgress!(base + Math.round((batchBytes * done) / total), totalBytes));
-      chunks += await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted });
+      chunks += await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted, last });
       for (const s of batch.sinks) s.sink.end(s.bytes);
       bytesDone += batchBytes;
       batch = { items: [], sinks: [] };
@@ -270,7 +270,7 @@ export async function runCheckpoint(
       opts.onProgress?.(bytesDone, totalBytes);
       await new Promise((resolve) => setImmediate(resolve)); // let a Ctrl-C in
     }
-    await flush();
+    await flush(true);
     qparams?.commit();
     writer.commit();
   } catch (e) {

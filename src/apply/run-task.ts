@@ -15,6 +15,8 @@ export interface RunTaskOptions {
   onProgress?: (chunksDone: number, chunksTotal: number) => void;
   /** The error a stop request ends with (it names what was not written). */
   interrupted: () => Error;
+  /** No task follows on this pool: its workers end their threads once done (WorkerPool.runOnAll). */
+  last?: boolean;
 }
 
 /** Returns the number of chunks; throws the first failure once no thread still writes. */
@@ -31,7 +33,7 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
   };
   let failure: { error: unknown } | undefined;
   // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
-  const workers = pool?.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error }));
+  const workers = pool?.runOnAll(task, stop, opts.last).then(() => undefined, (error: unknown) => ({ error }));
   opts.signal?.addEventListener("abort", stop);
   let poll: ReturnType<typeof setInterval> | undefined;
   try {

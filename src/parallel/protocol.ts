@@ -9,6 +9,8 @@ export type WorkerTask = ChunkTask | ReportTask;
 export interface Job {
   id: number;
   task: WorkerTask;
+  /** The pool's last job: the worker ends its thread once it has replied (see WorkerPool.runOnAll). */
+  last?: boolean;
 }
 
 /** A failure keeps what the CLI needs to report it like one from the main thread. */

@@ -8,6 +8,7 @@ import { parentPort } from "node:worker_threads";
 import { runChunks } from "../apply-chunks.js";
 import { FqcError } from "../errors.js";
 import { runReportChunks } from "../report/report-chunks.js";
+import { wasmAvailable } from "../quant/wasm/kernel-wasm.js";
 import type { Job, WorkerReply } from "./protocol.js";
 
 if (!parentPort) throw new Error("worker-entry must run in a worker thread");
@@ -24,4 +25,11 @@ port.on("message", (job: Job) => {
       : { id: job.id, ok: false, message: e instanceof Error ? e.message : String(e) };
   }
   port.postMessage(reply);
+  // Nothing more will come: end the thread now, while the main thread finishes its own chunks,
+  // rather than when it is terminated at the end (the reply above is delivered first).
+  if (job.last) port.close();
 });
+
+// Compile the wasm kernel now, while the main thread still loads the CLI and checks the config
+// (workers start early: early-workers.ts), not when the first chunk arrives.
+wasmAvailable();

@@ -12,6 +12,7 @@ import { normalize } from "../../src/config/normalize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { FqcError } from "../../src/errors.js";
+import type { KernelChoice } from "../../src/quant/kernel.js";
 import { tempDir } from "../helpers/cli.js";
 import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
 
@@ -56,13 +57,13 @@ function setUp(tensors: RawTensor[], opts: TestCheckpointOptions = {}) {
 }
 
 async function apply(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, o: {
-  threads?: number; ckpt?: TestCheckpointOptions; writer?: TestWriterOptions; signal?: AbortSignal; qparams?: boolean; onProgress?: (a: number, b: number) => void;
+  threads?: number; kernel?: KernelChoice; ckpt?: TestCheckpointOptions; writer?: TestWriterOptions; signal?: AbortSignal; qparams?: boolean; onProgress?: (a: number, b: number) => void;
 } = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
   const s = setUp(tensors, o.ckpt);
   let writer: ReturnType<typeof testWriter> | undefined;
   try {
     const result = await runCheckpoint(s.ckpt, configs, () => (writer = testWriter(s.ckpt, s.output, o.writer)), {
-      output: s.output, threads: o.threads ?? 2, chunkElements: 256, copyChunkBytes: 100, signal: o.signal,
+      output: s.output, threads: o.threads ?? 2, kernel: o.kernel, chunkElements: 256, copyChunkBytes: 100, signal: o.signal,
       qparamsOut: o.qparams === false ? undefined : s.qparams, onProgress: o.onProgress,
     });
     return { ...s, result, writer };
@@ -121,6 +122,46 @@ describe("pass-through", () => {
     expect(seen.length).toBeGreaterThan(3);
     expect(seen[seen.length - 1]).toEqual([total, total]);
     for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThanOrEqual(seen[i - 1][0]);
+  });
+});
+
+describe("16-bit tensors computed in their own dtype (the fused kernel on raw bytes)", () => {
+  /** BF16/F16 bits with NaNs (payloads), infinities, zero groups and subnormals among plain weights. */
+  function specials16(n: number, half: boolean, seed: number): Uint8Array {
+    const bits = new Uint16Array(n);
+    let s = seed;
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      const v = ((s / 2 ** 32) - 0.5) * 0.2;
+      bits[i] = half ? (Math.abs(v) < 2 ** -14 ? 0 : (v < 0 ? 0x8000 : 0) | (Math.round(Math.log2(Math.abs(v)) + 15) << 10) | (s >>> 22))
+        : new Uint32Array(Float32Array.of(v).buffer)[0] >>> 16;
+    }
+    const nan = half ? 0x7e01 : 0x7fc1;
+    const inf = half ? 0xfc00 : 0xff80;
+    bits[37] = nan; bits[300] = inf; bits[777] = half ? 0x0003 : 0x0003;
+    bits.fill(0, 64 * 5, 64 * 5 + 64);
+    bits.fill(0x8000, 64 * 9 + 32, 64 * 9 + 64);
+    return new Uint8Array(bits.buffer);
+  }
+
+  it("gives the JS kernel's bytes and qparams, NaN, infinity and zero groups included, on any thread count", async () => {
+    const t: RawTensor[] = [
+      { name: "a.weight", dtype: "BF16", shape: [24, 64], data: specials16(24 * 64, false, 3) },
+      { name: "b.weight", dtype: "F16", shape: [24, 64], data: specials16(24 * 64, true, 5) },
+      { name: "c.weight", dtype: "BF16", shape: [16, 64], data: specials16(16 * 64, false, 7) },
+      { name: "d.weight", dtype: "F16", shape: [16, 48], data: specials16(16 * 48, true, 9) },
+    ];
+    // int4 groups of 32 and per-channel int8 take the fused kernel; groups of 12 (not whole 8-value vectors) do not.
+    const configs = [int4, int4, int8pc, normalize({ dtype: "int4", group_size: 12 })];
+    const want = await apply(t, configs, { threads: 0, kernel: "js" });
+    expect(want.error).toBeUndefined();
+    for (const threads of [0, 2]) {
+      const got = await apply(t, configs, { threads });
+      expect(got.error).toBeUndefined();
+      expect(readFileSync(got.output).equals(readFileSync(want.output)), `threads ${threads}`).toBe(true);
+      expect(readFileSync(got.qparams).equals(readFileSync(want.qparams)), `threads ${threads}`).toBe(true);
+    }
+    t.forEach((x, i) => expect(Buffer.from(readSafetensors(want.output).tensors[i].data).equals(Buffer.from(x.data)), x.name).toBe(false));
   });
 });
 

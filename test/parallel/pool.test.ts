@@ -187,6 +187,48 @@ describe("apply with workers: progress, interruption, failures", () => {
     }
   });
 
+  it("a last job ends each worker's thread by itself after its reply; the pool then takes no job, and close() finds them gone", async () => {
+    const input = path.join(tmp.dir, "last-job.npy");
+    writeNpyAtomic(input, "<f4", [rows, cols], makeTensor(rows * cols, 13));
+    const reader = NpyRowReader.open(input);
+    const out = AtomicNpyWriter.create(path.join(tmp.dir, "last-job-out.npy"), { descr: "<f4", shape: [rows, cols] });
+    const pool = new WorkerPool(2);
+    const exits: number[] = [];
+    for (const w of (pool as unknown as { workers: Array<{ once(e: "exit", f: (code: number) => void): void }> }).workers) w.once("exit", (code) => exits.push(code));
+    try {
+      const target = out.shareWithThreads();
+      const task = (): ChunkTask => ({
+        kernel: "auto",
+        items: [{
+          kind: "quantize",
+          plan: makePlan(config, [rows, cols], { compute: "float32", torchao: "0.12" }),
+          mode: "compute",
+          input: { file: input, fd: reader.fd, dataOffset: reader.header.dataOffset, dtype: "F32", byteOrder: "little", shape: [rows, cols], fortranOrder: false },
+          output: { file: target.file, fd: target.fd, dataOffset: target.dataOffset, dtype: "F32", byteOrder: "little" },
+          rowsPerChunk: 4,
+        }],
+        control: newControl(),
+      });
+      // An ordinary job leaves the workers running for the next.
+      const first = task();
+      const counts = await pool.runOnAll(first, () => {});
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(Math.ceil(rows / 4));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(exits).toEqual([]);
+      const last = task();
+      const lastCounts = await pool.runOnAll(last, () => {}, true);
+      expect(lastCounts.reduce((a, b) => a + b, 0)).toBe(Math.ceil(rows / 4));
+      // Both threads end on their own, cleanly, and that is no failure of the pool.
+      for (let i = 0; i < 100 && exits.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(exits).toEqual([0, 0]);
+      await expect(pool.runOnAll(task(), () => {})).rejects.toThrow(/worker pool is closed/);
+    } finally {
+      await pool.close();
+      out.abort();
+      reader.close();
+    }
+  });
+
   it("two runs at once on the main thread (sharing its wasm memory, which the larger one grows) match runs alone", async () => {
     const small = path.join(tmp.dir, "together-small.npy");
     const large = path.join(tmp.dir, "together-large.npy");

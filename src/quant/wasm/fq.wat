@@ -1517,6 +1517,384 @@
 
 ;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
 
+;; ---- fused 16-bit in/out ----
+  ;; sym_groups_w16 on the raw bytes: n bfloat16/float16 values (u16, little-endian) at p are
+  ;; fake-quantized in place and written back as 16-bit values, widened and narrowed in registers
+  ;; (no float32 buffer, no separate passes, half the memory traffic). Op for op what widen_bf16 (or
+  ;; the float16 decoding), sym_groups_w16 and the narrowing compute, so the bits are the same.
+  ;; max|v| is taken on the bits: for finite 16-bit floats |v| orders as (h & 0x7fff) does, and a
+  ;; NaN or infinity is (h & 0x7fff) ≥ 0x7f80 (bfloat16) or ≥ 0x7c00 (float16). Groups are whole
+  ;; vectors of 8 values (g = 8n; the caller checks). A group whose input, scale or reciprocal is not
+  ;; finite is left untouched (its scale stored), for the caller to run in JS, as sym_groups_w16 does.
+
+  ;; Scales of four groups from their largest |v| bits h (u16 in i32 lanes): s = max(W(f32(m/div)), eps),
+  ;; NaN for a group with a non-finite input (as sym_groups_w16's four-at-a-time loop).
+  (func $io16_scales (param $h v128) (param $div f32) (param $eps f32) (param $half i32) (result v128)
+    (local $m v128) (local $bad v128)
+    (if (local.get $half)
+      (then
+        (local.set $bad (i32x4.ge_u (local.get $h) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))
+        (local.set $m (f32x4.mul (i32x4.shl (local.get $h) (i32.const 13)) (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))))
+      (else
+        (local.set $bad (i32x4.ge_u (local.get $h) (v128.const i32x4 0x7f80 0x7f80 0x7f80 0x7f80)))
+        (local.set $m (i32x4.shl (local.get $h) (i32.const 16)))))
+    (f32x4.pmax
+      (v128.bitselect (v128.const f32x4 nan nan nan nan)
+        (call $rw16 (f32x4.div (local.get $m) (f32x4.splat (local.get $div))) (local.get $half))
+        (local.get $bad))
+      (f32x4.splat (local.get $eps))))
+
+  ;; Lanes whose scale s and reciprocal r are both finite.
+  (func $io16_ok (param $s v128) (param $r v128) (result v128)
+    (v128.and
+      (f32x4.lt (f32x4.abs (local.get $s)) (v128.const f32x4 inf inf inf inf))
+      (f32x4.lt (f32x4.abs (local.get $r)) (v128.const f32x4 inf inf inf inf))))
+
+  ;; One group of g = 8n raw values at p with scale s and reciprocal r (both finite), z = 0.
+  (func $io16_group (param $p i32) (param $g i32) (param $r f32) (param $s f32)
+                    (param $qmin f32) (param $qmax f32) (param $half i32)
+    (local $i i32) (local $end i32) (local $vr v128) (local $vs v128) (local $vlo v128) (local $vhi v128)
+    (local $v v128) (local $y0 v128) (local $y1 v128)
+    ;; The loop's constants, set once (not rebuilt per use).
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $k5 v128) (local $k6 v128) (local $k7 v128) (local $k8 v128) (local $k9 v128) (local $k10 v128) (local $k11 v128)
+    (local.set $k0 (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+    (local.set $k1 (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))
+    (local.set $k2 (v128.const i32x4 0x8000 0x8000 0x8000 0x8000))
+    (local.set $k3 (v128.const i32x4 0 0 0 0))
+    (local.set $k4 (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (local.set $k5 (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+    (local.set $k6 (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+    (local.set $k7 (v128.const i32x4 1 1 1 1))
+    (local.set $k8 (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000))
+    (local.set $k9 (v128.const f32x4 65520 65520 65520 65520))
+    (local.set $k10 (v128.const f32x4 0x1p-112 0x1p-112 0x1p-112 0x1p-112))
+    (local.set $k11 (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))
+    (local.set $i (local.get $p))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 1))))
+    (local.set $vr (f32x4.splat (local.get $r)))
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (if (local.get $half)
+      (then
+        (block $hdone
+          (loop $hloop
+            (br_if $hdone (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $v (v128.load (local.get $i)))
+            (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                        (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                      (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $vr))) (local.get $k3))
+                        (local.get $vlo)) (local.get $vhi)) (local.get $vs)))
+            (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                        (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                      (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $vr))) (local.get $k3))
+                        (local.get $vlo)) (local.get $vhi)) (local.get $vs)))
+            (local.set $y0 (v128.bitselect
+                        (v128.or (v128.and (local.get $y0) (local.get $k4)) (local.get $k5))
+                        (v128.and (i32x4.add (i32x4.add (local.get $y0) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                        (f32x4.ge (f32x4.abs (local.get $y0)) (local.get $k9))))
+            (local.set $y1 (v128.bitselect
+                        (v128.or (v128.and (local.get $y1) (local.get $k4)) (local.get $k5))
+                        (v128.and (i32x4.add (i32x4.add (local.get $y1) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                        (f32x4.ge (f32x4.abs (local.get $y1)) (local.get $k9))))
+            (v128.store (local.get $i) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (v128.or
+                        (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y0)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                        (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k2))) (v128.or
+                        (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y1)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                        (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k2)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $hloop))))
+      (else
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $v (v128.load (local.get $i)))
+            (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                        (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (local.get $k3) (local.get $v)) (local.get $vr))) (local.get $k3))
+                        (local.get $vlo)) (local.get $vhi)) (local.get $vs)))
+            (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                        (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (local.get $k3) (local.get $v)) (local.get $vr))) (local.get $k3))
+                        (local.get $vlo)) (local.get $vhi)) (local.get $vs)))
+            (v128.store (local.get $i) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (i32x4.add (i32x4.add (local.get $y0) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k7))) (i32x4.add (i32x4.add (local.get $y1) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k7)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $bloop))))))
+
+  ;; Symmetric groups in W on raw 16-bit values (half: 1 float16, 0 bfloat16); scales and zero points
+  ;; as f64 at sp and zp. Returns how many groups were left to the caller.
+  (func (export "sym_groups_io16") (param $p i32) (param $groups i32) (param $g i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $half i32) (result i32)
+    (local $k i32) (local $i i32) (local $off i32) (local $gb i32) (local $left i32) (local $lane i32)
+    (local $vlo v128) (local $vhi v128) (local $v v128) (local $y0 v128) (local $y1 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $h v128) (local $s4 v128) (local $r4 v128) (local $ok v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $k5 v128) (local $k6 v128) (local $k7 v128) (local $k8 v128) (local $k9 v128) (local $k10 v128) (local $k11 v128)
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (local.set $gb (i32.shl (local.get $g) (i32.const 1)))
+    (local.set $k0 (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+    (local.set $k1 (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))
+    (local.set $k2 (v128.const i32x4 0x8000 0x8000 0x8000 0x8000))
+    (local.set $k3 (v128.const i32x4 0 0 0 0))
+    (local.set $k4 (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (local.set $k5 (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+    (local.set $k6 (v128.const i32x4 0xfff 0xfff 0xfff 0xfff))
+    (local.set $k7 (v128.const i32x4 1 1 1 1))
+    (local.set $k8 (v128.const i32x4 0xffffe000 0xffffe000 0xffffe000 0xffffe000))
+    (local.set $k9 (v128.const f32x4 65520 65520 65520 65520))
+    (local.set $k10 (v128.const f32x4 0x1p-112 0x1p-112 0x1p-112 0x1p-112))
+    (local.set $k11 (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))
+    ;; Four groups at a time: their largest bits land in the lanes of one vector.
+    (block $bdone
+      (loop $bloop
+        (br_if $bdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $groups)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0)) (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $off (i32.const 0))
+        (block $mdone
+          (loop $mloop
+            (br_if $mdone (i32.ge_u (local.get $off) (local.get $gb)))
+            (local.set $i (i32.add (local.get $p) (local.get $off)))
+            (local.set $a0 (i16x8.max_u (local.get $a0) (v128.and (v128.load (local.get $i)) (v128.const i16x8 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff))))
+            (local.set $i (i32.add (local.get $i) (local.get $gb)))
+            (local.set $a1 (i16x8.max_u (local.get $a1) (v128.and (v128.load (local.get $i)) (v128.const i16x8 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff))))
+            (local.set $i (i32.add (local.get $i) (local.get $gb)))
+            (local.set $a2 (i16x8.max_u (local.get $a2) (v128.and (v128.load (local.get $i)) (v128.const i16x8 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff))))
+            (local.set $i (i32.add (local.get $i) (local.get $gb)))
+            (local.set $a3 (i16x8.max_u (local.get $a3) (v128.and (v128.load (local.get $i)) (v128.const i16x8 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff))))
+            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (br $mloop)))
+        ;; Eight u16 lanes to four u32 lanes, then h[j] = max of a_j's lanes by a 4×4 transpose.
+        (local.set $a0 (i32x4.max_u (i32x4.extend_low_i16x8_u (local.get $a0)) (i32x4.extend_high_i16x8_u (local.get $a0))))
+        (local.set $a1 (i32x4.max_u (i32x4.extend_low_i16x8_u (local.get $a1)) (i32x4.extend_high_i16x8_u (local.get $a1))))
+        (local.set $a2 (i32x4.max_u (i32x4.extend_low_i16x8_u (local.get $a2)) (i32x4.extend_high_i16x8_u (local.get $a2))))
+        (local.set $a3 (i32x4.max_u (i32x4.extend_low_i16x8_u (local.get $a3)) (i32x4.extend_high_i16x8_u (local.get $a3))))
+        (local.set $a0 (i32x4.max_u
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+        (local.set $a2 (i32x4.max_u
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a2) (local.get $a3))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $h (i32x4.max_u
+          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a2))
+          (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a2))))
+        (local.set $s4 (call $io16_scales (local.get $h) (local.get $div) (local.get $eps) (local.get $half)))
+        (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+        (v128.store (local.get $sp) (f64x2.promote_low_f32x4 (local.get $s4)))
+        (v128.store offset=16 (local.get $sp)
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s4) (local.get $s4))))
+        (v128.store (local.get $zp) (v128.const i64x2 0 0))
+        (v128.store offset=16 (local.get $zp) (v128.const i64x2 0 0))
+        (local.set $ok (call $io16_ok (local.get $s4) (local.get $r4)))
+        (if (i32x4.all_true (local.get $ok))
+          (then
+            (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s4) (local.get $s4)))
+            (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s4) (local.get $s4)))
+            (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s4) (local.get $s4)))
+            (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s4) (local.get $s4)))
+            (local.set $r0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $r4) (local.get $r4)))
+            (local.set $r1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $r4) (local.get $r4)))
+            (local.set $r2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $r4) (local.get $r4)))
+            (local.set $r3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $r4) (local.get $r4)))
+            ;; The four groups side by side (independent chains), 8 values of each per step.
+            (local.set $off (i32.const 0))
+            (if (local.get $half)
+              (then
+                (block $hdone4
+                  (loop $hloop4
+                    (br_if $hdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                    (local.set $i (i32.add (local.get $p) (local.get $off)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r0))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r0))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                    (local.set $y0 (v128.bitselect
+                                (v128.or (v128.and (local.get $y0) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y0) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y0)) (local.get $k9))))
+                    (local.set $y1 (v128.bitselect
+                                (v128.or (v128.and (local.get $y1) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y1) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y1)) (local.get $k9))))
+                    (v128.store (local.get $i) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y0)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k2))) (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y1)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k2)))))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r1))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r1))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                    (local.set $y0 (v128.bitselect
+                                (v128.or (v128.and (local.get $y0) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y0) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y0)) (local.get $k9))))
+                    (local.set $y1 (v128.bitselect
+                                (v128.or (v128.and (local.get $y1) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y1) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y1)) (local.get $k9))))
+                    (v128.store (local.get $i) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y0)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k2))) (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y1)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k2)))))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r2))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r2))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                    (local.set $y0 (v128.bitselect
+                                (v128.or (v128.and (local.get $y0) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y0) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y0)) (local.get $k9))))
+                    (local.set $y1 (v128.bitselect
+                                (v128.or (v128.and (local.get $y1) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y1) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y1)) (local.get $k9))))
+                    (v128.store (local.get $i) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y0)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k2))) (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y1)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k2)))))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_low_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r3))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (v128.or (f32x4.mul (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k0)) (i32.const 13)) (local.get $k1))
+                              (i32x4.shl (v128.and (i32x4.extend_high_i16x8_u (local.get $v)) (local.get $k2)) (i32.const 16))) (local.get $r3))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                    (local.set $y0 (v128.bitselect
+                                (v128.or (v128.and (local.get $y0) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y0) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y0)) (local.get $k9))))
+                    (local.set $y1 (v128.bitselect
+                                (v128.or (v128.and (local.get $y1) (local.get $k4)) (local.get $k5))
+                                (v128.and (i32x4.add (i32x4.add (local.get $y1) (local.get $k6)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 13)) (local.get $k7))) (local.get $k8))
+                                (f32x4.ge (f32x4.abs (local.get $y1)) (local.get $k9))))
+                    (v128.store (local.get $i) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y0)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k2))) (v128.or
+                                (i32x4.min_u (i32x4.shr_u (f32x4.mul (f32x4.abs (local.get $y1)) (local.get $k10)) (i32.const 13)) (local.get $k11))
+                                (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k2)))))
+                    (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                    (br $hloop4))))
+              (else
+                (block $bdone4
+                  (loop $bloop4
+                    (br_if $bdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                    (local.set $i (i32.add (local.get $p) (local.get $off)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (local.get $k3) (local.get $v)) (local.get $r0))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (local.get $k3) (local.get $v)) (local.get $r0))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s0)))
+                    (v128.store (local.get $i) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (i32x4.add (i32x4.add (local.get $y0) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k7))) (i32x4.add (i32x4.add (local.get $y1) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k7)))))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (local.get $k3) (local.get $v)) (local.get $r1))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (local.get $k3) (local.get $v)) (local.get $r1))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s1)))
+                    (v128.store (local.get $i) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (i32x4.add (i32x4.add (local.get $y0) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k7))) (i32x4.add (i32x4.add (local.get $y1) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k7)))))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (local.get $k3) (local.get $v)) (local.get $r2))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (local.get $k3) (local.get $v)) (local.get $r2))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s2)))
+                    (v128.store (local.get $i) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (i32x4.add (i32x4.add (local.get $y0) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k7))) (i32x4.add (i32x4.add (local.get $y1) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k7)))))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (local.set $v (v128.load (local.get $i)))
+                    (local.set $y0 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (local.get $k3) (local.get $v)) (local.get $r3))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                    (local.set $y1 (f32x4.mul (f32x4.pmin (f32x4.pmax
+                                (f32x4.add (f32x4.nearest (f32x4.mul (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (local.get $k3) (local.get $v)) (local.get $r3))) (local.get $k3))
+                                (local.get $vlo)) (local.get $vhi)) (local.get $s3)))
+                    (v128.store (local.get $i) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (i32x4.add (i32x4.add (local.get $y0) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y0) (i32.const 16)) (local.get $k7))) (i32x4.add (i32x4.add (local.get $y1) (local.get $k0)) (v128.and (i32x4.shr_u (local.get $y1) (i32.const 16)) (local.get $k7)))))
+                    (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                    (br $bloop4))))))
+          (else
+            ;; Lane by lane: a group with a finite scale and reciprocal runs alone, any other is left.
+            (local.set $lane (i32.const 0))
+            (block $ldone
+              (loop $lloop
+                (br_if $ldone (i32.ge_u (local.get $lane) (i32.const 4)))
+                ;; Lane $lane of each vector, through memory-free shifts: rotate it into lane 0.
+                (if (i32x4.extract_lane 0 (local.get $ok))
+                  (then (call $io16_group (i32.add (local.get $p) (i32.mul (local.get $gb) (local.get $lane))) (local.get $g)
+                          (f32x4.extract_lane 0 (local.get $r4)) (f32x4.extract_lane 0 (local.get $s4))
+                          (local.get $qmin) (local.get $qmax) (local.get $half)))
+                  (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+                (local.set $ok (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $ok) (local.get $ok)))
+                (local.set $r4 (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $r4) (local.get $r4)))
+                (local.set $s4 (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $s4) (local.get $s4)))
+                (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
+                (br $lloop)))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 2))))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 32)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 32)))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $bloop)))
+    ;; The last groups one at a time, through lane 0 of the same vector ops.
+    (block $gdone
+      (loop $gloop
+        (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $off (i32.const 0))
+        (block $odone
+          (loop $oloop
+            (br_if $odone (i32.ge_u (local.get $off) (local.get $gb)))
+            (local.set $a0 (i16x8.max_u (local.get $a0)
+              (v128.and (v128.load (i32.add (local.get $p) (local.get $off))) (v128.const i16x8 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff 0x7fff))))
+            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (br $oloop)))
+        (local.set $h (i32x4.max_u (i32x4.extend_low_i16x8_u (local.get $a0)) (i32x4.extend_high_i16x8_u (local.get $a0))))
+        (local.set $h (i32x4.max_u (local.get $h) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $h) (local.get $h))))
+        (local.set $h (i32x4.max_u (local.get $h) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $h) (local.get $h))))
+        (local.set $s4 (call $io16_scales (local.get $h) (local.get $div) (local.get $eps) (local.get $half)))
+        (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+        (f64.store (local.get $sp) (f64.promote_f32 (f32x4.extract_lane 0 (local.get $s4))))
+        (f64.store (local.get $zp) (f64.const 0))
+        (if (i32x4.extract_lane 0 (call $io16_ok (local.get $s4) (local.get $r4)))
+          (then (call $io16_group (local.get $p) (local.get $g)
+                  (f32x4.extract_lane 0 (local.get $r4)) (f32x4.extract_lane 0 (local.get $s4))
+                  (local.get $qmin) (local.get $qmax) (local.get $half)))
+          (else (local.set $left (i32.add (local.get $left) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (local.get $gb)))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $gloop)))
+    (local.get $left))
+
+
   ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:
   ;; in place with the bytes in the upper half of the values' room (src = dst + 2n), as no write
   ;; reaches a byte still to be read.
