@@ -106,6 +106,42 @@ describe("reportCheckpoint", () => {
     expect(runs[2]).toBe(runs[0]);
   }, 30_000);
 
+  it("gives the same figures with its wasm statistics as with --kernel js (JS throughout), for every dtype, column and NaN/inf chunk", async () => {
+    const tensors = mixed();
+    const withNaN = weights(48 * 64, 9);
+    withNaN[70] = NaN;
+    withNaN[2000] = -Infinity;
+    const halfInf = weights(96 * 64, 10, 0.5);
+    halfInf[300] = Infinity;
+    tensors.push(
+      { name: "model.layers.1.self_attn.k_proj.weight", dtype: "F32", shape: [48, 64], values: withNaN },
+      { name: "model.layers.1.mlp.gate_proj.weight", dtype: "F16", shape: [96, 64], values: halfInf },
+    );
+    const ckpt = testCheckpoint(tmp.path("wasm-js.safetensors"), tensors);
+    const columns = [INT4_G32, INT8_CH_ASYM, UINT4_FLOAT].map((c, i) => column(`c${i}`, configTargets(ckpt, c)));
+    const tokens: TensorTarget[] = tensors.map((t) => t.dtype === "I64" ? { action: "skip", key: null, reason: "integer" } : { action: "quantize", key: "*", config: INT8_TOKEN });
+    columns.push({ ...column("tokens", tokens), kind: "recipe" });
+    const opts = { threads: 1, chunkElements: 1000 };
+    const auto = await reportCheckpoint(ckpt, columns, opts);
+    const js = await reportCheckpoint(ckpt, columns, { ...opts, kernel: "js" });
+    let compared = 0;
+    auto.tensors.forEach((t, i) => t.cells.forEach((cell, c) => {
+      const want = js.tensors[i].cells[c];
+      expect(cell.status).toBe(want.status);
+      if (!cell.sums) return expect(want.sums).toBeNull();
+      const { sumX2, sumE2, ...exact } = cell.sums;
+      const { sumX2: wantX2, sumE2: wantE2, ...wantExact } = want.sums!;
+      expect(exact, `${t.name} ${c}`).toEqual(wantExact);
+      expect(Math.abs(sumX2 - wantX2) / wantX2).toBeLessThan(1e-12);
+      expect(sumE2 === wantE2 || Math.abs(sumE2 - wantE2) / wantE2 < 1e-12).toBe(true);
+      compared++;
+    }));
+    // Six 2-D float tensors in all four columns, the 1-D norm in the per_token one.
+    expect(compared).toBe(6 * 4 + 1);
+    expect(auto.tensors[6].cells[0].sums).toMatchObject({ nanInputs: 1, infInputs: 1 });
+    expect(auto.tensors[7].cells[3].sums).toMatchObject({ infInputs: 1, nonFiniteOutputs: 63 });
+  });
+
   it("gives a tensor that can only be streamed the same figures as a positional one", async () => {
     const tensors = mixed();
     const a = testCheckpoint(tmp.path("pos.safetensors"), tensors);

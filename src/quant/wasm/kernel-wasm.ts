@@ -44,6 +44,10 @@ interface FqExports {
   sym_groups_w16: KernelW16Fn;
   widen_bf16: ConvertFn;
   narrow_bf16: ConvertFn;
+  sum_squares: (ptr: number, n: number) => number;
+  err_stats: (xPtr: number, yPtr: number, n: number) => number;
+  stats_max: { value: number };
+  stats_zeroed: { value: number };
 }
 
 /** The part of the WebAssembly global used here (the project's TS lib has no DOM/wasm types). */
@@ -307,4 +311,82 @@ export function narrowBf16Wasm(src: Float32Array, count: number, out: Uint8Array
     out.set(k === block ? bytes : bytes.subarray(0, 2 * k), 2 * done);
   }
   return true;
+}
+
+/**
+ * Elements per block of the report statistics below. Block sums are added in
+ * block order on every path (arrays in the chunk memory, or copied through
+ * the copying instance), so a chunk's sums have the same bits either way.
+ */
+const STATS_BLOCK = BLOCK_ELEMENTS;
+
+/** The copying instance with room for two blocks of statistics input; null when wasm cannot run here. */
+function statsCopier(): { e: FqExports; mem: ArrayBuffer } | null {
+  const e = compile() && instance();
+  const lay = e && layOut(e, 2 * STATS_BLOCK, 0);
+  return e && lay ? { e, mem: lay.mem } : null;
+}
+
+/**
+ * Σx² in float64 of x[0..n), by wasm SIMD (in place when x is a view of this
+ * thread's chunk memory, else copied through in blocks); null when wasm
+ * cannot run here. Not finite when some x is NaN or ±inf.
+ */
+export function sumSquaresWasm(x: Float32Array, n: number): number | null {
+  if (n > x.length) return null;
+  let sum = 0;
+  const direct = inPlaceHolding(x);
+  if (direct) {
+    for (let k = 0; k < n; k += STATS_BLOCK) sum += direct.sum_squares(x.byteOffset + 4 * k, Math.min(STATS_BLOCK, n - k));
+    return sum;
+  }
+  const copier = statsCopier();
+  if (!copier) return null;
+  const block = new Float32Array(copier.mem, 0, STATS_BLOCK);
+  for (let k = 0; k < n; k += STATS_BLOCK) {
+    const m = Math.min(STATS_BLOCK, n - k);
+    block.set(x.subarray(k, k + m));
+    sum += copier.e.sum_squares(0, m);
+  }
+  return sum;
+}
+
+/** What errorStatsWasm returns. */
+export interface WasmErrorStats {
+  /** Σ(x − y)², each difference taken in float64; not finite when some x or y is NaN or ±inf. */
+  sumE2: number;
+  maxAbsError: number;
+  /** Elements with y = 0 and x ≠ 0. */
+  zeroed: number;
+}
+
+/**
+ * The error sums of y against x over [0..n), by wasm SIMD: in place when both
+ * are views of this thread's chunk memory, else copied through in blocks.
+ * null when wasm cannot run here.
+ */
+export function errorStatsWasm(x: Float32Array, y: Float32Array, n: number): WasmErrorStats | null {
+  if (n > x.length || n > y.length) return null;
+  const r: WasmErrorStats = { sumE2: 0, maxAbsError: 0, zeroed: 0 };
+  const add = (e: FqExports, xp: number, yp: number, m: number): void => {
+    r.sumE2 += e.err_stats(xp, yp, m);
+    r.maxAbsError = Math.max(r.maxAbsError, e.stats_max.value);
+    r.zeroed += e.stats_zeroed.value;
+  };
+  const direct = inPlaceHolding(x);
+  if (direct && y.buffer === x.buffer) {
+    for (let k = 0; k < n; k += STATS_BLOCK) add(direct, x.byteOffset + 4 * k, y.byteOffset + 4 * k, Math.min(STATS_BLOCK, n - k));
+    return r;
+  }
+  const copier = statsCopier();
+  if (!copier) return null;
+  const xb = new Float32Array(copier.mem, 0, STATS_BLOCK);
+  const yb = new Float32Array(copier.mem, 4 * STATS_BLOCK, STATS_BLOCK);
+  for (let k = 0; k < n; k += STATS_BLOCK) {
+    const m = Math.min(STATS_BLOCK, n - k);
+    xb.set(x.subarray(k, k + m));
+    yb.set(y.subarray(k, k + m));
+    add(copier.e, 0, 4 * STATS_BLOCK, m);
+  }
+  return r;
 }
