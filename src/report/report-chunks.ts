@@ -100,6 +100,20 @@ function wasmReportViews(n: number, groups: number): WasmReportViews | null {
 }
 
 /**
+ * Where a chunk's bytes can be read so that decoding needs no copy: x itself
+ * for float32, the upper half of x's room for bfloat16 (where the in-place
+ * widening expects them; kernel-wasm.ts widenBf16Wasm). null for float16
+ * (decoded by a JS loop from a buffer of its own) or when wasm cannot run.
+ */
+function rawInWasm(work: ReportTensorWork, n: number, groups: number): Uint8Array | null {
+  if (work.dtype === "F16") return null;
+  const views = wasmReportViews(n, groups);
+  if (!views) return null;
+  const { x } = views;
+  return work.dtype === "F32" ? new Uint8Array(x.buffer, x.byteOffset, 4 * n) : new Uint8Array(x.buffer, x.byteOffset + 2 * n, 2 * n);
+}
+
+/**
  * Computes the statistics of one chunk (`count` rows from row `start` of
  * `work`, whose raw bytes are `raw`) for every column into `partials`.
  *
@@ -120,7 +134,8 @@ export function processReportChunk(
     return;
   }
   const { x, y, scale, zeroPoint } = views;
-  decodeTensorValues(raw, work.dtype, n, x);
+  // Float32 bytes read straight into x (rawInWasm) are x already.
+  if (raw.buffer !== x.buffer || raw.byteOffset !== x.byteOffset || work.dtype !== "F32") decodeTensorValues(raw, work.dtype, n, x);
   const sumX2 = sumSquaresWasm(x, n);
   for (let c = 0; c < task.columns; c++) {
     const plan = work.plans[c];
@@ -196,8 +211,12 @@ export class ReportRunner {
     const start = chunk * work.rowsPerChunk;
     const count = Math.min(work.rowsPerChunk, work.rows - start);
     const item = ITEM_SIZE[work.dtype];
-    this.#bufs.ensure(count * work.rowLength, item);
-    const raw = this.#bufs.raw.subarray(0, count * work.rowLength * item);
+    const n = count * work.rowLength;
+    let raw = this.#task.kernel === "js" ? null : rawInWasm(work, n, maxGroups(work, count));
+    if (!raw) {
+      this.#bufs.ensure(n, item);
+      raw = this.#bufs.raw.subarray(0, n * item);
+    }
     readFully(work.fd!, raw, work.dataOffset! + start * work.rowLength * item, work.file);
     processReportChunk(work, chunk, raw, count, this.#task, this.#bufs);
     this.processed++;

@@ -5,8 +5,10 @@ import { fakeQuantize } from "../../src/fake-quantize.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
 import { configTargets } from "../../src/report/targets.js";
 import type { ColumnInput, TensorTarget } from "../../src/report/types.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
+import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { tempDir } from "../helpers/cli.js";
-import { storedValues, testCheckpoint, weights, type TestTensor } from "../helpers/safetensors.js";
+import { halfBits, storedValues, testCheckpoint, weights, type TestTensor } from "../helpers/safetensors.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -140,6 +142,29 @@ describe("reportCheckpoint", () => {
     expect(compared).toBe(6 * 4 + 1);
     expect(auto.tensors[6].cells[0].sums).toMatchObject({ nanInputs: 1, infInputs: 1 });
     expect(auto.tensors[7].cells[3].sums).toMatchObject({ infInputs: 1, nonFiniteOutputs: 63 });
+  });
+
+  it("gives a big-endian .npy (float32 and float16) the figures of the same values stored little-endian", async () => {
+    const values = weights(48 * 64, 12);
+    const npy = (name: string, descr: string, shape: number[]) => {
+      const size = descr[2] === "2" ? 2 : 4;
+      const data = new Uint8Array(values.length * size);
+      const view = new DataView(data.buffer);
+      values.forEach((v, i) => (size === 4 ? view.setFloat32(i * size, v, descr[0] === "<") : view.setUint16(i * size, halfBits(v), descr[0] === "<")));
+      const header = encodeNpyHeader({ descr, fortranOrder: false, shape });
+      const bytes = new Uint8Array(header.length + data.length);
+      bytes.set(header);
+      bytes.set(data, header.length);
+      return tmp.write(name, bytes);
+    };
+    for (const d of ["f4", "f2"]) {
+      const [le, be] = ["<", ">"].map((o) => openCheckpoint(npy(`${o === "<" ? "le" : "be"}-${d}.npy`, `${o}${d}`, [48, 64])));
+      const cols = (c: typeof le) => [column("int4", configTargets(c, INT4_G32)), column("int8", configTargets(c, INT8_CH_ASYM))];
+      const a = await reportCheckpoint(le, cols(le), { threads: 1, chunkElements: 1000 });
+      const b = await reportCheckpoint(be, cols(be), { threads: 1, chunkElements: 1000 });
+      expect(b.tensors.map((t) => t.cells.map((c) => c.sums)), d).toEqual(a.tensors.map((t) => t.cells.map((c) => c.sums)));
+      expect(a.tensors[0].cells[0].sums!.counted).toBe(48 * 64);
+    }
   });
 
   it("gives a tensor that can only be streamed the same figures as a positional one", async () => {
