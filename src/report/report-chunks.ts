@@ -12,7 +12,7 @@ import { decodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "../checkpo
 import { readFully } from "../npy/positional.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
-import { sumSquaresWasm, wasmChunkViews } from "../quant/wasm/kernel-wasm.js";
+import { sumSquaresWasm, wasmChunkViews, widenBf16SumSquaresWasm } from "../quant/wasm/kernel-wasm.js";
 import { accumulateChunkStats } from "./chunk-stats.js";
 import { SLOTS } from "./stats.js";
 
@@ -134,9 +134,13 @@ export function processReportChunk(
     return;
   }
   const { x, y, scale, zeroPoint } = views;
-  // Float32 bytes read straight into x (rawInWasm) are x already.
-  if (raw.buffer !== x.buffer || raw.byteOffset !== x.byteOffset || work.dtype !== "F32") decodeTensorValues(raw, work.dtype, n, x);
-  const sumX2 = sumSquaresWasm(x, n);
+  // bfloat16 bytes read straight into wasm memory (rawInWasm) are widened and Σx² summed in one pass;
+  // float32 bytes read there are x already.
+  let sumX2 = work.dtype === "BF16" ? widenBf16SumSquaresWasm(raw, n, x) : null;
+  if (sumX2 === null) {
+    if (raw.buffer !== x.buffer || raw.byteOffset !== x.byteOffset || work.dtype !== "F32") decodeTensorValues(raw, work.dtype, n, x);
+    sumX2 = sumSquaresWasm(x, n);
+  }
   for (let c = 0; c < task.columns; c++) {
     const plan = work.plans[c];
     if (!plan) continue;

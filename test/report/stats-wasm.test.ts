@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { errorStatsWasm, sumSquaresWasm, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
+import { errorStatsWasm, sumSquaresWasm, wasmChunkViews, widenBf16SumSquaresWasm } from "../../src/quant/wasm/kernel-wasm.js";
 import { accumulateStats, addFiniteStats, SLOTS, statSums } from "../../src/report/stats.js";
 
 /** x and y in this thread's chunk memory, as report-chunks.ts lays them out (y first). */
@@ -131,6 +131,28 @@ describe("report statistics in WebAssembly", () => {
     expectClose(inPlace.sx!, j.sumX2, 1e-12);
     expectClose(inPlace.e!.sumE2, j.sumE2, 1e-12);
     expect(inPlace.e!.maxAbsError).toBe(j.maxAbsError);
+  });
+
+  it("widens bfloat16 read into the chunk memory and sums Σx² in one pass, with the bits of widening then sum_squares", () => {
+    for (const n of [0, 7, 8, 65536 * 2 + 9]) {
+      const bits = new Uint16Array(n);
+      let seed = n + 1;
+      for (let i = 0; i < n; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        bits[i] = i % 11 === 3 ? 0x8000 : (seed >>> 16) & 0xbfff; // finite, both signs, -0 included
+      }
+      const want = new Float32Array(new Uint32Array(Array.from(bits, (b) => b << 16)).buffer);
+      const x = wasmChunkViews(n, 0)!.values;
+      const raw = new Uint8Array(x.buffer, x.byteOffset + 2 * n, 2 * n);
+      raw.set(new Uint8Array(bits.buffer));
+      const sum = widenBf16SumSquaresWasm(raw, n, x);
+      expect(new Uint32Array(x.buffer, x.byteOffset, n)).toEqual(new Uint32Array(want.buffer));
+      expect(sum).toBe(sumSquaresWasm(x, n));
+      expect(sum).toBe(sumSquaresWasm(want, n));
+    }
+    // Bytes anywhere else are not its to widen.
+    const x = wasmChunkViews(8, 0)!.values;
+    expect(widenBf16SumSquaresWasm(new Uint8Array(16), 8, x)).toBeNull();
   });
 
   it("refuses a length beyond the arrays", () => {

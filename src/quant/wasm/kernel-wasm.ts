@@ -45,6 +45,7 @@ interface FqExports {
   widen_bf16: ConvertFn;
   narrow_bf16: ConvertFn;
   sum_squares: (ptr: number, n: number) => number;
+  widen_bf16_sum_squares: (src: number, dst: number, n: number) => number;
   err_stats: (xPtr: number, yPtr: number, n: number) => number;
   stats_max: { value: number };
   stats_zeroed: { value: number };
@@ -389,4 +390,21 @@ export function errorStatsWasm(x: Float32Array, y: Float32Array, n: number): Was
     add(copier.e, 0, 4 * STATS_BLOCK, m);
   }
   return r;
+}
+
+/**
+ * widenBf16Wasm in place and sumSquaresWasm of the values it writes, in one
+ * pass (the same bits as the two calls): `raw` must be the upper half of
+ * dest's room in this thread's chunk memory, where a reader put them (as
+ * widenBf16Wasm's in-place path places them). null, having done nothing,
+ * otherwise.
+ */
+export function widenBf16SumSquaresWasm(raw: Uint8Array, count: number, dest: Float32Array): number | null {
+  const direct = inPlaceHolding(dest);
+  if (!LITTLE_ENDIAN || !direct || dest.length < count || raw.buffer !== dest.buffer || raw.byteOffset !== dest.byteOffset + 2 * count) return null;
+  let sum = 0;
+  for (let k = 0; k < count; k += STATS_BLOCK) {
+    sum += direct.widen_bf16_sum_squares(raw.byteOffset + 2 * k, dest.byteOffset + 4 * k, Math.min(STATS_BLOCK, count - k));
+  }
+  return sum;
 }
