@@ -94,6 +94,21 @@ describe("report statistics in WebAssembly", () => {
     expect(w.sumE2).toBe(e * e + 0.0625);
   });
 
+  it("finds max |x−y| exactly at the extremes of float32 (taken as the root of the largest square)", () => {
+    const tiny = 2 ** -149;
+    const big = 3.4028234663852886e38;
+    const cases: Array<[number[], number[]]> = [
+      [[tiny, 0, -tiny], [0, tiny, tiny]],
+      [[big, -big, 1], [-big, big, 1]],
+      [[1 + 2 ** -23, 1, 1 - 2 ** -24], [1, 1 + 2 ** -23, 1]],
+    ];
+    for (const [xs, ys] of cases) {
+      const want = Math.max(...xs.map((v, i) => Math.abs(Math.fround(v) - Math.fround(ys[i]))));
+      expect(wasmSums(xs, ys)?.maxAbsError ?? null).toBe(Number.isFinite(want * want) ? want : null);
+      expect(jsSums(xs, ys).maxAbsError).toBe(want);
+    }
+  });
+
   it("makes Σx² non-finite when some x is NaN or ±inf, and Σ(x−y)² when some y is (the sign to rerun the chunk in JS)", () => {
     fc.assert(fc.property(
       fc.array(small, { minLength: 1, maxLength: 100 }), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity), fc.boolean(),
