@@ -17,7 +17,8 @@ import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from 
 import type { QuantPlan } from "./quant/plan.js";
 import { fakeQuantizeRaw16 } from "./quant/raw16.js";
 import { raw16Applies, wasmChunkViews } from "./quant/wasm/kernel-wasm.js";
-import { accumulateStats, SLOTS } from "./report/stats.js";
+import { accumulateChunkStats } from "./report/chunk-stats.js";
+import { SLOTS } from "./report/stats.js";
 
 /** A tensor fake-quantized in chunks of `rowsPerChunk` whole rows. */
 export interface QuantItem {
@@ -262,7 +263,7 @@ export class ChunkRunner {
       x.set(values);
     }
     fakeQuantizeRows(plan, values, values, count, arrays.scale, arrays.zeroPoint, mode, this.#task.kernel);
-    if (stats && x) accumulateStats(x, values as Float32Array, values.length, stats.partials, (stats.firstSlot + k) * SLOTS);
+    if (stats && x) accumulateChunkStats(x, values as Float32Array, values.length, stats.partials, (stats.firstSlot + k) * SLOTS, this.#task.kernel);
     // Qparams first: a BF16 output narrows the values in place.
     io.scaleOut?.writeAt(start * g, arrays.scale, count * g);
     io.zeroPointOut?.writeAt(start * g, arrays.zeroPoint, count * g);

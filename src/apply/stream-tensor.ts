@@ -11,7 +11,8 @@ import type { Checkpoint, CheckpointTensor, TensorSink } from "../checkpoint/typ
 import { toComputeDtype } from "../quant/float.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
-import { accumulateStats, SLOTS } from "../report/stats.js";
+import { accumulateChunkStats } from "../report/chunk-stats.js";
+import { SLOTS } from "../report/stats.js";
 import { needsRounding } from "../apply-chunks.js";
 import { valueWriterFor, type TensorOutput } from "./tensor-io.js";
 
@@ -95,7 +96,7 @@ function quantizePieces(
     const x = statsX?.subarray(0, k);
     x?.set(v);
     fakeQuantizeRows(plan, v, v, count, scale, zeroPoint, "compute", opts.kernel);
-    if (x && opts.stats) accumulateStats(x, v, k, opts.stats.partials, (opts.stats.firstSlot + chunks) * SLOTS);
+    if (x && opts.stats) accumulateChunkStats(x, v, k, opts.stats.partials, (opts.stats.firstSlot + chunks) * SLOTS, opts.kernel);
     scaleOut?.writeAt(row * g, scale, count * g);
     zeroPointOut?.writeAt(row * g, zeroPoint, count * g);
     encodeTensorValues(v, dtype, k, bytes);

@@ -10,10 +10,11 @@
  */
 import { decodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { readFully } from "../npy/positional.js";
-import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../quant/kernel.js";
+import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
-import { wasmChunkViews } from "../quant/wasm/kernel-wasm.js";
-import { accumulateStats, SLOTS } from "./stats.js";
+import { sumSquaresWasm, wasmChunkViews, widenBf16SumSquaresWasm } from "../quant/wasm/kernel-wasm.js";
+import { accumulateChunkStats } from "./chunk-stats.js";
+import { SLOTS } from "./stats.js";
 
 /** One tensor some column fake-quantizes, as the threads see it (plain data: posted to workers). */
 export interface ReportTensorWork {
@@ -57,7 +58,7 @@ export function rowsPerChunkFor(rowLength: number, chunkElements = REPORT_CHUNK_
   return Math.max(1, Math.floor(chunkElements / Math.max(1, rowLength)));
 }
 
-/** Per-thread buffers, grown to the largest chunk seen. */
+/** Per-thread buffers, grown to the largest chunk seen: the raw bytes, and the values of the JS path. */
 class Buffers {
   raw = new Uint8Array(0);
   x = new Float32Array(0);
@@ -65,8 +66,12 @@ class Buffers {
   scale = new Float64Array(0);
   zeroPoint = new Float64Array(0);
 
-  ensure(elements: number, itemSize: number, groups: number): void {
+  ensure(elements: number, itemSize: number): void {
     if (this.raw.length < elements * itemSize) this.raw = new Uint8Array(elements * 4);
+  }
+
+  /** The JS path's arrays (the wasm path keeps its values in wasm memory instead). */
+  ensureValues(elements: number, groups: number): void {
     if (this.x.length < elements) {
       this.x = new Float32Array(elements);
       this.y = new Float32Array(elements);
@@ -78,9 +83,44 @@ class Buffers {
   }
 }
 
+/** One chunk's arrays in this thread's wasm memory: y (the kernel runs on it in place), x and the qparams. */
+interface WasmReportViews {
+  x: Float32Array;
+  y: Float32Array;
+  scale: Float64Array;
+  zeroPoint: Float64Array;
+}
+
+function wasmReportViews(n: number, groups: number): WasmReportViews | null {
+  // x starts on 16 bytes, after y.
+  const xAt = Math.ceil(n / 4) * 4;
+  const v = wasmChunkViews(xAt + n, groups);
+  if (!v) return null;
+  return { y: v.values.subarray(0, n), x: v.values.subarray(xAt, xAt + n), scale: v.scale, zeroPoint: v.zeroPoint };
+}
+
+/**
+ * Where a chunk's bytes can be read so that decoding needs no copy: x itself
+ * for float32, the upper half of x's room for bfloat16 (where the in-place
+ * widening expects them; kernel-wasm.ts widenBf16Wasm). null for float16
+ * (decoded by a JS loop from a buffer of its own) or when wasm cannot run.
+ */
+function rawInWasm(work: ReportTensorWork, n: number, groups: number): Uint8Array | null {
+  if (work.dtype === "F16") return null;
+  const views = wasmReportViews(n, groups);
+  if (!views) return null;
+  const { x } = views;
+  return work.dtype === "F32" ? new Uint8Array(x.buffer, x.byteOffset, 4 * n) : new Uint8Array(x.buffer, x.byteOffset + 2 * n, 2 * n);
+}
+
 /**
  * Computes the statistics of one chunk (`count` rows from row `start` of
  * `work`, whose raw bytes are `raw`) for every column into `partials`.
+ *
+ * Where wasm runs (not under `--kernel js`), the chunk is decoded once into
+ * wasm memory and stays there: Σx² is summed once for all columns, and each
+ * column's kernel and error sums run in wasm (chunk-stats.ts, which takes
+ * the careful JS loop for a chunk holding a NaN or ±inf).
  */
 export function processReportChunk(
   work: ReportTensorWork, chunk: number, raw: Uint8Array, count: number,
@@ -88,18 +128,44 @@ export function processReportChunk(
 ): void {
   const n = count * work.rowLength;
   if (work.swap) swapItems(raw, ITEM_SIZE[work.dtype], n);
+  const views = task.kernel === "js" ? null : wasmReportViews(n, maxGroups(work, count));
+  if (!views) {
+    processChunkJs(work, chunk, raw, count, task, bufs);
+    return;
+  }
+  const { x, y, scale, zeroPoint } = views;
+  // bfloat16 bytes read straight into wasm memory (rawInWasm) are widened and Σx² summed in one pass;
+  // float32 bytes read there are x already.
+  let sumX2 = work.dtype === "BF16" ? widenBf16SumSquaresWasm(raw, n, x) : null;
+  if (sumX2 === null) {
+    if (raw.buffer !== x.buffer || raw.byteOffset !== x.byteOffset || work.dtype !== "F32") decodeTensorValues(raw, work.dtype, n, x);
+    sumX2 = sumSquaresWasm(x, n);
+  }
+  for (let c = 0; c < task.columns; c++) {
+    const plan = work.plans[c];
+    if (!plan) continue;
+    y.set(x);
+    fakeQuantizeRows(plan, y, y, count, scale, zeroPoint, "compute", task.kernel);
+    accumulateChunkStats(x, y, n, task.partials, ((work.firstChunk + chunk) * task.columns + c) * SLOTS, task.kernel, sumX2);
+  }
+}
+
+/** The same chunk with plain arrays: what `--kernel js` runs (JS throughout), and where the wasm memory cannot grow. */
+function processChunkJs(
+  work: ReportTensorWork, chunk: number, raw: Uint8Array, count: number,
+  task: Pick<ReportTask, "columns" | "kernel" | "partials">, bufs: Buffers,
+): void {
+  const n = count * work.rowLength;
+  bufs.ensureValues(n, maxGroups(work, count));
   const x = bufs.x.subarray(0, n);
   decodeTensorValues(raw, work.dtype, n, x);
   for (let c = 0; c < task.columns; c++) {
     const plan = work.plans[c];
     if (!plan) continue;
-    const groups = count * plan.groupsPerRow;
-    // The wasm kernel runs in place in its own memory: copy x there rather than through its block copier.
-    const views = kernelFor(plan, "compute", task.kernel) === "wasm" ? wasmChunkViews(n, groups) : null;
-    const y = views ? views.values : bufs.y.subarray(0, n);
+    const y = bufs.y.subarray(0, n);
     y.set(x);
-    fakeQuantizeRows(plan, y, y, count, views ? views.scale : bufs.scale, views ? views.zeroPoint : bufs.zeroPoint, "compute", task.kernel);
-    accumulateStats(x, y, n, task.partials, ((work.firstChunk + chunk) * task.columns + c) * SLOTS);
+    fakeQuantizeRows(plan, y, y, count, bufs.scale, bufs.zeroPoint, "compute", task.kernel);
+    accumulateChunkStats(x, y, n, task.partials, ((work.firstChunk + chunk) * task.columns + c) * SLOTS, task.kernel);
   }
 }
 
@@ -149,8 +215,12 @@ export class ReportRunner {
     const start = chunk * work.rowsPerChunk;
     const count = Math.min(work.rowsPerChunk, work.rows - start);
     const item = ITEM_SIZE[work.dtype];
-    this.#bufs.ensure(count * work.rowLength, item, maxGroups(work, count));
-    const raw = this.#bufs.raw.subarray(0, count * work.rowLength * item);
+    const n = count * work.rowLength;
+    let raw = this.#task.kernel === "js" ? null : rawInWasm(work, n, maxGroups(work, count));
+    if (!raw) {
+      this.#bufs.ensure(n, item);
+      raw = this.#bufs.raw.subarray(0, n * item);
+    }
     readFully(work.fd!, raw, work.dataOffset! + start * work.rowLength * item, work.file);
     processReportChunk(work, chunk, raw, count, this.#task, this.#bufs);
     this.processed++;
@@ -188,7 +258,7 @@ export function runStreamedTensor(
   let chunk = 0;
   let filled = 0;
   let chunkBytes = chunkRows(work, 0) * rowBytes;
-  bufs.ensure(work.rowsPerChunk * work.rowLength, item, maxGroups(work, work.rowsPerChunk));
+  bufs.ensure(work.rowsPerChunk * work.rowLength, item);
   for (const piece of pieces) {
     let at = 0;
     while (at < piece.length) {

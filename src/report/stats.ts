@@ -67,6 +67,21 @@ export function accumulateStats(x: Float32Array, y: Float32Array, n: number, acc
   acc[at + SLOT.ZEROED] += zeroY - zeroBoth;
 }
 
+/**
+ * Adds the sums of n elements whose x and y were all finite, computed
+ * elsewhere (the wasm loop, report-chunks.ts), as accumulateStats's fast path
+ * would add its own: the same terms, summed in another fixed order.
+ */
+export function addFiniteStats(
+  acc: Float64Array, at: number, n: number, sumX2: number, sumE2: number, maxAbsError: number, zeroed: number,
+): void {
+  acc[at + SLOT.SUM_X2] += sumX2;
+  acc[at + SLOT.SUM_E2] += sumE2;
+  acc[at + SLOT.MAX_ERR] = Math.max(acc[at + SLOT.MAX_ERR], maxAbsError);
+  acc[at + SLOT.COUNTED] += n;
+  acc[at + SLOT.ZEROED] += zeroed;
+}
+
 /** The careful loop, for chunks holding a non-finite input or output. */
 function accumulateNonFinite(x: Float32Array, y: Float32Array, n: number, acc: Float64Array, at: number): void {
   let sx = 0;

@@ -124,6 +124,15 @@ describe("fqc report", () => {
     expect(readFileSync(table, "utf8")).toBe(runFqc(["report", model, "-c", int4]).stdout);
   });
 
+  it("apply --report --kernel js writes the same report as fqc report --kernel js (JS statistics on both sides)", () => {
+    const want = runFqc(["report", model, "-r", recipe, "-f", "json", "--kernel", "js"]);
+    expect(want.code).toBe(0);
+    const rep = tmp.path("apply-report-js.json");
+    const a = runFqc(["apply", model, tmp.path("with-report-js.safetensors"), "-r", recipe, "--report", rep, "--quiet", "--kernel", "js"]);
+    expect(a.code).toBe(0);
+    expect(readFileSync(rep, "utf8")).toBe(want.stdout);
+  });
+
   it("reads a recipe per column and shows which key matched", () => {
     const r = runFqc(["report", model, "-r", recipe, "-f", "json"]);
     expect(r.code).toBe(0);

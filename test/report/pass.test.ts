@@ -5,8 +5,10 @@ import { fakeQuantize } from "../../src/fake-quantize.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
 import { configTargets } from "../../src/report/targets.js";
 import type { ColumnInput, TensorTarget } from "../../src/report/types.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
+import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { tempDir } from "../helpers/cli.js";
-import { storedValues, testCheckpoint, weights, type TestTensor } from "../helpers/safetensors.js";
+import { halfBits, storedValues, testCheckpoint, weights, type TestTensor } from "../helpers/safetensors.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -105,6 +107,65 @@ describe("reportCheckpoint", () => {
     expect(runs[1]).toBe(runs[0]);
     expect(runs[2]).toBe(runs[0]);
   }, 30_000);
+
+  it("gives the same figures with its wasm statistics as with --kernel js (JS throughout), for every dtype, column and NaN/inf chunk", async () => {
+    const tensors = mixed();
+    const withNaN = weights(48 * 64, 9);
+    withNaN[70] = NaN;
+    withNaN[2000] = -Infinity;
+    const halfInf = weights(96 * 64, 10, 0.5);
+    halfInf[300] = Infinity;
+    tensors.push(
+      { name: "model.layers.1.self_attn.k_proj.weight", dtype: "F32", shape: [48, 64], values: withNaN },
+      { name: "model.layers.1.mlp.gate_proj.weight", dtype: "F16", shape: [96, 64], values: halfInf },
+    );
+    const ckpt = testCheckpoint(tmp.path("wasm-js.safetensors"), tensors);
+    const columns = [INT4_G32, INT8_CH_ASYM, UINT4_FLOAT].map((c, i) => column(`c${i}`, configTargets(ckpt, c)));
+    const tokens: TensorTarget[] = tensors.map((t) => t.dtype === "I64" ? { action: "skip", key: null, reason: "integer" } : { action: "quantize", key: "*", config: INT8_TOKEN });
+    columns.push({ ...column("tokens", tokens), kind: "recipe" });
+    const opts = { threads: 1, chunkElements: 1000 };
+    const auto = await reportCheckpoint(ckpt, columns, opts);
+    const js = await reportCheckpoint(ckpt, columns, { ...opts, kernel: "js" });
+    let compared = 0;
+    auto.tensors.forEach((t, i) => t.cells.forEach((cell, c) => {
+      const want = js.tensors[i].cells[c];
+      expect(cell.status).toBe(want.status);
+      if (!cell.sums) return expect(want.sums).toBeNull();
+      const { sumX2, sumE2, ...exact } = cell.sums;
+      const { sumX2: wantX2, sumE2: wantE2, ...wantExact } = want.sums!;
+      expect(exact, `${t.name} ${c}`).toEqual(wantExact);
+      expect(Math.abs(sumX2 - wantX2) / wantX2).toBeLessThan(1e-12);
+      expect(sumE2 === wantE2 || Math.abs(sumE2 - wantE2) / wantE2 < 1e-12).toBe(true);
+      compared++;
+    }));
+    // Six 2-D float tensors in all four columns, the 1-D norm in the per_token one.
+    expect(compared).toBe(6 * 4 + 1);
+    expect(auto.tensors[6].cells[0].sums).toMatchObject({ nanInputs: 1, infInputs: 1 });
+    expect(auto.tensors[7].cells[3].sums).toMatchObject({ infInputs: 1, nonFiniteOutputs: 63 });
+  });
+
+  it("gives a big-endian .npy (float32 and float16) the figures of the same values stored little-endian", async () => {
+    const values = weights(48 * 64, 12);
+    const npy = (name: string, descr: string, shape: number[]) => {
+      const size = descr[2] === "2" ? 2 : 4;
+      const data = new Uint8Array(values.length * size);
+      const view = new DataView(data.buffer);
+      values.forEach((v, i) => (size === 4 ? view.setFloat32(i * size, v, descr[0] === "<") : view.setUint16(i * size, halfBits(v), descr[0] === "<")));
+      const header = encodeNpyHeader({ descr, fortranOrder: false, shape });
+      const bytes = new Uint8Array(header.length + data.length);
+      bytes.set(header);
+      bytes.set(data, header.length);
+      return tmp.write(name, bytes);
+    };
+    for (const d of ["f4", "f2"]) {
+      const [le, be] = ["<", ">"].map((o) => openCheckpoint(npy(`${o === "<" ? "le" : "be"}-${d}.npy`, `${o}${d}`, [48, 64])));
+      const cols = (c: typeof le) => [column("int4", configTargets(c, INT4_G32)), column("int8", configTargets(c, INT8_CH_ASYM))];
+      const a = await reportCheckpoint(le, cols(le), { threads: 1, chunkElements: 1000 });
+      const b = await reportCheckpoint(be, cols(be), { threads: 1, chunkElements: 1000 });
+      expect(b.tensors.map((t) => t.cells.map((c) => c.sums)), d).toEqual(a.tensors.map((t) => t.cells.map((c) => c.sums)));
+      expect(a.tensors[0].cells[0].sums!.counted).toBe(48 * 64);
+    }
+  });
 
   it("gives a tensor that can only be streamed the same figures as a positional one", async () => {
     const tensors = mixed();

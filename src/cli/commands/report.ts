@@ -40,7 +40,7 @@ export function reportCommand(io: CliIO, setExit: (code: number) => void, contex
         .option("fail-under", { type: "number", describe: "Exit 1 when any fake-quantized tensor's SQNR is below this many dB (CI guard)" })
         .option("torchao", { type: "string", choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "torchao numerics to reproduce" })
         .option("threads", { alias: "j", type: "string", default: "auto", describe: "Threads that compute, the main thread included (a number, or auto)" })
-        .option("kernel", { type: "string", choices: ["auto", "js"] as const, default: "auto" as const, describe: "auto: WebAssembly SIMD where it applies; js: the portable JS kernel (same results)" })
+        .option("kernel", { type: "string", choices: ["auto", "js"] as const, default: "auto" as const, describe: "auto: WebAssembly SIMD kernel and statistics where they apply; js: the portable JS kernel and statistics loop (same figures up to float64 summation order)" })
         .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
         .check((a) => {
           const configs = (a.config as string[] | undefined)?.length ?? 0;

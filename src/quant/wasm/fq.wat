@@ -1,8 +1,10 @@
 ;; WebAssembly SIMD fake-quant kernel for the two hot float32 cases (spec §3.1–§3.3):
 ;;   sym_groups  — per_group/per_channel SYMMETRIC, INT domain, S = float32, Z = int32
 ;;   asym_tokens — per_token ASYMMETRIC, S = float32, Z = int32
-;; plus sym_groups_w16 (the same symmetric groups computed in bfloat16/float16) and the BF16
-;; byte widen/narrow of checkpoint tensors (sections at the end).
+;; then, in sections below: the same cases computed in bfloat16/float16 (sym_groups_w16,
+;; asym_groups_w16, asym_tokens_w16, asym_float_groups_w16 for tinygemm groups), the fused
+;; 16-bit in/out variant of sym_groups_w16 (sym_groups_io16), the BF16 byte widen/narrow of
+;; checkpoint tensors, and report's error statistics (sum_squares, err_stats).
 ;; Bit-exact with src/quant/kernel.ts + qparams.ts: every op is one IEEE float32 op,
 ;; f32x4.nearest is round-half-even keeping the sign of zero, and the compares
 ;; mirror the JS ternaries (`a < b ? b : a`) so NaN and ±0 behave the same.
@@ -1515,8 +1517,6 @@
         (br $gloop)))
     (local.get $left))
 
-;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
-
 ;; ---- fused 16-bit in/out ----
   ;; sym_groups_w16 on the raw bytes: n bfloat16/float16 values (u16, little-endian) at p are
   ;; fake-quantized in place and written back as 16-bit values, widened and narrowed in registers
@@ -1895,6 +1895,8 @@
     (local.get $left))
 
 
+;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
+
   ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:
   ;; in place with the bytes in the upper half of the values' room (src = dst + 2n), as no write
   ;; reaches a byte still to be read.
@@ -1944,4 +1946,160 @@
         (local.set $src (i32.add (local.get $src) (i32.const 4)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
         (br $loop))))
+
+;; ---- report statistics ----
+  ;; Error statistics of fake quantization (src/report/stats.ts, its fast path): every value is
+  ;; promoted to float64 before any arithmetic, as the JS loop does, so each term is the same
+  ;; float64 number; only the summation order differs (lanes of f64x2 accumulators, in a fixed
+  ;; order, so a chunk's sums do not depend on anything but its values). A NaN or ±inf makes the
+  ;; sums non-finite, which is how callers know to rerun the chunk in the careful JS loop; finite
+  ;; float32 values cannot overflow them (squares < 2^257, fewer than 2^31 terms). The upper two float32 lanes
+  ;; of a vector are moved down by a shuffle (8..15) for f64x2.promote_low_f32x4.
+
+  ;; Σx² of n float32 at p, in float64.
+  (func (export "sum_squares") (param $p i32) (param $n i32) (result f64)
+    (local $end i32) (local $vend i32) (local $v v128) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f64) (local $x f64)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $w (v128.load offset=16 (local.get $p)))
+        (local.set $a0 (f64x2.add (local.get $a0)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (f64x2.promote_low_f32x4 (local.get $v)))))
+        (local.set $v (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+        (local.set $a1 (f64x2.add (local.get $a1)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (f64x2.promote_low_f32x4 (local.get $v)))))
+        (local.set $a2 (f64x2.add (local.get $a2)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $w)) (f64x2.promote_low_f32x4 (local.get $w)))))
+        (local.set $w (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))
+        (local.set $a3 (f64x2.add (local.get $a3)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $w)) (f64x2.promote_low_f32x4 (local.get $w)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $vloop)))
+    (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (f64.promote_f32 (f32.load (local.get $p))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop)))
+    (local.get $s))
+
+  ;; err_stats' other two results (read from JS as exported globals).
+  (global $stats_max (export "stats_max") (mut f64) (f64.const 0))
+  (global $stats_zeroed (export "stats_zeroed") (mut i32) (i32.const 0))
+
+  ;; Over n float32 x at xp and y at yp: returns Σ(x − y)² and sets $stats_max to max |x − y| (0 for
+  ;; n = 0) and $stats_zeroed to the count of y = 0 with x ≠ 0. The max is taken over the squares
+  ;; (already computed for the sum) and its root returned: √(e²) rounded is |e| exactly in binary
+  ;; floating point when e² neither overflows nor underflows (here 2^-298 ≤ e² ≤ 2^258), so the
+  ;; rounded square is strictly increasing in |e| and the root of the largest is max |e| (Boldo, 2015).
+  (func (export "err_stats") (param $xp i32) (param $yp i32) (param $n i32) (result f64)
+    (local $end i32) (local $vend i32) (local $vx v128) (local $vy v128) (local $d v128)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local $m0 v128) (local $m1 v128) (local $z v128)
+    (local $se f64) (local $m f64) (local $e f64) (local $zc i32) (local $x f32) (local $y f32)
+    (local.set $end (i32.add (local.get $xp) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $xp) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $xp) (local.get $vend)))
+        (local.set $vx (v128.load (local.get $xp)))
+        (local.set $vy (v128.load (local.get $yp)))
+        (local.set $z (i32x4.sub (local.get $z)
+          (v128.and (f32x4.eq (local.get $vy) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $vx) (v128.const f32x4 0 0 0 0)))))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $vx)) (f64x2.promote_low_f32x4 (local.get $vy))))
+        (local.set $d (f64x2.mul (local.get $d) (local.get $d)))
+        (local.set $e0 (f64x2.add (local.get $e0) (local.get $d)))
+        (local.set $m0 (f64x2.pmax (local.get $m0) (local.get $d)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vx) (local.get $vx))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vy) (local.get $vy)))))
+        (local.set $d (f64x2.mul (local.get $d) (local.get $d)))
+        (local.set $e1 (f64x2.add (local.get $e1) (local.get $d)))
+        (local.set $m1 (f64x2.pmax (local.get $m1) (local.get $d)))
+        (local.set $vx (v128.load offset=16 (local.get $xp)))
+        (local.set $vy (v128.load offset=16 (local.get $yp)))
+        (local.set $z (i32x4.sub (local.get $z)
+          (v128.and (f32x4.eq (local.get $vy) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $vx) (v128.const f32x4 0 0 0 0)))))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $vx)) (f64x2.promote_low_f32x4 (local.get $vy))))
+        (local.set $d (f64x2.mul (local.get $d) (local.get $d)))
+        (local.set $e2 (f64x2.add (local.get $e2) (local.get $d)))
+        (local.set $m0 (f64x2.pmax (local.get $m0) (local.get $d)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vx) (local.get $vx))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vy) (local.get $vy)))))
+        (local.set $d (f64x2.mul (local.get $d) (local.get $d)))
+        (local.set $e3 (f64x2.add (local.get $e3) (local.get $d)))
+        (local.set $m1 (f64x2.pmax (local.get $m1) (local.get $d)))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
+        (local.set $yp (i32.add (local.get $yp) (i32.const 32)))
+        (br $vloop)))
+    (local.set $e0 (f64x2.add (f64x2.add (local.get $e0) (local.get $e1)) (f64x2.add (local.get $e2) (local.get $e3))))
+    (local.set $se (f64.add (f64x2.extract_lane 0 (local.get $e0)) (f64x2.extract_lane 1 (local.get $e0))))
+    (local.set $m0 (f64x2.pmax (local.get $m0) (local.get $m1)))
+    (local.set $m (f64x2.extract_lane 0 (local.get $m0)))
+    (local.set $e (f64x2.extract_lane 1 (local.get $m0)))
+    (local.set $m (select (local.get $e) (local.get $m) (f64.gt (local.get $e) (local.get $m))))
+    (local.set $zc (i32.add (i32.add (i32x4.extract_lane 0 (local.get $z)) (i32x4.extract_lane 1 (local.get $z)))
+                            (i32.add (i32x4.extract_lane 2 (local.get $z)) (i32x4.extract_lane 3 (local.get $z)))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $xp) (local.get $end)))
+        (local.set $x (f32.load (local.get $xp)))
+        (local.set $y (f32.load (local.get $yp)))
+        (local.set $e (f64.sub (f64.promote_f32 (local.get $x)) (f64.promote_f32 (local.get $y))))
+        (local.set $e (f64.mul (local.get $e) (local.get $e)))
+        (local.set $se (f64.add (local.get $se) (local.get $e)))
+        (local.set $m (select (local.get $e) (local.get $m) (f64.gt (local.get $e) (local.get $m))))
+        (local.set $zc (i32.add (local.get $zc)
+          (i32.and (f32.eq (local.get $y) (f32.const 0)) (f32.ne (local.get $x) (f32.const 0)))))
+        (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+        (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+        (br $loop)))
+    (global.set $stats_max (f64.sqrt (local.get $m)))
+    (global.set $stats_zeroed (local.get $zc))
+    (local.get $se))
+
+  ;; widen_bf16 and sum_squares in one pass: n bfloat16 at src → float32 at dst (the same overlaps
+  ;; allowed), returning Σx² of the values with sum_squares' lanes and order, so the same bits.
+  (func (export "widen_bf16_sum_squares") (param $src i32) (param $dst i32) (param $n i32) (result f64)
+    (local $vend i32) (local $end i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f64) (local $x f64)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 1))))
+    (local.set $vend (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 1))))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $src) (local.get $vend)))
+        (local.set $v (v128.load (local.get $src)))
+        (local.set $lo (i8x16.shuffle 0 0 16 17 0 0 18 19 0 0 20 21 0 0 22 23 (v128.const i32x4 0 0 0 0) (local.get $v)))
+        (local.set $hi (i8x16.shuffle 0 0 24 25 0 0 26 27 0 0 28 29 0 0 30 31 (v128.const i32x4 0 0 0 0) (local.get $v)))
+        (v128.store offset=16 (local.get $dst) (local.get $hi))
+        (v128.store (local.get $dst) (local.get $lo))
+        (local.set $a0 (f64x2.add (local.get $a0)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $lo)) (f64x2.promote_low_f32x4 (local.get $lo)))))
+        (local.set $lo (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lo) (local.get $lo)))
+        (local.set $a1 (f64x2.add (local.get $a1)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $lo)) (f64x2.promote_low_f32x4 (local.get $lo)))))
+        (local.set $a2 (f64x2.add (local.get $a2)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $hi)) (f64x2.promote_low_f32x4 (local.get $hi)))))
+        (local.set $hi (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hi) (local.get $hi)))
+        (local.set $a3 (f64x2.add (local.get $a3)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $hi)) (f64x2.promote_low_f32x4 (local.get $hi)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br $vloop)))
+    (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store (local.get $dst) (i32.shl (i32.load16_u (local.get $src)) (i32.const 16)))
+        (local.set $x (f64.promote_f32 (f32.load (local.get $dst))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $src (i32.add (local.get $src) (i32.const 2)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $loop)))
+    (local.get $s))
 )

@@ -63,6 +63,11 @@ interface FqExports {
   widen_bf16: ConvertFn;
   narrow_bf16: ConvertFn;
   sym_groups_io16: KernelW16Fn;
+  sum_squares: (ptr: number, n: number) => number;
+  widen_bf16_sum_squares: (src: number, dst: number, n: number) => number;
+  err_stats: (xPtr: number, yPtr: number, n: number) => number;
+  stats_max: { value: number };
+  stats_zeroed: { value: number };
 }
 
 /** The part of the WebAssembly global used here (the project's TS lib has no DOM/wasm types). */
@@ -376,4 +381,99 @@ export function fakeQuantizeRaw16Wasm(plan: QuantPlan, raw: Uint8Array, rowCount
   const c = qparamCtx(plan);
   return e.sym_groups_io16(raw.byteOffset, groups, g, c.divisor, c.eps, c.qmin, c.qmax, scale.byteOffset, zeroPoint.byteOffset,
     plan.compute === "float16" ? 1 : 0);
+}
+
+/**
+ * Elements per block of the report statistics below. Block sums are added in
+ * block order on every path (arrays in the chunk memory, or copied through
+ * the copying instance), so a chunk's sums have the same bits either way.
+ */
+const STATS_BLOCK = BLOCK_ELEMENTS;
+
+/** The copying instance with room for two blocks of statistics input; null when wasm cannot run here. */
+function statsCopier(): { e: FqExports; mem: ArrayBuffer } | null {
+  const e = compile() && instance();
+  const lay = e && layOut(e, 2 * STATS_BLOCK, 0);
+  return e && lay ? { e, mem: lay.mem } : null;
+}
+
+/**
+ * Σx² in float64 of x[0..n), by wasm SIMD (in place when x is a view of this
+ * thread's chunk memory, else copied through in blocks); null when wasm
+ * cannot run here. Not finite when some x is NaN or ±inf.
+ */
+export function sumSquaresWasm(x: Float32Array, n: number): number | null {
+  if (n > x.length) return null;
+  let sum = 0;
+  const direct = inPlaceHolding(x);
+  if (direct) {
+    for (let k = 0; k < n; k += STATS_BLOCK) sum += direct.sum_squares(x.byteOffset + 4 * k, Math.min(STATS_BLOCK, n - k));
+    return sum;
+  }
+  const copier = statsCopier();
+  if (!copier) return null;
+  const block = new Float32Array(copier.mem, 0, STATS_BLOCK);
+  for (let k = 0; k < n; k += STATS_BLOCK) {
+    const m = Math.min(STATS_BLOCK, n - k);
+    block.set(x.subarray(k, k + m));
+    sum += copier.e.sum_squares(0, m);
+  }
+  return sum;
+}
+
+/** What errorStatsWasm returns. */
+export interface WasmErrorStats {
+  /** Σ(x − y)², each difference taken in float64; not finite when some x or y is NaN or ±inf. */
+  sumE2: number;
+  maxAbsError: number;
+  /** Elements with y = 0 and x ≠ 0. */
+  zeroed: number;
+}
+
+/**
+ * The error sums of y against x over [0..n), by wasm SIMD: in place when both
+ * are views of this thread's chunk memory, else copied through in blocks.
+ * null when wasm cannot run here.
+ */
+export function errorStatsWasm(x: Float32Array, y: Float32Array, n: number): WasmErrorStats | null {
+  if (n > x.length || n > y.length) return null;
+  const r: WasmErrorStats = { sumE2: 0, maxAbsError: 0, zeroed: 0 };
+  const add = (e: FqExports, xp: number, yp: number, m: number): void => {
+    r.sumE2 += e.err_stats(xp, yp, m);
+    r.maxAbsError = Math.max(r.maxAbsError, e.stats_max.value);
+    r.zeroed += e.stats_zeroed.value;
+  };
+  const direct = inPlaceHolding(x);
+  if (direct && y.buffer === x.buffer) {
+    for (let k = 0; k < n; k += STATS_BLOCK) add(direct, x.byteOffset + 4 * k, y.byteOffset + 4 * k, Math.min(STATS_BLOCK, n - k));
+    return r;
+  }
+  const copier = statsCopier();
+  if (!copier) return null;
+  const xb = new Float32Array(copier.mem, 0, STATS_BLOCK);
+  const yb = new Float32Array(copier.mem, 4 * STATS_BLOCK, STATS_BLOCK);
+  for (let k = 0; k < n; k += STATS_BLOCK) {
+    const m = Math.min(STATS_BLOCK, n - k);
+    xb.set(x.subarray(k, k + m));
+    yb.set(y.subarray(k, k + m));
+    add(copier.e, 0, 4 * STATS_BLOCK, m);
+  }
+  return r;
+}
+
+/**
+ * widenBf16Wasm in place and sumSquaresWasm of the values it writes, in one
+ * pass (the same bits as the two calls): `raw` must be the upper half of
+ * dest's room in this thread's chunk memory, where a reader put them (as
+ * widenBf16Wasm's in-place path places them). null, having done nothing,
+ * otherwise.
+ */
+export function widenBf16SumSquaresWasm(raw: Uint8Array, count: number, dest: Float32Array): number | null {
+  const direct = inPlaceHolding(dest);
+  if (!LITTLE_ENDIAN || !direct || dest.length < count || raw.buffer !== dest.buffer || raw.byteOffset !== dest.byteOffset + 2 * count) return null;
+  let sum = 0;
+  for (let k = 0; k < count; k += STATS_BLOCK) {
+    sum += direct.widen_bf16_sum_squares(raw.byteOffset + 2 * k, dest.byteOffset + 4 * k, Math.min(STATS_BLOCK, count - k));
+  }
+  return sum;
 }
