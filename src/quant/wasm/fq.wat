@@ -1894,7 +1894,6 @@
         (br $gloop)))
     (local.get $left))
 
-
 ;; ---- bfloat16 checkpoint bytes ↔ float32 values, in this memory (no copy through JS) ----
 
   ;; n bfloat16 values (u16) at src → float32 at dst (bits << 16, NaN payloads kept). Runs forward:
