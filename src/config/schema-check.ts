@@ -7,12 +7,12 @@
  */
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { validate as precompiled } from "./schema-validator.generated.js";
-import { childPointer, isUnderPointer, parsePointer } from "../diagnostics/locate.js";
+import { childPointer, parentPointer, parsePointer, unescapePointerSegment } from "../diagnostics/locate.js";
 import { DTYPE_NAMES } from "./dtypes.js";
-import type { Finding } from "./finding.js";
+import { isPlainObject, type Finding } from "./finding.js";
 import { ruleInfo } from "./rules.js";
 import { CROSS_FIELD_RULE_IDS } from "./schema-source.js";
-import { MAPPING_TYPES, SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS } from "./vocabulary.js";
+import { MAPPING_TYPES, PAIR_KEYS, RECIPE_KEY, SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS } from "./vocabulary.js";
 
 /**
  * The ajv validator for the 2020-12 schema (strict mode, all errors),
@@ -55,10 +55,15 @@ interface Classified {
   error: ErrorObject;
 }
 
-function classify(e: ErrorObject, configPointers: readonly string[]): Classified {
+/** The deepest config pointer at or above `p` ("" when none): a walk up `p`, not a scan of every config (a recipe may hold 200,000). */
+function configBase(p: string, configs: ReadonlySet<string>): string {
+  for (let q = p; q !== ""; q = parentPointer(q)) if (configs.has(q)) return q;
+  return "";
+}
+
+function classify(e: ErrorObject, configs: ReadonlySet<string>): Classified {
   const p = e.instancePath;
-  let base = "";
-  for (const c of configPointers) if (isUnderPointer(p, c) && c.length >= base.length) base = c;
+  const base = configBase(p, configs);
   const m = /(?:\$defs|definitions)\/rules\/allOf\/(\d+)/.exec(e.schemaPath);
   if (m) {
     const ruleId = CROSS_FIELD_RULE_IDS[Number(m[1])];
@@ -82,7 +87,7 @@ function classify(e: ErrorObject, configPointers: readonly string[]): Classified
  */
 export function schemaFindings(value: unknown, findings: readonly Finding[], configPointers: readonly string[]): Finding[] {
   const validate = schemaValidator();
-  if (validate(value)) return [];
+  if (validate(withoutUnknownKeys(value, findings))) return [];
   // Every pointer that has an error at or under it: each error pointer and its ancestors. A set, so that a file with
   // thousands of errors is not checked error against error.
   const covered = new Set<string>();
@@ -98,14 +103,73 @@ export function schemaFindings(value: unknown, findings: readonly Finding[], con
   const explained = (c: Classified) =>
     covered.has(c.field ?? c.base) || (emptyPair && c.field !== undefined && valueAt(value, c.field) === null);
   const left = new Map<string, Classified>();
+  const configs = new Set(configPointers);
   for (const e of validate.errors ?? []) {
-    const c = classify(e, configPointers);
+    const c = classify(e, configs);
     if (!explained(c) && !left.has(c.key)) left.set(c.key, c);
   }
   const all = [...left.values()];
   // "must match then/else schema" and friends only wrap the real errors.
   const real = all.filter((c) => c.ruleId !== undefined || c.field !== undefined || !WRAPPER_KEYWORDS.has(c.error.keyword));
   return (real.length > 0 ? real : all).map(toFinding);
+}
+
+/**
+ * Keys a finding already reports as unknown (errors, at the key itself) that
+ * no schema condition looks at, so the schema's errors about them would all
+ * be explained and dropped: `value` without them. ajv with allErrors would
+ * otherwise make an error object per key, 500,000 for a hostile file.
+ * Dropping them removes only those errors and the wrappers above them (at
+ * pointers the same findings cover): the branch conditions of the schema
+ * (fqn_to_config, activation, weight, _type) and the keys a torchao envelope
+ * needs stay.
+ */
+const SCHEMA_CONDITION_KEYS = new Set([RECIPE_KEY, ...PAIR_KEYS, "_type", "_data", "_version"]);
+
+function withoutUnknownKeys(value: unknown, findings: readonly Finding[]): unknown {
+  // Parent pointer → the keys to drop from it.
+  const drop = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (f.part !== "key" || (f.ruleId !== "fqc/unknown-key" && f.ruleId !== "fqc/granularity-object")) continue;
+    const i = f.pointer.lastIndexOf("/");
+    const key = unescapePointerSegment(f.pointer.slice(i + 1));
+    if (SCHEMA_CONDITION_KEYS.has(key)) continue;
+    const parent = f.pointer.slice(0, i);
+    let keys = drop.get(parent);
+    if (!keys) drop.set(parent, (keys = new Set()));
+    keys.add(key);
+  }
+  if (drop.size === 0) return value;
+  // Copy only the objects on the way to a dropped key; each copy keeps its other keys, in order.
+  const copies = new Map<string, Record<string, unknown>>();
+  const copyAt = (pointer: string): Record<string, unknown> | undefined => {
+    const done = copies.get(pointer);
+    if (done) return done;
+    let original: unknown = value;
+    let parent: Record<string, unknown> | undefined;
+    let name = "";
+    if (pointer !== "") {
+      const i = pointer.lastIndexOf("/");
+      parent = copyAt(pointer.slice(0, i));
+      name = unescapePointerSegment(pointer.slice(i + 1));
+      original = parent && Object.hasOwn(parent, name) ? parent[name] : undefined;
+    }
+    if (!isPlainObject(original)) return undefined;
+    const keys = drop.get(pointer);
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(original)) if (!keys?.has(k)) defineKey(copy, k, original[k]);
+    if (parent) defineKey(parent, name, copy);
+    copies.set(pointer, copy);
+    return copy;
+  };
+  for (const parent of drop.keys()) copyAt(parent);
+  return copies.get("") ?? value;
+}
+
+/** o[k] = v as an own data property, also for k "__proto__" (which assignment would take as the prototype). */
+function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
 }
 
 function valueAt(value: unknown, pointer: string): unknown {

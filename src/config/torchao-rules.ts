@@ -53,6 +53,7 @@ const KNOWN_GRANULARITY_TYPES = [...GRANULARITY_TYPES, ...UNSUPPORTED_GRANULARIT
 /** Unknown keys per config that get a "did you mean" (the CLI lists at most 100 problems per file). */
 const SUGGESTED_KEYS = 100;
 const CONFIG_KEYS = [...CANONICAL_KEYS, ...SHORTHAND_KEYS] as readonly string[];
+const VALID_KEYS_HINT = `Valid keys: ${CONFIG_KEYS.join(", ")}.`;
 
 interface GranularityObject {
   type: string;
@@ -82,7 +83,7 @@ export function checkConstructor(
       ruleId: "fqc/unknown-key",
       // Python's own TypeError, which torchao's callers see before any ValueError of the constructor body.
       message: `FakeQuantizeConfig.__init__() got an unexpected keyword argument '${k}'${guess ? `; did you mean \`${guess}\`?` : ""}`,
-      hint: `Valid keys: ${CONFIG_KEYS.join(", ")}.`,
+      hint: VALID_KEYS_HINT,
       pointer: at(k),
       part: "key",
     });

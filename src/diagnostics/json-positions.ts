@@ -20,6 +20,8 @@ export interface NodeSpan {
   keyEnd?: number;
 }
 
+const UNRECORDED_KEY = { name: "", start: -1, end: -1 };
+
 interface Frame {
   pointer: string;
   start: number;
@@ -32,9 +34,53 @@ interface Frame {
   record: boolean;
 }
 
+/**
+ * The recorded nodes: pointer → slot, and each slot's four offsets in one typed array (-1: no key). A file of
+ * 500,000 keys would otherwise keep 500,000 span objects alive for the garbage collector to trace.
+ */
+export class JsonSpans {
+  private readonly slots = new Map<string, number>();
+  private offsets = new Int32Array(4 * 64);
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(pointer: string): boolean {
+    return this.slots.has(pointer);
+  }
+
+  get(pointer: string): NodeSpan | undefined {
+    const slot = this.slots.get(pointer);
+    if (slot === undefined) return undefined;
+    const o = this.offsets;
+    const at = 4 * slot;
+    return o[at + 2] < 0 ? { start: o[at], end: o[at + 1] } : { start: o[at], end: o[at + 1], keyStart: o[at + 2], keyEnd: o[at + 3] };
+  }
+
+  /** Record a node; a later node at the same pointer replaces it (the last of duplicate keys wins, as in JSON.parse). */
+  set(pointer: string, start: number, end: number, keyStart = -1, keyEnd = -1): void {
+    let slot = this.slots.get(pointer);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(pointer, slot);
+      if (4 * slot + 4 > this.offsets.length) {
+        const grown = new Int32Array(2 * this.offsets.length);
+        grown.set(this.offsets);
+        this.offsets = grown;
+      }
+    }
+    const at = 4 * slot;
+    this.offsets[at] = start;
+    this.offsets[at + 1] = end;
+    this.offsets[at + 2] = keyStart;
+    this.offsets[at + 3] = keyEnd;
+  }
+}
+
 /** pointer → span for every recorded node of valid JSON text; the last of duplicate keys wins, as in JSON.parse. */
-export function indexJsonPositions(text: string): Map<string, NodeSpan> {
-  const spans = new Map<string, NodeSpan>();
+export function indexJsonPositions(text: string): JsonSpans {
+  const spans = new JsonSpans();
   const stack: Frame[] = [];
   // The pointer and whether to record the value that starts next.
   const nextValue = (): { pointer: string; record: boolean; key?: Frame["key"] } => {
@@ -46,7 +92,8 @@ export function indexJsonPositions(text: string): Map<string, NodeSpan> {
     return { pointer: record && i < MAX_INDEXED_ELEMENTS ? childPointer(top.pointer, i) : "", record: record && i < MAX_INDEXED_ELEMENTS };
   };
   const put = (pointer: string, start: number, end: number, key?: Frame["key"]) => {
-    spans.set(pointer, key ? { start, end, keyStart: key.start, keyEnd: key.end } : { start, end });
+    if (key) spans.set(pointer, start, end, key.start, key.end);
+    else spans.set(pointer, start, end);
   };
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
@@ -57,13 +104,19 @@ export function indexJsonPositions(text: string): Map<string, NodeSpan> {
     }
     if (c === 0x22 /* " */) {
       const start = i;
+      let escaped = false;
       for (i++; i < text.length; i++) {
         const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
       }
       if (expectKey) {
-        stack[stack.length - 1].key = { name: JSON.parse(text.slice(start, i + 1)) as string, start, end: i + 1 };
+        const top = stack[stack.length - 1];
+        // A key of a node that is not recorded is not needed; one without escapes is its own text.
+        if (!top.record || stack.length > MAX_INDEXED_DEPTH) top.key = UNRECORDED_KEY;
+        else top.key = { name: escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i), start, end: i + 1 };
         expectKey = false;
       } else {
         const v = nextValue();

@@ -10,7 +10,7 @@
 import { parse as momoaParse } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
-import { indexJsonPositions, type NodeSpan } from "./json-positions.js";
+import { indexJsonPositions, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -47,14 +47,14 @@ export function parseJsonText(text: string): ParseOutcome {
   } catch (e) {
     return { ok: false, error: scanProblem(src) ?? jsonSyntaxProblem(src, e) };
   }
-  const problem = scanProblem(src);
+  const problem = scanProblem(src, { value });
   if (problem) return { ok: false, error: problem };
   return { ok: true, doc: new JsonSource(src, value) };
 }
 
 /** Duplicate keys and absurd nesting, which JSON.parse lets through, reported like syntax errors (as YAML does). */
-function scanProblem(src: string): SyntaxProblem | undefined {
-  const p = scanJsonStructure(src);
+function scanProblem(src: string, parsed?: { value: unknown }): SyntaxProblem | undefined {
+  const p = scanJsonStructure(src, parsed);
   if (!p) return undefined;
   const at = lineColumnAt(src, p.offset);
   if (p.kind === "too-deep") {
@@ -103,7 +103,7 @@ function endOf(text: string): { line: number; column: number } {
 
 class JsonSource implements SourceDoc {
   readonly format = "json" as const;
-  private spans?: Map<string, NodeSpan>;
+  private spans?: JsonSpans;
   private lineStarts?: number[];
   constructor(private readonly text: string, readonly value: unknown) {}
 
