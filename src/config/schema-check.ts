@@ -85,9 +85,14 @@ function classify(e: ErrorObject, configs: ReadonlySet<string>): Classified {
  * Schema errors for `value` that the findings do not already explain.
  * `configPointers` are the configs in the document ("" or "/activation", "/weight").
  */
-export function schemaFindings(value: unknown, findings: readonly Finding[], configPointers: readonly string[]): Finding[] {
+export function schemaFindings(
+  value: unknown,
+  findings: readonly Finding[],
+  configPointers: readonly string[],
+  unknownIn: ReadonlyArray<{ pointer: string; known: (key: string) => boolean }> = [],
+): Finding[] {
   const validate = schemaValidator();
-  if (validate(withoutUnknownKeys(value, findings))) return [];
+  if (validate(withoutUnknownKeys(value, unknownIn))) return [];
   // Every pointer that has an error at or under it: each error pointer and its ancestors. A set, so that a file with
   // thousands of errors is not checked error against error.
   const covered = new Set<string>();
@@ -115,32 +120,21 @@ export function schemaFindings(value: unknown, findings: readonly Finding[], con
 }
 
 /**
- * Keys a finding already reports as unknown (errors, at the key itself) that
- * no schema condition looks at, so the schema's errors about them would all
- * be explained and dropped: `value` without them. ajv with allErrors would
- * otherwise make an error object per key, 500,000 for a hostile file.
- * Dropping them removes only those errors and the wrappers above them (at
- * pointers the same findings cover): the branch conditions of the schema
- * (fqn_to_config, activation, weight, _type) and the keys a torchao envelope
- * needs stay.
+ * `value` without the unknown keys of the objects in `unknownIn` (every one
+ * of them reported, or counted, as fqc/unknown-key or fqc/granularity-object:
+ * errors at the key, so the schema's errors about them would all be
+ * explained and dropped). ajv with allErrors would otherwise make an error
+ * object per key, 500,000 for a hostile file. Dropping them removes only
+ * those errors and the wrappers above them (at pointers the same findings
+ * cover); the keys the schema's conditions look at (fqn_to_config,
+ * activation, weight, and a torchao envelope's) stay.
  */
-const SCHEMA_CONDITION_KEYS = new Set([RECIPE_KEY, ...PAIR_KEYS, "_type", "_data", "_version"]);
+const SCHEMA_CONDITION_KEYS = new Set<string>([RECIPE_KEY, ...PAIR_KEYS, "_type", "_data", "_version"]);
 
-function withoutUnknownKeys(value: unknown, findings: readonly Finding[]): unknown {
-  // Parent pointer → the keys to drop from it.
-  const drop = new Map<string, Set<string>>();
-  for (const f of findings) {
-    if (f.part !== "key" || (f.ruleId !== "fqc/unknown-key" && f.ruleId !== "fqc/granularity-object")) continue;
-    const i = f.pointer.lastIndexOf("/");
-    const key = unescapePointerSegment(f.pointer.slice(i + 1));
-    if (SCHEMA_CONDITION_KEYS.has(key)) continue;
-    const parent = f.pointer.slice(0, i);
-    let keys = drop.get(parent);
-    if (!keys) drop.set(parent, (keys = new Set()));
-    keys.add(key);
-  }
-  if (drop.size === 0) return value;
-  // Copy only the objects on the way to a dropped key; each copy keeps its other keys, in order.
+function withoutUnknownKeys(value: unknown, unknownIn: ReadonlyArray<{ pointer: string; known: (key: string) => boolean }>): unknown {
+  if (unknownIn.length === 0) return value;
+  const known = new Map(unknownIn.map((u) => [u.pointer, u.known]));
+  // Copy only the objects on the way to one with unknown keys; each copy keeps its keys in order.
   const copies = new Map<string, Record<string, unknown>>();
   const copyAt = (pointer: string): Record<string, unknown> | undefined => {
     const done = copies.get(pointer);
@@ -155,14 +149,14 @@ function withoutUnknownKeys(value: unknown, findings: readonly Finding[]): unkno
       original = parent && Object.hasOwn(parent, name) ? parent[name] : undefined;
     }
     if (!isPlainObject(original)) return undefined;
-    const keys = drop.get(pointer);
+    const keep = known.get(pointer);
     const copy: Record<string, unknown> = {};
-    for (const k of Object.keys(original)) if (!keys?.has(k)) defineKey(copy, k, original[k]);
+    for (const k of Object.keys(original)) if (!keep || keep(k) || SCHEMA_CONDITION_KEYS.has(k)) defineKey(copy, k, original[k]);
     if (parent) defineKey(parent, name, copy);
     copies.set(pointer, copy);
     return copy;
   };
-  for (const parent of drop.keys()) copyAt(parent);
+  for (const { pointer } of unknownIn) copyAt(pointer);
   return copies.get("") ?? value;
 }
 

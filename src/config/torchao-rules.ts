@@ -15,6 +15,7 @@ import { DTYPE_NAMES, TORCHAO_DTYPE_LIST_REPR, isDtypeName } from "./dtypes.js";
 import { hasKey, isPlainObject, jsonText, type Finding } from "./finding.js";
 import { pyRepr, pyStr, pyTruthy, pyTypeName, type NumberKinds } from "./pyrepr.js";
 import { didYouMean } from "./suggest.js";
+import { unknownKeys, type KeyBudget } from "./unknown-keys.js";
 import { torchDtypeName } from "./torch-dtypes.js";
 import type { CanonicalConfig, CanonicalGranularity, DtypeName, MappingType, ZeroPointDomain } from "./types.js";
 import {
@@ -67,6 +68,7 @@ export function checkConstructor(
   base: string,
   kinds: NumberKinds,
   extraKeys: readonly string[] = [],
+  budget?: KeyBudget,
 ): ConstructorCheck {
   const at = (k: string) => childPointer(base, k);
   const findings: Finding[] = [];
@@ -74,11 +76,10 @@ export function checkConstructor(
   const present = (k: string) => hasKey(raw, k);
 
   // --- Python argument binding (TypeError before the body runs) ---
-  let unknownKeys = 0;
-  for (const k of Object.keys(raw)) {
-    if (CONFIG_KEYS.includes(k) || extraKeys.includes(k)) continue;
+  let suggested = 0;
+  for (const k of unknownKeys(raw, base, (k) => CONFIG_KEYS.includes(k) || extraKeys.includes(k), "fqc/unknown-key", budget)) {
     // Suggestions cost an edit distance per valid key: only for as many unknown keys as a report lists.
-    const guess = ++unknownKeys <= SUGGESTED_KEYS ? didYouMean(k, CONFIG_KEYS) : undefined;
+    const guess = ++suggested <= SUGGESTED_KEYS ? didYouMean(k, CONFIG_KEYS) : undefined;
     findings.push({
       ruleId: "fqc/unknown-key",
       // Python's own TypeError, which torchao's callers see before any ValueError of the constructor body.
@@ -94,7 +95,7 @@ export function checkConstructor(
   let gObj: GranularityObject | undefined;
   let gObjBroken = false;
   if (isPlainObject(raw.granularity)) {
-    const r = readGranularityObject(raw.granularity, at("granularity"), kinds);
+    const r = readGranularityObject(raw.granularity, at("granularity"), kinds, budget);
     for (const f of r.findings) findings.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     gObj = r.object;
     gObjBroken = r.object === undefined;
@@ -241,7 +242,7 @@ export function checkConstructor(
   return { findings, resolved, config: constructs ? toCanonical(resolved) : undefined };
 }
 
-function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: NumberKinds): { findings: Finding[]; object?: GranularityObject } {
+function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: NumberKinds, budget: KeyBudget | undefined): { findings: Finding[]; object?: GranularityObject } {
   const findings: Finding[] = [];
   const example = 'Use {"type": "PerToken"}, {"type": "PerAxis", "axis": 0} or {"type": "PerGroup", "group_size": 32}.';
   if (!hasKey(g, "type")) {
@@ -260,8 +261,7 @@ function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: N
     };
   }
   const wanted = GRANULARITY_FIELDS[type];
-  for (const k of Object.keys(g)) {
-    if (k === "type" || wanted.includes(k)) continue;
+  for (const k of unknownKeys(g, ptr, (k) => k === "type" || wanted.includes(k), "fqc/granularity-object", budget)) {
     const guess = didYouMean(k, wanted);
     findings.push({
       ruleId: "fqc/granularity-object",

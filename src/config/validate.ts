@@ -17,6 +17,7 @@ import { ruleInfo } from "./rules.js";
 import { schemaFindings } from "./schema-check.js";
 import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument } from "./types.js";
+import { keyBudget } from "./unknown-keys.js";
 
 export interface ValidateOptions {
   /** File name shown in diagnostics; `.yaml`/`.yml` selects YAML. Default "<input>". */
@@ -90,15 +91,23 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   }
   src = plain.src;
 
-  const check = checkDocument(src.value, src);
-  const fromSchema = schemaFindings(src.value, check.findings, check.configPointers);
+  // Past the cap, an object's unknown keys are counted, not turned into findings (see unknown-keys.ts).
+  const source = src;
+  const budget = keyBudget(max, source.keysInOrder && ((p) => source.keysInOrder!(p)));
+  const check = checkDocument(src.value, src, budget);
+  const fromSchema = schemaFindings(src.value, check.findings, check.configPointers, budget.unknownIn);
   const findings = dedupe(check.findings, fromSchema);
-  const none = { errorCount: 0, warningCount: 0 };
-  if (findings.length === 0) return { diagnostics: [], document: check.document, unlisted: none, errorsBeforeRuleSettings: false };
-  const errorsBeforeRuleSettings = findings.some((f) => ruleInfo(f.ruleId).severity === "error");
+  const unlisted = { errorCount: 0, warningCount: 0 };
+  if (findings.length === 0 && budget.skipped.size === 0) return { diagnostics: [], document: check.document, unlisted, errorsBeforeRuleSettings: false };
+  const errorsBeforeRuleSettings = budget.skipped.size > 0 || findings.some((f) => ruleInfo(f.ruleId).severity === "error");
 
   // Rule levels first: a rule turned off neither takes a place in the list nor counts.
   const levels = severities(opts.ruleSettings);
+  for (const [ruleId, n] of budget.skipped) {
+    const severity = levels(ruleId);
+    if (severity === "error") unlisted.errorCount += n;
+    else if (severity === "warning") unlisted.warningCount += n;
+  }
   const primary = torchaoFirstError(check.findings);
   const rest: Finding[] = [];
   let lead: Finding | undefined;
@@ -109,7 +118,6 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   }
   const toListed = (f: Finding, range: SourceRange) => toDiagnostic({ ...f, pointer: plain.toOriginal(f.pointer) }, levels(f.ruleId)!, range, file);
   const diagnostics: Diagnostic[] = [];
-  const unlisted = { ...none };
   if (lead) diagnostics.push(toListed(lead, rangeOf(src, lead)));
   for (const { f, range } of firstByPosition(src, rest, Math.max(0, Math.min(max, rest.length + diagnostics.length) - diagnostics.length), unlisted, levels)) {
     diagnostics.push(toListed(f, range));

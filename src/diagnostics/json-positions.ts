@@ -7,7 +7,7 @@
  * three levels deep; a problem inside such a node is shown at its nearest
  * recorded ancestor).
  */
-import { childPointer } from "./locate.js";
+import { childPointer, parsePointer } from "./locate.js";
 
 export const MAX_INDEXED_DEPTH = 6;
 export const MAX_INDEXED_ELEMENTS = 1000;
@@ -143,4 +143,74 @@ export function indexJsonPositions(text: string): JsonSpans {
 
 function isDelimiter(c: number): boolean {
   return c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * The keys of the object at `pointer` in valid JSON text, in file order (JavaScript enumerates integer-like
+ * keys first). One pass; only the containers on the way to the object are followed, nothing is recorded.
+ */
+export function keysInSourceOrder(text: string, pointer: string): string[] | undefined {
+  const target = parsePointer(pointer);
+  // Per open container: is it an object, its next array index, and is it on the way to the target (its depth matched)?
+  const isObject: boolean[] = [];
+  const index: number[] = [];
+  const onPath: boolean[] = [];
+  let expectKey = false;
+  let keyMatches = false;
+  let keys: string[] | undefined;
+  const decode = (start: number, end: number, escaped: boolean) => (escaped ? (JSON.parse(text.slice(start, end)) as string) : text.slice(start + 1, end - 1));
+  // Whether the value starting now is the next container on the way.
+  const valueOnPath = (): boolean => {
+    const d = isObject.length;
+    if (d === 0) return true;
+    if (!onPath[d - 1] || d > target.length) return false;
+    if (isObject[d - 1]) return keyMatches;
+    return String(index[d - 1]++) === target[d - 1];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2c /* , */) {
+      expectKey = isObject[isObject.length - 1] ?? false;
+      continue;
+    }
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3a || c === 0xfeff) continue;
+    if (c === 0x22 /* " */) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      if (expectKey) {
+        expectKey = false;
+        const d = isObject.length;
+        if (!onPath[d - 1]) continue;
+        if (keys && d === target.length + 1) keys.push(decode(start, i + 1, escaped));
+        else keyMatches = d <= target.length && decode(start, i + 1, escaped) === target[d - 1];
+      } else valueOnPath();
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const on = valueOnPath();
+      isObject.push(c === 0x7b);
+      index.push(0);
+      onPath.push(on);
+      if (on && isObject.length - 1 === target.length) {
+        if (c !== 0x7b) return undefined;
+        keys = [];
+      }
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (keys && isObject.length - 1 === target.length && onPath[onPath.length - 1]) return keys;
+      isObject.pop();
+      index.pop();
+      onPath.pop();
+      expectKey = false;
+    } else {
+      while (i + 1 < text.length && !isDelimiter(text.charCodeAt(i + 1))) i++;
+      valueOnPath();
+    }
+  }
+  return undefined;
 }

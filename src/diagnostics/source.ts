@@ -10,7 +10,7 @@
 import { parse as momoaParse } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
-import { indexJsonPositions, type JsonSpans, type NodeSpan } from "./json-positions.js";
+import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -27,6 +27,8 @@ export interface SourceDoc {
   isFloat(pointer: string): boolean;
   /** The literal text of the scalar at `pointer`, if known. */
   literal(pointer: string): string | undefined;
+  /** The keys of the object at `pointer` in file order (JavaScript lists integer-like keys first), if known. */
+  keysInOrder?(pointer: string): string[] | undefined;
 }
 
 export interface SyntaxProblem extends SourceRange {
@@ -149,6 +151,10 @@ class JsonSource implements SourceDoc {
     const lit = this.literal(pointer);
     return lit !== undefined && /^-?\d/.test(lit) && /[.eE]/.test(lit);
   }
+
+  keysInOrder(pointer: string): string[] | undefined {
+    return keysInSourceOrder(this.text, pointer);
+  }
 }
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
@@ -266,6 +272,12 @@ class YamlSource implements SourceDoc {
     if (part === "key" && hit.key) return this.rangeOfNode(hit.key);
     // `key:` with no value: point at the key.
     return this.rangeOfNode(hit.node) ?? this.rangeOfNode(hit.key) ?? (pointer === "" ? undefined : undefined);
+  }
+
+  keysInOrder(pointer: string): string[] | undefined {
+    const node = this.find(pointer)?.node;
+    if (!isMap(node)) return undefined;
+    return node.items.filter(isPair).map((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)));
   }
 
   literal(pointer: string): string | undefined {
