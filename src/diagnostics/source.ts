@@ -13,6 +13,7 @@ import type { Node as YamlNode } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
+import { BlockYamlPositions, parseBlockYaml, type BlockYaml } from "./yaml-block.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
@@ -157,8 +158,33 @@ class JsonSource implements SourceDoc {
   }
 }
 
+/** Below this size the yaml package reads every YAML file; above it, block mappings of plain scalars are read by yaml-block.ts. */
+export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
+
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 export function parseYamlText(text: string): ParseOutcome {
+  if (text.length >= BLOCK_YAML_MIN_LENGTH) {
+    const block = parseBlockYaml(text);
+    if (block) return { ok: true, doc: blockYamlSource(text, block) };
+  }
+  return parseYamlDocument(text);
+}
+
+/** A document read by yaml-block.ts, as a SourceDoc. */
+export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
+  const at = new BlockYamlPositions(text, block);
+  return {
+    format: "yaml",
+    value: block.value,
+    range: (p, part) => at.range(p, part),
+    isFloat: (p) => at.isFloat(p),
+    literal: (p) => at.literal(p),
+    keysInOrder: (p) => at.keysInOrder(p),
+  };
+}
+
+/** Parse YAML text with the yaml package. */
+export function parseYamlDocument(text: string): ParseOutcome {
   const lc = new LineCounter();
   // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
