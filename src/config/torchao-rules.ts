@@ -78,12 +78,20 @@ export function checkConstructor(
   // --- Python argument binding (TypeError before the body runs) ---
   let suggested = 0;
   for (const k of unknownKeys(raw, base, (k) => CONFIG_KEYS.includes(k) || extraKeys.includes(k), "fqc/unknown-key", budget)) {
-    // Suggestions cost an edit distance per valid key: only for as many unknown keys as a report lists.
-    const guess = ++suggested <= SUGGESTED_KEYS ? didYouMean(k, CONFIG_KEYS) : undefined;
+    // Suggestions cost an edit distance per valid key: only for as many unknown keys as a report lists, and
+    // worked out when the message is read (a report reads only the messages it lists).
+    const suggest = ++suggested <= SUGGESTED_KEYS;
+    let message: string | undefined;
     findings.push({
       ruleId: "fqc/unknown-key",
       // Python's own TypeError, which torchao's callers see before any ValueError of the constructor body.
-      message: `FakeQuantizeConfig.__init__() got an unexpected keyword argument '${k}'${guess ? `; did you mean \`${guess}\`?` : ""}`,
+      get message() {
+        if (message === undefined) {
+          const guess = suggest ? didYouMean(k, CONFIG_KEYS) : undefined;
+          message = `FakeQuantizeConfig.__init__() got an unexpected keyword argument '${k}'${guess ? `; did you mean \`${guess}\`?` : ""}`;
+        }
+        return message;
+      },
       hint: VALID_KEYS_HINT,
       pointer: at(k),
       part: "key",

@@ -116,6 +116,9 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
     if (f === primary) lead = f;
     else rest.push(f);
   }
+  // Only these findings are placed: a source that can, finds their positions without indexing every node
+  // (past some thousands of findings, indexing every node is as cheap).
+  if (findings.length <= TARGETED_POSITIONS) src.prepareRanges?.(findings.map((f) => f.pointer));
   const toListed = (f: Finding, range: SourceRange) => toDiagnostic({ ...f, pointer: plain.toOriginal(f.pointer) }, levels(f.ruleId)!, range, file);
   const diagnostics: Diagnostic[] = [];
   if (lead) diagnostics.push(toListed(lead, rangeOf(src, lead)));
@@ -128,6 +131,8 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   }
   return { diagnostics, document: check.document, unlisted, errorsBeforeRuleSettings };
 }
+
+const TARGETED_POSITIONS = 10_000;
 
 /** Severity of a rule under the settings; undefined when it is turned off. */
 function severities(settings: RuleSettings | undefined): (ruleId: string) => Severity | undefined {

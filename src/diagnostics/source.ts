@@ -14,7 +14,7 @@ import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } 
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { BlockYamlPositions, parseBlockYaml, type BlockYaml } from "./yaml-block.js";
-import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
+import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
 
@@ -30,6 +30,11 @@ export interface SourceDoc {
   literal(pointer: string): string | undefined;
   /** The keys of the object at `pointer` in file order (JavaScript lists integer-like keys first), if known. */
   keysInOrder?(pointer: string): string[] | undefined;
+  /**
+   * Ranges of these pointers (and their ancestors) will be asked for: a source may find just those instead
+   * of indexing every node. Asking for another one afterwards still works.
+   */
+  prepareRanges?(pointers: Iterable<string>): void;
 }
 
 export interface SyntaxProblem extends SourceRange {
@@ -110,7 +115,28 @@ class JsonSource implements SourceDoc {
   private lineStarts?: number[];
   constructor(private readonly text: string, readonly value: unknown) {}
 
+  /** The pointers the index was limited to (prepareRanges), with their ancestors; undefined: every node. */
+  private wanted?: Set<string>;
+
+  prepareRanges(pointers: Iterable<string>): void {
+    if (this.spans) return;
+    const wanted = new Set<string>();
+    for (const p of pointers) {
+      for (let q = p; !wanted.has(q); q = parentPointer(q)) {
+        wanted.add(q);
+        if (q === "") break;
+      }
+    }
+    this.wanted = wanted;
+    this.spans = indexJsonPositions(this.text, wanted);
+  }
+
   private span(pointer: string): NodeSpan | undefined {
+    if (this.wanted && !this.wanted.has(pointer)) {
+      // A pointer nobody announced: index everything after all.
+      this.wanted = undefined;
+      this.spans = undefined;
+    }
     this.spans ??= indexJsonPositions(this.text);
     return this.spans.get(pointer);
   }
