@@ -19,7 +19,8 @@ export interface KeyBudget {
 }
 
 export function keyBudget(perObject = Infinity, keysInOrder?: (pointer: string) => string[] | undefined): KeyBudget {
-  return { perObject, skipped: new Map(), unknownIn: [], keysInOrder };
+  // At least one finding per object: whether a config constructs depends on it having none.
+  return { perObject: Math.max(1, perObject), skipped: new Map(), unknownIn: [], keysInOrder };
 }
 
 /** An integer-like key, which JavaScript enumerates first (in numeric order) whatever its place in the file. */
