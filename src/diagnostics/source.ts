@@ -203,7 +203,7 @@ export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
     format: "yaml",
     value: block.value,
     range: (p, part) => at.range(p, part),
-    isFloat: (p) => at.isFloat(p),
+    isFloat: () => at.isFloat(),
     literal: (p) => at.literal(p),
     keysInOrder: (p) => at.keysInOrder(p),
   };
