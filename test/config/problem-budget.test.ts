@@ -3,6 +3,9 @@
  * placing them. The listed ones must be exactly the first ones of the full report, and the count exact.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { checkDocument } from "../../src/config/document.js";
+import { VALUE_NUMBER_KINDS } from "../../src/config/pyrepr.js";
+import { keyBudget } from "../../src/config/unknown-keys.js";
 import { validate, type ValidateOptions } from "../../src/config/validate.js";
 import { keysInSourceOrder } from "../../src/diagnostics/json-positions.js";
 import { BLOCK_YAML_MIN_LENGTH } from "../../src/diagnostics/source.js";
@@ -43,6 +46,17 @@ describe("validate with maxProblems", () => {
       column: 33,
     });
     expect(r.diagnostics[99].message).toContain("'k99'");
+  });
+
+  it("the checks make findings for only the first 100 unknown keys of each object and count the others", () => {
+    const value = { ...keys(200_000), weight: null, activation: { dtype: "int8", granularity: "per_token", ...keys(300, (i) => `a${i}`) } };
+    const budget = keyBudget(100);
+    const check = checkDocument(value, VALUE_NUMBER_KINDS, budget);
+    const unknown = check.findings.filter((f) => f.ruleId === "fqc/unknown-key");
+    expect(unknown).toHaveLength(200);
+    expect(budget.skipped).toStrictEqual(new Map([["fqc/unknown-key", 199_900 + 200]]));
+    expect(budget.unknownIn.map((u) => u.pointer)).toStrictEqual(["", "/activation"]);
+    expect(check.document).toBeUndefined();
   });
 
   it("without maxProblems lists every diagnostic and counts none", () => {
