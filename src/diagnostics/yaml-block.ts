@@ -1,16 +1,17 @@
 /**
  * A reader for the simplest YAML there is: block mappings of plain keys and
  * plain scalar values, one `key: value` or `key:` per line, nested by
- * indentation. A large YAML config is nearly always this, and the yaml
+ * indentation, with comment lines and blank lines between them. A large YAML config is nearly always this, and the yaml
  * package needs about 10 µs and 1.5 KB per key to build its document (a
  * 10 MB file of 500,000 keys took 8 s and 900 MB); this needs a fraction.
  *
  * It gives the same value and the same positions as the yaml package would
  * (tests compare the two on generated documents), and gives up — returning
  * undefined, so the caller uses the yaml package — on anything else: a
- * comment, a quote, a flow collection, a sequence, a tab, a blank line, a
+ * comment after a value, a quote, a flow collection, a sequence, a tab, a
  * CR, a float, a key that repeats, an indentation the package would read as
- * a continuation line. Nothing here decides what is valid YAML.
+ * a continuation line. Comments on lines of their own and blank lines are
+ * skipped. Nothing here decides what is valid YAML.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -63,9 +64,17 @@ export function parseBlockYaml(text: string): BlockYaml | undefined {
   const stack: Array<{ indent: number; node: BlockMap; object: Record<string, unknown> }> = [];
   // A `key:` whose nested map starts on the next line: its map, its object, its indentation.
   let pending: { node: BlockMap; object: Record<string, unknown>; indent: number } | undefined;
-  // Each map ends where its last value ends, line break included, as the yaml package has it.
-  const closeTo = (indent: number, end: number) => {
-    while (stack.length > 0 && stack[stack.length - 1].indent > indent) stack.pop()!.node.range[1] = end;
+  // Each map ends where its last value ends, line break included (not at a comment or blank line after it), as the yaml package has it.
+  // A comment or blank line right before a map ends may count in that map's extent for the yaml package (by
+  // rules of indentation this reader does not model): such a document is left to the yaml package.
+  let lastValueEnd = 0;
+  let afterValue = false;
+  const closeTo = (indent: number): boolean => {
+    while (stack.length > 0 && stack[stack.length - 1].indent > indent) {
+      if (afterValue) return false;
+      stack.pop()!.node.range[1] = lastValueEnd;
+    }
+    return true;
   };
   let root: { node: BlockMap; object: Record<string, unknown> } | undefined;
   let pos = 0;
@@ -78,6 +87,12 @@ export function parseBlockYaml(text: string): BlockYaml | undefined {
     let indent = 0;
     while (text.charCodeAt(pos + indent) === 0x20) indent++;
     const keyStart = pos + indent;
+    // A blank line, or a comment on a line of its own: no node, whatever its indentation.
+    if (keyStart === eol || text.charCodeAt(keyStart) === 0x23 /* # */) {
+      afterValue = true;
+      pos = next;
+      continue;
+    }
     const colon = text.indexOf(":", keyStart);
     if (colon < 0 || colon >= eol) return undefined;
     const keyText = text.slice(keyStart, colon);
@@ -97,7 +112,7 @@ export function parseBlockYaml(text: string): BlockYaml | undefined {
       root = top;
       stack.push(top);
     } else {
-      closeTo(indent, pos);
+      if (!closeTo(indent)) return undefined;
       // A line at an indentation no open map has: a continuation or an error for the yaml package.
       if (stack.length === 0 || stack[stack.length - 1].indent !== indent) return undefined;
       top = stack[stack.length - 1];
@@ -124,11 +139,18 @@ export function parseBlockYaml(text: string): BlockYaml | undefined {
     map.offsets.push(keyStart, colon, colon + 2, eol, next);
     map.children.push(undefined);
     defineKey(top.object, keyText, value);
+    lastValueEnd = next;
+    afterValue = false;
     pos = next;
   }
   // A `key:` with nothing under it is null to the yaml package, with positions this reader does not model.
   if (pending || !root) return undefined;
-  closeTo(-1, text.length);
+  if (afterValue) {
+    // Trailing comments: fine after the root map's last key, not when nested maps end there too.
+    if (!closeTo(0)) return undefined;
+    afterValue = false;
+  }
+  closeTo(-1);
   return { value: root.object, root: root.node, lineStarts };
 }
 

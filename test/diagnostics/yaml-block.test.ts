@@ -24,7 +24,10 @@ function blockDoc(next: () => number, depth = 0, indent = 0): string {
   const n = 1 + Math.floor(next() * 4);
   const used = new Set<string>();
   let out = "";
+  // Comment lines (at any indentation) and blank lines between the keys.
+  const filler = () => (next() < 0.15 ? `${" ".repeat(Math.floor(next() * 6))}# note ${Math.floor(next() * 9)}\n` : next() < 0.1 ? `${" ".repeat(Math.floor(next() * 3))}\n` : "");
   for (let i = 0; i < n; i++) {
+    out += filler();
     let key = KEYS[Math.floor(next() * KEYS.length)];
     if (used.has(key)) key = `${key}${i}`;
     used.add(key);
@@ -55,28 +58,42 @@ function expectSame(text: string, fast: SourceDoc, lib: SourceDoc): void {
 
 describe("block YAML reader", () => {
   it("gives the yaml package's value, ranges, literals and key order on 500 generated documents", () => {
+    let read = 0;
     for (let seed = 1; seed <= 500; seed++) {
       const text = blockDoc(rng(seed));
       const lib = parseYamlDocument(text);
       const block = parseBlockYaml(text);
       expect(lib.ok, `seed ${seed}`).toBe(true);
-      expect(block, `seed ${seed}: ${JSON.stringify(text)}`).toBeDefined();
+      // A comment or blank line just before a nested map ends is left to the yaml package; without them, all is read.
+      if (!/#|\n *\n/.test(text)) expect(block, `seed ${seed}: ${JSON.stringify(text)}`).toBeDefined();
+      if (lib.ok && block) {
+        read++;
+        expectSame(text, blockYamlSource(text, block), lib.doc);
+      }
+    }
+    expect(read).toBeGreaterThan(250);
+  });
+
+  it("without a final line break, or with comments and blank lines around, every map ends where the yaml package says", () => {
+    for (const text of [
+      "a: 1\nb:\n  c:\n    d: x\n  e: 2",
+      "# top\na: 1\n# mid\nb:\n  c: 2\n  # in\n\n  d: 3\ne: 4\n# end\n",
+      "a:\n  b: 1\n# low\n  c: 2\nd: 3\n   \n",
+      "\n# only comments before\n\na: 1\n",
+      "\n\na:\n  # first\n  b: 1\n",
+    ]) {
+      const lib = parseYamlDocument(text);
+      const block = parseBlockYaml(text);
+      expect(lib.ok, JSON.stringify(text)).toBe(true);
+      expect(block, JSON.stringify(text)).toBeDefined();
       if (lib.ok && block) expectSame(text, blockYamlSource(text, block), lib.doc);
     }
   });
 
-  it("without a final line break, the last value and every map still end where the yaml package says", () => {
-    const text = "a: 1\nb:\n  c:\n    d: x\n  e: 2";
-    const lib = parseYamlDocument(text);
-    const block = parseBlockYaml(text)!;
-    expect(lib.ok).toBe(true);
-    if (lib.ok) expectSame(text, blockYamlSource(text, block), lib.doc);
-  });
-
   it("gives up on whatever is not a block map of plain words and integers", () => {
     for (const text of [
-      "a: 1 # comment\n", "# c\na: 1\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1\r\n", "a:\tb\n",
-      "a: 1\n\nb: 2\n", "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n", "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1\na: 2\n",
+      "a: 1 # comment\n", "# c\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n", "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1\n# at the end\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1\r\n", "a:\tb\n",
+      "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n", "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1\na: 2\n",
       "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n", "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n",
       "---\na: 1\n", "a: 1 \n", "a:  1\n", "scalar\n", "", "a: -0\n", "a: +1\n", "a: 1234567890123456\n",
       "a:\n  b: 1\n c: 2\n", "$schema: x\n",
