@@ -9,12 +9,12 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import { applyRuleSettings, type RuleSettings } from "../config/rule-settings.js";
 import picomatch from "picomatch";
 import { globSync } from "tinyglobby";
-import { validate } from "../config/validate.js";
+import { judge } from "../config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "../config/types.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { locatePointer } from "../diagnostics/locate.js";
 import type { UnlistedCount } from "../diagnostics/format-types.js";
-import { capProblems } from "../diagnostics/problem-cap.js";
+import { capProblems, MAX_PROBLEMS_PER_FILE } from "../diagnostics/problem-cap.js";
 import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
@@ -201,22 +201,29 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
       continue;
     }
     result.sources.set(name, text);
-    const { diagnostics, document } = validate(text, { filename: name });
-    if (diagnostics.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
-    const all = [...diagnostics];
-    if (document && !diagnostics.some((d) => d.severity === "error")) {
+    // Rule levels, then the per-file cap, inside validate: a rule turned off is neither listed nor counted, and
+    // past the cap problems are only counted (a file of 500,000 unknown keys is not worded or placed 500,000 times).
+    const judged = judge(text, { filename: name, ruleSettings: opts.ruleSettings, maxProblems: MAX_PROBLEMS_PER_FILE });
+    const { document, unlisted } = judged;
+    const listed = judged.diagnostics;
+    if (listed.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
+    const more: Diagnostic[] = [];
+    if (document && !judged.errorsBeforeRuleSettings) {
       if (document.kind === "recipe" && tensors) {
-        for (const d of recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao })) all.push(d);
+        for (const d of recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao })) more.push(d);
       } else if (document.kind !== "recipe" && tensorShape) {
-        for (const d of tensorDiagnostics(name, text, document, tensorShape, opts)) all.push(d);
+        for (const d of tensorDiagnostics(name, text, document, tensorShape, opts)) more.push(d);
       } else if (document.kind !== "recipe" && opts.tensor) {
-        all.push(fileDiagnostic(name, "fqc/tensor-shape", `--tensor ${opts.tensor}: a config (not a recipe) is checked against one .npy tensor`, "Give a .npy with a config, or a recipe with a checkpoint."));
+        more.push(fileDiagnostic(name, "fqc/tensor-shape", `--tensor ${opts.tensor}: a config (not a recipe) is checked against one .npy tensor`, "Give a .npy with a config, or a recipe with a checkpoint."));
       }
     }
-    // Rule levels first (a rule turned off is neither listed nor counted), then the per-file cap.
-    const { listed, unlisted } = capProblems(opts.ruleSettings ? applyRuleSettings(all, opts.ruleSettings) : all);
+    // The tensor checks come after the file's own problems, under the same levels and the same cap.
+    const rest = capProblems(opts.ruleSettings ? applyRuleSettings(more, opts.ruleSettings) : more, MAX_PROBLEMS_PER_FILE - listed.length);
     for (const d of listed) result.diagnostics.push(d);
-    if (unlisted.errorCount + unlisted.warningCount > 0) result.unlisted.set(name, unlisted);
+    for (const d of rest.listed) result.diagnostics.push(d);
+    const errorCount = unlisted.errorCount + rest.unlisted.errorCount;
+    const warningCount = unlisted.warningCount + rest.unlisted.warningCount;
+    if (errorCount + warningCount > 0) result.unlisted.set(name, { errorCount, warningCount });
   }
   return result;
 }

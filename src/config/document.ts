@@ -12,6 +12,7 @@ import { checkRecipe, isRecipeDocument } from "./recipe-check.js";
 import { ruleInfo } from "./rules.js";
 import { checkConstructor } from "./torchao-rules.js";
 import type { CanonicalDocument } from "./types.js";
+import type { KeyBudget } from "./unknown-keys.js";
 
 /** The one top-level key a file may carry besides the config itself. */
 export const SCHEMA_KEY = "$schema";
@@ -30,7 +31,8 @@ export function isPairDocument(value: unknown): value is Record<string, unknown>
   return isPlainObject(value) && (hasKey(value, "activation") || hasKey(value, "weight"));
 }
 
-export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck {
+/** `budget`: how many unknown keys per object become findings, and where the others are counted (default: all are findings). */
+export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBudget): DocumentCheck {
   if (!isPlainObject(value)) {
     return {
       findings: [{ ruleId: "fqc/document", message: `a config file must hold a JSON object, not ${describe(value)}`, hint: 'Write e.g. {"dtype": "int4", "group_size": 32}.', pointer: "" }],
@@ -43,7 +45,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck
   }
 
   if (isRecipeDocument(value)) {
-    const r = checkRecipe(value, kinds, [SCHEMA_KEY]);
+    const r = checkRecipe(value, kinds, [SCHEMA_KEY], budget);
     const construct = [...top, ...r.construct];
     return {
       findings: [...construct, ...r.lint],
@@ -53,7 +55,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck
   }
 
   if (!isPairDocument(value)) {
-    const c = checkConstructor(value, "", kinds, [SCHEMA_KEY]);
+    const c = checkConstructor(value, "", kinds, [SCHEMA_KEY], budget);
     const lint = lintConfig(value, "", c.resolved, kinds);
     const construct = [...c.findings, ...top];
     return {
@@ -63,7 +65,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds): DocumentCheck
     };
   }
 
-  const p = checkPair(value, "", kinds, [SCHEMA_KEY]);
+  const p = checkPair(value, "", kinds, [SCHEMA_KEY], budget);
   // torchao's first error is the first one in the first config; fqc's pair-level problems come before it.
   const construct = [...top, ...p.construct];
   return {

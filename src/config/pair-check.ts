@@ -8,6 +8,7 @@ import { lintConfig } from "./lint-rules.js";
 import type { NumberKinds } from "./pyrepr.js";
 import { didYouMean } from "./suggest.js";
 import { checkConstructor } from "./torchao-rules.js";
+import { unknownKeys, type KeyBudget } from "./unknown-keys.js";
 import type { CanonicalConfig, CanonicalPair } from "./types.js";
 import { PAIR_KEYS } from "./vocabulary.js";
 
@@ -21,10 +22,9 @@ export interface PairCheck {
 }
 
 /** A QAT pair at `base` (a file, or a recipe value): its keys, its members' constructors and lint rules. */
-export function checkPair(value: Record<string, unknown>, base: string, kinds: NumberKinds, extraKeys: readonly string[] = []): PairCheck {
+export function checkPair(value: Record<string, unknown>, base: string, kinds: NumberKinds, extraKeys: readonly string[] = [], budget?: KeyBudget): PairCheck {
   const construct: Finding[] = [];
-  for (const k of Object.keys(value)) {
-    if (extraKeys.includes(k) || (PAIR_KEYS as readonly string[]).includes(k)) continue;
+  for (const k of unknownKeys(value, base, (k) => extraKeys.includes(k) || (PAIR_KEYS as readonly string[]).includes(k), "fqc/unknown-key", budget)) {
     const guess = didYouMean(k, PAIR_KEYS);
     construct.push({
       ruleId: "fqc/unknown-key",
@@ -50,7 +50,7 @@ export function checkPair(value: Record<string, unknown>, base: string, kinds: N
       continue;
     }
     configPointers.push(ptr);
-    const c = checkConstructor(member, ptr, kinds);
+    const c = checkConstructor(member, ptr, kinds, [], budget);
     for (const f of c.findings) construct.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     for (const f of lintConfig(member, ptr, c.resolved, kinds)) lint.push(f);
     if (c.config) pair[role] = c.config as CanonicalConfig;

@@ -13,6 +13,7 @@ import { recipeKeyKind } from "./recipe.js";
 import { compilePythonRegex } from "./recipe-regex.js";
 import { didYouMean } from "./suggest.js";
 import { checkConstructor } from "./torchao-rules.js";
+import { unknownKeys, type KeyBudget } from "./unknown-keys.js";
 import type { Recipe, RecipeEntry, RecipeValue } from "./types.js";
 import { PAIR_KEYS, RECIPE_KEY, RECIPE_REGEX_PREFIX } from "./vocabulary.js";
 
@@ -33,13 +34,12 @@ function isPairValue(v: Record<string, unknown>): boolean {
   return PAIR_KEYS.some((k) => hasKey(v, k));
 }
 
-export function checkRecipe(value: Record<string, unknown>, kinds: NumberKinds, extraKeys: readonly string[]): RecipeCheck {
+export function checkRecipe(value: Record<string, unknown>, kinds: NumberKinds, extraKeys: readonly string[], budget?: KeyBudget): RecipeCheck {
   const construct: Finding[] = [];
   const lint: Finding[] = [];
   const configPointers: string[] = [];
   const allowed = [RECIPE_KEY, ...extraKeys];
-  for (const k of Object.keys(value)) {
-    if (allowed.includes(k)) continue;
+  for (const k of unknownKeys(value, "", (k) => allowed.includes(k), "fqc/unknown-key", budget)) {
     const guess = didYouMean(k, allowed);
     construct.push({
       ruleId: "fqc/unknown-key",
@@ -90,7 +90,7 @@ export function checkRecipe(value: Record<string, unknown>, kinds: NumberKinds, 
         });
       }
     }
-    const v = checkValue(table[key], at, kinds);
+    const v = checkValue(table[key], at, kinds, budget);
     // Loops, not push(...): a recipe with 100,000+ findings would overflow the call stack.
     for (const f of v.construct) construct.push(f);
     for (const f of v.lint) lint.push(f);
@@ -109,7 +109,7 @@ interface ValueCheck {
   value: RecipeValue | undefined;
 }
 
-function checkValue(v: unknown, at: string, kinds: NumberKinds): ValueCheck {
+function checkValue(v: unknown, at: string, kinds: NumberKinds, budget: KeyBudget | undefined): ValueCheck {
   if (v === null) return { construct: [], lint: [], configPointers: [], value: null };
   if (!isPlainObject(v)) {
     return {
@@ -120,7 +120,7 @@ function checkValue(v: unknown, at: string, kinds: NumberKinds): ValueCheck {
     };
   }
   if (isPairValue(v)) {
-    const p = checkPair(v, at, kinds);
+    const p = checkPair(v, at, kinds, [], budget);
     const construct = [...p.construct];
     const hasActivation = hasKey(v, "activation") && v.activation !== null;
     const hasWeight = hasKey(v, "weight") && v.weight !== null;
@@ -135,7 +135,7 @@ function checkValue(v: unknown, at: string, kinds: NumberKinds): ValueCheck {
     const ok = construct.length === 0 && p.pair.weight !== undefined;
     return { construct, lint: p.lint, configPointers: p.configPointers, value: ok ? { kind: "pair", pair: { ...p.pair, weight: p.pair.weight! } } : undefined };
   }
-  const c = checkConstructor(v, at, kinds);
+  const c = checkConstructor(v, at, kinds, [], budget);
   const lint = lintConfig(v, at, c.resolved, kinds);
   return {
     construct: c.findings,

@@ -7,12 +7,12 @@
  */
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { validate as precompiled } from "./schema-validator.generated.js";
-import { childPointer, isUnderPointer, parsePointer } from "../diagnostics/locate.js";
+import { childPointer, parentPointer, parsePointer, unescapePointerSegment } from "../diagnostics/locate.js";
 import { DTYPE_NAMES } from "./dtypes.js";
-import type { Finding } from "./finding.js";
+import { isPlainObject, type Finding } from "./finding.js";
 import { ruleInfo } from "./rules.js";
 import { CROSS_FIELD_RULE_IDS } from "./schema-source.js";
-import { MAPPING_TYPES, SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS } from "./vocabulary.js";
+import { MAPPING_TYPES, PAIR_KEYS, RECIPE_KEY, SCALE_PRECISIONS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS } from "./vocabulary.js";
 
 /**
  * The ajv validator for the 2020-12 schema (strict mode, all errors),
@@ -55,10 +55,15 @@ interface Classified {
   error: ErrorObject;
 }
 
-function classify(e: ErrorObject, configPointers: readonly string[]): Classified {
+/** The deepest config pointer at or above `p` ("" when none): a walk up `p`, not a scan of every config (a recipe may hold 200,000). */
+function configBase(p: string, configs: ReadonlySet<string>): string {
+  for (let q = p; q !== ""; q = parentPointer(q)) if (configs.has(q)) return q;
+  return "";
+}
+
+function classify(e: ErrorObject, configs: ReadonlySet<string>): Classified {
   const p = e.instancePath;
-  let base = "";
-  for (const c of configPointers) if (isUnderPointer(p, c) && c.length >= base.length) base = c;
+  const base = configBase(p, configs);
   const m = /(?:\$defs|definitions)\/rules\/allOf\/(\d+)/.exec(e.schemaPath);
   if (m) {
     const ruleId = CROSS_FIELD_RULE_IDS[Number(m[1])];
@@ -80,9 +85,14 @@ function classify(e: ErrorObject, configPointers: readonly string[]): Classified
  * Schema errors for `value` that the findings do not already explain.
  * `configPointers` are the configs in the document ("" or "/activation", "/weight").
  */
-export function schemaFindings(value: unknown, findings: readonly Finding[], configPointers: readonly string[]): Finding[] {
+export function schemaFindings(
+  value: unknown,
+  findings: readonly Finding[],
+  configPointers: readonly string[],
+  unknownIn: ReadonlyArray<{ pointer: string; known: (key: string) => boolean }> = [],
+): Finding[] {
   const validate = schemaValidator();
-  if (validate(value)) return [];
+  if (validate(withoutUnknownKeys(value, unknownIn))) return [];
   // Every pointer that has an error at or under it: each error pointer and its ancestors. A set, so that a file with
   // thousands of errors is not checked error against error.
   const covered = new Set<string>();
@@ -98,14 +108,62 @@ export function schemaFindings(value: unknown, findings: readonly Finding[], con
   const explained = (c: Classified) =>
     covered.has(c.field ?? c.base) || (emptyPair && c.field !== undefined && valueAt(value, c.field) === null);
   const left = new Map<string, Classified>();
+  const configs = new Set(configPointers);
   for (const e of validate.errors ?? []) {
-    const c = classify(e, configPointers);
+    const c = classify(e, configs);
     if (!explained(c) && !left.has(c.key)) left.set(c.key, c);
   }
   const all = [...left.values()];
   // "must match then/else schema" and friends only wrap the real errors.
   const real = all.filter((c) => c.ruleId !== undefined || c.field !== undefined || !WRAPPER_KEYWORDS.has(c.error.keyword));
   return (real.length > 0 ? real : all).map(toFinding);
+}
+
+/**
+ * `value` without the unknown keys of the objects in `unknownIn` (every one
+ * of them reported, or counted, as fqc/unknown-key or fqc/granularity-object:
+ * errors at the key, so the schema's errors about them would all be
+ * explained and dropped). ajv with allErrors would otherwise make an error
+ * object per key, 500,000 for a hostile file. Dropping them removes only
+ * those errors and the wrappers above them (at pointers the same findings
+ * cover); the keys the schema's conditions look at (fqn_to_config,
+ * activation, weight, and a torchao envelope's) stay.
+ */
+const SCHEMA_CONDITION_KEYS = new Set<string>([RECIPE_KEY, ...PAIR_KEYS, "_type", "_data", "_version"]);
+
+function withoutUnknownKeys(value: unknown, unknownIn: ReadonlyArray<{ pointer: string; known: (key: string) => boolean }>): unknown {
+  if (unknownIn.length === 0) return value;
+  const known = new Map(unknownIn.map((u) => [u.pointer, u.known]));
+  // Copy only the objects on the way to one with unknown keys; each copy keeps its keys in order.
+  const copies = new Map<string, Record<string, unknown>>();
+  const copyAt = (pointer: string): Record<string, unknown> | undefined => {
+    const done = copies.get(pointer);
+    if (done) return done;
+    let original: unknown = value;
+    let parent: Record<string, unknown> | undefined;
+    let name = "";
+    if (pointer !== "") {
+      const i = pointer.lastIndexOf("/");
+      parent = copyAt(pointer.slice(0, i));
+      name = unescapePointerSegment(pointer.slice(i + 1));
+      original = parent && Object.hasOwn(parent, name) ? parent[name] : undefined;
+    }
+    if (!isPlainObject(original)) return undefined;
+    const keep = known.get(pointer);
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(original)) if (!keep || keep(k) || SCHEMA_CONDITION_KEYS.has(k)) defineKey(copy, k, original[k]);
+    if (parent) defineKey(parent, name, copy);
+    copies.set(pointer, copy);
+    return copy;
+  };
+  for (const { pointer } of unknownIn) copyAt(pointer);
+  return copies.get("") ?? value;
+}
+
+/** o[k] = v as an own data property, also for k "__proto__" (which assignment would take as the prototype). */
+function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
 }
 
 function valueAt(value: unknown, pointer: string): unknown {

@@ -179,5 +179,7 @@ export function plainSource(src: SourceDoc): { src: SourceDoc; toOriginal: (p: s
     isFloat: (p) => src.isFloat(u.toOriginal(p)),
     literal: (p) => src.literal(u.toOriginal(p)),
   };
+  if (src.keysInOrder) mapped.keysInOrder = (p) => src.keysInOrder!(u.toOriginal(p));
+  if (src.prepareRanges) mapped.prepareRanges = (pointers) => src.prepareRanges!([...pointers].map(u.toOriginal));
   return { src: mapped, toOriginal: u.toOriginal, problems: u.problems };
 }

@@ -15,6 +15,7 @@ import { DTYPE_NAMES, TORCHAO_DTYPE_LIST_REPR, isDtypeName } from "./dtypes.js";
 import { hasKey, isPlainObject, jsonText, type Finding } from "./finding.js";
 import { pyRepr, pyStr, pyTruthy, pyTypeName, type NumberKinds } from "./pyrepr.js";
 import { didYouMean } from "./suggest.js";
+import { unknownKeys, type KeyBudget } from "./unknown-keys.js";
 import { torchDtypeName } from "./torch-dtypes.js";
 import type { CanonicalConfig, CanonicalGranularity, DtypeName, MappingType, ZeroPointDomain } from "./types.js";
 import {
@@ -53,6 +54,7 @@ const KNOWN_GRANULARITY_TYPES = [...GRANULARITY_TYPES, ...UNSUPPORTED_GRANULARIT
 /** Unknown keys per config that get a "did you mean" (the CLI lists at most 100 problems per file). */
 const SUGGESTED_KEYS = 100;
 const CONFIG_KEYS = [...CANONICAL_KEYS, ...SHORTHAND_KEYS] as readonly string[];
+const VALID_KEYS_HINT = `Valid keys: ${CONFIG_KEYS.join(", ")}.`;
 
 interface GranularityObject {
   type: string;
@@ -66,6 +68,7 @@ export function checkConstructor(
   base: string,
   kinds: NumberKinds,
   extraKeys: readonly string[] = [],
+  budget?: KeyBudget,
 ): ConstructorCheck {
   const at = (k: string) => childPointer(base, k);
   const findings: Finding[] = [];
@@ -73,16 +76,23 @@ export function checkConstructor(
   const present = (k: string) => hasKey(raw, k);
 
   // --- Python argument binding (TypeError before the body runs) ---
-  let unknownKeys = 0;
-  for (const k of Object.keys(raw)) {
-    if (CONFIG_KEYS.includes(k) || extraKeys.includes(k)) continue;
-    // Suggestions cost an edit distance per valid key: only for as many unknown keys as a report lists.
-    const guess = ++unknownKeys <= SUGGESTED_KEYS ? didYouMean(k, CONFIG_KEYS) : undefined;
+  let suggested = 0;
+  for (const k of unknownKeys(raw, base, (k) => CONFIG_KEYS.includes(k) || extraKeys.includes(k), "fqc/unknown-key", budget)) {
+    // Suggestions cost an edit distance per valid key: only for as many unknown keys as a report lists, and
+    // worked out when the message is read (a report reads only the messages it lists).
+    const suggest = ++suggested <= SUGGESTED_KEYS;
+    let message: string | undefined;
     findings.push({
       ruleId: "fqc/unknown-key",
       // Python's own TypeError, which torchao's callers see before any ValueError of the constructor body.
-      message: `FakeQuantizeConfig.__init__() got an unexpected keyword argument '${k}'${guess ? `; did you mean \`${guess}\`?` : ""}`,
-      hint: `Valid keys: ${CONFIG_KEYS.join(", ")}.`,
+      get message() {
+        if (message === undefined) {
+          const guess = suggest ? didYouMean(k, CONFIG_KEYS) : undefined;
+          message = `FakeQuantizeConfig.__init__() got an unexpected keyword argument '${k}'${guess ? `; did you mean \`${guess}\`?` : ""}`;
+        }
+        return message;
+      },
+      hint: VALID_KEYS_HINT,
       pointer: at(k),
       part: "key",
     });
@@ -93,7 +103,7 @@ export function checkConstructor(
   let gObj: GranularityObject | undefined;
   let gObjBroken = false;
   if (isPlainObject(raw.granularity)) {
-    const r = readGranularityObject(raw.granularity, at("granularity"), kinds);
+    const r = readGranularityObject(raw.granularity, at("granularity"), kinds, budget);
     for (const f of r.findings) findings.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     gObj = r.object;
     gObjBroken = r.object === undefined;
@@ -240,7 +250,7 @@ export function checkConstructor(
   return { findings, resolved, config: constructs ? toCanonical(resolved) : undefined };
 }
 
-function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: NumberKinds): { findings: Finding[]; object?: GranularityObject } {
+function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: NumberKinds, budget: KeyBudget | undefined): { findings: Finding[]; object?: GranularityObject } {
   const findings: Finding[] = [];
   const example = 'Use {"type": "PerToken"}, {"type": "PerAxis", "axis": 0} or {"type": "PerGroup", "group_size": 32}.';
   if (!hasKey(g, "type")) {
@@ -259,8 +269,7 @@ function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: N
     };
   }
   const wanted = GRANULARITY_FIELDS[type];
-  for (const k of Object.keys(g)) {
-    if (k === "type" || wanted.includes(k)) continue;
+  for (const k of unknownKeys(g, ptr, (k) => k === "type" || wanted.includes(k), "fqc/granularity-object", budget)) {
     const guess = didYouMean(k, wanted);
     findings.push({
       ruleId: "fqc/granularity-object",

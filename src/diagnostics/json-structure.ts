@@ -18,7 +18,17 @@ interface Frame {
   expectKey: boolean;
 }
 
-export function scanJsonStructure(src: string): StructureProblem | undefined {
+/**
+ * `parsed`, when given, is JSON.parse's value of `src`: then keys are only counted, and compared with the
+ * keys the value kept — equal counts mean no key repeats, and the per-object key sets (a string and a map
+ * entry per key) are built only to find which one does.
+ */
+export function scanJsonStructure(src: string, parsed?: { value: unknown }): StructureProblem | undefined {
+  if (parsed) {
+    const counted = countKeys(src);
+    if (typeof counted !== "number") return counted;
+    if (counted === ownKeyCount(parsed.value)) return undefined;
+  }
   const stack: Frame[] = [];
   for (let i = 0; i < src.length; i++) {
     const c = src.charCodeAt(i);
@@ -50,6 +60,60 @@ export function scanJsonStructure(src: string): StructureProblem | undefined {
     }
   }
   return undefined;
+}
+
+/** Object keys written in `src` (or the nesting problem), without decoding any key. */
+function countKeys(src: string): number | StructureProblem {
+  // One flag per open container: 1 for an object, 0 for an array; whether a key comes next.
+  const isObject = new Uint8Array(MAX_JSON_DEPTH + 1);
+  let depth = 0;
+  let expectKey = false;
+  let keys = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < src.length; i++) {
+        const d = src.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+      if (expectKey) {
+        keys++;
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (depth >= MAX_JSON_DEPTH) return { kind: "too-deep", offset: i };
+      isObject[++depth] = c === 0x7b ? 1 : 0;
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = isObject[depth] === 1;
+    }
+  }
+  return keys;
+}
+
+/** Own keys of every object in a parsed JSON value (an iterative walk). */
+function ownKeyCount(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    if (Array.isArray(v)) {
+      for (const e of v) if (e !== null && typeof e === "object") stack.push(e);
+      continue;
+    }
+    const keys = Object.keys(v);
+    n += keys.length;
+    for (const k of keys) {
+      const e = (v as Record<string, unknown>)[k];
+      if (e !== null && typeof e === "object") stack.push(e);
+    }
+  }
+  return n;
 }
 
 function decodeKey(literal: string): string | undefined {

@@ -10,10 +10,11 @@
 import { parse as momoaParse } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
 import type { Node as YamlNode } from "yaml";
-import { indexJsonPositions, type NodeSpan } from "./json-positions.js";
+import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
-import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
+import { BlockYamlPositions, parseBlockYaml, type BlockYaml } from "./yaml-block.js";
+import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
 
@@ -27,6 +28,13 @@ export interface SourceDoc {
   isFloat(pointer: string): boolean;
   /** The literal text of the scalar at `pointer`, if known. */
   literal(pointer: string): string | undefined;
+  /** The keys of the object at `pointer` in file order (JavaScript lists integer-like keys first), if known. */
+  keysInOrder?(pointer: string): string[] | undefined;
+  /**
+   * Ranges of these pointers (and their ancestors) will be asked for: a source may find just those instead
+   * of indexing every node. Asking for another one afterwards still works.
+   */
+  prepareRanges?(pointers: Iterable<string>): void;
 }
 
 export interface SyntaxProblem extends SourceRange {
@@ -47,14 +55,14 @@ export function parseJsonText(text: string): ParseOutcome {
   } catch (e) {
     return { ok: false, error: scanProblem(src) ?? jsonSyntaxProblem(src, e) };
   }
-  const problem = scanProblem(src);
+  const problem = scanProblem(src, { value });
   if (problem) return { ok: false, error: problem };
   return { ok: true, doc: new JsonSource(src, value) };
 }
 
 /** Duplicate keys and absurd nesting, which JSON.parse lets through, reported like syntax errors (as YAML does). */
-function scanProblem(src: string): SyntaxProblem | undefined {
-  const p = scanJsonStructure(src);
+function scanProblem(src: string, parsed?: { value: unknown }): SyntaxProblem | undefined {
+  const p = scanJsonStructure(src, parsed);
   if (!p) return undefined;
   const at = lineColumnAt(src, p.offset);
   if (p.kind === "too-deep") {
@@ -103,11 +111,32 @@ function endOf(text: string): { line: number; column: number } {
 
 class JsonSource implements SourceDoc {
   readonly format = "json" as const;
-  private spans?: Map<string, NodeSpan>;
+  private spans?: JsonSpans;
   private lineStarts?: number[];
   constructor(private readonly text: string, readonly value: unknown) {}
 
+  /** The pointers the index was limited to (prepareRanges), with their ancestors; undefined: every node. */
+  private wanted?: Set<string>;
+
+  prepareRanges(pointers: Iterable<string>): void {
+    if (this.spans) return;
+    const wanted = new Set<string>();
+    for (const p of pointers) {
+      for (let q = p; !wanted.has(q); q = parentPointer(q)) {
+        wanted.add(q);
+        if (q === "") break;
+      }
+    }
+    this.wanted = wanted;
+    this.spans = indexJsonPositions(this.text, wanted);
+  }
+
   private span(pointer: string): NodeSpan | undefined {
+    if (this.wanted && !this.wanted.has(pointer)) {
+      // A pointer nobody announced: index everything after all.
+      this.wanted = undefined;
+      this.spans = undefined;
+    }
     this.spans ??= indexJsonPositions(this.text);
     return this.spans.get(pointer);
   }
@@ -149,10 +178,39 @@ class JsonSource implements SourceDoc {
     const lit = this.literal(pointer);
     return lit !== undefined && /^-?\d/.test(lit) && /[.eE]/.test(lit);
   }
+
+  keysInOrder(pointer: string): string[] | undefined {
+    return keysInSourceOrder(this.text, pointer);
+  }
 }
+
+/** Below this size the yaml package reads every YAML file; above it, block mappings of plain scalars are read by yaml-block.ts. */
+export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 export function parseYamlText(text: string): ParseOutcome {
+  if (text.length >= BLOCK_YAML_MIN_LENGTH) {
+    const block = parseBlockYaml(text);
+    if (block) return { ok: true, doc: blockYamlSource(text, block) };
+  }
+  return parseYamlDocument(text);
+}
+
+/** A document read by yaml-block.ts, as a SourceDoc. */
+export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
+  const at = new BlockYamlPositions(text, block);
+  return {
+    format: "yaml",
+    value: block.value,
+    range: (p, part) => at.range(p, part),
+    isFloat: () => at.isFloat(),
+    literal: (p) => at.literal(p),
+    keysInOrder: (p) => at.keysInOrder(p),
+  };
+}
+
+/** Parse YAML text with the yaml package. */
+export function parseYamlDocument(text: string): ParseOutcome {
   const lc = new LineCounter();
   // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
@@ -266,6 +324,12 @@ class YamlSource implements SourceDoc {
     if (part === "key" && hit.key) return this.rangeOfNode(hit.key);
     // `key:` with no value: point at the key.
     return this.rangeOfNode(hit.node) ?? this.rangeOfNode(hit.key) ?? (pointer === "" ? undefined : undefined);
+  }
+
+  keysInOrder(pointer: string): string[] | undefined {
+    const node = this.find(pointer)?.node;
+    if (!isMap(node)) return undefined;
+    return node.items.filter(isPair).map((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)));
   }
 
   literal(pointer: string): string | undefined {

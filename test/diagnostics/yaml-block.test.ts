@@ -1,0 +1,122 @@
+/** The block-YAML reader for large files agrees with the yaml package wherever it answers, and gives up elsewhere. */
+import { describe, expect, it } from "vitest";
+import { blockYamlSource, BLOCK_YAML_MIN_LENGTH, parseYamlDocument, parseYamlText, type SourceDoc } from "../../src/diagnostics/source.js";
+import { childPointer } from "../../src/diagnostics/locate.js";
+import { parseBlockYaml } from "../../src/diagnostics/yaml-block.js";
+
+/** A small seeded generator (mulberry32), so a failure names a seed that reproduces it. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const KEYS = ["dtype", "group_size", "a", "b_c", "layer.0.w", "x-y", "_k", "Null_ish", "trueish", "k9"];
+const VALUES = ["int4", "32", "0", "-7", "123456789012345", "true", "False", "NULL", "null", "per_group", "SYMMETRIC", "x_1", "Yes", "off"];
+
+/** A random document inside the reader's subset: nested block maps of plain scalars. */
+function blockDoc(next: () => number, depth = 0, indent = 0): string {
+  const n = 1 + Math.floor(next() * 4);
+  const used = new Set<string>();
+  let out = "";
+  // Comment lines (at any indentation) and blank lines between the keys.
+  const filler = () => (next() < 0.15 ? `${" ".repeat(Math.floor(next() * 6))}# note ${Math.floor(next() * 9)}\n` : next() < 0.1 ? `${" ".repeat(Math.floor(next() * 3))}\n` : "");
+  for (let i = 0; i < n; i++) {
+    out += filler();
+    let key = KEYS[Math.floor(next() * KEYS.length)];
+    if (used.has(key)) key = `${key}${i}`;
+    used.add(key);
+    if (depth < 3 && next() < 0.3) {
+      out += `${" ".repeat(indent)}${key}:\n${blockDoc(next, depth + 1, indent + 1 + Math.floor(next() * 3))}`;
+    } else {
+      out += `${" ".repeat(indent)}${key}: ${VALUES[Math.floor(next() * VALUES.length)]}\n`;
+    }
+  }
+  return out;
+}
+
+function pointers(v: unknown, at = ""): string[] {
+  if (v === null || typeof v !== "object") return [at];
+  return [at, ...Object.keys(v).flatMap((k) => pointers((v as Record<string, unknown>)[k], childPointer(at, k)))];
+}
+
+function expectSame(text: string, fast: SourceDoc, lib: SourceDoc): void {
+  expect(fast.value).toStrictEqual(lib.value);
+  expect(JSON.stringify(fast.value)).toBe(JSON.stringify(lib.value)); // key order too
+  for (const p of [...pointers(lib.value), "/missing"]) {
+    for (const part of ["value", "key"] as const) expect(fast.range(p, part), `${p} ${part} in ${JSON.stringify(text)}`).toStrictEqual(lib.range(p, part));
+    expect(fast.literal(p)).toBe(lib.literal(p));
+    expect(fast.isFloat(p)).toBe(lib.isFloat(p));
+    expect(fast.keysInOrder?.(p)).toStrictEqual(lib.keysInOrder?.(p));
+  }
+}
+
+describe("block YAML reader", () => {
+  it("gives the yaml package's value, ranges, literals and key order on 500 generated documents", () => {
+    let read = 0;
+    for (let seed = 1; seed <= 500; seed++) {
+      const text = blockDoc(rng(seed));
+      const lib = parseYamlDocument(text);
+      const block = parseBlockYaml(text);
+      expect(lib.ok, `seed ${seed}`).toBe(true);
+      // A comment or blank line just before a nested map ends is left to the yaml package; without them, all is read.
+      if (!/#|\n *\n/.test(text)) expect(block, `seed ${seed}: ${JSON.stringify(text)}`).toBeDefined();
+      if (lib.ok && block) {
+        read++;
+        expectSame(text, blockYamlSource(text, block), lib.doc);
+      }
+    }
+    expect(read).toBeGreaterThan(250);
+  });
+
+  it("without a final line break, or with comments and blank lines around, every map ends where the yaml package says", () => {
+    for (const text of [
+      "a: 1\nb:\n  c:\n    d: x\n  e: 2",
+      "# top\na: 1\n# mid\nb:\n  c: 2\n  # in\n\n  d: 3\ne: 4\n# end\n",
+      "a:\n  b: 1\n# low\n  c: 2\nd: 3\n   \n",
+      "\n# only comments before\n\na: 1\n",
+      "\n\na:\n  # first\n  b: 1\n",
+    ]) {
+      const lib = parseYamlDocument(text);
+      const block = parseBlockYaml(text);
+      expect(lib.ok, JSON.stringify(text)).toBe(true);
+      expect(block, JSON.stringify(text)).toBeDefined();
+      if (lib.ok && block) expectSame(text, blockYamlSource(text, block), lib.doc);
+    }
+  });
+
+  it("gives up on whatever is not a block map of plain words and integers", () => {
+    for (const text of [
+      "a: 1 # comment\n", "# c\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n", "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1\n# at the end\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1\r\n", "a:\tb\n",
+      "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n", "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1\na: 2\n",
+      "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n", "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n",
+      "---\na: 1\n", "a: 1 \n", "a:  1\n", "scalar\n", "", "a: -0\n", "a: +1\n", "a: 1234567890123456\n",
+      "a:\n  b: 1\n c: 2\n", "$schema: x\n",
+    ]) {
+      expect(parseBlockYaml(text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+
+  it("reads a document nested at most 100 levels deep (deeper ones go to the yaml package)", () => {
+    const nest = (n: number) => Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + `\n${" ".repeat(n)}v: 1\n`;
+    expect(parseBlockYaml(nest(99))).toBeDefined();
+    expect(parseBlockYaml(nest(101))).toBeUndefined();
+  });
+
+  it("reads a YAML file of 200,000 keys and places its last key on its line", () => {
+    const text = `dtype: int4\ngroup_size: 32\n${Array.from({ length: 200_000 }, (_, i) => `key_${i}: ${i % 10}`).join("\n")}\n`;
+    expect(text.length).toBeGreaterThan(BLOCK_YAML_MIN_LENGTH);
+    const parsed = parseYamlText(text);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(Object.keys(parsed.doc.value as object)).toHaveLength(200_002);
+      expect(parsed.doc.range("/key_199999", "key")).toStrictEqual({ line: 200_002, column: 1, endLine: 200_002, endColumn: 11 });
+      expect(parsed.doc.keysInOrder?.("")?.slice(0, 3)).toStrictEqual(["dtype", "group_size", "key_0"]);
+    }
+  });
+});
