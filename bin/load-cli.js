@@ -39,8 +39,19 @@ function loadCli({ cache = CODE_CACHE } = {}) {
 
 /** Starts the worker threads `args` will use (see src/parallel/early-workers.ts). Throws MODULE_NOT_FOUND when not built. */
 function startEarlyWorkers(args) {
-  // Only apply starts workers: other commands do not load that bundle at all (~3 ms).
-  return args[0] === "apply" ? require(EARLY).startEarlyWorkers(args) : undefined;
+  // Only apply starts workers, and never on one core or with one thread asked for: other runs do not load
+  // that bundle at all (~7 ms, measured).
+  return args[0] === "apply" && require("node:os").availableParallelism() > 1 && !oneThreadAsked(args) ? require(EARLY).startEarlyWorkers(args) : undefined;
 }
 
-module.exports = { APPLY_CODE_CACHE, BUNDLE, CODE_CACHE, EARLY, codeCacheFor, loadCli, startEarlyWorkers };
+/** Whether the last --threads/-j value of `args` is 1, read as early-workers.ts's threadsArgument reads it (a test holds them alike). */
+function oneThreadAsked(args) {
+  let value;
+  for (let i = 0; i < args.length; i++) {
+    const m = /^(?:--threads|-j)(?:=(.*))?$/.exec(args[i]) ?? /^-j(\d+)$/.exec(args[i]);
+    if (m) value = m[1] ?? args[++i];
+  }
+  return value !== undefined && /^\d+$/.test(value) && Number(value) <= 1;
+}
+
+module.exports = { APPLY_CODE_CACHE, BUNDLE, CODE_CACHE, EARLY, codeCacheFor, loadCli, oneThreadAsked, startEarlyWorkers };

@@ -42,13 +42,15 @@ export interface TensorSize {
 export function earlyWorkerCount(args: readonly string[], cores: number, tensorOf: (file: string) => TensorSize | undefined): number {
   if (args[0] !== "apply" || cores < 2) return 0;
   if (args.some((a) => a === "--help" || a === "-h" || a === "--version" || a === "-v" || a === "--dry-run")) return 0;
+  const threads = threadsArgument(args);
+  // One thread asked for: no file needs reading to know (~4 ms of a header read saved).
+  if (typeof threads === "number" && threads <= 1) return 0;
   let largest: TensorSize | undefined;
   for (const a of args) {
     const t = /\.(npy|safetensors|npz)$/i.test(a) ? tensorOf(a) : undefined;
     if (t && (!largest || t.elements > largest.elements)) largest = t;
   }
   if (!largest) return 0;
-  const threads = threadsArgument(args);
   // The config is not read yet, so "auto" assumes the SIMD kernel, the usual case; a config on the JS
   // kernel gets workers from a smaller size on, which apply then starts itself (~25 ms later).
   const wanted = threads === undefined || threads === "auto" ? (largest.elements < INLINE_LIMIT.wasm ? 0 : cores) : threads;

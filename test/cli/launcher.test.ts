@@ -1,8 +1,10 @@
 /** bin/fqc.js: loads the CLI bundle with its V8 code cache, and fails clearly when the checkout is not built. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { earlyWorkerCount } from "../../src/parallel/early-workers.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
@@ -41,6 +43,20 @@ describe("the fqc launcher", () => {
     expect(r.stdout).toContain("1 file checked: no problems");
     const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("nc.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json"), "-q"], { exe: [process.execPath, fqc] });
     expect(a.code, a.stderr).toBe(0);
+  });
+
+  it("does not load the early-workers bundle for an apply on one thread, reading --threads/-j as its guess does", () => {
+    const { oneThreadAsked } = createRequire(import.meta.url)(path.join(ROOT, "bin/load-cli.js")) as { oneThreadAsked: (args: string[]) => boolean };
+    const spellings = ["", "--threads 1", "--threads=1", "-j 1", "-j1", "-j=1", "-j 0", "--threads 2 -j 1", "-j 1 --threads 2", "-j 2", "-j2", "--threads auto", "--threads nonsense", "-j"];
+    for (const t of spellings) {
+      const args = `apply big.npy out.npy ${t}`.trim().split(" ");
+      const none = earlyWorkerCount(args, 4, () => ({ elements: 1 << 30, rows: 1 << 20 })) === 0;
+      expect(oneThreadAsked(args), t).toBe(none);
+    }
+    const fqc = install("no-early", true);
+    rmSync(path.join(path.dirname(fqc), "..", "dist", "fqc-early.cjs"));
+    const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("one.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json"), "-q", "-j", "1"], { exe: [process.execPath, fqc] });
+    expect(a).toMatchObject({ code: 0, stderr: "" });
   });
 
   it("says how to build when the bundle is missing (exit 2, no stack trace)", () => {

@@ -58,6 +58,15 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(count("apply big.npy out.npy --threads nonsense")).toBe(3); // apply rejects it; the guess falls back to auto
   });
 
+  it("reads no file when one thread is asked for", () => {
+    const read: string[] = [];
+    const recording = (f: string) => { read.push(f); return tensorOf(f); };
+    for (const t of ["--threads 1", "-j1", "-j=1", "--threads 4 -j 1", "-j 0"]) expect(earlyWorkerCount(`apply big.npy out.npy ${t}`.split(" "), 4, recording), t).toBe(0);
+    expect(read).toEqual([]);
+    expect(earlyWorkerCount("apply big.npy out.npy -j 2".split(" "), 4, recording)).toBe(1);
+    expect(read).toEqual(["big.npy", "out.npy"]);
+  });
+
   it("goes by the size of a checkpoint file (.safetensors, .npz); none for a small one or a --dry-run", () => {
     expect(count("apply model.safetensors out.safetensors --recipe r.json")).toBe(3);
     expect(count("apply model.npz out.npz -c cfg.json")).toBe(3);

@@ -11,7 +11,7 @@ import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabu
 import { toComputeDtype } from "../../src/quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
 import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
-import { fakeQuantizeRowsWasm, MAX_WASM_GROUP_ELEMENTS, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
+import { fakeQuantizeRowsWasm, MAX_WASM_GROUP_ELEMENTS, moduleBytes, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest, loadNumbers } from "./corpus.js";
 
 const f32 = (v: number) => Math.fround(v);
@@ -173,6 +173,22 @@ function pseudoRandom(n: number, seed: number): Float32Array {
 }
 
 describe("wasm kernel availability and dispatch", () => {
+  it("decodes the embedded module alike with Node's Buffer and, where there is none, with atob", () => {
+    const viaBuffer = moduleBytes();
+    const saved = globalThis.Buffer;
+    let viaAtob: Uint8Array | null;
+    try {
+      (globalThis as { Buffer?: unknown }).Buffer = undefined;
+      viaAtob = moduleBytes();
+    } finally {
+      globalThis.Buffer = saved;
+    }
+    expect(viaBuffer).not.toBeNull();
+    expect(viaAtob).toBeInstanceOf(Uint8Array);
+    expect(Buffer.compare(Buffer.from(viaAtob!), Buffer.from(viaBuffer!))).toBe(0);
+    expect([...viaBuffer!.subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]); // "\0asm"
+  });
+
   it("is available on this Node (WebAssembly SIMD)", () => {
     expect(wasmAvailable()).toBe(true);
   });
