@@ -297,7 +297,9 @@ function benchBigConfigs() {
     "deep nesting": () => `${base}"x": ${"[".repeat(99)}${fill(() => "0", Math.floor(size / 3))}${"]".repeat(99)}}`,
     "QAT pair, many keys": () => `{"weight": ${base}${fill((i) => `"key_${String(i).padStart(8, "0")}": ${i % 10}`, Math.floor(size / perKey))}}}`,
     "recipe, many rules": () => `{"fqn_to_config": {${fill((i) => `"${i % 4 ? `model.layers.${i}.mlp.up_proj` : `re:model\\\\.layers\\\\.${i}\\\\..*_proj`}": {"dtype": "int4", "group_size": 32}`, Math.floor(size / 70))}}}`,
+    "recipe, every rule bad": () => `{"fqn_to_config": {${fill((i) => `"l.${i}": {"dtype": "int4", "group_size": 32, "granularity": "per_channel"}`, Math.floor(size / 72))}}}`,
     "YAML, many keys": () => `dtype: int4\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
+    "YAML, trailing comment": () => `dtype: int4  # note\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
   };
   console.log(`## validate: hostile configs of ${(size / 2 ** 20).toFixed(0)} MB, median of ${Math.min(reps, 3)}; target under ${target.seconds.toFixed(1)} s and ${fmtRss(target.rss)}`);
   for (const [name, make] of Object.entries(shapes)) {

@@ -8,10 +8,11 @@
  * It gives the same value and the same positions as the yaml package would
  * (tests compare the two on generated documents), and gives up — returning
  * undefined, so the caller uses the yaml package — on anything else: a
- * comment after a value, a quote, a flow collection, a sequence, a tab, a
+ * quote, a flow collection, a sequence, a tab, a
  * CR, a float, a key that repeats, an indentation the package would read as
  * a continuation line. Comments on lines of their own and blank lines are
- * skipped. Nothing here decides what is valid YAML.
+ * skipped, and so is a comment after a value (`key: value  # note`), unless
+ * a nested map ends on that line. Nothing here decides what is valid YAML.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -134,13 +135,17 @@ export function parseBlockYaml(text: string): BlockYaml | undefined {
       continue;
     }
     if (rest.charCodeAt(0) !== 0x20) return undefined;
-    const value = scalarValue(rest.slice(1));
+    // A comment after the value (`key: value  # note`): " #" ends a plain scalar, and the spaces before it are not part of it.
+    const hash = rest.indexOf(" #");
+    const scalar = hash < 0 ? rest.slice(1) : rest.slice(1, hash).trimEnd();
+    const value = scalarValue(scalar);
     if (value === undefined) return undefined;
-    map.offsets.push(keyStart, colon, colon + 2, eol, next);
+    map.offsets.push(keyStart, colon, colon + 2, colon + 2 + scalar.length, next);
     map.children.push(undefined);
     defineKey(top.object, keyText, value);
     lastValueEnd = next;
-    afterValue = false;
+    // The comment then counts as one after the value: a nested map that ends right here is left to the yaml package.
+    afterValue = hash >= 0;
     pos = next;
   }
   // A `key:` with nothing under it is null to the yaml package, with positions this reader does not model.

@@ -116,6 +116,24 @@ describe("validate with maxProblems", () => {
     expect(asIs.unlisted).toStrictEqual({ errorCount: 0, warningCount: 201 });
   });
 
+  it("lists 100 of a recipe of 50,000 failing entries and counts the rest exactly, with their rule levels", () => {
+    const n = 50_000;
+    const text = JSON.stringify({
+      fqn_to_config: Object.fromEntries(Array.from({ length: n }, (_, i) => [`l.${i}`, { dtype: "int4", group_size: 33, granularity: "per_channel" }])),
+    });
+    const r = validate(text, { maxProblems: 100 });
+    expect(r.diagnostics).toHaveLength(100);
+    expect(r.diagnostics.every((d) => d.ruleId === "torchao/group-size-conflict" && d.severity === "error")).toBe(true);
+    expect(r.diagnostics.slice(0, 2).map((d) => d.pointer)).toStrictEqual(["/fqn_to_config/l.0/group_size", "/fqn_to_config/l.1/group_size"]);
+    expect(r.unlisted).toStrictEqual({ errorCount: n - 100, warningCount: 0 });
+    const asWarning = validate(text, { maxProblems: 100, ruleSettings: new Map([["torchao/group-size-conflict", "warn"]]) });
+    expect(asWarning.diagnostics.every((d) => d.severity === "warning")).toBe(true);
+    expect(asWarning.unlisted).toStrictEqual({ errorCount: 0, warningCount: n - 100 });
+    const off = validate(text, { maxProblems: 100, ruleSettings: new Map([["torchao/group-size-conflict", "off"]]) });
+    expect(off.diagnostics).toStrictEqual([]);
+    expect(off.unlisted).toStrictEqual({ errorCount: 0, warningCount: 0 });
+  });
+
   it("fqc validate: a rule turned off does not use up the 100 places, and the rest are counted exactly", async () => {
     const entries = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`layer.${i}.w`, { dtype: "int4", group_size: 32, is_symmetric: 1 }]));
     const f = tmp.write("recipe.json", JSON.stringify({ fqn_to_config: entries, ...keys(120, (i) => `top${i}`) }));

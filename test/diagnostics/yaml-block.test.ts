@@ -34,7 +34,9 @@ function blockDoc(next: () => number, depth = 0, indent = 0): string {
     if (depth < 3 && next() < 0.3) {
       out += `${" ".repeat(indent)}${key}:\n${blockDoc(next, depth + 1, indent + 1 + Math.floor(next() * 3))}`;
     } else {
-      out += `${" ".repeat(indent)}${key}: ${VALUES[Math.floor(next() * VALUES.length)]}\n`;
+      // Sometimes a comment after the value, after one or more spaces.
+      const comment = next() < 0.2 ? `${" ".repeat(1 + Math.floor(next() * 3))}# after ${Math.floor(next() * 9)}` : "";
+      out += `${" ".repeat(indent)}${key}: ${VALUES[Math.floor(next() * VALUES.length)]}${comment}\n`;
     }
   }
   return out;
@@ -59,6 +61,7 @@ function expectSame(text: string, fast: SourceDoc, lib: SourceDoc): void {
 describe("block YAML reader", () => {
   it("gives the yaml package's value, ranges, literals and key order on 500 generated documents", () => {
     let read = 0;
+    let readWithCommentAfterValue = 0;
     for (let seed = 1; seed <= 500; seed++) {
       const text = blockDoc(rng(seed));
       const lib = parseYamlDocument(text);
@@ -68,10 +71,27 @@ describe("block YAML reader", () => {
       if (!/#|\n *\n/.test(text)) expect(block, `seed ${seed}: ${JSON.stringify(text)}`).toBeDefined();
       if (lib.ok && block) {
         read++;
+        if (/\S +# after/.test(text)) readWithCommentAfterValue++;
         expectSame(text, blockYamlSource(text, block), lib.doc);
       }
     }
     expect(read).toBeGreaterThan(250);
+    expect(readWithCommentAfterValue).toBeGreaterThan(50);
+  });
+
+  it("reads a comment after a value with the yaml package's value and positions", () => {
+    for (const text of [
+      "dtype: int4  # note\ngroup_size: 32\n",
+      "a: 1 # one\nb:\n  c: x   # deep\n  d: 2\ne: true # last",
+      "a: b # c # d\n",
+      "a:\n  b: 1 # x\n  c: 2\n",
+    ]) {
+      const lib = parseYamlDocument(text);
+      const block = parseBlockYaml(text);
+      expect(lib.ok, JSON.stringify(text)).toBe(true);
+      expect(block, JSON.stringify(text)).toBeDefined();
+      if (lib.ok && block) expectSame(text, blockYamlSource(text, block), lib.doc);
+    }
   });
 
   it("without a final line break, or with comments and blank lines around, every map ends where the yaml package says", () => {
@@ -92,7 +112,7 @@ describe("block YAML reader", () => {
 
   it("gives up on whatever is not a block map of plain words and integers", () => {
     for (const text of [
-      "a: 1 # comment\n", "# c\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n", "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1\n# at the end\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1\r\n", "a:\tb\n",
+      "a: # comment\n", "a: 1#c\n", "a:\n  b: 1 # ends the nested map\nc: 2\n", "# c\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n", "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1\n# at the end\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1\r\n", "a:\tb\n",
       "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n", "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1\na: 2\n",
       "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n", "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n",
       "---\na: 1\n", "a: 1 \n", "a:  1\n", "scalar\n", "", "a: -0\n", "a: +1\n", "a: 1234567890123456\n",
