@@ -14,6 +14,7 @@ import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } 
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { BlockYamlPositions, parseBlockYaml, type BlockYaml } from "./yaml-block.js";
+import { positionInLines } from "./line-starts.js";
 import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
 export type SourceFormat = "json" | "yaml" | "value";
@@ -150,14 +151,7 @@ class JsonSource implements SourceDoc {
       this.lineStarts = starts;
     }
     const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    return positionInLines(starts, offset);
   }
 
   range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {

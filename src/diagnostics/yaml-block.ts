@@ -16,6 +16,7 @@
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
+import { positionInLines } from "./line-starts.js";
 
 /**
  * One block map: its keys in file order and, per key, five offsets — key start and end, value start, value end,
@@ -200,14 +201,7 @@ export class BlockYamlPositions {
   /** 1-based line and column, as the yaml package's LineCounter.linePos gives them. */
   private position(offset: number): { line: number; column: number } {
     const starts = this.doc.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    return positionInLines(starts, offset);
   }
 
   private rangeOf(r: readonly number[]): SourceRange {
