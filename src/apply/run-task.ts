@@ -5,6 +5,7 @@
  */
 import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask } from "../apply-chunks.js";
 import type { WorkerPool } from "../parallel/pool.js";
+import { shareWork, yieldToEventLoop } from "../parallel/share-work.js";
 
 /** How often the main thread reports workers' progress. */
 const PROGRESS_MS = 100;
@@ -31,32 +32,19 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
     const done = Atomics.load(control, CONTROL.DONE);
     if (done !== reported) opts.onProgress?.((reported = done), chunkCount);
   };
-  let failure: { error: unknown } | undefined;
   // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
   const workers = pool?.runOnAll(task, stop, opts.last).then(() => undefined, (error: unknown) => ({ error }));
-  opts.signal?.addEventListener("abort", stop);
-  let poll: ReturnType<typeof setInterval> | undefined;
-  try {
+  await shareWork(async () => {
     const runner = new ChunkRunner(task);
     try {
       while (runner.next()) {
         report();
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
       }
-    } catch (error) {
-      stop();
-      failure = { error };
     } finally {
       runner.close();
     }
-    // Out of chunks here; the workers finish theirs.
-    if (opts.onProgress) poll = setInterval(report, PROGRESS_MS);
-    failure ??= await workers;
-  } finally {
-    if (poll) clearInterval(poll);
-    opts.signal?.removeEventListener("abort", stop);
-  }
-  if (failure) throw failure.error;
+  }, { workers, stop, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
   // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed.
   if (Atomics.load(control, CONTROL.DONE) < chunkCount) throw opts.interrupted();
   report();

@@ -14,6 +14,7 @@ import { FqcError } from "../errors.js";
 import { ioError } from "../npy/fail.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { WorkerPool } from "../parallel/pool.js";
+import { shareWork, yieldToEventLoop } from "../parallel/share-work.js";
 import { resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice } from "../quant/kernel.js";
 import { makePlan, type QuantPlan } from "../quant/plan.js";
@@ -194,35 +195,21 @@ async function runTask(
     if (done !== reported) opts.onProgress?.((reported = done), totalChunks);
   };
   const workers = pool && task.positionalChunks > 0 ? pool.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error })) : undefined;
-  opts.signal?.addEventListener("abort", stop);
-  let poll: ReturnType<typeof setInterval> | undefined;
-  let failure: { error: unknown } | undefined;
-  try {
-    try {
-      const stopped = () => Atomics.load(control, REPORT_CONTROL.STOP) !== 0;
-      for (const { work, index } of streamed) {
-        if (stopped()) break;
-        runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped);
-        streamedDone += work.chunks;
-        report();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const runner = new ReportRunner(task);
-      while (runner.next()) {
-        report();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } catch (error) {
-      stop();
-      failure = { error };
+  await shareWork(async () => {
+    const stopped = () => Atomics.load(control, REPORT_CONTROL.STOP) !== 0;
+    for (const { work, index } of streamed) {
+      if (stopped()) break;
+      runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped);
+      streamedDone += work.chunks;
+      report();
+      await yieldToEventLoop();
     }
-    if (opts.onProgress) poll = setInterval(report, PROGRESS_MS);
-    failure ??= await workers;
-  } finally {
-    if (poll) clearInterval(poll);
-    opts.signal?.removeEventListener("abort", stop);
-  }
-  if (failure) throw failure.error;
+    const runner = new ReportRunner(task);
+    while (runner.next()) {
+      report();
+      await yieldToEventLoop();
+    }
+  }, { workers, stop, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
   if (Atomics.load(control, REPORT_CONTROL.STOP) !== 0 || Atomics.load(control, REPORT_CONTROL.DONE) + streamedDone < totalChunks) throw interrupted();
   report();
 }
