@@ -1,17 +1,30 @@
 /**
  * Messages are one line each: a formatter puts one diagnostic per line, and
  * GitHub's workflow commands and CI logs split on newlines. Text quoted from a
- * file (a key, a value, a parser's excerpt) may hold line breaks or other
- * control characters; they are shown as escapes instead.
+ * file (a key, a value, a tensor name, a parser's excerpt) may hold line
+ * breaks or other control characters; they are shown as escapes instead.
+ * So are the bidirectional formatting controls, which would reorder how a
+ * terminal or browser shows the text around them.
  */
 export function oneLine(text: string): string {
-  // C0 controls except tab, DEL, C1 controls, and Unicode's line and paragraph separators.
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === "\n") return "\\n";
-    if (c === "\r") return "\\r";
-    return `\\u${code.toString(16).padStart(4, "0")}`;
-  });
+  // C0 controls except tab, DEL, C1 controls, Unicode's line and paragraph separators, bidi embeddings/overrides/isolates and marks.
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, escape);
+}
+
+/**
+ * A name read from a file (a tensor, a recipe key) as a text table, a
+ * summary line or a chart shows it: oneLine, and a tab escaped too, so that a
+ * hostile name can neither move the terminal's cursor, colour or retitle it,
+ * nor break the table's lines and columns. JSON and CSV keep names exact.
+ */
+export function shownName(text: string): string {
+  return oneLine(text).replace(/\t/g, "\\t");
+}
+
+function escape(c: string): string {
+  if (c === "\n") return "\\n";
+  if (c === "\r") return "\\r";
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
 /** Longest message or hint kept whole; a longer one quotes a huge key or value and is cut in the middle. */

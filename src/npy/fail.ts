@@ -3,14 +3,7 @@
  * with this file" and Node's errno errors into FqcError with a hint.
  */
 import { FqcError } from "../errors.js";
-
-/** Characters that would break a message's one line (C0 but tab, DEL, NEL, the Unicode line and paragraph separators). */
-const LINE_BREAKING = /[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]/g;
-
-/** Escape what would break a message's one line: a hostile header's bytes are quoted in messages. */
-export function oneLine(text: string): string {
-  return text.replace(LINE_BREAKING, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
-}
+import { oneLine } from "../diagnostics/one-line.js";
 
 /** A malformed, hostile or unsupported .npy file. */
 export function npyError(file: string, what: string, hint?: string): FqcError {

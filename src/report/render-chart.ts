@@ -19,8 +19,14 @@ const MARKERS = [
   "M0,-4.8L4.8,0L0,4.8L-4.8,0Z", // diamond
 ];
 
+/**
+ * Text for XML and HTML: markup characters as entities, and the characters XML forbids (C0 controls but tab,
+ * line feed and carriage return) or that would reorder or hide text (DEL, C1, bidi controls) as visible escapes.
+ */
 export function xmlEscape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** A short label for the x axis: the name without a leading "model." and a trailing ".weight". */

@@ -16,17 +16,27 @@ function field(v: string | number | null | undefined): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * A tensor name, which the checkpoint chose: one that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or
+ * a carriage return: a hostile checkpoint can name a tensor `=HYPERLINK(...)`) gets a leading ', as OWASP advises. The other
+ * text fields are fqc's own words or the user's file names and recipe keys.
+ */
+function nameField(name: string): string {
+  return field(/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
+}
+
 export function renderReportCsv(report: Report, opts: RowOptions = {}): string {
   const lines = [HEADER.join(",")];
   for (const t of selectRows(report, opts)) {
     t.cells.forEach((c, i) => {
       const f = c.figures;
       lines.push([
-        t.name, t.shape.join("x"), t.dtype, t.elements, report.columns[i].name, c.status, c.key, c.config,
+        nameField(t.name), field(t.shape.join("x")), field(t.dtype), field(t.elements), field(report.columns[i].name), field(c.status),
+        field(c.key), field(c.config),
         // Full precision (shortest round-trip): CSV is for further processing.
-        f && f.sqnrDb !== null && Number.isFinite(f.sqnrDb) ? String(f.sqnrDb) : formatDb(f?.sqnrDb), f?.rmse, f?.maxAbsError, f?.zeroedShare,
-        c.sums?.nanInputs, c.sums?.infInputs, c.sums?.nonFiniteOutputs, c.bytes, c.reason,
-      ].map(field).join(","));
+        field(f && f.sqnrDb !== null && Number.isFinite(f.sqnrDb) ? String(f.sqnrDb) : formatDb(f?.sqnrDb)), field(f?.rmse), field(f?.maxAbsError),
+        field(f?.zeroedShare), field(c.sums?.nanInputs), field(c.sums?.infInputs), field(c.sums?.nonFiniteOutputs), field(c.bytes), field(c.reason),
+      ].join(","));
     });
   }
   return `${lines.join("\n")}\n`;

@@ -3,12 +3,13 @@
  * $GITHUB_STEP_SUMMARY: a summary table (one row per column), then the
  * tensors (SQNR and max |x − y| per column). Pure.
  */
+import { shownName } from "../diagnostics/one-line.js";
 import { cellNote, formatBytes, formatDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
-/** Escapes what would break a table cell or turn into markup. */
+/** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes). */
 function md(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]])/g, "\\$1").replace(/\n/g, " ");
+  return shownName(s).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]])/g, "\\$1");
 }
 
 function row(cells: string[]): string {
@@ -17,7 +18,7 @@ function row(cells: string[]): string {
 
 export function renderReportMarkdown(report: Report, opts: RowOptions = {}): string {
   const out: string[] = [
-    `### fqc report: \`${report.model.replace(/`/g, "'")}\``,
+    `### fqc report: \`${shownName(report.model).replace(/`/g, "'")}\``,
     "",
     `${report.tensors.length} tensors (${report.format}), torchao ${report.torchao} numerics. SQNR = 20·log10(‖x‖/‖x − y‖), in float64.`,
     "",

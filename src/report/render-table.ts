@@ -4,6 +4,7 @@
  * the recipe key that matched, for recipe columns); then one summary line
  * per column. Pure.
  */
+import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { cellNote, formatBytes, formatDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { ColumnSummary, Report, ReportCell } from "./types.js";
 
@@ -13,7 +14,7 @@ interface GridColumn {
 }
 
 function cellTexts(c: ReportCell, withKey: boolean): string[] {
-  const key = withKey ? [c.key ?? ""] : [];
+  const key = withKey ? [shownName(c.key ?? "")] : [];
   if (!c.figures) return [...key, cellNote(c), "", "", ""];
   return [...key, formatDb(c.figures.sqnrDb), formatSmall(c.figures.rmse), formatSmall(c.figures.maxAbsError), formatShare(c.figures.zeroedShare)];
 }
@@ -42,17 +43,17 @@ function layOut(groups: Array<{ label: string; span: number }>, columns: GridCol
 
 export function summaryLine(s: ColumnSummary): string {
   const ratio = s.originalBytes === 0 ? "" : ` (${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%)`;
-  const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${w.name} ${formatDb(w.sqnrDb)} dB`).join(", ")}` : "";
+  const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${shownName(w.name)} ${formatDb(w.sqnrDb)} dB`).join(", ")}` : "";
   const refused = s.tensorsRefused ? `, ${s.tensorsRefused} refused` : "";
   const bad = s.nanInputs + s.infInputs ? `, ${s.nanInputs} NaN and ${s.infInputs} inf inputs left out` : "";
   const overall = s.overallSqnrDb === null ? "no figures" : `overall SQNR ${formatDb(s.overallSqnrDb)} dB`;
-  return `${s.column}: ${s.tensorsQuantized} tensors fake-quantized${refused}, ${overall}${bad}, ` +
+  return `${shownName(s.column)}: ${s.tensorsQuantized} tensors fake-quantized${refused}, ${overall}${bad}, ` +
     `${formatBytes(s.originalBytes)} → ${formatBytes(s.quantizedBytes)}${ratio}${worst}`;
 }
 
 export function renderReportTable(report: Report, opts: RowOptions = {}): string {
   const recipeCols = report.columns.map((c) => c.kind === "recipe");
-  const groups = [{ label: "", span: 3 }, ...report.columns.map((c, i) => ({ label: c.name, span: recipeCols[i] ? 5 : 4 }))];
+  const groups = [{ label: "", span: 3 }, ...report.columns.map((c, i) => ({ label: shownName(c.name), span: recipeCols[i] ? 5 : 4 }))];
   const columns: GridColumn[] = [
     { label: "tensor", right: false }, { label: "shape", right: false }, { label: "dtype", right: false },
     ...report.columns.flatMap((_, i) => [
@@ -60,11 +61,11 @@ export function renderReportTable(report: Report, opts: RowOptions = {}): string
       { label: "SQNR dB", right: true }, { label: "RMSE", right: true }, { label: "max|e|", right: true }, { label: "zeroed", right: true },
     ]),
   ];
-  const rows = selectRows(report, opts).map((t) => [t.name, shapeText(t.shape), t.dtype, ...t.cells.flatMap((c, i) => cellTexts(c, recipeCols[i]))]);
+  const rows = selectRows(report, opts).map((t) => [shownName(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c, i) => cellTexts(c, recipeCols[i]))]);
   const lines = layOut(groups, columns, rows);
-  const refusals = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${t.name} (${report.columns[i].name}): ${c.reason}`] : [])));
+  const refusals = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${shownName(t.name)} (${shownName(report.columns[i].name)}): ${oneLine(c.reason ?? "")}`] : [])));
   return [
-    `${report.model} (${report.format}): ${report.tensors.length} tensors, torchao ${report.torchao} numerics`,
+    `${shownName(report.model)} (${report.format}): ${report.tensors.length} tensors, torchao ${report.torchao} numerics`,
     "",
     ...lines,
     "",

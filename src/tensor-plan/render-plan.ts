@@ -3,6 +3,7 @@
  * action, key, config or why the tensor is left alone) followed by the
  * problems, or JSON. Pure functions: entries in, text out.
  */
+import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { TensorPlanEntry } from "./plan-tensors.js";
 
@@ -41,7 +42,7 @@ function row(e: TensorPlanEntry): string[] {
   const shape = e.tensor.shape.length === 0 ? "scalar" : e.tensor.shape.join("×");
   const action = e.errors.length > 0 ? "error" : e.action;
   const what = e.action === "quantize" && e.config ? configSummary(e.config) : (e.note ?? "");
-  return [e.tensor.name, shape, e.tensor.dtype, action, e.key ?? "—", what];
+  return [shownName(e.tensor.name), shape, e.tensor.dtype, action, e.key === undefined ? "—" : shownName(e.key), what];
 }
 
 /** The plan as an aligned text table, then a summary line, then every problem. */
@@ -55,10 +56,10 @@ export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: Pla
   out.push(`${s.tensors} tensor${s.tensors === 1 ? "" : "s"}: ${s.quantize} to fake-quantize (${s.quantizeElements.toLocaleString("en-US")} elements), ${s.skip} left alone${s.errors ? `; ${s.errors} error${s.errors === 1 ? "" : "s"}` : ""}`);
   for (const e of entries) {
     for (const issue of e.errors) {
-      out.push(`error: ${e.tensor.name}${e.key ? ` (key ${e.key})` : ""}: ${issue.message}${issue.hint ? `\n  hint: ${issue.hint}` : ""}`);
+      out.push(`error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}`);
     }
   }
-  for (const k of extras.unmatchedKeys ?? []) out.push(`warning: recipe key ${k} matches no tensor`);
+  for (const k of extras.unmatchedKeys ?? []) out.push(`warning: recipe key ${shownName(k)} matches no tensor`);
   return `${out.join("\n")}\n`;
 }
 

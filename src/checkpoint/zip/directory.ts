@@ -8,7 +8,7 @@
  * end where the end record says.
  */
 import { FqcError } from "../../errors.js";
-import { oneLine } from "../../npy/fail.js";
+import { oneLine } from "../../diagnostics/one-line.js";
 import { readFully } from "../../npy/positional.js";
 import {
   CENTRAL_FIXED, END_FIXED, END_MAX, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, LOCAL_FIXED,

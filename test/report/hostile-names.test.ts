@@ -1,0 +1,102 @@
+// Tensor names are the checkpoint's choice: a hostile one must not drive the terminal, break a table, reorder text,
+// make an SVG ill-formed or run as a spreadsheet formula, in any output that shows it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { oneLine, shownName } from "../../src/diagnostics/one-line.js";
+import { normalize } from "../../src/config/normalize.js";
+import { reportCheckpoint } from "../../src/report/pass.js";
+import { renderReportCsv } from "../../src/report/render-csv.js";
+import { renderReportHtml } from "../../src/report/render-html.js";
+import { renderReportJson } from "../../src/report/render-json.js";
+import { renderReportMarkdown } from "../../src/report/render-markdown.js";
+import { renderReportTable } from "../../src/report/render-table.js";
+import { configTargets } from "../../src/report/targets.js";
+import type { Report } from "../../src/report/types.js";
+import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
+import { renderPlanTable } from "../../src/tensor-plan/render-plan.js";
+import { tempDir } from "../helpers/cli.js";
+import { testCheckpoint, weights } from "../helpers/safetensors.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const INT4 = normalize({ dtype: "int4", granularity: "per_group", group_size: 32 });
+
+const HOSTILE = {
+  escape: "evil\u001b[31mRED\u001b]0;title\u0007.weight",
+  newline: "line\nbreak\r.weight",
+  tab: "tab\tbed.weight",
+  bidi: "model.\u202eexe.weight",
+  c1: "csi\u009b2J.weight",
+  formula: "=HYPERLINK(\"http://x\",\"y\").weight",
+  dash: "-2+3+cmd|' /C calc'!A0.weight",
+};
+const NAMES = [...Object.values(HOSTILE), "plain.weight"];
+
+/** Characters that must never reach a text table, Markdown or a summary raw: C0 but line feed, DEL, C1, bidi controls. */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+let report: Report;
+
+beforeAll(async () => {
+  const ckpt = testCheckpoint(tmp.path("hostile.safetensors"), NAMES.map((name, i) => ({ name, dtype: "F32", shape: [2, 64], values: weights(128, i + 1) })));
+  report = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+});
+
+describe("escaping what a name must not do", () => {
+  it("oneLine shows bidirectional controls, line breaks and C0/C1 controls as escapes and keeps tabs and other text", () => {
+    expect(oneLine("a\u202eb\u2066c\u200fd\u0085e\tf é")).toBe("a\\u202eb\\u2066c\\u200fd\\u0085e\tf é");
+  });
+  it("shownName also escapes a tab, which would break a table's columns", () => {
+    expect(shownName(HOSTILE.tab)).toBe("tab\\tbed.weight");
+    expect(shownName(HOSTILE.escape)).toBe("evil\\u001b[31mRED\\u001b]0;title\\u0007.weight");
+  });
+});
+
+describe("a report of a checkpoint with hostile tensor names", () => {
+  it("prints them escaped in the text table: one line per tensor, no raw control character", () => {
+    const text = renderReportTable(report);
+    expect(text).not.toMatch(RAW_CONTROL);
+    for (const name of NAMES) expect(text).toContain(shownName(name));
+    // Header (3 lines after the title and a blank), one line per tensor, then the summary: no name adds a line.
+    const lines = text.split("\n");
+    expect(lines.filter((l) => l.includes(".weight  ")).length).toBe(NAMES.length);
+    expect(text).toContain("line\\nbreak\\r.weight");
+  });
+  it("prints them escaped in Markdown", () => {
+    const md = renderReportMarkdown(report);
+    expect(md).not.toMatch(RAW_CONTROL);
+    expect(md).toContain("model.\\\\u202eexe.weight");
+    // Every table row is one line: rows + header + rule of both tables, and the title lines.
+    expect(md.split("\n").filter((l) => l.startsWith("|")).length).toBe(2 + 1 + 2 + NAMES.length);
+  });
+  it("writes HTML whose text and SVG hold no character XML forbids and no bidi control", () => {
+    const html = renderReportHtml(report);
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202a-\u202e\u2066-\u2069]/);
+    expect(html).toContain("evil\\u001b[31mRED");
+  });
+  it("keeps names exact in JSON", () => {
+    const json = JSON.parse(renderReportJson(report)) as { tensors: Array<{ name: string }> };
+    expect(json.tensors.map((t) => t.name)).toEqual(NAMES);
+  });
+  it("quotes CSV as RFC 4180 and disarms names a spreadsheet would run as formulas", () => {
+    const csv = renderReportCsv(report);
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").weight",`);
+    expect(csv).toContain("\n'-2+3+cmd|' /C calc'!A0.weight,");
+    expect(csv).toContain(`"line\nbreak\r.weight",`);
+    // fqc's own words are not touched: the key column says --config as it is.
+    expect(csv).toMatch(/,quantized,--config,/);
+    expect(csv).toContain("\nplain.weight,");
+  });
+});
+
+describe("apply --dry-run's plan of hostile names", () => {
+  it("prints them escaped, one row each, columns aligned", () => {
+    const plan = planTensors(NAMES.map((name) => ({ name, dtype: "F32" as const, shape: [2, 64], byteLength: 512 })), { config: INT4 });
+    const text = renderPlanTable(plan, { unmatchedKeys: ["re:\u001b[2J"] });
+    expect(text).not.toMatch(RAW_CONTROL);
+    const lines = text.split("\n");
+    const col = lines[0].indexOf("shape");
+    for (const l of lines.slice(1, 1 + NAMES.length)) expect(l.slice(col, col + 4)).toBe("2×64");
+    expect(text).toContain("warning: recipe key re:\\u001b[2J matches no tensor");
+  });
+});
