@@ -6,7 +6,8 @@
  * (checkpoint-run.ts).
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
-import { createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkpointFiles, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkPaths, type PathUse } from "../npy/path-check.js";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { KernelChoice } from "../quant/kernel.js";
@@ -35,6 +36,10 @@ export interface ApplyCheckpointOptions {
   qparamsOut?: string;
   /** Allow the output to replace an input file. */
   force?: boolean;
+  /** Other files the caller reads (the config or recipe file): no output may be one of them. */
+  reads?: readonly PathUse[];
+  /** Other files the caller writes after the run (`--report`): none may be an input or another output. */
+  writes?: readonly PathUse[];
   fsync?: boolean;
   chunkElements?: number;
   /** Bytes of tensor data done, of the total. */
@@ -90,13 +95,25 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
   const checkpoint = openCheckpoint(opts.input);
   try {
     checkOutputForm(checkpoint.format, opts.input, opts.output);
+    const inputs = checkpointFiles(checkpoint);
+    // Before any work: the writers check OUT's own files against the inputs again when they create them.
+    checkPaths({
+      reads: [...inputs.map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
+      writes: [
+        { path: opts.output, role: "OUT", forceable: true },
+        ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
+        ...(opts.writes ?? []),
+      ],
+      force: opts.force,
+      forceFlag: "--force",
+    });
     const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao }));
-    const inputs = [...new Set(checkpoint.tensors.map((t) => t.file)), opts.input];
+    const others = [...(opts.reads ?? []), ...(opts.writes ?? [])].map((u) => u.path);
     const result = await runCheckpoint(
       checkpoint,
       configs,
       () => createCheckpointWriter(checkpoint, opts.output, {
-        force: opts.force, durable: opts.fsync, protect: opts.qparamsOut ? [opts.qparamsOut] : [],
+        force: opts.force, durable: opts.fsync, protect: [...(opts.qparamsOut ? [opts.qparamsOut] : []), ...others],
       }),
       {
         output: opts.output,
@@ -104,7 +121,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
         threads: opts.threads,
         kernel: opts.kernel,
         qparamsOut: opts.qparamsOut,
-        protect: [...inputs, opts.output],
+        protect: [...inputs, opts.output, ...others],
         fsync: opts.fsync,
         chunkElements: opts.chunkElements,
         onProgress: opts.onProgress,

@@ -121,3 +121,13 @@ export function createCheckpointWriter(source: Checkpoint, outPath: string, opts
   if (source.format === "npz") return createNpzWriter(source, outPath, opts);
   throw new Error(`${source.path}: no writer for a ${source.format} checkpoint not opened by openCheckpoint`);
 }
+
+/**
+ * Every file a checkpoint is read from: the path given, the files its tensors
+ * live in, and a sharded checkpoint's index. No output may be one of them.
+ */
+export function checkpointFiles(checkpoint: Checkpoint): string[] {
+  const files = [checkpoint.path, ...checkpoint.tensors.map((t) => t.file)];
+  if (checkpoint instanceof ShardedCheckpoint) files.push(checkpoint.indexFile);
+  return [...new Set(files)];
+}

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { writeSharded, type TensorSpec } from "../checkpoint/helpers.js";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
@@ -23,6 +24,14 @@ function workdir(): (name: string) => string {
   fs.writeFileSync(path.join(dir, "cfg.json"), CFG);
   return (name) => path.join(dir, name);
 }
+const WEIGHTS: TensorSpec[] = [{ name: "a.weight", dtype: "F32", shape: [4, 64] }, { name: "b.weight", dtype: "F32", shape: [4, 64] }];
+
+/** A two-shard checkpoint in the work directory's `ck/` (plus recipe.json beside cfg.json); returns its index path. */
+function sharded(at: (n: string) => string): string {
+  fs.writeFileSync(at("recipe.json"), '{"fqn_to_config": {"_default": {"dtype": "int4", "group_size": 32}}}\n');
+  return writeSharded(at("ck"), [{ file: "model-00001-of-00002.safetensors", tensors: [WEIGHTS[0]] }, { file: "model-00002-of-00002.safetensors", tensors: [WEIGHTS[1]] }]);
+}
+
 /** Every file in the directory with its bytes, to compare before and after a refused run. */
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.lstatSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f)).toString("base64") : "(not a file)"]));
@@ -41,6 +50,26 @@ describe("no output may be an input or another output (exit 2, nothing changes)"
     ["validate's report is the config validated", (at) => ["validate", at("cfg.json"), "-o", at("cfg.json")], "the report (-o)"],
     ["validate's report is a config a glob matched", (at) => ["validate", path.join(path.dirname(at("x")), "*.json"), "-o", at("cfg.json")], "is the same file as the config"],
     ["validate's report is the --tensor", (at) => ["validate", at("cfg.json"), "--tensor", at("w.npy"), "-o", at("w.npy")], "--tensor"],
+    // Checkpoints: the model's files (shards and index), the config or recipe, and every output.
+    ["apply's checkpoint OUT is the config", (at) => ["apply", sharded(at), at("cfg.json"), "-c", at("cfg.json")], "OUT"],
+    ["apply's checkpoint OUT is the recipe, even with --force", (at) => ["apply", sharded(at), at("recipe.json"), "--recipe", at("recipe.json"), "--force"], "--recipe"],
+    ["apply's --qparams-out is the config", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--qparams-out", at("cfg.json")], "--qparams-out"],
+    ["apply's --qparams-out is a shard of IN", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--qparams-out", at("ck/model-00002-of-00002.safetensors")], "--qparams-out"],
+    ["apply's --report is a shard of IN, even with --force", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("ck/model-00001-of-00002.safetensors"), "--force"], "--report"],
+    ["apply's --report is IN's index", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("ck/model.safetensors.index.json")], "--report"],
+    ["apply's --report is the config", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("cfg.json")], "--report"],
+    ["apply's --report is --qparams-out", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--qparams-out", at("q.safetensors"), "--report", at("q.safetensors")], "are the same file"],
+    ["apply's --report is OUT", (at) => {
+      const index = sharded(at);
+      fs.copyFileSync(path.join(path.dirname(index), "model-00001-of-00002.safetensors"), at("one.safetensors"));
+      return ["apply", at("one.safetensors"), at("o.safetensors"), "-c", at("cfg.json"), "--report", at("o.safetensors")];
+    }, "are the same file"],
+    ["apply's --report is a file a shard of OUT would be", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("out/model-00002-of-00002.safetensors")], "is the same file"],
+    ["report's -o is a shard of MODEL", (at) => ["report", sharded(at), "-c", at("cfg.json"), "-o", at("ck/model-00002-of-00002.safetensors")], "the report (-o)"],
+    ["report's -o is MODEL's index", (at) => ["report", sharded(at), "-c", at("cfg.json"), "-o", at("ck/model.safetensors.index.json")], "MODEL"],
+    ["report's -o is the config of a column", (at) => ["report", at("w.npy"), "-c", at("cfg.json"), "-o", at("cfg.json")], "--config"],
+    ["report's -o is the .npy MODEL", (at) => ["report", at("w.npy"), "-c", at("cfg.json"), "-o", at("w.npy")], "MODEL"],
+    ["report's -o is the recipe", (at) => ["report", sharded(at), "--recipe", at("recipe.json"), "-o", at("recipe.json")], "--recipe"],
   ];
   it.each(cases)("%s", (_, args, says) => {
     const at = workdir();

@@ -54,6 +54,8 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       kernel: argv.kernel,
       qparamsOut: argv["qparams-out"],
       force: argv.force,
+      reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
+      writes: argv.report === undefined ? [] : [{ path: argv.report, role: "--report" }],
       fsync: argv.fsync,
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
       signal,

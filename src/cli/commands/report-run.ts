@@ -2,7 +2,8 @@
 import { basename, extname } from "node:path";
 import { loadConfigText, readTextFile } from "../../config-file.js";
 import type { CanonicalConfig, Recipe } from "../../config/types.js";
-import { openCheckpoint } from "../../checkpoint/open.js";
+import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
+import { checkPaths } from "../../npy/path-check.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportCheckpoint } from "../../report/pass.js";
 import { renderReport } from "../../report/render.js";
@@ -38,6 +39,22 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     sources.push(source);
   }
   const checkpoint = openCheckpoint(argv.model);
+  const toFile = argv.output !== undefined && argv.output !== STDIO_ARG;
+  try {
+    // Before the pass, which can take minutes: the report must not replace the model or a config.
+    if (toFile) {
+      checkPaths({
+        reads: [
+          ...checkpointFiles(checkpoint).map((path) => ({ path, role: path === argv.model ? "MODEL" : `${argv.model}'s file` })),
+          ...files.map((path) => ({ path, role: kind === "recipe" ? "--recipe" : "--config" })),
+        ],
+        writes: [{ path: argv.output!, role: "the report (-o)" }],
+      });
+    }
+  } catch (err) {
+    checkpoint.close();
+    throw err;
+  }
   const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
   let report;
   try {
@@ -56,7 +73,6 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
   }
   const text = renderReport(argv.format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
-  const toFile = argv.output !== undefined && argv.output !== STDIO_ARG;
   if (toFile) writeFileAtomic(argv.output!, text);
   else io.stdout.write(text);
 
