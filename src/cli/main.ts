@@ -11,6 +11,7 @@ import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
+import { usageMessage } from "./usage-message.js";
 import { reportError } from "./report-error.js";
 import { exitOnSignal, STOP_SIGNALS, type StopSignal } from "./stop.js";
 import { didYouMean } from "../config/suggest.js";
@@ -110,7 +111,7 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .epilog("Exit status: 0 ok, 1 problems found (invalid config, torchao would fail), 2 usage or I/O error.")
     // Stop at the first usage problem: a handler must never run with arguments yargs rejected.
     .fail((msg, err) => {
-      throw err ?? new FqcError("USAGE", msg, { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
+      throw err ?? new FqcError("USAGE", usageMessage(msg), { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
     })
     .exitProcess(false);
   skipHelpCache(parser);

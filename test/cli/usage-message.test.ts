@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { usageMessage } from "../../src/cli/usage-message.js";
+import { runFqc } from "../helpers/cli.js";
+
+describe("usage failures are one line", () => {
+  it("says which value of which option is not a choice, for each option yargs rejected", () => {
+    const yargs = 'Invalid values:\n  Argument: format, Given: "bogus", Choices: "table", "json"\n  Argument: sort, Given: "nope", Choices: "order", "sqnr"';
+    expect(usageMessage(yargs)).toBe('--format "bogus" is not one of "table", "json"; --sort "nope" is not one of "order", "sqnr"');
+  });
+  it("leaves yargs' one-line messages as they are", () => {
+    expect(usageMessage("Unknown argument: frobnicate")).toBe("Unknown argument: frobnicate");
+    expect(usageMessage("Missing required argument: config")).toBe("Missing required argument: config");
+  });
+  it("prints a rejected choice as one line naming the option, the value and the choices, exit 2", () => {
+    const r = runFqc(["report", "model.safetensors", "-c", "c.json", "--format", "bogus", "--sort", "nope"]);
+    expect(r.code).toBe(2);
+    const [first, hint, ...rest] = r.stderr.split("\n");
+    expect(first).toBe('fqc: --format "bogus" is not one of "table", "json", "csv", "markdown", "html"; --sort "nope" is not one of "order", "sqnr", "name", "size"');
+    expect(hint).toMatch(/^ {2}hint: /);
+    expect(rest.join("")).toBe("");
+    expect(r.stderr).not.toContain("\\n");
+  });
+});
