@@ -6,7 +6,7 @@
  */
 import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
 import {
-  appliedConfig, compileRecipe, keyMatchesAny, keyMatchesTensor, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier,
+  appliedConfig, compileRecipe, keyMatchesAny, primeRecipe, keyMatchesTensor, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
@@ -138,6 +138,7 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
 export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, opts: PlanOptions = {}): TensorPlanEntry[] {
   if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));
   const c = compileRecipe(source.recipe);
+  primeRecipe(c, tensors.map((t) => t.name));
   const byModule = new Map<string, string[]>();
   for (const t of tensors) {
     const m = splitTensorName(t.name).module;
@@ -156,6 +157,7 @@ export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, 
 export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe): string[] {
   const c = compileRecipe(recipe);
   const names = tensors.map((t) => t.name);
+  primeRecipe(c, names);
   return recipe.entries.map((e) => e.key).filter((k) => !keyMatchesAny(c, k, names));
 }
 
@@ -166,6 +168,7 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
  */
 export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): Array<{ key: string; tensor: string; by?: string }> {
   const c = compileRecipe(recipe);
+  primeRecipe(c, entries.map((e) => e.tensor.name));
   const deciding = new Set(entries.map((e) => e.key));
   const out: Array<{ key: string; tensor: string; by?: string }> = [];
   for (const { key } of recipe.entries) {
