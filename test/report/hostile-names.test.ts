@@ -89,6 +89,28 @@ describe("a report of a checkpoint with hostile tensor names", () => {
   });
 });
 
+describe("a huge tensor name (the header allows 100 MB of them)", () => {
+  const huge = `model.${"x".repeat(3_000_000)}.weight`;
+  let big: Report;
+  beforeAll(async () => {
+    const names = [huge, ...Array.from({ length: 50 }, (_, i) => `t${i}.weight`)];
+    const ckpt = testCheckpoint(tmp.path("huge-name.safetensors"), names.map((name, i) => ({ name, dtype: "F32", shape: [2, 32], values: weights(64, i + 1) })));
+    big = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+  });
+  it("is cut in the middle in tables, saying how much was left out, so rows stay short", () => {
+    expect(shownName(huge)).toBe(`model.${"x".repeat(74)}…(${huge.length - 160} characters)…${"x".repeat(73)}.weight`);
+    const text = renderReportTable(big);
+    expect(text.length).toBeLessThan(60_000);
+    expect(text).toContain(`…(${huge.length - 160} characters)…`);
+    expect(renderReportMarkdown(big).length).toBeLessThan(60_000);
+    const plan = renderPlanTable(planTensors([{ name: huge, dtype: "F32", shape: [2, 64], byteLength: 512 }, { name: "a.weight", dtype: "F32", shape: [2, 64], byteLength: 512 }], { config: INT4 }));
+    expect(plan.length).toBeLessThan(2_000);
+  });
+  it("stays whole in JSON", () => {
+    expect((JSON.parse(renderReportJson(big)) as { tensors: Array<{ name: string }> }).tensors[0].name).toBe(huge);
+  });
+});
+
 describe("apply --dry-run's plan of hostile names", () => {
   it("prints them escaped, one row each, columns aligned", () => {
     const plan = planTensors(NAMES.map((name) => ({ name, dtype: "F32" as const, shape: [2, 64], byteLength: 512 })), { config: INT4 });
