@@ -469,21 +469,29 @@
 
   ;; One asymmetric float32 group at p, INT domain: s = max(f32(f32(hi − lo)/div), eps), z =
   ;; int32(f32(lo + f32(s·mid))) (truncation, INT_MIN for NaN, ±inf or beyond int32), then $quant with
-  ;; r = 1/s and f32(z), and $finish (canonical NaNs when s or r is not finite: a NaN input makes lo, hi,
+  ;; r = 1/s and f32(z), and canonical NaN outputs when s or r is not finite (a NaN input makes lo, hi,
   ;; s and every output NaN, an infinite one s infinite, as in the JS loop); scale and zero point at sp, zp.
+  ;; The scale is stored with its NaN bits: unlike the other kernels' scales it can be a NaN of either
+  ;; sign, as in JS: the quiet +NaN for a NaN input (the JS loop's NaN literal; set here explicitly, as
+  ;; wasm's f32.min/max may give another NaN), the machine's default NaN (negative on x86) from inf − inf
+  ;; when a group is all +inf or all −inf (f32.sub makes the same NaN as JS's float64 sub, and the
+  ;; division and clamp pass a NaN operand's bits on, in JS and here alike).
   (func $asym_group (param $p i32) (param $g i32) (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
         (param $sp i32) (param $zp i32) (param $mid f32)
     (local $lo f32) (local $hi f32) (local $s f32) (local $r f32) (local $zi i32)
     (call $range (local.get $p) (local.get $g))
     (local.set $hi)
     (local.set $lo)
-    (local.set $s (f32.div (f32.sub (local.get $hi) (local.get $lo)) (local.get $div)))
+    (local.set $s (select (f32.const nan) (f32.div (f32.sub (local.get $hi) (local.get $lo)) (local.get $div))
+      (f32.ne (local.get $lo) (local.get $lo))))
     (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
     (local.set $r (f32.div (f32.const 1) (local.get $s)))
     (local.set $zi (call $to_i32 (f32.add (local.get $lo) (f32.mul (local.get $s) (local.get $mid)))))
     (call $quant (local.get $p) (local.get $g) (local.get $r) (local.get $s)
       (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax))
-    (call $finish (local.get $p) (local.get $g) (local.get $s) (local.get $r) (local.get $sp))
+    (if (i32.eqz (call $finite (local.get $s) (local.get $r)))
+      (then (call $canon (local.get $p) (local.get $g))))
+    (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
     (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi))))
 
   ;; Asymmetric float32 groups, INT domain (S = float32, Z = int32); scales and zero points as f64 at sp, zp.
