@@ -149,7 +149,7 @@ const caseArb = (domain: Domain): fc.Arbitrary<Case> => fc
     by: fc.constantFrom(1, 2 ** -20, 2 ** -60, 2 ** -126, 2 ** -140, 2 ** 100),
   })
   .map((r) => {
-    const granularity = r.kind === "per_channel" ? { type: "PerAxis" as const, axis: 0 } : { type: "PerGroup" as const, group_size: r.groupSize };
+    const granularity = r.kind === "per_channel" ? { type: "PerAxis" as const, axis: 0 as const } : { type: "PerGroup" as const, group_size: r.groupSize };
     const shape = [r.rows, r.groupSize * r.groups];
     const config: CanonicalConfig = { ...configFor(domain), dtype: r.dtype, granularity, eps: r.eps };
     const plan = makePlan(config, shape, { compute: "float32", torchao: r.torchao });
@@ -204,7 +204,7 @@ const drawnArb = (domain: Domain): fc.Arbitrary<Case> => fc
   .chain((r) => {
     const n = r.rows * r.groups * r.groupSize;
     return fc.array(valueArb, { minLength: n, maxLength: n }).map((vals) => {
-      const granularity = r.perChannel ? { type: "PerAxis" as const, axis: 0 } : { type: "PerGroup" as const, group_size: r.groupSize };
+      const granularity = r.perChannel ? { type: "PerAxis" as const, axis: 0 as const } : { type: "PerGroup" as const, group_size: r.groupSize };
       const config: CanonicalConfig = { ...configFor(domain), dtype: r.dtype, granularity, eps: r.eps };
       const shape = [r.rows, r.groups * r.groupSize];
       return { config, shape, torchao: "0.12" as const, values: Float32Array.from(vals), what: `${domain} ${r.dtype} ${shape.join("x")} eps=${r.eps}` };
