@@ -1,6 +1,7 @@
 // Kernel-only timing of fakeQuantizeRows in place in wasm memory (wasmChunkViews, 4 MiB chunks as apply uses) on
 // 4096x4096, float32 / bfloat16 / float16 compute. Usage: npm run build && node bench/kernel-inplace.mjs [ROOT] [REPS] [FILTER]
-// (ROOT: a built checkout, to compare two builds run by run; FILTER: only the configs whose name contains it, e.g. "asym").
+// (ROOT: a built checkout, to compare two builds run by run; FILTER: comma-separated words that a row's config name and compute
+// dtype must all contain, e.g. "asym,float32").
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 const root = process.argv[2] || fileURLToPath(new URL("..", import.meta.url));
@@ -24,8 +25,8 @@ let s = 12345;
 for (let i = 0; i < N; i++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; src[i] = (s / 2 ** 32 - 0.5) * 0.1; }
 const med = (a) => { const b = [...a].sort((x, y) => x - y); return b[b.length >> 1]; };
 for (const [name, cfg] of Object.entries(cfgs)) {
-  if (!name.includes(FILTER)) continue;
   for (const compute of ["float32", "bfloat16", "float16"]) {
+    if (!FILTER.split(",").every((w) => `${name} ${compute}`.includes(w))) continue;
     const plan = makePlan(cfg, [R, C], { compute, torchao: "0.12" });
     const x = Float32Array.from(src); toComputeDtype(x, compute);
     const times = [];
