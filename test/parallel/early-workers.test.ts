@@ -178,8 +178,9 @@ describe("fqc apply starts its workers early", () => {
   const cfg = tmp.write("cfg.json", JSON.stringify({ dtype: "int4", group_size: 32 }));
 
   it("threads auto by the kernel: 1 Mi values stay on the main thread with the SIMD kernel and get workers (started by apply) with the JS one; the same bytes as one thread", () => {
-    const asym = tmp.write("asym.json", JSON.stringify({ dtype: "int4", group_size: 32, is_symmetric: false })); // JS kernel
-    for (const [c, threads] of [[cfg, 0], [asym, Math.max(1, availableParallelism())]] as const) {
+    // bfloat16 scales with float32 compute: the JS kernel.
+    const jsOnly = tmp.write("bf16-scale.json", JSON.stringify({ dtype: "int4", group_size: 32, scale_precision: "bfloat16" }));
+    for (const [c, threads] of [[cfg, 0], [jsOnly, Math.max(1, availableParallelism())]] as const) {
       const one = runFqc(["apply", big, tmp.path("one.npy"), "-c", c, "--threads", "1", "--quiet"]);
       const auto = runFqc(["apply", big, tmp.path("auto.npy"), "-c", c, "--json"]);
       expect(one.code, one.stderr).toBe(0);

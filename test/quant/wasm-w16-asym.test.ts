@@ -188,9 +188,9 @@ describe("16-bit asymmetric and per-token wasm kernels: dispatch", () => {
       expect(kernelFor(plan({ zero_point_domain: "FLOAT", scale_precision: compute, zero_point_precision: "float32" }, compute), "compute")).toBe("js");
       expect(kernelFor(plan({ zero_point_domain: "FLOAT", mapping_type: "SYMMETRIC", zero_point_precision: "float32" }, compute), "compute")).toBe("js");
     }
-    // float32 compute keeps FLOAT-domain groups on JS.
-    expect(kernelFor(makePlan({ ...asymGroupConfig, zero_point_domain: "FLOAT", zero_point_precision: "float32" }, [4, 64],
-      { compute: "float32", torchao: "0.12" }), "compute")).toBe("js");
+    // float32 compute runs FLOAT-domain groups on its own kernel (wasm-f32-asym.test.ts).
+    expect(wasmCaseFor(makePlan({ ...asymGroupConfig, zero_point_domain: "FLOAT", zero_point_precision: "float32" }, [4, 64],
+      { compute: "float32", torchao: "0.12" }))).toBe("asym_float_groups");
   });
 
   it("leaves other scale/zero-point dtypes, the FLOAT domain with an int zero point, range learning and given qparams to JS", () => {

@@ -193,7 +193,7 @@ describe("wasm kernel availability and dispatch", () => {
     expect(wasmAvailable()).toBe(true);
   });
 
-  it("takes the wasm path only for float32/float32/int32 symmetric INT groups and per_token, computed qparams", () => {
+  it("takes the wasm path for float32/float32/int32 INT groups (symmetric or not), per_token and float32 tinygemm groups, computed qparams", () => {
     const plan = (c: Partial<CanonicalConfig>, compute: "float32" | "float16" | "bfloat16" | "float64" = "float32") =>
       makePlan({ ...baseConfig, ...c }, [4, 64], { compute, torchao: "0.12" });
     expect(kernelFor(plan({}), "compute")).toBe("wasm");
@@ -211,7 +211,9 @@ describe("wasm kernel availability and dispatch", () => {
     expect(kernelFor(plan({ mapping_type: "ASYMMETRIC", zero_point_domain: "FLOAT" }, "bfloat16"), "compute")).toBe("js");
     expect(kernelFor(plan({ scale_precision: "bfloat16" }, "bfloat16"), "compute")).toBe("js");
     expect(kernelFor(plan({}, "float64"), "compute")).toBe("js");
-    expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }), "compute")).toBe("js");
+    expect(wasmCaseFor(plan({ mapping_type: "ASYMMETRIC" }))).toBe("asym_groups");
+    expect(wasmCaseFor(plan({ mapping_type: "ASYMMETRIC", zero_point_domain: "FLOAT", zero_point_precision: "float32" }))).toBe("asym_float_groups");
+    expect(kernelFor(plan({ mapping_type: "ASYMMETRIC" }), "given")).toBe("js");
     expect(kernelFor(plan({ zero_point_domain: "FLOAT", zero_point_precision: "float32" }), "compute")).toBe("js");
     expect(kernelFor(plan({ scale_precision: "bfloat16" }), "compute")).toBe("js");
     expect(kernelFor(plan({ zero_point_precision: "int8" }), "compute")).toBe("js");
@@ -495,20 +497,23 @@ describe("conformance corpus through the wasm path", () => {
   const cases = loadManifest();
   const eligible = (c: (typeof cases)[number]) => {
     const cfg = canonicalFromKwargs(c.config);
-    const symInt = cfg.granularity.type !== "PerToken" && cfg.mapping_type === "SYMMETRIC" && cfg.zero_point_domain === "INT";
     if (c.mode === "range_learning_init") return false;
     const w16 = c.input_dtype === "float16" || c.input_dtype === "bfloat16";
     // 16-bit tinygemm groups: asymmetric FLOAT domain, scale and zero point both float32 or both the input dtype.
     if (w16 && cfg.granularity.type !== "PerToken" && cfg.mapping_type === "ASYMMETRIC" && cfg.zero_point_domain === "FLOAT") {
       return c.scale_dtype === c.zero_point_dtype && (c.scale_dtype === "float32" || c.scale_dtype === c.input_dtype);
     }
+    // float32 tinygemm groups: asymmetric FLOAT domain, float32 scale and zero point.
+    if (c.input_dtype === "float32" && cfg.granularity.type !== "PerToken" && cfg.mapping_type === "ASYMMETRIC" && cfg.zero_point_domain === "FLOAT") {
+      return c.scale_dtype === "float32" && c.zero_point_dtype === "float32";
+    }
     if (c.scale_dtype !== "float32" || c.zero_point_dtype !== "int32") return false;
     // The 16-bit kernels: INT-domain groups (symmetric or not) and per_token.
     if (c.input_dtype === "float16" || c.input_dtype === "bfloat16") return cfg.granularity.type === "PerToken" || cfg.zero_point_domain === "INT";
-    return c.input_dtype === "float32" && (cfg.granularity.type === "PerToken" || symInt);
+    return c.input_dtype === "float32" && (cfg.granularity.type === "PerToken" || cfg.zero_point_domain === "INT");
   };
 
-  it("routes exactly the float32/float32/int32 symmetric-INT-group and per_token cases (and 16-bit INT groups, tokens and tinygemm groups) to wasm, and some of each", () => {
+  it("routes exactly the float32/float32/int32 INT-group and per_token cases, float32 tinygemm groups (and 16-bit INT groups, tokens and tinygemm groups) to wasm, and some of each", () => {
     let groupsWasm = 0;
     let tokensWasm = 0;
     let w16Wasm = 0;

@@ -1,6 +1,8 @@
-;; WebAssembly SIMD fake-quant kernel for the two hot float32 cases (spec §3.1–§3.3):
-;;   sym_groups  — per_group/per_channel SYMMETRIC, INT domain, S = float32, Z = int32
-;;   asym_tokens — per_token ASYMMETRIC, S = float32, Z = int32
+;; WebAssembly SIMD fake-quant kernel for the float32 cases (spec §3.1–§3.3):
+;;   sym_groups        — per_group/per_channel SYMMETRIC, INT domain, S = float32, Z = int32
+;;   asym_tokens       — per_token ASYMMETRIC, S = float32, Z = int32
+;;   asym_groups       — per_group/per_channel ASYMMETRIC, INT domain, S = float32, Z = int32
+;;   asym_float_groups — per_group/per_channel ASYMMETRIC, FLOAT domain (tinygemm), S = Z = float32
 ;; then, in sections below: the same cases computed in bfloat16/float16 (sym_groups_w16,
 ;; asym_groups_w16, asym_tokens_w16, asym_float_groups_w16 for tinygemm groups), the fused
 ;; 16-bit in/out variant of sym_groups_w16 (sym_groups_io16), the BF16 byte widen/narrow of
@@ -394,6 +396,361 @@
         (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $tloop))))
+
+;; ---- float32 asymmetric groups ----
+  ;; Asymmetric per_group/per_channel computed in float32 (get_groupwise_affine_qparams: zero not forced
+  ;; into the range), S = float32: qparams.ts kind 2, then kernel.ts intBlockF32 (INT domain, Z = int32:
+  ;; asym_groups) or floatBlockF32 (FLOAT domain, Z = float32, tinygemm: asym_float_groups), op for op.
+  ;; Zero signs: lo and hi may hold another zero's sign than the JS loop's (which keeps the first of equal
+  ;; values), which changes no result: hi − lo is +0 whenever both are zeros (an all-zero group gives lo =
+  ;; −0 only if some value is −0, and hi = −0 only if all are), lo + y is y for y ≠ 0, and s·mid is not 0
+  ;; for s > 0 (mid ≥ 1), while a zero s has an infinite reciprocal (canonical NaNs, or left to JS).
+
+  ;; Min, max and "all finite" flags of four groups of g = 4n values side by side (group j at p + j·gb,
+  ;; gb = 4g bytes): lane j of each result is group j's (lo, hi exact when the group is all finite:
+  ;; pmin/pmax skip NaN, and the order of lanes cannot change a min or max but for zero signs, see above).
+  (func $range4 (param $p i32) (param $gb i32) (result v128 v128 v128)
+    (local $off i32) (local $i i32) (local $v v128)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
+    (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $h3 v128)
+    (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+    (local.set $l0 (v128.const f32x4 inf inf inf inf)) (local.set $l1 (local.get $l0))
+    (local.set $l2 (local.get $l0)) (local.set $l3 (local.get $l0))
+    (local.set $h0 (v128.const f32x4 -inf -inf -inf -inf)) (local.set $h1 (local.get $h0))
+    (local.set $h2 (local.get $h0)) (local.set $h3 (local.get $h0))
+    (local.set $n0 (v128.const i32x4 -1 -1 -1 -1)) (local.set $n1 (local.get $n0))
+    (local.set $n2 (local.get $n0)) (local.set $n3 (local.get $n0))
+    (block $mdone
+      (loop $mloop
+        (br_if $mdone (i32.ge_u (local.get $off) (local.get $gb)))
+        (local.set $i (i32.add (local.get $p) (local.get $off)))
+        (local.set $v (v128.load (local.get $i)))
+        (local.set $l0 (f32x4.pmin (local.get $l0) (local.get $v)))
+        (local.set $h0 (f32x4.pmax (local.get $h0) (local.get $v)))
+        (local.set $n0 (v128.and (local.get $n0) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+        (local.set $v (v128.load (local.get $i)))
+        (local.set $l1 (f32x4.pmin (local.get $l1) (local.get $v)))
+        (local.set $h1 (f32x4.pmax (local.get $h1) (local.get $v)))
+        (local.set $n1 (v128.and (local.get $n1) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+        (local.set $v (v128.load (local.get $i)))
+        (local.set $l2 (f32x4.pmin (local.get $l2) (local.get $v)))
+        (local.set $h2 (f32x4.pmax (local.get $h2) (local.get $v)))
+        (local.set $n2 (v128.and (local.get $n2) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+        (local.set $i (i32.add (local.get $i) (local.get $gb)))
+        (local.set $v (v128.load (local.get $i)))
+        (local.set $l3 (f32x4.pmin (local.get $l3) (local.get $v)))
+        (local.set $h3 (f32x4.pmax (local.get $h3) (local.get $v)))
+        (local.set $n3 (v128.and (local.get $n3) (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 inf inf inf inf))))
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+        (br $mloop)))
+    ;; 4×4 transposes: lane j of the result reduces group j's four lanes.
+    (local.set $l0 (f32x4.pmin (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $l0) (local.get $l1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $l0) (local.get $l1))))
+    (local.set $l2 (f32x4.pmin (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $l2) (local.get $l3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $l2) (local.get $l3))))
+    (local.set $h0 (f32x4.pmax (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $h0) (local.get $h1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $h0) (local.get $h1))))
+    (local.set $h2 (f32x4.pmax (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $h2) (local.get $h3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $h2) (local.get $h3))))
+    (local.set $n0 (v128.and (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $n0) (local.get $n1)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $n0) (local.get $n1))))
+    (local.set $n2 (v128.and (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $n2) (local.get $n3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $n2) (local.get $n3))))
+    (f32x4.pmin (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $l0) (local.get $l2)) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $l2)))
+    (f32x4.pmax (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $h0) (local.get $h2)) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $h0) (local.get $h2)))
+    (v128.and (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $n0) (local.get $n2)) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $n0) (local.get $n2))))
+
+  ;; Lanes whose two values are both finite (not NaN, not ±inf).
+  (func $finite4 (param $a v128) (param $b v128) (result v128)
+    (v128.and (f32x4.lt (f32x4.abs (local.get $a)) (v128.const f32x4 inf inf inf inf))
+              (f32x4.lt (f32x4.abs (local.get $b)) (v128.const f32x4 inf inf inf inf))))
+
+  ;; $to_i32 lane by lane: truncation, INT_MIN for NaN, ±inf and values outside [−2^31, 2^31).
+  (func $to_i32x4 (param $v v128) (result v128)
+    (v128.bitselect (i32x4.trunc_sat_f32x4_s (local.get $v)) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)
+      (v128.and (f32x4.ge (local.get $v) (v128.const f32x4 -0x1p31 -0x1p31 -0x1p31 -0x1p31))
+                (f32x4.lt (local.get $v) (v128.const f32x4 0x1p31 0x1p31 0x1p31 0x1p31)))))
+
+  ;; One asymmetric float32 group at p, INT domain: s = max(f32(f32(hi − lo)/div), eps), z =
+  ;; int32(f32(lo + f32(s·mid))) (truncation, INT_MIN for NaN, ±inf or beyond int32), then $quant with
+  ;; r = 1/s and f32(z), and canonical NaN outputs when s or r is not finite (a NaN input makes lo, hi,
+  ;; s and every output NaN, an infinite one s infinite, as in the JS loop); scale and zero point at sp, zp.
+  ;; The scale is stored with its NaN bits: unlike the other kernels' scales it can be a NaN of either
+  ;; sign, as in JS: the quiet +NaN for a NaN input (the JS loop's NaN literal; set here explicitly, as
+  ;; wasm's f32.min/max may give another NaN), the machine's default NaN (negative on x86) from inf − inf
+  ;; when a group is all +inf or all −inf (f32.sub makes the same NaN as JS's float64 sub, and the
+  ;; division and clamp pass a NaN operand's bits on, in JS and here alike).
+  (func $asym_group (param $p i32) (param $g i32) (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $mid f32)
+    (local $lo f32) (local $hi f32) (local $s f32) (local $r f32) (local $zi i32)
+    (call $range (local.get $p) (local.get $g))
+    (local.set $hi)
+    (local.set $lo)
+    (local.set $s (select (f32.const nan) (f32.div (f32.sub (local.get $hi) (local.get $lo)) (local.get $div))
+      (f32.ne (local.get $lo) (local.get $lo))))
+    (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+    (local.set $r (f32.div (f32.const 1) (local.get $s)))
+    (local.set $zi (call $to_i32 (f32.add (local.get $lo) (f32.mul (local.get $s) (local.get $mid)))))
+    (call $quant (local.get $p) (local.get $g) (local.get $r) (local.get $s)
+      (f32.convert_i32_s (local.get $zi)) (local.get $qmin) (local.get $qmax))
+    (if (i32.eqz (call $finite (local.get $s) (local.get $r)))
+      (then (call $canon (local.get $p) (local.get $g))))
+    (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+    (f64.store (local.get $zp) (f64.convert_i32_s (local.get $zi))))
+
+  ;; Asymmetric float32 groups, INT domain (S = float32, Z = int32); scales and zero points as f64 at sp, zp.
+  ;; Four groups at a time when a group is whole vectors (g = 4n), as sym_groups does: lane j of the
+  ;; qparam vectors computes what $asym_group computes for group j, op for op. The batch runs here when
+  ;; all four groups are finite with a finite scale and reciprocal; otherwise its groups run one by one.
+  (func (export "asym_groups") (param $p i32) (param $groups i32) (param $g i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $mid f32)
+    (local $k i32) (local $gb i32) (local $off i32) (local $i i32)
+    (local $vlo v128) (local $vhi v128) (local $lo v128) (local $hi v128) (local $ok v128)
+    (local $s4 v128) (local $r4 v128) (local $z4 v128) (local $zi4 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (local.set $gb (i32.shl (local.get $g) (i32.const 2)))
+    (if (i32.eqz (i32.and (local.get $g) (i32.const 3)))
+      (then
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $groups)))
+            (call $range4 (local.get $p) (local.get $gb))
+            (local.set $ok)
+            (local.set $hi)
+            (local.set $lo)
+            (local.set $s4 (f32x4.pmax (f32x4.div (f32x4.sub (local.get $hi) (local.get $lo)) (f32x4.splat (local.get $div)))
+              (f32x4.splat (local.get $eps))))
+            (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+            (local.set $zi4 (call $to_i32x4 (f32x4.add (local.get $lo) (f32x4.mul (local.get $s4) (f32x4.splat (local.get $mid))))))
+            (if (i32x4.all_true (v128.and (local.get $ok) (call $finite4 (local.get $s4) (local.get $r4))))
+              (then
+                (v128.store (local.get $sp) (f64x2.promote_low_f32x4 (local.get $s4)))
+                (v128.store offset=16 (local.get $sp)
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s4) (local.get $s4))))
+                (v128.store (local.get $zp) (f64x2.convert_low_i32x4_s (local.get $zi4)))
+                (v128.store offset=16 (local.get $zp)
+                  (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $zi4) (local.get $zi4))))
+                (local.set $z4 (f32x4.convert_i32x4_s (local.get $zi4)))
+                (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s4) (local.get $s4)))
+                (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s4) (local.get $s4)))
+                (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s4) (local.get $s4)))
+                (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s4) (local.get $s4)))
+                (local.set $r0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $r4) (local.get $r4)))
+                (local.set $r1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $r4) (local.get $r4)))
+                (local.set $r2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $r4) (local.get $r4)))
+                (local.set $r3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $r4) (local.get $r4)))
+                (local.set $z0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $z4) (local.get $z4)))
+                (local.set $z1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $z4) (local.get $z4)))
+                (local.set $z2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $z4) (local.get $z4)))
+                (local.set $z3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $z4) (local.get $z4)))
+                ;; The four groups side by side, each as $quant does: y = f32(f32(q − z)·s), q = clamp(rhe(f32(x·r)) + z).
+                (local.set $off (i32.const 0))
+                (block $qdone4
+                  (loop $qloop4
+                    (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                    (local.set $i (i32.add (local.get $p) (local.get $off)))
+                    (v128.store (local.get $i) (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r0))) (local.get $z0))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $z0)) (local.get $s0)))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (v128.store (local.get $i) (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r1))) (local.get $z1))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $z1)) (local.get $s1)))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (v128.store (local.get $i) (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r2))) (local.get $z2))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $z2)) (local.get $s2)))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (v128.store (local.get $i) (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.add (f32x4.nearest (f32x4.mul (v128.load (local.get $i)) (local.get $r3))) (local.get $z3))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $z3)) (local.get $s3)))
+                    (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                    (br $qloop4))))
+              (else
+                (call $asym_group (local.get $p) (local.get $g) (local.get $div) (local.get $eps) (local.get $qmin) (local.get $qmax)
+                  (local.get $sp) (local.get $zp) (local.get $mid))
+                (call $asym_group (i32.add (local.get $p) (local.get $gb)) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 8)) (i32.add (local.get $zp) (i32.const 8)) (local.get $mid))
+                (call $asym_group (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1))) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 16)) (i32.add (local.get $zp) (i32.const 16)) (local.get $mid))
+                (call $asym_group (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3))) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 24)) (i32.add (local.get $zp) (i32.const 24)) (local.get $mid))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 2))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 32)))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 32)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $bloop)))))
+    (block $gdone
+      (loop $gloop
+        (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
+        (call $asym_group (local.get $p) (local.get $g) (local.get $div) (local.get $eps) (local.get $qmin) (local.get $qmax)
+          (local.get $sp) (local.get $zp) (local.get $mid))
+        (local.set $p (i32.add (local.get $p) (local.get $gb)))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $gloop))))
+
+  ;; y = f32(f32(f32(q − kmid)·s) + z), q = clamp(rhe(f32(f32(x − base)/s)), qmin, qmax), over n floats at p
+  ;; (kernel.ts floatBlockF32: true division, no reciprocal). With x, s > 0, base and z finite no output is NaN.
+  (func $quant_float (param $p i32) (param $n i32) (param $s f32) (param $base f32) (param $z f32) (param $kmid f32)
+                     (param $qmin f32) (param $qmax f32)
+    (local $end i32) (local $vend i32) (local $vs v128) (local $vb v128) (local $vz v128) (local $vm v128)
+    (local $vlo v128) (local $vhi v128) (local $x f32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vb (f32x4.splat (local.get $base)))
+    (local.set $vz (f32x4.splat (local.get $z)))
+    (local.set $vm (f32x4.splat (local.get $kmid)))
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $p) (local.get $vend)))
+        (v128.store (local.get $p) (f32x4.add (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+          (f32x4.nearest (f32x4.div (f32x4.sub (v128.load (local.get $p)) (local.get $vb)) (local.get $vs)))
+          (local.get $vlo)) (local.get $vhi)) (local.get $vm)) (local.get $vs)) (local.get $vz)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vloop)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (f32.nearest (f32.div (f32.sub (f32.load (local.get $p)) (local.get $base)) (local.get $s))))
+        (local.set $x (select (local.get $qmin) (local.get $x) (f32.lt (local.get $x) (local.get $qmin))))
+        (local.set $x (select (local.get $qmax) (local.get $x) (f32.gt (local.get $x) (local.get $qmax))))
+        (f32.store (local.get $p) (f32.add (f32.mul (f32.sub (local.get $x) (local.get $kmid)) (local.get $s)) (local.get $z)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop))))
+
+  ;; One asymmetric float32 group at p, FLOAT domain (tinygemm, S = Z = float32): s as in $asym_group,
+  ;; zf = f32(lo + f32(s·cmid)) kept as a float, base = f32(zf − f32(s·kmid)) (cmid = 2^(b−1), the
+  ;; qparams' mid point; kmid = (qmin + qmax + 1)/2, the kernel's), then $quant_float. A group whose
+  ;; inputs, s, 1/s, zf or base are not all finite is left untouched with a NaN scale and zero point, for
+  ;; the caller to rerun in JS (its NaN outputs are then not always canonical). Returns 1 when it left it.
+  (func $asym_float_group (param $p i32) (param $g i32) (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $cmid f32) (param $kmid f32) (result i32)
+    (local $lo f32) (local $hi f32) (local $s f32) (local $r f32) (local $zf f32) (local $base f32)
+    (call $range (local.get $p) (local.get $g))
+    (local.set $hi)
+    (local.set $lo)
+    (local.set $s (f32.div (f32.sub (local.get $hi) (local.get $lo)) (local.get $div)))
+    (local.set $s (select (local.get $eps) (local.get $s) (f32.lt (local.get $s) (local.get $eps))))
+    (local.set $r (f32.div (f32.const 1) (local.get $s)))
+    (local.set $zf (f32.add (local.get $lo) (f32.mul (local.get $s) (local.get $cmid))))
+    (local.set $base (f32.sub (local.get $zf) (f32.mul (local.get $s) (local.get $kmid))))
+    (if (i32.and (i32.and (call $finite2 (local.get $lo) (local.get $hi)) (call $finite (local.get $s) (local.get $r)))
+                 (call $finite2 (local.get $zf) (local.get $base)))
+      (then
+        (f64.store (local.get $sp) (f64.promote_f32 (local.get $s)))
+        (f64.store (local.get $zp) (f64.promote_f32 (local.get $zf)))
+        (call $quant_float (local.get $p) (local.get $g) (local.get $s) (local.get $base) (local.get $zf) (local.get $kmid)
+          (local.get $qmin) (local.get $qmax))
+        (return (i32.const 0))))
+    (f64.store (local.get $sp) (f64.const nan))
+    (f64.store (local.get $zp) (f64.const nan))
+    (i32.const 1))
+
+  ;; Asymmetric float32 groups, FLOAT domain (tinygemm, S = Z = float32); scales and zero points as f64 at
+  ;; sp, zp. Four at a time when g = 4n, as asym_groups (lane j computes $asym_float_group's qparams for
+  ;; group j) when all four run here; otherwise one by one. Returns how many groups were left to the caller.
+  (func (export "asym_float_groups") (param $p i32) (param $groups i32) (param $g i32)
+        (param $div f32) (param $eps f32) (param $qmin f32) (param $qmax f32)
+        (param $sp i32) (param $zp i32) (param $cmid f32) (param $kmid f32) (result i32)
+    (local $k i32) (local $left i32) (local $gb i32) (local $off i32) (local $i i32)
+    (local $vlo v128) (local $vhi v128) (local $vm v128) (local $lo v128) (local $hi v128) (local $ok v128)
+    (local $s4 v128) (local $r4 v128) (local $z4 v128) (local $b4 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
+    (local.set $vlo (f32x4.splat (local.get $qmin)))
+    (local.set $vhi (f32x4.splat (local.get $qmax)))
+    (local.set $vm (f32x4.splat (local.get $kmid)))
+    (local.set $gb (i32.shl (local.get $g) (i32.const 2)))
+    (if (i32.eqz (i32.and (local.get $g) (i32.const 3)))
+      (then
+        (block $bdone
+          (loop $bloop
+            (br_if $bdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $groups)))
+            (call $range4 (local.get $p) (local.get $gb))
+            (local.set $ok)
+            (local.set $hi)
+            (local.set $lo)
+            (local.set $s4 (f32x4.pmax (f32x4.div (f32x4.sub (local.get $hi) (local.get $lo)) (f32x4.splat (local.get $div)))
+              (f32x4.splat (local.get $eps))))
+            (local.set $r4 (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $s4)))
+            (local.set $z4 (f32x4.add (local.get $lo) (f32x4.mul (local.get $s4) (f32x4.splat (local.get $cmid)))))
+            (local.set $b4 (f32x4.sub (local.get $z4) (f32x4.mul (local.get $s4) (local.get $vm))))
+            (if (i32x4.all_true (v128.and (v128.and (local.get $ok) (call $finite4 (local.get $s4) (local.get $r4)))
+                                          (call $finite4 (local.get $z4) (local.get $b4))))
+              (then
+                (v128.store (local.get $sp) (f64x2.promote_low_f32x4 (local.get $s4)))
+                (v128.store offset=16 (local.get $sp)
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s4) (local.get $s4))))
+                (v128.store (local.get $zp) (f64x2.promote_low_f32x4 (local.get $z4)))
+                (v128.store offset=16 (local.get $zp)
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $z4) (local.get $z4))))
+                (local.set $s0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $s4) (local.get $s4)))
+                (local.set $s1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $s4) (local.get $s4)))
+                (local.set $s2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $s4) (local.get $s4)))
+                (local.set $s3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $s4) (local.get $s4)))
+                (local.set $b0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $b4) (local.get $b4)))
+                (local.set $b1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $b4) (local.get $b4)))
+                (local.set $b2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $b4) (local.get $b4)))
+                (local.set $b3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $b4) (local.get $b4)))
+                (local.set $z0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $z4) (local.get $z4)))
+                (local.set $z1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $z4) (local.get $z4)))
+                (local.set $z2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $z4) (local.get $z4)))
+                (local.set $z3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $z4) (local.get $z4)))
+                ;; The four groups side by side, each as $quant_float does (four independent division chains).
+                (local.set $off (i32.const 0))
+                (block $qdone4
+                  (loop $qloop4
+                    (br_if $qdone4 (i32.ge_u (local.get $off) (local.get $gb)))
+                    (local.set $i (i32.add (local.get $p) (local.get $off)))
+                    (v128.store (local.get $i) (f32x4.add (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.nearest (f32x4.div (f32x4.sub (v128.load (local.get $i)) (local.get $b0)) (local.get $s0)))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $vm)) (local.get $s0)) (local.get $z0)))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (v128.store (local.get $i) (f32x4.add (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.nearest (f32x4.div (f32x4.sub (v128.load (local.get $i)) (local.get $b1)) (local.get $s1)))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $vm)) (local.get $s1)) (local.get $z1)))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (v128.store (local.get $i) (f32x4.add (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.nearest (f32x4.div (f32x4.sub (v128.load (local.get $i)) (local.get $b2)) (local.get $s2)))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $vm)) (local.get $s2)) (local.get $z2)))
+                    (local.set $i (i32.add (local.get $i) (local.get $gb)))
+                    (v128.store (local.get $i) (f32x4.add (f32x4.mul (f32x4.sub (f32x4.pmin (f32x4.pmax
+                      (f32x4.nearest (f32x4.div (f32x4.sub (v128.load (local.get $i)) (local.get $b3)) (local.get $s3)))
+                      (local.get $vlo)) (local.get $vhi)) (local.get $vm)) (local.get $s3)) (local.get $z3)))
+                    (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                    (br $qloop4))))
+              (else
+                (local.set $left (i32.add (local.get $left) (call $asym_float_group (local.get $p) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (local.get $sp) (local.get $zp) (local.get $cmid) (local.get $kmid))))
+                (local.set $left (i32.add (local.get $left) (call $asym_float_group (i32.add (local.get $p) (local.get $gb)) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 8)) (i32.add (local.get $zp) (i32.const 8)) (local.get $cmid) (local.get $kmid))))
+                (local.set $left (i32.add (local.get $left) (call $asym_float_group (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 1))) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 16)) (i32.add (local.get $zp) (i32.const 16)) (local.get $cmid) (local.get $kmid))))
+                (local.set $left (i32.add (local.get $left) (call $asym_float_group (i32.add (local.get $p) (i32.mul (local.get $gb) (i32.const 3))) (local.get $g) (local.get $div) (local.get $eps)
+                  (local.get $qmin) (local.get $qmax) (i32.add (local.get $sp) (i32.const 24)) (i32.add (local.get $zp) (i32.const 24)) (local.get $cmid) (local.get $kmid))))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $gb) (i32.const 2))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 32)))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 32)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $bloop)))))
+    (block $gdone
+      (loop $gloop
+        (br_if $gdone (i32.ge_u (local.get $k) (local.get $groups)))
+        (local.set $left (i32.add (local.get $left) (call $asym_float_group (local.get $p) (local.get $g) (local.get $div) (local.get $eps)
+          (local.get $qmin) (local.get $qmax) (local.get $sp) (local.get $zp) (local.get $cmid) (local.get $kmid))))
+        (local.set $p (i32.add (local.get $p) (local.get $gb)))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $gloop)))
+    (local.get $left))
 
 ;; ---- 16-bit compute (W = bfloat16 or float16, S = float32, Z = int32), spec §3.0/§3.4 ----
   ;; Values in memory are float32 holding W values. Every qparam op rounds to W; the kernel's

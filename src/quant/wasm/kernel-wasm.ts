@@ -1,7 +1,9 @@
 /**
  * The WebAssembly SIMD kernel (fq.wat) for the hot cases, bit-exact with the
- * JS kernel: per_group/per_channel SYMMETRIC in the INT domain, and per_token
- * ASYMMETRIC, with float32 compute; and, computed in bfloat16 or float16
+ * JS kernel: with float32 compute, per_group/per_channel SYMMETRIC in the INT
+ * domain, per_token ASYMMETRIC, and per_group/per_channel ASYMMETRIC in the
+ * INT domain (float32 scales, int32 zero points) and in the FLOAT domain
+ * (tinygemm, float32 scales and zero points); and, computed in bfloat16 or float16
  * (checkpoint weights, 16-bit activations), per_group/per_channel SYMMETRIC
  * and ASYMMETRIC in the INT domain and per_token, with float32 scales and an
  * int32 zero point; and per_group/per_channel ASYMMETRIC in the FLOAT domain
@@ -24,12 +26,27 @@ import { FQ_WASM_BASE64 } from "./fq-wasm.generated.js";
 /** "auto" uses wasm where it applies; "js" forces the JS kernel (for comparisons and debugging). */
 export type KernelChoice = "auto" | "js";
 
-export type WasmCase = "sym_groups" | "asym_tokens" | "sym_groups_w16" | "asym_groups_w16" | "asym_tokens_w16" | "asym_float_groups_w16";
+export type WasmCase = "sym_groups" | "asym_tokens" | "asym_groups" | "asym_float_groups" | "sym_groups_w16" | "asym_groups_w16" | "asym_tokens_w16" | "asym_float_groups_w16";
 
 type KernelFn = (
   ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
   qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number,
 ) => void;
+
+/** The float32 asymmetric INT group kernel: as KernelFn, plus the qparams' mid point 2^(b−1). */
+type KernelMidFn = (
+  ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
+  qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, mid: number,
+) => void;
+
+/**
+ * The float32 tinygemm kernel: as KernelMidFn, plus the kernel's mid point (qmin + qmax + 1)/2; returns
+ * how many groups it left to the caller.
+ */
+type KernelFloatFn = (
+  ptr: number, groups: number, groupSize: number, divisor: number, eps: number,
+  qmin: number, qmax: number, scalePtr: number, zeroPointPtr: number, mid: number, kernelMid: number,
+) => number;
 
 /** The 16-bit kernel: `half` 1 for float16, 0 for bfloat16; returns how many groups it left to the caller. */
 type KernelW16Fn = (
@@ -56,6 +73,8 @@ interface FqExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   sym_groups: KernelFn;
   asym_tokens: KernelFn;
+  asym_groups: KernelMidFn;
+  asym_float_groups: KernelFloatFn;
   sym_groups_w16: KernelW16Fn;
   asym_groups_w16: KernelW16MidFn;
   asym_tokens_w16: KernelW16Fn;
@@ -213,6 +232,10 @@ export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
     const sp = plan.scalePrecision;
     return sp === plan.zeroPointPrecision && (sp === "float32" || sp === plan.compute) ? "asym_float_groups_w16" : null;
   }
+  if (plan.compute === "float32" && plan.kind !== "per_token" && !plan.symmetric && plan.domain === "FLOAT") {
+    // tinygemm groups computed in float32: float32 scales and zero points.
+    return plan.scalePrecision === "float32" && plan.zeroPointPrecision === "float32" ? "asym_float_groups" : null;
+  }
   if (plan.scalePrecision !== "float32" || plan.zeroPointPrecision !== "int32") return null;
   if (plan.compute === "bfloat16" || plan.compute === "float16") {
     // per_token is always asymmetric and INT; the FLOAT zero-point domain of groups stays in JS.
@@ -222,7 +245,7 @@ export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
   }
   if (plan.compute !== "float32") return null;
   if (plan.kind === "per_token") return "asym_tokens"; // per_token is always asymmetric and INT
-  if (plan.symmetric && plan.domain === "INT") return "sym_groups";
+  if (plan.domain === "INT") return plan.symmetric ? "sym_groups" : "asym_groups";
   return null;
 }
 
@@ -230,8 +253,9 @@ export function wasmCaseFor(plan: QuantPlan): WasmCase | null {
  * Runs the wasm kernel when it applies and is available. Returns -1 (having
  * touched nothing) when it does not, so the caller runs the JS kernel;
  * otherwise the number of groups the kernel left untouched in `out` (their
- * input values, for the caller to run in JS: only the 16-bit kernels leave
- * any, those whose scale or its reciprocal is not finite). `x` and `out` may
+ * input values, for the caller to run in JS: only the 16-bit kernels and
+ * float32 tinygemm leave any, those whose scale or its reciprocal, or for
+ * tinygemm its zero point, is not finite). `x` and `out` may
  * be the same array.
  */
 export function fakeQuantizeRowsWasm(
@@ -252,6 +276,11 @@ export function fakeQuantizeRowsWasm(
     if (which === "sym_groups_w16") return e.sym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
     if (which === "asym_groups_w16") return e.asym_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half, c.mid);
     if (which === "asym_tokens_w16") return e.asym_tokens_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half);
+    if (which === "asym_groups") {
+      e.asym_groups(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, c.mid);
+      return 0;
+    }
+    if (which === "asym_float_groups") return e.asym_float_groups(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, c.mid, (c.qmax + c.qmin + 1) / 2);
     if (which === "asym_float_groups_w16") {
       const inW = plan.scalePrecision === plan.compute ? 1 : 0;
       return e.asym_float_groups_w16(ptr, n, g, c.divisor, c.eps, c.qmin, c.qmax, sp, zp, half, c.mid, (c.qmax + c.qmin + 1) / 2, inW);
