@@ -75,9 +75,23 @@ export function parseSafetensorsHeader(bytes: Uint8Array, dataLength: number, fi
   } catch {
     throw checkpointError(file, "the header is not valid UTF-8", RESAVE);
   }
+  let metadata: Record<string, string> | null = null;
+  const entries: SafetensorsEntry[] = [];
+  // The first problem of a member, thrown once the whole header has parsed: a syntax error anywhere is reported first, as it was.
+  let memberError: { error: unknown } | undefined;
   let root: JsonValue;
   try {
-    root = parseStrictJson(text);
+    root = parseStrictJson(text, {
+      onRootMember: (name, value) => {
+        if (memberError) return;
+        try {
+          if (name === "__metadata__") metadata = readMetadata(value, file);
+          else entries.push(readTensor(name, value, dataLength, file));
+        } catch (error) {
+          memberError = { error };
+        }
+      },
+    });
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
       throw checkpointError(file, `the header is not valid JSON: ${err.message} (at character ${err.offset} of the header)`, RESAVE);
@@ -85,13 +99,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, dataLength: number, fi
     throw err;
   }
   if (root.kind !== "object") throw checkpointError(file, `the header is ${jsonKind(root)}, not a JSON object`, RESAVE);
-
-  let metadata: Record<string, string> | null = null;
-  const entries: SafetensorsEntry[] = [];
-  for (const [name, value] of root.entries) {
-    if (name === "__metadata__") metadata = readMetadata(value, file);
-    else entries.push(readTensor(name, value, dataLength, file));
-  }
+  if (memberError) throw memberError.error;
   const tensors = entries
     .map((t, i) => ({ t, i }))
     .sort((a, b) => a.t.begin - b.t.begin || a.t.end - b.t.end || a.i - b.i)

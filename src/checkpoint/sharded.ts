@@ -51,7 +51,8 @@ export class ShardedCheckpoint extends OpenFilesCheckpoint {
     this.indexBytes = indexBytes;
     this.shards = shards;
     const tensors: CheckpointTensor[] = [];
-    for (const s of shards) tensors.push(...tensorsOf(s.file, tensors.length));
+    // A loop, not push(...): a shard of 100,000+ tensors would overflow the call stack.
+    for (const s of shards) for (const t of tensorsOf(s.file, tensors.length)) tensors.push(t);
     this.tensors = tensors;
     this.metadata = shards.length > 0 ? shards[0].file.layout.metadata : null;
   }

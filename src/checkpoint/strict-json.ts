@@ -29,8 +29,19 @@ export const MAX_JSON_DEPTH = 128;
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
-export function parseStrictJson(text: string): JsonValue {
+export interface StrictJsonOptions {
+  /**
+   * Receives the root object's members one at a time, as they are parsed,
+   * instead of keeping them in its entries (which then stay empty): a 100 MB
+   * header of 300,000 tensors holds one member's tree at a time, not all of
+   * them (~1 KB of objects each).
+   */
+  onRootMember?: (key: string, value: JsonValue) => void;
+}
+
+export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): JsonValue {
   let pos = 0;
+  const onRootMember = opts.onRootMember;
 
   const fail = (message: string, at = pos): never => {
     throw new JsonSyntaxError(message, at);
@@ -139,8 +150,9 @@ export function parseStrictJson(text: string): JsonValue {
   const parseObject = (depth: number): JsonValue => {
     pos++; // {
     const entries: Array<[string, JsonValue]> = [];
-    // Small objects (every tensor entry) check duplicates by scanning; a Set only once there are many keys.
-    const keys: { set: Set<string> | null } = { set: null };
+    const streamed = depth === 1 && onRootMember !== undefined;
+    // Small objects (every tensor entry) check duplicates by scanning; a Set only once there are many keys (or streamed ones).
+    const keys: { set: Set<string> | null } = { set: streamed ? new Set() : null };
     const isDuplicate = (key: string): boolean => {
       if (keys.set !== null) return keys.set.has(key);
       for (const [k] of entries) if (k === key) return true;
@@ -159,7 +171,8 @@ export function parseStrictJson(text: string): JsonValue {
       skipSpace();
       if (text[pos] !== ":") fail(`expected ':' after key ${quoteName(key)}, found ${describe(pos)}`);
       pos++;
-      entries.push([key, parseValue(depth)]);
+      if (streamed) onRootMember(key, parseValue(depth));
+      else entries.push([key, parseValue(depth)]);
       skipSpace();
       if (text[pos] === ",") { pos++; continue; }
       if (text[pos] === "}") { pos++; return { kind: "object", entries }; }

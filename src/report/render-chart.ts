@@ -69,15 +69,16 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   const left = 70;
   const right = 24;
   // Room for the labels, rotated by 60°: about 5 px per character at 10 px.
-  const bottom = labelled ? 44 + Math.min(150, 5 * Math.max(...tensors.map((t) => shortName(t.name).length), 4)) : 60;
+  const bottom = labelled ? 44 + Math.min(150, 5 * tensors.reduce((w, t) => Math.max(w, shortName(t.name).length), 4)) : 60;
   const H = top + 330 + bottom;
   const plotW = W - left - right;
   const plotH = H - top - bottom;
   const finite: number[] = [];
   for (const t of tensors) for (const c of t.cells) if (c.figures?.sqnrDb !== null && c.figures?.sqnrDb !== undefined && Number.isFinite(c.figures.sqnrDb)) finite.push(c.figures.sqnrDb);
   if (opts.threshold !== undefined) finite.push(opts.threshold);
-  const lo0 = finite.length ? Math.min(...finite) : 0;
-  const hi0 = finite.length ? Math.max(...finite) : 1;
+  // reduce, not Math.min(...finite): one argument per figure overflows the call stack on large models.
+  const lo0 = finite.length ? finite.reduce((a, b) => Math.min(a, b)) : 0;
+  const hi0 = finite.length ? finite.reduce((a, b) => Math.max(a, b)) : 1;
   const pad = Math.max((hi0 - lo0) * 0.05, 0.5);
   const { lo, hi, ticks } = niceTicks(lo0 - pad, hi0 + pad);
   const y = (v: number) => top + plotH - ((Math.max(lo, Math.min(hi, v)) - lo) / (hi - lo)) * plotH;
@@ -135,7 +136,8 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
     });
     out.push(`<g class="series" data-series="${c}" data-column="${xmlEscape(col.name)}" fill="${colour}" stroke="${colour}">`);
     if (pts.length > 1) out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke-width="1.5" stroke-opacity="0.55"/>`);
-    out.push(...marks, `</g>`);
+    for (const m of marks) out.push(m);
+    out.push(`</g>`);
   });
   // Legend, above the plot.
   out.push(`<g class="legend" font-size="13" fill="#222">`);

@@ -21,7 +21,8 @@ function cellTexts(c: ReportCell, withKey: boolean): string[] {
 
 /** Pads a grid of texts into aligned lines: a group header line over the sub-columns, then labels, then rows. */
 function layOut(groups: Array<{ label: string; span: number }>, columns: GridColumn[], rows: string[][]): string[] {
-  const width = columns.map((c, i) => Math.max(c.label.length, ...rows.map((r) => r[i].length)));
+  // reduce, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
+  const width = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, r[i].length), c.label.length));
   // Widen a group's last column if its label is longer than its columns together.
   let at = 0;
   for (const g of groups) {

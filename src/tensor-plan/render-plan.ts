@@ -48,7 +48,8 @@ function row(e: TensorPlanEntry): string[] {
 /** The plan as an aligned text table, then a summary line, then every problem. */
 export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
   const rows = [HEADERS.slice() as string[], ...entries.map(row)];
-  const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+  // Loops, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
+  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, [...r[i]].length), 0));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - [...c].length))).join("  ").trimEnd();
   const out = rows.map(line);
   const s = summarizePlan(entries);

@@ -34,6 +34,17 @@ function refusal(open: () => unknown): FqcError {
 }
 
 describe("openSharded: valid checkpoints", () => {
+  it("opens a shard of 200,000 tensors (the tensors were once spread into one push: past ~130,000 the call stack overflowed)", () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ name: `model.layers.${i}.w`, dtype: "F32" as const, shape: [1] }));
+    const index = writeSharded(tmp.dir, [{ file: "a.safetensors", tensors: many.slice(0, 10) }, { file: "b.safetensors", tensors: many.slice(10) }]);
+    const ck = openSharded(index);
+    try {
+      expect(ck.tensors).toHaveLength(200_000);
+      expect(ck.tensors[199_999].index).toBe(199_999);
+    } finally {
+      ck.close();
+    }
+  });
   it("lists shards in file-name order, each in data-offset order, with the first shard's metadata", () => {
     // weight_map is sorted by tensor name (as transformers writes it), so lm_head (shard 2) comes first there.
     const index = writeSharded(tmp.dir, SHARDS);

@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oneLine, shownName } from "../../src/diagnostics/one-line.js";
 import { normalize } from "../../src/config/normalize.js";
-import { reportCheckpoint } from "../../src/report/pass.js";
+import type { Checkpoint, CheckpointTensor } from "../../src/checkpoint/types.js";
+import { reportCheckpoint, reportFromSums } from "../../src/report/pass.js";
+import { SLOTS } from "../../src/report/stats.js";
 import { renderReportCsv } from "../../src/report/render-csv.js";
 import { renderReportHtml } from "../../src/report/render-html.js";
 import { renderReportJson } from "../../src/report/render-json.js";
@@ -108,6 +110,25 @@ describe("a huge tensor name (the header allows 100 MB of them)", () => {
   });
   it("stays whole in JSON", () => {
     expect((JSON.parse(renderReportJson(big)) as { tensors: Array<{ name: string }> }).tensors[0].name).toBe(huge);
+  });
+});
+
+describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () => {
+  // Math.max(...rows) passes one argument per tensor: past ~130,000 it overflowed the call stack in every text renderer.
+  const N = 200_000;
+  const tensors: CheckpointTensor[] = Array.from({ length: N }, (_, index) => ({
+    index, name: `model.layers.${index}.mlp.up_proj.weight`, dtype: "F32" as const, shape: [2, 32], byteLength: 256,
+    file: "many.safetensors", dataOffset: 8 + 256 * index, byteOrder: "little" as const, fortranOrder: false,
+  }));
+  it("renders the report in every format and the dry-run plan without overflowing the stack", () => {
+    const ckpt = { path: "many.safetensors", format: "safetensors" as const, tensors, metadata: null, stream: () => [], close: () => undefined } as unknown as Checkpoint;
+    const sums = tensors.map(() => [Float64Array.from({ length: SLOTS }, (_, k) => (k === 0 ? 64 : k === 1 ? 1 : 0))]);
+    const many = reportFromSums(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], sums);
+    for (const text of [renderReportTable(many), renderReportMarkdown(many), renderReportHtml(many), renderReportCsv(many)]) {
+      expect(text).toContain(`model.layers.${N - 1}.mlp.up`);
+    }
+    const plan = renderPlanTable(planTensors(tensors, { config: INT4 }));
+    expect(plan).toContain(`${N} tensors: ${N} to fake-quantize`);
   });
 });
 

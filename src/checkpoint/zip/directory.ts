@@ -92,7 +92,8 @@ function decodeName(entry: CentralEntry, index: number, file: string): string {
     throw zipError(file, `member ${shown}: its name has non-ASCII bytes without the UTF-8 flag (a legacy code page)`,
       "Save the archive with np.savez, which writes UTF-8 names.");
   }
-  return String.fromCharCode(...entry.nameBytes);
+  // ASCII (checked above); decoded, not spread into fromCharCode: a name may be 65,535 bytes.
+  return new TextDecoder().decode(entry.nameBytes);
 }
 
 /** Locate and check the end record (and ZIP64 record); returns the central directory's place. */
