@@ -16,7 +16,7 @@ export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
 export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
 export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";
 export type { ErrorFigures, StatSums } from "./report/stats.js";
-export { compileRecipe, primeRecipe, resolveTensor, keyMatchesTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
+export { compileRecipe, primeRecipe, moduleKeys, resolveTensor, keyMatchesTensor, recipeKeyKind, splitTensorName, appliedConfig, type CompiledRecipe, type MatchTier, type ModuleKeys, type Resolution, type RecipeKeyKind } from "./config/recipe.js";
 export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
 export { configSummary } from "./config/summary.js";
 export {

@@ -94,18 +94,44 @@ function parameterKey(c: CompiledRecipe, name: string): string | undefined {
 }
 
 /**
+ * What a module's parameters give the rules for each of them: how many are
+ * exact keys, and the first two (in sibling order) that a parameter-level key
+ * (exact or `re:`) matches. Made once per module, so that resolving all its
+ * tensors is linear in their number (a checkpoint of names without dots is one
+ * module of them all).
+ */
+export interface ModuleKeys {
+  exactCount: number;
+  keyed: ReadonlyArray<{ name: string; key: string }>;
+}
+
+export function moduleKeys(c: CompiledRecipe, siblings: readonly string[]): ModuleKeys {
+  let exactCount = 0;
+  const keyed: Array<{ name: string; key: string }> = [];
+  for (const s of siblings) {
+    if (c.names.has(s)) exactCount++;
+    if (keyed.length < 2) {
+      const k = parameterKey(c, s);
+      if (k !== undefined) keyed.push({ name: s, key: k });
+    }
+  }
+  return { exactCount, keyed };
+}
+
+/**
  * Resolve one tensor. `siblings` are the names of the tensors of the same
  * module (this one included); without them the tensor is taken as its
- * module's only parameter.
+ * module's only parameter. `keys` is moduleKeys(c, siblings), for callers
+ * that resolve every tensor of a module.
  */
-export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonly string[] = [name]): Resolution {
+export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonly string[] = [name], keys: ModuleKeys = moduleKeys(c, siblings)): Resolution {
   const exact = c.names.get(name);
   if (exact) return { matched: true, tier: "parameter", key: exact.key, value: exact.value };
   const { module, parameter } = splitTensorName(name);
   const isWeight = parameter === "weight";
 
-  // torchao: an exact parameter key for any parameter of the module skips the exact module key.
-  const exactSibling = siblings.find((s) => s !== name && c.names.has(s));
+  // torchao: an exact parameter key for any parameter of the module skips the exact module key (this one is none: it returned above).
+  const exactSibling = keys.exactCount > 0;
   const moduleEntry = c.names.get(module);
   if (moduleEntry && !exactSibling) {
     if (isWeight) return { matched: true, tier: "module", key: moduleEntry.key, value: moduleEntry.value };
@@ -117,15 +143,7 @@ export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonl
   if (pattern) return { matched: true, tier: "parameter-regex", key: pattern.key, value: pattern.value };
 
   // Any parameter-level match in the module (exact or pattern) skips module patterns and _default.
-  let sibling: { name: string; key: string } | undefined;
-  for (const s of siblings) {
-    if (s === name) continue;
-    const k = parameterKey(c, s);
-    if (k !== undefined) {
-      sibling = { name: s, key: k };
-      break;
-    }
-  }
+  const sibling = keys.keyed.find((k) => k.name !== name);
   const modulePattern = isWeight ? firstPattern(c, module) : undefined;
   const moduleLevel: RecipeEntry | undefined = isWeight ? moduleEntry ?? modulePattern ?? c.fallback : undefined;
   if (moduleLevel && sibling) return { matched: false, blocked: { by: "sibling-parameter-key", sibling: sibling.name, key: sibling.key } };

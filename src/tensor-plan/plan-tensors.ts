@@ -6,7 +6,7 @@
  */
 import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
 import {
-  appliedConfig, compileRecipe, keyMatchesAny, primeRecipe, keyMatchesTensor, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier,
+  appliedConfig, compileRecipe, keyMatchesTensor, moduleKeys, primeRecipe, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
@@ -101,8 +101,8 @@ function planWithConfig(t: TensorInfo, config: CanonicalConfig, opts: PlanOption
   return quantize(t, CONFIG_KEY, "config", config, opts);
 }
 
-function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly string[], opts: PlanOptions): TensorPlanEntry {
-  const r = resolveTensor(c, t.name, siblings);
+function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly string[], keys: ModuleKeys, opts: PlanOptions): TensorPlanEntry {
+  const r = resolveTensor(c, t.name, siblings, keys);
   if (!r.matched) {
     if (r.blocked?.by === "sibling-parameter-key") {
       return skip(t, "blocked", `the parameter key \`${r.blocked.key}\` matches ${r.blocked.sibling}, so torchao skips module keys and _default for its whole module`);
@@ -146,7 +146,42 @@ export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, 
     if (list) list.push(t.name);
     else byModule.set(m, [t.name]);
   }
-  return tensors.map((t) => planWithRecipe(t, c, byModule.get(splitTensorName(t.name).module)!, opts));
+  const keysOf = new Map<string, ModuleKeys>();
+  return tensors.map((t) => {
+    const module = splitTensorName(t.name).module;
+    const siblings = byModule.get(module)!;
+    let keys = keysOf.get(module);
+    if (!keys) keysOf.set(module, (keys = moduleKeys(c, siblings)));
+    return planWithRecipe(t, c, siblings, keys, opts);
+  });
+}
+
+/**
+ * Where each recipe key first matches among `names` by its own tier's rule
+ * (keyMatchesTensor), as an index into `names` (-1: nowhere). Exact keys and
+ * `_default` are looked up, not scanned: a generated recipe naming each of
+ * 100,000 tensors would otherwise take 10¹⁰ comparisons. `re:` keys scan.
+ */
+function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonly string[]): number[] {
+  const byName = new Map<string, number>();
+  const byWeightModule = new Map<string, number>();
+  let firstWeight = -1;
+  names.forEach((n, i) => {
+    if (!byName.has(n)) byName.set(n, i);
+    const { module, parameter } = splitTensorName(n);
+    if (parameter === "weight") {
+      if (!byWeightModule.has(module)) byWeightModule.set(module, i);
+      if (firstWeight < 0) firstWeight = i;
+    }
+  });
+  return keys.map((key) => {
+    const kind = recipeKeyKind(key);
+    if (kind === "default") return firstWeight;
+    if (kind === "regex") return names.findIndex((n) => keyMatchesTensor(c, key, n));
+    const a = byName.get(key) ?? -1;
+    const b = byWeightModule.get(key) ?? -1;
+    return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+  });
 }
 
 /**
@@ -158,7 +193,9 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
   const c = compileRecipe(recipe);
   const names = tensors.map((t) => t.name);
   primeRecipe(c, names);
-  return recipe.entries.map((e) => e.key).filter((k) => !keyMatchesAny(c, k, names));
+  const keys = recipe.entries.map((e) => e.key);
+  const first = firstMatches(c, keys, names);
+  return keys.filter((_, i) => first[i] < 0);
 }
 
 /**
@@ -168,14 +205,17 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
  */
 export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): Array<{ key: string; tensor: string; by?: string }> {
   const c = compileRecipe(recipe);
-  primeRecipe(c, entries.map((e) => e.tensor.name));
+  const names = entries.map((e) => e.tensor.name);
+  primeRecipe(c, names);
   const deciding = new Set(entries.map((e) => e.key));
+  const keys = recipe.entries.map((e) => e.key).filter((k) => !deciding.has(k));
+  const first = firstMatches(c, keys, names);
   const out: Array<{ key: string; tensor: string; by?: string }> = [];
-  for (const { key } of recipe.entries) {
-    if (deciding.has(key)) continue;
-    const first = entries.find((e) => keyMatchesTensor(c, key, e.tensor.name));
-    if (first) out.push(first.key === undefined ? { key, tensor: first.tensor.name } : { key, tensor: first.tensor.name, by: first.key });
-  }
+  keys.forEach((key, i) => {
+    if (first[i] < 0) return;
+    const e = entries[first[i]];
+    out.push(e.key === undefined ? { key, tensor: e.tensor.name } : { key, tensor: e.tensor.name, by: e.key });
+  });
   return out;
 }
 

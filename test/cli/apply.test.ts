@@ -84,7 +84,7 @@ describe("fqc apply (end to end)", () => {
     expect(sameBits(readNpy(t("v012.s.npy")).data, readNpy(path.join(CONFORMANCE, c.scale!)).data)).toBeUndefined();
     const bad = run("0.19", "never");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('Choices: "0.12", "0.18"');
+    expect(bad.stderr).toContain('is not one of "0.12", "0.18"');
   });
 
   it("prints what it did, and a JSON summary with --json", () => {

@@ -131,6 +131,6 @@ describe("fqc validate", () => {
     expect(runFqc(["validate", ok, "--tensor", tensor, "--torchao=0.12"]).code).toBe(0);
     const bad = runFqc(["validate", ok, "--tensor", tensor, "--torchao", "0.2"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('Choices: "0.12", "0.18"');
+    expect(bad.stderr).toContain('is not one of "0.12", "0.18"');
   });
 });
