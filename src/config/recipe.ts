@@ -10,7 +10,7 @@
  * `_default`) for the whole module, as in torchao.
  */
 import { FqcError } from "../errors.js";
-import { BoundedRegex, newMatchContext, type MatchContext } from "./bounded-regex.js";
+import { PatternSet } from "./bounded-regex.js";
 import { compilePythonRegex } from "./recipe-regex.js";
 import type { CanonicalConfig, Recipe, RecipeEntry, RecipeValue } from "./types.js";
 import { RECIPE_DEFAULT_KEY, RECIPE_REGEX_PREFIX } from "./vocabulary.js";
@@ -29,18 +29,19 @@ export interface CompiledRecipe {
   readonly recipe: Recipe;
   /** Exact-name keys (parameter or module names). */
   readonly names: ReadonlyMap<string, RecipeEntry>;
-  /** `re:` keys in file order, compiled for a full match, matched within a time budget (bounded-regex.ts). */
-  readonly patterns: ReadonlyArray<{ entry: RecipeEntry; regex: BoundedRegex }>;
+  /** `re:` keys in file order. */
+  readonly patterns: readonly RecipeEntry[];
+  /** The same keys compiled for a full match, matched within a time budget (bounded-regex.ts). */
+  readonly matcher: PatternSet;
   readonly fallback?: RecipeEntry;
 }
 
 /** Compile every `re:` key (validate reports bad ones at their line:col first; here they throw). */
 export function compileRecipe(recipe: Recipe): CompiledRecipe {
   const names = new Map<string, RecipeEntry>();
-  const patterns: Array<{ entry: RecipeEntry; regex: BoundedRegex }> = [];
+  const patterns: RecipeEntry[] = [];
+  const regexes: RegExp[] = [];
   let fallback: RecipeEntry | undefined;
-  let context: MatchContext | undefined;
-  const shared = () => (context ??= newMatchContext());
   for (const entry of recipe.entries) {
     const kind = recipeKeyKind(entry.key);
     if (kind === "name") names.set(entry.key, entry);
@@ -48,21 +49,27 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
     else {
       const r = compilePythonRegex(entry.key.slice(RECIPE_REGEX_PREFIX.length));
       if (!r.ok) throw new FqcError("CONFIG", `recipe key ${JSON.stringify(entry.key)}: ${r.message}`, { hint: "Run fqc validate on the recipe to see where." });
-      patterns.push({ entry, regex: new BoundedRegex(entry.key, r.regex, shared) });
+      patterns.push(entry);
+      regexes.push(r.regex);
     }
   }
-  return { recipe, names, patterns, fallback };
+  return { recipe, names, patterns, matcher: new PatternSet(patterns.map((p) => p.key), regexes), fallback };
 }
 
 /**
- * Match every `re:` key against these tensor names and their module names at
- * once (one call per key: matching name by name costs ~20x more).
+ * Find the first `re:` key of these tensor names and their module names in a
+ * few batched calls (matching name by name costs ~20x more).
  */
 export function primeRecipe(c: CompiledRecipe, tensorNames: readonly string[]): void {
   if (c.patterns.length === 0) return;
-  const all = new Set(tensorNames);
-  for (const n of tensorNames) all.add(splitTensorName(n).module);
-  for (const p of c.patterns) p.regex.prime(all);
+  c.matcher.prime(tensorNames);
+  // A module name is tried only for a weight no pattern took by its own name (resolveTensor's module-regex tier).
+  const modules = new Set<string>();
+  for (const n of tensorNames) {
+    const { module, parameter } = splitTensorName(n);
+    if (parameter === "weight" && c.matcher.firstMatch(n) < 0) modules.add(module);
+  }
+  c.matcher.prime(modules);
 }
 
 /** `a.b.weight` → module `a.b`, parameter `weight`; a name without a dot belongs to the root module "". */
@@ -84,8 +91,9 @@ export type Resolution =
     };
 
 function firstPattern(c: CompiledRecipe, name: string): RecipeEntry | undefined {
-  for (const p of c.patterns) if (p.regex.test(name)) return p.entry;
-  return undefined;
+  if (c.patterns.length === 0) return undefined;
+  const j = c.matcher.firstMatch(name);
+  return j < 0 ? undefined : c.patterns[j];
 }
 
 /** The first key (in precedence order) a parameter-name tier gives `name`, exact or `re:`. */
@@ -158,8 +166,8 @@ export function keyMatchesTensor(c: CompiledRecipe, key: string, tensorName: str
   const kind = recipeKeyKind(key);
   if (kind === "default") return parameter === "weight";
   if (kind === "name") return tensorName === key || (module === key && parameter === "weight");
-  const p = c.patterns.find((q) => q.entry.key === key);
-  return p !== undefined && (p.regex.test(tensorName) || (parameter === "weight" && p.regex.test(module)));
+  const j = c.patterns.findIndex((e) => e.key === key);
+  return j >= 0 && (c.matcher.matches(j, tensorName) || (parameter === "weight" && c.matcher.matches(j, module)));
 }
 
 /** Does `key` name or match anything among these tensors (by its own tier's rule)? */

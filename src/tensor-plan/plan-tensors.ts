@@ -6,7 +6,7 @@
  */
 import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
 import {
-  appliedConfig, compileRecipe, keyMatchesTensor, moduleKeys, primeRecipe, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
+  appliedConfig, compileRecipe, moduleKeys, primeRecipe, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
@@ -174,10 +174,19 @@ function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonl
       if (firstWeight < 0) firstWeight = i;
     }
   });
+  // Each weight's module once, with the index of its first weight.
+  const weightModules = { names: [...byWeightModule.keys()], at: [...byWeightModule.values()] };
   return keys.map((key) => {
     const kind = recipeKeyKind(key);
     if (kind === "default") return firstWeight;
-    if (kind === "regex") return names.findIndex((n) => keyMatchesTensor(c, key, n));
+    if (kind === "regex") {
+      // Its tensor names, then (for weights) their module names: the first tensor either way.
+      const j = c.patterns.findIndex((e) => e.key === key);
+      const byName = c.matcher.firstName(j, names);
+      const byModule = c.matcher.firstName(j, weightModules.names);
+      const m = byModule < 0 ? -1 : weightModules.at[byModule];
+      return byName < 0 ? m : m < 0 ? byName : Math.min(byName, m);
+    }
     const a = byName.get(key) ?? -1;
     const b = byWeightModule.get(key) ?? -1;
     return a < 0 ? b : b < 0 ? a : Math.min(a, b);
@@ -192,7 +201,6 @@ function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonl
 export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe): string[] {
   const c = compileRecipe(recipe);
   const names = tensors.map((t) => t.name);
-  primeRecipe(c, names);
   const keys = recipe.entries.map((e) => e.key);
   const first = firstMatches(c, keys, names);
   return keys.filter((_, i) => first[i] < 0);
@@ -206,7 +214,6 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
 export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): Array<{ key: string; tensor: string; by?: string }> {
   const c = compileRecipe(recipe);
   const names = entries.map((e) => e.tensor.name);
-  primeRecipe(c, names);
   const deciding = new Set(entries.map((e) => e.key));
   const keys = recipe.entries.map((e) => e.key).filter((k) => !deciding.has(k));
   const first = firstMatches(c, keys, names);

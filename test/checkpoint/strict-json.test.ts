@@ -67,3 +67,18 @@ describe("parseStrictJson", () => {
     expect(syntaxError(`${"[".repeat(129)}${"]".repeat(129)}`).message).toMatch(/nested deeper than 128/);
   });
 });
+
+describe("a header's syntax error quoting a line break", () => {
+  it("is one line: the escaped character is shown as \\n", async () => {
+    const { parseSafetensorsHeader } = await import("../../src/checkpoint/safetensors-header.js");
+    const text = '{"a\\\n": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}';
+    let message = "";
+    try {
+      parseSafetensorsHeader(new TextEncoder().encode(text), 4, "m.safetensors");
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("invalid escape '\\\\n' in a string");
+    expect(message).not.toContain("\n");
+  });
+});

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { BoundedRegex, newMatchContext, REGEX_BUDGET_MS } from "../../src/config/bounded-regex.js";
+import { PatternSet, REGEX_BUDGET_MS } from "../../src/config/bounded-regex.js";
 import { compileRecipe, primeRecipe, resolveTensor } from "../../src/config/recipe.js";
 import { normalizeDocument } from "../../src/config/normalize.js";
 import type { Recipe } from "../../src/config/types.js";
@@ -19,23 +19,27 @@ function recipeOf(table: Record<string, unknown>): Recipe {
 }
 
 describe("recipe patterns are matched within a time budget", () => {
-  it("gives the regex's own answers, name by name or primed in one batch", () => {
-    const patterns = ["^(?:model\\.layers\\.\\d+\\..*_proj)$", "^(?:a|ab)$", "^(?:lm_head)$", "^(?:[^\\n]*norm[^\\n]*)$"];
+  it("gives the regexes' own answers: first pattern per name, first name per pattern, one pattern and name", () => {
+    const all = ["^(?:model\\.layers\\.\\d+\\..*_proj)$", "^(?:a|ab)$", "^(?:lm_head)$", "^(?:[^\\n]*norm[^\\n]*)$", "^(?:a[^\\n]*)$"];
     const names = fc.constantFrom("model.layers.0.mlp.up_proj", "model.layers.x.up_proj", "a", "ab", "abc", "lm_head", "model.norm.weight", "", "é.norm", "model.layers.12.self_attn.q_proj");
-    fc.assert(fc.property(fc.constantFrom(...patterns), fc.array(names, { maxLength: 12 }), fc.boolean(), (source, list, primed) => {
-      const regex = new RegExp(source, "u");
-      const bounded = new BoundedRegex("re:x", regex, newMatchContext);
-      if (primed) bounded.prime(list);
-      for (const n of list) expect(bounded.test(n)).toBe(regex.test(n));
+    fc.assert(fc.property(fc.subarray(all, { minLength: 1 }), fc.array(names, { maxLength: 12 }), fc.boolean(), (sources, list, primed) => {
+      const regexes = sources.map((s) => new RegExp(s, "u"));
+      const set = new PatternSet(sources.map((s) => `re:${s}`), regexes);
+      if (primed) set.prime(list);
+      for (const n of list) {
+        expect(set.firstMatch(n)).toBe(regexes.findIndex((r) => r.test(n)));
+        regexes.forEach((r, j) => expect(set.matches(j, n)).toBe(r.test(n)));
+      }
+      regexes.forEach((r, j) => expect(set.firstName(j, list)).toBe(list.findIndex((n) => r.test(n))));
     }), { numRuns: 300 });
   });
 
   it("stops a pattern that backtracks exponentially on a hostile name, with an error naming the key", () => {
-    const bounded = new BoundedRegex("re:(a|a)*b", /^(?:(a|a)*b)$/u, newMatchContext, 150);
+    const set = new PatternSet(["re:lm_.*", "re:(a|a)*b"], [/^(?:lm_[^\n]*)$/u, /^(?:(a|a)*b)$/u], 150);
     const started = performance.now();
     let error: unknown;
     try {
-      bounded.prime(["short", "a".repeat(60)]);
+      set.prime(["short", "a".repeat(60)]);
     } catch (e) {
       error = e;
     }
@@ -45,16 +49,26 @@ describe("recipe patterns are matched within a time budget", () => {
     expect((error as FqcError).message).toBe('recipe key "re:(a|a)*b": matching it against the tensor names took more than 0.15 s');
   });
 
-  it("counts the budget over all of a key's batches", () => {
-    const bounded = new BoundedRegex("re:(a+)+b", /^(?:(a+)+b)$/u, newMatchContext, 200);
-    // ~2^22 steps each: fast alone, over budget together.
-    let thrown = false;
+  it("stops a key that is slow on every name, though on no single one for long, and names that key", () => {
+    const set = new PatternSet(["re:x", "re:(a+)+b"], [/^(?:x)$/u, /^(?:(a+)+b)$/u], 200);
+    // ~2^20 steps each (a few ms): 1,000 of them in one call are over the budget.
+    let error: unknown;
     try {
-      for (let k = 0; k < 1000; k++) bounded.test(`${"a".repeat(22)}${"c".repeat(k + 1)}`);
+      set.prime(Array.from({ length: 1000 }, (_, k) => `${"a".repeat(20)}${"c".repeat(k + 1)}`));
     } catch (e) {
-      thrown = e instanceof FqcError;
+      error = e;
     }
-    expect(thrown).toBe(true);
+    expect(error).toBeInstanceOf(FqcError);
+    expect((error as FqcError).message).toContain('"re:(a+)+b"');
+  });
+
+  it("keeps one answer per name, not one per name and key (3,000 keys × 20,000 names)", () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `re:l\\.${i}\\..*`);
+    const set = new PatternSet(keys, keys.map((_, i) => new RegExp(`^(?:l\\.${i}\\.[^\\n]*)$`, "u")));
+    const names = Array.from({ length: 20_000 }, (_, i) => `l.${i % 3000}.w${i}`);
+    set.prime(names.slice(0, 2000));
+    expect(set.firstMatch("l.2999.w2999")).toBe(2999);
+    expect(set.firstMatch("l.x")).toBe(-1);
   });
 
   it("primes a compiled recipe so that resolving tensors matches the same keys", () => {
