@@ -1,163 +1,534 @@
 /**
- * A reader for the simplest YAML there is: block mappings of plain keys and
- * plain scalar values, one `key: value` or `key:` per line, nested by
- * indentation, with comment lines and blank lines between them. A large YAML config is nearly always this, and the yaml
- * package needs about 10 µs and 1.5 KB per key to build its document (a
- * 10 MB file of 500,000 keys took 8 s and 900 MB); this needs a fraction.
+ * A reader for the YAML a large config is written in: block mappings and block sequences nested by indentation,
+ * whose keys are plain words or quoted strings and whose values are one-line scalars (plain, "double-quoted",
+ * 'single-quoted') or one-line flow collections (`[1, 2]`, `{a: 1, "b": x}`), with comment lines and blank lines
+ * between them and a comment after a value (`key: value  # note`). The yaml package needs about 10 µs and 1.5 KB
+ * per node to build its document (a 10 MB file of 580,000 keys took 11 s and 940 MB; its CST alone takes 5 s);
+ * this needs a fraction.
  *
- * It gives the same value and the same positions as the yaml package would
- * (tests compare the two on generated documents), and gives up — returning
- * undefined, so the caller uses the yaml package — on anything else: a
- * quote, a flow collection, a sequence, a tab, a
- * CR, a float, a key that repeats, an indentation the package would read as
- * a continuation line. Comments on lines of their own and blank lines are
- * skipped, and so is a comment after a value (`key: value  # note`), unless
- * a nested map ends on that line. Nothing here decides what is valid YAML.
+ * It gives the same value and the same positions as the yaml package would (tests compare the two on generated
+ * documents), and gives up — returning undefined, so the caller uses the yaml package — on anything else: a
+ * scalar or flow collection over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab, a CR,
+ * a control character, a key that repeats, an empty value (`key:` with nothing under it), an indentation the
+ * package would read as a continuation line, a comment or blank line right where a nested collection ends. Nothing
+ * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 import { positionInLines } from "./line-starts.js";
 
 /**
- * One block map: its keys in file order and, per key, five offsets — key start and end, value start, value end,
- * value end with its line break — in one flat array (the value offsets are -1 for a nested map, in `children`).
- * Flat, because a 10 MB file has 500,000 keys: objects per key would keep the garbage collector busy.
+ * Every node of the document — each map entry, each sequence item, the root — in one flat Int32Array of
+ * NODE_FIELDS numbers per node: its kind, its value's start and end (a collection's range), its key's start and
+ * end (-1 for sequence items and the root), and links to its first and last child and its next sibling. Flat,
+ * because a 10 MB file has half a million nodes: an object per node (or per collection) keeps the garbage
+ * collector busy for seconds. Map keys (node id → key) are kept beside it, in file order.
  */
-interface BlockMap {
-  range: [number, number];
-  keys: string[];
-  offsets: number[];
-  children: Array<BlockMap | undefined>;
-  /** key → index, built on the first lookup. */
-  byKey?: Map<string, number>;
-}
+const NODE_FIELDS = 8;
+const KIND = 0;
+const START = 1;
+const END = 2;
+const KEY_START = 3;
+const KEY_END = 4;
+const FIRST = 5;
+const LAST = 6;
+const NEXT = 7;
+const SCALAR = 0;
+const MAP = 1;
+const SEQ = 2;
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const WORD = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Integers that read the same in YAML 1.2's core schema and in Number(): no sign but "-", no leading zero, exact. */
-const INT = /^(0|-?[1-9][0-9]{0,14})$/;
-const NULL_WORDS = new Set(["null", "Null", "NULL"]);
-const BOOL_WORDS = new Map([["true", true], ["True", true], ["TRUE", true], ["false", false], ["False", false], ["FALSE", false]]);
+class NodeTable {
+  data = new Int32Array(NODE_FIELDS * 4096);
+  count = 0;
+  readonly keys: Array<string | undefined> = [];
 
-/** A plain scalar's value in the core schema, or undefined when it is not one this reader takes. */
-function scalarValue(text: string): string | number | boolean | null | undefined {
-  if (INT.test(text)) return Number(text);
-  if (!WORD.test(text)) return undefined;
-  if (NULL_WORDS.has(text)) return null;
-  return BOOL_WORDS.get(text) ?? text;
+  /** A new node, appended to `parent`'s children (parent -1: the root). */
+  add(kind: number, start: number, end: number, keyStart: number, keyEnd: number, key: string | undefined, parent: number): number {
+    if ((this.count + 1) * NODE_FIELDS > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const d = this.data;
+    const id = this.count++;
+    const at = id * NODE_FIELDS;
+    d[at + KIND] = kind;
+    d[at + START] = start;
+    d[at + END] = end;
+    d[at + KEY_START] = keyStart;
+    d[at + KEY_END] = keyEnd;
+    d[at + FIRST] = -1;
+    d[at + LAST] = -1;
+    d[at + NEXT] = -1;
+    this.keys.push(key);
+    if (parent >= 0) {
+      const p = parent * NODE_FIELDS;
+      if (d[p + LAST] < 0) d[p + FIRST] = id;
+      else d[d[p + LAST] * NODE_FIELDS + NEXT] = id;
+      d[p + LAST] = id;
+    }
+    return id;
+  }
 }
 
 export interface BlockYaml {
   value: unknown;
-  root: BlockMap;
+  /** The nodes (see NodeTable); the root is node 0. */
+  nodes: Int32Array;
+  keys: ReadonlyArray<string | undefined>;
   /** Offsets where lines start (as the yaml package's LineCounter records them). */
   lineStarts: number[];
 }
 
-function blockMap(start: number): BlockMap {
-  return { range: [start, start], keys: [], offsets: [], children: [] };
+/** Plain keys taken: words with dots and dashes (a number, `true` or `null` as a key is left to the yaml package). */
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const NULL_WORDS = new Set(["null", "Null", "NULL"]);
+const BOOL_WORDS = new Map([["true", true], ["True", true], ["TRUE", true], ["false", false], ["False", false], ["FALSE", false]]);
+/** The yaml package's bound on an implicit key (from its start to the `:`); longer keys are its error. */
+const MAX_KEY_LENGTH = 1000;
+
+/** A plain scalar's value in YAML 1.2's core schema, tested in the yaml package's order (null, bool, int, float). */
+export function plainScalarValue(s: string): string | number | boolean | null {
+  if (s === "" || s === "~" || NULL_WORDS.has(s)) return null;
+  const bool = BOOL_WORDS.get(s);
+  if (bool !== undefined) return bool;
+  const c = s.charCodeAt(0);
+  // Every number starts with a digit, a sign or a dot: anything else is a string without testing further.
+  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) return s;
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.endsWith("nan") || s.endsWith("NaN") || s.endsWith("NAN") ? NaN : s[0] === "-" ? -Infinity : Infinity;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  return s;
 }
 
-/** The document, when `text` is entirely block mappings of plain scalars (see above); undefined otherwise. */
+/** Double-quoted escapes (YAML 1.2) of one character. */
+const ESCAPES: Record<string, string> = {
+  "0": "\0", a: "\x07", b: "\b", e: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v",
+  N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029", " ": " ", '"': '"', "/": "/", "\\": "\\",
+};
+const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** Thrown inside the reader when the text is not in its subset; never escapes parseBlockYaml. */
+const GIVE_UP = Symbol("not block YAML this reader takes");
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+/** A character a scalar may hold: printable ASCII, or beyond Latin-1's controls (not a BOM or a Unicode line break). */
+function isContentChar(c: number): boolean {
+  return (c >= 0x20 && c < 0x7f) || (c >= 0xa0 && c !== 0xfeff && c !== 0x2028 && c !== 0x2029);
+}
+
+/** Characters that cannot start a plain scalar here: YAML's indicators (and `-`, `?`, `:` followed by a space). */
+function isPlainStart(text: string, p: number, end: number): boolean {
+  const c = text.charCodeAt(p);
+  if (!isContentChar(c) || c === 0x20) return false;
+  switch (c) {
+    case 0x2d: /* - */ {
+      const n = p + 1 < end ? text.charCodeAt(p + 1) : 0x20;
+      return n !== 0x20 && isContentChar(n);
+    }
+    case 0x3f: /* ? */ case 0x3a: /* : */ case 0x2c: /* , */ case 0x5b: /* [ */ case 0x5d: /* ] */ case 0x7b: /* { */
+    case 0x7d: /* } */ case 0x23: /* # */ case 0x26: /* & */ case 0x2a: /* * */ case 0x21: /* ! */ case 0x7c: /* | */
+    case 0x3e: /* > */ case 0x27: /* ' */ case 0x22: /* " */ case 0x25: /* % */ case 0x40: /* @ */ case 0x60: /* ` */
+      return false;
+    default:
+      return true;
+  }
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
+}
+
+/** An open block collection: the column of its entries, its node, the JS value being built, and whether it is a sequence at its key's own column. */
+interface Open {
+  indent: number;
+  id: number;
+  value: Record<string, unknown> | unknown[];
+  sameIndent: boolean;
+}
+
+/** Where the next collection goes: an entry of `parent` whose value starts on a later line, or further along this one. */
+interface Pending {
+  parent: Open;
+  /** The map key, or undefined for a sequence item (then `index` is its place in the array). */
+  key: string | undefined;
+  keyStart: number;
+  keyEnd: number;
+  index: number;
+  /** The column of the key or `-` the value belongs to. */
+  indent: number;
+}
+
+/** A scalar read from one line: its value and range. */
+interface Read {
+  value: unknown;
+  start: number;
+  end: number;
+  /** A plain scalar stopped at a `:` that makes it a key. */
+  colon?: boolean;
+}
+
+const isDash = (text: string, p: number, eol: number): boolean => text.charCodeAt(p) === 0x2d && (p + 1 === eol || text.charCodeAt(p + 1) === 0x20);
+
+class Reader {
+  private readonly lineStarts = [0];
+  private readonly nodes = new NodeTable();
+  private readonly stack: Open[] = [];
+  private pending: Pending | undefined;
+  private root: Open | undefined;
+  /** Each collection ends where its last value ends, line break included (as the yaml package has it). */
+  private lastValueEnd = 0;
+  /**
+   * A comment or blank line came after the last value: a comment or blank line right before a collection ends may
+   * count in that collection's extent for the yaml package (by rules of indentation this reader does not model),
+   * so such a document is left to the yaml package.
+   */
+  private afterValue = false;
+
+  constructor(private readonly text: string) {}
+
+  read(): BlockYaml {
+    const text = this.text;
+    let pos = 0;
+    while (pos < text.length) {
+      let eol = text.indexOf("\n", pos);
+      const hasNewline = eol >= 0;
+      if (!hasNewline) eol = text.length;
+      const next = hasNewline ? eol + 1 : eol;
+      if (hasNewline) this.lineStarts.push(next);
+      let p = pos;
+      while (text.charCodeAt(p) === 0x20) p++;
+      // A blank line, or a comment on a line of its own: no node, whatever its indentation.
+      if (p === eol || text.charCodeAt(p) === 0x23 /* # */) this.afterValue = true;
+      else this.line(pos, p, eol, next);
+      pos = next;
+    }
+    if (this.pending || !this.root) giveUp();
+    // Trailing comments and blank lines: fine after the root's last entry, not when nested collections end there too.
+    if (this.afterValue && this.stack.length > 1) giveUp();
+    while (this.stack.length > 0) this.nodes.data[this.stack.pop()!.id * NODE_FIELDS + END] = this.lastValueEnd;
+    const nodes = this.nodes;
+    return { value: this.root.value, nodes: nodes.data.subarray(0, nodes.count * NODE_FIELDS), keys: nodes.keys, lineStarts: this.lineStarts };
+  }
+
+  private close(): void {
+    if (this.afterValue) giveUp();
+    this.nodes.data[this.stack.pop()!.id * NODE_FIELDS + END] = this.lastValueEnd;
+  }
+
+  /** The nodes of one line: `- - key: value` opens a sequence, a sequence and a mapping. */
+  private line(lineStart: number, p: number, eol: number, next: number): void {
+    const text = this.text;
+    for (;;) {
+      const column = p - lineStart;
+      const dash = isDash(text, p, eol);
+      const top = this.collectionFor(column, dash, p);
+      if (dash) {
+        const q = skipSpaces(text, p + 1, eol);
+        // `-` with nothing after it (null, or a collection on the next lines), or only a comment.
+        if (q === eol || text.charCodeAt(q) === 0x23) giveUp();
+        const items = top.value as unknown[];
+        if (isDash(text, q, eol) || this.isKeyAt(q, eol)) {
+          items.push(null);
+          this.pending = { parent: top, key: undefined, keyStart: -1, keyEnd: -1, index: items.length - 1, indent: column };
+          p = q;
+          continue;
+        }
+        const r = this.value(q, eol, top.id, -1, -1, undefined);
+        items.push(r.value);
+        this.endOfLine(r.end, eol, next);
+        return;
+      }
+      const key = this.key(p, eol);
+      const object = top.value as Record<string, unknown>;
+      // A repeated key: the yaml package words that error.
+      if (Object.hasOwn(object, key.value)) giveUp();
+      const q = skipSpaces(text, key.colon + 1, eol);
+      if (q === eol) {
+        // The key's collection comes on the next lines.
+        defineKey(object, key.value, null);
+        this.pending = { parent: top, key: key.value, keyStart: key.start, keyEnd: key.end, index: -1, indent: column };
+        return;
+      }
+      // A comment where the value should be (null to the yaml package), or a sequence on the key's line.
+      if (text.charCodeAt(q) === 0x23 || isDash(text, q, eol)) giveUp();
+      const r = this.value(q, eol, top.id, key.start, key.end, key.value);
+      defineKey(object, key.value, r.value);
+      this.endOfLine(r.end, eol, next);
+      return;
+    }
+  }
+
+  /** The open collection a node at `column` belongs to, opening or closing collections as indentation says. */
+  private collectionFor(column: number, dash: boolean, p: number): Open {
+    const pending = this.pending;
+    if (pending) {
+      // A nested collection: a mapping deeper than its key; a sequence may stand at its key's own column, not its `-`'s.
+      const deepEnough = column > pending.indent || (dash && column === pending.indent && pending.key !== undefined);
+      if (!deepEnough || this.stack.length >= MAX_JSON_DEPTH) giveUp();
+      const parent = pending.parent;
+      const id = this.nodes.add(dash ? SEQ : MAP, p, p, pending.keyStart, pending.keyEnd, pending.key, parent.id);
+      const open: Open = { indent: column, id, value: dash ? [] : {}, sameIndent: column === pending.indent };
+      if (pending.key === undefined) (parent.value as unknown[])[pending.index] = open.value;
+      else defineKey(parent.value as Record<string, unknown>, pending.key, open.value);
+      this.stack.push(open);
+      this.pending = undefined;
+      return open;
+    }
+    if (this.stack.length === 0) {
+      if (column !== 0 || this.root) giveUp();
+      const id = this.nodes.add(dash ? SEQ : MAP, p, p, -1, -1, undefined, -1);
+      this.root = { indent: 0, id, value: dash ? [] : {}, sameIndent: false };
+      this.stack.push(this.root);
+      return this.root;
+    }
+    while (this.stack[this.stack.length - 1].indent > column) this.close();
+    let top = this.stack[this.stack.length - 1];
+    const kind = this.nodes.data[top.id * NODE_FIELDS + KIND];
+    // A key at the column of a sequence that stands at its key's column: that sequence has ended.
+    if (top.sameIndent && kind === SEQ && !dash && top.indent === column) {
+      this.close();
+      top = this.stack[this.stack.length - 1];
+    }
+    // A line at a column no open collection has (a continuation or an error), or an entry of the other kind.
+    if (top.indent !== column || (this.nodes.data[top.id * NODE_FIELDS + KIND] === SEQ) !== dash) giveUp();
+    return top;
+  }
+
+  /**
+   * A scalar or a flow collection in block context at `p` (a plain scalar runs to the line's end or a comment), as
+   * a node of `parent` with the given key; its value and where it ends.
+   */
+  private value(p: number, eol: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
+    const c = this.text.charCodeAt(p);
+    if (c === 0x5b || c === 0x7b) return this.flow(p, eol, 1, parent, keyStart, keyEnd, key);
+    const r = c === 0x22 || c === 0x27 ? this.quoted(p, eol) : this.plain(p, eol, false);
+    // `key: a: b` (a map on a key's line) or `- a:` at the line's end.
+    if (r.colon) giveUp();
+    this.nodes.add(SCALAR, r.start, r.end, keyStart, keyEnd, key, parent);
+    return r;
+  }
+
+  /** After a value: the end of the line, or spaces and a comment. */
+  private endOfLine(end: number, eol: number, next: number): void {
+    const text = this.text;
+    let q = end;
+    while (q < eol && text.charCodeAt(q) === 0x20) q++;
+    let comment = false;
+    if (q < eol) {
+      if (q === end || text.charCodeAt(q) !== 0x23) giveUp();
+      comment = true;
+    }
+    this.lastValueEnd = next;
+    // The comment then counts as one after the value: a collection that ends right here is left to the yaml package.
+    this.afterValue = comment;
+  }
+
+  /** True if a key (`word:` or `"quoted":` followed by a space or the line's end) starts at `p`. */
+  private isKeyAt(p: number, eol: number): boolean {
+    const c = this.text.charCodeAt(p);
+    if (c === 0x22 || c === 0x27) {
+      const end = c === 0x22 ? this.doubleQuotedEnd(p, eol) : this.singleQuotedEnd(p, eol);
+      return this.text.charCodeAt(end) === 0x3a && (end + 1 === eol || this.text.charCodeAt(end + 1) === 0x20);
+    }
+    if (!isPlainStart(this.text, p, eol)) return false;
+    return this.plainEnd(p, eol, false).colon;
+  }
+
+  /** A block mapping's key at `p`, up to its `:`. */
+  private key(p: number, eol: number): { value: string; start: number; end: number; colon: number } {
+    const text = this.text;
+    const c = text.charCodeAt(p);
+    let value: string;
+    let end: number;
+    if (c === 0x22 || c === 0x27) {
+      const r = this.quoted(p, eol);
+      value = r.value as string;
+      end = r.end;
+      if (text.charCodeAt(end) !== 0x3a) giveUp();
+    } else {
+      if (!isPlainStart(text, p, eol)) giveUp();
+      const scan = this.plainEnd(p, eol, false);
+      if (!scan.colon) giveUp();
+      end = scan.end;
+      value = text.slice(p, end);
+      if (end !== scan.stop || !KEY.test(value) || NULL_WORDS.has(value) || BOOL_WORDS.has(value)) giveUp();
+    }
+    const colon = end;
+    if (colon - p > MAX_KEY_LENGTH) giveUp();
+    if (colon + 1 < eol && text.charCodeAt(colon + 1) !== 0x20) giveUp();
+    return { value, start: p, end, colon };
+  }
+
+  /**
+   * Where a one-line plain scalar starting at `p` ends (trailing spaces not included) and what stopped it: a `: `
+   * (or `:` at the line's end) makes it a key; in flow context also `,[]{}`; ` #` starts a comment.
+   */
+  private plainEnd(p: number, eol: number, flow: boolean): { end: number; stop: number; colon: boolean } {
+    const text = this.text;
+    let q = p;
+    let end = p;
+    while (q < eol) {
+      const c = text.charCodeAt(q);
+      if (c === 0x20) {
+        if (text.charCodeAt(q + 1) === 0x23 && q + 1 < eol) break;
+        q++;
+        continue;
+      }
+      if (c === 0x3a) {
+        const n = q + 1 < eol ? text.charCodeAt(q + 1) : 0x20;
+        if (n === 0x20) return { end, stop: q, colon: true };
+        // `a:b` is one scalar in block context; in flow context it is left to the yaml package.
+        if (flow) giveUp();
+      } else if (flow && isFlowIndicator(c)) {
+        break;
+      } else if (!isContentChar(c)) {
+        giveUp();
+      }
+      q++;
+      end = q;
+    }
+    return { end, stop: q, colon: false };
+  }
+
+  private plain(p: number, eol: number, flow: boolean): Read {
+    if (!isPlainStart(this.text, p, eol)) giveUp();
+    const scan = this.plainEnd(p, eol, flow);
+    return { value: plainScalarValue(this.text.slice(p, scan.end)), start: p, end: scan.end, colon: scan.colon };
+  }
+
+  /** The offset just after the closing quote of a one-line double-quoted scalar at `p` (gives up if it is not closed on the line). */
+  private doubleQuotedEnd(p: number, eol: number): number {
+    const text = this.text;
+    for (let q = p + 1; q < eol; q++) {
+      const c = text.charCodeAt(q);
+      if (c === 0x22) return q + 1;
+      if (c === 0x5c) q++;
+      else if (!isContentChar(c)) giveUp();
+    }
+    return giveUp();
+  }
+
+  private singleQuotedEnd(p: number, eol: number): number {
+    const text = this.text;
+    for (let q = p + 1; q < eol; q++) {
+      const c = text.charCodeAt(q);
+      if (c === 0x27) {
+        if (text.charCodeAt(q + 1) !== 0x27 || q + 1 >= eol) return q + 1;
+        q++;
+      } else if (!isContentChar(c)) giveUp();
+    }
+    return giveUp();
+  }
+
+  /** A one-line quoted scalar at `p`, its escapes resolved as the yaml package does. */
+  private quoted(p: number, eol: number): Read {
+    const text = this.text;
+    if (text.charCodeAt(p) === 0x27) {
+      const end = this.singleQuotedEnd(p, eol);
+      return { value: text.slice(p + 1, end - 1).replaceAll("''", "'"), start: p, end };
+    }
+    const end = this.doubleQuotedEnd(p, eol);
+    const body = text.slice(p + 1, end - 1);
+    if (!body.includes("\\")) return { value: body, start: p, end };
+    let value = "";
+    for (let i = 0; i < body.length; i++) {
+      const ch = body[i];
+      if (ch !== "\\") {
+        value += ch;
+        continue;
+      }
+      const e = body[++i];
+      const simple = ESCAPES[e];
+      if (simple !== undefined) {
+        value += simple;
+        continue;
+      }
+      const n = HEX_ESCAPE_LENGTH[e];
+      const hex = n === undefined ? "" : body.slice(i + 1, i + 1 + n);
+      // An unknown escape or a bad code point is the yaml package's error.
+      if (n === undefined || hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) giveUp();
+      value += String.fromCodePoint(code);
+      i += n;
+    }
+    return { value, start: p, end };
+  }
+
+  /** A one-line flow collection at `p` (`[` or `{`), nested `depth` levels below its block parent, as a node of `parent`. */
+  private flow(p: number, eol: number, depth: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
+    const text = this.text;
+    if (this.stack.length + depth >= MAX_JSON_DEPTH) giveUp();
+    const seq = text.charCodeAt(p) === 0x5b;
+    const close = seq ? 0x5d : 0x7d;
+    const id = this.nodes.add(seq ? SEQ : MAP, p, p, keyStart, keyEnd, key, parent);
+    const value: Record<string, unknown> | unknown[] = seq ? [] : {};
+    let q = skipSpaces(text, p + 1, eol);
+    while (q >= eol || text.charCodeAt(q) !== close) {
+      if (q >= eol) giveUp();
+      let entryKeyStart = -1;
+      let entryKeyEnd = -1;
+      let entryKey: string | undefined;
+      if (!seq) {
+        entryKeyStart = q;
+        const c = text.charCodeAt(q);
+        if (c === 0x22 || c === 0x27) {
+          const r = this.quoted(q, eol);
+          entryKey = r.value as string;
+          entryKeyEnd = r.end;
+          if (text.charCodeAt(entryKeyEnd) !== 0x3a) giveUp();
+          q = entryKeyEnd + 1;
+        } else {
+          if (!isPlainStart(text, q, eol)) giveUp();
+          const scan = this.plainEnd(q, eol, true);
+          entryKeyEnd = scan.end;
+          entryKey = text.slice(entryKeyStart, entryKeyEnd);
+          if (!scan.colon || scan.stop !== entryKeyEnd || !KEY.test(entryKey) || NULL_WORDS.has(entryKey) || BOOL_WORDS.has(entryKey)) giveUp();
+          q = entryKeyEnd + 2;
+        }
+        if (entryKeyEnd - entryKeyStart > MAX_KEY_LENGTH || Object.hasOwn(value, entryKey) || q >= eol) giveUp();
+        q = skipSpaces(text, q, eol);
+      }
+      const c = text.charCodeAt(q);
+      let r: Read;
+      if (c === 0x5b || c === 0x7b) r = this.flow(q, eol, depth + 1, id, entryKeyStart, entryKeyEnd, entryKey);
+      else {
+        r = c === 0x22 || c === 0x27 ? this.quoted(q, eol) : this.plain(q, eol, true);
+        this.nodes.add(SCALAR, r.start, r.end, entryKeyStart, entryKeyEnd, entryKey, id);
+      }
+      // `[a: 1]` (a pair in a sequence) or `{a: b: c}`.
+      if (r.colon || text.charCodeAt(r.end) === 0x3a) giveUp();
+      if (seq) (value as unknown[]).push(r.value);
+      else defineKey(value as Record<string, unknown>, entryKey!, r.value);
+      q = skipSpaces(text, r.end, eol);
+      if (q < eol && text.charCodeAt(q) === 0x2c) q = skipSpaces(text, q + 1, eol);
+      else if (q >= eol || text.charCodeAt(q) !== close) giveUp();
+    }
+    this.nodes.data[id * NODE_FIELDS + END] = q + 1;
+    return { value, start: p, end: q + 1 };
+  }
+}
+
+function skipSpaces(text: string, p: number, eol: number): number {
+  while (p < eol && text.charCodeAt(p) === 0x20) p++;
+  return p;
+}
+
+/** The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. */
 export function parseBlockYaml(text: string): BlockYaml | undefined {
   if (text.length === 0 || text.includes("\r") || text.includes("\t")) return undefined;
-  const lineStarts = [0];
-  // Open maps, innermost last, with their indentation and the JS object being built.
-  const stack: Array<{ indent: number; node: BlockMap; object: Record<string, unknown> }> = [];
-  // A `key:` whose nested map starts on the next line: its map, its object, its indentation.
-  let pending: { node: BlockMap; object: Record<string, unknown>; indent: number } | undefined;
-  // Each map ends where its last value ends, line break included (not at a comment or blank line after it), as the yaml package has it.
-  // A comment or blank line right before a map ends may count in that map's extent for the yaml package (by
-  // rules of indentation this reader does not model): such a document is left to the yaml package.
-  let lastValueEnd = 0;
-  let afterValue = false;
-  const closeTo = (indent: number): boolean => {
-    while (stack.length > 0 && stack[stack.length - 1].indent > indent) {
-      if (afterValue) return false;
-      stack.pop()!.node.range[1] = lastValueEnd;
-    }
-    return true;
-  };
-  let root: { node: BlockMap; object: Record<string, unknown> } | undefined;
-  let pos = 0;
-  while (pos < text.length) {
-    let eol = text.indexOf("\n", pos);
-    const hasNewline = eol >= 0;
-    if (!hasNewline) eol = text.length;
-    const next = hasNewline ? eol + 1 : eol;
-    if (hasNewline) lineStarts.push(next);
-    let indent = 0;
-    while (text.charCodeAt(pos + indent) === 0x20) indent++;
-    const keyStart = pos + indent;
-    // A blank line, or a comment on a line of its own: no node, whatever its indentation.
-    if (keyStart === eol || text.charCodeAt(keyStart) === 0x23 /* # */) {
-      afterValue = true;
-      pos = next;
-      continue;
-    }
-    const colon = text.indexOf(":", keyStart);
-    if (colon < 0 || colon >= eol) return undefined;
-    const keyText = text.slice(keyStart, colon);
-    if (!KEY.test(keyText) || NULL_WORDS.has(keyText) || BOOL_WORDS.has(keyText)) return undefined;
-
-    let top: { indent: number; node: BlockMap; object: Record<string, unknown> };
-    if (pending) {
-      // The first key of a nested map: deeper than its parent's key.
-      if (indent <= pending.indent || stack.length >= MAX_JSON_DEPTH) return undefined;
-      pending.node.range[0] = keyStart;
-      top = { indent, node: pending.node, object: pending.object };
-      stack.push(top);
-      pending = undefined;
-    } else if (stack.length === 0) {
-      if (indent !== 0 || root) return undefined;
-      top = { indent, node: blockMap(keyStart), object: {} };
-      root = top;
-      stack.push(top);
-    } else {
-      if (!closeTo(indent)) return undefined;
-      // A line at an indentation no open map has: a continuation or an error for the yaml package.
-      if (stack.length === 0 || stack[stack.length - 1].indent !== indent) return undefined;
-      top = stack[stack.length - 1];
-    }
-    // A repeated key: the yaml package words that error.
-    if (Object.hasOwn(top.object, keyText)) return undefined;
-    const map = top.node;
-    map.keys.push(keyText);
-    const rest = text.slice(colon + 1, eol);
-    if (rest === "") {
-      // The key's nested map; its first line comes next.
-      const node = blockMap(next);
-      const object = {};
-      map.offsets.push(keyStart, colon, -1, -1, -1);
-      map.children.push(node);
-      defineKey(top.object, keyText, object);
-      pending = { node, object, indent };
-      pos = next;
-      continue;
-    }
-    if (rest.charCodeAt(0) !== 0x20) return undefined;
-    // A comment after the value (`key: value  # note`): " #" ends a plain scalar, and the spaces before it are not part of it.
-    const hash = rest.indexOf(" #");
-    const scalar = hash < 0 ? rest.slice(1) : rest.slice(1, hash).trimEnd();
-    const value = scalarValue(scalar);
-    if (value === undefined) return undefined;
-    map.offsets.push(keyStart, colon, colon + 2, colon + 2 + scalar.length, next);
-    map.children.push(undefined);
-    defineKey(top.object, keyText, value);
-    lastValueEnd = next;
-    // The comment then counts as one after the value: a nested map that ends right here is left to the yaml package.
-    afterValue = hash >= 0;
-    pos = next;
+  try {
+    return new Reader(text).read();
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
   }
-  // A `key:` with nothing under it is null to the yaml package, with positions this reader does not model.
-  if (pending || !root) return undefined;
-  if (afterValue) {
-    // Trailing comments: fine after the root map's last key, not when nested maps end there too.
-    if (!closeTo(0)) return undefined;
-    afterValue = false;
-  }
-  closeTo(-1);
-  return { value: root.object, root: root.node, lineStarts };
 }
 
 /** o[k] = v as an own data property, also for k "__proto__". */
@@ -166,71 +537,95 @@ function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
   else o[k] = v;
 }
 
+const INDEX = /^(0|[1-9]\d*)$/;
+
+/** A node found by pointer: its id in the table and its JS value. */
+interface Hit {
+  id: number;
+  value: unknown;
+}
+
 /** Positions in a document read by parseBlockYaml, with YamlSource's semantics. */
 export class BlockYamlPositions {
+  /** Per collection looked into: its children by key (a map) or in order (a sequence), built on the first lookup. */
+  private readonly childrenOf = new Map<number, Map<string, number> | number[]>();
+
   constructor(private readonly text: string, private readonly doc: BlockYaml) {}
 
-  /** The map holding the node at `pointer` and the node's index in it; for the root, no map. */
-  private find(pointer: string): { map?: BlockMap; index: number; node?: BlockMap } | undefined {
-    let node: BlockMap | undefined = this.doc.root;
-    let map: BlockMap | undefined;
-    let index = -1;
-    for (const seg of parsePointer(pointer)) {
-      if (!node) return undefined;
-      if (!node.byKey) {
-        const byKey = new Map<string, number>();
-        node.keys.forEach((k, i) => byKey.set(k, i));
-        node.byKey = byKey;
-      }
-      const i = node.byKey.get(seg);
-      if (i === undefined) return undefined;
-      map = node;
-      index = i;
-      node = node.children[i];
+  private children(id: number): Map<string, number> | number[] {
+    let c = this.childrenOf.get(id);
+    if (!c) {
+      const d = this.doc.nodes;
+      const ids: number[] = [];
+      for (let child = d[id * NODE_FIELDS + FIRST]; child >= 0; child = d[child * NODE_FIELDS + NEXT]) ids.push(child);
+      c = d[id * NODE_FIELDS + KIND] === MAP ? new Map(ids.map((i) => [this.doc.keys[i]!, i])) : ids;
+      this.childrenOf.set(id, c);
     }
-    return { map, index, node };
+    return c;
   }
 
-  /** [start, end] of the value at `pointer`. */
-  private valueRange(hit: { map?: BlockMap; index: number; node?: BlockMap }): readonly number[] {
-    if (hit.node) return hit.node.range;
-    const at = 5 * hit.index;
-    return [hit.map!.offsets[at + 2], hit.map!.offsets[at + 3]];
+  private find(pointer: string): Hit | undefined {
+    const d = this.doc.nodes;
+    let id = 0;
+    let value: unknown = this.doc.value;
+    for (const seg of parsePointer(pointer)) {
+      const kind = d[id * NODE_FIELDS + KIND];
+      if (kind === SCALAR) return undefined;
+      const c = this.children(id);
+      let child: number | undefined;
+      if (kind === SEQ) {
+        child = INDEX.test(seg) ? (c as number[])[Number(seg)] : undefined;
+        if (child !== undefined) value = (value as unknown[])[Number(seg)];
+      } else {
+        child = (c as Map<string, number>).get(seg);
+        if (child !== undefined) value = (value as Record<string, unknown>)[seg];
+      }
+      if (child === undefined) return undefined;
+      id = child;
+    }
+    return { id, value };
   }
 
   /** 1-based line and column, as the yaml package's LineCounter.linePos gives them. */
   private position(offset: number): { line: number; column: number } {
-    const starts = this.doc.lineStarts;
-    return positionInLines(starts, offset);
+    return positionInLines(this.doc.lineStarts, offset);
   }
 
-  private rangeOf(r: readonly number[]): SourceRange {
-    const s = this.position(r[0]);
-    const e = this.position(r[1]);
+  private rangeOf(from: number, to: number): SourceRange {
+    const s = this.position(from);
+    const e = this.position(to);
     return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
   }
 
   range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
     const hit = this.find(pointer);
     if (!hit) return undefined;
-    if (part === "key" && hit.map) return this.rangeOf(hit.map.offsets.slice(5 * hit.index, 5 * hit.index + 2));
-    return this.rangeOf(this.valueRange(hit));
+    const at = hit.id * NODE_FIELDS;
+    const d = this.doc.nodes;
+    // Sequence items and the root have no key: their own range, as for the yaml package.
+    if (part === "key" && d[at + KEY_START] >= 0) return this.rangeOf(d[at + KEY_START], d[at + KEY_END]);
+    return this.rangeOf(d[at + START], d[at + END]);
   }
 
   literal(pointer: string): string | undefined {
     const hit = this.find(pointer);
     if (!hit) return undefined;
-    const [start, end] = this.valueRange(hit);
-    return this.text.slice(start, end);
+    const at = hit.id * NODE_FIELDS;
+    return this.text.slice(this.doc.nodes[at + START], this.doc.nodes[at + END]);
   }
 
-  /** Its numbers are integers written as such: never a float literal. */
-  isFloat(): boolean {
-    return false;
+  /** A number written as a float literal (`0.5`, `1e3`, `.inf`), as YamlSource decides it. */
+  isFloat(pointer: string): boolean {
+    const hit = this.find(pointer);
+    if (!hit || typeof hit.value !== "number") return false;
+    const at = hit.id * NODE_FIELDS;
+    const lit = this.text.slice(this.doc.nodes[at + START], this.doc.nodes[at + END]);
+    return !/^0x/i.test(lit) && /[.eE]|inf|nan/i.test(lit);
   }
 
   keysInOrder(pointer: string): string[] | undefined {
-    const node = this.find(pointer)?.node;
-    return node ? [...node.keys] : undefined;
+    const hit = this.find(pointer);
+    if (!hit || this.doc.nodes[hit.id * NODE_FIELDS + KIND] !== MAP) return undefined;
+    return [...(this.children(hit.id) as Map<string, number>).keys()];
   }
 }
