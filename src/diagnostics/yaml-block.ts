@@ -128,8 +128,9 @@ function isPlainStart(text: string, p: number, end: number): boolean {
   if (!isContentChar(c) || c === 0x20) return false;
   switch (c) {
     case 0x2d: /* - */ {
+      // `-,` or `-]` is an (empty) sequence entry in a flow collection: only `-` before other text starts a scalar.
       const n = p + 1 < end ? text.charCodeAt(p + 1) : 0x20;
-      return n !== 0x20 && isContentChar(n);
+      return n !== 0x20 && isContentChar(n) && !isFlowIndicator(n);
     }
     case 0x3f: /* ? */ case 0x3a: /* : */ case 0x2c: /* , */ case 0x5b: /* [ */ case 0x5d: /* ] */ case 0x7b: /* { */
     case 0x7d: /* } */ case 0x23: /* # */ case 0x26: /* & */ case 0x2a: /* * */ case 0x21: /* ! */ case 0x7c: /* | */
