@@ -137,6 +137,7 @@ describe("block YAML reader", () => {
       'a: "\\q"\n', 'a: "\\x4"\n', 'a: "\\U00110000"\n', 'a: "x"y\n', "a: [1]x\n", "a: 'x'#c\n", "a: @x\n", "a: `x\n", "a: %x\n", "? a\n: 1\n",
       "a:\n- 1\n  - 2\n", "a:\n  - 1\n- 2\n", "- 1\na: 2\n", "a: 1\n- 2\n", "a: {b: 1, b: 2}\n", `${"k".repeat(1030)}: 1\n`, `a: {${"k".repeat(1030)}: 1}\n`,
       "a: \u0085x\n", "a: x\u2028y\n", "a: \ufeffx\n", "\ufeffa: 1\n", "a: x\u0007\n", "a: [a:b]\n", "a: {b:1}\n", "a:\n  - b: 1\n   c: 2\n",
+      "a: [-]\n", "a: [-, 1]\n", "a: {b: -}\n", "a: [1 # c]\n", "a: [1] [2]\n",
     ]) {
       expect(parseBlockYaml(text), JSON.stringify(text)).toBeUndefined();
     }
