@@ -38,9 +38,14 @@ const MAP = 1;
 const SEQ = 2;
 
 class NodeTable {
-  data = new Int32Array(NODE_FIELDS * 4096);
+  data: Int32Array;
   count = 0;
   readonly keys: Array<string | undefined> = [];
+
+  /** Room for a node per 16 characters at first (a `key: value` line is about 20): most large files never grow it. */
+  constructor(textLength: number) {
+    this.data = new Int32Array(NODE_FIELDS * Math.max(4096, textLength >> 4));
+  }
 
   /** A new node, appended to `parent`'s children (parent -1: the root). */
   add(kind: number, start: number, end: number, keyStart: number, keyEnd: number, key: string | undefined, parent: number): number {
@@ -178,7 +183,7 @@ const isDash = (text: string, p: number, eol: number): boolean => text.charCodeA
 
 class Reader {
   private readonly lineStarts = [0];
-  private readonly nodes = new NodeTable();
+  private readonly nodes: NodeTable;
   private readonly stack: Open[] = [];
   private pending: Pending | undefined;
   private root: Open | undefined;
@@ -191,7 +196,9 @@ class Reader {
    */
   private afterValue = false;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.nodes = new NodeTable(text.length);
+  }
 
   read(): BlockYaml {
     const text = this.text;
@@ -557,9 +564,16 @@ export class BlockYamlPositions {
     let c = this.childrenOf.get(id);
     if (!c) {
       const d = this.doc.nodes;
-      const ids: number[] = [];
-      for (let child = d[id * NODE_FIELDS + FIRST]; child >= 0; child = d[child * NODE_FIELDS + NEXT]) ids.push(child);
-      c = d[id * NODE_FIELDS + KIND] === MAP ? new Map(ids.map((i) => [this.doc.keys[i]!, i])) : ids;
+      const first = d[id * NODE_FIELDS + FIRST];
+      if (d[id * NODE_FIELDS + KIND] === MAP) {
+        const byKey = new Map<string, number>();
+        for (let child = first; child >= 0; child = d[child * NODE_FIELDS + NEXT]) byKey.set(this.doc.keys[child]!, child);
+        c = byKey;
+      } else {
+        const ids: number[] = [];
+        for (let child = first; child >= 0; child = d[child * NODE_FIELDS + NEXT]) ids.push(child);
+        c = ids;
+      }
       this.childrenOf.set(id, c);
     }
     return c;
