@@ -175,6 +175,8 @@ interface Read {
   value: unknown;
   start: number;
   end: number;
+  /** The end of the line it ends on (a flow collection may span lines). */
+  eol: number;
   /** A plain scalar stopped at a `:` that makes it a key. */
   colon?: boolean;
 }
@@ -202,19 +204,19 @@ class Reader {
 
   read(): BlockYaml {
     const text = this.text;
+    for (let eol = text.indexOf("\n"); eol >= 0; eol = text.indexOf("\n", eol + 1)) this.lineStarts.push(eol + 1);
     let pos = 0;
     while (pos < text.length) {
-      let eol = text.indexOf("\n", pos);
-      const hasNewline = eol >= 0;
-      if (!hasNewline) eol = text.length;
-      const next = hasNewline ? eol + 1 : eol;
-      if (hasNewline) this.lineStarts.push(next);
+      const eol = this.lineEnd(pos);
       let p = pos;
       while (text.charCodeAt(p) === 0x20) p++;
       // A blank line, or a comment on a line of its own: no node, whatever its indentation.
-      if (p === eol || text.charCodeAt(p) === 0x23 /* # */) this.afterValue = true;
-      else this.line(pos, p, eol, next);
-      pos = next;
+      if (p === eol || text.charCodeAt(p) === 0x23 /* # */) {
+        this.afterValue = true;
+        pos = nextLine(text, eol);
+      } else {
+        pos = this.line(pos, p, eol);
+      }
     }
     if (this.pending || !this.root) giveUp();
     // Trailing comments and blank lines: fine after the root's last entry, not when nested collections end there too.
@@ -229,9 +231,24 @@ class Reader {
     this.nodes.data[this.stack.pop()!.id * NODE_FIELDS + END] = this.lastValueEnd;
   }
 
-  /** The nodes of one line: `- - key: value` opens a sequence, a sequence and a mapping. */
-  private line(lineStart: number, p: number, eol: number, next: number): void {
+  private lineEnd(pos: number): number {
+    const eol = this.text.indexOf("\n", pos);
+    return eol < 0 ? this.text.length : eol;
+  }
+
+  /**
+   * The nodes of one line (`- - key: value` opens a sequence, a sequence and a mapping), and of the lines a flow
+   * collection on it continues on; where the next line starts.
+   */
+  private line(lineStart: number, p: number, eol: number): number {
     const text = this.text;
+    // A flow collection as the whole document (JSON is YAML).
+    if (!this.root && (text.charCodeAt(p) === 0x5b || text.charCodeAt(p) === 0x7b)) {
+      if (p !== lineStart) giveUp();
+      const r = this.flow(p, eol, 1, -1, -1, -1, -1, undefined);
+      this.root = { indent: -1, id: 0, value: r.value as Record<string, unknown>, sameIndent: false };
+      return this.endOfLine(r.end, r.eol);
+    }
     for (;;) {
       const column = p - lineStart;
       const dash = isDash(text, p, eol);
@@ -247,10 +264,9 @@ class Reader {
           p = q;
           continue;
         }
-        const r = this.value(q, eol, top.id, -1, -1, undefined);
+        const r = this.value(q, eol, top, -1, -1, undefined);
         items.push(r.value);
-        this.endOfLine(r.end, eol, next);
-        return;
+        return this.endOfLine(r.end, r.eol);
       }
       const key = this.key(p, eol);
       const object = top.value as Record<string, unknown>;
@@ -261,14 +277,13 @@ class Reader {
         // The key's collection comes on the next lines.
         defineKey(object, key.value, null);
         this.pending = { parent: top, key: key.value, keyStart: key.start, keyEnd: key.end, index: -1, indent: column };
-        return;
+        return nextLine(text, eol);
       }
       // A comment where the value should be (null to the yaml package), or a sequence on the key's line.
       if (text.charCodeAt(q) === 0x23 || isDash(text, q, eol)) giveUp();
-      const r = this.value(q, eol, top.id, key.start, key.end, key.value);
+      const r = this.value(q, eol, top, key.start, key.end, key.value);
       defineKey(object, key.value, r.value);
-      this.endOfLine(r.end, eol, next);
-      return;
+      return this.endOfLine(r.end, r.eol);
     }
   }
 
@@ -312,18 +327,19 @@ class Reader {
    * A scalar or a flow collection in block context at `p` (a plain scalar runs to the line's end or a comment), as
    * a node of `parent` with the given key; its value and where it ends.
    */
-  private value(p: number, eol: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
+  private value(p: number, eol: number, parent: Open, keyStart: number, keyEnd: number, key: string | undefined): Read {
     const c = this.text.charCodeAt(p);
-    if (c === 0x5b || c === 0x7b) return this.flow(p, eol, 1, parent, keyStart, keyEnd, key);
+    // Its lines past the first must be indented deeper than the collection the entry is in.
+    if (c === 0x5b || c === 0x7b) return this.flow(p, eol, 1, parent.indent, parent.id, keyStart, keyEnd, key);
     const r = c === 0x22 || c === 0x27 ? this.quoted(p, eol) : this.plain(p, eol, false);
     // `key: a: b` (a map on a key's line) or `- a:` at the line's end.
     if (r.colon) giveUp();
-    this.nodes.add(SCALAR, r.start, r.end, keyStart, keyEnd, key, parent);
+    this.nodes.add(SCALAR, r.start, r.end, keyStart, keyEnd, key, parent.id);
     return r;
   }
 
-  /** After a value: the end of the line, or spaces and a comment. */
-  private endOfLine(end: number, eol: number, next: number): void {
+  /** After a value: the end of the line, or spaces and a comment; where the next line starts. */
+  private endOfLine(end: number, eol: number): number {
     const text = this.text;
     let q = end;
     while (q < eol && text.charCodeAt(q) === 0x20) q++;
@@ -332,9 +348,11 @@ class Reader {
       if (q === end || text.charCodeAt(q) !== 0x23) giveUp();
       comment = true;
     }
+    const next = nextLine(text, eol);
     this.lastValueEnd = next;
     // The comment then counts as one after the value: a collection that ends right here is left to the yaml package.
     this.afterValue = comment;
+    return next;
   }
 
   /** True if a key (`word:` or `"quoted":` followed by a space or the line's end) starts at `p`. */
@@ -407,7 +425,7 @@ class Reader {
   private plain(p: number, eol: number, flow: boolean): Read {
     if (!isPlainStart(this.text, p, eol)) giveUp();
     const scan = this.plainEnd(p, eol, flow);
-    return { value: plainScalarValue(this.text.slice(p, scan.end)), start: p, end: scan.end, colon: scan.colon };
+    return { value: plainScalarValue(this.text.slice(p, scan.end)), start: p, end: scan.end, eol, colon: scan.colon };
   }
 
   /** The offset just after the closing quote of a one-line double-quoted scalar at `p` (gives up if it is not closed on the line). */
@@ -439,11 +457,11 @@ class Reader {
     const text = this.text;
     if (text.charCodeAt(p) === 0x27) {
       const end = this.singleQuotedEnd(p, eol);
-      return { value: text.slice(p + 1, end - 1).replaceAll("''", "'"), start: p, end };
+      return { value: text.slice(p + 1, end - 1).replaceAll("''", "'"), start: p, end, eol };
     }
     const end = this.doubleQuotedEnd(p, eol);
     const body = text.slice(p + 1, end - 1);
-    if (!body.includes("\\")) return { value: body, start: p, end };
+    if (!body.includes("\\")) return { value: body, start: p, end, eol };
     let value = "";
     for (let i = 0; i < body.length; i++) {
       const ch = body[i];
@@ -466,61 +484,105 @@ class Reader {
       value += String.fromCodePoint(code);
       i += n;
     }
-    return { value, start: p, end };
+    return { value, start: p, end, eol };
   }
 
-  /** A one-line flow collection at `p` (`[` or `{`), nested `depth` levels below its block parent, as a node of `parent`. */
-  private flow(p: number, eol: number, depth: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
+  /**
+   * A flow collection at `p` (`[` or `{`), nested `depth` levels below its block parent, as a node of `parent`. It
+   * may span lines, each indented deeper than `minIndent` (the column of the block collection it is in; -1 at the
+   * root); each key and scalar in it stays on one line.
+   */
+  private flow(p: number, eol: number, depth: number, minIndent: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
     const text = this.text;
     if (this.stack.length + depth >= MAX_JSON_DEPTH) giveUp();
     const seq = text.charCodeAt(p) === 0x5b;
     const close = seq ? 0x5d : 0x7d;
     const id = this.nodes.add(seq ? SEQ : MAP, p, p, keyStart, keyEnd, key, parent);
     const value: Record<string, unknown> | unknown[] = seq ? [] : {};
-    let q = skipSpaces(text, p + 1, eol);
-    while (q >= eol || text.charCodeAt(q) !== close) {
-      if (q >= eol) giveUp();
+    const at = { q: p + 1, eol };
+    this.flowSpace(at, minIndent);
+    while (text.charCodeAt(at.q) !== close) {
       let entryKeyStart = -1;
       let entryKeyEnd = -1;
       let entryKey: string | undefined;
       if (!seq) {
+        const q = at.q;
         entryKeyStart = q;
         const c = text.charCodeAt(q);
         if (c === 0x22 || c === 0x27) {
-          const r = this.quoted(q, eol);
+          const r = this.quoted(q, at.eol);
           entryKey = r.value as string;
           entryKeyEnd = r.end;
-          if (text.charCodeAt(entryKeyEnd) !== 0x3a) giveUp();
-          q = entryKeyEnd + 1;
         } else {
-          if (!isPlainStart(text, q, eol)) giveUp();
-          const scan = this.plainEnd(q, eol, true);
+          if (!isPlainStart(text, q, at.eol)) giveUp();
+          const scan = this.plainEnd(q, at.eol, true);
           entryKeyEnd = scan.end;
           entryKey = text.slice(entryKeyStart, entryKeyEnd);
+          // A plain key is followed by `: ` (or `:` at the line's end); a quoted one may be followed by `:1` (JSON).
           if (!scan.colon || scan.stop !== entryKeyEnd || !KEY.test(entryKey) || NULL_WORDS.has(entryKey) || BOOL_WORDS.has(entryKey)) giveUp();
-          q = entryKeyEnd + 2;
         }
-        if (entryKeyEnd - entryKeyStart > MAX_KEY_LENGTH || Object.hasOwn(value, entryKey) || q >= eol) giveUp();
-        q = skipSpaces(text, q, eol);
+        if (text.charCodeAt(entryKeyEnd) !== 0x3a || entryKeyEnd - entryKeyStart > MAX_KEY_LENGTH || Object.hasOwn(value, entryKey)) giveUp();
+        at.q = entryKeyEnd + 1;
+        this.flowSpace(at, minIndent);
       }
+      const q = at.q;
       const c = text.charCodeAt(q);
       let r: Read;
-      if (c === 0x5b || c === 0x7b) r = this.flow(q, eol, depth + 1, id, entryKeyStart, entryKeyEnd, entryKey);
+      if (c === 0x5b || c === 0x7b) r = this.flow(q, at.eol, depth + 1, minIndent, id, entryKeyStart, entryKeyEnd, entryKey);
       else {
-        r = c === 0x22 || c === 0x27 ? this.quoted(q, eol) : this.plain(q, eol, true);
+        r = c === 0x22 || c === 0x27 ? this.quoted(q, at.eol) : this.plain(q, at.eol, true);
         this.nodes.add(SCALAR, r.start, r.end, entryKeyStart, entryKeyEnd, entryKey, id);
       }
       // `[a: 1]` (a pair in a sequence) or `{a: b: c}`.
       if (r.colon || text.charCodeAt(r.end) === 0x3a) giveUp();
       if (seq) (value as unknown[]).push(r.value);
       else defineKey(value as Record<string, unknown>, entryKey!, r.value);
-      q = skipSpaces(text, r.end, eol);
-      if (q < eol && text.charCodeAt(q) === 0x2c) q = skipSpaces(text, q + 1, eol);
-      else if (q >= eol || text.charCodeAt(q) !== close) giveUp();
+      at.q = r.end;
+      at.eol = r.eol;
+      this.flowSpace(at, minIndent);
+      if (text.charCodeAt(at.q) === 0x2c) {
+        at.q++;
+        this.flowSpace(at, minIndent);
+      } else if (text.charCodeAt(at.q) !== close) {
+        giveUp();
+      }
     }
-    this.nodes.data[id * NODE_FIELDS + END] = q + 1;
-    return { value, start: p, end: q + 1 };
+    this.nodes.data[id * NODE_FIELDS + END] = at.q + 1;
+    return { value, start: p, end: at.q + 1, eol: at.eol };
   }
+
+  /**
+   * Skips what separates tokens in a flow collection — spaces, a comment after a space, line breaks — to the next
+   * token, moving `at` to later lines as needed. Gives up at the text's end or at a line not indented deeper than
+   * `minIndent`.
+   */
+  private flowSpace(at: { q: number; eol: number }, minIndent: number): void {
+    const text = this.text;
+    let q = at.q;
+    let eol = at.eol;
+    for (;;) {
+      const from = q;
+      while (q < eol && text.charCodeAt(q) === 0x20) q++;
+      // A comment needs a space before it (or the line's start, below); `"a"#` is the yaml package's error.
+      if (q < eol && !(text.charCodeAt(q) === 0x23 && q > from)) break;
+      if (eol >= text.length) giveUp();
+      const lineStart = eol + 1;
+      eol = this.lineEnd(lineStart);
+      q = lineStart;
+      while (q < eol && text.charCodeAt(q) === 0x20) q++;
+      if (q === eol) continue;
+      if (q - lineStart <= minIndent) giveUp();
+      if (text.charCodeAt(q) === 0x23) q = eol;
+      else break;
+    }
+    at.q = q;
+    at.eol = eol;
+  }
+}
+
+/** Where the line after the one ending at `eol` starts (the text's end after the last line). */
+function nextLine(text: string, eol: number): number {
+  return eol < text.length ? eol + 1 : eol;
 }
 
 function skipSpaces(text: string, p: number, eol: number): number {

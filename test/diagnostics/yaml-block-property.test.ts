@@ -56,10 +56,11 @@ function documents(plain: string[]) {
       { weight: 2, arbitrary: entries(tie("node"), 1).map((e): Node => ({ t: "map", flow: false, entries: e })) },
     ),
   }));
-  // A block map or sequence at the root, as a config file has.
+  // A block map or sequence at the root, as a config file has, or a flow collection (JSON is YAML).
   const root = fc.oneof(
-    entries(node, 1).map((e): Node => ({ t: "map", flow: false, entries: e })),
-    fc.array(node, { minLength: 1, maxLength: 4 }).map((items): Node => ({ t: "seq", flow: false, items })),
+    { weight: 3, arbitrary: entries(node, 1).map((e): Node => ({ t: "map", flow: false, entries: e })) },
+    { weight: 2, arbitrary: fc.array(node, { minLength: 1, maxLength: 4 }).map((items): Node => ({ t: "seq", flow: false, items })) },
+    { weight: 1, arbitrary: entries(node, 0).map((e): Node => ({ t: "map", flow: true, entries: e })) },
   );
   return { scalar, key, root };
 }
@@ -74,11 +75,16 @@ function scalarText(s: Scalar): string {
   return s.t === "plain" ? s.text : s.t === "dq" ? `"${s.text}"` : `'${s.text}'`;
 }
 
-function flowText(n: Node, draw: Draw): string {
+/** A flow collection; with `indent`, sometimes over several lines, each indented past that column (-1: at the root). */
+function flowText(n: Node, draw: Draw, indent?: number): string {
   const sp = () => [" ", "", "  "][draw() % 3];
-  if (n.t === "seq") return `[${sp()}${n.items.map((i) => flowText(i, draw)).join(`${sp()},${sp() || " "}`)}${n.items.length > 0 && draw() % 4 === 0 ? ", " : ""}${sp()}]`;
+  const br = (otherwise: string) => (indent !== undefined && draw() % 4 === 0 ? `\n${" ".repeat(indent + 1 + (draw() % 3))}` : otherwise);
+  if (n.t === "seq") {
+    return `[${br(sp())}${n.items.map((i) => flowText(i, draw, indent)).join(`${sp()},${br(sp() || " ")}`)}${n.items.length > 0 && draw() % 4 === 0 ? ", " : ""}${br(sp())}]`;
+  }
   if (n.t === "map") {
-    return `{${sp()}${n.entries.map(([k, v]) => `${scalarText(k)}:${k.t === "dq" && draw() % 3 === 0 ? "" : " "}${flowText(v, draw)}`).join(`,${sp() || " "}`)}${sp()}}`;
+    const sep = (k: Scalar) => (k.t === "dq" && draw() % 3 === 0 ? "" : br(" "));
+    return `{${br(sp())}${n.entries.map(([k, v]) => `${scalarText(k)}:${sep(k)}${flowText(v, draw, indent)}`).join(`,${br(sp() || " ")}`)}${br(sp())}}`;
   }
   return scalarText(n);
 }
@@ -99,7 +105,7 @@ function blockText(n: Node, indent: number, draw: Draw, comments: boolean, first
         const gap = 1 + (draw() % 3);
         out += blockText(item, indent + 1 + gap, draw, comments, `${lead}-${" ".repeat(gap)}`);
       } else {
-        out += `${lead}- ${flowText(item, draw)}${after()}\n`;
+        out += `${lead}- ${flowText(item, draw, indent)}${after()}\n`;
       }
       lead = " ".repeat(indent);
     }
@@ -113,13 +119,14 @@ function blockText(n: Node, indent: number, draw: Draw, comments: boolean, first
         const deeper = v.t === "seq" && draw() % 3 === 0 ? 0 : 1 + (draw() % 3);
         out += `${lead}${scalarText(k)}:\n${blockText(v, indent + deeper, draw, comments)}`;
       } else {
-        out += `${lead}${scalarText(k)}: ${flowText(v, draw)}${after()}\n`;
+        out += `${lead}${scalarText(k)}: ${flowText(v, draw, indent)}${after()}\n`;
       }
       lead = " ".repeat(indent);
     }
     return out;
   }
-  return `${lead}${flowText(n, draw)}\n`;
+  // A flow collection as the whole document.
+  return `${lead}${flowText(n, draw, -1)}\n`;
 }
 
 /** A document written with the given layout seed. */
@@ -185,6 +192,20 @@ describe("large-YAML reader against the yaml package (properties)", () => {
     );
     // Without comments and blank lines, every such document is in the reader's subset (but an odd one, e.g. `-   - x` past a seq's column).
     expect(read / runs).toBeGreaterThan(0.97);
+  });
+
+  it("reads JSON, compact or indented, as the yaml package does", () => {
+    let read = 0;
+    let runs = 0;
+    const root = fc.oneof(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.array(fc.jsonValue({ maxDepth: 3 })));
+    fc.assert(
+      fc.property(root, fc.constantFrom(undefined, 1, 2, 4), (value, indent) => {
+        runs++;
+        if (expectAgrees(`${JSON.stringify(value, null, indent)}\n`)) read++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(read / runs).toBeGreaterThan(0.9);
   });
 
   it("with comment lines, blank lines and comments after values, answers only where it agrees with the yaml package", () => {

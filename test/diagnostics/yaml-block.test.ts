@@ -110,7 +110,7 @@ describe("block YAML reader", () => {
     }
   });
 
-  it("reads quotes, flow collections, sequences, floats and other plain scalars with the yaml package's value and positions", () => {
+  it("reads quotes, flow collections (over several lines too, or as the whole document), sequences, floats and other plain scalars with the yaml package's value and positions", () => {
     for (const text of [
       "a: 1#c\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n",
       "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1 \n", "a:  1\n", "a: -0\n", "a: +1\n", "a: 1234567890123456\n", "a: 0o17\n", "a: -.5e-3\n",
@@ -118,6 +118,8 @@ describe("block YAML reader", () => {
       'a: "t\\tb\\n\\u00e9\\x41\\U0001F600\\\\\\"\\/\\_\\0"\n', "a: ['x', \"y\", [], {}, [1, [2]], ]\n", 'a: {"b":1, c: [x , y], \'d\': {e: f}}\n',
       "a:\n- 1\n- x\nb: 2\n", "- a: 1\n  b: [1]\n- - x\n  - 'y'\n-   c: 3\n", "a:\n  - b:\n      c: 1\n  - d\n", "- a:\n  - 1\n  b: 2\n",
       "a: [1, 2] # c\nb: 'x'  # d\n",
+      "a: [1,\n  2]\n", "a: [1, # c\n  2]\n", "a: [\n  1,\n\n  2,\n ]\n", 'a: {"b":\n   1}\n', "x: 1\na: [1,\n  2] # c\nb: 2\n", "- [1,\n  2]\n- 3\n",
+      '{\n  "dtype": "int4",\n  "group_size": 32,\n  "x": [1, {"y": null}]\n}\n', "[1,\n# c\n2]\n", '{"a": 1} # c\n\n', "a:\n  - b: [1,\n      2]\n    c: 3\n",
     ]) {
       const lib = parseYamlDocument(text);
       const block = parseBlockYaml(text);
@@ -127,12 +129,13 @@ describe("block YAML reader", () => {
     }
   });
 
-  it("gives up on what it does not take: multi-line scalars and flow collections, anchors, tags, block scalars, empty values, odd indentation", () => {
+  it("gives up on what it does not take: multi-line scalars, flow collections not indented past their block, anchors, tags, block scalars, empty values, odd indentation", () => {
     for (const text of [
       "a: # comment\n", "a:\n  b: 1 # ends the nested map\nc: 2\n", "# c\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n", "a:\n  b: 1\n\nc: 2\n",
       "a:\n  b: 1\n# at the end\n", "a: 1\r\n", "a:\tb\n", "a: 1\na: 2\n", "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
       "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n", "---\na: 1\n", "scalar\n", "", "a:\n  b: 1\n c: 2\n", "$schema: x\n",
-      'a: "unclosed\n', "a: 'unclosed\n", 'a: "two\n  lines"\n', "a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
+      'a: "unclosed\n', "a: 'unclosed\n", 'a: "two\n  lines"\n', "a: [1,\n2]\n", "a: [1,\n  2\n]\n", "a:\n  b: [1,\n  2]\n", "a: [x\n  y]\n", "a: {b\n  : 1}\n", "{a: 1}\nb: 2\n", " {a: 1}\n", "a: [1,\n", "[1] [2]\n",
+      "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
       "a: |\n  text\n", "a: >\n  text\n", "a:\n  -\n", "-\n  a: 1\n", "a: - 1\n", "a: b: c\n", "a: [b: 1]\n", "a: {b}\n", "a: [1,,2]\n", "a: [,]\n",
       'a: "\\q"\n', 'a: "\\x4"\n', 'a: "\\U00110000"\n', 'a: "x"y\n', "a: [1]x\n", "a: 'x'#c\n", "a: @x\n", "a: `x\n", "a: %x\n", "? a\n: 1\n",
       "a:\n- 1\n  - 2\n", "a:\n  - 1\n- 2\n", "- 1\na: 2\n", "a: 1\n- 2\n", "a: {b: 1, b: 2}\n", `${"k".repeat(1030)}: 1\n`, `a: {${"k".repeat(1030)}: 1}\n`,
