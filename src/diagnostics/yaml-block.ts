@@ -552,7 +552,7 @@ class Reader {
   }
 
   /**
-   * Skips what separates tokens in a flow collection — spaces, a comment after a space, line breaks — to the next
+   * Skips what separates tokens in a flow collection (spaces, a comment after a space, line breaks) to the next
    * token, moving `at` to later lines as needed. Gives up at the text's end or at a line not indented deeper than
    * `minIndent`.
    */
