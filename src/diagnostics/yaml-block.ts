@@ -1,14 +1,15 @@
 /**
  * A reader for the YAML a large config is written in: block mappings and block sequences nested by indentation,
  * whose keys are plain words or quoted strings and whose values are one-line scalars (plain, "double-quoted",
- * 'single-quoted') or one-line flow collections (`[1, 2]`, `{a: 1, "b": x}`), with comment lines and blank lines
- * between them and a comment after a value (`key: value  # note`). The yaml package needs about 10 µs and 1.5 KB
+ * 'single-quoted') or flow collections (`[1, 2]`, `{a: 1, "b": x}`, over several lines too, or a whole JSON
+ * document), with comment lines and blank lines between them and a comment after a value (`key: value  # note`),
+ * lines ending in LF or CRLF. The yaml package needs about 10 µs and 1.5 KB
  * per node to build its document (a 10 MB file of 580,000 keys took 11 s and 940 MB; its CST alone takes 5 s);
  * this needs a fraction.
  *
  * It gives the same value and the same positions as the yaml package would (tests compare the two on generated
  * documents), and gives up — returning undefined, so the caller uses the yaml package — on anything else: a
- * scalar or flow collection over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab, a CR,
+ * scalar over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab, a CR not before a LF,
  * a control character, a key that repeats, an empty value (`key:` with nothing under it), an indentation the
  * package would read as a continuation line, a comment or blank line right where a nested collection ends. Nothing
  * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
@@ -231,9 +232,11 @@ class Reader {
     this.nodes.data[this.stack.pop()!.id * NODE_FIELDS + END] = this.lastValueEnd;
   }
 
+  /** Where the content of the line at `pos` ends: at its line break (`\n`, or the `\r` of `\r\n`) or the text's end. */
   private lineEnd(pos: number): number {
     const eol = this.text.indexOf("\n", pos);
-    return eol < 0 ? this.text.length : eol;
+    if (eol < 0) return this.text.length;
+    return eol > pos && this.text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
   }
 
   /**
@@ -566,7 +569,7 @@ class Reader {
       // A comment needs a space before it (or the line's start, below); `"a"#` is the yaml package's error.
       if (q < eol && !(text.charCodeAt(q) === 0x23 && q > from)) break;
       if (eol >= text.length) giveUp();
-      const lineStart = eol + 1;
+      const lineStart = nextLine(text, eol);
       eol = this.lineEnd(lineStart);
       q = lineStart;
       while (q < eol && text.charCodeAt(q) === 0x20) q++;
@@ -582,7 +585,8 @@ class Reader {
 
 /** Where the line after the one ending at `eol` starts (the text's end after the last line). */
 function nextLine(text: string, eol: number): number {
-  return eol < text.length ? eol + 1 : eol;
+  if (eol >= text.length) return eol;
+  return text.charCodeAt(eol) === 0x0d ? eol + 2 : eol + 1;
 }
 
 function skipSpaces(text: string, p: number, eol: number): number {
@@ -592,7 +596,8 @@ function skipSpaces(text: string, p: number, eol: number): number {
 
 /** The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. */
 export function parseBlockYaml(text: string): BlockYaml | undefined {
-  if (text.length === 0 || text.includes("\r") || text.includes("\t")) return undefined;
+  // A CR is taken only as part of a CRLF line break.
+  if (text.length === 0 || text.includes("\t") || /\r(?!\n)/.test(text)) return undefined;
   try {
     return new Reader(text).read();
   } catch (e) {

@@ -194,6 +194,19 @@ describe("large-YAML reader against the yaml package (properties)", () => {
     expect(read / runs).toBeGreaterThan(0.97);
   });
 
+  it("reads documents with CRLF line breaks as the yaml package does", () => {
+    let read = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(inSubset.root, fc.nat(), (root, seed) => {
+        runs++;
+        if (expectAgrees(documentText(root, seed, seed % 2 === 0).replaceAll("\n", "\r\n"))) read++;
+      }),
+      { numRuns: 200 },
+    );
+    expect(read / runs).toBeGreaterThan(0.5);
+  });
+
   it("reads JSON, compact or indented, as the yaml package does", () => {
     let read = 0;
     let runs = 0;
