@@ -19,7 +19,7 @@ import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 import { positionInLines } from "./line-starts.js";
 
 /**
- * Every node of the document — each map entry, each sequence item, the root — in one flat Int32Array of
+ * Every node of the document — each map entry, each sequence item, the root — in flat Int32Arrays of
  * NODE_FIELDS numbers per node: its kind, its value's start and end (a collection's range), its key's start and
  * end (-1 for sequence items and the root), and links to its first and last child and its next sibling. Flat,
  * because a 10 MB file has half a million nodes: an object per node (or per collection) keeps the garbage
@@ -38,26 +38,29 @@ const SCALAR = 0;
 const MAP = 1;
 const SEQ = 2;
 
+/** Nodes per chunk of the table: chunks, not one array regrown, so a large file touches no more memory than it uses. */
+const CHUNK_BITS = 14;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
 class NodeTable {
-  data: Int32Array;
+  private readonly chunks: Int32Array[] = [];
   count = 0;
   readonly keys: Array<string | undefined> = [];
 
-  /** Room for a node per 16 characters at first (a `key: value` line is about 20): most large files never grow it. */
-  constructor(textLength: number) {
-    this.data = new Int32Array(NODE_FIELDS * Math.max(4096, textLength >> 4));
+  get(id: number, field: number): number {
+    return this.chunks[id >> CHUNK_BITS][(id & CHUNK_MASK) * NODE_FIELDS + field];
+  }
+
+  set(id: number, field: number, value: number): void {
+    this.chunks[id >> CHUNK_BITS][(id & CHUNK_MASK) * NODE_FIELDS + field] = value;
   }
 
   /** A new node, appended to `parent`'s children (parent -1: the root). */
   add(kind: number, start: number, end: number, keyStart: number, keyEnd: number, key: string | undefined, parent: number): number {
-    if ((this.count + 1) * NODE_FIELDS > this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    const d = this.data;
     const id = this.count++;
-    const at = id * NODE_FIELDS;
+    if ((id & CHUNK_MASK) === 0) this.chunks.push(new Int32Array(NODE_FIELDS << CHUNK_BITS));
+    const d = this.chunks[id >> CHUNK_BITS];
+    const at = (id & CHUNK_MASK) * NODE_FIELDS;
     d[at + KIND] = kind;
     d[at + START] = start;
     d[at + END] = end;
@@ -68,10 +71,10 @@ class NodeTable {
     d[at + NEXT] = -1;
     this.keys.push(key);
     if (parent >= 0) {
-      const p = parent * NODE_FIELDS;
-      if (d[p + LAST] < 0) d[p + FIRST] = id;
-      else d[d[p + LAST] * NODE_FIELDS + NEXT] = id;
-      d[p + LAST] = id;
+      const last = this.get(parent, LAST);
+      if (last < 0) this.set(parent, FIRST, id);
+      else this.set(last, NEXT, id);
+      this.set(parent, LAST, id);
     }
     return id;
   }
@@ -80,8 +83,7 @@ class NodeTable {
 export interface BlockYaml {
   value: unknown;
   /** The nodes (see NodeTable); the root is node 0. */
-  nodes: Int32Array;
-  keys: ReadonlyArray<string | undefined>;
+  nodes: NodeTable;
   /** Offsets where lines start (as the yaml package's LineCounter records them). */
   lineStarts: number[];
 }
@@ -200,7 +202,7 @@ class Reader {
   private afterValue = false;
 
   constructor(private readonly text: string) {
-    this.nodes = new NodeTable(text.length);
+    this.nodes = new NodeTable();
   }
 
   read(): BlockYaml {
@@ -222,14 +224,13 @@ class Reader {
     if (this.pending || !this.root) giveUp();
     // Trailing comments and blank lines: fine after the root's last entry, not when nested collections end there too.
     if (this.afterValue && this.stack.length > 1) giveUp();
-    while (this.stack.length > 0) this.nodes.data[this.stack.pop()!.id * NODE_FIELDS + END] = this.lastValueEnd;
-    const nodes = this.nodes;
-    return { value: this.root.value, nodes: nodes.data.subarray(0, nodes.count * NODE_FIELDS), keys: nodes.keys, lineStarts: this.lineStarts };
+    while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
+    return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts };
   }
 
   private close(): void {
     if (this.afterValue) giveUp();
-    this.nodes.data[this.stack.pop()!.id * NODE_FIELDS + END] = this.lastValueEnd;
+    this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
   }
 
   /** Where the content of the line at `pos` ends: at its line break (`\n`, or the `\r` of `\r\n`) or the text's end. */
@@ -315,14 +316,14 @@ class Reader {
     }
     while (this.stack[this.stack.length - 1].indent > column) this.close();
     let top = this.stack[this.stack.length - 1];
-    const kind = this.nodes.data[top.id * NODE_FIELDS + KIND];
+    const kind = this.nodes.get(top.id, KIND);
     // A key at the column of a sequence that stands at its key's column: that sequence has ended.
     if (top.sameIndent && kind === SEQ && !dash && top.indent === column) {
       this.close();
       top = this.stack[this.stack.length - 1];
     }
     // A line at a column no open collection has (a continuation or an error), or an entry of the other kind.
-    if (top.indent !== column || (this.nodes.data[top.id * NODE_FIELDS + KIND] === SEQ) !== dash) giveUp();
+    if (top.indent !== column || (this.nodes.get(top.id, KIND) === SEQ) !== dash) giveUp();
     return top;
   }
 
@@ -550,7 +551,7 @@ class Reader {
         giveUp();
       }
     }
-    this.nodes.data[id * NODE_FIELDS + END] = at.q + 1;
+    this.nodes.set(id, END, at.q + 1);
     return { value, start: p, end: at.q + 1, eol: at.eol };
   }
 
@@ -631,14 +632,14 @@ export class BlockYamlPositions {
     let c = this.childrenOf.get(id);
     if (!c) {
       const d = this.doc.nodes;
-      const first = d[id * NODE_FIELDS + FIRST];
-      if (d[id * NODE_FIELDS + KIND] === MAP) {
+      const first = d.get(id, FIRST);
+      if (d.get(id, KIND) === MAP) {
         const byKey = new Map<string, number>();
-        for (let child = first; child >= 0; child = d[child * NODE_FIELDS + NEXT]) byKey.set(this.doc.keys[child]!, child);
+        for (let child = first; child >= 0; child = d.get(child, NEXT)) byKey.set(d.keys[child]!, child);
         c = byKey;
       } else {
         const ids: number[] = [];
-        for (let child = first; child >= 0; child = d[child * NODE_FIELDS + NEXT]) ids.push(child);
+        for (let child = first; child >= 0; child = d.get(child, NEXT)) ids.push(child);
         c = ids;
       }
       this.childrenOf.set(id, c);
@@ -651,7 +652,7 @@ export class BlockYamlPositions {
     let id = 0;
     let value: unknown = this.doc.value;
     for (const seg of parsePointer(pointer)) {
-      const kind = d[id * NODE_FIELDS + KIND];
+      const kind = d.get(id, KIND);
       if (kind === SCALAR) return undefined;
       const c = this.children(id);
       let child: number | undefined;
@@ -682,32 +683,29 @@ export class BlockYamlPositions {
   range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
     const hit = this.find(pointer);
     if (!hit) return undefined;
-    const at = hit.id * NODE_FIELDS;
     const d = this.doc.nodes;
     // Sequence items and the root have no key: their own range, as for the yaml package.
-    if (part === "key" && d[at + KEY_START] >= 0) return this.rangeOf(d[at + KEY_START], d[at + KEY_END]);
-    return this.rangeOf(d[at + START], d[at + END]);
+    if (part === "key" && d.get(hit.id, KEY_START) >= 0) return this.rangeOf(d.get(hit.id, KEY_START), d.get(hit.id, KEY_END));
+    return this.rangeOf(d.get(hit.id, START), d.get(hit.id, END));
   }
 
   literal(pointer: string): string | undefined {
     const hit = this.find(pointer);
     if (!hit) return undefined;
-    const at = hit.id * NODE_FIELDS;
-    return this.text.slice(this.doc.nodes[at + START], this.doc.nodes[at + END]);
+    return this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
   }
 
   /** A number written as a float literal (`0.5`, `1e3`, `.inf`), as YamlSource decides it. */
   isFloat(pointer: string): boolean {
     const hit = this.find(pointer);
     if (!hit || typeof hit.value !== "number") return false;
-    const at = hit.id * NODE_FIELDS;
-    const lit = this.text.slice(this.doc.nodes[at + START], this.doc.nodes[at + END]);
+    const lit = this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
     return !/^0x/i.test(lit) && /[.eE]|inf|nan/i.test(lit);
   }
 
   keysInOrder(pointer: string): string[] | undefined {
     const hit = this.find(pointer);
-    if (!hit || this.doc.nodes[hit.id * NODE_FIELDS + KIND] !== MAP) return undefined;
+    if (!hit || this.doc.nodes.get(hit.id, KIND) !== MAP) return undefined;
     return [...(this.children(hit.id) as Map<string, number>).keys()];
   }
 }
