@@ -11,7 +11,7 @@
  * documents), and gives up — returning undefined, so the caller uses the yaml package — on anything else: a
  * scalar over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab, a CR not before a LF,
  * a control character, a key that repeats, an empty value (`key:` with nothing under it), an indentation the
- * package would read as a continuation line, a comment or blank line right where a nested collection ends. Nothing
+ * package would read as a continuation line, a comment right where a nested collection ends. Nothing
  * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
@@ -195,9 +195,9 @@ class Reader {
   /** Each collection ends where its last value ends, line break included (as the yaml package has it). */
   private lastValueEnd = 0;
   /**
-   * A comment or blank line came after the last value: a comment or blank line right before a collection ends may
-   * count in that collection's extent for the yaml package (by rules of indentation this reader does not model),
-   * so such a document is left to the yaml package.
+   * A comment came after the last value: a comment right before a collection ends may count in that collection's
+   * extent for the yaml package (by rules of indentation this reader does not model), so such a document is left
+   * to the yaml package.
    */
   private afterValue = false;
 
@@ -213,16 +213,17 @@ class Reader {
       const eol = this.lineEnd(pos);
       let p = pos;
       while (text.charCodeAt(p) === 0x20) p++;
-      // A blank line, or a comment on a line of its own: no node, whatever its indentation.
+      // A blank line, or a comment on a line of its own: no node, whatever its indentation. A blank line is in
+      // no collection's extent for the yaml package; a comment may be (see afterValue).
       if (p === eol || text.charCodeAt(p) === 0x23 /* # */) {
-        this.afterValue = true;
+        if (p < eol) this.afterValue = true;
         pos = nextLine(text, eol);
       } else {
         pos = this.line(pos, p, eol);
       }
     }
     if (this.pending || !this.root) giveUp();
-    // Trailing comments and blank lines: fine after the root's last entry, not when nested collections end there too.
+    // Trailing comments: fine after the root's last entry, not when nested collections end there too.
     if (this.afterValue && this.stack.length > 1) giveUp();
     while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
     return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts };
