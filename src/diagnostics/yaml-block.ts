@@ -192,14 +192,18 @@ class Reader {
   private readonly stack: Open[] = [];
   private pending: Pending | undefined;
   private root: Open | undefined;
-  /** Each collection ends where its last value ends, line break included (as the yaml package has it). */
+  /**
+   * Each collection ends where its last value ends, line break included, or after the comment lines that follow
+   * that value indented deeper than the innermost open collection (the yaml package counts them in the value).
+   */
   private lastValueEnd = 0;
   /**
-   * A comment came after the last value: a comment right before a collection ends may count in that collection's
-   * extent for the yaml package (by rules of indentation this reader does not model), so such a document is left
-   * to the yaml package.
+   * Comment lines since the last value: none, only ones counted in it, or also one that is not (indented no deeper
+   * than the innermost collection). The yaml package counts those in that collection's own extent by rules this
+   * reader does not model, and a collection that ends with its last entry being such a collection ends there too:
+   * two collections ending after such a comment are left to the yaml package.
    */
-  private afterValue = false;
+  private trailing: "none" | "counted" | "other" = "none";
 
   constructor(private readonly text: string) {
     this.nodes = new NodeTable();
@@ -213,25 +217,35 @@ class Reader {
       const eol = this.lineEnd(pos);
       let p = pos;
       while (text.charCodeAt(p) === 0x20) p++;
-      // A blank line, or a comment on a line of its own: no node, whatever its indentation. A blank line is in
-      // no collection's extent for the yaml package; a comment may be (see afterValue).
+      const column = p - pos;
+      // A blank line, or a comment on a line of its own: no node.
       if (p === eol || text.charCodeAt(p) === 0x23 /* # */) {
-        if (p < eol) this.afterValue = true;
         pos = nextLine(text, eol);
+        if (p < eol) this.comment(column, pos);
       } else {
         pos = this.line(pos, p, eol);
       }
     }
     if (this.pending || !this.root) giveUp();
-    // Trailing comments: fine after the root's last entry, not when nested collections end there too.
-    if (this.afterValue && this.stack.length > 1) giveUp();
+    if (this.trailing === "other" && this.stack.length > 1) giveUp();
     while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
     return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts };
   }
 
   private close(): void {
-    if (this.afterValue) giveUp();
     this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
+  }
+
+  /** A comment line at `column`, the next line starting at `next` (between a `key:` and its collection, it is in no node). */
+  private comment(column: number, next: number): void {
+    const top = this.stack[this.stack.length - 1];
+    if (!top || this.pending) return;
+    if (column > top.indent && this.trailing !== "other") {
+      this.lastValueEnd = next;
+      this.trailing = "counted";
+    } else {
+      this.trailing = "other";
+    }
   }
 
   /** Where the content of the line at `pos` ends: at its line break (`\n`, or the `\r` of `\r\n`) or the text's end. */
@@ -315,6 +329,7 @@ class Reader {
       this.stack.push(this.root);
       return this.root;
     }
+    const depth = this.stack.length;
     while (this.stack[this.stack.length - 1].indent > column) this.close();
     let top = this.stack[this.stack.length - 1];
     const kind = this.nodes.get(top.id, KIND);
@@ -323,6 +338,7 @@ class Reader {
       this.close();
       top = this.stack[this.stack.length - 1];
     }
+    if (this.trailing === "other" && depth - this.stack.length > 1) giveUp();
     // A line at a column no open collection has (a continuation or an error), or an entry of the other kind.
     if (top.indent !== column || (this.nodes.get(top.id, KIND) === SEQ) !== dash) giveUp();
     return top;
@@ -348,15 +364,11 @@ class Reader {
     const text = this.text;
     let q = end;
     while (q < eol && text.charCodeAt(q) === 0x20) q++;
-    let comment = false;
-    if (q < eol) {
-      if (q === end || text.charCodeAt(q) !== 0x23) giveUp();
-      comment = true;
-    }
+    // A comment after the value is part of its line.
+    if (q < eol && (q === end || text.charCodeAt(q) !== 0x23)) giveUp();
     const next = nextLine(text, eol);
     this.lastValueEnd = next;
-    // The comment then counts as one after the value: a collection that ends right here is left to the yaml package.
-    this.afterValue = comment;
+    this.trailing = "none";
     return next;
   }
 

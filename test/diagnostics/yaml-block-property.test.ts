@@ -94,7 +94,9 @@ const isBlock = (n: Node) => (n.t === "seq" || n.t === "map") && !n.flow;
 /** `n` as block YAML whose first line starts at column `indent` (its indentation written, unless `first` says it is after a `- `). */
 function blockText(n: Node, indent: number, draw: Draw, comments: boolean, first = " ".repeat(indent)): string {
   const after = () => (comments && draw() % 5 === 0 ? `${" ".repeat(1 + (draw() % 2))}# note` : "");
-  const between = () => (comments && draw() % 9 === 0 ? `${" ".repeat(draw() % 4)}# line\n` : comments && draw() % 5 === 0 ? `${" ".repeat(draw() % 3)}\n` : "");
+  const oneLine = () => (comments && draw() % 6 === 0 ? `${" ".repeat(draw() % 8)}# line\n` : comments && draw() % 5 === 0 ? `${" ".repeat(draw() % 3)}\n` : "");
+  // Up to two comment or blank lines: a deeper comment after a shallower one, after a blank line...
+  const between = () => oneLine() + (draw() % 3 === 0 ? oneLine() : "");
   let out = "";
   let lead = first;
   if (n.t === "seq" && !n.flow) {
