@@ -199,11 +199,15 @@ class Reader {
   private lastValueEnd = 0;
   /**
    * Comment lines since the last value: none, only ones counted in it, or also one that is not (indented no deeper
-   * than the innermost collection). The yaml package counts those in that collection's own extent by rules this
-   * reader does not model, and a collection that ends with its last entry being such a collection ends there too:
-   * two collections ending after such a comment are left to the yaml package.
+   * than the innermost collection): after that, no comment is counted in the value.
    */
   private trailing: "none" | "counted" | "other" = "none";
+  /**
+   * One of those not counted was indented (a comment at column 0 is in no collection's extent): the yaml package
+   * counts it in that collection's own extent by rules this reader does not model, and a collection whose last entry
+   * is such a collection ends there too, so two collections ending after it are left to the yaml package.
+   */
+  private indentedComment = false;
 
   constructor(private readonly text: string) {
     this.nodes = new NodeTable();
@@ -227,7 +231,7 @@ class Reader {
       }
     }
     if (this.pending || !this.root) giveUp();
-    if (this.trailing === "other" && this.stack.length > 1) giveUp();
+    if (this.indentedComment && this.stack.length > 1) giveUp();
     while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
     return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts };
   }
@@ -245,6 +249,7 @@ class Reader {
       this.trailing = "counted";
     } else {
       this.trailing = "other";
+      if (column > 0) this.indentedComment = true;
     }
   }
 
@@ -338,7 +343,7 @@ class Reader {
       this.close();
       top = this.stack[this.stack.length - 1];
     }
-    if (this.trailing === "other" && depth - this.stack.length > 1) giveUp();
+    if (this.indentedComment && depth - this.stack.length > 1) giveUp();
     // A line at a column no open collection has (a continuation or an error), or an entry of the other kind.
     if (top.indent !== column || (this.nodes.get(top.id, KIND) === SEQ) !== dash) giveUp();
     return top;
@@ -369,6 +374,7 @@ class Reader {
     const next = nextLine(text, eol);
     this.lastValueEnd = next;
     this.trailing = "none";
+    this.indentedComment = false;
     return next;
   }
 
