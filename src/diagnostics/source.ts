@@ -13,7 +13,8 @@ import type { Node as YamlNode } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
-import { BlockYamlPositions, parseBlockYaml, type BlockYaml } from "./yaml-block.js";
+import { parseBlockYaml } from "./yaml-block.js";
+import { BlockYamlPositions, type BlockYaml } from "./yaml-block-nodes.js";
 import { positionInLines } from "./line-starts.js";
 import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 

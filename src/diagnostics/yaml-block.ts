@@ -15,142 +15,21 @@
  * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
-import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
-import { positionInLines } from "./line-starts.js";
+import { END, KIND, MAP, NodeTable, SCALAR, SEQ, type BlockYaml } from "./yaml-block-nodes.js";
+import { BOOL_WORDS, doubleQuotedValue, isContentChar, isFlowIndicator, isPlainStart, NULL_WORDS, plainScalarValue } from "./yaml-scalar.js";
 
-/**
- * Every node of the document — each map entry, each sequence item, the root — in flat Int32Arrays of
- * NODE_FIELDS numbers per node: its kind, its value's start and end (a collection's range), its key's start and
- * end (-1 for sequence items and the root), and links to its first and last child and its next sibling. Flat,
- * because a 10 MB file has half a million nodes: an object per node (or per collection) keeps the garbage
- * collector busy for seconds. Map keys (node id → key) are kept beside it, in file order.
- */
-const NODE_FIELDS = 8;
-const KIND = 0;
-const START = 1;
-const END = 2;
-const KEY_START = 3;
-const KEY_END = 4;
-const FIRST = 5;
-const LAST = 6;
-const NEXT = 7;
-const SCALAR = 0;
-const MAP = 1;
-const SEQ = 2;
-
-/** Nodes per chunk of the table: chunks, not one array regrown, so a large file touches no more memory than it uses. */
-const CHUNK_BITS = 14;
-const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
-
-class NodeTable {
-  private readonly chunks: Int32Array[] = [];
-  count = 0;
-  readonly keys: Array<string | undefined> = [];
-
-  get(id: number, field: number): number {
-    return this.chunks[id >> CHUNK_BITS][(id & CHUNK_MASK) * NODE_FIELDS + field];
-  }
-
-  set(id: number, field: number, value: number): void {
-    this.chunks[id >> CHUNK_BITS][(id & CHUNK_MASK) * NODE_FIELDS + field] = value;
-  }
-
-  /** A new node, appended to `parent`'s children (parent -1: the root). */
-  add(kind: number, start: number, end: number, keyStart: number, keyEnd: number, key: string | undefined, parent: number): number {
-    const id = this.count++;
-    if ((id & CHUNK_MASK) === 0) this.chunks.push(new Int32Array(NODE_FIELDS << CHUNK_BITS));
-    const d = this.chunks[id >> CHUNK_BITS];
-    const at = (id & CHUNK_MASK) * NODE_FIELDS;
-    d[at + KIND] = kind;
-    d[at + START] = start;
-    d[at + END] = end;
-    d[at + KEY_START] = keyStart;
-    d[at + KEY_END] = keyEnd;
-    d[at + FIRST] = -1;
-    d[at + LAST] = -1;
-    d[at + NEXT] = -1;
-    this.keys.push(key);
-    if (parent >= 0) {
-      const last = this.get(parent, LAST);
-      if (last < 0) this.set(parent, FIRST, id);
-      else this.set(last, NEXT, id);
-      this.set(parent, LAST, id);
-    }
-    return id;
-  }
-}
-
-export interface BlockYaml {
-  value: unknown;
-  /** The nodes (see NodeTable); the root is node 0. */
-  nodes: NodeTable;
-  /** Offsets where lines start (as the yaml package's LineCounter records them). */
-  lineStarts: number[];
-}
+export type { BlockYaml } from "./yaml-block-nodes.js";
 
 /** Plain keys taken: words with dots and dashes (a number, `true` or `null` as a key is left to the yaml package). */
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const NULL_WORDS = new Set(["null", "Null", "NULL"]);
-const BOOL_WORDS = new Map([["true", true], ["True", true], ["TRUE", true], ["false", false], ["False", false], ["FALSE", false]]);
 /** The yaml package's bound on an implicit key (from its start to the `:`); longer keys are its error. */
 const MAX_KEY_LENGTH = 1000;
-
-/** A plain scalar's value in YAML 1.2's core schema, tested in the yaml package's order (null, bool, int, float). */
-export function plainScalarValue(s: string): string | number | boolean | null {
-  if (s === "" || s === "~" || NULL_WORDS.has(s)) return null;
-  const bool = BOOL_WORDS.get(s);
-  if (bool !== undefined) return bool;
-  const c = s.charCodeAt(0);
-  // Every number starts with a digit, a sign or a dot: anything else is a string without testing further.
-  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) return s;
-  if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
-  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
-  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
-  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.endsWith("nan") || s.endsWith("NaN") || s.endsWith("NAN") ? NaN : s[0] === "-" ? -Infinity : Infinity;
-  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
-  return s;
-}
-
-/** Double-quoted escapes (YAML 1.2) of one character. */
-const ESCAPES: Record<string, string> = {
-  "0": "\0", a: "\x07", b: "\b", e: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v",
-  N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029", " ": " ", '"': '"', "/": "/", "\\": "\\",
-};
-const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
 /** Thrown inside the reader when the text is not in its subset; never escapes parseBlockYaml. */
 const GIVE_UP = Symbol("not block YAML this reader takes");
 
 function giveUp(): never {
   throw GIVE_UP;
-}
-
-/** A character a scalar may hold: printable ASCII, or beyond Latin-1's controls (not a BOM or a Unicode line break). */
-function isContentChar(c: number): boolean {
-  return (c >= 0x20 && c < 0x7f) || (c >= 0xa0 && c !== 0xfeff && c !== 0x2028 && c !== 0x2029);
-}
-
-/** Characters that cannot start a plain scalar here: YAML's indicators (and `-`, `?`, `:` followed by a space). */
-function isPlainStart(text: string, p: number, end: number): boolean {
-  const c = text.charCodeAt(p);
-  if (!isContentChar(c) || c === 0x20) return false;
-  switch (c) {
-    case 0x2d: /* - */ {
-      // `-,` or `-]` is an (empty) sequence entry in a flow collection: only `-` before other text starts a scalar.
-      const n = p + 1 < end ? text.charCodeAt(p + 1) : 0x20;
-      return n !== 0x20 && isContentChar(n) && !isFlowIndicator(n);
-    }
-    case 0x3f: /* ? */ case 0x3a: /* : */ case 0x2c: /* , */ case 0x5b: /* [ */ case 0x5d: /* ] */ case 0x7b: /* { */
-    case 0x7d: /* } */ case 0x23: /* # */ case 0x26: /* & */ case 0x2a: /* * */ case 0x21: /* ! */ case 0x7c: /* | */
-    case 0x3e: /* > */ case 0x27: /* ' */ case 0x22: /* " */ case 0x25: /* % */ case 0x40: /* @ */ case 0x60: /* ` */
-      return false;
-    default:
-      return true;
-  }
-}
-
-function isFlowIndicator(c: number): boolean {
-  return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
 }
 
 /** An open block collection: the column of its entries, its node, the JS value being built, and whether it is a sequence at its key's own column. */
@@ -173,7 +52,7 @@ interface Pending {
   indent: number;
 }
 
-/** A scalar read from one line: its value and range. */
+/** A scalar (on one line) or a flow collection (on one or more) that was read: its value, its range and where its last line ends. */
 interface Read {
   value: unknown;
   start: number;
@@ -483,30 +362,8 @@ class Reader {
       return { value: text.slice(p + 1, end - 1).replaceAll("''", "'"), start: p, end, eol };
     }
     const end = this.doubleQuotedEnd(p, eol);
-    const body = text.slice(p + 1, end - 1);
-    if (!body.includes("\\")) return { value: body, start: p, end, eol };
-    let value = "";
-    for (let i = 0; i < body.length; i++) {
-      const ch = body[i];
-      if (ch !== "\\") {
-        value += ch;
-        continue;
-      }
-      const e = body[++i];
-      const simple = ESCAPES[e];
-      if (simple !== undefined) {
-        value += simple;
-        continue;
-      }
-      const n = HEX_ESCAPE_LENGTH[e];
-      const hex = n === undefined ? "" : body.slice(i + 1, i + 1 + n);
-      // An unknown escape or a bad code point is the yaml package's error.
-      if (n === undefined || hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
-      const code = parseInt(hex, 16);
-      if (code > 0x10ffff) giveUp();
-      value += String.fromCodePoint(code);
-      i += n;
-    }
+    // An unknown escape or a bad code point is the yaml package's error.
+    const value = doubleQuotedValue(text.slice(p + 1, end - 1)) ?? giveUp();
     return { value, start: p, end, eol };
   }
 
@@ -630,101 +487,4 @@ export function parseBlockYaml(text: string): BlockYaml | undefined {
 function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   else o[k] = v;
-}
-
-const INDEX = /^(0|[1-9]\d*)$/;
-
-/** A node found by pointer: its id in the table and its JS value. */
-interface Hit {
-  id: number;
-  value: unknown;
-}
-
-/** Positions in a document read by parseBlockYaml, with YamlSource's semantics. */
-export class BlockYamlPositions {
-  /** Per collection looked into: its children by key (a map) or in order (a sequence), built on the first lookup. */
-  private readonly childrenOf = new Map<number, Map<string, number> | number[]>();
-
-  constructor(private readonly text: string, private readonly doc: BlockYaml) {}
-
-  private children(id: number): Map<string, number> | number[] {
-    let c = this.childrenOf.get(id);
-    if (!c) {
-      const d = this.doc.nodes;
-      const first = d.get(id, FIRST);
-      if (d.get(id, KIND) === MAP) {
-        const byKey = new Map<string, number>();
-        for (let child = first; child >= 0; child = d.get(child, NEXT)) byKey.set(d.keys[child]!, child);
-        c = byKey;
-      } else {
-        const ids: number[] = [];
-        for (let child = first; child >= 0; child = d.get(child, NEXT)) ids.push(child);
-        c = ids;
-      }
-      this.childrenOf.set(id, c);
-    }
-    return c;
-  }
-
-  private find(pointer: string): Hit | undefined {
-    const d = this.doc.nodes;
-    let id = 0;
-    let value: unknown = this.doc.value;
-    for (const seg of parsePointer(pointer)) {
-      const kind = d.get(id, KIND);
-      if (kind === SCALAR) return undefined;
-      const c = this.children(id);
-      let child: number | undefined;
-      if (kind === SEQ) {
-        child = INDEX.test(seg) ? (c as number[])[Number(seg)] : undefined;
-        if (child !== undefined) value = (value as unknown[])[Number(seg)];
-      } else {
-        child = (c as Map<string, number>).get(seg);
-        if (child !== undefined) value = (value as Record<string, unknown>)[seg];
-      }
-      if (child === undefined) return undefined;
-      id = child;
-    }
-    return { id, value };
-  }
-
-  /** 1-based line and column, as the yaml package's LineCounter.linePos gives them. */
-  private position(offset: number): { line: number; column: number } {
-    return positionInLines(this.doc.lineStarts, offset);
-  }
-
-  private rangeOf(from: number, to: number): SourceRange {
-    const s = this.position(from);
-    const e = this.position(to);
-    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
-  }
-
-  range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    const d = this.doc.nodes;
-    // Sequence items and the root have no key: their own range, as for the yaml package.
-    if (part === "key" && d.get(hit.id, KEY_START) >= 0) return this.rangeOf(d.get(hit.id, KEY_START), d.get(hit.id, KEY_END));
-    return this.rangeOf(d.get(hit.id, START), d.get(hit.id, END));
-  }
-
-  literal(pointer: string): string | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    return this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
-  }
-
-  /** A number written as a float literal (`0.5`, `1e3`, `.inf`), as YamlSource decides it. */
-  isFloat(pointer: string): boolean {
-    const hit = this.find(pointer);
-    if (!hit || typeof hit.value !== "number") return false;
-    const lit = this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
-    return !/^0x/i.test(lit) && /[.eE]|inf|nan/i.test(lit);
-  }
-
-  keysInOrder(pointer: string): string[] | undefined {
-    const hit = this.find(pointer);
-    if (!hit || this.doc.nodes.get(hit.id, KIND) !== MAP) return undefined;
-    return [...(this.children(hit.id) as Map<string, number>).keys()];
-  }
 }
