@@ -9,7 +9,7 @@
  *
  * It gives the same value and the same positions as the yaml package would (tests compare the two on generated
  * documents), and gives up — returning undefined, so the caller uses the yaml package — on anything else: a
- * scalar over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab, a CR not before a LF,
+ * scalar over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab (but in a comment), a CR not before a LF,
  * a control character, a key that repeats, an empty value (`key:` with nothing under it), an indentation the
  * package would read as a continuation line, a comment right where a nested collection ends. Nothing
  * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
@@ -473,8 +473,9 @@ function skipSpaces(text: string, p: number, eol: number): number {
 
 /** The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. */
 export function parseBlockYaml(text: string): BlockYaml | undefined {
-  // A CR is taken only as part of a CRLF line break.
-  if (text.length === 0 || text.includes("\t") || /\r(?!\n)/.test(text)) return undefined;
+  // A CR is taken only as part of a CRLF line break (a lone CR breaks a line for the yaml package, in a comment too). A
+  // tab is refused wherever the reader looks (indentation, scalars, between tokens), so one is read only in a comment.
+  if (text.length === 0 || /\r(?!\n)/.test(text)) return undefined;
   try {
     return new Reader(text).read();
   } catch (e) {

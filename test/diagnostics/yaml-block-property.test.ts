@@ -234,6 +234,18 @@ describe("large-YAML reader against the yaml package (properties)", () => {
     expect(read).toBeGreaterThan(30);
   });
 
+  it("reads tabs in comments as the yaml package does (a tab anywhere else goes to the package)", () => {
+    let read = 0;
+    fc.assert(
+      fc.property(wild.root, fc.nat(), (root, seed) => {
+        const text = documentText(root, seed, true).replaceAll("# ", "#\t ");
+        if (expectAgrees(text) && text.includes("\t")) read++;
+      }),
+      { numRuns: 200 },
+    );
+    expect(read).toBeGreaterThan(10);
+  });
+
   it("after hostile edits (a quote or bracket never closed, tabs, CRs, colons, dashes, anchors, cut text) gives up wherever the yaml package finds an error", () => {
     const edits = ['"', "'", "[", "{", "]", "}", "\t", "\r", "\r\n", ":", ": ", "#", " #", "- ", "-", "\n", " ", "  ", "&a ", "*a", "|", "\\", ",", "? ", "!!str ", "\u0085", "\ufeff"];
     let read = 0;

@@ -122,6 +122,7 @@ describe("block YAML reader", () => {
       '{\n  "dtype": "int4",\n  "group_size": 32,\n  "x": [1, {"y": null}]\n}\n', "[1,\n# c\n2]\n", '{"a": 1} # c\n\n', "a:\n  - b: [1,\n      2]\n    c: 3\n",
       "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1 # ends the nested map\nc: 2\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n",
       "a:\n  b:\n    c: 1\n      # deeper\n\n      # counted in the value\nd: 2\n", "a:\n  b: 1\n# x\n  c: 2\n", "a: 1\n  # x\n", "a:\n  b: 1\n# at the end\n", "a:\n  b:\n    c:\n      e: 1\n# x\n  d: 2\n", "a:\n\n  # before\n  b: 1\n", "a:\n  b: 1\n  # x\n      # deeper after a shallower one\nc: 2\n", "a:\n  - 1\n   \n\nc:\n  d:\n    e: 1\n\n  f: [1,\n\n    2]\n\n",
+      "# a\ttab\na: 1 #\tx\nb:\n  # \t\n  - [1, # \t\n    2]\n",
       "a: 1\r\n", "a: 1\r\nb:\r\n  - 'x' # c\r\n  - [1,\r\n   2]\r\nc: \"d\"", "a:\r\n  b: 1\r\n\r\n  c: 2\r\nd: 3\r\n# end\r\n",
     ]) {
       const lib = parseYamlDocument(text);
@@ -135,7 +136,7 @@ describe("block YAML reader", () => {
   it("gives up on what it does not take: multi-line scalars, flow collections not indented past their block, anchors, tags, block scalars, empty values, odd indentation", () => {
     for (const text of [
       "a: # comment\n", "# c\n", "a:\n  b:\n    c: 1\n    # before two maps end\nd: 2\n", "a:\n  b:\n  - 1\n  # x\nc: 2\n",
-      "a:\n  b:\n    c: 1\n  # x\n# y\n", "a: 1\rb: 2\n", "a: 1\r", "a: [1,\r  2]\n", "a:\tb\n", "a: 1\na: 2\n", "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
+      "a:\n  b:\n    c: 1\n  # x\n# y\n", "a: 1\rb: 2\n", "a: 1\r", "a: 1 # x\ry: 2\n", "a:\t1\n", "a: 1\t# c\n", "\ta: 1\n", "a:\n\t- 1\n", "a: [1,\t2]\n", "a: 'x\ty'\n", "a: 1\n\t\n", "a: [1,\r  2]\n", "a:\tb\n", "a: 1\na: 2\n", "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
       "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n", "---\na: 1\n", "scalar\n", "", "a:\n  b: 1\n c: 2\n", "$schema: x\n",
       'a: "unclosed\n', "a: 'unclosed\n", 'a: "two\n  lines"\n', "a: [1,\n2]\n", "a: [1,\n  2\n]\n", "a:\n  b: [1,\n  2]\n", "a: [x\n  y]\n", "a: {b\n  : 1}\n", "{a: 1}\nb: 2\n", " {a: 1}\n", "a: [1,\n", "[1] [2]\n",
       "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
