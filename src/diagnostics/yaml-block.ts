@@ -374,7 +374,8 @@ class Reader {
    */
   private flow(p: number, eol: number, depth: number, minIndent: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
     const text = this.text;
-    if (this.stack.length + depth >= MAX_JSON_DEPTH) giveUp();
+    // Levels of nesting: the open block collections, then this one; as JSON, at most MAX_JSON_DEPTH.
+    if (this.stack.length + depth > MAX_JSON_DEPTH) giveUp();
     const seq = text.charCodeAt(p) === 0x5b;
     const close = seq ? 0x5d : 0x7d;
     const id = this.nodes.add(seq ? SEQ : MAP, p, p, keyStart, keyEnd, key, parent);

@@ -150,10 +150,19 @@ describe("block YAML reader", () => {
     }
   });
 
-  it("reads a document nested at most 100 levels deep (deeper ones go to the yaml package)", () => {
+  it("reads a document nested at most 100 levels deep, flow collections included (deeper ones go to the yaml package)", () => {
     const nest = (n: number) => Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + `\n${" ".repeat(n)}v: 1\n`;
     expect(parseBlockYaml(nest(99))).toBeDefined();
     expect(parseBlockYaml(nest(101))).toBeUndefined();
+    // Flow collections count as levels too: a map holding 99 nested sequences is 100 levels.
+    const flow = (n: number) => `x: ${"[".repeat(n)}0${"]".repeat(n)}\n`;
+    const deep = parseBlockYaml(flow(99));
+    const lib = parseYamlDocument(flow(99));
+    expect(deep).toBeDefined();
+    if (deep && lib.ok) expectSame(flow(99), blockYamlSource(flow(99), deep), lib.doc);
+    expect(parseBlockYaml(flow(100))).toBeUndefined();
+    expect(parseBlockYaml(`a:\n - b:\n   - ${"[".repeat(96)}0${"]".repeat(96)}\n`)).toBeDefined();
+    expect(parseBlockYaml(`a:\n - b:\n   - ${"[".repeat(97)}0${"]".repeat(97)}\n`)).toBeUndefined();
   });
 
   it("reads a YAML file of 200,000 keys and places its last key on its line", () => {
