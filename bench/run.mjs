@@ -289,6 +289,7 @@ function benchBigConfigs() {
   const target = { seconds: 5 * (size / (10 * 2 ** 20)), rss: 500 * 2 ** 20 };
   const base = '{"dtype": "int4", "group_size": 32, ';
   const fill = (unit, n) => Array.from({ length: n }, (_, i) => unit(i)).join(", ");
+  const lines = (unit, n) => Array.from({ length: n }, (_, i) => unit(i)).join("\n");
   const perKey = 20;
   const shapes = {
     "many unknown keys": () => `${base}${fill((i) => `"key_${String(i).padStart(8, "0")}": ${i % 10}`, Math.floor(size / perKey))}}`,
@@ -300,6 +301,12 @@ function benchBigConfigs() {
     "recipe, every rule bad": () => `{"fqn_to_config": {${fill((i) => `"l.${i}": {"dtype": "int4", "group_size": 32, "granularity": "per_channel"}`, Math.floor(size / 72))}}}`,
     "YAML, many keys": () => `dtype: int4\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
     "YAML, trailing comment": () => `dtype: int4  # note\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
+    // Quoted keys and values, flow collections, block sequences and floats: read by fqc's own reader too (src/diagnostics/yaml-block.ts).
+    "YAML, quoted values": () => `dtype: "int4"\ngroup_size: 32\n${lines((i) => `"key_${String(i).padStart(8, "0")}": ${i % 2 ? `'v${i % 10}'` : `"v\\t${i % 10}"`}`, Math.floor(size / 23))}\n`,
+    "YAML, flow collections": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: {bits: ${i % 8}, axis: [0, ${i % 4}], tag: "x"}`, Math.floor(size / 46))}\n`,
+    "YAML, indented JSON": () => `${JSON.stringify({ dtype: "int4", group_size: 32, ...Object.fromEntries(Array.from({ length: Math.floor(size / 21) }, (_, i) => [`key_${String(i).padStart(8, "0")}`, i % 10])) }, null, 2)}\n`,
+    "YAML, deep nesting": () => `dtype: int4\ngroup_size: 32\nx: ${"[".repeat(99)}${fill(() => "0", Math.floor(size / 3))}${"]".repeat(99)}\n`,
+    "YAML, seqs and floats": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}:\n  - 0.${i % 10}5\n  - [1.5e-3, .inf]`, Math.floor(size / 43))}\n`,
   };
   console.log(`## validate: hostile configs of ${(size / 2 ** 20).toFixed(0)} MB, median of ${Math.min(reps, 3)}; target under ${target.seconds.toFixed(1)} s and ${fmtRss(target.rss)}`);
   for (const [name, make] of Object.entries(shapes)) {

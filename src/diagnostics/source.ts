@@ -13,7 +13,8 @@ import type { Node as YamlNode } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
-import { BlockYamlPositions, parseBlockYaml, type BlockYaml } from "./yaml-block.js";
+import { parseBlockYaml } from "./yaml-block.js";
+import { BlockYamlPositions, type BlockYaml } from "./yaml-block-nodes.js";
 import { positionInLines } from "./line-starts.js";
 import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
 
@@ -178,7 +179,7 @@ class JsonSource implements SourceDoc {
   }
 }
 
-/** Below this size the yaml package reads every YAML file; above it, block mappings of plain scalars are read by yaml-block.ts. */
+/** Below this size the yaml package reads every YAML file; above it, yaml-block.ts reads what it can (block collections of one-line scalars and flow collections). */
 export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
@@ -197,7 +198,7 @@ export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
     format: "yaml",
     value: block.value,
     range: (p, part) => at.range(p, part),
-    isFloat: () => at.isFloat(),
+    isFloat: (p) => at.isFloat(p),
     literal: (p) => at.literal(p),
     keysInOrder: (p) => at.keysInOrder(p),
   };

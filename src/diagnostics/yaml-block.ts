@@ -1,236 +1,492 @@
 /**
- * A reader for the simplest YAML there is: block mappings of plain keys and
- * plain scalar values, one `key: value` or `key:` per line, nested by
- * indentation, with comment lines and blank lines between them. A large YAML config is nearly always this, and the yaml
- * package needs about 10 µs and 1.5 KB per key to build its document (a
- * 10 MB file of 500,000 keys took 8 s and 900 MB); this needs a fraction.
+ * A reader for the YAML a large config is written in: block mappings and block sequences nested by indentation,
+ * whose keys are plain words or quoted strings and whose values are one-line scalars (plain, "double-quoted",
+ * 'single-quoted') or flow collections (`[1, 2]`, `{a: 1, "b": x}`, over several lines too, or a whole JSON
+ * document), with comment lines and blank lines between them and a comment after a value (`key: value  # note`),
+ * lines ending in LF or CRLF. The yaml package needs about 10 µs and 1.5 KB
+ * per node to build its document (a 10 MB file of 580,000 keys took 11 s and 940 MB; its CST alone takes 5 s);
+ * this needs a fraction.
  *
- * It gives the same value and the same positions as the yaml package would
- * (tests compare the two on generated documents), and gives up — returning
- * undefined, so the caller uses the yaml package — on anything else: a
- * quote, a flow collection, a sequence, a tab, a
- * CR, a float, a key that repeats, an indentation the package would read as
- * a continuation line. Comments on lines of their own and blank lines are
- * skipped, and so is a comment after a value (`key: value  # note`), unless
- * a nested map ends on that line. Nothing here decides what is valid YAML.
+ * It gives the same value and the same positions as the yaml package would (tests compare the two on generated
+ * documents), and gives up — returning undefined, so the caller uses the yaml package — on anything else: a
+ * scalar over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab (but in a comment), a CR not before a LF,
+ * a control character, a key that repeats, an empty value (`key:` with nothing under it), an indentation the
+ * package would read as a continuation line, a comment right where a nested collection ends. Nothing
+ * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
-import { parsePointer, type PointerPart, type SourceRange } from "./locate.js";
-import { positionInLines } from "./line-starts.js";
+import { END, KIND, MAP, NodeTable, SCALAR, SEQ, type BlockYaml } from "./yaml-block-nodes.js";
+import { BOOL_WORDS, doubleQuotedValue, isContentChar, isFlowIndicator, isPlainStart, NULL_WORDS, plainScalarValue } from "./yaml-scalar.js";
 
-/**
- * One block map: its keys in file order and, per key, five offsets — key start and end, value start, value end,
- * value end with its line break — in one flat array (the value offsets are -1 for a nested map, in `children`).
- * Flat, because a 10 MB file has 500,000 keys: objects per key would keep the garbage collector busy.
- */
-interface BlockMap {
-  range: [number, number];
-  keys: string[];
-  offsets: number[];
-  children: Array<BlockMap | undefined>;
-  /** key → index, built on the first lookup. */
-  byKey?: Map<string, number>;
-}
+export type { BlockYaml } from "./yaml-block-nodes.js";
 
+/** Plain keys taken: words with dots and dashes (a number, `true` or `null` as a key is left to the yaml package). */
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const WORD = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Integers that read the same in YAML 1.2's core schema and in Number(): no sign but "-", no leading zero, exact. */
-const INT = /^(0|-?[1-9][0-9]{0,14})$/;
-const NULL_WORDS = new Set(["null", "Null", "NULL"]);
-const BOOL_WORDS = new Map([["true", true], ["True", true], ["TRUE", true], ["false", false], ["False", false], ["FALSE", false]]);
+/** The yaml package's bound on an implicit key (from its start to the `:`); longer keys are its error. */
+const MAX_KEY_LENGTH = 1000;
 
-/** A plain scalar's value in the core schema, or undefined when it is not one this reader takes. */
-function scalarValue(text: string): string | number | boolean | null | undefined {
-  if (INT.test(text)) return Number(text);
-  if (!WORD.test(text)) return undefined;
-  if (NULL_WORDS.has(text)) return null;
-  return BOOL_WORDS.get(text) ?? text;
+/** Thrown inside the reader when the text is not in its subset; never escapes parseBlockYaml. */
+const GIVE_UP = Symbol("not block YAML this reader takes");
+
+function giveUp(): never {
+  throw GIVE_UP;
 }
 
-export interface BlockYaml {
+/** An open block collection: the column of its entries, its node, the JS value being built, and whether it is a sequence at its key's own column. */
+interface Open {
+  indent: number;
+  id: number;
+  value: Record<string, unknown> | unknown[];
+  sameIndent: boolean;
+}
+
+/** Where the next collection goes: an entry of `parent` whose value starts on a later line, or further along this one. */
+interface Pending {
+  parent: Open;
+  /** The map key, or undefined for a sequence item (then `index` is its place in the array). */
+  key: string | undefined;
+  keyStart: number;
+  keyEnd: number;
+  index: number;
+  /** The column of the key or `-` the value belongs to. */
+  indent: number;
+}
+
+/** A scalar (on one line) or a flow collection (on one or more) that was read: its value, its range and where its last line ends. */
+interface Read {
   value: unknown;
-  root: BlockMap;
-  /** Offsets where lines start (as the yaml package's LineCounter records them). */
-  lineStarts: number[];
+  start: number;
+  end: number;
+  /** The end of the line it ends on (a flow collection may span lines). */
+  eol: number;
+  /** A plain scalar stopped at a `:` that makes it a key. */
+  colon?: boolean;
 }
 
-function blockMap(start: number): BlockMap {
-  return { range: [start, start], keys: [], offsets: [], children: [] };
-}
+const isDash = (text: string, p: number, eol: number): boolean => text.charCodeAt(p) === 0x2d && (p + 1 === eol || text.charCodeAt(p + 1) === 0x20);
 
-/** The document, when `text` is entirely block mappings of plain scalars (see above); undefined otherwise. */
-export function parseBlockYaml(text: string): BlockYaml | undefined {
-  if (text.length === 0 || text.includes("\r") || text.includes("\t")) return undefined;
-  const lineStarts = [0];
-  // Open maps, innermost last, with their indentation and the JS object being built.
-  const stack: Array<{ indent: number; node: BlockMap; object: Record<string, unknown> }> = [];
-  // A `key:` whose nested map starts on the next line: its map, its object, its indentation.
-  let pending: { node: BlockMap; object: Record<string, unknown>; indent: number } | undefined;
-  // Each map ends where its last value ends, line break included (not at a comment or blank line after it), as the yaml package has it.
-  // A comment or blank line right before a map ends may count in that map's extent for the yaml package (by
-  // rules of indentation this reader does not model): such a document is left to the yaml package.
-  let lastValueEnd = 0;
-  let afterValue = false;
-  const closeTo = (indent: number): boolean => {
-    while (stack.length > 0 && stack[stack.length - 1].indent > indent) {
-      if (afterValue) return false;
-      stack.pop()!.node.range[1] = lastValueEnd;
-    }
-    return true;
-  };
-  let root: { node: BlockMap; object: Record<string, unknown> } | undefined;
-  let pos = 0;
-  while (pos < text.length) {
-    let eol = text.indexOf("\n", pos);
-    const hasNewline = eol >= 0;
-    if (!hasNewline) eol = text.length;
-    const next = hasNewline ? eol + 1 : eol;
-    if (hasNewline) lineStarts.push(next);
-    let indent = 0;
-    while (text.charCodeAt(pos + indent) === 0x20) indent++;
-    const keyStart = pos + indent;
-    // A blank line, or a comment on a line of its own: no node, whatever its indentation.
-    if (keyStart === eol || text.charCodeAt(keyStart) === 0x23 /* # */) {
-      afterValue = true;
-      pos = next;
-      continue;
-    }
-    const colon = text.indexOf(":", keyStart);
-    if (colon < 0 || colon >= eol) return undefined;
-    const keyText = text.slice(keyStart, colon);
-    if (!KEY.test(keyText) || NULL_WORDS.has(keyText) || BOOL_WORDS.has(keyText)) return undefined;
+class Reader {
+  private readonly lineStarts = [0];
+  private readonly nodes: NodeTable;
+  private readonly stack: Open[] = [];
+  private pending: Pending | undefined;
+  private root: Open | undefined;
+  /**
+   * Each collection ends where its last value ends, line break included, or after the comment lines that follow
+   * that value indented deeper than the innermost open collection (the yaml package counts them in the value).
+   */
+  private lastValueEnd = 0;
+  /**
+   * Comment lines since the last value: none, only ones counted in it, or also one that is not (indented no deeper
+   * than the innermost collection): after that, no comment is counted in the value.
+   */
+  private trailing: "none" | "counted" | "other" = "none";
+  /**
+   * One of those not counted was indented (a comment at column 0 is in no collection's extent): the yaml package
+   * counts it in that collection's own extent by rules this reader does not model, and a collection whose last entry
+   * is such a collection ends there too, so two collections ending after it are left to the yaml package.
+   */
+  private indentedComment = false;
 
-    let top: { indent: number; node: BlockMap; object: Record<string, unknown> };
-    if (pending) {
-      // The first key of a nested map: deeper than its parent's key.
-      if (indent <= pending.indent || stack.length >= MAX_JSON_DEPTH) return undefined;
-      pending.node.range[0] = keyStart;
-      top = { indent, node: pending.node, object: pending.object };
-      stack.push(top);
-      pending = undefined;
-    } else if (stack.length === 0) {
-      if (indent !== 0 || root) return undefined;
-      top = { indent, node: blockMap(keyStart), object: {} };
-      root = top;
-      stack.push(top);
+  constructor(private readonly text: string) {
+    this.nodes = new NodeTable();
+  }
+
+  read(): BlockYaml {
+    const text = this.text;
+    for (let eol = text.indexOf("\n"); eol >= 0; eol = text.indexOf("\n", eol + 1)) this.lineStarts.push(eol + 1);
+    let pos = 0;
+    while (pos < text.length) {
+      const eol = this.lineEnd(pos);
+      let p = pos;
+      while (text.charCodeAt(p) === 0x20) p++;
+      const column = p - pos;
+      // A blank line, or a comment on a line of its own: no node.
+      if (p === eol || text.charCodeAt(p) === 0x23 /* # */) {
+        pos = nextLine(text, eol);
+        if (p < eol) this.comment(column, pos);
+      } else {
+        pos = this.line(pos, p, eol);
+      }
+    }
+    if (this.pending || !this.root) giveUp();
+    if (this.indentedComment && this.stack.length > 1) giveUp();
+    while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
+    return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts };
+  }
+
+  private close(): void {
+    this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
+  }
+
+  /** A comment line at `column`, the next line starting at `next` (between a `key:` and its collection, it is in no node). */
+  private comment(column: number, next: number): void {
+    const top = this.stack[this.stack.length - 1];
+    if (!top || this.pending) return;
+    if (column > top.indent && this.trailing !== "other") {
+      this.lastValueEnd = next;
+      this.trailing = "counted";
     } else {
-      if (!closeTo(indent)) return undefined;
-      // A line at an indentation no open map has: a continuation or an error for the yaml package.
-      if (stack.length === 0 || stack[stack.length - 1].indent !== indent) return undefined;
-      top = stack[stack.length - 1];
+      this.trailing = "other";
+      if (column > 0) this.indentedComment = true;
     }
-    // A repeated key: the yaml package words that error.
-    if (Object.hasOwn(top.object, keyText)) return undefined;
-    const map = top.node;
-    map.keys.push(keyText);
-    const rest = text.slice(colon + 1, eol);
-    if (rest === "") {
-      // The key's nested map; its first line comes next.
-      const node = blockMap(next);
-      const object = {};
-      map.offsets.push(keyStart, colon, -1, -1, -1);
-      map.children.push(node);
-      defineKey(top.object, keyText, object);
-      pending = { node, object, indent };
-      pos = next;
-      continue;
+  }
+
+  /** Where the content of the line at `pos` ends: at its line break (`\n`, or the `\r` of `\r\n`) or the text's end. */
+  private lineEnd(pos: number): number {
+    const eol = this.text.indexOf("\n", pos);
+    if (eol < 0) return this.text.length;
+    return eol > pos && this.text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+  }
+
+  /**
+   * The nodes of one line (`- - key: value` opens a sequence, a sequence and a mapping), and of the lines a flow
+   * collection on it continues on; where the next line starts.
+   */
+  private line(lineStart: number, p: number, eol: number): number {
+    const text = this.text;
+    // A flow collection as the whole document (JSON is YAML).
+    if (!this.root && (text.charCodeAt(p) === 0x5b || text.charCodeAt(p) === 0x7b)) {
+      if (p !== lineStart) giveUp();
+      const r = this.flow(p, eol, 1, -1, -1, -1, -1, undefined);
+      this.root = { indent: -1, id: 0, value: r.value as Record<string, unknown>, sameIndent: false };
+      return this.endOfLine(r.end, r.eol);
     }
-    if (rest.charCodeAt(0) !== 0x20) return undefined;
-    // A comment after the value (`key: value  # note`): " #" ends a plain scalar, and the spaces before it are not part of it.
-    const hash = rest.indexOf(" #");
-    const scalar = hash < 0 ? rest.slice(1) : rest.slice(1, hash).trimEnd();
-    const value = scalarValue(scalar);
-    if (value === undefined) return undefined;
-    map.offsets.push(keyStart, colon, colon + 2, colon + 2 + scalar.length, next);
-    map.children.push(undefined);
-    defineKey(top.object, keyText, value);
-    lastValueEnd = next;
-    // The comment then counts as one after the value: a nested map that ends right here is left to the yaml package.
-    afterValue = hash >= 0;
-    pos = next;
+    for (;;) {
+      const column = p - lineStart;
+      const dash = isDash(text, p, eol);
+      const top = this.collectionFor(column, dash, p);
+      if (dash) {
+        const q = skipSpaces(text, p + 1, eol);
+        // `-` with nothing after it (null, or a collection on the next lines), or only a comment.
+        if (q === eol || text.charCodeAt(q) === 0x23) giveUp();
+        const items = top.value as unknown[];
+        if (isDash(text, q, eol) || this.isKeyAt(q, eol)) {
+          items.push(null);
+          this.pending = { parent: top, key: undefined, keyStart: -1, keyEnd: -1, index: items.length - 1, indent: column };
+          p = q;
+          continue;
+        }
+        const r = this.value(q, eol, top, -1, -1, undefined);
+        items.push(r.value);
+        return this.endOfLine(r.end, r.eol);
+      }
+      const key = this.key(p, eol);
+      const object = top.value as Record<string, unknown>;
+      // A repeated key: the yaml package words that error.
+      if (Object.hasOwn(object, key.value)) giveUp();
+      const q = skipSpaces(text, key.colon + 1, eol);
+      if (q === eol) {
+        // The key's collection comes on the next lines.
+        defineKey(object, key.value, null);
+        this.pending = { parent: top, key: key.value, keyStart: key.start, keyEnd: key.end, index: -1, indent: column };
+        return nextLine(text, eol);
+      }
+      // A comment where the value should be (null to the yaml package), or a sequence on the key's line.
+      if (text.charCodeAt(q) === 0x23 || isDash(text, q, eol)) giveUp();
+      const r = this.value(q, eol, top, key.start, key.end, key.value);
+      defineKey(object, key.value, r.value);
+      return this.endOfLine(r.end, r.eol);
+    }
   }
-  // A `key:` with nothing under it is null to the yaml package, with positions this reader does not model.
-  if (pending || !root) return undefined;
-  if (afterValue) {
-    // Trailing comments: fine after the root map's last key, not when nested maps end there too.
-    if (!closeTo(0)) return undefined;
-    afterValue = false;
+
+  /** The open collection a node at `column` belongs to, opening or closing collections as indentation says. */
+  private collectionFor(column: number, dash: boolean, p: number): Open {
+    const pending = this.pending;
+    if (pending) {
+      // A nested collection: a mapping deeper than its key; a sequence may stand at its key's own column, not its `-`'s.
+      const deepEnough = column > pending.indent || (dash && column === pending.indent && pending.key !== undefined);
+      if (!deepEnough || this.stack.length >= MAX_JSON_DEPTH) giveUp();
+      const parent = pending.parent;
+      const id = this.nodes.add(dash ? SEQ : MAP, p, p, pending.keyStart, pending.keyEnd, pending.key, parent.id);
+      const open: Open = { indent: column, id, value: dash ? [] : {}, sameIndent: column === pending.indent };
+      if (pending.key === undefined) (parent.value as unknown[])[pending.index] = open.value;
+      else defineKey(parent.value as Record<string, unknown>, pending.key, open.value);
+      this.stack.push(open);
+      this.pending = undefined;
+      return open;
+    }
+    if (this.stack.length === 0) {
+      if (column !== 0 || this.root) giveUp();
+      const id = this.nodes.add(dash ? SEQ : MAP, p, p, -1, -1, undefined, -1);
+      this.root = { indent: 0, id, value: dash ? [] : {}, sameIndent: false };
+      this.stack.push(this.root);
+      return this.root;
+    }
+    const depth = this.stack.length;
+    while (this.stack[this.stack.length - 1].indent > column) this.close();
+    let top = this.stack[this.stack.length - 1];
+    const kind = this.nodes.get(top.id, KIND);
+    // A key at the column of a sequence that stands at its key's column: that sequence has ended.
+    if (top.sameIndent && kind === SEQ && !dash && top.indent === column) {
+      this.close();
+      top = this.stack[this.stack.length - 1];
+    }
+    if (this.indentedComment && depth - this.stack.length > 1) giveUp();
+    // A line at a column no open collection has (a continuation or an error), or an entry of the other kind.
+    if (top.indent !== column || (this.nodes.get(top.id, KIND) === SEQ) !== dash) giveUp();
+    return top;
   }
-  closeTo(-1);
-  return { value: root.object, root: root.node, lineStarts };
+
+  /**
+   * A scalar or a flow collection in block context at `p` (a plain scalar runs to the line's end or a comment), as
+   * a node of `parent` with the given key; its value and where it ends.
+   */
+  private value(p: number, eol: number, parent: Open, keyStart: number, keyEnd: number, key: string | undefined): Read {
+    const c = this.text.charCodeAt(p);
+    // Its lines past the first must be indented deeper than the collection the entry is in.
+    if (c === 0x5b || c === 0x7b) return this.flow(p, eol, 1, parent.indent, parent.id, keyStart, keyEnd, key);
+    const r = c === 0x22 || c === 0x27 ? this.quoted(p, eol) : this.plain(p, eol, false);
+    // `key: a: b` (a map on a key's line) or `- a:` at the line's end.
+    if (r.colon) giveUp();
+    this.nodes.add(SCALAR, r.start, r.end, keyStart, keyEnd, key, parent.id);
+    return r;
+  }
+
+  /** After a value: the end of the line, or spaces and a comment; where the next line starts. */
+  private endOfLine(end: number, eol: number): number {
+    const text = this.text;
+    let q = end;
+    while (q < eol && text.charCodeAt(q) === 0x20) q++;
+    // A comment after the value is part of its line.
+    if (q < eol && (q === end || text.charCodeAt(q) !== 0x23)) giveUp();
+    const next = nextLine(text, eol);
+    this.lastValueEnd = next;
+    this.trailing = "none";
+    this.indentedComment = false;
+    return next;
+  }
+
+  /** True if a key (`word:` or `"quoted":` followed by a space or the line's end) starts at `p`. */
+  private isKeyAt(p: number, eol: number): boolean {
+    const c = this.text.charCodeAt(p);
+    if (c === 0x22 || c === 0x27) {
+      const end = c === 0x22 ? this.doubleQuotedEnd(p, eol) : this.singleQuotedEnd(p, eol);
+      return this.text.charCodeAt(end) === 0x3a && (end + 1 === eol || this.text.charCodeAt(end + 1) === 0x20);
+    }
+    if (!isPlainStart(this.text, p, eol)) return false;
+    return this.plainEnd(p, eol, false).colon;
+  }
+
+  /** A block mapping's key at `p`, up to its `:`. */
+  private key(p: number, eol: number): { value: string; start: number; end: number; colon: number } {
+    const text = this.text;
+    const c = text.charCodeAt(p);
+    let value: string;
+    let end: number;
+    if (c === 0x22 || c === 0x27) {
+      const r = this.quoted(p, eol);
+      value = r.value as string;
+      end = r.end;
+      if (text.charCodeAt(end) !== 0x3a) giveUp();
+    } else {
+      if (!isPlainStart(text, p, eol)) giveUp();
+      const scan = this.plainEnd(p, eol, false);
+      if (!scan.colon) giveUp();
+      end = scan.end;
+      value = text.slice(p, end);
+      if (end !== scan.stop || !KEY.test(value) || NULL_WORDS.has(value) || BOOL_WORDS.has(value)) giveUp();
+    }
+    const colon = end;
+    if (colon - p > MAX_KEY_LENGTH) giveUp();
+    if (colon + 1 < eol && text.charCodeAt(colon + 1) !== 0x20) giveUp();
+    return { value, start: p, end, colon };
+  }
+
+  /**
+   * Where a one-line plain scalar starting at `p` ends (trailing spaces not included) and what stopped it: a `: `
+   * (or `:` at the line's end) makes it a key; in flow context also `,[]{}`; ` #` starts a comment.
+   */
+  private plainEnd(p: number, eol: number, flow: boolean): { end: number; stop: number; colon: boolean } {
+    const text = this.text;
+    let q = p;
+    let end = p;
+    while (q < eol) {
+      const c = text.charCodeAt(q);
+      if (c === 0x20) {
+        if (text.charCodeAt(q + 1) === 0x23 && q + 1 < eol) break;
+        q++;
+        continue;
+      }
+      if (c === 0x3a) {
+        const n = q + 1 < eol ? text.charCodeAt(q + 1) : 0x20;
+        if (n === 0x20) return { end, stop: q, colon: true };
+        // `a:b` is one scalar in block context; in flow context it is left to the yaml package.
+        if (flow) giveUp();
+      } else if (flow && isFlowIndicator(c)) {
+        break;
+      } else if (!isContentChar(c)) {
+        giveUp();
+      }
+      q++;
+      end = q;
+    }
+    return { end, stop: q, colon: false };
+  }
+
+  private plain(p: number, eol: number, flow: boolean): Read {
+    if (!isPlainStart(this.text, p, eol)) giveUp();
+    const scan = this.plainEnd(p, eol, flow);
+    return { value: plainScalarValue(this.text.slice(p, scan.end)), start: p, end: scan.end, eol, colon: scan.colon };
+  }
+
+  /** The offset just after the closing quote of a one-line double-quoted scalar at `p` (gives up if it is not closed on the line). */
+  private doubleQuotedEnd(p: number, eol: number): number {
+    const text = this.text;
+    for (let q = p + 1; q < eol; q++) {
+      const c = text.charCodeAt(q);
+      if (c === 0x22) return q + 1;
+      if (c === 0x5c) q++;
+      else if (!isContentChar(c)) giveUp();
+    }
+    return giveUp();
+  }
+
+  private singleQuotedEnd(p: number, eol: number): number {
+    const text = this.text;
+    for (let q = p + 1; q < eol; q++) {
+      const c = text.charCodeAt(q);
+      if (c === 0x27) {
+        if (text.charCodeAt(q + 1) !== 0x27 || q + 1 >= eol) return q + 1;
+        q++;
+      } else if (!isContentChar(c)) giveUp();
+    }
+    return giveUp();
+  }
+
+  /** A one-line quoted scalar at `p`, its escapes resolved as the yaml package does. */
+  private quoted(p: number, eol: number): Read {
+    const text = this.text;
+    if (text.charCodeAt(p) === 0x27) {
+      const end = this.singleQuotedEnd(p, eol);
+      return { value: text.slice(p + 1, end - 1).replaceAll("''", "'"), start: p, end, eol };
+    }
+    const end = this.doubleQuotedEnd(p, eol);
+    // An unknown escape or a bad code point is the yaml package's error.
+    const value = doubleQuotedValue(text.slice(p + 1, end - 1)) ?? giveUp();
+    return { value, start: p, end, eol };
+  }
+
+  /**
+   * A flow collection at `p` (`[` or `{`), nested `depth` levels below its block parent, as a node of `parent`. It
+   * may span lines, each indented deeper than `minIndent` (the column of the block collection it is in; -1 at the
+   * root); each key and scalar in it stays on one line.
+   */
+  private flow(p: number, eol: number, depth: number, minIndent: number, parent: number, keyStart: number, keyEnd: number, key: string | undefined): Read {
+    const text = this.text;
+    // Levels of nesting: the open block collections, then this one; as JSON, at most MAX_JSON_DEPTH.
+    if (this.stack.length + depth > MAX_JSON_DEPTH) giveUp();
+    const seq = text.charCodeAt(p) === 0x5b;
+    const close = seq ? 0x5d : 0x7d;
+    const id = this.nodes.add(seq ? SEQ : MAP, p, p, keyStart, keyEnd, key, parent);
+    const value: Record<string, unknown> | unknown[] = seq ? [] : {};
+    const at = { q: p + 1, eol };
+    this.flowSpace(at, minIndent);
+    while (text.charCodeAt(at.q) !== close) {
+      let entryKeyStart = -1;
+      let entryKeyEnd = -1;
+      let entryKey: string | undefined;
+      if (!seq) {
+        const q = at.q;
+        entryKeyStart = q;
+        const c = text.charCodeAt(q);
+        if (c === 0x22 || c === 0x27) {
+          const r = this.quoted(q, at.eol);
+          entryKey = r.value as string;
+          entryKeyEnd = r.end;
+        } else {
+          if (!isPlainStart(text, q, at.eol)) giveUp();
+          const scan = this.plainEnd(q, at.eol, true);
+          entryKeyEnd = scan.end;
+          entryKey = text.slice(entryKeyStart, entryKeyEnd);
+          // A plain key is followed by `: ` (or `:` at the line's end); a quoted one may be followed by `:1` (JSON).
+          if (!scan.colon || scan.stop !== entryKeyEnd || !KEY.test(entryKey) || NULL_WORDS.has(entryKey) || BOOL_WORDS.has(entryKey)) giveUp();
+        }
+        if (text.charCodeAt(entryKeyEnd) !== 0x3a || entryKeyEnd - entryKeyStart > MAX_KEY_LENGTH || Object.hasOwn(value, entryKey)) giveUp();
+        at.q = entryKeyEnd + 1;
+        this.flowSpace(at, minIndent);
+      }
+      const q = at.q;
+      const c = text.charCodeAt(q);
+      let r: Read;
+      if (c === 0x5b || c === 0x7b) r = this.flow(q, at.eol, depth + 1, minIndent, id, entryKeyStart, entryKeyEnd, entryKey);
+      else {
+        r = c === 0x22 || c === 0x27 ? this.quoted(q, at.eol) : this.plain(q, at.eol, true);
+        this.nodes.add(SCALAR, r.start, r.end, entryKeyStart, entryKeyEnd, entryKey, id);
+      }
+      // `[a: 1]` (a pair in a sequence) or `{a: b: c}`.
+      if (r.colon || text.charCodeAt(r.end) === 0x3a) giveUp();
+      if (seq) (value as unknown[]).push(r.value);
+      else defineKey(value as Record<string, unknown>, entryKey!, r.value);
+      at.q = r.end;
+      at.eol = r.eol;
+      this.flowSpace(at, minIndent);
+      if (text.charCodeAt(at.q) === 0x2c) {
+        at.q++;
+        this.flowSpace(at, minIndent);
+      } else if (text.charCodeAt(at.q) !== close) {
+        giveUp();
+      }
+    }
+    this.nodes.set(id, END, at.q + 1);
+    return { value, start: p, end: at.q + 1, eol: at.eol };
+  }
+
+  /**
+   * Skips what separates tokens in a flow collection (spaces, a comment after a space, line breaks) to the next
+   * token, moving `at` to later lines as needed. Gives up at the text's end or at a line not indented deeper than
+   * `minIndent`.
+   */
+  private flowSpace(at: { q: number; eol: number }, minIndent: number): void {
+    const text = this.text;
+    let q = at.q;
+    let eol = at.eol;
+    for (;;) {
+      const from = q;
+      while (q < eol && text.charCodeAt(q) === 0x20) q++;
+      // A comment needs a space before it (or the line's start, below); `"a"#` is the yaml package's error.
+      if (q < eol && !(text.charCodeAt(q) === 0x23 && q > from)) break;
+      if (eol >= text.length) giveUp();
+      const lineStart = nextLine(text, eol);
+      eol = this.lineEnd(lineStart);
+      q = lineStart;
+      while (q < eol && text.charCodeAt(q) === 0x20) q++;
+      if (q === eol) continue;
+      if (q - lineStart <= minIndent) giveUp();
+      if (text.charCodeAt(q) === 0x23) q = eol;
+      else break;
+    }
+    at.q = q;
+    at.eol = eol;
+  }
+}
+
+/** Where the line after the one ending at `eol` starts (the text's end after the last line). */
+function nextLine(text: string, eol: number): number {
+  if (eol >= text.length) return eol;
+  return text.charCodeAt(eol) === 0x0d ? eol + 2 : eol + 1;
+}
+
+function skipSpaces(text: string, p: number, eol: number): number {
+  while (p < eol && text.charCodeAt(p) === 0x20) p++;
+  return p;
+}
+
+/** The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. */
+export function parseBlockYaml(text: string): BlockYaml | undefined {
+  // A CR is taken only as part of a CRLF line break (a lone CR breaks a line for the yaml package, in a comment too). A
+  // tab is refused wherever the reader looks (indentation, scalars, between tokens), so one is read only in a comment.
+  if (text.length === 0 || /\r(?!\n)/.test(text)) return undefined;
+  try {
+    return new Reader(text).read();
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
+  }
 }
 
 /** o[k] = v as an own data property, also for k "__proto__". */
 function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   else o[k] = v;
-}
-
-/** Positions in a document read by parseBlockYaml, with YamlSource's semantics. */
-export class BlockYamlPositions {
-  constructor(private readonly text: string, private readonly doc: BlockYaml) {}
-
-  /** The map holding the node at `pointer` and the node's index in it; for the root, no map. */
-  private find(pointer: string): { map?: BlockMap; index: number; node?: BlockMap } | undefined {
-    let node: BlockMap | undefined = this.doc.root;
-    let map: BlockMap | undefined;
-    let index = -1;
-    for (const seg of parsePointer(pointer)) {
-      if (!node) return undefined;
-      if (!node.byKey) {
-        const byKey = new Map<string, number>();
-        node.keys.forEach((k, i) => byKey.set(k, i));
-        node.byKey = byKey;
-      }
-      const i = node.byKey.get(seg);
-      if (i === undefined) return undefined;
-      map = node;
-      index = i;
-      node = node.children[i];
-    }
-    return { map, index, node };
-  }
-
-  /** [start, end] of the value at `pointer`. */
-  private valueRange(hit: { map?: BlockMap; index: number; node?: BlockMap }): readonly number[] {
-    if (hit.node) return hit.node.range;
-    const at = 5 * hit.index;
-    return [hit.map!.offsets[at + 2], hit.map!.offsets[at + 3]];
-  }
-
-  /** 1-based line and column, as the yaml package's LineCounter.linePos gives them. */
-  private position(offset: number): { line: number; column: number } {
-    const starts = this.doc.lineStarts;
-    return positionInLines(starts, offset);
-  }
-
-  private rangeOf(r: readonly number[]): SourceRange {
-    const s = this.position(r[0]);
-    const e = this.position(r[1]);
-    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
-  }
-
-  range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    if (part === "key" && hit.map) return this.rangeOf(hit.map.offsets.slice(5 * hit.index, 5 * hit.index + 2));
-    return this.rangeOf(this.valueRange(hit));
-  }
-
-  literal(pointer: string): string | undefined {
-    const hit = this.find(pointer);
-    if (!hit) return undefined;
-    const [start, end] = this.valueRange(hit);
-    return this.text.slice(start, end);
-  }
-
-  /** Its numbers are integers written as such: never a float literal. */
-  isFloat(): boolean {
-    return false;
-  }
-
-  keysInOrder(pointer: string): string[] | undefined {
-    const node = this.find(pointer)?.node;
-    return node ? [...node.keys] : undefined;
-  }
 }

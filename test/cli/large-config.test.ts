@@ -1,6 +1,8 @@
 /** Issue 13 item 5: a config of any size or shape is judged in time linear in its size, with at most 100 problems listed per file. */
 import { afterAll, describe, expect, it } from "vitest";
 import { validate } from "../../src/config/validate.js";
+import { BLOCK_YAML_MIN_LENGTH, parseYamlDocument, parseYamlText } from "../../src/diagnostics/source.js";
+import { parseBlockYaml } from "../../src/diagnostics/yaml-block.js";
 import { editDistance, didYouMean } from "../../src/config/suggest.js";
 import { indexJsonPositions, MAX_INDEXED_ELEMENTS } from "../../src/diagnostics/json-positions.js";
 import { tempDir } from "../helpers/cli.js";
@@ -73,6 +75,37 @@ describe("large YAML configs", () => {
     const d = validate(`dtype: int4\ngroup_size: 32\n${lines.join("\n")}\nkey_7: 1\n`, { filename: "c.yaml" }).diagnostics;
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 20_003, column: 1, message: "YAML syntax error: Map keys must be unique" });
+  });
+
+  it("a large YAML config of quoted keys and values, flow collections, sequences and floats is read without the yaml package, with its values and positions", () => {
+    const forms = [
+      (i: number) => `"key_${i}": 'v${i}'`,
+      (i: number) => `key_${i}: "a\\tb"`,
+      (i: number) => `key_${i}: {bits: ${i % 8}, axis: [0, 1]}`,
+      (i: number) => `key_${i}:\n  - 0.${i % 10}5\n  - [1.5e-3, .inf]`,
+      (i: number) => `key_${i}:\n- x: 1\n  y: [a, "b"]`,
+    ];
+    const text = `dtype: "int4"\ngroup_size: 32.0\n${Array.from({ length: 5000 }, (_, i) => forms[i % forms.length](i)).join("\n")}\n`;
+    expect(text.length).toBeGreaterThan(BLOCK_YAML_MIN_LENGTH);
+    expect(parseBlockYaml(text)).toBeDefined();
+    const fast = parseYamlText(text);
+    const lib = parseYamlDocument(text);
+    expect(fast.ok && lib.ok).toBe(true);
+    if (!fast.ok || !lib.ok) return;
+    expect(fast.doc.value).toStrictEqual(lib.doc.value);
+    for (const p of ["/dtype", "/group_size", "/key_4995", "/key_4996", "/key_4997/bits", "/key_4998/1/0", "/key_4999/0/y/1"]) {
+      for (const part of ["value", "key"] as const) expect(fast.doc.range(p, part), `${p} ${part}`).toStrictEqual(lib.doc.range(p, part));
+      expect(fast.doc.isFloat(p), p).toBe(lib.doc.isFloat(p));
+    }
+    expect(fast.doc.isFloat("/group_size")).toBe(true);
+  });
+
+  it("a key longer than 1024 characters in a large YAML file is the yaml package's syntax error, as in a small file", () => {
+    const filler = Array.from({ length: 5000 }, (_, i) => `key_${i}: ${i}`).join("\n");
+    const d = validate(`dtype: int4\ngroup_size: 32\n${filler}\n${"k".repeat(1100)}: 1\n`, { filename: "c.yaml" }).diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 5003, column: 1 });
+    expect(d[0].message).toContain("at most 1024 chars");
   });
 
   it("a duplicate key in a nested YAML map is found too", () => {

@@ -110,22 +110,59 @@ describe("block YAML reader", () => {
     }
   });
 
-  it("gives up on whatever is not a block map of plain words and integers", () => {
+  it("reads quotes, flow collections (over several lines too, or as the whole document), sequences, floats and other plain scalars with the yaml package's value and positions", () => {
     for (const text of [
-      "a: # comment\n", "a: 1#c\n", "a:\n  b: 1 # ends the nested map\nc: 2\n", "# c\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n", "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1\n# at the end\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1\r\n", "a:\tb\n",
-      "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n", "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1\na: 2\n",
-      "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n", "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n",
-      "---\na: 1\n", "a: 1 \n", "a:  1\n", "scalar\n", "", "a: -0\n", "a: +1\n", "a: 1234567890123456\n",
-      "a:\n  b: 1\n c: 2\n", "$schema: x\n",
+      "a: 1#c\n", "a: 'q'\n", 'a: "q"\n', "a: [1]\n", "a: {b: 1}\n", "a:\n  - 1\n", "a: 1.5\n", "a: 1e3\n", "a: 007\n", "a: 0x1F\n",
+      "a: .inf\n", "a: ~\n", "a: b c\n", "a: 1 \n", "a:  1\n", "a: -0\n", "a: +1\n", "a: 1234567890123456\n", "a: 0o17\n", "a: -.5e-3\n",
+      "a: 1.\n", "a: .NaN\n", "a: http://x.y/z\n", "a: x:y\n", "a: b]\n", "a: é 日本\n", '"k y": 1\n', "'it''s': 'x''y'\n", '"": 1\n',
+      'a: "t\\tb\\n\\u00e9\\x41\\U0001F600\\\\\\"\\/\\_\\0"\n', "a: ['x', \"y\", [], {}, [1, [2]], ]\n", 'a: {"b":1, c: [x , y], \'d\': {e: f}}\n',
+      "a:\n- 1\n- x\nb: 2\n", "- a: 1\n  b: [1]\n- - x\n  - 'y'\n-   c: 3\n", "a:\n  - b:\n      c: 1\n  - d\n", "- a:\n  - 1\n  b: 2\n",
+      "a: [1, 2] # c\nb: 'x'  # d\n",
+      "a: [1,\n  2]\n", "a: [1, # c\n  2]\n", "a: [\n  1,\n\n  2,\n ]\n", 'a: {"b":\n   1}\n', "x: 1\na: [1,\n  2] # c\nb: 2\n", "- [1,\n  2]\n- 3\n",
+      '{\n  "dtype": "int4",\n  "group_size": 32,\n  "x": [1, {"y": null}]\n}\n', "[1,\n# c\n2]\n", '{"a": 1} # c\n\n', "a:\n  - b: [1,\n      2]\n    c: 3\n",
+      "a:\n  b: 1\n\nc: 2\n", "a:\n  b: 1 # ends the nested map\nc: 2\n", "a:\n  b: 1\n  # before the map ends\nc: 2\n",
+      "a:\n  b:\n    c: 1\n      # deeper\n\n      # counted in the value\nd: 2\n", "a:\n  b: 1\n# x\n  c: 2\n", "a: 1\n  # x\n", "a:\n  b: 1\n# at the end\n", "a:\n  b:\n    c:\n      e: 1\n# x\n  d: 2\n", "a:\n\n  # before\n  b: 1\n", "a:\n  b: 1\n  # x\n      # deeper after a shallower one\nc: 2\n", "a:\n  - 1\n   \n\nc:\n  d:\n    e: 1\n\n  f: [1,\n\n    2]\n\n",
+      "# a\ttab\na: 1 #\tx\nb:\n  # \t\n  - [1, # \t\n    2]\n",
+      "a: 1\r\n", "a: 1\r\nb:\r\n  - 'x' # c\r\n  - [1,\r\n   2]\r\nc: \"d\"", "a:\r\n  b: 1\r\n\r\n  c: 2\r\nd: 3\r\n# end\r\n",
+    ]) {
+      const lib = parseYamlDocument(text);
+      const block = parseBlockYaml(text);
+      expect(lib.ok, JSON.stringify(text)).toBe(true);
+      expect(block, JSON.stringify(text)).toBeDefined();
+      if (lib.ok && block) expectSame(text, blockYamlSource(text, block), lib.doc);
+    }
+  });
+
+  it("gives up on what it does not take: multi-line scalars, flow collections not indented past their block, anchors, tags, block scalars, empty values, odd indentation", () => {
+    for (const text of [
+      "a: # comment\n", "# c\n", "a:\n  b:\n    c: 1\n    # before two maps end\nd: 2\n", "a:\n  b:\n  - 1\n  # x\nc: 2\n",
+      "a:\n  b:\n    c: 1\n  # x\n# y\n", "a: 1\rb: 2\n", "a: 1\r", "a: 1 # x\ry: 2\n", "a:\t1\n", "a: 1\t# c\n", "\ta: 1\n", "a:\n\t- 1\n", "a: [1,\t2]\n", "a: 'x\ty'\n", "a: 1\n\t\n", "a: [1,\r  2]\n", "a:\tb\n", "a: 1\na: 2\n", "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
+      "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n", "---\na: 1\n", "scalar\n", "", "a:\n  b: 1\n c: 2\n", "$schema: x\n",
+      'a: "unclosed\n', "a: 'unclosed\n", 'a: "two\n  lines"\n', "a: [1,\n2]\n", "a: [1,\n  2\n]\n", "a:\n  b: [1,\n  2]\n", "a: [x\n  y]\n", "a: {b\n  : 1}\n", "{a: 1}\nb: 2\n", " {a: 1}\n", "a: [1,\n", "[1] [2]\n",
+      "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
+      "a: |\n  text\n", "a: >\n  text\n", "a:\n  -\n", "-\n  a: 1\n", "a: - 1\n", "a: b: c\n", "a: [b: 1]\n", "a: {b}\n", "a: [1,,2]\n", "a: [,]\n",
+      'a: "\\q"\n', 'a: "\\x4"\n', 'a: "\\U00110000"\n', 'a: "x"y\n', "a: [1]x\n", "a: 'x'#c\n", "a: @x\n", "a: `x\n", "a: %x\n", "? a\n: 1\n",
+      "a:\n- 1\n  - 2\n", "a:\n  - 1\n- 2\n", "- 1\na: 2\n", "a: 1\n- 2\n", "a: {b: 1, b: 2}\n", `${"k".repeat(1030)}: 1\n`, `a: {${"k".repeat(1030)}: 1}\n`,
+      "a: \u0085x\n", "a: x\u2028y\n", "a: \ufeffx\n", "\ufeffa: 1\n", "a: x\u0007\n", "a: [a:b]\n", "a: {b:1}\n", "a:\n  - b: 1\n   c: 2\n",
+      "a: [-]\n", "a: [-, 1]\n", "a: {b: -}\n", "a: [1 # c]\n", "a: [1] [2]\n",
     ]) {
       expect(parseBlockYaml(text), JSON.stringify(text)).toBeUndefined();
     }
   });
 
-  it("reads a document nested at most 100 levels deep (deeper ones go to the yaml package)", () => {
+  it("reads a document nested at most 100 levels deep, flow collections included (deeper ones go to the yaml package)", () => {
     const nest = (n: number) => Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + `\n${" ".repeat(n)}v: 1\n`;
     expect(parseBlockYaml(nest(99))).toBeDefined();
     expect(parseBlockYaml(nest(101))).toBeUndefined();
+    // Flow collections count as levels too: a map holding 99 nested sequences is 100 levels.
+    const flow = (n: number) => `x: ${"[".repeat(n)}0${"]".repeat(n)}\n`;
+    const deep = parseBlockYaml(flow(99));
+    const lib = parseYamlDocument(flow(99));
+    expect(deep).toBeDefined();
+    if (deep && lib.ok) expectSame(flow(99), blockYamlSource(flow(99), deep), lib.doc);
+    expect(parseBlockYaml(flow(100))).toBeUndefined();
+    expect(parseBlockYaml(`a:\n - b:\n   - ${"[".repeat(96)}0${"]".repeat(96)}\n`)).toBeDefined();
+    expect(parseBlockYaml(`a:\n - b:\n   - ${"[".repeat(97)}0${"]".repeat(97)}\n`)).toBeUndefined();
   });
 
   it("reads a YAML file of 200,000 keys and places its last key on its line", () => {
