@@ -12,50 +12,16 @@ import fc from "fast-check";
 import { DTYPE_NAMES, dtypeInfo } from "../../src/config/dtypes.js";
 import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/types.js";
 import { toComputeDtype } from "../../src/quant/float.js";
-import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
-import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
+import { fakeQuantizeRows, kernelFor } from "../../src/quant/kernel.js";
+import { makePlan } from "../../src/quant/plan.js";
 import { fakeQuantizeRowsWasm, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest } from "./corpus.js";
+import { diffBits, expectSameBits, pseudoRandom, runKernel } from "./kernel-compare.js";
 
 type W16 = "bfloat16" | "float16";
 
-interface Result { out: Float32Array; scale: Float64Array; zeroPoint: Float64Array }
-
-function run(plan: QuantPlan, x: Float32Array, kernel: KernelChoice): Result {
-  const nq = plan.rows * plan.groupsPerRow;
-  const out = new Float32Array(x.length);
-  const scale = new Float64Array(nq);
-  const zeroPoint = new Float64Array(nq);
-  fakeQuantizeRows(plan, x, out, plan.rows, scale, zeroPoint, "compute", kernel);
-  return { out, scale, zeroPoint };
-}
-
-/** First difference in bit patterns, NaNs included (both kernels write NaN outputs as 0x7fc00000). */
-function diffBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): string | null {
-  if (a.length !== b.length) return "length";
-  const ua = a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : new BigUint64Array(a.buffer, a.byteOffset, a.length);
-  const ub = b instanceof Float32Array ? new Uint32Array(b.buffer, b.byteOffset, b.length) : new BigUint64Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (ua[i] !== ub[i]) return `[${i}] ${ua[i].toString(16)} vs ${ub[i].toString(16)} (${a[i]} vs ${b[i]})`;
-  }
-  return null;
-}
-
-function expectSame(got: Result, want: Result, what: string): void {
-  expect(diffBits(got.scale, want.scale), `${what} scale`).toBeNull();
-  expect(diffBits(got.zeroPoint, want.zeroPoint), `${what} zero point`).toBeNull();
-  expect(diffBits(got.out, want.out), `${what} output`).toBeNull();
-}
-
-function pseudoRandom(n: number, seed: number): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    x[i] = (s / 2 ** 32 - 0.45) * 6;
-  }
-  return x;
-}
+const run = runKernel;
+const expectSame = expectSameBits;
 
 const asymGroupConfig: CanonicalConfig = {
   dtype: "int4", granularity: { type: "PerGroup", group_size: 32 }, mapping_type: "ASYMMETRIC",
