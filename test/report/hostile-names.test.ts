@@ -15,7 +15,8 @@ import { configTargets } from "../../src/report/targets.js";
 import type { Report } from "../../src/report/types.js";
 import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
 import { renderPlanTable } from "../../src/tensor-plan/render-plan.js";
-import { tempDir } from "../helpers/cli.js";
+import { writeFileSync } from "node:fs";
+import { runFqc, tempDir } from "../helpers/cli.js";
 import { testCheckpoint, weights } from "../helpers/safetensors.js";
 
 const tmp = tempDir();
@@ -129,6 +130,19 @@ describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () 
     }
     const plan = renderPlanTable(planTensors(tensors, { config: INT4 }));
     expect(plan).toContain(`${N} tensors: ${N} to fake-quantize`);
+  });
+});
+
+describe("report's lists on standard error", () => {
+  it("name tensors below --fail-under escaped, one line each", () => {
+    const model = tmp.path("hostile-cli.safetensors");
+    testCheckpoint(model, [{ name: HOSTILE.escape, dtype: "F32", shape: [2, 64], values: weights(128, 3) }]).close();
+    const cfg = tmp.path("int4.json");
+    writeFileSync(cfg, '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["report", model, "-c", cfg, "--fail-under", "99", "-f", "json"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`  ${shownName(HOSTILE.escape)} (int4): `);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
   });
 });
 

@@ -4,6 +4,7 @@ import { loadConfigText, readTextFile } from "../../config-file.js";
 import type { CanonicalConfig, Recipe } from "../../config/types.js";
 import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
 import { checkPaths } from "../../npy/path-check.js";
+import { oneLine, shownName } from "../../diagnostics/one-line.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportCheckpoint } from "../../report/pass.js";
 import { renderReport } from "../../report/render.js";
@@ -77,7 +78,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   else io.stdout.write(text);
 
   let exit: number = EXIT.OK;
-  const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${t.name} (${report.columns[i].name}): ${c.reason}`] : [])));
+  const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${shownName(t.name)} (${shownName(report.columns[i].name)}): ${oneLine(c.reason ?? "")}`] : [])));
   if (refused.length > 0) {
     // A table on stdout lists them already.
     if (argv.format !== "table" || toFile) io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
@@ -88,7 +89,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     const below = tensorsBelow(report, threshold);
     if (below.length > 0) {
       io.stderr.write(`fqc: ${below.length} tensor${below.length > 1 ? "s" : ""} below --fail-under ${threshold} dB:\n` +
-        below.map((b) => `  ${b.tensor} (${b.column}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}\n`).join(""));
+        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}\n`).join(""));
       exit = EXIT.PROBLEMS;
     }
   }
