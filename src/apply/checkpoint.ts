@@ -108,12 +108,12 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
       forceFlag: "--force",
     });
     const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao }));
-    const others = [...(opts.reads ?? []), ...(opts.writes ?? [])].map((u) => u.path);
+    const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...(opts.writes ?? [])] };
     const result = await runCheckpoint(
       checkpoint,
       configs,
       () => createCheckpointWriter(checkpoint, opts.output, {
-        force: opts.force, durable: opts.fsync, protect: [...(opts.qparamsOut ? [opts.qparamsOut] : []), ...others],
+        force: opts.force, durable: opts.fsync, others,
       }),
       {
         output: opts.output,
@@ -121,7 +121,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
         threads: opts.threads,
         kernel: opts.kernel,
         qparamsOut: opts.qparamsOut,
-        protect: [...inputs, opts.output, ...others],
+        protect: [...inputs, opts.output, ...[...others.reads, ...(opts.writes ?? [])].map((u) => u.path)],
         fsync: opts.fsync,
         chunkElements: opts.chunkElements,
         onProgress: opts.onProgress,

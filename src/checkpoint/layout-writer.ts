@@ -21,9 +21,10 @@ import type { CheckpointWriterOptions } from "./writer-options.js";
  * output replace an input only.
  */
 export function outputGuard(targets: readonly string[], inputs: readonly string[], opts: CheckpointWriterOptions): void {
+  // The run's other outputs first: an output file is then checked against each of them ("give each output its own path").
   checkPaths({
-    reads: [...inputs, ...(opts.protect ?? [])].map((path) => ({ path, role: "the input", forceable: true })),
-    writes: targets.map((path) => ({ path, role: "the output", forceable: true })),
+    reads: [...[...inputs, ...(opts.protect ?? [])].map((path) => ({ path, role: "the input", forceable: true })), ...(opts.others?.reads ?? [])],
+    writes: [...(opts.others?.writes ?? []), ...targets.map((path) => ({ path, role: "the output", forceable: true }))],
     force: opts.force,
     forceFlag: "--force",
   });

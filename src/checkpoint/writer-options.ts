@@ -1,7 +1,14 @@
+import type { PathUse } from "../npy/path-check.js";
+
 /** Options every checkpoint writer takes (the atomic-output options of the .npy writer). */
 export interface CheckpointWriterOptions {
   /** Paths the outputs must not be (beyond the source checkpoint's own files, always protected); compared by device + inode. */
   readonly protect?: readonly string[];
+  /**
+   * The run's other files with their roles, as checkPaths takes them: files it reads (a config, a recipe) and files it
+   * writes (`--qparams-out`, `--report`). No output file may be one of them; `force` never changes that for an output.
+   */
+  readonly others?: { readonly reads: readonly PathUse[]; readonly writes: readonly PathUse[] };
   /** Allow replacing a protected path, the source's files included. */
   readonly force?: boolean;
   /** fsync data and directories around the renames (see AtomicOptions.durable). */

@@ -64,7 +64,8 @@ describe("no output may be an input or another output (exit 2, nothing changes)"
       fs.copyFileSync(path.join(path.dirname(index), "model-00001-of-00002.safetensors"), at("one.safetensors"));
       return ["apply", at("one.safetensors"), at("o.safetensors"), "-c", at("cfg.json"), "--report", at("o.safetensors")];
     }, "are the same file"],
-    ["apply's --report is a file a shard of OUT would be", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("out/model-00002-of-00002.safetensors")], "is the same file"],
+    ["apply's --report is a file a shard of OUT would be, even with --force", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("out/model-00002-of-00002.safetensors"), "--force"], "give each output its own path"],
+    ["apply's --report is the index OUT would get", (at) => ["apply", sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("out/model.safetensors.index.json")], "--report"],
     ["report's -o is a shard of MODEL", (at) => ["report", sharded(at), "-c", at("cfg.json"), "-o", at("ck/model-00002-of-00002.safetensors")], "the report (-o)"],
     ["report's -o is MODEL's index", (at) => ["report", sharded(at), "-c", at("cfg.json"), "-o", at("ck/model.safetensors.index.json")], "MODEL"],
     ["report's -o is the config of a column", (at) => ["report", at("w.npy"), "-c", at("cfg.json"), "-o", at("cfg.json")], "--config"],
