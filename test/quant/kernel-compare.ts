@@ -15,6 +15,22 @@ export function runKernel(plan: QuantPlan, x: Float32Array, kernel: KernelChoice
   return { out, scale, zeroPoint };
 }
 
+/** The same rows through the default kernel, `rowsPerCall` rows per call (row 0 of a call is row 0 of its qparams). */
+export function runInRowChunks(plan: QuantPlan, x: Float32Array, rowsPerCall: number): KernelResult {
+  const nq = plan.rows * plan.groupsPerRow;
+  const out = new Float32Array(x.length);
+  const scale = new Float64Array(nq);
+  const zeroPoint = new Float64Array(nq);
+  const n = plan.rowLength;
+  const gpr = plan.groupsPerRow;
+  for (let r0 = 0; r0 < plan.rows; r0 += rowsPerCall) {
+    const r1 = Math.min(plan.rows, r0 + rowsPerCall);
+    fakeQuantizeRows(plan, x.subarray(r0 * n, r1 * n), out.subarray(r0 * n, r1 * n), r1 - r0,
+      scale.subarray(r0 * gpr, r1 * gpr), zeroPoint.subarray(r0 * gpr, r1 * gpr), "compute");
+  }
+  return { out, scale, zeroPoint };
+}
+
 /** First difference in bit patterns, NaNs included, float32 and float64 alike. */
 export function diffBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): string | null {
   if (a.length !== b.length) return "length";

@@ -16,7 +16,7 @@ import { fakeQuantizeRows, kernelFor } from "../../src/quant/kernel.js";
 import { makePlan } from "../../src/quant/plan.js";
 import { fakeQuantizeRowsWasm, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest } from "./corpus.js";
-import { diffBits, expectSameBits, pseudoRandom, runKernel } from "./kernel-compare.js";
+import { diffBits, expectSameBits, pseudoRandom, runInRowChunks, runKernel } from "./kernel-compare.js";
 
 type W16 = "bfloat16" | "float16";
 
@@ -367,18 +367,7 @@ describe("16-bit asymmetric and per-token wasm kernels: edge cases", () => {
       toComputeDtype(x, compute);
       const whole = run(plan, x, "auto");
       expectSame(whole, run(plan, x, "js"), `${compute} ${shape.join("x")}`);
-      const out = new Float32Array(x.length);
-      const nq = plan.rows * plan.groupsPerRow;
-      const scale = new Float64Array(nq);
-      const zeroPoint = new Float64Array(nq);
-      const n = plan.rowLength;
-      const gpr = plan.groupsPerRow;
-      for (let r0 = 0; r0 < plan.rows; r0 += 2) {
-        const r1 = Math.min(plan.rows, r0 + 2);
-        fakeQuantizeRows(plan, x.subarray(r0 * n, r1 * n), out.subarray(r0 * n, r1 * n), r1 - r0,
-          scale.subarray(r0 * gpr, r1 * gpr), zeroPoint.subarray(r0 * gpr, r1 * gpr), "compute");
-      }
-      expectSame({ out, scale, zeroPoint }, whole, `${compute} ${shape.join("x")} chunked`);
+      expectSame(runInRowChunks(plan, x, 2), whole, `${compute} ${shape.join("x")} chunked`);
     }
   });
 

@@ -9,10 +9,11 @@ import { DTYPE_NAMES, dtypeInfo } from "../../src/config/dtypes.js";
 import type { CanonicalConfig, CanonicalGranularity } from "../../src/config/types.js";
 import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabulary.js";
 import { toComputeDtype } from "../../src/quant/float.js";
-import { fakeQuantizeRows, kernelFor, type KernelChoice } from "../../src/quant/kernel.js";
-import { makePlan, type QuantPlan } from "../../src/quant/plan.js";
+import { fakeQuantizeRows, kernelFor } from "../../src/quant/kernel.js";
+import { makePlan } from "../../src/quant/plan.js";
 import { fakeQuantizeRowsWasm, MAX_WASM_GROUP_ELEMENTS, moduleBytes, wasmAvailable, wasmCaseFor, wasmChunkViews } from "../../src/quant/wasm/kernel-wasm.js";
 import { canonicalFromKwargs, loadManifest, loadNumbers } from "./corpus.js";
+import { pseudoRandom, runInRowChunks, runKernel, type KernelResult } from "./kernel-compare.js";
 
 const f32 = (v: number) => Math.fround(v);
 const bitsOf = (v: number) => new Uint32Array(new Float32Array([v]).buffer)[0];
@@ -104,16 +105,8 @@ const caseArb: fc.Arbitrary<Case> = fc
     });
   });
 
-interface Result { out: Float32Array; scale: Float64Array; zeroPoint: Float64Array }
-
-function run(plan: QuantPlan, x: Float32Array, kernel: KernelChoice): Result {
-  const nq = plan.rows * plan.groupsPerRow;
-  const out = new Float32Array(x.length);
-  const scale = new Float64Array(nq);
-  const zeroPoint = new Float64Array(nq);
-  fakeQuantizeRows(plan, x, out, plan.rows, scale, zeroPoint, "compute", kernel);
-  return { out, scale, zeroPoint };
-}
+type Result = KernelResult;
+const run = runKernel;
 
 /** First difference in bit patterns, NaNs included: both kernels write every NaN output as 0x7fc00000. */
 function diffF32(a: Float32Array, b: Float32Array): string | null {
@@ -161,16 +154,6 @@ const baseConfig: CanonicalConfig = {
   is_dynamic: true, range_learning: false, eps: null,
 };
 const tokenConfig: CanonicalConfig = { ...baseConfig, dtype: "int8", granularity: { type: "PerToken" }, mapping_type: "ASYMMETRIC" };
-
-function pseudoRandom(n: number, seed: number): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    x[i] = (s / 2 ** 32 - 0.45) * 6;
-  }
-  return x;
-}
 
 describe("wasm kernel availability and dispatch", () => {
   it("decodes the embedded module alike with Node's Buffer and, where there is none, with atob", () => {
@@ -332,18 +315,7 @@ describe("wasm kernel vs JS kernel (fast-check, bit for bit)", () => {
       expectSame(run(plan, x, "auto"), run(plan, x, "js"), shape.join("x"));
       // Row chunks give the same as one call (row 0 of a chunk is row 0 of its qparams).
       const whole = run(plan, x, "auto");
-      const out = new Float32Array(x.length);
-      const nq = plan.rows * plan.groupsPerRow;
-      const scale = new Float64Array(nq);
-      const zeroPoint = new Float64Array(nq);
-      const n = plan.rowLength;
-      const gpr = plan.groupsPerRow;
-      for (let r0 = 0; r0 < plan.rows; r0 += 2) {
-        const r1 = Math.min(plan.rows, r0 + 2);
-        fakeQuantizeRows(plan, x.subarray(r0 * n, r1 * n), out.subarray(r0 * n, r1 * n), r1 - r0,
-          scale.subarray(r0 * gpr, r1 * gpr), zeroPoint.subarray(r0 * gpr, r1 * gpr), "compute");
-      }
-      expectSame({ out, scale, zeroPoint }, whole, `${shape.join("x")} chunked`);
+      expectSame(runInRowChunks(plan, x, 2), whole, `${shape.join("x")} chunked`);
     }
   });
 
