@@ -22,7 +22,7 @@ import { FLOAT64_HINT } from "../input-dtype.js";
 import { readTextFileInterruptibly } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
-import { granularityPointer, recipeTensorDiagnostics } from "./recipe-tensor-diagnostics.js";
+import { configTensorDiagnostics, granularityPointer, recipeTensorDiagnostics } from "./recipe-tensor-diagnostics.js";
 import { readTensorList } from "./tensor-list.js";
 
 export interface LintOptions {
@@ -180,7 +180,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
   let tensorShape: { shape: number[]; dtype: string } | undefined;
   let tensors: readonly TensorInfo[] | undefined;
   if (opts.tensor) {
-    // A single config is checked against one .npy (as before); a recipe against every tensor of a checkpoint.
+    // A single config is checked against one .npy's header; a recipe against every tensor of a checkpoint (or of a .npy
+    // as a one-tensor checkpoint named after its file), and a config against every tensor of a checkpoint it targets.
     if (/\.npy$/i.test(opts.tensor)) {
       const h = readNpyHeader(opts.tensor);
       tensorShape = { shape: h.shape, dtype: h.dtype };
@@ -213,8 +214,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
         for (const d of recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao })) more.push(d);
       } else if (document.kind !== "recipe" && tensorShape) {
         for (const d of tensorDiagnostics(name, text, document, tensorShape, opts)) more.push(d);
-      } else if (document.kind !== "recipe" && opts.tensor) {
-        more.push(fileDiagnostic(name, "fqc/tensor-shape", `--tensor ${opts.tensor}: a config (not a recipe) is checked against one .npy tensor`, "Give a .npy with a config, or a recipe with a checkpoint."));
+      } else if (document.kind !== "recipe" && tensors) {
+        for (const d of configTensorDiagnostics({ file: name, text, document, role: opts.role, tensors, model: opts.tensor!, torchao: opts.torchao })) more.push(d);
       }
     }
     // The tensor checks come after the file's own problems, under the same levels and the same cap.

@@ -1,16 +1,17 @@
 /**
- * `fqc validate recipe.json --tensor MODEL`: the plan of the recipe on the
- * model's tensors (headers only), as diagnostics placed in the recipe —
- * keys that match no tensor (warning), exact keys naming a non-float tensor
- * and torchao's forward problems (errors, at the deciding key's config).
- * One diagnostic per key and problem, naming the first tensor and how many more.
+ * `fqc validate FILE --tensor MODEL`: the plan of a recipe (or of a config, as
+ * `apply --config` targets a checkpoint) on the model's tensors (headers only),
+ * as diagnostics placed in the file — keys that match no tensor (warning),
+ * exact keys naming a non-float tensor and torchao's forward problems (errors,
+ * at the deciding key's config). One diagnostic per key and problem, naming
+ * the first tensor and how many more.
  */
 import type { TensorInfo } from "../checkpoint/types.js";
-import type { Recipe, TorchaoVersion } from "../config/types.js";
+import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "../config/types.js";
 import { RECIPE_KEY } from "../config/vocabulary.js";
 import { childPointer, locatePointer, type PointerPart } from "../diagnostics/locate.js";
 import type { Diagnostic, Severity } from "../diagnostics/types.js";
-import { planTensors, shadowedRecipeKeys, unmatchedRecipeKeys, type PlanIssue } from "../tensor-plan/plan-tensors.js";
+import { planTensors, shadowedRecipeKeys, unmatchedRecipeKeys, type PlanIssue, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 
 export interface RecipeTensorInput {
   file: string;
@@ -44,27 +45,15 @@ export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] 
     out.push(place("fqc/recipe-shadowed", "warning", keyPointer(s.key), "key", `\`${s.key}\` matches tensors of ${model} but decides none: for ${s.tensor}, ${why}`,
       "Precedence: parameter name, module name, first matching re: key on the parameter name (file order), then on the module name, then _default. Move the key up, narrow the earlier one, or remove this one."));
   }
-  const groups = new Map<string, { key: string; issue: PlanIssue; nonFloat: boolean; tensors: TensorInfo[] }>();
   const valueOf = new Map(recipe.entries.map((e) => [e.key, e.value]));
-  for (const e of plan) {
-    for (const issue of e.errors) {
-      const id = `${e.key}\u0000${issue.message}`;
-      const g = groups.get(id);
-      if (g) g.tensors.push(e.tensor);
-      else groups.set(id, { key: e.key!, issue, nonFloat: e.reason === "non-float", tensors: [e.tensor] });
-    }
-  }
-  for (const g of groups.values()) {
-    const t = g.tensors[0];
-    const more = g.tensors.length > 1 ? ` (and ${g.tensors.length - 1} more)` : "";
+  for (const g of groupIssues(plan)) {
     if (g.nonFloat) {
-      out.push(place("fqc/recipe-non-float", "error", keyPointer(g.key), "key", `${g.issue.message}${more}`, g.issue.hint));
+      out.push(place("fqc/recipe-non-float", "error", keyPointer(g.key), "key", `${g.issue.message}${moreText(g.tensors)}`, g.issue.hint));
       continue;
     }
     const v = valueOf.get(g.key);
     const base = v && v.kind === "pair" ? childPointer(keyPointer(g.key), "weight") : keyPointer(g.key);
-    out.push(place("fqc/tensor-shape", "error", granularityPointer(text, file, base), "value",
-      `${t.name}${more} (${t.shape.join(", ")}) ${t.dtype} in ${model}: ${g.issue.message}`, g.issue.hint));
+    out.push(place("fqc/tensor-shape", "error", granularityPointer(text, file, base), "value", forwardMessage(g, model), g.issue.hint));
   }
   return out;
 }
@@ -76,4 +65,73 @@ export function granularityPointer(text: string, file: string, prefix: string): 
     if (locatePointer(text, file, p).found) return p;
   }
   return prefix;
+}
+
+export interface ConfigTensorInput {
+  file: string;
+  text: string;
+  /** A single config or a QAT pair: its weight side is checked (a checkpoint holds weights), or the side --role names. */
+  document: Exclude<CanonicalDocument, { kind: "recipe" }>;
+  role?: Role;
+  tensors: readonly TensorInfo[];
+  model: string;
+  torchao?: TorchaoVersion;
+}
+
+/**
+ * A config against a checkpoint: torchao's forward checks on every tensor `apply --config` would
+ * fake-quantize (each 2-D floating *.weight), one diagnostic per problem at the config's granularity.
+ */
+export function configTensorDiagnostics(input: ConfigTensorInput): Diagnostic[] {
+  const { file, text, document, tensors, model } = input;
+  let config: CanonicalConfig | undefined;
+  let role: Role | undefined;
+  if (document.kind === "single") config = document.config;
+  else {
+    role = input.role ?? (document.pair.weight ? "weight" : "activation");
+    config = document.pair[role];
+  }
+  // A pair without the side --role names: the file's own problems say what it holds.
+  if (!config) return [];
+  const pointer = granularityPointer(text, file, role ? `/${role}` : "");
+  const { line, column, endLine, endColumn } = locatePointer(text, file, pointer, "value");
+  return groupIssues(planTensors(tensors, { config }, { torchao: input.torchao })).map((g) => {
+    const d: Diagnostic = {
+      ruleId: "fqc/tensor-shape", severity: "error", message: `${role ? `[${role}] ` : ""}${forwardMessage(g, model)}`,
+      file, pointer, line, column, endLine, endColumn,
+    };
+    if (g.issue.hint) d.hint = g.issue.hint;
+    return d;
+  });
+}
+
+interface IssueGroup {
+  key: string;
+  issue: PlanIssue;
+  nonFloat: boolean;
+  tensors: TensorInfo[];
+}
+
+/** The plan's problems, one group per deciding key and message, tensors in the plan's order. */
+function groupIssues(plan: readonly TensorPlanEntry[]): IssueGroup[] {
+  const groups = new Map<string, IssueGroup>();
+  for (const e of plan) {
+    for (const issue of e.errors) {
+      const id = `${e.key}\u0000${issue.message}`;
+      const g = groups.get(id);
+      if (g) g.tensors.push(e.tensor);
+      else groups.set(id, { key: e.key!, issue, nonFloat: e.reason === "non-float", tensors: [e.tensor] });
+    }
+  }
+  return [...groups.values()];
+}
+
+function moreText(tensors: readonly TensorInfo[]): string {
+  return tensors.length > 1 ? ` (and ${tensors.length - 1} more)` : "";
+}
+
+/** `name (and N more) (shape) DTYPE in MODEL: message`, naming the group's first tensor. */
+function forwardMessage(g: IssueGroup, model: string): string {
+  const t = g.tensors[0];
+  return `${t.name}${moreText(g.tensors)} (${t.shape.join(", ")}) ${t.dtype} in ${model}: ${g.issue.message}`;
 }

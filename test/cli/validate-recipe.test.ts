@@ -77,15 +77,56 @@ describe("fqc validate RECIPE --tensor CHECKPOINT", () => {
     expect(msgs.filter((m) => m.ruleId === "fqc/recipe-unmatched")).toHaveLength(4); // every key but lm_head
     expect(msgs.some((m) => m.ruleId === "fqc/tensor-shape")).toBe(false);
   });
-  it("still checks a single config against a .npy as before, and refuses a checkpoint for one", () => {
+  it("still checks a single config against a .npy as before", () => {
     const cfg = tmp.write("c.json", '{"dtype": "int4", "group_size": 32}');
     const npy = tmp.write("w.npy", npyF32([4, 48]));
     const s = runFqc(["validate", cfg, "--tensor", npy]);
     expect(s.code).toBe(1);
     expect(s.stdout).toMatch(/group_size 32 does not divide/);
-    const c = runFqc(["validate", cfg, "--tensor", model]);
-    expect(c.code).toBe(1);
-    expect(c.stdout).toMatch(/a config \(not a recipe\) is checked against one \.npy tensor/);
+  });
+});
+
+describe("fqc validate CONFIG --tensor CHECKPOINT", () => {
+  // 2-D floating *.weight: embed_tokens (64, 32), q_proj (32, 32), up_proj (48, 40), lm_head F16 (64, 32); the I32 qweight,
+  // the 1-D norm are not targeted, as apply --config leaves them alone.
+  it("checks every tensor apply --config would fake-quantize, one diagnostic per problem at the granularity", () => {
+    const cfg = tmp.write("g16.json", '{\n  "dtype": "int4",\n  "group_size": 16\n}\n');
+    const s = runFqc(["validate", cfg, "--tensor", model, "--format", "json"]);
+    expect(s.code).toBe(1);
+    const d = diagnosticsOf(s.stdout);
+    expect(d.map((x) => [x.ruleId, x.severity, x.line, x.column])).toEqual([["fqc/tensor-shape", "error", 3, 17]]);
+    expect(d[0].message).toMatch(/^model\.layers\.0\.mlp\.up_proj\.weight \(48, 40\) BF16 in .*model\.safetensors: group_size 16 does not divide the last dimension \(40\)/);
+  });
+  it("groups the tensors that fail the same way, naming the first and counting the rest", () => {
+    const cfg = tmp.write("g64.json", '{"dtype": "int4", "group_size": 64}');
+    const d = diagnosticsOf(runFqc(["validate", cfg, "--tensor", model, "--format", "json"]).stdout);
+    // torchao's message names the shape: (64, 32) for embed_tokens and lm_head, (32, 32), (48, 40): three problems.
+    expect(d.map((x) => x.message.replace(/ in .*?: /, ": ").replace(/ \(torchao.*$/, ""))).toEqual([
+      "model.embed_tokens.weight (and 1 more) (64, 32) BF16: group_size 64 is larger than the last dimension (32) of input shape [64, 32]",
+      "model.layers.0.self_attn.q_proj.weight (32, 32) BF16: group_size 64 is larger than the last dimension (32) of input shape [32, 32]",
+      "model.layers.0.mlp.up_proj.weight (48, 40) BF16: group_size 64 is larger than the last dimension (40) of input shape [48, 40]",
+    ]);
+  });
+  it("is clean when the config fits every targeted tensor", () => {
+    const cfg = tmp.write("g8.json", '{"dtype": "int4", "group_size": 8}');
+    const s = runFqc(["validate", cfg, "--tensor", model]);
+    expect(s.stdout).toContain("no problems");
+    expect(s.code).toBe(0);
+  });
+  it("checks a QAT pair's weight side, or the side --role names", () => {
+    const pair = tmp.write("pair.json", JSON.stringify({ activation: { dtype: "int8", granularity: "per_token", is_symmetric: false }, weight: { dtype: "int4", group_size: 16 } }));
+    const w = diagnosticsOf(runFqc(["validate", pair, "--tensor", model, "--format", "json"]).stdout);
+    expect(w.map((x) => x.message.slice(0, 42))).toEqual(["[weight] model.layers.0.mlp.up_proj.weight"]);
+    expect(w[0].pointer).toBe("/weight/group_size");
+    const a = runFqc(["validate", pair, "--tensor", model, "--role", "activation"]);
+    expect(a.code).toBe(0);
+  });
+  it("reads a sharded checkpoint's directory the same way", () => {
+    const dir = tmp.path("sharded-config");
+    writeSharded(dir, [{ file: "model-00001-of-00002.safetensors", tensors: MODEL.slice(0, 3) }, { file: "model-00002-of-00002.safetensors", tensors: MODEL.slice(3) }]);
+    const cfg = tmp.write("g16b.json", '{"dtype": "int4", "group_size": 16}');
+    const d = diagnosticsOf(runFqc(["validate", cfg, "--tensor", dir, "--format", "json"]).stdout);
+    expect(d.map((x) => x.ruleId)).toEqual(["fqc/tensor-shape"]);
   });
   it("refuses a damaged checkpoint with exit 2 and one line naming the file", () => {
     const bad = tmp.write("bad.safetensors", Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0x7f, 0x7b]));
@@ -131,7 +172,7 @@ function npyF32(shape: number[]): Uint8Array {
   return out;
 }
 
-interface JsonDiagnostic { ruleId: string; severity: string; message: string; line: number; column: number }
+interface JsonDiagnostic { ruleId: string; severity: string; message: string; line: number; column: number; pointer?: string }
 function diagnosticsOf(stdout: string): JsonDiagnostic[] {
   return (JSON.parse(stdout) as { files: Array<{ diagnostics: JsonDiagnostic[] }> }).files[0].diagnostics;
 }

@@ -1,0 +1,12 @@
+import { readFileSync } from "node:fs";
+import { parseDocument, Parser, Composer, Lexer } from "yaml";
+const t = readFileSync(process.argv[2], "utf8");
+let t0 = performance.now();
+const toks = [...new Parser().parse(t)];
+console.log("cst", (performance.now()-t0).toFixed(0), "ms", process.memoryUsage().rss>>20, "MiB");
+t0 = performance.now();
+const docs = [...new Composer().compose(toks)];
+console.log("compose", (performance.now()-t0).toFixed(0), "ms", process.memoryUsage().rss>>20, "MiB", docs[0].errors.length);
+t0 = performance.now();
+const js = docs[0].toJS({maxAliasCount: -1});
+console.log("toJS", (performance.now()-t0).toFixed(0), "ms", process.memoryUsage().rss>>20, "MiB");
