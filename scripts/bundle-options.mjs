@@ -1,7 +1,7 @@
 // esbuild options shared by the CLI bundle (dist/fqc.cjs) and the single-file executable.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { lazyAssert, lazyStdColumns, lazyStringWidth } from "./stand-ins.mjs";
+import { lazyAssert, yargsShimPatches, lazyStringWidth } from "./stand-ins.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -20,7 +20,7 @@ export function cliBundleOptions(entry, outfile) {
     // yargs' ESM shim reads import.meta.url, which a CJS bundle lacks; give it this file's URL.
     define: { "import.meta.url": "__fqc_import_meta_url" },
     banner: { js: "const __fqc_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyStringWidth, lazyAssert, lazyStdColumns],
+    plugins: [lazyStringWidth, lazyAssert, yargsShimPatches],
     logLevel: "error",
   };
 }

@@ -64,18 +64,28 @@ export const lazyAssert = standIn("lazy-assert", /^(node:)?assert$/, () => `
   }
 `, /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]/);
 
-// yargs' platform shim reads process.stdout.columns when it loads, which makes Node build
-// the stdout stream (a pipe's costs ~2-3 ms: the net and stream modules) on every run,
-// though yargs uses the value only to size help when no width is set (fqc sets one). The
-// patch turns it into a getter. If a yargs release changes the line, the build fails here.
+// Two patches to yargs' platform shim; if a yargs release changes either line, the build fails here.
+// - It reads process.stdout.columns when it loads, which makes Node build the stdout stream (a pipe's
+//   costs ~2-3 ms: the net and stream modules) on every run, though yargs uses the value only to size
+//   help when no width is set (fqc sets one): the patch turns it into a getter.
+// - On every parse yargs reads the nearest package.json above the working directory (for parser settings
+//   under a "yargs" key): the user's file, not fqc's, and a FIFO named package.json blocked that read for
+//   ever, deaf to Ctrl-C and SIGTERM. fqc passes its version and settings itself, so the patched findUp
+//   finds nothing (yargs then goes on as when no package.json exists).
 const STD_COLUMNS = "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null";
-export const lazyStdColumns = {
-  name: "lazy-std-columns",
+const FIND_UP = "findUp: escalade,";
+export const yargsShimPatches = {
+  name: "yargs-shim-patches",
   setup(build) {
     build.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, async (args) => {
       const text = await readFile(args.path, "utf8");
-      if (!text.includes(STD_COLUMNS)) return { errors: [{ text: `yargs' platform shim no longer has "${STD_COLUMNS}": update scripts/stand-ins.mjs` }] };
-      return { contents: text.replace(STD_COLUMNS, `get stdColumns() { return ${STD_COLUMNS.slice("stdColumns: ".length)}; }`), loader: "js" };
+      for (const line of [STD_COLUMNS, FIND_UP]) {
+        if (!text.includes(line)) return { errors: [{ text: `yargs' platform shim no longer has "${line}": update scripts/stand-ins.mjs` }] };
+      }
+      const contents = text
+        .replace(STD_COLUMNS, `get stdColumns() { return ${STD_COLUMNS.slice("stdColumns: ".length)}; }`)
+        .replace(FIND_UP, "findUp: () => undefined,");
+      return { contents, loader: "js" };
     });
   },
 };

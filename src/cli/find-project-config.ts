@@ -3,7 +3,7 @@
  * package.json with an "fqc" key, from the current directory up to the
  * repository root (the first directory holding .git) or the file-system root.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseProjectConfig, PROJECT_CONFIG_FILE, type ProjectConfig } from "../config/project-config.js";
 import { FqcError } from "../errors.js";
@@ -24,8 +24,13 @@ export function findProjectConfig(startDir: string): ProjectConfig | undefined {
 function readJson(file: string): unknown {
   let text: string;
   try {
+    // A FIFO or device here would block the read for ever, deaf to Ctrl-C: settings are a regular file or nothing.
+    if (!statSync(file).isFile()) {
+      throw new FqcError("USAGE", `${file}: fqc settings must be a regular file`, { file, hint: "Replace it with a JSON file, or pass --no-project-config." });
+    }
     text = readFileSync(file, "utf8");
   } catch (e) {
+    if (e instanceof FqcError) throw e;
     throw new FqcError("IO", `${file}: cannot read fqc settings (${(e as NodeJS.ErrnoException).code ?? "error"})`, { file });
   }
   try {

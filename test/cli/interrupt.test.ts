@@ -137,6 +137,25 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     expect((await run.exit).code, run.stderr()).toBe(130);
     expect(existsSync(dir)).toBe(false);
   });
+
+  const model = path.join(ROOT, "examples/llama-tiny/model.safetensors");
+  const weight = path.join(ROOT, "examples/weight.npy");
+  it.each([
+    ["apply CHECKPOINT --recipe", (f: string, out: string) => ["apply", model, out, "--recipe", f]],
+    ["apply CHECKPOINT -c", (f: string, out: string) => ["apply", model, out, "-c", f]],
+    ["report -c", (f: string, out: string) => ["report", weight, "-c", f, "-o", path.join(out, "r.md")]],
+    ["report --recipe", (f: string, out: string) => ["report", model, "--recipe", f, "-o", path.join(out, "r.md")]],
+  ])("%s waiting for its file on a FIFO stops on SIGINT, writing nothing", async (name, args) => {
+    const fifo = tmp.path(`${name.replace(/\W+/g, "-")}.json`);
+    execFileSync("mkfifo", [fifo]);
+    const dir = tmp.path(`${name.replace(/\W+/g, "-")}-out`);
+    const run = start(args(fifo, dir));
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    await new Promise((r) => setTimeout(r, 200));
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(existsSync(dir)).toBe(false);
+  });
 });
 
 const hasScript = (() => {

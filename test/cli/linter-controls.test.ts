@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -132,6 +133,15 @@ describe("project settings (fqc.config.json or package.json's \"fqc\")", () => {
     expect(runFqc(["validate", "a.fqc.json"], { cwd: bad }).stderr).toContain("fqc.config.json: not valid JSON");
     const fixed = project("proj-fixed", { "fqc.config.json": '{"rules": {"fqc/syntax": "off"}}', "a.fqc.json": ASYM });
     expect(runFqc(["validate", "a.fqc.json"], { cwd: fixed }).stderr).toContain("fqc/syntax cannot be set to off");
+  });
+
+  it.each(["fqc.config.json", "package.json"])("refuses a %s that is a FIFO (a read would block for ever), exit 2, and never reads it with --no-project-config", (name) => {
+    const dir = project(`proj-fifo-${name.replace(/\W+/g, "-")}`, { "a.fqc.json": ASYM });
+    execFileSync("mkfifo", [path.join(dir, name)]);
+    const r = runFqc(["validate", "a.fqc.json"], { cwd: dir, timeoutMs: 20_000 });
+    expect(r.stderr).toContain(`${name}: fqc settings must be a regular file`);
+    expect(r.code).toBe(2);
+    expect(runFqc(["validate", "a.fqc.json", "--no-project-config"], { cwd: dir, timeoutMs: 20_000 }).code).toBe(0);
   });
 
   it("has a JSON Schema that accepts and rejects what the checks do", () => {

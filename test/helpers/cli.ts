@@ -15,7 +15,7 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runFqc(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string>; exe?: string[] } = {}): RunResult {
+export function runFqc(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string>; exe?: string[]; timeoutMs?: number } = {}): RunResult {
   const [cmd, ...pre] = opts.exe ?? [process.execPath, FQC];
   const r = spawnSync(cmd, [...pre, ...args], {
     cwd: opts.cwd ?? ROOT,
@@ -23,6 +23,9 @@ export function runFqc(args: string[], opts: { input?: string; cwd?: string; env
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", ...opts.env },
     maxBuffer: 1 << 26,
+    // A run that would block for ever (spawnSync also blocks vitest's own timeout) is killed and fails the test.
+    timeout: opts.timeoutMs,
+    killSignal: "SIGKILL",
   });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

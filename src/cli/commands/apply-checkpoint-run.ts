@@ -6,7 +6,7 @@
 import { applyCheckpoint } from "../../apply/checkpoint.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
-import { loadConfigText, readTextFile, selectRole } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource } from "../../tensor-plan/plan-tensors.js";
 import { planToJson, renderPlanTable } from "../../tensor-plan/render-plan.js";
@@ -89,7 +89,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
 /** The config (for every 2-D floating *.weight) or the recipe; undefined when its diagnostics ended the run. */
 async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): Promise<PlanSource | undefined> {
   const file = (argv.recipe ?? argv.config)!;
-  const text = readTextFile(file);
+  const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, argv.quiet ? errors : loaded.diagnostics);

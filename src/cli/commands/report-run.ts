@@ -1,6 +1,6 @@
 /** What `fqc report` does once its arguments are parsed (loaded when the command runs). */
 import { basename, extname } from "node:path";
-import { loadConfigText, readTextFile } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
 import type { CanonicalConfig, Recipe } from "../../config/types.js";
 import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
 import { checkPaths } from "../../npy/path-check.js";
@@ -102,7 +102,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
  * file's errors.
  */
 async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | undefined> {
-  const text = readTextFile(file);
+  const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, errors);
