@@ -9,6 +9,8 @@ import { EXIT, FqcError } from "../../errors.js";
 import { reportCheckpoint } from "../../report/pass.js";
 import { renderReport } from "../../report/render.js";
 import { formatDb } from "../../report/rows.js";
+import type { ReportFormat } from "../../report/format-names.js";
+import { formatFor } from "../output-format.js";
 import { columnTargets } from "../../report/targets.js";
 import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
@@ -73,7 +75,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     progress?.stop();
     checkpoint.close();
   }
-  const text = renderReport(argv.format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  const format = formatFor(argv.format, toFile ? argv.output : undefined, REPORT_EXTENSIONS, "table");
+  const text = renderReport(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
   if (toFile) writeFileAtomic(argv.output!, text);
   else io.stdout.write(text);
 
@@ -81,7 +84,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${shownName(t.name)} (${shownName(report.columns[i].name)}): ${oneLine(c.reason ?? "")}`] : [])));
   if (refused.length > 0) {
     // A table on stdout lists them already.
-    if (argv.format !== "table" || toFile) io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
+    if (format !== "table" || toFile) io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
     exit = EXIT.PROBLEMS;
   }
   const threshold = argv["fail-under"];
@@ -127,3 +130,5 @@ export function columnNames(files: readonly string[]): string[] {
   const short = files.map((f) => basename(f, extname(f)));
   return short.map((s, i) => (short.indexOf(s) !== short.lastIndexOf(s) ? files[i] : s));
 }
+
+const REPORT_EXTENSIONS: Record<string, ReportFormat> = { html: "html", htm: "html", md: "markdown", markdown: "markdown", csv: "csv", json: "json" };

@@ -15,6 +15,7 @@ import { findProjectConfig } from "../find-project-config.js";
 import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.js";
 import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
+import { formatFor } from "../output-format.js";
 import type { ValidateArgs } from "./validate.js";
 
 export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
@@ -44,7 +45,9 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   const result = await lintFiles(lintOpts);
   const adjusted = result.diagnostics; // rule levels applied by lintFiles, before the per-file cap
   const diagnostics: Diagnostic[] = argv.quiet ? adjusted.filter((d) => d.severity === "error") : adjusted;
-  const color = argv["output-file"] && argv["output-file"] !== STDIO_ARG ? false : useColor(io.stdout, io.env, argv.color);
+  const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
+  const format = formatFor(argv.format, toFile ? argv["output-file"] : undefined, { sarif: "sarif", json: "json" }, "stylish");
+  const color = toFile ? false : useColor(io.stdout, io.env, argv.color);
   const formatInput = {
     diagnostics,
     sources: result.sources,
@@ -53,13 +56,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     toolVersion: VERSION,
     cwd: io.cwd,
     // CI formats name files from the repository root, wherever the step runs.
-    root: argv.format === "github" || argv.format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
+    root: format === "github" || format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
     unlisted: argv.quiet ? new Map([...result.unlisted].map(([f, u]) => [f, { errorCount: u.errorCount, warningCount: 0 }])) : result.unlisted,
   };
-  const text = formatDiagnostics(argv.format, formatInput, { color });
-  const clean = argv.format === "stylish" && text === "" && !argv.quiet;
+  const text = formatDiagnostics(format, formatInput, { color });
+  const clean = format === "stylish" && text === "" && !argv.quiet;
   const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
-  const toFile = argv["output-file"] !== undefined && argv["output-file"] !== STDIO_ARG;
   if (toFile) {
     const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
     checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
@@ -69,7 +71,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
 
   // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-  if (argv.format === "github" && stepSummary) {
+  if (format === "github" && stepSummary) {
     appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
   }
 

@@ -6,7 +6,8 @@ export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
 
 export interface ValidateArgs {
   files: string[];
-  format: (typeof FORMATS)[number];
+  /** Absent: from -o's extension (.sarif, .json), else stylish. */
+  format?: (typeof FORMATS)[number];
   "max-warnings": number;
   tensor?: string;
   role?: "weight" | "activation";
@@ -29,7 +30,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
     builder: (y: Argv) =>
       y
         .positional("files", { type: "string", array: true, default: [], describe: "Config files (.json, .yaml, .yml), globs, or - for stdin" })
-        .option("format", { alias: "f", type: "string", choices: FORMATS, default: "stylish" as const, describe: "Output format" })
+        .option("format", { alias: "f", type: "string", choices: FORMATS, describe: "Output format (default: from -o's extension, .sarif or .json; else stylish)" })
         .option("max-warnings", { type: "number", default: -1, describe: "Exit 1 when there are more warnings than this (-1: no limit)" })
         .option("tensor", { type: "string", describe: "Also check a config against this .npy tensor's shape, or a recipe against every tensor of this checkpoint (.safetensors, sharded index or directory, .npz, .npy; reads headers only)" })
         .option("role", { type: "string", choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: every config in the file)" })
