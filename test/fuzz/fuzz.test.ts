@@ -4,7 +4,7 @@
  * names its seed (FQC_FUZZ_SEED=<seed> FQC_FUZZ_RUNS=1 reruns it alone).
  */
 import { describe, expect, it } from "vitest";
-import { FUZZ_RUNS, FUZZ_SEED, runCase, type FuzzFailure } from "./harness.js";
+import { FUZZ_RUNS, FUZZ_SEED, runCase, runSeed, type FuzzFailure } from "./harness.js";
 import { TARGETS } from "./targets.js";
 
 describe("fuzzing the CLI with mutated inputs", () => {
@@ -13,6 +13,19 @@ describe("fuzzing the CLI with mutated inputs", () => {
       const failures: FuzzFailure[] = [];
       for (let i = 0; i < FUZZ_RUNS && failures.length < 5; i++) {
         const failure = await runCase(target, FUZZ_SEED + t * 1_000_003 + i);
+        if (failure) failures.push(failure);
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});
+
+describe("the fuzz suite's seed files", () => {
+  for (const target of TARGETS) {
+    it(`${target.name}: every command reads every seed as it is (exit 0 or 1)`, { timeout: 60_000 }, async () => {
+      const failures: FuzzFailure[] = [];
+      for (let i = 0; i < target.seeds.length; i++) {
+        const failure = await runSeed(target, i);
         if (failure) failures.push(failure);
       }
       expect(failures).toEqual([]);

@@ -2,7 +2,8 @@
  * Runs fqc's CLI (in-process) on mutated inputs and checks what must hold
  * for any input: an exit status of 0, 1 or 2; no stack trace and no
  * "internal error"; every input unchanged; after a failure, no output and no
- * temp file; after a success, only the outputs named on the command line.
+ * temp file (a report, named `report*`, is also written when it finds problems:
+ * exit 1); after a success, only the outputs named on the command line.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,26 +35,41 @@ function snapshot(dir: string): Map<string, Buffer> {
 export async function runCase(target: FuzzTarget, seed: number): Promise<FuzzFailure | undefined> {
   const rng = new Rng(seed);
   const { bytes, applied } = mutateSome(rng.pick(target.seeds), target.mutators, rng);
+  return runInput(target, bytes, { seed, mutations: applied, exits: [0, 1, 2] });
+}
+
+/**
+ * A seed file as it is: every command reads it (exit 0, or 1 for the problems some seeds carry on purpose: a float64
+ * tensor, a config not in canonical form); a seed refused as malformed (exit 2) would start the fuzzing from a refusal.
+ */
+export async function runSeed(target: FuzzTarget, index: number): Promise<FuzzFailure | undefined> {
+  return runInput(target, target.seeds[index], { seed: -1, mutations: [`seed ${index}, unmutated`], exits: [0, 1] });
+}
+
+async function runInput(target: FuzzTarget, bytes: Uint8Array, run: { seed: number; mutations: string[]; exits: number[] }): Promise<FuzzFailure | undefined> {
+  const { seed, mutations: applied } = run;
   const dir = mkdtempSync(path.join(tmpdir(), "fqc-fuzz-"));
   try {
     for (const [name, content] of Object.entries(SUPPORT_FILES)) writeFileSync(path.join(dir, name), content);
     writeFileSync(path.join(dir, target.file), bytes);
     const before = snapshot(dir);
     for (const command of target.commands) {
-      const args = command.map((a) => (a.endsWith(".npy") || a.endsWith(".json") || a.endsWith(".yaml") ? path.join(dir, a) : a));
+      const args = command.map((a) => (/\.(npy|npz|safetensors|json|yaml|md)$/.test(a) ? path.join(dir, a) : a));
       const r = await runMain(args, { cwd: dir });
       const output = r.stdout + r.stderr;
       const fail = (problem: string): FuzzFailure => ({ seed, mutations: applied, command: command.join(" "), problem, output: output.slice(0, 2000) });
-      if (![0, 1, 2].includes(r.code)) return fail(`exit status ${r.code}`);
+      if (!run.exits.includes(r.code)) return fail(`exit status ${r.code}`);
       if (TRACE.test(output)) return fail("a stack trace or internal error in the output");
       const after = snapshot(dir);
       for (const [name, content] of before) {
         if (!after.get(name)?.equals(content)) return fail(`input ${name} changed or vanished`);
       }
-      const outputs = command.filter((a) => a.startsWith("out"));
+      const outputs = command.filter((a) => a.startsWith("out") || a.startsWith("report"));
       for (const name of after.keys()) {
         if (before.has(name)) continue;
-        if (r.code !== 0 || !outputs.includes(name)) return fail(`left ${name} behind (exit ${r.code})`);
+        // A report (`report*`) is written when it finds problems too (exit 1); other outputs only on success.
+        const written = r.code === 0 || (r.code === 1 && name.startsWith("report"));
+        if (!written || !outputs.includes(name)) return fail(`left ${name} behind (exit ${r.code})`);
         rmSync(path.join(dir, name));
       }
     }

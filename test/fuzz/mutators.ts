@@ -183,6 +183,74 @@ export const jsonValue: Mutator = {
   },
 };
 
+/**
+ * safetensors: mutate the JSON header's text (an entry's dtype, shape or offsets, a number, a hostile token) and
+ * write its length again, so the mutation reaches the header's meaning rather than stopping at the length check.
+ */
+export const safetensorsHeader: Mutator = {
+  name: "safetensors header",
+  mutate(input, rng) {
+    if (input.length < 8) return input;
+    const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    const declared = Number(dv.getBigUint64(0, true));
+    if (declared > input.length - 8) return input;
+    const header = latin1(input.subarray(8, 8 + declared));
+    const data = input.subarray(8 + declared);
+    let h = header;
+    const choice = rng.int(4);
+    if (choice === 0) {
+      const dtypes = ['"F32"', '"BF16"', '"F16"', '"F64"', '"I32"', '"BOOL"', '"F8_E4M3"', '"f32"', '""', "32", "null", '"__proto__"'];
+      h = h.replace(/"dtype":\s*"[^"]*"/, `"dtype":${rng.pick(dtypes)}`);
+    } else if (choice === 1) {
+      const shapes = ["[]", "[0]", "[4,64]", "[64,4]", "[1,1]", "[2,2,2,32]", "[-1,64]", "[9007199254740991,0]", "[4.5,64]", '["4",64]', "null", "[4,64,1]"];
+      h = h.replace(/"shape":\s*\[[^\]]*\]/, `"shape":${rng.pick(shapes)}`);
+    } else if (choice === 2) {
+      const offsets = ["[0,0]", "[0,1]", "[1,0]", "[0,512]", "[0,18446744073709551616]", "[-8,0]", "[0]", "[0,1,2]", "null", '["0","512"]'];
+      h = h.replace(/"data_offsets":\s*\[[^\]]*\]/, `"data_offsets":${rng.pick(offsets)}`);
+    } else {
+      h = latin1(rng.pick([replaceNumber, insertToken, duplicateRange, deleteRange]).mutate(fromLatin1(header), rng));
+    }
+    const body = fromLatin1(h);
+    const out = new Uint8Array(8 + body.length + data.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(body.length), true);
+    out.set(body, 8);
+    out.set(data, 8 + body.length);
+    return out;
+  },
+};
+
+/** ZIP (.npz): one numeric field of a local header, central directory entry or end record set to a hostile value. */
+export const zipField: Mutator = {
+  name: "zip field",
+  mutate(input, rng) {
+    // Field offsets and widths per record signature: flags, method, crc, sizes, name/extra lengths, offsets, counts.
+    const records: Array<{ sig: number; fields: Array<[number, 2 | 4]> }> = [
+      { sig: 0x04034b50, fields: [[6, 2], [8, 2], [14, 4], [18, 4], [22, 4], [26, 2], [28, 2]] },
+      { sig: 0x02014b50, fields: [[8, 2], [10, 2], [16, 4], [20, 4], [24, 4], [28, 2], [30, 2], [32, 2], [42, 4]] },
+      { sig: 0x06054b50, fields: [[8, 2], [10, 2], [12, 4], [16, 4], [20, 2]] },
+      { sig: 0x06064b50, fields: [[24, 4], [32, 4], [40, 4], [48, 4]] },
+    ];
+    const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    const found: Array<{ at: number; fields: Array<[number, 2 | 4]> }> = [];
+    for (let i = 0; i + 4 <= input.length; i++) {
+      const r = records.find((x) => x.sig === dv.getUint32(i, true));
+      if (r) found.push({ at: i, fields: r.fields });
+    }
+    if (found.length === 0) return input;
+    const rec = rng.pick(found);
+    const [off, width] = rng.pick(rec.fields);
+    if (rec.at + off + width > input.length) return input;
+    const out = Uint8Array.from(input);
+    const odv = new DataView(out.buffer);
+    const old = width === 2 ? odv.getUint16(rec.at + off, true) : odv.getUint32(rec.at + off, true);
+    const max = width === 2 ? 0xffff : 0xffffffff;
+    const value = rng.pick([0, 1, max, max - 1, old + 1, Math.max(0, old - 1), old * 2, rng.int(max + 1)]) % (max + 1);
+    if (width === 2) odv.setUint16(rec.at + off, value, true);
+    else odv.setUint32(rec.at + off, value, true);
+    return out;
+  },
+};
+
 export const BYTE_MUTATORS: readonly Mutator[] = [flipByte, randomByte, truncate, deleteRange, duplicateRange, insertToken, replaceNumber];
 
 /** One to three mutations in a row. */

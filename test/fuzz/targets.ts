@@ -1,17 +1,35 @@
 /**
  * What the fuzz suite feeds fqc: per input format, valid seed files, the
  * mutators that suit it, and the command lines that read it. Adding a format
- * (safetensors, .npz) is one entry here: seeds, mutators (mutators.ts) and
- * the commands that take such a file; the harness and invariants stay.
+ * is one entry here: seeds, mutators (mutators.ts) and the commands that
+ * take such a file; the harness and invariants stay.
  */
+import { readFileSync } from "node:fs";
+import { safetensorsBytes, type TensorSpec } from "../checkpoint/helpers.js";
+import { craftZip, npyF32, npzFixture } from "../checkpoint/npz-helpers.js";
 import { craftNpy } from "../npy/helpers.js";
-import { BYTE_MUTATORS, jsonValue, npyHeaderField, reencode, type Mutator } from "./mutators.js";
+import { BYTE_MUTATORS, jsonValue, npyHeaderField, reencode, safetensorsHeader, zipField, type Mutator } from "./mutators.js";
+
+/** A small Llama-like model: projections a recipe targets, lm_head, a norm and an integer tensor passed through. */
+const MODEL: TensorSpec[] = [
+  { name: "model.layers.0.self_attn.q_proj.weight", dtype: "BF16", shape: [4, 64] },
+  { name: "model.layers.0.mlp.up_proj.weight", dtype: "F32", shape: [8, 64] },
+  { name: "model.layers.0.mlp.up_proj.qweight", dtype: "I32", shape: [2, 8] },
+  { name: "model.norm.weight", dtype: "F32", shape: [64] },
+  { name: "lm_head.weight", dtype: "F16", shape: [4, 64] },
+];
 
 /** Files every case's directory starts with, next to the mutated one. */
 export const SUPPORT_FILES: Record<string, Uint8Array> = {
   "g32.json": new TextEncoder().encode('{"dtype": "int4", "group_size": 32}'),
   "pt.yaml": new TextEncoder().encode("dtype: int8\ngranularity: per_token\nmapping_type: ASYMMETRIC\n"),
   "w.npy": npy("<f4", [4, 64], (i) => Math.sin(i) * 3),
+  "m.safetensors": safetensorsBytes(MODEL, { format: "pt" }),
+  "r.json": new TextEncoder().encode(JSON.stringify({ fqn_to_config: {
+    "re:model\\.layers\\.\\d+\\..*_proj": { dtype: "int4", group_size: 32 },
+    lm_head: { weight: { dtype: "int8", granularity: "per_channel" } },
+    "model.norm": null,
+  } })),
 };
 
 export interface FuzzTarget {
@@ -20,7 +38,7 @@ export interface FuzzTarget {
   readonly file: string;
   readonly seeds: readonly Uint8Array[];
   readonly mutators: readonly Mutator[];
-  /** Command lines to run on the mutated file; `out*` names are the outputs a success may leave. */
+  /** Command lines to run on the mutated file; `out*` names are the outputs a success may leave, `report*` a report (exit 0 or 1). */
   readonly commands: ReadonlyArray<readonly string[]>;
 }
 
@@ -54,6 +72,26 @@ const YAML_SEEDS = [
   "# yaml-language-server: $schema=https://fqc.dev/schema/v1/fqc.schema.json\ndtype: int4\ngroup_size: 32\n",
   "activation:\n  dtype: int8\n  granularity: per_token\n  is_symmetric: false\nweight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    group_size: 32\n",
   "dtype: uint8\ngranularity: per_channel\nmapping_type: ASYMMETRIC\nscale_precision: float16\n",
+];
+
+const RECIPE_SEEDS = [
+  '{"fqn_to_config": {"re:model\\\\.layers\\\\.\\\\d+\\\\..*_proj": {"dtype": "int4", "group_size": 32}, "lm_head": {"weight": {"dtype": "int8", "granularity": "per_channel"}}, "model.norm": null}}',
+  '{"$schema": "https://fqc.dev/schema/v1/fqc.schema.json", "fqn_to_config": {"_default": {"dtype": "int4", "group_size": 16}, "model.layers.0.mlp.up_proj.weight": {"activation": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false}, "weight": {"dtype": "int4", "group_size": 64}}}}',
+  '{"_type": "FqnToConfig", "_data": {"fqn_to_config": {"lm_head": {"_type": "QATConfig", "_data": {"weight_config": {"_type": "IntxFakeQuantizeConfig", "_data": {"dtype": {"_type": "torch.dtype", "_data": "int8"}, "granularity": {"_type": "PerAxis", "_data": {"axis": 0}}}}}}, "re:.*q_proj": null}}}',
+];
+
+const YAML_RECIPE_SEEDS = [
+  "fqn_to_config:\n  're:model\\.layers\\.\\d+\\..*_proj':\n    dtype: int4\n    group_size: 32\n  lm_head:\n    weight: {dtype: int8, granularity: per_channel}\n  model.norm: null\n",
+  "# yaml-language-server: $schema=https://fqc.dev/schema/v1/fqc.schema.json\nfqn_to_config:\n  _default: &g\n    dtype: int4\n    group_size: 16\n  model.layers.0.mlp.up_proj: *g\n",
+];
+
+const recipeCommands = (file: string) => [
+  ["validate", file],
+  ["validate", "-f", "sarif", file, "--tensor", "m.safetensors"],
+  ["normalize", "--check", file],
+  ["apply", "m.safetensors", "out.safetensors", "--recipe", file, "--dry-run"],
+  ["apply", "m.safetensors", "out.safetensors", "--recipe", file, "-q", "--qparams-out", "out-q.safetensors"],
+  ["report", "m.safetensors", "--recipe", file, "-o", "report.md"],
 ];
 
 const configCommands = (file: string) => [
@@ -96,5 +134,51 @@ export const TARGETS: readonly FuzzTarget[] = [
     seeds: YAML_SEEDS.map(text),
     mutators: [...BYTE_MUTATORS, reencode],
     commands: configCommands("c.yaml"),
+  },
+  {
+    name: "safetensors checkpoints",
+    file: "t.safetensors",
+    seeds: [
+      SUPPORT_FILES["m.safetensors"],
+      safetensorsBytes([{ name: "a.weight", dtype: "F32", shape: [2, 32] }, { name: "b.weight", dtype: "BF16", shape: [0, 64] }, { name: "c", dtype: "F64", shape: [3] }]),
+      safetensorsBytes([{ name: "lm_head.weight", dtype: "F16", shape: [8, 32] }]),
+    ],
+    mutators: [...BYTE_MUTATORS, safetensorsHeader, safetensorsHeader, safetensorsHeader, safetensorsHeader],
+    commands: [
+      ["apply", "t.safetensors", "out.safetensors", "-c", "g32.json", "-q"],
+      ["apply", "t.safetensors", "out.safetensors", "--recipe", "r.json", "--dry-run"],
+      ["apply", "t.safetensors", "out.safetensors", "--recipe", "r.json", "-q", "--qparams-out", "out-q.safetensors"],
+      ["report", "t.safetensors", "-c", "g32.json", "-c", "pt.yaml", "-o", "report.md"],
+      ["validate", "r.json", "g32.json", "--tensor", "t.safetensors"],
+    ],
+  },
+  {
+    name: ".npz archives",
+    file: "t.npz",
+    seeds: [
+      ...["stored.npz", "compressed.npz", "zip64.npz", "streamed.npz"].map((f) => new Uint8Array(readFileSync(npzFixture(f)))),
+      craftZip([{ name: "lm_head.weight.npy", payload: npyF32(Array.from({ length: 128 }, (_, i) => Math.cos(i)), [2, 64]), method: 8 }]),
+    ],
+    mutators: [...BYTE_MUTATORS, zipField, zipField, zipField],
+    commands: [
+      ["apply", "t.npz", "out.npz", "-c", "g32.json", "-q"],
+      ["apply", "t.npz", "out.npz", "--recipe", "r.json", "--dry-run"],
+      ["report", "t.npz", "-c", "pt.yaml", "-o", "report.md"],
+      ["validate", "r.json", "--tensor", "t.npz"],
+    ],
+  },
+  {
+    name: "JSON recipes",
+    file: "rc.json",
+    seeds: RECIPE_SEEDS.map(text),
+    mutators: [...BYTE_MUTATORS, jsonValue, jsonValue, jsonValue, jsonValue],
+    commands: recipeCommands("rc.json"),
+  },
+  {
+    name: "YAML recipes",
+    file: "rc.yaml",
+    seeds: YAML_RECIPE_SEEDS.map(text),
+    mutators: [...BYTE_MUTATORS, reencode],
+    commands: recipeCommands("rc.yaml"),
   },
 ];
