@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CONFORMANCE, runFqc, tempDir } from "../helpers/cli.js";
@@ -94,5 +94,31 @@ describe("fqc normalize", () => {
     const r = runFqc(["normalize", f]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Granularity was 'per_group' but no `group_size` was set");
+  });
+
+  it("expands a quoted glob as validate does, each file once, and refuses a pattern matching nothing (exit 2)", () => {
+    const dir = tmp.path("glob");
+    mkdirSync(path.join(dir, "sub"), { recursive: true });
+    writeFileSync(path.join(dir, "a.fqc.json"), '{"dtype": "int4", "group_size": 32}');
+    writeFileSync(path.join(dir, "sub", "b.fqc.yaml"), "dtype: int8\ngranularity: per_channel\n");
+    const r = runFqc(["normalize", "--check", "**/*.fqc.{json,yaml}", "a.fqc.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n").filter((l) => l.includes("not canonical")).sort()).toEqual([
+      "a.fqc.json: not canonical (run: fqc normalize --write a.fqc.json)",
+      "sub/b.fqc.yaml: not canonical (run: fqc normalize --write sub/b.fqc.yaml)",
+    ]);
+    const none = runFqc(["normalize", "--check", "x*.json", "a.fqc.json"], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("fqc: no files match x*.json");
+    expect(none.stderr).toContain("a.fqc.json: not canonical");
+  });
+
+  it("reports a missing file and still checks or rewrites the others (exit 2)", () => {
+    const a = write("w1.json", '{"dtype": "int4", "group_size": 32}');
+    const b = write("w2.json", '{"dtype": "int8", "granularity": "per_channel"}');
+    const r = runFqc(["normalize", "--write", a, tmp.path("missing.json"), b]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing.json: no such file");
+    for (const f of [a, b]) expect(runFqc(["normalize", "--check", f]).code).toBe(0);
   });
 });

@@ -8,14 +8,28 @@ import { reportConfigDiagnostics } from "../config-report.js";
 import { reportError } from "../report-error.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
+import { expandPatterns } from "../lint-files.js";
 import type { NormalizeArgs } from "./normalize.js";
 
 export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
+  if (argv.write && argv.files.includes(STDIO_ARG)) throw new FqcError("USAGE", "--write needs file paths, not stdin");
   let status: number = EXIT.OK;
-  for (const f of argv.files) {
+  // Quoted globs are expanded as validate expands them (each file once); a pattern matching nothing is an error.
+  const { files, unmatched } = expandPatterns(argv.files);
+  for (const { pattern } of unmatched) {
+    status = reportError(io, new FqcError("USAGE", `no files match ${pattern}`, { hint: "Check the pattern; quote it so the shell does not expand it first." }));
+  }
+  for (const f of files) {
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
-    if (argv.write && f === STDIO_ARG) throw new FqcError("USAGE", "--write needs file paths, not stdin");
-    const text = f === STDIO_ARG ? await io.readStdin() : await readTextFileInterruptibly(f);
+    let text: string;
+    try {
+      text = f === STDIO_ARG ? await io.readStdin() : await readTextFileInterruptibly(f);
+    } catch (e) {
+      // A missing or unreadable file is reported; the other files are still normalized or checked.
+      if (!(e instanceof FqcError) || e.code === "INTERRUPTED") throw e;
+      status = Math.max(status, reportError(io, e));
+      continue;
+    }
     const loaded = loadConfigText(name, text);
     const errors = loaded.diagnostics.filter((d) => d.severity === "error");
     // Only what stops torchao's constructor stops normalize: a config that constructs has a canonical form,

@@ -15,7 +15,7 @@ export function normalizeCommand(io: CliIO, setExit: (code: number) => void): Co
     describe: "Print the canonical form of configs (shorthand resolved, every field explicit)",
     builder: (y: Argv) =>
       y
-        .positional("files", { type: "string", array: true, demandOption: true, describe: "Config files, or - for stdin" })
+        .positional("files", { type: "string", array: true, demandOption: true, describe: "Config files or quoted globs, or - for stdin" })
         .option("check", { type: "boolean", describe: "Print nothing; exit 1 if a file is not already canonical" })
         .option("write", { type: "boolean", describe: "Rewrite files in place (atomically) in canonical form" })
         .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input (its extension selects JSON or YAML)" })
