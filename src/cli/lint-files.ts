@@ -22,7 +22,7 @@ import { FLOAT64_HINT } from "../input-dtype.js";
 import { readTextFileInterruptibly } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
-import { configTensorDiagnostics, granularityPointer, recipeTensorDiagnostics } from "./recipe-tensor-diagnostics.js";
+import { configTensorDiagnostics, granularityPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
 import { readTensorList } from "./tensor-list.js";
 
 export interface LintOptions {
