@@ -16,6 +16,7 @@
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { END, KIND, MAP, NodeTable, SCALAR, SEQ, type BlockYaml } from "./yaml-block-nodes.js";
+import { lineEndAt, nextLineAt, readBlockScalar } from "./yaml-block-scalar.js";
 import { BOOL_WORDS, doubleQuotedValue, isContentChar, isFlowIndicator, isPlainStart, NULL_WORDS, plainScalarValue } from "./yaml-scalar.js";
 
 export type { BlockYaml } from "./yaml-block-nodes.js";
@@ -61,9 +62,15 @@ interface Read {
   eol: number;
   /** A plain scalar stopped at a `:` that makes it a key. */
   colon?: boolean;
+  /** A block scalar: `end` is the start of the line after it (or the text's end). */
+  block?: boolean;
+  /** A plain scalar: where its scan stopped (the line's end, a comment, a `:`, a flow indicator). */
+  stop?: number;
 }
 
 const isDash = (text: string, p: number, eol: number): boolean => text.charCodeAt(p) === 0x2d && (p + 1 === eol || text.charCodeAt(p + 1) === 0x20);
+/** A space or a tab: YAML's white space, which separates tokens on a line (but never indents). */
+const isWhite = (c: number): boolean => c === 0x20 || c === 0x09;
 
 class Reader {
   private readonly lineStarts = [0];
@@ -101,6 +108,8 @@ class Reader {
       let p = pos;
       while (text.charCodeAt(p) === 0x20) p++;
       const column = p - pos;
+      // A line of white space with a tab in it is blank too (a tab that indents content is left to the yaml package).
+      if (text.charCodeAt(p) === 0x09 && skipSpaces(text, p, eol) === eol) p = eol;
       // A blank line, or a comment on a line of its own: no node.
       if (p === eol || text.charCodeAt(p) === 0x23 /* # */) {
         pos = nextLine(text, eol);
@@ -134,9 +143,7 @@ class Reader {
 
   /** Where the content of the line at `pos` ends: at its line break (`\n`, or the `\r` of `\r\n`) or the text's end. */
   private lineEnd(pos: number): number {
-    const eol = this.text.indexOf("\n", pos);
-    if (eol < 0) return this.text.length;
-    return eol > pos && this.text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+    return lineEndAt(this.text, pos);
   }
 
   /**
@@ -162,6 +169,8 @@ class Reader {
         if (q === eol || text.charCodeAt(q) === 0x23) giveUp();
         const items = top.value as unknown[];
         if (isDash(text, q, eol) || this.isKeyAt(q, eol)) {
+          // A compact collection's column after a tab is not one this reader counts.
+          for (let t = p + 1; t < q; t++) if (text.charCodeAt(t) === 0x09) giveUp();
           items.push(null);
           this.pending = { parent: top, key: undefined, keyStart: -1, keyEnd: -1, index: items.length - 1, indent: column };
           p = q;
@@ -169,7 +178,7 @@ class Reader {
         }
         const r = this.value(q, eol, top, -1, -1, undefined);
         items.push(r.value);
-        return this.endOfLine(r.end, r.eol);
+        return r.block ? this.afterBlockScalar(r.end) : this.endOfLine(r.end, r.eol);
       }
       const key = this.key(p, eol);
       const object = top.value as Record<string, unknown>;
@@ -186,7 +195,7 @@ class Reader {
       if (text.charCodeAt(q) === 0x23 || isDash(text, q, eol)) giveUp();
       const r = this.value(q, eol, top, key.start, key.end, key.value);
       defineKey(object, key.value, r.value);
-      return this.endOfLine(r.end, r.eol);
+      return r.block ? this.afterBlockScalar(r.end) : this.endOfLine(r.end, r.eol);
     }
   }
 
@@ -236,18 +245,79 @@ class Reader {
     const c = this.text.charCodeAt(p);
     // Its lines past the first must be indented deeper than the collection the entry is in.
     if (c === 0x5b || c === 0x7b) return this.flow(p, eol, 1, parent.indent, parent.id, keyStart, keyEnd, key);
-    const r = c === 0x22 || c === 0x27 ? this.quoted(p, eol) : this.plain(p, eol, false);
-    // `key: a: b` (a map on a key's line) or `- a:` at the line's end.
-    if (r.colon) giveUp();
+    let r: Read;
+    if (c === 0x7c || c === 0x3e) {
+      const b = readBlockScalar(this.text, p, eol, parent.indent) ?? giveUp();
+      r = { value: b.value, start: p, end: b.end, eol: -1, block: true };
+    } else {
+      r = c === 0x22 || c === 0x27 ? this.quoted(p, eol) : this.plain(p, eol, false);
+      // `key: a: b` (a map on a key's line) or `- a:` at the line's end.
+      if (r.colon) giveUp();
+      // A plain scalar that runs to the line's end may go on on the lines below.
+      if (c !== 0x22 && c !== 0x27 && r.stop === eol) r = this.continuation(r, parent.indent);
+    }
     this.nodes.add(SCALAR, r.start, r.end, keyStart, keyEnd, key, parent.id);
     return r;
+  }
+
+  /**
+   * The lines that continue the plain scalar `first` (each indented deeper than `parentIndent`), folded as YAML
+   * folds them: one line break becomes a space, each empty line a line break, white space around lines dropped.
+   * The scalar ends before a line indented no deeper, a comment line, or the text's end; after a comment.
+   */
+  private continuation(first: Read, parentIndent: number): Read {
+    const text = this.text;
+    let value: string | undefined;
+    let end = first.end;
+    let lastEol = first.eol;
+    let breaks = 0;
+    for (let pos = nextLine(text, first.eol); pos < text.length; ) {
+      const eol = this.lineEnd(pos);
+      let q = pos;
+      while (q < eol && text.charCodeAt(q) === 0x20) q++;
+      const spaces = q - pos;
+      if (q < eol && text.charCodeAt(q) === 0x09) {
+        // A tab in the indentation, or in a line of white space between lines of the scalar: left to the yaml package.
+        if (spaces <= parentIndent) giveUp();
+        q = skipSpaces(text, q, eol);
+        if (q === eol) giveUp();
+      }
+      if (q === eol) {
+        breaks++;
+        pos = nextLine(text, eol);
+        continue;
+      }
+      if (spaces <= parentIndent || text.charCodeAt(q) === 0x23) break;
+      // `- x`, `[`, `&a`... on a continuation line: text to YAML, but left to the yaml package here.
+      if (!isPlainStart(text, q, eol)) giveUp();
+      const scan = this.plainEnd(q, eol, false);
+      // `a: x` on a continuation line is the yaml package's error.
+      if (scan.colon) giveUp();
+      value = (value ?? text.slice(first.start, first.end)) + (breaks === 0 ? " " : "\n".repeat(breaks)) + text.slice(q, scan.end);
+      breaks = 0;
+      end = scan.end;
+      lastEol = eol;
+      if (scan.stop < eol) break;
+      pos = nextLine(text, eol);
+    }
+    if (value === undefined) return first;
+    return { value: plainScalarValue(value), start: first.start, end, eol: lastEol };
+  }
+
+  /** After a block scalar, which ends at a line's start: where the next line starts. */
+  private afterBlockScalar(end: number): number {
+    this.lastValueEnd = end;
+    // The yaml package counts no comment line after a block scalar in the collection's value.
+    this.trailing = "other";
+    this.indentedComment = false;
+    return end;
   }
 
   /** After a value: the end of the line, or spaces and a comment; where the next line starts. */
   private endOfLine(end: number, eol: number): number {
     const text = this.text;
     let q = end;
-    while (q < eol && text.charCodeAt(q) === 0x20) q++;
+    while (q < eol && isWhite(text.charCodeAt(q))) q++;
     // A comment after the value is part of its line.
     if (q < eol && (q === end || text.charCodeAt(q) !== 0x23)) giveUp();
     const next = nextLine(text, eol);
@@ -262,7 +332,7 @@ class Reader {
     const c = this.text.charCodeAt(p);
     if (c === 0x22 || c === 0x27) {
       const end = c === 0x22 ? this.doubleQuotedEnd(p, eol) : this.singleQuotedEnd(p, eol);
-      return this.text.charCodeAt(end) === 0x3a && (end + 1 === eol || this.text.charCodeAt(end + 1) === 0x20);
+      return this.text.charCodeAt(end) === 0x3a && (end + 1 === eol || isWhite(this.text.charCodeAt(end + 1)));
     }
     if (!isPlainStart(this.text, p, eol)) return false;
     return this.plainEnd(p, eol, false).colon;
@@ -289,7 +359,7 @@ class Reader {
     }
     const colon = end;
     if (colon - p > MAX_KEY_LENGTH) giveUp();
-    if (colon + 1 < eol && text.charCodeAt(colon + 1) !== 0x20) giveUp();
+    if (colon + 1 < eol && !isWhite(text.charCodeAt(colon + 1))) giveUp();
     return { value, start: p, end, colon };
   }
 
@@ -303,14 +373,14 @@ class Reader {
     let end = p;
     while (q < eol) {
       const c = text.charCodeAt(q);
-      if (c === 0x20) {
+      if (isWhite(c)) {
         if (text.charCodeAt(q + 1) === 0x23 && q + 1 < eol) break;
         q++;
         continue;
       }
       if (c === 0x3a) {
         const n = q + 1 < eol ? text.charCodeAt(q + 1) : 0x20;
-        if (n === 0x20) return { end, stop: q, colon: true };
+        if (isWhite(n)) return { end, stop: q, colon: true };
         // `a:b` is one scalar in block context; in flow context it is left to the yaml package.
         if (flow) giveUp();
       } else if (flow && isFlowIndicator(c)) {
@@ -327,7 +397,7 @@ class Reader {
   private plain(p: number, eol: number, flow: boolean): Read {
     if (!isPlainStart(this.text, p, eol)) giveUp();
     const scan = this.plainEnd(p, eol, flow);
-    return { value: plainScalarValue(this.text.slice(p, scan.end)), start: p, end: scan.end, eol, colon: scan.colon };
+    return { value: plainScalarValue(this.text.slice(p, scan.end)), start: p, end: scan.end, eol, colon: scan.colon, stop: scan.stop };
   }
 
   /** The offset just after the closing quote of a one-line double-quoted scalar at `p` (gives up if it is not closed on the line). */
@@ -337,7 +407,7 @@ class Reader {
       const c = text.charCodeAt(q);
       if (c === 0x22) return q + 1;
       if (c === 0x5c) q++;
-      else if (!isContentChar(c)) giveUp();
+      else if (!isContentChar(c) && c !== 0x09) giveUp();
     }
     return giveUp();
   }
@@ -349,7 +419,7 @@ class Reader {
       if (c === 0x27) {
         if (text.charCodeAt(q + 1) !== 0x27 || q + 1 >= eol) return q + 1;
         q++;
-      } else if (!isContentChar(c)) giveUp();
+      } else if (!isContentChar(c) && c !== 0x09) giveUp();
     }
     return giveUp();
   }
@@ -461,14 +531,11 @@ class Reader {
   }
 }
 
-/** Where the line after the one ending at `eol` starts (the text's end after the last line). */
-function nextLine(text: string, eol: number): number {
-  if (eol >= text.length) return eol;
-  return text.charCodeAt(eol) === 0x0d ? eol + 2 : eol + 1;
-}
+const nextLine = nextLineAt;
 
+/** Past spaces and tabs (the separation after `- ` or `key:`). */
 function skipSpaces(text: string, p: number, eol: number): number {
-  while (p < eol && text.charCodeAt(p) === 0x20) p++;
+  while (p < eol && isWhite(text.charCodeAt(p))) p++;
   return p;
 }
 
