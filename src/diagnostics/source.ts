@@ -13,7 +13,7 @@ import type { Node as YamlNode } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
-import { parseBlockYaml } from "./yaml-block.js";
+import { MAX_ALIAS_COUNT, parseBlockYaml } from "./yaml-block.js";
 import { BlockYamlPositions, type BlockYaml } from "./yaml-block-nodes.js";
 import { positionInLines } from "./line-starts.js";
 import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -186,6 +186,8 @@ export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
 export function parseYamlText(text: string): ParseOutcome {
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
     const block = parseBlockYaml(text);
+    // Too many aliases to one anchor: the error the yaml package's toJS throws on this document.
+    if (block?.aliasOverflow) return toJsFailure(new ReferenceError(EXCESSIVE_ALIASES));
     if (block) return { ok: true, doc: blockYamlSource(text, block) };
   }
   return parseYamlDocument(text);
@@ -230,12 +232,20 @@ export function parseYamlDocument(text: string): ParseOutcome {
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
+    return toJsFailure(e);
   }
   return { ok: true, doc: new YamlSource(text, doc.contents as YamlNode | null, value, pos) };
+}
+
+/** The yaml package's words when an anchor is reached through more than MAX_ALIAS_COUNT aliases (an "alias bomb"). */
+const EXCESSIVE_ALIASES = "Excessive alias count indicates a resource exhaustion attack";
+
+/** A document the yaml package's toJS refused (an alias bomb, an alias to an unknown anchor): the whole file is in question. */
+function toJsFailure(e: unknown): ParseOutcome {
+  const msg = e instanceof Error ? e.message : String(e);
+  return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
 }
 
 /** The first key that repeats an earlier key of its map, in any map of the document (an iterative walk). */

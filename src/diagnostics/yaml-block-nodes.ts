@@ -17,12 +17,14 @@ const START = 1;
 export const END = 2;
 const KEY_START = 3;
 const KEY_END = 4;
-const FIRST = 5;
+export const FIRST = 5;
 const LAST = 6;
-const NEXT = 7;
+export const NEXT = 7;
 export const SCALAR = 0;
 export const MAP = 1;
 export const SEQ = 2;
+/** An alias (`*a`): its range is the alias's own; nothing below it has a range, as for the yaml package. */
+export const ALIAS = 3;
 
 /** Nodes per chunk of the table: chunks, not one array regrown, so a large file touches no more memory than it uses. */
 const CHUNK_BITS = 14;
@@ -72,6 +74,8 @@ export interface BlockYaml {
   nodes: NodeTable;
   /** Offsets where lines start (as the yaml package's LineCounter records them). */
   lineStarts: number[];
+  /** An anchor is reached through more aliases than the yaml package's toJS allows (its "Excessive alias count" error). */
+  aliasOverflow: boolean;
 }
 
 const INDEX = /^(0|[1-9]\d*)$/;
@@ -114,7 +118,7 @@ export class BlockYamlPositions {
     let value: unknown = this.doc.value;
     for (const seg of parsePointer(pointer)) {
       const kind = d.get(id, KIND);
-      if (kind === SCALAR) return undefined;
+      if (kind === SCALAR || kind === ALIAS) return undefined;
       const c = this.children(id);
       let child: number | undefined;
       if (kind === SEQ) {
@@ -159,7 +163,7 @@ export class BlockYamlPositions {
   /** A number written as a float literal (`0.5`, `1e3`, `.inf`), as YamlSource decides it. */
   isFloat(pointer: string): boolean {
     const hit = this.find(pointer);
-    if (!hit || typeof hit.value !== "number") return false;
+    if (!hit || typeof hit.value !== "number" || this.doc.nodes.get(hit.id, KIND) === ALIAS) return false;
     const lit = this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
     return !/^0x/i.test(lit) && /[.eE]|inf|nan/i.test(lit);
   }

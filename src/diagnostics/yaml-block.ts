@@ -15,7 +15,7 @@
  * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
-import { END, KIND, MAP, NodeTable, SCALAR, SEQ, type BlockYaml } from "./yaml-block-nodes.js";
+import { ALIAS, END, FIRST, KIND, MAP, NEXT, NodeTable, SCALAR, SEQ, type BlockYaml } from "./yaml-block-nodes.js";
 import { lineEndAt, nextLineAt, readBlockScalar } from "./yaml-block-scalar.js";
 import { BOOL_WORDS, doubleQuotedValue, isContentChar, isFlowIndicator, isPlainStart, NULL_WORDS, plainScalarValue } from "./yaml-scalar.js";
 
@@ -39,6 +39,8 @@ interface Open {
   id: number;
   value: Record<string, unknown> | unknown[];
   sameIndent: boolean;
+  /** It has an anchor: an alias inside it is left to the yaml package (a recursive alias, or an alias count that grows). */
+  anchored?: boolean;
 }
 
 /** Where the next collection goes: an entry of `parent` whose value starts on a later line, or further along this one. */
@@ -51,7 +53,23 @@ interface Pending {
   index: number;
   /** The column of the key or `-` the value belongs to. */
   indent: number;
+  /** The anchor written after the key (`key: &a`), named for the collection. */
+  anchor?: string;
 }
+
+/** An anchored node, as the yaml package's toJS counts it: its value, how often it was reached (1 + its aliases), its weight. */
+interface Anchor {
+  id: number;
+  value: unknown;
+  count: number;
+  /** The package's alias count of the node: 1, or 0 for an empty collection (or one of empty sequences only); -1 until known. */
+  weight: number;
+}
+
+/** The yaml package's toJS bound (source.ts passes maxAliasCount 100): an anchor reached more often throws. */
+export const MAX_ALIAS_COUNT = 100;
+/** Names of anchors taken (the yaml package takes more, `&a:` among them). */
+const ANCHOR_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** A scalar (on one line) or a flow collection (on one or more) that was read: its value, its range and where its last line ends. */
 interface Read {
@@ -94,6 +112,10 @@ class Reader {
    * is such a collection ends there too, so two collections ending after it are left to the yaml package.
    */
   private indentedComment = false;
+  /** Anchors by name: the last one of a name before an alias is the one it refers to. */
+  private readonly anchors = new Map<string, Anchor>();
+  /** An anchor was reached more often than the yaml package's toJS allows: the document is that error. */
+  private aliasOverflow = false;
 
   constructor(private readonly text: string) {
     this.nodes = new NodeTable();
@@ -121,7 +143,7 @@ class Reader {
     if (this.pending || !this.root) giveUp();
     if (this.indentedComment && this.stack.length > 1) giveUp();
     while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
-    return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts };
+    return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts, aliasOverflow: this.aliasOverflow };
   }
 
   private close(): void {
@@ -176,7 +198,14 @@ class Reader {
           p = q;
           continue;
         }
-        const r = this.value(q, eol, top, -1, -1, undefined);
+        let v = q;
+        let anchor: string | undefined;
+        if (text.charCodeAt(v) === 0x26 /* & */) {
+          ({ name: anchor, next: v } = this.name(v, eol));
+          // `- &a` before a collection, a comment or nothing: left to the yaml package.
+          if (v === eol || text.charCodeAt(v) === 0x23 || isDash(text, v, eol) || this.isKeyAt(v, eol)) giveUp();
+        }
+        const r = this.value(v, eol, top, -1, -1, undefined, anchor);
         items.push(r.value);
         return r.block ? this.afterBlockScalar(r.end) : this.endOfLine(r.end, r.eol);
       }
@@ -184,16 +213,18 @@ class Reader {
       const object = top.value as Record<string, unknown>;
       // A repeated key: the yaml package words that error.
       if (Object.hasOwn(object, key.value)) giveUp();
-      const q = skipSpaces(text, key.colon + 1, eol);
+      let q = skipSpaces(text, key.colon + 1, eol);
+      let anchor: string | undefined;
+      if (text.charCodeAt(q) === 0x26 /* & */) ({ name: anchor, next: q } = this.name(q, eol));
       if (q === eol) {
         // The key's collection comes on the next lines.
         defineKey(object, key.value, null);
-        this.pending = { parent: top, key: key.value, keyStart: key.start, keyEnd: key.end, index: -1, indent: column };
+        this.pending = { parent: top, key: key.value, keyStart: key.start, keyEnd: key.end, index: -1, indent: column, anchor };
         return nextLine(text, eol);
       }
       // A comment where the value should be (null to the yaml package), or a sequence on the key's line.
       if (text.charCodeAt(q) === 0x23 || isDash(text, q, eol)) giveUp();
-      const r = this.value(q, eol, top, key.start, key.end, key.value);
+      const r = this.value(q, eol, top, key.start, key.end, key.value, anchor);
       defineKey(object, key.value, r.value);
       return r.block ? this.afterBlockScalar(r.end) : this.endOfLine(r.end, r.eol);
     }
@@ -208,7 +239,8 @@ class Reader {
       if (!deepEnough || this.stack.length >= MAX_JSON_DEPTH) giveUp();
       const parent = pending.parent;
       const id = this.nodes.add(dash ? SEQ : MAP, p, p, pending.keyStart, pending.keyEnd, pending.key, parent.id);
-      const open: Open = { indent: column, id, value: dash ? [] : {}, sameIndent: column === pending.indent };
+      const open: Open = { indent: column, id, value: dash ? [] : {}, sameIndent: column === pending.indent, anchored: pending.anchor !== undefined };
+      if (pending.anchor !== undefined) this.anchors.set(pending.anchor, { id, value: open.value, count: 1, weight: -1 });
       if (pending.key === undefined) (parent.value as unknown[])[pending.index] = open.value;
       else defineKey(parent.value as Record<string, unknown>, pending.key, open.value);
       this.stack.push(open);
@@ -241,7 +273,59 @@ class Reader {
    * A scalar or a flow collection in block context at `p` (a plain scalar runs to the line's end or a comment), as
    * a node of `parent` with the given key; its value and where it ends.
    */
-  private value(p: number, eol: number, parent: Open, keyStart: number, keyEnd: number, key: string | undefined): Read {
+  private value(p: number, eol: number, parent: Open, keyStart: number, keyEnd: number, key: string | undefined, anchor?: string): Read {
+    const c = this.text.charCodeAt(p);
+    if (c === 0x2a /* * */) {
+      if (anchor !== undefined) giveUp();
+      return this.alias(p, eol, parent, keyStart, keyEnd, key);
+    }
+    const id = this.nodes.count;
+    const r = this.valueNode(p, eol, parent, keyStart, keyEnd, key);
+    if (anchor !== undefined) this.anchors.set(anchor, { id, value: r.value, count: 1, weight: -1 });
+    return r;
+  }
+
+  /** `&name` or `*name` at `p`, followed by white space or the line's end; the name and where the next token starts. */
+  private name(p: number, eol: number): { name: string; end: number; next: number } {
+    const text = this.text;
+    let q = p + 1;
+    while (q < eol && !isWhite(text.charCodeAt(q))) q++;
+    const name = text.slice(p + 1, q);
+    if (!ANCHOR_NAME.test(name)) giveUp();
+    return { name, end: q, next: skipSpaces(text, q, eol) };
+  }
+
+  /**
+   * An alias at `p`: the value of its anchor (a collection: the same object, as the yaml package's toJS gives it),
+   * counted as toJS counts it; a node of its own, with nothing below it.
+   */
+  private alias(p: number, eol: number, parent: Open, keyStart: number, keyEnd: number, key: string | undefined): Read {
+    const { name, end } = this.name(p, eol);
+    const anchor = this.anchors.get(name);
+    // An unknown anchor is the yaml package's error; an alias inside an anchored collection, its count to keep.
+    if (!anchor || this.stack.some((o) => o.anchored)) giveUp();
+    anchor.count++;
+    if (anchor.weight < 0) anchor.weight = this.aliasWeight(anchor.id);
+    if (anchor.count * anchor.weight > MAX_ALIAS_COUNT) this.aliasOverflow = true;
+    this.nodes.add(ALIAS, p, end, keyStart, keyEnd, key, parent.id);
+    return { value: anchor.value, start: p, end, eol };
+  }
+
+  /** The yaml package's getAliasCount of a node without aliases in it: 1 for a scalar or a mapping with entries, a sequence's largest. */
+  private aliasWeight(id: number): number {
+    const d = this.nodes;
+    const kind = d.get(id, KIND);
+    if (kind !== MAP && kind !== SEQ) return 1;
+    const first = d.get(id, FIRST);
+    if (first < 0) return 0;
+    if (kind === MAP) return 1;
+    let weight = 0;
+    for (let child = first; child >= 0 && weight < 1; child = d.get(child, NEXT)) weight = Math.max(weight, this.aliasWeight(child));
+    return weight;
+  }
+
+  /** A scalar or flow collection (without anchor or alias) in block context at `p`. */
+  private valueNode(p: number, eol: number, parent: Open, keyStart: number, keyEnd: number, key: string | undefined): Read {
     const c = this.text.charCodeAt(p);
     // Its lines past the first must be indented deeper than the collection the entry is in.
     if (c === 0x5b || c === 0x7b) return this.flow(p, eol, 1, parent.indent, parent.id, keyStart, keyEnd, key);

@@ -162,13 +162,13 @@ describe("block YAML reader", () => {
     }
   });
 
-  it("gives up on what it does not take: multi-line scalars, flow collections not indented past their block, anchors, tags, block scalars, empty values, odd indentation", () => {
+  it("gives up on what it does not take: quoted scalars over several lines, flow collections not indented past their block, tags, empty values, odd indentation", () => {
     for (const text of [
       "a: # comment\n", "# c\n", "a:\n  b:\n    c: 1\n    # before two maps end\nd: 2\n", "a:\n  b:\n  - 1\n  # x\nc: 2\n",
       "a:\n  b:\n    c: 1\n  # x\n# y\n", "a: 1\rb: 2\n", "a: 1\r", "a: 1 # x\ry: 2\n", "\ta: 1\n", "a:\n\t- 1\n", "a: [1,\t2]\n", "a: 1\n\t\n", "a: [1,\r  2]\n", "a: 1\na: 2\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
       "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n", "---\na: 1\n", "scalar\n", "", "a:\n  b: 1\n c: 2\n", "$schema: x\n",
       'a: "unclosed\n', "a: 'unclosed\n", 'a: "two\n  lines"\n', "a: [1,\n2]\n", "a: [1,\n  2\n]\n", "a:\n  b: [1,\n  2]\n", "a: [x\n  y]\n", "a: {b\n  : 1}\n", "{a: 1}\nb: 2\n", " {a: 1}\n", "a: [1,\n", "[1] [2]\n",
-      "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
+      "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: !!str 1\n",
       "a:\n  -\n", "-\n  a: 1\n", "a: - 1\n", "a: b: c\n", "a: [b: 1]\n", "a: {b}\n", "a: [1,,2]\n", "a: [,]\n",
       'a: "\\q"\n', 'a: "\\x4"\n', 'a: "\\U00110000"\n', 'a: "x"y\n', "a: [1]x\n", "a: 'x'#c\n", "a: @x\n", "a: `x\n", "a: %x\n", "? a\n: 1\n",
       "a:\n- 1\n  - 2\n", "a:\n  - 1\n- 2\n", "- 1\na: 2\n", "a: 1\n- 2\n", "a: {b: 1, b: 2}\n", `${"k".repeat(1030)}: 1\n`, `a: {${"k".repeat(1030)}: 1}\n`,
