@@ -48,8 +48,8 @@ function header(text: string, p: number, eol: number): { folded: boolean; indent
   return { folded, indent, chomping };
 }
 
-/** The number of spaces at `pos`, and whether the line is nothing but spaces; undefined for a tab among them. */
-function lineIndent(text: string, pos: number, eol: number): { spaces: number; empty: boolean } | undefined {
+/** The number of spaces at `pos`, whether the line is nothing but spaces and whether a tab follows them; undefined for a line of white space with a tab. */
+function lineIndent(text: string, pos: number, eol: number): { spaces: number; empty: boolean; tab: boolean } | undefined {
   let q = pos;
   while (q < eol && text.charCodeAt(q) === 0x20) q++;
   if (q < eol && text.charCodeAt(q) === 0x09) {
@@ -58,7 +58,7 @@ function lineIndent(text: string, pos: number, eol: number): { spaces: number; e
     // A line of white space with a tab, or a tab in the indentation: left to the package.
     if (r === eol) return undefined;
   }
-  return { spaces: q - pos, empty: q === eol };
+  return { spaces: q - pos, empty: q === eol, tab: q < eol && text.charCodeAt(q) === 0x09 };
 }
 
 /** Lines of a folded scalar joined as YAML folds them: a single break between two lines of text becomes a space. */
@@ -101,7 +101,8 @@ export function readBlockScalar(text: string, p: number, eol: number, parentInde
   while (pos < text.length) {
     const lineEnd = lineEndAt(text, pos);
     const at = lineIndent(text, pos, lineEnd);
-    if (!at) return undefined;
+    // A tab where the indentation is counted: the yaml package reads the line as the scalar's, or as an error.
+    if (!at || (at.tab && (indent < 0 || at.spaces < indent))) return undefined;
     if (indent < 0 && !at.empty) {
       // The first line of text sets the indentation; empty lines before it may not be deeper.
       if (at.spaces <= parentIndent || leadingSpaces > at.spaces) return undefined;

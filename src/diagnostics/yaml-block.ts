@@ -15,7 +15,9 @@
  * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
-import { ALIAS, END, FIRST, KIND, MAP, NEXT, NodeTable, SCALAR, SEQ, type BlockYaml } from "./yaml-block-nodes.js";
+import { ALIAS, END, FIRST, FOREIGN, KIND, LAST, MAP, NEXT, NodeTable, SCALAR, SEQ, type BlockYaml, type PieceSource } from "./yaml-block-nodes.js";
+import { positionInLines } from "./line-starts.js";
+import type { SourceRange } from "./locate.js";
 import { lineEndAt, nextLineAt, readBlockScalar } from "./yaml-block-scalar.js";
 import { BOOL_WORDS, doubleQuotedValue, isContentChar, isFlowIndicator, isPlainStart, NULL_WORDS, plainScalarValue } from "./yaml-scalar.js";
 
@@ -28,6 +30,37 @@ const MAX_KEY_LENGTH = 1000;
 
 /** Thrown inside the reader when the text is not in its subset; never escapes parseBlockYaml. */
 const GIVE_UP = Symbol("not block YAML this reader takes");
+/** Thrown when even a piece read by the yaml package cannot be merged: the whole text goes to the package. */
+const GIVE_UP_ALL = Symbol("the whole text goes to the yaml package");
+
+/** Top-level entries the yaml package read from a piece of the text, with positions in the whole text. */
+export interface ForeignPiece {
+  entries: Array<{ key: string; value: unknown; keyStart: number; keyEnd: number; start: number; end: number }>;
+  source: PieceSource;
+  /** Where the piece's mapping ends (as the yaml package ranges it), in the whole text. */
+  end: number;
+}
+
+/**
+ * Reads text[start, end) (whole lines, from a top-level key on; its first line is line `line` of the text) with the
+ * yaml package: its entries, or its first syntax error, or undefined if the piece is not a mapping of string keys
+ * without anchors, aliases or repeated keys (then the text is not split there).
+ */
+export type ForeignReader = (start: number, end: number, line: number) => ForeignPiece | { error: SourceRange & { message: string } } | undefined;
+
+/** Pieces read by the yaml package one entry at a time; after that, the rest of the text goes to it in one piece. */
+const MAX_PIECES = 64;
+
+/** The state before a top-level entry, to undo it when the reader gives up inside it. */
+interface EntryStart {
+  /** Where its text starts: after the previous entry's last line of content. */
+  pos: number;
+  /** Where its first line (at column 0) starts. */
+  keyLine: number;
+  count: number;
+  rootLast: number;
+  anchorEvents: number;
+}
 
 function giveUp(): never {
   throw GIVE_UP;
@@ -116,15 +149,48 @@ class Reader {
   private readonly anchors = new Map<string, Anchor>();
   /** An anchor was reached more often than the yaml package's toJS allows: the document is that error. */
   private aliasOverflow = false;
+  /** Anchors set and aliases resolved so far: an entry that did either is not undone (the whole text goes to the package). */
+  private anchorEvents = 0;
+  /** The top-level entry being read (in a block mapping at column 0, with a foreign reader), and its key once defined. */
+  private entry: EntryStart | undefined;
+  private entryKey: string | undefined;
+  private readonly pieces: PieceSource[] = [];
+  /** Where the line after the last line of content read starts. */
+  private contentEnd = 0;
+  private error: (SourceRange & { message: string }) | undefined;
 
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string, private readonly foreign?: ForeignReader) {
     this.nodes = new NodeTable();
   }
 
   read(): BlockYaml {
     const text = this.text;
     for (let eol = text.indexOf("\n"); eol >= 0; eol = text.indexOf("\n", eol + 1)) this.lineStarts.push(eol + 1);
-    let pos = 0;
+    for (let pos = 0; pos >= 0; ) {
+      try {
+        this.lines(pos);
+        break;
+      } catch (e) {
+        // An entry the reader gives up on goes to the yaml package, and reading goes on after it.
+        if (e !== GIVE_UP || !this.entry) throw e;
+        pos = this.readForeign(this.entry);
+      }
+    }
+    const base = { nodes: this.nodes, lineStarts: this.lineStarts, aliasOverflow: this.aliasOverflow, pieces: this.pieces };
+    if (this.error) return { ...base, value: undefined, error: this.error };
+    while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
+    return { ...base, value: this.root!.value };
+  }
+
+  /** True where a line at column 0 starts a new entry of the root: a block mapping at column 0. */
+  private atRootMap(): boolean {
+    const root = this.root;
+    return this.foreign !== undefined && root !== undefined && root.indent === 0 && this.stack[0] === root && this.pending === undefined && this.nodes.get(root.id, KIND) === MAP;
+  }
+
+  /** The lines from `pos` on. */
+  private lines(pos: number): void {
+    const text = this.text;
     while (pos < text.length) {
       const eol = this.lineEnd(pos);
       let p = pos;
@@ -137,13 +203,82 @@ class Reader {
         pos = nextLine(text, eol);
         if (p < eol) this.comment(column, pos);
       } else {
+        // A line that may start a top-level key (not `-`, which may be an entry of a sequence at its key's column).
+        if (column === 0 && this.atRootMap() && startsTopLevelKey(text, pos)) this.startEntry(pos);
         pos = this.line(pos, p, eol);
+        this.contentEnd = pos;
       }
     }
     if (this.pending || !this.root) giveUp();
     if (this.indentedComment && this.stack.length > 1) giveUp();
-    while (this.stack.length > 0) this.nodes.set(this.stack.pop()!.id, END, this.lastValueEnd);
-    return { value: this.root.value, nodes: this.nodes, lineStarts: this.lineStarts, aliasOverflow: this.aliasOverflow };
+  }
+
+  /**
+   * A new top-level entry: the previous one ends (its collections close), and the state is kept to undo this one,
+   * from the line after the previous entry's last line of content on (the yaml package may count the blank and
+   * comment lines between in an erroneous entry's range).
+   */
+  private startEntry(keyLine: number): void {
+    const pos = this.contentEnd;
+    const depth = this.stack.length;
+    while (this.stack.length > 1) this.close();
+    // As in collectionFor (an indented comment where two collections end); given up while the previous entry is the one undone.
+    if (this.indentedComment && depth > 2) giveUp();
+    const root = this.root!;
+    this.entry = { pos, keyLine, count: this.nodes.count, rootLast: this.nodes.get(root.id, LAST), anchorEvents: this.anchorEvents };
+    this.entryKey = undefined;
+  }
+
+  /**
+   * Undoes the entry that began at `at`, and has the yaml package read it, up to the next line that starts a
+   * top-level key (or, after MAX_PIECES pieces or if that piece alone is not one the package reads cleanly, the
+   * rest of the text). Where the reader goes on, or -1 if the package read the rest of the text.
+   */
+  private readForeign(at: EntryStart): number {
+    const text = this.text;
+    const root = this.root!;
+    const object = root.value as Record<string, unknown>;
+    if (this.anchorEvents !== at.anchorEvents) throw GIVE_UP_ALL;
+    this.stack.length = 1;
+    this.pending = undefined;
+    this.nodes.truncate(at.count, root.id, at.rootLast);
+    if (this.entryKey !== undefined) delete object[this.entryKey];
+    this.entry = undefined;
+    this.entryKey = undefined;
+    let end = text.length;
+    if (this.pieces.length < MAX_PIECES) {
+      for (let q = nextLine(text, this.lineEnd(at.keyLine)); q < text.length; q = nextLine(text, this.lineEnd(q))) {
+        if (startsTopLevelKey(text, q)) {
+          end = q;
+          break;
+        }
+      }
+    }
+    const line = positionInLines(this.lineStarts, at.pos).line;
+    let piece = this.foreign!(at.pos, end, line);
+    if (end < text.length && (piece === undefined || "error" in piece)) {
+      // The entry alone is not a clean mapping: what the package says of the rest of the text is what it says of the whole.
+      end = text.length;
+      piece = this.foreign!(at.pos, end, line);
+    }
+    if (piece === undefined) throw GIVE_UP_ALL;
+    if ("error" in piece) {
+      this.error = piece.error;
+      return -1;
+    }
+    for (const e of piece.entries) {
+      // A key the reader read too (before or after): the package's duplicate-key error, worded by it.
+      if (Object.hasOwn(object, e.key)) throw GIVE_UP_ALL;
+      defineKey(object, e.key, e.value);
+      const id = this.nodes.add(FOREIGN, e.start, e.end, e.keyStart, e.keyEnd, e.key, root.id);
+      this.nodes.set(id, FIRST, this.pieces.length);
+    }
+    this.pieces.push(piece.source);
+    this.contentEnd = end;
+    this.lastValueEnd = piece.end;
+    this.trailing = "none";
+    this.indentedComment = false;
+    return end < text.length ? end : -1;
   }
 
   private close(): void {
@@ -218,12 +353,14 @@ class Reader {
       if (text.charCodeAt(q) === 0x26 /* & */) ({ name: anchor, next: q } = this.name(q, eol));
       if (q === eol) {
         // The key's collection comes on the next lines.
+        if (top === this.root) this.entryKey = key.value;
         defineKey(object, key.value, null);
         this.pending = { parent: top, key: key.value, keyStart: key.start, keyEnd: key.end, index: -1, indent: column, anchor };
         return nextLine(text, eol);
       }
       // A comment where the value should be (null to the yaml package), or a sequence on the key's line.
       if (text.charCodeAt(q) === 0x23 || isDash(text, q, eol)) giveUp();
+      if (top === this.root) this.entryKey = key.value;
       const r = this.value(q, eol, top, key.start, key.end, key.value, anchor);
       defineKey(object, key.value, r.value);
       return r.block ? this.afterBlockScalar(r.end) : this.endOfLine(r.end, r.eol);
@@ -240,7 +377,10 @@ class Reader {
       const parent = pending.parent;
       const id = this.nodes.add(dash ? SEQ : MAP, p, p, pending.keyStart, pending.keyEnd, pending.key, parent.id);
       const open: Open = { indent: column, id, value: dash ? [] : {}, sameIndent: column === pending.indent, anchored: pending.anchor !== undefined };
-      if (pending.anchor !== undefined) this.anchors.set(pending.anchor, { id, value: open.value, count: 1, weight: -1 });
+      if (pending.anchor !== undefined) {
+        this.anchors.set(pending.anchor, { id, value: open.value, count: 1, weight: -1 });
+        this.anchorEvents++;
+      }
       if (pending.key === undefined) (parent.value as unknown[])[pending.index] = open.value;
       else defineKey(parent.value as Record<string, unknown>, pending.key, open.value);
       this.stack.push(open);
@@ -281,7 +421,10 @@ class Reader {
     }
     const id = this.nodes.count;
     const r = this.valueNode(p, eol, parent, keyStart, keyEnd, key);
-    if (anchor !== undefined) this.anchors.set(anchor, { id, value: r.value, count: 1, weight: -1 });
+    if (anchor !== undefined) {
+      this.anchors.set(anchor, { id, value: r.value, count: 1, weight: -1 });
+      this.anchorEvents++;
+    }
     return r;
   }
 
@@ -305,6 +448,7 @@ class Reader {
     // An unknown anchor is the yaml package's error; an alias inside an anchored collection, its count to keep.
     if (!anchor || this.stack.some((o) => o.anchored)) giveUp();
     anchor.count++;
+    this.anchorEvents++;
     if (anchor.weight < 0) anchor.weight = this.aliasWeight(anchor.id);
     if (anchor.count * anchor.weight > MAX_ALIAS_COUNT) this.aliasOverflow = true;
     this.nodes.add(ALIAS, p, end, keyStart, keyEnd, key, parent.id);
@@ -623,15 +767,29 @@ function skipSpaces(text: string, p: number, eol: number): number {
   return p;
 }
 
-/** The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. */
-export function parseBlockYaml(text: string): BlockYaml | undefined {
+/**
+ * A line at column 0 that starts a top-level key of a block mapping: not white space, a comment, a sequence entry,
+ * `?`, `:`, a document marker or directive, or what may close a flow collection or quote opened above.
+ */
+function startsTopLevelKey(text: string, q: number): boolean {
+  const c = text.charCodeAt(q);
+  if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a || c === 0x23 || c === 0x2d || c === 0x3f || c === 0x3a || c === 0x25) return false;
+  if (c === 0x2e || c === 0x5d || c === 0x7d || c === 0x2c) return false;
+  return true;
+}
+
+/**
+ * The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. With
+ * `foreign`, top-level entries of a block mapping that are not are read by it (the yaml package).
+ */
+export function parseBlockYaml(text: string, foreign?: ForeignReader): BlockYaml | undefined {
   // A CR is taken only as part of a CRLF line break (a lone CR breaks a line for the yaml package, in a comment too). A
   // tab is refused wherever the reader looks (indentation, scalars, between tokens), so one is read only in a comment.
   if (text.length === 0 || /\r(?!\n)/.test(text)) return undefined;
   try {
-    return new Reader(text).read();
+    return new Reader(text, foreign).read();
   } catch (e) {
-    if (e === GIVE_UP) return undefined;
+    if (e === GIVE_UP || e === GIVE_UP_ALL) return undefined;
     throw e;
   }
 }
