@@ -335,7 +335,10 @@ class Reader {
         }
         let v = q;
         let anchor: string | undefined;
-        if (text.charCodeAt(v) === 0x26 /* & */) {
+        const c = text.charCodeAt(v);
+        // `-` then a tab before an anchor or alias: the yaml package counts the tab as indentation (an error).
+        if ((c === 0x26 || c === 0x2a) && text.charCodeAt(v - 1) === 0x09) giveUp();
+        if (c === 0x26 /* & */) {
           ({ name: anchor, next: v } = this.name(v, eol));
           // `- &a` before a collection, a comment or nothing: left to the yaml package.
           if (v === eol || text.charCodeAt(v) === 0x23 || isDash(text, v, eol) || this.isKeyAt(v, eol)) giveUp();

@@ -142,6 +142,8 @@ describe("block YAML reader", () => {
       "a: |\n  x\n # c\nb: 1\n", "a: | # hi\n  x\n", "a: |-2\n   x\n", "a: |2-\n   x\n", "k:\n  - |1\n    x\n", "k:\n- |1\n  x\n", "a: \t|\n x\n", "a: |2\n \n   x\n", "- a: |\n    x\n  b: 1\n",
       // A line indented less than the block scalar's text ends it.
       "a:\n  b: |\n     deep\n  c: 1\n", "a: |\n    x\n   # less\nb: 1\n", "a: >\n    x\n\n    y\nb: 1\n",
+      // A comment line after a block scalar, deeper than its mapping: not in the mapping's range.
+      "- a: |\n      two\n   # c\n- x\n", "- - \"d\": |\n      two\n     # c\n  \n  - x\n",
     ]) {
       const lib = parseYamlDocument(text);
       const block = parseBlockYaml(text);
@@ -154,7 +156,7 @@ describe("block YAML reader", () => {
   it("leaves tabs that indent, lines of white space with a tab inside a scalar, and doubtful block scalars to the yaml package", () => {
     for (const text of [
       "a: x\n\ty\n", "a: x\n  \n\t\n  y\n", "a: |\n   \n  x\nb: 1\n", "a: |\n\tx\n", "a: |\n  x\n \t\n", "a: |+\n  x", "a: |\nb: 1\n", "a: |x\n  y\n", "a: |0\n  y\n",
-      "a: 1\n  \t \nb: 2\n", "a: |2\n   \n   x\n", "- \t- x\n", "- \ta: 1\n", "a: x\n  - y\n", "a: x\n  y: z\n", "a: x\n  [y]\n", "a: x\r  y\n", "a: |\r  x\n",
+      "a: 1\n  \t \nb: 2\n", "a: |2\n   \n   x\n", "- \t- x\n", "- \ta: 1\n", "- \t&x y\n", "- \t&x\n", "a: x\n  - y\n", "a: x\n  y: z\n", "a: x\n  [y]\n", "a: x\r  y\n", "a: |\r  x\n",
       // Less indented than the block scalar's text, yet inside its collection: the yaml package's error.
       "a:\n  b: |\n     deep\n   less\n", "a: |\n    x\n  y\n",
     ]) {
