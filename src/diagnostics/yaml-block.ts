@@ -395,6 +395,8 @@ class Reader {
       const id = this.nodes.add(dash ? SEQ : MAP, p, p, -1, -1, undefined, -1);
       this.root = { indent: 0, id, value: dash ? [] : {}, sameIndent: false };
       this.stack.push(this.root);
+      // The first entry of a block mapping may go to the yaml package too (from the text's start).
+      if (this.atRootMap() && startsTopLevelKey(this.text, p)) this.entry = { pos: 0, keyLine: p, count: this.nodes.count, rootLast: -1, anchorEvents: this.anchorEvents };
       return this.root;
     }
     const depth = this.stack.length;
@@ -771,14 +773,15 @@ function skipSpaces(text: string, p: number, eol: number): number {
 }
 
 /**
- * A line at column 0 that starts a top-level key of a block mapping: not white space, a comment, a sequence entry,
- * `?`, `:`, a document marker or directive, or what may close a flow collection or quote opened above.
+ * A line at column 0 that may start a top-level key of a block mapping: a quoted key or a plain scalar's first
+ * character (not `-`, a sequence entry's or a document marker's; not `&`, `!`, `[`... which may be the previous key's
+ * value; not `.`, `%`, a comment or white space).
  */
 function startsTopLevelKey(text: string, q: number): boolean {
   const c = text.charCodeAt(q);
-  if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a || c === 0x23 || c === 0x2d || c === 0x3f || c === 0x3a || c === 0x25) return false;
-  if (c === 0x2e || c === 0x5d || c === 0x7d || c === 0x2c) return false;
-  return true;
+  if (c === 0x22 || c === 0x27) return true;
+  if (c === 0x2d || c === 0x2e) return false;
+  return isPlainStart(text, q, lineEndAt(text, q));
 }
 
 /**
