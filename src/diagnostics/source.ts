@@ -257,22 +257,23 @@ export function yamlPieceReader(text: string): ForeignReader {
  */
 function readYamlPiece(text: string, start: number, end: number, line: number): ReturnType<ForeignReader> {
   // After an entry of the piece's own, as the piece stands in the whole text (not at the document's start, where
-  // `%` begins a directive and a stray `]` is worded otherwise).
-  const piece = PIECE_LEAD + text.slice(start, end);
+  // `%` begins a directive and a stray `]` is worded otherwise); a piece from the text's start as it is.
+  const lead = start === 0 ? "" : PIECE_LEAD;
+  const piece = lead + text.slice(start, end);
   // A document marker, directive or byte-order mark: the piece may end or begin a document the whole text does not.
   if (DOCUMENT_MARK.test(piece) || piece.includes(BOM)) return undefined;
-  const shift = start - PIECE_LEAD.length;
+  const shift = start - lead.length;
   const lc = new LineCounter();
   const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
-    return { line: p.line + line - 2, column: p.col };
+    return { line: p.line + line - (lead ? 2 : 1), column: p.col };
   };
   if (doc.errors.length > 0) return { error: yamlSyntaxProblem(doc.errors[0], pos) };
   const root = doc.contents;
-  if (!isMap(root) || root.range?.[0] !== 0 || firstDuplicateKey(root)) return undefined;
-  const lead = root.items[0];
-  if (!isScalar(lead?.key) || lead.key.value !== "_" || lead.key.range?.[0] !== 0) return undefined;
+  if (!isMap(root) || !root.range || (lead && root.range[0] !== 0) || firstDuplicateKey(root)) return undefined;
+  const first = root.items[0];
+  if (lead && (!isScalar(first?.key) || first.key.value !== "_" || first.key.range?.[0] !== 0)) return undefined;
   let anchored = false;
   visit(doc, {
     Node: (_key, node) => {
@@ -286,7 +287,7 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
   if (anchored) return undefined;
   const value = doc.toJS() as Record<string, unknown>;
   const entries: ForeignPiece["entries"] = [];
-  for (const item of root.items.slice(1)) {
+  for (const item of lead ? root.items.slice(1) : root.items) {
     const key = item.key;
     if (!isScalar(key) || typeof key.value !== "string" || !key.range) return undefined;
     const valueRange = (item.value as YamlNode | null)?.range ?? key.range;

@@ -96,6 +96,7 @@ export function readBlockScalar(text: string, p: number, eol: number, parentInde
   let indent = h.indent > 0 ? parentIndent + h.indent : -1;
   let leadingSpaces = 0;
   let lastContentEnd = -1;
+  let deepBlank = false;
   let pos = nextLineAt(text, eol);
   let stop = text.length;
   while (pos < text.length) {
@@ -121,10 +122,13 @@ export function readBlockScalar(text: string, p: number, eol: number, parentInde
     } else {
       lines.push(text.slice(pos + indent, lineEnd));
       lastContentEnd = nextLineAt(text, lineEnd);
+      deepBlank = at.empty;
     }
     pos = nextLineAt(text, lineEnd);
   }
-  if (lastContentEnd < 0) return undefined;
+  // No text at all; or white space deeper than the text after its last line, which the package reads as text or not
+  // depending on what follows.
+  if (lastContentEnd < 0 || deepBlank) return undefined;
   let trailing = 0;
   while (lines[lines.length - 1 - trailing] === null) trailing++;
   const content = lines.slice(0, lines.length - trailing);

@@ -1,18 +1,27 @@
 /**
  * A reader for the YAML a large config is written in: block mappings and block sequences nested by indentation,
- * whose keys are plain words or quoted strings and whose values are one-line scalars (plain, "double-quoted",
- * 'single-quoted') or flow collections (`[1, 2]`, `{a: 1, "b": x}`, over several lines too, or a whole JSON
- * document), with comment lines and blank lines between them and a comment after a value (`key: value  # note`),
- * lines ending in LF or CRLF. The yaml package needs about 10 µs and 1.5 KB
- * per node to build its document (a 10 MB file of 580,000 keys took 11 s and 940 MB; its CST alone takes 5 s);
- * this needs a fraction.
+ * whose keys are plain words or quoted strings and whose values are scalars — plain (over several lines too,
+ * folded), "double-quoted", 'single-quoted' (on one line), block scalars (`|`, `>`, with chomping `-`/`+` and an
+ * indentation indicator, yaml-block-scalar.ts) — or flow collections (`[1, 2]`, `{a: 1, "b": x}`, over several
+ * lines too, or a whole JSON document), anchors on values (`&a`) and aliases as values (`*a`), with comment lines
+ * and blank lines between them and a comment after a value (`key: value  # note`), tabs in values and where YAML
+ * separates tokens on a line, lines ending in LF or CRLF. The yaml package needs about 10 µs and 1.5 KB per node to
+ * build its document (a 10 MB file of 580,000 keys took 11 s and 940 MB; its CST alone takes 5 s); this needs a
+ * fraction.
  *
  * It gives the same value and the same positions as the yaml package would (tests compare the two on generated
- * documents), and gives up — returning undefined, so the caller uses the yaml package — on anything else: a
- * scalar over several lines, a block scalar (`|`, `>`), an anchor, alias or tag, a tab (but in a comment), a CR not before a LF,
- * a control character, a key that repeats, an empty value (`key:` with nothing under it), an indentation the
- * package would read as a continuation line, a comment right where a nested collection ends. Nothing
- * here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
+ * documents), toJS's alias-count guard included, and gives up on anything else: a quoted scalar over several
+ * lines, a tag, an alias inside an anchored collection or in a flow collection, a tab that indents, a CR not
+ * before a LF, a control character, a key that repeats, an empty value (`key:` with nothing under it), an
+ * indentation the package would read as a continuation line, a comment right where a nested collection ends.
+ * Nothing here decides what is valid YAML: whatever might be an error is left to the yaml package, which words it.
+ *
+ * Given up where: in a top-level entry of a block mapping at column 0, with a ForeignReader (source.ts: the yaml
+ * package), that entry goes to the package as a piece of the text — up to the next line that starts a key — and the
+ * reader goes on after it; a piece that is not a clean mapping (a syntax error) is read again with the rest of the
+ * text, whose first error is the whole text's. Anywhere else, or where a piece cannot stand for its part of the text
+ * (an anchor or alias, a repeated key, a document marker), parseBlockYaml returns undefined and the caller reads
+ * the whole text with the package.
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { ALIAS, END, FIRST, FOREIGN, KIND, LAST, MAP, NEXT, NodeTable, SCALAR, SEQ, type BlockYaml, type PieceSource } from "./yaml-block-nodes.js";

@@ -138,7 +138,7 @@ describe("block YAML reader", () => {
       "a:\t1\n", "a: 1\t# c\n", "a: 'x\ty'\n", 'a: "x\ty"\n', "a:\tb\n", "a: x\ty \t\nb: 2\n", "- \tx\n- y\n", "a:\t\n  b: 1\n",
       "a: b\n  c\n", "a: word\n\n  more\n\n\nb: 1\n", "a: word   \n   more  \n", "- a\n b\n- c\n", "a: x\n  y #c\nb: 1\n", "a: x\n \ty\n", "x:\n  a: p\n    q\n\n\ny: 1\n",
       "a: |\n  text\n", "a: >\n  text\n", "a: |\n  x\n  y\n\nb: 1\n", "a: |-\n  x\n\n\nb: 1\n", "- >\n  x\n  y\n\n  z\n- 2\n", "a: |2\n   x\n  y\n", "a: |+\n  x\n\n\nb: 1\n",
-      "x:\n  a: |\n    t\n\n  # c\n  b: 1\n", "a: >\n  x\n   y\n  z\n", "a: |\n  x\n\n  \n   \nb: 1\n", "a: |\n\n  x\nb: 1\n", "a: |\n  x\n  \ty\nb: 1\n", "a: |\n  x",
+      "x:\n  a: |\n    t\n\n  # c\n  b: 1\n", "a: >\n  x\n   y\n  z\n", "a: |\n\n  x\nb: 1\n", "a: |\n  x\n  \ty\nb: 1\n", "a: |\n  x",
       "a: |\n  x\n # c\nb: 1\n", "a: | # hi\n  x\n", "a: |-2\n   x\n", "a: |2-\n   x\n", "k:\n  - |1\n    x\n", "k:\n- |1\n  x\n", "a: \t|\n x\n", "a: |2\n \n   x\n", "- a: |\n    x\n  b: 1\n",
       // A line indented less than the block scalar's text ends it.
       "a:\n  b: |\n     deep\n  c: 1\n", "a: |\n    x\n   # less\nb: 1\n", "a: >\n    x\n\n    y\nb: 1\n",
@@ -156,7 +156,7 @@ describe("block YAML reader", () => {
   it("leaves tabs that indent, lines of white space with a tab inside a scalar, and doubtful block scalars to the yaml package", () => {
     for (const text of [
       "a: x\n\ty\n", "a: x\n  \n\t\n  y\n", "a: |\n   \n  x\nb: 1\n", "a: |\n\tx\n", "a: |\n  x\n \t\n", "a: |+\n  x", "a: |\nb: 1\n", "a: |x\n  y\n", "a: |0\n  y\n",
-      "a: 1\n  \t \nb: 2\n", "a: |2\n   \n   x\n", "- \t- x\n", "- \ta: 1\n", "- \t&x y\n", "- \t&x\n", "a: x\n  - y\n", "a: x\n  y: z\n", "a: x\n  [y]\n", "a: x\r  y\n", "a: |\r  x\n",
+      "a: 1\n  \t \nb: 2\n", "a: |2\n   \n   x\n", "a: |\n  x\n\n  \n   \nb: 1\n", "dtype:\n- |1\n  indented\n  \n", "- \t- x\n", "- \ta: 1\n", "- \t&x y\n", "- \t&x\n", "a: x\n  - y\n", "a: x\n  y: z\n", "a: x\n  [y]\n", "a: x\r  y\n", "a: |\r  x\n",
       // Less indented than the block scalar's text, yet inside its collection: the yaml package's error.
       "a:\n  b: |\n     deep\n   less\n", "a: |\n    x\n  y\n",
     ]) {
