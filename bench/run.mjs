@@ -310,8 +310,8 @@ function benchBigConfigs() {
     // Tabs, scalars over several lines, block scalars, aliases and a syntax error at the end: read by fqc's reader too.
     "YAML, alias per key": () => `dtype: &d int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: *d`, Math.floor(size / 17))}\n`,
     "YAML, block scalars": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${["|", ">", "|-", ">+", "|2"][i % 5]}\n   line ${i % 10}\n   more`, Math.floor(size / 35))}\n`,
-    "YAML, one tab in a value": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nx: a\tb\n`,
-    "YAML, two-line plain scalars": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: word\n  more words`, Math.floor(size / 32))}\n`,
+    "YAML, tab in a value": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nx: a\tb\n`,
+    "YAML, 2-line plain": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: word\n  more words`, Math.floor(size / 32))}\n`,
     "YAML, error at the end": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nbad: [1, 2\n`,
   };
   console.log(`## validate: hostile configs of ${(size / 2 ** 20).toFixed(0)} MB, median of ${Math.min(reps, 3)}; target under ${target.seconds.toFixed(1)} s and ${fmtRss(target.rss)}`);
