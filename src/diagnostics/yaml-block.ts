@@ -240,8 +240,8 @@ class Reader {
 
   /**
    * Undoes the entry that began at `at`, and has the yaml package read it, up to the next line that starts a
-   * top-level key (or, after MAX_PIECES pieces or if that piece alone is not one the package reads cleanly, the
-   * rest of the text). Where the reader goes on, or -1 if the package read the rest of the text.
+   * top-level key (or, after MAX_PIECES pieces or if that piece alone has a syntax error, the rest of the text).
+   * Where the reader goes on, or -1 if the package read the rest of the text.
    */
   private readForeign(at: EntryStart): number {
     const text = this.text;
@@ -265,8 +265,11 @@ class Reader {
     }
     const line = positionInLines(this.lineStarts, at.pos).line;
     let piece = this.foreign!(at.pos, end, line);
-    if (end < text.length && (piece === undefined || "error" in piece)) {
-      // The entry alone is not a clean mapping: what the package says of the rest of the text is what it says of the whole.
+    // A piece the package reads cleanly but that cannot stand for its part (an anchor, a key that is not a string...):
+    // the whole text goes to the package (reading the rest first would read most of it twice).
+    if (piece === undefined) throw GIVE_UP_ALL;
+    if (end < text.length && "error" in piece) {
+      // An error in the entry alone (or where it was cut): what the package says of the rest of the text is what it says of the whole.
       end = text.length;
       piece = this.foreign!(at.pos, end, line);
     }
