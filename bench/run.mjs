@@ -307,6 +307,12 @@ function benchBigConfigs() {
     "YAML, indented JSON": () => `${JSON.stringify({ dtype: "int4", group_size: 32, ...Object.fromEntries(Array.from({ length: Math.floor(size / 21) }, (_, i) => [`key_${String(i).padStart(8, "0")}`, i % 10])) }, null, 2)}\n`,
     "YAML, deep nesting": () => `dtype: int4\ngroup_size: 32\nx: ${"[".repeat(99)}${fill(() => "0", Math.floor(size / 3))}${"]".repeat(99)}\n`,
     "YAML, seqs and floats": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}:\n  - 0.${i % 10}5\n  - [1.5e-3, .inf]`, Math.floor(size / 43))}\n`,
+    // Tabs, scalars over several lines, block scalars, aliases and a syntax error at the end: read by fqc's reader too.
+    "YAML, alias per key": () => `dtype: &d int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: *d`, Math.floor(size / 17))}\n`,
+    "YAML, block scalars": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${["|", ">", "|-", ">+", "|2"][i % 5]}\n   line ${i % 10}\n   more`, Math.floor(size / 35))}\n`,
+    "YAML, tab in a value": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nx: a\tb\n`,
+    "YAML, 2-line plain": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: word\n  more words`, Math.floor(size / 32))}\n`,
+    "YAML, error at the end": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nbad: [1, 2\n`,
   };
   console.log(`## validate: hostile configs of ${(size / 2 ** 20).toFixed(0)} MB, median of ${Math.min(reps, 3)}; target under ${target.seconds.toFixed(1)} s and ${fmtRss(target.rss)}`);
   for (const [name, make] of Object.entries(shapes)) {

@@ -8,12 +8,12 @@
  * momoa only words the message of a syntax error.
  */
 import { parse as momoaParse } from "@humanwhocodes/momoa";
-import { parseDocument, LineCounter, isMap, isSeq, isScalar, isPair } from "yaml";
-import type { Node as YamlNode } from "yaml";
+import { parseDocument, LineCounter, isAlias, isMap, isSeq, isScalar, isPair, visit } from "yaml";
+import type { Node as YamlNode, YAMLError } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
-import { parseBlockYaml } from "./yaml-block.js";
+import { MAX_ALIAS_COUNT, parseBlockYaml, type ForeignPiece, type ForeignReader } from "./yaml-block.js";
 import { BlockYamlPositions, type BlockYaml } from "./yaml-block-nodes.js";
 import { positionInLines } from "./line-starts.js";
 import { parentPointer, parsePointer, type PointerPart, type SourceRange } from "./locate.js";
@@ -185,7 +185,11 @@ export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 export function parseYamlText(text: string): ParseOutcome {
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
-    const block = parseBlockYaml(text);
+    const block = parseBlockYaml(text, yamlPieceReader(text));
+    // The package's first syntax error, found where the reader handed it a piece of the text.
+    if (block?.error) return { ok: false, error: block.error };
+    // Too many aliases to one anchor: the error the yaml package's toJS throws on this document.
+    if (block?.aliasOverflow) return toJsFailure(new ReferenceError(EXCESSIVE_ALIASES));
     if (block) return { ok: true, doc: blockYamlSource(text, block) };
   }
   return parseYamlDocument(text);
@@ -219,23 +223,92 @@ export function parseYamlDocument(text: string): ParseOutcome {
     const end = pos(duplicate.range[1]);
     return { ok: false, error: { message: "YAML syntax error: Map keys must be unique", line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
   }
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const start = pos(e.pos[0]);
-    const end = e.pos[1] > e.pos[0] ? pos(e.pos[1]) : { line: start.line, column: start.column + 1 };
-    const raw = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    // The yaml library's wording names its own API; say what is wrong with the file instead.
-    const msg = /multiple documents/i.test(raw) ? "a config file holds one YAML document, this one has several (remove the extra ---)" : raw;
-    return { ok: false, error: { message: `YAML syntax error: ${msg}`, line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
-  }
+  if (doc.errors.length > 0) return { ok: false, error: yamlSyntaxProblem(doc.errors[0], pos) };
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
+    return toJsFailure(e);
   }
   return { ok: true, doc: new YamlSource(text, doc.contents as YamlNode | null, value, pos) };
+}
+
+/** A syntax error of the yaml package, at its place, in words about the file. */
+function yamlSyntaxProblem(e: YAMLError, pos: (offset: number) => { line: number; column: number }): SyntaxProblem {
+  const start = pos(e.pos[0]);
+  const end = e.pos[1] > e.pos[0] ? pos(e.pos[1]) : { line: start.line, column: start.column + 1 };
+  // prettyErrors words the place in the piece it read: the place is given by the range instead.
+  const raw = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  // The yaml library's wording names its own API; say what is wrong with the file instead.
+  const msg = /multiple documents/i.test(raw) ? "a config file holds one YAML document, this one has several (remove the extra ---)" : raw;
+  return { message: `YAML syntax error: ${msg}`, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+}
+
+/** The yaml package as yaml-block.ts's reader of the top-level entries it gives up on in `text`. */
+export function yamlPieceReader(text: string): ForeignReader {
+  return (start, end, line) => readYamlPiece(text, start, end, line);
+}
+
+/**
+ * A piece of a large YAML text (whole lines from a top-level key on, starting on line `line`) read by the yaml
+ * package for yaml-block.ts: its top-level entries and their positions in the whole text, or its first syntax error
+ * there; undefined where the piece cannot stand for its part of the whole text (not a mapping of string keys, an
+ * anchor or alias, a repeated key).
+ */
+function readYamlPiece(text: string, start: number, end: number, line: number): ReturnType<ForeignReader> {
+  // After an entry of the piece's own, as the piece stands in the whole text (not at the document's start, where
+  // `%` begins a directive and a stray `]` is worded otherwise); a piece from the text's start as it is.
+  const lead = start === 0 ? "" : PIECE_LEAD;
+  const piece = lead + text.slice(start, end);
+  // A document marker, directive or byte-order mark: the piece may end or begin a document the whole text does not.
+  if (DOCUMENT_MARK.test(piece) || piece.includes(BOM)) return undefined;
+  const shift = start - lead.length;
+  const lc = new LineCounter();
+  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
+  const pos = (offset: number) => {
+    const p = lc.linePos(offset);
+    return { line: p.line + line - (lead ? 2 : 1), column: p.col };
+  };
+  if (doc.errors.length > 0) return { error: yamlSyntaxProblem(doc.errors[0], pos) };
+  const root = doc.contents;
+  if (!isMap(root) || !root.range || (lead && root.range[0] !== 0) || firstDuplicateKey(root)) return undefined;
+  const first = root.items[0];
+  if (lead && (!isScalar(first?.key) || first.key.value !== "_" || first.key.range?.[0] !== 0)) return undefined;
+  let anchored = false;
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node) || (node as { anchor?: string }).anchor) {
+        anchored = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (anchored) return undefined;
+  const value = doc.toJS() as Record<string, unknown>;
+  const entries: ForeignPiece["entries"] = [];
+  for (const item of lead ? root.items.slice(1) : root.items) {
+    const key = item.key;
+    if (!isScalar(key) || typeof key.value !== "string" || !key.range) return undefined;
+    const valueRange = (item.value as YamlNode | null)?.range ?? key.range;
+    entries.push({ key: key.value, value: Object.getOwnPropertyDescriptor(value, key.value)?.value, keyStart: shift + key.range[0], keyEnd: shift + key.range[1], start: shift + valueRange[0], end: shift + valueRange[1] });
+  }
+  return { entries, source: new YamlSource(piece, root, value, pos), end: shift + root.range[1] };
+}
+
+/** `---` or `...` (with white space or nothing after) or `%` at a line's start. */
+const DOCUMENT_MARK = /^(?:(?:---|\.\.\.)(?:[ \t\r\n]|$)|%)/m;
+
+/** The entry a piece is read after (one line; its key is dropped from the piece's entries). */
+const PIECE_LEAD = "_: 0\n";
+
+/** The yaml package's words when an anchor is reached through more than MAX_ALIAS_COUNT aliases (an "alias bomb"). */
+const EXCESSIVE_ALIASES = "Excessive alias count indicates a resource exhaustion attack";
+
+/** A document the yaml package's toJS refused (an alias bomb, an alias to an unknown anchor): the whole file is in question. */
+function toJsFailure(e: unknown): ParseOutcome {
+  const msg = e instanceof Error ? e.message : String(e);
+  return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
 }
 
 /** The first key that repeats an earlier key of its map, in any map of the document (an iterative walk). */

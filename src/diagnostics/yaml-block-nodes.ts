@@ -17,12 +17,16 @@ const START = 1;
 export const END = 2;
 const KEY_START = 3;
 const KEY_END = 4;
-const FIRST = 5;
-const LAST = 6;
-const NEXT = 7;
+export const FIRST = 5;
+export const LAST = 6;
+export const NEXT = 7;
 export const SCALAR = 0;
 export const MAP = 1;
 export const SEQ = 2;
+/** An alias (`*a`): its range is the alias's own; nothing below it has a range, as for the yaml package. */
+export const ALIAS = 3;
+/** A top-level entry the yaml package read (a piece of the text the reader gave up on): FIRST holds its piece's index. */
+export const FOREIGN = 4;
 
 /** Nodes per chunk of the table: chunks, not one array regrown, so a large file touches no more memory than it uses. */
 const CHUNK_BITS = 14;
@@ -44,7 +48,7 @@ export class NodeTable {
   /** A new node, appended to `parent`'s children (parent -1: the root). */
   add(kind: number, start: number, end: number, keyStart: number, keyEnd: number, key: string | undefined, parent: number): number {
     const id = this.count++;
-    if ((id & CHUNK_MASK) === 0) this.chunks.push(new Int32Array(NODE_FIELDS << CHUNK_BITS));
+    if ((id & CHUNK_MASK) === 0 && this.chunks.length <= id >> CHUNK_BITS) this.chunks.push(new Int32Array(NODE_FIELDS << CHUNK_BITS));
     const d = this.chunks[id >> CHUNK_BITS];
     const at = (id & CHUNK_MASK) * NODE_FIELDS;
     d[at + KIND] = kind;
@@ -64,6 +68,23 @@ export class NodeTable {
     }
     return id;
   }
+
+  /** Forgets the nodes from `count` on; `parent`'s last child becomes `lastChild` (-1: none). */
+  truncate(count: number, parent: number, lastChild: number): void {
+    this.count = count;
+    this.keys.length = count;
+    this.set(parent, LAST, lastChild);
+    if (lastChild < 0) this.set(parent, FIRST, -1);
+    else this.set(lastChild, NEXT, -1);
+  }
+}
+
+/** Positions in a piece of the text the yaml package read, in the whole text's lines (source.ts's YamlSource). */
+export interface PieceSource {
+  range(pointer: string, part?: PointerPart): SourceRange | undefined;
+  literal(pointer: string): string | undefined;
+  isFloat(pointer: string): boolean;
+  keysInOrder?(pointer: string): string[] | undefined;
 }
 
 export interface BlockYaml {
@@ -72,6 +93,12 @@ export interface BlockYaml {
   nodes: NodeTable;
   /** Offsets where lines start (as the yaml package's LineCounter records them). */
   lineStarts: number[];
+  /** An anchor is reached through more aliases than the yaml package's toJS allows (its "Excessive alias count" error). */
+  aliasOverflow: boolean;
+  /** Pieces of the text (runs of top-level entries) the yaml package read, for FOREIGN nodes. */
+  pieces: PieceSource[];
+  /** The yaml package's first syntax error, found in a piece it read (the rest of the text from an entry on). */
+  error?: SourceRange & { message: string };
 }
 
 const INDEX = /^(0|[1-9]\d*)$/;
@@ -108,13 +135,21 @@ export class BlockYamlPositions {
     return c;
   }
 
+  /** The piece the yaml package read that holds `pointer` (below a top-level entry of its own), if any. */
+  private piece(pointer: string): PieceSource | undefined {
+    if (this.doc.pieces.length === 0 || pointer === "" || this.doc.nodes.get(0, KIND) !== MAP) return undefined;
+    const child = (this.children(0) as Map<string, number>).get(parsePointer(pointer)[0]);
+    if (child === undefined || this.doc.nodes.get(child, KIND) !== FOREIGN) return undefined;
+    return this.doc.pieces[this.doc.nodes.get(child, FIRST)];
+  }
+
   private find(pointer: string): Hit | undefined {
     const d = this.doc.nodes;
     let id = 0;
     let value: unknown = this.doc.value;
     for (const seg of parsePointer(pointer)) {
       const kind = d.get(id, KIND);
-      if (kind === SCALAR) return undefined;
+      if (kind === SCALAR || kind === ALIAS || kind === FOREIGN) return undefined;
       const c = this.children(id);
       let child: number | undefined;
       if (kind === SEQ) {
@@ -142,6 +177,8 @@ export class BlockYamlPositions {
   }
 
   range(pointer: string, part: PointerPart = "value"): SourceRange | undefined {
+    const piece = this.piece(pointer);
+    if (piece) return piece.range(pointer, part);
     const hit = this.find(pointer);
     if (!hit) return undefined;
     const d = this.doc.nodes;
@@ -151,6 +188,8 @@ export class BlockYamlPositions {
   }
 
   literal(pointer: string): string | undefined {
+    const piece = this.piece(pointer);
+    if (piece) return piece.literal(pointer);
     const hit = this.find(pointer);
     if (!hit) return undefined;
     return this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
@@ -158,13 +197,17 @@ export class BlockYamlPositions {
 
   /** A number written as a float literal (`0.5`, `1e3`, `.inf`), as YamlSource decides it. */
   isFloat(pointer: string): boolean {
+    const piece = this.piece(pointer);
+    if (piece) return piece.isFloat(pointer);
     const hit = this.find(pointer);
-    if (!hit || typeof hit.value !== "number") return false;
+    if (!hit || typeof hit.value !== "number" || this.doc.nodes.get(hit.id, KIND) === ALIAS) return false;
     const lit = this.text.slice(this.doc.nodes.get(hit.id, START), this.doc.nodes.get(hit.id, END));
     return !/^0x/i.test(lit) && /[.eE]|inf|nan/i.test(lit);
   }
 
   keysInOrder(pointer: string): string[] | undefined {
+    const piece = this.piece(pointer);
+    if (piece) return piece.keysInOrder?.(pointer);
     const hit = this.find(pointer);
     if (!hit || this.doc.nodes.get(hit.id, KIND) !== MAP) return undefined;
     return [...(this.children(hit.id) as Map<string, number>).keys()];

@@ -1,7 +1,7 @@
 /** Issue 13 item 5: a config of any size or shape is judged in time linear in its size, with at most 100 problems listed per file. */
 import { afterAll, describe, expect, it } from "vitest";
 import { validate } from "../../src/config/validate.js";
-import { BLOCK_YAML_MIN_LENGTH, parseYamlDocument, parseYamlText } from "../../src/diagnostics/source.js";
+import { BLOCK_YAML_MIN_LENGTH, parseYamlDocument, parseYamlText, yamlPieceReader } from "../../src/diagnostics/source.js";
 import { parseBlockYaml } from "../../src/diagnostics/yaml-block.js";
 import { editDistance, didYouMean } from "../../src/config/suggest.js";
 import { indexJsonPositions, MAX_INDEXED_ELEMENTS } from "../../src/diagnostics/json-positions.js";
@@ -106,6 +106,26 @@ describe("large YAML configs", () => {
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ ruleId: "fqc/syntax", line: 5003, column: 1 });
     expect(d[0].message).toContain("at most 1024 chars");
+  });
+
+  it("large YAML configs of aliases, block scalars, a tab, two-line plain scalars or an error on the last line are read by fqc's reader with the yaml package's result", () => {
+    const keys = (line: (i: number) => string) => Array.from({ length: 6000 }, (_, i) => line(i)).join("\n");
+    const shapes = {
+      "an alias per key (too many: the package's error)": `dtype: &d int4\ngroup_size: 32\n${keys((i) => `key_${i}: *d`)}\n`,
+      "a block scalar per key": `dtype: int4\n${keys((i) => `key_${i}: ${["|", ">", "|-", ">+", "|2"][i % 5]}\n   line ${i}\n   more`)}\n`,
+      "one tab in one value": `dtype: int4\n${keys((i) => `key_${i}: ${i}`)}\nx: a\tb\n`,
+      "a two-line plain scalar per key": `dtype: int4\n${keys((i) => `key_${i}: word\n  more words`)}\n`,
+      "a syntax error on the last line": `dtype: int4\n${keys((i) => `key_${i}: ${i}`)}\nbad: [1, 2\n`,
+      "an unusual entry in the middle": `dtype: int4\n${keys((i) => (i === 3000 ? "k_mid: !!str 1\nk_q:\n  ? complex\n  : v" : `key_${i}: ${i}`))}\n`,
+    };
+    for (const [name, text] of Object.entries(shapes)) {
+      expect(text.length, name).toBeGreaterThan(BLOCK_YAML_MIN_LENGTH);
+      expect(parseBlockYaml(text, yamlPieceReader(text)), name).toBeDefined();
+      const fast = parseYamlText(text);
+      const lib = parseYamlDocument(text);
+      if (fast.ok && lib.ok) expect(fast.doc.value, name).toStrictEqual(lib.doc.value);
+      else expect(fast.ok ? "ok" : fast.error, name).toStrictEqual(lib.ok ? "ok" : lib.error);
+    }
   });
 
   it("a duplicate key in a nested YAML map is found too", () => {

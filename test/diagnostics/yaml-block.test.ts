@@ -133,14 +133,45 @@ describe("block YAML reader", () => {
     }
   });
 
-  it("gives up on what it does not take: multi-line scalars, flow collections not indented past their block, anchors, tags, block scalars, empty values, odd indentation", () => {
+  it("reads tabs in values and between tokens, plain scalars over several lines and block scalars with the yaml package's value and positions", () => {
+    for (const text of [
+      "a:\t1\n", "a: 1\t# c\n", "a: 'x\ty'\n", 'a: "x\ty"\n', "a:\tb\n", "a: x\ty \t\nb: 2\n", "- \tx\n- y\n", "a:\t\n  b: 1\n",
+      "a: b\n  c\n", "a: word\n\n  more\n\n\nb: 1\n", "a: word   \n   more  \n", "- a\n b\n- c\n", "a: x\n  y #c\nb: 1\n", "a: x\n \ty\n", "x:\n  a: p\n    q\n\n\ny: 1\n",
+      "a: |\n  text\n", "a: >\n  text\n", "a: |\n  x\n  y\n\nb: 1\n", "a: |-\n  x\n\n\nb: 1\n", "- >\n  x\n  y\n\n  z\n- 2\n", "a: |2\n   x\n  y\n", "a: |+\n  x\n\n\nb: 1\n",
+      "x:\n  a: |\n    t\n\n  # c\n  b: 1\n", "a: >\n  x\n   y\n  z\n", "a: |\n\n  x\nb: 1\n", "a: |\n  x\n  \ty\nb: 1\n", "a: |\n  x",
+      "a: |\n  x\n # c\nb: 1\n", "a: | # hi\n  x\n", "a: |-2\n   x\n", "a: |2-\n   x\n", "k:\n  - |1\n    x\n", "k:\n- |1\n  x\n", "a: \t|\n x\n", "a: |2\n \n   x\n", "- a: |\n    x\n  b: 1\n",
+      // A line indented less than the block scalar's text ends it.
+      "a:\n  b: |\n     deep\n  c: 1\n", "a: |\n    x\n   # less\nb: 1\n", "a: >\n    x\n\n    y\nb: 1\n",
+      // A comment line after a block scalar, deeper than its mapping: not in the mapping's range.
+      "- a: |\n      two\n   # c\n- x\n", "- - \"d\": |\n      two\n     # c\n  \n  - x\n",
+    ]) {
+      const lib = parseYamlDocument(text);
+      const block = parseBlockYaml(text);
+      expect(block, JSON.stringify(text)).toBeDefined();
+      if (lib.ok && block) expectSame(text, blockYamlSource(text, block), lib.doc);
+      else expect(lib.ok, JSON.stringify(text)).toBe(true);
+    }
+  });
+
+  it("leaves tabs that indent, lines of white space with a tab inside a scalar, and doubtful block scalars to the yaml package", () => {
+    for (const text of [
+      "a: x\n\ty\n", "a: x\n  \n\t\n  y\n", "a: |\n   \n  x\nb: 1\n", "a: |\n\tx\n", "a: |\n  x\n \t\n", "a: |+\n  x", "a: |\nb: 1\n", "a: |x\n  y\n", "a: |0\n  y\n",
+      "a: 1\n  \t \nb: 2\n", "a: |2\n   \n   x\n", "a: |\n  x\n\n  \n   \nb: 1\n", "dtype:\n- |1\n  indented\n  \n", "- \t- x\n", "- \ta: 1\n", "- \t&x y\n", "- \t&x\n", "a: x\n  - y\n", "a: x\n  y: z\n", "a: x\n  [y]\n", "a: x\r  y\n", "a: |\r  x\n",
+      // Less indented than the block scalar's text, yet inside its collection: the yaml package's error.
+      "a:\n  b: |\n     deep\n   less\n", "a: |\n    x\n  y\n",
+    ]) {
+      expect(parseBlockYaml(text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+
+  it("gives up on what it does not take: quoted scalars over several lines, flow collections not indented past their block, tags, empty values, odd indentation", () => {
     for (const text of [
       "a: # comment\n", "# c\n", "a:\n  b:\n    c: 1\n    # before two maps end\nd: 2\n", "a:\n  b:\n  - 1\n  # x\nc: 2\n",
-      "a:\n  b:\n    c: 1\n  # x\n# y\n", "a: 1\rb: 2\n", "a: 1\r", "a: 1 # x\ry: 2\n", "a:\t1\n", "a: 1\t# c\n", "\ta: 1\n", "a:\n\t- 1\n", "a: [1,\t2]\n", "a: 'x\ty'\n", "a: 1\n\t\n", "a: [1,\r  2]\n", "a:\tb\n", "a: 1\na: 2\n", "a: b\n  c\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
+      "a:\n  b:\n    c: 1\n  # x\n# y\n", "a: 1\rb: 2\n", "a: 1\r", "a: 1 # x\ry: 2\n", "\ta: 1\n", "a:\n\t- 1\n", "a: [1,\t2]\n", "a: 1\n\t\n", "a: [1,\r  2]\n", "a: 1\na: 2\n", "a: 1\n  b: 2\n", "  a: 1\n", "a:\n", "a:\nb: 1\n",
       "true: 1\n", "null: 1\n", "1: a\n", "a:b\n", "a : 1\n", "---\na: 1\n", "scalar\n", "", "a:\n  b: 1\n c: 2\n", "$schema: x\n",
       'a: "unclosed\n', "a: 'unclosed\n", 'a: "two\n  lines"\n', "a: [1,\n2]\n", "a: [1,\n  2\n]\n", "a:\n  b: [1,\n  2]\n", "a: [x\n  y]\n", "a: {b\n  : 1}\n", "{a: 1}\nb: 2\n", " {a: 1}\n", "a: [1,\n", "[1] [2]\n",
-      "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
-      "a: |\n  text\n", "a: >\n  text\n", "a:\n  -\n", "-\n  a: 1\n", "a: - 1\n", "a: b: c\n", "a: [b: 1]\n", "a: {b}\n", "a: [1,,2]\n", "a: [,]\n",
+      "- a: [1,\n  2]\n", "a: {b: 1\n", "a: [1, 2\n", "a: !!str 1\n",
+      "a:\n  -\n", "-\n  a: 1\n", "a: - 1\n", "a: b: c\n", "a: [b: 1]\n", "a: {b}\n", "a: [1,,2]\n", "a: [,]\n",
       'a: "\\q"\n', 'a: "\\x4"\n', 'a: "\\U00110000"\n', 'a: "x"y\n', "a: [1]x\n", "a: 'x'#c\n", "a: @x\n", "a: `x\n", "a: %x\n", "? a\n: 1\n",
       "a:\n- 1\n  - 2\n", "a:\n  - 1\n- 2\n", "- 1\na: 2\n", "a: 1\n- 2\n", "a: {b: 1, b: 2}\n", `${"k".repeat(1030)}: 1\n`, `a: {${"k".repeat(1030)}: 1}\n`,
       "a: \u0085x\n", "a: x\u2028y\n", "a: \ufeffx\n", "\ufeffa: 1\n", "a: x\u0007\n", "a: [a:b]\n", "a: {b:1}\n", "a:\n  - b: 1\n   c: 2\n",
