@@ -313,6 +313,13 @@ function benchBigConfigs() {
     "YAML, tab in a value": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nx: a\tb\n`,
     "YAML, 2-line plain": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: word\n  more words`, Math.floor(size / 32))}\n`,
     "YAML, error at the end": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nbad: [1, 2\n`,
+    // A leading document marker is read by fqc's reader; what only the yaml package reads is refused past 2 MiB.
+    "YAML, --- first": () => `---\ndtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\n`,
+    "YAML, tag per key": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: !!str v${i % 10}`, Math.floor(size / 23))}\n`,
+    "YAML, error at the top": () => `dtype: int4\ngroup_size: [32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\n`,
+    // The most the yaml package is given: 63 entries it alone reads (dense flow sequences, a node per 3 bytes) just under the bound.
+    "YAML, 63 odd entries": () => `dtype: int4\ngroup_size: 32\n${lines((j) => `odd_${j}: !!seq [${Array.from({ length: 680 }, (_, k) => k % 10).join(", ")}]`, 63)}\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor((size - 129_000) / 16))}\n`,
+    "YAML, sequence root": () => `- !!str a\n${lines((i) => `- key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18))}\n`,
   };
   console.log(`## validate: hostile configs of ${(size / 2 ** 20).toFixed(0)} MB, median of ${Math.min(reps, 3)}; target under ${target.seconds.toFixed(1)} s and ${fmtRss(target.rss)}`);
   for (const [name, make] of Object.entries(shapes)) {

@@ -183,16 +183,51 @@ class JsonSource implements SourceDoc {
 export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
+/**
+ * The most text fqc hands the yaml package in one file (the whole file, or the pieces fqc's reader gives up on): it
+ * needs about 10 µs and 1.5 KB per node, up to 5 µs per byte for dense flow collections (2 MiB of them took 9.8 s),
+ * and the rest of a 10 MB file still costs fqc's reader 2–4 s. Past this, such a file is refused (exit 2, naming the
+ * place where fqc's reader stopped when it knows it) rather than read for seconds per MB.
+ */
+export const FULL_YAML_MAX_LENGTH = 128 * 1024;
+
+/** A document start marker alone on the first line, read by fqc's reader as the comment of the same length it is to the document. */
+const LEADING_DOCUMENT_START = /^---(?=\r?\n)/;
+
 export function parseYamlText(text: string): ParseOutcome {
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
-    const block = parseBlockYaml(text, yamlPieceReader(text));
+    // `---` starting the one document changes no value and no position; the reader takes it as the comment `#--`.
+    const readable = text.replace(LEADING_DOCUMENT_START, "#--");
+    const why: { repeatedKey?: { start: number; end: number } } = {};
+    const block = parseBlockYaml(readable, yamlPieceReader(text), why);
     // The package's first syntax error, found where the reader handed it a piece of the text.
     if (block?.error) return { ok: false, error: block.error };
     // Too many aliases to one anchor: the error the yaml package's toJS throws on this document.
     if (block?.aliasOverflow) return toJsFailure(new ReferenceError(EXCESSIVE_ALIASES));
     if (block) return { ok: true, doc: blockYamlSource(text, block) };
+    if (text.length > FULL_YAML_MAX_LENGTH) {
+      // Too large for the package: a top-level key met twice is named as the package words it; anything else is refused.
+      return { ok: false, error: why.repeatedKey ? repeatedKeyProblem(text, why.repeatedKey) : tooLargeForYamlPackage(text.length, 1) };
+    }
   }
   return parseYamlDocument(text);
+}
+
+function repeatedKeyProblem(text: string, key: { start: number; end: number }): SyntaxProblem {
+  const start = lineColumnAt(text, key.start);
+  const end = lineColumnAt(text, key.end);
+  return { message: "YAML syntax error: Map keys must be unique", line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+}
+
+/** The refusal of a large YAML file, or the rest of one from `line` on, that only the yaml package could read. */
+function tooLargeForYamlPackage(length: number, line: number): SyntaxProblem {
+  const mb = (length / 1e6).toFixed(1);
+  const what = line > 1 ? `from line ${line} on, this YAML (${mb} MB)` : `this YAML file (${mb} MB)`;
+  return {
+    message: `${what} holds what fqc's large-file reader leaves to the full YAML parser (a syntax error, or a form such as a tag or a ? key), which reads at most ${FULL_YAML_MAX_LENGTH / 1024} KiB of a file (it takes seconds per MB)`,
+    hint: "Fix the YAML there, write it as the README's Limits → Large YAML describes, or save it as JSON.",
+    line, column: 1, endLine: line, endColumn: 1,
+  };
 }
 
 /** A document read by yaml-block.ts, as a SourceDoc. */
@@ -246,7 +281,17 @@ function yamlSyntaxProblem(e: YAMLError, pos: (offset: number) => { line: number
 
 /** The yaml package as yaml-block.ts's reader of the top-level entries it gives up on in `text`. */
 export function yamlPieceReader(text: string): ForeignReader {
-  return (start, end, line) => readYamlPiece(text, start, end, line);
+  // Every piece counts against the package's share of the file: past it, the file is refused from that piece on. A piece
+  // read again with the rest of the text (after a syntax error) replaces its first reading.
+  let read = 0;
+  let last = { start: -1, length: 0 };
+  return (start, end, line) => {
+    if (start === last.start) read -= last.length;
+    last = { start, length: end - start };
+    read += end - start;
+    if (read > FULL_YAML_MAX_LENGTH) return { error: tooLargeForYamlPackage(text.length - start, line) };
+    return readYamlPiece(text, start, end, line);
+  };
 }
 
 /**

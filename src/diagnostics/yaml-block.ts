@@ -21,7 +21,7 @@
  * reader goes on after it; a piece that is not a clean mapping (a syntax error) is read again with the rest of the
  * text, whose first error is the whole text's. Anywhere else, or where a piece cannot stand for its part of the text
  * (an anchor or alias, a repeated key, a document marker), parseBlockYaml returns undefined and the caller reads
- * the whole text with the package.
+ * the whole text with the package (source.ts bounds what it hands the package, pieces included: FULL_YAML_MAX_LENGTH).
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { ALIAS, END, FIRST, FOREIGN, KIND, LAST, MAP, NEXT, NodeTable, SCALAR, SEQ, type BlockYaml, type PieceSource } from "./yaml-block-nodes.js";
@@ -167,6 +167,8 @@ class Reader {
   /** Where the line after the last line of content read starts. */
   private contentEnd = 0;
   private error: (SourceRange & { message: string }) | undefined;
+  /** A top-level key met twice, when that is why the reader gave the whole text up. */
+  repeatedKey: { start: number; end: number } | undefined;
 
   constructor(private readonly text: string, private readonly foreign?: ForeignReader) {
     this.nodes = new NodeTable();
@@ -280,7 +282,10 @@ class Reader {
     }
     for (const e of piece.entries) {
       // A key the reader read too (before or after): the package's duplicate-key error, worded by it.
-      if (Object.hasOwn(object, e.key)) throw GIVE_UP_ALL;
+      if (Object.hasOwn(object, e.key)) {
+        this.repeatedKey = { start: e.keyStart, end: e.keyEnd };
+        throw GIVE_UP_ALL;
+      }
       defineKey(object, e.key, e.value);
       const id = this.nodes.add(FOREIGN, e.start, e.end, e.keyStart, e.keyEnd, e.key, root.id);
       this.nodes.set(id, FIRST, this.pieces.length);
@@ -800,15 +805,18 @@ function startsTopLevelKey(text: string, q: number): boolean {
  * The document, when `text` is entirely in this reader's subset of YAML (see above); undefined otherwise. With
  * `foreign`, top-level entries of a block mapping that are not are read by it (the yaml package).
  */
-export function parseBlockYaml(text: string, foreign?: ForeignReader): BlockYaml | undefined {
+export function parseBlockYaml(text: string, foreign?: ForeignReader, why?: { repeatedKey?: { start: number; end: number } }): BlockYaml | undefined {
   // A CR is taken only as part of a CRLF line break (a lone CR breaks a line for the yaml package, in a comment too). A
   // tab is refused wherever the reader looks (indentation, scalars, between tokens), so one is read only in a comment.
   if (text.length === 0 || /\r(?!\n)/.test(text)) return undefined;
+  const reader = new Reader(text, foreign);
   try {
-    return new Reader(text, foreign).read();
+    return reader.read();
   } catch (e) {
-    if (e === GIVE_UP || e === GIVE_UP_ALL) return undefined;
-    throw e;
+    if (e !== GIVE_UP && e !== GIVE_UP_ALL) throw e;
+    // Where the caller cannot hand the whole text to the package, it can still name a repeated key.
+    if (why && reader.repeatedKey) why.repeatedKey = reader.repeatedKey;
+    return undefined;
   }
 }
 
