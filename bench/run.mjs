@@ -299,6 +299,7 @@ function benchBigConfigs() {
     "QAT pair, many keys": () => `{"weight": ${base}${fill((i) => `"key_${String(i).padStart(8, "0")}": ${i % 10}`, Math.floor(size / perKey))}}}`,
     "recipe, many rules": () => `{"fqn_to_config": {${fill((i) => `"${i % 4 ? `model.layers.${i}.mlp.up_proj` : `re:model\\\\.layers\\\\.${i}\\\\..*_proj`}": {"dtype": "int4", "group_size": 32}`, Math.floor(size / 70))}}}`,
     "recipe, every rule bad": () => `{"fqn_to_config": {${fill((i) => `"l.${i}": {"dtype": "int4", "group_size": 32, "granularity": "per_channel"}`, Math.floor(size / 72))}}}`,
+    "YAML recipe, all bad": () => `fqn_to_config:\n${lines((i) => `  l.${i}:\n    dtype: int4\n    group_size: 32\n    granularity: per_channel`, Math.floor(size / 75))}\n`,
     "YAML, many keys": () => `dtype: int4\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
     "YAML, trailing comment": () => `dtype: int4  # note\ngroup_size: 32\n${fill((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 18)).replaceAll(", ", "\n")}\n`,
     // Quoted keys and values, flow collections, block sequences and floats: read by fqc's own reader too (src/diagnostics/yaml-block.ts).

@@ -92,7 +92,10 @@ export function schemaFindings(
   unknownIn: ReadonlyArray<{ pointer: string; known: (key: string) => boolean }> = [],
 ): Finding[] {
   const validate = schemaValidator();
-  if (validate(withoutUnknownKeys(value, unknownIn))) return [];
+  // A large recipe is checked a few thousand entries at a time, each part's errors judged and dropped before the next:
+  // every entry of a 10 MB recipe failing kept ~85 MB of error objects alive at once.
+  const parts = schemaParts(withoutUnknownKeys(value, unknownIn));
+  if (parts.length === 1 && validate(parts[0])) return [];
   // Every pointer that has an error at or under it: each error pointer and its ancestors. A set, so that a file with
   // thousands of errors is not checked error against error.
   const covered = new Set<string>();
@@ -109,12 +112,15 @@ export function schemaFindings(
     covered.has(c.field ?? c.base) || (emptyPair && c.field !== undefined && valueAt(value, c.field) === null);
   const left = new Map<string, Classified>();
   const configs = new Set(configPointers);
-  for (const e of validate.errors ?? []) {
-    // Under a covered pointer, every error but an additionalProperties one (placed at its key) is explained
-    // whatever classify says: a recipe of 200,000 failing entries classifies none of their errors.
-    if (e.keyword !== "additionalProperties" && covered.has(e.instancePath)) continue;
-    const c = classify(e, configs);
-    if (!explained(c) && !left.has(c.key)) left.set(c.key, c);
+  for (const part of parts) {
+    if (validate(part)) continue;
+    for (const e of validate.errors ?? []) {
+      // Under a covered pointer, every error but an additionalProperties one (placed at its key) is explained
+      // whatever classify says: a recipe of 200,000 failing entries classifies none of their errors.
+      if (e.keyword !== "additionalProperties" && covered.has(e.instancePath)) continue;
+      const c = classify(e, configs);
+      if (!explained(c) && !left.has(c.key)) left.set(c.key, c);
+    }
   }
   const all = [...left.values()];
   // "must match then/else schema" and friends only wrap the real errors.
@@ -133,6 +139,28 @@ export function schemaFindings(
  * activation, weight, and a torchao envelope's) stay.
  */
 const SCHEMA_CONDITION_KEYS = new Set<string>([RECIPE_KEY, ...PAIR_KEYS, "_type", "_data", "_version"]);
+
+/** Recipe entries per schema check (see schemaFindings). */
+const ENTRIES_PER_PART = 4096;
+
+/**
+ * The document as one part, or a recipe with many entries as copies holding ENTRIES_PER_PART entries each (its other
+ * keys in every part): each entry is checked as in the whole document, at the same instance paths, since the schema
+ * constrains entries one by one and no copy is empty.
+ */
+function schemaParts(doc: unknown): unknown[] {
+  if (!isPlainObject(doc)) return [doc];
+  const entries = doc[RECIPE_KEY];
+  if (!isPlainObject(entries)) return [doc];
+  const keys = Object.keys(entries);
+  if (keys.length <= ENTRIES_PER_PART) return [doc];
+  const parts: unknown[] = [];
+  for (let i = 0; i < keys.length; i += ENTRIES_PER_PART) {
+    const part = Object.fromEntries(keys.slice(i, i + ENTRIES_PER_PART).map((k) => [k, entries[k]]));
+    parts.push({ ...doc, [RECIPE_KEY]: part });
+  }
+  return parts;
+}
 
 function withoutUnknownKeys(value: unknown, unknownIn: ReadonlyArray<{ pointer: string; known: (key: string) => boolean }>): unknown {
   if (unknownIn.length === 0) return value;

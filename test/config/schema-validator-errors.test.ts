@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { buildSchema, EDITOR_KEYWORDS } from "../../src/config/schema-source.js";
-import { schemaValidator } from "../../src/config/schema-check.js";
+import { schemaFindings, schemaValidator } from "../../src/config/schema-check.js";
 
 const runtime = new Ajv2020({ strict: true, allErrors: true, keywords: [...EDITOR_KEYWORDS] }).compile(buildSchema("2020-12"));
 
@@ -42,5 +42,27 @@ describe("the precompiled schema validator", () => {
     const perEntry = validate.errors!.filter((e) => e.instancePath.startsWith("/fqn_to_config/l.0/") || e.instancePath === "/fqn_to_config/l.0").length;
     expect(perEntry).toBeGreaterThan(0);
     expect(validate.errors!.filter((e) => e.instancePath.startsWith("/fqn_to_config/")).length).toBe(perEntry * 20_000);
+  });
+});
+
+describe("schemaFindings on a large recipe (checked a few thousand entries at a time)", () => {
+  const bad = [{ dtype: "int9" }, { dtype: "int4", group_size: "32" }, "int4", { weight: { dtype: 4 } }];
+  /** Schema findings, with no linter finding to explain them: every schema error shows. */
+  const findingsOf = (entries: Array<[string, unknown]>) =>
+    schemaFindings({ fqn_to_config: Object.fromEntries(entries), extra: 1 }, [], [])
+      .map((f) => `${f.pointer} ${f.message}`)
+      .sort();
+
+  it("finds the errors of entries past the first part, as in a recipe small enough to check whole", () => {
+    const good = { dtype: "int4", group_size: 32 };
+    for (const at of [[4_500], [9_998], [4_500, 9_998]]) {
+      const large: Array<[string, unknown]> = Array.from({ length: 10_000 }, (_, i) => [`l.${i}`, at.includes(i) ? bad[at.indexOf(i)] : good]);
+      const small: Array<[string, unknown]> = at.map((i, j) => [`l.${i}`, bad[j]]);
+      const found = findingsOf(large);
+      expect(found).toEqual(findingsOf(small));
+      expect(found.some((f) => f.startsWith("/fqn_to_config"))).toBe(true);
+      // The document's own keys are judged once, not once per part.
+      expect(found.filter((f) => f.startsWith("/extra"))).toHaveLength(1);
+    }
   });
 });
