@@ -182,7 +182,6 @@ class JsonSource implements SourceDoc {
 /** Below this size the yaml package reads every YAML file; above it, yaml-block.ts reads what it can (block collections of one-line scalars and flow collections). */
 export const BLOCK_YAML_MIN_LENGTH = 64 * 1024;
 
-/** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 /**
  * The most text fqc hands the yaml package in one file (the whole file, or the pieces fqc's reader gives up on): it
  * needs about 10 µs and 1.5 KB per node, up to 5 µs per byte for dense flow collections (2 MiB of them took 9.8 s),
@@ -194,6 +193,7 @@ export const FULL_YAML_MAX_LENGTH = 128 * 1024;
 /** A document start marker alone on the first line, read by fqc's reader as the comment of the same length it is to the document. */
 const LEADING_DOCUMENT_START = /^---(?=\r?\n)/;
 
+/** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
 export function parseYamlText(text: string): ParseOutcome {
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
     // `---` starting the one document changes no value and no position; the reader takes it as the comment `#--`.
@@ -214,8 +214,11 @@ export function parseYamlText(text: string): ParseOutcome {
 }
 
 function repeatedKeyProblem(text: string, key: { start: number; end: number }): SyntaxProblem {
-  const start = lineColumnAt(text, key.start);
-  const end = lineColumnAt(text, key.end);
+  return duplicateKeyProblem(lineColumnAt(text, key.start), lineColumnAt(text, key.end));
+}
+
+/** The yaml package's duplicate-key error (fqc checks keys itself: see parseYamlDocument), at the repeated key. */
+function duplicateKeyProblem(start: { line: number; column: number }, end: { line: number; column: number }): SyntaxProblem {
   return { message: "YAML syntax error: Map keys must be unique", line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
 }
 
@@ -253,11 +256,7 @@ export function parseYamlDocument(text: string): ParseOutcome {
     return { line: p.line, column: p.col };
   };
   const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
-  if (duplicate?.range) {
-    const start = pos(duplicate.range[0]);
-    const end = pos(duplicate.range[1]);
-    return { ok: false, error: { message: "YAML syntax error: Map keys must be unique", line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
-  }
+  if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
   if (doc.errors.length > 0) return { ok: false, error: yamlSyntaxProblem(doc.errors[0], pos) };
   let value: unknown;
   try {
