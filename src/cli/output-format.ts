@@ -6,5 +6,5 @@
 export function formatFor<F extends string>(given: F | undefined, output: string | undefined, byExtension: Readonly<Record<string, F>>, fallback: F): F {
   if (given !== undefined) return given;
   const ext = /\.([A-Za-z0-9]+)$/.exec(output ?? "")?.[1]?.toLowerCase();
-  return (ext !== undefined && Object.hasOwn(byExtension, ext) ? byExtension[ext] : undefined) ?? fallback;
+  return ext !== undefined && Object.hasOwn(byExtension, ext) ? byExtension[ext] : fallback;
 }
