@@ -10,6 +10,9 @@
  * else. Each thread therefore reads, computes and writes at the same time as
  * the others, and the byte copies of I/O are spread over all cores.
  */
+import { decodeTensorValues, encodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "./checkpoint/tensor-values.js";
+import { toFromHostOrder } from "./npy/convert.js";
+import type { ByteOrder } from "./npy/dtype.js";
 import { readFully, writeFully } from "./npy/positional.js";
 import { rowReaderFor, valueWriterFor, type RowReader, type TensorInput, type TensorOutput, type ValueWriter } from "./apply/tensor-io.js";
 import { toComputeDtype } from "./quant/float.js";
@@ -49,7 +52,36 @@ export interface CopyItem {
   bytesPerChunk: number;
 }
 
-export type ChunkItem = QuantItem | CopyItem;
+/**
+ * Small whole tensors stored back to back, in the input and in the output
+ * alike (a checkpoint of many small tensors): one chunk, one read and one
+ * write for all of them, instead of a read, a write and a chunk each.
+ */
+export interface SpanItem {
+  kind: "span";
+  from: { file: string; fd: number; offset: number };
+  to: { file: string; fd: number; offset: number };
+  byteLength: number;
+  /** In order, covering the span exactly; a part without `quant` is copied as it is. */
+  parts: SpanPart[];
+}
+
+/** One tensor of a span: its bytes are [at, at + byteLength) of the span. */
+export interface SpanPart {
+  at: number;
+  byteLength: number;
+  /** Fake-quantized in one chunk (compute mode, C order): all its rows fit one. */
+  quant?: {
+    plan: QuantPlan;
+    dtype: FloatTensorDtype;
+    byteOrder: ByteOrder;
+    scaleOut?: TensorOutput;
+    zeroPointOut?: TensorOutput;
+    stats?: QuantItem["stats"];
+  };
+}
+
+export type ChunkItem = QuantItem | CopyItem | SpanItem;
 
 export interface ChunkTask {
   kernel: KernelChoice;
@@ -67,6 +99,7 @@ export function newControl(): Int32Array {
 }
 
 export function itemChunkCount(item: ChunkItem): number {
+  if (item.kind === "span") return 1;
   return item.kind === "quantize" ? Math.ceil(item.plan.rows / item.rowsPerChunk) : Math.ceil(item.byteLength / item.bytesPerChunk);
 }
 
@@ -76,8 +109,9 @@ export function chunkCountOf(task: Pick<ChunkTask, "items">): number {
   return n;
 }
 
-/** Elements and groups of the largest quantize chunk, and the largest copy chunk, of a task. */
-function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: number; copyBytes: number; staging: number } {
+/** Elements and groups of the largest quantize chunk (or span part), and the largest copy chunk and span, of a task. */
+function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: number; copyBytes: number; staging: number; spanBytes: number } {
+  let spanBytes = 0;
   let elements = 0;
   let groups = 0;
   let copyBytes = 0;
@@ -87,12 +121,21 @@ function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: n
       copyBytes = Math.max(copyBytes, Math.min(item.bytesPerChunk, item.byteLength));
       continue;
     }
+    if (item.kind === "span") {
+      spanBytes = Math.max(spanBytes, item.byteLength);
+      for (const { quant } of item.parts) {
+        if (!quant) continue;
+        elements = Math.max(elements, quant.plan.rows * quant.plan.rowLength);
+        groups = Math.max(groups, quant.plan.rows * quant.plan.groupsPerRow);
+      }
+      continue;
+    }
     const rows = Math.min(item.rowsPerChunk, item.plan.rows);
     elements = Math.max(elements, rows * item.plan.rowLength);
     groups = Math.max(groups, rows * item.plan.groupsPerRow);
     if (item.input.dtype === "F64" && item.plan.compute !== "float64") staging = Math.max(staging, rows * item.plan.rowLength);
   }
-  return { elements, groups, copyBytes, staging };
+  return { elements, groups, copyBytes, staging, spanBytes };
 }
 
 /** One item's readers and writers on this thread, made when the thread first claims one of its chunks. */
@@ -126,6 +169,7 @@ export class ChunkRunner {
   readonly #groups: number;
   readonly #copyBytes: number;
   readonly #stagingElements: number;
+  readonly #spanBytes: number;
   readonly #io = new Map<number, ItemIo>();
   #wasmUsable = true;
   #js?: { f32: Float32Array; f64?: Float64Array; scale: Float64Array; zeroPoint: Float64Array };
@@ -133,6 +177,9 @@ export class ChunkRunner {
   #statsX?: Float32Array;
   #staging?: Float64Array;
   #copyBuffer?: Uint8Array;
+  /** A span's bytes, and an aligned place for one part's (span offsets need not be aligned). */
+  #spanBuffer?: Uint8Array;
+  #partBuffer?: Uint8Array;
   #item = 0;
   /** Chunks this thread processed. */
   processed = 0;
@@ -147,6 +194,7 @@ export class ChunkRunner {
     this.#groups = needs.groups;
     this.#copyBytes = needs.copyBytes;
     this.#stagingElements = needs.staging;
+    this.#spanBytes = needs.spanBytes;
   }
 
   next(): boolean {
@@ -164,6 +212,7 @@ export class ChunkRunner {
     const item = this.#task.items[this.#item];
     const k = i - this.#starts[this.#item];
     if (item.kind === "copy") this.#copy(item, k);
+    else if (item.kind === "span") this.#span(item);
     else this.#quantize(item, this.#item, k);
     this.processed++;
     Atomics.add(control, CONTROL.DONE, 1);
@@ -176,6 +225,43 @@ export class ChunkRunner {
     const buf = this.#copyBuf().subarray(0, n);
     readFully(item.from.fd, buf, item.from.offset + at, item.from.file);
     writeFully(item.to.fd, buf, item.to.offset + at, item.to.file);
+  }
+
+  #span(item: SpanItem): void {
+    const buf = (this.#spanBuffer ??= new Uint8Array(this.#spanBytes)).subarray(0, item.byteLength);
+    readFully(item.from.fd, buf, item.from.offset, item.from.file);
+    for (const part of item.parts) if (part.quant) this.#quantizePart(part, buf);
+    writeFully(item.to.fd, buf, item.to.offset, item.to.file);
+  }
+
+  /** One whole tensor of a span, fake-quantized in place in the span's bytes (as #quantize does one chunk). */
+  #quantizePart(part: SpanPart, buf: Uint8Array): void {
+    const { plan, dtype, byteOrder, stats, scaleOut, zeroPointOut } = part.quant!;
+    const size = ITEM_SIZE[dtype];
+    const count = part.byteLength / size;
+    // A float32 part of the most elements is the longest one.
+    const raw = (this.#partBuffer ??= new Uint8Array(4 * this.#elements)).subarray(0, part.byteLength);
+    raw.set(buf.subarray(part.at, part.at + part.byteLength));
+    toFromHostOrder(raw, size, byteOrder);
+    const inWasm = kernelFor(plan, "compute", this.#task.kernel) === "wasm";
+    const arrays = this.#arrays(inWasm, false);
+    const values = (arrays.values as Float32Array).subarray(0, count);
+    decodeTensorValues(raw, dtype, count, values);
+    if (needsRounding(dtype, plan.compute)) toComputeDtype(values, plan.compute as "float16" | "bfloat16");
+    let x: Float32Array | undefined;
+    if (stats) {
+      if (!this.#statsX || this.#statsX.length < this.#elements) this.#statsX = new Float32Array(this.#elements);
+      x = this.#statsX.subarray(0, count);
+      x.set(values);
+    }
+    fakeQuantizeRows(plan, values, values, plan.rows, arrays.scale, arrays.zeroPoint, "compute", this.#task.kernel);
+    if (stats && x) accumulateChunkStats(x, values, count, stats.partials, stats.firstSlot * SLOTS, this.#task.kernel);
+    const groups = plan.rows * plan.groupsPerRow;
+    if (scaleOut) valueWriterFor(scaleOut, groups).writeAt(0, arrays.scale, groups);
+    if (zeroPointOut) valueWriterFor(zeroPointOut, groups).writeAt(0, arrays.zeroPoint, groups);
+    encodeTensorValues(values, dtype, count, raw);
+    toFromHostOrder(raw, size, byteOrder);
+    buf.set(raw, part.at);
   }
 
   /**
@@ -219,8 +305,8 @@ export class ChunkRunner {
    * meanwhile, which detaches older views. next() is synchronous, so nothing
    * else runs on this thread while the views are in use.
    */
-  #arrays(io: ItemIo, f64: boolean): { values: Float32Array | Float64Array; scale: Float64Array; zeroPoint: Float64Array } {
-    if (io.inWasm && this.#wasmUsable && !f64) {
+  #arrays(inWasm: boolean, f64: boolean): { values: Float32Array | Float64Array; scale: Float64Array; zeroPoint: Float64Array } {
+    if (inWasm && this.#wasmUsable && !f64) {
       const views = wasmChunkViews(Math.max(this.#elements, Math.ceil(this.#copyBytes / 4)), this.#groups);
       if (views) return views;
       this.#wasmUsable = false; // the memory cannot grow: plain arrays from now on (same results)
@@ -237,7 +323,7 @@ export class ChunkRunner {
     if (io.raw16 && this.#wasmUsable && this.#quantizeRaw16(item, io, k)) return;
     const n = plan.rowLength;
     const g = plan.groupsPerRow;
-    const arrays = this.#arrays(io, plan.compute === "float64");
+    const arrays = this.#arrays(io.inWasm, plan.compute === "float64");
     const start = k * rowsPerChunk;
     const count = Math.min(rowsPerChunk, plan.rows - start);
     const values = arrays.values.subarray(0, count * n);

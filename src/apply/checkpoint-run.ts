@@ -15,7 +15,7 @@
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
-import { newControl, type ChunkItem, type ChunkTask, type QuantItem } from "../apply-chunks.js";
+import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanPart } from "../apply-chunks.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "../checkpoint/types.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
@@ -33,6 +33,22 @@ import { mergeStats, SLOTS } from "../report/stats.js";
 
 /** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
 export const COPY_CHUNK_BYTES = 4 << 20;
+
+/**
+ * Tensors of at most this many bytes, stored back to back, share one chunk
+ * (a span: one read and one write, up to the copy chunk's size). Per tensor,
+ * a chunk of its own costs two system calls and its readers and writers,
+ * ~10–30 µs: more than moving 64 KiB. A 300,000-tensor checkpoint went from
+ * 10 s to under 4 s.
+ */
+export const SPAN_PART_BYTES = 64 << 10;
+
+/**
+ * Tensors gathered into one task at most. A task's items live until it ran,
+ * long enough to be promoted to V8's old space: on 300,000 tiny tensors
+ * (one thread) 16,384 per task peaked at 585 MiB, 1,024 at 336 MiB, at the same speed.
+ */
+const BATCH_TENSORS = 1 << 10;
 
 export interface CheckpointRunOptions {
   /** The output as the user named it (in messages). */
@@ -66,7 +82,7 @@ export interface CheckpointRunOptions {
 export interface TensorOutcome {
   name: string;
   dtype: string;
-  shape: number[];
+  shape: readonly number[];
   action: "fake-quantized" | "copied";
   /** For fake-quantized tensors. */
   computeDtype?: ComputeDtype;
@@ -99,11 +115,17 @@ export function planCheckpointTensors(
     throw new RangeError(`${configs.length} configs for the ${checkpoint.tensors.length} tensors of ${checkpoint.path}`);
   }
   const problems: FqcError[] = [];
+  // One plan per config and shape: a checkpoint of many tensors repeats a few shapes, and threads then share the plans.
+  const cache = new Map<CanonicalConfig, Map<string, QuantPlan>>();
   const plans = checkpoint.tensors.map((t, i): QuantPlan | null => {
     const config = configs[i];
     if (!config) return null;
     try {
-      return planTensor(checkpoint, t, config, torchao);
+      const byShape = cache.get(config) ?? cache.set(config, new Map()).get(config)!;
+      const key = `${t.dtype} ${t.fortranOrder} ${t.byteOrder} ${t.shape.join(",")}`;
+      let plan = byShape.get(key);
+      if (!plan) byShape.set(key, (plan = planTensor(checkpoint, t, config, torchao)));
+      return plan;
     } catch (e) {
       if (!(e instanceof FqcError)) throw e;
       problems.push(e);
@@ -197,6 +219,8 @@ export async function runCheckpoint(
   });
   const partials = opts.stats ? new Float64Array(new SharedArrayBuffer(Math.max(1, slots) * SLOTS * 8)) : undefined;
   const copyChunkBytes = opts.copyChunkBytes ?? COPY_CHUNK_BYTES;
+  // A span is a copy chunk's worth of small tensors; a tensor longer than a copy chunk is not small.
+  const spanPartBytes = Math.min(SPAN_PART_BYTES, copyChunkBytes);
 
   let pool: WorkerPool | undefined;
   let writer: CheckpointWriter | undefined;
@@ -237,18 +261,26 @@ export async function runCheckpoint(
       const sink = writer.begin(t);
       const target = qparams?.targets.get(t.name);
       outcomes.push(plan
-        ? { name: t.name, dtype: t.dtype, shape: [...t.shape], action: "fake-quantized", computeDtype: plan.compute, qparamShape: plan.qparamShape }
-        : { name: t.name, dtype: t.dtype, shape: [...t.shape], action: "copied" });
+        ? { name: t.name, dtype: t.dtype, shape: t.shape, action: "fake-quantized", computeDtype: plan.compute, qparamShape: plan.qparamShape }
+        : { name: t.name, dtype: t.dtype, shape: t.shape, action: "copied" });
       if (t.dataOffset !== null && sink.positional) {
         batch.sinks.push({ sink, bytes: t.byteLength });
         const input = { fd: files.fd(t.file), dataOffset: t.dataOffset };
         const output = { file: opts.output, ...sink.positional };
-        if (plan) {
+        if (t.byteLength === 0) {
+          // Nothing to read or write: its sink is ended with the batch.
+        } else if (t.byteLength <= spanPartBytes && (!plan || fitsOneChunk(plan, chunkElements))) {
+          const part: SpanPart = { at: 0, byteLength: t.byteLength };
+          if (plan) {
+            part.quant = { plan, dtype: t.dtype as FloatTensorDtype, byteOrder: t.byteOrder, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint };
+            if (partials) part.quant.stats = { partials, firstSlot: firstSlot[i] };
+          }
+          addToSpan(batch.items, { file: t.file, ...input }, output, part, copyChunkBytes);
+        } else if (plan) {
           const item = quantItem(t, input, plan, output, target, chunkElements);
           if (partials) item.stats = { partials, firstSlot: firstSlot[i] };
           batch.items.push(item);
-        }
-        else if (t.byteLength > 0) {
+        } else {
           batch.items.push({
             kind: "copy",
             from: { file: t.file, fd: input.fd, offset: t.dataOffset },
@@ -257,6 +289,7 @@ export async function runCheckpoint(
             bytesPerChunk: copyChunkBytes,
           });
         }
+        if (batch.sinks.length >= BATCH_TENSORS) await flush();
         continue;
       }
       // In order: what was gathered before this tensor runs first.
@@ -294,6 +327,37 @@ export async function runCheckpoint(
     chunks,
     ...(partials ? { stats: plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null)) } : {}),
   };
+}
+
+/** Whether a plan's tensor is one chunk of float32/16 values (span parts are computed whole, in place). */
+function fitsOneChunk(plan: QuantPlan, chunkElements: number): boolean {
+  return plan.compute !== "float64" && plan.rows * plan.rowLength <= Math.max(chunkElements, plan.rowLength);
+}
+
+/**
+ * Adds a small tensor to the last item when that is a span it continues (its
+ * bytes follow the span's in the input and in the output, and the span stays
+ * within `maxBytes`); else starts a span of its own.
+ */
+function addToSpan(
+  items: ChunkItem[], from: { file: string; fd: number; dataOffset: number }, to: { file: string; fd: number; dataOffset: number },
+  part: SpanPart, maxBytes: number,
+): void {
+  const last = items[items.length - 1];
+  if (last?.kind === "span" && last.from.fd === from.fd && last.to.fd === to.fd && last.byteLength + part.byteLength <= maxBytes
+    && last.from.offset + last.byteLength === from.dataOffset && last.to.offset + last.byteLength === to.dataOffset) {
+    part.at = last.byteLength;
+    last.parts.push(part);
+    last.byteLength += part.byteLength;
+    return;
+  }
+  items.push({
+    kind: "span",
+    from: { file: from.file, fd: from.fd, offset: from.dataOffset },
+    to: { file: to.file, fd: to.fd, offset: to.dataOffset },
+    byteLength: part.byteLength,
+    parts: [part],
+  });
 }
 
 /** One tensor's chunk statistics added up in chunk order (the order `report` merges them in). */

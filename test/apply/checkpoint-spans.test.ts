@@ -1,0 +1,128 @@
+/**
+ * Spans: small tensors stored back to back are read, fake-quantized and
+ * written together, one chunk for many tensors. Every output byte, every
+ * qparam and every `--report` statistic must be what a chunk per tensor gives
+ * (the path the conformance tests hold to torchao's bits), whatever the
+ * alignment of the tensors, the thread count or the number of tasks.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
+import { normalize } from "../../src/config/normalize.js";
+import type { CanonicalConfig } from "../../src/config/types.js";
+import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
+import { tempDir } from "../helpers/cli.js";
+import { writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const int4 = normalize({ dtype: "int4", group_size: 32 });
+const int8pc = normalize({ dtype: "int8", granularity: "per_channel" });
+const uint4asym = normalize({ dtype: "uint4", group_size: 16, is_symmetric: false });
+
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return ((s / 2 ** 32) - 0.5) * 0.3;
+  });
+}
+
+/**
+ * `count` small tensors of every float dtype, with odd-length byte tensors
+ * between them so that later float tensors start at unaligned offsets, and
+ * the config each gets (null: copied).
+ */
+function smallModel(count: number): { tensors: RawTensor[]; configs: Array<CanonicalConfig | null> } {
+  const tensors: RawTensor[] = [];
+  const configs: Array<CanonicalConfig | null> = [];
+  for (let i = 0; i < count; i++) {
+    const rows = 1 + (i % 3);
+    const v = values(rows * 32, i + 1);
+    switch (i % 5) {
+      case 0:
+        tensors.push({ name: `l.${i}.f32`, dtype: "F32", shape: [rows, 32], data: new Uint8Array(v.buffer) });
+        configs.push(int4);
+        break;
+      case 1:
+        tensors.push({ name: `l.${i}.bf16`, dtype: "BF16", shape: [rows, 32], data: new Uint8Array(Uint16Array.from(new Uint32Array(v.buffer), (u) => u >>> 16).buffer) });
+        configs.push(i % 2 ? int8pc : uint4asym);
+        break;
+      case 2:
+        tensors.push({ name: `l.${i}.f16`, dtype: "F16", shape: [rows, 32], data: new Uint8Array(Uint16Array.from(v, (x, k) => 0x2000 + ((k * 37 + i) % 0x3000) + (x < 0 ? 0x8000 : 0)).buffer) });
+        configs.push(uint4asym);
+        break;
+      case 3:
+        tensors.push({ name: `l.${i}.odd`, dtype: "U8", shape: [1 + (i % 4)], data: Uint8Array.from({ length: 1 + (i % 4) }, (_, k) => k * 31 + i) });
+        configs.push(null);
+        break;
+      default:
+        tensors.push({ name: `l.${i}.kept`, dtype: "F32", shape: [rows, 32], data: new Uint8Array(v.buffer) });
+        configs.push(null);
+    }
+  }
+  return { tensors, configs };
+}
+
+let n = 0;
+async function run(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, opts: { threads: number; copyChunkBytes: number; stats?: boolean; input?: string }) {
+  const tag = `s${n++}`;
+  const input = opts.input ?? tmp.path(`${tag}.safetensors`);
+  if (!opts.input) writeSafetensors(input, tensors);
+  const output = tmp.path(`${tag}.out.safetensors`);
+  const qparams = tmp.path(`${tag}.qp.safetensors`);
+  const ckpt = openCheckpoint(input);
+  let result: CheckpointRunResult;
+  try {
+    result = await runCheckpoint(ckpt, configs, () => createCheckpointWriter(ckpt, output, {}), {
+      output, threads: opts.threads, copyChunkBytes: opts.copyChunkBytes, qparamsOut: opts.stats ? undefined : qparams, stats: opts.stats,
+    });
+  } finally {
+    ckpt.close();
+  }
+  return { input, result, out: readFileSync(output), qp: opts.stats ? undefined : readFileSync(qparams) };
+}
+
+describe("spans of small tensors", () => {
+  it("give the bytes and qparams of a chunk per tensor, unaligned tensors included, on any thread count", async () => {
+    const { tensors, configs } = smallModel(120);
+    // copyChunkBytes 1: no tensor is small enough to share a chunk (the reference).
+    const ref = await run(tensors, configs, { threads: 1, copyChunkBytes: 1 });
+    expect(ref.result.chunks).toBeGreaterThan(tensors.length);
+    for (const threads of [1, 2, 3]) {
+      for (const copyChunkBytes of [700, 4096, 4 << 20]) {
+        const r = await run(tensors, configs, { threads, copyChunkBytes, input: ref.input });
+        expect(r.out.equals(ref.out), `${threads} threads, spans of ${copyChunkBytes} bytes`).toBe(true);
+        expect(r.qp!.equals(ref.qp!)).toBe(true);
+        expect(r.result.tensors).toEqual(ref.result.tensors);
+        // Coalesced: far fewer chunks than tensors.
+        expect(r.result.chunks).toBeLessThanOrEqual(Math.ceil(ref.out.length / Math.min(copyChunkBytes, 700)) + 2);
+      }
+    }
+    // Some float tensors do start at offsets that are not a multiple of their item size.
+    const header = Number(new DataView(ref.out.buffer, ref.out.byteOffset).getBigUint64(0, true)) + 8;
+    let at = header;
+    const starts = tensors.map((t) => { const s = at; at += t.data.length; return [t.dtype, s] as const; });
+    expect(starts.some(([d, s]) => d === "F32" && s % 4 !== 0)).toBe(true);
+    expect(starts.some(([d, s]) => d !== "F32" && d !== "U8" && s % 2 !== 0)).toBe(true);
+  });
+
+  it("give `apply --report`'s statistics of a chunk per tensor", async () => {
+    const { tensors, configs } = smallModel(40);
+    const ref = await run(tensors, configs, { threads: 1, copyChunkBytes: 1, stats: true });
+    const r = await run(tensors, configs, { threads: 2, copyChunkBytes: 4 << 20, stats: true, input: ref.input });
+    expect(r.out.equals(ref.out)).toBe(true);
+    expect(r.result.stats!.map((s) => (s ? [...s] : null))).toEqual(ref.result.stats!.map((s) => (s ? [...s] : null)));
+    expect(r.result.stats!.filter((s) => s !== null).length).toBe(configs.filter((c) => c !== null).length);
+  });
+
+  it("stay exact over several tasks (more tensors than one task gathers)", async () => {
+    const { tensors, configs } = smallModel(2600);
+    const ref = await run(tensors, configs, { threads: 1, copyChunkBytes: 1 });
+    const r = await run(tensors, configs, { threads: 2, copyChunkBytes: 4 << 20, input: ref.input });
+    expect(r.out.equals(ref.out)).toBe(true);
+    expect(r.qp!.equals(ref.qp!)).toBe(true);
+    expect(r.result.chunks).toBeLessThan(20);
+  });
+});
