@@ -22,7 +22,9 @@ import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice, type KernelKind } from "../quant/kernel.js";
-import { makePlan, type ComputeDtype, type QuantPlan } from "../quant/plan.js";
+import type { ComputeDtype, QuantPlan } from "../quant/plan.js";
+import { PlanCache } from "../quant/plan-cache.js";
+import { yieldEvery } from "../parallel/share-work.js";
 import { chunkElementsFor } from "../apply.js";
 import { QparamsFile } from "./qparams-file.js";
 import { runChunkTask } from "./run-task.js";
@@ -115,17 +117,12 @@ export function planCheckpointTensors(
     throw new RangeError(`${configs.length} configs for the ${checkpoint.tensors.length} tensors of ${checkpoint.path}`);
   }
   const problems: FqcError[] = [];
-  // One plan per config and shape: a checkpoint of many tensors repeats a few shapes, and threads then share the plans.
-  const cache = new Map<CanonicalConfig, Map<string, QuantPlan>>();
+  const cache = new PlanCache();
   const plans = checkpoint.tensors.map((t, i): QuantPlan | null => {
     const config = configs[i];
     if (!config) return null;
     try {
-      const byShape = cache.get(config) ?? cache.set(config, new Map()).get(config)!;
-      const key = `${t.dtype} ${t.fortranOrder} ${t.byteOrder} ${t.shape.join(",")}`;
-      let plan = byShape.get(key);
-      if (!plan) byShape.set(key, (plan = planTensor(checkpoint, t, config, torchao)));
-      return plan;
+      return planTensor(checkpoint, t, config, torchao, cache);
     } catch (e) {
       if (!(e instanceof FqcError)) throw e;
       problems.push(e);
@@ -144,7 +141,7 @@ function describe(checkpoint: Checkpoint, t: CheckpointTensor): string {
   return `${checkpoint.path}: tensor ${t.name} (${t.shape.join("×") || "scalar"} ${t.dtype})`;
 }
 
-function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: CanonicalConfig, torchao: TorchaoVersion): QuantPlan {
+function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: CanonicalConfig, torchao: TorchaoVersion, cache: PlanCache): QuantPlan {
   const what = describe(checkpoint, t);
   if (!isFloatTensorDtype(t.dtype)) {
     throw new FqcError("FORWARD", `${what}: fqc fake-quantizes F32, F16 and BF16 tensors only`, {
@@ -171,7 +168,7 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
     throw new FqcError("FORWARD", `${what}: the last dimension is empty; torchao's min/max reductions fail on it`, { file: t.file });
   }
   try {
-    return makePlan(config, t.shape, { compute: COMPUTE_DTYPE[t.dtype], torchao });
+    return cache.plan(config, t.shape, { compute: COMPUTE_DTYPE[t.dtype], torchao });
   } catch (e) {
     if (e instanceof FqcError) throw new FqcError(e.code, `${what}: ${e.message}`, { hint: e.hint, file: t.file, cause: e });
     throw e;
@@ -254,6 +251,7 @@ export async function runCheckpoint(
       batch = { items: [], sinks: [] };
     };
 
+    const pause = yieldEvery();
     for (let i = 0; i < tensors.length; i++) {
       if (opts.signal?.aborted) throw interrupted();
       const t = tensors[i];
@@ -301,7 +299,7 @@ export async function runCheckpoint(
       });
       bytesDone += t.byteLength;
       opts.onProgress?.(bytesDone, totalBytes);
-      await new Promise((resolve) => setImmediate(resolve)); // let a Ctrl-C in
+      await pause(); // let a Ctrl-C in
     }
     await flush(true);
     qparams?.commit();

@@ -5,7 +5,7 @@
  */
 import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask } from "../apply-chunks.js";
 import type { WorkerPool } from "../parallel/pool.js";
-import { shareWork, yieldToEventLoop } from "../parallel/share-work.js";
+import { shareWork, yieldEvery } from "../parallel/share-work.js";
 
 /** How often the main thread reports workers' progress. */
 const PROGRESS_MS = 100;
@@ -36,10 +36,11 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
   const workers = pool?.runOnAll(task, stop, opts.last).then(() => undefined, (error: unknown) => ({ error }));
   await shareWork(async () => {
     const runner = new ChunkRunner(task);
+    const pause = yieldEvery();
     try {
       while (runner.next()) {
         report();
-        await yieldToEventLoop();
+        await pause();
       }
     } finally {
       runner.close();

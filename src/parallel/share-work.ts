@@ -38,7 +38,26 @@ export async function shareWork(mainShare: () => Promise<void>, opts: ShareWorkO
   if (failure) throw failure.error;
 }
 
+/** Longest run of chunks between two turns of the event loop. */
+export const YIELD_MS = 5;
+
 /** Lets the event loop run (signals, progress) between two chunks. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A yield for between chunks that lets the event loop run only when `ms` have
+ * passed since it last did: yielding after every chunk cost ~7 µs each, seconds
+ * on a checkpoint of 300,000 tiny tensors, while a signal waits at most `ms` more.
+ */
+export function yieldEvery(ms = YIELD_MS): () => Promise<void> {
+  // Date.now, not performance.now: the global `performance` loads node:perf_hooks, which a small apply does not need.
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    if (now - last < ms) return Promise.resolve();
+    last = now;
+    return yieldToEventLoop();
+  };
 }

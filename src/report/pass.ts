@@ -14,10 +14,11 @@ import { FqcError } from "../errors.js";
 import { ioError } from "../npy/fail.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { WorkerPool } from "../parallel/pool.js";
-import { shareWork, yieldToEventLoop } from "../parallel/share-work.js";
+import { shareWork, yieldEvery } from "../parallel/share-work.js";
 import { resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice } from "../quant/kernel.js";
-import { makePlan, type QuantPlan } from "../quant/plan.js";
+import type { QuantPlan } from "../quant/plan.js";
+import { PlanCache } from "../quant/plan-cache.js";
 import { assembleReport, type CellPlan } from "./assemble.js";
 import {
   REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runStreamedTensor,
@@ -50,7 +51,8 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
       throw new Error(`column ${c.name}: ${c.targets.length} targets for ${checkpoint.tensors.length} tensors`);
     }
   }
-  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao)));
+  const cache = new PlanCache();
+  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao, cache)));
   const chunkElements = opts.chunkElements ?? REPORT_CHUNK_ELEMENTS;
   const works = buildWorks(checkpoint, cells, chunkElements);
   const fds = new Map<string, number>();
@@ -94,12 +96,13 @@ export function reportFromSums(
   checkpoint: Checkpoint, columns: readonly ColumnInput[], sums: Float64Array[][], opts: { torchao?: TorchaoVersion; worst?: number } = {},
 ): Report {
   const torchao = opts.torchao ?? "0.12";
-  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao)));
+  const cache = new PlanCache();
+  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao, cache)));
   return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
 }
 
 /** What one column does to one tensor, with the plan when it fake-quantizes it. */
-function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVersion): CellPlan {
+function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVersion, cache: PlanCache): CellPlan {
   const target = column.targets[t.index];
   if (target.action === "skip") return { target, plan: null, refusal: target.error ?? null };
   if (!isFloatTensorDtype(t.dtype)) {
@@ -110,7 +113,7 @@ function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVers
   if (t.shape[t.shape.length - 1] === 0) return { target, plan: null, refusal: `the last dimension of shape (${t.shape.join(", ")}) is empty; torchao's min/max reductions fail on it` };
   const compute = t.dtype === "F32" ? "float32" : t.dtype === "F16" ? "float16" : "bfloat16";
   try {
-    return { target, plan: makePlan(target.config, t.shape, { compute, torchao }), refusal: null };
+    return { target, plan: cache.plan(target.config, t.shape, { compute, torchao }), refusal: null };
   } catch (e) {
     if (e instanceof FqcError && e.code === "FORWARD") return { target, plan: null, refusal: e.message };
     throw e;
@@ -197,17 +200,18 @@ async function runTask(
   const workers = pool && task.positionalChunks > 0 ? pool.runOnAll(task, stop).then(() => undefined, (error: unknown) => ({ error })) : undefined;
   await shareWork(async () => {
     const stopped = () => Atomics.load(control, REPORT_CONTROL.STOP) !== 0;
+    const pause = yieldEvery();
     for (const { work, index } of streamed) {
       if (stopped()) break;
       runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped);
       streamedDone += work.chunks;
       report();
-      await yieldToEventLoop();
+      await pause();
     }
     const runner = new ReportRunner(task);
     while (runner.next()) {
       report();
-      await yieldToEventLoop();
+      await pause();
     }
   }, { workers, stop, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
   if (Atomics.load(control, REPORT_CONTROL.STOP) !== 0 || Atomics.load(control, REPORT_CONTROL.DONE) + streamedDone < totalChunks) throw interrupted();

@@ -9,7 +9,7 @@
  * order afterwards, so the float64 sums are the same for 1 or N threads.
  */
 import { decodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
-import { readFully } from "../npy/positional.js";
+import { ReadAhead } from "../npy/read-ahead.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { sumSquaresWasm, wasmChunkViews, widenBf16SumSquaresWasm } from "../quant/wasm/kernel-wasm.js";
@@ -199,6 +199,7 @@ function tensorOfChunk(tensors: readonly ReportTensorWork[], i: number): ReportT
 export class ReportRunner {
   readonly #task: ReportTask;
   readonly #bufs = new Buffers();
+  readonly #reads = new ReadAhead();
   processed = 0;
 
   constructor(task: ReportTask) {
@@ -221,7 +222,7 @@ export class ReportRunner {
       this.#bufs.ensure(n, item);
       raw = this.#bufs.raw.subarray(0, n * item);
     }
-    readFully(work.fd!, raw, work.dataOffset! + start * work.rowLength * item, work.file);
+    this.#reads.read(work.fd!, raw, work.dataOffset! + start * work.rowLength * item, work.file);
     processReportChunk(work, chunk, raw, count, this.#task, this.#bufs);
     this.processed++;
     Atomics.add(control, REPORT_CONTROL.DONE, 1);
