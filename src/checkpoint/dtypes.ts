@@ -20,6 +20,10 @@ export type ByteLengthCheck = { ok: true; byteLength: number } | { ok: false; wh
 
 /** shape × bits / 8, exactly (BigInt), refusing a result past 2^53 - 1 or one that ends inside a byte. */
 export function tensorByteLength(dtype: TensorDtype, shape: readonly number[]): ByteLengthCheck {
+  // In Numbers while every product stays exact (the usual case); BigInt otherwise.
+  let small = DTYPE_BITS[dtype];
+  for (const d of shape) small = small <= Number.MAX_SAFE_INTEGER / Math.max(d, 1) ? small * d : Infinity;
+  if (small <= Number.MAX_SAFE_INTEGER && small % 8 === 0) return { ok: true, byteLength: small / 8 };
   let elements = 1n;
   for (const d of shape) elements *= BigInt(d);
   const bits = elements * BigInt(DTYPE_BITS[dtype]);

@@ -37,25 +37,39 @@ export interface OutputFile {
   readonly tensors: readonly CheckpointTensor[];
 }
 
+/** A tensor's state in FileLayoutWriter.#state. */
+const NOT_BEGUN = 0;
+const BEGUN = 1;
+const ENDED = 2;
+
 export class FileLayoutWriter implements CheckpointWriter {
   readonly path: string;
-  readonly #slots: Array<{ out: OutputFile; tensor: CheckpointTensor }> = [];
-  readonly #ended: boolean[] = [];
+  // Per tensor, in checkpoint order: its output file (index into #files) and its state. Flat arrays, not an
+  // object per tensor: a checkpoint may hold hundreds of thousands of tensors.
+  readonly #files: readonly OutputFile[];
+  readonly #tensors: CheckpointTensor[] = [];
+  readonly #fileOf: number[] = [];
+  readonly #state: Uint8Array;
   readonly #commitAll: () => void;
   readonly #abortAll: () => void;
   #next = 0;
-  #state: "open" | "committed" | "aborted" = "open";
+  #status: "open" | "committed" | "aborted" = "open";
 
   /** Writes every file's header now; `commitAll` renames every file into place, `abortAll` removes every temp file. */
   constructor(path: string, files: readonly OutputFile[], commitAll: () => void, abortAll: () => void) {
     this.path = path;
+    this.#files = files;
     this.#commitAll = commitAll;
     this.#abortAll = abortAll;
-    try {
-      for (const out of files) {
-        out.file.writeAt(out.prefix, 0);
-        for (const tensor of out.tensors) this.#slots.push({ out, tensor });
+    files.forEach((out, f) => {
+      for (const tensor of out.tensors) {
+        this.#tensors.push(tensor);
+        this.#fileOf.push(f);
       }
+    });
+    this.#state = new Uint8Array(this.#tensors.length);
+    try {
+      for (const out of files) out.file.writeAt(out.prefix, 0);
     } catch (err) {
       this.abort();
       throw err;
@@ -64,49 +78,29 @@ export class FileLayoutWriter implements CheckpointWriter {
 
   begin(tensor: CheckpointTensor): TensorSink {
     this.#checkOpen("begin a tensor");
-    const slot = this.#slots[this.#next];
-    if (slot === undefined || tensor.index !== this.#next || tensor.name !== slot.tensor.name || tensor.byteLength !== slot.tensor.byteLength) {
-      const expected = slot ? `tensor ${this.#next} (${slot.tensor.name})` : "no more tensors";
+    const index = this.#next;
+    const expected = this.#tensors[index];
+    if (expected === undefined || tensor.index !== index || tensor.name !== expected.name || tensor.byteLength !== expected.byteLength) {
+      const wanted = expected ? `tensor ${index} (${expected.name})` : "no more tensors";
       this.abort();
-      throw new Error(`${this.path}: tensors must be begun in checkpoint order: expected ${expected}, got tensor ${tensor.index} (${tensor.name})`);
+      throw new Error(`${this.path}: tensors must be begun in checkpoint order: expected ${wanted}, got tensor ${tensor.index} (${tensor.name})`);
     }
-    const index = this.#next++;
-    this.#ended[index] = false;
-    const { out } = slot;
-    const { dataOffset, byteLength, name } = slot.tensor;
-    const start = dataOffset!;
-    let written = 0;
-    const fail = (what: string): never => {
-      this.abort();
-      throw new Error(`${this.path}: tensor ${name}: ${what}`);
-    };
-    return {
-      positional: { fd: out.file.fd, dataOffset: start },
-      write: (bytes: Uint8Array) => {
-        if (this.#ended[index]) fail("write after end");
-        if (written + bytes.length > byteLength) fail(`${written + bytes.length} bytes written, more than its ${byteLength}`);
-        try {
-          out.file.writeAt(bytes, start + written);
-        } catch (err) {
-          this.abort();
-          throw err;
-        }
-        written += bytes.length;
-      },
-      end: (writtenPositionally = 0) => {
-        if (this.#ended[index]) fail("ended twice");
-        if (written + writtenPositionally !== byteLength) fail(`${written + writtenPositionally} bytes written, expected ${byteLength}`);
-        this.#ended[index] = true;
-      },
-    };
+    this.#next++;
+    this.#state[index] = BEGUN;
+    return new LayoutSink(this, index, this.#files[this.#fileOf[index]].file, expected);
+  }
+
+  /** For LayoutSink.end: tensor `index` has all its bytes. */
+  markEnded(index: number): void {
+    this.#state[index] = ENDED;
   }
 
   commit(): void {
     this.#checkOpen("commit");
-    const missing = this.#slots.findIndex((_, i) => this.#ended[i] !== true);
+    const missing = this.#state.findIndex((s) => s !== ENDED);
     if (missing >= 0) {
       this.abort();
-      throw new Error(`${this.path}: cannot commit: tensor ${missing} (${this.#slots[missing].tensor.name}) was ${this.#ended[missing] === false ? "not ended" : "never begun"}`);
+      throw new Error(`${this.path}: cannot commit: tensor ${missing} (${this.#tensors[missing].name}) was ${this.#state[missing] === NOT_BEGUN ? "never begun" : "not ended"}`);
     }
     try {
       this.#commitAll();
@@ -114,17 +108,60 @@ export class FileLayoutWriter implements CheckpointWriter {
       this.abort();
       throw err;
     }
-    this.#state = "committed";
+    this.#status = "committed";
   }
 
   abort(): void {
-    if (this.#state !== "open") return;
-    this.#state = "aborted";
+    if (this.#status !== "open") return;
+    this.#status = "aborted";
     this.#abortAll();
   }
 
   #checkOpen(doing: string): void {
-    if (this.#state !== "open") throw new Error(`${this.path}: cannot ${doing}: the output was already ${this.#state}`);
+    if (this.#status !== "open") throw new Error(`${this.path}: cannot ${doing}: the output was already ${this.#status}`);
+  }
+}
+
+/** One tensor's sink: an object with its methods on the prototype (closures per tensor cost ~350 bytes each). */
+class LayoutSink implements TensorSink {
+  readonly positional: { fd: number; dataOffset: number };
+  readonly #writer: FileLayoutWriter;
+  readonly #index: number;
+  readonly #file: AtomicFile;
+  readonly #tensor: CheckpointTensor;
+  #written = 0;
+  #ended = false;
+
+  constructor(writer: FileLayoutWriter, index: number, file: AtomicFile, tensor: CheckpointTensor) {
+    this.#writer = writer;
+    this.#index = index;
+    this.#file = file;
+    this.#tensor = tensor;
+    this.positional = { fd: file.fd, dataOffset: tensor.dataOffset! };
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.#ended) this.#fail("write after end");
+    if (this.#written + bytes.length > this.#tensor.byteLength) this.#fail(`${this.#written + bytes.length} bytes written, more than its ${this.#tensor.byteLength}`);
+    try {
+      this.#file.writeAt(bytes, this.positional.dataOffset + this.#written);
+    } catch (err) {
+      this.#writer.abort();
+      throw err;
+    }
+    this.#written += bytes.length;
+  }
+
+  end(writtenPositionally = 0): void {
+    if (this.#ended) this.#fail("ended twice");
+    if (this.#written + writtenPositionally !== this.#tensor.byteLength) this.#fail(`${this.#written + writtenPositionally} bytes written, expected ${this.#tensor.byteLength}`);
+    this.#ended = true;
+    this.#writer.markEnded(this.#index);
+  }
+
+  #fail(what: string): never {
+    this.#writer.abort();
+    throw new Error(`${this.#writer.path}: tensor ${this.#tensor.name}: ${what}`);
   }
 }
 

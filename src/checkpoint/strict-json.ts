@@ -152,13 +152,8 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): Jso
     const entries: Array<[string, JsonValue]> = [];
     const streamed = depth === 1 && onRootMember !== undefined;
     // Small objects (every tensor entry) check duplicates by scanning; a Set only once there are many keys (or streamed ones).
-    const keys: { set: Set<string> | null } = { set: streamed ? new Set() : null };
-    const isDuplicate = (key: string): boolean => {
-      if (keys.set !== null) return keys.set.has(key);
-      for (const [k] of entries) if (k === key) return true;
-      if (entries.length >= 16) keys.set = new Set(entries.map(([k]) => k));
-      return false;
-    };
+    // Inline, no closure: this runs for every key of a header of 300,000 tensors.
+    let keys: Set<string> | null = streamed ? new Set() : null;
     skipSpace();
     if (text[pos] === "}") { pos++; return { kind: "object", entries }; }
     for (;;) {
@@ -166,8 +161,14 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): Jso
       if (text[pos] !== '"') fail(`expected a string key, found ${describe(pos)}`);
       const keyAt = pos;
       const key = parseString();
-      if (isDuplicate(key)) fail(`duplicate key ${quoteName(key)}`, keyAt);
-      keys.set?.add(key);
+      let duplicate = false;
+      if (keys !== null) duplicate = keys.has(key);
+      else {
+        for (let j = 0; j < entries.length && !duplicate; j++) duplicate = entries[j][0] === key;
+        if (!duplicate && entries.length >= 16) keys = new Set(entries.map((e) => e[0]));
+      }
+      if (duplicate) fail(`duplicate key ${quoteName(key)}`, keyAt);
+      keys?.add(key);
       skipSpace();
       if (text[pos] !== ":") fail(`expected ':' after key ${quoteName(key)}, found ${describe(pos)}`);
       pos++;
@@ -211,6 +212,8 @@ export function jsonNonNegativeInteger(v: JsonValue): { ok: true; value: number 
   if (v.kind !== "number") return { ok: false, why: `${jsonKind(v)}, not an integer` };
   if (v.text.startsWith("-")) return { ok: false, why: `negative (${v.text})` };
   if (!/^[0-9]+$/.test(v.text)) return { ok: false, why: `${v.text}, not an integer` };
+  // Up to 15 digits is below 2^53: exact as a Number, no BigInt needed.
+  if (v.text.length <= 15) return { ok: true, value: Number(v.text) };
   const big = BigInt(v.text);
   if (big > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: `${v.text}, larger than 2^53 - 1` };
   return { ok: true, value: Number(big) };
