@@ -42,6 +42,7 @@ const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 try {
   if (!only || only === "apply") benchApply();
   if (!only || only === "checkpoint") benchCheckpoint();
+  if (!only || only === "many") benchManyTensors();
   if (!only || only === "report") benchReport();
   if (!only || only === "validate") benchValidate();
   if (!only || only === "big-config") benchBigConfigs();
@@ -158,6 +159,53 @@ function benchCheckpoint() {
     `fqc / Node's floor ${(res.fqc.seconds / res.floor.seconds).toFixed(2)}x (target ≤ 1.3x); fqc / cp ${(res.fqc.seconds / res.cp.seconds).toFixed(2)}x; ` +
     `peak RSS ${fmtRss(res.fqc.rss)} (target ≤ 300 MiB)`);
   console.log(`(elements/s count the fake-quantized values; GB/s the whole file)\n`);
+}
+
+/**
+ * A checkpoint of very many tiny tensors (300,000 F32/BF16 [1, 32], a 32 MB header: what the 100 MB header
+ * bound allows a third of): the per-tensor costs of apply, its dry run and report, which the data-sized
+ * rows above do not show. Made here, without Python.
+ */
+function benchManyTensors() {
+  const count = quick ? 20_000 : 300_000;
+  const input = path.join(work, "many.safetensors");
+  const header = {};
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const dtype = i % 4 === 3 ? "BF16" : "F32";
+    const size = dtype === "F32" ? 128 : 64;
+    header[`model.layers.${i}.mlp.up_proj.weight`] = { dtype, shape: [1, 32], data_offsets: [at, at + size] };
+    at += size;
+  }
+  let text = JSON.stringify(header);
+  text += " ".repeat((8 - (text.length % 8)) % 8);
+  const data = new Uint8Array(at);
+  const f32 = new Float32Array(data.buffer, 0, at >> 2);
+  for (let i = 0; i < f32.length; i++) f32[i] = Math.sin(i) * 0.1; // BF16 tensors read these bytes as other (finite) values
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(text.length));
+  writeFileSync(input, Buffer.concat([length, Buffer.from(text), data]));
+  const bytes = statSync(input).size;
+  const cfg = path.join(work, "many-int4.json");
+  writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+  const runs = quick ? 1 : 3;
+  console.log(`## many tensors: ${count.toLocaleString("en-US")} tensors of [1, 32] (F32 and BF16; header ${(text.length / 2 ** 20).toFixed(0)} MiB, ` +
+    `${(bytes / 2 ** 20).toFixed(0)} MiB in all), int4 per_group 32 on every one, median of ${runs}`);
+  const fresh = (p) => { rmSync(p, { force: true }); return p; };
+  const jobs = [
+    { key: "cp", label: "cp (baseline)", run: () => timeCmd("cp", [input, fresh(path.join(work, "many-cp.safetensors"))]) },
+    { key: "apply", label: "fqc apply (threads auto)", run: () => timeCmd(process.execPath, [fqc, "apply", input, fresh(path.join(work, "many-out.safetensors")), "-c", cfg, "--quiet"]) },
+    { key: "dry", label: "fqc apply --dry-run", run: () => timeCmd(process.execPath, [fqc, "apply", input, path.join(work, "many-dry.safetensors"), "-c", cfg, "--dry-run"]) },
+    { key: "report", label: "fqc report (table)", run: () => timeCmd(process.execPath, [fqc, "report", input, "-c", cfg, "--no-progress"]) },
+  ];
+  const samples = new Map(jobs.map((j) => [j.key, []]));
+  for (let r = 0; r < runs; r++) for (const j of jobs) samples.get(j.key).push(j.run());
+  for (const j of jobs) {
+    const r = medianOf(samples.get(j.key));
+    const perTensor = `${((r.seconds / count) * 1e6).toFixed(1)} µs/tensor`;
+    console.log(`${j.label.padEnd(36)} ${r.seconds.toFixed(3)} s  ${(count / r.seconds / 1e3).toFixed(0).padStart(4)} k tensors/s  ${perTensor}  peak RSS ${fmtRss(r.rss)}`);
+  }
+  console.log();
 }
 
 /** The ~1 GiB bf16 checkpoint of make_checkpoint.py (default size; small with --quick), made once per bench run. */

@@ -50,7 +50,7 @@ export interface ReportCell {
 export interface ReportTensor {
   name: string;
   dtype: TensorDtype;
-  shape: number[];
+  shape: readonly number[];
   elements: number;
   bytes: number;
   cells: ReportCell[];
