@@ -5,7 +5,7 @@
  * (the path the conformance tests hold to torchao's bits), whatever the
  * alignment of the tensors, the thread count or the number of tasks.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
@@ -13,6 +13,9 @@ import type { CanonicalConfig } from "../../src/config/types.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
 import { tempDir } from "../helpers/cli.js";
 import { writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
+import { halfBits } from "../helpers/safetensors.js";
+import { craftZip, decodeValues, readTensor } from "../checkpoint/npz-helpers.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -124,5 +127,52 @@ describe("spans of small tensors", () => {
     expect(r.out.equals(ref.out)).toBe(true);
     expect(r.qp!.equals(ref.qp!)).toBe(true);
     expect(r.result.chunks).toBeLessThan(20);
+  });
+});
+
+describe("big-endian .npz members", () => {
+  /** An .npy of `values` as `descr` (<f4, >f4, <f2, >f2). */
+  function npy(descr: string, values: Float32Array, shape: number[]): Uint8Array {
+    const header = encodeNpyHeader({ descr, shape });
+    const size = descr.endsWith("4") ? 4 : 2;
+    const body = new Uint8Array(values.length * size);
+    const view = new DataView(body.buffer);
+    const little = descr.startsWith("<");
+    values.forEach((v, i) => (size === 4 ? view.setFloat32(i * 4, v, little) : view.setUint16(i * 2, halfBits(v), little)));
+    const out = new Uint8Array(header.length + body.length);
+    out.set(header);
+    out.set(body, header.length);
+    return out;
+  }
+
+  it("are fake-quantized as their little-endian twins are, stay big-endian, whether read in spans, chunks or streamed", async () => {
+    const v = values(3 * 64, 7);
+    const members = ["<f4", ">f4", "<f2", ">f2"].map((descr, i) => ({ descr, name: `m${i}.npy` }));
+    for (const method of [0, 8] as const) {
+      for (const copyChunkBytes of [1, 4 << 20]) {
+        const input = tmp.path(`be-${method}-${copyChunkBytes}.npz`);
+        const output = tmp.path(`be-${method}-${copyChunkBytes}.out.npz`);
+        writeFileSync(input, craftZip(members.map((m) => ({ name: m.name, payload: npy(m.descr, v, [3, 64]), method }))));
+        const ckpt = openCheckpoint(input);
+        try {
+          expect(ckpt.tensors.map((t) => t.byteOrder)).toEqual(["little", "big", "little", "big"]);
+          await runCheckpoint(ckpt, members.map(() => uint4asym), () => createCheckpointWriter(ckpt, output), { output, threads: 2, copyChunkBytes });
+        } finally {
+          ckpt.close();
+        }
+        const out = openCheckpoint(output);
+        try {
+          const got = out.tensors.map((t) => decodeValues(readTensor(out, t, 1 << 20), members[t.index].descr));
+          expect(out.tensors.map((t) => t.byteOrder)).toEqual(["little", "big", "little", "big"]);
+          expect(got[1]).toEqual(got[0]);
+          expect(got[3]).toEqual(got[2]);
+          // Fake-quantized indeed: few distinct values per group of 16.
+          expect(new Set(got[0].slice(0, 16)).size).toBeLessThanOrEqual(16);
+          expect(got[0]).not.toEqual(Array.from(v));
+        } finally {
+          out.close();
+        }
+      }
+    }
   });
 });
