@@ -5,6 +5,7 @@
  */
 import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
+import type { CanonicalConfig } from "../config/types.js";
 import type { TensorPlanEntry } from "./plan-tensors.js";
 
 export interface PlanRenderExtras {
@@ -38,19 +39,27 @@ export function summarizePlan(entries: readonly TensorPlanEntry[]): PlanSummary 
 
 const HEADERS = ["name", "shape", "dtype", "action", "key", "config"] as const;
 
-function row(e: TensorPlanEntry): string[] {
+function row(e: TensorPlanEntry, summary: (c: CanonicalConfig) => string): string[] {
   const shape = e.tensor.shape.length === 0 ? "scalar" : e.tensor.shape.join("×");
   const action = e.errors.length > 0 ? "error" : e.action;
-  const what = e.action === "quantize" && e.config ? configSummary(e.config) : (e.note ?? "");
+  const what = e.action === "quantize" && e.config ? summary(e.config) : (e.note ?? "");
   return [shownName(e.tensor.name), shape, e.tensor.dtype, action, e.key === undefined ? "—" : shownName(e.key), what];
+}
+
+/** Characters as a terminal counts them (code points); `.length` unless the text has a surrogate pair, without an array per cell. */
+function width(s: string): number {
+  return /[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length;
 }
 
 /** The plan as an aligned text table, then a summary line, then every problem. */
 export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
-  const rows = [HEADERS.slice() as string[], ...entries.map(row)];
+  // One summary per config object: every tensor under one config shares it.
+  const summaries = new Map<CanonicalConfig, string>();
+  const summary = (c: CanonicalConfig) => summaries.get(c) ?? summaries.set(c, configSummary(c)).get(c)!;
+  const rows = [HEADERS.slice() as string[], ...entries.map((e) => row(e, summary))];
   // Loops, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
-  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, [...r[i]].length), 0));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - [...c].length))).join("  ").trimEnd();
+  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, width(r[i])), 0));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - width(c)))).join("  ").trimEnd();
   const out = rows.map(line);
   const s = summarizePlan(entries);
   out.push("");

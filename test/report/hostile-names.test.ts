@@ -114,6 +114,18 @@ describe("a huge tensor name (the header allows 100 MB of them)", () => {
   });
 });
 
+describe("names beyond the Basic Multilingual Plane", () => {
+  it("line up in the dry run's table by code points, as a terminal shows them", () => {
+    const names = ["emb\u{1F600}\u{1F600}.weight", "abcdef.weight", "x.weight"];
+    const text = renderPlanTable(planTensors(names.map((name) => ({ name, dtype: "F32" as const, shape: [2, 64], byteLength: 512 })), { config: INT4 }));
+    const lines = text.split("\n").filter((l) => names.some((n) => l.startsWith(n)));
+    expect(lines).toHaveLength(3);
+    const shapeAt = lines.map((l) => [...l].indexOf("2"));
+    expect(new Set(shapeAt).size).toBe(1);
+    expect(shapeAt[0]).toBe([..."abcdef.weight"].length + 2);
+  });
+});
+
 describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () => {
   // Math.max(...rows) passes one argument per tensor: past ~130,000 it overflowed the call stack in every text renderer.
   const N = 200_000;
