@@ -4,11 +4,11 @@ import { openCheckpoint } from "../checkpoint/open.js";
 import type { TorchaoVersion } from "../config/types.js";
 import type { ReportFormat } from "../report/format-names.js";
 import { reportFromSums } from "../report/pass.js";
-import { renderReport } from "../report/render.js";
+import { reportPieces } from "../report/render.js";
 import { targetsFromPlan } from "../report/targets.js";
 import { SLOTS } from "../report/stats.js";
 import { planTensors, type PlanSource } from "../tensor-plan/plan-tensors.js";
-import { writeFileAtomic } from "./write-file.js";
+import { writePiecesAtomic } from "./write-file.js";
 
 /** The report format a file name asks for: .json, .csv, .md/.markdown, .html/.htm; anything else gets the text table. */
 export function reportFormatFor(file: string): ReportFormat {
@@ -35,7 +35,7 @@ export async function writeApplyReport(
       targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao })),
     };
     const report = reportFromSums(checkpoint, [column], stats.map((s) => [s ?? new Float64Array(SLOTS)]), { torchao: argv.torchao });
-    writeFileAtomic(file, renderReport(reportFormatFor(file), report));
+    writePiecesAtomic(file, reportPieces(reportFormatFor(file), report));
   } finally {
     checkpoint.close();
   }

@@ -6,3 +6,35 @@ export function writeFileAtomic(target: string, text: string, opts: AtomicOption
   file.write(new TextEncoder().encode(text));
   file.commit();
 }
+
+/** Text gathered into writes of about this many characters. */
+const WRITE_CHARS = 1 << 20;
+
+/** Pieces of text gathered into writes of ~1 MiB each: a long report is written as it is made, never held whole. */
+export function* batchedText(pieces: Iterable<string>): Generator<string> {
+  let batch: string[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    length += piece.length;
+    if (length >= WRITE_CHARS) {
+      yield batch.join("");
+      batch = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield batch.join("");
+}
+
+/** As writeFileAtomic, for text made in pieces (a report): the file appears whole, or not at all. */
+export function writePiecesAtomic(target: string, pieces: Iterable<string>, opts: AtomicOptions = {}): void {
+  const file = AtomicFile.create(target, opts);
+  try {
+    const encoder = new TextEncoder();
+    for (const text of batchedText(pieces)) file.write(encoder.encode(text));
+  } catch (e) {
+    file.abort();
+    throw e;
+  }
+  file.commit();
+}

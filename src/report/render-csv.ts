@@ -26,18 +26,23 @@ function nameField(name: string): string {
 }
 
 export function renderReportCsv(report: Report, opts: RowOptions = {}): string {
-  const lines = [HEADER.join(",")];
+  return [...reportCsvPieces(report, opts)].join("");
+}
+
+/** The CSV row by row (each piece ends with a newline). */
+export function* reportCsvPieces(report: Report, opts: RowOptions = {}): Generator<string> {
+  yield `${HEADER.join(",")}\n`;
   for (const t of selectRows(report, opts)) {
-    t.cells.forEach((c, i) => {
+    for (let i = 0; i < t.cells.length; i++) {
+      const c = t.cells[i];
       const f = c.figures;
-      lines.push([
+      yield `${[
         nameField(t.name), field(t.shape.join("x")), field(t.dtype), field(t.elements), field(report.columns[i].name), field(c.status),
         field(c.key), field(c.config),
         // Full precision (shortest round-trip): CSV is for further processing.
         field(f && f.sqnrDb !== null && Number.isFinite(f.sqnrDb) ? String(f.sqnrDb) : formatDb(f?.sqnrDb)), field(f?.rmse), field(f?.maxAbsError),
         field(f?.zeroedShare), field(c.sums?.nanInputs), field(c.sums?.infInputs), field(c.sums?.nonFiniteOutputs), field(c.bytes), field(c.reason),
-      ].join(","));
-    });
+      ].join(",")}\n`;
+    }
   }
-  return `${lines.join("\n")}\n`;
 }

@@ -6,7 +6,7 @@
  * report always renders to the same bytes.
  */
 import type { StatSums } from "./stats.js";
-import type { ColumnSummary, Report, ReportCell } from "./types.js";
+import type { ColumnSummary, Report, ReportCell, ReportTensor } from "./types.js";
 
 export const REPORT_JSON_VERSION = 1;
 
@@ -64,25 +64,57 @@ function summaryJson(s: ColumnSummary) {
   };
 }
 
-export function reportJsonValue(report: Report) {
+/** The fields before "tensors", in their order. */
+function headJson(report: Report) {
   return {
     version: REPORT_JSON_VERSION,
     model: report.model,
     format: report.format,
     torchao: report.torchao,
     columns: report.columns.map((c) => ({ name: c.name, source: c.source, kind: c.kind })),
-    tensors: report.tensors.map((t) => ({
-      name: t.name,
-      dtype: t.dtype,
-      shape: t.shape,
-      elements: t.elements,
-      bytes: t.bytes,
-      cells: t.cells.map((c, i) => cellJson(report.columns[i].name, c)),
-    })),
-    summary: report.summaries.map(summaryJson),
   };
 }
 
+function tensorJson(report: Report, t: ReportTensor) {
+  return {
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape,
+    elements: t.elements,
+    bytes: t.bytes,
+    cells: t.cells.map((c, i) => cellJson(report.columns[i].name, c)),
+  };
+}
+
+export function reportJsonValue(report: Report) {
+  return { ...headJson(report), tensors: report.tensors.map((t) => tensorJson(report, t)), summary: report.summaries.map(summaryJson) };
+}
+
 export function renderReportJson(report: Report): string {
-  return `${JSON.stringify(reportJsonValue(report), null, 2)}\n`;
+  return [...reportJsonPieces(report)].join("");
+}
+
+/** JSON.stringify(value, null, 2) as it reads nested `depth` levels deep. */
+function nested(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`);
+}
+
+/**
+ * The same bytes as JSON.stringify(reportJsonValue(report), null, 2) + "\n",
+ * one tensor at a time: a report of 300,000 tensors is ~240 MB of JSON,
+ * which as one string (and its UTF-8 copy) took 1.5 GiB.
+ */
+export function* reportJsonPieces(report: Report): Generator<string> {
+  yield "{\n";
+  for (const [key, value] of Object.entries(headJson(report))) yield `  ${JSON.stringify(key)}: ${nested(value, 1)},\n`;
+  if (report.tensors.length === 0) {
+    yield `  "tensors": [],\n`;
+  } else {
+    yield `  "tensors": [\n`;
+    for (let i = 0; i < report.tensors.length; i++) {
+      yield `    ${nested(tensorJson(report, report.tensors[i]), 2)}${i + 1 < report.tensors.length ? "," : ""}\n`;
+    }
+    yield "  ],\n";
+  }
+  yield `  "summary": ${nested(report.summaries.map(summaryJson), 1)}\n}\n`;
 }

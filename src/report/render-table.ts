@@ -19,8 +19,11 @@ function cellTexts(c: ReportCell, withKey: boolean): string[] {
   return [...key, formatDb(c.figures.sqnrDb), formatSmall(c.figures.rmse), formatSmall(c.figures.maxAbsError), formatShare(c.figures.zeroedShare)];
 }
 
-/** Pads a grid of texts into aligned lines: a group header line over the sub-columns, then labels, then rows. */
-function layOut(groups: Array<{ label: string; span: number }>, columns: GridColumn[], rows: string[][]): string[] {
+/**
+ * Pads a grid of texts into aligned lines: a group header line over the sub-columns, then labels, then rows.
+ * Returns the three heading lines and the function that pads one row, so rows can be written one at a time.
+ */
+function layOut(groups: Array<{ label: string; span: number }>, columns: GridColumn[], rows: string[][]): { heading: string[]; line: (texts: string[]) => string } {
   // reduce, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
   const width = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, r[i].length), c.label.length));
   // Widen a group's last column if its label is longer than its columns together.
@@ -39,7 +42,7 @@ function layOut(groups: Array<{ label: string; span: number }>, columns: GridCol
     return g.label.padEnd(w);
   }).join("  ").trimEnd();
   const rule = width.map((w) => "─".repeat(w)).join("  ");
-  return [head, line(columns.map((c) => c.label)), rule, ...rows.map(line)];
+  return { heading: [head, line(columns.map((c) => c.label)), rule], line };
 }
 
 export function summaryLine(s: ColumnSummary): string {
@@ -53,6 +56,11 @@ export function summaryLine(s: ColumnSummary): string {
 }
 
 export function renderReportTable(report: Report, opts: RowOptions = {}): string {
+  return [...reportTablePieces(report, opts)].join("");
+}
+
+/** The table line by line (each piece ends with a newline): a report of many tensors is never one string. */
+export function* reportTablePieces(report: Report, opts: RowOptions = {}): Generator<string> {
   const recipeCols = report.columns.map((c) => c.kind === "recipe");
   const groups = [{ label: "", span: 3 }, ...report.columns.map((c, i) => ({ label: shownName(c.name), span: recipeCols[i] ? 5 : 4 }))];
   const columns: GridColumn[] = [
@@ -63,14 +71,15 @@ export function renderReportTable(report: Report, opts: RowOptions = {}): string
     ]),
   ];
   const rows = selectRows(report, opts).map((t) => [shownName(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c, i) => cellTexts(c, recipeCols[i]))]);
-  const lines = layOut(groups, columns, rows);
+  const { heading, line } = layOut(groups, columns, rows);
+  yield `${shownName(report.model)} (${report.format}): ${report.tensors.length} tensors, torchao ${report.torchao} numerics\n\n`;
+  for (const text of heading) yield `${text}\n`;
+  for (const r of rows) yield `${line(r)}\n`;
+  yield "\n";
+  for (const s of report.summaries) yield `${summaryLine(s)}\n`;
   const refusals = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${shownName(t.name)} (${shownName(report.columns[i].name)}): ${oneLine(c.reason ?? "")}`] : [])));
-  return [
-    `${shownName(report.model)} (${report.format}): ${report.tensors.length} tensors, torchao ${report.torchao} numerics`,
-    "",
-    ...lines,
-    "",
-    ...report.summaries.map(summaryLine),
-    ...(refusals.length ? ["", "torchao would refuse:", ...refusals.map((r) => `  ${r}`)] : []),
-  ].join("\n") + "\n";
+  if (refusals.length) {
+    yield "\ntorchao would refuse:\n";
+    for (const r of refusals) yield `  ${r}\n`;
+  }
 }

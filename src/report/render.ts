@@ -1,9 +1,9 @@
 /** One entry point for every report format, as diagnostics/format.ts is for validate's. */
-import { renderReportCsv } from "./render-csv.js";
+import { reportCsvPieces } from "./render-csv.js";
 import { renderReportHtml, type HtmlOptions } from "./render-html.js";
-import { renderReportJson } from "./render-json.js";
+import { reportJsonPieces } from "./render-json.js";
 import { renderReportMarkdown } from "./render-markdown.js";
-import { renderReportTable } from "./render-table.js";
+import { reportTablePieces } from "./render-table.js";
 import type { Report } from "./types.js";
 import { FqcError } from "../errors.js";
 
@@ -13,25 +13,33 @@ export { REPORT_FORMATS, type ReportFormat } from "./format-names.js";
 
 /**
  * The report as text. A report longer than a JavaScript string can hold (~512 MB: a checkpoint whose 100 MB header is all tensor
- * names, times several columns in CSV) is an FqcError, not a crash.
+ * names, times several columns in CSV) is an FqcError, not a crash; `reportPieces` has that limit for markdown and HTML only.
  */
 export function renderReport(format: ReportFormat, report: Report, opts: HtmlOptions = {}): string {
-  try {
-    return renderAs(format, report, opts);
-  } catch (e) {
-    if (!(e instanceof RangeError) || !/Invalid string length/.test(e.message)) throw e;
-    throw new FqcError("IO", `${report.model}: the ${format} report is longer than a string can hold (over 512 MB of text)`, {
-      hint: "Use --worst N to list fewer tensors, or a format that repeats less (json lists each tensor once).",
-    });
+  return whole(format, report, () => [...reportPieces(format, report, opts)].join(""));
+}
+
+/**
+ * The report as pieces of text to write one after another: table, CSV and JSON a line or a tensor at a
+ * time (the report of a checkpoint of many tensors is never one string), markdown and HTML whole.
+ */
+export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOptions = {}): Iterable<string> {
+  switch (format) {
+    case "table": return reportTablePieces(report, opts);
+    case "json": return reportJsonPieces(report);
+    case "csv": return reportCsvPieces(report, opts);
+    case "markdown": return [whole(format, report, () => renderReportMarkdown(report, opts))];
+    case "html": return [whole(format, report, () => renderReportHtml(report, opts))];
   }
 }
 
-function renderAs(format: ReportFormat, report: Report, opts: HtmlOptions): string {
-  switch (format) {
-    case "table": return renderReportTable(report, opts);
-    case "json": return renderReportJson(report);
-    case "csv": return renderReportCsv(report, opts);
-    case "markdown": return renderReportMarkdown(report, opts);
-    case "html": return renderReportHtml(report, opts);
+function whole(format: ReportFormat, report: Report, render: () => string): string {
+  try {
+    return render();
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/Invalid string length/.test(e.message)) throw e;
+    throw new FqcError("IO", `${report.model}: the ${format} report is longer than a string can hold (over 512 MB of text)`, {
+      hint: "Use --worst N to list fewer tensors, or table, csv or json, which are written a line or a tensor at a time.",
+    });
   }
 }

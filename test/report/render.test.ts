@@ -5,11 +5,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalize } from "../../src/config/normalize.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
-import { renderReportCsv } from "../../src/report/render-csv.js";
+import { renderReportCsv, reportCsvPieces } from "../../src/report/render-csv.js";
 import { renderReportHtml } from "../../src/report/render-html.js";
-import { renderReportJson } from "../../src/report/render-json.js";
+import { renderReportJson, reportJsonPieces, reportJsonValue } from "../../src/report/render-json.js";
 import { renderReportMarkdown } from "../../src/report/render-markdown.js";
-import { renderReportTable } from "../../src/report/render-table.js";
+import { renderReportTable, reportTablePieces } from "../../src/report/render-table.js";
+import { renderReport, reportPieces } from "../../src/report/render.js";
 import { niceTicks } from "../../src/report/render-chart.js";
 import { configTargets } from "../../src/report/targets.js";
 import type { Report, TensorTarget } from "../../src/report/types.js";
@@ -159,4 +160,30 @@ describe("report renderers", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("reports written in pieces", () => {
+  it("JSON a tensor at a time: the bytes of JSON.stringify(reportJsonValue(report), null, 2)", () => {
+    const odd = { ...report, model: 'a "model"\nwith\\lines', tensors: report.tensors.map((t, i) => ({ ...t, name: i % 2 ? `${t.name}\n"x"` : t.name })) };
+    for (const r of [report, odd, { ...report, tensors: [] }, { ...report, tensors: report.tensors.slice(0, 1) }, { ...report, summaries: [] }]) {
+      const pieces = [...reportJsonPieces(r)];
+      expect(pieces.join("")).toBe(`${JSON.stringify(reportJsonValue(r), null, 2)}\n`);
+      expect(pieces.length).toBeGreaterThanOrEqual(r.tensors.length);
+    }
+  });
+
+  it("table and CSV a line at a time, the same text as whole", () => {
+    for (const opts of [{}, { sort: "sqnr" as const }, { worst: 2 }]) {
+      const table = [...reportTablePieces(report, opts)];
+      expect(table.join("")).toBe(renderReportTable(report, opts));
+      expect(table.every((p) => p.endsWith("\n"))).toBe(true);
+      expect(table.length).toBeGreaterThan(report.tensors.length / (opts.worst ? 4 : 1));
+      const csv = [...reportCsvPieces(report, opts)];
+      expect(csv.join("")).toBe(renderReportCsv(report, opts));
+      expect(csv.length).toBe(1 + (opts.worst ?? report.tensors.length) * report.columns.length);
+    }
+    for (const format of ["table", "json", "csv", "markdown", "html"] as const) {
+      expect([...reportPieces(format, report)].join("")).toBe(renderReport(format, report));
+    }
+  });
 });

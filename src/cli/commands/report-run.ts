@@ -7,7 +7,7 @@ import { checkPaths } from "../../npy/path-check.js";
 import { oneLine, shownName } from "../../diagnostics/one-line.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportCheckpoint } from "../../report/pass.js";
-import { renderReport } from "../../report/render.js";
+import { reportPieces } from "../../report/render.js";
 import { formatDb } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
 import { formatFor } from "../output-format.js";
@@ -16,7 +16,7 @@ import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
-import { writeFileAtomic } from "../write-file.js";
+import { batchedText, writePiecesAtomic } from "../write-file.js";
 import type { ReportArgs, ReportContext } from "./report.js";
 
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
@@ -76,9 +76,9 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
   }
   const format = formatFor(argv.format, toFile ? argv.output : undefined, REPORT_EXTENSIONS, "table");
-  const text = renderReport(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
-  if (toFile) writeFileAtomic(argv.output!, text);
-  else io.stdout.write(text);
+  const pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  if (toFile) writePiecesAtomic(argv.output!, pieces);
+  else for (const text of batchedText(pieces)) io.stdout.write(text);
 
   let exit: number = EXIT.OK;
   const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${shownName(t.name)} (${shownName(report.columns[i].name)}): ${oneLine(c.reason ?? "")}`] : [])));
