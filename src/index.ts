@@ -11,7 +11,7 @@ export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type Forw
 export { formatDiagnostics } from "./diagnostics/format.js";
 export { reportCheckpoint, type ReportOptions } from "./report/pass.js";
 export { columnTargets, configTargets, recipeTargets } from "./report/targets.js";
-export { renderReport, REPORT_FORMATS, type ReportFormat } from "./report/render.js";
+export { renderReport, reportPieces, REPORT_FORMATS, type ReportFormat } from "./report/render.js";
 export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
 export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
 export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";

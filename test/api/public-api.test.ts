@@ -24,6 +24,7 @@ describe("the public API on a checkpoint", () => {
       const report = await fqc.reportCheckpoint(ckpt, [{ name: "int4", source: "int4", kind: "config", targets: fqc.configTargets(ckpt, config) }], { threads: 1 });
       expect(report.tensors.length).toBe(ckpt.tensors.length);
       expect(fqc.renderReport("json", report)).toContain('"version": 1');
+      expect([...fqc.reportPieces("json", report)].join("")).toBe(fqc.renderReport("json", report));
     } finally {
       ckpt.close();
     }
