@@ -5,6 +5,7 @@
  * has no infinities), or null when nothing could be compared. Pure; the same
  * report always renders to the same bytes.
  */
+import { jsonObjectPieces } from "../json-pieces.js";
 import type { StatSums } from "./stats.js";
 import type { ColumnSummary, Report, ReportCell, ReportTensor } from "./types.js";
 
@@ -94,27 +95,7 @@ export function renderReportJson(report: Report): string {
   return [...reportJsonPieces(report)].join("");
 }
 
-/** JSON.stringify(value, null, 2) as it reads nested `depth` levels deep. */
-function nested(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`);
-}
-
-/**
- * The same bytes as JSON.stringify(reportJsonValue(report), null, 2) + "\n",
- * one tensor at a time: a report of 300,000 tensors is ~240 MB of JSON,
- * which as one string (and its UTF-8 copy) took 1.5 GiB.
- */
-export function* reportJsonPieces(report: Report): Generator<string> {
-  yield "{\n";
-  for (const [key, value] of Object.entries(headJson(report))) yield `  ${JSON.stringify(key)}: ${nested(value, 1)},\n`;
-  if (report.tensors.length === 0) {
-    yield `  "tensors": [],\n`;
-  } else {
-    yield `  "tensors": [\n`;
-    for (let i = 0; i < report.tensors.length; i++) {
-      yield `    ${nested(tensorJson(report, report.tensors[i]), 2)}${i + 1 < report.tensors.length ? "," : ""}\n`;
-    }
-    yield "  ],\n";
-  }
-  yield `  "summary": ${nested(report.summaries.map(summaryJson), 1)}\n}\n`;
+/** The same bytes as renderReportJson, a tensor at a time. */
+export function reportJsonPieces(report: Report): Generator<string> {
+  return jsonObjectPieces(headJson(report), "tensors", report.tensors, (t) => tensorJson(report, t), { summary: report.summaries.map(summaryJson) });
 }

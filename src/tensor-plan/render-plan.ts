@@ -6,6 +6,7 @@
 import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
+import { jsonObjectPieces } from "../json-pieces.js";
 import type { TensorPlanEntry } from "./plan-tensors.js";
 
 export interface PlanRenderExtras {
@@ -73,27 +74,37 @@ export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: Pla
   return `${out.join("\n")}\n`;
 }
 
-/** The plan as plain JSON data (what `--dry-run --json` prints). */
-export function planToJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): object {
+/** One entry as `--dry-run --json` lists it. */
+function entryJson(e: TensorPlanEntry) {
   return {
-    tensors: entries.map((e) => ({
-      name: e.tensor.name,
-      shape: [...e.tensor.shape],
-      dtype: e.tensor.dtype,
-      action: e.action,
-      key: e.key ?? null,
-      tier: e.tier ?? null,
-      config: e.config ?? null,
-      summary: e.config ? configSummary(e.config) : null,
-      reason: e.reason ?? null,
-      note: e.note ?? null,
-      errors: e.errors.map((i) => ({ message: i.message, hint: i.hint ?? null, torchaoError: i.torchaoError ?? null })),
-    })),
-    unmatchedKeys: [...(extras.unmatchedKeys ?? [])],
-    summary: summarizePlan(entries),
+    name: e.tensor.name,
+    shape: [...e.tensor.shape],
+    dtype: e.tensor.dtype,
+    action: e.action,
+    key: e.key ?? null,
+    tier: e.tier ?? null,
+    config: e.config ?? null,
+    summary: e.config ? configSummary(e.config) : null,
+    reason: e.reason ?? null,
+    note: e.note ?? null,
+    errors: e.errors.map((i) => ({ message: i.message, hint: i.hint ?? null, torchaoError: i.torchaoError ?? null })),
   };
 }
 
+/** The plan as plain JSON data (what `--dry-run --json` prints). */
+export function planToJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}) {
+  return { tensors: entries.map(entryJson), ...planJsonTail(entries, extras) };
+}
+
+function planJsonTail(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras) {
+  return { unmatchedKeys: [...(extras.unmatchedKeys ?? [])], summary: summarizePlan(entries) };
+}
+
 export function renderPlanJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
-  return `${JSON.stringify(planToJson(entries, extras), null, 2)}\n`;
+  return [...planJsonPieces({}, entries, extras)].join("");
+}
+
+/** `{ ...head, ...planToJson(entries, extras) }` as JSON text in pieces, an entry at a time (same bytes as stringify with 2 spaces). */
+export function planJsonPieces(head: Record<string, unknown>, entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): Generator<string> {
+  return jsonObjectPieces(head, "tensors", entries, entryJson, planJsonTail(entries, extras));
 }

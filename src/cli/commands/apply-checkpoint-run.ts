@@ -9,9 +9,10 @@ import type { Checkpoint } from "../../checkpoint/types.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource } from "../../tensor-plan/plan-tensors.js";
-import { planToJson, renderPlanTable } from "../../tensor-plan/render-plan.js";
+import { planJsonPieces, renderPlanTable } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
+import { batchedText } from "../write-file.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 /** .npy-only options, with what to use on a checkpoint instead. */
@@ -117,7 +118,7 @@ function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io:
   const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao });
   const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe) : [] };
   if (argv.json) {
-    io.stdout.write(`${JSON.stringify({ input: checkpoint.path, format: checkpoint.format, ...planToJson(plan, extras) }, null, 2)}\n`);
+    for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
   } else {
     io.stdout.write(`${checkpoint.path} (${checkpoint.format}), under ${argv.recipe ?? argv.config}:\n\n${renderPlanTable(plan, extras)}`);
   }
