@@ -54,6 +54,11 @@ function width(s: string): number {
 
 /** The plan as an aligned text table, then a summary line, then every problem. */
 export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
+  return [...planTablePieces(entries, extras)].join("");
+}
+
+/** renderPlanTable line by line (each piece ends with a newline). */
+export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): Generator<string> {
   // One summary per config object: every tensor under one config shares it.
   const summaries = new Map<CanonicalConfig, string>();
   const summary = (c: CanonicalConfig) => summaries.get(c) ?? summaries.set(c, configSummary(c)).get(c)!;
@@ -61,17 +66,15 @@ export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: Pla
   // Loops, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
   const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, width(r[i])), 0));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - width(c)))).join("  ").trimEnd();
-  const out = rows.map(line);
+  for (const r of rows) yield `${line(r)}\n`;
   const s = summarizePlan(entries);
-  out.push("");
-  out.push(`${s.tensors} tensor${s.tensors === 1 ? "" : "s"}: ${s.quantize} to fake-quantize (${s.quantizeElements.toLocaleString("en-US")} elements), ${s.skip} left alone${s.errors ? `; ${s.errors} error${s.errors === 1 ? "" : "s"}` : ""}`);
+  yield `\n${s.tensors} tensor${s.tensors === 1 ? "" : "s"}: ${s.quantize} to fake-quantize (${s.quantizeElements.toLocaleString("en-US")} elements), ${s.skip} left alone${s.errors ? `; ${s.errors} error${s.errors === 1 ? "" : "s"}` : ""}\n`;
   for (const e of entries) {
     for (const issue of e.errors) {
-      out.push(`error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}`);
+      yield `error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}\n`;
     }
   }
-  for (const k of extras.unmatchedKeys ?? []) out.push(`warning: recipe key ${shownName(k)} matches no tensor`);
-  return `${out.join("\n")}\n`;
+  for (const k of extras.unmatchedKeys ?? []) yield `warning: recipe key ${shownName(k)} matches no tensor\n`;
 }
 
 /** One entry as `--dry-run --json` lists it. */

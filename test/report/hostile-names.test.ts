@@ -14,7 +14,7 @@ import { renderReportTable } from "../../src/report/render-table.js";
 import { configTargets } from "../../src/report/targets.js";
 import type { Report } from "../../src/report/types.js";
 import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
-import { renderPlanTable } from "../../src/tensor-plan/render-plan.js";
+import { planTablePieces, renderPlanTable } from "../../src/tensor-plan/render-plan.js";
 import { writeFileSync } from "node:fs";
 import { runFqc, tempDir } from "../helpers/cli.js";
 import { testCheckpoint, weights } from "../helpers/safetensors.js";
@@ -140,8 +140,13 @@ describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () 
     for (const text of [renderReportTable(many), renderReportMarkdown(many), renderReportHtml(many), renderReportCsv(many)]) {
       expect(text).toContain(`model.layers.${N - 1}.mlp.up`);
     }
-    const plan = renderPlanTable(planTensors(tensors, { config: INT4 }));
+    const entries = planTensors(tensors, { config: INT4 });
+    const plan = renderPlanTable(entries);
     expect(plan).toContain(`${N} tensors: ${N} to fake-quantize`);
+    // What the dry run writes: a line per piece, never the whole table as one string.
+    const pieces = [...planTablePieces(entries)];
+    expect(pieces.length).toBe(N + 2);
+    expect(pieces.every((p) => p.endsWith("\n") && p.length < 200)).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Checkpoint } from "../../checkpoint/types.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource } from "../../tensor-plan/plan-tensors.js";
-import { planJsonPieces, renderPlanTable } from "../../tensor-plan/render-plan.js";
+import { planJsonPieces, planTablePieces } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
@@ -120,7 +120,9 @@ function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io:
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
   } else {
-    io.stdout.write(`${checkpoint.path} (${checkpoint.format}), under ${argv.recipe ?? argv.config}:\n\n${renderPlanTable(plan, extras)}`);
+    const heading = `${checkpoint.path} (${checkpoint.format}), under ${argv.recipe ?? argv.config}:\n\n`;
+    io.stdout.write(heading);
+    for (const text of batchedText(planTablePieces(plan, extras))) io.stdout.write(text);
   }
   setExit(plan.some((e) => e.errors.length > 0) ? EXIT.PROBLEMS : EXIT.OK);
 }
