@@ -7,6 +7,7 @@
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { checkpointFiles, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
 import { checkPaths, type PathUse } from "../npy/path-check.js";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
@@ -95,6 +96,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
   const checkpoint = openCheckpoint(opts.input);
   try {
     checkOutputForm(checkpoint.format, opts.input, opts.output);
+    checkHeapNeed(opts.input, checkpoint.tensors, HEAP_PER_TENSOR.apply + (opts.stats ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
     const inputs = checkpointFiles(checkpoint);
     // Before any work: the writers check OUT's own files against the inputs again when they create them.
     checkPaths({

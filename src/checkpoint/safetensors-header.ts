@@ -7,6 +7,7 @@
  * the rest of fqc trusts the layout.
  * See https://github.com/huggingface/safetensors#format
  */
+import { checkHeaderHeap } from "./heap-need.js";
 import { readFully } from "../npy/positional.js";
 import { DTYPE_BITS, isTensorDtype, tensorByteLength } from "./dtypes.js";
 import { checkpointError } from "./fail.js";
@@ -56,6 +57,7 @@ export function readSafetensorsLayout(fd: number, size: number, file: string): S
   if (n > size - 8) {
     throw checkpointError(file, `header length ${n} runs past the end of the file (${size - 8} bytes follow the length field)`, "The file is truncated or not a safetensors file; download or save it again.");
   }
+  checkHeaderHeap(file, n);
   const prefix = new Uint8Array(8 + n);
   prefix.set(lengthField);
   readFully(fd, prefix.subarray(8), 8, file);

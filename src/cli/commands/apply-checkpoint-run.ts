@@ -4,6 +4,7 @@
  * the .npy path's start-up does not pay for it.
  */
 import { applyCheckpoint } from "../../apply/checkpoint.js";
+import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
@@ -37,6 +38,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
   if (argv["dry-run"]) {
     const checkpoint = openCheckpoint(argv.input);
     try {
+      checkHeapNeed(argv.input, checkpoint.tensors, HEAP_PER_TENSOR.plan, "plan them");
       dryRun(checkpoint, source, argv, io, setExit);
     } finally {
       checkpoint.close();

@@ -2,6 +2,7 @@
 import { basename, extname } from "node:path";
 import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
 import type { CanonicalConfig, Recipe } from "../../config/types.js";
+import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { oneLine, shownName } from "../../diagnostics/one-line.js";
@@ -44,6 +45,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const checkpoint = openCheckpoint(argv.model);
   const toFile = argv.output !== undefined && argv.output !== STDIO_ARG;
   try {
+    checkHeapNeed(argv.model, checkpoint.tensors, HEAP_PER_TENSOR.report + files.length * HEAP_PER_TENSOR.reportColumn, "report on them");
     // Before the pass, which can take minutes: the report must not replace the model or a config.
     if (toFile) {
       checkPaths({

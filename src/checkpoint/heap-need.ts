@@ -1,0 +1,73 @@
+/**
+ * Whether a checkpoint's tensors fit in this process's JavaScript heap for a
+ * command, checked once the header is read and before any other work. A
+ * header may hold ~1.8 million tensors (the 100 MB bound), and each costs fqc
+ * some hundreds of bytes to ~2 KB of heap; past Node's heap limit V8 ends the
+ * process with a fatal error and a native stack trace. fqc refuses instead,
+ * naming the limit and how to raise it.
+ */
+import { getHeapStatistics } from "node:v8";
+import { FqcError } from "../errors.js";
+
+/**
+ * Heap per tensor, bytes: what each command needed on 300,000 tensors of 36-character names (the smallest
+ * --max-old-space-size that ran, less the start-up heap), with a third more for margin.
+ */
+export const HEAP_PER_TENSOR = {
+  /** apply writing a checkpoint; validate --tensor. */
+  apply: 450,
+  /** apply --dry-run: the plan and its table. */
+  plan: 600,
+  /** report: the tensors, then each column's cells and figures. */
+  report: 600,
+  reportColumn: 1_200,
+} as const;
+
+/**
+ * What V8 reports as the heap limit counts the young generation too (--max-old-space-size + 48 MB on
+ * Node 20, 64-bit); what a run keeps lives in the old one.
+ */
+const YOUNG_GENERATION = 48 << 20;
+
+/** The old generation a run may fill. */
+function oldSpaceLimit(): number {
+  return Math.max(0, getHeapStatistics().heap_size_limit - YOUNG_GENERATION);
+}
+
+/** The heap a run needs before any tensor: code, config, buffers. */
+const HEAP_BASE = 24 << 20;
+/** Per character of a tensor name: the name is kept, and copied into the lines and rows printed. */
+const HEAP_PER_NAME_CHAR = 3;
+
+/** To read a safetensors header, per byte of it: its bytes, their text and the tensors parsed from it (measured 4.4–5.2). */
+const HEAP_PER_HEADER_BYTE = 5;
+const HEAP_BASE_OPEN = 16 << 20;
+
+/** Throws FqcError "CHECKPOINT" (exit 2) when `tensors` would need more heap than this process has; `doing` names the command. */
+export function checkHeapNeed(
+  model: string, tensors: ReadonlyArray<{ name: string }>, perTensor: number, doing: string,
+  limit = oldSpaceLimit(),
+): void {
+  let nameChars = 0;
+  for (const t of tensors) nameChars += t.name.length;
+  const need = HEAP_BASE + tensors.length * perTensor + nameChars * HEAP_PER_NAME_CHAR;
+  if (need > limit) refuse(model, `its ${tensors.length.toLocaleString("en-US")} tensors need about ${mb(need)} MB of memory to ${doing}`, need, limit);
+}
+
+/** The same check before a safetensors header of `headerBytes` is read: reading it is the first thing that grows with it. */
+export function checkHeaderHeap(file: string, headerBytes: number, limit = oldSpaceLimit()): void {
+  const need = HEAP_BASE_OPEN + headerBytes * HEAP_PER_HEADER_BYTE;
+  if (need > limit) refuse(file, `its header (${mb(headerBytes)} MB) needs about ${mb(need)} MB of memory to read`, need, limit);
+}
+
+function mb(bytes: number): string {
+  return Math.ceil(bytes / 2 ** 20).toLocaleString("en-US");
+}
+
+function refuse(file: string, needs: string, need: number, limit: number): never {
+  const suggest = Math.ceil((need * 1.25) / 2 ** 28) * 256;
+  throw new FqcError("CHECKPOINT", `${file}: ${needs}, more than this Node process may use (${mb(limit)} MB)`, {
+    file,
+    hint: `Give Node more heap: NODE_OPTIONS=--max-old-space-size=${suggest} (MB), on a machine with that much memory free.`,
+  });
+}

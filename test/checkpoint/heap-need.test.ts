@@ -1,0 +1,93 @@
+/**
+ * A checkpoint whose tensors would not fit in Node's heap is refused with the limit and how to raise it (exit 2),
+ * never left to V8's fatal out-of-memory error and its native stack trace.
+ */
+import { writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkHeaderHeap, checkHeapNeed, HEAP_PER_TENSOR } from "../../src/checkpoint/heap-need.js";
+import { FqcError } from "../../src/errors.js";
+import { runFqc, tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const MB = 2 ** 20;
+
+describe("checkHeapNeed / checkHeaderHeap", () => {
+  const tensors = Array.from({ length: 100_000 }, (_, i) => ({ name: `model.layers.${i}.mlp.up_proj.weight` }));
+  it("passes what fits and refuses the rest, naming the file, the count, the need and the limit", () => {
+    expect(() => checkHeapNeed("m.safetensors", tensors, HEAP_PER_TENSOR.apply, "fake-quantize them", 4096 * MB)).not.toThrow();
+    let error: unknown;
+    try {
+      checkHeapNeed("m.safetensors", tensors, HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn, "report on them", 100 * MB);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FqcError);
+    expect((error as FqcError).code).toBe("CHECKPOINT");
+    expect((error as FqcError).message).toMatch(/^m\.safetensors: its 100,000 tensors need about \d+ MB of memory to report on them, more than this Node process may use \(100 MB\)$/);
+    expect((error as FqcError).hint).toMatch(/NODE_OPTIONS=--max-old-space-size=\d+/);
+  });
+
+  it("counts the names: long names need more", () => {
+    const long = tensors.map((t) => ({ name: t.name.repeat(20) }));
+    const limit = 200 * MB;
+    expect(() => checkHeapNeed("m", tensors, HEAP_PER_TENSOR.apply, "x", limit)).not.toThrow();
+    expect(() => checkHeapNeed("m", long, HEAP_PER_TENSOR.apply, "x", limit)).toThrow(/need about/);
+  });
+
+  it("refuses a header too large to read before reading it", () => {
+    expect(() => checkHeaderHeap("m.safetensors", 1 * MB, 64 * MB)).not.toThrow();
+    expect(() => checkHeaderHeap("m.safetensors", 100 * MB, 512 * MB)).toThrow(/its header \(100 MB\) needs about \d+ MB of memory to read, more than this Node process may use \(512 MB\)/);
+  });
+});
+
+/** A safetensors file of `count` F32 tensors of [1, 2]. */
+function manyTensors(file: string, count: number, name: (i: number) => string): string {
+  const header: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) header[name(i)] = { dtype: "F32", shape: [1, 2], data_offsets: [8 * i, 8 * i + 8] };
+  let text = JSON.stringify(header);
+  text += " ".repeat((8 - (text.length % 8)) % 8);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(text.length));
+  writeFileSync(file, Buffer.concat([length, Buffer.from(text), Buffer.alloc(8 * count)]));
+  return file;
+}
+
+describe("fqc with a small heap (NODE_OPTIONS=--max-old-space-size)", () => {
+  const env = (mb: number) => ({ NODE_OPTIONS: `--max-old-space-size=${mb}` });
+  const config = tmp.write("int8.json", JSON.stringify({ dtype: "int8", granularity: "per_channel" }));
+
+  it("refuses a report on 40,000 tensors with exit 2 and the fix, no fatal error", () => {
+    const model = manyTensors(tmp.path("forty.safetensors"), 40_000, (i) => `model.layers.${i}.mlp.up_proj.weight`);
+    // 48 MB reads its 4 MB header; the report would need about 100 MB.
+    const r = runFqc(["report", model, "-c", config, "--no-progress"], { env: env(48) });
+    expect(r.stderr).not.toMatch(/FATAL|heap out of memory|Native stack/);
+    expect(r.stderr).toContain("its 40,000 tensors need about");
+    expect(r.stderr).toContain("more than this Node process may use (48 MB)");
+    expect(r.stderr).toContain("NODE_OPTIONS=--max-old-space-size=");
+    expect(r.code).toBe(2);
+    // With the heap it asks for, the same report runs.
+    const asked = /--max-old-space-size=(\d+)/.exec(r.stderr)![1];
+    const ok = runFqc(["report", model, "-c", config, "--no-progress", "-f", "csv"], { env: env(Number(asked)) });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.split("\n").length).toBe(40_000 + 2);
+  });
+
+  it("refuses a 10 MB header before reading it, in every command that reads one", () => {
+    const model = manyTensors(tmp.path("big-header.safetensors"), 110_000, (i) => `model.layers.${i}.mlp.experts.${i % 64}.up_proj.weight`);
+    for (const args of [["apply", model, tmp.path("out.safetensors"), "-c", config], ["apply", model, tmp.path("out.safetensors"), "-c", config, "--dry-run"],
+      ["report", model, "-c", config], ["validate", config, "--tensor", model]]) {
+      const r = runFqc(args, { env: env(32) });
+      expect(r.stderr, args.join(" ")).toMatch(/its header \(\d+ MB\) needs about \d+ MB of memory to read, more than this Node process may use \(32 MB\)/);
+      expect(r.stderr).not.toMatch(/FATAL|heap out of memory/);
+      expect(r.code, args.join(" ")).toBe(2);
+    }
+  });
+
+  it("still runs what fits: a small checkpoint", () => {
+    const model = manyTensors(tmp.path("small.safetensors"), 50, (i) => `layers.${i}.weight`);
+    const r = runFqc(["report", model, "-c", config, "--no-progress"], { env: env(32) });
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
