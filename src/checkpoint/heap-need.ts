@@ -54,10 +54,13 @@ export function checkHeapNeed(
   if (need > limit) refuse(model, `its ${tensors.length.toLocaleString("en-US")} tensors need about ${mb(need)} MB of memory to ${doing}`, need, limit);
 }
 
-/** The same check before a safetensors header of `headerBytes` is read: reading it is the first thing that grows with it. */
-export function checkHeaderHeap(file: string, headerBytes: number, limit = oldSpaceLimit()): void {
-  const need = HEAP_BASE_OPEN + headerBytes * HEAP_PER_HEADER_BYTE;
-  if (need > limit) refuse(file, `its header (${mb(headerBytes)} MB) needs about ${mb(need)} MB of memory to read`, need, limit);
+/**
+ * The same check before a safetensors header (or a sharded checkpoint's index) of `bytes` is read: reading
+ * it is the first thing that grows with it.
+ */
+export function checkHeaderHeap(file: string, bytes: number, what: "header" | "index" = "header", limit = oldSpaceLimit()): void {
+  const need = HEAP_BASE_OPEN + bytes * HEAP_PER_HEADER_BYTE;
+  if (need > limit) refuse(file, `its ${what} (${mb(bytes)} MB) needs about ${mb(need)} MB of memory to read`, need, limit);
 }
 
 function mb(bytes: number): string {

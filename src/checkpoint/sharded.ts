@@ -10,6 +10,7 @@
  * `sorted(set(weight_map.values()))`; HF names them model-0000k-of-0000n,
  * so this is shard order), each shard's tensors in data-offset order.
  */
+import { checkHeaderHeap } from "./heap-need.js";
 import { closeSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { openInputFile } from "./input-file.js";
@@ -87,6 +88,7 @@ function readIndex(indexFile: string): { bytes: Uint8Array; weightMap: Array<[st
   let bytes: Uint8Array;
   try {
     if (size > MAX_INDEX_BYTES) throw checkpointError(indexFile, `index file is ${size} bytes, larger than the ${MAX_INDEX_BYTES}-byte limit`, INDEX_HINT);
+    checkHeaderHeap(indexFile, size, "index");
     bytes = new Uint8Array(size);
     readFully(fd, bytes, 0, indexFile);
   } finally {

@@ -2,7 +2,7 @@
  * A checkpoint whose tensors would not fit in Node's heap is refused with the limit and how to raise it (exit 2),
  * never left to V8's fatal out-of-memory error and its native stack trace.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkHeaderHeap, checkHeapNeed, HEAP_PER_TENSOR } from "../../src/checkpoint/heap-need.js";
 import { FqcError } from "../../src/errors.js";
@@ -37,8 +37,9 @@ describe("checkHeapNeed / checkHeaderHeap", () => {
   });
 
   it("refuses a header too large to read before reading it", () => {
-    expect(() => checkHeaderHeap("m.safetensors", 1 * MB, 64 * MB)).not.toThrow();
-    expect(() => checkHeaderHeap("m.safetensors", 100 * MB, 512 * MB)).toThrow(/its header \(100 MB\) needs about \d+ MB of memory to read, more than this Node process may use \(512 MB\)/);
+    expect(() => checkHeaderHeap("m.safetensors", 1 * MB, "header", 64 * MB)).not.toThrow();
+    expect(() => checkHeaderHeap("m.safetensors", 100 * MB, "header", 512 * MB)).toThrow(/its header \(100 MB\) needs about \d+ MB of memory to read, more than this Node process may use \(512 MB\)/);
+    expect(() => checkHeaderHeap("m.safetensors.index.json", 100 * MB, "index", 512 * MB)).toThrow(/its index \(100 MB\)/);
   });
 });
 
@@ -83,6 +84,16 @@ describe("fqc with a small heap (NODE_OPTIONS=--max-old-space-size)", () => {
       expect(r.stderr).not.toMatch(/FATAL|heap out of memory/);
       expect(r.code, args.join(" ")).toBe(2);
     }
+  });
+
+  it("refuses a sharded checkpoint's 8 MB index before reading it", () => {
+    const dir = tmp.path("sharded");
+    mkdirSync(dir);
+    const weightMap = Object.fromEntries(Array.from({ length: 110_000 }, (_, i) => [`model.layers.${i}.mlp.up_proj.weight`, "model-00001-of-00001.safetensors"]));
+    writeFileSync(`${dir}/model.safetensors.index.json`, JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    const r = runFqc(["apply", dir, tmp.path("sharded-out"), "-c", config, "--dry-run"], { env: env(32) });
+    expect(r.stderr).toMatch(/model\.safetensors\.index\.json: its index \(\d+ MB\) needs about \d+ MB of memory to read, more than this Node process may use \(32 MB\)/);
+    expect(r.code).toBe(2);
   });
 
   it("still runs what fits: a small checkpoint", () => {
