@@ -96,7 +96,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
   const checkpoint = openCheckpoint(opts.input);
   try {
     checkOutputForm(checkpoint.format, opts.input, opts.output);
-    checkHeapNeed(opts.input, checkpoint.tensors, HEAP_PER_TENSOR.apply + (opts.stats ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
+    checkHeapNeed(opts.input, checkpoint, HEAP_PER_TENSOR.apply + (opts.stats ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
     const inputs = checkpointFiles(checkpoint);
     // Before any work: the writers check OUT's own files against the inputs again when they create them.
     checkPaths({

@@ -43,14 +43,26 @@ const HEAP_PER_NAME_CHAR = 3;
 const HEAP_PER_HEADER_BYTE = 5;
 const HEAP_BASE_OPEN = 16 << 20;
 
-/** Throws FqcError "CHECKPOINT" (exit 2) when `tensors` would need more heap than this process has; `doing` names the command. */
+/**
+ * What an .npz member keeps beyond a safetensors tensor (its ZIP records and .npy header), and what reading
+ * one takes: measured on 50,000 members (1.2–1.9 KB each to open), with margin.
+ */
+const HEAP_PER_NPZ_MEMBER = 1_000;
+const HEAP_PER_MEMBER_READ = 1_600;
+
+/**
+ * Throws FqcError "CHECKPOINT" (exit 2) when the tensors of `checkpoint` would need more heap than this
+ * process has; `doing` names the command.
+ */
 export function checkHeapNeed(
-  model: string, tensors: ReadonlyArray<{ name: string }>, perTensor: number, doing: string,
+  model: string, checkpoint: { format: string; tensors: ReadonlyArray<{ name: string }> }, perTensor: number, doing: string,
   limit = oldSpaceLimit(),
 ): void {
+  const { tensors } = checkpoint;
   let nameChars = 0;
   for (const t of tensors) nameChars += t.name.length;
-  const need = HEAP_BASE + tensors.length * perTensor + nameChars * HEAP_PER_NAME_CHAR;
+  const per = perTensor + (checkpoint.format === "npz" ? HEAP_PER_NPZ_MEMBER : 0);
+  const need = HEAP_BASE + tensors.length * per + nameChars * HEAP_PER_NAME_CHAR;
   if (need > limit) refuse(model, `its ${tensors.length.toLocaleString("en-US")} tensors need about ${mb(need)} MB of memory to ${doing}`, need, limit);
 }
 
@@ -61,6 +73,12 @@ export function checkHeapNeed(
 export function checkHeaderHeap(file: string, bytes: number, what: "header" | "index" = "header", limit = oldSpaceLimit()): void {
   const need = HEAP_BASE_OPEN + bytes * HEAP_PER_HEADER_BYTE;
   if (need > limit) refuse(file, `its ${what} (${mb(bytes)} MB) needs about ${mb(need)} MB of memory to read`, need, limit);
+}
+
+/** The same check before an archive's central directory of `entries` members (`bytes` long) is read. */
+export function checkArchiveHeap(file: string, entries: number, bytes: number, limit = oldSpaceLimit()): void {
+  const need = HEAP_BASE_OPEN + entries * HEAP_PER_MEMBER_READ + bytes * 2;
+  if (need > limit) refuse(file, `its ${entries.toLocaleString("en-US")} members need about ${mb(need)} MB of memory to read`, need, limit);
 }
 
 function mb(bytes: number): string {

@@ -10,7 +10,7 @@ import { openCheckpoint } from "../checkpoint/open.js";
 export function readTensorList(path: string): TensorInfo[] {
   const ckpt = openCheckpoint(path);
   try {
-    checkHeapNeed(path, ckpt.tensors, HEAP_PER_TENSOR.apply, "check them");
+    checkHeapNeed(path, ckpt, HEAP_PER_TENSOR.apply, "check them");
     return ckpt.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, byteLength: t.byteLength }));
   } finally {
     ckpt.close();

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkHeaderHeap, checkHeapNeed, HEAP_PER_TENSOR } from "../../src/checkpoint/heap-need.js";
 import { FqcError } from "../../src/errors.js";
 import { runFqc, tempDir } from "../helpers/cli.js";
+import { craftZip, npyF32 } from "./npz-helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -16,10 +17,10 @@ const MB = 2 ** 20;
 describe("checkHeapNeed / checkHeaderHeap", () => {
   const tensors = Array.from({ length: 100_000 }, (_, i) => ({ name: `model.layers.${i}.mlp.up_proj.weight` }));
   it("passes what fits and refuses the rest, naming the file, the count, the need and the limit", () => {
-    expect(() => checkHeapNeed("m.safetensors", tensors, HEAP_PER_TENSOR.apply, "fake-quantize them", 4096 * MB)).not.toThrow();
+    expect(() => checkHeapNeed("m.safetensors", { format: "safetensors", tensors }, HEAP_PER_TENSOR.apply, "fake-quantize them", 4096 * MB)).not.toThrow();
     let error: unknown;
     try {
-      checkHeapNeed("m.safetensors", tensors, HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn, "report on them", 100 * MB);
+      checkHeapNeed("m.safetensors", { format: "safetensors", tensors }, HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn, "report on them", 100 * MB);
     } catch (e) {
       error = e;
     }
@@ -32,8 +33,8 @@ describe("checkHeapNeed / checkHeaderHeap", () => {
   it("counts the names: long names need more", () => {
     const long = tensors.map((t) => ({ name: t.name.repeat(20) }));
     const limit = 200 * MB;
-    expect(() => checkHeapNeed("m", tensors, HEAP_PER_TENSOR.apply, "x", limit)).not.toThrow();
-    expect(() => checkHeapNeed("m", long, HEAP_PER_TENSOR.apply, "x", limit)).toThrow(/need about/);
+    expect(() => checkHeapNeed("m", { format: "safetensors", tensors }, HEAP_PER_TENSOR.apply, "x", limit)).not.toThrow();
+    expect(() => checkHeapNeed("m", { format: "safetensors", tensors: long }, HEAP_PER_TENSOR.apply, "x", limit)).toThrow(/need about/);
   });
 
   it("refuses a header too large to read before reading it", () => {
@@ -93,6 +94,15 @@ describe("fqc with a small heap (NODE_OPTIONS=--max-old-space-size)", () => {
     writeFileSync(`${dir}/model.safetensors.index.json`, JSON.stringify({ metadata: {}, weight_map: weightMap }));
     const r = runFqc(["apply", dir, tmp.path("sharded-out"), "-c", config, "--dry-run"], { env: env(32) });
     expect(r.stderr).toMatch(/model\.safetensors\.index\.json: its index \(\d+ MB\) needs about \d+ MB of memory to read, more than this Node process may use \(32 MB\)/);
+    expect(r.code).toBe(2);
+  });
+
+  it("refuses an .npz of 20,000 members before reading its central directory", () => {
+    const member = npyF32([1, 2], [1, 2]);
+    const model = tmp.write("many.npz", craftZip(Array.from({ length: 20_000 }, (_, i) => ({ name: `layers.${i}.weight.npy`, payload: member }))));
+    const r = runFqc(["apply", model, tmp.path("many-out.npz"), "-c", config, "--dry-run"], { env: env(24) });
+    expect(r.stderr).toMatch(/many\.npz: its 20,000 members need about \d+ MB of memory to read, more than this Node process may use \(24 MB\)/);
+    expect(r.stderr).not.toMatch(/FATAL|heap out of memory/);
     expect(r.code).toBe(2);
   });
 

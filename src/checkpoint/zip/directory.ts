@@ -7,6 +7,7 @@
  * overlapping another member or the directory, and a directory that does not
  * end where the end record says.
  */
+import { checkArchiveHeap } from "../heap-need.js";
 import { FqcError } from "../../errors.js";
 import { oneLine } from "../../diagnostics/one-line.js";
 import { readFully } from "../../npy/positional.js";
@@ -187,6 +188,7 @@ function checkLocal(m: { name: string; central: CentralEntry; local: LocalHeader
 /** Read the whole directory of the archive open as `fd` (`size` bytes) and check it. */
 export function readZipDirectory(fd: number, size: number, file: string): ZipDirectory {
   const { end, zip64End, cdOffset, cdSize, entries } = readEnd(fd, size, file);
+  checkArchiveHeap(file, entries, cdSize);
   const cd = readAt(fd, cdOffset, cdSize, file);
   const centrals: { name: string; central: CentralEntry }[] = [];
   const seen = new Set<string>();

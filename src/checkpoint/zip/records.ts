@@ -155,7 +155,14 @@ export function splitExtra(extra: Uint8Array, what: string): { zip64: Uint8Array
   return { zip64, others: concat(others) };
 }
 
+/**
+ * Shared by every empty field (most members have no comment and no other extra field): an archive of
+ * 50,000 members kept ~6 small buffers each, ~1 KB of heap per member. Empty, so never written to.
+ */
+const EMPTY = new Uint8Array(0);
+
 function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 0) return EMPTY;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
@@ -207,8 +214,8 @@ export function parseCentralEntry(cd: Uint8Array, at: number, what: string): { e
       externalAttr: dv.getUint32(at + 38, true),
       localHeaderOffset: value("localHeaderOffset", offset32),
       nameBytes,
-      otherExtra: others.slice(),
-      comment: cd.slice(end - commentLen, end),
+      otherExtra: others,
+      comment: commentLen === 0 ? EMPTY : cd.slice(end - commentLen, end),
       zip64: flagged,
     },
     next: end,
@@ -293,7 +300,7 @@ export function parseLocalHeader(b: Uint8Array, what: string): LocalHeader {
     compressedSize: csize,
     uncompressedSize: usize,
     nameBytes: b.slice(LOCAL_FIXED, LOCAL_FIXED + nameLen),
-    otherExtra: others.slice(),
+    otherExtra: others,
     zip64: zip64 !== null,
     length: LOCAL_FIXED + nameLen + extraLen,
   };

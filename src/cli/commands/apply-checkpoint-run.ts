@@ -38,7 +38,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
   if (argv["dry-run"]) {
     const checkpoint = openCheckpoint(argv.input);
     try {
-      checkHeapNeed(argv.input, checkpoint.tensors, HEAP_PER_TENSOR.plan, "plan them");
+      checkHeapNeed(argv.input, checkpoint, HEAP_PER_TENSOR.plan, "plan them");
       dryRun(checkpoint, source, argv, io, setExit);
     } finally {
       checkpoint.close();

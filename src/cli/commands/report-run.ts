@@ -45,7 +45,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const checkpoint = openCheckpoint(argv.model);
   const toFile = argv.output !== undefined && argv.output !== STDIO_ARG;
   try {
-    checkHeapNeed(argv.model, checkpoint.tensors, HEAP_PER_TENSOR.report + files.length * HEAP_PER_TENSOR.reportColumn, "report on them");
+    checkHeapNeed(argv.model, checkpoint, HEAP_PER_TENSOR.report + files.length * HEAP_PER_TENSOR.reportColumn, "report on them");
     // Before the pass, which can take minutes: the report must not replace the model or a config.
     if (toFile) {
       checkPaths({
