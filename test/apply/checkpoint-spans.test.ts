@@ -11,6 +11,7 @@ import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpo
 import { normalize } from "../../src/config/normalize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
+import type { KernelChoice } from "../../src/quant/kernel.js";
 import { tempDir } from "../helpers/cli.js";
 import { writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
 import { halfBits } from "../helpers/safetensors.js";
@@ -69,7 +70,7 @@ function smallModel(count: number): { tensors: RawTensor[]; configs: Array<Canon
 }
 
 let n = 0;
-async function run(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, opts: { threads: number; copyChunkBytes: number; stats?: boolean; input?: string }) {
+async function run(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, opts: { threads: number; copyChunkBytes: number; stats?: boolean; input?: string; kernel?: KernelChoice }) {
   const tag = `s${n++}`;
   const input = opts.input ?? tmp.path(`${tag}.safetensors`);
   if (!opts.input) writeSafetensors(input, tensors);
@@ -79,7 +80,7 @@ async function run(tensors: RawTensor[], configs: Array<CanonicalConfig | null>,
   let result: CheckpointRunResult;
   try {
     result = await runCheckpoint(ckpt, configs, () => createCheckpointWriter(ckpt, output, {}), {
-      output, threads: opts.threads, copyChunkBytes: opts.copyChunkBytes, qparamsOut: opts.stats ? undefined : qparams, stats: opts.stats,
+      output, threads: opts.threads, copyChunkBytes: opts.copyChunkBytes, qparamsOut: opts.stats ? undefined : qparams, stats: opts.stats, kernel: opts.kernel,
     });
   } finally {
     ckpt.close();
@@ -103,6 +104,10 @@ describe("spans of small tensors", () => {
         expect(r.result.chunks).toBeLessThanOrEqual(Math.ceil(ref.out.length / Math.min(copyChunkBytes, 700)) + 2);
       }
     }
+    // The JS kernel (--kernel js) inside spans: the same bits.
+    const js = await run(tensors, configs, { threads: 2, copyChunkBytes: 4 << 20, input: ref.input, kernel: "js" });
+    expect(js.out.equals(ref.out)).toBe(true);
+    expect(js.qp!.equals(ref.qp!)).toBe(true);
     // Some float tensors do start at offsets that are not a multiple of their item size.
     const header = Number(new DataView(ref.out.buffer, ref.out.byteOffset).getBigUint64(0, true)) + 8;
     let at = header;
