@@ -37,11 +37,19 @@ export interface StrictJsonOptions {
    * them (~1 KB of objects each).
    */
   onRootMember?: (key: string, value: JsonValue) => void;
+  /**
+   * With onRootMember: tried first at each root member's value. It returns where the value ends when it
+   * read the value itself (the text there must be valid JSON, so parsing goes on as if parseValue had read
+   * it), or -1 to have the value parsed as usual and passed to onRootMember. A fast path for the common
+   * shape of a value, without its tree.
+   */
+  readRootMember?: (key: string, text: string, at: number) => number;
 }
 
 export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): JsonValue {
   let pos = 0;
   const onRootMember = opts.onRootMember;
+  const readRootMember = opts.readRootMember;
 
   const fail = (message: string, at = pos): never => {
     throw new JsonSyntaxError(message, at);
@@ -172,8 +180,14 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): Jso
       skipSpace();
       if (text[pos] !== ":") fail(`expected ':' after key ${quoteName(key)}, found ${describe(pos)}`);
       pos++;
-      if (streamed) onRootMember(key, parseValue(depth));
-      else entries.push([key, parseValue(depth)]);
+      if (streamed) {
+        skipSpace();
+        const end = readRootMember ? readRootMember(key, text, pos) : -1;
+        if (end >= 0) pos = end;
+        else onRootMember(key, parseValue(depth));
+      } else {
+        entries.push([key, parseValue(depth)]);
+      }
       skipSpace();
       if (text[pos] === ",") { pos++; continue; }
       if (text[pos] === "}") { pos++; return { kind: "object", entries }; }
