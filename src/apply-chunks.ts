@@ -64,6 +64,11 @@ export interface SpanItem {
   byteLength: number;
   /** In order, covering the span exactly; a part without `quant` is copied as it is. */
   parts: SpanPart[];
+  /**
+   * `--qparams-out`: where the parts' scales and zero points lie back to back in the qparams file, so
+   * they are gathered and written at once; null when they do not (each part writes its own).
+   */
+  qparams?: { file: string; fd: number; offset: number; byteLength: number } | null;
 }
 
 /** One tensor of a span: its bytes are [at, at + byteLength) of the span. */
@@ -110,8 +115,9 @@ export function chunkCountOf(task: Pick<ChunkTask, "items">): number {
 }
 
 /** Elements and groups of the largest quantize chunk (or span part), and the largest copy chunk and span, of a task. */
-function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: number; copyBytes: number; staging: number; spanBytes: number } {
+function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: number; copyBytes: number; staging: number; spanBytes: number; spanQparamBytes: number } {
   let spanBytes = 0;
+  let spanQparamBytes = 0;
   let elements = 0;
   let groups = 0;
   let copyBytes = 0;
@@ -123,6 +129,7 @@ function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: n
     }
     if (item.kind === "span") {
       spanBytes = Math.max(spanBytes, item.byteLength);
+      spanQparamBytes = Math.max(spanQparamBytes, item.qparams?.byteLength ?? 0);
       for (const { quant } of item.parts) {
         if (!quant) continue;
         elements = Math.max(elements, quant.plan.rows * quant.plan.rowLength);
@@ -135,7 +142,7 @@ function bufferNeeds(items: readonly ChunkItem[]): { elements: number; groups: n
     groups = Math.max(groups, rows * item.plan.groupsPerRow);
     if (item.input.dtype === "F64" && item.plan.compute !== "float64") staging = Math.max(staging, rows * item.plan.rowLength);
   }
-  return { elements, groups, copyBytes, staging, spanBytes };
+  return { elements, groups, copyBytes, staging, spanBytes, spanQparamBytes };
 }
 
 /** One item's readers and writers on this thread, made when the thread first claims one of its chunks. */
@@ -170,6 +177,7 @@ export class ChunkRunner {
   readonly #copyBytes: number;
   readonly #stagingElements: number;
   readonly #spanBytes: number;
+  readonly #spanQparamBytes: number;
   readonly #io = new Map<number, ItemIo>();
   #wasmUsable = true;
   #js?: { f32: Float32Array; f64?: Float64Array; scale: Float64Array; zeroPoint: Float64Array };
@@ -180,6 +188,8 @@ export class ChunkRunner {
   /** A span's bytes, and an aligned place for one part's (span offsets need not be aligned). */
   #spanBuffer?: Uint8Array;
   #partBuffer?: Uint8Array;
+  /** A span's qparams, gathered to be written at once. */
+  #qparamBuffer?: Uint8Array;
   #item = 0;
   /** Chunks this thread processed. */
   processed = 0;
@@ -195,6 +205,7 @@ export class ChunkRunner {
     this.#copyBytes = needs.copyBytes;
     this.#stagingElements = needs.staging;
     this.#spanBytes = needs.spanBytes;
+    this.#spanQparamBytes = needs.spanQparamBytes;
   }
 
   next(): boolean {
@@ -230,12 +241,17 @@ export class ChunkRunner {
   #span(item: SpanItem): void {
     const buf = (this.#spanBuffer ??= new Uint8Array(this.#spanBytes)).subarray(0, item.byteLength);
     readFully(item.from.fd, buf, item.from.offset, item.from.file);
-    for (const part of item.parts) if (part.quant) this.#quantizePart(part, buf);
+    const q = item.qparams;
+    const region = q ? (this.#qparamBuffer ??= new Uint8Array(this.#spanQparamBytes)).subarray(0, q.byteLength) : undefined;
+    // Each part's qparams land in the region at their place in the file.
+    const sink = q && region ? (bytes: Uint8Array, position: number) => region.set(bytes, position - q.offset) : undefined;
+    for (const part of item.parts) if (part.quant) this.#quantizePart(part, buf, sink);
+    if (q && region) writeFully(q.fd, region, q.offset, q.file);
     writeFully(item.to.fd, buf, item.to.offset, item.to.file);
   }
 
   /** One whole tensor of a span, fake-quantized in place in the span's bytes (as #quantize does one chunk). */
-  #quantizePart(part: SpanPart, buf: Uint8Array): void {
+  #quantizePart(part: SpanPart, buf: Uint8Array, qparamSink?: (bytes: Uint8Array, position: number) => void): void {
     const { plan, dtype, byteOrder, stats, scaleOut, zeroPointOut } = part.quant!;
     const size = ITEM_SIZE[dtype];
     const count = part.byteLength / size;
@@ -257,8 +273,8 @@ export class ChunkRunner {
     fakeQuantizeRows(plan, values, values, plan.rows, arrays.scale, arrays.zeroPoint, "compute", this.#task.kernel);
     if (stats && x) accumulateChunkStats(x, values, count, stats.partials, stats.firstSlot * SLOTS, this.#task.kernel);
     const groups = plan.rows * plan.groupsPerRow;
-    if (scaleOut) valueWriterFor(scaleOut, groups).writeAt(0, arrays.scale, groups);
-    if (zeroPointOut) valueWriterFor(zeroPointOut, groups).writeAt(0, arrays.zeroPoint, groups);
+    if (scaleOut) valueWriterFor(scaleOut, groups, qparamSink).writeAt(0, arrays.scale, groups);
+    if (zeroPointOut) valueWriterFor(zeroPointOut, groups, qparamSink).writeAt(0, arrays.zeroPoint, groups);
     encodeTensorValues(values, dtype, count, raw);
     toFromHostOrder(raw, size, byteOrder);
     buf.set(raw, part.at);

@@ -15,7 +15,8 @@
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
-import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanPart } from "../apply-chunks.js";
+import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanItem, type SpanPart } from "../apply-chunks.js";
+import { ITEM_BYTES as ITEM_BYTES_OUT } from "./tensor-io.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "../checkpoint/types.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
@@ -342,20 +343,43 @@ function addToSpan(
   part: SpanPart, maxBytes: number,
 ): void {
   const last = items[items.length - 1];
+  let span: SpanItem;
   if (last?.kind === "span" && last.from.fd === from.fd && last.to.fd === to.fd && last.byteLength + part.byteLength <= maxBytes
     && last.from.offset + last.byteLength === from.dataOffset && last.to.offset + last.byteLength === to.dataOffset) {
-    part.at = last.byteLength;
-    last.parts.push(part);
-    last.byteLength += part.byteLength;
-    return;
+    span = last;
+    part.at = span.byteLength;
+    span.parts.push(part);
+    span.byteLength += part.byteLength;
+  } else {
+    span = {
+      kind: "span",
+      from: { file: from.file, fd: from.fd, offset: from.dataOffset },
+      to: { file: to.file, fd: to.fd, offset: to.dataOffset },
+      byteLength: part.byteLength,
+      parts: [part],
+    };
+    items.push(span);
   }
-  items.push({
-    kind: "span",
-    from: { file: from.file, fd: from.fd, offset: from.dataOffset },
-    to: { file: to.file, fd: to.fd, offset: to.dataOffset },
-    byteLength: part.byteLength,
-    parts: [part],
-  });
+  addQparams(span, part);
+}
+
+/**
+ * Extends the span's qparams region by the part's scale and zero point when they follow it in the
+ * qparams file (as QparamsFile lays them out: tensor by tensor, scale then zero point); a part whose
+ * qparams lie elsewhere makes every part write its own (null).
+ */
+function addQparams(span: SpanItem, part: SpanPart): void {
+  const q = part.quant;
+  if (!q?.scaleOut || !q.zeroPointOut || span.qparams === null) return;
+  const groups = q.plan.rows * q.plan.groupsPerRow;
+  const scale = q.scaleOut;
+  const zeroPoint = q.zeroPointOut;
+  const end = zeroPoint.dataOffset + groups * ITEM_BYTES_OUT[zeroPoint.dtype];
+  const joined = zeroPoint.fd === scale.fd && zeroPoint.dataOffset === scale.dataOffset + groups * ITEM_BYTES_OUT[scale.dtype];
+  if (!joined) span.qparams = null;
+  else if (span.qparams === undefined) span.qparams = { file: scale.file, fd: scale.fd, offset: scale.dataOffset, byteLength: end - scale.dataOffset };
+  else if (span.qparams.fd === scale.fd && span.qparams.offset + span.qparams.byteLength === scale.dataOffset) span.qparams.byteLength = end - span.qparams.offset;
+  else span.qparams = null;
 }
 
 /** One tensor's chunk statistics added up in chunk order (the order `report` merges them in). */

@@ -44,7 +44,9 @@ export class QparamsFile {
 
   /** Create the temp file with the whole header; data is written by the threads, then commit(). */
   static create(path: string, entries: readonly QparamsEntry[], opts: AtomicOptions = {}): QparamsFile {
-    const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
+    // The header's JSON member by member (the text JSON.stringify gives for the object): an object of
+    // 600,000 keys (300,000 tensors) took 2.6 s to build and stringify.
+    const members = ['"__metadata__":{"format":"pt"}'];
     const layout: Array<{ tensor: string; scaleAt: number; zeroPointAt: number; scale: OutputDtype; zeroPoint: OutputDtype }> = [];
     let offset = 0;
     for (const e of entries) {
@@ -53,12 +55,13 @@ export class QparamsFile {
       const zeroPoint = qparamTensorDtype(e.zeroPointPrecision);
       const scaleBytes = count * ITEM_BYTES[scale];
       const zpBytes = count * ITEM_BYTES[zeroPoint];
-      header[`${e.tensor}.scale`] = { dtype: scale, shape: [...e.shape], data_offsets: [offset, offset + scaleBytes] };
-      header[`${e.tensor}.zero_point`] = { dtype: zeroPoint, shape: [...e.shape], data_offsets: [offset + scaleBytes, offset + scaleBytes + zpBytes] };
+      const shape = JSON.stringify(e.shape);
+      members.push(`${JSON.stringify(`${e.tensor}.scale`)}:{"dtype":"${scale}","shape":${shape},"data_offsets":[${offset},${offset + scaleBytes}]}`);
+      members.push(`${JSON.stringify(`${e.tensor}.zero_point`)}:{"dtype":"${zeroPoint}","shape":${shape},"data_offsets":[${offset + scaleBytes},${offset + scaleBytes + zpBytes}]}`);
       layout.push({ tensor: e.tensor, scaleAt: offset, zeroPointAt: offset + scaleBytes, scale, zeroPoint });
       offset += scaleBytes + zpBytes;
     }
-    let json = JSON.stringify(header);
+    let json = `{${members.join(",")}}`;
     // safetensors pads the header with spaces so that the data starts 8-byte aligned.
     json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
     const headerBytes = Buffer.from(json, "utf8");

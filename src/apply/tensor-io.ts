@@ -142,8 +142,10 @@ class Bf16RowReader implements RowReader {
  * need them afterwards. Other dtypes go through the .npy value writer
  * (rounding floats, refusing inexact integers).
  */
-export function valueWriterFor(output: TensorOutput, maxElements: number): ValueWriter {
-  const sink = (bytes: Uint8Array, position: number) => writeFully(output.fd, bytes, position, output.file);
+export function valueWriterFor(
+  output: TensorOutput, maxElements: number,
+  sink: (bytes: Uint8Array, position: number) => void = (bytes, position) => writeFully(output.fd, bytes, position, output.file),
+): ValueWriter {
   if (output.dtype === "BF16") {
     if (output.byteOrder !== "little") throw new Error(`${output.file}: bfloat16 values are written little-endian only`);
     return {
