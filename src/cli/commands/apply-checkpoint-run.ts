@@ -14,6 +14,7 @@ import { planJsonPieces, planTablePieces } from "../../tensor-plan/render-plan.j
 import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
+import { jsonObjectPieces } from "../../json-pieces.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 /** .npy-only options, with what to use on a checkpoint instead. */
@@ -70,8 +71,10 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       await (await import("../apply-report.js")).writeApplyReport(argv.report, r.stats, source, argv);
     }
     if (argv.json) {
-      const { stats: _stats, ...summary } = r;
-      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      // The result as JSON, its per-tensor list an entry at a time (300,000 tensors are ~77 MB of it).
+      const { stats: _stats, tensors, ...summary } = r;
+      const { input, output, format, ...after } = summary;
+      for (const text of batchedText(jsonObjectPieces({ input, output, format }, "tensors", tensors, (t) => t, after))) io.stdout.write(text);
     } else if (!argv.quiet) {
       const rate = r.seconds >= 0.5
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
