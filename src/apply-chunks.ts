@@ -10,10 +10,10 @@
  * else. Each thread therefore reads, computes and writes at the same time as
  * the others, and the byte copies of I/O are spread over all cores.
  */
-import { decodeTensorValues, encodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "./checkpoint/tensor-values.js";
-import { toFromHostOrder } from "./npy/convert.js";
+import type { FloatTensorDtype } from "./checkpoint/tensor-values.js";
 import type { ByteOrder } from "./npy/dtype.js";
 import { readFully, writeFully } from "./npy/positional.js";
+import { fakeQuantizeBytes, needsRounding } from "./apply/quantize-bytes.js";
 import { rowReaderFor, valueWriterFor, type RowReader, type TensorInput, type TensorOutput, type ValueWriter } from "./apply/tensor-io.js";
 import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows, kernelFor, type KernelChoice, type QparamMode } from "./quant/kernel.js";
@@ -253,30 +253,19 @@ export class ChunkRunner {
   /** One whole tensor of a span, fake-quantized in place in the span's bytes (as #quantize does one chunk). */
   #quantizePart(part: SpanPart, buf: Uint8Array, qparamSink?: (bytes: Uint8Array, position: number) => void): void {
     const { plan, dtype, byteOrder, stats, scaleOut, zeroPointOut } = part.quant!;
-    const size = ITEM_SIZE[dtype];
-    const count = part.byteLength / size;
-    // A float32 part of the most elements is the longest one.
+    // A copy, aligned: span offsets need not be. A float32 part of the most elements is the longest one.
     const raw = (this.#partBuffer ??= new Uint8Array(4 * this.#elements)).subarray(0, part.byteLength);
     raw.set(buf.subarray(part.at, part.at + part.byteLength));
-    toFromHostOrder(raw, size, byteOrder);
-    const inWasm = kernelFor(plan, "compute", this.#task.kernel) === "wasm";
-    const arrays = this.#arrays(inWasm, false);
-    const values = (arrays.values as Float32Array).subarray(0, count);
-    decodeTensorValues(raw, dtype, count, values);
-    if (needsRounding(dtype, plan.compute)) toComputeDtype(values, plan.compute as "float16" | "bfloat16");
-    let x: Float32Array | undefined;
-    if (stats) {
-      if (!this.#statsX || this.#statsX.length < this.#elements) this.#statsX = new Float32Array(this.#elements);
-      x = this.#statsX.subarray(0, count);
-      x.set(values);
-    }
-    fakeQuantizeRows(plan, values, values, plan.rows, arrays.scale, arrays.zeroPoint, "compute", this.#task.kernel);
-    if (stats && x) accumulateChunkStats(x, values, count, stats.partials, stats.firstSlot * SLOTS, this.#task.kernel);
+    const arrays = this.#arrays(kernelFor(plan, "compute", this.#task.kernel) === "wasm", false);
+    if (stats && (!this.#statsX || this.#statsX.length < this.#elements)) this.#statsX = new Float32Array(this.#elements);
+    fakeQuantizeBytes({
+      bytes: raw, dtype, byteOrder, rows: plan.rows, plan, kernel: this.#task.kernel,
+      values: arrays.values as Float32Array, scale: arrays.scale, zeroPoint: arrays.zeroPoint,
+      stats: stats && { x: this.#statsX!, partials: stats.partials, slot: stats.firstSlot * SLOTS },
+    });
     const groups = plan.rows * plan.groupsPerRow;
     if (scaleOut) valueWriterFor(scaleOut, groups, qparamSink).writeAt(0, arrays.scale, groups);
     if (zeroPointOut) valueWriterFor(zeroPointOut, groups, qparamSink).writeAt(0, arrays.zeroPoint, groups);
-    encodeTensorValues(values, dtype, count, raw);
-    toFromHostOrder(raw, size, byteOrder);
     buf.set(raw, part.at);
   }
 
@@ -406,13 +395,6 @@ function raw16Item(item: QuantItem): boolean {
   return (dtype === "BF16" ? plan.compute === "bfloat16" : dtype === "F16" && plan.compute === "float16")
     && output.dtype === dtype && input.byteOrder === "little" && output.byteOrder === "little" && !input.fortranOrder
     && item.mode === "compute" && item.given === undefined && item.stats === undefined && raw16Applies(plan);
-}
-
-/** Whether values read from `input` must be rounded to the compute dtype before the kernel runs. */
-export function needsRounding(input: TensorInput["dtype"], compute: QuantPlan["compute"]): boolean {
-  if (compute === "float16") return input !== "F16";
-  if (compute === "bfloat16") return input !== "BF16";
-  return false;
 }
 
 /** A worker's whole share of a task; returns the number of chunks it processed. */

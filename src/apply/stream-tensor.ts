@@ -4,16 +4,13 @@
  * appended to. Bytes arrive in pieces, are gathered into chunks of whole
  * rows, fake-quantized and passed on; memory stays at one chunk.
  */
-import { toFromHostOrder } from "../npy/convert.js";
 import { readFully, writeFully } from "../npy/positional.js";
-import { decodeTensorValues, encodeTensorValues, type FloatTensorDtype, ITEM_SIZE } from "../checkpoint/tensor-values.js";
+import { type FloatTensorDtype, ITEM_SIZE } from "../checkpoint/tensor-values.js";
 import type { Checkpoint, CheckpointTensor, TensorSink } from "../checkpoint/types.js";
-import { toComputeDtype } from "../quant/float.js";
-import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
+import type { KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
-import { accumulateChunkStats } from "../report/chunk-stats.js";
 import { SLOTS } from "../report/stats.js";
-import { needsRounding } from "../apply-chunks.js";
+import { fakeQuantizeBytes } from "./quantize-bytes.js";
 import { valueWriterFor, type TensorOutput } from "./tensor-io.js";
 
 export interface StreamOptions {
@@ -88,19 +85,12 @@ function quantizePieces(
   let chunks = 0;
   const process = (count: number) => {
     const bytes = raw.subarray(0, count * n * item);
-    const k = count * n;
-    toFromHostOrder(bytes, item, t.byteOrder);
-    decodeTensorValues(bytes, dtype, k, values);
-    const v = values.subarray(0, k);
-    if (needsRounding(dtype, plan.compute)) toComputeDtype(v, plan.compute as "float16" | "bfloat16");
-    const x = statsX?.subarray(0, k);
-    x?.set(v);
-    fakeQuantizeRows(plan, v, v, count, scale, zeroPoint, "compute", opts.kernel);
-    if (x && opts.stats) accumulateChunkStats(x, v, k, opts.stats.partials, (opts.stats.firstSlot + chunks) * SLOTS, opts.kernel);
+    fakeQuantizeBytes({
+      bytes, dtype, byteOrder: t.byteOrder, rows: count, plan, kernel: opts.kernel, values, scale, zeroPoint,
+      stats: statsX && opts.stats ? { x: statsX, partials: opts.stats.partials, slot: (opts.stats.firstSlot + chunks) * SLOTS } : undefined,
+    });
     scaleOut?.writeAt(row * g, scale, count * g);
     zeroPointOut?.writeAt(row * g, zeroPoint, count * g);
-    encodeTensorValues(v, dtype, k, bytes);
-    toFromHostOrder(bytes, item, t.byteOrder);
     put(bytes);
     row += count;
     filled = 0;

@@ -90,10 +90,20 @@ function readUsualTensor(name: string, text: string, at: number, dataLength: num
   const shape = m[2] === undefined ? [] : m[2].match(DIGITS)!.map(Number);
   const begin = Number(m[3]);
   const end = Number(m[4]);
-  if (end < begin || end > dataLength) return null;
-  const size = tensorByteLength(dtype, shape);
-  if (!size.ok || size.byteLength !== end - begin) return null;
+  if (extentProblem(dtype, shape, begin, end, dataLength)) return null;
   return { entry: { name: detached(name), dtype, shape, begin, end }, end: ENTRY.lastIndex };
+}
+
+/** What is wrong with a tensor's data_offsets for its dtype and shape in a data buffer of `dataLength` bytes; null when nothing. */
+function extentProblem(dtype: TensorDtype, shape: readonly number[], begin: number, end: number, dataLength: number): { what: string; hint?: string } | null {
+  if (end < begin) return { what: `data_offsets [${begin}, ${end}] end before they begin` };
+  if (end > dataLength) {
+    return { what: `data_offsets [${begin}, ${end}] run past the end of the data buffer (${dataLength} bytes)`, hint: "The file is truncated or its header is wrong; download or save it again." };
+  }
+  const size = tensorByteLength(dtype, shape);
+  if (!size.ok) return { what: size.what };
+  if (size.byteLength !== end - begin) return { what: `shape [${shape.join(", ")}] of ${dtype} needs ${size.byteLength} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}` };
+  return null;
 }
 
 /**
@@ -200,14 +210,8 @@ function readTensor(name: string, value: JsonValue, dataLength: number, file: st
   if (!endR.ok) throw bad(`data_offsets end is ${endR.why}`);
   const begin = beginR.value;
   const end = endR.value;
-  if (end < begin) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
-  if (end > dataLength) throw bad(`data_offsets [${begin}, ${end}] run past the end of the data buffer (${dataLength} bytes)`, "The file is truncated or its header is wrong; download or save it again.");
-
-  const size = tensorByteLength(dtype, shape);
-  if (!size.ok) throw bad(size.what);
-  if (size.byteLength !== end - begin) {
-    throw bad(`shape [${shape.join(", ")}] of ${dtype} needs ${size.byteLength} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
-  }
+  const problem = extentProblem(dtype, shape, begin, end, dataLength);
+  if (problem) throw bad(problem.what, problem.hint);
   return { name: detached(name), dtype, shape, begin, end };
 }
 

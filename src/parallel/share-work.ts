@@ -42,7 +42,7 @@ export async function shareWork(mainShare: () => Promise<void>, opts: ShareWorkO
 export const YIELD_MS = 5;
 
 /** Lets the event loop run (signals, progress) between two chunks. */
-export function yieldToEventLoop(): Promise<void> {
+function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
