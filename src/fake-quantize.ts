@@ -9,13 +9,17 @@ import { FLOAT64_HINT } from "./input-dtype.js";
 import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows } from "./quant/kernel.js";
 import { makePlan, type ComputeDtype } from "./quant/plan.js";
+import { givenQparams, requireStaticConfig } from "./given-qparams.js";
 
 export interface FakeQuantizeOptions {
   shape: readonly number[];
   /** Default: float32 for a Float32Array; a Float64Array needs an explicit choice (torchao refuses float64). */
   computeDtype?: ComputeDtype;
   torchao?: TorchaoVersion;
-  /** Static qparams (is_dynamic: false configs), in the canonical qparam shape, row-major. */
+  /**
+   * Static qparams (is_dynamic: false configs), in the canonical qparam shape, row-major: the scales are
+   * rounded to scale_precision and the zero points cast to zero_point_precision, as `fqc apply --scale` does.
+   */
   scale?: ArrayLike<number>;
   zeroPoint?: ArrayLike<number>;
 }
@@ -51,8 +55,11 @@ export function fakeQuantize(config: unknown, data: Float32Array | Float64Array,
     if (!opts.scale || !opts.zeroPoint || opts.scale.length !== groups || opts.zeroPoint.length !== groups) {
       throw new FqcError("USAGE", `static qparams need both scale and zeroPoint with ${groups} elements (shape (${plan.qparamShape.join(", ")}))`);
     }
-    scale.set(Array.from(opts.scale));
-    zeroPoint.set(Array.from(opts.zeroPoint));
+    requireStaticConfig(canonical, "static qparams (scale, zeroPoint)");
+    // Held in scale_precision and zero_point_precision, as torchao's qparam tensors are (and as `fqc apply --scale` reads them).
+    const held = givenQparams(opts.scale, opts.zeroPoint, plan, { scale: "scale", zeroPoint: "zeroPoint", files: false });
+    scale.set(held.scale);
+    zeroPoint.set(held.zeroPoint);
   }
   fakeQuantizeRows(plan, output, output, plan.rows, scale, zeroPoint, given ? "given" : "compute");
   return { output, scale, zeroPoint, qparamShape: plan.qparamShape };

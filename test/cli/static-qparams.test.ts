@@ -61,4 +61,13 @@ describe("static qparams that cannot be right", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/zero point #0 is 0\.0099999\d*, not an integer: zero_point_precision int32 would truncate it/);
   });
+
+  it("refuses zero points outside an integer zero_point_precision's range (int8 would wrap 200 to -56), naming the file", async () => {
+    const i8 = tmp.write("i8.json", '{"dtype": "uint8", "granularity": "per_channel", "is_dynamic": false, "is_symmetric": false, "zero_point_precision": "int8"}');
+    const z200 = npy("z-200.npy", "<i4", Array.from({ length: 256 }, (_, i) => (i === 7 ? 200 : 100)));
+    const r = await runMain(["apply", WEIGHT, tmp.path("o8.npy"), "-c", i8, "--scale", npy("s8.npy", "<f4", scales()), "--zero-point", z200, "-q"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${z200}: zero point #7 is 200, outside int8's range [-128, 127]: zero_point_precision int8 would wrap it`);
+    expect(existsSync(tmp.path("o8.npy"))).toBe(false);
+  });
 });

@@ -1,0 +1,118 @@
+/**
+ * The library's fakeQuantize with static qparams: the given values are held
+ * in scale_precision and zero_point_precision, as torchao's qparam tensors
+ * are and as `fqc apply --scale/--zero-point` reads them, so both entry points
+ * give the same bits; values torchao could not hold or use are refused alike.
+ */
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { fakeQuantize } from "../../src/fake-quantize.js";
+import { dtypeInfo, DTYPE_NAMES } from "../../src/config/dtypes.js";
+import type { CanonicalConfig } from "../../src/config/types.js";
+import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../../src/config/vocabulary.js";
+import { inDtype, referenceFakeQuantize, type Fl } from "../quant/reference.js";
+
+const INT_ZP = new Set(["int32", "int8", "int16", "int64", "uint8"]);
+
+function staticConfig(over: Partial<CanonicalConfig>): CanonicalConfig {
+  return {
+    dtype: "int8", granularity: { type: "PerToken" }, mapping_type: "ASYMMETRIC", scale_precision: "float32",
+    zero_point_precision: "int32", zero_point_domain: "INT", is_dynamic: false, range_learning: false, eps: null, ...over,
+  };
+}
+
+const same = (a: number, b: number) => (a !== a ? b !== b : Object.is(a, b));
+
+describe("fakeQuantize with static qparams", () => {
+  it("rounds a given scale to a bfloat16 scale_precision before using it (0.1 → 0.10009766)", () => {
+    const config = staticConfig({ scale_precision: "bfloat16" });
+    const x = [0.3, -1.7, 2.2, 0.05].map((v) => Math.fround(v));
+    const r = fakeQuantize(config, Float32Array.from(x), { shape: [4], scale: [0.1], zeroPoint: [-3] });
+    expect(Array.from(r.scale)).toEqual([0.10009765625]);
+    const want = referenceFakeQuantize(config, x, [4], { compute: "float32", torchao: "0.12", given: { scale: [0.10009765625], zeroPoint: [-3] } });
+    expect(Array.from(r.output)).toEqual(want.y);
+    expect(r.output[0]).toBe(Math.fround(0.30029296875));
+  });
+
+  it("holds a zero point in a float zero_point_precision (bfloat16 rounds -3.3 to -3.296875)", () => {
+    const config = staticConfig({ zero_point_precision: "bfloat16" });
+    const r = fakeQuantize(config, new Float32Array([0.25, -1]), { shape: [2], scale: [0.125], zeroPoint: [-3.3] });
+    expect(Array.from(r.zeroPoint)).toEqual([-3.296875]);
+  });
+
+  it("matches the spec reference run on the qparams rounded to their precisions, for any config and raw values (fast-check)", () => {
+    const caseArb = fc.record({
+      dtype: fc.constantFrom(...DTYPE_NAMES),
+      kind: fc.constantFrom("per_token", "per_channel", "per_group"),
+      symmetric: fc.boolean(),
+      domain: fc.constantFrom("INT" as const, "FLOAT" as const),
+      scalePrecision: fc.constantFrom(...SCALE_PRECISIONS),
+      zeroPointPrecision: fc.constantFrom(...ZERO_POINT_PRECISIONS),
+      rows: fc.integer({ min: 1, max: 3 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      groupSize: fc.integer({ min: 2, max: 6 }),
+    }).chain((r) => {
+      const config = staticConfig({
+        dtype: r.dtype,
+        granularity: r.kind === "per_token" ? { type: "PerToken" } : r.kind === "per_channel" ? { type: "PerAxis", axis: 0 } : { type: "PerGroup", group_size: r.groupSize },
+        mapping_type: r.kind !== "per_token" && r.symmetric ? "SYMMETRIC" : "ASYMMETRIC",
+        scale_precision: r.scalePrecision,
+        zero_point_precision: r.zeroPointPrecision,
+        zero_point_domain: r.domain,
+      });
+      const cols = r.groupSize * r.groups;
+      const nq = r.kind === "per_token" ? r.rows : r.kind === "per_channel" ? r.rows : r.rows * r.groups;
+      const { qmin, qmax } = dtypeInfo(r.dtype);
+      // int8/uint8 zero points hold only part of the uint8/int8 ranges.
+      const zInt = r.zeroPointPrecision === "int8" ? fc.integer({ min: Math.max(qmin, -128), max: Math.min(qmax, 127) })
+        : r.zeroPointPrecision === "uint8" ? fc.integer({ min: Math.max(qmin, 0), max: qmax })
+          : fc.integer({ min: qmin, max: qmax });
+      const zArb = INT_ZP.has(r.zeroPointPrecision) ? zInt : fc.double({ min: -20, max: 20, noNaN: true });
+      return fc.record({
+        config: fc.constant(config),
+        shape: fc.constant<number[]>([r.rows, cols]),
+        values: fc.array(fc.double({ min: -8, max: 8, noNaN: true }).map(Math.fround), { minLength: r.rows * cols, maxLength: r.rows * cols }),
+        scale: fc.array(fc.double({ min: 1e-3, max: 2, noNaN: true }), { minLength: nq, maxLength: nq }),
+        zeroPoint: fc.array(zArb, { minLength: nq, maxLength: nq }),
+      });
+    });
+    fc.assert(
+      fc.property(caseArb, ({ config, shape, values, scale, zeroPoint }) => {
+        const S = config.scale_precision as Fl;
+        const Z = config.zero_point_precision;
+        const heldScale = scale.map((v) => inDtype(S, v));
+        const heldZp = INT_ZP.has(Z) ? zeroPoint : zeroPoint.map((v) => inDtype(Z as Fl, v));
+        const got = fakeQuantize(config, Float32Array.from(values), { shape, scale, zeroPoint });
+        const want = referenceFakeQuantize(config, values, shape, { compute: "float32", torchao: "0.12", given: { scale: heldScale, zeroPoint: heldZp } });
+        expect(Array.from(got.scale)).toEqual(heldScale);
+        expect(Array.from(got.zeroPoint)).toEqual(heldZp);
+        for (let i = 0; i < want.y.length; i++) {
+          expect(same(got.output[i], want.y[i]), `y[${i}] x=${values[i]} got ${got.output[i]} want ${want.y[i]}`).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("refuses static qparams on a dynamic config (torchao recomputes them on every call)", () => {
+    const config = staticConfig({ is_dynamic: true });
+    expect(() => fakeQuantize(config, new Float32Array([1, 2]), { shape: [2], scale: [0.1], zeroPoint: [0] }))
+      .toThrow(/static qparams \(scale, zeroPoint\) need a static config/);
+  });
+
+  it("refuses a scale torchao could never use (NaN), naming its index", () => {
+    expect(() => fakeQuantize(staticConfig({}), new Float32Array([1, 2, 3, 4]), { shape: [2, 2], scale: [0.1, NaN], zeroPoint: [0, 0] }))
+      .toThrow(/^scale: scale #1 is NaN/);
+  });
+
+  it("refuses a fractional zero point for an integer zero_point_precision instead of truncating it", () => {
+    expect(() => fakeQuantize(staticConfig({}), new Float32Array([1, 2]), { shape: [2], scale: [0.1], zeroPoint: [-3.7] }))
+      .toThrow(/zeroPoint: zero point #0 is -3\.7, not an integer: zero_point_precision int32 would truncate it/);
+  });
+
+  it("refuses a zero point outside an int8 zero_point_precision instead of wrapping it (200 would become -56)", () => {
+    const config = staticConfig({ dtype: "uint8", zero_point_precision: "int8" });
+    expect(() => fakeQuantize(config, new Float32Array([1, 2]), { shape: [2], scale: [0.1], zeroPoint: [200] }))
+      .toThrow(/zero point #0 is 200, outside int8's range \[-128, 127\]: zero_point_precision int8 would wrap it/);
+  });
+});
