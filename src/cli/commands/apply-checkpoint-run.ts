@@ -47,6 +47,8 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
     return;
   }
 
+  // Loaded before the run: the report's file is created with the outputs and filled before they are committed.
+  const applyReport = argv.report !== undefined ? await import("../apply-report.js") : undefined;
   const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "MiB") : undefined;
   try {
     const r = await applyCheckpoint({
@@ -59,17 +61,17 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       qparamsOut: argv["qparams-out"],
       force: argv.force,
       reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
-      writes: argv.report === undefined ? [] : [{ path: argv.report, role: "--report" }],
+      statsOutput: argv.report === undefined || !applyReport ? undefined : {
+        path: argv.report,
+        role: "--report",
+        fill: (file, stats) => applyReport.writeApplyReport(file, stats, source, argv),
+      },
       fsync: argv.fsync,
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
       signal,
       startedWorkers: workers,
-      stats: argv.report !== undefined,
     });
     progress?.stop();
-    if (argv.report !== undefined && r.stats) {
-      await (await import("../apply-report.js")).writeApplyReport(argv.report, r.stats, source, argv);
-    }
     if (argv.json) {
       // The result as JSON, its per-tensor list an entry at a time (300,000 tensors are ~77 MB of it).
       const { stats: _stats, tensors, ...summary } = r;
