@@ -115,7 +115,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
       force: opts.force,
       forceFlag: "--force",
     });
-    const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao }));
+    const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" }));
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
     const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
     const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };

@@ -34,7 +34,7 @@ export function writeApplyReport(
       name: basename(from, extname(from)),
       source: from,
       kind: "recipe" in source ? "recipe" as const : "config" as const,
-      targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao })),
+      targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" })),
     };
     const report = reportFromSums(checkpoint, [column], stats.map((s) => [s ?? new Float64Array(SLOTS)]), { torchao: argv.torchao });
     writePieces(file, reportPieces(reportFormatFor(file.targetPath), report));

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { bf16Bytes, readSafetensors, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
 import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -191,6 +192,50 @@ describe("other forms", () => {
     expect(r.stdout).toMatch(/\(npy, 1 tensor, .*1 fake-quantized/);
     expect(runFqc(["apply", input, viaConfig, "-c", cfg, "-q"]).code).toBe(0);
     expect(readFileSync(viaRecipe).equals(readFileSync(viaConfig))).toBe(true);
+  });
+});
+
+describe("a .npy under --config with a checkpoint option (--report, --qparams-out, --dry-run)", () => {
+  // These options run a .npy through the checkpoint path, whose --config targets 2-D *.weight tensors: the tensor
+  // named after w.npy was copied unchanged there (exit 0), while the same line without them fake-quantized it.
+  function npyCase() {
+    const s = setUp();
+    const input = path.join(s.dir, "w.npy");
+    writeFileSync(input, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i) / 10), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const plain = path.join(s.dir, "plain.npy");
+    expect(runFqc(["apply", input, plain, "-c", cfg, "-q"]).code).toBe(0);
+    return { ...s, input, cfg, plain: readFileSync(plain) };
+  }
+
+  it.each([["--report", "r.json"], ["--qparams-out", "q.safetensors"]])("%s: the tensor is fake-quantized as without it", (flag, file) => {
+    const s = npyCase();
+    const out = path.join(s.dir, "out.npy");
+    const r = runFqc(["apply", s.input, out, "-c", s.cfg, flag, path.join(s.dir, file)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 fake-quantized/);
+    expect(readFileSync(out).equals(s.plain)).toBe(true);
+  });
+
+  it("--dry-run plans to fake-quantize it", () => {
+    const s = npyCase();
+    const r = runFqc(["apply", s.input, path.join(s.dir, "out.npy"), "-c", s.cfg, "--dry-run"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^w +4×64 +F32 +quantize +--config +int4 per_group 32/m);
+  });
+
+  it("an integer .npy is refused with --report as without it, nothing written", () => {
+    const s = setUp();
+    const input = path.join(s.dir, "counts.npy");
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<i4", shape: [4, 64] }), Buffer.alloc(4 * 4 * 64)]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "--report", path.join(s.dir, "r.json")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("tensor counts (4×64 I32): dtype I32: fqc fake-quantizes F32, F16 and BF16 tensors only");
+    expect(existsSync(path.join(s.dir, "out.npy"))).toBe(false);
+    expect(existsSync(path.join(s.dir, "r.json"))).toBe(false);
   });
 });
 

@@ -122,7 +122,7 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
 
 /** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */
 function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
-  const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao });
+  const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
   const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe) : [] };
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
