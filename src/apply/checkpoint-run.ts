@@ -169,9 +169,13 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
     });
   }
   if (t.fortranOrder && t.shape.length >= 2) {
-    throw new FqcError("NPY", `${what}: is stored in Fortran order, which fqc does not fake-quantize inside an archive`, {
+    // A checkpoint's output keeps each tensor's header and layout; only the plain .npy path rewrites one in C order.
+    const npy = checkpoint.format === "npy";
+    throw new FqcError("NPY", `${what}: is stored in Fortran order, which fqc does not fake-quantize ${npy ? "with --recipe, --qparams-out or --report" : "inside an archive"}`, {
       file: t.file,
-      hint: "Save it in C order: np.savez(path, name=np.ascontiguousarray(a)).",
+      hint: npy
+        ? "Run fqc apply IN.npy OUT.npy --config CFG without them (it writes the result in C order; --scale-out and --zero-point-out keep the qparams), or save it in C order: np.save(path, np.ascontiguousarray(a))."
+        : "Save it in C order: np.savez(path, name=np.ascontiguousarray(a)).",
     });
   }
   if (t.byteOrder !== "little" && t.dtype === "BF16") {
