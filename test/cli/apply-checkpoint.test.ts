@@ -253,6 +253,28 @@ describe("a .npy under --config with a checkpoint option (--report, --qparams-ou
   });
 });
 
+describe("an output written with a trailing slash names a directory", () => {
+  it("a .safetensors output `new/` is a new directory holding the file under the source's name", () => {
+    const s = setUp();
+    const out = path.join(s.dir, "new");
+    const r = runFqc(["apply", s.input, `${out}/`, "--recipe", s.recipe, "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out)).toEqual(["model.safetensors"]);
+  });
+
+  it("a .npy output `o.npy/` is refused (it became a file named o.npy), nothing written", () => {
+    const s = setUp();
+    const input = path.join(s.dir, "w.npy");
+    writeFileSync(input, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i)), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, `${s.dir}/o.npy/`, "-c", cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("o.npy/: ends with a slash, so it names a directory, not the file to write");
+    expect(existsSync(path.join(s.dir, "o.npy"))).toBe(false);
+  });
+});
+
 describe("fqc apply --dry-run", () => {
   it("lists every tensor with its shape, dtype, action and key, and writes nothing", () => {
     const s = setUp();

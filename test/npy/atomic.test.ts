@@ -89,6 +89,20 @@ describe("AtomicFile refuses what a rename would damage, unless forced", () => {
     expect(fs.readFileSync(other, "utf8")).toBe("old");
   });
 
+  it.each([["a new name", false], ["an existing file", true]])("refuses %s written with a trailing slash, which names a directory (it became a file of that name)", (_, exists) => {
+    const target = out();
+    if (exists) fs.writeFileSync(target, "old");
+    expect(() => writeText(`${target}/`, "new")).toThrow(`${target}/: ends with a slash, so it names a directory, not the file to write`);
+    expect(exists ? fs.readFileSync(target, "utf8") : fs.existsSync(target)).toBe(exists ? "old" : false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses an existing directory written with a trailing slash as a directory", () => {
+    const target = out("dir");
+    fs.mkdirSync(target);
+    expect(() => writeText(`${target}/`, "new")).toThrow(`${target}/: is a directory`);
+  });
+
   it.skipIf(isRoot)("refuses a file the user has no write permission on (root may write anything: see the CLI test run as nobody)", () => {
     const target = out();
     fs.writeFileSync(target, "old");
