@@ -96,24 +96,37 @@ export function checkOutputForm(format: CheckpointFormat, input: string, output:
   });
 }
 
+/**
+ * apply's paths, before anything is read or written: OUT must have the input's form, and no output (OUT,
+ * `--qparams-out`, `writes`) may be a file of the checkpoint or one the caller reads, or another output.
+ * (`--dry-run` runs it too, so that it refuses what apply would.)
+ */
+export function checkApplyPaths(
+  checkpoint: Checkpoint, opts: Pick<ApplyCheckpointOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
+): void {
+  checkOutputForm(checkpoint.format, opts.input, opts.output);
+  checkPaths({
+    reads: [...checkpointFiles(checkpoint).map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
+    writes: [
+      { path: opts.output, role: "OUT", forceable: true },
+      ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
+      ...(opts.writes ?? []),
+    ],
+    force: opts.force,
+    forceFlag: "--force",
+  });
+}
+
 export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
   const started = process.hrtime.bigint();
   const checkpoint = openCheckpoint(opts.input);
   try {
-    checkOutputForm(checkpoint.format, opts.input, opts.output);
     checkHeapNeed(opts.input, checkpoint, HEAP_PER_TENSOR.apply + (opts.stats || opts.statsOutput ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
     const inputs = checkpointFiles(checkpoint);
     // Before any work: the writers check OUT's own files against the inputs again when they create them.
-    checkPaths({
-      reads: [...inputs.map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
-      writes: [
-        { path: opts.output, role: "OUT", forceable: true },
-        ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
-        ...(opts.writes ?? []),
-        ...(opts.statsOutput ? [{ path: opts.statsOutput.path, role: opts.statsOutput.role }] : []),
-      ],
-      force: opts.force,
-      forceFlag: "--force",
+    checkApplyPaths(checkpoint, {
+      ...opts,
+      writes: [...(opts.writes ?? []), ...(opts.statsOutput ? [{ path: opts.statsOutput.path, role: opts.statsOutput.role }] : [])],
     });
     const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" }));
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };

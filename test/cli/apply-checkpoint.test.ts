@@ -289,6 +289,21 @@ describe("fqc apply --dry-run", () => {
     expect(noTemps(s.dir)).toEqual([]);
   });
 
+  it("refuses the paths apply would refuse (exit 2, nothing listed), and takes --force as apply does", () => {
+    const s = setUp();
+    const same = runFqc(["apply", s.input, s.input, "--recipe", s.recipe, "--dry-run"]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("is the same file as IN");
+    expect(same.stdout).toBe("");
+    expect(runFqc(["apply", s.input, s.input, "--recipe", s.recipe, "--dry-run", "--force"]).code).toBe(0);
+    const clash = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--report", s.recipe]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain("--report");
+    const form = runFqc(["apply", s.input, path.join(s.dir, "out.npz"), "--recipe", s.recipe, "--dry-run"]);
+    expect(form.code).toBe(2);
+    expect(form.stderr).toMatch(/same form as .*model\.safetensors, not npz/);
+  });
+
   it("--json gives the plan as JSON", () => {
     const s = setUp();
     const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--json"]);
@@ -337,6 +352,23 @@ describe("refusals: nothing is written", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(existsSync(s.output)).toBe(false);
+  });
+
+  it.each([
+    [["--scale-out", "s.npy", "--report", "r.json"], "--scale-out cannot be combined with --report"],
+    [["--zero-point-out", "z.npy", "--dry-run"], "--zero-point-out cannot be combined with --dry-run"],
+    [["--compute-dtype", "float32", "--qparams-out", "q.safetensors"], "--compute-dtype cannot be combined with --qparams-out"],
+  ])("a .npy with a .npy-only option and %j names the option that makes it a checkpoint (it said the .npy was not one)", (extra, message) => {
+    const s = setUp();
+    const input = path.join(s.dir, "w.npy");
+    writeFileSync(input, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i)), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, path.join(s.dir, "o.npy"), "-c", cfg, ...extra.map((a) => (a.includes(".") ? path.join(s.dir, a) : a))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${message}: with it, ${input} is applied as a one-tensor checkpoint`);
+    expect(r.stderr).not.toContain("not to");
+    expect(readdirSync(s.dir).sort()).toEqual(["cfg.json", "model.safetensors", "recipe.json", "w.npy"]);
   });
 
   it.each(["out.npz", "out.npy"])("an output named for another format (%s): exit 2, nothing written", (name) => {
