@@ -33,6 +33,7 @@ import { InputFiles } from "./input-files.js";
 import { streamTensor } from "./stream-tensor.js";
 import { REPORT_CHUNK_ELEMENTS } from "../report/report-chunks.js";
 import { mergeStats, SLOTS } from "../report/stats.js";
+import { AtomicFile } from "../npy/atomic.js";
 
 /** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
 export const COPY_CHUNK_BYTES = 4 << 20;
@@ -79,6 +80,23 @@ export interface CheckpointRunOptions {
    * thread count), so the figures are the ones `fqc report` gives.
    */
   stats?: boolean;
+  /** A file made from the statistics (`apply --report`; implies `stats`), created and committed with the outputs (StatsOutput). */
+  statsOutput?: StatsOutput;
+}
+
+/**
+ * A file written from the run's statistics (`apply --report`). Its temp file
+ * is created with the outputs, before any tensor is read, so a path that
+ * cannot be written (a missing directory, a directory, a device) is refused
+ * before anything is written; `fill` writes it after the last tensor and
+ * before anything is committed, and it is committed last. A failure anywhere
+ * removes it with the other temp files.
+ */
+export interface StatsOutput {
+  path: string;
+  /** Paths it must not be (the inputs, the outputs, the files the caller reads). */
+  protect?: readonly string[];
+  fill: (file: AtomicFile, stats: ReadonlyArray<Float64Array | null>) => void;
 }
 
 /** What happened to one tensor. */
@@ -151,9 +169,13 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
     });
   }
   if (t.fortranOrder && t.shape.length >= 2) {
-    throw new FqcError("NPY", `${what}: is stored in Fortran order, which fqc does not fake-quantize inside an archive`, {
+    // A checkpoint's output keeps each tensor's header and layout; only the plain .npy path rewrites one in C order.
+    const npy = checkpoint.format === "npy";
+    throw new FqcError("NPY", `${what}: is stored in Fortran order, which fqc does not fake-quantize ${npy ? "with --recipe, --qparams-out or --report" : "inside an archive"}`, {
       file: t.file,
-      hint: "Save it in C order: np.savez(path, name=np.ascontiguousarray(a)).",
+      hint: npy
+        ? "Run fqc apply IN.npy OUT.npy --config CFG without them (it writes the result in C order; --scale-out and --zero-point-out keep the qparams), or save it in C order: np.save(path, np.ascontiguousarray(a))."
+        : "Save it in C order: np.savez(path, name=np.ascontiguousarray(a)).",
     });
   }
   if (t.byteOrder !== "little" && t.dtype === "BF16") {
@@ -207,7 +229,8 @@ export async function runCheckpoint(
   // Copies cost about what a float32 SIMD chunk does per byte: count them as elements of 4 bytes.
   const work = quantElements + (totalBytes - tensors.reduce((a, t, i) => a + (plans[i] ? t.byteLength : 0), 0)) / 4;
   const threads = resolveThreads(opts.threads, work, kind);
-  const chunkElements = opts.chunkElements ?? (opts.stats ? REPORT_CHUNK_ELEMENTS : chunkElementsFor(threads));
+  const wantStats = opts.stats === true || opts.statsOutput !== undefined;
+  const chunkElements = opts.chunkElements ?? (wantStats ? REPORT_CHUNK_ELEMENTS : chunkElementsFor(threads));
   // Statistics: one slot range per fake-quantized tensor, one slot per chunk, merged in chunk order afterwards.
   const firstSlot: number[] = [];
   let slots = 0;
@@ -215,7 +238,7 @@ export async function runCheckpoint(
     firstSlot[i] = slots;
     if (p) slots += Math.ceil(p.rows / Math.max(1, Math.min(p.rows, Math.floor(chunkElements / p.rowLength))));
   });
-  const partials = opts.stats ? new Float64Array(new SharedArrayBuffer(Math.max(1, slots) * SLOTS * 8)) : undefined;
+  const partials = wantStats ? new Float64Array(new SharedArrayBuffer(Math.max(1, slots) * SLOTS * 8)) : undefined;
   const copyChunkBytes = opts.copyChunkBytes ?? COPY_CHUNK_BYTES;
   // A span is a copy chunk's worth of small tensors; a tensor longer than a copy chunk is not small.
   const spanPartBytes = Math.min(SPAN_PART_BYTES, copyChunkBytes);
@@ -223,6 +246,8 @@ export async function runCheckpoint(
   let pool: WorkerPool | undefined;
   let writer: CheckpointWriter | undefined;
   let qparams: QparamsFile | undefined;
+  let statsFile: AtomicFile | undefined;
+  let stats: Array<Float64Array | null> | undefined;
   const outcomes: TensorOutcome[] = [];
   let chunks = 0;
   let bytesDone = 0;
@@ -237,6 +262,7 @@ export async function runCheckpoint(
       });
       qparams = QparamsFile.create(opts.qparamsOut, entries, { protect: opts.protect, durable: opts.fsync });
     }
+    if (opts.statsOutput) statsFile = AtomicFile.create(opts.statsOutput.path, { protect: opts.statsOutput.protect, durable: opts.fsync });
 
     // The task gathered so far: items, their sinks (ended once the task ran) and their bytes.
     let batch: { items: ChunkItem[]; sinks: Array<{ sink: TensorSink; bytes: number }> } = { items: [], sinks: [] };
@@ -303,11 +329,15 @@ export async function runCheckpoint(
       await pause(); // let a Ctrl-C in
     }
     await flush(true);
+    stats = partials && plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
+    if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats);
     qparams?.commit();
     writer.commit();
+    statsFile?.commit();
   } catch (e) {
     // Stop the workers before the files they write are removed.
     await pool?.close();
+    statsFile?.abort();
     qparams?.abort();
     writer?.abort();
     throw e;
@@ -324,7 +354,7 @@ export async function runCheckpoint(
     bytes: totalBytes,
     threads,
     chunks,
-    ...(partials ? { stats: plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null)) } : {}),
+    ...(stats ? { stats } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
 import { planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
-import { runCheckpoint, type CheckpointRunResult } from "./checkpoint-run.js";
+import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
 
 /**
  * Which tensors get which config: `{ config }` for every 2-D floating tensor
@@ -49,6 +49,11 @@ export interface ApplyCheckpointOptions {
   startedWorkers?: WorkerSupply;
   /** Gather `fqc report`'s statistics in the same pass (result.stats). */
   stats?: boolean;
+  /**
+   * A file written from those statistics (`--report`; implies `stats`), created with the outputs and
+   * committed after them, so that a path it cannot be written to stops the run before anything is written.
+   */
+  statsOutput?: { path: string; role: string; fill: StatsOutput["fill"] };
 }
 
 export interface ApplyCheckpointResult extends CheckpointRunResult {
@@ -91,26 +96,42 @@ export function checkOutputForm(format: CheckpointFormat, input: string, output:
   });
 }
 
+/**
+ * apply's paths, before anything is read or written: OUT must have the input's form, and no output (OUT,
+ * `--qparams-out`, `writes`) may be a file of the checkpoint or one the caller reads, or another output.
+ * (`--dry-run` runs it too, so that it refuses what apply would.)
+ */
+export function checkApplyPaths(
+  checkpoint: Checkpoint, opts: Pick<ApplyCheckpointOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
+): void {
+  checkOutputForm(checkpoint.format, opts.input, opts.output);
+  checkPaths({
+    reads: [...checkpointFiles(checkpoint).map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
+    writes: [
+      { path: opts.output, role: "OUT", forceable: true },
+      ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
+      ...(opts.writes ?? []),
+    ],
+    force: opts.force,
+    forceFlag: "--force",
+  });
+}
+
 export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
   const started = process.hrtime.bigint();
   const checkpoint = openCheckpoint(opts.input);
   try {
-    checkOutputForm(checkpoint.format, opts.input, opts.output);
-    checkHeapNeed(opts.input, checkpoint, HEAP_PER_TENSOR.apply + (opts.stats ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
+    checkHeapNeed(opts.input, checkpoint, HEAP_PER_TENSOR.apply + (opts.stats || opts.statsOutput ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
     const inputs = checkpointFiles(checkpoint);
     // Before any work: the writers check OUT's own files against the inputs again when they create them.
-    checkPaths({
-      reads: [...inputs.map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
-      writes: [
-        { path: opts.output, role: "OUT", forceable: true },
-        ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
-        ...(opts.writes ?? []),
-      ],
-      force: opts.force,
-      forceFlag: "--force",
+    checkApplyPaths(checkpoint, {
+      ...opts,
+      writes: [...(opts.writes ?? []), ...(opts.statsOutput ? [{ path: opts.statsOutput.path, role: opts.statsOutput.role }] : [])],
     });
-    const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao }));
-    const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...(opts.writes ?? [])] };
+    const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" }));
+    const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
+    const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
+    const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };
     const result = await runCheckpoint(
       checkpoint,
       configs,
@@ -123,13 +144,18 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
         threads: opts.threads,
         kernel: opts.kernel,
         qparamsOut: opts.qparamsOut,
-        protect: [...inputs, opts.output, ...[...others.reads, ...(opts.writes ?? [])].map((u) => u.path)],
+        protect: [...inputs, opts.output, ...[...others.reads, ...writes].map((u) => u.path)],
         fsync: opts.fsync,
         chunkElements: opts.chunkElements,
         onProgress: opts.onProgress,
         signal: opts.signal,
         startedWorkers: opts.startedWorkers,
         stats: opts.stats,
+        statsOutput: opts.statsOutput && {
+          path: opts.statsOutput.path,
+          protect: [...inputs, opts.output, ...[...others.reads, ...others.writes].filter((u) => u !== statsOutput).map((u) => u.path)],
+          fill: opts.statsOutput.fill,
+        },
       },
     );
     return { input: opts.input, output: opts.output, format: checkpoint.format, ...result, seconds: Number(process.hrtime.bigint() - started) / 1e9 };

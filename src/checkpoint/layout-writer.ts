@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { AtomicFile } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
 import { checkPaths } from "../npy/path-check.js";
+import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
 
@@ -165,11 +166,6 @@ class LayoutSink implements TensorSink {
   }
 }
 
-/** 48 random bits as hex (names only need to be unlikely to collide; mkdir refuses an existing one). */
-function randomHex(): string {
-  return Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, "0");
-}
-
 /**
  * Several files written into one output directory, all appearing or none:
  * - the directory is missing: it is created as a hidden temp directory beside
@@ -200,8 +196,9 @@ export class DirectoryOutput {
     let staging: string | null = null;
     if (!existing) {
       const parent = dirname(resolve(dir));
+      removeStaleTemps(parent);
       for (let attempt = 1; staging === null; attempt++) {
-        const candidate = join(parent, `.${basename(resolve(dir))}.fqc-${process.pid}-${randomHex()}.tmp`);
+        const candidate = join(parent, tempNameFor(basename(resolve(dir))));
         try {
           mkdirSync(candidate);
           staging = candidate;
@@ -210,6 +207,8 @@ export class DirectoryOutput {
           throw ioError(dir, "create a temporary directory beside it", e);
         }
       }
+      // A signal removes it with its files, and names `dir` as not written (not each temp file inside).
+      registerTempDirectory(staging, dir);
     }
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, staging, files);
@@ -229,6 +228,7 @@ export class DirectoryOutput {
       if (this.#staging !== null) {
         const staging = this.#staging;
         io(this.dir, "create the output directory", () => renameSync(staging, this.dir));
+        unregisterTemp(staging);
       }
     } catch (err) {
       this.abort();
@@ -244,6 +244,7 @@ export class DirectoryOutput {
     for (const f of this.files.values()) f.abort();
     if (this.#staging !== null) {
       try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
+      unregisterTemp(this.#staging);
     }
   }
 }

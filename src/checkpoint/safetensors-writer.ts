@@ -7,6 +7,7 @@ import { statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FqcError } from "../errors.js";
 import { AtomicFile } from "../npy/atomic.js";
+import { endsWithSeparator } from "../npy/path-check.js";
 import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.js";
 import type { SafetensorsCheckpoint } from "./safetensors.js";
 import type { ShardedCheckpoint } from "./sharded.js";
@@ -23,13 +24,13 @@ function isDirectory(path: string): boolean {
 
 /**
  * A single safetensors output: `outPath` is the file, unless it is an
- * existing directory, or the source was given as a directory and `outPath`
- * does not end in `.safetensors`; then the file keeps the source's name
- * inside the `outPath` directory (created if missing).
+ * existing directory, ends with a slash, or the source was given as a
+ * directory and `outPath` does not end in `.safetensors`; then the file keeps
+ * the source's name inside the `outPath` directory (created if missing).
  */
 export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   const prefix = source.source.layout.prefix;
-  if (isDirectory(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
+  if (isDirectory(outPath) || endsWithSeparator(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
     const name = basename(source.source.file);
     outputGuard([join(outPath, name)], [source.source.file], opts);
     const out = DirectoryOutput.create(outPath, [name], opts);

@@ -8,7 +8,8 @@ import { reportPieces } from "../report/render.js";
 import { targetsFromPlan } from "../report/targets.js";
 import { SLOTS } from "../report/stats.js";
 import { planTensors, type PlanSource } from "../tensor-plan/plan-tensors.js";
-import { writePiecesAtomic } from "./write-file.js";
+import type { AtomicFile } from "../npy/atomic.js";
+import { writePieces } from "./write-file.js";
 
 /** The report format a file name asks for: .json, .csv, .md/.markdown, .html/.htm; anything else gets the text table. */
 export function reportFormatFor(file: string): ReportFormat {
@@ -20,10 +21,11 @@ export function reportFormatFor(file: string): ReportFormat {
   return "table";
 }
 
-export async function writeApplyReport(
-  file: string, stats: ReadonlyArray<Float64Array | null>, source: PlanSource,
+/** Write the report into `file` (the temp file of `--report`, which the run commits with its outputs). */
+export function writeApplyReport(
+  file: AtomicFile, stats: ReadonlyArray<Float64Array | null>, source: PlanSource,
   argv: { input: string; config?: string; recipe?: string; torchao: TorchaoVersion },
-): Promise<void> {
+): void {
   // The header again (no tensor data): the report names tensors as the checkpoint does.
   const checkpoint = openCheckpoint(argv.input);
   try {
@@ -32,10 +34,10 @@ export async function writeApplyReport(
       name: basename(from, extname(from)),
       source: from,
       kind: "recipe" in source ? "recipe" as const : "config" as const,
-      targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao })),
+      targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" })),
     };
     const report = reportFromSums(checkpoint, [column], stats.map((s) => [s ?? new Float64Array(SLOTS)]), { torchao: argv.torchao });
-    writePiecesAtomic(file, reportPieces(reportFormatFor(file), report));
+    writePieces(file, reportPieces(reportFormatFor(file.targetPath), report));
   } finally {
     checkpoint.close();
   }

@@ -229,6 +229,9 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
   return result;
 }
 
+/** The .npy dtypes fqc apply takes (input-dtype.ts). */
+const FLOAT_NPY_DTYPES = new Set(["float32", "float16", "float64"]);
+
 /** torchao's forward checks for this tensor, located at the granularity of each config checked. */
 function tensorDiagnostics(
   file: string,
@@ -249,6 +252,10 @@ function tensorDiagnostics(
     const problems = forwardProblems(t.config, tensor.shape, { torchao: opts.torchao });
     if (problems.length === 0 && tensor.dtype === "float64" && !opts.computeDtype) {
       problems.push({ message: "Unsupported input dtype: torch.float64", hint: FLOAT64_HINT });
+    }
+    if (!FLOAT_NPY_DTYPES.has(tensor.dtype)) {
+      // fqc apply refuses it before any forward check (resolveComputeDtype), whatever --compute-dtype says.
+      problems.unshift({ message: `dtype ${tensor.dtype} is not supported; fqc apply takes float32 or float16 tensors (float64 with --compute-dtype)`, hint: "Convert the tensor first, e.g. np.save(path, x.astype(np.float32))." });
     }
     for (const p of problems) {
       const pointer = granularityPointer(text, file, t.prefix);

@@ -30,11 +30,16 @@ export function* batchedText(pieces: Iterable<string>): Generator<string> {
 export function writePiecesAtomic(target: string, pieces: Iterable<string>, opts: AtomicOptions = {}): void {
   const file = AtomicFile.create(target, opts);
   try {
-    const encoder = new TextEncoder();
-    for (const text of batchedText(pieces)) file.write(encoder.encode(text));
+    writePieces(file, pieces);
   } catch (e) {
     file.abort();
     throw e;
   }
   file.commit();
+}
+
+/** Text made in pieces into an open atomic file, in writes of ~1 MiB (the caller commits or aborts it). */
+export function writePieces(file: AtomicFile, pieces: Iterable<string>): void {
+  const encoder = new TextEncoder();
+  for (const text of batchedText(pieces)) file.write(encoder.encode(text));
 }

@@ -17,7 +17,7 @@
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
-import { checkPaths, resolveTarget } from "./path-check.js";
+import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
 import { writeFully } from "./positional.js";
 import { registerTemp, removeStaleTemps, tempNameFor, unregisterTemp } from "./temp-files.js";
 
@@ -72,6 +72,10 @@ export class AtomicFile {
     }
     const writePath = resolveTarget(targetPath);
     const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
+    // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
+    if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
+      throw ioFailure(targetPath, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");
+    }
     if (existing) checkReplaceable(targetPath, writePath, existing, opts);
     const dir = dirname(writePath);
     removeStaleTemps(dir);

@@ -10,7 +10,7 @@
  * that resolved path, so two new outputs spelled differently still collide.
  */
 import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { FqcError } from "../errors.js";
 
 /** A path a command reads or writes, with what it is to the user. */
@@ -91,6 +91,11 @@ const MAX_LINK_HOPS = 40;
  * the directories' own links resolved. Where resolution fails (a missing
  * directory, a loop), the best path so far: the write will fail on it and say so.
  */
+/** A path written with a trailing separator (`out/`) names a directory, whatever exists there. */
+export function endsWithSeparator(path: string): boolean {
+  return path.endsWith("/") || (sep === "\\" && path.endsWith("\\"));
+}
+
 export function resolveTarget(path: string): string {
   let p = resolve(path);
   for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {

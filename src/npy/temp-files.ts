@@ -8,9 +8,11 @@
  * whatever the target's name. A run killed with SIGKILL (or a power loss)
  * cannot remove its temp file; the next fqc run that writes into the same
  * directory removes the ones whose process is gone (see removeStaleTemps).
+ * A sharded output written to a new directory is filled in a temp directory
+ * of the same form beside it.
  */
-import { lstatSync, readdirSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, readdirSync, rmdirSync, rmSync, unlinkSync, type Stats } from "node:fs";
+import { join, sep } from "node:path";
 
 /** Bytes of the target's name kept in a temp name (the full name can be 255 bytes). */
 export const TEMP_BASE_BYTES = 100;
@@ -49,43 +51,55 @@ function cutToBytes(s: string, max: number): string {
 }
 
 /**
- * The temp files this process has open, with their targets. A signal handler
+ * The temp files (and temp directories: a sharded output filled beside its
+ * final name) this process has open, with their targets. A signal handler
  * cannot reach the writers deep in a command, so they register here; this is
  * the one piece of process-wide state, as the signals it serves are.
  */
-const live = new Map<string, string>();
+const live = new Map<string, { target: string; directory: boolean }>();
 
 export function registerTemp(tempPath: string, targetPath: string): void {
-  live.set(tempPath, targetPath);
+  live.set(tempPath, { target: targetPath, directory: false });
 }
 
 export function unregisterTemp(tempPath: string): void {
   live.delete(tempPath);
 }
 
+/** A temp directory (named as temp files are) that becomes `targetPath` by one rename; its files register too. */
+export function registerTempDirectory(tempPath: string, targetPath: string): void {
+  live.set(tempPath, { target: targetPath, directory: true });
+}
+
 /**
- * Delete every temp file this process has open (on a signal, before exiting);
- * returns their targets, which were not written. Workers may still write to
- * the descriptors: the files are gone from the directory all the same.
+ * Delete every temp file and temp directory this process has open (on a
+ * signal, before exiting); returns their targets, which were not written (a
+ * temp directory's files are named by the directory's target alone). Workers
+ * may still write to the descriptors: the files are gone all the same.
  */
 export function removeLiveTemps(): string[] {
-  const targets: string[] = [];
-  for (const [temp, target] of live) {
-    try {
-      unlinkSync(temp);
-    } catch { /* already gone */ }
-    targets.push(target);
-  }
+  const entries = [...live];
   live.clear();
+  const dirs = entries.filter(([, e]) => e.directory).map(([temp]) => temp + sep);
+  const targets: string[] = [];
+  for (const [temp, { target, directory }] of entries) {
+    try {
+      if (directory) rmSync(temp, { recursive: true, force: true });
+      else unlinkSync(temp);
+    } catch { /* already gone */ }
+    if (directory || !dirs.some((d) => temp.startsWith(d))) targets.push(target);
+  }
   return targets;
 }
 
 /**
- * Remove the leftovers of killed fqc runs in `dir`: files named like fqc's
- * temp files, regular files (never links or directories), owned by this user,
- * whose owner pid is not a running process (process.kill(pid, 0) gives ESRCH;
- * EPERM means it runs under another user, so the file stays). Best effort:
- * returns the names removed, and never throws.
+ * Remove the leftovers of killed fqc runs in `dir`: entries named like fqc's
+ * temp files, owned by this user, whose owner pid is not a running process
+ * (process.kill(pid, 0) gives ESRCH; EPERM means it runs under another user,
+ * so the entry stays) — regular files, and temp directories (a sharded output
+ * being filled) that hold regular files of this user only, which are removed
+ * with them. Links, other directories and other users' entries stay. Best
+ * effort: returns the names removed, and never throws.
  */
 export function removeStaleTemps(dir: string): string[] {
   let names: string[];
@@ -96,14 +110,24 @@ export function removeStaleTemps(dir: string): string[] {
   }
   const removed: string[] = [];
   const uid = process.getuid?.();
+  const ours = (st: Stats) => uid === undefined || st.uid === uid;
   for (const name of names) {
     const pid = tempOwner(name);
     if (pid === undefined || pid === process.pid || processExists(pid)) continue;
     const path = join(dir, name);
     try {
       const st = lstatSync(path);
-      if (!st.isFile() || (uid !== undefined && st.uid !== uid)) continue;
-      unlinkSync(path);
+      if (!ours(st)) continue;
+      if (st.isFile()) {
+        unlinkSync(path);
+      } else if (st.isDirectory()) {
+        const inside = readdirSync(path).map((n) => join(path, n));
+        if (!inside.every((p) => { const s = lstatSync(p); return s.isFile() && ours(s); })) continue;
+        for (const p of inside) unlinkSync(p);
+        rmdirSync(path);
+      } else {
+        continue;
+      }
       removed.push(name);
     } catch { /* gone meanwhile, or not ours to remove */ }
   }

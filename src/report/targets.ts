@@ -5,10 +5,9 @@
  * `*.weight` of a checkpoint; a lone .npy tensor is targeted whatever its
  * name, as `fqc apply` does with it.
  */
-import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint } from "../checkpoint/types.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
-import { CONFIG_KEY, planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import type { TensorTarget } from "./types.js";
 
 /** The planner's decisions as report targets (apply --report reports exactly what apply did). */
@@ -25,12 +24,7 @@ function targetOf(e: TensorPlanEntry): TensorTarget {
 }
 
 export function columnTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, source: PlanSource, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
-  if (checkpoint.format === "npy" && "config" in source) {
-    return checkpoint.tensors.map((t): TensorTarget => isFloatTensorDtype(t.dtype)
-      ? { action: "quantize", key: CONFIG_KEY, config: source.config }
-      : { action: "skip", key: CONFIG_KEY, reason: `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only` });
-  }
-  return planTensors(checkpoint.tensors, source, opts).map(targetOf);
+  return planTensors(checkpoint.tensors, source, { ...opts, loneTensor: checkpoint.format === "npy" }).map(targetOf);
 }
 
 /** A plain --config column. */

@@ -16,6 +16,12 @@ export type PlanSource = { config: CanonicalConfig } | { recipe: Recipe };
 export interface PlanOptions {
   /** torchao version whose forward checks apply (default 0.12). */
   torchao?: TorchaoVersion;
+  /**
+   * The tensors are a lone .npy file's (one tensor, named after the file): a `--config` targets it whatever its
+   * name and rank, as `fqc apply IN.npy OUT.npy -c CFG` does, and one that is not F32/F16/BF16 is an error, not
+   * passed through. Recipes are unaffected.
+   */
+  loneTensor?: boolean;
 }
 
 /** The key name a plan shows for `--config` (no recipe). */
@@ -93,9 +99,22 @@ function skip(t: TensorInfo, reason: SkipReason, note: string, extra: { key?: st
   return e;
 }
 
-/** Without a recipe: every 2-D floating `*.weight`, as torchao's default filter takes every Linear. */
+/** Without a recipe: every 2-D floating `*.weight`, as torchao's default filter takes every Linear (a lone .npy: its tensor). */
 function planWithConfig(t: TensorInfo, config: CanonicalConfig, opts: PlanOptions): TensorPlanEntry {
   const extra = { key: CONFIG_KEY, tier: "config" as const };
+  if (opts.loneTensor) {
+    if (isFloatDtype(t.dtype)) return quantize(t, CONFIG_KEY, "config", config, opts);
+    // The command line names this tensor: an integer (or float64) one is a mistake, not something to copy quietly.
+    return skip(t, "non-float", nonFloatNote(t), {
+      ...extra,
+      errors: [{
+        message: `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`,
+        hint: t.dtype === "F64"
+          ? "torchao refuses float64 input too (Unsupported input dtype: torch.float64); run fqc apply IN.npy OUT.npy alone, which takes --compute-dtype, or save the tensor as float32."
+          : "Convert the tensor first, e.g. np.save(path, x.astype(np.float32)).",
+      }],
+    });
+  }
   if (!isLinearWeight(t)) return skip(t, "not-linear-weight", notLinearNote(t, CONFIG_KEY), extra);
   if (!isFloatDtype(t.dtype)) return skip(t, "non-float", nonFloatNote(t), extra);
   return quantize(t, CONFIG_KEY, "config", config, opts);

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { bf16Bytes, readSafetensors, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
 import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -194,6 +195,86 @@ describe("other forms", () => {
   });
 });
 
+describe("a .npy under --config with a checkpoint option (--report, --qparams-out, --dry-run)", () => {
+  // These options run a .npy through the checkpoint path, whose --config targets 2-D *.weight tensors: the tensor
+  // named after w.npy was copied unchanged there (exit 0), while the same line without them fake-quantized it.
+  function npyCase() {
+    const s = setUp();
+    const input = path.join(s.dir, "w.npy");
+    writeFileSync(input, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i) / 10), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const plain = path.join(s.dir, "plain.npy");
+    expect(runFqc(["apply", input, plain, "-c", cfg, "-q"]).code).toBe(0);
+    return { ...s, input, cfg, plain: readFileSync(plain) };
+  }
+
+  it.each([["--report", "r.json"], ["--qparams-out", "q.safetensors"]])("%s: the tensor is fake-quantized as without it", (flag, file) => {
+    const s = npyCase();
+    const out = path.join(s.dir, "out.npy");
+    const r = runFqc(["apply", s.input, out, "-c", s.cfg, flag, path.join(s.dir, file)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 fake-quantized/);
+    expect(readFileSync(out).equals(s.plain)).toBe(true);
+  });
+
+  it("--dry-run plans to fake-quantize it", () => {
+    const s = npyCase();
+    const r = runFqc(["apply", s.input, path.join(s.dir, "out.npy"), "-c", s.cfg, "--dry-run"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^w +4×64 +F32 +quantize +--config +int4 per_group 32/m);
+  });
+
+  it("an integer .npy is refused with --report as without it, nothing written", () => {
+    const s = setUp();
+    const input = path.join(s.dir, "counts.npy");
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<i4", shape: [4, 64] }), Buffer.alloc(4 * 4 * 64)]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "--report", path.join(s.dir, "r.json")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("tensor counts (4×64 I32): dtype I32: fqc fake-quantizes F32, F16 and BF16 tensors only");
+    expect(existsSync(path.join(s.dir, "out.npy"))).toBe(false);
+    expect(existsSync(path.join(s.dir, "r.json"))).toBe(false);
+  });
+
+  it("a Fortran-order .npy is refused with --report naming the plain apply, which takes it, as the fix (not 'inside an archive')", () => {
+    const s = setUp();
+    const input = path.join(s.dir, "f.npy");
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<f4", fortranOrder: true, shape: [4, 64] }), Buffer.alloc(4 * 4 * 64)]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "--report", path.join(s.dir, "r.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is stored in Fortran order, which fqc does not fake-quantize with --recipe, --qparams-out or --report");
+    expect(r.stderr).toContain("hint: Run fqc apply IN.npy OUT.npy --config CFG without them");
+    expect(existsSync(path.join(s.dir, "out.npy"))).toBe(false);
+    expect(runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "-q"]).code).toBe(0);
+  });
+});
+
+describe("an output written with a trailing slash names a directory", () => {
+  it("a .safetensors output `new/` is a new directory holding the file under the source's name", () => {
+    const s = setUp();
+    const out = path.join(s.dir, "new");
+    const r = runFqc(["apply", s.input, `${out}/`, "--recipe", s.recipe, "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out)).toEqual(["model.safetensors"]);
+  });
+
+  it("a .npy output `o.npy/` is refused (it became a file named o.npy), nothing written", () => {
+    const s = setUp();
+    const input = path.join(s.dir, "w.npy");
+    writeFileSync(input, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i)), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, `${s.dir}/o.npy/`, "-c", cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("o.npy/: ends with a slash, so it names a directory, not the file to write");
+    expect(existsSync(path.join(s.dir, "o.npy"))).toBe(false);
+  });
+});
+
 describe("fqc apply --dry-run", () => {
   it("lists every tensor with its shape, dtype, action and key, and writes nothing", () => {
     const s = setUp();
@@ -206,6 +287,21 @@ describe("fqc apply --dry-run", () => {
     expect(r.stdout).toMatch(/8 tensors: 5 to fake-quantize \(.*\), 3 left alone/);
     expect(existsSync(s.output)).toBe(false);
     expect(noTemps(s.dir)).toEqual([]);
+  });
+
+  it("refuses the paths apply would refuse (exit 2, nothing listed), and takes --force as apply does", () => {
+    const s = setUp();
+    const same = runFqc(["apply", s.input, s.input, "--recipe", s.recipe, "--dry-run"]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("is the same file as IN");
+    expect(same.stdout).toBe("");
+    expect(runFqc(["apply", s.input, s.input, "--recipe", s.recipe, "--dry-run", "--force"]).code).toBe(0);
+    const clash = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--report", s.recipe]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain("--report");
+    const form = runFqc(["apply", s.input, path.join(s.dir, "out.npz"), "--recipe", s.recipe, "--dry-run"]);
+    expect(form.code).toBe(2);
+    expect(form.stderr).toMatch(/same form as .*model\.safetensors, not npz/);
   });
 
   it("--json gives the plan as JSON", () => {
@@ -256,6 +352,23 @@ describe("refusals: nothing is written", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(existsSync(s.output)).toBe(false);
+  });
+
+  it.each([
+    [["--scale-out", "s.npy", "--report", "r.json"], "--scale-out cannot be combined with --report"],
+    [["--zero-point-out", "z.npy", "--dry-run"], "--zero-point-out cannot be combined with --dry-run"],
+    [["--compute-dtype", "float32", "--qparams-out", "q.safetensors"], "--compute-dtype cannot be combined with --qparams-out"],
+  ])("a .npy with a .npy-only option and %j names the option that makes it a checkpoint (it said the .npy was not one)", (extra, message) => {
+    const s = setUp();
+    const input = path.join(s.dir, "w.npy");
+    writeFileSync(input, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i)), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const r = runFqc(["apply", input, path.join(s.dir, "o.npy"), "-c", cfg, ...extra.map((a) => (a.includes(".") ? path.join(s.dir, a) : a))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${message}: with it, ${input} is applied as a one-tensor checkpoint`);
+    expect(r.stderr).not.toContain("not to");
+    expect(readdirSync(s.dir).sort()).toEqual(["cfg.json", "model.safetensors", "recipe.json", "w.npy"]);
   });
 
   it.each(["out.npz", "out.npy"])("an output named for another format (%s): exit 2, nothing written", (name) => {

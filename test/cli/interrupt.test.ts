@@ -5,7 +5,7 @@
  * same directory removes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -38,6 +38,31 @@ function bigTensor(name: string): string {
   return input;
 }
 const cfg = tmp.write("cfg.json", '{"dtype": "int4", "group_size": 32}');
+
+/**
+ * A sharded checkpoint of two 128 MiB BF16 tensors of zeros (sparse files) in `name/`; with the JS kernel
+ * a run lasts seconds. Returns its directory.
+ */
+function bigSharded(name: string): string {
+  const dir = tmp.path(name);
+  if (existsSync(dir)) return dir;
+  execFileSync("mkdir", [dir]);
+  const [rows, cols] = [32768, 2048];
+  const weightMap: Record<string, string> = {};
+  for (const k of [1, 2]) {
+    const file = `model-0000${k}-of-00002.safetensors`;
+    const json = JSON.stringify({ [`l${k}.weight`]: { dtype: "BF16", shape: [rows, cols], data_offsets: [0, rows * cols * 2] } });
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    const fd = openSync(path.join(dir, file), "w");
+    writeSync(fd, Buffer.concat([len, Buffer.from(json)]));
+    ftruncateSync(fd, 8 + json.length + rows * cols * 2);
+    closeSync(fd);
+    weightMap[`l${k}.weight`] = file;
+  }
+  writeFileSync(path.join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+  return dir;
+}
 
 function start(args: string[], stdin: "ignore" | "pipe" = "ignore"): { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [FQC, ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
@@ -92,6 +117,21 @@ describe("a signal during apply's computation", () => {
     expect(run.stderr()).toContain(`fqc: interrupted by ${sig}; not written: `);
     expect(existsSync(output)).toBe(false);
     expect(tempsIn(tmp.dir)).toEqual([]);
+  });
+});
+
+describe("a signal during a sharded apply into a new directory", () => {
+  it("SIGINT: exit 130, names OUT as not written, and removes the temp directory it was filled in", async () => {
+    const dir = tmp.path("sharded-int");
+    execFileSync("mkdir", [dir]);
+    const output = path.join(dir, "out");
+    const qparams = path.join(dir, "q.safetensors");
+    const run = start(["apply", bigSharded("big-sharded"), output, "-c", cfg, "--kernel", "js", "--threads", "1", "--qparams-out", qparams]);
+    await until("the temp directory and the temp qparams", () => tempsIn(dir).length === 2);
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(run.stderr()).toBe(`fqc: interrupted by SIGINT; not written: ${output}, ${qparams}\n`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
@@ -208,5 +248,21 @@ describe("a run killed with SIGKILL", () => {
     const next = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), path.join(dir, "other.npy"), "-c", cfg, "-q"]);
     expect(next.code, next.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual(["other.npy"]);
+  });
+
+  it("leaves a sharded output's temp directory named with its pid, which the next run writing beside it removes", async () => {
+    const dir = tmp.path("killed-sharded");
+    execFileSync("mkdir", [dir]);
+    const run = start(["apply", bigSharded("big-sharded"), path.join(dir, "out"), "-c", cfg, "--kernel", "js", "--threads", "1"]);
+    await until("the temp directory", () => tempsIn(dir).length > 0);
+    run.child.kill("SIGKILL");
+    await run.exit;
+    const left = tempsIn(dir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(new RegExp(`^\\.out\\.fqc-${run.child.pid}-[0-9a-f]{12}\\.tmp$`));
+
+    const next = runFqc(["apply", path.join(ROOT, "examples/llama-tiny"), path.join(dir, "tiny"), "-c", cfg, "-q"]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(["tiny"]);
   });
 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { encodeNpyHeader } from "../../src/npy/header.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
@@ -132,5 +133,19 @@ describe("fqc validate", () => {
     const bad = runFqc(["validate", ok, "--tensor", tensor, "--torchao", "0.2"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not one of "0.12", "0.18"');
+  });
+
+  it.each([["<i4", "int32"], ["|b1", "bool"]])("flags a %s tensor that fqc apply would refuse (--tensor), whatever --compute-dtype says", (descr, dtype) => {
+    const cfg = write("int-tensor.json", '{"dtype": "int4", "group_size": 32}');
+    const tensor = write(`t-${dtype}.npy`, Buffer.concat([encodeNpyHeader({ descr, shape: [4, 64] }), Buffer.alloc(4 * 64 * (dtype === "bool" ? 1 : 4))]));
+    for (const extra of [[], ["--compute-dtype", "float32"]]) {
+      const r = runFqc(["validate", cfg, "--tensor", tensor, "--format", "json", ...extra]);
+      expect(r.code, r.stderr).toBe(1);
+      const d = JSON.parse(r.stdout).files[0].diagnostics.find((x: { ruleId: string }) => x.ruleId === "fqc/tensor-shape");
+      expect(d.message).toContain(`dtype ${dtype} is not supported; fqc apply takes float32 or float16 tensors`);
+    }
+    const apply = runFqc(["apply", tensor, `${tensor}.out.npy`, "-c", cfg]);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toContain(`dtype ${dtype} is not supported`);
   });
 });

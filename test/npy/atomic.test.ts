@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { AtomicFile } from "../../src/npy/atomic.js";
-import { removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
+import { registerTempDirectory, removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -89,6 +89,20 @@ describe("AtomicFile refuses what a rename would damage, unless forced", () => {
     expect(fs.readFileSync(other, "utf8")).toBe("old");
   });
 
+  it.each([["a new name", false], ["an existing file", true]])("refuses %s written with a trailing slash, which names a directory (it became a file of that name)", (_, exists) => {
+    const target = out();
+    if (exists) fs.writeFileSync(target, "old");
+    expect(() => writeText(`${target}/`, "new")).toThrow(`${target}/: ends with a slash, so it names a directory, not the file to write`);
+    expect(exists ? fs.readFileSync(target, "utf8") : fs.existsSync(target)).toBe(exists ? "old" : false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses an existing directory written with a trailing slash as a directory", () => {
+    const target = out("dir");
+    fs.mkdirSync(target);
+    expect(() => writeText(`${target}/`, "new")).toThrow(`${target}/: is a directory`);
+  });
+
   it.skipIf(isRoot)("refuses a file the user has no write permission on (root may write anything: see the CLI test run as nobody)", () => {
     const target = out();
     fs.writeFileSync(target, "old");
@@ -145,11 +159,47 @@ describe("leftover temp files of killed runs", () => {
     for (const n of [stale, live, ...notOurs]) fs.writeFileSync(path.join(dir, n), "x");
     const linkName = `.l.npy.fqc-${dead}-0123456789ac.tmp`;
     fs.symlinkSync(path.join(dir, "notes.txt"), path.join(dir, linkName));
+    // A temp directory holding anything but regular files is not the leftover of a sharded output: kept.
     const dirName = `.d.npy.fqc-${dead}-0123456789ad.tmp`;
-    fs.mkdirSync(path.join(dir, dirName));
+    fs.mkdirSync(path.join(dir, dirName, "sub"), { recursive: true });
 
     writeText(path.join(dir, "out.txt"), "new");
     expect(fs.readdirSync(dir).sort()).toEqual([live, ...notOurs, linkName, dirName, "out.txt"].sort());
+    expect(fs.readdirSync(path.join(dir, dirName))).toEqual(["sub"]);
+  });
+
+  it("removes the temp directory of a killed sharded output, with its files, and keeps one with a link inside or a running owner", () => {
+    const dir = out("stale-dirs");
+    fs.mkdirSync(dir);
+    const dead = deadPid();
+    const stale = `.ck.fqc-${dead}-0123456789ab.tmp`;
+    fs.mkdirSync(path.join(dir, stale));
+    // What a killed run leaves in it: shard temp files, or shards already renamed when it died committing.
+    fs.writeFileSync(path.join(dir, stale, `.model-00001-of-00002.safetensors.fqc-${dead}-0123456789ac.tmp`), "x");
+    fs.writeFileSync(path.join(dir, stale, "model-00002-of-00002.safetensors"), "x");
+    const emptyStale = `.ck2.fqc-${dead}-0123456789ab.tmp`;
+    fs.mkdirSync(path.join(dir, emptyStale));
+    const withLink = `.ck3.fqc-${dead}-0123456789ab.tmp`;
+    fs.mkdirSync(path.join(dir, withLink));
+    fs.symlinkSync("/", path.join(dir, withLink, "model.safetensors"));
+    const running = `.ck4.fqc-${process.ppid}-0123456789ab.tmp`;
+    fs.mkdirSync(path.join(dir, running));
+    fs.writeFileSync(path.join(dir, running, "model.safetensors"), "x");
+
+    expect(removeStaleTemps(dir).sort()).toEqual([stale, emptyStale].sort());
+    expect(fs.readdirSync(dir).sort()).toEqual([withLink, running].sort());
+    expect(fs.readdirSync(path.join(dir, withLink))).toEqual(["model.safetensors"]);
+  });
+
+  it.skipIf(!isRoot)("keeps a temp directory holding another user's file", () => {
+    const dir = out("others-dir");
+    fs.mkdirSync(dir);
+    const stale = path.join(dir, `.ck.fqc-${deadPid()}-0123456789ab.tmp`);
+    fs.mkdirSync(stale);
+    fs.writeFileSync(path.join(stale, "theirs"), "x");
+    fs.chownSync(path.join(stale, "theirs"), NOBODY, NOBODY);
+    expect(removeStaleTemps(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(stale, "theirs"))).toBe(true);
   });
 
   it.skipIf(!isRoot)("keeps another user's leftovers", () => {
@@ -175,5 +225,19 @@ describe("leftover temp files of killed runs", () => {
     expect(temps(dir)).toEqual([]);
     expect(removeLiveTemps()).toEqual([]);
     open.abort();
+  });
+
+  it("removeLiveTemps removes a registered temp directory with its files, naming the directory's target instead of the files inside", () => {
+    const dir = out("live-dir");
+    fs.mkdirSync(dir);
+    const staging = path.join(dir, tempNameFor("ck"));
+    fs.mkdirSync(staging);
+    registerTempDirectory(staging, path.join(dir, "ck"));
+    const shard = AtomicFile.create(path.join(staging, "model.safetensors"));
+    const other = AtomicFile.create(path.join(dir, "q.safetensors"));
+    expect(removeLiveTemps()).toEqual([path.join(dir, "ck"), path.join(dir, "q.safetensors")]);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    shard.abort();
+    other.abort();
   });
 });

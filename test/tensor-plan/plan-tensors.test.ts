@@ -59,6 +59,34 @@ describe("planTensors with --config (no recipe)", () => {
   });
 });
 
+describe("planTensors with --config on a lone .npy tensor (loneTensor)", () => {
+  const config = normalize(INT4);
+  it("targets the tensor whatever its name, as fqc apply IN.npy OUT.npy does", () => {
+    const [e] = planTensors([T("w", "F32", [4, 64])], { config }, { loneTensor: true });
+    expect(e).toMatchObject({ action: "quantize", key: CONFIG_KEY, tier: "config", errors: [] });
+  });
+
+  it("reports the forward problem of a rank the config cannot take, instead of skipping it", () => {
+    const [e] = planTensors([T("bias", "F16", [64])], { config }, { loneTensor: true });
+    expect(e.action).toBe("quantize");
+    expect(e.errors.length).toBeGreaterThan(0);
+  });
+
+  it.each(["I32", "F64"] as const)("makes a %s tensor an error (fqc apply refuses it), not a copy", (dtype) => {
+    const [e] = planTensors([T("w", dtype, [4, 64])], { config }, { loneTensor: true });
+    expect(e).toMatchObject({ action: "skip", reason: "non-float" });
+    expect(e.errors[0].message).toBe(`dtype ${dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`);
+  });
+
+  it("leaves recipes as they are", () => {
+    for (const dtype of ["F32", "I32"] as const) {
+      const tensors = [T("w", dtype, [4, 64])];
+      const recipe = recipeOf({ "re:.*": INT4 });
+      expect(planTensors(tensors, { recipe }, { loneTensor: true })).toEqual(planTensors(tensors, { recipe }));
+    }
+  });
+});
+
 describe("planTensors with a recipe", () => {
   const recipe = recipeOf({
     "re:model\\.layers\\.\\d+\\.(self_attn|mlp)\\..+_proj": INT4,

@@ -3,7 +3,7 @@
  * recipe or with --qparams-out / --dry-run): loaded only for such runs, so
  * the .npy path's start-up does not pay for it.
  */
-import { applyCheckpoint } from "../../apply/checkpoint.js";
+import { applyCheckpoint, checkApplyPaths } from "../../apply/checkpoint.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
@@ -28,9 +28,15 @@ const NPY_ONLY: Array<[keyof ApplyArgs, string]> = [
 
 export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
   for (const [name, hint] of NPY_ONLY) {
-    if (argv[name] !== undefined) {
-      throw new FqcError("USAGE", `--${name} applies to a single .npy tensor under --config, not to ${argv.input}`, { hint: `Leave it out: ${hint}.` });
+    if (argv[name] === undefined) continue;
+    // A .npy comes here because of a checkpoint option: name it, rather than say the .npy is not one.
+    const by = argv.input.toLowerCase().endsWith(".npy") ? checkpointOption(argv) : undefined;
+    if (by) {
+      throw new FqcError("USAGE", `--${name} cannot be combined with ${by}: with it, ${argv.input} is applied as a one-tensor checkpoint`, {
+        hint: `Leave out --${name} (${hint}), or ${by}.`,
+      });
     }
+    throw new FqcError("USAGE", `--${name} applies to a single .npy tensor under --config, not to ${argv.input}`, { hint: `Leave it out: ${hint}.` });
   }
   const source = await loadSource(argv, io, setExit);
   if (!source) return;
@@ -40,6 +46,12 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
     const checkpoint = openCheckpoint(argv.input);
     try {
       checkHeapNeed(argv.input, checkpoint, HEAP_PER_TENSOR.plan, "plan them");
+      // What apply would refuse before reading any tensor, the dry run refuses too.
+      checkApplyPaths(checkpoint, {
+        input: argv.input, output: argv.output, qparamsOut: argv["qparams-out"], force: argv.force,
+        reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
+        writes: argv.report === undefined ? [] : [{ path: argv.report, role: "--report" }],
+      });
       dryRun(checkpoint, source, argv, io, setExit);
     } finally {
       checkpoint.close();
@@ -47,6 +59,8 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
     return;
   }
 
+  // Loaded before the run: the report's file is created with the outputs and filled before they are committed.
+  const applyReport = argv.report !== undefined ? await import("../apply-report.js") : undefined;
   const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "MiB") : undefined;
   try {
     const r = await applyCheckpoint({
@@ -59,17 +73,17 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       qparamsOut: argv["qparams-out"],
       force: argv.force,
       reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
-      writes: argv.report === undefined ? [] : [{ path: argv.report, role: "--report" }],
+      statsOutput: argv.report === undefined || !applyReport ? undefined : {
+        path: argv.report,
+        role: "--report",
+        fill: (file, stats) => applyReport.writeApplyReport(file, stats, source, argv),
+      },
       fsync: argv.fsync,
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
       signal,
       startedWorkers: workers,
-      stats: argv.report !== undefined,
     });
     progress?.stop();
-    if (argv.report !== undefined && r.stats) {
-      await (await import("../apply-report.js")).writeApplyReport(argv.report, r.stats, source, argv);
-    }
     if (argv.json) {
       // The result as JSON, its per-tensor list an entry at a time (300,000 tensors are ~77 MB of it).
       const { stats: _stats, tensors, ...summary } = r;
@@ -90,6 +104,14 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
   } finally {
     progress?.stop();
   }
+}
+
+/** The option that sends a .npy through the checkpoint path (see isPlainNpyRun in apply-run.ts). */
+function checkpointOption(argv: ApplyArgs): string | undefined {
+  if (argv.recipe !== undefined) return "--recipe";
+  if (argv["qparams-out"] !== undefined) return "--qparams-out";
+  if (argv.report !== undefined) return "--report";
+  return argv["dry-run"] ? "--dry-run" : undefined;
 }
 
 /** The config (for every 2-D floating *.weight) or the recipe; undefined when its diagnostics ended the run. */
@@ -120,7 +142,7 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
 
 /** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */
 function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
-  const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao });
+  const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
   const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe) : [] };
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);

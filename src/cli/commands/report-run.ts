@@ -17,7 +17,8 @@ import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
-import { batchedText, writePiecesAtomic } from "../write-file.js";
+import { AtomicFile } from "../../npy/atomic.js";
+import { batchedText, writePieces } from "../write-file.js";
 import type { ReportArgs, ReportContext } from "./report.js";
 
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
@@ -60,6 +61,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
     throw err;
   }
+  // Its temp file too: a report that cannot be written (no such directory, a directory, a device) is refused
+  // before the pass, not after it.
+  let outFile: AtomicFile | undefined;
+  try {
+    if (toFile) outFile = AtomicFile.create(argv.output!);
+  } catch (err) {
+    checkpoint.close();
+    throw err;
+  }
   const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
   let report;
   try {
@@ -73,14 +83,26 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
       startedWorkers: workers,
       onProgress: progress?.update,
     });
+  } catch (err) {
+    outFile?.abort();
+    throw err;
   } finally {
     progress?.stop();
     checkpoint.close();
   }
   const format = formatFor(argv.format, toFile ? argv.output : undefined, REPORT_EXTENSIONS, "table");
   const pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
-  if (toFile) writePiecesAtomic(argv.output!, pieces);
-  else for (const text of batchedText(pieces)) io.stdout.write(text);
+  if (outFile) {
+    try {
+      writePieces(outFile, pieces);
+    } catch (err) {
+      outFile.abort();
+      throw err;
+    }
+    outFile.commit();
+  } else {
+    for (const text of batchedText(pieces)) io.stdout.write(text);
+  }
 
   let exit: number = EXIT.OK;
   const refused = report.tensors.flatMap((t) => t.cells.flatMap((c, i) => (c.status === "refused" ? [`${shownName(t.name)} (${shownName(report.columns[i].name)}): ${oneLine(c.reason ?? "")}`] : [])));
