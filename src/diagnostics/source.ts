@@ -67,9 +67,7 @@ function scanProblem(src: string, parsed?: { value: unknown }): SyntaxProblem | 
   const p = scanJsonStructure(src, parsed);
   if (!p) return undefined;
   const at = lineColumnAt(src, p.offset);
-  if (p.kind === "too-deep") {
-    return { message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels (a config file is at most 3 levels deep)`, ...at, endLine: at.line, endColumn: at.column + 1 };
-  }
+  if (p.kind === "too-deep") return tooDeepProblem("JSON", at);
   const first = lineColumnAt(src, p.firstOffset);
   const end = lineColumnAt(src, p.endOffset);
   return {
@@ -78,6 +76,11 @@ function scanProblem(src: string, parsed?: { value: unknown }): SyntaxProblem | 
     endLine: end.line,
     endColumn: end.column,
   };
+}
+
+/** Nesting past MAX_JSON_DEPTH, at the collection that goes one level too deep: a syntax error in JSON and YAML alike. */
+function tooDeepProblem(format: "JSON" | "YAML", at: { line: number; column: number }): SyntaxProblem {
+  return { message: `${format} nested deeper than ${MAX_JSON_DEPTH} levels (a config file is at most 3 levels deep)`, ...at, endLine: at.line, endColumn: at.column + 1 };
 }
 
 function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
@@ -255,6 +258,9 @@ export function parseYamlDocument(text: string): ParseOutcome {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  // Before the package's errors: nesting deep enough to exhaust its recursive composer is one of them ("Maximum call stack size exceeded").
+  const deep = tooDeepCollection(doc.contents);
+  if (deep !== undefined) return { ok: false, error: tooDeepProblem("YAML", pos(deep)) };
   const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
   if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
   if (doc.errors.length > 0) return { ok: false, error: yamlSyntaxProblem(doc.errors[0], pos) };
@@ -313,6 +319,8 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
     const p = lc.linePos(offset);
     return { line: p.line + line - (lead ? 2 : 1), column: p.col };
   };
+  const deep = tooDeepCollection(doc.contents);
+  if (deep !== undefined) return { error: tooDeepProblem("YAML", pos(deep)) };
   if (doc.errors.length > 0) return { error: yamlSyntaxProblem(doc.errors[0], pos) };
   const root = doc.contents;
   if (!isMap(root) || !root.range || (lead && root.range[0] !== 0) || firstDuplicateKey(root)) return undefined;
@@ -353,6 +361,28 @@ const EXCESSIVE_ALIASES = "Excessive alias count indicates a resource exhaustion
 function toJsFailure(e: unknown): ParseOutcome {
   const msg = e instanceof Error ? e.message : String(e);
   return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
+}
+
+/**
+ * Offset of the first collection nested deeper than MAX_JSON_DEPTH (the top-level collection is level 1), as JSON
+ * counts; an iterative walk. Where the package's composer ran out of stack, the tree it built still reaches that deep.
+ */
+function tooDeepCollection(root: unknown): number | undefined {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_JSON_DEPTH) return node.range?.[0] ?? 0;
+    // Last item first on the stack, so the walk meets the document's nodes in order.
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item = node.items[i];
+      if (isPair(item)) {
+        stack.push([item.value, depth + 1]);
+        stack.push([item.key, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** The first key that repeats an earlier key of its map, in any map of the document (an iterative walk). */
