@@ -265,6 +265,8 @@ export function parseYamlDocument(text: string): ParseOutcome {
   const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
   if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
   if (doc.errors.length > 0) return { ok: false, error: yamlSyntaxProblem(doc.errors[0], pos) };
+  const tag = unresolvedTagProblem(text, doc.warnings, pos);
+  if (tag) return { ok: false, error: tag };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -283,6 +285,23 @@ function yamlSyntaxProblem(e: YAMLError, pos: (offset: number) => { line: number
   // The yaml library's wording names its own API; say what is wrong with the file instead.
   const msg = /multiple documents/i.test(raw) ? "a config file holds one YAML document, this one has several (remove the extra ---)" : raw;
   return { message: `YAML syntax error: ${msg}`, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+}
+
+/**
+ * A tag the core schema does not resolve (`!!python/object:…`, `!local`, `!!float 32`): the yaml package only warns and
+ * reads the value as a string, which would pass as that string; a Python loader refuses the file (yaml.safe_load) or,
+ * worse, runs it. The whole value is in question: a syntax error at the tag.
+ */
+function unresolvedTagProblem(text: string, warnings: readonly YAMLError[], pos: (offset: number) => { line: number; column: number }): SyntaxProblem | undefined {
+  const w = warnings.find((x) => x.code === "TAG_RESOLVE_FAILED");
+  if (!w) return undefined;
+  const start = pos(w.pos[0]);
+  const end = w.pos[1] > w.pos[0] ? pos(w.pos[1]) : { line: start.line, column: start.column + 1 };
+  return {
+    message: `YAML syntax error: the tag ${text.slice(w.pos[0], w.pos[1])} does not resolve for this value in YAML 1.2's core schema, which fqc reads`,
+    hint: "Remove the tag: config values are plain strings, numbers, booleans, null, maps and sequences (a Python loader such as yaml.safe_load refuses !!python/... tags too).",
+    line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
+  };
 }
 
 /** The yaml package as yaml-block.ts's reader of the top-level entries it gives up on in `text`. */
@@ -323,6 +342,8 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
   const deep = tooDeepCollection(doc.contents);
   if (deep !== undefined) return { error: tooDeepProblem("YAML", pos(deep)) };
   if (doc.errors.length > 0) return { error: yamlSyntaxProblem(doc.errors[0], pos) };
+  const tag = unresolvedTagProblem(piece, doc.warnings, pos);
+  if (tag) return { error: tag };
   const root = doc.contents;
   if (!isMap(root) || !root.range || (lead && root.range[0] !== 0) || firstDuplicateKey(root)) return undefined;
   const first = root.items[0];

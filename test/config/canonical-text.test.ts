@@ -22,9 +22,11 @@ describe("canonicalFileText on YAML", () => {
 
   it("prints no process warning for a YAML tag the core schema does not resolve, nor for a collection used as a key", () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
-    const tagged = "dtype: !!python/object:os.system int4\ngroup_size: 32\n";
-    canonicalFileText(normalizeDocument(tagged, { filename: "t.yaml" }), tagged, "t.yaml");
-    validate("? [a, b]\n: 1\ndtype: int4\ngroup_size: 32\n", { filename: "k.yaml" });
+    validate("dtype: !!python/object:os.system int4\ngroup_size: 32\n", { filename: "t.yaml" });
+    const keyed = "? [a, b]\n: 1\ndtype: int4\ngroup_size: 32\n";
+    validate(keyed, { filename: "k.yaml" });
+    const modeline = "# yaml-language-server: $schema=x\ndtype: int4\ngroup_size: 32\n";
+    canonicalFileText(normalizeDocument(modeline, { filename: "m.yaml" }), modeline, "m.yaml");
     expect(warn).not.toHaveBeenCalled();
   });
 });

@@ -41,6 +41,19 @@ describe("hostile config text", () => {
     expect(only(big, "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 9003, column: 103, message: expect.stringContaining("nested deeper than 100 levels") });
   });
 
+  it("a YAML tag the core schema does not resolve (!!python/object, a local tag) is a syntax error at the tag, not a string that passes", () => {
+    expect(only("dtype: !!python/object:os.system int4\ngroup_size: 32\n", "c.yaml")).toMatchObject({
+      ruleId: "fqc/syntax", line: 1, column: 8, endLine: 1, endColumn: 33, message: expect.stringContaining("the tag !!python/object:os.system does not resolve"),
+    });
+    expect(only("dtype: int4\ngroup_size: !local 32\n", "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 2, column: 13 });
+    // The large-file reader hands tagged entries to the yaml package, with the same check.
+    const big = `dtype: int4\ngroup_size: 32\n${Array.from({ length: 9000 }, (_, i) => `k${i}: ${i}`).join("\n")}\nx: !!python/name:os.system v\n`;
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect(only(big, "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 9003, column: 4, message: expect.stringContaining("!!python/name:os.system") });
+    // The core schema's own tags resolve as before.
+    expect(validate("dtype: !!str int4\ngroup_size: !!int 32\neps: !!null ~\nis_dynamic: !!bool true\n", { filename: "c.yaml" }).diagnostics).toEqual([]);
+  });
+
   it("deep nesting that is also malformed", () => {
     expect(only("{\"a\":".repeat(5000)).ruleId).toBe("fqc/syntax");
   });
