@@ -262,11 +262,12 @@ export function parseYamlDocument(text: string): ParseOutcome {
   // Before the package's errors: nesting deep enough to exhaust its recursive composer is one of them ("Maximum call stack size exceeded").
   const deep = tooDeepCollection(doc.contents);
   if (deep !== undefined) return { ok: false, error: tooDeepProblem("YAML", pos(deep)) };
-  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
-  if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
   if (doc.errors.length > 0) return { ok: false, error: yamlSyntaxProblem(doc.errors[0], pos) };
+  // A tag before a repeated key, as the large-file reader meets them: it hands a tagged entry to the package, which names the tag.
   const tag = unresolvedTagProblem(text, doc.warnings, pos);
   if (tag) return { ok: false, error: tag };
+  const duplicate = firstDuplicateKey(doc.contents);
+  if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
