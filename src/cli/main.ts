@@ -162,9 +162,12 @@ function rejectEmptyValues(argv: Record<string, unknown>): void {
     // Aliases and camelCase copies hold the same value: report the option by its long, dashed name.
     if (key === "_" || key === "--" || key === "$0" || key.length === 1 || /[A-Z]/.test(key)) continue;
     if (!(Array.isArray(value) ? value : [value]).includes("")) continue;
-    const name = POSITIONALS.has(key) ? `<${key}>` : `--${key}`;
-    throw new FqcError("USAGE", `${name} is empty`, { hint: "Give a value (an unset shell variable expands to nothing; quote paths with spaces)." });
+    throw emptyValue(POSITIONALS.has(key) ? `<${key}>` : `--${key}`);
   }
+}
+
+function emptyValue(name: string): FqcError {
+  return new FqcError("USAGE", `${name} is empty`, { hint: "Give a value (an unset shell variable expands to nothing; quote paths with spaces)." });
 }
 
 /**
@@ -184,13 +187,18 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
     if (!(name in options.key) && !Object.values(options.alias).some((list) => list.includes(name))) return undefined;
     return flags.has(name) || name.startsWith("no-") ? undefined : name;
   };
+  const longName = (name: string) => (options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name));
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--") break;
+    // `--max-warnings=` or `--max-warnings ""`: yargs reads an empty number as 0 (a CI gate at zero, or --fail-under 0), past rejectEmptyValues.
+    const inline = /^--?([^=]+)=$/.exec(args[i]);
+    if (inline && valued(`--${inline[1]}`) !== undefined) throw emptyValue(`--${longName(inline[1])}`);
     const name = valued(args[i]);
     if (name === undefined) continue;
     const next = args[i + 1];
+    if (next === "") throw emptyValue(`--${longName(name)}`);
     if (next === undefined || (next.startsWith("-") && next !== STDIO_ARG && !/^-\d/.test(next))) {
-      const long = options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name);
+      const long = longName(name);
       throw new FqcError("USAGE", `${args[i]} needs a value${long !== name ? ` (--${long})` : ""}`, {
         hint: `Write ${args[i]} VALUE or --${long}=VALUE; run 'fqc <command> --help' for the values it takes.`,
       });

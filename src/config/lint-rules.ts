@@ -60,15 +60,19 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
       continue;
     }
     if (typeof v !== "number") continue;
-    if (Number.isInteger(v) && v > 1) continue;
+    // 32.0 or 3.2e1 is a Python float: torchao's constructor keeps it, and the first forward's view()/reshape() raises a TypeError.
+    const floatLiteral = kinds.isFloat(ptr);
+    if (Number.isInteger(v) && v > 1 && !floatLiteral) continue;
     const shown = kinds.literal(ptr) ?? String(v);
-    out.push({
+    const f: Finding = {
       ruleId: "forward/group-size",
-      message: Number.isInteger(v)
+      message: Number.isInteger(v) && !floatLiteral
         ? `\`group_size\` must be greater than 1, got ${shown}: torchao fails at forward with an AssertionError`
         : `\`group_size\` must be an integer, got ${shown}`,
       pointer: ptr,
-    });
+    };
+    if (floatLiteral && Number.isInteger(v) && v > 1) f.hint = `Write ${v}: ${shown} is a Python float, which torchao cannot use as a size (a TypeError at the first forward).`;
+    out.push(f);
   }
   if (r.range_learning === true && r.zero_point_precision !== undefined && !isFloatingDtypeName(r.zero_point_precision)) {
     out.push({

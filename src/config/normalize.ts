@@ -9,6 +9,7 @@
 import { formatForFile } from "../diagnostics/locate.js";
 import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
 import { FqcError } from "../errors.js";
+import { defineKey } from "../own-key.js";
 import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
 import { checkConstructor } from "./torchao-rules.js";
@@ -117,7 +118,7 @@ export function canonicalValue(doc: CanonicalDocument): Record<string, unknown> 
   const table: Record<string, unknown> = {};
   for (const e of doc.recipe.entries) {
     const v = orderRecipeValue(e.value);
-    table[e.key] = v === null ? null : v.kind === "config" ? v.config : v.pair;
+    defineKey(table, e.key, v === null ? null : v.kind === "config" ? v.config : v.pair);
   }
   return { [RECIPE_KEY]: table };
 }

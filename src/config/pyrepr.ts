@@ -39,7 +39,10 @@ export function pyFloatRepr(x: number): string {
   return `${sign}${intPart}.${frac === "" ? "0" : frac}`;
 }
 
-/** Python's `repr(str)`: single quotes unless the text holds a single quote and no double quote. */
+/** What Python's str.isprintable() calls not printable: other (control, format, surrogate, private use, unassigned) and separators but the space. */
+const NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+/** Python's `repr(str)`: single quotes unless the text holds a single quote and no double quote; what is not printable escaped. */
 export function pyStringRepr(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = q;
@@ -49,8 +52,9 @@ export function pyStringRepr(s: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || (c >= 0x7f && c < 0xa0)) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
+    else if (ch !== " " && NOT_PRINTABLE.test(ch)) {
+      out += c <= 0xff ? `\\x${c.toString(16).padStart(2, "0")}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, "0")}` : `\\U${c.toString(16).padStart(8, "0")}`;
+    } else out += ch;
   }
   return out + q;
 }

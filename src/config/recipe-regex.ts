@@ -53,20 +53,22 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { ok: false, message: `pattern is ${pattern.length} characters long; fqc accepts at most ${MAX_PATTERN_LENGTH}`, offset: MAX_PATTERN_LENGTH };
   }
-  const flags = { i: false, s: false, ascii: false };
+  const flags = { i: false, s: false, ascii: false, unicode: false };
   let i = 0;
-  // Global flags: Python 3.11+ only allows them at the very start.
-  for (let m = /^\(\?([a-zA-Z]+)\)/.exec(pattern.slice(i)); m; m = /^\(\?([a-zA-Z]+)\)/.exec(pattern.slice(i))) {
-    for (const f of m[1]) {
+  // Global flags: Python 3.11+ only allows them at the very start (comments may come between them).
+  const LEADING = /^\(\?(?:([a-zA-Z]+)|#[^)]*)\)/;
+  for (let m = LEADING.exec(pattern.slice(i)); m; m = LEADING.exec(pattern.slice(i))) {
+    for (const f of m[1] ?? "") {
       if (f === "i") flags.i = true;
       else if (f === "s") flags.s = true;
       else if (f === "a") flags.ascii = true;
-      else if (f === "u") continue;
+      else if (f === "u") flags.unicode = true;
       else if (f === "m") return refuse("the MULTILINE flag (?m) is not supported (tensor names have no lines)", i);
       else if (f === "x") return refuse("the VERBOSE flag (?x) is not supported; write the pattern without spaces and comments", i);
       else if (f === "L") return refuse("the LOCALE flag (?L) is not valid for str patterns", i);
       else return refuse(`unknown flag \`${f}\` in (?${m[1]})`, i);
     }
+    if (flags.ascii && flags.unicode) return refuse("bad inline flags: flags 'a', 'u' and 'L' are incompatible", i);
     i += m[0].length;
   }
   const word = flags.ascii ? "A-Za-z0-9_" : WORD;
@@ -146,7 +148,8 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       out += r[0];
       i += r[1];
       lastAtomUnbounded = false;
-      lastAtomStart = atomStart;
+      // \A \Z \b \B are positions, which Python does not repeat ("nothing to repeat"); JS would repeat \b's group.
+      lastAtomStart = "AZbB".includes(pattern[atomStart + 1]) ? -1 : atomStart;
       continue;
     }
     if (c === "[") {
@@ -170,7 +173,8 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       if (rest.startsWith("(?P<")) {
         const m = /^\(\?P<([^>]*)>/.exec(rest);
         if (!m) return refuse("missing >, unterminated name", i);
-        if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(m[1])) return refuse(`bad character in group name '${m[1]}'`, i);
+        // Python's str.isidentifier(); every such name is also a JavaScript group name.
+        if (!/^[\p{XID_Start}_]\p{XID_Continue}*$/u.test(m[1])) return refuse(`bad character in group name '${m[1]}'`, i);
         open = `(?<${m[1]}>`;
         i += m[0].length;
       } else if (rest.startsWith("(?P=")) {
@@ -216,6 +220,8 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (q) {
       if (q.possessive) return refuse("possessive quantifiers (*+, ++, ?+, {m,n}+) are not supported (JavaScript has none)", i);
       if (lastAtomStart < 0) return refuse("nothing to repeat", i);
+      if (q.min >= MAXREPEAT || (q.max !== undefined && q.max >= MAXREPEAT)) return refuse("the repetition number is too large", i);
+      if (q.max !== undefined && q.max < q.min) return refuse("min repeat greater than max repeat", i);
       if (q.unbounded) {
         if (lastAtomUnbounded && backtrackingAt === undefined) backtrackingAt = lastAtomStart;
         groups[groups.length - 1].unbounded = true;
@@ -255,18 +261,28 @@ interface Quantifier {
   end: number;
   unbounded: boolean;
   possessive: boolean;
+  min: number;
+  /** undefined: no upper bound. */
+  max?: number;
 }
+
+/** Python's sre MAXREPEAT (2^32 - 1): a repeat count from it on is an OverflowError. */
+const MAXREPEAT = 2 ** 32 - 1;
 
 /** A Python quantifier at `i` (`*`, `+`, `?`, `{m}`, `{m,}`, `{,n}`, `{m,n}`, each maybe lazy or possessive). */
 function quantifierAt(p: string, i: number): Quantifier | undefined {
   let source: string;
   let end: number;
   let unbounded: boolean;
+  let min: number;
+  let max: number | undefined;
   const c = p[i];
   if (c === "*" || c === "+" || c === "?") {
     source = c;
     end = i + 1;
     unbounded = c !== "?";
+    min = c === "+" ? 1 : 0;
+    max = c === "?" ? 1 : undefined;
   } else if (c === "{") {
     const m = /^\{(\d*)(?:(,)(\d*))?\}/.exec(p.slice(i));
     if (!m || (m[1] === "" && m[2] === undefined)) return undefined; // `{` that is no quantifier: a literal in Python
@@ -274,12 +290,14 @@ function quantifierAt(p: string, i: number): Quantifier | undefined {
     source = m[2] === undefined ? `{${lo}}` : `{${lo},${m[3]}}`;
     end = i + m[0].length;
     unbounded = m[2] !== undefined && (m[3] === "" || Number(m[3]) > 16);
+    min = Number(lo);
+    max = m[2] === undefined ? min : m[3] === "" ? undefined : Number(m[3]);
   } else {
     return undefined;
   }
-  if (p[end] === "?") return { source: `${source}?`, end: end + 1, unbounded, possessive: false };
-  if (p[end] === "+") return { source, end: end + 1, unbounded, possessive: true };
-  return { source, end, unbounded, possessive: false };
+  if (p[end] === "?") return { source: `${source}?`, end: end + 1, unbounded, possessive: false, min, max };
+  if (p[end] === "+") return { source, end: end + 1, unbounded, possessive: true, min, max };
+  return { source, end, unbounded, possessive: false, min, max };
 }
 
 /** A character class at `start` (pattern[start] === "["): Python's rules (a leading `]` is literal) in u-mode syntax. */
@@ -295,18 +313,38 @@ function translateClass(
     i++;
   }
   let first = true;
+  /** The item before a `-` that may start a range: its text, offset, and whether it is a set (\d \w \s), which no range may have at either end. */
+  let last: { text: string; at: number; set: boolean } | undefined;
+  let rangeFrom: { text: string; at: number; set: boolean } | undefined;
   for (;;) {
     if (i >= p.length) return refuse("unterminated character set", start);
     const c = p[i];
     if (c === "]" && !first) return { source: `${out}]`, end: i + 1 };
     first = false;
+    const itemAt = i;
+    if (c === "-" && last && p[i + 1] !== "]" && i + 1 < p.length) {
+      rangeFrom = last;
+      last = undefined;
+      out += "-";
+      i++;
+      continue;
+    }
     if (c === "\\") {
       const r = escape(i, true);
       if (!Array.isArray(r)) return r;
+      const item = { text: p.slice(itemAt, itemAt + r[1]), at: itemAt, set: "dws".includes(p[i + 1]) };
+      // Python: "bad character range \w-a"; the translation of \w ends in `_`, which would make `_-a` a range in JS.
+      if (rangeFrom && (rangeFrom.set || item.set)) return refuse(`bad character range ${rangeFrom.text}-${item.text}`, rangeFrom.at);
+      last = rangeFrom ? undefined : item;
+      rangeFrom = undefined;
       out += r[0];
       i += r[1];
       continue;
     }
+    const ch = String.fromCodePoint(p.codePointAt(i)!);
+    if (rangeFrom?.set) return refuse(`bad character range ${rangeFrom.text}-${ch}`, rangeFrom.at);
+    last = rangeFrom ? undefined : { text: ch, at: itemAt, set: false };
+    rangeFrom = undefined;
     if (c === "[" || c === "]" || c === "/") out += `\\${c}`;
     else {
       const ch = String.fromCodePoint(p.codePointAt(i)!);

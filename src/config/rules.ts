@@ -25,7 +25,7 @@ function rule(id: string, severity: Severity, stage: RuleStage, description: str
 }
 
 export const RULES: FqcRuleInfo[] = [
-  rule("fqc/syntax", "error", "syntax", "The file is not valid JSON or YAML (reported at the exact line and column of the syntax error); duplicate keys and nesting deeper than 100 levels count as syntax errors, in JSON as in YAML.", `{"dtype": "int4", "group_size": 32,}`),
+  rule("fqc/syntax", "error", "syntax", "The file is not valid JSON or YAML (reported at the exact line and column of the syntax error); duplicate keys and nesting deeper than 100 levels count as syntax errors, in JSON as in YAML, and so does a YAML tag outside the core schema (`!!python/object:…`).", `{"dtype": "int4", "group_size": 32,}`),
   rule("fqc/document", "error", "construct", "A config file must be a JSON/YAML object: one config, or a QAT pair {\"activation\": ..., \"weight\": ...} with at least one non-null member.", `["int4", 32]`),
   rule("fqc/unknown-key", "error", "construct", "Unknown key (torchao raises TypeError for an unknown keyword argument); suggests the closest valid key.", `{"dtype": "int8", "granularity": "per_token", "symmetric": false}`),
   rule("fqc/missing-dtype", "error", "construct", "`dtype` is required (torchao's first positional argument).", `{"group_size": 32}`),
@@ -51,7 +51,7 @@ export const RULES: FqcRuleInfo[] = [
 
   rule("forward/symmetric-per-token", "error", "forward", "torchao raises NotImplementedError `Symmetric per token is not supported yet` at every forward; per_token needs ASYMMETRIC (SYMMETRIC is the default).", `{"dtype": "int8", "granularity": "per_token"}`),
   rule("forward/zero-point-domain-none", "error", "forward", "torchao raises `zero_point should be None when zero_point_domain is NONE` at every forward of a per_channel/per_group config with zero_point_domain NONE.", `{"dtype": "int4", "group_size": 32, "zero_point_domain": "NONE"}`),
-  rule("forward/group-size", "error", "forward", "group_size must be an integer greater than 1; torchao accepts anything at construction but fails at forward with a bare AssertionError (group_size 0, 1, negative) or a type error (fractional).", `{"dtype": "int4", "group_size": 1}`),
+  rule("forward/group-size", "error", "forward", "group_size must be an integer greater than 1; torchao accepts anything at construction but fails at forward with a bare AssertionError (group_size 0, 1, negative) or a type error (fractional, or written as a float such as 32.0: a Python float).", `{"dtype": "int4", "group_size": 1}`),
   rule("forward/range-learning-integer-zero-point", "error", "forward", "Range learning makes the zero point a trainable Parameter; with an integer zero_point_precision (default int32) torchao v0.12 raises `Only Tensors of floating point and complex dtype can require gradients` when initialising.", `{"dtype": "int8", "granularity": "per_channel", "is_dynamic": false, "range_learning": true}`),
   rule("fqc/precision", "error", "forward", "scale_precision must be a floating dtype (float32, float16, bfloat16, float64) and zero_point_precision one of int32, float32, bfloat16, float16, float64, int8, int16, int64, uint8; torchao does not check these, other dtypes do not compute meaningfully.", `{"dtype": "int4", "group_size": 32, "scale_precision": "int32"}`),
 

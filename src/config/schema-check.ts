@@ -8,6 +8,7 @@
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { validate as precompiled } from "./schema-validator.generated.js";
 import { childPointer, parentPointer, parsePointer, unescapePointerSegment } from "../diagnostics/locate.js";
+import { defineKey } from "../own-key.js";
 import { DTYPE_NAMES } from "./dtypes.js";
 import { isPlainObject, type Finding } from "./finding.js";
 import { ruleInfo } from "./rules.js";
@@ -189,12 +190,6 @@ function withoutUnknownKeys(value: unknown, unknownIn: ReadonlyArray<{ pointer: 
   };
   for (const { pointer } of unknownIn) copyAt(pointer);
   return copies.get("") ?? value;
-}
-
-/** o[k] = v as an own data property, also for k "__proto__" (which assignment would take as the prototype). */
-function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-  else o[k] = v;
 }
 
 function valueAt(value: unknown, pointer: string): unknown {

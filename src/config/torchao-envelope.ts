@@ -7,6 +7,7 @@
  */
 import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics/locate.js";
 import type { SourceDoc } from "../diagnostics/source.js";
+import { defineKey } from "../own-key.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
 import { RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES } from "./vocabulary.js";
 
@@ -114,7 +115,7 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
   for (const [key, v] of Object.entries(table)) {
     const at = childPointer(tableAt, key);
     if (v === null) {
-      out[key] = null;
+      defineKey(out, key, null);
       continue;
     }
     if (!isTorchaoEnvelope(v) || !PAIR_TYPES[v._type as string] || !isPlainObject(v._data)) {
@@ -123,7 +124,7 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
       continue;
     }
     const u = unwrapPair(v._type as string, v._data, childPointer(at, "_data"), local);
-    out[key] = u.pair;
+    defineKey(out, key, u.pair);
     bases.set(key, u.bases);
   }
   const toOriginal = (p: string): string => {

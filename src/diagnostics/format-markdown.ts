@@ -7,9 +7,58 @@ import type { FormatInput } from "./format-types.js";
 import { repoRelativePath, ruleHelpUri, TOOL_NAME } from "./format-types.js";
 import { plural, problemsText, summarize, unlistedText } from "./summary.js";
 
-/** Table cells: no line breaks, no unescaped pipes, no HTML. */
-function cell(s: string): string {
-  return s.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** One line of a table cell: no line breaks; no unescaped pipe, which GFM reads as a cell border even inside code. */
+function oneCellLine(s: string): string {
+  return s.replace(/\r\n|\r|\n/g, " ").replace(/\|/g, "\\|");
+}
+
+/**
+ * A message as a table cell. Code spans (`group_size`) stay code, where nothing renders; outside them HTML is
+ * escaped and so are `[`, `]` and `!`, so a key or value quoted from a file (a pull request's) cannot become a
+ * link or an image in the job summary.
+ */
+function messageCell(message: string): string {
+  const s = oneCellLine(message);
+  let out = "";
+  for (let i = 0; i < s.length; ) {
+    if (s[i] === "`") {
+      let n = 0;
+      while (s[i + n] === "`") n++;
+      const close = backtickRun(s, i + n, n);
+      if (close >= 0) {
+        out += s.slice(i, close + n);
+        i = close + n;
+      } else {
+        out += "\\`".repeat(n);
+        i += n;
+      }
+      continue;
+    }
+    const c = s[i];
+    out += c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "[" || c === "]" || c === "!" ? `\\${c}` : c;
+    i++;
+  }
+  return out;
+}
+
+/** Offset of the next run of exactly `n` backticks from `from` on (a code span's closing fence), or -1. */
+function backtickRun(s: string, from: number, n: number): number {
+  for (let i = s.indexOf("`", from); i >= 0; i = s.indexOf("`", i)) {
+    let m = 0;
+    while (s[i + m] === "`") m++;
+    if (m === n) return i;
+    i += m;
+  }
+  return -1;
+}
+
+/** Text as one code span, whatever backticks it holds: a fence longer than its longest run of them. */
+function codeCell(text: string): string {
+  const s = oneCellLine(text);
+  const longest = Array.from(s.matchAll(/`+/g), (m) => m[0].length).reduce((a, b) => Math.max(a, b), 0);
+  const fence = "`".repeat(longest + 1);
+  const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
+  return `${fence}${pad}${s}${pad}${fence}`;
 }
 
 export function formatMarkdownSummary(input: FormatInput): string {
@@ -20,7 +69,7 @@ export function formatMarkdownSummary(input: FormatInput): string {
     f.diagnostics.map((d) => {
       const file = repoRelativePath(d.file, input.cwd, input.root ?? input.cwd) ?? d.file;
       const rule = `[\`${d.ruleId}\`](${ruleHelpUri(d.ruleId, input.homepage)})`;
-      return `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | \`${cell(file)}:${d.line}:${d.column}\` | ${cell(d.message)} | ${rule} |`;
+      return `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | ${codeCell(`${file}:${d.line}:${d.column}`)} | ${messageCell(d.message)} | ${rule} |`;
     }),
   );
   return [

@@ -67,9 +67,7 @@ function scanProblem(src: string, parsed?: { value: unknown }): SyntaxProblem | 
   const p = scanJsonStructure(src, parsed);
   if (!p) return undefined;
   const at = lineColumnAt(src, p.offset);
-  if (p.kind === "too-deep") {
-    return { message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels (a config file is at most 3 levels deep)`, ...at, endLine: at.line, endColumn: at.column + 1 };
-  }
+  if (p.kind === "too-deep") return tooDeepProblem("JSON", at);
   const first = lineColumnAt(src, p.firstOffset);
   const end = lineColumnAt(src, p.endOffset);
   return {
@@ -78,6 +76,11 @@ function scanProblem(src: string, parsed?: { value: unknown }): SyntaxProblem | 
     endLine: end.line,
     endColumn: end.column,
   };
+}
+
+/** Nesting past MAX_JSON_DEPTH, at the collection that goes one level too deep: a syntax error in JSON and YAML alike. */
+function tooDeepProblem(format: "JSON" | "YAML", at: { line: number; column: number }): SyntaxProblem {
+  return { message: `${format} nested deeper than ${MAX_JSON_DEPTH} levels (a config file is at most 3 levels deep)`, ...at, endLine: at.line, endColumn: at.column + 1 };
 }
 
 function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
@@ -250,14 +253,21 @@ export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
 export function parseYamlDocument(text: string): ParseOutcome {
   const lc = new LineCounter();
   // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
+  // logLevel "error": the package's warnings (a collection as a key) would go to process.emitWarning, i.e. stderr.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc.contents) : undefined;
-  if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
+  // Before the package's errors: nesting deep enough to exhaust its recursive composer is one of them ("Maximum call stack size exceeded").
+  const deep = tooDeepCollection(doc.contents);
+  if (deep !== undefined) return { ok: false, error: tooDeepProblem("YAML", pos(deep)) };
   if (doc.errors.length > 0) return { ok: false, error: yamlSyntaxProblem(doc.errors[0], pos) };
+  // A tag before a repeated key, as the large-file reader meets them: it hands a tagged entry to the package, which names the tag.
+  const tag = unresolvedTagProblem(text, doc.warnings, pos);
+  if (tag) return { ok: false, error: tag };
+  const duplicate = firstDuplicateKey(doc.contents);
+  if (duplicate?.range) return { ok: false, error: duplicateKeyProblem(pos(duplicate.range[0]), pos(duplicate.range[1])) };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -276,6 +286,23 @@ function yamlSyntaxProblem(e: YAMLError, pos: (offset: number) => { line: number
   // The yaml library's wording names its own API; say what is wrong with the file instead.
   const msg = /multiple documents/i.test(raw) ? "a config file holds one YAML document, this one has several (remove the extra ---)" : raw;
   return { message: `YAML syntax error: ${msg}`, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+}
+
+/**
+ * A tag the core schema does not resolve (`!!python/object:…`, `!local`, `!!float 32`): the yaml package only warns and
+ * reads the value as a string, which would pass as that string; a Python loader refuses the file (yaml.safe_load) or,
+ * worse, runs it. The whole value is in question: a syntax error at the tag.
+ */
+function unresolvedTagProblem(text: string, warnings: readonly YAMLError[], pos: (offset: number) => { line: number; column: number }): SyntaxProblem | undefined {
+  const w = warnings.find((x) => x.code === "TAG_RESOLVE_FAILED");
+  if (!w) return undefined;
+  const start = pos(w.pos[0]);
+  const end = w.pos[1] > w.pos[0] ? pos(w.pos[1]) : { line: start.line, column: start.column + 1 };
+  return {
+    message: `YAML syntax error: the tag ${text.slice(w.pos[0], w.pos[1])} does not resolve for this value in YAML 1.2's core schema, which fqc reads`,
+    hint: "Remove the tag: config values are plain strings, numbers, booleans, null, maps and sequences (a Python loader such as yaml.safe_load refuses !!python/... tags too).",
+    line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
+  };
 }
 
 /** The yaml package as yaml-block.ts's reader of the top-level entries it gives up on in `text`. */
@@ -308,12 +335,16 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
   if (DOCUMENT_MARK.test(piece) || piece.includes(BOM)) return undefined;
   const shift = start - lead.length;
   const lc = new LineCounter();
-  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
+  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line + line - (lead ? 2 : 1), column: p.col };
   };
+  const deep = tooDeepCollection(doc.contents);
+  if (deep !== undefined) return { error: tooDeepProblem("YAML", pos(deep)) };
   if (doc.errors.length > 0) return { error: yamlSyntaxProblem(doc.errors[0], pos) };
+  const tag = unresolvedTagProblem(piece, doc.warnings, pos);
+  if (tag) return { error: tag };
   const root = doc.contents;
   if (!isMap(root) || !root.range || (lead && root.range[0] !== 0) || firstDuplicateKey(root)) return undefined;
   const first = root.items[0];
@@ -353,6 +384,28 @@ const EXCESSIVE_ALIASES = "Excessive alias count indicates a resource exhaustion
 function toJsFailure(e: unknown): ParseOutcome {
   const msg = e instanceof Error ? e.message : String(e);
   return { ok: false, error: { message: `YAML error: ${msg}`, line: 1, column: 1, endLine: 1, endColumn: 2 } };
+}
+
+/**
+ * Offset of the first collection nested deeper than MAX_JSON_DEPTH (the top-level collection is level 1), as JSON
+ * counts; an iterative walk. Where the package's composer ran out of stack, the tree it built still reaches that deep.
+ */
+function tooDeepCollection(root: unknown): number | undefined {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_JSON_DEPTH) return node.range?.[0] ?? 0;
+    // Last item first on the stack, so the walk meets the document's nodes in order.
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item = node.items[i];
+      if (isPair(item)) {
+        stack.push([item.value, depth + 1]);
+        stack.push([item.key, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** The first key that repeats an earlier key of its map, in any map of the document (an iterative walk). */

@@ -24,6 +24,7 @@
  * the whole text with the package (source.ts bounds what it hands the package, pieces included: FULL_YAML_MAX_LENGTH).
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
+import { defineKey } from "../own-key.js";
 import { ALIAS, END, FIRST, FOREIGN, KIND, LAST, MAP, NEXT, NodeTable, SCALAR, SEQ, type BlockYaml, type PieceSource } from "./yaml-block-nodes.js";
 import { positionInLines } from "./line-starts.js";
 import type { SourceRange } from "./locate.js";
@@ -818,10 +819,4 @@ export function parseBlockYaml(text: string, foreign?: ForeignReader, why?: { re
     if (why && reader.repeatedKey) why.repeatedKey = reader.repeatedKey;
     return undefined;
   }
-}
-
-/** o[k] = v as an own data property, also for k "__proto__". */
-function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-  else o[k] = v;
 }

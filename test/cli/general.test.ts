@@ -100,6 +100,21 @@ describe("arguments fqc refuses rather than misreads", () => {
       [["validate", "examples/8da4w.json", ""], "<files> is empty"],
       [["validate", "examples/8da4w.json", "--tensor", ""], "--tensor is empty"],
       [["normalize", ""], "<files> is empty"],
+      [["apply", "examples/weight.npy", "out.npy", "--config=", "--role", "weight"], "--config is empty"],
+    ];
+    for (const [args, message] of cases) {
+      const r = runFqc(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${message}\n  hint: Give a value (an unset shell variable expands to nothing; quote paths with spaces).\n`);
+    }
+  });
+
+  it("an empty number (--max-warnings \"\", --max-warnings=, --fail-under \"\") is refused, not read as 0", () => {
+    const cases: Array<[string[], string]> = [
+      [["validate", "examples/8da4w.json", "--max-warnings", ""], "--max-warnings is empty"],
+      [["validate", "examples/8da4w.json", "--max-warnings="], "--max-warnings is empty"],
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under", ""], "--fail-under is empty"],
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--worst="], "--worst is empty"],
     ];
     for (const [args, message] of cases) {
       const r = runFqc(args);

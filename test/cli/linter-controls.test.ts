@@ -135,6 +135,15 @@ describe("project settings (fqc.config.json or package.json's \"fqc\")", () => {
     expect(runFqc(["validate", "a.fqc.json"], { cwd: fixed }).stderr).toContain("fqc/syntax cannot be set to off");
   });
 
+  it("refuses a project file that repeats a key (the first setting would be dropped unseen), at the repeat; a package.json repeating some key of npm's is read as npm reads it", () => {
+    const dir = project("proj-dup", { "fqc.config.json": '{"rules": {"lint/asymmetric-int-domain": "warn"},\n "rules": {}}', "a.fqc.json": ASYM });
+    const r = runFqc(["validate", "a.fqc.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('fqc.config.json: not valid JSON at 2:2: duplicate key "rules" (first at 1:2)');
+    const pkg = project("proj-dup-pkg", { "package.json": '{"scripts": {}, "scripts": {}, "fqc": {"rules": {"lint/asymmetric-int-domain": "warn"}}}', "a.fqc.json": ASYM });
+    expect(runFqc(["validate", "a.fqc.json"], { cwd: pkg }).code).toBe(0);
+  });
+
   it.each(["fqc.config.json", "package.json"])("refuses a %s that is a FIFO (a read would block for ever), exit 2, and never reads it with --no-project-config", (name) => {
     const dir = project(`proj-fifo-${name.replace(/\W+/g, "-")}`, { "a.fqc.json": ASYM });
     execFileSync("mkfifo", [path.join(dir, name)]);

@@ -18,6 +18,42 @@ describe("hostile config text", () => {
     expect(d.message).toContain("nested deeper than 100");
   });
 
+  it("YAML nested deeper than 100 levels is a syntax error at the collection one level too deep, as in JSON", () => {
+    const json = only(`{"x": ${"[".repeat(100)}${"]".repeat(100)}}`);
+    const flow = only(`x: ${"[".repeat(100)}${"]".repeat(100)}\n`, "c.yaml");
+    expect(flow).toMatchObject({ ruleId: "fqc/syntax", line: 1, column: 103, message: "YAML nested deeper than 100 levels (a config file is at most 3 levels deep)" });
+    expect(json.message).toBe("JSON nested deeper than 100 levels (a config file is at most 3 levels deep)");
+    // Block collections count alike: the map on line 101 is level 101.
+    const block = Array.from({ length: 101 }, (_, i) => `${" ".repeat(i)}a:`).join("\n") + " 1\n";
+    expect(only(block, "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 101, column: 101 });
+    expect(validate(`x: ${"[".repeat(99)}${"]".repeat(99)}\n`, { filename: "c.yaml" }).diagnostics.map((d) => d.ruleId)).not.toContain("fqc/syntax");
+  });
+
+  it("YAML nested deep enough to exhaust the YAML parser's stack gets the nesting message, not the stack overflow's", () => {
+    for (const text of [`x: ${"[".repeat(5000)}${"]".repeat(5000)}\n`, `x: ${"{a: ".repeat(5000)}1${"}".repeat(5000)}\n`, `${"- ".repeat(5000)}1\n`]) {
+      const d = only(text, "c.yaml");
+      expect(d.ruleId).toBe("fqc/syntax");
+      expect(d.message).toContain("nested deeper than 100 levels");
+    }
+    // A large file: the entry goes to the package alone, with the same check.
+    const big = `dtype: int4\ngroup_size: 32\n${Array.from({ length: 9000 }, (_, i) => `k${i}: ${i}`).join("\n")}\nx: ${"[".repeat(3000)}${"]".repeat(3000)}\n`;
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect(only(big, "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 9003, column: 103, message: expect.stringContaining("nested deeper than 100 levels") });
+  });
+
+  it("a YAML tag the core schema does not resolve (!!python/object, a local tag) is a syntax error at the tag, not a string that passes", () => {
+    expect(only("dtype: !!python/object:os.system int4\ngroup_size: 32\n", "c.yaml")).toMatchObject({
+      ruleId: "fqc/syntax", line: 1, column: 8, endLine: 1, endColumn: 33, message: expect.stringContaining("the tag !!python/object:os.system does not resolve"),
+    });
+    expect(only("dtype: int4\ngroup_size: !local 32\n", "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 2, column: 13 });
+    // The large-file reader hands tagged entries to the yaml package, with the same check.
+    const big = `dtype: int4\ngroup_size: 32\n${Array.from({ length: 9000 }, (_, i) => `k${i}: ${i}`).join("\n")}\nx: !!python/name:os.system v\n`;
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect(only(big, "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 9003, column: 4, message: expect.stringContaining("!!python/name:os.system") });
+    // The core schema's own tags resolve as before.
+    expect(validate("dtype: !!str int4\ngroup_size: !!int 32\neps: !!null ~\nis_dynamic: !!bool true\n", { filename: "c.yaml" }).diagnostics).toEqual([]);
+  });
+
   it("deep nesting that is also malformed", () => {
     expect(only("{\"a\":".repeat(5000)).ruleId).toBe("fqc/syntax");
   });

@@ -4,6 +4,7 @@ import { canonicalJson, normalize, normalizeDocument, schemaUriOf } from "../../
 import { validate } from "../../src/config/validate.js";
 import { FqcError } from "../../src/errors.js";
 import { CANONICAL_KEYS } from "../../src/config/vocabulary.js";
+import { canonicalFileText } from "../../src/canonical-text.js";
 
 const W = { dtype: "int4", group_size: 32 };
 const A = { dtype: "int8", granularity: "per_token", is_symmetric: false };
@@ -51,6 +52,15 @@ describe("canonicalJson", () => {
     expect(text.split("\n")[1]).toBe('  "dtype": "uint4",');
     expect(Object.keys(JSON.parse(text))).toEqual([...CANONICAL_KEYS]);
     expect(text).toContain('"granularity": {\n    "type": "PerGroup",\n    "group_size": 64\n  }');
+  });
+
+  it("keeps a recipe entry whose key is __proto__, in JSON and YAML", () => {
+    const text = '{"fqn_to_config": {"a": null, "__proto__": {"dtype": "int4", "group_size": 32}, "b": null}}';
+    const json = canonicalJson(normalizeDocument(text));
+    expect(Object.keys(JSON.parse(json).fqn_to_config)).toEqual(["a", "__proto__", "b"]);
+    expect(JSON.parse(json).fqn_to_config.__proto__).toMatchObject({ dtype: "int4", granularity: { type: "PerGroup", group_size: 32 } });
+    const yaml = canonicalFileText(normalizeDocument(text), "fqn_to_config: {}\n", "r.yaml");
+    expect(normalizeDocument(yaml, { filename: "r.yaml" })).toEqual(normalizeDocument(text));
   });
 
   it("is a fixed point: normalizing canonical text gives the same text", () => {

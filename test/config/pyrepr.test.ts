@@ -23,6 +23,11 @@ describe("pyRepr / pyStr", () => {
     expect(pyStr(true)).toBe("True");
   });
 
+  it("escapes what Python's str.isprintable() refuses, as repr does: \\xNN, \\uNNNN, \\UNNNNNNNN (python3 repr() of the same text)", () => {
+    const text = "\u00a0\u00ad\u200b\u2028\u3000\ue000\ufeff\u0378\ud800 é😀\u{E0001}\u{F0000}\n\x00\x7f\x85";
+    expect(pyStringRepr(text)).toBe("'\\xa0\\xad\\u200b\\u2028\\u3000\\ue000\\ufeff\\u0378\\ud800 é😀\\U000e0001\\U000f0000\\n\\x00\\x7f\\x85'");
+  });
+
   it("uses the source's number kinds: a float literal is a Python float, a big int literal stays exact", () => {
     const kinds = { isFloat: (p: string) => p === "/0", literal: (p: string) => (p === "/1" ? "123456789012345678901" : undefined) };
     expect(pyRepr([32, 123456789012345678901], "", kinds)).toBe("[32.0, 123456789012345678901]");

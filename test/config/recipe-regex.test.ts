@@ -32,6 +32,12 @@ describe("Python regex translation", () => {
     expect(translatePythonRegex("x")).toMatchObject({ flags: "u" });
     expect(translatePythonRegex("(?is)x")).toMatchObject({ flags: "isu" });
     expect(translatePythonRegex("(?u)x")).toMatchObject({ flags: "u" });
+    // Comments may stand between leading flags, as in Python.
+    expect(translatePythonRegex("(?#c)(?i)(?#d)(?s)x")).toMatchObject({ ok: true, source: "x", flags: "isu" });
+  });
+
+  it("takes what Python's re takes: a group name of any identifier characters, ranges beside a class escape's own `-`", () => {
+    for (const p of ["(?P<a·b>x)", "(?P<ℕ>x)", "[a-z-0]", "[\\w-]", "[-\\w]", "[\\b-a]", "a{4294967294}"]) expect(compilePythonRegex(p), p).toMatchObject({ ok: true });
   });
 
   const refusals: Array<[string, RegExp, number]> = [
@@ -56,6 +62,17 @@ describe("Python regex translation", () => {
     ["ab)", /unbalanced parenthesis/, 2],
     ["*a", /nothing to repeat/, 0],
     ["[ab", /unterminated character set/, 0],
+    // What Python's re refuses is refused, with its words, not translated into something JavaScript accepts.
+    ["[\\w-a]", /^bad character range \\w-a$/, 1],
+    ["x[a-\\d]", /^bad character range a-\\d$/, 2],
+    ["(?a)[0-\\s]", /^bad character range 0-\\s$/, 5],
+    ["a\\b*", /^nothing to repeat$/, 3],
+    ["\\B+", /^nothing to repeat$/, 2],
+    ["\\A{2}", /^nothing to repeat$/, 2],
+    ["a{4294967295}", /^the repetition number is too large$/, 1],
+    ["a{1,4294967295}", /^the repetition number is too large$/, 1],
+    ["a{2,1}", /^min repeat greater than max repeat$/, 1],
+    ["(?au)a", /^bad inline flags: flags 'a', 'u' and 'L' are incompatible$/, 0],
   ];
   for (const [pattern, message, offset] of refusals) {
     it(`refuses ${pattern} at offset ${offset}`, () => {

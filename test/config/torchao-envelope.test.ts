@@ -166,4 +166,15 @@ describe("keys that are JavaScript property names (issue 13)", () => {
     expect(unknown).toHaveLength(1);
     expect(unknown[0].message).toContain("__proto__");
   });
+
+  it("a recipe key __proto__ in torchao's FqnToConfig JSON is checked and normalized like any other key", () => {
+    const bad = fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int16"), granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } } });
+    const good = fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int4"), granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } } });
+    const qat = (w: unknown) => ({ _type: "QATConfig", _version: 1, _data: { base_config: null, activation_config: null, weight_config: w, step: "prepare" } });
+    const recipe = (w: unknown) => JSON.stringify({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: { a: null, PROTO: qat(w) } } }).replace('"PROTO"', '"__proto__"');
+    const ds = validate(recipe(bad), { filename: "r.json" }).diagnostics;
+    expect(ds.map((d) => [d.ruleId, d.pointer])).toEqual([["torchao/dtype-unsupported", "/_data/fqn_to_config/__proto__/_data/weight_config/_data/dtype"]]);
+    const doc = normalizeDocument(recipe(good));
+    expect(doc.kind === "recipe" && doc.recipe.entries.map((e) => e.key)).toEqual(["a", "__proto__"]);
+  });
 });

@@ -178,6 +178,20 @@ describe("shorthand of the wrong JSON type", () => {
       "`group_size` conflicts with granularity 'PerGroup(group_size=True)'",
     );
   });
+  it("refuses a group_size written as a float (32.0, 3.2e1): a Python float, which torchao's first forward cannot use as a size", () => {
+    for (const [text, filename, literal] of [
+      ['{"dtype": "int4", "group_size": 32.0}', "c.json", "32.0"],
+      ['{"dtype": "int4", "granularity": {"type": "PerGroup", "group_size": 3.2e1}}', "c.json", "3.2e1"],
+      ["dtype: int4\ngroup_size: 32.0\n", "c.yaml", "32.0"],
+    ]) {
+      const [d, ...rest] = validate(text, { filename }).diagnostics;
+      expect(rest).toEqual([]);
+      expect(d).toMatchObject({ ruleId: "forward/group-size", severity: "error", message: `\`group_size\` must be an integer, got ${literal}` });
+      expect(d.hint).toContain("Write 32");
+    }
+    // A parsed value cannot tell 32.0 from 32.
+    expect(ds({ dtype: "int4", group_size: 32.0 })).toEqual([]);
+  });
   it("reads a numeric is_symmetric by truthiness like torchao, with a warning; a string is an error", () => {
     const zero = validate({ dtype: "int8", granularity: "per_token", is_symmetric: 0 });
     expect(zero.diagnostics.map((d) => [d.ruleId, d.severity])).toEqual([["lint/is-symmetric-number", "warning"]]);

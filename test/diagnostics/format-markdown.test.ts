@@ -26,6 +26,21 @@ describe("Markdown job summary", () => {
     expect(tableRows).toHaveLength(2);
   });
 
+  it("renders no link or image from a key or file name quoted from a config, and keeps a message's code spans as code", () => {
+    const hostile = "FakeQuantizeConfig.__init__() got an unexpected keyword argument '![x](https://e.example/p.png)[approve](https://e.example)'";
+    const md = formatMarkdownSummary(input([
+      d({ message: hostile }),
+      d({ message: "`re:[a-z`: unterminated character set; `(?<n>x)` is <b>JS</b>" }),
+      d({ file: "/repo/a`[b](e.example)`.json" }),
+    ]));
+    const rows = md.split("\n").filter((l) => l.startsWith("| ❌"));
+    expect(rows[0]).toContain("argument '\\!\\[x\\](https://e.example/p.png)\\[approve\\](https://e.example)'");
+    // Inside code spans nothing renders: brackets and < stay as written; outside, HTML is escaped.
+    expect(rows[1]).toContain("| `re:[a-z`: unterminated character set; `(?<n>x)` is &lt;b&gt;JS&lt;/b&gt; |");
+    // A backtick in a file name cannot close the code span around the location.
+    expect(rows[2]).toContain("| ``a`[b](e.example)`.json:3:5`` |");
+  });
+
   it("names files from the repository root when run in a subdirectory of it", () => {
     const md = formatMarkdownSummary({ ...input([d({ file: "qat/w.fqc.json" })]), cwd: "/repo/configs", root: "/repo" });
     expect(md).toContain("| ❌ error | `configs/qat/w.fqc.json:3:5` |");

@@ -28,7 +28,8 @@ describe("anchors and aliases in large YAML", () => {
     expect(brief(pair).map((d) => d.slice(0, 5))).toStrictEqual([["fqc/unknown-key", 5, 13, 5, 15], ["fqc/unknown-key", 4, 3, 4, 8]]);
     expect(brief(pair).every((d) => String(d[5]).startsWith(unknown))).toBe(true);
     const scalars = "dtype: &t int4\ngroup_size: &g 32.0\nscale_precision: *t\n";
-    expect(brief(scalars).map((d) => d.slice(0, 5))).toStrictEqual([["fqc/precision", 3, 18, 3, 20]]);
+    // 32.0 is a Python float (forward/group-size), anchored or not.
+    expect(brief(scalars).map((d) => d.slice(0, 5))).toStrictEqual([["forward/group-size", 2, 16, 2, 20], ["fqc/precision", 3, 18, 3, 20]]);
     const flow = "weight: &w {dtype: int4, group_size: 0}\nactivation: *w\n";
     expect(brief(flow).map((d) => d.slice(0, 5))).toStrictEqual([["forward/group-size", 1, 38, 1, 39], ["forward/group-size", 2, 13, 2, 15]]);
     for (const text of [pair, scalars, flow, "weight: &w\n  dtype: int4\n  group_size: 0\nactivation: *w  # the same\n", "dtype: &d int4\ngroup_size: 32\nx:\n  - *d\n  - &n 0.5\n  - *n\n"]) {
