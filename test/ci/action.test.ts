@@ -87,7 +87,7 @@ describe("action.yml", () => {
     expect(existsSync(path.join(ws, "fqc.sarif"))).toBe(true);
     const strict = run(ws, { "max-warnings": "0" });
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toMatch(/warnings exceed --max-warnings 0/);
+    expect(strict.stderr).toMatch(/^fqc: 1 warning exceeds --max-warnings 0$/m);
   });
 
   it("fails with exit 2 when the files input matches nothing", () => {

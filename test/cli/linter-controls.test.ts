@@ -28,8 +28,11 @@ const TYPO = '{"dtype": "int4", "group_sise": 32}\n'; // fqc/unknown-key (constr
 
 describe("--rule", () => {
   it("turns a lint rule off, so its warning is not reported", () => {
-    const dir = project("rule-off", { "a.fqc.json": ASYM });
-    expect(runFqc(["validate", "a.fqc.json", "--max-warnings", "0"], { cwd: dir }).code).toBe(1);
+    const dir = project("rule-off", { "a.fqc.json": ASYM, "b.fqc.json": ASYM });
+    const one = runFqc(["validate", "a.fqc.json", "--max-warnings", "0"], { cwd: dir });
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(/^fqc: 1 warning exceeds --max-warnings 0$/m);
+    expect(runFqc(["validate", "a.fqc.json", "b.fqc.json", "--max-warnings", "1"], { cwd: dir }).stderr).toMatch(/^fqc: 2 warnings exceed --max-warnings 1$/m);
     const r = runFqc(["validate", "a.fqc.json", "--max-warnings", "0", "--rule", "lint/asymmetric-int-domain=off"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("no problems");

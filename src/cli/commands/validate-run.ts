@@ -80,7 +80,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
   else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
-    io.stderr.write(`fqc: ${counts.warningCount} warnings exceed --max-warnings ${maxWarnings}\n`);
+    io.stderr.write(`fqc: ${counts.warningCount === 1 ? "1 warning exceeds" : `${counts.warningCount} warnings exceed`} --max-warnings ${maxWarnings}\n`);
     setExit(EXIT.PROBLEMS);
   } else setExit(EXIT.OK);
 }
