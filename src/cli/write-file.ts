@@ -28,7 +28,11 @@ export function* batchedText(pieces: Iterable<string>): Generator<string> {
 
 /** As writeFileAtomic, for text made in pieces (a report): the file appears whole, or not at all. */
 export function writePiecesAtomic(target: string, pieces: Iterable<string>, opts: AtomicOptions = {}): void {
-  const file = AtomicFile.create(target, opts);
+  commitPieces(AtomicFile.create(target, opts), pieces);
+}
+
+/** Writes the pieces into an open atomic file and commits it; on a failure the file is aborted (removed). */
+export function commitPieces(file: AtomicFile, pieces: Iterable<string>): void {
   try {
     writePieces(file, pieces);
   } catch (e) {

@@ -18,7 +18,7 @@ import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
-import { batchedText, writePieces } from "../write-file.js";
+import { batchedText, commitPieces } from "../write-file.js";
 import type { ReportArgs, ReportContext } from "./report.js";
 
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
@@ -93,13 +93,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const format = formatFor(argv.format, toFile ? argv.output : undefined, REPORT_EXTENSIONS, "table");
   const pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
   if (outFile) {
-    try {
-      writePieces(outFile, pieces);
-    } catch (err) {
-      outFile.abort();
-      throw err;
-    }
-    outFile.commit();
+    commitPieces(outFile, pieces);
   } else {
     for (const text of batchedText(pieces)) io.stdout.write(text);
   }
