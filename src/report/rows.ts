@@ -57,6 +57,14 @@ export function formatDb(v: number | null | undefined, digits = 2): string {
   return v.toFixed(digits);
 }
 
+/**
+ * A worst-tensor entry's figure: "14.91" (with `unit` appended); a tensor with no finite value to measure
+ * (all NaN/inf, or no elements) ranks first and says so instead of showing an empty figure.
+ */
+export function formatWorstDb(v: number | null, unit = ""): string {
+  return v === null ? "(no finite values)" : `${formatDb(v)}${unit}`;
+}
+
 /** Three significant digits: "1.23e-3", "0" for 0. */
 export function formatSmall(v: number | null | undefined): string {
   if (v === null || v === undefined) return "";
