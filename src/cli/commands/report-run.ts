@@ -149,10 +149,20 @@ async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): P
   return { config: doc.pair.weight };
 }
 
-/** Column labels: each file's name without extension; the path as given where two would be equal. */
+/**
+ * Column labels: each file's name without extension; the path as given where two would be equal; and
+ * " #2", " #3"... after a label still taken (the same path given twice): JSON and CSV cells name their column.
+ */
 export function columnNames(files: readonly string[]): string[] {
   const short = files.map((f) => basename(f, extname(f)));
-  return short.map((s, i) => (short.indexOf(s) !== short.lastIndexOf(s) ? files[i] : s));
+  const named = short.map((s, i) => (short.indexOf(s) !== short.lastIndexOf(s) ? files[i] : s));
+  const taken = new Set<string>();
+  return named.map((n) => {
+    let label = n;
+    for (let k = 2; taken.has(label); k++) label = `${n} #${k}`;
+    taken.add(label);
+    return label;
+  });
 }
 
 const REPORT_EXTENSIONS: Record<string, ReportFormat> = { html: "html", htm: "html", md: "markdown", markdown: "markdown", csv: "csv", json: "json" };
