@@ -15,8 +15,9 @@ let report: Report;
 
 beforeAll(async () => {
   const ckpt = testCheckpoint(tmp.path("unmeasured.safetensors"), [
-    { name: "nan.weight", dtype: "F32", shape: [2, 32], values: new Float32Array(64).fill(NaN) },
     { name: "ok.weight", dtype: "F32", shape: [2, 32], values: weights(64, 3) },
+    { name: "nan.weight", dtype: "F32", shape: [2, 32], values: new Float32Array(64).fill(NaN) },
+    { name: "norm", dtype: "F32", shape: [32], values: weights(32, 4) },
   ]);
   report = await reportCheckpoint(ckpt, [{ name: "int8", source: "int8.json", kind: "config", targets: configTargets(ckpt, INT8) }], { threads: 1 });
 });
@@ -32,5 +33,12 @@ describe("a worst tensor with no finite value to measure", () => {
     expect(table).not.toContain("nan.weight  dB");
     expect(renderReport("markdown", report)).toMatch(/nan\.weight \(no finite values\), ok\.weight \d+\.\d\d \|/);
     expect(renderReport("html", report)).toContain("<span>nan (no finite values)</span>");
+  });
+
+  it("is the row --worst 1 keeps and --sort sqnr puts first, as --fail-under counts it below any threshold", () => {
+    const rows = (text: string) => text.split("\n").filter((l) => /^(ok|nan)\.weight|^norm/.test(l)).map((l) => l.split(/\s+/)[0]);
+    expect(rows(renderReport("table", report, { worst: 1 }))).toEqual(["nan.weight"]);
+    expect(rows(renderReport("table", report, { sort: "sqnr" }))).toEqual(["nan.weight", "ok.weight", "norm"]);
+    expect(renderReport("csv", report, { worst: 1 }).trim().split("\n").slice(1).map((l) => l.split(",")[0])).toEqual(["nan.weight"]);
   });
 });
