@@ -54,7 +54,13 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   checkFunction(opts.onProgress, "reportCheckpoint: options.onProgress");
   checkSignal(opts.signal, "reportCheckpoint: options.signal");
   if (!Array.isArray(columns)) throw new FqcError("USAGE", `reportCheckpoint: columns must be an array of { name, source, kind, targets }, not ${kindOf(columns)}`);
+  const names = new Set<string>();
   for (const c of columns) {
+    // JSON and CSV cells name their column: two alike could not be told apart.
+    if (c !== null && typeof c === "object" && names.has(c.name)) {
+      throw new FqcError("USAGE", `reportCheckpoint: two columns are named ${JSON.stringify(c.name)}`, { hint: "Give each column its own name." });
+    }
+    names.add(c?.name);
     if (c === null || typeof c !== "object" || !Array.isArray(c.targets) || c.targets.length !== checkpoint.tensors.length) {
       throw new FqcError("USAGE", `reportCheckpoint: column ${String(c?.name)}: ${Array.isArray(c?.targets) ? c.targets.length : "no"} targets for ${checkpoint.tensors.length} tensors`, {
         hint: "Make each column's targets with configTargets(checkpoint, config) or recipeTargets(checkpoint, recipe) for this checkpoint.",

@@ -136,6 +136,11 @@ describe("the smaller helpers from JavaScript", () => {
     refuses(() => js(fqc.makePlan)(fqc.normalize(CFG), [4, 4], { compute: "int8", torchao: "0.12" }), /compute dtype "int8"/);
   });
 
+  it("createCheckpointWriter refuses something that is not an opened checkpoint", () => {
+    refuses(() => js(fqc.createCheckpointWriter)(null, tmp.path("x.safetensors")), /createCheckpointWriter: no writer for null/);
+    refuses(() => js(fqc.createCheckpointWriter)({ format: "gguf", path: "m.gguf", tensors: [] }, tmp.path("x.safetensors")), /no writer for m\.gguf: a gguf checkpoint/);
+  });
+
   it("formatDiagnostics and renderReport refuse an unknown format instead of returning nothing", () => {
     refuses(() => js(fqc.formatDiagnostics)("text", { files: [] }, { color: false }), /format "text" is not one of "stylish"/);
     refuses(() => js(fqc.renderReport)("pdf", {}, {}), /format "pdf" is not one of "table"/);
@@ -186,6 +191,7 @@ describe("apply and report entry points from JavaScript", () => {
     // worst: -1 once listed all but the last tensor as the worst.
     await rejects(js(fqc.reportCheckpoint)(ckpt, columns, { worst: -1, threads: 1 }), /options\.worst must be a whole number ≥ 0, not -1/);
     await rejects(js(fqc.reportCheckpoint)(ckpt, [{ ...columns[0], targets: [] }], { threads: 1 }), /column int4: 0 targets for 1 tensors/);
+    await rejects(fqc.reportCheckpoint(ckpt, [columns[0], { ...columns[0], source: "other" }], { threads: 1 }), /two columns are named "int4"/);
     const report = await fqc.reportCheckpoint(ckpt, columns, { threads: 1 });
     refuses(() => js(fqc.renderReport)("table", report, { worst: NaN }), /options\.worst must be a whole number ≥ 1, not NaN/);
     refuses(() => js(fqc.renderReport)("table", report, { sort: "sqrn" }), /options\.sort "sqrn" is not one of "order", "sqnr"/);
