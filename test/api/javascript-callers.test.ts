@@ -203,3 +203,15 @@ describe("apply and report entry points from JavaScript", () => {
     ckpt.close();
   });
 });
+
+describe("the option types a caller writes against", () => {
+  it("are exported: ValidateOptions, ValidateResult, NormalizeOptions and RenderReportOptions (type-checked by tsconfig.test.json)", () => {
+    const v: fqc.ValidateOptions = { filename: "c.yaml", maxProblems: 1 };
+    const n: fqc.NormalizeOptions = { format: "yaml" };
+    const r: fqc.ValidateResult = fqc.validate("dtype: int4\ngroup_size: 32\n", v);
+    const o: fqc.RenderReportOptions = { sort: "sqnr", worst: 3, threshold: 15 };
+    expect(r.document?.kind).toBe("single");
+    expect(fqc.normalize("dtype: int4\ngroup_size: 32\n", n).granularity).toEqual({ type: "PerGroup", group_size: 32 });
+    expect(o.worst).toBe(3);
+  });
+});
