@@ -37,8 +37,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
   for (const file of files) {
     const source = await loadColumn(file, kind, io);
-    if (!source) {
-      setExit(EXIT.PROBLEMS);
+    if (typeof source === "number") {
+      setExit(source);
       return;
     }
     sources.push(source);
@@ -128,12 +128,13 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
  * side: checkpoints hold weights), or a recipe; undefined after printing the
  * file's errors.
  */
-async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | undefined> {
+/** A column's config or recipe, or the exit status once its problems are printed (2 for a syntax error, as every command has it; else 1). */
+async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
   const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, errors);
-  if (!loaded.document || errors.length > 0) return undefined;
+  if (!loaded.document || errors.length > 0) return errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS;
   const doc = loaded.document;
   if (kind === "recipe") {
     if (doc.kind === "recipe") return { recipe: doc.recipe };
