@@ -157,13 +157,15 @@ function rejectAfterDoubleDash(argv: Record<string, unknown>): void {
  * unset shell variable) is a mistake, better named as such than reported as
  * "': no such file'" or silently ignored.
  */
+const EMPTY_HINT = "Give a value (an unset shell variable expands to nothing; quote paths with spaces).";
+
 function rejectEmptyValues(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {
     // Aliases and camelCase copies hold the same value: report the option by its long, dashed name.
     if (key === "_" || key === "--" || key === "$0" || key.length === 1 || /[A-Z]/.test(key)) continue;
     if (!(Array.isArray(value) ? value : [value]).includes("")) continue;
     const name = POSITIONALS.has(key) ? `<${key}>` : `--${key}`;
-    throw new FqcError("USAGE", `${name} is empty`, { hint: "Give a value (an unset shell variable expands to nothing; quote paths with spaces)." });
+    throw new FqcError("USAGE", `${name} is empty`, { hint: EMPTY_HINT });
   }
 }
 
@@ -184,13 +186,18 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
     if (!(name in options.key) && !Object.values(options.alias).some((list) => list.includes(name))) return undefined;
     return flags.has(name) || name.startsWith("no-") ? undefined : name;
   };
+  const longName = (name: string) => (options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name));
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--") break;
-    const name = valued(args[i]);
+    // A number option's empty value (`--fail-under ""`, `--fail-under=`) reaches rejectEmptyValues as 0, not "":
+    // a CI gate whose threshold variable is unset would pass every model.
+    const emptyEq = /^(--?[^=]+)=$/.exec(args[i]);
+    const name = valued(emptyEq ? emptyEq[1] : args[i]);
     if (name === undefined) continue;
+    if (emptyEq || args[i + 1] === "") throw new FqcError("USAGE", `--${longName(name)} is empty`, { hint: EMPTY_HINT });
     const next = args[i + 1];
     if (next === undefined || (next.startsWith("-") && next !== STDIO_ARG && !/^-\d/.test(next))) {
-      const long = options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name);
+      const long = longName(name);
       throw new FqcError("USAGE", `${args[i]} needs a value${long !== name ? ` (--${long})` : ""}`, {
         hint: `Write ${args[i]} VALUE or --${long}=VALUE; run 'fqc <command> --help' for the values it takes.`,
       });

@@ -100,6 +100,11 @@ describe("arguments fqc refuses rather than misreads", () => {
       [["validate", "examples/8da4w.json", ""], "<files> is empty"],
       [["validate", "examples/8da4w.json", "--tensor", ""], "--tensor is empty"],
       [["normalize", ""], "<files> is empty"],
+      // Number options: yargs reads "" as 0, which turned a --fail-under gate with an unset threshold into a pass.
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under", ""], "--fail-under is empty"],
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under="], "--fail-under is empty"],
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--worst", ""], "--worst is empty"],
+      [["validate", "examples/8da4w.json", "--max-warnings", ""], "--max-warnings is empty"],
     ];
     for (const [args, message] of cases) {
       const r = runFqc(args);
