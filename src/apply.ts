@@ -28,6 +28,9 @@ import type { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
 import { resolveThreads } from "./parallel/thread-count.js";
+import {
+  checkCanonicalConfig, checkComputeDtype, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionsObject,
+} from "./library-args.js";
 
 export interface ApplyOptions {
   input: string;
@@ -83,11 +86,27 @@ const MIN_CHUNK_ELEMENTS = 256 * 1024;
 const TOTAL_CHUNK_ELEMENTS = 16 * 1024 * 1024;
 
 export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
+  checkApplyOptions(opts);
   try {
     return await applyFileUnlabelled(opts);
   } catch (e) {
     throw labelWithInput(e, opts.input);
   }
+}
+
+/** What a JavaScript caller passes, checked before any file is touched (the types say the same to TypeScript). */
+function checkApplyOptions(opts: unknown): asserts opts is ApplyOptions {
+  const o = optionsObject<Record<string, unknown>>(opts, "applyFile", true);
+  checkString(o.input, "applyFile: options.input");
+  checkString(o.output, "applyFile: options.output");
+  for (const k of ["scaleIn", "zeroPointIn", "scaleOut", "zeroPointOut", "configFile"]) checkString(o[k], `applyFile: options.${k}`, true);
+  checkCanonicalConfig(o.config, "applyFile: options.config");
+  checkComputeDtype(o.computeDtype, "applyFile: options.computeDtype");
+  checkTorchao(o.torchao, "applyFile: options.torchao");
+  checkKernel(o.kernel, "applyFile: options.kernel");
+  checkCount(o.chunkElements, "applyFile: options.chunkElements");
+  checkFunction(o.onProgress, "applyFile: options.onProgress");
+  checkSignal(o.signal, "applyFile: options.signal");
 }
 
 /** Prefix torchao's forward errors with the tensor they are about (its messages name no file). */

@@ -10,6 +10,7 @@ import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows } from "./quant/kernel.js";
 import { makePlan, type ComputeDtype } from "./quant/plan.js";
 import { givenQparams, requireStaticConfig } from "./given-qparams.js";
+import { checkComputeDtype, checkFloatData, checkNumberList, checkShape, checkTorchao, optionsObject } from "./library-args.js";
 
 export interface FakeQuantizeOptions {
   shape: readonly number[];
@@ -35,16 +36,22 @@ export interface FakeQuantizeResult {
 /** Fake-quantizes `data` (row-major, `opts.shape`) with a config in any accepted spelling. */
 export function fakeQuantize(config: unknown, data: Float32Array | Float64Array, opts: FakeQuantizeOptions): FakeQuantizeResult {
   const canonical = normalize(config);
-  const count = opts.shape.reduce((a, b) => a * b, 1);
+  opts = optionsObject<FakeQuantizeOptions>(opts, "fakeQuantize", true);
+  const shape = checkShape(opts.shape, "fakeQuantize: options.shape");
+  checkFloatData(data, "fakeQuantize: data");
+  const torchao = checkTorchao(opts.torchao, "fakeQuantize: options.torchao");
+  checkNumberList(opts.scale, "fakeQuantize: options.scale");
+  checkNumberList(opts.zeroPoint, "fakeQuantize: options.zeroPoint");
+  const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
-    throw new FqcError("USAGE", `data has ${data.length} elements but shape (${opts.shape.join(", ")}) needs ${count}`);
+    throw new FqcError("USAGE", `data has ${data.length} elements but shape (${shape.join(", ")}) needs ${count}`);
   }
-  let compute = opts.computeDtype;
+  let compute = checkComputeDtype(opts.computeDtype, "fakeQuantize: options.computeDtype");
   if (!compute) {
     if (data instanceof Float64Array) throw new FqcError("FORWARD", "Unsupported input dtype: torch.float64", { hint: FLOAT64_HINT });
     compute = "float32";
   }
-  const plan = makePlan(canonical, opts.shape, { compute, torchao: opts.torchao ?? "0.12" });
+  const plan = makePlan(canonical, shape, { compute, torchao: torchao ?? "0.12" });
   const output = compute === "float64" ? Float64Array.from(data) : Float32Array.from(data);
   if (compute === "float16" || compute === "bfloat16") toComputeDtype(output as Float32Array, compute);
   const groups = plan.rows * plan.groupsPerRow;

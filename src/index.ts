@@ -1,6 +1,6 @@
 /** fqc's public API. The CLI is a thin layer over these functions. */
-export { normalize, normalizeDocument, canonicalJson } from "./config/normalize.js";
-export { validate } from "./config/validate.js";
+export { normalize, normalizeDocument, canonicalJson, type NormalizeOptions } from "./config/normalize.js";
+export { validate, type ValidateOptions, type ValidateResult } from "./config/validate.js";
 export { RULES } from "./config/rules.js";
 export { buildSchema } from "./config/schema-source.js";
 export { fakeQuantize, type FakeQuantizeOptions, type FakeQuantizeResult } from "./fake-quantize.js";
@@ -12,6 +12,7 @@ export { formatDiagnostics } from "./diagnostics/format.js";
 export { reportCheckpoint, type ReportOptions } from "./report/pass.js";
 export { columnTargets, configTargets, recipeTargets } from "./report/targets.js";
 export { renderReport, reportPieces, REPORT_FORMATS, type ReportFormat } from "./report/render.js";
+export type { HtmlOptions as RenderReportOptions } from "./report/render-html.js";
 export { reportJsonValue, REPORT_JSON_VERSION } from "./report/render-json.js";
 export { tensorsBelow, type BelowThreshold } from "./report/threshold.js";
 export type { ColumnInput, ColumnSummary, Report, ReportCell, ReportColumn, ReportTensor, TensorTarget } from "./report/types.js";

@@ -13,6 +13,7 @@ import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
+import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionsObject } from "../library-args.js";
 import { planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
 
@@ -117,7 +118,21 @@ export function checkApplyPaths(
   });
 }
 
+/** What a JavaScript caller passes, checked before the checkpoint is opened (the types say the same to TypeScript). */
+function checkApplyCheckpointOptions(opts: unknown): asserts opts is ApplyCheckpointOptions {
+  const o = optionsObject<Record<string, unknown>>(opts, "applyCheckpoint", true);
+  checkString(o.input, "applyCheckpoint: options.input");
+  checkString(o.output, "applyCheckpoint: options.output");
+  checkString(o.qparamsOut, "applyCheckpoint: options.qparamsOut", true);
+  checkPlanSource(o.select, "applyCheckpoint: options.select");
+  checkTorchao(o.torchao, "applyCheckpoint: options.torchao");
+  checkKernel(o.kernel, "applyCheckpoint: options.kernel");
+  checkFunction(o.onProgress, "applyCheckpoint: options.onProgress");
+  checkSignal(o.signal, "applyCheckpoint: options.signal");
+}
+
 export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
+  checkApplyCheckpointOptions(opts);
   const started = process.hrtime.bigint();
   const checkpoint = openCheckpoint(opts.input);
   try {

@@ -118,8 +118,9 @@ export function createCheckpointWriter(source: Checkpoint, outPath: string, opts
   if (source instanceof SafetensorsCheckpoint) return createSafetensorsWriter(source, outPath, opts);
   if (source instanceof ShardedCheckpoint) return createShardedWriter(source, outPath, opts);
   if (source instanceof NpyCheckpoint) return createNpyCheckpointWriter(source, outPath, opts);
-  if (source.format === "npz") return createNpzWriter(source, outPath, opts);
-  throw new Error(`${source.path}: no writer for a ${source.format} checkpoint not opened by openCheckpoint`);
+  if (source !== null && typeof source === "object" && source.format === "npz") return createNpzWriter(source, outPath, opts);
+  const what = source !== null && typeof source === "object" ? `${String(source.path)}: a ${String(source.format)} checkpoint not opened by openCheckpoint` : String(source);
+  throw new FqcError("USAGE", `createCheckpointWriter: no writer for ${what}`, { hint: "Pass the Checkpoint that openCheckpoint(path) returned." });
 }
 
 /**

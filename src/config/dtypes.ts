@@ -2,6 +2,7 @@
  * The quantized dtype table: the one place that knows bit widths and ranges.
  * Everything else (schema, types, numerics, messages) reads from here.
  */
+import { FqcError } from "../errors.js";
 
 export const DTYPE_NAMES = [
   "int1", "int2", "int3", "int4", "int5", "int6", "int7", "int8",
@@ -23,6 +24,8 @@ export function isDtypeName(v: unknown): v is DtypeName {
 }
 
 export function dtypeInfo(name: DtypeName): DtypeInfo {
+  // A name outside the table would give bits NaN or 0 and a range that quantizes everything to 0.
+  if (!isDtypeName(name)) throw new FqcError("USAGE", `dtypeInfo: ${typeof name === "string" ? `"${name}"` : String(name)} is not a quantized dtype (${DTYPE_NAMES.join(", ")})`);
   const signed = name.startsWith("int");
   const bits = Number(name.slice(signed ? 3 : 4));
   return signed

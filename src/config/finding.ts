@@ -15,7 +15,15 @@ export interface Finding {
 export function jsonText(v: unknown): string {
   if (v === undefined) return "nothing";
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);
-  return JSON.stringify(v);
+  // Library callers can pass values JSON has no spelling for: name them instead of crashing or printing "undefined".
+  if (typeof v === "bigint") return `${v}n (a BigInt)`;
+  if (typeof v === "symbol") return v.toString();
+  if (typeof v === "function") return "a function";
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x)) ?? String(v);
+  } catch {
+    return "a value that contains itself";
+  }
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -17,6 +17,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
+import { checkChoice, kindOf, optionsObject } from "../library-args.js";
 
 function configError(f: Finding): FqcError {
   const where = f.pointer === "" ? "" : ` (at ${f.pointer})`;
@@ -33,7 +34,10 @@ export interface NormalizeOptions {
  * A string is JSON/YAML text: parsing it keeps what the value loses, whether a
  * number was written as a float (`32.0` is a Python float in torchao's messages).
  */
-function source(input: unknown, opts: NormalizeOptions): SourceDoc {
+function source(input: unknown, options: NormalizeOptions): SourceDoc {
+  const opts = optionsObject<NormalizeOptions>(options, "normalize", false);
+  if (opts.filename !== undefined && typeof opts.filename !== "string") throw new FqcError("USAGE", `normalize: options.filename must be a string, not ${kindOf(opts.filename)}`);
+  checkChoice(opts.format, ["json", "yaml"] as const, "normalize: options.format");
   let doc: SourceDoc;
   if (typeof input !== "string") doc = valueSource(input);
   else {

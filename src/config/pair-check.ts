@@ -61,6 +61,9 @@ export function checkPair(value: Record<string, unknown>, base: string, kinds: N
 /** A JSON value, described for a message. */
 export function describe(v: unknown): string {
   if (v === null) return "null";
+  // Only a library caller passes these (no file holds them): "undefined undefined", "bigint 5n (a BigInt)" read badly.
+  if (v === undefined) return "undefined";
+  if (typeof v === "bigint" || typeof v === "symbol" || typeof v === "function") return jsonText(v);
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return `the string ${jsonText(v)}`;
   return `${typeof v === "number" ? "the number" : typeof v === "boolean" ? "the boolean" : typeof v} ${jsonText(v)}`;

@@ -18,6 +18,8 @@ import { schemaFindings } from "./schema-check.js";
 import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument } from "./types.js";
 import { keyBudget } from "./unknown-keys.js";
+import { FqcError } from "../errors.js";
+import { checkChoice, kindOf, optionsObject } from "../library-args.js";
 
 export interface ValidateOptions {
   /** File name shown in diagnostics; `.yaml`/`.yml` selects YAML. Default "<input>". */
@@ -66,6 +68,7 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
 
 /** validate, with what `fqc validate` needs besides. */
 export function judge(input: string | unknown, opts: ValidateOptions = {}): JudgedText {
+  opts = checkValidateOptions(opts);
   const file = opts.filename ?? "<input>";
   const max = opts.maxProblems ?? Infinity;
   let src: SourceDoc;
@@ -135,6 +138,28 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
 const TARGETED_POSITIONS = 10_000;
 
 /** Severity of a rule under the settings; undefined when it is turned off. */
+/** A JavaScript caller's options, checked: a plain object for ruleSettings or a NaN maxProblems would otherwise crash or list nothing. */
+function checkValidateOptions(opts: unknown): ValidateOptions {
+  const o = optionsObject<ValidateOptions>(opts, "validate", false);
+  if (o.filename !== undefined && typeof o.filename !== "string") throw new FqcError("USAGE", `validate: options.filename must be a string, not ${kindOf(o.filename)}`);
+  checkChoice(o.format, ["json", "yaml"] as const, "validate: options.format");
+  if (o.ruleSettings !== undefined && !(o.ruleSettings instanceof Map)) {
+    throw new FqcError("USAGE", `validate: options.ruleSettings must be a Map of rule id → "off" | "warn" | "error", not ${kindOf(o.ruleSettings)}`, {
+      hint: "e.g. new Map([[\"fqc/unknown-key\", \"warn\"]]), or new Map(Object.entries(settings)).",
+    });
+  }
+  for (const [rule, level] of o.ruleSettings ?? []) {
+    if (level !== "off" && level !== "warn" && level !== "error") {
+      throw new FqcError("USAGE", `validate: options.ruleSettings gives rule ${rule} the level ${JSON.stringify(level) ?? kindOf(level)}, not one of "off", "warn", "error"`);
+    }
+  }
+  const max = o.maxProblems;
+  if (max !== undefined && (typeof max !== "number" || !(max === Infinity || (Number.isSafeInteger(max) && max >= 0)))) {
+    throw new FqcError("USAGE", `validate: options.maxProblems must be a whole number ≥ 0, not ${typeof max === "number" ? String(max) : kindOf(max)}`);
+  }
+  return o;
+}
+
 function severities(settings: RuleSettings | undefined): (ruleId: string) => Severity | undefined {
   const memo = new Map<string, Severity | undefined>();
   return (ruleId) => {

@@ -1,4 +1,5 @@
 /** Picks a formatter by name: the one entry point the CLI needs. */
+import { FqcError } from "../errors.js";
 import { formatGithub } from "./format-github.js";
 import { formatJson } from "./format-json.js";
 import { formatSarif } from "./format-sarif.js";
@@ -12,6 +13,8 @@ export { formatGithub, formatJson, formatSarif, formatStylish };
 /** Render diagnostics; non-empty results end with a newline, a clean stylish run is "". */
 export function formatDiagnostics(format: FormatName, input: FormatInput, opts: { color: boolean }): string {
   switch (format) {
+    default:
+      throw new FqcError("USAGE", `formatDiagnostics: format ${JSON.stringify(format) ?? String(format)} is not one of "stylish", "json", "github", "sarif"`);
     case "stylish":
       return formatStylish(input, opts);
     case "json":

@@ -6,6 +6,7 @@
 import type { CanonicalConfig, DtypeName, ScalePrecision, TorchaoVersion, ZeroPointPrecision } from "../config/types.js";
 import { dtypeInfo } from "../config/dtypes.js";
 import { FqcError } from "../errors.js";
+import { checkCanonicalConfig, checkComputeDtype, checkShape, checkTorchao } from "../library-args.js";
 import { roundTo, pow2 } from "./float.js";
 import { findForwardProblems, type ForwardProblem } from "./forward-problems.js";
 
@@ -70,7 +71,10 @@ export function forwardProblems(
   shape: readonly number[],
   opts: { torchao?: TorchaoVersion } = {},
 ): ForwardProblem[] {
-  return findForwardProblems(config, shape, opts.torchao);
+  checkCanonicalConfig(config, "the config");
+  checkShape(shape, "the tensor shape");
+  checkTorchao(opts?.torchao, "torchao");
+  return findForwardProblems(config, shape, opts?.torchao);
 }
 
 export function makePlan(
@@ -78,6 +82,7 @@ export function makePlan(
   shape: readonly number[],
   opts: { compute: ComputeDtype; torchao: TorchaoVersion },
 ): QuantPlan {
+  checkComputeDtype(opts.compute, "the compute dtype");
   const problems = forwardProblems(config, shape, opts);
   if (problems.length > 0) throw new FqcError("FORWARD", problems[0].message, { hint: problems[0].hint });
   const info = dtypeInfo(config.dtype);

@@ -11,6 +11,7 @@ import type { Checkpoint, CheckpointTensor } from "../checkpoint/types.js";
 import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
+import { checkCount, checkFunction, checkKernel, checkSignal, checkTorchao, checkWholeNumber, kindOf, optionsObject } from "../library-args.js";
 import { ioError } from "../npy/fail.js";
 import type { WorkerSupply } from "../parallel/early-workers.js";
 import type { WorkerPool } from "../parallel/pool.js";
@@ -45,10 +46,25 @@ export interface ReportOptions {
 const PROGRESS_MS = 100;
 
 export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly ColumnInput[], opts: ReportOptions = {}): Promise<Report> {
-  const torchao = opts.torchao ?? "0.12";
+  opts = optionsObject<ReportOptions>(opts, "reportCheckpoint", false);
+  const torchao = checkTorchao(opts.torchao, "reportCheckpoint: options.torchao") ?? "0.12";
+  checkKernel(opts.kernel, "reportCheckpoint: options.kernel");
+  checkCount(opts.chunkElements, "reportCheckpoint: options.chunkElements");
+  checkWholeNumber(opts.worst, "reportCheckpoint: options.worst");
+  checkFunction(opts.onProgress, "reportCheckpoint: options.onProgress");
+  checkSignal(opts.signal, "reportCheckpoint: options.signal");
+  if (!Array.isArray(columns)) throw new FqcError("USAGE", `reportCheckpoint: columns must be an array of { name, source, kind, targets }, not ${kindOf(columns)}`);
+  const names = new Set<string>();
   for (const c of columns) {
-    if (c.targets.length !== checkpoint.tensors.length) {
-      throw new Error(`column ${c.name}: ${c.targets.length} targets for ${checkpoint.tensors.length} tensors`);
+    // JSON and CSV cells name their column: two alike could not be told apart.
+    if (c !== null && typeof c === "object" && names.has(c.name)) {
+      throw new FqcError("USAGE", `reportCheckpoint: two columns are named ${JSON.stringify(c.name)}`, { hint: "Give each column its own name." });
+    }
+    names.add(c?.name);
+    if (c === null || typeof c !== "object" || !Array.isArray(c.targets) || c.targets.length !== checkpoint.tensors.length) {
+      throw new FqcError("USAGE", `reportCheckpoint: column ${String(c?.name)}: ${Array.isArray(c?.targets) ? c.targets.length : "no"} targets for ${checkpoint.tensors.length} tensors`, {
+        hint: "Make each column's targets with configTargets(checkpoint, config) or recipeTargets(checkpoint, recipe) for this checkpoint.",
+      });
     }
   }
   const cache = new PlanCache();

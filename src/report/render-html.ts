@@ -4,7 +4,7 @@
  * and attaches to a CI run as a single artifact. Pure.
  */
 import { renderSqnrChart, shortName, xmlEscape as esc, type ChartOptions } from "./render-chart.js";
-import { cellNote, formatBytes, formatDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
 const CSS = `
@@ -37,7 +37,7 @@ export function renderReportHtml(report: Report, opts: HtmlOptions = {}): string
     const ratio = s.originalBytes === 0 ? "" : `${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%`;
     return `<tr><td class="text">${esc(s.column)}</td><td class="text">${esc(columns[i].source)}</td><td>${s.tensorsQuantized}${s.tensorsRefused ? ` (${s.tensorsRefused} refused)` : ""}</td>` +
       `<td>${formatDb(s.overallSqnrDb)}</td><td>${formatBytes(s.quantizedBytes)}</td><td>${ratio}</td>` +
-      `<td class="text worst">${s.worst.slice(0, 3).map((w) => `<span>${esc(shortName(w.name))} ${formatDb(w.sqnrDb)}</span>`).join("<br>")}</td></tr>`;
+      `<td class="text worst">${s.worst.slice(0, 3).map((w) => `<span>${esc(shortName(w.name))} ${formatWorstDb(w.sqnrDb)}</span>`).join("<br>")}</td></tr>`;
   });
   const head1 = `<tr><th class="name" colspan="3"></th>${columns.map((c) => `<th class="group" colspan="${c.kind === "recipe" ? 5 : 4}">${esc(c.name)}</th>`).join("")}</tr>`;
   const head2 = `<tr><th class="name">tensor</th><th class="text">shape</th><th class="text">dtype</th>${columns.map((c) =>

@@ -4,7 +4,7 @@
  * tensors (SQNR and max |x − y| per column). Pure.
  */
 import { shownName } from "../diagnostics/one-line.js";
-import { cellNote, formatBytes, formatDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
 /** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes). */
@@ -33,7 +33,7 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}): str
       formatDb(s.overallSqnrDb),
       `${formatBytes(s.quantizedBytes)} of ${formatBytes(s.originalBytes)}`,
       ratio,
-      s.worst.slice(0, 3).map((w) => `${md(w.name)} ${formatDb(w.sqnrDb)}`).join(", "),
+      s.worst.slice(0, 3).map((w) => `${md(w.name)} ${formatWorstDb(w.sqnrDb)}`).join(", "),
     ]));
   }
   out.push("", row(["tensor", "shape", "dtype", ...report.columns.flatMap((c) => [`${md(c.name)} SQNR dB`, `${md(c.name)} max \\|e\\|`])]));

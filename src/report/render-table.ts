@@ -5,7 +5,7 @@
  * per column. Pure.
  */
 import { oneLine, shownName } from "../diagnostics/one-line.js";
-import { cellNote, formatBytes, formatDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { ColumnSummary, Report, ReportCell } from "./types.js";
 
 interface GridColumn {
@@ -47,7 +47,7 @@ function layOut(groups: Array<{ label: string; span: number }>, columns: GridCol
 
 export function summaryLine(s: ColumnSummary): string {
   const ratio = s.originalBytes === 0 ? "" : ` (${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%)`;
-  const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${shownName(w.name)} ${formatDb(w.sqnrDb)} dB`).join(", ")}` : "";
+  const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${shownName(w.name)} ${formatWorstDb(w.sqnrDb, " dB")}`).join(", ")}` : "";
   const refused = s.tensorsRefused ? `, ${s.tensorsRefused} refused` : "";
   const bad = s.nanInputs + s.infInputs ? `, ${s.nanInputs} NaN and ${s.infInputs} inf inputs left out` : "";
   const overall = s.overallSqnrDb === null ? "no figures" : `overall SQNR ${formatDb(s.overallSqnrDb)} dB`;

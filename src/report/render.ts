@@ -6,8 +6,10 @@ import { renderReportMarkdown } from "./render-markdown.js";
 import { reportTablePieces } from "./render-table.js";
 import type { Report } from "./types.js";
 import { FqcError } from "../errors.js";
+import { checkChoice, checkCount, checkDb, checkReport, optionsObject } from "../library-args.js";
+import { SORT_KEYS } from "./format-names.js";
 
-import type { ReportFormat } from "./format-names.js";
+import { REPORT_FORMATS as FORMATS, type ReportFormat } from "./format-names.js";
 
 export { REPORT_FORMATS, type ReportFormat } from "./format-names.js";
 
@@ -24,6 +26,7 @@ export function renderReport(format: ReportFormat, report: Report, opts: HtmlOpt
  * time (the report of a checkpoint of many tensors is never one string), markdown and HTML whole.
  */
 export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOptions = {}): Iterable<string> {
+  checkRenderArgs(format, report, opts);
   switch (format) {
     case "table": return reportTablePieces(report, opts);
     case "json": return reportJsonPieces(report);
@@ -31,6 +34,16 @@ export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOpt
     case "markdown": return [whole(format, report, () => renderReportMarkdown(report, opts))];
     case "html": return [whole(format, report, () => renderReportHtml(report, opts))];
   }
+}
+
+/** A JavaScript caller's arguments, checked: an unknown format would render nothing, a NaN --worst no rows. */
+function checkRenderArgs(format: unknown, report: unknown, opts: unknown): void {
+  checkChoice(format, FORMATS, "renderReport: format");
+  checkReport(report, "renderReport: report");
+  const o = optionsObject<HtmlOptions>(opts, "renderReport", false);
+  checkChoice(o.sort, SORT_KEYS, "renderReport: options.sort");
+  checkCount(o.worst, "renderReport: options.worst");
+  checkDb(o.threshold, "renderReport: options.threshold", true);
 }
 
 function whole(format: ReportFormat, report: Report, render: () => string): string {

@@ -26,9 +26,19 @@ export function lowestSqnr(t: ReportTensor): number | null {
   return low;
 }
 
+/**
+ * The SQNR a tensor ranks by: its lowest figure, or -inf when a column fake-quantized it without a finite
+ * value to measure (the summary's worst list and --fail-under count it as the worst too); null when no column
+ * fake-quantized it.
+ */
+function rankSqnr(t: ReportTensor): number | null {
+  if (t.cells.some((c) => c.status === "quantized" && (c.figures?.sqnrDb ?? null) === null)) return -Infinity;
+  return lowestSqnr(t);
+}
+
 function bySqnr(a: ReportTensor, b: ReportTensor): number {
-  const x = lowestSqnr(a);
-  const y = lowestSqnr(b);
+  const x = rankSqnr(a);
+  const y = rankSqnr(b);
   if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
   return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -55,6 +65,14 @@ export function formatDb(v: number | null | undefined, digits = 2): string {
   if (v === Infinity) return "inf";
   if (v === -Infinity) return "-inf";
   return v.toFixed(digits);
+}
+
+/**
+ * A worst-tensor entry's figure: "14.91" (with `unit` appended); a tensor with no finite value to measure
+ * (all NaN/inf, or no elements) ranks first and says so instead of showing an empty figure.
+ */
+export function formatWorstDb(v: number | null, unit = ""): string {
+  return v === null ? "(no finite values)" : `${formatDb(v)}${unit}`;
 }
 
 /** Three significant digits: "1.23e-3", "0" for 0. */

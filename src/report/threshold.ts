@@ -1,5 +1,6 @@
 /** `--fail-under DB`: the fake-quantized tensors whose SQNR falls below a threshold (a CI guard). Pure. */
 import type { Report } from "./types.js";
+import { checkDb, checkReport } from "../library-args.js";
 
 export interface BelowThreshold {
   tensor: string;
@@ -13,6 +14,9 @@ export interface BelowThreshold {
  * as below: the guard must not pass on data it never measured.
  */
 export function tensorsBelow(report: Report, db: number): BelowThreshold[] {
+  checkReport(report, "tensorsBelow: report");
+  // NaN would compare false with every figure: a guard that never fails.
+  checkDb(db, "tensorsBelow: db", false);
   const out: BelowThreshold[] = [];
   for (const t of report.tensors) {
     t.cells.forEach((c, i) => {

@@ -10,6 +10,8 @@ import {
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
+import { FqcError } from "../errors.js";
+import { checkPlanSource, kindOf } from "../library-args.js";
 
 export type PlanSource = { config: CanonicalConfig } | { recipe: Recipe };
 
@@ -155,6 +157,8 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
 
 /** One entry per tensor, in the tensors' order. */
 export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, opts: PlanOptions = {}): TensorPlanEntry[] {
+  if (!Array.isArray(tensors)) throw new FqcError("USAGE", `planTensors: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
+  checkPlanSource(source, "planTensors: source");
   if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));
   const c = compileRecipe(source.recipe);
   primeRecipe(c, tensors.map((t) => t.name));

@@ -115,6 +115,8 @@ describe("arguments fqc refuses rather than misreads", () => {
       [["validate", "examples/8da4w.json", "--max-warnings="], "--max-warnings is empty"],
       [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under", ""], "--fail-under is empty"],
       [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--worst="], "--worst is empty"],
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under="], "--fail-under is empty"],
+      [["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--worst", ""], "--worst is empty"],
     ];
     for (const [args, message] of cases) {
       const r = runFqc(args);

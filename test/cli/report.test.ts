@@ -178,13 +178,16 @@ describe("fqc report", () => {
     expect(runs[2]).toBe(runs[0]);
   });
 
-  it("refuses --config with --recipe, and a run with neither (exit 2)", () => {
+  it("refuses --config with --recipe, and a run with neither (exit 2), as a usage error without a stack trace", () => {
     const both = runFqc(["report", model, "-c", int4, "-r", recipe]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("not both");
+    expect(both.stderr).not.toContain("internal error");
+    expect(both.stderr).not.toMatch(/\n\s+at /);
     const none = runFqc(["report", model]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("at least one --config or --recipe");
+    expect(none.stderr).not.toContain("internal error");
   });
 
   it("names a config given as a recipe (and the reverse) with the fix", () => {

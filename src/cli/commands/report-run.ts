@@ -37,8 +37,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
   for (const file of files) {
     const source = await loadColumn(file, kind, io);
-    if (!source) {
-      setExit(EXIT.PROBLEMS);
+    if (typeof source === "number") {
+      setExit(source);
       return;
     }
     sources.push(source);
@@ -122,12 +122,13 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
  * side: checkpoints hold weights), or a recipe; undefined after printing the
  * file's errors.
  */
-async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | undefined> {
+/** A column's config or recipe, or the exit status once its problems are printed (2 for a syntax error, as every command has it; else 1). */
+async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
   const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, errors);
-  if (!loaded.document || errors.length > 0) return undefined;
+  if (!loaded.document || errors.length > 0) return errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS;
   const doc = loaded.document;
   if (kind === "recipe") {
     if (doc.kind === "recipe") return { recipe: doc.recipe };
@@ -143,10 +144,20 @@ async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): P
   return { config: doc.pair.weight };
 }
 
-/** Column labels: each file's name without extension; the path as given where two would be equal. */
+/**
+ * Column labels: each file's name without extension; the path as given where two would be equal; and
+ * " #2", " #3"... after a label still taken (the same path given twice): JSON and CSV cells name their column.
+ */
 export function columnNames(files: readonly string[]): string[] {
   const short = files.map((f) => basename(f, extname(f)));
-  return short.map((s, i) => (short.indexOf(s) !== short.lastIndexOf(s) ? files[i] : s));
+  const named = short.map((s, i) => (short.indexOf(s) !== short.lastIndexOf(s) ? files[i] : s));
+  const taken = new Set<string>();
+  return named.map((n) => {
+    let label = n;
+    for (let k = 2; taken.has(label); k++) label = `${n} #${k}`;
+    taken.add(label);
+    return label;
+  });
 }
 
 const REPORT_EXTENSIONS: Record<string, ReportFormat> = { html: "html", htm: "html", md: "markdown", markdown: "markdown", csv: "csv", json: "json" };

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from "yargs";
 import type { WorkerSupply } from "../../parallel/early-workers.js";
 import { REPORT_FORMATS, SORT_KEYS, type ReportFormat, type SortKey } from "../../report/format-names.js";
+import { FqcError } from "../../errors.js";
 import type { CliIO } from "../io.js";
 
 export interface ReportArgs {
@@ -46,8 +47,8 @@ export function reportCommand(io: CliIO, setExit: (code: number) => void, contex
         .check((a) => {
           const configs = (a.config as string[] | undefined)?.length ?? 0;
           const recipes = (a.recipe as string[] | undefined)?.length ?? 0;
-          if (configs === 0 && recipes === 0) throw new Error("Give at least one --config or --recipe (each is one column of the report).");
-          if (configs > 0 && recipes > 0) throw new Error("Give --config files or --recipe files, not both: a report compares columns of one kind.");
+          if (configs === 0 && recipes === 0) throw new FqcError("USAGE", "Give at least one --config or --recipe (each is one column of the report).");
+          if (configs > 0 && recipes > 0) throw new FqcError("USAGE", "Give --config files or --recipe files, not both: a report compares columns of one kind.");
           return true;
         })
         .example("$0 report model.safetensors -c int4.json -c int8.json", "Two configs side by side")

@@ -1,0 +1,217 @@
+/**
+ * The library called from plain JavaScript with the wrong things: every entry point refuses with an FqcError
+ * "USAGE" naming the argument, before touching a file, instead of a TypeError from deep inside or a result
+ * computed from nonsense.
+ */
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import * as fqc from "../../src/index.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
+import { tempDir } from "../helpers/cli.js";
+import { testCheckpoint, weights } from "../helpers/safetensors.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** Call with anything: these tests pass what the types forbid, as JavaScript can. */
+const js = <F extends (...a: never[]) => unknown>(f: F) => f as unknown as (...a: unknown[]) => ReturnType<F>;
+
+function caught(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+function expectUsage(e: unknown, message: RegExp): void {
+  expect(e).toBeInstanceOf(fqc.FqcError);
+  expect((e as fqc.FqcError).code).toBe("USAGE");
+  expect((e as Error).message).toMatch(message);
+}
+
+const refuses = (f: () => unknown, message: RegExp) => expectUsage(caught(f), message);
+const rejects = async (p: Promise<unknown>, message: RegExp) => expectUsage(await p.then(() => undefined, (e: unknown) => e), message);
+
+const CFG = { dtype: "int4", group_size: 4 };
+const fq = js(fqc.fakeQuantize);
+const four = () => new Float32Array([1, 2, 3, 4]);
+
+describe("fakeQuantize from JavaScript", () => {
+  it("refuses missing or non-object options", () => {
+    refuses(() => fq(CFG, four()), /fakeQuantize: the options must be an object, not undefined/);
+    refuses(() => fq(CFG, four(), null), /not null/);
+    refuses(() => fq(CFG, four(), "1,4"), /not a string/);
+  });
+
+  it("refuses a shape that is not an array of whole non-negative numbers, instead of a silently unchanged output", () => {
+    // [0.5, 8] once gave qparamShape [0.5] and the input back unchanged, with no error.
+    refuses(() => fq({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" }, four(), { shape: [0.5, 8] }), /shape\[0\] is 0\.5/);
+    refuses(() => fq({ dtype: "int8", granularity: "per_channel" }, four(), { shape: [2.5, 1.6] }), /shape\[0\] is 2\.5/);
+    refuses(() => fq(CFG, four(), { shape: [-1, -4] }), /shape\[0\] is -1: a dimension must be a whole number ≥ 0/);
+    refuses(() => fq(CFG, four(), { shape: [NaN, 4] }), /shape\[0\] is NaN/);
+    refuses(() => fq(CFG, four(), { shape: ["1", "4"] }), /shape\[0\] is a string/);
+    refuses(() => fq(CFG, four(), { shape: 4 }), /options\.shape must be an array of dimensions, not a number/);
+    refuses(() => fq(CFG, four(), {}), /options\.shape must be an array of dimensions, not undefined/);
+    refuses(() => fq(CFG, four(), { shape: [2 ** 40, 2 ** 40] }), /more elements than a typed array can hold/);
+  });
+
+  it("takes only a Float32Array or Float64Array, not values of another kind read as numbers", () => {
+    for (const [data, kind] of [
+      [[1, 2, 3, 4], "an array"], [new Uint8Array(4), "a Uint8Array"], [new Int32Array(4), "a Int32Array"],
+      [new DataView(new ArrayBuffer(16)), "a DataView"], ["1234", "a string"], [null, "null"],
+    ] as const) {
+      refuses(() => fq(CFG, data, { shape: [1, 4] }), new RegExp(`data must be a Float32Array or Float64Array, not ${kind}`));
+    }
+  });
+
+  it("refuses data whose buffer was transferred away, even for an empty shape", () => {
+    const a = four();
+    structuredClone(a.buffer, { transfer: [a.buffer] });
+    refuses(() => fq(CFG, a, { shape: [1, 4] }), /detached/);
+    refuses(() => fq(CFG, a, { shape: [0, 4] }), /detached/);
+  });
+
+  it("computes on a SharedArrayBuffer-backed array and on a view into a larger buffer, leaving the input as it was", () => {
+    const shared = new Float32Array(new SharedArrayBuffer(16));
+    shared.set([11.375, 9.858333587646484, 0, -1]);
+    const big = new Float32Array(8);
+    big.set([11.375, 9.858333587646484, 0, -1], 4);
+    const ref = fqc.fakeQuantize(CFG, new Float32Array([11.375, 9.858333587646484, 0, -1]), { shape: [1, 4] }).output;
+    expect(Array.from(fqc.fakeQuantize(CFG, shared, { shape: [1, 4] }).output)).toEqual(Array.from(ref));
+    expect(Array.from(fqc.fakeQuantize(CFG, big.subarray(4), { shape: [1, 4] }).output)).toEqual(Array.from(ref));
+    expect(Array.from(shared)).toEqual([11.375, Math.fround(9.858333587646484), 0, -1]);
+  });
+
+  it("refuses an unknown computeDtype or torchao version instead of crashing or using a default", () => {
+    refuses(() => fq(CFG, four(), { shape: [1, 4], computeDtype: "int8" }), /options\.computeDtype "int8" is not one of "float32"/);
+    refuses(() => fq(CFG, four(), { shape: [1, 4], torchao: "9.9" }), /options\.torchao "9\.9" is not one of "0\.12", "0\.18"/);
+    refuses(() => fq(CFG, four(), { shape: [1, 4], torchao: 0.12 }), /options\.torchao 0\.12 is not one of/);
+  });
+
+  it("refuses static qparams given as a string", () => {
+    refuses(() => fq({ ...CFG, is_dynamic: false }, four(), { shape: [1, 4], scale: "1", zeroPoint: [0] }), /options\.scale must be an array or a typed array/);
+  });
+});
+
+describe("normalize and validate from JavaScript", () => {
+  it("name a BigInt in the config instead of crashing in JSON.stringify", () => {
+    const e = caught(() => fqc.normalize({ dtype: "int4", group_size: 32n }));
+    expect(e).toBeInstanceOf(fqc.FqcError);
+    expect((e as Error).message).toContain("not 32n (a BigInt)");
+    expect(fqc.validate({ dtype: "int4", group_size: 32n }).diagnostics[0].message).toContain("32n (a BigInt)");
+  });
+
+  it("describe an undefined config once ('not undefined', not 'not undefined nothing')", () => {
+    expect(fqc.validate(undefined).diagnostics[0].message).toBe("a config file must hold a JSON object, not undefined");
+  });
+
+  it("refuse options that are not an object, an unknown format, and ruleSettings that are not a Map of levels", () => {
+    refuses(() => js(fqc.validate)("{}", null), /validate: the options must be an object, not null/);
+    refuses(() => js(fqc.normalize)('{"dtype": "int4"}', null), /normalize: the options must be an object, not null/);
+    refuses(() => js(fqc.normalize)("dtype: int4", { format: "toml" }), /normalize: options\.format "toml" is not one of "json", "yaml"/);
+    refuses(() => js(fqc.validate)("{}", { format: "xml" }), /options\.format "xml"/);
+    refuses(() => js(fqc.validate)("{}", { ruleSettings: { "fqc/unknown-key": "off" } }), /ruleSettings must be a Map/);
+    refuses(() => js(fqc.validate)("{}", { ruleSettings: new Map([["fqc/unknown-key", "loud"]]) }), /the level "loud", not one of "off", "warn", "error"/);
+  });
+
+  it("refuse a maxProblems that would list nothing or everything by accident", () => {
+    const text = '{"dtype": "int4", "granularity": "per_channel", "group_size": 32}';
+    for (const bad of [-1, NaN, 1.5, "1"]) refuses(() => js(fqc.validate)(text, { maxProblems: bad }), /options\.maxProblems must be a whole number ≥ 0/);
+    expect(fqc.validate(text, { maxProblems: 0 }).unlisted.errorCount).toBe(1);
+  });
+});
+
+describe("the smaller helpers from JavaScript", () => {
+  it("dtypeInfo refuses a name outside the dtype table instead of a range of bits 0", () => {
+    refuses(() => js(fqc.dtypeInfo)("nope"), /dtypeInfo: "nope" is not a quantized dtype/);
+    refuses(() => js(fqc.dtypeInfo)("toString"), /not a quantized dtype/);
+    expect(fqc.dtypeInfo("int4")).toEqual({ name: "int4", bits: 4, signed: true, qmin: -8, qmax: 7 });
+  });
+
+  it("forwardProblems and makePlan refuse a shorthand config and a negative dimension", () => {
+    refuses(() => js(fqc.forwardProblems)(CFG, [4, 4]), /must be a canonical config \(what normalize returns\), not a shorthand config/);
+    refuses(() => js(fqc.forwardProblems)(fqc.normalize(CFG), [-4, -4]), /shape\[0\] is -4/);
+    refuses(() => js(fqc.makePlan)(fqc.normalize(CFG), [4, 4], { compute: "int8", torchao: "0.12" }), /compute dtype "int8"/);
+  });
+
+  it("createCheckpointWriter refuses something that is not an opened checkpoint", () => {
+    refuses(() => js(fqc.createCheckpointWriter)(null, tmp.path("x.safetensors")), /createCheckpointWriter: no writer for null/);
+    refuses(() => js(fqc.createCheckpointWriter)({ format: "gguf", path: "m.gguf", tensors: [] }, tmp.path("x.safetensors")), /no writer for m\.gguf: a gguf checkpoint/);
+  });
+
+  it("formatDiagnostics and renderReport refuse an unknown format instead of returning nothing", () => {
+    refuses(() => js(fqc.formatDiagnostics)("text", { files: [] }, { color: false }), /format "text" is not one of "stylish"/);
+    refuses(() => js(fqc.renderReport)("pdf", {}, {}), /format "pdf" is not one of "table"/);
+    refuses(() => js(fqc.renderReport)("json", null), /report must be a report/);
+  });
+});
+
+describe("apply and report entry points from JavaScript", () => {
+  const npy = tmp.path("w.npy");
+  const header = encodeNpyHeader({ descr: "<f4", shape: [4, 8] });
+  writeFileSync(npy, Buffer.concat([header, Buffer.from(weights(32, 7).buffer)]));
+  const C = fqc.normalize({ dtype: "int4", group_size: 4 });
+  const apply = js(fqc.applyFile);
+
+  it("applyFile rejects bad options before any file is written", async () => {
+    const out = tmp.path("out.npy");
+    await rejects(apply(), /applyFile: the options must be an object, not undefined/);
+    await rejects(apply({ input: npy, output: out, config: CFG }), /options\.config must be a canonical config/);
+    await rejects(apply({ input: npy, config: C }), /options\.output must be a path \(a string\), not undefined/);
+    await rejects(apply({ input: 5, output: out, config: C }), /options\.input must be a path/);
+    await rejects(apply({ input: npy, output: out, config: C, computeDtype: "int8" }), /options\.computeDtype "int8"/);
+    await rejects(apply({ input: npy, output: out, config: C, torchao: "1.0" }), /options\.torchao "1\.0"/);
+    await rejects(apply({ input: npy, output: out, config: C, kernel: "gpu" }), /options\.kernel "gpu"/);
+    await rejects(apply({ input: npy, output: out, config: C, chunkElements: NaN }), /options\.chunkElements must be a whole number ≥ 1, not NaN/);
+    await rejects(apply({ input: npy, output: out, config: C, signal: {} }), /options\.signal must be an AbortSignal/);
+    await rejects(apply({ input: npy, output: out, config: C, onProgress: 5 }), /options\.onProgress must be a function/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(tmp.dir).sort()).toEqual(["w.npy"]);
+  });
+
+  it("applyCheckpoint and planTensors refuse a selection with both config and recipe, or a shorthand config", async () => {
+    const ckpt = testCheckpoint(tmp.path("m.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 1) }]);
+    const out = tmp.path("m_fq.safetensors");
+    const select = (s: unknown) => js(fqc.applyCheckpoint)({ input: ckpt.path, output: out, select: s, threads: 1 });
+    await rejects(select({ config: C, recipe: { entries: [] } }), /options\.select must hold either config or recipe, not both/);
+    await rejects(select({ config: CFG }), /options\.select\.config must be a canonical config/);
+    await rejects(select(null), /options\.select must be \{ config \} or \{ recipe \}, not null/);
+    await rejects(select({ recipe: { fqn_to_config: {} } }), /options\.select\.recipe must be a parsed recipe/);
+    expect(existsSync(out)).toBe(false);
+    refuses(() => js(fqc.configTargets)(ckpt, CFG), /planTensors: source\.config must be a canonical config/);
+    refuses(() => js(fqc.planTensors)(null, { config: C }), /planTensors: tensors must be an array/);
+    ckpt.close();
+  });
+
+  it("reportCheckpoint, renderReport and tensorsBelow refuse counts and thresholds that would silently drop or pass tensors", async () => {
+    const ckpt = testCheckpoint(tmp.path("r.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 2) }]);
+    const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, C) }];
+    // worst: -1 once listed all but the last tensor as the worst.
+    await rejects(js(fqc.reportCheckpoint)(ckpt, columns, { worst: -1, threads: 1 }), /options\.worst must be a whole number ≥ 0, not -1/);
+    await rejects(js(fqc.reportCheckpoint)(ckpt, [{ ...columns[0], targets: [] }], { threads: 1 }), /column int4: 0 targets for 1 tensors/);
+    await rejects(fqc.reportCheckpoint(ckpt, [columns[0], { ...columns[0], source: "other" }], { threads: 1 }), /two columns are named "int4"/);
+    const report = await fqc.reportCheckpoint(ckpt, columns, { threads: 1 });
+    refuses(() => js(fqc.renderReport)("table", report, { worst: NaN }), /options\.worst must be a whole number ≥ 1, not NaN/);
+    refuses(() => js(fqc.renderReport)("table", report, { sort: "sqrn" }), /options\.sort "sqrn" is not one of "order", "sqnr"/);
+    refuses(() => js(fqc.renderReport)("html", report, { threshold: NaN }), /options\.threshold must be a finite number of dB/);
+    // NaN compares false with every figure: a CI guard that could never fail.
+    refuses(() => js(fqc.tensorsBelow)(report, NaN), /tensorsBelow: db must be a finite number of dB, not NaN/);
+    refuses(() => js(fqc.tensorsBelow)(report, "15"), /not a string/);
+    expect(fqc.tensorsBelow(report, 1000).map((b) => b.tensor)).toEqual(["a.weight"]);
+    ckpt.close();
+  });
+});
+
+describe("the option types a caller writes against", () => {
+  it("are exported: ValidateOptions, ValidateResult, NormalizeOptions and RenderReportOptions (type-checked by tsconfig.test.json)", () => {
+    const v: fqc.ValidateOptions = { filename: "c.yaml", maxProblems: 1 };
+    const n: fqc.NormalizeOptions = { format: "yaml" };
+    const r: fqc.ValidateResult = fqc.validate("dtype: int4\ngroup_size: 32\n", v);
+    const o: fqc.RenderReportOptions = { sort: "sqnr", worst: 3, threshold: 15 };
+    expect(r.document?.kind).toBe("single");
+    expect(fqc.normalize("dtype: int4\ngroup_size: 32\n", n).granularity).toEqual({ type: "PerGroup", group_size: 32 });
+    expect(o.worst).toBe(3);
+  });
+});
