@@ -62,8 +62,18 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
     if (typeof v !== "number") continue;
     // 32.0 or 3.2e1 is a Python float: torchao's constructor keeps it, and the first forward's view()/reshape() raises a TypeError.
     const floatLiteral = kinds.isFloat(ptr);
-    if (Number.isInteger(v) && v > 1 && !floatLiteral) continue;
     const shown = kinds.literal(ptr) ?? String(v);
+    if (Number.isSafeInteger(v) && v > 1 && !floatLiteral) continue;
+    if (Number.isInteger(v) && v > 1 && !floatLiteral) {
+      // Past 2^53 the number read is not the one written (normalize would print another), and no tensor's last dimension is that long.
+      out.push({
+        ruleId: "forward/group-size",
+        message: `\`group_size\` must be at most ${Number.MAX_SAFE_INTEGER}, got ${shown}: no tensor's last dimension is that long, so torchao fails at every forward`,
+        hint: "Use the number of elements per group, e.g. 32, 64 or 128.",
+        pointer: ptr,
+      });
+      continue;
+    }
     const f: Finding = {
       ruleId: "forward/group-size",
       message: Number.isInteger(v) && !floatLiteral

@@ -103,6 +103,13 @@ function orderGranularity(g: CanonicalGranularity): CanonicalGranularity {
 
 /** A fresh object with the keys in torchao's field order. */
 function orderConfig(c: CanonicalConfig): CanonicalConfig {
+  const g = c.granularity;
+  // Past 2^53 the number read is not the one written: printing it would change the file's value.
+  if (g.type === "PerGroup" && typeof g.group_size === "number" && Number.isInteger(g.group_size) && !Number.isSafeInteger(g.group_size)) {
+    throw new FqcError("CONFIG", `\`group_size\` ${String(g.group_size)} is past 2^53: it cannot be read, nor written back, exactly`, {
+      hint: "Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).",
+    });
+  }
   const out: Record<string, unknown> = {};
   for (const k of CANONICAL_KEYS) out[k] = k === "granularity" ? orderGranularity(c.granularity) : c[k];
   return out as unknown as CanonicalConfig;

@@ -178,6 +178,19 @@ describe("shorthand of the wrong JSON type", () => {
       "`group_size` conflicts with granularity 'PerGroup(group_size=True)'",
     );
   });
+  it("refuses a group_size past 2^53, which cannot be read exactly and which no tensor's last dimension reaches", () => {
+    for (const [text, filename, literal] of [
+      ['{"dtype": "int4", "group_size": 1152921504606846977}', "c.json", "1152921504606846977"],
+      ['{"dtype": "int4", "granularity": {"type": "PerGroup", "group_size": 9007199254740992}}', "c.json", "9007199254740992"],
+      ["dtype: int4\ngroup_size: 1152921504606846977\n", "c.yaml", "1152921504606846977"],
+    ]) {
+      const [d, ...rest] = validate(text, { filename }).diagnostics;
+      expect(rest).toEqual([]);
+      expect(d).toMatchObject({ ruleId: "forward/group-size", severity: "error" });
+      expect(d.message).toBe(`\`group_size\` must be at most 9007199254740991, got ${literal}: no tensor's last dimension is that long, so torchao fails at every forward`);
+    }
+    expect(validate('{"dtype": "int4", "group_size": 9007199254740991}', { filename: "c.json" }).diagnostics).toEqual([]);
+  });
   it("refuses a group_size written as a float (32.0, 3.2e1): a Python float, which torchao's first forward cannot use as a size", () => {
     for (const [text, filename, literal] of [
       ['{"dtype": "int4", "group_size": 32.0}', "c.json", "32.0"],
