@@ -34,7 +34,7 @@ export async function main(args: string[], io: CliIO = processIO(), { workers }:
 }
 
 async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined): Promise<number> {
-  const argv = args.map((a) => (a === "-" ? STDIO_ARG : a));
+  const argv = joinNegativeExponents(args.map((a) => (a === "-" ? STDIO_ARG : a)));
   const first = argv[0];
   if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
     const guess = didYouMean(first, COMMANDS);
@@ -75,6 +75,26 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   } finally {
     for (const s of SIGNAL_NAMES) process.off(s, onSignal);
   }
+}
+
+/**
+ * `--fail-under -1e5` as `--fail-under=-1e5`: yargs takes -5 and -0.5 as
+ * values but splits -1e5 into the flags -1 and -e. fqc takes no flag spelled
+ * like a number, so the token after an option can only be its value.
+ */
+export function joinNegativeExponents(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") return out.concat(argv.slice(i));
+    const next = argv[i + 1];
+    if (/^--?[A-Za-z][\w-]*$/.test(argv[i]) && next !== undefined && /^-(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { joinNegativeExponents } from "../../src/cli/main.js";
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
@@ -142,5 +143,21 @@ describe("arguments fqc refuses rather than misreads", () => {
     const a = runFqc(["apply", "examples/weight.npy", "out.npy", "-c", "examples/8da4w.json", "--role", "weight", "--", "x"]);
     expect(a.code).toBe(2);
     expect(a.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("a negative number written with an exponent is an option's value", () => {
+  it("joins it to the option before yargs reads it, and leaves every other token as it is", () => {
+    expect(joinNegativeExponents(["report", "m", "--fail-under", "-1e5", "-w", "-2.5E-1", "--", "--x", "-1e5"])).toEqual(
+      ["report", "m", "--fail-under=-1e5", "-w=-2.5E-1", "--", "--x", "-1e5"],
+    );
+    expect(joinNegativeExponents(["--fail-under", "-5", "a", "-1e5"])).toEqual(["--fail-under", "-5", "a", "-1e5"]);
+  });
+
+  it("gates a report at --fail-under -1e5 (yargs split it into the flags -1 and -e: exit 2)", () => {
+    const under = runFqc(["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under", "-1e5", "-f", "json"]);
+    expect(under.stderr).toBe("");
+    expect(under.code).toBe(0);
+    expect(runFqc(["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--fail-under", "1e5", "-f", "json"]).code).toBe(1);
   });
 });
