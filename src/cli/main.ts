@@ -34,7 +34,7 @@ export async function main(args: string[], io: CliIO = processIO(), { workers }:
 }
 
 async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined): Promise<number> {
-  const argv = joinNegativeExponents(args.map((a) => (a === "-" ? STDIO_ARG : a)));
+  const argv = operandsAfterDoubleDash(joinNegativeExponents(args.map((a) => (a === "-" ? STDIO_ARG : a))));
   const first = argv[0];
   if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
     const guess = didYouMean(first, COMMANDS);
@@ -95,6 +95,26 @@ export function joinNegativeExponents(argv: readonly string[]): string[] {
     }
   }
   return out;
+}
+
+/** The commands whose operands are a list of files, which may follow "--". */
+const FILE_LIST_COMMANDS = new Set(["validate", "normalize"]);
+
+/**
+ * `fqc validate -- -x.fqc.json`: after "--" every token is a file, as in
+ * POSIX tools. pre-commit passes the names git lists, and cannot write a
+ * root-level `-x.fqc.json` as `./-x.fqc.json`; the hooks end their arguments
+ * with "--" for it. yargs has no such operands (it drops them, or counts them
+ * out of a command's positionals), so they reach it as `./`-prefixed paths,
+ * which name the same file and read as no option ("-", stdin, is STDIO_ARG
+ * by now and stays stdin). Other commands take no
+ * operands after "--" (refused by rejectAfterDoubleDash).
+ */
+export function operandsAfterDoubleDash(argv: readonly string[]): string[] {
+  const end = argv.indexOf("--");
+  if (end < 0 || !FILE_LIST_COMMANDS.has(argv[0] ?? "")) return [...argv];
+  const operands = argv.slice(end + 1).map((a) => (a.startsWith("-") ? `./${a}` : a));
+  return [...argv.slice(0, end), ...operands];
 }
 
 /**
@@ -161,14 +181,15 @@ function lastValueWins(argv: Record<string, unknown>): void {
 
 /**
  * yargs would drop whatever follows "--" without a word, so a file named there
- * would go unchecked while the run reports success. fqc's operands need no
- * "--": a file whose name starts with "-" can be named ./-name.json.
+ * would go unchecked while the run reports success. Only validate and
+ * normalize take files after "--" (operandsAfterDoubleDash, before yargs);
+ * apply and report name their files before it.
  */
 function rejectAfterDoubleDash(argv: Record<string, unknown>): void {
   const rest = argv["--"];
   if (!Array.isArray(rest) || rest.length === 0) return;
   throw new FqcError("USAGE", `no arguments are taken after --; got ${rest.map((a) => `'${String(a)}'`).join(" ")}`, {
-    hint: "Give files before any --, and a file whose name starts with '-' as ./-name.json.",
+    hint: "Give files before any --, and a file whose name starts with '-' as ./-name.json (validate and normalize also take files after --).",
   });
 }
 

@@ -48,14 +48,16 @@ describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", (
     const canonical = runFqc(["normalize", "-", "--stdin-filename", "w.fqc.json"], { input: '{"dtype": "int4", "group_size": 32}' });
     expect(canonical.code).toBe(0);
     write("qat/w.fqc.json", canonical.stdout);
+    write("-x.fqc.json", canonical.stdout); // pre-commit passes it as "-x.fqc.json": a file, not an option
     write("notes.json", '{"dtype": "int9"}'); // not named *.fqc.*: no hook looks at it
     git("add", "-A");
     git("commit", "-q", "-m", "good config");
   });
   afterAll(() => tmp.cleanup());
 
-  it("passes both hooks on a repository whose configs are valid and canonical", () => {
-    const r = preCommit("run", "--all-files");
+  it("passes both hooks on a repository whose configs are valid and canonical, one named like an option at the root included", () => {
+    const r = preCommit("run", "--all-files", "--verbose");
+    expect(r.out).toContain("2 files checked");
     expect(r.out).toMatch(/^fqc validate\.+Passed$/m);
     expect(r.out).toMatch(/^fqc normalize --check\.+Passed$/m);
     expect(r.code).toBe(0);

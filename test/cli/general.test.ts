@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
-import { joinNegativeExponents } from "../../src/cli/main.js";
+import { joinNegativeExponents, operandsAfterDoubleDash } from "../../src/cli/main.js";
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
@@ -134,8 +134,8 @@ describe("arguments fqc refuses rather than misreads", () => {
     }
   });
 
-  it("anything after --, which yargs would drop unchecked, exit 2", () => {
-    const r = runFqc(["validate", "examples/8da4w.json", "--", "examples/broken/typo-group-size.json"]);
+  it("anything after -- on apply or report, which yargs would drop unchecked, exit 2", () => {
+    const r = runFqc(["report", "examples/weight.npy", "-c", "examples/8da4w.json", "--", "examples/broken/typo-group-size.json"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no arguments are taken after --; got 'examples/broken/typo-group-size.json'");
     expect(r.stderr).toContain("./-name.json");
@@ -143,6 +143,43 @@ describe("arguments fqc refuses rather than misreads", () => {
     const a = runFqc(["apply", "examples/weight.npy", "out.npy", "-c", "examples/8da4w.json", "--role", "weight", "--", "x"]);
     expect(a.code).toBe(2);
     expect(a.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("validate and normalize take files after -- (pre-commit passes a root-level -x.fqc.json as it is)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it("checks every file after --, one whose name starts with - included, and still finds problems there", () => {
+    const dir = path.join(tmp.dir, "dash");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "-x.fqc.json"), '{"dtype": "int4", "group_size": 32}');
+    writeFileSync(path.join(dir, "--max-warnings"), '{"dtype": "int4", "group_size": 32}');
+    writeFileSync(path.join(dir, "bad.fqc.json"), readFileSync(path.join(ROOT, "examples/broken/typo-group-size.json")));
+    const ok = runFqc(["validate", "--max-warnings", "0", "--", "-x.fqc.json", "--max-warnings"], { cwd: dir });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("2 files checked");
+    const bad = runFqc(["validate", "--", "-x.fqc.json", "bad.fqc.json"], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("bad.fqc.json");
+  });
+
+  it("normalize --check names a file after -- so that its fix command runs as printed", () => {
+    const dir = path.join(tmp.dir, "dash-normalize");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "-x.fqc.json"), '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["normalize", "--check", "--", "-x.fqc.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toContain("fqc normalize --write ./-x.fqc.json");
+    expect(runFqc(["normalize", "--write", "./-x.fqc.json"], { cwd: dir }).code).toBe(0);
+    expect(runFqc(["normalize", "--check", "--", "-x.fqc.json"], { cwd: dir }).code).toBe(0);
+  });
+
+  it("leaves a line without -- as it is, and -- on other commands to be refused", () => {
+    expect(operandsAfterDoubleDash(["validate", "a.json", "-q"])).toEqual(["validate", "a.json", "-q"]);
+    expect(operandsAfterDoubleDash(["normalize", "--check", "--", "-a", "b", "--"])).toEqual(["normalize", "--check", "./-a", "b", "./--"]);
+    expect(operandsAfterDoubleDash(["report", "m", "--", "-a"])).toEqual(["report", "m", "--", "-a"]);
   });
 });
 
