@@ -35,6 +35,14 @@ describe("the config file naming convention", () => {
     expect(JSON.parse(readFileSync(path.join(ROOT, "schema/fqc.draft-07.schema.json"), "utf8")).$id).toBe(catalog.url);
   });
 
+  it("has a catalog description naming every top-level form the schema takes: a config, a QAT pair and a recipe", () => {
+    const schema = JSON.parse(readFileSync(path.join(ROOT, "schema/fqc.draft-07.schema.json"), "utf8"));
+    for (const form of ["FakeQuantizeConfig", "pair", "recipe"]) {
+      expect(schema.description, form).toContain(form);
+      expect(catalog.description, form).toContain(form);
+    }
+  });
+
   it("is what every pre-commit hook's files pattern matches, file by file, for JSON and YAML files", () => {
     expect(hooks.map((h) => h.id)).toEqual(["fqc-validate", "fqc-normalize-check"]);
     for (const h of hooks) {
