@@ -97,6 +97,17 @@ describe("action.yml", () => {
     expect(r.stdout + r.stderr).toContain("**/*.fqc.{json,yaml,yml}");
   });
 
+  it("treats every files entry as a file, one named like an option included, in the annotations and the SARIF run", () => {
+    const ws = workspace("dashes", { "-x.fqc.json": '{"dtype": "int4", "group_sise": 32}\n', "--quiet.fqc.yaml": BAD_YAML });
+    const r = run(ws, { files: "-x.fqc.json --quiet.fqc.yaml", sarif: "out/fqc.sarif" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=--quiet\.fqc\.yaml,/m);
+    expect(r.stdout).toMatch(/^::error file=-x\.fqc\.json,/m);
+    const sarif = JSON.parse(readFileSync(path.join(ws, "out/fqc.sarif"), "utf8"));
+    const uris = sarif.runs[0].results.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0].physicalLocation.artifactLocation.uri);
+    expect(new Set(uris)).toEqual(new Set(["-x.fqc.json", "--quiet.fqc.yaml"]));
+  });
+
   it("treats inputs as data: shell syntax in files or sarif is never executed", () => {
     const ws = workspace("hostile", { "a.fqc.json": GOOD });
     const r = run(ws, { files: "a.fqc.json $(touch pwned-files) `touch pwned-tick`", sarif: "x$(touch pwned-sarif).sarif" });
