@@ -15,9 +15,20 @@ export function isYamlName(file: string): boolean {
 
 const BOM = "\uFEFF";
 
-/** A UTF-8 byte-order mark is read as editors read it, and kept: the canonical text starts with one when the file did. */
+/**
+ * A UTF-8 byte-order mark is read as editors read it, and kept: the canonical text starts with one when the file did.
+ * Line breaks follow the file's first one: a CRLF checkout (Git for Windows' core.autocrlf default) is canonical
+ * with CRLF, else `normalize --check` failed every config there and `--write` rewrote them only for git to convert back.
+ */
 export function canonicalFileText(doc: CanonicalDocument, originalText: string, file: string): string {
-  return originalText.startsWith(BOM) ? BOM + canonicalBody(doc, originalText.slice(1), file) : canonicalBody(doc, originalText, file);
+  const body = originalText.startsWith(BOM) ? BOM + canonicalBody(doc, originalText.slice(1), file) : canonicalBody(doc, originalText, file);
+  return usesCrlf(originalText) ? body.replace(/\n/g, "\r\n") : body;
+}
+
+/** Whether a text's first line break is CRLF. Canonical text has raw line feeds only as line breaks (JSON escapes them in strings). */
+function usesCrlf(text: string): boolean {
+  const lf = text.indexOf("\n");
+  return lf > 0 && text[lf - 1] === "\r";
 }
 
 function canonicalBody(doc: CanonicalDocument, originalText: string, file: string): string {

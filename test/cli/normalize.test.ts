@@ -89,6 +89,20 @@ describe("fqc normalize", () => {
     expect(runFqc(["normalize", "--check", j, y]).code).toBe(0);
   });
 
+  it("--check passes a canonical file checked out with CRLF line breaks, and --write keeps a CRLF file's breaks", () => {
+    const canonical = runFqc(["normalize", "-", "--stdin-filename", "w.fqc.json"], { input: '{"dtype": "int4", "group_size": 32}' }).stdout;
+    const crlf = write("crlf.fqc.json", canonical.replace(/\n/g, "\r\n"));
+    const r = runFqc(["normalize", "--check", crlf]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const shorthand = write("crlf-short.fqc.yaml", "# yaml-language-server: $schema=x.json\r\ndtype: int4\r\ngroup_size: 32\r\n");
+    expect(runFqc(["normalize", "--write", shorthand]).code).toBe(0);
+    const written = readFileSync(shorthand, "utf8");
+    expect(written.startsWith("# yaml-language-server: $schema=x.json\r\ndtype: int4\r\n")).toBe(true);
+    expect(written).not.toMatch(/[^\r]\n/);
+    expect(runFqc(["normalize", "--check", shorthand]).code).toBe(0);
+  });
+
   it("exits 1 with torchao's message for an invalid config", () => {
     const f = write("bad.json", '{"dtype": "int4", "granularity": "per_group"}');
     const r = runFqc(["normalize", f]);

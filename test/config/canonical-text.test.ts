@@ -30,3 +30,30 @@ describe("canonicalFileText on YAML", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+describe("canonicalFileText line breaks", () => {
+  const crlf = (t: string) => t.replace(/\n/g, "\r\n");
+
+  it.each([
+    ["c.json", '{"$schema": "x.json", "dtype": "int4", "group_size": 32}\n'],
+    ["c.yaml", "# yaml-language-server: $schema=x.json\ndtype: int4\ngroup_size: 32\n"],
+    ["r.yaml", "fqn_to_config:\n  lm_head:\n    dtype: int8\n    granularity: per_channel\n  model.embed_tokens: null\n"],
+  ])("follow a CRLF file's (a Windows checkout): its canonical form is the LF one with CRLF breaks, and is its own canonical form (%s)", (name, source) => {
+    const lf = canonicalFileText(normalizeDocument(source, { filename: name }), source, name);
+    const windows = crlf(source);
+    const out = canonicalFileText(normalizeDocument(windows, { filename: name }), windows, name);
+    expect(out).toBe(crlf(lf));
+    expect(out).not.toMatch(/[^\r]\n/);
+    expect(canonicalFileText(normalizeDocument(out, { filename: name }), out, name)).toBe(out);
+    expect(normalizeDocument(out, { filename: name })).toEqual(normalizeDocument(lf, { filename: name }));
+  });
+
+  it("stay LF for an LF file, and keep a byte-order mark before CRLF breaks", () => {
+    const source = '{"dtype": "int4", "group_size": 32}\n';
+    expect(canonicalFileText(normalizeDocument(source), source, "c.json")).not.toContain("\r");
+    const bom = `\uFEFF${crlf(source)}`;
+    const out = canonicalFileText(normalizeDocument(bom), bom, "c.json");
+    expect(out.startsWith("\uFEFF{\r\n")).toBe(true);
+    expect(canonicalFileText(normalizeDocument(out), out, "c.json")).toBe(out);
+  });
+});
