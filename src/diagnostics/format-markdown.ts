@@ -7,6 +7,12 @@ import type { FormatInput } from "./format-types.js";
 import { repoRelativePath, ruleHelpUri, TOOL_NAME } from "./format-types.js";
 import { plural, problemsText, summarize, unlistedText } from "./summary.js";
 
+/**
+ * GitHub refuses a step summary over 1 MiB (1024k), dropping all of it with an error annotation. The table
+ * stops short of that, leaving room for what other commands of the same step append.
+ */
+export const SUMMARY_MAX_BYTES = 900 * 1024;
+
 /** One line of a table cell: no line breaks; no unescaped pipe, which GFM reads as a cell border even inside code. */
 function oneCellLine(s: string): string {
   return s.replace(/\r\n|\r|\n/g, " ").replace(/\|/g, "\\|");
@@ -61,22 +67,33 @@ function codeCell(text: string): string {
   return `${fence}${pad}${s}${pad}${fence}`;
 }
 
-export function formatMarkdownSummary(input: FormatInput): string {
+export function formatMarkdownSummary(input: FormatInput, maxBytes: number = SUMMARY_MAX_BYTES): string {
   const summary = summarize(input.diagnostics, input.filesChecked, input.unlisted);
   const head = `### ${TOOL_NAME} validate\n\n`;
   if (summary.problemCount === 0) return `${head}✔ ${plural(summary.files.length, "file")} checked: no problems\n`;
-  const rows = summary.files.flatMap((f) =>
-    f.diagnostics.map((d) => {
-      const file = repoRelativePath(d.file, input.cwd, input.root ?? input.cwd) ?? d.file;
-      const rule = `[\`${d.ruleId}\`](${ruleHelpUri(d.ruleId, input.homepage)})`;
-      return `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | ${codeCell(`${file}:${d.line}:${d.column}`)} | ${messageCell(d.message)} | ${rule} |`;
-    }),
-  );
-  return [
+  const lines = [
     `${head}${problemsText(summary)} in ${plural(summary.filesWithProblems, "file")} (${plural(summary.files.length, "file")} checked)${summary.unlistedCount > 0 ? `; ${unlistedText(summary.unlistedCount)}` : ""}\n`,
     "| severity | where | problem | rule |",
     "|---|---|---|---|",
-    ...rows,
-    "",
-  ].join("\n");
+  ];
+  // Room for the closing note, whose counts are at most this long.
+  let bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + 200;
+  const total = summary.files.reduce((n, f) => n + f.diagnostics.length, 0);
+  let shown = 0;
+  rows: for (const f of summary.files) {
+    for (const d of f.diagnostics) {
+      const file = repoRelativePath(d.file, input.cwd, input.root ?? input.cwd) ?? d.file;
+      const rule = `[\`${d.ruleId}\`](${ruleHelpUri(d.ruleId, input.homepage)})`;
+      const row = `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | ${codeCell(`${file}:${d.line}:${d.column}`)} | ${messageCell(d.message)} | ${rule} |`;
+      bytes += Buffer.byteLength(row) + 1;
+      if (bytes > maxBytes) break rows;
+      lines.push(row);
+      shown++;
+    }
+  }
+  if (shown < total) {
+    lines.push("", `${plural(total - shown, "more problem")} not in this table: GitHub takes at most 1 MiB of job summary (run \`fqc validate\`, or upload \`--format sarif\`, for the full list).`);
+  }
+  lines.push("");
+  return lines.join("\n");
 }

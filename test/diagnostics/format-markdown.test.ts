@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMarkdownSummary } from "../../src/diagnostics/format-markdown.js";
+import { formatMarkdownSummary, SUMMARY_MAX_BYTES } from "../../src/diagnostics/format-markdown.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
 import { RULES } from "../../src/config/rules.js";
 
@@ -50,6 +50,29 @@ describe("Markdown job summary", () => {
     const many = Array.from({ length: 25 }, (_, i) => d({ line: i + 1 }));
     const md = formatMarkdownSummary(input(many));
     expect(md.split("\n").filter((l) => l.startsWith("| ❌"))).toHaveLength(25);
+  });
+
+  it("stays under GitHub's 1 MiB step summary limit on thousands of problems, saying how many rows it left out", () => {
+    const message = "FakeQuantizeConfig.__init__() got an unexpected keyword argument 'group_sise'; did you mean `group_size`?";
+    const many = Array.from({ length: 20_000 }, (_, i) => d({ file: `/repo/configs/c${i}.fqc.json`, message }));
+    const md = formatMarkdownSummary(input(many));
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
+    expect(SUMMARY_MAX_BYTES).toBeLessThan(1024 * 1024);
+    const rows = md.split("\n").filter((l) => l.startsWith("| ❌")).length;
+    expect(rows).toBeGreaterThan(1000);
+    expect(md).toContain("20000 errors");
+    expect(md).toContain(`${20_000 - rows} more problems not in this table: GitHub takes at most 1 MiB of job summary`);
+  });
+
+  it("keeps whole rows within a smaller budget, and adds no note when every row fits", () => {
+    const many = Array.from({ length: 50 }, (_, i) => d({ line: i + 1, message: "é".repeat(100) }));
+    const md = formatMarkdownSummary(input(many), 4000);
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(4000);
+    const rows = md.split("\n").filter((l) => l.startsWith("| ❌"));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.endsWith(" |")).toBe(true);
+    expect(md).toContain(`${50 - rows.length} more problems not in this table`);
+    expect(formatMarkdownSummary(input(many))).not.toContain("not in this table");
   });
 
   it("says so when clean", () => {
