@@ -4,12 +4,10 @@
  * fractional shape, a silently unchanged output). Each check throws FqcError "USAGE" naming the argument.
  */
 import { FqcError } from "./errors.js";
-import type { CanonicalConfig, Recipe, TorchaoVersion } from "./config/types.js";
+import { TORCHAO_VERSIONS, type CanonicalConfig, type Recipe, type TorchaoVersion } from "./config/types.js";
 import { COMPUTE_DTYPES } from "./input-dtype.js";
 import type { ComputeDtype } from "./quant/plan.js";
-
-const TORCHAO_VERSIONS: readonly TorchaoVersion[] = ["0.12", "0.18"];
-const KERNELS = ["auto", "js"] as const;
+import { KERNEL_CHOICES, type KernelChoice } from "./quant/kernel-choice.js";
 
 /** How a value is spoken of in a message: "null", "an array", "a string", "a Uint8Array". */
 export function kindOf(v: unknown): string {
@@ -77,20 +75,18 @@ export function checkNumberList(v: unknown, what: string): void {
 }
 
 export function checkComputeDtype(v: unknown, what: string): ComputeDtype | undefined {
-  if (v === undefined || COMPUTE_DTYPES.includes(v as ComputeDtype)) return v as ComputeDtype | undefined;
-  throw new FqcError("USAGE", `${what} ${describe(v)} is not one of ${COMPUTE_DTYPES.map((d) => `"${d}"`).join(", ")}`);
+  return checkChoice(v, COMPUTE_DTYPES, what);
 }
 
 export function checkTorchao(v: unknown, what: string): TorchaoVersion | undefined {
-  if (v === undefined || TORCHAO_VERSIONS.includes(v as TorchaoVersion)) return v as TorchaoVersion | undefined;
-  throw new FqcError("USAGE", `${what} ${describe(v)} is not one of ${TORCHAO_VERSIONS.map((d) => `"${d}"`).join(", ")}`, {
-    hint: typeof v === "number" ? "Give the version as a string, e.g. \"0.12\"." : undefined,
-  });
+  if (typeof v === "number") {
+    throw new FqcError("USAGE", `${what} ${v} is not one of ${quoted(TORCHAO_VERSIONS)}`, { hint: "Give the version as a string, e.g. \"0.12\"." });
+  }
+  return checkChoice(v, TORCHAO_VERSIONS, what);
 }
 
-export function checkKernel(v: unknown, what: string): (typeof KERNELS)[number] | undefined {
-  if (v === undefined || KERNELS.includes(v as (typeof KERNELS)[number])) return v as (typeof KERNELS)[number] | undefined;
-  throw new FqcError("USAGE", `${what} ${describe(v)} is not one of "auto", "js"`);
+export function checkKernel(v: unknown, what: string): KernelChoice | undefined {
+  return checkChoice(v, KERNEL_CHOICES, what);
 }
 
 export function checkString(v: unknown, what: string, optional = false): void {
@@ -174,7 +170,11 @@ export function checkDb(v: unknown, what: string, optional: boolean): void {
 /** One of a list of names (or absent). */
 export function checkChoice<T extends string>(v: unknown, choices: readonly T[], what: string): T | undefined {
   if (v === undefined || choices.includes(v as T)) return v as T | undefined;
-  throw new FqcError("USAGE", `${what} ${describe(v)} is not one of ${choices.map((c) => `"${c}"`).join(", ")}`);
+  throw new FqcError("USAGE", `${what} ${describe(v)} is not one of ${quoted(choices)}`);
+}
+
+function quoted(choices: readonly string[]): string {
+  return choices.map((c) => `"${c}"`).join(", ");
 }
 
 /** A report, as reportCheckpoint returns it (checked by the fields every renderer reads). */

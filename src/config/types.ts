@@ -54,4 +54,6 @@ export type CanonicalDocument =
   | { kind: "recipe"; recipe: Recipe };
 
 /** torchao versions whose numerics fqc reproduces; they differ only in the default eps. */
-export type TorchaoVersion = "0.12" | "0.18";
+/** The torchao releases whose numerics fqc reproduces. */
+export const TORCHAO_VERSIONS = ["0.12", "0.18"] as const;
+export type TorchaoVersion = (typeof TORCHAO_VERSIONS)[number];

@@ -24,7 +24,7 @@ import { qparamCtx } from "../qparams.js";
 import { FQ_WASM_BASE64 } from "./fq-wasm.generated.js";
 
 /** "auto" uses wasm where it applies; "js" forces the JS kernel (for comparisons and debugging). */
-export type KernelChoice = "auto" | "js";
+export type { KernelChoice } from "../kernel-choice.js";
 
 export type WasmCase = "sym_groups" | "asym_tokens" | "asym_groups" | "asym_float_groups" | "sym_groups_w16" | "asym_groups_w16" | "asym_tokens_w16" | "asym_float_groups_w16";
 
