@@ -8,6 +8,7 @@
  */
 import { getHeapStatistics } from "node:v8";
 import { FqcError } from "../errors.js";
+import { withThousands } from "../thousands.js";
 
 /**
  * Heap per tensor, bytes: what each command needed on 300,000 tensors of 36-character names (the smallest
@@ -63,7 +64,7 @@ export function checkHeapNeed(
   for (const t of tensors) nameChars += t.name.length;
   const per = perTensor + (checkpoint.format === "npz" ? HEAP_PER_NPZ_MEMBER : 0);
   const need = HEAP_BASE + tensors.length * per + nameChars * HEAP_PER_NAME_CHAR;
-  if (need > limit) refuse(model, `its ${tensors.length.toLocaleString("en-US")} tensors need about ${mb(need)} MB of memory to ${doing}`, need, limit);
+  if (need > limit) refuse(model, `its ${withThousands(tensors.length)} tensors need about ${mb(need)} MB of memory to ${doing}`, need, limit);
 }
 
 /**
@@ -78,11 +79,11 @@ export function checkHeaderHeap(file: string, bytes: number, what: "header" | "i
 /** The same check before an archive's central directory of `entries` members (`bytes` long) is read. */
 export function checkArchiveHeap(file: string, entries: number, bytes: number, limit = oldSpaceLimit()): void {
   const need = HEAP_BASE_OPEN + entries * HEAP_PER_MEMBER_READ + bytes * 2;
-  if (need > limit) refuse(file, `its ${entries.toLocaleString("en-US")} members need about ${mb(need)} MB of memory to read`, need, limit);
+  if (need > limit) refuse(file, `its ${withThousands(entries)} members need about ${mb(need)} MB of memory to read`, need, limit);
 }
 
 function mb(bytes: number): string {
-  return Math.ceil(bytes / 2 ** 20).toLocaleString("en-US");
+  return withThousands(Math.ceil(bytes / 2 ** 20));
 }
 
 function refuse(file: string, needs: string, need: number, limit: number): never {

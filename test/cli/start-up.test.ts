@@ -36,6 +36,12 @@ describe("start-up: the bundles", () => {
       expect(wrapped, bundle).toEqual([]);
     }
   });
+
+  it("never call toLocaleString: its first call starts ICU's number formatting, ~25 ms of a run (src/thousands.ts writes the commas)", () => {
+    for (const bundle of ["dist/fqc.cjs", "dist/fqc-early.cjs"]) {
+      expect(readFileSync(path.join(ROOT, bundle), "latin1").match(/\.toLocaleString\(|Intl\.NumberFormat/g) ?? [], bundle).toEqual([]);
+    }
+  });
 });
 
 describe("start-up: modules a run does not need stay unloaded", () => {

@@ -15,6 +15,7 @@ import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
+import { withThousands } from "../../thousands.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 /** .npy-only options, with what to use on a checkpoint instead. */
@@ -95,7 +96,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         : "";
       io.stdout.write(
         `${r.input} (${r.format}, ${r.tensors.length} tensor${r.tensors.length === 1 ? "" : "s"}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
-          `${r.quantized} fake-quantized (${r.quantizedElements.toLocaleString("en-US")} elements), ${r.copied} copied as they are, ` +
+          `${r.quantized} fake-quantized (${withThousands(r.quantizedElements)} elements), ${r.copied} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${argv["qparams-out"]}` : ""}\n`,
       );
