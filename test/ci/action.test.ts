@@ -108,6 +108,22 @@ describe("action.yml", () => {
     expect(new Set(uris)).toEqual(new Set(["-x.fqc.json", "--quiet.fqc.yaml"]));
   });
 
+  it("takes a files input of several lines as one path or glob per line, spaces in a name kept", () => {
+    const ws = workspace("spaces", { "my configs/bad one.fqc.json": '{"dtype": "int9"}\n', "more/x y.fqc.yaml": BAD_YAML, "c.fqc.json": GOOD });
+    const r = run(ws, { files: "  my configs/bad one.fqc.json\n\nmore/*.fqc.yaml  \nc.fqc.json" });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=my configs\/bad one\.fqc\.json,/m);
+    expect(r.stdout).toMatch(/^::error file=more\/x y\.fqc\.yaml,/m);
+    expect(r.stderr + r.stdout).not.toMatch(/no such file|matched no/i);
+  });
+
+  it("splits a files input of one line on whitespace", () => {
+    const ws = workspace("one-line", { "a.fqc.json": GOOD, "b.fqc.json": '{"dtype": "int9"}\n' });
+    const r = run(ws, { files: "a.fqc.json\tb.fqc.json" });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=b\.fqc\.json,/m);
+  });
+
   it("treats inputs as data: shell syntax in files or sarif is never executed", () => {
     const ws = workspace("hostile", { "a.fqc.json": GOOD });
     const r = run(ws, { files: "a.fqc.json $(touch pwned-files) `touch pwned-tick`", sarif: "x$(touch pwned-sarif).sarif" });
