@@ -1,6 +1,6 @@
 /** `fqc report`: what configs or recipes do to each tensor of a model, compared, as a table, JSON, CSV, Markdown or HTML. */
 import type { Argv, CommandModule } from "yargs";
-import type { WorkerSupply } from "../../parallel/early-workers.js";
+import type { WorkerSupply } from "../../host-types.js";
 import { REPORT_FORMATS, SORT_KEYS, type ReportFormat, type SortKey } from "../../report/format-names.js";
 import { FqcError } from "../../errors.js";
 import type { CliIO } from "../io.js";
