@@ -23,7 +23,7 @@ import { runChunkTask } from "./apply/run-task.js";
 import { dtypeOfDescr, type InputDtype, type TensorOutput } from "./apply/tensor-io.js";
 import type { SharedNpyTarget } from "./npy/writer.js";
 import type { NpyDtype } from "./npy/dtype.js";
-import type { WorkerSupply } from "./parallel/early-workers.js";
+import type { AbortSignalLike, WorkerSupply } from "./host-types.js";
 import type { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
@@ -63,7 +63,7 @@ export interface ApplyOptions {
   /** Elements per chunk buffer (tests use small values to exercise chunking). */
   chunkElements?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Worker threads already started (the CLI starts them while it loads); the pool takes what it needs from here first. */
   startedWorkers?: WorkerSupply;
 }

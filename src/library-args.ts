@@ -98,10 +98,17 @@ export function checkFunction(v: unknown, what: string): void {
   if (v !== undefined && typeof v !== "function") throw new FqcError("USAGE", `${what} must be a function, not ${kindOf(v)}`);
 }
 
+/** An AbortSignal, or an object of its shape (AbortSignalLike in host-types.ts: what the declarations promise to take). */
 export function checkSignal(v: unknown, what: string): void {
-  if (v !== undefined && !(v instanceof AbortSignal)) {
+  if (v !== undefined && !(v instanceof AbortSignal) && !signalShaped(v)) {
     throw new FqcError("USAGE", `${what} must be an AbortSignal, not ${kindOf(v)}`, { hint: "e.g. AbortSignal.timeout(ms) or new AbortController().signal" });
   }
+}
+
+function signalShaped(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const s = v as Record<string, unknown>;
+  return typeof s.aborted === "boolean" && typeof s.addEventListener === "function" && typeof s.removeEventListener === "function";
 }
 
 /** A positive whole number (or absent). */

@@ -19,7 +19,7 @@ import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanIt
 import { ITEM_BYTES as ITEM_BYTES_OUT } from "./tensor-io.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "../checkpoint/types.js";
-import type { WorkerSupply } from "../parallel/early-workers.js";
+import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice, type KernelKind } from "../quant/kernel.js";
@@ -72,7 +72,7 @@ export interface CheckpointRunOptions {
   copyChunkBytes?: number;
   /** Bytes of tensor data processed so far, of the checkpoint's total. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   startedWorkers?: WorkerSupply;
   /**
    * Gather `report`'s error statistics in the same pass (`apply --report`):

@@ -10,7 +10,7 @@ import { checkpointFiles, createCheckpointWriter, openCheckpoint } from "../chec
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
 import { checkPaths, type PathUse } from "../npy/path-check.js";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
-import type { WorkerSupply } from "../parallel/early-workers.js";
+import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
 import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionsObject } from "../library-args.js";
@@ -46,7 +46,7 @@ export interface ApplyCheckpointOptions {
   chunkElements?: number;
   /** Bytes of tensor data done, of the total. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   startedWorkers?: WorkerSupply;
   /** Gather `fqc report`'s statistics in the same pass (result.stats). */
   stats?: boolean;

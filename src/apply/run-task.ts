@@ -4,6 +4,7 @@
  * so Ctrl-C and progress are handled while it computes.
  */
 import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask } from "../apply-chunks.js";
+import type { AbortSignalLike } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { shareWork, yieldEvery } from "../parallel/share-work.js";
 
@@ -11,7 +12,7 @@ import { shareWork, yieldEvery } from "../parallel/share-work.js";
 const PROGRESS_MS = 100;
 
 export interface RunTaskOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Chunks finished so far (of chunkCountOf(task)). */
   onProgress?: (chunksDone: number, chunksTotal: number) => void;
   /** The error a stop request ends with (it names what was not written). */

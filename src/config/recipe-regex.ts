@@ -7,7 +7,8 @@
  *
  * Translated: `(?P<name>…)` → `(?<name>…)`, `\A` → `^`, `\Z` → `$`, Python's
  * `$` (end, or before a final newline) → `(?=\n?$)`, `.` (anything but \n) →
- * `[^\n]`, `\d` `\w` `\s` `\b` to their Unicode meanings, `{,n}` → `{0,n}`,
+ * `[^\n]`, `\d` `\w` `\s` `\b` to their Unicode meanings, `\B` also failing in an
+ * empty string (as before Python 3.14), `{,n}` → `{0,n}`,
  * a `{` that is no quantifier → a literal, `(?#…)` comments dropped, leading
  * global flags `(?i)` `(?s)` `(?a)` `(?u)`.
  * Refused: backreferences (Python fails where JS matches empty), octal
@@ -103,8 +104,10 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       }
       case "B": {
         if (inClass) return refuse("bad escape \\B inside a character class", at);
+        // Python before 3.14 (the Pythons torchao runs on) never matches \B in an empty string; JavaScript's
+        // "no word character either side" would. So the second branch also needs a character on some side.
         const w = `[${word}]`;
-        return [`(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`, len];
+        return [`(?:(?<=${w})(?=${w})|(?<!${w})(?!${w})(?:(?<=[\\s\\S])|(?=[\\s\\S])))`, len];
       }
       case "A": return inClass ? refuse("bad escape \\A inside a character class", at) : ["^", len];
       case "Z": return inClass ? refuse("bad escape \\Z inside a character class", at) : ["$", len];

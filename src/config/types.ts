@@ -53,7 +53,6 @@ export type CanonicalDocument =
   | { kind: "pair"; pair: CanonicalPair }
   | { kind: "recipe"; recipe: Recipe };
 
-/** torchao versions whose numerics fqc reproduces; they differ only in the default eps. */
-/** The torchao releases whose numerics fqc reproduces. */
+/** The torchao releases whose numerics fqc reproduces; they differ only in the default eps. The CLI's --torchao offers these. */
 export const TORCHAO_VERSIONS = ["0.12", "0.18"] as const;
 export type TorchaoVersion = (typeof TORCHAO_VERSIONS)[number];

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FormatInput } from "./format-types.js";
-import { FQC_HOMEPAGE, messageWithHint, repoRelativePath, ruleHelpUri, STDIN_FILE, TOOL_NAME } from "./format-types.js";
+import { FQC_HOMEPAGE, messageWithHint, notAnalysed, repoRelativePath, ruleHelpUri, STDIN_FILE, TOOL_NAME } from "./format-types.js";
 import { summarize, unlistedText } from "./summary.js";
 import type { Diagnostic, RuleInfo, Severity } from "./types.js";
 
@@ -87,23 +87,31 @@ export function formatSarif(input: FormatInput): string {
         originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(resolve(input.cwd, root)) } },
         artifacts,
         results,
-        // A cut report says so where SARIF viewers show a run's notes about itself.
-        ...(summary.unlistedCount > 0
-          ? {
-              invocations: [
-                {
-                  executionSuccessful: true,
-                  toolExecutionNotifications: [{ level: "warning", message: { text: `${TOOL_NAME}: ${unlistedText(summary.unlistedCount)}` } }],
-                },
-              ],
-              properties: { unlistedCount: summary.unlistedCount },
-            }
-          : {}),
+        invocations: [invocation(input.diagnostics, summary.unlistedCount, artifactIndex, input.cwd, root)],
+        // A cut report also says so as a run property, for tools that read properties rather than notifications.
+        ...(summary.unlistedCount > 0 ? { properties: { unlistedCount: summary.unlistedCount } } : {}),
         columnKind: "utf16CodeUnits",
       },
     ],
   };
   return JSON.stringify(sarif, null, 2) + "\n";
+}
+
+/**
+ * The run's one invocation. SARIF 2.1.0 §3.20.14 and §3.20.21: `executionSuccessful` is false when the tool failed
+ * (fqc exits 2), and an error-level tool execution notification means the results are not complete. A file fqc could
+ * not read, or could not parse, was not analysed (its rules never ran): each gets such a notification, located at
+ * the file. A cut report is only a warning: every problem was found and counted, some are just not listed.
+ */
+function invocation(diagnostics: readonly Diagnostic[], unlistedCount: number, artifactIndex: Map<string, number>, cwd: string, root: string) {
+  const notifications: Array<{ level: Level; message: { text: string }; locations?: unknown[] }> = diagnostics.filter(notAnalysed).map((d) => ({
+    level: "error",
+    message: { text: `${TOOL_NAME} could not analyse ${d.file === STDIN_FILE ? "standard input" : d.file}: ${d.message}` },
+    locations: [{ physicalLocation: { artifactLocation: { ...artifactLocation(d.file, cwd, root), index: artifactIndex.get(d.file)! } } }],
+  }));
+  const executionSuccessful = notifications.length === 0;
+  if (unlistedCount > 0) notifications.push({ level: "warning", message: { text: `${TOOL_NAME}: ${unlistedText(unlistedCount)}` } });
+  return { executionSuccessful, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) };
 }
 
 function level(sev: Severity): Level {

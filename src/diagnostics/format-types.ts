@@ -44,6 +44,14 @@ export const FQC_HOMEPAGE = "https://github.com/fqc-dev/fqc";
 /** The file name the CLI uses for standard input. */
 export const STDIN_FILE = "<stdin>";
 
+/**
+ * True for a problem that kept fqc from analysing a file at all: it could not be read (`fqc/io`, also a glob that
+ * matched nothing) or did not parse (`fqc/syntax`), so none of its rules ran. The CLI exits 2 for these.
+ */
+export function notAnalysed(d: Pick<Diagnostic, "ruleId" | "severity">): boolean {
+  return d.severity === "error" && (d.ruleId === "fqc/io" || d.ruleId === "fqc/syntax");
+}
+
 /** The message followed by the hint on its own line, for formats with a single text field. */
 export function messageWithHint(d: Pick<Diagnostic, "message" | "hint">): string {
   return d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;

@@ -8,8 +8,8 @@
  * momoa only words the message of a syntax error.
  */
 import { parse as momoaParse } from "@humanwhocodes/momoa";
-import { parseDocument, LineCounter, isAlias, isMap, isSeq, isScalar, isPair, visit } from "yaml";
-import type { Node as YamlNode, YAMLError } from "yaml";
+import { parseDocument, LineCounter, isAlias, isMap, isSeq, isScalar, isPair, visit, Pair, YAMLMap } from "yaml";
+import type { Document, Node as YamlNode, YAMLError } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
@@ -274,7 +274,7 @@ export function parseYamlDocument(text: string): ParseOutcome {
   } catch (e) {
     return toJsFailure(e);
   }
-  return { ok: true, doc: new YamlSource(text, doc.contents as YamlNode | null, value, pos) };
+  return { ok: true, doc: new YamlSource(text, doc, value, pos) };
 }
 
 /** A syntax error of the yaml package, at its place, in words about the file. */
@@ -368,7 +368,7 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
     const valueRange = (item.value as YamlNode | null)?.range ?? key.range;
     entries.push({ key: key.value, value: Object.getOwnPropertyDescriptor(value, key.value)?.value, keyStart: shift + key.range[0], keyEnd: shift + key.range[1], start: shift + valueRange[0], end: shift + valueRange[1] });
   }
-  return { entries, source: new YamlSource(piece, root, value, pos), end: shift + root.range[1] };
+  return { entries, source: new YamlSource(piece, doc, value, pos), end: shift + root.range[1] };
 }
 
 /** `---` or `...` (with white space or nothing after) or `%` at a line's start. */
@@ -429,14 +429,31 @@ function firstDuplicateKey(root: unknown): YamlNode | undefined {
   return undefined;
 }
 
+/**
+ * A map entry's key as the yaml package's toJS names it in the value (its addPairToJSMap): a scalar's value as a
+ * string (null → ""), and a collection or alias key as its flow text (`? [a, b]` → "[ a, b ]"), which the package
+ * alone words: it is asked, over a map of that one key.
+ */
+function jsKeyOf(item: Pair, doc: Document): string {
+  const key = item.key;
+  if (isScalar(key)) return key.value === null || key.value === undefined ? "" : String(key.value);
+  if (key === null || key === undefined) return "";
+  const one = new YAMLMap(doc.schema);
+  one.items.push(new Pair(key, null));
+  return Object.keys(one.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) as object)[0] ?? "";
+}
+
 class YamlSource implements SourceDoc {
   readonly format = "yaml" as const;
+  private readonly contents: YamlNode | null;
   constructor(
     private readonly text: string,
-    private readonly contents: YamlNode | null,
+    private readonly doc: Document,
     readonly value: unknown,
     private readonly pos: (offset: number) => { line: number; column: number },
-  ) {}
+  ) {
+    this.contents = doc.contents as YamlNode | null;
+  }
 
   /** Each map's pairs by key, built on first lookup (see JsonSource.membersOf). */
   private readonly pairsOf = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
@@ -447,7 +464,7 @@ class YamlSource implements SourceDoc {
       byKey = new Map();
       for (const item of node.items) {
         if (!isPair(item)) continue;
-        byKey.set(isScalar(item.key) ? String(item.key.value) : String(item.key), item);
+        byKey.set(jsKeyOf(item, this.doc), item);
       }
       this.pairsOf.set(node, byKey);
     }
@@ -494,7 +511,7 @@ class YamlSource implements SourceDoc {
   keysInOrder(pointer: string): string[] | undefined {
     const node = this.find(pointer)?.node;
     if (!isMap(node)) return undefined;
-    return node.items.filter(isPair).map((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)));
+    return node.items.filter(isPair).map((item) => jsKeyOf(item, this.doc));
   }
 
   literal(pointer: string): string | undefined {

@@ -15,11 +15,7 @@ import { readNpyHeader } from "../npy/header.js";
 import { spawnWorker } from "./spawn-worker.js";
 import { INLINE_LIMIT } from "./thread-count.js";
 
-/** Workers started early that apply may take. */
-export interface WorkerSupply {
-  /** Up to `n` live workers, now owned by the caller. */
-  take(n: number): Worker[];
-}
+import type { WorkerSupply } from "../host-types.js";
 
 export interface EarlyWorkers extends WorkerSupply {
   /** Stop the workers nobody took. */

@@ -4,7 +4,7 @@
  * more and results never depend on the thread count (each chunk is whole rows,
  * so whole groups and tokens, computed the same way wherever it runs).
  */
-import type { Worker } from "node:worker_threads";
+import type { WorkerThread } from "../host-types.js";
 import { FqcError } from "../errors.js";
 import { spawnWorker } from "./spawn-worker.js";
 import type { WorkerFailure, WorkerReply, WorkerTask } from "./protocol.js";
@@ -16,24 +16,25 @@ interface Pending {
 
 export class WorkerPool {
   readonly size: number;
-  private readonly workers: Worker[];
+  private readonly workers: WorkerThread[];
   private nextId = 1;
   /** Each worker's job in flight (a worker runs one at a time), keyed by job id. */
-  private readonly pending = new Map<number, Pending & { worker: Worker }>();
+  private readonly pending = new Map<number, Pending & { worker: WorkerThread }>();
   private closed = false;
   /** The last job was posted (runOnAll's `last`): workers end by themselves after it. */
   private ended = false;
 
   /** `started`: workers already running worker-entry (early-workers.ts), used before new ones are started. */
-  constructor(size: number, started: Worker[] = []) {
+  constructor(size: number, started: WorkerThread[] = []) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
     if (started.length > size) throw new RangeError(`${started.length} started workers for a pool of ${size}`);
     this.size = size;
     this.workers = Array.from({ length: size }, (_, i) => this.watch(started[i] ?? spawnWorker()));
   }
 
-  private watch(w: Worker): Worker {
-    w.on("message", (r: WorkerReply) => {
+  private watch(w: WorkerThread): WorkerThread {
+    w.on("message", (value) => {
+      const r = value as WorkerReply; // worker-entry.ts posts nothing else
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
@@ -49,13 +50,13 @@ export class WorkerPool {
     return w;
   }
 
-  private hasJob(w: Worker): boolean {
+  private hasJob(w: WorkerThread): boolean {
     for (const p of this.pending.values()) if (p.worker === w) return true;
     return false;
   }
 
   /** Reject the jobs of `worker` (all jobs when none is named). */
-  private fail(e: Error, worker?: Worker): void {
+  private fail(e: Error, worker?: WorkerThread): void {
     for (const [id, p] of this.pending) {
       if (worker && p.worker !== worker) continue;
       this.pending.delete(id);

@@ -4,13 +4,14 @@
  * everyone to stop, and once its share is done it keeps reporting the
  * workers' progress until they finish. Used by apply and report alike.
  */
+import type { AbortSignalLike } from "../host-types.js";
 
 export interface ShareWorkOptions {
   /** The workers' run, settled to their first failure (or undefined): never left rejected while the main thread works. */
   workers: Promise<{ error: unknown } | undefined> | undefined;
   /** Asks every thread to stop after its current chunk. */
   stop: () => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Reports progress; polled every `pollMs` while the workers finish, when given. */
   poll?: () => void;
   pollMs: number;

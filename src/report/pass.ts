@@ -13,7 +13,7 @@ import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
 import { checkCount, checkFunction, checkKernel, checkSignal, checkTorchao, checkWholeNumber, kindOf, optionsObject } from "../library-args.js";
 import { ioError } from "../npy/fail.js";
-import type { WorkerSupply } from "../parallel/early-workers.js";
+import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { shareWork, yieldEvery } from "../parallel/share-work.js";
 import { resolveThreads } from "../parallel/thread-count.js";
@@ -39,7 +39,7 @@ export interface ReportOptions {
   /** How many tensors each column's summary lists as worst (default 5). */
   worst?: number;
   onProgress?: (chunksDone: number, chunksTotal: number) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   startedWorkers?: WorkerSupply;
 }
 

@@ -171,6 +171,17 @@ describe("apply and report entry points from JavaScript", () => {
     expect(readdirSync(tmp.dir).sort()).toEqual(["w.npy"]);
   });
 
+  it("applyFile takes an object of AbortSignal's shape as its signal (the declarations' AbortSignalLike) and stops when it has fired", async () => {
+    const out = tmp.path("shaped.npy");
+    const listeners: Array<() => void> = [];
+    const fired = { aborted: true, addEventListener: (_t: string, l: () => void) => void listeners.push(l), removeEventListener: () => {} };
+    await expect(apply({ input: npy, output: out, config: C, signal: fired })).rejects.toMatchObject({ code: "INTERRUPTED" });
+    expect(existsSync(out)).toBe(false);
+    const quiet = { ...fired, aborted: false };
+    await apply({ input: npy, output: out, config: C, signal: quiet });
+    expect(existsSync(out)).toBe(true);
+  });
+
   it("applyCheckpoint and planTensors refuse a selection with both config and recipe, or a shorthand config", async () => {
     const ckpt = testCheckpoint(tmp.path("m.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 1) }]);
     const out = tmp.path("m_fq.safetensors");

@@ -5,6 +5,8 @@
  * refused this way. This walks every command's options, so a new option with
  * number-like choices cannot repeat it.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Writable } from "node:stream";
 import type { Argv, CommandModule } from "yargs";
 import { describe, expect, it } from "vitest";
@@ -14,6 +16,11 @@ import { schemaCommand } from "../../src/cli/commands/schema.js";
 import { validateCommand } from "../../src/cli/commands/validate.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { cliParser } from "../../src/cli/main.js";
+import { reportCommand } from "../../src/cli/commands/report.js";
+import { TORCHAO_VERSIONS } from "../../src/config/types.js";
+import { COMPUTE_DTYPES } from "../../src/input-dtype.js";
+import { KERNEL_CHOICES } from "../../src/quant/kernel-choice.js";
+import { ROOT } from "../helpers/cli.js";
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 const io: CliIO = { stdout: sink(), stderr: sink(), readStdin: async () => "", cwd: process.cwd(), env: {} };
@@ -61,5 +68,27 @@ describe("option choices", () => {
   it("the commands do have choices to check", async () => {
     const counts = await Promise.all(commands.map(async ([c, line]) => Object.keys((await parse(c, line)).choices).length));
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(8);
+  });
+
+  it("--torchao, --kernel and --compute-dtype offer exactly the library's lists, and src/cli spells none of them again", async () => {
+    const report = reportCommand(io, noExit, { signal: new AbortController().signal }) as unknown as CommandModule<object, never>;
+    const library: Record<string, readonly string[]> = { torchao: TORCHAO_VERSIONS, kernel: KERNEL_CHOICES, "compute-dtype": COMPUTE_DTYPES };
+    const seen = new Set<string>();
+    for (const [command, line] of [...commands, [report, ["report", "m.npy", "-c", "c.json"]] as const]) {
+      const { choices } = await parse(command, [...line]);
+      for (const [option, values] of Object.entries(choices)) {
+        if (!(option in library)) continue;
+        seen.add(`${line[0]} --${option}`);
+        expect(values, `${line[0]} --${option}`).toEqual([...library[option]]);
+      }
+    }
+    expect([...seen].sort()).toEqual(["apply --compute-dtype", "apply --kernel", "apply --torchao", "report --kernel", "report --torchao", "validate --compute-dtype", "validate --torchao"]);
+    // A second spelling of a list (`["0.12", "0.18"]`) would drift from the library's when a version is added.
+    const cliDir = path.join(ROOT, "src/cli");
+    const files = readdirSync(cliDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    for (const list of Object.values(library)) {
+      const literal = new RegExp(`\\[\\s*${list.map((v) => `["']${v.replace(/\./g, "\\.")}["']`).join("\\s*,\\s*")}`);
+      for (const f of files) expect(literal.test(readFileSync(path.join(cliDir, f), "utf8")), `${f} spells ${list.join(", ")}`).toBe(false);
+    }
   });
 });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { validateSarif } from "../helpers/sarif.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -108,6 +109,26 @@ describe("fqc validate", () => {
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.runs[0].results.length).toBeGreaterThan(0);
     expect(r.code).toBe(0); // warnings only
+  });
+
+  it("SARIF of a run with a missing file says executionSuccessful false with an error notification, exit 2, schema-valid", () => {
+    const f = write("sarif-ok.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
+    const missing = path.join(tmp.dir, "sarif-missing.json");
+    const out = path.join(tmp.dir, "missing.sarif");
+    const r = runFqc(["validate", f, missing, "--format", "sarif", "-o", out]);
+    expect(r.code).toBe(2);
+    const sarif = JSON.parse(readFileSync(out, "utf8"));
+    expect(validateSarif(sarif) ? [] : validateSarif.errors).toEqual([]);
+    const [inv] = sarif.runs[0].invocations;
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications).toHaveLength(1);
+    expect(inv.toolExecutionNotifications[0].level).toBe("error");
+    expect(inv.toolExecutionNotifications[0].message.text).toContain("could not analyse");
+    expect(inv.toolExecutionNotifications[0].message.text).toContain("sarif-missing.json");
+    // The readable file was still checked, and its run with no unreadable file succeeds.
+    expect(sarif.runs[0].results.some((x: { ruleId: string }) => x.ruleId !== "fqc/io")).toBe(true);
+    runFqc(["validate", f, "--format", "sarif", "-o", out]);
+    expect(JSON.parse(readFileSync(out, "utf8")).runs[0].invocations).toEqual([{ executionSuccessful: true }]);
   });
 
   it("fails on warnings beyond --max-warnings", () => {

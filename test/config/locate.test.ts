@@ -34,6 +34,19 @@ describe("source maps", () => {
     expect(r.doc.isFloat("/a/1")).toBe(true);
   });
 
+  it("find a YAML key that is a collection, an alias or null under the name the value gives it, at the key", () => {
+    const r = parseYamlText("a: &k [x]\n? [b, c]\n: 1\n{[d]: 2}: 3\n? - e\n  - f\n: 4\n~: 5\n? *k\n: 6\n");
+    if (!r.ok) throw new Error("parse failed");
+    expect(Object.keys(r.doc.value as object)).toEqual(["a", "[ b, c ]", "{\n  ? [ d ]\n  : 2\n}", "[ e, f ]", "", "*k"]);
+    expect(r.doc.range("/[ b, c ]", "key")).toEqual({ line: 2, column: 3, endLine: 2, endColumn: 9 });
+    expect(r.doc.range("/{\n  ? [ d ]\n  : 2\n}", "key")).toEqual({ line: 4, column: 1, endLine: 4, endColumn: 9 });
+    expect(r.doc.range("/[ e, f ]", "key")).toMatchObject({ line: 5, column: 3 });
+    expect(r.doc.range("/", "key")).toEqual({ line: 8, column: 1, endLine: 8, endColumn: 2 });
+    expect(r.doc.range("/*k", "key")).toMatchObject({ line: 9, column: 3 });
+    expect(r.doc.range("/[ b, c ]")).toEqual({ line: 3, column: 3, endLine: 3, endColumn: 4 });
+    expect(r.doc.keysInOrder!("")).toEqual(Object.keys(r.doc.value as object));
+  });
+
   it("locatePointer finds a pointer in text, or the nearest ancestor with found: false", () => {
     const text = '{\n  "weight": {"dtype": "int4", "group_size": 32}\n}';
     expect(locatePointer(text, "q.json", "/weight/group_size")).toEqual({ line: 2, column: 45, endLine: 2, endColumn: 47, found: true });

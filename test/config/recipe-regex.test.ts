@@ -15,6 +15,27 @@ describe("Python regex translation", () => {
     }
   });
 
+  // Recorded by hand from python3 3.11 `re.fullmatch(pattern, name) is not None`. Before 3.14, Python's \B never matches
+  // in an empty string, where JavaScript's "no word character on either side" would.
+  const nonBoundary: Array<[string, Array<[string, boolean]>]> = [
+    ["\\B", [["", false], ["a", false], ["..", false]]],
+    ["(?a)\\B", [["", false], ["a", false]]],
+    ["\\A\\B", [["", false]]],
+    ["(?=\\B)", [["", false]]],
+    ["x*\\B", [["", false], ["x", false]]],
+    ["\\B|a", [["", false], ["a", true]]],
+    ["(?:\\B|x)y?", [["", false], ["x", true], ["xy", true], ["y", false]]],
+    ["(?:|\\B)", [["", true], ["a", false]]],
+    [".\\B.", [["xy", true], ["..", true], ["a.", false], [".", false]]],
+    ["[a]*\\B[b]*", [["", false], ["ab", true], ["a", false]]],
+    ["\\b", [["", false], ["a", false]]],
+  ];
+  it("\\B never matches in an empty name, as in Python's re before 3.14; elsewhere it matches where Python's does", () => {
+    for (const [pattern, names] of nonBoundary) {
+      for (const [name, expected] of names) expect(fullmatch(pattern, name), `${pattern} on ${JSON.stringify(name)}`).toBe(expected);
+    }
+  });
+
   it("matches in full: an alternation is grouped, a prefix or suffix is not enough", () => {
     expect(fullmatch("a|b", "ab")).toBe(false);
     expect(fullmatch("model", "model.layers")).toBe(false);

@@ -7,6 +7,13 @@ const pick = (d: Diagnostic) => ({ ruleId: d.ruleId, line: d.line, column: d.col
 const byRule = (ds: Diagnostic[], id: string) => ds.find((d) => d.ruleId === id);
 
 describe("syntax errors", () => {
+  it("reports an unknown YAML key that is a collection at the key's line:col, not at the map", () => {
+    const block = validate("dtype: int4\ngroup_size: 32\n? [a, b]\n: 1\n", { filename: "c.yaml" }).diagnostics;
+    expect(block.map((d) => [d.ruleId, d.line, d.column, d.endColumn])).toEqual([["fqc/unknown-key", 3, 3, 9]]);
+    const flow = validate("{dtype: int4, group_size: 32, {[a]: 1}: 2}\n", { filename: "c.yaml" }).diagnostics;
+    expect(flow.map((d) => [d.ruleId, d.line, d.column, d.endColumn])).toEqual([["fqc/unknown-key", 1, 31, 39]]);
+  });
+
   it("reports a JSON syntax error once, at its exact line and column", () => {
     const r = validate('{\n  "dtype": "int4",\n  "group_size": 32,\n}', { filename: "w.json" });
     expect(r.diagnostics).toHaveLength(1);

@@ -154,6 +154,41 @@ describe("formatSarif", () => {
     for (const r of l.runs[0].tool.driver.rules) expect(r.shortDescription.text.length).toBeLessThanOrEqual(r.fullDescription.text.length);
   });
 
+  it("says the run succeeded (executionSuccessful true, no notification) when every file was read and parsed", () => {
+    const findingsOnly = DIAGNOSTICS.filter((d) => d.ruleId !== "fqc/syntax");
+    for (const diagnostics of [findingsOnly, []]) {
+      const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics })));
+      expect(l.runs[0].invocations).toEqual([{ executionSuccessful: true }]);
+    }
+  });
+
+  it("marks the run failed (executionSuccessful false) with an error notification at each file it could not read", () => {
+    const missing: Diagnostic = { ruleId: "fqc/io", severity: "error", message: "no such file", file: "configs/missing.json", pointer: "", line: 1, column: 1, endLine: 1, endColumn: 1 };
+    const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics: [DIAGNOSTICS[0], missing], filesChecked: [PAIR_FILE, missing.file] })));
+    const [inv] = l.runs[0].invocations;
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications).toEqual([
+      {
+        level: "error",
+        message: { text: "fqc could not analyse configs/missing.json: no such file" },
+        locations: [{ physicalLocation: { artifactLocation: { uri: "configs/missing.json", uriBaseId: SRCROOT, index: 1 } } }],
+      },
+    ]);
+    // The file stays an error result too, where code scanning shows it.
+    expect(l.runs[0].results.map((r: any) => r.ruleId)).toEqual([DIAGNOSTICS[0].ruleId, "fqc/io"]);
+  });
+
+  it("marks the run failed when a file did not parse (stdin included), and keeps the cut-report warning beside it", () => {
+    const l = expectValidSarif(formatSarif(fixtureInput({ unlisted: new Map([[PAIR_FILE, { errorCount: 3, warningCount: 0 }]]) })));
+    const [inv] = l.runs[0].invocations;
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications.map((n: any) => [n.level, n.message.text])).toEqual([
+      ["error", "fqc could not analyse standard input: Unexpected token } in JSON"],
+      ["warning", "fqc: 3 more not listed (at most 100 per file)"],
+    ]);
+    expect(inv.toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation).toEqual({ description: { text: "standard input" }, index: 4 });
+  });
+
   it("the schema check itself rejects a broken log", () => {
     const broken = JSON.parse(formatSarif(fixtureInput()));
     broken.runs[0].results[0].level = "fatal";

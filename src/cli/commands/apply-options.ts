@@ -1,10 +1,13 @@
 /**
  * `fqc apply`'s options, in one table: the yargs command is built from it, and
  * so is the parser of the plain form of the line (plain-args.ts), which a run
- * uses to skip loading yargs. Kept free of runtime imports for that reason.
+ * uses to skip loading yargs. Its runtime imports are the small constant lists the
+ * library checks against (no engine module), for that reason.
  */
 import type { Options } from "yargs";
+import { TORCHAO_VERSIONS } from "../../config/types.js";
 import { COMPUTE_DTYPES } from "../../input-dtype.js";
+import { KERNEL_CHOICES } from "../../quant/kernel-choice.js";
 import type { PlainOption } from "../plain-args.js";
 
 export const APPLY_POSITIONALS = ["input", "output"] as const;
@@ -15,7 +18,7 @@ export const APPLY_OPTIONS = {
   role: { type: "string", choices: ["weight", "activation"], describe: "Which config of a QAT pair file to apply" },
   "compute-dtype": { type: "string", choices: COMPUTE_DTYPES, describe: "Simulate torchao on a tensor of this dtype (default: the file's dtype)" },
   // A number-like choice must stay a string: yargs would make "0.18" the number 0.18 and reject it.
-  torchao: { type: "string", choices: ["0.12", "0.18"], default: "0.12", describe: "torchao numerics to reproduce (0.18 changed the default eps)" },
+  torchao: { type: "string", choices: TORCHAO_VERSIONS, default: "0.12", describe: "torchao numerics to reproduce (0.18 changed the default eps)" },
   threads: { alias: "j", type: "string", default: "auto", describe: "Threads that compute, the main thread included (a number, or auto: one per core)" },
   scale: { type: "string", describe: "Static scales (.npy) for an is_dynamic: false config" },
   "zero-point": { type: "string", describe: "Static zero points (.npy), with --scale" },
@@ -25,7 +28,7 @@ export const APPLY_OPTIONS = {
   report: { type: "string", describe: "Also write fqc report's figures for this run, from the same pass (format by extension: .json, .csv, .md, .html; else the table)" },
   "dry-run": { type: "boolean", default: false, describe: "List every tensor with its shape, dtype and what would happen to it; read no tensor data, write nothing" },
   force: { type: "boolean", default: false, describe: "Allow the output to replace the input file" },
-  kernel: { type: "string", choices: ["auto", "js"], default: "auto", describe: "auto: WebAssembly SIMD where it applies; js: the portable JS kernel (same results)" },
+  kernel: { type: "string", choices: KERNEL_CHOICES, default: "auto", describe: "auto: WebAssembly SIMD where it applies; js: the portable JS kernel (same results)" },
   fsync: { type: "boolean", default: false, describe: "Flush outputs to disk before renaming them into place (survives a power loss)" },
   progress: { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" },
   quiet: { alias: "q", type: "boolean", default: false, describe: "Print nothing on success" },

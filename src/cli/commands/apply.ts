@@ -1,6 +1,6 @@
 /** `fqc apply`: fake-quantize a .npy tensor, or a whole checkpoint under a recipe, exactly as torchao would. */
 import type { Argv, CommandModule } from "yargs";
-import type { WorkerSupply } from "../../parallel/early-workers.js";
+import type { WorkerSupply } from "../../host-types.js";
 import type { CliIO } from "../io.js";
 import { parsePlainArgs, type ArgsOf } from "../plain-args.js";
 import { APPLY_OPTIONS, APPLY_POSITIONALS } from "./apply-options.js";

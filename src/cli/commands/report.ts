@@ -1,8 +1,10 @@
 /** `fqc report`: what configs or recipes do to each tensor of a model, compared, as a table, JSON, CSV, Markdown or HTML. */
 import type { Argv, CommandModule } from "yargs";
-import type { WorkerSupply } from "../../parallel/early-workers.js";
+import type { WorkerSupply } from "../../host-types.js";
 import { REPORT_FORMATS, SORT_KEYS, type ReportFormat, type SortKey } from "../../report/format-names.js";
+import { TORCHAO_VERSIONS, type TorchaoVersion } from "../../config/types.js";
 import { FqcError } from "../../errors.js";
+import { KERNEL_CHOICES, type KernelChoice } from "../../quant/kernel-choice.js";
 import type { CliIO } from "../io.js";
 
 export interface ReportArgs {
@@ -15,9 +17,9 @@ export interface ReportArgs {
   sort: SortKey;
   worst?: number;
   "fail-under"?: number;
-  torchao: "0.12" | "0.18";
+  torchao: TorchaoVersion;
   threads: string;
-  kernel: "auto" | "js";
+  kernel: KernelChoice;
   progress: boolean;
 }
 
@@ -40,9 +42,9 @@ export function reportCommand(io: CliIO, setExit: (code: number) => void, contex
         .option("sort", { type: "string", choices: SORT_KEYS, default: "order" as const, describe: "Row order of table, csv, markdown and html: checkpoint order, lowest SQNR first, name, most elements first" })
         .option("worst", { type: "number", describe: "List only the N tensors with the lowest SQNR (table, csv, markdown, html)" })
         .option("fail-under", { type: "number", describe: "Exit 1 when any fake-quantized tensor's SQNR is below this many dB (CI guard)" })
-        .option("torchao", { type: "string", choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "torchao numerics to reproduce" })
+        .option("torchao", { type: "string", choices: TORCHAO_VERSIONS, default: "0.12" as const, describe: "torchao numerics to reproduce" })
         .option("threads", { alias: "j", type: "string", default: "auto", describe: "Threads that compute, the main thread included (a number, or auto)" })
-        .option("kernel", { type: "string", choices: ["auto", "js"] as const, default: "auto" as const, describe: "auto: WebAssembly SIMD kernel and statistics where they apply; js: the portable JS kernel and statistics loop (same figures up to float64 summation order)" })
+        .option("kernel", { type: "string", choices: KERNEL_CHOICES, default: "auto" as const, describe: "auto: WebAssembly SIMD kernel and statistics where they apply; js: the portable JS kernel and statistics loop (same figures up to float64 summation order)" })
         .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
         .check((a) => {
           const configs = (a.config as string[] | undefined)?.length ?? 0;

@@ -1,5 +1,8 @@
 /** `fqc validate`: lint config files (and optionally check them against a tensor's shape). */
 import type { Argv, CommandModule } from "yargs";
+import { TORCHAO_VERSIONS, type TorchaoVersion } from "../../config/types.js";
+import type { ComputeDtype } from "../../quant/plan.js";
+import { COMPUTE_DTYPES } from "../../input-dtype.js";
 import type { CliIO } from "../io.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
@@ -11,8 +14,8 @@ export interface ValidateArgs {
   "max-warnings": number;
   tensor?: string;
   role?: "weight" | "activation";
-  "compute-dtype"?: "float32" | "float16" | "bfloat16" | "float64";
-  torchao: "0.12" | "0.18";
+  "compute-dtype"?: ComputeDtype;
+  torchao: TorchaoVersion;
   "stdin-filename": string;
   "output-file"?: string;
   quiet: boolean;
@@ -34,8 +37,8 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .option("max-warnings", { type: "number", default: -1, describe: "Exit 1 when there are more warnings than this (-1: no limit)" })
         .option("tensor", { type: "string", describe: "Also check a config against this .npy tensor's shape, or a config or recipe against every tensor of this checkpoint it targets (.safetensors, sharded index or directory, .npz; reads headers only)" })
         .option("role", { type: "string", choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: both against a .npy, the weight side against a checkpoint)" })
-        .option("compute-dtype", { type: "string", choices: ["float32", "float16", "bfloat16", "float64"] as const, describe: "With --tensor: the dtype fqc apply would compute in" })
-        .option("torchao", { type: "string", choices: ["0.12", "0.18"] as const, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
+        .option("compute-dtype", { type: "string", choices: COMPUTE_DTYPES, describe: "With --tensor: the dtype fqc apply would compute in" })
+        .option("torchao", { type: "string", choices: TORCHAO_VERSIONS, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
         .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input in reports (its extension selects JSON or YAML)" })
         .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
