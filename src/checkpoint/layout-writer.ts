@@ -213,7 +213,7 @@ export class DirectoryOutput {
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, staging, files);
     try {
-      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { durable: opts.durable }));
+      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable }));
     } catch (err) {
       out.abort();
       throw err;

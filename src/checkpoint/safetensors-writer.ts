@@ -37,7 +37,7 @@ export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: 
     return new FileLayoutWriter(outPath, [{ file: out.files.get(name)!, prefix, tensors: source.tensors }], () => out.commit(), () => out.abort());
   }
   outputGuard([outPath], [source.source.file], opts);
-  const file = AtomicFile.create(outPath, { durable: opts.durable });
+  const file = AtomicFile.create(outPath, { force: opts.force, forceFlag: "--force", durable: opts.durable });
   return new FileLayoutWriter(outPath, [{ file, prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }
 

@@ -1,6 +1,6 @@
 /** `fqc apply` on checkpoints, end to end through bin/fqc.js: recipes, --config, sharded layouts, --dry-run, --json, refusals, Ctrl-C. */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
@@ -272,6 +272,40 @@ describe("an output written with a trailing slash names a directory", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("o.npy/: ends with a slash, so it names a directory, not the file to write");
     expect(existsSync(path.join(s.dir, "o.npy"))).toBe(false);
+  });
+});
+
+describe("--force over a hard-linked checkpoint output", () => {
+  it("replaces a hard-linked .safetensors OUT with --force (that name only), and offers --force when refusing it", () => {
+    const s = setUp();
+    writeFileSync(s.output, "old");
+    linkSync(s.output, path.join(s.dir, "other-name.safetensors"));
+    const refused = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-q"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("has 2 hard links");
+    expect(refused.stderr).toContain("pass --force");
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-q", "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readSafetensors(s.output).tensors.map((t) => t.name)).toEqual(llama().map((t) => t.name));
+    expect(readFileSync(path.join(s.dir, "other-name.safetensors"), "utf8")).toBe("old");
+    expect(noTemps(s.dir)).toEqual([]);
+  });
+
+  it("replaces a hard-linked shard of an existing sharded OUT directory with --force", () => {
+    const s = setUp();
+    const src = path.join(s.dir, "src");
+    mkdirSync(src);
+    writeSafetensors(path.join(src, "model-00001-of-00001.safetensors"), llama(), { format: "pt" });
+    writeFileSync(path.join(src, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(llama().map((t) => [t.name, "model-00001-of-00001.safetensors"])) }));
+    const out = path.join(s.dir, "out");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "model-00001-of-00001.safetensors"), "old");
+    linkSync(path.join(out, "model-00001-of-00001.safetensors"), path.join(s.dir, "kept.safetensors"));
+    expect(runFqc(["apply", src, out, "--recipe", s.recipe, "-q"]).code).toBe(2);
+    const r = runFqc(["apply", src, out, "--recipe", s.recipe, "-q", "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(s.dir, "kept.safetensors"), "utf8")).toBe("old");
+    expect(readdirSync(out).sort()).toEqual(["model-00001-of-00001.safetensors", "model.safetensors.index.json"]);
   });
 });
 
