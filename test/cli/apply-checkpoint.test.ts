@@ -338,6 +338,50 @@ describe("fqc apply --dry-run", () => {
     expect(form.stderr).toMatch(/same form as .*model\.safetensors, not npz/);
   });
 
+  it("refuses an OUT directory that would receive the input's own file, as apply does (exit 2, nothing listed)", () => {
+    const s = setUp();
+    for (const out of [s.dir, `${s.dir}/`]) {
+      const dry = runFqc(["apply", s.input, out, "--recipe", s.recipe, "--dry-run"]);
+      expect(dry.code, dry.stdout).toBe(2);
+      expect(dry.stderr).toContain(`OUT ${path.join(s.dir, "model.safetensors")} is the same file as IN`);
+      expect(dry.stdout).toBe("");
+      expect(runFqc(["apply", s.input, out, "--recipe", s.recipe, "-q"]).code).toBe(2);
+    }
+    expect(runFqc(["apply", s.input, s.dir, "--recipe", s.recipe, "--dry-run", "--force"]).code).toBe(0);
+  });
+
+  it("refuses a sharded OUT that is the input's directory, given by its index, as apply does", () => {
+    const s = setUp();
+    const src = path.join(s.dir, "src");
+    mkdirSync(src);
+    writeSafetensors(path.join(src, "model-00001-of-00001.safetensors"), llama(), { format: "pt" });
+    const index = path.join(src, "model.safetensors.index.json");
+    writeFileSync(index, JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(llama().map((t) => [t.name, "model-00001-of-00001.safetensors"])) }));
+    const dry = runFqc(["apply", index, `${src}/`, "--recipe", s.recipe, "--dry-run"]);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain("is the same file as");
+    expect(runFqc(["apply", index, `${src}/`, "--recipe", s.recipe, "-q"]).code).toBe(2);
+  });
+
+  it("refuses an existing directory as an .npz or .npy output, as apply does", () => {
+    const s = setUp();
+    const npz = path.join(s.dir, "w.npz");
+    writeFileSync(npz, craftZip([{ name: "w.weight.npy", payload: npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i)), [4, 64]) }]));
+    const npy = path.join(s.dir, "w.npy");
+    writeFileSync(npy, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.cos(i)), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const dirOut = path.join(s.dir, "existing");
+    mkdirSync(dirOut);
+    for (const input of [npz, npy]) {
+      const dry = runFqc(["apply", input, dirOut, "-c", cfg, "--dry-run"]);
+      expect(dry.code).toBe(2);
+      expect(dry.stderr).toContain(`${dirOut}: is a directory`);
+      expect(runFqc(["apply", input, dirOut, "-c", cfg, "-q"]).code).toBe(2);
+    }
+    expect(readdirSync(dirOut)).toEqual([]);
+  });
+
   it("--json gives the plan as JSON", () => {
     const s = setUp();
     const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--json"]);
