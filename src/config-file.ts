@@ -5,7 +5,7 @@
 import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs";
 import { FqcError } from "./errors.js";
 import { validate } from "./config/validate.js";
-import type { CanonicalConfig, CanonicalDocument, Recipe, Role } from "./config/types.js";
+import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "./config/types.js";
 import type { Diagnostic } from "./diagnostics/types.js";
 
 export interface LoadedConfig {
@@ -69,8 +69,8 @@ function textFileError(path: string, e: unknown): FqcError {
   return new FqcError("IO", `${path}: ${what}`, { file: path, hint, cause: e });
 }
 
-export function loadConfigText(file: string, text: string): LoadedConfig {
-  const { diagnostics, document } = validate(text, { filename: file });
+export function loadConfigText(file: string, text: string, torchao?: TorchaoVersion): LoadedConfig {
+  const { diagnostics, document } = validate(text, { filename: file, torchao });
   return { file, text, diagnostics, document };
 }
 

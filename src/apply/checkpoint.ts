@@ -6,7 +6,9 @@
  * (checkpoint-run.ts).
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
-import { checkpointFiles, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkOutputDirectory } from "../checkpoint/layout-writer.js";
+import { checkpointFiles, checkpointOutputTargets, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkAtomicTarget } from "../npy/atomic.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
 import { checkPaths, type PathUse } from "../npy/path-check.js";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
@@ -106,16 +108,24 @@ export function checkApplyPaths(
   checkpoint: Checkpoint, opts: Pick<ApplyCheckpointOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
 ): void {
   checkOutputForm(checkpoint.format, opts.input, opts.output);
+  // OUT and the files the writer will create in it: a directory OUT receives the source's file names, which may be
+  // the input's own files (writing into the input's directory).
+  const targets = checkpointOutputTargets(checkpoint, opts.output);
   checkPaths({
     reads: [...checkpointFiles(checkpoint).map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
     writes: [
       { path: opts.output, role: "OUT", forceable: true },
+      ...targets.files.filter((path) => path !== opts.output).map((path) => ({ path, role: "OUT", forceable: true })),
       ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
       ...(opts.writes ?? []),
     ],
     force: opts.force,
     forceFlag: "--force",
   });
+  // What creating the output files would refuse (a directory where a file goes, a trailing slash, a file a rename
+  // would damage), refused here too, so that --dry-run, which creates nothing, says what apply would.
+  if (targets.dir !== null) checkOutputDirectory(targets.dir);
+  for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceFlag: "--force" });
 }
 
 /** What a JavaScript caller passes, checked before the checkpoint is opened (the types say the same to TypeScript). */

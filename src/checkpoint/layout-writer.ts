@@ -166,6 +166,15 @@ class LayoutSink implements TensorSink {
   }
 }
 
+/** An output directory is missing (it will be created) or a directory; anything else is refused. Returns whether it exists. */
+export function checkOutputDirectory(dir: string): boolean {
+  const existing = (() => { try { return statSync(dir); } catch { return null; } })();
+  if (existing && !existing.isDirectory()) {
+    throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
+  }
+  return existing !== null;
+}
+
 /**
  * Several files written into one output directory, all appearing or none:
  * - the directory is missing: it is created as a hidden temp directory beside
@@ -189,10 +198,7 @@ export class DirectoryOutput {
   }
 
   static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions): DirectoryOutput {
-    const existing = (() => { try { return statSync(dir); } catch { return null; } })();
-    if (existing && !existing.isDirectory()) {
-      throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
-    }
+    const existing = checkOutputDirectory(dir);
     let staging: string | null = null;
     if (!existing) {
       const parent = dirname(resolve(dir));
@@ -213,7 +219,7 @@ export class DirectoryOutput {
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, staging, files);
     try {
-      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { durable: opts.durable }));
+      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable }));
     } catch (err) {
       out.abort();
       throw err;

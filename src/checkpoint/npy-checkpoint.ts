@@ -67,6 +67,6 @@ export function openNpyCheckpoint(path: string): NpyCheckpoint {
 /** Write a .npy with the source's header and the tensor's bytes, atomically. */
 export function createNpyCheckpointWriter(source: NpyCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   outputGuard([outPath], [source.path], opts);
-  const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, durable: opts.durable });
+  const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, forceFlag: "--force", durable: opts.durable });
   return new FileLayoutWriter(outPath, [{ file, prefix: source.prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }

@@ -52,7 +52,7 @@ export function deflatedNeedsZip64(size: number): boolean {
 export function createNpzWriter(source: Checkpoint, outPath: string, opts: AtomicOptions = {}): CheckpointWriter {
   if (!isNpzCheckpoint(source)) throw new Error(`createNpzWriter: ${source.path} is a ${source.format} checkpoint, not an .npz`);
   const members = source.members;
-  const out = AtomicFile.create(outPath, { ...opts, protect: [source.path, ...(opts.protect ?? [])] });
+  const out = AtomicFile.create(outPath, { ...opts, forceFlag: "--force", protect: [source.path, ...(opts.protect ?? [])] });
   const states: MemberState[] = [];
   let failed = false;
 

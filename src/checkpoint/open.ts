@@ -13,7 +13,7 @@ import { checkpointError } from "./fail.js";
 import { createNpyCheckpointWriter, NpyCheckpoint, openNpyCheckpoint } from "./npy-checkpoint.js";
 import { createNpzWriter, openNpz } from "./npz.js";
 import { openSafetensors, SafetensorsCheckpoint } from "./safetensors.js";
-import { createSafetensorsWriter, createShardedWriter } from "./safetensors-writer.js";
+import { createSafetensorsWriter, createShardedWriter, safetensorsOutputTargets, shardedOutputTargets, type OutputTargets } from "./safetensors-writer.js";
 import { openSharded, ShardedCheckpoint } from "./sharded.js";
 import type { Checkpoint, CheckpointFormat, CheckpointWriter } from "./types.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
@@ -121,6 +121,13 @@ export function createCheckpointWriter(source: Checkpoint, outPath: string, opts
   if (source !== null && typeof source === "object" && source.format === "npz") return createNpzWriter(source, outPath, opts);
   const what = source !== null && typeof source === "object" ? `${String(source.path)}: a ${String(source.format)} checkpoint not opened by openCheckpoint` : String(source);
   throw new FqcError("USAGE", `createCheckpointWriter: no writer for ${what}`, { hint: "Pass the Checkpoint that openCheckpoint(path) returned." });
+}
+
+/** The files createCheckpointWriter(source, outPath) would create (a directory output holds the source's file names). */
+export function checkpointOutputTargets(source: Checkpoint, outPath: string): OutputTargets {
+  if (source instanceof SafetensorsCheckpoint) return safetensorsOutputTargets(source, outPath);
+  if (source instanceof ShardedCheckpoint) return shardedOutputTargets(source, outPath);
+  return { dir: null, files: [outPath] };
 }
 
 /**

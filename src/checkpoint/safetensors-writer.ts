@@ -23,39 +23,62 @@ function isDirectory(path: string): boolean {
 }
 
 /**
+ * The files a writer creates at `outPath`: `dir` is set when they go into
+ * that directory (written through DirectoryOutput), null when `files` is the
+ * one file `outPath` names.
+ */
+export interface OutputTargets {
+  readonly dir: string | null;
+  readonly files: readonly string[];
+}
+
+/**
  * A single safetensors output: `outPath` is the file, unless it is an
  * existing directory, ends with a slash, or the source was given as a
  * directory and `outPath` does not end in `.safetensors`; then the file keeps
  * the source's name inside the `outPath` directory (created if missing).
  */
+export function safetensorsOutputTargets(source: SafetensorsCheckpoint, outPath: string): OutputTargets {
+  if (isDirectory(outPath) || endsWithSeparator(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
+    return { dir: outPath, files: [join(outPath, basename(source.source.file))] };
+  }
+  return { dir: null, files: [outPath] };
+}
+
 export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   const prefix = source.source.layout.prefix;
-  if (isDirectory(outPath) || endsWithSeparator(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
-    const name = basename(source.source.file);
-    outputGuard([join(outPath, name)], [source.source.file], opts);
-    const out = DirectoryOutput.create(outPath, [name], opts);
+  const { dir, files } = safetensorsOutputTargets(source, outPath);
+  outputGuard(files, [source.source.file], opts);
+  if (dir !== null) {
+    const name = basename(files[0]);
+    const out = DirectoryOutput.create(dir, [name], opts);
     return new FileLayoutWriter(outPath, [{ file: out.files.get(name)!, prefix, tensors: source.tensors }], () => out.commit(), () => out.abort());
   }
-  outputGuard([outPath], [source.source.file], opts);
-  const file = AtomicFile.create(outPath, { durable: opts.durable });
+  const file = AtomicFile.create(outPath, { force: opts.force, forceFlag: "--force", durable: opts.durable });
   return new FileLayoutWriter(outPath, [{ file, prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }
 
 /**
  * A sharded output: `outPath` is a directory (created if missing), or a path
  * ending in `.index.json` whose directory receives the shards and which names
- * the index. Shards keep their names; the index is the source's, byte for byte.
+ * the index. Shards keep their names, the index last.
  */
-export function createShardedWriter(source: ShardedCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+export function shardedOutputTargets(source: ShardedCheckpoint, outPath: string): OutputTargets & { readonly dir: string; readonly indexName: string } {
   const givenIndex = outPath.endsWith(".index.json") && !isDirectory(outPath);
   const dir = givenIndex ? dirname(outPath) : outPath;
   const indexName = givenIndex ? basename(outPath) : basename(source.indexFile);
   if (source.shards.some((s) => s.name === indexName)) {
     throw new FqcError("USAGE", `${outPath}: the index cannot be named ${indexName}, the name of one of the shards`, { file: outPath, hint: "Give the output directory instead." });
   }
-  const names = [...source.shards.map((s) => s.name), indexName];
+  return { dir, indexName, files: [...source.shards.map((s) => s.name), indexName].map((n) => join(dir, n)) };
+}
+
+/** The sharded writer: the shards keep their names, and the index is the source's, byte for byte. */
+export function createShardedWriter(source: ShardedCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+  const { dir, indexName, files: targets } = shardedOutputTargets(source, outPath);
+  const names = targets.map((t) => basename(t));
   const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
-  outputGuard(names.map((n) => join(dir, n)), inputs, opts);
+  outputGuard(targets, inputs, opts);
   const out = DirectoryOutput.create(dir, names, opts);
   const byFile = new Map<string, CheckpointTensor[]>();
   for (const t of source.tensors) {

@@ -204,7 +204,7 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     result.sources.set(name, text);
     // Rule levels, then the per-file cap, inside validate: a rule turned off is neither listed nor counted, and
     // past the cap problems are only counted (a file of 500,000 unknown keys is not worded or placed 500,000 times).
-    const judged = judge(text, { filename: name, ruleSettings: opts.ruleSettings, maxProblems: MAX_PROBLEMS_PER_FILE });
+    const judged = judge(text, { filename: name, ruleSettings: opts.ruleSettings, maxProblems: MAX_PROBLEMS_PER_FILE, torchao: opts.torchao });
     const { document, unlisted } = judged;
     const listed = judged.diagnostics;
     if (listed.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;

@@ -1,6 +1,7 @@
 /** What a config rule reports, before it is placed in a file (see validate.ts). */
 import type { PointerPart } from "../diagnostics/locate.js";
 import type { RuleId } from "./rules.js";
+import type { TorchaoVersion } from "./types.js";
 
 export interface Finding {
   ruleId: RuleId;
@@ -9,6 +10,8 @@ export interface Finding {
   /** JSON pointer of the offending value (or key, with part "key"). */
   pointer: string;
   part?: PointerPart;
+  /** The torchao versions that raise it, when not all do (validate's `torchao` option drops it for the others). */
+  torchaoVersions?: readonly TorchaoVersion[];
 }
 
 /** JSON spelling of a value for fqc's own messages (torchao's messages use Python's, see pyrepr.ts). */

@@ -90,6 +90,8 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
       message: "Only Tensors of floating point and complex dtype can require gradients",
       hint: `Range learning trains the zero point: set "zero_point_precision": "float32" (it is ${r.zero_point_precision}${present("zero_point_precision") ? "" : " by default"}).`,
       pointer: present("zero_point_precision") ? at("zero_point_precision") : at("range_learning"),
+      // From v0.13 a symmetric config's zero point is zeroed and stays a plain tensor (forward-problems.ts says the same).
+      ...(r.mapping_type === "SYMMETRIC" ? { torchaoVersions: ["0.12"] as const } : {}),
     });
   }
   for (const [key, allowed] of [["scale_precision", SCALE_PRECISIONS], ["zero_point_precision", ZERO_POINT_PRECISIONS]] as const) {

@@ -16,10 +16,10 @@ import type { RuleSettings } from "./rule-settings.js";
 import { ruleInfo } from "./rules.js";
 import { schemaFindings } from "./schema-check.js";
 import { plainSource } from "./torchao-envelope.js";
-import type { CanonicalDocument } from "./types.js";
+import type { CanonicalDocument, TorchaoVersion } from "./types.js";
 import { keyBudget } from "./unknown-keys.js";
 import { FqcError } from "../errors.js";
-import { checkChoice, kindOf, optionsObject } from "../library-args.js";
+import { checkChoice, checkTorchao, kindOf, optionsObject } from "../library-args.js";
 
 export interface ValidateOptions {
   /** File name shown in diagnostics; `.yaml`/`.yml` selects YAML. Default "<input>". */
@@ -37,6 +37,11 @@ export interface ValidateOptions {
    * more than reading it. Default: list every diagnostic.
    */
   maxProblems?: number;
+  /**
+   * The torchao version whose forward rules apply (default "0.12"): from v0.13, range learning with an integer
+   * zero point fails only for asymmetric configs (see `torchaoVersions` on a finding).
+   */
+  torchao?: TorchaoVersion;
 }
 
 export interface ValidateResult {
@@ -99,7 +104,10 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   const budget = keyBudget(max, source.keysInOrder && ((p) => source.keysInOrder!(p)));
   const check = checkDocument(src.value, src, budget);
   const fromSchema = schemaFindings(src.value, check.findings, check.configPointers, budget.unknownIn);
-  const findings = dedupe(check.findings, fromSchema);
+  // The schema check above saw every finding (a schema error is explained by its rule's finding, whatever the version);
+  // what the chosen torchao version does not raise is dropped only now.
+  const torchao = opts.torchao ?? "0.12";
+  const findings = dedupe(check.findings, fromSchema).filter((f) => f.torchaoVersions === undefined || f.torchaoVersions.includes(torchao));
   const unlisted = { errorCount: 0, warningCount: 0 };
   if (findings.length === 0 && budget.skipped.size === 0) return { diagnostics: [], document: check.document, unlisted, errorsBeforeRuleSettings: false };
   const errorsBeforeRuleSettings = budget.skipped.size > 0 || findings.some((f) => ruleInfo(f.ruleId).severity === "error");
@@ -143,6 +151,7 @@ function checkValidateOptions(opts: unknown): ValidateOptions {
   const o = optionsObject<ValidateOptions>(opts, "validate", false);
   if (o.filename !== undefined && typeof o.filename !== "string") throw new FqcError("USAGE", `validate: options.filename must be a string, not ${kindOf(o.filename)}`);
   checkChoice(o.format, ["json", "yaml"] as const, "validate: options.format");
+  checkTorchao(o.torchao, "validate: options.torchao");
   if (o.ruleSettings !== undefined && !(o.ruleSettings instanceof Map)) {
     throw new FqcError("USAGE", `validate: options.ruleSettings must be a Map of rule id → "off" | "warn" | "error", not ${kindOf(o.ruleSettings)}`, {
       hint: "e.g. new Map([[\"fqc/unknown-key\", \"warn\"]]), or new Map(Object.entries(settings)).",

@@ -62,21 +62,7 @@ export class AtomicFile {
   }
 
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
-    if (opts.protect?.length) {
-      checkPaths({
-        reads: opts.protect.map((p) => ({ path: p, role: "the input", forceable: true })),
-        writes: [{ path: targetPath, role: "the output", forceable: true }],
-        force: opts.force,
-        forceFlag: opts.forceFlag,
-      });
-    }
-    const writePath = resolveTarget(targetPath);
-    const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
-    // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
-    if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
-      throw ioFailure(targetPath, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");
-    }
-    if (existing) checkReplaceable(targetPath, writePath, existing, opts);
+    const { writePath, existing } = checkAtomicTarget(targetPath, opts);
     const dir = dirname(writePath);
     removeStaleTemps(dir);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
@@ -167,6 +153,30 @@ export class AtomicFile {
     }
     return this.#fd;
   }
+}
+
+/**
+ * What AtomicFile.create refuses before it creates anything: the target is a protected input, names a
+ * directory, or is a file a rename would damage or the user could not write (unless forced). Exported so
+ * that a run which writes nothing (`apply --dry-run`) refuses what the real run would.
+ */
+export function checkAtomicTarget(targetPath: string, opts: AtomicOptions = {}): { writePath: string; existing: Stats | null } {
+  if (opts.protect?.length) {
+    checkPaths({
+      reads: opts.protect.map((p) => ({ path: p, role: "the input", forceable: true })),
+      writes: [{ path: targetPath, role: "the output", forceable: true }],
+      force: opts.force,
+      forceFlag: opts.forceFlag,
+    });
+  }
+  const writePath = resolveTarget(targetPath);
+  const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
+  // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
+  if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
+    throw ioFailure(targetPath, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");
+  }
+  if (existing) checkReplaceable(targetPath, writePath, existing, opts);
+  return { writePath, existing };
 }
 
 /** Refuse to replace what a rename would damage, or what the user could not write (unless forced). */

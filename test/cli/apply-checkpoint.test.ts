@@ -1,6 +1,6 @@
 /** `fqc apply` on checkpoints, end to end through bin/fqc.js: recipes, --config, sharded layouts, --dry-run, --json, refusals, Ctrl-C. */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
@@ -275,6 +275,40 @@ describe("an output written with a trailing slash names a directory", () => {
   });
 });
 
+describe("--force over a hard-linked checkpoint output", () => {
+  it("replaces a hard-linked .safetensors OUT with --force (that name only), and offers --force when refusing it", () => {
+    const s = setUp();
+    writeFileSync(s.output, "old");
+    linkSync(s.output, path.join(s.dir, "other-name.safetensors"));
+    const refused = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-q"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("has 2 hard links");
+    expect(refused.stderr).toContain("pass --force");
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-q", "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readSafetensors(s.output).tensors.map((t) => t.name)).toEqual(llama().map((t) => t.name));
+    expect(readFileSync(path.join(s.dir, "other-name.safetensors"), "utf8")).toBe("old");
+    expect(noTemps(s.dir)).toEqual([]);
+  });
+
+  it("replaces a hard-linked shard of an existing sharded OUT directory with --force", () => {
+    const s = setUp();
+    const src = path.join(s.dir, "src");
+    mkdirSync(src);
+    writeSafetensors(path.join(src, "model-00001-of-00001.safetensors"), llama(), { format: "pt" });
+    writeFileSync(path.join(src, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(llama().map((t) => [t.name, "model-00001-of-00001.safetensors"])) }));
+    const out = path.join(s.dir, "out");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "model-00001-of-00001.safetensors"), "old");
+    linkSync(path.join(out, "model-00001-of-00001.safetensors"), path.join(s.dir, "kept.safetensors"));
+    expect(runFqc(["apply", src, out, "--recipe", s.recipe, "-q"]).code).toBe(2);
+    const r = runFqc(["apply", src, out, "--recipe", s.recipe, "-q", "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(s.dir, "kept.safetensors"), "utf8")).toBe("old");
+    expect(readdirSync(out).sort()).toEqual(["model-00001-of-00001.safetensors", "model.safetensors.index.json"]);
+  });
+});
+
 describe("fqc apply --dry-run", () => {
   it("lists every tensor with its shape, dtype, action and key, and writes nothing", () => {
     const s = setUp();
@@ -302,6 +336,50 @@ describe("fqc apply --dry-run", () => {
     const form = runFqc(["apply", s.input, path.join(s.dir, "out.npz"), "--recipe", s.recipe, "--dry-run"]);
     expect(form.code).toBe(2);
     expect(form.stderr).toMatch(/same form as .*model\.safetensors, not npz/);
+  });
+
+  it("refuses an OUT directory that would receive the input's own file, as apply does (exit 2, nothing listed)", () => {
+    const s = setUp();
+    for (const out of [s.dir, `${s.dir}/`]) {
+      const dry = runFqc(["apply", s.input, out, "--recipe", s.recipe, "--dry-run"]);
+      expect(dry.code, dry.stdout).toBe(2);
+      expect(dry.stderr).toContain(`OUT ${path.join(s.dir, "model.safetensors")} is the same file as IN`);
+      expect(dry.stdout).toBe("");
+      expect(runFqc(["apply", s.input, out, "--recipe", s.recipe, "-q"]).code).toBe(2);
+    }
+    expect(runFqc(["apply", s.input, s.dir, "--recipe", s.recipe, "--dry-run", "--force"]).code).toBe(0);
+  });
+
+  it("refuses a sharded OUT that is the input's directory, given by its index, as apply does", () => {
+    const s = setUp();
+    const src = path.join(s.dir, "src");
+    mkdirSync(src);
+    writeSafetensors(path.join(src, "model-00001-of-00001.safetensors"), llama(), { format: "pt" });
+    const index = path.join(src, "model.safetensors.index.json");
+    writeFileSync(index, JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(llama().map((t) => [t.name, "model-00001-of-00001.safetensors"])) }));
+    const dry = runFqc(["apply", index, `${src}/`, "--recipe", s.recipe, "--dry-run"]);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain("is the same file as");
+    expect(runFqc(["apply", index, `${src}/`, "--recipe", s.recipe, "-q"]).code).toBe(2);
+  });
+
+  it("refuses an existing directory as an .npz or .npy output, as apply does", () => {
+    const s = setUp();
+    const npz = path.join(s.dir, "w.npz");
+    writeFileSync(npz, craftZip([{ name: "w.weight.npy", payload: npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i)), [4, 64]) }]));
+    const npy = path.join(s.dir, "w.npy");
+    writeFileSync(npy, npyF32(Array.from({ length: 4 * 64 }, (_, i) => Math.cos(i)), [4, 64]));
+    const cfg = path.join(s.dir, "cfg.json");
+    writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const dirOut = path.join(s.dir, "existing");
+    mkdirSync(dirOut);
+    for (const input of [npz, npy]) {
+      const dry = runFqc(["apply", input, dirOut, "-c", cfg, "--dry-run"]);
+      expect(dry.code).toBe(2);
+      expect(dry.stderr).toContain(`${dirOut}: is a directory`);
+      expect(runFqc(["apply", input, dirOut, "-c", cfg, "-q"]).code).toBe(2);
+    }
+    expect(readdirSync(dirOut)).toEqual([]);
   });
 
   it("--json gives the plan as JSON", () => {

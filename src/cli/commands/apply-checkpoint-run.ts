@@ -119,7 +119,7 @@ function checkpointOption(argv: ApplyArgs): string | undefined {
 async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): Promise<PlanSource | undefined> {
   const file = (argv.recipe ?? argv.config)!;
   const text = await readTextFileInterruptibly(file);
-  const loaded = loadConfigText(file, text);
+  const loaded = loadConfigText(file, text, argv.torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, argv.quiet ? errors : loaded.diagnostics);
   if (!loaded.document || errors.length > 0) {

@@ -34,7 +34,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   }
   const configPath = argv.config!;
   const text = await readTextFileInterruptibly(configPath);
-  const loaded = loadConfigText(configPath, text);
+  const loaded = loadConfigText(configPath, text, argv.torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   const shown = argv.quiet ? errors : loaded.diagnostics;
   await reportConfigDiagnostics(io, configPath, text, shown);

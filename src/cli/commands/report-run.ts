@@ -1,7 +1,7 @@
 /** What `fqc report` does once its arguments are parsed (loaded when the command runs). */
 import { basename, extname } from "node:path";
 import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
-import type { CanonicalConfig, Recipe } from "../../config/types.js";
+import type { CanonicalConfig, Recipe, TorchaoVersion } from "../../config/types.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
 import { checkPaths } from "../../npy/path-check.js";
@@ -36,7 +36,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const files = (kind === "recipe" ? argv.recipe : argv.config) ?? [];
   const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
   for (const file of files) {
-    const source = await loadColumn(file, kind, io);
+    const source = await loadColumn(file, kind, io, argv.torchao);
     if (typeof source === "number") {
       setExit(source);
       return;
@@ -123,9 +123,9 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
  * file's errors.
  */
 /** A column's config or recipe, or the exit status once its problems are printed (2 for a syntax error, as every command has it; else 1). */
-async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
+async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO, torchao: TorchaoVersion): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
   const text = await readTextFileInterruptibly(file);
-  const loaded = loadConfigText(file, text);
+  const loaded = loadConfigText(file, text, torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, errors);
   if (!loaded.document || errors.length > 0) return errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS;

@@ -38,7 +38,7 @@ export function validateCommand(io: CliIO, setExit: (code: number) => void): Com
         .option("tensor", { type: "string", describe: "Also check a config against this .npy tensor's shape, or a config or recipe against every tensor of this checkpoint it targets (.safetensors, sharded index or directory, .npz; reads headers only)" })
         .option("role", { type: "string", choices: ["weight", "activation"] as const, describe: "With --tensor and a QAT pair: which config to check (default: both against a .npy, the weight side against a checkpoint)" })
         .option("compute-dtype", { type: "string", choices: COMPUTE_DTYPES, describe: "With --tensor: the dtype fqc apply would compute in" })
-        .option("torchao", { type: "string", choices: TORCHAO_VERSIONS, default: "0.12" as const, describe: "With --tensor: the torchao version whose forward checks to run" })
+        .option("torchao", { type: "string", choices: TORCHAO_VERSIONS, default: "0.12" as const, describe: "The torchao version whose forward rules (and, with --tensor, forward checks) to run" })
         .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input in reports (its extension selects JSON or YAML)" })
         .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })

@@ -1,0 +1,91 @@
+/** The README's command sections against the built CLI: every option `--help` lists is documented, and pasted outputs are real. */
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, runFqc, tempDir, type TempDir } from "../helpers/cli.js";
+
+const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+/** From `### fqc <command>` to the next heading of level 2 or 3 (its `####` subsections included). */
+function commandSection(command: string): string {
+  const start = readme.indexOf(`\n### fqc ${command}\n`);
+  if (start < 0) throw new Error(`README has no '### fqc ${command}' section`);
+  const rest = readme.slice(start + 1);
+  const end = rest.slice(4).search(/\n##?#? /);
+  return end < 0 ? rest : rest.slice(0, end + 4);
+}
+
+/** The output pasted under `$ <command line>` in a fenced block, up to the block's end. */
+function pastedOutput(commandLine: string): string {
+  const marker = `$ ${commandLine}\n`;
+  const start = readme.indexOf(marker);
+  if (start < 0) throw new Error(`README shows no run of ${commandLine}`);
+  const body = readme.slice(start + marker.length);
+  return body.slice(0, body.indexOf("```"));
+}
+
+/** Long option names in a command's --help (`--name`), without help and version. */
+function helpOptions(command: string): string[] {
+  const r = runFqc([command, "--help"]);
+  expect(r.code).toBe(0);
+  const options = r.stdout.split("\nOptions:\n")[1]?.split("\nExamples:")[0] ?? "";
+  return [...options.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]).filter((o) => o !== "--help" && o !== "--version");
+}
+
+/** Timings and thread counts change between runs; everything else in a summary line must not. */
+const untimed = (text: string) => text.replace(/ in \d+\.\d+ s, /g, " in T s, ");
+
+describe("README command sections", () => {
+  let tmp: TempDir;
+  beforeAll(() => {
+    tmp = tempDir();
+    // Runs from a directory holding `examples` (a link to the repository's) and the files the README's runs name, so the paths
+    // printed are the ones pasted and no output lands in the repository.
+    symlinkSync(path.join(ROOT, "examples"), tmp.path("examples"));
+    writeFileSync(tmp.path("g48.json"), '{"dtype": "int4", "group_size": 48}\n');
+  });
+  afterAll(() => tmp.cleanup());
+
+  for (const command of ["validate", "normalize", "apply", "report", "schema"]) {
+    it(`names every option of fqc ${command} --help in its section`, () => {
+      const section = commandSection(command);
+      const missing = helpOptions(command).filter((o) => !section.includes(`\`${o}`) && !section.includes(`--no-${o.slice(2)}`) && !section.includes(`, ${o}`) && !section.includes(` ${o} `));
+      expect(missing).toEqual([]);
+    });
+  }
+
+  it("shows validate --format json's output as the CLI prints it (only the line breaks differ)", () => {
+    const r = runFqc(["validate", "examples/broken/per-token-symmetric.yaml", "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(pastedOutput("fqc validate examples/broken/per-token-symmetric.yaml --format json"))).toEqual(JSON.parse(r.stdout));
+  });
+
+  it("shows the --tensor pre-flight exactly as the CLI prints it", () => {
+    const r = runFqc(["validate", "g48.json", "--tensor", "examples/weight.npy"], { cwd: tmp.dir });
+    expect(r.code).toBe(1);
+    expect(pastedOutput("fqc validate g48.json --tensor examples/weight.npy")).toBe(r.stdout);
+  });
+
+  it("shows normalize's canonical form exactly as the CLI prints it", () => {
+    const r = runFqc(["normalize", "examples/int4-weight-per-group.json"]);
+    expect(r.code).toBe(0);
+    expect(pastedOutput("fqc normalize examples/int4-weight-per-group.json")).toBe(r.stdout);
+  });
+
+  it("shows apply's summary lines as the CLI prints them, up to the time taken", () => {
+    const npy = "fqc apply examples/weight.npy weight.fq.npy --config examples/8da4w.json --role weight --scale-out scale.npy --zero-point-out zero_point.npy";
+    const ckpt = "fqc apply examples/llama-tiny/model.safetensors model.fq.safetensors --recipe examples/llama-recipe.json --qparams-out qparams.safetensors";
+    for (const line of [npy, ckpt]) {
+      const r = runFqc(line.split(" ").slice(1), { cwd: tmp.dir });
+      expect(r.code).toBe(0);
+      expect(untimed(pastedOutput(line))).toBe(untimed(r.stdout));
+    }
+  });
+
+  it("shows the recipe's dry run exactly as the CLI prints it", () => {
+    const line = "fqc apply examples/llama-tiny/model.safetensors model.fq.safetensors --recipe examples/llama-recipe.json --dry-run";
+    const r = runFqc(line.split(" ").slice(1), { cwd: tmp.dir });
+    expect(r.code).toBe(0);
+    expect(pastedOutput(line)).toBe(r.stdout);
+  });
+});
