@@ -62,7 +62,7 @@ export class AtomicFile {
   }
 
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
-    const { writePath, existing } = checkAtomicTarget(targetPath, opts);
+    const { writePath, existing } = checkedTarget(targetPath, opts);
     const dir = dirname(writePath);
     removeStaleTemps(dir);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
@@ -160,7 +160,12 @@ export class AtomicFile {
  * directory, or is a file a rename would damage or the user could not write (unless forced). Exported so
  * that a run which writes nothing (`apply --dry-run`) refuses what the real run would.
  */
-export function checkAtomicTarget(targetPath: string, opts: AtomicOptions = {}): { writePath: string; existing: Stats | null } {
+export function checkAtomicTarget(targetPath: string, opts: AtomicOptions = {}): void {
+  checkedTarget(targetPath, opts);
+}
+
+/** checkAtomicTarget's checks, returning the path to write (through a symlink) and what is there now. */
+function checkedTarget(targetPath: string, opts: AtomicOptions): { writePath: string; existing: Stats | null } {
   if (opts.protect?.length) {
     checkPaths({
       reads: opts.protect.map((p) => ({ path: p, role: "the input", forceable: true })),
