@@ -9,6 +9,7 @@ export { applyCheckpoint, type ApplyCheckpointOptions, type ApplyCheckpointResul
 export { runCheckpoint, type CheckpointRunOptions, type CheckpointRunResult, type TensorOutcome } from "./apply/checkpoint-run.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
+export type { FormatInput } from "./diagnostics/format-types.js";
 export { reportCheckpoint, type ReportOptions } from "./report/pass.js";
 export { columnTargets, configTargets, recipeTargets } from "./report/targets.js";
 export { renderReport, reportPieces, REPORT_FORMATS, type ReportFormat } from "./report/render.js";

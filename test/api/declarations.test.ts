@@ -42,6 +42,10 @@ describe("the published declarations", () => {
       'export const apply: ApplyOptions = { input: "in.npy", output: "out.npy", config: fqc.normalize({ dtype: "int4", group_size: 32 }), signal, startedWorkers: { take: () => [] } };',
       "export type Rest = [ApplyCheckpointOptions, CheckpointRunOptions, ReportOptions];",
       "export const n: number = fqc.validate(\"{}\").diagnostics.length;",
+      // formatDiagnostics' input type is named, so a caller can build one before the call.
+      'import type { FormatInput } from "fqc";',
+      'export const input: FormatInput = { diagnostics: [], sources: new Map(), filesChecked: [], rules: fqc.RULES, toolVersion: fqc.VERSION, cwd: "." };',
+      'export const text: string = fqc.formatDiagnostics("json", input, { color: false });',
       EXPECT_TYPED,
     ].join("\n");
     const r = typeCheck("no-node-types", source, { types: [] });
