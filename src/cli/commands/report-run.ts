@@ -91,7 +91,14 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
   }
   const format = formatFor(argv.format, toFile ? argv.output : undefined, REPORT_EXTENSIONS, "table");
-  const pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  let pieces: Iterable<string>;
+  try {
+    // Markdown and HTML are rendered here, whole, and can fail (a report longer than a string holds): the temp file goes too.
+    pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  } catch (err) {
+    outFile?.abort();
+    throw err;
+  }
   if (outFile) {
     commitPieces(outFile, pieces);
   } else {
