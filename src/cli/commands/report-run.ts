@@ -26,7 +26,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
   }
-  if (argv.worst !== undefined && (!Number.isInteger(argv.worst) || argv.worst < 1)) {
+  // A safe integer: the renderer refuses anything else, and would do so only after the pass.
+  if (argv.worst !== undefined && (!Number.isSafeInteger(argv.worst) || argv.worst < 1)) {
     throw new FqcError("USAGE", `--worst needs a positive whole number of tensors, got ${String(argv.worst)}`);
   }
   if (argv["fail-under"] !== undefined && !Number.isFinite(argv["fail-under"])) {
