@@ -11,7 +11,7 @@ import { renderReportHtml } from "../../src/report/render-html.js";
 import { renderReportJson } from "../../src/report/render-json.js";
 import { renderReportMarkdown } from "../../src/report/render-markdown.js";
 import { renderReportTable } from "../../src/report/render-table.js";
-import { configTargets } from "../../src/report/targets.js";
+import { configTargets, recipeTargets } from "../../src/report/targets.js";
 import type { Report } from "../../src/report/types.js";
 import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
 import { planTablePieces, renderPlanTable } from "../../src/tensor-plan/render-plan.js";
@@ -89,6 +89,20 @@ describe("a report of a checkpoint with hostile tensor names", () => {
     // fqc's own words are not touched: the key column says --config as it is.
     expect(csv).toMatch(/,quantized,--config,/);
     expect(csv).toContain("\nplain.weight,");
+  });
+});
+
+describe("CSV fields other than the tensor that a file chose", () => {
+  it("disarms a recipe key and a column name a spreadsheet would run as formulas, and leaves --config as it is", async () => {
+    const ckpt = testCheckpoint(tmp.path("formula-key.safetensors"), [HOSTILE.formula, "plain.weight"].map((name, i) => ({ name, dtype: "F32", shape: [2, 64], values: weights(128, i + 1) })));
+    const value = { kind: "config" as const, config: INT4 };
+    const recipe = { entries: [{ key: HOSTILE.formula, value }, { key: "_default", value }] };
+    const r = await reportCheckpoint(ckpt, [{ name: "=1+2", source: "=1+2.json", kind: "recipe", targets: recipeTargets(ckpt, recipe) }], { threads: 1 });
+    const csv = renderReportCsv(r);
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").weight",2x64,F32,128,'=1+2,quantized,"'=HYPERLINK(""http://x"",""y"").weight",`);
+    expect(csv).toContain("\nplain.weight,2x64,F32,128,'=1+2,quantized,_default,");
+    const plain = renderReportCsv(await reportCheckpoint(ckpt, [{ name: "-int4", source: "-int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 }));
+    expect(plain).toContain("\nplain.weight,2x64,F32,128,'-int4,quantized,--config,");
   });
 });
 
