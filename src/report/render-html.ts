@@ -4,7 +4,7 @@
  * and attaches to a CI run as a single artifact. Pure.
  */
 import { renderSqnrChart, shortName, xmlEscape as esc, type ChartOptions } from "./render-chart.js";
-import { cellNote, formatBytes, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
 const CSS = `
@@ -30,6 +30,15 @@ td.first,th.first{border-left:2px solid #ddd}
 `;
 
 export interface HtmlOptions extends RowOptions, ChartOptions {}
+
+/** How many values the figures leave out, per column (the table's summary lines say it too); "" when none. */
+function leftOutNote(report: Report): string {
+  const lines = report.summaries.flatMap((s) => {
+    const text = leftOutText(s);
+    return text ? [`Column ${esc(s.column)}: ${text} of its figures.`] : [];
+  });
+  return lines.length ? `<p class="meta">${lines.join("<br>")}</p>\n` : "";
+}
 
 export function renderReportHtml(report: Report, opts: HtmlOptions = {}): string {
   const { columns } = report;
@@ -75,7 +84,7 @@ ${renderSqnrChart(report, opts)}
 <tr><th class="text">column</th><th class="text">from</th><th>tensors</th><th>overall SQNR dB</th><th>quantized size</th><th>of ${formatBytes(report.summaries[0]?.originalBytes ?? 0)}</th><th class="text">worst tensors (dB)</th></tr>
 ${summaryRows.join("\n")}
 </table>
-<h2>Tensors</h2>
+${leftOutNote(report)}<h2>Tensors</h2>
 <div class="scroll">
 <table class="tensors">
 ${head1}

@@ -4,7 +4,7 @@
  * tensors (SQNR and max |x − y| per column). Pure.
  */
 import { shownName } from "../diagnostics/one-line.js";
-import { cellNote, formatBytes, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
 /** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes). */
@@ -36,6 +36,12 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}): str
       s.worst.slice(0, 3).map((w) => `${md(w.name)} ${formatWorstDb(w.sqnrDb)}`).join(", "),
     ]));
   }
+  // The figures leave non-finite values out: say how many, as the table's summary lines do.
+  const leftOut = report.summaries.flatMap((s) => {
+    const text = leftOutText(s);
+    return text ? [`Column ${md(s.column)}: ${text} of its figures.`] : [];
+  });
+  if (leftOut.length) out.push("", leftOut.join("<br>\n"));
   out.push("", row(["tensor", "shape", "dtype", ...report.columns.flatMap((c) => [`${md(c.name)} SQNR dB`, `${md(c.name)} max \\|e\\|`])]));
   out.push(row(["---", "---", "---", ...report.columns.flatMap(() => ["---:", "---:"])]));
   for (const t of selectRows(report, opts)) {

@@ -5,7 +5,7 @@
  * per column. Pure.
  */
 import { oneLine, shownName } from "../diagnostics/one-line.js";
-import { cellNote, formatBytes, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { ColumnSummary, Report, ReportCell } from "./types.js";
 
 interface GridColumn {
@@ -49,7 +49,8 @@ export function summaryLine(s: ColumnSummary): string {
   const ratio = s.originalBytes === 0 ? "" : ` (${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%)`;
   const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${shownName(w.name)} ${formatWorstDb(w.sqnrDb, " dB")}`).join(", ")}` : "";
   const refused = s.tensorsRefused ? `, ${s.tensorsRefused} refused` : "";
-  const bad = s.nanInputs + s.infInputs ? `, ${s.nanInputs} NaN and ${s.infInputs} inf inputs left out` : "";
+  const leftOut = leftOutText(s);
+  const bad = leftOut ? `, ${leftOut}` : "";
   const overall = s.overallSqnrDb === null ? "no figures" : `overall SQNR ${formatDb(s.overallSqnrDb)} dB`;
   return `${shownName(s.column)}: ${s.tensorsQuantized} tensors fake-quantized${refused}, ${overall}${bad}, ` +
     `${formatBytes(s.originalBytes)} → ${formatBytes(s.quantizedBytes)}${ratio}${worst}`;
