@@ -5,6 +5,7 @@
  * legend, and a <title> on every point naming tensor, column and value (the
  * browser shows it on hover; no script needed). Pure: report → SVG text.
  */
+import { shownName } from "../diagnostics/one-line.js";
 import { formatDb } from "./rows.js";
 import type { Report } from "./types.js";
 
@@ -27,6 +28,21 @@ export function xmlEscape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * A name from a file (tensor, recipe key, column, path) as the HTML shows it: as the text table shows it (shownName:
+ * line breaks, tabs and controls as visible escapes, a name past 200 characters cut in the middle), XML-escaped. Whitespace
+ * collapses in HTML, so a raw line break would show `a\nb` as `a b`. Data attributes keep names exact instead.
+ */
+export function shownText(s: string): string {
+  return xmlEscape(shownName(s));
+}
+
+/** An x-axis label: shown as shownText shows it, and cut in the middle past 40 characters (the axis leaves room for about 30). */
+function axisLabel(name: string): string {
+  const s = shownName(shortName(name));
+  return xmlEscape(s.length > 40 ? `${s.slice(0, 20)}…${s.slice(-19)}` : s);
 }
 
 /** A short label for the x axis: the name without a leading "model." and a trailing ".weight". */
@@ -69,7 +85,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   const left = 70;
   const right = 24;
   // Room for the labels, rotated by 60°: about 5 px per character at 10 px.
-  const bottom = labelled ? 44 + Math.min(150, 5 * tensors.reduce((w, t) => Math.max(w, shortName(t.name).length), 4)) : 60;
+  const bottom = labelled ? 44 + Math.min(150, 5 * tensors.reduce((w, t) => Math.max(w, Math.min(41, shownName(shortName(t.name)).length)), 4)) : 60;
   const H = top + 330 + bottom;
   const plotW = W - left - right;
   const plotH = H - top - bottom;
@@ -104,7 +120,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   out.push(`<g class="x-axis" font-size="10" fill="#444">`);
   tensors.forEach((t, i) => {
     if (!labelled) return;
-    out.push(`<text transform="translate(${f(x(i) + 3)} ${top + plotH + 8}) rotate(-60)" text-anchor="end">${xmlEscape(shortName(t.name))}</text>`);
+    out.push(`<text transform="translate(${f(x(i) + 3)} ${top + plotH + 8}) rotate(-60)" text-anchor="end">${axisLabel(t.name)}</text>`);
   });
   if (!labelled) {
     const every = Math.ceil(tensors.length / 20);
@@ -132,7 +148,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
       const py = y(v);
       pts.push(`${f(px)},${f(py)}`);
       marks.push(`<path class="point" data-series="${c}" data-tensor="${xmlEscape(t.name)}" data-sqnr="${attrDb(v)}" transform="translate(${f(px)} ${f(py)})" d="${marker}">` +
-        `<title>${xmlEscape(`${t.name} (${t.shape.join("×")} ${t.dtype})\n${col.name}: ${formatDb(v)} dB`)}</title></path>`);
+        `<title>${shownText(t.name)} (${t.shape.join("×")} ${t.dtype})\n${shownText(col.name)}: ${formatDb(v)} dB</title></path>`);
     });
     out.push(`<g class="series" data-series="${c}" data-column="${xmlEscape(col.name)}" fill="${colour}" stroke="${colour}">`);
     if (pts.length > 1) out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke-width="1.5" stroke-opacity="0.55"/>`);
@@ -145,7 +161,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   report.columns.forEach((col, c) => {
     const colour = SERIES_COLOURS[c % SERIES_COLOURS.length];
     const overall = report.summaries[c]?.overallSqnrDb;
-    const label = `${col.name}${overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)`}`;
+    const label = `${shownName(col.name)}${overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)`}`;
     out.push(`<g class="legend-item" data-series="${c}"><line x1="${lx}" x2="${lx + 22}" y1="24" y2="24" stroke="${colour}" stroke-width="2"/>` +
       `<path transform="translate(${lx + 11} 24)" d="${MARKERS[c % MARKERS.length]}" fill="${colour}"/>` +
       `<text x="${lx + 30}" y="24" dominant-baseline="middle">${xmlEscape(label)}</text></g>`);

@@ -77,6 +77,15 @@ describe("a report of a checkpoint with hostile tensor names", () => {
     expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202a-\u202e\u2066-\u2069]/);
     expect(html).toContain("evil\\u001b[31mRED");
   });
+  it("shows line breaks and tabs in names as escapes in the HTML, as the table does (HTML would collapse them to spaces)", () => {
+    const html = renderReportHtml(report);
+    expect(html).toContain('<td class="name">line\\nbreak\\r.weight</td>');
+    expect(html).toContain('<td class="name">tab\\tbed.weight</td>');
+    // The tooltip too; its own line break (between the name and the figure) stays.
+    expect(html).toMatch(/<title>line\\nbreak\\r\.weight \(2×64 F32\)\nint4: [\d.]+ dB<\/title>/);
+    // Data attributes keep the name exact.
+    expect(html).toContain('data-tensor="line\nbreak\r.weight"');
+  });
   it("keeps names exact in JSON", () => {
     const json = JSON.parse(renderReportJson(report)) as { tensors: Array<{ name: string }> };
     expect(json.tensors.map((t) => t.name)).toEqual(NAMES);
@@ -122,6 +131,13 @@ describe("a huge tensor name (the header allows 100 MB of them)", () => {
     expect(renderReportMarkdown(big).length).toBeLessThan(60_000);
     const plan = renderPlanTable(planTensors([{ name: huge, dtype: "F32", shape: [2, 64], byteLength: 512 }, { name: "a.weight", dtype: "F32", shape: [2, 64], byteLength: 512 }], { config: INT4 }));
     expect(plan.length).toBeLessThan(2_000);
+  });
+  it("is cut in the middle in the HTML's tables and chart, as in the text table", () => {
+    const html = renderReportHtml(big);
+    expect(html).toContain(`<td class="name">${shownName(huge)}</td>`);
+    // Whole only in the chart point's data attribute, which keeps names exact.
+    expect(html.split(huge).length - 1).toBe(1);
+    expect(html).toContain(`data-tensor="${huge}"`);
   });
   it("stays whole in JSON", () => {
     expect((JSON.parse(renderReportJson(big)) as { tensors: Array<{ name: string }> }).tensors[0].name).toBe(huge);
