@@ -7,9 +7,9 @@ import { shownName } from "../diagnostics/one-line.js";
 import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
-/** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes). */
+/** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes): & too, or `&lt;` would show as `<`, and ~ (GitHub strikes through `~~x~~`). */
 function md(s: string): string {
-  return shownName(s).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]])/g, "\\$1");
+  return shownName(s).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]&~])/g, "\\$1");
 }
 
 function row(cells: string[]): string {

@@ -72,6 +72,10 @@ describe("a report of a checkpoint with hostile tensor names", () => {
     // Every table row is one line: rows + header + rule of both tables, and the title lines.
     expect(md.split("\n").filter((l) => l.startsWith("|")).length).toBe(2 + 1 + 2 + NAMES.length);
   });
+  it("shows a name with an entity or a strike-through in Markdown as it is, not as the character or markup", () => {
+    const r = { ...report, tensors: [{ ...report.tensors[0], name: "&lt;b&gt;~~x~~&amp;.weight" }] };
+    expect(renderReportMarkdown(r)).toContain("| \\&lt;b\\&gt;\\~\\~x\\~\\~\\&amp;.weight |");
+  });
   it("writes HTML whose text and SVG hold no character XML forbids and no bidi control", () => {
     const html = renderReportHtml(report);
     expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202a-\u202e\u2066-\u2069]/);
