@@ -171,9 +171,11 @@ describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () 
     const ckpt = { path: "many.safetensors", format: "safetensors" as const, tensors, metadata: null, stream: () => [], close: () => undefined } as unknown as Checkpoint;
     const sums = tensors.map(() => [Float64Array.from({ length: SLOTS }, (_, k) => (k === 0 ? 64 : k === 1 ? 1 : 0))]);
     const many = reportFromSums(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], sums);
-    for (const text of [renderReportTable(many), renderReportMarkdown(many), renderReportHtml(many), renderReportCsv(many)]) {
+    for (const text of [renderReportTable(many), renderReportHtml(many), renderReportCsv(many)]) {
       expect(text).toContain(`model.layers.${N - 1}.mlp.up`);
     }
+    // Markdown stops its table under GitHub's step summary limit, saying so.
+    expect(renderReportMarkdown(many)).toMatch(/\n\d+ more tensors not in this table/);
     const entries = planTensors(tensors, { config: INT4 });
     const plan = renderPlanTable(entries);
     expect(plan).toContain(`${N} tensors: ${N} to fake-quantize`);
