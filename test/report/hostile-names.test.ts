@@ -1,6 +1,7 @@
 // Tensor names are the checkpoint's choice: a hostile one must not drive the terminal, break a table, reorder text,
 // make an SVG ill-formed or run as a spreadsheet formula, in any output that shows it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayWidth } from "../../src/diagnostics/display-width.js";
 import { oneLine, shownName } from "../../src/diagnostics/one-line.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { Checkpoint, CheckpointTensor } from "../../src/checkpoint/types.js";
@@ -157,6 +158,20 @@ describe("names beyond the Basic Multilingual Plane", () => {
     const shapeAt = lines.map((l) => [...l].indexOf("2"));
     expect(new Set(shapeAt).size).toBe(1);
     expect(shapeAt[0]).toBe([..."abcdef.weight"].length + 2);
+  });
+});
+
+describe("names a terminal shows wider or narrower than their UTF-16 length", () => {
+  it("line up in the report's table by terminal columns: CJK two a character, a combining accent none", async () => {
+    const names = ["漢字漢字.weight", "e\u0301\u0301.weight", "emoji\u{1F600}.weight", "plain.weight"];
+    const ckpt = testCheckpoint(tmp.path("wide.safetensors"), names.map((name, i) => ({ name, dtype: "F32", shape: [2, 64], values: weights(128, i + 1) })));
+    const wide = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+    const lines = renderReportTable(wide).split("\n").filter((l) => names.some((n) => l.startsWith(n)));
+    expect(lines).toHaveLength(4);
+    // Where the shape starts, in terminal columns: the same on every line, two past the widest name (漢字漢字.weight: 15).
+    const shapeAt = lines.map((l) => displayWidth(l.slice(0, l.indexOf("2×64"))));
+    expect(shapeAt).toEqual([17, 17, 17, 17]);
+    expect(new Set(lines.map((l) => displayWidth(l))).size).toBe(1);
   });
 });
 
