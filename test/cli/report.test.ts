@@ -212,6 +212,20 @@ describe("fqc report", () => {
     expect(r.stderr).toContain("nope.safetensors");
   });
 
+  it("refuses a Fortran-order .npy with exit 2, naming it and the fix, as README says (apply reads it; report does not)", () => {
+    const header = encodeNpyHeader({ descr: "<f4", fortranOrder: true, shape: [4, 64] });
+    const values = weights(256, 7);
+    const bytes = new Uint8Array(header.length + values.byteLength);
+    bytes.set(header);
+    bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
+    const fortran = tmp.write("fortran.npy", bytes);
+    const r = runFqc(["report", fortran, "-c", int4]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("fortran.npy: fortran is stored in Fortran order, which fqc report does not read");
+    expect(r.stderr).toContain("np.ascontiguousarray");
+    expect(readFileSync(path.resolve("README.md"), "utf8")).toContain("in Fortran order, a `.npy` or an `.npz` member, is refused with exit 2");
+  });
+
   it("exits 1 and names tensors torchao would refuse, still writing the report", () => {
     const odd = tmp.path("odd.safetensors");
     writeSafetensors(odd, [{ name: "a.weight", dtype: "F32", shape: [4, 40], values: weights(160, 1) }, { name: "b.weight", dtype: "F32", shape: [4, 64], values: weights(256, 2) }]);
