@@ -8,6 +8,7 @@ import { normalize } from "../../src/config/normalize.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
 import { renderReport } from "../../src/report/render.js";
 import { leftOutText } from "../../src/report/rows.js";
+import { tensorsBelow } from "../../src/report/threshold.js";
 import { configTargets } from "../../src/report/targets.js";
 import type { Report } from "../../src/report/types.js";
 import { tempDir } from "../helpers/cli.js";
@@ -50,5 +51,14 @@ describe("values the figures leave out", () => {
     expect(renderReport("table", report)).toMatch(/^per-token: 2 tensors fake-quantized, overall SQNR [\d.]+ dB, 1 NaN and 0 inf inputs, 127 non-finite outputs left out, /m);
     expect(renderReport("markdown", report)).toContain(`Column ${says} of its figures.`);
     expect(renderReport("html", report)).toContain(`<p class="meta">Column ${says} of its figures.</p>`);
+  });
+
+  it("fail --fail-under whatever the SQNR: torchao would write the NaN or inf, and no figure shows it", () => {
+    const sqnr = report.tensors.map((t) => t.cells[0].figures!.sqnrDb!);
+    expect(Math.min(...sqnr)).toBeGreaterThan(20);
+    expect(tensorsBelow(report, 0)).toEqual([
+      { tensor: "big.weight", column: "per-token", sqnrDb: sqnr[0], nonFiniteOutputs: 64 },
+      { tensor: "nan.weight", column: "per-token", sqnrDb: sqnr[1], nonFiniteOutputs: 63 },
+    ]);
   });
 });

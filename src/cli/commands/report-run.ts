@@ -118,7 +118,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     const below = tensorsBelow(report, threshold);
     if (below.length > 0) {
       io.stderr.write(`fqc: ${below.length} tensor${below.length > 1 ? "s" : ""} below --fail-under ${threshold} dB:\n` +
-        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}\n`).join(""));
+        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}` +
+          `${b.nonFiniteOutputs > 0 ? `, ${b.nonFiniteOutputs} finite input${b.nonFiniteOutputs === 1 ? "" : "s"} fake-quantized to NaN or inf` : ""}\n`).join(""));
       exit = EXIT.PROBLEMS;
     }
   }
