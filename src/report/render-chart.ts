@@ -5,6 +5,7 @@
  * legend, and a <title> on every point naming tensor, column and value (the
  * browser shows it on hover; no script needed). Pure: report → SVG text.
  */
+import { shownName } from "../diagnostics/one-line.js";
 import { formatDb } from "./rows.js";
 import type { Report } from "./types.js";
 
@@ -29,13 +30,38 @@ export function xmlEscape(s: string): string {
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * A name from a file (tensor, recipe key, column, path) as the HTML shows it: as the text table shows it (shownName:
+ * line breaks, tabs and controls as visible escapes, a name past 200 characters cut in the middle), XML-escaped. Whitespace
+ * collapses in HTML, so a raw line break would show `a\nb` as `a b`. Data attributes keep names exact instead.
+ */
+export function shownText(s: string): string {
+  return xmlEscape(shownName(s));
+}
+
+/** An x-axis label: shown as shownText shows it, and cut in the middle past 40 characters (the axis leaves room for about 30). */
+function axisLabel(name: string): string {
+  const s = shownName(shortName(name));
+  return xmlEscape(s.length > 40 ? `${s.slice(0, 20)}…${s.slice(-19)}` : s);
+}
+
 /** A short label for the x axis: the name without a leading "model." and a trailing ".weight". */
 export function shortName(name: string): string {
   return name.replace(/^model\./, "").replace(/\.weight$/, "");
 }
 
-/** Round tick values covering [lo, hi], about `target` of them, at 1/2/5 × 10^k steps. */
+/**
+ * The axis covers at most ±AXIS_DB: no SQNR comes near it (float64 sums span at most ~6,300 dB), so only a
+ * --fail-under threshold can lie beyond; it is drawn at the plot's edge, its label giving its value. A range
+ * reaching 1e308 overflowed the ticks to inf, and one of 5e15 ± 1 could not be cut into steps (v + 0.2 = v).
+ */
+export const AXIS_DB = 1e4;
+
+/** Round tick values covering [lo, hi], about `target` of them, at 1/2/5 × 10^k steps (lo and hi are clamped to ±AXIS_DB). */
 export function niceTicks(lo: number, hi: number, target = 6): { lo: number; hi: number; step: number; ticks: number[] } {
+  const clamp = (v: number) => Math.max(-AXIS_DB, Math.min(AXIS_DB, v));
+  lo = clamp(lo);
+  hi = clamp(hi);
   if (!(hi > lo)) {
     lo -= 1;
     hi += 1;
@@ -45,8 +71,9 @@ export function niceTicks(lo: number, hi: number, target = 6): { lo: number; hi:
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const a = Math.floor(lo / step) * step;
   const b = Math.ceil(hi / step) * step;
-  const ticks: number[] = [];
-  for (let v = a; v <= b + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  // By index, so the count is fixed before the loop.
+  const n = Math.round((b - a) / step);
+  const ticks = Array.from({ length: n + 1 }, (_, k) => Number((a + k * step).toPrecision(12)));
   return { lo: a, hi: b, step, ticks };
 }
 
@@ -69,7 +96,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   const left = 70;
   const right = 24;
   // Room for the labels, rotated by 60°: about 5 px per character at 10 px.
-  const bottom = labelled ? 44 + Math.min(150, 5 * tensors.reduce((w, t) => Math.max(w, shortName(t.name).length), 4)) : 60;
+  const bottom = labelled ? 44 + Math.min(150, 5 * tensors.reduce((w, t) => Math.max(w, Math.min(41, shownName(shortName(t.name)).length)), 4)) : 60;
   const H = top + 330 + bottom;
   const plotW = W - left - right;
   const plotH = H - top - bottom;
@@ -104,7 +131,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   out.push(`<g class="x-axis" font-size="10" fill="#444">`);
   tensors.forEach((t, i) => {
     if (!labelled) return;
-    out.push(`<text transform="translate(${f(x(i) + 3)} ${top + plotH + 8}) rotate(-60)" text-anchor="end">${xmlEscape(shortName(t.name))}</text>`);
+    out.push(`<text transform="translate(${f(x(i) + 3)} ${top + plotH + 8}) rotate(-60)" text-anchor="end">${axisLabel(t.name)}</text>`);
   });
   if (!labelled) {
     const every = Math.ceil(tensors.length / 20);
@@ -132,7 +159,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
       const py = y(v);
       pts.push(`${f(px)},${f(py)}`);
       marks.push(`<path class="point" data-series="${c}" data-tensor="${xmlEscape(t.name)}" data-sqnr="${attrDb(v)}" transform="translate(${f(px)} ${f(py)})" d="${marker}">` +
-        `<title>${xmlEscape(`${t.name} (${t.shape.join("×")} ${t.dtype})\n${col.name}: ${formatDb(v)} dB`)}</title></path>`);
+        `<title>${shownText(t.name)} (${t.shape.join("×")} ${t.dtype})\n${shownText(col.name)}: ${formatDb(v)} dB</title></path>`);
     });
     out.push(`<g class="series" data-series="${c}" data-column="${xmlEscape(col.name)}" fill="${colour}" stroke="${colour}">`);
     if (pts.length > 1) out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke-width="1.5" stroke-opacity="0.55"/>`);
@@ -145,7 +172,7 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
   report.columns.forEach((col, c) => {
     const colour = SERIES_COLOURS[c % SERIES_COLOURS.length];
     const overall = report.summaries[c]?.overallSqnrDb;
-    const label = `${col.name}${overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)`}`;
+    const label = `${shownName(col.name)}${overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)`}`;
     out.push(`<g class="legend-item" data-series="${c}"><line x1="${lx}" x2="${lx + 22}" y1="24" y2="24" stroke="${colour}" stroke-width="2"/>` +
       `<path transform="translate(${lx + 11} 24)" d="${MARKERS[c % MARKERS.length]}" fill="${colour}"/>` +
       `<text x="${lx + 30}" y="24" dominant-baseline="middle">${xmlEscape(label)}</text></g>`);

@@ -17,11 +17,13 @@ function field(v: string | number | null | undefined): string {
 }
 
 /**
- * A tensor name, which the checkpoint chose: one that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or
- * a carriage return: a hostile checkpoint can name a tensor `=HYPERLINK(...)`) gets a leading ', as OWASP advises. The other
- * text fields are fqc's own words or the user's file names and recipe keys.
+ * A name a file chose — a tensor's (the checkpoint's), a recipe key (an exact key is a tensor name, often copied from the
+ * checkpoint) or a column's (a config file's name): one that a spreadsheet would run as a formula (it starts with =, +, -, @,
+ * a tab or a carriage return: a hostile checkpoint can name a tensor `=HYPERLINK(...)`) gets a leading ', as OWASP advises.
+ * The other text fields are fqc's own words.
  */
-function nameField(name: string): string {
+function nameField(name: string | null): string {
+  if (name === null) return "";
   return field(/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
 }
 
@@ -37,8 +39,9 @@ export function* reportCsvPieces(report: Report, opts: RowOptions = {}): Generat
       const c = t.cells[i];
       const f = c.figures;
       yield `${[
-        nameField(t.name), field(t.shape.join("x")), field(t.dtype), field(t.elements), field(report.columns[i].name), field(c.status),
-        field(c.key), field(c.config),
+        nameField(t.name), field(t.shape.join("x")), field(t.dtype), field(t.elements), nameField(report.columns[i].name), field(c.status),
+        // A config column's key is fqc's own "--config"; a recipe column's is the recipe's.
+        report.columns[i].kind === "recipe" ? nameField(c.key) : field(c.key), field(c.config),
         // Full precision (shortest round-trip): CSV is for further processing.
         field(f && f.sqnrDb !== null && Number.isFinite(f.sqnrDb) ? String(f.sqnrDb) : formatDb(f?.sqnrDb)), field(f?.rmse), field(f?.maxAbsError),
         field(f?.zeroedShare), field(c.sums?.nanInputs), field(c.sums?.infInputs), field(c.sums?.nonFiniteOutputs), field(c.bytes), field(c.reason),

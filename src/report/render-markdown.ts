@@ -3,20 +3,25 @@
  * $GITHUB_STEP_SUMMARY: a summary table (one row per column), then the
  * tensors (SQNR and max |x − y| per column). Pure.
  */
+import { SUMMARY_MAX_BYTES } from "../diagnostics/format-markdown.js";
 import { shownName } from "../diagnostics/one-line.js";
-import { cellNote, formatBytes, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
-/** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes). */
+/** Escapes what would break a table cell or turn into markup (control characters first, as visible escapes): & too, or `&lt;` would show as `<`, and ~ (GitHub strikes through `~~x~~`). */
 function md(s: string): string {
-  return shownName(s).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]])/g, "\\$1");
+  return shownName(s).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/([*_`<>[\]&~])/g, "\\$1");
 }
 
 function row(cells: string[]): string {
   return `| ${cells.join(" | ")} |`;
 }
 
-export function renderReportMarkdown(report: Report, opts: RowOptions = {}): string {
+/**
+ * The report in Markdown. Its tensor table stops short of `maxBytes` (GitHub drops a step summary over 1 MiB whole, as
+ * `validate --format github` knows), saying how many tensors it left out: a checkpoint of 20,000 tensors makes ~2 MB.
+ */
+export function renderReportMarkdown(report: Report, opts: RowOptions = {}, maxBytes: number = SUMMARY_MAX_BYTES): string {
   const out: string[] = [
     `### fqc report: \`${shownName(report.model).replace(/`/g, "'")}\``,
     "",
@@ -36,10 +41,29 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}): str
       s.worst.slice(0, 3).map((w) => `${md(w.name)} ${formatWorstDb(w.sqnrDb)}`).join(", "),
     ]));
   }
+  // The figures leave non-finite values out: say how many, as the table's summary lines do.
+  const leftOut = report.summaries.flatMap((s) => {
+    const text = leftOutText(s);
+    return text ? [`Column ${md(s.column)}: ${text} of its figures.`] : [];
+  });
+  if (leftOut.length) out.push("", leftOut.join("<br>\n"));
   out.push("", row(["tensor", "shape", "dtype", ...report.columns.flatMap((c) => [`${md(c.name)} SQNR dB`, `${md(c.name)} max \\|e\\|`])]));
   out.push(row(["---", "---", "---", ...report.columns.flatMap(() => ["---:", "---:"])]));
-  for (const t of selectRows(report, opts)) {
-    out.push(row([md(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c) => (c.figures ? [formatDb(c.figures.sqnrDb), formatSmall(c.figures.maxAbsError)] : [cellNote(c), ""]))]));
+  // Room for the closing note, whose count is at most this long.
+  let bytes = out.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + 300;
+  const rows = selectRows(report, opts);
+  let listed = 0;
+  for (const t of rows) {
+    const line = row([md(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c) => (c.figures ? [formatDb(c.figures.sqnrDb), formatSmall(c.figures.maxAbsError)] : [cellNote(c), ""]))]);
+    bytes += Buffer.byteLength(line) + 1;
+    if (bytes > maxBytes) break;
+    out.push(line);
+    listed++;
+  }
+  if (listed < rows.length) {
+    const more = rows.length - listed;
+    out.push("", `${more} more tensor${more === 1 ? "" : "s"} not in this table: GitHub takes at most 1 MiB of job summary ` +
+      "(`--worst N` lists the N lowest, `--format csv` or `html` every tensor).");
   }
   return `${out.join("\n")}\n`;
 }

@@ -4,8 +4,9 @@
  * the recipe key that matched, for recipe columns); then one summary line
  * per column. Pure.
  */
+import { displayWidth, padToWidth } from "../diagnostics/display-width.js";
 import { oneLine, shownName } from "../diagnostics/one-line.js";
-import { cellNote, formatBytes, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
+import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { ColumnSummary, Report, ReportCell } from "./types.js";
 
 interface GridColumn {
@@ -25,21 +26,22 @@ function cellTexts(c: ReportCell, withKey: boolean): string[] {
  */
 function layOut(groups: Array<{ label: string; span: number }>, columns: GridColumn[], rows: string[][]): { heading: string[]; line: (texts: string[]) => string } {
   // reduce, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
-  const width = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, r[i].length), c.label.length));
+  // Terminal columns, not UTF-16 units: a CJK name takes two per character, an accent written as a combining mark none.
+  const width = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i])), c.label.length));
   // Widen a group's last column if its label is longer than its columns together.
   let at = 0;
   for (const g of groups) {
     const have = width.slice(at, at + g.span).reduce((a, b) => a + b, 0) + 2 * (g.span - 1);
-    if (g.label.length > have) width[at + g.span - 1] += g.label.length - have;
+    const label = displayWidth(g.label);
+    if (label > have) width[at + g.span - 1] += label - have;
     at += g.span;
   }
-  const pad = (s: string, w: number, right: boolean) => (right ? s.padStart(w) : s.padEnd(w));
-  const line = (texts: string[]) => texts.map((s, i) => pad(s, width[i], columns[i].right)).join("  ").trimEnd();
+  const line = (texts: string[]) => texts.map((s, i) => padToWidth(s, width[i], columns[i].right)).join("  ").trimEnd();
   at = 0;
   const head = groups.map((g) => {
     const w = width.slice(at, at + g.span).reduce((a, b) => a + b, 0) + 2 * (g.span - 1);
     at += g.span;
-    return g.label.padEnd(w);
+    return padToWidth(g.label, w);
   }).join("  ").trimEnd();
   const rule = width.map((w) => "─".repeat(w)).join("  ");
   return { heading: [head, line(columns.map((c) => c.label)), rule], line };
@@ -49,7 +51,8 @@ export function summaryLine(s: ColumnSummary): string {
   const ratio = s.originalBytes === 0 ? "" : ` (${((100 * s.quantizedBytes) / s.originalBytes).toFixed(1)}%)`;
   const worst = s.worst.length ? `; worst: ${s.worst.slice(0, 3).map((w) => `${shownName(w.name)} ${formatWorstDb(w.sqnrDb, " dB")}`).join(", ")}` : "";
   const refused = s.tensorsRefused ? `, ${s.tensorsRefused} refused` : "";
-  const bad = s.nanInputs + s.infInputs ? `, ${s.nanInputs} NaN and ${s.infInputs} inf inputs left out` : "";
+  const leftOut = leftOutText(s);
+  const bad = leftOut ? `, ${leftOut}` : "";
   const overall = s.overallSqnrDb === null ? "no figures" : `overall SQNR ${formatDb(s.overallSqnrDb)} dB`;
   return `${shownName(s.column)}: ${s.tensorsQuantized} tensors fake-quantized${refused}, ${overall}${bad}, ` +
     `${formatBytes(s.originalBytes)} → ${formatBytes(s.quantizedBytes)}${ratio}${worst}`;

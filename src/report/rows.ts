@@ -3,7 +3,7 @@
  * `--worst N`), and the number formats every text renderer shares. Pure.
  */
 import type { SortKey } from "./format-names.js";
-import type { Report, ReportCell, ReportTensor } from "./types.js";
+import type { ColumnSummary, Report, ReportCell, ReportTensor } from "./types.js";
 
 export { SORT_KEYS, type SortKey } from "./format-names.js";
 
@@ -97,6 +97,18 @@ export function formatBytes(n: number): string {
     u++;
   }
   return u === 0 ? `${n} B` : `${v.toFixed(2)} ${units[u]}`;
+}
+
+/**
+ * The values a column's figures leave out, in words: "65 NaN and 2 inf inputs, 189 non-finite outputs left out"; null when none
+ * was. A non-finite output of a finite input (a NaN or inf elsewhere in its group, or a float16 range that overflowed) is the
+ * one to notice: torchao would write it, and no figure shows it.
+ */
+export function leftOutText(s: Pick<ColumnSummary, "nanInputs" | "infInputs" | "nonFiniteOutputs">): string | null {
+  const parts: string[] = [];
+  if (s.nanInputs + s.infInputs > 0) parts.push(`${s.nanInputs} NaN and ${s.infInputs} inf inputs`);
+  if (s.nonFiniteOutputs > 0) parts.push(`${s.nonFiniteOutputs} non-finite output${s.nonFiniteOutputs === 1 ? "" : "s"}`);
+  return parts.length ? `${parts.join(", ")} left out` : null;
 }
 
 /** What a cell shows in place of figures. */

@@ -212,6 +212,32 @@ describe("fqc report", () => {
     expect(r.stderr).toContain("nope.safetensors");
   });
 
+  it("refuses a Fortran-order .npy with exit 2, naming it and the fix, as README says (apply reads it; report does not)", () => {
+    const header = encodeNpyHeader({ descr: "<f4", fortranOrder: true, shape: [4, 64] });
+    const values = weights(256, 7);
+    const bytes = new Uint8Array(header.length + values.byteLength);
+    bytes.set(header);
+    bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
+    const fortran = tmp.write("fortran.npy", bytes);
+    const r = runFqc(["report", fortran, "-c", int4]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("fortran.npy: fortran is stored in Fortran order, which fqc report does not read");
+    expect(r.stderr).toContain("np.ascontiguousarray");
+    expect(readFileSync(path.resolve("README.md"), "utf8")).toContain("in Fortran order, a `.npy` or an `.npz` member, is refused with exit 2");
+  });
+
+  it("--fail-under fails a tensor whose finite inputs became NaN (eps 0 on an all-zero row), though its SQNR is above", () => {
+    const values = weights(8 * 64, 9);
+    values.fill(0, 3 * 64, 4 * 64);
+    const padded = tmp.path("padded.safetensors");
+    writeSafetensors(padded, [{ name: "embed.weight", dtype: "F32", shape: [8, 64], values }]);
+    const eps0 = tmp.write("eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
+    const r = runFqc(["report", padded, "-c", eps0, "--fail-under", "20"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^eps0: 1 tensors fake-quantized, overall SQNR [\d.]+ dB, 64 non-finite outputs left out, /m);
+    expect(r.stderr).toMatch(/^fqc: 1 tensor below --fail-under 20 dB:\n {2}embed\.weight \(eps0\): [\d.]+ dB, 64 finite inputs fake-quantized to NaN or inf\n$/);
+  });
+
   it("exits 1 and names tensors torchao would refuse, still writing the report", () => {
     const odd = tmp.path("odd.safetensors");
     writeSafetensors(odd, [{ name: "a.weight", dtype: "F32", shape: [4, 40], values: weights(160, 1) }, { name: "b.weight", dtype: "F32", shape: [4, 64], values: weights(256, 2) }]);

@@ -1,6 +1,7 @@
 // Tensor names are the checkpoint's choice: a hostile one must not drive the terminal, break a table, reorder text,
 // make an SVG ill-formed or run as a spreadsheet formula, in any output that shows it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayWidth } from "../../src/diagnostics/display-width.js";
 import { oneLine, shownName } from "../../src/diagnostics/one-line.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { Checkpoint, CheckpointTensor } from "../../src/checkpoint/types.js";
@@ -11,7 +12,7 @@ import { renderReportHtml } from "../../src/report/render-html.js";
 import { renderReportJson } from "../../src/report/render-json.js";
 import { renderReportMarkdown } from "../../src/report/render-markdown.js";
 import { renderReportTable } from "../../src/report/render-table.js";
-import { configTargets } from "../../src/report/targets.js";
+import { configTargets, recipeTargets } from "../../src/report/targets.js";
 import type { Report } from "../../src/report/types.js";
 import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
 import { planTablePieces, renderPlanTable } from "../../src/tensor-plan/render-plan.js";
@@ -72,10 +73,23 @@ describe("a report of a checkpoint with hostile tensor names", () => {
     // Every table row is one line: rows + header + rule of both tables, and the title lines.
     expect(md.split("\n").filter((l) => l.startsWith("|")).length).toBe(2 + 1 + 2 + NAMES.length);
   });
+  it("shows a name with an entity or a strike-through in Markdown as it is, not as the character or markup", () => {
+    const r = { ...report, tensors: [{ ...report.tensors[0], name: "&lt;b&gt;~~x~~&amp;.weight" }] };
+    expect(renderReportMarkdown(r)).toContain("| \\&lt;b\\&gt;\\~\\~x\\~\\~\\&amp;.weight |");
+  });
   it("writes HTML whose text and SVG hold no character XML forbids and no bidi control", () => {
     const html = renderReportHtml(report);
     expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202a-\u202e\u2066-\u2069]/);
     expect(html).toContain("evil\\u001b[31mRED");
+  });
+  it("shows line breaks and tabs in names as escapes in the HTML, as the table does (HTML would collapse them to spaces)", () => {
+    const html = renderReportHtml(report);
+    expect(html).toContain('<td class="name">line\\nbreak\\r.weight</td>');
+    expect(html).toContain('<td class="name">tab\\tbed.weight</td>');
+    // The tooltip too; its own line break (between the name and the figure) stays.
+    expect(html).toMatch(/<title>line\\nbreak\\r\.weight \(2×64 F32\)\nint4: [\d.]+ dB<\/title>/);
+    // Data attributes keep the name exact.
+    expect(html).toContain('data-tensor="line\nbreak\r.weight"');
   });
   it("keeps names exact in JSON", () => {
     const json = JSON.parse(renderReportJson(report)) as { tensors: Array<{ name: string }> };
@@ -89,6 +103,20 @@ describe("a report of a checkpoint with hostile tensor names", () => {
     // fqc's own words are not touched: the key column says --config as it is.
     expect(csv).toMatch(/,quantized,--config,/);
     expect(csv).toContain("\nplain.weight,");
+  });
+});
+
+describe("CSV fields other than the tensor that a file chose", () => {
+  it("disarms a recipe key and a column name a spreadsheet would run as formulas, and leaves --config as it is", async () => {
+    const ckpt = testCheckpoint(tmp.path("formula-key.safetensors"), [HOSTILE.formula, "plain.weight"].map((name, i) => ({ name, dtype: "F32", shape: [2, 64], values: weights(128, i + 1) })));
+    const value = { kind: "config" as const, config: INT4 };
+    const recipe = { entries: [{ key: HOSTILE.formula, value }, { key: "_default", value }] };
+    const r = await reportCheckpoint(ckpt, [{ name: "=1+2", source: "=1+2.json", kind: "recipe", targets: recipeTargets(ckpt, recipe) }], { threads: 1 });
+    const csv = renderReportCsv(r);
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").weight",2x64,F32,128,'=1+2,quantized,"'=HYPERLINK(""http://x"",""y"").weight",`);
+    expect(csv).toContain("\nplain.weight,2x64,F32,128,'=1+2,quantized,_default,");
+    const plain = renderReportCsv(await reportCheckpoint(ckpt, [{ name: "-int4", source: "-int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 }));
+    expect(plain).toContain("\nplain.weight,2x64,F32,128,'-int4,quantized,--config,");
   });
 });
 
@@ -109,6 +137,13 @@ describe("a huge tensor name (the header allows 100 MB of them)", () => {
     const plan = renderPlanTable(planTensors([{ name: huge, dtype: "F32", shape: [2, 64], byteLength: 512 }, { name: "a.weight", dtype: "F32", shape: [2, 64], byteLength: 512 }], { config: INT4 }));
     expect(plan.length).toBeLessThan(2_000);
   });
+  it("is cut in the middle in the HTML's tables and chart, as in the text table", () => {
+    const html = renderReportHtml(big);
+    expect(html).toContain(`<td class="name">${shownName(huge)}</td>`);
+    // Whole only in the chart point's data attribute, which keeps names exact.
+    expect(html.split(huge).length - 1).toBe(1);
+    expect(html).toContain(`data-tensor="${huge}"`);
+  });
   it("stays whole in JSON", () => {
     expect((JSON.parse(renderReportJson(big)) as { tensors: Array<{ name: string }> }).tensors[0].name).toBe(huge);
   });
@@ -126,6 +161,20 @@ describe("names beyond the Basic Multilingual Plane", () => {
   });
 });
 
+describe("names a terminal shows wider or narrower than their UTF-16 length", () => {
+  it("line up in the report's table by terminal columns: CJK two a character, a combining accent none", async () => {
+    const names = ["漢字漢字.weight", "e\u0301\u0301.weight", "emoji\u{1F600}.weight", "plain.weight"];
+    const ckpt = testCheckpoint(tmp.path("wide.safetensors"), names.map((name, i) => ({ name, dtype: "F32", shape: [2, 64], values: weights(128, i + 1) })));
+    const wide = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+    const lines = renderReportTable(wide).split("\n").filter((l) => names.some((n) => l.startsWith(n)));
+    expect(lines).toHaveLength(4);
+    // Where the shape starts, in terminal columns: the same on every line, two past the widest name (漢字漢字.weight: 15).
+    const shapeAt = lines.map((l) => displayWidth(l.slice(0, l.indexOf("2×64"))));
+    expect(shapeAt).toEqual([17, 17, 17, 17]);
+    expect(new Set(lines.map((l) => displayWidth(l))).size).toBe(1);
+  });
+});
+
 describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () => {
   // Math.max(...rows) passes one argument per tensor: past ~130,000 it overflowed the call stack in every text renderer.
   const N = 200_000;
@@ -137,9 +186,11 @@ describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () 
     const ckpt = { path: "many.safetensors", format: "safetensors" as const, tensors, metadata: null, stream: () => [], close: () => undefined } as unknown as Checkpoint;
     const sums = tensors.map(() => [Float64Array.from({ length: SLOTS }, (_, k) => (k === 0 ? 64 : k === 1 ? 1 : 0))]);
     const many = reportFromSums(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], sums);
-    for (const text of [renderReportTable(many), renderReportMarkdown(many), renderReportHtml(many), renderReportCsv(many)]) {
+    for (const text of [renderReportTable(many), renderReportHtml(many), renderReportCsv(many)]) {
       expect(text).toContain(`model.layers.${N - 1}.mlp.up`);
     }
+    // Markdown stops its table under GitHub's step summary limit, saying so.
+    expect(renderReportMarkdown(many)).toMatch(/\n\d+ more tensors not in this table/);
     const entries = planTensors(tensors, { config: INT4 });
     const plan = renderPlanTable(entries);
     expect(plan).toContain(`${N} tensors: ${N} to fake-quantize`);

@@ -135,6 +135,30 @@ describe("report renderers", () => {
     expect(niceTicks(-3, 42).ticks).toEqual([-10, 0, 10, 20, 30, 40, 50]);
   });
 
+  it("chart ticks stay finite and few for any range: a range float64 cannot cut into steps, or one reaching 1e308", () => {
+    // 5e15 ± 1: a step of 0.5 added to 5e15 leaves it unchanged, and the loop that added it never ended.
+    for (const [lo, hi] of [[5e15 - 1, 5e15 + 1], [-0.5, 1.6e308], [0, 1.79e308], [-1.6e308, 20], [1e17, 1e17]]) {
+      const t = niceTicks(lo, hi);
+      expect(t.ticks.length, `${lo}..${hi}`).toBeGreaterThan(1);
+      expect(t.ticks.length).toBeLessThan(20);
+      expect([t.lo, t.hi, t.step, ...t.ticks].every(Number.isFinite)).toBe(true);
+    }
+    expect(niceTicks(0, 1.6e308)).toMatchObject({ lo: 0, hi: 10_000, step: 2_000 });
+  });
+
+  it("html: a --fail-under threshold far outside the figures is drawn at the plot's edge, with no NaN in the chart", () => {
+    for (const threshold of [5e15, 1.6e308, -1.6e308, 1e17]) {
+      const html = renderReportHtml(report, { threshold });
+      const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+      expect(svg, String(threshold)).not.toMatch(/NaN|Infinity/);
+      expect(svg).toContain(`--fail-under ${threshold} dB`);
+    }
+    // No finite figure at all (a column that fake-quantizes nothing): only the threshold sets the axis.
+    const none = { ...report, tensors: report.tensors.map((t) => ({ ...t, cells: t.cells.map((c) => ({ ...c, figures: null })) })) };
+    const svg = renderReportHtml(none, { threshold: 5e15 });
+    expect(svg).not.toMatch(/NaN|Infinity/);
+  });
+
   const chromium = "/usr/bin/chromium";
   const hasChromium = existsSync(chromium);
   if (!hasChromium) console.log(`skipping the headless Chromium render of the HTML report: ${chromium} is not installed (apt-get install chromium)`);

@@ -26,7 +26,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
     throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
   }
-  if (argv.worst !== undefined && (!Number.isInteger(argv.worst) || argv.worst < 1)) {
+  // A safe integer: the renderer refuses anything else, and would do so only after the pass.
+  if (argv.worst !== undefined && (!Number.isSafeInteger(argv.worst) || argv.worst < 1)) {
     throw new FqcError("USAGE", `--worst needs a positive whole number of tensors, got ${String(argv.worst)}`);
   }
   if (argv["fail-under"] !== undefined && !Number.isFinite(argv["fail-under"])) {
@@ -91,7 +92,14 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
   }
   const format = formatFor(argv.format, toFile ? argv.output : undefined, REPORT_EXTENSIONS, "table");
-  const pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  let pieces: Iterable<string>;
+  try {
+    // Markdown and HTML are rendered here, whole, and can fail (a report longer than a string holds): the temp file goes too.
+    pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+  } catch (err) {
+    outFile?.abort();
+    throw err;
+  }
   if (outFile) {
     commitPieces(outFile, pieces);
   } else {
@@ -110,7 +118,8 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     const below = tensorsBelow(report, threshold);
     if (below.length > 0) {
       io.stderr.write(`fqc: ${below.length} tensor${below.length > 1 ? "s" : ""} below --fail-under ${threshold} dB:\n` +
-        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}\n`).join(""));
+        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}` +
+          `${b.nonFiniteOutputs > 0 ? `, ${b.nonFiniteOutputs} finite input${b.nonFiniteOutputs === 1 ? "" : "s"} fake-quantized to NaN or inf` : ""}\n`).join(""));
       exit = EXIT.PROBLEMS;
     }
   }
