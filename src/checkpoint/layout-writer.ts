@@ -188,7 +188,8 @@ export class DirectoryOutput {
     this.files = files;
   }
 
-  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions): DirectoryOutput {
+  /** `keep`: the run's inputs, which the sweep of killed runs' leftovers (beside or in `dir`) must not remove. */
+  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions, keep: readonly string[] = []): DirectoryOutput {
     const existing = (() => { try { return statSync(dir); } catch { return null; } })();
     if (existing && !existing.isDirectory()) {
       throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
@@ -196,7 +197,7 @@ export class DirectoryOutput {
     let staging: string | null = null;
     if (!existing) {
       const parent = dirname(resolve(dir));
-      removeStaleTemps(parent);
+      removeStaleTemps(parent, keep);
       for (let attempt = 1; staging === null; attempt++) {
         const candidate = join(parent, tempNameFor(basename(resolve(dir))));
         try {
@@ -213,7 +214,7 @@ export class DirectoryOutput {
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, staging, files);
     try {
-      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { durable: opts.durable }));
+      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { durable: opts.durable, keep }));
     } catch (err) {
       out.abort();
       throw err;

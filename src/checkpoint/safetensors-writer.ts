@@ -12,7 +12,7 @@ import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from 
 import type { SafetensorsCheckpoint } from "./safetensors.js";
 import type { ShardedCheckpoint } from "./sharded.js";
 import type { CheckpointTensor, CheckpointWriter } from "./types.js";
-import type { CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
 
 function isDirectory(path: string): boolean {
   try {
@@ -33,11 +33,11 @@ export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: 
   if (isDirectory(outPath) || endsWithSeparator(outPath) || (source.viaDirectory && !outPath.endsWith(".safetensors"))) {
     const name = basename(source.source.file);
     outputGuard([join(outPath, name)], [source.source.file], opts);
-    const out = DirectoryOutput.create(outPath, [name], opts);
+    const out = DirectoryOutput.create(outPath, [name], opts, readPaths([source.source.file], opts));
     return new FileLayoutWriter(outPath, [{ file: out.files.get(name)!, prefix, tensors: source.tensors }], () => out.commit(), () => out.abort());
   }
   outputGuard([outPath], [source.source.file], opts);
-  const file = AtomicFile.create(outPath, { durable: opts.durable });
+  const file = AtomicFile.create(outPath, { durable: opts.durable, keep: readPaths([source.source.file], opts) });
   return new FileLayoutWriter(outPath, [{ file, prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }
 
@@ -56,7 +56,7 @@ export function createShardedWriter(source: ShardedCheckpoint, outPath: string, 
   const names = [...source.shards.map((s) => s.name), indexName];
   const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
   outputGuard(names.map((n) => join(dir, n)), inputs, opts);
-  const out = DirectoryOutput.create(dir, names, opts);
+  const out = DirectoryOutput.create(dir, names, opts, readPaths(inputs, opts));
   const byFile = new Map<string, CheckpointTensor[]>();
   for (const t of source.tensors) {
     const list = byFile.get(t.file) ?? [];
