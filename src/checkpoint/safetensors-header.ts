@@ -42,8 +42,8 @@ export interface SafetensorsLayout extends SafetensorsHeader {
   readonly dataStart: number;
 }
 
-/** Read and validate the layout of an open safetensors file of `size` bytes. */
-export function readSafetensorsLayout(fd: number, size: number, file: string): SafetensorsLayout {
+/** Read and validate the layout of an open safetensors file of `size` bytes; `heapHeld`: see checkHeaderHeap's `held`. */
+export function readSafetensorsLayout(fd: number, size: number, file: string, heapHeld = 0): SafetensorsLayout {
   if (size < 8) {
     throw checkpointError(file, `not a safetensors file: ${size} bytes, too short for the 8-byte header length`, RESAVE);
   }
@@ -57,7 +57,7 @@ export function readSafetensorsLayout(fd: number, size: number, file: string): S
   if (n > size - 8) {
     throw checkpointError(file, `header length ${n} runs past the end of the file (${size - 8} bytes follow the length field)`, "The file is truncated or not a safetensors file; download or save it again.");
   }
-  checkHeaderHeap(file, n);
+  checkHeaderHeap(file, n, "header", undefined, heapHeld);
   const prefix = new Uint8Array(8 + n);
   prefix.set(lengthField);
   readFully(fd, prefix.subarray(8), 8, file);
