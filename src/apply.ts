@@ -160,14 +160,16 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
 
     // checkPaths above kept outputs apart from inputs and from each other; --force also covers OUT's hard links and permissions.
-    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { force: opts.force, forceFlag: "--force", durable: opts.fsync });
+    // keep: the inputs, which the sweep of killed runs' leftovers beside an output must not take for one.
+    const keep = applyPaths(opts).reads.map((u) => u.path);
+    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { force: opts.force, forceFlag: "--force", durable: opts.fsync, keep });
     cleanups.push(() => out.abort());
     const scaleOut = opts.scaleOut
-      ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { durable: opts.fsync })
+      ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { durable: opts.fsync, keep })
       : undefined;
     if (scaleOut) cleanups.push(() => scaleOut.abort());
     const zpOut = opts.zeroPointOut
-      ? AtomicNpyWriter.create(opts.zeroPointOut, { descr: qparamDescr(plan.zeroPointPrecision), shape: plan.qparamShape }, { durable: opts.fsync })
+      ? AtomicNpyWriter.create(opts.zeroPointOut, { descr: qparamDescr(plan.zeroPointPrecision), shape: plan.qparamShape }, { durable: opts.fsync, keep })
       : undefined;
     if (zpOut) cleanups.push(() => zpOut.abort());
 

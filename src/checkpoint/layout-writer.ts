@@ -197,12 +197,13 @@ export class DirectoryOutput {
     this.files = files;
   }
 
-  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions): DirectoryOutput {
+  /** `keep`: the run's inputs, which the sweep of killed runs' leftovers (beside or in `dir`) must not remove. */
+  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions, keep: readonly string[] = []): DirectoryOutput {
     const existing = checkOutputDirectory(dir);
     let staging: string | null = null;
     if (!existing) {
       const parent = dirname(resolve(dir));
-      removeStaleTemps(parent);
+      removeStaleTemps(parent, keep);
       for (let attempt = 1; staging === null; attempt++) {
         const candidate = join(parent, tempNameFor(basename(resolve(dir))));
         try {
@@ -219,7 +220,7 @@ export class DirectoryOutput {
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, staging, files);
     try {
-      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable }));
+      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep }));
     } catch (err) {
       out.abort();
       throw err;

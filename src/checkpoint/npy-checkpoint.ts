@@ -13,7 +13,7 @@ import { readFully } from "../npy/positional.js";
 import { OpenFilesCheckpoint } from "./safetensors.js";
 import { FileLayoutWriter, outputGuard } from "./layout-writer.js";
 import type { CheckpointTensor, CheckpointWriter, TensorDtype } from "./types.js";
-import type { CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
 
 export const NPY_TO_TENSOR_DTYPE: Readonly<Record<NpyDtype, TensorDtype>> = {
   float16: "F16", float32: "F32", float64: "F64",
@@ -67,6 +67,6 @@ export function openNpyCheckpoint(path: string): NpyCheckpoint {
 /** Write a .npy with the source's header and the tensor's bytes, atomically. */
 export function createNpyCheckpointWriter(source: NpyCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   outputGuard([outPath], [source.path], opts);
-  const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, forceFlag: "--force", durable: opts.durable });
+  const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, forceFlag: "--force", durable: opts.durable, keep: readPaths([source.path], opts) });
   return new FileLayoutWriter(outPath, [{ file, prefix: source.prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }

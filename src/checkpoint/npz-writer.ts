@@ -20,7 +20,7 @@ import { crc32Update as crc32 } from "./zip/crc.js";
 import { FqcError } from "../errors.js";
 import { AtomicFile, type AtomicOptions } from "../npy/atomic.js";
 import { io } from "../npy/fail.js";
-import { isNpzCheckpoint, type NpzMember } from "./npz.js";
+import { crcMismatch, isNpzCheckpoint, type NpzMember } from "./npz.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import { ChunkedDeflater } from "./zip/deflate.js";
 import {
@@ -119,7 +119,13 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: Atomi
         }
         ended = true;
         fail(() => {
-          if (writtenPositionally > 0) state.crc = crcOfRange(out, dataOffset - m.npyHeader.length, m.zip.uncompressedSize);
+          if (writtenPositionally > 0) {
+            // Threads read this member positionally, past the CRC check of Checkpoint.stream: check the source
+            // here, or a corrupt member would come out under a fresh, valid CRC (np.load refuses the source).
+            const sourceCrc = crcOfRange(source.path, source.path, m.zip.dataOffset, m.zip.uncompressedSize, "read");
+            if (sourceCrc !== m.zip.crc32) throw crcMismatch(source.path, m.zip, sourceCrc);
+            state.crc = crcOfRange(out.targetPath, out.tempPath, dataOffset - m.npyHeader.length, m.zip.uncompressedSize);
+          }
           state.local = { ...state.local, crc32: state.crc >>> 0 };
           out.writeAt(encodeLocalHeader(state.local), state.localOffset);
         });
@@ -210,16 +216,19 @@ function centralFor(m: NpzMember, s: MemberState): CentralEntry {
   };
 }
 
-/** CRC-32 of `length` bytes at `position` of the output (its temp file, opened to read: the write descriptor cannot), in pieces. */
-function crcOfRange(out: AtomicFile, position: number, length: number): number {
+/**
+ * CRC-32 of `length` bytes at `position` of the file at `path` (the output's temp file, opened to read: the write
+ * descriptor cannot; or the source archive), in pieces; `name` is the file named in messages.
+ */
+function crcOfRange(name: string, path: string, position: number, length: number, verb = "read back"): number {
   const buf = new Uint8Array(Math.min(CRC_PIECE, Math.max(1, length)));
-  const fd = io(out.targetPath, "read back", () => openSync(out.tempPath, "r"));
+  const fd = io(name, verb, () => openSync(path, "r"));
   try {
     let crc = 0;
     for (let done = 0; done < length;) {
       const want = Math.min(buf.length, length - done);
-      const n = io(out.targetPath, "read back", () => readSync(fd, buf, 0, want, position + done));
-      if (n === 0) throw new FqcError("IO", `${out.targetPath}: output ended early while reading it back at byte ${position + done}`, { file: out.targetPath });
+      const n = io(name, verb, () => readSync(fd, buf, 0, want, position + done));
+      if (n === 0) throw new FqcError("IO", `${name}: ended early while reading it back at byte ${position + done}`, { file: name });
       crc = crc32(buf.subarray(0, n), crc);
       done += n;
     }

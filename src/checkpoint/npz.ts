@@ -5,8 +5,8 @@
  * (directory, names, sizes, each member's .npy header against its size);
  * inflating and CRC-32 checks happen as a tensor is streamed, bounded by the
  * declared sizes. Stored members also give their absolute data offset, so
- * threads can read rows positionally (those reads skip the CRC, as
- * safetensors has none).
+ * threads can read rows positionally (those reads skip the CRC; the writer
+ * checks it when such a member ends, see npz-writer.ts).
  */
 import { closeSync } from "node:fs";
 import { crc32Update as crc32 } from "./zip/crc.js";
@@ -146,8 +146,11 @@ function* streamMember(fd: number, file: string, member: NpzMember, maxBytes: nu
     // The stream must end exactly here: one more byte would be a bomb, a missing end a truncation.
     inflater.read(new Uint8Array(1));
   }
-  if (crc >>> 0 !== zip.crc32) {
-    throw fail(`CRC-32 mismatch: the data gives 0x${(crc >>> 0).toString(16).padStart(8, "0")}, the directory says 0x${zip.crc32.toString(16).padStart(8, "0")} (the archive is corrupt)`,
-      "The archive was damaged (copy or download); get or save it again.");
-  }
+  if (crc >>> 0 !== zip.crc32) throw crcMismatch(file, zip, crc);
+}
+
+/** The refusal of a member whose bytes do not give the CRC-32 its directory entry records. */
+export function crcMismatch(file: string, zip: ZipMember, crc: number): FqcError {
+  return memberError(file, zip.name, `CRC-32 mismatch: the data gives 0x${(crc >>> 0).toString(16).padStart(8, "0")}, the directory says 0x${zip.crc32.toString(16).padStart(8, "0")} (the archive is corrupt)`,
+    "The archive was damaged (copy or download); get or save it again.");
 }

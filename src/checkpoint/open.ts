@@ -16,7 +16,7 @@ import { openSafetensors, SafetensorsCheckpoint } from "./safetensors.js";
 import { createSafetensorsWriter, createShardedWriter, safetensorsOutputTargets, shardedOutputTargets, type OutputTargets } from "./safetensors-writer.js";
 import { openSharded, ShardedCheckpoint } from "./sharded.js";
 import type { Checkpoint, CheckpointFormat, CheckpointWriter } from "./types.js";
-import type { CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
 
 export const ACCEPTED_FORMS =
   "a .safetensors file, a sharded checkpoint's *.safetensors.index.json or the directory holding it, a directory holding one .safetensors file, an .npz archive or a .npy file";
@@ -118,7 +118,7 @@ export function createCheckpointWriter(source: Checkpoint, outPath: string, opts
   if (source instanceof SafetensorsCheckpoint) return createSafetensorsWriter(source, outPath, opts);
   if (source instanceof ShardedCheckpoint) return createShardedWriter(source, outPath, opts);
   if (source instanceof NpyCheckpoint) return createNpyCheckpointWriter(source, outPath, opts);
-  if (source !== null && typeof source === "object" && source.format === "npz") return createNpzWriter(source, outPath, opts);
+  if (source !== null && typeof source === "object" && source.format === "npz") return createNpzWriter(source, outPath, { ...opts, keep: readPaths([], opts) });
   const what = source !== null && typeof source === "object" ? `${String(source.path)}: a ${String(source.format)} checkpoint not opened by openCheckpoint` : String(source);
   throw new FqcError("USAGE", `createCheckpointWriter: no writer for ${what}`, { hint: "Pass the Checkpoint that openCheckpoint(path) returned." });
 }

@@ -11,7 +11,7 @@ import { checkHeaderHeap } from "./heap-need.js";
 import { readFully } from "../npy/positional.js";
 import { DTYPE_BITS, isTensorDtype, tensorByteLength } from "./dtypes.js";
 import { checkpointError } from "./fail.js";
-import { jsonKind, jsonNonNegativeInteger, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
+import { jsonKind, JsonMemberTooLargeError, jsonNonNegativeInteger, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
 import type { TensorDtype } from "./types.js";
 
 /** The reference implementation's limit on the header length. */
@@ -42,8 +42,8 @@ export interface SafetensorsLayout extends SafetensorsHeader {
   readonly dataStart: number;
 }
 
-/** Read and validate the layout of an open safetensors file of `size` bytes. */
-export function readSafetensorsLayout(fd: number, size: number, file: string): SafetensorsLayout {
+/** Read and validate the layout of an open safetensors file of `size` bytes; `heapHeld`: see checkHeaderHeap's `held`. */
+export function readSafetensorsLayout(fd: number, size: number, file: string, heapHeld = 0): SafetensorsLayout {
   if (size < 8) {
     throw checkpointError(file, `not a safetensors file: ${size} bytes, too short for the 8-byte header length`, RESAVE);
   }
@@ -57,13 +57,25 @@ export function readSafetensorsLayout(fd: number, size: number, file: string): S
   if (n > size - 8) {
     throw checkpointError(file, `header length ${n} runs past the end of the file (${size - 8} bytes follow the length field)`, "The file is truncated or not a safetensors file; download or save it again.");
   }
-  checkHeaderHeap(file, n);
+  checkHeaderHeap(file, n, "header", undefined, heapHeld);
   const prefix = new Uint8Array(8 + n);
   prefix.set(lengthField);
   readFully(fd, prefix.subarray(8), 8, file);
   const header = parseSafetensorsHeader(prefix.subarray(8), size - 8 - n, file);
   return { ...header, prefix, dataStart: 8 + n };
 }
+
+/**
+ * Dimensions the fast path reads; a longer shape goes the general way. Unbounded, the pattern's repeat
+ * overflowed V8's regex stack on a shape of 10 million dimensions ("Maximum call stack size exceeded").
+ */
+const MAX_USUAL_DIMS = 64;
+/**
+ * JSON values one root member's tree may hold (parseStrictJson's maxMemberValues): a tensor entry holds a
+ * few plus its shape, safetensors writers' `__metadata__` a few dozen strings; 3 million metadata strings
+ * (35 MB) took ~700 MB of heap to parse. ~10 MB of heap at most.
+ */
+export const MAX_MEMBER_VALUES = 100_000;
 
 /** JSON whitespace, and a non-negative integer as JSON writes it, of at most 15 digits (exact as a Number). */
 const WS = "[ \\t\\n\\r]*";
@@ -74,7 +86,7 @@ const INT = "(?:0|[1-9][0-9]{0,14})";
  * gives; anything else (another key order, an escape, a 16-digit offset) goes the general way.
  */
 const ENTRY = new RegExp(
-  `\\{${WS}"dtype"${WS}:${WS}"([A-Z0-9_]{1,16})"${WS},${WS}"shape"${WS}:${WS}\\[${WS}(${INT}(?:${WS},${WS}${INT})*)?${WS}\\]${WS},` +
+  `\\{${WS}"dtype"${WS}:${WS}"([A-Z0-9_]{1,16})"${WS},${WS}"shape"${WS}:${WS}\\[${WS}(${INT}(?:${WS},${WS}${INT}){0,${MAX_USUAL_DIMS - 1}})?${WS}\\]${WS},` +
   `${WS}"data_offsets"${WS}:${WS}\\[${WS}(${INT})${WS},${WS}(${INT})${WS}\\]${WS}\\}`, "y");
 const DIGITS = /[0-9]+/g;
 
@@ -128,6 +140,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, dataLength: number, fi
   let root: JsonValue;
   try {
     root = parseStrictJson(text, {
+      maxMemberValues: MAX_MEMBER_VALUES,
       // Most entries are read straight from the text, without a JSON tree each: 300,000 of them parse ~15% faster (0.96 s vs 1.13 s).
       readRootMember: opts.usualEntries === false ? undefined : (name, t, at) => {
         if (name === "__metadata__") return -1;
@@ -147,6 +160,10 @@ export function parseSafetensorsHeader(bytes: Uint8Array, dataLength: number, fi
       },
     });
   } catch (err) {
+    if (err instanceof JsonMemberTooLargeError) {
+      const what = err.key === "__metadata__" ? "__metadata__" : `tensor ${quoteName(err.key)}`;
+      throw checkpointError(file, `${what} holds more than ${err.limit.toLocaleString("en-US")} JSON values (at character ${err.offset} of the header); refusing to read it`, RESAVE);
+    }
     if (err instanceof JsonSyntaxError) {
       throw checkpointError(file, `the header is not valid JSON: ${err.message} (at character ${err.offset} of the header)`, RESAVE);
     }

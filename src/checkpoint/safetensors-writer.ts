@@ -12,7 +12,7 @@ import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from 
 import type { SafetensorsCheckpoint } from "./safetensors.js";
 import type { ShardedCheckpoint } from "./sharded.js";
 import type { CheckpointTensor, CheckpointWriter } from "./types.js";
-import type { CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
 
 function isDirectory(path: string): boolean {
   try {
@@ -51,10 +51,10 @@ export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: 
   outputGuard(files, [source.source.file], opts);
   if (dir !== null) {
     const name = basename(files[0]);
-    const out = DirectoryOutput.create(dir, [name], opts);
+    const out = DirectoryOutput.create(dir, [name], opts, readPaths([source.source.file], opts));
     return new FileLayoutWriter(outPath, [{ file: out.files.get(name)!, prefix, tensors: source.tensors }], () => out.commit(), () => out.abort());
   }
-  const file = AtomicFile.create(outPath, { force: opts.force, forceFlag: "--force", durable: opts.durable });
+  const file = AtomicFile.create(outPath, { force: opts.force, forceFlag: "--force", durable: opts.durable, keep: readPaths([source.source.file], opts) });
   return new FileLayoutWriter(outPath, [{ file, prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }
 
@@ -79,7 +79,7 @@ export function createShardedWriter(source: ShardedCheckpoint, outPath: string, 
   const names = targets.map((t) => basename(t));
   const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
   outputGuard(targets, inputs, opts);
-  const out = DirectoryOutput.create(dir, names, opts);
+  const out = DirectoryOutput.create(dir, names, opts, readPaths(inputs, opts));
   const byFile = new Map<string, CheckpointTensor[]>();
   for (const t of source.tensors) {
     const list = byFile.get(t.file) ?? [];

@@ -18,10 +18,10 @@ export interface SafetensorsFile {
 }
 
 /** Open `file` (a regular file) and validate its header; the caller closes `fd`. */
-export function openSafetensorsFile(file: string): SafetensorsFile {
+export function openSafetensorsFile(file: string, heapHeld = 0): SafetensorsFile {
   const { fd, size } = openInputFile(file);
   try {
-    return { file, fd, size, layout: readSafetensorsLayout(fd, size, file) };
+    return { file, fd, size, layout: readSafetensorsLayout(fd, size, file, heapHeld) };
   } catch (err) {
     closeSync(fd);
     throw err;

@@ -10,7 +10,7 @@
  * `sorted(set(weight_map.values()))`; HF names them model-0000k-of-0000n,
  * so this is shard order), each shard's tensors in data-offset order.
  */
-import { checkHeaderHeap } from "./heap-need.js";
+import { checkHeaderHeap, checkIndexHeap, checkShardedHeap } from "./heap-need.js";
 import { closeSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { openInputFile } from "./input-file.js";
@@ -94,6 +94,7 @@ function readIndex(indexFile: string): { bytes: Uint8Array; weightMap: Array<[st
   } finally {
     closeSync(fd);
   }
+  checkIndexHeap(indexFile, bytes);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -133,7 +134,11 @@ export function openSharded(indexFile: string, displayPath: string = indexFile):
   const { bytes, weightMap } = readIndex(indexFile);
   const dir = dirname(indexFile);
   const names = [...new Set(weightMap.map(([, s]) => s))].sort(compareCodePoints);
+  let nameChars = 0;
+  for (const [tensor] of weightMap) nameChars += tensor.length;
+  const held = checkShardedHeap(indexFile, weightMap.length, nameChars, bytes.length);
   const shards: Shard[] = [];
+  let parsed = 0;
   try {
     for (const name of names) {
       const file = join(dir, name);
@@ -141,7 +146,11 @@ export function openSharded(indexFile: string, displayPath: string = indexFile):
         const users = weightMap.filter(([, s]) => s === name).length;
         throw checkpointError(indexFile, `shard ${quoteName(name)} (named for ${users} tensor${users === 1 ? "" : "s"} in the weight_map) does not exist: ${file}`, "Download or copy every shard the index names into its directory.");
       }
-      shards.push({ name, file: openSafetensorsFile(file) });
+      shards.push({ name, file: openSafetensorsFile(file, held) });
+      // More tensors than the weight_map lists means one is in two shards or not in the map: refused now, before
+      // more shards grow the heap past what checkShardedHeap counted.
+      parsed += shards[shards.length - 1].file.layout.tensors.length;
+      if (parsed > weightMap.length) checkAgreement(indexFile, weightMap, shards);
     }
     checkAgreement(indexFile, weightMap, shards);
     return new ShardedCheckpoint(displayPath, indexFile, bytes, shards);

@@ -24,6 +24,14 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/** A root member (with onRootMember) whose tree would hold more values than `maxMemberValues` allows. */
+export class JsonMemberTooLargeError extends Error {
+  constructor(readonly key: string, readonly limit: number, readonly offset: number) {
+    super(`member ${quoteName(key)} holds more than ${limit.toLocaleString("en-US")} JSON values`);
+    this.name = "JsonMemberTooLargeError";
+  }
+}
+
 /** serde_json's default recursion limit. */
 export const MAX_JSON_DEPTH = 128;
 
@@ -44,12 +52,22 @@ export interface StrictJsonOptions {
    * shape of a value, without its tree.
    */
   readRootMember?: (key: string, text: string, at: number) => number;
+  /**
+   * With onRootMember: the most values one root member's tree may hold (JsonMemberTooLargeError past it).
+   * A tree costs 40–100 bytes of heap per value, while a value can be 2 bytes of text (`1,`): without a cap
+   * a header's `__metadata__` or a tensor's shape could need ~20 bytes of heap per byte of the header.
+   */
+  maxMemberValues?: number;
 }
 
 export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): JsonValue {
   let pos = 0;
   const onRootMember = opts.onRootMember;
   const readRootMember = opts.readRootMember;
+  const maxMemberValues = opts.maxMemberValues ?? Infinity;
+  // Values in the tree of the root member being parsed (counted only under onRootMember).
+  let memberValues = 0;
+  let memberKey = "";
 
   const fail = (message: string, at = pos): never => {
     throw new JsonSyntaxError(message, at);
@@ -124,6 +142,7 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): Jso
   };
 
   const parseValue = (depth: number): JsonValue => {
+    if (depth > 1 && ++memberValues > maxMemberValues) throw new JsonMemberTooLargeError(memberKey, maxMemberValues, pos);
     skipSpace();
     const c = text[pos];
     if (c === "{" || c === "[") {
@@ -184,7 +203,11 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): Jso
         skipSpace();
         const end = readRootMember ? readRootMember(key, text, pos) : -1;
         if (end >= 0) pos = end;
-        else onRootMember(key, parseValue(depth));
+        else {
+          memberValues = 0;
+          memberKey = key;
+          onRootMember(key, parseValue(depth));
+        }
       } else {
         entries.push([key, parseValue(depth)]);
       }

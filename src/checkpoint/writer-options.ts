@@ -14,3 +14,8 @@ export interface CheckpointWriterOptions {
   /** fsync data and directories around the renames (see AtomicOptions.durable). */
   readonly durable?: boolean;
 }
+
+/** The files a writer's sweep of leftovers must keep: the source's files, the protected paths and the run's other inputs. */
+export function readPaths(sourceFiles: readonly string[], opts: CheckpointWriterOptions): string[] {
+  return [...sourceFiles, ...(opts.protect ?? []), ...(opts.others?.reads ?? []).map((u) => u.path)];
+}

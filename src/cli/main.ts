@@ -69,12 +69,23 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
         if (output && !err) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
       });
     }
+    await deliverPendingSignal();
     return exitCode;
   } catch (e) {
+    await deliverPendingSignal();
     return reportError(io, e);
   } finally {
     for (const s of SIGNAL_NAMES) process.off(s, onSignal);
   }
+}
+
+/**
+ * One turn of the event loop before the handlers go: a signal that came during synchronous work (parsing a
+ * large header or index takes seconds, and no handler runs meanwhile) is handled now, ending the run with
+ * 128 + n, instead of being dropped with the handlers and the run ending as if nothing had happened.
+ */
+function deliverPendingSignal(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

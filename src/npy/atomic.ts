@@ -27,6 +27,12 @@ export interface AtomicOptions {
   /** Inputs the target must not be (checkPaths: same device + inode, or the same resolved path). */
   protect?: readonly string[];
   /**
+   * Further files the run reads, which the sweep of killed runs' leftovers in
+   * the target's directory must not remove (the protected paths and the
+   * target itself are kept too).
+   */
+  keep?: readonly string[];
+  /**
    * Allow replacing a protected path, a file with several hard links, and a
    * file the user has no write permission on.
    */
@@ -64,7 +70,7 @@ export class AtomicFile {
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
     const { writePath, existing } = checkedTarget(targetPath, opts);
     const dir = dirname(writePath);
-    removeStaleTemps(dir);
+    removeStaleTemps(dir, [writePath, ...(opts.protect ?? []), ...(opts.keep ?? [])]);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
     // no cryptographic randomness, only to be unlikely to collide; node:crypto would cost ~5 ms of start-up.
     // Over an existing file, the temp starts private (0600) until it has the target's owner and mode.

@@ -11,7 +11,7 @@
  * A sharded output written to a new directory is filled in a temp directory
  * of the same form beside it.
  */
-import { lstatSync, readdirSync, rmdirSync, rmSync, unlinkSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, rmdirSync, rmSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { join, sep } from "node:path";
 
 /** Bytes of the target's name kept in a temp name (the full name can be 255 bytes). */
@@ -98,10 +98,13 @@ export function removeLiveTemps(): string[] {
  * (process.kill(pid, 0) gives ESRCH; EPERM means it runs under another user,
  * so the entry stays) — regular files, and temp directories (a sharded output
  * being filled) that hold regular files of this user only, which are removed
- * with them. Links, other directories and other users' entries stay. Best
- * effort: returns the names removed, and never throws.
+ * with them. Links, other directories and other users' entries stay, and so
+ * do the files of `keep` (this run's inputs: a file named like a leftover may
+ * be a downloaded shard or a recovered output the run is reading), and a
+ * directory holding one of them. Best effort: returns the names removed, and
+ * never throws.
  */
-export function removeStaleTemps(dir: string): string[] {
+export function removeStaleTemps(dir: string, keep: readonly string[] = []): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -111,6 +114,11 @@ export function removeStaleTemps(dir: string): string[] {
   const removed: string[] = [];
   const uid = process.getuid?.();
   const ours = (st: Stats) => uid === undefined || st.uid === uid;
+  let kept: Set<string> | undefined;
+  const isKept = (st: Stats) => {
+    kept ??= fileIds(keep);
+    return kept.has(fileId(st));
+  };
   for (const name of names) {
     const pid = tempOwner(name);
     if (pid === undefined || pid === process.pid || processExists(pid)) continue;
@@ -119,10 +127,11 @@ export function removeStaleTemps(dir: string): string[] {
       const st = lstatSync(path);
       if (!ours(st)) continue;
       if (st.isFile()) {
+        if (isKept(st)) continue;
         unlinkSync(path);
       } else if (st.isDirectory()) {
         const inside = readdirSync(path).map((n) => join(path, n));
-        if (!inside.every((p) => { const s = lstatSync(p); return s.isFile() && ours(s); })) continue;
+        if (!inside.every((p) => { const s = lstatSync(p); return s.isFile() && ours(s) && !isKept(s); })) continue;
         for (const p of inside) unlinkSync(p);
         rmdirSync(path);
       } else {
@@ -132,6 +141,19 @@ export function removeStaleTemps(dir: string): string[] {
     } catch { /* gone meanwhile, or not ours to remove */ }
   }
   return removed;
+}
+
+const fileId = (st: Stats) => `${st.dev}:${st.ino}`;
+
+/** Device and inode of each existing path (links followed); paths that cannot be read are left out. */
+function fileIds(paths: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const p of paths) {
+    try {
+      ids.add(fileId(statSync(p)));
+    } catch { /* missing: nothing to keep */ }
+  }
+  return ids;
 }
 
 function processExists(pid: number): boolean {

@@ -43,7 +43,7 @@ export function nearbyDivisors(n: number, g: number): number[] {
 }
 
 function groupAlternatives(c: number, g: number): string {
-  if (c <= 1) return "A last dimension of 1 cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.";
+  if (c <= 1) return `A last dimension of ${c} cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.`;
   const divs = nearbyDivisors(c, g).filter((d) => d !== c);
   return divs.length > 0
     ? `Use a group_size that divides ${c} and is greater than 1 (e.g. ${divs.join(", ")}), or per_channel (one group of ${c} per row).`
@@ -129,7 +129,7 @@ function perGroupProblems(config: CanonicalConfig, shape: readonly number[], tor
     if (perChannel || c <= 1) {
       out.push({
         message: `${gran} needs more than one element per row, but ${where} is ${c} (torchao raises a bare AssertionError)`,
-        hint: "A last dimension of 1 cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.",
+        hint: `A last dimension of ${c} cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.`,
         torchaoError: "AssertionError",
       });
     } else {

@@ -5,7 +5,7 @@
  * is torchao's output; deflated members stream on the main thread and give
  * the same values as stored ones read by the threads.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheckpoint } from "../../src/apply/checkpoint-run.js";
@@ -15,7 +15,9 @@ import { readNpy } from "../../src/npy/whole.js";
 import { sameBits } from "../helpers/bits.js";
 import { CONFORMANCE, tempDir } from "../helpers/cli.js";
 import { decodeBytes } from "../helpers/tensor-bytes.js";
-import { craftZip, readTensor } from "../checkpoint/npz-helpers.js";
+import { craftZip, npyF32, readTensor } from "../checkpoint/npz-helpers.js";
+import { crc32 } from "node:zlib";
+import { FqcError } from "../../src/errors.js";
 import { loadManifest } from "../quant/corpus.js";
 
 const tmp = tempDir();
@@ -65,4 +67,32 @@ describe("corpus cases as .npz members", () => {
       expect(bad).toEqual([]);
     },
   );
+});
+
+describe("a stored member whose bytes do not give its CRC-32", () => {
+  // Threads read stored members positionally, past Checkpoint.stream's CRC check: the writer checks the source instead,
+  // so a corrupt member never comes out under a fresh, valid CRC (np.load refuses the source: "Bad CRC-32").
+  const weight = npyF32(Array.from({ length: 8 * 64 }, (_, i) => Math.sin(i)), [8, 64]);
+  const bias = npyF32(Array.from({ length: 64 }, (_, i) => i / 7));
+  const cfg = normalize({ dtype: "int4", group_size: 32 });
+
+  it.each([
+    ["a fake-quantized member, 2 threads", "a.weight.npy", 2],
+    ["a copied member, 2 threads", "b.bias.npy", 2],
+    ["a fake-quantized member, main thread", "a.weight.npy", 0],
+  ] as const)("is refused as corrupt, naming the member, with no output: %s", async (_what, bad, threads) => {
+    const input = tmp.path(`crc-${bad}-${threads}.npz`);
+    const output = tmp.path(`crc-${bad}-${threads}.out.npz`);
+    const member = (name: string, payload: Uint8Array) => ({ name, payload, crc: name === bad ? (crc32(payload) ^ 1) >>> 0 : undefined });
+    writeFileSync(input, craftZip([member("a.weight.npy", weight), member("b.bias.npy", bias)]));
+    const ckpt = openCheckpoint(input);
+    try {
+      const run = runCheckpoint(ckpt, [cfg, null], () => createCheckpointWriter(ckpt, output), { output, threads, chunkElements: 64 });
+      await expect(run).rejects.toThrow(FqcError);
+      await expect(run).rejects.toThrow(`member '${bad}': CRC-32 mismatch`);
+    } finally {
+      ckpt.close();
+    }
+    expect(existsSync(output)).toBe(false);
+  });
 });

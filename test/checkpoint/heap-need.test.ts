@@ -97,6 +97,46 @@ describe("fqc with a small heap (NODE_OPTIONS=--max-old-space-size)", () => {
     expect(r.code).toBe(2);
   });
 
+  /** A sharded checkpoint of `shards` shards of `perShard` F32 [1] tensors with short names (`l.<shard>.<i>`): a compact index. */
+  function shortNamedShards(dir: string, shards: number, perShard: number): void {
+    mkdirSync(dir);
+    const weightMap: string[] = [];
+    for (let s = 0; s < shards; s++) {
+      const file = `s${s}.safetensors`;
+      const entries: string[] = [];
+      for (let i = 0; i < perShard; i++) {
+        entries.push(`"l.${s}.${i}":{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`);
+        weightMap.push(`"l.${s}.${i}":"${file}"`);
+      }
+      let text = `{${entries.join(",")}}`;
+      text += " ".repeat((8 - (text.length % 8)) % 8);
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(text.length));
+      writeFileSync(`${dir}/${file}`, Buffer.concat([length, Buffer.from(text), Buffer.alloc(4 * perShard)]));
+    }
+    writeFileSync(`${dir}/model.safetensors.index.json`, `{"weight_map":{${weightMap.join(",")}}}`);
+  }
+
+  it("refuses an index of short entries (more heap per byte) before parsing it", () => {
+    // 240,000 entries in 7 MB: ~10 bytes of heap per byte to parse, where the check before reading assumes 5.
+    const dir = tmp.path("short-index");
+    shortNamedShards(dir, 4, 60_000);
+    const r = runFqc(["apply", dir, tmp.path("short-index-out"), "-c", config, "--dry-run"], { env: env(64) });
+    expect(r.stderr).not.toMatch(/FATAL|heap out of memory|Native stack/);
+    expect(r.stderr).toMatch(/model\.safetensors\.index\.json: its index \(7 MB, up to 240,001 entries\) needs about \d+ MB of memory to read, more than this Node process may use \(64 MB\)/);
+    expect(r.code).toBe(2);
+  });
+
+  it("refuses shards that each fit but together would not, before opening them", () => {
+    // Each shard's 4 MB header passes its own check; the four together (and the weight_map) ended in V8's abort at 104 MB.
+    const dir = tmp.path("shards-together");
+    shortNamedShards(dir, 4, 60_000);
+    const r = runFqc(["apply", dir, tmp.path("shards-together-out"), "-c", config, "--dry-run"], { env: env(104) });
+    expect(r.stderr).not.toMatch(/FATAL|heap out of memory|Native stack/);
+    expect(r.stderr).toMatch(/model\.safetensors\.index\.json: its weight_map's 240,000 tensors need about \d+ MB of memory to open its shards, more than this Node process may use \(104 MB\)/);
+    expect(r.code).toBe(2);
+  });
+
   it("refuses an .npz of 20,000 members before reading its central directory", () => {
     const member = npyF32([1, 2], [1, 2]);
     const model = tmp.write("many.npz", craftZip(Array.from({ length: 20_000 }, (_, i) => ({ name: `layers.${i}.weight.npy`, payload: member }))));

@@ -306,3 +306,29 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
     expect(headerText([{ name: "a", dtype: "U8", shape: [2] }], { k: "v" })).toBe(`{"__metadata__":{"k":"v"},"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}`);
   });
 });
+
+describe("openSafetensors: members whose JSON tree would not be bounded by the header's size", () => {
+  it("refuses a tensor whose shape has 10 million dimensions, naming it (no regex stack overflow)", () => {
+    const header = `{"a":{"dtype":"F32","shape":[${"1,".repeat(10_000_000)}1],"data_offsets":[0,4]}}`;
+    expect(refusal(hostile(header, 4)).message).toMatch(/tensor "a" holds more than 100,000 JSON values \(at character \d+ of the header\); refusing to read it/);
+  });
+
+  it("refuses a __metadata__ of 150,000 entries", () => {
+    const meta = Array.from({ length: 150_000 }, (_, i) => `"${i.toString(36)}":""`).join(",");
+    const header = `{"__metadata__":{${meta}},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`;
+    expect(refusal(hostile(header, 4)).message).toMatch(/__metadata__ holds more than 100,000 JSON values/);
+  });
+
+  it("still reads a shape of 100 dimensions (past the fast path's 64) and metadata of 1,000 entries", () => {
+    const meta = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, "v"]));
+    const header = JSON.stringify({ __metadata__: meta, a: { dtype: "F32", shape: Array(100).fill(1), data_offsets: [0, 4] } });
+    const p = writeFile("wide.safetensors", hostile(header, 4));
+    const ck = openSafetensors(p);
+    try {
+      expect(ck.tensors[0].shape).toEqual(Array(100).fill(1));
+      expect(Object.keys(ck.metadata ?? {}).length).toBe(1_000);
+    } finally {
+      ck.close();
+    }
+  });
+});

@@ -266,3 +266,32 @@ describe("a run killed with SIGKILL", () => {
     expect(readdirSync(dir)).toEqual(["tiny"]);
   });
 });
+
+describe("a signal during synchronous work (parsing a large header)", () => {
+  /** A safetensors file of 400,000 F32 [1] tensors: its 30 MB header takes seconds to parse, with no handler running meanwhile. */
+  function bigHeader(): string {
+    const file = tmp.path("big-header.safetensors");
+    if (existsSync(file)) return file;
+    const count = 400_000;
+    const entries: string[] = [];
+    for (let i = 0; i < count; i++) entries.push(`"model.layers.${i}.weight":{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`);
+    let text = `{${entries.join(",")}}`;
+    text += " ".repeat((8 - (text.length % 8)) % 8);
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(text.length));
+    const fd = openSync(file, "w");
+    writeSync(fd, Buffer.concat([len, Buffer.from(text)]));
+    ftruncateSync(fd, 8 + text.length + 4 * count);
+    closeSync(fd);
+    return file;
+  }
+
+  it.skipIf(!hasProc)("SIGINT while validate --tensor parses the header ends the run with 130 once the parse is done, not with its result", async () => {
+    const run = start(["validate", cfg, "--tensor", bigHeader()]);
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    await new Promise((r) => setTimeout(r, 200));
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(run.stderr()).toBe("fqc: interrupted by SIGINT\n");
+  });
+});

@@ -192,3 +192,50 @@ describe("a file the user could not write is refused unless --force", () => {
     expect(fs.readFileSync(at("cfg.json"), "utf8")).toBe(CFG);
   });
 });
+
+describe("an input named like a killed run's leftover is never swept away", () => {
+  /** A temp-file name whose owner pid is a process that has exited. */
+  const leftoverName = (base: string) => `.${base}.fqc-${spawnSync(process.execPath, ["-e", "0"]).pid!}-0123456789ab.tmp`;
+
+  it("apply keeps a shard named like a leftover when --qparams-out goes into the checkpoint's directory", () => {
+    const at = workdir();
+    const shard = leftoverName("s");
+    writeSharded(at("ck"), [{ file: shard, tensors: [WEIGHTS[0]] }, { file: "model-00002-of-00002.safetensors", tensors: [WEIGHTS[1]] }]);
+    const before = snapshot(at("ck"));
+    const r = runFqc(["apply", at("ck"), at("out"), "-c", at("cfg.json"), "--qparams-out", at("ck/q.safetensors"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = snapshot(at("ck"));
+    delete after["q.safetensors"];
+    expect(after).toEqual(before);
+    expect(fs.existsSync(at(`out/${shard}`))).toBe(true);
+  });
+
+  it("apply keeps a checkpoint directory named like a leftover when OUT is a new directory beside it", () => {
+    const at = workdir();
+    const ck = leftoverName("ck");
+    writeSharded(at(ck), [{ file: "model-00001-of-00002.safetensors", tensors: [WEIGHTS[0]] }, { file: "model-00002-of-00002.safetensors", tensors: [WEIGHTS[1]] }]);
+    const before = snapshot(at(ck));
+    const r = runFqc(["apply", at(ck), at("out"), "-c", at("cfg.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(snapshot(at(ck))).toEqual(before);
+  });
+
+  it("apply keeps a tensor file named like a leftover when OUT is beside it", () => {
+    const at = workdir();
+    const input = at(leftoverName("w.npy"));
+    fs.renameSync(at("w.npy"), input);
+    const bytes = fs.readFileSync(input);
+    const r = runFqc(["apply", input, at("o.npy"), "-c", at("cfg.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(input)).toEqual(bytes);
+  });
+
+  it("validate -o keeps a config named like a leftover beside the report", () => {
+    const at = workdir();
+    const cfg = at(leftoverName("cfg.json"));
+    fs.renameSync(at("cfg.json"), cfg);
+    const r = runFqc(["validate", cfg, "-o", at("report.txt")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(cfg, "utf8")).toBe(CFG);
+  });
+});

@@ -241,3 +241,35 @@ describe("leftover temp files of killed runs", () => {
     other.abort();
   });
 });
+
+describe("the sweep of leftovers keeps the run's inputs", () => {
+  const deadPid = () => spawnSync(process.execPath, ["-e", "0"]).pid!;
+
+  it("keeps a leftover-named file or directory that is, or holds, a file the run reads, and still removes the others", () => {
+    const dir = out("keep");
+    fs.mkdirSync(dir);
+    const dead = deadPid();
+    const input = `.shard.fqc-${dead}-0123456789ab.tmp`;
+    const inputDir = `.ck.fqc-${dead}-0123456789ac.tmp`;
+    const stale = `.w.npy.fqc-${dead}-0123456789ad.tmp`;
+    fs.writeFileSync(path.join(dir, input), "shard");
+    fs.mkdirSync(path.join(dir, inputDir));
+    fs.writeFileSync(path.join(dir, inputDir, "model.safetensors"), "model");
+    fs.writeFileSync(path.join(dir, stale), "x");
+    // Kept by device and inode, whatever path names the input: here a link to it.
+    fs.symlinkSync(path.join(dir, inputDir, "model.safetensors"), path.join(dir, "link"));
+    expect(removeStaleTemps(dir, [path.join(dir, input), path.join(dir, "link"), path.join(dir, "missing")])).toEqual([stale]);
+    expect(fs.readdirSync(dir).sort()).toEqual([input, inputDir, "link"].sort());
+  });
+
+  it("AtomicFile.create keeps its protected and kept paths and the file it replaces", () => {
+    const dir = out("keep-atomic");
+    fs.mkdirSync(dir);
+    const dead = deadPid();
+    const names = [0, 1, 2].map((i) => `.f${i}.fqc-${dead}-0123456789a${i}.tmp`);
+    for (const n of names) fs.writeFileSync(path.join(dir, n), n);
+    writeText(path.join(dir, names[2]), "new", { protect: [path.join(dir, names[0])], keep: [path.join(dir, names[1])] });
+    expect(fs.readdirSync(dir).sort()).toEqual(names.sort());
+    expect(fs.readFileSync(path.join(dir, names[2]), "utf8")).toBe("new");
+  });
+});

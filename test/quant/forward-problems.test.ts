@@ -91,6 +91,14 @@ describe("forwardProblems messages", () => {
     expect(problems[0].hint).toContain("256");
   });
 
+  it("names an empty last dimension as 0, not 1, in the hint (a [64, 0] weight of a checkpoint)", () => {
+    for (const config of [perChannel, { ...base, granularity: { type: "PerGroup", group_size: 32 } } as CanonicalConfig]) {
+      const [p] = forwardProblems(config, [64, 0]);
+      expect(p.message).toContain("the last dimension (0)");
+      expect(p.hint).toContain("A last dimension of 0 cannot be grouped");
+    }
+  });
+
   it("says per_channel cannot run on a last dimension of 1", () => {
     const [p] = forwardProblems(perChannel, [2, 1]);
     expect(p.message).toContain("per_channel");

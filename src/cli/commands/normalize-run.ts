@@ -51,7 +51,7 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     } else if (argv.write) {
       if (text !== canonical) {
         try {
-          writeFileAtomic(f, canonical);
+          writeFileAtomic(f, canonical, { keep: files });
         } catch (e) {
           // A file that cannot be replaced (read-only, hard-linked, a full disk) is reported; the others are still rewritten.
           if (!(e instanceof FqcError)) throw e;

@@ -66,7 +66,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   // before the pass, not after it.
   let outFile: AtomicFile | undefined;
   try {
-    if (toFile) outFile = AtomicFile.create(argv.output!);
+    if (toFile) outFile = AtomicFile.create(argv.output!, { keep: [...checkpointFiles(checkpoint), ...files] });
   } catch (err) {
     checkpoint.close();
     throw err;

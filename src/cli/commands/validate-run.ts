@@ -65,7 +65,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   if (toFile) {
     const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
     checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
-    writeFileAtomic(argv["output-file"]!, report);
+    writeFileAtomic(argv["output-file"]!, report, { keep: reads.map((r) => r.path) });
   }
   else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
 
