@@ -104,7 +104,7 @@ export function checkIndexHeap(indexFile: string, bytes: Uint8Array, limit = old
   let quotes = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x22) quotes++;
   const need = HEAP_BASE_OPEN + bytes.length * 2 + Math.ceil(quotes / 4) * HEAP_PER_INDEX_ENTRY;
-  if (need > limit) refuse(indexFile, `its index (${mb(bytes.length)} MB, up to ${Math.ceil(quotes / 4).toLocaleString("en-US")} entries) needs about ${mb(need)} MB of memory to read`, need, limit);
+  if (need > limit) refuse(indexFile, `its index (${mb(bytes.length)} MB, up to ${withThousands(Math.ceil(quotes / 4))} entries) needs about ${mb(need)} MB of memory to read`, need, limit);
 }
 
 /**
@@ -114,7 +114,7 @@ export function checkIndexHeap(indexFile: string, bytes: Uint8Array, limit = old
  */
 export function checkShardedHeap(indexFile: string, entries: number, nameChars: number, bytes: number, limit = oldSpaceLimit()): number {
   const need = HEAP_BASE_OPEN + bytes + entries * HEAP_PER_SHARDED_TENSOR + nameChars * HEAP_PER_NAME_CHAR;
-  if (need > limit) refuse(indexFile, `its weight_map's ${entries.toLocaleString("en-US")} tensors need about ${mb(need)} MB of memory to open its shards`, need, limit);
+  if (need > limit) refuse(indexFile, `its weight_map's ${withThousands(entries)} tensors need about ${mb(need)} MB of memory to open its shards`, need, limit);
   return bytes + entries * HEAP_PER_SHARDED_TENSOR_HELD + nameChars * HEAP_PER_NAME_CHAR;
 }
 

@@ -13,6 +13,7 @@ import { DTYPE_BITS, isTensorDtype, tensorByteLength } from "./dtypes.js";
 import { checkpointError } from "./fail.js";
 import { jsonKind, JsonMemberTooLargeError, jsonNonNegativeInteger, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
 import type { TensorDtype } from "./types.js";
+import { withThousands } from "../thousands.js";
 
 /** The reference implementation's limit on the header length. */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
@@ -162,7 +163,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, dataLength: number, fi
   } catch (err) {
     if (err instanceof JsonMemberTooLargeError) {
       const what = err.key === "__metadata__" ? "__metadata__" : `tensor ${quoteName(err.key)}`;
-      throw checkpointError(file, `${what} holds more than ${err.limit.toLocaleString("en-US")} JSON values (at character ${err.offset} of the header); refusing to read it`, RESAVE);
+      throw checkpointError(file, `${what} holds more than ${withThousands(err.limit)} JSON values (at character ${err.offset} of the header); refusing to read it`, RESAVE);
     }
     if (err instanceof JsonSyntaxError) {
       throw checkpointError(file, `the header is not valid JSON: ${err.message} (at character ${err.offset} of the header)`, RESAVE);

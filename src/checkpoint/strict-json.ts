@@ -8,6 +8,8 @@
  * escapes (as serde_json does), and bounds nesting depth.
  */
 
+import { withThousands } from "../thousands.js";
+
 export type JsonValue =
   | { kind: "object"; entries: Array<[string, JsonValue]> }
   | { kind: "array"; items: JsonValue[] }
@@ -27,7 +29,7 @@ export class JsonSyntaxError extends Error {
 /** A root member (with onRootMember) whose tree would hold more values than `maxMemberValues` allows. */
 export class JsonMemberTooLargeError extends Error {
   constructor(readonly key: string, readonly limit: number, readonly offset: number) {
-    super(`member ${quoteName(key)} holds more than ${limit.toLocaleString("en-US")} JSON values`);
+    super(`member ${quoteName(key)} holds more than ${withThousands(limit)} JSON values`);
     this.name = "JsonMemberTooLargeError";
   }
 }
