@@ -7,6 +7,7 @@ import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
 import { jsonObjectPieces } from "../json-pieces.js";
+import { plural } from "../plural.js";
 import { withThousands } from "../thousands.js";
 import type { TensorPlanEntry } from "./plan-tensors.js";
 
@@ -69,7 +70,7 @@ export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: Pl
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - width(c)))).join("  ").trimEnd();
   for (const r of rows) yield `${line(r)}\n`;
   const s = summarizePlan(entries);
-  yield `\n${s.tensors} tensor${s.tensors === 1 ? "" : "s"}: ${s.quantize} to fake-quantize (${withThousands(s.quantizeElements)} elements), ${s.skip} left alone${s.errors ? `; ${s.errors} error${s.errors === 1 ? "" : "s"}` : ""}\n`;
+  yield `\n${plural(s.tensors, "tensor")}: ${s.quantize} to fake-quantize (${plural(s.quantizeElements, "element", withThousands(s.quantizeElements))}), ${s.skip} left alone${s.errors ? `; ${plural(s.errors, "error")}` : ""}\n`;
   for (const e of entries) {
     for (const issue of e.errors) {
       yield `error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}\n`;

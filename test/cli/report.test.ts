@@ -234,7 +234,7 @@ describe("fqc report", () => {
     const eps0 = tmp.write("eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
     const r = runFqc(["report", padded, "-c", eps0, "--fail-under", "20"]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^eps0: 1 tensors fake-quantized, overall SQNR [\d.]+ dB, 64 non-finite outputs left out, /m);
+    expect(r.stdout).toMatch(/^eps0: 1 tensor fake-quantized, overall SQNR [\d.]+ dB, 64 non-finite outputs left out, /m);
     expect(r.stderr).toMatch(/^fqc: 1 tensor below --fail-under 20 dB:\n {2}embed\.weight \(eps0\): [\d.]+ dB, 64 finite inputs fake-quantized to NaN or inf\n$/);
   });
 

@@ -211,3 +211,16 @@ describe("reports written in pieces", () => {
     }
   });
 });
+
+describe("counts in the report's words", () => {
+  it("says 1 tensor, not 1 tensors, in the table, markdown and HTML of a one-tensor report", async () => {
+    const ckpt = testCheckpoint(tmp.path("one.safetensors"), [{ name: "only.weight", dtype: "F32", shape: [2, 32], values: weights(64, 7) }]);
+    const one = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+    const table = renderReportTable(one);
+    expect(table).toMatch(/\): 1 tensor, torchao/);
+    expect(table).toMatch(/^int4: 1 tensor fake-quantized, /m);
+    expect(renderReportMarkdown(one)).toMatch(/^1 tensor \(safetensors\)/m);
+    expect(renderReportHtml(one)).toContain('<p class="meta">1 tensor (safetensors)');
+    for (const format of ["table", "markdown", "html"] as const) expect(renderReport(format, one)).not.toMatch(/\b1 tensors\b/);
+  });
+});

@@ -198,6 +198,10 @@ describe("rendering the plan", () => {
     expect(text).toMatch(/error: a\.weight \(key --config\): group_size 32 does not divide[^\n]*\n  hint: /);
     expect(text).toContain("1 error");
   });
+  it("says 1 tensor and 1 element, not 1 tensors and 1 elements, in the summary line", () => {
+    const text = renderPlanTable(planTensors([T("one", "F32", [1])], { config: normalize(INT8) }, { loneTensor: true }));
+    expect(text).toContain("\n1 tensor: 1 to fake-quantize (1 element), 0 left alone");
+  });
   it("gives the same facts as JSON", () => {
     const j = JSON.parse(renderPlanJson(plan, { unmatchedKeys: ["x.y"] })) as ReturnType<typeof planToJson> & Record<string, any>;
     expect(j.tensors[2]).toMatchObject({ name: "model.layers.0.mlp.up_proj.weight", shape: [128, 64], dtype: "F16", action: "quantize", key: "re:.*_proj", tier: "module-regex", summary: "int4 per_group 32 symmetric", reason: null, errors: [] });

@@ -15,6 +15,7 @@ import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
+import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
@@ -95,8 +96,8 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
         : "";
       io.stdout.write(
-        `${r.input} (${r.format}, ${r.tensors.length} tensor${r.tensors.length === 1 ? "" : "s"}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
-          `${r.quantized} fake-quantized (${withThousands(r.quantizedElements)} elements), ${r.copied} copied as they are, ` +
+        `${r.input} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
+          `${r.quantized} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${r.copied} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${argv["qparams-out"]}` : ""}\n`,
       );
