@@ -3,6 +3,7 @@
  * action, key, config or why the tensor is left alone) followed by the
  * problems, or JSON. Pure functions: entries in, text out.
  */
+import { displayWidth, padToWidth } from "../diagnostics/display-width.js";
 import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
@@ -49,11 +50,6 @@ function row(e: TensorPlanEntry, summary: (c: CanonicalConfig) => string): strin
   return [shownName(e.tensor.name), shape, e.tensor.dtype, action, e.key === undefined ? "—" : shownName(e.key), what];
 }
 
-/** Characters as a terminal counts them (code points); `.length` unless the text has a surrogate pair, without an array per cell. */
-function width(s: string): number {
-  return /[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length;
-}
-
 /** The plan as an aligned text table, then a summary line, then every problem. */
 export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
   return [...planTablePieces(entries, extras)].join("");
@@ -66,8 +62,9 @@ export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: Pl
   const summary = (c: CanonicalConfig) => summaries.get(c) ?? summaries.set(c, configSummary(c)).get(c)!;
   const rows = [HEADERS.slice() as string[], ...entries.map((e) => row(e, summary))];
   // Loops, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
-  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, width(r[i])), 0));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - width(c)))).join("  ").trimEnd();
+  // Terminal columns (as report's table pads): a CJK name takes two per character, a combining accent none.
+  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i])), 0));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : padToWidth(c, widths[i]))).join("  ").trimEnd();
   for (const r of rows) yield `${line(r)}\n`;
   const s = summarizePlan(entries);
   yield `\n${plural(s.tensors, "tensor")}: ${s.quantize} to fake-quantize (${plural(s.quantizeElements, "element", withThousands(s.quantizeElements))}), ${s.skip} left alone${s.errors ? `; ${plural(s.errors, "error")}` : ""}\n`;
