@@ -127,16 +127,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
 }
 
 /**
- * One column's source: a config file's weight config (a QAT pair's weight
- * side: checkpoints hold weights), or a recipe; undefined after printing the
- * file's errors.
+ * One column's source: a config file's weight config (a QAT pair's weight side: checkpoints hold weights), or a recipe;
+ * or the exit status once the file's errors are printed (2 for a syntax error, as every command has it; else 1).
  */
-/** A column's config or recipe, or the exit status once its problems are printed (2 for a syntax error, as every command has it; else 1). */
 async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO, torchao: TorchaoVersion): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
   const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text, torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
-  await reportConfigDiagnostics(io, file, text, errors);
+  // Warnings too, as apply shows them (eps: 0, …): a report on a config with a known pitfall says so. They do not change the exit status.
+  await reportConfigDiagnostics(io, file, text, loaded.diagnostics);
   if (!loaded.document || errors.length > 0) return errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS;
   const doc = loaded.document;
   if (kind === "recipe") {
