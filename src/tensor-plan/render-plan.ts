@@ -73,7 +73,15 @@ export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: Pl
       yield `error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}\n`;
     }
   }
-  for (const k of extras.unmatchedKeys ?? []) yield `warning: recipe key ${shownName(k)} matches no tensor\n`;
+  for (const k of extras.unmatchedKeys ?? []) yield `${unmatchedKeyWarning(k)}\n`;
+}
+
+/**
+ * The warning for a recipe key that matches no tensor, in the dry run's plan and on stderr of apply and report
+ * (`recipe`: the recipe's file, named when a report compares several).
+ */
+export function unmatchedKeyWarning(key: string, recipe?: string): string {
+  return `warning: recipe key ${shownName(key)} matches no tensor${recipe === undefined ? "" : ` (${shownName(recipe)})`}`;
 }
 
 /** One entry as `--dry-run --json` lists it. */

@@ -309,6 +309,29 @@ describe("--force over a hard-linked checkpoint output", () => {
   });
 });
 
+describe("a recipe key that matches no tensor", () => {
+  const typo = { fqn_to_config: { ...RECIPE.fqn_to_config, "lm_haed": { dtype: "int8", granularity: "per_channel" }, "re:nothing\\..*": null } };
+  it("is warned about on stderr by apply's real run, in the dry run's words, one line per key; exit 0 as torchao ignores it", () => {
+    const s = setUp(llama(), typo);
+    const dry = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run"]);
+    const warnings = ["warning: recipe key lm_haed matches no tensor", "warning: recipe key re:nothing\\..* matches no tensor"];
+    expect(dry.stdout.split("\n").filter((l) => l.startsWith("warning:"))).toEqual(warnings);
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(warnings.map((w) => `${w}\n`).join(""));
+    expect(r.stdout).not.toContain("warning");
+    const json = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--json", "--force"]);
+    expect(json.stderr).toBe(r.stderr);
+    expect((JSON.parse(json.stdout) as { unmatchedKeys: string[] }).unmatchedKeys).toEqual(["lm_haed", "re:nothing\\..*"]);
+  });
+  it("is not warned about with --quiet", () => {
+    const s = setUp(llama(), typo);
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+  });
+});
+
 describe("fqc apply --dry-run", () => {
   it("lists every tensor with its shape, dtype, action and key, and writes nothing", () => {
     const s = setUp();

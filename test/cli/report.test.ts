@@ -240,6 +240,17 @@ describe("fqc report", () => {
     expect(r.stderr).toMatch(/\nfqc: 1 tensor below --fail-under 20 dB:\n {2}embed\.weight \(eps0\): [\d.]+ dB, 64 finite inputs fake-quantized to NaN or inf\n$/);
   });
 
+  it("warns on stderr, as apply's dry run words it, about each recipe key that matches no tensor; --fail-under still passes", () => {
+    const typo = tmp.write("typo-recipe.json", JSON.stringify({ fqn_to_config: { lm_haed: { dtype: "int8", granularity: "per_channel" }, "re:.*_proj": { dtype: "int4", granularity: "per_group", group_size: 32 } } }));
+    const r = runFqc(["report", model, "-r", typo, "--fail-under", "5"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("warning: recipe key lm_haed matches no tensor\n");
+    // Two recipes: each line names its file.
+    const two = runFqc(["report", model, "-r", typo, "-r", recipe, "-f", "json"]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toBe(`warning: recipe key lm_haed matches no tensor (${typo})\n`);
+  });
+
   it("shows a config's or recipe's warnings on stderr as apply does (eps: 0), and still exits 0", () => {
     const eps0 = tmp.write("warn-eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
     const eps0Recipe = tmp.write("warn-eps0-recipe.json", JSON.stringify({ fqn_to_config: { lm_head: { dtype: "int8", granularity: "per_channel", eps: 0 } } }));

@@ -12,7 +12,9 @@ import { reportPieces } from "../../report/render.js";
 import { formatDb } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
 import { formatFor } from "../output-format.js";
-import { columnTargets } from "../../report/targets.js";
+import { targetsFromPlan } from "../../report/targets.js";
+import { planTensors, unmatchedRecipeKeys } from "../../tensor-plan/plan-tensors.js";
+import { unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
@@ -75,7 +77,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   let report;
   try {
     const names = columnNames(files);
-    const columns: ColumnInput[] = files.map((file, i) => ({ name: names[i], source: file, kind, targets: columnTargets(checkpoint, sources[i], { torchao: argv.torchao }) }));
+    const columns: ColumnInput[] = files.map((file, i) => {
+      const source = sources[i];
+      const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
+      // Before the pass, as apply's dry run lists them: a typo in a key would otherwise pass --fail-under with that layer untouched.
+      if ("recipe" in source) {
+        for (const k of unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
+      }
+      return { name: names[i], source: file, kind, targets: targetsFromPlan(plan) };
+    });
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
       threads: argv.threads === "auto" ? "auto" : Number(argv.threads),
