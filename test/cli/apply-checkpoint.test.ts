@@ -106,7 +106,7 @@ describe("fqc apply MODEL.safetensors OUT --recipe R", () => {
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ input: s.input, output: s.output, format: "safetensors", quantized: 5, copied: 3 });
     // Written a tensor at a time, in the order of the result's fields.
-    expect(Object.keys(j)).toEqual(["input", "output", "format", "tensors", "quantized", "quantizedElements", "copied", "bytes", "threads", "chunks", "seconds"]);
+    expect(Object.keys(j)).toEqual(["input", "output", "format", "tensors", "quantized", "quantizedElements", "copied", "bytes", "threads", "chunks", "unmatchedKeys", "seconds"]);
     expect(r.stdout.endsWith("}\n")).toBe(true);
     expect(j.tensors[1]).toEqual({ name: "model.layers.0.self_attn.q_proj.weight", dtype: "BF16", shape: [64, 64], action: "fake-quantized", computeDtype: "bfloat16", qparamShape: [64, 2] });
   });
