@@ -16,7 +16,7 @@ import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
 import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionsObject } from "../library-args.js";
-import { planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
 
 /**
@@ -63,6 +63,8 @@ export interface ApplyCheckpointResult extends CheckpointRunResult {
   input: string;
   output: string;
   format: CheckpointFormat;
+  /** Recipe keys that match no tensor (unmatchedRecipeKeys; torchao ignores them): none under a single config. */
+  unmatchedKeys: string[];
   seconds: number;
 }
 
@@ -153,7 +155,9 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
       ...opts,
       writes: [...(opts.writes ?? []), ...(opts.statsOutput ? [{ path: opts.statsOutput.path, role: opts.statsOutput.role }] : [])],
     });
-    const configs = configsOf(checkpoint, planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" }));
+    const plan = planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" });
+    const configs = configsOf(checkpoint, plan);
+    const unmatchedKeys = "recipe" in opts.select ? unmatchedRecipeKeys(checkpoint.tensors, opts.select.recipe, plan) : [];
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
     const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
     const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };
@@ -183,7 +187,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
         },
       },
     );
-    return { input: opts.input, output: opts.output, format: checkpoint.format, ...result, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    return { input: opts.input, output: opts.output, format: checkpoint.format, ...result, unmatchedKeys, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
     checkpoint.close();
   }

@@ -34,12 +34,12 @@ export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] 
   };
   const keyPointer = (key: string) => childPointer(childPointer("", RECIPE_KEY), key);
 
-  for (const key of unmatchedRecipeKeys(tensors, recipe)) {
+  const plan = planTensors(tensors, { recipe }, { torchao: input.torchao });
+  for (const key of unmatchedRecipeKeys(tensors, recipe, plan)) {
     out.push(place("fqc/recipe-unmatched", "warning", keyPointer(key), "key", `\`${key}\` matches no tensor of ${model} (${tensors.length} tensor${tensors.length === 1 ? "" : "s"})`,
       "Check the spelling against the checkpoint's names (fqc apply MODEL OUT --recipe R --dry-run lists them); torchao ignores such keys silently."));
   }
 
-  const plan = planTensors(tensors, { recipe }, { torchao: input.torchao });
   for (const s of shadowedRecipeKeys(recipe, plan)) {
     const why = s.by !== undefined ? `\`${s.by}\` takes precedence` : "torchao skips it for that module (a parameter key matches a sibling, or a module key took the module)";
     out.push(place("fqc/recipe-shadowed", "warning", keyPointer(s.key), "key", `\`${s.key}\` matches tensors of ${model} but decides none: for ${s.tensor}, ${why}`,

@@ -1,4 +1,5 @@
 /** Problem counts per file and in total; shared by the formatters and the CLI (`--max-warnings`). */
+import { plural } from "../plural.js";
 import type { UnlistedCount } from "./format-types.js";
 import { MAX_PROBLEMS_PER_FILE } from "./problem-cap.js";
 import type { Diagnostic } from "./types.js";
@@ -87,9 +88,7 @@ export function unlistedText(unlistedCount: number): string {
 }
 
 /** "1 error", "2 errors". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
+export { plural };
 
 /** "3 problems (2 errors, 1 warning)" — ESLint's wording. */
 export function problemsText(summary: Pick<Summary, "errorCount" | "warningCount">): string {

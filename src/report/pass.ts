@@ -13,6 +13,7 @@ import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
 import { checkCount, checkFunction, checkKernel, checkSignal, checkTorchao, checkWholeNumber, kindOf, optionsObject } from "../library-args.js";
 import { ioError } from "../npy/fail.js";
+import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { shareWork, yieldEvery } from "../parallel/share-work.js";
@@ -62,7 +63,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
     }
     names.add(c?.name);
     if (c === null || typeof c !== "object" || !Array.isArray(c.targets) || c.targets.length !== checkpoint.tensors.length) {
-      throw new FqcError("USAGE", `reportCheckpoint: column ${String(c?.name)}: ${Array.isArray(c?.targets) ? c.targets.length : "no"} targets for ${checkpoint.tensors.length} tensors`, {
+      throw new FqcError("USAGE", `reportCheckpoint: column ${String(c?.name)}: ${Array.isArray(c?.targets) ? c.targets.length : "no"} targets for ${plural(checkpoint.tensors.length, "tensor")}`, {
         hint: "Make each column's targets with configTargets(checkpoint, config) or recipeTargets(checkpoint, recipe) for this checkpoint.",
       });
     }

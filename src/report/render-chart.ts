@@ -5,6 +5,7 @@
  * legend, and a <title> on every point naming tensor, column and value (the
  * browser shows it on hover; no script needed). Pure: report → SVG text.
  */
+import { displayWidth } from "../diagnostics/display-width.js";
 import { shownName } from "../diagnostics/one-line.js";
 import { formatDb } from "./rows.js";
 import type { Report } from "./types.js";
@@ -87,14 +88,72 @@ export interface ChartOptions {
   threshold?: number;
 }
 
+/** Legend text: 13 px, estimated at 7.5 px a terminal column (a CJK character or emoji two), as wide as system fonts draw it or wider. */
+const LEGEND_CHAR_PX = 7.5;
+/** Marker sample and the gap before the text; gap to the next item; one legend row. */
+const LEGEND_SAMPLE_PX = 30;
+const LEGEND_GAP_PX = 24;
+const LEGEND_ROW_PX = 22;
+
+export interface LegendItem {
+  /** The label as drawn (escaped later), cut in the middle when too long. */
+  label: string;
+  /** The whole label, when `label` is cut. */
+  full?: string;
+  x: number;
+  y: number;
+}
+
+/**
+ * The legend's items laid out in rows from `left` to `right`: an item that would run past `right` starts a new row, and
+ * a label wider than a whole row is cut in the middle (its overall figure kept), so many columns or long column
+ * names stay inside the chart. Pure, for the chart and its tests.
+ */
+export function layOutLegend(labels: ReadonlyArray<{ name: string; suffix: string }>, left: number, right: number, firstRowY: number): LegendItem[] {
+  const room = Math.floor((right - left - LEGEND_SAMPLE_PX) / LEGEND_CHAR_PX);
+  const items: LegendItem[] = [];
+  let x = left;
+  let y = firstRowY;
+  for (const { name, suffix } of labels) {
+    const whole = `${name}${suffix}`;
+    let label = whole;
+    if (displayWidth(whole) > room) {
+      // Cut the name (by code points, keeping room for "…"), not the figure after it.
+      const keep = Math.max(2, room - displayWidth(suffix) - 1);
+      const points = [...name];
+      let head = "";
+      let tail = "";
+      for (let i = 0, j = points.length - 1; i <= j;) {
+        if (displayWidth(head + points[i]) + displayWidth(tail) <= Math.ceil(keep / 2)) head += points[i++];
+        else if (displayWidth(head) + displayWidth(points[j] + tail) <= keep) tail = points[j--] + tail;
+        else break;
+      }
+      label = `${head}…${tail}${suffix}`;
+    }
+    const width = LEGEND_SAMPLE_PX + LEGEND_CHAR_PX * displayWidth(label);
+    if (x > left && x + width > right) {
+      x = left;
+      y += LEGEND_ROW_PX;
+    }
+    items.push(label === whole ? { label, x, y } : { label, full: whole, x, y });
+    x += width + LEGEND_GAP_PX;
+  }
+  return items;
+}
+
 export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string {
   // Tensors some column fake-quantized, in checkpoint order: one x position each.
   const tensors = report.tensors.filter((t) => t.cells.some((c) => c.figures && c.figures.sqnrDb !== null));
   const W = 1100;
   const labelled = tensors.length <= 160;
-  const top = 56;
   const left = 70;
   const right = 24;
+  const legend = layOutLegend(report.columns.map((col, c) => {
+    const overall = report.summaries[c]?.overallSqnrDb;
+    return { name: shownName(col.name), suffix: overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)` };
+  }), left, W - right, 24);
+  // The plot starts below the legend's last row (one row: at 56, as before the legend could wrap).
+  const top = 56 + (legend.length ? legend[legend.length - 1].y - 24 : 0);
   // Room for the labels, rotated by 60°: about 5 px per character at 10 px.
   const bottom = labelled ? 44 + Math.min(150, 5 * tensors.reduce((w, t) => Math.max(w, Math.min(41, shownName(shortName(t.name)).length)), 4)) : 60;
   const H = top + 330 + bottom;
@@ -166,17 +225,15 @@ export function renderSqnrChart(report: Report, opts: ChartOptions = {}): string
     for (const m of marks) out.push(m);
     out.push(`</g>`);
   });
-  // Legend, above the plot.
+  // Legend, above the plot, in as many rows as it takes.
   out.push(`<g class="legend" font-size="13" fill="#222">`);
-  let lx = left;
-  report.columns.forEach((col, c) => {
+  legend.forEach(({ label, full, x: lx, y: ly }, c) => {
     const colour = SERIES_COLOURS[c % SERIES_COLOURS.length];
-    const overall = report.summaries[c]?.overallSqnrDb;
-    const label = `${shownName(col.name)}${overall === null || overall === undefined ? "" : ` (overall ${formatDb(overall)} dB)`}`;
-    out.push(`<g class="legend-item" data-series="${c}"><line x1="${lx}" x2="${lx + 22}" y1="24" y2="24" stroke="${colour}" stroke-width="2"/>` +
-      `<path transform="translate(${lx + 11} 24)" d="${MARKERS[c % MARKERS.length]}" fill="${colour}"/>` +
-      `<text x="${lx + 30}" y="24" dominant-baseline="middle">${xmlEscape(label)}</text></g>`);
-    lx += 30 + 7.5 * label.length + 24;
+    const lxs = f(lx);
+    out.push(`<g class="legend-item" data-series="${c}">${full === undefined ? "" : `<title>${xmlEscape(full)}</title>`}` +
+      `<line x1="${lxs}" x2="${f(lx + 22)}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>` +
+      `<path transform="translate(${f(lx + 11)} ${ly})" d="${MARKERS[c % MARKERS.length]}" fill="${colour}"/>` +
+      `<text x="${f(lx + LEGEND_SAMPLE_PX)}" y="${ly}" dominant-baseline="middle">${xmlEscape(label)}</text></g>`);
   });
   out.push(`</g>`);
   out.push(`</svg>`);

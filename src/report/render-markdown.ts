@@ -5,6 +5,7 @@
  */
 import { SUMMARY_MAX_BYTES } from "../diagnostics/format-markdown.js";
 import { shownName } from "../diagnostics/one-line.js";
+import { plural } from "../plural.js";
 import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
@@ -25,7 +26,7 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}, maxB
   const out: string[] = [
     `### fqc report: \`${shownName(report.model).replace(/`/g, "'")}\``,
     "",
-    `${report.tensors.length} tensors (${report.format}), torchao ${report.torchao} numerics. SQNR = 20·log10(‖x‖/‖x − y‖), in float64.`,
+    `${plural(report.tensors.length, "tensor")} (${report.format}), torchao ${report.torchao} numerics. SQNR = 20·log10(‖x‖/‖x − y‖), in float64.`,
     "",
     row(["column", "tensors", "overall SQNR dB", "size", "of original", "worst tensors"]),
     row(["---", "---:", "---:", "---:", "---:", "---"]),
@@ -62,7 +63,7 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}, maxB
   }
   if (listed < rows.length) {
     const more = rows.length - listed;
-    out.push("", `${more} more tensor${more === 1 ? "" : "s"} not in this table: GitHub takes at most 1 MiB of job summary ` +
+    out.push("", `${plural(more, "more tensor")} not in this table: GitHub takes at most 1 MiB of job summary ` +
       "(`--worst N` lists the N lowest, `--format csv` or `html` every tensor).");
   }
   return `${out.join("\n")}\n`;

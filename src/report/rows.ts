@@ -106,7 +106,7 @@ export function formatBytes(n: number): string {
  */
 export function leftOutText(s: Pick<ColumnSummary, "nanInputs" | "infInputs" | "nonFiniteOutputs">): string | null {
   const parts: string[] = [];
-  if (s.nanInputs + s.infInputs > 0) parts.push(`${s.nanInputs} NaN and ${s.infInputs} inf inputs`);
+  if (s.nanInputs + s.infInputs > 0) parts.push(`${s.nanInputs} NaN and ${s.infInputs} inf input${s.nanInputs + s.infInputs === 1 ? "" : "s"}`);
   if (s.nonFiniteOutputs > 0) parts.push(`${s.nonFiniteOutputs} non-finite output${s.nonFiniteOutputs === 1 ? "" : "s"}`);
   return parts.length ? `${parts.join(", ")} left out` : null;
 }

@@ -11,6 +11,7 @@ import {
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
 import { FqcError } from "../errors.js";
+import { plural } from "../plural.js";
 import { checkPlanSource, kindOf } from "../library-args.js";
 
 export type PlanSource = { config: CanonicalConfig } | { recipe: Recipe };
@@ -186,6 +187,7 @@ export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, 
  * 100,000 tensors would otherwise take 10¹⁰ comparisons. `re:` keys scan.
  */
 function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonly string[]): number[] {
+  if (keys.length === 0) return [];
   const byName = new Map<string, number>();
   const byWeightModule = new Map<string, number>();
   let firstWeight = -1;
@@ -220,13 +222,28 @@ function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonl
  * Recipe keys that match no tensor of the checkpoint (exact names naming
  * none, patterns matching none, `_default` with no `*.weight`): in file order.
  * torchao ignores them silently; fqc warns (a typo leaves a layer unquantized).
+ *
+ * `plan`, the recipe's plan of these same tensors (planTensors), when the
+ * caller has it: a key that decided a tensor there matched one, so only the
+ * keys that decided none are matched here — usually none or a typo or two,
+ * so the planner's matching is not done a second time.
  */
-export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe): string[] {
-  const c = compileRecipe(recipe);
-  const names = tensors.map((t) => t.name);
+export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe, plan?: readonly TensorPlanEntry[]): string[] {
+  if (plan !== undefined && (!Array.isArray(plan) || plan.length !== tensors.length)) {
+    throw new FqcError("USAGE", `unmatchedRecipeKeys: the plan has ${Array.isArray(plan) ? plan.length : "no"} entries for ${plural(tensors.length, "tensor")}`, {
+      hint: "Pass planTensors(tensors, { recipe }) of the same tensors, or no plan.",
+    });
+  }
   const keys = recipe.entries.map((e) => e.key);
-  const first = firstMatches(c, keys, names);
-  return keys.filter((_, i) => first[i] < 0);
+  let open = keys;
+  if (plan !== undefined) {
+    const deciding = new Set<string | undefined>();
+    for (const e of plan) deciding.add(e.key);
+    open = keys.filter((k) => !deciding.has(k));
+  }
+  if (open.length === 0) return [];
+  const first = firstMatches(compileRecipe(recipe), open, tensors.map((t) => t.name));
+  return open.filter((_, i) => first[i] < 0);
 }
 
 /**

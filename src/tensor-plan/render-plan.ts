@@ -3,10 +3,12 @@
  * action, key, config or why the tensor is left alone) followed by the
  * problems, or JSON. Pure functions: entries in, text out.
  */
+import { displayWidth, padToWidth } from "../diagnostics/display-width.js";
 import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
 import { jsonObjectPieces } from "../json-pieces.js";
+import { plural } from "../plural.js";
 import { withThousands } from "../thousands.js";
 import type { TensorPlanEntry } from "./plan-tensors.js";
 
@@ -48,11 +50,6 @@ function row(e: TensorPlanEntry, summary: (c: CanonicalConfig) => string): strin
   return [shownName(e.tensor.name), shape, e.tensor.dtype, action, e.key === undefined ? "—" : shownName(e.key), what];
 }
 
-/** Characters as a terminal counts them (code points); `.length` unless the text has a surrogate pair, without an array per cell. */
-function width(s: string): number {
-  return /[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length;
-}
-
 /** The plan as an aligned text table, then a summary line, then every problem. */
 export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
   return [...planTablePieces(entries, extras)].join("");
@@ -65,17 +62,26 @@ export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: Pl
   const summary = (c: CanonicalConfig) => summaries.get(c) ?? summaries.set(c, configSummary(c)).get(c)!;
   const rows = [HEADERS.slice() as string[], ...entries.map((e) => row(e, summary))];
   // Loops, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
-  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, width(r[i])), 0));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + " ".repeat(widths[i] - width(c)))).join("  ").trimEnd();
+  // Terminal columns (as report's table pads): a CJK name takes two per character, a combining accent none.
+  const widths = HEADERS.map((_, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i])), 0));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : padToWidth(c, widths[i]))).join("  ").trimEnd();
   for (const r of rows) yield `${line(r)}\n`;
   const s = summarizePlan(entries);
-  yield `\n${s.tensors} tensor${s.tensors === 1 ? "" : "s"}: ${s.quantize} to fake-quantize (${withThousands(s.quantizeElements)} elements), ${s.skip} left alone${s.errors ? `; ${s.errors} error${s.errors === 1 ? "" : "s"}` : ""}\n`;
+  yield `\n${plural(s.tensors, "tensor")}: ${s.quantize} to fake-quantize (${plural(s.quantizeElements, "element", withThousands(s.quantizeElements))}), ${s.skip} left alone${s.errors ? `; ${plural(s.errors, "error")}` : ""}\n`;
   for (const e of entries) {
     for (const issue of e.errors) {
       yield `error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}\n`;
     }
   }
-  for (const k of extras.unmatchedKeys ?? []) yield `warning: recipe key ${shownName(k)} matches no tensor\n`;
+  for (const k of extras.unmatchedKeys ?? []) yield `${unmatchedKeyWarning(k)}\n`;
+}
+
+/**
+ * The warning for a recipe key that matches no tensor, in the dry run's plan and on stderr of apply and report
+ * (`recipe`: the recipe's file, named when a report compares several).
+ */
+export function unmatchedKeyWarning(key: string, recipe?: string): string {
+  return `warning: recipe key ${shownName(key)} matches no tensor${recipe === undefined ? "" : ` (${shownName(recipe)})`}`;
 }
 
 /** One entry as `--dry-run --json` lists it. */

@@ -201,7 +201,7 @@ describe("apply and report entry points from JavaScript", () => {
     const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, C) }];
     // worst: -1 once listed all but the last tensor as the worst.
     await rejects(js(fqc.reportCheckpoint)(ckpt, columns, { worst: -1, threads: 1 }), /options\.worst must be a whole number ≥ 0, not -1/);
-    await rejects(js(fqc.reportCheckpoint)(ckpt, [{ ...columns[0], targets: [] }], { threads: 1 }), /column int4: 0 targets for 1 tensors/);
+    await rejects(js(fqc.reportCheckpoint)(ckpt, [{ ...columns[0], targets: [] }], { threads: 1 }), /column int4: 0 targets for 1 tensor$/);
     await rejects(fqc.reportCheckpoint(ckpt, [columns[0], { ...columns[0], source: "other" }], { threads: 1 }), /two columns are named "int4"/);
     const report = await fqc.reportCheckpoint(ckpt, columns, { threads: 1 });
     refuses(() => js(fqc.renderReport)("table", report, { worst: NaN }), /options\.worst must be a whole number ≥ 1, not NaN/);

@@ -106,7 +106,7 @@ describe("fqc apply MODEL.safetensors OUT --recipe R", () => {
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ input: s.input, output: s.output, format: "safetensors", quantized: 5, copied: 3 });
     // Written a tensor at a time, in the order of the result's fields.
-    expect(Object.keys(j)).toEqual(["input", "output", "format", "tensors", "quantized", "quantizedElements", "copied", "bytes", "threads", "chunks", "seconds"]);
+    expect(Object.keys(j)).toEqual(["input", "output", "format", "tensors", "quantized", "quantizedElements", "copied", "bytes", "threads", "chunks", "unmatchedKeys", "seconds"]);
     expect(r.stdout.endsWith("}\n")).toBe(true);
     expect(j.tensors[1]).toEqual({ name: "model.layers.0.self_attn.q_proj.weight", dtype: "BF16", shape: [64, 64], action: "fake-quantized", computeDtype: "bfloat16", qparamShape: [64, 2] });
   });
@@ -306,6 +306,29 @@ describe("--force over a hard-linked checkpoint output", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(path.join(s.dir, "kept.safetensors"), "utf8")).toBe("old");
     expect(readdirSync(out).sort()).toEqual(["model-00001-of-00001.safetensors", "model.safetensors.index.json"]);
+  });
+});
+
+describe("a recipe key that matches no tensor", () => {
+  const typo = { fqn_to_config: { ...RECIPE.fqn_to_config, "lm_haed": { dtype: "int8", granularity: "per_channel" }, "re:nothing\\..*": null } };
+  it("is warned about on stderr by apply's real run, in the dry run's words, one line per key; exit 0 as torchao ignores it", () => {
+    const s = setUp(llama(), typo);
+    const dry = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run"]);
+    const warnings = ["warning: recipe key lm_haed matches no tensor", "warning: recipe key re:nothing\\..* matches no tensor"];
+    expect(dry.stdout.split("\n").filter((l) => l.startsWith("warning:"))).toEqual(warnings);
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(warnings.map((w) => `${w}\n`).join(""));
+    expect(r.stdout).not.toContain("warning");
+    const json = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--json", "--force"]);
+    expect(json.stderr).toBe(r.stderr);
+    expect((JSON.parse(json.stdout) as { unmatchedKeys: string[] }).unmatchedKeys).toEqual(["lm_haed", "re:nothing\\..*"]);
+  });
+  it("is not warned about with --quiet", () => {
+    const s = setUp(llama(), typo);
+    const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
   });
 });
 

@@ -234,8 +234,36 @@ describe("fqc report", () => {
     const eps0 = tmp.write("eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
     const r = runFqc(["report", padded, "-c", eps0, "--fail-under", "20"]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^eps0: 1 tensors fake-quantized, overall SQNR [\d.]+ dB, 64 non-finite outputs left out, /m);
-    expect(r.stderr).toMatch(/^fqc: 1 tensor below --fail-under 20 dB:\n {2}embed\.weight \(eps0\): [\d.]+ dB, 64 finite inputs fake-quantized to NaN or inf\n$/);
+    expect(r.stdout).toMatch(/^eps0: 1 tensor fake-quantized, overall SQNR [\d.]+ dB, 64 non-finite outputs left out, /m);
+    // After the config's lint/eps warning (eps 0 is what made those NaN).
+    expect(r.stderr).toContain("lint/eps");
+    expect(r.stderr).toMatch(/\nfqc: 1 tensor below --fail-under 20 dB:\n {2}embed\.weight \(eps0\): [\d.]+ dB, 64 finite inputs fake-quantized to NaN or inf\n$/);
+  });
+
+  it("warns on stderr, as apply's dry run words it, about each recipe key that matches no tensor; --fail-under still passes", () => {
+    const typo = tmp.write("typo-recipe.json", JSON.stringify({ fqn_to_config: { lm_haed: { dtype: "int8", granularity: "per_channel" }, "re:.*_proj": { dtype: "int4", granularity: "per_group", group_size: 32 } } }));
+    const r = runFqc(["report", model, "-r", typo, "--fail-under", "5"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("warning: recipe key lm_haed matches no tensor\n");
+    // Two recipes: each line names its file.
+    const two = runFqc(["report", model, "-r", typo, "-r", recipe, "-f", "json"]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toBe(`warning: recipe key lm_haed matches no tensor (${typo})\n`);
+  });
+
+  it("shows a config's or recipe's warnings on stderr as apply does (eps: 0), and still exits 0", () => {
+    const eps0 = tmp.write("warn-eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
+    const eps0Recipe = tmp.write("warn-eps0-recipe.json", JSON.stringify({ fqn_to_config: { lm_head: { dtype: "int8", granularity: "per_channel", eps: 0 } } }));
+    for (const [flag, file] of [["-c", eps0], ["-r", eps0Recipe]]) {
+      const r = runFqc(["report", model, flag, file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("lint/eps");
+      expect(r.stderr).toContain("removes the minimum-scale floor");
+      // The same lines apply prints for the same file (its dry run shows the config's diagnostics and nothing else on stderr).
+      const applied = runFqc(["apply", model, tmp.path("warn-out.safetensors"), flag === "-c" ? "--config" : "--recipe", file, "--dry-run"]);
+      expect(applied.stderr).toContain("lint/eps");
+      expect(r.stderr).toBe(applied.stderr);
+    }
   });
 
   it("exits 1 and names tensors torchao would refuse, still writing the report", () => {

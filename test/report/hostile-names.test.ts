@@ -150,14 +150,16 @@ describe("a huge tensor name (the header allows 100 MB of them)", () => {
 });
 
 describe("names beyond the Basic Multilingual Plane", () => {
-  it("line up in the dry run's table by code points, as a terminal shows them", () => {
-    const names = ["emb\u{1F600}\u{1F600}.weight", "abcdef.weight", "x.weight"];
+  it("line up in the dry run's table by terminal columns, as in report's table: CJK and emoji two a character, a combining accent none", () => {
+    const names = ["漢字漢字.weight", "e\u0301\u0301.weight", "emoji\u{1F600}.weight", "emb\u{1F600}\u{1F600}.weight", "plain.weight"];
     const text = renderPlanTable(planTensors(names.map((name) => ({ name, dtype: "F32" as const, shape: [2, 64], byteLength: 512 })), { config: INT4 }));
     const lines = text.split("\n").filter((l) => names.some((n) => l.startsWith(n)));
-    expect(lines).toHaveLength(3);
-    const shapeAt = lines.map((l) => [...l].indexOf("2"));
-    expect(new Set(shapeAt).size).toBe(1);
-    expect(shapeAt[0]).toBe([..."abcdef.weight"].length + 2);
+    expect(lines).toHaveLength(5);
+    // Where the shape starts, in terminal columns: the same on every line, two past the widest name (漢字漢字.weight: 15).
+    const shapeAt = lines.map((l) => displayWidth(l.slice(0, l.indexOf("2×64"))));
+    expect(shapeAt).toEqual([17, 17, 17, 17, 17]);
+    // And every later column: the lines (the same but for the name) end at the same terminal column.
+    expect(new Set(lines.map((l) => displayWidth(l))).size).toBe(1);
   });
 });
 

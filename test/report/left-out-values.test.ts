@@ -47,8 +47,8 @@ describe("values the figures leave out", () => {
   });
 
   it("the table's, the markdown's and the html's summaries count non-finite outputs", () => {
-    const says = "per-token: 1 NaN and 0 inf inputs, 127 non-finite outputs left out";
-    expect(renderReport("table", report)).toMatch(/^per-token: 2 tensors fake-quantized, overall SQNR [\d.]+ dB, 1 NaN and 0 inf inputs, 127 non-finite outputs left out, /m);
+    const says = "per-token: 1 NaN and 0 inf input, 127 non-finite outputs left out";
+    expect(renderReport("table", report)).toMatch(/^per-token: 2 tensors fake-quantized, overall SQNR [\d.]+ dB, 1 NaN and 0 inf input, 127 non-finite outputs left out, /m);
     expect(renderReport("markdown", report)).toContain(`Column ${says} of its figures.`);
     expect(renderReport("html", report)).toContain(`<p class="meta">Column ${says} of its figures.</p>`);
   });

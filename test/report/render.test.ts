@@ -11,7 +11,10 @@ import { renderReportJson, reportJsonPieces, reportJsonValue } from "../../src/r
 import { renderReportMarkdown } from "../../src/report/render-markdown.js";
 import { renderReportTable, reportTablePieces } from "../../src/report/render-table.js";
 import { renderReport, reportPieces } from "../../src/report/render.js";
-import { niceTicks } from "../../src/report/render-chart.js";
+import { niceTicks, renderSqnrChart } from "../../src/report/render-chart.js";
+import { formatDb } from "../../src/report/rows.js";
+import { displayWidth } from "../../src/diagnostics/display-width.js";
+import { shownName } from "../../src/diagnostics/one-line.js";
 import { configTargets } from "../../src/report/targets.js";
 import type { Report, TensorTarget } from "../../src/report/types.js";
 import { tempDir } from "../helpers/cli.js";
@@ -159,6 +162,40 @@ describe("report renderers", () => {
     expect(svg).not.toMatch(/NaN|Infinity/);
   });
 
+  it("html chart: a legend of many columns or long column names wraps into rows inside the chart, and cuts a name wider than a row in the middle", () => {
+    const long = `recipes/${"very-long-recipe-name-".repeat(12)}end`;
+    const names = [...Array.from({ length: 10 }, (_, i) => `candidate-config-number-${i}`), long, "漢字".repeat(80)];
+    const many: Report = {
+      ...report,
+      columns: names.map((name, i) => ({ ...report.columns[i % 3], name })),
+      tensors: report.tensors.map((t) => ({ ...t, cells: names.map((_, i) => t.cells[i % 3]) })),
+      summaries: names.map((name, i) => ({ ...report.summaries[i % 3], column: name })),
+    };
+    const svg = renderSqnrChart(many);
+    const width = Number(/viewBox="0 0 (\d+) /.exec(svg)![1]);
+    const items = [...svg.matchAll(/<g class="legend-item" data-series="(\d+)">(?:<title>([^<]*)<\/title>)?.*?<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)<\/text><\/g>/g)]
+      .map((m) => ({ series: Number(m[1]), full: m[2], x: Number(m[3]), y: Number(m[4]), label: unescape(m[5]) }));
+    expect(items.map((i) => i.series)).toEqual(names.map((_, i) => i));
+    // Every label ends inside the chart (13 px text: at most 7.5 px a column), so the legend takes several rows.
+    for (const it of items) expect(it.x + 7.5 * displayWidth(it.label)).toBeLessThanOrEqual(width - 24);
+    const rows = [...new Set(items.map((i) => i.y))];
+    expect(rows.length).toBeGreaterThan(2);
+    // The long names are cut in the middle, their overall figure kept, and whole in a tooltip.
+    for (const i of [10, 11]) {
+      expect(items[i].label).toContain("…");
+      expect(items[i].label).toMatch(/ \(overall [\d.]+ dB\)$/);
+      expect(unescape(items[i].full!)).toBe(`${shownName(names[i])} (overall ${formatDb(many.summaries[i].overallSqnrDb)} dB)`);
+    }
+    expect(items[10].label.startsWith("recipes/very-long")).toBe(true);
+    expect(items[0].full).toBeUndefined();
+    // The plot starts below the last legend row: its top grid line and every point lie lower.
+    const gridTop = Math.min(...[...svg.matchAll(/<line x1="70" x2="\d+" y1="([\d.]+)"/g)].map((m) => Number(m[1])));
+    expect(gridTop).toBeGreaterThan(rows[rows.length - 1] + 10);
+    // One legend row (three short columns) keeps the chart as it was: the plot at 56 px.
+    const one = renderSqnrChart(report);
+    expect(new Set([...one.matchAll(/<g class="legend-item"[^>]*>.*?<text x="[\d.]+" y="([\d.]+)"/g)].map((m) => m[1]))).toEqual(new Set(["24"]));
+  });
+
   const chromium = "/usr/bin/chromium";
   const hasChromium = existsSync(chromium);
   if (!hasChromium) console.log(`skipping the headless Chromium render of the HTML report: ${chromium} is not installed (apt-get install chromium)`);
@@ -209,5 +246,18 @@ describe("reports written in pieces", () => {
     for (const format of ["table", "json", "csv", "markdown", "html"] as const) {
       expect([...reportPieces(format, report)].join("")).toBe(renderReport(format, report));
     }
+  });
+});
+
+describe("counts in the report's words", () => {
+  it("says 1 tensor, not 1 tensors, in the table, markdown and HTML of a one-tensor report", async () => {
+    const ckpt = testCheckpoint(tmp.path("one.safetensors"), [{ name: "only.weight", dtype: "F32", shape: [2, 32], values: weights(64, 7) }]);
+    const one = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+    const table = renderReportTable(one);
+    expect(table).toMatch(/\): 1 tensor, torchao/);
+    expect(table).toMatch(/^int4: 1 tensor fake-quantized, /m);
+    expect(renderReportMarkdown(one)).toMatch(/^1 tensor \(safetensors\)/m);
+    expect(renderReportHtml(one)).toContain('<p class="meta">1 tensor (safetensors)');
+    for (const format of ["table", "markdown", "html"] as const) expect(renderReport(format, one)).not.toMatch(/\b1 tensors\b/);
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { PatternSet } from "../../src/config/bounded-regex.js";
 import type { TensorDtype, TensorInfo } from "../../src/checkpoint/types.js";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import type { Recipe } from "../../src/config/types.js";
@@ -161,6 +162,39 @@ describe("unmatchedRecipeKeys", () => {
   });
 });
 
+describe("unmatchedRecipeKeys given the plan", () => {
+  it("agrees with matching every key", () => {
+    for (const table of [
+      { "model.layers.0.mlp.up_prj": INT4, lm_head: INT8, "re:.*norm": null, "re:nothing": null, "model.layers.0.mlp.down_proj.bias": null },
+      { "re:.*\\.weight": null, "re:.*_proj\\.weight": INT4, lm_head: INT8, "re:nothing": null, _default: INT4 },
+      { "a.bias": null, a: INT4, _default: null },
+    ]) {
+      const r = recipeOf(table);
+      expect(unmatchedRecipeKeys(MODEL, r, planTensors(MODEL, { recipe: r }))).toEqual(unmatchedRecipeKeys(MODEL, r));
+    }
+  });
+  it("matches only the keys that decided no tensor: 300,000 tensors, no pattern run again", () => {
+    const N = 300_000;
+    const tensors = Array.from({ length: N }, (_, i) => T(`model.layers.${i}.mlp.${i % 2 ? "up" : "down"}_proj.weight`, "BF16", [4, 64]));
+    const r = recipeOf({ "re:.*\\.up_proj": INT4, "re:.*\\.down_proj": INT8, "model.layers.7.mlp.up_prj": null });
+    const plan = planTensors(tensors, { recipe: r });
+    const runs = [vi.spyOn(PatternSet.prototype, "firstName"), vi.spyOn(PatternSet.prototype, "prime"), vi.spyOn(PatternSet.prototype, "firstMatch")];
+    try {
+      const started = performance.now();
+      expect(unmatchedRecipeKeys(tensors, r, plan)).toEqual(["model.layers.7.mlp.up_prj"]);
+      for (const run of runs) expect(run).not.toHaveBeenCalled();
+      // The typo (an exact key) is looked up in one map of the names; a regex key is not tried again.
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      for (const run of runs) run.mockRestore();
+    }
+  }, 60_000);
+  it("refuses a plan of other tensors", () => {
+    const r = recipeOf({ lm_head: INT8 });
+    expect(() => unmatchedRecipeKeys(MODEL, r, planTensors(MODEL.slice(1), { recipe: r }))).toThrow(/the plan has 9 entries for 10 tensors/);
+  });
+});
+
 describe("shadowedRecipeKeys", () => {
   it("names keys that match tensors but decide none, with the key that decided the first one", () => {
     const r = recipeOf({ "re:.*\\.weight": null, "re:.*_proj\\.weight": INT4, lm_head: INT8, "re:nothing": null });
@@ -197,6 +231,10 @@ describe("rendering the plan", () => {
     expect(text.split("\n")[1]).toMatch(/\berror\b/);
     expect(text).toMatch(/error: a\.weight \(key --config\): group_size 32 does not divide[^\n]*\n  hint: /);
     expect(text).toContain("1 error");
+  });
+  it("says 1 tensor and 1 element, not 1 tensors and 1 elements, in the summary line", () => {
+    const text = renderPlanTable(planTensors([T("one", "F32", [1])], { config: normalize(INT8) }, { loneTensor: true }));
+    expect(text).toContain("\n1 tensor: 1 to fake-quantize (1 element), 0 left alone");
   });
   it("gives the same facts as JSON", () => {
     const j = JSON.parse(renderPlanJson(plan, { unmatchedKeys: ["x.y"] })) as ReturnType<typeof planToJson> & Record<string, any>;

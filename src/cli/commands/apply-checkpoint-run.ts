@@ -10,11 +10,12 @@ import type { Checkpoint } from "../../checkpoint/types.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource } from "../../tensor-plan/plan-tensors.js";
-import { planJsonPieces, planTablePieces } from "../../tensor-plan/render-plan.js";
+import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
+import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
@@ -95,12 +96,14 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
         : "";
       io.stdout.write(
-        `${r.input} (${r.format}, ${r.tensors.length} tensor${r.tensors.length === 1 ? "" : "s"}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
-          `${r.quantized} fake-quantized (${withThousands(r.quantizedElements)} elements), ${r.copied} copied as they are, ` +
+        `${r.input} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
+          `${r.quantized} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${r.copied} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${argv["qparams-out"]}` : ""}\n`,
       );
     }
+    // As the dry run says them (torchao ignores such keys, so the exit status stays): a typo in a key otherwise passes unseen.
+    if (!argv.quiet) for (const k of r.unmatchedKeys) io.stderr.write(`${unmatchedKeyWarning(k)}\n`);
     setExit(EXIT.OK);
   } finally {
     progress?.stop();
@@ -144,7 +147,7 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
 /** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */
 function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
   const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
-  const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe) : [] };
+  const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan) : [] };
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
   } else {

@@ -4,6 +4,7 @@ import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../con
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
+import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
@@ -79,8 +80,8 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       io.stdout.write(
         `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
           `compute ${r.computeDtype}, qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
-          `${withThousands(r.elements)} elements in ${r.seconds.toFixed(3)} s${rate}, ` +
-          `${r.threads === 0 ? "main thread" : `${r.threads} thread${r.threads > 1 ? "s" : ""}`}\n`,
+          `${plural(r.elements, "element", withThousands(r.elements))} in ${r.seconds.toFixed(3)} s${rate}, ` +
+          `${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}\n`,
       );
     }
     setExit(EXIT.OK);

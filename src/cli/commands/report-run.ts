@@ -12,7 +12,9 @@ import { reportPieces } from "../../report/render.js";
 import { formatDb } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
 import { formatFor } from "../output-format.js";
-import { columnTargets } from "../../report/targets.js";
+import { targetsFromPlan } from "../../report/targets.js";
+import { planTensors, unmatchedRecipeKeys } from "../../tensor-plan/plan-tensors.js";
+import { unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
@@ -75,7 +77,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   let report;
   try {
     const names = columnNames(files);
-    const columns: ColumnInput[] = files.map((file, i) => ({ name: names[i], source: file, kind, targets: columnTargets(checkpoint, sources[i], { torchao: argv.torchao }) }));
+    const columns: ColumnInput[] = files.map((file, i) => {
+      const source = sources[i];
+      const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
+      // Before the pass, as apply's dry run lists them: a typo in a key would otherwise pass --fail-under with that layer untouched.
+      if ("recipe" in source) {
+        for (const k of unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
+      }
+      return { name: names[i], source: file, kind, targets: targetsFromPlan(plan) };
+    });
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
       threads: argv.threads === "auto" ? "auto" : Number(argv.threads),
@@ -127,16 +137,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
 }
 
 /**
- * One column's source: a config file's weight config (a QAT pair's weight
- * side: checkpoints hold weights), or a recipe; undefined after printing the
- * file's errors.
+ * One column's source: a config file's weight config (a QAT pair's weight side: checkpoints hold weights), or a recipe;
+ * or the exit status once the file's errors are printed (2 for a syntax error, as every command has it; else 1).
  */
-/** A column's config or recipe, or the exit status once its problems are printed (2 for a syntax error, as every command has it; else 1). */
 async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO, torchao: TorchaoVersion): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
   const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text, torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
-  await reportConfigDiagnostics(io, file, text, errors);
+  // Warnings too, as apply shows them (eps: 0, …): a report on a config with a known pitfall says so. They do not change the exit status.
+  await reportConfigDiagnostics(io, file, text, loaded.diagnostics);
   if (!loaded.document || errors.length > 0) return errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS;
   const doc = loaded.document;
   if (kind === "recipe") {
