@@ -329,6 +329,8 @@ export async function runCheckpoint(
       await pause(); // let a Ctrl-C in
     }
     await flush(true);
+    // An abort during the last tensor (a streamed one, or the last chunks of a batch) still means no output.
+    if (opts.signal?.aborted) throw interrupted();
     stats = partials && plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
     if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats);
     qparams?.commit();

@@ -1,0 +1,72 @@
+/**
+ * The library inside a program that outlives its calls (a training harness, a
+ * server): an abort means no output whenever it comes before the call settles,
+ * and calls leave nothing behind for the host (listeners, warnings).
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyFile } from "../../src/apply.js";
+import { applyCheckpoint } from "../../src/apply/checkpoint.js";
+import { normalize } from "../../src/config/normalize.js";
+import { writeNpyAtomic } from "../../src/npy/whole.js";
+import { tempDir } from "../helpers/cli.js";
+import { weights, writeSafetensors } from "../helpers/safetensors.js";
+import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const config = normalize({ dtype: "int4", group_size: 32 });
+/** Everything in the temp directory but the inputs: outputs and temp files alike. */
+const written = (inputs: string[]) => readdirSync(tmp.dir).filter((f) => !inputs.includes(f));
+
+describe("an abort that comes right at the end", () => {
+  const rows = 64;
+  const cols = 64;
+  writeNpyAtomic(tmp.path("w.npy"), "<f4", [rows, cols], weights(rows * cols, 1, 1));
+  writeNpyAtomic(tmp.path("empty.npy"), "<f4", [0, cols], []);
+  writeSafetensors(tmp.path("m.safetensors"), [
+    { name: "a.weight", dtype: "F32", shape: [rows, cols], values: weights(rows * cols, 2, 1) },
+    { name: "b.weight", dtype: "F32", shape: [rows, cols], values: weights(rows * cols, 3, 1) },
+  ]);
+  writeFileSync(tmp.path("m.npz"), craftZip([
+    { name: "a.weight.npy", payload: npyF32(Array.from(weights(rows * cols, 4, 1)), [rows, cols]), method: 0 },
+    { name: "b.weight.npy", payload: npyF32(Array.from(weights(rows * cols, 5, 1)), [rows, cols]), method: 8 },
+  ]));
+  const inputs = ["w.npy", "empty.npy", "m.safetensors", "m.npz"];
+
+  it.each([1, 3])("applyFile aborted in its last progress callback writes nothing (%i threads)", async (threads) => {
+    const abort = new AbortController();
+    const run = applyFile({
+      input: tmp.path("w.npy"), output: tmp.path("w_fq.npy"), scaleOut: tmp.path("w_scale.npy"), config, threads, chunkElements: 8 * cols,
+      signal: abort.signal, onProgress: (done, total) => { if (done === total) abort.abort(); },
+    });
+    await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+    expect(written(inputs)).toEqual([]);
+  });
+
+  it("applyFile with an aborted signal writes nothing for a tensor of zero rows", async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(applyFile({ input: tmp.path("empty.npy"), output: tmp.path("empty_fq.npy"), config, signal: abort.signal }))
+      .rejects.toMatchObject({ code: "INTERRUPTED" });
+    expect(written(inputs)).toEqual([]);
+  });
+
+  it.each([["m.safetensors", 1], ["m.safetensors", 3], ["m.npz", 1], ["m.npz", 3]] as const)(
+    "applyCheckpoint aborted in its last progress callback writes nothing (%s, %i threads)", async (input, threads) => {
+      const abort = new AbortController();
+      const output = input.replace("m.", "out.");
+      const run = applyCheckpoint({
+        input: tmp.path(input), output: tmp.path(output), qparamsOut: tmp.path("qp.safetensors"), select: { config }, threads, chunkElements: 8 * cols,
+        signal: abort.signal, onProgress: (done, total) => { if (done === total) abort.abort(); },
+      });
+      await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+      expect(written(inputs)).toEqual([]);
+    },
+  );
+
+  it("a call after an aborted one writes its output", async () => {
+    await applyFile({ input: tmp.path("w.npy"), output: tmp.path("after.npy"), config, threads: 3, signal: new AbortController().signal });
+    expect(written(inputs).filter((f) => f === "after.npy" || f.endsWith(".tmp"))).toEqual(["after.npy"]);
+  });
+});
