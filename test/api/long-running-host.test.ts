@@ -10,7 +10,9 @@ import { applyCheckpoint } from "../../src/apply/checkpoint.js";
 import { normalize } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
 import { tempDir } from "../helpers/cli.js";
-import { weights, writeSafetensors } from "../helpers/safetensors.js";
+import { testCheckpoint, weights, writeSafetensors } from "../helpers/safetensors.js";
+import { reportCheckpoint } from "../../src/report/pass.js";
+import { configTargets } from "../../src/report/targets.js";
 import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
 
 const tmp = tempDir();
@@ -68,5 +70,42 @@ describe("an abort that comes right at the end", () => {
   it("a call after an aborted one writes its output", async () => {
     await applyFile({ input: tmp.path("w.npy"), output: tmp.path("after.npy"), config, threads: 3, signal: new AbortController().signal });
     expect(written(inputs).filter((f) => f === "after.npy" || f.endsWith(".tmp"))).toEqual(["after.npy"]);
+  });
+});
+
+describe("one signal shared by many concurrent calls", () => {
+  const own = tempDir();
+  afterAll(() => own.cleanup());
+  const rows = 256;
+  const cols = 256;
+  writeNpyAtomic(own.path("shared.npy"), "<f4", [rows, cols], weights(rows * cols, 6, 1));
+
+  it("prints no MaxListenersExceededWarning in the host for 16 calls at once, and every call still stops on abort", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const shared = new AbortController();
+      const ckpt = testCheckpoint(own.path("shared.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [rows, cols], values: weights(rows * cols, 7, 1) }]);
+      try {
+        const targets = configTargets(ckpt, config);
+        await Promise.all(Array.from({ length: 16 }, (_, i) => i % 4 !== 3
+          ? applyFile({ input: own.path("shared.npy"), output: own.path(`shared-${i}.npy`), config, threads: 2, signal: shared.signal })
+          : reportCheckpoint(ckpt, [{ name: "c", source: "c.json", kind: "config", targets }], { threads: 2, signal: shared.signal })));
+        // The warning is emitted on the next tick.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).toEqual([]);
+        const runs = Array.from({ length: 4 }, (_, i) => applyFile({
+          input: own.path("shared.npy"), output: own.path(`stopped-${i}.npy`), config, threads: 2, chunkElements: 16 * cols, signal: shared.signal,
+          onProgress: () => shared.abort(),
+        }));
+        for (const r of await Promise.allSettled(runs)) expect(r).toMatchObject({ status: "rejected", reason: { code: "INTERRUPTED" } });
+        expect(readdirSync(own.dir).filter((f) => f.startsWith("stopped-") || f.startsWith(".stopped-"))).toEqual([]);
+      } finally {
+        ckpt.close();
+      }
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
