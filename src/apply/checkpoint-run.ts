@@ -279,6 +279,11 @@ export async function runCheckpoint(
     };
 
     const pause = yieldEvery();
+    // Between a streamed tensor's chunks: signals and the host's other work get their turn.
+    const between = async () => {
+      await pause();
+      if (opts.signal?.aborted) throw interrupted();
+    };
     for (let i = 0; i < tensors.length; i++) {
       if (opts.signal?.aborted) throw interrupted();
       const t = tensors[i];
@@ -319,8 +324,8 @@ export async function runCheckpoint(
       }
       // In order: what was gathered before this tensor runs first.
       await flush();
-      chunks += streamTensor(checkpoint, t, sink, plan, {
-        kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output,
+      chunks += await streamTensor(checkpoint, t, sink, plan, {
+        kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output, between,
         fd: t.dataOffset !== null ? files.fd(t.file) : undefined,
         stats: partials && plan ? { partials, firstSlot: firstSlot[i] } : undefined,
       });

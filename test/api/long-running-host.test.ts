@@ -13,6 +13,7 @@ import { tempDir } from "../helpers/cli.js";
 import { testCheckpoint, weights, writeSafetensors } from "../helpers/safetensors.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
 import { configTargets } from "../../src/report/targets.js";
+import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
 
 const tmp = tempDir();
@@ -107,5 +108,60 @@ describe("one signal shared by many concurrent calls", () => {
     } finally {
       process.off("warning", onWarning);
     }
+  });
+});
+
+describe("a deflated .npz member, streamed on the main thread", () => {
+  const own = tempDir();
+  afterAll(() => own.cleanup());
+  // 1 Mi float32 values, a short pattern repeated: quick to deflate here, tens of milliseconds to inflate and fake-quantize.
+  const rows = 1024;
+  const cols = 1024;
+  const pattern = Array.from(weights(4 * cols, 8, 1));
+  const values = Array.from({ length: rows * cols }, (_, i) => pattern[i % pattern.length]);
+  writeFileSync(own.path("big.npz"), craftZip([
+    { name: "big.weight.npy", payload: npyF32(values, [rows, cols]), method: 8 },
+    { name: "small.weight.npy", payload: npyF32(Array.from(weights(8 * cols, 9, 1)), [8, cols]), method: 0 },
+  ]));
+
+  /** Event-loop turns counted by a setImmediate chain running beside the call. */
+  function turnCounter() {
+    let turns = 0;
+    let handle = setImmediate(function tick() { turns++; handle = setImmediate(tick); });
+    return { get turns() { return turns; }, stop: () => clearImmediate(handle) };
+  }
+
+  it("applyCheckpoint lets the host's event loop turn while the member is inflated, and an abort then stops it before its end", async () => {
+    const loop = turnCounter();
+    const abort = new AbortController();
+    const progress: number[] = [];
+    try {
+      // Abort at the first turn of the loop after the call started: before the fix, that was after the whole member.
+      setImmediate(() => abort.abort());
+      const run = applyCheckpoint({
+        input: own.path("big.npz"), output: own.path("big.out.npz"), select: { config }, threads: 1, chunkElements: 16 * cols,
+        signal: abort.signal, onProgress: (done) => progress.push(done),
+      });
+      await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+    } finally {
+      loop.stop();
+    }
+    expect(progress).toEqual([]);
+    expect(readdirSync(own.dir)).toEqual(["big.npz"]);
+  });
+
+  it("reportCheckpoint lets the host's event loop turn while the member is inflated", async () => {
+    const ckpt = openCheckpoint(own.path("big.npz"));
+    const loop = turnCounter();
+    let turnsAtFirstTensor = -1;
+    try {
+      await reportCheckpoint(ckpt, [{ name: "c", source: "c.json", kind: "config", targets: configTargets(ckpt, config) }], {
+        threads: 1, onProgress: () => { if (turnsAtFirstTensor < 0) turnsAtFirstTensor = loop.turns; },
+      });
+    } finally {
+      loop.stop();
+      ckpt.close();
+    }
+    expect(turnsAtFirstTensor).toBeGreaterThan(0);
   });
 });
