@@ -193,9 +193,10 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
       control: newControl(),
     };
     const progress = opts.onProgress && ((chunksDone: number) => opts.onProgress!(Math.min(plan.rows, chunksDone * rowsPerChunk), plan.rows));
-    const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, {
-      signal: opts.signal, onProgress: progress, interrupted: () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`), last: true,
-    });
+    const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
+    const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted, last: true });
+    // Also for a tensor of zero rows, which has no chunk to run: an aborted call writes nothing.
+    if (opts.signal?.aborted) throw interrupted();
     out.recordSharedWrites(out.elementCount);
     scaleOut?.recordSharedWrites(scaleOut.elementCount);
     zpOut?.recordSharedWrites(zpOut.elementCount);

@@ -279,6 +279,11 @@ export async function runCheckpoint(
     };
 
     const pause = yieldEvery();
+    // Between a streamed tensor's chunks: signals and the host's other work get their turn.
+    const between = async () => {
+      await pause();
+      if (opts.signal?.aborted) throw interrupted();
+    };
     for (let i = 0; i < tensors.length; i++) {
       if (opts.signal?.aborted) throw interrupted();
       const t = tensors[i];
@@ -319,8 +324,8 @@ export async function runCheckpoint(
       }
       // In order: what was gathered before this tensor runs first.
       await flush();
-      chunks += streamTensor(checkpoint, t, sink, plan, {
-        kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output,
+      chunks += await streamTensor(checkpoint, t, sink, plan, {
+        kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output, between,
         fd: t.dataOffset !== null ? files.fd(t.file) : undefined,
         stats: partials && plan ? { partials, firstSlot: firstSlot[i] } : undefined,
       });
@@ -329,6 +334,8 @@ export async function runCheckpoint(
       await pause(); // let a Ctrl-C in
     }
     await flush(true);
+    // An abort during the last tensor (a streamed one, or the last chunks of a batch) still means no output.
+    if (opts.signal?.aborted) throw interrupted();
     stats = partials && plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
     if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats);
     qparams?.commit();

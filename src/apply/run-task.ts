@@ -47,8 +47,9 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
       runner.close();
     }
   }, { workers, stop, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
-  // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed.
-  if (Atomics.load(control, CONTROL.DONE) < chunkCount) throw opts.interrupted();
+  // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed. An abort that came
+  // while the last chunks ran leaves none unclaimed, but the caller still asked for no output.
+  if (opts.signal?.aborted || Atomics.load(control, CONTROL.DONE) < chunkCount) throw opts.interrupted();
   report();
   return chunkCount;
 }

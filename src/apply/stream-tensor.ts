@@ -25,10 +25,17 @@ export interface StreamOptions {
   fd?: number;
   /** `apply --report`: per-chunk error statistics, as QuantItem.stats. */
   stats?: { partials: Float64Array; firstSlot: number };
+  /**
+   * Awaited after every chunk: lets the host's event loop run (a deflated member can take seconds) and
+   * throws to stop the tensor (an abort).
+   */
+  between?: () => Promise<void>;
 }
 
-/** Writes `t` (fake-quantized when `plan` is given, else copied) to `sink` and ends it; returns the chunks processed. */
-export function streamTensor(checkpoint: Checkpoint, t: CheckpointTensor, sink: TensorSink, plan: QuantPlan | null, opts: StreamOptions): number {
+/** Writes `t` (fake-quantized when `plan` is given, else copied) to `sink` and ends it; resolves to the chunks processed. */
+export async function streamTensor(
+  checkpoint: Checkpoint, t: CheckpointTensor, sink: TensorSink, plan: QuantPlan | null, opts: StreamOptions,
+): Promise<number> {
   let written = 0;
   const put = (bytes: Uint8Array) => {
     if (sink.positional) writeFully(sink.positional.fd, bytes, sink.positional.dataOffset + written, opts.output);
@@ -44,9 +51,10 @@ export function streamTensor(checkpoint: Checkpoint, t: CheckpointTensor, sink: 
     for (const piece of pieces) {
       put(piece);
       chunks++;
+      await opts.between?.();
     }
   } else {
-    chunks = quantizePieces(t, plan, pieces, put, opts);
+    chunks = await quantizePieces(t, plan, pieces, put, opts);
   }
   sink.end(sink.positional ? written : undefined);
   return chunks;
@@ -65,9 +73,9 @@ function* readPieces(fd: number, t: CheckpointTensor, dataOffset: number, size: 
   }
 }
 
-function quantizePieces(
+async function quantizePieces(
   t: CheckpointTensor, plan: QuantPlan, pieces: Iterable<Uint8Array>, put: (bytes: Uint8Array) => void, opts: StreamOptions,
-): number {
+): Promise<number> {
   const dtype = t.dtype as FloatTensorDtype;
   const item = ITEM_SIZE[dtype];
   const rows = rowsPerChunk(plan, opts);
@@ -103,7 +111,10 @@ function quantizePieces(
       raw.set(piece.subarray(at, at + take), filled);
       filled += take;
       at += take;
-      if (filled === raw.length) process(rows);
+      if (filled === raw.length) {
+        process(rows);
+        await opts.between?.();
+      }
     }
   }
   if (filled > 0) {

@@ -17,9 +17,18 @@ export interface ShareWorkOptions {
   pollMs: number;
 }
 
-/** Runs `mainShare` beside the workers; throws the first failure of either side once no thread still works. */
+/** How often the signal is looked at while threads work: the longest an abort waits before the threads are asked to stop. */
+export const ABORT_POLL_MS = 5;
+
+/**
+ * Runs `mainShare` beside the workers; throws the first failure of either side once no thread still works.
+ *
+ * The signal is polled, not listened to: a host that shares one signal among many concurrent calls (one
+ * cancel for a batch) would otherwise get Node's MaxListenersExceededWarning printed past 10 calls.
+ */
 export async function shareWork(mainShare: () => Promise<void>, opts: ShareWorkOptions): Promise<void> {
-  opts.signal?.addEventListener("abort", opts.stop);
+  const { signal } = opts;
+  const watch = signal && setInterval(() => { if (signal.aborted) opts.stop(); }, ABORT_POLL_MS);
   let poll: ReturnType<typeof setInterval> | undefined;
   let failure: { error: unknown } | undefined;
   try {
@@ -29,12 +38,13 @@ export async function shareWork(mainShare: () => Promise<void>, opts: ShareWorkO
       opts.stop();
       failure = { error };
     }
+    if (signal?.aborted) opts.stop();
     // Out of chunks here; the workers finish theirs.
     if (opts.poll) poll = setInterval(opts.poll, opts.pollMs);
     failure ??= await opts.workers;
   } finally {
     if (poll) clearInterval(poll);
-    opts.signal?.removeEventListener("abort", opts.stop);
+    if (watch) clearInterval(watch);
   }
   if (failure) throw failure.error;
 }

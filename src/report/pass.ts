@@ -222,7 +222,7 @@ async function runTask(
     const pause = yieldEvery();
     for (const { work, index } of streamed) {
       if (stopped()) break;
-      runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped);
+      await runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped, pause);
       streamedDone += work.chunks;
       report();
       await pause();

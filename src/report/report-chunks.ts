@@ -249,10 +249,10 @@ export function runReportChunks(task: ReportTask): number {
  * size a positional read would take, so the figures do not depend on how the
  * bytes arrive.
  */
-export function runStreamedTensor(
+export async function runStreamedTensor(
   work: ReportTensorWork, pieces: Iterable<Uint8Array>,
-  task: Pick<ReportTask, "columns" | "kernel" | "partials">, shouldStop: () => boolean,
-): void {
+  task: Pick<ReportTask, "columns" | "kernel" | "partials">, shouldStop: () => boolean, between: () => Promise<void>,
+): Promise<void> {
   const item = ITEM_SIZE[work.dtype];
   const rowBytes = work.rowLength * item;
   const bufs = new Buffers();
@@ -273,6 +273,8 @@ export function runStreamedTensor(
         chunk++;
         filled = 0;
         chunkBytes = chunkRows(work, chunk) * rowBytes;
+        // A deflated member can take seconds: the host's event loop (and an abort) get their turn.
+        await between();
       }
     }
   }
