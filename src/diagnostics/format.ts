@@ -1,5 +1,6 @@
 /** Picks a formatter by name: the one entry point the CLI needs. */
 import { FqcError } from "../errors.js";
+import { kindOf } from "../library-args.js";
 import { formatGithub } from "./format-github.js";
 import { formatJson } from "./format-json.js";
 import { formatSarif } from "./format-sarif.js";
@@ -12,6 +13,7 @@ export { formatGithub, formatJson, formatSarif, formatStylish };
 
 /** Render diagnostics; non-empty results end with a newline, a clean stylish run is "". */
 export function formatDiagnostics(format: FormatName, input: FormatInput, opts: { color: boolean }): string {
+  checkFormatInput(input);
   switch (format) {
     default:
       throw new FqcError("USAGE", `formatDiagnostics: format ${JSON.stringify(format) ?? String(format)} is not one of "stylish", "json", "github", "sarif"`);
@@ -24,4 +26,18 @@ export function formatDiagnostics(format: FormatName, input: FormatInput, opts: 
     case "sarif":
       return formatSarif(input);
   }
+}
+
+/** A JavaScript caller's input is refused naming the field, not met by a TypeError from inside a formatter. */
+function checkFormatInput(input: unknown): void {
+  const refuse = (what: string, must: string, v: unknown) => {
+    throw new FqcError("USAGE", `formatDiagnostics: ${what} must be ${must}, not ${kindOf(v)}`, {
+      hint: "input is { diagnostics, sources, filesChecked, rules, toolVersion, cwd } (README: Library API).",
+    });
+  };
+  if (input === null || typeof input !== "object" || Array.isArray(input)) refuse("input", "an object", input);
+  const i = input as Record<string, unknown>;
+  for (const key of ["diagnostics", "filesChecked", "rules"]) if (!Array.isArray(i[key])) refuse(`input.${key}`, "an array", i[key]);
+  if (!(i.sources instanceof Map)) refuse("input.sources", "a Map of file name to text", i.sources);
+  for (const key of ["toolVersion", "cwd"]) if (typeof i[key] !== "string") refuse(`input.${key}`, "a string", i[key]);
 }

@@ -141,8 +141,18 @@ describe("the smaller helpers from JavaScript", () => {
     refuses(() => js(fqc.createCheckpointWriter)({ format: "gguf", path: "m.gguf", tensors: [] }, tmp.path("x.safetensors")), /no writer for m\.gguf: a gguf checkpoint/);
   });
 
+  it("formatDiagnostics refuses an input whose fields are not what FormatInput says, naming the field", () => {
+    const input = { diagnostics: [], sources: new Map(), filesChecked: ["a.json"], rules: fqc.RULES, toolVersion: fqc.VERSION, cwd: "." };
+    refuses(() => js(fqc.formatDiagnostics)("sarif", { ...input, filesChecked: "a.json" }, { color: false }), /input\.filesChecked must be an array, not a string/);
+    refuses(() => js(fqc.formatDiagnostics)("json", { ...input, sources: {} }, { color: false }), /input\.sources must be a Map of file name to text, not an object/);
+    refuses(() => js(fqc.formatDiagnostics)("stylish", { ...input, cwd: undefined }, { color: false }), /input\.cwd must be a string, not undefined/);
+    refuses(() => js(fqc.formatDiagnostics)("github", null, { color: false }), /input must be an object, not null/);
+    expect(JSON.parse(fqc.formatDiagnostics("json", input, { color: false })).files).toBeDefined();
+  });
+
   it("formatDiagnostics and renderReport refuse an unknown format instead of returning nothing", () => {
-    refuses(() => js(fqc.formatDiagnostics)("text", { files: [] }, { color: false }), /format "text" is not one of "stylish"/);
+    const input = { diagnostics: [], sources: new Map(), filesChecked: [], rules: fqc.RULES, toolVersion: fqc.VERSION, cwd: "." };
+    refuses(() => js(fqc.formatDiagnostics)("text", input, { color: false }), /format "text" is not one of "stylish"/);
     refuses(() => js(fqc.renderReport)("pdf", {}, {}), /format "pdf" is not one of "table"/);
     refuses(() => js(fqc.renderReport)("json", null), /report must be a report/);
   });
