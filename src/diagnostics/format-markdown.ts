@@ -13,6 +13,22 @@ import { plural, problemsText, summarize, unlistedText } from "./summary.js";
  */
 export const SUMMARY_MAX_BYTES = 900 * 1024;
 
+/**
+ * Appends `rows` to `lines` while all of them together, a newline after each, stay within `budget` bytes of UTF-8;
+ * stops at the first row that does not fit (rows stay in order). Returns how many rows were appended.
+ */
+export function pushWithin(lines: string[], rows: Iterable<string>, budget: number): number {
+  let bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+  let pushed = 0;
+  for (const row of rows) {
+    bytes += Buffer.byteLength(row) + 1;
+    if (bytes > budget) break;
+    lines.push(row);
+    pushed++;
+  }
+  return pushed;
+}
+
 /** One line of a table cell: no line breaks; no unescaped pipe, which GFM reads as a cell border even inside code. */
 function oneCellLine(s: string): string {
   return s.replace(/\r\n|\r|\n/g, " ").replace(/\|/g, "\\|");
@@ -76,21 +92,18 @@ export function formatMarkdownSummary(input: FormatInput, maxBytes: number = SUM
     "| severity | where | problem | rule |",
     "|---|---|---|---|",
   ];
-  // Room for the closing note, whose counts are at most this long.
-  let bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + 200;
   const total = summary.files.reduce((n, f) => n + f.diagnostics.length, 0);
-  let shown = 0;
-  rows: for (const f of summary.files) {
-    for (const d of f.diagnostics) {
-      const file = repoRelativePath(d.file, input.cwd, input.root ?? input.cwd) ?? d.file;
-      const rule = `[\`${d.ruleId}\`](${ruleHelpUri(d.ruleId, input.homepage)})`;
-      const row = `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | ${codeCell(`${file}:${d.line}:${d.column}`)} | ${messageCell(d.message)} | ${rule} |`;
-      bytes += Buffer.byteLength(row) + 1;
-      if (bytes > maxBytes) break rows;
-      lines.push(row);
-      shown++;
+  const rows = function* () {
+    for (const f of summary.files) {
+      for (const d of f.diagnostics) {
+        const file = repoRelativePath(d.file, input.cwd, input.root ?? input.cwd) ?? d.file;
+        const rule = `[\`${d.ruleId}\`](${ruleHelpUri(d.ruleId, input.homepage)})`;
+        yield `| ${d.severity === "error" ? "❌ error" : "⚠️ warning"} | ${codeCell(`${file}:${d.line}:${d.column}`)} | ${messageCell(d.message)} | ${rule} |`;
+      }
     }
-  }
+  };
+  // Room for the closing note, whose counts are at most this long.
+  const shown = pushWithin(lines, rows(), maxBytes - 200);
   if (shown < total) {
     lines.push("", `${plural(total - shown, "more problem")} not in this table: GitHub takes at most 1 MiB of job summary (run \`fqc validate\`, or upload \`--format sarif\`, for the full list).`);
   }

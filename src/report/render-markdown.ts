@@ -3,7 +3,7 @@
  * $GITHUB_STEP_SUMMARY: a summary table (one row per column), then the
  * tensors (SQNR and max |x − y| per column). Pure.
  */
-import { SUMMARY_MAX_BYTES } from "../diagnostics/format-markdown.js";
+import { pushWithin, SUMMARY_MAX_BYTES } from "../diagnostics/format-markdown.js";
 import { shownName } from "../diagnostics/one-line.js";
 import { plural } from "../plural.js";
 import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
@@ -50,17 +50,14 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}, maxB
   if (leftOut.length) out.push("", leftOut.join("<br>\n"));
   out.push("", row(["tensor", "shape", "dtype", ...report.columns.flatMap((c) => [`${md(c.name)} SQNR dB`, `${md(c.name)} max \\|e\\|`])]));
   out.push(row(["---", "---", "---", ...report.columns.flatMap(() => ["---:", "---:"])]));
-  // Room for the closing note, whose count is at most this long.
-  let bytes = out.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + 300;
   const rows = selectRows(report, opts);
-  let listed = 0;
-  for (const t of rows) {
-    const line = row([md(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c) => (c.figures ? [formatDb(c.figures.sqnrDb), formatSmall(c.figures.maxAbsError)] : [cellNote(c), ""]))]);
-    bytes += Buffer.byteLength(line) + 1;
-    if (bytes > maxBytes) break;
-    out.push(line);
-    listed++;
-  }
+  const lines = function* () {
+    for (const t of rows) {
+      yield row([md(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c) => (c.figures ? [formatDb(c.figures.sqnrDb), formatSmall(c.figures.maxAbsError)] : [cellNote(c), ""]))]);
+    }
+  };
+  // Room for the closing note, whose count is at most this long.
+  const listed = pushWithin(out, lines(), maxBytes - 300);
   if (listed < rows.length) {
     const more = rows.length - listed;
     out.push("", `${plural(more, "more tensor")} not in this table: GitHub takes at most 1 MiB of job summary ` +
