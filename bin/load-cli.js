@@ -31,7 +31,8 @@ function loadCli({ cache = CODE_CACHE } = {}) {
   if (cache) {
     try { cachedData = readFileSync(cache); } catch { /* no cache: compile */ }
   }
-  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+  // The build stored the bundle wrapped in Node's CommonJS function wrapper (scripts/build.mjs).
+  const script = new vm.Script(source, { filename: BUNDLE, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));
   return { main: module.exports.main, script };

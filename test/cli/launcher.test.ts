@@ -1,7 +1,7 @@
 /** bin/fqc.js: loads the CLI bundle with its V8 code cache, and fails clearly when the checkout is not built. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import Module, { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { earlyWorkerCount } from "../../src/parallel/early-workers.js";
@@ -30,6 +30,14 @@ describe("the fqc launcher", () => {
     `], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("false false true true");
+  });
+
+  it("finds the bundle stored in Node's CommonJS wrapper, so it compiles the text as read (no second copy of 1.7 MB to flatten)", () => {
+    const text = readFileSync(path.join(ROOT, "dist/fqc.cjs"), "latin1");
+    const [head, tail] = (Module as unknown as { wrapper: [string, string] }).wrapper;
+    expect(text.startsWith(head)).toBe(true);
+    expect(text.endsWith(tail)).toBe(true);
+    expect(readFileSync(path.join(ROOT, "bin/load-cli.js"), "utf8")).not.toMatch(/Module\.wrap\(/);
   });
 
   it("runs without a cache, and with a cache V8 rejects (another Node, a corrupt file)", () => {
