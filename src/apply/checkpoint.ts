@@ -164,8 +164,8 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
     const result = await runCheckpoint(
       checkpoint,
       configs,
-      () => createCheckpointWriter(checkpoint, opts.output, {
-        force: opts.force, durable: opts.fsync, others,
+      ({ cOrder }) => createCheckpointWriter(checkpoint, opts.output, {
+        force: opts.force, durable: opts.fsync, others, cOrder,
       }),
       {
         output: opts.output,
