@@ -277,6 +277,34 @@ describe("fqc report", () => {
     }
   });
 
+  it("-q/--quiet hides config warnings and unmatched recipe keys, as apply -q does, keeping the report and exit 0", () => {
+    const eps0 = tmp.write("quiet-eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
+    const typo = tmp.write("quiet-typo.json", JSON.stringify({ fqn_to_config: { lm_haed: { dtype: "int8", granularity: "per_channel", eps: 0 } } }));
+    for (const [flag, file] of [["-c", eps0], ["-r", typo]]) {
+      const loud = runFqc(["report", model, flag, file, "-f", "json"]);
+      expect(loud.stderr).not.toBe("");
+      for (const q of ["-q", "--quiet"]) {
+        const r = runFqc(["report", model, flag, file, "-f", "json", q]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toBe(loud.stdout);
+      }
+    }
+  });
+
+  it("-q/--quiet still prints errors and the problems behind exit 1 (refused tensors, --fail-under)", () => {
+    const bad = tmp.write("quiet-bad.json", JSON.stringify({ dtype: "int4", granularity: "per_row" }));
+    const r = runFqc(["report", model, "-c", bad, "-q"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("quiet-bad.json");
+    const odd = tmp.path("quiet-odd.safetensors");
+    writeSafetensors(odd, [{ name: "a.weight", dtype: "F32", shape: [4, 40], values: weights(160, 1) }, { name: "b.weight", dtype: "F32", shape: [4, 64], values: weights(256, 2) }]);
+    const refused = runFqc(["report", odd, "-c", int4, "-f", "json", "-q", "--fail-under", "99"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/torchao would refuse 1 tensor:\n {2}a\.weight \(int4\): /);
+    expect(refused.stderr).toMatch(/1 tensor below --fail-under 99 dB:\n {2}b\.weight \(int4\)/);
+  });
+
   it("exits 1 and names tensors torchao would refuse, still writing the report", () => {
     const odd = tmp.path("odd.safetensors");
     writeSafetensors(odd, [{ name: "a.weight", dtype: "F32", shape: [4, 40], values: weights(160, 1) }, { name: "b.weight", dtype: "F32", shape: [4, 64], values: weights(256, 2) }]);
