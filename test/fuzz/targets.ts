@@ -100,6 +100,7 @@ const configCommands = (file: string) => [
   ["validate", "-f", "json", file, "--tensor", "w.npy"],
   ["normalize", "--check", file],
   ["normalize", file],
+  ["apply", "w.npy", "out.npy", "-c", file, "-q"],
   ["apply", "w.npy", "out.npy", "-c", file, "--role", "weight", "-q"],
 ];
 
