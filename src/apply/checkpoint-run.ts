@@ -74,6 +74,8 @@ export interface CheckpointRunOptions {
   /** Bytes of tensor data processed so far, of the checkpoint's total. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignalLike;
+  /** As ApplyOptions.onCommitted. */
+  onCommitted?: () => void;
   startedWorkers?: WorkerSupply;
   /**
    * Gather `report`'s error statistics in the same pass (`apply --report`):
@@ -350,6 +352,7 @@ export async function runCheckpoint(
     qparams?.commit();
     writer.commit();
     statsFile?.commit();
+    opts.onCommitted?.();
   } catch (e) {
     // Stop the workers before the files they write are removed.
     await pool?.close();
