@@ -64,6 +64,11 @@ export interface ApplyOptions {
   chunkElements?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
   signal?: AbortSignalLike;
+  /**
+   * Called once every output has been committed (renamed into place), before the call settles: what is left
+   * (stopping the workers) changes no file. The CLI then lets a signal finish the run instead of reporting it interrupted.
+   */
+  onCommitted?: () => void;
   /** Worker threads already started (the CLI starts them while it loads); the pool takes what it needs from here first. */
   startedWorkers?: WorkerSupply;
 }
@@ -106,6 +111,7 @@ function checkApplyOptions(opts: unknown): asserts opts is ApplyOptions {
   checkKernel(o.kernel, "applyFile: options.kernel");
   checkCount(o.chunkElements, "applyFile: options.chunkElements");
   checkFunction(o.onProgress, "applyFile: options.onProgress");
+  checkFunction(o.onCommitted, "applyFile: options.onCommitted");
   checkSignal(o.signal, "applyFile: options.signal");
 }
 
@@ -204,6 +210,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     scaleOut?.commit();
     zpOut?.commit();
     out.commit();
+    opts.onCommitted?.();
     return {
       shape,
       inputDtype: header.dtype,

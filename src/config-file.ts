@@ -75,7 +75,17 @@ export function loadConfigText(file: string, text: string, torchao?: TorchaoVers
 }
 
 export function selectRole(doc: CanonicalDocument, role: Role | undefined, file: string): CanonicalConfig {
-  if (doc.kind === "single") return doc.config;
+  if (doc.kind === "single") {
+    // A single config has no sides: --role there means the wrong file was given (or the flag is a leftover), and
+    // applying the config anyway could put an activation config on a weight.
+    if (role) {
+      throw new FqcError("USAGE", `--role selects a side of a QAT pair, and ${file} is a single config`, {
+        file,
+        hint: `Leave out --role to apply it, or give the QAT pair file ({"activation": {...}, "weight": {...}}).`,
+      });
+    }
+    return doc.config;
+  }
   if (doc.kind === "recipe") {
     throw new FqcError("USAGE", `${file} is a recipe (fqn_to_config), not a config`, {
       file,

@@ -6,7 +6,7 @@ export { buildSchema } from "./config/schema-source.js";
 export { fakeQuantize, type FakeQuantizeOptions, type FakeQuantizeResult } from "./fake-quantize.js";
 export { applyFile, type ApplyOptions, type ApplyResult } from "./apply.js";
 export { applyCheckpoint, type ApplyCheckpointOptions, type ApplyCheckpointResult, type CheckpointSelection } from "./apply/checkpoint.js";
-export { runCheckpoint, type CheckpointRunOptions, type CheckpointRunResult, type TensorOutcome } from "./apply/checkpoint-run.js";
+export { runCheckpoint, type CheckpointRunOptions, type CheckpointRunResult, type OutputLayout, type TensorOutcome } from "./apply/checkpoint-run.js";
 export { forwardProblems, makePlan, type ComputeDtype, type QuantPlan, type ForwardProblem } from "./quant/plan.js";
 export { formatDiagnostics } from "./diagnostics/format.js";
 export type { FormatInput } from "./diagnostics/format-types.js";

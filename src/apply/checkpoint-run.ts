@@ -34,6 +34,7 @@ import { streamTensor } from "./stream-tensor.js";
 import { REPORT_CHUNK_ELEMENTS } from "../report/report-chunks.js";
 import { mergeStats, SLOTS } from "../report/stats.js";
 import { AtomicFile } from "../npy/atomic.js";
+import { laidOutInFortranOrder } from "../npy/fortran.js";
 
 /** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
 export const COPY_CHUNK_BYTES = 4 << 20;
@@ -73,6 +74,8 @@ export interface CheckpointRunOptions {
   /** Bytes of tensor data processed so far, of the checkpoint's total. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignalLike;
+  /** As ApplyOptions.onCommitted. */
+  onCommitted?: () => void;
   startedWorkers?: WorkerSupply;
   /**
    * Gather `report`'s error statistics in the same pass (`apply --report`):
@@ -168,14 +171,12 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
       hint: "Leave it out of the recipe (a null value, or a re: key that does not match it); it is then copied as it is.",
     });
   }
-  if (t.fortranOrder && t.shape.length >= 2) {
-    // A checkpoint's output keeps each tensor's header and layout; only the plain .npy path rewrites one in C order.
-    const npy = checkpoint.format === "npy";
-    throw new FqcError("NPY", `${what}: is stored in Fortran order, which fqc does not fake-quantize ${npy ? "with --recipe, --qparams-out or --report" : "inside an archive"}`, {
+  if (t.dataOffset === null && laidOutInFortranOrder(t)) {
+    // A deflated member inflates from its start only, and the first C-order row takes an element of every
+    // column: streaming it in C order would need the whole member in memory (or one inflate pass per chunk).
+    throw new FqcError("NPY", `${what}: is a compressed member stored in Fortran order, which fqc does not fake-quantize`, {
       file: t.file,
-      hint: npy
-        ? "Run fqc apply IN.npy OUT.npy --config CFG without them (it writes the result in C order; --scale-out and --zero-point-out keep the qparams), or save it in C order: np.save(path, np.ascontiguousarray(a))."
-        : "Save it in C order: np.savez(path, name=np.ascontiguousarray(a)).",
+      hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
     });
   }
   if (t.byteOrder !== "little" && t.dtype === "BF16") {
@@ -198,6 +199,15 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
   }
 }
 
+/** What the output's writer must know of the run before any tensor is begun. */
+export interface OutputLayout {
+  /**
+   * The Fortran-order tensors that are fake-quantized: their rows are written in C order, so their header
+   * must say so (pass it to createCheckpointWriter as CheckpointWriterOptions.cOrder).
+   */
+  cOrder: ReadonlySet<number>;
+}
+
 /**
  * Run: `openWriter` creates the output (called once, after every check
  * passed); the writer is committed only when every tensor was written, and
@@ -206,7 +216,7 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
 export async function runCheckpoint(
   checkpoint: Checkpoint,
   configs: ReadonlyArray<CanonicalConfig | null>,
-  openWriter: () => CheckpointWriter,
+  openWriter: (layout: OutputLayout) => CheckpointWriter,
   opts: CheckpointRunOptions,
 ): Promise<CheckpointRunResult> {
   const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
@@ -254,7 +264,7 @@ export async function runCheckpoint(
   const files = new InputFiles();
   try {
     if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
-    writer = openWriter();
+    writer = openWriter({ cOrder: new Set(tensors.flatMap((t, i) => (plans[i] && t.fortranOrder ? [i] : []))) });
     if (opts.qparamsOut) {
       const entries = tensors.flatMap((t, i) => {
         const p = plans[i];
@@ -299,7 +309,8 @@ export async function runCheckpoint(
         const output = { file: opts.output, ...sink.positional };
         if (t.byteLength === 0) {
           // Nothing to read or write: its sink is ended with the batch.
-        } else if (t.byteLength <= spanPartBytes && (!plan || fitsOneChunk(plan, chunkElements))) {
+        } else if (t.byteLength <= spanPartBytes && (!plan || (fitsOneChunk(plan, chunkElements) && !laidOutInFortranOrder(t)))) {
+          // (A span part is fake-quantized in file order: a Fortran-order tensor goes through the row reader.)
           const part: SpanPart = { at: 0, byteLength: t.byteLength };
           if (plan) {
             part.quant = { plan, dtype: t.dtype as FloatTensorDtype, byteOrder: t.byteOrder, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint };
@@ -341,6 +352,7 @@ export async function runCheckpoint(
     qparams?.commit();
     writer.commit();
     statsFile?.commit();
+    opts.onCommitted?.();
   } catch (e) {
     // Stop the workers before the files they write are removed.
     await pool?.close();

@@ -49,6 +49,8 @@ export interface ApplyCheckpointOptions {
   /** Bytes of tensor data done, of the total. */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignalLike;
+  /** As ApplyOptions.onCommitted. */
+  onCommitted?: () => void;
   startedWorkers?: WorkerSupply;
   /** Gather `fqc report`'s statistics in the same pass (result.stats). */
   stats?: boolean;
@@ -140,6 +142,7 @@ function checkApplyCheckpointOptions(opts: unknown): asserts opts is ApplyCheckp
   checkTorchao(o.torchao, "applyCheckpoint: options.torchao");
   checkKernel(o.kernel, "applyCheckpoint: options.kernel");
   checkFunction(o.onProgress, "applyCheckpoint: options.onProgress");
+  checkFunction(o.onCommitted, "applyCheckpoint: options.onCommitted");
   checkSignal(o.signal, "applyCheckpoint: options.signal");
 }
 
@@ -164,8 +167,8 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
     const result = await runCheckpoint(
       checkpoint,
       configs,
-      () => createCheckpointWriter(checkpoint, opts.output, {
-        force: opts.force, durable: opts.fsync, others,
+      ({ cOrder }) => createCheckpointWriter(checkpoint, opts.output, {
+        force: opts.force, durable: opts.fsync, others, cOrder,
       }),
       {
         output: opts.output,
@@ -178,6 +181,7 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
         chunkElements: opts.chunkElements,
         onProgress: opts.onProgress,
         signal: opts.signal,
+        onCommitted: opts.onCommitted,
         startedWorkers: opts.startedWorkers,
         stats: opts.stats,
         statsOutput: opts.statsOutput && {

@@ -9,6 +9,7 @@ import { basename, extname } from "node:path";
 import { AtomicFile } from "../npy/atomic.js";
 import type { NpyDtype } from "../npy/dtype.js";
 import { openRegularFile, readHeaderFromFd, type NpyHeader } from "../npy/header.js";
+import { encodeNpyHeader } from "../npy/header-encode.js";
 import { readFully } from "../npy/positional.js";
 import { OpenFilesCheckpoint } from "./safetensors.js";
 import { FileLayoutWriter, outputGuard } from "./layout-writer.js";
@@ -64,9 +65,19 @@ export function openNpyCheckpoint(path: string): NpyCheckpoint {
   }
 }
 
-/** Write a .npy with the source's header and the tensor's bytes, atomically. */
+/**
+ * Write a .npy with the source's header and the tensor's bytes, atomically;
+ * with the C-order header numpy writes when `opts.cOrder` names a Fortran-order
+ * tensor (its data then starts where that header ends).
+ */
 export function createNpyCheckpointWriter(source: NpyCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   outputGuard([outPath], [source.path], opts);
   const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, forceFlag: "--force", durable: opts.durable, keep: readPaths([source.path], opts) });
+  const [tensor] = source.tensors;
+  if (tensor.fortranOrder && opts.cOrder?.has(0) === true) {
+    const prefix = encodeNpyHeader({ descr: source.header.descr, shape: source.header.shape });
+    const tensors = [{ ...tensor, dataOffset: prefix.length, fortranOrder: false }];
+    return new FileLayoutWriter(outPath, [{ file, prefix, tensors }], () => file.commit(), () => file.abort());
+  }
   return new FileLayoutWriter(outPath, [{ file, prefix: source.prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }

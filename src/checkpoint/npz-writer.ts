@@ -4,7 +4,10 @@
  * fields the source chose (versions, times, attributes, extra fields,
  * comments, where it used ZIP64), so a stored archive whose tensors are
  * copied unchanged comes out byte-identical. ZIP64 fields are added wherever
- * a size or offset needs them.
+ * a size or offset needs them. A Fortran-order member named in `cOrder` gets
+ * the .npy header numpy writes for its C-order copy instead (fortran_order
+ * False, same dtype and shape; its length may differ, and the member's sizes
+ * and CRC follow): the caller writes its rows in C order.
  *
  * Stored members: every offset follows from sizes known in advance, so each
  * sink is positional (threads write rows at their place). Their CRC-32 is
@@ -20,6 +23,7 @@ import { crc32Update as crc32 } from "./zip/crc.js";
 import { FqcError } from "../errors.js";
 import { AtomicFile, type AtomicOptions } from "../npy/atomic.js";
 import { io } from "../npy/fail.js";
+import { encodeNpyHeader } from "../npy/header-encode.js";
 import { crcMismatch, isNpzCheckpoint, type NpzMember } from "./npz.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import { ChunkedDeflater } from "./zip/deflate.js";
@@ -37,6 +41,9 @@ interface MemberState {
   end: number | null;
   crc: number;
   compressedSize: number;
+  /** The member's .npy header as written (the source's, or its C-order rewrite) and its uncompressed size. */
+  npyHeader: Uint8Array;
+  uncompressedSize: number;
 }
 
 /**
@@ -49,10 +56,16 @@ export function deflatedNeedsZip64(size: number): boolean {
   return size + Math.ceil(size / 16384) * 5 + 64 >= U32_MAX;
 }
 
-export function createNpzWriter(source: Checkpoint, outPath: string, opts: AtomicOptions = {}): CheckpointWriter {
+export interface NpzWriterOptions extends AtomicOptions {
+  /** Indices of Fortran-order members written in C order (CheckpointWriterOptions.cOrder). */
+  cOrder?: ReadonlySet<number>;
+}
+
+export function createNpzWriter(source: Checkpoint, outPath: string, opts: NpzWriterOptions = {}): CheckpointWriter {
   if (!isNpzCheckpoint(source)) throw new Error(`createNpzWriter: ${source.path} is a ${source.format} checkpoint, not an .npz`);
   const members = source.members;
-  const out = AtomicFile.create(outPath, { ...opts, forceFlag: "--force", protect: [source.path, ...(opts.protect ?? [])] });
+  const { cOrder, ...atomic } = opts;
+  const out = AtomicFile.create(outPath, { ...atomic, forceFlag: "--force", protect: [source.path, ...(opts.protect ?? [])] });
   const states: MemberState[] = [];
   let failed = false;
 
@@ -82,25 +95,30 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: Atomi
     const m = members[index];
     const stored = m.zip.method === METHOD_STORED;
     const localOffset = nextOffset();
-    const usize = m.zip.uncompressedSize;
+    const rewrite = m.npy.fortranOrder && cOrder?.has(index) === true;
+    const npyHeader = rewrite ? encodeNpyHeader({ descr: m.npy.descr, shape: m.npy.shape }) : m.npyHeader;
+    const usize = npyHeader.length + m.npy.dataBytes;
     const local: Omit<LocalHeader, "length"> = {
       ...m.zip.local,
       flags: m.zip.local.flags & ~FLAG_DATA_DESCRIPTOR,
-      crc32: stored ? m.zip.crc32 : 0,
+      // A rewritten member's CRC is known once its bytes are (end() patches it).
+      crc32: stored && !rewrite ? m.zip.crc32 : 0,
       uncompressedSize: stored ? usize : 0,
       compressedSize: stored ? usize : 0,
       zip64: m.zip.local.zip64 || (stored ? usize >= U32_MAX : deflatedNeedsZip64(usize)),
     };
     const headerBytes = encodeLocalHeader(local);
     const dataStart = localOffset + headerBytes.length;
-    const state: MemberState = { localOffset, local, end: stored ? dataStart + usize : null, crc: crc32(m.npyHeader), compressedSize: stored ? usize : 0 };
+    const state: MemberState = {
+      localOffset, local, end: stored ? dataStart + usize : null, crc: crc32(npyHeader), compressedSize: stored ? usize : 0, npyHeader, uncompressedSize: usize,
+    };
     states.push(state);
     fail(() => out.writeAt(headerBytes, localOffset));
-    return stored ? storedSink(m, state, dataStart + m.npyHeader.length) : deflatedSink(m, state, dataStart);
+    return stored ? storedSink(m, state, dataStart + npyHeader.length) : deflatedSink(m, state, dataStart);
   }
 
   function storedSink(m: NpzMember, state: MemberState, dataOffset: number): TensorSink {
-    fail(() => out.writeAt(m.npyHeader, dataOffset - m.npyHeader.length));
+    fail(() => out.writeAt(state.npyHeader, dataOffset - state.npyHeader.length));
     const byteLength = m.npy.dataBytes;
     let written = 0;
     let ended = false;
@@ -124,7 +142,7 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: Atomi
             // here, or a corrupt member would come out under a fresh, valid CRC (np.load refuses the source).
             const sourceCrc = crcOfRange(source.path, source.path, m.zip.dataOffset, m.zip.uncompressedSize, "read");
             if (sourceCrc !== m.zip.crc32) throw crcMismatch(source.path, m.zip, sourceCrc);
-            state.crc = crcOfRange(out.targetPath, out.tempPath, dataOffset - m.npyHeader.length, m.zip.uncompressedSize);
+            state.crc = crcOfRange(out.targetPath, out.tempPath, dataOffset - state.npyHeader.length, state.uncompressedSize);
           }
           state.local = { ...state.local, crc32: state.crc >>> 0 };
           out.writeAt(encodeLocalHeader(state.local), state.localOffset);
@@ -143,7 +161,7 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: Atomi
       out.writeAt(chunk, cursor);
       cursor += chunk.length;
     };
-    fail(() => deflater.push(m.npyHeader, emit));
+    fail(() => deflater.push(state.npyHeader, emit));
     return {
       positional: null,
       write(bytes) {
@@ -165,7 +183,7 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: Atomi
           if (!state.local.zip64 && state.compressedSize >= U32_MAX) {
             throw new FqcError("IO", `${outPath}: member '${m.zip.name}' compressed to ${state.compressedSize} bytes, beyond what its header reserved`, { file: outPath });
           }
-          state.local = { ...state.local, crc32: state.crc >>> 0, compressedSize: state.compressedSize, uncompressedSize: m.zip.uncompressedSize };
+          state.local = { ...state.local, crc32: state.crc >>> 0, compressedSize: state.compressedSize, uncompressedSize: state.uncompressedSize };
           out.writeAt(encodeLocalHeader(state.local), state.localOffset);
         });
       },
@@ -211,7 +229,7 @@ function centralFor(m: NpzMember, s: MemberState): CentralEntry {
     flags: m.zip.central.flags & ~FLAG_DATA_DESCRIPTOR,
     crc32: s.crc >>> 0,
     compressedSize: s.compressedSize,
-    uncompressedSize: m.zip.uncompressedSize,
+    uncompressedSize: s.uncompressedSize,
     localHeaderOffset: s.localOffset,
   };
 }

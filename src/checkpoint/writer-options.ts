@@ -13,6 +13,12 @@ export interface CheckpointWriterOptions {
   readonly force?: boolean;
   /** fsync data and directories around the renames (see AtomicOptions.durable). */
   readonly durable?: boolean;
+  /**
+   * Indices of Fortran-order tensors (.npy, .npz members) the caller writes in C order, as fake-quantized
+   * tensors are: their .npy header becomes the one numpy writes for the C-order copy (fortran_order False,
+   * same dtype and shape). Every other tensor keeps its source header byte for byte.
+   */
+  readonly cOrder?: ReadonlySet<number>;
 }
 
 /** The files a writer's sweep of leftovers must keep: the source's files, the protected paths and the run's other inputs. */

@@ -49,12 +49,21 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   const abort = new AbortController();
   // A signal stops any command at any point: its temp files are removed and fqc exits 128 + n (stop.ts).
   // The abort comes first, for code that watches the signal; the exit does not wait for it.
+  // Once apply has committed every output, the work is done and on disk: a signal then lets the run finish with
+  // its summary and status (a script seeing 130 would redo it, or discard good outputs); a second one stops it at once.
+  let committed = false;
+  let lateSignal = false;
   const onSignal = (signal: StopSignal) => {
+    if (committed && !lateSignal) {
+      lateSignal = true;
+      io.stderr.write(`fqc: ${signal} came after every output was written; finishing (a second signal stops at once)\n`);
+      return;
+    }
     abort.abort();
     exitOnSignal(signal);
   };
   for (const s of SIGNAL_NAMES) process.on(s, onSignal);
-  const context = { signal: abort.signal, workers };
+  const context = { signal: abort.signal, workers, outputsCommitted: () => { committed = true; } };
   try {
     // apply's usual line goes straight to the command, without loading yargs (plain-args.ts).
     const plain = first === "apply" ? plainApplyArgs(argv.slice(1)) : undefined;

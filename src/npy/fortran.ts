@@ -10,6 +10,11 @@
  * i0 values in the file. Rank 2 is the special case M = 1: one run per column.
  */
 
+/** Whether a tensor's bytes are in Fortran order and not also in C order (more than one dimension longer than 1). */
+export function laidOutInFortranOrder(t: { readonly fortranOrder: boolean; readonly shape: readonly number[] }): boolean {
+  return t.fortranOrder && t.shape.filter((d) => d !== 1).length > 1;
+}
+
 export interface Run {
   /** Element offset of the run inside a column's slab. */
   slabElem: number;

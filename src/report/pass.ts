@@ -21,6 +21,7 @@ import { resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { PlanCache } from "../quant/plan-cache.js";
+import { laidOutInFortranOrder } from "../npy/fortran.js";
 import { assembleReport, type CellPlan } from "./assemble.js";
 import {
   REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runStreamedTensor,
@@ -147,10 +148,12 @@ function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: 
     const plans = cells[t.index].map((c) => c.plan);
     const first = plans.find((p): p is QuantPlan => p !== null);
     if (!first || first.rows === 0) continue;
-    if (t.fortranOrder && t.shape.filter((d) => d !== 1).length > 1) {
-      throw new FqcError("NPY", `${t.file}: ${t.name} is stored in Fortran order, which fqc report does not read`, {
+    const fortran = laidOutInFortranOrder(t);
+    if (fortran && t.dataOffset === null) {
+      // A deflated member inflates from its start only, and the first C-order row takes an element of every column.
+      throw new FqcError("NPY", `${t.file}: ${t.name} is a compressed member stored in Fortran order, which fqc report does not read`, {
         file: t.file,
-        hint: "Save it in C order (np.ascontiguousarray) and run the report again.",
+        hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
       });
     }
     const rowsPerChunk = rowsPerChunkFor(first.rowLength, chunkElements);
@@ -160,6 +163,7 @@ function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: 
       dataOffset: t.dataOffset,
       dtype: t.dtype as ReportTensorWork["dtype"],
       swap: t.byteOrder === "big",
+      fortranShape: fortran ? [...t.shape] : null,
       rows: first.rows,
       rowLength: first.rowLength,
       rowsPerChunk,

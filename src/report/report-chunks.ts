@@ -10,6 +10,7 @@
  */
 import { decodeTensorValues, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { ReadAhead } from "../npy/read-ahead.js";
+import { rowReaderFor, type RowReader } from "../apply/tensor-io.js";
 import { fakeQuantizeRows, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { sumSquaresWasm, wasmChunkViews, widenBf16SumSquaresWasm } from "../quant/wasm/kernel-wasm.js";
@@ -25,6 +26,12 @@ export interface ReportTensorWork {
   dtype: FloatTensorDtype;
   /** Items are big-endian (a '>' .npy): swapped after reading. */
   swap: boolean;
+  /**
+   * The tensor's shape when its bytes are in Fortran order (a .npy or stored .npz member saved with
+   * fortran_order True): rows are then gathered by the .npy row reader (fortran.ts's plan, bounded scratch)
+   * and decoded to float32 values, which the columns see exactly as those of the C-order copy. null otherwise.
+   */
+  fortranShape: number[] | null;
   rows: number;
   rowLength: number;
   rowsPerChunk: number;
@@ -200,6 +207,8 @@ export class ReportRunner {
   readonly #task: ReportTask;
   readonly #bufs = new Buffers();
   readonly #reads = new ReadAhead();
+  /** The row reader of the last Fortran-order tensor this thread read, and its rows' values. */
+  #fortran: { work: ReportTensorWork; reader: RowReader; values: Float32Array } | null = null;
   processed = 0;
 
   constructor(task: ReportTask) {
@@ -217,6 +226,10 @@ export class ReportRunner {
     const count = Math.min(work.rowsPerChunk, work.rows - start);
     const item = ITEM_SIZE[work.dtype];
     const n = count * work.rowLength;
+    if (work.fortranShape !== null) {
+      this.#processFortran(work, chunk, start, count);
+      return true;
+    }
     let raw = this.#task.kernel === "js" ? null : rawInWasm(work, n, maxGroups(work, count));
     if (!raw) {
       this.#bufs.ensure(n, item);
@@ -227,6 +240,27 @@ export class ReportRunner {
     this.processed++;
     Atomics.add(control, REPORT_CONTROL.DONE, 1);
     return true;
+  }
+
+  /** A chunk of a Fortran-order tensor: its rows in C order as float32 values (float16 widens exactly), then as any chunk. */
+  #processFortran(work: ReportTensorWork, chunk: number, start: number, count: number): void {
+    if (this.#fortran?.work !== work) {
+      this.#fortran?.reader.close();
+      this.#fortran = {
+        work,
+        reader: rowReaderFor({
+          file: work.file, fd: work.fd!, dataOffset: work.dataOffset!, dtype: work.dtype, byteOrder: work.swap ? "big" : "little",
+          shape: work.fortranShape!, fortranOrder: true,
+        }),
+        values: new Float32Array(work.rowsPerChunk * work.rowLength),
+      };
+    }
+    const values = this.#fortran.values.subarray(0, count * work.rowLength);
+    this.#fortran.reader.readRows(start, count, values);
+    const raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    processReportChunk({ ...work, dtype: "F32", swap: false }, chunk, raw, count, this.#task, this.#bufs);
+    this.processed++;
+    Atomics.add(this.#task.control, REPORT_CONTROL.DONE, 1);
   }
 }
 

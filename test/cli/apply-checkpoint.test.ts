@@ -238,18 +238,21 @@ describe("a .npy under --config with a checkpoint option (--report, --qparams-ou
     expect(existsSync(path.join(s.dir, "r.json"))).toBe(false);
   });
 
-  it("a Fortran-order .npy is refused with --report naming the plain apply, which takes it, as the fix (not 'inside an archive')", () => {
+  it("a Fortran-order .npy with --report and --qparams-out is written in C order, byte for byte what the plain apply writes", () => {
     const s = setUp();
     const input = path.join(s.dir, "f.npy");
-    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<f4", fortranOrder: true, shape: [4, 64] }), Buffer.alloc(4 * 4 * 64)]));
+    const values = Float32Array.from({ length: 4 * 64 }, (_, i) => Math.cos(i * 0.7) * (i % 5));
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<f4", fortranOrder: true, shape: [4, 64] }), Buffer.from(values.buffer)]));
     const cfg = path.join(s.dir, "cfg.json");
     writeFileSync(cfg, JSON.stringify({ dtype: "int4", group_size: 32 }));
-    const r = runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "--report", path.join(s.dir, "r.json")]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("is stored in Fortran order, which fqc does not fake-quantize with --recipe, --qparams-out or --report");
-    expect(r.stderr).toContain("hint: Run fqc apply IN.npy OUT.npy --config CFG without them");
-    expect(existsSync(path.join(s.dir, "out.npy"))).toBe(false);
-    expect(runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "-q"]).code).toBe(0);
+    const r = runFqc(["apply", input, path.join(s.dir, "out.npy"), "-c", cfg, "--report", path.join(s.dir, "r.json"), "--qparams-out", path.join(s.dir, "q.safetensors"), "-q"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(runFqc(["apply", input, path.join(s.dir, "plain.npy"), "-c", cfg, "-q"]).code).toBe(0);
+    const out = readFileSync(path.join(s.dir, "out.npy"));
+    expect(out.toString("latin1", 0, 128)).toContain("'fortran_order': False");
+    expect(out.equals(readFileSync(path.join(s.dir, "plain.npy")))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(s.dir, "r.json"), "utf8"))).toBeTruthy();
   });
 });
 

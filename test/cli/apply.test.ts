@@ -107,6 +107,22 @@ describe("fqc apply (end to end)", () => {
     expect(runFqc(["apply", "examples/weight.npy", t("pair-act.npy"), "-c", "examples/8da4w.json", "--role", "activation", "-q"]).code).toBe(0);
   });
 
+  it("refuses --role on a single config with exit 2 and one line saying --role selects a side of a QAT pair, writing nothing", () => {
+    const single = write("single-role.json", '{"dtype": "int4", "group_size": 32}');
+    for (const role of ["weight", "activation"]) {
+      const r = runFqc(["apply", "examples/weight.npy", t("single-role.npy"), "-c", single, "--role", role]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split("\n")[0]).toBe(`fqc: --role selects a side of a QAT pair, and ${single} is a single config`);
+      expect(r.stderr).toContain("Leave out --role");
+      expect(existsSync(t("single-role.npy"))).toBe(false);
+    }
+    // On a checkpoint too, and under --dry-run.
+    const ck = runFqc(["apply", "examples/llama-tiny/model.safetensors", t("single-role.safetensors"), "-c", single, "--role", "weight", "--dry-run"]);
+    expect(ck.code).toBe(2);
+    expect(ck.stderr).toContain("--role selects a side of a QAT pair");
+    expect(runFqc(["apply", "examples/weight.npy", t("single-role.npy"), "-c", single, "-q"]).code).toBe(0);
+  });
+
   it("exits 1 with torchao's message for a forward error, writing nothing", () => {
     const cfg = write("pt-sym.json", '{"dtype": "int8", "granularity": "per_token"}');
     const r = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg]);

@@ -38,6 +38,22 @@ describe("--rule", () => {
     expect(r.stdout).toContain("no problems");
   });
 
+  it("-q with --max-warnings still counts the warnings it hides, as ESLint 9 does, and the line says they are hidden", () => {
+    const dir = project("quiet-max", { "a.fqc.json": ASYM, "b.fqc.json": ASYM });
+    const one = runFqc(["validate", "a.fqc.json", "-q", "--max-warnings", "0"], { cwd: dir });
+    expect(one.code).toBe(1);
+    expect(one.stdout).toBe("");
+    expect(one.stderr).toBe("fqc: 1 warning exceeds --max-warnings 0 (not shown: --quiet hides warnings; run without it to list it)\n");
+    const two = runFqc(["validate", "a.fqc.json", "b.fqc.json", "--quiet", "--max-warnings", "1", "-f", "json"], { cwd: dir });
+    expect(two.code).toBe(1);
+    expect(JSON.parse(two.stdout).warningCount).toBe(0);
+    expect(two.stderr).toBe("fqc: 2 warnings exceed --max-warnings 1 (not shown: --quiet hides warnings; run without it to list them)\n");
+    // Within the limit, -q stays silent and exits 0.
+    const ok = runFqc(["validate", "a.fqc.json", "-q", "--max-warnings", "1"], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).toBe("");
+  });
+
   it("raises a warning to an error and lowers a forward error to a warning", () => {
     const dir = project("rule-levels", { "a.fqc.json": ASYM, "b.fqc.json": PT_SYM });
     const up = runFqc(["validate", "a.fqc.json", "--rule", "lint/asymmetric-int-domain=error", "-f", "json"], { cwd: dir });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readNpy } from "../../src/npy/whole.js";
@@ -212,18 +212,29 @@ describe("fqc report", () => {
     expect(r.stderr).toContain("nope.safetensors");
   });
 
-  it("refuses a Fortran-order .npy with exit 2, naming it and the fix, as README says (apply reads it; report does not)", () => {
+  it("reads a Fortran-order .npy as its C-order copy: the same JSON report, exit 0", () => {
     const header = encodeNpyHeader({ descr: "<f4", fortranOrder: true, shape: [4, 64] });
     const values = weights(256, 7);
-    const bytes = new Uint8Array(header.length + values.byteLength);
+    // Fortran bytes of the C-order values: column j holds values[i * 64 + j] for i = 0..3.
+    const fortranValues = Float32Array.from({ length: 256 }, (_, k) => values[(k % 4) * 64 + Math.floor(k / 4)]);
+    const bytes = new Uint8Array(header.length + fortranValues.byteLength);
     bytes.set(header);
-    bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
-    const fortran = tmp.write("fortran.npy", bytes);
-    const r = runFqc(["report", fortran, "-c", int4]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("fortran.npy: fortran is stored in Fortran order, which fqc report does not read");
-    expect(r.stderr).toContain("np.ascontiguousarray");
-    expect(readFileSync(path.resolve("README.md"), "utf8")).toContain("in Fortran order, a `.npy` or an `.npz` member, is refused with exit 2");
+    bytes.set(new Uint8Array(fortranValues.buffer), header.length);
+    mkdirSync(tmp.path("f"), { recursive: true });
+    mkdirSync(tmp.path("c"), { recursive: true });
+    const fortran = tmp.write("f/w.npy", bytes);
+    const cHeader = encodeNpyHeader({ descr: "<f4", shape: [4, 64] });
+    const cBytes = new Uint8Array(cHeader.length + values.byteLength);
+    cBytes.set(cHeader);
+    cBytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), cHeader.length);
+    const c = tmp.write("c/w.npy", cBytes);
+    const rf = runFqc(["report", fortran, "-c", int4, "--format", "json"]);
+    const rc = runFqc(["report", c, "-c", int4, "--format", "json"]);
+    expect(rf.stderr).toBe("");
+    expect(rf.code).toBe(0);
+    const strip = (out: string) => ({ ...JSON.parse(out), model: null });
+    expect(strip(rf.stdout)).toEqual(strip(rc.stdout));
+    expect(JSON.parse(rf.stdout).tensors[0].cells[0].status).toBe("quantized");
   });
 
   it("--fail-under fails a tensor whose finite inputs became NaN (eps 0 on an all-zero row), though its SQNR is above", () => {
@@ -264,6 +275,34 @@ describe("fqc report", () => {
       expect(applied.stderr).toContain("lint/eps");
       expect(r.stderr).toBe(applied.stderr);
     }
+  });
+
+  it("-q/--quiet hides config warnings and unmatched recipe keys, as apply -q does, keeping the report and exit 0", () => {
+    const eps0 = tmp.write("quiet-eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
+    const typo = tmp.write("quiet-typo.json", JSON.stringify({ fqn_to_config: { lm_haed: { dtype: "int8", granularity: "per_channel", eps: 0 } } }));
+    for (const [flag, file] of [["-c", eps0], ["-r", typo]]) {
+      const loud = runFqc(["report", model, flag, file, "-f", "json"]);
+      expect(loud.stderr).not.toBe("");
+      for (const q of ["-q", "--quiet"]) {
+        const r = runFqc(["report", model, flag, file, "-f", "json", q]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toBe(loud.stdout);
+      }
+    }
+  });
+
+  it("-q/--quiet still prints errors and the problems behind exit 1 (refused tensors, --fail-under)", () => {
+    const bad = tmp.write("quiet-bad.json", JSON.stringify({ dtype: "int4", granularity: "per_row" }));
+    const r = runFqc(["report", model, "-c", bad, "-q"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("quiet-bad.json");
+    const odd = tmp.path("quiet-odd.safetensors");
+    writeSafetensors(odd, [{ name: "a.weight", dtype: "F32", shape: [4, 40], values: weights(160, 1) }, { name: "b.weight", dtype: "F32", shape: [4, 64], values: weights(256, 2) }]);
+    const refused = runFqc(["report", odd, "-c", int4, "-f", "json", "-q", "--fail-under", "99"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/torchao would refuse 1 tensor:\n {2}a\.weight \(int4\): /);
+    expect(refused.stderr).toMatch(/1 tensor below --fail-under 99 dB:\n {2}b\.weight \(int4\)/);
   });
 
   it("exits 1 and names tensors torchao would refuse, still writing the report", () => {

@@ -63,15 +63,22 @@ const CONFIG_SEEDS = [
   '{"dtype": "int4", "group_size": 32}',
   '{"$schema": "https://fqc.dev/schema/v1/fqc.schema.json", "dtype": "int8", "granularity": "per_token", "mapping_type": "ASYMMETRIC"}',
   '{"dtype": "uint4", "granularity": {"type": "PerGroup", "group_size": 32}, "is_symmetric": false, "zero_point_domain": "FLOAT", "scale_precision": "bfloat16"}',
-  '{"activation": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false}, "weight": {"dtype": "int4", "group_size": 32}}',
   '{"_type": "IntxFakeQuantizeConfig", "_version": 1, "_data": {"dtype": {"_type": "torch.dtype", "_data": "int4"}, "granularity": {"_type": "PerGroup", "_version": 1, "_data": {"group_size": 32}}}}',
   '{"dtype": "int8", "granularity": "per_channel", "is_dynamic": false, "range_learning": true, "zero_point_precision": "float32", "eps": 1e-6}',
 ];
 
+/** QAT pairs apart from single configs: apply takes a pair with --role and refuses --role on a single config. */
+const PAIR_SEEDS = [
+  '{"activation": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false}, "weight": {"dtype": "int4", "group_size": 32}}',
+];
+
 const YAML_SEEDS = [
   "# yaml-language-server: $schema=https://fqc.dev/schema/v1/fqc.schema.json\ndtype: int4\ngroup_size: 32\n",
-  "activation:\n  dtype: int8\n  granularity: per_token\n  is_symmetric: false\nweight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    group_size: 32\n",
   "dtype: uint8\ngranularity: per_channel\nmapping_type: ASYMMETRIC\nscale_precision: float16\n",
+];
+
+const YAML_PAIR_SEEDS = [
+  "activation:\n  dtype: int8\n  granularity: per_token\n  is_symmetric: false\nweight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    group_size: 32\n",
 ];
 
 const RECIPE_SEEDS = [
@@ -94,13 +101,13 @@ const recipeCommands = (file: string) => [
   ["report", "m.safetensors", "--recipe", file, "-o", "report.md"],
 ];
 
-const configCommands = (file: string) => [
+const configCommands = (file: string, role: string[] = []) => [
   ["validate", file],
   ["validate", "-f", "sarif", file, "g32.json"],
   ["validate", "-f", "json", file, "--tensor", "w.npy"],
   ["normalize", "--check", file],
   ["normalize", file],
-  ["apply", "w.npy", "out.npy", "-c", file, "--role", "weight", "-q"],
+  ["apply", "w.npy", "out.npy", "-c", file, ...role, "-q"],
 ];
 
 export const TARGETS: readonly FuzzTarget[] = [
@@ -122,18 +129,32 @@ export const TARGETS: readonly FuzzTarget[] = [
     ],
   },
   {
-    name: "JSON configs and QAT pairs",
+    name: "JSON configs",
     file: "c.json",
     seeds: CONFIG_SEEDS.map(text),
     mutators: [...BYTE_MUTATORS, jsonValue, jsonValue, jsonValue, reencode],
     commands: configCommands("c.json"),
   },
   {
-    name: "YAML configs and QAT pairs",
+    name: "JSON QAT pairs",
+    file: "c.json",
+    seeds: PAIR_SEEDS.map(text),
+    mutators: [...BYTE_MUTATORS, jsonValue, jsonValue, jsonValue, reencode],
+    commands: configCommands("c.json", ["--role", "weight"]),
+  },
+  {
+    name: "YAML configs",
     file: "c.yaml",
     seeds: YAML_SEEDS.map(text),
     mutators: [...BYTE_MUTATORS, reencode],
     commands: configCommands("c.yaml"),
+  },
+  {
+    name: "YAML QAT pairs",
+    file: "c.yaml",
+    seeds: YAML_PAIR_SEEDS.map(text),
+    mutators: [...BYTE_MUTATORS, reencode],
+    commands: configCommands("c.yaml", ["--role", "weight"]),
   },
   {
     name: "safetensors checkpoints",

@@ -28,7 +28,7 @@ const NPY_ONLY: Array<[keyof ApplyArgs, string]> = [
   ["compute-dtype", "a checkpoint's tensors compute in their own dtype, as torchao does (bf16 weights in bfloat16)"],
 ];
 
-export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
+export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers, outputsCommitted }: ApplyContext): Promise<void> {
   for (const [name, hint] of NPY_ONLY) {
     if (argv[name] === undefined) continue;
     // A .npy comes here because of a checkpoint option: name it, rather than say the .npy is not one.
@@ -83,6 +83,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       fsync: argv.fsync,
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
       signal,
+      onCommitted: outputsCommitted,
       startedWorkers: workers,
     });
     progress?.stop();

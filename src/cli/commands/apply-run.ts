@@ -8,7 +8,7 @@ import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
-export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
+export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers, outputsCommitted }: ApplyContext): Promise<void> {
   if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
     throw new FqcError("USAGE", "fqc apply reads and writes files (.npy, .safetensors, a sharded checkpoint, .npz), not standard input/output", {
       hint: "Give file paths; the output is written beside its final name and renamed into place.",
@@ -30,7 +30,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   // A lone .npy tensor under one config takes the .npy path of old (its start-up is measured); everything
   // else goes through the checkpoint pipeline, whose code loads only then.
   if (!isPlainNpyRun(argv)) {
-    await (await import("./apply-checkpoint-run.js")).runApplyCheckpoint(argv, io, setExit, { signal, workers });
+    await (await import("./apply-checkpoint-run.js")).runApplyCheckpoint(argv, io, setExit, { signal, workers, outputsCommitted });
     return;
   }
   const configPath = argv.config!;
@@ -67,6 +67,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       kernel: argv.kernel,
       onProgress: progress?.update,
       signal,
+      onCommitted: outputsCommitted,
       startedWorkers: workers,
     });
     progress?.stop();

@@ -14,6 +14,8 @@ export interface ApplyContext {
   signal: AbortSignal;
   /** Worker threads the launcher started early (parallel/early-workers.ts). */
   workers?: WorkerSupply;
+  /** To call once every output is committed: a signal after it lets the run finish (main.ts). */
+  outputsCommitted?: () => void;
 }
 
 export function applyCommand(io: CliIO, setExit: (code: number) => void, context: ApplyContext): CommandModule<object, ApplyArgs> {

@@ -39,7 +39,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   const files = (kind === "recipe" ? argv.recipe : argv.config) ?? [];
   const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
   for (const file of files) {
-    const source = await loadColumn(file, kind, io, argv.torchao);
+    const source = await loadColumn(file, kind, io, argv.torchao, argv.quiet);
     if (typeof source === "number") {
       setExit(source);
       return;
@@ -73,7 +73,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
     throw err;
   }
-  const progress = argv.progress && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
+  const progress = argv.progress && !argv.quiet && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
   let report;
   try {
     const names = columnNames(files);
@@ -81,7 +81,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
       const source = sources[i];
       const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
       // Before the pass, as apply's dry run lists them: a typo in a key would otherwise pass --fail-under with that layer untouched.
-      if ("recipe" in source) {
+      if ("recipe" in source && !argv.quiet) {
         for (const k of unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
       }
       return { name: names[i], source: file, kind, targets: targetsFromPlan(plan) };
@@ -140,12 +140,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
  * One column's source: a config file's weight config (a QAT pair's weight side: checkpoints hold weights), or a recipe;
  * or the exit status once the file's errors are printed (2 for a syntax error, as every command has it; else 1).
  */
-async function loadColumn(file: string, kind: "config" | "recipe", io: CliIO, torchao: TorchaoVersion): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
+async function loadColumn(
+  file: string, kind: "config" | "recipe", io: CliIO, torchao: TorchaoVersion, quiet: boolean,
+): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
   const text = await readTextFileInterruptibly(file);
   const loaded = loadConfigText(file, text, torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
-  // Warnings too, as apply shows them (eps: 0, …): a report on a config with a known pitfall says so. They do not change the exit status.
-  await reportConfigDiagnostics(io, file, text, loaded.diagnostics);
+  // Warnings too, as apply shows them (eps: 0, …): a report on a config with a known pitfall says so. They do not change the
+  // exit status; --quiet hides them, as apply's and validate's do.
+  await reportConfigDiagnostics(io, file, text, quiet ? errors : loaded.diagnostics);
   if (!loaded.document || errors.length > 0) return errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS;
   const doc = loaded.document;
   if (kind === "recipe") {

@@ -21,6 +21,7 @@ export interface ReportArgs {
   threads: string;
   kernel: KernelChoice;
   progress: boolean;
+  quiet: boolean;
 }
 
 export interface ReportContext {
@@ -46,6 +47,7 @@ export function reportCommand(io: CliIO, setExit: (code: number) => void, contex
         .option("threads", { alias: "j", type: "string", default: "auto", describe: "Threads that compute, the main thread included (a number, or auto)" })
         .option("kernel", { type: "string", choices: KERNEL_CHOICES, default: "auto" as const, describe: "auto: WebAssembly SIMD kernel and statistics where they apply; js: the portable JS kernel and statistics loop (same figures up to float64 summation order)" })
         .option("progress", { type: "boolean", default: true, describe: "Progress bar on stderr when it is a terminal (--no-progress to hide)" })
+        .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Print the report and problems only: no warnings, no progress bar" })
         .check((a) => {
           const configs = (a.config as string[] | undefined)?.length ?? 0;
           const recipes = (a.recipe as string[] | undefined)?.length ?? 0;

@@ -80,7 +80,10 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
   else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
-    io.stderr.write(`fqc: ${counts.warningCount === 1 ? "1 warning exceeds" : `${counts.warningCount} warnings exceed`} --max-warnings ${maxWarnings}\n`);
+    // As ESLint 9: --quiet hides warnings but --max-warnings still counts them. Say so, or the line names warnings
+    // the output does not show (and JSON/SARIF report none).
+    const hidden = argv.quiet ? ` (not shown: --quiet hides warnings; run without it to list ${counts.warningCount === 1 ? "it" : "them"})` : "";
+    io.stderr.write(`fqc: ${counts.warningCount === 1 ? "1 warning exceeds" : `${counts.warningCount} warnings exceed`} --max-warnings ${maxWarnings}${hidden}\n`);
     setExit(EXIT.PROBLEMS);
   } else setExit(EXIT.OK);
 }
