@@ -262,6 +262,11 @@ export function buildSchema(draft: SchemaDraft): object {
         { type: "null" },
         {
           type: "object",
+          // Offered by editors beside the config keys (a value may be a QAT pair); the branches below do the checking.
+          properties: Object.fromEntries(PAIR_KEYS.map((k) => [k, {
+            description: k === "weight" ? "A QAT pair's weight config: the one applied to the tensor." : "A QAT pair's activation config (kept for the QAT run; a checkpoint holds no activations), or null.",
+            anyOf: [{ type: "object" }, { type: "null" }],
+          }])),
           if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
           then: { $ref: ref("recipePair") },
           else: { $ref: ref("config") },
