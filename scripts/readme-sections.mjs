@@ -23,6 +23,15 @@ export function renderRules(rules) {
   return ["| rule | severity | stage | what it means | example |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
+/** Markdown list of what the linter checks beyond the JSON Schema, and where the schema is the stricter. */
+export function renderBeyondSchema(beyond, stricter, schemaTorchao) {
+  const rules = (r) => (r === "every rule" ? "every rule" : r.map((id) => `\`${id}\``).join(", "));
+  const cap = (t) => `${t[0].toUpperCase()}${t.slice(1)}`;
+  const lines = beyond.map((b) => `- **${cap(b.what)}** (${rules(b.rules)}). ${cap(b.why)}. E.g. \`${b.example.replace(/\n/g, "\\n")}\``);
+  lines.push(`- **The other way round**: the schema encodes torchao v${schemaTorchao}'s rules (fqc's default). With \`--torchao ${stricter.torchao}\` fqc accepts ${stricter.what}, which the schema refuses (\`${stricter.rule}\`): \`${stricter.example}\``);
+  return lines.join("\n");
+}
+
 export function replaceSection(text, name, body) {
   const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
   if (!re.test(text)) throw new Error(`README has no ${name} section markers`);
@@ -36,5 +45,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let text = readFileSync("README.md", "utf8");
   text = replaceSection(text, "fields", renderFields(v.FIELD_DOCS, v.DEFAULTS, v.CANONICAL_KEYS, v.SHORTHAND_KEYS));
   text = replaceSection(text, "rules", renderRules(RULES));
+  const b = await import("../dist/config/beyond-schema.js");
+  text = replaceSection(text, "beyond-schema", renderBeyondSchema(b.BEYOND_SCHEMA, b.SCHEMA_STRICTER, b.SCHEMA_TORCHAO));
   writeFileSync("README.md", text);
 }

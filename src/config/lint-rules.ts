@@ -23,7 +23,8 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
   const granularityPointer = present("granularity") ? at("granularity") : present("group_size") ? at("group_size") : base;
 
   // --- spelling torchao accepts but that reads badly ---
-  if (typeof raw.is_symmetric === "number") {
+  // A NaN or infinite is_symmetric is an error (fqc/type), not spelling to warn about.
+  if (typeof raw.is_symmetric === "number" && Number.isFinite(raw.is_symmetric)) {
     const sym = raw.is_symmetric !== 0;
     out.push({
       ruleId: "lint/is-symmetric-number",
@@ -151,12 +152,9 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
       pointer: at("zero_point_domain"),
     });
   }
-  if (typeof r.eps === "number" && !(r.eps > 0 && Number.isFinite(r.eps))) {
-    const why = Number.isNaN(r.eps)
-      ? "eps NaN makes every scale NaN"
-      : r.eps === Infinity
-        ? "eps inf makes every scale inf, so every output is NaN"
-        : `eps ${kinds.literal(at("eps")) ?? r.eps} removes the minimum-scale floor: an all-zero token or group gets scale 0 and NaN output`;
+  // Only finite eps reach here: NaN and infinity are errors (fqc/type), since JSON cannot hold them.
+  if (typeof r.eps === "number" && !(r.eps > 0)) {
+    const why = `eps ${kinds.literal(at("eps")) ?? r.eps} removes the minimum-scale floor: an all-zero token or group gets scale 0 and NaN output`;
     out.push({ ruleId: "lint/eps", message: why, hint: "Use a small positive eps, or null for torchao's default.", pointer: at("eps") });
   }
   if (r.scale_precision === "float16") {

@@ -79,7 +79,13 @@ function dtypeDescription(name: string): string {
 }
 
 const nullable = (s: S): S => ({ anyOf: [s, { type: "null" }] });
-const groupSizeValue: S = { type: "integer", minimum: 2 };
+// Past 2^53 a JSON reader does not keep the number written (and no tensor's last dimension is that long): forward/group-size.
+const groupSizeValue: S = { type: "integer", minimum: 2, maximum: Number.MAX_SAFE_INTEGER };
+/**
+ * A finite number. ajv already refuses NaN and infinity as numbers; the bounds make validators that read JSON's
+ * 1e400 as infinity (Python's json, then jsonschema) refuse it too. fqc/type reports it.
+ */
+const finiteNumber: S = { type: "number", minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE };
 
 function granularityDefs(): Record<string, S> {
   return {
@@ -139,10 +145,10 @@ function configProperties(ref: (name: string) => string): Record<string, S> {
     zero_point_domain: doc("zero_point_domain", described("zero_point_domain", ZERO_POINT_DOMAINS)),
     is_dynamic: doc("is_dynamic", { type: "boolean" }),
     range_learning: doc("range_learning", { type: "boolean" }),
-    eps: doc("eps", nullable({ type: "number" })),
+    eps: doc("eps", nullable(finiteNumber)),
     group_size: doc("group_size", { default: null, ...nullable(groupSizeValue) }),
     // torchao reads truthiness; numbers are legal (fqc warns), strings are not ("false" would mean SYMMETRIC).
-    is_symmetric: doc("is_symmetric", { default: null, anyOf: [{ type: "boolean" }, { type: "number" }, { type: "null" }] }),
+    is_symmetric: doc("is_symmetric", { default: null, anyOf: [{ type: "boolean" }, finiteNumber, { type: "null" }] }),
   };
 }
 
@@ -256,6 +262,11 @@ export function buildSchema(draft: SchemaDraft): object {
         { type: "null" },
         {
           type: "object",
+          // Offered by editors beside the config keys (a value may be a QAT pair); the branches below do the checking.
+          properties: Object.fromEntries(PAIR_KEYS.map((k) => [k, {
+            description: k === "weight" ? "A QAT pair's weight config: the one applied to the tensor." : "A QAT pair's activation config (kept for the QAT run; a checkpoint holds no activations), or null.",
+            anyOf: [{ type: "object" }, { type: "null" }],
+          }])),
           if: { anyOf: PAIR_KEYS.map((k) => has(k)) },
           then: { $ref: ref("recipePair") },
           else: { $ref: ref("config") },

@@ -13,6 +13,9 @@ export const TORCH_DTYPE_NAMES = [
   "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7",
 ] as const;
 
+/** A torch dtype's name: what a canonical config's precisions hold (the standard's lists are narrower, see vocabulary.ts). */
+export type TorchDtypeName = (typeof TORCH_DTYPE_NAMES)[number];
+
 /** torch aliases → the name `str(dtype)` prints. */
 export const TORCH_DTYPE_ALIASES: Readonly<Record<string, string>> = {
   float: "float32", double: "float64", half: "float16", cfloat: "complex64", cdouble: "complex128", chalf: "complex32",
@@ -20,9 +23,9 @@ export const TORCH_DTYPE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** The canonical torch name for a dtype string, or undefined if torch has no such dtype. */
-export function torchDtypeName(s: string): string | undefined {
-  if ((TORCH_DTYPE_NAMES as readonly string[]).includes(s)) return s;
-  return TORCH_DTYPE_ALIASES[s];
+export function torchDtypeName(s: string): TorchDtypeName | undefined {
+  if ((TORCH_DTYPE_NAMES as readonly string[]).includes(s)) return s as TorchDtypeName;
+  return TORCH_DTYPE_ALIASES[s] as TorchDtypeName | undefined;
 }
 
 /** Integer (non-floating) dtypes among the zero-point precisions. */

@@ -19,6 +19,7 @@ const PAIR_TYPES: Record<string, { activation: string; weight: string }> = Objec
 );
 const RECIPE_TYPES: readonly string[] = TORCHAO_RECIPE_TYPES;
 const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
+const ENVELOPE_KEYS = ["_type", "_version", "_data"];
 const GRANULARITY_TYPES = ["PerToken", "PerAxis", "PerGroup", "PerTensor", "PerRow", "PerBlock"];
 
 export interface Unwrapped {
@@ -42,11 +43,26 @@ export function unwrapTorchaoEnvelope(doc: Record<string, unknown>): Unwrapped {
   const problem = (pointer: string, message: string, hint?: string) =>
     problems.push({ ruleId: "fqc/torchao-envelope", message, hint, pointer });
 
+  // The file's own envelope holds what config_to_dict writes and nothing else (the schema's torchaoFile says so too).
+  for (const k of Object.keys(doc)) {
+    if (!ENVELOPE_KEYS.includes(k)) {
+      problem(childPointer("", k), `torchao's config_to_dict JSON holds only \`_type\`, \`_version\` and \`_data\` at its top, not \`${k}\``,
+        k === "$schema" ? "torchao's JSON has no place for `$schema`: map the file to the schema in the editor's settings instead." : "Remove the key.");
+    }
+  }
+  if (Object.hasOwn(doc, "_version") && !Number.isInteger(doc._version)) {
+    problem("/_version", `torchao's \`_version\` must be an integer (the class's serialization version, 1), not ${jsonText(doc._version)}`);
+  }
+
   if (!isPlainObject(data)) {
     problem("/_data", `torchao's \`_data\` of ${type} must be an object, not ${jsonText(data)}`);
     return { value: {}, toOriginal: (p) => p, problems };
   }
   if (CONFIG_TYPES.includes(type)) {
+    // The plain form allows a file's `$schema` beside the config; in the envelope it would be a keyword argument.
+    if (Object.hasOwn(data, "$schema")) {
+      problem("/_data/$schema", `${type}.__init__() got an unexpected keyword argument '$schema'`, "torchao's JSON has no place for `$schema`: map the file to the schema in the editor's settings instead.");
+    }
     return { value: unwrapConfig(data, "/_data", problem), toOriginal: (p) => configPointer("/_data", p), problems };
   }
   if (RECIPE_TYPES.includes(type)) return unwrapRecipe(data);

@@ -298,6 +298,20 @@ function typeFinding(pointer: string, name: string, expected: string, v: unknown
   return f;
 }
 
+/**
+ * A NaN or infinity (YAML's `.nan`/`.inf`, or a JSON number too large for a double such as 1e400): JSON has no
+ * such number, so no JSON Schema validator takes it as one, and the canonical form could not write it back
+ * (JSON.stringify prints null, which means the default).
+ */
+function nonFinite(pointer: string, name: string, expected: string, v: number): Finding {
+  return {
+    ruleId: "fqc/type",
+    message: `\`${name}\` must be ${expected}, not ${Number.isNaN(v) ? "NaN" : v > 0 ? "infinity" : "-infinity"}: JSON has no such number`,
+    hint: name === "eps" ? "Use a small positive eps such as 1e-6, or null for torchao's default." : "Write true or false.",
+    pointer,
+  };
+}
+
 /** fqc's own checks of the fields torchao accepts without looking (they must be representable in the canonical form). */
 function checkFieldTypes(raw: Record<string, unknown>, base: string, resolved: Resolved): Finding[] {
   const out: Finding[] = [];
@@ -340,12 +354,14 @@ function checkFieldTypes(raw: Record<string, unknown>, base: string, resolved: R
   }
 
   if (!present("eps") || raw.eps === null) resolved.eps = null;
-  else if (typeof raw.eps === "number") resolved.eps = raw.eps;
+  else if (typeof raw.eps === "number" && Number.isFinite(raw.eps)) resolved.eps = raw.eps;
+  else if (typeof raw.eps === "number") out.push(nonFinite(at("eps"), "eps", "a finite number or null", raw.eps));
   else out.push(typeFinding(at("eps"), "eps", "a number or null", raw.eps));
 
   // torchao reads is_symmetric by truthiness: numbers are accepted (lint/is-symmetric-number warns);
   // a string such as "false" would silently mean SYMMETRIC, so strings, lists and objects are errors.
   const sym = raw.is_symmetric;
+  if (typeof sym === "number" && !Number.isFinite(sym)) out.push(nonFinite(at("is_symmetric"), "is_symmetric", "true, false, a finite number or null", sym));
   if (present("is_symmetric") && sym !== null && typeof sym !== "boolean" && typeof sym !== "number") {
     const f = typeFinding(at("is_symmetric"), "is_symmetric", "true, false or null", sym);
     if (typeof sym === "string") f.hint = `torchao would read any non-empty string, "false" included, as true (SYMMETRIC). Write true or false without quotes.`;

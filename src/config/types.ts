@@ -1,8 +1,9 @@
 /** Types of the fqc config standard, derived from the vocabulary constants. */
 import type { DtypeName } from "./dtypes.js";
+import type { TorchDtypeName } from "./torch-dtypes.js";
 import type { MappingType, ScalePrecision, ZeroPointDomain, ZeroPointPrecision, Role } from "./vocabulary.js";
 
-export type { DtypeName, MappingType, ScalePrecision, ZeroPointDomain, ZeroPointPrecision, Role };
+export type { DtypeName, MappingType, ScalePrecision, TorchDtypeName, ZeroPointDomain, ZeroPointPrecision, Role };
 
 export type CanonicalGranularity =
   | { type: "PerToken" }
@@ -15,8 +16,13 @@ export interface CanonicalConfig {
   dtype: DtypeName;
   granularity: CanonicalGranularity;
   mapping_type: MappingType;
-  scale_precision: ScalePrecision;
-  zero_point_precision: ZeroPointPrecision;
+  /**
+   * One of SCALE_PRECISIONS (ZERO_POINT_PRECISIONS) in a config that validates. torchao constructs with any torch dtype
+   * and so does normalize (it replays construction); validate reports the others (fqc/precision), and fakeQuantize,
+   * applyFile and forwardProblems refuse them.
+   */
+  scale_precision: ScalePrecision | TorchDtypeName;
+  zero_point_precision: ZeroPointPrecision | TorchDtypeName;
   zero_point_domain: ZeroPointDomain;
   is_dynamic: boolean;
   range_learning: boolean;

@@ -1,9 +1,11 @@
 /**
  * Everything torchao v0.12's `FakeQuantizer.forward` raises for a config and an
  * input shape, found without reading data, in the order torchao checks it
- * (spec §2.4, §3.5). torchao stops at the first; we list all of them.
+ * (spec §2.4, §3.5), after fqc's own check of the precisions (fqc/precision).
+ * torchao stops at the first; we list all of them.
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
+import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../config/vocabulary.js";
 
 export interface ForwardProblem {
   message: string;
@@ -167,6 +169,23 @@ function perGroupProblems(config: CanonicalConfig, shape: readonly number[], tor
   return out;
 }
 
+/**
+ * validate's fqc/precision: torchao constructs with any torch dtype (so normalize keeps it), but only these compute
+ * meaningfully; without this check a library caller's int32 scales would run and a complex64 one would crash.
+ */
+function precisionProblems(config: CanonicalConfig): ForwardProblem[] {
+  const out: ForwardProblem[] = [];
+  for (const [key, allowed] of [["scale_precision", SCALE_PRECISIONS], ["zero_point_precision", ZERO_POINT_PRECISIONS]] as const) {
+    const v = config[key];
+    if (!(allowed as readonly string[]).includes(v)) {
+      out.push({ message: `\`${key}\` must be one of ${allowed.join(", ")}, not "${v}"`, hint: "fqc validate reports it as fqc/precision: torchao does not check the precisions, and other dtypes do not compute meaningfully." });
+    }
+  }
+  return out;
+}
+
 export function findForwardProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion = "0.12"): ForwardProblem[] {
-  return config.granularity.type === "PerToken" ? perTokenProblems(config, shape, torchao) : perGroupProblems(config, shape, torchao);
+  const precision = precisionProblems(config);
+  const rest = config.granularity.type === "PerToken" ? perTokenProblems(config, shape, torchao) : perGroupProblems(config, shape, torchao);
+  return precision.length > 0 ? [...precision, ...rest] : rest;
 }

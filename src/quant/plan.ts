@@ -106,8 +106,9 @@ export function makePlan(
     symmetric: config.mapping_type === "SYMMETRIC",
     domain: !perToken && config.zero_point_domain === "FLOAT" ? "FLOAT" : "INT",
     compute: opts.compute,
-    scalePrecision: config.scale_precision,
-    zeroPointPrecision: config.zero_point_precision,
+    // forwardProblems above refused precisions outside the standard's lists.
+    scalePrecision: config.scale_precision as ScalePrecision,
+    zeroPointPrecision: config.zero_point_precision as ZeroPointPrecision,
     eps: resolveEps(config, opts.compute, opts.torchao),
     shape: [...shape],
     rows,

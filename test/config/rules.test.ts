@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../src/config/rules.js";
 import { validate } from "../../src/config/validate.js";
+import { normalizeDocument } from "../../src/config/normalize.js";
 
 const ids = (v: unknown, opts = {}) => validate(v, opts).diagnostics.map((d) => d.ruleId);
 
@@ -71,14 +72,21 @@ describe("warnings", () => {
     expect(ids({ dtype: "uint4", granularity: "per_channel" })).toEqual(["lint/symmetric-unsigned"]);
     expect(ids({ dtype: "uint4", granularity: "per_channel", zero_point_domain: "FLOAT", zero_point_precision: "float32" })).toEqual([]);
   });
-  it("warns about eps 0, negative, and non-finite eps in YAML", () => {
+  it("warns about eps 0 and negative eps", () => {
     expect(ids({ dtype: "int4", group_size: 32, eps: 0 })).toEqual(["lint/eps"]);
     expect(ids({ dtype: "int4", group_size: 32, eps: -1e-6 })).toEqual(["lint/eps"]);
     expect(ids({ dtype: "int4", group_size: 32, eps: 1e-9 })).toEqual([]);
-    // JSON cannot spell NaN; YAML can, and the schema (finite numbers only) rejects it as well.
-    const nan = validate("dtype: int4\ngroup_size: 32\neps: .nan\n", { filename: "c.yaml" }).diagnostics;
-    expect(nan.map((d) => d.ruleId).sort()).toEqual(["fqc/schema", "lint/eps"]);
-    expect(nan.find((d) => d.ruleId === "lint/eps")!.message).toBe("eps NaN makes every scale NaN");
+  });
+  it.each([
+    ["dtype: int4\ngroup_size: 32\neps: .nan\n", "c.yaml", "`eps` must be a finite number or null, not NaN: JSON has no such number", 3, 6],
+    ["dtype: int4\ngroup_size: 32\neps: -.inf\n", "c.yaml", "`eps` must be a finite number or null, not -infinity: JSON has no such number", 3, 6],
+    ['{"dtype": "int4", "group_size": 32, "eps": 1e400}', "c.json", "`eps` must be a finite number or null, not infinity: JSON has no such number", 1, 44],
+    ["dtype: int4\ngroup_size: 32\nis_symmetric: .nan\n", "c.yaml", "`is_symmetric` must be true, false, a finite number or null, not NaN: JSON has no such number", 3, 15],
+    ['{"dtype": "int4", "group_size": 32, "is_symmetric": -1e999}', "c.json", "`is_symmetric` must be true, false, a finite number or null, not -infinity: JSON has no such number", 1, 53],
+  ])("refuses a NaN or infinite eps or is_symmetric as fqc/type, the one error, and normalize refuses it too (%s)", (text, filename, message, line, column) => {
+    // The schema refuses them as well (no JSON number is infinite); normalize would otherwise print null (the default) for an infinite eps.
+    expect(validate(text, { filename }).diagnostics).toMatchObject([{ ruleId: "fqc/type", severity: "error", message, line, column }]);
+    expect(() => normalizeDocument(text, { filename })).toThrow(message);
   });
   it("warns about float16 scales", () => {
     expect(ids({ dtype: "int4", group_size: 32, scale_precision: "float16" })).toEqual(["lint/float16-scale"]);

@@ -109,6 +109,29 @@ describe("schema verdicts on the conformance corpus", () => {
   });
 });
 
+describe("schema bounds the linter also enforces", () => {
+  it.each([
+    [{ dtype: "int4", group_size: Number.MAX_SAFE_INTEGER }, true],
+    [{ dtype: "int4", group_size: Number.MAX_SAFE_INTEGER + 1 }, false],
+    [{ dtype: "int4", granularity: { type: "PerGroup", group_size: 2 ** 60 } }, false],
+    [{ dtype: "int4", group_size: 1e300 }, false],
+  ])("refuses a group_size past 2^53 - 1 as forward/group-size does, in both drafts (%#)", (doc, ok) => {
+    expect(v2020.validate(doc)).toBe(ok);
+    expect(v07.validate(doc)).toBe(ok);
+    const errors = validate(doc).diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => d.ruleId)).toEqual(ok ? [] : ["forward/group-size"]);
+  });
+
+  it("bounds eps and is_symmetric to finite numbers, so a validator that reads 1e400 as infinity refuses it too", () => {
+    const props = (buildSchema("2020-12") as { $defs: { config: { properties: Record<string, { anyOf: Array<Record<string, unknown>> }> } } }).$defs.config.properties;
+    for (const key of ["eps", "is_symmetric"]) {
+      const numeric = props[key].anyOf.find((s) => s.type === "number")!;
+      expect(numeric, key).toMatchObject({ minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE });
+    }
+    expect(v2020.validate({ dtype: "int4", group_size: 32, eps: Number.MAX_VALUE, is_symmetric: -Number.MAX_VALUE })).toBe(true);
+  });
+});
+
 /** Configs from valid vocabulary only (many combinations are still invalid across fields). */
 const validishArb = fc.record(
   {

@@ -110,6 +110,27 @@ describe("torchao's config_to_dict JSON", () => {
     expect(() => normalizeDocument(doc)).toThrow();
   });
 
+  it.each([
+    [{ ...v012, $schema: "https://fqc.dev/schema/v1/fqc.schema.json" }, "/$schema", "holds only `_type`, `_version` and `_data` at its top, not `$schema`"],
+    [{ ...v012, note: "exported by hand" }, "/note", "holds only `_type`, `_version` and `_data` at its top, not `note`"],
+    [{ ...v012, _version: "1" }, "/_version", 'must be an integer (the class\'s serialization version, 1), not "1"'],
+    [{ ...v012, _version: 1.5 }, "/_version", "must be an integer (the class's serialization version, 1), not 1.5"],
+  ])("refuses an envelope whose top the schema refuses: other keys, a non-integer _version (%#)", (doc, pointer, message) => {
+    // The schema's torchaoFile branch allows exactly _type, an integer _version and _data: the linter must not accept more.
+    const ds = validate(doc).diagnostics;
+    expect(ds).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer, message: expect.stringContaining(message) }]);
+    expect(() => normalizeDocument(doc)).toThrow(message);
+  });
+
+  it("refuses `$schema` inside a config envelope's _data: there it would be a keyword argument", () => {
+    const single = fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int4"), granularity: { _type: "PerAxis", _version: 1, _data: { axis: 0 } } });
+    expect(validate(single).diagnostics).toEqual([]);
+    const withSchema = { ...single, _data: { ...single._data, $schema: "x" } };
+    expect(validate(withSchema).diagnostics).toMatchObject([{
+      ruleId: "fqc/torchao-envelope", pointer: "/_data/$schema", message: "IntxFakeQuantizeConfig.__init__() got an unexpected keyword argument '$schema'",
+    }]);
+  });
+
   it("an unknown nested envelope is reported where it is", () => {
     const odd = structuredClone(v012) as typeof v012;
     (odd._data.weight_config._data as Record<string, unknown>).mapping_type = { _type: "Frobnicator", _data: "X" };

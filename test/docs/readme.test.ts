@@ -2,17 +2,19 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../src/config/rules.js";
+import { BEYOND_SCHEMA, SCHEMA_STRICTER, SCHEMA_TORCHAO } from "../../src/config/beyond-schema.js";
 import { CANONICAL_KEYS, DEFAULTS, FIELD_DOCS, SHORTHAND_KEYS } from "../../src/config/vocabulary.js";
 // @ts-expect-error -- plain ESM script without types
-import { renderFields, renderRules, replaceSection } from "../../scripts/readme-sections.mjs";
+import { renderBeyondSchema, renderFields, renderRules, replaceSection } from "../../scripts/readme-sections.mjs";
 import { ROOT, runFqc } from "../helpers/cli.js";
 
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 describe("README", () => {
-  it("has the generated field and rule tables up to date (node scripts/readme-sections.mjs)", () => {
+  it("has the generated field and rule tables and the list of what the linter checks beyond the schema up to date (node scripts/readme-sections.mjs)", () => {
     let expected = replaceSection(readme, "fields", renderFields(FIELD_DOCS, DEFAULTS, CANONICAL_KEYS, SHORTHAND_KEYS));
     expected = replaceSection(expected, "rules", renderRules(RULES));
+    expected = replaceSection(expected, "beyond-schema", renderBeyondSchema(BEYOND_SCHEMA, SCHEMA_STRICTER, SCHEMA_TORCHAO));
     expect(readme).toBe(expected);
   });
 

@@ -9,7 +9,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import lsMod from "vscode-json-languageservice";
 import { describe, expect, it } from "vitest";
 import { DTYPE_NAMES } from "../../src/config/dtypes.js";
-import { CANONICAL_KEYS, FIELD_DOCS, MAPPING_TYPES, PAIR_KEYS, SHORTHAND_KEYS, VALUE_DOCS } from "../../src/config/vocabulary.js";
+import {
+  CANONICAL_KEYS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, SCALE_PRECISIONS, SHORTHAND_KEYS, VALUE_DOCS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
+} from "../../src/config/vocabulary.js";
+import { normalize } from "../../src/config/normalize.js";
+import { validate } from "../../src/config/validate.js";
 import { ROOT } from "../helpers/cli.js";
 
 const { getLanguageService, TextDocument } = lsMod;
@@ -88,6 +92,60 @@ for (const file of ["fqc.schema.json", "fqc.draft-07.schema.json"]) {
       expect(await hover(text, 0)).toContain("fqc fake-quantize config");
       const g = '{"dtype": "int4", "granularity": {"type": "PerGroup", "group_size": 32}}';
       expect(await hover(g, g.indexOf('"type"') + 1)).toContain("PerGroup: groups of");
+    });
+
+    it("offers exactly the values the linter accepts for every enumerated field, and none it refuses", async () => {
+      // A base where each field on its own is legal: per_channel, asymmetric (so NONE and the FLOAT domain do not trip a cross-field rule).
+      const base = { dtype: "int4", granularity: "per_channel", mapping_type: "ASYMMETRIC", zero_point_domain: "FLOAT", zero_point_precision: "float32" };
+      const expected: Record<string, readonly unknown[]> = {
+        dtype: DTYPE_NAMES, scale_precision: SCALE_PRECISIONS, zero_point_precision: ZERO_POINT_PRECISIONS, zero_point_domain: ZERO_POINT_DOMAINS,
+        mapping_type: [...MAPPING_TYPES, null], is_dynamic: [true, false], range_learning: [true, false],
+      };
+      for (const [field, values] of Object.entries(expected)) {
+        const { [field]: _dropped, ...rest } = base as Record<string, unknown>;
+        const text = JSON.stringify(rest).replace(/}$/, `, "${field}": |}`);
+        const offered = (await complete(text)).map((i) => JSON.parse(i.label) as unknown);
+        expect(offered.map((v) => JSON.stringify(v)).sort(), field).toEqual(values.map((v) => JSON.stringify(v)).sort());
+        for (const v of offered) {
+          // Legal in the base, or (zero_point_domain NONE) in a per_token config.
+          const perToken = { dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" };
+          const refusedIn = (b: Record<string, unknown>) => {
+            const cfg = { ...b, [field]: v, ...(field === "range_learning" && v === true ? { is_dynamic: false } : {}) };
+            return validate(cfg).diagnostics.filter((d) => d.severity === "error" && d.pointer === `/${field}`);
+          };
+          const refused = refusedIn(rest);
+          if (refused.length > 0) expect(refusedIn(perToken), `${field}: ${JSON.stringify(v)}`).toEqual([]);
+        }
+      }
+      // Granularity: its three strings (per_group with a group size) and the object form's types.
+      const granularities = (await complete('{"dtype": "int4", "group_size": 32, "granularity": |}')).map((i) => i.label);
+      expect(granularities).toEqual(expect.arrayContaining(GRANULARITY_STRINGS.map((g) => `"${g}"`)));
+      for (const g of GRANULARITY_STRINGS) {
+        const cfg = g === "per_group" ? { dtype: "int4", granularity: g, group_size: 32 } : { dtype: "int8", granularity: g, mapping_type: "ASYMMETRIC" };
+        expect(validate(cfg).diagnostics.filter((d) => d.severity === "error"), g).toEqual([]);
+      }
+      expect((await complete('{"dtype": "int4", "granularity": {"type": "PerAxis", "axis": |}}')).map((i) => i.label)).toEqual(["0"]);
+    });
+
+    it("offers a recipe value's config keys and its QAT pair keys, as the linter accepts both", async () => {
+      const labels = (await complete('{"fqn_to_config": {"lm_head": {|}}}')).map((i) => i.label);
+      expect(labels).toEqual(expect.arrayContaining([...CANONICAL_KEYS, ...SHORTHAND_KEYS, ...PAIR_KEYS]));
+      const pair = { fqn_to_config: { lm_head: { activation: { dtype: "int8", granularity: "per_token", is_symmetric: false }, weight: { dtype: "int4", group_size: 32 } } } };
+      expect(validate(pair).diagnostics).toEqual([]);
+      expect(await diagnostics(JSON.stringify(pair))).toEqual([]);
+    });
+
+    it("gives every field the default normalize fills in", () => {
+      const defs = (schema as unknown as Record<string, Record<string, { properties: Record<string, { default?: unknown }> }>>)[file.includes("draft-07") ? "definitions" : "$defs"];
+      // A config that sets only what it must: every other canonical field is torchao's default.
+      const filled = normalize({ dtype: "int4", granularity: "per_channel" }) as unknown as Record<string, unknown>;
+      for (const name of ["config", "configFile"]) {
+        for (const key of CANONICAL_KEYS.filter((k) => k !== "dtype" && k !== "granularity")) {
+          expect(defs[name].properties[key].default, `${name}.${key}`).toEqual(filled[key]);
+        }
+        // Left out, granularity and the shorthands are None in torchao's constructor.
+        for (const key of ["granularity", ...SHORTHAND_KEYS]) expect(defs[name].properties[key].default, `${name}.${key}`).toBeNull();
+      }
     });
 
     it("shows mapping_type's default as SYMMETRIC, not null", () => {

@@ -3,6 +3,9 @@ import { forwardProblems, makePlan } from "../../src/quant/plan.js";
 import { DIVISOR_SEARCH_LIMIT, findForwardProblems, nearbyDivisors } from "../../src/quant/forward-problems.js";
 import { FqcError } from "../../src/errors.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
+import { normalize } from "../../src/config/normalize.js";
+import { validate } from "../../src/config/validate.js";
+import { fakeQuantize } from "../../src/fake-quantize.js";
 import { canonicalFromKwargs, loadForwardErrors, loadManifest } from "./corpus.js";
 
 const UNSUPPORTED_DTYPE = "Unsupported input dtype: torch.float64";
@@ -198,5 +201,35 @@ describe("makePlan layout", () => {
     expect(eps(asymGroup, "float32", "0.18")).toBe(Math.fround(1e-6));
     expect(eps({ ...base, eps: 1e-30 }, "float16", "0.12")).toBe(0);
     expect(eps({ ...base, eps: 0.001 }, "bfloat16", "0.12")).toBe(0.00099945068359375) // numpy bit-RNE of float32(0.001);
+  });
+});
+
+describe("forwardProblems agrees with validate on the precisions (fqc/precision)", () => {
+  it.each([
+    [{ scale_precision: "int32" }, '`scale_precision` must be one of float32, float16, bfloat16, float64, not "int32"'],
+    [{ scale_precision: "complex64" }, '`scale_precision` must be one of float32, float16, bfloat16, float64, not "complex64"'],
+    [{ zero_point_precision: "bool" }, '`zero_point_precision` must be one of int32, float32, bfloat16, float16, float64, int8, int16, int64, uint8, not "bool"'],
+  ])("refuses a normalized config whose precision validate refuses, before any compute (%o)", (extra, message) => {
+    // normalize replays torchao's constructor, which takes any torch dtype; validate then reports fqc/precision.
+    const raw = { dtype: "int4", group_size: 4, ...extra };
+    const config = normalize(raw);
+    expect(validate(raw).diagnostics.map((d) => d.ruleId)).toEqual(["fqc/precision"]);
+    expect(forwardProblems(config, [1, 4])[0].message).toBe(message);
+    let thrown: unknown;
+    try {
+      fakeQuantize(config, new Float32Array([1, 2, 3, 4]), { shape: [1, 4] });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(FqcError);
+    expect(thrown).toMatchObject({ code: "FORWARD", message });
+  });
+
+  it("finds no precision problem in any config of the standard's lists", () => {
+    for (const scale_precision of ["float32", "float16", "bfloat16", "float64"]) {
+      for (const zero_point_precision of ["int32", "float32", "bfloat16", "float16", "float64", "int8", "int16", "int64", "uint8"]) {
+        expect(forwardProblems(normalize({ dtype: "int4", group_size: 4, scale_precision, zero_point_precision }), [1, 4])).toEqual([]);
+      }
+    }
   });
 });
