@@ -197,7 +197,9 @@ export const FULL_YAML_MAX_LENGTH = 128 * 1024;
 const LEADING_DOCUMENT_START = /^---(?=\r?\n)/;
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
-export function parseYamlText(text: string): ParseOutcome {
+export function parseYamlText(withBom: string): ParseOutcome {
+  // Columns count from after a byte-order mark, as in JSON and in editors (which hide it).
+  const text = withBom.startsWith(BOM) ? withBom.slice(1) : withBom;
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
     // `---` starting the one document changes no value and no position; the reader takes it as the comment `#--`.
     const readable = text.replace(LEADING_DOCUMENT_START, "#--");
