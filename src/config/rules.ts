@@ -25,7 +25,7 @@ function rule(id: string, severity: Severity, stage: RuleStage, description: str
 }
 
 export const RULES: FqcRuleInfo[] = [
-  rule("fqc/syntax", "error", "syntax", "The file is not valid JSON or YAML (reported at the exact line and column of the syntax error); duplicate keys and nesting deeper than 100 levels count as syntax errors, in JSON as in YAML, and so does a YAML tag outside the core schema (`!!python/object:…`).", `{"dtype": "int4", "group_size": 32,}`),
+  rule("fqc/syntax", "error", "syntax", "The file is not valid JSON or YAML (reported at the exact line and column of the syntax error); duplicate keys and nesting deeper than 100 levels count as syntax errors, in JSON as in YAML, and so does a YAML tag outside the core schema (`!!python/object:…`). JSON is strict, as Python's json module reads it: a comment or a trailing comma (JSONC, as some editors allow) is named as such, at its place.", `{"dtype": "int4", "group_size": 32,}`),
   rule("fqc/document", "error", "construct", "A config file must be a JSON/YAML object: one config, or a QAT pair {\"activation\": ..., \"weight\": ...} with at least one non-null member.", `["int4", 32]`),
   rule("fqc/unknown-key", "error", "construct", "Unknown key (torchao raises TypeError for an unknown keyword argument); suggests the closest valid key.", `{"dtype": "int8", "granularity": "per_token", "symmetric": false}`),
   rule("fqc/missing-dtype", "error", "construct", "`dtype` is required (torchao's first positional argument).", `{"group_size": 32}`),

@@ -12,6 +12,7 @@ import { parseDocument, LineCounter, isAlias, isMap, isSeq, isScalar, isPair, vi
 import type { Document, Node as YamlNode, YAMLError } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
+import { jsoncProblem } from "./jsonc-problem.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { MAX_ALIAS_COUNT, parseBlockYaml, type ForeignPiece, type ForeignReader } from "./yaml-block.js";
 import { BlockYamlPositions, type BlockYaml } from "./yaml-block-nodes.js";
@@ -87,7 +88,9 @@ function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
   try {
     momoaParse(src, { mode: "json" });
   } catch (e) {
-    const err = e as { message?: string; line?: number; column?: number };
+    const err = e as { message?: string; line?: number; column?: number; offset?: number };
+    const jsonc = err.offset === undefined ? undefined : jsoncProblem(src, err.offset);
+    if (jsonc) return jsonc;
     const raw = String(err.message ?? "invalid JSON").replace(/\s*\(\d+:\d+\)\s*$/, "");
     // momoa reports "end of input" at 1:1; the real place is the end of the text.
     const at = /end of input/i.test(raw) ? endOf(src) : { line: err.line ?? 1, column: err.column ?? 1 };
