@@ -10,6 +10,7 @@ import { checkPair, describe } from "./pair-check.js";
 import type { NumberKinds } from "./pyrepr.js";
 import { checkRecipe, isRecipeDocument } from "./recipe-check.js";
 import { ruleInfo } from "./rules.js";
+import { schemaUrlFinding } from "./schema-url.js";
 import { checkConstructor } from "./torchao-rules.js";
 import type { CanonicalDocument } from "./types.js";
 import type { KeyBudget } from "./unknown-keys.js";
@@ -44,11 +45,14 @@ export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBu
     top.push({ ruleId: "fqc/type", message: `\`$schema\` must be a string (the schema's URL), not ${jsonText(value[SCHEMA_KEY])}`, pointer: childPointer("", SCHEMA_KEY) });
   }
 
+  const schemaUrl = schemaUrlFinding(value);
+  const topLint = schemaUrl ? [schemaUrl] : [];
+
   if (isRecipeDocument(value)) {
     const r = checkRecipe(value, kinds, [SCHEMA_KEY], budget);
     const construct = [...top, ...r.construct];
     return {
-      findings: [...construct, ...r.lint],
+      findings: [...construct, ...r.lint, ...topLint],
       document: construct.length === 0 && r.recipe ? { kind: "recipe", recipe: r.recipe } : undefined,
       configPointers: r.configPointers,
     };
@@ -59,7 +63,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBu
     const lint = lintConfig(value, "", c.resolved, kinds);
     const construct = [...c.findings, ...top];
     return {
-      findings: [...construct, ...lint],
+      findings: [...construct, ...lint, ...topLint],
       document: construct.length === 0 && c.config ? { kind: "single", config: c.config } : undefined,
       configPointers: [""],
     };
@@ -69,7 +73,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBu
   // torchao's first error is the first one in the first config; fqc's pair-level problems come before it.
   const construct = [...top, ...p.construct];
   return {
-    findings: [...construct, ...p.lint],
+    findings: [...construct, ...p.lint, ...topLint],
     document: construct.length === 0 ? { kind: "pair", pair: p.pair } : undefined,
     configPointers: p.configPointers,
   };
