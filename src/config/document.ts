@@ -36,7 +36,13 @@ export function isPairDocument(value: unknown): value is Record<string, unknown>
 export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBudget): DocumentCheck {
   if (!isPlainObject(value)) {
     return {
-      findings: [{ ruleId: "fqc/document", message: `a config file must hold a JSON object, not ${describe(value)}`, hint: 'Write e.g. {"dtype": "int4", "group_size": 32}.', pointer: "" }],
+      findings: [{
+        ruleId: "fqc/document",
+        message: `a config file must hold a JSON object, not ${describe(value)}`,
+        // An empty YAML file (or one of comments only) is the document null: say so, the file shows no "null".
+        hint: `Write e.g. {"dtype": "int4", "group_size": 32}${value === null ? " (a YAML file that is empty or holds only comments is null)" : ""}.`,
+        pointer: "",
+      }],
       configPointers: [],
     };
   }

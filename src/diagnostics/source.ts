@@ -85,6 +85,10 @@ function tooDeepProblem(format: "JSON" | "YAML", at: { line: number; column: num
 }
 
 function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
+  if (/^[ \t\r\n]*$/.test(src)) {
+    const end = endOf(src);
+    return { message: "JSON syntax error: the file is empty", hint: 'A config file holds a JSON object, e.g. {"dtype": "int4", "group_size": 32}.', ...end, endLine: end.line, endColumn: end.column + 1 };
+  }
   try {
     momoaParse(src, { mode: "json" });
   } catch (e) {

@@ -55,6 +55,22 @@ describe("syntax errors", () => {
     expect(pick(d)).toEqual({ ruleId: "fqc/syntax", line: 2, column: 18, endLine: 2, endColumn: 19 });
   });
 
+  it("calls an empty JSON file empty (exit-2 syntax error), and says an empty or comments-only YAML file is the document null", () => {
+    for (const text of ["", "\n", "  \r\n\t\n"]) {
+      const [d, ...more] = validate(text, { filename: "e.fqc.json" }).diagnostics;
+      expect(more, JSON.stringify(text)).toEqual([]);
+      expect(d, JSON.stringify(text)).toMatchObject({ ruleId: "fqc/syntax", message: "JSON syntax error: the file is empty", hint: 'A config file holds a JSON object, e.g. {"dtype": "int4", "group_size": 32}.' });
+    }
+    for (const text of ["", "# yaml-language-server: $schema=./fqc.schema.json\n"]) {
+      const d = validate(text, { filename: "e.fqc.yaml" }).diagnostics;
+      expect(d.map((x) => [x.ruleId, x.message, x.hint]), JSON.stringify(text)).toEqual([[
+        "fqc/document", "a config file must hold a JSON object, not null",
+        'Write e.g. {"dtype": "int4", "group_size": 32} (a YAML file that is empty or holds only comments is null).',
+      ]]);
+    }
+    expect(validate("[1]", { filename: "a.fqc.json" }).diagnostics[0].hint).toBe('Write e.g. {"dtype": "int4", "group_size": 32}.');
+  });
+
   it("puts an unexpected end of input at the end of the text", () => {
     const d = validate('{\n  "dtype": "int4",').diagnostics[0];
     expect(d).toMatchObject({ ruleId: "fqc/syntax", line: 2, column: 18 });
