@@ -86,4 +86,14 @@ describe("the fqc launcher", () => {
       expect(r.stderr).not.toContain("npm run build");
     }
   });
+
+  it("in a pre-commit hook's environment with no build, says to let pre-commit reinstall it with npm's scripts on", () => {
+    // pre-commit installs a node hook's package into <cache>/repo…/node_env-<version>/lib/node_modules/.
+    const fqc = install("repoabc/node_env-system/lib/node_modules/fqc", false);
+    const r = runFqc(["validate", "x.fqc.json"], { exe: [process.execPath, fqc] });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `fqc: the fqc installed in ${tmp.path("repoabc/node_env-system/lib/node_modules/fqc")} was never built: npm skipped its prepare script (the build) when installing it from git (ignore-scripts, or allowScripts denying fqc)\n` +
+      "  hint: pre-commit installed this hook with npm's scripts off (ignore-scripts in an .npmrc, or npm_config_ignore_scripts): turn that off, run `pre-commit clean`, and run the hooks again\n");
+  });
 });
