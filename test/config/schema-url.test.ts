@@ -50,4 +50,26 @@ describe("lint/schema-url", () => {
     const d = validate('{"$schema": "https://example.com/x.json", "dtype": "int9", "group_size": 32}').diagnostics;
     expect(d.map((x) => x.ruleId)).toEqual(["torchao/dtype-unsupported", "lint/schema-url"]);
   });
+
+  it("checks a YAML file's yaml-language-server modeline as the README writes it, placed at its URL", () => {
+    const yamlWarnings = (text: string) => validate(text, { filename: "w.fqc.yaml" }).diagnostics.filter((d) => d.ruleId === "lint/schema-url");
+    const body = "dtype: int4\ngroup_size: 32\n";
+    const readmeModelines = [...USE_SECTION.matchAll(/^# yaml-language-server: .*$/gm)].map((m) => m[0]);
+    expect(readmeModelines.length).toBeGreaterThan(0);
+    for (const line of readmeModelines) expect(yamlWarnings(`${line}\n${body}`), line).toEqual([]);
+    const [d] = yamlWarnings(`# QAT weights\n# yaml-language-server: $schema=https://fqc.dev/schema/v1/fqc.config.schema.json\r\n${body}`);
+    expect(d).toMatchObject({
+      severity: "warning", line: 2, column: 33, endLine: 2, endColumn: 81,
+      message: 'the yaml-language-server modeline\'s `$schema` "https://fqc.dev/schema/v1/fqc.config.schema.json" is the schema of fqc.config.json (fqc\'s settings), not of config files: editors check this file against another schema',
+    });
+    // With a byte-order mark, the columns are the editor's (the mark is not one).
+    expect(yamlWarnings(`\uFEFF# yaml-language-server: $schema=https://example.com/x.json\n${body}`)[0]).toMatchObject({ line: 1, column: 33, endColumn: 59 });
+    // Only the comments a file starts with: a modeline after the first key is not read by the YAML extension either.
+    expect(yamlWarnings(`${body}# yaml-language-server: $schema=https://example.com/x.json\n`)).toEqual([]);
+    // Placed by its line, it sorts with the others, and a project setting turns it off like any lint rule.
+    const both = validate(`# yaml-language-server: $schema=https://example.com/x.json\ndtype: int4\ngroup_size: 32\nis_symmetric: false\n`, { filename: "w.fqc.yaml" }).diagnostics;
+    expect(both.map((x) => [x.ruleId, x.line])).toEqual([["lint/schema-url", 1], ["lint/asymmetric-int-domain", 4]]);
+    const off = validate(`# yaml-language-server: $schema=https://example.com/x.json\n${body}`, { filename: "w.fqc.yaml", ruleSettings: new Map([["lint/schema-url", "off"]]) });
+    expect(off.diagnostics).toEqual([]);
+  });
 });
