@@ -10,6 +10,7 @@ import { checkPair, describe } from "./pair-check.js";
 import type { NumberKinds } from "./pyrepr.js";
 import { checkRecipe, isRecipeDocument } from "./recipe-check.js";
 import { ruleInfo } from "./rules.js";
+import { schemaUrlFinding } from "./schema-url.js";
 import { checkConstructor } from "./torchao-rules.js";
 import type { CanonicalDocument } from "./types.js";
 import type { KeyBudget } from "./unknown-keys.js";
@@ -35,7 +36,13 @@ export function isPairDocument(value: unknown): value is Record<string, unknown>
 export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBudget): DocumentCheck {
   if (!isPlainObject(value)) {
     return {
-      findings: [{ ruleId: "fqc/document", message: `a config file must hold a JSON object, not ${describe(value)}`, hint: 'Write e.g. {"dtype": "int4", "group_size": 32}.', pointer: "" }],
+      findings: [{
+        ruleId: "fqc/document",
+        message: `a config file must hold a JSON object, not ${describe(value)}`,
+        // An empty YAML file (or one of comments only) is the document null: say so, the file shows no "null".
+        hint: `Write e.g. {"dtype": "int4", "group_size": 32}${value === null ? " (a YAML file that is empty or holds only comments is null)" : ""}.`,
+        pointer: "",
+      }],
       configPointers: [],
     };
   }
@@ -44,11 +51,14 @@ export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBu
     top.push({ ruleId: "fqc/type", message: `\`$schema\` must be a string (the schema's URL), not ${jsonText(value[SCHEMA_KEY])}`, pointer: childPointer("", SCHEMA_KEY) });
   }
 
+  const schemaUrl = schemaUrlFinding(value);
+  const topLint = schemaUrl ? [schemaUrl] : [];
+
   if (isRecipeDocument(value)) {
     const r = checkRecipe(value, kinds, [SCHEMA_KEY], budget);
     const construct = [...top, ...r.construct];
     return {
-      findings: [...construct, ...r.lint],
+      findings: [...construct, ...r.lint, ...topLint],
       document: construct.length === 0 && r.recipe ? { kind: "recipe", recipe: r.recipe } : undefined,
       configPointers: r.configPointers,
     };
@@ -59,7 +69,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBu
     const lint = lintConfig(value, "", c.resolved, kinds);
     const construct = [...c.findings, ...top];
     return {
-      findings: [...construct, ...lint],
+      findings: [...construct, ...lint, ...topLint],
       document: construct.length === 0 && c.config ? { kind: "single", config: c.config } : undefined,
       configPointers: [""],
     };
@@ -69,7 +79,7 @@ export function checkDocument(value: unknown, kinds: NumberKinds, budget?: KeyBu
   // torchao's first error is the first one in the first config; fqc's pair-level problems come before it.
   const construct = [...top, ...p.construct];
   return {
-    findings: [...construct, ...p.lint],
+    findings: [...construct, ...p.lint, ...topLint],
     document: construct.length === 0 ? { kind: "pair", pair: p.pair } : undefined,
     configPointers: p.configPointers,
   };

@@ -1,5 +1,5 @@
 /** What a config rule reports, before it is placed in a file (see validate.ts). */
-import type { PointerPart } from "../diagnostics/locate.js";
+import type { PointerPart, SourceRange } from "../diagnostics/locate.js";
 import type { RuleId } from "./rules.js";
 import type { TorchaoVersion } from "./types.js";
 
@@ -10,6 +10,8 @@ export interface Finding {
   /** JSON pointer of the offending value (or key, with part "key"). */
   pointer: string;
   part?: PointerPart;
+  /** Where it is, when that is no value's place (a YAML comment): then the pointer only groups it. */
+  at?: SourceRange;
   /** The torchao versions that raise it, when not all do (validate's `torchao` option drops it for the others). */
   torchaoVersions?: readonly TorchaoVersion[];
 }

@@ -25,7 +25,7 @@ function rule(id: string, severity: Severity, stage: RuleStage, description: str
 }
 
 export const RULES: FqcRuleInfo[] = [
-  rule("fqc/syntax", "error", "syntax", "The file is not valid JSON or YAML (reported at the exact line and column of the syntax error); duplicate keys and nesting deeper than 100 levels count as syntax errors, in JSON as in YAML, and so does a YAML tag outside the core schema (`!!python/object:…`).", `{"dtype": "int4", "group_size": 32,}`),
+  rule("fqc/syntax", "error", "syntax", "The file is not valid JSON or YAML (reported at the exact line and column of the syntax error); duplicate keys and nesting deeper than 100 levels count as syntax errors, in JSON as in YAML, and so does a YAML tag outside the core schema (`!!python/object:…`). JSON is strict, as Python's json module reads it: a comment or a trailing comma (JSONC, as some editors allow) is named as such, at its place.", `{"dtype": "int4", "group_size": 32,}`),
   rule("fqc/document", "error", "construct", "A config file must be a JSON/YAML object: one config, or a QAT pair {\"activation\": ..., \"weight\": ...} with at least one non-null member.", `["int4", 32]`),
   rule("fqc/unknown-key", "error", "construct", "Unknown key (torchao raises TypeError for an unknown keyword argument); suggests the closest valid key.", `{"dtype": "int8", "granularity": "per_token", "symmetric": false}`),
   rule("fqc/missing-dtype", "error", "construct", "`dtype` is required (torchao's first positional argument).", `{"group_size": 32}`),
@@ -64,6 +64,8 @@ export const RULES: FqcRuleInfo[] = [
   rule("lint/eps", "warning", "lint", "eps 0 or negative removes the minimum-scale floor: an all-zero token/group then gives NaN (a NaN or infinite eps is an error, fqc/type).", `{"dtype": "int4", "group_size": 32, "eps": 0}`),
   rule("lint/float16-scale", "warning", "lint", "scale_precision float16: for scales below 1/65520 the reciprocal overflows to inf, so zeros become NaN and other values saturate.", `{"dtype": "int4", "group_size": 32, "scale_precision": "float16"}`),
   rule("lint/zero-point-overflow", "warning", "lint", "zero_point_precision int8/uint8/int16 cannot hold every zero point this config can produce; torchao wraps them like a C cast.", `{"dtype": "uint8", "granularity": "per_token", "is_symmetric": false, "zero_point_precision": "int8"}`),
+
+  rule("lint/schema-url", "warning", "lint", "The top-level `$schema` (or a YAML file's `# yaml-language-server: $schema=` modeline) is not fqc's schema for config files, so editors check the file against another schema or none: a URL other than fqc's (`https://fqc.dev/schema/v1/fqc.schema.json`, its draft-07 twin, or a copy named fqc.schema.json / fqc.draft-07.schema.json), JSON Schema's meta-schema, the schema of fqc.config.json, or an empty string. A local path under another name is taken as a copy.", `{"$schema": "http://json-schema.org/draft-07/schema#", "dtype": "int4", "group_size": 32}`),
 
   rule("lint/recipe-empty", "warning", "lint", "The recipe's `fqn_to_config` is empty: it leaves every tensor alone.", `{"fqn_to_config": {}}`),
   rule("lint/recipe-regex-backtracking", "warning", "lint", "A `re:` key repeats a group that itself contains an unbounded repeat, e.g. (a+)+ or (.*)*: matching can take exponential time on a name it almost matches.", `{"fqn_to_config": {"re:(.*_proj)+": null}}`),

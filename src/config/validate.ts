@@ -7,6 +7,7 @@
  */
 import { compareRanges, formatForFile, nearestRange, type SourceRange } from "../diagnostics/locate.js";
 import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
+import { modelineSchemaFinding } from "./schema-url.js";
 import { messageText } from "../diagnostics/one-line.js";
 import type { UnlistedCount } from "../diagnostics/format-types.js";
 import type { Diagnostic, Severity } from "../diagnostics/types.js";
@@ -108,6 +109,9 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   // what the chosen torchao version does not raise is dropped only now.
   const torchao = opts.torchao ?? "0.12";
   const findings = dedupe(check.findings, fromSchema).filter((f) => f.torchaoVersions === undefined || f.torchaoVersions.includes(torchao));
+  // A YAML file names its schema in a comment; only the text holds it.
+  const modeline = typeof input === "string" && src.format === "yaml" ? modelineSchemaFinding(input) : undefined;
+  if (modeline) findings.push(modeline);
   const unlisted = { errorCount: 0, warningCount: 0 };
   if (findings.length === 0 && budget.skipped.size === 0) return { diagnostics: [], document: check.document, unlisted, errorsBeforeRuleSettings: false };
   const errorsBeforeRuleSettings = budget.skipped.size > 0 || findings.some((f) => ruleInfo(f.ruleId).severity === "error");
@@ -233,6 +237,7 @@ function firstByPosition(
 }
 
 function rangeOf(src: SourceDoc, f: Finding): SourceRange {
+  if (f.at) return f.at;
   return nearestRange((p, part) => src.range(p, part), f.pointer, f.part ?? "value");
 }
 

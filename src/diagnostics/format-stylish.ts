@@ -24,7 +24,8 @@ export function formatStylish(input: FormatInput, opts: { color: boolean }): str
     out.push(p.underline(visibleControls(file.file)));
     const posWidth = file.diagnostics.reduce((w, d) => Math.max(w, position(d).length), 0);
     const sevWidth = file.diagnostics.some((d) => d.severity === "warning") ? "warning".length : "error".length;
-    const source = input.sources.get(file.file);
+    // Positions count from after a byte-order mark (source.ts), so the frame is drawn without it.
+    const source = input.sources.get(file.file)?.replace(/^\uFEFF/, "");
     const lines = source !== undefined && file.diagnostics.length > 1 ? lineIndex(source) : undefined;
     for (const d of file.diagnostics) {
       const pos = position(d).padEnd(posWidth);

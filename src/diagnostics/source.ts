@@ -12,6 +12,7 @@ import { parseDocument, LineCounter, isAlias, isMap, isSeq, isScalar, isPair, vi
 import type { Document, Node as YamlNode, YAMLError } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
+import { jsoncProblem } from "./jsonc-problem.js";
 import { describeEncodingProblem, findEncodingProblem } from "./encoding.js";
 import { MAX_ALIAS_COUNT, parseBlockYaml, type ForeignPiece, type ForeignReader } from "./yaml-block.js";
 import { BlockYamlPositions, type BlockYaml } from "./yaml-block-nodes.js";
@@ -84,10 +85,16 @@ function tooDeepProblem(format: "JSON" | "YAML", at: { line: number; column: num
 }
 
 function jsonSyntaxProblem(src: string, nativeError: unknown): SyntaxProblem {
+  if (/^[ \t\r\n]*$/.test(src)) {
+    const end = endOf(src);
+    return { message: "JSON syntax error: the file is empty", hint: 'A config file holds a JSON object, e.g. {"dtype": "int4", "group_size": 32}.', ...end, endLine: end.line, endColumn: end.column + 1 };
+  }
   try {
     momoaParse(src, { mode: "json" });
   } catch (e) {
-    const err = e as { message?: string; line?: number; column?: number };
+    const err = e as { message?: string; line?: number; column?: number; offset?: number };
+    const jsonc = err.offset === undefined ? undefined : jsoncProblem(src, err.offset);
+    if (jsonc) return jsonc;
     const raw = String(err.message ?? "invalid JSON").replace(/\s*\(\d+:\d+\)\s*$/, "");
     // momoa reports "end of input" at 1:1; the real place is the end of the text.
     const at = /end of input/i.test(raw) ? endOf(src) : { line: err.line ?? 1, column: err.column ?? 1 };
@@ -197,7 +204,9 @@ export const FULL_YAML_MAX_LENGTH = 128 * 1024;
 const LEADING_DOCUMENT_START = /^---(?=\r?\n)/;
 
 /** Parse YAML text (YAML 1.2 core schema; one document; duplicate keys are errors). */
-export function parseYamlText(text: string): ParseOutcome {
+export function parseYamlText(withBom: string): ParseOutcome {
+  // Columns count from after a byte-order mark, as in JSON and in editors (which hide it).
+  const text = withBom.startsWith(BOM) ? withBom.slice(1) : withBom;
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
     // `---` starting the one document changes no value and no position; the reader takes it as the comment `#--`.
     const readable = text.replace(LEADING_DOCUMENT_START, "#--");

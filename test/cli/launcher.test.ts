@@ -68,12 +68,40 @@ describe("the fqc launcher", () => {
   });
 
   it("says how to build when the bundle is missing (exit 2, no stack trace)", () => {
-    const r = runFqc(["--version"], { exe: [process.execPath, install("unbuilt", false)] });
+    const unbuilt = install("unbuilt", false);
+    mkdirSync(tmp.path("unbuilt/scripts")); // a checkout: the build script is there (`files` leaves it out of installs)
+    tmp.write("unbuilt/scripts/build.mjs", "");
+    const r = runFqc(["--version"], { exe: [process.execPath, unbuilt] });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("fqc: this checkout is not built yet; run `npm run build` first (npm test and npm run demo build too)\n");
     // apply loads the early-worker bundle first: the same message when that is what is missing.
-    const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("w.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, install("unbuilt-apply", false)] });
+    const unbuiltApply = install("unbuilt-apply", false);
+    mkdirSync(tmp.path("unbuilt-apply/scripts"));
+    tmp.write("unbuilt-apply/scripts/build.mjs", "");
+    const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("w.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, unbuiltApply] });
     expect(a.code).toBe(2);
     expect(a.stderr).toBe(r.stderr);
+  });
+
+  it("in an installed copy with no build (a git install whose prepare npm skipped), says to reinstall with scripts, not to run npm run build", () => {
+    const fqc = install("node_modules/fqc", false); // as `files` ships it from git without prepare: no scripts/, no dist/
+    for (const args of [["--version"], ["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("w2.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")]]) {
+      const r = runFqc(args, { exe: [process.execPath, fqc] });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `fqc: the fqc installed in ${tmp.path("node_modules/fqc")} was never built: npm skipped its prepare script (the build) when installing it from git (ignore-scripts, or allowScripts denying fqc)\n` +
+        "  hint: remove that directory and run `npm install --ignore-scripts=false` (fqc's build runs in npm's clone), or install the tarball `npm pack` makes in a clone of fqc, which ships built\n");
+      expect(r.stderr).not.toContain("npm run build");
+    }
+  });
+
+  it("in a pre-commit hook's environment with no build, says to let pre-commit reinstall it with npm's scripts on", () => {
+    // pre-commit installs a node hook's package into <cache>/repo…/node_env-<version>/lib/node_modules/.
+    const fqc = install("repoabc/node_env-system/lib/node_modules/fqc", false);
+    const r = runFqc(["validate", "x.fqc.json"], { exe: [process.execPath, fqc] });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `fqc: the fqc installed in ${tmp.path("repoabc/node_env-system/lib/node_modules/fqc")} was never built: npm skipped its prepare script (the build) when installing it from git (ignore-scripts, or allowScripts denying fqc)\n` +
+      "  hint: pre-commit installed this hook with npm's scripts off (ignore-scripts in an .npmrc, or npm_config_ignore_scripts): turn that off, run `pre-commit clean`, and run the hooks again\n");
   });
 });

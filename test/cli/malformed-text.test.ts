@@ -118,6 +118,26 @@ describe("the CLI over malformed files", () => {
 });
 
 describe("a UTF-8 byte-order mark", () => {
+  it("does not count as a column, in YAML as in JSON (editors hide it), and the code frame's caret stays under the value", async () => {
+    const cases: [string, string, number][] = [
+      ["bom-col.json", '{"dtype": "int9", "group_size": 32}\n', 11],
+      ["bom-col.yaml", "dtype: int9\ngroup_size: 32\n", 8],
+      // Past the large-file reader's threshold: the same column.
+      ["bom-col-large.yaml", `dtype: int9\ngroup_size: 32\n${"# padding\n".repeat(7000)}`, 8],
+    ];
+    for (const [name, text, column] of cases) {
+      const plain = await runMain(["validate", "-f", "github", tmp.write(`plain-${name}`, text)], { cwd: tmp.dir });
+      const bom = await runMain(["validate", "-f", "github", tmp.write(name, `\ufeff${text}`)], { cwd: tmp.dir });
+      expect(bom.code, name).toBe(1);
+      expect(bom.stdout, name).toContain(`line=1,endLine=1,col=${column},`);
+      expect(bom.stdout.replace(name, "x"), name).toBe(plain.stdout.replace(`plain-${name}`, "x"));
+      const frame = (await runMain(["validate", "--no-color", tmp.path(name)], { cwd: tmp.dir })).stdout.split("\n");
+      const at = frame.findIndex((l) => l.startsWith("    > 1 | "));
+      expect(frame[at], name).toBe(`    > 1 | ${text.split("\n")[0]}`); // no invisible mark printed
+      expect(frame[at + 1].indexOf("^"), name).toBe("    > 1 | ".length + column - 1);
+    }
+  });
+
   it("normalize --check accepts a canonical file that starts with a byte-order mark", async () => {
     const canonical = (await runMain(["normalize", tmp.write("plain.json", GOOD)], { cwd: tmp.dir })).stdout;
     const f = tmp.write("bom-canonical.json", `\ufeff${canonical}`);

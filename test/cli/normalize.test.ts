@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CONFORMANCE, runFqc, tempDir } from "../helpers/cli.js";
+import { CONFORMANCE, FQC, runFqc, tempDir } from "../helpers/cli.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -125,6 +126,29 @@ describe("fqc normalize", () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("fqc: no files match x*.json");
     expect(none.stderr).toContain("a.fqc.json: not canonical");
+  });
+
+  it("quotes the file name in the command it suggests, so a name with spaces, quotes or a leading dash pastes as one file", () => {
+    const dir = tmp.path("odd-names");
+    mkdirSync(path.join(dir, "sub dir"), { recursive: true });
+    const names = ["sub dir/bad act.fqc.json", "it's $HOME.fqc.json", "-x.fqc.json", "plain.fqc.json"];
+    for (const n of names) writeFileSync(path.join(dir, n), '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["normalize", "--check", "--", ...names], { cwd: dir });
+    expect(r.code).toBe(1);
+    const suggested = r.stderr.split("\n").filter((l) => l.includes("not canonical"));
+    expect(suggested).toEqual([
+      "sub dir/bad act.fqc.json: not canonical (run: fqc normalize --write 'sub dir/bad act.fqc.json')",
+      "it's $HOME.fqc.json: not canonical (run: fqc normalize --write 'it'\\''s $HOME.fqc.json')",
+      "./-x.fqc.json: not canonical (run: fqc normalize --write ./-x.fqc.json)",
+      "plain.fqc.json: not canonical (run: fqc normalize --write plain.fqc.json)",
+    ]);
+    // Each suggestion, run by a shell as a user pastes it, rewrites its file: --check then passes on all of them.
+    for (const line of suggested) {
+      const command = /\(run: fqc (.*)\)$/.exec(line)![1];
+      const w = spawnSync("sh", ["-c", `"$0" "$1" ${command}`, process.execPath, FQC], { cwd: dir, encoding: "utf8" });
+      expect(w.status, `${command}\n${w.stderr}`).toBe(0);
+    }
+    expect(runFqc(["normalize", "--check", "--", ...names], { cwd: dir }).code).toBe(0);
   });
 
   it("reports a missing file and still checks or rewrites the others (exit 2)", () => {

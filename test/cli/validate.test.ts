@@ -44,7 +44,8 @@ describe("fqc validate", () => {
     expect(r.code).toBe(2);
     const d = JSON.parse(r.stdout).files[0].diagnostics[0];
     expect(d.ruleId).toBe("fqc/syntax");
-    expect(d.line).toBe(4);
+    // The trailing comma, where it is (the parser stops at the `}` on line 4).
+    expect([d.line, d.column]).toEqual([3, 19]);
   });
 
   it("exits 2 for a missing file but still reports the other files", () => {

@@ -4,6 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
 import fc from "fast-check";
+import { projectConfigSchema } from "../../src/config/project-config.js";
 import { buildSchema, EDITOR_KEYWORDS, SCHEMA_ID_2020 } from "../../src/config/schema-source.js";
 import { validate } from "../../src/config/validate.js";
 import { CANONICAL_KEYS, SHORTHAND_KEYS } from "../../src/config/vocabulary.js";
@@ -38,6 +39,10 @@ describe("published schema files", () => {
   it("are exactly what buildSchema produces (regenerate with npm run build && npm run schema)", () => {
     expect(readSchema("fqc.schema.json")).toEqual(buildSchema("2020-12"));
     expect(readSchema("fqc.draft-07.schema.json")).toEqual(buildSchema("draft-07"));
+  });
+
+  it("include the settings' schema exactly as projectConfigSchema produces it (its rule list grows with the rules)", () => {
+    expect(readSchema("fqc.config.schema.json")).toEqual(projectConfigSchema());
   });
 
   it("declare their draft and a stable versioned $id", () => {

@@ -15,15 +15,60 @@ describe("syntax errors", () => {
   });
 
   it("reports a JSON syntax error once, at its exact line and column", () => {
+    const r = validate('{\n  "dtype": "int4"\n  "group_size": 32\n}', { filename: "w.json" });
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({ ruleId: "fqc/syntax", severity: "error", file: "w.json", pointer: "", line: 3, column: 3 });
+    expect(r.document).toBeUndefined();
+  });
+
+  it("names a trailing comma (JSONC) as such, at the comma, with the fix", () => {
     const r = validate('{\n  "dtype": "int4",\n  "group_size": 32,\n}', { filename: "w.json" });
     expect(r.diagnostics).toHaveLength(1);
-    expect(r.diagnostics[0]).toMatchObject({ ruleId: "fqc/syntax", severity: "error", file: "w.json", pointer: "", line: 4, column: 1 });
-    expect(r.document).toBeUndefined();
+    expect(r.diagnostics[0]).toMatchObject({
+      ruleId: "fqc/syntax", line: 3, column: 19, endLine: 3, endColumn: 20,
+      message: "JSON syntax error: a trailing comma before `}`; JSON allows no comma after the last member",
+      hint: "Remove the comma (fqc reads strict JSON, as Python's json module does).",
+    });
+    const arr = validate('{"dtype": "int4", "granularity": ["PerGroup",\r\n\t]}').diagnostics[0];
+    expect(pick(arr)).toEqual({ ruleId: "fqc/syntax", line: 1, column: 45, endLine: 1, endColumn: 46 });
+    expect(arr.message).toContain("trailing comma before `]`");
+    // A comma with no element before it is not a trailing comma: the parser's own words.
+    for (const text of ["[,]", "[1,,]", '{"a":,}', "{,}"]) expect(validate(text).diagnostics[0].message, text).not.toContain("trailing comma");
+  });
+
+  it("names a // or /* */ comment (JSONC, as VS Code allows in some .json files) as one, with the fix", () => {
+    const line = validate('{\n  // int4 weights\n  "dtype": "int4", "group_size": 32\n}', { filename: "w.json" }).diagnostics;
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatchObject({
+      ruleId: "fqc/syntax", line: 2, column: 3, endLine: 2, endColumn: 5,
+      message: "JSON syntax error: a // comment; JSON has no comments",
+      hint: "Remove it (fqc reads strict JSON, as Python's json module does), or write the file as YAML, where # starts a comment.",
+    });
+    const block = validate('{"dtype": "int4", /* w */ "group_size": 32}').diagnostics[0];
+    expect(block).toMatchObject({ line: 1, column: 19, message: "JSON syntax error: a /* */ comment; JSON has no comments" });
+    // A slash that starts no comment is some other error.
+    expect(validate('{"dtype": /int4/}').diagnostics[0].message).toBe("JSON syntax error: Unexpected character '/' found.");
   });
 
   it("locates a bad token in the middle of a line", () => {
     const d = validate('{"dtype": "int4",\n "group_size": 3 2}').diagnostics[0];
     expect(pick(d)).toEqual({ ruleId: "fqc/syntax", line: 2, column: 18, endLine: 2, endColumn: 19 });
+  });
+
+  it("calls an empty JSON file empty (exit-2 syntax error), and says an empty or comments-only YAML file is the document null", () => {
+    for (const text of ["", "\n", "  \r\n\t\n"]) {
+      const [d, ...more] = validate(text, { filename: "e.fqc.json" }).diagnostics;
+      expect(more, JSON.stringify(text)).toEqual([]);
+      expect(d, JSON.stringify(text)).toMatchObject({ ruleId: "fqc/syntax", message: "JSON syntax error: the file is empty", hint: 'A config file holds a JSON object, e.g. {"dtype": "int4", "group_size": 32}.' });
+    }
+    for (const text of ["", "# yaml-language-server: $schema=./fqc.schema.json\n"]) {
+      const d = validate(text, { filename: "e.fqc.yaml" }).diagnostics;
+      expect(d.map((x) => [x.ruleId, x.message, x.hint]), JSON.stringify(text)).toEqual([[
+        "fqc/document", "a config file must hold a JSON object, not null",
+        'Write e.g. {"dtype": "int4", "group_size": 32} (a YAML file that is empty or holds only comments is null).',
+      ]]);
+    }
+    expect(validate("[1]", { filename: "a.fqc.json" }).diagnostics[0].hint).toBe('Write e.g. {"dtype": "int4", "group_size": 32}.');
   });
 
   it("puts an unexpected end of input at the end of the text", () => {

@@ -9,6 +9,7 @@ import { reportError } from "../report-error.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 import { expandPatterns } from "../lint-files.js";
+import { shellWord } from "../shell-word.js";
 import type { NormalizeArgs } from "./normalize.js";
 
 export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
@@ -45,7 +46,8 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     const canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
     if (argv.check) {
       if (text !== canonical) {
-        io.stderr.write(`${name}: not canonical (run: fqc normalize --write ${name})\n`);
+        // Quoted for pasting (a name starting with - already comes as ./-name from the expansion of the arguments).
+        io.stderr.write(`${name}: not canonical (run: fqc normalize --write ${shellWord(name)})\n`);
         status = Math.max(status, EXIT.PROBLEMS);
       }
     } else if (argv.write) {
