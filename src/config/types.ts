@@ -15,7 +15,8 @@ export interface CanonicalConfig {
   dtype: DtypeName;
   granularity: CanonicalGranularity;
   mapping_type: MappingType;
-  scale_precision: ScalePrecision;
+  /** null (torchao's None): scales stay in the dtype the kernel computes in (the input dtype, or --compute-dtype). */
+  scale_precision: ScalePrecision | null;
   zero_point_precision: ZeroPointPrecision;
   zero_point_domain: ZeroPointDomain;
   is_dynamic: boolean;
