@@ -95,3 +95,11 @@ describe("scale_precision null in the plan", () => {
     expect(makePlan(normalize({ ...act, scale_precision: "bfloat16" }), [4, 8], { compute: "float16", torchao: "0.18" }).scalePrecision).toBe("bfloat16");
   });
 });
+
+describe("fqc/precision names null", () => {
+  it("offers null beside the floating dtypes when scale_precision is an integer dtype", () => {
+    const d = validate({ dtype: "int4", group_size: 32, scale_precision: "int32" }).diagnostics;
+    expect(d.map((x) => x.ruleId)).toEqual(["fqc/precision"]);
+    expect(d[0].message).toBe('`scale_precision` must be one of float32, float16, bfloat16, float64 or null, not "int32"');
+  });
+});
