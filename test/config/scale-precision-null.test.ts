@@ -103,3 +103,13 @@ describe("fqc/precision names null", () => {
     expect(d[0].message).toBe('`scale_precision` must be one of float32, float16, bfloat16, float64 or null, not "int32"');
   });
 });
+
+describe("scale_precision null in the size estimate", () => {
+  it("counts one scale per block in the compute dtype: 2 bytes for bfloat16, 4 for float32", async () => {
+    const { quantizedSize } = await import("../../src/report/sizes.js");
+    const config = normalize({ dtype: "int4", group_size: 8, scale_precision: null });
+    // 4 rows × 2 groups, symmetric INT: no zero point stored.
+    expect(quantizedSize(makePlan(config, [4, 16], { compute: "bfloat16", torchao: "0.12" })).qparams).toBe(8 * 2);
+    expect(quantizedSize(makePlan(config, [4, 16], { compute: "float32", torchao: "0.12" })).qparams).toBe(8 * 4);
+  });
+});

@@ -66,12 +66,14 @@ const CONFIG_SEEDS = [
   '{"activation": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false}, "weight": {"dtype": "int4", "group_size": 32}}',
   '{"_type": "IntxFakeQuantizeConfig", "_version": 1, "_data": {"dtype": {"_type": "torch.dtype", "_data": "int4"}, "granularity": {"_type": "PerGroup", "_version": 1, "_data": {"group_size": 32}}}}',
   '{"dtype": "int8", "granularity": "per_channel", "is_dynamic": false, "range_learning": true, "zero_point_precision": "float32", "eps": 1e-6}',
+  '{"dtype": "int8", "granularity": "per_token", "is_symmetric": false, "scale_precision": null}',
 ];
 
 const YAML_SEEDS = [
   "# yaml-language-server: $schema=https://fqc.dev/schema/v1/fqc.schema.json\ndtype: int4\ngroup_size: 32\n",
   "activation:\n  dtype: int8\n  granularity: per_token\n  is_symmetric: false\nweight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    group_size: 32\n",
   "dtype: uint8\ngranularity: per_channel\nmapping_type: ASYMMETRIC\nscale_precision: float16\n",
+  "dtype: int8\ngranularity: per_token\nis_symmetric: false\nscale_precision: null\n",
 ];
 
 const RECIPE_SEEDS = [
