@@ -72,6 +72,18 @@ describe("fqc apply with scale_precision null on .npy", () => {
     });
   }
 
+  it("the summary line names the dtype the scales were held in, and --json gives it as scaleDtype", async () => {
+    const input = npyFile("x16-say.npy", "<f2", shape, values(6 * 32, 2, "float16"));
+    const c = config("n-say.json", { ...PER_GROUP, scale_precision: null });
+    const r = await runMain(["apply", input, tmp.path("y-say.npy"), "-c", c], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("compute float16, scales float16 (scale_precision null), qparams computed (6×4)");
+    const j = await runMain(["apply", input, tmp.path("y-say.npy"), "-c", c, "--json", "--force"], { cwd: tmp.dir });
+    expect(JSON.parse(j.stdout)).toMatchObject({ computeDtype: "float16", scaleDtype: "float16", config: { scale_precision: null } });
+    const named = await runMain(["apply", input, tmp.path("y-say2.npy"), "-c", config("f-say.json", PER_GROUP)], { cwd: tmp.dir });
+    expect(named.stdout).not.toContain("scales ");
+  });
+
   it("--compute-dtype bfloat16 on a float32 tensor: scales are bfloat16 values (stored as float32, as bf16 scales are in .npy)", async () => {
     const c = config("n-bf.json", { ...PER_TOKEN, scale_precision: null });
     const r = await runMain(["apply", input32, tmp.path("ybf.npy"), "-c", c, "--compute-dtype", "bfloat16", "--scale-out", tmp.path("sbf.npy"), "-q"], { cwd: tmp.dir });
