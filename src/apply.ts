@@ -9,7 +9,7 @@
  * file size. The temp files are renamed over the targets only when all
  * chunks succeeded.
  */
-import type { CanonicalConfig, TorchaoVersion } from "./config/types.js";
+import type { CanonicalConfig, ScalePrecision, TorchaoVersion } from "./config/types.js";
 import { FqcError } from "./errors.js";
 import { resolveComputeDtype } from "./input-dtype.js";
 import { readNpyHeader } from "./npy/header.js";
@@ -77,6 +77,8 @@ export interface ApplyResult {
   shape: number[];
   inputDtype: string;
   computeDtype: ComputeDtype;
+  /** The dtype the scales were held in (and --scale-out written in): scale_precision, or the compute dtype when it is null. */
+  scaleDtype: ScalePrecision;
   qparamShape: number[];
   qparams: "computed" | "given";
   elements: number;
@@ -215,6 +217,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
       shape,
       inputDtype: header.dtype,
       computeDtype: compute,
+      scaleDtype: plan.scalePrecision,
       qparamShape: plan.qparamShape,
       qparams: given ? "given" : "computed",
       elements: header.elementCount,

@@ -101,7 +101,7 @@ export function lintConfig(raw: Record<string, unknown>, base: string, r: Resolv
       const alias = r[key] !== v && (allowed as readonly string[]).includes(r[key]!) ? `; write "${r[key]}"` : "";
       out.push({
         ruleId: "fqc/precision",
-        message: `\`${key}\` must be one of ${allowed.join(", ")}, not "${v}"${alias}`,
+        message: `\`${key}\` must be one of ${allowed.join(", ")}${key === "scale_precision" ? " or null" : ""}, not "${v}"${alias}`,
         hint: key === "scale_precision" ? "Scales must be stored in a floating dtype." : undefined,
         pointer: at(key),
       });

@@ -28,7 +28,7 @@ const FIELD_SENTENCES: Record<string, string> = {
   dtype: `\`dtype\` must be one of ${DTYPE_NAMES[0]}..${DTYPE_NAMES[7]}, ${DTYPE_NAMES[8]}..${DTYPE_NAMES[15]}`,
   granularity: '`granularity` must be "per_token", "per_channel", "per_group", {"type": "PerToken"}, {"type": "PerAxis", "axis": 0}, {"type": "PerGroup", "group_size": N} with N > 1, or null',
   mapping_type: `\`mapping_type\` must be one of ${MAPPING_TYPES.join(", ")} or null`,
-  scale_precision: `\`scale_precision\` must be one of ${SCALE_PRECISIONS.join(", ")}`,
+  scale_precision: `\`scale_precision\` must be one of ${SCALE_PRECISIONS.join(", ")} or null`,
   zero_point_precision: `\`zero_point_precision\` must be one of ${ZERO_POINT_PRECISIONS.join(", ")}`,
   zero_point_domain: `\`zero_point_domain\` must be one of ${ZERO_POINT_DOMAINS.join(", ")}`,
   is_dynamic: "`is_dynamic` must be true or false",

@@ -18,7 +18,7 @@
 import { DTYPE_NAMES, dtypeInfo, type DtypeName } from "./dtypes.js";
 import {
   DEFAULTS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, RECIPE_DEFAULT_KEY, RECIPE_KEY, RECIPE_REGEX_PREFIX,
-  SCALE_PRECISIONS, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES, VALUE_DOCS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
+  SCALE_PRECISION_NULL_DOC, SCALE_PRECISIONS, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES, VALUE_DOCS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
 } from "./vocabulary.js";
 import { isFloatingDtypeName } from "./torch-dtypes.js";
 
@@ -140,7 +140,11 @@ function configProperties(ref: (name: string) => string): Record<string, S> {
       enum: [...MAPPING_TYPES, null],
       enumDescriptions: [...MAPPING_TYPES.map((m) => VALUE_DOCS.mapping_type[m]), "null: the default, SYMMETRIC (or what is_symmetric says)."],
     }),
-    scale_precision: doc("scale_precision", described("scale_precision", SCALE_PRECISIONS)),
+    // null is torchao's None: scales stay in the input dtype (a meaning of its own, unlike a null zero_point_precision).
+    scale_precision: doc("scale_precision", {
+      enum: [...SCALE_PRECISIONS, null],
+      enumDescriptions: [...SCALE_PRECISIONS.map((p) => VALUE_DOCS.scale_precision[p]), SCALE_PRECISION_NULL_DOC],
+    }),
     zero_point_precision: doc("zero_point_precision", described("zero_point_precision", ZERO_POINT_PRECISIONS)),
     zero_point_domain: doc("zero_point_domain", described("zero_point_domain", ZERO_POINT_DOMAINS)),
     is_dynamic: doc("is_dynamic", { type: "boolean" }),

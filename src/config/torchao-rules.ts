@@ -28,7 +28,8 @@ export interface Resolved {
   dtype?: DtypeName;
   granularity?: CanonicalGranularity;
   mapping_type?: MappingType;
-  scale_precision?: string;
+  /** null is torchao's None: scales stay in the input (compute) dtype. */
+  scale_precision?: string | null;
   zero_point_precision?: string;
   zero_point_domain?: ZeroPointDomain;
   is_dynamic?: boolean;
@@ -324,8 +325,15 @@ function checkFieldTypes(raw: Record<string, unknown>, base: string, resolved: R
       continue;
     }
     const v = raw[key];
+    // torchao's None, which its inferred configs pass for scales: "keep the input dtype" (spec §1). Only scales have that meaning.
+    if (v === null && key === "scale_precision") {
+      resolved.scale_precision = null;
+      continue;
+    }
     if (typeof v !== "string") {
-      out.push(typeFinding(at(key), key, "a dtype name such as \"float32\"", v));
+      const f = typeFinding(at(key), key, key === "scale_precision" ? "a dtype name such as \"float32\", or null" : "a dtype name such as \"int32\"", v);
+      if (v === null) f.hint = "Only scale_precision may be null (scales kept in the input dtype); torchao gives a null zero_point_precision no meaning. Write \"int32\" (the default) or a float dtype.";
+      out.push(f);
       continue;
     }
     const name = torchDtypeName(v);
@@ -387,7 +395,7 @@ function isPyInt(v: unknown): v is number | boolean {
 }
 
 function toCanonical(r: Resolved): CanonicalConfig | undefined {
-  if (!r.dtype || !r.granularity || !r.mapping_type || !r.scale_precision || !r.zero_point_precision || !r.zero_point_domain) return undefined;
+  if (!r.dtype || !r.granularity || !r.mapping_type || r.scale_precision === undefined || !r.zero_point_precision || !r.zero_point_domain) return undefined;
   if (r.is_dynamic === undefined || r.range_learning === undefined || r.eps === undefined) return undefined;
   // Precisions are torch dtype names torchao accepts; the standard's narrower lists are lint rules (fqc/precision).
   return {

@@ -19,9 +19,10 @@ export interface CanonicalConfig {
   /**
    * One of SCALE_PRECISIONS (ZERO_POINT_PRECISIONS) in a config that validates. torchao constructs with any torch dtype
    * and so does normalize (it replays construction); validate reports the others (fqc/precision), and fakeQuantize,
-   * applyFile and forwardProblems refuse them.
+   * applyFile and forwardProblems refuse them. A null scale_precision (torchao's None): scales stay in the dtype the
+   * kernel computes in (the input dtype, or --compute-dtype).
    */
-  scale_precision: ScalePrecision | TorchDtypeName;
+  scale_precision: ScalePrecision | TorchDtypeName | null;
   zero_point_precision: ZeroPointPrecision | TorchDtypeName;
   zero_point_domain: ZeroPointDomain;
   is_dynamic: boolean;

@@ -26,6 +26,9 @@ export type ZeroPointDomain = (typeof ZERO_POINT_DOMAINS)[number];
 export const SCALE_PRECISIONS = ["float32", "float16", "bfloat16", "float64"] as const;
 export type ScalePrecision = (typeof SCALE_PRECISIONS)[number];
 
+/** What scale_precision null means: shown by editors beside the completion, and in the README. */
+export const SCALE_PRECISION_NULL_DOC = "null: torchao's None, keep the input dtype: scales are computed and stored in the dtype the kernel computes in (the tensor's dtype, or --compute-dtype).";
+
 /** Zero-point storage dtypes torchao runs with. int8/int16/int64/uint8 wrap or truncate like a C cast. */
 export const ZERO_POINT_PRECISIONS = [
   "int32", "float32", "bfloat16", "float16", "float64", "int8", "int16", "int64", "uint8",
@@ -83,8 +86,8 @@ export const FIELD_DOCS: Record<string, { description: string; examples: unknown
     examples: ["SYMMETRIC", "ASYMMETRIC"],
   },
   scale_precision: {
-    description: "dtype the scales are stored in. Scales are computed in the input dtype, then rounded to this dtype.",
-    examples: ["float32", "bfloat16"],
+    description: "dtype the scales are stored in. Scales are computed in the input dtype, then rounded to this dtype. null (torchao's None, which its inferred configs such as Int8DynamicActivationIntxWeightConfig's activation side pass): keep the input dtype, so the rounding is the identity.",
+    examples: ["float32", "bfloat16", null],
   },
   zero_point_precision: {
     description: "dtype the zero points are stored in. int32 truncates the float zero point of asymmetric per_group/per_channel configs; range learning needs a float dtype.",

@@ -177,8 +177,9 @@ function precisionProblems(config: CanonicalConfig): ForwardProblem[] {
   const out: ForwardProblem[] = [];
   for (const [key, allowed] of [["scale_precision", SCALE_PRECISIONS], ["zero_point_precision", ZERO_POINT_PRECISIONS]] as const) {
     const v = config[key];
-    if (!(allowed as readonly string[]).includes(v)) {
-      out.push({ message: `\`${key}\` must be one of ${allowed.join(", ")}, not "${v}"`, hint: "fqc validate reports it as fqc/precision: torchao does not check the precisions, and other dtypes do not compute meaningfully." });
+    if (v === null && key === "scale_precision") continue; // torchao's None: keep the compute dtype
+    if (v === null || !(allowed as readonly string[]).includes(v)) {
+      out.push({ message: `\`${key}\` must be one of ${allowed.join(", ")}${key === "scale_precision" ? " or null" : ""}, not "${v}"`, hint: "fqc validate reports it as fqc/precision: torchao does not check the precisions, and other dtypes do not compute meaningfully." });
     }
   }
   return out;

@@ -25,6 +25,7 @@ export interface QuantPlan {
   /** per_token always runs the INT kernel (torchao ignores the domain there). */
   domain: "INT" | "FLOAT";
   compute: ComputeDtype;
+  /** The dtype scales are held in: the config's scale_precision, or the compute dtype when that is null (torchao's None). */
   scalePrecision: ScalePrecision;
   zeroPointPrecision: ZeroPointPrecision;
   /** Minimum scale: user eps or the torchao-version default, already rounded to the compute dtype. */
@@ -66,6 +67,14 @@ export function resolveEps(config: CanonicalConfig, compute: ComputeDtype, torch
  * the dtype; no v0.12 check other than the float64-input assertion depends on
  * it, and that one belongs to the file layer (fqc runs float64 on request).
  */
+/**
+ * scale_precision null is torchao's None, "keep the input dtype": the scales
+ * are computed in the compute dtype and their cast to S is the identity.
+ */
+export function resolveScalePrecision(scalePrecision: ScalePrecision | null, compute: ComputeDtype): ScalePrecision {
+  return scalePrecision ?? compute;
+}
+
 export function forwardProblems(
   config: CanonicalConfig,
   shape: readonly number[],
@@ -107,7 +116,7 @@ export function makePlan(
     domain: !perToken && config.zero_point_domain === "FLOAT" ? "FLOAT" : "INT",
     compute: opts.compute,
     // forwardProblems above refused precisions outside the standard's lists.
-    scalePrecision: config.scale_precision as ScalePrecision,
+    scalePrecision: resolveScalePrecision(config.scale_precision as ScalePrecision | null, opts.compute),
     zeroPointPrecision: config.zero_point_precision as ZeroPointPrecision,
     eps: resolveEps(config, opts.compute, opts.torchao),
     shape: [...shape],

@@ -1,7 +1,7 @@
 /**
  * What a tensor would take once quantized, in bytes: the packed integers
  * (bits × elements, rounded up to whole bytes per tensor) plus one scale per
- * block in the config's scale_precision and, for an asymmetric config, per_token
+ * block in the config's scale_precision (the compute dtype when it is null: the plan holds the resolved one) and, for an asymmetric config, per_token
  * (always asymmetric) or the FLOAT zero-point domain, one zero point per block in its zero_point_precision.
  * A symmetric INT-domain config's zero point is always 0, so packed formats do
  * not store it, and neither does this estimate.

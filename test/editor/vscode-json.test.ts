@@ -10,7 +10,8 @@ import lsMod from "vscode-json-languageservice";
 import { describe, expect, it } from "vitest";
 import { DTYPE_NAMES } from "../../src/config/dtypes.js";
 import {
-  CANONICAL_KEYS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, SCALE_PRECISIONS, SHORTHAND_KEYS, VALUE_DOCS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
+  CANONICAL_KEYS, FIELD_DOCS, GRANULARITY_STRINGS, MAPPING_TYPES, PAIR_KEYS, SCALE_PRECISION_NULL_DOC, SCALE_PRECISIONS, SHORTHAND_KEYS, VALUE_DOCS, ZERO_POINT_DOMAINS,
+  ZERO_POINT_PRECISIONS,
 } from "../../src/config/vocabulary.js";
 import { normalize } from "../../src/config/normalize.js";
 import { validate } from "../../src/config/validate.js";
@@ -78,6 +79,17 @@ for (const file of ["fqc.schema.json", "fqc.draft-07.schema.json"]) {
         expect(item, m).toBeDefined();
         expect(docText(item!)).toBe(VALUE_DOCS.mapping_type[m]);
       }
+    });
+
+    it("offers null among scale_precision's values, described as keeping the input dtype, and no null for zero_point_precision", async () => {
+      const scales = await complete('{"dtype": "int4", "group_size": 32, "scale_precision": |}');
+      for (const p of SCALE_PRECISIONS) expect(scales.map((i) => i.label), p).toContain(`"${p}"`);
+      const nul = scales.find((i) => i.label === "null");
+      expect(nul).toBeDefined();
+      expect(docText(nul!)).toBe(SCALE_PRECISION_NULL_DOC);
+      const zps = await complete('{"dtype": "int4", "group_size": 32, "zero_point_precision": |}');
+      expect(zps.map((i) => i.label)).not.toContain("null");
+      expect(await diagnostics('{"dtype": "int4", "group_size": 32, "scale_precision": null}')).toEqual([]);
     });
 
     it("shows each property's own description on hover, never a rule's", async () => {

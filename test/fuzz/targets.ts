@@ -65,6 +65,7 @@ const CONFIG_SEEDS = [
   '{"dtype": "uint4", "granularity": {"type": "PerGroup", "group_size": 32}, "is_symmetric": false, "zero_point_domain": "FLOAT", "scale_precision": "bfloat16"}',
   '{"_type": "IntxFakeQuantizeConfig", "_version": 1, "_data": {"dtype": {"_type": "torch.dtype", "_data": "int4"}, "granularity": {"_type": "PerGroup", "_version": 1, "_data": {"group_size": 32}}}}',
   '{"dtype": "int8", "granularity": "per_channel", "is_dynamic": false, "range_learning": true, "zero_point_precision": "float32", "eps": 1e-6}',
+  '{"dtype": "int8", "granularity": "per_token", "is_symmetric": false, "scale_precision": null}',
 ];
 
 /** QAT pairs apart from single configs: apply takes a pair with --role and refuses --role on a single config. */
@@ -75,6 +76,7 @@ const PAIR_SEEDS = [
 const YAML_SEEDS = [
   "# yaml-language-server: $schema=https://fqc.dev/schema/v1/fqc.schema.json\ndtype: int4\ngroup_size: 32\n",
   "dtype: uint8\ngranularity: per_channel\nmapping_type: ASYMMETRIC\nscale_precision: float16\n",
+  "dtype: int8\ngranularity: per_token\nis_symmetric: false\nscale_precision: null\n",
 ];
 
 const YAML_PAIR_SEEDS = [

@@ -43,7 +43,8 @@ const caseArb: fc.Arbitrary<Case> = fc
     kind: fc.constantFrom("per_token", "per_channel", "per_group"),
     symmetric: fc.boolean(),
     domain: fc.constantFrom("INT", "FLOAT"),
-    scale: fc.constantFrom(...SCALE_PRECISIONS),
+    // null: scales kept in the compute dtype (torchao's None).
+    scale: fc.constantFrom(...SCALE_PRECISIONS, null),
     zp: fc.constantFrom(...ZERO_POINT_PRECISIONS),
     rangeLearning: fc.boolean(),
     eps: epsArb,
@@ -136,7 +137,7 @@ describe("kernel vs spec reference (fast-check)", () => {
         ? fc.double({ min: -20, max: 20, noNaN: true }).map((v) => inDtype(c.config.zero_point_precision as Fl, v))
         : fc.integer({ min: plan.qmin, max: plan.qmax });
       return fc.tuple(fc.constant(c), fc.array(sArb, { minLength: nq, maxLength: nq }), fc.array(zArb, { minLength: nq, maxLength: nq }))
-        .map(([cc, s, z]) => ({ c: cc, scale: s.map((v) => inDtype(cc.config.scale_precision as Fl, v)), zeroPoint: z }));
+        .map(([cc, s, z]) => ({ c: cc, scale: s.map((v) => inDtype((cc.config.scale_precision ?? cc.compute) as Fl, v)), zeroPoint: z }));
     });
     fc.assert(
       fc.property(givenArb, ({ c, scale, zeroPoint }) => {

@@ -121,7 +121,8 @@ const FINFO: Record<Fl, [number, number]> = {
 
 export function referenceFakeQuantize(cfg: CanonicalConfig, x: number[], shape: number[], opts: RefOptions): RefResult {
   const W = opts.compute;
-  const S = cfg.scale_precision as Fl;
+  // null is torchao's None: `.to(None)` leaves the scale tensor in W, so every cast to S is the identity.
+  const S = (cfg.scale_precision ?? W) as Fl;
   const Z = cfg.zero_point_precision as Zt;
   const { qmin, qmax, bits } = dtypeInfo(cfg.dtype);
   const gran = cfg.granularity;

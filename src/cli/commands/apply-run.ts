@@ -80,7 +80,8 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
       io.stdout.write(
         `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
-          `compute ${r.computeDtype}, qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
+          // A null scale_precision resolves per tensor: say which dtype the scales were held in.
+          `compute ${r.computeDtype}, ${config.scale_precision === null ? `scales ${r.scaleDtype} (scale_precision null), ` : ""}qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
           `${plural(r.elements, "element", withThousands(r.elements))} in ${r.seconds.toFixed(3)} s${rate}, ` +
           `${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}\n`,
       );
