@@ -110,7 +110,7 @@ for (const file of ["fqc.schema.json", "fqc.draft-07.schema.json"]) {
       // A base where each field on its own is legal: per_channel, asymmetric (so NONE and the FLOAT domain do not trip a cross-field rule).
       const base = { dtype: "int4", granularity: "per_channel", mapping_type: "ASYMMETRIC", zero_point_domain: "FLOAT", zero_point_precision: "float32" };
       const expected: Record<string, readonly unknown[]> = {
-        dtype: DTYPE_NAMES, scale_precision: SCALE_PRECISIONS, zero_point_precision: ZERO_POINT_PRECISIONS, zero_point_domain: ZERO_POINT_DOMAINS,
+        dtype: DTYPE_NAMES, scale_precision: [...SCALE_PRECISIONS, null], zero_point_precision: ZERO_POINT_PRECISIONS, zero_point_domain: ZERO_POINT_DOMAINS,
         mapping_type: [...MAPPING_TYPES, null], is_dynamic: [true, false], range_learning: [true, false],
       };
       for (const [field, values] of Object.entries(expected)) {

@@ -206,8 +206,8 @@ describe("makePlan layout", () => {
 
 describe("forwardProblems agrees with validate on the precisions (fqc/precision)", () => {
   it.each([
-    [{ scale_precision: "int32" }, '`scale_precision` must be one of float32, float16, bfloat16, float64, not "int32"'],
-    [{ scale_precision: "complex64" }, '`scale_precision` must be one of float32, float16, bfloat16, float64, not "complex64"'],
+    [{ scale_precision: "int32" }, '`scale_precision` must be one of float32, float16, bfloat16, float64 or null, not "int32"'],
+    [{ scale_precision: "complex64" }, '`scale_precision` must be one of float32, float16, bfloat16, float64 or null, not "complex64"'],
     [{ zero_point_precision: "bool" }, '`zero_point_precision` must be one of int32, float32, bfloat16, float16, float64, int8, int16, int64, uint8, not "bool"'],
   ])("refuses a normalized config whose precision validate refuses, before any compute (%o)", (extra, message) => {
     // normalize replays torchao's constructor, which takes any torch dtype; validate then reports fqc/precision.
