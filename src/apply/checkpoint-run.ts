@@ -19,6 +19,7 @@ import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanIt
 import { ITEM_BYTES as ITEM_BYTES_OUT } from "./tensor-io.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "../checkpoint/types.js";
+import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { resolveThreads } from "../parallel/thread-count.js";
@@ -347,7 +348,7 @@ export async function runCheckpoint(
     statsFile?.abort();
     qparams?.abort();
     writer?.abort();
-    throw e;
+    throw explainShrunkInput(e, tensors);
   } finally {
     await pool?.close();
     files.close();
