@@ -6,9 +6,9 @@
  * tensor's bytes at the source's offsets. Sinks hand out the descriptor and
  * offset so threads can write row ranges positionally.
  */
-import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { AtomicFile } from "../npy/atomic.js";
+import { AtomicFile, statOutputPath } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
 import { checkPaths } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
@@ -168,7 +168,7 @@ class LayoutSink implements TensorSink {
 
 /** An output directory is missing (it will be created) or a directory; anything else is refused. Returns whether it exists. */
 export function checkOutputDirectory(dir: string): boolean {
-  const existing = (() => { try { return statSync(dir); } catch { return null; } })();
+  const existing = statOutputPath(dir, dir);
   if (existing && !existing.isDirectory()) {
     throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
   }

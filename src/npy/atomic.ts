@@ -14,7 +14,8 @@
  * - a target that exists but is no regular file (a device such as
  *   /dev/null, a FIFO, a socket) is refused, since the rename would replace it.
  */
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import type { FqcError } from "../errors.js";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
@@ -129,11 +130,13 @@ export class AtomicFile {
     const fd = this.#openFd("commit");
     try {
       if (this.#durable) io(this.targetPath, "flush to disk", () => fsyncSync(fd));
+      // Checked while the descriptor is open, so that abort can still find the temp file where it went.
+      if (!stillAt(this.tempPath, fd)) throw movedError(this.targetPath);
       this.#fd = null;
       io(this.targetPath, "close", () => closeSync(fd));
       io(this.targetPath, "replace", () => renameSync(this.tempPath, this.writePath));
     } catch (err) {
-      this.abort();
+      this.#abort(this.#fd);
       throw err;
     }
     this.#state = "committed";
@@ -143,13 +146,18 @@ export class AtomicFile {
 
   /** Close and delete the temp file. Safe to call twice and after commit (then a no-op). */
   abort(): void {
+    this.#abort(this.#fd);
+  }
+
+  /** abort, `fd` being the temp file's open descriptor (to find the file if its directory moved), or null. */
+  #abort(fd: number | null): void {
     if (this.#state !== "open") return;
     this.#state = "aborted";
+    removeTemp(this.tempPath, fd);
     if (this.#fd !== null) {
-      try { closeSync(this.#fd); } catch { /* already failing; the unlink below matters more */ }
+      try { closeSync(this.#fd); } catch { /* already failing; the temp file is removed already */ }
       this.#fd = null;
     }
-    try { unlinkSync(this.tempPath); } catch { /* already gone */ }
     unregisterTemp(this.tempPath);
   }
 
@@ -159,6 +167,60 @@ export class AtomicFile {
     }
     return this.#fd;
   }
+}
+
+/**
+ * Delete a temp file by its path; when that is gone (its directory was
+ * renamed or moved during the run), by the path the kernel now gives the open
+ * descriptor `fd` (Linux's /proc/self/fd), if it still names a file of the
+ * temp's name. Never throws: a failure is already being reported.
+ */
+function removeTemp(tempPath: string, fd: number | null): void {
+  try {
+    unlinkSync(tempPath);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT" || fd === null) return;
+  }
+  try {
+    const now = readlinkSync(`/proc/self/fd/${fd}`);
+    if (basename(now) === basename(tempPath) && now !== tempPath) unlinkSync(now);
+  } catch { /* no /proc, or the file is deleted already */ }
+}
+
+/** Whether `path` is still the file open as `fd` (not so when its directory was renamed, moved or removed meanwhile). */
+function stillAt(path: string, fd: number): boolean {
+  try {
+    const a = statSync(path);
+    const b = fstatSync(fd);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
+function movedError(targetPath: string): FqcError {
+  return ioFailure(targetPath, "cannot replace: its directory was removed or renamed while fqc wrote the output, which was not written",
+    "Keep the output's directory in place while fqc runs, and run again.");
+}
+
+/** stat that returns null for a path that cannot be reached, and refuses a name too long to create. */
+export function statOutputPath(targetPath: string, path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENAMETOOLONG") throw nameTooLong(targetPath, path);
+    return null;
+  }
+}
+
+/** Said before anything is written: the rename at the end would fail after all the work. */
+function nameTooLong(targetPath: string, path: string): FqcError {
+  const nameBytes = Buffer.byteLength(basename(path));
+  const what = nameBytes > 255
+    ? `its name is ${nameBytes} bytes long, more than a file name may have (255 bytes on most file systems)`
+    : `the path is ${Buffer.byteLength(path)} bytes long, more than the file system accepts`;
+  return ioFailure(targetPath, what, "Use a shorter name.");
 }
 
 /**
@@ -181,7 +243,7 @@ function checkedTarget(targetPath: string, opts: AtomicOptions): { writePath: st
     });
   }
   const writePath = resolveTarget(targetPath);
-  const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
+  const existing = statOutputPath(targetPath, writePath);
   // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
   if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
     throw ioFailure(targetPath, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");
