@@ -6,6 +6,7 @@ import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
+import { oneLine } from "../../diagnostics/one-line.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ApplyContext): Promise<void> {
@@ -77,8 +78,9 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       const gran = g.type === "PerGroup" ? `per_group ${g.group_size}` : g.type === "PerAxis" ? "per_channel" : "per_token";
       // A rate over a few milliseconds mostly measures start-up; show it for real workloads only.
       const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
+      // Paths as messages show them: a line break or escape sequence in a file name cannot break or recolour the line.
       io.stdout.write(
-        `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
+        `${oneLine(argv.input)} (${r.shape.join("×")} ${r.inputDtype}) → ${oneLine(argv.output)}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
           `compute ${r.computeDtype}, qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
           `${plural(r.elements, "element", withThousands(r.elements))} in ${r.seconds.toFixed(3)} s${rate}, ` +
           `${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}\n`,
