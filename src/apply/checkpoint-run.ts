@@ -339,6 +339,11 @@ export async function runCheckpoint(
     if (opts.signal?.aborted) throw interrupted();
     stats = partials && plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
     if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats);
+    // Every output finished and closed before any is renamed: an error closing one (a full disk, a network file
+    // system's deferred write error) leaves every target as it was. Only a failing rename could split them.
+    qparams?.prepare();
+    writer.prepare?.();
+    statsFile?.prepare();
     qparams?.commit();
     writer.commit();
     statsFile?.commit();

@@ -96,13 +96,24 @@ export class FileLayoutWriter implements CheckpointWriter {
     this.#state[index] = ENDED;
   }
 
-  commit(): void {
+  /** Check every tensor was written, then prepare each file (AtomicFile.prepare): only the renames are left for commit. */
+  prepare(): void {
     this.#checkOpen("commit");
     const missing = this.#state.findIndex((s) => s !== ENDED);
     if (missing >= 0) {
       this.abort();
       throw new Error(`${this.path}: cannot commit: tensor ${missing} (${this.#tensors[missing].name}) was ${this.#state[missing] === NOT_BEGUN ? "never begun" : "not ended"}`);
     }
+    try {
+      for (const out of this.#files) out.file.prepare();
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  commit(): void {
+    this.prepare();
     try {
       this.#commitAll();
     } catch (err) {

@@ -57,7 +57,7 @@ export class AtomicFile {
   readonly tempPath: string;
   #fd: number | null;
   #position = 0;
-  #state: "open" | "committed" | "aborted" = "open";
+  #state: "open" | "prepared" | "committed" | "aborted" = "open";
   readonly #durable: boolean;
 
   private constructor(targetPath: string, writePath: string, tempPath: string, fd: number, durable: boolean) {
@@ -125,18 +125,36 @@ export class AtomicFile {
     return this.#openFd("share");
   }
 
-  /** (durable: fsync,) close, rename over the target (durable: fsync the directory, best effort). */
-  commit(): void {
-    const fd = this.#openFd("commit");
+  /**
+   * Everything but the rename: (durable: fsync,) check the temp file is still
+   * where it was made, close it. Closing is where a full disk or a network
+   * file system may still report a write error; a run with several outputs
+   * prepares them all before renaming any, so such an error leaves every
+   * target as it was. A failure removes the temp file. No-op when prepared.
+   */
+  prepare(): void {
+    if (this.#state === "prepared") return;
+    const fd = this.#openFd("prepare");
     try {
       if (this.#durable) io(this.targetPath, "flush to disk", () => fsyncSync(fd));
       // Checked while the descriptor is open, so that abort can still find the temp file where it went.
       if (!stillAt(this.tempPath, fd)) throw movedError(this.targetPath);
       this.#fd = null;
       io(this.targetPath, "close", () => closeSync(fd));
-      io(this.targetPath, "replace", () => renameSync(this.tempPath, this.writePath));
     } catch (err) {
       this.#abort(this.#fd);
+      throw err;
+    }
+    this.#state = "prepared";
+  }
+
+  /** prepare (unless done), rename over the target (durable: fsync the directory, best effort). */
+  commit(): void {
+    this.prepare();
+    try {
+      io(this.targetPath, "replace", () => renameSync(this.tempPath, this.writePath));
+    } catch (err) {
+      this.#abort(null);
       throw err;
     }
     this.#state = "committed";
@@ -151,7 +169,7 @@ export class AtomicFile {
 
   /** abort, `fd` being the temp file's open descriptor (to find the file if its directory moved), or null. */
   #abort(fd: number | null): void {
-    if (this.#state !== "open") return;
+    if (this.#state !== "open" && this.#state !== "prepared") return;
     this.#state = "aborted";
     removeTemp(this.tempPath, fd);
     if (this.#fd !== null) {
@@ -163,7 +181,7 @@ export class AtomicFile {
 
   #openFd(doing: string): number {
     if (this.#state !== "open" || this.#fd === null) {
-      throw new Error(`${this.targetPath}: cannot ${doing}: the output was already ${this.#state === "committed" ? "committed" : "aborted"}`);
+      throw new Error(`${this.targetPath}: cannot ${doing}: the output was already ${this.#state}`);
     }
     return this.#fd;
   }
