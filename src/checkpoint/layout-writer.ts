@@ -8,7 +8,7 @@
  */
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { AtomicFile, statOutputPath } from "../npy/atomic.js";
+import { AtomicFile, outputPathKind } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
 import { checkPaths } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
@@ -179,11 +179,11 @@ class LayoutSink implements TensorSink {
 
 /** An output directory is missing (it will be created) or a directory; anything else is refused. Returns whether it exists. */
 export function checkOutputDirectory(dir: string): boolean {
-  const existing = statOutputPath(dir, dir);
-  if (existing && !existing.isDirectory()) {
+  const kind = outputPathKind(dir, dir);
+  if (kind === "other") {
     throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
   }
-  return existing !== null;
+  return kind !== "missing";
 }
 
 /**

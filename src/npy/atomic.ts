@@ -222,8 +222,17 @@ function movedError(targetPath: string): FqcError {
     "Keep the output's directory in place while fqc runs, and run again.");
 }
 
+/**
+ * What is at an output path: nothing (or nothing reachable), a directory, or another file; a name too long to create is
+ * refused (FqcError IO) before any work. (No Node types in the published declarations: hence not the Stats.)
+ */
+export function outputPathKind(targetPath: string, path: string): "missing" | "directory" | "other" {
+  const st = statOutputPath(targetPath, path);
+  return st === null ? "missing" : st.isDirectory() ? "directory" : "other";
+}
+
 /** stat that returns null for a path that cannot be reached, and refuses a name too long to create. */
-export function statOutputPath(targetPath: string, path: string): Stats | null {
+function statOutputPath(targetPath: string, path: string): Stats | null {
   try {
     return statSync(path);
   } catch (e) {
