@@ -270,6 +270,10 @@ function checkedTarget(targetPath: string, opts: AtomicOptions): { writePath: st
     });
   }
   const writePath = resolveTarget(targetPath);
+  // A link to something with no path (/dev/stdout on a pipe: /proc/self/fd/1 → "pipe:[…]") reaches it only through
+  // the link: judge what the link reaches, or the refusal would be a puzzling "no such directory".
+  const reached = statOutputPath(targetPath, targetPath);
+  if (reached && !reached.isFile() && !reached.isDirectory()) checkReplaceable(targetPath, writePath, reached, opts);
   const existing = statOutputPath(targetPath, writePath);
   // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
   if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ioError } from "../../src/npy/fail.js";
-import { tempDir } from "../helpers/cli.js";
+import { runFqc, tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/in-process.js";
 
 const tmp = tempDir();
@@ -47,5 +47,22 @@ describe("errno messages", () => {
     const eio = ioError("f.npy", "read", Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" }));
     expect(eio.message).toBe("f.npy: cannot read: input/output error (the disk or network file system failed)");
     expect(eio.hint).toContain("Check the device");
+  });
+});
+
+describe("an output path that reaches a pipe through a link", () => {
+  const devStdout = existsSync("/dev/stdout") && existsSync("/proc/self/fd");
+  if (!devStdout) console.log("special-inputs: no /dev/stdout or /proc here: the /dev/stdout case is skipped");
+  it.skipIf(!devStdout)("apply and report -o /dev/stdout with standard output on a pipe are refused as what the link reaches (exit 2), not as a missing directory", () => {
+    const npy = tmp.write("p.npy", Buffer.concat([Buffer.from("\x93NUMPY\x01\x00\x76\x00", "latin1"),
+      Buffer.from("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 32), }".padEnd(117, " ") + "\n"), Buffer.alloc(2 * 32 * 4)]));
+    // runFqc pipes the child's standard output.
+    for (const args of [["apply", npy, "/dev/stdout", "-c", cfg, "-q"], ["report", npy, "-c", cfg, "-o", "/dev/stdout"]]) {
+      const r = runFqc(args, { cwd: tmp.dir, timeoutMs: 60_000 });
+      expect(r.code).toBe(2);
+      // A shell's pipe is a FIFO; Node gives its child a socket pair: refused alike.
+      expect(r.stderr).toMatch(/^fqc: \/dev\/stdout: is a (FIFO \(named pipe\)|socket), not a regular file/);
+      expect(r.stdout).toBe("");
+    }
   });
 });
