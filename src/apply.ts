@@ -209,6 +209,10 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     scaleOut?.recordSharedWrites(scaleOut.elementCount);
     zpOut?.recordSharedWrites(zpOut.elementCount);
 
+    // All closed before any is renamed (checkpoint-run.ts says why).
+    scaleOut?.prepare();
+    zpOut?.prepare();
+    out.prepare();
     scaleOut?.commit();
     zpOut?.commit();
     out.commit();

@@ -4,6 +4,7 @@
  */
 import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs";
 import { FqcError } from "./errors.js";
+import { boundedText, configTooLarge, MAX_CONFIG_BYTES } from "./config-size.js";
 import { validate } from "./config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "./config/types.js";
 import type { Diagnostic } from "./diagnostics/types.js";
@@ -17,10 +18,21 @@ export interface LoadedConfig {
 
 export function readTextFile(path: string): string {
   try {
+    const st = statSync(path);
+    if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw configTooLarge(path, st.size);
     return readFileSync(path, "utf8");
   } catch (e) {
+    if (e instanceof FqcError) throw e;
     throw textFileError(path, e);
   }
+}
+
+/** A device (/dev/zero, a terminal, a disk) given as a config: reading it would never end, or block where no signal reaches. */
+function deviceError(path: string, kind: string): FqcError {
+  return new FqcError("IO", `${path}: is a ${kind}, not a config file`, {
+    file: path,
+    hint: "Give the path of a JSON or YAML file, or - to read standard input.",
+  });
 }
 
 /**
@@ -34,7 +46,12 @@ export async function readTextFileInterruptibly(path: string): Promise<string> {
   try {
     const st = statSync(path);
     pipe = st.isFIFO() || st.isSocket();
-  } catch { /* readTextFile reports it */ }
+    if (st.isCharacterDevice()) throw deviceError(path, "character device");
+    if (st.isBlockDevice()) throw deviceError(path, "block device");
+  } catch (e) {
+    if (e instanceof FqcError) throw e;
+    /* readTextFile reports it */
+  }
   return pipe ? readPipe(path) : readTextFile(path);
 }
 
@@ -55,9 +72,9 @@ function readPipe(path: string): Promise<string> {
       reject(textFileError(path, e));
       return;
     }
-    const chunks: Buffer[] = [];
-    socket.on("data", (c: Buffer) => chunks.push(c));
-    socket.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    const text = boundedText(path, resolve, reject, () => socket.destroy());
+    socket.on("data", text.add);
+    socket.on("end", text.end);
     socket.on("error", (e) => reject(textFileError(path, e)));
   });
 }

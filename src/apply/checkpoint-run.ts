@@ -19,6 +19,7 @@ import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanIt
 import { ITEM_BYTES as ITEM_BYTES_OUT } from "./tensor-io.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { Checkpoint, CheckpointTensor, CheckpointWriter, TensorSink } from "../checkpoint/types.js";
+import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { resolveThreads } from "../parallel/thread-count.js";
@@ -349,6 +350,11 @@ export async function runCheckpoint(
     if (opts.signal?.aborted) throw interrupted();
     stats = partials && plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
     if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats);
+    // Every output finished and closed before any is renamed: an error closing one (a full disk, a network file
+    // system's deferred write error) leaves every target as it was. Only a failing rename could split them.
+    qparams?.prepare();
+    writer.prepare?.();
+    statsFile?.prepare();
     qparams?.commit();
     writer.commit();
     statsFile?.commit();
@@ -359,7 +365,7 @@ export async function runCheckpoint(
     statsFile?.abort();
     qparams?.abort();
     writer?.abort();
-    throw e;
+    throw explainShrunkInput(e, tensors);
   } finally {
     await pool?.close();
     files.close();

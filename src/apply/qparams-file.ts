@@ -82,6 +82,11 @@ export class QparamsFile {
     return new QparamsFile(path, file, targets);
   }
 
+  /** Everything but the rename (AtomicFile.prepare), so that it commits together with the checkpoint. */
+  prepare(): void {
+    this.#file.prepare();
+  }
+
   commit(): void {
     this.#file.commit();
   }

@@ -6,9 +6,9 @@
  * tensor's bytes at the source's offsets. Sinks hand out the descriptor and
  * offset so threads can write row ranges positionally.
  */
-import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { AtomicFile } from "../npy/atomic.js";
+import { AtomicFile, outputPathKind } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
 import { checkPaths } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
@@ -96,13 +96,24 @@ export class FileLayoutWriter implements CheckpointWriter {
     this.#state[index] = ENDED;
   }
 
-  commit(): void {
+  /** Check every tensor was written, then prepare each file (AtomicFile.prepare): only the renames are left for commit. */
+  prepare(): void {
     this.#checkOpen("commit");
     const missing = this.#state.findIndex((s) => s !== ENDED);
     if (missing >= 0) {
       this.abort();
       throw new Error(`${this.path}: cannot commit: tensor ${missing} (${this.#tensors[missing].name}) was ${this.#state[missing] === NOT_BEGUN ? "never begun" : "not ended"}`);
     }
+    try {
+      for (const out of this.#files) out.file.prepare();
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  commit(): void {
+    this.prepare();
     try {
       this.#commitAll();
     } catch (err) {
@@ -168,11 +179,11 @@ class LayoutSink implements TensorSink {
 
 /** An output directory is missing (it will be created) or a directory; anything else is refused. Returns whether it exists. */
 export function checkOutputDirectory(dir: string): boolean {
-  const existing = (() => { try { return statSync(dir); } catch { return null; } })();
-  if (existing && !existing.isDirectory()) {
+  const kind = outputPathKind(dir, dir);
+  if (kind === "other") {
     throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
   }
-  return existing !== null;
+  return kind !== "missing";
 }
 
 /**

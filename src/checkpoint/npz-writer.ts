@@ -64,10 +64,12 @@ export interface NpzWriterOptions extends AtomicOptions {
 export function createNpzWriter(source: Checkpoint, outPath: string, opts: NpzWriterOptions = {}): CheckpointWriter {
   if (!isNpzCheckpoint(source)) throw new Error(`createNpzWriter: ${source.path} is a ${source.format} checkpoint, not an .npz`);
   const members = source.members;
+  const directory = source.directory;
   const { cOrder, ...atomic } = opts;
   const out = AtomicFile.create(outPath, { ...atomic, forceFlag: "--force", protect: [source.path, ...(opts.protect ?? [])] });
   const states: MemberState[] = [];
   let failed = false;
+  let prepared = false;
 
   const fail = <T>(fn: () => T): T => {
     try {
@@ -190,31 +192,40 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: NpzWr
     };
   }
 
+  // The central directory and end records, then AtomicFile.prepare: only the rename is left for commit.
+  function prepare(): void {
+    if (prepared) return;
+    if (failed) throw new Error(`${outPath}: the output was aborted`);
+    if (states.length !== members.length || states.some((s) => s.end === null)) {
+      throw new Error(`${outPath}: commit before every tensor was written (${states.length} of ${members.length} begun)`);
+    }
+    fail(() => {
+      const cdOffset = nextOffset();
+      const entries = members.map((m, i) => encodeCentralEntry(centralFor(m, states[i])));
+      const cd = new Uint8Array(entries.reduce((n, e) => n + e.length, 0));
+      let at = 0;
+      for (const e of entries) { cd.set(e, at); at += e.length; }
+      const z = directory.zip64End;
+      const e = directory.end;
+      const end = encodeEnd({
+        entries: members.length, cdSize: cd.length, cdOffset, comment: e.comment,
+        zip64: z !== null, zip64Versions: z ? { madeBy: z.versionMadeBy, needed: z.versionNeeded } : undefined,
+        allOnes: { entries: e.entries === U16_MAX, cdSize: e.cdSize === U32_MAX, cdOffset: e.cdOffset === U32_MAX },
+      });
+      out.writeAt(cd, cdOffset);
+      out.writeAt(end, cdOffset + cd.length);
+      out.prepare();
+    });
+    prepared = true;
+  }
+
   return {
     path: outPath,
     begin: (tensor) => begin(tensor),
+    prepare,
     commit() {
-      if (failed) throw new Error(`${outPath}: the output was aborted`);
-      if (states.length !== members.length || states.some((s) => s.end === null)) {
-        throw new Error(`${outPath}: commit before every tensor was written (${states.length} of ${members.length} begun)`);
-      }
-      fail(() => {
-        const cdOffset = nextOffset();
-        const entries = members.map((m, i) => encodeCentralEntry(centralFor(m, states[i])));
-        const cd = new Uint8Array(entries.reduce((n, e) => n + e.length, 0));
-        let at = 0;
-        for (const e of entries) { cd.set(e, at); at += e.length; }
-        const z = source.directory.zip64End;
-        const e = source.directory.end;
-        const end = encodeEnd({
-          entries: members.length, cdSize: cd.length, cdOffset, comment: e.comment,
-          zip64: z !== null, zip64Versions: z ? { madeBy: z.versionMadeBy, needed: z.versionNeeded } : undefined,
-          allOnes: { entries: e.entries === U16_MAX, cdSize: e.cdSize === U32_MAX, cdOffset: e.cdOffset === U32_MAX },
-        });
-        out.writeAt(cd, cdOffset);
-        out.writeAt(end, cdOffset + cd.length);
-        out.commit();
-      });
+      prepare();
+      fail(() => out.commit());
     },
     abort() {
       failed = true;

@@ -92,6 +92,13 @@ export interface TensorSink {
 export interface CheckpointWriter {
   readonly path: string;
   begin(tensor: CheckpointTensor): TensorSink;
+  /**
+   * Everything commit does but the renames (finish and close every file), so
+   * that a run with further outputs (qparams, a report) prepares them all
+   * before renaming any: an error then leaves every target as it was. A
+   * failure aborts. Optional: a writer without it is prepared by its commit.
+   */
+  prepare?(): void;
   commit(): void;
   abort(): void;
 }

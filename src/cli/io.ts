@@ -1,5 +1,6 @@
 /** What the CLI layer needs from the process, injectable for tests and the single binary. */
 import type { Writable } from "node:stream";
+import { boundedText } from "../config-size.js";
 import { exitOnStreamError } from "./stop.js";
 
 export interface CliIO {
@@ -21,9 +22,9 @@ export function processIO(): CliIO {
     },
     readStdin: () =>
       new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        process.stdin.on("data", (c: Buffer) => chunks.push(c));
-        process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        const text = boundedText("standard input", resolve, reject, () => process.stdin.destroy());
+        process.stdin.on("data", text.add);
+        process.stdin.on("end", text.end);
         process.stdin.on("error", reject);
       }),
     cwd: process.cwd(),

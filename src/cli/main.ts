@@ -13,6 +13,8 @@ import { validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
 import { usageMessage } from "./usage-message.js";
 import { reportError } from "./report-error.js";
+import { lossyArgument } from "./lossy-args.js";
+import { oneLine } from "../diagnostics/one-line.js";
 import { exitOnSignal, STOP_SIGNALS, type StopSignal } from "./stop.js";
 import { didYouMean } from "../config/suggest.js";
 import type { EarlyWorkers } from "../parallel/early-workers.js";
@@ -34,6 +36,13 @@ export async function main(args: string[], io: CliIO = processIO(), { workers }:
 }
 
 async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined): Promise<number> {
+  const lossy = lossyArgument(args);
+  if (lossy !== undefined) {
+    io.stderr.write(`fqc: ${oneLine(lossy)}: this argument holds bytes that are not valid UTF-8 (shown as \uFFFD), which Node.js, `
+      + "which runs fqc, cannot pass on to the file system: the file would not be found, or be written under another name\n"
+      + "  hint: Rename the file to a UTF-8 name (convmv -f latin1 -t utf8 FILE, or mv with a glob), or give a symbolic link with a UTF-8 name.\n");
+    return EXIT.USAGE_OR_IO;
+  }
   const argv = operandsAfterDoubleDash(joinNegativeExponents(args.map((a) => (a === "-" ? STDIO_ARG : a))));
   const first = argv[0];
   if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {

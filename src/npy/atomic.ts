@@ -14,7 +14,8 @@
  * - a target that exists but is no regular file (a device such as
  *   /dev/null, a FIFO, a socket) is refused, since the rename would replace it.
  */
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import type { FqcError } from "../errors.js";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
@@ -56,7 +57,7 @@ export class AtomicFile {
   readonly tempPath: string;
   #fd: number | null;
   #position = 0;
-  #state: "open" | "committed" | "aborted" = "open";
+  #state: "open" | "prepared" | "committed" | "aborted" = "open";
   readonly #durable: boolean;
 
   private constructor(targetPath: string, writePath: string, tempPath: string, fd: number, durable: boolean) {
@@ -124,16 +125,36 @@ export class AtomicFile {
     return this.#openFd("share");
   }
 
-  /** (durable: fsync,) close, rename over the target (durable: fsync the directory, best effort). */
-  commit(): void {
-    const fd = this.#openFd("commit");
+  /**
+   * Everything but the rename: (durable: fsync,) check the temp file is still
+   * where it was made, close it. Closing is where a full disk or a network
+   * file system may still report a write error; a run with several outputs
+   * prepares them all before renaming any, so such an error leaves every
+   * target as it was. A failure removes the temp file. No-op when prepared.
+   */
+  prepare(): void {
+    if (this.#state === "prepared") return;
+    const fd = this.#openFd("prepare");
     try {
       if (this.#durable) io(this.targetPath, "flush to disk", () => fsyncSync(fd));
+      // Checked while the descriptor is open, so that abort can still find the temp file where it went.
+      if (!stillAt(this.tempPath, fd)) throw movedError(this.targetPath);
       this.#fd = null;
       io(this.targetPath, "close", () => closeSync(fd));
+    } catch (err) {
+      this.#abort(this.#fd);
+      throw err;
+    }
+    this.#state = "prepared";
+  }
+
+  /** prepare (unless done), rename over the target (durable: fsync the directory, best effort). */
+  commit(): void {
+    this.prepare();
+    try {
       io(this.targetPath, "replace", () => renameSync(this.tempPath, this.writePath));
     } catch (err) {
-      this.abort();
+      this.#abort(null);
       throw err;
     }
     this.#state = "committed";
@@ -143,22 +164,90 @@ export class AtomicFile {
 
   /** Close and delete the temp file. Safe to call twice and after commit (then a no-op). */
   abort(): void {
-    if (this.#state !== "open") return;
+    this.#abort(this.#fd);
+  }
+
+  /** abort, `fd` being the temp file's open descriptor (to find the file if its directory moved), or null. */
+  #abort(fd: number | null): void {
+    if (this.#state !== "open" && this.#state !== "prepared") return;
     this.#state = "aborted";
+    removeTemp(this.tempPath, fd);
     if (this.#fd !== null) {
-      try { closeSync(this.#fd); } catch { /* already failing; the unlink below matters more */ }
+      try { closeSync(this.#fd); } catch { /* already failing; the temp file is removed already */ }
       this.#fd = null;
     }
-    try { unlinkSync(this.tempPath); } catch { /* already gone */ }
     unregisterTemp(this.tempPath);
   }
 
   #openFd(doing: string): number {
     if (this.#state !== "open" || this.#fd === null) {
-      throw new Error(`${this.targetPath}: cannot ${doing}: the output was already ${this.#state === "committed" ? "committed" : "aborted"}`);
+      throw new Error(`${this.targetPath}: cannot ${doing}: the output was already ${this.#state}`);
     }
     return this.#fd;
   }
+}
+
+/**
+ * Delete a temp file by its path; when that is gone (its directory was
+ * renamed or moved during the run), by the path the kernel now gives the open
+ * descriptor `fd` (Linux's /proc/self/fd), if it still names a file of the
+ * temp's name. Never throws: a failure is already being reported.
+ */
+function removeTemp(tempPath: string, fd: number | null): void {
+  try {
+    unlinkSync(tempPath);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT" || fd === null) return;
+  }
+  try {
+    const now = readlinkSync(`/proc/self/fd/${fd}`);
+    if (basename(now) === basename(tempPath) && now !== tempPath) unlinkSync(now);
+  } catch { /* no /proc, or the file is deleted already */ }
+}
+
+/** Whether `path` is still the file open as `fd` (not so when its directory was renamed, moved or removed meanwhile). */
+function stillAt(path: string, fd: number): boolean {
+  try {
+    const a = statSync(path);
+    const b = fstatSync(fd);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
+function movedError(targetPath: string): FqcError {
+  return ioFailure(targetPath, "cannot replace: its directory was removed or renamed while fqc wrote the output, which was not written",
+    "Keep the output's directory in place while fqc runs, and run again.");
+}
+
+/**
+ * What is at an output path: nothing (or nothing reachable), a directory, or another file; a name too long to create is
+ * refused (FqcError IO) before any work. (No Node types in the published declarations: hence not the Stats.)
+ */
+export function outputPathKind(targetPath: string, path: string): "missing" | "directory" | "other" {
+  const st = statOutputPath(targetPath, path);
+  return st === null ? "missing" : st.isDirectory() ? "directory" : "other";
+}
+
+/** stat that returns null for a path that cannot be reached, and refuses a name too long to create. */
+function statOutputPath(targetPath: string, path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENAMETOOLONG") throw nameTooLong(targetPath, path);
+    return null;
+  }
+}
+
+/** Said before anything is written: the rename at the end would fail after all the work. */
+function nameTooLong(targetPath: string, path: string): FqcError {
+  const nameBytes = Buffer.byteLength(basename(path));
+  const what = nameBytes > 255
+    ? `its name is ${nameBytes} bytes long, more than a file name may have (255 bytes on most file systems)`
+    : `the path is ${Buffer.byteLength(path)} bytes long, more than the file system accepts`;
+  return ioFailure(targetPath, what, "Use a shorter name.");
 }
 
 /**
@@ -181,7 +270,11 @@ function checkedTarget(targetPath: string, opts: AtomicOptions): { writePath: st
     });
   }
   const writePath = resolveTarget(targetPath);
-  const existing = (() => { try { return statSync(writePath); } catch { return null; } })();
+  // A link to something with no path (/dev/stdout on a pipe: /proc/self/fd/1 → "pipe:[…]") reaches it only through
+  // the link: judge what the link reaches, or the refusal would be a puzzling "no such directory".
+  const reached = statOutputPath(targetPath, targetPath);
+  if (reached && !reached.isFile() && !reached.isDirectory()) checkReplaceable(targetPath, writePath, reached, opts);
+  const existing = statOutputPath(targetPath, writePath);
   // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
   if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
     throw ioFailure(targetPath, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");

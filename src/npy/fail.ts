@@ -22,6 +22,9 @@ const IO_TEXT: Record<string, { what: string; hint?: string }> = {
   EMFILE: { what: "too many open files", hint: "Raise the open-file limit (ulimit -n)." },
   ENAMETOOLONG: { what: "file name too long", hint: "Use a shorter path." },
   EXDEV: { what: "cannot rename across devices", hint: "Keep the output in one file system." },
+  // open(2) on a Unix socket, or on a device file whose driver is missing.
+  ENXIO: { what: "no such device or address (a socket or a device file, not a file to read)", hint: "Give the path of a regular file." },
+  EIO: { what: "input/output error (the disk or network file system failed)", hint: "Check the device (dmesg, the file system's health), then run again." },
 };
 
 /** Turn a Node fs error into an FqcError("IO") naming the file; never a raw stack. */

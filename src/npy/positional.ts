@@ -4,7 +4,9 @@
  * tensors go through these loops (pread/pwrite under the hood).
  */
 import { readSync, writeSync } from "node:fs";
-import { io, npyError } from "./fail.js";
+import { FqcError } from "../errors.js";
+import { oneLine } from "../diagnostics/one-line.js";
+import { io } from "./fail.js";
 
 /** Bytes per syscall; below Linux's 0x7ffff000 per-call ceiling. */
 const MAX_CALL = 1 << 30;
@@ -16,7 +18,11 @@ export function readFully(fd: number, dest: Uint8Array, position: number, file: 
     const want = Math.min(dest.length - done, MAX_CALL);
     const n = io(file, "read", () => readSync(fd, dest, done, want, position + done));
     if (n === 0) {
-      throw npyError(file, `file ended early at byte ${position + done} (was it truncated while being read?)`);
+      // Every reader checked the file's size against what it holds when it opened it: a short read now means it shrank since.
+      throw new FqcError("IO", oneLine(`${file}: the file ended early at byte ${position + done}: it was truncated while fqc read it`), {
+        file,
+        hint: "Make sure nothing rewrites or truncates the file while fqc reads it (a download or copy still running), and run again.",
+      });
     }
     done += n;
   }

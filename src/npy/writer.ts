@@ -103,12 +103,18 @@ export class AtomicNpyWriter {
     }
   }
 
-  /** Check that the whole shape was written, fsync, rename over the target. */
-  commit(): void {
+  /** Check that the whole shape was written; then everything but the rename (AtomicFile.prepare). */
+  prepare(): void {
     if (this.#written !== this.elementCount) {
       this.abort();
       throw new FqcError("NPY", `${this.targetPath}: only ${this.#written} of ${this.elementCount} values were written for shape ${shapeRepr(this.shape)}`, { file: this.targetPath });
     }
+    this.#file.prepare();
+  }
+
+  /** prepare (unless done), rename over the target. */
+  commit(): void {
+    this.prepare();
     this.#file.commit();
   }
 

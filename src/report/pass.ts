@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync } from "node:fs";
 import type { Checkpoint, CheckpointTensor } from "../checkpoint/types.js";
+import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
@@ -200,6 +201,9 @@ async function runPass(
     const task: ReportTask = { kind: "report", tensors: positional.map((w) => w.work), columns, positionalChunks, kernel, partials, control };
     await runTask(checkpoint, task, works.filter((w) => w.work.dataOffset === null), totalChunks, pool, opts);
     return partials;
+  } catch (e) {
+    await pool?.close();
+    throw explainShrunkInput(e, checkpoint.tensors);
   } finally {
     await pool?.close();
   }

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { AtomicFile } from "../../src/npy/atomic.js";
+import { checkOutputDirectory } from "../../src/checkpoint/layout-writer.js";
 import { registerTempDirectory, removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
 
@@ -142,6 +143,78 @@ describe("AtomicFile temp names", () => {
     for (const other of ["w.npy.fqc-1234-0123456789ab.tmp", ".w.npy.fqc-1234-0123456789ab", ".w.npy.fqc-x-0123456789ab.tmp", ".w.npy.fqc-12-0123.tmp", ".w.npy.tmp", ".w.npy.fqc-0-0123456789ab.tmp"]) {
       expect(tempOwner(other), other).toBeUndefined();
     }
+  });
+});
+
+describe("a name too long for the file system", () => {
+  it("a target name of 256 bytes is refused before anything is created, naming its length (not after the work, at the rename)", () => {
+    const dir = out("toolong");
+    fs.mkdirSync(dir);
+    const target = path.join(dir, "a".repeat(256));
+    let err: unknown;
+    try {
+      AtomicFile.create(target);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FqcError);
+    expect((err as FqcError).code).toBe("IO");
+    expect((err as FqcError).message).toBe(`${target}: its name is 256 bytes long, more than a file name may have (255 bytes on most file systems)`);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("a sharded output directory of a 256-byte name is refused before its temp directory is made", () => {
+    const dir = out("toolong-dir");
+    fs.mkdirSync(dir);
+    expect(() => checkOutputDirectory(path.join(dir, "d".repeat(256)))).toThrow("its name is 256 bytes long");
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("the output's directory renamed or removed during the run", () => {
+  const procFd = fs.existsSync(`/proc/self/fd`);
+  if (!procFd) console.log("atomic.test: no /proc/self/fd: the temp file of a renamed directory cannot be found, the renamed-directory cases are skipped");
+
+  it.skipIf(!procFd)("commit refuses to rename, says the directory moved, and removes the temp file from where it went", () => {
+    const dir = out("moving");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1, 2, 3));
+    const moved = `${dir}-moved`;
+    fs.renameSync(dir, moved);
+    expect(() => f.commit()).toThrow(`${path.join(dir, "o.npy")}: cannot replace: its directory was removed or renamed while fqc wrote the output, which was not written`);
+    expect(fs.readdirSync(moved)).toEqual([]);
+  });
+
+  it.skipIf(!procFd)("commit into a new directory made at the old path refuses too, leaving both directories empty", () => {
+    const dir = out("replaced");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1));
+    fs.renameSync(dir, `${dir}-old`);
+    fs.mkdirSync(dir);
+    expect(() => f.commit()).toThrow("its directory was removed or renamed");
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(fs.readdirSync(`${dir}-old`)).toEqual([]);
+  });
+
+  it.skipIf(!procFd)("abort removes the temp file from the directory's new place", () => {
+    const dir = out("moving-abort");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1));
+    fs.renameSync(dir, `${dir}-moved`);
+    f.abort();
+    expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
+  });
+
+  it("a removed directory is reported the same way", () => {
+    const dir = out("removed");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1));
+    fs.rmSync(dir, { recursive: true });
+    expect(() => f.commit()).toThrow("its directory was removed or renamed");
   });
 });
 

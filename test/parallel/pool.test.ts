@@ -174,7 +174,7 @@ describe("apply with workers: progress, interruption, failures", () => {
       let stops = 0;
       const err = await pool.runOnAll(task, () => { stops++; Atomics.store(task.control, CONTROL.STOP, 1); }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FqcError);
-      expect((err as FqcError).code).toBe("NPY");
+      expect((err as FqcError).code).toBe("IO");
       expect((err as FqcError).file).toBe(shrinking);
       expect((err as FqcError).message).toContain("file ended early");
       expect(stops).toBe(1);

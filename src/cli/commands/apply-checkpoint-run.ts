@@ -17,6 +17,7 @@ import { batchedText } from "../write-file.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
 import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
+import { oneLine } from "../../diagnostics/one-line.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 /** .npy-only options, with what to use on a checkpoint instead. */
@@ -97,10 +98,10 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
         : "";
       io.stdout.write(
-        `${r.input} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${r.output}: ` +
+        `${oneLine(r.input)} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${oneLine(r.output)}: ` +
           `${r.quantized} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${r.copied} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
-          `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${argv["qparams-out"]}` : ""}\n`,
+          `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${oneLine(argv["qparams-out"])}` : ""}\n`,
       );
     }
     // As the dry run says them (torchao ignores such keys, so the exit status stays): a typo in a key otherwise passes unseen.
@@ -152,7 +153,7 @@ function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io:
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
   } else {
-    const heading = `${checkpoint.path} (${checkpoint.format}), under ${argv.recipe ?? argv.config}:\n\n`;
+    const heading = `${oneLine(checkpoint.path)} (${checkpoint.format}), under ${oneLine(argv.recipe ?? argv.config ?? "")}:\n\n`;
     io.stdout.write(heading);
     for (const text of batchedText(planTablePieces(plan, extras))) io.stdout.write(text);
   }

@@ -6,6 +6,7 @@ import { reportConfigDiagnostics } from "../config-report.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
+import { oneLine } from "../../diagnostics/one-line.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
 export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers, outputsCommitted }: ApplyContext): Promise<void> {
@@ -78,8 +79,9 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       const gran = g.type === "PerGroup" ? `per_group ${g.group_size}` : g.type === "PerAxis" ? "per_channel" : "per_token";
       // A rate over a few milliseconds mostly measures start-up; show it for real workloads only.
       const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
+      // Paths as messages show them: a line break or escape sequence in a file name cannot break or recolour the line.
       io.stdout.write(
-        `${argv.input} (${r.shape.join("×")} ${r.inputDtype}) → ${argv.output}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
+        `${oneLine(argv.input)} (${r.shape.join("×")} ${r.inputDtype}) → ${oneLine(argv.output)}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
           // A null scale_precision resolves per tensor: say which dtype the scales were held in.
           `compute ${r.computeDtype}, ${config.scale_precision === null ? `scales ${r.scaleDtype} (scale_precision null), ` : ""}qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
           `${plural(r.elements, "element", withThousands(r.elements))} in ${r.seconds.toFixed(3)} s${rate}, ` +
