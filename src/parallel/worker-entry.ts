@@ -30,8 +30,10 @@ port.on("message", (job: Job) => {
   if (job.last) port.close();
 });
 
-// A pool's worker gets the module its starting thread compiled: compiling it in every worker cost each
-// worker start ~X ms and left the process's memory larger by ~Y KiB per worker started (bench/host-memory.mjs).
+// A pool's worker gets the module its starting thread compiled. Compiling it in every worker (even when V8
+// found the main thread's compiled code in its cache) left a host's memory ~2-3 KiB larger for good per
+// worker started: ~8 MiB over 3,000 two-thread applyFile calls, flat with the module handed over
+// (bench/host-memory.mjs).
 adoptCompiledKernel((workerData as WorkerStart | undefined)?.kernel);
 // An early worker (early-workers.ts) compiles its own, now, while the main thread still loads the CLI and
 // checks the config, not when the first chunk arrives.
