@@ -6,6 +6,7 @@
  */
 import type { WorkerThread } from "../host-types.js";
 import { FqcError } from "../errors.js";
+import { compiledKernel } from "../quant/wasm/kernel-wasm.js";
 import { spawnWorker } from "./spawn-worker.js";
 import type { WorkerFailure, WorkerReply, WorkerTask } from "./protocol.js";
 
@@ -29,7 +30,9 @@ export class WorkerPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
     if (started.length > size) throw new RangeError(`${started.length} started workers for a pool of ${size}`);
     this.size = size;
-    this.workers = Array.from({ length: size }, (_, i) => this.watch(started[i] ?? spawnWorker()));
+    // New workers adopt this thread's compiled kernel rather than compile their own (worker-entry.ts).
+    const kernel = started.length < size ? compiledKernel() : null;
+    this.workers = Array.from({ length: size }, (_, i) => this.watch(started[i] ?? spawnWorker(kernel)));
   }
 
   private watch(w: WorkerThread): WorkerThread {

@@ -3,6 +3,11 @@ import type { ChunkTask } from "../apply-chunks.js";
 import type { FqcErrorCode } from "../errors.js";
 import type { ReportTask } from "../report/report-chunks.js";
 
+/** A worker's workerData: the wasm kernel module compiled by the thread that started it (structured clone shares it, no copy). */
+export interface WorkerStart {
+  kernel?: object;
+}
+
 /** What a worker runs: apply's chunk loop, or report's (which says so in its `kind`). */
 export type WorkerTask = ChunkTask | ReportTask;
 

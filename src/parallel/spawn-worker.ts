@@ -1,6 +1,7 @@
 /** Starting one apply worker thread: the pool's and the early start's (early-workers.ts) one way of doing it. */
 import type { Worker } from "node:worker_threads";
 import { createRequire } from "node:module";
+import type { WorkerStart } from "./protocol.js";
 import { WORKER_SOURCE } from "./worker-source.generated.js";
 
 /**
@@ -9,10 +10,14 @@ import { WORKER_SOURCE } from "./worker-source.generated.js";
  * stdout and stderr are not piped into this process's streams by Node, which
  * would build both streams at once (~2-3 ms); anything a worker prints is
  * passed on when it arrives (fqc's workers print nothing).
+ *
+ * `kernel`: the wasm kernel module compiled by this thread (compiledKernel),
+ * which the worker adopts instead of compiling its own copy.
  */
-export function spawnWorker(): Worker {
+export function spawnWorker(kernel?: object | null): Worker {
   const { Worker: WorkerClass } = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
-  const w = new WorkerClass(WORKER_SOURCE, { eval: true, stdout: true, stderr: true });
+  const workerData: WorkerStart | undefined = kernel ? { kernel } : undefined;
+  const w = new WorkerClass(WORKER_SOURCE, { eval: true, stdout: true, stderr: true, workerData });
   w.stdout.on("data", (d: Buffer) => process.stdout.write(d));
   w.stderr.on("data", (d: Buffer) => process.stderr.write(d));
   return w;

@@ -4,12 +4,12 @@
  * from src, dist and inside the single-file binary. It runs apply's (or
  * report's) chunk loop on the task it is given and reports the outcome.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { runChunks } from "../apply-chunks.js";
 import { FqcError } from "../errors.js";
 import { runReportChunks } from "../report/report-chunks.js";
-import { wasmAvailable } from "../quant/wasm/kernel-wasm.js";
-import type { Job, WorkerReply } from "./protocol.js";
+import { adoptCompiledKernel, wasmAvailable } from "../quant/wasm/kernel-wasm.js";
+import type { Job, WorkerReply, WorkerStart } from "./protocol.js";
 
 if (!parentPort) throw new Error("worker-entry must run in a worker thread");
 const port = parentPort;
@@ -30,6 +30,11 @@ port.on("message", (job: Job) => {
   if (job.last) port.close();
 });
 
-// Compile the wasm kernel now, while the main thread still loads the CLI and checks the config
-// (workers start early: early-workers.ts), not when the first chunk arrives.
+// A pool's worker gets the module its starting thread compiled. Compiling it in every worker (even when V8
+// found the main thread's compiled code in its cache) left a host's memory ~2-3 KiB larger for good per
+// worker started: ~8 MiB over 3,000 two-thread applyFile calls, flat with the module handed over
+// (bench/host-memory.mjs).
+adoptCompiledKernel((workerData as WorkerStart | undefined)?.kernel);
+// An early worker (early-workers.ts) compiles its own, now, while the main thread still loads the CLI and
+// checks the config, not when the first chunk arrives.
 wasmAvailable();

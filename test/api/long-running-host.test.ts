@@ -3,13 +3,15 @@
  * server): an abort means no output whenever it comes before the call settles,
  * and calls leave nothing behind for the host (listeners, warnings).
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyFile } from "../../src/apply.js";
 import { applyCheckpoint } from "../../src/apply/checkpoint.js";
 import { normalize } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
-import { tempDir } from "../helpers/cli.js";
+import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { testCheckpoint, weights, writeSafetensors } from "../helpers/safetensors.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
 import { configTargets } from "../../src/report/targets.js";
@@ -163,5 +165,92 @@ describe("a deflated .npz member, streamed on the main thread", () => {
       ckpt.close();
     }
     expect(turnsAtFirstTensor).toBeGreaterThan(0);
+  });
+});
+
+describe("calls again and again: nothing kept, nothing left running", () => {
+  const own = tempDir();
+  afterAll(() => own.cleanup());
+  const rows = 64;
+  const cols = 128;
+  writeNpyAtomic(own.path("w.npy"), "<f4", [rows, cols], weights(rows * cols, 10, 1));
+  // A header that promises more data than the file holds.
+  writeFileSync(own.path("short.npy"), readFileSync(own.path("w.npy")).subarray(0, 300));
+  writeSafetensors(own.path("m.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [rows, cols], values: weights(rows * cols, 11, 1) }]);
+  writeFileSync(own.path("bad.safetensors"), Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d, 0x20]));
+  const openFds = () => readdirSync("/proc/self/fd").length;
+
+  /** One call of each outcome: written, refused input, aborted before it starts, aborted during its chunks. */
+  async function round(threads: number): Promise<string[]> {
+    const outcomes: string[] = [];
+    const code = (run: Promise<unknown>) => run.then(() => "ok", (e: { code?: string }) => e.code ?? String(e)).then((c) => { outcomes.push(c); });
+    const stopped = new AbortController();
+    stopped.abort();
+    const midway = new AbortController();
+    const base = { config, threads, chunkElements: 8 * cols, force: true, scaleOut: own.path("s.npy") };
+    await code(applyFile({ ...base, input: own.path("w.npy"), output: own.path("o.npy") }));
+    await code(applyFile({ ...base, input: own.path("short.npy"), output: own.path("o.npy") }));
+    await code(applyFile({ ...base, input: own.path("missing.npy"), output: own.path("o.npy") }));
+    await code(applyFile({ ...base, input: own.path("w.npy"), output: own.path("o.npy"), signal: stopped.signal }));
+    await code(applyFile({ ...base, input: own.path("w.npy"), output: own.path("o.npy"), signal: midway.signal, onProgress: () => midway.abort() }));
+    const ckpt = { select: { config }, threads, chunkElements: 8 * cols, force: true };
+    await code(applyCheckpoint({ ...ckpt, input: own.path("m.safetensors"), output: own.path("o.safetensors") }));
+    await code(applyCheckpoint({ ...ckpt, input: own.path("bad.safetensors"), output: own.path("o2.safetensors") }));
+    const late = new AbortController();
+    await code(applyCheckpoint({ ...ckpt, input: own.path("m.safetensors"), output: own.path("o3.safetensors"), signal: late.signal, onProgress: () => late.abort() }));
+    const opened = openCheckpoint(own.path("m.safetensors"));
+    try {
+      const columns = [{ name: "c", source: "c.json", kind: "config" as const, targets: configTargets(opened, config) }];
+      await code(reportCheckpoint(opened, columns, { threads }));
+      const cut = new AbortController();
+      await code(reportCheckpoint(opened, columns, { threads, signal: cut.signal, onProgress: () => cut.abort() }));
+    } finally {
+      opened.close();
+    }
+    return outcomes;
+  }
+
+  it.skipIf(process.platform !== "linux")("leave no file descriptor open, whether they write, fail on a bad input or are aborted (1 and 2 threads)", async () => {
+    const expected = ["ok", "NPY", "IO", "INTERRUPTED", "INTERRUPTED", "ok", "CHECKPOINT", "INTERRUPTED", "ok", "INTERRUPTED"];
+    await round(1);
+    const before = openFds();
+    for (let i = 0; i < 20; i++) expect(await round(1)).toEqual(expected);
+    for (let i = 0; i < 3; i++) expect(await round(2)).toEqual(expected);
+    expect(openFds()).toBe(before);
+    expect(readdirSync(own.dir).filter((f) => f.includes(".tmp") || f.startsWith("."))).toEqual([]);
+  }, 120_000);
+
+  it("ten calls at once, two threads each, each write the bytes the call alone writes", async () => {
+    const inputs = Array.from({ length: 10 }, (_, i) => {
+      const file = own.path(`c${i}.npy`);
+      writeNpyAtomic(file, "<f4", [rows, cols], weights(rows * cols, 20 + i, 1 + i));
+      return file;
+    });
+    await Promise.all(inputs.map((input, i) => applyFile({ input, output: own.path(`c${i}_par.npy`), config, threads: 2, chunkElements: 4 * cols })));
+    for (const [i, input] of inputs.entries()) {
+      await applyFile({ input, output: own.path(`c${i}_ref.npy`), config, threads: 0 });
+      expect(readFileSync(own.path(`c${i}_par.npy`)).equals(readFileSync(own.path(`c${i}_ref.npy`))), `call ${i}`).toBe(true);
+    }
+  }, 120_000);
+
+  it.skipIf(process.platform !== "linux")("a call aborted in the middle leaves no worker thread: the host's thread count is back, and it exits by itself", () => {
+    const host = own.write("host.mjs", `
+      import { readFileSync } from "node:fs";
+      const fqc = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/index.js")).href)});
+      const threads = () => Number(/^Threads:\\s+(\\d+)/m.exec(readFileSync("/proc/self/status", "utf8"))[1]);
+      const config = fqc.normalize({ dtype: "int4", group_size: 32 });
+      const opts = { input: ${JSON.stringify(own.path("w.npy"))}, output: ${JSON.stringify(own.path("h.npy"))}, config, threads: 3, chunkElements: ${4 * cols}, force: true };
+      await fqc.applyFile(opts);
+      const before = threads();
+      const abort = new AbortController();
+      const outcome = await fqc.applyFile({ ...opts, signal: abort.signal, onProgress: () => abort.abort() }).then(() => "ok", (e) => e.code);
+      console.log(JSON.stringify({ outcome, before, after: threads() }));
+    `);
+    // No process.exit in the host: a worker left running would keep it alive until the timeout kills it.
+    const r = runFqc([host], { exe: [process.execPath], timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const { outcome, before, after } = JSON.parse(r.stdout) as { outcome: string; before: number; after: number };
+    expect(outcome).toBe("INTERRUPTED");
+    expect(after).toBeLessThanOrEqual(before);
   });
 });

@@ -13,7 +13,8 @@
  * finite untouched, for the caller to run in JS. Also the
  * widening of BF16 checkpoint bytes to float32 values and the narrowing back.
  *
- * Each thread compiles the embedded module once. Callers that own their data
+ * Each thread compiles the embedded module once, unless it adopts the module
+ * another thread compiled (adoptCompiledKernel: the workers of a pool). Callers that own their data
  * (apply's chunk loop) read it straight into an instance's private memory
  * (wasmChunkViews) and the kernel runs in place; other arrays are copied
  * through a second instance in blocks of whole groups (measured: such copies
@@ -131,6 +132,26 @@ function compile(): Compiled | null {
     compiled = null;
   }
   return compiled;
+}
+
+/**
+ * This thread's compiled kernel module (compiled now if not yet), to hand to
+ * worker threads (workerData): a module is shared between threads, so a worker
+ * that adopts it compiles nothing. null when wasm SIMD is unavailable here.
+ */
+export function compiledKernel(): object | null {
+  return compile()?.module ?? null;
+}
+
+/**
+ * Use `module` (compiledKernel() of another thread) as this thread's kernel
+ * instead of compiling the embedded bytes; ignored when this thread has
+ * compiled already or `module` is not a WebAssembly.Module.
+ */
+export function adoptCompiledKernel(module: unknown): void {
+  if (compiled !== undefined) return;
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api !== undefined && module instanceof api.Module) compiled = { api, module };
 }
 
 /**
