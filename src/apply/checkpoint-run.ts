@@ -36,6 +36,7 @@ import { REPORT_CHUNK_ELEMENTS } from "../report/report-chunks.js";
 import { mergeStats, SLOTS } from "../report/stats.js";
 import { AtomicFile } from "../npy/atomic.js";
 import { laidOutInFortranOrder } from "../npy/fortran.js";
+import { layoutRefusal } from "../checkpoint/layout-refusal.js";
 
 /** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
 export const COPY_CHUNK_BYTES = 4 << 20;
@@ -172,17 +173,8 @@ function planTensor(checkpoint: Checkpoint, t: CheckpointTensor, config: Canonic
       hint: "Leave it out of the recipe (a null value, or a re: key that does not match it); it is then copied as it is.",
     });
   }
-  if (t.dataOffset === null && laidOutInFortranOrder(t)) {
-    // A deflated member inflates from its start only, and the first C-order row takes an element of every
-    // column: streaming it in C order would need the whole member in memory (or one inflate pass per chunk).
-    throw new FqcError("NPY", `${what}: is a compressed member stored in Fortran order, which fqc does not fake-quantize`, {
-      file: t.file,
-      hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
-    });
-  }
-  if (t.byteOrder !== "little" && t.dtype === "BF16") {
-    throw new FqcError("NPY", `${what}: big-endian bfloat16 is not supported`, { file: t.file });
-  }
+  const refusal = layoutRefusal(t);
+  if (refusal) throw new FqcError("NPY", `${what}: is ${refusal.what}`, { file: t.file, ...(refusal.hint ? { hint: refusal.hint } : {}) });
   if (t.shape.length === 0) {
     throw new FqcError("FORWARD", `${what}: a 0-d tensor has no last dimension to quantize along`, {
       file: t.file,

@@ -15,7 +15,7 @@ import type { NpyCheckpoint } from "../../src/checkpoint/npy-checkpoint.js";
 import { normalize } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
-import { tempDir } from "../helpers/cli.js";
+import { runFqc, tempDir } from "../helpers/cli.js";
 import { craftZip, npzFixture, readTensor } from "../checkpoint/npz-helpers.js";
 
 const tmp = tempDir();
@@ -154,6 +154,25 @@ describe("apply on an .npz with Fortran-order members", () => {
       ck.close();
     }
     expect(existsSync(output)).toBe(false);
+  });
+
+  it("shows that refusal in --dry-run too: the member's row is an error and the dry run exits 1, as apply exits 2 on it", () => {
+    const archive = craftZip([
+      { name: "w.weight.npy", payload: npy(values(24 * 64, 3), [24, 64], true), method: 8 },
+      { name: "c.weight.npy", payload: npy(values(24 * 64, 4), [24, 64], false), method: 8 },
+    ]);
+    const input = tmp.write("dry-deflated-f.npz", archive);
+    const config = tmp.write("dry-f.json", JSON.stringify({ dtype: "int4", group_size: 32 }));
+    const dry = runFqc(["apply", input, tmp.path("dry-f.out.npz"), "-c", config, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(1);
+    expect(dry.stdout).toMatch(/w\.weight\s+24×64\s+F32\s+error/);
+    expect(dry.stdout).toMatch(/c\.weight\s+24×64\s+F32\s+quantize/);
+    expect(dry.stdout).toContain("is a compressed member stored in Fortran order, which fqc does not fake-quantize");
+    const json = JSON.parse(runFqc(["apply", input, tmp.path("dry-f.out.npz"), "-c", config, "--dry-run", "--json"]).stdout) as { tensors: { name: string; errors: { message: string }[] }[] };
+    expect(json.tensors.map((t) => [t.name, t.errors.length])).toEqual([["w.weight", 1], ["c.weight", 0]]);
+    const real = runFqc(["apply", input, tmp.path("dry-f.out.npz"), "-c", config]);
+    expect(real.code).toBe(2);
+    expect(real.stderr).toContain("is a compressed member stored in Fortran order, which fqc does not fake-quantize");
   });
 
   it("fake-quantizes a compressed Fortran member whose shape has one dimension above 1 (its bytes are C order too)", async () => {

@@ -6,10 +6,11 @@
 import { applyCheckpoint, checkApplyPaths } from "../../apply/checkpoint.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
+import { layoutRefusal } from "../../checkpoint/layout-refusal.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
-import { planTensors, unmatchedRecipeKeys, type PlanSource } from "../../tensor-plan/plan-tensors.js";
+import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
 import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import type { CliIO } from "../io.js";
@@ -148,7 +149,7 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
 
 /** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */
 function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
-  const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
+  const plan = withLayoutRefusals(checkpoint, planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" }));
   const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan) : [] };
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
@@ -158,6 +159,14 @@ function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io:
     for (const text of batchedText(planTablePieces(plan, extras))) io.stdout.write(text);
   }
   setExit(plan.some((e) => e.errors.length > 0) ? EXIT.PROBLEMS : EXIT.OK);
+}
+
+/** The plan's entries (one per tensor, in order), each tensor to fake-quantize with the layout refusal apply would raise added to its errors. */
+function withLayoutRefusals(checkpoint: Checkpoint, plan: TensorPlanEntry[]): TensorPlanEntry[] {
+  return plan.map((e, i) => {
+    const refusal = e.action === "quantize" ? layoutRefusal(checkpoint.tensors[i]) : undefined;
+    return refusal ? { ...e, errors: [...e.errors, { message: `is ${refusal.what}`, ...(refusal.hint ? { hint: refusal.hint } : {}) }] } : e;
+  });
 }
 
 function formatBytes(n: number): string {
