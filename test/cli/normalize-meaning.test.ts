@@ -62,6 +62,10 @@ async function normalizedFile(file: string, yaml: boolean): Promise<string> {
   return "n.fqc.json";
 }
 
+// Fixed seeds: each case spawns fqc four times, so the runs are few, and "enough of them applied" (the check that
+// the property is not vacuous) must not depend on the draw: a random seed once gave 10 of 25 recipes applied.
+const SEEDS = { config: 20261206, recipe: 20261207 };
+
 describe("fqc normalize keeps the meaning", () => {
   it("a config or QAT pair: apply with the original and the normalized file writes identical bits", async () => {
     let applied = 0;
@@ -76,7 +80,7 @@ describe("fqc normalize keeps the meaning", () => {
       if (a.code !== 0) return;
       applied++;
       expect(readFileSync(at("b.npy")).equals(readFileSync(at("a.npy")))).toBe(true);
-    }), { numRuns: 40 });
+    }), { numRuns: 40, seed: SEEDS.config });
     expect(applied).toBeGreaterThan(20);
   });
 
@@ -108,7 +112,7 @@ describe("fqc normalize keeps the meaning", () => {
       if (a.code !== 0) return;
       applied++;
       expect(readFileSync(at("b.safetensors")).equals(readFileSync(at("a.safetensors")))).toBe(true);
-    }), { numRuns: 25 });
+    }), { numRuns: 25, seed: SEEDS.recipe });
     expect(applied).toBeGreaterThan(10);
   });
 });
