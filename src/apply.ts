@@ -27,7 +27,7 @@ import type { AbortSignalLike, WorkerSupply } from "./host-types.js";
 import type { WorkerPool } from "./parallel/pool.js";
 import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
-import { resolveThreads } from "./parallel/thread-count.js";
+import { checkThreads, resolveThreads } from "./parallel/thread-count.js";
 import {
   checkCanonicalConfig, checkComputeDtype, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionsObject,
 } from "./library-args.js";
@@ -112,6 +112,7 @@ function checkApplyOptions(opts: unknown): asserts opts is ApplyOptions {
   checkTorchao(o.torchao, "applyFile: options.torchao");
   checkKernel(o.kernel, "applyFile: options.kernel");
   checkCount(o.chunkElements, "applyFile: options.chunkElements");
+  checkThreads(o.threads, "applyFile: options.threads");
   checkFunction(o.onProgress, "applyFile: options.onProgress");
   checkFunction(o.onCommitted, "applyFile: options.onCommitted");
   checkSignal(o.signal, "applyFile: options.signal");

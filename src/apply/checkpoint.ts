@@ -15,6 +15,7 @@ import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
+import { checkThreads } from "../parallel/thread-count.js";
 import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionsObject } from "../library-args.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
@@ -141,6 +142,7 @@ function checkApplyCheckpointOptions(opts: unknown): asserts opts is ApplyCheckp
   checkPlanSource(o.select, "applyCheckpoint: options.select");
   checkTorchao(o.torchao, "applyCheckpoint: options.torchao");
   checkKernel(o.kernel, "applyCheckpoint: options.kernel");
+  checkThreads(o.threads, "applyCheckpoint: options.threads");
   checkFunction(o.onProgress, "applyCheckpoint: options.onProgress");
   checkFunction(o.onCommitted, "applyCheckpoint: options.onCommitted");
   checkSignal(o.signal, "applyCheckpoint: options.signal");

@@ -18,7 +18,7 @@ import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { shareWork, yieldEvery } from "../parallel/share-work.js";
-import { resolveThreads } from "../parallel/thread-count.js";
+import { checkThreads, resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { PlanCache } from "../quant/plan-cache.js";
@@ -53,6 +53,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   const torchao = checkTorchao(opts.torchao, "reportCheckpoint: options.torchao") ?? "0.12";
   checkKernel(opts.kernel, "reportCheckpoint: options.kernel");
   checkCount(opts.chunkElements, "reportCheckpoint: options.chunkElements");
+  checkThreads(opts.threads, "reportCheckpoint: options.threads");
   checkWholeNumber(opts.worst, "reportCheckpoint: options.worst");
   checkFunction(opts.onProgress, "reportCheckpoint: options.onProgress");
   checkSignal(opts.signal, "reportCheckpoint: options.signal");

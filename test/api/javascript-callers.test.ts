@@ -181,6 +181,22 @@ describe("apply and report entry points from JavaScript", () => {
     expect(readdirSync(tmp.dir).sort()).toEqual(["w.npy"]);
   });
 
+  it("every entry point names its own threads option (not the CLI's --threads) when the count is not one it can use", async () => {
+    const out = tmp.path("out.npy");
+    await rejects(apply({ input: npy, output: out, config: C, threads: NaN }), /^applyFile: options\.threads must be a whole number ≥ 0 or "auto", not NaN$/);
+    await rejects(apply({ input: npy, output: out, config: C, threads: 1.5 }), /applyFile: options\.threads .* not 1\.5$/);
+    await rejects(apply({ input: npy, output: out, config: C, threads: "2" }), /applyFile: options\.threads .* not "2"$/);
+    await rejects(apply({ input: npy, output: out, config: C, threads: null }), /applyFile: options\.threads .* not null$/);
+    await rejects(apply({ input: npy, output: out, config: C, threads: 1e9 }), /^applyFile: options\.threads is 1000000000, more than fqc allows on this machine \(at most \d+\)$/);
+    await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, threads: -1 }), /^applyCheckpoint: options\.threads .* not -1$/);
+    const one = testCheckpoint(tmp.path("t.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 3) }]);
+    const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(one, C) }];
+    await rejects(js(fqc.reportCheckpoint)(one, columns, { threads: Infinity }), /^reportCheckpoint: options\.threads .* not Infinity$/);
+    one.close();
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(tmp.dir).sort()).toEqual(["t.safetensors", "w.npy"]);
+  });
+
   it("applyFile takes an object of AbortSignal's shape as its signal (the declarations' AbortSignalLike) and stops when it has fired", async () => {
     const out = tmp.path("shaped.npy");
     const listeners: Array<() => void> = [];

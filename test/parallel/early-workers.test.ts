@@ -95,7 +95,7 @@ describe("resolveThreads: threads auto by the kernel that will run", () => {
     // The JS kernel is far slower per element: its threads pay off on much smaller tensors.
     expect(INLINE_LIMIT.js).toBeLessThan(INLINE_LIMIT.wasm);
     expect(resolveThreads(3, 10, "wasm")).toBe(3);
-    expect(() => resolveThreads(-1, 10)).toThrow(/non-negative/);
+    expect(() => resolveThreads(-1, 10)).toThrow(/threads must be a whole number ≥ 0 or "auto", not -1/);
   });
 });
 

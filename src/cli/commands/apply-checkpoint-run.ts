@@ -8,6 +8,7 @@ import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import { layoutRefusal } from "../../checkpoint/layout-refusal.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
+import { threadsArg } from "../threads-arg.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
@@ -44,7 +45,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
   }
   const source = await loadSource(argv, io, setExit);
   if (!source) return;
-  const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
+  const threads = threadsArg(argv.threads);
 
   if (argv["dry-run"]) {
     const checkpoint = openCheckpoint(argv.input);

@@ -3,6 +3,7 @@ import { applyFile } from "../../apply.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
+import { threadsArg } from "../threads-arg.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
@@ -15,9 +16,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       hint: "Give file paths; the output is written beside its final name and renamed into place.",
     });
   }
-  if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
-    throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
-  }
+  const threads = threadsArg(argv.threads);
   if (argv.config !== undefined && argv.recipe !== undefined) {
     throw new FqcError("USAGE", "give --config or --recipe, not both", {
       hint: "--config applies one config to every 2-D floating *.weight tensor; a recipe names each tensor's config (and can hold a _default).",
@@ -45,7 +44,6 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
     return;
   }
   const config = selectRole(loaded.document, argv.role, configPath);
-  const threads = argv.threads === "auto" ? "auto" : Number(argv.threads);
   // cli-progress (and the readline it loads) only for a terminal.
   const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
   // A signal ends the process at once (stop.ts), after the abort: give the terminal its cursor back first.

@@ -18,6 +18,7 @@ import { unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
+import { threadsArg } from "../threads-arg.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
 import { batchedText, commitPieces } from "../write-file.js";
@@ -25,9 +26,7 @@ import type { ReportArgs, ReportContext } from "./report.js";
 
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
   if (argv.model === STDIO_ARG) throw new FqcError("USAGE", "fqc report reads a model file, not standard input", { hint: "Give the path of the model." });
-  if (argv.threads !== "auto" && !/^\d+$/.test(argv.threads)) {
-    throw new FqcError("USAGE", `--threads must be a non-negative integer or "auto", got "${argv.threads}"`);
-  }
+  const threads = threadsArg(argv.threads);
   // A safe integer: the renderer refuses anything else, and would do so only after the pass.
   if (argv.worst !== undefined && (!Number.isSafeInteger(argv.worst) || argv.worst < 1)) {
     throw new FqcError("USAGE", `--worst needs a positive whole number of tensors, got ${String(argv.worst)}`);
@@ -88,7 +87,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     });
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
-      threads: argv.threads === "auto" ? "auto" : Number(argv.threads),
+      threads,
       kernel: argv.kernel,
       signal,
       startedWorkers: workers,

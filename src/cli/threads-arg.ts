@@ -1,0 +1,16 @@
+/** `--threads` as typed on the command line (apply, report). */
+import { FqcError } from "../errors.js";
+import { checkThreads } from "../parallel/thread-count.js";
+
+/** "auto" or a whole number within the machine's cap, refused in the flag's own words before any work starts. */
+export function threadsArg(text: string): number | "auto" {
+  if (text === "auto") return "auto";
+  if (!/^\d+$/.test(text)) {
+    throw new FqcError("USAGE", `--threads must be a whole number ≥ 0 or "auto", not "${text}"`, {
+      hint: `0 or 1 computes on the main thread alone; "auto" picks one thread per core for large tensors.`,
+    });
+  }
+  const threads = Number(text);
+  checkThreads(threads, "--threads");
+  return threads;
+}
