@@ -29,8 +29,11 @@ import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
 import { checkThreads, resolveThreads } from "./parallel/thread-count.js";
 import {
-  checkCanonicalConfig, checkComputeDtype, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionsObject,
+  checkCanonicalConfig, checkComputeDtype, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject,
 } from "./library-args.js";
+
+/** Every option applyFile takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<ApplyOptions>()(["input", "output", "config", "computeDtype", "torchao", "threads", "scaleIn", "zeroPointIn", "scaleOut", "zeroPointOut", "configFile", "force", "fsync", "kernel", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers"]);
 
 export interface ApplyOptions {
   input: string;
@@ -103,7 +106,7 @@ export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
 
 /** What a JavaScript caller passes, checked before any file is touched (the types say the same to TypeScript). */
 function checkApplyOptions(opts: unknown): asserts opts is ApplyOptions {
-  const o = optionsObject<Record<string, unknown>>(opts, "applyFile", true);
+  const o = optionsObject<Record<string, unknown>>(opts, "applyFile", true, OPTION_NAMES);
   checkString(o.input, "applyFile: options.input");
   checkString(o.output, "applyFile: options.output");
   for (const k of ["scaleIn", "zeroPointIn", "scaleOut", "zeroPointOut", "configFile"]) checkString(o[k], `applyFile: options.${k}`, true);

@@ -10,7 +10,10 @@ import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows } from "./quant/kernel.js";
 import { makePlan, type ComputeDtype } from "./quant/plan.js";
 import { givenQparams, requireStaticConfig } from "./given-qparams.js";
-import { checkComputeDtype, checkFloatData, checkNumberList, checkShape, checkTorchao, optionsObject } from "./library-args.js";
+import { checkComputeDtype, checkFloatData, checkNumberList, checkShape, checkTorchao, optionNames, optionsObject } from "./library-args.js";
+
+/** Every option fakeQuantize takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<FakeQuantizeOptions>()(["shape", "computeDtype", "torchao", "scale", "zeroPoint"]);
 
 export interface FakeQuantizeOptions {
   shape: readonly number[];
@@ -36,7 +39,7 @@ export interface FakeQuantizeResult {
 /** Fake-quantizes `data` (row-major, `opts.shape`) with a config in any accepted spelling. */
 export function fakeQuantize(config: unknown, data: Float32Array | Float64Array, opts: FakeQuantizeOptions): FakeQuantizeResult {
   const canonical = normalize(config);
-  opts = optionsObject<FakeQuantizeOptions>(opts, "fakeQuantize", true);
+  opts = optionsObject<FakeQuantizeOptions>(opts, "fakeQuantize", true, OPTION_NAMES);
   const shape = checkShape(opts.shape, "fakeQuantize: options.shape");
   checkFloatData(data, "fakeQuantize: data");
   const torchao = checkTorchao(opts.torchao, "fakeQuantize: options.torchao");

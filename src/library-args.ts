@@ -4,6 +4,7 @@
  * fractional shape, a silently unchanged output). Each check throws FqcError "USAGE" naming the argument.
  */
 import { FqcError } from "./errors.js";
+import { didYouMean } from "./config/suggest.js";
 import { TORCHAO_VERSIONS, type CanonicalConfig, type Recipe, type TorchaoVersion } from "./config/types.js";
 import { COMPUTE_DTYPES } from "./input-dtype.js";
 import type { ComputeDtype } from "./quant/plan.js";
@@ -19,16 +20,35 @@ export function kindOf(v: unknown): string {
   return t === "object" ? "an object" : `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}`;
 }
 
-/** An options object (required, or absent for an optional one: then `{}`). */
-export function optionsObject<T extends object>(opts: unknown, fn: string, required: boolean): T {
+/**
+ * The option names of T, listed once for the run-time check of optionsObject; the compiler
+ * refuses a list that misses one of T's keys or names one T does not have.
+ */
+export function optionNames<T>() {
+  return <const K extends readonly (keyof T & string)[]>(names: K & ([keyof T] extends [K[number]] ? unknown : never)): readonly string[] => names;
+}
+
+/**
+ * An options object (required, or absent for an optional one: then `{}`). With `names`, a key outside them
+ * is refused: from JavaScript a misspelt option (`trheads: 2`) would otherwise be ignored without a word.
+ */
+export function optionsObject<T extends object>(opts: unknown, fn: string, required: boolean, names?: readonly string[]): T {
   if (opts === undefined && !required) return {} as T;
   if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
     throw new FqcError("USAGE", `${fn}: the options must be an object, not ${kindOf(opts)}`);
   }
+  if (names) {
+    for (const key of Object.keys(opts)) {
+      if (names.includes(key)) continue;
+      const near = didYouMean(key, names);
+      throw new FqcError("USAGE", `${fn}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`, {
+        hint: `${fn} takes ${names.map((n) => JSON.stringify(n)).join(", ")}.`,
+      });
+    }
+  }
   return opts as T;
 }
 
-/** A tensor shape: an array of whole, non-negative dimensions whose product is a safe integer. */
 export function checkShape(shape: unknown, what: string): readonly number[] {
   if (!Array.isArray(shape)) {
     throw new FqcError("USAGE", `${what} must be an array of dimensions, not ${kindOf(shape)}`, { hint: "e.g. shape: [rows, columns]" });

@@ -16,9 +16,12 @@ import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
 import { checkThreads } from "../parallel/thread-count.js";
-import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionsObject } from "../library-args.js";
+import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
+
+/** Every option applyCheckpoint takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<ApplyCheckpointOptions>()(["input", "output", "select", "torchao", "threads", "kernel", "qparamsOut", "force", "reads", "writes", "fsync", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers", "stats", "statsOutput"]);
 
 /**
  * Which tensors get which config: `{ config }` for every 2-D floating tensor
@@ -135,7 +138,7 @@ export function checkApplyPaths(
 
 /** What a JavaScript caller passes, checked before the checkpoint is opened (the types say the same to TypeScript). */
 function checkApplyCheckpointOptions(opts: unknown): asserts opts is ApplyCheckpointOptions {
-  const o = optionsObject<Record<string, unknown>>(opts, "applyCheckpoint", true);
+  const o = optionsObject<Record<string, unknown>>(opts, "applyCheckpoint", true, OPTION_NAMES);
   checkString(o.input, "applyCheckpoint: options.input");
   checkString(o.output, "applyCheckpoint: options.output");
   checkString(o.qparamsOut, "applyCheckpoint: options.qparamsOut", true);

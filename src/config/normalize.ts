@@ -17,7 +17,10 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
-import { checkChoice, kindOf, optionsObject } from "../library-args.js";
+import { checkChoice, kindOf, optionNames, optionsObject } from "../library-args.js";
+
+/** Every option normalize takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<NormalizeOptions>()(["filename", "format"]);
 
 function configError(f: Finding): FqcError {
   const where = f.pointer === "" ? "" : ` (at ${f.pointer})`;
@@ -35,7 +38,7 @@ export interface NormalizeOptions {
  * number was written as a float (`32.0` is a Python float in torchao's messages).
  */
 function source(input: unknown, options: NormalizeOptions): SourceDoc {
-  const opts = optionsObject<NormalizeOptions>(options, "normalize", false);
+  const opts = optionsObject<NormalizeOptions>(options, "normalize", false, OPTION_NAMES);
   if (opts.filename !== undefined && typeof opts.filename !== "string") throw new FqcError("USAGE", `normalize: options.filename must be a string, not ${kindOf(opts.filename)}`);
   checkChoice(opts.format, ["json", "yaml"] as const, "normalize: options.format");
   let doc: SourceDoc;

@@ -20,7 +20,10 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument, TorchaoVersion } from "./types.js";
 import { keyBudget } from "./unknown-keys.js";
 import { FqcError } from "../errors.js";
-import { checkChoice, checkTorchao, kindOf, optionsObject } from "../library-args.js";
+import { checkChoice, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+
+/** Every option validate takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<ValidateOptions>()(["filename", "format", "ruleSettings", "maxProblems", "torchao"]);
 
 export interface ValidateOptions {
   /** File name shown in diagnostics; `.yaml`/`.yml` selects YAML. Default "<input>". */
@@ -152,7 +155,7 @@ const TARGETED_POSITIONS = 10_000;
 /** Severity of a rule under the settings; undefined when it is turned off. */
 /** A JavaScript caller's options, checked: a plain object for ruleSettings or a NaN maxProblems would otherwise crash or list nothing. */
 function checkValidateOptions(opts: unknown): ValidateOptions {
-  const o = optionsObject<ValidateOptions>(opts, "validate", false);
+  const o = optionsObject<ValidateOptions>(opts, "validate", false, OPTION_NAMES);
   if (o.filename !== undefined && typeof o.filename !== "string") throw new FqcError("USAGE", `validate: options.filename must be a string, not ${kindOf(o.filename)}`);
   checkChoice(o.format, ["json", "yaml"] as const, "validate: options.format");
   checkTorchao(o.torchao, "validate: options.torchao");

@@ -12,7 +12,7 @@ import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
-import { checkCount, checkFunction, checkKernel, checkSignal, checkTorchao, checkWholeNumber, kindOf, optionsObject } from "../library-args.js";
+import { checkCount, checkFunction, checkKernel, checkSignal, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { ioError } from "../npy/fail.js";
 import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
@@ -30,6 +30,9 @@ import {
 } from "./report-chunks.js";
 import { mergeStats, SLOTS } from "./stats.js";
 import type { ColumnInput, Report } from "./types.js";
+
+/** Every option reportCheckpoint takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<ReportOptions>()(["torchao", "threads", "kernel", "chunkElements", "worst", "onProgress", "signal", "startedWorkers"]);
 
 export interface ReportOptions {
   /** torchao version whose numerics to reproduce (default 0.12). */
@@ -49,7 +52,7 @@ export interface ReportOptions {
 const PROGRESS_MS = 100;
 
 export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly ColumnInput[], opts: ReportOptions = {}): Promise<Report> {
-  opts = optionsObject<ReportOptions>(opts, "reportCheckpoint", false);
+  opts = optionsObject<ReportOptions>(opts, "reportCheckpoint", false, OPTION_NAMES);
   const torchao = checkTorchao(opts.torchao, "reportCheckpoint: options.torchao") ?? "0.12";
   checkKernel(opts.kernel, "reportCheckpoint: options.kernel");
   checkCount(opts.chunkElements, "reportCheckpoint: options.chunkElements");

@@ -6,10 +6,13 @@ import { renderReportMarkdown } from "./render-markdown.js";
 import { reportTablePieces } from "./render-table.js";
 import type { Report } from "./types.js";
 import { FqcError } from "../errors.js";
-import { checkChoice, checkCount, checkDb, checkReport, optionsObject } from "../library-args.js";
+import { checkChoice, checkCount, checkDb, checkReport, optionNames, optionsObject } from "../library-args.js";
 import { SORT_KEYS } from "./format-names.js";
 
 import { REPORT_FORMATS as FORMATS, type ReportFormat } from "./format-names.js";
+
+/** Every option renderReport takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<HtmlOptions>()(["sort", "worst", "all", "threshold"]);
 
 export { REPORT_FORMATS, type ReportFormat } from "./format-names.js";
 
@@ -40,7 +43,7 @@ export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOpt
 function checkRenderArgs(format: unknown, report: unknown, opts: unknown): void {
   checkChoice(format, FORMATS, "renderReport: format");
   checkReport(report, "renderReport: report");
-  const o = optionsObject<HtmlOptions>(opts, "renderReport", false);
+  const o = optionsObject<HtmlOptions>(opts, "renderReport", false, OPTION_NAMES);
   checkChoice(o.sort, SORT_KEYS, "renderReport: options.sort");
   checkCount(o.worst, "renderReport: options.worst");
   checkDb(o.threshold, "renderReport: options.threshold", true);

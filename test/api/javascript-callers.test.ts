@@ -241,6 +241,39 @@ describe("apply and report entry points from JavaScript", () => {
   });
 });
 
+describe("misspelt options from JavaScript", () => {
+  const own = tempDir();
+  afterAll(() => own.cleanup());
+  const npy = own.path("k.npy");
+  writeFileSync(npy, Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [2, 8] }), Buffer.from(weights(16, 9).buffer)]));
+  const C = fqc.normalize({ dtype: "int4", group_size: 4 });
+
+  it("every entry point refuses an option it does not take, naming it and the one meant, before any file is written", async () => {
+    const out = own.path("k_out.npy");
+    await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, trheads: 2 }), /^applyFile: unknown option "trheads" \(did you mean "threads"\?\)$/);
+    await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, chunk_elements: 64 }), /unknown option "chunk_elements" \(did you mean "chunkElements"\?\)/);
+    await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, qparams_out: "q" }), /^applyCheckpoint: unknown option "qparams_out" \(did you mean "qparamsOut"\?\)$/);
+    await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, colour: "red" }), /^applyFile: unknown option "colour"$/);
+    expect(existsSync(out)).toBe(false);
+    refuses(() => js(fqc.fakeQuantize)(C, new Float32Array(16), { shape: [2, 8], computedtype: "bfloat16" }), /^fakeQuantize: unknown option "computedtype" \(did you mean "computeDtype"\?\)$/);
+    refuses(() => js(fqc.normalize)({ dtype: "int4" }, { fileName: "a.yaml" }), /^normalize: unknown option "fileName" \(did you mean "filename"\?\)$/);
+    refuses(() => js(fqc.validate)("{}", { maxProblem: 3 }), /^validate: unknown option "maxProblem" \(did you mean "maxProblems"\?\)$/);
+    const e = caught(() => js(fqc.validate)("{}", { rules: {} }));
+    expectUsage(e, /^validate: unknown option "rules"/);
+    expect((e as fqc.FqcError).hint).toBe('validate takes "filename", "format", "ruleSettings", "maxProblems", "torchao".');
+  });
+
+  it("reportCheckpoint and renderReport check their keys too, and every documented option is still taken", async () => {
+    const ckpt = testCheckpoint(own.path("k.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 4) }]);
+    const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, C) }];
+    await rejects(js(fqc.reportCheckpoint)(ckpt, columns, { thread: 1 }), /^reportCheckpoint: unknown option "thread" \(did you mean "threads"\?\)$/);
+    const report = await fqc.reportCheckpoint(ckpt, columns, { torchao: "0.12", threads: 1, kernel: "auto", chunkElements: 64, worst: 1, onProgress: () => {}, signal: new AbortController().signal });
+    refuses(() => js(fqc.renderReport)("table", report, { sortBy: "sqnr" }), /^renderReport: unknown option "sortBy"/);
+    expect(fqc.renderReport("json", report, { sort: "sqnr", worst: 1, all: true, threshold: 10 })).toContain('"a.weight"');
+    ckpt.close();
+  });
+});
+
 describe("the option types a caller writes against", () => {
   it("are exported: ValidateOptions, ValidateResult, NormalizeOptions and RenderReportOptions (type-checked by tsconfig.test.json)", () => {
     const v: fqc.ValidateOptions = { filename: "c.yaml", maxProblems: 1 };

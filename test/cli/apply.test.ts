@@ -170,7 +170,7 @@ describe("fqc apply (end to end)", () => {
     expect(stdin.stderr).toContain("not standard input");
     const abc = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg, "-j", "abc"]);
     expect(abc.code).toBe(2);
-    expect(abc.stderr).toContain('got "abc"');
+    expect(abc.stderr).toContain('--threads must be a whole number ≥ 0 or "auto", not "abc"');
     const many = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg, "-j", "100000"]);
     expect(many.code).toBe(2);
     expect(many.stderr).toContain("at most");
