@@ -5,7 +5,7 @@
  * and a run skips loading and running yargs (~10 ms, measured: a large share
  * of fqc's start-up). Anything else returns undefined and yargs parses the
  * line as usual, with its messages: help and version, unknown or abbreviated
- * options, `--`, empty values, values starting with "-", clusters like -qj,
+ * options, `--`, empty values, values starting with "-", clusters like -qj (but `-j4` and `-c=x` are read),
  * values outside an option's choices, a boolean given as --flag=value or
  * followed by true/false, a missing required option, a wrong positional count.
  */
@@ -50,7 +50,8 @@ export function parsePlainArgs(
       operands.push(arg);
       continue;
     }
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const joined = joinedShortValue(arg);
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : joined ? 2 : -1;
     const flag = eq >= 0 ? arg.slice(0, eq) : arg;
     const name = flags.get(flag);
     // yargs reads --flag=false, and --flag false, as a value: leave those to it.
@@ -64,11 +65,11 @@ export function parsePlainArgs(
     }
     const option = options[name];
     if (option.type === "boolean") {
-      if (valueFollows) return undefined;
+      if (valueFollows || joined !== undefined) return undefined;
       values[name] = true;
       continue;
     }
-    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+    const value = joined !== undefined ? joined : eq >= 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === "" || value.startsWith("-")) return undefined;
     if (option.choices && !option.choices.includes(value)) return undefined;
     values[name] = value;
@@ -81,4 +82,14 @@ export function parsePlainArgs(
     if (o.default !== undefined) values[name] = o.default;
   }
   return values;
+}
+
+/**
+ * The value of a short option written with it, `-j4` or `-j=4`, as yargs reads them (digits, or anything after
+ * `=`); undefined for every other argument, `-qj` clusters included (yargs takes those apart).
+ */
+function joinedShortValue(arg: string): string | undefined {
+  if (arg.length < 3 || arg[1] === "-" || !/^[A-Za-z]$/.test(arg[1])) return undefined;
+  if (arg[2] === "=") return arg.slice(3);
+  return /^\d+$/.test(arg.slice(2)) ? arg.slice(2) : undefined;
 }

@@ -50,6 +50,13 @@ describe("plain apply lines", () => {
     });
   });
 
+  it("reads a short option's joined value, -j4 and -c=cfg.json, as yargs does (a common way to write -j)", () => {
+    expect(plainApplyArgs(["x.npy", "y.npy", "-ccfg.json"])).toBeUndefined();
+    expect(plainApplyArgs(["x.npy", "y.npy", "-c=cfg.json", "-j1"])).toEqual({ ...DEFAULTS, input: "x.npy", output: "y.npy", config: "cfg.json", threads: "1" });
+    expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", "-j=12"])).toMatchObject({ threads: "12" });
+    for (const odd of ["-j1.5", "-jx", "-j=", "-q1", "-q=true", "-j-1"]) expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", odd]), odd).toBeUndefined();
+  });
+
   it("parses a line with neither --config nor --recipe (the command refuses it, naming both)", () => {
     expect(plainApplyArgs(["a", "b"])).toEqual({ ...DEFAULTS, input: "a", output: "b" });
   });
@@ -100,6 +107,9 @@ const tokenArb = fc.oneof(
   fc.tuple(fc.constantFrom(...names), fc.constantFrom(...values)).map(([n, v]) => `--${n}=${v}`),
   fc.constantFrom(...values),
   fc.constantFrom("--", "-h", "--help", "--version", "-qj", "--scaleOut", "--conf", "-c=x", "--no-q", "---quiet"),
+  // A short option with its value joined on: digits, or anything after "=" (the rest is yargs').
+  fc.tuple(fc.constantFrom(...aliases, "-x"), fc.constantFrom(...values, "1", "12", "1.5", "x", "j", "q", "=", "==1")).map(([f, v]) => `${f}${v}`),
+  fc.tuple(fc.constantFrom(...aliases), fc.constantFrom(...values)).map(([f, v]) => `${f}=${v}`),
 );
 
 /** Lines in plain form only: two operands and options with valid values, in any order and spelling. */
@@ -111,7 +121,11 @@ const plainLineArb = fc
         const flags = ["alias" in o ? `-${o.alias}` : `--${name}`, `--${name}`];
         if (o.type === "boolean") return fc.constantFrom([`--${name}`], [`--no-${name}`], ...("alias" in o ? [[`-${o.alias}`]] : []));
         const choices: readonly string[] = "choices" in o ? o.choices : ["v.npy", "3", "0.18", "a=b", "x y"];
-        return fc.tuple(fc.constantFrom(...flags), fc.constantFrom(...choices), fc.boolean()).map(([f, v, joined]) => (joined && f.startsWith("--") ? [`${f}=${v}`] : [f, v]));
+        return fc.tuple(fc.constantFrom(...flags), fc.constantFrom(...choices), fc.boolean()).map(([f, v, joined]) => {
+          if (!joined) return [f, v];
+          if (f.startsWith("--")) return [`${f}=${v}`];
+          return [/^\d+$/.test(v) ? `${f}${v}` : `${f}=${v}`];
+        });
       }),
       { maxLength: 8 },
     ),
