@@ -10,9 +10,13 @@
  * worker pool share, so the threads stay busy across tensor boundaries.
  * A tensor that must be streamed (a deflated .npz member, or an output that
  * only appends) is processed on the main thread, in checkpoint order, after
- * the task gathered so far has run. Memory stays bounded by the chunk
+ * the task gathered so far has run; a fake-quantized deflated member in
+ * Fortran order is first inflated into a spill file beside the output, then
+ * read from it row by row in C order. Memory stays bounded by the chunk
  * buffers of each thread, whatever the tensor sizes.
  */
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
 import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanItem, type SpanPart } from "../apply-chunks.js";
@@ -37,6 +41,8 @@ import { mergeStats, SLOTS } from "../report/stats.js";
 import { AtomicFile } from "../npy/atomic.js";
 import { laidOutInFortranOrder } from "../npy/fortran.js";
 import { layoutRefusal } from "../checkpoint/layout-refusal.js";
+import { spillTensor, type SpilledTensor } from "../checkpoint/spill.js";
+import { resolveTarget } from "../npy/path-check.js";
 
 /** Bytes per chunk of a copied tensor (what bench/io-floor.mjs moves per read and write). */
 export const COPY_CHUNK_BYTES = 4 << 20;
@@ -87,6 +93,11 @@ export interface CheckpointRunOptions {
   stats?: boolean;
   /** A file made from the statistics (`apply --report`; implies `stats`), created and committed with the outputs (StatsOutput). */
   statsOutput?: StatsOutput;
+  /**
+   * Where a deflated Fortran-order member is inflated before it is read (an unnamed file, spill.ts).
+   * Default: the output's directory (the one its temp file is in), which must have room for the output anyway.
+   */
+  spillDir?: string;
 }
 
 /**
@@ -255,6 +266,7 @@ export async function runCheckpoint(
   let chunks = 0;
   let bytesDone = 0;
   const files = new InputFiles();
+  let spillDir = opts.spillDir;
   try {
     if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
     writer = openWriter({ cOrder: new Set(tensors.flatMap((t, i) => (plans[i] && t.fortranOrder ? [i] : []))) });
@@ -328,11 +340,18 @@ export async function runCheckpoint(
       }
       // In order: what was gathered before this tensor runs first.
       await flush();
-      chunks += await streamTensor(checkpoint, t, sink, plan, {
-        kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output, between,
-        fd: t.dataOffset !== null ? files.fd(t.file) : undefined,
-        stats: partials && plan ? { partials, firstSlot: firstSlot[i] } : undefined,
-      });
+      // A fake-quantized deflated member in Fortran order is read in C order from an inflated copy (spill.ts).
+      let spill: SpilledTensor | undefined;
+      try {
+        if (plan && t.dataOffset === null && laidOutInFortranOrder(t)) spill = await spillTensor(checkpoint, t, spillDir ??= spillDirFor(opts.output), { between });
+        chunks += await streamTensor(checkpoint, spill?.tensor ?? t, sink, plan, {
+          kernel, chunkElements, copyChunkBytes, scaleOut: target?.scale, zeroPointOut: target?.zeroPoint, output: opts.output, between,
+          fd: spill ? spill.fd : t.dataOffset !== null ? files.fd(t.file) : undefined,
+          stats: partials && plan ? { partials, firstSlot: firstSlot[i] } : undefined,
+        });
+      } finally {
+        spill?.close();
+      }
       bytesDone += t.byteLength;
       opts.onProgress?.(bytesDone, totalBytes);
       await pause(); // let a Ctrl-C in
@@ -373,6 +392,14 @@ export async function runCheckpoint(
     chunks,
     ...(stats ? { stats } : {}),
   };
+}
+
+/** The directory the output's temp file goes to: OUT's own when it is one, else the one holding the file it names (links followed). */
+function spillDirFor(output: string): string {
+  try {
+    if (statSync(output).isDirectory()) return output;
+  } catch { /* not there yet: the file will be created */ }
+  return dirname(resolveTarget(output));
 }
 
 /** Whether a plan's tensor is one chunk of float32/16 values (span parts are computed whole, in place). */

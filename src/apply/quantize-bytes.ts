@@ -41,8 +41,20 @@ export function fakeQuantizeBytes(c: BytesChunk): void {
   const size = ITEM_SIZE[c.dtype];
   const count = c.bytes.length / size;
   toFromHostOrder(c.bytes, size, c.byteOrder);
+  decodeTensorValues(c.bytes, c.dtype, count, c.values.subarray(0, count));
+  fakeQuantizeValues(c);
+}
+
+/**
+ * fakeQuantizeBytes from the rounding on, for rows already decoded into
+ * c.values (a Fortran-order tensor's rows, which the .npy row reader gathers
+ * in C order as float32 values, float16 widened exactly): the result is
+ * encoded into c.bytes, whose length says how many values there are.
+ */
+export function fakeQuantizeValues(c: BytesChunk): void {
+  const size = ITEM_SIZE[c.dtype];
+  const count = c.bytes.length / size;
   const values = c.values.subarray(0, count);
-  decodeTensorValues(c.bytes, c.dtype, count, values);
   if (needsRounding(c.dtype, c.plan.compute)) toComputeDtype(values, c.plan.compute as "float16" | "bfloat16");
   const x = c.stats?.x.subarray(0, count);
   x?.set(values);

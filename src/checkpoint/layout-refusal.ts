@@ -1,9 +1,9 @@
 /**
  * Stored layouts fqc cannot fake-quantize, known from a tensor's header alone:
  * apply refuses them before writing anything, and the dry run shows the same
- * refusal on the tensor's row (it reads no tensor data either).
+ * refusal on the tensor's row (it reads no tensor data either). (A deflated
+ * member in Fortran order is not one: it is read from an inflated copy, spill.ts.)
  */
-import { laidOutInFortranOrder } from "../npy/fortran.js";
 import type { CheckpointTensor } from "./types.js";
 
 export interface LayoutRefusal {
@@ -13,14 +13,6 @@ export interface LayoutRefusal {
 }
 
 export function layoutRefusal(t: CheckpointTensor): LayoutRefusal | undefined {
-  if (t.dataOffset === null && laidOutInFortranOrder(t)) {
-    // A deflated member inflates from its start only, and the first C-order row takes an element of every
-    // column: streaming it in C order would need the whole member in memory (or one inflate pass per chunk).
-    return {
-      what: "a compressed member stored in Fortran order, which fqc does not fake-quantize",
-      hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
-    };
-  }
   if (t.byteOrder !== "little" && t.dtype === "BF16") return { what: "big-endian bfloat16, which fqc does not fake-quantize" };
   return undefined;
 }

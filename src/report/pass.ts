@@ -7,12 +7,14 @@
  * tensor and column (assemble.ts turns them into the report).
  */
 import { closeSync, openSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { Checkpoint, CheckpointTensor } from "../checkpoint/types.js";
 import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
+import { spillTensor } from "../checkpoint/spill.js";
 import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
-import { checkCount, checkFunction, checkKernel, checkSignal, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { ioError } from "../npy/fail.js";
 import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
@@ -25,14 +27,14 @@ import { PlanCache } from "../quant/plan-cache.js";
 import { laidOutInFortranOrder } from "../npy/fortran.js";
 import { assembleReport, type CellPlan } from "./assemble.js";
 import {
-  REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runStreamedTensor,
+  REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runSpilledTensor, runStreamedTensor,
   type ReportTask, type ReportTensorWork,
 } from "./report-chunks.js";
 import { mergeStats, SLOTS } from "./stats.js";
 import type { ColumnInput, Report } from "./types.js";
 
 /** Every option reportCheckpoint takes, for its check of a caller's keys. */
-const OPTION_NAMES = optionNames<ReportOptions>()(["torchao", "threads", "kernel", "chunkElements", "worst", "onProgress", "signal", "startedWorkers"]);
+const OPTION_NAMES = optionNames<ReportOptions>()(["torchao", "threads", "kernel", "chunkElements", "worst", "onProgress", "signal", "startedWorkers", "spillDir"]);
 
 export interface ReportOptions {
   /** torchao version whose numerics to reproduce (default 0.12). */
@@ -47,6 +49,8 @@ export interface ReportOptions {
   onProgress?: (chunksDone: number, chunksTotal: number) => void;
   signal?: AbortSignalLike;
   startedWorkers?: WorkerSupply;
+  /** Where a deflated Fortran-order member is inflated before it is read (an unnamed file, spill.ts); default: os.tmpdir() ($TMPDIR). */
+  spillDir?: string;
 }
 
 const PROGRESS_MS = 100;
@@ -60,6 +64,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   checkWholeNumber(opts.worst, "reportCheckpoint: options.worst");
   checkFunction(opts.onProgress, "reportCheckpoint: options.onProgress");
   checkSignal(opts.signal, "reportCheckpoint: options.signal");
+  checkString(opts.spillDir, "reportCheckpoint: options.spillDir", true);
   if (!Array.isArray(columns)) throw new FqcError("USAGE", `reportCheckpoint: columns must be an array of { name, source, kind, targets }, not ${kindOf(columns)}`);
   const names = new Set<string>();
   for (const c of columns) {
@@ -154,13 +159,6 @@ function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: 
     const first = plans.find((p): p is QuantPlan => p !== null);
     if (!first || first.rows === 0) continue;
     const fortran = laidOutInFortranOrder(t);
-    if (fortran && t.dataOffset === null) {
-      // A deflated member inflates from its start only, and the first C-order row takes an element of every column.
-      throw new FqcError("NPY", `${t.file}: ${t.name} is a compressed member stored in Fortran order, which fqc report does not read`, {
-        file: t.file,
-        hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
-      });
-    }
     const rowsPerChunk = rowsPerChunkFor(first.rowLength, chunkElements);
     const work: ReportTensorWork = {
       file: t.file,
@@ -234,7 +232,19 @@ async function runTask(
     const pause = yieldEvery();
     for (const { work, index } of streamed) {
       if (stopped()) break;
-      await runStreamedTensor(work, checkpoint.stream(checkpoint.tensors[index], work.rowsPerChunk * work.rowLength * 4), task, stopped, pause);
+      const t = checkpoint.tensors[index];
+      if (work.fortranShape !== null) {
+        // A deflated member in Fortran order: read in C order from an inflated copy (spill.ts).
+        const between = async () => { await pause(); if (stopped()) throw interrupted(); };
+        const spill = await spillTensor(checkpoint, t, opts.spillDir ?? tmpdir(), { between });
+        try {
+          await runSpilledTensor(work, spill.fd, task, stopped, pause);
+        } finally {
+          spill.close();
+        }
+      } else {
+        await runStreamedTensor(work, checkpoint.stream(t, work.rowsPerChunk * work.rowLength * 4), task, stopped, pause);
+      }
       streamedDone += work.chunks;
       report();
       await pause();

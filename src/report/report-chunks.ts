@@ -278,6 +278,28 @@ export function runReportChunks(task: ReportTask): number {
 }
 
 /**
+ * A Fortran-order tensor inflated into a spill file (a deflated .npz member,
+ * spill.ts), its data at offset 0 of `fd`, on the calling thread: the chunks
+ * of a one-tensor task, each read by the .npy row reader as a stored
+ * Fortran member's are, into the tensor's own slots of `task.partials`.
+ */
+export async function runSpilledTensor(
+  work: ReportTensorWork, fd: number,
+  task: Pick<ReportTask, "columns" | "kernel" | "partials">, shouldStop: () => boolean, between: () => Promise<void>,
+): Promise<void> {
+  const runner = new ReportRunner({
+    kind: "report",
+    tensors: [{ ...work, fd, dataOffset: 0, firstChunk: 0 }],
+    columns: task.columns,
+    positionalChunks: work.chunks,
+    kernel: task.kernel,
+    partials: task.partials.subarray(work.firstChunk * task.columns * SLOTS),
+    control: new Int32Array(3),
+  });
+  while (!shouldStop() && runner.next()) await between();
+}
+
+/**
  * A tensor that can only be streamed (a deflated .npz member), on the calling
  * thread: pieces of `stream` are gathered into whole-row chunks of the same
  * size a positional read would take, so the figures do not depend on how the

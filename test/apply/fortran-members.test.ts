@@ -3,17 +3,20 @@
  * stores `w.T` in Fortran order): a fake-quantized one is written in C order
  * under the header numpy writes for np.ascontiguousarray of it, bit for bit
  * what the same run gives on the C-order archive; a copied one keeps its
- * bytes. (Checked by hand once with NumPy: np.load of the output equals the
- * output for np.ascontiguousarray, member by member.)
+ * bytes. A deflated Fortran member (np.savez_compressed of a transpose) is
+ * inflated once into a spill file and read from it the same way. (Checked by
+ * hand once with NumPy: np.load of the output equals the output for
+ * np.ascontiguousarray, member by member.)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheckpoint, type OutputLayout } from "../../src/apply/checkpoint-run.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
 import type { NpzCheckpoint } from "../../src/checkpoint/npz.js";
 import type { NpyCheckpoint } from "../../src/checkpoint/npy-checkpoint.js";
 import { normalize } from "../../src/config/normalize.js";
-import { FqcError } from "../../src/errors.js";
+import { SPILL_PIECE_BYTES } from "../../src/checkpoint/spill.js";
+import { numberToHalf } from "../../src/npy/float16.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { runFqc, tempDir } from "../helpers/cli.js";
 import { craftZip, npzFixture, readTensor } from "../checkpoint/npz-helpers.js";
@@ -140,23 +143,103 @@ describe("apply on an .npz with Fortran-order members", () => {
     expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
   });
 
-  it("refuses a compressed (np.savez_compressed) Fortran member it would fake-quantize, naming it and the fix, with no output", async () => {
-    const archive = craftZip([{ name: "w.weight.npy", payload: npy(values(24 * 64, 3), [24, 64], true), method: 8 }]);
-    const input = tmp.write("deflated-f.npz", archive);
-    const output = tmp.path("deflated-f.out.npz");
+  it.each([[2], [0]])("fake-quantizes a compressed (np.savez_compressed) Fortran member through a spill file, bit-exact with the C-order archive (%i threads)", async (threads) => {
+    // Deflated Fortran members between stored and deflated C-order ones, qparams and statistics included.
+    const arrays = SHAPES.map((s, i) => values(s.reduce((a, b) => a * b, 1), i + 10));
+    const names = SHAPES.map((_, i) => `layers.${i}.weight.npy`);
+    const other = values(16 * 32, 7);
+    const archive = (fortran: boolean) => craftZip([
+      { name: "c.stored.npy", payload: npy(other, [16, 32], false) },
+      ...names.map((name, i) => ({ name, payload: npy(arrays[i], SHAPES[i], fortran), method: 8 })),
+      { name: "c.deflated.npy", payload: npy(other, [16, 32], false), method: 8 },
+    ]);
+    const configs = [cfg, ...SHAPES.map(cfgFor), cfg];
+    const run = async (name: string, fortran: boolean) => {
+      const input = tmp.write(`${name}.npz`, archive(fortran));
+      const output = tmp.path(`${name}.out.npz`);
+      const qparams = tmp.path(`${name}.q.safetensors`);
+      const ck = openCheckpoint(input);
+      try {
+        const result = await runCheckpoint(ck, configs, ({ cOrder }) => createCheckpointWriter(ck, output, { cOrder }), {
+          output, threads, chunkElements: 64, qparamsOut: qparams, stats: true,
+        });
+        return { members: members(output), qparams: readFileSync(qparams), stats: result.stats };
+      } finally {
+        ck.close();
+      }
+    };
+    const fromF = await run(`deflated-f${threads}`, true);
+    const fromC = await run(`deflated-c${threads}`, false);
+    fromF.members.forEach((m, i) => {
+      expect(m.name).toBe(fromC.members[i].name);
+      expect(new TextDecoder().decode(m.header)).toContain("'fortran_order': False");
+      expect(Buffer.from(m.header).equals(Buffer.from(fromC.members[i].header)), m.name).toBe(true);
+      expect(Buffer.from(m.data).equals(Buffer.from(fromC.members[i].data)), m.name).toBe(true);
+    });
+    expect(fromF.qparams.equals(fromC.qparams)).toBe(true);
+    expect(fromF.stats).toEqual(fromC.stats);
+    // Fake-quantized, not copied; and no spill file (nor anything else) left beside the output.
+    expect(Buffer.from(fromF.members[1].data).equals(Buffer.from(arrays[0].buffer))).toBe(false);
+    expect(readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"))).toEqual([]);
+  });
+
+  it("does so for big-endian float32 and float16 members too (their bytes are gathered, swapped and encoded back as they came)", async () => {
+    const shape = [24, 64];
+    /** The values as `descr` items, in C or Fortran order. */
+    const npyOf = (v: Float32Array, descr: ">f4" | "<f2", fortran: boolean): Uint8Array => {
+      const size = descr === "<f2" ? 2 : 4;
+      const header = encodeNpyHeader({ descr, shape, fortranOrder: fortran });
+      const out = new Uint8Array(header.length + v.length * size);
+      out.set(header);
+      const dv = new DataView(out.buffer, header.length);
+      for (let k = 0; k < v.length; k++) {
+        const at = fortran ? (k % shape[1]) * shape[0] + Math.floor(k / shape[1]) : k;
+        if (size === 4) dv.setFloat32(at * 4, v[k], false);
+        else dv.setUint16(at * 2, numberToHalf(v[k]), true);
+      }
+      return out;
+    };
+    const v = values(24 * 64, 12);
+    const archive = (fortran: boolean) => craftZip(([">f4", "<f2"] as const).map((descr, i) => ({ name: `w${i}.weight.npy`, payload: npyOf(v, descr, fortran), method: 8 })));
+    const fromF = members(await applyNpz("deflated-f-dtypes", archive(true), [cfg, cfg], 0));
+    const fromC = members(await applyNpz("deflated-c-dtypes", archive(false), [cfg, cfg], 0));
+    fromF.forEach((m, i) => {
+      expect(Buffer.from(m.header).equals(Buffer.from(fromC[i].header)), m.name).toBe(true);
+      expect(Buffer.from(m.data).equals(Buffer.from(fromC[i].data)), m.name).toBe(true);
+    });
+  });
+
+  it("inflates a compressed Fortran member once, in pieces much smaller than the member, and reads it back in chunks", async () => {
+    const shape = [512, 1024]; // 2 MiB of float32
+    const v = values(shape[0] * shape[1], 8);
+    const input = tmp.write("stream-f.npz", craftZip([{ name: "w.weight.npy", payload: npy(v, shape, true), method: 8 }]));
+    const output = tmp.path("stream-f.out.npz");
     const ck = openCheckpoint(input);
+    const calls: Array<{ maxBytes: number; pieces: number; largest: number }> = [];
+    const stream = ck.stream.bind(ck);
+    ck.stream = function* (t, maxBytes) {
+      const call = { maxBytes, pieces: 0, largest: 0 };
+      calls.push(call);
+      for (const piece of stream(t, maxBytes)) {
+        call.pieces++;
+        call.largest = Math.max(call.largest, piece.length);
+        yield piece;
+      }
+    };
+    let chunks: number;
     try {
-      const run = runCheckpoint(ck, [cfg], ({ cOrder }) => createCheckpointWriter(ck, output, { cOrder }), { output });
-      await expect(run).rejects.toThrow(FqcError);
-      await expect(run).rejects.toThrow("tensor w.weight (24×64 F32): is a compressed member stored in Fortran order");
-      await expect(run).rejects.toThrow(expect.objectContaining({ hint: expect.stringContaining("np.savez") }));
+      chunks = (await runCheckpoint(ck, [cfg], ({ cOrder }) => createCheckpointWriter(ck, output, { cOrder }), { output, threads: 0, chunkElements: 1 << 14 })).chunks;
     } finally {
       ck.close();
     }
-    expect(existsSync(output)).toBe(false);
+    expect(calls).toEqual([{ maxBytes: SPILL_PIECE_BYTES, pieces: Math.ceil((v.length * 4) / SPILL_PIECE_BYTES), largest: SPILL_PIECE_BYTES }]);
+    expect(SPILL_PIECE_BYTES).toBeLessThanOrEqual((v.length * 4) / 2);
+    expect(chunks).toBe(shape[0] / 16); // 16 rows of 1024 per chunk of 2^14 elements
+    const viaC = await applyNpz("stream-c", craftZip([{ name: "w.weight.npy", payload: npy(v, shape, false) }]), [cfg], 0);
+    expect(Buffer.from(members(output)[0].data).equals(Buffer.from(members(viaC)[0].data))).toBe(true);
   });
 
-  it("shows that refusal in --dry-run too: the member's row is an error and the dry run exits 1, as apply exits 2 on it", () => {
+  it("lists a compressed Fortran member as quantized in --dry-run, as apply then writes it (exit 0)", () => {
     const archive = craftZip([
       { name: "w.weight.npy", payload: npy(values(24 * 64, 3), [24, 64], true), method: 8 },
       { name: "c.weight.npy", payload: npy(values(24 * 64, 4), [24, 64], false), method: 8 },
@@ -164,15 +247,14 @@ describe("apply on an .npz with Fortran-order members", () => {
     const input = tmp.write("dry-deflated-f.npz", archive);
     const config = tmp.write("dry-f.json", JSON.stringify({ dtype: "int4", group_size: 32 }));
     const dry = runFqc(["apply", input, tmp.path("dry-f.out.npz"), "-c", config, "--dry-run"]);
-    expect(dry.code, dry.stderr).toBe(1);
-    expect(dry.stdout).toMatch(/w\.weight\s+24×64\s+F32\s+error/);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/w\.weight\s+24×64\s+F32\s+quantize/);
     expect(dry.stdout).toMatch(/c\.weight\s+24×64\s+F32\s+quantize/);
-    expect(dry.stdout).toContain("is a compressed member stored in Fortran order, which fqc does not fake-quantize");
     const json = JSON.parse(runFqc(["apply", input, tmp.path("dry-f.out.npz"), "-c", config, "--dry-run", "--json"]).stdout) as { tensors: { name: string; errors: { message: string }[] }[] };
-    expect(json.tensors.map((t) => [t.name, t.errors.length])).toEqual([["w.weight", 1], ["c.weight", 0]]);
+    expect(json.tensors.map((t) => [t.name, t.errors.length])).toEqual([["w.weight", 0], ["c.weight", 0]]);
     const real = runFqc(["apply", input, tmp.path("dry-f.out.npz"), "-c", config]);
-    expect(real.code).toBe(2);
-    expect(real.stderr).toContain("is a compressed member stored in Fortran order, which fqc does not fake-quantize");
+    expect(real.code, real.stderr).toBe(0);
+    expect(new TextDecoder().decode(members(tmp.path("dry-f.out.npz"))[0].header)).toContain("'fortran_order': False");
   });
 
   it("fake-quantizes a compressed Fortran member whose shape has one dimension above 1 (its bytes are C order too)", async () => {

@@ -50,7 +50,7 @@ vi.mock("node:fs", async (importOriginal) => {
   return { ...mocked, default: mocked };
 });
 
-const { readdirSync, readFileSync, writeFileSync, copyFileSync } = await import("node:fs");
+const { readdirSync, readFileSync, realpathSync, writeFileSync, copyFileSync } = await import("node:fs");
 const { tempDir } = await import("../helpers/cli.js");
 const { runMain } = await import("../helpers/in-process.js");
 const { writeSafetensors } = await import("../helpers/test-checkpoint.js");
@@ -71,6 +71,11 @@ const st = tmp.path("in.safetensors");
 writeSafetensors(st, ["a.weight", "b.weight"].map((name, k) => ({
   name, dtype: "F32" as const, shape: [ROWS, 256], data: new Uint8Array(Float32Array.from({ length: ROWS * 256 }, (_, i) => Math.cos(i + k)).buffer),
 })));
+
+/** The same values in Fortran order (np.savez_compressed(path, w=a.T) saves so). */
+const fortranNpy = Buffer.concat([Buffer.from("\x93NUMPY\x01\x00\x76\x00", "latin1"),
+  Buffer.from(`{'descr': '<f4', 'fortran_order': True, 'shape': (${ROWS}, 256), }`.padEnd(117, " ") + "\n"),
+  Buffer.from(Float32Array.from({ length: ROWS * 256 }, (_, i) => Math.sin(i)).buffer)]);
 
 const temps = () => readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"));
 /** Outputs that exist before the run, with their content, to check they survive. */
@@ -100,6 +105,30 @@ describe("injected I/O errors", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${tmp.path("o2.npy")}: cannot write: no space left on device`);
     same();
+    expect(temps()).toEqual([]);
+  });
+
+  it("ENOSPC inflating a compressed Fortran member (apply beside OUT, report in $TMPDIR): exit 2 naming the member, nothing left", async () => {
+    const npz = tmp.write("fz.npz", craftZip([{ name: "w.weight.npy", payload: fortranNpy, method: 8 }]));
+    const same = previous("o11.npz");
+    inject.write = { path: /\.fz\.npz\.spill\.fqc-/, code: "ENOSPC", from: 0 };
+    const r = await runMain(["apply", npz, tmp.path("o11.npz"), "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    const dir = realpathSync(tmp.dir);
+    expect(r.stderr).toContain(`fqc: ${npz}: member 'w.weight.npy': cannot write its inflated copy in ${dir}: no space left on device`);
+    expect(r.stderr).toContain(`hint: A deflated member stored in Fortran order is read from an inflated copy (65,536 bytes) in ${dir} (apply's is beside OUT`);
+    same();
+    expect(temps()).toEqual([]);
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = tmp.dir;
+    try {
+      const rep = await runMain(["report", npz, "-c", cfg, "-j", "1"], { cwd: tmp.dir });
+      expect(rep.code).toBe(2);
+      expect(rep.stderr).toContain(`fqc: ${npz}: member 'w.weight.npy': cannot write its inflated copy in ${tmp.dir}: no space left on device`);
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
     expect(temps()).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
  * same directory removes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync, writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { tempOwner } from "../../src/npy/temp-files.js";
 import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { craftZip } from "../checkpoint/npz-helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -264,6 +265,53 @@ describe("a run killed with SIGKILL", () => {
     const next = runFqc(["apply", path.join(ROOT, "examples/llama-tiny"), path.join(dir, "tiny"), "-c", cfg, "-q"]);
     expect(next.code, next.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual(["tiny"]);
+  });
+});
+
+describe.skipIf(!hasProc)("a signal while a compressed Fortran member is read from its spill file", () => {
+  /** An .npz whose one member, 32 MiB of float32 zeros in Fortran order, is deflated (to ~32 KiB): `apply` spills it, then reads it for seconds with the JS kernel. */
+  function bigDeflatedFortran(): string {
+    const file = tmp.path("big-fortran.npz");
+    if (existsSync(file)) return file;
+    const shape = [4096, 2048];
+    const header = encodeNpyHeader({ descr: "<f4", shape, fortranOrder: true });
+    writeFileSync(file, craftZip([{ name: "w.weight.npy", payload: Buffer.concat([header, Buffer.alloc(shape[0] * shape[1] * 4)]), method: 8 }]));
+    return file;
+  }
+  /** The spill file as /proc shows the run's descriptors: open, and already without a name. */
+  const spillOpen = (pid: number) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return /\.spill\.fqc-\d+-[0-9a-f]{12}\.tmp \(deleted\)$/.test(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
+
+  it("SIGTERM: exit 143, no output, and nothing left in OUT's directory", async () => {
+    const dir = tmp.path("spill-term");
+    execFileSync("mkdir", [dir]);
+    const run = start(["apply", bigDeflatedFortran(), path.join(dir, "o.npz"), "-c", cfg, "--kernel", "js", "--threads", "1"]);
+    await until("the spill file", () => spillOpen(run.child.pid!));
+    run.child.kill("SIGTERM");
+    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(run.stderr()).toBe(`fqc: interrupted by SIGTERM; not written: ${path.join(dir, "o.npz")}\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("SIGKILL leaves the output's temp file only: the spill file never had a lasting name", async () => {
+    const dir = tmp.path("spill-kill");
+    execFileSync("mkdir", [dir]);
+    const run = start(["apply", bigDeflatedFortran(), path.join(dir, "o.npz"), "-c", cfg, "--kernel", "js", "--threads", "1"]);
+    await until("the spill file", () => spillOpen(run.child.pid!));
+    run.child.kill("SIGKILL");
+    await run.exit;
+    expect(readdirSync(dir)).toEqual([expect.stringMatching(new RegExp(`^\\.o\\.npz\\.fqc-${run.child.pid}-[0-9a-f]{12}\\.tmp$`))]);
   });
 });
 

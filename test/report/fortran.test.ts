@@ -2,8 +2,10 @@
  * `report` on Fortran-order tensors (a .npy saved from a transpose, a stored
  * .npz member from np.savez(path, w=w.T)): the rows are gathered in C order
  * by the .npy row reader, so every figure is the one the C-order copy gives,
- * for any thread count and chunk size.
+ * for any thread count and chunk size. A deflated member (np.savez_compressed)
+ * in Fortran order is inflated into a spill file first, then read the same way.
  */
+import { mkdirSync, readdirSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { normalize } from "../../src/config/normalize.js";
@@ -109,11 +111,62 @@ describe("report on Fortran-order tensors", () => {
     expect(fromF).toEqual(figures(await reportOf(c, INT4_G16, 2)));
   });
 
-  it("refuses a compressed (np.savez_compressed) Fortran member it would read, naming it and the fix", async () => {
-    const f = tmp.write("fz.npz", craftZip([{ name: "w.weight.npy", payload: npy(values(24 * 64, 5), [24, 64], "<f4", true), method: 8 }]));
-    const run = reportOf(f, INT4_G16, 1);
-    await expect(run).rejects.toThrow(FqcError);
-    await expect(run).rejects.toThrow("fz.npz: w.weight is a compressed member stored in Fortran order, which fqc report does not read");
-    await expect(run).rejects.toThrow(expect.objectContaining({ hint: expect.stringContaining("np.savez") }));
+  it.each([[2], [1]])("reads compressed (np.savez_compressed) Fortran members through a spill file, with the figures of the C-order members (%i threads)", async (threads) => {
+    // Stored and deflated C-order members around them, so the spilled ones' chunk slots follow others'.
+    const members = [
+      { name: "a.weight", shape: [16, 32], descr: "<f4" },
+      { name: "w.weight", shape: [24, 64], descr: "<f4", deflated: true },
+      { name: "x.weight", shape: [24, 64], descr: ">f4", deflated: true },
+      { name: "h.weight", shape: [24, 64], descr: "<f2", deflated: true },
+      { name: "z.weight", shape: [16, 32], descr: "<f4", deflated: true },
+    ] as const;
+    const archive = (fortran: boolean) => craftZip(members.map((m, i) => ({
+      name: `${m.name}.npy`,
+      // The first and last stay C order in both archives: one stored, one deflated.
+      payload: npy(values(m.shape[0] * m.shape[1], i + 6), m.shape, m.descr, fortran && i > 0 && i < members.length - 1),
+      method: "deflated" in m ? 8 : 0,
+    })));
+    const f = tmp.write(`fz${threads}.npz`, archive(true));
+    const c = tmp.write(`cz${threads}.npz`, archive(false));
+    const fromF = figures(await reportOf(f, INT4_G16, threads));
+    expect(fromF.tensors.map((t) => t.cells[0].status)).toEqual(members.map(() => "quantized"));
+    expect(fromF).toEqual(figures(await reportOf(c, INT4_G16, threads)));
+  });
+
+  it("reads a rank-3 compressed Fortran member with the figures of the C-order one", async () => {
+    const v = values(5 * 3 * 32, 2);
+    const f = tmp.write("fz3.npz", craftZip([{ name: "w.npy", payload: npy(v, [5, 3, 32], "<f4", true), method: 8 }]));
+    const c = tmp.write("cz3.npz", craftZip([{ name: "w.npy", payload: npy(v, [5, 3, 32], "<f4", false), method: 8 }]));
+    // A plain config targets 2-D weights only: this column targets the member itself, as a recipe key would.
+    const run = async (file: string) => {
+      const ck = openCheckpoint(file);
+      try {
+        return figures(await reportCheckpoint(ck, [{ name: "c", source: "c.json", kind: "config", targets: [{ action: "quantize", key: null, config: INT8_TOKEN }] }], { threads: 1, chunkElements: 64 }));
+      } finally {
+        ck.close();
+      }
+    };
+    const fromF = await run(f);
+    expect(fromF.tensors[0].cells[0].status).toBe("quantized");
+    expect(fromF).toEqual(await run(c));
+  });
+
+  it("inflates the member into options.spillDir and leaves nothing there; an unusable one is an IO error naming the member", async () => {
+    const f = tmp.write("fzdir.npz", craftZip([{ name: "w.weight.npy", payload: npy(values(24 * 64, 5), [24, 64], "<f4", true), method: 8 }]));
+    const dir = tmp.path("spill-here");
+    mkdirSync(dir);
+    const ck = openCheckpoint(f);
+    try {
+      const column = [{ name: "c", source: "c.json", kind: "config" as const, targets: configTargets(ck, INT4_G16) }];
+      const r = await reportCheckpoint(ck, column, { threads: 1, chunkElements: 48, spillDir: dir });
+      expect(r.tensors[0].cells[0].status).toBe("quantized");
+      expect(readdirSync(dir)).toEqual([]);
+      const missing = reportCheckpoint(ck, column, { threads: 1, spillDir: tmp.path("no-such-dir") });
+      await expect(missing).rejects.toThrow(FqcError);
+      await expect(missing).rejects.toThrow(`${f}: member 'w.weight.npy': cannot create a temporary file for its inflated copy in ${tmp.path("no-such-dir")}: no such file or directory`);
+      await expect(missing).rejects.toThrow(expect.objectContaining({ code: "IO", hint: expect.stringContaining("np.ascontiguousarray") }));
+    } finally {
+      ck.close();
+    }
   });
 });
