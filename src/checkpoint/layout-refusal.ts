@@ -12,15 +12,16 @@ export interface LayoutRefusal {
   hint?: string;
 }
 
-export function layoutRefusal(t: CheckpointTensor): LayoutRefusal | undefined {
+/** `verb`: what fqc does not do with such a tensor ("fake-quantize"; report: "read"). */
+export function layoutRefusal(t: CheckpointTensor, verb = "fake-quantize"): LayoutRefusal | undefined {
   if (t.dataOffset === null && laidOutInFortranOrder(t)) {
     // A deflated member inflates from its start only, and the first C-order row takes an element of every
     // column: streaming it in C order would need the whole member in memory (or one inflate pass per chunk).
     return {
-      what: "a compressed member stored in Fortran order, which fqc does not fake-quantize",
+      what: `a compressed member stored in Fortran order, which fqc does not ${verb}`,
       hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
     };
   }
-  if (t.byteOrder !== "little" && t.dtype === "BF16") return { what: "big-endian bfloat16, which fqc does not fake-quantize" };
+  if (t.byteOrder !== "little" && t.dtype === "BF16") return { what: `big-endian bfloat16, which fqc does not ${verb}` };
   return undefined;
 }

@@ -23,6 +23,7 @@ import { kernelFor, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { PlanCache } from "../quant/plan-cache.js";
 import { laidOutInFortranOrder } from "../npy/fortran.js";
+import { layoutRefusal } from "../checkpoint/layout-refusal.js";
 import { assembleReport, type CellPlan } from "./assemble.js";
 import {
   REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runStreamedTensor,
@@ -150,13 +151,9 @@ function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: 
     const first = plans.find((p): p is QuantPlan => p !== null);
     if (!first || first.rows === 0) continue;
     const fortran = laidOutInFortranOrder(t);
-    if (fortran && t.dataOffset === null) {
-      // A deflated member inflates from its start only, and the first C-order row takes an element of every column.
-      throw new FqcError("NPY", `${t.file}: ${t.name} is a compressed member stored in Fortran order, which fqc report does not read`, {
-        file: t.file,
-        hint: "Save the archive with np.savez (stored members are read in any order), or the array in C order: np.savez_compressed(path, name=np.ascontiguousarray(a)).",
-      });
-    }
+    // Only a Fortran-order layout is refused here: the chunks read big-endian bfloat16 as any other byte order.
+    const refusal = fortran ? layoutRefusal(t, "read") : undefined;
+    if (refusal) throw new FqcError("NPY", `${t.file}: ${t.name} is ${refusal.what}`, { file: t.file, ...(refusal.hint ? { hint: refusal.hint } : {}) });
     const rowsPerChunk = rowsPerChunkFor(first.rowLength, chunkElements);
     const work: ReportTensorWork = {
       file: t.file,

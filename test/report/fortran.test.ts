@@ -113,7 +113,7 @@ describe("report on Fortran-order tensors", () => {
     const f = tmp.write("fz.npz", craftZip([{ name: "w.weight.npy", payload: npy(values(24 * 64, 5), [24, 64], "<f4", true), method: 8 }]));
     const run = reportOf(f, INT4_G16, 1);
     await expect(run).rejects.toThrow(FqcError);
-    await expect(run).rejects.toThrow("fz.npz: w.weight is a compressed member stored in Fortran order, which fqc report does not read");
+    await expect(run).rejects.toThrow("fz.npz: w.weight is a compressed member stored in Fortran order, which fqc does not read");
     await expect(run).rejects.toThrow(expect.objectContaining({ hint: expect.stringContaining("np.savez") }));
   });
 });
