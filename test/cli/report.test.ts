@@ -262,6 +262,20 @@ describe("fqc report", () => {
     expect(two.stderr).toBe(`warning: recipe key lm_haed matches no tensor (${typo})\n`);
   });
 
+  it("warns on stderr about a column that fake-quantizes no tensor (--fail-under would pass on nothing measured); -q hides it", () => {
+    const biases = tmp.path("biases.safetensors");
+    writeSafetensors(biases, [{ name: "proj.bias", dtype: "F32", shape: [64], values: weights(64, 3) }]);
+    const int8 = tmp.write("none-int8.json", JSON.stringify({ dtype: "int8", granularity: "per_channel" }));
+    const nulls = tmp.write("none-nulls.json", JSON.stringify({ fqn_to_config: { _default: null } }));
+    const r = runFqc(["report", biases, "-c", int8, "--fail-under", "20", "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`warning: ${int8} fake-quantizes no tensor of ${biases} (a config takes each 2-D floating *.weight; a recipe names the tensors)\n`);
+    const n = runFqc(["report", model, "-r", nulls, "-r", recipe, "-f", "csv"]);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stderr).toBe(`warning: ${nulls} fake-quantizes no tensor of ${model}\n`);
+    expect(runFqc(["report", biases, "-c", int8, "-q"]).stderr).toBe("");
+  });
+
   it("shows a config's or recipe's warnings on stderr as apply does (eps: 0), and still exits 0", () => {
     const eps0 = tmp.write("warn-eps0.json", JSON.stringify({ dtype: "int8", granularity: "per_channel", eps: 0 }));
     const eps0Recipe = tmp.write("warn-eps0-recipe.json", JSON.stringify({ fqn_to_config: { lm_head: { dtype: "int8", granularity: "per_channel", eps: 0 } } }));

@@ -84,7 +84,12 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
       if ("recipe" in source && !argv.quiet) {
         for (const k of unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
       }
-      return { name: names[i], source: file, kind, targets: targetsFromPlan(plan) };
+      const targets = targetsFromPlan(plan);
+      // Likewise a column that measures nothing (a config on a checkpoint without a 2-D *.weight, a recipe of nulls) would pass --fail-under.
+      if (!argv.quiet && !targets.some((t) => t.action === "quantize")) {
+        io.stderr.write(`warning: ${shownName(file)} fake-quantizes no tensor of ${shownName(argv.model)}${kind === "config" && checkpoint.format !== "npy" ? " (a config takes each 2-D floating *.weight; a recipe names the tensors)" : ""}\n`);
+      }
+      return { name: names[i], source: file, kind, targets };
     });
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
