@@ -1,17 +1,10 @@
 /**
- * JSON text in which a float-valued field always reads back as a float: JavaScript writes the double 2 as `2`
- * and 9.223372036854897e18 as `9223372036854897000`, which readers that tell integers from floats (Python's
- * json) take for ints. A field wrapped in JsonFloat is written with a decimal point or an exponent, in the
- * shortest text that parses back to the same double; everything else is written as JSON.stringify(value, null, 2)
- * writes it.
+ * Float-valued fields of JSON text written as floats: JavaScript writes the double 2 as `2` and
+ * 9.223372036854897e18 as `9223372036854897000`, which readers that tell integers from floats (Python's json)
+ * take for ints. Rewritten here with a decimal point or an exponent, in text that parses back to the same double.
  */
 
-/** A number to write as a JSON float. */
-export class JsonFloat {
-  constructor(readonly value: number) {}
-}
-
-/** `v` as a JSON number that parses to the same double and is never integer-looking; null when not finite (as JSON.stringify). */
+/** `v` as a JSON number that parses to the same double and never looks like an integer; null when not finite (as JSON.stringify). */
 export function floatJsonText(v: number): string {
   if (!Number.isFinite(v)) return "null";
   if (Object.is(v, -0)) return "-0.0";
@@ -21,33 +14,13 @@ export function floatJsonText(v: number): string {
   return Math.abs(v) >= 1e16 ? v.toExponential() : `${s}.0`;
 }
 
-/** JSON.stringify(value, null, 2) (read `depth` levels deep) with JsonFloat values written by floatJsonText. */
-export function jsonText(value: unknown, depth = 0): string {
-  return write(value, "  ".repeat(depth)) ?? "null";
-}
-
-function write(value: unknown, indent: string): string | undefined {
-  if (value instanceof JsonFloat) return floatJsonText(value.value);
-  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    value = (value as { toJSON: (key: string) => unknown }).toJSON("");
-  }
-  switch (typeof value) {
-    case "string": return JSON.stringify(value);
-    case "number": return Number.isFinite(value) ? String(value) : "null";
-    case "boolean": return String(value);
-    case "object": break;
-    default: return undefined;
-  }
-  if (value === null) return "null";
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    return `[\n${value.map((v) => `${inner}${write(v, inner) ?? "null"}`).join(",\n")}\n${indent}]`;
-  }
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const text = write(v, inner);
-    if (text !== undefined) parts.push(`${inner}${JSON.stringify(k)}: ${text}`);
-  }
-  return parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n${indent}}`;
+/**
+ * A function that rewrites, in JSON.stringify(value, null, 2) text, each property named in `fields` whose value
+ * is written as an integer. Pretty-printed JSON puts every property on a line of its own after a "\n", and a
+ * string never holds a raw "\n" (nor an unescaped quote), so only properties match, never text inside a
+ * string. JSON.stringify writes −0 as 0: a field that can be −0 would come back as 0.0.
+ */
+export function floatFieldsWriter(fields: readonly string[]): (json: string) => string {
+  const property = new RegExp(`(\\n *"(?:${fields.join("|")})": )(-?\\d+)(?=,?\\n)`, "g");
+  return (json) => json.replace(property, (_m, head: string, digits: string) => head + floatJsonText(Number(digits)));
 }

@@ -6,7 +6,7 @@
  */
 
 /** JSON.stringify(value, null, 2) as it reads nested `depth` levels deep. */
-function nested(value: unknown, depth: number): string {
+export function nested(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`);
 }
 
@@ -17,7 +17,7 @@ function nested(value: unknown, depth: number): string {
  */
 export function* jsonObjectPieces<T>(
   before: Record<string, unknown>, key: string, items: readonly T[], item: (x: T) => unknown, after: Record<string, unknown>,
-  /** Writes a value nested `depth` levels deep (default JSON.stringify's text; json-float.ts's jsonText writes JsonFloat fields). */
+  /** Writes a value nested `depth` levels deep: JSON.stringify's text (`nested`), or that text rewritten (report JSON's floats). */
   text: (value: unknown, depth: number) => string = nested,
 ): Generator<string> {
   const entries = ([...Object.entries(before), [key, items], ...Object.entries(after)] as Array<[string, unknown]>).filter(([, v]) => v !== undefined);

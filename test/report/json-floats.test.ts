@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalize } from "../../src/config/normalize.js";
-import { floatJsonText, JsonFloat, jsonText } from "../../src/json-float.js";
+import { floatFieldsWriter, floatJsonText } from "../../src/json-float.js";
 import { reportCheckpoint } from "../../src/report/pass.js";
 import { renderReportJson, reportJsonValue } from "../../src/report/render-json.js";
 import { configTargets } from "../../src/report/targets.js";
@@ -70,11 +70,12 @@ describe("JSON report numbers", () => {
     expect([floatJsonText(2), floatJsonText(1e16), floatJsonText(-0), floatJsonText(Infinity)]).toEqual(["2.0", "1e+16", "-0.0", "null"]);
   });
 
-  it("jsonText writes plain values as JSON.stringify(value, null, 2) does, at any depth", () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.integer({ min: 0, max: 3 }), (v, depth) => {
-      expect(jsonText(v, depth)).toBe(JSON.stringify(v, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`));
-    }), { numRuns: 1000 });
-    const odd = { a: undefined, b: [undefined, NaN, -Infinity, () => 1], c: {}, d: [], e: new JsonFloat(3) };
-    expect(jsonText(odd)).toBe(JSON.stringify({ ...odd, e: 3 }, null, 2).replace('"e": 3', '"e": 3.0'));
+  it("rewrites float fields only where they are properties, never text inside a string (a name holding a line break or U+2028)", () => {
+    const write = floatFieldsWriter(["rmse"]);
+    const value = { name: 'x\n  "rmse": 2,\n\u2028  "rmse": 3\u2028', rmse: 2, rmse_count: 2, cells: [{ rmse: 5 }, { rmse: 1.5, counted: 4 }], big: { rmse: 1e300 } };
+    const text = write(JSON.stringify(value, null, 2));
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text.match(/"rmse": [^,\n]*/g)).toEqual(['"rmse": 2.0', '"rmse": 5.0', '"rmse": 1.5', '"rmse": 1e+300']);
+    expect(text).toContain('"rmse_count": 2,');
   });
 });
