@@ -172,6 +172,21 @@ describe("fqc report", () => {
     expect(runFqc(["report", model, "-c", int4, "--fail-under", "5"]).code).toBe(0);
   });
 
+  it("--fail-under at a tensor's SQNR rounded up: exit 1, its figure shown with the digits that put it below, not equal", () => {
+    const j = JSON.parse(runFqc(["report", model, "-c", int4, "-f", "json"]).stdout) as { tensors: Array<{ name: string; cells: Array<{ sqnr_db: unknown }> }> };
+    // A tensor whose SQNR two decimals round up (x.xx5 and above): that rounded figure is the threshold.
+    const t = j.tensors.find((x) => typeof x.cells[0].sqnr_db === "number" && Number((x.cells[0].sqnr_db as number).toFixed(2)) > (x.cells[0].sqnr_db as number))!;
+    const sqnr = t.cells[0].sqnr_db as number;
+    const threshold = (sqnr).toFixed(2);
+    const r = runFqc(["report", model, "-c", int4, "--fail-under", threshold, "-f", "json"]);
+    expect(r.code, r.stderr).toBe(1);
+    const shown = new RegExp(`\n  ${t.name.replace(/\./g, "\\.")} \\(int4\\): ([\\d.]+) dB\n`).exec(r.stderr)![1];
+    expect(Number(shown)).toBeLessThan(Number(threshold));
+    expect(shown.startsWith(threshold.slice(0, -1))).toBe(true);
+    // At the SQNR itself: not below, exit 0 (other tensors of lower SQNR fail; this one is not named).
+    expect(runFqc(["report", model, "-c", int4, "--fail-under", String(sqnr), "-f", "json"]).stderr).not.toContain(`  ${t.name} (int4)`);
+  });
+
   it("identical JSON for 1, 2 and 3 threads", () => {
     const runs = ["1", "2", "3"].map((j) => runFqc(["report", model, "-c", int4, "-c", int8, "-f", "json", "-j", j]).stdout);
     expect(runs[1]).toBe(runs[0]);
