@@ -6,7 +6,7 @@
  */
 
 /** JSON.stringify(value, null, 2) as it reads nested `depth` levels deep. */
-function nested(value: unknown, depth: number): string {
+export function nested(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`);
 }
 
@@ -17,6 +17,8 @@ function nested(value: unknown, depth: number): string {
  */
 export function* jsonObjectPieces<T>(
   before: Record<string, unknown>, key: string, items: readonly T[], item: (x: T) => unknown, after: Record<string, unknown>,
+  /** Writes a value nested `depth` levels deep: JSON.stringify's text (`nested`), or that text rewritten (report JSON's floats). */
+  text: (value: unknown, depth: number) => string = nested,
 ): Generator<string> {
   const entries = ([...Object.entries(before), [key, items], ...Object.entries(after)] as Array<[string, unknown]>).filter(([, v]) => v !== undefined);
   yield "{\n";
@@ -24,11 +26,11 @@ export function* jsonObjectPieces<T>(
     const [k, v] = entries[e];
     const comma = e + 1 < entries.length ? "," : "";
     if (v !== items || items.length === 0) {
-      yield `  ${JSON.stringify(k)}: ${nested(v === items ? [] : v, 1)}${comma}\n`;
+      yield `  ${JSON.stringify(k)}: ${text(v === items ? [] : v, 1)}${comma}\n`;
       continue;
     }
     yield `  ${JSON.stringify(k)}: [\n`;
-    for (let i = 0; i < items.length; i++) yield `    ${nested(item(items[i]), 2)}${i + 1 < items.length ? "," : ""}\n`;
+    for (let i = 0; i < items.length; i++) yield `    ${text(item(items[i]), 2)}${i + 1 < items.length ? "," : ""}\n`;
     yield `  ]${comma}\n`;
   }
   yield "}\n";

@@ -31,7 +31,21 @@ export function shownName(text: string): string {
 function cutMiddle(text: string, max: number): string {
   if (text.length <= max) return text;
   const keep = max / 2 - 20;
-  return `${text.slice(0, keep)}…(${text.length - 2 * keep} characters)…${text.slice(-keep)}`;
+  const [head, tail] = ends(text, keep, keep);
+  return `${head}…(${text.length - head.length - tail.length} characters)…${tail}`;
+}
+
+/**
+ * The first `head` and the last `tail` UTF-16 units of `text` (shorter than it), one fewer where the cut would
+ * split a surrogate pair: half a pair is written as U+FFFD, so a cut name of emoji or CJK extension characters
+ * showed replacement characters.
+ */
+export function ends(text: string, head: number, tail: number): [string, string] {
+  const high = (i: number) => (text.charCodeAt(i) & 0xfc00) === 0xd800;
+  const low = (i: number) => (text.charCodeAt(i) & 0xfc00) === 0xdc00;
+  const a = head > 0 && high(head - 1) ? head - 1 : head;
+  const b = text.length - tail;
+  return [text.slice(0, a), text.slice(tail > 0 && low(b) ? b + 1 : b)];
 }
 
 function escape(c: string): string {

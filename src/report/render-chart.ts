@@ -6,7 +6,7 @@
  * browser shows it on hover; no script needed). Pure: report → SVG text.
  */
 import { displayWidth } from "../diagnostics/display-width.js";
-import { shownName } from "../diagnostics/one-line.js";
+import { ends, shownName } from "../diagnostics/one-line.js";
 import { formatDb } from "./rows.js";
 import type { Report } from "./types.js";
 
@@ -43,7 +43,9 @@ export function shownText(s: string): string {
 /** An x-axis label: shown as shownText shows it, and cut in the middle past 40 characters (the axis leaves room for about 30). */
 function axisLabel(name: string): string {
   const s = shownName(shortName(name));
-  return xmlEscape(s.length > 40 ? `${s.slice(0, 20)}…${s.slice(-19)}` : s);
+  if (s.length <= 40) return xmlEscape(s);
+  const [head, tail] = ends(s, 20, 19);
+  return xmlEscape(`${head}…${tail}`);
 }
 
 /** A short label for the x axis: the name without a leading "model." and a trailing ".weight". */

@@ -2,10 +2,12 @@
  * The report as JSON, version 1 (documented in the README, "fqc report"):
  * every tensor in checkpoint order, every column, figures and the raw float64
  * sums they come from. SQNR is a number, or the string "inf" / "-inf" (JSON
- * has no infinities), or null when nothing could be compared. Pure; the same
- * report always renders to the same bytes.
+ * has no infinities), or null when nothing could be compared. Float-valued
+ * fields are written as floats (2.0, never 2: json-float.ts); counts and sizes
+ * as integers. Pure; the same report always renders to the same bytes.
  */
-import { jsonObjectPieces } from "../json-pieces.js";
+import { floatFieldsWriter } from "../json-float.js";
+import { jsonObjectPieces, nested } from "../json-pieces.js";
 import type { StatSums } from "./stats.js";
 import type { ColumnSummary, Report, ReportCell, ReportTensor } from "./types.js";
 
@@ -87,6 +89,7 @@ function tensorJson(report: Report, t: ReportTensor) {
   };
 }
 
+/** The report as the value its JSON text parses to. */
 export function reportJsonValue(report: Report) {
   return { ...headJson(report), tensors: report.tensors.map((t) => tensorJson(report, t)), summary: report.summaries.map(summaryJson) };
 }
@@ -97,5 +100,11 @@ export function renderReportJson(report: Report): string {
 
 /** The same bytes as renderReportJson, a tensor at a time. */
 export function reportJsonPieces(report: Report): Generator<string> {
-  return jsonObjectPieces(headJson(report), "tensors", report.tensors, (t) => tensorJson(report, t), { summary: report.summaries.map(summaryJson) });
+  return jsonObjectPieces(
+    headJson(report), "tensors", report.tensors, (t) => tensorJson(report, t), { summary: report.summaries.map(summaryJson) },
+    (value, depth) => writeFloats(nested(value, depth)),
+  );
 }
+
+/** The fields whose values are doubles (every other number of the report is a count or a size). */
+const writeFloats = floatFieldsWriter(["sqnr_db", "overall_sqnr_db", "rmse", "max_abs_error", "zeroed_share", "sum_sq_x", "sum_sq_error"]);

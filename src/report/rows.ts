@@ -68,6 +68,19 @@ export function formatDb(v: number | null | undefined, digits = 2): string {
 }
 
 /**
+ * A figure as formatDb shows it, and when it is below `threshold`, with more digits where two would round it up
+ * to the threshold or past it ("14.996" under --fail-under 15, not "15.00").
+ */
+export function formatDbBelow(v: number, threshold: number): string {
+  if (!Number.isFinite(v) || !(v < threshold)) return formatDb(v);
+  for (let digits = 2; digits <= 15; digits++) {
+    const s = formatDb(v, digits);
+    if (Number(s) < threshold) return s;
+  }
+  return String(v);
+}
+
+/**
  * A worst-tensor entry's figure: "14.91" (with `unit` appended); a tensor with no finite value to measure
  * (all NaN/inf, or no elements) ranks first and says so instead of showing an empty figure.
  */

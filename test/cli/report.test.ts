@@ -172,6 +172,21 @@ describe("fqc report", () => {
     expect(runFqc(["report", model, "-c", int4, "--fail-under", "5"]).code).toBe(0);
   });
 
+  it("--fail-under at a tensor's SQNR rounded up: exit 1, its figure shown with the digits that put it below, not equal", () => {
+    const j = JSON.parse(runFqc(["report", model, "-c", int4, "-f", "json"]).stdout) as { tensors: Array<{ name: string; cells: Array<{ sqnr_db: unknown }> }> };
+    // A tensor whose SQNR two decimals round up (x.xx5 and above): that rounded figure is the threshold.
+    const t = j.tensors.find((x) => typeof x.cells[0].sqnr_db === "number" && Number((x.cells[0].sqnr_db as number).toFixed(2)) > (x.cells[0].sqnr_db as number))!;
+    const sqnr = t.cells[0].sqnr_db as number;
+    const threshold = (sqnr).toFixed(2);
+    const r = runFqc(["report", model, "-c", int4, "--fail-under", threshold, "-f", "json"]);
+    expect(r.code, r.stderr).toBe(1);
+    const shown = new RegExp(`\n  ${t.name.replace(/\./g, "\\.")} \\(int4\\): ([\\d.]+) dB\n`).exec(r.stderr)![1];
+    expect(Number(shown)).toBeLessThan(Number(threshold));
+    expect(shown.startsWith(threshold.slice(0, -1))).toBe(true);
+    // At the SQNR itself: not below, exit 0 (other tensors of lower SQNR fail; this one is not named).
+    expect(runFqc(["report", model, "-c", int4, "--fail-under", String(sqnr), "-f", "json"]).stderr).not.toContain(`  ${t.name} (int4)`);
+  });
+
   it("identical JSON for 1, 2 and 3 threads", () => {
     const runs = ["1", "2", "3"].map((j) => runFqc(["report", model, "-c", int4, "-c", int8, "-f", "json", "-j", j]).stdout);
     expect(runs[1]).toBe(runs[0]);
@@ -260,6 +275,20 @@ describe("fqc report", () => {
     const two = runFqc(["report", model, "-r", typo, "-r", recipe, "-f", "json"]);
     expect(two.code, two.stderr).toBe(0);
     expect(two.stderr).toBe(`warning: recipe key lm_haed matches no tensor (${typo})\n`);
+  });
+
+  it("warns on stderr about a column that fake-quantizes no tensor (--fail-under would pass on nothing measured); -q hides it", () => {
+    const biases = tmp.path("biases.safetensors");
+    writeSafetensors(biases, [{ name: "proj.bias", dtype: "F32", shape: [64], values: weights(64, 3) }]);
+    const int8 = tmp.write("none-int8.json", JSON.stringify({ dtype: "int8", granularity: "per_channel" }));
+    const nulls = tmp.write("none-nulls.json", JSON.stringify({ fqn_to_config: { _default: null } }));
+    const r = runFqc(["report", biases, "-c", int8, "--fail-under", "20", "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`warning: ${int8} fake-quantizes no tensor of ${biases} (a config takes each 2-D floating *.weight; a recipe names the tensors)\n`);
+    const n = runFqc(["report", model, "-r", nulls, "-r", recipe, "-f", "csv"]);
+    expect(n.code, n.stderr).toBe(0);
+    expect(n.stderr).toBe(`warning: ${nulls} fake-quantizes no tensor of ${model}\n`);
+    expect(runFqc(["report", biases, "-c", int8, "-q"]).stderr).toBe("");
   });
 
   it("shows a config's or recipe's warnings on stderr as apply does (eps: 0), and still exits 0", () => {

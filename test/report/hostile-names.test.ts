@@ -227,3 +227,24 @@ describe("apply --dry-run's plan of hostile names", () => {
     expect(text).toContain("warning: recipe key re:\\u001b[2J matches no tensor");
   });
 });
+
+describe("a long name of characters outside the BMP (emoji, CJK extensions: two UTF-16 units each)", () => {
+  /** Half a surrogate pair, which UTF-8 output writes as U+FFFD. */
+  const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+  it("is cut between characters, never inside one, in every format that shortens it (table, Markdown, HTML and its chart)", async () => {
+    // Both parities: the cut points fall on a pair's first unit in one name and its second in the other; the
+    // third is cut only as the chart's axis label (past 40 characters).
+    const names = ["😀".repeat(150) + ".weight", `a${"😀".repeat(150)}.weight`, `${"𠀀".repeat(30)}b.weight`];
+    for (const name of names.slice(0, 2)) {
+      const shown = shownName(name);
+      expect(shown).not.toMatch(LONE);
+      const [, left] = /…\((\d+) characters\)…/.exec(shown)!;
+      expect(shown.length - `…(${left} characters)…`.length + Number(left)).toBe(name.length);
+    }
+    const ckpt = testCheckpoint(tmp.path("emoji.safetensors"), names.map((name, i) => ({ name, dtype: "F32", shape: [2, 64], values: weights(128, i + 1) })));
+    const r = await reportCheckpoint(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 });
+    for (const text of [renderReportTable(r), renderReportMarkdown(r), renderReportHtml(r)]) expect(text).not.toMatch(LONE);
+    expect(renderReportHtml(r)).toContain(`data-tensor="${names[2]}"`);
+  });
+});

@@ -9,7 +9,7 @@ import { oneLine, shownName } from "../../diagnostics/one-line.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportCheckpoint } from "../../report/pass.js";
 import { reportPieces } from "../../report/render.js";
-import { formatDb } from "../../report/rows.js";
+import { formatDbBelow } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
 import { formatFor } from "../output-format.js";
 import { targetsFromPlan } from "../../report/targets.js";
@@ -83,7 +83,12 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
       if ("recipe" in source && !argv.quiet) {
         for (const k of unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
       }
-      return { name: names[i], source: file, kind, targets: targetsFromPlan(plan) };
+      const targets = targetsFromPlan(plan);
+      // Likewise a column that measures nothing (a config on a checkpoint without a 2-D *.weight, a recipe of nulls) would pass --fail-under.
+      if (!argv.quiet && !targets.some((t) => t.action === "quantize")) {
+        io.stderr.write(`warning: ${shownName(file)} fake-quantizes no tensor of ${shownName(argv.model)}${kind === "config" && checkpoint.format !== "npy" ? " (a config takes each 2-D floating *.weight; a recipe names the tensors)" : ""}\n`);
+      }
+      return { name: names[i], source: file, kind, targets };
     });
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
@@ -127,7 +132,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     const below = tensorsBelow(report, threshold);
     if (below.length > 0) {
       io.stderr.write(`fqc: ${below.length} tensor${below.length > 1 ? "s" : ""} below --fail-under ${threshold} dB:\n` +
-        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDb(b.sqnrDb)} dB`}` +
+        below.map((b) => `  ${shownName(b.tensor)} (${shownName(b.column)}): ${b.sqnrDb === null ? "no finite values to measure" : `${formatDbBelow(b.sqnrDb, threshold)} dB`}` +
           `${b.nonFiniteOutputs > 0 ? `, ${b.nonFiniteOutputs} finite input${b.nonFiniteOutputs === 1 ? "" : "s"} fake-quantized to NaN or inf` : ""}\n`).join(""));
       exit = EXIT.PROBLEMS;
     }
