@@ -72,16 +72,22 @@ function visit(node: Node, path: string[], entries: Collected["entries"]): void 
       const value = pair.value as Node | null;
       const at = key === undefined ? [...path, "\u0000"] : [...path, key];
       entries.push({ path: at, carried: carried(keyNode?.commentBefore, keyNode?.spaceBefore, value) });
-      if (isCollection(value)) visit(value, at, entries);
+      if (isCollection(value)) visitInside(value, at, entries);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
       const at = [...path, String(i)];
       const n = item as Node | null;
       entries.push({ path: at, carried: carried(n?.commentBefore, n?.spaceBefore, isCollection(n) ? n : null, n) });
-      if (isCollection(n)) visit(n, at, entries);
+      if (isCollection(n)) visitInside(n, at, entries);
     });
   }
+}
+
+/** A collection's items, then the comments after its last one (in file order, so they go above what follows it). */
+function visitInside(node: Node, path: string[], entries: Collected["entries"]): void {
+  visit(node, path, entries);
+  if (node.comment != null) entries.push({ path, carried: { after: node.comment } });
 }
 
 function carried(before: string | null | undefined, spaceBefore: boolean | undefined, value: Node | null, item?: Node | null): Carried {
@@ -90,7 +96,6 @@ function carried(before: string | null | undefined, spaceBefore: boolean | undef
   if (spaceBefore) c.spaceBefore = true;
   if (isCollection(value)) {
     if (value.commentBefore != null && value !== item) c.inside = value.commentBefore;
-    if (value.comment != null) c.after = value.comment;
   } else {
     const v = item ?? value;
     if ((isScalar(v) || isAlias(v)) && v.comment != null) c.trailing = v.comment;
@@ -125,7 +130,7 @@ export function yamlWithComments(value: unknown, sourceText: string): string {
   // Comments whose key has no counterpart wait for the next key that has one.
   let pending: string | undefined;
   for (const { path, carried: c } of source.entries) {
-    if (isEmpty(c)) continue;
+    if (isEmpty(c) && pending === undefined) continue;
     const target = find(path);
     if (!target) {
       pending = join(pending, c.before, c.inside, c.trailing, c.after);

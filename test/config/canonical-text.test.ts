@@ -95,6 +95,12 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     expect(out).toMatch(/\n {4}eps: null\n {2}# flow\n {2}# skip embeddings\n {2}model\.embed_tokens: null # kept as is\n/);
     expect(out).toMatch(/\n {2}re:model\\\.layers\\\.\\d\+\\\.mlp:\n {4}# mlp\n {4}dtype: int4\n/);
     expect(out).toMatch(/\n {2}# last\n {2}model\.norm: null\n$/);
+    const nested = "weight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    # gs\n    group_size: 32\n  # after granularity\n  mapping_type: ASYMMETRIC\n";
+    expect(canonical(nested)).toMatch(/\n {4}# gs\n {4}group_size: 32\n {2}# after granularity\n {2}mapping_type: ASYMMETRIC\n/);
+    // Read by the yaml package as the nested map's own (a shallower key follows): still placed after the map's items.
+    const last = "weight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    # gs\n    group_size: 32\n  # after granularity\nactivation:\n  dtype: int8\n  granularity: per_token\n  mapping_type: ASYMMETRIC\n";
+    expect(canonical(last)).toMatch(/^# after granularity\nactivation:\n/);
+    expect(canonical(last)).toMatch(/\n {4}# gs\n {4}group_size: 32\n/);
     const pair = "# QAT pair\nweight: &w # anchor\n  dtype: int4 # d\n  group_size: 32\n# reuses the weight's\nactivation: *w # alias\n";
     const p = canonical(pair);
     expect(p).toMatch(/^# QAT pair\n# reuses the weight's\nactivation:\n {2}# alias\n {2}dtype: int4\n/);
