@@ -8,7 +8,7 @@ import { canonicalJson, canonicalValue, schemaUriOf } from "./config/normalize.j
 import { FULL_YAML_MAX_LENGTH, parseYamlText } from "./diagnostics/source.js";
 import { FqcError } from "./errors.js";
 import type { CanonicalDocument } from "./config/types.js";
-import { yamlWithComments } from "./yaml-comments.js";
+import { startsWithDocumentMarker, yamlWithComments } from "./yaml-comments.js";
 
 export function isYamlName(file: string): boolean {
   return /\.ya?ml$/i.test(file);
@@ -51,5 +51,5 @@ function canonicalBody(doc: CanonicalDocument, originalText: string, file: strin
       hint: "Move the comments to the top of the file, split the recipe, or save it as JSON.",
     });
   }
-  return leadingComments + yamlWithComments(out, "");
+  return leadingComments + yamlWithComments(out, startsWithDocumentMarker(lf.slice(leadingComments.length)) ? "---\n" : "");
 }

@@ -25,6 +25,8 @@ interface Carried {
 interface Collected {
   /** Comments at the top of the file followed by a blank line (the document's own). */
   head?: string;
+  /** Comments between a `---` and the content. */
+  rootBefore?: string;
   /** Comments right above the first key: they stay at the top, above whichever key comes first now. */
   lead?: string;
   /** Comments at the end of the file. */
@@ -52,7 +54,7 @@ function collect(text: string): Collected | undefined {
   const out: Collected = { head: doc.commentBefore ?? undefined, end: doc.comment ?? undefined, entries: [] };
   const root = doc.contents;
   if (isCollection(root)) {
-    out.head = join(out.head, root.commentBefore);
+    if (root.commentBefore != null) out.rootBefore = root.commentBefore;
     visit(root, [], out.entries);
     out.end = join(root.comment, out.end);
     const first = out.entries[0];
@@ -114,9 +116,18 @@ function indexPairs(node: unknown, path: string[], into: Map<string, { key: Node
   }
 }
 
-/** `value` as YAML text, with the comments of `sourceText` carried over. */
+/**
+ * A `---` before the content (after blank, comment or directive lines): yamllint's default `document-start` rule asks
+ * for one, so a file that has it keeps it.
+ */
+export function startsWithDocumentMarker(text: string): boolean {
+  return /^(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?=[ \t\n]|$)/.test(text);
+}
+
+/** `value` as YAML text, with the comments of `sourceText` carried over, and its `---` when it starts with one. */
 export function yamlWithComments(value: unknown, sourceText: string): string {
   const doc = new Document(value);
+  if (startsWithDocumentMarker(sourceText)) doc.directives!.docStart = true;
   const source = collect(sourceText);
   if (!source) return doc.toString();
   const pairs = new Map<string, { key: Node; value: Node }>();
@@ -150,6 +161,10 @@ export function yamlWithComments(value: unknown, sourceText: string): string {
   const first = isMap(doc.contents) ? doc.contents.items[0]?.key : undefined;
   if (isScalar(first)) first.commentBefore = join(source.lead, first.commentBefore);
   else pending = join(source.lead, pending);
+  // After a `---` they stay after it; without one they read back as the first key's.
+  if (doc.directives?.docStart && isCollection(doc.contents)) doc.contents.commentBefore = join(source.rootBefore, doc.contents.commentBefore) ?? null;
+  else if (isScalar(first)) first.commentBefore = join(source.rootBefore, first.commentBefore);
+  else pending = join(source.rootBefore, pending);
   doc.commentBefore = source.head ?? null;
   doc.comment = join(pending, source.end) ?? null;
   return doc.toString();

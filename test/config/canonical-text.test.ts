@@ -123,6 +123,16 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     }
   });
 
+  it("keeps a leading --- (yamllint's document-start rule asks for it), with the comments around it where they were", () => {
+    expect(canonical("---\ndtype: int4\ngroup_size: 32\n")).toMatch(/^---\ndtype: int4\ngranularity:\n/);
+    expect(canonical("# yaml-language-server: $schema=x.json\n---\n# int4\ndtype: int4\ngroup_size: 32\n")).toMatch(/^# yaml-language-server: \$schema=x\.json\n---\n# int4\ndtype: int4\n/);
+    expect(canonical("%YAML 1.2\n---\ndtype: int4\ngroup_size: 32\n")).toMatch(/^---\ndtype: int4\n/);
+    expect(canonical("dtype: int4\ngroup_size: 32\n")).toMatch(/^dtype: int4\n/);
+    const crlf = "---\r\ndtype: int4\r\ngroup_size: 32\r\n";
+    expect(canonical(crlf)).toMatch(/^---\r\ndtype: int4\r\n/);
+    expect(canonical(canonical(crlf))).toBe(canonical(crlf));
+  });
+
   it("leaves a # inside a quoted value alone", () => {
     expect(canonical("fqn_to_config:\n  'a #b': null\n", "r.yaml")).toBe("fqn_to_config:\n  \"a #b\": null\n");
   });
