@@ -1,13 +1,14 @@
 /**
  * A config file rewritten in canonical form (`normalize --write/--check`):
- * the canonical config, plus what a file carries for editors — a top-level
- * "$schema", and in YAML the leading comment lines (the yaml-language-server
- * modeline). JSON stays JSON, YAML stays YAML, keys in canonical order.
+ * the canonical config, plus what a file carries for people and editors — a
+ * top-level "$schema", and in YAML its comments (the yaml-language-server
+ * modeline among them). JSON stays JSON, YAML stays YAML, keys in canonical order.
  */
-import YAML from "yaml";
 import { canonicalJson, canonicalValue, schemaUriOf } from "./config/normalize.js";
-import { parseYamlText } from "./diagnostics/source.js";
+import { FULL_YAML_MAX_LENGTH, parseYamlText } from "./diagnostics/source.js";
+import { FqcError } from "./errors.js";
 import type { CanonicalDocument } from "./config/types.js";
+import { startsWithDocumentMarker, yamlWithComments } from "./yaml-comments.js";
 
 export function isYamlName(file: string): boolean {
   return /\.ya?ml$/i.test(file);
@@ -37,6 +38,18 @@ function canonicalBody(doc: CanonicalDocument, originalText: string, file: strin
   const parsed = parseYamlText(originalText);
   const schema = parsed.ok ? schemaUriOf(parsed.doc.value) : undefined;
   const value = canonicalValue(doc);
-  const leadingComments = /^(?:#[^\n]*\n)*/.exec(originalText.replace(/\r\n/g, "\n"))![0];
-  return leadingComments + YAML.stringify(schema !== undefined ? { $schema: schema, ...value } : value);
+  const lf = originalText.replace(/\r\n/g, "\n");
+  const out = schema !== undefined ? { $schema: schema, ...value } : value;
+  if (lf.length <= FULL_YAML_MAX_LENGTH) return yamlWithComments(out, lf);
+  // Past the yaml package's bound only the leading comment lines (the modeline) are kept: refuse to drop any other.
+  const leadingComments = /^(?:#[^\n]*\n)*/.exec(lf)![0];
+  const comment = /(?:^|[ \t])#/m.exec(lf.slice(leadingComments.length));
+  if (comment) {
+    const line = lf.slice(0, leadingComments.length + comment.index).split("\n").length;
+    throw new FqcError("USAGE", `${file}: line ${line} holds a comment, which fqc cannot keep in a YAML file over ${FULL_YAML_MAX_LENGTH / 1024} KiB; it rewrites such a file only without comments past its first lines`, {
+      file,
+      hint: "Move the comments to the top of the file, split the recipe, or save it as JSON.",
+    });
+  }
+  return leadingComments + yamlWithComments(out, startsWithDocumentMarker(lf.slice(leadingComments.length)) ? "---\n" : "");
 }

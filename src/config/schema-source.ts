@@ -3,7 +3,7 @@
  * truth). `scripts/gen-schema.mjs` writes the two published files from this;
  * a test checks that they are current.
  *
- * Standard keywords only, plus one editor annotation (EDITOR_KEYWORDS), which
+ * Standard keywords only, plus two editor annotations (EDITOR_KEYWORDS), which
  * ajv's strict mode accepts once declared. Cross-field rules are `allOf` entries
  * whose `$comment` starts with the fqc rule id they encode; validate.ts uses
  * that to merge schema errors with the linter's diagnostics.
@@ -71,7 +71,7 @@ function described(field: string, values: readonly string[], describe: (v: strin
 }
 
 /** Annotation keywords of editors that the schema uses (for validators that refuse unknown keywords, e.g. ajv's strict mode). */
-export const EDITOR_KEYWORDS: readonly string[] = ["enumDescriptions"];
+export const EDITOR_KEYWORDS: readonly string[] = ["enumDescriptions", "errorMessage"];
 
 function dtypeDescription(name: string): string {
   const info = dtypeInfo(name as DtypeName);
@@ -158,8 +158,35 @@ function configProperties(ref: (name: string) => string): Record<string, S> {
 
 const PER_TOKEN: S = { anyOf: [{ const: "per_token" }, obj(is("type", { const: "PerToken" }))] };
 
+/**
+ * A rule's words on every schema in `s` an editor reports when the rule is broken: those with a `not` (the rules'
+ * value tests), down through anyOf/allOf. VS Code and yaml-language-server show `errorMessage` in place of their
+ * own "Matches a schema that is not allowed.", which says nothing of the rule.
+ */
+function worded(s: S, message: string): S {
+  const out: S = { ...s };
+  if ("not" in s) out.errorMessage = message;
+  for (const k of ["anyOf", "allOf"]) if (Array.isArray(s[k])) out[k] = (s[k] as S[]).map((x) => worded(x, message));
+  return out;
+}
+
+/** `rule` with its `$comment` ("<rule id>: <words>") as the message editors show where it fails. */
+function withEditorMessage(rule: S): S {
+  const comment = rule.$comment as string;
+  const colon = comment.indexOf(": ");
+  const message = `${comment.slice(colon + 2).replace(/\.$/, "")} (fqc rule ${comment.slice(0, colon)}).`;
+  const out: S = { ...rule };
+  if (rule.then) out.then = worded(rule.then as S, message);
+  if (rule.anyOf) out.anyOf = (rule.anyOf as S[]).map((x) => worded(x, message));
+  return out;
+}
+
 /** Cross-field rules torchao enforces (construction) or hits at every forward; `$comment` = fqc rule id. */
 function crossFieldRules(): S[] {
+  return crossFieldRuleSchemas().map(withEditorMessage);
+}
+
+function crossFieldRuleSchemas(): S[] {
   const floatZp = ZERO_POINT_PRECISIONS.filter((p) => isFloatingDtypeName(p));
   return [
     {
@@ -250,7 +277,7 @@ export function buildSchema(draft: SchemaDraft): object {
         weight: member("weight"),
       },
       additionalProperties: false,
-      anyOf: PAIR_KEYS.map((k) => set(k)),
+      anyOf: PAIR_KEYS.map((k) => worded(set(k), "A QAT pair needs activation or weight, at least one of them not null (fqc rule fqc/document).")),
     },
     recipePair: {
       title: "fqc QAT pair in a recipe",

@@ -207,6 +207,32 @@ const LEADING_DOCUMENT_START = /^---(?=\r?\n)/;
 export function parseYamlText(withBom: string): ParseOutcome {
   // Columns count from after a byte-order mark, as in JSON and in editors (which hide it).
   const text = withBom.startsWith(BOM) ? withBom.slice(1) : withBom;
+  return withLoneCarriageReturn(text, parseYamlBody(text));
+}
+
+/** A failed reading of a text with a lone CR, told as that (what parseYamlText and parseYamlDocument both do, so they agree). */
+function withLoneCarriageReturn(text: string, outcome: ParseOutcome): ParseOutcome {
+  if (outcome.ok) return outcome;
+  return { ok: false, error: loneCarriageReturnProblem(text) ?? outcome.error };
+}
+
+/**
+ * The yaml package breaks lines at LF and CR LF only: a file whose lines end in a lone CR (classic Mac OS) reads as
+ * one long line, and its error (often "Nested mappings are not allowed in compact mappings" at 1:8) names a place
+ * no editor shows, since editors break lines at a lone CR too. Such a file is told so, at its first lone CR.
+ */
+function loneCarriageReturnProblem(text: string): SyntaxProblem | undefined {
+  const cr = /\r(?!\n)/.exec(text);
+  if (!cr) return undefined;
+  const at = lineColumnAt(text, cr.index);
+  return {
+    message: "YAML syntax error: this line ends with a lone carriage return (CR); fqc reads YAML line breaks as LF or CR LF only, so the lines after it run together",
+    hint: "Save the file with LF (or CR LF) line breaks, e.g. tr '\\r' '\\n' < old.yaml > new.yaml.",
+    line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1,
+  };
+}
+
+function parseYamlBody(text: string): ParseOutcome {
   if (text.length >= BLOCK_YAML_MIN_LENGTH) {
     // `---` starting the one document changes no value and no position; the reader takes it as the comment `#--`.
     const readable = text.replace(LEADING_DOCUMENT_START, "#--");
@@ -260,6 +286,10 @@ export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
 
 /** Parse YAML text with the yaml package. */
 export function parseYamlDocument(text: string): ParseOutcome {
+  return withLoneCarriageReturn(text, parseWithYamlPackage(text));
+}
+
+function parseWithYamlPackage(text: string): ParseOutcome {
   const lc = new LineCounter();
   // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
   // logLevel "error": the package's warnings (a collection as a key) would go to process.emitWarning, i.e. stderr.

@@ -90,6 +90,20 @@ describe("fqc normalize", () => {
     expect(runFqc(["normalize", "--check", j, y]).code).toBe(0);
   });
 
+  it("--write keeps YAML comments, --check then passes; a file over 128 KiB whose comments it cannot keep is refused (exit 2), the others rewritten", () => {
+    const y = write("commented.fqc.yaml", "# int4 weights\ndtype: int4 # four bits\n# groups of 32\ngroup_size: 32\n");
+    const entries = Array.from({ length: 3000 }, (_, i) => `  model.layers.${i}.mlp:\n    dtype: int4\n    group_size: 32\n`).join("");
+    const bigText = `fqn_to_config:\n${entries}  lm_head: null # keep it\n`;
+    const big = write("big.fqc.yaml", bigText);
+    const r = runFqc(["normalize", "--write", big, y]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("big.fqc.yaml: line 9002 holds a comment, which fqc cannot keep in a YAML file over 128 KiB");
+    expect(readFileSync(big, "utf8")).toBe(bigText);
+    const text = readFileSync(y, "utf8");
+    expect(text).toMatch(/^# int4 weights\ndtype: int4 # four bits\ngranularity:\n {2}type: PerGroup\n {2}# groups of 32\n {2}group_size: 32\n/);
+    expect(runFqc(["normalize", "--check", y]).code).toBe(0);
+  });
+
   it("--check passes a canonical file checked out with CRLF line breaks, and --write keeps a CRLF file's breaks", () => {
     const canonical = runFqc(["normalize", "-", "--stdin-filename", "w.fqc.json"], { input: '{"dtype": "int4", "group_size": 32}' }).stdout;
     const crlf = write("crlf.fqc.json", canonical.replace(/\n/g, "\r\n"));

@@ -31,6 +31,123 @@ describe("canonicalFileText on YAML", () => {
   });
 });
 
+describe("canonicalFileText keeps a YAML file's comments", () => {
+  const canonical = (text: string, name = "c.yaml") => canonicalFileText(normalizeDocument(text, { filename: name }), text, name);
+
+  it("at the key they were written at, a shorthand key's at the canonical key that replaces it, blank lines and the head kept", () => {
+    const text = [
+      "# yaml-language-server: $schema=x.json",
+      "# int4 weights",
+      "",
+      "# why these bits",
+      "dtype: int4   # four bits",
+      "# asymmetric on purpose",
+      "is_symmetric: false # asym",
+      "# the group",
+      "group_size: 32 # g",
+      "",
+      "# tail note",
+      "",
+    ].join("\n");
+    expect(canonical(text)).toBe(
+      [
+        "# yaml-language-server: $schema=x.json",
+        "# int4 weights",
+        "",
+        "# why these bits",
+        "dtype: int4 # four bits",
+        "granularity:",
+        "  type: PerGroup",
+        "  # the group",
+        "  group_size: 32 # g",
+        "# asymmetric on purpose",
+        "mapping_type: ASYMMETRIC # asym",
+        "scale_precision: float32",
+        "zero_point_precision: int32",
+        "zero_point_domain: INT",
+        "is_dynamic: true",
+        "range_learning: false",
+        "eps: null",
+        "",
+        "# tail note",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("in pairs and recipes, with comments after a nested map kept above the next key, not pulled into the map", () => {
+    const recipe = [
+      "fqn_to_config:",
+      "  # the head",
+      "  lm_head: {dtype: int8, granularity: per_channel}  # flow",
+      "  # skip embeddings",
+      "  model.embed_tokens: null # kept as is",
+      "  're:model\\.layers\\.\\d+\\.mlp':",
+      "    # mlp",
+      "    dtype: int4",
+      "    group_size: 32",
+      "  # last",
+      "  model.norm: null",
+      "",
+    ].join("\n");
+    const out = canonical(recipe, "r.yaml");
+    expect(out).toMatch(/^fqn_to_config:\n {2}# the head\n {2}lm_head:\n {4}dtype: int8\n/);
+    expect(out).toMatch(/\n {4}eps: null\n {2}# flow\n {2}# skip embeddings\n {2}model\.embed_tokens: null # kept as is\n/);
+    expect(out).toMatch(/\n {2}re:model\\\.layers\\\.\\d\+\\\.mlp:\n {4}# mlp\n {4}dtype: int4\n/);
+    expect(out).toMatch(/\n {2}# last\n {2}model\.norm: null\n$/);
+    const nested = "weight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    # gs\n    group_size: 32\n  # after granularity\n  mapping_type: ASYMMETRIC\n";
+    expect(canonical(nested)).toMatch(/\n {4}# gs\n {4}group_size: 32\n {2}# after granularity\n {2}mapping_type: ASYMMETRIC\n/);
+    // Read by the yaml package as the nested map's own (a shallower key follows): still placed after the map's items.
+    const last = "weight:\n  dtype: int4\n  granularity:\n    type: PerGroup\n    # gs\n    group_size: 32\n  # after granularity\nactivation:\n  dtype: int8\n  granularity: per_token\n  mapping_type: ASYMMETRIC\n";
+    expect(canonical(last)).toMatch(/^# after granularity\nactivation:\n/);
+    expect(canonical(last)).toMatch(/\n {4}# gs\n {4}group_size: 32\n/);
+    const pair = "# QAT pair\nweight: &w # anchor\n  dtype: int4 # d\n  group_size: 32\n# reuses the weight's\nactivation: *w # alias\n";
+    const p = canonical(pair);
+    expect(p).toMatch(/^# QAT pair\n# reuses the weight's\nactivation:\n {2}# alias\n {2}dtype: int4\n/);
+    expect(p).toMatch(/\nweight:\n {2}# anchor\n {2}dtype: int4 # d\n/);
+  });
+
+  it("as their own canonical form (--check passes what --write wrote), with the same config", () => {
+    const texts = [
+      "dtype: int4 # d\ngroup_size: 32\n",
+      "{dtype: int4, # d\n group_size: 32 # g\n}\n",
+      "$schema: ./fqc.schema.json # the schema\ndtype: int8\ngranularity: per_channel # pc\n",
+      "---\n# after the marker\nactivation: # act\n  dtype: int8\n  granularity: per_token # pt\n  mapping_type: ASYMMETRIC\n# the weight\nweight:\n  dtype: int4\n  granularity: per_group\n  group_size: 32\n# end\n",
+      "fqn_to_config:\n  a: {dtype: int4, group_size: 32} # x\n  # y\n  b: null\n# z\n",
+    ];
+    for (const text of texts) {
+      const once = canonical(text);
+      expect(once, text).toMatch(/#/);
+      expect(canonical(once), text).toBe(once);
+      expect(normalizeDocument(once, { filename: "c.yaml" }), text).toEqual(normalizeDocument(text, { filename: "c.yaml" }));
+    }
+  });
+
+  it("keeps a leading --- (yamllint's document-start rule asks for it), with the comments around it where they were", () => {
+    expect(canonical("---\ndtype: int4\ngroup_size: 32\n")).toMatch(/^---\ndtype: int4\ngranularity:\n/);
+    expect(canonical("# yaml-language-server: $schema=x.json\n---\n# int4\ndtype: int4\ngroup_size: 32\n")).toMatch(/^# yaml-language-server: \$schema=x\.json\n---\n# int4\ndtype: int4\n/);
+    expect(canonical("%YAML 1.2\n---\ndtype: int4\ngroup_size: 32\n")).toMatch(/^---\ndtype: int4\n/);
+    expect(canonical("dtype: int4\ngroup_size: 32\n")).toMatch(/^dtype: int4\n/);
+    const crlf = "---\r\ndtype: int4\r\ngroup_size: 32\r\n";
+    expect(canonical(crlf)).toMatch(/^---\r\ndtype: int4\r\n/);
+    expect(canonical(canonical(crlf))).toBe(canonical(crlf));
+  });
+
+  it("leaves a # inside a quoted value alone", () => {
+    expect(canonical("fqn_to_config:\n  'a #b': null\n", "r.yaml")).toBe("fqn_to_config:\n  \"a #b\": null\n");
+  });
+
+  it("refuses, rather than drops, a comment past the first lines of a YAML file too large for the yaml package", () => {
+    const entries = Array.from({ length: 3000 }, (_, i) => `  model.layers.${i}.mlp.up_proj:\n    dtype: int4\n    group_size: 32\n`).join("");
+    const text = `# yaml-language-server: $schema=x.json\nfqn_to_config:\n${entries}  lm_head: null # keep it\n`;
+    expect(text.length).toBeGreaterThan(FULL_YAML_MAX_LENGTH);
+    const doc = normalizeDocument(text, { filename: "r.yaml" });
+    expect(() => canonicalFileText(doc, text, "r.yaml")).toThrow(/r\.yaml: line 9003 holds a comment, which fqc cannot keep in a YAML file over 128 KiB/);
+    const plain = text.replace(" # keep it", "");
+    expect(canonicalFileText(normalizeDocument(plain, { filename: "r.yaml" }), plain, "r.yaml").startsWith("# yaml-language-server: $schema=x.json\nfqn_to_config:\n")).toBe(true);
+  });
+});
+
 describe("canonicalFileText line breaks", () => {
   const crlf = (t: string) => t.replace(/\n/g, "\r\n");
 

@@ -24,8 +24,8 @@ import { saneConfig } from "../helpers/config-arbitraries.js";
 const root = new URL("../../", import.meta.url);
 const readSchema = (name: string) => JSON.parse(readFileSync(new URL(`schema/${name}`, root), "utf8")) as object;
 // As README tells a user to run them: ajv with the editor annotation declared, nothing else.
-const schema2020 = new Ajv2020({ keywords: ["enumDescriptions"] }).compile(readSchema("fqc.schema.json"));
-const schema07 = new Ajv({ keywords: ["enumDescriptions"] }).compile(readSchema("fqc.draft-07.schema.json"));
+const schema2020 = new Ajv2020({ keywords: ["enumDescriptions", "errorMessage"] }).compile(readSchema("fqc.schema.json"));
+const schema07 = new Ajv({ keywords: ["enumDescriptions", "errorMessage"] }).compile(readSchema("fqc.draft-07.schema.json"));
 
 const BEYOND_RULES = new Set(BEYOND_SCHEMA.flatMap((b) => (b.rules === "every rule" ? [] : b.rules)));
 const errorsOf = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === "error");

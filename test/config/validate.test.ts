@@ -76,6 +76,15 @@ describe("syntax errors", () => {
     expect(d).toMatchObject({ ruleId: "fqc/syntax", line: 2, column: 18 });
   });
 
+  it("tells a YAML file with lone-CR line breaks so, at the line an editor shows, instead of the yaml package's error at 1:8", () => {
+    const ds = validate("dtype: int4\rgroup_size: 48\rgranularity: per_channel\r", { filename: "mac.yaml" }).diagnostics;
+    expect(ds.map(pick)).toEqual([{ ruleId: "fqc/syntax", line: 1, column: 12, endLine: 1, endColumn: 13 }]);
+    expect(ds[0].message).toContain("this line ends with a lone carriage return (CR)");
+    expect(ds[0].hint).toContain("LF");
+    // CR LF is a line break.
+    expect(validate("dtype: int4\r\ngroup_size: 32\r\n", { filename: "w.yaml" }).diagnostics).toEqual([]);
+  });
+
   it("reports YAML syntax errors with their line (duplicate key, unclosed flow sequence)", () => {
     const dup = validate("dtype: int4\ngroup_size: 32\ndtype: int8\n", { filename: "c.yaml" }).diagnostics;
     expect(dup).toHaveLength(1);

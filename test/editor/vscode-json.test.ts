@@ -14,6 +14,7 @@ import {
   ZERO_POINT_PRECISIONS,
 } from "../../src/config/vocabulary.js";
 import { normalize } from "../../src/config/normalize.js";
+import { CROSS_FIELD_RULE_IDS } from "../../src/config/schema-source.js";
 import { validate } from "../../src/config/validate.js";
 import { ROOT } from "../helpers/cli.js";
 
@@ -182,6 +183,31 @@ for (const file of ["fqc.schema.json", "fqc.draft-07.schema.json"]) {
         const found = await diagnostics(readFileSync(at, "utf8"), at);
         expect(found.length, f).toBeGreaterThan(0);
         expect(found.map((d) => d.message).join(" "), f).not.toContain("Unable to load schema");
+      }
+    });
+
+    it("words a broken cross-field rule with the rule and its id, not \"Matches a schema that is not allowed.\"", async () => {
+      const broken: Record<string, object> = {
+        "torchao/group-size-conflict": { dtype: "int4", granularity: "per_channel", group_size: 32 },
+        "torchao/per-group-without-group-size": { dtype: "int4", granularity: "per_group" },
+        "torchao/granularity-missing": { dtype: "int4" },
+        "torchao/mapping-type-and-is-symmetric": { dtype: "int4", group_size: 32, mapping_type: "SYMMETRIC", is_symmetric: true },
+        "torchao/dynamic-range-learning": { dtype: "int4", group_size: 32, range_learning: true, zero_point_precision: "float32" },
+        "forward/symmetric-per-token": { dtype: "int8", granularity: "per_token" },
+        "forward/zero-point-domain-none": { dtype: "int4", group_size: 32, zero_point_domain: "NONE" },
+        "forward/range-learning-integer-zero-point": { dtype: "int4", group_size: 32, range_learning: true, is_dynamic: false },
+      };
+      expect(Object.keys(broken).sort()).toEqual([...CROSS_FIELD_RULE_IDS].sort());
+      const cases: Array<[string, object]> = [
+        ...Object.entries(broken),
+        ["forward/symmetric-per-token", { activation: { dtype: "int8", granularity: "per_token" } }],
+        ["torchao/granularity-missing", { fqn_to_config: { lm_head: { dtype: "int4" } } }],
+        ["fqc/document", { activation: null, weight: null }],
+      ];
+      for (const [rule, config] of cases) {
+        const messages = (await diagnostics(JSON.stringify(config))).map((d) => d.message);
+        expect(messages, rule).toContainEqual(expect.stringContaining(`(fqc rule ${rule}).`));
+        expect(messages, rule).not.toContain("Matches a schema that is not allowed.");
       }
     });
   });

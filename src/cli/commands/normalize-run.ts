@@ -43,7 +43,15 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     }
     await reportConfigDiagnostics(io, name, text, errors);
     // Printing gives the canonical config itself; --check/--write judge the file, which keeps its "$schema" and YAML modeline.
-    const canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
+    let canonical: string;
+    try {
+      canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
+    } catch (e) {
+      // A file whose comments the rewrite could not keep is reported; the others are still checked or rewritten.
+      if (!(e instanceof FqcError)) throw e;
+      status = Math.max(status, reportError(io, e));
+      continue;
+    }
     if (argv.check) {
       if (text !== canonical) {
         // Quoted for pasting (a name starting with - already comes as ./-name from the expansion of the arguments).
