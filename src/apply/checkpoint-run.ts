@@ -299,7 +299,7 @@ export async function runCheckpoint(
       if (t.dataOffset !== null && sink.positional) {
         batch.sinks.push({ sink, bytes: t.byteLength });
         const input = { fd: files.fd(t.file), dataOffset: t.dataOffset };
-        const output = { file: opts.output, ...sink.positional };
+        const output = { ...sink.positional, file: sink.positional.file ?? opts.output };
         if (t.byteLength === 0) {
           // Nothing to read or write: its sink is ended with the batch.
         } else if (t.byteLength <= spanPartBytes && (!plan || (fitsOneChunk(plan, chunkElements) && !laidOutInFortranOrder(t)))) {
@@ -318,7 +318,7 @@ export async function runCheckpoint(
           batch.items.push({
             kind: "copy",
             from: { file: t.file, fd: input.fd, offset: t.dataOffset },
-            to: { file: opts.output, fd: sink.positional.fd, offset: sink.positional.dataOffset },
+            to: { file: output.file, fd: sink.positional.fd, offset: sink.positional.dataOffset },
             byteLength: t.byteLength,
             bytesPerChunk: copyChunkBytes,
           });

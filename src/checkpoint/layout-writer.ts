@@ -136,7 +136,7 @@ export class FileLayoutWriter implements CheckpointWriter {
 
 /** One tensor's sink: an object with its methods on the prototype (closures per tensor cost ~350 bytes each). */
 class LayoutSink implements TensorSink {
-  readonly positional: { fd: number; dataOffset: number };
+  readonly positional: { fd: number; dataOffset: number; file: string };
   readonly #writer: FileLayoutWriter;
   readonly #index: number;
   readonly #file: AtomicFile;
@@ -149,7 +149,7 @@ class LayoutSink implements TensorSink {
     this.#index = index;
     this.#file = file;
     this.#tensor = tensor;
-    this.positional = { fd: file.fd, dataOffset: tensor.dataOffset! };
+    this.positional = { fd: file.fd, dataOffset: tensor.dataOffset!, file: file.targetPath };
   }
 
   write(bytes: Uint8Array): void {
@@ -231,7 +231,9 @@ export class DirectoryOutput {
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, staging, files);
     try {
-      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep }));
+      for (const name of names) {
+        files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep, shownAs: join(dir, name) }));
+      }
     } catch (err) {
       out.abort();
       throw err;

@@ -71,9 +71,11 @@ export interface TensorSink {
   /**
    * For outputs stored uncompressed: the descriptor and absolute data offset,
    * so threads can write row ranges positionally (valid until commit/abort).
-   * null when the bytes must be written in order through `write`.
+   * null when the bytes must be written in order through `write`. `file`: the
+   * output file the descriptor writes, named in messages (a shard of a sharded
+   * output); the writer's path when absent.
    */
-  readonly positional: { fd: number; dataOffset: number } | null;
+  readonly positional: { fd: number; dataOffset: number; file?: string } | null;
   /** Append bytes in order (the sink counts them; `end` checks the total). */
   write(bytes: Uint8Array): void;
   /**

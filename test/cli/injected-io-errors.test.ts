@@ -6,6 +6,7 @@
  * temp file remains. Runs stay on the main thread (-j 1): workers load their
  * own bundle, which this mock does not reach.
  */
+import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 
 /** Which calls fail: a path pattern, the errno code, and (reads/writes) from which file offset on. */
@@ -50,11 +51,12 @@ vi.mock("node:fs", async (importOriginal) => {
   return { ...mocked, default: mocked };
 });
 
-const { readdirSync, readFileSync, writeFileSync, copyFileSync } = await import("node:fs");
+const { readdirSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, existsSync } = await import("node:fs");
 const { tempDir } = await import("../helpers/cli.js");
 const { runMain } = await import("../helpers/in-process.js");
 const { writeSafetensors } = await import("../helpers/test-checkpoint.js");
 const { craftZip } = await import("../checkpoint/npz-helpers.js");
+const { writeSharded } = await import("../checkpoint/helpers.js");
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -191,4 +193,44 @@ describe("several outputs are closed before any is renamed (all or nothing up to
     same();
     expect(temps()).toEqual([]);
   });
+});
+
+describe("a sharded OUT: errors name the shard being written, never the output directory or its temp directory", () => {
+  const shard = (k: number) => `model-0000${k}-of-00002.safetensors`;
+  // The second shard holds a tensor written positionally in chunks (a 64×256 F32 weight) and one copied as it is.
+  const src = tmp.path("sharded-src");
+  writeSharded(src, [
+    { file: shard(1), tensors: [{ name: "a.weight", dtype: "F32", shape: [ROWS, 256] }] },
+    { file: shard(2), tensors: [{ name: "b.weight", dtype: "F32", shape: [ROWS, 256] }, { name: "b.bias", dtype: "F32", shape: [ROWS] }] },
+  ]);
+  const dirTemps = () => readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"));
+
+  for (const existing of [false, true]) {
+    const where = existing ? "an existing directory" : "a new directory (filled as a temp directory beside it)";
+    it(`ENOSPC writing the second shard into ${where}: exit 2 naming OUT/<that shard>`, async () => {
+      const out = tmp.path(`sharded-enospc-${existing}`);
+      if (existing) mkdirSync(out);
+      inject.write = { path: /model-00002-of-00002\.safetensors/, code: "ENOSPC", from: 1 };
+      const r = await runMain(["apply", src, out, "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`fqc: ${path.join(out, shard(2))}: cannot write: no space left on device`);
+      // Nothing appears: an existing OUT stays empty, a new one is not created.
+      if (existing) expect(readdirSync(out)).toEqual([]);
+      else expect(existsSync(out)).toBe(false);
+      expect(dirTemps()).toEqual([]);
+    });
+
+    it(`EIO closing the second shard in ${where}: exit 2 naming OUT/<that shard>`, async () => {
+      const out = tmp.path(`sharded-eio-${existing}`);
+      if (existing) mkdirSync(out);
+      inject.close = { path: /model-00002-of-00002\.safetensors/, code: "EIO" };
+      const r = await runMain(["apply", src, out, "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`fqc: ${path.join(out, shard(2))}: cannot close: input/output error`);
+      // Nothing appears: an existing OUT stays empty, a new one is not created.
+      if (existing) expect(readdirSync(out)).toEqual([]);
+      else expect(existsSync(out)).toBe(false);
+      expect(dirTemps()).toEqual([]);
+    });
+  }
 });
