@@ -6,7 +6,7 @@
  * tensor's bytes at the source's offsets. Sinks hand out the descriptor and
  * offset so threads can write row ranges positionally.
  */
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AtomicFile, outputPathKind } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
@@ -200,12 +200,17 @@ export class DirectoryOutput {
   readonly dir: string;
   readonly files: ReadonlyMap<string, AtomicFile>;
   readonly #staging: string | null;
+  /** The temp directory held open, to find it if it is renamed or moved during the run (Linux: /proc/self/fd); null without one. */
+  #stagingFd: number | null;
+  /** Files already renamed to their final names inside the temp directory. */
+  readonly #renamed: string[] = [];
   #done = false;
 
   private constructor(dir: string, staging: string | null, files: Map<string, AtomicFile>) {
     this.dir = dir;
     this.#staging = staging;
     this.files = files;
+    this.#stagingFd = staging === null ? null : openDirectory(staging);
   }
 
   /** `keep`: the run's inputs, which the sweep of killed runs' leftovers (beside or in `dir`) must not remove. */
@@ -244,11 +249,19 @@ export class DirectoryOutput {
   /** Rename every file into place in the order given to create, then (new directory) the directory. */
   commit(): void {
     try {
-      for (const f of this.files.values()) f.commit();
+      for (const f of this.files.values()) f.prepare();
+      // Renaming into a temp directory that moved would fail half-way (or fill a directory now at its old path).
+      this.#checkStaging();
+      for (const [name, f] of this.files) {
+        f.commit();
+        this.#renamed.push(name);
+      }
       if (this.#staging !== null) {
         const staging = this.#staging;
+        this.#checkStaging();
         io(this.dir, "create the output directory", () => renameSync(staging, this.dir));
         unregisterTemp(staging);
+        this.#closeStaging();
       }
     } catch (err) {
       this.abort();
@@ -257,14 +270,73 @@ export class DirectoryOutput {
     this.#done = true;
   }
 
-  /** Remove every temp file (and the temp directory); no-op after commit. */
+  /**
+   * Remove every temp file and the temp directory; no-op after commit. A temp directory renamed or moved during
+   * the run is found where it went (through its open descriptor, on Linux) and emptied of what fqc put there,
+   * then removed; it stays if anything else was put in it meanwhile.
+   */
   abort(): void {
     if (this.#done) return;
     this.#done = true;
     for (const f of this.files.values()) f.abort();
     if (this.#staging !== null) {
-      try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
+      if (this.#stagingFd === null || sameDirectory(this.#staging, this.#stagingFd)) {
+        try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
+      } else {
+        // Whatever is at its old path now is not fqc's; where it went, only the names fqc put there are.
+        const moved = movedTo(this.#staging, this.#stagingFd);
+        if (moved !== null) {
+          for (const name of [...[...this.files.values()].map((f) => basename(f.tempPath)), ...this.#renamed]) {
+            try { unlinkSync(join(moved, name)); } catch { /* not there: removed through its own descriptor, or never renamed */ }
+          }
+          try { rmdirSync(moved); } catch { /* something else was put in it: not fqc's to remove */ }
+        }
+      }
       unregisterTemp(this.#staging);
+      this.#closeStaging();
     }
+  }
+
+  /** The temp directory is still at its path (when it can be told: its descriptor is open). */
+  #checkStaging(): void {
+    if (this.#staging === null || this.#stagingFd === null || sameDirectory(this.#staging, this.#stagingFd)) return;
+    throw ioFailure(this.dir, `cannot create: the temporary directory fqc was filling beside it (${basename(this.#staging)}) was removed or renamed while fqc wrote the output, which was not written`,
+      "Keep the output's parent directory, and what fqc creates in it, in place while fqc runs, and run again.");
+  }
+
+  #closeStaging(): void {
+    if (this.#stagingFd === null) return;
+    try { closeSync(this.#stagingFd); } catch { /* a read-only directory descriptor: nothing to lose */ }
+    this.#stagingFd = null;
+  }
+}
+
+/** A directory opened read-only (O_DIRECTORY), or null where directories cannot be opened (Windows). */
+function openDirectory(path: string): number | null {
+  try {
+    return openSync(path, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `path` is still the directory open as `fd`. */
+function sameDirectory(path: string, fd: number): boolean {
+  try {
+    const a = statSync(path);
+    const b = fstatSync(fd);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the directory open as `fd` is now, if the kernel says (Linux) and it still bears `path`'s name; else null. */
+function movedTo(path: string, fd: number): string | null {
+  try {
+    const now = readlinkSync(`/proc/self/fd/${fd}`);
+    return basename(now) === basename(path) && now !== path ? now : null;
+  } catch {
+    return null;
   }
 }

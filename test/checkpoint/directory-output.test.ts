@@ -48,3 +48,58 @@ describe("DirectoryOutput into a new directory", () => {
     out.abort();
   });
 });
+
+describe("DirectoryOutput into a new directory whose temp directory is moved during the run", () => {
+  const procFd = fs.existsSync("/proc/self/fd");
+  if (!procFd) console.log("directory-output.test: no /proc/self/fd: a moved temp directory cannot be found, these cases are skipped");
+  const names = ["a.safetensors", "model.safetensors.index.json"];
+  /** A new output `parent/out` with both files written, and its parent renamed: the temp directory went with it. */
+  function movedDuringRun(prepared: boolean): { out: DirectoryOutput; dir: string; moved: string } {
+    const parent = fresh();
+    const dir = path.join(parent, "out");
+    const out = DirectoryOutput.create(dir, names, {});
+    for (const f of out.files.values()) f.write(Uint8Array.of(1, 2, 3));
+    if (prepared) for (const f of out.files.values()) f.prepare();
+    const moved = `${parent}-moved`;
+    fs.renameSync(parent, moved);
+    return { out, dir, moved };
+  }
+
+  it.skipIf(!procFd)("commit refuses, and the temp directory is removed from where it went", () => {
+    const { out, dir, moved } = movedDuringRun(false);
+    expect(() => out.commit()).toThrow(`${path.join(dir, names[0])}: cannot replace: its directory was removed or renamed while fqc wrote the output`);
+    expect(fs.readdirSync(moved)).toEqual([]);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it.skipIf(!procFd)("moved after its files were closed (only the renames left): commit refuses before renaming, and removes it from where it went", () => {
+    const { out, dir, moved } = movedDuringRun(true);
+    expect(() => out.commit()).toThrow(`${dir}: cannot create: the temporary directory fqc was filling beside it`);
+    expect(fs.readdirSync(moved)).toEqual([]);
+  });
+
+  it.skipIf(!procFd)("abort removes it from where it went", () => {
+    const { out, moved } = movedDuringRun(true);
+    out.abort();
+    expect(fs.readdirSync(moved)).toEqual([]);
+  });
+
+  it.skipIf(!procFd)("what someone else put in it stays, and so does the directory; fqc's files go", () => {
+    const { out, moved } = movedDuringRun(false);
+    const [staging] = fs.readdirSync(moved);
+    fs.writeFileSync(path.join(moved, staging, "notes.txt"), "mine");
+    out.abort();
+    expect(fs.readdirSync(path.join(moved, staging))).toEqual(["notes.txt"]);
+  });
+
+  it.skipIf(process.platform === "win32")("a directory now at the temp directory's old path is not fqc's: abort leaves it", () => {
+    const parent = fresh();
+    const out = DirectoryOutput.create(path.join(parent, "out"), names, {});
+    const [staging] = fs.readdirSync(parent);
+    fs.renameSync(path.join(parent, staging), path.join(parent, "elsewhere"));
+    fs.mkdirSync(path.join(parent, staging));
+    fs.writeFileSync(path.join(parent, staging, "other.txt"), "not fqc's");
+    out.abort();
+    expect(fs.readFileSync(path.join(parent, staging, "other.txt"), "utf8")).toBe("not fqc's");
+  });
+});
