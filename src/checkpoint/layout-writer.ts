@@ -6,11 +6,11 @@
  * tensor's bytes at the source's offsets. Sinks hand out the descriptor and
  * offset so threads can write row ranges positionally.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { AtomicFile, outputPathKind } from "../npy/atomic.js";
 import { io, ioError, ioFailure } from "../npy/fail.js";
-import { checkPaths } from "../npy/path-check.js";
+import { checkPaths, resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
@@ -177,13 +177,28 @@ class LayoutSink implements TensorSink {
   }
 }
 
-/** An output directory is missing (it will be created) or a directory; anything else is refused. Returns whether it exists. */
+/**
+ * An output directory is missing (it will be created; a dangling symbolic link: where it leads) or a directory;
+ * anything else is refused, a loop of links included. Returns whether it exists.
+ */
 export function checkOutputDirectory(dir: string): boolean {
   const kind = outputPathKind(dir, dir);
   if (kind === "other") {
     throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
   }
+  if (kind === "missing" && lexists(resolveTarget(dir))) {
+    throw ioFailure(dir, "is a symbolic link that leads to no path a directory could be created at (a loop of links)", "Give a directory (missing or existing) as the output, or remove the link.");
+  }
   return kind !== "missing";
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -197,8 +212,11 @@ export function checkOutputDirectory(dir: string): boolean {
  *   that were not written.
  */
 export class DirectoryOutput {
+  /** The directory as given (named in messages). */
   readonly dir: string;
   readonly files: ReadonlyMap<string, AtomicFile>;
+  /** A new directory: the path it is renamed to (where a dangling symbolic link at `dir` leads; the link stays). */
+  readonly #target: string;
   readonly #staging: string | null;
   /** The temp directory held open, to find it if it is renamed or moved during the run (Linux: /proc/self/fd); null without one. */
   #stagingFd: number | null;
@@ -206,8 +224,9 @@ export class DirectoryOutput {
   readonly #renamed: string[] = [];
   #done = false;
 
-  private constructor(dir: string, staging: string | null, files: Map<string, AtomicFile>) {
+  private constructor(dir: string, target: string, staging: string | null, files: Map<string, AtomicFile>) {
     this.dir = dir;
+    this.#target = target;
     this.#staging = staging;
     this.files = files;
     this.#stagingFd = staging === null ? null : openDirectory(staging);
@@ -216,12 +235,14 @@ export class DirectoryOutput {
   /** `keep`: the run's inputs, which the sweep of killed runs' leftovers (beside or in `dir`) must not remove. */
   static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions, keep: readonly string[] = []): DirectoryOutput {
     const existing = checkOutputDirectory(dir);
+    // Renaming the temp directory over a dangling link would fail after all the work: it goes where the link leads.
+    const target = existing ? dir : resolveTarget(dir);
     let staging: string | null = null;
     if (!existing) {
-      const parent = dirname(resolve(dir));
+      const parent = dirname(target);
       removeStaleTemps(parent, keep);
       for (let attempt = 1; staging === null; attempt++) {
-        const candidate = join(parent, tempNameFor(basename(resolve(dir))));
+        const candidate = join(parent, tempNameFor(basename(target)));
         try {
           mkdirSync(candidate);
           staging = candidate;
@@ -234,7 +255,7 @@ export class DirectoryOutput {
       registerTempDirectory(staging, dir);
     }
     const files = new Map<string, AtomicFile>();
-    const out = new DirectoryOutput(dir, staging, files);
+    const out = new DirectoryOutput(dir, target, staging, files);
     try {
       for (const name of names) {
         files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep, shownAs: join(dir, name) }));
@@ -259,7 +280,7 @@ export class DirectoryOutput {
       if (this.#staging !== null) {
         const staging = this.#staging;
         this.#checkStaging();
-        io(this.dir, "create the output directory", () => renameSync(staging, this.dir));
+        io(this.dir, "create the output directory", () => renameSync(staging, this.#target));
         unregisterTemp(staging);
         this.#closeStaging();
       }

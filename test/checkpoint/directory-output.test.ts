@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DirectoryOutput } from "../../src/checkpoint/layout-writer.js";
+import { checkOutputDirectory, DirectoryOutput } from "../../src/checkpoint/layout-writer.js";
 import { removeLiveTemps, tempOwner } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
 
@@ -37,6 +37,28 @@ describe("DirectoryOutput into a new directory", () => {
     aborted.abort();
     expect(fs.readdirSync(parent)).toEqual(["done"]);
     expect(removeLiveTemps()).toEqual([]);
+  });
+
+  it.skipIf(process.platform === "win32")("a dangling symbolic link gets the directory it names created, and stays a link", () => {
+    const parent = fresh();
+    const link = path.join(parent, "out");
+    fs.symlinkSync("real", link);
+    const out = DirectoryOutput.create(link, ["a.safetensors"], {});
+    out.files.get("a.safetensors")!.write(Uint8Array.of(7));
+    out.commit();
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(parent, "real", "a.safetensors"))).toEqual(Buffer.of(7));
+    expect(fs.readdirSync(parent).sort()).toEqual(["out", "real"]);
+  });
+
+  it.skipIf(process.platform === "win32")("a loop of links is refused before anything is created (and by the check a dry run makes)", () => {
+    const parent = fresh();
+    const link = path.join(parent, "loop");
+    fs.symlinkSync("loop", link);
+    const refusal = `${link}: is a symbolic link that leads to no path a directory could be created at (a loop of links)`;
+    expect(() => checkOutputDirectory(link)).toThrow(refusal);
+    expect(() => DirectoryOutput.create(link, ["a.safetensors"], {})).toThrow(refusal);
+    expect(fs.readdirSync(parent)).toEqual(["loop"]);
   });
 
   it("a signal's removeLiveTemps removes the temp directory with its files, naming the output directory", () => {
