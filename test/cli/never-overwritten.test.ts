@@ -84,6 +84,25 @@ describe("no output may be an input or another output (exit 2, nothing changes)"
     expect(snapshot(path.dirname(at("x")))).toEqual(before);
   });
 
+  it("--qparams-out or --report inside a new OUT directory is refused before any work, by --dry-run too; into an existing OUT they land", () => {
+    const at = workdir();
+    const index = sharded(at);
+    const before = snapshot(path.dirname(at("x")));
+    for (const [flag, file] of [["--qparams-out", "q.safetensors"], ["--report", "sub/r.json"]]) {
+      for (const dry of [[], ["--dry-run"]]) {
+        const r = runFqc(["apply", index, at("out"), "-c", at("cfg.json"), flag, at(`out/${file}`), ...dry]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(`fqc: ${flag} ${at(`out/${file}`)} is inside OUT ${at("out")}, which does not exist yet`);
+        expect(r.stderr).toContain(`hint: Create ${at("out")} first`);
+      }
+    }
+    expect(snapshot(path.dirname(at("x")))).toEqual(before);
+    fs.mkdirSync(at("out"));
+    const r = runFqc(["apply", index, at("out"), "-c", at("cfg.json"), "--qparams-out", at("out/q.safetensors"), "--report", at("out/r.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readdirSync(at("out")).sort()).toEqual(["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json", "q.safetensors", "r.json"]);
+  });
+
   it("apply's OUT may replace IN with --force (as documented), and is refused without it", () => {
     const at = workdir();
     const refused = runFqc(["apply", at("w.npy"), at("w.npy"), "-c", at("cfg.json")]);
