@@ -254,7 +254,7 @@ export async function runCheckpoint(
   const outcomes: TensorOutcome[] = [];
   let chunks = 0;
   let bytesDone = 0;
-  const files = new InputFiles();
+  const files = new InputFiles(checkpoint);
   try {
     if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
     writer = openWriter({ cOrder: new Set(tensors.flatMap((t, i) => (plans[i] && t.fortranOrder ? [i] : []))) });

@@ -62,6 +62,11 @@ export interface Checkpoint {
    * and tensor; a file that shrank while being read is one too). Each piece is valid until the next one is requested.
    */
   stream(tensor: CheckpointTensor, maxBytes: number): Iterable<Uint8Array>;
+  /**
+   * The descriptor the checkpoint holds open on `file` (a tensor's `file`), for positional reads: the file that was
+   * checked when the checkpoint was opened, whatever the path names by now. undefined when it holds none (or is closed).
+   */
+  descriptor?(file: string): number | undefined;
   /** Close every open descriptor. */
   close(): void;
 }
