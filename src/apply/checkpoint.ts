@@ -8,6 +8,7 @@
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { checkOutputDirectory } from "../checkpoint/layout-writer.js";
 import { checkpointFiles, checkpointOutputTargets, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkNotShadowed } from "../checkpoint/safetensors-writer.js";
 import { checkAtomicTarget } from "../npy/atomic.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
 import { checkPaths, resolveTarget, type PathUse } from "../npy/path-check.js";
@@ -134,6 +135,7 @@ export function checkApplyPaths(
     for (const other of others) checkNotInNewDirectory(other, targets.dir);
   }
   for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceFlag: "--force" });
+  checkNotShadowed(targets);
 }
 
 /**
