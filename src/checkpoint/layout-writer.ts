@@ -9,7 +9,7 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { AtomicFile, outputPathKind } from "../npy/atomic.js";
-import { io, ioError, ioFailure } from "../npy/fail.js";
+import { ioError, ioFailure } from "../npy/fail.js";
 import { checkPaths, resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
@@ -280,7 +280,17 @@ export class DirectoryOutput {
       if (this.#staging !== null) {
         const staging = this.#staging;
         this.#checkStaging();
-        io(this.dir, "create the output directory", () => renameSync(staging, this.#target));
+        try {
+          renameSync(staging, this.#target);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          // rename(2) replaces an empty directory only: a directory filled there meanwhile is left as it is.
+          if (code === "ENOTEMPTY" || code === "EEXIST") {
+            throw ioFailure(this.dir, "appeared (not empty) while fqc wrote the output, which was not written: fqc does not merge into a directory made meanwhile",
+              "Run again: into this directory now that it exists (its files are then replaced one by one), or into a new path.");
+          }
+          throw ioError(this.dir, "create the output directory", e);
+        }
         unregisterTemp(staging);
         this.#closeStaging();
       }

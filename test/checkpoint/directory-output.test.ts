@@ -125,3 +125,17 @@ describe("DirectoryOutput into a new directory whose temp directory is moved dur
     expect(fs.readFileSync(path.join(parent, staging, "other.txt"), "utf8")).toBe("not fqc's");
   });
 });
+
+describe("DirectoryOutput into a new directory that someone else creates during the run", () => {
+  it("a directory filled there meanwhile is left as it is: commit refuses, saying so, and removes the temp directory", () => {
+    const parent = fresh();
+    const dir = path.join(parent, "out");
+    const out = DirectoryOutput.create(dir, ["a.safetensors"], {});
+    out.files.get("a.safetensors")!.write(Uint8Array.of(7));
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "theirs.txt"), "theirs");
+    expect(() => out.commit()).toThrow(`${dir}: appeared (not empty) while fqc wrote the output, which was not written`);
+    expect(fs.readdirSync(parent)).toEqual(["out"]);
+    expect(fs.readdirSync(dir)).toEqual(["theirs.txt"]);
+  });
+});
