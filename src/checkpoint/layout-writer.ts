@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { AtomicFile, outputPathKind } from "../npy/atomic.js";
+import { AtomicFile, outputPathKind, syncDirectory } from "../npy/atomic.js";
 import { ioError, ioFailure } from "../npy/fail.js";
 import { checkPaths, resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
@@ -222,10 +222,13 @@ export class DirectoryOutput {
   #stagingFd: number | null;
   /** Files already renamed to their final names inside the temp directory. */
   readonly #renamed: string[] = [];
+  /** fsync the parent after renaming the temp directory into place (the files sync their own directory). */
+  readonly #durable: boolean;
   #done = false;
 
-  private constructor(dir: string, target: string, staging: string | null, files: Map<string, AtomicFile>) {
+  private constructor(dir: string, target: string, staging: string | null, files: Map<string, AtomicFile>, durable: boolean) {
     this.dir = dir;
+    this.#durable = durable;
     this.#target = target;
     this.#staging = staging;
     this.files = files;
@@ -255,7 +258,7 @@ export class DirectoryOutput {
       registerTempDirectory(staging, dir);
     }
     const files = new Map<string, AtomicFile>();
-    const out = new DirectoryOutput(dir, target, staging, files);
+    const out = new DirectoryOutput(dir, target, staging, files, opts.durable ?? false);
     try {
       for (const name of names) {
         files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep, shownAs: join(dir, name) }));
@@ -291,6 +294,7 @@ export class DirectoryOutput {
           }
           throw ioError(this.dir, "create the output directory", e);
         }
+        if (this.#durable) syncDirectory(dirname(this.#target));
         unregisterTemp(staging);
         this.#closeStaging();
       }

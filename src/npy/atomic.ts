@@ -347,7 +347,7 @@ function specialKind(st: Stats): string {
 }
 
 /** Make the rename durable; some file systems refuse fsync on directories, which is harmless here. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | null = null;
   try {
     fd = openSync(dir, "r");

@@ -14,6 +14,8 @@ const inject = vi.hoisted(() => ({
   read: null as null | { path: RegExp; code: string; from: number },
   write: null as null | { path: RegExp; code: string; from: number },
   close: null as null | { path: RegExp; code: string },
+  /** The paths fsync was called on, in order (what a --fsync run makes durable). */
+  synced: [] as string[],
 }));
 
 vi.mock("node:fs", async (importOriginal) => {
@@ -47,7 +49,11 @@ vi.mock("node:fs", async (importOriginal) => {
     fs.closeSync(fd);
     if (wrote && inject.close && inject.close.path.test(p)) throw fail(inject.close.code, "close", p);
   }) as typeof fs.closeSync;
-  const mocked = { ...fs, openSync, readSync, writeSync, closeSync };
+  const fsyncSync = ((fd: number) => {
+    inject.synced.push(paths.get(fd) ?? "");
+    return fs.fsyncSync(fd);
+  }) as typeof fs.fsyncSync;
+  const mocked = { ...fs, openSync, readSync, writeSync, closeSync, fsyncSync };
   return { ...mocked, default: mocked };
 });
 
@@ -195,14 +201,15 @@ describe("several outputs are closed before any is renamed (all or nothing up to
   });
 });
 
+const shard = (k: number) => `model-0000${k}-of-00002.safetensors`;
+// A sharded checkpoint; its second shard holds a tensor written positionally in chunks (a 64×256 F32 weight) and one copied as it is.
+const src = tmp.path("sharded-src");
+writeSharded(src, [
+  { file: shard(1), tensors: [{ name: "a.weight", dtype: "F32", shape: [ROWS, 256] }] },
+  { file: shard(2), tensors: [{ name: "b.weight", dtype: "F32", shape: [ROWS, 256] }, { name: "b.bias", dtype: "F32", shape: [ROWS] }] },
+]);
+
 describe("a sharded OUT: errors name the shard being written, never the output directory or its temp directory", () => {
-  const shard = (k: number) => `model-0000${k}-of-00002.safetensors`;
-  // The second shard holds a tensor written positionally in chunks (a 64×256 F32 weight) and one copied as it is.
-  const src = tmp.path("sharded-src");
-  writeSharded(src, [
-    { file: shard(1), tensors: [{ name: "a.weight", dtype: "F32", shape: [ROWS, 256] }] },
-    { file: shard(2), tensors: [{ name: "b.weight", dtype: "F32", shape: [ROWS, 256] }, { name: "b.bias", dtype: "F32", shape: [ROWS] }] },
-  ]);
   const dirTemps = () => readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"));
 
   for (const existing of [false, true]) {
@@ -233,4 +240,16 @@ describe("a sharded OUT: errors name the shard being written, never the output d
       expect(dirTemps()).toEqual([]);
     });
   }
+});
+
+describe("--fsync on a sharded OUT", () => {
+  it("a new directory: after its temp directory is renamed into place, the parent directory is flushed too", async () => {
+    const out = tmp.path("sharded-fsync");
+    inject.synced = [];
+    const r = await runMain(["apply", src, out, "-c", cfg, "--fsync", "-j", "1", "-q"], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    // The shards and the index, then the directory they were renamed in, then (last) the one that now holds OUT.
+    expect(inject.synced.filter((p) => /model-0000[12]-of-00002\.safetensors\.fqc-|model\.safetensors\.index\.json\.fqc-/.test(p))).toHaveLength(3);
+    expect(inject.synced[inject.synced.length - 1]).toBe(tmp.dir);
+  });
 });
