@@ -254,11 +254,11 @@ export class DirectoryOutput {
           throw ioError(dir, "create a temporary directory beside it", e);
         }
       }
-      // A signal removes it with its files, and names `dir` as not written (not each temp file inside).
-      registerTempDirectory(staging, dir);
     }
     const files = new Map<string, AtomicFile>();
     const out = new DirectoryOutput(dir, target, staging, files, opts.durable ?? false);
+    // A signal removes it with its files (where it went, if it moved), and names `dir` as not written (not each temp file inside).
+    if (staging !== null) registerTempDirectory(staging, dir, () => out.#removeStaging());
     try {
       for (const name of names) {
         files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep, shownAs: join(dir, name) }));
@@ -315,21 +315,26 @@ export class DirectoryOutput {
     this.#done = true;
     for (const f of this.files.values()) f.abort();
     if (this.#staging !== null) {
-      if (this.#stagingFd === null || sameDirectory(this.#staging, this.#stagingFd)) {
-        try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
-      } else {
-        // Whatever is at its old path now is not fqc's; where it went, only the names fqc put there are.
-        const moved = movedTo(this.#staging, this.#stagingFd);
-        if (moved !== null) {
-          for (const name of [...[...this.files.values()].map((f) => basename(f.tempPath)), ...this.#renamed]) {
-            try { unlinkSync(join(moved, name)); } catch { /* not there: removed through its own descriptor, or never renamed */ }
-          }
-          try { rmdirSync(moved); } catch { /* something else was put in it: not fqc's to remove */ }
-        }
-      }
+      this.#removeStaging();
       unregisterTemp(this.#staging);
       this.#closeStaging();
     }
+  }
+
+  /** Remove the temp directory with what fqc put in it, where it is now (abort, or a signal). Never throws. */
+  #removeStaging(): void {
+    if (this.#staging === null) return;
+    if (this.#stagingFd === null || sameDirectory(this.#staging, this.#stagingFd)) {
+      try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
+      return;
+    }
+    // Whatever is at its old path now is not fqc's; where it went, only the names fqc put there are.
+    const moved = movedTo(this.#staging, this.#stagingFd);
+    if (moved === null) return;
+    for (const name of [...[...this.files.values()].map((f) => basename(f.tempPath)), ...this.#renamed]) {
+      try { unlinkSync(join(moved, name)); } catch { /* not there: removed through its own descriptor, or never renamed */ }
+    }
+    try { rmdirSync(moved); } catch { /* something else was put in it: not fqc's to remove */ }
   }
 
   /** The temp directory is still at its path (when it can be told: its descriptor is open). */

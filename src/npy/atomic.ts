@@ -91,8 +91,9 @@ export class AtomicFile {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
         throw ioError(shown, "create a temporary file in its directory", e);
       }
-      registerTemp(tempPath, shown);
       const file = new AtomicFile(shown, writePath, tempPath, fd, opts.durable ?? false);
+      // On a signal too, the temp file is found where its directory went (while its descriptor is open).
+      registerTemp(tempPath, shown, () => removeTemp(tempPath, file.#fd));
       if (existing) {
         try {
           keepOwnerAndMode(fd, existing);

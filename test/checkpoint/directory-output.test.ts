@@ -106,6 +106,13 @@ describe("DirectoryOutput into a new directory whose temp directory is moved dur
     expect(fs.readdirSync(moved)).toEqual([]);
   });
 
+  it.skipIf(!procFd)("a signal's removeLiveTemps removes it from where it went too, naming the output directory", () => {
+    const { out, dir, moved } = movedDuringRun(false);
+    expect(removeLiveTemps()).toEqual([dir]);
+    expect(fs.readdirSync(moved)).toEqual([]);
+    out.abort();
+  });
+
   it.skipIf(!procFd)("what someone else put in it stays, and so does the directory; fqc's files go", () => {
     const { out, moved } = movedDuringRun(false);
     const [staging] = fs.readdirSync(moved);

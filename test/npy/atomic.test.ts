@@ -208,6 +208,17 @@ describe("the output's directory renamed or removed during the run", () => {
     expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
   });
 
+  it.skipIf(!procFd)("a signal's removeLiveTemps removes the temp file from the directory's new place too", () => {
+    const dir = out("moving-signal");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1));
+    fs.renameSync(dir, `${dir}-moved`);
+    expect(removeLiveTemps()).toEqual([path.join(dir, "o.npy")]);
+    expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
+    f.abort();
+  });
+
   it("a removed directory is reported the same way", () => {
     const dir = out("removed");
     fs.mkdirSync(dir);
