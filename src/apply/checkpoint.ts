@@ -6,7 +6,7 @@
  * (checkpoint-run.ts).
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
-import { checkOutputDirectory } from "../checkpoint/layout-writer.js";
+import { checkOutputDirectory } from "../checkpoint/directory-output.js";
 import { checkpointFiles, checkpointOutputTargets, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
 import { checkNotShadowed } from "../checkpoint/safetensors-writer.js";
 import { checkAtomicTarget } from "../npy/atomic.js";

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkOutputDirectory, DirectoryOutput } from "../../src/checkpoint/layout-writer.js";
+import { checkOutputDirectory, DirectoryOutput } from "../../src/checkpoint/directory-output.js";
 import { removeLiveTemps, tempOwner } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
 

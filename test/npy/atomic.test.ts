@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { AtomicFile } from "../../src/npy/atomic.js";
-import { checkOutputDirectory } from "../../src/checkpoint/layout-writer.js";
+import { checkOutputDirectory } from "../../src/checkpoint/directory-output.js";
 import { registerTempDirectory, removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
 
