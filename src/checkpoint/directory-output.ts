@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { AtomicFile, outputPathKind, syncDirectory } from "../npy/atomic.js";
-import { ioError, ioFailure } from "../npy/fail.js";
+import { ioError, ioFailure, withOpenFilesHint } from "../npy/fail.js";
 import { resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
@@ -99,7 +99,7 @@ export class DirectoryOutput {
       }
     } catch (err) {
       out.abort();
-      throw err;
+      throw withOpenFilesHint(err, `fqc holds the ${names.length} files of ${dir} open together until they are renamed into place, and the files it reads`, 2 * names.length);
     }
     return out;
   }

@@ -15,6 +15,7 @@ import { closeSync, existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { openInputFile } from "./input-file.js";
 import { readFully } from "../npy/positional.js";
+import { withOpenFilesHint } from "../npy/fail.js";
 import { checkpointError } from "./fail.js";
 import { OpenFilesCheckpoint, openSafetensorsFile, tensorsOf, type SafetensorsFile } from "./safetensors.js";
 import { jsonKind, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
@@ -157,7 +158,7 @@ export function openSharded(indexFile: string, displayPath: string = indexFile):
     return new ShardedCheckpoint(displayPath, indexFile, bytes, shards);
   } catch (err) {
     for (const s of shards) closeSync(s.file.fd);
-    throw err;
+    throw withOpenFilesHint(err, `fqc holds the checkpoint's ${names.length} shards open together (and apply as many outputs)`, 2 * names.length);
   }
 }
 

@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 
 /** Which calls fail: a path pattern, the errno code, and (reads/writes) from which file offset on. */
 const inject = vi.hoisted(() => ({
+  open: null as null | { path: RegExp; code: string },
   read: null as null | { path: RegExp; code: string; from: number },
   write: null as null | { path: RegExp; code: string; from: number },
   close: null as null | { path: RegExp; code: string },
@@ -25,6 +26,7 @@ vi.mock("node:fs", async (importOriginal) => {
   const writing = new Set<number>();
   const fail = (code: string, call: string, path: string) => Object.assign(new Error(`${code}: injected ${call} failure, ${path}`), { code, syscall: call });
   const openSync = ((p: import("node:fs").PathLike, ...rest: unknown[]) => {
+    if (inject.open && inject.open.path.test(String(p))) throw fail(inject.open.code, "open", String(p));
     const fd = (fs.openSync as (...a: unknown[]) => number)(p, ...rest);
     paths.set(fd, String(p));
     if (typeof rest[0] === "string" && /[wa+]/.test(rest[0])) writing.add(fd);
@@ -67,7 +69,7 @@ const { writeSharded } = await import("../checkpoint/helpers.js");
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 afterEach(() => {
-  inject.read = inject.write = inject.close = null;
+  inject.open = inject.read = inject.write = inject.close = null;
 });
 
 const cfg = tmp.write("w.json", '{"dtype":"int4","group_size":32}');
@@ -251,5 +253,25 @@ describe("--fsync on a sharded OUT", () => {
     // The shards and the index, then the directory they were renamed in, then (last) the one that now holds OUT.
     expect(inject.synced.filter((p) => /model-0000[12]-of-00002\.safetensors\.fqc-|model\.safetensors\.index\.json\.fqc-/.test(p))).toHaveLength(3);
     expect(inject.synced[inject.synced.length - 1]).toBe(tmp.dir);
+  });
+});
+
+describe("too many open files with a sharded checkpoint", () => {
+  it("opening a shard: the hint counts the shards held open and gives a limit that fits", async () => {
+    inject.open = { path: /sharded-src\/model-00002-of-00002\.safetensors$/, code: "EMFILE" };
+    const r = await runMain(["report", src, "-c", cfg, "-j", "1"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${path.join(src, shard(2))}: cannot open: too many open files`);
+    expect(r.stderr).toContain("hint: fqc holds the checkpoint's 2 shards open together (and apply as many outputs): raise the open-file limit (ulimit -n 68).");
+  });
+
+  it("creating an output shard: the hint counts OUT's files held open", async () => {
+    const out = tmp.path("sharded-emfile");
+    inject.open = { path: /model-00002-of-00002\.safetensors\.fqc-/, code: "EMFILE" };
+    const r = await runMain(["apply", src, out, "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${path.join(out, shard(2))}: cannot create a temporary file in its directory: too many open files`);
+    expect(r.stderr).toContain(`hint: fqc holds the 3 files of ${out} open together until they are renamed into place, and the files it reads: raise the open-file limit (ulimit -n 70).`);
+    expect(readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"))).toEqual([]);
   });
 });
