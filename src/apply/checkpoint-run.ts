@@ -265,7 +265,7 @@ export async function runCheckpoint(
   const outcomes: TensorOutcome[] = [];
   let chunks = 0;
   let bytesDone = 0;
-  const files = new InputFiles();
+  const files = new InputFiles(checkpoint);
   let spillDir = opts.spillDir;
   try {
     if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
@@ -311,7 +311,7 @@ export async function runCheckpoint(
       if (t.dataOffset !== null && sink.positional) {
         batch.sinks.push({ sink, bytes: t.byteLength });
         const input = { fd: files.fd(t.file), dataOffset: t.dataOffset };
-        const output = { file: opts.output, ...sink.positional };
+        const output = { ...sink.positional, file: sink.positional.file ?? opts.output };
         if (t.byteLength === 0) {
           // Nothing to read or write: its sink is ended with the batch.
         } else if (t.byteLength <= spanPartBytes && (!plan || (fitsOneChunk(plan, chunkElements) && !laidOutInFortranOrder(t)))) {
@@ -330,7 +330,7 @@ export async function runCheckpoint(
           batch.items.push({
             kind: "copy",
             from: { file: t.file, fd: input.fd, offset: t.dataOffset },
-            to: { file: opts.output, fd: sink.positional.fd, offset: sink.positional.dataOffset },
+            to: { file: output.file, fd: sink.positional.fd, offset: sink.positional.dataOffset },
             byteLength: t.byteLength,
             bytesPerChunk: copyChunkBytes,
           });

@@ -6,11 +6,13 @@
  * (checkpoint-run.ts).
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
-import { checkOutputDirectory } from "../checkpoint/layout-writer.js";
+import { checkOutputDirectory } from "../checkpoint/directory-output.js";
 import { checkpointFiles, checkpointOutputTargets, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkNotShadowed } from "../checkpoint/safetensors-writer.js";
 import { checkAtomicTarget } from "../npy/atomic.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
-import { checkPaths, type PathUse } from "../npy/path-check.js";
+import { checkPaths, resolveTarget, type PathUse } from "../npy/path-check.js";
+import { isAbsolute, relative } from "node:path";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
@@ -132,8 +134,25 @@ export function checkApplyPaths(
   });
   // What creating the output files would refuse (a directory where a file goes, a trailing slash, a file a rename
   // would damage), refused here too, so that --dry-run, which creates nothing, says what apply would.
-  if (targets.dir !== null) checkOutputDirectory(targets.dir);
+  if (targets.dir !== null && !checkOutputDirectory(targets.dir)) {
+    const others = [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...(opts.writes ?? [])];
+    for (const other of others) checkNotInNewDirectory(other, targets.dir);
+  }
   for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceFlag: "--force" });
+  checkNotShadowed(targets);
+}
+
+/**
+ * A new output directory appears only at the end of the run (filled as a temp directory beside it, then renamed),
+ * so another output cannot be created inside it: said before the work, not as "no such directory" at its start.
+ */
+function checkNotInNewDirectory(other: PathUse, dir: string): void {
+  const inside = relative(resolveTarget(dir), resolveTarget(other.path));
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
+  throw new FqcError("IO", `${other.role} ${other.path} is inside OUT ${dir}, which does not exist yet: fqc fills a new output directory beside it and renames it into place when everything is written`, {
+    file: other.path,
+    hint: `Create ${dir} first (then its files are renamed into it one by one), or write ${other.role} elsewhere.`,
+  });
 }
 
 /** What a JavaScript caller passes, checked before the checkpoint is opened (the types say the same to TypeScript). */

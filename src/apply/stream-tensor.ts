@@ -42,7 +42,7 @@ export async function streamTensor(
 ): Promise<number> {
   let written = 0;
   const put = (bytes: Uint8Array) => {
-    if (sink.positional) writeFully(sink.positional.fd, bytes, sink.positional.dataOffset + written, opts.output);
+    if (sink.positional) writeFully(sink.positional.fd, bytes, sink.positional.dataOffset + written, sink.positional.file ?? opts.output);
     else sink.write(bytes);
     written += bytes.length;
   };

@@ -6,12 +6,8 @@
  * tensor's bytes at the source's offsets. Sinks hand out the descriptor and
  * offset so threads can write row ranges positionally.
  */
-import { mkdirSync, renameSync, rmSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { AtomicFile, outputPathKind } from "../npy/atomic.js";
-import { io, ioError, ioFailure } from "../npy/fail.js";
+import type { AtomicFile } from "../npy/atomic.js";
 import { checkPaths } from "../npy/path-check.js";
-import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
 
@@ -136,7 +132,7 @@ export class FileLayoutWriter implements CheckpointWriter {
 
 /** One tensor's sink: an object with its methods on the prototype (closures per tensor cost ~350 bytes each). */
 class LayoutSink implements TensorSink {
-  readonly positional: { fd: number; dataOffset: number };
+  readonly positional: { fd: number; dataOffset: number; file: string };
   readonly #writer: FileLayoutWriter;
   readonly #index: number;
   readonly #file: AtomicFile;
@@ -149,7 +145,7 @@ class LayoutSink implements TensorSink {
     this.#index = index;
     this.#file = file;
     this.#tensor = tensor;
-    this.positional = { fd: file.fd, dataOffset: tensor.dataOffset! };
+    this.positional = { fd: file.fd, dataOffset: tensor.dataOffset!, file: file.targetPath };
   }
 
   write(bytes: Uint8Array): void {
@@ -174,95 +170,5 @@ class LayoutSink implements TensorSink {
   #fail(what: string): never {
     this.#writer.abort();
     throw new Error(`${this.#writer.path}: tensor ${this.#tensor.name}: ${what}`);
-  }
-}
-
-/** An output directory is missing (it will be created) or a directory; anything else is refused. Returns whether it exists. */
-export function checkOutputDirectory(dir: string): boolean {
-  const kind = outputPathKind(dir, dir);
-  if (kind === "other") {
-    throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
-  }
-  return kind !== "missing";
-}
-
-/**
- * Several files written into one output directory, all appearing or none:
- * - the directory is missing: it is created as a hidden temp directory beside
- *   it, filled, then renamed into place in one step (all or nothing);
- * - it exists: each file is a temp file in it, renamed over its name in the
- *   given order (put the index last). A rename failing half-way leaves the
- *   files renamed before it (complete new files) and removes every temp file;
- *   the index, renamed last, is then untouched, so it never describes shards
- *   that were not written.
- */
-export class DirectoryOutput {
-  readonly dir: string;
-  readonly files: ReadonlyMap<string, AtomicFile>;
-  readonly #staging: string | null;
-  #done = false;
-
-  private constructor(dir: string, staging: string | null, files: Map<string, AtomicFile>) {
-    this.dir = dir;
-    this.#staging = staging;
-    this.files = files;
-  }
-
-  /** `keep`: the run's inputs, which the sweep of killed runs' leftovers (beside or in `dir`) must not remove. */
-  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions, keep: readonly string[] = []): DirectoryOutput {
-    const existing = checkOutputDirectory(dir);
-    let staging: string | null = null;
-    if (!existing) {
-      const parent = dirname(resolve(dir));
-      removeStaleTemps(parent, keep);
-      for (let attempt = 1; staging === null; attempt++) {
-        const candidate = join(parent, tempNameFor(basename(resolve(dir))));
-        try {
-          mkdirSync(candidate);
-          staging = candidate;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < 8) continue;
-          throw ioError(dir, "create a temporary directory beside it", e);
-        }
-      }
-      // A signal removes it with its files, and names `dir` as not written (not each temp file inside).
-      registerTempDirectory(staging, dir);
-    }
-    const files = new Map<string, AtomicFile>();
-    const out = new DirectoryOutput(dir, staging, files);
-    try {
-      for (const name of names) files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep }));
-    } catch (err) {
-      out.abort();
-      throw err;
-    }
-    return out;
-  }
-
-  /** Rename every file into place in the order given to create, then (new directory) the directory. */
-  commit(): void {
-    try {
-      for (const f of this.files.values()) f.commit();
-      if (this.#staging !== null) {
-        const staging = this.#staging;
-        io(this.dir, "create the output directory", () => renameSync(staging, this.dir));
-        unregisterTemp(staging);
-      }
-    } catch (err) {
-      this.abort();
-      throw err;
-    }
-    this.#done = true;
-  }
-
-  /** Remove every temp file (and the temp directory); no-op after commit. */
-  abort(): void {
-    if (this.#done) return;
-    this.#done = true;
-    for (const f of this.files.values()) f.abort();
-    if (this.#staging !== null) {
-      try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
-      unregisterTemp(this.#staging);
-    }
   }
 }

@@ -142,7 +142,7 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: NpzWr
           if (writtenPositionally > 0) {
             // Threads read this member positionally, past the CRC check of Checkpoint.stream: check the source
             // here, or a corrupt member would come out under a fresh, valid CRC (np.load refuses the source).
-            const sourceCrc = crcOfRange(source.path, source.path, m.zip.dataOffset, m.zip.uncompressedSize, "read");
+            const sourceCrc = crcOfRange(source.path, source.descriptor?.(source.path) ?? source.path, m.zip.dataOffset, m.zip.uncompressedSize, "read");
             if (sourceCrc !== m.zip.crc32) throw crcMismatch(source.path, m.zip, sourceCrc);
             state.crc = crcOfRange(out.targetPath, out.tempPath, dataOffset - state.npyHeader.length, state.uncompressedSize);
           }
@@ -246,12 +246,13 @@ function centralFor(m: NpzMember, s: MemberState): CentralEntry {
 }
 
 /**
- * CRC-32 of `length` bytes at `position` of the file at `path` (the output's temp file, opened to read: the write
- * descriptor cannot; or the source archive), in pieces; `name` is the file named in messages.
+ * CRC-32 of `length` bytes at `position` of `file`: a path opened to read (the output's temp file: the write
+ * descriptor cannot) or a descriptor open to read (the source archive's, the file that was checked), in pieces;
+ * `name` is the file named in messages.
  */
-function crcOfRange(name: string, path: string, position: number, length: number, verb = "read back"): number {
+function crcOfRange(name: string, file: string | number, position: number, length: number, verb = "read back"): number {
   const buf = new Uint8Array(Math.min(CRC_PIECE, Math.max(1, length)));
-  const fd = io(name, verb, () => openSync(path, "r"));
+  const fd = typeof file === "number" ? file : io(name, verb, () => openSync(file, "r"));
   try {
     let crc = 0;
     for (let done = 0; done < length;) {
@@ -263,6 +264,6 @@ function crcOfRange(name: string, path: string, position: number, length: number
     }
     return crc;
   } finally {
-    closeSync(fd);
+    if (typeof file !== "number") closeSync(fd);
   }
 }

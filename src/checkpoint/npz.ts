@@ -104,6 +104,9 @@ export function openNpz(path: string): NpzCheckpoint {
         if (!(maxBytes >= 1)) throw new Error(`stream: maxBytes must be at least 1, got ${maxBytes}`);
         return streamMember(fd, path, members[tensor.index], maxBytes);
       },
+      descriptor(file: string): number | undefined {
+        return open && file === path ? fd : undefined;
+      },
       close() {
         if (open) { open = false; closeSync(fd); }
       },

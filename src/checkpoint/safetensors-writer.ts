@@ -3,12 +3,14 @@
  * (or a directory holding it, when the source was given as one), or a
  * sharded directory (same shard file names, the index copied byte for byte).
  */
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FqcError } from "../errors.js";
 import { AtomicFile } from "../npy/atomic.js";
+import { ioFailure } from "../npy/fail.js";
 import { endsWithSeparator } from "../npy/path-check.js";
-import { DirectoryOutput, FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.js";
+import { DirectoryOutput } from "./directory-output.js";
+import { FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.js";
 import type { SafetensorsCheckpoint } from "./safetensors.js";
 import type { ShardedCheckpoint } from "./sharded.js";
 import type { CheckpointTensor, CheckpointWriter } from "./types.js";
@@ -45,10 +47,51 @@ export function safetensorsOutputTargets(source: SafetensorsCheckpoint, outPath:
   return { dir: null, files: [outPath] };
 }
 
+/** Transformers' name for a single-file checkpoint, which it loads before any index in the same directory. */
+const SINGLE_NAME = "model.safetensors";
+
+/**
+ * Refuse an output into an existing directory whose loaders would then read another checkpoint in it (a stale
+ * one): transformers loads model.safetensors before any index, fqc an index before a lone .safetensors file. So a
+ * sharded output beside a model.safetensors would load as that file, and a model.safetensors beside an index would
+ * be read by fqc as the index's checkpoint. Reads the directory only.
+ */
+export function checkNotShadowed(targets: OutputTargets): void {
+  if (targets.dir === null || !isDirectory(targets.dir)) return;
+  const dir = targets.dir;
+  const ours = new Set(targets.files.map((f) => basename(f)));
+  const index = [...ours].find((n) => n.endsWith(".index.json"));
+  let held: string[];
+  try {
+    held = readdirSync(dir).filter((n) => !ours.has(n) && isFile(join(dir, n)));
+  } catch {
+    return; // unreadable: creating the files there reports it
+  }
+  if (index !== undefined && held.includes(SINGLE_NAME)) {
+    throw ioFailure(dir, `holds ${SINGLE_NAME}, which transformers loads before any index: the sharded checkpoint written here (${index}) would not be the one loaded from this directory`,
+      `Remove ${join(dir, SINGLE_NAME)} (an earlier output?) or write to another directory.`);
+  }
+  const otherIndex = held.find((n) => n.endsWith(".safetensors.index.json"));
+  if (index === undefined && ours.has(SINGLE_NAME) && otherIndex !== undefined) {
+    throw ioFailure(dir, `holds ${otherIndex}, which fqc reads before a lone ${SINGLE_NAME} (transformers the other way round): the directory would hold two checkpoints`,
+      `Remove ${join(dir, otherIndex)} and its shards (an earlier output?) or write to another directory.`);
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   const prefix = source.source.layout.prefix;
-  const { dir, files } = safetensorsOutputTargets(source, outPath);
+  const targets = safetensorsOutputTargets(source, outPath);
+  const { dir, files } = targets;
   outputGuard(files, [source.source.file], opts);
+  checkNotShadowed(targets);
   if (dir !== null) {
     const name = basename(files[0]);
     const out = DirectoryOutput.create(dir, [name], opts, readPaths([source.source.file], opts));
@@ -75,10 +118,12 @@ export function shardedOutputTargets(source: ShardedCheckpoint, outPath: string)
 
 /** The sharded writer: the shards keep their names, and the index is the source's, byte for byte. */
 export function createShardedWriter(source: ShardedCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
-  const { dir, indexName, files: targets } = shardedOutputTargets(source, outPath);
+  const all = shardedOutputTargets(source, outPath);
+  const { dir, indexName, files: targets } = all;
   const names = targets.map((t) => basename(t));
   const inputs = [...source.shards.map((s) => s.file.file), source.indexFile];
   outputGuard(targets, inputs, opts);
+  checkNotShadowed(all);
   const out = DirectoryOutput.create(dir, names, opts, readPaths(inputs, opts));
   const byFile = new Map<string, CheckpointTensor[]>();
   for (const t of source.tensors) {

@@ -64,6 +64,10 @@ export abstract class OpenFilesCheckpoint implements Checkpoint {
     return streamRange(fd, tensor.file, tensor.name, tensor.dataOffset!, tensor.byteLength, maxBytes);
   }
 
+  descriptor(file: string): number | undefined {
+    return this.#fds?.get(file);
+  }
+
   close(): void {
     if (this.#fds === null) return;
     for (const fd of this.#fds.values()) {

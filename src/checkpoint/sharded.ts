@@ -12,9 +12,10 @@
  */
 import { checkHeaderHeap, checkIndexHeap, checkShardedHeap } from "./heap-need.js";
 import { closeSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { openInputFile } from "./input-file.js";
 import { readFully } from "../npy/positional.js";
+import { withOpenFilesHint } from "../npy/fail.js";
 import { checkpointError } from "./fail.js";
 import { OpenFilesCheckpoint, openSafetensorsFile, tensorsOf, type SafetensorsFile } from "./safetensors.js";
 import { jsonKind, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
@@ -72,9 +73,10 @@ export function compareCodePoints(a: string, b: string): number {
   }
 }
 
-/** Why a weight_map value is not a plain file name in the index's directory, or null if it is one. */
-function badShardName(name: string): string | null {
+/** Why a weight_map value is not a plain file name in the index's directory (other than the index), or null if it is one. */
+function badShardName(name: string, indexName: string): string | null {
   if (name === "") return "is empty";
+  if (name === indexName) return "is the index file itself, not a shard";
   if (name.includes("\0")) return "contains a NUL byte";
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return "is an absolute path";
   if (name.includes("/") || name.includes("\\")) return "names a file in another directory (shards must sit beside the index)";
@@ -119,7 +121,7 @@ function readIndex(indexFile: string): { bytes: Uint8Array; weightMap: Array<[st
   const weightMap: Array<[string, string]> = [];
   for (const [tensor, v] of wm.entries) {
     if (v.kind !== "string") throw checkpointError(indexFile, `weight_map: tensor ${quoteName(tensor)} maps to ${jsonKind(v)}, not a shard file name`, INDEX_HINT);
-    const why = badShardName(v.value);
+    const why = badShardName(v.value, basename(indexFile));
     if (why) throw checkpointError(indexFile, `weight_map: tensor ${quoteName(tensor)} maps to ${quoteName(v.value)}, which ${why}`, "Shard names must be plain file names in the index's directory.");
     weightMap.push([tensor, v.value]);
   }
@@ -156,7 +158,7 @@ export function openSharded(indexFile: string, displayPath: string = indexFile):
     return new ShardedCheckpoint(displayPath, indexFile, bytes, shards);
   } catch (err) {
     for (const s of shards) closeSync(s.file.fd);
-    throw err;
+    throw withOpenFilesHint(err, `fqc holds the checkpoint's ${names.length} shards open together (and apply as many outputs)`, 2 * names.length);
   }
 }
 

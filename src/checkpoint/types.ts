@@ -62,6 +62,11 @@ export interface Checkpoint {
    * and tensor; a file that shrank while being read is one too). Each piece is valid until the next one is requested.
    */
   stream(tensor: CheckpointTensor, maxBytes: number): Iterable<Uint8Array>;
+  /**
+   * The descriptor the checkpoint holds open on `file` (a tensor's `file`), for positional reads: the file that was
+   * checked when the checkpoint was opened, whatever the path names by now. undefined when it holds none (or is closed).
+   */
+  descriptor?(file: string): number | undefined;
   /** Close every open descriptor. */
   close(): void;
 }
@@ -71,9 +76,11 @@ export interface TensorSink {
   /**
    * For outputs stored uncompressed: the descriptor and absolute data offset,
    * so threads can write row ranges positionally (valid until commit/abort).
-   * null when the bytes must be written in order through `write`.
+   * null when the bytes must be written in order through `write`. `file`: the
+   * output file the descriptor writes, named in messages (a shard of a sharded
+   * output); the writer's path when absent.
    */
-  readonly positional: { fd: number; dataOffset: number } | null;
+  readonly positional: { fd: number; dataOffset: number; file?: string } | null;
   /** Append bytes in order (the sink counts them; `end` checks the total). */
   write(bytes: Uint8Array): void;
   /**

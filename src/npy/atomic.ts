@@ -47,6 +47,12 @@ export interface AtomicOptions {
    * target name when the process fails or is interrupted.
    */
   durable?: boolean;
+  /**
+   * The path to name in messages when the file is written elsewhere first and
+   * moved there later (a shard of a sharded output filled in a temp directory):
+   * `OUT/shard`, not the temp directory's path.
+   */
+  shownAs?: string;
 }
 
 export class AtomicFile {
@@ -69,7 +75,8 @@ export class AtomicFile {
   }
 
   static create(targetPath: string, opts: AtomicOptions = {}): AtomicFile {
-    const { writePath, existing } = checkedTarget(targetPath, opts);
+    const shown = opts.shownAs ?? targetPath;
+    const { writePath, existing } = checkedTarget(targetPath, opts, shown);
     const dir = dirname(writePath);
     removeStaleTemps(dir, [writePath, ...(opts.protect ?? []), ...(opts.keep ?? [])]);
     // "wx" (O_EXCL) never opens an existing file or follows a planted link, so the name needs
@@ -82,16 +89,17 @@ export class AtomicFile {
         fd = openSync(tempPath, "wx", existing ? 0o600 : 0o666);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
-        throw ioError(targetPath, "create a temporary file in its directory", e);
+        throw ioError(shown, "create a temporary file in its directory", e);
       }
-      registerTemp(tempPath, targetPath);
-      const file = new AtomicFile(targetPath, writePath, tempPath, fd, opts.durable ?? false);
+      const file = new AtomicFile(shown, writePath, tempPath, fd, opts.durable ?? false);
+      // On a signal too, the temp file is found where its directory went (while its descriptor is open).
+      registerTemp(tempPath, shown, () => removeTemp(tempPath, file.#fd));
       if (existing) {
         try {
           keepOwnerAndMode(fd, existing);
         } catch (e) {
           file.abort();
-          throw ioError(targetPath, "give the temporary file the permissions of the file it replaces", e);
+          throw ioError(shown, "give the temporary file the permissions of the file it replaces", e);
         }
       }
       return file;
@@ -256,11 +264,11 @@ function nameTooLong(targetPath: string, path: string): FqcError {
  * that a run which writes nothing (`apply --dry-run`) refuses what the real run would.
  */
 export function checkAtomicTarget(targetPath: string, opts: AtomicOptions = {}): void {
-  checkedTarget(targetPath, opts);
+  checkedTarget(targetPath, opts, opts.shownAs ?? targetPath);
 }
 
-/** checkAtomicTarget's checks, returning the path to write (through a symlink) and what is there now. */
-function checkedTarget(targetPath: string, opts: AtomicOptions): { writePath: string; existing: Stats | null } {
+/** checkAtomicTarget's checks, returning the path to write (through a symlink) and what is there now; messages name `shown`. */
+function checkedTarget(targetPath: string, opts: AtomicOptions, shown: string): { writePath: string; existing: Stats | null } {
   if (opts.protect?.length) {
     checkPaths({
       reads: opts.protect.map((p) => ({ path: p, role: "the input", forceable: true })),
@@ -272,14 +280,14 @@ function checkedTarget(targetPath: string, opts: AtomicOptions): { writePath: st
   const writePath = resolveTarget(targetPath);
   // A link to something with no path (/dev/stdout on a pipe: /proc/self/fd/1 → "pipe:[…]") reaches it only through
   // the link: judge what the link reaches, or the refusal would be a puzzling "no such directory".
-  const reached = statOutputPath(targetPath, targetPath);
-  if (reached && !reached.isFile() && !reached.isDirectory()) checkReplaceable(targetPath, writePath, reached, opts);
-  const existing = statOutputPath(targetPath, writePath);
+  const reached = statOutputPath(shown, targetPath);
+  if (reached && !reached.isFile() && !reached.isDirectory()) checkReplaceable(shown, writePath, reached, opts);
+  const existing = statOutputPath(shown, writePath);
   // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
   if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
-    throw ioFailure(targetPath, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");
+    throw ioFailure(shown, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");
   }
-  if (existing) checkReplaceable(targetPath, writePath, existing, opts);
+  if (existing) checkReplaceable(shown, writePath, existing, opts);
   return { writePath, existing };
 }
 
@@ -340,7 +348,7 @@ function specialKind(st: Stats): string {
 }
 
 /** Make the rename durable; some file systems refuse fsync on directories, which is harmless here. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | null = null;
   try {
     fd = openSync(dir, "r");

@@ -49,3 +49,12 @@ export function io<T>(file: string, doing: string, fn: () => T): T {
 export function ioFailure(file: string, what: string, hint?: string): FqcError {
   return new FqcError("IO", `${file}: ${what}`, { file, hint });
 }
+
+/**
+ * `err` with a hint saying which files the run holds open at once (`held`) and a limit that fits `files` of them
+ * (with room for Node's own), when it is "too many open files"; any other error as it is.
+ */
+export function withOpenFilesHint(err: unknown, held: string, files: number): unknown {
+  if (!(err instanceof FqcError) || (err.cause as NodeJS.ErrnoException | undefined)?.code !== "EMFILE") return err;
+  return new FqcError(err.code, err.message, { file: err.file, cause: err.cause, hint: `${held}: raise the open-file limit (ulimit -n ${files + 64}).` });
+}

@@ -56,10 +56,14 @@ function cutToBytes(s: string, max: number): string {
  * cannot reach the writers deep in a command, so they register here; this is
  * the one piece of process-wide state, as the signals it serves are.
  */
-const live = new Map<string, { target: string; directory: boolean }>();
+const live = new Map<string, { target: string; directory: boolean; remove?: () => void }>();
 
-export function registerTemp(tempPath: string, targetPath: string): void {
-  live.set(tempPath, { target: targetPath, directory: false });
+/**
+ * `remove`: how to delete it, when its path alone may not find it (its directory renamed during the run: the writer
+ * finds it through its open descriptor); it must only delete, never close a descriptor worker threads may write to.
+ */
+export function registerTemp(tempPath: string, targetPath: string, remove?: () => void): void {
+  live.set(tempPath, { target: targetPath, directory: false, remove });
 }
 
 export function unregisterTemp(tempPath: string): void {
@@ -67,8 +71,8 @@ export function unregisterTemp(tempPath: string): void {
 }
 
 /** A temp directory (named as temp files are) that becomes `targetPath` by one rename; its files register too. */
-export function registerTempDirectory(tempPath: string, targetPath: string): void {
-  live.set(tempPath, { target: targetPath, directory: true });
+export function registerTempDirectory(tempPath: string, targetPath: string, remove?: () => void): void {
+  live.set(tempPath, { target: targetPath, directory: true, remove });
 }
 
 /**
@@ -82,9 +86,10 @@ export function removeLiveTemps(): string[] {
   live.clear();
   const dirs = entries.filter(([, e]) => e.directory).map(([temp]) => temp + sep);
   const targets: string[] = [];
-  for (const [temp, { target, directory }] of entries) {
+  for (const [temp, { target, directory, remove }] of entries) {
     try {
-      if (directory) rmSync(temp, { recursive: true, force: true });
+      if (remove) remove();
+      else if (directory) rmSync(temp, { recursive: true, force: true });
       else unlinkSync(temp);
     } catch { /* already gone */ }
     if (directory || !dirs.some((d) => temp.startsWith(d))) targets.push(target);

@@ -6,7 +6,6 @@
  * The chunk statistics are merged in chunk order into one accumulator per
  * tensor and column (assemble.ts turns them into the report).
  */
-import { closeSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Checkpoint, CheckpointTensor } from "../checkpoint/types.js";
 import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
@@ -15,7 +14,7 @@ import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
 import { checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
-import { ioError } from "../npy/fail.js";
+import { InputFiles } from "../apply/input-files.js";
 import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
@@ -83,23 +82,14 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao, cache)));
   const chunkElements = opts.chunkElements ?? REPORT_CHUNK_ELEMENTS;
   const works = buildWorks(checkpoint, cells, chunkElements);
-  const fds = new Map<string, number>();
+  const files = new InputFiles(checkpoint);
   // Views of one buffer: a Float64Array of its own per cell costs a backing store each (300,000 cells: ~90 MB).
   const flat = new Float64Array(checkpoint.tensors.length * columns.length * SLOTS);
   const sums = checkpoint.tensors.map((_, i) => columns.map((_, c) => flat.subarray((i * columns.length + c) * SLOTS, (i * columns.length + c + 1) * SLOTS)));
   try {
     for (const { work } of works) {
       if (work.dataOffset === null) continue;
-      let fd = fds.get(work.file);
-      if (fd === undefined) {
-        try {
-          fd = openSync(work.file, "r");
-        } catch (e) {
-          throw ioError(work.file, "open", e);
-        }
-        fds.set(work.file, fd);
-      }
-      work.fd = fd;
+      work.fd = files.fd(work.file);
     }
     const totalChunks = works.reduce((n, w) => n + w.work.chunks, 0);
     if (totalChunks > 0) {
@@ -112,7 +102,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
       }
     }
   } finally {
-    for (const fd of fds.values()) closeSync(fd);
+    files.close();
   }
   return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
 }

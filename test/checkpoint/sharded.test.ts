@@ -105,7 +105,8 @@ describe("openSharded: refusals", () => {
   });
 
   it("refuses shard names with path traversal, absolute paths or subdirectories", () => {
-    for (const [shard, why] of [["../x.safetensors", /another directory/], ["/etc/passwd", /absolute path/], ["sub/x.safetensors", /another directory/], ["..\\x.safetensors", /another directory/], ["..", /not a file name/], ["", /is empty/], ["C:x", /absolute path/]] as const) {
+    for (const [shard, why] of [["../x.safetensors", /another directory/], ["/etc/passwd", /absolute path/], ["sub/x.safetensors", /another directory/], ["..\\x.safetensors", /another directory/], ["..", /not a file name/], ["", /is empty/], ["C:x", /absolute path/],
+      ["model.safetensors.index.json", /is the index file itself, not a shard/]] as const) {
       const text = JSON.stringify({ weight_map: { w: shard } });
       const e = refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: text })));
       expect(e.message).toMatch(why);

@@ -6,13 +6,17 @@
  * temp file remains. Runs stay on the main thread (-j 1): workers load their
  * own bundle, which this mock does not reach.
  */
+import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 
 /** Which calls fail: a path pattern, the errno code, and (reads/writes) from which file offset on. */
 const inject = vi.hoisted(() => ({
+  open: null as null | { path: RegExp; code: string },
   read: null as null | { path: RegExp; code: string; from: number },
   write: null as null | { path: RegExp; code: string; from: number },
   close: null as null | { path: RegExp; code: string },
+  /** The paths fsync was called on, in order (what a --fsync run makes durable). */
+  synced: [] as string[],
 }));
 
 vi.mock("node:fs", async (importOriginal) => {
@@ -22,6 +26,7 @@ vi.mock("node:fs", async (importOriginal) => {
   const writing = new Set<number>();
   const fail = (code: string, call: string, path: string) => Object.assign(new Error(`${code}: injected ${call} failure, ${path}`), { code, syscall: call });
   const openSync = ((p: import("node:fs").PathLike, ...rest: unknown[]) => {
+    if (inject.open && inject.open.path.test(String(p))) throw fail(inject.open.code, "open", String(p));
     const fd = (fs.openSync as (...a: unknown[]) => number)(p, ...rest);
     paths.set(fd, String(p));
     if (typeof rest[0] === "string" && /[wa+]/.test(rest[0])) writing.add(fd);
@@ -46,20 +51,25 @@ vi.mock("node:fs", async (importOriginal) => {
     fs.closeSync(fd);
     if (wrote && inject.close && inject.close.path.test(p)) throw fail(inject.close.code, "close", p);
   }) as typeof fs.closeSync;
-  const mocked = { ...fs, openSync, readSync, writeSync, closeSync };
+  const fsyncSync = ((fd: number) => {
+    inject.synced.push(paths.get(fd) ?? "");
+    return fs.fsyncSync(fd);
+  }) as typeof fs.fsyncSync;
+  const mocked = { ...fs, openSync, readSync, writeSync, closeSync, fsyncSync };
   return { ...mocked, default: mocked };
 });
 
-const { readdirSync, readFileSync, realpathSync, writeFileSync, copyFileSync } = await import("node:fs");
+const { readdirSync, readFileSync, realpathSync, writeFileSync, copyFileSync, mkdirSync, existsSync } = await import("node:fs");
 const { tempDir } = await import("../helpers/cli.js");
 const { runMain } = await import("../helpers/in-process.js");
 const { writeSafetensors } = await import("../helpers/test-checkpoint.js");
 const { craftZip } = await import("../checkpoint/npz-helpers.js");
+const { writeSharded } = await import("../checkpoint/helpers.js");
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 afterEach(() => {
-  inject.read = inject.write = inject.close = null;
+  inject.open = inject.read = inject.write = inject.close = null;
 });
 
 const cfg = tmp.write("w.json", '{"dtype":"int4","group_size":32}');
@@ -219,5 +229,78 @@ describe("several outputs are closed before any is renamed (all or nothing up to
     expect(r.stderr).toContain(`${tmp.path("o10.npz")}: cannot close: input/output error`);
     same();
     expect(temps()).toEqual([]);
+  });
+});
+
+const shard = (k: number) => `model-0000${k}-of-00002.safetensors`;
+// A sharded checkpoint; its second shard holds a tensor written positionally in chunks (a 64×256 F32 weight) and one copied as it is.
+const src = tmp.path("sharded-src");
+writeSharded(src, [
+  { file: shard(1), tensors: [{ name: "a.weight", dtype: "F32", shape: [ROWS, 256] }] },
+  { file: shard(2), tensors: [{ name: "b.weight", dtype: "F32", shape: [ROWS, 256] }, { name: "b.bias", dtype: "F32", shape: [ROWS] }] },
+]);
+
+describe("a sharded OUT: errors name the shard being written, never the output directory or its temp directory", () => {
+  const dirTemps = () => readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"));
+
+  for (const existing of [false, true]) {
+    const where = existing ? "an existing directory" : "a new directory (filled as a temp directory beside it)";
+    it(`ENOSPC writing the second shard into ${where}: exit 2 naming OUT/<that shard>`, async () => {
+      const out = tmp.path(`sharded-enospc-${existing}`);
+      if (existing) mkdirSync(out);
+      inject.write = { path: /model-00002-of-00002\.safetensors/, code: "ENOSPC", from: 1 };
+      const r = await runMain(["apply", src, out, "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`fqc: ${path.join(out, shard(2))}: cannot write: no space left on device`);
+      // Nothing appears: an existing OUT stays empty, a new one is not created.
+      if (existing) expect(readdirSync(out)).toEqual([]);
+      else expect(existsSync(out)).toBe(false);
+      expect(dirTemps()).toEqual([]);
+    });
+
+    it(`EIO closing the second shard in ${where}: exit 2 naming OUT/<that shard>`, async () => {
+      const out = tmp.path(`sharded-eio-${existing}`);
+      if (existing) mkdirSync(out);
+      inject.close = { path: /model-00002-of-00002\.safetensors/, code: "EIO" };
+      const r = await runMain(["apply", src, out, "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`fqc: ${path.join(out, shard(2))}: cannot close: input/output error`);
+      // Nothing appears: an existing OUT stays empty, a new one is not created.
+      if (existing) expect(readdirSync(out)).toEqual([]);
+      else expect(existsSync(out)).toBe(false);
+      expect(dirTemps()).toEqual([]);
+    });
+  }
+});
+
+describe("--fsync on a sharded OUT", () => {
+  it("a new directory: after its temp directory is renamed into place, the parent directory is flushed too", async () => {
+    const out = tmp.path("sharded-fsync");
+    inject.synced = [];
+    const r = await runMain(["apply", src, out, "-c", cfg, "--fsync", "-j", "1", "-q"], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    // The shards and the index, then the directory they were renamed in, then (last) the one that now holds OUT.
+    expect(inject.synced.filter((p) => /model-0000[12]-of-00002\.safetensors\.fqc-|model\.safetensors\.index\.json\.fqc-/.test(p))).toHaveLength(3);
+    expect(inject.synced[inject.synced.length - 1]).toBe(tmp.dir);
+  });
+});
+
+describe("too many open files with a sharded checkpoint", () => {
+  it("opening a shard: the hint counts the shards held open and gives a limit that fits", async () => {
+    inject.open = { path: /sharded-src\/model-00002-of-00002\.safetensors$/, code: "EMFILE" };
+    const r = await runMain(["report", src, "-c", cfg, "-j", "1"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${path.join(src, shard(2))}: cannot open: too many open files`);
+    expect(r.stderr).toContain("hint: fqc holds the checkpoint's 2 shards open together (and apply as many outputs): raise the open-file limit (ulimit -n 68).");
+  });
+
+  it("creating an output shard: the hint counts OUT's files held open", async () => {
+    const out = tmp.path("sharded-emfile");
+    inject.open = { path: /model-00002-of-00002\.safetensors\.fqc-/, code: "EMFILE" };
+    const r = await runMain(["apply", src, out, "-c", cfg, "-j", "1", "-q"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${path.join(out, shard(2))}: cannot create a temporary file in its directory: too many open files`);
+    expect(r.stderr).toContain(`hint: fqc holds the 3 files of ${out} open together until they are renamed into place, and the files it reads: raise the open-file limit (ulimit -n 70).`);
+    expect(readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"))).toEqual([]);
   });
 });

@@ -84,6 +84,55 @@ describe("no output may be an input or another output (exit 2, nothing changes)"
     expect(snapshot(path.dirname(at("x")))).toEqual(before);
   });
 
+  it("--qparams-out or --report inside a new OUT directory is refused before any work, by --dry-run too; into an existing OUT they land", () => {
+    const at = workdir();
+    const index = sharded(at);
+    const before = snapshot(path.dirname(at("x")));
+    for (const [flag, file] of [["--qparams-out", "q.safetensors"], ["--report", "sub/r.json"]]) {
+      for (const dry of [[], ["--dry-run"]]) {
+        const r = runFqc(["apply", index, at("out"), "-c", at("cfg.json"), flag, at(`out/${file}`), ...dry]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(`fqc: ${flag} ${at(`out/${file}`)} is inside OUT ${at("out")}, which does not exist yet`);
+        expect(r.stderr).toContain(`hint: Create ${at("out")} first`);
+      }
+    }
+    expect(snapshot(path.dirname(at("x")))).toEqual(before);
+    fs.mkdirSync(at("out"));
+    const r = runFqc(["apply", index, at("out"), "-c", at("cfg.json"), "--qparams-out", at("out/q.safetensors"), "--report", at("out/r.json"), "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readdirSync(at("out")).sort()).toEqual(["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json", "q.safetensors", "r.json"]);
+  });
+
+  it("a checkpoint written into a directory whose loaders would read another checkpoint there is refused before any work, by --dry-run too", () => {
+    const at = workdir();
+    const index = sharded(at);
+    const shard = path.join(path.dirname(index), "model-00001-of-00002.safetensors");
+    // A sharded OUT beside a stale model.safetensors: transformers would load that file.
+    fs.mkdirSync(at("a"));
+    fs.copyFileSync(shard, at("a/model.safetensors"));
+    // A model.safetensors (its source given as a directory) beside a stale index: fqc would read the index.
+    fs.mkdirSync(at("single"));
+    fs.copyFileSync(shard, at("single/model.safetensors"));
+    fs.mkdirSync(at("b"));
+    fs.copyFileSync(index, at("b/model.safetensors.index.json"));
+    const before = snapshot(path.dirname(at("x")));
+    for (const dry of [[], ["--dry-run"]]) {
+      const a = runFqc(["apply", index, at("a"), "-c", at("cfg.json"), "--force", ...dry]);
+      expect(a.code, a.stderr).toBe(2);
+      expect(a.stderr).toContain(`fqc: ${at("a")}: holds model.safetensors, which transformers loads before any index`);
+      const b = runFqc(["apply", at("single"), at("b"), "-c", at("cfg.json"), ...dry]);
+      expect(b.code, b.stderr).toBe(2);
+      expect(b.stderr).toContain(`fqc: ${at("b")}: holds model.safetensors.index.json, which fqc reads before a lone model.safetensors`);
+    }
+    expect(snapshot(path.dirname(at("x")))).toEqual(before);
+    expect(fs.readdirSync(at("a"))).toEqual(["model.safetensors"]);
+    expect(fs.readdirSync(at("b"))).toEqual(["model.safetensors.index.json"]);
+    // Files no loader picks over the output are no reason to refuse: Mistral's consolidated.safetensors beside the shards.
+    fs.renameSync(at("a/model.safetensors"), at("a/consolidated.safetensors"));
+    const ok = runFqc(["apply", index, at("a"), "-c", at("cfg.json"), "-q"]);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it("apply's OUT may replace IN with --force (as documented), and is refused without it", () => {
     const at = workdir();
     const refused = runFqc(["apply", at("w.npy"), at("w.npy"), "-c", at("cfg.json")]);

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { AtomicFile } from "../../src/npy/atomic.js";
-import { checkOutputDirectory } from "../../src/checkpoint/layout-writer.js";
+import { checkOutputDirectory } from "../../src/checkpoint/directory-output.js";
 import { registerTempDirectory, removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
 
@@ -206,6 +206,17 @@ describe("the output's directory renamed or removed during the run", () => {
     fs.renameSync(dir, `${dir}-moved`);
     f.abort();
     expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
+  });
+
+  it.skipIf(!procFd)("a signal's removeLiveTemps removes the temp file from the directory's new place too", () => {
+    const dir = out("moving-signal");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1));
+    fs.renameSync(dir, `${dir}-moved`);
+    expect(removeLiveTemps()).toEqual([path.join(dir, "o.npy")]);
+    expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
+    f.abort();
   });
 
   it("a removed directory is reported the same way", () => {
