@@ -3,10 +3,11 @@
  * renamed into place together, into an existing directory or a new one
  * filled as a temp directory beside it.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { AtomicFile, outputPathKind, syncDirectory } from "../npy/atomic.js";
 import { ioError, ioFailure, withOpenFilesHint } from "../npy/fail.js";
+import { movedTo, stillAt } from "../npy/moved-file.js";
 import { resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
@@ -158,7 +159,7 @@ export class DirectoryOutput {
   /** Remove the temp directory with what fqc put in it, where it is now (abort, or a signal). Never throws. */
   #removeStaging(): void {
     if (this.#staging === null) return;
-    if (this.#stagingFd === null || sameDirectory(this.#staging, this.#stagingFd)) {
+    if (this.#stagingFd === null || stillAt(this.#staging, this.#stagingFd)) {
       try { rmSync(this.#staging, { recursive: true, force: true }); } catch { /* best effort: nothing else to do */ }
       return;
     }
@@ -173,7 +174,7 @@ export class DirectoryOutput {
 
   /** The temp directory is still at its path (when it can be told: its descriptor is open). */
   #checkStaging(): void {
-    if (this.#staging === null || this.#stagingFd === null || sameDirectory(this.#staging, this.#stagingFd)) return;
+    if (this.#staging === null || this.#stagingFd === null || stillAt(this.#staging, this.#stagingFd)) return;
     throw ioFailure(this.dir, `cannot create: the temporary directory fqc was filling beside it (${basename(this.#staging)}) was removed or renamed while fqc wrote the output, which was not written`,
       "Keep the output's parent directory, and what fqc creates in it, in place while fqc runs, and run again.");
   }
@@ -189,27 +190,6 @@ export class DirectoryOutput {
 function openDirectory(path: string): number | null {
   try {
     return openSync(path, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
-  } catch {
-    return null;
-  }
-}
-
-/** Whether `path` is still the directory open as `fd`. */
-function sameDirectory(path: string, fd: number): boolean {
-  try {
-    const a = statSync(path);
-    const b = fstatSync(fd);
-    return a.dev === b.dev && a.ino === b.ino;
-  } catch {
-    return false;
-  }
-}
-
-/** Where the directory open as `fd` is now, if the kernel says (Linux) and it still bears `path`'s name; else null. */
-function movedTo(path: string, fd: number): string | null {
-  try {
-    const now = readlinkSync(`/proc/self/fd/${fd}`);
-    return basename(now) === basename(path) && now !== path ? now : null;
   } catch {
     return null;
   }

@@ -14,11 +14,12 @@
  * - a target that exists but is no regular file (a device such as
  *   /dev/null, a FIFO, a socket) is refused, since the rename would replace it.
  */
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
 import type { FqcError } from "../errors.js";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
+import { movedTo, stillAt } from "./moved-file.js";
 import { writeFully } from "./positional.js";
 import { registerTemp, removeStaleTemps, tempNameFor, unregisterTemp } from "./temp-files.js";
 
@@ -208,21 +209,11 @@ function removeTemp(tempPath: string, fd: number | null): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT" || fd === null) return;
   }
+  const now = movedTo(tempPath, fd);
+  if (now === null) return;
   try {
-    const now = readlinkSync(`/proc/self/fd/${fd}`);
-    if (basename(now) === basename(tempPath) && now !== tempPath) unlinkSync(now);
-  } catch { /* no /proc, or the file is deleted already */ }
-}
-
-/** Whether `path` is still the file open as `fd` (not so when its directory was renamed, moved or removed meanwhile). */
-function stillAt(path: string, fd: number): boolean {
-  try {
-    const a = statSync(path);
-    const b = fstatSync(fd);
-    return a.dev === b.dev && a.ino === b.ino;
-  } catch {
-    return false;
-  }
+    unlinkSync(now);
+  } catch { /* deleted already */ }
 }
 
 function movedError(targetPath: string): FqcError {
