@@ -271,8 +271,9 @@ class Reader {
     // A piece the package reads cleanly but that cannot stand for its part (an anchor, a key that is not a string...):
     // the whole text goes to the package (reading the rest first would read most of it twice).
     if (piece === undefined) throw GIVE_UP_ALL;
-    if (end < text.length && "error" in piece) {
-      // An error in the entry alone (or where it was cut): what the package says of the rest of the text is what it says of the whole.
+    if (end < text.length && ("error" in piece || !this.endsBefore(piece, at.pos, end, line))) {
+      // An error in the entry alone (or where it was cut), or an entry that reaches into the next key's line when the package
+      // reads on: what the package says of the rest of the text is what it says of the whole.
       end = text.length;
       piece = this.foreign!(at.pos, end, line);
     }
@@ -317,6 +318,18 @@ class Reader {
   }
 
   /** Where the content of the line at `pos` ends: at its line break (`\n`, or the `\r` of `\r\n`) or the text's end. */
+  /**
+   * Whether the package, reading on into the line at `end` (a top-level key, by the reader's judgement), still ends the
+   * piece's entries there and starts a new one: a malformed entry (`? "'"': |`) can take in the lines after it when
+   * more text follows, which the piece read alone does not show.
+   */
+  private endsBefore(piece: ForeignPiece, start: number, end: number, line: number): boolean {
+    const probe = this.foreign!(start, nextLine(this.text, this.lineEnd(end)), line);
+    return probe !== undefined && !("error" in probe) && probe.entries.length === piece.entries.length + 1
+      && probe.entries[piece.entries.length].keyStart >= end
+      && piece.entries.every((e, i) => probe.entries[i].key === e.key && probe.entries[i].end === e.end);
+  }
+
   private lineEnd(pos: number): number {
     return lineEndAt(this.text, pos);
   }

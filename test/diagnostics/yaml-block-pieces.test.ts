@@ -67,6 +67,16 @@ describe("top-level entries the large-YAML reader gives up on, read by the yaml 
     expect(seen.error).toBeGreaterThan(150);
   });
 
+  it("an odd entry that takes in the next key's line when the package reads on is read with the rest of the text (a draw of the property below)", () => {
+    // Read alone, `? "'"': |` ends before `_k`; read with what follows, the package takes `_k: int4` into it.
+    for (const tail of [`? "'"': |\n \n       # line\n_k:\tint4\t# note\n`, `? "'"': |\n\n_k: int4\nz: 1\n`]) {
+      const text = `${PAD}dtype: int4\n${tail}`;
+      expectAsWholeText(text);
+      const read = parseYamlText(text);
+      expect(read.ok && Object.keys(read.doc.value as object)).toEqual(["dtype", "'"]);
+    }
+  });
+
   it("after hostile edits anywhere (tabs, breaks, indicators, cut text), reads the document as the yaml package reads the whole of it", () => {
     const edits = ["\t", " ", "\n", "\n\n", "\r", ":", ": ", "#", " #", "- ", "|", ">", "[", "{", "]", '"', "'", "&a ", "*a", "---\n", "? ", "!!str ", "\ufeff", "\u0085", "CUT", ""];
     const seen = { pieces: 0, error: 0, whole: 0 };
