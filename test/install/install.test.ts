@@ -55,7 +55,7 @@ function checkInstalled(proj: string) {
   expect(bad.code).toBe(1);
   expect(bad.stdout).toContain("Symmetric per token is not supported yet");
 
-  const use = `.validate(${JSON.stringify(GOOD)}, { file: "x.fqc.json" }).diagnostics.length`;
+  const use = `.validate(${JSON.stringify(GOOD)}, { filename: "x.fqc.json" }).diagnostics.length`;
   writeFileSync(path.join(proj, "esm.mjs"), `import * as fqc from "fqc";\nimport schema from "fqc/schema" with { type: "json" };\nconsole.log(fqc.VERSION, fqc${use}, schema.$id);\n`);
   writeFileSync(path.join(proj, "cjs.cjs"), `const fqc = require("fqc");\nconst schema = require("fqc/schema");\nconsole.log(fqc.VERSION, fqc${use}, schema.$id);\n`);
   const esm = sh(process.execPath, ["esm.mjs"], proj);
