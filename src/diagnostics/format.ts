@@ -1,6 +1,6 @@
 /** Picks a formatter by name: the one entry point the CLI needs. */
 import { FqcError } from "../errors.js";
-import { kindOf } from "../library-args.js";
+import { kindOf, optionsObject } from "../library-args.js";
 import { formatGithub } from "./format-github.js";
 import { formatJson } from "./format-json.js";
 import { formatSarif } from "./format-sarif.js";
@@ -12,7 +12,8 @@ export { FORMAT_NAMES } from "./format-types.js";
 export { formatGithub, formatJson, formatSarif, formatStylish };
 
 /** Render diagnostics; non-empty results end with a newline, a clean stylish run is "". */
-export function formatDiagnostics(format: FormatName, input: FormatInput, opts: { color: boolean }): string {
+export function formatDiagnostics(format: FormatName, input: FormatInput, options: { color: boolean }): string {
+  const opts = optionsObject<{ color: boolean }>(options, "formatDiagnostics", true, ["color"]);
   checkFormatInput(input);
   switch (format) {
     default:

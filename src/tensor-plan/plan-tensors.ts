@@ -12,7 +12,10 @@ import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js
 import { findForwardProblems } from "../quant/forward-problems.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
-import { checkPlanSource, kindOf } from "../library-args.js";
+import { checkPlanSource, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+
+/** Every option planTensors takes, for its check of a caller's keys. */
+const OPTION_NAMES = optionNames<PlanOptions>()(["torchao", "loneTensor"]);
 
 export type PlanSource = { config: CanonicalConfig } | { recipe: Recipe };
 
@@ -157,7 +160,9 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
 }
 
 /** One entry per tensor, in the tensors' order. */
-export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, opts: PlanOptions = {}): TensorPlanEntry[] {
+export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): TensorPlanEntry[] {
+  const opts = optionsObject<PlanOptions>(options, "planTensors", false, OPTION_NAMES);
+  checkTorchao(opts.torchao, "planTensors: options.torchao");
   if (!Array.isArray(tensors)) throw new FqcError("USAGE", `planTensors: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
   checkPlanSource(source, "planTensors: source");
   if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));

@@ -270,6 +270,10 @@ describe("misspelt options from JavaScript", () => {
     const report = await fqc.reportCheckpoint(ckpt, columns, { torchao: "0.12", threads: 1, kernel: "auto", chunkElements: 64, worst: 1, onProgress: () => {}, signal: new AbortController().signal });
     refuses(() => js(fqc.renderReport)("table", report, { sortBy: "sqnr" }), /^renderReport: unknown option "sortBy"/);
     expect(fqc.renderReport("json", report, { sort: "sqnr", worst: 1, all: true, threshold: 10 })).toContain('"a.weight"');
+    refuses(() => js(fqc.planTensors)([{ name: "a.weight", dtype: "F32", shape: [2, 8] }], { config: C }, { torchoa: "0.18" }), /^planTensors: unknown option "torchoa" \(did you mean "torchao"\?\)$/);
+    refuses(() => js(fqc.planTensors)([], { config: C }, { torchao: "9" }), /planTensors: options\.torchao "9"/);
+    expect(fqc.planTensors([{ name: "a.weight", dtype: "F32", shape: [2, 8], byteLength: 64 }], { config: C }, { torchao: "0.18", loneTensor: false })[0].action).toBe("quantize");
+    refuses(() => js(fqc.formatDiagnostics)("json", { diagnostics: [] }, { colour: true }), /^formatDiagnostics: unknown option "colour" \(did you mean "color"\?\)$/);
     ckpt.close();
   });
 });
