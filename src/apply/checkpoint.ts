@@ -9,10 +9,10 @@ import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { checkOutputDirectory } from "../checkpoint/directory-output.js";
 import { checkpointFiles, checkpointOutputTargets, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
 import { checkNotShadowed } from "../checkpoint/safetensors-writer.js";
-import { checkAtomicTarget } from "../npy/atomic.js";
+import { checkAtomicTarget, checkCanCreateIn } from "../npy/atomic.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
 import { checkPaths, resolveTarget, type PathUse } from "../npy/path-check.js";
-import { isAbsolute, relative } from "node:path";
+import { dirname, isAbsolute, relative } from "node:path";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
@@ -133,12 +133,18 @@ export function checkApplyPaths(
     forceFlag: "--force",
   });
   // What creating the output files would refuse (a directory where a file goes, a trailing slash, a file a rename
-  // would damage), refused here too, so that --dry-run, which creates nothing, says what apply would.
+  // would damage, a directory that is missing or not writable), refused here too, so that --dry-run, which creates
+  // nothing, says what apply would.
+  const others = [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...(opts.writes ?? [])];
   if (targets.dir !== null && !checkOutputDirectory(targets.dir)) {
-    const others = [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...(opts.writes ?? [])];
     for (const other of others) checkNotInNewDirectory(other, targets.dir);
+    // A new OUT directory is filled as a temp directory beside it; nothing is inside a missing directory to check.
+    checkCanCreateIn(dirname(resolveTarget(targets.dir)), targets.dir, "create a temporary directory beside it");
+  } else {
+    for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceFlag: "--force" });
   }
-  for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceFlag: "--force" });
+  // --qparams-out and the report are created as the run starts, without --force (QparamsFile, the report's file).
+  for (const other of others) checkAtomicTarget(other.path);
   checkNotShadowed(targets);
 }
 

@@ -255,7 +255,22 @@ function nameTooLong(targetPath: string, path: string): FqcError {
  * that a run which writes nothing (`apply --dry-run`) refuses what the real run would.
  */
 export function checkAtomicTarget(targetPath: string, opts: AtomicOptions = {}): void {
-  checkedTarget(targetPath, opts, opts.shownAs ?? targetPath);
+  const shown = opts.shownAs ?? targetPath;
+  const { writePath } = checkedTarget(targetPath, opts, shown);
+  checkCanCreateIn(dirname(writePath), shown, "create a temporary file in its directory");
+}
+
+/**
+ * Throws what creating a file in `dir` would (missing, not a directory, not writable), worded as the creation
+ * says it (`doing`), for runs that create nothing; messages name `shown`.
+ */
+export function checkCanCreateIn(dir: string, shown: string, doing: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "ENOTDIR" });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw ioError(shown, doing, e);
+  }
 }
 
 /** checkAtomicTarget's checks, returning the path to write (through a symlink) and what is there now; messages name `shown`. */

@@ -103,6 +103,29 @@ describe("no output may be an input or another output (exit 2, nothing changes)"
     expect(fs.readdirSync(at("out")).sort()).toEqual(["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json", "q.safetensors", "r.json"]);
   });
 
+  it("an output apply could not create (no such directory, a directory given for a file, a file's path used as a directory) is refused by --dry-run as by the run, in the same words", () => {
+    const cases: Array<[string, (at: (n: string) => string) => string[], string]> = [
+      ["OUT in a missing directory", (at) => [sharded(at), at("nodir/out"), "-c", at("cfg.json")], "nodir/out: cannot create a temporary directory beside it: no such file or directory"],
+      ["a .npy OUT in a missing directory", (at) => [at("w.npy"), at("nodir/o.npy"), "-c", at("cfg.json")], "nodir/o.npy: cannot create a temporary file in its directory: no such file or directory"],
+      ["--qparams-out in a missing directory", (at) => [sharded(at), at("out"), "-c", at("cfg.json"), "--qparams-out", at("nodir/q.safetensors")], "nodir/q.safetensors: cannot create a temporary file in its directory: no such file or directory"],
+      ["--report in a missing directory", (at) => [sharded(at), at("out"), "-c", at("cfg.json"), "--report", at("nodir/r.json")], "nodir/r.json: cannot create a temporary file in its directory: no such file or directory"],
+      ["--report names a directory", (at) => [sharded(at), at("out"), "-c", at("cfg.json"), "--report", path.dirname(at("x"))], ": is a directory"],
+      ["--qparams-out under a file", (at) => [sharded(at), at("out"), "-c", at("cfg.json"), "--qparams-out", `${at("cfg.json")}/q.safetensors`], "cfg.json/q.safetensors: cannot create a temporary file in its directory: a component of the path is not a directory"],
+    ];
+    for (const [name, args, says] of cases) {
+      const at = workdir();
+      const made = args(at);
+      const before = snapshot(path.dirname(at("x")));
+      const dry = runFqc(["apply", ...made, "--dry-run", "-q"]);
+      const real = runFqc(["apply", ...made, "-q"]);
+      expect(dry.code, `${name}: ${dry.stderr}`).toBe(2);
+      expect(real.code, `${name}: ${real.stderr}`).toBe(2);
+      expect(dry.stderr, name).toContain(says);
+      expect(dry.stderr, name).toBe(real.stderr);
+      expect(snapshot(path.dirname(at("x"))), name).toEqual(before);
+    }
+  });
+
   it("a checkpoint written into a directory whose loaders would read another checkpoint there is refused before any work, by --dry-run too", () => {
     const at = workdir();
     const index = sharded(at);
