@@ -101,6 +101,19 @@ describe("fqc validate", () => {
     expect(md).toContain("Symmetric per token is not supported yet");
   });
 
+  it("a job summary that cannot be appended is a warning: the annotations are printed and the exit status is the lint's", () => {
+    const bad = write("summary-bad.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const good = write("summary-good.json", '{"dtype": "int4", "group_size": 32}');
+    // A directory cannot be appended to, whoever runs the test (root included).
+    for (const [f, code] of [[bad, 1], [good, 0]] as const) {
+      const r = runFqc(["validate", f, "--format", "github"], { env: { GITHUB_STEP_SUMMARY: tmp.dir } });
+      expect(r.code, r.stderr).toBe(code);
+      if (code === 1) expect(r.stdout).toMatch(/^::error file=/m);
+      expect(r.stderr).toContain(`fqc: warning: ${tmp.dir}: cannot append the job summary to $GITHUB_STEP_SUMMARY: is a directory`);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
   it("writes SARIF 2.1.0 to --output-file", () => {
     const f = write("sarif.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
     const out = path.join(tmp.dir, "report.sarif");

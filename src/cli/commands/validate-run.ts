@@ -6,6 +6,7 @@ import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
 import { summarize } from "../../diagnostics/summary.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { EXIT, FqcError } from "../../errors.js";
+import { ioError } from "../../npy/fail.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
@@ -72,7 +73,13 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   // In GitHub Actions, the github format also writes the job summary: every problem, past GitHub's annotation limit.
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
   if (format === "github" && stepSummary) {
-    appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
+    try {
+      appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
+    } catch (e) {
+      // The lint's result is what the exit status says: a summary the runner's file cannot take is a warning.
+      io.stderr.write(`fqc: warning: ${ioError(stepSummary, "append the job summary to $GITHUB_STEP_SUMMARY", e).message}; ` +
+        "the annotations list every problem, and the exit status is the lint's\n");
+    }
   }
 
   const counts = summarize(adjusted, [], result.unlisted);
