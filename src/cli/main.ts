@@ -5,11 +5,11 @@
 import type { Argv } from "yargs";
 import { EXIT, FqcError } from "../errors.js";
 import { VERSION } from "../version.generated.js";
-import { applyCommand, plainApplyArgs, runApplyCommand } from "./commands/apply.js";
-import { normalizeCommand } from "./commands/normalize.js";
+import { applyCommand, plainApplyArgs, runApplyCommand, type ApplyContext } from "./commands/apply.js";
+import { normalizeCommand, plainNormalizeArgs, runNormalizeCommand } from "./commands/normalize.js";
 import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
-import { validateCommand } from "./commands/validate.js";
+import { plainValidateArgs, runValidateCommand, validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
 import { usageMessage } from "./usage-message.js";
 import { reportError } from "./report-error.js";
@@ -74,10 +74,10 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   for (const s of SIGNAL_NAMES) process.on(s, onSignal);
   const context = { signal: abort.signal, workers, outputsCommitted: () => { committed = true; } };
   try {
-    // apply's usual line goes straight to the command, without loading yargs (plain-args.ts).
-    const plain = first === "apply" ? plainApplyArgs(argv.slice(1)) : undefined;
+    // The usual line of apply, validate and normalize goes straight to the command, without loading yargs (plain-args.ts).
+    const plain = plainRun(argv, io, setExit, context);
     if (plain) {
-      await runApplyCommand(plain, io, setExit, context);
+      await plain();
     } else {
       const parser = await cliParser(argv, io, (y) =>
         y.command(validateCommand(io, setExit)).command(normalizeCommand(io, setExit)).command(applyCommand(io, setExit, context))
@@ -95,6 +95,24 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   } finally {
     for (const s of SIGNAL_NAMES) process.off(s, onSignal);
   }
+}
+
+/** The run of a line in plain form (plain-args.ts), or undefined: yargs parses it. */
+function plainRun(argv: readonly string[], io: CliIO, setExit: (code: number) => void, context: ApplyContext): (() => Promise<void>) | undefined {
+  const rest = argv.slice(1);
+  if (argv[0] === "apply") {
+    const args = plainApplyArgs(rest);
+    return args && (() => runApplyCommand(args, io, setExit, context));
+  }
+  if (argv[0] === "validate") {
+    const args = plainValidateArgs(rest);
+    return args && (() => runValidateCommand(args, io, setExit));
+  }
+  if (argv[0] === "normalize") {
+    const args = plainNormalizeArgs(rest);
+    return args && (() => runNormalizeCommand(args, io, setExit));
+  }
+  return undefined;
 }
 
 /**

@@ -7,33 +7,43 @@
  * line as usual, with its messages: help and version, unknown or abbreviated
  * options, `--`, empty values, values starting with "-", clusters like -qj (but `-j4` and `-c=x` are read),
  * values outside an option's choices, a boolean given as --flag=value or
- * followed by true/false, a missing required option, a wrong positional count.
+ * followed by true/false, a missing required option, a wrong positional count,
+ * a list option (--rule: yargs also takes the operands after it into the list),
+ * a number written other than as plain digits.
  */
 
 /** One option as both parsers read it (a subset of yargs' Options). */
 export interface PlainOption {
   readonly alias?: string;
-  readonly type: "string" | "boolean";
+  readonly type: "string" | "boolean" | "number";
   readonly choices?: readonly string[];
-  readonly default?: string | boolean;
+  readonly default?: string | boolean | number | readonly string[];
   readonly demandOption?: boolean;
+  /** A list (repeatable) option: a line using it goes to yargs. */
+  readonly array?: boolean;
 }
 
-export type PlainArgs = Record<string, string | boolean>;
+export type PlainArgs = Record<string, string | boolean | number | string[]>;
 
-/** The value an option yields: one of its choices, a boolean, or a string. */
-type ValueOf<O> = O extends { choices: ReadonlyArray<infer C> } ? C : O extends { type: "boolean" } ? boolean : string;
+/** A command's operands: named one by one, or all in one list of at least `min` (`validate [files..]`). */
+export type PlainPositionals = readonly string[] | { readonly list: string; readonly min: number };
+
+/** The value an option yields: a list, one of its choices, a boolean, a number, or a string. */
+type ValueOf<O> = O extends { array: true } ? string[]
+  : O extends { choices: ReadonlyArray<infer C> } ? C : O extends { type: "boolean" } ? boolean : O extends { type: "number" } ? number : string;
 /** Options that always have a value: required, or with a default. */
 type Always<Os> = { [K in keyof Os]: Os[K] extends { demandOption: true } | { default: unknown } ? K : never }[keyof Os];
+/** The options' part of a command's arguments. */
+type OptionArgsOf<Os> = { [K in Always<Os>]: ValueOf<Os[K]> } & { [K in Exclude<keyof Os, Always<Os>>]?: ValueOf<Os[K]> };
 
 /** The arguments a command gets, typed from its option table (both parsers give this shape). */
-export type ArgsOf<P extends readonly string[], Os> = { [K in P[number]]: string } & { [K in Always<Os>]: ValueOf<Os[K]> } & {
-  [K in Exclude<keyof Os, Always<Os>>]?: ValueOf<Os[K]>;
-};
+export type ArgsOf<P extends readonly string[], Os> = { [K in P[number]]: string } & OptionArgsOf<Os>;
+/** The same for a command whose operands are one list named L. */
+export type ListArgsOf<L extends string, Os> = { [K in L]: string[] } & OptionArgsOf<Os>;
 
 export function parsePlainArgs(
   args: readonly string[],
-  positionals: readonly string[],
+  positionals: PlainPositionals,
   options: Readonly<Record<string, PlainOption>>,
 ): PlainArgs | undefined {
   const flags = new Map<string, string>();
@@ -64,6 +74,7 @@ export function parsePlainArgs(
       continue;
     }
     const option = options[name];
+    if (option.array) return undefined;
     if (option.type === "boolean") {
       if (valueFollows || joined !== undefined) return undefined;
       values[name] = true;
@@ -72,14 +83,25 @@ export function parsePlainArgs(
     const value = joined !== undefined ? joined : eq >= 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === "" || value.startsWith("-")) return undefined;
     if (option.choices && !option.choices.includes(value)) return undefined;
-    values[name] = value;
+    if (option.type === "number") {
+      // yargs also reads 1e3, 0x10, 08 and 1.5 as numbers; plain digits mean the same to anyone.
+      if (!/^(?:0|[1-9]\d{0,14})$/.test(value)) return undefined;
+      values[name] = Number(value);
+    } else {
+      values[name] = value;
+    }
   }
-  if (operands.length !== positionals.length) return undefined;
-  positionals.forEach((p, k) => (values[p] = operands[k]));
+  if ("list" in positionals) {
+    if (operands.length < positionals.min) return undefined;
+    values[positionals.list] = operands;
+  } else {
+    if (operands.length !== positionals.length) return undefined;
+    positionals.forEach((p, k) => (values[p] = operands[k]));
+  }
   for (const [name, o] of Object.entries(options)) {
     if (name in values) continue;
     if (o.demandOption) return undefined;
-    if (o.default !== undefined) values[name] = o.default;
+    if (o.default !== undefined) values[name] = Array.isArray(o.default) ? [...o.default] : (o.default as string | boolean | number);
   }
   return values;
 }

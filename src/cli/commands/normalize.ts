@@ -1,13 +1,17 @@
 /** `fqc normalize`: print the canonical form; --check for CI, --write to fix in place. */
-import type { Argv, CommandModule } from "yargs";
+import type { Argv, CommandModule, Options } from "yargs";
 import type { CliIO } from "../io.js";
+import { parsePlainArgs, type ListArgsOf, type PlainOption } from "../plain-args.js";
 
-export interface NormalizeArgs {
-  files: string[];
-  check?: boolean;
-  write?: boolean;
-  "stdin-filename": string;
-}
+/** normalize's options, in one table: for yargs and for the plain form of the line (plain-args.ts), as validate's. */
+export const NORMALIZE_OPTIONS = {
+  check: { type: "boolean", describe: "Print nothing; exit 1 if a file is not already canonical" },
+  write: { type: "boolean", describe: "Rewrite files in place (atomically) in canonical form" },
+  "stdin-filename": { type: "string", default: "<stdin>", describe: "Name for stdin input (its extension selects JSON or YAML)" },
+} as const satisfies Record<string, Options & PlainOption>;
+
+/** What normalize's handler gets: typed from the option table, as both parsers fill it. */
+export type NormalizeArgs = ListArgsOf<"files", typeof NORMALIZE_OPTIONS>;
 
 export function normalizeCommand(io: CliIO, setExit: (code: number) => void): CommandModule<object, NormalizeArgs> {
   return {
@@ -16,14 +20,26 @@ export function normalizeCommand(io: CliIO, setExit: (code: number) => void): Co
     builder: (y: Argv) =>
       y
         .positional("files", { type: "string", array: true, demandOption: true, describe: "Config files or quoted globs, or - for stdin" })
-        .option("check", { type: "boolean", describe: "Print nothing; exit 1 if a file is not already canonical" })
-        .option("write", { type: "boolean", describe: "Rewrite files in place (atomically) in canonical form" })
-        .option("stdin-filename", { type: "string", default: "<stdin>", describe: "Name for stdin input (its extension selects JSON or YAML)" })
+        .options(NORMALIZE_OPTIONS)
         .conflicts("check", "write")
         .example("$0 normalize qat.json", "Print the canonical JSON")
         .example("$0 normalize --check configs/*.json", "CI: fail when a config is not canonical")
         .example("$0 normalize --write configs/*.yaml", "Rewrite configs in canonical form"),
     // The work, and the modules only it needs, load when the command runs: start-up stays small.
-    handler: async (argv) => (await import("./normalize-run.js")).runNormalize(argv, io, setExit),
+    handler: (argv) => runNormalizeCommand(argv, io, setExit),
   };
+}
+
+/** Runs normalize on parsed arguments; its work, and the modules only it needs, load now. */
+export async function runNormalizeCommand(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
+  await (await import("./normalize-run.js")).runNormalize(argv, io, setExit);
+}
+
+/**
+ * The arguments after `normalize` when they are in plain form (plain-args.ts), as yargs would give them;
+ * undefined otherwise, and for --check with --write, whose conflict yargs reports.
+ */
+export function plainNormalizeArgs(args: readonly string[]): NormalizeArgs | undefined {
+  const plain = parsePlainArgs(args, { list: "files", min: 1 }, NORMALIZE_OPTIONS) as NormalizeArgs | undefined;
+  return plain && plain.check !== undefined && plain.write !== undefined ? undefined : plain;
 }
