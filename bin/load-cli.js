@@ -18,9 +18,13 @@ const CODE_CACHE = `${BUNDLE}.cache`;
 // holds half as much (no yargs, no report formatters), ~3 ms less per apply (measured).
 const APPLY_CODE_CACHE = `${BUNDLE}.apply.cache`;
 
+// report's own, with the yargs parser its lines go through: the general cache, for validate and normalize, whose
+// usual lines skip yargs, then holds 0.96 MB instead of 1.23.
+const REPORT_CODE_CACHE = `${BUNDLE}.report.cache`;
+
 /** The code cache for a run of `fqc <args>`. */
 function codeCacheFor(args) {
-  return args[0] === "apply" ? APPLY_CODE_CACHE : CODE_CACHE;
+  return args[0] === "apply" ? APPLY_CODE_CACHE : args[0] === "report" ? REPORT_CODE_CACHE : CODE_CACHE;
 }
 
 /** Evaluate the bundle; `script` can make a new cache (scripts/code-cache.mjs). Throws ENOENT when not built. */
@@ -55,4 +59,4 @@ function oneThreadAsked(args) {
   return value !== undefined && /^\d+$/.test(value) && Number(value) <= 1;
 }
 
-module.exports = { APPLY_CODE_CACHE, BUNDLE, CODE_CACHE, EARLY, codeCacheFor, loadCli, oneThreadAsked, startEarlyWorkers };
+module.exports = { APPLY_CODE_CACHE, BUNDLE, CODE_CACHE, EARLY, REPORT_CODE_CACHE, codeCacheFor, loadCli, oneThreadAsked, startEarlyWorkers };

@@ -29,3 +29,4 @@ if (/[^\x00-\x7f]/.test(readFileSync(bundle, "utf8"))) throw new Error("dist/fqc
 // Separate processes: a cache must come from a plain `node`, as `fqc` runs, and hold one warm-up's functions.
 run(["scripts/code-cache.mjs"]);
 run(["scripts/code-cache.mjs", "apply"]);
+run(["scripts/code-cache.mjs", "report"]);

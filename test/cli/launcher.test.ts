@@ -21,15 +21,16 @@ function install(name: string, withBundle: boolean): string {
 }
 
 describe("the fqc launcher", () => {
-  it("uses the code caches the build wrote: V8 accepts both in a plain node process, apply's for apply", () => {
+  it("uses the code caches the build wrote: V8 accepts all three in a plain node process, apply's for apply, report's for report", () => {
     const launcher = JSON.stringify(path.join(ROOT, "bin/load-cli.js"));
     const r = spawnSync(process.execPath, ["-e", `
-      const { loadCli, codeCacheFor, CODE_CACHE, APPLY_CODE_CACHE } = require(${launcher});
+      const { loadCli, codeCacheFor, CODE_CACHE, APPLY_CODE_CACHE, REPORT_CODE_CACHE } = require(${launcher});
       const rejected = (cache) => String(loadCli({ cache }).script.cachedDataRejected);
-      process.stdout.write([rejected(CODE_CACHE), rejected(APPLY_CODE_CACHE), codeCacheFor(["apply", "x"]) === APPLY_CODE_CACHE, codeCacheFor(["validate"]) === CODE_CACHE].join(" "));
+      process.stdout.write([rejected(CODE_CACHE), rejected(APPLY_CODE_CACHE), rejected(REPORT_CODE_CACHE), codeCacheFor(["apply", "x"]) === APPLY_CODE_CACHE,
+        codeCacheFor(["report", "m"]) === REPORT_CODE_CACHE, codeCacheFor(["validate"]) === CODE_CACHE].join(" "));
     `], { encoding: "utf8" });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("false false true true");
+    expect(r.stdout).toBe("false false false true true true");
   });
 
   it("finds the bundle stored in Node's CommonJS wrapper, so it compiles the text as read (no second copy of 1.7 MB to flatten)", () => {
@@ -46,11 +47,14 @@ describe("the fqc launcher", () => {
     expect(v).toMatchObject({ code: 0, stderr: "" });
     tmp.write("no-cache/dist/fqc.cjs.cache", new Uint8Array(4096).fill(7));
     tmp.write("no-cache/dist/fqc.cjs.apply.cache", new Uint8Array(4096).fill(7));
+    tmp.write("no-cache/dist/fqc.cjs.report.cache", new Uint8Array(4096).fill(7));
     const r = runFqc(["validate", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, fqc] });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("1 file checked: no problems");
     const a = runFqc(["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("nc.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json"), "-q"], { exe: [process.execPath, fqc] });
     expect(a.code, a.stderr).toBe(0);
+    const rep = runFqc(["report", path.join(ROOT, "examples/weight.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")], { exe: [process.execPath, fqc] });
+    expect(rep.code, rep.stderr).toBe(0);
   });
 
   it("does not load the early-workers bundle for an apply on one thread, reading --threads/-j as its guess does", () => {
