@@ -97,9 +97,10 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
   }
 }
 
-/** The run of a line in plain form (plain-args.ts), or undefined: yargs parses it. */
+/** The run of a line in plain form (plain-args.ts, or `fqc --version`), or undefined: yargs parses it. */
 function plainRun(argv: readonly string[], io: CliIO, setExit: (code: number) => void, context: ApplyContext): (() => Promise<void>) | undefined {
   const rest = argv.slice(1);
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) return async () => void io.stdout.write(`${VERSION}\n`);
   if (argv[0] === "apply") {
     const args = plainApplyArgs(rest);
     return args && (() => runApplyCommand(args, io, setExit, context));

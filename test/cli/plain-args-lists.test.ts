@@ -12,6 +12,7 @@ import { normalizeCommand, NORMALIZE_OPTIONS, plainNormalizeArgs } from "../../s
 import { plainValidateArgs, validateCommand, VALIDATE_OPTIONS } from "../../src/cli/commands/validate.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { cliParser, main, operandsAfterDoubleDash } from "../../src/cli/main.js";
+import { VERSION } from "../../src/version.generated.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
@@ -141,7 +142,7 @@ for (const c of COMMANDS) {
   });
 }
 
-describe("main on a plain validate or normalize line", () => {
+describe("main on a plain validate or normalize line, and on --version", () => {
   it("runs the command without loading yargs; other lines still go through it", async () => {
     vi.resetModules();
     vi.doMock("yargs", () => {
@@ -153,6 +154,10 @@ describe("main on a plain validate or normalize line", () => {
       try {
         const config = `${ROOT}/examples/int4-weight-per-group.json`;
         expect(await mainWithoutYargs(["validate", "--max-warnings", "0", "--", config], io())).toBe(0);
+        const out: string[] = [];
+        const versionIO = { ...io(), stdout: new Writable({ write: (c, _e, done) => void (out.push(String(c)), done()) }) };
+        expect(await mainWithoutYargs(["--version"], versionIO)).toBe(0);
+        expect(out.join("")).toBe(`${VERSION}\n`);
         // The example is shorthand, so --check finds it not canonical (1); a parse through yargs would have failed (2).
         expect(await mainWithoutYargs(["normalize", "--check", config], io())).toBe(1);
         // The same runs written another way need yargs, which this module graph cannot load.
