@@ -65,12 +65,22 @@ export function detectFileFormat(path: string): Exclude<CheckpointFormat, "shard
   return null;
 }
 
-/** What a directory holds: one index (sharded), else one .safetensors file. */
+/** The single-file checkpoint transformers loads from a directory before it looks for an index. */
+const SINGLE_FILE_NAME = "model.safetensors";
+
+/** What a directory holds: one index (sharded), else one .safetensors file; never both an index and model.safetensors. */
 function openDirectory(path: string): Checkpoint {
   const names = io(path, "list", () => readdirSync(path)).sort();
   const isFile = (n: string) => { try { return statSync(join(path, n)).isFile(); } catch { return false; } };
   const indexes = names.filter((n) => n.endsWith(".safetensors.index.json") && isFile(n));
-  if (indexes.length === 1) return openSharded(join(path, indexes[0]), path);
+  if (indexes.length === 1) {
+    // transformers loads model.safetensors before any index: reading the index would take another checkpoint than the model loads.
+    if (names.includes(SINGLE_FILE_NAME) && isFile(SINGLE_FILE_NAME)) {
+      throw checkpointError(path, `the directory holds both ${SINGLE_FILE_NAME} and ${indexes[0]}: transformers loads ${SINGLE_FILE_NAME}, an index-first reader the shards, so which checkpoint is meant is ambiguous`,
+        `Give the path of the one you mean (${join(path, SINGLE_FILE_NAME)} or ${join(path, indexes[0])}), and remove the stale one.`);
+    }
+    return openSharded(join(path, indexes[0]), path);
+  }
   if (indexes.length > 1) {
     throw checkpointError(path, `the directory holds ${indexes.length} index files (${indexes.join(", ")}): which checkpoint is meant is ambiguous`, "Give the path of the index file itself.");
   }

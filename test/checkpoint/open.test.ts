@@ -67,6 +67,25 @@ describe("openCheckpoint: format detection", () => {
     expect(() => openCheckpoint(tmp.file("empty"))).toThrow(/holds no checkpoint/);
   });
 
+  it("refuses a directory holding an index and a model.safetensors (transformers loads the file, an index-first reader the shards); each path given alone opens", () => {
+    const index = writeSharded(tmp.file("mixed"), SHARDS);
+    write("mixed/model.safetensors", safetensorsBytes(SHARDS[0].tensors));
+    try {
+      openCheckpoint(tmp.file("mixed"));
+      throw new Error("accepted");
+    } catch (err) {
+      const e = err as FqcError;
+      expect(e).toBeInstanceOf(FqcError);
+      expect(e.message).toMatch(/holds both model\.safetensors and model\.safetensors\.index\.json: transformers loads model\.safetensors/);
+      expect(e.hint).toContain(path.join(tmp.file("mixed"), "model.safetensors"));
+    }
+    for (const [given, format] of [[index, "sharded"], [tmp.file("mixed/model.safetensors"), "safetensors"]] as const) {
+      const ck = openCheckpoint(given);
+      expect(ck.format).toBe(format);
+      ck.close();
+    }
+  });
+
   it("refuses a directory with two index files", () => {
     writeSharded(tmp.file("x"), SHARDS);
     writeSharded(tmp.file("x"), SHARDS, { indexName: "other.safetensors.index.json" });
