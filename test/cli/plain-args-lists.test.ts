@@ -7,13 +7,14 @@
 import { Writable } from "node:stream";
 import fc from "fast-check";
 import type { CommandModule } from "yargs";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { normalizeCommand, NORMALIZE_OPTIONS, plainNormalizeArgs } from "../../src/cli/commands/normalize.js";
 import { plainValidateArgs, validateCommand, VALIDATE_OPTIONS } from "../../src/cli/commands/validate.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { cliParser, main, operandsAfterDoubleDash } from "../../src/cli/main.js";
 import { VERSION } from "../../src/version.generated.js";
-import { ROOT, tempDir } from "../helpers/cli.js";
+import { ROOT } from "../helpers/cli.js";
+import { withoutYargs } from "../helpers/without-yargs.js";
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 const io = (): CliIO => ({ stdout: sink(), stderr: sink(), readStdin: async () => "", cwd: ROOT, env: {} });
@@ -144,32 +145,19 @@ for (const c of COMMANDS) {
 
 describe("main on a plain validate or normalize line, and on --version", () => {
   it("runs the command without loading yargs; other lines still go through it", async () => {
-    vi.resetModules();
-    vi.doMock("yargs", () => {
-      throw new Error("yargs was loaded");
+    await withoutYargs(async (mainWithoutYargs) => {
+      const config = `${ROOT}/examples/int4-weight-per-group.json`;
+      expect(await mainWithoutYargs(["validate", "--max-warnings", "0", "--", config], io())).toBe(0);
+      const out: string[] = [];
+      const versionIO = { ...io(), stdout: new Writable({ write: (c, _e, done) => void (out.push(String(c)), done()) }) };
+      expect(await mainWithoutYargs(["--version"], versionIO)).toBe(0);
+      expect(out.join("")).toBe(`${VERSION}\n`);
+      // The example is shorthand, so --check finds it not canonical (1); a parse through yargs would have failed (2).
+      expect(await mainWithoutYargs(["normalize", "--check", config], io())).toBe(1);
+      // The same runs written another way need yargs, which this module graph cannot load.
+      expect(await mainWithoutYargs(["validate", config, "--quiet=true"], io())).toBe(2);
+      expect(await mainWithoutYargs(["normalize", "--check=true", config], io())).toBe(2);
     });
-    try {
-      const { main: mainWithoutYargs } = await import("../../src/cli/main.js");
-      const tmp = tempDir();
-      try {
-        const config = `${ROOT}/examples/int4-weight-per-group.json`;
-        expect(await mainWithoutYargs(["validate", "--max-warnings", "0", "--", config], io())).toBe(0);
-        const out: string[] = [];
-        const versionIO = { ...io(), stdout: new Writable({ write: (c, _e, done) => void (out.push(String(c)), done()) }) };
-        expect(await mainWithoutYargs(["--version"], versionIO)).toBe(0);
-        expect(out.join("")).toBe(`${VERSION}\n`);
-        // The example is shorthand, so --check finds it not canonical (1); a parse through yargs would have failed (2).
-        expect(await mainWithoutYargs(["normalize", "--check", config], io())).toBe(1);
-        // The same runs written another way need yargs, which this module graph cannot load.
-        expect(await mainWithoutYargs(["validate", config, "--quiet=true"], io())).toBe(2);
-        expect(await mainWithoutYargs(["normalize", "--check=true", config], io())).toBe(2);
-      } finally {
-        tmp.cleanup();
-      }
-    } finally {
-      vi.doUnmock("yargs");
-      vi.resetModules();
-    }
     expect(typeof main).toBe("function");
   });
 });

@@ -5,13 +5,14 @@
  */
 import { Writable } from "node:stream";
 import fc from "fast-check";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { APPLY_OPTIONS } from "../../src/cli/commands/apply-options.js";
 import { applyCommand, plainApplyArgs, type ApplyArgs } from "../../src/cli/commands/apply.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { cliParser, main } from "../../src/cli/main.js";
 import { parsePlainArgs } from "../../src/cli/plain-args.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
+import { withoutYargs } from "../helpers/without-yargs.js";
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 const io = (): CliIO => ({ stdout: sink(), stderr: sink(), readStdin: async () => "", cwd: ROOT, env: {} });
@@ -169,24 +170,16 @@ describe("plain lines parse exactly as yargs parses them (fast-check)", () => {
 
 describe("main on a plain apply line", () => {
   it("runs apply without loading yargs; other lines still go through it", async () => {
-    vi.resetModules();
-    vi.doMock("yargs", () => {
-      throw new Error("yargs was loaded");
-    });
+    const tmp = tempDir();
     try {
-      const { main: mainWithoutYargs } = await import("../../src/cli/main.js");
-      const tmp = tempDir();
-      try {
+      await withoutYargs(async (mainWithoutYargs) => {
         const line = ["apply", `${ROOT}/examples/weight.npy`, tmp.path("w.npy"), "-c", `${ROOT}/examples/int4-weight-per-group.json`, "--quiet"];
         expect(await mainWithoutYargs(line, io())).toBe(0);
         // The same run written another way needs yargs, which this module graph cannot load.
         expect(await mainWithoutYargs([...line, "--force=false"], io())).toBe(2);
-      } finally {
-        tmp.cleanup();
-      }
+      });
     } finally {
-      vi.doUnmock("yargs");
-      vi.resetModules();
+      tmp.cleanup();
     }
     expect(typeof main).toBe("function");
   });
