@@ -10,7 +10,10 @@
  * `[^\n]`, `\d` `\w` `\s` `\b` to their Unicode meanings, `\B` also failing in an
  * empty string (as before Python 3.14), `{,n}` → `{0,n}`,
  * a `{` that is no quantifier → a literal, `(?#…)` comments dropped, leading
- * global flags `(?i)` `(?s)` `(?a)` `(?u)`.
+ * global flags `(?i)` `(?s)` `(?a)` `(?u)`. Case-insensitive matching is
+ * Python's: under `(?i)` the letters I, i, İ (U+0130) and ı (U+0131) are one
+ * case class, which JavaScript's `i` flag splits in three; under `(?ai)` only
+ * ASCII letters fold, so there the folding is spelled out and no `i` flag set.
  * Refused: backreferences (Python fails where JS matches empty), octal
  * escapes, `\N{…}`, scoped flags `(?i:…)`, the flags m, x, L, atomic groups
  * and possessive quantifiers (JS has neither), conditionals `(?(1)…)`.
@@ -72,6 +75,8 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (flags.ascii && flags.unicode) return refuse("bad inline flags: flags 'a', 'u' and 'L' are incompatible", i);
     i += m[0].length;
   }
+  const fold: Fold = !flags.i ? "none" : flags.ascii ? "ascii" : "unicode";
+  const jsFlags = `${fold === "unicode" ? "i" : ""}${flags.s ? "s" : ""}u`;
   const word = flags.ascii ? "A-Za-z0-9_" : WORD;
   const digit = flags.ascii ? "0-9" : "\\p{Nd}";
   const space = flags.ascii ? "\\t-\\r " : SPACE;
@@ -83,8 +88,11 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
   let lastAtomStart = -1;
   let backtrackingAt: number | undefined;
 
-  /** One escape (at pattern[i] === "\\"), inside a class or not. Returns [translation, length] or a refusal. */
-  const escape = (at: number, inClass: boolean): [string, number] | RegexRefusal => {
+  /**
+   * One escape (at pattern[i] === "\\"), inside a class or not. Returns [translation, length, code point] or a refusal;
+   * the code point when the escape stands for one character (it may be a letter, which case folding concerns).
+   */
+  const escape = (at: number, inClass: boolean): [string, number, number?] | RegexRefusal => {
     const c = pattern[at + 1];
     if (c === undefined) return refuse("pattern ends with a lone backslash", at);
     const cp = pattern.codePointAt(at + 1)!;
@@ -115,17 +123,17 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       case "n": case "t": case "r": case "f": case "v": return [`\\${c}`, len];
       case "x": {
         const m = /^[0-9a-fA-F]{2}/.exec(pattern.slice(at + 2));
-        return m ? [`\\x${m[0]}`, 4] : refuse("incomplete escape \\x (Python needs two hex digits)", at);
+        return m ? [`\\x${m[0]}`, 4, parseInt(m[0], 16)] : refuse("incomplete escape \\x (Python needs two hex digits)", at);
       }
       case "u": {
         const m = /^[0-9a-fA-F]{4}/.exec(pattern.slice(at + 2));
-        return m ? [`\\u{${m[0]}}`, 6] : refuse("incomplete escape \\u (Python needs four hex digits)", at);
+        return m ? [`\\u{${m[0]}}`, 6, parseInt(m[0], 16)] : refuse("incomplete escape \\u (Python needs four hex digits)", at);
       }
       case "U": {
         const m = /^[0-9a-fA-F]{8}/.exec(pattern.slice(at + 2));
         if (!m) return refuse("incomplete escape \\U (Python needs eight hex digits)", at);
         const v = parseInt(m[0], 16);
-        return v > 0x10ffff ? refuse(`bad escape \\U${m[0]}: not a code point`, at) : [`\\u{${v.toString(16)}}`, 10];
+        return v > 0x10ffff ? refuse(`bad escape \\U${m[0]}: not a code point`, at) : [`\\u{${v.toString(16)}}`, 10, v];
       }
       case "N": return refuse("named characters \\N{...} are not supported; write the character itself or \\uXXXX", at);
       default:
@@ -139,7 +147,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (/[A-Za-z]/.test(c)) return refuse(`bad escape \\${c}`, at);
     // Any other character escaped means itself.
     if (SYNTAX.has(ch) || (inClass && ch === "-")) return [`\\${ch}`, len];
-    return [ch, len];
+    return [ch, len, cp];
   };
 
   while (i < pattern.length) {
@@ -148,7 +156,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (c === "\\") {
       const r = escape(i, false);
       if (!Array.isArray(r)) return r;
-      out += r[0];
+      out += r[2] === undefined ? r[0] : foldChar(fold, r[2], r[0]);
       i += r[1];
       lastAtomUnbounded = false;
       // \A \Z \b \B are positions, which Python does not repeat ("nothing to repeat"); JS would repeat \b's group.
@@ -158,7 +166,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (c === "[") {
       const r = translateClass(pattern, i, escape);
       if ("ok" in r) return r;
-      out += r.source;
+      out += foldClass(fold, r.source, jsFlags);
       i = r.end;
       lastAtomUnbounded = false;
       lastAtomStart = atomStart;
@@ -243,16 +251,65 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       out += c;
       lastAtomStart = -1;
     } else {
-      const ch = String.fromCodePoint(pattern.codePointAt(i)!);
-      out += ch;
+      const cp = pattern.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      out += foldChar(fold, cp, ch);
       i += ch.length;
       continue;
     }
     i += 1;
   }
   if (groups.length > 1) return refuse("missing ), unterminated subpattern", pattern.length);
-  const jsFlags = `${flags.i ? "i" : ""}${flags.s ? "s" : ""}u`;
   return backtrackingAt === undefined ? { ok: true, source: out, flags: jsFlags } : { ok: true, source: out, flags: jsFlags, backtrackingAt };
+}
+
+/**
+ * How `(?i)` folds case. "unicode": JavaScript's `i` flag (Unicode simple case folding), which agrees with Python's
+ * except that Python's sre makes I, i, İ (U+0130, whose lowercase is i) and ı (U+0131, a listed equivalent of i)
+ * one class. "ascii" (`(?ai)`): Python folds ASCII letters only, where JavaScript's `i` would also fold é/É, ſ/s,
+ * K (Kelvin)/k, so no `i` flag is set and each letter's other case is written out.
+ */
+type Fold = "none" | "unicode" | "ascii";
+
+const DOTTED_I = ["I", "i", "\u0130", "\u0131"];
+const ASCII_LETTERS = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"];
+
+function swapAsciiCase(c: string): string {
+  return c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
+}
+
+/** One character outside a class, as `text` (its translation), with Python's case class spelled out where JavaScript's differs. */
+function foldChar(fold: Fold, cp: number, text: string): string {
+  const c = String.fromCodePoint(cp);
+  if (fold === "unicode" && DOTTED_I.includes(c)) return `[${DOTTED_I.join("")}]`;
+  if (fold === "ascii" && /^[A-Za-z]$/.test(c)) return `[${c.toLowerCase()}${c.toUpperCase()}]`;
+  return text;
+}
+
+/**
+ * A translated class (`[...]` or `[^...]`) closed under Python's case folding: the characters of a case class that the
+ * class holds in part are added (a negated class then excludes them all, as Python's does). Which ones it holds is
+ * asked of the class itself, so ranges and escapes count as Python counts them.
+ */
+function foldClass(fold: Fold, source: string, jsFlags: string): string {
+  if (fold === "none") return source;
+  const negated = source.startsWith("[^");
+  const body = source.slice(negated ? 2 : 1, -1);
+  let test: RegExp;
+  try {
+    test = new RegExp(`^[${body}]$`, jsFlags);
+  } catch {
+    return source; // compilePythonRegex reports the class as JavaScript's compile error
+  }
+  const extra: string[] = [];
+  if (fold === "unicode") {
+    const held = DOTTED_I.map((c) => test.test(c));
+    if (held.some(Boolean)) DOTTED_I.forEach((c, k) => { if (!held[k]) extra.push(c); });
+  } else {
+    for (const c of ASCII_LETTERS) if (test.test(c) && !test.test(swapAsciiCase(c))) extra.push(swapAsciiCase(c));
+  }
+  // Appending is safe: a class's own `-` is always written escaped (translateClass), so no range forms across the seam.
+  return extra.length === 0 ? source : `[${negated ? "^" : ""}${body}${extra.join("")}]`;
 }
 
 function refuse(message: string, offset: number): RegexRefusal {
@@ -307,7 +364,7 @@ function quantifierAt(p: string, i: number): Quantifier | undefined {
 function translateClass(
   p: string,
   start: number,
-  escape: (at: number, inClass: boolean) => [string, number] | RegexRefusal,
+  escape: (at: number, inClass: boolean) => [string, number, number?] | RegexRefusal,
 ): { source: string; end: number } | RegexRefusal {
   let i = start + 1;
   let out = "[";
@@ -348,7 +405,7 @@ function translateClass(
     if (rangeFrom?.set) return refuse(`bad character range ${rangeFrom.text}-${ch}`, rangeFrom.at);
     last = rangeFrom ? undefined : { text: ch, at: itemAt, set: false };
     rangeFrom = undefined;
-    if (c === "[" || c === "]" || c === "/") out += `\\${c}`;
+    if (c === "[" || c === "]" || c === "/" || c === "-") out += `\\${c}`;
     else {
       const ch = String.fromCodePoint(p.codePointAt(i)!);
       out += ch;
