@@ -17,7 +17,8 @@
  * Refused: backreferences (Python fails where JS matches empty), octal
  * escapes, `\N{…}`, scoped flags `(?i:…)`, the flags m, x, L, atomic groups
  * and possessive quantifiers (JS has neither), conditionals `(?(1)…)`.
- * Not checked: Python's fixed-width lookbehind rule (JS accepts more).
+ * Also refused, as Python's compiler refuses it: a lookbehind whose content has no one fixed width
+ * (Python's getwidth(); JavaScript matches any lookbehind).
  */
 
 export interface TranslatedRegex {
@@ -51,6 +52,16 @@ interface Group {
   start: number;
   /** Contains an unbounded quantifier somewhere inside. */
   unbounded: boolean;
+  /** `(?=` `(?!` `(?<=` `(?<!`: no width of its own; a lookbehind's content must have one fixed width, as Python requires. */
+  look?: "ahead" | "behind";
+  /** Python's getwidth() of the branch being read, and over the branches before it (`|`). */
+  lo: number;
+  hi: number;
+  done?: { lo: number; hi: number };
+}
+
+function group(start: number, look?: "ahead" | "behind"): Group {
+  return look ? { start, unbounded: false, look, lo: 0, hi: 0 } : { start, unbounded: false, lo: 0, hi: 0 };
 }
 
 export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRefusal {
@@ -82,7 +93,15 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
   const space = flags.ascii ? "\\t-\\r " : SPACE;
 
   let out = "";
-  const groups: Group[] = [{ start: 0, unbounded: false }];
+  const groups: Group[] = [group(0)];
+  /** The width of the last atom, which a quantifier multiplies. */
+  let lastWidth = { lo: 0, hi: 0 };
+  const atom = (lo: number, hi: number): void => {
+    const g = groups[groups.length - 1];
+    g.lo += lo;
+    g.hi = Math.min(g.hi + hi, MAXREPEAT);
+    lastWidth = { lo, hi };
+  };
   /** What the last atom was, for quantifier checks: an unbounded-containing group, or a plain atom. */
   let lastAtomUnbounded = false;
   let lastAtomStart = -1;
@@ -160,13 +179,16 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       i += r[1];
       lastAtomUnbounded = false;
       // \A \Z \b \B are positions, which Python does not repeat ("nothing to repeat"); JS would repeat \b's group.
-      lastAtomStart = "AZbB".includes(pattern[atomStart + 1]) ? -1 : atomStart;
+      const position = "AZbB".includes(pattern[atomStart + 1]);
+      lastAtomStart = position ? -1 : atomStart;
+      atom(position ? 0 : 1, position ? 0 : 1);
       continue;
     }
     if (c === "[") {
       const r = translateClass(pattern, i, escape);
       if ("ok" in r) return r;
       out += foldClass(fold, r.source, jsFlags);
+      atom(1, 1);
       i = r.end;
       lastAtomUnbounded = false;
       lastAtomStart = atomStart;
@@ -212,7 +234,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
         open = "(";
         i += 1;
       }
-      groups.push({ start: atomStart, unbounded: false });
+      groups.push(group(atomStart, open === "(?=" || open === "(?!" ? "ahead" : open === "(?<=" || open === "(?<!" ? "behind" : undefined));
       out += open;
       lastAtomStart = -1;
       continue;
@@ -221,6 +243,12 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       if (groups.length === 1) return refuse("unbalanced parenthesis", i);
       const g = groups.pop()!;
       if (g.unbounded) groups[groups.length - 1].unbounded = true;
+      const lo = g.done ? Math.min(g.done.lo, g.lo) : g.lo;
+      const hi = g.done ? Math.max(g.done.hi, g.hi) : g.hi;
+      // Python's sre_compile: "look-behind requires fixed-width pattern" (JavaScript takes any width).
+      if (g.look === "behind" && lo !== hi) return refuse("look-behind requires fixed-width pattern", g.start);
+      if (g.look) atom(0, 0);
+      else atom(lo, hi);
       out += ")";
       i += 1;
       lastAtomUnbounded = g.unbounded;
@@ -237,6 +265,10 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
         if (lastAtomUnbounded && backtrackingAt === undefined) backtrackingAt = lastAtomStart;
         groups[groups.length - 1].unbounded = true;
       }
+      // Python's getwidth(): the atom's width times the repeat count (an unbounded repeat of a zero width stays zero).
+      const g = groups[groups.length - 1];
+      g.lo += lastWidth.lo * (q.min - 1);
+      g.hi = Math.min(g.hi - lastWidth.hi + (q.max === undefined ? (lastWidth.hi === 0 ? 0 : MAXREPEAT) : lastWidth.hi * q.max), MAXREPEAT);
       out += q.source;
       i = q.end;
       lastAtomStart = -1; // a quantifier cannot follow a quantifier (beyond the lazy "?")
@@ -244,13 +276,21 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     }
     lastAtomUnbounded = false;
     lastAtomStart = atomStart;
+    if (c === "." || c === "{" || c === "}" || c === "]" || c === "/") atom(1, 1);
+    else if (c === "$" || c === "^") atom(0, 0);
     if (c === ".") out += flags.s ? "[\\s\\S]" : "[^\\n]";
     else if (c === "$") out += "(?=\\n?$)";
     else if (c === "{" || c === "}" || c === "]" || c === "/") out += `\\${c}`;
     else if (c === "^" || c === "|") {
       out += c;
       lastAtomStart = -1;
+      if (c === "|") {
+        const g = groups[groups.length - 1];
+        g.done = g.done ? { lo: Math.min(g.done.lo, g.lo), hi: Math.max(g.done.hi, g.hi) } : { lo: g.lo, hi: g.hi };
+        g.lo = g.hi = 0;
+      }
     } else {
+      atom(1, 1);
       const cp = pattern.codePointAt(i)!;
       const ch = String.fromCodePoint(cp);
       out += foldChar(fold, cp, ch);

@@ -67,10 +67,17 @@ describe("Python regex translation", () => {
   });
 
   it("takes what Python's re takes: a group name of any identifier characters, ranges beside a class escape's own `-`", () => {
+    // Lookbehinds of one fixed width, by Python's getwidth(): branches of equal width, counted repeats, assertions, a repeat of nothing.
+    for (const p of ["(?<=ab|cd)x", "(?<=(ab){2}|cdef)x", "(?<=a{2})x", "(?<=\\b[ab](?=c)\\d)x", "(?<=(?:)*)x", "(?<=a(?<!bc|de))x", "(?<=$)x"]) {
+      expect(compilePythonRegex(p), p).toMatchObject({ ok: true });
+    }
     for (const p of ["(?P<a·b>x)", "(?P<ℕ>x)", "[a-z-0]", "[\\w-]", "[-\\w]", "[\\b-a]", "a{4294967294}"]) expect(compilePythonRegex(p), p).toMatchObject({ ok: true });
   });
 
   const refusals: Array<[string, RegExp, number]> = [
+    ["x(?<=a|bc)", /^look-behind requires fixed-width pattern$/, 1],
+    ["(?<=_+)x", /^look-behind requires fixed-width pattern$/, 0],
+    ["(?<=a(?<!b{1,2}))x", /^look-behind requires fixed-width pattern$/, 5],
     ["(?P=n)", /backreferences/, 0],
     ["(a)\\1", /backreferences/, 3],
     ["\\0", /octal/, 0],
