@@ -51,6 +51,11 @@ export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] 
       out.push(place("fqc/recipe-non-float", "error", keyPointer(g.key), "key", `${g.issue.message}${moreText(g.tensors)}`, g.issue.hint));
       continue;
     }
+    if (g.moduleSwap) {
+      // The key, not the config, is what torchao refuses: it takes a module that is no Linear.
+      out.push(place("fqc/tensor-shape", "error", keyPointer(g.key), "key", forwardMessage(g, model), g.issue.hint));
+      continue;
+    }
     const v = valueOf.get(g.key);
     const base = v && v.kind === "pair" ? childPointer(keyPointer(g.key), "weight") : keyPointer(g.key);
     out.push(place("fqc/tensor-shape", "error", granularityPointer(text, file, base), "value", forwardMessage(g, model), g.issue.hint));
@@ -109,6 +114,8 @@ interface IssueGroup {
   key: string;
   issue: PlanIssue;
   nonFloat: boolean;
+  /** A module key took a module whose weight is not 2-D (torchao's QAT module swap refuses it). */
+  moduleSwap: boolean;
   tensors: TensorInfo[];
 }
 
@@ -120,7 +127,7 @@ function groupIssues(plan: readonly TensorPlanEntry[]): IssueGroup[] {
       const id = `${e.key}\u0000${issue.message}`;
       const g = groups.get(id);
       if (g) g.tensors.push(e.tensor);
-      else groups.set(id, { key: e.key!, issue, nonFloat: e.reason === "non-float", tensors: [e.tensor] });
+      else groups.set(id, { key: e.key!, issue, nonFloat: e.reason === "non-float", moduleSwap: e.reason === "not-linear-weight", tensors: [e.tensor] });
     }
   }
   return [...groups.values()];

@@ -10,11 +10,15 @@
  * `[^\n]`, `\d` `\w` `\s` `\b` to their Unicode meanings, `\B` also failing in an
  * empty string (as before Python 3.14), `{,n}` → `{0,n}`,
  * a `{` that is no quantifier → a literal, `(?#…)` comments dropped, leading
- * global flags `(?i)` `(?s)` `(?a)` `(?u)`.
+ * global flags `(?i)` `(?s)` `(?a)` `(?u)`. Case-insensitive matching is
+ * Python's: under `(?i)` the letters I, i, İ (U+0130) and ı (U+0131) are one
+ * case class, which JavaScript's `i` flag splits in three; under `(?ai)` only
+ * ASCII letters fold, so there the folding is spelled out and no `i` flag set.
  * Refused: backreferences (Python fails where JS matches empty), octal
  * escapes, `\N{…}`, scoped flags `(?i:…)`, the flags m, x, L, atomic groups
  * and possessive quantifiers (JS has neither), conditionals `(?(1)…)`.
- * Not checked: Python's fixed-width lookbehind rule (JS accepts more).
+ * Also refused, as Python's compiler refuses it: a lookbehind whose content has no one fixed width
+ * (Python's getwidth(); JavaScript matches any lookbehind).
  */
 
 export interface TranslatedRegex {
@@ -48,6 +52,16 @@ interface Group {
   start: number;
   /** Contains an unbounded quantifier somewhere inside. */
   unbounded: boolean;
+  /** `(?=` `(?!` `(?<=` `(?<!`: no width of its own; a lookbehind's content must have one fixed width, as Python requires. */
+  look?: "ahead" | "behind";
+  /** Python's getwidth() of the branch being read, and over the branches before it (`|`). */
+  lo: number;
+  hi: number;
+  done?: { lo: number; hi: number };
+}
+
+function group(start: number, look?: "ahead" | "behind"): Group {
+  return look ? { start, unbounded: false, look, lo: 0, hi: 0 } : { start, unbounded: false, lo: 0, hi: 0 };
 }
 
 export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRefusal {
@@ -72,19 +86,32 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (flags.ascii && flags.unicode) return refuse("bad inline flags: flags 'a', 'u' and 'L' are incompatible", i);
     i += m[0].length;
   }
+  const fold: Fold = !flags.i ? "none" : flags.ascii ? "ascii" : "unicode";
+  const jsFlags = `${fold === "unicode" ? "i" : ""}${flags.s ? "s" : ""}u`;
   const word = flags.ascii ? "A-Za-z0-9_" : WORD;
   const digit = flags.ascii ? "0-9" : "\\p{Nd}";
   const space = flags.ascii ? "\\t-\\r " : SPACE;
 
   let out = "";
-  const groups: Group[] = [{ start: 0, unbounded: false }];
+  const groups: Group[] = [group(0)];
+  /** The width of the last atom, which a quantifier multiplies. */
+  let lastWidth = { lo: 0, hi: 0 };
+  const atom = (lo: number, hi: number): void => {
+    const g = groups[groups.length - 1];
+    g.lo += lo;
+    g.hi = Math.min(g.hi + hi, MAXREPEAT);
+    lastWidth = { lo, hi };
+  };
   /** What the last atom was, for quantifier checks: an unbounded-containing group, or a plain atom. */
   let lastAtomUnbounded = false;
   let lastAtomStart = -1;
   let backtrackingAt: number | undefined;
 
-  /** One escape (at pattern[i] === "\\"), inside a class or not. Returns [translation, length] or a refusal. */
-  const escape = (at: number, inClass: boolean): [string, number] | RegexRefusal => {
+  /**
+   * One escape (at pattern[i] === "\\"), inside a class or not. Returns [translation, length, code point] or a refusal;
+   * the code point when the escape stands for one character (it may be a letter, which case folding concerns).
+   */
+  const escape = (at: number, inClass: boolean): [string, number, number?] | RegexRefusal => {
     const c = pattern[at + 1];
     if (c === undefined) return refuse("pattern ends with a lone backslash", at);
     const cp = pattern.codePointAt(at + 1)!;
@@ -115,17 +142,17 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       case "n": case "t": case "r": case "f": case "v": return [`\\${c}`, len];
       case "x": {
         const m = /^[0-9a-fA-F]{2}/.exec(pattern.slice(at + 2));
-        return m ? [`\\x${m[0]}`, 4] : refuse("incomplete escape \\x (Python needs two hex digits)", at);
+        return m ? [`\\x${m[0]}`, 4, parseInt(m[0], 16)] : refuse("incomplete escape \\x (Python needs two hex digits)", at);
       }
       case "u": {
         const m = /^[0-9a-fA-F]{4}/.exec(pattern.slice(at + 2));
-        return m ? [`\\u{${m[0]}}`, 6] : refuse("incomplete escape \\u (Python needs four hex digits)", at);
+        return m ? [`\\u{${m[0]}}`, 6, parseInt(m[0], 16)] : refuse("incomplete escape \\u (Python needs four hex digits)", at);
       }
       case "U": {
         const m = /^[0-9a-fA-F]{8}/.exec(pattern.slice(at + 2));
         if (!m) return refuse("incomplete escape \\U (Python needs eight hex digits)", at);
         const v = parseInt(m[0], 16);
-        return v > 0x10ffff ? refuse(`bad escape \\U${m[0]}: not a code point`, at) : [`\\u{${v.toString(16)}}`, 10];
+        return v > 0x10ffff ? refuse(`bad escape \\U${m[0]}: not a code point`, at) : [`\\u{${v.toString(16)}}`, 10, v];
       }
       case "N": return refuse("named characters \\N{...} are not supported; write the character itself or \\uXXXX", at);
       default:
@@ -139,7 +166,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (/[A-Za-z]/.test(c)) return refuse(`bad escape \\${c}`, at);
     // Any other character escaped means itself.
     if (SYNTAX.has(ch) || (inClass && ch === "-")) return [`\\${ch}`, len];
-    return [ch, len];
+    return [ch, len, cp];
   };
 
   while (i < pattern.length) {
@@ -148,17 +175,20 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (c === "\\") {
       const r = escape(i, false);
       if (!Array.isArray(r)) return r;
-      out += r[0];
+      out += r[2] === undefined ? r[0] : foldChar(fold, r[2], r[0]);
       i += r[1];
       lastAtomUnbounded = false;
       // \A \Z \b \B are positions, which Python does not repeat ("nothing to repeat"); JS would repeat \b's group.
-      lastAtomStart = "AZbB".includes(pattern[atomStart + 1]) ? -1 : atomStart;
+      const position = "AZbB".includes(pattern[atomStart + 1]);
+      lastAtomStart = position ? -1 : atomStart;
+      atom(position ? 0 : 1, position ? 0 : 1);
       continue;
     }
     if (c === "[") {
       const r = translateClass(pattern, i, escape);
       if ("ok" in r) return r;
-      out += r.source;
+      out += foldClass(fold, r.source, jsFlags);
+      atom(1, 1);
       i = r.end;
       lastAtomUnbounded = false;
       lastAtomStart = atomStart;
@@ -204,7 +234,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
         open = "(";
         i += 1;
       }
-      groups.push({ start: atomStart, unbounded: false });
+      groups.push(group(atomStart, open === "(?=" || open === "(?!" ? "ahead" : open === "(?<=" || open === "(?<!" ? "behind" : undefined));
       out += open;
       lastAtomStart = -1;
       continue;
@@ -213,6 +243,12 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       if (groups.length === 1) return refuse("unbalanced parenthesis", i);
       const g = groups.pop()!;
       if (g.unbounded) groups[groups.length - 1].unbounded = true;
+      const lo = g.done ? Math.min(g.done.lo, g.lo) : g.lo;
+      const hi = g.done ? Math.max(g.done.hi, g.hi) : g.hi;
+      // Python's sre_compile: "look-behind requires fixed-width pattern" (JavaScript takes any width).
+      if (g.look === "behind" && lo !== hi) return refuse("look-behind requires fixed-width pattern", g.start);
+      if (g.look) atom(0, 0);
+      else atom(lo, hi);
       out += ")";
       i += 1;
       lastAtomUnbounded = g.unbounded;
@@ -229,6 +265,10 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
         if (lastAtomUnbounded && backtrackingAt === undefined) backtrackingAt = lastAtomStart;
         groups[groups.length - 1].unbounded = true;
       }
+      // Python's getwidth(): the atom's width times the repeat count (an unbounded repeat of a zero width stays zero).
+      const g = groups[groups.length - 1];
+      g.lo += lastWidth.lo * (q.min - 1);
+      g.hi = Math.min(g.hi - lastWidth.hi + (q.max === undefined ? (lastWidth.hi === 0 ? 0 : MAXREPEAT) : lastWidth.hi * q.max), MAXREPEAT);
       out += q.source;
       i = q.end;
       lastAtomStart = -1; // a quantifier cannot follow a quantifier (beyond the lazy "?")
@@ -236,23 +276,80 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     }
     lastAtomUnbounded = false;
     lastAtomStart = atomStart;
+    if (c === "." || c === "{" || c === "}" || c === "]" || c === "/") atom(1, 1);
+    else if (c === "$" || c === "^") atom(0, 0);
     if (c === ".") out += flags.s ? "[\\s\\S]" : "[^\\n]";
     else if (c === "$") out += "(?=\\n?$)";
     else if (c === "{" || c === "}" || c === "]" || c === "/") out += `\\${c}`;
     else if (c === "^" || c === "|") {
       out += c;
       lastAtomStart = -1;
+      if (c === "|") {
+        const g = groups[groups.length - 1];
+        g.done = g.done ? { lo: Math.min(g.done.lo, g.lo), hi: Math.max(g.done.hi, g.hi) } : { lo: g.lo, hi: g.hi };
+        g.lo = g.hi = 0;
+      }
     } else {
-      const ch = String.fromCodePoint(pattern.codePointAt(i)!);
-      out += ch;
+      atom(1, 1);
+      const cp = pattern.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      out += foldChar(fold, cp, ch);
       i += ch.length;
       continue;
     }
     i += 1;
   }
   if (groups.length > 1) return refuse("missing ), unterminated subpattern", pattern.length);
-  const jsFlags = `${flags.i ? "i" : ""}${flags.s ? "s" : ""}u`;
   return backtrackingAt === undefined ? { ok: true, source: out, flags: jsFlags } : { ok: true, source: out, flags: jsFlags, backtrackingAt };
+}
+
+/**
+ * How `(?i)` folds case. "unicode": JavaScript's `i` flag (Unicode simple case folding), which agrees with Python's
+ * except that Python's sre makes I, i, İ (U+0130, whose lowercase is i) and ı (U+0131, a listed equivalent of i)
+ * one class. "ascii" (`(?ai)`): Python folds ASCII letters only, where JavaScript's `i` would also fold é/É, ſ/s,
+ * K (Kelvin)/k, so no `i` flag is set and each letter's other case is written out.
+ */
+type Fold = "none" | "unicode" | "ascii";
+
+const DOTTED_I = ["I", "i", "\u0130", "\u0131"];
+const ASCII_LETTERS = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"];
+
+function swapAsciiCase(c: string): string {
+  return c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
+}
+
+/** One character outside a class, as `text` (its translation), with Python's case class spelled out where JavaScript's differs. */
+function foldChar(fold: Fold, cp: number, text: string): string {
+  const c = String.fromCodePoint(cp);
+  if (fold === "unicode" && DOTTED_I.includes(c)) return `[${DOTTED_I.join("")}]`;
+  if (fold === "ascii" && /^[A-Za-z]$/.test(c)) return `[${c.toLowerCase()}${c.toUpperCase()}]`;
+  return text;
+}
+
+/**
+ * A translated class (`[...]` or `[^...]`) closed under Python's case folding: the characters of a case class that the
+ * class holds in part are added (a negated class then excludes them all, as Python's does). Which ones it holds is
+ * asked of the class itself, so ranges and escapes count as Python counts them.
+ */
+function foldClass(fold: Fold, source: string, jsFlags: string): string {
+  if (fold === "none") return source;
+  const negated = source.startsWith("[^");
+  const body = source.slice(negated ? 2 : 1, -1);
+  let test: RegExp;
+  try {
+    test = new RegExp(`^[${body}]$`, jsFlags);
+  } catch {
+    return source; // compilePythonRegex reports the class as JavaScript's compile error
+  }
+  const extra: string[] = [];
+  if (fold === "unicode") {
+    const held = DOTTED_I.map((c) => test.test(c));
+    if (held.some(Boolean)) DOTTED_I.forEach((c, k) => { if (!held[k]) extra.push(c); });
+  } else {
+    for (const c of ASCII_LETTERS) if (test.test(c) && !test.test(swapAsciiCase(c))) extra.push(swapAsciiCase(c));
+  }
+  // Appending is safe: a class's own `-` is always written escaped (translateClass), so no range forms across the seam.
+  return extra.length === 0 ? source : `[${negated ? "^" : ""}${body}${extra.join("")}]`;
 }
 
 function refuse(message: string, offset: number): RegexRefusal {
@@ -307,7 +404,7 @@ function quantifierAt(p: string, i: number): Quantifier | undefined {
 function translateClass(
   p: string,
   start: number,
-  escape: (at: number, inClass: boolean) => [string, number] | RegexRefusal,
+  escape: (at: number, inClass: boolean) => [string, number, number?] | RegexRefusal,
 ): { source: string; end: number } | RegexRefusal {
   let i = start + 1;
   let out = "[";
@@ -348,7 +445,7 @@ function translateClass(
     if (rangeFrom?.set) return refuse(`bad character range ${rangeFrom.text}-${ch}`, rangeFrom.at);
     last = rangeFrom ? undefined : { text: ch, at: itemAt, set: false };
     rangeFrom = undefined;
-    if (c === "[" || c === "]" || c === "/") out += `\\${c}`;
+    if (c === "[" || c === "]" || c === "/" || c === "-") out += `\\${c}`;
     else {
       const ch = String.fromCodePoint(p.codePointAt(i)!);
       out += ch;

@@ -42,7 +42,10 @@ export type SkipReason =
   | "blocked"
   /** Matched by re:/_default/--config, but the dtype is not F32/F16/BF16: passed through. */
   | "non-float"
-  /** --config or _default: not a 2-D `*.weight` (torchao's default targets Linear layers). */
+  /**
+   * --config or _default: not a 2-D `*.weight` (torchao's default targets Linear layers); or a module key took a
+   * module whose weight is not 2-D, which torchao's QAT module swap refuses (an error then).
+   */
   | "not-linear-weight";
 
 export interface PlanIssue {
@@ -79,6 +82,20 @@ function isLinearWeight(t: TensorInfo): boolean {
 function notLinearNote(t: TensorInfo, who: string): string {
   const what = splitTensorName(t.name).parameter !== "weight" ? "not a *.weight" : `${t.shape.length}-D`;
   return `${who} targets Linear weights (2-D *.weight); this tensor is ${what}`;
+}
+
+/**
+ * A module key hands the whole module to torchao's QAT handler (qat/api.py `_qat_config_transform`), which swaps
+ * Linear and Embedding modules and raises for any other: a module whose weight is not 2-D is neither, whatever the
+ * config's granularity.
+ */
+function moduleSwapIssue(t: TensorInfo, key: string): PlanIssue {
+  const { module } = splitTensorName(t.name);
+  return {
+    message: `recipe key \`${key}\` takes the module ${module === "" ? "at the root" : module} whole, and its weight is ${t.shape.length}-D: torchao's QAT module swap takes Linear and Embedding modules (2-D weights) only (torchao raises ValueError: Module of type ... does not have QAT support)`,
+    hint: `Key the parameter itself (\`${t.name}\`) to fake-quantize this tensor as it is, or map the module to null to leave it alone.`,
+    torchaoError: "ValueError",
+  };
 }
 
 function nonFloatNote(t: TensorInfo): string {
@@ -141,6 +158,9 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
   const config = appliedConfig(r.value);
   if (config === null) return skip(t, "null-value", `\`${r.key}\` is null: left alone`, extra);
   if (r.tier === "default" && !isLinearWeight(t)) return skip(t, "not-linear-weight", notLinearNote(t, r.key), extra);
+  if ((r.tier === "module" || r.tier === "module-regex") && t.shape.length !== 2) {
+    return skip(t, "not-linear-weight", notLinearNote(t, r.key), { ...extra, errors: [moduleSwapIssue(t, r.key)] });
+  }
   if (!isFloatDtype(t.dtype)) {
     // Naming a tensor exactly asks for it: an integer tensor there is a mistake, not something to skip quietly.
     if (recipeKeyKind(r.key) === "name") {

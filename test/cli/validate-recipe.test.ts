@@ -61,6 +61,14 @@ describe("fqc validate RECIPE --tensor CHECKPOINT", () => {
     expect(d.map((x) => [x.ruleId, x.severity, x.line, x.column])).toEqual([["fqc/recipe-shadowed", "warning", 3, 3]]);
     expect(d[0].message).toMatch(/decides none: for model\.layers\.0\.mlp\.up_proj\.weight, `re:\.\*_proj\\\.weight` takes precedence/);
   });
+  it("refuses, at the key, a module key taking a module whose weight is not 2-D (torchao's QAT module swap raises ValueError)", () => {
+    const f = tmp.write("norm-module.json", '{"fqn_to_config": {\n  "model.norm": {"dtype": "int8", "granularity": "per_token", "is_symmetric": false}\n}}');
+    const s = runFqc(["validate", f, "--tensor", model, "--format", "json"]);
+    const d = diagnosticsOf(s.stdout);
+    expect(d.map((x) => [x.ruleId, x.severity, x.line, x.column])).toEqual([["fqc/tensor-shape", "error", 2, 3]]);
+    expect(d[0].message).toMatch(/^model\.norm\.weight \(32\) BF16 in .*: recipe key `model\.norm` takes the module model\.norm whole, and its weight is 1-D/);
+    expect(s.code).toBe(1);
+  });
   it("reads a sharded checkpoint's index and a directory the same way", () => {
     const dir = tmp.path("sharded");
     const index = writeSharded(dir, [{ file: "model-00001-of-00002.safetensors", tensors: MODEL.slice(0, 3) }, { file: "model-00002-of-00002.safetensors", tensors: MODEL.slice(3) }]);

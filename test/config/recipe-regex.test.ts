@@ -57,11 +57,27 @@ describe("Python regex translation", () => {
     expect(translatePythonRegex("(?#c)(?i)(?#d)(?s)x")).toMatchObject({ ok: true, source: "x", flags: "isu" });
   });
 
+  it("folds case as Python's sre does: (?i) joins I, i, İ and ı; (?ai) folds ASCII letters only, so no JavaScript i flag", () => {
+    expect(translatePythonRegex("(?i)xi")).toMatchObject({ ok: true, source: "x[Ii\u0130\u0131]", flags: "iu" });
+    expect(translatePythonRegex("(?ai)x\u00e9")).toMatchObject({ ok: true, source: "[xX]\u00e9", flags: "u" });
+    // A class takes in the rest of a case class it holds in part; its own `-` is escaped, so what is appended forms no range.
+    expect(translatePythonRegex("(?i)[h-]")).toMatchObject({ ok: true, source: "[h\\-]" });
+    expect(translatePythonRegex("(?i)[^i-]")).toMatchObject({ ok: true, source: "[^i\\-\u0130\u0131]" });
+    expect(translatePythonRegex("(?ai)[a-c]")).toMatchObject({ ok: true, source: "[a-cABC]", flags: "u" });
+  });
+
   it("takes what Python's re takes: a group name of any identifier characters, ranges beside a class escape's own `-`", () => {
+    // Lookbehinds of one fixed width, by Python's getwidth(): branches of equal width, counted repeats, assertions, a repeat of nothing.
+    for (const p of ["(?<=ab|cd)x", "(?<=(ab){2}|cdef)x", "(?<=a{2})x", "(?<=\\b[ab](?=c)\\d)x", "(?<=(?:)*)x", "(?<=a(?<!bc|de))x", "(?<=$)x"]) {
+      expect(compilePythonRegex(p), p).toMatchObject({ ok: true });
+    }
     for (const p of ["(?P<a·b>x)", "(?P<ℕ>x)", "[a-z-0]", "[\\w-]", "[-\\w]", "[\\b-a]", "a{4294967294}"]) expect(compilePythonRegex(p), p).toMatchObject({ ok: true });
   });
 
   const refusals: Array<[string, RegExp, number]> = [
+    ["x(?<=a|bc)", /^look-behind requires fixed-width pattern$/, 1],
+    ["(?<=_+)x", /^look-behind requires fixed-width pattern$/, 0],
+    ["(?<=a(?<!b{1,2}))x", /^look-behind requires fixed-width pattern$/, 5],
     ["(?P=n)", /backreferences/, 0],
     ["(a)\\1", /backreferences/, 3],
     ["\\0", /octal/, 0],

@@ -107,7 +107,9 @@ describe("planTensors with a recipe", () => {
     expect(by("model.embed_tokens.weight")).toMatchObject({ action: "skip", reason: "null-value", key: "model.embed_tokens" });
   });
   it("applies a QAT pair's weight config", () => {
-    expect(by("model.layers.0.input_layernorm.weight")).toMatchObject({ key: "re:.*layernorm", tier: "module-regex", config: normalize({ dtype: "int2", group_size: 32 }) });
+    const pair = { activation: { dtype: "int8", granularity: "per_token", is_symmetric: false }, weight: { dtype: "int2", group_size: 32 } };
+    const p = planTensors(MODEL, { recipe: recipeOf({ "re:.*q_proj": pair }) });
+    expect(p[1]).toMatchObject({ action: "quantize", key: "re:.*q_proj", tier: "module-regex", config: normalize({ dtype: "int2", group_size: 32 }) });
   });
   it("leaves a module's bias alone when only module-level keys match its module", () => {
     expect(by("model.layers.0.mlp.down_proj.bias")).toMatchObject({ action: "skip", reason: "no-match" });
@@ -121,7 +123,24 @@ describe("planTensors with a recipe", () => {
     expect(by("model.layers.0.mlp.gate_proj.scales")).toMatchObject({ action: "skip", reason: "non-float", note: expect.stringMatching(/F64/) });
   });
   it("reports the forward problem of a targeted shape (a 1-D weight under per_group) with torchao's message", () => {
-    expect(by("model.layers.0.input_layernorm.weight").errors[0].message).toMatch(/per_group needs a 2-D input/);
+    const p = planTensors(MODEL, { recipe: recipeOf({ "model.layers.0.input_layernorm.weight": INT4 }) });
+    expect(p[5]).toMatchObject({ action: "quantize", tier: "parameter" });
+    expect(p[5].errors[0].message).toMatch(/per_group needs a 2-D input/);
+  });
+  // torchao hands a module key's module to the QAT handler, which swaps Linear and Embedding modules and raises
+  // ValueError for any other, whatever the granularity (per_token takes a 1-D tensor at forward).
+  it("refuses a module key (exact or pattern) that takes a module whose weight is not 2-D, at any granularity", () => {
+    expect(by("model.layers.0.input_layernorm.weight")).toMatchObject({
+      action: "skip", reason: "not-linear-weight", key: "re:.*layernorm", tier: "module-regex",
+      errors: [{ message: expect.stringMatching(/takes the module model\.layers\.0\.input_layernorm whole, and its weight is 1-D: torchao's QAT module swap/), torchaoError: "ValueError" }],
+    });
+    const perToken = { dtype: "int8", granularity: "per_token", is_symmetric: false };
+    const norm = [T("norm.weight", "F32", [16]), T("conv.weight", "F32", [8, 8, 3]), T("lin.weight", "F32", [8, 8])];
+    const p = planTensors(norm, { recipe: recipeOf({ norm: perToken, "re:conv|lin": perToken }) });
+    expect(p.map((e) => [e.action, e.reason, e.errors.length])).toEqual([["skip", "not-linear-weight", 1], ["skip", "not-linear-weight", 1], ["quantize", undefined, 0]]);
+    expect(p[0].errors[0].hint).toMatch(/Key the parameter itself \(`norm\.weight`\)/);
+    // The parameter's own name is a parameter-level key: fqc fake-quantizes the tensor as it is.
+    expect(planTensors(norm, { recipe: recipeOf({ "norm.weight": perToken }) })[0]).toMatchObject({ action: "quantize", errors: [] });
   });
   it("collects every error with its tensor and key", () => {
     expect(planErrors(plan).map((e) => [e.tensor.name, e.key])).toEqual([["model.layers.0.input_layernorm.weight", "re:.*layernorm"]]);
