@@ -83,6 +83,36 @@ describe("a repeated option takes its last value (it used to reach commands as a
   });
 });
 
+describe("a repeatable option takes one value each time, so the files may follow it (yargs' lists took every word after them)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+  const asym = '{\n  "dtype": "int4",\n  "group_size": 32,\n  "is_symmetric": false\n}\n'; // lint/asymmetric-int-domain (warning)
+
+  it("validate --rule and --ignore-pattern before the files", () => {
+    tmp.write("a.fqc.json", asym);
+    mkdirSync(tmp.path("legacy"), { recursive: true });
+    tmp.write("legacy/b.fqc.json", asym);
+    const off = runFqc(["validate", "--rule", "lint/asymmetric-int-domain=off", "a.fqc.json"], { cwd: tmp.dir });
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toBe("✔ 1 file checked: no problems\n");
+    const levels = runFqc(["validate", "--rule", "lint/asymmetric-int-domain=error", "--rule", "lint/eps=off", "a.fqc.json", "-f", "json"], { cwd: tmp.dir });
+    expect(levels.code, levels.stderr).toBe(1);
+    expect(JSON.parse(levels.stdout).errorCount).toBe(1);
+    const ignored = runFqc(["validate", "--ignore-pattern", "legacy/", "a.fqc.json", "legacy/b.fqc.json", "-f", "json"], { cwd: tmp.dir });
+    expect(ignored.code, ignored.stderr).toBe(0);
+    expect(JSON.parse(ignored.stdout).files.map((f: { file: string }) => f.file)).toEqual(["a.fqc.json"]);
+  });
+
+  it("report -c and -r before the model", () => {
+    const r = runFqc(["report", "-c", "examples/8da4w.json", "-c", "examples/int8-per-channel.json", "examples/weight.npy", "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).columns.map((c: { name: string }) => c.name)).toEqual(["8da4w", "int8-per-channel"]);
+    const recipe = runFqc(["report", "-r", "examples/llama-recipe.json", "examples/llama-tiny/model.safetensors", "-f", "json"]);
+    expect(recipe.code, recipe.stderr).toBe(0);
+    expect(JSON.parse(recipe.stdout).columns).toHaveLength(1);
+  });
+});
+
 describe("fqc schema", () => {
   it("prints the committed 2020-12 schema and the draft-07 copy", () => {
     const r = runFqc(["schema"]);
