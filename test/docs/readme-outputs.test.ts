@@ -1,8 +1,10 @@
 /** The README's command sections against the built CLI: every option `--help` lists is documented, and pasted outputs are real. */
+import { spawnSync } from "node:child_process";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runFqc, tempDir, type TempDir } from "../helpers/cli.js";
+import { writeSafetensors } from "../helpers/safetensors.js";
 
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -32,6 +34,19 @@ function helpOptions(command: string): string[] {
   return [...options.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]).filter((o) => o !== "--help" && o !== "--version");
 }
 
+/** The tensors of a two-layer Llama-style checkpoint (hidden size 64), in examples/llama-tiny's order. */
+function llamaShapes(vocab: number, intermediate: number): Array<[string, number[]]> {
+  const layer = (i: number): Array<[string, number[]]> => [
+    ...["q", "k", "v", "o"].map((p): [string, number[]] => [`model.layers.${i}.self_attn.${p}_proj.weight`, [64, 64]]),
+    [`model.layers.${i}.mlp.gate_proj.weight`, [intermediate, 64]],
+    [`model.layers.${i}.mlp.up_proj.weight`, [intermediate, 64]],
+    [`model.layers.${i}.mlp.down_proj.weight`, [64, intermediate]],
+    [`model.layers.${i}.input_layernorm.weight`, [64]],
+    [`model.layers.${i}.post_attention_layernorm.weight`, [64]],
+  ];
+  return [["model.embed_tokens.weight", [vocab, 64]], ...layer(0), ...layer(1), ["model.norm.weight", [64]], ["lm_head.weight", [vocab, 64]]];
+}
+
 /** Timings and thread counts change between runs; everything else in a summary line must not. */
 const untimed = (text: string) => text.replace(/ in \d+\.\d+ s, /g, " in T s, ");
 
@@ -43,6 +58,10 @@ describe("README command sections", () => {
     // printed are the ones pasted and no output lands in the repository.
     symlinkSync(path.join(ROOT, "examples"), tmp.path("examples"));
     writeFileSync(tmp.path("g48.json"), '{"dtype": "int4", "group_size": 48}\n');
+    // The config of the --format github run: an asymmetric int4 group config, one key per line.
+    writeFileSync(tmp.path("w.json"), '{\n  "dtype": "int4",\n  "group_size": 32,\n  "is_symmetric": false\n}\n');
+    // examples/llama-tiny's layout with an intermediate size of 176, which groups of 32 do not divide (headers are all --tensor reads).
+    writeSafetensors(tmp.path("tiny-llama-176.safetensors"), llamaShapes(256, 176).map(([name, shape]) => ({ name, shape, dtype: "BF16", raw: new Uint8Array(2 * shape.reduce((a, b) => a * b, 1)) })));
   });
   afterAll(() => tmp.cleanup());
 
@@ -87,5 +106,25 @@ describe("README command sections", () => {
     const r = runFqc(line.split(" ").slice(1), { cwd: tmp.dir });
     expect(r.code).toBe(0);
     expect(pastedOutput(line)).toBe(r.stdout);
+  });
+
+  it("shows the --format github annotation exactly as the CLI prints it", () => {
+    const r = runFqc(["validate", "w.json", "--format", "github"], { cwd: tmp.dir, env: { GITHUB_STEP_SUMMARY: "" } });
+    expect(r.code).toBe(0);
+    expect(pastedOutput("fqc validate w.json --format github")).toBe(r.stdout);
+  });
+
+  it("shows the recipe's pre-flight against a checkpoint exactly as the CLI prints it", () => {
+    const line = "fqc validate examples/llama-recipe.json --tensor tiny-llama-176.safetensors";
+    const r = runFqc(line.split(" ").slice(1), { cwd: tmp.dir });
+    expect(r.code).toBe(1);
+    expect(pastedOutput(line)).toBe(r.stdout);
+  });
+
+  it("shows what the demo prints, up to its temp directory and the times taken", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/demo.mjs")], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" } });
+    expect(r.status, r.stderr).toBe(0);
+    const tidy = (text: string) => untimed(text.replace(/\/[^\s]*fqc-demo-\w+/g, "/tmp/fqc-demo-XXXX"));
+    expect(tidy(pastedOutput("npm run demo"))).toBe(tidy(r.stdout.replace(/^\n/, "")));
   });
 });
