@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runFqc, tempDir, type TempDir } from "../helpers/cli.js";
 import { writeSafetensors } from "../helpers/safetensors.js";
+import { normalizeDocument, openCheckpoint, planTensors, renderPlanTable } from "../../src/index.js";
 
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -62,6 +63,8 @@ describe("README command sections", () => {
     writeFileSync(tmp.path("w.json"), '{\n  "dtype": "int4",\n  "group_size": 32,\n  "is_symmetric": false\n}\n');
     // examples/llama-tiny's layout with an intermediate size of 176, which groups of 32 do not divide (headers are all --tensor reads).
     writeSafetensors(tmp.path("tiny-llama-176.safetensors"), llamaShapes(256, 176).map(([name, shape]) => ({ name, shape, dtype: "BF16", raw: new Uint8Array(2 * shape.reduce((a, b) => a * b, 1)) })));
+    // The Recipes section's plan: vocabulary 1024, intermediate size 192.
+    writeSafetensors(tmp.path("tiny-llama-192.safetensors"), llamaShapes(1024, 192).map(([name, shape]) => ({ name, shape, dtype: "BF16", raw: new Uint8Array(2 * shape.reduce((a, b) => a * b, 1)) })));
   });
   afterAll(() => tmp.cleanup());
 
@@ -126,5 +129,26 @@ describe("README command sections", () => {
     expect(r.status, r.stderr).toBe(0);
     const tidy = (text: string) => untimed(text.replace(/\/[^\s]*fqc-demo-\w+/g, "/tmp/fqc-demo-XXXX"));
     expect(tidy(pastedOutput("npm run demo"))).toBe(tidy(r.stdout.replace(/^\n/, "")));
+  });
+
+  it("shows the recipe's plan of a tiny Llama-shaped checkpoint as renderPlanTable prints it, with the key and layer 1 shortened as it says", () => {
+    const marker = "`renderPlanTable(planTensors(ckpt.tensors, { recipe }))` prints";
+    const at = readme.indexOf(marker);
+    expect(at).toBeGreaterThan(0);
+    const block = readme.slice(readme.indexOf("```\n", at) + 4, readme.indexOf("\n```", readme.indexOf("```\n", at) + 4) + 1);
+    const doc = normalizeDocument(readFileSync(path.join(ROOT, "examples/llama-recipe.json"), "utf8"));
+    if (doc.kind !== "recipe") throw new Error("examples/llama-recipe.json is not a recipe");
+    const ckpt = openCheckpoint(tmp.path("tiny-llama-192.safetensors"));
+    try {
+      const plan = planTensors(ckpt.tensors, { recipe: doc.recipe }).map((e) => (e.key?.startsWith("re:") ? { ...e, key: "re:…" } : e));
+      const layer0 = plan.filter((e) => !e.tensor.name.startsWith("model.layers.1."));
+      const lines = renderPlanTable(layer0, { unmatchedKeys: [] }).split("\n");
+      lines.splice(lines.findIndex((l) => l.startsWith("model.norm.weight")), 0, "  … (layer 1 the same)");
+      // The summary counts every tensor, layer 1 included.
+      const summary = renderPlanTable(plan, { unmatchedKeys: [] }).trimEnd().split("\n").at(-1)!;
+      expect(block).toBe(`${lines.join("\n").trimEnd().split("\n").slice(0, -1).join("\n")}\n${summary}\n`);
+    } finally {
+      ckpt.close();
+    }
   });
 });
