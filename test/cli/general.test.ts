@@ -113,6 +113,45 @@ describe("a repeatable option takes one value each time, so the files may follow
   });
 });
 
+describe("a short option's value joined to it by a word or a dot (yargs took -cfoo.json for -c -f -o -o …, and -c./a.json for an object)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+  const weight = path.join(ROOT, "examples/weight.npy");
+
+  it("is refused with exit 2, naming the argument and how to write it, never a crash", () => {
+    const cases: Array<[string[], string, string]> = [
+      [["apply", weight, tmp.path("o.npy"), "-c./a.json"], "-c./a.json: the value of -c goes after a space", "Write -c ./a.json or --config=./a.json."],
+      [["validate", "examples/8da4w.json", "-o./x.txt"], "-o./x.txt: the value of -o goes after a space", "Write -o ./x.txt or --output-file=./x.txt."],
+      [["report", weight, "-cint4.json"], "-cint4.json: the value of -c goes after a space", "Write -c int4.json or --config=int4.json."],
+      [["validate", "examples/8da4w.json", "-fjson"], "-fjson: the value of -f goes after a space", "Write -f json or --format=json."],
+    ];
+    for (const [args, message, hint] of cases) {
+      const r = runFqc(args, { cwd: tmp.dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${message}\n  hint: ${hint}\n`);
+    }
+    expect(existsSync(tmp.path("x.txt"))).toBe(false);
+  });
+
+  it("takes dotted option names as unknown options, not as objects", () => {
+    for (const args of [["apply", weight, tmp.path("o.npy"), "--config.x=1"], ["validate", "examples/8da4w.json", "--max-warnings.x", "3"]]) {
+      const r = runFqc(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/^fqc: Unknown arguments?: /);
+      expect(r.stderr).not.toMatch(/internal error|\[object Object\]|    at /);
+    }
+  });
+
+  it("still reads the joined forms yargs reads: digits, = and a value starting with another character", () => {
+    const cfg = tmp.write("g32.json", '{"dtype": "int4", "group_size": 32}');
+    for (const args of [["-j2", "-c", cfg], ["-j=2", `-c=${cfg}`], [`-c${cfg}`]]) {
+      const r = runFqc(["apply", weight, tmp.path("o.npy"), ...args, "--json"]);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).config.granularity).toEqual({ type: "PerGroup", group_size: 32 });
+    }
+  });
+});
+
 describe("fqc schema", () => {
   it("prints the committed 2020-12 schema and the draft-07 copy", () => {
     const r = runFqc(["schema"]);
