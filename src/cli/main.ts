@@ -272,6 +272,14 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
         hint: `Write -${glued[1]} ${glued[2]} or --${longName(glued[1])}=${glued[2]}.`,
       });
     }
+    // `--no-rule`, `--no-config`: yargs negates any option, so a path or list would reach the command as `false`.
+    const negated = /^--no-([^=]+)$/.exec(args[i]);
+    if (negated && valued(`--${negated[1]}`) !== undefined) {
+      const long = longName(negated[1]);
+      throw new FqcError("USAGE", `${args[i]}: --${long} takes a value; it is not a switch to turn off`, {
+        hint: `Write --${long} VALUE, or leave it out.`,
+      });
+    }
     const name = valued(args[i]);
     if (name === undefined) continue;
     const next = args[i + 1];
