@@ -362,7 +362,7 @@ function benchBigConfigs() {
     "YAML, tab in a value": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nx: a\tb\n`,
     "YAML, 2-line plain": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: word\n  more words`, Math.floor(size / 32))}\n`,
     "YAML, error at the end": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\nbad: [1, 2\n`,
-    // A leading document marker is read by fqc's reader; what only the yaml package reads is refused past 2 MiB.
+    // A leading document marker is read by fqc's reader; what only the yaml package reads is refused past 128 KiB (FULL_YAML_MAX_LENGTH).
     "YAML, --- first": () => `---\ndtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\n`,
     "YAML, tag per key": () => `dtype: int4\ngroup_size: 32\n${lines((i) => `key_${String(i).padStart(8, "0")}: !!str v${i % 10}`, Math.floor(size / 23))}\n`,
     "YAML, error at the top": () => `dtype: int4\ngroup_size: [32\n${lines((i) => `key_${String(i).padStart(8, "0")}: ${i % 10}`, Math.floor(size / 16))}\n`,

@@ -44,10 +44,11 @@ try {
   fqc(["apply", "examples/weight.npy", path.join(out, "weight.fq.npy"), "--config", "examples/8da4w.json", "--role", "weight",
     "--scale-out", path.join(out, "scale.npy"), "--zero-point-out", path.join(out, "zero_point.npy")]);
   errorStats("int4 per_group 32 symmetric", path.join(out, "weight.fq.npy"));
-  fqc(["apply", "examples/weight.npy", path.join(out, "weight.tinygemm.npy"), "--config", "examples/uint4-asym-float-domain.json"]);
-  errorStats("uint4 tinygemm (FLOAT zero point, bf16 qparams)", path.join(out, "weight.tinygemm.npy"));
+  // The scales that run wrote (--scale-out), printed under it: the tinygemm run below writes none.
   const s = readNpy(path.join(out, "scale.npy"));
   console.log(`scales: shape (${s.header.shape.join(", ")}) ${s.header.dtype}, from ${Math.min(...s.data).toExponential(3)} to ${Math.max(...s.data).toExponential(3)}`);
+  fqc(["apply", "examples/weight.npy", path.join(out, "weight.tinygemm.npy"), "--config", "examples/uint4-asym-float-domain.json"]);
+  errorStats("uint4 tinygemm (FLOAT zero point, bf16 qparams)", path.join(out, "weight.tinygemm.npy"));
   // A whole checkpoint: a small Llama-style bf16 model under the example recipe.
   fqc(["apply", "examples/llama-tiny/model.safetensors", path.join(out, "model.fq.safetensors"), "--recipe", "examples/llama-recipe.json", "--dry-run"]);
   fqc(["apply", "examples/llama-tiny/model.safetensors", path.join(out, "model.fq.safetensors"), "--recipe", "examples/llama-recipe.json",

@@ -173,8 +173,9 @@ export function operandsAfterDoubleDash(argv: readonly string[]): string[] {
 export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv) => Argv): Promise<Argv> {
   const { default: yargs } = await import("yargs");
   const parser = yargs(argv)
-    // Keep what follows "--" apart, to refuse it rather than drop it.
-    .parserConfiguration({ "populate--": true })
+    // Keep what follows "--" apart, to refuse it rather than drop it. No dot notation: `--config.x=1` or `-c./a.json`
+    // made an object of an option (a crash on it as a path); they are unknown options now.
+    .parserConfiguration({ "populate--": true, "dot-notation": false })
     .middleware(lastValueWins, true)
     .middleware(rejectAfterDoubleDash, true)
     // yargs calls middleware with the parser as second argument (not in @types/yargs): its option table is the command's.
@@ -282,6 +283,22 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
     // `--max-warnings=` or `--max-warnings ""`: yargs reads an empty number as 0 (a CI gate at zero, or --fail-under 0), past rejectEmptyValues.
     const inline = /^--?([^=]+)=$/.exec(args[i]);
     if (inline && valued(`--${inline[1]}`) !== undefined) throw emptyValue(`--${longName(inline[1])}`);
+    // `-cfoo.json`: yargs reads a word after a short option as more short options (-c "" -f -o -o …), and `-c./a.json`
+    // as an unknown option, so the value is lost. Only digits (`-j2`) or another start (`-c/abs/a.json`) stay joined.
+    const glued = /^-([A-Za-z])([\w.].*)$/.exec(args[i]);
+    if (glued && valued(`-${glued[1]}`) !== undefined && !/^\d+(\.\d*)?(e-?\d+)?$/.test(glued[2])) {
+      throw new FqcError("USAGE", `${args[i]}: the value of -${glued[1]} goes after a space`, {
+        hint: `Write -${glued[1]} ${glued[2]} or --${longName(glued[1])}=${glued[2]}.`,
+      });
+    }
+    // `--no-rule`, `--no-config`: yargs negates any option, so a path or list would reach the command as `false`.
+    const negated = /^--no-([^=]+)$/.exec(args[i]);
+    if (negated && valued(`--${negated[1]}`) !== undefined) {
+      const long = longName(negated[1]);
+      throw new FqcError("USAGE", `${args[i]}: --${long} takes a value; it is not a switch to turn off`, {
+        hint: `Write --${long} VALUE, or leave it out.`,
+      });
+    }
     const name = valued(args[i]);
     if (name === undefined) continue;
     const next = args[i + 1];

@@ -8,7 +8,7 @@
  * options, `--`, empty values, values starting with "-", clusters like -qj (but `-j4` and `-c=x` are read),
  * values outside an option's choices, a boolean given as --flag=value or
  * followed by true/false, a missing required option, a wrong positional count,
- * a list option (--rule: yargs also takes the operands after it into the list),
+ * a list option (--rule, --ignore-pattern),
  * a number written other than as plain digits.
  */
 

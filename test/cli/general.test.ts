@@ -83,6 +83,75 @@ describe("a repeated option takes its last value (it used to reach commands as a
   });
 });
 
+describe("a repeatable option takes one value each time, so the files may follow it (yargs' lists took every word after them)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+  const asym = '{\n  "dtype": "int4",\n  "group_size": 32,\n  "is_symmetric": false\n}\n'; // lint/asymmetric-int-domain (warning)
+
+  it("validate --rule and --ignore-pattern before the files", () => {
+    tmp.write("a.fqc.json", asym);
+    mkdirSync(tmp.path("legacy"), { recursive: true });
+    tmp.write("legacy/b.fqc.json", asym);
+    const off = runFqc(["validate", "--rule", "lint/asymmetric-int-domain=off", "a.fqc.json"], { cwd: tmp.dir });
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toBe("✔ 1 file checked: no problems\n");
+    const levels = runFqc(["validate", "--rule", "lint/asymmetric-int-domain=error", "--rule", "lint/eps=off", "a.fqc.json", "-f", "json"], { cwd: tmp.dir });
+    expect(levels.code, levels.stderr).toBe(1);
+    expect(JSON.parse(levels.stdout).errorCount).toBe(1);
+    const ignored = runFqc(["validate", "--ignore-pattern", "legacy/", "a.fqc.json", "legacy/b.fqc.json", "-f", "json"], { cwd: tmp.dir });
+    expect(ignored.code, ignored.stderr).toBe(0);
+    expect(JSON.parse(ignored.stdout).files.map((f: { file: string }) => f.file)).toEqual(["a.fqc.json"]);
+  });
+
+  it("report -c and -r before the model", () => {
+    const r = runFqc(["report", "-c", "examples/8da4w.json", "-c", "examples/int8-per-channel.json", "examples/weight.npy", "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).columns.map((c: { name: string }) => c.name)).toEqual(["8da4w", "int8-per-channel"]);
+    const recipe = runFqc(["report", "-r", "examples/llama-recipe.json", "examples/llama-tiny/model.safetensors", "-f", "json"]);
+    expect(recipe.code, recipe.stderr).toBe(0);
+    expect(JSON.parse(recipe.stdout).columns).toHaveLength(1);
+  });
+});
+
+describe("a short option's value joined to it by a word or a dot (yargs took -cfoo.json for -c -f -o -o …, and -c./a.json for an object)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+  const weight = path.join(ROOT, "examples/weight.npy");
+
+  it("is refused with exit 2, naming the argument and how to write it, never a crash", () => {
+    const cases: Array<[string[], string, string]> = [
+      [["apply", weight, tmp.path("o.npy"), "-c./a.json"], "-c./a.json: the value of -c goes after a space", "Write -c ./a.json or --config=./a.json."],
+      [["validate", "examples/8da4w.json", "-o./x.txt"], "-o./x.txt: the value of -o goes after a space", "Write -o ./x.txt or --output-file=./x.txt."],
+      [["report", weight, "-cint4.json"], "-cint4.json: the value of -c goes after a space", "Write -c int4.json or --config=int4.json."],
+      [["validate", "examples/8da4w.json", "-fjson"], "-fjson: the value of -f goes after a space", "Write -f json or --format=json."],
+    ];
+    for (const [args, message, hint] of cases) {
+      const r = runFqc(args, { cwd: tmp.dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${message}\n  hint: ${hint}\n`);
+    }
+    expect(existsSync(tmp.path("x.txt"))).toBe(false);
+  });
+
+  it("takes dotted option names as unknown options, not as objects", () => {
+    for (const args of [["apply", weight, tmp.path("o.npy"), "--config.x=1"], ["validate", "examples/8da4w.json", "--max-warnings.x", "3"]]) {
+      const r = runFqc(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/^fqc: Unknown arguments?: /);
+      expect(r.stderr).not.toMatch(/internal error|\[object Object\]|    at /);
+    }
+  });
+
+  it("still reads the joined forms yargs reads: digits, = and a value starting with another character", () => {
+    const cfg = tmp.write("g32.json", '{"dtype": "int4", "group_size": 32}');
+    for (const args of [["-j2", "-c", cfg], ["-j=2", `-c=${cfg}`], [`-c${cfg}`]]) {
+      const r = runFqc(["apply", weight, tmp.path("o.npy"), ...args, "--json"]);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).config.granularity).toEqual({ type: "PerGroup", group_size: 32 });
+    }
+  });
+});
+
 describe("fqc schema", () => {
   it("prints the committed 2020-12 schema and the draft-07 copy", () => {
     const r = runFqc(["schema"]);

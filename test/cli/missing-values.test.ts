@@ -37,4 +37,22 @@ describe("options given without their value", () => {
     expect((await runMain(["validate", cfg, "--max-warnings", "-1"], { cwd: tmp.dir })).code).toBe(0);
     expect((await runMain(["validate", cfg, "-o", "-"], { cwd: tmp.dir })).code).toBe(0);
   });
+
+  it("refuses --no- on an option that takes a value (--no-rule, --no-config): yargs passed false on as the value, a crash or a silent no-op", async () => {
+    const cases: Array<[string[], string]> = [
+      [["validate", cfg, "--no-rule"], "rule"],
+      [["validate", cfg, "--no-max-warnings"], "max-warnings"],
+      [["apply", "w.npy", "o.npy", "--no-config"], "config"],
+      [["apply", "w.npy", "o.npy", "-c", cfg, "--no-scale-out"], "scale-out"],
+      [["report", "w.npy", "--no-c"], "config"],
+      [["report", "w.npy", "-c", cfg, "--no-fail-under"], "fail-under"],
+    ];
+    for (const [args, long] of cases) {
+      const r = await runMain(args, { cwd: tmp.dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${args.at(-1)}: --${long} takes a value; it is not a switch to turn off\n  hint: Write --${long} VALUE, or leave it out.\n`);
+    }
+    // Switches keep their --no- form.
+    expect((await runMain(["validate", cfg, "--no-project-config", "--no-error-on-unmatched-pattern", "--no-color"], { cwd: tmp.dir })).code).toBe(0);
+  });
 });

@@ -36,8 +36,8 @@ export function reportCommand(io: CliIO, setExit: (code: number) => void, contex
     builder: (y: Argv) =>
       y
         .positional("model", { type: "string", demandOption: true, describe: "The model: a .npy tensor, .safetensors, sharded checkpoint or .npz" })
-        .option("config", { alias: "c", type: "string", array: true, describe: "A config file: one column each (repeat to compare)" })
-        .option("recipe", { alias: "r", type: "string", array: true, describe: "A recipe file: one column each (repeat to compare)" })
+        .option("config", { alias: "c", type: "string", array: true, nargs: 1, describe: "A config file: one column each (repeat to compare)" })
+        .option("recipe", { alias: "r", type: "string", array: true, nargs: 1, describe: "A recipe file: one column each (repeat to compare)" })
         .option("format", { alias: "f", type: "string", choices: REPORT_FORMATS, describe: "Output format (default: from -o's extension, .html .md .csv .json; else table)" })
         .option("output", { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" })
         .option("sort", { type: "string", choices: SORT_KEYS, default: "order" as const, describe: "Row order of table, csv, markdown and html: checkpoint order, lowest SQNR first, name, most elements first" })

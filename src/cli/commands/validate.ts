@@ -24,8 +24,9 @@ export const VALIDATE_OPTIONS = {
   "output-file": { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" },
   quiet: { alias: "q", type: "boolean", default: false, describe: "Report errors only" },
   color: { type: "boolean", describe: "Force colour on or off (default: on for a TTY, off with NO_COLOR)" },
-  rule: { type: "string", array: true, default: [] as string[], describe: "Set a rule's level: <rule id>=off|warn|error (repeatable; overrides the project file)" },
-  "ignore-pattern": { type: "string", array: true, default: [] as string[], describe: "Never lint files matching this glob (repeatable; relative to the current directory)" },
+  // nargs 1: one value each time; yargs would otherwise take the files after it into the list.
+  rule: { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Set a rule's level: <rule id>=off|warn|error (repeatable; overrides the project file)" },
+  "ignore-pattern": { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Never lint files matching this glob (repeatable; relative to the current directory)" },
   "error-on-unmatched-pattern": { type: "boolean", default: true, describe: "A glob matching no file is an error (exit 2); --no-error-on-unmatched-pattern allows it" },
   "project-config": { type: "boolean", default: true, describe: "Read fqc.config.json (or package.json's \"fqc\" key) from here up to the repository root; --no-project-config ignores it" },
 } as const satisfies Record<string, Options & PlainOption>;
