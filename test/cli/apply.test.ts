@@ -143,6 +143,12 @@ describe("fqc apply (end to end)", () => {
     expect(ck.code).toBe(1);
     expect(ck.stderr).toContain("value cannot be converted to type at::BFloat16 without overflow");
     expect(existsSync(t("never.safetensors"))).toBe(false);
+    // Static qparams are never clamped, so torchao runs them whatever eps says.
+    const fixed = write("eps-huge-static.json", '{"dtype": "int4", "group_size": 32, "eps": 3.4e38, "is_dynamic": false}');
+    const scale = write("eps-s.npy", Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [256, 16] }), Buffer.from(new Float32Array(256 * 16).fill(0.5).buffer)]));
+    const zp = write("eps-z.npy", Buffer.concat([encodeNpyHeader({ descr: "<i4", shape: [256, 16] }), Buffer.alloc(256 * 16 * 4)]));
+    const st = runFqc(["apply", "examples/weight.npy", t("eps-static.npy"), "-c", fixed, "--compute-dtype", "bfloat16", "--scale", scale, "--zero-point", zp, "-q"]);
+    expect(st.code, st.stderr).toBe(0);
   });
 
   it("names the shape, group size and alternatives when the group size does not divide", () => {
