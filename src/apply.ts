@@ -160,7 +160,8 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
         file: opts.input,
       });
     }
-    const plan = makePlan(opts.config, shape, { compute, torchao: opts.torchao ?? "0.12" });
+    const qparamsGiven = opts.scaleIn !== undefined || opts.zeroPointIn !== undefined;
+    const plan = makePlan(opts.config, shape, { compute, torchao: opts.torchao ?? "0.12", qparamsGiven });
     const given = loadGivenQparams(opts, plan);
     const mode: QparamMode = given ? "given" : "compute";
 

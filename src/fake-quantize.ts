@@ -54,13 +54,13 @@ export function fakeQuantize(config: unknown, data: Float32Array | Float64Array,
     if (data instanceof Float64Array) throw new FqcError("FORWARD", "Unsupported input dtype: torch.float64", { hint: FLOAT64_HINT });
     compute = "float32";
   }
-  const plan = makePlan(canonical, shape, { compute, torchao: torchao ?? "0.12" });
+  const given = opts.scale !== undefined || opts.zeroPoint !== undefined;
+  const plan = makePlan(canonical, shape, { compute, torchao: torchao ?? "0.12", qparamsGiven: given });
   const output = compute === "float64" ? Float64Array.from(data) : Float32Array.from(data);
   if (compute === "float16" || compute === "bfloat16") toComputeDtype(output as Float32Array, compute);
   const groups = plan.rows * plan.groupsPerRow;
   const scale = new Float64Array(groups);
   const zeroPoint = new Float64Array(groups);
-  const given = opts.scale !== undefined || opts.zeroPoint !== undefined;
   if (given) {
     if (!opts.scale || !opts.zeroPoint || opts.scale.length !== groups || opts.zeroPoint.length !== groups) {
       throw new FqcError("USAGE", `static qparams need both scale and zeroPoint with ${groups} elements (shape (${plan.qparamShape.join(", ")}))`);

@@ -58,7 +58,7 @@ export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] 
     }
     const v = valueOf.get(g.key);
     const base = v && v.kind === "pair" ? childPointer(keyPointer(g.key), "weight") : keyPointer(g.key);
-    out.push(place("fqc/tensor-shape", "error", granularityPointer(text, file, base), "value", forwardMessage(g, model), g.issue.hint));
+    out.push(place("fqc/tensor-shape", "error", problemPointer(text, file, base, g.issue.key), "value", forwardMessage(g, model), g.issue.hint));
   }
   return out;
 }
@@ -70,6 +70,12 @@ export function granularityPointer(text: string, file: string, prefix: string): 
     if (locatePointer(text, file, p).found) return p;
   }
   return prefix;
+}
+
+/** Where a forward problem points: the key it names (eps), else the granularity. */
+export function problemPointer(text: string, file: string, prefix: string, key: string | undefined): string {
+  if (key !== undefined && locatePointer(text, file, `${prefix}/${key}`).found) return `${prefix}/${key}`;
+  return granularityPointer(text, file, prefix);
 }
 
 export interface ConfigTensorInput {
@@ -98,9 +104,9 @@ export function configTensorDiagnostics(input: ConfigTensorInput): Diagnostic[] 
   }
   // A pair without the side --role names: the file's own problems say what it holds.
   if (!config) return [];
-  const pointer = granularityPointer(text, file, role ? `/${role}` : "");
-  const { line, column, endLine, endColumn } = locatePointer(text, file, pointer, "value");
   return groupIssues(planTensors(tensors, { config }, { torchao: input.torchao })).map((g) => {
+    const pointer = problemPointer(text, file, role ? `/${role}` : "", g.issue.key);
+    const { line, column, endLine, endColumn } = locatePointer(text, file, pointer, "value");
     const d: Diagnostic = {
       ruleId: "fqc/tensor-shape", severity: "error", message: `${role ? `[${role}] ` : ""}${forwardMessage(g, model)}`,
       file, pointer, line, column, endLine, endColumn,

@@ -22,7 +22,7 @@ import { FLOAT64_HINT } from "../input-dtype.js";
 import { readTextFileInterruptibly } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
-import { configTensorDiagnostics, granularityPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
+import { configTensorDiagnostics, problemPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
 import { readTensorList } from "./tensor-list.js";
 
 export interface LintOptions {
@@ -249,7 +249,8 @@ function tensorDiagnostics(
   const out: Diagnostic[] = [];
   const shapeText = `(${tensor.shape.join(", ")})`;
   for (const t of targets) {
-    const problems = forwardProblems(t.config, tensor.shape, { torchao: opts.torchao });
+    const compute = opts.computeDtype ?? (tensor.dtype === "float32" || tensor.dtype === "float16" ? tensor.dtype : undefined);
+    const problems = forwardProblems(t.config, tensor.shape, { torchao: opts.torchao, compute });
     if (problems.length === 0 && tensor.dtype === "float64" && !opts.computeDtype) {
       problems.push({ message: "Unsupported input dtype: torch.float64", hint: FLOAT64_HINT });
     }
@@ -258,7 +259,7 @@ function tensorDiagnostics(
       problems.unshift({ message: `dtype ${tensor.dtype} is not supported; fqc apply takes float32 or float16 tensors (float64 with --compute-dtype)`, hint: "Convert the tensor first, e.g. np.save(path, x.astype(np.float32))." });
     }
     for (const p of problems) {
-      const pointer = granularityPointer(text, file, t.prefix);
+      const pointer = problemPointer(text, file, t.prefix, p.key);
       const { line, column, endLine, endColumn } = locatePointer(text, file, pointer);
       out.push({
         ruleId: "fqc/tensor-shape",

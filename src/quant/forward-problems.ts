@@ -5,6 +5,7 @@
  * torchao stops at the first; we list all of them.
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
+import type { ComputeDtype } from "./plan.js";
 import { SCALE_PRECISIONS, ZERO_POINT_PRECISIONS } from "../config/vocabulary.js";
 
 export interface ForwardProblem {
@@ -12,6 +13,8 @@ export interface ForwardProblem {
   hint?: string;
   /** The Python exception type torchao raises, e.g. "AssertionError". */
   torchaoError?: string;
+  /** The config key at fault when it is not the granularity (diagnostics point at it). */
+  key?: string;
 }
 
 const INT_ZP = new Set(["int32", "int8", "int16", "int64", "uint8"]);
@@ -66,7 +69,32 @@ function rangeLearningIntZp(config: CanonicalConfig, torchao: TorchaoVersion): F
   };
 }
 
-function perTokenProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion): ForwardProblem[] {
+/** torch.finfo(dtype).max and the C++ type name ATen's Scalar conversion puts in its overflow message. */
+const SCALAR_LIMIT: Record<Exclude<ComputeDtype, "float64">, { max: number; cpp: string }> = {
+  float32: { max: 3.4028234663852886e38, cpp: "float" },
+  float16: { max: 65504, cpp: "at::Half" },
+  bfloat16: { max: 3.3895313892515355e38, cpp: "at::BFloat16" },
+};
+
+/**
+ * The qparam functions call torch.clamp(scale, min=eps) on a tensor of the input dtype; ATen converts the Python
+ * float to that dtype with an overflow check (c10::checked_convert), so a finite eps beyond the dtype's range
+ * raises instead of becoming inf. Only when qparams are computed: static ones skip the clamp. float64 compute is
+ * fqc's extension, where no JSON number can overflow.
+ */
+function epsOverflow(config: CanonicalConfig, compute: ComputeDtype | undefined): ForwardProblem | undefined {
+  if (config.eps === null || compute === undefined || compute === "float64") return undefined;
+  const { max, cpp } = SCALAR_LIMIT[compute];
+  if (!Number.isFinite(config.eps) || Math.abs(config.eps) <= max) return undefined;
+  return {
+    message: `value cannot be converted to type ${cpp} without overflow`,
+    hint: `torchao clamps the ${compute} scale at eps, and eps ${config.eps} is outside the ${compute} range (±${max}); use a small positive eps, or null for torchao's default.`,
+    torchaoError: "RuntimeError",
+    key: "eps",
+  };
+}
+
+function perTokenProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion, eps?: ForwardProblem): ForwardProblem[] {
   const out: ForwardProblem[] = [];
   if (config.mapping_type === "SYMMETRIC") {
     out.push({
@@ -94,6 +122,8 @@ function perTokenProblems(config: CanonicalConfig, shape: readonly number[], tor
       torchaoError: "RuntimeError",
     });
   }
+  // choose_qparams_affine (the clamp) runs before range learning's init and the token-count check.
+  if (eps) out.push(eps);
   const rl = rangeLearningIntZp(config, torchao);
   if (rl) out.push(rl);
   if (n === 1 && tokens !== 1) {
@@ -106,7 +136,7 @@ function perTokenProblems(config: CanonicalConfig, shape: readonly number[], tor
   return out;
 }
 
-function perGroupProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion): ForwardProblem[] {
+function perGroupProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion, eps?: ForwardProblem): ForwardProblem[] {
   const out: ForwardProblem[] = [];
   const perChannel = config.granularity.type === "PerAxis";
   const gran = perChannel ? "per_channel" : "per_group";
@@ -149,6 +179,8 @@ function perGroupProblems(config: CanonicalConfig, shape: readonly number[], tor
     });
   }
   if (rank !== 2) out.push(rankProblem);
+  // The qparam functions assert the shape, then clamp the scale at eps.
+  if (eps) out.push(eps);
   const rl = rangeLearningIntZp(config, torchao);
   if (rl) out.push(rl);
   // _fake_quantize_per_channel_group re-checks with the unclamped group size.
@@ -185,8 +217,21 @@ function precisionProblems(config: CanonicalConfig): ForwardProblem[] {
   return out;
 }
 
-export function findForwardProblems(config: CanonicalConfig, shape: readonly number[], torchao: TorchaoVersion = "0.12"): ForwardProblem[] {
+/**
+ * `compute`: the dtype torchao would see (the tensor's, or --compute-dtype), when known; `qparamsGiven`: static
+ * qparams are supplied, so none are computed. Both only matter for the eps check.
+ */
+export function findForwardProblems(
+  config: CanonicalConfig,
+  shape: readonly number[],
+  torchao: TorchaoVersion = "0.12",
+  compute?: ComputeDtype,
+  qparamsGiven = false,
+): ForwardProblem[] {
   const precision = precisionProblems(config);
-  const rest = config.granularity.type === "PerToken" ? perTokenProblems(config, shape, torchao) : perGroupProblems(config, shape, torchao);
+  const eps = qparamsGiven ? undefined : epsOverflow(config, compute);
+  const rest = config.granularity.type === "PerToken"
+    ? perTokenProblems(config, shape, torchao, eps)
+    : perGroupProblems(config, shape, torchao, eps);
   return precision.length > 0 ? [...precision, ...rest] : rest;
 }

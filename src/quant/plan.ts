@@ -62,12 +62,6 @@ export function resolveEps(config: CanonicalConfig, compute: ComputeDtype, torch
 }
 
 /**
- * Everything torchao raises at forward for this config and shape, in torchao's
- * order, without reading data. `opts.compute` is accepted for callers that know
- * the dtype; no v0.12 check other than the float64-input assertion depends on
- * it, and that one belongs to the file layer (fqc runs float64 on request).
- */
-/**
  * scale_precision null is torchao's None, "keep the input dtype": the scales
  * are computed in the compute dtype and their cast to S is the identity.
  */
@@ -75,21 +69,29 @@ export function resolveScalePrecision(scalePrecision: ScalePrecision | null, com
   return scalePrecision ?? compute;
 }
 
+/**
+ * Everything torchao raises at forward for this config and shape, in torchao's
+ * order, without reading data. `opts.compute` (the dtype torchao would see), when
+ * known, adds the eps check that depends on it; `opts.qparamsGiven` (static
+ * qparams supplied) drops it. The float64-input assertion belongs to the file
+ * layer (fqc runs float64 on request).
+ */
 export function forwardProblems(
   config: CanonicalConfig,
   shape: readonly number[],
-  opts: { torchao?: TorchaoVersion } = {},
+  opts: { torchao?: TorchaoVersion; compute?: ComputeDtype; qparamsGiven?: boolean } = {},
 ): ForwardProblem[] {
   checkCanonicalConfig(config, "the config");
   checkShape(shape, "the tensor shape");
   checkTorchao(opts?.torchao, "torchao");
-  return findForwardProblems(config, shape, opts?.torchao);
+  if (opts?.compute !== undefined) checkComputeDtype(opts.compute, "compute");
+  return findForwardProblems(config, shape, opts?.torchao, opts?.compute, opts?.qparamsGiven === true);
 }
 
 export function makePlan(
   config: CanonicalConfig,
   shape: readonly number[],
-  opts: { compute: ComputeDtype; torchao: TorchaoVersion },
+  opts: { compute: ComputeDtype; torchao: TorchaoVersion; qparamsGiven?: boolean },
 ): QuantPlan {
   checkComputeDtype(opts.compute, "the compute dtype");
   const problems = forwardProblems(config, shape, opts);

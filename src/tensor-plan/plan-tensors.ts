@@ -10,6 +10,7 @@ import {
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems } from "../quant/forward-problems.js";
+import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
 import { checkPlanSource, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
@@ -53,6 +54,8 @@ export interface PlanIssue {
   hint?: string;
   /** The Python exception torchao raises, for forward problems. */
   torchaoError?: string;
+  /** The config key at fault when it is not the granularity. */
+  key?: string;
 }
 
 export interface TensorPlanEntry {
@@ -103,10 +106,13 @@ function nonFloatNote(t: TensorInfo): string {
 }
 
 function forwardIssues(config: CanonicalConfig, t: TensorInfo, opts: PlanOptions): PlanIssue[] {
-  return findForwardProblems(config, t.shape, opts.torchao).map((p) => {
+  // A checkpoint tensor is computed in its own dtype (no --compute-dtype there).
+  const compute = isFloatTensorDtype(t.dtype) ? COMPUTE_DTYPE[t.dtype] : undefined;
+  return findForwardProblems(config, t.shape, opts.torchao, compute).map((p) => {
     const issue: PlanIssue = { message: p.message };
     if (p.hint) issue.hint = p.hint;
     if (p.torchaoError) issue.torchaoError = p.torchaoError;
+    if (p.key) issue.key = p.key;
     return issue;
   });
 }

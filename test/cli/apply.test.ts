@@ -131,6 +131,26 @@ describe("fqc apply (end to end)", () => {
     expect(existsSync(t("never.npy"))).toBe(false);
   });
 
+  it("refuses an eps beyond the tensor's dtype as torchao's clamp does, per compute dtype, writing nothing", () => {
+    const cfg = write("eps-huge.json", '{"dtype": "int4", "group_size": 32, "eps": 3.4e38}');
+    const bf16 = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg, "--compute-dtype", "bfloat16"]);
+    expect(bf16.code).toBe(1);
+    expect(bf16.stderr).toContain("value cannot be converted to type at::BFloat16 without overflow");
+    expect(existsSync(t("never.npy"))).toBe(false);
+    // float32 holds 3.4e38: torchao runs, and so does fqc.
+    expect(runFqc(["apply", "examples/weight.npy", t("eps-f32.npy"), "-c", cfg, "-q"]).code).toBe(0);
+    const ck = runFqc(["apply", "examples/llama-tiny/model.safetensors", t("never.safetensors"), "-c", cfg]);
+    expect(ck.code).toBe(1);
+    expect(ck.stderr).toContain("value cannot be converted to type at::BFloat16 without overflow");
+    expect(existsSync(t("never.safetensors"))).toBe(false);
+    // Static qparams are never clamped, so torchao runs them whatever eps says.
+    const fixed = write("eps-huge-static.json", '{"dtype": "int4", "group_size": 32, "eps": 3.4e38, "is_dynamic": false}');
+    const scale = write("eps-s.npy", Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [256, 16] }), Buffer.from(new Float32Array(256 * 16).fill(0.5).buffer)]));
+    const zp = write("eps-z.npy", Buffer.concat([encodeNpyHeader({ descr: "<i4", shape: [256, 16] }), Buffer.alloc(256 * 16 * 4)]));
+    const st = runFqc(["apply", "examples/weight.npy", t("eps-static.npy"), "-c", fixed, "--compute-dtype", "bfloat16", "--scale", scale, "--zero-point", zp, "-q"]);
+    expect(st.code, st.stderr).toBe(0);
+  });
+
   it("names the shape, group size and alternatives when the group size does not divide", () => {
     const cfg = write("g48.json", '{"dtype": "int4", "group_size": 48}');
     const r = runFqc(["apply", "examples/weight.npy", t("never.npy"), "-c", cfg]);

@@ -170,6 +170,24 @@ describe("fqc validate", () => {
     expect(bad.stderr).toContain('is not one of "0.12", "0.18"');
   });
 
+  it("flags an eps the tensor's dtype cannot hold (--tensor, --compute-dtype), pointing at eps", () => {
+    const cfg = write("eps-big.json", '{"dtype": "int4", "group_size": 32, "eps": 70000}');
+    const tensor = path.join(ROOT, "examples/weight.npy");
+    expect(runFqc(["validate", cfg, "--tensor", tensor]).code).toBe(0); // float32 holds 70000
+    const r = runFqc(["validate", cfg, "--tensor", tensor, "--compute-dtype", "float16", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(1);
+    const d = JSON.parse(r.stdout).files[0].diagnostics.find((x: { ruleId: string }) => x.ruleId === "fqc/tensor-shape");
+    expect(d.message).toContain("value cannot be converted to type at::Half without overflow");
+    expect(d.pointer).toBe("/eps");
+    const recipe = write("eps-recipe.json", JSON.stringify({ fqn_to_config: { lm_head: { dtype: "int8", granularity: "per_channel", eps: 3.4e38 } } }));
+    const ck = runFqc(["validate", recipe, "--tensor", path.join(ROOT, "examples/llama-tiny/model.safetensors"), "--format", "json"]);
+    expect(ck.code, ck.stderr).toBe(1);
+    const dk = JSON.parse(ck.stdout).files[0].diagnostics.find((x: { ruleId: string }) => x.ruleId === "fqc/tensor-shape");
+    expect(dk.message).toContain("lm_head.weight (256, 64) BF16");
+    expect(dk.message).toContain("at::BFloat16 without overflow");
+    expect(dk.pointer).toBe("/fqn_to_config/lm_head/eps");
+  });
+
   it.each([["<i4", "int32"], ["|b1", "bool"]])("flags a %s tensor that fqc apply would refuse (--tensor), whatever --compute-dtype says", (descr, dtype) => {
     const cfg = write("int-tensor.json", '{"dtype": "int4", "group_size": 32}');
     const tensor = write(`t-${dtype}.npy`, Buffer.concat([encodeNpyHeader({ descr, shape: [4, 64] }), Buffer.alloc(4 * 64 * (dtype === "bool" ? 1 : 4))]));

@@ -233,3 +233,60 @@ describe("forwardProblems agrees with validate on the precisions (fqc/precision)
     }
   });
 });
+
+// torch.clamp(scale, min=eps) converts the Python float to the input dtype with ATen's overflow check
+// (c10::checked_convert), so torchao raises RuntimeError where a plain cast would give inf.
+describe("eps outside the compute dtype's range", () => {
+  const withEps = (cfg: CanonicalConfig, eps: number): CanonicalConfig => ({ ...cfg, eps });
+  const asymToken: CanonicalConfig = { ...perToken, mapping_type: "ASYMMETRIC" };
+
+  it("is torchao's RuntimeError, naming the C++ type ATen converts to", () => {
+    const cases: Array<[number, "float32" | "float16" | "bfloat16", string]> = [
+      [70000, "float16", "at::Half"],
+      [-65505, "float16", "at::Half"],
+      [3.4e38, "bfloat16", "at::BFloat16"],
+      [1e39, "float32", "float"],
+      [-1e39, "float32", "float"],
+    ];
+    for (const [eps, compute, cpp] of cases) {
+      for (const cfg of [base, perChannel, asymToken, { ...base, mapping_type: "ASYMMETRIC" as const }]) {
+        const [p] = forwardProblems(withEps(cfg, eps), [4, 64], { compute });
+        expect(p, `${eps} ${compute}`).toMatchObject({ message: `value cannot be converted to type ${cpp} without overflow`, torchaoError: "RuntimeError" });
+        expect(p.hint).toContain("null for torchao's default");
+      }
+    }
+  });
+
+  it("accepts the dtype's largest value, any eps in a wider dtype, and an unknown dtype", () => {
+    expect(forwardProblems(withEps(base, 65504), [4, 64], { compute: "float16" })).toEqual([]);
+    expect(forwardProblems(withEps(base, 3.3895313892515355e38), [4, 64], { compute: "bfloat16" })).toEqual([]);
+    expect(forwardProblems(withEps(base, 3.4e38), [4, 64], { compute: "float32" })).toEqual([]);
+    expect(forwardProblems(withEps(base, 1e300), [4, 64], { compute: "float64" })).toEqual([]);
+    expect(forwardProblems(withEps(base, 70000), [4, 64])).toEqual([]);
+  });
+
+  it("does not apply to static qparams, which torchao never clamps", () => {
+    const cfg = { ...withEps(base, 70000), is_dynamic: false };
+    expect(forwardProblems(cfg, [4, 64], { compute: "float16", qparamsGiven: true })).toEqual([]);
+    expect(forwardProblems(cfg, [4, 64], { compute: "float16" })).toHaveLength(1);
+  });
+
+  it("comes in torchao's order: after the shape checks of the qparam functions, before the kernel's", () => {
+    expect(forwardProblems(withEps(perToken, 70000), [4, 64], { compute: "float16" }).map((p) => p.torchaoError))
+      .toEqual(["NotImplementedError", "RuntimeError"]);
+    expect(forwardProblems(withEps(base, 70000), [2, 4, 64], { compute: "float16" })[0].torchaoError).toBe("AssertionError");
+    expect(forwardProblems({ ...withEps(base, 70000), zero_point_domain: "NONE" }, [4, 64], { compute: "float16" }).map((p) => p.torchaoError))
+      .toEqual(["RuntimeError", "ValueError"]);
+    expect(forwardProblems(withEps(asymToken, 70000), [3, 1], { compute: "float16" }).map((p) => p.torchaoError))
+      .toEqual(["RuntimeError", "AssertionError"]);
+  });
+
+  it("is refused by fakeQuantize before any compute, unless static qparams are given", () => {
+    const data = new Float32Array([1, 2, 3, 4]);
+    const cfg = { dtype: "int4", group_size: 4, eps: 70000 };
+    expect(() => fakeQuantize(cfg, data, { shape: [1, 4], computeDtype: "float16" })).toThrow(/value cannot be converted to type at::Half without overflow/);
+    expect(fakeQuantize(cfg, data, { shape: [1, 4] }).scale[0]).toBe(70000);
+    const fixed = fakeQuantize({ ...cfg, is_dynamic: false }, data, { shape: [1, 4], computeDtype: "float16", scale: [0.5], zeroPoint: [0] });
+    expect(Array.from(fixed.output)).toEqual([1, 2, 3, 3.5]);
+  });
+});

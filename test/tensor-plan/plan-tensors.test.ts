@@ -58,6 +58,16 @@ describe("planTensors with --config (no recipe)", () => {
     expect(p[0].action).toBe("quantize");
     expect(p[0].errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/group_size 32 does not divide the last dimension \(48\)/), torchaoError: "AssertionError" })]);
   });
+  it("checks eps against each tensor's own dtype, which torchao clamps the scale in", () => {
+    const tensors = [T("a.weight", "BF16", [4, 64]), T("b.weight", "F32", [4, 64]), T("c.weight", "F16", [4, 64])];
+    const p = planTensors(tensors, { config: normalize({ ...INT4, eps: 3.4e38 }) });
+    expect(p.map((e) => e.errors.map((x) => x.message))).toEqual([
+      ["value cannot be converted to type at::BFloat16 without overflow"],
+      [],
+      ["value cannot be converted to type at::Half without overflow"],
+    ]);
+    expect(p[0].errors[0].torchaoError).toBe("RuntimeError");
+  });
 });
 
 describe("planTensors with --config on a lone .npy tensor (loneTensor)", () => {
