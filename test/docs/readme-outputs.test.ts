@@ -104,11 +104,15 @@ describe("README command sections", () => {
     }
   });
 
-  it("shows the recipe's dry run exactly as the CLI prints it", () => {
-    const line = "fqc apply examples/llama-tiny/model.safetensors model.fq.safetensors --recipe examples/llama-recipe.json --dry-run";
+  /** The README's pasted output of `line` is what running it prints now, with exit status `code`. */
+  const expectPastedRun = (line: string, code: number) => {
     const r = runFqc(line.split(" ").slice(1), { cwd: tmp.dir });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(code);
     expect(pastedOutput(line)).toBe(r.stdout);
+  };
+
+  it("shows the recipe's dry run exactly as the CLI prints it", () => {
+    expectPastedRun("fqc apply examples/llama-tiny/model.safetensors model.fq.safetensors --recipe examples/llama-recipe.json --dry-run", 0);
   });
 
   it("shows the --format github annotation exactly as the CLI prints it", () => {
@@ -118,10 +122,7 @@ describe("README command sections", () => {
   });
 
   it("shows the recipe's pre-flight against a checkpoint exactly as the CLI prints it", () => {
-    const line = "fqc validate examples/llama-recipe.json --tensor tiny-llama-176.safetensors";
-    const r = runFqc(line.split(" ").slice(1), { cwd: tmp.dir });
-    expect(r.code).toBe(1);
-    expect(pastedOutput(line)).toBe(r.stdout);
+    expectPastedRun("fqc validate examples/llama-recipe.json --tensor tiny-llama-176.safetensors", 1);
   });
 
   it("shows what the demo prints, up to its temp directory and the times taken", () => {
