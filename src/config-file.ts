@@ -82,7 +82,9 @@ function readPipe(path: string): Promise<string> {
 function textFileError(path: string, e: unknown): FqcError {
   const err = e as NodeJS.ErrnoException;
   const what = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, expected a file" : err.code === "EACCES" ? "permission denied" : err.message;
-  const hint = err.code === "EISDIR" ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'` : undefined;
+  const hint = err.code === "EISDIR" ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'`
+    : err.code === "ENOENT" ? "Check the path (a relative one starts from the current directory)."
+    : err.code === "EACCES" ? "Check the file's permissions." : undefined;
   return new FqcError("IO", `${path}: ${what}`, { file: path, hint, cause: e });
 }
 

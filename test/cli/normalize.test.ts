@@ -170,7 +170,7 @@ describe("fqc normalize", () => {
     const b = write("w2.json", '{"dtype": "int8", "granularity": "per_channel"}');
     const r = runFqc(["normalize", "--write", a, tmp.path("missing.json"), b]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("missing.json: no such file");
+    expect(r.stderr).toContain("missing.json: no such file\n  hint: Check the path (a relative one starts from the current directory).\n");
     for (const f of [a, b]) expect(runFqc(["normalize", "--check", f]).code).toBe(0);
   });
 });
