@@ -293,11 +293,17 @@ describe.skipIf(!hasProc)("a signal while a compressed Fortran member is read fr
     }
   };
 
-  it("SIGTERM: exit 143, no output, and nothing left in OUT's directory", async () => {
-    const dir = tmp.path("spill-term");
+  /** An apply of the deflated Fortran member into a new directory, once its spill file is open. */
+  const spillingRun = async (name: string) => {
+    const dir = tmp.path(name);
     execFileSync("mkdir", [dir]);
     const run = start(["apply", bigDeflatedFortran(), path.join(dir, "o.npz"), "-c", cfg, "--kernel", "js", "--threads", "1"]);
     await until("the spill file", () => spillOpen(run.child.pid!));
+    return { dir, run };
+  };
+
+  it("SIGTERM: exit 143, no output, and nothing left in OUT's directory", async () => {
+    const { dir, run } = await spillingRun("spill-term");
     run.child.kill("SIGTERM");
     expect((await run.exit).code, run.stderr()).toBe(143);
     expect(run.stderr()).toBe(`fqc: interrupted by SIGTERM; not written: ${path.join(dir, "o.npz")}\n`);
@@ -305,10 +311,7 @@ describe.skipIf(!hasProc)("a signal while a compressed Fortran member is read fr
   });
 
   it("SIGKILL leaves the output's temp file only: the spill file never had a lasting name", async () => {
-    const dir = tmp.path("spill-kill");
-    execFileSync("mkdir", [dir]);
-    const run = start(["apply", bigDeflatedFortran(), path.join(dir, "o.npz"), "-c", cfg, "--kernel", "js", "--threads", "1"]);
-    await until("the spill file", () => spillOpen(run.child.pid!));
+    const { dir, run } = await spillingRun("spill-kill");
     run.child.kill("SIGKILL");
     await run.exit;
     expect(readdirSync(dir)).toEqual([expect.stringMatching(new RegExp(`^\\.o\\.npz\\.fqc-${run.child.pid}-[0-9a-f]{12}\\.tmp$`))]);

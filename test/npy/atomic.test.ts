@@ -198,22 +198,24 @@ describe("the output's directory renamed or removed during the run", () => {
     expect(fs.readdirSync(`${dir}-old`)).toEqual([]);
   });
 
-  it.skipIf(!procFd)("abort removes the temp file from the directory's new place", () => {
-    const dir = out("moving-abort");
+  /** An output with one byte written, whose directory is then renamed to `<dir>-moved`. */
+  const outputInMovedDirectory = (name: string) => {
+    const dir = out(name);
     fs.mkdirSync(dir);
     const f = AtomicFile.create(path.join(dir, "o.npy"));
     f.write(Uint8Array.of(1));
     fs.renameSync(dir, `${dir}-moved`);
+    return { dir, f };
+  };
+
+  it.skipIf(!procFd)("abort removes the temp file from the directory's new place", () => {
+    const { dir, f } = outputInMovedDirectory("moving-abort");
     f.abort();
     expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
   });
 
   it.skipIf(!procFd)("a signal's removeLiveTemps removes the temp file from the directory's new place too", () => {
-    const dir = out("moving-signal");
-    fs.mkdirSync(dir);
-    const f = AtomicFile.create(path.join(dir, "o.npy"));
-    f.write(Uint8Array.of(1));
-    fs.renameSync(dir, `${dir}-moved`);
+    const { dir, f } = outputInMovedDirectory("moving-signal");
     expect(removeLiveTemps()).toEqual([path.join(dir, "o.npy")]);
     expect(fs.readdirSync(`${dir}-moved`)).toEqual([]);
     f.abort();
