@@ -3,10 +3,11 @@
  * workers together. The main thread yields to its event loop between chunks,
  * so Ctrl-C and progress are handled while it computes.
  */
-import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask } from "../apply-chunks.js";
+import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask, type QuantItem } from "../apply-chunks.js";
 import type { AbortSignalLike } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { shareWork, yieldEvery } from "../parallel/share-work.js";
+import { PIPE, pipelineFor, runPipelineMain } from "./pipeline.js";
 
 /** How often the main thread reports workers' progress. */
 const PROGRESS_MS = 100;
@@ -33,11 +34,30 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
     const done = Atomics.load(control, CONTROL.DONE);
     if (done !== reported) opts.onProgress?.((reported = done), chunkCount);
   };
+  // One tensor on one worker runs as a pipeline (pipeline.ts): this thread reads and writes, the worker computes.
+  const pipe = pool ? pipelineFor(task, pool.size) : null;
+  const stopAll = pipe ? () => {
+    stop();
+    Atomics.store(pipe.control, PIPE.STOP, 1);
+    Atomics.notify(pipe.control, PIPE.POSTED);
+  } : stop;
+  let workerEnded = false;
   // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
-  const workers = pool?.runOnAll(task, stop, opts.last).then(() => undefined, (error: unknown) => ({ error }));
+  const workers = pool?.runOnAll(pipe ?? task, stopAll, opts.last).then(() => undefined, (error: unknown) => ({ error }))
+    .finally(() => { workerEnded = true; });
   await shareWork(async () => {
-    const runner = new ChunkRunner(task);
     const pause = yieldEvery();
+    if (pipe) {
+      await runPipelineMain(task, task.items[0] as QuantItem, pipe, {
+        pause: async () => {
+          report();
+          await pause();
+        },
+        workerEnded: () => workerEnded,
+      });
+      return;
+    }
+    const runner = new ChunkRunner(task);
     try {
       while (runner.next()) {
         report();
@@ -46,7 +66,7 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
     } finally {
       runner.close();
     }
-  }, { workers, stop, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
+  }, { workers, stop: stopAll, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
   // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed. An abort that came
   // while the last chunks ran leaves none unclaimed, but the caller still asked for no output.
   if (opts.signal?.aborted || Atomics.load(control, CONTROL.DONE) < chunkCount) throw opts.interrupted();
