@@ -32,6 +32,15 @@ describe("stdout to a pipe the reader closes early", () => {
     expect(stderr).toBe("");
   });
 
+  it("apply's summary line into a pipe already closed: 141, no message", () => {
+    // `true` exits at once; apply writes its line after the work, to a pipe with no reader.
+    const out = tmp.path("piped.npy");
+    const r = spawnSync("bash", ["-c", `set -o pipefail; "$0" "$1" apply "$2" "$3" -c "$4" | true`, process.execPath, FQC, path.join(ROOT, "examples/weight.npy"), out, cfg], { encoding: "utf8", cwd: ROOT });
+    expect(r.status).toBe(141);
+    expect(r.stderr).toBe("");
+    expect(existsSync(out)).toBe(true);
+  });
+
   it("the same through a shell pipeline into head -1: no message, no trace", () => {
     const r = spawnSync("sh", ["-c", `"$0" "$1" normalize "$2"/cfg-*.json | head -1`, process.execPath, FQC, tmp.dir], { encoding: "utf8", cwd: ROOT });
     expect(r.stdout).toBe("{\n");
@@ -64,6 +73,14 @@ describe.skipIf(!existsSync("/dev/full"))("stdout or stderr that cannot be writt
   it("apply --json > /dev/full: exit 2 (the output file is complete: it was renamed into place first)", () => {
     const out = tmp.path("applied.npy");
     const r = toFull(["apply", path.join(ROOT, "examples/weight.npy"), out, "-c", cfg, "--json"], "stdout");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("fqc: cannot write to standard output: no space left on device\n");
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it("apply's summary line > /dev/full (written without the stream): one line, exit 2, the output in place", () => {
+    const out = tmp.path("summarised.npy");
+    const r = toFull(["apply", path.join(ROOT, "examples/weight.npy"), out, "-c", cfg], "stdout");
     expect(r.code).toBe(2);
     expect(r.out).toBe("fqc: cannot write to standard output: no space left on device\n");
     expect(existsSync(out)).toBe(true);

@@ -18,11 +18,11 @@ const preload = tmp.write("record.cjs", `
 `);
 
 /** Node's built-in modules loaded by the end of `fqc args`. */
-function builtinsLoadedBy(args: string[], cwd = ROOT): { code: number; stderr: string; modules: Set<string> } {
+function builtinsLoadedBy(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string; modules: Set<string> } {
   const list = tmp.path(`modules-${Math.random().toString(36).slice(2)}.txt`);
   const r = runFqc(args, { exe: [process.execPath, "-r", preload, FQC], env: { FQC_TEST_MODULES: list }, cwd });
   const modules = new Set(readFileSync(list, "utf8").split("\n").filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice("NativeModule ".length)));
-  return { code: r.code, stderr: r.stderr, modules };
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, modules };
 }
 
 const HEAVY = ["crypto", "assert", "readline", "net", "tty", "stream", "perf_hooks"];
@@ -56,6 +56,13 @@ describe("start-up: modules a run does not need stay unloaded", () => {
     const r = builtinsLoadedBy(["apply", example("weight.npy"), tmp.path("w.npy"), "-c", example("int4-weight-per-group.json"), "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
     expect([...HEAVY, "worker_threads"].filter((m) => r.modules.has(m))).toEqual([]);
+  });
+
+  it("an apply that prints its summary, over pipes, loads none of them either: the line is one write(2), and stderr is no terminal by fstat", () => {
+    const r = builtinsLoadedBy(["apply", example("weight.npy"), tmp.path("w-summary.npy"), "-c", example("int4-weight-per-group.json")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\S+weight\.npy \(256×512 float32\) → .*w-summary\.npy: int4 per_group 128 symmetric, .* elements in [\d.]+ s, main thread\n$/);
+    expect(HEAVY.filter((m) => r.modules.has(m))).toEqual([]);
   });
 
   it("the same through yargs, from a directory with no package.json above it (yargs looks for one and fails an assertion)", () => {

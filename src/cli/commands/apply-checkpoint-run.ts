@@ -14,7 +14,7 @@ import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
 import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
-import type { CliIO } from "../io.js";
+import { stderrIsTTY, writeStdoutNow, type CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
 import { plural } from "../../plural.js";
@@ -66,7 +66,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
 
   // Loaded before the run: the report's file is created with the outputs and filled before they are committed.
   const applyReport = argv.report !== undefined ? await import("../apply-report.js") : undefined;
-  const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "MiB") : undefined;
+  const progress = argv.progress && !argv.quiet && !argv.json && stderrIsTTY(io) ? (await import("../progress.js")).progressReporter(io.stderr, "MiB") : undefined;
   try {
     const r = await applyCheckpoint({
       input: argv.input,
@@ -99,7 +99,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       const rate = r.seconds >= 0.5
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
         : "";
-      io.stdout.write(
+      writeStdoutNow(io,
         `${oneLine(r.input)} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${oneLine(r.output)}: ` +
           `${r.quantized} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${r.copied} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +

@@ -4,7 +4,7 @@ import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../con
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { threadsArg } from "../threads-arg.js";
-import { STDIO_ARG, type CliIO } from "../io.js";
+import { STDIO_ARG, stderrIsTTY, writeStdoutNow, type CliIO } from "../io.js";
 import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
 import { oneLine } from "../../diagnostics/one-line.js";
@@ -45,7 +45,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   }
   const config = selectRole(loaded.document, argv.role, configPath);
   // cli-progress (and the readline it loads) only for a terminal.
-  const progress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
+  const progress = argv.progress && !argv.quiet && !argv.json && stderrIsTTY(io) ? (await import("../progress.js")).progressReporter(io.stderr) : undefined;
   // A signal ends the process at once (stop.ts), after the abort: give the terminal its cursor back first.
   if (progress) signal.addEventListener("abort", progress.stop, { once: true });
   try {
@@ -78,7 +78,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       // A rate over a few milliseconds mostly measures start-up; show it for real workloads only.
       const rate = r.seconds >= 0.5 ? ` (${(r.elements / r.seconds / 1e6).toFixed(1)} M elements/s)` : "";
       // Paths as messages show them: a line break or escape sequence in a file name cannot break or recolour the line.
-      io.stdout.write(
+      writeStdoutNow(io,
         `${oneLine(argv.input)} (${r.shape.join("×")} ${r.inputDtype}) → ${oneLine(argv.output)}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
           // A null scale_precision resolves per tensor: say which dtype the scales were held in.
           `compute ${r.computeDtype}, ${config.scale_precision === null ? `scales ${r.scaleDtype} (scale_precision null), ` : ""}qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +

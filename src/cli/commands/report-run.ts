@@ -19,7 +19,7 @@ import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { threadsArg } from "../threads-arg.js";
-import { STDIO_ARG, type CliIO } from "../io.js";
+import { STDIO_ARG, stderrIsTTY, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
 import { batchedText, commitPieces } from "../write-file.js";
 import type { ReportArgs, ReportContext } from "./report.js";
@@ -72,7 +72,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     checkpoint.close();
     throw err;
   }
-  const progress = argv.progress && !argv.quiet && io.stderr.isTTY ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
+  const progress = argv.progress && !argv.quiet && stderrIsTTY(io) ? (await import("../progress.js")).progressReporter(io.stderr, "chunks") : undefined;
   let report;
   try {
     const names = columnNames(files);
