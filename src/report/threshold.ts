@@ -15,10 +15,10 @@ export interface BelowThreshold {
  * Every (tensor, column) whose SQNR is below `db`, in checkpoint order. A
  * tensor whose figures could not be computed (every value non-finite) counts
  * as below: the guard must not pass on data it never measured (an empty tensor,
- * with no value to lose, does not). So does one
- * where a finite input became NaN or inf (an all-zero group under eps 0, a
- * float16 range that overflows, a NaN elsewhere in the group): torchao would
- * write that value, and the SQNR, taken over the other elements, cannot show it.
+ * with no value to lose, does not). So does one where a finite input became
+ * NaN or inf (an all-zero group under eps 0, a float16 range that overflows, a
+ * NaN elsewhere in the group): torchao would write that value, and the SQNR,
+ * taken over the other elements, cannot show it.
  */
 export function tensorsBelow(report: Report, db: number): BelowThreshold[] {
   checkReport(report, "tensorsBelow: report");
