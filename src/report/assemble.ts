@@ -81,7 +81,8 @@ function summarize(column: string, tensors: readonly ReportTensor[], c: number, 
     s.nanInputs += cell.sums.nanInputs;
     s.infInputs += cell.sums.infInputs;
     s.nonFiniteOutputs += cell.sums.nonFiniteOutputs;
-    ranked.push({ name: t.name, sqnrDb: cell.figures?.sqnrDb ?? null, order });
+    // An empty tensor has no figure and no value to lose (rows.ts, `unmeasured`): listed, it would push a real worst tensor out.
+    if (t.elements > 0) ranked.push({ name: t.name, sqnrDb: cell.figures?.sqnrDb ?? null, order });
   });
   s.overallSqnrDb = s.tensorsQuantized === 0 ? null : sqnrDb(s.sumX2, s.sumE2, counted);
   // Lowest SQNR first; tensors without figures (all values non-finite) first of all; ties in checkpoint order.

@@ -27,12 +27,20 @@ export function lowestSqnr(t: ReportTensor): number | null {
 }
 
 /**
+ * Whether a column fake-quantized this tensor without a finite value to measure (every value NaN or inf, or made so):
+ * the worst there is, for --fail-under, the summary's worst list, --worst and --sort sqnr. Not an empty tensor (a 0
+ * dimension): it has no value to lose, and would otherwise fail every --fail-under.
+ */
+export function unmeasured(t: Pick<ReportTensor, "elements">, c: ReportCell): boolean {
+  return c.status === "quantized" && (c.figures?.sqnrDb ?? null) === null && t.elements > 0;
+}
+
+/**
  * The SQNR a tensor ranks by: its lowest figure, or -inf when a column fake-quantized it without a finite
- * value to measure (the summary's worst list and --fail-under count it as the worst too); null when no column
- * fake-quantized it.
+ * value to measure (`unmeasured`); null when no column has a figure for it.
  */
 function rankSqnr(t: ReportTensor): number | null {
-  if (t.cells.some((c) => c.status === "quantized" && (c.figures?.sqnrDb ?? null) === null)) return -Infinity;
+  if (t.cells.some((c) => unmeasured(t, c))) return -Infinity;
   return lowestSqnr(t);
 }
 

@@ -197,6 +197,22 @@ describe("fqc apply (end to end)", () => {
     expect(existsSync(t("never.npy"))).toBe(false);
   });
 
+  it("refuses - for a file option (config, recipe, qparams, report) as a usage error naming the option, exit 2, nothing written", () => {
+    const cfg = "examples/int8-per-channel.json";
+    const cases: Array<[string, string[]]> = [
+      ["config", ["-c", "-"]], ["recipe", ["-r", "-"]], ["report", ["-c", cfg, "--report", "-"]],
+      ["scale-out", ["-c", cfg, "--scale-out", "-"]], ["qparams-out", ["-c", cfg, "--qparams-out", "-"]],
+    ];
+    for (const [name, opts] of cases) {
+      const r = runFqc(["apply", "examples/weight.npy", t("never.npy"), ...opts], { input: readFileSync(cfg, "utf8") });
+      expect(r.code, opts.join(" ")).toBe(2);
+      expect(r.stderr).toContain(`not standard input/output (--${name} -)`);
+      expect(r.stderr).not.toContain("null bytes");
+    }
+    expect(existsSync(t("never.npy"))).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+
   it("never starts more workers than the tensor has rows", () => {
     const r = runFqc(["apply", "examples/weight.npy", t("few.npy"), "-c", "examples/int8-per-channel.json", "-j", "64", "--json"]);
     expect(r.code).toBe(0);

@@ -205,6 +205,16 @@ describe("fqc report", () => {
     expect(none.stderr).not.toContain("internal error");
   });
 
+  it("refuses a config or recipe from standard input (-c -, -r -) as a usage error naming it, exit 2", () => {
+    for (const flag of ["-c", "-r"]) {
+      const r = runFqc(["report", model, flag, "-"], { input: readFileSync(flag === "-c" ? int4 : recipe, "utf8") });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`fqc report reads ${flag === "-c" ? "config" : "recipe"} files, not standard input`);
+      expect(r.stderr).not.toContain("\\u0000");
+      expect(r.stderr).not.toContain("null bytes");
+    }
+  });
+
   it("names a config given as a recipe (and the reverse) with the fix", () => {
     const a = runFqc(["report", model, "-r", int4]);
     expect(a.code).toBe(2);

@@ -10,11 +10,19 @@ import { withThousands } from "../../thousands.js";
 import { oneLine } from "../../diagnostics/one-line.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
+/** The options that name a file apply reads or writes. */
+const FILE_OPTIONS = ["config", "recipe", "scale", "zero-point", "scale-out", "zero-point-out", "qparams-out", "report"] as const;
+
 export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void, { signal, workers, outputsCommitted }: ApplyContext): Promise<void> {
   if (argv.input === STDIO_ARG || argv.output === STDIO_ARG) {
     throw new FqcError("USAGE", "fqc apply reads and writes files (.npy, .safetensors, a sharded checkpoint, .npz), not standard input/output", {
       hint: "Give file paths; the output is written beside its final name and renamed into place.",
     });
+  }
+  // Likewise every file option: "-" arrives as STDIO_ARG, whose NUL byte Node would name instead.
+  const piped = FILE_OPTIONS.find((o) => argv[o] === STDIO_ARG);
+  if (piped !== undefined) {
+    throw new FqcError("USAGE", `fqc apply reads and writes files, not standard input/output (--${piped} -)`, { hint: `Give --${piped} a file path.` });
   }
   const threads = threadsArg(argv.threads);
   if (argv.config !== undefined && argv.recipe !== undefined) {

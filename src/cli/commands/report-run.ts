@@ -36,6 +36,10 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   }
   const kind = (argv.recipe ?? []).length > 0 ? "recipe" : "config";
   const files = (kind === "recipe" ? argv.recipe : argv.config) ?? [];
+  // "-" arrives as STDIO_ARG, which no file system opens: say so, rather than what Node says of its NUL byte.
+  if (files.includes(STDIO_ARG)) {
+    throw new FqcError("USAGE", `fqc report reads ${kind} files, not standard input (--${kind} -)`, { hint: `Give the path of each ${kind} file (one column each); a piped one as /dev/stdin.` });
+  }
   const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
   for (const file of files) {
     const source = await loadColumn(file, kind, io, argv.torchao, argv.quiet);
