@@ -20,6 +20,11 @@ export interface RunTaskOptions {
   interrupted: () => Error;
   /** No task follows on this pool: its workers end their threads once done (WorkerPool.runOnAll). */
   last?: boolean;
+  /**
+   * A task of one tensor on one worker may run as a pipeline (pipeline.ts): apply's `.npy` path asks for it.
+   * A checkpoint's tasks keep the chunk loop, whose threads each read, compute and write (measured at its floor).
+   */
+  pipeline?: boolean;
 }
 
 /** Returns the number of chunks; throws the first failure once no thread still writes. */
@@ -35,7 +40,7 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
     if (done !== reported) opts.onProgress?.((reported = done), chunkCount);
   };
   // One tensor on one worker runs as a pipeline (pipeline.ts): this thread reads and writes, the worker computes.
-  const pipe = pool ? pipelineFor(task, pool.size) : null;
+  const pipe = pool && opts.pipeline ? pipelineFor(task, pool.size) : null;
   const stopAll = pipe ? () => {
     stop();
     Atomics.store(pipe.control, PIPE.STOP, 1);

@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { applyFile } from "../../src/apply.js";
+import { applyCheckpoint } from "../../src/apply/checkpoint.js";
 import { normalize } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
 import { tempDir } from "../helpers/cli.js";
+import { writeSafetensors } from "../helpers/safetensors.js";
 
 const runs = vi.hoisted(() => ({ pipelines: 0 }));
 vi.mock("../../src/apply/pipeline.js", async (importOriginal) => {
@@ -43,6 +45,14 @@ describe("apply's choice of the pipeline", () => {
     await apply("three", { threads: 3 });
     await apply("js", { threads: 2, kernel: "js" });
     await apply("whole", { threads: 2, chunkElements: 64 * 256 });
+    expect(runs.pipelines).toBe(0);
+  });
+
+  it("a checkpoint of one tensor on two threads: the chunk loop (checkpoints keep it)", async () => {
+    const model = path.join(tmp.dir, "one.safetensors");
+    writeSafetensors(model, [{ name: "w.weight", dtype: "F32", shape: [64, 256], values: Array.from({ length: 64 * 256 }, (_, i) => Math.cos(i)) }]);
+    const r = await applyCheckpoint({ input: model, output: path.join(tmp.dir, "one.fq.safetensors"), select: { config }, threads: 2, chunkElements: 4 * 256 });
+    expect(r.quantized).toBe(1);
     expect(runs.pipelines).toBe(0);
   });
 });

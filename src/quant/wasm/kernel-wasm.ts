@@ -385,9 +385,9 @@ export function fakeQuantizeRowsWasm(
 /** Host-order bytes are wasm memory's order (little-endian) on this host. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The in-place instance when `a` is a view of its memory. */
+/** The in-place instance (or a bound shared one) when `a` is a view of its memory. */
 function inPlaceHolding(a: ArrayBufferView): FqExports | null {
-  return inPlace && a.buffer === inPlace.memory.buffer ? inPlace : null;
+  return boundShared.get(a.buffer) ?? (inPlace && a.buffer === inPlace.memory.buffer ? inPlace : null);
 }
 
 /**
