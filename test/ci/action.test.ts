@@ -4,7 +4,7 @@
  * test/install/install.test.ts, on a fresh copy.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -77,6 +77,20 @@ describe("action.yml", () => {
     expect(sarifRun.originalUriBaseIds["%SRCROOT%"].uri).toBe(pathToFileURL(mixed).href + "/");
     expect(sarifRun.artifacts.map((a: { location: { uri: string } }) => a.location.uri)).toEqual(["configs/qat/bad.fqc.yaml", "configs/good.fqc.json"]);
     expect(sarifRun.results.map((x: { ruleId: string }) => x.ruleId)).toEqual(["forward/symmetric-per-token"]);
+  });
+
+  it("annotates and writes SARIF by repository path when the workspace is reached through a symbolic link", () => {
+    // A self-hosted runner's work directory on another disk: GITHUB_WORKSPACE names the link, the step runs in the real directory.
+    const linked = path.join(tmp.dir, "linked-workspace");
+    symlinkSync(mixed, linked);
+    for (const wd of [".", "configs"]) {
+      const r = run(linked, { "working-directory": wd, files: wd === "." ? "configs/qat/*.fqc.yaml" : "qat/*.fqc.yaml", sarif: `linked-${wd === "." ? "root" : wd}.sarif` });
+      expect(r.code, wd).toBe(1);
+      expect(r.stdout, wd).toMatch(/^::error file=configs\/qat\/bad\.fqc\.yaml,/m);
+      expect(r.summary, wd).toContain("`configs/qat/bad.fqc.yaml:3:");
+      const sarifRun = JSON.parse(readFileSync(actionOutput(r, "sarif")!, "utf8")).runs[0];
+      expect(sarifRun.artifacts.map((a: { location: object }) => a.location), wd).toEqual([{ uri: "configs/qat/bad.fqc.yaml", uriBaseId: "%SRCROOT%" }]);
+    }
   });
 
   it("passes on clean configs, and fails on warnings beyond max-warnings", () => {
