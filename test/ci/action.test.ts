@@ -104,6 +104,19 @@ describe("action.yml", () => {
     expect(strict.stderr).toMatch(/^fqc: 1 warning exceeds --max-warnings 0$/m);
   });
 
+  it("fails with exit 2 and fqc's message, after the annotations, when the sarif path is a directory or under a file", () => {
+    const ws = workspace("sarif-unwritable", { "a.fqc.json": GOOD, "reports/old.sarif": "{}", "notes.txt": "a file, not a directory\n" });
+    for (const [sarif, why] of [["reports", "is a directory"], ["notes.txt/fqc.sarif", "not a directory"]]) {
+      const r = run(ws, { sarif });
+      expect(r.code, sarif).toBe(2);
+      expect(r.stdout, sarif).toMatch(/^fqc: 1 file checked, no problems$/m);
+      expect(r.stderr, sarif).toContain(`${path.join(ws, sarif)}: `);
+      expect(r.stderr, sarif).toContain(why);
+      expect(r.stdout, sarif).toContain(`::error title=fqc::no SARIF report written to ${path.join(ws, sarif)}`);
+    }
+    expect(readFileSync(path.join(ws, "reports/old.sarif"), "utf8")).toBe("{}");
+  });
+
   it("fails with exit 2 when the files input matches nothing", () => {
     const ws = workspace("empty", { "README.md": "no configs\n" });
     const r = run(ws);
