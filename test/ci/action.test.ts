@@ -99,9 +99,14 @@ describe("action.yml", () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^::warning file=sub\/b\.fqc\.json,/m);
     expect(existsSync(path.join(ws, "fqc.sarif"))).toBe(true);
+    expect(ok.stdout).not.toContain("::error");
+    expect(ok.summary).not.toContain("the step fails");
     const strict = run(ws, { "max-warnings": "0" });
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^fqc: 1 warning exceeds --max-warnings 0$/m);
+    // The only annotation is a warning: an error annotation and the job summary say why the step fails.
+    expect(strict.stdout).toMatch(/^::error title=fqc::1 warning exceeds --max-warnings 0$/m);
+    expect(strict.summary).toContain("\n❌ 1 warning exceeds --max-warnings 0: the step fails.\n");
   });
 
   it("fails with exit 2 and fqc's message, after the annotations, when the sarif path is a directory or under a file", () => {
