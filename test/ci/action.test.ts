@@ -4,7 +4,7 @@
  * test/install/install.test.ts, on a fresh copy.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -79,15 +79,47 @@ describe("action.yml", () => {
     expect(sarifRun.results.map((x: { ruleId: string }) => x.ruleId)).toEqual(["forward/symmetric-per-token"]);
   });
 
+  it("annotates and writes SARIF by repository path when the workspace is reached through a symbolic link", () => {
+    // A self-hosted runner's work directory on another disk: GITHUB_WORKSPACE names the link, the step runs in the real directory.
+    const linked = path.join(tmp.dir, "linked-workspace");
+    symlinkSync(mixed, linked);
+    for (const wd of [".", "configs"]) {
+      const r = run(linked, { "working-directory": wd, files: wd === "." ? "configs/qat/*.fqc.yaml" : "qat/*.fqc.yaml", sarif: `linked-${wd === "." ? "root" : wd}.sarif` });
+      expect(r.code, wd).toBe(1);
+      expect(r.stdout, wd).toMatch(/^::error file=configs\/qat\/bad\.fqc\.yaml,/m);
+      expect(r.summary, wd).toContain("`configs/qat/bad.fqc.yaml:3:");
+      const sarifRun = JSON.parse(readFileSync(actionOutput(r, "sarif")!, "utf8")).runs[0];
+      expect(sarifRun.artifacts.map((a: { location: object }) => a.location), wd).toEqual([{ uri: "configs/qat/bad.fqc.yaml", uriBaseId: "%SRCROOT%" }]);
+    }
+  });
+
   it("passes on clean configs, and fails on warnings beyond max-warnings", () => {
     const ws = workspace("warnings", { "a.fqc.json": GOOD, "sub/b.fqc.json": WARNS });
     const ok = run(ws, { sarif: "fqc.sarif" });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^::warning file=sub\/b\.fqc\.json,/m);
     expect(existsSync(path.join(ws, "fqc.sarif"))).toBe(true);
+    expect(ok.stdout).not.toContain("::error");
+    expect(ok.summary).not.toContain("the step fails");
     const strict = run(ws, { "max-warnings": "0" });
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^fqc: 1 warning exceeds --max-warnings 0$/m);
+    // The only annotation is a warning: an error annotation and the job summary say why the step fails.
+    expect(strict.stdout).toMatch(/^::error title=fqc::1 warning exceeds --max-warnings 0$/m);
+    expect(strict.summary).toContain("\n❌ 1 warning exceeds --max-warnings 0: the step fails.\n");
+  });
+
+  it("fails with exit 2 and fqc's message, after the annotations, when the sarif path is a directory or under a file", () => {
+    const ws = workspace("sarif-unwritable", { "a.fqc.json": GOOD, "reports/old.sarif": "{}", "notes.txt": "a file, not a directory\n" });
+    for (const [sarif, why] of [["reports", "is a directory"], ["notes.txt/fqc.sarif", "not a directory"]]) {
+      const r = run(ws, { sarif });
+      expect(r.code, sarif).toBe(2);
+      expect(r.stdout, sarif).toMatch(/^fqc: 1 file checked, no problems$/m);
+      expect(r.stderr, sarif).toContain(`${path.join(ws, sarif)}: `);
+      expect(r.stderr, sarif).toContain(why);
+      expect(r.stdout, sarif).toContain(`::error title=fqc::no SARIF report written to ${path.join(ws, sarif)}`);
+    }
+    expect(readFileSync(path.join(ws, "reports/old.sarif"), "utf8")).toBe("{}");
   });
 
   it("fails with exit 2 when the files input matches nothing", () => {

@@ -18,7 +18,7 @@ const fileMatchRegex = (glob: string) => new RegExp(`^${glob.split("*").map((s) 
 const matchesCatalog = (file: string) => catalog.fileMatch.some((g: string) => fileMatchRegex(g).test(path.posix.basename(file)));
 
 const SAMPLES = [
-  "a.fqc.json", "qat/llama-8da4w.fqc.yaml", "deep/er/w.fqc.yml", ".fqc.json", "x.y.fqc.json", // configs
+  "a.fqc.json", "qat/llama-8da4w.fqc.yaml", "deep/er/w.fqc.yml", ".fqc.json", "x.y.fqc.json", ".config/w.fqc.yaml", // configs
   "a.json", "fqc.json", "fqc.config.json", "a.fqc.json.bak", "a-fqc.json", "a.fqcjson", "a.fqc.jsonc", "a.FQC.json", "a.fqc.yamll", "fqc.yaml/readme.md", // not
 ];
 
@@ -52,7 +52,7 @@ describe("the config file naming convention", () => {
       const re = new RegExp(h.files);
       expect(SAMPLES.filter((f) => re.test(f)), h.id).toEqual(SAMPLES.filter(matchesCatalog));
     }
-    expect(SAMPLES.filter(matchesCatalog)).toEqual(SAMPLES.slice(0, 5));
+    expect(SAMPLES.filter(matchesCatalog)).toEqual(SAMPLES.slice(0, 6));
   });
 
   it("is what the GitHub Action's default files glob finds, as fqc expands it", () => {
@@ -61,8 +61,8 @@ describe("the config file naming convention", () => {
       writeFileSync(path.join(tmp.dir, f), "{}");
     }
     const found = globSync(ACTION.inputs.files.default!, { cwd: tmp.dir, dot: false, onlyFiles: true, expandDirectories: false });
-    // A dot file (".fqc.json") is hidden from globs, as everywhere in fqc's glob expansion.
-    expect(found.sort()).toEqual(SAMPLES.filter(matchesCatalog).filter((f) => !path.basename(f).startsWith(".")).sort());
+    // A dot file (".fqc.json") or one in a dot directory is hidden from globs, as everywhere in fqc's glob expansion (the README says so).
+    expect(found.sort()).toEqual(SAMPLES.filter(matchesCatalog).filter((f) => !f.split("/").some((part) => part.startsWith("."))).sort());
   });
 
   it("is the one the README recommends", () => {

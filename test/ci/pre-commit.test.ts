@@ -5,11 +5,11 @@
  * (FQC_INSTALL_TESTS=0 opts out), and says why it is skipped otherwise.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runFqc, tempDir } from "../helpers/cli.js";
+import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { PRE_COMMIT_CONFIG } from "../helpers/readme-snippets.js";
 import { snapshotRepo } from "../helpers/snapshot.js";
 
@@ -22,9 +22,18 @@ const SKIP_REASON = !HAS_PRE_COMMIT
     : "";
 if (SKIP_REASON) console.log(`test/ci/pre-commit: skipped; ${SKIP_REASON}`);
 
+describe("the pre-commit hooks' definitions", () => {
+  it("run fqc once for all the files (require_serial), so --max-warnings counts every warning", () => {
+    const hooks: { id: string; require_serial?: boolean }[] = parse(readFileSync(path.join(ROOT, ".pre-commit-hooks.yaml"), "utf8"));
+    for (const h of hooks) expect(h.require_serial, h.id).toBe(true);
+  });
+});
+
 describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", () => {
   const tmp = tempDir();
   let repo: string;
+  /** The README's entry, pointing at the local clone. */
+  let config: typeof PRE_COMMIT_CONFIG;
   const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@fqc.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: repo, stdio: "pipe" });
   const preCommit = (...args: string[]) => {
     const r = spawnSync("pre-commit", args, { cwd: repo, encoding: "utf8", env: { ...process.env, PRE_COMMIT_HOME: path.join(tmp.dir, "cache"), NO_COLOR: "1" } });
@@ -43,7 +52,7 @@ describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", (
     mkdirSync(repo);
     git("init", "-q");
     // The README's entry, with the repository and revision of the local clone.
-    const config = { repos: PRE_COMMIT_CONFIG.repos.map((r) => ({ ...r, repo: source, rev })) };
+    config = { repos: PRE_COMMIT_CONFIG.repos.map((r) => ({ ...r, repo: source, rev })) };
     write(".pre-commit-config.yaml", stringify(config));
     const canonical = runFqc(["normalize", "-", "--stdin-filename", "w.fqc.json"], { input: '{"dtype": "int4", "group_size": 32}' });
     expect(canonical.code).toBe(0);
@@ -87,5 +96,19 @@ describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", (
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("did you mean `group_size`");
     expect(git("rev-parse", "HEAD").toString()).toBe(head);
+  }, 15 * 60_000);
+
+  it("counts --max-warnings over every file, in one fqc run (pre-commit would otherwise split the files into a run per CPU)", () => {
+    const withArgs = { repos: config.repos.map((r) => ({ ...r, hooks: [{ id: "fqc-validate", args: ["--max-warnings", "1", "--"] }] })) };
+    write(".pre-commit-config.yaml", stringify(withArgs));
+    // pre-commit splits a list of more than 4 files into one run per CPU (at least 4 files each): 10 split on 2 CPUs or more.
+    const warns = Array.from({ length: 10 }, (_, i) => (i % 2 ? `qat/w${i}.fqc.json` : `w${i}.fqc.json`));
+    for (const f of warns) write(f, '{"dtype": "int4", "group_size": 32, "is_symmetric": false}\n');
+    git("add", "-A");
+    const r = preCommit("run", "fqc-validate", "--files", ...warns);
+    expect(r.out).toMatch(/^fqc validate\.+Failed$/m);
+    expect(r.out).toContain("fqc: 10 warnings exceed --max-warnings 1");
+    expect(r.out.match(/✖ \d+ problems?/g)).toEqual(["✖ 10 problems"]);
+    expect(r.code).toBe(1);
   }, 15 * 60_000);
 });

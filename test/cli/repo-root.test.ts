@@ -10,6 +10,15 @@ describe("repoRoot", () => {
     expect(repoRoot("/w/repo/configs", { GITHUB_WORKSPACE: ".." }, gitAt())).toBe("/w/repo");
   });
 
+  it("is GITHUB_WORKSPACE's real path when the current (physical) directory is inside that and not inside the workspace as named", () => {
+    // A runner whose work directory is a symbolic link to another disk: /w → /mnt/disk/w.
+    const realpath = (p: string) => p.replace(/^\/w(?=\/|$)/, "/mnt/disk/w");
+    expect(repoRoot("/mnt/disk/w/repo/configs", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), realpath)).toBe("/mnt/disk/w/repo");
+    expect(repoRoot("/mnt/disk/w/repo", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), realpath)).toBe("/mnt/disk/w/repo");
+    // Inside the workspace as named: kept as named, never resolved.
+    expect(repoRoot("/w/repo/configs", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), () => { throw new Error("not asked"); })).toBe("/w/repo");
+  });
+
   it("is the nearest directory above holding .git when GITHUB_WORKSPACE is unset or empty", () => {
     expect(repoRoot("/home/u/proj/configs/qat", {}, gitAt("/home/u/proj"))).toBe("/home/u/proj");
     expect(repoRoot("/home/u/proj/sub/x", { GITHUB_WORKSPACE: "" }, gitAt("/home/u/proj", "/home/u/proj/sub"))).toBe("/home/u/proj/sub");

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../src/config/rules.js";
@@ -38,6 +38,24 @@ describe("README", () => {
     expect(r.code).toBe(0);
     expect(readme).toContain(`$ fqc report examples/llama-tiny/model.safetensors -c examples/8da4w.json -c examples/int8-per-channel.json\n${r.stdout}`);
     expect(readme).toContain("](docs/report-demo.png)");
+  });
+
+  it("gives every example's $schema as a path an editor loads to a schema file fqc ships (the https $id is not served yet)", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const blocks = [...readme.matchAll(/```(json|yaml)\n([\s\S]*?)```/g)].map((m) => m[2]);
+    const named = blocks.flatMap((text) =>
+      [...text.matchAll(/"\$schema": "([^"]*)"|\$schema=(\S+)/g)].map((m) => ({ text, url: m[1] ?? m[2] })));
+    expect(named.length).toBeGreaterThanOrEqual(4);
+    for (const { text, url } of named) {
+      expect(url, url).not.toMatch(/^[a-z][a-z0-9+.-]*:/i);
+      // In a user's project, beside node_modules; or, like the README's copies of examples/, from examples/.
+      const installed = /^(?:\.\.?\/)+node_modules\/fqc\/(.+)$/.exec(url);
+      const shipped = installed ? installed[1] : path.posix.relative(".", path.posix.join("examples", url));
+      expect(existsSync(path.join(ROOT, shipped)), url).toBe(true);
+      expect(pkg.files.some((f: string) => shipped.startsWith(f)), url).toBe(true);
+      // The project settings (a "rules" key) have a schema of their own.
+      expect(path.basename(shipped), url).toBe(text.includes('"rules"') ? "fqc.config.schema.json" : "fqc.schema.json");
+    }
   });
 
   it("keeps the two-command quick start", () => {

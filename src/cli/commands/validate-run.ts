@@ -3,7 +3,9 @@ import { appendFileSync } from "node:fs";
 import { RULES } from "../../config/rules.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
 import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
-import { summarize } from "../../diagnostics/summary.js";
+import { exceedsMaxWarnings, summarize } from "../../diagnostics/summary.js";
+import { escapeData } from "../../diagnostics/format-github.js";
+import { TOOL_NAME } from "../../diagnostics/format-types.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { ioError } from "../../npy/fail.js";
@@ -60,7 +62,17 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     root: format === "github" || format === "sarif" ? repoRoot(io.cwd, io.env) : io.cwd,
     unlisted: argv.quiet ? new Map([...result.unlisted].map(([f, u]) => [f, { errorCount: u.errorCount, warningCount: 0 }])) : result.unlisted,
   };
-  const text = formatDiagnostics(format, formatInput, { color });
+  const counts = summarize(adjusted, [], result.unlisted);
+  const maxWarnings = argv["max-warnings"];
+  // As ESLint 9: --quiet hides warnings but --max-warnings still counts them. Say so, or the line names warnings
+  // the output does not show (and JSON/SARIF report none).
+  const hidden = argv.quiet ? ` (not shown: --quiet hides warnings; run without it to list ${counts.warningCount === 1 ? "it" : "them"})` : "";
+  const tooManyWarnings = !result.ioFailure && counts.errorCount === 0 && exceedsMaxWarnings(counts, maxWarnings)
+    ? `${counts.warningCount === 1 ? "1 warning exceeds" : `${counts.warningCount} warnings exceed`} --max-warnings ${maxWarnings}${hidden}`
+    : undefined;
+  // On GitHub the warnings are only warning annotations: an error annotation says why the step fails.
+  const verdict = format === "github" && tooManyWarnings ? `::error title=${TOOL_NAME}::${escapeData(tooManyWarnings)}\n` : "";
+  const text = formatDiagnostics(format, formatInput, { color }) + verdict;
   const clean = format === "stylish" && text === "" && !argv.quiet;
   const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
   if (toFile) {
@@ -74,7 +86,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
   if (format === "github" && stepSummary) {
     try {
-      appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}\n`);
+      appendFileSync(stepSummary, `${formatMarkdownSummary({ ...formatInput, diagnostics })}${tooManyWarnings ? `\n❌ ${tooManyWarnings}: the step fails.\n` : ""}\n`);
     } catch (e) {
       // The lint's result is what the exit status says: a summary the runner's file cannot take is a warning.
       io.stderr.write(`fqc: warning: ${ioError(stepSummary, "append the job summary to $GITHUB_STEP_SUMMARY", e).message}; ` +
@@ -82,15 +94,10 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     }
   }
 
-  const counts = summarize(adjusted, [], result.unlisted);
-  const maxWarnings = argv["max-warnings"];
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
-  else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
-    // As ESLint 9: --quiet hides warnings but --max-warnings still counts them. Say so, or the line names warnings
-    // the output does not show (and JSON/SARIF report none).
-    const hidden = argv.quiet ? ` (not shown: --quiet hides warnings; run without it to list ${counts.warningCount === 1 ? "it" : "them"})` : "";
-    io.stderr.write(`fqc: ${counts.warningCount === 1 ? "1 warning exceeds" : `${counts.warningCount} warnings exceed`} --max-warnings ${maxWarnings}${hidden}\n`);
+  else if (tooManyWarnings) {
+    io.stderr.write(`${TOOL_NAME}: ${tooManyWarnings}\n`);
     setExit(EXIT.PROBLEMS);
   } else setExit(EXIT.OK);
 }
