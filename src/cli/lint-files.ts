@@ -19,7 +19,7 @@ import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
-import { readTextFileInterruptibly } from "../config-file.js";
+import { readTextFileInterruptibly, roleOnSingleConfig } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
 import { configTensorDiagnostics, problemPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
@@ -206,6 +206,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     // past the cap problems are only counted (a file of 500,000 unknown keys is not worded or placed 500,000 times).
     const judged = judge(text, { filename: name, ruleSettings: opts.ruleSettings, maxProblems: MAX_PROBLEMS_PER_FILE, torchao: opts.torchao });
     const { document, unlisted } = judged;
+    // As apply refuses it: a single config has no side for --role to pick, so the check would not be the one asked for.
+    if (opts.role && opts.tensor && document?.kind === "single") throw roleOnSingleConfig(name);
     const listed = judged.diagnostics;
     if (listed.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
     const more: Diagnostic[] = [];
