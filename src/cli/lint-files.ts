@@ -17,6 +17,7 @@ import type { UnlistedCount } from "../diagnostics/format-types.js";
 import { capProblems, MAX_PROBLEMS_PER_FILE } from "../diagnostics/problem-cap.js";
 import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
+import { pathLeadsSomewhere } from "../npy/path-exists.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
 import { readTextFileInterruptibly, roleOnSingleConfig } from "../config-file.js";
@@ -89,7 +90,7 @@ export function expandPatterns(patterns: readonly string[], ignore: readonly Ign
     }
   };
   for (const p of patterns) {
-    if (p === STDIO_ARG || !GLOB_CHARS.test(p) || exists(p)) {
+    if (p === STDIO_ARG || !GLOB_CHARS.test(p) || pathLeadsSomewhere(p)) {
       // A file named explicitly but ignored is skipped quietly: hooks pass every changed file.
       if (p === STDIO_ARG || !ignored(p)) add(p);
       continue;
@@ -147,15 +148,6 @@ function fileIdentity(f: string): string {
     return `${st.dev}:${st.ino}`;
   } catch {
     return resolve(f);
-  }
-}
-
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
   }
 }
 
