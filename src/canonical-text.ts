@@ -19,17 +19,25 @@ const BOM = "\uFEFF";
 /**
  * A UTF-8 byte-order mark is read as editors read it, and kept: the canonical text starts with one when the file did.
  * Line breaks follow the file's first one: a CRLF checkout (Git for Windows' core.autocrlf default) is canonical
- * with CRLF, else `normalize --check` failed every config there and `--write` rewrote them only for git to convert back.
+ * with CRLF, else `normalize --check` failed every config there and `--write` rewrote them only for git to convert back;
+ * a JSON file with lone CRs (classic Mac OS) keeps them likewise.
  */
 export function canonicalFileText(doc: CanonicalDocument, originalText: string, file: string): string {
   const body = originalText.startsWith(BOM) ? BOM + canonicalBody(doc, originalText.slice(1), file) : canonicalBody(doc, originalText, file);
-  return usesCrlf(originalText) ? body.replace(/\n/g, "\r\n") : body;
+  const lineBreak = lineBreakOf(originalText, isYamlName(file));
+  // Canonical text has raw line feeds only as line breaks (JSON escapes them in strings).
+  return lineBreak === "\n" ? body : body.replace(/\n/g, lineBreak);
 }
 
-/** Whether a text's first line break is CRLF. Canonical text has raw line feeds only as line breaks (JSON escapes them in strings). */
-function usesCrlf(text: string): boolean {
-  const lf = text.indexOf("\n");
-  return lf > 0 && text[lf - 1] === "\r";
+/**
+ * A text's first line break: CRLF, a lone CR, or LF (also for a text without one). A lone CR counts in JSON only:
+ * YAML breaks lines at LF and CRLF alone, so a YAML file written with lone CRs would not read back.
+ */
+function lineBreakOf(text: string, yaml: boolean): "\n" | "\r\n" | "\r" {
+  const at = text.search(/[\r\n]/);
+  if (at < 0 || text[at] === "\n") return "\n";
+  if (text[at + 1] === "\n") return "\r\n";
+  return yaml ? "\n" : "\r";
 }
 
 function canonicalBody(doc: CanonicalDocument, originalText: string, file: string): string {
