@@ -5,7 +5,7 @@ import { formatDiagnostics } from "../../diagnostics/format.js";
 import { formatMarkdownSummary } from "../../diagnostics/format-markdown.js";
 import { summarize } from "../../diagnostics/summary.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
-import { EXIT, FqcError } from "../../errors.js";
+import { EXIT } from "../../errors.js";
 import { ioError } from "../../npy/fail.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
@@ -17,12 +17,11 @@ import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.j
 import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import { formatFor } from "../output-format.js";
+import { wholeNumberArg } from "../number-arg.js";
 import type { ValidateArgs } from "./validate.js";
 
 export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
-  if (!Number.isInteger(argv["max-warnings"]) || argv["max-warnings"] < -1) {
-    throw new FqcError("USAGE", "--max-warnings needs a whole number of warnings (or -1: no limit)");
-  }
+  const maxWarnings = wholeNumberArg(argv["max-warnings"], "--max-warnings", -1, "a whole number of warnings (or -1: no limit)");
   const project = argv["project-config"] ? findProjectConfig(io.cwd) : undefined;
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore: IgnorePattern[] = [
@@ -83,7 +82,6 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   }
 
   const counts = summarize(adjusted, [], result.unlisted);
-  const maxWarnings = argv["max-warnings"];
   if (result.ioFailure) setExit(EXIT.USAGE_OR_IO);
   else if (counts.errorCount > 0) setExit(EXIT.PROBLEMS);
   else if (maxWarnings >= 0 && counts.warningCount > maxWarnings) {
