@@ -95,14 +95,7 @@ export function loadConfigText(file: string, text: string, torchao?: TorchaoVers
 
 export function selectRole(doc: CanonicalDocument, role: Role | undefined, file: string): CanonicalConfig {
   if (doc.kind === "single") {
-    // A single config has no sides: --role there means the wrong file was given (or the flag is a leftover), and
-    // applying the config anyway could put an activation config on a weight.
-    if (role) {
-      throw new FqcError("USAGE", `--role selects a side of a QAT pair, and ${file} is a single config`, {
-        file,
-        hint: `Leave out --role to apply it, or give the QAT pair file ({"activation": {...}, "weight": {...}}).`,
-      });
-    }
+    if (role) throw roleOnSingleConfig(file);
     return doc.config;
   }
   if (doc.kind === "recipe") {
@@ -124,6 +117,17 @@ export function selectRole(doc: CanonicalDocument, role: Role | undefined, file:
     });
   }
   return (activation ?? weight)!;
+}
+
+/**
+ * --role given with a single config, which has no sides: the wrong file was given (or the flag is a leftover), and
+ * using the config anyway could put an activation config on a weight. apply and validate --tensor refuse it alike.
+ */
+export function roleOnSingleConfig(file: string): FqcError {
+  return new FqcError("USAGE", `--role selects a side of a QAT pair, and ${file} is a single config`, {
+    file,
+    hint: `Leave out --role (a single config is used as it is), or give the QAT pair file ({"activation": {...}, "weight": {...}}).`,
+  });
 }
 
 /** The recipe in a document given with --recipe; a config or a pair there is a usage error naming the file. */

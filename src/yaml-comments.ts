@@ -47,10 +47,10 @@ function isEmpty(c: Carried): boolean {
   return c.before === undefined && !c.spaceBefore && c.trailing === undefined && c.inside === undefined && c.after === undefined;
 }
 
-/** The comments of `text`, or undefined when it holds none (then there is nothing to carry). */
-function collect(text: string): Collected | undefined {
+/** The comments of `text` (read as `parsed`, when given), or undefined when it holds none (then there is nothing to carry). */
+function collect(text: string, parsed: Document | undefined): Collected | undefined {
   if (!text.includes("#")) return undefined;
-  const doc = parseDocument(text, { uniqueKeys: false, logLevel: "silent" });
+  const doc = parsed ?? parseDocument(text, { uniqueKeys: false, logLevel: "silent" });
   const out: Collected = { head: doc.commentBefore ?? undefined, end: doc.comment ?? undefined, entries: [] };
   const root = doc.contents;
   if (isCollection(root)) {
@@ -63,7 +63,20 @@ function collect(text: string): Collected | undefined {
       delete first.carried.before;
     }
   }
-  return out;
+  return parsed ? withoutCarriageReturns(out) : out;
+}
+
+/**
+ * The comments as a reading of the text with LF breaks gives them: the yaml package keeps the CR of a CR LF break
+ * inside a comment of several lines (`# a\r\n# b` is " a\r\n b"), which would be written back as a stray CR.
+ */
+function withoutCarriageReturns(c: Collected): Collected {
+  const lf = <T>(o: T): T => {
+    const copy = { ...o } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(copy)) if (typeof v === "string") copy[k] = v.replace(/\r\n/g, "\n");
+    return copy as T;
+  };
+  return { ...lf(c), entries: c.entries.map((e) => ({ path: e.path, carried: lf(e.carried) })) };
 }
 
 function visit(node: Node, path: string[], entries: Collected["entries"]): void {
@@ -124,11 +137,15 @@ export function startsWithDocumentMarker(text: string): boolean {
   return /^(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?=[ \t\n]|$)/.test(text);
 }
 
-/** `value` as YAML text, with the comments of `sourceText` carried over, and its `---` when it starts with one. */
-export function yamlWithComments(value: unknown, sourceText: string): string {
+/**
+ * `value` as YAML text, with the comments of `sourceText` carried over, and its `---` when it starts with one.
+ * `parsed`: the yaml package's reading of that text, perhaps with CR LF breaks and a byte-order mark (its comments are
+ * taken as the LF text's), when the caller has one; else the text is read here.
+ */
+export function yamlWithComments(value: unknown, sourceText: string, parsed?: Document): string {
   const doc = new Document(value);
   if (startsWithDocumentMarker(sourceText)) doc.directives!.docStart = true;
-  const source = collect(sourceText);
+  const source = collect(sourceText, parsed);
   if (!source) return doc.toString();
   const pairs = new Map<string, { key: Node; value: Node }>();
   indexPairs(doc.contents, [], pairs);

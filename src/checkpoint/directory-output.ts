@@ -3,11 +3,12 @@
  * renamed into place together, into an existing directory or a new one
  * filled as a temp directory beside it.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, renameSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { AtomicFile, outputPathKind, syncDirectory } from "../npy/atomic.js";
 import { ioError, ioFailure, withOpenFilesHint } from "../npy/fail.js";
 import { movedTo, stillAt } from "../npy/moved-file.js";
+import { entryExists } from "../npy/path-exists.js";
 import { resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
@@ -21,19 +22,10 @@ export function checkOutputDirectory(dir: string): boolean {
   if (kind === "other") {
     throw ioFailure(dir, "exists and is not a directory: a sharded checkpoint is written to a directory", "Give a directory (missing or existing) as the output.");
   }
-  if (kind === "missing" && lexists(resolveTarget(dir))) {
+  if (kind === "missing" && entryExists(resolveTarget(dir))) {
     throw ioFailure(dir, "is a symbolic link that leads to no path a directory could be created at (a loop of links)", "Give a directory (missing or existing) as the output, or remove the link.");
   }
   return kind !== "missing";
-}
-
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -17,9 +17,10 @@ import type { UnlistedCount } from "../diagnostics/format-types.js";
 import { capProblems, MAX_PROBLEMS_PER_FILE } from "../diagnostics/problem-cap.js";
 import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
+import { pathLeadsSomewhere } from "../npy/path-exists.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
-import { readTextFileInterruptibly } from "../config-file.js";
+import { readTextFileInterruptibly, roleOnSingleConfig } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
 import { configTensorDiagnostics, problemPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
@@ -89,7 +90,7 @@ export function expandPatterns(patterns: readonly string[], ignore: readonly Ign
     }
   };
   for (const p of patterns) {
-    if (p === STDIO_ARG || !GLOB_CHARS.test(p) || exists(p)) {
+    if (p === STDIO_ARG || !GLOB_CHARS.test(p) || pathLeadsSomewhere(p)) {
       // A file named explicitly but ignored is skipped quietly: hooks pass every changed file.
       if (p === STDIO_ARG || !ignored(p)) add(p);
       continue;
@@ -150,15 +151,6 @@ function fileIdentity(f: string): string {
   }
 }
 
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function fileDiagnostic(file: string, ruleId: string, message: string, hint?: string): Diagnostic {
   return { ruleId, severity: "error", message, hint, file, pointer: "", line: 1, column: 1, endLine: 1, endColumn: 1 };
 }
@@ -206,6 +198,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     // past the cap problems are only counted (a file of 500,000 unknown keys is not worded or placed 500,000 times).
     const judged = judge(text, { filename: name, ruleSettings: opts.ruleSettings, maxProblems: MAX_PROBLEMS_PER_FILE, torchao: opts.torchao });
     const { document, unlisted } = judged;
+    // As apply refuses it: a single config has no side for --role to pick, so the check would not be the one asked for.
+    if (opts.role && opts.tensor && document?.kind === "single") throw roleOnSingleConfig(name);
     const listed = judged.diagnostics;
     if (listed.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
     const more: Diagnostic[] = [];

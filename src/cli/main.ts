@@ -128,7 +128,8 @@ function deliverPendingSignal(): Promise<void> {
 /**
  * `--fail-under -1e5` as `--fail-under=-1e5`: yargs takes -5 and -0.5 as
  * values but splits -1e5 into the flags -1 and -e. fqc takes no flag spelled
- * like a number, so the token after an option can only be its value.
+ * like a number, so the token after an option can only be its value, which
+ * the option then refuses by name (numbers are plain decimal, number-arg.ts).
  */
 export function joinNegativeExponents(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -280,7 +281,7 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
   const longName = (name: string) => (options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name));
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--") break;
-    // `--max-warnings=` or `--max-warnings ""`: yargs reads an empty number as 0 (a CI gate at zero, or --fail-under 0), past rejectEmptyValues.
+    // `--max-warnings=`: named as an empty value, as `--max-warnings ""` is (rejectEmptyValues), rather than read as anything.
     const inline = /^--?([^=]+)=$/.exec(args[i]);
     if (inline && valued(`--${inline[1]}`) !== undefined) throw emptyValue(`--${longName(inline[1])}`);
     // `-cfoo.json`: yargs reads a word after a short option as more short options (-c "" -f -o -o …), and `-c./a.json`

@@ -8,29 +8,29 @@
  * options, `--`, empty values, values starting with "-", clusters like -qj (but `-j4` and `-c=x` are read),
  * values outside an option's choices, a boolean given as --flag=value or
  * followed by true/false, a missing required option, a wrong positional count,
- * a list option (--rule, --ignore-pattern),
- * a number written other than as plain digits.
+ * a list option (--rule, --ignore-pattern). Numbers are strings to both
+ * parsers, read by the command (number-arg.ts).
  */
 
 /** One option as both parsers read it (a subset of yargs' Options). */
 export interface PlainOption {
   readonly alias?: string;
-  readonly type: "string" | "boolean" | "number";
+  readonly type: "string" | "boolean";
   readonly choices?: readonly string[];
-  readonly default?: string | boolean | number | readonly string[];
+  readonly default?: string | boolean | readonly string[];
   readonly demandOption?: boolean;
   /** A list (repeatable) option: a line using it goes to yargs. */
   readonly array?: boolean;
 }
 
-export type PlainArgs = Record<string, string | boolean | number | string[]>;
+export type PlainArgs = Record<string, string | boolean | string[]>;
 
 /** A command's operands: named one by one, or all in one list of at least `min` (`validate [files..]`). */
 export type PlainPositionals = readonly string[] | { readonly list: string; readonly min: number };
 
-/** The value an option yields: a list, one of its choices, a boolean, a number, or a string. */
+/** The value an option yields: a list, one of its choices, a boolean, or a string. */
 type ValueOf<O> = O extends { array: true } ? string[]
-  : O extends { choices: ReadonlyArray<infer C> } ? C : O extends { type: "boolean" } ? boolean : O extends { type: "number" } ? number : string;
+  : O extends { choices: ReadonlyArray<infer C> } ? C : O extends { type: "boolean" } ? boolean : string;
 /** Options that always have a value: required, or with a default. */
 type Always<Os> = { [K in keyof Os]: Os[K] extends { demandOption: true } | { default: unknown } ? K : never }[keyof Os];
 /** The options' part of a command's arguments. */
@@ -83,13 +83,7 @@ export function parsePlainArgs(
     const value = joined !== undefined ? joined : eq >= 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === "" || value.startsWith("-")) return undefined;
     if (option.choices && !option.choices.includes(value)) return undefined;
-    if (option.type === "number") {
-      // yargs also reads 1e3, 0x10, 08 and 1.5 as numbers; plain digits mean the same to anyone.
-      if (!/^(?:0|[1-9]\d{0,14})$/.test(value)) return undefined;
-      values[name] = Number(value);
-    } else {
-      values[name] = value;
-    }
+    values[name] = value;
   }
   if ("list" in positionals) {
     if (operands.length < positionals.min) return undefined;
@@ -101,7 +95,7 @@ export function parsePlainArgs(
   for (const [name, o] of Object.entries(options)) {
     if (name in values) continue;
     if (o.demandOption) return undefined;
-    if (o.default !== undefined) values[name] = Array.isArray(o.default) ? [...o.default] : (o.default as string | boolean | number);
+    if (o.default !== undefined) values[name] = Array.isArray(o.default) ? [...o.default] : (o.default as string | boolean);
   }
   return values;
 }

@@ -63,6 +63,8 @@ export interface ValidateResult {
 /** validate's result, and whether any diagnostic was an error before rule settings changed levels (what `fqc validate --tensor` looks at). */
 export interface JudgedText extends ValidateResult {
   errorsBeforeRuleSettings: boolean;
+  /** The text as read, when it parsed: `normalize --write/--check` rewrite it from this reading, not another. */
+  source?: SourceDoc;
 }
 
 /**
@@ -81,6 +83,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   const file = opts.filename ?? "<input>";
   const max = opts.maxProblems ?? Infinity;
   let src: SourceDoc;
+  let read: SourceDoc | undefined;
   if (typeof input === "string") {
     const parsed = parseSourceText(input, opts.format ?? formatForFile(opts.filename));
     if (!parsed.ok) {
@@ -89,7 +92,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
       if (hint) d.hint = hint;
       return listed([d], max);
     }
-    src = parsed.doc;
+    src = read = parsed.doc;
   } else {
     src = valueSource(input);
   }
@@ -99,7 +102,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   if (plain.problems.length > 0) {
     const levels = severities(opts.ruleSettings);
     const kept = plain.problems.filter((f) => levels(f.ruleId) !== undefined);
-    return listed(kept.map((f) => toDiagnostic(f, levels(f.ruleId)!, rangeOf(src, f), file)), max);
+    return { ...listed(kept.map((f) => toDiagnostic(f, levels(f.ruleId)!, rangeOf(src, f), file)), max), source: read };
   }
   src = plain.src;
 
@@ -116,7 +119,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   const modeline = typeof input === "string" && src.format === "yaml" ? modelineSchemaFinding(input) : undefined;
   if (modeline) findings.push(modeline);
   const unlisted = { errorCount: 0, warningCount: 0 };
-  if (findings.length === 0 && budget.skipped.size === 0) return { diagnostics: [], document: check.document, unlisted, errorsBeforeRuleSettings: false };
+  if (findings.length === 0 && budget.skipped.size === 0) return { diagnostics: [], document: check.document, unlisted, errorsBeforeRuleSettings: false, source: read };
   const errorsBeforeRuleSettings = budget.skipped.size > 0 || findings.some((f) => ruleInfo(f.ruleId).severity === "error");
 
   // Rule levels first: a rule turned off neither takes a place in the list nor counts.
@@ -147,7 +150,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
     // max 0: even the lead is only counted.
     for (const d of diagnostics.splice(max)) count(unlisted, d.severity);
   }
-  return { diagnostics, document: check.document, unlisted, errorsBeforeRuleSettings };
+  return { diagnostics, document: check.document, unlisted, errorsBeforeRuleSettings, source: read };
 }
 
 const TARGETED_POSITIONS = 10_000;

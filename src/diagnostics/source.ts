@@ -38,6 +38,8 @@ export interface SourceDoc {
    * of indexing every node. Asking for another one afterwards still works.
    */
   prepareRanges?(pointers: Iterable<string>): void;
+  /** YAML the yaml package read whole: its document, comments included (normalize carries them over without reading the text again). */
+  readonly yamlDocument?: Document;
 }
 
 export interface SyntaxProblem extends SourceRange {
@@ -313,7 +315,7 @@ function parseWithYamlPackage(text: string): ParseOutcome {
   } catch (e) {
     return toJsFailure(e);
   }
-  return { ok: true, doc: new YamlSource(text, doc, value, pos) };
+  return { ok: true, doc: new YamlSource(text, doc, value, pos, true) };
 }
 
 /** A syntax error of the yaml package, at its place, in words about the file. */
@@ -485,13 +487,17 @@ function jsKeyOf(item: Pair, doc: Document): string {
 class YamlSource implements SourceDoc {
   readonly format = "yaml" as const;
   private readonly contents: YamlNode | null;
+  readonly yamlDocument?: Document;
+  /** `whole`: the document is the whole file's (not a piece the large-file reader handed the package). */
   constructor(
     private readonly text: string,
     private readonly doc: Document,
     readonly value: unknown,
     private readonly pos: (offset: number) => { line: number; column: number },
+    whole = false,
   ) {
     this.contents = doc.contents as YamlNode | null;
+    if (whole) this.yamlDocument = doc;
   }
 
   /** Each map's pairs by key, built on first lookup (see JsonSource.membersOf). */

@@ -118,6 +118,15 @@ describe("fqc normalize", () => {
     expect(runFqc(["normalize", "--check", shorthand]).code).toBe(0);
   });
 
+  it("--write keeps a JSON file's lone CR line breaks (classic Mac OS), as it keeps CRLF, and --check then passes", () => {
+    const canonical = runFqc(["normalize", "-", "--stdin-filename", "w.fqc.json"], { input: '{"dtype": "int4", "group_size": 32}' }).stdout;
+    const mac = write("cr.fqc.json", '{\r  "dtype": "int4",\r  "group_size": 32\r}\r');
+    expect(runFqc(["normalize", "--check", mac]).code).toBe(1);
+    expect(runFqc(["normalize", "--write", mac]).code).toBe(0);
+    expect(readFileSync(mac, "utf8")).toBe(canonical.replace(/\n/g, "\r"));
+    expect(runFqc(["normalize", "--check", mac]).code).toBe(0);
+  });
+
   it("exits 1 with torchao's message for an invalid config", () => {
     const f = write("bad.json", '{"dtype": "int4", "granularity": "per_group"}');
     const r = runFqc(["normalize", f]);

@@ -53,8 +53,10 @@ async function both(c: Command, args: string[]): Promise<{ plain: Record<string,
 
 describe("plain validate and normalize lines", () => {
   it("parse the usual forms, defaults filled in; a hook's `-- files` gives the files", () => {
-    const defaults = { "max-warnings": -1, torchao: "0.12", "stdin-filename": "<stdin>", quiet: false, rule: [], "ignore-pattern": [], "error-on-unmatched-pattern": true, "project-config": true };
-    expect(plainValidateArgs(["a.json", "b.yaml", "-f", "github", "--max-warnings", "0", "-q"])).toEqual({ ...defaults, files: ["a.json", "b.yaml"], format: "github", "max-warnings": 0, quiet: true });
+    const defaults = { "max-warnings": "-1", torchao: "0.12", "stdin-filename": "<stdin>", quiet: false, rule: [], "ignore-pattern": [], "error-on-unmatched-pattern": true, "project-config": true };
+    expect(plainValidateArgs(["a.json", "b.yaml", "-f", "github", "--max-warnings", "0", "-q"])).toEqual({ ...defaults, files: ["a.json", "b.yaml"], format: "github", "max-warnings": "0", quiet: true });
+    // A number as typed, as yargs gives it too: the command reads it (number-arg.ts), refusing 1e3 or 08 on either line.
+    for (const odd of ["1e3", "08", "x", "0x10"]) expect(plainValidateArgs(["a.json", "--max-warnings", odd])).toMatchObject({ "max-warnings": odd });
     expect(plainValidateArgs([])).toEqual({ ...defaults, files: [] });
     expect(plainValidateArgs(operandsAfterDoubleDash(["validate", "--", "-x.fqc.json", "y.fqc.yaml"]).slice(1))).toEqual({ ...defaults, files: ["./-x.fqc.json", "y.fqc.yaml"] });
     expect(plainValidateArgs(["c.json", "--no-project-config", "--color", "-o", "r.sarif"])).toMatchObject({ "project-config": false, color: true, "output-file": "r.sarif" });
@@ -65,9 +67,6 @@ describe("plain validate and normalize lines", () => {
     ["validate", ["a.json", "--rule", "lint/x=off"], "a list option"],
     ["validate", ["a.json", "--ignore-pattern=x/**"], "a list option with ="],
     ["validate", ["a.json", "--max-warnings", "-1"], "a negative number"],
-    ["validate", ["a.json", "--max-warnings", "1e3"], "a number in another notation"],
-    ["validate", ["a.json", "--max-warnings", "08"], "a number with a leading zero"],
-    ["validate", ["a.json", "--max-warnings", "x"], "a number that is none"],
     ["validate", ["a.json", "-f", "stylish2"], "a format outside the choices"],
     ["validate", ["a.json", "--help"], "--help"],
     ["validate", ["a.json", "--quiet=true"], "a boolean with =value"],

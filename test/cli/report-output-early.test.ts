@@ -52,9 +52,9 @@ describe("report -o refuses a file it cannot write before the pass", () => {
   });
 
   it("refuses --worst above 2^53 as a usage error before the pass, leaving no temp file", async () => {
-    const r = await runMain(["report", model, "-c", cfg, "-o", tmp.path("w.json"), "--worst", "1e300", "--no-progress"], { cwd: tmp.dir });
+    const r = await runMain(["report", model, "-c", cfg, "-o", tmp.path("w.json"), "--worst", "9007199254740993", "--no-progress"], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain("--worst needs a positive whole number of tensors, got 1e+300");
+    expect(r.stderr).toContain('--worst needs a positive whole number of tensors, not "9007199254740993"');
     expect(reportCheckpoint).not.toHaveBeenCalled();
     expect(temps()).toEqual([]);
   });

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { plainValidateArgs } from "../../src/cli/commands/validate.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { validateSarif } from "../helpers/sarif.js";
@@ -168,6 +169,29 @@ describe("fqc validate", () => {
     const bad = runFqc(["validate", ok, "--tensor", tensor, "--torchao", "0.2"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not one of "0.12", "0.18"');
+  });
+
+  it("refuses --role with --tensor on a single config as apply does (exit 2, one line), on the plain line and on yargs' alike", () => {
+    const single = write("single-role.json", '{"dtype": "int4", "group_size": 32}');
+    const pair = path.join(ROOT, "examples/8da4w.json");
+    const out = path.join(tmp.dir, "single-role.sarif");
+    for (const tensor of [path.join(ROOT, "examples/weight.npy"), path.join(ROOT, "examples/llama-tiny/model.safetensors")]) {
+      const plain = [single, "--tensor", tensor, "--role", "weight", "-o", out];
+      // A list option sends the line to yargs (plain-args.ts).
+      const viaYargs = [...plain, "--ignore-pattern", "nothing/**"];
+      expect(plainValidateArgs(plain)).toBeDefined();
+      expect(plainValidateArgs(viaYargs)).toBeUndefined();
+      for (const args of [plain, viaYargs]) {
+        const r = runFqc(["validate", ...args]);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr.split("\n")[0]).toBe(`fqc: --role selects a side of a QAT pair, and ${single} is a single config`);
+        expect(r.stderr).toContain("Leave out --role");
+        expect(existsSync(out)).toBe(false);
+      }
+      // Without --role, and on a pair, it is checked as before.
+      expect(runFqc(["validate", single, "--tensor", tensor]).code).toBe(0);
+      expect(runFqc(["validate", pair, "--tensor", tensor, "--role", "weight"]).code).toBe(0);
+    }
   });
 
   it("flags an eps the tensor's dtype cannot hold (--tensor, --compute-dtype), pointing at eps", () => {

@@ -165,6 +165,22 @@ describe("canonicalFileText line breaks", () => {
     expect(normalizeDocument(out, { filename: name })).toEqual(normalizeDocument(lf, { filename: name }));
   });
 
+  it("follow a JSON file's lone CRs (classic Mac OS), as they follow CRLF: its canonical form is the LF one with CR breaks, and is its own", () => {
+    const source = '{"$schema": "x.json", "dtype": "int4", "group_size": 32}\n';
+    for (const mac of [source.replace(/\n/g, "\r"), `\uFEFF${source.replace(/\n/g, "\r")}`, '{\r"dtype": "int4",\r"group_size": 32}']) {
+      const lfText = mac.replace(/\r/g, "\n");
+      const lf = canonicalFileText(normalizeDocument(lfText), lfText, "c.json");
+      const out = canonicalFileText(normalizeDocument(mac), mac, "c.json");
+      expect(out).toBe(lf.replace(/\n/g, "\r"));
+      expect(out).not.toContain("\n");
+      expect(canonicalFileText(normalizeDocument(out), out, "c.json")).toBe(out);
+    }
+    // YAML breaks lines at LF and CRLF alone: a lone CR first (here in a comment, kept as its text) leaves its breaks LF,
+    // which read back, where CR breaks would run its lines together.
+    const yaml = "# a\rb\ndtype: int4\ngroup_size: 32\n";
+    expect(canonicalFileText(normalizeDocument(yaml, { filename: "c.yaml" }), yaml, "c.yaml")).toContain("\ndtype: int4\ngranularity:\n  type: PerGroup\n");
+  });
+
   it("stay LF for an LF file, and keep a byte-order mark before CRLF breaks", () => {
     const source = '{"dtype": "int4", "group_size": 32}\n';
     expect(canonicalFileText(normalizeDocument(source), source, "c.json")).not.toContain("\r");

@@ -1,7 +1,8 @@
 /** What `fqc normalize` does once its arguments are parsed (loaded when the command runs). */
 import { canonicalFileText } from "../../canonical-text.js";
 import { canonicalJson } from "../../config/normalize.js";
-import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
+import { readTextFileInterruptibly } from "../../config-file.js";
+import { judge } from "../../config/validate.js";
 import { ruleInfo } from "../../config/rules.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
@@ -31,7 +32,8 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
       status = Math.max(status, reportError(io, e));
       continue;
     }
-    const loaded = loadConfigText(name, text);
+    // judge, not loadConfigText: its reading of the text (`source`) is what the rewrite below carries comments from.
+    const loaded = judge(text, { filename: name });
     const errors = loaded.diagnostics.filter((d) => d.severity === "error");
     // Only what stops torchao's constructor stops normalize: a config that constructs has a canonical form,
     // even when every forward would fail (that is reported, as torchao would raise it later).
@@ -45,7 +47,7 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     // Printing gives the canonical config itself; --check/--write judge the file, which keeps its "$schema" and YAML modeline.
     let canonical: string;
     try {
-      canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name) : canonicalJson(loaded.document);
+      canonical = argv.check || argv.write ? canonicalFileText(loaded.document, text, name, loaded.source) : canonicalJson(loaded.document);
     } catch (e) {
       // A file whose comments the rewrite could not keep is reported; the others are still checked or rewritten.
       if (!(e instanceof FqcError)) throw e;

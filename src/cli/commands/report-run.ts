@@ -19,6 +19,7 @@ import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { threadsArg } from "../threads-arg.js";
+import { decimalArg, wholeNumberArg } from "../number-arg.js";
 import { STDIO_ARG, stderrIsTTY, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
 import { batchedText, commitPieces } from "../write-file.js";
@@ -27,13 +28,9 @@ import type { ReportArgs, ReportContext } from "./report.js";
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
   if (argv.model === STDIO_ARG) throw new FqcError("USAGE", "fqc report reads a model file, not standard input", { hint: "Give the path of the model." });
   const threads = threadsArg(argv.threads);
-  // A safe integer: the renderer refuses anything else, and would do so only after the pass.
-  if (argv.worst !== undefined && (!Number.isSafeInteger(argv.worst) || argv.worst < 1)) {
-    throw new FqcError("USAGE", `--worst needs a positive whole number of tensors, got ${String(argv.worst)}`);
-  }
-  if (argv["fail-under"] !== undefined && !Number.isFinite(argv["fail-under"])) {
-    throw new FqcError("USAGE", "--fail-under needs a number of dB, e.g. --fail-under 15");
-  }
+  // Before the pass: a safe integer (the renderer refuses anything else, and would do so only after it), a finite threshold.
+  const worst = argv.worst === undefined ? undefined : wholeNumberArg(argv.worst, "--worst", 1, "a positive whole number of tensors");
+  const threshold = argv["fail-under"] === undefined ? undefined : decimalArg(argv["fail-under"], "--fail-under", "a number of dB");
   const kind = (argv.recipe ?? []).length > 0 ? "recipe" : "config";
   const files = (kind === "recipe" ? argv.recipe : argv.config) ?? [];
   // "-" arrives as STDIO_ARG, which no file system opens: say so, rather than what Node says of its NUL byte.
@@ -113,7 +110,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   let pieces: Iterable<string>;
   try {
     // Markdown and HTML are rendered here, whole, and can fail (a report longer than a string holds): the temp file goes too.
-    pieces = reportPieces(format, report, { sort: argv.sort, worst: argv.worst, threshold: argv["fail-under"] });
+    pieces = reportPieces(format, report, { sort: argv.sort, worst, threshold });
   } catch (err) {
     outFile?.abort();
     throw err;
@@ -131,7 +128,6 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     if (format !== "table" || toFile) io.stderr.write(`fqc: torchao would refuse ${refused.length} tensor${refused.length > 1 ? "s" : ""}:\n${refused.map((r) => `  ${r}\n`).join("")}`);
     exit = EXIT.PROBLEMS;
   }
-  const threshold = argv["fail-under"];
   if (threshold !== undefined) {
     const below = tensorsBelow(report, threshold);
     if (below.length > 0) {

@@ -15,8 +15,9 @@ export interface ReportArgs {
   format?: ReportFormat;
   output?: string;
   sort: SortKey;
-  worst?: number;
-  "fail-under"?: number;
+  /** As typed: number-arg.ts reads it (yargs' number type would take 0x10 for 16). */
+  worst?: string;
+  "fail-under"?: string;
   torchao: TorchaoVersion;
   threads: string;
   kernel: KernelChoice;
@@ -41,8 +42,8 @@ export function reportCommand(io: CliIO, setExit: (code: number) => void, contex
         .option("format", { alias: "f", type: "string", choices: REPORT_FORMATS, describe: "Output format (default: from -o's extension, .html .md .csv .json; else table)" })
         .option("output", { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" })
         .option("sort", { type: "string", choices: SORT_KEYS, default: "order" as const, describe: "Row order of table, csv, markdown and html: checkpoint order, lowest SQNR first, name, most elements first" })
-        .option("worst", { type: "number", describe: "List only the N tensors with the lowest SQNR (table, csv, markdown, html)" })
-        .option("fail-under", { type: "number", describe: "Exit 1 when any fake-quantized tensor's SQNR is below this many dB (CI guard)" })
+        .option("worst", { type: "string", describe: "List only the N tensors with the lowest SQNR (table, csv, markdown, html)" })
+        .option("fail-under", { type: "string", describe: "Exit 1 when any fake-quantized tensor's SQNR is below this many dB (CI guard)" })
         .option("torchao", { type: "string", choices: TORCHAO_VERSIONS, default: "0.12" as const, describe: "torchao numerics to reproduce" })
         .option("threads", { alias: "j", type: "string", default: "auto", describe: "Threads that compute, the main thread included (a number, or auto)" })
         .option("kernel", { type: "string", choices: KERNEL_CHOICES, default: "auto" as const, describe: "auto: WebAssembly SIMD kernel and statistics where they apply; js: the portable JS kernel and statistics loop (same figures up to float64 summation order)" })

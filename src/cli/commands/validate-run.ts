@@ -7,7 +7,7 @@ import { exceedsMaxWarnings, summarize } from "../../diagnostics/summary.js";
 import { escapeData } from "../../diagnostics/format-github.js";
 import { TOOL_NAME } from "../../diagnostics/format-types.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
-import { EXIT, FqcError } from "../../errors.js";
+import { EXIT } from "../../errors.js";
 import { ioError } from "../../npy/fail.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
@@ -19,12 +19,11 @@ import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.j
 import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import { formatFor } from "../output-format.js";
+import { wholeNumberArg } from "../number-arg.js";
 import type { ValidateArgs } from "./validate.js";
 
 export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
-  if (!Number.isInteger(argv["max-warnings"]) || argv["max-warnings"] < -1) {
-    throw new FqcError("USAGE", "--max-warnings needs a whole number of warnings (or -1: no limit)");
-  }
+  const maxWarnings = wholeNumberArg(argv["max-warnings"], "--max-warnings", -1, "a whole number of warnings (or -1: no limit)");
   const project = argv["project-config"] ? findProjectConfig(io.cwd) : undefined;
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore: IgnorePattern[] = [
@@ -63,7 +62,6 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
     unlisted: argv.quiet ? new Map([...result.unlisted].map(([f, u]) => [f, { errorCount: u.errorCount, warningCount: 0 }])) : result.unlisted,
   };
   const counts = summarize(adjusted, [], result.unlisted);
-  const maxWarnings = argv["max-warnings"];
   // As ESLint 9: --quiet hides warnings but --max-warnings still counts them. Say so, or the line names warnings
   // the output does not show (and JSON/SARIF report none).
   const hidden = argv.quiet ? ` (not shown: --quiet hides warnings; run without it to list ${counts.warningCount === 1 ? "it" : "them"})` : "";

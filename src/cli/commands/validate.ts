@@ -14,7 +14,8 @@ export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
  */
 export const VALIDATE_OPTIONS = {
   format: { alias: "f", type: "string", choices: FORMATS, describe: "Output format (default: from -o's extension, .sarif or .json; else stylish)" },
-  "max-warnings": { type: "number", default: -1, describe: "Exit 1 when there are more warnings than this (-1: no limit)" },
+  // A string, read by number-arg.ts: yargs' number type would take 0x10 for 16.
+  "max-warnings": { type: "string", default: "-1", describe: "Exit 1 when there are more warnings than this (-1: no limit)" },
   tensor: { type: "string", describe: "Also check a config against this .npy tensor's shape, or a config or recipe against every tensor of this checkpoint it targets (.safetensors, sharded index or directory, .npz; reads headers only)" },
   role: { type: "string", choices: ["weight", "activation"], describe: "With --tensor and a QAT pair: which config to check (default: both against a .npy, the weight side against a checkpoint)" },
   "compute-dtype": { type: "string", choices: COMPUTE_DTYPES, describe: "With --tensor: the dtype fqc apply would compute in" },
