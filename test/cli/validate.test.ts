@@ -226,3 +226,14 @@ describe("fqc validate", () => {
     expect(apply.stderr).toContain(`dtype ${dtype} is not supported`);
   });
 });
+
+describe("validate --tensor -", () => {
+  it("is refused as a usage error naming the option (a tensor is read from a file), on the plain line and through yargs", () => {
+    for (const extra of [[], ["--format=json"]]) {
+      const r = runFqc(["validate", path.join(ROOT, "examples/int4-weight-per-group.json"), "--tensor", "-", ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("fqc validate reads --tensor from a file, not standard input (--tensor -)");
+      expect(r.stderr).not.toContain("null bytes");
+    }
+  });
+});

@@ -7,7 +7,7 @@ import { exceedsMaxWarnings, summarize } from "../../diagnostics/summary.js";
 import { escapeData } from "../../diagnostics/format-github.js";
 import { TOOL_NAME } from "../../diagnostics/format-types.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
-import { EXIT } from "../../errors.js";
+import { EXIT, FqcError } from "../../errors.js";
 import { ioError } from "../../npy/fail.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
@@ -24,6 +24,12 @@ import type { ValidateArgs } from "./validate.js";
 
 export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
   const maxWarnings = wholeNumberArg(argv["max-warnings"], "--max-warnings", -1, "a whole number of warnings (or -1: no limit)");
+  // "-" arrives as STDIO_ARG, whose NUL byte Node would name instead: a tensor is read by rows, from a file.
+  if (argv.tensor === STDIO_ARG) {
+    throw new FqcError("USAGE", "fqc validate reads --tensor from a file, not standard input (--tensor -)", {
+      hint: "Give the path of the .npy tensor or the checkpoint (its header is all that is read).",
+    });
+  }
   const project = argv["project-config"] ? findProjectConfig(io.cwd) : undefined;
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore: IgnorePattern[] = [
