@@ -113,6 +113,12 @@ function orderConfig(c: CanonicalConfig): CanonicalConfig {
       hint: "Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).",
     });
   }
+  // NaN and ±infinity (a JS value, YAML's .inf, JSON's 1e400): JSON.stringify would print null, a different config.
+  if (g.type === "PerGroup" && typeof g.group_size === "number" && !Number.isFinite(g.group_size)) {
+    throw new FqcError("CONFIG", `\`group_size\` ${String(g.group_size)} is not a number JSON can hold: the canonical form would write it as null`, {
+      hint: "Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).",
+    });
+  }
   const out: Record<string, unknown> = {};
   for (const k of CANONICAL_KEYS) out[k] = k === "granularity" ? orderGranularity(c.granularity) : c[k];
   return out as unknown as CanonicalConfig;
@@ -142,9 +148,22 @@ export function canonicalValue(doc: CanonicalDocument): Record<string, unknown> 
  * `"$schema"` key is written first (files may carry one; it is not config).
  */
 export function canonicalJson(doc: CanonicalDocument, opts: { schema?: string } = {}): string {
+  checkCanonicalDocument(doc);
   const value = canonicalValue(doc);
   const out = opts.schema !== undefined ? { $schema: opts.schema, ...value } : value;
   return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** What a JavaScript caller passes canonicalJson (the types say the same to TypeScript): most often normalize's config itself. */
+function checkCanonicalDocument(doc: unknown): void {
+  const kind = isPlainObject(doc) ? doc.kind : undefined;
+  const body = kind === "single" ? "config" : kind === "pair" ? "pair" : kind === "recipe" ? "recipe" : undefined;
+  if (body === undefined || !isPlainObject((doc as Record<string, unknown>)[body])) {
+    const config = isPlainObject(doc) && isPlainObject(doc.granularity);
+    throw new FqcError("USAGE", `canonicalJson: doc must be what normalizeDocument returns ({ kind, ... }), not ${config ? "a config" : kindOf(doc)}`, {
+      hint: 'Pass normalizeDocument(value), or { kind: "single", config: normalize(value) } for one config.',
+    });
+  }
 }
 
 /** The `$schema` a file's value carries at top level, if any (so `normalize --write` can keep it). */

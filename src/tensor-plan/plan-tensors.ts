@@ -13,7 +13,8 @@ import { findForwardProblems } from "../quant/forward-problems.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
-import { checkPlanSource, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkPlanSource } from "../config/canonical-check.js";
 
 /** Every option planTensors takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<PlanOptions>()(["torchao", "loneTensor"]);
