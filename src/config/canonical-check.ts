@@ -59,5 +59,30 @@ export function checkPlanSource(v: unknown, what: string): { config: CanonicalCo
       hint: "Take it from normalizeDocument(text).recipe, or validate(text).document.recipe when document.kind is \"recipe\".",
     });
   }
+  r.entries.forEach((e: unknown, i) => checkRecipeEntry(e, `${what}.recipe.entries[${i}]`));
   return v as { recipe: Recipe };
+}
+
+/** One entry of a recipe built by hand: a string key, and null, a canonical config or a pair with a canonical weight config. */
+function checkRecipeEntry(e: unknown, what: string): void {
+  const entry = e as { key?: unknown; value?: { kind?: unknown; config?: unknown; pair?: { weight?: unknown; activation?: unknown } } | null } | null;
+  if (entry === null || typeof entry !== "object" || typeof entry.key !== "string") {
+    throw new FqcError("USAGE", `${what} must be { key, value } with a string key, not ${entry !== null && typeof entry === "object" ? `a key that is ${kindOf(entry.key)}` : kindOf(e)}`, {
+      hint: "Take the recipe from normalizeDocument(text).recipe.",
+    });
+  }
+  const value = entry.value;
+  if (value === null) return;
+  if (typeof value === "object" && value.kind === "config") {
+    checkCanonicalConfig(value.config, `${what}.value.config`);
+    return;
+  }
+  if (typeof value === "object" && value.kind === "pair" && value.pair !== null && typeof value.pair === "object") {
+    checkCanonicalConfig(value.pair.weight, `${what}.value.pair.weight`);
+    if (value.pair.activation !== undefined) checkCanonicalConfig(value.pair.activation, `${what}.value.pair.activation`);
+    return;
+  }
+  throw new FqcError("USAGE", `${what}.value must be null, { kind: "config", config } or { kind: "pair", pair }, not ${kindOf(value)}`, {
+    hint: "Take the recipe from normalizeDocument(text).recipe.",
+  });
 }

@@ -106,6 +106,17 @@ describe("a config of the canonical shape with values normalize refuses", () => 
     refuses(() => js(fqc.makePlan)(bogus, [4, 8], { compute: "float32", torchao: "0.12" }), /^config is not a canonical config/);
   });
 
+  it("is refused inside a recipe built by hand, and so are entries that are not { key, value }, instead of a TypeError", () => {
+    const tensors = [{ name: "a.weight", dtype: "F32" as const, shape: [4, 8] }];
+    const plan = (entries: unknown[]) => js(fqc.planTensors)(tensors, { recipe: { entries } });
+    refuses(() => plan([{ key: "re:.*", value: { kind: "config", config: { ...C, mapping_type: "bogus" } } }]), /^planTensors: source\.recipe\.entries\[0\]\.value\.config is not a canonical config: MappingType 'bogus'/);
+    refuses(() => plan([{ key: "a", value: { kind: "pair", pair: { weight: { ...C, eps: "x" } } } }]), /entries\[0\]\.value\.pair\.weight is not a canonical config/);
+    refuses(() => plan([null]), /^planTensors: source\.recipe\.entries\[0\] must be \{ key, value \} with a string key, not null$/);
+    refuses(() => plan([{ key: 5, value: null }]), /entries\[0\] must be \{ key, value \} with a string key, not a key that is a number/);
+    refuses(() => plan([{ key: "a", value: C }]), /entries\[0\]\.value must be null, \{ kind: "config", config \} or \{ kind: "pair", pair \}, not an object/);
+    expect(plan([{ key: "a", value: { kind: "config", config: C } }]).map((e) => e.action)).toEqual(["quantize"]);
+  });
+
   it("makePlan names its missing options instead of a TypeError", () => {
     refuses(() => js(fqc.makePlan)(C, [4, 8]), /^makePlan: the options must be an object, not undefined$/);
     refuses(() => js(fqc.makePlan)(C, [4, 8], {}), /^makePlan: options\.compute must be given/);
