@@ -77,11 +77,15 @@ export function resolveScalePrecision(scalePrecision: ScalePrecision | null, com
  * qparams supplied) drops it. The float64-input assertion belongs to the file
  * layer (fqc runs float64 on request).
  */
+const FORWARD_OPTION_NAMES = ["torchao", "compute", "qparamsGiven"];
+
 export function forwardProblems(
   config: CanonicalConfig,
   shape: readonly number[],
   opts: { torchao?: TorchaoVersion; compute?: ComputeDtype; qparamsGiven?: boolean } = {},
 ): ForwardProblem[] {
+  // A misspelt option (computeDtype is fakeQuantize's name for compute) would skip the eps check without a word.
+  opts = optionsObject(opts, "forwardProblems", false, FORWARD_OPTION_NAMES);
   checkCanonicalConfig(config, "config");
   const dims = checkShape(shape, "the tensor shape");
   checkTorchao(opts?.torchao, "torchao");

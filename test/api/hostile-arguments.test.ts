@@ -169,3 +169,29 @@ describe("paths and documents", () => {
     expect(JSON.parse(fqc.canonicalJson({ kind: "single", config: c }))).toEqual(c);
   });
 });
+
+describe("options that were ignored without a word", () => {
+  it("buildSchema refuses a draft it does not build instead of giving the draft-07 schema", () => {
+    refuses(() => js(fqc.buildSchema)("draft-04"), /^buildSchema: draft "draft-04" is not one of "2020-12", "draft-07"$/);
+    refuses(() => js(fqc.buildSchema)(), /^buildSchema: draft must be given/);
+    expect((fqc.buildSchema("draft-07") as { $schema: string }).$schema).toBe("http://json-schema.org/draft-07/schema#");
+  });
+
+  it("forwardProblems refuses an option it does not take (fakeQuantize's computeDtype for its compute)", () => {
+    const c = fqc.normalize({ dtype: "int8", granularity: "per_token", is_symmetric: false });
+    const e = caught(() => js(fqc.forwardProblems)(c, [4, 32], { computeDtype: "float16" }));
+    expectError(e, "USAGE", /^forwardProblems: unknown option "computeDtype"$/);
+    expect((e as fqc.FqcError).hint).toBe('forwardProblems takes "torchao", "compute", "qparamsGiven".');
+    expect(fqc.forwardProblems(c, [4, 32], { compute: "float16", torchao: "0.18", qparamsGiven: false })).toEqual([]);
+  });
+
+  it("renderPlanTable, renderPlanJson and planToJson refuse a misspelt unmatchedKeys, which dropped the unmatched keys", () => {
+    const plan = js(fqc.planTensors)([{ name: "a.weight", dtype: "F32", shape: [4, 32] }], { config: fqc.normalize({ dtype: "int4", group_size: 32 }) });
+    for (const [name, f] of [["renderPlanTable", fqc.renderPlanTable], ["renderPlanJson", fqc.renderPlanJson], ["planToJson", fqc.planToJson]] as const) {
+      refuses(() => js(f)(plan, { unmatched: ["lm_head"] }), new RegExp(`^${name}: unknown option "unmatched"$`));
+      refuses(() => js(f)(null), new RegExp(`^${name}: entries must be an array \\(what planTensors returns\\), not null$`));
+      refuses(() => js(f)(plan, { unmatchedKeys: "lm_head" }), new RegExp(`^${name}: unmatchedKeys must be an array`));
+    }
+    expect(fqc.renderPlanTable(plan, { unmatchedKeys: ["lm_head"] })).toContain("lm_head");
+  });
+});
