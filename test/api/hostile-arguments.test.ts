@@ -195,3 +195,18 @@ describe("options that were ignored without a word", () => {
     expect(fqc.renderPlanTable(plan, { unmatchedKeys: ["lm_head"] })).toContain("lm_head");
   });
 });
+
+describe("helpers that threw a TypeError", () => {
+  it("planTensors checks each tensor (a shape of -1 was planned as quantized), translatePythonRegex its pattern, configSummary its config", () => {
+    const config = fqc.normalize({ dtype: "int4", group_size: 32 });
+    const plan = js(fqc.planTensors);
+    refuses(() => plan([{ name: "a.weight", dtype: "F32", shape: [-1, 32] }], { config }), /^planTensors: tensors\[0\]\.shape\[0\] is -1: a dimension must be a whole number ≥ 0$/);
+    refuses(() => plan([{ name: 5, dtype: "F32", shape: [4, 32] }], { config }), /^planTensors: tensors\[0\] must be \{ name, dtype, shape \} with a string name and dtype, not one whose name is a number and dtype a string$/);
+    refuses(() => plan([null], { config }), /tensors\[0\] must be .* not null$/);
+    refuses(() => plan([{ name: "a.weight", dtype: "F32" }], { config }), /tensors\[0\]\.shape must be an array of dimensions, not undefined/);
+    refuses(() => js(fqc.translatePythonRegex)(5), /^translatePythonRegex: pattern must be a string, not a number$/);
+    refuses(() => js(fqc.compilePythonRegex)(null), /^translatePythonRegex: pattern must be a string, not null$/);
+    refuses(() => js(fqc.configSummary)({ dtype: "int4", group_size: 32 }), /^configSummary: config must be a canonical config \(what normalize returns\), not a shorthand config$/);
+    expect(fqc.configSummary(config)).toBe("int4 per_group 32 symmetric");
+  });
+});
