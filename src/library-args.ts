@@ -109,6 +109,18 @@ function isDetached(buffer: ArrayBufferLike): boolean {
   }
 }
 
+/**
+ * A config given as bytes (`readFileSync(path)` without an encoding): as a value it would be read as an object of
+ * keys "0", "1", … and reported key by key.
+ */
+export function checkNotBytes(input: unknown, fn: string): void {
+  if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) {
+    throw new FqcError("USAGE", `${fn}: the config is ${kindOf(input)}, not text or a parsed value`, {
+      hint: 'Pass the file\'s text, e.g. readFileSync(path, "utf8"), with { filename } so YAML is read as YAML.',
+    });
+  }
+}
+
 /** Numbers given per group (static qparams): an array or a typed array, or absent. */
 export function checkNumberList(v: unknown, what: string): void {
   if (v === undefined) return;

@@ -17,7 +17,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
-import { checkChoice, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkChoice, checkNotBytes, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option normalize takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<NormalizeOptions>()(["filename", "format"]);
@@ -41,6 +41,7 @@ function source(input: unknown, options: NormalizeOptions): SourceDoc {
   const opts = optionsObject<NormalizeOptions>(options, "normalize", false, OPTION_NAMES);
   if (opts.filename !== undefined && typeof opts.filename !== "string") throw new FqcError("USAGE", `normalize: options.filename must be a string, not ${kindOf(opts.filename)}`);
   checkChoice(opts.format, ["json", "yaml"] as const, "normalize: options.format");
+  checkNotBytes(input, "normalize");
   let doc: SourceDoc;
   if (typeof input !== "string") doc = valueSource(input);
   else {

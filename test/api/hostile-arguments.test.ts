@@ -210,3 +210,16 @@ describe("helpers that threw a TypeError", () => {
     expect(fqc.configSummary(config)).toBe("int4 per_group 32 symmetric");
   });
 });
+
+describe("a config given as bytes", () => {
+  it("validate, normalize and normalizeDocument ask for its text instead of reporting keys \"0\", \"1\", …", () => {
+    const bytes = Buffer.from('{"dtype": "int4", "group_size": 32}');
+    for (const [name, f] of [["validate", fqc.validate], ["normalize", fqc.normalize], ["normalize", fqc.normalizeDocument]] as const) {
+      const e = caught(() => js(f)(bytes, { filename: "cfg.json" }));
+      expectError(e, "USAGE", new RegExp(`^${name}: the config is a Buffer, not text or a parsed value$`));
+      expect((e as fqc.FqcError).hint).toContain('readFileSync(path, "utf8")');
+    }
+    refuses(() => js(fqc.validate)(new Uint8Array(2)), /the config is a Uint8Array/);
+    expect(fqc.validate(bytes.toString("utf8"), { filename: "cfg.json" }).diagnostics).toEqual([]);
+  });
+});
