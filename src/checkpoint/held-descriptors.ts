@@ -4,6 +4,7 @@
  * and the run read that file's bytes as the tensor's. So close() while a run holds them waits for the last one.
  */
 import { closeSync } from "node:fs";
+import { FqcError } from "../errors.js";
 
 export class HeldDescriptors {
   #fds: Map<string, number> | null;
@@ -23,9 +24,14 @@ export class HeldDescriptors {
     return this.#fds?.get(file);
   }
 
-  /** Keeps the descriptors open until the returned release is called (once; more calls do nothing). */
-  hold(): () => void {
-    if (this.#fds === null) return () => {};
+  /**
+   * Keeps the descriptors open until the returned release is called (once; more calls do nothing). Refused once
+   * close() was called: a run would read by path instead, whatever file the path names by then.
+   */
+  hold(checkpoint: string): () => void {
+    if (this.#closeAsked) {
+      throw new FqcError("USAGE", `${checkpoint}: the checkpoint was closed`, { hint: "Open it again with openCheckpoint(path), and close it once every call that reads it has settled." });
+    }
     this.#holds++;
     let held = true;
     return () => {

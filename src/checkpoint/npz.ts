@@ -106,7 +106,7 @@ export function openNpz(path: string): NpzCheckpoint {
         return streamMember(fd, path, members[tensor.index], maxBytes);
       },
       descriptor: (file: string) => held.get(file),
-      hold: () => held.hold(),
+      hold: () => held.hold(path),
       close: () => held.close(),
     };
   } catch (err) {

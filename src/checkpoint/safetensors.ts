@@ -70,7 +70,7 @@ export abstract class OpenFilesCheckpoint implements Checkpoint {
   }
 
   hold(): () => void {
-    return this.#fds.hold();
+    return this.#fds.hold(this.path);
   }
 
   close(): void {

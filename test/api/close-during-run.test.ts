@@ -51,4 +51,14 @@ describe("closing a checkpoint while reportCheckpoint reads it", () => {
     expect(closed.closedAfter).toBe(true);
     expect(readdirSync("/proc/self/fd").length).toBe(fdsBefore);
   });
+
+  it("a report of a checkpoint closed before the call is refused, instead of read by path from whatever file is there by then", async () => {
+    const ckpt = fqc.openCheckpoint(model);
+    const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, config) }];
+    ckpt.close();
+    const e = await fqc.reportCheckpoint(ckpt, columns, { threads: 1 }).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(fqc.FqcError);
+    expect((e as fqc.FqcError).code).toBe("USAGE");
+    expect((e as Error).message).toBe(`${model}: the checkpoint was closed`);
+  });
 });
