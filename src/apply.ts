@@ -29,8 +29,9 @@ import { qparamDescr } from "./qparams-io.js";
 import { loadGivenQparams } from "./static-qparams.js";
 import { checkThreads, resolveThreads } from "./parallel/thread-count.js";
 import {
-  checkCanonicalConfig, checkComputeDtype, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject,
+  checkComputeDtype, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject,
 } from "./library-args.js";
+import { checkCanonicalConfig } from "./config/canonical-check.js";
 
 /** Every option applyFile takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<ApplyOptions>()(["input", "output", "config", "computeDtype", "torchao", "threads", "scaleIn", "zeroPointIn", "scaleOut", "zeroPointOut", "configFile", "force", "fsync", "kernel", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers"]);

@@ -47,7 +47,7 @@ export function fakeQuantize(config: unknown, data: Float32Array | Float64Array,
   checkNumberList(opts.zeroPoint, "fakeQuantize: options.zeroPoint");
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
-    throw new FqcError("USAGE", `data has ${data.length} elements but shape (${shape.join(", ")}) needs ${count}`);
+    throw new FqcError("USAGE", `fakeQuantize: data has ${data.length} elements but options.shape (${shape.join(", ")}) needs ${count}`);
   }
   let compute = checkComputeDtype(opts.computeDtype, "fakeQuantize: options.computeDtype");
   if (!compute) {

@@ -5,7 +5,7 @@
  */
 import { FqcError } from "./errors.js";
 import { didYouMean } from "./config/suggest.js";
-import { TORCHAO_VERSIONS, type CanonicalConfig, type Recipe, type TorchaoVersion } from "./config/types.js";
+import { TORCHAO_VERSIONS, type TorchaoVersion } from "./config/types.js";
 import { COMPUTE_DTYPES } from "./input-dtype.js";
 import type { ComputeDtype } from "./quant/plan.js";
 import { KERNEL_CHOICES, type KernelChoice } from "./quant/kernel-choice.js";
@@ -15,10 +15,18 @@ export function kindOf(v: unknown): string {
   if (v === null) return "null";
   if (v === undefined) return "undefined";
   if (Array.isArray(v)) return "an array";
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (ArrayBuffer.isView(v)) return withArticle(v.constructor.name);
   const t = typeof v;
-  return t === "object" ? "an object" : `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}`;
+  return t === "object" ? "an object" : withArticle(t);
 }
+
+function withArticle(noun: string): string {
+  // "an Int8Array", "a Uint8Array" (said "you-int"), "an object".
+  return `${/^[aeiouAEIO]/.test(noun) ? "an" : "a"} ${noun}`;
+}
+
+/** The kind of typed array `v` is ("Float32Array"), from any realm; undefined for anything else, a Proxy of one included. */
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
 
 /**
  * The option names of T, listed once for the run-time check of optionsObject; the compiler
@@ -53,22 +61,35 @@ export function checkShape(shape: unknown, what: string): readonly number[] {
   if (!Array.isArray(shape)) {
     throw new FqcError("USAGE", `${what} must be an array of dimensions, not ${kindOf(shape)}`, { hint: "e.g. shape: [rows, columns]" });
   }
+  // Each index read once, holes included (forEach skips them), into a copy: what was checked is what is used.
+  const dims: number[] = [];
   let count = 1;
-  shape.forEach((d: unknown, i) => {
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-      throw new FqcError("USAGE", `${what}[${i}] is ${typeof d === "number" ? String(d) : kindOf(d)}: a dimension must be a whole number ≥ 0`);
+      const shown = !(i in shape) ? "missing (a hole in a sparse array)" : typeof d === "number" ? String(d) : kindOf(d);
+      throw new FqcError("USAGE", `${what}[${i}] is ${shown}: a dimension must be a whole number ≥ 0`);
     }
+    dims.push(d);
     count *= d;
-  });
-  if (!Number.isSafeInteger(count)) throw new FqcError("USAGE", `${what} (${shape.join(", ")}) has more elements than a typed array can hold`);
-  return shape as number[];
+  }
+  if (!Number.isSafeInteger(count)) throw new FqcError("USAGE", `${what} (${dims.join(", ")}) has more elements than a typed array can hold`);
+  return dims;
 }
 
 /** Tensor values: a Float32Array or Float64Array whose buffer is still usable. */
 export function checkFloatData(data: unknown, what: string): Float32Array | Float64Array {
+  const tag = typedArrayTag.call(data);
+  if (tag !== "Float32Array" && tag !== "Float64Array") {
+    // A Proxy of a Float32Array passes instanceof but is no typed array: its elements would be read through the traps.
+    const proxied = data instanceof Float32Array || data instanceof Float64Array;
+    throw new FqcError("USAGE", `${what} must be a Float32Array or Float64Array, not ${proxied ? "a Proxy or other object wrapping one" : kindOf(data)}`, {
+      hint: proxied ? "Pass the typed array itself." : ArrayBuffer.isView(data) || Array.isArray(data) ? "Convert it first, e.g. Float32Array.from(values)." : undefined,
+    });
+  }
   if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
-    throw new FqcError("USAGE", `${what} must be a Float32Array or Float64Array, not ${kindOf(data)}`, {
-      hint: ArrayBuffer.isView(data) || Array.isArray(data) ? "Convert it first, e.g. Float32Array.from(values)." : undefined,
+    throw new FqcError("USAGE", `${what} is a ${tag} from another realm (a vm context or another frame)`, {
+      hint: `Copy it into this realm first: ${tag}.from(data).`,
     });
   }
   if (isDetached(data.buffer)) throw new FqcError("USAGE", `${what}'s ArrayBuffer is detached (transferred to a worker or structuredClone)`);
@@ -88,10 +109,34 @@ function isDetached(buffer: ArrayBufferLike): boolean {
   }
 }
 
+/**
+ * A config given as bytes (`readFileSync(path)` without an encoding): as a value it would be read as an object of
+ * keys "0", "1", … and reported key by key.
+ */
+export function checkNotBytes(input: unknown, fn: string): void {
+  if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) {
+    throw new FqcError("USAGE", `${fn}: the config is ${kindOf(input)}, not text or a parsed value`, {
+      hint: 'Pass the file\'s text, e.g. readFileSync(path, "utf8"), with { filename } so YAML is read as YAML.',
+    });
+  }
+}
+
 /** Numbers given per group (static qparams): an array or a typed array, or absent. */
 export function checkNumberList(v: unknown, what: string): void {
-  if (v === undefined || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) return;
-  throw new FqcError("USAGE", `${what} must be an array or a typed array of numbers, not ${kindOf(v)}`);
+  if (v === undefined) return;
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) {
+    throw new FqcError("USAGE", `${what} must be an array or a typed array of numbers, not ${kindOf(v)}`, { hint: "Convert it first, e.g. Float64Array.from(values, Number)." });
+  }
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    if (isDetached(v.buffer)) throw new FqcError("USAGE", `${what}'s ArrayBuffer is detached (transferred to a worker or structuredClone)`);
+    return;
+  }
+  if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array or a typed array of numbers, not ${kindOf(v)}`);
+  // Every element: a string ("0.5") would be read as a number, or reported as a value it is not.
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== "number") throw new FqcError("USAGE", `${what}[${i}] is ${i in v ? kindOf(x) : "missing (a hole in a sparse array)"}, not a number`);
+  }
 }
 
 export function checkComputeDtype(v: unknown, what: string): ComputeDtype | undefined {
@@ -112,6 +157,9 @@ export function checkKernel(v: unknown, what: string): KernelChoice | undefined 
 export function checkString(v: unknown, what: string, optional = false): void {
   if (optional && v === undefined) return;
   if (typeof v !== "string") throw new FqcError("USAGE", `${what} must be a path (a string), not ${kindOf(v)}`);
+  // Node refuses both deep inside, with a message about a temp file the caller never named.
+  if (v === "") throw new FqcError("USAGE", `${what} is an empty string, not a path`);
+  if (v.includes("\0")) throw new FqcError("USAGE", `${what} ${JSON.stringify(v)} holds a NUL character, which no path can`);
 }
 
 export function checkFunction(v: unknown, what: string): void {
@@ -138,45 +186,8 @@ export function checkCount(v: unknown, what: string): void {
   }
 }
 
-/**
- * A canonical config, as `normalize` returns it: apply's entry points take no shorthand (its defaults depend on
- * the torchao version that constructed it). Checked by shape, cheaply: the fields the engine reads.
- */
-export function checkCanonicalConfig(v: unknown, what: string): CanonicalConfig {
-  const c = v as Partial<CanonicalConfig> | null;
-  const g = c !== null && typeof c === "object" ? (c.granularity as { type?: unknown } | undefined) : undefined;
-  if (c === null || typeof c !== "object" || Array.isArray(c) || typeof c.dtype !== "string" || typeof g !== "object" || g === null || typeof g.type !== "string") {
-    throw new FqcError("USAGE", `${what} must be a canonical config (what normalize returns), not ${c !== null && typeof c === "object" && !Array.isArray(c) ? "a shorthand config" : kindOf(v)}`, {
-      hint: "Pass normalize(config): it checks the config as torchao would and fills in the defaults.",
-    });
-  }
-  return c as CanonicalConfig;
-}
-
 function describe(v: unknown): string {
   return typeof v === "string" ? `"${v}"` : typeof v === "number" ? String(v) : kindOf(v);
-}
-
-/** What a plan applies: `{ config }` (canonical) or `{ recipe }` (as validate or normalizeDocument give it), one of the two. */
-export function checkPlanSource(v: unknown, what: string): { config: CanonicalConfig } | { recipe: Recipe } {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) {
-    throw new FqcError("USAGE", `${what} must be { config } or { recipe }, not ${kindOf(v)}`);
-  }
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(v, k) && (v as Record<string, unknown>)[k] !== undefined;
-  if (has("config") === has("recipe")) {
-    throw new FqcError("USAGE", `${what} must hold either config or recipe, ${has("config") ? "not both" : "and holds neither"}`);
-  }
-  if (has("config")) {
-    checkCanonicalConfig((v as { config: unknown }).config, `${what}.config`);
-    return v as { config: CanonicalConfig };
-  }
-  const r = (v as { recipe: unknown }).recipe as { entries?: unknown } | null;
-  if (r === null || typeof r !== "object" || !Array.isArray(r.entries)) {
-    throw new FqcError("USAGE", `${what}.recipe must be a parsed recipe ({ entries: [...] }), not ${r !== null && typeof r === "object" && !Array.isArray(r) ? "a recipe file's object" : kindOf(r)}`, {
-      hint: "Take it from normalizeDocument(text).recipe, or validate(text).document.recipe when document.kind is \"recipe\".",
-    });
-  }
-  return v as { recipe: Recipe };
 }
 
 /** A whole number ≥ 0 (or absent). */

@@ -18,7 +18,8 @@ import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { FqcError } from "../errors.js";
 import { checkThreads } from "../parallel/thread-count.js";
-import { checkFunction, checkKernel, checkPlanSource, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
+import { checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
+import { checkPlanSource } from "../config/canonical-check.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
 

@@ -10,12 +10,15 @@ import { io } from "../npy/fail.js";
 import type { Checkpoint } from "../checkpoint/types.js";
 
 export class InputFiles {
-  readonly #checkpoint: Pick<Checkpoint, "descriptor"> | undefined;
+  readonly #checkpoint: Pick<Checkpoint, "descriptor" | "hold"> | undefined;
   /** The descriptors opened here (the checkpoint closes its own). */
   readonly #fds = new Map<string, number>();
+  /** Lets the checkpoint close its descriptors: a caller's close() during the run waits for it. */
+  readonly #release: (() => void) | undefined;
 
-  constructor(checkpoint?: Pick<Checkpoint, "descriptor">) {
+  constructor(checkpoint?: Pick<Checkpoint, "descriptor" | "hold">) {
     this.#checkpoint = checkpoint;
+    this.#release = checkpoint?.hold?.();
   }
 
   /** The descriptor of `path`: the checkpoint's, else one opened read-only on first use. */
@@ -35,5 +38,6 @@ export class InputFiles {
       try { closeSync(fd); } catch { /* closing a read-only descriptor cannot lose data */ }
     }
     this.#fds.clear();
+    this.#release?.();
   }
 }

@@ -9,6 +9,7 @@
  * checks it when such a member ends, see npz-writer.ts).
  */
 import { closeSync } from "node:fs";
+import { HeldDescriptors } from "./held-descriptors.js";
 import { crc32Update as crc32 } from "./zip/crc.js";
 import { FqcError } from "../errors.js";
 import { MAX_PREFIX, openRegularFile, parseNpyHeader, type NpyHeader } from "../npy/header.js";
@@ -95,21 +96,18 @@ export function openNpz(path: string): NpzCheckpoint {
       byteOrder: npy.byteOrder,
       fortranOrder: npy.fortranOrder,
     }));
-    let open = true;
+    const held = new HeldDescriptors(new Map([[path, fd]]));
     return {
       path, format: "npz", tensors, metadata: null, members, directory,
       stream(tensor: CheckpointTensor, maxBytes: number): Iterable<Uint8Array> {
         if (tensors[tensor.index]?.name !== tensor.name) throw new Error(`${path}: tensor '${tensor.name}' is not from this archive`);
-        if (!open) throw new Error(`${path}: the archive was closed`);
+        if (!held.open) throw new Error(`${path}: the archive was closed`);
         if (!(maxBytes >= 1)) throw new Error(`stream: maxBytes must be at least 1, got ${maxBytes}`);
         return streamMember(fd, path, members[tensor.index], maxBytes);
       },
-      descriptor(file: string): number | undefined {
-        return open && file === path ? fd : undefined;
-      },
-      close() {
-        if (open) { open = false; closeSync(fd); }
-      },
+      descriptor: (file: string) => held.get(file),
+      hold: () => held.hold(path),
+      close: () => held.close(),
     };
   } catch (err) {
     closeSync(fd);

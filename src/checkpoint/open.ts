@@ -6,6 +6,7 @@
 import { closeSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FqcError } from "../errors.js";
+import { checkString } from "../library-args.js";
 import { io, ioError } from "../npy/fail.js";
 import { NPY_MAGIC } from "../npy/header.js";
 import { openInputFile } from "./input-file.js";
@@ -98,6 +99,7 @@ function openDirectory(path: string): Checkpoint {
  * "IO" for files that cannot be read.
  */
 export function openCheckpoint(path: string, opts: OpenCheckpointOptions = {}): Checkpoint {
+  checkString(path, "openCheckpoint: path");
   const st = (() => {
     try {
       return statSync(path);

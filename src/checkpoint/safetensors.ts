@@ -4,6 +4,7 @@
  * and are read positionally from the descriptor opened then.
  */
 import { closeSync } from "node:fs";
+import { HeldDescriptors } from "./held-descriptors.js";
 import { openInputFile } from "./input-file.js";
 import { streamRange } from "./positional-stream.js";
 import { readSafetensorsLayout, type SafetensorsLayout } from "./safetensors-header.js";
@@ -49,31 +50,31 @@ export abstract class OpenFilesCheckpoint implements Checkpoint {
   abstract readonly format: Checkpoint["format"];
   abstract readonly tensors: readonly CheckpointTensor[];
   abstract readonly metadata: Readonly<Record<string, string>> | null;
-  #fds: Map<string, number> | null;
+  readonly #fds: HeldDescriptors;
 
   constructor(fds: Map<string, number>) {
-    this.#fds = fds;
+    this.#fds = new HeldDescriptors(fds);
   }
 
   stream(tensor: CheckpointTensor, maxBytes: number): Iterable<Uint8Array> {
     if (this.tensors[tensor.index] !== tensor) {
       throw new Error(`${this.path}: stream() was given a tensor of another checkpoint (${tensor.name})`);
     }
-    if (this.#fds === null) throw new Error(`${this.path}: the checkpoint is closed`);
+    if (!this.#fds.open) throw new Error(`${this.path}: the checkpoint is closed`);
     const fd = this.#fds.get(tensor.file)!;
     return streamRange(fd, tensor.file, tensor.name, tensor.dataOffset!, tensor.byteLength, maxBytes);
   }
 
   descriptor(file: string): number | undefined {
-    return this.#fds?.get(file);
+    return this.#fds.get(file);
+  }
+
+  hold(): () => void {
+    return this.#fds.hold(this.path);
   }
 
   close(): void {
-    if (this.#fds === null) return;
-    for (const fd of this.#fds.values()) {
-      try { closeSync(fd); } catch { /* closing for good: nothing to recover */ }
-    }
-    this.#fds = null;
+    this.#fds.close();
   }
 }
 

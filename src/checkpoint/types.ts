@@ -67,7 +67,12 @@ export interface Checkpoint {
    * checked when the checkpoint was opened, whatever the path names by now. undefined when it holds none (or is closed).
    */
   descriptor?(file: string): number | undefined;
-  /** Close every open descriptor. */
+  /**
+   * Keep those descriptors open until the returned release is called: a run holds them while its threads read
+   * through them, and a close() meanwhile takes effect when the last run releases them.
+   */
+  hold?(): () => void;
+  /** Close every open descriptor (once no run holds them). */
   close(): void;
 }
 

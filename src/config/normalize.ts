@@ -17,7 +17,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
-import { checkChoice, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkChoice, checkNotBytes, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option normalize takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<NormalizeOptions>()(["filename", "format"]);
@@ -41,6 +41,7 @@ function source(input: unknown, options: NormalizeOptions): SourceDoc {
   const opts = optionsObject<NormalizeOptions>(options, "normalize", false, OPTION_NAMES);
   if (opts.filename !== undefined && typeof opts.filename !== "string") throw new FqcError("USAGE", `normalize: options.filename must be a string, not ${kindOf(opts.filename)}`);
   checkChoice(opts.format, ["json", "yaml"] as const, "normalize: options.format");
+  checkNotBytes(input, "normalize");
   let doc: SourceDoc;
   if (typeof input !== "string") doc = valueSource(input);
   else {
@@ -113,6 +114,12 @@ function orderConfig(c: CanonicalConfig): CanonicalConfig {
       hint: "Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).",
     });
   }
+  // NaN and ±infinity (a JS value, YAML's .inf, JSON's 1e400): JSON.stringify would print null, a different config.
+  if (g.type === "PerGroup" && typeof g.group_size === "number" && !Number.isFinite(g.group_size)) {
+    throw new FqcError("CONFIG", `\`group_size\` ${String(g.group_size)} is not a number JSON can hold: the canonical form would write it as null`, {
+      hint: "Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).",
+    });
+  }
   const out: Record<string, unknown> = {};
   for (const k of CANONICAL_KEYS) out[k] = k === "granularity" ? orderGranularity(c.granularity) : c[k];
   return out as unknown as CanonicalConfig;
@@ -142,9 +149,22 @@ export function canonicalValue(doc: CanonicalDocument): Record<string, unknown> 
  * `"$schema"` key is written first (files may carry one; it is not config).
  */
 export function canonicalJson(doc: CanonicalDocument, opts: { schema?: string } = {}): string {
+  checkCanonicalDocument(doc);
   const value = canonicalValue(doc);
   const out = opts.schema !== undefined ? { $schema: opts.schema, ...value } : value;
   return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** What a JavaScript caller passes canonicalJson (the types say the same to TypeScript): most often normalize's config itself. */
+function checkCanonicalDocument(doc: unknown): void {
+  const kind = isPlainObject(doc) ? doc.kind : undefined;
+  const body = kind === "single" ? "config" : kind === "pair" ? "pair" : kind === "recipe" ? "recipe" : undefined;
+  if (body === undefined || !isPlainObject((doc as Record<string, unknown>)[body])) {
+    const config = isPlainObject(doc) && isPlainObject(doc.granularity);
+    throw new FqcError("USAGE", `canonicalJson: doc must be what normalizeDocument returns ({ kind, ... }), not ${config ? "a config" : kindOf(doc)}`, {
+      hint: 'Pass normalizeDocument(value), or { kind: "single", config: normalize(value) } for one config.',
+    });
+  }
 }
 
 /** The `$schema` a file's value carries at top level, if any (so `normalize --write` can keep it). */

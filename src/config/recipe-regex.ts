@@ -20,6 +20,8 @@
  * Also refused, as Python's compiler refuses it: a lookbehind whose content has no one fixed width
  * (Python's getwidth(); JavaScript matches any lookbehind).
  */
+import { FqcError } from "../errors.js";
+import { kindOf } from "../library-args.js";
 
 export interface TranslatedRegex {
   ok: true;
@@ -65,6 +67,7 @@ function group(start: number, look?: "ahead" | "behind"): Group {
 }
 
 export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRefusal {
+  if (typeof pattern !== "string") throw new FqcError("USAGE", `translatePythonRegex: pattern must be a string, not ${kindOf(pattern)}`);
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { ok: false, message: `pattern is ${pattern.length} characters long; fqc accepts at most ${MAX_PATTERN_LENGTH}`, offset: MAX_PATTERN_LENGTH };
   }

@@ -21,8 +21,11 @@ import {
   SCALE_PRECISION_NULL_DOC, SCALE_PRECISIONS, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES, VALUE_DOCS, ZERO_POINT_DOMAINS, ZERO_POINT_PRECISIONS,
 } from "./vocabulary.js";
 import { isFloatingDtypeName } from "./torch-dtypes.js";
+import { FqcError } from "../errors.js";
+import { checkChoice } from "../library-args.js";
 
 export type SchemaDraft = "2020-12" | "draft-07";
+const SCHEMA_DRAFTS: readonly SchemaDraft[] = ["2020-12", "draft-07"];
 
 export const SCHEMA_ID_2020 = "https://fqc.dev/schema/v1/fqc.schema.json";
 export const SCHEMA_ID_DRAFT07 = "https://fqc.dev/schema/v1/fqc.draft-07.schema.json";
@@ -255,6 +258,9 @@ function configSchema(withSchemaKey: boolean, ref: (name: string) => string): S 
 }
 
 export function buildSchema(draft: SchemaDraft): object {
+  // Any other value (or none) once gave the draft-07 schema without a word.
+  if (draft === undefined) throw new FqcError("USAGE", 'buildSchema: draft must be given: "2020-12" or "draft-07"');
+  checkChoice(draft, SCHEMA_DRAFTS, "buildSchema: draft");
   const defsKey = draft === "2020-12" ? "$defs" : "definitions";
   const ref = (name: string) => `#/${defsKey}/${name}`;
   const member = (role: string): S => ({

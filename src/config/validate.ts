@@ -20,7 +20,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument, TorchaoVersion } from "./types.js";
 import { keyBudget } from "./unknown-keys.js";
 import { FqcError } from "../errors.js";
-import { checkChoice, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkChoice, checkNotBytes, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option validate takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<ValidateOptions>()(["filename", "format", "ruleSettings", "maxProblems", "torchao"]);
@@ -80,6 +80,7 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
 /** validate, with what `fqc validate` needs besides. */
 export function judge(input: string | unknown, opts: ValidateOptions = {}): JudgedText {
   opts = checkValidateOptions(opts);
+  checkNotBytes(input, "validate");
   const file = opts.filename ?? "<input>";
   const max = opts.maxProblems ?? Infinity;
   let src: SourceDoc;

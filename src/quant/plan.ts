@@ -6,7 +6,8 @@
 import type { CanonicalConfig, DtypeName, ScalePrecision, TorchaoVersion, ZeroPointPrecision } from "../config/types.js";
 import { dtypeInfo } from "../config/dtypes.js";
 import { FqcError } from "../errors.js";
-import { checkCanonicalConfig, checkComputeDtype, checkShape, checkTorchao } from "../library-args.js";
+import { checkComputeDtype, checkShape, checkTorchao, optionsObject } from "../library-args.js";
+import { checkCanonicalConfig } from "../config/canonical-check.js";
 import { roundTo, pow2 } from "./float.js";
 import { findForwardProblems, type ForwardProblem } from "./forward-problems.js";
 
@@ -76,16 +77,20 @@ export function resolveScalePrecision(scalePrecision: ScalePrecision | null, com
  * qparams supplied) drops it. The float64-input assertion belongs to the file
  * layer (fqc runs float64 on request).
  */
+const FORWARD_OPTION_NAMES = ["torchao", "compute", "qparamsGiven"];
+
 export function forwardProblems(
   config: CanonicalConfig,
   shape: readonly number[],
   opts: { torchao?: TorchaoVersion; compute?: ComputeDtype; qparamsGiven?: boolean } = {},
 ): ForwardProblem[] {
-  checkCanonicalConfig(config, "the config");
-  checkShape(shape, "the tensor shape");
+  // A misspelt option (computeDtype is fakeQuantize's name for compute) would skip the eps check without a word.
+  opts = optionsObject(opts, "forwardProblems", false, FORWARD_OPTION_NAMES);
+  checkCanonicalConfig(config, "config");
+  const dims = checkShape(shape, "the tensor shape");
   checkTorchao(opts?.torchao, "torchao");
   if (opts?.compute !== undefined) checkComputeDtype(opts.compute, "compute");
-  return findForwardProblems(config, shape, opts?.torchao, opts?.compute, opts?.qparamsGiven === true);
+  return findForwardProblems(config, dims, opts?.torchao, opts?.compute, opts?.qparamsGiven === true);
 }
 
 export function makePlan(
@@ -93,7 +98,13 @@ export function makePlan(
   shape: readonly number[],
   opts: { compute: ComputeDtype; torchao: TorchaoVersion; qparamsGiven?: boolean },
 ): QuantPlan {
+  opts = optionsObject(opts, "makePlan", true);
+  // Both required: the eps default depends on them.
+  if (opts.compute === undefined) throw new FqcError("USAGE", "makePlan: options.compute must be given (the dtype the kernel computes in)");
+  if (opts.torchao === undefined) throw new FqcError("USAGE", "makePlan: options.torchao must be given (the torchao version whose default eps applies)");
   checkComputeDtype(opts.compute, "the compute dtype");
+  // The shape as checked (a copy), so what is planned is what forwardProblems saw.
+  shape = checkShape(shape, "the tensor shape");
   const problems = forwardProblems(config, shape, opts);
   if (problems.length > 0) throw new FqcError("FORWARD", problems[0].message, { hint: problems[0].hint });
   const info = dtypeInfo(config.dtype);

@@ -82,10 +82,11 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao, cache)));
   const chunkElements = opts.chunkElements ?? REPORT_CHUNK_ELEMENTS;
   const works = buildWorks(checkpoint, cells, chunkElements);
-  const files = new InputFiles(checkpoint);
   // Views of one buffer: a Float64Array of its own per cell costs a backing store each (300,000 cells: ~90 MB).
   const flat = new Float64Array(checkpoint.tensors.length * columns.length * SLOTS);
   const sums = checkpoint.tensors.map((_, i) => columns.map((_, c) => flat.subarray((i * columns.length + c) * SLOTS, (i * columns.length + c + 1) * SLOTS)));
+  // Holds the checkpoint's descriptors until closed below.
+  const files = new InputFiles(checkpoint);
   try {
     for (const { work } of works) {
       if (work.dataOffset === null) continue;

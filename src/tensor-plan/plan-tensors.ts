@@ -13,7 +13,8 @@ import { findForwardProblems } from "../quant/forward-problems.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
-import { checkPlanSource, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkShape, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkPlanSource } from "../config/canonical-check.js";
 
 /** Every option planTensors takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<PlanOptions>()(["torchao", "loneTensor"]);
@@ -185,11 +186,23 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
   return quantize(t, r.key, r.tier, config, opts);
 }
 
+/** A tensor as a JavaScript caller may pass it: a name that is no string was a TypeError, a shape of -1 planned as quantized. */
+function checkTensorInfo(t: unknown, what: string): void {
+  const info = t as Partial<TensorInfo> | null;
+  if (info === null || typeof info !== "object" || typeof info.name !== "string" || typeof info.dtype !== "string") {
+    throw new FqcError("USAGE", `${what} must be { name, dtype, shape } with a string name and dtype, not ${info !== null && typeof info === "object" ? `one whose name is ${kindOf(info.name)} and dtype ${kindOf(info.dtype)}` : kindOf(t)}`, {
+      hint: "Take the tensors from openCheckpoint(path).tensors.",
+    });
+  }
+  checkShape(info.shape, `${what}.shape`);
+}
+
 /** One entry per tensor, in the tensors' order. */
 export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): TensorPlanEntry[] {
   const opts = optionsObject<PlanOptions>(options, "planTensors", false, OPTION_NAMES);
   checkTorchao(opts.torchao, "planTensors: options.torchao");
   if (!Array.isArray(tensors)) throw new FqcError("USAGE", `planTensors: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
+  tensors.forEach((t: unknown, i) => checkTensorInfo(t, `planTensors: tensors[${i}]`));
   checkPlanSource(source, "planTensors: source");
   if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));
   const c = compileRecipe(source.recipe);

@@ -4,6 +4,8 @@
  * problems, or JSON. Pure functions: entries in, text out.
  */
 import { displayWidth, padToWidth } from "../diagnostics/display-width.js";
+import { FqcError } from "../errors.js";
+import { kindOf, optionNames, optionsObject } from "../library-args.js";
 import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
@@ -15,6 +17,18 @@ import type { TensorPlanEntry } from "./plan-tensors.js";
 export interface PlanRenderExtras {
   /** Recipe keys that match no tensor (from `unmatchedRecipeKeys`). */
   unmatchedKeys?: readonly string[];
+}
+
+const EXTRAS_NAMES = optionNames<PlanRenderExtras>()(["unmatchedKeys"]);
+
+/** What a JavaScript caller passes: a misspelt `unmatched` would drop the unmatched keys without a word. */
+function checkRenderArgs(entries: unknown, extras: unknown, fn: string): PlanRenderExtras {
+  if (!Array.isArray(entries)) throw new FqcError("USAGE", `${fn}: entries must be an array (what planTensors returns), not ${kindOf(entries)}`);
+  const o = optionsObject<PlanRenderExtras>(extras, fn, false, EXTRAS_NAMES);
+  if (o.unmatchedKeys !== undefined && !Array.isArray(o.unmatchedKeys)) {
+    throw new FqcError("USAGE", `${fn}: unmatchedKeys must be an array of recipe keys (what unmatchedRecipeKeys returns), not ${kindOf(o.unmatchedKeys)}`);
+  }
+  return o;
 }
 
 export interface PlanSummary {
@@ -52,6 +66,7 @@ function row(e: TensorPlanEntry, summary: (c: CanonicalConfig) => string): strin
 
 /** The plan as an aligned text table, then a summary line, then every problem. */
 export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
+  extras = checkRenderArgs(entries, extras, "renderPlanTable");
   return [...planTablePieces(entries, extras)].join("");
 }
 
@@ -103,6 +118,7 @@ function entryJson(e: TensorPlanEntry) {
 
 /** The plan as plain JSON data (what `--dry-run --json` prints). */
 export function planToJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}) {
+  extras = checkRenderArgs(entries, extras, "planToJson");
   return { tensors: entries.map(entryJson), ...planJsonTail(entries, extras) };
 }
 
@@ -111,6 +127,7 @@ function planJsonTail(entries: readonly TensorPlanEntry[], extras: PlanRenderExt
 }
 
 export function renderPlanJson(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): string {
+  extras = checkRenderArgs(entries, extras, "renderPlanJson");
   return [...planJsonPieces({}, entries, extras)].join("");
 }
 

@@ -4,7 +4,7 @@
  * options that take them when a consumer does have @types/node. Needs the build (npm test builds first).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, tempDir } from "../helpers/cli.js";
@@ -33,6 +33,16 @@ function typeCheck(name: string, source: string, compilerOptions: Record<string,
 const EXPECT_TYPED = "// @ts-expect-error VERSION is a string\nexport const wrong: number = fqc.VERSION;\n";
 
 describe("the published declarations", () => {
+  it("type-check the README's Library API example as a consumer writes it (strict, no @types/node)", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.split("\n## Library API\n")[1]?.split("\n## ")[0] ?? "";
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    expect(block).toContain('from "fqc"');
+    const r = typeCheck("readme-example", `${block}\n${EXPECT_TYPED}`, { types: [] });
+    expect(r.output).toBe("");
+    expect(r.code).toBe(0);
+  }, 60_000);
+
   it("type-check without @types/node and with skipLibCheck off (no node:worker_threads, no Node AbortSignal)", () => {
     const source = [
       'import * as fqc from "fqc";',

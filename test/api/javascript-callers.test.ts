@@ -59,7 +59,7 @@ describe("fakeQuantize from JavaScript", () => {
 
   it("takes only a Float32Array or Float64Array, not values of another kind read as numbers", () => {
     for (const [data, kind] of [
-      [[1, 2, 3, 4], "an array"], [new Uint8Array(4), "a Uint8Array"], [new Int32Array(4), "a Int32Array"],
+      [[1, 2, 3, 4], "an array"], [new Uint8Array(4), "a Uint8Array"], [new Int32Array(4), "an Int32Array"],
       [new DataView(new ArrayBuffer(16)), "a DataView"], ["1234", "a string"], [null, "null"],
     ] as const) {
       refuses(() => fq(CFG, data, { shape: [1, 4] }), new RegExp(`data must be a Float32Array or Float64Array, not ${kind}`));
