@@ -389,7 +389,7 @@ export class ChunkRunner {
 }
 
 /** Whether an item's chunks can stay 16-bit from read to write (ItemIo.raw16), its kernel being wasm. */
-export function raw16Item(item: QuantItem): boolean {
+function raw16Item(item: QuantItem): boolean {
   const { input, output, plan } = item;
   const dtype = input.dtype;
   return (dtype === "BF16" ? plan.compute === "bfloat16" : dtype === "F16" && plan.compute === "float16")

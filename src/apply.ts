@@ -208,7 +208,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     };
     const progress = opts.onProgress && ((chunksDone: number) => opts.onProgress!(Math.min(plan.rows, chunksDone * rowsPerChunk), plan.rows));
     const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
-    const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted, last: true, pipeline: true });
+    const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted, last: true });
     // Also for a tensor of zero rows, which has no chunk to run: an aborted call writes nothing.
     if (opts.signal?.aborted) throw interrupted();
     out.recordSharedWrites(out.elementCount);

@@ -3,11 +3,10 @@
  * workers together. The main thread yields to its event loop between chunks,
  * so Ctrl-C and progress are handled while it computes.
  */
-import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask, type QuantItem } from "../apply-chunks.js";
+import { ChunkRunner, chunkCountOf, CONTROL, type ChunkTask } from "../apply-chunks.js";
 import type { AbortSignalLike } from "../host-types.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { shareWork, yieldEvery } from "../parallel/share-work.js";
-import { PIPE, pipelineFor, runPipelineMain } from "./pipeline.js";
 
 /** How often the main thread reports workers' progress. */
 const PROGRESS_MS = 100;
@@ -20,11 +19,6 @@ export interface RunTaskOptions {
   interrupted: () => Error;
   /** No task follows on this pool: its workers end their threads once done (WorkerPool.runOnAll). */
   last?: boolean;
-  /**
-   * A task of one tensor on one worker may run as a pipeline (pipeline.ts): apply's `.npy` path asks for it.
-   * A checkpoint's tasks keep the chunk loop, whose threads each read, compute and write (measured at its floor).
-   */
-  pipeline?: boolean;
 }
 
 /** Returns the number of chunks; throws the first failure once no thread still writes. */
@@ -39,30 +33,11 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
     const done = Atomics.load(control, CONTROL.DONE);
     if (done !== reported) opts.onProgress?.((reported = done), chunkCount);
   };
-  // One tensor on one worker runs as a pipeline (pipeline.ts): this thread reads and writes, the worker computes.
-  const pipe = pool && opts.pipeline ? pipelineFor(task, pool.size) : null;
-  const stopAll = pipe ? () => {
-    stop();
-    Atomics.store(pipe.control, PIPE.STOP, 1);
-    Atomics.notify(pipe.control, PIPE.POSTED);
-  } : stop;
-  let workerEnded = false;
   // Settles to the workers' failure (or undefined) so that a rejection is never left unhandled while the main thread works.
-  const workers = pool?.runOnAll(pipe ?? task, stopAll, opts.last).then(() => undefined, (error: unknown) => ({ error }))
-    .finally(() => { workerEnded = true; });
+  const workers = pool?.runOnAll(task, stop, opts.last).then(() => undefined, (error: unknown) => ({ error }));
   await shareWork(async () => {
-    const pause = yieldEvery();
-    if (pipe) {
-      await runPipelineMain(task, task.items[0] as QuantItem, pipe, {
-        pause: async () => {
-          report();
-          await pause();
-        },
-        workerEnded: () => workerEnded,
-      });
-      return;
-    }
     const runner = new ChunkRunner(task);
+    const pause = yieldEvery();
     try {
       while (runner.next()) {
         report();
@@ -71,7 +46,7 @@ export async function runChunkTask(task: ChunkTask, pool: WorkerPool | undefined
     } finally {
       runner.close();
     }
-  }, { workers, stop: stopAll, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
+  }, { workers, stop, signal: opts.signal, poll: opts.onProgress && report, pollMs: PROGRESS_MS });
   // A stop request leaves chunks unclaimed: the output is incomplete and must not be committed. An abort that came
   // while the last chunks ran leaves none unclaimed, but the caller still asked for no output.
   if (opts.signal?.aborted || Atomics.load(control, CONTROL.DONE) < chunkCount) throw opts.interrupted();

@@ -1,7 +1,6 @@
 /** Messages between the pool and its workers. Data moves through files and shared memory; messages carry only the task and the outcome. */
 import type { ChunkTask } from "../apply-chunks.js";
 import type { FqcErrorCode } from "../errors.js";
-import type { PipelineTask } from "../apply/pipeline.js";
 import type { ReportTask } from "../report/report-chunks.js";
 
 /** A worker's workerData: the wasm kernel module compiled by the thread that started it (structured clone shares it, no copy). */
@@ -9,8 +8,8 @@ export interface WorkerStart {
   kernel?: object;
 }
 
-/** What a worker runs: apply's chunk loop, the compute side of its pipeline, or report's chunk loop (these two say so in their `kind`). */
-export type WorkerTask = ChunkTask | PipelineTask | ReportTask;
+/** What a worker runs: apply's chunk loop, or report's (which says so in its `kind`). */
+export type WorkerTask = ChunkTask | ReportTask;
 
 export interface Job {
   id: number;

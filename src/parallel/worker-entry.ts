@@ -6,7 +6,6 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { runChunks } from "../apply-chunks.js";
-import { runPipelineCompute } from "../apply/pipeline.js";
 import { FqcError } from "../errors.js";
 import { runReportChunks } from "../report/report-chunks.js";
 import { adoptCompiledKernel, wasmAvailable } from "../quant/wasm/kernel-wasm.js";
@@ -19,8 +18,7 @@ port.on("message", (job: Job) => {
   let reply: WorkerReply;
   try {
     const { task } = job;
-    const chunks = !("kind" in task) ? runChunks(task) : task.kind === "pipeline" ? runPipelineCompute(task) : runReportChunks(task);
-    reply = { id: job.id, ok: true, chunks };
+    reply = { id: job.id, ok: true, chunks: "kind" in task ? runReportChunks(task) : runChunks(task) };
   } catch (e) {
     reply = e instanceof FqcError
       ? { id: job.id, ok: false, message: e.message, code: e.code, hint: e.hint, file: e.file }

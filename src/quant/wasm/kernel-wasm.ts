@@ -22,7 +22,7 @@
  */
 import type { QuantPlan } from "../plan.js";
 import { qparamCtx } from "../qparams.js";
-import { FQ_WASM_BASE64, FQ_WASM_SHARED_BASE64 } from "./fq-wasm.generated.js";
+import { FQ_WASM_BASE64 } from "./fq-wasm.generated.js";
 
 /** "auto" uses wasm where it applies; "js" forces the JS kernel (for comparisons and debugging). */
 export type { KernelChoice } from "../kernel-choice.js";
@@ -94,7 +94,6 @@ interface FqExports {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBufferLike };
 }
 
 /** Elements per block: 256 KiB of data stays in L2 while it is reduced and then quantized. */
@@ -118,10 +117,6 @@ interface Compiled {
 let compiled: Compiled | null | undefined;
 let copying: FqExports | null | undefined;
 let inPlace: FqExports | null | undefined;
-// The shared-memory variant (apply's pipeline): compiled on first use, and this thread's instances over the
-// shared memories bound here (bindSharedChunkMemory), by buffer, which fakeQuantizeRows then runs in place on.
-let compiledShared: object | null | undefined;
-const boundShared = new WeakMap<ArrayBufferLike, FqExports>();
 
 function compile(): Compiled | null {
   if (compiled !== undefined) return compiled;
@@ -163,11 +158,11 @@ export function adoptCompiledKernel(module: unknown): void {
  * The module's bytes. Node's Buffer decodes base64 natively; atob and a
  * charCodeAt loop (other engines) took 4-7 ms of every thread's start (measured).
  */
-export function moduleBytes(base64 = FQ_WASM_BASE64): Uint8Array | null {
+export function moduleBytes(): Uint8Array | null {
   const buffer = (globalThis as { Buffer?: { from(text: string, encoding: "base64"): Uint8Array } }).Buffer;
-  if (buffer !== undefined) return buffer.from(base64, "base64");
+  if (buffer !== undefined) return buffer.from(FQ_WASM_BASE64, "base64");
   if (typeof atob !== "function") return null;
-  const bin = atob(base64);
+  const bin = atob(FQ_WASM_BASE64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return bytes;
@@ -229,48 +224,9 @@ export function wasmChunkViews(elements: number, groups: number): WasmChunkViews
   };
 }
 
-/**
- * A shared memory of at least `bytes` for the shared-memory kernel, made on
- * this thread: with the module it runs (compiled here, once), to hand to
- * other threads. null when this engine has no shared wasm memory or SIMD, or
- * the memory cannot be had.
- */
-export function sharedChunkMemory(bytes: number): { memory: object; module: object } | null {
-  const c = compile();
-  if (!c) return null;
-  try {
-    compiledShared ??= new c.api.Module(moduleBytes(FQ_WASM_SHARED_BASE64)!);
-    const pages = Math.max(1, Math.ceil(bytes / PAGE));
-    return { memory: new c.api.Memory({ initial: pages, maximum: pages, shared: true }), module: compiledShared };
-  } catch {
-    compiledShared = null;
-    return null;
-  }
-}
-
-/**
- * Makes `shared` (sharedChunkMemory's, from this or another thread) the
- * memory this thread's kernel runs in place on: arrays that are views of its
- * buffer go through fakeQuantizeRows without copies, as wasmChunkViews' do.
- * Returns that buffer, to take views of; null when it cannot be bound here.
- */
-export function bindSharedChunkMemory(shared: { memory: object; module: object }): ArrayBufferLike | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (api === undefined) return null;
-  let e: FqExports;
-  try {
-    e = new api.Instance(shared.module, { env: { memory: shared.memory } }).exports as FqExports;
-  } catch {
-    return null;
-  }
-  // The memory never grows (its maximum is its size), so this buffer stays its buffer.
-  boundShared.set(e.memory.buffer, e);
-  return e.memory.buffer;
-}
-
-/** The in-place instance (or the bound shared one) when all four arrays are views of its memory, as wasmChunkViews gives them. */
+/** The in-place instance when all four arrays are views of its memory, as wasmChunkViews gives them. */
 function inPlaceFor(x: Float32Array, out: Float32Array, scale: Float64Array, zeroPoint: Float64Array, groups: number, g: number): FqExports | null {
-  const e = boundShared.get(x.buffer) ?? inPlace;
+  const e = inPlace;
   if (!e) return null;
   const mem = e.memory.buffer;
   return x.buffer === mem && out.buffer === mem && out.byteOffset === x.byteOffset && x.length >= groups * g
@@ -385,9 +341,9 @@ export function fakeQuantizeRowsWasm(
 /** Host-order bytes are wasm memory's order (little-endian) on this host. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The in-place instance (or a bound shared one) when `a` is a view of its memory. */
+/** The in-place instance when `a` is a view of its memory. */
 function inPlaceHolding(a: ArrayBufferView): FqExports | null {
-  return boundShared.get(a.buffer) ?? (inPlace && a.buffer === inPlace.memory.buffer ? inPlace : null);
+  return inPlace && a.buffer === inPlace.memory.buffer ? inPlace : null;
 }
 
 /**
