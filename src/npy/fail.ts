@@ -31,7 +31,9 @@ const IO_TEXT: Record<string, { what: string; hint?: string }> = {
 export function ioError(file: string, doing: string, err: unknown): FqcError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const known = code ? IO_TEXT[code] : undefined;
-  const what = known ? known.what : `${code ?? "error"}: ${(err as Error | undefined)?.message ?? String(err)}`;
+  const message = (err as Error | undefined)?.message ?? String(err);
+  // Node's own messages start with their code ("EBADF: bad file descriptor, read"): name it once.
+  const what = known ? known.what : code && message.startsWith(`${code}:`) ? message : `${code ?? "error"}: ${message}`;
   return new FqcError("IO", `${file}: cannot ${doing}: ${what}`, { file, hint: known?.hint, cause: err });
 }
 
