@@ -8,22 +8,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as fqc from "../../src/index.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { tempDir } from "../helpers/cli.js";
+import { caught, js } from "../helpers/js-callers.js";
 import { testCheckpoint, weights } from "../helpers/safetensors.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-/** Call with anything: these tests pass what the types forbid, as JavaScript can. */
-const js = <F extends (...a: never[]) => unknown>(f: F) => f as unknown as (...a: unknown[]) => ReturnType<F>;
-
-function caught(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 function expectUsage(e: unknown, message: RegExp): void {
   expect(e).toBeInstanceOf(fqc.FqcError);
