@@ -44,7 +44,7 @@ describe("the config file naming convention", () => {
   });
 
   it("is what every pre-commit hook's files pattern matches, file by file, for JSON and YAML files", () => {
-    expect(hooks.map((h) => h.id)).toEqual(["fqc-validate", "fqc-normalize-check"]);
+    expect(hooks.map((h) => h.id)).toEqual(["fqc-validate", "fqc-normalize-check", "fqc-normalize"]);
     for (const h of hooks) {
       expect(h.language).toBe("node");
       expect(h.types_or).toEqual(["json", "yaml"]);

@@ -111,4 +111,21 @@ describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", (
     expect(r.out.match(/✖ \d+ problems?/g)).toEqual(["✖ 10 problems"]);
     expect(r.code).toBe(1);
   }, 15 * 60_000);
+
+  it("fqc-normalize rewrites a shorthand config in canonical form: pre-commit fails that run naming the file, and the next run passes", () => {
+    const rewrite = { repos: config.repos.map((r) => ({ ...r, hooks: [{ id: "fqc-normalize" }] })) };
+    write(".pre-commit-config.yaml", stringify(rewrite));
+    write("qat/short.fqc.json", '{"dtype": "int4", "group_size": 64}\n');
+    git("add", "-A");
+    const first = preCommit("run", "fqc-normalize", "--files", "qat/short.fqc.json");
+    expect(first.out).toMatch(/^fqc normalize --write\.+Failed$/m);
+    expect(first.out).toContain("files were modified by this hook");
+    expect(first.code).toBe(1);
+    const canonical = runFqc(["normalize", "-", "--stdin-filename", "short.fqc.json"], { input: '{"dtype": "int4", "group_size": 64}' });
+    expect(readFileSync(path.join(repo, "qat/short.fqc.json"), "utf8")).toBe(canonical.stdout);
+    git("add", "-A");
+    const second = preCommit("run", "fqc-normalize", "--files", "qat/short.fqc.json");
+    expect(second.out).toMatch(/^fqc normalize --write\.+Passed$/m);
+    expect(second.code).toBe(0);
+  }, 15 * 60_000);
 });

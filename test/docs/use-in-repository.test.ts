@@ -42,7 +42,9 @@ describe("README: use fqc in your repository", () => {
     const [entry, ...others] = PRE_COMMIT_CONFIG.repos;
     expect(others).toEqual([]);
     expect(entry.repo).toBe(REPO_URL);
-    expect(entry.hooks.map((h) => h.id)).toEqual(hookIds);
+    // The entry lists the hooks in order; fqc-normalize, which replaces fqc-normalize-check, is named in the text after it.
+    expect(entry.hooks.map((h) => h.id)).toEqual(hookIds.filter((id) => id !== "fqc-normalize"));
+    expect(USE_SECTION).toContain("`- id: fqc-normalize` in place of `fqc-normalize-check`");
   });
 
   it("gives a workflow whose fqc step uses only the action's inputs and whose SARIF upload reads the file the action writes", () => {
