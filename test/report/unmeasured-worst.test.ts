@@ -36,6 +36,17 @@ describe("a worst tensor with no finite value to measure", () => {
     expect(report.summaries[0].worst[0]).toEqual({ name: "nan.weight", sqnrDb: null });
   });
 
+  it("has its figure cells blank in the table, empty in the CSV, null in the JSON; the summary counts what was left out", () => {
+    const table = renderReport("table", report);
+    expect(table).toMatch(/^nan\.weight +2×32 +F32 *$/m);
+    expect(table).toMatch(/64 NaN and 0 inf inputs left out/);
+    const csv = renderReport("csv", report).split("\n").find((l) => l.startsWith("nan.weight,"))!;
+    expect(csv).toMatch(/^nan\.weight,2x32,F32,64,int8,quantized,--config,[^,]+,,,,,64,0,0,/);
+    const json = JSON.parse(renderReport("json", report)) as { tensors: Array<{ name: string; cells: Array<{ sqnr_db: unknown; rmse: unknown; max_abs_error: unknown }> }> };
+    const cell = json.tensors.find((t) => t.name === "nan.weight")!.cells[0];
+    expect([cell.sqnr_db, cell.rmse, cell.max_abs_error]).toEqual([null, null, null]);
+  });
+
   it("says so in the table, markdown and html summaries instead of an empty figure", () => {
     const table = renderReport("table", report);
     expect(table).toMatch(/worst: nan\.weight \(no finite values\), ok\.weight \d+\.\d\d dB/);
