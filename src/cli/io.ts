@@ -39,7 +39,12 @@ export function processIO(): CliIO {
     // Node builds a stdio stream over a pipe as a socket, loading net and the stream modules: ~150 page faults
     // and ~3 ms each for stderr (only asked whether it is a terminal) and stdout (one summary line) of every apply.
     stderrIsTTY: () => isCharacterDevice(STDERR_FD) && !!guarded(process.stderr, "stderr").isTTY,
-    writeStdoutNow: (text) => writeNow(STDOUT_FD, text, () => guarded(process.stdout, "stdout")),
+    // A terminal keeps its stream: it converts the text for consoles that do not take UTF-8 bytes (Windows').
+    writeStdoutNow: (text) => {
+      const stream = () => guarded(process.stdout, "stdout");
+      if (isCharacterDevice(STDOUT_FD)) stream().write(text);
+      else writeNow(STDOUT_FD, text, stream);
+    },
     readStdin: () =>
       new Promise((resolve, reject) => {
         const text = boundedText("standard input", resolve, reject, () => process.stdin.destroy());
