@@ -67,7 +67,7 @@ export function checkShape(shape: unknown, what: string): readonly number[] {
   for (let i = 0; i < shape.length; i++) {
     const d: unknown = shape[i];
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-      const shown = !(i in shape) ? "missing (a hole in a sparse array)" : typeof d === "number" ? String(d) : kindOf(d);
+      const shown = !(i in shape) ? HOLE : typeof d === "number" ? String(d) : kindOf(d);
       throw new FqcError("USAGE", `${what}[${i}] is ${shown}: a dimension must be a whole number ≥ 0`);
     }
     dims.push(d);
@@ -92,7 +92,7 @@ export function checkFloatData(data: unknown, what: string): Float32Array | Floa
       hint: `Copy it into this realm first: ${tag}.from(data).`,
     });
   }
-  if (isDetached(data.buffer)) throw new FqcError("USAGE", `${what}'s ArrayBuffer is detached (transferred to a worker or structuredClone)`);
+  checkAttached(data.buffer, what);
   return data;
 }
 
@@ -121,6 +121,13 @@ export function checkNotBytes(input: unknown, fn: string): void {
   }
 }
 
+/** What an index of a sparse array holds. */
+const HOLE = "missing (a hole in a sparse array)";
+
+function checkAttached(buffer: ArrayBufferLike, what: string): void {
+  if (isDetached(buffer)) throw new FqcError("USAGE", `${what}'s ArrayBuffer is detached (transferred to a worker or structuredClone)`);
+}
+
 /** Numbers given per group (static qparams): an array or a typed array, or absent. */
 export function checkNumberList(v: unknown, what: string): void {
   if (v === undefined) return;
@@ -128,14 +135,14 @@ export function checkNumberList(v: unknown, what: string): void {
     throw new FqcError("USAGE", `${what} must be an array or a typed array of numbers, not ${kindOf(v)}`, { hint: "Convert it first, e.g. Float64Array.from(values, Number)." });
   }
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    if (isDetached(v.buffer)) throw new FqcError("USAGE", `${what}'s ArrayBuffer is detached (transferred to a worker or structuredClone)`);
+    checkAttached(v.buffer, what);
     return;
   }
   if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array or a typed array of numbers, not ${kindOf(v)}`);
   // Every element: a string ("0.5") would be read as a number, or reported as a value it is not.
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== "number") throw new FqcError("USAGE", `${what}[${i}] is ${i in v ? kindOf(x) : "missing (a hole in a sparse array)"}, not a number`);
+    if (typeof x !== "number") throw new FqcError("USAGE", `${what}[${i}] is ${i in v ? kindOf(x) : HOLE}, not a number`);
   }
 }
 

@@ -98,14 +98,17 @@ export function makePlan(
   shape: readonly number[],
   opts: { compute: ComputeDtype; torchao: TorchaoVersion; qparamsGiven?: boolean },
 ): QuantPlan {
-  opts = optionsObject(opts, "makePlan", true);
+  opts = optionsObject(opts, "makePlan", true, FORWARD_OPTION_NAMES);
   // Both required: the eps default depends on them.
   if (opts.compute === undefined) throw new FqcError("USAGE", "makePlan: options.compute must be given (the dtype the kernel computes in)");
   if (opts.torchao === undefined) throw new FqcError("USAGE", "makePlan: options.torchao must be given (the torchao version whose default eps applies)");
   checkComputeDtype(opts.compute, "the compute dtype");
-  // The shape as checked (a copy), so what is planned is what forwardProblems saw.
+  checkTorchao(opts.torchao, "torchao");
+  checkCanonicalConfig(config, "config");
+  // The shape as checked (a copy), so what is planned is what the forward checks saw.
   shape = checkShape(shape, "the tensor shape");
-  const problems = forwardProblems(config, shape, opts);
+  // forwardProblems' own checks are the ones above: each argument is checked (and the config normalized again) once.
+  const problems = findForwardProblems(config, shape, opts.torchao, opts.compute, opts.qparamsGiven === true);
   if (problems.length > 0) throw new FqcError("FORWARD", problems[0].message, { hint: problems[0].hint });
   const info = dtypeInfo(config.dtype);
   const rowLength = shape[shape.length - 1];
