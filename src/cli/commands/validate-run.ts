@@ -29,6 +29,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
       hint: "Give the path of the .npy tensor or the checkpoint (its header is all that is read).",
     });
   }
+  // Without --tensor every config of a file is checked: a side picked for a check that does not run would be ignored unseen.
+  if (argv.role !== undefined && argv.tensor === undefined) {
+    throw new FqcError("USAGE", "--role selects the side of a QAT pair to check against --tensor, and no --tensor was given", {
+      hint: "Add --tensor (a .npy tensor or a checkpoint) to check that side against it, or leave out --role: without --tensor every config in the file is checked.",
+    });
+  }
   const project = projectSettings(argv, io.cwd);
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore = ignorePatterns(project, argv, io.cwd);
