@@ -130,6 +130,17 @@ export function roleOnSingleConfig(file: string): FqcError {
   });
 }
 
+/**
+ * --role given with a recipe: a recipe names each tensor's config and uses its QAT pairs' weight side, so there is no
+ * side to pick. apply --recipe and validate --tensor refuse it alike, rather than ignore it.
+ */
+export function roleOnRecipe(file: string): FqcError {
+  return new FqcError("USAGE", `--role selects a side of a QAT pair, and ${file} is a recipe (its pairs are always used on their weight side)`, {
+    file,
+    hint: "Leave out --role with a recipe, or give a QAT pair file (not a recipe) to pick one of its sides with --role.",
+  });
+}
+
 /** The recipe in a document given with --recipe; a config or a pair there is a usage error naming the file. */
 export function selectRecipe(doc: CanonicalDocument, file: string): Recipe {
   if (doc.kind === "recipe") return doc.recipe;

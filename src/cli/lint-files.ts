@@ -20,7 +20,7 @@ import { readNpyHeader } from "../npy/header.js";
 import { pathLeadsSomewhere } from "../npy/path-exists.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
 import { FLOAT64_HINT } from "../input-dtype.js";
-import { readTextFileInterruptibly, roleOnSingleConfig } from "../config-file.js";
+import { readTextFileInterruptibly, roleOnRecipe, roleOnSingleConfig } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
 import { configTensorDiagnostics, problemPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
@@ -200,6 +200,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     const { document, unlisted } = judged;
     // As apply refuses it: a single config has no side for --role to pick, so the check would not be the one asked for.
     if (opts.role && opts.tensor && document?.kind === "single") throw roleOnSingleConfig(name);
+    // Nor has a recipe: its pairs are checked on their weight side, as apply uses them.
+    if (opts.role && opts.tensor && document?.kind === "recipe") throw roleOnRecipe(name);
     const listed = judged.diagnostics;
     if (listed.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
     const more: Diagnostic[] = [];

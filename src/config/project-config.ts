@@ -15,7 +15,7 @@ export interface ProjectConfig {
   /** The file the settings came from (package.json for its "fqc" key). */
   file: string;
   rules: Map<string, RuleLevel>;
-  /** Globs of files never linted, relative to the directory of `file`. */
+  /** Globs of files never linted or normalized, relative to the directory of `file`. */
   ignorePatterns: string[];
   /** false: a glob or path that matches no file is not an error. */
   errorOnUnmatchedPattern: boolean;
@@ -77,7 +77,7 @@ export function projectConfigSchema(): Record<string, unknown> {
       },
       ignorePatterns: {
         type: "array",
-        description: "Globs (relative to the directory of this file) of files that `fqc validate` never lints, e.g. \"legacy/**\".",
+        description: "Globs (relative to the directory of this file) of files that `fqc validate` never lints and `fqc normalize` never reads or rewrites, e.g. \"legacy/**\".",
         items: { type: "string", minLength: 1 },
         default: [],
       },

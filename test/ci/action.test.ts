@@ -122,6 +122,19 @@ describe("action.yml", () => {
     expect(readFileSync(path.join(ws, "reports/old.sarif"), "utf8")).toBe("{}");
   });
 
+  it("takes a files input given empty or blank as absent: the default glob (GitHub passes an empty input as \"\")", () => {
+    expect(ACTION.inputs.files.default).toBeUndefined(); // absent arrives as "" too, so both take the same path
+    const absent = run(mixed);
+    for (const files of ["", " ", "\t \t", "\n", " \n\t\n  "]) {
+      const r = run(mixed, { files });
+      expect(r.code, JSON.stringify(files)).toBe(1);
+      expect(r.stdout, JSON.stringify(files)).toBe(absent.stdout);
+      expect(r.stdout).toMatch(/^::error file=configs\/qat\/bad\.fqc\.yaml,/m);
+      expect(r.stdout).not.toContain("node_modules");
+      expect(r.stdout).not.toContain("other.json");
+    }
+  });
+
   it("fails with exit 2 when the files input matches nothing", () => {
     const ws = workspace("empty", { "README.md": "no configs\n" });
     const r = run(ws);

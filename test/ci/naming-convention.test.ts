@@ -5,7 +5,7 @@ import { globSync } from "tinyglobby";
 import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { SCHEMA_ID_DRAFT07 } from "../../src/config/schema-source.js";
-import { ACTION } from "../helpers/action-steps.js";
+import { ACTION_DEFAULT_FILES } from "../helpers/action-steps.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
 
 const catalog = JSON.parse(readFileSync(path.join(ROOT, "schemastore/catalog-entry.json"), "utf8"));
@@ -60,13 +60,13 @@ describe("the config file naming convention", () => {
       mkdirSync(path.dirname(path.join(tmp.dir, f)), { recursive: true });
       writeFileSync(path.join(tmp.dir, f), "{}");
     }
-    const found = globSync(ACTION.inputs.files.default!, { cwd: tmp.dir, dot: false, onlyFiles: true, expandDirectories: false });
+    const found = globSync(ACTION_DEFAULT_FILES, { cwd: tmp.dir, dot: false, onlyFiles: true, expandDirectories: false });
     // A dot file (".fqc.json") or one in a dot directory is hidden from globs, as everywhere in fqc's glob expansion (the README says so).
     expect(found.sort()).toEqual(SAMPLES.filter(matchesCatalog).filter((f) => !f.split("/").some((part) => part.startsWith("."))).sort());
   });
 
   it("is the one the README recommends", () => {
     for (const p of PATTERNS) expect(readme).toContain(`\`${p}\``);
-    expect(readme).toContain(ACTION.inputs.files.default!);
+    expect(readme).toContain(ACTION_DEFAULT_FILES);
   });
 });

@@ -112,6 +112,23 @@ describe("fqc apply MODEL.safetensors OUT --recipe R", () => {
   });
 });
 
+describe("fqc apply --recipe with --role", () => {
+  it("is refused as validate refuses it (exit 2, the recipe named), on the plain line and on yargs', a .npy or a checkpoint, nothing written", () => {
+    const recipe = path.join(ROOT, "examples/llama-recipe.json");
+    for (const input of [path.join(ROOT, "examples/llama-tiny/model.safetensors"), path.join(ROOT, "examples/weight.npy")]) {
+      const out = tmp.path(`role-recipe${path.extname(input)}`);
+      // "--quiet false" sends the line to yargs (plain-args.ts), meaning the same.
+      for (const extra of [[], ["--quiet", "false"]]) {
+        const r = runFqc(["apply", input, out, "--recipe", recipe, "--role", "weight", ...extra]);
+        expect(r.code, extra.join(" ")).toBe(2);
+        expect(r.stderr.split("\n")[0]).toBe(`fqc: --role selects a side of a QAT pair, and ${recipe} is a recipe (its pairs are always used on their weight side)`);
+        expect(r.stderr).toContain("Leave out --role");
+        expect(existsSync(out)).toBe(false);
+      }
+    }
+  });
+});
+
 describe("fqc apply MODEL OUT --config CFG", () => {
   it("targets every 2-D floating *.weight, embeddings included", () => {
     const s = setUp();

@@ -183,3 +183,53 @@ describe("fqc normalize", () => {
     for (const f of [a, b]) expect(runFqc(["normalize", "--check", f]).code).toBe(0);
   });
 });
+
+describe("fqc normalize and the project's ignored files", () => {
+  const NOT_CANONICAL = '{"dtype": "int4", "group_size": 32}\n';
+  /** A scratch repository (the settings lookup stops at .git) whose fqc.config.json ignores legacy/. */
+  function project(name: string): string {
+    const dir = tmp.path(name);
+    mkdirSync(path.join(dir, ".git"), { recursive: true });
+    mkdirSync(path.join(dir, "legacy"), { recursive: true });
+    writeFileSync(path.join(dir, "fqc.config.json"), JSON.stringify({ ignorePatterns: ["legacy/**"] }));
+    writeFileSync(path.join(dir, "a.fqc.json"), NOT_CANONICAL);
+    writeFileSync(path.join(dir, "legacy", "old.fqc.json"), NOT_CANONICAL);
+    return dir;
+  }
+
+  it("--write (the pre-commit hook's line) leaves a file the project ignores byte for byte, named explicitly or by a glob, on both parsers", () => {
+    // A list option sends the line to yargs (plain-args.ts); without one it is parsed plainly.
+    for (const [i, extra] of [[], ["--ignore-pattern", "nothing/**"]].entries()) {
+      for (const files of [["legacy/old.fqc.json", "a.fqc.json"], ["**/*.fqc.json"]]) {
+        const dir = project(`ignored-write-${i}-${files.length}`);
+        const r = runFqc(["normalize", "--write", ...extra, "--", ...files], { cwd: dir });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe("a.fqc.json: rewritten\n");
+        expect(readFileSync(path.join(dir, "legacy", "old.fqc.json"), "utf8")).toBe(NOT_CANONICAL);
+        expect(readFileSync(path.join(dir, "a.fqc.json"), "utf8")).not.toBe(NOT_CANONICAL);
+      }
+    }
+  });
+
+  it("--check and printing skip the same files validate skips; --ignore-pattern adds to them; --no-project-config reads every file", () => {
+    const dir = project("ignored-check");
+    const check = runFqc(["normalize", "--check", "**/*.fqc.json"], { cwd: dir });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toBe("a.fqc.json: not canonical (run: fqc normalize --write a.fqc.json)\n");
+    expect(runFqc(["validate", "legacy/old.fqc.json", "--rule", "lint/asymmetric-int-domain=off"], { cwd: dir }).stdout).toContain("0 files checked");
+    const printed = runFqc(["normalize", "legacy/old.fqc.json"], { cwd: dir });
+    expect([printed.code, printed.stdout, printed.stderr]).toEqual([0, "", ""]);
+    expect(runFqc(["normalize", "--check", "--ignore-pattern", "a.fqc.json", "--", "a.fqc.json", "legacy/old.fqc.json"], { cwd: dir }).code).toBe(0);
+    const all = runFqc(["normalize", "--check", "--no-project-config", "--", "legacy/old.fqc.json"], { cwd: dir });
+    expect(all.code).toBe(1);
+    expect(all.stderr).toContain("legacy/old.fqc.json: not canonical");
+  });
+
+  it("refuses a glob whose every match is ignored (exit 2), as validate does, and still checks the other files", () => {
+    const dir = project("ignored-glob");
+    const r = runFqc(["normalize", "--check", "legacy/*.json", "a.fqc.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("fqc: every file matching legacy/*.json is ignored");
+    expect(r.stderr).toContain("a.fqc.json: not canonical");
+  });
+});

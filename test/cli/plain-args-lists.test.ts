@@ -60,7 +60,8 @@ describe("plain validate and normalize lines", () => {
     expect(plainValidateArgs([])).toEqual({ ...defaults, files: [] });
     expect(plainValidateArgs(operandsAfterDoubleDash(["validate", "--", "-x.fqc.json", "y.fqc.yaml"]).slice(1))).toEqual({ ...defaults, files: ["./-x.fqc.json", "y.fqc.yaml"] });
     expect(plainValidateArgs(["c.json", "--no-project-config", "--color", "-o", "r.sarif"])).toMatchObject({ "project-config": false, color: true, "output-file": "r.sarif" });
-    expect(plainNormalizeArgs(["--check", "a.json"])).toEqual({ files: ["a.json"], check: true, "stdin-filename": "<stdin>" });
+    expect(plainNormalizeArgs(["--check", "a.json"])).toEqual({ files: ["a.json"], check: true, "stdin-filename": "<stdin>", "ignore-pattern": [], "project-config": true });
+    expect(plainNormalizeArgs(["--write", "--no-project-config", "a.json"])).toMatchObject({ write: true, "project-config": false });
   });
 
   it.each([

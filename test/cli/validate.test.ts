@@ -194,6 +194,34 @@ describe("fqc validate", () => {
     }
   });
 
+  it("refuses --role without --tensor, and with a recipe and --tensor, saying why (exit 2, one line), on the plain line and on yargs' alike", () => {
+    const pair = path.join(ROOT, "examples/8da4w.json");
+    const recipe = path.join(ROOT, "examples/llama-recipe.json");
+    const model = path.join(ROOT, "examples/llama-tiny/model.safetensors");
+    const out = path.join(tmp.dir, "role-refused.json");
+    const cases: Array<[string[], string, string]> = [
+      [[pair, "--role", "weight"], "fqc: --role selects the side of a QAT pair to check against --tensor, and no --tensor was given", "Add --tensor"],
+      [[recipe, "--tensor", model, "--role", "weight"], `fqc: --role selects a side of a QAT pair, and ${recipe} is a recipe (its pairs are always used on their weight side)`, "Leave out --role"],
+      [[recipe, "--tensor", path.join(ROOT, "examples/weight.npy"), "--role", "activation"], `fqc: --role selects a side of a QAT pair, and ${recipe} is a recipe (its pairs are always used on their weight side)`, "Leave out --role"],
+    ];
+    for (const [line, first, hint] of cases) {
+      const plain = [...line, "-o", out];
+      // A list option sends the line to yargs (plain-args.ts).
+      const viaYargs = [...plain, "--ignore-pattern", "nothing/**"];
+      expect(plainValidateArgs(plain)).toBeDefined();
+      expect(plainValidateArgs(viaYargs)).toBeUndefined();
+      for (const args of [plain, viaYargs]) {
+        const r = runFqc(["validate", ...args]);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr.split("\n")[0]).toBe(first);
+        expect(r.stderr).toContain(hint);
+        expect(existsSync(out)).toBe(false);
+      }
+      // Without --role it is checked as before.
+      expect(runFqc(["validate", ...line.slice(0, -2)]).code, line.join(" ")).toBe(0);
+    }
+  });
+
   it("flags an eps the tensor's dtype cannot hold (--tensor, --compute-dtype), pointing at eps", () => {
     const cfg = write("eps-big.json", '{"dtype": "int4", "group_size": 32, "eps": 70000}');
     const tensor = path.join(ROOT, "examples/weight.npy");

@@ -27,6 +27,9 @@ export interface ActionDefinition {
 
 export const ACTION: ActionDefinition = parse(readFileSync(path.join(ROOT, "action.yml"), "utf8"));
 
+/** The glob the action validates when its files input is absent, empty or blank (the validate step's FQC_DEFAULT_FILES). */
+export const ACTION_DEFAULT_FILES: string = ACTION.runs.steps.find((s) => s.id === "validate")!.env!.FQC_DEFAULT_FILES;
+
 export interface ActionRun {
   code: number;
   stdout: string;

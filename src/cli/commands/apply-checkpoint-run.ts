@@ -9,7 +9,7 @@ import { openCheckpoint } from "../../checkpoint/open.js";
 import { layoutRefusal } from "../../checkpoint/layout-refusal.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
 import { threadsArg } from "../threads-arg.js";
-import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly, roleOnRecipe, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
 import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
@@ -140,9 +140,7 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
         file, hint: "Give it with --config (it then applies to every 2-D floating *.weight tensor).",
       });
     }
-    if (argv.role !== undefined) {
-      throw new FqcError("USAGE", "--role applies to a QAT pair given with --config; a recipe's pairs always apply their weight side", { file });
-    }
+    if (argv.role !== undefined) throw roleOnRecipe(file);
     return { recipe: doc.recipe };
   }
   return { config: selectRole(doc, argv.role, file) };

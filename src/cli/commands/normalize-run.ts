@@ -10,16 +10,21 @@ import { reportError } from "../report-error.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 import { expandPatterns } from "../lint-files.js";
+import { ignorePatterns, projectSettings } from "../project-ignore.js";
 import { shellWord } from "../shell-word.js";
 import type { NormalizeArgs } from "./normalize.js";
 
 export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
   if (argv.write && argv.files.includes(STDIO_ARG)) throw new FqcError("USAGE", "--write needs file paths, not stdin");
   let status: number = EXIT.OK;
-  // Quoted globs are expanded as validate expands them (each file once); a pattern matching nothing is an error.
-  const { files, unmatched } = expandPatterns(argv.files);
-  for (const { pattern } of unmatched) {
-    status = reportError(io, new FqcError("USAGE", `no files match ${pattern}`, { hint: "Check the pattern; quote it so the shell does not expand it first." }));
+  // Quoted globs are expanded as validate expands them (each file once), skipping the files it skips (a file named
+  // explicitly included, quietly); a pattern matching nothing, or only ignored files, is an error.
+  const ignore = ignorePatterns(projectSettings(argv, io.cwd), argv, io.cwd);
+  const { files, unmatched } = expandPatterns(argv.files, ignore);
+  for (const { pattern, allIgnored } of unmatched) {
+    status = reportError(io, allIgnored
+      ? new FqcError("USAGE", `every file matching ${pattern} is ignored`, { hint: "Check --ignore-pattern and the project's ignorePatterns (or pass --no-project-config)." })
+      : new FqcError("USAGE", `no files match ${pattern}`, { hint: "Check the pattern; quote it so the shell does not expand it first." }));
   }
   for (const f of files) {
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;

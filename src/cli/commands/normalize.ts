@@ -1,6 +1,7 @@
 /** `fqc normalize`: print the canonical form; --check for CI, --write to fix in place. */
 import type { Argv, CommandModule, Options } from "yargs";
 import type { CliIO } from "../io.js";
+import { IGNORE_OPTIONS } from "../ignore-options.js";
 import { parsePlainArgs, type ListArgsOf, type PlainOption } from "../plain-args.js";
 
 /** normalize's options, in one table: for yargs and for the plain form of the line (plain-args.ts), as validate's. */
@@ -8,6 +9,8 @@ export const NORMALIZE_OPTIONS = {
   check: { type: "boolean", describe: "Print nothing; exit 1 if a file is not already canonical" },
   write: { type: "boolean", describe: "Rewrite files in place (atomically) in canonical form" },
   "stdin-filename": { type: "string", default: "<stdin>", describe: "Name for stdin input (its extension selects JSON or YAML)" },
+  // The files validate skips, normalize (and its --write, a pre-commit hook's) leaves alone.
+  ...IGNORE_OPTIONS,
 } as const satisfies Record<string, Options & PlainOption>;
 
 /** What normalize's handler gets: typed from the option table, as both parsers fill it. */

@@ -12,10 +12,9 @@ import { ioError } from "../../npy/fail.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
-import { dirname } from "node:path";
 import { mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
-import { findProjectConfig } from "../find-project-config.js";
-import { lintFiles, type IgnorePattern, type LintOptions } from "../lint-files.js";
+import { lintFiles, type LintOptions } from "../lint-files.js";
+import { ignorePatterns, projectSettings } from "../project-ignore.js";
 import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import { formatFor } from "../output-format.js";
@@ -30,12 +29,15 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
       hint: "Give the path of the .npy tensor or the checkpoint (its header is all that is read).",
     });
   }
-  const project = argv["project-config"] ? findProjectConfig(io.cwd) : undefined;
+  // Without --tensor every config of a file is checked: a side picked for a check that does not run would be ignored unseen.
+  if (argv.role !== undefined && argv.tensor === undefined) {
+    throw new FqcError("USAGE", "--role selects the side of a QAT pair to check against --tensor, and no --tensor was given", {
+      hint: "Add --tensor (a .npy tensor or a checkpoint) to check that side against it, or leave out --role: without --tensor every config in the file is checked.",
+    });
+  }
+  const project = projectSettings(argv, io.cwd);
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
-  const ignore: IgnorePattern[] = [
-    ...(project?.ignorePatterns ?? []).map((pattern) => ({ pattern, base: dirname(project!.file.replace(/#fqc$/, "")) })),
-    ...argv["ignore-pattern"].map((pattern) => ({ pattern, base: io.cwd })),
-  ];
+  const ignore = ignorePatterns(project, argv, io.cwd);
   // The command line wins: --no-error-on-unmatched-pattern, or the project's false when the flag is left at its default.
   const errorOnUnmatchedPattern = argv["error-on-unmatched-pattern"] && (project?.errorOnUnmatchedPattern ?? true);
   const lintOpts: LintOptions = {

@@ -3,6 +3,7 @@ import type { Argv, CommandModule, Options } from "yargs";
 import { TORCHAO_VERSIONS } from "../../config/types.js";
 import { COMPUTE_DTYPES } from "../../input-dtype.js";
 import type { CliIO } from "../io.js";
+import { IGNORE_OPTIONS } from "../ignore-options.js";
 import { parsePlainArgs, type ListArgsOf, type PlainOption } from "../plain-args.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
@@ -27,9 +28,9 @@ export const VALIDATE_OPTIONS = {
   color: { type: "boolean", describe: "Force colour on or off (default: on for a TTY, off with NO_COLOR)" },
   // nargs 1: one value each time; yargs would otherwise take the files after it into the list.
   rule: { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Set a rule's level: <rule id>=off|warn|error (repeatable; overrides the project file)" },
-  "ignore-pattern": { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Never lint files matching this glob (repeatable; relative to the current directory)" },
+  "ignore-pattern": IGNORE_OPTIONS["ignore-pattern"],
   "error-on-unmatched-pattern": { type: "boolean", default: true, describe: "A glob matching no file is an error (exit 2); --no-error-on-unmatched-pattern allows it" },
-  "project-config": { type: "boolean", default: true, describe: "Read fqc.config.json (or package.json's \"fqc\" key) from here up to the repository root; --no-project-config ignores it" },
+  "project-config": IGNORE_OPTIONS["project-config"],
 } as const satisfies Record<string, Options & PlainOption>;
 
 /** What validate's handler gets: typed from the option table, as both parsers fill it. */

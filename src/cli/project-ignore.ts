@@ -1,0 +1,22 @@
+/**
+ * The files a project says no command touches: `ignorePatterns` of its settings file (relative to that file's
+ * directory) and `--ignore-pattern` (relative to the current one). validate and normalize read both options
+ * from here and skip the same files, so a pre-commit run of either hook leaves the same files alone.
+ */
+import { dirname } from "node:path";
+import type { ProjectConfig } from "../config/project-config.js";
+import { findProjectConfig } from "./find-project-config.js";
+import type { IgnorePattern } from "./lint-files.js";
+
+/** The project's settings, unless --no-project-config. */
+export function projectSettings(argv: { "project-config": boolean }, cwd: string): ProjectConfig | undefined {
+  return argv["project-config"] ? findProjectConfig(cwd) : undefined;
+}
+
+/** The project's ignore patterns, then the command line's, each with the directory it is relative to. */
+export function ignorePatterns(project: ProjectConfig | undefined, argv: { "ignore-pattern": readonly string[] }, cwd: string): IgnorePattern[] {
+  return [
+    ...(project?.ignorePatterns ?? []).map((pattern) => ({ pattern, base: dirname(project!.file.replace(/#fqc$/, "")) })),
+    ...argv["ignore-pattern"].map((pattern) => ({ pattern, base: cwd })),
+  ];
+}
