@@ -8,6 +8,7 @@ import type { PlainOption } from "./plain-args.js";
 export const IGNORE_OPTIONS = {
   // nargs 1: one value each time; yargs would otherwise take the files after it into the list.
   "ignore-pattern": { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Skip files matching this glob (repeatable; relative to the current directory)" },
+  "error-on-unmatched-pattern": { type: "boolean", default: true, describe: "A glob matching no file is an error (exit 2); --no-error-on-unmatched-pattern allows it" },
   "project-config": { type: "boolean", default: true, describe: "Read fqc.config.json (or package.json's \"fqc\" key) from here up to the repository root; --no-project-config ignores it" },
 } as const satisfies Record<string, Options & PlainOption>;
 

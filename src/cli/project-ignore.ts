@@ -13,6 +13,12 @@ export function projectSettings(argv: { "project-config": boolean }, cwd: string
   return argv["project-config"] ? findProjectConfig(cwd) : undefined;
 }
 
+/** Whether a glob matching no file (or only ignored ones) is an error: the command line's --no-error-on-unmatched-pattern wins,
+ * then the project's `errorOnUnmatchedPattern: false` when the flag is left at its default. */
+export function unmatchedIsError(project: ProjectConfig | undefined, argv: { "error-on-unmatched-pattern": boolean }): boolean {
+  return argv["error-on-unmatched-pattern"] && (project?.errorOnUnmatchedPattern ?? true);
+}
+
 /** The project's ignore patterns, then the command line's, each with the directory it is relative to. */
 export function ignorePatterns(project: ProjectConfig | undefined, argv: { "ignore-pattern": readonly string[] }, cwd: string): IgnorePattern[] {
   return [

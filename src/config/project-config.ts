@@ -17,7 +17,7 @@ export interface ProjectConfig {
   rules: Map<string, RuleLevel>;
   /** Globs of files never linted or normalized, relative to the directory of `file`. */
   ignorePatterns: string[];
-  /** false: a glob or path that matches no file is not an error. */
+  /** false: a glob that matches no file (or only ignored ones) is not an error. */
   errorOnUnmatchedPattern: boolean;
 }
 
@@ -83,7 +83,7 @@ export function projectConfigSchema(): Record<string, unknown> {
       },
       errorOnUnmatchedPattern: {
         type: "boolean",
-        description: "false: a glob or path that matches no file is not an error (like --no-error-on-unmatched-pattern).",
+        description: "false: a glob that matches no file, or only ignored ones, is not an error for `fqc validate` and `fqc normalize` (like --no-error-on-unmatched-pattern).",
         default: true,
       },
     },

@@ -232,4 +232,15 @@ describe("fqc normalize and the project's ignored files", () => {
     expect(r.stderr).toContain("fqc: every file matching legacy/*.json is ignored");
     expect(r.stderr).toContain("a.fqc.json: not canonical");
   });
+
+  it("allows such a glob, and one matching nothing, under --no-error-on-unmatched-pattern or the project's errorOnUnmatchedPattern: false, as validate does", () => {
+    const lenient = project("ignored-lenient");
+    writeFileSync(path.join(lenient, "fqc.config.json"), JSON.stringify({ ignorePatterns: ["legacy/**"], errorOnUnmatchedPattern: false }));
+    for (const [dir, extra] of [[project("ignored-flag"), ["--no-error-on-unmatched-pattern"]], [lenient, []]] as const) {
+      const r = runFqc(["normalize", "--check", ...extra, "--", "legacy/*.json", "none/*.json", "a.fqc.json"], { cwd: dir });
+      expect([r.code, r.stderr]).toEqual([1, "a.fqc.json: not canonical (run: fqc normalize --write a.fqc.json)\n"]);
+      const v = runFqc(["validate", ...extra, "--", "legacy/*.json", "none/*.json"], { cwd: dir });
+      expect(v.code, v.stderr).toBe(0);
+    }
+  });
 });

@@ -60,8 +60,9 @@ describe("plain validate and normalize lines", () => {
     expect(plainValidateArgs([])).toEqual({ ...defaults, files: [] });
     expect(plainValidateArgs(operandsAfterDoubleDash(["validate", "--", "-x.fqc.json", "y.fqc.yaml"]).slice(1))).toEqual({ ...defaults, files: ["./-x.fqc.json", "y.fqc.yaml"] });
     expect(plainValidateArgs(["c.json", "--no-project-config", "--color", "-o", "r.sarif"])).toMatchObject({ "project-config": false, color: true, "output-file": "r.sarif" });
-    expect(plainNormalizeArgs(["--check", "a.json"])).toEqual({ files: ["a.json"], check: true, "stdin-filename": "<stdin>", "ignore-pattern": [], "project-config": true });
+    expect(plainNormalizeArgs(["--check", "a.json"])).toEqual({ files: ["a.json"], check: true, "stdin-filename": "<stdin>", "ignore-pattern": [], "error-on-unmatched-pattern": true, "project-config": true });
     expect(plainNormalizeArgs(["--write", "--no-project-config", "a.json"])).toMatchObject({ write: true, "project-config": false });
+    expect(plainNormalizeArgs(["--check", "--no-error-on-unmatched-pattern", "a.json"])).toMatchObject({ "error-on-unmatched-pattern": false });
   });
 
   it.each([

@@ -10,7 +10,7 @@ import { reportError } from "../report-error.js";
 import { STDIO_ARG, type CliIO } from "../io.js";
 import { writeFileAtomic } from "../write-file.js";
 import { expandPatterns } from "../lint-files.js";
-import { ignorePatterns, projectSettings } from "../project-ignore.js";
+import { ignorePatterns, projectSettings, unmatchedIsError } from "../project-ignore.js";
 import { shellWord } from "../shell-word.js";
 import type { NormalizeArgs } from "./normalize.js";
 
@@ -18,13 +18,14 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
   if (argv.write && argv.files.includes(STDIO_ARG)) throw new FqcError("USAGE", "--write needs file paths, not stdin");
   let status: number = EXIT.OK;
   // Quoted globs are expanded as validate expands them (each file once), skipping the files it skips (a file named
-  // explicitly included, quietly); a pattern matching nothing, or only ignored files, is an error.
-  const ignore = ignorePatterns(projectSettings(argv, io.cwd), argv, io.cwd);
-  const { files, unmatched } = expandPatterns(argv.files, ignore);
-  for (const { pattern, allIgnored } of unmatched) {
+  // explicitly included, quietly); a pattern matching nothing, or only ignored files, is an error unless the
+  // command line or the project allows it, as for validate.
+  const project = projectSettings(argv, io.cwd);
+  const { files, unmatched } = expandPatterns(argv.files, ignorePatterns(project, argv, io.cwd));
+  for (const { pattern, allIgnored } of unmatchedIsError(project, argv) ? unmatched : []) {
     status = reportError(io, allIgnored
-      ? new FqcError("USAGE", `every file matching ${pattern} is ignored`, { hint: "Check --ignore-pattern and the project's ignorePatterns (or pass --no-project-config)." })
-      : new FqcError("USAGE", `no files match ${pattern}`, { hint: "Check the pattern; quote it so the shell does not expand it first." }));
+      ? new FqcError("USAGE", `every file matching ${pattern} is ignored`, { hint: "Check --ignore-pattern and the project's ignorePatterns, or pass --no-error-on-unmatched-pattern (or --no-project-config)." })
+      : new FqcError("USAGE", `no files match ${pattern}`, { hint: "Check the pattern; quote it so the shell does not expand it first (or pass --no-error-on-unmatched-pattern)." }));
   }
   for (const f of files) {
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;

@@ -14,7 +14,7 @@ import { VERSION } from "../../version.generated.js";
 import { STDIO_ARG, useColor, type CliIO } from "../io.js";
 import { mergeRuleSettings, parseRuleOptions } from "../../config/rule-settings.js";
 import { lintFiles, type LintOptions } from "../lint-files.js";
-import { ignorePatterns, projectSettings } from "../project-ignore.js";
+import { ignorePatterns, projectSettings, unmatchedIsError } from "../project-ignore.js";
 import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
 import { formatFor } from "../output-format.js";
@@ -38,8 +38,7 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   const project = projectSettings(argv, io.cwd);
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore = ignorePatterns(project, argv, io.cwd);
-  // The command line wins: --no-error-on-unmatched-pattern, or the project's false when the flag is left at its default.
-  const errorOnUnmatchedPattern = argv["error-on-unmatched-pattern"] && (project?.errorOnUnmatchedPattern ?? true);
+  const errorOnUnmatchedPattern = unmatchedIsError(project, argv);
   const lintOpts: LintOptions = {
     files: argv.files,
     stdinFilename: argv["stdin-filename"],

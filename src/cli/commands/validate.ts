@@ -29,7 +29,7 @@ export const VALIDATE_OPTIONS = {
   // nargs 1: one value each time; yargs would otherwise take the files after it into the list.
   rule: { type: "string", array: true, nargs: 1, default: [] as string[], describe: "Set a rule's level: <rule id>=off|warn|error (repeatable; overrides the project file)" },
   "ignore-pattern": IGNORE_OPTIONS["ignore-pattern"],
-  "error-on-unmatched-pattern": { type: "boolean", default: true, describe: "A glob matching no file is an error (exit 2); --no-error-on-unmatched-pattern allows it" },
+  "error-on-unmatched-pattern": IGNORE_OPTIONS["error-on-unmatched-pattern"],
   "project-config": IGNORE_OPTIONS["project-config"],
 } as const satisfies Record<string, Options & PlainOption>;
 
