@@ -244,6 +244,10 @@ describe("misspelt options from JavaScript", () => {
     await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, chunk_elements: 64 }), /unknown option "chunk_elements" \(did you mean "chunkElements"\?\)/);
     await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, qparams_out: "q" }), /^applyCheckpoint: unknown option "qparams_out" \(did you mean "qparamsOut"\?\)$/);
     await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, colour: "red" }), /^applyFile: unknown option "colour"$/);
+    // The CLI's own options are not applyCheckpoint's: a path spoken of by its flag, --report's raw sums.
+    for (const key of ["reads", "writes", "stats", "statsOutput"]) {
+      await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, [key]: undefined }), new RegExp(`^applyCheckpoint: unknown option "${key}"`));
+    }
     expect(existsSync(out)).toBe(false);
     refuses(() => js(fqc.fakeQuantize)(C, new Float32Array(16), { shape: [2, 8], computedtype: "bfloat16" }), /^fakeQuantize: unknown option "computedtype" \(did you mean "computeDtype"\?\)$/);
     refuses(() => js(fqc.normalize)({ dtype: "int4" }, { fileName: "a.yaml" }), /^normalize: unknown option "fileName" \(did you mean "filename"\?\)$/);
