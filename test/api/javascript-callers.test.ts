@@ -207,7 +207,7 @@ describe("apply and report entry points from JavaScript", () => {
     await rejects(select(null), /options\.select must be \{ config \} or \{ recipe \}, not null/);
     await rejects(select({ recipe: { fqn_to_config: {} } }), /options\.select\.recipe must be a parsed recipe/);
     expect(existsSync(out)).toBe(false);
-    refuses(() => js(fqc.configTargets)(ckpt, CFG), /planTensors: source\.config must be a canonical config/);
+    refuses(() => js(fqc.configTargets)(ckpt, CFG), /^configTargets: config must be a canonical config/);
     refuses(() => js(fqc.planTensors)(null, { config: C }), /planTensors: tensors must be an array/);
     ckpt.close();
   });
@@ -281,5 +281,82 @@ describe("the option types a caller writes against", () => {
     expect(r.document?.kind).toBe("single");
     expect(fqc.normalize("dtype: int4\ngroup_size: 32\n", n).granularity).toEqual({ type: "PerGroup", group_size: 32 });
     expect(o.worst).toBe(3);
+  });
+});
+
+describe("every exported function with null, undefined, a number, an array or a wrong-shaped object for an argument", () => {
+  const own = tempDir();
+  afterAll(() => own.cleanup());
+  const C = fqc.normalize({ dtype: "int4", group_size: 4 });
+  const ckpt = testCheckpoint(own.path("m.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 6) }]);
+  const opened = fqc.openCheckpoint(ckpt.path);
+  afterAll(() => [ckpt, opened].forEach((c) => c.close()));
+  const recipe = { entries: [{ key: "re:a\\..*", value: { kind: "config" as const, config: C } }] };
+  const compiled = fqc.compileRecipe(recipe);
+  const tensors = [{ name: "a.weight", dtype: "F32" as const, shape: [2, 8], byteLength: 64 }];
+  const plan = fqc.planTensors(tensors, { recipe });
+  const out = own.path("out.safetensors");
+  const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, C) }];
+
+  /** An argument: a value that works, the wrong-shaped values to try besides the five, and which of the five it takes. */
+  interface Arg { name: string; good: unknown; wrong: unknown[]; takes?: Array<"null" | "undefined" | "[]"> }
+  const FIVE: Array<[string, unknown]> = [["null", null], ["undefined", undefined], ["42", 42], ["[]", []], ["{ wrong: 1 }", { wrong: 1 }]];
+  const names: Arg = { name: "names", good: ["a.weight"], wrong: [[42], [null]], takes: ["[]"] };
+  const text = (good: string): Arg => ({ name: "text", good, wrong: [{ toString: () => good }] });
+  const compiledArg: Arg = { name: "compiled", good: compiled, wrong: [recipe, { names: {}, patterns: [], matcher: {} }] };
+  const entries: Arg = { name: "entries", good: plan, wrong: [[{ wrong: 1 }], [{ tensor: null, action: "skip", errors: [] }]], takes: ["[]"] };
+  const options: Arg = { name: "options", good: {}, wrong: ["torchao"], takes: ["undefined"] };
+  const TABLE: Array<[string, (...a: unknown[]) => unknown, Arg[]]> = [
+    ["compileRecipe", js(fqc.compileRecipe), [{ name: "recipe", good: recipe, wrong: [{ entries: [{ wrong: 1 }] }, { fqn_to_config: {} }] }]],
+    ["primeRecipe", js(fqc.primeRecipe), [compiledArg, names]],
+    ["moduleKeys", js(fqc.moduleKeys), [compiledArg, names]],
+    ["resolveTensor", js(fqc.resolveTensor), [compiledArg, text("a.weight"), { ...names, takes: ["undefined", "[]"] }]],
+    ["resolveTensor", js(fqc.resolveTensor), [compiledArg, text("a.weight"), { ...names, good: undefined, takes: ["undefined", "[]"] }, { name: "keys", good: undefined, wrong: [{ exactCount: "0", keyed: [] }], takes: ["undefined"] }]],
+    ["keyMatchesTensor", js(fqc.keyMatchesTensor), [compiledArg, text("re:a\\..*"), text("a.weight")]],
+    ["recipeKeyKind", js(fqc.recipeKeyKind), [text("_default")]],
+    ["splitTensorName", js(fqc.splitTensorName), [text("a.weight")]],
+    ["appliedConfig", js(fqc.appliedConfig), [{ name: "value", good: { kind: "config", config: C }, wrong: [{ kind: "config" }, { kind: "pair", pair: {} }], takes: ["null"] }]],
+    ["columnTargets", js(fqc.columnTargets), [{ name: "checkpoint", good: ckpt, wrong: [{ tensors: [] }] }, { name: "source", good: { config: C }, wrong: [{ config: { dtype: "int4" } }] }, options]],
+    ["configTargets", js(fqc.configTargets), [{ name: "checkpoint", good: ckpt, wrong: [{ format: "safetensors", tensors: {} }] }, { name: "config", good: C, wrong: [{ dtype: "int4" }] }, options]],
+    ["recipeTargets", js(fqc.recipeTargets), [{ name: "checkpoint", good: ckpt, wrong: [] }, { name: "recipe", good: recipe, wrong: [{ entries: [null] }] }, options]],
+    ["unmatchedRecipeKeys", js(fqc.unmatchedRecipeKeys), [
+      { name: "tensors", good: tensors, wrong: [[{ wrong: 1 }]], takes: ["[]"] }, { name: "recipe", good: recipe, wrong: [{ entries: {} }] },
+      { ...entries, takes: ["undefined"] },
+    ]],
+    ["shadowedRecipeKeys", js(fqc.shadowedRecipeKeys), [{ name: "recipe", good: recipe, wrong: [{ entries: [{ key: 1 }] }] }, entries]],
+    ["planErrors", js(fqc.planErrors), [entries]],
+    ["summarizePlan", js(fqc.summarizePlan), [entries]],
+    ["renderPlanTable", js(fqc.renderPlanTable), [entries]],
+    ["reportJsonValue", js(fqc.reportJsonValue), [{ name: "report", good: undefined, wrong: [{ tensors: [], columns: [] }] }]],
+    ["reportCheckpoint", js(fqc.reportCheckpoint), [{ name: "checkpoint", good: ckpt, wrong: [{ path: "m.safetensors", format: "safetensors" }] }, { name: "columns", good: columns, wrong: [[{ wrong: 1 }]], takes: ["[]"] }, { ...options, good: { threads: 1 } }]],
+    ["runCheckpoint", js(fqc.runCheckpoint), [
+      { name: "checkpoint", good: opened, wrong: [{ path: "m", format: "safetensors", tensors: [] }] },
+      { name: "configs", good: [C], wrong: [[{ dtype: "int4" }], [C, C]] },
+      { name: "openWriter", good: (layout: fqc.OutputLayout) => fqc.createCheckpointWriter(opened, out, { cOrder: layout.cOrder }), wrong: [] },
+      { name: "options", good: { output: out, threads: 1 }, wrong: [{ threads: 1 }, { output: out, treads: 1 }] },
+    ]],
+  ];
+  const cases = TABLE.flatMap(([fn, f, args]) => args.flatMap((arg, i) => [
+    ...FIVE.filter(([label]) => !arg.takes?.includes(label as "null" | "undefined" | "[]")), ...arg.wrong.map((w): [string, unknown] => [`wrong ${arg.name}`, w]),
+  ].map(([label, bad]) => ({ fn, f, at: i, label, args: args.map((a, j) => (j === i ? bad : a.good)) }))));
+
+  it.each(cases.map((c) => [`${c.fn} argument ${c.at + 1} ${c.label}`, c] as const))("%s: FqcError USAGE naming the function", async (_, c) => {
+    let e: unknown;
+    try {
+      await c.f(...c.args);
+    } catch (thrown) {
+      e = thrown;
+    }
+    expectUsage(e, new RegExp(`^${c.fn}: `));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("the same arguments, none wrong, give results (the table tests what it says)", async () => {
+    for (const [fn, f, args] of TABLE) {
+      if (fn === "reportJsonValue") continue; // no report made here: its good argument is tested elsewhere
+      const r = await f(...args.map((a) => a.good));
+      if (fn !== "primeRecipe") expect(r, fn).toBeDefined();
+    }
+    expect(existsSync(out)).toBe(true);
   });
 });
