@@ -229,3 +229,25 @@ export function checkReport(v: unknown, what: string): void {
     throw new FqcError("USAGE", `${what} must be a report (what reportCheckpoint returns), not ${kindOf(v)}`);
   }
 }
+
+/** A string that is not a path (a tensor name, a recipe key). */
+export function checkText(v: unknown, what: string): void {
+  if (typeof v !== "string") throw new FqcError("USAGE", `${what} must be a string, not ${kindOf(v)}`);
+}
+
+/** An array of strings (tensor names), every element checked. */
+export function checkTextList(v: unknown, what: string): void {
+  if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array of strings, not ${kindOf(v)}`);
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== "string") throw new FqcError("USAGE", `${what}[${i}] is ${i in v ? kindOf(x) : HOLE}, not a string`);
+  }
+}
+
+/** A checkpoint as openCheckpoint returns it, checked by the fields the callers read (`path` where they name it). */
+export function checkCheckpoint(v: unknown, what: string, withPath = true): void {
+  const c = v as { path?: unknown; format?: unknown; tensors?: unknown } | null;
+  if (c === null || typeof c !== "object" || !Array.isArray(c.tensors) || typeof c.format !== "string" || (withPath && typeof c.path !== "string")) {
+    throw new FqcError("USAGE", `${what} must be a checkpoint (what openCheckpoint returns), not ${kindOf(v)}`);
+  }
+}

@@ -19,6 +19,9 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
+import { checkCanonicalConfig } from "../config/canonical-check.js";
+import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkThreads } from "../parallel/thread-count.js";
 import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanItem, type SpanPart } from "../apply-chunks.js";
 import { ITEM_BYTES as ITEM_BYTES_OUT } from "./tensor-io.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype, ITEM_SIZE, type FloatTensorDtype } from "../checkpoint/tensor-values.js";
@@ -113,6 +116,40 @@ export interface StatsOutput {
   /** Paths it must not be (the inputs, the outputs, the files the caller reads). */
   protect?: readonly string[];
   fill: (file: AtomicFile, stats: ReadonlyArray<Float64Array | null>) => void;
+}
+
+const OPTION_NAMES = optionNames<CheckpointRunOptions>()([
+  "output", "torchao", "threads", "kernel", "qparamsOut", "protect", "fsync", "chunkElements", "copyChunkBytes", "onProgress", "signal",
+  "onCommitted", "startedWorkers", "stats", "statsOutput", "spillDir",
+]);
+
+/** What a JavaScript caller passes to runCheckpoint (the types say the same to TypeScript). */
+function checkRunArguments(checkpoint: unknown, configs: unknown, openWriter: unknown, opts: unknown): void {
+  const o = optionsObject<Record<string, unknown>>(opts, "runCheckpoint", true, OPTION_NAMES);
+  checkCheckpoint(checkpoint, "runCheckpoint: checkpoint");
+  const count = (checkpoint as Checkpoint).tensors.length;
+  if (!Array.isArray(configs) || configs.length !== count) {
+    throw new FqcError("USAGE", `runCheckpoint: configs must be an array of one canonical config or null per tensor (${count}), not ${Array.isArray(configs) ? `${configs.length} of them` : kindOf(configs)}`);
+  }
+  // Each distinct config once: a checkpoint's tensors share a handful.
+  const seen = new Set<unknown>();
+  configs.forEach((c: unknown, i) => {
+    if (c === null || seen.has(c)) return;
+    seen.add(c);
+    checkCanonicalConfig(c, `runCheckpoint: configs[${i}]`);
+  });
+  if (typeof openWriter !== "function") throw new FqcError("USAGE", `runCheckpoint: openWriter must be a function (layout) => CheckpointWriter, not ${kindOf(openWriter)}`);
+  checkString(o.output, "runCheckpoint: options.output");
+  checkString(o.qparamsOut, "runCheckpoint: options.qparamsOut", true);
+  checkString(o.spillDir, "runCheckpoint: options.spillDir", true);
+  checkTorchao(o.torchao, "runCheckpoint: options.torchao");
+  checkKernel(o.kernel, "runCheckpoint: options.kernel");
+  checkThreads(o.threads, "runCheckpoint: options.threads");
+  checkCount(o.chunkElements, "runCheckpoint: options.chunkElements");
+  checkCount(o.copyChunkBytes, "runCheckpoint: options.copyChunkBytes");
+  checkFunction(o.onProgress, "runCheckpoint: options.onProgress");
+  checkFunction(o.onCommitted, "runCheckpoint: options.onCommitted");
+  checkSignal(o.signal, "runCheckpoint: options.signal");
 }
 
 /** What happened to one tensor. */
@@ -223,6 +260,7 @@ export async function runCheckpoint(
   openWriter: (layout: OutputLayout) => CheckpointWriter,
   opts: CheckpointRunOptions,
 ): Promise<CheckpointRunResult> {
+  checkRunArguments(checkpoint, configs, openWriter, opts);
   const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
   const torchao = opts.torchao ?? "0.12";
   const kernel = opts.kernel ?? "auto";

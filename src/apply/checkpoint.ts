@@ -24,7 +24,9 @@ import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry
 import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
 
 /** Every option applyCheckpoint takes, for its check of a caller's keys. */
-const OPTION_NAMES = optionNames<ApplyCheckpointOptions>()(["input", "output", "select", "torchao", "threads", "kernel", "qparamsOut", "force", "reads", "writes", "fsync", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers", "stats", "statsOutput"]);
+const OPTION_NAMES = optionNames<ApplyCheckpointOptions>()(["input", "output", "select", "torchao", "threads", "kernel", "qparamsOut", "force", "fsync", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers"]);
+/** The same, with the CLI's own (applyCheckpointWithStats). */
+const RUN_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<ApplyCheckpointRunOptions, keyof ApplyCheckpointOptions>>()(["reads", "writes", "stats", "statsOutput"])];
 
 /**
  * Which tensors get which config: `{ config }` for every 2-D floating tensor
@@ -47,10 +49,6 @@ export interface ApplyCheckpointOptions {
   qparamsOut?: string;
   /** Allow the output to replace an input file. */
   force?: boolean;
-  /** Other files the caller reads (the config or recipe file): no output may be one of them. */
-  reads?: readonly PathUse[];
-  /** Other files the caller writes after the run (`--report`): none may be an input or another output. */
-  writes?: readonly PathUse[];
   fsync?: boolean;
   chunkElements?: number;
   /** Bytes of tensor data done, of the total. */
@@ -59,6 +57,17 @@ export interface ApplyCheckpointOptions {
   /** As ApplyOptions.onCommitted. */
   onCommitted?: () => void;
   startedWorkers?: WorkerSupply;
+}
+
+/**
+ * What `fqc apply` passes beyond the public options: paths spoken of by their flags, and `--report`'s statistics,
+ * whose raw sums only fqc's report writers read. Not exported from the package.
+ */
+export interface ApplyCheckpointRunOptions extends ApplyCheckpointOptions {
+  /** Other files the caller reads (the config or recipe file): no output may be one of them. */
+  reads?: readonly PathUse[];
+  /** Other files the caller writes after the run: none may be an input or another output. */
+  writes?: readonly PathUse[];
   /** Gather `fqc report`'s statistics in the same pass (result.stats). */
   stats?: boolean;
   /**
@@ -68,7 +77,7 @@ export interface ApplyCheckpointOptions {
   statsOutput?: { path: string; role: string; fill: StatsOutput["fill"] };
 }
 
-export interface ApplyCheckpointResult extends CheckpointRunResult {
+export interface ApplyCheckpointResult extends Omit<CheckpointRunResult, "stats"> {
   input: string;
   output: string;
   format: CheckpointFormat;
@@ -116,7 +125,7 @@ export function checkOutputForm(format: CheckpointFormat, input: string, output:
  * (`--dry-run` runs it too, so that it refuses what apply would.)
  */
 export function checkApplyPaths(
-  checkpoint: Checkpoint, opts: Pick<ApplyCheckpointOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
+  checkpoint: Checkpoint, opts: Pick<ApplyCheckpointRunOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
 ): void {
   checkOutputForm(checkpoint.format, opts.input, opts.output);
   // OUT and the files the writer will create in it: a directory OUT receives the source's file names, which may be
@@ -163,8 +172,8 @@ function checkNotInNewDirectory(other: PathUse, dir: string): void {
 }
 
 /** What a JavaScript caller passes, checked before the checkpoint is opened (the types say the same to TypeScript). */
-function checkApplyCheckpointOptions(opts: unknown): asserts opts is ApplyCheckpointOptions {
-  const o = optionsObject<Record<string, unknown>>(opts, "applyCheckpoint", true, OPTION_NAMES);
+function checkApplyCheckpointOptions(opts: unknown, names: readonly string[]): asserts opts is ApplyCheckpointOptions {
+  const o = optionsObject<Record<string, unknown>>(opts, "applyCheckpoint", true, names);
   checkString(o.input, "applyCheckpoint: options.input");
   checkString(o.output, "applyCheckpoint: options.output");
   checkString(o.qparamsOut, "applyCheckpoint: options.qparamsOut", true);
@@ -178,7 +187,18 @@ function checkApplyCheckpointOptions(opts: unknown): asserts opts is ApplyCheckp
 }
 
 export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
-  checkApplyCheckpointOptions(opts);
+  checkApplyCheckpointOptions(opts, OPTION_NAMES);
+  const { stats: _stats, ...result } = await applyChecked(opts);
+  return result;
+}
+
+/** applyCheckpoint with the CLI's options (ApplyCheckpointRunOptions), and the statistics in the result when asked. */
+export async function applyCheckpointWithStats(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointRunResult, "stats">> {
+  checkApplyCheckpointOptions(opts, RUN_OPTION_NAMES);
+  return applyChecked(opts);
+}
+
+async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointRunResult, "stats">> {
   const started = process.hrtime.bigint();
   const checkpoint = openCheckpoint(opts.input);
   try {

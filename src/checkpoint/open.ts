@@ -6,7 +6,7 @@
 import { closeSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FqcError } from "../errors.js";
-import { checkString } from "../library-args.js";
+import { checkString, optionNames, optionsObject } from "../library-args.js";
 import { io, ioError } from "../npy/fail.js";
 import { NPY_MAGIC } from "../npy/header.js";
 import { openInputFile } from "./input-file.js";
@@ -127,6 +127,8 @@ export function openCheckpoint(path: string, opts: OpenCheckpointOptions = {}): 
  * always protected (refused as outputs) unless `opts.force`.
  */
 export function createCheckpointWriter(source: Checkpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+  opts = optionsObject<CheckpointWriterOptions>(opts, "createCheckpointWriter", false, WRITER_OPTION_NAMES);
+  checkString(outPath, "createCheckpointWriter: outPath");
   if (source instanceof SafetensorsCheckpoint) return createSafetensorsWriter(source, outPath, opts);
   if (source instanceof ShardedCheckpoint) return createShardedWriter(source, outPath, opts);
   if (source instanceof NpyCheckpoint) return createNpyCheckpointWriter(source, outPath, opts);
@@ -134,6 +136,8 @@ export function createCheckpointWriter(source: Checkpoint, outPath: string, opts
   const what = source !== null && typeof source === "object" ? `${String(source.path)}: a ${String(source.format)} checkpoint not opened by openCheckpoint` : String(source);
   throw new FqcError("USAGE", `createCheckpointWriter: no writer for ${what}`, { hint: "Pass the Checkpoint that openCheckpoint(path) returned." });
 }
+
+const WRITER_OPTION_NAMES = optionNames<CheckpointWriterOptions>()(["protect", "others", "force", "durable", "cOrder"]);
 
 /** The files createCheckpointWriter(source, outPath) would create (a directory output holds the source's file names). */
 export function checkpointOutputTargets(source: Checkpoint, outPath: string): OutputTargets {

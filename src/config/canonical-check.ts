@@ -53,36 +53,58 @@ export function checkPlanSource(v: unknown, what: string): { config: CanonicalCo
     checkCanonicalConfig((v as { config: unknown }).config, `${what}.config`);
     return v as { config: CanonicalConfig };
   }
-  const r = (v as { recipe: unknown }).recipe as { entries?: unknown } | null;
-  if (r === null || typeof r !== "object" || !Array.isArray(r.entries)) {
-    throw new FqcError("USAGE", `${what}.recipe must be a parsed recipe ({ entries: [...] }), not ${r !== null && typeof r === "object" && !Array.isArray(r) ? "a recipe file's object" : kindOf(r)}`, {
-      hint: "Take it from normalizeDocument(text).recipe, or validate(text).document.recipe when document.kind is \"recipe\".",
-    });
-  }
-  r.entries.forEach((e: unknown, i) => checkRecipeEntry(e, `${what}.recipe.entries[${i}]`));
+  const recipe = (v as { recipe: unknown }).recipe;
+  checkRecipeKeys(recipe, `${what}.recipe`);
+  recipe.entries.forEach((e, i) => checkRecipeValue(e.value, `${what}.recipe.entries[${i}].value`));
   return v as { recipe: Recipe };
 }
 
-/** One entry of a recipe built by hand: a string key, and null, a canonical config or a pair with a canonical weight config. */
-function checkRecipeEntry(e: unknown, what: string): void {
-  const entry = e as { key?: unknown; value?: { kind?: unknown; config?: unknown; pair?: { weight?: unknown; activation?: unknown } } | null } | null;
+/**
+ * A parsed recipe's shape and keys, for the functions that read only its keys (compileRecipe, unmatchedRecipeKeys):
+ * linear in its entries, with no config normalized (a generated recipe can name 100,000 tensors).
+ */
+export function checkRecipeKeys(v: unknown, what: string): asserts v is Recipe {
+  const r = v as { entries?: unknown } | null;
+  if (r === null || typeof r !== "object" || !Array.isArray(r.entries)) {
+    throw new FqcError("USAGE", `${what} must be a parsed recipe ({ entries: [...] }), not ${r !== null && typeof r === "object" && !Array.isArray(r) ? "a recipe file's object" : kindOf(r)}`, {
+      hint: "Take it from normalizeDocument(text).recipe, or validate(text).document.recipe when document.kind is \"recipe\".",
+    });
+  }
+  r.entries.forEach((e: unknown, i) => checkRecipeEntryKey(e, `${what}.entries[${i}]`));
+}
+
+/** One entry of a recipe built by hand: { key, value } with a string key. */
+function checkRecipeEntryKey(e: unknown, what: string): void {
+  const entry = e as { key?: unknown } | null;
   if (entry === null || typeof entry !== "object" || typeof entry.key !== "string") {
     throw new FqcError("USAGE", `${what} must be { key, value } with a string key, not ${entry !== null && typeof entry === "object" ? `a key that is ${kindOf(entry.key)}` : kindOf(e)}`, {
       hint: "Take the recipe from normalizeDocument(text).recipe.",
     });
   }
-  const value = entry.value;
+}
+
+/**
+ * What a recipe key applies: null, a canonical config or a pair with a canonical weight config. `checkConfig` checks
+ * each config (a caller run once per tensor passes a constant-time check of its shape).
+ */
+export function checkRecipeValue(v: unknown, what: string, checkConfig: (c: unknown, what: string) => void = checkCanonicalConfig): void {
+  const value = v as { kind?: unknown; config?: unknown; pair?: { weight?: unknown; activation?: unknown } } | null;
   if (value === null) return;
   if (typeof value === "object" && value.kind === "config") {
-    checkCanonicalConfig(value.config, `${what}.value.config`);
+    checkConfig(value.config, `${what}.config`);
     return;
   }
   if (typeof value === "object" && value.kind === "pair" && value.pair !== null && typeof value.pair === "object") {
-    checkCanonicalConfig(value.pair.weight, `${what}.value.pair.weight`);
-    if (value.pair.activation !== undefined) checkCanonicalConfig(value.pair.activation, `${what}.value.pair.activation`);
+    checkConfig(value.pair.weight, `${what}.pair.weight`);
+    if (value.pair.activation !== undefined) checkConfig(value.pair.activation, `${what}.pair.activation`);
     return;
   }
-  throw new FqcError("USAGE", `${what}.value must be null, { kind: "config", config } or { kind: "pair", pair }, not ${kindOf(value)}`, {
+  throw new FqcError("USAGE", `${what} must be null, { kind: "config", config } or { kind: "pair", pair }, not ${kindOf(value)}`, {
     hint: "Take the recipe from normalizeDocument(text).recipe.",
   });
+}
+
+/** A config's shape only (an object), in constant time: for a getter that returns it as it is. */
+export function checkConfigObject(v: unknown, what: string): void {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new FqcError("USAGE", `${what} must be a config object, not ${kindOf(v)}`);
 }

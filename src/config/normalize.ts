@@ -17,7 +17,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject } from "./finding.js";
-import { checkChoice, checkNotBytes, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkChoice, checkNotBytes, checkText, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option normalize takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<NormalizeOptions>()(["filename", "format"]);
@@ -150,6 +150,8 @@ export function canonicalValue(doc: CanonicalDocument): Record<string, unknown> 
  */
 export function canonicalJson(doc: CanonicalDocument, opts: { schema?: string } = {}): string {
   checkCanonicalDocument(doc);
+  opts = optionsObject<{ schema?: string }>(opts, "canonicalJson", false, optionNames<{ schema?: string }>()(["schema"]));
+  if (opts.schema !== undefined) checkText(opts.schema, "canonicalJson: options.schema");
   const value = canonicalValue(doc);
   const out = opts.schema !== undefined ? { $schema: opts.schema, ...value } : value;
   return `${JSON.stringify(out, null, 2)}\n`;

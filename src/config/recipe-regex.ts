@@ -461,6 +461,7 @@ function translateClass(
 
 /** Translate and compile, or refuse; a JS compile error (e.g. a bad range) is reported at the pattern's start. */
 export function compilePythonRegex(pattern: string): { ok: true; regex: RegExp; backtrackingAt?: number } | RegexRefusal {
+  if (typeof pattern !== "string") throw new FqcError("USAGE", `compilePythonRegex: pattern must be a string, not ${kindOf(pattern)}`);
   const t = translatePythonRegex(pattern);
   if (!t.ok) return t;
   try {

@@ -10,6 +10,8 @@
  * `_default`) for the whole module, as in torchao.
  */
 import { FqcError } from "../errors.js";
+import { checkText, checkTextList, kindOf } from "../library-args.js";
+import { checkConfigObject, checkRecipeKeys, checkRecipeValue } from "./canonical-check.js";
 import { PatternSet } from "./bounded-regex.js";
 import { compilePythonRegex } from "./recipe-regex.js";
 import type { CanonicalConfig, Recipe, RecipeEntry, RecipeValue } from "./types.js";
@@ -18,6 +20,7 @@ import { RECIPE_DEFAULT_KEY, RECIPE_REGEX_PREFIX } from "./vocabulary.js";
 export type RecipeKeyKind = "name" | "regex" | "default";
 
 export function recipeKeyKind(key: string): RecipeKeyKind {
+  checkText(key, "recipeKeyKind: key");
   if (key.startsWith(RECIPE_REGEX_PREFIX)) return "regex";
   return key === RECIPE_DEFAULT_KEY ? "default" : "name";
 }
@@ -38,6 +41,7 @@ export interface CompiledRecipe {
 
 /** Compile every `re:` key (validate reports bad ones at their line:col first; here they throw). */
 export function compileRecipe(recipe: Recipe): CompiledRecipe {
+  checkRecipeKeys(recipe, "compileRecipe: recipe");
   const names = new Map<string, RecipeEntry>();
   const patterns: RecipeEntry[] = [];
   const regexes: RegExp[] = [];
@@ -61,6 +65,8 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
  * few batched calls (matching name by name costs ~20x more).
  */
 export function primeRecipe(c: CompiledRecipe, tensorNames: readonly string[]): void {
+  checkCompiled(c, "primeRecipe");
+  checkTextList(tensorNames, "primeRecipe: tensorNames");
   if (c.patterns.length === 0) return;
   c.matcher.prime(tensorNames);
   // A module name is tried only for a weight no pattern took by its own name (resolveTensor's module-regex tier).
@@ -74,6 +80,7 @@ export function primeRecipe(c: CompiledRecipe, tensorNames: readonly string[]): 
 
 /** `a.b.weight` → module `a.b`, parameter `weight`; a name without a dot belongs to the root module "". */
 export function splitTensorName(name: string): { module: string; parameter: string } {
+  checkText(name, "splitTensorName: name");
   const i = name.lastIndexOf(".");
   return i < 0 ? { module: "", parameter: name } : { module: name.slice(0, i), parameter: name.slice(i + 1) };
 }
@@ -114,6 +121,8 @@ export interface ModuleKeys {
 }
 
 export function moduleKeys(c: CompiledRecipe, siblings: readonly string[]): ModuleKeys {
+  checkCompiled(c, "moduleKeys");
+  checkTextList(siblings, "moduleKeys: siblings");
   let exactCount = 0;
   const keyed: Array<{ name: string; key: string }> = [];
   for (const s of siblings) {
@@ -132,7 +141,14 @@ export function moduleKeys(c: CompiledRecipe, siblings: readonly string[]): Modu
  * module's only parameter. `keys` is moduleKeys(c, siblings), for callers
  * that resolve every tensor of a module.
  */
-export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonly string[] = [name], keys: ModuleKeys = moduleKeys(c, siblings)): Resolution {
+export function resolveTensor(c: CompiledRecipe, name: string, siblings?: readonly string[], keys?: ModuleKeys): Resolution {
+  // Each check is constant time (the planner calls this once per tensor); moduleKeys checks the siblings, once per module.
+  checkCompiled(c, "resolveTensor");
+  checkText(name, "resolveTensor: name");
+  if (keys === undefined) {
+    if (siblings !== undefined) checkTextList(siblings, "resolveTensor: siblings");
+    keys = moduleKeys(c, siblings ?? [name]);
+  } else checkModuleKeys(keys, "resolveTensor: keys");
   const exact = c.names.get(name);
   if (exact) return { matched: true, tier: "parameter", key: exact.key, value: exact.value };
   const { module, parameter } = splitTensorName(name);
@@ -162,6 +178,9 @@ export function resolveTensor(c: CompiledRecipe, name: string, siblings: readonl
 
 /** Does `key` name or match this tensor by its own tier's rule (ignoring precedence)? */
 export function keyMatchesTensor(c: CompiledRecipe, key: string, tensorName: string): boolean {
+  checkCompiled(c, "keyMatchesTensor");
+  checkText(key, "keyMatchesTensor: key");
+  checkText(tensorName, "keyMatchesTensor: tensorName");
   const { module, parameter } = splitTensorName(tensorName);
   const kind = recipeKeyKind(key);
   if (kind === "default") return parameter === "weight";
@@ -177,6 +196,24 @@ export function keyMatchesAny(c: CompiledRecipe, key: string, tensorNames: reado
 
 /** The config a matched value applies: the config, or the pair's weight side; null leaves the tensor alone. */
 export function appliedConfig(value: RecipeValue): CanonicalConfig | null {
+  checkRecipeValue(value, "appliedConfig: value", checkConfigObject);
   if (value === null) return null;
   return value.kind === "config" ? value.config : value.pair.weight;
+}
+
+/** The compiled recipe a JavaScript caller passes: what compileRecipe returns, checked by the fields read (constant time). */
+function checkCompiled(c: unknown, fn: string): asserts c is CompiledRecipe {
+  const r = c as Partial<CompiledRecipe> | null;
+  if (r === null || typeof r !== "object" || !(r.names instanceof Map) || !Array.isArray(r.patterns) || !(r.matcher instanceof PatternSet)) {
+    throw new FqcError("USAGE", `${fn}: the compiled recipe must be what compileRecipe returns, not ${r !== null && typeof r === "object" && Array.isArray((r as { entries?: unknown }).entries) ? "a recipe (compile it first)" : kindOf(c)}`, {
+      hint: "Pass compileRecipe(recipe).",
+    });
+  }
+}
+
+function checkModuleKeys(k: unknown, what: string): asserts k is ModuleKeys {
+  const m = k as Partial<ModuleKeys> | null;
+  if (m === null || typeof m !== "object" || typeof m.exactCount !== "number" || !Array.isArray(m.keyed)) {
+    throw new FqcError("USAGE", `${what} must be what moduleKeys returns, not ${kindOf(k)}`);
+  }
 }

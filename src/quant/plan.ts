@@ -86,10 +86,10 @@ export function forwardProblems(
 ): ForwardProblem[] {
   // A misspelt option (computeDtype is fakeQuantize's name for compute) would skip the eps check without a word.
   opts = optionsObject(opts, "forwardProblems", false, FORWARD_OPTION_NAMES);
-  checkCanonicalConfig(config, "config");
-  const dims = checkShape(shape, "the tensor shape");
-  checkTorchao(opts?.torchao, "torchao");
-  if (opts?.compute !== undefined) checkComputeDtype(opts.compute, "compute");
+  checkCanonicalConfig(config, "forwardProblems: config");
+  const dims = checkShape(shape, "forwardProblems: shape");
+  checkTorchao(opts?.torchao, "forwardProblems: options.torchao");
+  if (opts?.compute !== undefined) checkComputeDtype(opts.compute, "forwardProblems: options.compute");
   return findForwardProblems(config, dims, opts?.torchao, opts?.compute, opts?.qparamsGiven === true);
 }
 
@@ -102,11 +102,11 @@ export function makePlan(
   // Both required: the eps default depends on them.
   if (opts.compute === undefined) throw new FqcError("USAGE", "makePlan: options.compute must be given (the dtype the kernel computes in)");
   if (opts.torchao === undefined) throw new FqcError("USAGE", "makePlan: options.torchao must be given (the torchao version whose default eps applies)");
-  checkComputeDtype(opts.compute, "the compute dtype");
-  checkTorchao(opts.torchao, "torchao");
-  checkCanonicalConfig(config, "config");
+  checkComputeDtype(opts.compute, "makePlan: options.compute");
+  checkTorchao(opts.torchao, "makePlan: options.torchao");
+  checkCanonicalConfig(config, "makePlan: config");
   // The shape as checked (a copy), so what is planned is what the forward checks saw.
-  shape = checkShape(shape, "the tensor shape");
+  shape = checkShape(shape, "makePlan: shape");
   // forwardProblems' own checks are the ones above: each argument is checked (and the config normalized again) once.
   const problems = findForwardProblems(config, shape, opts.torchao, opts.compute, opts.qparamsGiven === true);
   if (problems.length > 0) throw new FqcError("FORWARD", problems[0].message, { hint: problems[0].hint });

@@ -13,7 +13,7 @@ import { spillTensor } from "../checkpoint/spill.js";
 import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
-import { checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { InputFiles } from "../apply/input-files.js";
 import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
@@ -64,6 +64,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   checkFunction(opts.onProgress, "reportCheckpoint: options.onProgress");
   checkSignal(opts.signal, "reportCheckpoint: options.signal");
   checkString(opts.spillDir, "reportCheckpoint: options.spillDir", true);
+  checkCheckpoint(checkpoint, "reportCheckpoint: checkpoint");
   if (!Array.isArray(columns)) throw new FqcError("USAGE", `reportCheckpoint: columns must be an array of { name, source, kind, targets }, not ${kindOf(columns)}`);
   const names = new Set<string>();
   for (const c of columns) {

@@ -24,7 +24,8 @@ function field(v: string | number | null | undefined): string {
  */
 function nameField(name: string | null): string {
   if (name === null) return "";
-  return field(/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
+  // Quoted as well, as OWASP advises: the ' then stays inside the one text field whatever follows it.
+  return /^[=+\-@\t\r]/.test(name) ? `"'${name.replace(/"/g, '""')}"` : field(name);
 }
 
 export function renderReportCsv(report: Report, opts: RowOptions = {}): string {

@@ -8,6 +8,7 @@
  */
 import { floatFieldsWriter } from "../json-float.js";
 import { jsonObjectPieces, nested } from "../json-pieces.js";
+import { checkReport } from "../library-args.js";
 import type { StatSums } from "./stats.js";
 import type { ColumnSummary, Report, ReportCell, ReportTensor } from "./types.js";
 
@@ -91,6 +92,7 @@ function tensorJson(report: Report, t: ReportTensor) {
 
 /** The report as the value its JSON text parses to. */
 export function reportJsonValue(report: Report) {
+  checkReport(report, "reportJsonValue: report");
   return { ...headJson(report), tensors: report.tensors.map((t) => tensorJson(report, t)), summary: report.summaries.map(summaryJson) };
 }
 

@@ -21,7 +21,8 @@ export { REPORT_FORMATS, type ReportFormat } from "./format-names.js";
  * names, times several columns in CSV) is an FqcError, not a crash; `reportPieces` has that limit for markdown and HTML only.
  */
 export function renderReport(format: ReportFormat, report: Report, opts: HtmlOptions = {}): string {
-  return whole(format, report, () => [...reportPieces(format, report, opts)].join(""));
+  checkRenderArgs("renderReport", format, report, opts);
+  return whole(format, report, () => [...piecesOf(format, report, opts)].join(""));
 }
 
 /**
@@ -29,7 +30,11 @@ export function renderReport(format: ReportFormat, report: Report, opts: HtmlOpt
  * time (the report of a checkpoint of many tensors is never one string), markdown and HTML whole.
  */
 export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOptions = {}): Iterable<string> {
-  checkRenderArgs(format, report, opts);
+  checkRenderArgs("reportPieces", format, report, opts);
+  return piecesOf(format, report, opts);
+}
+
+function piecesOf(format: ReportFormat, report: Report, opts: HtmlOptions): Iterable<string> {
   switch (format) {
     case "table": return reportTablePieces(report, opts);
     case "json": return reportJsonPieces(report);
@@ -40,13 +45,14 @@ export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOpt
 }
 
 /** A JavaScript caller's arguments, checked: an unknown format would render nothing, a NaN --worst no rows. */
-function checkRenderArgs(format: unknown, report: unknown, opts: unknown): void {
-  checkChoice(format, FORMATS, "renderReport: format");
-  checkReport(report, "renderReport: report");
-  const o = optionsObject<HtmlOptions>(opts, "renderReport", false, OPTION_NAMES);
-  checkChoice(o.sort, SORT_KEYS, "renderReport: options.sort");
-  checkCount(o.worst, "renderReport: options.worst");
-  checkDb(o.threshold, "renderReport: options.threshold", true);
+function checkRenderArgs(fn: string, format: unknown, report: unknown, opts: unknown): void {
+  if (format === undefined) throw new FqcError("USAGE", `${fn}: format must be given: one of ${FORMATS.map((f) => `"${f}"`).join(", ")}`);
+  checkChoice(format, FORMATS, `${fn}: format`);
+  checkReport(report, `${fn}: report`);
+  const o = optionsObject<HtmlOptions>(opts, fn, false, OPTION_NAMES);
+  checkChoice(o.sort, SORT_KEYS, `${fn}: options.sort`);
+  checkCount(o.worst, `${fn}: options.worst`);
+  checkDb(o.threshold, `${fn}: options.threshold`, true);
 }
 
 function whole(format: ReportFormat, report: Report, render: () => string): string {

@@ -7,7 +7,9 @@
  */
 import type { Checkpoint } from "../checkpoint/types.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
-import { planTensors, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { checkCheckpoint, checkTorchao, optionNames, optionsObject } from "../library-args.js";
+import { checkCanonicalConfig, checkRecipeKeys } from "../config/canonical-check.js";
+import { planTensorsAs, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import type { TensorTarget } from "./types.js";
 
 /** The planner's decisions as report targets (apply --report reports exactly what apply did). */
@@ -23,16 +25,33 @@ function targetOf(e: TensorPlanEntry): TensorTarget {
   return error === undefined ? { action: "skip", key, reason: e.note ?? "left alone" } : { action: "skip", key, reason: e.note ?? "left alone", error };
 }
 
-export function columnTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, source: PlanSource, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
-  return planTensors(checkpoint.tensors, source, { ...opts, loneTensor: checkpoint.format === "npy" }).map(targetOf);
+interface TargetOptions {
+  torchao?: TorchaoVersion;
+}
+
+const OPTION_NAMES = optionNames<TargetOptions>()(["torchao"]);
+
+export function columnTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, source: PlanSource, opts: TargetOptions = {}): TensorTarget[] {
+  return targets("columnTargets", checkpoint, source, opts);
 }
 
 /** A plain --config column. */
-export function configTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, config: CanonicalConfig, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
-  return columnTargets(checkpoint, { config }, opts);
+export function configTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, config: CanonicalConfig, opts: TargetOptions = {}): TensorTarget[] {
+  checkCanonicalConfig(config, "configTargets: config");
+  return targets("configTargets", checkpoint, { config }, opts);
 }
 
 /** A recipe column. */
-export function recipeTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, recipe: Recipe, opts: { torchao?: TorchaoVersion } = {}): TensorTarget[] {
-  return columnTargets(checkpoint, { recipe }, opts);
+export function recipeTargets(checkpoint: Pick<Checkpoint, "format" | "tensors">, recipe: Recipe, opts: TargetOptions = {}): TensorTarget[] {
+  checkRecipeKeys(recipe, "recipeTargets: recipe");
+  return targets("recipeTargets", checkpoint, { recipe }, opts);
+}
+
+/** The three above, their arguments checked in the caller's name (planTensorsAs checks the tensors and the source). */
+function targets(fn: string, checkpoint: unknown, source: PlanSource, opts: unknown): TensorTarget[] {
+  checkCheckpoint(checkpoint, `${fn}: checkpoint`, false);
+  const o = optionsObject<TargetOptions>(opts, fn, false, OPTION_NAMES);
+  checkTorchao(o.torchao, `${fn}: options.torchao`);
+  const c = checkpoint as Pick<Checkpoint, "format" | "tensors">;
+  return planTensorsAs(fn, c.tensors, source, { torchao: o.torchao, loneTensor: c.format === "npy" }).map(targetOf);
 }

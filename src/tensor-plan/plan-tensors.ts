@@ -14,7 +14,7 @@ import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.j
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
 import { checkShape, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
-import { checkPlanSource } from "../config/canonical-check.js";
+import { checkPlanSource, checkRecipeKeys } from "../config/canonical-check.js";
 
 /** Every option planTensors takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<PlanOptions>()(["torchao", "loneTensor"]);
@@ -73,6 +73,22 @@ export interface TensorPlanEntry {
   readonly note?: string;
   /** Problems that must stop apply before anything is written. */
   readonly errors: readonly PlanIssue[];
+}
+
+/**
+ * A plan as planTensors returns it, from a JavaScript caller: an array of entries, each checked by the fields the
+ * summaries and renderers read (a tensor with a string name and an array shape, an action, an array of errors).
+ */
+export function checkPlanEntries(v: unknown, what: string): asserts v is readonly TensorPlanEntry[] {
+  if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array (what planTensors returns), not ${kindOf(v)}`);
+  for (let i = 0; i < v.length; i++) {
+    const e = v[i] as Partial<TensorPlanEntry> | null;
+    const t = e !== null && typeof e === "object" ? e.tensor : undefined;
+    if (e === null || typeof e !== "object" || t === null || typeof t !== "object" || typeof t.name !== "string" || !Array.isArray(t.shape)
+      || (e.action !== "quantize" && e.action !== "skip") || !Array.isArray(e.errors)) {
+      throw new FqcError("USAGE", `${what}[${i}] must be a plan entry (what planTensors returns), not ${i in v ? kindOf(e) : "missing (a hole in a sparse array)"}`);
+    }
+  }
 }
 
 export function isFloatDtype(dtype: TensorDtype): boolean {
@@ -197,13 +213,22 @@ function checkTensorInfo(t: unknown, what: string): void {
   checkShape(info.shape, `${what}.shape`);
 }
 
+function checkTensorList(tensors: unknown, fn: string): asserts tensors is readonly TensorInfo[] {
+  if (!Array.isArray(tensors)) throw new FqcError("USAGE", `${fn}: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
+  tensors.forEach((t: unknown, i) => checkTensorInfo(t, `${fn}: tensors[${i}]`));
+}
+
 /** One entry per tensor, in the tensors' order. */
 export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): TensorPlanEntry[] {
-  const opts = optionsObject<PlanOptions>(options, "planTensors", false, OPTION_NAMES);
-  checkTorchao(opts.torchao, "planTensors: options.torchao");
-  if (!Array.isArray(tensors)) throw new FqcError("USAGE", `planTensors: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
-  tensors.forEach((t: unknown, i) => checkTensorInfo(t, `planTensors: tensors[${i}]`));
-  checkPlanSource(source, "planTensors: source");
+  return planTensorsAs("planTensors", tensors, source, options);
+}
+
+/** planTensors for a public function built on it (the report's targets): its arguments are refused in `fn`'s name. */
+export function planTensorsAs(fn: string, tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): TensorPlanEntry[] {
+  const opts = optionsObject<PlanOptions>(options, fn, false, OPTION_NAMES);
+  checkTorchao(opts.torchao, `${fn}: options.torchao`);
+  checkTensorList(tensors, fn);
+  checkPlanSource(source, `${fn}: source`);
   if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));
   const c = compileRecipe(source.recipe);
   primeRecipe(c, tensors.map((t) => t.name));
@@ -273,6 +298,9 @@ function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonl
  * so the planner's matching is not done a second time.
  */
 export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe, plan?: readonly TensorPlanEntry[]): string[] {
+  checkTensorList(tensors, "unmatchedRecipeKeys");
+  checkRecipeKeys(recipe, "unmatchedRecipeKeys: recipe");
+  if (plan !== undefined) checkPlanEntries(plan, "unmatchedRecipeKeys: plan");
   if (plan !== undefined && (!Array.isArray(plan) || plan.length !== tensors.length)) {
     throw new FqcError("USAGE", `unmatchedRecipeKeys: the plan has ${Array.isArray(plan) ? plan.length : "no"} entries for ${plural(tensors.length, "tensor")}`, {
       hint: "Pass planTensors(tensors, { recipe }) of the same tensors, or no plan.",
@@ -296,6 +324,8 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
  * broader `re:` key placed earlier in the file). `entries` is the recipe's plan.
  */
 export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): Array<{ key: string; tensor: string; by?: string }> {
+  checkRecipeKeys(recipe, "shadowedRecipeKeys: recipe");
+  checkPlanEntries(entries, "shadowedRecipeKeys: entries");
   const c = compileRecipe(recipe);
   const names = entries.map((e) => e.tensor.name);
   const deciding = new Set(entries.map((e) => e.key));
@@ -312,5 +342,6 @@ export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanE
 
 /** Every error of a plan, with its tensor: apply refuses to start when this is not empty. */
 export function planErrors(entries: readonly TensorPlanEntry[]): Array<{ tensor: TensorInfo; key?: string; issue: PlanIssue }> {
+  checkPlanEntries(entries, "planErrors: entries");
   return entries.flatMap((e) => e.errors.map((issue) => ({ tensor: e.tensor, key: e.key, issue })));
 }

@@ -12,7 +12,7 @@ import type { CanonicalConfig } from "../config/types.js";
 import { jsonObjectPieces } from "../json-pieces.js";
 import { plural } from "../plural.js";
 import { withThousands } from "../thousands.js";
-import type { TensorPlanEntry } from "./plan-tensors.js";
+import { checkPlanEntries, type TensorPlanEntry } from "./plan-tensors.js";
 
 export interface PlanRenderExtras {
   /** Recipe keys that match no tensor (from `unmatchedRecipeKeys`). */
@@ -23,7 +23,7 @@ const EXTRAS_NAMES = optionNames<PlanRenderExtras>()(["unmatchedKeys"]);
 
 /** What a JavaScript caller passes: a misspelt `unmatched` would drop the unmatched keys without a word. */
 function checkRenderArgs(entries: unknown, extras: unknown, fn: string): PlanRenderExtras {
-  if (!Array.isArray(entries)) throw new FqcError("USAGE", `${fn}: entries must be an array (what planTensors returns), not ${kindOf(entries)}`);
+  checkPlanEntries(entries, `${fn}: entries`);
   const o = optionsObject<PlanRenderExtras>(extras, fn, false, EXTRAS_NAMES);
   if (o.unmatchedKeys !== undefined && !Array.isArray(o.unmatchedKeys)) {
     throw new FqcError("USAGE", `${fn}: unmatchedKeys must be an array of recipe keys (what unmatchedRecipeKeys returns), not ${kindOf(o.unmatchedKeys)}`);
@@ -45,6 +45,7 @@ function elements(shape: readonly number[]): number {
 }
 
 export function summarizePlan(entries: readonly TensorPlanEntry[]): PlanSummary {
+  checkPlanEntries(entries, "summarizePlan: entries");
   const q = entries.filter((e) => e.action === "quantize");
   return {
     tensors: entries.length,

@@ -92,8 +92,8 @@ describe("a config of the canonical shape with values normalize refuses", () => 
     const bogus = { ...C, zero_point_domain: "X" };
     const tensors = [{ name: "a.weight", dtype: "F32" as const, shape: [4, 8] }];
     refuses(() => js(fqc.planTensors)(tensors, { config: bogus }), /planTensors: source\.config is not a canonical config: `zero_point_domain`/);
-    refuses(() => js(fqc.forwardProblems)(bogus, [4, 8]), /^config is not a canonical config/);
-    refuses(() => js(fqc.makePlan)(bogus, [4, 8], { compute: "float32", torchao: "0.12" }), /^config is not a canonical config/);
+    refuses(() => js(fqc.forwardProblems)(bogus, [4, 8]), /^forwardProblems: config is not a canonical config/);
+    refuses(() => js(fqc.makePlan)(bogus, [4, 8], { compute: "float32", torchao: "0.12" }), /^makePlan: config is not a canonical config/);
   });
 
   it("is refused inside a recipe built by hand, and so are entries that are not { key, value }, instead of a TypeError", () => {
@@ -195,7 +195,7 @@ describe("helpers that threw a TypeError", () => {
     refuses(() => plan([null], { config }), /tensors\[0\] must be .* not null$/);
     refuses(() => plan([{ name: "a.weight", dtype: "F32" }], { config }), /tensors\[0\]\.shape must be an array of dimensions, not undefined/);
     refuses(() => js(fqc.translatePythonRegex)(5), /^translatePythonRegex: pattern must be a string, not a number$/);
-    refuses(() => js(fqc.compilePythonRegex)(null), /^translatePythonRegex: pattern must be a string, not null$/);
+    refuses(() => js(fqc.compilePythonRegex)(null), /^compilePythonRegex: pattern must be a string, not null$/);
     refuses(() => js(fqc.configSummary)({ dtype: "int4", group_size: 32 }), /^configSummary: config must be a canonical config \(what normalize returns\), not a shorthand config$/);
     expect(fqc.configSummary(config)).toBe("int4 per_group 32 symmetric");
   });

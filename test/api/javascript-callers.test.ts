@@ -123,7 +123,7 @@ describe("the smaller helpers from JavaScript", () => {
   it("forwardProblems and makePlan refuse a shorthand config and a negative dimension", () => {
     refuses(() => js(fqc.forwardProblems)(CFG, [4, 4]), /must be a canonical config \(what normalize returns\), not a shorthand config/);
     refuses(() => js(fqc.forwardProblems)(fqc.normalize(CFG), [-4, -4]), /shape\[0\] is -4/);
-    refuses(() => js(fqc.makePlan)(fqc.normalize(CFG), [4, 4], { compute: "int8", torchao: "0.12" }), /compute dtype "int8"/);
+    refuses(() => js(fqc.makePlan)(fqc.normalize(CFG), [4, 4], { compute: "int8", torchao: "0.12" }), /^makePlan: options\.compute "int8" is not one of/);
   });
 
   it("createCheckpointWriter refuses something that is not an opened checkpoint", () => {
@@ -207,7 +207,7 @@ describe("apply and report entry points from JavaScript", () => {
     await rejects(select(null), /options\.select must be \{ config \} or \{ recipe \}, not null/);
     await rejects(select({ recipe: { fqn_to_config: {} } }), /options\.select\.recipe must be a parsed recipe/);
     expect(existsSync(out)).toBe(false);
-    refuses(() => js(fqc.configTargets)(ckpt, CFG), /planTensors: source\.config must be a canonical config/);
+    refuses(() => js(fqc.configTargets)(ckpt, CFG), /^configTargets: config must be a canonical config/);
     refuses(() => js(fqc.planTensors)(null, { config: C }), /planTensors: tensors must be an array/);
     ckpt.close();
   });
@@ -244,6 +244,10 @@ describe("misspelt options from JavaScript", () => {
     await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, chunk_elements: 64 }), /unknown option "chunk_elements" \(did you mean "chunkElements"\?\)/);
     await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, qparams_out: "q" }), /^applyCheckpoint: unknown option "qparams_out" \(did you mean "qparamsOut"\?\)$/);
     await rejects(js(fqc.applyFile)({ input: npy, output: out, config: C, colour: "red" }), /^applyFile: unknown option "colour"$/);
+    // The CLI's own options are not applyCheckpoint's: a path spoken of by its flag, --report's raw sums.
+    for (const key of ["reads", "writes", "stats", "statsOutput"]) {
+      await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, [key]: undefined }), new RegExp(`^applyCheckpoint: unknown option "${key}"`));
+    }
     expect(existsSync(out)).toBe(false);
     refuses(() => js(fqc.fakeQuantize)(C, new Float32Array(16), { shape: [2, 8], computedtype: "bfloat16" }), /^fakeQuantize: unknown option "computedtype" \(did you mean "computeDtype"\?\)$/);
     refuses(() => js(fqc.normalize)({ dtype: "int4" }, { fileName: "a.yaml" }), /^normalize: unknown option "fileName" \(did you mean "filename"\?\)$/);
@@ -277,5 +281,124 @@ describe("the option types a caller writes against", () => {
     expect(r.document?.kind).toBe("single");
     expect(fqc.normalize("dtype: int4\ngroup_size: 32\n", n).granularity).toEqual({ type: "PerGroup", group_size: 32 });
     expect(o.worst).toBe(3);
+  });
+});
+
+const own = tempDir();
+const C4 = fqc.normalize({ dtype: "int4", group_size: 4 });
+const ckpt = testCheckpoint(own.path("m.safetensors"), [{ name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 6) }]);
+const opened = fqc.openCheckpoint(ckpt.path);
+const REPORT = await fqc.reportCheckpoint(ckpt, [{ name: "int4", source: "int4", kind: "config", targets: fqc.configTargets(ckpt, C4) }], { threads: 1 });
+afterAll(() => {
+  [ckpt, opened].forEach((c) => c.close());
+  own.cleanup();
+});
+
+describe("every exported function with null, undefined, a number, an array or a wrong-shaped object for an argument", () => {
+  const C = C4;
+  const recipe = { entries: [{ key: "re:a\\..*", value: { kind: "config" as const, config: C } }] };
+  const compiled = fqc.compileRecipe(recipe);
+  const tensors = [{ name: "a.weight", dtype: "F32" as const, shape: [2, 8], byteLength: 64 }];
+  const plan = fqc.planTensors(tensors, { recipe });
+  const out = own.path("out.safetensors");
+  const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, C) }];
+
+  /** An argument: a value that works, the wrong-shaped values to try besides the five, and which of the five it takes. */
+  interface Arg { name: string; good: unknown; wrong: unknown[]; takes?: string[] }
+  const FIVE: Array<[string, unknown]> = [["null", null], ["undefined", undefined], ["42", 42], ["[]", []], ["{ wrong: 1 }", { wrong: 1 }]];
+  const names: Arg = { name: "names", good: ["a.weight"], wrong: [[42], [null]], takes: ["[]"] };
+  const text = (good: string): Arg => ({ name: "text", good, wrong: [{ toString: () => good }] });
+  const compiledArg: Arg = { name: "compiled", good: compiled, wrong: [recipe, { names: {}, patterns: [], matcher: {} }] };
+  const entries: Arg = { name: "entries", good: plan, wrong: [[{ wrong: 1 }], [{ tensor: null, action: "skip", errors: [] }]], takes: ["[]"] };
+  const options: Arg = { name: "options", good: {}, wrong: ["torchao"], takes: ["undefined"] };
+  const TABLE: Array<[string, (...a: unknown[]) => unknown, Arg[]]> = [
+    ["compileRecipe", js(fqc.compileRecipe), [{ name: "recipe", good: recipe, wrong: [{ entries: [{ wrong: 1 }] }, { fqn_to_config: {} }] }]],
+    ["primeRecipe", js(fqc.primeRecipe), [compiledArg, names]],
+    ["moduleKeys", js(fqc.moduleKeys), [compiledArg, names]],
+    ["resolveTensor", js(fqc.resolveTensor), [compiledArg, text("a.weight"), { ...names, takes: ["undefined", "[]"] }]],
+    ["resolveTensor", js(fqc.resolveTensor), [compiledArg, text("a.weight"), { ...names, good: undefined, takes: ["undefined", "[]"] }, { name: "keys", good: undefined, wrong: [{ exactCount: "0", keyed: [] }], takes: ["undefined"] }]],
+    ["keyMatchesTensor", js(fqc.keyMatchesTensor), [compiledArg, text("re:a\\..*"), text("a.weight")]],
+    ["recipeKeyKind", js(fqc.recipeKeyKind), [text("_default")]],
+    ["splitTensorName", js(fqc.splitTensorName), [text("a.weight")]],
+    ["appliedConfig", js(fqc.appliedConfig), [{ name: "value", good: { kind: "config", config: C }, wrong: [{ kind: "config" }, { kind: "pair", pair: {} }], takes: ["null"] }]],
+    ["columnTargets", js(fqc.columnTargets), [{ name: "checkpoint", good: ckpt, wrong: [{ tensors: [] }] }, { name: "source", good: { config: C }, wrong: [{ config: { dtype: "int4" } }] }, options]],
+    ["configTargets", js(fqc.configTargets), [{ name: "checkpoint", good: ckpt, wrong: [{ format: "safetensors", tensors: {} }] }, { name: "config", good: C, wrong: [{ dtype: "int4" }] }, options]],
+    ["recipeTargets", js(fqc.recipeTargets), [{ name: "checkpoint", good: ckpt, wrong: [] }, { name: "recipe", good: recipe, wrong: [{ entries: [null] }] }, options]],
+    ["unmatchedRecipeKeys", js(fqc.unmatchedRecipeKeys), [
+      { name: "tensors", good: tensors, wrong: [[{ wrong: 1 }]], takes: ["[]"] }, { name: "recipe", good: recipe, wrong: [{ entries: {} }] },
+      { ...entries, takes: ["undefined"] },
+    ]],
+    ["shadowedRecipeKeys", js(fqc.shadowedRecipeKeys), [{ name: "recipe", good: recipe, wrong: [{ entries: [{ key: 1 }] }] }, entries]],
+    ["planErrors", js(fqc.planErrors), [entries]],
+    ["summarizePlan", js(fqc.summarizePlan), [entries]],
+    ["renderPlanTable", js(fqc.renderPlanTable), [entries]],
+    ["reportJsonValue", js(fqc.reportJsonValue), [{ name: "report", good: REPORT, wrong: [{ tensors: [], columns: [] }] }]],
+    ...(["renderReport", "reportPieces"] as const).map((fn): [string, (...a: unknown[]) => unknown, Arg[]] => [fn, js(fqc[fn]), [
+      { name: "format", good: "csv", wrong: ["pdf"] }, { name: "report", good: REPORT, wrong: [{ tensors: [], columns: [], summaries: {} }] }, { ...options, wrong: [{ sort: "size", worst: 0 }] },
+    ]]),
+    // The entry points checked before, in the same table.
+    ["canonicalJson", js(fqc.canonicalJson), [{ name: "doc", good: fqc.normalizeDocument('{"dtype": "int4", "group_size": 4}'), wrong: [C] }, { ...options, wrong: [{ schema: 5 }] }]],
+    ["buildSchema", js(fqc.buildSchema), [{ name: "draft", good: "draft-07", wrong: ["2019-09"] }]],
+    ["configSummary", js(fqc.configSummary), [{ name: "config", good: C, wrong: [{ dtype: "int4" }] }]],
+    ["dtypeInfo", js(fqc.dtypeInfo), [{ name: "name", good: "int4", wrong: ["constructor"] }]],
+    ["translatePythonRegex", js(fqc.translatePythonRegex), [text("a.*")]],
+    ["compilePythonRegex", js(fqc.compilePythonRegex), [text("a.*")]],
+    ["fakeQuantize", js(fqc.fakeQuantize), [
+      // A shorthand config is content, refused as CONFIG as normalize refuses it (the tests above).
+      { name: "config", good: { dtype: "int4", group_size: 4 }, wrong: [], takes: FIVE.map(([label]) => label) }, { name: "data", good: new Float32Array(8), wrong: [new Uint8Array(8)] },
+      { name: "options", good: { shape: [2, 4] }, wrong: [{ shape: [2, 4], computedtype: "float32" }] },
+    ]],
+    ["forwardProblems", js(fqc.forwardProblems), [{ name: "config", good: C, wrong: [{ dtype: "int4" }] }, { name: "shape", good: [2, 8], wrong: [[2, -8]], takes: ["[]"] }]],
+    ["makePlan", js(fqc.makePlan), [
+      { name: "config", good: C, wrong: [{ dtype: "int4" }] }, { name: "shape", good: [2, 8], wrong: [[2, 0.5]], takes: ["[]"] },
+      { name: "options", good: { compute: "float32", torchao: "0.12" }, wrong: [{ compute: "float32" }] },
+    ]],
+    ["planTensors", js(fqc.planTensors), [{ name: "tensors", good: tensors, wrong: [[{ name: 5 }]], takes: ["[]"] }, { name: "source", good: { config: C }, wrong: [{}] }, options]],
+    ["planToJson", js(fqc.planToJson), [entries, { ...options, wrong: [{ unmatched: [] }] }]],
+    ["renderPlanJson", js(fqc.renderPlanJson), [entries, { ...options, wrong: [{ unmatchedKeys: "re:x" }] }]],
+    ["tensorsBelow", js(fqc.tensorsBelow), [{ name: "report", good: REPORT, wrong: [{ tensors: [] }] }, { name: "db", good: 10, wrong: [NaN, "10"], takes: ["42"] }]],
+    ["openCheckpoint", js(fqc.openCheckpoint), [{ name: "path", good: ckpt.path, wrong: ["", "a\0b"] }]],
+    ["formatDiagnostics", js(fqc.formatDiagnostics), [
+      { name: "format", good: "json", wrong: ["text"] },
+      { name: "input", good: { diagnostics: [], sources: new Map(), filesChecked: [], rules: fqc.RULES, toolVersion: fqc.VERSION, cwd: "." }, wrong: [{ diagnostics: {} }] },
+      { name: "options", good: { color: false }, wrong: [{ colour: false }] },
+    ]],
+    ["applyFile", js(fqc.applyFile), [{ name: "options", good: undefined, wrong: [{ input: ckpt.path }] }]],
+    ["applyCheckpoint", js(fqc.applyCheckpoint), [{ name: "options", good: undefined, wrong: [{ input: ckpt.path, output: out }] }]],
+    ["createCheckpointWriter", js(fqc.createCheckpointWriter), [
+      { name: "source", good: opened, wrong: [{ path: "m.safetensors", format: "safetensors", tensors: [] }] },
+      { name: "outPath", good: own.path("w.safetensors"), wrong: [""] }, { ...options, wrong: [{ protect: [], fsync: true }] },
+    ]],
+    ["reportCheckpoint", js(fqc.reportCheckpoint), [{ name: "checkpoint", good: ckpt, wrong: [{ path: "m.safetensors", format: "safetensors" }] }, { name: "columns", good: columns, wrong: [[{ wrong: 1 }]], takes: ["[]"] }, { ...options, good: { threads: 1 } }]],
+    ["runCheckpoint", js(fqc.runCheckpoint), [
+      { name: "checkpoint", good: opened, wrong: [{ path: "m", format: "safetensors", tensors: [] }] },
+      { name: "configs", good: [C], wrong: [[{ dtype: "int4" }], [C, C]] },
+      { name: "openWriter", good: (layout: fqc.OutputLayout) => fqc.createCheckpointWriter(opened, out, { cOrder: layout.cOrder }), wrong: [] },
+      { name: "options", good: { output: out, threads: 1 }, wrong: [{ threads: 1 }, { output: out, treads: 1 }] },
+    ]],
+  ];
+  const cases = TABLE.flatMap(([fn, f, args]) => args.flatMap((arg, i) => [
+    ...FIVE.filter(([label]) => !arg.takes?.includes(label)), ...arg.wrong.map((w): [string, unknown] => [`wrong ${arg.name}`, w]),
+  ].map(([label, bad]) => ({ fn, f, at: i, label, args: args.map((a, j) => (j === i ? bad : a.good)) }))));
+
+  it.each(cases.map((c) => [`${c.fn} argument ${c.at + 1} ${c.label}`, c] as const))("%s: FqcError USAGE naming the function", async (_, c) => {
+    let e: unknown;
+    try {
+      await c.f(...c.args);
+    } catch (thrown) {
+      e = thrown;
+    }
+    expectUsage(e, new RegExp(`^${c.fn}: `));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("the same arguments, none wrong, give results (the table tests what it says)", async () => {
+    for (const [fn, f, args] of TABLE) {
+      if (fn === "applyFile" || fn === "applyCheckpoint") continue; // their runs are tested above
+      const r = await f(...args.map((a) => a.good));
+      if (fn !== "primeRecipe") expect(r, fn).toBeDefined();
+      if (fn === "createCheckpointWriter") (r as fqc.CheckpointWriter).abort();
+    }
+    expect(existsSync(out)).toBe(true);
   });
 });

@@ -98,7 +98,7 @@ describe("a report of a checkpoint with hostile tensor names", () => {
   it("quotes CSV as RFC 4180 and disarms names a spreadsheet would run as formulas", () => {
     const csv = renderReportCsv(report);
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").weight",`);
-    expect(csv).toContain("\n'-2+3+cmd|' /C calc'!A0.weight,");
+    expect(csv).toContain(`\n"'-2+3+cmd|' /C calc'!A0.weight",`);
     expect(csv).toContain(`"line\nbreak\r.weight",`);
     // fqc's own words are not touched: the key column says --config as it is.
     expect(csv).toMatch(/,quantized,--config,/);
@@ -113,10 +113,25 @@ describe("CSV fields other than the tensor that a file chose", () => {
     const recipe = { entries: [{ key: HOSTILE.formula, value }, { key: "_default", value }] };
     const r = await reportCheckpoint(ckpt, [{ name: "=1+2", source: "=1+2.json", kind: "recipe", targets: recipeTargets(ckpt, recipe) }], { threads: 1 });
     const csv = renderReportCsv(r);
-    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").weight",2x64,F32,128,'=1+2,quantized,"'=HYPERLINK(""http://x"",""y"").weight",`);
-    expect(csv).toContain("\nplain.weight,2x64,F32,128,'=1+2,quantized,_default,");
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"").weight",2x64,F32,128,"'=1+2",quantized,"'=HYPERLINK(""http://x"",""y"").weight",`);
+    expect(csv).toContain(`\nplain.weight,2x64,F32,128,"'=1+2",quantized,_default,`);
     const plain = renderReportCsv(await reportCheckpoint(ckpt, [{ name: "-int4", source: "-int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], { threads: 1 }));
-    expect(plain).toContain("\nplain.weight,2x64,F32,128,'-int4,quantized,--config,");
+    expect(plain).toContain(`\nplain.weight,2x64,F32,128,"'-int4",quantized,--config,`);
+  });
+});
+
+describe("CSV cells a spreadsheet would run as formulas", () => {
+  it("get a leading ' inside a quoted field when they are text (a tensor name, a config label), never when they are numbers", async () => {
+    const ckpt = testCheckpoint(tmp.path("hyperlink.safetensors"), [{ name: '=HYPERLINK("x")', dtype: "F32", shape: [2, 64], values: weights(128, 5) }]);
+    // A recipe's exact key reaches the tensor though its name is no *.weight, so it gets figures; the key is a text cell too.
+    const recipe = { entries: [{ key: '=HYPERLINK("x")', value: { kind: "config" as const, config: INT4 } }] };
+    const r = await reportCheckpoint(ckpt, [{ name: "-w4", source: "-w4.yaml", kind: "recipe", targets: recipeTargets(ckpt, recipe) }], { threads: 1 });
+    // A negative SQNR (more error than signal) is a number: it must stay as it is, not become a text cell.
+    const cell = r.tensors[0].cells[0];
+    const negative = { ...r, tensors: [{ ...r.tensors[0], cells: [{ ...cell, figures: { ...cell.figures!, sqnrDb: -3.25 } }] }] };
+    const row = renderReportCsv(negative).split("\n")[1];
+    expect(row.startsWith(`"'=HYPERLINK(""x"")",2x64,F32,128,"'-w4",quantized,"'=HYPERLINK(""x"")",`)).toBe(true);
+    expect(row).toContain(`,-3.25,${cell.figures!.rmse},${cell.figures!.maxAbsError},`);
   });
 });
 

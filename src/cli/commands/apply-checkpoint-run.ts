@@ -3,7 +3,7 @@
  * recipe or with --qparams-out / --dry-run): loaded only for such runs, so
  * the .npy path's start-up does not pay for it.
  */
-import { applyCheckpoint, checkApplyPaths } from "../../apply/checkpoint.js";
+import { checkApplyPaths, applyCheckpointWithStats } from "../../apply/checkpoint.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import { layoutRefusal } from "../../checkpoint/layout-refusal.js";
@@ -68,7 +68,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
   const applyReport = argv.report !== undefined ? await import("../apply-report.js") : undefined;
   const progress = argv.progress && !argv.quiet && !argv.json && stderrIsTTY(io) ? (await import("../progress.js")).progressReporter(io.stderr, "MiB") : undefined;
   try {
-    const r = await applyCheckpoint({
+    const r = await applyCheckpointWithStats({
       input: argv.input,
       output: argv.output,
       select: source,
