@@ -171,23 +171,28 @@ describe("fqc validate", () => {
     expect(bad.stderr).toContain('is not one of "0.12", "0.18"');
   });
 
+  /** `fqc validate LINE -o OUT`, parsed plainly and (with a list option added) by yargs: exit 2, FIRST as the first line, HINT in it, no OUT. */
+  function refusedOnBothParsers(line: string[], out: string, first: string, hint: string): void {
+    const plain = [...line, "-o", out];
+    // A list option sends the line to yargs (plain-args.ts).
+    const viaYargs = [...plain, "--ignore-pattern", "nothing/**"];
+    expect(plainValidateArgs(plain)).toBeDefined();
+    expect(plainValidateArgs(viaYargs)).toBeUndefined();
+    for (const args of [plain, viaYargs]) {
+      const r = runFqc(["validate", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.split("\n")[0]).toBe(first);
+      expect(r.stderr).toContain(hint);
+      expect(existsSync(out)).toBe(false);
+    }
+  }
+
   it("refuses --role with --tensor on a single config as apply does (exit 2, one line), on the plain line and on yargs' alike", () => {
     const single = write("single-role.json", '{"dtype": "int4", "group_size": 32}');
     const pair = path.join(ROOT, "examples/8da4w.json");
     const out = path.join(tmp.dir, "single-role.sarif");
     for (const tensor of [path.join(ROOT, "examples/weight.npy"), path.join(ROOT, "examples/llama-tiny/model.safetensors")]) {
-      const plain = [single, "--tensor", tensor, "--role", "weight", "-o", out];
-      // A list option sends the line to yargs (plain-args.ts).
-      const viaYargs = [...plain, "--ignore-pattern", "nothing/**"];
-      expect(plainValidateArgs(plain)).toBeDefined();
-      expect(plainValidateArgs(viaYargs)).toBeUndefined();
-      for (const args of [plain, viaYargs]) {
-        const r = runFqc(["validate", ...args]);
-        expect(r.code, args.join(" ")).toBe(2);
-        expect(r.stderr.split("\n")[0]).toBe(`fqc: --role selects a side of a QAT pair, and ${single} is a single config`);
-        expect(r.stderr).toContain("Leave out --role");
-        expect(existsSync(out)).toBe(false);
-      }
+      refusedOnBothParsers([single, "--tensor", tensor, "--role", "weight"], out, `fqc: --role selects a side of a QAT pair, and ${single} is a single config`, "Leave out --role");
       // Without --role, and on a pair, it is checked as before.
       expect(runFqc(["validate", single, "--tensor", tensor]).code).toBe(0);
       expect(runFqc(["validate", pair, "--tensor", tensor, "--role", "weight"]).code).toBe(0);
@@ -205,18 +210,7 @@ describe("fqc validate", () => {
       [[recipe, "--tensor", path.join(ROOT, "examples/weight.npy"), "--role", "activation"], `fqc: --role selects a side of a QAT pair, and ${recipe} is a recipe (its pairs are always used on their weight side)`, "Leave out --role"],
     ];
     for (const [line, first, hint] of cases) {
-      const plain = [...line, "-o", out];
-      // A list option sends the line to yargs (plain-args.ts).
-      const viaYargs = [...plain, "--ignore-pattern", "nothing/**"];
-      expect(plainValidateArgs(plain)).toBeDefined();
-      expect(plainValidateArgs(viaYargs)).toBeUndefined();
-      for (const args of [plain, viaYargs]) {
-        const r = runFqc(["validate", ...args]);
-        expect(r.code, args.join(" ")).toBe(2);
-        expect(r.stderr.split("\n")[0]).toBe(first);
-        expect(r.stderr).toContain(hint);
-        expect(existsSync(out)).toBe(false);
-      }
+      refusedOnBothParsers(line, out, first, hint);
       // Without --role it is checked as before.
       expect(runFqc(["validate", ...line.slice(0, -2)]).code, line.join(" ")).toBe(0);
     }
