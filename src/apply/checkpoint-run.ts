@@ -89,6 +89,18 @@ export interface CheckpointRunOptions {
   onCommitted?: () => void;
   startedWorkers?: WorkerSupply;
   /**
+   * Where a deflated Fortran-order member is inflated before it is read (an unnamed file, spill.ts).
+   * Default: the output's directory (the one its temp file is in), which must have room for the output anyway.
+   */
+  spillDir?: string;
+}
+
+/**
+ * runCheckpointWithStats' options: runCheckpoint's and `apply --report`'s, whose statistics are raw sums in
+ * report/stats.ts' slot layout and whose file is filled through an internal AtomicFile, of no use to a library caller.
+ */
+export interface CheckpointStatsRunOptions extends CheckpointRunOptions {
+  /**
    * Gather `report`'s error statistics in the same pass (`apply --report`):
    * chunks are then cut as `report` cuts them (1 Mi elements, whatever the
    * thread count), so the figures are the ones `fqc report` gives.
@@ -96,11 +108,6 @@ export interface CheckpointRunOptions {
   stats?: boolean;
   /** A file made from the statistics (`apply --report`; implies `stats`), created and committed with the outputs (StatsOutput). */
   statsOutput?: StatsOutput;
-  /**
-   * Where a deflated Fortran-order member is inflated before it is read (an unnamed file, spill.ts).
-   * Default: the output's directory (the one its temp file is in), which must have room for the output anyway.
-   */
-  spillDir?: string;
 }
 
 /**
@@ -120,12 +127,13 @@ export interface StatsOutput {
 
 const OPTION_NAMES = optionNames<CheckpointRunOptions>()([
   "output", "torchao", "threads", "kernel", "qparamsOut", "protect", "fsync", "chunkElements", "copyChunkBytes", "onProgress", "signal",
-  "onCommitted", "startedWorkers", "stats", "statsOutput", "spillDir",
+  "onCommitted", "startedWorkers", "spillDir",
 ]);
+const STATS_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<CheckpointStatsRunOptions, keyof CheckpointRunOptions>>()(["stats", "statsOutput"])];
 
 /** What a JavaScript caller passes to runCheckpoint (the types say the same to TypeScript). */
-function checkRunArguments(checkpoint: unknown, configs: unknown, openWriter: unknown, opts: unknown): void {
-  const o = optionsObject<Record<string, unknown>>(opts, "runCheckpoint", true, OPTION_NAMES);
+function checkRunArguments(checkpoint: unknown, configs: unknown, openWriter: unknown, opts: unknown, names: readonly string[]): void {
+  const o = optionsObject<Record<string, unknown>>(opts, "runCheckpoint", true, names);
   checkCheckpoint(checkpoint, "runCheckpoint: checkpoint");
   const count = (checkpoint as Checkpoint).tensors.length;
   if (!Array.isArray(configs) || configs.length !== count) {
@@ -173,6 +181,9 @@ export interface CheckpointRunResult {
   bytes: number;
   threads: number;
   chunks: number;
+}
+
+export interface CheckpointStatsRunResult extends CheckpointRunResult {
   /** With `stats`: per tensor (checkpoint order) the merged statistics (report/stats.ts slots), null for copied tensors. */
   stats?: Array<Float64Array | null>;
 }
@@ -260,7 +271,27 @@ export async function runCheckpoint(
   openWriter: (layout: OutputLayout) => CheckpointWriter,
   opts: CheckpointRunOptions,
 ): Promise<CheckpointRunResult> {
-  checkRunArguments(checkpoint, configs, openWriter, opts);
+  checkRunArguments(checkpoint, configs, openWriter, opts, OPTION_NAMES);
+  return run(checkpoint, configs, openWriter, opts);
+}
+
+/** runCheckpoint with `apply --report`'s statistics (CheckpointStatsRunOptions). */
+export async function runCheckpointWithStats(
+  checkpoint: Checkpoint,
+  configs: ReadonlyArray<CanonicalConfig | null>,
+  openWriter: (layout: OutputLayout) => CheckpointWriter,
+  opts: CheckpointStatsRunOptions,
+): Promise<CheckpointStatsRunResult> {
+  checkRunArguments(checkpoint, configs, openWriter, opts, STATS_OPTION_NAMES);
+  return run(checkpoint, configs, openWriter, opts);
+}
+
+async function run(
+  checkpoint: Checkpoint,
+  configs: ReadonlyArray<CanonicalConfig | null>,
+  openWriter: (layout: OutputLayout) => CheckpointWriter,
+  opts: CheckpointStatsRunOptions,
+): Promise<CheckpointStatsRunResult> {
   const interrupted = () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`);
   const torchao = opts.torchao ?? "0.12";
   const kernel = opts.kernel ?? "auto";

@@ -21,7 +21,7 @@ import { checkThreads } from "../parallel/thread-count.js";
 import { checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource } from "../config/canonical-check.js";
 import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
-import { runCheckpoint, type CheckpointRunResult, type StatsOutput } from "./checkpoint-run.js";
+import { runCheckpointWithStats, type CheckpointRunResult, type CheckpointStatsRunResult, type StatsOutput } from "./checkpoint-run.js";
 
 /** Every option applyCheckpoint takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<ApplyCheckpointOptions>()(["input", "output", "select", "torchao", "threads", "kernel", "qparamsOut", "force", "fsync", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers"]);
@@ -77,7 +77,7 @@ export interface ApplyCheckpointRunOptions extends ApplyCheckpointOptions {
   statsOutput?: { path: string; role: string; fill: StatsOutput["fill"] };
 }
 
-export interface ApplyCheckpointResult extends Omit<CheckpointRunResult, "stats"> {
+export interface ApplyCheckpointResult extends CheckpointRunResult {
   input: string;
   output: string;
   format: CheckpointFormat;
@@ -193,12 +193,12 @@ export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<App
 }
 
 /** applyCheckpoint with the CLI's options (ApplyCheckpointRunOptions), and the statistics in the result when asked. */
-export async function applyCheckpointWithStats(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointRunResult, "stats">> {
+export async function applyCheckpointWithStats(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointStatsRunResult, "stats">> {
   checkApplyCheckpointOptions(opts, RUN_OPTION_NAMES);
   return applyChecked(opts);
 }
 
-async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointRunResult, "stats">> {
+async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointStatsRunResult, "stats">> {
   const started = process.hrtime.bigint();
   const checkpoint = openCheckpoint(opts.input);
   try {
@@ -215,7 +215,7 @@ async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheck
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
     const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
     const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };
-    const result = await runCheckpoint(
+    const result = await runCheckpointWithStats(
       checkpoint,
       configs,
       ({ cOrder }) => createCheckpointWriter(checkpoint, opts.output, {

@@ -52,7 +52,7 @@ describe("the published declarations", () => {
       'export const apply: ApplyOptions = { input: "in.npy", output: "out.npy", config: fqc.normalize({ dtype: "int4", group_size: 32 }), signal, startedWorkers: { take: () => [] } };',
       "export type Rest = [ApplyCheckpointOptions, CheckpointRunOptions, ReportOptions];",
       // The CLI's own options (its flags' paths, --report's raw statistics) stay out of the public type and result.
-      'type CliOnly = Extract<keyof ApplyCheckpointOptions | keyof fqc.ApplyCheckpointResult, "reads" | "writes" | "stats" | "statsOutput">;',
+      'type CliOnly = Extract<keyof ApplyCheckpointOptions | keyof fqc.ApplyCheckpointResult | keyof CheckpointRunOptions | keyof fqc.CheckpointRunResult, "reads" | "writes" | "stats" | "statsOutput">;',
       "export const cliOnly: [CliOnly] extends [never] ? true : CliOnly = true;",
       "export const n: number = fqc.validate(\"{}\").diagnostics.length;",
       // formatDiagnostics' input type is named, so a caller can build one before the call.

@@ -248,6 +248,15 @@ describe("misspelt options from JavaScript", () => {
     for (const key of ["reads", "writes", "stats", "statsOutput"]) {
       await rejects(js(fqc.applyCheckpoint)({ input: npy, output: out, select: { config: C }, [key]: undefined }), new RegExp(`^applyCheckpoint: unknown option "${key}"`));
     }
+    // Nor runCheckpoint's: refused before the writer is opened.
+    const ckpt = fqc.openCheckpoint(npy);
+    try {
+      for (const key of ["stats", "statsOutput"]) {
+        await rejects(js(fqc.runCheckpoint)(ckpt, [C], () => fqc.createCheckpointWriter(ckpt, out), { output: out, [key]: undefined }), new RegExp(`^runCheckpoint: unknown option "${key}"`));
+      }
+    } finally {
+      ckpt.close();
+    }
     expect(existsSync(out)).toBe(false);
     refuses(() => js(fqc.fakeQuantize)(C, new Float32Array(16), { shape: [2, 8], computedtype: "bfloat16" }), /^fakeQuantize: unknown option "computedtype" \(did you mean "computeDtype"\?\)$/);
     refuses(() => js(fqc.normalize)({ dtype: "int4" }, { fileName: "a.yaml" }), /^normalize: unknown option "fileName" \(did you mean "filename"\?\)$/);

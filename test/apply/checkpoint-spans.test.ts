@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
+import { runCheckpoint, runCheckpointWithStats, type CheckpointStatsRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
@@ -77,9 +77,9 @@ async function run(tensors: RawTensor[], configs: Array<CanonicalConfig | null>,
   const output = tmp.path(`${tag}.out.safetensors`);
   const qparams = tmp.path(`${tag}.qp.safetensors`);
   const ckpt = openCheckpoint(input);
-  let result: CheckpointRunResult;
+  let result: CheckpointStatsRunResult;
   try {
-    result = await runCheckpoint(ckpt, configs, () => createCheckpointWriter(ckpt, output, {}), {
+    result = await runCheckpointWithStats(ckpt, configs, () => createCheckpointWriter(ckpt, output, {}), {
       output, threads: opts.threads, copyChunkBytes: opts.copyChunkBytes, qparamsOut: opts.stats ? undefined : qparams, stats: opts.stats, kernel: opts.kernel,
     });
   } finally {

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCheckpoint, type OutputLayout } from "../../src/apply/checkpoint-run.js";
+import { runCheckpoint, runCheckpointWithStats, type OutputLayout } from "../../src/apply/checkpoint-run.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
 import type { NpzCheckpoint } from "../../src/checkpoint/npz.js";
 import type { NpyCheckpoint } from "../../src/checkpoint/npy-checkpoint.js";
@@ -160,7 +160,7 @@ describe("apply on an .npz with Fortran-order members", () => {
       const qparams = tmp.path(`${name}.q.safetensors`);
       const ck = openCheckpoint(input);
       try {
-        const result = await runCheckpoint(ck, configs, ({ cOrder }) => createCheckpointWriter(ck, output, { cOrder }), {
+        const result = await runCheckpointWithStats(ck, configs, ({ cOrder }) => createCheckpointWriter(ck, output, { cOrder }), {
           output, threads, chunkElements: 64, qparamsOut: qparams, stats: true,
         });
         return { members: members(output), qparams: readFileSync(qparams), stats: result.stats };
