@@ -90,7 +90,7 @@ function benchApply() {
     }))),
   ];
   for (const c of cases) {
-    const cfg = path.join(work, `${c.numpy}.json`);
+    const cfg = (c.configFile = path.join(work, `${c.numpy}.json`));
     writeFileSync(cfg, JSON.stringify(c.config));
     for (const t of threadCounts) {
       jobs.push({ key: `${c.numpy}${t}`, label: `fqc apply --threads ${t}`, run: () => timeCmd(process.execPath, [fqc, "apply", input, fresh(path.join(work, "out.npy")), "-c", cfg, "--threads", String(t), "--quiet"]) });
@@ -127,7 +127,7 @@ function benchApply() {
     console.log(`targets: fqc / Node's floor (the fastest of its thread counts and chunk sizes) ${(best.seconds / floor).toFixed(2)}x (target ≤ 1.15x)` +
       `${npBest ? `; fqc / best NumPy ${(best.seconds / npBest.seconds).toFixed(2)}x (target ≤ 0.5x)` : ""}`);
     // What no floor contains: the kernel's own time (bench/kernel-time.mjs, apply's chunks, one thread, warm; median of 3).
-    const kernel = medianOf([0, 1, 2].map(() => ({ seconds: JSON.parse(execFileSync(process.execPath, [path.join(root, "bench/kernel-time.mjs"), input, path.join(work, `${c.numpy}.json`)], { encoding: "utf8", env: benchEnv })).seconds }))).seconds;
+    const kernel = medianOf([0, 1, 2].map(() => ({ seconds: JSON.parse(execFileSync(process.execPath, [path.join(root, "bench/kernel-time.mjs"), input, c.configFile], { encoding: "utf8", env: benchEnv })).seconds }))).seconds;
     console.log(`bound: the floor plus the kernel's own time (${kernel.toFixed(3)} s) is ${(floor + kernel).toFixed(3)} s, ${((floor + kernel) / floor).toFixed(2)}x the floor, ` +
       `what one thread cannot beat; fqc takes ${(best.seconds / (floor + kernel)).toFixed(2)}x that (the rest: start-up, checks, opening and renaming files)`);
   }
