@@ -4,17 +4,10 @@
  */
 import type { Checkpoint } from "../checkpoint/types.js";
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
-import type { QuantPlan } from "../quant/plan.js";
+import type { CellPlans } from "./cell-plans.js";
 import { quantizedSize } from "./sizes.js";
-import { errorFigures, sqnrDb, statSums } from "./stats.js";
-import type { ColumnInput, ColumnSummary, Report, ReportCell, ReportTensor, TensorTarget } from "./types.js";
-
-/** A cell before the pass: its target, and the plan (or why torchao would refuse). */
-export interface CellPlan {
-  target: TensorTarget;
-  plan: QuantPlan | null;
-  refusal: string | null;
-}
+import { errorFigures, sqnrDb, type StatSums } from "./stats.js";
+import type { ColumnInput, ColumnSummary, Report, ReportCell, ReportTensor } from "./types.js";
 
 /** "int4 per_group 32 symmetric", "int8 per_channel symmetric", "int8 per_token asymmetric". */
 export function describeConfig(c: CanonicalConfig): string {
@@ -24,8 +17,11 @@ export function describeConfig(c: CanonicalConfig): string {
   return `${c.dtype} ${gran} ${c.mapping_type.toLowerCase()}${domain}`;
 }
 
+/** The merged sums of tensor `index` under column `column` (read only where the column fake-quantizes the tensor). */
+export type SumsOf = (index: number, column: number) => StatSums;
+
 export function assembleReport(
-  checkpoint: Checkpoint, columns: readonly ColumnInput[], cells: CellPlan[][], sums: Float64Array[][],
+  checkpoint: Checkpoint, columns: readonly ColumnInput[], cells: CellPlans, sumsOf: SumsOf,
   opts: { torchao: TorchaoVersion; worst: number },
 ): Report {
   // One description per config object, shared by its cells (a string each was ~40 MB over 300,000 tensors).
@@ -37,11 +33,11 @@ export function assembleReport(
     shape: t.shape,
     elements: t.shape.reduce((a, b) => a * b, 1),
     bytes: t.byteLength,
-    cells: cells[t.index].map((cell, c): ReportCell => {
-      const { target, plan, refusal } = cell;
+    cells: columns.map((_, c): ReportCell => {
+      const { target, plan, refusal } = cells.cell(t.index, c);
       const config = target.action === "quantize" ? describe(target.config) : null;
       if (plan) {
-        const s = statSums(sums[t.index][c]);
+        const s = sumsOf(t.index, c);
         return { status: "quantized", key: target.key, config, reason: null, sums: s, figures: errorFigures(s), bytes: quantizedSize(plan).total };
       }
       const reason = refusal ?? (target.action === "skip" ? target.reason : null);

@@ -7,10 +7,9 @@
  * tensor and column (assemble.ts turns them into the report).
  */
 import { tmpdir } from "node:os";
-import type { Checkpoint, CheckpointTensor } from "../checkpoint/types.js";
+import type { Checkpoint } from "../checkpoint/types.js";
 import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import { spillTensor } from "../checkpoint/spill.js";
-import { isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
 import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
@@ -24,12 +23,13 @@ import { kernelFor, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { PlanCache } from "../quant/plan-cache.js";
 import { laidOutInFortranOrder } from "../npy/fortran.js";
-import { assembleReport, type CellPlan } from "./assemble.js";
+import { assembleReport } from "./assemble.js";
+import { CellPlans } from "./cell-plans.js";
 import {
   REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runSpilledTensor, runStreamedTensor,
   type ReportTask, type ReportTensorWork,
 } from "./report-chunks.js";
-import { mergeStats, SLOTS } from "./stats.js";
+import { mergeStats, SLOTS, statSums } from "./stats.js";
 import type { ColumnInput, Report } from "./types.js";
 
 /** Every option reportCheckpoint takes, for its check of a caller's keys. */
@@ -79,34 +79,33 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
       });
     }
   }
-  const cache = new PlanCache();
-  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao, cache)));
+  const cells = new CellPlans(checkpoint.tensors, columns, torchao, new PlanCache());
   const chunkElements = opts.chunkElements ?? REPORT_CHUNK_ELEMENTS;
-  const works = buildWorks(checkpoint, cells, chunkElements);
-  // Views of one buffer: a Float64Array of its own per cell costs a backing store each (300,000 cells: ~90 MB).
+  const works = buildWorks(checkpoint, columns.length, cells, chunkElements);
+  // One buffer, tensor by tensor and column by column: an array or a view per cell costs ~150 bytes each (300,000 cells: ~46 MB).
   const flat = new Float64Array(checkpoint.tensors.length * columns.length * SLOTS);
-  const sums = checkpoint.tensors.map((_, i) => columns.map((_, c) => flat.subarray((i * columns.length + c) * SLOTS, (i * columns.length + c + 1) * SLOTS)));
+  const at = (index: number, c: number) => (index * columns.length + c) * SLOTS;
   // Holds the checkpoint's descriptors until closed below.
   const files = new InputFiles(checkpoint);
   try {
-    for (const { work } of works) {
+    for (const work of works) {
       if (work.dataOffset === null) continue;
       work.fd = files.fd(work.file);
     }
-    const totalChunks = works.reduce((n, w) => n + w.work.chunks, 0);
+    const totalChunks = works.reduce((n, w) => n + w.chunks, 0);
     if (totalChunks > 0) {
       const partials = await runPass(checkpoint, works, columns.length, totalChunks, opts);
-      for (const { work, index } of works) {
+      for (const work of works) {
         for (let c = 0; c < columns.length; c++) {
           if (!work.plans[c]) continue;
-          for (let k = 0; k < work.chunks; k++) mergeStats(sums[index][c], 0, partials, ((work.firstChunk + k) * columns.length + c) * SLOTS);
+          for (let k = 0; k < work.chunks; k++) mergeStats(flat, at(work.index, c), partials, ((work.firstChunk + k) * columns.length + c) * SLOTS);
         }
       }
     }
   } finally {
     files.close();
   }
-  return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
+  return assembleReport(checkpoint, columns, cells, (index, c) => statSums(flat, at(index, c)), { torchao, worst: opts.worst ?? 5 });
 }
 
 /**
@@ -118,41 +117,23 @@ export function reportFromSums(
   checkpoint: Checkpoint, columns: readonly ColumnInput[], sums: Float64Array[][], opts: { torchao?: TorchaoVersion; worst?: number } = {},
 ): Report {
   const torchao = opts.torchao ?? "0.12";
-  const cache = new PlanCache();
-  const cells = checkpoint.tensors.map((t) => columns.map((c) => planCell(t, c, torchao, cache)));
-  return assembleReport(checkpoint, columns, cells, sums, { torchao, worst: opts.worst ?? 5 });
-}
-
-/** What one column does to one tensor, with the plan when it fake-quantizes it. */
-function planCell(t: CheckpointTensor, column: ColumnInput, torchao: TorchaoVersion, cache: PlanCache): CellPlan {
-  const target = column.targets[t.index];
-  if (target.action === "skip") return { target, plan: null, refusal: target.error ?? null };
-  if (!isFloatTensorDtype(t.dtype)) {
-    // Planners never target these; a hand-made column might.
-    return { target, plan: null, refusal: `${t.dtype} tensors are not fake-quantized (F32, F16 and BF16 are)` };
-  }
-  if (t.shape.length === 0) return { target, plan: null, refusal: "a 0-d tensor has no last dimension to quantize along" };
-  if (t.shape[t.shape.length - 1] === 0) return { target, plan: null, refusal: `the last dimension of shape (${t.shape.join(", ")}) is empty; torchao's min/max reductions fail on it` };
-  const compute = t.dtype === "F32" ? "float32" : t.dtype === "F16" ? "float16" : "bfloat16";
-  try {
-    return { target, plan: cache.plan(target.config, t.shape, { compute, torchao }), refusal: null };
-  } catch (e) {
-    if (e instanceof FqcError && e.code === "FORWARD") return { target, plan: null, refusal: e.message };
-    throw e;
-  }
+  const cells = new CellPlans(checkpoint.tensors, columns, torchao, new PlanCache());
+  return assembleReport(checkpoint, columns, cells, (index, c) => statSums(sums[index][c]), { torchao, worst: opts.worst ?? 5 });
 }
 
 /** The tensors to read, positional ones first (threads share them), then those that can only be streamed. */
-function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: number): Array<{ work: ReportTensorWork; index: number }> {
-  const positional: Array<{ work: ReportTensorWork; index: number }> = [];
-  const streamed: Array<{ work: ReportTensorWork; index: number }> = [];
+function buildWorks(checkpoint: Checkpoint, columns: number, cells: CellPlans, chunkElements: number): ReportTensorWork[] {
+  const positional: ReportTensorWork[] = [];
+  const streamed: ReportTensorWork[] = [];
+  const plansOf = sharedPlans();
   for (const t of checkpoint.tensors) {
-    const plans = cells[t.index].map((c) => c.plan);
+    const plans = plansOf(cells, t.index, columns);
     const first = plans.find((p): p is QuantPlan => p !== null);
     if (!first || first.rows === 0) continue;
     const fortran = laidOutInFortranOrder(t);
     const rowsPerChunk = rowsPerChunkFor(first.rowLength, chunkElements);
     const work: ReportTensorWork = {
+      index: t.index,
       file: t.file,
       fd: null,
       dataOffset: t.dataOffset,
@@ -166,25 +147,42 @@ function buildWorks(checkpoint: Checkpoint, cells: CellPlan[][], chunkElements: 
       chunks: Math.ceil(first.rows / rowsPerChunk),
       plans,
     };
-    (t.dataOffset === null ? streamed : positional).push({ work, index: t.index });
+    (t.dataOffset === null ? streamed : positional).push(work);
   }
+  const works = positional.concat(streamed);
   let next = 0;
-  for (const w of [...positional, ...streamed]) {
-    w.work.firstChunk = next;
-    next += w.work.chunks;
+  for (const w of works) {
+    w.firstChunk = next;
+    next += w.chunks;
   }
-  return [...positional, ...streamed];
+  return works;
+}
+
+/**
+ * The columns' plans of a tensor, as one array shared by every tensor with the same plans (the plan cache gives
+ * tensors of one shape and config the same plan): an array per tensor was ~60 bytes each, and each was copied to
+ * every worker.
+ */
+function sharedPlans(): (cells: CellPlans, index: number, columns: number) => (QuantPlan | null)[] {
+  const ids = new Map<QuantPlan, number>();
+  const arrays = new Map<string, (QuantPlan | null)[]>();
+  const id = (p: QuantPlan | null) => (p === null ? "-" : String(ids.get(p) ?? ids.set(p, ids.size).get(p)));
+  return (cells, index, columns) => {
+    const plans = Array.from({ length: columns }, (_, c) => cells.plan(index, c));
+    const key = plans.map(id).join(",");
+    return arrays.get(key) ?? arrays.set(key, plans).get(key)!;
+  };
 }
 
 async function runPass(
-  checkpoint: Checkpoint, works: Array<{ work: ReportTensorWork; index: number }>, columns: number, totalChunks: number, opts: ReportOptions,
+  checkpoint: Checkpoint, works: ReportTensorWork[], columns: number, totalChunks: number, opts: ReportOptions,
 ): Promise<Float64Array> {
-  const positional = works.filter((w) => w.work.dataOffset !== null);
-  const positionalChunks = positional.reduce((n, w) => n + w.work.chunks, 0);
-  const allPlans = works.flatMap((w) => w.work.plans.filter((p): p is QuantPlan => p !== null));
+  const positional = works.filter((w) => w.dataOffset !== null);
+  const positionalChunks = positional.reduce((n, w) => n + w.chunks, 0);
+  const allPlans = new Set(works.flatMap((w) => w.plans.filter((p): p is QuantPlan => p !== null)));
   const kernel = opts.kernel ?? "auto";
-  const anyJs = allPlans.some((p) => kernelFor(p, "compute", kernel) === "js");
-  const elements = positional.reduce((n, w) => n + w.work.rows * w.work.rowLength * w.work.plans.filter(Boolean).length, 0);
+  const anyJs = [...allPlans].some((p) => kernelFor(p, "compute", kernel) === "js");
+  const elements = positional.reduce((n, w) => n + w.rows * w.rowLength * w.plans.filter(Boolean).length, 0);
   const threads = Math.min(resolveThreads(opts.threads, elements, anyJs ? "js" : "wasm"), Math.max(positionalChunks, 1));
   let pool: WorkerPool | undefined;
   try {
@@ -192,8 +190,8 @@ async function runPass(
     const buffer = pool ? new SharedArrayBuffer(totalChunks * columns * SLOTS * 8) : new ArrayBuffer(totalChunks * columns * SLOTS * 8);
     const partials = new Float64Array(buffer);
     const control = new Int32Array(pool ? new SharedArrayBuffer(12) : new ArrayBuffer(12));
-    const task: ReportTask = { kind: "report", tensors: positional.map((w) => w.work), columns, positionalChunks, kernel, partials, control };
-    await runTask(checkpoint, task, works.filter((w) => w.work.dataOffset === null), totalChunks, pool, opts);
+    const task: ReportTask = { kind: "report", tensors: positional, columns, positionalChunks, kernel, partials, control };
+    await runTask(checkpoint, task, works.filter((w) => w.dataOffset === null), totalChunks, pool, opts);
     return partials;
   } catch (e) {
     await pool?.close();
@@ -205,7 +203,7 @@ async function runPass(
 
 /** The main thread works too (streamed tensors first, then positional chunks), yielding between chunks for signals and progress. */
 async function runTask(
-  checkpoint: Checkpoint, task: ReportTask, streamed: Array<{ work: ReportTensorWork; index: number }>, totalChunks: number,
+  checkpoint: Checkpoint, task: ReportTask, streamed: ReportTensorWork[], totalChunks: number,
   pool: WorkerPool | undefined, opts: ReportOptions,
 ): Promise<void> {
   const { control } = task;
@@ -222,9 +220,9 @@ async function runTask(
   await shareWork(async () => {
     const stopped = () => Atomics.load(control, REPORT_CONTROL.STOP) !== 0;
     const pause = yieldEvery();
-    for (const { work, index } of streamed) {
+    for (const work of streamed) {
       if (stopped()) break;
-      const t = checkpoint.tensors[index];
+      const t = checkpoint.tensors[work.index];
       if (work.fortranShape !== null) {
         // A deflated member in Fortran order: read in C order from an inflated copy (spill.ts).
         const between = async () => { await pause(); if (stopped()) throw interrupted(); };

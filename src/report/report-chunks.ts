@@ -19,6 +19,8 @@ import { SLOTS } from "./stats.js";
 
 /** One tensor some column fake-quantizes, as the threads see it (plain data: posted to workers). */
 export interface ReportTensorWork {
+  /** The tensor's index in the checkpoint. */
+  index: number;
   /** The file and where its data starts; null: the bytes can only be streamed (the main thread does those). */
   file: string;
   fd: number | null;

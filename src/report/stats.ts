@@ -148,12 +148,20 @@ export function statSums(acc: Float64Array, at = 0): StatSums {
     sumX2: acc[at + SLOT.SUM_X2],
     sumE2: acc[at + SLOT.SUM_E2],
     maxAbsError: acc[at + SLOT.MAX_ERR],
-    counted: acc[at + SLOT.COUNTED],
-    zeroed: acc[at + SLOT.ZEROED],
-    nanInputs: acc[at + SLOT.NAN],
-    infInputs: acc[at + SLOT.INF],
-    nonFiniteOutputs: acc[at + SLOT.BAD_OUTPUT],
+    counted: count(acc[at + SLOT.COUNTED]),
+    zeroed: count(acc[at + SLOT.ZEROED]),
+    nanInputs: count(acc[at + SLOT.NAN]),
+    infInputs: count(acc[at + SLOT.INF]),
+    nonFiniteOutputs: count(acc[at + SLOT.BAD_OUTPUT]),
   };
+}
+
+/**
+ * The same count, as an int32 where it fits: V8 then keeps it inline in the object, where a number read from a
+ * Float64Array is boxed (16 bytes each; five counts per tensor and column of a report).
+ */
+function count(v: number): number {
+  return v <= 0x7fffffff ? v | 0 : v;
 }
 
 /**

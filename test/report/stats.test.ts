@@ -49,6 +49,14 @@ describe("error statistics", () => {
     expect([...a]).toEqual([5, 10, 0.5, 8, 3, 1, 1, 1]);
   });
 
+  it("gives counts past 2³¹ (a tensor of 3 billion elements) as they are, not wrapped to int32", () => {
+    const acc = new Float64Array(SLOTS);
+    acc.set([1, 0.5, 0.25, 3e9, 2 ** 31, 2 ** 31 - 1, 7, 2 ** 40], 0);
+    expect(statSums(acc)).toEqual({
+      sumX2: 1, sumE2: 0.5, maxAbsError: 0.25, counted: 3e9, zeroed: 2 ** 31, nanInputs: 2 ** 31 - 1, infInputs: 7, nonFiniteOutputs: 2 ** 40,
+    });
+  });
+
   it("SQNR is 10·log10(Σx²/Σe²), inf when y = x, null with nothing counted", () => {
     expect(sqnrDb(100, 1)).toBe(20);
     expect(sqnrDb(5, 0)).toBe(Infinity);
