@@ -8,6 +8,7 @@
  */
 import type { AtomicFile } from "../npy/atomic.js";
 import { checkPaths } from "../npy/path-check.js";
+import { copySourceBytes, type SourceBytes } from "./source-bytes.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
 import type { CheckpointWriterOptions } from "./writer-options.js";
 
@@ -30,7 +31,8 @@ export function outputGuard(targets: readonly string[], inputs: readonly string[
 /** One output file: its temp file, the header bytes to copy, and the tensors it holds (absolute offsets as in the source). */
 export interface OutputFile {
   readonly file: AtomicFile;
-  readonly prefix: Uint8Array;
+  /** The bytes, or where to copy them from (a safetensors header: the source file's descriptor, undefined once closed). */
+  readonly prefix: Uint8Array | { readonly bytes: SourceBytes; readonly fd: number | undefined };
   readonly tensors: readonly CheckpointTensor[];
 }
 
@@ -66,7 +68,10 @@ export class FileLayoutWriter implements CheckpointWriter {
     });
     this.#state = new Uint8Array(this.#tensors.length);
     try {
-      for (const out of files) out.file.writeAt(out.prefix, 0);
+      for (const out of files) {
+        if (out.prefix instanceof Uint8Array) out.file.writeAt(out.prefix, 0);
+        else copySourceBytes(out.prefix.bytes, out.prefix.fd, out.file);
+      }
     } catch (err) {
       this.abort();
       throw err;

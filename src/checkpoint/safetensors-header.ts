@@ -11,6 +11,8 @@ import { checkHeaderHeap } from "./heap-need.js";
 import { readFully } from "../npy/positional.js";
 import { DTYPE_BITS, isTensorDtype, tensorByteLength } from "./dtypes.js";
 import { checkpointError } from "./fail.js";
+import type { SourceBytes } from "./source-bytes.js";
+import { crc32Update } from "./zip/crc.js";
 import { jsonKind, JsonMemberTooLargeError, jsonNonNegativeInteger, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
 import type { TensorDtype } from "./types.js";
 import { withThousands } from "../thousands.js";
@@ -37,8 +39,8 @@ export interface SafetensorsHeader {
 }
 
 export interface SafetensorsLayout extends SafetensorsHeader {
-  /** The length field and the header, exactly as in the file (a writer copies them). */
-  readonly prefix: Uint8Array;
+  /** The length field and the header, as a writer copies them from the file. */
+  readonly head: SourceBytes;
   /** Absolute offset of the data buffer: 8 + N. */
   readonly dataStart: number;
 }
@@ -63,7 +65,7 @@ export function readSafetensorsLayout(fd: number, size: number, file: string, he
   prefix.set(lengthField);
   readFully(fd, prefix.subarray(8), 8, file);
   const header = parseSafetensorsHeader(prefix.subarray(8), size - 8 - n, file);
-  return { ...header, prefix, dataStart: 8 + n };
+  return { ...header, head: { file, length: prefix.length, crc: crc32Update(prefix) }, dataStart: 8 + n };
 }
 
 /**

@@ -87,7 +87,7 @@ function isFile(path: string): boolean {
 }
 
 export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
-  const prefix = source.source.layout.prefix;
+  const prefix = { bytes: source.source.head, fd: source.descriptor(source.source.file) };
   const targets = safetensorsOutputTargets(source, outPath);
   const { dir, files } = targets;
   outputGuard(files, [source.source.file], opts);
@@ -131,7 +131,7 @@ export function createShardedWriter(source: ShardedCheckpoint, outPath: string, 
     list.push(t);
     byFile.set(t.file, list);
   }
-  const files: OutputFile[] = source.shards.map((s) => ({ file: out.files.get(s.name)!, prefix: s.file.layout.prefix, tensors: byFile.get(s.file.file) ?? [] }));
+  const files: OutputFile[] = source.shards.map((s) => ({ file: out.files.get(s.name)!, prefix: { bytes: s.file.head, fd: source.descriptor(s.file.file) }, tensors: byFile.get(s.file.file) ?? [] }));
   files.push({ file: out.files.get(indexName)!, prefix: source.indexBytes, tensors: [] });
   return new FileLayoutWriter(dir, files, () => out.commit(), () => out.abort());
 }

@@ -8,37 +8,45 @@ import { HeldDescriptors } from "./held-descriptors.js";
 import { openInputFile } from "./input-file.js";
 import { streamRange } from "./positional-stream.js";
 import { readSafetensorsLayout, type SafetensorsLayout } from "./safetensors-header.js";
+import type { SourceBytes } from "./source-bytes.js";
 import type { Checkpoint, CheckpointTensor } from "./types.js";
 
-/** An open safetensors file: its validated layout and descriptor. */
+/** An open safetensors file: its descriptor, and what its validated header says. */
 export interface SafetensorsFile {
   readonly file: string;
   readonly fd: number;
   readonly size: number;
-  readonly layout: SafetensorsLayout;
+  readonly metadata: SafetensorsLayout["metadata"];
+  /** The length field and header, as a writer copies them. */
+  readonly head: SourceBytes;
+  /**
+   * Its tensors in data-offset order, numbered from the `firstIndex` it was opened with. The parsed header entries
+   * are not kept beside them: one object per tensor, not two (~70 bytes each, over 300,000 tensors ~21 MB).
+   */
+  readonly tensors: readonly CheckpointTensor[];
 }
 
 /** Open `file` (a regular file) and validate its header; the caller closes `fd`. */
-export function openSafetensorsFile(file: string, heapHeld = 0): SafetensorsFile {
+export function openSafetensorsFile(file: string, heapHeld = 0, firstIndex = 0): SafetensorsFile {
   const { fd, size } = openInputFile(file);
   try {
-    return { file, fd, size, layout: readSafetensorsLayout(fd, size, file, heapHeld) };
+    const layout = readSafetensorsLayout(fd, size, file, heapHeld);
+    return { file, fd, size, metadata: layout.metadata, head: layout.head, tensors: tensorsOf(file, layout, firstIndex) };
   } catch (err) {
     closeSync(fd);
     throw err;
   }
 }
 
-/** The tensors of one opened file as CheckpointTensors, numbered from `firstIndex`. */
-export function tensorsOf(st: SafetensorsFile, firstIndex: number): CheckpointTensor[] {
-  return st.layout.tensors.map((t, i) => ({
+function tensorsOf(file: string, layout: SafetensorsLayout, firstIndex: number): CheckpointTensor[] {
+  return layout.tensors.map((t, i) => ({
     name: t.name,
     dtype: t.dtype,
     shape: t.shape,
     byteLength: t.end - t.begin,
     index: firstIndex + i,
-    file: st.file,
-    dataOffset: st.layout.dataStart + t.begin,
+    file,
+    dataOffset: layout.dataStart + t.begin,
     byteOrder: "little" as const,
     fortranOrder: false,
   }));
@@ -94,8 +102,8 @@ export class SafetensorsCheckpoint extends OpenFilesCheckpoint {
     this.path = path;
     this.source = source;
     this.viaDirectory = viaDirectory;
-    this.tensors = tensorsOf(source, 0);
-    this.metadata = source.layout.metadata;
+    this.tensors = source.tensors;
+    this.metadata = source.metadata;
   }
 }
 

@@ -17,7 +17,7 @@ import { openInputFile } from "./input-file.js";
 import { readFully } from "../npy/positional.js";
 import { withOpenFilesHint } from "../npy/fail.js";
 import { checkpointError } from "./fail.js";
-import { OpenFilesCheckpoint, openSafetensorsFile, tensorsOf, type SafetensorsFile } from "./safetensors.js";
+import { OpenFilesCheckpoint, openSafetensorsFile, type SafetensorsFile } from "./safetensors.js";
 import { jsonKind, JsonSyntaxError, parseStrictJson, quoteName, type JsonValue } from "./strict-json.js";
 import type { CheckpointTensor } from "./types.js";
 
@@ -54,9 +54,9 @@ export class ShardedCheckpoint extends OpenFilesCheckpoint {
     this.shards = shards;
     const tensors: CheckpointTensor[] = [];
     // A loop, not push(...): a shard of 100,000+ tensors would overflow the call stack.
-    for (const s of shards) for (const t of tensorsOf(s.file, tensors.length)) tensors.push(t);
+    for (const s of shards) for (const t of s.file.tensors) tensors.push(t);
     this.tensors = tensors;
-    this.metadata = shards.length > 0 ? shards[0].file.layout.metadata : null;
+    this.metadata = shards.length > 0 ? shards[0].file.metadata : null;
   }
 }
 
@@ -148,10 +148,10 @@ export function openSharded(indexFile: string, displayPath: string = indexFile):
         const users = weightMap.filter(([, s]) => s === name).length;
         throw checkpointError(indexFile, `shard ${quoteName(name)} (named for ${users} tensor${users === 1 ? "" : "s"} in the weight_map) does not exist: ${file}`, "Download or copy every shard the index names into its directory.");
       }
-      shards.push({ name, file: openSafetensorsFile(file, held) });
+      shards.push({ name, file: openSafetensorsFile(file, held, parsed) });
       // More tensors than the weight_map lists means one is in two shards or not in the map: refused now, before
       // more shards grow the heap past what checkShardedHeap counted.
-      parsed += shards[shards.length - 1].file.layout.tensors.length;
+      parsed += shards[shards.length - 1].file.tensors.length;
       if (parsed > weightMap.length) checkAgreement(indexFile, weightMap, shards);
     }
     checkAgreement(indexFile, weightMap, shards);
@@ -168,7 +168,7 @@ function checkAgreement(indexFile: string, weightMap: ReadonlyArray<[string, str
   const holder = new Map<string, string>();
   // Duplicates first: a tensor in two shards is the clearer message than the weight_map disagreeing with one of them.
   for (const s of shards) {
-    for (const t of s.file.layout.tensors) {
+    for (const t of s.file.tensors) {
       const other = holder.get(t.name);
       if (other !== undefined) {
         throw checkpointError(indexFile, `tensor ${quoteName(t.name)} is in two shards, ${quoteName(other)} and ${quoteName(s.name)}`, "Each tensor must be stored in exactly one shard; save the checkpoint again.");

@@ -284,3 +284,68 @@ describe("checkpoint writers: protection, order and failures", () => {
     expect(temps(tmp.dir)).toEqual([]);
   });
 });
+
+describe("checkpoint writers: the header is copied from the source file, not held", () => {
+  /** A header of over 2 MiB (copied in several 1 MiB pieces): a long metadata value. */
+  const LONG_NOTE = "n".repeat(2_500_000);
+
+  it("copies a header longer than one copy piece byte for byte (single file and shards)", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS, { note: LONG_NOTE }));
+    const ck = openCheckpoint(src);
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out.safetensors")), "stream");
+    ck.close();
+    expect(fs.readFileSync(tmp.file("out.safetensors")).equals(fs.readFileSync(src))).toBe(true);
+
+    const dir = tmp.file("sharded");
+    fs.mkdirSync(dir);
+    const index = writeSharded(dir, SHARDS.map((s, i) => (i === 1 ? { ...s, metadata: { note: LONG_NOTE } } : s)));
+    const sharded = openCheckpoint(index);
+    copyAll(sharded, createCheckpointWriter(sharded, tmp.file("out-sharded")), "positional");
+    sharded.close();
+    sameFiles(dir, tmp.file("out-sharded"));
+  });
+
+  it("copies the header of a checkpoint already closed from the file again", () => {
+    const src = tmp.file("in.safetensors");
+    const bytes = safetensorsBytes(TENSORS, { note: "kept" });
+    fs.writeFileSync(src, bytes);
+    const ck = openCheckpoint(src);
+    const data = new Map(ck.tensors.map((t) => [t.name, Buffer.concat([...ck.stream(t, 1 << 20)])]));
+    ck.close();
+    const w = createCheckpointWriter(ck, tmp.file("out.safetensors"));
+    for (const t of ck.tensors) {
+      const sink = w.begin(t);
+      sink.write(data.get(t.name)!);
+      sink.end();
+    }
+    w.commit();
+    expect(fs.readFileSync(tmp.file("out.safetensors")).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  for (const closed of [false, true]) {
+    it(`refuses a source whose header was rewritten since it was opened, writing nothing (${closed ? "closed" : "open"} checkpoint)`, () => {
+      const src = tmp.file("in.safetensors");
+      fs.writeFileSync(src, safetensorsBytes(TENSORS, { note: "kept" }));
+      const ck = openCheckpoint(src);
+      if (closed) ck.close();
+      // Same length, other bytes: only the copy's check can tell.
+      const changed = fs.readFileSync(src);
+      const at = changed.indexOf("kept");
+      changed.write("KEPT", at);
+      fs.writeFileSync(src, changed);
+      let error: unknown;
+      try {
+        createCheckpointWriter(ck, tmp.file("out.safetensors"));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(FqcError);
+      expect((error as FqcError).code).toBe("CHECKPOINT");
+      expect((error as FqcError).message).toBe(`${src}: its header changed since fqc read it (the file was rewritten while fqc ran)`);
+      ck.close();
+      expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+      expect(temps(tmp.dir)).toEqual([]);
+    });
+  }
+});
