@@ -19,7 +19,7 @@ export function renderFields(fieldDocs, defaults, canonicalKeys, shorthandKeys) 
 export function renderRules(rules) {
   const anchor = (id) => id.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   const rows = rules.map((r) =>
-    `| <a id="${anchor(r.id)}"></a>\`${r.id}\` | ${r.severity} | ${r.stage} | ${r.description.replace(/\|/g, "\\|")} | \`${r.example.replace(/\|/g, "\\|")}\` |`);
+    `| <a id="${anchor(r.id)}"></a>\`${r.id}\` | ${r.severity} | ${r.stage} | ${r.description.replace(/\|/g, "\\|")} | ${r.example ? `\`${r.example.replace(/\|/g, "\\|")}\`` : "— (none: the linter names every violation first)"} |`);
   return ["| rule | severity | stage | what it means | example |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 

@@ -16,7 +16,7 @@ export type RuleStage = "syntax" | "construct" | "forward" | "lint" | "cli";
 
 export interface FqcRuleInfo extends RuleInfo {
   stage: RuleStage;
-  /** A config that triggers the rule, for the README. */
+  /** A config that triggers the rule, for the README; empty for fqc/schema, which no config reaches (the linter pre-empts it). */
   example: string;
 }
 
@@ -75,7 +75,7 @@ export const RULES: FqcRuleInfo[] = [
   rule("fqc/recipe-unmatched", "warning", "cli", "With `fqc validate recipe.json --tensor MODEL`: a recipe key matches no tensor of the model (torchao ignores it silently; usually a typo or a recipe written for another model).", `{"fqn_to_config": {"model.layers.0.mlp.up_prj": null}}  +  --tensor model.safetensors`),
   rule("fqc/recipe-shadowed", "warning", "cli", "With `fqc validate recipe.json --tensor MODEL`: a recipe key matches tensors of the model but decides none of them, because a key of higher precedence (often a broader `re:` key earlier in the file) takes each one.", `{"fqn_to_config": {"re:.*\\\\.weight": null, "re:.*_proj\\\\.weight": {"dtype": "int4", "group_size": 32}}}  +  --tensor model.safetensors`),
   rule("fqc/recipe-non-float", "error", "cli", "With `fqc validate recipe.json --tensor MODEL`: a parameter or module name key names a tensor that is not F32, F16 or BF16 (fqc passes those through; `re:` and `_default` matches skip them, and the plan says so).", `{"fqn_to_config": {"model.layers.0.mlp.up_proj.qweight": {"dtype": "int4", "group_size": 32}}}  +  --tensor model.safetensors`),
-  rule("fqc/schema", "error", "construct", "A JSON Schema violation that no more specific rule explains (should not happen; reported so the schema and the linter never disagree silently).", `{}`),
+  rule("fqc/schema", "error", "construct", "A JSON Schema violation that no more specific rule explains (should not happen; reported so the schema and the linter never disagree silently).", ""),
 ];
 
 export type RuleId = string;

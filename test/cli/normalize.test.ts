@@ -174,6 +174,18 @@ describe("fqc normalize", () => {
     expect(runFqc(["normalize", "--check", "--", ...names], { cwd: dir }).code).toBe(0);
   });
 
+  it("suggests ./-name for a file with a leading dash that a glob matched, a command that then rewrites it", () => {
+    const dir = tmp.path("dash-glob");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "-x.fqc.json"), '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["normalize", "--check", "*.fqc.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("-x.fqc.json: not canonical (run: fqc normalize --write ./-x.fqc.json)\n");
+    const w = spawnSync("sh", ["-c", `"$0" "$1" normalize --write ./-x.fqc.json`, process.execPath, FQC], { cwd: dir, encoding: "utf8" });
+    expect(w.status, w.stderr).toBe(0);
+    expect(runFqc(["normalize", "--check", "*.fqc.json"], { cwd: dir }).code).toBe(0);
+  });
+
   it("reports a missing file and still checks or rewrites the others (exit 2)", () => {
     const a = write("w1.json", '{"dtype": "int4", "group_size": 32}');
     const b = write("w2.json", '{"dtype": "int8", "granularity": "per_channel"}');

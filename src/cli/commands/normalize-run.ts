@@ -62,7 +62,7 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     }
     if (argv.check) {
       if (text !== canonical) {
-        // Quoted for pasting (a name starting with - already comes as ./-name from the expansion of the arguments).
+        // Quoted for pasting; a name starting with - (after --, or a glob's match) gets ./ so it is not read as an option.
         io.stderr.write(`${name}: not canonical (run: fqc normalize --write ${shellWord(name)})\n`);
         status = Math.max(status, EXIT.PROBLEMS);
       }
