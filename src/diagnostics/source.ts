@@ -352,12 +352,14 @@ export function yamlPieceReader(text: string): ForeignReader {
   // read again with the rest of the text (after a syntax error) replaces its first reading.
   let read = 0;
   let last = { start: -1, length: 0 };
-  return (start, end, line) => {
+  return (start, end, line, after) => {
     if (start === last.start) read -= last.length;
-    last = { start, length: end - start };
-    read += end - start;
+    // The entry before a piece is read with it only where it fits the package's share; past it the one-line stand-in serves.
+    const lead = after !== undefined && read + (end - after) <= FULL_YAML_MAX_LENGTH ? after : undefined;
+    last = { start, length: end - (lead ?? start) };
+    read += last.length;
     if (read > FULL_YAML_MAX_LENGTH) return { error: tooLargeForYamlPackage(text.length - start, line) };
-    return readYamlPiece(text, start, end, line);
+    return readYamlPiece(text, start, end, line, lead);
   };
 }
 
@@ -367,10 +369,12 @@ export function yamlPieceReader(text: string): ForeignReader {
  * there; undefined where the piece cannot stand for its part of the whole text (not a mapping of string keys, an
  * anchor or alias, a repeated key).
  */
-function readYamlPiece(text: string, start: number, end: number, line: number): ReturnType<ForeignReader> {
+function readYamlPiece(text: string, start: number, end: number, line: number, after?: number): ReturnType<ForeignReader> {
   // After an entry of the piece's own, as the piece stands in the whole text (not at the document's start, where
-  // `%` begins a directive and a stray `]` is worded otherwise); a piece from the text's start as it is.
-  const lead = start === 0 ? "" : PIECE_LEAD;
+  // `%` begins a directive and a stray `]` is worded otherwise); a piece from the text's start as it is. Or after the
+  // entry before it as written (`after`), when which error comes first depends on it.
+  const lead = start === 0 ? "" : after !== undefined ? text.slice(after, start) : PIECE_LEAD;
+  const leadLines = lineBreaks(lead);
   const piece = lead + text.slice(start, end);
   // A document marker, directive or byte-order mark: the piece may end or begin a document the whole text does not.
   if (DOCUMENT_MARK.test(piece) || piece.includes(BOM)) return undefined;
@@ -379,7 +383,7 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
   const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
-    return { line: p.line + line - (lead ? 2 : 1), column: p.col };
+    return { line: p.line + line - 1 - leadLines, column: p.col };
   };
   const deep = tooDeepCollection(doc.contents);
   if (deep !== undefined) return { error: tooDeepProblem("YAML", pos(deep)) };
@@ -387,6 +391,8 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
   const tag = unresolvedTagProblem(piece, doc.warnings, pos);
   if (tag) return { error: tag };
   const root = doc.contents;
+  // The entry before, read without error, is the reader's own: a clean piece is read again with the stand-in.
+  if (after !== undefined && lead) return undefined;
   if (!isMap(root) || !root.range || (lead && root.range[0] !== 0) || firstDuplicateKey(root)) return undefined;
   const first = root.items[0];
   if (lead && (!isScalar(first?.key) || first.key.value !== "_" || first.key.range?.[0] !== 0)) return undefined;
@@ -410,6 +416,12 @@ function readYamlPiece(text: string, start: number, end: number, line: number): 
     entries.push({ key: key.value, value: Object.getOwnPropertyDescriptor(value, key.value)?.value, keyStart: shift + key.range[0], keyEnd: shift + key.range[1], start: shift + valueRange[0], end: shift + valueRange[1] });
   }
   return { entries, source: new YamlSource(piece, doc, value, pos), end: shift + root.range[1] };
+}
+
+function lineBreaks(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
+  return n;
 }
 
 /** `---` or `...` (with white space or nothing after) or `%` at a line's start. */

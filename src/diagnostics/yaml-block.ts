@@ -19,7 +19,7 @@
  * Given up where: in a top-level entry of a block mapping at column 0, with a ForeignReader (source.ts: the yaml
  * package), that entry goes to the package as a piece of the text — up to the next line that starts a key — and the
  * reader goes on after it; a piece that is not a clean mapping (a syntax error) is read again with the rest of the
- * text, whose first error is the whole text's. Anywhere else, or where a piece cannot stand for its part of the text
+ * text, and after the entry before it as written, whose first error is then the whole text's. Anywhere else, or where a piece cannot stand for its part of the text
  * (an anchor or alias, a repeated key, a document marker), parseBlockYaml returns undefined and the caller reads
  * the whole text with the package (source.ts bounds what it hands the package, pieces included: FULL_YAML_MAX_LENGTH).
  */
@@ -54,9 +54,13 @@ export interface ForeignPiece {
 /**
  * Reads text[start, end) (whole lines, from a top-level key on; its first line is line `line` of the text) with the
  * yaml package: its entries, or its first syntax error, or undefined if the piece is not a mapping of string keys
- * without anchors, aliases or repeated keys (then the text is not split there).
+ * without anchors, aliases or repeated keys (then the text is not split there). With `after`, the piece is read
+ * after text[after, start) (the top-level entry before it, as written) rather than a one-line stand-in: where the
+ * package's first error depends on how that entry ended.
  */
-export type ForeignReader = (start: number, end: number, line: number) => ForeignPiece | { error: SourceRange & { message: string } } | undefined;
+export type ForeignReader = (
+  start: number, end: number, line: number, after?: number,
+) => ForeignPiece | { error: SourceRange & { message: string } } | undefined;
 
 /** Pieces read by the yaml package one entry at a time; after that, the rest of the text goes to it in one piece. */
 const MAX_PIECES = 64;
@@ -278,6 +282,14 @@ class Reader {
       piece = this.foreign!(at.pos, end, line);
     }
     if (piece === undefined) throw GIVE_UP_ALL;
+    if ("error" in piece && at.pos > 0) {
+      // Which error the package reports first can depend on the entry before (its lexer carries over the indentation
+      // that continuation lines need: after `  - x`, a quoted key running onto an indented line is an unclosed quote,
+      // after `k: 1` a key over two lines): read once more after that entry as written.
+      // Clean after it, the stand-in's error was not the text's: the whole text goes to the package.
+      piece = this.foreign!(at.pos, end, line, previousTopLevelLine(text, at.pos));
+      if (piece === undefined) throw GIVE_UP_ALL;
+    }
     if ("error" in piece) {
       this.error = piece.error;
       return -1;
@@ -808,6 +820,14 @@ function skipSpaces(text: string, p: number, eol: number): number {
  * character (not `-`, a sequence entry's or a document marker's; not `&`, `!`, `[`... which may be the previous key's
  * value; not `.`, `%`, a comment or white space).
  */
+/** Where the last line before `pos` that starts a top-level key begins (0 if none does: comments only). */
+function previousTopLevelLine(text: string, pos: number): number {
+  for (let q = text.lastIndexOf("\n", pos - 2); q >= 0; q = text.lastIndexOf("\n", q - 1)) {
+    if (startsTopLevelKey(text, q + 1)) return q + 1;
+  }
+  return 0;
+}
+
 function startsTopLevelKey(text: string, q: number): boolean {
   const c = text.charCodeAt(q);
   if (c === 0x22 || c === 0x27) return true;

@@ -167,10 +167,15 @@ function sharedPlans(): (cells: CellPlans, index: number, columns: number) => (Q
   const ids = new Map<QuantPlan, number>();
   const arrays = new Map<string, (QuantPlan | null)[]>();
   const id = (p: QuantPlan | null) => (p === null ? "-" : String(ids.get(p) ?? ids.set(p, ids.size).get(p)));
+  let last: (QuantPlan | null)[] | null = null;
   return (cells, index, columns) => {
+    // Neighbours mostly share their plans: compared first, without building a key.
+    let same = last !== null;
+    for (let c = 0; same && c < columns; c++) same = cells.plan(index, c) === last![c];
+    if (same) return last!;
     const plans = Array.from({ length: columns }, (_, c) => cells.plan(index, c));
     const key = plans.map(id).join(",");
-    return arrays.get(key) ?? arrays.set(key, plans).get(key)!;
+    return (last = arrays.get(key) ?? arrays.set(key, plans).get(key)!);
   };
 }
 

@@ -77,6 +77,16 @@ describe("top-level entries the large-YAML reader gives up on, read by the yaml 
     }
   });
 
+  it("gives the error the whole text gives where it depends on how the entry before ended (a draw of the property test)", () => {
+    // The same broken line, `"` then spaces, and a line indented by 2: after `  - int4` the package reports an unclosed
+    // quote (a continuation line must be indented past the dash), after `b_c: 1` a key over two lines.
+    for (const before of ["b_c:\n  - int4\n", "b_c: 1\n", "b_c:\n  - int4\n# note\n\n", "a: 1\nb_c:\n  - k: int4\n"]) {
+      const text = `${before}"  \n  - "int4"\n`;
+      expectAsWholeText(PAD + text);
+      expect(diagnosticsUnpadded(text), JSON.stringify(text)).toStrictEqual(validate(text, { filename: "c.yaml" }).diagnostics);
+    }
+  });
+
   it("after hostile edits anywhere (tabs, breaks, indicators, cut text), reads the document as the yaml package reads the whole of it", () => {
     const edits = ["\t", " ", "\n", "\n\n", "\r", ":", ": ", "#", " #", "- ", "|", ">", "[", "{", "]", '"', "'", "&a ", "*a", "---\n", "? ", "!!str ", "\ufeff", "\u0085", "CUT", ""];
     const seen = { pieces: 0, error: 0, whole: 0 };
