@@ -355,6 +355,9 @@ export class ChunkRunner {
     }
     fakeQuantizeRows(plan, values, values, count, arrays.scale, arrays.zeroPoint, mode, this.#task.kernel);
     if (stats && x) accumulateChunkStats(x, values as Float32Array, values.length, stats.partials, (stats.firstSlot + k) * SLOTS, this.#task.kernel);
+    // float64 results into a float16 file: torch's `.half()` narrows through float32 (c10::Half is built from a
+    // float), as the input side's cast of a float64 file to float16 does; one rounding straight to half can differ.
+    if (values instanceof Float64Array && item.output.dtype === "F16") for (let j = 0; j < values.length; j++) values[j] = Math.fround(values[j]);
     // Qparams first: a BF16 output narrows the values in place.
     io.scaleOut?.writeAt(start * g, arrays.scale, count * g);
     io.zeroPointOut?.writeAt(start * g, arrays.zeroPoint, count * g);

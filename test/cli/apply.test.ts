@@ -2,10 +2,12 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fakeQuantize } from "../../src/fake-quantize.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { readNpy } from "../../src/npy/whole.js";
 import { CONFORMANCE, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { sameBits } from "../helpers/bits.js";
+import { halfBits } from "../helpers/safetensors.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -171,6 +173,19 @@ describe("fqc apply (end to end)", () => {
     expect(ok.code).toBe(0);
     const out = readNpy(t("f64out.npy"));
     expect(out.header.descr).toBe("<f8");
+  });
+
+  it("--compute-dtype float64 into a float16 file narrows through float32, as torch's .half() does (c10::Half takes a float)", () => {
+    // Exact halves; under int4 per_token their float64 result holds a value whose float32 rounding is a half-way point.
+    const values = [8.14199447631836e-5, -0.0027561187744140625, 0.012939453125, 0.01007080078125];
+    const input = write("f16-row.npy", Buffer.concat([encodeNpyHeader({ descr: "<f2", shape: [1, 4] }), Buffer.from(new Uint16Array(values.map(halfBits)).buffer)]));
+    const config = { dtype: "int4", granularity: "per_token", is_symmetric: false };
+    const r = runFqc(["apply", input, t("f64-compute.npy"), "-c", write("f64-compute.json", JSON.stringify(config)), "--compute-dtype", "float64", "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    const y = fakeQuantize(config, Float64Array.from(values), { shape: [1, 4], computeDtype: "float64" }).output;
+    const viaFloat32 = Array.from(y, (v) => halfBits(Math.fround(v)));
+    expect(viaFloat32).not.toEqual(Array.from(y, halfBits)); // one rounding straight to half gives another value here
+    expect(Array.from(readNpy(t("f64-compute.npy")).data as Float32Array, halfBits)).toEqual(viaFloat32);
   });
 
   it("--kernel js (portable) and the default SIMD kernel write identical bytes, also with worker threads", () => {
