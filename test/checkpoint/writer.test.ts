@@ -323,6 +323,19 @@ describe("checkpoint writers: the header is copied from the source file, not hel
     expect(fs.readFileSync(tmp.file("out.safetensors")).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it("refuses a source cut short since it was opened (its header no longer whole), writing nothing", () => {
+    const src = tmp.file("in.safetensors");
+    fs.writeFileSync(src, safetensorsBytes(TENSORS, { note: "kept" }));
+    const ck = openCheckpoint(src);
+    fs.truncateSync(src, 20);
+    expect(() => createCheckpointWriter(ck, tmp.file("out.safetensors"))).toThrow(
+      expect.objectContaining({ code: "IO", message: `${src}: the file ended early at byte 20: it was truncated while fqc read it` }),
+    );
+    ck.close();
+    expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
   for (const closed of [false, true]) {
     it(`refuses a source whose header was rewritten since it was opened, writing nothing (${closed ? "closed" : "open"} checkpoint)`, () => {
       const src = tmp.file("in.safetensors");
