@@ -88,9 +88,9 @@ const HEAP_PER_INDEX_ENTRY = 300;
  * Opening a sharded checkpoint keeps, per weight_map entry: the entry, its tensor as parsed from its shard
  * (with the shard's header bytes) and as a CheckpointTensor, and the agreement check's maps. Measured on
  * 1.2 million tensors of 10-character names in 4 shards (a 57 MB index): 512 MB of heap ended in V8's
- * out-of-memory abort, 620 MB opened them (~420 bytes per tensor); with a quarter more. (Measured while each shard's
- * header bytes and parsed entries were kept beside its CheckpointTensors; they no longer are, so this now errs high.) While a shard's
- * header is read, the weight_map and the shards read before it are held: ~280 bytes per tensor.
+ * out-of-memory abort, 620 MB opened them (~420 bytes per tensor); with a quarter more. That was measured while each
+ * shard's header bytes and parsed entries were kept beside its CheckpointTensors; they no longer are, so it errs high.
+ * While a shard's header is read, the weight_map and the shards read before it are held: ~280 bytes per tensor.
  * The shards are opened one by one, each passing checkHeaderHeap alone, so without these checks their sum
  * could exceed the heap.
  */
