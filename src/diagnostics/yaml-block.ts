@@ -19,9 +19,10 @@
  * Given up where: in a top-level entry of a block mapping at column 0, with a ForeignReader (source.ts: the yaml
  * package), that entry goes to the package as a piece of the text — up to the next line that starts a key — and the
  * reader goes on after it; a piece that is not a clean mapping (a syntax error) is read again with the rest of the
- * text, and after the entry before it as written, whose first error is then the whole text's. Anywhere else, or where a piece cannot stand for its part of the text
- * (an anchor or alias, a repeated key, a document marker), parseBlockYaml returns undefined and the caller reads
- * the whole text with the package (source.ts bounds what it hands the package, pieces included: FULL_YAML_MAX_LENGTH).
+ * text, and after the entry before it as written, whose first error is then the whole text's. Anywhere else, or where
+ * a piece cannot stand for its part of the text (an anchor or alias, a repeated key, a document marker),
+ * parseBlockYaml returns undefined and the caller reads the whole text with the package (source.ts bounds what it
+ * hands the package, pieces included: FULL_YAML_MAX_LENGTH).
  */
 import { MAX_JSON_DEPTH } from "./json-structure.js";
 import { defineKey } from "../own-key.js";
@@ -285,8 +286,8 @@ class Reader {
     if ("error" in piece && at.pos > 0) {
       // Which error the package reports first can depend on the entry before (its lexer carries over the indentation
       // that continuation lines need: after `  - x`, a quoted key running onto an indented line is an unclosed quote,
-      // after `k: 1` a key over two lines): read once more after that entry as written.
-      // Clean after it, the stand-in's error was not the text's: the whole text goes to the package.
+      // after `k: 1` a key over two lines): read once more after that entry as written. Clean after it, the stand-in's
+      // error was not the text's: the whole text goes to the package.
       piece = this.foreign!(at.pos, end, line, previousTopLevelLine(text, at.pos));
       if (piece === undefined) throw GIVE_UP_ALL;
     }
@@ -815,11 +816,6 @@ function skipSpaces(text: string, p: number, eol: number): number {
   return p;
 }
 
-/**
- * A line at column 0 that may start a top-level key of a block mapping: a quoted key or a plain scalar's first
- * character (not `-`, a sequence entry's or a document marker's; not `&`, `!`, `[`... which may be the previous key's
- * value; not `.`, `%`, a comment or white space).
- */
 /** Where the last line before `pos` that starts a top-level key begins (0 if none does: comments only). */
 function previousTopLevelLine(text: string, pos: number): number {
   for (let q = text.lastIndexOf("\n", pos - 2); q >= 0; q = text.lastIndexOf("\n", q - 1)) {
@@ -828,6 +824,11 @@ function previousTopLevelLine(text: string, pos: number): number {
   return 0;
 }
 
+/**
+ * A line at column 0 that may start a top-level key of a block mapping: a quoted key or a plain scalar's first
+ * character (not `-`, a sequence entry's or a document marker's; not `&`, `!`, `[`... which may be the previous key's
+ * value; not `.`, `%`, a comment or white space).
+ */
 function startsTopLevelKey(text: string, q: number): boolean {
   const c = text.charCodeAt(q);
   if (c === 0x22 || c === 0x27) return true;
