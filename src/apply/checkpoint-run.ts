@@ -122,7 +122,8 @@ export interface StatsOutput {
   path: string;
   /** Paths it must not be (the inputs, the outputs, the files the caller reads). */
   protect?: readonly string[];
-  fill: (file: AtomicFile, stats: ReadonlyArray<Float64Array | null>) => void;
+  /** Writes the file from the statistics; `checkpoint` is the run's own (open), so its header is not read again. */
+  fill: (file: AtomicFile, stats: ReadonlyArray<Float64Array | null>, checkpoint: Checkpoint) => void;
 }
 
 const OPTION_NAMES = optionNames<CheckpointRunOptions>()([
@@ -373,7 +374,7 @@ async function run(
       const t = tensors[i];
       const plan = plans[i];
       const sink = writer.begin(t);
-      const target = qparams?.targets.get(t.name);
+      const target = qparams?.target(t.name);
       outcomes.push(plan
         ? { name: t.name, dtype: t.dtype, shape: t.shape, action: "fake-quantized", computeDtype: plan.compute, qparamShape: plan.qparamShape }
         : { name: t.name, dtype: t.dtype, shape: t.shape, action: "copied" });
@@ -428,8 +429,10 @@ async function run(
     await flush(true);
     // An abort during the last tensor (a streamed one, or the last chunks of a batch) still means no output.
     if (opts.signal?.aborted) throw interrupted();
-    stats = partials && plans.map((p, i) => (p ? mergedStats(partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
-    if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats);
+    // Views of one buffer: a Float64Array of its own per tensor costs a backing store each (~60 MB over 300,000 tensors).
+    const merged = partials && new Float64Array(plans.length * SLOTS);
+    stats = partials && plans.map((p, i) => (p ? mergedStats(merged!, i * SLOTS, partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));
+    if (statsFile && stats) opts.statsOutput!.fill(statsFile, stats, checkpoint);
     // Every output finished and closed before any is renamed: an error closing one (a full disk, a network file
     // system's deferred write error) leaves every target as it was. Only a failing rename could split them.
     qparams?.prepare();
@@ -526,11 +529,12 @@ function addQparams(span: SpanItem, part: SpanPart): void {
 }
 
 /** One tensor's chunk statistics added up in chunk order (the order `report` merges them in). */
-function mergedStats(partials: Float64Array, first: number, rows: number, chunkElements: number, rowLength: number): Float64Array {
-  const out = new Float64Array(SLOTS);
+function mergedStats(
+  into: Float64Array, at: number, partials: Float64Array, first: number, rows: number, chunkElements: number, rowLength: number,
+): Float64Array {
   const chunks = Math.ceil(rows / Math.max(1, Math.min(rows, Math.floor(chunkElements / rowLength))));
-  for (let k = 0; k < chunks; k++) mergeStats(out, 0, partials, (first + k) * SLOTS);
-  return out;
+  for (let k = 0; k < chunks; k++) mergeStats(into, at, partials, (first + k) * SLOTS);
+  return into.subarray(at, at + SLOTS);
 }
 
 function quantItem(

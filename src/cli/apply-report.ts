@@ -1,12 +1,12 @@
 /** `fqc apply --report FILE`: the report of the checkpoint apply just wrote, from the statistics of the same pass. */
 import { basename, extname } from "node:path";
-import { openCheckpoint } from "../checkpoint/open.js";
+import type { Checkpoint } from "../checkpoint/types.js";
 import type { TorchaoVersion } from "../config/types.js";
 import type { ReportFormat } from "../report/format-names.js";
 import { reportFromSums } from "../report/pass.js";
 import { reportPieces } from "../report/render.js";
 import { targetsFromPlan } from "../report/targets.js";
-import { SLOTS } from "../report/stats.js";
+import { SLOTS, statSums } from "../report/stats.js";
 import { planTensors, type PlanSource } from "../tensor-plan/plan-tensors.js";
 import type { AtomicFile } from "../npy/atomic.js";
 import { writePieces } from "./write-file.js";
@@ -21,24 +21,21 @@ export function reportFormatFor(file: string): ReportFormat {
   return "table";
 }
 
-/** Write the report into `file` (the temp file of `--report`, which the run commits with its outputs). */
+/** Write the report into `file` (the temp file of `--report`, which the run commits with its outputs), from the run's open checkpoint. */
 export function writeApplyReport(
-  file: AtomicFile, stats: ReadonlyArray<Float64Array | null>, source: PlanSource,
-  argv: { input: string; config?: string; recipe?: string; torchao: TorchaoVersion },
+  file: AtomicFile, stats: ReadonlyArray<Float64Array | null>, checkpoint: Checkpoint, source: PlanSource,
+  argv: { config?: string; recipe?: string; torchao: TorchaoVersion },
 ): void {
-  // The header again (no tensor data): the report names tensors as the checkpoint does.
-  const checkpoint = openCheckpoint(argv.input);
-  try {
-    const from = (argv.recipe ?? argv.config)!;
-    const column = {
-      name: basename(from, extname(from)),
-      source: from,
-      kind: "recipe" in source ? "recipe" as const : "config" as const,
-      targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" })),
-    };
-    const report = reportFromSums(checkpoint, [column], stats.map((s) => [s ?? new Float64Array(SLOTS)]), { torchao: argv.torchao });
-    writePieces(file, reportPieces(reportFormatFor(file.targetPath), report));
-  } finally {
-    checkpoint.close();
-  }
+  const from = (argv.recipe ?? argv.config)!;
+  const column = {
+    name: basename(from, extname(from)),
+    source: from,
+    kind: "recipe" in source ? "recipe" as const : "config" as const,
+    targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" })),
+  };
+  const report = reportFromSums(checkpoint, [column], (index) => statSums(stats[index] ?? NO_STATS), { torchao: argv.torchao });
+  writePieces(file, reportPieces(reportFormatFor(file.targetPath), report));
 }
+
+/** The sums of a tensor the column leaves alone (never read: its cell has no figures). */
+const NO_STATS = new Float64Array(SLOTS);

@@ -23,7 +23,7 @@ import { kernelFor, type KernelChoice } from "../quant/kernel.js";
 import type { QuantPlan } from "../quant/plan.js";
 import { PlanCache } from "../quant/plan-cache.js";
 import { laidOutInFortranOrder } from "../npy/fortran.js";
-import { assembleReport } from "./assemble.js";
+import { assembleReport, type SumsOf } from "./assemble.js";
 import { CellPlans } from "./cell-plans.js";
 import {
   REPORT_CHUNK_ELEMENTS, REPORT_CONTROL, ReportRunner, rowsPerChunkFor, runSpilledTensor, runStreamedTensor,
@@ -110,15 +110,15 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
 
 /**
  * A report from statistics gathered elsewhere in the same way (`apply
- * --report`: the apply pass itself), `sums[tensor][column]` in the slots of
- * stats.ts (ignored where the column does not fake-quantize the tensor).
+ * --report`: the apply pass itself), `sumsOf(tensor, column)` (read only
+ * where the column fake-quantizes the tensor).
  */
 export function reportFromSums(
-  checkpoint: Checkpoint, columns: readonly ColumnInput[], sums: Float64Array[][], opts: { torchao?: TorchaoVersion; worst?: number } = {},
+  checkpoint: Checkpoint, columns: readonly ColumnInput[], sumsOf: SumsOf, opts: { torchao?: TorchaoVersion; worst?: number } = {},
 ): Report {
   const torchao = opts.torchao ?? "0.12";
   const cells = new CellPlans(checkpoint.tensors, columns, torchao, new PlanCache());
-  return assembleReport(checkpoint, columns, cells, (index, c) => statSums(sums[index][c]), { torchao, worst: opts.worst ?? 5 });
+  return assembleReport(checkpoint, columns, cells, sumsOf, { torchao, worst: opts.worst ?? 5 });
 }
 
 /** The tensors to read, positional ones first (threads share them), then those that can only be streamed. */

@@ -50,4 +50,28 @@ describe("QparamsFile header", () => {
       expect(text.trimEnd()).toBe(reference(entries));
     }), { numRuns: 200 });
   });
+
+  it("is the same text when written in several pieces (a header of ~2.5 MB), and each tensor's target is where the header says", () => {
+    const entries: QparamsEntry[] = Array.from({ length: 12_000 }, (_, i) => ({
+      tensor: `model.layers.${i}.é\u{1F600}"q\\proj.weight`,
+      shape: i % 3 === 0 ? [i % 7, 2] : [1 + (i % 5)],
+      scalePrecision: (["float32", "bfloat16", "float16", "float64"] as const)[i % 4],
+      zeroPointPrecision: (["int32", "int8", "float32", "bfloat16"] as const)[i % 4],
+    }));
+    const path = tmp.path("many.safetensors");
+    const file = QparamsFile.create(path, entries);
+    const targets = entries.map((e) => file.target(e.tensor)!);
+    expect(file.target("not there")).toBeUndefined();
+    file.commit();
+    const bytes = readFileSync(path);
+    const length = Number(bytes.readBigUInt64LE(0));
+    expect(length).toBeGreaterThan(2 << 20);
+    const text = bytes.subarray(8, 8 + length).toString("utf8");
+    expect(text.trimEnd()).toBe(reference(entries));
+    const header = JSON.parse(text) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+    entries.forEach((e, i) => {
+      expect(targets[i].scale).toMatchObject({ dataOffset: 8 + length + header[`${e.tensor}.scale`].data_offsets[0], dtype: header[`${e.tensor}.scale`].dtype });
+      expect(targets[i].zeroPoint).toMatchObject({ dataOffset: 8 + length + header[`${e.tensor}.zero_point`].data_offsets[0], dtype: header[`${e.tensor}.zero_point`].dtype });
+    });
+  });
 });

@@ -6,7 +6,7 @@ import { oneLine, shownName } from "../../src/diagnostics/one-line.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { Checkpoint, CheckpointTensor } from "../../src/checkpoint/types.js";
 import { reportCheckpoint, reportFromSums } from "../../src/report/pass.js";
-import { SLOTS } from "../../src/report/stats.js";
+import { SLOTS, statSums } from "../../src/report/stats.js";
 import { renderReportCsv } from "../../src/report/render-csv.js";
 import { renderReportHtml } from "../../src/report/render-html.js";
 import { renderReportJson } from "../../src/report/render-json.js";
@@ -202,7 +202,7 @@ describe("a checkpoint of 200,000 tensors (large MoE models have ~100,000)", () 
   it("renders the report in every format and the dry-run plan without overflowing the stack", () => {
     const ckpt = { path: "many.safetensors", format: "safetensors" as const, tensors, metadata: null, stream: () => [], close: () => undefined } as unknown as Checkpoint;
     const sums = tensors.map(() => [Float64Array.from({ length: SLOTS }, (_, k) => (k === 0 ? 64 : k === 1 ? 1 : 0))]);
-    const many = reportFromSums(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], sums);
+    const many = reportFromSums(ckpt, [{ name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) }], (i, c) => statSums(sums[i][c]));
     for (const text of [renderReportTable(many), renderReportHtml(many), renderReportCsv(many)]) {
       expect(text).toContain(`model.layers.${N - 1}.mlp.up`);
     }

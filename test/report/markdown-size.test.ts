@@ -9,7 +9,7 @@ import { normalize } from "../../src/config/normalize.js";
 import { SUMMARY_MAX_BYTES } from "../../src/diagnostics/format-markdown.js";
 import { reportFromSums } from "../../src/report/pass.js";
 import { renderReportMarkdown } from "../../src/report/render-markdown.js";
-import { SLOTS } from "../../src/report/stats.js";
+import { SLOTS, statSums } from "../../src/report/stats.js";
 import { configTargets } from "../../src/report/targets.js";
 
 const INT4 = normalize({ dtype: "int4", granularity: "per_group", group_size: 32 });
@@ -26,7 +26,7 @@ function manyTensors(n: number) {
   return reportFromSums(ckpt, [
     { name: "int4", source: "int4.json", kind: "config", targets: configTargets(ckpt, INT4) },
     { name: "int4-again", source: "int4-again.json", kind: "config", targets: configTargets(ckpt, INT4) },
-  ], sums);
+  ], (i, c) => statSums(sums[i][c]));
 }
 
 describe("report markdown for a job summary", () => {

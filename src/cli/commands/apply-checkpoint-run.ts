@@ -81,7 +81,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       statsOutput: argv.report === undefined || !applyReport ? undefined : {
         path: argv.report,
         role: "--report",
-        fill: (file, stats) => applyReport.writeApplyReport(file, stats, source, argv),
+        fill: (file, stats, checkpoint) => applyReport.writeApplyReport(file, stats, checkpoint, source, argv),
       },
       fsync: argv.fsync,
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
