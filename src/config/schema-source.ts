@@ -85,10 +85,16 @@ const nullable = (s: S): S => ({ anyOf: [s, { type: "null" }] });
 // Past 2^53 a JSON reader does not keep the number written (and no tensor's last dimension is that long): forward/group-size.
 const groupSizeValue: S = { type: "integer", minimum: 2, maximum: Number.MAX_SAFE_INTEGER };
 /**
- * A finite number. ajv already refuses NaN and infinity as numbers; the bounds make validators that read JSON's
- * 1e400 as infinity (Python's json, then jsonschema) refuse it too. fqc/type reports it.
+ * Only finite values of the numeric schema `s`. ajv refuses NaN and infinity as numbers, but other validators take
+ * them (Python's jsonschema reading JSON's 1e400 or YAML's .inf and .nan; @cfworker/json-schema reading YAML, which
+ * even counts infinity an integer) and compare with `<` and `>=`, which NaN never satisfies, so it passes any bound:
+ * the bounds refuse the infinities, and the `not` refuses NaN (no number is both >= 0 and < 0, NaN fails neither test).
+ * The bounds also refuse an integer written past the largest double, which Python reads exactly (JavaScript reads infinity).
  */
-const finiteNumber: S = { type: "number", minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE };
+function finite(s: S): S {
+  return { ...s, minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE, not: { minimum: 0, exclusiveMaximum: 0 } };
+}
+const finiteNumber: S = finite({ type: "number" });
 
 function granularityDefs(): Record<string, S> {
   return {
@@ -333,7 +339,7 @@ export function buildSchema(draft: SchemaDraft): object {
     type: "object",
     properties: {
       _type: { description: "The torchao class.", anyOf: [...TORCHAO_CONFIG_TYPES, ...TORCHAO_PAIR_TYPES, ...TORCHAO_RECIPE_TYPES].map((t) => ({ const: t })) },
-      _version: { type: "integer", description: "The class's serialization version (1).", examples: [1] },
+      _version: { ...finite({ type: "integer" }), description: "The class's serialization version (1).", examples: [1] },
       _data: { type: "object", description: "The constructor's arguments, dtypes and enums as nested {\"_type\", \"_data\"} objects." },
     },
     required: ["_type", "_data"],

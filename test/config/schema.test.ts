@@ -127,13 +127,14 @@ describe("schema bounds the linter also enforces", () => {
     expect(errors.map((d) => d.ruleId)).toEqual(ok ? [] : ["forward/group-size"]);
   });
 
-  it("bounds eps and is_symmetric to finite numbers, so a validator that reads 1e400 as infinity refuses it too", () => {
-    const props = (buildSchema("2020-12") as { $defs: { config: { properties: Record<string, { anyOf: Array<Record<string, unknown>> }> } } }).$defs.config.properties;
-    for (const key of ["eps", "is_symmetric"]) {
-      const numeric = props[key].anyOf.find((s) => s.type === "number")!;
-      expect(numeric, key).toMatchObject({ minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE });
-    }
+  it("bounds eps, is_symmetric and torchao's _version to finite numbers and refuses NaN, for validators that take 1e400, .inf or .nan as numbers", () => {
+    const defs = (buildSchema("2020-12") as { $defs: Record<string, { properties: Record<string, { anyOf?: Array<Record<string, unknown>> }> }> }).$defs;
+    const finite = { minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE, not: { minimum: 0, exclusiveMaximum: 0 } };
+    for (const key of ["eps", "is_symmetric"]) expect(defs.config.properties[key].anyOf!.find((s) => s.type === "number"), key).toMatchObject(finite);
+    expect(defs.torchaoFile.properties._version).toMatchObject({ type: "integer", ...finite });
     expect(v2020.validate({ dtype: "int4", group_size: 32, eps: Number.MAX_VALUE, is_symmetric: -Number.MAX_VALUE })).toBe(true);
+    expect(v2020.validate({ dtype: "int4", group_size: 32, eps: 0, is_symmetric: -0 })).toBe(true);
+    expect(v2020.validate({ _type: "FakeQuantizeConfig", _version: 1, _data: {} })).toBe(true);
   });
 });
 
