@@ -73,14 +73,16 @@ describe.skipIf(SKIP_REASON !== "")("Python's jsonschema and ajv on the publishe
   it("README's one difference: an integer written just past the largest double is that double to ajv (accepted) and exact to Python (refused)", () => {
     const past = `17976931348623158${"0".repeat(292)}`;
     const docs: CorpusDoc[] = [
-      { id: "eps", schema: "config", format: "json", text: `{"dtype": "int4", "group_size": 32, "eps": ${past}}` },
-      { id: "is_symmetric", schema: "config", format: "json", text: `{"dtype": "int4", "group_size": 32, "is_symmetric": ${past}}` },
-    ];
+      `{"dtype": "int4", "group_size": 32, "eps": ${past}}`,
+      `{"dtype": "int4", "group_size": 32, "is_symmetric": ${past}}`,
+      `{"_type": "FakeQuantizeConfig", "_version": ${past}, "_data": {}}`,
+    ].map((text, i) => ({ id: String(i), schema: "config", format: "json", text }));
     const py = runPython(docs);
     for (const [i, d] of docs.entries()) {
-      expect(JSON.parse(d.text).eps ?? JSON.parse(d.text).is_symmetric, d.id).toBe(Number.MAX_VALUE);
-      expect([ajv2020(JSON.parse(d.text)), ajv07(JSON.parse(d.text))], d.id).toEqual([true, true]);
-      expect(py.verdicts[i], d.id).toEqual([false, false]);
+      const value = JSON.parse(d.text) as Record<string, unknown>;
+      expect(Object.values(value), d.text).toContain(Number.MAX_VALUE);
+      expect([ajv2020(value), ajv07(value)], d.text).toEqual([true, true]);
+      expect(py.verdicts[i], d.text).toEqual([false, false]);
     }
   });
 });
