@@ -97,6 +97,19 @@ describe("torchao's config_to_dict JSON", () => {
     expect(d.pointer).toBe("/_data/weight_config/_data/granularity/_data/group_size");
   });
 
+  it("a value written in the plain form inside the envelope keeps its own place and literals", () => {
+    // Only an enveloped granularity has `_type`/`_data` levels; a plain one is read where it is written.
+    const text = '{"_type": "FakeQuantizeConfig", "_version": 1, "_data": {"dtype": {"_type": "torch.dtype", "_data": "int4"}, "granularity": [1.0, 2], "group_size": 32}}';
+    const [conflict] = validate(text, { filename: "torchao.json" }).diagnostics;
+    expect(conflict).toMatchObject({ ruleId: "torchao/group-size-conflict", message: "`group_size` conflicts with granularity '[1.0, 2]'" });
+    expect(() => normalize(text)).toThrow("`group_size` conflicts with granularity '[1.0, 2]'");
+    const axis = structuredClone(v012) as typeof v012;
+    (axis._data.weight_config._data as Record<string, unknown>).granularity = { type: "PerAxis", axis: 1 };
+    const d = validate(JSON.stringify(axis, null, 2), { filename: "torchao.json" }).diagnostics.find((x) => x.ruleId === "torchao/per-axis-axis")!;
+    expect(d.pointer).toBe("/_data/weight_config/_data/granularity/axis");
+    expect(JSON.stringify(axis, null, 2).split("\n")[d.line - 1]).toContain('"axis": 1');
+  });
+
   it.each([
     [{ _type: "Int4WeightOnlyConfig", _version: 1, _data: { group_size: 128 } }, "/_type"],
     [{ _type: "QATConfig", _version: 1, _data: { base_config: { _type: "Int4WeightOnlyConfig", _version: 1, _data: {} }, activation_config: null, weight_config: null, step: "prepare" } }, "/_data/base_config"],
