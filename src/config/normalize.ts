@@ -76,7 +76,7 @@ export function normalizeDocument(input: unknown, opts: NormalizeOptions = {}): 
   const src = source(input, opts);
   const r = checkDocument(src.value, src);
   const construct = constructFindings(r.findings);
-  if (construct.length > 0) throw configError(torchaoFirstError(construct) ?? construct[0]);
+  if (construct.length > 0) throw configError(torchaoFirstError(construct, r.configPointers) ?? construct[0]);
   if (!r.document) throw new FqcError("CONFIG", "config file could not be normalized");
   if (r.document.kind === "single") return { kind: "single", config: orderConfig(r.document.config) };
   if (r.document.kind === "recipe") {

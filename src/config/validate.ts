@@ -130,7 +130,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
     if (severity === "error") unlisted.errorCount += n;
     else if (severity === "warning") unlisted.warningCount += n;
   }
-  const primary = torchaoFirstError(check.findings);
+  const primary = torchaoFirstError(check.findings, check.configPointers);
   const rest: Finding[] = [];
   let lead: Finding | undefined;
   for (const f of findings) {
