@@ -219,6 +219,14 @@ describe("torchao's Python formatting in messages", () => {
 
 describe("granularity objects", () => {
   const ds = (text: string) => validate(text).diagnostics;
+  it("prints PerRow as the chosen torchao version does: PerRow() in v0.12, the dataclass PerRow(dim=-1) from v0.13", () => {
+    for (const [torchao, repr] of [["0.12", "PerRow()"], ["0.18", "PerRow(dim=-1)"]] as const) {
+      const ds = validate('{"dtype": "int8", "granularity": {"type": "PerRow"}, "group_size": 32}', { torchao }).diagnostics;
+      expect(ds.map((d) => d.message)).toEqual([`\`group_size\` conflicts with granularity '${repr}'`, `Granularity '${repr}' is not supported`]);
+    }
+    expect(() => normalize('{"dtype": "int8", "granularity": {"type": "PerRow"}}')).toThrow(/^Granularity 'PerRow\(\)' is not supported$/);
+  });
+
   it("rejects an unknown granularity type and suggests the supported one", () => {
     const d = ds('{"dtype": "int4", "granularity": {"type": "PerChannel"}}')[0];
     expect(d).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/type" });
