@@ -9,6 +9,7 @@ import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics
 import type { SourceDoc } from "../diagnostics/source.js";
 import { defineKey } from "../own-key.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
+import { pyRepr } from "./pyrepr.js";
 import { RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES } from "./vocabulary.js";
 
 type Problem = (pointer: string, message: string, hint?: string) => void;
@@ -17,6 +18,13 @@ const CONFIG_TYPES: readonly string[] = TORCHAO_CONFIG_TYPES;
 const PAIR_TYPES: Record<string, { activation: string; weight: string }> = Object.fromEntries(
   TORCHAO_PAIR_TYPES.map((t) => [t, { activation: "activation_config", weight: "weight_config" }]),
 );
+/** Each pair class's constructor keywords (v0.12's wrapper is a plain dataclass; v0.13+ QATConfig adds base_config and step). */
+const PAIR_FIELDS: Record<string, readonly string[]> = {
+  IntXQuantizationAwareTrainingConfig: ["activation_config", "weight_config"],
+  QATConfig: ["base_config", "activation_config", "weight_config", "step"],
+};
+/** QATConfig's steps (QATStep's values); `step` is lower-cased first. */
+const QAT_STEPS = ["prepare", "convert"];
 const RECIPE_TYPES: readonly string[] = TORCHAO_RECIPE_TYPES;
 const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
 const ENVELOPE_KEYS = ["_type", "_version", "_data"];
@@ -88,7 +96,19 @@ interface ConfigBase {
 /** A QAT pair envelope's `_data` at `base`: its configs in fqc's plain form, and where each role's `_data` is. */
 function unwrapPair(type: string, data: Record<string, unknown>, base: string, problem: Problem): { pair: Record<string, unknown>; bases: Record<string, ConfigBase> } {
   const keys = PAIR_TYPES[type];
-  if (data.base_config !== undefined && data.base_config !== null) {
+  // What the class's constructor refuses (torchao's QATConfig.__post_init__ for step), so fqc reads no JSON torchao could not have built.
+  for (const k of Object.keys(data)) {
+    if (!PAIR_FIELDS[type].includes(k)) problem(childPointer(base, k), `${type}.__init__() got an unexpected keyword argument '${k}'`, `${type} takes ${PAIR_FIELDS[type].join(", ")}.`);
+  }
+  let step = "prepare";
+  if (PAIR_FIELDS[type].includes("step") && data.step !== undefined) {
+    step = stepOf(data.step);
+    if (!QAT_STEPS.includes(step)) problem(childPointer(base, "step"), `\`step\` must be one of ${pyRepr(QAT_STEPS)}`, `Write "prepare", not ${jsonText(data.step)}.`);
+  }
+  if (step === "convert" && (isPresent(data[keys.activation]) || isPresent(data[keys.weight]))) {
+    problem(childPointer(base, "step"), "Cannot specify `weight_config` or `activation_config` in the convert step", 'A QATConfig with fake-quant configs is a "prepare" step.');
+  }
+  if (PAIR_FIELDS[type].includes("base_config") && isPresent(data.base_config)) {
     problem(childPointer(base, "base_config"), "a QATConfig built from a base_config derives its fake-quant configs inside torchao; fqc reads explicit activation_config/weight_config",
       "Build the QATConfig with activation_config=/weight_config= (IntxFakeQuantizeConfig) to lint or apply it with fqc.");
   }
@@ -107,6 +127,18 @@ function unwrapPair(type: string, data: Record<string, unknown>, base: string, p
     pair[role] = unwrapConfig(member._data, bases[role].at, problem);
   }
   return { pair, bases };
+}
+
+/** QATConfig's step, lower-cased as torchao does; a QATStep enum envelope by member name; "" for anything else. */
+function stepOf(v: unknown): string {
+  if (typeof v === "string") return v.toLowerCase();
+  if (isTorchaoEnvelope(v) && v._type === "QATStep" && typeof v._data === "string" && /^(PREPARE|CONVERT)$/.test(v._data)) return v._data.toLowerCase();
+  return "";
+}
+
+/** A keyword given a value (torchao checks `is not None`). */
+function isPresent(v: unknown): boolean {
+  return v !== undefined && v !== null;
 }
 
 /** A pointer in a plain pair (segments `[role, ...rest]`) → in its envelope; `fallback` for the pair itself. */

@@ -123,6 +123,29 @@ describe("torchao's config_to_dict JSON", () => {
     expect(() => normalizeDocument(doc)).toThrow();
   });
 
+  const weightOnly = (data: Record<string, unknown>) => ({
+    _type: "QATConfig", _version: 1,
+    _data: { base_config: null, activation_config: null, weight_config: fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int4"), granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } } }), ...data },
+  });
+  it.each([
+    [weightOnly({ step: "convert" }), "/_data/step", "Cannot specify `weight_config` or `activation_config` in the convert step"],
+    [weightOnly({ step: "train" }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
+    [weightOnly({ step: 1 }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
+    [weightOnly({ step: { _type: "QATStep", _data: "CONVERT" } }), "/_data/step", "Cannot specify `weight_config` or `activation_config` in the convert step"],
+    [weightOnly({ step: "prepare", note: "x" }), "/_data/note", "QATConfig.__init__() got an unexpected keyword argument 'note'"],
+    [{ ...v012, _data: { ...v012._data, step: "prepare" } }, "/_data/step", "IntXQuantizationAwareTrainingConfig.__init__() got an unexpected keyword argument 'step'"],
+  ])("refuses a QAT pair envelope torchao's constructor refuses (%#)", (doc, pointer, message) => {
+    expect(validate(doc).diagnostics).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer, message }]);
+    expect(() => normalizeDocument(doc)).toThrow(message);
+  });
+
+  it("takes QATConfig's step in any case, as torchao lower-cases it, and without it (the default prepare)", () => {
+    const plain = normalizeDocument(weightOnly({ step: "prepare" }));
+    expect(normalizeDocument(weightOnly({ step: "PREPARE" }))).toEqual(plain);
+    expect(normalizeDocument(weightOnly({ step: { _type: "QATStep", _data: "PREPARE" } }))).toEqual(plain);
+    expect(normalizeDocument(weightOnly({}))).toEqual(plain);
+  });
+
   it.each([
     [{ ...v012, $schema: "https://fqc.dev/schema/v1/fqc.schema.json" }, "/$schema", "holds only `_type`, `_version` and `_data` at its top, not `$schema`"],
     [{ ...v012, note: "exported by hand" }, "/note", "holds only `_type`, `_version` and `_data` at its top, not `note`"],
