@@ -103,7 +103,8 @@ export function checkConstructor(
   }
   let gObj: GranularityObject | undefined;
   let gObjBroken = false;
-  if (isPlainObject(raw.granularity)) {
+  // An object with a `type` names a granularity class; one without is a plain dict to torchao (a wrong type).
+  if (isPlainObject(raw.granularity) && hasKey(raw.granularity, "type")) {
     const r = readGranularityObject(raw.granularity, at("granularity"), kinds, budget);
     for (const f of r.findings) findings.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     gObj = r.object;
@@ -258,9 +259,6 @@ export function checkConstructor(
 function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: NumberKinds, budget: KeyBudget | undefined): { findings: Finding[]; object?: GranularityObject } {
   const findings: Finding[] = [];
   const example = 'Use {"type": "PerToken"}, {"type": "PerAxis", "axis": 0} or {"type": "PerGroup", "group_size": 32}.';
-  if (!hasKey(g, "type")) {
-    return { findings: [{ ruleId: "fqc/granularity-object", message: "a granularity object needs a `type`", hint: example, pointer: ptr }] };
-  }
   const type = g.type;
   if (typeof type !== "string" || !KNOWN_GRANULARITY_TYPES.includes(type)) {
     const guess = typeof type === "string" ? (type === "PerChannel" ? "PerAxis" : didYouMean(type, KNOWN_GRANULARITY_TYPES)) : undefined;

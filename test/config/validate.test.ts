@@ -234,7 +234,11 @@ describe("granularity objects", () => {
     expect(ds('{"dtype": "int4", "granularity": {"type": "PerGroups", "group_size": 32}}')[0].message).toContain('did you mean "PerGroup"?');
   });
   it("rejects objects without a type, with missing fields and with unknown fields", () => {
-    expect(ds('{"dtype": "int4", "granularity": {"group_size": 32}}')[0]).toMatchObject({ ruleId: "fqc/granularity-object", message: "a granularity object needs a `type`" });
+    // Without a `type` the object names no class: torchao receives a dict, a wrong type, and says so in its own words.
+    expect(ds('{"dtype": "int4", "granularity": {"group_size": 32.0}}')[0]).toMatchObject({
+      ruleId: "torchao/granularity-type", message: "Granularity '{'group_size': 32.0}' has unexpected type <class 'dict'>",
+    });
+    expect(ds('{"dtype": "int4", "granularity": {}, "group_size": 32}')[0]).toMatchObject({ ruleId: "torchao/group-size-conflict", message: "`group_size` conflicts with granularity '{}'" });
     expect(ds('{"dtype": "int4", "granularity": {"type": "PerGroup"}}')[0].message).toBe("a PerGroup granularity needs `group_size`");
     const extra = ds('{"dtype": "int4", "granularity": {"type": "PerAxis", "axis": 0, "dim": 0}}')[0];
     expect(extra).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/dim" });
