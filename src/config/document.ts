@@ -91,12 +91,53 @@ export function constructFindings(findings: readonly Finding[]): Finding[] {
 }
 
 /**
- * The error to lead with: what Python raises first (in document order:
- * activation before weight). An unexpected keyword argument is a TypeError of
- * the call itself, before the constructor body runs; then torchao's first
- * constructor ValueError, so its exact message comes first even when fqc also
- * reports wrong types elsewhere.
+ * What Python raises before the constructor body runs, in its order: the
+ * granularity argument cannot be built (a TypeError of `PerAxis()` and the
+ * like, evaluated before the call), then the call's binding (an unexpected
+ * keyword argument, then the missing positional `dtype`).
  */
-export function torchaoFirstError(findings: readonly Finding[]): Finding | undefined {
-  return findings.find((f) => f.ruleId === "fqc/unknown-key") ?? findings.find((f) => f.ruleId.startsWith("torchao/"));
+const RAISED_BEFORE_BODY = ["fqc/granularity-object", "fqc/unknown-key", "fqc/missing-dtype"];
+
+function raisedRank(ruleId: string): number | undefined {
+  const i = RAISED_BEFORE_BODY.indexOf(ruleId);
+  if (i >= 0) return i;
+  return ruleId.startsWith("torchao/") ? RAISED_BEFORE_BODY.length : undefined;
+}
+
+/** The config (one of `configPointers`, the longest that holds it) a finding at `pointer` belongs to. */
+function configOf(pointer: string, configPointers: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const c of configPointers) {
+    if ((c === "" || pointer === c || pointer.startsWith(`${c}/`)) && (best === undefined || c.length > best.length)) best = c;
+  }
+  return best;
+}
+
+/**
+ * The error to lead with: what Python raises first. Configs are built in
+ * document order (activation before weight), so the first config with such an
+ * error decides; within it, the argument problems above come first, then
+ * torchao's first constructor ValueError, so its exact message comes first
+ * even when fqc also reports wrong types elsewhere. A problem outside every
+ * config (an unknown key of a QAT pair) leads when it comes first.
+ */
+export function torchaoFirstError(findings: readonly Finding[], configPointers: readonly string[] = [""]): Finding | undefined {
+  let lead: Finding | undefined;
+  let leadRank = Infinity;
+  let leadConfig: string | undefined;
+  for (const f of findings) {
+    const rank = raisedRank(f.ruleId);
+    if (rank === undefined) continue;
+    if (lead === undefined) {
+      leadConfig = configOf(f.pointer, configPointers);
+      if (leadConfig === undefined) return f;
+    } else if (!(leadConfig === "" || f.pointer === leadConfig || f.pointer.startsWith(`${leadConfig}/`))) {
+      break; // a later config: Python never gets to build it
+    }
+    if (rank < leadRank) {
+      lead = f;
+      leadRank = rank;
+    }
+  }
+  return lead;
 }

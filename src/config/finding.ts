@@ -38,3 +38,8 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function hasKey(o: Record<string, unknown>, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
+
+/** The findings the given torchao version raises (a finding without `torchaoVersions` is raised by all). */
+export function raisedBy(findings: readonly Finding[], version: TorchaoVersion): Finding[] {
+  return findings.filter((f) => f.torchaoVersions === undefined || f.torchaoVersions.includes(version));
+}

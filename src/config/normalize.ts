@@ -16,7 +16,7 @@ import { checkConstructor } from "./torchao-rules.js";
 import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
-import { isPlainObject } from "./finding.js";
+import { isPlainObject, raisedBy } from "./finding.js";
 import { checkChoice, checkNotBytes, checkText, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option normalize takes, for its check of a caller's keys. */
@@ -66,7 +66,9 @@ export function normalize(input: unknown, opts: NormalizeOptions = {}): Canonica
     throw new FqcError("CONFIG", `a config must be an object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
   }
   const c = checkConstructor(value, "", src);
-  if (c.findings.length > 0) throw configError(torchaoFirstError(c.findings) ?? c.findings[0]);
+  // torchao v0.12's messages, the reference (a finding of another version only words the same error its way).
+  const findings = raisedBy(c.findings, "0.12");
+  if (findings.length > 0) throw configError(torchaoFirstError(findings) ?? findings[0]);
   if (!c.config) throw new FqcError("CONFIG", "config could not be normalized");
   return orderConfig(c.config);
 }
@@ -75,8 +77,8 @@ export function normalize(input: unknown, opts: NormalizeOptions = {}): Canonica
 export function normalizeDocument(input: unknown, opts: NormalizeOptions = {}): CanonicalDocument {
   const src = source(input, opts);
   const r = checkDocument(src.value, src);
-  const construct = constructFindings(r.findings);
-  if (construct.length > 0) throw configError(torchaoFirstError(construct) ?? construct[0]);
+  const construct = constructFindings(raisedBy(r.findings, "0.12"));
+  if (construct.length > 0) throw configError(torchaoFirstError(construct, r.configPointers) ?? construct[0]);
   if (!r.document) throw new FqcError("CONFIG", "config file could not be normalized");
   if (r.document.kind === "single") return { kind: "single", config: orderConfig(r.document.config) };
   if (r.document.kind === "recipe") {

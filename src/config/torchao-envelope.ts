@@ -9,6 +9,7 @@ import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics
 import type { SourceDoc } from "../diagnostics/source.js";
 import { defineKey } from "../own-key.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
+import { pyRepr } from "./pyrepr.js";
 import { RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES } from "./vocabulary.js";
 
 type Problem = (pointer: string, message: string, hint?: string) => void;
@@ -17,6 +18,13 @@ const CONFIG_TYPES: readonly string[] = TORCHAO_CONFIG_TYPES;
 const PAIR_TYPES: Record<string, { activation: string; weight: string }> = Object.fromEntries(
   TORCHAO_PAIR_TYPES.map((t) => [t, { activation: "activation_config", weight: "weight_config" }]),
 );
+/** Each pair class's constructor keywords (v0.12's wrapper is a plain dataclass; v0.13+ QATConfig adds base_config and step). */
+const PAIR_FIELDS: Record<string, readonly string[]> = {
+  IntXQuantizationAwareTrainingConfig: ["activation_config", "weight_config"],
+  QATConfig: ["base_config", "activation_config", "weight_config", "step"],
+};
+/** QATConfig's steps (QATStep's values); `step` is lower-cased first. */
+const QAT_STEPS = ["prepare", "convert"];
 const RECIPE_TYPES: readonly string[] = TORCHAO_RECIPE_TYPES;
 const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
 const ENVELOPE_KEYS = ["_type", "_version", "_data"];
@@ -63,7 +71,7 @@ export function unwrapTorchaoEnvelope(doc: Record<string, unknown>): Unwrapped {
     if (Object.hasOwn(data, "$schema")) {
       problem("/_data/$schema", `${type}.__init__() got an unexpected keyword argument '$schema'`, "torchao's JSON has no place for `$schema`: map the file to the schema in the editor's settings instead.");
     }
-    return { value: unwrapConfig(data, "/_data", problem), toOriginal: (p) => configPointer("/_data", p), problems };
+    return { value: unwrapConfig(data, "/_data", problem), toOriginal: (p) => configPointer({ at: "/_data", data }, p), problems };
   }
   if (RECIPE_TYPES.includes(type)) return unwrapRecipe(data);
   if (!PAIR_TYPES[type]) {
@@ -79,15 +87,33 @@ export function unwrapTorchaoEnvelope(doc: Record<string, unknown>): Unwrapped {
   return { value: u.pair, toOriginal, problems };
 }
 
+/** Where a config's `_data` is in the envelope, and what it holds as written. */
+interface ConfigBase {
+  at: string;
+  data: Record<string, unknown>;
+}
+
 /** A QAT pair envelope's `_data` at `base`: its configs in fqc's plain form, and where each role's `_data` is. */
-function unwrapPair(type: string, data: Record<string, unknown>, base: string, problem: Problem): { pair: Record<string, unknown>; bases: Record<string, string> } {
+function unwrapPair(type: string, data: Record<string, unknown>, base: string, problem: Problem): { pair: Record<string, unknown>; bases: Record<string, ConfigBase> } {
   const keys = PAIR_TYPES[type];
-  if (data.base_config !== undefined && data.base_config !== null) {
+  // What the class's constructor refuses (torchao's QATConfig.__post_init__ for step), so fqc reads no JSON torchao could not have built.
+  for (const k of Object.keys(data)) {
+    if (!PAIR_FIELDS[type].includes(k)) problem(childPointer(base, k), `${type}.__init__() got an unexpected keyword argument '${k}'`, `${type} takes ${PAIR_FIELDS[type].join(", ")}.`);
+  }
+  let step = "prepare";
+  if (PAIR_FIELDS[type].includes("step") && data.step !== undefined) {
+    step = stepOf(data.step);
+    if (!QAT_STEPS.includes(step)) problem(childPointer(base, "step"), `\`step\` must be one of ${pyRepr(QAT_STEPS)}`, `Write "prepare", not ${jsonText(data.step)}.`);
+  }
+  if (step === "convert" && (isPresent(data[keys.activation]) || isPresent(data[keys.weight]))) {
+    problem(childPointer(base, "step"), "Cannot specify `weight_config` or `activation_config` in the convert step", 'A QATConfig with fake-quant configs is a "prepare" step.');
+  }
+  if (PAIR_FIELDS[type].includes("base_config") && isPresent(data.base_config)) {
     problem(childPointer(base, "base_config"), "a QATConfig built from a base_config derives its fake-quant configs inside torchao; fqc reads explicit activation_config/weight_config",
       "Build the QATConfig with activation_config=/weight_config= (IntxFakeQuantizeConfig) to lint or apply it with fqc.");
   }
   const pair: Record<string, unknown> = {};
-  const bases: Record<string, string> = {};
+  const bases: Record<string, ConfigBase> = {};
   for (const role of ["activation", "weight"] as const) {
     const key = keys[role];
     const at = childPointer(base, key);
@@ -97,14 +123,26 @@ function unwrapPair(type: string, data: Record<string, unknown>, base: string, p
       problem(at, `\`${key}\` must be a FakeQuantizeConfig/IntxFakeQuantizeConfig in torchao's JSON form, not ${jsonText(member)}`);
       continue;
     }
-    bases[role] = childPointer(at, "_data");
-    pair[role] = unwrapConfig(member._data, bases[role], problem);
+    bases[role] = { at: childPointer(at, "_data"), data: member._data };
+    pair[role] = unwrapConfig(member._data, bases[role].at, problem);
   }
   return { pair, bases };
 }
 
+/** QATConfig's step, lower-cased as torchao does; a QATStep enum envelope by member name; "" for anything else. */
+function stepOf(v: unknown): string {
+  if (typeof v === "string") return v.toLowerCase();
+  if (isTorchaoEnvelope(v) && v._type === "QATStep" && typeof v._data === "string" && /^(PREPARE|CONVERT)$/.test(v._data)) return v._data.toLowerCase();
+  return "";
+}
+
+/** A keyword given a value (torchao checks `is not None`). */
+function isPresent(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
 /** A pointer in a plain pair (segments `[role, ...rest]`) → in its envelope; `fallback` for the pair itself. */
-function pairPointer(bases: Record<string, string>, segments: string[], fallback: string): string {
+function pairPointer(bases: Record<string, ConfigBase>, segments: string[], fallback: string): string {
   const [role, ...rest] = segments;
   const base = role === undefined ? undefined : bases[role];
   if (base === undefined) return fallback;
@@ -127,7 +165,7 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
     return { value: {}, toOriginal: (p) => p, problems };
   }
   const out: Record<string, unknown> = {};
-  const bases = new Map<string, Record<string, string>>();
+  const bases = new Map<string, Record<string, ConfigBase>>();
   for (const [key, v] of Object.entries(table)) {
     const at = childPointer(tableAt, key);
     if (v === null) {
@@ -155,13 +193,20 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
   return { value: { [RECIPE_KEY]: out }, toOriginal, problems };
 }
 
-/** A pointer inside one plain config → inside its envelope `_data` at `base`. */
-function configPointer(base: string, p: string): string {
-  const [field, sub] = parsePointer(p);
-  if (field === undefined) return base;
-  const at = childPointer(base, field);
-  if (field !== "granularity" || sub === undefined) return at;
-  return sub === "type" ? childPointer(at, "_type") : childPointer(childPointer(at, "_data"), sub);
+/**
+ * A pointer inside one plain config → inside its envelope `_data`. Only a granularity written as an envelope
+ * moves (`type` → `_type`, its fields under `_data`); any other value, a plain granularity object or a list
+ * among them, is where it was written.
+ */
+function configPointer(base: ConfigBase, p: string): string {
+  const [field, ...rest] = parsePointer(p);
+  if (field === undefined) return base.at;
+  let at = childPointer(base.at, field);
+  if (rest.length > 0 && field === "granularity" && isTorchaoEnvelope(base.data[field])) {
+    if (rest[0] === "type") return childPointer(at, "_type");
+    at = childPointer(at, "_data");
+  }
+  return rest.reduce((ptr, k) => childPointer(ptr, k), at);
 }
 
 /** One config's `_data`: each field decoded from its envelope; plain values pass through. */

@@ -103,7 +103,8 @@ export function checkConstructor(
   }
   let gObj: GranularityObject | undefined;
   let gObjBroken = false;
-  if (isPlainObject(raw.granularity)) {
+  // An object with a `type` names a granularity class; one without is a plain dict to torchao (a wrong type).
+  if (isPlainObject(raw.granularity) && hasKey(raw.granularity, "type")) {
     const r = readGranularityObject(raw.granularity, at("granularity"), kinds, budget);
     for (const f of r.findings) findings.push(f); // not push(...): a list of 100,000+ findings overflows the call stack
     gObj = r.object;
@@ -126,17 +127,21 @@ export function checkConstructor(
   };
   let granularity: CanonicalGranularity | undefined;
   if (gsSet && g !== null && g !== "per_group" && !gObjBroken) {
-    const shown = gObj ? gObj.repr : pyStr(g, at("granularity"), kinds);
-    fail({
-      ruleId: "torchao/group-size-conflict",
-      message: `\`group_size\` conflicts with granularity '${shown}'`,
-      hint: gObj?.type === "PerGroup" ? "Give the group size once: either in the PerGroup object or as `group_size`." : 'Remove `group_size`, or use "granularity": "per_group".',
-      pointer: at("group_size"),
-    });
+    for (const shown of gObj ? versionedReprs(gObj) : [{ repr: pyStr(g, at("granularity"), kinds) }]) {
+      fail({
+        ruleId: "torchao/group-size-conflict",
+        message: `\`group_size\` conflicts with granularity '${shown.repr}'`,
+        hint: gObj?.type === "PerGroup" ? "Give the group size once: either in the PerGroup object or as `group_size`." : 'Remove `group_size`, or use "granularity": "per_group".',
+        pointer: at("group_size"),
+        ...shown.versions,
+      });
+    }
   }
   if (gObj) {
     if ((UNSUPPORTED_GRANULARITY_TYPES as readonly string[]).includes(gObj.type)) {
-      fail({ ruleId: "torchao/granularity-unsupported", message: `Granularity '${gObj.repr}' is not supported`, hint: "Fake quantization supports PerToken, PerAxis(0) and PerGroup.", pointer: at("granularity") });
+      for (const shown of versionedReprs(gObj)) {
+        fail({ ruleId: "torchao/granularity-unsupported", message: `Granularity '${shown.repr}' is not supported`, hint: "Fake quantization supports PerToken, PerAxis(0) and PerGroup.", pointer: at("granularity"), ...shown.versions });
+      }
     } else if (gObj.type === "PerAxis") {
       const axis = gObj.fields.axis;
       // Python `axis != 0`: 0, 0.0 and False all equal 0.
@@ -254,9 +259,6 @@ export function checkConstructor(
 function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: NumberKinds, budget: KeyBudget | undefined): { findings: Finding[]; object?: GranularityObject } {
   const findings: Finding[] = [];
   const example = 'Use {"type": "PerToken"}, {"type": "PerAxis", "axis": 0} or {"type": "PerGroup", "group_size": 32}.';
-  if (!hasKey(g, "type")) {
-    return { findings: [{ ruleId: "fqc/granularity-object", message: "a granularity object needs a `type`", hint: example, pointer: ptr }] };
-  }
   const type = g.type;
   if (typeof type !== "string" || !KNOWN_GRANULARITY_TYPES.includes(type)) {
     const guess = typeof type === "string" ? (type === "PerChannel" ? "PerAxis" : didYouMean(type, KNOWN_GRANULARITY_TYPES)) : undefined;
@@ -288,6 +290,15 @@ function readGranularityObject(g: Record<string, unknown>, ptr: string, kinds: N
   for (const k of wanted) fields[k] = g[k];
   const repr = `${type}(${wanted.map((k) => `${k}=${pyRepr(g[k], childPointer(ptr, k), kinds)}`).join(", ")})`;
   return { findings, object: { type, fields, repr } };
+}
+
+/**
+ * torchao's repr of a granularity object, per version where they differ: from v0.13 PerRow is a dataclass
+ * with a `dim` field (default -1), printed `PerRow(dim=-1)`; v0.12's plain class prints `PerRow()`.
+ */
+function versionedReprs(g: GranularityObject): Array<{ repr: string; versions?: Pick<Finding, "torchaoVersions"> }> {
+  if (g.type !== "PerRow") return [{ repr: g.repr }];
+  return [{ repr: g.repr, versions: { torchaoVersions: ["0.12"] } }, { repr: "PerRow(dim=-1)", versions: { torchaoVersions: ["0.18"] } }];
 }
 
 function typeFinding(pointer: string, name: string, expected: string, v: unknown): Finding {

@@ -12,7 +12,7 @@ import { messageText } from "../diagnostics/one-line.js";
 import type { UnlistedCount } from "../diagnostics/format-types.js";
 import type { Diagnostic, Severity } from "../diagnostics/types.js";
 import { checkDocument, torchaoFirstError } from "./document.js";
-import type { Finding } from "./finding.js";
+import { raisedBy, type Finding } from "./finding.js";
 import type { RuleSettings } from "./rule-settings.js";
 import { ruleInfo } from "./rules.js";
 import { schemaFindings } from "./schema-check.js";
@@ -43,7 +43,7 @@ export interface ValidateOptions {
   maxProblems?: number;
   /**
    * The torchao version whose forward rules apply (default "0.12"): from v0.13, range learning with an integer
-   * zero point fails only for asymmetric configs (see `torchaoVersions` on a finding).
+   * zero point fails only for asymmetric configs (see `torchaoVersions` on a finding), and PerRow prints as `PerRow(dim=-1)`.
    */
   torchao?: TorchaoVersion;
 }
@@ -115,7 +115,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
   // The schema check above saw every finding (a schema error is explained by its rule's finding, whatever the version);
   // what the chosen torchao version does not raise is dropped only now.
   const torchao = opts.torchao ?? "0.12";
-  const findings = dedupe(check.findings, fromSchema).filter((f) => f.torchaoVersions === undefined || f.torchaoVersions.includes(torchao));
+  const findings = raisedBy(dedupe(check.findings, fromSchema), torchao);
   // A YAML file names its schema in a comment; only the text holds it.
   const modeline = typeof input === "string" && src.format === "yaml" ? modelineSchemaFinding(input) : undefined;
   if (modeline) findings.push(modeline);
@@ -130,7 +130,7 @@ export function judge(input: string | unknown, opts: ValidateOptions = {}): Judg
     if (severity === "error") unlisted.errorCount += n;
     else if (severity === "warning") unlisted.warningCount += n;
   }
-  const primary = torchaoFirstError(check.findings);
+  const primary = torchaoFirstError(findings, check.configPointers);
   const rest: Finding[] = [];
   let lead: Finding | undefined;
   for (const f of findings) {

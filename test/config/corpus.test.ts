@@ -9,7 +9,7 @@ import normalizeCases from "../fixtures/conformance/normalize.json" with { type:
 import manifest from "../fixtures/conformance/manifest.json" with { type: "json" };
 import forwardErrors from "../fixtures/conformance/forward_errors.json" with { type: "json" };
 
-interface InvalidCase { id: string; config: Record<string, unknown>; message: string }
+interface InvalidCase { id: string; config: Record<string, unknown>; message: string; head_message?: string }
 interface NormalizeCase { id: string; config: Record<string, unknown>; normalized: Record<string, unknown> }
 interface ForwardCase { id: string; config: Record<string, unknown>; message: string; error: string; mode: string }
 
@@ -59,6 +59,12 @@ describe("invalid.json: torchao's constructor errors", () => {
     expect(thrown).toBeInstanceOf(FqcError);
     expect((thrown as FqcError).code).toBe("CONFIG");
     expect((thrown as FqcError).message).toBe(c.message);
+  });
+
+  it.each(INVALID.map((c) => [c.id, c] as const))("%s: with --torchao 0.18, validate reports torchao HEAD's message first", (_id, c) => {
+    const { diagnostics } = validate(INVALID_TEXT.get(c.id)!, { filename: "cfg.json", torchao: "0.18" });
+    expect(diagnostics[0]?.message).toBe(c.head_message ?? c.message);
+    expect(diagnostics[0]?.ruleId).toMatch(/^torchao\//);
   });
 
   it("the same message comes first when the config is given as a parsed value or as YAML (integral literals only)", () => {

@@ -97,6 +97,19 @@ describe("torchao's config_to_dict JSON", () => {
     expect(d.pointer).toBe("/_data/weight_config/_data/granularity/_data/group_size");
   });
 
+  it("a value written in the plain form inside the envelope keeps its own place and literals", () => {
+    // Only an enveloped granularity has `_type`/`_data` levels; a plain one is read where it is written.
+    const text = '{"_type": "FakeQuantizeConfig", "_version": 1, "_data": {"dtype": {"_type": "torch.dtype", "_data": "int4"}, "granularity": [1.0, 2], "group_size": 32}}';
+    const [conflict] = validate(text, { filename: "torchao.json" }).diagnostics;
+    expect(conflict).toMatchObject({ ruleId: "torchao/group-size-conflict", message: "`group_size` conflicts with granularity '[1.0, 2]'" });
+    expect(() => normalize(text)).toThrow("`group_size` conflicts with granularity '[1.0, 2]'");
+    const axis = structuredClone(v012) as typeof v012;
+    (axis._data.weight_config._data as Record<string, unknown>).granularity = { type: "PerAxis", axis: 1 };
+    const d = validate(JSON.stringify(axis, null, 2), { filename: "torchao.json" }).diagnostics.find((x) => x.ruleId === "torchao/per-axis-axis")!;
+    expect(d.pointer).toBe("/_data/weight_config/_data/granularity/axis");
+    expect(JSON.stringify(axis, null, 2).split("\n")[d.line - 1]).toContain('"axis": 1');
+  });
+
   it.each([
     [{ _type: "Int4WeightOnlyConfig", _version: 1, _data: { group_size: 128 } }, "/_type"],
     [{ _type: "QATConfig", _version: 1, _data: { base_config: { _type: "Int4WeightOnlyConfig", _version: 1, _data: {} }, activation_config: null, weight_config: null, step: "prepare" } }, "/_data/base_config"],
@@ -108,6 +121,29 @@ describe("torchao's config_to_dict JSON", () => {
     expect(ds).toHaveLength(1);
     expect(ds[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer });
     expect(() => normalizeDocument(doc)).toThrow();
+  });
+
+  const weightOnly = (data: Record<string, unknown>) => ({
+    _type: "QATConfig", _version: 1,
+    _data: { base_config: null, activation_config: null, weight_config: fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int4"), granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } } }), ...data },
+  });
+  it.each([
+    [weightOnly({ step: "convert" }), "/_data/step", "Cannot specify `weight_config` or `activation_config` in the convert step"],
+    [weightOnly({ step: "train" }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
+    [weightOnly({ step: 1 }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
+    [weightOnly({ step: { _type: "QATStep", _data: "CONVERT" } }), "/_data/step", "Cannot specify `weight_config` or `activation_config` in the convert step"],
+    [weightOnly({ step: "prepare", note: "x" }), "/_data/note", "QATConfig.__init__() got an unexpected keyword argument 'note'"],
+    [{ ...v012, _data: { ...v012._data, step: "prepare" } }, "/_data/step", "IntXQuantizationAwareTrainingConfig.__init__() got an unexpected keyword argument 'step'"],
+  ])("refuses a QAT pair envelope torchao's constructor refuses (%#)", (doc, pointer, message) => {
+    expect(validate(doc).diagnostics).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer, message }]);
+    expect(() => normalizeDocument(doc)).toThrow(message);
+  });
+
+  it("takes QATConfig's step in any case, as torchao lower-cases it, and without it (the default prepare)", () => {
+    const plain = normalizeDocument(weightOnly({ step: "prepare" }));
+    expect(normalizeDocument(weightOnly({ step: "PREPARE" }))).toEqual(plain);
+    expect(normalizeDocument(weightOnly({ step: { _type: "QATStep", _data: "PREPARE" } }))).toEqual(plain);
+    expect(normalizeDocument(weightOnly({}))).toEqual(plain);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validate } from "../../src/config/validate.js";
-import { normalize } from "../../src/config/normalize.js";
+import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
 
 const pick = (d: Diagnostic) => ({ ruleId: d.ruleId, line: d.line, column: d.column, endLine: d.endLine, endColumn: d.endColumn });
@@ -163,6 +163,18 @@ describe("ordering and completeness", () => {
     expect(() => normalize('{"dtype": "int16", "group_sise": 32}')).toThrow(/^FakeQuantizeConfig.__init__\(\) got an unexpected keyword argument 'group_sise'/);
   });
 
+  it("leads with the argument errors Python raises before the constructor body: the granularity object, then the missing dtype", () => {
+    // FakeQuantizeConfig(granularity="per_token", group_size=32): TypeError for the missing dtype before any ValueError.
+    const missing = validate('{"granularity": "per_token", "group_size": 32}').diagnostics;
+    expect(missing.map((d) => d.ruleId)).toEqual(["fqc/missing-dtype", "torchao/group-size-conflict"]);
+    expect(() => normalize('{"granularity": "per_token", "group_size": 32}')).toThrow("missing required key `dtype`");
+    // PerAxis() is built (and raises) before the call: before an unexpected keyword and torchao's ValueErrors.
+    const gObj = validate('{"dtype": "int16", "granularity": {"type": "PerAxis"}, "group_sise": 32, "group_size": 32}').diagnostics;
+    expect(gObj[0]).toMatchObject({ ruleId: "fqc/granularity-object", message: "a PerAxis granularity needs `axis`" });
+    expect(gObj.map((d) => d.ruleId)).toContain("fqc/unknown-key");
+    expect(gObj.map((d) => d.ruleId)).toContain("torchao/dtype-unsupported");
+  });
+
   it("sorts purely by position when the first problem is fqc's own type check", () => {
     const ds = validate('{"dtype": "int4", "group_size": 32, "is_symmetric": "yes", "zero_point_domain": "int"}').diagnostics;
     expect(ds.map((d) => d.ruleId)).toEqual(["fqc/type", "fqc/enum"]);
@@ -207,6 +219,14 @@ describe("torchao's Python formatting in messages", () => {
 
 describe("granularity objects", () => {
   const ds = (text: string) => validate(text).diagnostics;
+  it("prints PerRow as the chosen torchao version does: PerRow() in v0.12, the dataclass PerRow(dim=-1) from v0.13", () => {
+    for (const [torchao, repr] of [["0.12", "PerRow()"], ["0.18", "PerRow(dim=-1)"]] as const) {
+      const ds = validate('{"dtype": "int8", "granularity": {"type": "PerRow"}, "group_size": 32}', { torchao }).diagnostics;
+      expect(ds.map((d) => d.message)).toEqual([`\`group_size\` conflicts with granularity '${repr}'`, `Granularity '${repr}' is not supported`]);
+    }
+    expect(() => normalize('{"dtype": "int8", "granularity": {"type": "PerRow"}}')).toThrow(/^Granularity 'PerRow\(\)' is not supported$/);
+  });
+
   it("rejects an unknown granularity type and suggests the supported one", () => {
     const d = ds('{"dtype": "int4", "granularity": {"type": "PerChannel"}}')[0];
     expect(d).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/type" });
@@ -214,7 +234,11 @@ describe("granularity objects", () => {
     expect(ds('{"dtype": "int4", "granularity": {"type": "PerGroups", "group_size": 32}}')[0].message).toContain('did you mean "PerGroup"?');
   });
   it("rejects objects without a type, with missing fields and with unknown fields", () => {
-    expect(ds('{"dtype": "int4", "granularity": {"group_size": 32}}')[0]).toMatchObject({ ruleId: "fqc/granularity-object", message: "a granularity object needs a `type`" });
+    // Without a `type` the object names no class: torchao receives a dict, a wrong type, and says so in its own words.
+    expect(ds('{"dtype": "int4", "granularity": {"group_size": 32.0}}')[0]).toMatchObject({
+      ruleId: "torchao/granularity-type", message: "Granularity '{'group_size': 32.0}' has unexpected type <class 'dict'>",
+    });
+    expect(ds('{"dtype": "int4", "granularity": {}, "group_size": 32}')[0]).toMatchObject({ ruleId: "torchao/group-size-conflict", message: "`group_size` conflicts with granularity '{}'" });
     expect(ds('{"dtype": "int4", "granularity": {"type": "PerGroup"}}')[0].message).toBe("a PerGroup granularity needs `group_size`");
     const extra = ds('{"dtype": "int4", "granularity": {"type": "PerAxis", "axis": 0, "dim": 0}}')[0];
     expect(extra).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/dim" });
@@ -305,6 +329,14 @@ describe("pair files and $schema", () => {
     expect(ds[0].message).toBe("Unexpected granularity: 'per-token', must be one of ['per_token', 'per_channel', 'per_group']");
     expect(ds.some((d) => d.pointer === "/weight/dtype")).toBe(true);
   });
+  it("leads with the activation's torchao error over an argument error of the weight, which Python never reaches", () => {
+    const ds = validate({ activation: { dtype: "int8", granularity: "per-token" }, weight: { dtype: "int4", group_size: 32, group_sise: 32 } }).diagnostics;
+    expect(ds[0]).toMatchObject({ ruleId: "torchao/granularity-unknown-string", pointer: "/activation/granularity" });
+    expect(ds.some((d) => d.ruleId === "fqc/unknown-key" && d.pointer === "/weight/group_sise")).toBe(true);
+    expect(() => normalizeDocument({ weight: { dtype: "int4", group_sise: 32 }, activation: { dtype: "int16", granularity: "per_token" } }))
+      .toThrow(/^Unsupported dtype 'torch.int16'/);
+  });
+
   it("allows a top-level $schema string in single and pair files, and nothing else at that key", () => {
     expect(validate('{"$schema": "https://fqc.dev/schema/v1/fqc.schema.json", "dtype": "int4", "group_size": 32}').diagnostics).toEqual([]);
     expect(validate({ $schema: "x", weight: { dtype: "int4", group_size: 32 } }).diagnostics).toEqual([]);

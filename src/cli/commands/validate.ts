@@ -21,7 +21,7 @@ export const VALIDATE_OPTIONS = {
   role: { type: "string", choices: ["weight", "activation"], describe: "With --tensor and a QAT pair: which config to check (default: both against a .npy, the weight side against a checkpoint)" },
   "compute-dtype": { type: "string", choices: COMPUTE_DTYPES, describe: "With --tensor: the dtype fqc apply would compute in" },
   // A number-like choice must stay a string: yargs would make "0.18" the number 0.18 and reject it.
-  torchao: { type: "string", choices: TORCHAO_VERSIONS, default: "0.12", describe: "The torchao version whose forward rules (and, with --tensor, forward checks) to run" },
+  torchao: { type: "string", choices: TORCHAO_VERSIONS, default: "0.12", describe: "The torchao version whose forward rules (and, with --tensor, forward checks) to run, and whose wording of PerRow (v0.13+: PerRow(dim=-1))" },
   "stdin-filename": { type: "string", default: "<stdin>", describe: "Name for stdin input in reports (its extension selects JSON or YAML)" },
   "output-file": { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" },
   quiet: { alias: "q", type: "boolean", default: false, describe: "Report errors only" },
