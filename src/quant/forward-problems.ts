@@ -47,7 +47,7 @@ export function nearbyDivisors(n: number, g: number): number[] {
   return [...below, ...above];
 }
 
-function groupAlternatives(c: number, g: number): string {
+export function groupAlternatives(c: number, g: number): string {
   if (c <= 1) return `A last dimension of ${c} cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.`;
   const divs = nearbyDivisors(c, g).filter((d) => d !== c);
   return divs.length > 0

@@ -51,7 +51,7 @@ export class CellPlans {
 
 /** What one column does to one tensor, with the plan when it fake-quantizes it. */
 function planCell(t: CheckpointTensor, target: TensorTarget, torchao: TorchaoVersion, cache: PlanCache): Omit<CellPlan, "target"> {
-  if (target.action === "skip") return { plan: null, refusal: target.error ?? null };
+  if (target.action === "skip" || target.error !== undefined) return { plan: null, refusal: target.error ?? null };
   if (!isFloatTensorDtype(t.dtype)) {
     // Planners never target these; a hand-made column might.
     return { plan: null, refusal: `${t.dtype} tensors are not fake-quantized (F32, F16 and BF16 are)` };

@@ -19,9 +19,9 @@ export function targetsFromPlan(entries: readonly TensorPlanEntry[]): TensorTarg
 
 function targetOf(e: TensorPlanEntry): TensorTarget {
   const key = e.key ?? null;
-  if (e.action === "quantize") return { action: "quantize", key, config: e.config! };
-  // A skip can still be an error (an exact recipe key naming an integer tensor): apply refuses it, so the report flags it.
+  // An error (torchao's refusal of a targeted tensor, or an exact recipe key naming an integer tensor): apply refuses it, so the report flags it.
   const error = e.errors[0]?.message;
+  if (e.action === "quantize") return error === undefined ? { action: "quantize", key, config: e.config! } : { action: "quantize", key, config: e.config!, error };
   return error === undefined ? { action: "skip", key, reason: e.note ?? "left alone" } : { action: "skip", key, reason: e.note ?? "left alone", error };
 }
 

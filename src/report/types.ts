@@ -8,7 +8,7 @@ import type { ErrorFigures, StatSums } from "./stats.js";
 
 /** What one column does to each tensor, by checkpoint index: the output of planning a config or recipe. */
 export type TensorTarget =
-  | { action: "quantize"; key: string | null; config: CanonicalConfig }
+  | { action: "quantize"; key: string | null; config: CanonicalConfig; /** The plan's first error for this tensor (torchao would refuse it). */ error?: string }
   | { action: "skip"; key: string | null; reason: string; /** The plan's error for this tensor (apply would refuse it). */ error?: string };
 
 /** One config or recipe given on the command line. */

@@ -9,7 +9,7 @@ import {
   appliedConfig, compileRecipe, moduleKeys, primeRecipe, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
-import { findForwardProblems } from "../quant/forward-problems.js";
+import { findForwardProblems, groupAlternatives } from "../quant/forward-problems.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
@@ -134,8 +134,29 @@ function forwardIssues(config: CanonicalConfig, t: TensorInfo, opts: PlanOptions
   });
 }
 
+/**
+ * torchao swaps a Linear for a FakeQuantizedLinear before any forward, and that constructor refuses a per_group
+ * weight config whose group size does not divide in_features (qat/linear.py): the first error a QAT run on the
+ * weight meets, so it stands for the forward ones (which would only follow once it is fixed).
+ */
+function linearSwapIssue(config: CanonicalConfig, t: TensorInfo): PlanIssue | undefined {
+  if (config.granularity.type !== "PerGroup" || t.shape.length !== 2) return undefined;
+  const g = Number(config.granularity.group_size); // true/false are Python's 1/0: never an issue here
+  const inFeatures = t.shape[1];
+  // Python's `in_features % 0` raises ZeroDivisionError instead; the forward checks word a group size of 0.
+  if (!Number.isInteger(g) || g === 0 || inFeatures % g === 0) return undefined;
+  return {
+    message: `in_features (${inFeatures}) % group_size (${g}) must be == 0`,
+    hint: `torchao raises this ValueError when it swaps the Linear holding this weight for a FakeQuantizedLinear. ${groupAlternatives(inFeatures, g)}`,
+    torchaoError: "ValueError",
+  };
+}
+
 function quantize(t: TensorInfo, key: string, tier: MatchTier | "config", config: CanonicalConfig, opts: PlanOptions): TensorPlanEntry {
-  return { tensor: t, action: "quantize", key, tier, config, errors: forwardIssues(config, t, opts) };
+  // --config and _default take Linear layers only (torchao's default filter); a lone .npy is a bare tensor, and a
+  // module or parameter key may take an Embedding, whose swap checks nothing.
+  const swap = !opts.loneTensor && (tier === "config" || tier === "default") ? linearSwapIssue(config, t) : undefined;
+  return { tensor: t, action: "quantize", key, tier, config, errors: swap ? [swap] : forwardIssues(config, t, opts) };
 }
 
 function skip(t: TensorInfo, reason: SkipReason, note: string, extra: { key?: string; tier?: MatchTier | "config"; errors?: PlanIssue[] } = {}): TensorPlanEntry {

@@ -103,16 +103,16 @@ describe("fqc validate CONFIG --tensor CHECKPOINT", () => {
     expect(s.code).toBe(1);
     const d = diagnosticsOf(s.stdout);
     expect(d.map((x) => [x.ruleId, x.severity, x.line, x.column])).toEqual([["fqc/tensor-shape", "error", 3, 17]]);
-    expect(d[0].message).toMatch(/^model\.layers\.0\.mlp\.up_proj\.weight \(48, 40\) BF16 in .*model\.safetensors: group_size 16 does not divide the last dimension \(40\)/);
+    expect(d[0].message).toMatch(/^model\.layers\.0\.mlp\.up_proj\.weight \(48, 40\) BF16 in .*model\.safetensors: in_features \(40\) % group_size \(16\) must be == 0$/);
+    expect(d[0].hint).toMatch(/torchao raises this ValueError when it swaps the Linear holding this weight for a FakeQuantizedLinear/);
   });
   it("groups the tensors that fail the same way, naming the first and counting the rest", () => {
     const cfg = tmp.write("g64.json", '{"dtype": "int4", "group_size": 64}');
     const d = diagnosticsOf(runFqc(["validate", cfg, "--tensor", model, "--format", "json"]).stdout);
-    // torchao's message names the shape: (64, 32) for embed_tokens and lm_head, (32, 32), (48, 40): three problems.
+    // torchao's Linear swap names in_features: 32 for embed_tokens, lm_head and q_proj, 40 for up_proj: two problems.
     expect(d.map((x) => x.message.replace(/ in .*?: /, ": ").replace(/ \(torchao.*$/, ""))).toEqual([
-      "model.embed_tokens.weight (and 1 more) (64, 32) BF16: group_size 64 is larger than the last dimension (32) of input shape [64, 32]",
-      "model.layers.0.self_attn.q_proj.weight (32, 32) BF16: group_size 64 is larger than the last dimension (32) of input shape [32, 32]",
-      "model.layers.0.mlp.up_proj.weight (48, 40) BF16: group_size 64 is larger than the last dimension (40) of input shape [48, 40]",
+      "model.embed_tokens.weight (and 2 more) (64, 32) BF16: in_features (32) % group_size (64) must be == 0",
+      "model.layers.0.mlp.up_proj.weight (48, 40) BF16: in_features (40) % group_size (64) must be == 0",
     ]);
   });
   it("is clean when the config fits every targeted tensor", () => {

@@ -206,9 +206,14 @@ describe("reportCheckpoint", () => {
     const ckpt = testCheckpoint(tmp.path("refuse.safetensors"), tensors);
     const report = await reportCheckpoint(ckpt, [column("int4", configTargets(ckpt, INT4_G32))], { threads: 1 });
     expect(report.tensors[0].cells[0].status).toBe("refused");
-    expect(report.tensors[0].cells[0].reason).toMatch(/40/);
+    // The planner's first error, as apply and validate give it: torchao's Linear swap refuses in_features 40 first.
+    expect(report.tensors[0].cells[0].reason).toBe("in_features (40) % group_size (32) must be == 0");
     expect(report.tensors[1].cells[0].status).toBe("quantized");
     expect(report.summaries[0]).toMatchObject({ tensorsQuantized: 1, tensorsRefused: 1 });
+    // A hand-made target (no planner error) is refused by the plan itself, with the forward check's message.
+    const bare: TensorTarget[] = tensors.map(() => ({ action: "quantize", key: null, config: INT4_G32 }));
+    const own = await reportCheckpoint(ckpt, [column("int4", bare)], { threads: 1 });
+    expect(own.tensors[0].cells[0]).toMatchObject({ status: "refused", reason: expect.stringMatching(/^group_size 32 does not divide the last dimension \(40\)/) });
   });
 
   it("sums overall SQNR over the quantized tensors' squares (parameter-weighted), not as a mean of dB", async () => {

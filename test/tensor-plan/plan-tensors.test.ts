@@ -54,9 +54,29 @@ describe("planTensors with --config (no recipe)", () => {
     expect(plan.map((e) => e.tensor.name)).toEqual(MODEL.map((t) => t.name));
   });
   it("reports torchao's forward problem for a shape the config cannot take", () => {
-    const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize(INT4) });
+    const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize({ dtype: "int8", granularity: "per_channel", eps: 3.4e38 }) });
     expect(p[0].action).toBe("quantize");
-    expect(p[0].errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/group_size 32 does not divide the last dimension \(48\)/), torchaoError: "AssertionError" })]);
+    expect(p[0].errors).toEqual([expect.objectContaining({ message: "value cannot be converted to type at::BFloat16 without overflow", torchaoError: "RuntimeError" })]);
+  });
+  it("reports torchao's Linear swap refusal for a group size that does not divide in_features (before any forward check)", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48]), T("b.weight", "F32", [4, 16]), T("c.weight", "F32", [4, 64])], { config: normalize(INT4) });
+    expect(p.map((e) => e.errors)).toEqual([
+      [{ message: "in_features (48) % group_size (32) must be == 0", hint: expect.stringMatching(/swaps the Linear .* FakeQuantizedLinear\. Use a group_size that divides 48/), torchaoError: "ValueError" }],
+      // 16 % 32 is 16: the swap refuses a group larger than the row too.
+      [expect.objectContaining({ message: "in_features (16) % group_size (32) must be == 0", torchaoError: "ValueError" })],
+      [],
+    ]);
+    // A negative group size dividing in_features passes the swap (Python's 48 % -16 is 0) and fails at forward.
+    const neg = planTensors([T("a.weight", "F32", [4, 48])], { config: { ...normalize(INT4), granularity: { type: "PerGroup", group_size: -16 } } });
+    expect(neg[0].errors[0]).toMatchObject({ torchaoError: "AssertionError" });
+    const negOff = planTensors([T("a.weight", "F32", [4, 48])], { config: { ...normalize(INT4), granularity: { type: "PerGroup", group_size: -32 } } });
+    expect(negOff[0].errors[0]).toMatchObject({ message: "in_features (48) % group_size (-32) must be == 0" });
+  });
+  it("leaves a lone .npy and per_channel to the forward checks: the Linear swap checks only per_group", () => {
+    const lone = planTensors([T("w", "F32", [4, 48])], { config: normalize(INT4) }, { loneTensor: true });
+    expect(lone[0].errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/group_size 32 does not divide the last dimension \(48\)/), torchaoError: "AssertionError" })]);
+    const channel = planTensors([T("a.weight", "F32", [4, 1])], { config: normalize({ dtype: "int8", granularity: "per_channel" }) });
+    expect(channel[0].errors[0]).toMatchObject({ torchaoError: "AssertionError" });
   });
   it("checks eps against each tensor's own dtype, which torchao clamps the scale in", () => {
     const tensors = [T("a.weight", "BF16", [4, 64]), T("b.weight", "F32", [4, 64]), T("c.weight", "F16", [4, 64])];
@@ -171,6 +191,12 @@ describe("planTensors: exact-name keys on non-float tensors, _default, blocked m
     const p = planTensors([T("a.weight", "BF16", [4, 64]), T("norm.weight", "BF16", [64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ _default: INT4 }) });
     expect(p.map((e) => [e.action, e.reason ?? null])).toEqual([["quantize", null], ["skip", "not-linear-weight"], ["skip", "no-match"]]);
   });
+  it("gives torchao's Linear swap refusal under _default (Linear modules only), the forward check under keys that may take an Embedding", () => {
+    const t = [T("a.weight", "F32", [4, 48]), T("emb.weight", "F32", [4, 48]), T("c.weight", "F32", [4, 48])];
+    const p = planTensors(t, { recipe: recipeOf({ emb: INT4, "c.weight": INT4, _default: INT4 }) });
+    expect(p.map((e) => [e.tier, e.errors[0]?.torchaoError])).toEqual([["default", "ValueError"], ["module", "AssertionError"], ["parameter", "AssertionError"]]);
+    expect(p[0].errors[0].message).toBe("in_features (48) % group_size (32) must be == 0");
+  });
   it("explains a module left alone because a parameter key matched its sibling", () => {
     const p = planTensors([T("a.weight", "BF16", [4, 64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ "a.bias": null, _default: INT4 }) });
     expect(p[0]).toMatchObject({ action: "skip", reason: "blocked", note: expect.stringMatching(/`a\.bias` matches a\.bias, so torchao skips module keys and _default/) });
@@ -258,7 +284,7 @@ describe("rendering the plan", () => {
     const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize(INT4) });
     const text = renderPlanTable(p);
     expect(text.split("\n")[1]).toMatch(/\berror\b/);
-    expect(text).toMatch(/error: a\.weight \(key --config\): group_size 32 does not divide[^\n]*\n  hint: /);
+    expect(text).toMatch(/error: a\.weight \(key --config\): in_features \(48\) % group_size \(32\) must be == 0\n  hint: /);
     expect(text).toContain("1 error");
   });
   it("says 1 tensor and 1 element, not 1 tensors and 1 elements, in the summary line", () => {
