@@ -112,7 +112,7 @@ function orderConfig(c: CanonicalConfig): CanonicalConfig {
   const g = c.granularity;
   // Past 2^53 the number read is not the one written: printing it would change the file's value.
   if (g.type === "PerGroup" && typeof g.group_size === "number" && Number.isInteger(g.group_size) && !Number.isSafeInteger(g.group_size)) {
-    throw new FqcError("CONFIG", `\`group_size\` ${String(g.group_size)} is past 2^53: it cannot be read, nor written back, exactly`, {
+    throw new FqcError("CONFIG", `\`group_size\` ${String(g.group_size)} is 2^53 or more: it cannot be read, nor written back, exactly`, {
       hint: "Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).",
     });
   }
