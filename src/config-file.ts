@@ -2,9 +2,9 @@
  * Reading config files for the commands: text from a path or stdin, validated
  * into a canonical document, and the role picked out of a QAT pair.
  */
-import { closeSync, constants, openSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants, openSync, statSync, type Stats } from "node:fs";
 import { FqcError } from "./errors.js";
-import { boundedText, configTooLarge, MAX_CONFIG_BYTES } from "./config-size.js";
+import { boundedText, configTooLarge, MAX_CONFIG_BYTES, readBoundedFile } from "./config-size.js";
 import { validate } from "./config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "./config/types.js";
 import type { Diagnostic } from "./diagnostics/types.js";
@@ -21,7 +21,7 @@ export function readTextFile(path: string, stat?: Stats): string {
   try {
     const st = stat ?? statSync(path);
     if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw configTooLarge(path, st.size);
-    return readFileSync(path, "utf8");
+    return readBoundedFile(path, st.size);
   } catch (e) {
     if (e instanceof FqcError) throw e;
     throw textFileError(path, e);
