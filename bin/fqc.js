@@ -13,8 +13,14 @@ try {
   cli = loadCli({ cache: codeCacheFor(args) });
 } catch (e) {
   const unbuilt = (e?.code === "ENOENT" && e.path === BUNDLE) || (e?.code === "MODULE_NOT_FOUND" && String(e.message).includes(EARLY));
-  if (!unbuilt) throw e;
-  process.stderr.write(unbuiltMessage());
+  if (unbuilt) {
+    process.stderr.write(unbuiltMessage());
+    process.exit(2);
+  }
+  // fqc's own files unreadable (too many open files under a tight `ulimit -n`, an I/O error): one line, not a trace.
+  if (typeof e?.code !== "string" || typeof e.syscall !== "string") throw e;
+  const why = e.code === "EMFILE" ? "too many open files\n  hint: Raise the open-file limit (ulimit -n)." : e.message;
+  process.stderr.write(`fqc: cannot read ${e.path ?? BUNDLE} (fqc's own code): ${why}\n`);
   process.exit(2);
 }
 cli.main(args, undefined, { workers }).then((code) => {

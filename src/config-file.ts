@@ -2,9 +2,10 @@
  * Reading config files for the commands: text from a path or stdin, validated
  * into a canonical document, and the role picked out of a QAT pair.
  */
-import { closeSync, constants, openSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants, openSync, statSync, type Stats } from "node:fs";
 import { FqcError } from "./errors.js";
-import { boundedText, configTooLarge, MAX_CONFIG_BYTES } from "./config-size.js";
+import { ioError } from "./npy/fail.js";
+import { boundedText, configTooLarge, MAX_CONFIG_BYTES, readBoundedFile } from "./config-size.js";
 import { validate } from "./config/validate.js";
 import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "./config/types.js";
 import type { Diagnostic } from "./diagnostics/types.js";
@@ -21,7 +22,7 @@ export function readTextFile(path: string, stat?: Stats): string {
   try {
     const st = stat ?? statSync(path);
     if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw configTooLarge(path, st.size);
-    return readFileSync(path, "utf8");
+    return readBoundedFile(path, st.size);
   } catch (e) {
     if (e instanceof FqcError) throw e;
     throw textFileError(path, e);
@@ -80,12 +81,15 @@ function readPipe(path: string): Promise<string> {
 }
 
 function textFileError(path: string, e: unknown): FqcError {
-  const err = e as NodeJS.ErrnoException;
-  const what = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory, expected a file" : err.code === "EACCES" ? "permission denied" : err.message;
-  const hint = err.code === "EISDIR" ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'`
-    : err.code === "ENOENT" ? "Check the path (a relative one starts from the current directory)."
-    : err.code === "EACCES" ? "Check the file's permissions." : undefined;
-  return new FqcError("IO", `${path}: ${what}`, { file: path, hint, cause: e });
+  const code = (e as NodeJS.ErrnoException).code;
+  // A config's own words for these; others (too many open files, an I/O error, …) as every other file fqc reads says them.
+  if (code === "ENOENT") return new FqcError("IO", `${path}: no such file`, { file: path, hint: "Check the path (a relative one starts from the current directory).", cause: e });
+  if (code === "EACCES") return new FqcError("IO", `${path}: permission denied`, { file: path, hint: "Check the file's permissions.", cause: e });
+  if (code === "EISDIR") {
+    const hint = `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'`;
+    return new FqcError("IO", `${path}: is a directory, expected a file`, { file: path, hint, cause: e });
+  }
+  return ioError(path, "read", e);
 }
 
 export function loadConfigText(file: string, text: string, torchao?: TorchaoVersion): LoadedConfig {

@@ -3,6 +3,7 @@
  * file, a pipe, standard input). Kept apart from config-file.ts, which loads
  * the validator: standard input is read on the CLI's start path.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { FqcError } from "./errors.js";
 import { withThousands } from "./thousands.js";
 
@@ -53,4 +54,33 @@ export function boundedText(
       if (!refused) resolve(Buffer.concat(chunks).toString("utf8"));
     },
   };
+}
+
+/**
+ * A file's text, read until its end but never past MAX_CONFIG_BYTES (refused
+ * then). Its size, taken before, is only a hint: a file that grows while it
+ * is read (another process appending to it) or that says it holds 0 bytes
+ * (/proc's) would otherwise be read on without bound, in one synchronous call
+ * no signal interrupts. `sizeHint`: the size stat gave, so that one read
+ * usually takes it all.
+ */
+export function readBoundedFile(path: string, sizeHint = 0): string {
+  const fd = openSync(path, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let room = Math.min(Math.max(sizeHint + 1, 64 * 1024), MAX_CONFIG_BYTES + 1);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(room);
+      const n = readSync(fd, chunk, 0, room, null);
+      if (n === 0) break;
+      bytes += n;
+      if (bytes > MAX_CONFIG_BYTES) throw configTooLarge(path);
+      chunks.push(n === room ? chunk : chunk.subarray(0, n));
+      room = Math.min(1 << 20, MAX_CONFIG_BYTES + 1 - bytes);
+    }
+    return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -33,7 +33,7 @@ import { resolveThreads } from "../parallel/thread-count.js";
 import { kernelFor, type KernelChoice, type KernelKind } from "../quant/kernel.js";
 import type { ComputeDtype, QuantPlan } from "../quant/plan.js";
 import { PlanCache } from "../quant/plan-cache.js";
-import { yieldEvery } from "../parallel/share-work.js";
+import { yieldEvery, yieldToEventLoop } from "../parallel/share-work.js";
 import { chunkElementsFor } from "../apply.js";
 import { QparamsFile } from "./qparams-file.js";
 import { runChunkTask } from "./run-task.js";
@@ -438,6 +438,10 @@ async function run(
     qparams?.prepare();
     writer.prepare?.();
     statsFile?.prepare();
+    // The report and the qparams' header are made synchronously (seconds for 100,000s of tensors): an abort or
+    // a signal that came meanwhile stops the run here, before any rename, not after every output was written.
+    await yieldToEventLoop();
+    if (opts.signal?.aborted) throw interrupted();
     qparams?.commit();
     writer.commit();
     statsFile?.commit();

@@ -25,6 +25,7 @@ import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
 import { configTensorDiagnostics, problemPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
 import { readTensorList } from "./tensor-list.js";
+import { yieldEvery } from "../parallel/share-work.js";
 
 export interface LintOptions {
   files: string[];
@@ -180,7 +181,11 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     }
     tensors = readTensorList(opts.tensor);
   }
+  // Reading a regular file and judging it never wait on the event loop, so without a turn of it between files a
+  // signal would only be handled once every file was checked (seconds for thousands, minutes for large ones).
+  const pause = yieldEvery();
   for (const f of files) {
+    await pause();
     const name = f === STDIO_ARG ? opts.stdinFilename : f;
     result.files.push(name);
     if (f !== STDIO_ARG) result.readPaths.push(f);

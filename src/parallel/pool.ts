@@ -24,6 +24,11 @@ export class WorkerPool {
   private closed = false;
   /** The last job was posted (runOnAll's `last`): workers end by themselves after it. */
   private ended = false;
+  /**
+   * Workers that failed or exited, with why: a job posted to one later would wait for a reply that never
+   * comes (a thread that could not start, out of descriptors, fails before apply posts its first job).
+   */
+  private readonly gone = new Map<WorkerThread, Error>();
 
   /** `started`: workers already running worker-entry (early-workers.ts), used before new ones are started. */
   constructor(size: number, started: WorkerThread[] = []) {
@@ -45,10 +50,10 @@ export class WorkerPool {
       else p.reject(failureError(r));
     });
     // Only this worker's job fails: the others keep running until they see the stop flag.
-    w.on("error", (e) => this.fail(e, w));
+    w.on("error", (e) => this.lose(w, threadError(e)));
     // A worker must never exit while the pool is open; if one does, fail its job rather than hang.
     w.on("exit", (code) => {
-      if (!this.closed && !(this.ended && code === 0 && !this.hasJob(w))) this.fail(new Error(`worker thread exited unexpectedly (code ${code})`), w);
+      if (!this.closed && !(this.ended && code === 0 && !this.hasJob(w))) this.lose(w, new Error(`worker thread exited unexpectedly (code ${code})`));
     });
     return w;
   }
@@ -56,6 +61,12 @@ export class WorkerPool {
   private hasJob(w: WorkerThread): boolean {
     for (const p of this.pending.values()) if (p.worker === w) return true;
     return false;
+  }
+
+  /** `w` is lost (the first reason stays: an error comes before its exit): its job fails, and any job later posted to it. */
+  private lose(w: WorkerThread, e: Error): void {
+    if (!this.gone.has(w)) this.gone.set(w, e);
+    this.fail(this.gone.get(w)!, w);
   }
 
   /** Reject the jobs of `worker` (all jobs when none is named). */
@@ -81,6 +92,11 @@ export class WorkerPool {
     let failed = false;
     const runs = this.workers.map((w) =>
       new Promise<number>((resolve, reject) => {
+        const lost = this.gone.get(w);
+        if (lost) {
+          reject(lost);
+          return;
+        }
         const id = this.nextId++;
         this.pending.set(id, { resolve, reject, worker: w });
         w.postMessage({ id, task, last });
@@ -104,6 +120,25 @@ export class WorkerPool {
     this.fail(new Error("worker pool closed"));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * A thread's own failure as the run's error: one that could not start (Node's ERR_WORKER_INIT_FAILED, e.g. out of
+ * file descriptors: each thread needs a few) or ran out of memory is the machine's limit, not a bug in fqc.
+ */
+function threadError(e: Error): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ERR_WORKER_INIT_FAILED") {
+    const errno = /\b(E[A-Z]+)$/.exec(e.message)?.[1];
+    const why = errno === "EMFILE" ? "too many open files" : errno ?? e.message;
+    const alone = "--threads 1 to compute on the main thread alone";
+    const hint = errno === "EMFILE" ? `Raise the open-file limit (ulimit -n), or pass ${alone}.` : `Pass ${alone}.`;
+    return new FqcError("IO", `cannot start a worker thread: ${why}`, { hint, cause: e });
+  }
+  if (code === "ERR_WORKER_OUT_OF_MEMORY") {
+    return new FqcError("IO", "a worker thread ran out of memory", { hint: "Pass --threads 1 to compute on the main thread alone, or free memory.", cause: e });
+  }
+  return e;
 }
 
 /** Rebuild a worker's error: an FqcError keeps its code (hence the exit status), hint and file. */

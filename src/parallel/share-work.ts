@@ -52,8 +52,13 @@ export async function shareWork(mainShare: () => Promise<void>, opts: ShareWorkO
 /** Longest run of chunks between two turns of the event loop. */
 export const YIELD_MS = 5;
 
-/** Lets the event loop run (signals, progress) between two chunks. */
-function yieldToEventLoop(): Promise<void> {
+/**
+ * Lets the event loop run (signals, progress) between two chunks, and before
+ * outputs are renamed into place: a signal that came during synchronous work
+ * (rendering a report of 100,000s of tensors takes seconds) is handled then,
+ * so the run it stops leaves no output.
+ */
+export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 

@@ -4,11 +4,12 @@
  * config) or an endless stream ends with exit 2 and one message naming it,
  * instead of filling memory until the process aborts.
  */
-import { closeSync, existsSync, openSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { boundedText, MAX_CONFIG_BYTES } from "../../src/config-size.js";
 import { FqcError } from "../../src/errors.js";
+import { readTextFile } from "../../src/config-file.js";
 import { FQC, tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/in-process.js";
 
@@ -65,6 +66,26 @@ describe("a config file larger than the bound", () => {
     truncateSync(edge, MAX_CONFIG_BYTES);
     const r = await runMain(["validate", edge], { cwd: tmp.dir });
     expect(r.stdout).not.toContain("MiB fqc reads");
+  });
+});
+
+describe("a config file that grows after its size was taken", () => {
+  it("is read up to the bound and refused there, not read to its new end (a 64 MiB + 1 byte file its stat said was 2 bytes)", () => {
+    const growing = tmp.path("growing.json");
+    writeFileSync(growing, "{}");
+    const before = statSync(growing);
+    truncateSync(growing, MAX_CONFIG_BYTES + 1);
+    expect(() => readTextFile(growing, before)).toThrow("growing.json: holds more than the 64 MiB fqc reads as a config or recipe");
+  });
+
+  it("a file that grew within the bound is read to its end; one whose size says 0 (/proc's) is read whole", () => {
+    const grew = tmp.path("grew.json");
+    writeFileSync(grew, "{}");
+    const before = statSync(grew);
+    const text = `{"dtype": "int4", "group_size": 32, "note": "${"x".repeat(200_000)}"}`;
+    writeFileSync(grew, text);
+    expect(readTextFile(grew, before)).toBe(text);
+    if (existsSync("/proc/self/status")) expect(readTextFile("/proc/self/status")).toMatch(/^Name:[^]*\nPid:/);
   });
 });
 

@@ -304,3 +304,19 @@ describe("too many open files with a sharded checkpoint", () => {
     expect(readdirSync(tmp.dir).filter((n) => n.includes(".fqc-"))).toEqual([]);
   });
 });
+
+describe("a config that cannot be read for another reason than a missing file or a permission", () => {
+  it("too many open files (apply) or an I/O error (validate): named as for any other file, with the fix", async () => {
+    inject.open = { path: /w\.json$/, code: "EMFILE" };
+    const a = await runMain(["apply", npy, tmp.path("cfg-emfile.npy"), "-c", cfg, "-j", "1"], { cwd: tmp.dir });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(`fqc: ${cfg}: cannot read: too many open files\n  hint: Raise the open-file limit (ulimit -n).\n`);
+    inject.open = null;
+    inject.read = { path: /w\.json$/, code: "EIO", from: 0 };
+    const v = await runMain(["validate", cfg], { cwd: tmp.dir });
+    expect(v.code).toBe(2);
+    expect(v.stdout).toContain("cannot read: input/output error (the disk or network file system failed)");
+    expect(v.stdout).toContain("hint: Check the device (dmesg, the file system's health), then run again.");
+    expect(existsSync(tmp.path("cfg-emfile.npy"))).toBe(false);
+  });
+});

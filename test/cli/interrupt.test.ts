@@ -199,6 +199,46 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
   });
 });
 
+describe.skipIf(!hasProc)("a signal while many files are checked or rewritten (each read and judged without waiting)", () => {
+  const SAMPLE = '{"dtype": "int4", "group_size": 32}';
+  /** `n` copies of a (non-canonical) config in a fresh directory. */
+  function configs(name: string, n: number): string[] {
+    execFileSync("mkdir", [tmp.path(name)]);
+    return Array.from({ length: n }, (_, i) => tmp.write(`${name}/c${i}.json`, SAMPLE));
+  }
+
+  it("validate -o stops between two files: exit 143, no report written (not every file checked first, then the report)", async () => {
+    const files = configs("many-validate", 1500);
+    const fifo = tmp.path("first.json");
+    execFileSync("mkfifo", [fifo]);
+    const out = tmp.path("many-validate.json");
+    const run = start(["validate", fifo, ...files, "-o", out]);
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    await writeFile(fifo, SAMPLE); // read, the other 1,500 files follow at once, with no more waiting on input
+    run.child.kill("SIGTERM");
+    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("normalize --write stops between two files: exit 130, the files before rewritten, the rest as they were, no temp file", async () => {
+    const files = configs("many-normalize", 1000);
+    const run = start(["normalize", "--write", ...files]);
+    await until("the first rewrite", () => run.stderr().includes(": rewritten\n"));
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    const rewritten = new Set(run.stderr().split("\n").filter((l) => l.endsWith(": rewritten")).map((l) => l.slice(0, -": rewritten".length)));
+    expect(run.stderr().endsWith("fqc: interrupted by SIGINT\n")).toBe(true);
+    expect(rewritten.size).toBeGreaterThan(0);
+    expect(rewritten.size).toBeLessThan(files.length);
+    for (const f of files) {
+      if (rewritten.has(f)) expect(readFileSync(f, "utf8"), f).not.toBe(SAMPLE);
+      else expect(readFileSync(f, "utf8"), f).toBe(SAMPLE);
+    }
+    expect(tempsIn(tmp.path("many-normalize"))).toEqual([]);
+  });
+});
+
 const hasScript = (() => {
   try {
     execFileSync("script", ["--version"], { stdio: "ignore" });

@@ -87,6 +87,22 @@ describe("the fqc launcher", () => {
     expect(a.stderr).toBe(r.stderr);
   });
 
+  it("says in one line, exit 2, when the bundle cannot be read (too many open files under a tight ulimit -n), with no stack trace", () => {
+    // Preloaded: reading the bundle fails as it does when the launcher and Node hold every descriptor the limit allows.
+    const preload = tmp.write("emfile.cjs", `const fs = require("node:fs");
+const real = fs.readFileSync;
+fs.readFileSync = function (p, ...rest) {
+  if (String(p).endsWith("fqc.cjs")) throw Object.assign(new Error("EMFILE: too many open files, open '" + p + "'"), { code: "EMFILE", syscall: "open", path: String(p) });
+  return real.call(this, p, ...rest);
+};`);
+    const bundle = path.join(ROOT, "dist", "fqc.cjs");
+    for (const args of [["--version"], ["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("w.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")]]) {
+      const r = runFqc(args, { exe: [process.execPath, "-r", preload, path.join(ROOT, "bin/fqc.js")] });
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toBe(`fqc: cannot read ${bundle} (fqc's own code): too many open files\n  hint: Raise the open-file limit (ulimit -n).\n`);
+    }
+  });
+
   it("in an installed copy with no build (a git install whose prepare npm skipped), says to reinstall with scripts, not to run npm run build", () => {
     const fqc = install("node_modules/fqc", false); // as `files` ships it from git without prepare: no scripts/, no dist/
     for (const args of [["--version"], ["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("w2.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")]]) {

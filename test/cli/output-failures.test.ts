@@ -4,7 +4,7 @@
  * SIGPIPE); any other write error (`> /dev/full`) is one line and exit 2.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FQC, ROOT, tempDir } from "../helpers/cli.js";
@@ -45,6 +45,17 @@ describe("stdout to a pipe the reader closes early", () => {
     const r = spawnSync("sh", ["-c", `"$0" "$1" normalize "$2"/cfg-*.json | head -1`, process.execPath, FQC, tmp.dir], { encoding: "utf8", cwd: ROOT });
     expect(r.stdout).toBe("{\n");
     expect(r.stderr).toBe("");
+  });
+});
+
+describe("stderr to a pipe the reader closes early", () => {
+  it("normalize --write saying 'rewritten' file by file ends quietly with 141, as for stdout: the files after stay as they were", async () => {
+    const files = Array.from({ length: 1000 }, (_, i) => tmp.write(`w-${i}.json`, '{"dtype": "int4", "group_size": 32}'));
+    const child = spawn(process.execPath, [FQC, "normalize", "--write", ...files], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr.once("data", () => child.stderr.destroy());
+    const [code] = await new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+    expect(code).toBe(141);
+    expect(readFileSync(files[files.length - 1], "utf8")).toBe('{"dtype": "int4", "group_size": 32}');
   });
 });
 

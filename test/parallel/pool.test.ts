@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,6 +8,7 @@ import { FqcError } from "../../src/errors.js";
 import { NpyRowReader } from "../../src/npy/reader.js";
 import { AtomicNpyWriter } from "../../src/npy/writer.js";
 import { WorkerPool } from "../../src/parallel/pool.js";
+import type { WorkerThread } from "../../src/host-types.js";
 import { makePlan } from "../../src/quant/plan.js";
 import { normalize } from "../../src/config/normalize.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
@@ -270,5 +272,42 @@ describe("apply with workers: progress, interruption, failures", () => {
     expect(chunkElementsFor(32)).toBe(1 << 19);
     expect(chunkElementsFor(256)).toBe(1 << 18);
     for (const t of [1, 3, 17, 40, 64]) expect(t * chunkElementsFor(t)).toBeLessThanOrEqual(Math.max(16 << 20, t << 18));
+  });
+});
+
+describe("a worker thread that could not start", () => {
+  /** A thread as Node reports one it could not start: it never replies, then says why ("error") and ends ("exit"). */
+  function unstartedThread(): EventEmitter & WorkerThread {
+    return Object.assign(new EventEmitter(), { postMessage: () => {}, terminate: async () => 1 });
+  }
+  const initFailure = (errno: string) => Object.assign(new Error(`Worker initialization failure: ${errno}`), { code: "ERR_WORKER_INIT_FAILED" });
+  const noHang = <T>(p: Promise<T>): Promise<T | "hung"> => Promise.race([p, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 2000))]);
+
+  it("before its first job (out of file descriptors): the job fails at once, saying so with the fix, instead of waiting for ever", async () => {
+    const w = unstartedThread();
+    const pool = new WorkerPool(1, [w]);
+    w.emit("error", initFailure("EMFILE"));
+    w.emit("exit", 1);
+    let stops = 0;
+    const err = await noHang(pool.runOnAll({} as ChunkTask, () => { stops++; }).catch((e: unknown) => e));
+    await pool.close();
+    expect(err).toBeInstanceOf(FqcError);
+    expect((err as FqcError).code).toBe("IO");
+    expect((err as FqcError).message).toBe("cannot start a worker thread: too many open files");
+    expect((err as FqcError).hint).toBe("Raise the open-file limit (ulimit -n), or pass --threads 1 to compute on the main thread alone.");
+    expect(stops).toBe(1);
+  });
+
+  it("while its job is posted: the same error, not an internal one", async () => {
+    const w = unstartedThread();
+    const pool = new WorkerPool(1, [w]);
+    const run = pool.runOnAll({} as ChunkTask, () => {}).catch((e: unknown) => e);
+    w.emit("error", initFailure("EAGAIN"));
+    w.emit("exit", 1);
+    const err = await noHang(run);
+    await pool.close();
+    expect(err).toBeInstanceOf(FqcError);
+    expect((err as FqcError).message).toBe("cannot start a worker thread: EAGAIN");
+    expect((err as FqcError).hint).toBe("Pass --threads 1 to compute on the main thread alone.");
   });
 });

@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../write-file.js";
 import { expandPatterns } from "../lint-files.js";
 import { ignorePatterns, projectSettings, unmatchedIsError } from "../project-ignore.js";
 import { shellWord } from "../shell-word.js";
+import { yieldEvery } from "../../parallel/share-work.js";
 import type { NormalizeArgs } from "./normalize.js";
 
 export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
@@ -27,7 +28,11 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
       ? new FqcError("USAGE", `every file matching ${pattern} is ignored`, { hint: "Check --ignore-pattern and the project's ignorePatterns, or pass --no-error-on-unmatched-pattern (or --no-project-config)." })
       : new FqcError("USAGE", `no files match ${pattern}`, { hint: "Check the pattern; quote it so the shell does not expand it first (or pass --no-error-on-unmatched-pattern)." }));
   }
+  // A turn of the event loop between files (reading and rewriting one never waits on it): a signal stops the run
+  // between two files, not after every file was rewritten.
+  const pause = yieldEvery();
   for (const f of files) {
+    await pause();
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
     let text: string;
     try {

@@ -22,7 +22,8 @@ import { threadsArg } from "../threads-arg.js";
 import { decimalArg, wholeNumberArg } from "../number-arg.js";
 import { STDIO_ARG, stderrIsTTY, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
-import { batchedText, commitPieces } from "../write-file.js";
+import { batchedText, writePieces } from "../write-file.js";
+import { yieldToEventLoop } from "../../parallel/share-work.js";
 import type { ReportArgs, ReportContext } from "./report.js";
 
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
@@ -116,7 +117,15 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     throw err;
   }
   if (outFile) {
-    commitPieces(outFile, pieces);
+    try {
+      writePieces(outFile, pieces);
+    } catch (err) {
+      outFile.abort();
+      throw err;
+    }
+    // Making the report is synchronous (seconds for 100,000s of tensors): a signal that came meanwhile stops the run now, before the rename.
+    await yieldToEventLoop();
+    outFile.commit();
   } else {
     for (const text of batchedText(pieces)) io.stdout.write(text);
   }

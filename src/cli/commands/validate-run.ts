@@ -17,6 +17,7 @@ import { lintFiles, type LintOptions } from "../lint-files.js";
 import { ignorePatterns, projectSettings, unmatchedIsError } from "../project-ignore.js";
 import { repoRoot } from "../repo-root.js";
 import { writeFileAtomic } from "../write-file.js";
+import { yieldToEventLoop } from "../../parallel/share-work.js";
 import { formatFor } from "../output-format.js";
 import { wholeNumberArg } from "../number-arg.js";
 import type { ValidateArgs } from "./validate.js";
@@ -83,6 +84,8 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   if (toFile) {
     const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
     checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
+    // A signal that came while the report was formatted (synchronous) stops the run now, before the file is written.
+    await yieldToEventLoop();
     writeFileAtomic(argv["output-file"]!, report, { keep: reads.map((r) => r.path) });
   }
   else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);

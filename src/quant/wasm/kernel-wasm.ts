@@ -168,9 +168,21 @@ export function moduleBytes(): Uint8Array | null {
   return bytes;
 }
 
+/**
+ * A new instance, or null when its memory cannot be had: V8 reserves ~10 GiB
+ * of address space per wasm memory, which a virtual-memory limit (`ulimit -v`,
+ * common on shared clusters) refuses with a RangeError. Every caller then runs
+ * the JS kernel, which gives the same bytes.
+ */
 function instantiate(): FqExports | null {
   const c = compile();
-  return c && (new c.api.Instance(c.module, {}).exports as FqExports);
+  if (!c) return null;
+  try {
+    return new c.api.Instance(c.module, {}).exports as FqExports;
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
 }
 
 function instance(): FqExports | null {
