@@ -180,7 +180,7 @@ function npyF32(shape: number[]): Uint8Array {
   return out;
 }
 
-interface JsonDiagnostic { ruleId: string; severity: string; message: string; line: number; column: number; pointer?: string }
+interface JsonDiagnostic { ruleId: string; severity: string; message: string; line: number; column: number; pointer?: string; hint?: string }
 function diagnosticsOf(stdout: string): JsonDiagnostic[] {
   return (JSON.parse(stdout) as { files: Array<{ diagnostics: JsonDiagnostic[] }> }).files[0].diagnostics;
 }
