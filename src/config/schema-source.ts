@@ -48,6 +48,14 @@ function set(key: string): S {
 function ifPresent(key: string, schema: S): S {
   return { not: { required: [key], properties: { [key]: { not: schema } } } };
 }
+/**
+ * If present, its value matches `schema`, tested in place rather than under `not`: yaml-language-server words a
+ * failed `not` only as "Matches a schema that is not allowed." (it ignores `errorMessage` there), while a failed
+ * `enum` or `type` carries the rule's words in every editor. For a rule's `then` only: editors propose its values.
+ */
+function valueIn(key: string, schema: S): S {
+  return { properties: { [key]: schema } };
+}
 function obj(s: S): S {
   return { type: "object", ...s };
 }
@@ -131,6 +139,22 @@ function granularityDefs(): Record<string, S> {
   };
 }
 
+/**
+ * The object form: one of the three classes, with every `type` named beside them. yaml-language-server proposes
+ * values from the one class that fits best (PerToken, which needs no other key), so without the enum `type:`
+ * would offer PerToken alone; the enum changes no verdict.
+ */
+function granularityObject(ref: (name: string) => string): S {
+  const defs = granularityDefs();
+  const names = Object.keys(defs);
+  const typeOf = (n: string) => (defs[n].properties as Record<string, { description: string }>).type;
+  return {
+    type: "object",
+    properties: { type: { enum: names, enumDescriptions: names.map((n) => typeOf(n).description) } },
+    anyOf: names.map((n) => ({ $ref: ref(n) })),
+  };
+}
+
 function configProperties(ref: (name: string) => string): Record<string, S> {
   return {
     dtype: doc("dtype", described("dtype", DTYPE_NAMES, dtypeDescription)),
@@ -138,9 +162,7 @@ function configProperties(ref: (name: string) => string): Record<string, S> {
       default: null,
       anyOf: [
         described("granularity", GRANULARITY_STRINGS),
-        { $ref: ref("PerToken") },
-        { $ref: ref("PerAxis") },
-        { $ref: ref("PerGroup") },
+        granularityObject(ref),
         { type: "null" },
       ],
     }),
@@ -175,6 +197,10 @@ const PER_TOKEN: S = { anyOf: [{ const: "per_token" }, obj(is("type", { const: "
 function worded(s: S, message: string): S {
   const out: S = { ...s };
   if ("not" in s) out.errorMessage = message;
+  // valueIn: the value's own schema fails, so it carries the words.
+  if (!("not" in s) && !("required" in s) && s.properties) {
+    out.properties = Object.fromEntries(Object.entries(s.properties as Record<string, S>).map(([k, v]) => [k, { ...v, errorMessage: message }]));
+  }
   for (const k of ["anyOf", "allOf"]) if (Array.isArray(s[k])) out[k] = (s[k] as S[]).map((x) => worded(x, message));
   return out;
 }
@@ -201,7 +227,7 @@ function crossFieldRuleSchemas(): S[] {
     {
       $comment: "torchao/group-size-conflict: group_size conflicts with any granularity other than \"per_group\" or null.",
       if: obj(set("group_size")),
-      then: ifPresent("granularity", { enum: [null, "per_group"] }),
+      then: valueIn("granularity", { enum: [null, "per_group"] }),
     },
     {
       $comment: "torchao/per-group-without-group-size: granularity \"per_group\" needs group_size.",
@@ -215,7 +241,7 @@ function crossFieldRuleSchemas(): S[] {
     {
       $comment: "torchao/mapping-type-and-is-symmetric: mapping_type and is_symmetric cannot both be set (even when they agree).",
       if: obj(set("mapping_type")),
-      then: ifPresent("is_symmetric", { type: "null" }),
+      then: valueIn("is_symmetric", { type: "null" }),
     },
     {
       $comment: "torchao/dynamic-range-learning: range_learning requires is_dynamic false (is_dynamic defaults to true).",
