@@ -33,13 +33,18 @@ export function writePiecesAtomic(target: string, pieces: Iterable<string>, opts
 
 /** Writes the pieces into an open atomic file and commits it; on a failure the file is aborted (removed). */
 export function commitPieces(file: AtomicFile, pieces: Iterable<string>): void {
+  writePiecesOrAbort(file, pieces);
+  file.commit();
+}
+
+/** Writes the pieces into an open atomic file, aborting (removing) it on a failure; the caller commits it. */
+export function writePiecesOrAbort(file: AtomicFile, pieces: Iterable<string>): void {
   try {
     writePieces(file, pieces);
   } catch (e) {
     file.abort();
     throw e;
   }
-  file.commit();
 }
 
 /** Text made in pieces into an open atomic file, in writes of ~1 MiB (the caller commits or aborts it). */

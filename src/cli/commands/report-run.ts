@@ -22,7 +22,7 @@ import { threadsArg } from "../threads-arg.js";
 import { decimalArg, wholeNumberArg } from "../number-arg.js";
 import { STDIO_ARG, stderrIsTTY, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
-import { batchedText, writePieces } from "../write-file.js";
+import { batchedText, writePiecesOrAbort } from "../write-file.js";
 import { yieldToEventLoop } from "../../parallel/share-work.js";
 import type { ReportArgs, ReportContext } from "./report.js";
 
@@ -117,12 +117,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     throw err;
   }
   if (outFile) {
-    try {
-      writePieces(outFile, pieces);
-    } catch (err) {
-      outFile.abort();
-      throw err;
-    }
+    writePiecesOrAbort(outFile, pieces);
     // Making the report is synchronous (seconds for 100,000s of tensors): a signal that came meanwhile stops the run now, before the rename.
     await yieldToEventLoop();
     outFile.commit();
