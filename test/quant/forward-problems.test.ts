@@ -187,6 +187,15 @@ describe("makePlan layout", () => {
     const cfg = { ...perToken, mapping_type: "ASYMMETRIC" as const };
     expect(makePlan(cfg, [2, 3, 17], { compute: "float16", torchao: "0.12" })).toMatchObject({ rows: 6, rowLength: 17, qparamShape: [2, 3], domain: "INT" });
     expect(makePlan(cfg, [7], { compute: "float32", torchao: "0.12" }).qparamShape).toEqual([]);
+    // A last dim of 1: torch reduces over every dim and stores a 0-d scale, however many leading dims of 1.
+    expect(makePlan(cfg, [1, 1], { compute: "float32", torchao: "0.12" })).toMatchObject({ rows: 1, rowLength: 1, qparamShape: [] });
+    expect(makePlan(cfg, [1, 1, 1], { compute: "float32", torchao: "0.12" }).qparamShape).toEqual([]);
+  });
+  it("records the shape it planned, as a copy of the caller's", () => {
+    const shape = [6, 64];
+    const p = makePlan(base, shape, { compute: "float32", torchao: "0.12" });
+    shape[0] = 7;
+    expect(p.shape).toEqual([6, 64]);
   });
   it("resolves the default eps per path and version, rounded to the compute dtype", () => {
     const eps = (cfg: CanonicalConfig, compute: "float32" | "float16" | "bfloat16", v: "0.12" | "0.18") =>
@@ -199,6 +208,9 @@ describe("makePlan layout", () => {
     expect(eps(base, "float16", "0.12")).toBe(2 ** -10);
     expect(eps(base, "float16", "0.18")).toBe(2 ** -14);
     expect(eps(asymGroup, "float32", "0.18")).toBe(Math.fround(1e-6));
+    // float64 compute (fqc's extension): finfo(float64).eps and .tiny.
+    expect(makePlan(base, [2, 64], { compute: "float64", torchao: "0.12" }).eps).toBe(2 ** -52);
+    expect(makePlan(base, [2, 64], { compute: "float64", torchao: "0.18" }).eps).toBe(2 ** -1022);
     expect(eps({ ...base, eps: 1e-30 }, "float16", "0.12")).toBe(0);
     expect(eps({ ...base, eps: 0.001 }, "bfloat16", "0.12")).toBe(0.00099945068359375) // numpy bit-RNE of float32(0.001);
   });
