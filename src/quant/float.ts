@@ -16,8 +16,7 @@ export function roundHalfEven(x: number): number {
     const r = (x + MAGIC) - MAGIC;
     return r === 0 ? x * 0 : r; // x*0 is -0 for negative x, like rint
   }
-  if (!(x < 4503599627370496 && x > -4503599627370496)) return x; // |x| ≥ 2^52: already an integer (or NaN/inf)
-  // 2^51 ≤ |x| < 2^52: the fraction is 0 or 0.5.
+  // |x| ≥ 2^51: the fraction is 0.5 or 0 (always 0 from 2^52 on); NaN and ±inf give x − f = NaN and stay as they are.
   const f = Math.floor(x);
   if (x - f !== 0.5) return x;
   return f % 2 === 0 ? f : f + 1;

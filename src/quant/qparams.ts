@@ -32,8 +32,8 @@ export function qparamCtx(plan: QuantPlan): QparamCtx {
   const kind = plan.kind === "per_token" ? 0 : plan.symmetric ? 1 : 2;
   const b = plan.bits;
   // Symmetric groups use the *signed* range even for uintN: (−1, 0) for 1 bit.
-  const symLo = b === 1 ? -1 : -(2 ** (b - 1));
-  const symHi = b === 1 ? 0 : 2 ** (b - 1) - 1;
+  const symLo = -(2 ** (b - 1));
+  const symHi = 2 ** (b - 1) - 1;
   const divisor = kind === 0 ? plan.qmax - plan.qmin : kind === 1 ? (symHi - symLo) / 2 : 2 ** b - 1;
   return {
     w: dcode(plan.compute),

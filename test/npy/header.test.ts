@@ -170,6 +170,14 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
   it("more than 64 dimensions", () => {
     expect(errorOf(ok(DICT("<f4", `(${Array(65).fill(1).join(", ")})`), f32Bytes([0]))).message).toContain("65 dimensions");
   });
+  it("accepts the limits themselves: 64 dimensions, and a dimension, element count and byte count of 2^53 - 1", () => {
+    const dims64 = ok(DICT("<f4", `(${Array(64).fill(1).join(", ")})`), f32Bytes([0]));
+    expect(parseNpyHeader(dims64, dims64.length, "t.npy").shape).toEqual(Array(64).fill(1));
+    const max = Number.MAX_SAFE_INTEGER;
+    // The shape passes both encoder and parser; only the missing data is left to refuse.
+    const header = encodeNpyHeader({ descr: "|u1", shape: [max] });
+    expect(errorOf(header).message).toBe(`t.npy: data truncated: shape (${max},) of |u1 needs ${max} bytes but the file has 0`);
+  });
   it("data shorter than the shape says (truncated)", () => {
     const e = errorOf(ok(DICT("<f4", "(3,)"), f32Bytes([1, 2])));
     expect(e.message).toBe("t.npy: data truncated: shape (3,) of <f4 needs 12 bytes but the file has 8");
@@ -196,13 +204,23 @@ describe("encodeNpyHeader", () => {
     expect(enc.length % 64).toBe(0);
     expect(parseNpyHeader(file, file.length, name).dataOffset).toBe(enc.length);
   });
+  it("leaves numpy's growth room for the first dim (C order) or the last (Fortran order): the header length numpy writes", () => {
+    // Long shapes (a 0 dim keeps them valid) whose header lands near a 64-byte boundary, so the growth room decides
+    // the length; 128 is what numpy 2's _write_array_header gives for both.
+    for (const [shape, fortranOrder] of [[[218621064865, 1000000, 29800980, 18082951, 0], false], [[0, 423349175499, 10000, 100000, 60803380602], true]] as const) {
+      const enc = encodeNpyHeader({ descr: "<f4", shape, fortranOrder });
+      expect(enc.length, shape.join("x")).toBe(128);
+      const parsed = parseNpyHeader(enc, enc.length, "t.npy");
+      expect([parsed.shape, parsed.fortranOrder, parsed.dataOffset]).toEqual([shape, fortranOrder, 128]);
+    }
+  });
   it("spells one-byte descrs with '|' like numpy", () => {
     expect(Buffer.from(encodeNpyHeader({ descr: "<i1", shape: [2] })).toString("latin1")).toContain("'descr': '|i1'");
   });
   it("refuses unsupported descrs and bad shapes", () => {
     expect(() => encodeNpyHeader({ descr: "|O", shape: [1] })).toThrow("pickle");
     expect(() => encodeNpyHeader({ descr: "<f4", shape: [-1] })).toThrow("negative");
-    expect(() => encodeNpyHeader({ descr: "<f4", shape: [1.5] })).toThrow("not an integer");
+    expect(() => encodeNpyHeader({ descr: "<f4", shape: [1.5] })).toThrow("cannot write .npy: dimension 0 is 1.5, not an integer");
   });
   it("switches to version 2.0 only when the header needs a u32 length", () => {
     const small = wrapHeaderText("{}");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bf16round, bf16roundFromF32, castToInt, f16round, f16roundFromF32, pow2, roundHalfEven, roundTo, toComputeDtype } from "../../src/quant/float.js";
+import { bf16round, bf16roundFromF32, castToInt, f16round, f16roundFromF32, pow2, roundHalfEven, roundHalfEvenF32, roundTo, toComputeDtype } from "../../src/quant/float.js";
 import { halfBitsToNumber } from "../helpers/fixtures.js";
 
 const f32 = new Float32Array(1);
@@ -62,6 +62,8 @@ describe("roundHalfEven", () => {
     expect(roundHalfEven(-(2 ** 51) - 1.5)).toBe(-(2 ** 51) - 2);
     expect(roundHalfEven(1e20)).toBe(1e20);
     expect(roundHalfEven(3.4e38)).toBe(3.4e38);
+    // Integers from 2^51 on stay as they are (adding 1.5·2^52 would round the odd ones from 2^52 on).
+    for (const v of [2 ** 51 + 1, 2 ** 52 + 1, -(2 ** 52) - 1, 2 ** 53 - 1]) expect(roundHalfEven(v)).toBe(v);
   });
   it("matches floor/ceil distance rule on random doubles", () => {
     fc.assert(fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), (x) => {
@@ -71,6 +73,20 @@ describe("roundHalfEven", () => {
       const got = roundHalfEven(x);
       return got === want && (got !== 0 || Object.is(got, x < 0 || Object.is(x, -0) ? -0 : 0));
     }), { numRuns: 2000 });
+  });
+});
+
+describe("roundHalfEvenF32", () => {
+  it("equals roundHalfEven on float32 values, the sign of zero included", () => {
+    expect(Object.is(roundHalfEvenF32(Math.fround(-0.4)), -0)).toBe(true);
+    expect(Object.is(roundHalfEvenF32(-0), -0)).toBe(true);
+    // Large float32 values are integers and stay as they are (2^106 − 1.5·2^52 would round below 2^106).
+    for (const v of [2 ** 51, -(2 ** 51), 2 ** 106, -(2 ** 106), 3.4e38, Infinity, -Infinity]) expect(roundHalfEvenF32(Math.fround(v))).toBe(Math.fround(v));
+    expect(roundHalfEvenF32(NaN)).toBeNaN();
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (bits) => {
+      const x = f32FromBits(bits);
+      return x !== x ? Number.isNaN(roundHalfEvenF32(x)) : Object.is(roundHalfEvenF32(x), roundHalfEven(x));
+    }), { numRuns: 20000 });
   });
 });
 
@@ -149,6 +165,17 @@ describe("fast float32 narrowing", () => {
       return x !== x ? f16roundFromF32(x) !== f16roundFromF32(x) : Object.is(f16roundFromF32(x), f16round(x));
     }), { numRuns: 50000 });
   });
+  it("keep the sign of zero", () => {
+    for (const f of [f16round, bf16round, f16roundFromF32, bf16roundFromF32]) expect(Object.is(f(-0), -0), f.name).toBe(true);
+  });
+  it("bf16roundFromF32 rounds ties to even from an odd and from an even upper half", () => {
+    // 1 + 2^-8 lies between 1 and 1 + 2^-7 (even below); 1 + 3·2^-8 between 1 + 2^-7 and 1 + 2^-6 (even above).
+    expect(bf16roundFromF32(1 + 2 ** -8)).toBe(1);
+    expect(bf16roundFromF32(1 + 3 * 2 ** -8)).toBe(1 + 2 ** -6);
+    expect(bf16roundFromF32(-(1 + 3 * 2 ** -8))).toBe(-(1 + 2 ** -6));
+    // Just above a tie (the lowest float32 bit set) rounds up whatever the parity.
+    expect(bf16roundFromF32(1 + 2 ** -8 + 2 ** -23)).toBe(1 + 2 ** -7);
+  });
   it("bf16roundFromF32 equals bf16round on random float32s", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (bits) => {
       const x = f32FromBits(bits);
@@ -164,6 +191,8 @@ describe("roundTo / toComputeDtype", () => {
     const x = mid + 2 ** -40;
     expect(f16round(x)).toBe(1 + 2 ** -10);
     expect(roundTo("float16", x)).toBe(1);
+    expect(roundTo("float16", 0.1)).toBe(f16round(Math.fround(0.1)));
+    expect(roundTo("float16", 0.1)).not.toBe(bf16round(Math.fround(0.1)));
     expect(roundTo("float32", 0.1)).toBe(Math.fround(0.1));
     expect(roundTo("float64", 0.1)).toBe(0.1);
     expect(roundTo("bfloat16", 0.1)).toBe(bf16FromF32Bits(Math.fround(0.1)));
@@ -175,6 +204,9 @@ describe("roundTo / toComputeDtype", () => {
     const b = Float32Array.from([0.1, 1 + 2 ** -8]);
     toComputeDtype(b, "bfloat16");
     expect(Array.from(b)).toEqual([bf16FromF32Bits(Math.fround(0.1)), 1]);
+    const c = Float32Array.from([0.1, 1 + 2 ** -8, 65520]);
+    toComputeDtype(c, "float32");
+    expect(Array.from(c)).toEqual([Math.fround(0.1), 1 + 2 ** -8, 65520]);
   });
 });
 
@@ -190,6 +222,11 @@ describe("castToInt (x86-64 behaviour)", () => {
     expect(castToInt("int32", 2 ** 31 - 1)).toBe(2 ** 31 - 1);
     expect(castToInt("int64", NaN)).toBe(-(2 ** 63));
     expect(castToInt("int64", 2 ** 40 + 0.5)).toBe(2 ** 40);
+    // int64's range is [−2^63, 2^63): the doubles just outside it (2^63, and −2^63 − 2048 below) give INT64_MIN.
+    for (const v of [Infinity, -Infinity, 2 ** 63, -(2 ** 63) - 2048, 1e30]) expect(castToInt("int64", v)).toBe(-(2 ** 63));
+    expect(castToInt("int64", -(2 ** 63))).toBe(-(2 ** 63));
+    expect(castToInt("int64", 2 ** 63 - 1024)).toBe(2 ** 63 - 1024);
+    expect(Object.is(castToInt("int64", -0.5), 0)).toBe(true);
   });
   it("wraps narrow integer types through the 32-bit conversion", () => {
     expect(castToInt("int8", 200)).toBe(-56);
@@ -204,6 +241,12 @@ describe("pow2", () => {
     expect(pow2(-1074)).toBe(5e-324);
     expect(pow2(1023)).toBe(8.98846567431158e307);
     expect(pow2(-24)).toBe(1 / 16777216);
+  });
+  it("covers |k| ≤ 1100, with IEEE's 0 and infinity beyond the double range", () => {
+    expect(pow2(1024)).toBe(Infinity);
+    expect(pow2(1100)).toBe(Infinity);
+    expect(pow2(-1075)).toBe(0);
+    expect(pow2(-1100)).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forwardProblems, makePlan } from "../../src/quant/plan.js";
-import { DIVISOR_SEARCH_LIMIT, findForwardProblems, nearbyDivisors } from "../../src/quant/forward-problems.js";
+import { DIVISOR_SEARCH_LIMIT, findForwardProblems, groupAlternatives, nearbyDivisors } from "../../src/quant/forward-problems.js";
 import { FqcError } from "../../src/errors.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import { normalize } from "../../src/config/normalize.js";
@@ -173,6 +173,78 @@ describe("forwardProblems messages", () => {
   });
 });
 
+describe("forwardProblems edge cases", () => {
+  const asymToken: CanonicalConfig = { ...perToken, mapping_type: "ASYMMETRIC" };
+  const messages = (cfg: CanonicalConfig, shape: number[], torchao: "0.12" | "0.18" = "0.12") => forwardProblems(cfg, shape, { torchao }).map((p) => p.message);
+
+  it("per_token: a 0-d input raises IndexError; an empty token (or no tokens with a last dim of 1) cannot be reduced", () => {
+    const [scalar] = forwardProblems(asymToken, []);
+    expect(scalar).toMatchObject({ message: "per_token needs an input with at least one dimension; got a 0-d scalar", torchaoError: "IndexError" });
+    expect(scalar.hint).toContain("np.atleast_1d");
+    for (const shape of [[0], [3, 0], [0, 1], [2, 0, 1]]) {
+      const [p] = forwardProblems(asymToken, shape);
+      expect(p, shape.join("x")).toMatchObject({ message: `per_token cannot compute min/max over an empty dimension (input shape [${shape.join(", ")}])`, torchaoError: "RuntimeError" });
+      expect(p.hint).toBe("Every token needs at least one element.");
+    }
+    expect(messages(asymToken, [1, 1])).toEqual([]);
+    expect(messages(asymToken, [0, 4])).toEqual([]); // no tokens, each of 4 elements: nothing to reduce over is empty
+    const [many] = forwardProblems(asymToken, [3, 1]);
+    expect(many.message).toBe("num_tokens: 3 scales: torch.Size([])");
+    expect(many.hint).toContain("last dimension of 1");
+  });
+
+  it("per_group: a 0-d input raises IndexError, a 1-D one is told to make one row, a last dim of 1 is one problem", () => {
+    const [scalar] = forwardProblems(base, []);
+    expect(scalar).toMatchObject({ torchaoError: "IndexError" });
+    expect(scalar.message).toContain("per_group needs a 2-D input");
+    const [oneD] = forwardProblems(perChannel, [64]);
+    expect(oneD.message).toBe("per_channel needs a 2-D input (rows, columns); got shape [64] (torchao raises a bare AssertionError)");
+    expect(oneD.hint).toBe("Reshape to 2-D (e.g. one row: [1, N]), or use per_token, which accepts any rank.");
+    // group_size 32 > 1 = C, but C = 1 is what cannot be grouped: one problem, not "larger than" too.
+    expect(messages(base, [4, 1])).toEqual(["per_group needs more than one element per row, but the last dimension (1) of input shape [4, 1] is 1 (torchao raises a bare AssertionError)"]);
+  });
+
+  it("range_learning with an integer zero point: every integer dtype in torchao 0.12; only asymmetric configs from 0.13", () => {
+    const rl = (zp: string, mapping: "SYMMETRIC" | "ASYMMETRIC") => ({ ...base, mapping_type: mapping, range_learning: true, is_dynamic: false, zero_point_precision: zp }) as CanonicalConfig;
+    const msg = "Only Tensors of floating point and complex dtype can require gradients";
+    for (const zp of ["int32", "int8", "int16", "int64", "uint8"]) {
+      const [p] = forwardProblems(rl(zp, "SYMMETRIC"), [4, 64], { torchao: "0.12" });
+      expect(p?.message, zp).toBe(msg);
+      expect(p.hint).toContain(`cannot have dtype ${zp}`);
+      expect(messages(rl(zp, "SYMMETRIC"), [4, 64], "0.18"), zp).toEqual([]);
+      expect(messages(rl(zp, "ASYMMETRIC"), [4, 64], "0.18"), zp).toEqual([msg]);
+    }
+    expect(messages(rl("float32", "ASYMMETRIC"), [4, 64])).toEqual([]);
+  });
+
+  it("zero_point_domain NONE and the precisions: scale_precision may be null, zero_point_precision may not", () => {
+    const [none] = forwardProblems({ ...base, zero_point_domain: "NONE" }, [4, 64]);
+    expect(none.message).toBe("zero_point should be None when zero_point_domain is NONE");
+    expect(none.hint).toContain('use "INT" or "FLOAT"');
+    expect(messages({ ...base, scale_precision: null }, [4, 64])).toEqual([]);
+    // A canonical config never holds a null zero point precision (forwardProblems refuses it first); findForwardProblems names it.
+    const [zp] = findForwardProblems({ ...base, zero_point_precision: null } as unknown as CanonicalConfig, [4, 64]);
+    expect(zp.message).toBe('`zero_point_precision` must be one of int32, float32, bfloat16, float16, float64, int8, int16, int64, uint8, not "null"');
+    expect(zp.hint).toContain("fqc/precision");
+  });
+
+  it("findForwardProblems checks eps against the compute dtype unless told the qparams are given", () => {
+    const big = { ...base, eps: 1e6 };
+    const [p] = findForwardProblems(big, [4, 64], "0.12", "float16");
+    expect(p).toMatchObject({ message: "value cannot be converted to type at::Half without overflow", key: "eps" });
+    expect(findForwardProblems(big, [4, 64], "0.12", "float16", true)).toEqual([]);
+  });
+
+  it("suggests divisors of the row other than the row itself, or per_channel alone for a prime", () => {
+    expect(nearbyDivisors(2, 4)).toEqual([2]);
+    expect(nearbyDivisors(1, 4)).toEqual([]);
+    expect(nearbyDivisors(49, 8)).toEqual([7, 49]);
+    expect(groupAlternatives(10, 7)).toBe("Use a group_size that divides 10 and is greater than 1 (e.g. 2, 5), or per_channel (one group of 10 per row).");
+    expect(groupAlternatives(7, 4)).toBe("Use per_channel (one group of 7 per row): 7 has no other divisor greater than 1.");
+    expect(groupAlternatives(1, 32)).toBe("A last dimension of 1 cannot be grouped; reshape the tensor so the quantized axis is last and longer than 1.");
+  });
+});
+
 describe("makePlan layout", () => {
   it("per_group: [R, C/g] qparams", () => {
     const p = makePlan(base, [6, 64], { compute: "float32", torchao: "0.12" });
@@ -187,6 +259,15 @@ describe("makePlan layout", () => {
     const cfg = { ...perToken, mapping_type: "ASYMMETRIC" as const };
     expect(makePlan(cfg, [2, 3, 17], { compute: "float16", torchao: "0.12" })).toMatchObject({ rows: 6, rowLength: 17, qparamShape: [2, 3], domain: "INT" });
     expect(makePlan(cfg, [7], { compute: "float32", torchao: "0.12" }).qparamShape).toEqual([]);
+    // A last dim of 1: torch reduces over every dim and stores a 0-d scale, however many leading dims of 1.
+    expect(makePlan(cfg, [1, 1], { compute: "float32", torchao: "0.12" })).toMatchObject({ rows: 1, rowLength: 1, qparamShape: [] });
+    expect(makePlan(cfg, [1, 1, 1], { compute: "float32", torchao: "0.12" }).qparamShape).toEqual([]);
+  });
+  it("records the shape it planned, as a copy of the caller's", () => {
+    const shape = [6, 64];
+    const p = makePlan(base, shape, { compute: "float32", torchao: "0.12" });
+    shape[0] = 7;
+    expect(p.shape).toEqual([6, 64]);
   });
   it("resolves the default eps per path and version, rounded to the compute dtype", () => {
     const eps = (cfg: CanonicalConfig, compute: "float32" | "float16" | "bfloat16", v: "0.12" | "0.18") =>
@@ -199,6 +280,9 @@ describe("makePlan layout", () => {
     expect(eps(base, "float16", "0.12")).toBe(2 ** -10);
     expect(eps(base, "float16", "0.18")).toBe(2 ** -14);
     expect(eps(asymGroup, "float32", "0.18")).toBe(Math.fround(1e-6));
+    // float64 compute (fqc's extension): finfo(float64).eps and .tiny.
+    expect(makePlan(base, [2, 64], { compute: "float64", torchao: "0.12" }).eps).toBe(2 ** -52);
+    expect(makePlan(base, [2, 64], { compute: "float64", torchao: "0.18" }).eps).toBe(2 ** -1022);
     expect(eps({ ...base, eps: 1e-30 }, "float16", "0.12")).toBe(0);
     expect(eps({ ...base, eps: 0.001 }, "bfloat16", "0.12")).toBe(0.00099945068359375) // numpy bit-RNE of float32(0.001);
   });

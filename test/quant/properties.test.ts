@@ -101,6 +101,24 @@ function runKernel(c: Case, given?: { scale: Float64Array; zeroPoint: Float64Arr
 }
 
 describe("kernel vs spec reference (fast-check)", () => {
+  it("casts q to a 16-bit W before subtracting a fractional float zero point (uint8 INT groups, float32 zero point)", () => {
+    // Some q + z then carries a fraction that W does not hold: W(q) − z differs from q − z (the third row is a bfloat16 case).
+    for (const compute of ["float16", "bfloat16"] as const) {
+      const config: CanonicalConfig = {
+        dtype: "uint8", granularity: { type: "PerGroup", group_size: 8 }, mapping_type: "ASYMMETRIC",
+        scale_precision: "float32", zero_point_precision: "float32", zero_point_domain: "INT",
+        is_dynamic: true, range_learning: false, eps: null,
+      };
+      const c: Case = { config, shape: [3, 8], compute, torchao: "0.12",
+        values: [-3.1, 0.7, 100.3, 57.2, -1.9, 12.5, 33.3, 80.1, 5.3, -0.6, 2.2, 9.9, 1.1, -4.4, 7.7, 3.3, 39, 21.625, -16.25, 40.5, -42, -36, -43.25, 43.25].map((v) => inDtype(compute, v)) };
+      const got = runKernel(c);
+      const want = referenceFakeQuantize(c.config, c.values, c.shape, { compute, torchao: c.torchao });
+      expect(got.zeroPoint.some((z) => !Number.isInteger(z)), `${compute}: a fractional zero point`).toBe(true);
+      expect(got.scale, compute).toEqual(want.scale);
+      expect(got.y, compute).toEqual(want.y);
+    }
+  });
+
   it("generated configs are all runnable", () => {
     fc.assert(fc.property(caseArb, (c) => forwardProblems(c.config, c.shape).length === 0), { numRuns: 200 });
   });

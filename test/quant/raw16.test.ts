@@ -192,6 +192,23 @@ describe("fused 16-bit kernel (raw BF16/F16 bytes, fast-check, bit for bit)", ()
     }
   });
 
+  it("touches no byte past its rows when it reruns a group in JS", () => {
+    for (const compute of ["bfloat16", "float16"] as const) {
+      const g = 8;
+      const plan = makePlan({ ...baseConfig, granularity: { type: "PerGroup", group_size: g } }, [1, 4 * g], { compute, torchao: "0.12" });
+      const raw = Uint16Array.from({ length: 4 * g }, (_, i) => to16(((i * 37) % 17) - 8.25, compute));
+      raw[2 * g + 5] = compute === "bfloat16" ? 0x7fc1 : 0x7e01; // a NaN: its group is left to JS
+      const next = Uint16Array.from({ length: 2 * g }, (_, i) => to16(i * 0.37 - 2.9, compute)); // the bytes after the rows
+      const views = wasmChunkViews(6 * g, 4)!;
+      const mem = new Uint16Array(views.values.buffer, 0, 6 * g);
+      mem.set(raw);
+      mem.set(next, 4 * g);
+      expect(fakeQuantizeRaw16(plan, new Uint8Array(views.values.buffer, 0, 2 * raw.length), 1, views.scale, views.zeroPoint)).toBe(true);
+      expect(Array.from(mem.subarray(4 * g)), compute).toEqual(Array.from(next));
+      expect(diff({ bytes: mem.subarray(0, 4 * g), scale: views.scale, zeroPoint: views.zeroPoint }, viaFloat32(plan, raw, compute, "js")), compute).toBeNull();
+    }
+  });
+
   it("declines, touching nothing, groups that are not whole 8-value vectors, float32 compute, and arrays outside its memory", () => {
     const odd = makePlan({ ...baseConfig, granularity: { type: "PerGroup", group_size: 12 } }, [2, 24], { compute: "bfloat16", torchao: "0.12" });
     const f32 = makePlan(baseConfig, [2, 64], { compute: "float32", torchao: "0.12" });
@@ -203,6 +220,7 @@ describe("fused 16-bit kernel (raw BF16/F16 bytes, fast-check, bit for bit)", ()
     inside.fill(0x3f);
     expect(fakeQuantizeRaw16(odd, inside, 2, views.scale, views.zeroPoint)).toBe(false);
     expect(fakeQuantizeRaw16Wasm(f32, inside, 2, views.scale, views.zeroPoint)).toBe(-1);
+    expect(fakeQuantizeRaw16(f32, inside, 2, views.scale, views.zeroPoint)).toBe(false);
     const outside = new Uint8Array(256).fill(0x3f);
     expect(fakeQuantizeRaw16(ok, outside, 2, views.scale, views.zeroPoint)).toBe(false);
     expect(fakeQuantizeRaw16(ok, inside, 2, new Float64Array(4), views.zeroPoint)).toBe(false);

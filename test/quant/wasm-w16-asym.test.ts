@@ -283,6 +283,16 @@ describe("16-bit tinygemm (FLOAT zero-point domain) wasm kernel vs the JS kernel
     }
   });
 
+  it("keeps an output of 65504, float16's largest value, finite in groups shorter than a vector", () => {
+    // Groups of 3 run only the one-value tail loop, whose float16 rounding sends |y| ≥ 65520 (not 65504) to infinity.
+    const plan = makePlan({ ...asymGroupConfig, dtype: "uint4", zero_point_domain: "FLOAT", scale_precision: "float32", zero_point_precision: "float32",
+      granularity: { type: "PerGroup", group_size: 3 } }, [2, 3], { compute: "float16", torchao: "0.12" });
+    const x = Float32Array.from([65504, 65472, 65472, -65472, -65504, -65472]);
+    const got = run(plan, x, "auto");
+    expectSame(got, run(plan, x, "js"), "tail");
+    expect(Array.from(got.out)).toEqual([65504, 65472, 65472, -65472, -65504, -65472]);
+  });
+
   it("leaves a group with a NaN or infinite input, or a scale that is not finite, untouched and counts it", () => {
     const g = 8;
     const bad = [[1, NaN, 2, 3, 4, 5, 6, 7], [1, 2, 3, Infinity, 4, 5, 6, 7], [-3e38, 1, 2, 3, 4, 5, 6, 3e38], [0, -0, 0, 0, -0, 0, 0, 0]];

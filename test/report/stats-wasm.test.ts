@@ -170,6 +170,19 @@ describe("report statistics in WebAssembly", () => {
     expect(widenBf16SumSquaresWasm(new Uint8Array(16), 8, x)).toBeNull();
   });
 
+  it("sums bfloat16 squares in sum_squares' order, where the order changes the float64 result", () => {
+    // 1 and seven 2^-27: each small square (2^-54) alone is lost against 1, four of them together are not.
+    for (const n of [8, 24]) {
+      const bits = Uint16Array.from({ length: n }, (_, i) => (i % 8 === 0 ? 0x3f80 : 0x3200));
+      const x = wasmChunkViews(n, 0)!.values;
+      new Uint8Array(x.buffer, x.byteOffset + 2 * n, 2 * n).set(new Uint8Array(bits.buffer));
+      const sum = widenBf16SumSquaresWasm(new Uint8Array(x.buffer, x.byteOffset + 2 * n, 2 * n), n, x);
+      const sequential = Array.from(x).reduce((s, v) => s + v * v, 0);
+      expect(sum, `n = ${n}`).toBe(sumSquaresWasm(x, n));
+      expect(sum, `n = ${n}: the order matters here`).not.toBe(sequential);
+    }
+  });
+
   it("refuses a length beyond the arrays", () => {
     const x = new Float32Array(8);
     expect(sumSquaresWasm(x, 9)).toBeNull();
