@@ -142,6 +142,24 @@ describe("openSafetensors: valid files", () => {
     ck.close();
   });
 
+  it("refuses to stream a tensor of another checkpoint", () => {
+    const a = openSafetensors(writeFile("a.safetensors", safetensorsBytes(TENSORS)));
+    const b = openSafetensors(writeFile("b.safetensors", safetensorsBytes(TENSORS)));
+    try {
+      expect(() => a.stream(b.tensors[0], 8)).toThrow(/stream\(\) was given a tensor of another checkpoint \(model\.embed_tokens\.weight\)/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("closes the file it opened when the header is refused", () => {
+    const p = writeFile("bad.safetensors", hostile(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,2]}}`, 2));
+    const before = fs.readdirSync("/proc/self/fd").length;
+    for (let i = 0; i < 5; i++) expect(() => openSafetensors(p)).toThrow(/needs 1 bytes/);
+    expect(fs.readdirSync("/proc/self/fd").length).toBe(before);
+  });
+
   it("refuses to stream after close, and close twice is harmless", () => {
     const ck = openSafetensors(writeFile("c.safetensors", safetensorsBytes(TENSORS)));
     ck.close();
