@@ -5,6 +5,7 @@ import { deflateRawSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError, exitCodeFor } from "../../src/errors.js";
 import { openNpz } from "../../src/checkpoint/npz.js";
+import { MAX_CENTRAL_DIRECTORY } from "../../src/checkpoint/zip/directory.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { craftZip, npyF32, npzFixture, readTensor, type CraftMember } from "./npz-helpers.js";
 
@@ -75,6 +76,7 @@ describe("member names", () => {
   it("refuses a member that is not a .npy array", () => {
     expect(refusal(craftZip([{ name: "readme.txt", payload: new TextEncoder().encode("hi") }])).message)
       .toMatch(/member 'readme\.txt' is not a \.npy array/);
+    expect(refusal(craftZip([{ name: ".npy", payload: W }])).message).toMatch(/member '\.npy' is not a \.npy array/);
   });
 
   it("refuses a name flagged UTF-8 that is not UTF-8, and a legacy code-page name", () => {
@@ -85,6 +87,8 @@ describe("member names", () => {
     const legacy = craftZip([{ name: "w.npy", payload: W }]);
     legacy[legacy.length - 22 - 5] = 0xe9;
     expect(refusal(legacy).message).toMatch(/member #1: its name has non-ASCII bytes without the UTF-8 flag/);
+    legacy[legacy.length - 22 - 5] = 0x80; // the lowest non-ASCII byte
+    expect(refusal(legacy).message).toMatch(/member #1: its name has non-ASCII bytes without the UTF-8 flag/);
   });
 });
 
@@ -93,11 +97,24 @@ describe("local header against central directory", () => {
     expect(refusal(craftZip(ok({ local: { name: "x.npy" } }))).message)
       .toMatch(/member 'w\.npy': its local header and central directory disagree on the name/);
   });
+  it("refuses a local header whose name is a prefix of the central one", () => {
+    expect(refusal(craftZip(ok({ local: { name: "w.np" } }))).message)
+      .toMatch(/member 'w\.npy': its local header and central directory disagree on the name \('w\.np' vs 'w\.npy'\)/);
+  });
   it("refuses a local header with another compression method", () => {
     expect(refusal(craftZip(ok({ local: { method: 8 } }))).message).toMatch(/disagree on the compression method \(8 vs 0\)/);
   });
   it("refuses a local header with another CRC-32", () => {
     expect(refusal(craftZip(ok({ local: { crc: 1234 } }))).message).toMatch(/disagree on the CRC-32/);
+  });
+  it("refuses a local header that leaves its CRC-32 and sizes zero without the data descriptor flag", () => {
+    expect(refusal(craftZip(ok({ local: { crc: 0 } }))).message).toMatch(/member 'w\.npy': its local header and central directory disagree on the CRC-32 \(0 vs \d+\)/);
+    expect(refusal(craftZip(ok({ local: { usize: 0, csize: 0 } }))).message).toMatch(/disagree on the compressed size \(0 vs \d+\)/);
+  });
+  it("refuses a local header whose name and extra field run into the central directory", () => {
+    const z = craftZip(ok());
+    new DataView(z.buffer, z.byteOffset).setUint16(28, 60_000, true); // w.npy's local extra field length
+    expect(refusal(z).message).toMatch(/member 'w\.npy': its local header runs into the central directory/);
   });
   it("refuses a local header with other sizes", () => {
     expect(refusal(craftZip(ok({ local: { usize: W.length + 4, csize: W.length + 4 } }))).message)
@@ -186,12 +203,44 @@ describe("the end of the archive", () => {
     expect(refusal(new Uint8Array(10)).message).toMatch(/not a ZIP archive: 10 bytes is too short/);
   });
 
+  it("opens the 22 bytes of an empty archive (np.savez with no arrays) as no tensors", () => {
+    const file = path.join(tmp, "empty.npz");
+    fs.writeFileSync(file, craftZip([]));
+    expect(fs.statSync(file).size).toBe(22);
+    const ck = openNpz(file);
+    expect(ck.tensors).toEqual([]);
+    ck.close();
+  });
+
+  it("refuses a central directory larger than the cap, before reading it", () => {
+    // A sparse file: a directory of one byte past the cap, all zeros (a hole), then an end record saying so.
+    const file = path.join(tmp, "huge-cd.npz");
+    const end = craftZip([]);
+    const cdSize = MAX_CENTRAL_DIRECTORY + 1;
+    new DataView(end.buffer, end.byteOffset).setUint32(12, cdSize, true);
+    const fd = fs.openSync(file, "w");
+    fs.writeSync(fd, end, 0, end.length, cdSize);
+    fs.closeSync(fd);
+    try {
+      openNpz(file).close();
+      throw new Error("the archive was accepted");
+    } catch (err) {
+      expect((err as Error).message).toBe(`${file}: central directory of ${cdSize} bytes is larger than the ${MAX_CENTRAL_DIRECTORY}-byte limit`);
+    }
+  });
+
   it("refuses an end record with a wrong central directory offset", () => {
     expect(refusal(craftZip(ok(), { cdOffset: 3 })).message).toMatch(/the central directory \(offset 3, \d+ bytes\) does not end where the end record starts/);
   });
 
   it("refuses an end record counting more entries than the directory holds", () => {
     expect(refusal(craftZip(ok(), { entries: 40 })).message).toMatch(/counts 40 entries, more than a \d+-byte central directory can hold/);
+  });
+
+  it("refuses an end record whose count of entries on this disk differs from its total", () => {
+    const z = craftZip(ok());
+    new DataView(z.buffer, z.byteOffset).setUint16(z.length - 22 + 8, 1, true);
+    expect(refusal(z).message).toMatch(/the end record counts 1 entries on this disk but 2 in all/);
   });
 
   it("refuses an end record counting fewer entries than the directory holds", () => {
@@ -210,6 +259,14 @@ describe("the end of the archive", () => {
     expect(refusal(z).message).toMatch(/multi-disk \(spanned\) archives are not supported/);
   });
 
+  it("refuses a member that starts on another disk", () => {
+    const z = craftZip(ok());
+    const dv = new DataView(z.buffer, z.byteOffset);
+    const cdOffset = dv.getUint32(z.length - 22 + 16, true);
+    dv.setUint16(cdOffset + 34, 1, true); // w.npy's central entry: disk number start
+    expect(refusal(z).message).toMatch(/multi-disk \(spanned\) archives are not supported/);
+  });
+
   it("refuses a ZIP64 locator pointing at no ZIP64 end record", () => {
     const z = new Uint8Array(fs.readFileSync(npzFixture("zip64.npz")));
     const dv = new DataView(z.buffer);
@@ -222,6 +279,31 @@ describe("the end of the archive", () => {
     const dv = new DataView(z.buffer);
     dv.setUint16(z.length - 22 + 10, 3, true); // classic entry count 3, ZIP64 says 9
     expect(refusal(z).message).toMatch(/the end record and the ZIP64 end record disagree/);
+  });
+
+  it.each([["central directory size", 12], ["central directory offset", 16]])("refuses a classic %s that is neither all ones nor the ZIP64 value", (_, field) => {
+    const z = new Uint8Array(fs.readFileSync(npzFixture("zip64.npz")));
+    new DataView(z.buffer).setUint32(z.length - 22 + field, 5, true);
+    expect(refusal(z).message).toMatch(/the end record and the ZIP64 end record disagree on the central directory/);
+  });
+
+  it.each([["its own disk", 16], ["the directory's disk", 20]])("refuses a ZIP64 end record that puts %s past disk 0", (_, field) => {
+    const z = new Uint8Array(fs.readFileSync(npzFixture("zip64.npz")));
+    new DataView(z.buffer).setUint32(z.length - 22 - 20 - 56 + field, 1, true);
+    expect(refusal(z).message).toMatch(/multi-disk \(spanned\) archives are not supported/);
+  });
+
+  it.each([["on another disk", 4, 1], ["counting two disks", 16, 2]])("refuses a ZIP64 locator %s", (_, field, value) => {
+    const z = new Uint8Array(fs.readFileSync(npzFixture("zip64.npz")));
+    new DataView(z.buffer).setUint32(z.length - 22 - 20 + field, value, true);
+    expect(refusal(z).message).toMatch(/multi-disk \(spanned\) archives are not supported/);
+  });
+
+  it("refuses a ZIP64 locator whose end record would not fit before it", () => {
+    const z = new Uint8Array(fs.readFileSync(npzFixture("zip64.npz")));
+    const locPos = z.length - 22 - 20;
+    new DataView(z.buffer).setUint32(locPos + 8, locPos - 10, true);
+    expect(refusal(z).message).toMatch(new RegExp(`ZIP64 end record at ${locPos - 10} does not fit before its locator at ${locPos}`));
   });
 
   it("refuses a ZIP64 entry whose extra field is too short for its 0xFFFFFFFF fields", () => {

@@ -181,6 +181,38 @@ describe("atomic output", () => {
     src.close();
   });
 
+  it.each(["stored.npz", "compressed.npz"])("refuses, in %s, bytes past a member's size, and a write or end after its end", (name) => {
+    const src = openNpz(npzFixture(name));
+    const w = createNpzWriter(src, outFile());
+    try {
+      const t = src.tensors[0];
+      const sink = w.begin(t);
+      expect(() => sink.write(new Uint8Array(t.byteLength + 1))).toThrow(new RegExp(`takes ${t.byteLength} bytes; got more`));
+      sink.write(new Uint8Array(t.byteLength));
+      sink.end();
+      expect(() => sink.write(new Uint8Array(0))).toThrow(/got more/);
+      expect(() => sink.end()).toThrow(/ended twice/);
+    } finally {
+      w.abort();
+      src.close();
+    }
+  });
+
+  it("refuses to begin a member while a deflated one is open, and anything after abort", () => {
+    const src = openNpz(npzFixture("compressed.npz"));
+    const w = createNpzWriter(src, outFile());
+    try {
+      w.begin(src.tensors[0]).write(new Uint8Array(4));
+      expect(() => w.begin(src.tensors[1])).toThrow(/a deflated member must end before the next one begins/);
+      w.abort();
+      expect(() => w.begin(src.tensors[1])).toThrow(/the output was aborted/);
+      expect(() => w.commit()).toThrow(/the output was aborted/);
+    } finally {
+      w.abort();
+      src.close();
+    }
+  });
+
   it("refuses to write over its source", () => {
     const copyPath = path.join(tmp, "source.npz");
     fs.copyFileSync(npzFixture("stored.npz"), copyPath);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { openNpz } from "../../src/checkpoint/npz.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
-import { EXPECTED_NPZ, decodeValues, npzFixture, readTensor } from "./npz-helpers.js";
+import { EXPECTED_NPZ, craftZip, decodeValues, npzFixture, readTensor } from "./npz-helpers.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fqc-npz-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -49,6 +49,27 @@ describe.each(["stored.npz", "compressed.npz", "zip64.npz", "streamed.npz"])("re
   });
 });
 
+describe("dtypes", () => {
+  it("names every numeric numpy dtype as safetensors does (int16 → I16 … uint64 → U64)", () => {
+    const descrs: Record<string, string> = {
+      "<f2": "F16", "<f4": "F32", "<f8": "F64", "|i1": "I8", "<i2": "I16", "<i4": "I32", "<i8": "I64",
+      "|u1": "U8", "<u2": "U16", "<u4": "U32", "<u8": "U64", "|b1": "BOOL",
+    };
+    const members = Object.keys(descrs).map((descr, i) => {
+      const header = encodeNpyHeader({ descr, shape: [0] });
+      return { name: `t${i}.npy`, payload: header };
+    });
+    const file = path.join(tmp, "dtypes.npz");
+    fs.writeFileSync(file, craftZip(members));
+    const ck = openNpz(file);
+    try {
+      expect(ck.tensors.map((t) => t.dtype)).toEqual(Object.values(descrs));
+    } finally {
+      ck.close();
+    }
+  });
+});
+
 describe("data offsets", () => {
   it("gives stored members their absolute data offset, where the file holds the tensor's bytes", () => {
     const ck = openNpz(npzFixture("stored.npz"));
@@ -83,6 +104,17 @@ describe("opening", () => {
 
   it("refuses a missing file as an I/O error naming it", () => {
     expect(() => openNpz(path.join(tmp, "nope.npz"))).toThrow(/nope\.npz: cannot open: no such file/);
+  });
+
+  it("refuses to stream a tensor of another archive, or in pieces of less than a byte", () => {
+    const ck = openNpz(npzFixture("stored.npz"));
+    try {
+      expect(() => ck.stream({ ...ck.tensors[0], name: "other" }, 16)).toThrow(/tensor 'other' is not from this archive/);
+      expect(() => ck.stream(ck.tensors[0], 0)).toThrow(/maxBytes must be at least 1, got 0/);
+      expect(() => ck.stream(ck.tensors[0], NaN)).toThrow(/maxBytes must be at least 1, got NaN/);
+    } finally {
+      ck.close();
+    }
   });
 
   it("closes its descriptor once, and refuses to stream after close", () => {

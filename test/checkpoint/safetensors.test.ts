@@ -74,13 +74,23 @@ describe("openSafetensors: valid files", () => {
   });
 
   it("orders tensors by data offset, not by header order", () => {
-    const header = JSON.stringify({
-      b: { dtype: "U8", shape: [2], data_offsets: [3, 5] },
-      "10": { dtype: "U8", shape: [3], data_offsets: [0, 3] },
-      a: { dtype: "U8", shape: [1], data_offsets: [5, 6] },
-    });
+    // Written out, not JSON.stringify'd: an object would move the integer-like key "10" first, into offset order already.
+    const header = `{"b":{"dtype":"U8","shape":[2],"data_offsets":[3,5]},"10":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},"a":{"dtype":"U8","shape":[1],"data_offsets":[5,6]}}`;
     const ck = openSafetensors(writeFile("o.safetensors", hostile(header, 6)));
     expect(ck.tensors.map((t) => t.name)).toEqual(["10", "b", "a"]);
+    ck.close();
+  });
+
+  it("orders an empty tensor before a tensor that begins at the same offset, wherever the header lists it", () => {
+    const header = `{"z":{"dtype":"U8","shape":[2],"data_offsets":[2,4]},"w":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"e":{"dtype":"F32","shape":[0],"data_offsets":[2,2]}}`;
+    const ck = openSafetensors(writeFile("tie.safetensors", hostile(header, 4)));
+    expect(ck.tensors.map((t) => [t.name, t.dataOffset! - ck.tensors[0].dataOffset!])).toEqual([["w", 0], ["e", 2], ["z", 2]]);
+    ck.close();
+  });
+
+  it("reads every digit of a dimension of an empty tensor (its byte size, 0, cannot tell [0, 12] from [0, 1, 2])", () => {
+    const ck = openSafetensors(writeFile("z.safetensors", hostile(`{"e":{"dtype":"F32","shape":[0,12],"data_offsets":[0,0]},"s":{"dtype":"U8","shape":[10],"data_offsets":[0,10]}}`, 10)));
+    expect(ck.tensors.map((t) => [t.name, t.shape])).toEqual([["e", [0, 12]], ["s", [10]]]);
     ck.close();
   });
 
@@ -132,6 +142,24 @@ describe("openSafetensors: valid files", () => {
     ck.close();
   });
 
+  it("refuses to stream a tensor of another checkpoint", () => {
+    const a = openSafetensors(writeFile("a.safetensors", safetensorsBytes(TENSORS)));
+    const b = openSafetensors(writeFile("b.safetensors", safetensorsBytes(TENSORS)));
+    try {
+      expect(() => a.stream(b.tensors[0], 8)).toThrow(/stream\(\) was given a tensor of another checkpoint \(model\.embed_tokens\.weight\)/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("closes the file it opened when the header is refused", () => {
+    const p = writeFile("bad.safetensors", hostile(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,2]}}`, 2));
+    const before = fs.readdirSync("/proc/self/fd").length;
+    for (let i = 0; i < 5; i++) expect(() => openSafetensors(p)).toThrow(/needs 1 bytes/);
+    expect(fs.readdirSync("/proc/self/fd").length).toBe(before);
+  });
+
   it("refuses to stream after close, and close twice is harmless", () => {
     const ck = openSafetensors(writeFile("c.safetensors", safetensorsBytes(TENSORS)));
     ck.close();
@@ -160,9 +188,20 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
     expect(refusal(bytes).message).toMatch(/header length 1000 runs past the end of the file \(8 bytes follow/);
   });
 
+  it("refuses a header length one byte past the end of the file", () => {
+    const bytes = rawSafetensors("{}", new Uint8Array(0), { declaredLength: 9n });
+    expect(refusal(bytes).message).toMatch(/header length 9 runs past the end of the file \(8 bytes follow/);
+  });
+
+  it("takes a header length of exactly the cap as within it (the reference refuses only above it)", () => {
+    const bytes = rawSafetensors("{}", new Uint8Array(0), { declaredLength: BigInt(MAX_SAFETENSORS_HEADER) });
+    expect(refusal(bytes).message).toMatch(/header length 100000000 runs past the end of the file/);
+  });
+
   it("refuses a header that does not begin with '{'", () => {
     expect(refusal(hostile(` {}`, 0, { pad: false })).message).toMatch(/header begins with byte 0x20, not '\{'/);
     expect(refusal(rawSafetensors("", new Uint8Array(0))).message).toMatch(/header is empty/);
+    expect(refusal(hostile(`\u0005{}`, 0, { pad: false })).message).toMatch(/header begins with byte 0x05, not '\{'/);
   });
 
   it("refuses a header that is not UTF-8", () => {
@@ -174,6 +213,8 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
   it("refuses a header that is not JSON", () => {
     expect(refusal(hostile(`{"a": {"dtype": "F32",}}`, 0)).message).toMatch(/not valid JSON: expected a string key, found '\}' \(at character 22/);
     expect(refusal(hostile(`{"a":1} x`, 0, { pad: false })).message).toMatch(/not valid JSON: unexpected 'x' after the JSON value/);
+    // Empty array items in an entry's usual form (which is read straight from the text) are JSON errors too.
+    expect(refusal(hostile(`{"w":{"dtype":"U8","shape":[,],"data_offsets":[,]}}`, 0)).message).toMatch(/not valid JSON: expected a value, found ','/);
   });
 
   it("refuses a truncated JSON object", () => {
@@ -215,8 +256,18 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
   it("refuses an unknown dtype, and names the accepted ones in the hint", () => {
     const e = refusal(hostile(`{"w":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}`, 16));
     expect(e.message).toMatch(/tensor "w": unknown dtype "F128"/);
-    expect(e.hint).toMatch(/BF16/);
+    expect(e.hint).toContain("BOOL, U8, I8, U16");
     expect(refusal(hostile(`{"w":{"dtype":7,"shape":[1],"data_offsets":[0,1]}}`, 1)).message).toMatch(/dtype is the number 7/);
+  });
+
+  it("refuses a shape or data_offsets that is not an array", () => {
+    expect(refusal(hostile(`{"w":{"dtype":"U8","shape":4,"data_offsets":[0,4]}}`, 4)).message).toMatch(/tensor "w": shape is the number 4, not an array of dimensions/);
+    expect(refusal(hostile(`{"w":{"dtype":"U8","shape":[4],"data_offsets":"0,4"}}`, 4)).message).toMatch(/tensor "w": data_offsets is a string "0,4", not \[begin, end\]/);
+  });
+
+  it("reports the first bad tensor in the header when several are bad", () => {
+    const header = `{"a":{"dtype":"X1","shape":[1],"data_offsets":[0,1]},"b":{"dtype":"X2","shape":[1],"data_offsets":[1,2]}}`;
+    expect(refusal(hostile(header, 2)).message).toMatch(/tensor "a": unknown dtype "X1"/);
   });
 
   it("refuses a negative dimension", () => {
@@ -243,6 +294,7 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
     expect(refusal(hostile(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[0]}}`, 1)).message).toMatch(/data_offsets is an array of 1 items, not \[begin, end\]/);
     expect(refusal(hostile(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}}`, 1)).message).toMatch(/data_offsets begin is negative/);
     expect(refusal(hostile(`{"w":{"dtype":"U8","shape":[0],"data_offsets":[1,0]}}`, 1)).message).toMatch(/data_offsets \[1, 0\] end before they begin/);
+    expect(refusal(hostile(`{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1.0]}}`, 1)).message).toMatch(/data_offsets end is 1.0, not an integer/);
   });
 
   it("refuses data_offsets out of bounds (past the data buffer)", () => {
@@ -271,10 +323,15 @@ describe("openSafetensors: refusals (exit 2, one line naming the file, and the t
   it("refuses trailing bytes not covered by any tensor", () => {
     expect(refusal(hostile(`{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}`, 5)).message).toMatch(/3 bytes of the data buffer are not covered by any tensor after tensor "a"/);
     expect(refusal(hostile(`{}`, 5)).message).toMatch(/5 bytes of the data buffer are not covered by any tensor and no tensor covers them/);
+    // An empty tensor at the end holds no bytes: the uncovered ones follow the last tensor that does.
+    const empty = `{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[4,6]},"e":{"dtype":"U8","shape":[0],"data_offsets":[6,6]}}`;
+    expect(refusal(hostile(empty, 8)).message).toMatch(/2 bytes of the data buffer are not covered by any tensor after tensor "b"/);
   });
 
   it("refuses a shape whose byte size differs from data_offsets", () => {
     expect(refusal(hostile(`{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}}`, 12)).message).toMatch(/tensor "w": shape \[2, 2\] of F32 needs 16 bytes but data_offsets \[0, 12\] hold 12/);
+    const after = `{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[4,16]}}`;
+    expect(refusal(hostile(after, 16)).message).toMatch(/tensor "w": shape \[2, 2\] of F32 needs 16 bytes but data_offsets \[4, 16\] hold 12/);
   });
 
   it("names a tensor with control characters on one line (JSON-escaped)", () => {

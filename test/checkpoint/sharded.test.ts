@@ -72,6 +72,7 @@ describe("openSharded: valid checkpoints", () => {
   it("orders file names by code point, as Python's sorted does", () => {
     expect(["b", "a", "\u{1F600}", "\uFFFF"].sort(compareCodePoints)).toEqual(["a", "b", "\uFFFF", "\u{1F600}"]);
     expect(compareCodePoints("ab", "a")).toBeGreaterThan(0);
+    expect(compareCodePoints("a", "ab")).toBeLessThan(0);
     expect(compareCodePoints("a", "a")).toBe(0);
   });
 
@@ -105,7 +106,7 @@ describe("openSharded: refusals", () => {
   });
 
   it("refuses shard names with path traversal, absolute paths or subdirectories", () => {
-    for (const [shard, why] of [["../x.safetensors", /another directory/], ["/etc/passwd", /absolute path/], ["sub/x.safetensors", /another directory/], ["..\\x.safetensors", /another directory/], ["..", /not a file name/], ["", /is empty/], ["C:x", /absolute path/],
+    for (const [shard, why] of [["../x.safetensors", /another directory/], ["/etc/passwd", /absolute path/], ["sub/x.safetensors", /another directory/], ["..\\x.safetensors", /another directory/], ["..", /not a file name/], [".", /not a file name/], ["a\u0000.safetensors", /contains a NUL byte/], ["", /is empty/], ["C:x", /absolute path/],
       ["model.safetensors.index.json", /is the index file itself, not a shard/]] as const) {
       const text = JSON.stringify({ weight_map: { w: shard } });
       const e = refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: text })));
@@ -118,6 +119,8 @@ describe("openSharded: refusals", () => {
     const wm = { "model.embed_tokens.weight": "model-00001-of-00002.safetensors", "model.layers.0.mlp.up_proj.weight": "model-00001-of-00002.safetensors", x: "model-00003-of-00002.safetensors" };
     const e = refusal(() => openSharded(writeSharded(tmp.dir, SHARDS.slice(0, 1), { weightMap: wm })));
     expect(e.message).toMatch(/shard "model-00003-of-00002.safetensors" \(named for 1 tensor in the weight_map\) does not exist/);
+    const two = { ...wm, y: "model-00003-of-00002.safetensors" };
+    expect(refusal(() => openSharded(writeSharded(tmp.dir, SHARDS.slice(0, 1), { weightMap: two }))).message).toMatch(/\(named for 2 tensors in the weight_map\)/);
   });
 
   it("refuses a shard that is not a valid safetensors file, naming the shard", () => {
@@ -147,6 +150,16 @@ describe("openSharded: refusals", () => {
     for (const s of SHARDS) for (const t of s.tensors) wm[t.name] = s.file;
     delete wm["lm_head.weight"];
     expect(refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { weightMap: wm }))).message).toMatch(/tensor "lm_head.weight" is in shard "model-00002-of-00002.safetensors" but not in the weight_map/);
+  });
+
+  it("refuses a shard holding more tensors than the whole weight_map lists before opening the next shard", () => {
+    // The first shard holds three tensors, the weight_map lists two in all: refused there, whatever the second shard is.
+    const shards = [{ ...SHARDS[0], tensors: [...SHARDS[0].tensors, { name: "extra", dtype: "U8" as const, shape: [2] }] }, SHARDS[1]];
+    const wm = { "model.embed_tokens.weight": SHARDS[0].file, "lm_head.weight": SHARDS[1].file };
+    const index = writeSharded(tmp.dir, shards, { weightMap: wm });
+    fs.writeFileSync(path.join(tmp.dir, SHARDS[1].file), "not a safetensors file");
+    expect(refusal(() => openSharded(index)).message)
+      .toMatch(/tensor "model\.layers\.0\.mlp\.up_proj\.weight" is in shard "model-00001-of-00002\.safetensors" but not in the weight_map/);
   });
 
   it("refuses a weight_map entry its shard does not hold", () => {

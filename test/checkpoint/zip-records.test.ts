@@ -98,6 +98,18 @@ describe("central entries", () => {
     expect(() => parseCentralEntry(bytes, 0, "entry")).toThrow(/beyond 2\^53 - 1/);
   });
 
+  it("refuses a ZIP64 extra field too short for the fields marked 0xFFFFFFFF", () => {
+    // Only the offset is in the ZIP64 field (8 bytes); marking the compressed size too asks for 16.
+    const bytes = encodeCentralEntry(entry({ localHeaderOffset: 4 * GiB }));
+    new DataView(bytes.buffer).setUint32(20, U32_MAX, true);
+    expect(() => parseCentralEntry(bytes, 0, "entry")).toThrow(/entry: ZIP64 extra field of 8 bytes is too short for compressed size, local header offset/);
+  });
+
+  it("refuses an entry whose name, extra field or comment runs past the directory", () => {
+    const bytes = encodeCentralEntry(entry({ comment: new TextEncoder().encode("hi") }));
+    expect(() => parseCentralEntry(bytes.subarray(0, bytes.length - 1), 0, "entry")).toThrow(/entry is cut short/);
+  });
+
   it("refuses extra fields that run past their block and a second ZIP64 field", () => {
     expect(() => splitExtra(Uint8Array.of(1, 0, 9, 0, 0), "e")).toThrow(/runs past the end of its block/);
     expect(() => splitExtra(Uint8Array.of(1, 0), "e")).toThrow(/ends inside a field header/);
@@ -118,6 +130,13 @@ describe("local headers", () => {
   it("switches to ZIP64 by itself for a member of 4 GiB or more", () => {
     const h = parseLocalHeader(encodeLocalHeader({ ...base, compressedSize: 3 * GiB, uncompressedSize: 4 * GiB, zip64: false }), "local");
     expect([h.uncompressedSize, h.compressedSize, h.zip64]).toEqual([4 * GiB, 3 * GiB, true]);
+  });
+
+  it("reads both sizes from the ZIP64 field when only one header field is 0xFFFFFFFF (APPNOTE 4.5.3)", () => {
+    const bytes = encodeLocalHeader({ ...base, compressedSize: 10, uncompressedSize: 20, zip64: true });
+    new DataView(bytes.buffer).setUint32(18, 10, true); // the compressed size back in the header field, the uncompressed one still 0xFFFFFFFF
+    const h = parseLocalHeader(bytes, "local");
+    expect([h.uncompressedSize, h.compressedSize]).toEqual([20, 10]);
   });
 
   it("stays classic when small", () => {
