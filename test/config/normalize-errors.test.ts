@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
+import { js } from "../helpers/js-callers.js";
 
 function thrown(f: () => unknown): FqcError {
   try {
@@ -12,6 +13,7 @@ function thrown(f: () => unknown): FqcError {
   }
   throw new Error("did not throw");
 }
+const W = { dtype: "int4", group_size: 32 };
 const brief = (e: FqcError) => ({ code: e.code, message: e.message, hint: e.hint, file: e.file });
 
 describe("normalize's errors", () => {
@@ -26,6 +28,12 @@ describe("normalize's errors", () => {
     expect(brief(thrown(() => normalizeDocument('{"activation": null}')))).toEqual({
       code: "CONFIG", message: "a QAT pair needs at least one of `activation`, `weight`", hint: undefined, file: undefined,
     });
+  });
+
+  it("refuses a file name that is not a string (a JavaScript caller's mistake)", () => {
+    for (const f of [() => js(normalize)(W, { filename: 5 }), () => js(normalizeDocument)(W, { filename: ["c.yaml"] })]) {
+      expect(brief(thrown(f))).toMatchObject({ code: "USAGE", message: expect.stringMatching(/^normalize: options\.filename must be a string, not /) });
+    }
   });
 
   it("names a syntax error's line and column, and the file", () => {
