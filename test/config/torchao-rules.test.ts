@@ -118,6 +118,9 @@ describe("granularity objects that cannot be built", () => {
       hint: 'Use {"type": "PerToken"}, {"type": "PerAxis", "axis": 0} or {"type": "PerGroup", "group_size": 32}.',
     });
     expect(only('{"dtype": "int4", "granularity": {"type": "PerToken", "axis": 0}, "group_size": 32}')).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/axis" });
+    // A field another class takes is an unknown key here, not also a type error of that class's field.
+    expect(only('{"dtype": "int4", "granularity": {"type": "PerToken", "group_size": "32"}}')).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/group_size" });
+    expect(only('{"dtype": "int4", "granularity": {"type": "PerToken", "axis": false}}')).toMatchObject({ ruleId: "fqc/granularity-object", pointer: "/granularity/axis" });
   });
 
   it("prints a type that is not a string as JSON, with no suggestion", () => {
@@ -163,6 +166,10 @@ describe("fqc's type checks of the fields torchao stores without looking", () =>
     for (const v of ["maybe", "xyes", "yesx", "noon"]) expect(hint("is_dynamic", v), v).toBeUndefined();
     expect(hint("zero_point_domain", "yes")).toBeUndefined();
     expect(hint("eps", "no")).toBeUndefined();
+    // Nor is a list holding one.
+    expect(only('{"dtype": "int4", "group_size": 32, "is_dynamic": [true]}')).toEqual({
+      ruleId: "fqc/type", pointer: "/is_dynamic", message: "`is_dynamic` must be true or false, not [true]", hint: undefined,
+    });
   });
 
   it("words each field's expected type", () => {
