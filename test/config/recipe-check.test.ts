@@ -53,6 +53,10 @@ describe("recipe files", () => {
     ]);
   });
 
+  it("compiles only re: keys: a tensor name may hold what would be a broken pattern", () => {
+    expect(check({ fqn_to_config: { "blocks.0(x": W, "a[b.weight": null } }).diagnostics).toEqual([]);
+  });
+
   it("warns at the key about a nested repeat, with its position and the fix", () => {
     const text = JSON.stringify({ fqn_to_config: { "re:x(a+)+": null } });
     const d = validate(text).diagnostics;
