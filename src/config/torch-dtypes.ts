@@ -28,6 +28,14 @@ export function torchDtypeName(s: string): TorchDtypeName | undefined {
   return TORCH_DTYPE_ALIASES[s] as TorchDtypeName | undefined;
 }
 
+/**
+ * The name a Python-style spelling such as "torch.int4" stands for ("int4"), or undefined when `s` is not "torch." + a torch
+ * dtype: fqc's files write dtypes without the prefix, and a user copying from Python deserves "write int4", not "not a dtype".
+ */
+export function torchPrefixedName(s: string): TorchDtypeName | undefined {
+  return s.startsWith("torch.") ? torchDtypeName(s.slice(6)) : undefined;
+}
+
 /** Integer (non-floating) dtypes among the zero-point precisions. */
 export function isFloatingDtypeName(s: string): boolean {
   return /^(float|bfloat|complex)/.test(s);

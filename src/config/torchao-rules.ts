@@ -16,7 +16,7 @@ import { hasKey, isPlainObject, jsonText, type Finding } from "./finding.js";
 import { pyRepr, pyStr, pyTruthy, pyTypeName, type NumberKinds } from "./pyrepr.js";
 import { didYouMean } from "./suggest.js";
 import { unknownKeys, type KeyBudget } from "./unknown-keys.js";
-import { torchDtypeName } from "./torch-dtypes.js";
+import { torchDtypeName, torchPrefixedName } from "./torch-dtypes.js";
 import type { CanonicalConfig, CanonicalGranularity, DtypeName, MappingType, ZeroPointDomain } from "./types.js";
 import {
   CANONICAL_KEYS, DEFAULTS, GRANULARITY_STRINGS, GRANULARITY_TYPES, MAPPING_TYPES, SCALE_PRECISIONS, SHORTHAND_KEYS,
@@ -225,13 +225,18 @@ export function checkConstructor(
     if (isDtypeName(d)) {
       resolved.dtype = d;
     } else {
-      const shown = typeof d === "string" ? `torch.${torchDtypeName(d) ?? d}` : pyStr(d, at("dtype"), kinds);
+      // "torch.int4" is shown as written (str() of that Python string), not given a second prefix.
+      const prefixed = typeof d === "string" ? torchPrefixedName(d) : undefined;
+      const shown = typeof d === "string" ? (prefixed !== undefined ? d : `torch.${torchDtypeName(d) ?? d}`) : pyStr(d, at("dtype"), kinds);
       const guess = typeof d === "string" ? didYouMean(d, DTYPE_NAMES) : undefined;
       const close = guess !== undefined && typeof d === "string" && guess === d.toLowerCase().replace(/^torch\./, "");
+      const spelling = `fqc spells them ${DTYPE_NAMES[0]}..${DTYPE_NAMES[7]}, ${DTYPE_NAMES[8]}..${DTYPE_NAMES[15]}.`;
       findings.push({
         ruleId: "torchao/dtype-unsupported",
         message: `Unsupported dtype '${shown}', choose from ${TORCHAO_DTYPE_LIST_REPR}`,
-        hint: close ? `Did you mean "${guess}"?` : `fqc spells them ${DTYPE_NAMES[0]}..${DTYPE_NAMES[7]}, ${DTYPE_NAMES[8]}..${DTYPE_NAMES[15]}.`,
+        hint: prefixed !== undefined && isDtypeName(prefixed)
+          ? `fqc writes dtypes without torch's "torch." prefix: write "${prefixed}".`
+          : close ? `Did you mean "${guess}"?` : spelling,
         pointer: at("dtype"),
       });
     }
@@ -348,7 +353,10 @@ function checkFieldTypes(raw: Record<string, unknown>, base: string, resolved: R
       continue;
     }
     const name = torchDtypeName(v);
-    if (name === undefined) {
+    const prefixed = name === undefined ? torchPrefixedName(v) : undefined;
+    if (prefixed !== undefined) {
+      out.push({ ruleId: "fqc/enum", message: `\`${key}\` ${jsonText(v)}: fqc writes dtypes without torch's "torch." prefix`, hint: `Write "${prefixed}".`, pointer: at(key) });
+    } else if (name === undefined) {
       const guess = didYouMean(v, allowed);
       out.push({ ruleId: "fqc/enum", message: `\`${key}\` ${jsonText(v)} is not a torch dtype${guess ? `; did you mean "${guess}"?` : ""}`, hint: `Use one of ${allowed.join(", ")}.`, pointer: at(key) });
     } else {

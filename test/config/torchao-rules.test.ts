@@ -52,7 +52,9 @@ describe("torchao's constructor errors: where they point and the fix they sugges
     ['{"dtype": "int4", "group_size": 32, "mapping_type": "bogus"}', "torchao/mapping-type-unsupported", "/mapping_type", "Use SYMMETRIC or ASYMMETRIC."],
     ['{"dtype": "int4", "group_size": 32, "mapping_type": 5}', "torchao/mapping-type-unsupported", "/mapping_type", "Use SYMMETRIC or ASYMMETRIC."],
     ['{"dtype": "Int4", "group_size": 32}', "torchao/dtype-unsupported", "/dtype", 'Did you mean "int4"?'],
-    ['{"dtype": "torch.int4", "group_size": 32}', "torchao/dtype-unsupported", "/dtype", 'Did you mean "int4"?'],
+    ['{"dtype": "torch.int4", "group_size": 32}', "torchao/dtype-unsupported", "/dtype", 'fqc writes dtypes without torch\'s "torch." prefix: write "int4".'],
+    ['{"dtype": "torch.Int4", "group_size": 32}', "torchao/dtype-unsupported", "/dtype", 'Did you mean "int4"?'],
+    ['{"dtype": "torch.int16", "group_size": 32}', "torchao/dtype-unsupported", "/dtype", "fqc spells them int1..int8, uint1..uint8."],
     // int3 is one edit from int32 but not the same name: the hint lists fqc's spellings instead of guessing.
     ['{"dtype": "int32", "group_size": 32}', "torchao/dtype-unsupported", "/dtype", "fqc spells them int1..int8, uint1..uint8."],
     ['{"dtype": 4, "group_size": 32}', "torchao/dtype-unsupported", "/dtype", "fqc spells them int1..int8, uint1..uint8."],
@@ -66,6 +68,24 @@ describe("torchao's constructor errors: where they point and the fix they sugges
     ],
   ])("%s", (text, ruleId, pointer, hint) => {
     expect(shown(ds(text)[0])).toMatchObject({ ruleId, pointer, hint });
+  });
+
+  it("shows a Python-style dtype as written, with no second torch. prefix", () => {
+    for (const d of ["torch.int4", "torch.int16", "torch.half"]) {
+      expect(only(`{"dtype": "${d}", "group_size": 32}`).message).toMatch(new RegExp(`^Unsupported dtype '${d.replace(".", "\\.")}', choose from \\[torch\\.int8, `));
+    }
+    expect(only('{"dtype": "int9", "group_size": 32}').message).toMatch(/^Unsupported dtype 'torch\.int9', /);
+  });
+
+  it("tells a Python-style precision to drop its torch. prefix, naming the dtype it stands for", () => {
+    expect(only('{"dtype": "int4", "group_size": 32, "scale_precision": "torch.float32"}')).toEqual({
+      ruleId: "fqc/enum", pointer: "/scale_precision",
+      message: '`scale_precision` "torch.float32": fqc writes dtypes without torch\'s "torch." prefix', hint: 'Write "float32".',
+    });
+    // torch's aliases are named by the dtype they stand for.
+    expect(only('{"dtype": "int4", "group_size": 32, "zero_point_precision": "torch.int"}')).toMatchObject({ pointer: "/zero_point_precision", hint: 'Write "int32".' });
+    // Not a dtype after the prefix either: the usual finding and its guess.
+    expect(only('{"dtype": "int4", "group_size": 32, "scale_precision": "torch.floaty"}').message).toBe('`scale_precision` "torch.floaty" is not a torch dtype; did you mean "float32"?');
   });
 
   it("names a missing dtype at the config, listing fqc's dtype names", () => {
