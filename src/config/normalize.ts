@@ -12,6 +12,7 @@ import { FqcError } from "../errors.js";
 import { defineKey } from "../own-key.js";
 import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
+import { describe } from "./pair-check.js";
 import { checkConstructor } from "./torchao-rules.js";
 import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
@@ -63,7 +64,7 @@ export function normalize(input: unknown, opts: NormalizeOptions = {}): Canonica
   const src = source(input, opts);
   const value = src.value;
   if (!isPlainObject(value)) {
-    throw new FqcError("CONFIG", `a config must be an object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+    throw new FqcError("CONFIG", `a config must be an object, not ${describe(value)}`);
   }
   const c = checkConstructor(value, "", src);
   // torchao v0.12's messages, the reference (a finding of another version only words the same error its way).

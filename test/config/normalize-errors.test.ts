@@ -45,8 +45,8 @@ describe("normalize's errors", () => {
   it("refuses a value that is not an object, saying what it is", () => {
     expect(brief(thrown(() => normalize(null)))).toEqual({ code: "CONFIG", message: "a config must be an object, not null", hint: undefined, file: undefined });
     expect(thrown(() => normalize([])).message).toBe("a config must be an object, not an array");
-    expect(thrown(() => normalize(5)).message).toBe("a config must be an object, not number");
-    expect(thrown(() => normalize('"int4"')).message).toBe("a config must be an object, not string");
+    expect(thrown(() => normalize(5)).message).toBe("a config must be an object, not the number 5");
+    expect(thrown(() => normalize('"int4"')).message).toBe('a config must be an object, not the string "int4"');
   });
 
   it("normalizeDocument words a granularity as torchao v0.12 does, the reference", () => {
