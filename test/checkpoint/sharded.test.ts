@@ -176,6 +176,14 @@ describe("openSharded: refusals", () => {
     expect(refusal(() => openSharded(index)).message).toMatch(/index file is 100000001 bytes, larger than the 100000000-byte limit/);
   });
 
+  it("reads an index of exactly the cap (a sparse file; ~1 s)", () => {
+    const index = tmp.file("model.safetensors.index.json");
+    fs.writeFileSync(index, "{}");
+    fs.truncateSync(index, MAX_INDEX_BYTES);
+    // Read in full and refused for what it holds (NUL bytes after "{}"), not for its size.
+    expect(refusal(() => openSharded(index)).message).toMatch(/the index is not valid JSON: .*\(at character 2\)/);
+  });
+
   it("closes the shards it opened when a later check fails", () => {
     const before = fs.readdirSync("/proc/self/fd").length;
     const wm: Record<string, string> = {};
