@@ -104,11 +104,16 @@ function raisedRank(ruleId: string): number | undefined {
   return ruleId.startsWith("torchao/") ? RAISED_BEFORE_BODY.length : undefined;
 }
 
+/** Whether the config at `config` holds a finding at `pointer`. */
+function holds(config: string, pointer: string): boolean {
+  return config === "" || pointer === config || pointer.startsWith(`${config}/`);
+}
+
 /** The config (one of `configPointers`, the longest that holds it) a finding at `pointer` belongs to. */
 function configOf(pointer: string, configPointers: readonly string[]): string | undefined {
   let best: string | undefined;
   for (const c of configPointers) {
-    if ((c === "" || pointer === c || pointer.startsWith(`${c}/`)) && (best === undefined || c.length > best.length)) best = c;
+    if (holds(c, pointer) && (best === undefined || c.length > best.length)) best = c;
   }
   return best;
 }
@@ -131,7 +136,7 @@ export function torchaoFirstError(findings: readonly Finding[], configPointers: 
     if (lead === undefined) {
       leadConfig = configOf(f.pointer, configPointers);
       if (leadConfig === undefined) return f;
-    } else if (!(leadConfig === "" || f.pointer === leadConfig || f.pointer.startsWith(`${leadConfig}/`))) {
+    } else if (!holds(leadConfig!, f.pointer)) {
       break; // a later config: Python never gets to build it
     }
     if (rank < leadRank) {

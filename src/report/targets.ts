@@ -21,8 +21,9 @@ function targetOf(e: TensorPlanEntry): TensorTarget {
   const key = e.key ?? null;
   // An error (torchao's refusal of a targeted tensor, or an exact recipe key naming an integer tensor): apply refuses it, so the report flags it.
   const error = e.errors[0]?.message;
-  if (e.action === "quantize") return error === undefined ? { action: "quantize", key, config: e.config! } : { action: "quantize", key, config: e.config!, error };
-  return error === undefined ? { action: "skip", key, reason: e.note ?? "left alone" } : { action: "skip", key, reason: e.note ?? "left alone", error };
+  const withError = error === undefined ? {} : { error };
+  if (e.action === "quantize") return { action: "quantize", key, config: e.config!, ...withError };
+  return { action: "skip", key, reason: e.note ?? "left alone", ...withError };
 }
 
 interface TargetOptions {
