@@ -225,9 +225,9 @@ export function checkConstructor(
     if (isDtypeName(d)) {
       resolved.dtype = d;
     } else {
-      // "torch.int4" is shown as written (str() of that Python string), not given a second prefix.
+      // "torch.int4" (or "torch.xyz") is shown as written (str() of that Python string), not given a second prefix.
       const prefixed = typeof d === "string" ? torchPrefixedName(d) : undefined;
-      const shown = typeof d === "string" ? (prefixed !== undefined ? d : `torch.${torchDtypeName(d) ?? d}`) : pyStr(d, at("dtype"), kinds);
+      const shown = typeof d === "string" ? (d.startsWith("torch.") ? d : `torch.${torchDtypeName(d) ?? d}`) : pyStr(d, at("dtype"), kinds);
       const guess = typeof d === "string" ? didYouMean(d, DTYPE_NAMES) : undefined;
       const close = guess !== undefined && typeof d === "string" && guess === d.toLowerCase().replace(/^torch\./, "");
       const spelling = `fqc spells them ${DTYPE_NAMES[0]}..${DTYPE_NAMES[7]}, ${DTYPE_NAMES[8]}..${DTYPE_NAMES[15]}.`;

@@ -71,7 +71,7 @@ describe("torchao's constructor errors: where they point and the fix they sugges
   });
 
   it("shows a Python-style dtype as written, with no second torch. prefix", () => {
-    for (const d of ["torch.int4", "torch.int16", "torch.half"]) {
+    for (const d of ["torch.int4", "torch.int16", "torch.half", "torch.floaty", "torch."]) {
       expect(only(`{"dtype": "${d}", "group_size": 32}`).message).toMatch(new RegExp(`^Unsupported dtype '${d.replace(".", "\\.")}', choose from \\[torch\\.int8, `));
     }
     expect(only('{"dtype": "int9", "group_size": 32}').message).toMatch(/^Unsupported dtype 'torch\.int9', /);
