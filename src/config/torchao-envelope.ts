@@ -15,14 +15,15 @@ import { RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TY
 type Problem = (pointer: string, message: string, hint?: string) => void;
 
 const CONFIG_TYPES: readonly string[] = TORCHAO_CONFIG_TYPES;
-const PAIR_TYPES: Record<string, { activation: string; weight: string }> = Object.fromEntries(
+// Maps, not objects: `_type` is the file's text, and "constructor" or "__proto__" must name no pair class.
+const PAIR_TYPES = new Map<string, { activation: string; weight: string }>(
   TORCHAO_PAIR_TYPES.map((t) => [t, { activation: "activation_config", weight: "weight_config" }]),
 );
 /** Each pair class's constructor keywords (v0.12's wrapper is a plain dataclass; v0.13+ QATConfig adds base_config and step). */
-const PAIR_FIELDS: Record<string, readonly string[]> = {
-  IntXQuantizationAwareTrainingConfig: ["activation_config", "weight_config"],
-  QATConfig: ["base_config", "activation_config", "weight_config", "step"],
-};
+const PAIR_FIELDS = new Map<string, readonly string[]>([
+  ["IntXQuantizationAwareTrainingConfig", ["activation_config", "weight_config"]],
+  ["QATConfig", ["base_config", "activation_config", "weight_config", "step"]],
+]);
 /** QATConfig's steps (QATStep's values); `step` is lower-cased first. */
 const QAT_STEPS = ["prepare", "convert"];
 const RECIPE_TYPES: readonly string[] = TORCHAO_RECIPE_TYPES;
@@ -74,8 +75,8 @@ export function unwrapTorchaoEnvelope(doc: Record<string, unknown>): Unwrapped {
     return { value: unwrapConfig(data, "/_data", problem), toOriginal: (p) => configPointer({ at: "/_data", data }, p), problems };
   }
   if (RECIPE_TYPES.includes(type)) return unwrapRecipe(data);
-  if (!PAIR_TYPES[type]) {
-    problem("/_type", `fqc reads torchao's ${[...CONFIG_TYPES, ...Object.keys(PAIR_TYPES), ...RECIPE_TYPES].join(", ")} JSON, not ${type}`,
+  if (!PAIR_TYPES.has(type)) {
+    problem("/_type", `fqc reads torchao's ${[...CONFIG_TYPES, ...PAIR_TYPES.keys(), ...RECIPE_TYPES].join(", ")} JSON, not ${type}`,
       "Export the QAT config itself, e.g. config_to_dict(QATConfig(activation_config=..., weight_config=...)).");
     return { value: {}, toOriginal: (p) => p, problems };
   }
@@ -95,20 +96,21 @@ interface ConfigBase {
 
 /** A QAT pair envelope's `_data` at `base`: its configs in fqc's plain form, and where each role's `_data` is. */
 function unwrapPair(type: string, data: Record<string, unknown>, base: string, problem: Problem): { pair: Record<string, unknown>; bases: Record<string, ConfigBase> } {
-  const keys = PAIR_TYPES[type];
+  const keys = PAIR_TYPES.get(type)!;
+  const fields = PAIR_FIELDS.get(type)!;
   // What the class's constructor refuses (torchao's QATConfig.__post_init__ for step), so fqc reads no JSON torchao could not have built.
   for (const k of Object.keys(data)) {
-    if (!PAIR_FIELDS[type].includes(k)) problem(childPointer(base, k), `${type}.__init__() got an unexpected keyword argument '${k}'`, `${type} takes ${PAIR_FIELDS[type].join(", ")}.`);
+    if (!fields.includes(k)) problem(childPointer(base, k), `${type}.__init__() got an unexpected keyword argument '${k}'`, `${type} takes ${fields.join(", ")}.`);
   }
   let step = "prepare";
-  if (PAIR_FIELDS[type].includes("step") && data.step !== undefined) {
+  if (fields.includes("step") && data.step !== undefined) {
     step = stepOf(data.step);
     if (!QAT_STEPS.includes(step)) problem(childPointer(base, "step"), `\`step\` must be one of ${pyRepr(QAT_STEPS)}`, `Write "prepare", not ${jsonText(data.step)}.`);
   }
   if (step === "convert" && (isPresent(data[keys.activation]) || isPresent(data[keys.weight]))) {
     problem(childPointer(base, "step"), "Cannot specify `weight_config` or `activation_config` in the convert step", 'A QATConfig with fake-quant configs is a "prepare" step.');
   }
-  if (PAIR_FIELDS[type].includes("base_config") && isPresent(data.base_config)) {
+  if (fields.includes("base_config") && isPresent(data.base_config)) {
     problem(childPointer(base, "base_config"), "a QATConfig built from a base_config derives its fake-quant configs inside torchao; fqc reads explicit activation_config/weight_config",
       "Build the QATConfig with activation_config=/weight_config= (IntxFakeQuantizeConfig) to lint or apply it with fqc.");
   }
@@ -172,7 +174,7 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
       defineKey(out, key, null);
       continue;
     }
-    if (!isTorchaoEnvelope(v) || !PAIR_TYPES[v._type as string] || !isPlainObject(v._data)) {
+    if (!isTorchaoEnvelope(v) || !PAIR_TYPES.has(v._type as string) || !isPlainObject(v._data)) {
       local(at, `fqc reads QATConfig (or IntXQuantizationAwareTrainingConfig) values in a FqnToConfig, not ${isTorchaoEnvelope(v) ? String(v._type) : jsonText(v)}`,
         "Map each key to QATConfig(activation_config=..., weight_config=...) or None.");
       continue;

@@ -234,4 +234,12 @@ describe("keys that are JavaScript property names (issue 13)", () => {
     const doc = normalizeDocument(recipe(good));
     expect(doc.kind === "recipe" && doc.recipe.entries.map((e) => e.key)).toEqual(["a", "__proto__"]);
   });
+
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])("a `_type` of %s names no torchao class, at the top or as a recipe value", (type) => {
+    const top = validate(JSON.stringify({ _type: type, _version: 1, _data: { weight_config: null } }), { filename: "t.json" }).diagnostics;
+    expect(top.map((d) => [d.ruleId, d.pointer])).toEqual([["fqc/torchao-envelope", "/_type"]]);
+    expect(top[0].message).toMatch(new RegExp(`JSON, not ${type}$`));
+    const recipe = JSON.stringify({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: { a: { _type: type, _version: 1, _data: {} } } } });
+    expect(validate(recipe, { filename: "r.json" }).diagnostics.map((d) => d.ruleId)).toEqual(["fqc/torchao-envelope"]);
+  });
 });
