@@ -152,7 +152,9 @@ export function yamlWithComments(value: unknown, sourceText: string, parsed?: Do
   const find = (path: string[]) => {
     const direct = pairs.get(JSON.stringify(path));
     if (direct) return direct;
-    const successor = SUCCESSORS[path[path.length - 1]];
+    // Own keys only: the last key is the file's (a tensor named "toString" in a recipe), not one of SUCCESSORS'.
+    const last = path[path.length - 1];
+    const successor = Object.hasOwn(SUCCESSORS, last) ? SUCCESSORS[last] : undefined;
     return successor ? pairs.get(JSON.stringify([...path.slice(0, -1), ...successor])) : undefined;
   };
   // Comments whose key has no counterpart wait for the next key that has one.

@@ -275,10 +275,11 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
     const m = /^--?([^=]+)$/.exec(token);
     if (!m || token === "--") return undefined;
     const name = m[1];
-    if (!(name in options.key) && !Object.values(options.alias).some((list) => list.includes(name))) return undefined;
+    // Own keys only: `--no-constructor` names no option, though "constructor" is in every object.
+    if (!Object.hasOwn(options.key, name) && !Object.values(options.alias).some((list) => list.includes(name))) return undefined;
     return flags.has(name) || name.startsWith("no-") ? undefined : name;
   };
-  const longName = (name: string) => (options.key[name] && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name));
+  const longName = (name: string) => (Object.hasOwn(options.key, name) && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name));
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--") break;
     // `--max-warnings=`: named as an empty value, as `--max-warnings ""` is (rejectEmptyValues), rather than read as anything.

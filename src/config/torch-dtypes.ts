@@ -25,7 +25,8 @@ export const TORCH_DTYPE_ALIASES: Readonly<Record<string, string>> = {
 /** The canonical torch name for a dtype string, or undefined if torch has no such dtype. */
 export function torchDtypeName(s: string): TorchDtypeName | undefined {
   if ((TORCH_DTYPE_NAMES as readonly string[]).includes(s)) return s as TorchDtypeName;
-  return TORCH_DTYPE_ALIASES[s] as TorchDtypeName | undefined;
+  // Own keys only: "constructor" or "toString" would otherwise name an Object method, not a dtype.
+  return Object.hasOwn(TORCH_DTYPE_ALIASES, s) ? (TORCH_DTYPE_ALIASES[s] as TorchDtypeName) : undefined;
 }
 
 /**
