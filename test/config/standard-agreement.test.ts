@@ -5,7 +5,7 @@
  * - the linter and both published schema files (run with ajv as a user would) give the same verdict,
  *   except for what README lists as beyond the schema (src/config/beyond-schema.ts);
  * - every diagnostic sits at the line:col of its pointer's key or value, computed here from the text;
- * - normalize succeeds exactly when validate finds no construct-stage error, is a fixed point, and its
+ * - normalize succeeds exactly when validate finds no construct-stage error, returns plain JSON data, is a fixed point, and its
  *   output validates with no diagnostic the input did not have, under the linter and both schemas.
  */
 import { readFileSync } from "node:fs";
@@ -209,6 +209,17 @@ describe("the linter and both schema files agree, except for what README lists a
   });
 });
 
+/** Paths in `v` to what JSON cannot hold (a function, a symbol, undefined, a non-finite number, a class instance). */
+function nonData(v: unknown, path = ""): string[] {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return [];
+  if (typeof v === "number") return Number.isFinite(v) ? [] : [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => nonData(x, `${path}/${i}`));
+  if (typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+    return Object.entries(v).flatMap(([k, x]) => nonData(x, `${path}/${k}`));
+  }
+  return [`${path}: ${typeof v}`];
+}
+
 describe("normalize means what validate says", () => {
   it("succeeds exactly when validate finds no construct-stage error; its output is a fixed point with no new diagnostic, valid under both schemas when the input was", () => {
     let normalized = 0;
@@ -219,8 +230,10 @@ describe("normalize means what validate says", () => {
       const before = validate(text, { filename }).diagnostics;
       const refused = before.some((d) => d.severity === "error" && ["construct", "syntax"].includes(ruleInfo(d.ruleId).stage));
       let out: string;
+      let value: ReturnType<typeof normalizeDocument>;
       try {
-        out = canonicalJson(normalizeDocument(text, { filename }));
+        value = normalizeDocument(text, { filename });
+        out = canonicalJson(value);
       } catch (e) {
         // Besides construct errors, normalize refuses a group size past 2^53 (forward/group-size): it could not write it back.
         const pastSafe = before.some((d) => d.ruleId === "forward/group-size") && String(e).includes("is 2^53 or more");
@@ -229,6 +242,8 @@ describe("normalize means what validate says", () => {
       }
       expect(refused, `normalize accepted what validate refuses:\n${text}\n${JSON.stringify(before)}`).toBe(false);
       normalized++;
+      // Data only, every value written out: nothing (a function read from a table by an inherited name) left behind.
+      expect(nonData(value), out).toEqual([]);
       expect(canonicalJson(normalizeDocument(out))).toBe(out);
       const after = validate(out, { filename: "n.fqc.json" }).diagnostics;
       const seen = new Set(before.map((d) => d.ruleId));

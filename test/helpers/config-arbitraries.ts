@@ -44,7 +44,7 @@ const num = fc.oneof(
 );
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   num, fc.boolean(), fc.constant(null), fc.string({ maxLength: 4 }), fc.constant([]), fc.constant({}),
-  fc.constantFrom("", "int4", "per_token", "SYMMETRIC", "float32", "INT", "0", "true", "torch.int4", "half", "Int4", "ｉｎｔ４", "π"),
+  fc.constantFrom("", "int4", "per_token", "SYMMETRIC", "float32", "INT", "0", "true", "torch.int4", "half", "Int4", "ｉｎｔ４", "π", "constructor", "toString"),
 );
 /** Mostly a good value, sometimes junk or a near miss. */
 const pick = (good: readonly unknown[], ...near: Array<fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> =>
@@ -57,12 +57,12 @@ const granularityObject = fc.oneof(
 );
 /** A config's fields, each mostly a good value, sometimes junk or a near miss (any left out). */
 export const configArb = fc.record({
-  dtype: pick(["int1", "int2", "int3", "int4", "int5", "int6", "int7", "int8", "uint1", "uint2", "uint4", "uint7", "uint8"], fc.constantFrom("int16", "float32", "torch.int4", "bool")),
-  granularity: pick([null, "per_token", "per_channel", "per_group"], granularityObject, granularityObject, fc.constantFrom("per_tensor", "PER_TOKEN")),
-  mapping_type: pick([null, "SYMMETRIC", "ASYMMETRIC", "ASYMMETRIC"], fc.constantFrom("SYMMETRIC_NO_CLIPPING_ERR", "symmetric")),
-  scale_precision: pick(["float32", "float16", "bfloat16", "float64"], fc.constantFrom("half", "double", "torch.float32", "int32", "complex64", "float8_e4m3fn")),
-  zero_point_precision: pick(["int32", "float32", "bfloat16", "float16", "float64", "int8", "int16", "int64", "uint8"], fc.constantFrom("int", "long", "uint16", "bool", "int4")),
-  zero_point_domain: pick(["INT", "FLOAT", "NONE"], fc.constantFrom(null, "int")),
+  dtype: pick(["int1", "int2", "int3", "int4", "int5", "int6", "int7", "int8", "uint1", "uint2", "uint4", "uint7", "uint8"], fc.constantFrom("int16", "float32", "torch.int4", "bool", "constructor")),
+  granularity: pick([null, "per_token", "per_channel", "per_group"], granularityObject, granularityObject, fc.constantFrom("per_tensor", "PER_TOKEN", "toString")),
+  mapping_type: pick([null, "SYMMETRIC", "ASYMMETRIC", "ASYMMETRIC"], fc.constantFrom("SYMMETRIC_NO_CLIPPING_ERR", "symmetric", "valueOf")),
+  scale_precision: pick(["float32", "float16", "bfloat16", "float64"], fc.constantFrom("half", "double", "torch.float32", "int32", "complex64", "float8_e4m3fn", "toString")),
+  zero_point_precision: pick(["int32", "float32", "bfloat16", "float16", "float64", "int8", "int16", "int64", "uint8"], fc.constantFrom("int", "long", "uint16", "bool", "int4", "constructor")),
+  zero_point_domain: pick(["INT", "FLOAT", "NONE"], fc.constantFrom(null, "int", "hasOwnProperty")),
   is_dynamic: pick([true, false]),
   range_learning: pick([false, false, true]),
   eps: pick([null, 1e-6, 0, -1, 1e-300], num),
