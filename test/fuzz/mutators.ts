@@ -165,7 +165,7 @@ export const jsonValue: Mutator = {
     } catch {
       return input;
     }
-    const values: unknown[] = [null, true, 0, -1, 1.5, 1e308, 2 ** 53, "", "int4", "per_token", "SYMMETRIC", "__proto__", [], {}, { type: "PerGroup", group_size: 0 }, [1, 2], "x".repeat(300)];
+    const values: unknown[] = [null, true, 0, -1, 1.5, 1e308, 2 ** 53, "", "int4", "per_token", "SYMMETRIC", "__proto__", "constructor", "toString", [], {}, { type: "PerGroup", group_size: 0 }, [1, 2], "x".repeat(300)];
     const objects: Record<string, unknown>[] = [];
     const walk = (v: unknown) => {
       if (v && typeof v === "object" && !Array.isArray(v)) {
@@ -177,7 +177,7 @@ export const jsonValue: Mutator = {
     if (objects.length === 0) return input;
     const target = rng.pick(objects);
     const keys = Object.keys(target);
-    const key = rng.int(4) === 0 || keys.length === 0 ? rng.pick(["__proto__", "constructor", "dtype", "group_size", "weight", "activation", "_type", "_data", "grup_size", "x"]) : rng.pick(keys);
+    const key = rng.int(4) === 0 || keys.length === 0 ? rng.pick(["__proto__", "constructor", "toString", "dtype", "group_size", "weight", "activation", "_type", "_data", "grup_size", "x"]) : rng.pick(keys);
     Object.defineProperty(target, key, { value: rng.pick(values), enumerable: true, configurable: true, writable: true });
     return enc.encode(JSON.stringify(doc));
   },
