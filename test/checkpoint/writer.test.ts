@@ -600,7 +600,7 @@ describe("checkpoint writers: each tensor begun in order, written whole, ended o
     const [temp] = temps(tmp.dir);
     fs.renameSync(tmp.file(temp), tmp.file("moved"));
     expect(() => w.prepare!()).toThrow(/removed or renamed/);
-    expect(() => w.commit()).toThrow("already aborted");
+    expect(() => w.commit()).toThrow(`${tmp.file("out.safetensors")}: cannot commit: the output was already aborted`);
     ck.close();
     expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
   });
