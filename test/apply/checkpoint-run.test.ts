@@ -183,6 +183,16 @@ describe("refusals before any output exists", () => {
     expect(existsSync(r.qparams)).toBe(false);
   });
 
+  it("refuses a big-endian bfloat16 tensor (a checkpoint not opened by openCheckpoint may present one) before any output exists", async () => {
+    const t = model();
+    const r = await apply(t, t.map((x) => (x.name === "layers.0.proj.weight" ? int4 : null)), { ckpt: { bigEndian: new Set(["layers.0.proj.weight", "embed.weight"]) } });
+    expect(r.error).toBeInstanceOf(FqcError);
+    expect(r.error).toMatchObject({ code: "NPY", file: r.input, message: `${r.input}: tensor layers.0.proj.weight (96×64 BF16): is big-endian bfloat16, which fqc does not fake-quantize` });
+    expect(r.writer).toBeUndefined();
+    expect(existsSync(r.output)).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+
   it("names how many other tensors have problems", async () => {
     const t = model();
     const r = await apply(t, t.map((x) => (x.dtype === "I64" || x.dtype === "U8" ? int4 : null)));

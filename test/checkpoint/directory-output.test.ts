@@ -1,4 +1,5 @@
 /** DirectoryOutput: a sharded output's files, appearing together; a new directory is filled as a temp directory beside it. */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,7 +57,7 @@ describe("DirectoryOutput into a new directory", () => {
     const link = path.join(parent, "loop");
     fs.symlinkSync("loop", link);
     const refusal = `${link}: is a symbolic link that leads to no path a directory could be created at (a loop of links)`;
-    expect(() => checkOutputDirectory(link)).toThrow(refusal);
+    expect(() => checkOutputDirectory(link)).toThrow(expect.objectContaining({ message: refusal, hint: "Give a directory (missing or existing) as the output, or remove the link." }));
     expect(() => DirectoryOutput.create(link, ["a.safetensors"], {})).toThrow(refusal);
     expect(fs.readdirSync(parent)).toEqual(["loop"]);
   });
@@ -96,7 +97,10 @@ describe("DirectoryOutput into a new directory whose temp directory is moved dur
 
   it.skipIf(!procFd)("moved after its files were closed (only the renames left): commit refuses before renaming, and removes it from where it went", () => {
     const { out, dir, moved } = movedDuringRun(true);
-    expect(() => out.commit()).toThrow(`${dir}: cannot create: the temporary directory fqc was filling beside it`);
+    expect(() => out.commit()).toThrow(expect.objectContaining({
+      message: expect.stringContaining(`${dir}: cannot create: the temporary directory fqc was filling beside it`),
+      hint: "Keep the output's parent directory, and what fqc creates in it, in place while fqc runs, and run again.",
+    }));
     expect(fs.readdirSync(moved)).toEqual([]);
   });
 
@@ -141,8 +145,104 @@ describe("DirectoryOutput into a new directory that someone else creates during 
     out.files.get("a.safetensors")!.write(Uint8Array.of(7));
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "theirs.txt"), "theirs");
-    expect(() => out.commit()).toThrow(`${dir}: appeared (not empty) while fqc wrote the output, which was not written`);
+    expect(() => out.commit()).toThrow(expect.objectContaining({
+      message: expect.stringContaining(`${dir}: appeared (not empty) while fqc wrote the output, which was not written`),
+      hint: "Run again: into this directory now that it exists (its files are then replaced one by one), or into a new path.",
+    }));
     expect(fs.readdirSync(parent)).toEqual(["out"]);
     expect(fs.readdirSync(dir)).toEqual(["theirs.txt"]);
+  });
+});
+
+describe("DirectoryOutput: what it refuses, and what it leaves", () => {
+  /** Paths under `dir` that this process holds a descriptor on (Linux: /proc/self/fd). */
+  const heldUnder = (dir: string) => fs.readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      const at = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      return at.startsWith(`${dir}${path.sep}`) ? [at] : [];
+    } catch {
+      return [];
+    }
+  });
+
+  it("refuses an output path that is a file, saying what to give", () => {
+    const file = path.join(fresh(), "plain");
+    fs.writeFileSync(file, "x");
+    expect(() => checkOutputDirectory(file)).toThrow(expect.objectContaining({
+      message: `${file}: exists and is not a directory: a sharded checkpoint is written to a directory`,
+      hint: "Give a directory (missing or existing) as the output.",
+    }));
+  });
+
+  it("removes a killed run's temp directory beside a new output directory, and keeps one holding an input of this run", () => {
+    const parent = fresh();
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const stale = path.join(parent, `.out.fqc-${dead}-0123456789ab.tmp`);
+    const input = path.join(parent, `.ck.fqc-${dead}-0123456789ab.tmp`);
+    for (const d of [stale, input]) {
+      fs.mkdirSync(d);
+      fs.writeFileSync(path.join(d, "model.safetensors"), "x");
+    }
+    const out = DirectoryOutput.create(path.join(parent, "out"), ["a"], {}, [path.join(input, "model.safetensors")]);
+    out.commit();
+    expect(fs.readdirSync(parent).sort()).toEqual([path.basename(input), "out"].sort());
+  });
+
+  it("into an existing directory: a signal's removeLiveTemps removes each temp file, naming each file (not the directory)", () => {
+    const dir = fresh();
+    const out = DirectoryOutput.create(dir, ["a", "b"], {});
+    expect(removeLiveTemps().sort()).toEqual([path.join(dir, "a"), path.join(dir, "b")]);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    out.abort();
+  });
+
+  it("into an existing directory: a file of its names with other hard links is replaced only with force", () => {
+    const dir = fresh();
+    fs.writeFileSync(path.join(dir, "b"), "old");
+    fs.linkSync(path.join(dir, "b"), path.join(dir, "b-link"));
+    expect(() => DirectoryOutput.create(dir, ["a", "b"], {})).toThrow(expect.objectContaining({
+      message: expect.stringContaining("has 2 hard links"),
+      hint: expect.stringContaining("or pass --force to replace this name only"),
+    }));
+    expect(fs.readdirSync(dir).sort()).toEqual(["b", "b-link"]);
+    const out = DirectoryOutput.create(dir, ["a", "b"], { force: true });
+    out.files.get("b")!.write(Uint8Array.of(7));
+    out.commit();
+    expect(fs.readFileSync(path.join(dir, "b"))).toEqual(Buffer.of(7));
+    expect(fs.readFileSync(path.join(dir, "b-link"), "utf8")).toBe("old");
+  });
+
+  it("a name it cannot write (a directory there) is refused, and the temp files made before it are removed", () => {
+    const dir = fresh();
+    fs.mkdirSync(path.join(dir, "b"));
+    expect(() => DirectoryOutput.create(dir, ["a", "b", "c"], {})).toThrow(`${path.join(dir, "b")}: is a directory`);
+    expect(fs.readdirSync(dir)).toEqual(["b"]);
+  });
+
+  it("a file put at the new directory's path meanwhile is reported as the failure it is, and the temp directory is removed", () => {
+    const parent = fresh();
+    const dir = path.join(parent, "out");
+    const out = DirectoryOutput.create(dir, ["a"], {});
+    fs.writeFileSync(dir, "theirs");
+    let error: unknown;
+    try {
+      out.commit();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toMatch(`${dir}: cannot create the output directory`);
+    expect((error as Error).message).not.toMatch("appeared");
+    expect(fs.readdirSync(parent)).toEqual(["out"]);
+    expect(fs.readFileSync(dir, "utf8")).toBe("theirs");
+  });
+
+  it.skipIf(!fs.existsSync("/proc/self/fd"))("commit and abort close the temp directory's descriptor", () => {
+    const parent = fresh();
+    const committed = DirectoryOutput.create(path.join(parent, "done"), ["a"], {});
+    const aborted = DirectoryOutput.create(path.join(parent, "gone"), ["a"], {});
+    expect(heldUnder(parent).length).toBe(4); // each temp directory and the temp file in it
+    committed.commit();
+    aborted.abort();
+    expect(heldUnder(parent)).toEqual([]);
   });
 });

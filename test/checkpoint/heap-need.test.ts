@@ -3,8 +3,9 @@
  * never left to V8's fatal out-of-memory error and its native stack trace.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkHeaderHeap, checkHeapNeed, HEAP_PER_TENSOR } from "../../src/checkpoint/heap-need.js";
+import { checkArchiveHeap, checkHeaderHeap, checkHeapNeed, checkIndexHeap, checkShardedHeap, HEAP_PER_TENSOR } from "../../src/checkpoint/heap-need.js";
 import { FqcError } from "../../src/errors.js";
 import { runFqc, tempDir } from "../helpers/cli.js";
 import { craftZip, npyF32 } from "./npz-helpers.js";
@@ -41,6 +42,92 @@ describe("checkHeapNeed / checkHeaderHeap", () => {
     expect(() => checkHeaderHeap("m.safetensors", 1 * MB, "header", 64 * MB)).not.toThrow();
     expect(() => checkHeaderHeap("m.safetensors", 100 * MB, "header", 512 * MB)).toThrow(/its header \(100 MB\) needs about \d+ MB of memory to read, more than this Node process may use \(512 MB\)/);
     expect(() => checkHeaderHeap("m.safetensors.index.json", 100 * MB, "index", 512 * MB)).toThrow(/its index \(100 MB\)/);
+  });
+});
+
+describe("the heap checks' estimates", () => {
+  const fits = (f: () => unknown) => { try { f(); return true; } catch { return false; } };
+  /** The thrown FqcError of `f`. */
+  const refusal = (f: () => unknown): FqcError => {
+    try {
+      f();
+    } catch (e) {
+      return e as FqcError;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  it("suggests a heap that holds the need with a quarter to spare, in steps of 256 MB", () => {
+    for (const bytes of [10 * MB, 100 * MB, 333 * MB]) {
+      const e = refusal(() => checkHeaderHeap("m.safetensors", bytes, "header", 8 * MB));
+      const need = Number(/needs about ([\d,]+) MB/.exec(e.message)![1].replace(/,/g, ""));
+      const suggest = Number(/--max-old-space-size=(\d+) \(MB\)/.exec(e.hint!)![1]);
+      expect(suggest % 256, e.hint).toBe(0);
+      expect(suggest).toBeGreaterThanOrEqual(need * 1.25 - 1);
+      expect(suggest).toBeLessThan(need * 1.25 + 256);
+    }
+  });
+
+  it("counts an .npz member's ZIP and .npy records on top of a tensor", () => {
+    const tensors = Array.from({ length: 100_000 }, (_, i) => ({ name: `w${i}` }));
+    const limit = 150 * MB; // 100,000 tensors: ~70 MB as safetensors tensors, ~100 MB more as .npz members
+    expect(fits(() => checkHeapNeed("m", { format: "safetensors", tensors }, HEAP_PER_TENSOR.apply, "x", limit))).toBe(true);
+    expect(fits(() => checkHeapNeed("m.npz", { format: "npz", tensors }, HEAP_PER_TENSOR.apply, "x", limit))).toBe(false);
+  });
+
+  it("adds what the run already holds to a header's need", () => {
+    expect(fits(() => checkHeaderHeap("s.safetensors", 1 * MB, "header", 64 * MB))).toBe(true);
+    expect(fits(() => checkHeaderHeap("s.safetensors", 1 * MB, "header", 64 * MB, 60 * MB))).toBe(false);
+  });
+
+  it("by default allows the old generation only: V8's heap limit less the young generation's 48 MB", () => {
+    const oldSpace = getHeapStatistics().heap_size_limit - 48 * MB;
+    // The largest header that fits in the old space, found with the limit given; without it, the same answer.
+    let lo = 0;
+    let hi = oldSpace;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (fits(() => checkHeaderHeap("m", mid, "header", oldSpace))) lo = mid;
+      else hi = mid;
+    }
+    expect(fits(() => checkHeaderHeap("m", lo))).toBe(true);
+    expect(refusal(() => checkHeaderHeap("m", hi)).message).toMatch(/^m: its header \(/);
+  });
+
+  it("an index of short entries needs more than one of the same size with few: its quotes bound the entries", () => {
+    const size = 4 * MB;
+    const quotes = new Uint8Array(size).fill(0x22);
+    const plain = new Uint8Array(size).fill(0x20);
+    const limit = 64 * MB; // 4 MB of quotes: ~1 million entries, ~300 MB; 4 MB of spaces: ~24 MB
+    expect(fits(() => checkIndexHeap("i.json", plain, limit))).toBe(true);
+    const e = refusal(() => checkIndexHeap("i.json", quotes, limit));
+    expect(e.message).toMatch(/^i\.json: its index \(4 MB, up to 1,048,576 entries\) needs about \d+ MB of memory to read, more than this Node process may use \(64 MB\)$/);
+    expect(e.code).toBe("CHECKPOINT");
+    // Its bytes count too: 32 MB without a quote need more than 64 MB.
+    expect(fits(() => checkIndexHeap("i.json", new Uint8Array(32 * MB).fill(0x20), limit))).toBe(false);
+  });
+
+  it("a sharded checkpoint's entries, names and index bytes each count, and are held while its shards are read", () => {
+    const limit = 256 * MB;
+    expect(fits(() => checkShardedHeap("i.json", 1_000, 10_000, 100_000, limit))).toBe(true);
+    expect(fits(() => checkShardedHeap("i.json", 1_000_000, 0, 0, limit))).toBe(false);
+    expect(fits(() => checkShardedHeap("i.json", 0, 100_000_000, 0, limit))).toBe(false);
+    expect(fits(() => checkShardedHeap("i.json", 0, 0, 300 * MB, limit))).toBe(false);
+    const e = refusal(() => checkShardedHeap("i.json", 1_000_000, 0, 0, limit));
+    expect(e.message).toMatch(/^i\.json: its weight_map's 1,000,000 tensors need about \d+ MB of memory to open its shards/);
+    // Held while each shard's header is read: the index bytes, ~300 bytes per entry, and the names.
+    const held = (entries: number, chars: number, bytes: number) => checkShardedHeap("i.json", entries, chars, bytes, Infinity);
+    expect(held(0, 0, 5 * MB)).toBe(5 * MB);
+    expect(held(100_000, 0, 0)).toBeGreaterThan(100_000 * 100);
+    expect(held(0, 1_000_000, 0)).toBeGreaterThan(1_000_000);
+  });
+
+  it("an archive's members and central directory bytes each count before the directory is read", () => {
+    const limit = 128 * MB;
+    expect(fits(() => checkArchiveHeap("a.npz", 1_000, 100_000, limit))).toBe(true);
+    expect(fits(() => checkArchiveHeap("a.npz", 100_000, 0, limit))).toBe(false);
+    expect(fits(() => checkArchiveHeap("a.npz", 0, 100 * MB, limit))).toBe(false);
+    expect(refusal(() => checkArchiveHeap("a.npz", 100_000, 0, limit)).message).toMatch(/^a\.npz: its 100,000 members need about \d+ MB of memory to read/);
   });
 });
 

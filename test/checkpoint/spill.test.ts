@@ -3,7 +3,7 @@
  * unlinked at once), through Checkpoint.stream and its checks, in pieces;
  * nothing is left in the directory whatever happens.
  */
-import { fstatSync, mkdirSync, readdirSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { spillTensor } from "../../src/checkpoint/spill.js";
@@ -16,6 +16,18 @@ afterAll(() => tmp.cleanup());
 
 const VALUES = Array.from({ length: 3000 }, (_, i) => Math.sin(i) * 100);
 const PAYLOAD = npyF32(VALUES, [30, 100]);
+
+/** Descriptors of this process on files that were in `dir` (Linux: /proc/self/fd; a spill file reads "DIR/NAME (deleted)"). */
+function heldIn(dir: string): string[] {
+  return readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      const at = readlinkSync(`/proc/self/fd/${fd}`);
+      return at.startsWith(`${dir}/`) ? [at] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 function freshDir(name: string): string {
   const dir = tmp.path(name);
@@ -90,7 +102,43 @@ describe("spillTensor", () => {
       const run = spillTensor(ck, ck.tensors[0], tmp.path("missing"));
       await expect(run).rejects.toThrow(FqcError);
       await expect(run).rejects.toThrow(`${file}: member 'layers/0.weight.npy': cannot create a temporary file for its inflated copy in ${tmp.path("missing")}: no such file or directory`);
-      await expect(run).rejects.toThrow(expect.objectContaining({ code: "IO", file, hint: expect.stringContaining("(12,000 bytes)") }));
+      await expect(run).rejects.toThrow(expect.objectContaining({
+        code: "IO",
+        file,
+        hint: `A deflated member stored in Fortran order is read from an inflated copy (12,000 bytes) in ${tmp.path("missing")} (apply's is beside OUT, `
+          + "report's in $TMPDIR): make room there, or save the array in C order (np.savez_compressed(path, name=np.ascontiguousarray(a))) or with np.savez.",
+      }));
+    } finally {
+      ck.close();
+    }
+  });
+
+  it.skipIf(!existsSync("/proc/self/fd"))("closes the spill file when the stream fails or is stopped: nothing is held", async () => {
+    const file = tmp.write("held.npz", craftZip([{ name: "w.npy", payload: PAYLOAD, method: 8, crc: 0x12345678 }]));
+    const dir = freshDir("spill-held");
+    const ck = openCheckpoint(file);
+    try {
+      await expect(spillTensor(ck, ck.tensors[0], dir, { pieceBytes: 4096 })).rejects.toThrow("CRC-32 mismatch");
+      await expect(spillTensor(ck, ck.tensors[0], dir, { pieceBytes: 1000, between: async () => { throw new Error("stop"); } })).rejects.toThrow("stop");
+      expect(heldIn(dir)).toEqual([]);
+    } finally {
+      ck.close();
+    }
+  });
+
+  it("a second close leaves alone a descriptor that reuses the number since", async () => {
+    const file = tmp.write("twice.npz", craftZip([{ name: "w.npy", payload: PAYLOAD, method: 8 }]));
+    const ck = openCheckpoint(file);
+    try {
+      const spill = await spillTensor(ck, ck.tensors[0], freshDir("spill-twice"));
+      spill.close();
+      // open(2) gives the lowest free number: the one just closed comes back within a few opens.
+      const others: number[] = [];
+      while (others.length < 64 && others.at(-1) !== spill.fd) others.push(openSync(file, "r"));
+      expect(others).toContain(spill.fd);
+      spill.close();
+      for (const fd of others) expect(fstatSync(fd).size).toBeGreaterThan(0);
+      for (const fd of others) closeSync(fd);
     } finally {
       ck.close();
     }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -46,6 +47,17 @@ function copyAll(ck: Checkpoint, w: CheckpointWriter, mode: "stream" | "position
 /** Names in a directory that look like fqc temp files or directories. */
 function temps(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => n.includes(".fqc-"));
+}
+
+/** The FqcError `f` throws. */
+function thrown(f: () => unknown): FqcError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FqcError);
+    return e as FqcError;
+  }
+  throw new Error("expected an FqcError, nothing was thrown");
 }
 
 function sameFiles(a: string, b: string): void {
@@ -167,7 +179,9 @@ describe("checkpoint writers: protection, order and failures", () => {
     fs.writeFileSync(tmp.file("other"), "x");
     const ck = openCheckpoint(src);
     expect(() => createCheckpointWriter(ck, src)).toThrow(FqcError);
-    expect(() => createCheckpointWriter(ck, tmp.file("other"), { protect: [tmp.file("other")] })).toThrow(/is the same file as the input/);
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("other"), { protect: [tmp.file("other")] }));
+    expect(error.message).toMatch(`the output ${tmp.file("other")} is the same file as the input ${tmp.file("other")}`);
+    expect(error.message).toMatch(/; write the output elsewhere, or pass --force to replace the input$/);
     ck.close();
     expect(temps(tmp.dir)).toEqual([]);
   });
@@ -190,11 +204,13 @@ describe("checkpoint writers: protection, order and failures", () => {
     ck.close();
   });
 
-  it("refuses an output index name that is one of the shard names", () => {
-    writeSharded(tmp.file("in"), [{ file: "w.index.json", tensors: TENSORS }]);
+  it("refuses an output index name that is one of the shard names (a usage error)", () => {
+    writeSharded(tmp.file("in"), [{ file: "a.safetensors", tensors: TENSORS.slice(0, 2) }, { file: "w.index.json", tensors: TENSORS.slice(2) }]);
     const ck = openCheckpoint(tmp.file("in/model.safetensors.index.json"));
     fs.mkdirSync(tmp.file("out"));
-    expect(() => createCheckpointWriter(ck, tmp.file("out/w.index.json"))).toThrow(/the index cannot be named w.index.json, the name of one of the shards/);
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("out/w.index.json")));
+    expect(error.message).toMatch(/the index cannot be named w.index.json, the name of one of the shards/);
+    expect(error).toMatchObject({ code: "USAGE", file: tmp.file("out/w.index.json"), hint: "Give the output directory instead." });
     ck.close();
     expect(fs.readdirSync(tmp.file("out"))).toEqual([]);
   });
@@ -238,6 +254,7 @@ describe("checkpoint writers: protection, order and failures", () => {
     fs.mkdirSync(tmp.file("out"));
     fs.writeFileSync(tmp.file("out/theirs"), "x");
     expect(() => w.commit()).toThrow(FqcError);
+    expect(() => w.commit()).toThrow(`${tmp.file("out")}: cannot commit: the output was already aborted`);
     ck.close();
     expect(fs.readdirSync(tmp.file("out"))).toEqual(["theirs"]);
     expect(temps(tmp.dir)).toEqual([]);
@@ -361,4 +378,239 @@ describe("checkpoint writers: the header is copied from the source file, not hel
       expect(temps(tmp.dir)).toEqual([]);
     });
   }
+});
+
+describe("checkpoint writers: an output directory another checkpoint would be loaded from", () => {
+  /** A single-file source given as its directory: its output is a directory holding model.safetensors. */
+  function singleViaDirectory(): Checkpoint {
+    fs.mkdirSync(tmp.file("in"));
+    fs.writeFileSync(tmp.file("in/model.safetensors"), safetensorsBytes(TENSORS));
+    return openCheckpoint(tmp.file("in"));
+  }
+
+  it("refuses a sharded output beside a model.safetensors, which transformers loads before any index, writing nothing", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/model.safetensors"), "old");
+    const ck = openCheckpoint(tmp.file("in"));
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("out")));
+    ck.close();
+    expect(error.message).toBe(`${tmp.file("out")}: holds model.safetensors, which transformers loads before any index: the sharded checkpoint written here (model.safetensors.index.json) would not be the one loaded from this directory`);
+    expect(error.hint).toContain(`Remove ${tmp.file("out/model.safetensors")}`);
+    expect(fs.readdirSync(tmp.file("out"))).toEqual(["model.safetensors"]);
+  });
+
+  it("refuses a model.safetensors output beside a safetensors index, which fqc reads first, writing nothing", () => {
+    const ck = singleViaDirectory();
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/old.safetensors.index.json"), "{}");
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("out")));
+    ck.close();
+    expect(error.message).toBe(`${tmp.file("out")}: holds old.safetensors.index.json, which fqc reads before a lone model.safetensors (transformers the other way round): the directory would hold two checkpoints`);
+    expect(error.hint).toContain(`Remove ${tmp.file("out/old.safetensors.index.json")} and its shards`);
+    expect(fs.readdirSync(tmp.file("out"))).toEqual(["old.safetensors.index.json"]);
+  });
+
+  it("writes beside what no loader picks over the output: a directory or a dangling link named model.safetensors, another file's index, the output's own earlier files", () => {
+    writeSharded(tmp.file("in"), SHARDS);
+    const sharded = openCheckpoint(tmp.file("in"));
+    fs.mkdirSync(tmp.file("out-dir/model.safetensors"), { recursive: true });
+    fs.mkdirSync(tmp.file("out-link"));
+    fs.symlinkSync(tmp.file("nowhere"), tmp.file("out-link/model.safetensors"));
+    // An earlier sharded output of the same names, and an index of another name: the sharded output is read through its own index.
+    fs.mkdirSync(tmp.file("out-again"));
+    for (const n of fs.readdirSync(tmp.file("in"))) fs.writeFileSync(tmp.file(`out-again/${n}`), "old");
+    fs.writeFileSync(tmp.file("out-again/other.safetensors.index.json"), "{}");
+    for (const out of ["out-dir", "out-link", "out-again"]) {
+      copyAll(sharded, createCheckpointWriter(sharded, tmp.file(out)), "stream");
+      for (const n of fs.readdirSync(tmp.file("in"))) expect(fs.readFileSync(tmp.file(`${out}/${n}`)).equals(fs.readFileSync(tmp.file(`in/${n}`)))).toBe(true);
+    }
+    sharded.close();
+    fs.rmSync(tmp.file("in"), { recursive: true });
+
+    const single = singleViaDirectory();
+    // An earlier model.safetensors (replaced) beside an index that is not a safetensors one.
+    fs.mkdirSync(tmp.file("out-bin"));
+    fs.writeFileSync(tmp.file("out-bin/model.safetensors"), "old");
+    fs.writeFileSync(tmp.file("out-bin/pytorch_model.bin.index.json"), "{}");
+    copyAll(single, createCheckpointWriter(single, tmp.file("out-bin")), "stream");
+    single.close();
+    expect(fs.readFileSync(tmp.file("out-bin/model.safetensors")).equals(fs.readFileSync(tmp.file("in/model.safetensors")))).toBe(true);
+
+    // A file of another name beside an index and a model.safetensors: no loader reads it in place of either.
+    fs.writeFileSync(tmp.file("w.safetensors"), safetensorsBytes(TENSORS));
+    const other = openCheckpoint(tmp.file("w.safetensors"));
+    fs.mkdirSync(tmp.file("out-both"));
+    fs.writeFileSync(tmp.file("out-both/model.safetensors"), "old");
+    fs.writeFileSync(tmp.file("out-both/model.safetensors.index.json"), "{}");
+    copyAll(other, createCheckpointWriter(other, tmp.file("out-both")), "stream");
+    other.close();
+    expect(fs.readFileSync(tmp.file("out-both/w.safetensors")).equals(fs.readFileSync(tmp.file("w.safetensors")))).toBe(true);
+  });
+});
+
+describe("checkpoint writers: a single safetensors output", () => {
+  /** A temp-file name whose owner pid is a process that has exited: what the sweep of killed runs' leftovers removes. */
+  const leftoverName = (base: string) => `.${base}.fqc-${spawnSync(process.execPath, ["-e", "0"]).pid!}-0123456789ab.tmp`;
+
+  it("keeps a source named like a killed run's leftover beside the output (file or directory)", () => {
+    const file = tmp.file(leftoverName("w.safetensors"));
+    const bytes = safetensorsBytes(TENSORS);
+    fs.writeFileSync(file, bytes);
+    const ck = openCheckpoint(file);
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out.safetensors")), "stream");
+    ck.close();
+    expect(fs.readFileSync(file).equals(Buffer.from(bytes))).toBe(true);
+
+    const dir = tmp.file(leftoverName("ck"));
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "model.safetensors"), bytes);
+    const viaDir = openCheckpoint(dir);
+    copyAll(viaDir, createCheckpointWriter(viaDir, tmp.file("out")), "stream");
+    viaDir.close();
+    expect(fs.readdirSync(dir)).toEqual(["model.safetensors"]);
+    expect(fs.readFileSync(tmp.file("out/model.safetensors")).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("replaces an output file with other hard links only with force (the other names keep the old content)", () => {
+    fs.writeFileSync(tmp.file("in.safetensors"), safetensorsBytes(TENSORS));
+    fs.writeFileSync(tmp.file("out.safetensors"), "old");
+    fs.linkSync(tmp.file("out.safetensors"), tmp.file("link"));
+    const ck = openCheckpoint(tmp.file("in.safetensors"));
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("out.safetensors")));
+    expect(error.message).toMatch(/has 2 hard links/);
+    expect(error.hint).toContain("or pass --force to replace this name only");
+    copyAll(ck, createCheckpointWriter(ck, tmp.file("out.safetensors"), { force: true }), "stream");
+    ck.close();
+    expect(fs.readFileSync(tmp.file("out.safetensors")).equals(fs.readFileSync(tmp.file("in.safetensors")))).toBe(true);
+    expect(fs.readFileSync(tmp.file("link"), "utf8")).toBe("old");
+  });
+
+  it("abort of one written into a directory removes its temp file, and a new directory does not appear", () => {
+    fs.mkdirSync(tmp.file("in"));
+    fs.writeFileSync(tmp.file("in/model.safetensors"), safetensorsBytes(TENSORS));
+    fs.mkdirSync(tmp.file("existing"));
+    const ck = openCheckpoint(tmp.file("in"));
+    for (const out of ["new", "existing"]) {
+      const w = createCheckpointWriter(ck, tmp.file(out));
+      w.begin(ck.tensors[0]).write(new Uint8Array(10));
+      w.abort();
+    }
+    ck.close();
+    expect(fs.existsSync(tmp.file("new"))).toBe(false);
+    expect(fs.readdirSync(tmp.file("existing"))).toEqual([]);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+});
+
+describe("checkpoint writers: each tensor begun in order, written whole, ended once", () => {
+  function single(): { ck: Checkpoint; w: CheckpointWriter } {
+    fs.writeFileSync(tmp.file("in.safetensors"), safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(tmp.file("in.safetensors"));
+    return { ck, w: createCheckpointWriter(ck, tmp.file("out.safetensors")) };
+  }
+
+  /** A tensor of another checkpoint: `at` is its index there. */
+  function foreign(tensors: TensorSpec[], at: number): Checkpoint["tensors"][number] {
+    const file = tmp.file(`other-${tensors.map((t) => t.name).join("-")}.safetensors`);
+    fs.writeFileSync(file, safetensorsBytes(tensors));
+    const other = openCheckpoint(file);
+    other.close();
+    return other.tensors[at];
+  }
+
+  it("refuses a tensor of another checkpoint unless its index, name and size are the expected one's", () => {
+    const embed = TENSORS[0];
+    const cases: [string, Checkpoint["tensors"][number]][] = [
+      ["another index", foreign([TENSORS[3], embed], 1)],
+      ["another name", foreign([{ ...embed, name: "other.weight" }], 0)],
+      ["another size", foreign([{ ...embed, shape: [64, 8] }], 0)],
+    ];
+    for (const [what, t] of cases) {
+      const { ck, w } = single();
+      expect(() => w.begin(t), what).toThrow(`${tmp.file("out.safetensors")}: tensors must be begun in checkpoint order: expected tensor 0 (model.embed_tokens.weight), got tensor ${t.index} (${t.name})`);
+      ck.close();
+    }
+    // The same name, index and size: the tensor as another reader of the same file sees it.
+    const { ck, w } = single();
+    w.begin(foreign([embed], 0)).write(new Uint8Array(ck.tensors[0].byteLength));
+    w.abort();
+    ck.close();
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses a tensor past the last one", () => {
+    const { ck, w } = single();
+    for (const t of ck.tensors) w.begin(t).end(t.byteLength);
+    const fifth = foreign([...TENSORS, { name: "extra", dtype: "F32", shape: [2] }], 4);
+    expect(() => w.begin(fifth)).toThrow("expected no more tensors, got tensor 4 (extra)");
+    expect(() => w.begin(ck.tensors[0])).toThrow("cannot begin a tensor: the output was already aborted");
+    ck.close();
+    expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+  });
+
+  it("counts every byte, streamed and positional, in a tensor's size", () => {
+    const { ck, w } = single();
+    const sink = w.begin(ck.tensors[0]);
+    sink.write(new Uint8Array(5));
+    expect(() => sink.write(new Uint8Array(2044))).toThrow(`${tmp.file("out.safetensors")}: tensor model.embed_tokens.weight: 2049 bytes written, more than its 2048`);
+    const again = single();
+    const short = again.w.begin(again.ck.tensors[0]);
+    short.write(new Uint8Array(5));
+    expect(() => short.end(3)).toThrow("tensor model.embed_tokens.weight: 8 bytes written, expected 2048");
+    again.ck.close();
+    ck.close();
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses a write after end and a second end, aborting", () => {
+    for (const misuse of ["write", "end"] as const) {
+      const { ck, w } = single();
+      const sink = w.begin(ck.tensors[0]);
+      sink.write(new Uint8Array(ck.tensors[0].byteLength));
+      sink.end();
+      if (misuse === "write") expect(() => sink.write(new Uint8Array(0))).toThrow("tensor model.embed_tokens.weight: write after end");
+      else expect(() => sink.end()).toThrow("tensor model.embed_tokens.weight: ended twice");
+      expect(() => w.begin(ck.tensors[1])).toThrow("cannot begin a tensor: the output was already aborted");
+      ck.close();
+    }
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("refuses to commit with the first tensor never begun, or a tensor begun and not ended", () => {
+    let { ck, w } = single();
+    expect(() => w.commit()).toThrow("cannot commit: tensor 0 (model.embed_tokens.weight) was never begun");
+    ck.close();
+    ({ ck, w } = single());
+    w.begin(ck.tensors[0]).write(new Uint8Array(ck.tensors[0].byteLength));
+    expect(() => w.commit()).toThrow("cannot commit: tensor 0 (model.embed_tokens.weight) was not ended");
+    expect(() => w.commit()).toThrow(`${tmp.file("out.safetensors")}: cannot commit: the output was already aborted`);
+    ck.close();
+    expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+    expect(temps(tmp.dir)).toEqual([]);
+  });
+
+  it("prepare finds a temp file moved away before the renames, and aborts: nothing appears", () => {
+    const { ck, w } = single();
+    for (const t of ck.tensors) {
+      const sink = w.begin(t);
+      for (const p of ck.stream(t, 100)) sink.write(p);
+      sink.end();
+    }
+    const [temp] = temps(tmp.dir);
+    fs.renameSync(tmp.file(temp), tmp.file("moved"));
+    expect(() => w.prepare!()).toThrow(/removed or renamed/);
+    expect(() => w.commit()).toThrow(`${tmp.file("out.safetensors")}: cannot commit: the output was already aborted`);
+    ck.close();
+    expect(fs.existsSync(tmp.file("out.safetensors"))).toBe(false);
+  });
+
+  it("stays committed: abort after commit leaves the output, and nothing more can be begun", () => {
+    const { ck, w } = single();
+    copyAll(ck, w, "stream");
+    w.abort();
+    ck.close();
+    expect(fs.readFileSync(tmp.file("out.safetensors")).equals(fs.readFileSync(tmp.file("in.safetensors")))).toBe(true);
+    expect(() => w.begin(ck.tensors[0])).toThrow("cannot begin a tensor: the output was already committed");
+  });
 });

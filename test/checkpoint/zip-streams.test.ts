@@ -57,6 +57,20 @@ describe("ChunkedDeflater", () => {
     expect(out.length).toBeLessThan(deflateRawSync(data).length * 1.01 + 64);
   });
 
+  it("gives the same bytes however the input is split into pushes (pieces are cut by size, not by call)", () => {
+    const data = sample(2 * (1 << 20) + 4096);
+    const deflate = (step: number): Buffer => {
+      const d = new ChunkedDeflater();
+      const parts: Uint8Array[] = [];
+      for (let at = 0; at < data.length; at += step) d.push(data.subarray(at, at + step), (o) => parts.push(o.slice()));
+      parts.push(d.finish());
+      return Buffer.concat(parts);
+    };
+    const whole = deflate(data.length);
+    expect(inflateRawSync(whole).equals(data)).toBe(true);
+    for (const step of [100_003, 4096]) expect(deflate(step).equals(whole), `pushes of ${step} bytes`).toBe(true);
+  });
+
   it("ends an empty stream validly", () => {
     const d = new ChunkedDeflater();
     expect(inflateRawSync(d.finish()).length).toBe(0);

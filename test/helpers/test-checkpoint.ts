@@ -61,9 +61,10 @@ export function readSafetensors(path: string): ReadSafetensors {
   return { metadata, tensors };
 }
 
-/** Options of the test checkpoint: tensors to present as deflated (no dataOffset: streamed only). */
+/** Options of the test checkpoint: tensors to present as deflated (no dataOffset: streamed only), or as stored big-endian. */
 export interface TestCheckpointOptions {
   streamedOnly?: ReadonlySet<string>;
+  bigEndian?: ReadonlySet<string>;
 }
 
 export function openTestCheckpoint(path: string, opts: TestCheckpointOptions = {}): Checkpoint {
@@ -74,7 +75,7 @@ export function openTestCheckpoint(path: string, opts: TestCheckpointOptions = {
   const entries = Object.entries(header).filter(([k]) => k !== "__metadata__").sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0]);
   const tensors: CheckpointTensor[] = entries.map(([name, h], index) => ({
     name, dtype: h.dtype, shape: h.shape, byteLength: h.data_offsets[1] - h.data_offsets[0], index, file: path,
-    dataOffset: opts.streamedOnly?.has(name) ? null : base + h.data_offsets[0], byteOrder: "little", fortranOrder: false,
+    dataOffset: opts.streamedOnly?.has(name) ? null : base + h.data_offsets[0], byteOrder: opts.bigEndian?.has(name) ? "big" : "little", fortranOrder: false,
   }));
   const starts = new Map(entries.map(([name, h]) => [name, base + h.data_offsets[0]]));
   const fd = openSync(path, "r");

@@ -18,11 +18,6 @@ export class ChunkedDeflater {
   #staged = 0;
   readonly #dict = new Uint8Array(WINDOW);
   #dictLength = 0;
-  readonly #level: number;
-
-  constructor(level: number = constants.Z_DEFAULT_COMPRESSION) {
-    this.#level = level;
-  }
 
   /** Take `bytes`; `emit` receives compressed output as pieces fill (each valid only during the call). */
   push(bytes: Uint8Array, emit: (out: Uint8Array) => void): void {
@@ -43,7 +38,7 @@ export class ChunkedDeflater {
 
   #flush(mode: number): Uint8Array {
     const piece = this.#stage.subarray(0, this.#staged);
-    const opts: { level: number; finishFlush: number; dictionary?: Uint8Array } = { level: this.#level, finishFlush: mode };
+    const opts: { finishFlush: number; dictionary?: Uint8Array } = { finishFlush: mode };
     if (this.#dictLength > 0) opts.dictionary = this.#dict.subarray(0, this.#dictLength);
     const out = deflateRawSync(piece, opts);
     // Keep the window for the next piece: the last 32 KiB of what came before.
