@@ -36,6 +36,8 @@ export const MAX_PREFIX = 12 + MAX_HEADER_SIZE;
 
 const RESAVE_HINT = "Re-save it with numpy: np.save(path, np.asarray(a, dtype=np.float32), allow_pickle=False).";
 const KEYS = ["descr", "fortran_order", "shape"] as const;
+/** The control bytes Python's tokenizer takes as white space (tab, LF, form feed, CR); numpy reads headers holding them. */
+const SPACE_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d]);
 
 /** Parse and validate the header from the first bytes of a file of `fileSize` bytes. */
 export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: string): NpyHeader {
@@ -70,7 +72,7 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: strin
   }
   if (dataOffset > prefix.length) throw tooShort(dataOffset);
   const bytes = prefix.subarray(headerStart, dataOffset);
-  const bad = bytes.findIndex((b) => b > 0x7e || (b < 0x20 && b !== 0x0a && b !== 0x09 && b !== 0x0d));
+  const bad = bytes.findIndex((b) => b > 0x7e || (b < 0x20 && !SPACE_CONTROLS.has(b)));
   if (bad >= 0) {
     throw npyError(file, `header contains a non-ASCII or control byte 0x${bytes[bad].toString(16).padStart(2, "0")} at offset ${headerStart + bad}`, RESAVE_HINT);
   }

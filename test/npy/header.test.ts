@@ -53,8 +53,8 @@ describe("parseNpyHeader on numpy-written files", () => {
     expect(h.shape).toEqual([]);
     expect(h.elementCount).toBe(1);
   });
-  it("accepts tabs between the tokens (numpy's literal_eval does)", () => {
-    const text = "{'descr':\t'<f4',\t'fortran_order':\tFalse,\t'shape':\t(2,)}\t\n";
+  it("accepts tabs, form feeds and CRs between the tokens (Python's white space: numpy reads such headers)", () => {
+    const text = "{'descr':\t'<f4',\f'fortran_order':\r\nFalse,\t'shape':\f(2,)}\t\n";
     expect(parseNpyHeader(craftNpy(text, f32Bytes([1, 2])), 10 + text.length + 8, "t").shape).toEqual([2]);
   });
   it("accepts a header of exactly numpy's 10,000-byte limit", () => {
@@ -140,6 +140,10 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
     expect(errorOf(b).message).toMatch(/non-ASCII or control byte 0xe9 at offset 13$/);
     const first = ok("\u00ff" + DICT("<f4", "(1,)"), f32Bytes([0]));
     expect(errorOf(first).message).toMatch(/non-ASCII or control byte 0xff at offset 10$/);
+  });
+  it("control bytes that are not Python white space (vertical tab, ESC)", () => {
+    expect(errorOf(ok(DICT("<f4", "(1,)").replace(", 'shape'", ",\v'shape'"), f32Bytes([0]))).message).toContain("control byte 0x0b at offset");
+    expect(errorOf(ok(DICT("<f4", "(1,)").replace(", 'shape'", ",\x1b'shape'"), f32Bytes([0]))).message).toContain("control byte 0x1b at offset");
   });
   it("DEL (0x7f) is a control byte; '~' (0x7e) is printable and left to the dtype check", () => {
     expect(errorOf(ok(DICT("<f4", "(1,)") + "\x7f", f32Bytes([0]))).message).toContain("control byte 0x7f at offset");
