@@ -77,7 +77,7 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: strin
     throw npyError(file, `header contains a non-ASCII or control byte 0x${bytes[bad].toString(16).padStart(2, "0")} at offset ${headerStart + bad}`, RESAVE_HINT);
   }
   const text = String.fromCharCode(...bytes);
-  const info = interpretDict(parseDict(text, file), file);
+  const info = interpretDict(parseDict(text, file, major <= 2), file);
   const available = fileSize - dataOffset;
   if (available < info.dataBytes) {
     throw npyError(file, `data truncated: shape ${shapeRepr(info.shape)} of ${info.descr} needs ${info.dataBytes} bytes but the file has ${available}`, "The file was cut short (interrupted copy or save?); save it again.");
@@ -88,10 +88,10 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: strin
   return { version: [major, minor], ...info, dataOffset };
 }
 
-function parseDict(text: string, file: string): Map<string, PyValue> {
+function parseDict(text: string, file: string, longSuffix: boolean): Map<string, PyValue> {
   let value: PyValue;
   try {
-    value = parsePyLiteral(text);
+    value = parsePyLiteral(text, { longSuffix });
   } catch (err) {
     if (err instanceof LiteralSyntaxError) throw npyError(file, `header is not a Python dict literal: ${err.message}`, RESAVE_HINT);
     throw err;

@@ -62,6 +62,15 @@ describe("parseNpyHeader on numpy-written files", () => {
     const bytes = craftNpy(text + " ".repeat(MAX_HEADER_SIZE - text.length - 1) + "\n", f32Bytes([1]), { version: [2, 0] });
     expect(parseNpyHeader(bytes, bytes.length, "t").dataOffset).toBe(12 + MAX_HEADER_SIZE);
   });
+  it("reads Python 2's L suffix in format 1.0 and 2.0 headers and refuses it in 3.0, as numpy does", () => {
+    const text = DICT("<f4", "(2L,)");
+    for (const version of [[1, 0], [2, 0]] as Array<[number, number]>) {
+      const bytes = craftNpy(text, f32Bytes([1, 2]), { version });
+      expect(parseNpyHeader(bytes, bytes.length, "t").shape, version.join(".")).toEqual([2]);
+    }
+    expect(errorOf(craftNpy(text, f32Bytes([1, 2]), { version: [3, 0] })).message).toContain(
+      "header is not a Python dict literal: Python 2's 'L' suffix on an int (NumPy reads it in format 1.0 and 2.0 headers only), found 'L' at offset");
+  });
   it("accepts keys in any order and double quotes", () => {
     const text = `{"shape": (2,), "fortran_order": False, "descr": "<f4"}`;
     expect(parseNpyHeader(craftNpy(text, f32Bytes([1, 2])), 10 + text.length + 8, "t").shape).toEqual([2]);

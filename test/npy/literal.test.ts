@@ -24,6 +24,9 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
   it("drops Python 2's L suffix on ints", () => {
     expect(parsePyLiteral("(3L, 4L)")).toEqual({ kind: "tuple", items: [{ kind: "int", value: 3n }, { kind: "int", value: 4n }] });
     expect(parsePyLiteral("(1024L, +7L)")).toEqual({ kind: "tuple", items: [{ kind: "int", value: 1024n }, { kind: "int", value: 7n }] });
+    expect(parsePyLiteral("(1024L,)", { longSuffix: true })).toEqual({ kind: "tuple", items: [{ kind: "int", value: 1024n }] });
+    expect(() => parsePyLiteral("(1024L,)", { longSuffix: false })).toThrow("Python 2's 'L' suffix on an int (NumPy reads it in format 1.0 and 2.0 headers only), found 'L' at offset 5");
+    expect(parsePyLiteral("(1024,)", { longSuffix: false })).toEqual({ kind: "tuple", items: [{ kind: "int", value: 1024n }] });
   });
   it("parses floats as floats (so a shape of 3.0 can be refused)", () => {
     expect(parsePyLiteral("3.0")).toEqual({ kind: "float", text: "3.0" });
