@@ -60,7 +60,8 @@ export function parsePyLiteral(text: string, opts: LiteralOptions = {}): PyValue
       if (ch === "\n") { pos--; fail("newline in string"); }
       if (ch === "\\") {
         const esc = ESCAPES[text[pos]];
-        if (esc === undefined) fail("unsupported escape in string");
+        // `\0` followed by an octal digit is a longer octal escape to Python ('\012' is '\n'), not NUL and digits.
+        if (esc === undefined || (text[pos] === "0" && /[0-7]/.test(text[pos + 1] ?? ""))) fail("unsupported escape in string");
         out += esc;
         pos++;
       } else {

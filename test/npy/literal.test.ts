@@ -35,6 +35,7 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
   });
   it("decodes the escapes it accepts as Python does", () => {
     expect(parsePyLiteral(String.raw`'\\ \' \" \n \t \r \0'`)).toEqual({ kind: "str", value: "\\ ' \" \n \t \r \0" });
+    expect(parsePyLiteral(String.raw`'\08 \0'`)).toEqual({ kind: "str", value: "\x008 \0" }); // 8 is no octal digit
   });
   it("takes white space around every token, as Python does", () => {
     expect(parse(" { 'a' : ( 1 , 2 , ) , 'b' : [ 3 , ] , 'c' :\f( ) , } ")).toBe("{'a': (1, 2), 'b': [3], 'c': ()}");
@@ -79,6 +80,7 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
     ["1.5L", "unexpected 'L' after a float, found 'L' at offset 3"],
     ["(1, 04)", "leading zeros in the integer 04 (Python, and so NumPy, refuses them), found '0' at offset 4"],
     ["(@True,)", "expected a Python literal, found '@' at offset 1"],
+    [String.raw`'\012'`, "unsupported escape in string, found '0' at offset 2"], // an octal escape to Python, not NUL and "12"
   ])("says what is wrong with %j and where", (text, message) => {
     const offset = Number(/at offset (\d+)$/.exec(message)![1]);
     expect(() => parsePyLiteral(text)).toThrow(new LiteralSyntaxError(message, offset));
