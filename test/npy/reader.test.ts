@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { numberToHalf } from "../../src/npy/float16.js";
-import { NpyRowReader } from "../../src/npy/reader.js";
+import { NpyRowReader, SCRATCH_BYTES } from "../../src/npy/reader.js";
 import { EXPECTED, expectedFloats, fixture, sameValues, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -183,6 +183,28 @@ describe("NpyRowReader on Fortran-order float64 and float16 files", () => {
       r.readRows(0, 1, dest);
       r.close();
       expect(Array.from(dest), `shape (${shape.join(",")})`).toEqual(Array.from(values));
+    }
+  });
+});
+
+describe("NpyRowReader's memory", () => {
+  it("converts through one scratch buffer of at most SCRATCH_BYTES, however large the file", () => {
+    // 64 MiB of float32 (a sparse file: no disk used) read into float64: the conversion goes through the scratch buffer.
+    const p = tmp.file("big-sparse.npy");
+    const header = encodeNpyHeader({ descr: "<f4", shape: [16, 1 << 20] });
+    fs.writeFileSync(p, header);
+    fs.truncateSync(p, header.length + 64 * 2 ** 20);
+    const dest = new Float64Array(1 << 20);
+    const r = NpyRowReader.open(p);
+    try {
+      const before = process.memoryUsage().arrayBuffers;
+      r.readRows(3, 1, dest);
+      const grown = process.memoryUsage().arrayBuffers - before;
+      expect(grown).toBeLessThanOrEqual(SCRATCH_BYTES + (1 << 20));
+      expect(dest.every((v) => v === 0)).toBe(true);
+    } finally {
+      r.close();
+      fs.unlinkSync(p);
     }
   });
 });
