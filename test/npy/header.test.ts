@@ -112,10 +112,11 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
         "t.npy: header is not a Python dict literal: expected a Python literal, found end of header at offset 0");
     }
   });
-  it("a prefix shorter than the fixed fields of a longer file is said to be short, not the file", () => {
+  it("a prefix shorter than the fixed fields of a file that holds them is said to be short, not the file", () => {
     const b = ok(DICT("<f4", "(1,)"), f32Bytes([0]), { version: [2, 0] });
     expect(errorOf(b.subarray(0, 6), b.length).message).toBe("t.npy: header truncated: only 6 of 10 header bytes were given");
     expect(errorOf(b.subarray(0, 11), b.length).message).toBe("t.npy: header truncated: only 11 of 12 header bytes were given");
+    expect(errorOf(b.subarray(0, 6), 10).message).toBe("t.npy: header truncated: only 6 of 10 header bytes were given");
   });
   it("unsupported version", () => {
     const b = ok(DICT("<f4", "()"), f32Bytes([1]), { version: [4, 0] });

@@ -36,6 +36,7 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
   it("decodes the escapes it accepts as Python does", () => {
     expect(parsePyLiteral(String.raw`'\\ \' \" \n \t \r \0'`)).toEqual({ kind: "str", value: "\\ ' \" \n \t \r \0" });
     expect(parsePyLiteral(String.raw`'\08 \0'`)).toEqual({ kind: "str", value: "\x008 \0" }); // 8 is no octal digit
+    expect(parsePyLiteral(String.raw`'\n1 \\0'`)).toEqual({ kind: "str", value: "\n1 \\0" }); // only \0 starts an octal escape
   });
   it("takes white space around every token, as Python does", () => {
     expect(parse(" { 'a' : ( 1 , 2 , ) , 'b' : [ 3 , ] , 'c' :\f( ) , } ")).toBe("{'a': (1, 2), 'b': [3], 'c': ()}");
