@@ -60,8 +60,8 @@ export function parseDescr(descr: string): DescrResult {
       : NUMERIC_HINT;
     return { ok: false, what: `${refused} (descr '${descr}')`, hint };
   }
-  const size = Number(sizeText);
-  const dtype = sizeText === "" ? undefined : KINDS[kind]?.[size];
+  const size = Number(sizeText); // "" gives 0, which no kind has
+  const dtype = KINDS[kind]?.[size];
   if (dtype === undefined) {
     const what = kind === "f" && size > 8
       ? `extended-precision float '${descr}' is not supported`

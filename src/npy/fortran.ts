@@ -39,10 +39,10 @@ export function planFortranRows(shape: readonly number[], r0: number, count: num
   const M = mid.reduce((a, b) => a * b, 1);
   const r1 = r0 + count;
   const runs: Run[] = [];
+  // Each c passed here has at least one row in the range (lo <= hi): all residues when count >= M, else a row's own.
   const addRun = (c: number): void => {
     const lo = Math.max(0, Math.ceil((r0 - c) / M));
     const hi = Math.floor((r1 - 1 - c) / M);
-    if (lo > hi) return;
     runs.push({ slabElem: lo + d0 * fLinearOfC(mid, c), length: hi - lo + 1, firstRow: lo * M + c - r0 });
   };
   if (count >= M) {

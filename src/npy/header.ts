@@ -36,13 +36,19 @@ export const MAX_PREFIX = 12 + MAX_HEADER_SIZE;
 
 const RESAVE_HINT = "Re-save it with numpy: np.save(path, np.asarray(a, dtype=np.float32), allow_pickle=False).";
 const KEYS = ["descr", "fortran_order", "shape"] as const;
+/** The control bytes Python's tokenizer takes as white space (tab, LF, form feed, CR); numpy reads headers holding them. */
+const SPACE_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d]);
 
 /** Parse and validate the header from the first bytes of a file of `fileSize` bytes. */
 export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: string): NpyHeader {
+  // Too few bytes for the next field: the file is short, or the caller passed a short prefix of a longer file.
+  const tooShort = (need: number) => fileSize < need
+    ? npyError(file, `truncated header: the file is only ${fileSize} bytes long`, RESAVE_HINT)
+    : npyError(file, `header truncated: only ${prefix.length} of ${need} header bytes were given`);
   if (fileSize < 10 || prefix.length < 10) {
     const startsRight = NPY_MAGIC.every((b, i) => i >= prefix.length || prefix[i] === b);
     if (!startsRight) throw npyError(file, "not a .npy file (bad magic bytes)", "Give a file written by numpy.save.");
-    throw npyError(file, `truncated header: the file is only ${fileSize} bytes long`, RESAVE_HINT);
+    throw tooShort(10);
   }
   if (!NPY_MAGIC.every((b, i) => prefix[i] === b)) {
     throw npyError(file, "not a .npy file (bad magic bytes)", "Give a file written by numpy.save (.npz archives must be unpacked first).");
@@ -54,9 +60,7 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: strin
   }
   const lenBytes = major === 1 ? 2 : 4;
   const headerStart = 8 + lenBytes;
-  if (fileSize < headerStart || prefix.length < headerStart) {
-    throw npyError(file, `truncated header: the file is only ${fileSize} bytes long`, RESAVE_HINT);
-  }
+  if (fileSize < headerStart || prefix.length < headerStart) throw tooShort(headerStart);
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const headerLen = lenBytes === 2 ? view.getUint16(8, true) : view.getUint32(8, true);
   if (headerLen > MAX_HEADER_SIZE) {
@@ -66,16 +70,14 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: strin
   if (dataOffset > fileSize) {
     throw npyError(file, `header longer than the file: it claims ${headerLen} bytes but the file has ${fileSize - headerStart} after the length field`, "The file is truncated or not a .npy file; save it again.");
   }
-  if (dataOffset > prefix.length) {
-    throw npyError(file, `header truncated: only ${prefix.length} of ${dataOffset} header bytes were given`);
-  }
+  if (dataOffset > prefix.length) throw tooShort(dataOffset);
   const bytes = prefix.subarray(headerStart, dataOffset);
-  const bad = bytes.findIndex((b) => b > 0x7e || (b < 0x20 && b !== 0x0a && b !== 0x09 && b !== 0x0d));
+  const bad = bytes.findIndex((b) => b > 0x7e || (b < 0x20 && !SPACE_CONTROLS.has(b)));
   if (bad >= 0) {
     throw npyError(file, `header contains a non-ASCII or control byte 0x${bytes[bad].toString(16).padStart(2, "0")} at offset ${headerStart + bad}`, RESAVE_HINT);
   }
   const text = String.fromCharCode(...bytes);
-  const info = interpretDict(parseDict(text, file), file);
+  const info = interpretDict(parseDict(text, file, major <= 2), file);
   const available = fileSize - dataOffset;
   if (available < info.dataBytes) {
     throw npyError(file, `data truncated: shape ${shapeRepr(info.shape)} of ${info.descr} needs ${info.dataBytes} bytes but the file has ${available}`, "The file was cut short (interrupted copy or save?); save it again.");
@@ -86,10 +88,10 @@ export function parseNpyHeader(prefix: Uint8Array, fileSize: number, file: strin
   return { version: [major, minor], ...info, dataOffset };
 }
 
-function parseDict(text: string, file: string): Map<string, PyValue> {
+function parseDict(text: string, file: string, longSuffix: boolean): Map<string, PyValue> {
   let value: PyValue;
   try {
-    value = parsePyLiteral(text);
+    value = parsePyLiteral(text, { longSuffix });
   } catch (err) {
     if (err instanceof LiteralSyntaxError) throw npyError(file, `header is not a Python dict literal: ${err.message}`, RESAVE_HINT);
     throw err;

@@ -27,8 +27,14 @@ const MAX_DEPTH = 32;
 
 const ESCAPES: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', n: "\n", t: "\t", r: "\r", "0": "\0" };
 
+export interface LiteralOptions {
+  /** Accept Python 2's `L` suffix on ints (numpy does in format 1.0 and 2.0 headers only). Default true. */
+  longSuffix?: boolean;
+}
+
 /** Parse exactly one literal; only whitespace may follow it. */
-export function parsePyLiteral(text: string): PyValue {
+export function parsePyLiteral(text: string, opts: LiteralOptions = {}): PyValue {
+  const longSuffix = opts.longSuffix ?? true;
   let pos = 0;
 
   const fail = (what: string): never => {
@@ -54,7 +60,8 @@ export function parsePyLiteral(text: string): PyValue {
       if (ch === "\n") { pos--; fail("newline in string"); }
       if (ch === "\\") {
         const esc = ESCAPES[text[pos]];
-        if (esc === undefined) fail("unsupported escape in string");
+        // `\0` followed by an octal digit is a longer octal escape to Python ('\012' is '\n'), not NUL and digits.
+        if (esc === undefined || (text[pos] === "0" && /[0-7]/.test(text[pos + 1] ?? ""))) fail("unsupported escape in string");
         out += esc;
         pos++;
       } else {
@@ -71,6 +78,7 @@ export function parsePyLiteral(text: string): PyValue {
       if (m[4]) { pos--; fail("unexpected 'L' after a float"); }
       return { kind: "float", text: m[0] };
     }
+    if (m[4] && !longSuffix) { pos--; fail("Python 2's 'L' suffix on an int (NumPy reads it in format 1.0 and 2.0 headers only)"); }
     const digits = m[4] ? m[0].slice(0, -1) : m[0];
     // Python 3 refuses leading zeros in a decimal integer ("leading zeros in decimal integer literals are not permitted"), so NumPy refuses the header.
     if (/^0+[1-9]/.test(m[1])) {

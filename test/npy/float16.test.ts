@@ -97,6 +97,16 @@ describe("float16 conversion", () => {
       expect(Array.from(out)).toEqual(Array.from(src, numberToHalf));
     }), { numRuns: 500 });
   });
+  it("bulk conversions read count values from start and write exactly count halves", () => {
+    const f32 = Float32Array.of(7, 1, 2, 3, 9);
+    const o32 = new Uint16Array(5).fill(0xabcd);
+    float32ToHalves(f32, 1, 3, o32);
+    expect(Array.from(o32)).toEqual([0x3c00, 0x4000, 0x4200, 0xabcd, 0xabcd]);
+    const f64 = Float64Array.of(7, 1, 2, 3, 9);
+    const o64 = new Uint16Array(5).fill(0xabcd);
+    float64ToHalves(f64, 1, 3, o64, true);
+    expect(Array.from(o64)).toEqual([0x3c00, 0x4000, 0x4200, 0xabcd, 0xabcd]);
+  });
   it("bulk conversions keep NaN sign and payload like numpy, and never turn a NaN into infinity", () => {
     const f32 = new Float32Array(3);
     new Uint32Array(f32.buffer).set([0xffc00000, 0x7f802000, 0x7f800001]);

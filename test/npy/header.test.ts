@@ -1,3 +1,4 @@
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
@@ -5,6 +6,8 @@ import { encodeNpyHeader, MAX_HEADER_SIZE, parseNpyHeader, readNpyHeader } from 
 import { wrapHeaderText } from "../../src/npy/header-encode.js";
 import { craftNpy, EXPECTED, f32Bytes, fixture, tempDir } from "./helpers.js";
 
+const hasMkfifo = process.platform !== "win32" && spawnSync("mkfifo", ["--version"], { stdio: "ignore" }).status === 0;
+const hasProcFd = fs.existsSync("/proc/self/fd");
 const DICT = (descr: string, shape: string, fortran = "False") => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
 
 /** Parse crafted bytes as a whole file and return the FqcError it throws. */
@@ -50,6 +53,24 @@ describe("parseNpyHeader on numpy-written files", () => {
     expect(h.shape).toEqual([]);
     expect(h.elementCount).toBe(1);
   });
+  it("accepts tabs, form feeds and CRs between the tokens (Python's white space: numpy reads such headers)", () => {
+    const text = "{'descr':\t'<f4',\f'fortran_order':\r\nFalse,\t'shape':\f(2,)}\t\n";
+    expect(parseNpyHeader(craftNpy(text, f32Bytes([1, 2])), 10 + text.length + 8, "t").shape).toEqual([2]);
+  });
+  it("accepts a header of exactly numpy's 10,000-byte limit", () => {
+    const text = DICT("<f4", "(1,)");
+    const bytes = craftNpy(text + " ".repeat(MAX_HEADER_SIZE - text.length - 1) + "\n", f32Bytes([1]), { version: [2, 0] });
+    expect(parseNpyHeader(bytes, bytes.length, "t").dataOffset).toBe(12 + MAX_HEADER_SIZE);
+  });
+  it("reads Python 2's L suffix in format 1.0 and 2.0 headers and refuses it in 3.0, as numpy does", () => {
+    const text = DICT("<f4", "(2L,)");
+    for (const version of [[1, 0], [2, 0]] as Array<[number, number]>) {
+      const bytes = craftNpy(text, f32Bytes([1, 2]), { version });
+      expect(parseNpyHeader(bytes, bytes.length, "t").shape, version.join(".")).toEqual([2]);
+    }
+    expect(errorOf(craftNpy(text, f32Bytes([1, 2]), { version: [3, 0] })).message).toContain(
+      "header is not a Python dict literal: Python 2's 'L' suffix on an int (NumPy reads it in format 1.0 and 2.0 headers only), found 'L' at offset");
+  });
   it("accepts keys in any order and double quotes", () => {
     const text = `{"shape": (2,), "fortran_order": False, "descr": "<f4"}`;
     expect(parseNpyHeader(craftNpy(text, f32Bytes([1, 2])), 10 + text.length + 8, "t").shape).toEqual([2]);
@@ -72,14 +93,36 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
     expect(e.message).not.toMatch(/[\n\r]/);
     expect(e.message).toContain("\\n");
   });
+  it("magic bytes wrong in one byte only", () => {
+    const b = ok(DICT("<f4", "(1,)"), f32Bytes([0]));
+    b[5] = 0x5a; // \x93NUMPZ
+    expect(errorOf(b).message).toBe("t.npy: not a .npy file (bad magic bytes)");
+  });
   it("empty and tiny files", () => {
     expect(errorOf(new Uint8Array(0)).message).toContain("truncated header: the file is only 0 bytes long");
     expect(errorOf(Uint8Array.of(0x93, 0x4e, 0x55)).message).toContain("truncated header");
-    expect(errorOf(Uint8Array.of(0x50, 0x4b)).message).toContain("bad magic");
+    const e = errorOf(Uint8Array.of(0x50, 0x4b));
+    expect(e.message).toContain("bad magic");
+    expect(e.hint).toContain("numpy.save");
+  });
+  it("a file that ends right after the length field: an empty header, not a truncated one", () => {
+    // 10 bytes (v1) and 12 bytes (v2) hold every field but the header text, whose length is 0.
+    for (const version of [[1, 0], [2, 0]] as Array<[number, number]>) {
+      expect(errorOf(ok("", new Uint8Array(0), { version })).message, version.join(".")).toBe(
+        "t.npy: header is not a Python dict literal: expected a Python literal, found end of header at offset 0");
+    }
+  });
+  it("a prefix shorter than the fixed fields of a file that holds them is said to be short, not the file", () => {
+    const b = ok(DICT("<f4", "(1,)"), f32Bytes([0]), { version: [2, 0] });
+    expect(errorOf(b.subarray(0, 6), b.length).message).toBe("t.npy: header truncated: only 6 of 10 header bytes were given");
+    expect(errorOf(b.subarray(0, 11), b.length).message).toBe("t.npy: header truncated: only 11 of 12 header bytes were given");
+    expect(errorOf(b.subarray(0, 6), 10).message).toBe("t.npy: header truncated: only 6 of 10 header bytes were given");
   });
   it("unsupported version", () => {
     const b = ok(DICT("<f4", "()"), f32Bytes([1]), { version: [4, 0] });
-    expect(errorOf(b).message).toContain("unsupported .npy format version 4.0");
+    const e = errorOf(b);
+    expect(e.message).toContain("unsupported .npy format version 4.0");
+    expect(e.hint).toContain("Re-save it with numpy: np.save(");
     expect(errorOf(ok(DICT("<f4", "()"), f32Bytes([1]), { version: [1, 1] })).message).toContain("version 1.1");
   });
   it("truncated in the v2 length field", () => {
@@ -88,7 +131,9 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
   });
   it("header_len longer than the file", () => {
     const b = ok(DICT("<f4", "(1,)"), new Uint8Array(0), { headerLen: 5000 });
-    expect(errorOf(b).message).toContain("header longer than the file");
+    const e = errorOf(b);
+    expect(e.message).toBe(`t.npy: header longer than the file: it claims 5000 bytes but the file has ${b.length - 10} after the length field`);
+    expect(e.hint).toContain("truncated");
   });
   it("absurd header_len (over numpy's 10,000-byte cap), even in v2", () => {
     const b = ok(DICT("<f4", "(1,)"), new Uint8Array(0), { version: [2, 0], headerLen: 0xffffffff });
@@ -100,9 +145,19 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
     const b = ok(DICT("<f4", "(1,)"), f32Bytes([0]));
     expect(() => parseNpyHeader(b.subarray(0, 20), b.length, "t")).toThrow("header truncated: only 20 of");
   });
-  it("non-ASCII bytes in a v1 header", () => {
+  it("non-ASCII bytes in a v1 header, with the byte's offset in the file", () => {
     const b = ok(DICT("<f4", "(1,)").replace("descr", "d\u00e9scr"), f32Bytes([0]));
-    expect(errorOf(b).message).toMatch(/non-ASCII or control byte 0xe9 at offset \d+/);
+    expect(errorOf(b).message).toMatch(/non-ASCII or control byte 0xe9 at offset 13$/);
+    const first = ok("\u00ff" + DICT("<f4", "(1,)"), f32Bytes([0]));
+    expect(errorOf(first).message).toMatch(/non-ASCII or control byte 0xff at offset 10$/);
+  });
+  it("control bytes that are not Python white space (vertical tab, ESC)", () => {
+    expect(errorOf(ok(DICT("<f4", "(1,)").replace(", 'shape'", ",\v'shape'"), f32Bytes([0]))).message).toContain("control byte 0x0b at offset");
+    expect(errorOf(ok(DICT("<f4", "(1,)").replace(", 'shape'", ",\x1b'shape'"), f32Bytes([0]))).message).toContain("control byte 0x1b at offset");
+  });
+  it("DEL (0x7f) is a control byte; '~' (0x7e) is printable and left to the dtype check", () => {
+    expect(errorOf(ok(DICT("<f4", "(1,)") + "\x7f", f32Bytes([0]))).message).toContain("control byte 0x7f at offset");
+    expect(errorOf(ok(DICT("~f4", "(1,)"), f32Bytes([0]))).message).toBe("t.npy: dtype '~f4' is not a numpy type string");
   });
   it("control bytes (NUL) in a header", () => {
     expect(errorOf(ok(DICT("<f4", "(1,)") + "\0", f32Bytes([0]))).message).toContain("control byte 0x00");
@@ -137,6 +192,7 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
   it("structured dtypes (list descr)", () => {
     const e = errorOf(ok("{'descr': [('a', '<f4'), ('b', '<i4')], 'fortran_order': False, 'shape': (1,)}", new Uint8Array(8)));
     expect(e.message).toContain("structured dtype");
+    expect(e.hint).toBe("Save each field as its own numeric array.");
   });
   it.each([["<c8", "complex"], ["<U3", "unicode-string"], ["<M8[ns]", "units"], ["|S4", "byte-string"]])("unsupported dtype %s", (d, what) => {
     expect(errorOf(ok(DICT(d, "(1,)"), new Uint8Array(16))).message).toContain(what);
@@ -186,6 +242,7 @@ describe("parseNpyHeader refuses hostile or broken headers with one clear messag
   it("data longer than the shape says (trailing bytes)", () => {
     const e = errorOf(ok(DICT("<f4", "(1,)"), f32Bytes([1, 2])));
     expect(e.message).toContain("4 unexpected trailing bytes after the data");
+    expect(e.hint).toContain("does not describe the data");
   });
   it("checks sizes even for empty shapes", () => {
     expect(errorOf(ok(DICT("<f4", "(0, 4)"), f32Bytes([1]))).message).toContain("trailing bytes");
@@ -247,7 +304,34 @@ describe("readNpyHeader", () => {
     } catch (e) {
       expect((e as FqcError).code).toBe("IO");
       expect((e as FqcError).message).toBe(`${tmp.dir}: is a directory`);
+      expect((e as FqcError).hint).toBe("Give the path of a .npy file, not a directory.");
     }
+  });
+  it.skipIf(!hasMkfifo)("refuses a FIFO at once instead of waiting for a writer", () => {
+    const fifo = tmp.file("pipe.npy");
+    execFileSync("mkfifo", [fifo]);
+    // Were the open to wait for a writer, this one comes after 10 s: the test then fails instead of hanging.
+    const writer = spawn("sh", ["-c", 'sleep 10; exec 3>"$1"', "sh", fifo], { stdio: "ignore" });
+    try {
+      const start = Date.now();
+      const e = (() => { try { readNpyHeader(fifo); } catch (err) { return err as FqcError; } })();
+      expect(Date.now() - start, "opening the FIFO waited for a writer").toBeLessThan(5000);
+      expect([e?.code, e?.message, e?.hint]).toEqual(["IO", `${fifo}: is not a regular file`, "Give the path of a .npy file on disk."]);
+    } finally {
+      writer.kill();
+    }
+  });
+  it.skipIf(!hasProcFd)("closes the file it opened, whether it reads the header or refuses the file", () => {
+    const openFds = () => fs.readdirSync("/proc/self/fd").length;
+    const before = openFds();
+    readNpyHeader(fixture("le_f4_3x4.npy"));
+    expect(openFds()).toBe(before);
+    const cut = tmp.file("cut-for-fds.npy");
+    fs.writeFileSync(cut, fs.readFileSync(fixture("le_f4_3x4.npy")).subarray(0, 150));
+    expect(() => readNpyHeader(cut)).toThrow("data truncated");
+    expect(openFds()).toBe(before);
+    expect(() => readNpyHeader(tmp.dir)).toThrow("is a directory");
+    expect(openFds()).toBe(before);
   });
   it("validates the data size against the real file size", () => {
     const p = tmp.file("cut.npy");

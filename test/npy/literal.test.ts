@@ -23,10 +23,23 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
   });
   it("drops Python 2's L suffix on ints", () => {
     expect(parsePyLiteral("(3L, 4L)")).toEqual({ kind: "tuple", items: [{ kind: "int", value: 3n }, { kind: "int", value: 4n }] });
+    expect(parsePyLiteral("(1024L, +7L)")).toEqual({ kind: "tuple", items: [{ kind: "int", value: 1024n }, { kind: "int", value: 7n }] });
+    expect(parsePyLiteral("(1024L,)", { longSuffix: true })).toEqual({ kind: "tuple", items: [{ kind: "int", value: 1024n }] });
+    expect(() => parsePyLiteral("(1024L,)", { longSuffix: false })).toThrow("Python 2's 'L' suffix on an int (NumPy reads it in format 1.0 and 2.0 headers only), found 'L' at offset 5");
+    expect(parsePyLiteral("(1024,)", { longSuffix: false })).toEqual({ kind: "tuple", items: [{ kind: "int", value: 1024n }] });
   });
   it("parses floats as floats (so a shape of 3.0 can be refused)", () => {
     expect(parsePyLiteral("3.0")).toEqual({ kind: "float", text: "3.0" });
     expect(parsePyLiteral("1e3")).toEqual({ kind: "float", text: "1e3" });
+    expect(parse("(3.25, 3., 1e-3, 2.5E+10, 1e10, -0.125e-12)")).toBe("(3.25, 3., 1e-3, 2.5E+10, 1e10, -0.125e-12)");
+  });
+  it("decodes the escapes it accepts as Python does", () => {
+    expect(parsePyLiteral(String.raw`'\\ \' \" \n \t \r \0'`)).toEqual({ kind: "str", value: "\\ ' \" \n \t \r \0" });
+    expect(parsePyLiteral(String.raw`'\08 \0'`)).toEqual({ kind: "str", value: "\x008 \0" }); // 8 is no octal digit
+    expect(parsePyLiteral(String.raw`'\n1 \\0'`)).toEqual({ kind: "str", value: "\n1 \\0" }); // only \0 starts an octal escape
+  });
+  it("takes white space around every token, as Python does", () => {
+    expect(parse(" { 'a' : ( 1 , 2 , ) , 'b' : [ 3 , ] , 'c' :\f( ) , } ")).toBe("{'a': (1, 2), 'b': [3], 'c': ()}");
   });
   it("parses lists and nested tuples (structured descrs)", () => {
     expect(parse("[('a', '<f4'), ('b', '<i4', (2,))]")).toBe("[('a', '<f4'), ('b', '<i4', (2,))]");
@@ -51,6 +64,27 @@ describe("parsePyLiteral (the restricted header grammar)", () => {
   });
   it("limits nesting depth instead of overflowing the stack", () => {
     expect(() => parsePyLiteral("(".repeat(5000) + ")".repeat(5000))).toThrow("nesting too deep");
+    expect(() => parsePyLiteral("[".repeat(5000) + "]".repeat(5000))).toThrow("nesting too deep");
+    expect(() => parsePyLiteral("{'a': ".repeat(5000) + "1" + "}".repeat(5000))).toThrow("nesting too deep");
+    expect(() => parsePyLiteral("{(".repeat(5000))).toThrow("nesting too deep"); // dict keys count too
+  });
+  it("accepts 33 levels of nesting and refuses 34", () => {
+    expect(parsePyLiteral("(".repeat(33) + ")".repeat(33))).toBeDefined();
+    expect(() => parsePyLiteral("(".repeat(34) + ")".repeat(34))).toThrow("nesting too deep, found '(' at offset 33");
+  });
+  it.each([
+    ["'unterminated", "unterminated string, found end of header at offset 13"],
+    ["'a\nb'", "newline in string, found '\n' at offset 2"],
+    ["{'a': 1", "expected ',' or '}', found end of header at offset 7"],
+    ["(-)", "expected a number, found '-' at offset 1"],
+    ["(+x5)", "expected a number, found '+' at offset 1"],
+    ["1.5L", "unexpected 'L' after a float, found 'L' at offset 3"],
+    ["(1, 04)", "leading zeros in the integer 04 (Python, and so NumPy, refuses them), found '0' at offset 4"],
+    ["(@True,)", "expected a Python literal, found '@' at offset 1"],
+    [String.raw`'\012'`, "unsupported escape in string, found '0' at offset 2"], // an octal escape to Python, not NUL and "12"
+  ])("says what is wrong with %j and where", (text, message) => {
+    const offset = Number(/at offset (\d+)$/.exec(message)![1]);
+    expect(() => parsePyLiteral(text)).toThrow(new LiteralSyntaxError(message, offset));
   });
   it("reports the offset of the error", () => {
     try {
