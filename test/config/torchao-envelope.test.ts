@@ -167,6 +167,15 @@ describe("torchao's config_to_dict JSON", () => {
     }]);
   });
 
+  it("a granularity class fake quantization refuses (PerTensor, PerRow, PerBlock) gets torchao's message, as in the plain form", () => {
+    for (const [type, data] of [["PerTensor", {}], ["PerRow", {}], ["PerBlock", { block_size: [1, 32] }]] as const) {
+      const env = fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int8"), granularity: { _type: type, _version: 1, _data: data } });
+      const [d] = validate(env).diagnostics;
+      expect(d).toMatchObject({ ruleId: "torchao/granularity-unsupported", pointer: "/_data/granularity" });
+      expect(d!.message).toBe(validate({ dtype: "int8", granularity: { type, ...data } }).diagnostics[0]!.message);
+    }
+  });
+
   it("an unknown nested envelope is reported where it is", () => {
     const odd = structuredClone(v012) as typeof v012;
     (odd._data.weight_config._data as Record<string, unknown>).mapping_type = { _type: "Frobnicator", _data: "X" };
