@@ -49,6 +49,13 @@ describe("Python regex translation", () => {
     expect(translatePythonRegex("x{,3}")).toMatchObject({ ok: true, source: "x{0,3}" });
   });
 
+  it("escapes every / it writes, so a translated source also stands in a regular expression literal", () => {
+    for (const p of ["a/b", "a\\/b", "[/]", "[\\/]"]) {
+      const t = translatePythonRegex(p);
+      expect(t.ok && t.source.replace(/\\./g, ""), p).not.toContain("/");
+    }
+  });
+
   it("compiles with the u flag, and takes leading (?i) and (?s) as flags", () => {
     expect(translatePythonRegex("x")).toMatchObject({ flags: "u" });
     expect(translatePythonRegex("(?is)x")).toMatchObject({ flags: "isu" });
