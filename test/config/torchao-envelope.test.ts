@@ -164,6 +164,11 @@ describe("torchao's config_to_dict JSON", () => {
     expect(hint({ ...v012, note: "x" })).toBe("Remove the key.");
   });
 
+  it("points a finding about a whole config or a whole recipe at its place in the envelope", () => {
+    expect(validate({ _type: "IntxFakeQuantizeConfig", _version: 1, _data: { group_size: 32 } }).diagnostics).toMatchObject([{ ruleId: "fqc/missing-dtype", pointer: "/_data" }]);
+    expect(validate({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: {} } }).diagnostics).toMatchObject([{ ruleId: "lint/recipe-empty", pointer: "/_data/fqn_to_config" }]);
+  });
+
   it("reads an object whose _type is no string as a plain config, not as torchao's JSON", () => {
     const ds = validate({ _type: 5, _data: {} }).diagnostics;
     expect(ds.map((d) => [d.ruleId, d.pointer])).toContainEqual(["fqc/unknown-key", "/_type"]);
