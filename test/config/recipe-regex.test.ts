@@ -140,6 +140,7 @@ describe("Python regex translation", () => {
     ["a{4294967295,}", /^the repetition number is too large$/, 1],
     ["(?<=a*)x", /^look-behind requires fixed-width pattern$/, 0],
     ["(?<=ab|c|d)x", /^look-behind requires fixed-width pattern$/, 0],
+    ["(?<=^|a)x", /^look-behind requires fixed-width pattern$/, 0],
     ["(?Q)x", /^unknown flag `Q` in \(\?Q\)$/, 0],
   ];
   for (const [pattern, message, offset] of refusals) {
