@@ -108,6 +108,8 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
   /** What the last atom was, for quantifier checks: an unbounded-containing group, or a plain atom. */
   let lastAtomUnbounded = false;
   let lastAtomStart = -1;
+  /** Where the last quantifier ended: a quantifier right there is Python's "multiple repeat". */
+  let lastRepeatEnd = -1;
   let backtrackingAt: number | undefined;
 
   /**
@@ -261,7 +263,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     const q = quantifierAt(pattern, i);
     if (q) {
       if (q.possessive) return refuse("possessive quantifiers (*+, ++, ?+, {m,n}+) are not supported (JavaScript has none)", i);
-      if (lastAtomStart < 0) return refuse("nothing to repeat", i);
+      if (lastAtomStart < 0) return refuse(i === lastRepeatEnd ? "multiple repeat" : "nothing to repeat", i);
       if (q.min >= MAXREPEAT || (q.max !== undefined && q.max >= MAXREPEAT)) return refuse("the repetition number is too large", i);
       if (q.max !== undefined && q.max < q.min) return refuse("min repeat greater than max repeat", i);
       if (q.unbounded) {
@@ -275,6 +277,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       out += q.source;
       i = q.end;
       lastAtomStart = -1; // a quantifier cannot follow a quantifier (beyond the lazy "?")
+      lastRepeatEnd = q.end;
       continue;
     }
     lastAtomUnbounded = false;
@@ -282,8 +285,10 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
     if (c === "." || c === "{" || c === "}" || c === "]" || c === "/") atom(1, 1);
     else if (c === "$" || c === "^") atom(0, 0);
     if (c === ".") out += flags.s ? "[\\s\\S]" : "[^\\n]";
-    else if (c === "$") out += "(?=\\n?$)";
-    else if (c === "{" || c === "}" || c === "]" || c === "/") out += `\\${c}`;
+    else if (c === "$") {
+      out += "(?=\\n?$)";
+      lastAtomStart = -1; // a position, which Python does not repeat ("nothing to repeat"), as ^
+    } else if (c === "{" || c === "}" || c === "]" || c === "/") out += `\\${c}`;
     else if (c === "^" || c === "|") {
       out += c;
       lastAtomStart = -1;

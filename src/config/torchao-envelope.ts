@@ -10,7 +10,7 @@ import type { SourceDoc } from "../diagnostics/source.js";
 import { defineKey } from "../own-key.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
 import { pyRepr } from "./pyrepr.js";
-import { RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES } from "./vocabulary.js";
+import { GRANULARITY_TYPES as SUPPORTED_GRANULARITY_TYPES, RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES, UNSUPPORTED_GRANULARITY_TYPES } from "./vocabulary.js";
 
 type Problem = (pointer: string, message: string, hint?: string) => void;
 
@@ -29,7 +29,8 @@ const QAT_STEPS = ["prepare", "convert"];
 const RECIPE_TYPES: readonly string[] = TORCHAO_RECIPE_TYPES;
 const ENUM_TYPES = ["MappingType", "ZeroPointDomain"];
 const ENVELOPE_KEYS = ["_type", "_version", "_data"];
-const GRANULARITY_TYPES = ["PerToken", "PerAxis", "PerGroup", "PerTensor", "PerRow", "PerBlock"];
+/** Every granularity class torchao writes: those fake quantization refuses are read too, so the file gets torchao's message. */
+const GRANULARITY_TYPES: readonly string[] = [...SUPPORTED_GRANULARITY_TYPES, ...UNSUPPORTED_GRANULARITY_TYPES];
 
 export interface Unwrapped {
   /** fqc's plain form of the file. */

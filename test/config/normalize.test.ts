@@ -5,6 +5,7 @@ import { validate } from "../../src/config/validate.js";
 import { FqcError } from "../../src/errors.js";
 import { CANONICAL_KEYS } from "../../src/config/vocabulary.js";
 import { canonicalFileText } from "../../src/canonical-text.js";
+import { caught } from "../helpers/js-callers.js";
 
 const W = { dtype: "int4", group_size: 32 };
 const A = { dtype: "int8", granularity: "per_token", is_symmetric: false };
@@ -46,10 +47,22 @@ describe("normalizeDocument", () => {
     }
     expect(() => normalizeDocument({ fqn_to_config: { lm_head: { dtype: "int4", group_size: 2 ** 53 } } })).toThrow(/is 2\^53 or more/);
     expect(normalize({ dtype: "int4", group_size: 2 ** 53 - 1 }).granularity).toEqual({ type: "PerGroup", group_size: 2 ** 53 - 1 });
+    // A config error (exit 1 from the CLI), with the fix.
+    const e = caught(() => normalize({ dtype: "int4", group_size: 2 ** 60 }));
+    expect(e).toBeInstanceOf(FqcError);
+    expect((e as FqcError).code).toBe("CONFIG");
+    expect((e as FqcError).hint).toBe("Use the number of elements per group, e.g. 32, 64 or 128 (fqc validate reports it as forward/group-size).");
   });
   it("throws fqc's message for an unknown key, with a suggestion", () => {
     expect(() => normalize({ dtype: "int4", group_size: 32, symmetric: true })).toThrow("FakeQuantizeConfig.__init__() got an unexpected keyword argument 'symmetric'; did you mean `is_symmetric`?");
     expect(() => normalize({ group_size: 32 })).toThrow("missing required key `dtype`");
+  });
+});
+
+describe("schemaUriOf", () => {
+  it("gives a top-level string $schema, and nothing for any other value", () => {
+    expect(schemaUriOf({ $schema: "s", dtype: "int4" })).toBe("s");
+    for (const v of [{ $schema: 5 }, { $schema: null }, {}, null, "s", ["s"]]) expect(schemaUriOf(v)).toBeUndefined();
   });
 });
 
@@ -69,6 +82,19 @@ describe("canonicalJson", () => {
     expect(JSON.parse(json).fqn_to_config.__proto__).toMatchObject({ dtype: "int4", granularity: { type: "PerGroup", group_size: 32 } });
     const yaml = canonicalFileText(normalizeDocument(text), "fqn_to_config: {}\n", "r.yaml");
     expect(normalizeDocument(yaml, { filename: "r.yaml" })).toEqual(normalizeDocument(text));
+  });
+
+  it("writes a granularity's keys in torchao's order when the document was built by hand", () => {
+    const c = normalize({ dtype: "int4", group_size: 32 });
+    const built = { ...c, granularity: { group_size: 32, type: "PerGroup" as const } };
+    expect(canonicalJson({ kind: "single", config: built })).toBe(canonicalJson({ kind: "single", config: c }));
+  });
+
+  it("refuses a document of another kind, whatever else it holds", () => {
+    const e = caught(() => canonicalJson({ kind: "table", recipe: { entries: [] } } as unknown as Parameters<typeof canonicalJson>[0]));
+    expect(e).toBeInstanceOf(FqcError);
+    expect((e as FqcError).code).toBe("USAGE");
+    expect((e as Error).message).toBe("canonicalJson: doc must be what normalizeDocument returns ({ kind, ... }), not an object");
   });
 
   it("is a fixed point: normalizing canonical text gives the same text", () => {

@@ -25,6 +25,7 @@ describe("recipe keys", () => {
   it("splits a tensor name into its module and parameter; a dotless name belongs to the root module", () => {
     expect(splitTensorName("model.layers.0.mlp.up_proj.weight")).toEqual({ module: "model.layers.0.mlp.up_proj", parameter: "weight" });
     expect(splitTensorName("weight")).toEqual({ module: "", parameter: "weight" });
+    expect(splitTensorName(".weight")).toEqual({ module: "", parameter: "weight" });
   });
 });
 
@@ -93,6 +94,10 @@ describe("torchao's FqnToConfig precedence", () => {
     // Without the sibling in the list, _default applies.
     expect(keyFor(r, "model.l.weight")).toBe("_default");
   });
+  it("keeps module-level keys for a module whose other parameters no key matches", () => {
+    const r = recipe([["re:.*\\.bias", null], ["_default", cfg()]]);
+    expect(resolveTensor(compileRecipe(r), "model.l.weight", ["model.l.weight", "model.l.scale", "model.l.shift"])).toMatchObject({ matched: true, tier: "default" });
+  });
   it("skips the exact module key when a sibling has an exact parameter key", () => {
     const r = recipe([["model.l", cfg(int8)], ["model.l.bias", null]]);
     const res = resolveTensor(compileRecipe(r), "model.l.weight", ["model.l.weight", "model.l.bias"]);
@@ -120,6 +125,12 @@ describe("keys matching no tensor", () => {
     expect(keyMatchesAny(c, "_default", names)).toBe(true);
     expect(keyMatchesAny(c, "model.zz", names)).toBe(false);
     expect(keyMatchesAny(c, "_default", ["model.l.bias"])).toBe(false);
+  });
+  it("matches a module key or a pattern on the module name to the module's weight only, and a key not in the recipe to nothing", () => {
+    expect(keyMatchesAny(c, "model.l", ["model.l.bias"])).toBe(false);
+    expect(keyMatchesAny(c, "re:.*norm", ["model.norm.bias"])).toBe(false);
+    expect(keyMatchesAny(c, "re:.*norm", ["model.norm.weight"])).toBe(true);
+    expect(keyMatchesAny(c, "re:.*", ["model.norm", "model.norm.weight"])).toBe(false);
   });
 });
 

@@ -110,12 +110,20 @@ describe("torchao's config_to_dict JSON", () => {
     expect(JSON.stringify(axis, null, 2).split("\n")[d.line - 1]).toContain('"axis": 1');
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{ _type: "Int4WeightOnlyConfig", _version: 1, _data: { group_size: 128 } }, "/_type"],
     [{ _type: "QATConfig", _version: 1, _data: { base_config: { _type: "Int4WeightOnlyConfig", _version: 1, _data: {} }, activation_config: null, weight_config: null, step: "prepare" } }, "/_data/base_config"],
     [{ _type: "QATConfig", _version: 1, _data: { base_config: null, activation_config: null, weight_config: null, step: "convert" } }, "/_data"],
     [{ _type: "FakeQuantizeConfig", _version: 1, _data: [1, 2] }, "/_data"],
     [{ _type: "IntXQuantizationAwareTrainingConfig", _version: 1, _data: { activation_config: 5 } }, "/_data/activation_config"],
+    // A member that is no config envelope: a config class with a _data that is no object, or another class.
+    [{ _type: "QATConfig", _version: 1, _data: { weight_config: { _type: "IntxFakeQuantizeConfig", _version: 1, _data: 5 } } }, "/_data/weight_config"],
+    [{ _type: "QATConfig", _version: 1, _data: { weight_config: { _type: "QATConfig", _version: 1, _data: {} } } }, "/_data/weight_config"],
+    // A field envelope fqc cannot decode: a TorchAODType other than INT1..INT7 (in full), a dtype or enum that is no string, a granularity whose _data is no object.
+    ...[["TorchAODType", "INT8"], ["TorchAODType", "XINT4"], ["TorchAODType", "INT4X"], ["torch.dtype", 5]].map(([t, d]): [unknown, string] => [fqConfig("IntxFakeQuantizeConfig", { dtype: { _type: t, _data: d }, group_size: 32 }), "/_data/dtype"]),
+    [fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int8"), granularity: "per_token", mapping_type: { _type: "MappingType", _data: 5 } }), "/_data/mapping_type"],
+    [fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int4"), granularity: { _type: "PerGroup", _version: 1, _data: 32 } }), "/_data/granularity"],
+    [{ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: 5 } }, "/_data/fqn_to_config"],
   ])("what fqc cannot read is one fqc/torchao-envelope error (%#)", (doc, pointer) => {
     const ds = validate(doc).diagnostics;
     expect(ds).toHaveLength(1);
@@ -134,9 +142,37 @@ describe("torchao's config_to_dict JSON", () => {
     [weightOnly({ step: { _type: "QATStep", _data: "CONVERT" } }), "/_data/step", "Cannot specify `weight_config` or `activation_config` in the convert step"],
     [weightOnly({ step: "prepare", note: "x" }), "/_data/note", "QATConfig.__init__() got an unexpected keyword argument 'note'"],
     [{ ...v012, _data: { ...v012._data, step: "prepare" } }, "/_data/step", "IntXQuantizationAwareTrainingConfig.__init__() got an unexpected keyword argument 'step'"],
+    // A QATStep envelope is read by member name (upper case); another class holding "PREPARE" is no step.
+    [weightOnly({ step: { _type: "QATStage", _data: "PREPARE" } }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
+    [weightOnly({ step: { _type: "QATStep", _data: "XPREPARE" } }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
+    [weightOnly({ step: { _type: "QATStep", _data: "Prepare" } }), "/_data/step", "`step` must be one of ['prepare', 'convert']"],
   ])("refuses a QAT pair envelope torchao's constructor refuses (%#)", (doc, pointer, message) => {
     expect(validate(doc).diagnostics).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer, message }]);
     expect(() => normalizeDocument(doc)).toThrow(message);
+  });
+
+  it("names the keywords a QAT pair class takes, and reads a QATConfig written without base_config", () => {
+    expect(validate(weightOnly({ note: "x" })).diagnostics[0]!.hint).toBe("QATConfig takes base_config, activation_config, weight_config, step.");
+    const { base_config: _, ...noBase } = weightOnly({})._data;
+    expect(validate({ _type: "QATConfig", _version: 1, _data: noBase }).diagnostics).toEqual([]);
+    expect(normalizeDocument({ _type: "QATConfig", _version: 1, _data: noBase })).toEqual(normalizeDocument(weightOnly({})));
+  });
+
+  it("tells where a `$schema` goes instead, and to remove any other key beside the envelope", () => {
+    const hint = (doc: unknown) => validate(doc).diagnostics[0]!.hint;
+    expect(hint({ ...v012, $schema: "s" })).toBe("torchao's JSON has no place for `$schema`: map the file to the schema in the editor's settings instead.");
+    expect(hint({ ...v012, note: "x" })).toBe("Remove the key.");
+  });
+
+  it("points a finding about a whole config or a whole recipe at its place in the envelope", () => {
+    expect(validate({ _type: "IntxFakeQuantizeConfig", _version: 1, _data: { group_size: 32 } }).diagnostics).toMatchObject([{ ruleId: "fqc/missing-dtype", pointer: "/_data" }]);
+    expect(validate({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: {} } }).diagnostics).toMatchObject([{ ruleId: "lint/recipe-empty", pointer: "/_data/fqn_to_config" }]);
+  });
+
+  it("reads an object whose _type is no string as a plain config, not as torchao's JSON", () => {
+    const ds = validate({ _type: 5, _data: {} }).diagnostics;
+    expect(ds.map((d) => [d.ruleId, d.pointer])).toContainEqual(["fqc/unknown-key", "/_type"]);
+    expect(ds.some((d) => d.ruleId === "fqc/torchao-envelope")).toBe(false);
   });
 
   it("takes QATConfig's step in any case, as torchao lower-cases it, and without it (the default prepare)", () => {
@@ -165,6 +201,15 @@ describe("torchao's config_to_dict JSON", () => {
     expect(validate(withSchema).diagnostics).toMatchObject([{
       ruleId: "fqc/torchao-envelope", pointer: "/_data/$schema", message: "IntxFakeQuantizeConfig.__init__() got an unexpected keyword argument '$schema'",
     }]);
+  });
+
+  it("a granularity class fake quantization refuses (PerTensor, PerRow, PerBlock) gets torchao's message, as in the plain form", () => {
+    for (const [type, data] of [["PerTensor", {}], ["PerRow", {}], ["PerBlock", { block_size: [1, 32] }]] as const) {
+      const env = fqConfig("IntxFakeQuantizeConfig", { dtype: dtype("int8"), granularity: { _type: type, _version: 1, _data: data } });
+      const [d] = validate(env).diagnostics;
+      expect(d).toMatchObject({ ruleId: "torchao/granularity-unsupported", pointer: "/_data/granularity" });
+      expect(d!.message).toBe(validate({ dtype: "int8", granularity: { type, ...data } }).diagnostics[0]!.message);
+    }
   });
 
   it("an unknown nested envelope is reported where it is", () => {
