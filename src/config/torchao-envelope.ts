@@ -162,7 +162,8 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
   const nonEmpty = (k: string) => isPlainObject(data[k]) && Object.keys(data[k] as object).length > 0;
   const field = nonEmpty("fqn_to_config") || !nonEmpty("module_fqn_to_config") ? "fqn_to_config" : "module_fqn_to_config";
   const tableAt = childPointer("/_data", field);
-  const table = data[field];
+  // Neither table written: torchao's default, an empty one (FqnToConfig() is a valid, empty recipe).
+  const table = data[field] === undefined ? {} : data[field];
   if (!isPlainObject(table)) {
     local(tableAt, `torchao's \`${field}\` must be an object, not ${jsonText(table)}`);
     return { value: {}, toOriginal: (p) => p, problems };

@@ -169,6 +169,16 @@ describe("torchao's config_to_dict JSON", () => {
     expect(validate({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: {} } }).diagnostics).toMatchObject([{ ruleId: "lint/recipe-empty", pointer: "/_data/fqn_to_config" }]);
   });
 
+  it("reads a FqnToConfig without either table as torchao does: an empty recipe (both tables default to empty), not a missing field", () => {
+    for (const data of [{}, { module_fqn_to_config: {} }]) {
+      const ds = validate({ _type: "FqnToConfig", _version: 1, _data: data }).diagnostics;
+      expect(ds.map((d) => [d.ruleId, d.severity]), JSON.stringify(data)).toEqual([["lint/recipe-empty", "warning"]]);
+      expect(normalizeDocument({ _type: "FqnToConfig", _version: 1, _data: data })).toEqual({ kind: "recipe", recipe: { entries: [] } });
+    }
+    // A table written as something else than an object is still refused (torchao's len() of it fails).
+    expect(validate({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: null } }).diagnostics[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer: "/_data/fqn_to_config" });
+  });
+
   it("reads an object whose _type is no string as a plain config, not as torchao's JSON", () => {
     const ds = validate({ _type: 5, _data: {} }).diagnostics;
     expect(ds.map((d) => [d.ruleId, d.pointer])).toContainEqual(["fqc/unknown-key", "/_type"]);
