@@ -9,7 +9,8 @@ import { childPointer, escapePointerSegment, parsePointer } from "../diagnostics
 import type { SourceDoc } from "../diagnostics/source.js";
 import { defineKey } from "../own-key.js";
 import { isPlainObject, jsonText, type Finding } from "./finding.js";
-import { pyRepr } from "./pyrepr.js";
+import { pyRepr, VALUE_NUMBER_KINDS } from "./pyrepr.js";
+import { checkConstructor } from "./torchao-rules.js";
 import { GRANULARITY_TYPES as SUPPORTED_GRANULARITY_TYPES, RECIPE_KEY, TORCHAO_CONFIG_TYPES, TORCHAO_PAIR_TYPES, TORCHAO_RECIPE_TYPES, UNSUPPORTED_GRANULARITY_TYPES } from "./vocabulary.js";
 
 type Problem = (pointer: string, message: string, hint?: string) => void;
@@ -168,6 +169,16 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
     local(tableAt, `torchao's \`${field}\` must be an object, not ${jsonText(table)}`);
     return { value: {}, toOriginal: (p) => p, problems };
   }
+  // torchao's __post_init__ takes len() of both tables and refuses two unequal ones; config_to_dict writes both alike, so an
+  // edit to one table only is what this catches.
+  const otherField = field === "fqn_to_config" ? "module_fqn_to_config" : "fqn_to_config";
+  const other = data[otherField];
+  if (other !== undefined && !isPlainObject(other)) {
+    local(childPointer("/_data", otherField), `torchao's \`${otherField}\` must be an object, not ${jsonText(other)}`);
+  } else if (nonEmpty("fqn_to_config") && nonEmpty("module_fqn_to_config") && !sameTables(table, other as Record<string, unknown>)) {
+    local("/_data/module_fqn_to_config", "`fqn_to_config` and `module_fqn_to_config` are both specified and are not equal!",
+      "torchao writes both tables alike: make module_fqn_to_config the same as fqn_to_config, or remove it.");
+  }
   const out: Record<string, unknown> = {};
   const bases = new Map<string, Record<string, ConfigBase>>();
   for (const [key, v] of Object.entries(table)) {
@@ -195,6 +206,47 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
     return b ? pairPointer(b, rest, at) : at;
   };
   return { value: { [RECIPE_KEY]: out }, toOriginal, problems };
+}
+
+/**
+ * Python's `==` of two tables as torchao builds them: dicts (key order aside) of None or QAT pair dataclasses, equal when of the
+ * same class with equal fields, each fake-quant config compared as the config it constructs (`group_size: 32` and a PerGroup(32)
+ * granularity are equal). A config that does not construct compares as written.
+ */
+function sameTables(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && samePair(a[k], b[k]));
+}
+
+function samePair(a: unknown, b: unknown): boolean {
+  if (sameJson(a, b)) return true;
+  if (!isTorchaoEnvelope(a) || !isTorchaoEnvelope(b) || a._type !== b._type || !isPlainObject(a._data) || !isPlainObject(b._data)) return false;
+  const fields = PAIR_FIELDS.get(a._type as string);
+  const [x, y] = [a._data, b._data];
+  if (!fields || [...Object.keys(x), ...Object.keys(y)].some((k) => !fields.includes(k))) return false;
+  const roles = PAIR_TYPES.get(a._type as string)!;
+  return fields.every((f) => {
+    if (f === "step") return stepOf(x.step ?? "prepare") === stepOf(y.step ?? "prepare");
+    if (!isPresent(x[f]) || !isPresent(y[f])) return isPresent(x[f]) === isPresent(y[f]);
+    return f === roles.activation || f === roles.weight ? sameConfig(x[f], y[f]) : sameJson(x[f], y[f]);
+  });
+}
+
+function sameConfig(a: unknown, b: unknown): boolean {
+  if (sameJson(a, b)) return true;
+  if (!isTorchaoEnvelope(a) || !isTorchaoEnvelope(b) || a._type !== b._type || !isPlainObject(a._data) || !isPlainObject(b._data)) return false;
+  const constructed = (data: Record<string, unknown>) => checkConstructor(unwrapConfig(data, "", () => undefined), "", VALUE_NUMBER_KINDS).config;
+  const [p, q] = [constructed(a._data), constructed(b._data)];
+  return p !== undefined && q !== undefined && sameJson(p, q);
+}
+
+/** JSON values equal as Python compares what they load to: objects by their keys in any order, 0 and -0 alike. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
 }
 
 /**

@@ -179,6 +179,41 @@ describe("torchao's config_to_dict JSON", () => {
     expect(validate({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: null } }).diagnostics[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer: "/_data/fqn_to_config" });
   });
 
+  describe("both tables written, as config_to_dict writes a FqnToConfig", () => {
+    const weight = (type: string, data: Record<string, unknown>) => ({ _type: type, _version: 1, _data: { dtype: { _type: "torch.dtype", _data: "int4" }, ...data } });
+    const qat = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ _type: "QATConfig", _version: 1, _data: { weight_config: weight("IntxFakeQuantizeConfig", data), ...extra } });
+    const recipe = (a: Record<string, unknown>, b: unknown) => ({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: a, module_fqn_to_config: b } });
+    const table = { "re:.*proj": qat({ group_size: 32 }), lm_head: null };
+    const unequal = (b: unknown) => validate(recipe(table, b)).diagnostics.filter((d) => d.severity === "error");
+
+    it("reads tables equal as torchao compares them: keys in any order, configs by what they construct", () => {
+      expect(validate(recipe(table, { lm_head: null, "re:.*proj": qat({ group_size: 32 }) })).diagnostics).toEqual([]);
+      // The same config spelled otherwise, and QATConfig's default step written out.
+      const spelled = qat({ granularity: { _type: "PerGroup", _version: 1, _data: { group_size: 32 } }, mapping_type: { _type: "MappingType", _data: "SYMMETRIC" } }, { step: "PREPARE" });
+      expect(validate(recipe(table, { "re:.*proj": spelled, lm_head: null })).diagnostics).toEqual([]);
+      expect(normalizeDocument(recipe(table, { lm_head: null, "re:.*proj": spelled }))).toEqual(normalizeDocument(recipe(table, {})));
+    });
+
+    it("refuses unequal tables with torchao's message, at module_fqn_to_config: an edit to one of them only", () => {
+      const expected = [{ ruleId: "fqc/torchao-envelope", pointer: "/_data/module_fqn_to_config", message: "`fqn_to_config` and `module_fqn_to_config` are both specified and are not equal!" }];
+      for (const b of [
+        { "re:.*proj": qat({ group_size: 64 }), lm_head: null }, // a field
+        { "re:.*proj": qat({ group_size: 32 }) }, // a key fewer
+        { "re:.*proj": qat({ group_size: 32 }), lm_head: qat({ group_size: 32 }) }, // None against a config
+        { "re:.*_proj": qat({ group_size: 32 }), lm_head: null }, // a key renamed
+        { "re:.*proj": { ...qat({ group_size: 32 }), _type: "IntXQuantizationAwareTrainingConfig" }, lm_head: null }, // the pair's class
+        { "re:.*proj": { _type: "QATConfig", _version: 1, _data: { weight_config: weight("FakeQuantizeConfig", { group_size: 32 }) } }, lm_head: null }, // the config's class
+        { "re:.*proj": qat({ group_size: 32 }, { activation_config: weight("IntxFakeQuantizeConfig", { granularity: "per_token" }) }), lm_head: null },
+      ]) expect(unequal(b), JSON.stringify(b)).toMatchObject(expected);
+      expect(() => normalizeDocument(recipe(table, { lm_head: null }))).toThrow("are both specified and are not equal!");
+    });
+
+    it("refuses a second table that is no object, and reads the older table alone when the newer is empty", () => {
+      expect(unequal(5)).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer: "/_data/module_fqn_to_config", message: "torchao's `module_fqn_to_config` must be an object, not 5" }]);
+      expect(validate(recipe({}, table)).diagnostics).toEqual([]);
+    });
+  });
+
   it("reads an object whose _type is no string as a plain config, not as torchao's JSON", () => {
     const ds = validate({ _type: 5, _data: {} }).diagnostics;
     expect(ds.map((d) => [d.ruleId, d.pointer])).toContainEqual(["fqc/unknown-key", "/_type"]);
