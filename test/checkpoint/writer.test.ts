@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
 import type { Checkpoint, CheckpointWriter } from "../../src/checkpoint/types.js";
+import { thrownFqcError } from "../helpers/js-callers.js";
 import { craftNpy } from "../npy/helpers.js";
 import { safetensorsBytes, tempDir, writeSharded, type ShardSpec, type TensorSpec } from "./helpers.js";
 
@@ -49,16 +50,7 @@ function temps(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => n.includes(".fqc-"));
 }
 
-/** The FqcError `f` throws. */
-function thrown(f: () => unknown): FqcError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FqcError);
-    return e as FqcError;
-  }
-  throw new Error("expected an FqcError, nothing was thrown");
-}
+const thrown = thrownFqcError;
 
 function sameFiles(a: string, b: string): void {
   expect(fs.readdirSync(b).sort()).toEqual(fs.readdirSync(a).sort());

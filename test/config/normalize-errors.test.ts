@@ -2,17 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
-import { js } from "../helpers/js-callers.js";
+import { js, thrownFqcError } from "../helpers/js-callers.js";
 
-function thrown(f: () => unknown): FqcError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FqcError);
-    return e as FqcError;
-  }
-  throw new Error("did not throw");
-}
+const thrown = thrownFqcError;
 const W = { dtype: "int4", group_size: 32 };
 const brief = (e: FqcError) => ({ code: e.code, message: e.message, hint: e.hint, file: e.file });
 
