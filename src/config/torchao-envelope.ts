@@ -165,17 +165,17 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
   const tableAt = childPointer("/_data", field);
   // Neither table written: torchao's default, an empty one (FqnToConfig() is a valid, empty recipe).
   const table = data[field] === undefined ? {} : data[field];
+  const notObject = (f: string, v: unknown) => local(childPointer("/_data", f), `torchao's \`${f}\` must be an object, not ${jsonText(v)}`);
   if (!isPlainObject(table)) {
-    local(tableAt, `torchao's \`${field}\` must be an object, not ${jsonText(table)}`);
+    notObject(field, table);
     return { value: {}, toOriginal: (p) => p, problems };
   }
   // torchao's __post_init__ takes len() of both tables and refuses two unequal ones; config_to_dict writes both alike, so an
   // edit to one table only is what this catches.
   const otherField = field === "fqn_to_config" ? "module_fqn_to_config" : "fqn_to_config";
   const other = data[otherField];
-  if (other !== undefined && !isPlainObject(other)) {
-    local(childPointer("/_data", otherField), `torchao's \`${otherField}\` must be an object, not ${jsonText(other)}`);
-  } else if (nonEmpty("fqn_to_config") && nonEmpty("module_fqn_to_config") && !sameTables(table, other as Record<string, unknown>)) {
+  if (other !== undefined && !isPlainObject(other)) notObject(otherField, other);
+  else if (nonEmpty("fqn_to_config") && nonEmpty("module_fqn_to_config") && !sameTables(table, other as Record<string, unknown>)) {
     local("/_data/module_fqn_to_config", "`fqn_to_config` and `module_fqn_to_config` are both specified and are not equal!",
       "torchao writes both tables alike: make module_fqn_to_config the same as fqn_to_config, or remove it.");
   }
