@@ -35,8 +35,11 @@ interface Collected {
   entries: Array<{ path: string[]; carried: Carried }>;
 }
 
-/** Canonical keys that take over a shorthand key's comments, by the shorthand key's name. */
-const SUCCESSORS: Record<string, string[]> = { group_size: ["granularity", "group_size"], is_symmetric: ["mapping_type"] };
+/**
+ * Canonical keys that take over a shorthand key's comments, by the shorthand key's name. A Map: it is looked up by a file's
+ * key (a tensor named "toString" in a recipe), which must find no entry.
+ */
+const SUCCESSORS = new Map<string, string[]>([["group_size", ["granularity", "group_size"]], ["is_symmetric", ["mapping_type"]]]);
 
 function join(...parts: Array<string | null | undefined>): string | undefined {
   const present = parts.filter((p): p is string => typeof p === "string");
@@ -152,9 +155,7 @@ export function yamlWithComments(value: unknown, sourceText: string, parsed?: Do
   const find = (path: string[]) => {
     const direct = pairs.get(JSON.stringify(path));
     if (direct) return direct;
-    // Own keys only: the last key is the file's (a tensor named "toString" in a recipe), not one of SUCCESSORS'.
-    const last = path[path.length - 1];
-    const successor = Object.hasOwn(SUCCESSORS, last) ? SUCCESSORS[last] : undefined;
+    const successor = SUCCESSORS.get(path[path.length - 1]);
     return successor ? pairs.get(JSON.stringify([...path.slice(0, -1), ...successor])) : undefined;
   };
   // Comments whose key has no counterpart wait for the next key that has one.

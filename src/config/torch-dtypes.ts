@@ -16,17 +16,16 @@ export const TORCH_DTYPE_NAMES = [
 /** A torch dtype's name: what a canonical config's precisions hold (the standard's lists are narrower, see vocabulary.ts). */
 export type TorchDtypeName = (typeof TORCH_DTYPE_NAMES)[number];
 
-/** torch aliases → the name `str(dtype)` prints. */
-export const TORCH_DTYPE_ALIASES: Readonly<Record<string, string>> = {
-  float: "float32", double: "float64", half: "float16", cfloat: "complex64", cdouble: "complex128", chalf: "complex32",
-  short: "int16", int: "int32", long: "int64",
-};
+/** torch aliases → the name `str(dtype)` prints. A Map: looked up by a file's text, "constructor" must name no alias. */
+const TORCH_DTYPE_ALIASES: ReadonlyMap<string, TorchDtypeName> = new Map<string, TorchDtypeName>([
+  ["float", "float32"], ["double", "float64"], ["half", "float16"], ["cfloat", "complex64"], ["cdouble", "complex128"], ["chalf", "complex32"],
+  ["short", "int16"], ["int", "int32"], ["long", "int64"],
+]);
 
 /** The canonical torch name for a dtype string, or undefined if torch has no such dtype. */
 export function torchDtypeName(s: string): TorchDtypeName | undefined {
   if ((TORCH_DTYPE_NAMES as readonly string[]).includes(s)) return s as TorchDtypeName;
-  // Own keys only: "constructor" or "toString" would otherwise name an Object method, not a dtype.
-  return Object.hasOwn(TORCH_DTYPE_ALIASES, s) ? (TORCH_DTYPE_ALIASES[s] as TorchDtypeName) : undefined;
+  return TORCH_DTYPE_ALIASES.get(s);
 }
 
 /**
