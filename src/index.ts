@@ -22,8 +22,8 @@ export { compileRecipe, primeRecipe, moduleKeys, resolveTensor, keyMatchesTensor
 export { translatePythonRegex, compilePythonRegex, MAX_PATTERN_LENGTH, type TranslatedRegex, type RegexRefusal } from "./config/recipe-regex.js";
 export { configSummary } from "./config/summary.js";
 export {
-  planTensors, unmatchedRecipeKeys, shadowedRecipeKeys, planErrors, isFloatDtype, CONFIG_KEY,
-  type PlanSource, type PlanOptions, type TensorPlanEntry, type SkipReason, type PlanIssue,
+  planTensors, planTensorsAsync, unmatchedRecipeKeys, unmatchedRecipeKeysAsync, shadowedRecipeKeys, shadowedRecipeKeysAsync, planErrors, isFloatDtype, CONFIG_KEY,
+  type PlanSource, type PlanOptions, type TensorPlanEntry, type SkipReason, type PlanIssue, type ShadowedKey,
 } from "./tensor-plan/plan-tensors.js";
 export { renderPlanTable, renderPlanJson, planToJson, summarizePlan, type PlanRenderExtras, type PlanSummary } from "./tensor-plan/render-plan.js";
 export { dtypeInfo, DTYPE_NAMES, type DtypeInfo } from "./config/dtypes.js";

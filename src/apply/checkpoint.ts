@@ -20,7 +20,7 @@ import { FqcError } from "../errors.js";
 import { checkThreads } from "../parallel/thread-count.js";
 import { checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource } from "../config/canonical-check.js";
-import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { planTensorsAsync, unmatchedRecipeKeysAsync, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import { runCheckpointWithStats, type CheckpointRunResult, type CheckpointStatsRunResult, type StatsOutput } from "./checkpoint-run.js";
 
 /** Every option applyCheckpoint takes, for its check of a caller's keys. */
@@ -73,8 +73,13 @@ export interface ApplyCheckpointRunOptions extends ApplyCheckpointOptions {
   /**
    * A file written from those statistics (`--report`; implies `stats`), created with the outputs and
    * committed after them, so that a path it cannot be written to stops the run before anything is written.
+   * `fill` gets the run's plan too: the report's targets come from it, not from matching the recipe again.
    */
-  statsOutput?: { path: string; role: string; fill: StatsOutput["fill"] };
+  statsOutput?: {
+    path: string;
+    role: string;
+    fill: (...args: [...Parameters<StatsOutput["fill"]>, plan: readonly TensorPlanEntry[]]) => void;
+  };
 }
 
 export interface ApplyCheckpointResult extends CheckpointRunResult {
@@ -209,9 +214,9 @@ async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheck
       ...opts,
       writes: [...(opts.writes ?? []), ...(opts.statsOutput ? [{ path: opts.statsOutput.path, role: opts.statsOutput.role }] : [])],
     });
-    const plan = planTensors(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" });
+    const plan = await planTensorsAsync(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" });
     const configs = configsOf(checkpoint, plan);
-    const unmatchedKeys = "recipe" in opts.select ? unmatchedRecipeKeys(checkpoint.tensors, opts.select.recipe, plan) : [];
+    const unmatchedKeys = "recipe" in opts.select ? await unmatchedRecipeKeysAsync(checkpoint.tensors, opts.select.recipe, plan) : [];
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
     const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
     const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };
@@ -238,7 +243,7 @@ async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheck
         statsOutput: opts.statsOutput && {
           path: opts.statsOutput.path,
           protect: [...inputs, opts.output, ...[...others.reads, ...others.writes].filter((u) => u !== statsOutput).map((u) => u.path)],
-          fill: opts.statsOutput.fill,
+          fill: (file, stats, open) => opts.statsOutput!.fill(file, stats, open, plan),
         },
       },
     );

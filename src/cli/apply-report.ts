@@ -7,7 +7,7 @@ import { reportFromSums } from "../report/pass.js";
 import { reportPieces } from "../report/render.js";
 import { targetsFromPlan } from "../report/targets.js";
 import { SLOTS, statSums } from "../report/stats.js";
-import { planTensors, type PlanSource } from "../tensor-plan/plan-tensors.js";
+import type { PlanSource, TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 import type { AtomicFile } from "../npy/atomic.js";
 import { writePieces } from "./write-file.js";
 
@@ -23,7 +23,7 @@ export function reportFormatFor(file: string): ReportFormat {
 
 /** Write the report into `file` (the temp file of `--report`, which the run commits with its outputs), from the run's open checkpoint. */
 export function writeApplyReport(
-  file: AtomicFile, stats: ReadonlyArray<Float64Array | null>, checkpoint: Checkpoint, source: PlanSource,
+  file: AtomicFile, stats: ReadonlyArray<Float64Array | null>, checkpoint: Checkpoint, plan: readonly TensorPlanEntry[], source: PlanSource,
   argv: { config?: string; recipe?: string; torchao: TorchaoVersion },
 ): void {
   const from = (argv.recipe ?? argv.config)!;
@@ -31,7 +31,7 @@ export function writeApplyReport(
     name: basename(from, extname(from)),
     source: from,
     kind: "recipe" in source ? "recipe" as const : "config" as const,
-    targets: targetsFromPlan(planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" })),
+    targets: targetsFromPlan(plan),
   };
   const report = reportFromSums(checkpoint, [column], (index) => statSums(stats[index] ?? NO_STATS), { torchao: argv.torchao });
   writePieces(file, reportPieces(reportFormatFor(file.targetPath), report));

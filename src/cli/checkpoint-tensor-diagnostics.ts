@@ -11,7 +11,7 @@ import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion }
 import { RECIPE_KEY } from "../config/vocabulary.js";
 import { childPointer, locatePointer, type PointerPart } from "../diagnostics/locate.js";
 import type { Diagnostic, Severity } from "../diagnostics/types.js";
-import { planTensors, shadowedRecipeKeys, unmatchedRecipeKeys, type PlanIssue, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { planTensors, planTensorsAsync, shadowedRecipeKeysAsync, unmatchedRecipeKeysAsync, type PlanIssue, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
 
 export interface RecipeTensorInput {
   file: string;
@@ -23,7 +23,7 @@ export interface RecipeTensorInput {
   torchao?: TorchaoVersion;
 }
 
-export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] {
+export async function recipeTensorDiagnostics(input: RecipeTensorInput): Promise<Diagnostic[]> {
   const { file, text, recipe, tensors, model } = input;
   const out: Diagnostic[] = [];
   const place = (ruleId: string, severity: Severity, pointer: string, part: PointerPart, message: string, hint?: string): Diagnostic => {
@@ -34,13 +34,14 @@ export function recipeTensorDiagnostics(input: RecipeTensorInput): Diagnostic[] 
   };
   const keyPointer = (key: string) => childPointer(childPointer("", RECIPE_KEY), key);
 
-  const plan = planTensors(tensors, { recipe }, { torchao: input.torchao });
-  for (const key of unmatchedRecipeKeys(tensors, recipe, plan)) {
+  // Matching thousands of re: keys against a large checkpoint takes minutes: the event loop gets turns meanwhile (signals).
+  const plan = await planTensorsAsync(tensors, { recipe }, { torchao: input.torchao });
+  for (const key of await unmatchedRecipeKeysAsync(tensors, recipe, plan)) {
     out.push(place("fqc/recipe-unmatched", "warning", keyPointer(key), "key", `\`${key}\` matches no tensor of ${model} (${tensors.length} tensor${tensors.length === 1 ? "" : "s"})`,
       "Check the spelling against the checkpoint's names (fqc apply MODEL OUT --recipe R --dry-run lists them); torchao ignores such keys silently."));
   }
 
-  for (const s of shadowedRecipeKeys(recipe, plan)) {
+  for (const s of await shadowedRecipeKeysAsync(recipe, plan)) {
     const why = s.by !== undefined ? `\`${s.by}\` takes precedence` : "torchao skips it for that module (a parameter key matches a sibling, or a module key took the module)";
     out.push(place("fqc/recipe-shadowed", "warning", keyPointer(s.key), "key", `\`${s.key}\` matches tensors of ${model} but decides none: for ${s.tensor}, ${why}`,
       "Precedence: parameter name, module name, first matching re: key on the parameter name (file order), then on the module name, then _default. Move the key up, narrow the earlier one, or remove this one."));

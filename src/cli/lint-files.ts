@@ -212,7 +212,7 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     const more: Diagnostic[] = [];
     if (document && !judged.errorsBeforeRuleSettings) {
       if (document.kind === "recipe" && tensors) {
-        for (const d of recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao })) more.push(d);
+        for (const d of await recipeTensorDiagnostics({ file: name, text, recipe: document.recipe, tensors, model: opts.tensor!, torchao: opts.torchao })) more.push(d);
       } else if (document.kind !== "recipe" && tensorShape) {
         for (const d of tensorDiagnostics(name, text, document, tensorShape, opts)) more.push(d);
       } else if (document.kind !== "recipe" && tensors) {

@@ -7,6 +7,8 @@
  * mid-match: past the budget it is an error naming the key, never a hang.
  * Names go in batches, one call each (a call costs tens of µs, a test
  * ~0.1-1 µs), small enough that ordinary patterns never come near the budget.
+ * The batches are steps (steps.ts): a caller that runs them yielding stays
+ * open to signals through the millions of tests of a large recipe.
  *
  * Resolving a tensor needs the first key (in file order) that matches its
  * name: that is kept per name, so memory grows with the names, not with
@@ -14,6 +16,7 @@
  */
 import { createContext, Script } from "node:vm";
 import { FqcError } from "../errors.js";
+import { runSteps, type Steps } from "../steps.js";
 
 /** Time one call (≤ TESTS_PER_CALL tests) may take: ordinary patterns need tens of milliseconds for it. */
 export const REGEX_BUDGET_MS = 3000;
@@ -76,18 +79,20 @@ export class PatternSet {
 
   /** Finds the first matching pattern of every name not seen yet, in as few calls as the budget allows. */
   prime(names: Iterable<string>): void {
+    runSteps(this.primeSteps(names));
+  }
+
+  /** prime, a step per call: a name is recorded once its batch is tested, so a run stopped between steps leaves no guess. */
+  *primeSteps(names: Iterable<string>): Steps<void> {
     if (this.keys.length === 0) return;
-    const fresh: string[] = [];
-    for (const n of names) {
-      if (!this.#first.has(n)) {
-        this.#first.set(n, -1);
-        fresh.push(n);
-      }
-    }
+    const fresh = new Set<string>();
+    for (const n of names) if (!this.#first.has(n)) fresh.add(n);
+    const list = [...fresh];
     const perCall = Math.max(1, Math.floor(TESTS_PER_CALL / this.keys.length));
-    for (let at = 0; at < fresh.length; at += perCall) {
-      const batch = fresh.slice(at, at + perCall);
-      const ctx = this.#run(FIRST_PATTERN, batch, 0, () => { for (const n of fresh.slice(at)) this.#first.delete(n); });
+    for (let at = 0; at < list.length; at += perCall) {
+      yield;
+      const batch = list.slice(at, at + perCall);
+      const ctx = this.#run(FIRST_PATTERN, batch, 0);
       const out = ctx.result as Int32Array;
       ctx.result = null;
       for (let i = 0; i < batch.length; i++) this.#first.set(batch[i], out[i]);
@@ -110,15 +115,21 @@ export class PatternSet {
 
   /** The index of the first of `names` that pattern `j` matches, -1 when none does. */
   firstName(j: number, names: readonly string[]): number {
+    return runSteps(this.firstNameSteps(j, names));
+  }
+
+  /** firstName, a step before each call (so that a scan of many keys over few names has steps too). */
+  *firstNameSteps(j: number, names: readonly string[]): Steps<number> {
     for (let at = 0; at < names.length; at += TESTS_PER_CALL) {
-      const found = this.#run(FIRST_NAME, names, j, () => undefined, at, Math.min(names.length, at + TESTS_PER_CALL)).result as number;
+      yield;
+      const found = this.#run(FIRST_NAME, names, j, at, Math.min(names.length, at + TESTS_PER_CALL)).result as number;
       if (found >= 0) return found;
     }
     return -1;
   }
 
-  /** One call of `script` over `names`; `undo` forgets a failed batch. */
-  #run(script: Script, names: readonly string[], current: number, undo: () => void, from = 0, to = names.length): MatchContext {
+  /** One call of `script` over `names`. */
+  #run(script: Script, names: readonly string[], current: number, from = 0, to = names.length): MatchContext {
     const ctx = (this.#context ??= createContext({
       res: this.#regexes, names: [], current: new Int32Array(1), result: null, from: 0, to: 0,
     }) as MatchContext);
@@ -131,7 +142,6 @@ export class PatternSet {
       // is the one that runs away (one test for ever, or every test slowly); it is named.
       script.runInContext(ctx, { timeout: this.#budgetMs });
     } catch (e) {
-      undo();
       if ((e as { code?: string }).code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw e;
       throw this.#overBudget(ctx.current[0]);
     } finally {

@@ -13,6 +13,7 @@ import { FqcError } from "../errors.js";
 import { checkText, checkTextList, kindOf } from "../library-args.js";
 import { checkConfigObject, checkRecipeKeys, checkRecipeValue } from "./canonical-check.js";
 import { PatternSet } from "./bounded-regex.js";
+import { runSteps, type Steps } from "../steps.js";
 import { compilePythonRegex } from "./recipe-regex.js";
 import type { CanonicalConfig, Recipe, RecipeEntry, RecipeValue } from "./types.js";
 import { RECIPE_DEFAULT_KEY, RECIPE_REGEX_PREFIX } from "./vocabulary.js";
@@ -65,17 +66,22 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
  * few batched calls (matching name by name costs ~20x more).
  */
 export function primeRecipe(c: CompiledRecipe, tensorNames: readonly string[]): void {
+  runSteps(primeRecipeSteps(c, tensorNames));
+}
+
+/** primeRecipe, a step per batch of regex tests (steps.ts). */
+export function* primeRecipeSteps(c: CompiledRecipe, tensorNames: readonly string[]): Steps<void> {
   checkCompiled(c, "primeRecipe");
   checkTextList(tensorNames, "primeRecipe: tensorNames");
   if (c.patterns.length === 0) return;
-  c.matcher.prime(tensorNames);
+  yield* c.matcher.primeSteps(tensorNames);
   // A module name is tried only for a weight no pattern took by its own name (resolveTensor's module-regex tier).
   const modules = new Set<string>();
   for (const n of tensorNames) {
     const { module, parameter } = splitTensorName(n);
     if (parameter === "weight" && c.matcher.firstMatch(n) < 0) modules.add(module);
   }
-  c.matcher.prime(modules);
+  yield* c.matcher.primeSteps(modules);
 }
 
 /** `a.b.weight` → module `a.b`, parameter `weight`; a name without a dot belongs to the root module "". */

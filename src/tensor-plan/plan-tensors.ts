@@ -6,7 +6,7 @@
  */
 import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
 import {
-  appliedConfig, compileRecipe, moduleKeys, primeRecipe, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
+  appliedConfig, compileRecipe, moduleKeys, primeRecipeSteps, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems, groupAlternatives } from "../quant/forward-problems.js";
@@ -15,6 +15,7 @@ import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
 import { checkShape, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource, checkRecipeKeys } from "../config/canonical-check.js";
+import { runSteps, runStepsYielding, type Steps } from "../steps.js";
 
 /** Every option planTensors takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<PlanOptions>()(["torchao", "loneTensor"]);
@@ -241,18 +242,31 @@ function checkTensorList(tensors: unknown, fn: string): asserts tensors is reado
 
 /** One entry per tensor, in the tensors' order. */
 export function planTensors(tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): TensorPlanEntry[] {
-  return planTensorsAs("planTensors", tensors, source, options);
+  return runSteps(planSteps("planTensors", tensors, source, options));
+}
+
+/**
+ * planTensors, letting the event loop in every few milliseconds while a
+ * recipe's `re:` keys are matched (millions of tests for thousands of keys on
+ * a large checkpoint: minutes in which no signal or timer would be handled).
+ */
+export function planTensorsAsync(tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): Promise<TensorPlanEntry[]> {
+  return runStepsYielding(planSteps("planTensorsAsync", tensors, source, options));
 }
 
 /** planTensors for a public function built on it (the report's targets): its arguments are refused in `fn`'s name. */
 export function planTensorsAs(fn: string, tensors: readonly TensorInfo[], source: PlanSource, options?: PlanOptions): TensorPlanEntry[] {
+  return runSteps(planSteps(fn, tensors, source, options));
+}
+
+function* planSteps(fn: string, tensors: readonly TensorInfo[], source: PlanSource, options: PlanOptions | undefined): Steps<TensorPlanEntry[]> {
   const opts = optionsObject<PlanOptions>(options, fn, false, OPTION_NAMES);
   checkTorchao(opts.torchao, `${fn}: options.torchao`);
   checkTensorList(tensors, fn);
   checkPlanSource(source, `${fn}: source`);
   if ("config" in source) return tensors.map((t) => planWithConfig(t, source.config, opts));
   const c = compileRecipe(source.recipe);
-  primeRecipe(c, tensors.map((t) => t.name));
+  yield* primeRecipeSteps(c, tensors.map((t) => t.name));
   const byModule = new Map<string, string[]>();
   for (const t of tensors) {
     const m = splitTensorName(t.name).module;
@@ -276,7 +290,7 @@ export function planTensorsAs(fn: string, tensors: readonly TensorInfo[], source
  * `_default` are looked up, not scanned: a generated recipe naming each of
  * 100,000 tensors would otherwise take 10¹⁰ comparisons. `re:` keys scan.
  */
-function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonly string[]): number[] {
+function* firstMatchesSteps(c: CompiledRecipe, keys: readonly string[], names: readonly string[]): Steps<number[]> {
   if (keys.length === 0) return [];
   const byName = new Map<string, number>();
   const byWeightModule = new Map<string, number>();
@@ -291,21 +305,24 @@ function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonl
   });
   // Each weight's module once, with the index of its first weight.
   const weightModules = { names: [...byWeightModule.keys()], at: [...byWeightModule.values()] };
-  return keys.map((key) => {
+  const first: number[] = [];
+  for (const key of keys) {
     const kind = recipeKeyKind(key);
-    if (kind === "default") return firstWeight;
-    if (kind === "regex") {
+    if (kind === "default") first.push(firstWeight);
+    else if (kind === "regex") {
       // Its tensor names, then (for weights) their module names: the first tensor either way.
       const j = c.patterns.findIndex((e) => e.key === key);
-      const byName = c.matcher.firstName(j, names);
-      const byModule = c.matcher.firstName(j, weightModules.names);
+      const byName = yield* c.matcher.firstNameSteps(j, names);
+      const byModule = yield* c.matcher.firstNameSteps(j, weightModules.names);
       const m = byModule < 0 ? -1 : weightModules.at[byModule];
-      return byName < 0 ? m : m < 0 ? byName : Math.min(byName, m);
+      first.push(byName < 0 ? m : m < 0 ? byName : Math.min(byName, m));
+    } else {
+      const a = byName.get(key) ?? -1;
+      const b = byWeightModule.get(key) ?? -1;
+      first.push(a < 0 ? b : b < 0 ? a : Math.min(a, b));
     }
-    const a = byName.get(key) ?? -1;
-    const b = byWeightModule.get(key) ?? -1;
-    return a < 0 ? b : b < 0 ? a : Math.min(a, b);
-  });
+  }
+  return first;
 }
 
 /**
@@ -319,11 +336,20 @@ function firstMatches(c: CompiledRecipe, keys: readonly string[], names: readonl
  * so the planner's matching is not done a second time.
  */
 export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Recipe, plan?: readonly TensorPlanEntry[]): string[] {
-  checkTensorList(tensors, "unmatchedRecipeKeys");
-  checkRecipeKeys(recipe, "unmatchedRecipeKeys: recipe");
-  if (plan !== undefined) checkPlanEntries(plan, "unmatchedRecipeKeys: plan");
+  return runSteps(unmatchedSteps("unmatchedRecipeKeys", tensors, recipe, plan));
+}
+
+/** unmatchedRecipeKeys, letting the event loop in while `re:` keys are matched (as planTensorsAsync). */
+export function unmatchedRecipeKeysAsync(tensors: readonly TensorInfo[], recipe: Recipe, plan?: readonly TensorPlanEntry[]): Promise<string[]> {
+  return runStepsYielding(unmatchedSteps("unmatchedRecipeKeysAsync", tensors, recipe, plan));
+}
+
+function* unmatchedSteps(fn: string, tensors: readonly TensorInfo[], recipe: Recipe, plan: readonly TensorPlanEntry[] | undefined): Steps<string[]> {
+  checkTensorList(tensors, fn);
+  checkRecipeKeys(recipe, `${fn}: recipe`);
+  if (plan !== undefined) checkPlanEntries(plan, `${fn}: plan`);
   if (plan !== undefined && (!Array.isArray(plan) || plan.length !== tensors.length)) {
-    throw new FqcError("USAGE", `unmatchedRecipeKeys: the plan has ${Array.isArray(plan) ? plan.length : "no"} entries for ${plural(tensors.length, "tensor")}`, {
+    throw new FqcError("USAGE", `${fn}: the plan has ${Array.isArray(plan) ? plan.length : "no"} entries for ${plural(tensors.length, "tensor")}`, {
       hint: "Pass planTensors(tensors, { recipe }) of the same tensors, or no plan.",
     });
   }
@@ -335,7 +361,7 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
     open = keys.filter((k) => !deciding.has(k));
   }
   if (open.length === 0) return [];
-  const first = firstMatches(compileRecipe(recipe), open, tensors.map((t) => t.name));
+  const first = yield* firstMatchesSteps(compileRecipe(recipe), open, tensors.map((t) => t.name));
   return open.filter((_, i) => first[i] < 0);
 }
 
@@ -344,15 +370,32 @@ export function unmatchedRecipeKeys(tensors: readonly TensorInfo[], recipe: Reci
  * tensor it matches and the key of higher precedence that decided it (often a
  * broader `re:` key placed earlier in the file). `entries` is the recipe's plan.
  */
-export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): Array<{ key: string; tensor: string; by?: string }> {
-  checkRecipeKeys(recipe, "shadowedRecipeKeys: recipe");
-  checkPlanEntries(entries, "shadowedRecipeKeys: entries");
+export function shadowedRecipeKeys(recipe: Recipe, entries: readonly TensorPlanEntry[]): ShadowedKey[] {
+  return runSteps(shadowedSteps("shadowedRecipeKeys", recipe, entries));
+}
+
+/** shadowedRecipeKeys, letting the event loop in while `re:` keys are matched (as planTensorsAsync). */
+export function shadowedRecipeKeysAsync(recipe: Recipe, entries: readonly TensorPlanEntry[]): Promise<ShadowedKey[]> {
+  return runStepsYielding(shadowedSteps("shadowedRecipeKeysAsync", recipe, entries));
+}
+
+export interface ShadowedKey {
+  key: string;
+  /** The first tensor the key matches. */
+  tensor: string;
+  /** The key that decided that tensor (absent when none did: torchao skips the module). */
+  by?: string;
+}
+
+function* shadowedSteps(fn: string, recipe: Recipe, entries: readonly TensorPlanEntry[]): Steps<ShadowedKey[]> {
+  checkRecipeKeys(recipe, `${fn}: recipe`);
+  checkPlanEntries(entries, `${fn}: entries`);
   const c = compileRecipe(recipe);
   const names = entries.map((e) => e.tensor.name);
   const deciding = new Set(entries.map((e) => e.key));
   const keys = recipe.entries.map((e) => e.key).filter((k) => !deciding.has(k));
-  const first = firstMatches(c, keys, names);
-  const out: Array<{ key: string; tensor: string; by?: string }> = [];
+  const first = yield* firstMatchesSteps(c, keys, names);
+  const out: ShadowedKey[] = [];
   keys.forEach((key, i) => {
     if (first[i] < 0) return;
     const e = entries[first[i]];

@@ -333,11 +333,14 @@ describe("every exported function with null, undefined, a number, an array or a 
     ["columnTargets", js(fqc.columnTargets), [{ name: "checkpoint", good: ckpt, wrong: [{ tensors: [] }] }, { name: "source", good: { config: C }, wrong: [{ config: { dtype: "int4" } }] }, options]],
     ["configTargets", js(fqc.configTargets), [{ name: "checkpoint", good: ckpt, wrong: [{ format: "safetensors", tensors: {} }] }, { name: "config", good: C, wrong: [{ dtype: "int4" }] }, options]],
     ["recipeTargets", js(fqc.recipeTargets), [{ name: "checkpoint", good: ckpt, wrong: [] }, { name: "recipe", good: recipe, wrong: [{ entries: [null] }] }, options]],
-    ["unmatchedRecipeKeys", js(fqc.unmatchedRecipeKeys), [
+    // The async forms refuse the same arguments (as rejections) in their own names.
+    ...(["unmatchedRecipeKeys", "unmatchedRecipeKeysAsync"] as const).map((fn): [string, (...a: unknown[]) => unknown, Arg[]] => [fn, js(fqc[fn]), [
       { name: "tensors", good: tensors, wrong: [[{ wrong: 1 }]], takes: ["[]"] }, { name: "recipe", good: recipe, wrong: [{ entries: {} }] },
       { ...entries, takes: ["undefined"] },
-    ]],
-    ["shadowedRecipeKeys", js(fqc.shadowedRecipeKeys), [{ name: "recipe", good: recipe, wrong: [{ entries: [{ key: 1 }] }] }, entries]],
+    ]]),
+    ...(["shadowedRecipeKeys", "shadowedRecipeKeysAsync"] as const).map((fn): [string, (...a: unknown[]) => unknown, Arg[]] => [fn, js(fqc[fn]), [
+      { name: "recipe", good: recipe, wrong: [{ entries: [{ key: 1 }] }] }, entries,
+    ]]),
     ["planErrors", js(fqc.planErrors), [entries]],
     ["summarizePlan", js(fqc.summarizePlan), [entries]],
     ["renderPlanTable", js(fqc.renderPlanTable), [entries]],
@@ -362,7 +365,9 @@ describe("every exported function with null, undefined, a number, an array or a 
       { name: "config", good: C, wrong: [{ dtype: "int4" }] }, { name: "shape", good: [2, 8], wrong: [[2, 0.5]], takes: ["[]"] },
       { name: "options", good: { compute: "float32", torchao: "0.12" }, wrong: [{ compute: "float32" }] },
     ]],
-    ["planTensors", js(fqc.planTensors), [{ name: "tensors", good: tensors, wrong: [[{ name: 5 }]], takes: ["[]"] }, { name: "source", good: { config: C }, wrong: [{}] }, options]],
+    ...(["planTensors", "planTensorsAsync"] as const).map((fn): [string, (...a: unknown[]) => unknown, Arg[]] => [fn, js(fqc[fn]), [
+      { name: "tensors", good: tensors, wrong: [[{ name: 5 }]], takes: ["[]"] }, { name: "source", good: { config: C }, wrong: [{}] }, options,
+    ]]),
     ["planToJson", js(fqc.planToJson), [entries, { ...options, wrong: [{ unmatched: [] }] }]],
     ["renderPlanJson", js(fqc.renderPlanJson), [entries, { ...options, wrong: [{ unmatchedKeys: "re:x" }] }]],
     ["tensorsBelow", js(fqc.tensorsBelow), [{ name: "report", good: REPORT, wrong: [{ tensors: [] }] }, { name: "db", good: 10, wrong: [NaN, "10"], takes: ["42"] }]],

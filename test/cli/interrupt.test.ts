@@ -386,3 +386,55 @@ describe("a signal during synchronous work (parsing a large header)", () => {
     expect(run.stderr()).toBe("fqc: interrupted by SIGINT\n");
   });
 });
+
+describe("a signal while a recipe's re: keys are matched (minutes of regex tests)", () => {
+  /** 100,000 F32 [1] tensors and 1,000 `re:` keys matching none of them: ~200 million regex tests, over a minute here. */
+  function manyNamesAndKeys(): { model: string; recipe: string } {
+    const model = tmp.path("many-names.safetensors");
+    const recipe = tmp.path("many-keys.json");
+    if (!existsSync(model)) {
+      const count = 100_000;
+      const entries: string[] = [];
+      for (let i = 0; i < count; i++) entries.push(`"model.layers.${i}.mlp.up_proj.weight":{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`);
+      let text = `{${entries.join(",")}}`;
+      text += " ".repeat((8 - (text.length % 8)) % 8);
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(text.length));
+      const fd = openSync(model, "w");
+      writeSync(fd, Buffer.concat([len, Buffer.from(text)]));
+      ftruncateSync(fd, 8 + text.length + 4 * count);
+      closeSync(fd);
+      const table: Record<string, unknown> = {};
+      for (let k = 0; k < 1000; k++) table[`re:.*nomatch_${k}\\.weight`] = { dtype: "int4", group_size: 32 };
+      writeFileSync(recipe, JSON.stringify({ fqn_to_config: table }));
+    }
+    return { model, recipe };
+  }
+
+  /** CPU seconds the process has used (user + system), from /proc. */
+  function cpuSeconds(pid: number): number {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  }
+
+  it.skipIf(!hasProc)("SIGTERM stops apply at once, not when the matching is done: exit 143, nothing written", async () => {
+    const { model, recipe } = manyNamesAndKeys();
+    const output = tmp.path("many-out.safetensors");
+    const run = start(["apply", model, output, "--recipe", recipe]);
+    try {
+      // Past the header's parse and into the matching (a fraction of a CPU second gets there).
+      await until("3 CPU seconds of work", () => cpuSeconds(run.child.pid!) >= 3, 60_000);
+      run.child.kill("SIGTERM");
+      expect((await run.exit).code, run.stderr()).toBe(143);
+      expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
+      expect(existsSync(output)).toBe(false);
+    } finally {
+      // A run that did not stop would otherwise match on for a minute after the test.
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    }
+  }, 40_000);
+});

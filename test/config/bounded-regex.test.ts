@@ -81,6 +81,52 @@ describe("recipe patterns are matched within a time budget", () => {
   });
 });
 
+describe("matching in steps (a step per batch of tests), so that a caller can let signals in between", () => {
+  // 50,000 keys: two names per batch of 100,000 tests.
+  const KEYS = 50_000;
+  const keys = Array.from({ length: KEYS }, (_, j) => `re:n${j}`);
+  const regexes = keys.map((_, j) => new RegExp(`^(?:n${j})$`, "u"));
+  const names = ["n49999", "x", "n3", "n3", "n17", "y", "n0", "n49998", "z"];
+
+  it("primeSteps runs one batch per step, with the answers of prime", () => {
+    const set = new PatternSet(keys, regexes);
+    let steps = 0;
+    const run = set.primeSteps(names);
+    while (!run.next().done) steps++;
+    // 8 distinct names, 2 per batch: 4 batches, a step before each.
+    expect(steps).toBe(4);
+    expect(names.map((n) => set.firstMatch(n))).toEqual([49999, -1, 3, 3, 17, -1, 0, 49998, -1]);
+  });
+
+  it("a run left between two steps has recorded only the names it tested: the rest are tested when asked, not taken as unmatched", () => {
+    const set = new PatternSet(keys, regexes);
+    const run = set.primeSteps(names);
+    run.next();
+    run.next(); // the first batch: n49999 and x
+    expect(set.firstMatch("n17")).toBe(17);
+    expect(set.firstMatch("n49998")).toBe(49998);
+    expect(set.firstMatch("n49999")).toBe(49999);
+  });
+
+  it("firstNameSteps steps before each batch of up to 100,000 names, with firstName's answer", () => {
+    const set = new PatternSet(["re:a", "re:w7"], [/^(?:a)$/u, /^(?:w7)$/u]);
+    const many = Array.from({ length: 250_000 }, (_, i) => `w${i}`);
+    const count = (j: number, list: readonly string[]): { steps: number; found: number } => {
+      const run = set.firstNameSteps(j, list);
+      let steps = 0;
+      for (;;) {
+        const r = run.next();
+        if (r.done) return { steps, found: r.value };
+        steps++;
+      }
+    };
+    expect(count(0, many)).toEqual({ steps: 3, found: -1 });
+    expect(count(1, many)).toEqual({ steps: 1, found: 7 });
+    expect(count(0, [])).toEqual({ steps: 0, found: -1 });
+    expect(set.firstName(0, many)).toBe(-1);
+  });
+});
+
 describe("a backtracking recipe key on a checkpoint's names ends the run, it does not hang it", () => {
   it(`apply --dry-run, report and validate --tensor stop after the ${REGEX_BUDGET_MS / 1000} s budget with exit 1 naming the key`, () => {
     const model = tmp.path("hostile-names.safetensors");

@@ -3,7 +3,9 @@ import { PatternSet } from "../../src/config/bounded-regex.js";
 import type { TensorDtype, TensorInfo } from "../../src/checkpoint/types.js";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import type { Recipe } from "../../src/config/types.js";
-import { CONFIG_KEY, planErrors, planTensors, shadowedRecipeKeys, unmatchedRecipeKeys } from "../../src/tensor-plan/plan-tensors.js";
+import {
+  CONFIG_KEY, planErrors, planTensors, planTensorsAsync, shadowedRecipeKeys, shadowedRecipeKeysAsync, unmatchedRecipeKeys, unmatchedRecipeKeysAsync,
+} from "../../src/tensor-plan/plan-tensors.js";
 import { planToJson, renderPlanJson, renderPlanTable, summarizePlan } from "../../src/tensor-plan/render-plan.js";
 
 const SIZE: Partial<Record<TensorDtype, number>> = { F32: 4, F16: 2, BF16: 2, I8: 1, I32: 4, F64: 8, U8: 1 };
@@ -327,4 +329,51 @@ describe("recipes over many tensors take time linear in their number", () => {
     expect(plan[M - 1]).toMatchObject({ action: "skip", key: `w${M - 1}` });
     expect(plan.find((e) => e.tensor.name === "w2")?.reason).toBe("no-match");
   }, 5_000);
+});
+
+describe("the async forms (planTensorsAsync, unmatchedRecipeKeysAsync, shadowedRecipeKeysAsync)", () => {
+  // 3,000 tensors and 101 `re:` keys, 100 of them matching nothing: ~600,000 regex tests, several batches.
+  const tensors = Array.from({ length: 3000 }, (_, i) => T(`model.layers.${i}.mlp.up_proj.weight`, "F32", [4, 32]));
+  const table: Record<string, unknown> = { "re:.*\\.1\\d\\.mlp\\..*": INT4 };
+  for (let k = 0; k < 100; k++) table[`re:.*nomatch_${k}`] = INT8;
+  table["re:.*\\.2\\d\\.mlp\\.up_proj"] = INT8; // module-regex: shadowed on no tensor, decides layers 20..29
+  table["re:.*\\.1\\d\\.mlp\\.up_proj\\.weight"] = INT8; // matches layers 10..19, decided by the first key: shadowed
+  const recipe = recipeOf(table);
+
+  /** Runs `work`, counting the turns a 1 ms interval timer got meanwhile. */
+  async function turnsDuring<R>(work: () => R | Promise<R>): Promise<{ result: R; turns: number }> {
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    try {
+      const result = await work();
+      return { result, turns };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it("give the synchronous forms' answers, and let timers (and signals) run while the keys are matched; the synchronous forms do not", async () => {
+    const sync = await turnsDuring(() => {
+      const plan = planTensors(tensors, { recipe });
+      return { plan, unmatched: unmatchedRecipeKeys(tensors, recipe, plan), shadowed: shadowedRecipeKeys(recipe, plan) };
+    });
+    expect(sync.turns).toBe(0);
+    expect(sync.result.unmatched).toHaveLength(100);
+    expect(sync.result.shadowed).toEqual([{ key: "re:.*\\.1\\d\\.mlp\\.up_proj\\.weight", tensor: "model.layers.10.mlp.up_proj.weight", by: "re:.*\\.1\\d\\.mlp\\..*" }]);
+    expect(sync.result.plan.filter((e) => e.tier === "module-regex")).toHaveLength(10);
+
+    const plan = await turnsDuring(() => planTensorsAsync(tensors, { recipe }));
+    expect(plan.result).toEqual(sync.result.plan);
+    const unmatched = await turnsDuring(() => unmatchedRecipeKeysAsync(tensors, recipe, plan.result));
+    expect(unmatched.result).toEqual(sync.result.unmatched);
+    const shadowed = await turnsDuring(() => shadowedRecipeKeysAsync(recipe, plan.result));
+    expect(shadowed.result).toEqual(sync.result.shadowed);
+    for (const [what, r] of Object.entries({ plan, unmatched, shadowed })) expect(r.turns, what).toBeGreaterThan(0);
+  });
+
+  it("refuse their arguments as rejections, in their own names", async () => {
+    await expect(planTensorsAsync(null as never, { recipe })).rejects.toThrow(/^planTensorsAsync: tensors must be an array/);
+    await expect(unmatchedRecipeKeysAsync(tensors, recipe, [])).rejects.toThrow(/^unmatchedRecipeKeysAsync: the plan has 0 entries for 3000 tensors/);
+    await expect(shadowedRecipeKeysAsync({ entries: {} } as never, [])).rejects.toThrow(/^shadowedRecipeKeysAsync: recipe/);
+  });
 });

@@ -11,7 +11,7 @@ import type { Checkpoint } from "../../checkpoint/types.js";
 import { threadsArg } from "../threads-arg.js";
 import { loadConfigText, readTextFileInterruptibly, roleOnRecipe, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
-import { planTensors, unmatchedRecipeKeys, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
+import { planTensorsAsync, unmatchedRecipeKeysAsync, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
 import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { stderrIsTTY, writeStdoutNow, type CliIO } from "../io.js";
@@ -57,7 +57,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
         writes: argv.report === undefined ? [] : [{ path: argv.report, role: "--report" }],
       });
-      dryRun(checkpoint, source, argv, io, setExit);
+      await dryRun(checkpoint, source, argv, io, setExit);
     } finally {
       checkpoint.close();
     }
@@ -81,7 +81,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       statsOutput: argv.report === undefined || !applyReport ? undefined : {
         path: argv.report,
         role: "--report",
-        fill: (file, stats, checkpoint) => applyReport.writeApplyReport(file, stats, checkpoint, source, argv),
+        fill: (file, stats, checkpoint, plan) => applyReport.writeApplyReport(file, stats, checkpoint, plan, source, argv),
       },
       fsync: argv.fsync,
       onProgress: progress && ((done, total) => progress.update(Math.round(done / 2 ** 20), Math.round(total / 2 ** 20))),
@@ -147,9 +147,9 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
 }
 
 /** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */
-function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): void {
-  const plan = withLayoutRefusals(checkpoint, planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" }));
-  const extras = { unmatchedKeys: "recipe" in source ? unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan) : [] };
+async function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
+  const plan = withLayoutRefusals(checkpoint, await planTensorsAsync(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" }));
+  const extras = { unmatchedKeys: "recipe" in source ? await unmatchedRecipeKeysAsync(checkpoint.tensors, source.recipe, plan) : [] };
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
   } else {

@@ -13,7 +13,7 @@ import { formatDbBelow } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
 import { formatFor } from "../output-format.js";
 import { targetsFromPlan } from "../../report/targets.js";
-import { planTensors, unmatchedRecipeKeys } from "../../tensor-plan/plan-tensors.js";
+import { planTensorsAsync, unmatchedRecipeKeysAsync } from "../../tensor-plan/plan-tensors.js";
 import { unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
 import { tensorsBelow } from "../../report/threshold.js";
 import type { ColumnInput } from "../../report/types.js";
@@ -78,20 +78,21 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   let report;
   try {
     const names = columnNames(files);
-    const columns: ColumnInput[] = files.map((file, i) => {
+    const columns: ColumnInput[] = [];
+    for (const [i, file] of files.entries()) {
       const source = sources[i];
-      const plan = planTensors(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
+      const plan = await planTensorsAsync(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" });
       // Before the pass, as apply's dry run lists them: a typo in a key would otherwise pass --fail-under with that layer untouched.
       if ("recipe" in source && !argv.quiet) {
-        for (const k of unmatchedRecipeKeys(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
+        for (const k of await unmatchedRecipeKeysAsync(checkpoint.tensors, source.recipe, plan)) io.stderr.write(`${unmatchedKeyWarning(k, files.length > 1 ? file : undefined)}\n`);
       }
       const targets = targetsFromPlan(plan);
       // Likewise a column that measures nothing (a config on a checkpoint without a 2-D *.weight, a recipe of nulls) would pass --fail-under.
       if (!argv.quiet && !targets.some((t) => t.action === "quantize")) {
         io.stderr.write(`warning: ${shownName(file)} fake-quantizes no tensor of ${shownName(argv.model)}${kind === "config" && checkpoint.format !== "npy" ? " (a config takes each 2-D floating *.weight; a recipe names the tensors)" : ""}\n`);
       }
-      return { name: names[i], source: file, kind, targets };
-    });
+      columns.push({ name: names[i], source: file, kind, targets });
+    }
     report = await reportCheckpoint(checkpoint, columns, {
       torchao: argv.torchao,
       threads,
