@@ -171,10 +171,12 @@ function unwrapRecipe(data: Record<string, unknown>): Unwrapped {
     return { value: {}, toOriginal: (p) => p, problems };
   }
   // torchao's __post_init__ takes len() of both tables and refuses two unequal ones; config_to_dict writes both alike, so an
-  // edit to one table only is what this catches.
+  // edit to one table only is what this catches. A second table of length 0 that is no dict ([] or "") passes its len()
+  // checks and is never read: torchao takes it, so fqc does.
   const otherField = field === "fqn_to_config" ? "module_fqn_to_config" : "fqn_to_config";
   const other = data[otherField];
-  if (other !== undefined && !isPlainObject(other)) notObject(otherField, other);
+  const emptySized = (Array.isArray(other) || typeof other === "string") && other.length === 0;
+  if (other !== undefined && !isPlainObject(other) && !emptySized) notObject(otherField, other);
   else if (nonEmpty("fqn_to_config") && nonEmpty("module_fqn_to_config") && !sameTables(table, other as Record<string, unknown>)) {
     local("/_data/module_fqn_to_config", "`fqn_to_config` and `module_fqn_to_config` are both specified and are not equal!",
       "torchao writes both tables alike: make module_fqn_to_config the same as fqn_to_config, or remove it.");

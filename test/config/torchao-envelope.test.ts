@@ -210,7 +210,22 @@ describe("torchao's config_to_dict JSON", () => {
 
     it("refuses a second table that is no object, and reads the older table alone when the newer is empty", () => {
       expect(unequal(5)).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer: "/_data/module_fqn_to_config", message: "torchao's `module_fqn_to_config` must be an object, not 5" }]);
+      // torchao's len() of None, a number or a boolean raises; of a non-empty list or string, the tables differ.
+      for (const b of [null, true, [1], "x"]) expect(unequal(b), JSON.stringify(b)).toMatchObject([{ ruleId: "fqc/torchao-envelope", pointer: "/_data/module_fqn_to_config" }]);
       expect(validate(recipe({}, table)).diagnostics).toEqual([]);
+    });
+
+    it("takes an empty list or string as the second table, as torchao does (its length is 0: never compared, never read)", () => {
+      for (const empty of [[], ""]) {
+        expect(validate(recipe(table, empty)).diagnostics, JSON.stringify(empty)).toEqual([]);
+        expect(normalizeDocument(recipe(table, empty))).toEqual(normalizeDocument(recipe(table, {})));
+        // The older table alone, the newer one empty: torchao reads the older one.
+        const older = { _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: empty, module_fqn_to_config: table } };
+        expect(validate(older).diagnostics, JSON.stringify(empty)).toEqual([]);
+        expect(normalizeDocument(older)).toEqual(normalizeDocument(recipe(table, {})));
+      }
+      // The table read must still be one: an empty list alone is no recipe (torchao fails when it applies it).
+      expect(validate({ _type: "FqnToConfig", _version: 1, _data: { fqn_to_config: [] } }).diagnostics[0]).toMatchObject({ ruleId: "fqc/torchao-envelope", pointer: "/_data/fqn_to_config" });
     });
   });
 
