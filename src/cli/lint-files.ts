@@ -4,7 +4,7 @@
  * tensor's header. I/O problems become diagnostics so one bad path does not
  * hide the report for the others.
  */
-import { realpathSync, statSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { applyRuleSettings, type RuleSettings } from "../config/rule-settings.js";
 import picomatch from "picomatch";
@@ -26,6 +26,7 @@ import { STDIO_ARG } from "./io.js";
 import { configTensorDiagnostics, problemPointer, recipeTensorDiagnostics } from "./checkpoint-tensor-diagnostics.js";
 import { readTensorList } from "./tensor-list.js";
 import { yieldEvery } from "../parallel/share-work.js";
+import { fileIdentity } from "./file-identity.js";
 
 export interface LintOptions {
   files: string[];
@@ -140,16 +141,6 @@ function globFiles(pattern: string): string[] {
   if (real === undefined || firstGlob <= 0) return globSync(pattern, options).sort();
   const rest = parts.slice(firstGlob).join("/");
   return globSync(rest, { ...options, cwd: real }).sort().map((f) => `${base}/${f}`);
-}
-
-/** Device and inode when the file exists (one file under several names), else its resolved path. */
-function fileIdentity(f: string): string {
-  try {
-    const st = statSync(f, { bigint: true });
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return resolve(f);
-  }
 }
 
 function fileDiagnostic(file: string, ruleId: string, message: string, hint?: string): Diagnostic {

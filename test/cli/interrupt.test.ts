@@ -167,6 +167,23 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     expect((await read.exit).code, read.stderr()).toBe(0);
   });
 
+  it("report given one FIFO twice (or under two names) reads it once: two columns alike, no wait for a second writer", async () => {
+    const fifo = tmp.path("twice.json");
+    execFileSync("mkfifo", [fifo]);
+    const run = start(["report", path.join(ROOT, "examples/weight.npy"), "-c", fifo, "-c", path.join(path.dirname(fifo), ".", "twice.json"), "-f", "json"]);
+    let stdout = "";
+    run.child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    await writeFile(fifo, '{"dtype": "int4", "group_size": 32}');
+    try {
+      expect((await run.exit).code, run.stderr()).toBe(0);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    }
+    const cells = JSON.parse(stdout).tensors[0].cells as Array<{ config: string; sqnr_db: number }>;
+    expect(cells.map((c) => c.config)).toEqual(["int4 per_group 32 symmetric", "int4 per_group 32 symmetric"]);
+    expect(cells[1].sqnr_db).toBe(cells[0].sqnr_db);
+  }, 20_000);
+
   it("apply waiting for its config on a FIFO stops on SIGINT, writing nothing", async () => {
     const fifo = tmp.path("cfg-pipe.json");
     execFileSync("mkfifo", [fifo]);

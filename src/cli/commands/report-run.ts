@@ -24,6 +24,7 @@ import { STDIO_ARG, stderrIsTTY, type CliIO } from "../io.js";
 import { AtomicFile } from "../../npy/atomic.js";
 import { batchedText, writePiecesOrAbort } from "../write-file.js";
 import { yieldToEventLoop } from "../../parallel/share-work.js";
+import { fileIdentity } from "../file-identity.js";
 import type { ReportArgs, ReportContext } from "./report.js";
 
 export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: number) => void, { signal, workers }: ReportContext): Promise<void> {
@@ -39,12 +40,16 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
     throw new FqcError("USAGE", `fqc report reads ${kind} files, not standard input (--${kind} -)`, { hint: `Give the path of each ${kind} file (one column each); a piped one as /dev/stdin.` });
   }
   const sources: Array<{ config: CanonicalConfig } | { recipe: Recipe }> = [];
+  // A file given twice (two columns alike) is read once: a FIFO read a second time would wait for ever for a writer.
+  const loaded = new Map<string, { config: CanonicalConfig } | { recipe: Recipe }>();
   for (const file of files) {
-    const source = await loadColumn(file, kind, io, argv.torchao, argv.quiet);
+    const id = fileIdentity(file);
+    const source = loaded.get(id) ?? await loadColumn(file, kind, io, argv.torchao, argv.quiet);
     if (typeof source === "number") {
       setExit(source);
       return;
     }
+    loaded.set(id, source);
     sources.push(source);
   }
   const checkpoint = openCheckpoint(argv.model);
