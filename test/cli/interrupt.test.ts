@@ -184,6 +184,16 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     expect(cells[1].sqnr_db).toBe(cells[0].sqnr_db);
   }, 20_000);
 
+  it("normalize --write refuses a FIFO before reading it (no wait for a writer, no content taken from one); the other files are rewritten", () => {
+    const fifo = tmp.path("write-pipe.json");
+    execFileSync("mkfifo", [fifo]);
+    const other = tmp.write("write-other.json", '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["normalize", "--write", fifo, other], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`fqc: ${fifo}: is a FIFO (named pipe), not a regular file`);
+    expect(r.stderr).toContain(`${other}: rewritten`);
+  });
+
   it("apply waiting for its config on a FIFO stops on SIGINT, writing nothing", async () => {
     const fifo = tmp.path("cfg-pipe.json");
     execFileSync("mkfifo", [fifo]);

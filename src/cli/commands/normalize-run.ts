@@ -1,6 +1,7 @@
 /** What `fqc normalize` does once its arguments are parsed (loaded when the command runs). */
 import { canonicalFileText } from "../../canonical-text.js";
 import { canonicalJson } from "../../config/normalize.js";
+import { statSync } from "node:fs";
 import { readTextFileInterruptibly } from "../../config-file.js";
 import { judge } from "../../config/validate.js";
 import { ruleInfo } from "../../config/rules.js";
@@ -13,6 +14,7 @@ import { expandPatterns } from "../lint-files.js";
 import { ignorePatterns, projectSettings, unmatchedIsError } from "../project-ignore.js";
 import { shellWord } from "../shell-word.js";
 import { yieldEvery } from "../../parallel/share-work.js";
+import { checkAtomicTarget } from "../../npy/atomic.js";
 import type { NormalizeArgs } from "./normalize.js";
 
 export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
@@ -36,6 +38,9 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
     let text: string;
     try {
+      // A FIFO or device cannot be rewritten (the rename would replace it): refused before it is read, not after its
+      // content was taken from the writer (or the run waited for one that never comes).
+      if (argv.write && isSpecialFile(f)) checkAtomicTarget(f);
       text = f === STDIO_ARG ? await io.readStdin() : await readTextFileInterruptibly(f);
     } catch (e) {
       // A missing or unreadable file is reported; the other files are still normalized or checked.
@@ -88,4 +93,14 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     }
   }
   setExit(status);
+}
+
+/** Neither a regular file nor a directory (a FIFO, a device, a socket), as the path reaches it; false when it is not there. */
+function isSpecialFile(f: string): boolean {
+  try {
+    const st = statSync(f);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
 }
