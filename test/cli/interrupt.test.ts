@@ -385,24 +385,28 @@ describe.skipIf(!hasProc)("a signal while a compressed Fortran member is read fr
   });
 });
 
+/**
+ * A safetensors file of `count` F32 [1] tensors named by `name`, its data a sparse run of zeros: a large header
+ * (70–80 bytes a tensor) for a file that costs no writing.
+ */
+function manyTinyTensors(file: string, count: number, name: (i: number) => string): string {
+  if (existsSync(file)) return file;
+  const entries: string[] = [];
+  for (let i = 0; i < count; i++) entries.push(`${JSON.stringify(name(i))}:{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`);
+  let text = `{${entries.join(",")}}`;
+  text += " ".repeat((8 - (text.length % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(text.length));
+  const fd = openSync(file, "w");
+  writeSync(fd, Buffer.concat([len, Buffer.from(text)]));
+  ftruncateSync(fd, 8 + text.length + 4 * count);
+  closeSync(fd);
+  return file;
+}
+
 describe("a signal during synchronous work (parsing a large header)", () => {
-  /** A safetensors file of 400,000 F32 [1] tensors: its 30 MB header takes seconds to parse, with no handler running meanwhile. */
-  function bigHeader(): string {
-    const file = tmp.path("big-header.safetensors");
-    if (existsSync(file)) return file;
-    const count = 400_000;
-    const entries: string[] = [];
-    for (let i = 0; i < count; i++) entries.push(`"model.layers.${i}.weight":{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`);
-    let text = `{${entries.join(",")}}`;
-    text += " ".repeat((8 - (text.length % 8)) % 8);
-    const len = Buffer.alloc(8);
-    len.writeBigUInt64LE(BigInt(text.length));
-    const fd = openSync(file, "w");
-    writeSync(fd, Buffer.concat([len, Buffer.from(text)]));
-    ftruncateSync(fd, 8 + text.length + 4 * count);
-    closeSync(fd);
-    return file;
-  }
+  /** 400,000 tensors: the 30 MB header takes seconds to parse, with no handler running meanwhile. */
+  const bigHeader = () => manyTinyTensors(tmp.path("big-header.safetensors"), 400_000, (i) => `model.layers.${i}.weight`);
 
   it.skipIf(!hasProc)("SIGINT while validate --tensor parses the header ends the run with 130 once the parse is done, not with its result", async () => {
     const run = start(["validate", cfg, "--tensor", bigHeader()]);
@@ -417,25 +421,10 @@ describe("a signal during synchronous work (parsing a large header)", () => {
 describe("a signal while a recipe's re: keys are matched (minutes of regex tests)", () => {
   /** 100,000 F32 [1] tensors and 1,000 `re:` keys matching none of them: ~200 million regex tests, over a minute here. */
   function manyNamesAndKeys(): { model: string; recipe: string } {
-    const model = tmp.path("many-names.safetensors");
-    const recipe = tmp.path("many-keys.json");
-    if (!existsSync(model)) {
-      const count = 100_000;
-      const entries: string[] = [];
-      for (let i = 0; i < count; i++) entries.push(`"model.layers.${i}.mlp.up_proj.weight":{"dtype":"F32","shape":[1],"data_offsets":[${4 * i},${4 * i + 4}]}`);
-      let text = `{${entries.join(",")}}`;
-      text += " ".repeat((8 - (text.length % 8)) % 8);
-      const len = Buffer.alloc(8);
-      len.writeBigUInt64LE(BigInt(text.length));
-      const fd = openSync(model, "w");
-      writeSync(fd, Buffer.concat([len, Buffer.from(text)]));
-      ftruncateSync(fd, 8 + text.length + 4 * count);
-      closeSync(fd);
-      const table: Record<string, unknown> = {};
-      for (let k = 0; k < 1000; k++) table[`re:.*nomatch_${k}\\.weight`] = { dtype: "int4", group_size: 32 };
-      writeFileSync(recipe, JSON.stringify({ fqn_to_config: table }));
-    }
-    return { model, recipe };
+    const model = manyTinyTensors(tmp.path("many-names.safetensors"), 100_000, (i) => `model.layers.${i}.mlp.up_proj.weight`);
+    const table: Record<string, unknown> = {};
+    for (let k = 0; k < 1000; k++) table[`re:.*nomatch_${k}\\.weight`] = { dtype: "int4", group_size: 32 };
+    return { model, recipe: tmp.write("many-keys.json", JSON.stringify({ fqn_to_config: table })) };
   }
 
   /** CPU seconds the process has used (user + system), from /proc. */
