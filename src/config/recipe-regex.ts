@@ -76,6 +76,8 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
   // Global flags: Python 3.11+ only allows them at the very start (comments may come between them).
   const LEADING = /^\(\?(?:([a-zA-Z]+)|#[^)]*)\)/;
   for (let m = LEADING.exec(pattern.slice(i)); m; m = LEADING.exec(pattern.slice(i))) {
+    const malformed = m[1] === undefined ? undefined : flagGroup(m[0]).problem;
+    if (malformed) return refuse(malformed, i);
     for (const f of m[1] ?? "") {
       if (f === "i") flags.i = true;
       else if (f === "s") flags.s = true;
@@ -84,7 +86,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
       else if (f === "m") return refuse("the MULTILINE flag (?m) is not supported (tensor names have no lines)", i);
       else if (f === "x") return refuse("the VERBOSE flag (?x) is not supported; write the pattern without spaces and comments", i);
       else if (f === "L") return refuse("the LOCALE flag (?L) is not valid for str patterns", i);
-      else return refuse(`unknown flag \`${f}\` in (?${m[1]})`, i);
+      else return refuse("the TEMPLATE flag (?t) is not supported (deprecated in Python 3.11, removed in 3.13)", i);
     }
     if (flags.ascii && flags.unicode) return refuse("bad inline flags: flags 'a', 'u' and 'L' are incompatible", i);
     i += m[0].length;
@@ -229,12 +231,14 @@ export function translatePythonRegex(pattern: string): TranslatedRegex | RegexRe
         return refuse("conditional groups (?(...)...) are not supported", i);
       } else if (rest.startsWith("(?<")) {
         return refuse("unknown extension ?<: Python names a group (?P<name>...)", i);
-      } else if (/^\(\?[-a-zA-Z]*:/.test(rest)) {
-        return refuse("scoped inline flags (?flags:...) are not supported; put global flags such as (?i) at the start", i);
-      } else if (/^\(\?[a-zA-Z]+\)/.test(rest)) {
-        return refuse("global flags not at the start of the expression", i);
+      } else if (/^\(\?[-\p{L}]/u.test(rest)) {
+        const flags = flagGroup(rest);
+        if (flags.problem) return refuse(flags.problem, i);
+        return refuse(flags.scoped
+          ? "scoped inline flags (?flags:...) are not supported; put global flags such as (?i) at the start"
+          : "global flags not at the start of the expression", i);
       } else if (rest.startsWith("(?")) {
-        return refuse(`unknown extension ${rest.slice(0, 3)}`, i);
+        return refuse(unknownExtension(rest), i);
       } else {
         open = "(";
         i += 1;
@@ -477,4 +481,39 @@ export function compilePythonRegex(pattern: string): { ok: true; regex: RegExp; 
     const msg = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "") : String(e);
     return { ok: false, message: msg, offset: 0 };
   }
+}
+
+/** Python's refusal of a `(?` group it has no extension for (`text` starts at the "("). */
+function unknownExtension(text: string): string {
+  const [c, next] = [...text.slice(2)];
+  if (c === undefined || (c === "P" && next === undefined)) return "unexpected end of pattern";
+  return `unknown extension ?${c === "P" ? `P${next}` : c}`;
+}
+
+/** Python's inline flag letters (sre_parse's FLAGS); `t` is TEMPLATE, removed in Python 3.13. */
+const PYTHON_FLAGS = new Set("aiLmstux");
+
+/**
+ * A group `(?` + letters or `-` read as Python's _parse_flags reads it (`text` starts at the "("): what Python
+ * refuses in its syntax, in its words, and whether it is scoped (`(?flags:...)`) or global (`(?flags)`).
+ */
+function flagGroup(text: string): { problem?: string; scoped: boolean } {
+  const chars = [...text.slice(2)];
+  const isFlag = (c: string | undefined) => c !== undefined && PYTHON_FLAGS.has(c);
+  const letter = (c: string) => /\p{L}/u.test(c);
+  let k = 0;
+  if (chars[0] !== "-") {
+    if (!isFlag(chars[0])) return { problem: unknownExtension(text), scoped: false };
+    while (isFlag(chars[k])) k++;
+    const c = chars[k];
+    if (c === undefined) return { problem: "missing -, : or )", scoped: false };
+    if (c === ")" || c === ":") return { scoped: c === ":" };
+    if (c !== "-") return { problem: letter(c) ? "unknown flag" : "missing -, : or )", scoped: false };
+  }
+  k++;
+  if (!isFlag(chars[k])) return { problem: chars[k] !== undefined && letter(chars[k]) ? "unknown flag" : "missing flag", scoped: true };
+  while (isFlag(chars[k])) k++;
+  const c = chars[k];
+  if (c === ":") return { scoped: true };
+  return { problem: c !== undefined && letter(c) ? "unknown flag" : "missing :", scoped: true };
 }

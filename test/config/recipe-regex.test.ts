@@ -141,7 +141,31 @@ describe("Python regex translation", () => {
     ["(?<=a*)x", /^look-behind requires fixed-width pattern$/, 0],
     ["(?<=ab|c|d)x", /^look-behind requires fixed-width pattern$/, 0],
     ["(?<=^|a)x", /^look-behind requires fixed-width pattern$/, 0],
-    ["(?Q)x", /^unknown flag `Q` in \(\?Q\)$/, 0],
+    // Malformed inline flags and unknown extensions, in Python's words (each checked against Python 3.11's re).
+    ["(?Q)x", /^unknown extension \?Q$/, 0],
+    ["(?Qi)x", /^unknown extension \?Q$/, 0],
+    ["a(?Q)", /^unknown extension \?Q$/, 1],
+    ["(?i)(?Q)x", /^unknown extension \?Q$/, 4],
+    ["(?1)x", /^unknown extension \?1$/, 0],
+    ["(?é)x", /^unknown extension \?é$/, 0],
+    ["(?Px)", /^unknown extension \?Px$/, 0],
+    ["a(?Px)", /^unknown extension \?Px$/, 1],
+    ["(?P", /^unexpected end of pattern$/, 0],
+    ["(?", /^unexpected end of pattern$/, 0],
+    ["(?iQ)x", /^unknown flag$/, 0],
+    ["a(?iQ)", /^unknown flag$/, 1],
+    ["(?iÀ)x", /^unknown flag$/, 0],
+    ["(?-Q)x", /^unknown flag$/, 0],
+    ["(?i-Q:x)", /^unknown flag$/, 0],
+    ["(?i", /^missing -, : or \)$/, 0],
+    ["(?i%)x", /^missing -, : or \)$/, 0],
+    ["(?-)x", /^missing flag$/, 0],
+    ["(?i-:x)", /^missing flag$/, 0],
+    ["(?-i)x", /^missing :$/, 0],
+    ["(?i-i)x", /^missing :$/, 0],
+    ["(?-i:x)", /^scoped inline flags/, 0],
+    // Python 3.11 still reads the TEMPLATE flag (with a DeprecationWarning); 3.13 refuses it as unknown.
+    ["(?t)x", /^the TEMPLATE flag \(\?t\) is not supported/, 0],
   ];
   for (const [pattern, message, offset] of refusals) {
     it(`refuses ${pattern} at offset ${offset}`, () => {
