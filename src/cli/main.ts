@@ -201,7 +201,7 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .epilog("Exit status: 0 ok, 1 problems found (invalid config, torchao would fail), 2 usage or I/O error.")
     // Stop at the first usage problem: a handler must never run with arguments yargs rejected.
     .fail((msg, err) => {
-      throw err ?? new FqcError("USAGE", usageMessage(msg), { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
+      throw err ?? new FqcError("USAGE", usageMessage(msg, argv), { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
     })
     .exitProcess(false);
   skipHelpCache(parser);

@@ -6,7 +6,12 @@
  */
 const INVALID_VALUE = /^\s*Argument: (.+?), Given: (.+?), Choices: (.+)$/;
 
-export function usageMessage(msg: string): string {
+/**
+ * `args`, the command line, tells an unknown `--__proto__` from `--___proto___`: yargs' parser renames the
+ * first to the second (a key no object may take), and its message would name an option nobody typed.
+ */
+export function usageMessage(msg: string, args: readonly string[] = []): string {
+  if (/^Unknown arguments?: /.test(msg) && !args.some((a) => a.includes("___proto___"))) return msg.replaceAll("___proto___", "__proto__");
   const lines = msg.split("\n").filter((l) => l.trim() !== "");
   if (!/^Invalid values:?$/.test(lines[0] ?? "")) return msg;
   const parts = lines.slice(1).map((l) => {

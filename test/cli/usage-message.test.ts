@@ -11,6 +11,15 @@ describe("usage failures are one line", () => {
     expect(usageMessage("Unknown argument: frobnicate")).toBe("Unknown argument: frobnicate");
     expect(usageMessage("Missing required argument: config")).toBe("Missing required argument: config");
   });
+  it("names an unknown --__proto__ as typed (yargs' parser renames it ___proto___), and a typed ___proto___ as it is", () => {
+    expect(usageMessage("Unknown argument: ___proto___", ["validate", "c.json", "--__proto__"])).toBe("Unknown argument: __proto__");
+    expect(usageMessage("Unknown arguments: ___proto___, x", ["--__proto__=1", "--x"])).toBe("Unknown arguments: __proto__, x");
+    expect(usageMessage("Unknown argument: ___proto___", ["--___proto___"])).toBe("Unknown argument: ___proto___");
+    const r = runFqc(["validate", "c.json", "--__proto__"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("fqc: Unknown argument: __proto__");
+  });
+
   it("prints a rejected choice as one line naming the option, the value and the choices, exit 2", () => {
     const r = runFqc(["report", "model.safetensors", "-c", "c.json", "--format", "bogus", "--sort", "nope"]);
     expect(r.code).toBe(2);
