@@ -5,6 +5,7 @@
  * runs it straight through, and runStepsYielding lets the event loop in every
  * few milliseconds, so that a signal is handled then and not minutes later.
  */
+import type { AbortSignalLike } from "./host-types.js";
 import { yieldEvery } from "./parallel/share-work.js";
 
 export type Steps<T> = Generator<void, T, undefined>;
@@ -16,9 +17,16 @@ export function runSteps<T>(steps: Steps<T>): T {
   }
 }
 
-export async function runStepsYielding<T>(steps: Steps<T>): Promise<T> {
+/** What stops a yielding run between two steps: an abort of `signal`, which rejects with `error()`. */
+export interface StepsAbort {
+  signal: AbortSignalLike | undefined;
+  error: () => Error;
+}
+
+export async function runStepsYielding<T>(steps: Steps<T>, abort?: StepsAbort): Promise<T> {
   const pause = yieldEvery();
   for (;;) {
+    if (abort?.signal?.aborted) throw abort.error();
     const r = steps.next();
     if (r.done) return r.value;
     await pause();

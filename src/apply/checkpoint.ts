@@ -20,7 +20,8 @@ import { FqcError } from "../errors.js";
 import { checkThreads } from "../parallel/thread-count.js";
 import { checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource } from "../config/canonical-check.js";
-import { planTensorsAsync, unmatchedRecipeKeysAsync, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { planSteps, unmatchedSteps, type PlanSource, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
+import { runStepsYielding } from "../steps.js";
 import { runCheckpointWithStats, type CheckpointRunResult, type CheckpointStatsRunResult, type StatsOutput } from "./checkpoint-run.js";
 
 /** Every option applyCheckpoint takes, for its check of a caller's keys. */
@@ -214,9 +215,11 @@ async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheck
       ...opts,
       writes: [...(opts.writes ?? []), ...(opts.statsOutput ? [{ path: opts.statsOutput.path, role: opts.statsOutput.role }] : [])],
     });
-    const plan = await planTensorsAsync(checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" });
+    // Matching a large recipe takes minutes: an abort meanwhile stops it between two batches of regex tests.
+    const abort = { signal: opts.signal, error: () => new FqcError("INTERRUPTED", `interrupted; ${opts.output} was not written`) };
+    const plan = await runStepsYielding(planSteps("applyCheckpoint", checkpoint.tensors, opts.select, { torchao: opts.torchao, loneTensor: checkpoint.format === "npy" }), abort);
     const configs = configsOf(checkpoint, plan);
-    const unmatchedKeys = "recipe" in opts.select ? await unmatchedRecipeKeysAsync(checkpoint.tensors, opts.select.recipe, plan) : [];
+    const unmatchedKeys = "recipe" in opts.select ? await runStepsYielding(unmatchedSteps("applyCheckpoint", checkpoint.tensors, opts.select.recipe, plan), abort) : [];
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
     const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
     const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };

@@ -259,7 +259,8 @@ export function planTensorsAs(fn: string, tensors: readonly TensorInfo[], source
   return runSteps(planSteps(fn, tensors, source, options));
 }
 
-function* planSteps(fn: string, tensors: readonly TensorInfo[], source: PlanSource, options: PlanOptions | undefined): Steps<TensorPlanEntry[]> {
+/** planTensors in steps (steps.ts), its arguments refused in `fn`'s name: for callers that drive the steps themselves (applyCheckpoint's abort). */
+export function* planSteps(fn: string, tensors: readonly TensorInfo[], source: PlanSource, options: PlanOptions | undefined): Steps<TensorPlanEntry[]> {
   const opts = optionsObject<PlanOptions>(options, fn, false, OPTION_NAMES);
   checkTorchao(opts.torchao, `${fn}: options.torchao`);
   checkTensorList(tensors, fn);
@@ -344,7 +345,8 @@ export function unmatchedRecipeKeysAsync(tensors: readonly TensorInfo[], recipe:
   return runStepsYielding(unmatchedSteps("unmatchedRecipeKeysAsync", tensors, recipe, plan));
 }
 
-function* unmatchedSteps(fn: string, tensors: readonly TensorInfo[], recipe: Recipe, plan: readonly TensorPlanEntry[] | undefined): Steps<string[]> {
+/** unmatchedRecipeKeys in steps, as planSteps. */
+export function* unmatchedSteps(fn: string, tensors: readonly TensorInfo[], recipe: Recipe, plan: readonly TensorPlanEntry[] | undefined): Steps<string[]> {
   checkTensorList(tensors, fn);
   checkRecipeKeys(recipe, `${fn}: recipe`);
   if (plan !== undefined) checkPlanEntries(plan, `${fn}: plan`);

@@ -3,13 +3,14 @@
  * server): an abort means no output whenever it comes before the call settles,
  * and calls leave nothing behind for the host (listeners, warnings).
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { applyFile } from "../../src/apply.js";
 import { applyCheckpoint } from "../../src/apply/checkpoint.js";
-import { normalize } from "../../src/config/normalize.js";
+import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import { writeNpyAtomic } from "../../src/npy/whole.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { testCheckpoint, weights, writeSafetensors } from "../helpers/safetensors.js";
@@ -252,5 +253,32 @@ describe("calls again and again: nothing kept, nothing left running", () => {
     const { outcome, before, after } = JSON.parse(r.stdout) as { outcome: string; before: number; after: number };
     expect(outcome).toBe("INTERRUPTED");
     expect(after).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("an abort while a large recipe's re: keys are matched (before any tensor is read)", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("rejects INTERRUPTED within a few batches of regex tests, not when the matching is done, and writes nothing", async () => {
+    const dir = tmp.path("matching");
+    mkdirSync(dir);
+    const model = path.join(dir, "m.safetensors");
+    writeSafetensors(model, Array.from({ length: 3000 }, (_, i) => ({ name: `model.layers.${i}.mlp.up_proj.weight`, dtype: "F32" as const, shape: [1, 32], values: weights(32, i + 1) })));
+    const table: Record<string, unknown> = {};
+    for (let k = 0; k < 200; k++) table[`re:.*\\.nomatch_${k}\\..*`] = { dtype: "int4", group_size: 32 };
+    const doc = normalizeDocument({ fqn_to_config: table });
+    if (doc.kind !== "recipe") throw new Error("not a recipe");
+    const abort = new AbortController();
+    let batches = 0;
+    const run = vm.Script.prototype.runInContext;
+    vi.spyOn(vm.Script.prototype, "runInContext").mockImplementation(function (this: vm.Script, ...a: Parameters<typeof run>) {
+      if (batches++ === 0) abort.abort();
+      return run.apply(this, a);
+    });
+    await expect(applyCheckpoint({ input: model, output: path.join(dir, "out.safetensors"), select: { recipe: doc.recipe }, threads: 1, signal: abort.signal }))
+      .rejects.toMatchObject({ code: "INTERRUPTED" });
+    // The same recipe needs more than 400 batches (a plan, then each unmatched key on every name and module).
+    expect(batches).toBeLessThan(100);
+    expect(readdirSync(dir)).toEqual(["m.safetensors"]);
   });
 });
