@@ -57,8 +57,10 @@ const SINGLE_NAME = "model.safetensors";
  * be read by fqc as the index's checkpoint. Reads the directory only.
  */
 export function checkNotShadowed(targets: OutputTargets): void {
-  if (targets.dir === null || !isDirectory(targets.dir)) return;
-  const dir = targets.dir;
+  // A file output named model.safetensors lands in its directory as surely as one written into that directory.
+  const single = targets.dir === null && targets.files.length === 1 && basename(targets.files[0]) === SINGLE_NAME;
+  const dir = single ? dirname(targets.files[0]) : targets.dir;
+  if (dir === null || !isDirectory(dir)) return;
   const ours = new Set(targets.files.map((f) => basename(f)));
   const index = [...ours].find((n) => n.endsWith(".index.json"));
   let held: string[];

@@ -403,6 +403,17 @@ describe("checkpoint writers: an output directory another checkpoint would be lo
     expect(fs.readdirSync(tmp.file("out"))).toEqual(["old.safetensors.index.json"]);
   });
 
+  it("refuses an output file named model.safetensors beside a safetensors index as it refuses that directory, writing nothing", () => {
+    fs.writeFileSync(tmp.file("in.safetensors"), safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(tmp.file("in.safetensors"));
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/old.safetensors.index.json"), "{}");
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("out/model.safetensors")));
+    ck.close();
+    expect(error.message).toBe(`${tmp.file("out")}: holds old.safetensors.index.json, which fqc reads before a lone model.safetensors (transformers the other way round): the directory would hold two checkpoints`);
+    expect(fs.readdirSync(tmp.file("out"))).toEqual(["old.safetensors.index.json"]);
+  });
+
   it("writes beside what no loader picks over the output: a directory or a dangling link named model.safetensors, another file's index, the output's own earlier files", () => {
     writeSharded(tmp.file("in"), SHARDS);
     const sharded = openCheckpoint(tmp.file("in"));
