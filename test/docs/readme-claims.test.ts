@@ -1,5 +1,5 @@
 /** Figures and messages the README quotes in its prose (not as pasted runs), against the built CLI: they drift silently otherwise. */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCheckpoint } from "../../src/index.js";
@@ -72,6 +72,16 @@ describe("README prose figures and quoted messages", () => {
     const r = runFqc(["apply", MODEL, "typo.fq.safetensors", "--recipe", "typo.json"], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.split("\n")).toContain(line[1]);
+  });
+
+  it("quotes report's warning for a config that fake-quantizes no tensor as the CLI prints it", () => {
+    const m = quoted(/`(warning: (\S+) fake-quantizes no tensor of (\S+) \([^`]+\))`/);
+    // numpy's own stored archive: its members are no 2-D *.weight, so a config targets none of them.
+    copyFileSync(path.join(ROOT, "test/fixtures/npz/stored.npz"), tmp.path(m[3]));
+    writeFileSync(tmp.path(m[2]), '{"dtype": "int8", "granularity": "per_channel"}');
+    const r = runFqc(["report", m[3], "-c", m[2]], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split("\n")).toContain(m[1]);
   });
 
   it("quotes validate's --max-warnings messages as the CLI prints them", () => {
