@@ -102,7 +102,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       writeStdoutNow(io,
         `${oneLine(r.input)} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${oneLine(r.output)}: ` +
           `${r.quantized} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${r.copied} copied as they are, ` +
-          `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
+          `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${oneLine(argv["qparams-out"])}` : ""}\n`,
       );
     }
