@@ -84,6 +84,18 @@ describe("README prose figures and quoted messages", () => {
     expect(r.stderr.split("\n")).toContain(m[1]);
   });
 
+  it("quotes the refusal of a large YAML file the yaml package alone would read as validate words it", () => {
+    const m = quoted(/`from line \d+ on, this YAML \([\d.]+ MB\) (holds what fqc's\s+large-file reader [^`]+)`/);
+    // Past 64 KiB fqc's own reader takes the plain entries; a tag on each one leaves them to the yaml package, past its 128 KiB.
+    const lines = ["dtype: int4", "group_size: 32", ...Array.from({ length: 12_000 }, (_, i) => `key_${String(i).padStart(8, "0")}: !!str v${i % 10}`)];
+    writeFileSync(tmp.path("tagged.fqc.yaml"), `${lines.join("\n")}\n`);
+    const r = runFqc(["validate", "tagged.fqc.yaml", "-f", "json"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    const message = (JSON.parse(r.stdout) as { files: Array<{ diagnostics: Array<{ message: string }> }> }).files[0].diagnostics[0].message;
+    expect(message).toMatch(/^from line \d+ on, this YAML \([\d.]+ MB\) /);
+    expect(message.endsWith(m[1].replace(/\s+/g, " "))).toBe(true);
+  });
+
   it("quotes validate's --max-warnings messages as the CLI prints them", () => {
     writeFileSync(tmp.path("w.json"), '{"dtype": "int4", "group_size": 32, "is_symmetric": false}\n');
     writeFileSync(tmp.path("e.json"), '{"dtype": "int4", "group_size": 32, "eps": 0}\n');
