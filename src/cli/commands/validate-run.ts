@@ -81,11 +81,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   const text = formatDiagnostics(format, formatInput, { color }) + verdict;
   const clean = format === "stylish" && text === "" && !argv.quiet;
   const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
+  // A signal that came while the files were judged or the report formatted (synchronous) stops the run now, before
+  // the report is written or printed: 128 + n comes without the run's result.
+  await yieldToEventLoop();
   if (toFile) {
     const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
     checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
-    // A signal that came while the report was formatted (synchronous) stops the run now, before the file is written.
-    await yieldToEventLoop();
     writeFileAtomic(argv["output-file"]!, report, { keep: reads.map((r) => r.path) });
   }
   else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
