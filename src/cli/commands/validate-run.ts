@@ -36,6 +36,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
       hint: "Add --tensor (a .npy tensor or a checkpoint) to check that side against it, or leave out --role: without --tensor every config in the file is checked.",
     });
   }
+  // Likewise a compute dtype for a check that does not run.
+  if (argv["compute-dtype"] !== undefined && argv.tensor === undefined) {
+    throw new FqcError("USAGE", "--compute-dtype sets the dtype a config is checked in against a --tensor .npy, and no --tensor was given", {
+      hint: "Add --tensor (a .npy tensor) to check the config computed in that dtype, or leave out --compute-dtype.",
+    });
+  }
   const project = projectSettings(argv, io.cwd);
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore = ignorePatterns(project, argv, io.cwd);
