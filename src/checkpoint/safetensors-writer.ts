@@ -52,13 +52,15 @@ const SINGLE_NAME = "model.safetensors";
 
 /**
  * Refuse an output into an existing directory whose loaders would then read another checkpoint in it (a stale
- * one): transformers loads model.safetensors before any index, fqc an index before a lone .safetensors file. So a
- * sharded output beside a model.safetensors would load as that file, and a model.safetensors beside an index would
- * be read by fqc as the index's checkpoint. Reads the directory only.
+ * one): transformers loads model.safetensors before any index, index-first readers the index. So a sharded output
+ * beside a model.safetensors would load as that file, and a model.safetensors beside an index would be read by those
+ * readers as the index's checkpoint (fqc refuses such a directory as input). Reads the directory only.
  */
 export function checkNotShadowed(targets: OutputTargets): void {
-  if (targets.dir === null || !isDirectory(targets.dir)) return;
-  const dir = targets.dir;
+  // A file output named model.safetensors lands in its directory as surely as one written into that directory.
+  const single = targets.dir === null && targets.files.length === 1 && basename(targets.files[0]) === SINGLE_NAME;
+  const dir = single ? dirname(targets.files[0]) : targets.dir;
+  if (dir === null || !isDirectory(dir)) return;
   const ours = new Set(targets.files.map((f) => basename(f)));
   const index = [...ours].find((n) => n.endsWith(".index.json"));
   let held: string[];
@@ -73,7 +75,7 @@ export function checkNotShadowed(targets: OutputTargets): void {
   }
   const otherIndex = held.find((n) => n.endsWith(".safetensors.index.json"));
   if (index === undefined && ours.has(SINGLE_NAME) && otherIndex !== undefined) {
-    throw ioFailure(dir, `holds ${otherIndex}, which fqc reads before a lone ${SINGLE_NAME} (transformers the other way round): the directory would hold two checkpoints`,
+    throw ioFailure(dir, `holds ${otherIndex}, which index-first readers take before a lone ${SINGLE_NAME} (transformers the other way round): the directory would hold two checkpoints, and fqc refuses such a directory as ambiguous`,
       `Remove ${join(dir, otherIndex)} and its shards (an earlier output?) or write to another directory.`);
   }
 }

@@ -171,6 +171,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
       tensorShape = { shape: h.shape, dtype: h.dtype };
     }
     tensors = readTensorList(opts.tensor);
+    // As apply refuses it on a checkpoint: its tensors compute in their own dtype, so the check would ignore it.
+    if (opts.computeDtype !== undefined && tensorShape === undefined) throw computeDtypeOnCheckpoint(opts.tensor);
   }
   // Reading a regular file and judging it never wait on the event loop, so without a turn of it between files a
   // signal would only be handled once every file was checked (seconds for thousands, minutes for large ones).
@@ -198,6 +200,8 @@ export async function lintFiles(opts: LintOptions): Promise<LintResult> {
     if (opts.role && opts.tensor && document?.kind === "single") throw roleOnSingleConfig(name);
     // Nor has a recipe: its pairs are checked on their weight side, as apply uses them.
     if (opts.role && opts.tensor && document?.kind === "recipe") throw roleOnRecipe(name);
+    // A recipe's tensors compute in their own dtype (apply --recipe refuses --compute-dtype too).
+    if (opts.computeDtype !== undefined && opts.tensor && document?.kind === "recipe") throw computeDtypeOnRecipe(name);
     const listed = judged.diagnostics;
     if (listed.some((d) => d.ruleId === "fqc/syntax")) result.ioFailure = true;
     const more: Diagnostic[] = [];
@@ -268,4 +272,16 @@ function tensorDiagnostics(
     }
   }
   return out;
+}
+
+function computeDtypeOnCheckpoint(model: string): FqcError {
+  return new FqcError("USAGE", `--compute-dtype applies to a .npy --tensor, not to ${model}: a checkpoint's tensors are checked in their own dtype, as apply computes them`, {
+    hint: "Leave out --compute-dtype with a checkpoint.",
+  });
+}
+
+function computeDtypeOnRecipe(file: string): FqcError {
+  return new FqcError("USAGE", `--compute-dtype applies to a config checked against a .npy, and ${file} is a recipe (its tensors are checked in their own dtype, as apply --recipe computes them)`, {
+    file, hint: "Leave out --compute-dtype with a recipe.",
+  });
 }

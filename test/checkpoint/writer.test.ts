@@ -392,14 +392,25 @@ describe("checkpoint writers: an output directory another checkpoint would be lo
     expect(fs.readdirSync(tmp.file("out"))).toEqual(["model.safetensors"]);
   });
 
-  it("refuses a model.safetensors output beside a safetensors index, which fqc reads first, writing nothing", () => {
+  it("refuses a model.safetensors output beside a safetensors index, which index-first readers take first, writing nothing", () => {
     const ck = singleViaDirectory();
     fs.mkdirSync(tmp.file("out"));
     fs.writeFileSync(tmp.file("out/old.safetensors.index.json"), "{}");
     const error = thrown(() => createCheckpointWriter(ck, tmp.file("out")));
     ck.close();
-    expect(error.message).toBe(`${tmp.file("out")}: holds old.safetensors.index.json, which fqc reads before a lone model.safetensors (transformers the other way round): the directory would hold two checkpoints`);
+    expect(error.message).toBe(`${tmp.file("out")}: holds old.safetensors.index.json, which index-first readers take before a lone model.safetensors (transformers the other way round): the directory would hold two checkpoints, and fqc refuses such a directory as ambiguous`);
     expect(error.hint).toContain(`Remove ${tmp.file("out/old.safetensors.index.json")} and its shards`);
+    expect(fs.readdirSync(tmp.file("out"))).toEqual(["old.safetensors.index.json"]);
+  });
+
+  it("refuses an output file named model.safetensors beside a safetensors index as it refuses that directory, writing nothing", () => {
+    fs.writeFileSync(tmp.file("in.safetensors"), safetensorsBytes(TENSORS));
+    const ck = openCheckpoint(tmp.file("in.safetensors"));
+    fs.mkdirSync(tmp.file("out"));
+    fs.writeFileSync(tmp.file("out/old.safetensors.index.json"), "{}");
+    const error = thrown(() => createCheckpointWriter(ck, tmp.file("out/model.safetensors")));
+    ck.close();
+    expect(error.message).toBe(`${tmp.file("out")}: holds old.safetensors.index.json, which index-first readers take before a lone model.safetensors (transformers the other way round): the directory would hold two checkpoints, and fqc refuses such a directory as ambiguous`);
     expect(fs.readdirSync(tmp.file("out"))).toEqual(["old.safetensors.index.json"]);
   });
 

@@ -59,6 +59,17 @@ function setUp(tensors = llama(), recipe: object = RECIPE) {
 }
 
 describe("fqc apply MODEL.safetensors OUT --recipe R", () => {
+  it("names the threads in its summary as apply on a .npy does: main thread when kept there (0, or auto on small work), else N thread(s), as --json counts them", () => {
+    const s = setUp();
+    for (const [threads, words, count] of [["0", "main thread", 0], ["1", "1 thread", 1], ["auto", "main thread", 0]] as const) {
+      const line = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-j", threads]);
+      expect(line.code, line.stderr).toBe(0);
+      expect(line.stdout, threads).toMatch(new RegExp(` s, ${words}\n$`));
+      const json = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "-j", threads, "--json"]);
+      expect((JSON.parse(json.stdout) as { threads: number }).threads, threads).toBe(count);
+    }
+  });
+
   it("fake-quantizes what the recipe targets, copies the rest, and writes the qparams", () => {
     const s = setUp();
     const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--qparams-out", s.qparams, "--threads", "2"]);

@@ -65,13 +65,15 @@ function bigSharded(name: string): string {
   return dir;
 }
 
-function start(args: string[], stdin: "ignore" | "pipe" = "ignore"): { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function start(args: string[], stdin: "ignore" | "pipe" = "ignore"): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [FQC, ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
+  let stdout = "";
   let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.resume();
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return { child, stderr: () => stderr, exit };
+  // "close", not "exit": the pipes are read to their end, so what the run printed is all there.
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
 async function until(what: string, ready: () => boolean, ms = 30_000): Promise<void> {
@@ -415,6 +417,31 @@ describe("a signal during synchronous work (parsing a large header)", () => {
     run.child.kill("SIGINT");
     expect((await run.exit).code, run.stderr()).toBe(130);
     expect(run.stderr()).toBe("fqc: interrupted by SIGINT\n");
+    expect(run.stdout()).toBe("");
+  });
+
+  it.skipIf(!hasProc)("SIGINT while apply --dry-run parses the header ends the run with 130 once the parse is done, printing no plan", async () => {
+    const run = start(["apply", bigHeader(), tmp.path("never.safetensors"), "-c", cfg, "--dry-run"]);
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    await new Promise((r) => setTimeout(r, 200));
+    run.child.kill("SIGINT");
+    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(run.stderr()).toBe("fqc: interrupted by SIGINT\n");
+    expect(run.stdout()).toBe("");
+  });
+
+  it.skipIf(!hasProc)("SIGTERM while normalize --write judges a large config stops before that file is rewritten", async () => {
+    // 60,000 recipe entries one key per line (not canonical): judging takes a second or more, with no handler running meanwhile.
+    const entries = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`model.layers.${i}.mlp.up_proj`, { dtype: "int4", group_size: 32 }]));
+    const text = JSON.stringify({ fqn_to_config: entries }, null, 1);
+    const file = tmp.write("big-recipe.json", text);
+    const run = start(["normalize", "--write", file]);
+    await until("the signal handlers", () => catchesSignals(run.child.pid!));
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.kill("SIGTERM");
+    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
+    expect(readFileSync(file, "utf8")).toBe(text);
   });
 });
 

@@ -145,7 +145,11 @@ describe("no output may be an input or another output (exit 2, nothing changes)"
       expect(a.stderr).toContain(`fqc: ${at("a")}: holds model.safetensors, which transformers loads before any index`);
       const b = runFqc(["apply", at("single"), at("b"), "-c", at("cfg.json"), ...dry]);
       expect(b.code, b.stderr).toBe(2);
-      expect(b.stderr).toContain(`fqc: ${at("b")}: holds model.safetensors.index.json, which fqc reads before a lone model.safetensors`);
+      expect(b.stderr).toContain(`fqc: ${at("b")}: holds model.safetensors.index.json, which index-first readers take before a lone model.safetensors`);
+      // The same file named as OUT itself, with --force too.
+      const c = runFqc(["apply", at("single/model.safetensors"), at("b/model.safetensors"), "-c", at("cfg.json"), "--force", ...dry]);
+      expect(c.code, c.stderr).toBe(2);
+      expect(c.stderr).toContain(`fqc: ${at("b")}: holds model.safetensors.index.json, which index-first readers take before a lone model.safetensors`);
     }
     expect(snapshot(path.dirname(at("x")))).toEqual(before);
     expect(fs.readdirSync(at("a"))).toEqual(["model.safetensors"]);

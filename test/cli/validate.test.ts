@@ -216,6 +216,23 @@ describe("fqc validate", () => {
     }
   });
 
+  it("refuses --compute-dtype where no check would use it, as apply refuses it (exit 2, one line): without --tensor, with a checkpoint, with a recipe", () => {
+    const cfg = write("cd-eps.json", '{"dtype": "int4", "group_size": 32, "eps": 70000}');
+    const recipe = path.join(ROOT, "examples/llama-recipe.json");
+    const model = path.join(ROOT, "examples/llama-tiny/model.safetensors");
+    const npy = path.join(ROOT, "examples/weight.npy");
+    const out = path.join(tmp.dir, "compute-dtype-refused.json");
+    const cases: Array<[string[], string, string]> = [
+      [[cfg, "--compute-dtype", "float16"], "fqc: --compute-dtype sets the dtype a config is checked in against a --tensor .npy, and no --tensor was given", "Add --tensor"],
+      [[cfg, "--tensor", model, "--compute-dtype", "float16"], `fqc: --compute-dtype applies to a .npy --tensor, not to ${model}: a checkpoint's tensors are checked in their own dtype, as apply computes them`, "Leave out --compute-dtype"],
+      [[recipe, "--tensor", npy, "--compute-dtype", "float16"], `fqc: --compute-dtype applies to a config checked against a .npy, and ${recipe} is a recipe (its tensors are checked in their own dtype, as apply --recipe computes them)`, "Leave out --compute-dtype"],
+    ];
+    for (const [line, first, hint] of cases) {
+      refusedOnBothParsers(line, out, first, hint);
+      expect(runFqc(["validate", ...line.slice(0, -2)]).code, line.join(" ")).toBe(0);
+    }
+  });
+
   it("flags an eps the tensor's dtype cannot hold (--tensor, --compute-dtype), pointing at eps", () => {
     const cfg = write("eps-big.json", '{"dtype": "int4", "group_size": 32, "eps": 70000}');
     const tensor = path.join(ROOT, "examples/weight.npy");

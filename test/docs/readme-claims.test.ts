@@ -1,5 +1,5 @@
 /** Figures and messages the README quotes in its prose (not as pasted runs), against the built CLI: they drift silently otherwise. */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCheckpoint } from "../../src/index.js";
@@ -72,6 +72,28 @@ describe("README prose figures and quoted messages", () => {
     const r = runFqc(["apply", MODEL, "typo.fq.safetensors", "--recipe", "typo.json"], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.split("\n")).toContain(line[1]);
+  });
+
+  it("quotes report's warning for a config that fake-quantizes no tensor as the CLI prints it", () => {
+    const m = quoted(/`(warning: (\S+) fake-quantizes no tensor of (\S+) \([^`]+\))`/);
+    // numpy's own stored archive: its members are no 2-D *.weight, so a config targets none of them.
+    copyFileSync(path.join(ROOT, "test/fixtures/npz/stored.npz"), tmp.path(m[3]));
+    writeFileSync(tmp.path(m[2]), '{"dtype": "int8", "granularity": "per_channel"}');
+    const r = runFqc(["report", m[3], "-c", m[2]], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split("\n")).toContain(m[1]);
+  });
+
+  it("quotes the refusal of a large YAML file the yaml package alone would read as validate words it", () => {
+    const m = quoted(/`from line \d+ on, this YAML \([\d.]+ MB\) (holds what fqc's\s+large-file reader [^`]+)`/);
+    // Past 64 KiB fqc's own reader takes the plain entries; a tag on each one leaves them to the yaml package, past its 128 KiB.
+    const lines = ["dtype: int4", "group_size: 32", ...Array.from({ length: 12_000 }, (_, i) => `key_${String(i).padStart(8, "0")}: !!str v${i % 10}`)];
+    writeFileSync(tmp.path("tagged.fqc.yaml"), `${lines.join("\n")}\n`);
+    const r = runFqc(["validate", "tagged.fqc.yaml", "-f", "json"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    const message = (JSON.parse(r.stdout) as { files: Array<{ diagnostics: Array<{ message: string }> }> }).files[0].diagnostics[0].message;
+    expect(message).toMatch(/^from line \d+ on, this YAML \([\d.]+ MB\) /);
+    expect(message.endsWith(m[1].replace(/\s+/g, " "))).toBe(true);
   });
 
   it("quotes validate's --max-warnings messages as the CLI prints them", () => {

@@ -16,6 +16,7 @@ import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tens
 import { reportConfigDiagnostics } from "../config-report.js";
 import { stderrIsTTY, writeStdoutNow, type CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
+import { yieldToEventLoop } from "../../parallel/share-work.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
 import { plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
@@ -102,7 +103,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       writeStdoutNow(io,
         `${oneLine(r.input)} (${r.format}, ${plural(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${oneLine(r.output)}: ` +
           `${r.quantized} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${r.copied} copied as they are, ` +
-          `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads <= 1 ? "main thread" : `${r.threads} threads`}` +
+          `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${oneLine(argv["qparams-out"])}` : ""}\n`,
       );
     }
@@ -150,6 +151,9 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
 async function dryRun(checkpoint: Checkpoint, source: PlanSource, argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
   const plan = withLayoutRefusals(checkpoint, await planTensorsAsync(checkpoint.tensors, source, { torchao: argv.torchao, loneTensor: checkpoint.format === "npy" }));
   const extras = { unmatchedKeys: "recipe" in source ? await unmatchedRecipeKeysAsync(checkpoint.tensors, source.recipe, plan) : [] };
+  // Parsing the header and planning may run without a turn of the event loop (seconds for 100,000s of tensors): a signal
+  // that came meanwhile stops the run before the plan is printed.
+  await yieldToEventLoop();
   if (argv.json) {
     for (const text of batchedText(planJsonPieces({ input: checkpoint.path, format: checkpoint.format }, plan, extras))) io.stdout.write(text);
   } else {

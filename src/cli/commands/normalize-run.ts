@@ -70,6 +70,9 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
       status = Math.max(status, reportError(io, e));
       continue;
     }
+    // Judging a file is synchronous (seconds for the largest): a signal that came meanwhile stops the run now, before
+    // this file is rewritten or printed.
+    await pause();
     if (argv.check) {
       if (text !== canonical) {
         // Quoted for pasting; a name starting with - (after --, or a glob's match) gets ./ so it is not read as an option.

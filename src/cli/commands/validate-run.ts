@@ -36,6 +36,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
       hint: "Add --tensor (a .npy tensor or a checkpoint) to check that side against it, or leave out --role: without --tensor every config in the file is checked.",
     });
   }
+  // Likewise a compute dtype for a check that does not run.
+  if (argv["compute-dtype"] !== undefined && argv.tensor === undefined) {
+    throw new FqcError("USAGE", "--compute-dtype sets the dtype a config is checked in against a --tensor .npy, and no --tensor was given", {
+      hint: "Add --tensor (a .npy tensor) to check the config computed in that dtype, or leave out --compute-dtype.",
+    });
+  }
   const project = projectSettings(argv, io.cwd);
   const ruleSettings = mergeRuleSettings(project?.rules, parseRuleOptions(argv.rule));
   const ignore = ignorePatterns(project, argv, io.cwd);
@@ -81,11 +87,12 @@ export async function runValidate(argv: ValidateArgs, io: CliIO, setExit: (code:
   const text = formatDiagnostics(format, formatInput, { color }) + verdict;
   const clean = format === "stylish" && text === "" && !argv.quiet;
   const report = clean ? `✔ ${result.files.length} file${result.files.length === 1 ? "" : "s"} checked: no problems\n` : text;
+  // A signal that came while the files were judged or the report formatted (synchronous) stops the run now, before
+  // the report is written or printed: 128 + n comes without the run's result.
+  await yieldToEventLoop();
   if (toFile) {
     const reads = [...result.readPaths.map((path) => ({ path, role: "the config" })), ...(argv.tensor ? [{ path: argv.tensor, role: "--tensor" }] : [])];
     checkPaths({ reads, writes: [{ path: argv["output-file"]!, role: "the report (-o)" }] });
-    // A signal that came while the report was formatted (synchronous) stops the run now, before the file is written.
-    await yieldToEventLoop();
     writeFileAtomic(argv["output-file"]!, report, { keep: reads.map((r) => r.path) });
   }
   else if (report) io.stdout.write(report.endsWith("\n") ? report : `${report}\n`);
