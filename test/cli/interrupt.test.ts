@@ -410,18 +410,11 @@ describe("a signal during synchronous work (parsing a large header)", () => {
   /** 400,000 tensors: the 30 MB header takes seconds to parse, with no handler running meanwhile. */
   const bigHeader = () => manyTinyTensors(tmp.path("big-header.safetensors"), 400_000, (i) => `model.layers.${i}.weight`);
 
-  it.skipIf(!hasProc)("SIGINT while validate --tensor parses the header ends the run with 130 once the parse is done, not with its result", async () => {
-    const run = start(["validate", cfg, "--tensor", bigHeader()]);
-    await until("the signal handlers", () => catchesSignals(run.child.pid!));
-    await new Promise((r) => setTimeout(r, 200));
-    run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
-    expect(run.stderr()).toBe("fqc: interrupted by SIGINT\n");
-    expect(run.stdout()).toBe("");
-  });
-
-  it.skipIf(!hasProc)("SIGINT while apply --dry-run parses the header ends the run with 130 once the parse is done, printing no plan", async () => {
-    const run = start(["apply", bigHeader(), tmp.path("never.safetensors"), "-c", cfg, "--dry-run"]);
+  it.skipIf(!hasProc).each([
+    ["validate --tensor", () => ["validate", cfg, "--tensor", bigHeader()]],
+    ["apply --dry-run", () => ["apply", bigHeader(), tmp.path("never.safetensors"), "-c", cfg, "--dry-run"]],
+  ])("SIGINT while %s parses the header ends the run with 130 once the parse is done, printing nothing of its result", async (_, args) => {
+    const run = start(args());
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill("SIGINT");
