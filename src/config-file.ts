@@ -124,6 +124,20 @@ export function selectRole(doc: CanonicalDocument, role: Role | undefined, file:
 }
 
 /**
+ * The config a file gives a model's weights (`--config` with a checkpoint): a QAT pair's weight side, or the side
+ * `role` names. A model holds weights, so a pair with only an activation config is refused unless `role` asks for it.
+ */
+export function selectWeightRole(doc: CanonicalDocument, role: Role | undefined, file: string): CanonicalConfig {
+  if (doc.kind !== "pair" || role !== undefined) return selectRole(doc, role, file);
+  if (!doc.pair.weight) throw weightlessPair(file);
+  return doc.pair.weight;
+}
+
+export function weightlessPair(file: string): FqcError {
+  return new FqcError("USAGE", `${file}: the QAT pair has no "weight" config, and a model holds weights`, { file, hint: "Give a config with a weight side." });
+}
+
+/**
  * --role given with a single config, which has no sides: the wrong file was given (or the flag is a leftover), and
  * using the config anyway could put an activation config on a weight. apply and validate --tensor refuse it alike.
  */

@@ -9,6 +9,7 @@
 import type { TensorInfo } from "../checkpoint/types.js";
 import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "../config/types.js";
 import { RECIPE_KEY } from "../config/vocabulary.js";
+import { weightlessPair } from "../config-file.js";
 import { childPointer, locatePointer, type PointerPart } from "../diagnostics/locate.js";
 import type { Diagnostic, Severity } from "../diagnostics/types.js";
 import { planTensors, planTensorsAsync, shadowedRecipeKeysAsync, unmatchedRecipeKeysAsync, type PlanIssue, type TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
@@ -100,7 +101,9 @@ export function configTensorDiagnostics(input: ConfigTensorInput): Diagnostic[] 
   let role: Role | undefined;
   if (document.kind === "single") config = document.config;
   else {
-    role = input.role ?? (document.pair.weight ? "weight" : "activation");
+    // As apply takes a pair on a model: its weight side unless --role names the other (a pair with none is refused).
+    if (input.role === undefined && !document.pair.weight) throw weightlessPair(file);
+    role = input.role ?? "weight";
     config = document.pair[role];
   }
   // A pair without the side --role names: the file's own problems say what it holds.

@@ -176,6 +176,40 @@ describe("fqc apply MODEL OUT --config CFG", () => {
   });
 });
 
+describe("a QAT pair under --config on a model, as report and validate --tensor take it", () => {
+  const weight = { dtype: "int4", group_size: 32 };
+  const activation = { dtype: "int8", granularity: "per_token", is_symmetric: false };
+
+  it("applies the weight side without --role (a model holds weights): the bits of the weight config alone", () => {
+    const s = setUp();
+    const pair = path.join(s.dir, "pair.json");
+    const single = path.join(s.dir, "weight.json");
+    writeFileSync(pair, JSON.stringify({ activation, weight }));
+    writeFileSync(single, JSON.stringify(weight));
+    const viaPair = path.join(s.dir, "via-pair.safetensors");
+    expect(runFqc(["apply", s.input, viaPair, "-c", pair, "-q"]).code).toBe(0);
+    expect(runFqc(["apply", s.input, s.output, "-c", single, "-q"]).code).toBe(0);
+    expect(readFileSync(viaPair).equals(readFileSync(s.output))).toBe(true);
+  });
+
+  it("refuses a pair with only an activation config unless --role activation asks for it (apply, --dry-run, validate --tensor, report)", () => {
+    const s = setUp();
+    const pair = path.join(s.dir, "act.json");
+    writeFileSync(pair, JSON.stringify({ activation }));
+    const message = `fqc: ${pair}: the QAT pair has no "weight" config, and a model holds weights\n  hint: Give a config with a weight side.\n`;
+    for (const args of [["apply", s.input, s.output, "-c", pair], ["apply", s.input, s.output, "-c", pair, "--dry-run"], ["validate", pair, "--tensor", s.input], ["report", s.input, "-c", pair]]) {
+      const r = runFqc(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(message);
+    }
+    expect(existsSync(s.output)).toBe(false);
+    expect(runFqc(["apply", s.input, s.output, "-c", pair, "--role", "activation", "-q"]).code).toBe(0);
+    // A lone .npy may be an activation: there a pair's only side applies, as on the plain .npy path.
+    const npy = path.join(ROOT, "examples/weight.npy");
+    expect(runFqc(["apply", npy, path.join(s.dir, "act.npy"), "-c", pair, "--dry-run"]).code).toBe(0);
+  });
+});
+
 describe("other forms", () => {
   it("an .npz: stored members fake-quantized in place; a recipe that targets nothing copies the archive byte for byte", () => {
     const s = setUp();

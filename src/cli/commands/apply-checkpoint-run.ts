@@ -9,7 +9,7 @@ import { openCheckpoint } from "../../checkpoint/open.js";
 import { layoutRefusal } from "../../checkpoint/layout-refusal.js";
 import type { Checkpoint } from "../../checkpoint/types.js";
 import { threadsArg } from "../threads-arg.js";
-import { loadConfigText, readTextFileInterruptibly, roleOnRecipe, selectRole } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly, roleOnRecipe, selectRole, selectWeightRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { planTensorsAsync, unmatchedRecipeKeysAsync, type PlanSource, type TensorPlanEntry } from "../../tensor-plan/plan-tensors.js";
 import { planJsonPieces, planTablePieces, unmatchedKeyWarning } from "../../tensor-plan/render-plan.js";
@@ -144,7 +144,8 @@ async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) =>
     if (argv.role !== undefined) throw roleOnRecipe(file);
     return { recipe: doc.recipe };
   }
-  return { config: selectRole(doc, argv.role, file) };
+  // A lone .npy may hold an activation, so a pair there needs --role as on the plain .npy path; a model holds weights.
+  return { config: argv.input.toLowerCase().endsWith(".npy") ? selectRole(doc, argv.role, file) : selectWeightRole(doc, argv.role, file) };
 }
 
 /** List every tensor and what would happen to it (no tensor data is read); exit 1 when apply would refuse the plan. */

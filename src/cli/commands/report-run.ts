@@ -1,6 +1,6 @@
 /** What `fqc report` does once its arguments are parsed (loaded when the command runs). */
 import { basename, extname } from "node:path";
-import { loadConfigText, readTextFileInterruptibly } from "../../config-file.js";
+import { loadConfigText, readTextFileInterruptibly, selectWeightRole } from "../../config-file.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../../config/types.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
@@ -172,11 +172,7 @@ async function loadColumn(
   if (doc.kind === "recipe") {
     throw new FqcError("USAGE", `${file} is a recipe (fqn_to_config), not a config`, { file, hint: "Give recipes with --recipe." });
   }
-  if (doc.kind === "single") return { config: doc.config };
-  if (!doc.pair.weight) {
-    throw new FqcError("USAGE", `${file}: the QAT pair has no "weight" config, and a model holds weights`, { file, hint: "Give a config with a weight side." });
-  }
-  return { config: doc.pair.weight };
+  return { config: selectWeightRole(doc, undefined, file) };
 }
 
 /**
