@@ -38,7 +38,7 @@ describe("report markdown for a job summary", () => {
     expect(bytes).toBeGreaterThan(SUMMARY_MAX_BYTES - 1_000);
     const listed = md.split("\n").filter((l) => l.startsWith("| model.layers.")).length;
     expect(listed).toBeGreaterThan(5_000);
-    expect(md).toContain(`\n${20_000 - listed} more tensors not in this table: GitHub takes at most 1 MiB of job summary`);
+    expect(md).toContain(`\n${(20_000 - listed).toLocaleString("en-US")} more tensors not in this table: GitHub takes at most 1 MiB of job summary`);
     // The summary above the table is whole.
     expect(md).toMatch(/\| int4-again \| 20000 \| /);
   });
