@@ -69,7 +69,10 @@ async function run(args: string[], io: CliIO, workers: EarlyWorkers | undefined)
       return;
     }
     abort.abort();
-    exitOnSignal(signal);
+    // Taken off once the temp files are gone, so that the signal, raised again, ends the process (stop.ts).
+    exitOnSignal(signal, () => {
+      for (const s of SIGNAL_NAMES) process.off(s, onSignal);
+    });
   };
   for (const s of SIGNAL_NAMES) process.on(s, onSignal);
   const context = { signal: abort.signal, workers, outputsCommitted: () => { committed = true; } };

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { endedBy, FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { bf16Bytes, readSafetensors, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
 import { craftZip, npyF32 } from "../checkpoint/npz-helpers.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
@@ -584,8 +584,8 @@ describe("interrupting a checkpoint apply", () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     child.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    expect(code, stderr).toBe(130);
+    const exit = await new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    expect(exit, stderr).toEqual(endedBy("SIGINT"));
     expect(stderr).toContain("interrupted");
     expect(existsSync(output)).toBe(false);
     expect(existsSync(qparams)).toBe(false);

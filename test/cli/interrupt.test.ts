@@ -4,7 +4,7 @@
  * SIGKILL leaves a temp file named with its pid, which the next run into the
  * same directory removes.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync, writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
@@ -12,14 +12,14 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeNpyHeader } from "../../src/npy/header.js";
 import { tempOwner } from "../../src/npy/temp-files.js";
-import { FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { endedBy, FQC, ROOT, runFqc, tempDir } from "../helpers/cli.js";
 import { craftZip } from "../checkpoint/npz-helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
-type Sig = keyof typeof SIGNAL_EXIT;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+type Sig = (typeof SIGNALS)[number];
 const SIGNAL_NUMBER: Record<Sig, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 
 /**
@@ -105,7 +105,7 @@ describe("a signal during apply's computation", () => {
     const run = start(["apply", bigTensor("big.npy"), output, "-c", cfg, "--threads", threads, "--compute-dtype", "bfloat16"]);
     await until("the temp output", () => tempsIn(tmp.dir).length > 0);
     run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGINT"));
     expect(run.stderr()).toBe(`fqc: interrupted by SIGINT; not written: ${output}\n`);
     expect(existsSync(output)).toBe(false);
     expect(tempsIn(tmp.dir)).toEqual([]);
@@ -116,7 +116,7 @@ describe("a signal during apply's computation", () => {
     const run = start(["apply", bigTensor("big.npy"), output, "-c", cfg, "--threads", "2", "--compute-dtype", "bfloat16", "--scale-out", tmp.path(`s-${sig}.npy`)]);
     await until("the temp outputs", () => tempsIn(tmp.dir).length === 2);
     run.child.kill(sig);
-    expect((await run.exit).code, run.stderr()).toBe(SIGNAL_EXIT[sig]);
+    expect(await run.exit, run.stderr()).toEqual(endedBy(sig));
     expect(run.stderr()).toContain(`fqc: interrupted by ${sig}; not written: `);
     expect(existsSync(output)).toBe(false);
     expect(tempsIn(tmp.dir)).toEqual([]);
@@ -132,18 +132,18 @@ describe("a signal during a sharded apply into a new directory", () => {
     const run = start(["apply", bigSharded("big-sharded"), output, "-c", cfg, "--kernel", "js", "--threads", "1", "--qparams-out", qparams]);
     await until("the temp directory and the temp qparams", () => tempsIn(dir).length === 2);
     run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGINT"));
     expect(run.stderr()).toBe(`fqc: interrupted by SIGINT; not written: ${output}, ${qparams}\n`);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
 
 describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
-  it.each(Object.keys(SIGNAL_EXIT) as Sig[])("validate - waiting on stdin stops on %s", async (sig) => {
+  it.each(SIGNALS)("validate - waiting on stdin stops on %s", async (sig) => {
     const run = start(["validate", "-"], "pipe"); // stdin stays open: validate waits for its end
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     run.child.kill(sig);
-    expect((await run.exit).code, run.stderr()).toBe(SIGNAL_EXIT[sig]);
+    expect(await run.exit, run.stderr()).toEqual(endedBy(sig));
     expect(run.stderr()).toBe(`fqc: interrupted by ${sig}\n`);
   });
 
@@ -151,7 +151,7 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     const run = start(["normalize", "-"], "pipe");
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     run.child.kill("SIGTERM");
-    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGTERM"));
     expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
   });
 
@@ -162,7 +162,7 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     await until("the signal handlers", () => catchesSignals(waiting.child.pid!));
     await new Promise((r) => setTimeout(r, 200)); // let it reach the FIFO
     waiting.child.kill("SIGTERM");
-    expect((await waiting.exit).code, waiting.stderr()).toBe(143);
+    expect(await waiting.exit, waiting.stderr()).toEqual(endedBy("SIGTERM"));
 
     const read = start(["validate", fifo]);
     await writeFile(fifo, '{"dtype": "int4", "group_size": 32}'); // opens when the reader does (off the main thread: the test's timeout still works)
@@ -204,7 +204,7 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGINT"));
     expect(existsSync(dir)).toBe(false);
   });
 
@@ -223,8 +223,54 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGINT"));
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+/** The pids whose parent is `pid`, read from /proc. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The fields after the command's name, which is in parentheses and may hold anything: state, then ppid.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(entry));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+const hasBash = spawnSync("bash", ["-c", "true"]).status === 0;
+if (!hasBash) console.log("interrupt.test: no bash: the shell-loop test is skipped");
+
+describe.skipIf(!hasProc || !hasBash)("Ctrl-C on a shell script that runs fqc", () => {
+  // A terminal sends Ctrl-C's SIGINT to the whole foreground process group: the shell and fqc both get it. Bash then
+  // waits for fqc and goes on with the script when fqc exited, whatever the status (it takes the signal as handled);
+  // it stops only when fqc was killed by SIGINT.
+  it("stops the whole loop, not only the run of fqc it was in", async () => {
+    const script = 'for i in 1 2 3; do "$0" "$1" validate -; echo "after run $i: $?"; done; echo "loop done"';
+    const bash = spawn("bash", ["-c", script, process.execPath, FQC], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    let stdout = "";
+    let stderr = "";
+    bash.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    bash.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    let closed: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const exit = new Promise<void>((resolve) => bash.on("close", (code, signal) => resolve(void (closed = { code, signal }))));
+    try {
+      let fqc: number | undefined;
+      await until("fqc's signal handlers", () => (fqc = childrenOf(bash.pid!)[0]) !== undefined && catchesSignals(fqc));
+      process.kill(-bash.pid!, "SIGINT");
+      // The next run of the loop would wait on stdin for ever: look for the loop going on, not for its end.
+      await until("the shell to end or go on", () => closed !== undefined || stdout.includes("after run"));
+    } finally {
+      if (!closed) process.kill(-bash.pid!, "SIGKILL");
+      await exit;
+    }
+    expect(stdout, stderr).toBe("");
+    expect(stderr).toBe("fqc: interrupted by SIGINT\n");
+    expect(closed).toEqual({ code: null, signal: "SIGINT" });
   });
 });
 
@@ -245,7 +291,7 @@ describe.skipIf(!hasProc)("a signal while many files are checked or rewritten (e
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     await writeFile(fifo, SAMPLE); // read, the other 1,500 files follow at once, with no more waiting on input
     run.child.kill("SIGTERM");
-    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGTERM"));
     expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
     expect(existsSync(out)).toBe(false);
   });
@@ -255,7 +301,7 @@ describe.skipIf(!hasProc)("a signal while many files are checked or rewritten (e
     const run = start(["normalize", "--write", ...files]);
     await until("the first rewrite", () => run.stderr().includes(": rewritten\n"));
     run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGINT"));
     const rewritten = new Set(run.stderr().split("\n").filter((l) => l.endsWith(": rewritten")).map((l) => l.slice(0, -": rewritten".length)));
     expect(run.stderr().endsWith("fqc: interrupted by SIGINT\n")).toBe(true);
     expect(rewritten.size).toBeGreaterThan(0);
@@ -292,8 +338,9 @@ describe.skipIf(!hasScript)("Ctrl-C on a terminal (a pty made by script)", () =>
         child.stdin.write("\x03"); // the terminal turns it into SIGINT for the foreground process
       }
     });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    expect(code, screen).toBe(130);
+    const exit = await new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    // script(1) ends as its child did, and says so with the status 128 + n.
+    expect(exit, screen).toEqual({ code: 130, signal: null });
     expect(screen).not.toContain("internal error");
     const shown = screen.lastIndexOf("\x1b[?25h");
     expect(shown).toBeGreaterThan(screen.indexOf("\x1b[?25l"));
@@ -374,7 +421,7 @@ describe.skipIf(!hasProc)("a signal while a compressed Fortran member is read fr
   it("SIGTERM: exit 143, no output, and nothing left in OUT's directory", async () => {
     const { dir, run } = await spillingRun("spill-term");
     run.child.kill("SIGTERM");
-    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGTERM"));
     expect(run.stderr()).toBe(`fqc: interrupted by SIGTERM; not written: ${path.join(dir, "o.npz")}\n`);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -418,7 +465,7 @@ describe("a signal during synchronous work (parsing a large header)", () => {
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill("SIGINT");
-    expect((await run.exit).code, run.stderr()).toBe(130);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGINT"));
     expect(run.stderr()).toBe("fqc: interrupted by SIGINT\n");
     expect(run.stdout()).toBe("");
   });
@@ -432,7 +479,7 @@ describe("a signal during synchronous work (parsing a large header)", () => {
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
     await new Promise((r) => setTimeout(r, 300));
     run.child.kill("SIGTERM");
-    expect((await run.exit).code, run.stderr()).toBe(143);
+    expect(await run.exit, run.stderr()).toEqual(endedBy("SIGTERM"));
     expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
     expect(readFileSync(file, "utf8")).toBe(text);
   });
@@ -465,7 +512,7 @@ describe("a signal while a recipe's re: keys are matched (minutes of regex tests
       // Past the header's parse and into the matching (a fraction of a CPU second gets there).
       await until("3 CPU seconds of work", () => cpuSeconds(run.child.pid!) >= 3, 60_000);
       run.child.kill("SIGTERM");
-      expect((await run.exit).code, run.stderr()).toBe(143);
+      expect(await run.exit, run.stderr()).toEqual(endedBy("SIGTERM"));
       expect(run.stderr()).toBe("fqc: interrupted by SIGTERM\n");
       expect(existsSync(output)).toBe(false);
     } finally {

@@ -12,6 +12,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { tempDir } from "../helpers/cli.js";
+import { Ended, mockProcessEnd } from "../helpers/in-process.js";
 import { writeSafetensors, weights } from "../helpers/safetensors.js";
 import { npyF32 } from "../checkpoint/npz-helpers.js";
 
@@ -19,20 +20,13 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 afterEach(() => vi.restoreAllMocks());
 
-class Exited extends Error {
-  constructor(readonly code: number) { super(`process.exit(${code})`); }
-}
-
 /** main(args) whose first stdout write (the summary, written after the commit) delivers `signals` first. */
 async function runWithSignalsAtSummary(args: string[], signals: NodeJS.Signals[]): Promise<{ code: number | null; exits: number[]; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   let delivered = false;
   const exits: number[] = [];
-  vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
-    exits.push(code ?? 0);
-    throw new Exited(code ?? 0);
-  }) as never);
+  mockProcessEnd((code) => exits.push(code));
   const io: CliIO = {
     stdout: new Writable({
       write: (chunk, _enc, done) => {
@@ -41,7 +35,7 @@ async function runWithSignalsAtSummary(args: string[], signals: NodeJS.Signals[]
           try {
             for (const s of signals) process.emit(s, s);
           } catch (e) {
-            if (!(e instanceof Exited)) throw e;
+            if (!(e instanceof Ended)) throw e;
             done();
             return;
           }
@@ -59,7 +53,7 @@ async function runWithSignalsAtSummary(args: string[], signals: NodeJS.Signals[]
   try {
     code = await main(args, io);
   } catch (e) {
-    if (!(e instanceof Exited)) throw e;
+    if (!(e instanceof Ended)) throw e;
   }
   return { code, exits, stdout, stderr };
 }

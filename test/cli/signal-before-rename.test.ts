@@ -20,7 +20,7 @@ function queueSignal(): void {
     try {
       process.emit(signal, signal);
     } catch (e) {
-      if ((e as { exited?: boolean }).exited !== true) throw e;
+      if (!(e instanceof Ended)) throw e;
     }
   });
 }
@@ -35,7 +35,7 @@ vi.mock("../../src/diagnostics/format.js", async (importOriginal) => {
 });
 
 const { tempDir } = await import("../helpers/cli.js");
-const { runMain } = await import("../helpers/in-process.js");
+const { Ended, mockProcessEnd, runMain } = await import("../helpers/in-process.js");
 const { writeSafetensors, weights } = await import("../helpers/safetensors.js");
 
 const tmp = tempDir();
@@ -52,10 +52,9 @@ writeSafetensors(model, [{ name: "a.weight", dtype: "F32", shape: [8, 64], value
 /** Runs `args` with `signal` queued during the rendering; what the outputs were when fqc exited, and with which status. */
 async function exitWhileRendering(args: string[], signal: NodeJS.Signals, outputs: string[]): Promise<{ code: number; existed: boolean[] }> {
   let seen: { code: number; existed: boolean[] } | undefined;
-  vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
-    seen ??= { code: code ?? 0, existed: outputs.map((o) => existsSync(o)) };
-    throw Object.assign(new Error(`process.exit(${code})`), { exited: true });
-  }) as never);
+  mockProcessEnd((code) => {
+    seen ??= { code, existed: outputs.map((o) => existsSync(o)) };
+  });
   arm.signal = signal;
   // What fqc does after the exit it asked for (mocked here) is not the point: only its state at that exit.
   await runMain(args, { cwd: tmp.dir }).catch(() => undefined);

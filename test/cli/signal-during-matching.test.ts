@@ -10,7 +10,7 @@ import vm from "node:vm";
 import { existsSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { tempDir } from "../helpers/cli.js";
-import { runMain } from "../helpers/in-process.js";
+import { Ended, mockProcessEnd, runMain } from "../helpers/in-process.js";
 import { writeSafetensors, weights } from "../helpers/safetensors.js";
 
 const tmp = tempDir();
@@ -40,16 +40,15 @@ async function stopDuringMatching(args: string[], signal: NodeJS.Signals): Promi
         try {
           process.emit(signal, signal);
         } catch (e) {
-          if ((e as { exited?: boolean }).exited !== true) throw e;
+          if (!(e instanceof Ended)) throw e;
         }
       });
     }
     return run.apply(this, a);
   });
-  vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
-    exit ??= { code: code ?? 0, batches };
-    throw Object.assign(new Error(`process.exit(${code})`), { exited: true });
-  }) as never);
+  mockProcessEnd((code) => {
+    exit ??= { code, batches };
+  });
   await runMain(args, { cwd: tmp.dir }).catch(() => undefined);
   expect(exit, "the signal was handled").toBeDefined();
   return { ...exit!, total: batches };

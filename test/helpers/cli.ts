@@ -53,3 +53,11 @@ export function tempDir(): TempDir {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * How a child fqc ends when `signal` stops it: killed by the signal itself, as a Unix tool is (a shell shows 128 + n),
+ * but for SIGQUIT, which exits with 131 and no core dump (src/cli/stop.ts). The shape of child_process' exit event.
+ */
+export function endedBy(signal: "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGQUIT" | "SIGPIPE"): { code: number | null; signal: NodeJS.Signals | null } {
+  return signal === "SIGQUIT" ? { code: 131, signal: null } : { code: null, signal };
+}
