@@ -147,4 +147,15 @@ describe("report fields in every format", () => {
     expect(html).toContain('<th class="group" colspan="4">col0</th><th class="group" colspan="5">col1</th>');
     expect(html).toContain('<p class="meta">Column col0: 2 NaN and 1 inf inputs, 1 non-finite output left out of its figures.</p>');
   });
+
+  it("escapes each markup character of a name, one by one: Markdown, HTML and CSV", () => {
+    const name = "a*b_c`d<e>f[g]h&i~j\\k|l\"m'n";
+    const r = reportOf([tensor(name, [a0])]);
+    expect(renderReportMarkdown(r)).toContain("| a\\*b\\_c\\`d\\<e\\>f\\[g\\]h\\&i\\~j\\\\k\\|l\"m'n | 4 |");
+    expect(renderReportHtml(r)).toContain('<td class="name">a*b_c`d&lt;e&gt;f[g]h&amp;i~j\\k|l&quot;m&#39;n</td>');
+    // A name a spreadsheet would run as a formula, whatever its first character; a field with a quote, comma or line end, quoted.
+    const csvName = (n: string) => renderReportCsv(reportOf([tensor(n, [a0], [2, 2])])).split("\n")[1].slice(0, -",2x2,F32,4,col0,quantized,--config,int8 per_channel symmetric,20,0.5,0.75,0.25,0,0,0,6,".length);
+    expect(["=1", "+1", "-1", "@1", "\t1", "\r1", "1=", "a\"b", "a,b", "a\rb", "plain"].map(csvName))
+      .toEqual([`"'=1"`, `"'+1"`, `"'-1"`, `"'@1"`, `"'\t1"`, `"'\r1"`, "1=", `"a""b"`, `"a,b"`, `"a\rb"`, "plain"]);
+  });
 });

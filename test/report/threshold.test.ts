@@ -49,6 +49,8 @@ describe("tensorsBelow", () => {
       { tensor: "bad.weight", column: "col0", sqnrDb: 60, nonFiniteOutputs: 1 },
       { tensor: "nan.weight", column: "col0", sqnrDb: null, nonFiniteOutputs: 0 },
     ]);
+    // An empty tensor has no figure to compare, at any threshold.
+    expect(tensorsBelow(reportOf([tensor("empty.weight", [empty], [0, 4])]), 1000)).toEqual([]);
   });
 
   it("refuses a threshold that is not a finite number (NaN would pass every tensor)", () => {
