@@ -27,6 +27,8 @@ describe("quantizedSize", () => {
     // int8 asymmetric per channel, INT domain: float32 scale + int8 zero point per row.
     expect(quantizedSize(plan({ dtype: "int8", granularity: "per_channel", mapping_type: "ASYMMETRIC", zero_point_precision: "int8" }, [4, 16])).qparams).toBe(4 * (4 + 1));
     expect(quantizedSize(plan({ dtype: "int8", granularity: "per_channel", mapping_type: "ASYMMETRIC", zero_point_precision: "int64" }, [4, 16])).qparams).toBe(4 * (4 + 8));
+    expect(quantizedSize(plan({ dtype: "uint8", granularity: "per_channel", mapping_type: "ASYMMETRIC", zero_point_precision: "uint8", scale_precision: "bfloat16" }, [4, 16])).qparams).toBe(4 * (2 + 1));
+    expect(quantizedSize(plan({ dtype: "int8", granularity: "per_channel", mapping_type: "ASYMMETRIC", zero_point_precision: "int32" }, [4, 16])).qparams).toBe(4 * (4 + 4));
   });
 
   it("adds a zero point for per_token (always asymmetric) and for a symmetric config in the FLOAT domain", () => {
