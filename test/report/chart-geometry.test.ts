@@ -15,6 +15,7 @@ const RIGHT = 24;
 const at = (db: number) => quantized({ sumX2: 10 ** (db / 10), sumE2: 1, counted: 4, maxAbsError: 0.5 });
 const plusInf = quantized({ sumX2: 4, sumE2: 0, counted: 4 });
 const minusInf = quantized({ sumX2: 0, sumE2: 1, counted: 4, maxAbsError: 1 });
+const none = quantized({ nanInputs: 4 });
 
 function ticksOf(svg: string): Array<{ v: number; y: number }> {
   return [...svg.matchAll(/<text x="62" y="([\d.]+)" text-anchor="end" dominant-baseline="middle">([^<]*)<\/text>/g)].map((m) => ({ v: Number(m[2]), y: Number(m[1]) }));
@@ -29,6 +30,7 @@ describe("chart geometry", () => {
   const tensors: ReportTensor[] = [
     tensor("model.layers.0.q.weight", [at(10), at(30)]),
     tensor("norm", [SKIPPED, SKIPPED]), // no figure: no x position
+    tensor("model.nan.weight", [none, none]), // fake-quantized, nothing measured (every value NaN): no x position either
     tensor("model.layers.1.q.weight", [at(20), plusInf]),
     tensor("model.layers.2.q.weight", [minusInf, at(40)]),
   ];
@@ -45,6 +47,13 @@ describe("chart geometry", () => {
     for (const t of ticks) expect(t.y).toBeCloseTo(yOf(t.v), 0);
     expect(ticks[0].v).toBeLessThanOrEqual(10);
     expect(ticks[ticks.length - 1].v).toBeGreaterThanOrEqual(40);
+  });
+
+  it("leaves a margin of at least 0.5 dB (or 5 % of the range) above and below the figures, so no point sits on the plot's edge", () => {
+    const close = renderSqnrChart(reportOf([tensor("a", [at(20)]), tensor("b", [quantized({ sumX2: 10 ** 2.01, sumE2: 1, counted: 4 })])]));
+    const t = ticksOf(close).map((x) => x.v);
+    expect(t[0]).toBeLessThanOrEqual(19.5);
+    expect(t[t.length - 1]).toBeGreaterThanOrEqual(20.6);
   });
 
   it("puts each finite point at its value on the y axis, inf at the top and -inf at the bottom", () => {
@@ -75,6 +84,12 @@ describe("chart geometry", () => {
     expect(m[3]).toBe(m[4]);
     expect(Math.abs(Number(m[3]) - yOf(25))).toBeLessThanOrEqual(0.1);
     expect(renderSqnrChart(report)).not.toContain('class="threshold"');
+    // A threshold above every figure widens the axis to take it, and is drawn at its value, not at the edge.
+    const high = renderSqnrChart(report, { threshold: 60 });
+    const t = ticksOf(high);
+    expect(t[t.length - 1].v).toBeGreaterThanOrEqual(60);
+    const y60 = t[0].y + ((t[t.length - 1].y - t[0].y) / (t[t.length - 1].v - t[0].v)) * (60 - t[0].v);
+    expect(Math.abs(Number(/<g class="threshold"><line [^>]*y1="([\d.]+)"/.exec(high)![1]) - y60)).toBeLessThanOrEqual(0.1);
   });
 
   it("labels the x axis with short names, and the legend with each column's overall figure", () => {

@@ -90,6 +90,13 @@ describe("report fields in every format", () => {
     expect(j.tensors[2].cells[0]).toMatchObject({ sqnr_db: 60, nan_inputs: 2, inf_inputs: 1, nonfinite_outputs: 1, counted: 4 });
   });
 
+  it("json: -inf (an all-zero x with some error) as the string \"-inf\", in a cell and in a summary", () => {
+    const zero = quantized({ sumX2: 0, sumE2: 1, counted: 4, maxAbsError: 1 });
+    const j = reportJsonValue(reportOf([tensor("z", [zero])], { summaries: [summary("col0", { overallSqnrDb: -Infinity, worst: [{ name: "z", sqnrDb: -Infinity }] })] }));
+    expect(j.tensors[0].cells[0].sqnr_db).toBe("-inf");
+    expect(j.summary[0]).toMatchObject({ overall_sqnr_db: "-inf", worst: [{ name: "z", sqnr_db: "-inf" }] });
+  });
+
   it("markdown: a summary row per column (refusals, overall, size and share of the original, three worst) and the figures per tensor", () => {
     const md = renderReportMarkdown(report).split("\n");
     expect(md).toContain("| col0 | 2 (1 refused) | 56.99 | 512 B of 2.00 KiB | 25.0% | w.a 20.00, w.c 60.00, w.x 61.00 |");
@@ -132,6 +139,11 @@ describe("report fields in every format", () => {
     // The group header names each column over its own sub-columns.
     expect(lines[2].indexOf("col0")).toBe(label.indexOf("SQNR dB"));
     expect(lines[2].indexOf("col1")).toBe(label.indexOf("key"));
+    // A recipe column spans five sub-columns (its key first): the next column's name starts past all five.
+    const swapped = reportOf(report.tensors.map((t) => ({ ...t, cells: [t.cells[1], t.cells[0]] })), { kinds: ["recipe", "config"] });
+    const [, , groups, labels] = renderReportTable(swapped).split("\n");
+    expect(groups.indexOf("col0")).toBe(labels.indexOf("key"));
+    expect(groups.indexOf("col1")).toBe(labels.lastIndexOf("SQNR dB"));
   });
 
   it("html: the summary row per column and a row per tensor with its figures, refusals and the recipe key", () => {

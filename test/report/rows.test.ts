@@ -63,6 +63,8 @@ describe("row selection", () => {
     expect(lowestSqnr(tensor("t", [at(30), SKIPPED, at(20), plusInf]))).toBe(20);
     expect(lowestSqnr(tensor("t", [at(30), minusInf]))).toBe(-Infinity);
     expect(lowestSqnr(tensor("t", [SKIPPED, REFUSED, none]))).toBeNull();
+    // A column with nothing measured (null) after one with a figure: the figure stays the lowest.
+    expect(lowestSqnr(tensor("t", [at(30), none]))).toBe(30);
   });
 
   it("unmeasured: fake-quantized with no figure and some elements; not an empty tensor, nor a skipped or measured cell", () => {
@@ -83,6 +85,9 @@ describe("number formats", () => {
     expect(formatDbBelow(14.996, 15)).toBe("14.996");
     expect(formatDbBelow(14.99, 15)).toBe("14.99");
     expect(formatDbBelow(15 - 1e-13, 15)).toBe("14.9999999999999");
+    // The fewest digits that stay below, not the value's every digit; 15 decimals where it takes 15.
+    expect(formatDbBelow(14.9951234, 15)).toBe("14.995");
+    expect(formatDbBelow(1 - 2 ** -50, 1)).toBe("0.999999999999999");
     // Closer than 15 decimals can show: the shortest round-trip form.
     expect(formatDbBelow(1 - 2 ** -53, 1)).toBe("0.9999999999999999");
     // Not below (equal, or above): as formatDb shows it.
@@ -101,7 +106,7 @@ describe("number formats", () => {
   });
 
   it("formatShare: a percentage with two decimals", () => {
-    expect([formatShare(0.25), formatShare(0), formatShare(1), formatShare(0.000049), formatShare(null)]).toEqual(["25.00%", "0.00%", "100.00%", "0.00%", ""]);
+    expect([formatShare(0.25), formatShare(0), formatShare(1), formatShare(0.000049), formatShare(null), formatShare(undefined)]).toEqual(["25.00%", "0.00%", "100.00%", "0.00%", "", ""]);
   });
 
   it("formatBytes: bytes below 1 KiB, then binary units with two decimals up to TiB", () => {

@@ -5,17 +5,20 @@
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../src/config/normalize.js";
 import type { Recipe } from "../../src/config/types.js";
-import type { TensorDtype, TensorInfo } from "../../src/checkpoint/types.js";
+import type { CheckpointTensor, TensorDtype } from "../../src/checkpoint/types.js";
 import { columnTargets, configTargets, recipeTargets, targetsFromPlan } from "../../src/report/targets.js";
 import { planTensors } from "../../src/tensor-plan/plan-tensors.js";
 
-const T = (name: string, dtype: TensorDtype, shape: number[]): TensorInfo => ({ name, dtype, shape, byteLength: shape.reduce((a, b) => a * b, 1) * 4 });
+/** A tensor as an opened checkpoint lists it (the planner reads name, dtype and shape). */
+const T = (name: string, dtype: TensorDtype, shape: number[], index = 0): CheckpointTensor => ({
+  name, dtype, shape, byteLength: shape.reduce((a, b) => a * b, 1) * 4, index, file: "m.safetensors", dataOffset: 0, byteOrder: "little", fortranOrder: false,
+});
 const INT4 = normalize({ dtype: "int4", group_size: 32 });
 const INT8 = normalize({ dtype: "int8", granularity: "per_channel" });
 const recipe = (entries: Array<[string, typeof INT4 | null]>): Recipe =>
   ({ entries: entries.map(([key, config]) => ({ key, value: config === null ? null : { kind: "config", config } })) }) as Recipe;
 
-const tensors = [T("a.weight", "F32", [4, 64]), T("norm.weight", "F32", [64]), T("b.weight", "F32", [4, 48]), T("ids", "I32", [4, 4])];
+const tensors = [T("a.weight", "F32", [4, 64], 0), T("norm.weight", "F32", [64], 1), T("b.weight", "F32", [4, 48], 2), T("ids", "I32", [4, 4], 3)];
 const safetensors = { format: "safetensors" as const, tensors };
 
 describe("report targets", () => {
