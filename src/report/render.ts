@@ -12,7 +12,7 @@ import { SORT_KEYS } from "./format-names.js";
 import { REPORT_FORMATS as FORMATS, type ReportFormat } from "./format-names.js";
 
 /** Every option renderReport takes, for its check of a caller's keys. */
-const OPTION_NAMES = optionNames<HtmlOptions>()(["sort", "worst", "all", "threshold"]);
+const OPTION_NAMES = optionNames<HtmlOptions>()(["sort", "worst", "threshold"]);
 
 export { REPORT_FORMATS, type ReportFormat } from "./format-names.js";
 

@@ -12,8 +12,6 @@ export interface RowOptions {
   sort?: SortKey;
   /** Only the N tensors with the lowest SQNR (of any column); tensors no column quantized are then left out. */
   worst?: number;
-  /** Also list tensors no column fake-quantized (default true; --worst leaves them out). */
-  all?: boolean;
 }
 
 /** The lowest SQNR any column gives this tensor; null when no column has a figure. */

@@ -272,7 +272,9 @@ describe("misspelt options from JavaScript", () => {
     await rejects(js(fqc.reportCheckpoint)(ckpt, columns, { thread: 1 }), /^reportCheckpoint: unknown option "thread" \(did you mean "threads"\?\)$/);
     const report = await fqc.reportCheckpoint(ckpt, columns, { torchao: "0.12", threads: 1, kernel: "auto", chunkElements: 64, worst: 1, onProgress: () => {}, signal: new AbortController().signal });
     refuses(() => js(fqc.renderReport)("table", report, { sortBy: "sqnr" }), /^renderReport: unknown option "sortBy"/);
-    expect(fqc.renderReport("json", report, { sort: "sqnr", worst: 1, all: true, threshold: 10 })).toContain('"a.weight"');
+    expect(fqc.renderReport("json", report, { sort: "sqnr", worst: 1, threshold: 10 })).toContain('"a.weight"');
+    // Once taken and never read: now refused, as any option renderReport does not act on.
+    refuses(() => js(fqc.renderReport)("table", report, { all: false }), /^renderReport: unknown option "all"/);
     refuses(() => js(fqc.planTensors)([{ name: "a.weight", dtype: "F32", shape: [2, 8] }], { config: C }, { torchoa: "0.18" }), /^planTensors: unknown option "torchoa" \(did you mean "torchao"\?\)$/);
     refuses(() => js(fqc.planTensors)([], { config: C }, { torchao: "9" }), /planTensors: options\.torchao "9"/);
     expect(fqc.planTensors([{ name: "a.weight", dtype: "F32", shape: [2, 8], byteLength: 64 }], { config: C }, { torchao: "0.18", loneTensor: false })[0].action).toBe("quantize");
