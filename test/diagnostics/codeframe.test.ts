@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { charWidth, codeFrame } from "../../src/diagnostics/codeframe.js";
+import { codeFrame } from "../../src/diagnostics/codeframe.js";
+import { displayWidth } from "../../src/diagnostics/display-width.js";
 import { ANSI, stripAnsi } from "./fixture.js";
 
 const plain = { color: false } as const;
@@ -123,12 +124,23 @@ describe("codeFrame", () => {
   });
 
   it("measures combining marks as zero and fullwidth forms as two cells", () => {
-    expect(charWidth(0x0301)).toBe(0);
-    expect(charWidth(0xff21)).toBe(2);
-    expect(charWidth(0x61)).toBe(1);
     const src = '"e\u0301", "k"';
     const col = src.indexOf('"k"') + 1;
     expect(parse(codeFrame(src, 1, col, 1, col + 3, plain)).caretAt).toBe(src.length - 3 - 1);
+    const wide = '"\uff21", "k"';
+    expect(parse(codeFrame(wide, 1, wide.indexOf('"k"') + 1, 1, wide.length + 1, plain)).caretAt).toBe(wide.length - 3 + 1);
+  });
+
+  it("counts every character's cells as the report's tables do, emoji of every block and vertical forms included", () => {
+    // The caret after 🚀, ❌ or 🫠 stood one cell left of the token: the frame knew fewer wide characters than displayWidth.
+    for (const c of ["😀", "🚀", "❌", "⚡", "🫠", "🇩🇪", "\ufe10", "\ua960", "\ufe50", "漢", "e\u0301", "\u200d", "é", "\u{1D430}"]) {
+      const src = `{"a": "${c}", "k": 1}`;
+      const col = src.indexOf('"k"') + 1;
+      const f = parse(codeFrame(src, 1, col, 1, col + 3, plain));
+      // The caret is as many cells in as the shown line's text before the token takes.
+      expect(f.markedText, c).toBe(src);
+      expect(f.caretAt, c).toBe(displayWidth(src.slice(0, col - 1)));
+    }
   });
 
   it("shows control characters from the file as visible symbols, never raw escapes", () => {
