@@ -12,11 +12,12 @@
  * display columns: tabs expand to tab stops, other characters take the cells
  * display-width.ts gives them (the report's tables count the same: wide CJK
  * and emoji two, combining marks none), control characters are shown as
- * visible pictures. Every position is clamped into the text, so a stale or sloppy
+ * visible pictures, bidi controls and line separators as escapes (\u202e). Every position is clamped into the text, so a stale or sloppy
  * range still yields a frame instead of throwing.
  */
-import { charWidth } from "./display-width.js";
+import { displayWidth } from "./display-width.js";
 import { paint, visibleControls } from "./format-ansi.js";
+import { oneLine } from "./one-line.js";
 import type { Severity } from "./types.js";
 
 export interface CodeFrameOptions {
@@ -168,8 +169,11 @@ function layout(text: string, tabWidth: number): Cell[] {
       width = tabWidth - (col % tabWidth);
       shown = " ".repeat(width);
     } else {
-      shown = visibleControls(String.fromCodePoint(cp));
-      width = charWidth(shown);
+      const c = String.fromCodePoint(cp);
+      shown = visibleControls(c);
+      // A bidi control or line separator, left as is by visibleControls, would reorder or break the framed line: escaped as in messages.
+      if (shown === c && oneLine(c) !== c) shown = oneLine(c);
+      width = displayWidth(shown);
     }
     cells.push({ text: shown, width, col, cuStart: i, cuEnd: i + size });
     col += width;

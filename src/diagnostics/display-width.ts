@@ -17,13 +17,8 @@ const ASCII = /^[\x20-\x7e]*$/;
 export function displayWidth(text: string): number {
   if (ASCII.test(text)) return text.length;
   let w = 0;
-  for (const c of text) w += charWidth(c);
+  for (const c of text) w += ZERO.test(c) ? 0 : WIDE.test(c) ? 2 : 1;
   return w;
-}
-
-/** Columns of one character (one code point): 0, 1 or 2. */
-export function charWidth(c: string): number {
-  return ZERO.test(c) ? 0 : WIDE.test(c) ? 2 : 1;
 }
 
 /** `text` padded with spaces to `width` columns, on the right (left-aligned) or on the left (right-aligned). */

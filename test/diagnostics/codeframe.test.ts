@@ -150,6 +150,16 @@ describe("codeFrame", () => {
     expect(frame).toContain("\u241b[31m");
   });
 
+  it("shows bidi controls and line separators from the file as escapes, with the caret still under the token", () => {
+    // Raw, U+202E would show the rest of the framed line reversed, and U+2028 may break it.
+    const src = '{"gro\u202eup\u2066": 1, "x\u2028y": 2, "k": 3}';
+    const col = src.indexOf('"k"') + 1;
+    const f = parse(codeFrame(src, 1, col, 1, col + 3, plain));
+    expect(f.markedText).toBe('{"gro\\u202eup\\u2066": 1, "x\\u2028y": 2, "k": 3}');
+    expect(f.markedText.slice(f.caretAt, f.caretAt + f.underline.length)).toBe('"k"');
+    expect(codeFrame(src, 1, 2, 1, 12, plain)).not.toMatch(/[\u202e\u2066\u2028]/);
+  });
+
   it("emits no ANSI escapes without colour and coloured markers with it", () => {
     expect(codeFrame(SRC, 3, 3, 3, 15, plain)).not.toMatch(ANSI);
     const coloured = codeFrame(SRC, 3, 3, 3, 15, { color: true });
