@@ -170,6 +170,33 @@ describe("codeFrame", () => {
   });
 });
 
+describe("codeFrame at the edges of its window", () => {
+  it("shows a line exactly as wide as the window whole, with no ellipsis", () => {
+    const rows = codeFrame(`${"x".repeat(100)}\nab`, 1, 90, 1, 92, plain).split("\n");
+    expect(rows[0]).toBe(`> 1 | ${"x".repeat(100)}`);
+    expect(rows[1]).toBe(`    | ${" ".repeat(89)}^~`);
+  });
+
+  it("cuts a context line at the window's right edge, as the marked line is cut", () => {
+    expect(codeFrame("0123456789abc\nxy", 2, 1, 2, 2, { color: false, maxWidth: 10 }).split("\n")).toEqual(["  1 | 0123456789…", "> 2 | xy", "    | ^"]);
+    expect(codeFrame(`${"c".repeat(120)}\nxy`, 2, 1, 2, 2, plain).split("\n")[0]).toBe(`  1 | ${"c".repeat(100)}…`);
+  });
+
+  it("frames a long line cut on the left beside an empty context line", () => {
+    expect(codeFrame(`\n${"x".repeat(300)}ERR`, 2, 301, 2, 304, { color: false, maxWidth: 80 }).split("\n")).toEqual([
+      "  1 |",
+      `> 2 | …${"x".repeat(26)}ERR`,
+      `    | ${" ".repeat(27)}^~~`,
+    ]);
+  });
+
+  it("counts U+FFFF as one code unit and an end line before the start as an empty range", () => {
+    expect(parse(codeFrame('"\uffff", "k"', 1, 6, 1, 9, plain)).underline).toBe("^~~");
+    expect(parse(codeFrame('"\uffff", "k"', 1, 6, 1, 9, plain)).caretAt).toBe(5);
+    expect(parse(codeFrame('{"a": 1, "kk": 2}', 1, 10, 0, 14, plain)).underline).toBe("^");
+  });
+});
+
 describe("codeFrame at the end of a file", () => {
   it("does not show the empty remainder after a final newline as context", () => {
     const frame = codeFrame("a: 1\nb: 2\n", 2, 4, 2, 5, plain);
