@@ -9,12 +9,15 @@
  *
  * Positions are 1-based; columns count UTF-16 code units (what momoa and the
  * yaml package report) and the end column is exclusive. The frame works in
- * display columns: tabs expand to tab stops, wide (CJK, emoji) characters take
- * two cells, combining marks none, control characters are shown as visible
- * pictures. Every position is clamped into the text, so a stale or sloppy
+ * display columns: tabs expand to tab stops, other characters take the cells
+ * display-width.ts gives them (the report's tables count the same: wide CJK
+ * and emoji two, combining marks none), control characters are shown as
+ * visible pictures, bidi controls and line separators as escapes (\u202e). Every position is clamped into the text, so a stale or sloppy
  * range still yields a frame instead of throwing.
  */
+import { displayWidth } from "./display-width.js";
 import { paint, visibleControls } from "./format-ansi.js";
+import { oneLine } from "./one-line.js";
 import type { Severity } from "./types.js";
 
 export interface CodeFrameOptions {
@@ -166,8 +169,11 @@ function layout(text: string, tabWidth: number): Cell[] {
       width = tabWidth - (col % tabWidth);
       shown = " ".repeat(width);
     } else {
-      shown = visibleControls(String.fromCodePoint(cp));
-      width = charWidth(shown.codePointAt(0)!);
+      const c = String.fromCodePoint(cp);
+      shown = visibleControls(c);
+      // A bidi control or line separator, left as is by visibleControls, would reorder or break the framed line: escaped as in messages.
+      if (shown === c && oneLine(c) !== c) shown = oneLine(c);
+      width = displayWidth(shown);
     }
     cells.push({ text: shown, width, col, cuStart: i, cuEnd: i + size });
     col += width;
@@ -205,44 +211,4 @@ function clip(cells: Cell[], winStart: number, winEnd: number, clipped: boolean)
   const prefix = clipped ? (hasLeft ? ELLIPSIS : " ".repeat(ELLIPSIS.length)) : "";
   const line = prefix + s + (cutRight ? ELLIPSIS : "");
   return line.trimEnd();
-}
-
-/**
- * Terminal cell width of a code point: 0 for combining marks and zero-width
- * characters, 2 for East Asian wide/fullwidth characters and emoji, else 1.
- * A compact table covering the common ranges; exactness for rare scripts is
- * not worth a dependency here.
- */
-export function charWidth(cp: number): number {
-  if (
-    (cp >= 0x0300 && cp <= 0x036f) ||
-    (cp >= 0x1ab0 && cp <= 0x1aff) ||
-    (cp >= 0x1dc0 && cp <= 0x1dff) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x20d0 && cp <= 0x20ff) ||
-    (cp >= 0xfe00 && cp <= 0xfe0f) ||
-    (cp >= 0xfe20 && cp <= 0xfe2f) ||
-    cp === 0xfeff
-  ) {
-    return 0;
-  }
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0x303e) ||
-    (cp >= 0x3041 && cp <= 0x33ff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0xa000 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1f64f) ||
-    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
 }

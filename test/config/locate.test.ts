@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { getAtPointer, locatePointer, parsePointer, toPointer } from "../../src/diagnostics/locate.js";
+import { formatForFile, getAtPointer, locatePointer, nearestRange, parsePointer, START_RANGE, toPointer } from "../../src/diagnostics/locate.js";
 import { parseJsonText, parseYamlText } from "../../src/diagnostics/source.js";
 
 describe("JSON pointers", () => {
@@ -11,6 +11,35 @@ describe("JSON pointers", () => {
     expect(toPointer(["a/b", "c~d", 0])).toBe("/a~1b/c~0d/0");
     expect(getAtPointer({ "a/b": [{ x: 1 }] }, "/a~1b/0/x")).toBe(1);
     expect(getAtPointer({ a: 1 }, "/b")).toBeUndefined();
+    expect(() => parsePointer("a/b")).toThrow('not a JSON pointer: "a/b"');
+  });
+});
+
+describe("getAtPointer", () => {
+  it("takes canonical array indices only, and own keys of objects only", () => {
+    const v = { a: [10, 20, { b: null }], s: "int4" };
+    expect(getAtPointer(v, "/a/1")).toBe(20);
+    expect(getAtPointer(v, "/a/0")).toBe(10);
+    for (const p of ["/a/01", "/a/1x", "/a/x1", "/a/-1", "/a/", "/a/length", "/s/length", "/toString", "/a/2/b/c", "/s/0"]) expect(getAtPointer(v, p), p).toBeUndefined();
+    expect(getAtPointer(v, "/a/2/b")).toBeNull();
+    expect(getAtPointer([..."abcdefghijkl"], "/11")).toBe("l");
+  });
+});
+
+describe("nearestRange", () => {
+  it("walks up to the value of the nearest ancestor that has a range, and to 1:1 when none has", () => {
+    const at = { line: 2, column: 3, endLine: 2, endColumn: 9 };
+    const asked: string[] = [];
+    const rangeOf = (p: string, part: string) => (asked.push(`${p} ${part}`), p === "/a" && part === "value" ? at : undefined);
+    expect(nearestRange(rangeOf, "/a/b/c", "key")).toBe(at);
+    expect(asked).toEqual(["/a/b/c key", "/a/b value", "/a value"]);
+    expect(nearestRange(() => undefined, "/x/y")).toEqual(START_RANGE);
+  });
+});
+
+describe("formatForFile", () => {
+  it("reads .yaml and .yml names (any case) as YAML, everything else as JSON", () => {
+    expect(["q.yaml", "q.YML", "dir.json/q.yml", "q.json", "q.yaml.bak", "yaml", "q.ymlx", undefined].map(formatForFile)).toEqual(["yaml", "yaml", "yaml", "json", "json", "json", "json", "json"]);
   });
 });
 

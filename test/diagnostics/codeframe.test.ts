@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { charWidth, codeFrame } from "../../src/diagnostics/codeframe.js";
+import { codeFrame } from "../../src/diagnostics/codeframe.js";
+import { displayWidth } from "../../src/diagnostics/display-width.js";
 import { ANSI, stripAnsi } from "./fixture.js";
 
 const plain = { color: false } as const;
@@ -123,12 +124,23 @@ describe("codeFrame", () => {
   });
 
   it("measures combining marks as zero and fullwidth forms as two cells", () => {
-    expect(charWidth(0x0301)).toBe(0);
-    expect(charWidth(0xff21)).toBe(2);
-    expect(charWidth(0x61)).toBe(1);
     const src = '"e\u0301", "k"';
     const col = src.indexOf('"k"') + 1;
     expect(parse(codeFrame(src, 1, col, 1, col + 3, plain)).caretAt).toBe(src.length - 3 - 1);
+    const wide = '"\uff21", "k"';
+    expect(parse(codeFrame(wide, 1, wide.indexOf('"k"') + 1, 1, wide.length + 1, plain)).caretAt).toBe(wide.length - 3 + 1);
+  });
+
+  it("counts every character's cells as the report's tables do, emoji of every block and vertical forms included", () => {
+    // The caret after 🚀, ❌ or 🫠 stood one cell left of the token: the frame knew fewer wide characters than displayWidth.
+    for (const c of ["😀", "🚀", "❌", "⚡", "🫠", "🇩🇪", "\ufe10", "\ua960", "\ufe50", "漢", "e\u0301", "\u200d", "é", "\u{1D430}"]) {
+      const src = `{"a": "${c}", "k": 1}`;
+      const col = src.indexOf('"k"') + 1;
+      const f = parse(codeFrame(src, 1, col, 1, col + 3, plain));
+      // The caret is as many cells in as the shown line's text before the token takes.
+      expect(f.markedText, c).toBe(src);
+      expect(f.caretAt, c).toBe(displayWidth(src.slice(0, col - 1)));
+    }
   });
 
   it("shows control characters from the file as visible symbols, never raw escapes", () => {
@@ -138,6 +150,16 @@ describe("codeFrame", () => {
     expect(frame).toContain("\u241b[31m");
   });
 
+  it("shows bidi controls and line separators from the file as escapes, with the caret still under the token", () => {
+    // Raw, U+202E would show the rest of the framed line reversed, and U+2028 may break it.
+    const src = '{"gro\u202eup\u2066": 1, "x\u2028y": 2, "k": 3}';
+    const col = src.indexOf('"k"') + 1;
+    const f = parse(codeFrame(src, 1, col, 1, col + 3, plain));
+    expect(f.markedText).toBe('{"gro\\u202eup\\u2066": 1, "x\\u2028y": 2, "k": 3}');
+    expect(f.markedText.slice(f.caretAt, f.caretAt + f.underline.length)).toBe('"k"');
+    expect(codeFrame(src, 1, 2, 1, 12, plain)).not.toMatch(/[\u202e\u2066\u2028]/);
+  });
+
   it("emits no ANSI escapes without colour and coloured markers with it", () => {
     expect(codeFrame(SRC, 3, 3, 3, 15, plain)).not.toMatch(ANSI);
     const coloured = codeFrame(SRC, 3, 3, 3, 15, { color: true });
@@ -145,6 +167,33 @@ describe("codeFrame", () => {
     expect(coloured).toContain("\x1b[31m");
     expect(codeFrame(SRC, 3, 3, 3, 15, { color: true, severity: "warning" })).toContain("\x1b[33m");
     expect(stripAnsi(coloured)).toBe(codeFrame(SRC, 3, 3, 3, 15, plain));
+  });
+});
+
+describe("codeFrame at the edges of its window", () => {
+  it("shows a line exactly as wide as the window whole, with no ellipsis", () => {
+    const rows = codeFrame(`${"x".repeat(100)}\nab`, 1, 90, 1, 92, plain).split("\n");
+    expect(rows[0]).toBe(`> 1 | ${"x".repeat(100)}`);
+    expect(rows[1]).toBe(`    | ${" ".repeat(89)}^~`);
+  });
+
+  it("cuts a context line at the window's right edge, as the marked line is cut", () => {
+    expect(codeFrame("0123456789abc\nxy", 2, 1, 2, 2, { color: false, maxWidth: 10 }).split("\n")).toEqual(["  1 | 0123456789…", "> 2 | xy", "    | ^"]);
+    expect(codeFrame(`${"c".repeat(120)}\nxy`, 2, 1, 2, 2, plain).split("\n")[0]).toBe(`  1 | ${"c".repeat(100)}…`);
+  });
+
+  it("frames a long line cut on the left beside an empty context line", () => {
+    expect(codeFrame(`\n${"x".repeat(300)}ERR`, 2, 301, 2, 304, { color: false, maxWidth: 80 }).split("\n")).toEqual([
+      "  1 |",
+      `> 2 | …${"x".repeat(26)}ERR`,
+      `    | ${" ".repeat(27)}^~~`,
+    ]);
+  });
+
+  it("counts U+FFFF as one code unit and an end line before the start as an empty range", () => {
+    expect(parse(codeFrame('"\uffff", "k"', 1, 6, 1, 9, plain)).underline).toBe("^~~");
+    expect(parse(codeFrame('"\uffff", "k"', 1, 6, 1, 9, plain)).caretAt).toBe(5);
+    expect(parse(codeFrame('{"a": 1, "kk": 2}', 1, 10, 0, 14, plain)).underline).toBe("^");
   });
 });
 

@@ -90,6 +90,25 @@ describe("formatGithub", () => {
     expect(text.at(-1)).toMatch(/^fqc: 28 problems \(25 errors, 3 warnings\) in 2 files \(5 files checked\); GitHub shows only the first 10/);
   });
 
+  it("adds the note on GitHub's limit only past 10 errors or past 10 warnings", () => {
+    const last = (errors: number, warnings: number) => {
+      const ds = [...Array.from({ length: errors }, () => DIAGNOSTICS[1]), ...Array.from({ length: warnings }, () => DIAGNOSTICS[2])];
+      return formatGithub(fixtureInput({ diagnostics: ds })).trimEnd().split("\n").at(-1)!;
+    };
+    expect(last(10, 10)).toBe("fqc: 20 problems (10 errors, 10 warnings) in 2 files (5 files checked)");
+    expect(last(11, 0)).toContain("; GitHub shows only the first 10 errors and 10 warnings of a step as annotations, all are listed above");
+    expect(last(0, 11)).toContain("; GitHub shows only the first 10 errors and 10 warnings of a step as annotations, all are listed above");
+  });
+
+  it("clamps positions below 1 and an end before the start, and keeps a file outside the repository as given", () => {
+    const props = (d: Diagnostic) => parseCommand(formatGithub(fixtureInput({ diagnostics: [d] })).split("\n")[0])!.props;
+    expect(props({ ...DIAGNOSTICS[1], line: 0, column: 0, endLine: 0, endColumn: 0 })).toMatchObject({ line: "1", endLine: "1", col: "1", endColumn: "1" });
+    expect(props({ ...DIAGNOSTICS[1], line: 4, column: 9, endLine: 2, endColumn: 3 })).toMatchObject({ line: "4", endLine: "4", col: "9", endColumn: "9" });
+    // An empty range (end column equal to the start) still marks its one column.
+    expect(props({ ...DIAGNOSTICS[1], line: 4, column: 9, endLine: 4, endColumn: 9 })).toMatchObject({ col: "9", endColumn: "9" });
+    expect(props({ ...DIAGNOSTICS[1], file: "../elsewhere/w.json" }).file).toBe("../elsewhere/w.json");
+  });
+
   it("says so when there is nothing to report", () => {
     expect(formatGithub(fixtureInput({ diagnostics: [] }))).toBe("fqc: 5 files checked, no problems\n");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMarkdownSummary, SUMMARY_MAX_BYTES } from "../../src/diagnostics/format-markdown.js";
+import { formatMarkdownSummary, pushWithin, SUMMARY_MAX_BYTES } from "../../src/diagnostics/format-markdown.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
 import { RULES } from "../../src/config/rules.js";
 
@@ -75,7 +75,51 @@ describe("Markdown job summary", () => {
     expect(formatMarkdownSummary(input(many))).not.toContain("not in this table");
   });
 
+  it("is a heading, the totals, and a table with a warning row, code spans of any fence kept, an unclosed backtick escaped", () => {
+    const md = formatMarkdownSummary(input([
+      d({ severity: "warning", ruleId: "lint/eps", message: "m" }),
+      // A double-backtick span holding a backtick, a single one, and a backtick that opens nothing; a file name with a run of two.
+      d({ message: "a ``x`y``! b `c` and `open <b>", file: "/repo/``b`.json" }),
+    ], ["/repo/configs/a.json"]));
+    expect(md).toBe([
+      "### fqc validate",
+      "",
+      "2 problems (1 error, 1 warning) in 2 files (2 files checked)",
+      "",
+      "| severity | where | problem | rule |",
+      "|---|---|---|---|",
+      "| ⚠️ warning | `configs/a.json:3:5` | m | [`lint/eps`](https://github.com/fqc-dev/fqc#lint-eps) |",
+      "| ❌ error | ``` ``b`.json:3:5 ``` | a ``x`y``\\! b `c` and \\`open &lt;b&gt; | [`torchao/group-size-conflict`](https://github.com/fqc-dev/fqc#torchao-group-size-conflict) |",
+      "",
+    ].join("\n"));
+  });
+
+  it("puts a blank line between the table and the note on rows left out, so the note is no row of it", () => {
+    const md = formatMarkdownSummary(input([d({}), d({})]), 380);
+    expect(md.split("\n").slice(-5)).toEqual([
+      "| severity | where | problem | rule |",
+      "|---|---|---|---|",
+      "",
+      "2 more problems not in this table: GitHub takes at most 1 MiB of job summary (run `fqc validate`, or upload `--format sarif`, for the full list).",
+      "",
+    ]);
+  });
+
   it("says so when clean", () => {
     expect(formatMarkdownSummary(input([]))).toContain("✔ 2 files checked: no problems");
+  });
+});
+
+describe("pushWithin", () => {
+  it("appends rows while the lines and rows, a newline after each, fit the budget in UTF-8 bytes", () => {
+    // "ab\n" + "cd\n" + "éf\n" is 3 + 3 + 4 = 10 bytes.
+    const fill = (budget: number) => {
+      const lines = ["ab"];
+      return [pushWithin(lines, ["cd", "éf", "gh"], budget), lines];
+    };
+    expect(fill(10)).toEqual([2, ["ab", "cd", "éf"]]);
+    expect(fill(9)).toEqual([1, ["ab", "cd"]]);
+    expect(fill(6)).toEqual([1, ["ab", "cd"]]);
+    expect(fill(5)).toEqual([0, ["ab"]]);
   });
 });

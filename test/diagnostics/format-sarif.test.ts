@@ -42,6 +42,7 @@ describe("formatSarif", () => {
     const unknown = rules.find((r: any) => r.id === "lint/eps");
     expect(unknown).toBeDefined();
     expect(rules.find((r: any) => r.id === "fqc/unknown-key").shortDescription.text).toBe("A key that FakeQuantizeConfig does not accept.");
+    expect(rules.find((r: any) => r.id === "fqc/syntax").help).toEqual({ text: "The file is not valid JSON or YAML. See https://github.com/fqc-dev/fqc#fqc-syntax" });
   });
 
   it("gives every result a ruleId whose ruleIndex points at that rule, and the right level and text", () => {
@@ -85,6 +86,7 @@ describe("formatSarif", () => {
   it("lists every checked file as an artifact, and locations index into that list", () => {
     const names = run.artifacts.map((a: any) => (a.location.uri ? decodeURIComponent(a.location.uri) : STDIN));
     expect(names).toEqual([PAIR_FILE, CLEAN_FILE, ODD_FILE, NEWLINE_FILE, STDIN]);
+    for (const a of run.artifacts) expect(a.roles).toEqual(["analysisTarget"]);
     for (const r of run.results) {
       const loc = r.locations[0].physicalLocation.artifactLocation;
       expect(run.artifacts[loc.index].location.uri).toBe(loc.uri);
@@ -104,6 +106,19 @@ describe("formatSarif", () => {
     // Repeats of one rule at one pointer get GitHub's ":n" occurrence suffix.
     const twice = fp(JSON.parse(formatSarif(fixtureInput({ diagnostics: [DIAGNOSTICS[0], DIAGNOSTICS[0]] }))));
     expect(twice).toEqual([base[0], `${base[0]}:1`]);
+  });
+
+  it("gives a result the same fingerprint whatever other results the log holds", () => {
+    const fp = (diagnostics: Diagnostic[]) => JSON.parse(formatSarif(fixtureInput({ diagnostics }))).runs[0].results.map((r: any) => r.partialFingerprints[FINGERPRINT_KEY]);
+    const [alone] = fp([DIAGNOSTICS[1]]);
+    expect(fp([DIAGNOSTICS[0], DIAGNOSTICS[1]])[1]).toBe(alone);
+    expect(fp([DIAGNOSTICS[2], DIAGNOSTICS[3], DIAGNOSTICS[1]])[2]).toBe(alone);
+  });
+
+  it("keeps its fingerprint key and values from release to release, as code scanning matches alerts by them", () => {
+    // A changed key or hash would make every open alert look fixed and a new one opened; the key's version says so.
+    expect(FINGERPRINT_KEY).toBe("fqcLocation/v1");
+    expect(run.results[1].partialFingerprints).toEqual({ "fqcLocation/v1": "141763b852c816e6f57f1f196a1e80aa" });
   });
 
   it("uses an absolute file URI for files outside cwd, and no URI for stdin; both validate", () => {
@@ -129,6 +144,28 @@ describe("formatSarif", () => {
     const sloppy: Diagnostic = { ...DIAGNOSTICS[1], line: 0, column: 0, endLine: 0, endColumn: 0 };
     const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics: [sloppy] })));
     expect(l.runs[0].results[0].locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 });
+  });
+
+  it("keeps a multi-line range's end column where it is, and lifts an end before the start up to the start", () => {
+    const regionOf = (d: Diagnostic) => expectValidSarif(formatSarif(fixtureInput({ diagnostics: [d] }))).runs[0].results[0].locations[0].physicalLocation.region;
+    // On a later line the end column may lie left of the start column.
+    expect(regionOf({ ...DIAGNOSTICS[1], line: 2, column: 10, endLine: 4, endColumn: 3 })).toEqual({ startLine: 2, startColumn: 10, endLine: 4, endColumn: 3 });
+    expect(regionOf({ ...DIAGNOSTICS[1], line: 2, column: 10, endLine: 4, endColumn: 0 })).toEqual({ startLine: 2, startColumn: 10, endLine: 4, endColumn: 1 });
+    // On the same line it may not, nor may the end line lie before the start line.
+    expect(regionOf({ ...DIAGNOSTICS[1], line: 3, column: 10, endLine: 3, endColumn: 4 })).toEqual({ startLine: 3, startColumn: 10, endLine: 3, endColumn: 10 });
+    expect(regionOf({ ...DIAGNOSTICS[1], line: 5, column: 10, endLine: 2, endColumn: 12 })).toEqual({ startLine: 5, startColumn: 10, endLine: 5, endColumn: 12 });
+  });
+
+  it("gives %SRCROOT% one trailing slash, the file-system root included", () => {
+    const baseOf = (cwd: string, root?: string) => expectValidSarif(formatSarif(fixtureInput({ cwd, root }))).runs[0].originalUriBaseIds[SRCROOT].uri;
+    expect(baseOf("/")).toBe("file:///");
+    expect(baseOf("/repo/configs", "/repo/")).toBe("file:///repo/");
+  });
+
+  it("gives semanticVersion only for a SemVer 2.0 version, pre-release and build metadata included", () => {
+    const semver = (v: string) => JSON.parse(formatSarif(fixtureInput({ toolVersion: v, diagnostics: [] }))).runs[0].tool.driver.semanticVersion;
+    for (const v of ["0.1.0", "10.20.30", "1.2.3-rc.1", "1.2.3-alpha-2", "1.2.3+build.5", "1.2.3-rc.1+sha.0a1b"]) expect(semver(v)).toBe(v);
+    for (const v of ["dev", "v1.2.3", "1.2", "1.2.3.4", "x1.2.3", "1.2.3x", "1.a.3", "1.2.3-", "1.2.3+", "1.2.3-rc_1", "1.2.3+b!"]) expect(semver(v)).toBeUndefined();
   });
 
   it("is a valid log with no results for a clean run, and with an empty rule registry", () => {
@@ -159,6 +196,8 @@ describe("formatSarif", () => {
     for (const diagnostics of [findingsOnly, []]) {
       const l = expectValidSarif(formatSarif(fixtureInput({ diagnostics })));
       expect(l.runs[0].invocations).toEqual([{ executionSuccessful: true }]);
+      // Nothing was left out either, so the run has no unlistedCount property.
+      expect(l.runs[0].properties).toBeUndefined();
     }
   });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatStylish } from "../../src/diagnostics/format-stylish.js";
+import type { FormatInput } from "../../src/diagnostics/format-types.js";
+import type { Diagnostic } from "../../src/diagnostics/types.js";
 import { ANSI, CLEAN_FILE, DIAGNOSTICS, fixtureInput, NEWLINE_FILE, ODD_FILE, PAIR_FILE, PAIR_SOURCE, span, stripAnsi } from "./fixture.js";
 
 const plain = formatStylish(fixtureInput(), { color: false });
@@ -98,5 +100,65 @@ describe("formatStylish", () => {
     const out = formatStylish(fixtureInput({ diagnostics: [evil] }), { color: false });
     expect(out).not.toContain("\x1b");
     expect(out).toContain("bad \u241b[2J key");
+  });
+});
+
+describe("formatStylish, whole output", () => {
+  // A byte-order mark, an error with a two-line hint (CRLF) and a warning whose message has a lone CR.
+  const source = '\ufeff{\n  "eps": 0,\n  "group_szie": 32\n}\n';
+  const unknownKey: Diagnostic = {
+    ruleId: "fqc/unknown-key", severity: "error", message: "Unknown key 'group_szie'", hint: 'did you mean "group_size"?\r\nor drop it',
+    file: "q.json", pointer: "/group_szie", line: 3, column: 3, endLine: 3, endColumn: 15,
+  };
+  const eps: Diagnostic = { ruleId: "lint/eps", severity: "warning", message: "eps: 0 gives\rscale 0", file: "q.json", pointer: "/eps", line: 2, column: 10, endLine: 2, endColumn: 11 };
+  const input = (diagnostics: Diagnostic[], over: Partial<FormatInput> = {}): FormatInput => ({
+    diagnostics, sources: new Map([["q.json", source]]), filesChecked: ["q.json"], rules: [], toolVersion: "0.1.0", cwd: "/repo", ...over,
+  });
+
+  it("aligns rows by the widest position and severity of the file, splits CR and CRLF in messages and hints, and frames without the BOM", () => {
+    expect(formatStylish(input([unknownKey, eps]), { color: false }).split("\n")).toEqual([
+      "q.json",
+      "  3:3   error    Unknown key 'group_szie'  fqc/unknown-key",
+      '                 hint: did you mean "group_size"?',
+      "                       or drop it",
+      "",
+      "      1 | {",
+      '      2 |   "eps": 0,',
+      '    > 3 |   "group_szie": 32',
+      "        |   ^~~~~~~~~~~~",
+      "      4 | }",
+      "",
+      "  2:10  warning  eps: 0 gives  lint/eps",
+      "                 scale 0",
+      "",
+      "      1 | {",
+      '    > 2 |   "eps": 0,',
+      "        |          ^",
+      '      3 |   "group_szie": 32',
+      "      4 | }",
+      "",
+      "✖ 2 problems (1 error, 1 warning)",
+      "",
+    ]);
+  });
+
+  it("pads the severity to the width of \"error\" when a file has no warning", () => {
+    const rows = formatStylish(input([unknownKey], { sources: new Map() }), { color: false }).split("\n");
+    expect(rows.slice(0, 3)).toEqual(["q.json", "  3:3  error  Unknown key 'group_szie'  fqc/unknown-key", '              hint: did you mean "group_size"?']);
+  });
+
+  it("lists a file whose problems were all left out, with how many", () => {
+    const out = formatStylish(input([], { unlisted: new Map([["q.json", { errorCount: 0, warningCount: 3 }]]) }), { color: false });
+    expect(out).toBe("q.json\n  … and 3 more not listed (at most 100 per file)\n\n✖ 3 problems (0 errors, 3 warnings), 3 more not listed (at most 100 per file)\n");
+  });
+
+  it("colours a warning's frame marker and the closing line yellow when there is no error, red when there is one", () => {
+    const warned = formatStylish(input([eps]), { color: true });
+    expect(warned).not.toContain("\x1b[31m");
+    expect(warned).toContain("\x1b[1m\x1b[33m^\x1b[39m\x1b[22m");
+    expect(warned.trimEnd().split("\n").at(-1)).toBe("\x1b[1m\x1b[33m✖ 1 problem (0 errors, 1 warning)\x1b[39m\x1b[22m");
+    const failed = formatStylish(input([unknownKey, eps]), { color: true });
+    expect(failed).toContain("\x1b[1m\x1b[31m^~~~~~~~~~~~\x1b[39m\x1b[22m");
+    expect(failed.trimEnd().split("\n").at(-1)).toBe("\x1b[1m\x1b[31m✖ 2 problems (1 error, 1 warning)\x1b[39m\x1b[22m");
   });
 });

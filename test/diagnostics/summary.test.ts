@@ -35,6 +35,19 @@ describe("summarize", () => {
     expect(pair.diagnostics.map((d) => d.ruleId)).toEqual(["fqc/unknown-key", "forward/symmetric-per-token"]);
   });
 
+  it("adds problems found but not listed to the file's and the run's counts, by severity", () => {
+    const unlisted = new Map([[PAIR_FILE, { errorCount: 3, warningCount: 4 }], ["more.json", { errorCount: 0, warningCount: 2 }]]);
+    const s = summarize(DIAGNOSTICS, [PAIR_FILE, CLEAN_FILE], unlisted);
+    expect(s).toMatchObject({ errorCount: 7, warningCount: 7, problemCount: 14, unlistedCount: 9 });
+    const byName = Object.fromEntries(s.files.map((f) => [f.file, [f.errorCount, f.warningCount, f.unlistedCount, f.diagnostics.length]]));
+    expect(byName[PAIR_FILE]).toEqual([5, 4, 7, 2]);
+    expect(byName[CLEAN_FILE]).toEqual([0, 0, 0, 0]);
+    // A file whose problems are all unlisted still has problems.
+    expect(byName["more.json"]).toEqual([0, 2, 2, 0]);
+    expect(s.filesWithProblems).toBe(5);
+    expect(summarize([], [CLEAN_FILE], new Map([[CLEAN_FILE, { errorCount: 0, warningCount: 1 }]])).filesWithProblems).toBe(1);
+  });
+
   it("works without a file list (the CLI's exit-code check)", () => {
     const s = summarize(DIAGNOSTICS);
     expect([s.errorCount, s.warningCount]).toEqual([4, 1]);
