@@ -145,8 +145,14 @@ function directoryUri(dir: string): string {
   return href.endsWith("/") ? href : href + "/";
 }
 
+// SemVer 2.0: numbers without leading zeros (in a pre-release too), dot-separated identifiers none of which is empty.
+const NUMBER = "(?:0|[1-9]\\d*)";
+const PRE_RELEASE_ID = `(?:${NUMBER}|\\d*[A-Za-z-][0-9A-Za-z-]*)`;
+const BUILD_ID = "[0-9A-Za-z-]+";
+const SEMVER = new RegExp(`^${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-${PRE_RELEASE_ID}(?:\\.${PRE_RELEASE_ID})*)?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?$`);
+
 function isSemver(v: string): boolean {
-  return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(v);
+  return SEMVER.test(v);
 }
 
 function firstSentence(s: string): string {

@@ -164,8 +164,13 @@ describe("formatSarif", () => {
 
   it("gives semanticVersion only for a SemVer 2.0 version, pre-release and build metadata included", () => {
     const semver = (v: string) => JSON.parse(formatSarif(fixtureInput({ toolVersion: v, diagnostics: [] }))).runs[0].tool.driver.semanticVersion;
-    for (const v of ["0.1.0", "10.20.30", "1.2.3-rc.1", "1.2.3-alpha-2", "1.2.3+build.5", "1.2.3-rc.1+sha.0a1b"]) expect(semver(v)).toBe(v);
-    for (const v of ["dev", "v1.2.3", "1.2", "1.2.3.4", "x1.2.3", "1.2.3x", "1.a.3", "1.2.3-", "1.2.3+", "1.2.3-rc_1", "1.2.3+b!"]) expect(semver(v)).toBeUndefined();
+    for (const v of ["0.1.0", "10.20.30", "1.2.3-rc.1", "1.2.3-alpha-2", "1.2.3+build.5", "1.2.3-rc.1+sha.0a1b", "1.2.3-0", "1.2.3-0a.01b", "1.2.3+001", "1.2.3--.-"]) {
+      expect(semver(v)).toBe(v);
+    }
+    // SemVer 2.0 forbids leading zeros in numbers (the pre-release's numeric identifiers too) and empty identifiers; build metadata may have leading zeros.
+    for (const v of ["dev", "v1.2.3", "1.2", "1.2.3.4", "x1.2.3", "1.2.3x", "1.a.3", "1.2.3-", "1.2.3+", "1.2.3-rc_1", "1.2.3+b!", "01.2.3", "1.02.3", "1.2.03", "1.2.3-01", "1.2.3-rc..1", "1.2.3-rc.", "1.2.3+b..1", "1.2.3+.b"]) {
+      expect(semver(v), v).toBeUndefined();
+    }
   });
 
   it("is a valid log with no results for a clean run, and with an empty rule registry", () => {
