@@ -12,8 +12,9 @@
  * display columns: tabs expand to tab stops, other characters take the cells
  * display-width.ts gives them (the report's tables count the same: wide CJK
  * and emoji two, combining marks none), control characters are shown as
- * visible pictures, bidi controls and line separators as escapes (\u202e). Every position is clamped into the text, so a stale or sloppy
- * range still yields a frame instead of throwing.
+ * visible pictures, bidi controls and line separators as escapes (\u202e).
+ * Every position is clamped into the text, so a stale or sloppy range still
+ * yields a frame instead of throwing.
  */
 import { displayWidth } from "./display-width.js";
 import { paint, visibleControls } from "./format-ansi.js";
@@ -171,7 +172,8 @@ function layout(text: string, tabWidth: number): Cell[] {
     } else {
       const c = String.fromCodePoint(cp);
       shown = visibleControls(c);
-      // A bidi control or line separator, left as is by visibleControls, would reorder or break the framed line: escaped as in messages.
+      // A bidi control or line separator, which visibleControls leaves as is, would reorder or break the framed line:
+      // escaped as in messages.
       if (shown === c && oneLine(c) !== c) shown = oneLine(c);
       width = displayWidth(shown);
     }
