@@ -147,6 +147,19 @@ describe.skipIf(!hasProc)("a signal while a command waits for input", () => {
     expect(run.stderr()).toBe(`fqc: interrupted by ${sig}\n`);
   });
 
+  // Node sets every signal but SIGPIPE and SIGXFSZ back to its default action as it starts, undoing what nohup ignores:
+  // the README says so, and gives setsid or a terminal multiplexer instead.
+  it.skipIf(spawnSync("nohup", ["true"]).status !== 0)("under nohup, SIGHUP still stops a run, as it stops any Node program", async () => {
+    const child = spawn("nohup", [process.execPath, FQC, "validate", "-"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    await until("the signal handlers", () => catchesSignals(child.pid!));
+    child.kill("SIGHUP");
+    expect(await exit, stderr).toEqual(endedBy("SIGHUP"));
+    expect(stderr).toBe("fqc: interrupted by SIGHUP\n");
+  });
+
   it("normalize - waiting on stdin stops on SIGTERM", async () => {
     const run = start(["normalize", "-"], "pipe");
     await until("the signal handlers", () => catchesSignals(run.child.pid!));
