@@ -4,8 +4,7 @@
  * and attaches to a CI run as a single artifact. Pure.
  */
 import { oneLine } from "../diagnostics/one-line.js";
-import { plural } from "../plural.js";
-import { withThousands } from "../thousands.js";
+import { countOf } from "../plural.js";
 import { renderSqnrChart, shortName, shownText as shown, xmlEscape as esc, type ChartOptions } from "./render-chart.js";
 import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
@@ -77,7 +76,7 @@ export function renderReportHtml(report: Report, opts: HtmlOptions = {}): string
 </head>
 <body>
 <h1>fqc report: ${shown(report.model)}</h1>
-<p class="meta">${plural(report.tensors.length, "tensor", withThousands(report.tensors.length))} (${esc(report.format)}), torchao ${esc(report.torchao)} numerics. SQNR = 20·log10(‖x‖ / ‖x − y‖) per tensor (torchao's compute_error), sums in float64; overall = over every tensor a column fake-quantized, weighted by their squares.</p>
+<p class="meta">${countOf(report.tensors.length, "tensor")} (${esc(report.format)}), torchao ${esc(report.torchao)} numerics. SQNR = 20·log10(‖x‖ / ‖x − y‖) per tensor (torchao's compute_error), sums in float64; overall = over every tensor a column fake-quantized, weighted by their squares.</p>
 <h2>SQNR per tensor</h2>
 <figure>
 ${renderSqnrChart(report, opts)}

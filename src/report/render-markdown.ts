@@ -5,8 +5,7 @@
  */
 import { pushWithin, SUMMARY_MAX_BYTES } from "../diagnostics/format-markdown.js";
 import { shownName } from "../diagnostics/one-line.js";
-import { plural } from "../plural.js";
-import { withThousands } from "../thousands.js";
+import { countOf } from "../plural.js";
 import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { Report } from "./types.js";
 
@@ -27,7 +26,7 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}, maxB
   const out: string[] = [
     `### fqc report: \`${shownName(report.model).replace(/`/g, "'")}\``,
     "",
-    `${plural(report.tensors.length, "tensor", withThousands(report.tensors.length))} (${report.format}), torchao ${report.torchao} numerics. SQNR = 20·log10(‖x‖/‖x − y‖), in float64.`,
+    `${countOf(report.tensors.length, "tensor")} (${report.format}), torchao ${report.torchao} numerics. SQNR = 20·log10(‖x‖/‖x − y‖), in float64.`,
     "",
     row(["column", "tensors", "overall SQNR dB", "size", "of original", "worst tensors"]),
     row(["---", "---:", "---:", "---:", "---:", "---"]),
@@ -61,7 +60,7 @@ export function renderReportMarkdown(report: Report, opts: RowOptions = {}, maxB
   const listed = pushWithin(out, lines(), maxBytes - 300);
   if (listed < rows.length) {
     const more = rows.length - listed;
-    out.push("", `${plural(more, "more tensor", withThousands(more))} not in this table: GitHub takes at most 1 MiB of job summary ` +
+    out.push("", `${countOf(more, "more tensor")} not in this table: GitHub takes at most 1 MiB of job summary ` +
       "(`--worst N` lists the N lowest, `--format csv` or `html` every tensor).");
   }
   return `${out.join("\n")}\n`;

@@ -6,8 +6,7 @@
  */
 import { displayWidth, padToWidth } from "../diagnostics/display-width.js";
 import { oneLine, shownName } from "../diagnostics/one-line.js";
-import { plural } from "../plural.js";
-import { withThousands } from "../thousands.js";
+import { countOf } from "../plural.js";
 import { cellNote, formatBytes, leftOutText, formatDb, formatWorstDb, formatShare, formatSmall, selectRows, shapeText, type RowOptions } from "./rows.js";
 import type { ColumnSummary, Report, ReportCell } from "./types.js";
 
@@ -56,7 +55,7 @@ export function summaryLine(s: ColumnSummary): string {
   const leftOut = leftOutText(s);
   const bad = leftOut ? `, ${leftOut}` : "";
   const overall = s.overallSqnrDb === null ? "no figures" : `overall SQNR ${formatDb(s.overallSqnrDb)} dB`;
-  return `${shownName(s.column)}: ${plural(s.tensorsQuantized, "tensor", withThousands(s.tensorsQuantized))} fake-quantized${refused}, ${overall}${bad}, ` +
+  return `${shownName(s.column)}: ${countOf(s.tensorsQuantized, "tensor")} fake-quantized${refused}, ${overall}${bad}, ` +
     `${formatBytes(s.originalBytes)} → ${formatBytes(s.quantizedBytes)}${ratio}${worst}`;
 }
 
@@ -77,7 +76,7 @@ export function* reportTablePieces(report: Report, opts: RowOptions = {}): Gener
   ];
   const rows = selectRows(report, opts).map((t) => [shownName(t.name), shapeText(t.shape), t.dtype, ...t.cells.flatMap((c, i) => cellTexts(c, recipeCols[i]))]);
   const { heading, line } = layOut(groups, columns, rows);
-  yield `${shownName(report.model)} (${report.format}): ${plural(report.tensors.length, "tensor", withThousands(report.tensors.length))}, torchao ${report.torchao} numerics\n\n`;
+  yield `${shownName(report.model)} (${report.format}): ${countOf(report.tensors.length, "tensor")}, torchao ${report.torchao} numerics\n\n`;
   for (const text of heading) yield `${text}\n`;
   for (const r of rows) yield `${line(r)}\n`;
   yield "\n";

@@ -18,7 +18,7 @@ import { stderrIsTTY, writeStdoutNow, type CliIO } from "../io.js";
 import { batchedText } from "../write-file.js";
 import { yieldToEventLoop } from "../../parallel/share-work.js";
 import { jsonObjectPieces } from "../../json-pieces.js";
-import { plural } from "../../plural.js";
+import { countOf, plural } from "../../plural.js";
 import { withThousands } from "../../thousands.js";
 import { oneLine } from "../../diagnostics/one-line.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
@@ -101,8 +101,8 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
         ? ` (${(r.quantizedElements / r.seconds / 1e6).toFixed(1)} M elements/s, ${(r.bytes / r.seconds / 1e9).toFixed(2)} GB/s)`
         : "";
       writeStdoutNow(io,
-        `${oneLine(r.input)} (${r.format}, ${plural(r.tensors.length, "tensor", withThousands(r.tensors.length))}, ${formatBytes(r.bytes)}) → ${oneLine(r.output)}: ` +
-          `${withThousands(r.quantized)} fake-quantized (${plural(r.quantizedElements, "element", withThousands(r.quantizedElements))}), ${withThousands(r.copied)} copied as they are, ` +
+        `${oneLine(r.input)} (${r.format}, ${countOf(r.tensors.length, "tensor")}, ${formatBytes(r.bytes)}) → ${oneLine(r.output)}: ` +
+          `${withThousands(r.quantized)} fake-quantized (${countOf(r.quantizedElements, "element")}), ${withThousands(r.copied)} copied as they are, ` +
           `in ${r.seconds.toFixed(3)} s${rate}, ${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}` +
           `${r.quantized > 0 && argv["qparams-out"] ? `; qparams → ${oneLine(argv["qparams-out"])}` : ""}\n`,
       );

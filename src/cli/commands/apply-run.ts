@@ -5,8 +5,7 @@ import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
 import { threadsArg } from "../threads-arg.js";
 import { STDIO_ARG, stderrIsTTY, writeStdoutNow, type CliIO } from "../io.js";
-import { plural } from "../../plural.js";
-import { withThousands } from "../../thousands.js";
+import { countOf, plural } from "../../plural.js";
 import { oneLine } from "../../diagnostics/one-line.js";
 import type { ApplyArgs, ApplyContext } from "./apply.js";
 
@@ -90,7 +89,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
         `${oneLine(argv.input)} (${r.shape.join("×")} ${r.inputDtype}) → ${oneLine(argv.output)}: ${config.dtype} ${gran} ${config.mapping_type.toLowerCase()}, ` +
           // A null scale_precision resolves per tensor: say which dtype the scales were held in.
           `compute ${r.computeDtype}, ${config.scale_precision === null ? `scales ${r.scaleDtype} (scale_precision null), ` : ""}qparams ${r.qparams} (${r.qparamShape.join("×") || "scalar"}), ` +
-          `${plural(r.elements, "element", withThousands(r.elements))} in ${r.seconds.toFixed(3)} s${rate}, ` +
+          `${countOf(r.elements, "element")} in ${r.seconds.toFixed(3)} s${rate}, ` +
           `${r.threads === 0 ? "main thread" : plural(r.threads, "thread")}\n`,
       );
     }
