@@ -1,8 +1,8 @@
 /**
  * What a tensor would take once quantized, in bytes: the packed integers
  * (bits × elements, rounded up to whole bytes per tensor) plus one scale per
- * block in the config's scale_precision (the compute dtype when it is null: the plan holds the resolved one) and, for an asymmetric config, per_token
- * (always asymmetric) or the FLOAT zero-point domain, one zero point per block in its zero_point_precision.
+ * block in the config's scale_precision (the compute dtype when it is null: the plan holds the resolved one) and, for an asymmetric config
+ * or the FLOAT zero-point domain, one zero point per block in its zero_point_precision.
  * A symmetric INT-domain config's zero point is always 0, so packed formats do
  * not store it, and neither does this estimate.
  */
@@ -26,8 +26,8 @@ export function quantizedSize(plan: QuantPlan): QuantizedSize {
   const elements = plan.rows * plan.rowLength;
   const blocks = plan.rows * plan.groupsPerRow;
   const values = Math.ceil((plan.bits * elements) / 8);
-  // per_token is asymmetric whatever the config says (spec §3.1).
-  const storesZeroPoint = plan.kind === "per_token" || !plan.symmetric || plan.domain === "FLOAT";
+  // A plan is never per_token and symmetric: makePlan refuses that pair, as torchao's forward does.
+  const storesZeroPoint = !plan.symmetric || plan.domain === "FLOAT";
   const qparams = blocks * (PRECISION_BYTES[plan.scalePrecision] + (storesZeroPoint ? PRECISION_BYTES[plan.zeroPointPrecision] : 0));
   return { values, qparams, total: values + qparams };
 }

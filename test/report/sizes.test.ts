@@ -1,6 +1,6 @@
 /**
  * The quantized size estimate: packed bits rounded up to whole bytes per tensor, plus one scale per block in its
- * precision and one zero point per block where a packed format stores one (asymmetric, per_token, or the FLOAT domain).
+ * precision and one zero point per block where a packed format stores one (asymmetric, as per_token always is, or the FLOAT domain).
  */
 import { describe, expect, it } from "vitest";
 import { normalize } from "../../src/config/normalize.js";
