@@ -115,9 +115,10 @@ export function codeFrame(
   const caretCol = displayColumn(cells, start, lineWidth);
   const caretEndCol = Math.max(caretCol + 1, displayColumn(cells, end, lineWidth));
 
-  // A horizontal window (in display columns) that keeps the range in view on very long lines.
+  // A horizontal window (in display columns) that keeps the range in view on very long lines. It moves only when the range
+  // does not fit from the line's start: the start of a line (its indentation, its key) is what a reader recognizes it by.
   let winStart = 0;
-  if (Math.max(lineWidth, caretEndCol) > maxWidth) {
+  if (caretEndCol > maxWidth) {
     winStart = Math.max(0, caretCol - Math.floor(maxWidth / 3));
   }
   const winEnd = winStart + maxWidth;

@@ -177,6 +177,17 @@ describe("codeFrame at the edges of its window", () => {
     expect(rows[1]).toBe(`    | ${" ".repeat(89)}^~`);
   });
 
+  it("keeps a long line's start in view when the range fits there, and moves only for a range past the window", () => {
+    const line = `${"a".repeat(40)}ERR${"z".repeat(200)}`;
+    expect(codeFrame(line, 1, 41, 1, 44, { color: false, maxWidth: 80 }).split("\n")).toEqual([
+      `> 1 | ${"a".repeat(40)}ERR${"z".repeat(37)}…`,
+      `    | ${" ".repeat(40)}^~~`,
+    ]);
+    // Ending on the window's last cell still fits; one cell further moves the window.
+    expect(codeFrame(line, 1, 78, 1, 81, { color: false, maxWidth: 80 }).split("\n")[0]).toBe(`> 1 | ${line.slice(0, 80)}…`);
+    expect(codeFrame(line, 1, 79, 1, 82, { color: false, maxWidth: 80 }).split("\n")[0]).toMatch(/^> 1 \| …/);
+  });
+
   it("cuts a context line at the window's right edge, as the marked line is cut", () => {
     expect(codeFrame("0123456789abc\nxy", 2, 1, 2, 2, { color: false, maxWidth: 10 }).split("\n")).toEqual(["  1 | 0123456789…", "> 2 | xy", "    | ^"]);
     expect(codeFrame(`${"c".repeat(120)}\nxy`, 2, 1, 2, 2, plain).split("\n")[0]).toBe(`  1 | ${"c".repeat(100)}…`);
