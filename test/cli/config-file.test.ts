@@ -1,0 +1,96 @@
+/**
+ * Which config a command takes from a file (config-file.ts): a single config as it is, a QAT pair's side by --role (or
+ * its one side), a recipe only where a recipe goes; each wrong pairing refused (exit 2, a usage error) naming the file
+ * and saying what to pass instead. And the words for a config path that cannot be read.
+ */
+import { mkdirSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { readTextFile, readTextFileInterruptibly, selectRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
+import { normalizeDocument } from "../../src/config/normalize.js";
+import { FqcError } from "../../src/errors.js";
+import { tempDir } from "../helpers/cli.js";
+import { thrownFqcError } from "../helpers/js-callers.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const W = { dtype: "int4", group_size: 32 };
+const A = { dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" };
+const single = normalizeDocument(W);
+const pair = normalizeDocument({ activation: A, weight: W });
+const activationOnly = normalizeDocument({ activation: A });
+const weightOnly = normalizeDocument({ weight: W });
+const recipe = normalizeDocument({ fqn_to_config: { "re:.*": W } });
+
+/** The usage error `f` throws: [message, hint]. */
+const usage = (f: () => unknown): [string, string | undefined] => {
+  const e = thrownFqcError(f);
+  expect(e.code).toBe("USAGE");
+  expect(e.file).toBeDefined();
+  return [e.message, e.hint];
+};
+
+describe("selectRole (a config for one tensor)", () => {
+  it("takes a single config as it is, and a pair's side by --role or its only side", () => {
+    if (single.kind !== "single" || pair.kind !== "pair") throw new Error("a single config and a pair file");
+    expect(selectRole(single, undefined, "c.json")).toBe(single.config);
+    expect(selectRole(pair, "activation", "p.json")).toBe(pair.pair.activation);
+    expect(selectRole(pair, "weight", "p.json")).toBe(pair.pair.weight);
+    if (activationOnly.kind !== "pair" || weightOnly.kind !== "pair") throw new Error("pair files");
+    expect(selectRole(activationOnly, undefined, "a.json")).toBe(activationOnly.pair.activation);
+    expect(selectRole(weightOnly, undefined, "w.json")).toBe(weightOnly.pair.weight);
+  });
+
+  it("refuses --role on a single config, a pair of two sides without --role, a side the pair lacks, and a recipe", () => {
+    expect(usage(() => selectRole(single, "weight", "c.json"))).toEqual([
+      "--role selects a side of a QAT pair, and c.json is a single config",
+      'Leave out --role (a single config is used as it is), or give the QAT pair file ({"activation": {...}, "weight": {...}}).',
+    ]);
+    expect(usage(() => selectRole(pair, undefined, "p.json"))).toEqual([
+      "p.json is a QAT pair (activation + weight); say which config to apply", "Pass --role weight (for a weight tensor) or --role activation.",
+    ]);
+    expect(usage(() => selectRole(weightOnly, "activation", "w.json"))).toEqual(['w.json: the QAT pair has no "activation" config', "It has: weight."]);
+    expect(usage(() => selectRole(recipe, undefined, "r.json"))).toEqual([
+      "r.json is a recipe (fqn_to_config), not a config", "A recipe maps a checkpoint's tensor names to configs: give it with --recipe and a checkpoint.",
+    ]);
+  });
+});
+
+describe("selectWeightRole (a config for a model's weights)", () => {
+  it("takes a pair's weight side without --role, and the side --role names", () => {
+    if (single.kind !== "single" || pair.kind !== "pair") throw new Error("a single config and a pair file");
+    expect(selectWeightRole(pair, undefined, "p.json")).toBe(pair.pair.weight);
+    expect(selectWeightRole(pair, "activation", "p.json")).toBe(pair.pair.activation);
+    expect(selectWeightRole(single, undefined, "c.json")).toBe(single.config);
+  });
+
+  it("refuses a pair with only an activation side unless --role asks for it", () => {
+    expect(usage(() => selectWeightRole(activationOnly, undefined, "a.json"))).toEqual(['a.json: the QAT pair has no "weight" config, and a model holds weights', "Give a config with a weight side."]);
+    if (activationOnly.kind !== "pair") throw new Error("a pair file");
+    expect(selectWeightRole(activationOnly, "activation", "a.json")).toBe(activationOnly.pair.activation);
+    expect(() => selectWeightRole(single, "weight", "c.json")).toThrow("--role selects a side of a QAT pair, and c.json is a single config");
+  });
+});
+
+describe("selectRecipe", () => {
+  it("refuses a config or a pair, saying how to give either", () => {
+    const hint = 'Give it with --config to fake-quantize every Linear weight, or write a recipe: {"fqn_to_config": {"re:.*_proj": {...}}}.';
+    expect(usage(() => selectRecipe(single, "c.json"))).toEqual(['c.json is a config, not a recipe (no "fqn_to_config")', hint]);
+    expect(usage(() => selectRecipe(pair, "p.json"))).toEqual(['p.json is a QAT pair, not a recipe (no "fqn_to_config")', hint]);
+  });
+});
+
+describe("a config path that cannot be read", () => {
+  it("is named with what is wrong: no such file, or a directory (with a glob of the configs inside it)", async () => {
+    const missing = tmp.path("none.json");
+    for (const read of [readTextFile, readTextFileInterruptibly]) {
+      const e = await Promise.resolve().then(() => read(missing)).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(FqcError);
+      expect([(e as FqcError).code, (e as FqcError).message, (e as FqcError).hint]).toEqual(["IO", `${missing}: no such file`, "Check the path (a relative one starts from the current directory)."]);
+    }
+    const dir = tmp.path("configs");
+    mkdirSync(dir);
+    const e = thrownFqcError(() => readTextFile(`${dir}//`));
+    expect([e.code, e.message, e.hint]).toEqual(["IO", `${dir}//: is a directory, expected a file`, `To check the configs inside, give a glob: '${dir}/**/*.{json,yaml,yml}'`]);
+  });
+});
