@@ -75,6 +75,11 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     );
   });
 
+  it("keeps a blank line above a key where it was, and a trailing comment the canonical value takes as its own", () => {
+    expect(canonical("# c\ndtype: int4\n\nscale_precision: float32\ngroup_size: 32\n")).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32\nzero_point_precision: int32\n/);
+    expect(canonical("# c\ndtype: int4\n\nscale_precision: float32 # sp\ngroup_size: 32\n")).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32 # sp\nzero_point_precision: int32\n/);
+  });
+
   it("in pairs and recipes, with comments after a nested map kept above the next key, not pulled into the map", () => {
     const recipe = [
       "fqn_to_config:",
