@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import YAML from "yaml";
 import { canonicalFileText } from "../../src/canonical-text.js";
 import { normalizeDocument } from "../../src/config/normalize.js";
-import { validate } from "../../src/config/validate.js";
+import { judge, validate } from "../../src/config/validate.js";
 import { FULL_YAML_MAX_LENGTH } from "../../src/diagnostics/source.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -193,6 +193,26 @@ describe("canonicalFileText on a YAML file past the yaml package's bound", () =>
       code: "USAGE", file: "r.yaml", hint: "Move the comments to the top of the file, split the recipe, or save it as JSON.",
       message: "r.yaml: line 9003 holds a comment, which fqc cannot keep in a YAML file over 128 KiB; it rewrites such a file only without comments past its first lines",
     });
+  });
+});
+
+describe("canonicalFileText from validate's reading of the file (normalize --check/--write)", () => {
+  it("gives the text a fresh reading gives, CR LF breaks, a byte-order mark and blank lines included", () => {
+    const crlf = (t: string) => t.replace(/\n/g, "\r\n");
+    const texts = [
+      "# a\n# b\ndtype: int4 # d\n\n# two\n# lines\nscale_precision: float32\ngroup_size: 32\n",
+      "weight: # w\n  dtype: int4\n\n  group_size: 32 # g\n# after\nactivation:\n  dtype: int8\n  granularity: per_token\n  mapping_type: ASYMMETRIC\n",
+    ];
+    for (const text of [...texts, ...texts.map(crlf), ...texts.map((t) => `\uFEFF${crlf(t)}`)]) {
+      const judged = judge(text, { filename: "c.yaml" });
+      expect(judged.document, text).toBeDefined();
+      const fresh = canonicalFileText(judged.document!, text, "c.yaml");
+      expect(canonicalFileText(judged.document!, text, "c.yaml", judged.source), JSON.stringify(text)).toBe(fresh);
+      expect(fresh).toMatch(/\n\r?\n/);
+      // A comment of several lines keeps its breaks as the file's, with no stray CR (the yaml package keeps a CR LF's CR in it).
+      expect(fresh).not.toMatch(/\r\r/);
+      expect(fresh.replace(/\r\n/g, "\n")).not.toContain("\r");
+    }
   });
 });
 
