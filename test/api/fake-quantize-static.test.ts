@@ -133,6 +133,16 @@ describe("the range each integer zero_point_precision holds", () => {
         expect(() => run(precision, z), `${precision} ${z}`).toThrow(`zeroPoint: zero point #0 is ${z}, outside ${precision}'s range ${range}: zero_point_precision ${precision} would wrap it`);
       }
     }
+    let e: unknown;
+    try {
+      run("int8", 200);
+    } catch (thrown) {
+      e = thrown;
+    }
+    expect(e).toMatchObject({ code: "USAGE", hint: "Use a zero_point_precision that holds these zero points (int32 holds those of every dtype), or check that the values are zero points." });
+    for (const precision of ["int8", "int32"] as const) {
+      expect(() => run(precision, 0.5)).toThrow(expect.objectContaining({ code: "USAGE" }));
+    }
   });
 
   it("int64 takes -2^63 and the last double below 2^63, and refuses 2^63 itself (not an int64)", () => {
@@ -167,6 +177,14 @@ describe("the words for a scale torchao could not use", () => {
     throw new Error("expected a refusal");
   };
   const hint = "Scales must be finite and greater than 0 (torchao clamps computed scales to at least eps).";
+
+  it("are usage errors (what the caller passed), as is static qparams on a dynamic config, whose hint says how to make it static", () => {
+    expect(() => run(NaN)).toThrow(expect.objectContaining({ code: "USAGE" }));
+    expect(() => run(0.1, { is_dynamic: true })).toThrow(expect.objectContaining({
+      code: "USAGE", hint: 'Set "is_dynamic": false in the config.',
+      message: "static qparams (scale, zeroPoint) need a static config: a dynamic config (is_dynamic: true) recomputes its qparams on every call",
+    }));
+  });
 
   it("say what torchao would do with it, and that it was rounded to scale_precision when that made it 0 or infinite", () => {
     expect(refusal(() => run(1e-50))).toEqual(["scale: scale #0 is 0 (after rounding to float32): torchao would divide by zero (r = 1/s = inf) and output 0 or NaN", hint]);

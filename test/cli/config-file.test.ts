@@ -3,12 +3,15 @@
  * its one side), a recipe only where a recipe goes; each wrong pairing refused (exit 2, a usage error) naming the file
  * and saying what to pass instead. And the words for a config path that cannot be read.
  */
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { readTextFile, readTextFileInterruptibly, selectRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
+import { loadConfigText, readTextFile, readTextFileInterruptibly, selectRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
 import { normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
+import { readTensorList } from "../../src/cli/tensor-list.js";
 import { tempDir } from "../helpers/cli.js";
+import { testCheckpoint, weights } from "../helpers/safetensors.js";
 import { thrownFqcError } from "../helpers/js-callers.js";
 
 const tmp = tempDir();
@@ -92,5 +95,69 @@ describe("a config path that cannot be read", () => {
     mkdirSync(dir);
     const e = thrownFqcError(() => readTextFile(`${dir}//`));
     expect([e.code, e.message, e.hint]).toEqual(["IO", `${dir}//: is a directory, expected a file`, `To check the configs inside, give a glob: '${dir}/**/*.{json,yaml,yml}'`]);
+  });
+});
+
+describe("reading a config file", () => {
+  it("refuses a file past the bound in its own words (not as a read error), naming its size", () => {
+    const big = tmp.path("big.json");
+    writeFileSync(big, "");
+    truncateSync(big, 64 * 1024 * 1024 + 1);
+    const e = thrownFqcError(() => readTextFile(big));
+    expect([e.code, e.message, e.hint]).toEqual([
+      "IO", `${big}: is 67,108,865 bytes, more than the 64 MiB fqc reads as a config or recipe`,
+      "A config or recipe is a few KB to a few MB of JSON or YAML: check that this is the file you meant.",
+    ]);
+  });
+
+  it("names another read error as fqc names read errors (a path through a file)", () => {
+    const file = tmp.write("plain.json", "{}");
+    const e = thrownFqcError(() => readTextFile(`${file}/x.json`));
+    expect(e.code).toBe("IO");
+    expect(e.message.startsWith(`${file}/x.json: cannot read: `)).toBe(true);
+    expect(e.message).toMatch(/not a directory/i);
+  });
+
+  it.runIf(existsSync("/dev/null"))("refuses a character device at once, saying what to give instead", async () => {
+    const e = await readTextFileInterruptibly("/dev/null").then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(FqcError);
+    expect([(e as FqcError).code, (e as FqcError).message, (e as FqcError).hint]).toEqual([
+      "IO", "/dev/null: is a character device, not a config file", "Give the path of a JSON or YAML file, or - to read standard input.",
+    ]);
+  });
+
+  it.runIf(existsSync("/usr/bin/mkfifo") || existsSync("/bin/mkfifo"))("reads a FIFO to its end through the event loop", async () => {
+    const fifo = tmp.path("cfg.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const text = '{"dtype": "int4", "group_size": 32}\n';
+    const read = readTextFileInterruptibly(fifo);
+    writeFileSync(fifo, text);
+    expect(await read).toBe(text);
+  });
+
+  it("loadConfigText reads a .yaml name as YAML, for the torchao version given", () => {
+    const yaml = loadConfigText("c.yaml", "dtype: int4\ngroup_size: 32\n");
+    expect([yaml.file, yaml.diagnostics, yaml.document?.kind]).toEqual(["c.yaml", [], "single"]);
+    // Range learning with an integer zero point on a symmetric config fails in torchao 0.12 only.
+    const learned = '{"dtype": "int8", "granularity": "per_channel", "is_dynamic": false, "range_learning": true}';
+    expect(loadConfigText("l.json", learned).diagnostics.map((d) => d.ruleId)).toContain("forward/range-learning-integer-zero-point");
+    expect(loadConfigText("l.json", learned, "0.18").diagnostics.map((d) => d.ruleId)).not.toContain("forward/range-learning-integer-zero-point");
+  });
+});
+
+describe("readTensorList (validate --tensor)", () => {
+  it("lists a checkpoint's tensors by name, dtype, shape and size, and closes the file", () => {
+    const file = tmp.path("m.safetensors");
+    testCheckpoint(file, [
+      { name: "a.weight", dtype: "F32", shape: [2, 8], values: weights(16, 1) },
+      { name: "b.bias", dtype: "F32", shape: [8], values: weights(8, 2) },
+    ]).close();
+    const fds = () => (existsSync("/proc/self/fd") ? readdirSync("/proc/self/fd").length : 0);
+    const before = fds();
+    expect(readTensorList(file)).toEqual([
+      { name: "a.weight", dtype: "F32", shape: [2, 8], byteLength: 64 },
+      { name: "b.bias", dtype: "F32", shape: [8], byteLength: 32 },
+    ]);
+    expect(fds()).toBe(before);
   });
 });
