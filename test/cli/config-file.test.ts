@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfigText, readTextFile, readTextFileInterruptibly, selectRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
+import { loadConfigText, readTextFile, readTextFileInterruptibly, roleOnRecipe, selectRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
 import { normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
 import { readTensorList } from "../../src/cli/tensor-list.js";
@@ -72,6 +72,16 @@ describe("selectWeightRole (a config for a model's weights)", () => {
     if (activationOnly.kind !== "pair") throw new Error("a pair file");
     expect(selectWeightRole(activationOnly, "activation", "a.json")).toBe(activationOnly.pair.activation);
     expect(() => selectWeightRole(single, "weight", "c.json")).toThrow("--role selects a side of a QAT pair, and c.json is a single config");
+  });
+});
+
+describe("--role with a recipe", () => {
+  it("is refused, saying a recipe's pairs are used on their weight side", () => {
+    const e = roleOnRecipe("r.json");
+    expect([e.code, e.file, e.message, e.hint]).toEqual([
+      "USAGE", "r.json", "--role selects a side of a QAT pair, and r.json is a recipe (its pairs are always used on their weight side)",
+      "Leave out --role with a recipe, or give a QAT pair file (not a recipe) to pick one of its sides with --role.",
+    ]);
   });
 });
 

@@ -32,6 +32,7 @@ describe("whole numbers", () => {
 
   it("in another spelling are refused with a hint giving the option's own example", () => {
     const e = thrownFqcError(() => maxWarnings("1e3"));
+    expect(e.code).toBe("USAGE");
     expect(e.message).toBe(`--max-warnings needs ${WARNINGS}, not "1e3"`);
     expect(e.hint).toBe("Write it in plain decimal digits, e.g. --max-warnings 10 (not 1e3, 0x10 or 08).");
     // A fraction is a plain decimal number, out of a whole number's range.
