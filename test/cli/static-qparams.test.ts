@@ -60,6 +60,7 @@ describe("static qparams that cannot be right", () => {
     const r = await run(npy("s2.npy", "<f4", scales()), npy("z-frac.npy", "<f4", scales()));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/zero point #0 is 0\.0099999\d*, not an integer: zero_point_precision int32 would truncate it/);
+    expect(r.stderr).toMatch(/hint: Check the order: --scale \S+s2\.npy --zero-point \S+z-frac\.npy; were the two files swapped\? A float zero point needs a float zero_point_precision in the config\./);
   });
 
   it("refuses zero points outside an integer zero_point_precision's range (int8 would wrap 200 to -56), naming the file", async () => {
