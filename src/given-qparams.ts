@@ -106,7 +106,9 @@ function checkIntegerZeroPoints(source: QparamSource, zeroPoint: ArrayLike<numbe
     }
     // int64's upper bound 2^63 is not a double below it: the last double in range is 2^63 − 1024.
     if (z < lo || (precision === "int64" ? z >= hi : z > hi)) {
-      throw new FqcError("USAGE", `${source.zeroPoint}: zero point #${i} is ${z}, outside ${precision}'s range [${lo}, ${precision === "int64" ? "2^63 - 1" : hi}]: zero_point_precision ${precision} would wrap it`, {
+      // int64's ends in powers of two: JavaScript writes −2^63 as -9223372036854776000, not the int64 it is.
+      const range = precision === "int64" ? "[-2^63, 2^63 - 1]" : `[${lo}, ${hi}]`;
+      throw new FqcError("USAGE", `${source.zeroPoint}: zero point #${i} is ${z}, outside ${precision}'s range ${range}: zero_point_precision ${precision} would wrap it`, {
         file,
         hint: "Use a zero_point_precision that holds these zero points (int32 holds those of every dtype), or check that the values are zero points.",
       });

@@ -26,7 +26,7 @@ export function* jsonObjectPieces<T>(
     const [k, v] = entries[e];
     const comma = e + 1 < entries.length ? "," : "";
     if (v !== items || items.length === 0) {
-      yield `  ${JSON.stringify(k)}: ${text(v === items ? [] : v, 1)}${comma}\n`;
+      yield `  ${JSON.stringify(k)}: ${text(v, 1)}${comma}\n`;
       continue;
     }
     yield `  ${JSON.stringify(k)}: [\n`;

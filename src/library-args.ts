@@ -37,22 +37,20 @@ export function optionNames<T>() {
 }
 
 /**
- * An options object (required, or absent for an optional one: then `{}`). With `names`, a key outside them
- * is refused: from JavaScript a misspelt option (`trheads: 2`) would otherwise be ignored without a word.
+ * An options object (required, or absent for an optional one: then `{}`). A key outside `names` is refused:
+ * from JavaScript a misspelt option (`trheads: 2`) would otherwise be ignored without a word.
  */
-export function optionsObject<T extends object>(opts: unknown, fn: string, required: boolean, names?: readonly string[]): T {
+export function optionsObject<T extends object>(opts: unknown, fn: string, required: boolean, names: readonly string[]): T {
   if (opts === undefined && !required) return {} as T;
   if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
     throw new FqcError("USAGE", `${fn}: the options must be an object, not ${kindOf(opts)}`);
   }
-  if (names) {
-    for (const key of Object.keys(opts)) {
-      if (names.includes(key)) continue;
-      const near = didYouMean(key, names);
-      throw new FqcError("USAGE", `${fn}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`, {
-        hint: `${fn} takes ${names.map((n) => JSON.stringify(n)).join(", ")}.`,
-      });
-    }
+  for (const key of Object.keys(opts)) {
+    if (names.includes(key)) continue;
+    const near = didYouMean(key, names);
+    throw new FqcError("USAGE", `${fn}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`, {
+      hint: `${fn} takes ${names.map((n) => JSON.stringify(n)).join(", ")}.`,
+    });
   }
   return opts as T;
 }

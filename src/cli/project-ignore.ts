@@ -22,7 +22,8 @@ export function unmatchedIsError(project: ProjectConfig | undefined, argv: { "er
 /** The project's ignore patterns, then the command line's, each with the directory it is relative to. */
 export function ignorePatterns(project: ProjectConfig | undefined, argv: { "ignore-pattern": readonly string[] }, cwd: string): IgnorePattern[] {
   return [
-    ...(project?.ignorePatterns ?? []).map((pattern) => ({ pattern, base: dirname(project!.file.replace(/#fqc$/, "")) })),
+    // dirname of "…/package.json#fqc" is package.json's directory: the "#fqc" is part of the name it drops.
+    ...(project?.ignorePatterns ?? []).map((pattern) => ({ pattern, base: dirname(project!.file) })),
     ...argv["ignore-pattern"].map((pattern) => ({ pattern, base: cwd })),
   ];
 }

@@ -116,3 +116,81 @@ describe("fakeQuantize with static qparams", () => {
       .toThrow(/zero point #0 is 200, outside int8's range \[-128, 127\]: zero_point_precision int8 would wrap it/);
   });
 });
+
+describe("the range each integer zero_point_precision holds", () => {
+  const run = (precision: CanonicalConfig["zero_point_precision"], z: number) =>
+    fakeQuantize(staticConfig({ zero_point_precision: precision }), new Float32Array([1, 2]), { shape: [2], scale: [0.1], zeroPoint: [z] });
+
+  it("takes both ends of each range, and refuses one past either end, naming the range", () => {
+    const RANGES: Array<[CanonicalConfig["zero_point_precision"], number, number, string]> = [
+      ["int8", -128, 127, "[-128, 127]"], ["uint8", 0, 255, "[0, 255]"], ["int16", -32768, 32767, "[-32768, 32767]"],
+      ["int32", -2147483648, 2147483647, "[-2147483648, 2147483647]"],
+    ];
+    for (const [precision, lo, hi, range] of RANGES) {
+      expect(Array.from(run(precision, lo).zeroPoint), `${precision} ${lo}`).toEqual([lo]);
+      expect(Array.from(run(precision, hi).zeroPoint), `${precision} ${hi}`).toEqual([hi]);
+      for (const z of [lo - 1, hi + 1]) {
+        expect(() => run(precision, z), `${precision} ${z}`).toThrow(`zeroPoint: zero point #0 is ${z}, outside ${precision}'s range ${range}: zero_point_precision ${precision} would wrap it`);
+      }
+    }
+    let e: unknown;
+    try {
+      run("int8", 200);
+    } catch (thrown) {
+      e = thrown;
+    }
+    expect(e).toMatchObject({ code: "USAGE", hint: "Use a zero_point_precision that holds these zero points (int32 holds those of every dtype), or check that the values are zero points." });
+    for (const precision of ["int8", "int32"] as const) {
+      expect(() => run(precision, 0.5)).toThrow(expect.objectContaining({ code: "USAGE" }));
+    }
+  });
+
+  it("int64 takes -2^63 and the last double below 2^63, and refuses 2^63 itself (not an int64)", () => {
+    expect(Array.from(run("int64", -(2 ** 63)).zeroPoint)).toEqual([-(2 ** 63)]);
+    expect(Array.from(run("int64", 2 ** 63 - 1024).zeroPoint)).toEqual([2 ** 63 - 1024]);
+    // Its range in powers of two: JavaScript would write -2^63 as -9223372036854776000.
+    expect(() => run("int64", 2 ** 63)).toThrow("zeroPoint: zero point #0 is 9223372036854776000, outside int64's range [-2^63, 2^63 - 1]: zero_point_precision int64 would wrap it");
+    expect(() => run("int64", -(2 ** 63) - 2048)).toThrow("zero point #0 is -9223372036854778000, outside int64's range [-2^63, 2^63 - 1]");
+  });
+
+  it("a NaN zero point is named as NaN, with the hint for a float one", () => {
+    let e: unknown;
+    try {
+      run("int32", NaN);
+    } catch (thrown) {
+      e = thrown;
+    }
+    expect((e as Error).message).toBe("zeroPoint: zero point #0 is NaN, not an integer: zero_point_precision int32 would truncate it");
+    expect((e as { hint?: string }).hint).toBe("A float zero point needs a float zero_point_precision in the config.");
+  });
+});
+
+describe("the words for a scale torchao could not use", () => {
+  const run = (scale: number, over: Partial<CanonicalConfig> = {}) =>
+    fakeQuantize(staticConfig(over), new Float32Array([1, 2]), { shape: [2], scale: [scale], zeroPoint: [0] });
+  const refusal = (f: () => unknown): [string, string | undefined] => {
+    try {
+      f();
+    } catch (e) {
+      return [(e as Error).message, (e as { hint?: string }).hint];
+    }
+    throw new Error("expected a refusal");
+  };
+  const hint = "Scales must be finite and greater than 0 (torchao clamps computed scales to at least eps).";
+
+  it("are usage errors (what the caller passed), as is static qparams on a dynamic config, whose hint says how to make it static", () => {
+    expect(() => run(NaN)).toThrow(expect.objectContaining({ code: "USAGE" }));
+    expect(() => run(0.1, { is_dynamic: true })).toThrow(expect.objectContaining({
+      code: "USAGE", hint: 'Set "is_dynamic": false in the config.',
+      message: "static qparams (scale, zeroPoint) need a static config: a dynamic config (is_dynamic: true) recomputes its qparams on every call",
+    }));
+  });
+
+  it("say what torchao would do with it, and that it was rounded to scale_precision when that made it 0 or infinite", () => {
+    expect(refusal(() => run(1e-50))).toEqual(["scale: scale #0 is 0 (after rounding to float32): torchao would divide by zero (r = 1/s = inf) and output 0 or NaN", hint]);
+    expect(refusal(() => run(1e6, { scale_precision: "float16" }))).toEqual(["scale: scale #0 is inf (after rounding to float16): torchao would output NaN for every element of its group", hint]);
+    expect(refusal(() => run(-Infinity))).toEqual(["scale: scale #0 is -inf (after rounding to float32): torchao would output NaN for every element of its group", hint]);
+    expect(refusal(() => run(NaN))).toEqual(["scale: scale #0 is NaN (after rounding to float32): torchao would output NaN for every element of its group", hint]);
+    expect(refusal(() => run(-0.5))).toEqual(["scale: scale #0 is negative (-0.5): torchao would mirror its integer grid (q = round(x / s) changes sign) instead of quantizing", hint]);
+  });
+});

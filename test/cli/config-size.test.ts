@@ -4,7 +4,7 @@
  * config) or an endless stream ends with exit 2 and one message naming it,
  * instead of filling memory until the process aborts.
  */
-import { closeSync, existsSync, openSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { boundedText, MAX_CONFIG_BYTES } from "../../src/config-size.js";
@@ -87,6 +87,20 @@ describe("a config file that grows after its size was taken", () => {
     expect(readTextFile(grew, before)).toBe(text);
     if (existsSync("/proc/self/status")) expect(readTextFile("/proc/self/status")).toMatch(/^Name:[^]*\nPid:/);
   });
+
+  it("closes the file it read, and the one it refused", () => {
+    if (!existsSync("/proc/self/fd")) return;
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const small = tmp.write("small.json", "{}");
+    const big = tmp.path("big-closed.json");
+    writeFileSync(big, "{}");
+    const stat = statSync(big);
+    truncateSync(big, MAX_CONFIG_BYTES + 1);
+    const before = fds();
+    for (let i = 0; i < 20; i++) readTextFile(small);
+    expect(() => readTextFile(big, stat)).toThrow(/holds more than/);
+    expect(fds()).toBe(before);
+  });
 });
 
 describe("boundedText", () => {
@@ -106,6 +120,12 @@ describe("boundedText", () => {
     expect(r).toEqual({ text: "{\"a\": \"€\"}", error: undefined, stops: 0 });
   });
 
+  it("gives the text of a stream of exactly the bound", () => {
+    const half = Buffer.alloc(MAX_CONFIG_BYTES / 2, 0x20);
+    const r = run([half, half]);
+    expect([r.text?.length, r.error, r.stops]).toEqual([MAX_CONFIG_BYTES, undefined, 0]);
+  });
+
   it("refuses the stream once past the bound, stops it once, and never resolves", () => {
     const half = Buffer.alloc(MAX_CONFIG_BYTES / 2);
     const r = run([half, half, Buffer.alloc(1), Buffer.alloc(10)]);
@@ -113,5 +133,6 @@ describe("boundedText", () => {
     expect(r.stops).toBe(1);
     expect(r.error?.code).toBe("IO");
     expect(r.error?.message).toBe("pipe: holds more than the 64 MiB fqc reads as a config or recipe");
+    expect([r.error?.file, r.error?.hint]).toEqual(["pipe", "A config or recipe is a few KB to a few MB of JSON or YAML: check that this is the file you meant."]);
   });
 });

@@ -17,6 +17,9 @@ describe("repoRoot", () => {
     expect(repoRoot("/mnt/disk/w/repo", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), realpath)).toBe("/mnt/disk/w/repo");
     // Inside the workspace as named: kept as named, never resolved.
     expect(repoRoot("/w/repo/configs", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), () => { throw new Error("not asked"); })).toBe("/w/repo");
+    expect(repoRoot("/w/repo", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), () => { throw new Error("not asked"); })).toBe("/w/repo");
+    // A directory above the workspace is not inside it: the workspace is named by its real path.
+    expect(repoRoot("/w", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), realpath)).toBe("/mnt/disk/w/repo");
   });
 
   it("is the nearest directory above holding .git when GITHUB_WORKSPACE is unset or empty", () => {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { countOf, plural } from "../../src/plural.js";
 import { withThousands } from "../../src/thousands.js";
 
 describe("withThousands", () => {
@@ -15,5 +16,12 @@ describe("withThousands", () => {
 
   it("writes what is not an integer as String() does", () => {
     expect([NaN, Infinity, -Infinity, 1.5].map(withThousands)).toEqual(["NaN", "Infinity", "-Infinity", "1.5"]);
+  });
+});
+
+describe("plural and countOf", () => {
+  it("give the noun in the singular for exactly one, with the count as shown", () => {
+    expect([0, 1, 2].map((n) => plural(n, "tensor"))).toEqual(["0 tensors", "1 tensor", "2 tensors"]);
+    expect([1, 1200, 1048576].map((n) => countOf(n, "element"))).toEqual(["1 element", "1,200 elements", "1,048,576 elements"]);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import YAML from "yaml";
 import { canonicalFileText } from "../../src/canonical-text.js";
 import { normalizeDocument } from "../../src/config/normalize.js";
-import { validate } from "../../src/config/validate.js";
+import { judge, validate } from "../../src/config/validate.js";
 import { FULL_YAML_MAX_LENGTH } from "../../src/diagnostics/source.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -75,6 +75,11 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     );
   });
 
+  it("keeps a blank line above a key where it was, and a trailing comment the canonical value takes as its own", () => {
+    expect(canonical("# c\ndtype: int4\n\nscale_precision: float32\ngroup_size: 32\n")).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32\nzero_point_precision: int32\n/);
+    expect(canonical("# c\ndtype: int4\n\nscale_precision: float32 # sp\ngroup_size: 32\n")).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32 # sp\nzero_point_precision: int32\n/);
+  });
+
   it("in pairs and recipes, with comments after a nested map kept above the next key, not pulled into the map", () => {
     const recipe = [
       "fqn_to_config:",
@@ -133,6 +138,22 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     expect(canonical(canonical(crlf))).toBe(canonical(crlf));
   });
 
+  it("are YAML's in a .yml or .YAML file too, and a .yaml.json file is JSON", () => {
+    const text = "dtype: int4 # d\ngroup_size: 32\n";
+    const yaml = canonical(text);
+    expect(yaml).toMatch(/^dtype: int4 # d\n/);
+    expect(canonical(text, "c.yml")).toBe(yaml);
+    expect(canonical(text, "C.YAML")).toBe(yaml);
+    const json = '{"dtype": "int4", "group_size": 32}\n';
+    expect(canonicalFileText(normalizeDocument(json), json, "c.yaml.json")).toMatch(/^\{\n {2}"dtype": "int4",\n/);
+  });
+
+  it("keep a --- only when it opens the document, after blank, comment or directive lines", () => {
+    expect(canonical("\n---\ndtype: int4\ngroup_size: 32\n")).toMatch(/^---\ndtype: int4\n/);
+    expect(canonical("  # indented\n---\ndtype: int4\ngroup_size: 32\n")).toMatch(/^# indented\n---\ndtype: int4\n/);
+    expect(canonical("dtype: int4 # ---\ngroup_size: 32\n")).toMatch(/^dtype: int4 # ---\n/);
+  });
+
   it("leaves a # inside a quoted value alone", () => {
     expect(canonical("fqn_to_config:\n  'a #b': null\n", "r.yaml")).toBe("fqn_to_config:\n  \"a #b\": null\n");
   });
@@ -145,6 +166,53 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     expect(() => canonicalFileText(doc, text, "r.yaml")).toThrow(/r\.yaml: line 9003 holds a comment, which fqc cannot keep in a YAML file over 128 KiB/);
     const plain = text.replace(" # keep it", "");
     expect(canonicalFileText(normalizeDocument(plain, { filename: "r.yaml" }), plain, "r.yaml").startsWith("# yaml-language-server: $schema=x.json\nfqn_to_config:\n")).toBe(true);
+  });
+});
+
+describe("canonicalFileText on a YAML file past the yaml package's bound", () => {
+  const entries = Array.from({ length: 3000 }, (_, i) => `  model.layers.${i}.mlp.up_proj:\n    dtype: int4\n    group_size: 32\n`).join("");
+  const big = (head: string, tail = "") => `${head}fqn_to_config:\n${entries}${tail}`;
+  const canonical = (text: string) => canonicalFileText(normalizeDocument(text, { filename: "r.yaml" }), text, "r.yaml");
+
+  it("keeps every comment line at its top, and a --- starting it", () => {
+    const text = big("# yaml-language-server: $schema=x.json\n# second line\n");
+    expect(text.length).toBeGreaterThan(FULL_YAML_MAX_LENGTH);
+    expect(canonical(text).startsWith("# yaml-language-server: $schema=x.json\n# second line\nfqn_to_config:\n  model.layers.0.mlp.up_proj:\n")).toBe(true);
+    expect(canonical(big("---\n")).startsWith("---\nfqn_to_config:\n")).toBe(true);
+  });
+
+  it("refuses a comment on a line of its own past the top, naming the file and the line, and saying what to do", () => {
+    const text = big("# head\n", "# a note\n  lm_head: null\n");
+    let e: unknown;
+    try {
+      canonical(text);
+    } catch (thrown) {
+      e = thrown;
+    }
+    expect(e).toMatchObject({
+      code: "USAGE", file: "r.yaml", hint: "Move the comments to the top of the file, split the recipe, or save it as JSON.",
+      message: "r.yaml: line 9003 holds a comment, which fqc cannot keep in a YAML file over 128 KiB; it rewrites such a file only without comments past its first lines",
+    });
+  });
+});
+
+describe("canonicalFileText from validate's reading of the file (normalize --check/--write)", () => {
+  it("gives the text a fresh reading gives, CR LF breaks, a byte-order mark and blank lines included", () => {
+    const crlf = (t: string) => t.replace(/\n/g, "\r\n");
+    const texts = [
+      "# a\n# b\ndtype: int4 # d\n\n# two\n# lines\nscale_precision: float32\ngroup_size: 32\n",
+      "weight: # w\n  dtype: int4\n\n  group_size: 32 # g\n# after\nactivation:\n  dtype: int8\n  granularity: per_token\n  mapping_type: ASYMMETRIC\n",
+    ];
+    for (const text of [...texts, ...texts.map(crlf), ...texts.map((t) => `\uFEFF${crlf(t)}`)]) {
+      const judged = judge(text, { filename: "c.yaml" });
+      expect(judged.document, text).toBeDefined();
+      const fresh = canonicalFileText(judged.document!, text, "c.yaml");
+      expect(canonicalFileText(judged.document!, text, "c.yaml", judged.source), JSON.stringify(text)).toBe(fresh);
+      expect(fresh).toMatch(/\n\r?\n/);
+      // A comment of several lines keeps its breaks as the file's, with no stray CR (the yaml package keeps a CR LF's CR in it).
+      expect(fresh).not.toMatch(/\r\r/);
+      expect(fresh.replace(/\r\n/g, "\n")).not.toContain("\r");
+    }
   });
 });
 
@@ -184,6 +252,12 @@ describe("canonicalFileText line breaks", () => {
   it("stay LF for an LF file, and keep a byte-order mark before CRLF breaks", () => {
     const source = '{"dtype": "int4", "group_size": 32}\n';
     expect(canonicalFileText(normalizeDocument(source), source, "c.json")).not.toContain("\r");
+    // A file with no line break at all gets LF ones.
+    const oneLine = '{"dtype": "int4", "group_size": 32}';
+    expect(canonicalFileText(normalizeDocument(oneLine), oneLine, "c.json")).toBe(canonicalFileText(normalizeDocument(source), source, "c.json"));
+    // The first break decides, even as the text's first characters.
+    const leading = `\r\n${crlf(source)}`;
+    expect(canonicalFileText(normalizeDocument(leading), leading, "c.json")).toBe(crlf(canonicalFileText(normalizeDocument(source), source, "c.json")));
     const bom = `\uFEFF${crlf(source)}`;
     const out = canonicalFileText(normalizeDocument(bom), bom, "c.json");
     expect(out.startsWith("\uFEFF{\r\n")).toBe(true);

@@ -77,5 +77,8 @@ describe("JSON report numbers", () => {
     expect(JSON.parse(text)).toEqual(value);
     expect(text.match(/"rmse": [^,\n]*/g)).toEqual(['"rmse": 2.0', '"rmse": 5.0', '"rmse": 1.5', '"rmse": 1e+300']);
     expect(text).toContain('"rmse_count": 2,');
+    // Each of several fields, and no field whose name runs them together.
+    const two = floatFieldsWriter(["rmse", "sqnr_db"])(JSON.stringify({ rmse: 2, sqnr_db: 30, rmsesqnr_db: 4 }, null, 2));
+    expect(two).toBe('{\n  "rmse": 2.0,\n  "sqnr_db": 30.0,\n  "rmsesqnr_db": 4\n}');
   });
 });
