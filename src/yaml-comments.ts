@@ -50,9 +50,12 @@ function isEmpty(c: Carried): boolean {
   return c.before === undefined && !c.spaceBefore && c.trailing === undefined && c.inside === undefined && c.after === undefined;
 }
 
-/** The comments of `text` (read as `parsed`, when given), or undefined when it holds none (then there is nothing to carry). */
+/**
+ * The comments and blank lines of `text` (read as `parsed`, when given), or undefined when it holds neither (then there is
+ * nothing to carry). Blank lines are carried without comments too: adding a comment must not change where they are.
+ */
 function collect(text: string, parsed: Document | undefined): Collected | undefined {
-  if (!text.includes("#")) return undefined;
+  if (!text.includes("#") && !/\n[ \t]*\n/.test(text)) return undefined;
   const doc = parsed ?? parseDocument(text, { uniqueKeys: false, logLevel: "silent" });
   const out: Collected = { head: doc.commentBefore ?? undefined, end: doc.comment ?? undefined, entries: [] };
   const root = doc.contents;

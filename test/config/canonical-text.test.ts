@@ -75,6 +75,15 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
     );
   });
 
+  it("keeps blank lines in a file without comments as in a commented one", () => {
+    // They were kept only when the file held a `#` somewhere: adding a comment moved the blank lines of the canonical form.
+    const plain = "dtype: int4\n\nscale_precision: float32\ngroup_size: 32\n";
+    expect(canonical(plain)).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32\nzero_point_precision: int32\n/);
+    expect(canonical(`# c\n${plain}`)).toBe(`# c\n${canonical(plain)}`);
+    expect(canonical(canonical(plain))).toBe(canonical(plain));
+    expect(canonical("dtype: int4\ngroup_size: 32\n")).not.toMatch(/\n\n/);
+  });
+
   it("keeps a blank line above a key where it was, and a trailing comment the canonical value takes as its own", () => {
     expect(canonical("# c\ndtype: int4\n\nscale_precision: float32\ngroup_size: 32\n")).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32\nzero_point_precision: int32\n/);
     expect(canonical("# c\ndtype: int4\n\nscale_precision: float32 # sp\ngroup_size: 32\n")).toMatch(/\nmapping_type: SYMMETRIC\n\nscale_precision: float32 # sp\nzero_point_precision: int32\n/);
