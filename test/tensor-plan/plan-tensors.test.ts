@@ -6,7 +6,7 @@ import type { Recipe } from "../../src/config/types.js";
 import {
   CONFIG_KEY, planErrors, planTensors, planTensorsAsync, shadowedRecipeKeys, shadowedRecipeKeysAsync, unmatchedRecipeKeys, unmatchedRecipeKeysAsync,
 } from "../../src/tensor-plan/plan-tensors.js";
-import { planToJson, renderPlanJson, renderPlanTable, summarizePlan } from "../../src/tensor-plan/render-plan.js";
+import { planToJson, renderPlanJson, renderPlanTable, summarizePlan, unmatchedKeyWarning } from "../../src/tensor-plan/render-plan.js";
 
 const SIZE: Partial<Record<TensorDtype, number>> = { F32: 4, F16: 2, BF16: 2, I8: 1, I32: 4, F64: 8, U8: 1 };
 const T = (name: string, dtype: TensorDtype, shape: number[]): TensorInfo => ({ name, dtype, shape, byteLength: shape.reduce((a, b) => a * b, 1) * (SIZE[dtype] ?? 1) });
@@ -360,6 +360,24 @@ describe("rendering the plan", () => {
     expect(text).toMatch(/error: a\.weight \(key --config\): in_features \(48\) % group_size \(32\) must be == 0\n  hint: /);
     expect(text).toContain("1 error");
   });
+  it("ends the summary line at the counts when there is no error, and prints no warning without unmatched keys", () => {
+    const text = renderPlanTable(plan);
+    expect(text.split("\n").filter((l) => /^\d+ tensors?:/.test(l))).toEqual(["5 tensors: 3 to fake-quantize (20,480 elements), 2 left alone"]);
+    expect(text).not.toMatch(/warning|error/);
+    expect(text.endsWith("2 left alone\n")).toBe(true);
+  });
+  it("counts every error of every tensor, and shows a 0-D tensor's shape as scalar", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48]), T("b.weight", "F32", [4, 48]), T("s", "F32", [])], { config: normalize(INT4) }, { loneTensor: true });
+    expect(summarizePlan(p)).toEqual({ tensors: 3, quantize: 3, skip: 0, quantizeElements: 385, errors: p.reduce((a, e) => a + e.errors.length, 0) });
+    expect(summarizePlan(p).errors).toBeGreaterThanOrEqual(3);
+    const text = renderPlanTable(p);
+    expect(text).toContain(`\n3 tensors: 3 to fake-quantize (385 elements), 0 left alone; ${summarizePlan(p).errors} errors\n`);
+    expect(text.split("\n")[3]).toMatch(/^s\s+scalar\s+F32\s+error\s+--config\s/);
+  });
+  it("names the recipe in the unmatched-key warning only when given one", () => {
+    expect(unmatchedKeyWarning("x.y")).toBe("warning: recipe key x.y matches no tensor");
+    expect(unmatchedKeyWarning("x.y", "r.json")).toBe("warning: recipe key x.y matches no tensor (r.json)");
+  });
   it("says 1 tensor and 1 element, not 1 tensors and 1 elements, in the summary line", () => {
     const text = renderPlanTable(planTensors([T("one", "F32", [1])], { config: normalize(INT8) }, { loneTensor: true }));
     expect(text).toContain("\n1 tensor: 1 to fake-quantize (1 element), 0 left alone");
@@ -370,6 +388,22 @@ describe("rendering the plan", () => {
     expect(j.tensors[0]).toMatchObject({ action: "skip", reason: "null-value", config: null });
     expect(j.unmatchedKeys).toEqual(["x.y"]);
     expect(j.summary).toEqual(summarizePlan(plan));
+    expect(j.tensors[0].note).toBe("`model.embed_tokens` is null: left alone");
+    expect(j.tensors[2].note).toBeNull();
+    expect(planToJson(plan, { unmatchedKeys: ["x.y"] })).toEqual(j);
+    expect(planToJson(plan).unmatchedKeys).toEqual([]);
+    expect(JSON.parse(renderPlanJson(plan)).unmatchedKeys).toEqual([]);
+  });
+  it("lists each error in the JSON with its hint and torchao's exception, null when absent", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize(INT4) });
+    const j = planToJson(p);
+    expect(j.tensors[0].errors).toEqual([{ message: "in_features (48) % group_size (32) must be == 0", hint: p[0].errors[0].hint, torchaoError: "ValueError" }]);
+    expect(j.tensors[0].errors[0].hint).toMatch(/FakeQuantizedLinear/);
+    const bare = [{ ...p[0], errors: [{ message: "m" }] }];
+    expect(planToJson(bare).tensors[0].errors).toEqual([{ message: "m", hint: null, torchaoError: null }]);
+    // The table's problem lines likewise: no hint line without a hint, no key without one.
+    expect(renderPlanTable(bare)).toMatch(/\nerror: a\.weight \(key --config\): m\n$/);
+    expect(renderPlanTable([{ ...bare[0], key: undefined }])).toMatch(/\nerror: a\.weight: m\n$/);
   });
 });
 
