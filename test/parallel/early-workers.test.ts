@@ -82,6 +82,8 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(count("apply big.npy out.npy --version")).toBe(0);
     expect(count("apply big.npy out.npy", 1)).toBe(0);
     expect(count("apply big.npy out.npy --threads 4", 1)).toBe(0);
+    // Two cores: the main thread and one worker.
+    expect(count("apply big.npy out.npy", 2)).toBe(1);
   });
 });
 
@@ -106,6 +108,7 @@ describe("the supply of started workers", () => {
     const ws = [spawnWorker(), spawnWorker(), spawnWorker()];
     const ends = ws.map(exited);
     const supply = supplyOf(ws);
+    expect(supply.take(-1)).toEqual([]);
     const first = supply.take(2);
     expect(first).toEqual(ws.slice(0, 2));
     expect(supply.take(0)).toEqual([]);
@@ -141,6 +144,15 @@ describe("startEarlyWorkers", () => {
     expect(got.length).toBe(Math.min(2, availableParallelism()) - 1);
     await Promise.all(got.map((w) => w.terminate()));
     await ok.release();
+  });
+
+  it("caps the workers at the .npy's rows (every dimension but the last), read from its header", async () => {
+    const oneRow = path.join(tmp.dir, "one-row.npy");
+    writeNpyAtomic(oneRow, "<f4", [1, 32], Array.from({ length: 32 }, (_, i) => i));
+    const supply = startEarlyWorkers(["apply", oneRow, "out.npy", "--threads", "2"]);
+    const got = supply.take(2);
+    expect(got).toEqual([]);
+    await supply.release();
   });
 });
 

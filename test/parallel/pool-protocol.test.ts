@@ -110,6 +110,14 @@ describe("WorkerPool with stand-in threads", () => {
     await p.close();
   });
 
+  it("words a thread that could not start by Node's message when it names no errno", async () => {
+    const { pool: p, ws } = pool(1);
+    const run = p.runOnAll(TASK, () => {});
+    ws[0].emit("error", Object.assign(new Error("Worker initialization failure"), { code: "ERR_WORKER_INIT_FAILED" }));
+    await expect(run).rejects.toMatchObject({ code: "IO", message: "cannot start a worker thread: Worker initialization failure", hint: "Pass --threads 1 to compute on the main thread alone." });
+    await p.close();
+  });
+
   it("passes on a thread's other errors as they are", async () => {
     const { pool: p, ws } = pool(1);
     const run = p.runOnAll(TASK, () => {});

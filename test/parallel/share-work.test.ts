@@ -73,13 +73,14 @@ describe("shareWork", () => {
     expect(stoppedInTime).toBe(true);
   });
 
-  it("an abort that came during the main share's last chunk still stops the workers before they are awaited", async () => {
+  it("an abort that came during the main share's last chunk stops the workers before they are awaited, not a poll later", async () => {
     const signal = polledSignal();
-    const workers = later<{ error: unknown } | undefined>();
     let stops = 0;
-    const run = shareWork(async () => { signal.aborted = true; }, { workers: workers.promise, stop: () => { stops++; workers.resolve(undefined); }, signal, pollMs: 5 });
-    await run;
-    expect(stops).toBeGreaterThan(0);
+    let stopsWhenAwaited = -1;
+    // A thenable: its then() runs when shareWork awaits the workers, before any timer could fire.
+    const workers = { then: (resolve: (v: undefined) => void) => { stopsWhenAwaited = stops; resolve(undefined); } } as unknown as Promise<undefined>;
+    await shareWork(async () => { signal.aborted = true; }, { workers, stop: () => stops++, signal, pollMs: 5 });
+    expect(stopsWhenAwaited).toBe(1);
   });
 
   it("polls progress while the workers finish, not during the main share, and neither polls nor watches the signal once settled", async () => {
