@@ -48,8 +48,8 @@ describe("checkThreads", () => {
         hint: `0 or 1 computes on the calling thread alone; "auto" picks one thread per core for large tensors.`,
       }));
     }
-    for (const t of [null, true, [2], { n: 2 }]) {
-      expect(() => checkThreads(t, "reportCheckpoint: options.threads"), JSON.stringify(t)).toThrow(/^reportCheckpoint: options\.threads must be a whole number ≥ 0 or "auto", not (?!")/);
+    for (const [t, kind] of [[null, "null"], [true, "a boolean"], [[2], "an array"], [{ n: 2 }, "an object"]] as const) {
+      expect(() => checkThreads(t, "reportCheckpoint: options.threads"), kind).toThrow(`reportCheckpoint: options.threads must be a whole number ≥ 0 or "auto", not ${kind}`);
     }
   });
 });
