@@ -99,7 +99,7 @@ describe("WorkerPool with stand-in threads", () => {
     expect(await settled(run)).toBe(false);
     ws[1].reply({ ok: true, chunks: 4 });
     const err = await run.catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "IO", message: "a worker thread ran out of memory", cause: oom });
+    expect(err).toMatchObject({ code: "IO", message: "a worker thread ran out of memory", cause: oom, hint: "Pass --threads 1 to compute on the main thread alone, or free memory." });
     expect(stops).toBe(1);
     // The lost worker gets no job; the run fails with its reason without waiting on the live one.
     const next = p.runOnAll(TASK, () => {});
