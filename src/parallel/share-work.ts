@@ -39,9 +39,11 @@ export async function shareWork(mainShare: () => Promise<void>, opts: ShareWorkO
       failure = { error };
     }
     if (signal?.aborted) opts.stop();
-    // Out of chunks here; the workers finish theirs.
+    // Out of chunks here; the workers finish theirs. Awaited after a failure here too (`failure ??= await` would
+    // not): the caller's cleanup must not start while a worker still writes.
     if (opts.poll) poll = setInterval(opts.poll, opts.pollMs);
-    failure ??= await opts.workers;
+    const theirs = await opts.workers;
+    failure ??= theirs;
   } finally {
     if (poll) clearInterval(poll);
     if (watch) clearInterval(watch);

@@ -35,6 +35,7 @@ describe("--threads that fqc cannot use", () => {
         const r = await runMain(args(t), { cwd: tmp.dir });
         expect(r.code, `${name} --threads ${t}`).toBe(2);
         expect(r.stderr).toContain(`--threads must be a whole number ≥ 0 or "auto", not "${t}"`);
+        expect(r.stderr).toContain(`0 or 1 computes on the main thread alone; "auto" picks one thread per core for large tensors.`);
         expect(r.stderr).not.toMatch(/\n\s+at /);
       }
       expect(readdirSync(tmp.dir).sort()).toEqual(inputs);

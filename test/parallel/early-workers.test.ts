@@ -35,6 +35,7 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(count("apply -c cfg.json --force big.npy out.npy", 8)).toBe(7);
     expect(count("apply big.npy out.npy --threads auto")).toBe(3);
     expect(count("apply small.npy big.npy")).toBe(3);
+    expect(count("apply big.npy small.npy")).toBe(3);
   });
 
   it("none for a tensor apply runs on the main thread, a missing or unreadable file, or no .npy at all", () => {
@@ -52,6 +53,7 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
 
   it("--threads N (every spelling yargs takes, the last one winning) gives N − 1, capped at the extra cores", () => {
     for (const t of ["--threads 3", "--threads=3", "-j 3", "-j3", "-j=3", "--threads 9 -j 3"]) expect(count(`apply small.npy out.npy ${t}`), t).toBe(2);
+    for (const t of ["--threads 12", "--threads=12", "-j12", "-j=12"]) expect(count(`apply small.npy out.npy ${t}`, 16), t).toBe(11);
     expect(count("apply big.npy out.npy --threads 1")).toBe(0);
     expect(count("apply big.npy out.npy -j 0")).toBe(0);
     expect(count("apply small.npy out.npy --threads 64")).toBe(3);
@@ -65,6 +67,10 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(read).toEqual([]);
     expect(earlyWorkerCount("apply big.npy out.npy -j 2".split(" "), 4, recording)).toBe(1);
     expect(read).toEqual(["big.npy", "out.npy"]);
+    // Only names that end in a tensor file's extension are looked at.
+    read.length = 0;
+    earlyWorkerCount("apply big.npy.json out.npy -j 2".split(" "), 4, recording);
+    expect(read).toEqual(["out.npy"]);
   });
 
   it("goes by the size of a checkpoint file (.safetensors, .npz); none for a small one or a --dry-run", () => {
@@ -78,10 +84,14 @@ describe("earlyWorkerCount: what the arguments say apply will use", () => {
     expect(count("validate big.npy")).toBe(0);
     expect(count("normalize big.npy")).toBe(0);
     expect(count("apply big.npy out.npy --help")).toBe(0);
+    expect(count("apply big.npy out.npy -h")).toBe(0);
+    expect(count("apply big.npy out.npy -v")).toBe(0);
     expect(count("apply -h")).toBe(0);
     expect(count("apply big.npy out.npy --version")).toBe(0);
     expect(count("apply big.npy out.npy", 1)).toBe(0);
     expect(count("apply big.npy out.npy --threads 4", 1)).toBe(0);
+    // Two cores: the main thread and one worker.
+    expect(count("apply big.npy out.npy", 2)).toBe(1);
   });
 });
 
@@ -106,6 +116,7 @@ describe("the supply of started workers", () => {
     const ws = [spawnWorker(), spawnWorker(), spawnWorker()];
     const ends = ws.map(exited);
     const supply = supplyOf(ws);
+    expect(supply.take(-1)).toEqual([]);
     const first = supply.take(2);
     expect(first).toEqual(ws.slice(0, 2));
     expect(supply.take(0)).toEqual([]);
@@ -114,6 +125,15 @@ describe("the supply of started workers", () => {
     await ends[2]; // released
     await Promise.all(first.map((w) => w.terminate()));
     await Promise.all(ends);
+  });
+
+  it("hands each worker out once, over several takes", async () => {
+    const ws = [spawnWorker(), spawnWorker()];
+    const supply = supplyOf(ws);
+    expect(supply.take(1)).toEqual([ws[0]]);
+    expect(supply.take(1)).toEqual([ws[1]]);
+    expect(supply.take(1)).toEqual([]);
+    await Promise.all(ws.map((w) => w.terminate()));
   });
 
   it("never hands out a worker that has exited", async () => {
@@ -141,6 +161,35 @@ describe("startEarlyWorkers", () => {
     expect(got.length).toBe(Math.min(2, availableParallelism()) - 1);
     await Promise.all(got.map((w) => w.terminate()));
     await ok.release();
+  });
+
+  it("caps the workers at the .npy's rows (every dimension but the last), read from its header", async () => {
+    const oneRow = path.join(tmp.dir, "one-row.npy");
+    writeNpyAtomic(oneRow, "<f4", [1, 32], Array.from({ length: 32 }, (_, i) => i));
+    const supply = startEarlyWorkers(["apply", oneRow, "out.npy", "--threads", "2"]);
+    expect(supply.take(2)).toEqual([]);
+    await supply.release();
+    // [1, 2, 32]: two rows, so a second thread when the machine has a second core.
+    const twoRows = path.join(tmp.dir, "two-rows.npy");
+    writeNpyAtomic(twoRows, "<f4", [1, 2, 32], Array.from({ length: 64 }, (_, i) => i));
+    const two = startEarlyWorkers(["apply", twoRows, "out.npy", "--threads", "2"]);
+    const got = two.take(2);
+    expect(got).toHaveLength(Math.min(2, availableParallelism()) - 1);
+    await Promise.all(got.map((w) => w.terminate()));
+    await two.release();
+  });
+
+  it("goes by a checkpoint file's size (as 2-byte values), without reading it", async () => {
+    // 4 bytes: 2 values, so up to 2 threads; 2 bytes: 1 value, the main thread alone.
+    const [four, two] = [tmp.write("four.safetensors", "abcd"), tmp.write("two.npz", "ab")];
+    const supply = startEarlyWorkers(["apply", four, "out.safetensors", "--threads", "2"]);
+    const got = supply.take(2);
+    expect(got).toHaveLength(Math.min(2, availableParallelism()) - 1);
+    await Promise.all(got.map((w) => w.terminate()));
+    await supply.release();
+    const none = startEarlyWorkers(["apply", two, "out.npz", "--threads", "2"]);
+    expect(none.take(2)).toEqual([]);
+    await none.release();
   });
 });
 

@@ -13,5 +13,11 @@ describe("yieldEvery", () => {
     while (performance.now() - start < 60) { /* a long chunk */ }
     await pause();
     expect(turned).toBe(true);
+    // The clock starts again at that turn: the next chunks within 50 ms do not yield either.
+    let again = false;
+    setImmediate(() => (again = true));
+    const restart = performance.now();
+    for (let i = 0; i < 1000 && performance.now() - restart < 20; i++) await pause();
+    expect(again).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import type { Recipe } from "../../src/config/types.js";
 import {
   CONFIG_KEY, planErrors, planTensors, planTensorsAsync, shadowedRecipeKeys, shadowedRecipeKeysAsync, unmatchedRecipeKeys, unmatchedRecipeKeysAsync,
 } from "../../src/tensor-plan/plan-tensors.js";
-import { planToJson, renderPlanJson, renderPlanTable, summarizePlan } from "../../src/tensor-plan/render-plan.js";
+import { planToJson, renderPlanJson, renderPlanTable, summarizePlan, unmatchedKeyWarning } from "../../src/tensor-plan/render-plan.js";
 
 const SIZE: Partial<Record<TensorDtype, number>> = { F32: 4, F16: 2, BF16: 2, I8: 1, I32: 4, F64: 8, U8: 1 };
 const T = (name: string, dtype: TensorDtype, shape: number[]): TensorInfo => ({ name, dtype, shape, byteLength: shape.reduce((a, b) => a * b, 1) * (SIZE[dtype] ?? 1) });
@@ -52,6 +52,10 @@ describe("planTensors with --config (no recipe)", () => {
     const p = planTensors([T("a.weight", "I8", [4, 64])], { config: normalize(INT4) });
     expect(p[0]).toMatchObject({ action: "skip", reason: "non-float", errors: [] });
   });
+  it("names --config as the key of the tensors it leaves alone too (the plan's key column)", () => {
+    for (const n of ["model.layers.0.mlp.down_proj.bias", "model.layers.0.input_layernorm.weight", "step"]) expect(by(n), n).toMatchObject({ key: CONFIG_KEY, tier: "config" });
+    expect(planTensors([T("a.weight", "I8", [4, 64])], { config: normalize(INT4) })[0]).toMatchObject({ key: CONFIG_KEY, tier: "config" });
+  });
   it("keeps the tensors' order, one entry each", () => {
     expect(plan.map((e) => e.tensor.name)).toEqual(MODEL.map((t) => t.name));
   });
@@ -89,6 +93,15 @@ describe("planTensors with --config (no recipe)", () => {
       ["value cannot be converted to type at::Half without overflow"],
     ]);
     expect(p[0].errors[0].torchaoError).toBe("RuntimeError");
+    // The hint and the key at fault come with it (the dry run prints the hint; diagnostics point at the key).
+    expect(p[0].errors[0]).toEqual({
+      message: "value cannot be converted to type at::BFloat16 without overflow", torchaoError: "RuntimeError", key: "eps",
+      hint: expect.stringMatching(/^torchao clamps the bfloat16 scale at eps, and eps 3\.4e\+38 is outside the bfloat16 range/),
+    });
+  });
+  it("leaves a group size of 0 to the forward check's wording (Python's `in_features % 0` is no ValueError)", () => {
+    const p = planTensors([T("a.weight", "F32", [4, 48])], { config: { ...normalize(INT4), granularity: { type: "PerGroup", group_size: 0 } } });
+    expect(p[0].errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^group_size 0 is invalid/), torchaoError: "AssertionError" })]);
   });
 });
 
@@ -109,6 +122,8 @@ describe("planTensors with --config on a lone .npy tensor (loneTensor)", () => {
     const [e] = planTensors([T("w", dtype, [4, 64])], { config }, { loneTensor: true });
     expect(e).toMatchObject({ action: "skip", reason: "non-float" });
     expect(e.errors[0].message).toBe(`dtype ${dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`);
+    // float64 has its own way out (apply's --compute-dtype); an integer tensor is converted first.
+    expect(e.errors[0].hint).toMatch(dtype === "F64" ? /--compute-dtype/ : /^Convert the tensor first/);
   });
 
   it("leaves recipes as they are", () => {
@@ -188,6 +203,28 @@ describe("planTensors: exact-name keys on non-float tensors, _default, blocked m
   it("makes an exact module key whose weight is non-float an error, with torchao's float64 refusal in the hint", () => {
     const p = planTensors([T("m.weight", "F64", [8, 64])], { recipe: recipeOf({ m: INT4 }) });
     expect(p[0].errors[0].hint).toMatch(/Unsupported input dtype: torch\.float64/);
+    const int = planTensors([T("m.qweight", "I32", [8, 64])], { recipe: recipeOf({ "m.qweight": INT4 }) });
+    expect(int[0].errors[0].hint).toBe("Map the key to null (or remove it) to leave this tensor as it is.");
+  });
+  it("explains a parameter left alone because an exact module key took its module (no parameter pattern is tried)", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ a: INT4, "re:a\\.bias": INT8 }) });
+    expect(p[0]).toMatchObject({ action: "quantize", key: "a", tier: "module" });
+    expect(p[1]).toMatchObject({ action: "skip", reason: "blocked", note: expect.stringMatching(/^the module key `a` takes this module: torchao applies it to the weight/) });
+  });
+  it("blocks a module by its sibling's parameter key whatever the tensors' order", () => {
+    const recipe = recipeOf({ "a.bias": null, _default: INT4, "re:b": INT8 });
+    for (const order of [["a.weight", "a.bias", "b.weight"], ["a.bias", "a.weight", "b.weight"], ["b.weight", "a.bias", "a.weight"]]) {
+      const p = planTensors(order.map((n) => T(n, "BF16", n.endsWith("weight") ? [4, 64] : [4])), { recipe });
+      const by = (n: string) => p.find((e) => e.tensor.name === n)!;
+      expect(by("a.weight"), order.join()).toMatchObject({ action: "skip", reason: "blocked" });
+      expect(by("a.bias"), order.join()).toMatchObject({ action: "skip", reason: "null-value" });
+      expect(by("b.weight"), order.join()).toMatchObject({ action: "quantize", key: "re:b" });
+    }
+  });
+  it("names the root module as such when a module pattern takes it and its weight is not 2-D", () => {
+    const p = planTensors([T("weight", "F32", [16])], { recipe: recipeOf({ "re:(x)?": { dtype: "int8", granularity: "per_token", is_symmetric: false } }) });
+    expect(p[0]).toMatchObject({ action: "skip", reason: "not-linear-weight", tier: "module-regex" });
+    expect(p[0].errors[0].message).toMatch(/^recipe key `re:\(x\)\?` takes the module at the root whole, and its weight is 1-D/);
   });
   it("lets _default target Linear-like weights only (2-D *.weight), as torchao's _default takes Linear modules", () => {
     const p = planTensors([T("a.weight", "BF16", [4, 64]), T("norm.weight", "BF16", [64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ _default: INT4 }) });
@@ -235,7 +272,9 @@ describe("unmatchedRecipeKeys given the plan", () => {
     const tensors = Array.from({ length: N }, (_, i) => T(`model.layers.${i}.mlp.${i % 2 ? "up" : "down"}_proj.weight`, "BF16", [4, 64]));
     const r = recipeOf({ "re:.*\\.up_proj": INT4, "re:.*\\.down_proj": INT8, "model.layers.7.mlp.up_prj": null });
     const plan = planTensors(tensors, { recipe: r });
-    const runs = [vi.spyOn(PatternSet.prototype, "firstName"), vi.spyOn(PatternSet.prototype, "prime"), vi.spyOn(PatternSet.prototype, "firstMatch")];
+    // Every way a pattern is run, the stepped forms (what unmatchedRecipeKeys drives) included.
+    const methods = ["firstName", "firstNameSteps", "prime", "primeSteps", "firstMatch", "matches"] as const;
+    const runs = methods.map((m) => vi.spyOn(PatternSet.prototype, m));
     try {
       const started = performance.now();
       expect(unmatchedRecipeKeys(tensors, r, plan)).toEqual(["model.layers.7.mlp.up_prj"]);
@@ -246,9 +285,25 @@ describe("unmatchedRecipeKeys given the plan", () => {
       for (const run of runs) run.mockRestore();
     }
   }, 60_000);
+  it("lists none when every key decided a tensor of the plan", () => {
+    const r = recipeOf({ lm_head: INT8, "re:.*_proj": INT4 });
+    expect(unmatchedRecipeKeys(MODEL, r, planTensors(MODEL, { recipe: r }))).toEqual([]);
+  });
+  it("lists _default when no tensor is a *.weight, and not when the first tensor is one", () => {
+    const r = recipeOf({ _default: INT4 });
+    expect(unmatchedRecipeKeys([T("a.bias", "F32", [4]), T("b.scale", "F32", [4])], r)).toEqual(["_default"]);
+    expect(unmatchedRecipeKeys([T("a.weight", "F32", [4, 64]), T("b.bias", "F32", [4])], r)).toEqual([]);
+  });
+  it("counts a match on the first tensor: an exact name, or a pattern on its module", () => {
+    const tensors = [T("a.bias", "F32", [4]), T("b.weight", "F32", [4, 64])];
+    expect(unmatchedRecipeKeys(tensors, recipeOf({ "a.bias": null, "re:b": INT4, "re:nothing": null }))).toEqual(["re:nothing"]);
+    expect(unmatchedRecipeKeys(tensors.slice(1), recipeOf({ "re:b": INT4 }))).toEqual([]);
+  });
   it("refuses a plan of other tensors", () => {
     const r = recipeOf({ lm_head: INT8 });
-    expect(() => unmatchedRecipeKeys(MODEL, r, planTensors(MODEL.slice(1), { recipe: r }))).toThrow(/the plan has 9 entries for 10 tensors/);
+    expect(() => unmatchedRecipeKeys(MODEL, r, planTensors(MODEL.slice(1), { recipe: r }))).toThrow(expect.objectContaining({
+      message: "unmatchedRecipeKeys: the plan has 9 entries for 10 tensors", hint: "Pass planTensors(tensors, { recipe }) of the same tensors, or no plan.",
+    }));
   });
 });
 
@@ -262,7 +317,23 @@ describe("shadowedRecipeKeys", () => {
   it("says when torchao's per-module rule, not another key, left the key without effect", () => {
     const r = recipeOf({ "a.bias": null, a: INT4 });
     const t = [T("a.weight", "BF16", [4, 64]), T("a.bias", "BF16", [4])];
-    expect(shadowedRecipeKeys(r, planTensors(t, { recipe: r }))).toEqual([{ key: "a", tensor: "a.weight" }]);
+    // No `by` at all, not one that is undefined.
+    expect(shadowedRecipeKeys(r, planTensors(t, { recipe: r }))).toStrictEqual([{ key: "a", tensor: "a.weight" }]);
+  });
+  it("names _default's first *.weight, whatever comes before it", () => {
+    const r = recipeOf({ "re:.*\\.weight": INT4, _default: INT8 });
+    for (const names of [["a.weight", "c.weight", "x.bias"], ["x.bias", "a.weight", "c.weight"]]) {
+      const t = names.map((n) => T(n, "BF16", n.endsWith("weight") ? [4, 64] : [4]));
+      expect(shadowedRecipeKeys(r, planTensors(t, { recipe: r })), names.join()).toEqual([{ key: "_default", tensor: "a.weight", by: "re:.*\\.weight" }]);
+    }
+  });
+  it("takes a pattern's first match by module name or by tensor name, whichever tensor comes first", () => {
+    // `re:a|b\.bias` matches the module a (of a.weight, first) and the tensor name b.bias (second); a and b.bias decide both.
+    const r = recipeOf({ a: INT4, "b.bias": INT8, "re:a|b\\.bias": INT4 });
+    const t = [T("a.weight", "BF16", [4, 64]), T("b.bias", "BF16", [4])];
+    expect(shadowedRecipeKeys(r, planTensors(t, { recipe: r }))).toEqual([{ key: "re:a|b\\.bias", tensor: "a.weight", by: "a" }]);
+    const rev = [t[1], T("a.weight", "BF16", [4, 64])];
+    expect(shadowedRecipeKeys(r, planTensors(rev, { recipe: r }))).toEqual([{ key: "re:a|b\\.bias", tensor: "b.bias", by: "b.bias" }]);
   });
 });
 
@@ -289,6 +360,24 @@ describe("rendering the plan", () => {
     expect(text).toMatch(/error: a\.weight \(key --config\): in_features \(48\) % group_size \(32\) must be == 0\n  hint: /);
     expect(text).toContain("1 error");
   });
+  it("ends the summary line at the counts when there is no error, and prints no warning without unmatched keys", () => {
+    const text = renderPlanTable(plan);
+    expect(text.split("\n").filter((l) => /^\d+ tensors?:/.test(l))).toEqual(["5 tensors: 3 to fake-quantize (20,480 elements), 2 left alone"]);
+    expect(text).not.toMatch(/warning|error/);
+    expect(text.endsWith("2 left alone\n")).toBe(true);
+  });
+  it("counts every error of every tensor, and shows a 0-D tensor's shape as scalar", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48]), T("b.weight", "F32", [4, 48]), T("s", "F32", [])], { config: normalize(INT4) }, { loneTensor: true });
+    expect(summarizePlan(p)).toEqual({ tensors: 3, quantize: 3, skip: 0, quantizeElements: 385, errors: p.reduce((a, e) => a + e.errors.length, 0) });
+    expect(summarizePlan(p).errors).toBeGreaterThanOrEqual(3);
+    const text = renderPlanTable(p);
+    expect(text).toContain(`\n3 tensors: 3 to fake-quantize (385 elements), 0 left alone; ${summarizePlan(p).errors} errors\n`);
+    expect(text.split("\n")[3]).toMatch(/^s\s+scalar\s+F32\s+error\s+--config\s/);
+  });
+  it("names the recipe in the unmatched-key warning only when given one", () => {
+    expect(unmatchedKeyWarning("x.y")).toBe("warning: recipe key x.y matches no tensor");
+    expect(unmatchedKeyWarning("x.y", "r.json")).toBe("warning: recipe key x.y matches no tensor (r.json)");
+  });
   it("says 1 tensor and 1 element, not 1 tensors and 1 elements, in the summary line", () => {
     const text = renderPlanTable(planTensors([T("one", "F32", [1])], { config: normalize(INT8) }, { loneTensor: true }));
     expect(text).toContain("\n1 tensor: 1 to fake-quantize (1 element), 0 left alone");
@@ -299,6 +388,22 @@ describe("rendering the plan", () => {
     expect(j.tensors[0]).toMatchObject({ action: "skip", reason: "null-value", config: null });
     expect(j.unmatchedKeys).toEqual(["x.y"]);
     expect(j.summary).toEqual(summarizePlan(plan));
+    expect(j.tensors[0].note).toBe("`model.embed_tokens` is null: left alone");
+    expect(j.tensors[2].note).toBeNull();
+    expect(planToJson(plan, { unmatchedKeys: ["x.y"] })).toEqual(j);
+    expect(planToJson(plan).unmatchedKeys).toEqual([]);
+    expect(JSON.parse(renderPlanJson(plan)).unmatchedKeys).toEqual([]);
+  });
+  it("lists each error in the JSON with its hint and torchao's exception, null when absent", () => {
+    const p = planTensors([T("a.weight", "BF16", [4, 48])], { config: normalize(INT4) });
+    const j = planToJson(p);
+    expect(j.tensors[0].errors).toEqual([{ message: "in_features (48) % group_size (32) must be == 0", hint: p[0].errors[0].hint, torchaoError: "ValueError" }]);
+    expect(j.tensors[0].errors[0].hint).toMatch(/FakeQuantizedLinear/);
+    const bare = [{ ...p[0], errors: [{ message: "m" }] }];
+    expect(planToJson(bare).tensors[0].errors).toEqual([{ message: "m", hint: null, torchaoError: null }]);
+    // The table's problem lines likewise: no hint line without a hint, no key without one.
+    expect(renderPlanTable(bare)).toMatch(/\nerror: a\.weight \(key --config\): m\n$/);
+    expect(renderPlanTable([{ ...bare[0], key: undefined }])).toMatch(/\nerror: a\.weight: m\n$/);
   });
 });
 
