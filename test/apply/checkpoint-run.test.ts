@@ -5,16 +5,17 @@
  * interruptions leave nothing behind, and the streamed paths (deflated
  * members, append-only outputs) give the same bytes as positional ones.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
+import { runCheckpoint, runCheckpointWithStats, type CheckpointStatsRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
+import type { CheckpointWriter } from "../../src/checkpoint/types.js";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { FqcError } from "../../src/errors.js";
 import type { KernelChoice } from "../../src/quant/kernel.js";
 import { tempDir } from "../helpers/cli.js";
-import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
+import { bf16Bytes, fromBf16, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -58,14 +59,23 @@ function setUp(tensors: RawTensor[], opts: TestCheckpointOptions = {}) {
 
 async function apply(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, o: {
   threads?: number; kernel?: KernelChoice; ckpt?: TestCheckpointOptions; writer?: TestWriterOptions; signal?: AbortSignal; qparams?: boolean; onProgress?: (a: number, b: number) => void;
-} = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
+  /** `apply --report`'s statistics (runCheckpointWithStats). */
+  stats?: boolean;
+  /** Changes the writer's sinks (a library caller's own writer). */
+  wrapWriter?: (w: CheckpointWriter) => CheckpointWriter;
+} = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointStatsRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
   const s = setUp(tensors, o.ckpt);
   let writer: ReturnType<typeof testWriter> | undefined;
   try {
-    const result = await runCheckpoint(s.ckpt, configs, () => (writer = testWriter(s.ckpt, s.output, o.writer)), {
+    const openWriter = () => {
+      writer = testWriter(s.ckpt, s.output, o.writer);
+      return o.wrapWriter ? o.wrapWriter(writer) : writer;
+    };
+    const opts = {
       output: s.output, threads: o.threads ?? 2, kernel: o.kernel, chunkElements: 256, copyChunkBytes: 100, signal: o.signal,
       qparamsOut: o.qparams === false ? undefined : s.qparams, onProgress: o.onProgress,
-    });
+    };
+    const result = o.stats ? await runCheckpointWithStats(s.ckpt, configs, openWriter, { ...opts, stats: true }) : await runCheckpoint(s.ckpt, configs, openWriter, opts);
     return { ...s, result, writer };
   } catch (error) {
     return { ...s, error, writer };
@@ -243,5 +253,77 @@ describe("streamed tensors", () => {
     expect(appended.error).toBeUndefined();
     expect(readFileSync(appended.output).equals(readFileSync(positional.output))).toBe(true);
     expect(readFileSync(appended.qparams).equals(readFileSync(positional.qparams))).toBe(true);
+  });
+  /**
+   * A tensor's float values made non-negative and larger (×32, F16 ×128; exact in their dtype still), other dtypes as
+   * they are: asymmetric groups of such values have zero points (min + scale × 8, held as int32) of 1 or more.
+   */
+  const magnitudes = (x: RawTensor): Uint8Array => {
+    if (x.dtype === "BF16") return bf16Bytes(fromBf16(x.data).map((v) => Math.abs(v) * 32));
+    if (x.dtype === "F32") return new Uint8Array(new Float32Array(x.data.slice().buffer).map((v) => Math.abs(v) * 32).buffer);
+    if (x.dtype === "F16") return new Uint8Array(new Uint16Array(x.data.slice().buffer).map((h) => (h & 0x7fff) + (7 << 10)).buffer);
+    return x.data;
+  };
+
+  const streamedWays: Array<[string, { ckpt?: TestCheckpointOptions; writer?: TestWriterOptions }]> = [
+    ["deflated members", { ckpt: { streamedOnly: new Set(["embed.weight", "layers.0.proj.weight", "layers.0.mlp.weight", "lm_head.weight"]) } }],
+    ["an append-only output", { writer: { appendOnly: true } }],
+  ];
+
+  it.each(streamedWays)("%s: asymmetric zero points and --report's statistics are the positional run's", async (_way, how) => {
+    // Zero points far from 0: one written short or at the wrong place changes the qparams file.
+    const asym = normalize({ dtype: "int4", group_size: 32, mapping_type: "ASYMMETRIC" });
+    const t = model().map((x) => ({ ...x, data: magnitudes(x) }));
+    const configs = t.map((x) => (x.name.endsWith(".weight") && x.shape.length === 2 ? asym : null));
+    const positional = await apply(t, configs, { stats: true });
+    const streamed = await apply(t, configs, { ...how, stats: true });
+    expect(streamed.error).toBeUndefined();
+    expect(readFileSync(streamed.output).equals(readFileSync(positional.output))).toBe(true);
+    expect(readFileSync(streamed.qparams).equals(readFileSync(positional.qparams))).toBe(true);
+    const zeroPoints = readSafetensors(streamed.qparams).tensors.filter((x) => x.name.endsWith(".zero_point"));
+    expect(zeroPoints.every((x) => x.data.some((b) => b !== 0))).toBe(true);
+    const stats = streamed.result!.stats!;
+    expect(stats.map((x) => x !== null)).toEqual(configs.map((c) => c !== null));
+    // Statistics of every element, in the slots of each tensor's own chunks (count, sums...), as the positional run has them.
+    expect(stats).toEqual(positional.result!.stats);
+  });
+
+  it.each(streamedWays)("%s: the chunks counted are the positional run's (whole-row chunks, copy-sized pieces)", async (_way, how) => {
+    const t: RawTensor[] = [
+      // 256-element chunks of 4 rows: 10 of them, the last one full.
+      { name: "embed.weight", dtype: "BF16", shape: [40, 64], data: bf16Bytes(bf16Values(40 * 64, 4)) },
+      // 100-byte copy chunks: 10 of them, the last one full.
+      { name: "layers.0.proj.weight", dtype: "U8", shape: [1000], data: Uint8Array.from({ length: 1000 }, (_, i) => (i * 13) & 0xff) },
+    ];
+    const configs = [int4, null];
+    const positional = await apply(t, configs);
+    expect(positional.result!.chunks).toBe(20);
+    const streamed = await apply(t, configs, { ...how, ckpt: how.ckpt && { streamedOnly: new Set(t.map((x) => x.name)) } });
+    expect(streamed.error).toBeUndefined();
+    expect(readFileSync(streamed.output).equals(readFileSync(positional.output))).toBe(true);
+    expect(streamed.result!.chunks).toBe(20);
+  });
+
+  it("a failed write through a positional sink names the sink's file, else the output", async () => {
+    const t = model();
+    const streamedOnly = new Set(["embed.weight"]);
+    const readOnly = openSync(tmp.path("read-only.bin"), "w");
+    closeSync(readOnly);
+    for (const file of ["shard-2.bin", undefined]) {
+      const fd = openSync(tmp.path("read-only.bin"), "r");
+      try {
+        // A streamed tensor written positionally into a descriptor that refuses writes.
+        const r = await apply(t, configsOf(t), {
+          ckpt: { streamedOnly },
+          wrapWriter: (w) => ({ ...w, begin: (x) => ({ ...w.begin(x), ...(streamedOnly.has(x.name) ? { positional: { fd, dataOffset: 0, file } } : {}) }) }),
+        });
+        expect(r.error).toBeInstanceOf(FqcError);
+        expect((r.error as FqcError).message.startsWith(`${file ?? r.output}: cannot write`), (r.error as Error).message).toBe(true);
+        expect(existsSync(r.output)).toBe(false);
+        expect(noTemps()).toEqual([]);
+      } finally {
+        closeSync(fd);
+      }
+    }
   });
 });
