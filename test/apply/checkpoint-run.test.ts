@@ -234,6 +234,35 @@ describe("failures and interruptions leave nothing", () => {
   });
 });
 
+describe("an abort while the report is made", () => {
+  it("(synchronous work, no handler runs meanwhile) stops the run before any output is renamed", async () => {
+    const t = model();
+    const s = setUp(t);
+    const report = tmp.path("aborted-report.txt");
+    const abort = new AbortController();
+    let writer: ReturnType<typeof testWriter> | undefined;
+    let filled = false;
+    const run = runCheckpointWithStats(s.ckpt, t.map((x) => (x.dtype === "BF16" ? int4 : null)), () => (writer = testWriter(s.ckpt, s.output)), {
+      output: s.output, threads: 0, qparamsOut: s.qparams, signal: abort.signal,
+      statsOutput: {
+        path: report,
+        fill: (file) => {
+          file.write(Buffer.from("report\n"));
+          filled = true;
+          // What a signal handler does on the next turn of the event loop, done here while the report is filled.
+          abort.abort();
+        },
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+    s.ckpt.close();
+    expect(filled).toBe(true);
+    expect(writer!.state()).toBe("aborted");
+    for (const f of [s.output, s.qparams, report]) expect(existsSync(f), f).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+});
+
 describe("streamed tensors", () => {
   const configsOf = (t: RawTensor[]) => t.map((x) => (x.name.endsWith(".weight") && x.shape.length === 2 ? int4 : null));
 
