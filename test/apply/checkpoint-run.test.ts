@@ -13,6 +13,7 @@ import type { CanonicalConfig } from "../../src/config/types.js";
 import type { CheckpointWriter } from "../../src/checkpoint/types.js";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { FqcError } from "../../src/errors.js";
+import { SLOT } from "../../src/report/stats.js";
 import type { KernelChoice } from "../../src/quant/kernel.js";
 import { tempDir } from "../helpers/cli.js";
 import { bf16Bytes, fromBf16, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
@@ -315,6 +316,8 @@ describe("streamed tensors", () => {
     expect(stats.map((x) => x !== null)).toEqual(configs.map((c) => c !== null));
     // Statistics of every element, in the slots of each tensor's own chunks (count, sums...), as the positional run has them.
     expect(stats).toEqual(positional.result!.stats);
+    // Every chunk's counted: all elements of each tensor (10 chunks of 256 and more).
+    stats.forEach((x, i) => x && expect(x[SLOT.COUNTED], t[i].name).toBe(t[i].shape.reduce((a, b) => a * b, 1)));
   });
 
   it.each(streamedWays)("%s: the chunks counted are the positional run's (whole-row chunks, copy-sized pieces)", async (_way, how) => {
