@@ -59,4 +59,16 @@ describe("applyFile by chunks of whole rows", () => {
     expect(viaFloat32).not.toEqual(Array.from(y, halfBits)); // one rounding straight to half gives other values here
     expect(Array.from(readNpy(output).data as Float32Array, halfBits)).toEqual(viaFloat32);
   });
+
+  it.each(["float16", "bfloat16"] as const)("rounds float32 values to a %s compute dtype before fake-quantizing them, as torch's cast does", async (computeDtype) => {
+    const rows = 4;
+    const n = 32;
+    // Values with more bits than either 16-bit dtype holds.
+    const x = Float32Array.from({ length: rows * n }, (_, i) => Math.fround(Math.sin(i * 1.37) * 0.3 + 1e-3 * (i % 7)));
+    const config = normalize({ dtype: "int4", group_size: 8 });
+    const output = tmp.path(`cast-${computeDtype}.out.npy`);
+    await applyFile({ input: npy(`cast-${computeDtype}.npy`, "<f4", [rows, n], x), output, config, computeDtype, threads: 1, chunkElements: n });
+    const want = fakeQuantize(config, x, { shape: [rows, n], computeDtype }).output;
+    expect(Array.from(readNpy(output).data as Float32Array)).toEqual(Array.from(want));
+  });
 });
