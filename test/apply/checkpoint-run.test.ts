@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheckpoint, runCheckpointWithStats, type CheckpointStatsRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
+import { fakeQuantize } from "../../src/fake-quantize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
 import type { CheckpointWriter } from "../../src/checkpoint/types.js";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
@@ -357,5 +358,37 @@ describe("streamed tensors", () => {
         closeSync(fd);
       }
     }
+  });
+});
+
+describe("--qparams-out in bfloat16", () => {
+  it("holds every group's scale when a chunk has more groups than one narrowing block (65,536), and nothing beyond them", async () => {
+    // One chunk of 65,539 groups of 8: two blocks, the second of 3 groups; then another tensor's qparams.
+    const n = 8 * (65536 + 3);
+    const big = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 0.37) * (1 + (i % 11))));
+    const small = Float32Array.from({ length: 64 }, (_, i) => Math.fround(Math.cos(i)));
+    const t: RawTensor[] = [
+      { name: "big.weight", dtype: "F32", shape: [1, n], data: new Uint8Array(big.buffer) },
+      { name: "small.weight", dtype: "F32", shape: [1, 64], data: new Uint8Array(small.buffer) },
+    ];
+    // int8 zero points take less room than a block of scales: a block written too long would run past the file's end.
+    const config = normalize({ dtype: "int4", group_size: 8, scale_precision: "bfloat16", zero_point_precision: "int8" });
+    const s = setUp(t);
+    try {
+      await runCheckpoint(s.ckpt, [config, config], () => testWriter(s.ckpt, s.output), { output: s.output, threads: 0, qparamsOut: s.qparams });
+    } finally {
+      s.ckpt.close();
+    }
+    const q = readSafetensors(s.qparams).tensors;
+    expect(q.map((x) => [x.name, x.dtype])).toEqual([
+      ["big.weight.scale", "BF16"], ["big.weight.zero_point", "I8"], ["small.weight.scale", "BF16"], ["small.weight.zero_point", "I8"],
+    ]);
+    const file = readFileSync(s.qparams);
+    expect(file.length).toBe(8 + Number(file.readBigUInt64LE(0)) + q.reduce((a, x) => a + x.data.length, 0));
+    const bf16Of = (scale: ArrayLike<number>) => Array.from(scale, (v) => new Uint32Array(Float32Array.of(v).buffer)[0] >>> 16);
+    const u16 = (b: Uint8Array) => Array.from(new Uint16Array(b.slice().buffer));
+    expect(u16(q[0].data)).toEqual(bf16Of(fakeQuantize(config, big, { shape: [1, n] }).scale));
+    expect(u16(q[2].data)).toEqual(bf16Of(fakeQuantize(config, small, { shape: [1, 64] }).scale));
+    expect(q[1].data.every((b) => b === 0) && q[3].data.every((b) => b === 0)).toBe(true);
   });
 });
