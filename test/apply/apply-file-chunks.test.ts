@@ -17,8 +17,8 @@ import { halfBits } from "../helpers/safetensors.js";
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-function npy(name: string, descr: "<f4" | "<f2" | "<i4", shape: number[], values: ArrayLike<number>): string {
-  const data = descr === "<f4" ? new Float32Array(values) : descr === "<i4" ? new Int32Array(values) : Uint16Array.from(values, halfBits);
+function npy(name: string, descr: "<f8" | "<f4" | "<f2" | "<i4", shape: number[], values: ArrayLike<number>): string {
+  const data = descr === "<f8" ? new Float64Array(values) : descr === "<f4" ? new Float32Array(values) : descr === "<i4" ? new Int32Array(values) : Uint16Array.from(values, halfBits);
   const file = tmp.path(name);
   writeFileSync(file, Buffer.concat([encodeNpyHeader({ descr, shape }), Buffer.from(data.buffer)]));
   return file;
@@ -70,5 +70,17 @@ describe("applyFile by chunks of whole rows", () => {
     await applyFile({ input: npy(`cast-${computeDtype}.npy`, "<f4", [rows, n], x), output, config, computeDtype, threads: 1, chunkElements: n });
     const want = fakeQuantize(config, x, { shape: [rows, n], computeDtype }).output;
     expect(Array.from(readNpy(output).data as Float32Array)).toEqual(Array.from(want));
+  });
+
+  it("computes a float64 file in float64 when asked, its values unrounded", async () => {
+    const rows = 4;
+    const n = 32;
+    // Values with more bits than float32 holds.
+    const x = Float64Array.from({ length: rows * n }, (_, i) => Math.sin(i * 1.37) * 0.3 + 1e-9 * i);
+    const config = normalize({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" });
+    const output = tmp.path("f64.out.npy");
+    await applyFile({ input: npy("f64.npy", "<f8", [rows, n], x), output, config, computeDtype: "float64", threads: 1, chunkElements: n });
+    const want = fakeQuantize(config, x, { shape: [rows, n], computeDtype: "float64" }).output;
+    expect(Array.from(readNpy(output).data as Float64Array)).toEqual(Array.from(want));
   });
 });
