@@ -3,11 +3,12 @@
  * the next file opened takes a closed one's number, so the run once read that file's bytes as the tensors'
  * (a report of a file of 1e30s, without a word). close() now waits for the run, then closes.
  */
-import { closeSync, openSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import * as fqc from "../../src/index.js";
 import { tempDir } from "../helpers/cli.js";
 import { weights, writeSafetensors } from "../helpers/safetensors.js";
+import { openTestCheckpoint, testWriter } from "../helpers/test-checkpoint.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -60,5 +61,41 @@ describe("closing a checkpoint while reportCheckpoint reads it", () => {
     expect(e).toBeInstanceOf(fqc.FqcError);
     expect((e as fqc.FqcError).code).toBe("USAGE");
     expect((e as Error).message).toBe(`${model}: the checkpoint was closed`);
+  });
+});
+
+describe("runCheckpoint's descriptors", () => {
+  let n = 0;
+  async function apply(closeMidRun: boolean, open: (path: string) => fqc.Checkpoint = fqc.openCheckpoint): Promise<Buffer> {
+    const ckpt = open(model);
+    const output = tmp.path(`applied-${n++}.safetensors`);
+    let other: number | undefined;
+    const onProgress = (done: number, total: number) => {
+      if (!closeMidRun || other !== undefined || done >= total) return;
+      ckpt.close();
+      other = openSync(decoy, "r");
+    };
+    try {
+      await fqc.runCheckpoint(ckpt, ckpt.tensors.map(() => config), () => testWriter(ckpt, output), { output, threads: 2, chunkElements: 16384, onProgress });
+    } finally {
+      if (other !== undefined) closeSync(other);
+      ckpt.close();
+    }
+    return readFileSync(output);
+  }
+
+  it("closing the checkpoint mid-run: the run writes the checkpoint's own bytes, and every descriptor is closed once it ends", async () => {
+    const fdsBefore = readdirSync("/proc/self/fd").length;
+    const plain = await apply(false);
+    expect(readdirSync("/proc/self/fd").length).toBe(fdsBefore);
+    expect((await apply(true)).equals(plain)).toBe(true);
+    expect(readdirSync("/proc/self/fd").length).toBe(fdsBefore);
+  });
+
+  it("a checkpoint that holds no descriptors: the files the run opened are closed once it ends", async () => {
+    const fdsBefore = readdirSync("/proc/self/fd").length;
+    const plain = await apply(false);
+    expect((await apply(false, (path) => openTestCheckpoint(path))).equals(plain)).toBe(true);
+    expect(readdirSync("/proc/self/fd").length).toBe(fdsBefore);
   });
 });

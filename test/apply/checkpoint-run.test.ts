@@ -5,16 +5,19 @@
  * interruptions leave nothing behind, and the streamed paths (deflated
  * members, append-only outputs) give the same bytes as positional ones.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCheckpoint, type CheckpointRunResult } from "../../src/apply/checkpoint-run.js";
+import { runCheckpoint, runCheckpointWithStats, type CheckpointStatsRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
+import { fakeQuantize } from "../../src/fake-quantize.js";
 import type { CanonicalConfig } from "../../src/config/types.js";
+import type { CheckpointWriter } from "../../src/checkpoint/types.js";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { FqcError } from "../../src/errors.js";
+import { SLOT } from "../../src/report/stats.js";
 import type { KernelChoice } from "../../src/quant/kernel.js";
 import { tempDir } from "../helpers/cli.js";
-import { bf16Bytes, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
+import { bf16Bytes, fromBf16, openTestCheckpoint, readSafetensors, testWriter, writeSafetensors, type RawTensor, type TestCheckpointOptions, type TestWriterOptions } from "../helpers/test-checkpoint.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -58,14 +61,23 @@ function setUp(tensors: RawTensor[], opts: TestCheckpointOptions = {}) {
 
 async function apply(tensors: RawTensor[], configs: Array<CanonicalConfig | null>, o: {
   threads?: number; kernel?: KernelChoice; ckpt?: TestCheckpointOptions; writer?: TestWriterOptions; signal?: AbortSignal; qparams?: boolean; onProgress?: (a: number, b: number) => void;
-} = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
+  /** `apply --report`'s statistics (runCheckpointWithStats). */
+  stats?: boolean;
+  /** Changes the writer's sinks (a library caller's own writer). */
+  wrapWriter?: (w: CheckpointWriter) => CheckpointWriter;
+} = {}): Promise<ReturnType<typeof setUp> & { result?: CheckpointStatsRunResult; error?: unknown; writer?: ReturnType<typeof testWriter> }> {
   const s = setUp(tensors, o.ckpt);
   let writer: ReturnType<typeof testWriter> | undefined;
   try {
-    const result = await runCheckpoint(s.ckpt, configs, () => (writer = testWriter(s.ckpt, s.output, o.writer)), {
+    const openWriter = () => {
+      writer = testWriter(s.ckpt, s.output, o.writer);
+      return o.wrapWriter ? o.wrapWriter(writer) : writer;
+    };
+    const opts = {
       output: s.output, threads: o.threads ?? 2, kernel: o.kernel, chunkElements: 256, copyChunkBytes: 100, signal: o.signal,
       qparamsOut: o.qparams === false ? undefined : s.qparams, onProgress: o.onProgress,
-    });
+    };
+    const result = o.stats ? await runCheckpointWithStats(s.ckpt, configs, openWriter, { ...opts, stats: true }) : await runCheckpoint(s.ckpt, configs, openWriter, opts);
     return { ...s, result, writer };
   } catch (error) {
     return { ...s, error, writer };
@@ -224,6 +236,35 @@ describe("failures and interruptions leave nothing", () => {
   });
 });
 
+describe("an abort while the report is made", () => {
+  it("(synchronous work, no handler runs meanwhile) stops the run before any output is renamed", async () => {
+    const t = model();
+    const s = setUp(t);
+    const report = tmp.path("aborted-report.txt");
+    const abort = new AbortController();
+    let writer: ReturnType<typeof testWriter> | undefined;
+    let filled = false;
+    const run = runCheckpointWithStats(s.ckpt, t.map((x) => (x.dtype === "BF16" ? int4 : null)), () => (writer = testWriter(s.ckpt, s.output)), {
+      output: s.output, threads: 0, qparamsOut: s.qparams, signal: abort.signal,
+      statsOutput: {
+        path: report,
+        fill: (file) => {
+          file.write(Buffer.from("report\n"));
+          filled = true;
+          // What a signal handler does on the next turn of the event loop, done here while the report is filled.
+          abort.abort();
+        },
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+    s.ckpt.close();
+    expect(filled).toBe(true);
+    expect(writer!.state()).toBe("aborted");
+    for (const f of [s.output, s.qparams, report]) expect(existsSync(f), f).toBe(false);
+    expect(noTemps()).toEqual([]);
+  });
+});
+
 describe("streamed tensors", () => {
   const configsOf = (t: RawTensor[]) => t.map((x) => (x.name.endsWith(".weight") && x.shape.length === 2 ? int4 : null));
 
@@ -243,5 +284,111 @@ describe("streamed tensors", () => {
     expect(appended.error).toBeUndefined();
     expect(readFileSync(appended.output).equals(readFileSync(positional.output))).toBe(true);
     expect(readFileSync(appended.qparams).equals(readFileSync(positional.qparams))).toBe(true);
+  });
+  /**
+   * A tensor's float values made non-negative and larger (×32, F16 ×128; exact in their dtype still), other dtypes as
+   * they are: asymmetric groups of such values have zero points (min + scale × 8, held as int32) of 1 or more.
+   */
+  const magnitudes = (x: RawTensor): Uint8Array => {
+    if (x.dtype === "BF16") return bf16Bytes(fromBf16(x.data).map((v) => Math.abs(v) * 32));
+    if (x.dtype === "F32") return new Uint8Array(new Float32Array(x.data.slice().buffer).map((v) => Math.abs(v) * 32).buffer);
+    if (x.dtype === "F16") return new Uint8Array(new Uint16Array(x.data.slice().buffer).map((h) => (h & 0x7fff) + (7 << 10)).buffer);
+    return x.data;
+  };
+
+  const streamedWays: Array<[string, { ckpt?: TestCheckpointOptions; writer?: TestWriterOptions }]> = [
+    ["deflated members", { ckpt: { streamedOnly: new Set(["embed.weight", "layers.0.proj.weight", "layers.0.mlp.weight", "lm_head.weight"]) } }],
+    ["an append-only output", { writer: { appendOnly: true } }],
+  ];
+
+  it.each(streamedWays)("%s: asymmetric zero points and --report's statistics are the positional run's", async (_way, how) => {
+    // Zero points far from 0: one written short or at the wrong place changes the qparams file.
+    const asym = normalize({ dtype: "int4", group_size: 32, mapping_type: "ASYMMETRIC" });
+    const t = model().map((x) => ({ ...x, data: magnitudes(x) }));
+    const configs = t.map((x) => (x.name.endsWith(".weight") && x.shape.length === 2 ? asym : null));
+    const positional = await apply(t, configs, { stats: true });
+    const streamed = await apply(t, configs, { ...how, stats: true });
+    expect(streamed.error).toBeUndefined();
+    expect(readFileSync(streamed.output).equals(readFileSync(positional.output))).toBe(true);
+    expect(readFileSync(streamed.qparams).equals(readFileSync(positional.qparams))).toBe(true);
+    const zeroPoints = readSafetensors(streamed.qparams).tensors.filter((x) => x.name.endsWith(".zero_point"));
+    expect(zeroPoints.every((x) => x.data.some((b) => b !== 0))).toBe(true);
+    const stats = streamed.result!.stats!;
+    expect(stats.map((x) => x !== null)).toEqual(configs.map((c) => c !== null));
+    // Statistics of every element, in the slots of each tensor's own chunks (count, sums...), as the positional run has them.
+    expect(stats).toEqual(positional.result!.stats);
+    // Every chunk's counted: all elements of each tensor (10 chunks of 256 and more).
+    stats.forEach((x, i) => x && expect(x[SLOT.COUNTED], t[i].name).toBe(t[i].shape.reduce((a, b) => a * b, 1)));
+  });
+
+  it.each(streamedWays)("%s: the chunks counted are the positional run's (whole-row chunks, copy-sized pieces)", async (_way, how) => {
+    const t: RawTensor[] = [
+      // 256-element chunks of 4 rows: 10 of them, the last one full.
+      { name: "embed.weight", dtype: "BF16", shape: [40, 64], data: bf16Bytes(bf16Values(40 * 64, 4)) },
+      // 100-byte copy chunks: 10 of them, the last one full.
+      { name: "layers.0.proj.weight", dtype: "U8", shape: [1000], data: Uint8Array.from({ length: 1000 }, (_, i) => (i * 13) & 0xff) },
+    ];
+    const configs = [int4, null];
+    const positional = await apply(t, configs);
+    expect(positional.result!.chunks).toBe(20);
+    const streamed = await apply(t, configs, { ...how, ckpt: how.ckpt && { streamedOnly: new Set(t.map((x) => x.name)) } });
+    expect(streamed.error).toBeUndefined();
+    expect(readFileSync(streamed.output).equals(readFileSync(positional.output))).toBe(true);
+    expect(streamed.result!.chunks).toBe(20);
+  });
+
+  it("a failed write through a positional sink names the sink's file, else the output", async () => {
+    const t = model();
+    const streamedOnly = new Set(["embed.weight"]);
+    const readOnly = openSync(tmp.path("read-only.bin"), "w");
+    closeSync(readOnly);
+    for (const file of ["shard-2.bin", undefined]) {
+      const fd = openSync(tmp.path("read-only.bin"), "r");
+      try {
+        // A streamed tensor written positionally into a descriptor that refuses writes.
+        const r = await apply(t, configsOf(t), {
+          ckpt: { streamedOnly },
+          wrapWriter: (w) => ({ ...w, begin: (x) => ({ ...w.begin(x), ...(streamedOnly.has(x.name) ? { positional: { fd, dataOffset: 0, file } } : {}) }) }),
+        });
+        expect(r.error).toBeInstanceOf(FqcError);
+        expect((r.error as FqcError).message.startsWith(`${file ?? r.output}: cannot write`), (r.error as Error).message).toBe(true);
+        expect(existsSync(r.output)).toBe(false);
+        expect(noTemps()).toEqual([]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+});
+
+describe("--qparams-out in bfloat16", () => {
+  it("holds every group's scale when a chunk has more groups than one narrowing block (65,536), and nothing beyond them", async () => {
+    // One chunk of 65,539 groups of 8: two blocks, the second of 3 groups; then another tensor's qparams.
+    const n = 8 * (65536 + 3);
+    const big = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 0.37) * (1 + (i % 11))));
+    const small = Float32Array.from({ length: 64 }, (_, i) => Math.fround(Math.cos(i)));
+    const t: RawTensor[] = [
+      { name: "big.weight", dtype: "F32", shape: [1, n], data: new Uint8Array(big.buffer) },
+      { name: "small.weight", dtype: "F32", shape: [1, 64], data: new Uint8Array(small.buffer) },
+    ];
+    // int8 zero points take less room than a block of scales: a block written too long would run past the file's end.
+    const config = normalize({ dtype: "int4", group_size: 8, scale_precision: "bfloat16", zero_point_precision: "int8" });
+    const s = setUp(t);
+    try {
+      await runCheckpoint(s.ckpt, [config, config], () => testWriter(s.ckpt, s.output), { output: s.output, threads: 0, qparamsOut: s.qparams });
+    } finally {
+      s.ckpt.close();
+    }
+    const q = readSafetensors(s.qparams).tensors;
+    expect(q.map((x) => [x.name, x.dtype])).toEqual([
+      ["big.weight.scale", "BF16"], ["big.weight.zero_point", "I8"], ["small.weight.scale", "BF16"], ["small.weight.zero_point", "I8"],
+    ]);
+    const file = readFileSync(s.qparams);
+    expect(file.length).toBe(8 + Number(file.readBigUInt64LE(0)) + q.reduce((a, x) => a + x.data.length, 0));
+    const bf16Of = (scale: ArrayLike<number>) => Array.from(scale, (v) => new Uint32Array(Float32Array.of(v).buffer)[0] >>> 16);
+    const u16 = (b: Uint8Array) => Array.from(new Uint16Array(b.slice().buffer));
+    expect(u16(q[0].data)).toEqual(bf16Of(fakeQuantize(config, big, { shape: [1, n] }).scale));
+    expect(u16(q[2].data)).toEqual(bf16Of(fakeQuantize(config, small, { shape: [1, 64] }).scale));
+    expect(q[1].data.every((b) => b === 0) && q[3].data.every((b) => b === 0)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  * (the path the conformance tests hold to torchao's bits), whatever the
  * alignment of the tensors, the thread count or the number of tasks.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCheckpoint, runCheckpointWithStats, type CheckpointStatsRunResult } from "../../src/apply/checkpoint-run.js";
 import { normalize } from "../../src/config/normalize.js";
@@ -13,7 +13,9 @@ import type { CanonicalConfig } from "../../src/config/types.js";
 import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
 import type { KernelChoice } from "../../src/quant/kernel.js";
 import { tempDir } from "../helpers/cli.js";
-import { writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
+import { testWriter, writeSafetensors, type RawTensor } from "../helpers/test-checkpoint.js";
+import type { CheckpointWriter } from "../../src/checkpoint/types.js";
+import { safetensorsBytes, writeSharded } from "../checkpoint/helpers.js";
 import { halfBits } from "../helpers/safetensors.js";
 import { craftZip, decodeValues, readTensor } from "../checkpoint/npz-helpers.js";
 import { encodeNpyHeader } from "../../src/npy/header.js";
@@ -179,5 +181,97 @@ describe("big-endian .npz members", () => {
         }
       }
     }
+  });
+});
+
+describe("spans join only tensors that follow on in one file, in the input and in the output", () => {
+  const a = { name: "a.weight", dtype: "F32" as const, shape: [1, 32], data: new Uint8Array(values(32, 1).buffer) };
+  const b = { name: "b.weight", dtype: "F32" as const, shape: [1, 32], data: new Uint8Array(values(32, 2).buffer) };
+
+  it("input shards whose offsets line up (a ends in shard 1 where b starts in shard 2) are read each from its own file", async () => {
+    // Shard 2's header is longer by a's length, padded through its metadata.
+    const headerEnd = (tensors: RawTensor[], metadata: Record<string, string>) => safetensorsBytes(tensors, metadata).length - tensors.reduce((n, t) => n + t.data.length, 0);
+    const pad = Array.from({ length: 400 }, (_, k) => "x".repeat(k)).find((p) => headerEnd([b], { format: "pt", pad: p }) === headerEnd([a], { format: "pt" }) + a.data.length)!;
+    expect(pad).toBeDefined();
+    const index = writeSharded(tmp.path("aligned-shards"), [
+      { file: "model-00001-of-00002.safetensors", tensors: [a] },
+      { file: "model-00002-of-00002.safetensors", tensors: [b], metadata: { format: "pt", pad } },
+    ]);
+    const runOnce = async (name: string, copyChunkBytes: number): Promise<Buffer> => {
+      const ckpt = openCheckpoint(index);
+      const output = tmp.path(name);
+      try {
+        expect(ckpt.tensors.map((t) => [t.name, t.dataOffset])).toEqual([["a.weight", headerEnd([a], { format: "pt" })], ["b.weight", headerEnd([a], { format: "pt" }) + a.data.length]]);
+        // One output file: the tensors are back to back there.
+        await runCheckpoint(ckpt, [int4, null], () => testWriter(ckpt, output), { output, threads: 0, copyChunkBytes });
+      } finally {
+        ckpt.close();
+      }
+      return readFileSync(output);
+    };
+    const spans = await runOnce("aligned-shards.out", 4 << 20);
+    expect(spans.equals(await runOnce("aligned-shards.ref", 1))).toBe(true);
+    expect(spans.subarray(spans.length - b.data.length).equals(Buffer.from(b.data))).toBe(true);
+  });
+
+  it("an input with bytes between two tensors (.npz members) gives each its own bytes", async () => {
+    const member = (t: RawTensor) => {
+      const header = encodeNpyHeader({ descr: "<f4", shape: t.shape });
+      const payload = new Uint8Array(header.length + t.data.length);
+      payload.set(header);
+      payload.set(t.data, header.length);
+      return { name: `${t.name}.npy`, payload };
+    };
+    const input = tmp.path("gap-in.npz");
+    writeFileSync(input, craftZip([member(a), member(b)]));
+    const ckpt = openCheckpoint(input);
+    const output = tmp.path("gap-in.out");
+    try {
+      // Into one file where they are back to back.
+      await runCheckpoint(ckpt, [null, int4], () => testWriter(ckpt, output), { output, threads: 0 });
+    } finally {
+      ckpt.close();
+    }
+    const out = readFileSync(output);
+    const bAt = out.length - b.data.length;
+    expect(out.subarray(bAt - a.data.length, bAt).equals(Buffer.from(a.data))).toBe(true);
+    const ref = await run([a, b], [null, int4], { threads: 1, copyChunkBytes: 1 });
+    expect(out.subarray(bAt).equals(ref.out.subarray(ref.out.length - b.data.length))).toBe(true);
+  });
+
+  /** A writer putting tensor k at `places[k]`: a file (one of `files`) and an offset in it. */
+  const placedWriter = (files: string[], places: Array<[number, number]>) => (): CheckpointWriter => {
+    const fds = files.map((f) => openSync(f, "w"));
+    const close = () => fds.forEach((fd) => closeSync(fd));
+    return {
+      path: files[0],
+      begin: (t) => ({
+        positional: { fd: fds[places[t.index][0]], dataOffset: places[t.index][1], file: files[places[t.index][0]] },
+        write: () => { throw new Error("positional sinks only"); },
+        end: () => undefined,
+      }),
+      commit: close,
+      abort: close,
+    };
+  };
+
+  it.each([
+    // a at [0, 128) of file 0, b at [128, 256) of file 1: the offsets follow on, the files do not.
+    ["split over two files whose offsets line up", 2, [[0, 0], [1, 128]]],
+    // a at [0, 128), b at [200, 328) of one file.
+    ["with bytes between the two tensors", 1, [[0, 0], [0, 200]]],
+  ] as const)("an output %s gets each tensor at its place", async (_what, fileCount, places) => {
+    const input = tmp.path("placed.safetensors");
+    writeSafetensors(input, [a, b]);
+    const files = Array.from({ length: fileCount }, (_, k) => tmp.path(`placed-${fileCount}.${k}`));
+    const ckpt = openCheckpoint(input);
+    try {
+      await runCheckpoint(ckpt, [null, null], placedWriter(files, places.map(([f, o]) => [f, o])), { output: files[0], threads: 0 });
+    } finally {
+      ckpt.close();
+    }
+    const [[fa, oa], [fb, ob]] = places;
+    expect(readFileSync(files[fa]).subarray(oa, oa + a.data.length).equals(Buffer.from(a.data))).toBe(true);
+    expect(readFileSync(files[fb]).subarray(ob, ob + b.data.length).equals(Buffer.from(b.data))).toBe(true);
   });
 });

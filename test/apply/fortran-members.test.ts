@@ -106,17 +106,53 @@ describe("apply on an .npz with Fortran-order members", () => {
     expect(Buffer.from(fromF[0].data).equals(Buffer.from(arrays[0].buffer))).toBe(false);
   });
 
-  it("copies an untargeted Fortran member byte for byte, header included, beside a targeted one", async () => {
+  it.each([["stored", 0], ["deflated", 8]] as const)("copies an untargeted %s Fortran member byte for byte, header included, beside a targeted one", async (how, method) => {
     const a = values(24 * 64, 1);
     const b = values(6 * 16, 2);
     const untouched = npy(b, [6, 16], true);
-    const archive = craftZip([{ name: "a.weight.npy", payload: npy(a, [24, 64], true) }, { name: "b.npy", payload: untouched }]);
-    const out = members(await applyNpz("mixed", archive, [cfg, null], 2));
+    const archive = craftZip([{ name: "a.weight.npy", payload: npy(a, [24, 64], true), method }, { name: "b.npy", payload: untouched, method }]);
+    const out = members(await applyNpz(`mixed-${how}`, archive, [cfg, null], 2));
     expect(new TextDecoder().decode(out[0].header)).toContain("'fortran_order': False");
     const copied = new Uint8Array(out[1].header.length + out[1].data.length);
     copied.set(out[1].header);
     copied.set(out[1].data, out[1].header.length);
     expect(Buffer.from(copied).equals(Buffer.from(untouched))).toBe(true);
+  });
+
+  it("gives a writer whose sinks only append (a library caller's own) the archive a positional run gives", async () => {
+    // Stored members read positionally, written in order: a targeted Fortran member gathered in C order, an untargeted one copied.
+    const archive = craftZip([
+      { name: "a.weight.npy", payload: npy(values(24 * 64, 5), [24, 64], true) },
+      { name: "b.npy", payload: npy(values(6 * 16, 6), [6, 16], true) },
+      { name: "c.weight.npy", payload: npy(values(8 * 64, 7), [8, 64], false) },
+    ]);
+    const input = tmp.write("append-only.npz", archive);
+    const run = async (name: string, appendOnly: boolean): Promise<Buffer> => {
+      const output = tmp.path(name);
+      const ck = openCheckpoint(input);
+      try {
+        await runCheckpoint(ck, [cfg, null, cfg], ({ cOrder }) => {
+          const w = createCheckpointWriter(ck, output, { cOrder });
+          if (!appendOnly) return w;
+          return {
+            path: w.path,
+            begin: (t) => {
+              const sink = w.begin(t);
+              return { positional: null, write: (bytes) => sink.write(bytes), end: (n) => sink.end(n) };
+            },
+            prepare: () => w.prepare?.(),
+            commit: () => w.commit(),
+            abort: () => w.abort(),
+          };
+        }, { output, threads: 0, chunkElements: 64 });
+      } finally {
+        ck.close();
+      }
+      return readFileSync(output);
+    };
+    const appended = await run("append-only.out.npz", true);
+    expect(appended.equals(await run("positional.out.npz", false))).toBe(true);
+    expect(new TextDecoder().decode(members(tmp.path("append-only.out.npz"))[0].header)).toContain("'fortran_order': False");
   });
 
   it("fake-quantizes numpy's own Fortran member (stored.npz 'fortran', np.asfortranarray) as its C-order values", async () => {

@@ -2,11 +2,13 @@
  * The --qparams-out header is written member by member; it must be the JSON of the object
  * { __metadata__, <tensor>.scale, <tensor>.zero_point, ... } exactly, names of any characters included.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { QparamsFile, qparamTensorDtype, type QparamsEntry } from "../../src/apply/qparams-file.js";
 import { ITEM_BYTES } from "../../src/apply/tensor-io.js";
+import { FqcError } from "../../src/errors.js";
+import { AtomicFile } from "../../src/npy/atomic.js";
 import type { ScalePrecision, ZeroPointPrecision } from "../../src/config/types.js";
 import { tempDir } from "../helpers/cli.js";
 
@@ -73,5 +75,22 @@ describe("QparamsFile header", () => {
       expect(targets[i].scale).toMatchObject({ dataOffset: 8 + length + header[`${e.tensor}.scale`].data_offsets[0], dtype: header[`${e.tensor}.scale`].dtype });
       expect(targets[i].zeroPoint).toMatchObject({ dataOffset: 8 + length + header[`${e.tensor}.zero_point`].data_offsets[0], dtype: header[`${e.tensor}.zero_point`].dtype });
     });
+  });
+});
+
+describe("QparamsFile.create failing", () => {
+  it("while the header is written leaves no temp file and no output", () => {
+    mkdirSync(tmp.path("failing"));
+    const path = tmp.path("failing/q.safetensors");
+    const write = vi.spyOn(AtomicFile.prototype, "write").mockImplementationOnce(() => {
+      throw new FqcError("IO", `${path}: cannot write: no space left on device`);
+    });
+    try {
+      expect(() => QparamsFile.create(path, [{ tensor: "w", shape: [4, 1], scalePrecision: "float32", zeroPointPrecision: "int32" }])).toThrow(/no space left/);
+    } finally {
+      write.mockRestore();
+    }
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(tmp.path("failing"))).toEqual([]);
   });
 });
