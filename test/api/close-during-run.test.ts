@@ -22,21 +22,33 @@ const decoy = tmp.path("decoy.bin");
 writeFileSync(decoy, Buffer.from(new Float32Array(4 * ROWS * COLS + 1024).fill(1e30).buffer));
 const config = fqc.normalize({ dtype: "int4", group_size: 32 });
 
+/**
+ * A progress callback that, when `closeMidRun`, closes the checkpoint at the first call and opens the decoy, which takes
+ * a freed descriptor number. Called after each chunk the calling thread computes: with 32 chunks, the first comes while
+ * most are unread. `done()` closes the decoy.
+ */
+function closingMidRun(ckpt: fqc.Checkpoint, closeMidRun: boolean) {
+  let other: number | undefined;
+  return {
+    onProgress: (done: number, total: number) => {
+      if (!closeMidRun || other !== undefined || done >= total) return;
+      ckpt.close();
+      other = openSync(decoy, "r");
+    },
+    closed: () => other !== undefined,
+    done: () => { if (other !== undefined) closeSync(other); },
+  };
+}
+
 async function report(closeMidRun: boolean) {
   const ckpt = fqc.openCheckpoint(model);
-  let other: number | undefined;
-  // Called after each chunk the calling thread computes: with 32 chunks, the first comes while most are unread.
-  const onProgress = (done: number, total: number) => {
-    if (!closeMidRun || other !== undefined || done >= total) return;
-    ckpt.close();
-    other = openSync(decoy, "r");
-  };
+  const mid = closingMidRun(ckpt, closeMidRun);
   try {
     const columns = [{ name: "int4", source: "int4", kind: "config" as const, targets: fqc.configTargets(ckpt, config) }];
-    const r = await fqc.reportCheckpoint(ckpt, columns, { threads: 2, chunkElements: 16384, onProgress });
-    return { sums: r.tensors.map((t) => t.cells[0].sums), closedAfter: ckpt.descriptor?.(model) === undefined, closedMidRun: other !== undefined };
+    const r = await fqc.reportCheckpoint(ckpt, columns, { threads: 2, chunkElements: 16384, onProgress: mid.onProgress });
+    return { sums: r.tensors.map((t) => t.cells[0].sums), closedAfter: ckpt.descriptor?.(model) === undefined, closedMidRun: mid.closed() };
   } finally {
-    if (other !== undefined) closeSync(other);
+    mid.done();
     ckpt.close();
   }
 }
@@ -69,16 +81,12 @@ describe("runCheckpoint's descriptors", () => {
   async function apply(closeMidRun: boolean, open: (path: string) => fqc.Checkpoint = fqc.openCheckpoint): Promise<Buffer> {
     const ckpt = open(model);
     const output = tmp.path(`applied-${n++}.safetensors`);
-    let other: number | undefined;
-    const onProgress = (done: number, total: number) => {
-      if (!closeMidRun || other !== undefined || done >= total) return;
-      ckpt.close();
-      other = openSync(decoy, "r");
-    };
+    const mid = closingMidRun(ckpt, closeMidRun);
     try {
-      await fqc.runCheckpoint(ckpt, ckpt.tensors.map(() => config), () => testWriter(ckpt, output), { output, threads: 2, chunkElements: 16384, onProgress });
+      await fqc.runCheckpoint(ckpt, ckpt.tensors.map(() => config), () => testWriter(ckpt, output), { output, threads: 2, chunkElements: 16384, onProgress: mid.onProgress });
+      if (closeMidRun) expect(mid.closed()).toBe(true);
     } finally {
-      if (other !== undefined) closeSync(other);
+      mid.done();
       ckpt.close();
     }
     return readFileSync(output);
