@@ -21,6 +21,8 @@ describe("checkThreads", () => {
     for (const t of [undefined, "auto", 0, 1, availableParallelism(), max]) expect(() => checkThreads(t, "--threads"), String(t)).not.toThrow();
     // One thread per core is always allowed, and more: a machine's cores are no limit a user must know.
     expect(max).toBeGreaterThan(availableParallelism());
+    // The README's figure: 64, or 4 per core where that is more.
+    expect(max).toBe(Math.max(64, 4 * availableParallelism()));
   });
 
   it("refuses one more than the cap, naming the option, the count and the cap, with the cores in the hint", () => {
