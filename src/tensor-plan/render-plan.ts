@@ -10,7 +10,8 @@ import { oneLine, shownName } from "../diagnostics/one-line.js";
 import { configSummary } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
 import { jsonObjectPieces } from "../json-pieces.js";
-import { countOf, plural } from "../plural.js";
+import { countOf } from "../plural.js";
+import { withThousands } from "../thousands.js";
 import { checkPlanEntries, type TensorPlanEntry } from "./plan-tensors.js";
 
 export interface PlanRenderExtras {
@@ -82,7 +83,7 @@ export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: Pl
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : padToWidth(c, widths[i]))).join("  ").trimEnd();
   for (const r of rows) yield `${line(r)}\n`;
   const s = summarizePlan(entries);
-  yield `\n${plural(s.tensors, "tensor")}: ${s.quantize} to fake-quantize (${countOf(s.quantizeElements, "element")}), ${s.skip} left alone${s.errors ? `; ${plural(s.errors, "error")}` : ""}\n`;
+  yield `\n${countOf(s.tensors, "tensor")}: ${withThousands(s.quantize)} to fake-quantize (${countOf(s.quantizeElements, "element")}), ${withThousands(s.skip)} left alone${s.errors ? `; ${countOf(s.errors, "error")}` : ""}\n`;
   for (const e of entries) {
     for (const issue of e.errors) {
       yield `error: ${shownName(e.tensor.name)}${e.key ? ` (key ${shownName(e.key)})` : ""}: ${oneLine(issue.message)}${issue.hint ? `\n  hint: ${oneLine(issue.hint)}` : ""}\n`;

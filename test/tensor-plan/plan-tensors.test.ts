@@ -382,6 +382,15 @@ describe("rendering the plan", () => {
     const text = renderPlanTable(planTensors([T("one", "F32", [1])], { config: normalize(INT8) }, { loneTensor: true }));
     expect(text).toContain("\n1 tensor: 1 to fake-quantize (1 element), 0 left alone");
   });
+  it("writes every count of the summary line with thousands separators, as apply and report do", () => {
+    // 1,200 targeted F32 tensors, 1,100 left alone (BF16 1-D biases are not *.weight), 1,200 errors (48 % 32).
+    const many = [
+      ...Array.from({ length: 1200 }, (_, i) => T(`l${i}.weight`, "F32", [1, 48])),
+      ...Array.from({ length: 1100 }, (_, i) => T(`l${i}.bias`, "F32", [48])),
+    ];
+    const text = renderPlanTable(planTensors(many, { config: normalize(INT4) }));
+    expect(text).toContain("\n2,300 tensors: 1,200 to fake-quantize (57,600 elements), 1,100 left alone; 1,200 errors\n");
+  });
   it("gives the same facts as JSON", () => {
     const j = JSON.parse(renderPlanJson(plan, { unmatchedKeys: ["x.y"] })) as ReturnType<typeof planToJson> & Record<string, any>;
     expect(j.tensors[2]).toMatchObject({ name: "model.layers.0.mlp.up_proj.weight", shape: [128, 64], dtype: "F16", action: "quantize", key: "re:.*_proj", tier: "module-regex", summary: "int4 per_group 32 symmetric", reason: null, errors: [] });
