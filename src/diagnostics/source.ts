@@ -295,7 +295,7 @@ function parseWithYamlPackage(text: string): ParseOutcome {
   const lc = new LineCounter();
   // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
   // logLevel "error": the package's warnings (a collection as a key) would go to process.emitWarning, i.e. stderr.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error", resolveKnownTags: false });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
@@ -380,7 +380,7 @@ function readYamlPiece(text: string, start: number, end: number, line: number, a
   if (DOCUMENT_MARK.test(piece) || piece.includes(BOM)) return undefined;
   const shift = start - lead.length;
   const lc = new LineCounter();
-  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
+  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error", resolveKnownTags: false });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line + line - 1 - leadLines, column: p.col };
