@@ -20,6 +20,7 @@ import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
 import { movedTo, stillAt } from "./moved-file.js";
+import { entryExists } from "./path-exists.js";
 import { writeFully } from "./positional.js";
 import { registerTemp, removeStaleTemps, tempNameFor, unregisterTemp } from "./temp-files.js";
 
@@ -298,6 +299,10 @@ function checkedTarget(targetPath: string, opts: AtomicOptions, shown: string): 
   const reached = statOutputPath(shown, targetPath);
   if (reached && !reached.isFile() && !reached.isDirectory()) checkReplaceable(shown, writePath, reached, opts);
   const existing = statOutputPath(shown, writePath);
+  // Resolution stops on a loop of links at one of them: the rename would replace that link with the file.
+  if (!existing && entryExists(writePath)) {
+    throw ioFailure(shown, "is a symbolic link that leads to no path a file could be created at (a loop of links)", "Give the output file's path, or remove the link.");
+  }
   // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
   if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
     throw ioFailure(shown, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");

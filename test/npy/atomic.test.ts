@@ -104,6 +104,22 @@ describe("AtomicFile refuses what a rename would damage, unless forced", () => {
     expect(() => writeText(`${target}/`, "new")).toThrow(`${target}/: is a directory`);
   });
 
+  it("refuses an output that is a loop of links (or a link to itself), keeping the links, instead of replacing one with the file", () => {
+    const a = out("loop-a.npy");
+    const b = out("loop-b.npy");
+    fs.symlinkSync(b, a);
+    fs.symlinkSync(a, b);
+    const self = out("self.npy");
+    fs.symlinkSync(self, self);
+    for (const target of [a, b, self]) {
+      for (const attempt of [() => writeText(target, "new"), () => checkAtomicTarget(target)]) {
+        expect(attempt).toThrow(`${target}: is a symbolic link that leads to no path a file could be created at (a loop of links)`);
+      }
+      expect(fs.lstatSync(target).isSymbolicLink()).toBe(true);
+    }
+    expect(temps(path.dirname(a))).toEqual([]);
+  });
+
   it("names the directory a dangling link leads to when that directory is missing (the link's own directory exists)", () => {
     const target = out("link.npy");
     const missing = tmp.file(`${seq++}-gone`);
