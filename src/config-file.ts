@@ -17,23 +17,26 @@ export interface LoadedConfig {
   document?: CanonicalDocument;
 }
 
-/** `stat`: the file's, when the caller has just taken it (one syscall fewer). */
-export function readTextFile(path: string, stat?: Stats): string {
+/**
+ * `stat`: the file's, when the caller has just taken it (one syscall fewer). `option`: the option that named the file
+ * (`--config` of apply or report), whose hints cannot offer what only validate and normalize take (`-`, a glob).
+ */
+export function readTextFile(path: string, stat?: Stats, option?: string): string {
   try {
     const st = stat ?? statSync(path);
     if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw configTooLarge(path, st.size);
     return readBoundedFile(path, st.size);
   } catch (e) {
     if (e instanceof FqcError) throw e;
-    throw textFileError(path, e);
+    throw textFileError(path, e, option);
   }
 }
 
 /** A device (/dev/zero, a terminal, a disk) given as a config: reading it would never end, or block where no signal reaches. */
-function deviceError(path: string, kind: string): FqcError {
+function deviceError(path: string, kind: string, option?: string): FqcError {
   return new FqcError("IO", `${path}: is a ${kind}, not a config file`, {
     file: path,
-    hint: "Give the path of a JSON or YAML file, or - to read standard input.",
+    hint: option === undefined ? "Give the path of a JSON or YAML file, or - to read standard input." : `Give ${option} the path of a JSON or YAML file.`,
   });
 }
 
@@ -43,17 +46,17 @@ function deviceError(path: string, kind: string): FqcError {
  * and a thread blocked in that call never sees Ctrl-C or SIGTERM (nor can
  * the process exit while a thread waits in it). Other files are read at once.
  */
-export async function readTextFileInterruptibly(path: string): Promise<string> {
+export async function readTextFileInterruptibly(path: string, option?: string): Promise<string> {
   let st: Stats | undefined;
   try {
     st = statSync(path);
-    if (st.isCharacterDevice()) throw deviceError(path, "character device");
-    if (st.isBlockDevice()) throw deviceError(path, "block device");
+    if (st.isCharacterDevice()) throw deviceError(path, "character device", option);
+    if (st.isBlockDevice()) throw deviceError(path, "block device", option);
   } catch (e) {
     if (e instanceof FqcError) throw e;
     /* readTextFile reports it */
   }
-  return st && (st.isFIFO() || st.isSocket()) ? readPipe(path) : readTextFile(path, st);
+  return st && (st.isFIFO() || st.isSocket()) ? readPipe(path) : readTextFile(path, st, option);
 }
 
 /** Read a FIFO to its end through a non-blocking descriptor (net only loads here: it is costly at start-up). */
@@ -80,13 +83,15 @@ function readPipe(path: string): Promise<string> {
   });
 }
 
-function textFileError(path: string, e: unknown): FqcError {
+function textFileError(path: string, e: unknown, option?: string): FqcError {
   const code = (e as NodeJS.ErrnoException).code;
   // A config's own words for these; others (too many open files, an I/O error, …) as every other file fqc reads says them.
   if (code === "ENOENT") return new FqcError("IO", `${path}: no such file`, { file: path, hint: "Check the path (a relative one starts from the current directory).", cause: e });
   if (code === "EACCES") return new FqcError("IO", `${path}: permission denied`, { file: path, hint: "Check the file's permissions.", cause: e });
   if (code === "EISDIR") {
-    const hint = `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'`;
+    const hint = option === undefined
+      ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'`
+      : `Give ${option} the path of one JSON or YAML file.`;
     return new FqcError("IO", `${path}: is a directory, expected a file`, { file: path, hint, cause: e });
   }
   return ioError(path, "read", e);

@@ -125,6 +125,16 @@ export function checkOutputForm(format: CheckpointFormat, input: string, output:
   });
 }
 
+/** `--qparams-out` is always safetensors: a name promising .npy or .npz would give a file numpy cannot load. */
+export function checkQparamsOutForm(qparamsOut: string): void {
+  const named = [".npy", ".npz"].find((ext) => qparamsOut.toLowerCase().endsWith(ext));
+  if (named === undefined) return;
+  throw new FqcError("USAGE", `--qparams-out ${qparamsOut}: fqc writes the qparams as one safetensors file, not ${named.slice(1)}`, {
+    file: qparamsOut,
+    hint: "Name it with .safetensors (safetensors.numpy.load_file reads it into numpy arrays).",
+  });
+}
+
 /**
  * apply's paths, before anything is read or written: OUT must have the input's form, and no output (OUT,
  * `--qparams-out`, `writes`) may be a file of the checkpoint or one the caller reads, or another output.
@@ -134,6 +144,7 @@ export function checkApplyPaths(
   checkpoint: Checkpoint, opts: Pick<ApplyCheckpointRunOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
 ): void {
   checkOutputForm(checkpoint.format, opts.input, opts.output);
+  if (opts.qparamsOut !== undefined) checkQparamsOutForm(opts.qparamsOut);
   // OUT and the files the writer will create in it: a directory OUT receives the source's file names, which may be
   // the input's own files (writing into the input's directory).
   const targets = checkpointOutputTargets(checkpoint, opts.output);

@@ -3,7 +3,7 @@
  * path is (file or directory), its first bytes and its name, and open it with
  * the matching reader; and the matching writer for an opened checkpoint.
  */
-import { closeSync, readdirSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, readdirSync, readlinkSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FqcError } from "../errors.js";
 import { checkString, optionNames, optionsObject } from "../library-args.js";
@@ -73,10 +73,14 @@ const SINGLE_FILE_NAME = "model.safetensors";
 function openDirectory(path: string): Checkpoint {
   const names = io(path, "list", () => readdirSync(path)).sort();
   const isFile = (n: string) => { try { return statSync(join(path, n)).isFile(); } catch { return false; } };
-  const indexes = names.filter((n) => n.endsWith(".safetensors.index.json") && isFile(n));
+  // Skipping an index or shard that is not a file (a dangling link of a half-downloaded Hugging Face cache) would read
+  // what is left as the whole checkpoint, and write a model missing tensors with exit 0.
+  const unreadable = names.find((n) => (n.endsWith(".safetensors.index.json") || n.endsWith(".safetensors")) && !isFile(n));
+  if (unreadable !== undefined) throw unreadableEntry(path, unreadable);
+  const indexes = names.filter((n) => n.endsWith(".safetensors.index.json"));
   if (indexes.length === 1) {
     // transformers loads model.safetensors before any index: reading the index would take another checkpoint than the model loads.
-    if (names.includes(SINGLE_FILE_NAME) && isFile(SINGLE_FILE_NAME)) {
+    if (names.includes(SINGLE_FILE_NAME)) {
       throw checkpointError(path, `the directory holds both ${SINGLE_FILE_NAME} and ${indexes[0]}: transformers loads ${SINGLE_FILE_NAME}, an index-first reader the shards, so which checkpoint is meant is ambiguous`,
         `Give the path of the one you mean (${join(path, SINGLE_FILE_NAME)} or ${join(path, indexes[0])}), and remove the stale one.`);
     }
@@ -85,12 +89,29 @@ function openDirectory(path: string): Checkpoint {
   if (indexes.length > 1) {
     throw checkpointError(path, `the directory holds ${indexes.length} index files (${indexes.join(", ")}): which checkpoint is meant is ambiguous`, "Give the path of the index file itself.");
   }
-  const singles = names.filter((n) => n.endsWith(".safetensors") && isFile(n));
+  const singles = names.filter((n) => n.endsWith(".safetensors"));
   if (singles.length === 1) return openSafetensors(join(path, singles[0]), { viaDirectory: true, displayPath: path });
   if (singles.length > 1) {
     throw checkpointError(path, `the directory holds ${singles.length} .safetensors files and no *.safetensors.index.json: which checkpoint is meant is ambiguous`, "Give the path of one .safetensors file, or add the index that lists the shards.");
   }
   throw checkpointError(path, "the directory holds no checkpoint (no *.safetensors.index.json and no .safetensors file)", `Give ${ACCEPTED_FORMS}.`);
+}
+
+/** A directory's entry named like a checkpoint file that is not one: what it is instead, and the fix. */
+function unreadableEntry(dir: string, name: string): FqcError {
+  const entry = join(dir, name);
+  let what: string;
+  try {
+    const st = lstatSync(entry);
+    if (st.isSymbolicLink()) {
+      const target = readlinkSync(entry);
+      what = existsSync(entry) ? `is a symbolic link to ${target}, which is not a regular file` : `is a dangling symbolic link (to ${target}, which does not exist)`;
+    } else what = st.isDirectory() ? "is a directory, not a file" : "is not a regular file";
+  } catch (err) {
+    throw ioError(entry, "open", err);
+  }
+  return checkpointError(entry, `${what}; fqc reads a directory's checkpoint only when every *.safetensors and *.safetensors.index.json in it is a file`,
+    "Download the missing files again (a half-finished download leaves dangling links), or remove or rename this entry.");
 }
 
 /**

@@ -24,6 +24,9 @@ export function findEncodingProblem(text: string): EncodingProblem | undefined {
   if (offset < 0) return undefined;
   // UTF-32BE's mark is 00 00 FE FF: two NULs before the decoded mark.
   if (text.startsWith(`\u0000\u0000${DECODED_BOM}`)) return { encoding: "UTF-32BE", bom: true, offset };
+  // Four NULs in a row are no UTF-16 or UTF-32 text (at most three between two characters): a binary file, such as a
+  // safetensors checkpoint, whose 8-byte little-endian header length would otherwise read as UTF-32LE.
+  if (text.slice(0, 64).includes("\u0000\u0000\u0000\u0000")) return { encoding: undefined, bom: false, offset };
   const bom = text.startsWith(DECODED_BOM);
   const body = bom ? text.slice(2, 10) : text.slice(0, 8);
   const nul = (i: number) => body.charCodeAt(i) === 0;

@@ -9,7 +9,7 @@
  */
 import { parse as momoaParse } from "@humanwhocodes/momoa";
 import { parseDocument, LineCounter, isAlias, isMap, isSeq, isScalar, isPair, visit, Pair, YAMLMap } from "yaml";
-import type { Document, Node as YamlNode, YAMLError } from "yaml";
+import type { Document, Node as YamlNode, Tags, YAMLError } from "yaml";
 import { indexJsonPositions, keysInSourceOrder, type JsonSpans, type NodeSpan } from "./json-positions.js";
 import { lineColumnAt, MAX_JSON_DEPTH, scanJsonStructure } from "./json-structure.js";
 import { jsoncProblem } from "./jsonc-problem.js";
@@ -286,6 +286,18 @@ export function blockYamlSource(text: string, block: BlockYaml): SourceDoc {
   };
 }
 
+/**
+ * The yaml package resolves !!binary, !!set, !!omap, !!pairs and !!timestamp (YAML 1.1's types) even under the core
+ * schema, and under `%YAML 1.1` as that schema's own: bytes, a Set, a Map or a Date would then be judged as config
+ * values, with messages that make no sense (torchao's dtype message showing a set as '{}'). Without them, such a tag
+ * is one the schema does not resolve, refused at the tag like any other.
+ */
+const YAML_11_TYPES = new Set(["binary", "set", "omap", "pairs", "timestamp"].map((t) => `tag:yaml.org,2002:${t}`));
+const CORE_TAGS_ONLY = {
+  resolveKnownTags: false,
+  customTags: (tags: Tags) => tags.filter((t) => typeof t === "string" || !YAML_11_TYPES.has(t.tag)),
+} as const;
+
 /** Parse YAML text with the yaml package. */
 export function parseYamlDocument(text: string): ParseOutcome {
   return withLoneCarriageReturn(text, parseWithYamlPackage(text));
@@ -295,7 +307,7 @@ function parseWithYamlPackage(text: string): ParseOutcome {
   const lc = new LineCounter();
   // The yaml package's own uniqueKeys check compares each key with every earlier one (100,000 keys took minutes): ours uses a set.
   // logLevel "error": the package's warnings (a collection as a key) would go to process.emitWarning, i.e. stderr.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error", ...CORE_TAGS_ONLY });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
@@ -380,7 +392,7 @@ function readYamlPiece(text: string, start: number, end: number, line: number, a
   if (DOCUMENT_MARK.test(piece) || piece.includes(BOM)) return undefined;
   const shift = start - lead.length;
   const lc = new LineCounter();
-  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
+  const doc = parseDocument(piece, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error", ...CORE_TAGS_ONLY });
   const pos = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line + line - 1 - leadLines, column: p.col };

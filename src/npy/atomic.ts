@@ -14,12 +14,13 @@
  * - a target that exists but is no regular file (a device such as
  *   /dev/null, a FIFO, a socket) is refused, since the rename would replace it.
  */
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
 import type { FqcError } from "../errors.js";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
 import { movedTo, stillAt } from "./moved-file.js";
+import { entryExists } from "./path-exists.js";
 import { writeFully } from "./positional.js";
 import { registerTemp, removeStaleTemps, tempNameFor, unregisterTemp } from "./temp-files.js";
 
@@ -90,7 +91,7 @@ export class AtomicFile {
         fd = openSync(tempPath, "wx", existing ? 0o600 : 0o666);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
-        throw ioError(shown, "create a temporary file in its directory", e);
+        throw ioError(shown, creatingTemp(targetPath, writePath), e);
       }
       const file = new AtomicFile(shown, writePath, tempPath, fd, opts.durable ?? false);
       // On a signal too, the temp file is found where its directory went (while its descriptor is open).
@@ -257,7 +258,16 @@ function nameTooLong(targetPath: string, path: string): FqcError {
 export function checkAtomicTarget(targetPath: string, opts: AtomicOptions = {}): void {
   const shown = opts.shownAs ?? targetPath;
   const { writePath } = checkedTarget(targetPath, opts, shown);
-  checkCanCreateIn(dirname(writePath), shown, "create a temporary file in its directory");
+  checkCanCreateIn(dirname(writePath), shown, creatingTemp(targetPath, writePath));
+}
+
+/** What creating the temp file is, in a message: through a symbolic link that directory is not the one beside the name given. */
+function creatingTemp(targetPath: string, writePath: string): string {
+  let link = false;
+  try {
+    link = lstatSync(targetPath).isSymbolicLink();
+  } catch { /* not there: no link */ }
+  return link ? `create a temporary file in ${dirname(writePath)}, the directory its symbolic link leads to` : "create a temporary file in its directory";
 }
 
 /**
@@ -289,6 +299,10 @@ function checkedTarget(targetPath: string, opts: AtomicOptions, shown: string): 
   const reached = statOutputPath(shown, targetPath);
   if (reached && !reached.isFile() && !reached.isDirectory()) checkReplaceable(shown, writePath, reached, opts);
   const existing = statOutputPath(shown, writePath);
+  // Resolution stops on a loop of links at one of them: the rename would replace that link with the file.
+  if (!existing && entryExists(writePath)) {
+    throw ioFailure(shown, "is a symbolic link that leads to no path a file could be created at (a loop of links)", "Give the output file's path, or remove the link.");
+  }
   // resolve() drops a trailing slash, which would turn `out/` into a file named `out`; open(2) refuses it too.
   if (endsWithSeparator(targetPath) && !existing?.isDirectory()) {
     throw ioFailure(shown, "ends with a slash, so it names a directory, not the file to write", "Give the output file's path without the trailing slash.");

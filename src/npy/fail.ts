@@ -21,6 +21,7 @@ const IO_TEXT: Record<string, { what: string; hint?: string }> = {
   EROFS: { what: "read-only file system", hint: "Write the output to a writable location." },
   EMFILE: { what: "too many open files", hint: "Raise the open-file limit (ulimit -n)." },
   ENAMETOOLONG: { what: "file name too long", hint: "Use a shorter path." },
+  ELOOP: { what: "too many levels of symbolic links (a loop of links)", hint: "Check where the links lead (ls -l), and give the file's own path." },
   EXDEV: { what: "cannot rename across devices", hint: "Keep the output in one file system." },
   // open(2) on a Unix socket, or on a device file whose driver is missing.
   ENXIO: { what: "no such device or address (a socket or a device file, not a file to read)", hint: "Give the path of a regular file." },

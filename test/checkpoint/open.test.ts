@@ -92,6 +92,31 @@ describe("openCheckpoint: format detection", () => {
     expect(() => openCheckpoint(tmp.file("x"))).toThrow(/holds 2 index files/);
   });
 
+
+  it("refuses a directory whose index or shard is a dangling link, a directory or a link to a device, naming it, rather than read the rest as the checkpoint", () => {
+    const shard1 = safetensorsBytes(SHARDS[0].tensors);
+    const cases: [string, (entry: string) => void, RegExp][] = [
+      ["model.safetensors.index.json", (e) => fs.symlinkSync("../blobs/index", e), /is a dangling symbolic link \(to \.\.\/blobs\/index, which does not exist\)/],
+      ["model-00002-of-00002.safetensors", (e) => fs.symlinkSync("../blobs/shard", e), /is a dangling symbolic link/],
+      ["model.safetensors.index.json", (e) => fs.mkdirSync(e), /is a directory, not a file/],
+      ["model.safetensors.index.json", (e) => fs.symlinkSync("/dev/null", e), /is a symbolic link to \/dev\/null, which is not a regular file/],
+    ];
+    cases.forEach(([name, make, message], i) => {
+      // What a half-finished Hugging Face download leaves: one shard on disk, the rest links to blobs not fetched yet.
+      write(`hf${i}/model-00001-of-00002.safetensors`, shard1);
+      const entry = tmp.file(`hf${i}/${name}`);
+      make(entry);
+      try {
+        openCheckpoint(tmp.file(`hf${i}`)).close();
+        throw new Error(`accepted a directory with ${name} unreadable`);
+      } catch (err) {
+        const e = err as FqcError;
+        expect(e).toBeInstanceOf(FqcError);
+        expect(e.message.startsWith(`${entry}: `)).toBe(true);
+        expect(e.message).toMatch(message);
+      }
+    });
+  });
   it("opens a .npy file as one tensor named after the file, with dtype, byte order and fortran order from its header", () => {
     const data = new Uint8Array(12).map((_, i) => i);
     const p = write("layer.weight.npy", craftNpy("{'descr': '>f2', 'fortran_order': True, 'shape': (2, 3), }", data, { pad: true }));

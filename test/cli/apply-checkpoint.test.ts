@@ -470,6 +470,19 @@ describe("fqc apply --dry-run", () => {
     expect(readdirSync(dirOut)).toEqual([]);
   });
 
+  it("refuses a --qparams-out named .npz or .npy (the file is safetensors, which numpy would not load), in the dry run as in apply", () => {
+    const s = setUp();
+    for (const name of ["qp.npz", "QP.NPY"]) {
+      const qparams = path.join(s.dir, name);
+      for (const extra of [["--dry-run"], ["-q"]]) {
+        const r = runFqc(["apply", s.input, s.output, "-r", s.recipe, "--qparams-out", qparams, ...extra]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`--qparams-out ${qparams}: fqc writes the qparams as one safetensors file, not ${name.slice(3).toLowerCase()}`);
+      }
+    }
+    expect(readdirSync(s.dir).sort()).toEqual(["model.safetensors", "recipe.json"]);
+  });
+
   it("--json gives the plan as JSON", () => {
     const s = setUp();
     const r = runFqc(["apply", s.input, s.output, "--recipe", s.recipe, "--dry-run", "--json"]);

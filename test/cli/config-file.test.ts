@@ -106,6 +106,17 @@ describe("a config path that cannot be read", () => {
     const e = thrownFqcError(() => readTextFile(`${dir}//`));
     expect([e.code, e.message, e.hint]).toEqual(["IO", `${dir}//: is a directory, expected a file`, `To check the configs inside, give a glob: '${dir}/**/*.{json,yaml,yml}'`]);
   });
+
+  it("given through an option (apply's and report's --config, --recipe), offers neither a glob nor - , which those options refuse", async () => {
+    const dir = tmp.path("option-dir");
+    mkdirSync(dir);
+    const e = await readTextFileInterruptibly(dir, "--recipe").then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(FqcError);
+    expect([(e as FqcError).message, (e as FqcError).hint]).toEqual([`${dir}: is a directory, expected a file`, "Give --recipe the path of one JSON or YAML file."]);
+    if (!existsSync("/dev/null")) return;
+    const d = await readTextFileInterruptibly("/dev/null", "--config").then(() => undefined, (x: unknown) => x);
+    expect((d as FqcError).hint).toBe("Give --config the path of a JSON or YAML file.");
+  });
 });
 
 describe("reading a config file", () => {

@@ -23,17 +23,20 @@ const noDevZero = !existsSync("/dev/zero");
 if (noDevZero) console.log("config-size: no /dev/zero here; the device cases are skipped");
 
 describe.skipIf(noDevZero)("a character device given as the config", () => {
-  for (const [command, args] of [
-    ["apply", ["apply", tensor, tmp.path("o.npy"), "-c", "/dev/zero"]],
-    ["report", ["report", tensor, "-c", "/dev/zero"]],
-    ["normalize", ["normalize", "/dev/zero"]],
-    ["validate", ["validate", "/dev/zero"]],
+  // The hint offers `-` only where the command reads standard input (validate, normalize).
+  for (const [command, args, hint] of [
+    ["apply", ["apply", tensor, tmp.path("o.npy"), "-c", "/dev/zero"], "Give --config the path of a JSON or YAML file."],
+    ["apply --recipe", ["apply", tensor, tmp.path("o.npy"), "-r", "/dev/zero"], "Give --recipe the path of a JSON or YAML file."],
+    ["report", ["report", tensor, "-c", "/dev/zero"], "Give --config the path of a JSON or YAML file."],
+    ["normalize", ["normalize", "/dev/zero"], "or - to read standard input"],
+    ["validate", ["validate", "/dev/zero"], "or - to read standard input"],
   ] as const) {
     it(`${command} refuses /dev/zero at once (exit 2, naming it) instead of reading it for ever`, async () => {
       const r = await runMain([...args], { cwd: tmp.dir });
       expect(r.code).toBe(2);
       expect(r.stderr + r.stdout).toContain("is a character device, not a config file");
       expect(r.stderr + r.stdout).toContain("/dev/zero");
+      expect(r.stderr + r.stdout).toContain(hint);
     });
   }
 

@@ -78,6 +78,15 @@ describe("text that is not UTF-8", () => {
     expect(findEncodingProblem("{}\u0000\u0000\u0000\u0000")).toMatchObject({ encoding: undefined, bom: false });
     expect(syntax('{"a":1}\u0000').message).toContain("contains NUL bytes");
   });
+
+  it("a checkpoint given as a config (a safetensors file: an 8-byte little-endian length, then '{') is a binary file, not UTF-32LE to convert with iconv", () => {
+    for (const length of [0x58, 0x05f5e100]) {
+      const header = Buffer.alloc(8);
+      header.writeBigUInt64LE(BigInt(length));
+      const d = syntax(asRead(Buffer.concat([header, Buffer.from('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'), Buffer.alloc(4)])), "model.safetensors");
+      expect(d.message).toBe("not UTF-8 text: the file contains NUL bytes (a binary file, or text in an encoding fqc does not read)");
+    }
+  });
 });
 
 describe("the CLI over malformed files", () => {

@@ -54,6 +54,24 @@ describe("hostile config text", () => {
     expect(validate("dtype: !!str int4\ngroup_size: !!int 32\neps: !!null ~\nis_dynamic: !!bool true\n", { filename: "c.yaml" }).diagnostics).toEqual([]);
   });
 
+  it("the YAML 1.1 tags the yaml package would still resolve (!!binary, !!set, !!omap, !!pairs, !!timestamp) are syntax errors at the tag, not bytes, sets, maps or dates judged as values", () => {
+    for (const [text, line, column] of [
+      ["!!binary dtype: int4\ngroup_size: 32\n", 1, 1], // the key would become 3 bytes of base64, named as an unknown key
+      ["dtype: !!set {int4}\ngroup_size: 32\n", 1, 8], // a Set, shown as '{}' in torchao's dtype message
+      ["!!omap [dtype: int4, group_size: 32]\n", 1, 1], // a Map: "missing required key dtype" although it holds one
+      ["!!pairs [dtype: int4, group_size: 32]\n", 1, 1],
+      ["dtype: int4\ngroup_size: !!timestamp 2001-12-14\n", 2, 13],
+      ["dtype: int4\ngroup_size: 32\neps: !!binary AAAA\n", 3, 6],
+      ["%YAML 1.1\n---\ndtype: !!set {int4}\ngroup_size: 32\n", 3, 8], // YAML 1.1's own schema has them too
+    ] as const) {
+      const tag = /!![a-z]+/.exec(text)![0];
+      expect(only(text, "c.yaml"), text).toMatchObject({ ruleId: "fqc/syntax", line, column, message: expect.stringContaining(`the tag ${tag} does not resolve`) });
+    }
+    const big = `dtype: int4\ngroup_size: 32\n${Array.from({ length: 9000 }, (_, i) => `k${i}: ${i}`).join("\n")}\nx: !!set {a}\n`;
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect(only(big, "c.yaml")).toMatchObject({ ruleId: "fqc/syntax", line: 9003, column: 4, message: expect.stringContaining("the tag !!set does not resolve") });
+  });
+
   it("deep nesting that is also malformed", () => {
     expect(only("{\"a\":".repeat(5000)).ruleId).toBe("fqc/syntax");
   });

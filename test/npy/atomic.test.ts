@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
-import { AtomicFile } from "../../src/npy/atomic.js";
+import { AtomicFile, checkAtomicTarget } from "../../src/npy/atomic.js";
 import { checkOutputDirectory } from "../../src/checkpoint/directory-output.js";
 import { registerTempDirectory, removeLiveTemps, removeStaleTemps, tempNameFor, tempOwner, TEMP_BASE_BYTES } from "../../src/npy/temp-files.js";
 import { tempDir } from "./helpers.js";
@@ -102,6 +102,32 @@ describe("AtomicFile refuses what a rename would damage, unless forced", () => {
     const target = out("dir");
     fs.mkdirSync(target);
     expect(() => writeText(`${target}/`, "new")).toThrow(`${target}/: is a directory`);
+  });
+
+  it("refuses an output that is a loop of links (or a link to itself), keeping the links, instead of replacing one with the file", () => {
+    const a = out("loop-a.npy");
+    const b = out("loop-b.npy");
+    fs.symlinkSync(b, a);
+    fs.symlinkSync(a, b);
+    const self = out("self.npy");
+    fs.symlinkSync(self, self);
+    for (const target of [a, b, self]) {
+      for (const attempt of [() => writeText(target, "new"), () => checkAtomicTarget(target)]) {
+        expect(attempt).toThrow(`${target}: is a symbolic link that leads to no path a file could be created at (a loop of links)`);
+      }
+      expect(fs.lstatSync(target).isSymbolicLink()).toBe(true);
+    }
+    expect(temps(path.dirname(a))).toEqual([]);
+  });
+
+  it("names the directory a dangling link leads to when that directory is missing (the link's own directory exists)", () => {
+    const target = out("link.npy");
+    const missing = tmp.file(`${seq++}-gone`);
+    fs.symlinkSync(path.join(missing, "x.npy"), target);
+    for (const attempt of [() => writeText(target, "new"), () => checkAtomicTarget(target)]) {
+      expect(attempt).toThrow(`${target}: cannot create a temporary file in ${missing}, the directory its symbolic link leads to: no such file or directory`);
+    }
+    expect(() => writeText(path.join(missing, "plain.npy"), "new")).toThrow("cannot create a temporary file in its directory: no such file or directory");
   });
 
   it.skipIf(isRoot)("refuses a file the user has no write permission on (root may write anything: see the CLI test run as nobody)", () => {

@@ -1,5 +1,7 @@
 /** ioError (src/npy/fail.ts): one message per failed file operation, naming the file, what was being done and why. */
-import { readSync } from "node:fs";
+import { mkdtempSync, openSync, readSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ioError } from "../../src/npy/fail.js";
 
@@ -32,5 +34,19 @@ describe("ioError", () => {
     const err = ioError("w.npy", "open", Object.assign(new Error("ENOENT: no such file or directory, open 'w.npy'"), { code: "ENOENT" }));
     expect(err.message).toBe("w.npy: cannot open: no such file or directory");
     expect(err.hint).toBe("Check the path.");
+  });
+
+  it("says what ELOOP means (a loop of links), without Node's raw `open 'path'` tail", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fqc-eloop-"));
+    try {
+      const a = join(dir, "a.npy");
+      symlinkSync(join(dir, "b.npy"), a);
+      symlinkSync(a, join(dir, "b.npy"));
+      const err = ioError(a, "open", ((): unknown => { try { openSync(a, "r"); } catch (e) { return e; } throw new Error("opened a loop"); })());
+      expect(err.message).toBe(`${a}: cannot open: too many levels of symbolic links (a loop of links)`);
+      expect(err.hint).toContain("ls -l");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -258,7 +258,7 @@ describe("AtomicNpyWriter targets that are links or special files", () => {
   it("a dangling link into a missing directory is an IO error naming the target, and the link stays", () => {
     const link = out("dangling-dir.npy");
     fs.symlinkSync(tmp.file("nowhere/x.npy"), link);
-    expect(() => writeAll(link, "<f4", [1], Float32Array.of(2))).toThrow(`${link}: cannot create a temporary file in its directory: no such file or directory`);
+    expect(() => writeAll(link, "<f4", [1], Float32Array.of(2))).toThrow(`${link}: cannot create a temporary file in ${tmp.file("nowhere")}, the directory its symbolic link leads to: no such file or directory`);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
   });
 

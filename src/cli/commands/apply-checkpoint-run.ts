@@ -126,7 +126,7 @@ function checkpointOption(argv: ApplyArgs): string | undefined {
 /** The config (for every 2-D floating *.weight) or the recipe; undefined when its diagnostics ended the run. */
 async function loadSource(argv: ApplyArgs, io: CliIO, setExit: (code: number) => void): Promise<PlanSource | undefined> {
   const file = (argv.recipe ?? argv.config)!;
-  const text = await readTextFileInterruptibly(file);
+  const text = await readTextFileInterruptibly(file, argv.recipe !== undefined ? "--recipe" : "--config");
   const loaded = loadConfigText(file, text, argv.torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   await reportConfigDiagnostics(io, file, text, argv.quiet ? errors : loaded.diagnostics);

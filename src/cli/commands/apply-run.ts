@@ -41,7 +41,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
     return;
   }
   const configPath = argv.config!;
-  const text = await readTextFileInterruptibly(configPath);
+  const text = await readTextFileInterruptibly(configPath, "--config");
   const loaded = loadConfigText(configPath, text, argv.torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   const shown = argv.quiet ? errors : loaded.diagnostics;

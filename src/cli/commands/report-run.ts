@@ -157,7 +157,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
 async function loadColumn(
   file: string, kind: "config" | "recipe", io: CliIO, torchao: TorchaoVersion, quiet: boolean,
 ): Promise<{ config: CanonicalConfig } | { recipe: Recipe } | number> {
-  const text = await readTextFileInterruptibly(file);
+  const text = await readTextFileInterruptibly(file, `--${kind}`);
   const loaded = loadConfigText(file, text, torchao);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   // Warnings too, as apply shows them (eps: 0, …): a report on a config with a known pitfall says so. They do not change the
