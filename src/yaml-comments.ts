@@ -13,17 +13,17 @@ import { jsKeyOf } from "./diagnostics/source.js";
 /** What one key of the source carries. */
 interface Carried {
   /** Comment lines above the key, in the key (an alias or a collection) and between it and a scalar value. */
-  before?: string;
+  before?: string | null;
   /** A blank line above the key. */
   spaceBefore?: boolean;
   /** After a scalar value, on its line. */
-  trailing?: string;
+  trailing?: string | null;
   /** Below the key, before a collection's first item. */
-  inside?: string;
+  inside?: string | null;
 }
 
 /** A key's comments, or comments after a nested collection's last item (the yaml package also puts here those above the key after it). */
-type Entry = { path: string[]; carried: Carried } | { after: string };
+type Entry = { path: string[]; carried: Carried } | { after?: string | null };
 
 interface Collected {
   /** Comments at the top of the file followed by a blank line (the document's own). */
@@ -31,7 +31,7 @@ interface Collected {
   /** Comments between a `---` (or an anchor, a tag, a flow map's `{`) and the content. */
   rootBefore?: string | null;
   /** Comments right above the first key: they stay at the top, above whichever key comes first now. */
-  lead?: string;
+  lead?: string | null;
   /** Comments at the end of the file. */
   end?: string;
   /** Every key, in file order. */
@@ -78,7 +78,7 @@ function withoutCarriageReturns(c: Collected): Collected {
     for (const [k, v] of Object.entries(copy)) if (typeof v === "string") copy[k] = v.replace(/\r\n/g, "\n");
     return copy as T;
   };
-  return { ...lf(c), entries: c.entries.map((e) => ("after" in e ? lf(e) : { path: e.path, carried: lf(e.carried) })) };
+  return { ...lf(c), entries: c.entries.map((e) => ("path" in e ? { path: e.path, carried: lf(e.carried) } : lf(e))) };
 }
 
 /**
@@ -88,36 +88,27 @@ function withoutCarriageReturns(c: Collected): Collected {
  */
 function visit(map: YAMLMap, path: string[], entries: Entry[], doc: Document): void {
   for (const pair of map.items) {
-    const key = pair.key as Node | null;
+    // The yaml package reads an empty key as an empty scalar; a value may be missing (`? key` alone).
+    const key = pair.key as Node;
     const value = pair.value as Node | null;
     const at = [...path, jsKeyOf(pair, doc)];
-    entries.push({ path: at, carried: carried(commentsOf(key), key?.spaceBefore, value) });
+    entries.push({ path: at, carried: carried(commentsOf(key), key.spaceBefore, value) });
     if (isMap(value)) visit(value, at, entries, doc);
-    if (isCollection(value) && value.comment != null) entries.push({ after: value.comment });
+    if (isCollection(value)) entries.push({ after: value.comment });
   }
 }
 
 /** Every comment in a node, in file order: a key written as an alias, a block scalar or a flow collection has its own. */
 function commentsOf(node: unknown): string | undefined {
   if (!isNode(node)) return undefined;
-  const items: unknown[] = isCollection(node) ? node.items : [];
-  const inner = items.map((item) => (isPair(item) ? join(commentsOf(item.key), commentsOf(item.value)) : commentsOf(item)));
+  const inner = isCollection(node) ? (node.items as unknown[]).map((item) => (isPair(item) ? join(commentsOf(item.key), commentsOf(item.value)) : commentsOf(item))) : [];
   return join(node.commentBefore, ...inner, node.comment);
 }
 
 function carried(before: string | undefined, spaceBefore: boolean | undefined, value: Node | null): Carried {
-  const c: Carried = {};
-  if (spaceBefore) c.spaceBefore = true;
-  if (isCollection(value)) {
-    if (before !== undefined) c.before = before;
-    if (value.commentBefore != null) c.inside = value.commentBefore;
-    return c;
-  }
+  if (isCollection(value)) return { before, spaceBefore, inside: value.commentBefore };
   // A scalar (or alias) value written below its key, or after `? key`, has the comments between them as its own.
-  const above = join(before, value?.commentBefore);
-  if (above !== undefined) c.before = above;
-  if (value?.comment != null) c.trailing = value.comment;
-  return c;
+  return { before: join(before, value?.commentBefore), spaceBefore, trailing: value?.comment };
 }
 
 /** Where the canonical document's keys are, by path, and whether each is the first of its map. */
@@ -137,7 +128,8 @@ function indexPairs(map: YAMLMap<Scalar, Node>, path: string[], into: Pairs): vo
  * for one, so a file that has it keeps it.
  */
 export function startsWithDocumentMarker(text: string): boolean {
-  return /^(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?=[ \t\n]|$)/.test(text);
+  // A config follows the marker: a space or a line break does too.
+  return /^(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?=[ \t\n])/.test(text);
 }
 
 /**
