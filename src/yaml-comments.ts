@@ -179,6 +179,7 @@ export function yamlWithComments(value: unknown, sourceText: string, parsed?: Do
   const top = (doc.contents as YAMLMap<Scalar>).items[0].key;
   top.commentBefore = join(source.rootBefore, source.lead, top.commentBefore);
   doc.commentBefore = source.head ?? null;
-  doc.comment = join(pending, source.end) ?? null;
+  // A blank line after the last comment (a nested map's comment ends with one there) would not read back: the end has none.
+  doc.comment = join(pending, source.end)?.replace(/\n+$/, "") ?? null;
   return doc.toString();
 }
