@@ -1,7 +1,7 @@
 /**
  * The comments of a YAML config, carried over to its canonical form (`normalize --write/--check`), so a team's
  * notes survive the rewrite as they do Prettier's. A comment stays with the key it was written at (above it, or
- * after its value on the same line); a shorthand key's comments go to the canonical key that replaces it
+ * after its value on the same line; one between the key and a value below it goes above it); a shorthand key's comments go to the canonical key that replaces it
  * (`group_size` → `granularity.group_size`, `is_symmetric` → `mapping_type`); a comment whose key has no
  * counterpart, or that follows a nested collection, goes above the next key that has one, or to the end of the file;
  * a blank line above a key is kept unless that key now comes first in its map. The result is its own canonical
@@ -56,7 +56,8 @@ function join(...parts: Array<string | null | undefined>): string | undefined {
  */
 function collect(text: string, parsed: Document | undefined): Collected | undefined {
   if (!text.includes("#") && !/\n[ \t]*\n/.test(text)) return undefined;
-  // Without `parsed` (a file fqc's large-file reader read) the text is read here.
+  // Without `parsed` (a file fqc's large-file reader read) the text is read here: its keys are unique already (the
+  // package's own check compares each key with every earlier one), and a collection key must warn nothing (jsKeyOf).
   const doc = parsed ?? parseDocument(text, { uniqueKeys: false, logLevel: "silent" });
   const root = doc.contents as YAMLMap;
   const out: Collected = { head: doc.commentBefore ?? undefined, rootBefore: root.commentBefore, entries: [] };

@@ -33,6 +33,7 @@ describe("a YAML file's comments in its canonical form", () => {
 
   it("writes no blank line after the file's last comment, one ending a nested map before a blank line included (--check failed on it)", () => {
     expect(settled("fqn_to_config:\n  a: null\n  # c1\n\n", "r.yaml")).toBe("fqn_to_config:\n  a: null\n\n# c1\n");
+    expect(settled("fqn_to_config:\n  a: null\n  # c1\n\n  # c2\n\n\n", "r.yaml")).toBe("fqn_to_config:\n  a: null\n\n# c1\n\n# c2\n");
   });
 
   it("keeps a comment of several lines in a CRLF file as its lines", () => {
