@@ -1,38 +1,41 @@
 /**
  * The comments of a YAML config, carried over to its canonical form (`normalize --write/--check`), so a team's
  * notes survive the rewrite as they do Prettier's. A comment stays with the key it was written at (above it, or
- * after its value on the same line); a shorthand key's comments go to the canonical key that replaces it
+ * after its value on the same line; one between the key and a value below it goes above it); a shorthand key's comments go to the canonical key that replaces it
  * (`group_size` → `granularity.group_size`, `is_symmetric` → `mapping_type`); a comment whose key has no
- * counterpart, or that follows a nested collection, goes above the next key that has one, or to the end of the file. The result is its own canonical
+ * counterpart, or that follows a nested collection, goes above the next key that has one, or to the end of the file;
+ * a blank line above a key is kept unless that key now comes first in its map. The result is its own canonical
  * form: reading it back and carrying its comments again gives the same text.
  */
-import { Document, isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { Document, isCollection, isMap, isNode, isPair, parseDocument, type Node, type Scalar, type YAMLMap } from "yaml";
+import { jsKeyOf } from "./diagnostics/source.js";
 
-/** What one key (or sequence item) of the source carries. */
+/** What one key of the source carries. */
 interface Carried {
-  /** Comment lines above the key. */
-  before?: string;
+  /** Comment lines above the key, in the key (an alias or a collection) and between it and a scalar value. */
+  before?: string | null;
   /** A blank line above the key. */
   spaceBefore?: boolean;
   /** After a scalar value, on its line. */
-  trailing?: string;
+  trailing?: string | null;
   /** Below the key, before a collection's first item. */
-  inside?: string;
-  /** After a collection's last item (the yaml package also puts here the comments above the key after it). */
-  after?: string;
+  inside?: string | null;
 }
+
+/** A key's comments, or comments after a nested collection's last item (the yaml package also puts here those above the key after it). */
+type Entry = { path: string[]; carried: Carried } | { after?: string | null };
 
 interface Collected {
   /** Comments at the top of the file followed by a blank line (the document's own). */
   head?: string;
-  /** Comments between a `---` and the content. */
-  rootBefore?: string;
+  /** Comments between a `---` (or an anchor, a tag, a flow map's `{`) and the content. */
+  rootBefore?: string | null;
   /** Comments right above the first key: they stay at the top, above whichever key comes first now. */
-  lead?: string;
+  lead?: string | null;
   /** Comments at the end of the file. */
   end?: string;
-  /** Every key with comments, in file order. */
-  entries: Array<{ path: string[]; carried: Carried }>;
+  /** Every key, in file order. */
+  entries: Entry[];
 }
 
 /**
@@ -46,29 +49,23 @@ function join(...parts: Array<string | null | undefined>): string | undefined {
   return present.length > 0 ? present.join("\n") : undefined;
 }
 
-function isEmpty(c: Carried): boolean {
-  return c.before === undefined && !c.spaceBefore && c.trailing === undefined && c.inside === undefined && c.after === undefined;
-}
-
 /**
  * The comments and blank lines of `text` (read as `parsed`, when given), or undefined when it holds neither (then there is
  * nothing to carry). Blank lines are carried without comments too: adding a comment must not change where they are.
+ * The text is one normalize read as a config: its root is a map with at least one key.
  */
 function collect(text: string, parsed: Document | undefined): Collected | undefined {
   if (!text.includes("#") && !/\n[ \t]*\n/.test(text)) return undefined;
+  // Without `parsed` (a file fqc's large-file reader read) the text is read here: its keys are unique already (the
+  // package's own check compares each key with every earlier one), and a collection key must warn nothing (jsKeyOf).
   const doc = parsed ?? parseDocument(text, { uniqueKeys: false, logLevel: "silent" });
-  const out: Collected = { head: doc.commentBefore ?? undefined, end: doc.comment ?? undefined, entries: [] };
-  const root = doc.contents;
-  if (isCollection(root)) {
-    if (root.commentBefore != null) out.rootBefore = root.commentBefore;
-    visit(root, [], out.entries);
-    out.end = join(root.comment, out.end);
-    const first = out.entries[0];
-    if (isMap(root) && first?.path.length === 1) {
-      out.lead = first.carried.before;
-      delete first.carried.before;
-    }
-  }
+  const root = doc.contents as YAMLMap;
+  const out: Collected = { head: doc.commentBefore ?? undefined, rootBefore: root.commentBefore, entries: [] };
+  visit(root, [], out.entries, doc);
+  out.end = join(root.comment, doc.comment);
+  const first = out.entries[0] as { carried: Carried };
+  out.lead = first.carried.before;
+  delete first.carried.before;
   return parsed ? withoutCarriageReturns(out) : out;
 }
 
@@ -82,57 +79,49 @@ function withoutCarriageReturns(c: Collected): Collected {
     for (const [k, v] of Object.entries(copy)) if (typeof v === "string") copy[k] = v.replace(/\r\n/g, "\n");
     return copy as T;
   };
-  return { ...lf(c), entries: c.entries.map((e) => ({ path: e.path, carried: lf(e.carried) })) };
+  return { ...lf(c), entries: c.entries.map((e) => ("path" in e ? { path: e.path, carried: lf(e.carried) } : lf(e))) };
 }
 
-function visit(node: Node, path: string[], entries: Collected["entries"]): void {
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      const keyNode = isScalar(pair.key) ? pair.key : undefined;
-      const value = pair.value as Node | null;
-      const at = key === undefined ? [...path, "\u0000"] : [...path, key];
-      entries.push({ path: at, carried: carried(keyNode?.commentBefore, keyNode?.spaceBefore, value) });
-      if (isCollection(value)) visitInside(value, at, entries);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, i) => {
-      const at = [...path, String(i)];
-      const n = item as Node | null;
-      entries.push({ path: at, carried: carried(n?.commentBefore, n?.spaceBefore, isCollection(n) ? n : null, n) });
-      if (isCollection(n)) visitInside(n, at, entries);
-    });
+/**
+ * A map's keys, by the name the config gives them (an alias key is its anchor's value, `? [a, b]` is "[ a, b ]"),
+ * then the comments after a nested collection (in file order, so they go above what follows it). A sequence is
+ * never walked: the one a config holds is torchao's empty `module_fqn_to_config: []`.
+ */
+function visit(map: YAMLMap, path: string[], entries: Entry[], doc: Document): void {
+  for (const pair of map.items) {
+    // The yaml package reads an empty key as an empty scalar; a value may be missing (`? key` alone).
+    const key = pair.key as Node;
+    const value = pair.value as Node | null;
+    const at = [...path, jsKeyOf(pair, doc)];
+    entries.push({ path: at, carried: carried(commentsOf(key), key.spaceBefore, value) });
+    if (isMap(value)) visit(value, at, entries, doc);
+    if (isCollection(value)) entries.push({ after: value.comment });
   }
 }
 
-/** A collection's items, then the comments after its last one (in file order, so they go above what follows it). */
-function visitInside(node: Node, path: string[], entries: Collected["entries"]): void {
-  visit(node, path, entries);
-  if (node.comment != null) entries.push({ path, carried: { after: node.comment } });
+/** Every comment in a node, in file order: a key written as an alias, a block scalar or a flow collection has its own. */
+function commentsOf(node: unknown): string | undefined {
+  if (!isNode(node)) return undefined;
+  const inner = isCollection(node) ? (node.items as unknown[]).map((item) => (isPair(item) ? join(commentsOf(item.key), commentsOf(item.value)) : commentsOf(item))) : [];
+  return join(node.commentBefore, ...inner, node.comment);
 }
 
-function carried(before: string | null | undefined, spaceBefore: boolean | undefined, value: Node | null, item?: Node | null): Carried {
-  const c: Carried = {};
-  if (before != null) c.before = before;
-  if (spaceBefore) c.spaceBefore = true;
-  if (isCollection(value)) {
-    if (value.commentBefore != null && value !== item) c.inside = value.commentBefore;
-  } else {
-    const v = item ?? value;
-    if ((isScalar(v) || isAlias(v)) && v.comment != null) c.trailing = v.comment;
-  }
-  return c;
+function carried(before: string | undefined, spaceBefore: boolean | undefined, value: Node | null): Carried {
+  if (isCollection(value)) return { before, spaceBefore, inside: value.commentBefore };
+  // A scalar (or alias) value written below its key, or after `? key`, has the comments between them as its own.
+  return { before: join(before, value?.commentBefore), spaceBefore, trailing: value?.comment };
 }
 
-/** Where the canonical document's keys are, by path. */
-function indexPairs(node: unknown, path: string[], into: Map<string, { key: Node; value: Node }>): void {
-  if (!isMap(node)) return;
-  for (const pair of node.items) {
-    if (!isScalar(pair.key)) continue;
+/** Where the canonical document's keys are, by path, and whether each is the first of its map. */
+type Pairs = Map<string, { key: Scalar; value: Node; first: boolean }>;
+
+/** The canonical document is built from a config object: its maps' keys are strings. */
+function indexPairs(map: YAMLMap<Scalar, Node>, path: string[], into: Pairs): void {
+  map.items.forEach((pair, i) => {
     const at = [...path, String(pair.key.value)];
-    into.set(JSON.stringify(at), { key: pair.key, value: pair.value as Node });
-    indexPairs(pair.value, at, into);
-  }
+    into.set(JSON.stringify(at), { key: pair.key, value: pair.value!, first: i === 0 });
+    if (isMap(pair.value)) indexPairs(pair.value as YAMLMap<Scalar, Node>, at, into);
+  });
 }
 
 /**
@@ -140,7 +129,8 @@ function indexPairs(node: unknown, path: string[], into: Map<string, { key: Node
  * for one, so a file that has it keeps it.
  */
 export function startsWithDocumentMarker(text: string): boolean {
-  return /^(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?=[ \t\n]|$)/.test(text);
+  // A config follows the marker: a space or a line break does too.
+  return /^(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?=[ \t\n])/.test(text);
 }
 
 /**
@@ -153,42 +143,44 @@ export function yamlWithComments(value: unknown, sourceText: string, parsed?: Do
   if (startsWithDocumentMarker(sourceText)) doc.directives!.docStart = true;
   const source = collect(sourceText, parsed);
   if (!source) return doc.toString();
-  const pairs = new Map<string, { key: Node; value: Node }>();
-  indexPairs(doc.contents, [], pairs);
+  const pairs: Pairs = new Map();
+  indexPairs(doc.contents as YAMLMap<Scalar, Node>, [], pairs);
   const find = (path: string[]) => {
     const direct = pairs.get(JSON.stringify(path));
     if (direct) return direct;
     const successor = SUCCESSORS.get(path[path.length - 1]);
     return successor ? pairs.get(JSON.stringify([...path.slice(0, -1), ...successor])) : undefined;
   };
-  // Comments whose key has no counterpart wait for the next key that has one.
+  // Comments whose key has no counterpart wait for the next key that has one; so do those after a nested collection:
+  // the yaml package reads them as that collection's, whatever their indentation, and writes them indented inside it.
   let pending: string | undefined;
-  for (const { path, carried: c } of source.entries) {
-    if (isEmpty(c) && pending === undefined) continue;
-    const target = find(path);
+  for (const e of source.entries) {
+    const target = "path" in e ? find(e.path) : undefined;
     if (!target) {
-      pending = join(pending, c.before, c.inside, c.trailing, c.after);
+      pending = "path" in e ? join(pending, e.carried.before, e.carried.inside, e.carried.trailing) : join(pending, e.after);
       continue;
     }
-    const { key, value } = target;
-    const collection = isCollection(value);
-    key.commentBefore = join(key.commentBefore, pending, c.before, collection || value.comment == null ? undefined : c.trailing);
+    const { key, value, first } = target;
+    const c = (e as { carried: Carried }).carried;
+    // Joined to what is there, though normalize refuses two keys for one canonical key (a repeated key, a shorthand beside its canonical key).
+    if (isCollection(value)) {
+      key.commentBefore = join(key.commentBefore, pending, c.before);
+      value.commentBefore = join(value.commentBefore, c.trailing, c.inside);
+    } else {
+      key.commentBefore = join(key.commentBefore, pending, c.before, c.inside);
+      value.comment = join(value.comment, c.trailing);
+    }
     pending = undefined;
-    if (c.spaceBefore) key.spaceBefore = true;
-    if (collection) value.commentBefore = join(value.commentBefore, c.trailing, c.inside);
-    else if (c.trailing !== undefined && value.comment == null) value.comment = c.trailing;
-    // The yaml package reads comments after a nested collection as that collection's, whatever their indentation, and
-    // writes them indented inside it: written above the next key instead, they read back the same way every time.
-    pending = join(collection ? undefined : c.inside, c.after);
+    // A blank line above a key that now comes first in its map would be written as one above the map's first line (or
+    // a line of spaces), which reads back as none: `--check` would fail on what `--write` wrote.
+    if (c.spaceBefore && !first) key.spaceBefore = true;
   }
-  const first = isMap(doc.contents) ? doc.contents.items[0]?.key : undefined;
-  if (isScalar(first)) first.commentBefore = join(source.lead, first.commentBefore);
-  else pending = join(source.lead, pending);
-  // After a `---` they stay after it; without one they read back as the first key's.
-  if (doc.directives?.docStart && isCollection(doc.contents)) doc.contents.commentBefore = join(source.rootBefore, doc.contents.commentBefore) ?? null;
-  else if (isScalar(first)) first.commentBefore = join(source.rootBefore, first.commentBefore);
-  else pending = join(source.rootBefore, pending);
+  // Those above the content stay at the top, above the key now first (after a `---` they read back as the root's: the
+  // yaml package writes them after it either way).
+  const top = (doc.contents as YAMLMap<Scalar>).items[0].key;
+  top.commentBefore = join(source.rootBefore, source.lead, top.commentBefore);
   doc.commentBefore = source.head ?? null;
-  doc.comment = join(pending, source.end) ?? null;
+  // A blank line after the last comment (a nested map's comment ends with one there) would not read back: the end has none.
+  doc.comment = join(pending, source.end)?.replace(/\n+$/, "") ?? null;
   return doc.toString();
 }

@@ -76,7 +76,8 @@ export function parsePlainArgs(
     const option = options[name];
     if (option.array) return undefined;
     if (option.type === "boolean") {
-      if (valueFollows || joined !== undefined) return undefined;
+      // A joined value (`-q1`, `-q=x`) is one following too: eq is 2.
+      if (valueFollows) return undefined;
       values[name] = true;
       continue;
     }
@@ -105,7 +106,6 @@ export function parsePlainArgs(
  * `=`); undefined for every other argument, `-qj` clusters included (yargs takes those apart).
  */
 function joinedShortValue(arg: string): string | undefined {
-  if (arg.length < 3 || arg[1] === "-" || !/^[A-Za-z]$/.test(arg[1])) return undefined;
-  if (arg[2] === "=") return arg.slice(3);
-  return /^\d+$/.test(arg.slice(2)) ? arg.slice(2) : undefined;
+  const m = /^-[A-Za-z](?:=(.*)|(\d+))$/s.exec(arg);
+  return m ? (m[1] ?? m[2]) : undefined;
 }

@@ -499,7 +499,7 @@ function firstDuplicateKey(root: unknown): YamlNode | undefined {
  * string (null → ""), and a collection or alias key as its flow text (`? [a, b]` → "[ a, b ]"), which the package
  * alone words: it is asked, over a map of that one key.
  */
-function jsKeyOf(item: Pair, doc: Document): string {
+export function jsKeyOf(item: Pair, doc: Document): string {
   const key = item.key;
   if (isScalar(key)) return key.value === null || key.value === undefined ? "" : String(key.value);
   if (key === null || key === undefined) return "";

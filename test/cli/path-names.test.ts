@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { lossyArgument } from "../../src/cli/lossy-args.js";
+import { lossyArgument, rawCommandLine } from "../../src/cli/lossy-args.js";
 import { FQC, tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/in-process.js";
 import { writeSafetensors } from "../helpers/test-checkpoint.js";
@@ -66,6 +66,13 @@ describe("a file name whose bytes are not UTF-8", () => {
     expect(lossyArgument(["apply", "in\uFFFD.npy"], () => Buffer.from("node\0apply\0in\uFFFD.npy\0"))).toBeUndefined();
     expect(lossyArgument(["apply", "in.npy"], () => { throw new Error("must not be read"); })).toBeUndefined();
     expect(lossyArgument(["apply", "in\uFFFD.npy"], () => null)).toBeUndefined();
+  });
+
+  it.skipIf(!existsSync("/proc/self/cmdline"))("rawCommandLine reads this process's own command line, each argument NUL-terminated", () => {
+    // A test runner's worker may be a thread, whose process.argv is not the process's: only the form is checked.
+    const raw = rawCommandLine()!;
+    expect(raw.length).toBeGreaterThan(1);
+    expect(raw[raw.length - 1]).toBe(0);
   });
 
   const linux = existsSync("/proc/self/cmdline") && existsSync("/bin/sh");

@@ -55,7 +55,8 @@ describe("plain apply lines", () => {
     expect(plainApplyArgs(["x.npy", "y.npy", "-ccfg.json"])).toBeUndefined();
     expect(plainApplyArgs(["x.npy", "y.npy", "-c=cfg.json", "-j1"])).toEqual({ ...DEFAULTS, input: "x.npy", output: "y.npy", config: "cfg.json", threads: "1" });
     expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", "-j=12"])).toMatchObject({ threads: "12" });
-    for (const odd of ["-j1.5", "-jx", "-j=", "-q1", "-q=true", "-j-1"]) expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", odd]), odd).toBeUndefined();
+    expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", "-j12"])).toMatchObject({ threads: "12" });
+    for (const odd of ["-j1.5", "-jx", "-j=", "-q1", "-q=true", "-j-1", "-c-j4"]) expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", odd]), odd).toBeUndefined();
   });
 
   it("parses a line with neither --config nor --recipe (the command refuses it, naming both)", () => {
@@ -85,6 +86,7 @@ describe("plain apply lines", () => {
     [["a", "b", "--no-config"], "--no- on a non-boolean"],
     [["a", "b", "-c", "x", "--no-q"], "--no- on an alias"],
     [["a", "b", "-c", "x", "--bogus"], "an unknown option"],
+    [["a", "b", "-c", "x", "--xx-quiet"], "an unknown option ending in a boolean's name"],
   ])("leaves %j to yargs (%s)", (args) => {
     expect(plainApplyArgs(args)).toBeUndefined();
   });
@@ -94,6 +96,21 @@ describe("plain apply lines", () => {
     expect(parsePlainArgs(["p", "--n", "1", "-x"], ["pos"], opts)).toEqual({ pos: "p", n: "1", b: true });
     expect(parsePlainArgs(["p", "-n", "1"], ["pos"], opts)).toBeUndefined(); // no alias n
     expect(parsePlainArgs(["p", "---n", "1"], ["pos"], opts)).toBeUndefined();
+    expect(parsePlainArgs(["p", "-undefined", "1"], ["pos"], opts)).toBeUndefined(); // n has no alias at all
+  });
+
+  it("the generic parser leaves a line without a required option to yargs, and sets no option the line and the table leave unset", () => {
+    const opts = { r: { type: "string", demandOption: true }, n: { type: "string" } } as const;
+    expect(parsePlainArgs(["p"], ["pos"], opts)).toBeUndefined();
+    // Strict: yargs' arguments have no key for such an option either.
+    expect(parsePlainArgs(["p", "--r", "v"], ["pos"], opts)).toStrictEqual({ pos: "p", r: "v" });
+  });
+
+  it("the generic parser fills a list option's default with a copy of the table's", () => {
+    const table = { l: { type: "string", array: true, default: ["a"] } } as const;
+    const args = parsePlainArgs(["p"], ["pos"], table);
+    expect(args).toEqual({ pos: "p", l: ["a"] });
+    expect(args!.l).not.toBe(table.l.default);
   });
 });
 
