@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyCheckpoint } from "../../src/apply/checkpoint.js";
+import { applyCheckpoint, checkApplyPaths } from "../../src/apply/checkpoint.js";
+import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
 import { tempDir } from "../helpers/cli.js";
@@ -145,5 +146,34 @@ describe("an output that is one of the checkpoint's files", () => {
     const m = model([weight("proj.weight")]);
     const single = await refusal(applyCheckpoint({ input: m.input, output: m.output, select: { config: int4 }, qparamsOut: m.input, threads: 1 }));
     expect(single.message.startsWith(`--qparams-out ${m.input} is the same file as IN ${m.input}: `)).toBe(true);
+  });
+});
+
+describe("checkApplyPaths: what apply refuses before any work, and --dry-run with it", () => {
+  it("refuses --qparams-out or a caller's other output (a report) that is a file of the checkpoint, by its flag", () => {
+    const s = sharded([weight("a.weight"), weight("b.weight")]);
+    const ck = openCheckpoint(s.index);
+    try {
+      const output = path.join(s.dir, "out");
+      expect(() => checkApplyPaths(ck, { input: s.index, output, qparamsOut: s.shards[0] }))
+        .toThrow(`--qparams-out ${s.shards[0]} is the same file as ${s.index}'s file ${s.shards[0]}`);
+      expect(() => checkApplyPaths(ck, { input: s.index, output, writes: [{ path: s.shards[1], role: "--report" }] }))
+        .toThrow(`--report ${s.shards[1]} is the same file as ${s.index}'s file ${s.shards[1]}`);
+      expect(() => checkApplyPaths(ck, { input: s.index, output, reads: [{ path: path.join(s.dir, "out"), role: "--recipe" }] }))
+        .toThrow(`OUT ${output} is the same file as --recipe ${output}`);
+    } finally {
+      ck.close();
+    }
+  });
+
+  it("refuses OUT over IN offering --force, and takes it with --force", () => {
+    const m = model([weight("proj.weight")]);
+    const ck = openCheckpoint(m.input);
+    try {
+      expect(() => checkApplyPaths(ck, { input: m.input, output: m.input })).toThrow(`OUT ${m.input} is the same file as IN ${m.input}: refusing to overwrite an input; write OUT elsewhere, or pass --force to replace IN`);
+      expect(() => checkApplyPaths(ck, { input: m.input, output: m.input, force: true })).not.toThrow();
+    } finally {
+      ck.close();
+    }
   });
 });
