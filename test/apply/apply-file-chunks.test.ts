@@ -25,7 +25,8 @@ function npy(name: string, descr: "<f8" | "<f4" | "<f2" | "<i4", shape: number[]
 }
 
 describe("applyFile by chunks of whole rows", () => {
-  it("gives every chunk its own rows' static scales and zero points", async () => {
+  // With 3 threads the workers read the given qparams from shared memory.
+  it.each([1, 3])("gives every chunk its own rows' static scales and zero points (%i threads)", async (threads) => {
     const rows = 12;
     const n = 16;
     const x = Float32Array.from({ length: rows * n }, (_, i) => Math.fround(Math.sin(i * 0.7) * 2 + 1));
@@ -33,12 +34,12 @@ describe("applyFile by chunks of whole rows", () => {
     // One scale and zero point per row, all different: a chunk that took the first rows' would change the output.
     const scale = Array.from({ length: rows }, (_, r) => Math.fround(0.01 + r * 0.002));
     const zeroPoint = Array.from({ length: rows }, (_, r) => 100 + r * 7);
-    const output = tmp.path("static.out.npy");
+    const output = tmp.path(`static-${threads}.out.npy`);
     const result = await applyFile({
-      input: npy("static.npy", "<f4", [rows, n], x), output, config, threads: 1, chunkElements: 3 * n,
+      input: npy("static.npy", "<f4", [rows, n], x), output, config, threads, chunkElements: 3 * n,
       scaleIn: npy("static.scale.npy", "<f4", [rows, 1], scale), zeroPointIn: npy("static.zp.npy", "<i4", [rows, 1], zeroPoint),
     });
-    expect(result.chunks).toBe(4);
+    expect(result).toMatchObject({ chunks: 4, threads, qparams: "given" });
     const want = fakeQuantize(config, x, { shape: [rows, n], scale, zeroPoint }).output;
     expect(Array.from(readNpy(output).data as Float32Array)).toEqual(Array.from(want));
   });

@@ -1,0 +1,57 @@
+/**
+ * applyFile's refusals of a tensor it cannot fake-quantize, called as a library: each a FORWARD error that
+ * names the file (with its shape and dtype where torchao's message names none), with its hint, and no output.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyFile } from "../../src/apply.js";
+import { normalize } from "../../src/config/normalize.js";
+import { FqcError } from "../../src/errors.js";
+import { encodeNpyHeader } from "../../src/npy/header.js";
+import { tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const int4 = normalize({ dtype: "int4", group_size: 4 });
+
+function npy(name: string, descr: "<f4" | "<f8", shape: number[]): string {
+  const count = shape.reduce((a, b) => a * b, 1);
+  const file = tmp.path(name);
+  writeFileSync(file, Buffer.concat([encodeNpyHeader({ descr, shape }), Buffer.alloc(count * (descr === "<f8" ? 8 : 4))]));
+  return file;
+}
+
+async function refusal(input: string, config = int4): Promise<FqcError> {
+  const e = await applyFile({ input, output: tmp.path("out.npy"), config, threads: 1 }).then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(FqcError);
+  expect(readdirSync(tmp.dir)).not.toContain("out.npy");
+  return e as FqcError;
+}
+
+describe("applyFile refuses before writing", () => {
+  it("a 0-d tensor: it has no last dimension, and the hint says how to save it as one element", async () => {
+    const input = npy("scalar.npy", "<f4", []);
+    const e = await refusal(input);
+    expect(e).toMatchObject({
+      code: "FORWARD", file: input,
+      message: `${input}: a 0-d tensor has no last dimension to quantize along`,
+      hint: "Save the value as a 1-D array of one element (np.atleast_1d).",
+    });
+  });
+
+  it("an empty last dimension: torchao's reductions fail on it, said with the shape", async () => {
+    const input = npy("cols0.npy", "<f4", [4, 0]);
+    const e = await refusal(input);
+    expect(e).toMatchObject({ code: "FORWARD", file: input, message: `${input}: the last dimension of shape (4, 0) is empty; torchao's min/max reductions fail on it` });
+  });
+
+  it("a float64 tensor whose config torchao refuses first: that error, labelled with the file, its shape and dtype", async () => {
+    // torchao checks the group size before the input dtype: its message, not the float64 one, is the first problem.
+    const input = npy("f64.npy", "<f8", [2, 6]);
+    const e = await refusal(input);
+    expect(e.code).toBe("FORWARD");
+    expect(e.file).toBe(input);
+    expect(e.message).toBe(`${input} (2, 6) float64: group_size 4 does not divide the last dimension (6) of input shape [2, 6] (torchao raises a bare AssertionError)`);
+    expect(e.hint).toMatch(/^Use a group_size that divides 6/);
+  });
+});
