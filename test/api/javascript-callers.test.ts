@@ -167,6 +167,10 @@ describe("apply and report entry points from JavaScript", () => {
     await rejects(apply({ input: npy, output: out, config: C, chunkElements: NaN }), /options\.chunkElements must be a whole number ≥ 1, not NaN/);
     await rejects(apply({ input: npy, output: out, config: C, signal: {} }), /options\.signal must be an AbortSignal/);
     await rejects(apply({ input: npy, output: out, config: C, onProgress: 5 }), /options\.onProgress must be a function/);
+    await rejects(apply({ input: npy, output: out, config: C, onCommitted: 5 }), /^applyFile: options\.onCommitted must be a function/);
+    for (const k of ["scaleIn", "zeroPointIn", "scaleOut", "zeroPointOut", "configFile"]) {
+      await rejects(apply({ input: npy, output: out, config: C, [k]: 5 }), new RegExp(`^applyFile: options\\.${k} must be a path \\(a string\\), not a number$`));
+    }
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(tmp.dir).sort()).toEqual(["w.npy"]);
   });
