@@ -54,4 +54,14 @@ describe("applyFile refuses before writing", () => {
     expect(e.message).toBe(`${input} (2, 6) float64: group_size 4 does not divide the last dimension (6) of input shape [2, 6] (torchao raises a bare AssertionError)`);
     expect(e.hint).toMatch(/^Use a group_size that divides 6/);
   });
+
+  it("a float64 tensor under a config only older torchao refuses: with torchao 0.18 it is the float64 refusal", async () => {
+    // A symmetric config's integer zero point under range learning: a trainable-Parameter error in 0.12 only.
+    const config = normalize({ dtype: "int4", group_size: 4, is_dynamic: false, range_learning: true, mapping_type: "SYMMETRIC" });
+    const input = npy("f64-range.npy", "<f8", [2, 8]);
+    const run = (torchao: "0.12" | "0.18") => applyFile({ input, output: tmp.path("out.npy"), config, torchao, threads: 1 }).then(() => undefined, (x: unknown) => x);
+    expect(await run("0.12")).toMatchObject({ code: "FORWARD", message: `${input} (2, 8) float64: Only Tensors of floating point and complex dtype can require gradients` });
+    expect(await run("0.18")).toMatchObject({ code: "FORWARD", message: `${input} (2, 8) float64: Unsupported input dtype: torch.float64` });
+    expect(readdirSync(tmp.dir)).not.toContain("out.npy");
+  });
 });
