@@ -64,4 +64,20 @@ describe("applyFile refuses before writing", () => {
     expect(await run("0.18")).toMatchObject({ code: "FORWARD", message: `${input} (2, 8) float64: Unsupported input dtype: torch.float64` });
     expect(readdirSync(tmp.dir)).not.toContain("out.npy");
   });
+
+  it("an eps the compute dtype cannot hold when fqc computes the qparams; given ones are taken (torchao never clamps them)", async () => {
+    const config = normalize({ dtype: "uint8", granularity: "per_channel", is_dynamic: false, is_symmetric: false, eps: 100000 });
+    const input = tmp.path("half.npy");
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<f2", shape: [2, 8] }), Buffer.alloc(2 * 8 * 2)]));
+    const scaleIn = tmp.path("scale.npy");
+    writeFileSync(scaleIn, Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [2, 1] }), Buffer.from(new Float32Array([0.1, 0.2]).buffer)]));
+    const zeroPointIn = tmp.path("zp.npy");
+    writeFileSync(zeroPointIn, Buffer.concat([encodeNpyHeader({ descr: "<i4", shape: [2, 1] }), Buffer.from(new Int32Array([1, 2]).buffer)]));
+    const run = (given: { scaleIn?: string; zeroPointIn?: string }) =>
+      applyFile({ input, output: tmp.path("half.out.npy"), config, threads: 1, ...given }).then((r) => r.qparams, (x: unknown) => x);
+    expect(await run({})).toMatchObject({ code: "FORWARD", message: `${input} (2, 8) float16: value cannot be converted to type at::Half without overflow` });
+    // One file alone is the usage error it always is, not the eps problem.
+    expect(await run({ scaleIn })).toMatchObject({ code: "USAGE", message: "--scale and --zero-point go together: torchao reuses static qparams only when both are set" });
+    expect(await run({ scaleIn, zeroPointIn })).toBe("given");
+  });
 });
