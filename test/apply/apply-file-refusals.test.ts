@@ -2,7 +2,7 @@
  * applyFile's refusals of a tensor it cannot fake-quantize, called as a library: each a FORWARD error that
  * names the file (with its shape and dtype where torchao's message names none), with its hint, and no output.
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { linkSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyFile } from "../../src/apply.js";
 import { normalize } from "../../src/config/normalize.js";
@@ -79,5 +79,18 @@ describe("applyFile refuses before writing", () => {
     // One file alone is the usage error it always is, not the eps problem.
     expect(await run({ scaleIn })).toMatchObject({ code: "USAGE", message: "--scale and --zero-point go together: torchao reuses static qparams only when both are set" });
     expect(await run({ scaleIn, zeroPointIn })).toBe("given");
+  });
+
+  it("an OUT with another hard link: refused with the way out --force gives, and replaced (that name only) with it", async () => {
+    const input = npy("linked-in.npy", "<f4", [2, 8]);
+    const output = tmp.path("linked.npy");
+    writeFileSync(output, "old");
+    linkSync(output, tmp.path("other-name.npy"));
+    const run = (force: boolean) => applyFile({ input, output, config: int4, threads: 1, force }).then(() => undefined, (x: unknown) => x);
+    const e = await run(false);
+    expect(e).toMatchObject({ code: "IO", file: output });
+    expect((e as FqcError).hint).toBe("Write to another path, or remove the other links (or this file) first, or pass --force to replace this name only.");
+    expect(await run(true)).toBeUndefined();
+    expect(readFileSync(tmp.path("other-name.npy"), "utf8")).toBe("old");
   });
 });
