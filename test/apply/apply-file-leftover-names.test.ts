@@ -34,7 +34,8 @@ describe("applyFile beside files named like leftovers", () => {
     const reads = [input, scaleIn, zeroPointIn, configFile];
     const before = reads.map((f) => readFileSync(f));
     const config = normalize({ dtype: "uint8", granularity: "per_channel", is_dynamic: false, is_symmetric: false });
-    await applyFile({ input, output: tmp.path("o.npy"), config, scaleIn, zeroPointIn, configFile, threads: 1 });
+    // Each output's writer sweeps the directory: the qparams outputs' too.
+    await applyFile({ input, output: tmp.path("o.npy"), config, scaleIn, zeroPointIn, configFile, scaleOut: tmp.path("s-out.npy"), zeroPointOut: tmp.path("z-out.npy"), threads: 1 });
     expect(reads.map((f) => readFileSync(f))).toEqual(before);
     expect(readdirSync(tmp.dir)).not.toContain(path.basename(stale));
     expect(readdirSync(tmp.dir)).toContain("o.npy");

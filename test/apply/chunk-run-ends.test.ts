@@ -28,11 +28,14 @@ const written = (name: string) => readdirSync(tmp.dir).filter((f) => f.includes(
 describe("a run of chunks", () => {
   it("does not start when the signal was aborted before the call: no chunk runs, nothing is written", async () => {
     const progress: number[] = [];
+    const output = tmp.path("out-before.npy");
     const run = applyFile({
-      input: tensor("before.npy", 64), output: tmp.path("out-before.npy"), config: perToken, threads: 1, chunkElements: cols,
+      input: tensor("before.npy", 64), output, config: perToken, threads: 1, chunkElements: cols,
+      scaleOut: tmp.path("out-before-scale.npy"), zeroPointOut: tmp.path("out-before-zp.npy"),
       signal: AbortSignal.abort(), onProgress: (done) => progress.push(done),
     });
-    await expect(run).rejects.toMatchObject({ code: "INTERRUPTED" });
+    // No output, no qparams file, no temp file of any.
+    await expect(run).rejects.toMatchObject({ code: "INTERRUPTED", message: `interrupted; ${output} was not written` });
     expect(progress).toEqual([]);
     expect(written("out-before")).toEqual([]);
   });
