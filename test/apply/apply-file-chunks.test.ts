@@ -80,7 +80,13 @@ describe("applyFile by chunks of whole rows", () => {
     const x = Float64Array.from({ length: rows * n }, (_, i) => Math.sin(i * 1.37) * 0.3 + 1e-9 * i);
     const config = normalize({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" });
     const output = tmp.path("f64.out.npy");
-    await applyFile({ input: npy("f64.npy", "<f8", [rows, n], x), output, config, computeDtype: "float64", threads: 1, chunkElements: n });
+    const result = await applyFile({ input: npy("f64.npy", "<f8", [rows, n], x), output, config, computeDtype: "float64", threads: 1, chunkElements: n });
+    // What was done, as the CLI's --json prints it: per_token qparams are one per row, computed; one chunk per row.
+    expect(result).toMatchObject({
+      shape: [rows, n], inputDtype: "float64", computeDtype: "float64", scaleDtype: "float32", qparamShape: [rows], qparams: "computed",
+      elements: rows * n, threads: 1, chunks: rows,
+    });
+    expect(result.seconds).toBeGreaterThan(0);
     const want = fakeQuantize(config, x, { shape: [rows, n], computeDtype: "float64" }).output;
     expect(Array.from(readNpy(output).data as Float64Array)).toEqual(Array.from(want));
   });
