@@ -80,13 +80,17 @@ describe("applyFile by chunks of whole rows", () => {
     const x = Float64Array.from({ length: rows * n }, (_, i) => Math.sin(i * 1.37) * 0.3 + 1e-9 * i);
     const config = normalize({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" });
     const output = tmp.path("f64.out.npy");
+    const before = performance.now();
     const result = await applyFile({ input: npy("f64.npy", "<f8", [rows, n], x), output, config, computeDtype: "float64", threads: 1, chunkElements: n });
+    const within = (performance.now() - before) / 1000;
     // What was done, as the CLI's --json prints it: per_token qparams are one per row, computed; one chunk per row.
     expect(result).toMatchObject({
       shape: [rows, n], inputDtype: "float64", computeDtype: "float64", scaleDtype: "float32", qparamShape: [rows], qparams: "computed",
       elements: rows * n, threads: 1, chunks: rows,
     });
+    // Its own duration, in seconds: more than nothing, no more than the call took (1 ms for the clocks' grain).
     expect(result.seconds).toBeGreaterThan(0);
+    expect(result.seconds).toBeLessThanOrEqual(within + 0.001);
     const want = fakeQuantize(config, x, { shape: [rows, n], computeDtype: "float64" }).output;
     expect(Array.from(readNpy(output).data as Float64Array)).toEqual(Array.from(want));
   });

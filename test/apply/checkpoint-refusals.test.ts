@@ -131,8 +131,13 @@ describe("an output named for another format than the input's", () => {
   it("a name of no known format is the input's layout under that name", async () => {
     const m = model([weight("proj.weight")]);
     const output = path.join(m.dir, "out.bin");
+    const before = performance.now();
     const r = await applyCheckpoint({ input: m.input, output, select: { config: int4 }, threads: 1 });
-    expect(r).toMatchObject({ format: "safetensors", output, quantized: 1 });
+    const within = (performance.now() - before) / 1000;
+    expect(r).toMatchObject({ input: m.input, format: "safetensors", output, quantized: 1, unmatchedKeys: [] });
+    // Its own duration, in seconds: more than nothing, no more than the call took (1 ms for the clocks' grain).
+    expect(r.seconds).toBeGreaterThan(0);
+    expect(r.seconds).toBeLessThanOrEqual(within + 0.001);
     expect(existsSync(output)).toBe(true);
   });
 });
