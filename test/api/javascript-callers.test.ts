@@ -167,7 +167,28 @@ describe("apply and report entry points from JavaScript", () => {
     await rejects(apply({ input: npy, output: out, config: C, chunkElements: NaN }), /options\.chunkElements must be a whole number ≥ 1, not NaN/);
     await rejects(apply({ input: npy, output: out, config: C, signal: {} }), /options\.signal must be an AbortSignal/);
     await rejects(apply({ input: npy, output: out, config: C, onProgress: 5 }), /options\.onProgress must be a function/);
+    await rejects(apply({ input: npy, output: out, config: C, onCommitted: 5 }), /^applyFile: options\.onCommitted must be a function/);
+    for (const k of ["scaleIn", "zeroPointIn", "scaleOut", "zeroPointOut", "configFile"]) {
+      await rejects(apply({ input: npy, output: out, config: C, [k]: 5 }), new RegExp(`^applyFile: options\\.${k} must be a path \\(a string\\), not a number$`));
+    }
     expect(existsSync(out)).toBe(false);
+    expect(readdirSync(tmp.dir).sort()).toEqual(["w.npy"]);
+  });
+
+  it("applyCheckpoint rejects bad options before any file is written, each named as its own option", async () => {
+    const ck = js(fqc.applyCheckpoint);
+    const out = tmp.path("out.safetensors");
+    const ok = { input: npy, output: out, select: { config: C } };
+    await rejects(ck(), /^applyCheckpoint: the options must be an object, not undefined$/);
+    await rejects(ck({ input: npy, select: { config: C } }), /^applyCheckpoint: options\.output must be a path \(a string\), not undefined$/);
+    await rejects(ck({ ...ok, input: 5 }), /^applyCheckpoint: options\.input must be a path/);
+    await rejects(ck({ ...ok, qparamsOut: 5 }), /^applyCheckpoint: options\.qparamsOut must be a path/);
+    await rejects(ck({ ...ok, select: { config: CFG } }), /^applyCheckpoint: options\.select/);
+    await rejects(ck({ ...ok, torchao: "1.0" }), /^applyCheckpoint: options\.torchao "1\.0"/);
+    await rejects(ck({ ...ok, kernel: "gpu" }), /^applyCheckpoint: options\.kernel "gpu"/);
+    await rejects(ck({ ...ok, signal: {} }), /^applyCheckpoint: options\.signal must be an AbortSignal/);
+    await rejects(ck({ ...ok, onProgress: 5 }), /^applyCheckpoint: options\.onProgress must be a function/);
+    await rejects(ck({ ...ok, onCommitted: 5 }), /^applyCheckpoint: options\.onCommitted must be a function/);
     expect(readdirSync(tmp.dir).sort()).toEqual(["w.npy"]);
   });
 

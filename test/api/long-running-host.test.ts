@@ -275,8 +275,9 @@ describe("an abort while a large recipe's re: keys are matched (before any tenso
       if (batches++ === 0) abort.abort();
       return run.apply(this, a);
     });
-    await expect(applyCheckpoint({ input: model, output: path.join(dir, "out.safetensors"), select: { recipe: doc.recipe }, threads: 1, signal: abort.signal }))
-      .rejects.toMatchObject({ code: "INTERRUPTED" });
+    const output = path.join(dir, "out.safetensors");
+    await expect(applyCheckpoint({ input: model, output, select: { recipe: doc.recipe }, threads: 1, signal: abort.signal }))
+      .rejects.toMatchObject({ code: "INTERRUPTED", message: `interrupted; ${output} was not written` });
     // The same recipe needs more than 400 batches (a plan, then each unmatched key on every name and module).
     expect(batches).toBeLessThan(100);
     expect(readdirSync(dir)).toEqual(["m.safetensors"]);

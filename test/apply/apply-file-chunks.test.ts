@@ -25,7 +25,8 @@ function npy(name: string, descr: "<f8" | "<f4" | "<f2" | "<i4", shape: number[]
 }
 
 describe("applyFile by chunks of whole rows", () => {
-  it("gives every chunk its own rows' static scales and zero points", async () => {
+  // With 3 threads the workers read the given qparams from shared memory.
+  it.each([1, 3])("gives every chunk its own rows' static scales and zero points (%i threads)", async (threads) => {
     const rows = 12;
     const n = 16;
     const x = Float32Array.from({ length: rows * n }, (_, i) => Math.fround(Math.sin(i * 0.7) * 2 + 1));
@@ -33,12 +34,12 @@ describe("applyFile by chunks of whole rows", () => {
     // One scale and zero point per row, all different: a chunk that took the first rows' would change the output.
     const scale = Array.from({ length: rows }, (_, r) => Math.fround(0.01 + r * 0.002));
     const zeroPoint = Array.from({ length: rows }, (_, r) => 100 + r * 7);
-    const output = tmp.path("static.out.npy");
+    const output = tmp.path(`static-${threads}.out.npy`);
     const result = await applyFile({
-      input: npy("static.npy", "<f4", [rows, n], x), output, config, threads: 1, chunkElements: 3 * n,
+      input: npy("static.npy", "<f4", [rows, n], x), output, config, threads, chunkElements: 3 * n,
       scaleIn: npy("static.scale.npy", "<f4", [rows, 1], scale), zeroPointIn: npy("static.zp.npy", "<i4", [rows, 1], zeroPoint),
     });
-    expect(result.chunks).toBe(4);
+    expect(result).toMatchObject({ chunks: 4, threads, qparams: "given" });
     const want = fakeQuantize(config, x, { shape: [rows, n], scale, zeroPoint }).output;
     expect(Array.from(readNpy(output).data as Float32Array)).toEqual(Array.from(want));
   });
@@ -79,7 +80,17 @@ describe("applyFile by chunks of whole rows", () => {
     const x = Float64Array.from({ length: rows * n }, (_, i) => Math.sin(i * 1.37) * 0.3 + 1e-9 * i);
     const config = normalize({ dtype: "int8", granularity: "per_token", mapping_type: "ASYMMETRIC" });
     const output = tmp.path("f64.out.npy");
-    await applyFile({ input: npy("f64.npy", "<f8", [rows, n], x), output, config, computeDtype: "float64", threads: 1, chunkElements: n });
+    const before = performance.now();
+    const result = await applyFile({ input: npy("f64.npy", "<f8", [rows, n], x), output, config, computeDtype: "float64", threads: 1, chunkElements: n });
+    const within = (performance.now() - before) / 1000;
+    // What was done, as the CLI's --json prints it: per_token qparams are one per row, computed; one chunk per row.
+    expect(result).toMatchObject({
+      shape: [rows, n], inputDtype: "float64", computeDtype: "float64", scaleDtype: "float32", qparamShape: [rows], qparams: "computed",
+      elements: rows * n, threads: 1, chunks: rows,
+    });
+    // Its own duration, in seconds: more than nothing, no more than the call took (1 ms for the clocks' grain).
+    expect(result.seconds).toBeGreaterThan(0);
+    expect(result.seconds).toBeLessThanOrEqual(within + 0.001);
     const want = fakeQuantize(config, x, { shape: [rows, n], computeDtype: "float64" }).output;
     expect(Array.from(readNpy(output).data as Float64Array)).toEqual(Array.from(want));
   });

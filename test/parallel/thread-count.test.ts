@@ -1,7 +1,11 @@
 /** The thread count a run computes with: which requests are refused (in the caller's words), and what "auto" picks. */
 import { availableParallelism } from "node:os";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyFile } from "../../src/apply.js";
+import { normalize } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
+import { writeNpyAtomic } from "../../src/npy/whole.js";
+import { tempDir } from "../helpers/cli.js";
 import { checkThreads, INLINE_LIMIT, resolveThreads } from "../../src/parallel/thread-count.js";
 
 /** The cap checkThreads names when it refuses a count. */
@@ -69,5 +73,22 @@ describe("resolveThreads", () => {
     expect(resolveThreads(0, INLINE_LIMIT.wasm * 4, "wasm")).toBe(0);
     expect(resolveThreads(2, 1, "js")).toBe(2);
     expect(() => resolveThreads(cap() + 1, 1)).toThrow(/more than fqc allows/);
+  });
+});
+
+describe("applyFile's threads \"auto\"", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it("goes by the kernel that will run when none is named: the SIMD kernel's larger limit keeps 1 Mi values on the main thread", async () => {
+    const rows = 1024;
+    const cols = INLINE_LIMIT.js / rows;
+    const input = tmp.path("w.npy");
+    writeNpyAtomic(input, "<f4", [rows, cols], Array.from({ length: rows * cols }, (_, i) => Math.sin(i)));
+    const config = normalize({ dtype: "int4", group_size: 32 });
+    const unnamed = await applyFile({ input, output: tmp.path("unnamed.npy"), config, threads: "auto" });
+    expect(unnamed.threads).toBe(0);
+    const js = await applyFile({ input, output: tmp.path("js.npy"), config, threads: "auto", kernel: "js" });
+    expect(js.threads).toBe(Math.min(Math.max(1, availableParallelism()), rows));
   });
 });
