@@ -213,3 +213,33 @@ describe("a config given as bytes", () => {
     expect(fqc.validate(bytes.toString("utf8"), { filename: "cfg.json" }).diagnostics).toEqual([]);
   });
 });
+
+describe("options that cannot be read, or read differently twice", () => {
+  it("a getter or Proxy trap that throws is named as the option it guards, not rethrown from inside", () => {
+    const boom = () => {
+      throw new Error("boom");
+    };
+    const e = caught(() => fq(PER_TOKEN, four(), { get shape() { return boom(); } }));
+    expectError(e, "USAGE", /^fakeQuantize: options\.shape could not be read: boom$/);
+    expect(((e as fqc.FqcError).cause as Error).message).toBe("boom");
+    refuses(() => js(fqc.validate)("{}", { get filename() { return boom(); } }), /^validate: options\.filename could not be read: boom$/);
+    const shape = [1, 4];
+    Object.defineProperty(shape, 0, { get: boom });
+    refuses(() => fq(PER_TOKEN, four(), { shape }), /^fakeQuantize: options\.shape\[0\] could not be read: boom$/);
+    const revoked = Proxy.revocable({ shape: [1, 4] }, {});
+    revoked.revoke();
+    refuses(() => fq(PER_TOKEN, four(), revoked.proxy), /^fakeQuantize: the options object could not be read: .*revoked/);
+    refuses(() => fq(PER_TOKEN, four(), new Proxy({}, { ownKeys: boom })), /^fakeQuantize: the options object could not be read: boom$/);
+    // A Proxy that reads well, and options inherited from a prototype, are taken as before.
+    const inherited = Object.create(new Proxy({ shape: [1, 4] }, {})) as unknown;
+    expect(fq(PER_TOKEN, four(), inherited).output).toEqual(fqc.fakeQuantize(PER_TOKEN, four(), { shape: [1, 4] }).output);
+  });
+
+  it("static qparams are used as checked: a getter giving other values on a second read cannot slip them past the check", () => {
+    const STATIC = { dtype: "int4", group_size: 4, is_dynamic: false };
+    let reads = 0;
+    const opts = { shape: [1, 4], zeroPoint: [0], get scale() { return reads++ === 0 ? [1] : "x"; } };
+    expect(Array.from(fq(STATIC, four(), opts).output)).toEqual([7, 7, 0, -1]);
+    expect(reads).toBe(1);
+  });
+});
