@@ -243,3 +243,26 @@ describe("options that cannot be read, or read differently twice", () => {
     expect(reads).toBe(1);
   });
 });
+
+describe("a config value that cannot be read", () => {
+  it("validate, normalize and normalizeDocument name where a getter or Proxy trap threw, instead of rethrowing it from a rule", () => {
+    const boom = () => {
+      throw new Error("boom");
+    };
+    const nested = { dtype: "int4", granularity: { type: "PerGroup", get group_size() { return boom(); } } };
+    for (const [name, f] of [["validate", fqc.validate], ["normalize", fqc.normalize], ["normalize", fqc.normalizeDocument]] as const) {
+      const e = caught(() => js(f)(nested));
+      expectError(e, "USAGE", new RegExp(`^${name}: the config at /granularity/group_size could not be read: boom$`));
+      expect(((e as fqc.FqcError).cause as Error).message).toBe("boom");
+    }
+    const revoked = Proxy.revocable({ dtype: "int4" }, {});
+    revoked.revoke();
+    refuses(() => js(fqc.normalize)(revoked.proxy), /^normalize: the config could not be read: .*revoked/);
+    refuses(() => js(fqc.validate)({ "a/b": new Proxy({}, { ownKeys: boom }) }), /^validate: the config at \/a~1b could not be read: boom$/);
+    // A cycle is walked once, and a readable Proxy is judged as before.
+    const cyclic: Record<string, unknown> = { dtype: "int4", group_size: 32 };
+    cyclic.self = cyclic;
+    expect(fqc.validate(cyclic).diagnostics.map((d) => d.pointer)).toEqual(["/self"]);
+    expect(fqc.normalize(new Proxy({ dtype: "int4", group_size: 32 }, {}))).toEqual(fqc.normalize({ dtype: "int4", group_size: 32 }));
+  });
+});
