@@ -3,7 +3,7 @@
  * through: a result computed from nonsense, a config written back with another meaning, or a TypeError from
  * deep inside. Each is now an FqcError naming the argument, before any file is touched.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import * as fqc from "../../src/index.js";
@@ -264,5 +264,24 @@ describe("a config value that cannot be read", () => {
     cyclic.self = cyclic;
     expect(fqc.validate(cyclic).diagnostics.map((d) => d.pointer)).toEqual(["/self"]);
     expect(fqc.normalize(new Proxy({ dtype: "int4", group_size: 32 }, {}))).toEqual(fqc.normalize({ dtype: "int4", group_size: 32 }));
+  });
+});
+
+describe("an output path behind a getter", () => {
+  it("applyFile and applyCheckpoint write where the checks looked, reading the getter once, not to a path it gives later", async () => {
+    const dir = tmp.path("getter");
+    mkdirSync(dir);
+    const input = `${dir}/w.npy`;
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [4, 8] }), Buffer.from(weights(32, 7).buffer)]));
+    const config = fqc.normalize({ dtype: "int4", group_size: 4 });
+    const runs = [["file", js(fqc.applyFile), { config }], ["checkpoint", js(fqc.applyCheckpoint), { select: { config } }]] as const;
+    for (const [name, apply, rest] of runs) {
+      let reads = 0;
+      const opts = { input, ...rest, get output() { return reads++ === 0 ? `${dir}/${name}.npy` : `${dir}/${name}-unchecked.npy`; } };
+      await apply(opts);
+      expect(reads).toBe(1);
+      expect(existsSync(`${dir}/${name}.npy`)).toBe(true);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["checkpoint.npy", "file.npy", "w.npy"]);
   });
 });
