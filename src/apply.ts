@@ -97,7 +97,8 @@ const MIN_CHUNK_ELEMENTS = 256 * 1024;
 const TOTAL_CHUNK_ELEMENTS = 16 * 1024 * 1024;
 
 export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
-  checkApplyOptions(opts);
+  // The copy checked, not the caller's object: a getter read again could give an output the checks never saw.
+  opts = checkApplyOptions(opts);
   try {
     return await applyFileUnlabelled(opts);
   } catch (e) {
@@ -106,7 +107,7 @@ export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
 }
 
 /** What a JavaScript caller passes, checked before any file is touched (the types say the same to TypeScript). */
-function checkApplyOptions(opts: unknown): asserts opts is ApplyOptions {
+function checkApplyOptions(opts: unknown): ApplyOptions {
   const o = optionsObject<Record<string, unknown>>(opts, "applyFile", true, OPTION_NAMES);
   checkString(o.input, "applyFile: options.input");
   checkString(o.output, "applyFile: options.output");
@@ -120,6 +121,7 @@ function checkApplyOptions(opts: unknown): asserts opts is ApplyOptions {
   checkFunction(o.onProgress, "applyFile: options.onProgress");
   checkFunction(o.onCommitted, "applyFile: options.onCommitted");
   checkSignal(o.signal, "applyFile: options.signal");
+  return o as unknown as ApplyOptions;
 }
 
 /** Prefix torchao's forward errors with the tensor they are about (its messages name no file). */

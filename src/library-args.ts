@@ -38,34 +38,57 @@ export function optionNames<T>() {
 
 /**
  * An options object (required, or absent for an optional one: then `{}`). A key outside `names` is refused:
- * from JavaScript a misspelt option (`trheads: 2`) would otherwise be ignored without a word.
+ * from JavaScript a misspelt option (`trheads: 2`) would otherwise be ignored without a word. What is returned
+ * is a copy, each option read once: a getter or a Proxy trap that throws is named here (not met deep inside),
+ * and one that answers differently on a second read cannot change what was checked.
  */
 export function optionsObject<T extends object>(opts: unknown, fn: string, required: boolean, names: readonly string[]): T {
   if (opts === undefined && !required) return {} as T;
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+  const keys = readArg(`${fn}: the options object`, () => (opts === null || typeof opts !== "object" || Array.isArray(opts) ? undefined : Object.keys(opts)));
+  if (keys === undefined) {
     throw new FqcError("USAGE", `${fn}: the options must be an object, not ${kindOf(opts)}`);
   }
-  for (const key of Object.keys(opts)) {
+  for (const key of keys) {
     if (names.includes(key)) continue;
     const near = didYouMean(key, names);
     throw new FqcError("USAGE", `${fn}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`, {
       hint: `${fn} takes ${names.map((n) => JSON.stringify(n)).join(", ")}.`,
     });
   }
-  return opts as T;
+  const copy: Record<string, unknown> = {};
+  for (const name of names) {
+    const v = readArg(`${fn}: options.${name}`, () => (opts as Record<string, unknown>)[name]);
+    if (v !== undefined) copy[name] = v;
+  }
+  return copy as T;
+}
+
+/** `read()`, with what it throws (a getter's error, a revoked Proxy's TypeError) as an FqcError naming what was read. */
+function readArg<V>(what: string, read: () => V): V {
+  try {
+    return read();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : typeof e === "string" ? e : kindOf(e);
+    throw new FqcError("USAGE", `${what} could not be read: ${why}`, {
+      hint: "Pass plain values: a getter or Proxy trap that throws, or a revoked Proxy, cannot be read.",
+      cause: e,
+    });
+  }
 }
 
 export function checkShape(shape: unknown, what: string): readonly number[] {
-  if (!Array.isArray(shape)) {
+  if (!readArg(what, () => Array.isArray(shape))) {
     throw new FqcError("USAGE", `${what} must be an array of dimensions, not ${kindOf(shape)}`, { hint: "e.g. shape: [rows, columns]" });
   }
   // Each index read once, holes included (forEach skips them), into a copy: what was checked is what is used.
   const dims: number[] = [];
   let count = 1;
-  for (let i = 0; i < shape.length; i++) {
-    const d: unknown = shape[i];
+  const list = shape as readonly unknown[];
+  const length = readArg(`${what}.length`, () => list.length);
+  for (let i = 0; i < length; i++) {
+    const d: unknown = readArg(`${what}[${i}]`, () => list[i]);
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-      const shown = !(i in shape) ? HOLE : typeof d === "number" ? String(d) : kindOf(d);
+      const shown = !(i in list) ? HOLE : typeof d === "number" ? String(d) : kindOf(d);
       throw new FqcError("USAGE", `${what}[${i}] is ${shown}: a dimension must be a whole number ≥ 0`);
     }
     dims.push(d);

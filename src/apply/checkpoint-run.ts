@@ -133,7 +133,7 @@ const OPTION_NAMES = optionNames<CheckpointRunOptions>()([
 const STATS_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<CheckpointStatsRunOptions, keyof CheckpointRunOptions>>()(["stats", "statsOutput"])];
 
 /** What a JavaScript caller passes to runCheckpoint (the types say the same to TypeScript). */
-function checkRunArguments(checkpoint: unknown, configs: unknown, openWriter: unknown, opts: unknown, names: readonly string[]): void {
+function checkRunArguments<T extends CheckpointRunOptions>(checkpoint: unknown, configs: unknown, openWriter: unknown, opts: T, names: readonly string[]): T {
   const o = optionsObject<Record<string, unknown>>(opts, "runCheckpoint", true, names);
   checkCheckpoint(checkpoint, "runCheckpoint: checkpoint");
   const count = (checkpoint as Checkpoint).tensors.length;
@@ -159,6 +159,7 @@ function checkRunArguments(checkpoint: unknown, configs: unknown, openWriter: un
   checkFunction(o.onProgress, "runCheckpoint: options.onProgress");
   checkFunction(o.onCommitted, "runCheckpoint: options.onCommitted");
   checkSignal(o.signal, "runCheckpoint: options.signal");
+  return o as unknown as T;
 }
 
 /** What happened to one tensor. */
@@ -272,8 +273,8 @@ export async function runCheckpoint(
   openWriter: (layout: OutputLayout) => CheckpointWriter,
   opts: CheckpointRunOptions,
 ): Promise<CheckpointRunResult> {
-  checkRunArguments(checkpoint, configs, openWriter, opts, OPTION_NAMES);
-  return run(checkpoint, configs, openWriter, opts);
+  // The copy checked, not the caller's object: a getter read again could give a value the checks never saw.
+  return run(checkpoint, configs, openWriter, checkRunArguments(checkpoint, configs, openWriter, opts, OPTION_NAMES));
 }
 
 /** runCheckpoint with `apply --report`'s statistics (CheckpointStatsRunOptions). */
@@ -283,8 +284,7 @@ export async function runCheckpointWithStats(
   openWriter: (layout: OutputLayout) => CheckpointWriter,
   opts: CheckpointStatsRunOptions,
 ): Promise<CheckpointStatsRunResult> {
-  checkRunArguments(checkpoint, configs, openWriter, opts, STATS_OPTION_NAMES);
-  return run(checkpoint, configs, openWriter, opts);
+  return run(checkpoint, configs, openWriter, checkRunArguments(checkpoint, configs, openWriter, opts, STATS_OPTION_NAMES));
 }
 
 async function run(

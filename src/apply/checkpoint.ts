@@ -189,7 +189,7 @@ function checkNotInNewDirectory(other: PathUse, dir: string): void {
 }
 
 /** What a JavaScript caller passes, checked before the checkpoint is opened (the types say the same to TypeScript). */
-function checkApplyCheckpointOptions(opts: unknown, names: readonly string[]): asserts opts is ApplyCheckpointOptions {
+function checkApplyCheckpointOptions<T extends ApplyCheckpointOptions>(opts: T, names: readonly string[]): T {
   const o = optionsObject<Record<string, unknown>>(opts, "applyCheckpoint", true, names);
   checkString(o.input, "applyCheckpoint: options.input");
   checkString(o.output, "applyCheckpoint: options.output");
@@ -201,18 +201,19 @@ function checkApplyCheckpointOptions(opts: unknown, names: readonly string[]): a
   checkFunction(o.onProgress, "applyCheckpoint: options.onProgress");
   checkFunction(o.onCommitted, "applyCheckpoint: options.onCommitted");
   checkSignal(o.signal, "applyCheckpoint: options.signal");
+  return o as unknown as T;
 }
 
 export async function applyCheckpoint(opts: ApplyCheckpointOptions): Promise<ApplyCheckpointResult> {
-  checkApplyCheckpointOptions(opts, OPTION_NAMES);
+  // The copy checked, not the caller's object: a getter read again could give an output the checks never saw.
+  opts = checkApplyCheckpointOptions(opts, OPTION_NAMES);
   const { stats: _stats, ...result } = await applyChecked(opts);
   return result;
 }
 
 /** applyCheckpoint with the CLI's options (ApplyCheckpointRunOptions), and the statistics in the result when asked. */
 export async function applyCheckpointWithStats(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointStatsRunResult, "stats">> {
-  checkApplyCheckpointOptions(opts, RUN_OPTION_NAMES);
-  return applyChecked(opts);
+  return applyChecked(checkApplyCheckpointOptions(opts, RUN_OPTION_NAMES));
 }
 
 async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointStatsRunResult, "stats">> {

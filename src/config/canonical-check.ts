@@ -2,6 +2,7 @@
  * A canonical config, or a plan's `{ config } | { recipe }`, as a JavaScript caller passes it to the entry points
  * that apply configs (library-args.ts has the other checks; this one needs normalize).
  */
+import { checkReadableValue } from "../readable-value.js";
 import { FqcError } from "../errors.js";
 import { kindOf } from "../library-args.js";
 import { normalize } from "./normalize.js";
@@ -17,6 +18,7 @@ const NORMALIZE_HINT = "Pass normalize(config): it checks the config as torchao 
  * (`"bogus"`, an `eps` of `"x"`) would otherwise give a result without a word.
  */
 export function checkCanonicalConfig(v: unknown, what: string): CanonicalConfig {
+  checkReadableValue(v, what);
   const c = v as Partial<CanonicalConfig> | null;
   const g = c !== null && typeof c === "object" ? (c.granularity as { type?: unknown } | undefined) : undefined;
   if (c === null || typeof c !== "object" || Array.isArray(c) || typeof c.dtype !== "string" || typeof g !== "object" || g === null || typeof g.type !== "string") {
@@ -28,7 +30,7 @@ export function checkCanonicalConfig(v: unknown, what: string): CanonicalConfig 
   try {
     again = normalize(c);
   } catch (e) {
-    if (!(e instanceof FqcError)) throw e; // the caller's own getter
+    if (!(e instanceof FqcError)) throw e;
     throw new FqcError("USAGE", `${what} is not a canonical config: ${e.message}`, { hint: NORMALIZE_HINT });
   }
   for (const k of CANONICAL_KEYS) {

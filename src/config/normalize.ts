@@ -9,6 +9,7 @@
 import { formatForFile } from "../diagnostics/locate.js";
 import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
 import { FqcError } from "../errors.js";
+import { checkReadableValue } from "../readable-value.js";
 import { defineKey } from "../own-key.js";
 import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
@@ -42,6 +43,7 @@ function source(input: unknown, options: NormalizeOptions): SourceDoc {
   const opts = optionsObject<NormalizeOptions>(options, "normalize", false, OPTION_NAMES);
   if (opts.filename !== undefined && typeof opts.filename !== "string") throw new FqcError("USAGE", `normalize: options.filename must be a string, not ${kindOf(opts.filename)}`);
   checkChoice(opts.format, ["json", "yaml"] as const, "normalize: options.format");
+  checkReadableValue(input, "normalize: the config");
   checkNotBytes(input, "normalize");
   let doc: SourceDoc;
   if (typeof input !== "string") doc = valueSource(input);

@@ -20,6 +20,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument, TorchaoVersion } from "./types.js";
 import { keyBudget } from "./unknown-keys.js";
 import { FqcError } from "../errors.js";
+import { checkReadableValue } from "../readable-value.js";
 import { checkChoice, checkNotBytes, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option validate takes, for its check of a caller's keys. */
@@ -80,6 +81,7 @@ export function validate(input: string | unknown, opts: ValidateOptions = {}): V
 /** validate, with what `fqc validate` needs besides. */
 export function judge(input: string | unknown, opts: ValidateOptions = {}): JudgedText {
   opts = checkValidateOptions(opts);
+  checkReadableValue(input, "validate: the config");
   checkNotBytes(input, "validate");
   const file = opts.filename ?? "<input>";
   const max = opts.maxProblems ?? Infinity;

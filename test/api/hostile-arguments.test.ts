@@ -3,7 +3,7 @@
  * through: a result computed from nonsense, a config written back with another meaning, or a TypeError from
  * deep inside. Each is now an FqcError naming the argument, before any file is touched.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import * as fqc from "../../src/index.js";
@@ -211,5 +211,77 @@ describe("a config given as bytes", () => {
     }
     refuses(() => js(fqc.validate)(new Uint8Array(2)), /the config is a Uint8Array/);
     expect(fqc.validate(bytes.toString("utf8"), { filename: "cfg.json" }).diagnostics).toEqual([]);
+  });
+});
+
+describe("options that cannot be read, or read differently twice", () => {
+  it("a getter or Proxy trap that throws is named as the option it guards, not rethrown from inside", () => {
+    const boom = () => {
+      throw new Error("boom");
+    };
+    const e = caught(() => fq(PER_TOKEN, four(), { get shape() { return boom(); } }));
+    expectError(e, "USAGE", /^fakeQuantize: options\.shape could not be read: boom$/);
+    expect(((e as fqc.FqcError).cause as Error).message).toBe("boom");
+    refuses(() => js(fqc.validate)("{}", { get filename() { return boom(); } }), /^validate: options\.filename could not be read: boom$/);
+    const shape = [1, 4];
+    Object.defineProperty(shape, 0, { get: boom });
+    refuses(() => fq(PER_TOKEN, four(), { shape }), /^fakeQuantize: options\.shape\[0\] could not be read: boom$/);
+    const revoked = Proxy.revocable({ shape: [1, 4] }, {});
+    revoked.revoke();
+    refuses(() => fq(PER_TOKEN, four(), revoked.proxy), /^fakeQuantize: the options object could not be read: .*revoked/);
+    refuses(() => fq(PER_TOKEN, four(), new Proxy({}, { ownKeys: boom })), /^fakeQuantize: the options object could not be read: boom$/);
+    // A Proxy that reads well, and options inherited from a prototype, are taken as before.
+    const inherited = Object.create(new Proxy({ shape: [1, 4] }, {})) as unknown;
+    expect(fq(PER_TOKEN, four(), inherited).output).toEqual(fqc.fakeQuantize(PER_TOKEN, four(), { shape: [1, 4] }).output);
+  });
+
+  it("static qparams are used as checked: a getter giving other values on a second read cannot slip them past the check", () => {
+    const STATIC = { dtype: "int4", group_size: 4, is_dynamic: false };
+    let reads = 0;
+    const opts = { shape: [1, 4], zeroPoint: [0], get scale() { return reads++ === 0 ? [1] : "x"; } };
+    expect(Array.from(fq(STATIC, four(), opts).output)).toEqual([7, 7, 0, -1]);
+    expect(reads).toBe(1);
+  });
+});
+
+describe("a config value that cannot be read", () => {
+  it("validate, normalize and normalizeDocument name where a getter or Proxy trap threw, instead of rethrowing it from a rule", () => {
+    const boom = () => {
+      throw new Error("boom");
+    };
+    const nested = { dtype: "int4", granularity: { type: "PerGroup", get group_size() { return boom(); } } };
+    for (const [name, f] of [["validate", fqc.validate], ["normalize", fqc.normalize], ["normalize", fqc.normalizeDocument]] as const) {
+      const e = caught(() => js(f)(nested));
+      expectError(e, "USAGE", new RegExp(`^${name}: the config at /granularity/group_size could not be read: boom$`));
+      expect(((e as fqc.FqcError).cause as Error).message).toBe("boom");
+    }
+    const revoked = Proxy.revocable({ dtype: "int4" }, {});
+    revoked.revoke();
+    refuses(() => js(fqc.normalize)(revoked.proxy), /^normalize: the config could not be read: .*revoked/);
+    refuses(() => js(fqc.validate)({ "a/b": new Proxy({}, { ownKeys: boom }) }), /^validate: the config at \/a~1b could not be read: boom$/);
+    // A cycle is walked once, and a readable Proxy is judged as before.
+    const cyclic: Record<string, unknown> = { dtype: "int4", group_size: 32 };
+    cyclic.self = cyclic;
+    expect(fqc.validate(cyclic).diagnostics.map((d) => d.pointer)).toEqual(["/self"]);
+    expect(fqc.normalize(new Proxy({ dtype: "int4", group_size: 32 }, {}))).toEqual(fqc.normalize({ dtype: "int4", group_size: 32 }));
+  });
+});
+
+describe("an output path behind a getter", () => {
+  it("applyFile and applyCheckpoint write where the checks looked, reading the getter once, not to a path it gives later", async () => {
+    const dir = tmp.path("getter");
+    mkdirSync(dir);
+    const input = `${dir}/w.npy`;
+    writeFileSync(input, Buffer.concat([encodeNpyHeader({ descr: "<f4", shape: [4, 8] }), Buffer.from(weights(32, 7).buffer)]));
+    const config = fqc.normalize({ dtype: "int4", group_size: 4 });
+    const runs = [["file", js(fqc.applyFile), { config }], ["checkpoint", js(fqc.applyCheckpoint), { select: { config } }]] as const;
+    for (const [name, apply, rest] of runs) {
+      let reads = 0;
+      const opts = { input, ...rest, get output() { return reads++ === 0 ? `${dir}/${name}.npy` : `${dir}/${name}-unchecked.npy`; } };
+      await apply(opts);
+      expect(reads).toBe(1);
+      expect(existsSync(`${dir}/${name}.npy`)).toBe(true);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["checkpoint.npy", "file.npy", "w.npy"]);
   });
 });

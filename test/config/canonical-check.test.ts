@@ -24,11 +24,12 @@ describe("checkCanonicalConfig", () => {
     expect(caught(() => checkCanonicalConfig({ dtype: "int4" }, "config"))).toMatchObject({ hint: "Pass normalize(config): it checks the config as torchao would and fills in the defaults." });
   });
 
-  it("passes on an error a caller's own getter throws, unwrapped", () => {
+  it("names the key whose getter threw, with the caller's own error as the cause", () => {
     const boom = new RangeError("getter");
     const c = { ...C };
     Object.defineProperty(c, "eps", { enumerable: true, get: () => { throw boom; } });
-    expect(caught(() => checkCanonicalConfig(c, "config"))).toBe(boom);
+    const e = caught(() => checkCanonicalConfig(c, "config"));
+    expect(e).toMatchObject({ code: "USAGE", message: "config at /eps could not be read: getter", cause: boom });
   });
 });
 
