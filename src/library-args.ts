@@ -64,15 +64,12 @@ export function optionsObject<T extends object>(opts: unknown, fn: string, requi
 }
 
 /** `read()`, with what it throws (a getter's error, a revoked Proxy's TypeError) as an FqcError naming what was read. */
-function readArg<V>(what: string, read: () => V): V {
+export function readArg<V>(what: string, read: () => V, hint = "Pass plain values: a getter or Proxy trap that throws, or a revoked Proxy, cannot be read."): V {
   try {
     return read();
   } catch (e) {
     const why = e instanceof Error ? e.message : typeof e === "string" ? e : kindOf(e);
-    throw new FqcError("USAGE", `${what} could not be read: ${why}`, {
-      hint: "Pass plain values: a getter or Proxy trap that throws, or a revoked Proxy, cannot be read.",
-      cause: e,
-    });
+    throw new FqcError("USAGE", `${what} could not be read: ${why}`, { hint, cause: e });
   }
 }
 
