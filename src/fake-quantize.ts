@@ -10,7 +10,7 @@ import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows } from "./quant/kernel.js";
 import { makePlan, type ComputeDtype } from "./quant/plan.js";
 import { givenQparams, requireStaticConfig } from "./given-qparams.js";
-import { checkComputeDtype, checkFloatData, checkNumberList, checkShape, checkTorchao, optionNames, optionsObject } from "./library-args.js";
+import { checkComputeDtype, checkFloatData, checkNumberList, checkReadableValue, checkShape, checkTorchao, optionNames, optionsObject } from "./library-args.js";
 
 /** Every option fakeQuantize takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<FakeQuantizeOptions>()(["shape", "computeDtype", "torchao", "scale", "zeroPoint"]);
@@ -38,6 +38,7 @@ export interface FakeQuantizeResult {
 
 /** Fake-quantizes `data` (row-major, `opts.shape`) with a config in any accepted spelling. */
 export function fakeQuantize(config: unknown, data: Float32Array | Float64Array, opts: FakeQuantizeOptions): FakeQuantizeResult {
+  checkReadableValue(config, "fakeQuantize: the config");
   const canonical = normalize(config);
   opts = optionsObject<FakeQuantizeOptions>(opts, "fakeQuantize", true, OPTION_NAMES);
   const shape = checkShape(opts.shape, "fakeQuantize: options.shape");

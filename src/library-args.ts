@@ -63,14 +63,60 @@ export function optionsObject<T extends object>(opts: unknown, fn: string, requi
   return copy as T;
 }
 
-/** `read()`, with what it throws (a getter's error, a revoked Proxy's TypeError) as an FqcError naming what was read. */
-export function readArg<V>(what: string, read: () => V, hint = "Pass plain values: a getter or Proxy trap that throws, or a revoked Proxy, cannot be read."): V {
+/**
+ * `read()`, with what it throws (a getter's error, a revoked Proxy's TypeError) as an FqcError naming what was
+ * read. `read` may be a whole check of a large value (a plan, a report): reading what it reads anyway costs nothing more.
+ */
+export function readArg<V>(what: string | (() => string), read: () => V, hint = "Pass plain values: a getter or Proxy trap that throws, or a revoked Proxy, cannot be read."): V {
   try {
     return read();
   } catch (e) {
+    if (e instanceof FqcError) throw e; // a check's own refusal, made inside `read`
     const why = e instanceof Error ? e.message : typeof e === "string" ? e : kindOf(e);
-    throw new FqcError("USAGE", `${what} could not be read: ${why}`, { hint, cause: e });
+    throw new FqcError("USAGE", `${typeof what === "string" ? what : what()} could not be read: ${why}`, { hint, cause: e });
   }
+}
+
+const OPENED = "Pass the checkpoint openCheckpoint(path) returned.";
+
+/** Deeper than any config fqc accepts (nesting beyond 100 levels is refused): below this nothing is read. */
+const ALL_LEVELS = 128;
+
+const PLAIN_DATA = "Pass plain data (e.g. JSON.parse(JSON.stringify(value))): a getter or Proxy trap that throws, or a revoked Proxy, cannot be read.";
+
+/**
+ * A caller's value is read by many checks and rules, key by key: a getter or Proxy trap in it that throws (or a
+ * revoked Proxy) would surface from whichever read came first, as the caller's own error or a TypeError. Read it
+ * up front instead, `levels` deep (1: its own keys and values; 2: theirs too), naming where it failed:
+ * "normalize: the config at /eps could not be read: …". Typed arrays are not entered.
+ */
+export function checkReadableValue(value: unknown, what: string, levels = ALL_LEVELS, hint = PLAIN_DATA): void {
+  // A cycle or shared object is entered once on a full walk; a walk a few levels deep is bounded without the set.
+  const seen = levels === ALL_LEVELS ? new Set<object>() : undefined;
+  // The way down, made into a pointer only if a read throws (a plan of 300,000 tensors is read here on every render).
+  const path: Array<string | number> = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (v === null || (typeof v !== "object" && typeof v !== "function") || depth >= levels || seen?.has(v)) return;
+    seen?.add(v);
+    // An array by its indices: Object.keys would make a string of each (10⁸ of them for a large plain array).
+    const keys = ArrayBuffer.isView(v) ? [] : Array.isArray(v) ? v.length : Object.keys(v);
+    const at = v as Record<string | number, unknown>;
+    if (typeof keys === "number") {
+      for (let i = 0; i < keys; i++) {
+        path.push(i);
+        walk(at[i], depth + 1);
+        path.pop();
+      }
+    } else {
+      for (const k of keys) {
+        path.push(k);
+        walk(at[k], depth + 1);
+        path.pop();
+      }
+    }
+  };
+  const pointer = () => path.map((k) => `/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+  readArg(() => `${what}${path.length === 0 ? "" : ` at ${pointer()}`}`, () => walk(value, 0), hint);
 }
 
 export function checkShape(shape: unknown, what: string): readonly number[] {
@@ -100,7 +146,7 @@ export function checkFloatData(data: unknown, what: string): Float32Array | Floa
   const tag = typedArrayTag.call(data);
   if (tag !== "Float32Array" && tag !== "Float64Array") {
     // A Proxy of a Float32Array passes instanceof but is no typed array: its elements would be read through the traps.
-    const proxied = data instanceof Float32Array || data instanceof Float64Array;
+    const proxied = readArg(what, () => data instanceof Float32Array || data instanceof Float64Array);
     throw new FqcError("USAGE", `${what} must be a Float32Array or Float64Array, not ${proxied ? "a Proxy or other object wrapping one" : kindOf(data)}`, {
       hint: proxied ? "Pass the typed array itself." : ArrayBuffer.isView(data) || Array.isArray(data) ? "Convert it first, e.g. Float32Array.from(values)." : undefined,
     });
@@ -243,9 +289,8 @@ function quoted(choices: readonly string[]): string {
 /** A report, as reportCheckpoint returns it (checked by the fields every renderer reads). */
 export function checkReport(v: unknown, what: string): void {
   const r = v as { tensors?: unknown; columns?: unknown; summaries?: unknown } | null;
-  if (r === null || typeof r !== "object" || !Array.isArray(r.tensors) || !Array.isArray(r.columns) || !Array.isArray(r.summaries)) {
-    throw new FqcError("USAGE", `${what} must be a report (what reportCheckpoint returns), not ${kindOf(v)}`);
-  }
+  const shaped = readArg(what, () => r !== null && typeof r === "object" && Array.isArray(r.tensors) && Array.isArray(r.columns) && Array.isArray(r.summaries), "Pass the report reportCheckpoint returned.");
+  if (!shaped) throw new FqcError("USAGE", `${what} must be a report (what reportCheckpoint returns), not ${kindOf(v)}`);
 }
 
 /** A string that is not a path (a tensor name, a recipe key). */
@@ -255,17 +300,22 @@ export function checkText(v: unknown, what: string): void {
 
 /** An array of strings (tensor names), every element checked. */
 export function checkTextList(v: unknown, what: string): void {
-  if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array of strings, not ${kindOf(v)}`);
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (typeof x !== "string") throw new FqcError("USAGE", `${what}[${i}] is ${i in v ? kindOf(x) : HOLE}, not a string`);
-  }
+  let i = -1;
+  readArg(() => (i < 0 ? what : `${what}[${i}]`), () => {
+    if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array of strings, not ${kindOf(v)}`);
+    const n = v.length;
+    for (i = 0; i < n; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== "string") throw new FqcError("USAGE", `${what}[${i}] is ${i in v ? kindOf(x) : HOLE}, not a string`);
+    }
+  });
 }
 
 /** A checkpoint as openCheckpoint returns it, checked by the fields the callers read (`path` where they name it). */
 export function checkCheckpoint(v: unknown, what: string, withPath = true): void {
   const c = v as { path?: unknown; format?: unknown; tensors?: unknown } | null;
-  if (c === null || typeof c !== "object" || !Array.isArray(c.tensors) || typeof c.format !== "string" || (withPath && typeof c.path !== "string")) {
+  const shaped = readArg(what, () => c !== null && typeof c === "object" && Array.isArray(c.tensors) && typeof c.format === "string" && (!withPath || typeof c.path === "string"), OPENED);
+  if (!shaped) {
     throw new FqcError("USAGE", `${what} must be a checkpoint (what openCheckpoint returns), not ${kindOf(v)}`);
   }
 }

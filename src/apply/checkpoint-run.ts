@@ -20,7 +20,7 @@ import { dirname } from "node:path";
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
 import { checkCanonicalConfig } from "../config/canonical-check.js";
-import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkReadableValue, checkSignal, checkString, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { checkThreads } from "../parallel/thread-count.js";
 import { newControl, type ChunkItem, type ChunkTask, type QuantItem, type SpanItem, type SpanPart } from "../apply-chunks.js";
 import { ITEM_BYTES as ITEM_BYTES_OUT } from "./tensor-io.js";
@@ -137,6 +137,7 @@ function checkRunArguments<T extends CheckpointRunOptions>(checkpoint: unknown, 
   const o = optionsObject<Record<string, unknown>>(opts, "runCheckpoint", true, names);
   checkCheckpoint(checkpoint, "runCheckpoint: checkpoint");
   const count = (checkpoint as Checkpoint).tensors.length;
+  checkReadableValue(configs, "runCheckpoint: configs", 1);
   if (!Array.isArray(configs) || configs.length !== count) {
     throw new FqcError("USAGE", `runCheckpoint: configs must be an array of one canonical config or null per tensor (${count}), not ${Array.isArray(configs) ? `${configs.length} of them` : kindOf(configs)}`);
   }

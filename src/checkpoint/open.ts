@@ -6,7 +6,7 @@
 import { closeSync, existsSync, lstatSync, readdirSync, readlinkSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FqcError } from "../errors.js";
-import { checkString, optionNames, optionsObject } from "../library-args.js";
+import { checkReadableValue, checkString, optionNames, optionsObject } from "../library-args.js";
 import { io, ioError } from "../npy/fail.js";
 import { NPY_MAGIC } from "../npy/header.js";
 import { openInputFile } from "./input-file.js";
@@ -150,6 +150,7 @@ export function openCheckpoint(path: string, opts: OpenCheckpointOptions = {}): 
 export function createCheckpointWriter(source: Checkpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
   opts = optionsObject<CheckpointWriterOptions>(opts, "createCheckpointWriter", false, WRITER_OPTION_NAMES);
   checkString(outPath, "createCheckpointWriter: outPath");
+  checkReadableValue(source, "createCheckpointWriter: source", 1, "Pass the Checkpoint that openCheckpoint(path) returned.");
   if (source instanceof SafetensorsCheckpoint) return createSafetensorsWriter(source, outPath, opts);
   if (source instanceof ShardedCheckpoint) return createShardedWriter(source, outPath, opts);
   if (source instanceof NpyCheckpoint) return createNpyCheckpointWriter(source, outPath, opts);

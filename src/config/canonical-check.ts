@@ -2,9 +2,8 @@
  * A canonical config, or a plan's `{ config } | { recipe }`, as a JavaScript caller passes it to the entry points
  * that apply configs (library-args.ts has the other checks; this one needs normalize).
  */
-import { checkReadableValue } from "../readable-value.js";
 import { FqcError } from "../errors.js";
-import { kindOf } from "../library-args.js";
+import { checkReadableValue, kindOf } from "../library-args.js";
 import { normalize } from "./normalize.js";
 import type { CanonicalConfig, Recipe } from "./types.js";
 import { CANONICAL_KEYS } from "./vocabulary.js";
@@ -44,6 +43,7 @@ export function checkCanonicalConfig(v: unknown, what: string): CanonicalConfig 
 
 /** What a plan applies: `{ config }` (canonical) or `{ recipe }` (as validate or normalizeDocument give it), one of the two. */
 export function checkPlanSource(v: unknown, what: string): { config: CanonicalConfig } | { recipe: Recipe } {
+  checkReadableValue(v, what, 1);
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
     throw new FqcError("USAGE", `${what} must be { config } or { recipe }, not ${kindOf(v)}`);
   }
@@ -66,6 +66,7 @@ export function checkPlanSource(v: unknown, what: string): { config: CanonicalCo
  * linear in its entries, with no config normalized (a generated recipe can name 100,000 tensors).
  */
 export function checkRecipeKeys(v: unknown, what: string): asserts v is Recipe {
+  checkReadableValue(v, what, 3);
   const r = v as { entries?: unknown } | null;
   if (r === null || typeof r !== "object" || !Array.isArray(r.entries)) {
     throw new FqcError("USAGE", `${what} must be a parsed recipe ({ entries: [...] }), not ${r !== null && typeof r === "object" && !Array.isArray(r) ? "a recipe file's object" : kindOf(r)}`, {
@@ -90,6 +91,7 @@ function checkRecipeEntryKey(e: unknown, what: string): void {
  * each config (a caller run once per tensor passes a constant-time check of its shape).
  */
 export function checkRecipeValue(v: unknown, what: string, checkConfig: (c: unknown, what: string) => void = checkCanonicalConfig): void {
+  checkReadableValue(v, what, 2);
   const value = v as { kind?: unknown; config?: unknown; pair?: { weight?: unknown; activation?: unknown } } | null;
   if (value === null) return;
   if (typeof value === "object" && value.kind === "config") {

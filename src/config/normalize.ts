@@ -9,7 +9,6 @@
 import { formatForFile } from "../diagnostics/locate.js";
 import { parseSourceText, valueSource, type SourceDoc } from "../diagnostics/source.js";
 import { FqcError } from "../errors.js";
-import { checkReadableValue } from "../readable-value.js";
 import { defineKey } from "../own-key.js";
 import { checkDocument, constructFindings, isPairDocument, torchaoFirstError } from "./document.js";
 import type { Finding } from "./finding.js";
@@ -19,7 +18,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, CanonicalPair, RecipeValue } from "./types.js";
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject, raisedBy } from "./finding.js";
-import { checkChoice, checkNotBytes, checkText, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkChoice, checkNotBytes, checkReadableValue, checkText, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option normalize takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<NormalizeOptions>()(["filename", "format"]);
@@ -164,6 +163,7 @@ export function canonicalJson(doc: CanonicalDocument, opts: { schema?: string } 
 
 /** What a JavaScript caller passes canonicalJson (the types say the same to TypeScript): most often normalize's config itself. */
 function checkCanonicalDocument(doc: unknown): void {
+  checkReadableValue(doc, "canonicalJson: doc", 2, 'Pass normalizeDocument(value).');
   const kind = isPlainObject(doc) ? doc.kind : undefined;
   const body = kind === "single" ? "config" : kind === "pair" ? "pair" : kind === "recipe" ? "recipe" : undefined;
   if (body === undefined || !isPlainObject((doc as Record<string, unknown>)[body])) {

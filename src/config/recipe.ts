@@ -10,7 +10,7 @@
  * `_default`) for the whole module, as in torchao.
  */
 import { FqcError } from "../errors.js";
-import { checkText, checkTextList, kindOf } from "../library-args.js";
+import { checkReadableValue, checkText, checkTextList, kindOf } from "../library-args.js";
 import { checkConfigObject, checkRecipeKeys, checkRecipeValue } from "./canonical-check.js";
 import { PatternSet } from "./bounded-regex.js";
 import { runSteps, type Steps } from "../steps.js";
@@ -203,12 +203,18 @@ export function keyMatchesAny(c: CompiledRecipe, key: string, tensorNames: reado
 /** The config a matched value applies: the config, or the pair's weight side; null leaves the tensor alone. */
 export function appliedConfig(value: RecipeValue): CanonicalConfig | null {
   checkRecipeValue(value, "appliedConfig: value", checkConfigObject);
+  return configOfValue(value);
+}
+
+/** appliedConfig for a value of a recipe already checked (the plan's, once per tensor). */
+export function configOfValue(value: RecipeValue): CanonicalConfig | null {
   if (value === null) return null;
   return value.kind === "config" ? value.config : value.pair.weight;
 }
 
 /** The compiled recipe a JavaScript caller passes: what compileRecipe returns, checked by the fields read (constant time). */
 function checkCompiled(c: unknown, fn: string): asserts c is CompiledRecipe {
+  checkReadableValue(c, `${fn}: the compiled recipe`, 1, "Pass compileRecipe(recipe).");
   const r = c as Partial<CompiledRecipe> | null;
   if (r === null || typeof r !== "object" || !(r.names instanceof Map) || !Array.isArray(r.patterns) || !(r.matcher instanceof PatternSet)) {
     throw new FqcError("USAGE", `${fn}: the compiled recipe must be what compileRecipe returns, not ${r !== null && typeof r === "object" && Array.isArray((r as { entries?: unknown }).entries) ? "a recipe (compile it first)" : kindOf(c)}`, {
@@ -218,6 +224,7 @@ function checkCompiled(c: unknown, fn: string): asserts c is CompiledRecipe {
 }
 
 function checkModuleKeys(k: unknown, what: string): asserts k is ModuleKeys {
+  checkReadableValue(k, what, 1, "Pass what moduleKeys returned.");
   const m = k as Partial<ModuleKeys> | null;
   if (m === null || typeof m !== "object" || typeof m.exactCount !== "number" || !Array.isArray(m.keyed)) {
     throw new FqcError("USAGE", `${what} must be what moduleKeys returns, not ${kindOf(k)}`);

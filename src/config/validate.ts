@@ -20,8 +20,7 @@ import { plainSource } from "./torchao-envelope.js";
 import type { CanonicalDocument, TorchaoVersion } from "./types.js";
 import { keyBudget } from "./unknown-keys.js";
 import { FqcError } from "../errors.js";
-import { checkReadableValue } from "../readable-value.js";
-import { checkChoice, checkNotBytes, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkChoice, checkReadableValue, checkNotBytes, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
 
 /** Every option validate takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<ValidateOptions>()(["filename", "format", "ruleSettings", "maxProblems", "torchao"]);

@@ -1,6 +1,6 @@
 /** Picks a formatter by name: the one entry point the CLI needs. */
 import { FqcError } from "../errors.js";
-import { kindOf, optionsObject } from "../library-args.js";
+import { checkReadableValue, kindOf, optionsObject } from "../library-args.js";
 import { formatGithub } from "./format-github.js";
 import { formatJson } from "./format-json.js";
 import { formatSarif } from "./format-sarif.js";
@@ -31,6 +31,7 @@ export function formatDiagnostics(format: FormatName, input: FormatInput, option
 
 /** A JavaScript caller's input is refused naming the field, not met by a TypeError from inside a formatter. */
 function checkFormatInput(input: unknown): void {
+  checkReadableValue(input, "formatDiagnostics: input", 3);
   const refuse = (what: string, must: string, v: unknown) => {
     throw new FqcError("USAGE", `formatDiagnostics: ${what} must be ${must}, not ${kindOf(v)}`, {
       hint: "input is { diagnostics, sources, filesChecked, rules, toolVersion, cwd } (README: Library API).",

@@ -12,7 +12,7 @@ import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import { spillTensor } from "../checkpoint/spill.js";
 import type { TorchaoVersion } from "../config/types.js";
 import { FqcError } from "../errors.js";
-import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkReadableValue, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { InputFiles } from "../apply/input-files.js";
 import { plural } from "../plural.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
@@ -65,6 +65,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
   checkSignal(opts.signal, "reportCheckpoint: options.signal");
   checkString(opts.spillDir, "reportCheckpoint: options.spillDir", true);
   checkCheckpoint(checkpoint, "reportCheckpoint: checkpoint");
+  checkReadableValue(columns, "reportCheckpoint: columns", 2);
   if (!Array.isArray(columns)) throw new FqcError("USAGE", `reportCheckpoint: columns must be an array of { name, source, kind, targets }, not ${kindOf(columns)}`);
   const names = new Set<string>();
   for (const c of columns) {

@@ -6,14 +6,14 @@
  */
 import { FLOAT_TENSOR_DTYPES, type TensorDtype, type TensorInfo } from "../checkpoint/types.js";
 import {
-  appliedConfig, compileRecipe, moduleKeys, primeRecipeSteps, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
+  compileRecipe, configOfValue, moduleKeys, primeRecipeSteps, recipeKeyKind, resolveTensor, splitTensorName, type CompiledRecipe, type MatchTier, type ModuleKeys,
 } from "../config/recipe.js";
 import type { CanonicalConfig, Recipe, TorchaoVersion } from "../config/types.js";
 import { findForwardProblems, groupAlternatives } from "../quant/forward-problems.js";
 import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
-import { checkShape, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { checkShape, checkTorchao, kindOf, readArg, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource, checkRecipeKeys } from "../config/canonical-check.js";
 import { runSteps, runStepsYielding, type Steps } from "../steps.js";
 
@@ -81,15 +81,19 @@ export interface TensorPlanEntry {
  * summaries and renderers read (a tensor with a string name and an array shape, an action, an array of errors).
  */
 export function checkPlanEntries(v: unknown, what: string): asserts v is readonly TensorPlanEntry[] {
-  if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array (what planTensors returns), not ${kindOf(v)}`);
-  for (let i = 0; i < v.length; i++) {
-    const e = v[i] as Partial<TensorPlanEntry> | null;
-    const t = e !== null && typeof e === "object" ? e.tensor : undefined;
-    if (e === null || typeof e !== "object" || t === null || typeof t !== "object" || typeof t.name !== "string" || !Array.isArray(t.shape)
-      || (e.action !== "quantize" && e.action !== "skip") || !Array.isArray(e.errors)) {
-      throw new FqcError("USAGE", `${what}[${i}] must be a plan entry (what planTensors returns), not ${i in v ? kindOf(e) : "missing (a hole in a sparse array)"}`);
+  let i = -1;
+  readArg(() => (i < 0 ? what : `${what}[${i}]`), () => {
+    if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array (what planTensors returns), not ${kindOf(v)}`);
+    const n = v.length;
+    for (i = 0; i < n; i++) {
+      const e = v[i] as Partial<TensorPlanEntry> | null;
+      const t = e !== null && typeof e === "object" ? e.tensor : undefined;
+      if (e === null || typeof e !== "object" || t === null || typeof t !== "object" || typeof t.name !== "string" || !Array.isArray(t.shape)
+        || (e.action !== "quantize" && e.action !== "skip") || !Array.isArray(e.errors)) {
+        throw new FqcError("USAGE", `${what}[${i}] must be a plan entry (what planTensors returns), not ${i in v ? kindOf(e) : "missing (a hole in a sparse array)"}`);
+      }
     }
-  }
+  }, "Pass the plan planTensors returned.");
 }
 
 export function isFloatDtype(dtype: TensorDtype): boolean {
@@ -200,7 +204,7 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
     return skip(t, "no-match", "no recipe key matches");
   }
   const extra = { key: r.key, tier: r.tier };
-  const config = appliedConfig(r.value);
+  const config = configOfValue(r.value);
   if (config === null) return skip(t, "null-value", `\`${r.key}\` is null: left alone`, extra);
   if (r.tier === "default" && !isLinearWeight(t)) return skip(t, "not-linear-weight", notLinearNote(t, r.key), extra);
   if ((r.tier === "module" || r.tier === "module-regex") && t.shape.length !== 2) {
@@ -224,20 +228,26 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
   return quantize(t, r.key, r.tier, config, opts);
 }
 
+const TENSORS_HINT = "Take the tensors from openCheckpoint(path).tensors.";
+
 /** A tensor as a JavaScript caller may pass it: a name that is no string was a TypeError, a shape of -1 planned as quantized. */
 function checkTensorInfo(t: unknown, what: string): void {
   const info = t as Partial<TensorInfo> | null;
   if (info === null || typeof info !== "object" || typeof info.name !== "string" || typeof info.dtype !== "string") {
     throw new FqcError("USAGE", `${what} must be { name, dtype, shape } with a string name and dtype, not ${info !== null && typeof info === "object" ? `one whose name is ${kindOf(info.name)} and dtype ${kindOf(info.dtype)}` : kindOf(t)}`, {
-      hint: "Take the tensors from openCheckpoint(path).tensors.",
+      hint: TENSORS_HINT,
     });
   }
   checkShape(info.shape, `${what}.shape`);
 }
 
 function checkTensorList(tensors: unknown, fn: string): asserts tensors is readonly TensorInfo[] {
-  if (!Array.isArray(tensors)) throw new FqcError("USAGE", `${fn}: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
-  tensors.forEach((t: unknown, i) => checkTensorInfo(t, `${fn}: tensors[${i}]`));
+  let i = -1;
+  readArg(() => `${fn}: tensors${i < 0 ? "" : `[${i}]`}`, () => {
+    if (!Array.isArray(tensors)) throw new FqcError("USAGE", `${fn}: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
+    const n = tensors.length;
+    for (i = 0; i < n; i++) checkTensorInfo(tensors[i], `${fn}: tensors[${i}]`);
+  }, TENSORS_HINT);
 }
 
 /** One entry per tensor, in the tensors' order. */

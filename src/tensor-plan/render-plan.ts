@@ -7,7 +7,7 @@ import { displayWidth, padToWidth } from "../diagnostics/display-width.js";
 import { FqcError } from "../errors.js";
 import { kindOf, optionNames, optionsObject } from "../library-args.js";
 import { oneLine, shownName } from "../diagnostics/one-line.js";
-import { configSummary } from "../config/summary.js";
+import { describeConfig } from "../config/summary.js";
 import type { CanonicalConfig } from "../config/types.js";
 import { jsonObjectPieces } from "../json-pieces.js";
 import { countOf } from "../plural.js";
@@ -75,7 +75,7 @@ export function renderPlanTable(entries: readonly TensorPlanEntry[], extras: Pla
 export function* planTablePieces(entries: readonly TensorPlanEntry[], extras: PlanRenderExtras = {}): Generator<string> {
   // One summary per config object: every tensor under one config shares it.
   const summaries = new Map<CanonicalConfig, string>();
-  const summary = (c: CanonicalConfig) => summaries.get(c) ?? summaries.set(c, configSummary(c)).get(c)!;
+  const summary = (c: CanonicalConfig) => summaries.get(c) ?? summaries.set(c, describeConfig(c)).get(c)!;
   const rows = [HEADERS.slice() as string[], ...entries.map((e) => row(e, summary))];
   // Loops, not Math.max(...rows): one argument per tensor overflows the call stack at ~100,000 tensors.
   // Terminal columns (as report's table pads): a CJK name takes two per character, a combining accent none.
@@ -110,7 +110,7 @@ function entryJson(e: TensorPlanEntry) {
     key: e.key ?? null,
     tier: e.tier ?? null,
     config: e.config ?? null,
-    summary: e.config ? configSummary(e.config) : null,
+    summary: e.config ? describeConfig(e.config) : null,
     reason: e.reason ?? null,
     note: e.note ?? null,
     errors: e.errors.map((i) => ({ message: i.message, hint: i.hint ?? null, torchaoError: i.torchaoError ?? null })),

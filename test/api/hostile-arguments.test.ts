@@ -267,6 +267,37 @@ describe("a config value that cannot be read", () => {
   });
 });
 
+describe("other arguments that cannot be read", () => {
+  const boom = (): never => {
+    throw new Error("boom");
+  };
+  const C = fqc.normalize({ dtype: "int4", group_size: 4 });
+  const tensor = (name: string) => ({ name, dtype: "F32", shape: [2, 8], byteLength: 64 });
+
+  it("name the entry or key where a getter threw, deep in a tensor list, a recipe, a column list or diagnostics", () => {
+    const tensors = [tensor("a.weight"), { ...tensor("b.weight"), get dtype() { return boom(); } }];
+    const e = caught(() => js(fqc.planTensors)(tensors, { config: C }));
+    expectError(e, "USAGE", /^planTensors: tensors\[1\] could not be read: boom$/);
+    expect(((e as fqc.FqcError).cause as Error).message).toBe("boom");
+    const recipe = { entries: [{ key: "a", value: null }, { key: "b", get value() { return boom(); } }] };
+    refuses(() => js(fqc.compileRecipe)(recipe), /^compileRecipe: recipe at \/entries\/1\/value could not be read: boom$/);
+    const columns = [{ name: "x", source: "x", kind: "config", get targets() { return boom(); } }];
+    return rejects(js(fqc.reportCheckpoint)({ path: "m", format: "safetensors", tensors: [] }, columns), /^reportCheckpoint: columns at \/0\/targets could not be read: boom$/);
+  });
+
+  it("a list whose length cannot be read is named itself, not its first element", () => {
+    const names = new Proxy(["a.weight"], { get: (t, k) => (k === "length" ? boom() : Reflect.get(t, k)) });
+    refuses(() => js(fqc.primeRecipe)(fqc.compileRecipe({ entries: [] }), names), /^primeRecipe: tensorNames could not be read: boom$/);
+    const plan = new Proxy([], { get: (t, k) => (k === "length" ? boom() : Reflect.get(t, k)) });
+    refuses(() => js(fqc.summarizePlan)(plan), /^summarizePlan: entries could not be read: boom$/);
+  });
+
+  it("a refusal made inside a guarded check keeps its own words (it is not 'could not be read')", () => {
+    refuses(() => js(fqc.planTensors)([tensor("a.weight"), { name: 5 }], { config: C }), /^planTensors: tensors\[1\] must be \{ name, dtype, shape \}/);
+    refuses(() => js(fqc.summarizePlan)([{ wrong: 1 }]), /^summarizePlan: entries\[0\] must be a plan entry/);
+  });
+});
+
 describe("an output path behind a getter", () => {
   it("applyFile and applyCheckpoint write where the checks looked, reading the getter once, not to a path it gives later", async () => {
     const dir = tmp.path("getter");

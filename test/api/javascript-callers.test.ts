@@ -429,6 +429,36 @@ describe("every exported function with null, undefined, a number, an array or a 
     expect(existsSync(out)).toBe(false);
   });
 
+  // Every object argument made unreadable: revoked, and a Proxy whose every read throws (also as the first element of an array).
+  const boom = (): never => {
+    throw new Error("boom");
+  };
+  const unreadable = (good: unknown): Array<[string, unknown]> => {
+    if (good === null || typeof good !== "object" || good instanceof Map) return [];
+    const revoked = Proxy.revocable(good, {});
+    revoked.revoke();
+    const out: Array<[string, unknown]> = [["revoked", revoked.proxy], ["throwing", new Proxy(good, { get: boom, ownKeys: boom, has: boom })]];
+    if (Array.isArray(good) && good.length > 0 && good[0] !== null && typeof good[0] === "object") {
+      out.push(["element 0 throwing", [new Proxy(good[0] as object, { get: boom, ownKeys: boom, has: boom }), ...good.slice(1)]]);
+    }
+    return out;
+  };
+  const unreadableCases = TABLE.flatMap(([fn, f, args]) => args.flatMap((arg, i) => unreadable(arg.good).map(([label, bad]) => ({
+    fn, f, at: i, label, name: arg.name, args: args.map((a, j) => (j === i ? bad : a.good)),
+  }))));
+
+  it.each(unreadableCases.map((c) => [`${c.fn} argument ${c.at + 1} (${c.name}) ${c.label}`, c] as const))("%s: FqcError USAGE, could not be read", async (_, c) => {
+    let e: unknown;
+    try {
+      await c.f(...c.args);
+    } catch (thrown) {
+      e = thrown;
+    }
+    // (A Proxy of a typed array that reads well is refused as a Proxy: its elements would be read through the traps.)
+    expectUsage(e, new RegExp(`^${c.fn}: .*(could not be read: .*(boom|revoked)|not a Proxy or other object wrapping one)`));
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("the same arguments, none wrong, give results (the table tests what it says)", async () => {
     for (const [fn, f, args] of TABLE) {
       if (fn === "applyFile" || fn === "applyCheckpoint") continue; // their runs are tested above
