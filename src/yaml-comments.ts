@@ -3,7 +3,7 @@
  * notes survive the rewrite as they do Prettier's. A comment stays with the key it was written at (above it, or
  * after its value on the same line; one between the key and a value below it goes above it); a shorthand key's comments go to the canonical key that replaces it
  * (`group_size` → `granularity.group_size`, `is_symmetric` → `mapping_type`); a comment whose key has no
- * counterpart, or that follows a nested collection, goes above the next key that has one, or to the end of the file;
+ * counterpart, or that follows a nested block collection, goes above the next key that has one, or to the end of the file;
  * a blank line above a key is kept unless that key now comes first in its map. The result is its own canonical
  * form: reading it back and carrying its comments again gives the same text.
  */
@@ -95,7 +95,8 @@ function visit(map: YAMLMap, path: string[], entries: Entry[], doc: Document): v
     const at = [...path, jsKeyOf(pair, doc)];
     entries.push({ path: at, carried: carried(commentsOf(key), key.spaceBefore, value) });
     if (isMap(value)) visit(value, at, entries, doc);
-    if (isCollection(value)) entries.push({ after: value.comment });
+    // A flow collection's comment is the one after it on its line: its key's, carried above.
+    if (isCollection(value) && !value.flow) entries.push({ after: value.comment });
   }
 }
 
@@ -107,7 +108,7 @@ function commentsOf(node: unknown): string | undefined {
 }
 
 function carried(before: string | undefined, spaceBefore: boolean | undefined, value: Node | null): Carried {
-  if (isCollection(value)) return { before, spaceBefore, inside: value.commentBefore };
+  if (isCollection(value)) return { before, spaceBefore, inside: value.commentBefore, trailing: value.flow ? value.comment : undefined };
   // A scalar (or alias) value written below its key, or after `? key`, has the comments between them as its own.
   return { before: join(before, value?.commentBefore), spaceBefore, trailing: value?.comment };
 }

@@ -22,6 +22,17 @@ function settled(text: string, name = "c.yaml"): string {
 const comments = (text: string) => (text.match(/# c\d+/g) ?? []).sort();
 
 describe("a YAML file's comments in its canonical form", () => {
+  it("keeps a flow collection's comment on its line with its key, not above the next key (which it then seemed to speak of)", () => {
+    expect(settled("dtype: int4\ngranularity: {type: PerGroup, group_size: 32} # c1\nis_symmetric: true\n")).toMatch(/^dtype: int4\ngranularity:\n {2}# c1\n {2}type: PerGroup\n/);
+    const recipe = "fqn_to_config:\n  re:.*proj: {dtype: int4, group_size: 32} # c1\n  lm_head: {dtype: int8,\n    granularity: per_channel # c2\n  } # c3\n  model.norm: null\n";
+    const out = settled(recipe, "r.yaml");
+    expect(out).toMatch(/\n {2}re:\.\*proj:\n {4}# c1\n {4}dtype: int4\n/);
+    expect(out).toMatch(/\n {2}lm_head:\n {4}# c3\n {4}dtype: int8\n {4}granularity:\n {6}# c2\n {6}type: PerAxis\n/);
+    expect(out).toMatch(/\n {4}eps: null\n {2}model\.norm: null\n$/);
+    // A comment on the line after a flow map is the next key's, as before.
+    expect(settled("dtype: int4\ngranularity: {type: PerGroup, group_size: 32}\n# c1\nis_symmetric: true\n")).toMatch(/\n# c1\nmapping_type: SYMMETRIC\n/);
+  });
+
   it("writes no blank line above a key that now comes first in its map (--check failed on what --write wrote)", () => {
     expect(settled("group_size: 32\n\ndtype: int4\n")).toMatch(/^dtype: int4\ngranularity:\n/);
     expect(settled("fqn_to_config:\n  a:\n    group_size: 32\n\n    dtype: int4\n", "r.yaml")).toMatch(/^fqn_to_config:\n {2}a:\n {4}dtype: int4\n/);
