@@ -175,4 +175,22 @@ describe("action.yml", () => {
     expect(r.code).toBe(2); // the odd names are files that do not exist
     for (const f of ["pwned-files", "pwned-tick", "pwned-sarif"]) expect(existsSync(path.join(ws, f))).toBe(false);
   });
+
+  it("refuses a sarif input holding a line break, which would add a step output or a workflow command of its own", () => {
+    const ws = workspace("sarif-line-break", { "a.fqc.json": GOOD, blocker: "" });
+    for (const sarif of ["out.sarif\nsarif=/etc/passwd", "blocker/x\n::warning file=a.fqc.json::injected", "out.sarif\r::warning::injected"]) {
+      const r = run(ws, { sarif });
+      expect(r.code, sarif).toBe(2);
+      expect(r.stdout).toMatch(/^::error title=fqc::the sarif input holds a line break/m);
+      expect(r.stdout).not.toMatch(/^::warning/m);
+      expect(actionOutput(r, "sarif")).toBeUndefined();
+    }
+  });
+
+  it("escapes % in the message naming a SARIF path it could not write, so GitHub shows the path as given", () => {
+    const ws = workspace("sarif-percent", { "a.fqc.json": GOOD, blocker: "" });
+    const r = run(ws, { sarif: "blocker/x%0A.sarif" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`::error title=fqc::no SARIF report written to ${ws}/blocker/x%250A.sarif\n`);
+  });
 });
