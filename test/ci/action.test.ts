@@ -122,6 +122,22 @@ describe("action.yml", () => {
     expect(readFileSync(path.join(ws, "reports/old.sarif"), "utf8")).toBe("{}");
   });
 
+  it("leaves a config given as the sarif path as it is, and fails with exit 2 naming the clash (fqc never overwrites a file it reads)", () => {
+    const ws = workspace("sarif-over-config", { "a.fqc.json": GOOD, "b.fqc.json": GOOD });
+    const r = run(ws, { sarif: "b.fqc.json" });
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(ws, "b.fqc.json"), "utf8")).toBe(GOOD);
+    expect(r.stderr).toContain("fqc never overwrites a file it reads");
+    expect(r.stdout).toContain(`::error title=fqc::no SARIF report written to ${path.join(ws, "b.fqc.json")}`);
+  });
+
+  it("replaces a SARIF file left by an earlier run, and counts it as written", () => {
+    const ws = workspace("sarif-replaced", { "a.fqc.json": GOOD, "fqc.sarif": "{}" });
+    const r = run(ws, { sarif: "fqc.sarif" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(ws, "fqc.sarif"), "utf8")).version).toBe("2.1.0");
+  });
+
   it("takes a files input given empty or blank as absent: the default glob (GitHub passes an empty input as \"\")", () => {
     expect(ACTION.inputs.files.default).toBeUndefined(); // absent arrives as "" too, so both take the same path
     const absent = run(mixed);
