@@ -203,6 +203,13 @@ describe("canonicalFileText on a YAML file past the yaml package's bound", () =>
       message: "r.yaml: line 9003 holds a comment, which fqc cannot keep in a YAML file over 128 KiB; it rewrites such a file only without comments past its first lines",
     });
   });
+  it("rewrites one whose only # past the top are inside quoted keys and values, which are no comments", () => {
+    const text = big("# head\n", `  're:lm_head #1': null\n  "re:lm_head #2": null\n`);
+    const out = canonical(text);
+    expect(out.startsWith("# head\nfqn_to_config:\n")).toBe(true);
+    expect(out).toContain('re:lm_head #1": null\n');
+    expect(() => canonical(`${text}  lm_head: null # a note\n`)).toThrow(/r\.yaml: line 9005 holds a comment/);
+  });
 });
 
 describe("canonicalFileText from validate's reading of the file (normalize --check/--write)", () => {
