@@ -8,6 +8,7 @@ import { canonicalJson, canonicalValue, schemaUriOf } from "./config/normalize.j
 import { FULL_YAML_MAX_LENGTH, parseYamlText, type SourceDoc } from "./diagnostics/source.js";
 import { FqcError } from "./errors.js";
 import type { CanonicalDocument } from "./config/types.js";
+import { yamlCommentAt } from "./yaml-comment-at.js";
 import { startsWithDocumentMarker, yamlWithComments } from "./yaml-comments.js";
 
 export function isYamlName(file: string): boolean {
@@ -53,9 +54,9 @@ function canonicalBody(doc: CanonicalDocument, originalText: string, file: strin
   if (lf.length <= FULL_YAML_MAX_LENGTH) return yamlWithComments(out, lf, parsed?.yamlDocument);
   // Past the yaml package's bound only the leading comment lines (the modeline) are kept: refuse to drop any other.
   const leadingComments = /^(?:#[^\n]*\n)*/.exec(lf)![0];
-  const comment = /(?:^|[ \t])#/m.exec(lf.slice(leadingComments.length));
-  if (comment) {
-    const line = lf.slice(0, leadingComments.length + comment.index).split("\n").length;
+  const comment = yamlCommentAt(lf, leadingComments.length);
+  if (comment >= 0) {
+    const line = lf.slice(0, comment).split("\n").length;
     throw new FqcError("USAGE", `${file}: line ${line} holds a comment, which fqc cannot keep in a YAML file over ${FULL_YAML_MAX_LENGTH / 1024} KiB; it rewrites such a file only without comments past its first lines`, {
       file,
       hint: "Move the comments to the top of the file, split the recipe, or save it as JSON.",

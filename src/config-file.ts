@@ -86,6 +86,12 @@ function readPipe(path: string): Promise<string> {
 function textFileError(path: string, e: unknown, option?: string): FqcError {
   const code = (e as NodeJS.ErrnoException).code;
   // A config's own words for these; others (too many open files, an I/O error, …) as every other file fqc reads says them.
+  // A name a glob found holds U+FFFD where Node.js decoded bytes that are not UTF-8: the file exists under those bytes.
+  if (code === "ENOENT" && path.includes("\uFFFD")) {
+    return new FqcError("IO", `${path}: no such file under this name: the name on disk likely holds bytes that are not valid UTF-8 (shown as \uFFFD), which Node.js, which runs fqc, cannot pass back to the file system`, {
+      file: path, hint: "Rename the file to a UTF-8 name (convmv -f latin1 -t utf8 FILE, or mv with a glob).", cause: e,
+    });
+  }
   if (code === "ENOENT") return new FqcError("IO", `${path}: no such file`, { file: path, hint: "Check the path (a relative one starts from the current directory).", cause: e });
   if (code === "EACCES") return new FqcError("IO", `${path}: permission denied`, { file: path, hint: "Check the file's permissions.", cause: e });
   if (code === "EISDIR") {

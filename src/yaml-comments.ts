@@ -9,6 +9,7 @@
  */
 import { Document, isCollection, isMap, isNode, isPair, parseDocument, type Node, type Scalar, type YAMLMap } from "yaml";
 import { jsKeyOf } from "./diagnostics/source.js";
+import { VISIBLE_STRING } from "./visible-text.js";
 
 /** What one key of the source carries. */
 interface Carried {
@@ -140,7 +141,7 @@ export function startsWithDocumentMarker(text: string): boolean {
  * taken as the LF text's), when the caller has one; else the text is read here.
  */
 export function yamlWithComments(value: unknown, sourceText: string, parsed?: Document): string {
-  const doc = new Document(value);
+  const doc = new Document(value, { customTags: (tags) => [VISIBLE_STRING, ...tags] });
   if (startsWithDocumentMarker(sourceText)) doc.directives!.docStart = true;
   const source = collect(sourceText, parsed);
   if (!source) return doc.toString();

@@ -19,6 +19,7 @@ import type { CanonicalConfig, CanonicalDocument, CanonicalGranularity, Canonica
 import { CANONICAL_KEYS, PAIR_KEYS, RECIPE_KEY } from "./vocabulary.js";
 import { isPlainObject, raisedBy } from "./finding.js";
 import { checkChoice, checkNotBytes, checkReadableValue, checkText, kindOf, optionNames, optionsObject } from "../library-args.js";
+import { escapeHidden } from "../visible-text.js";
 
 /** Every option normalize takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<NormalizeOptions>()(["filename", "format"]);
@@ -158,7 +159,7 @@ export function canonicalJson(doc: CanonicalDocument, opts: { schema?: string } 
   if (opts.schema !== undefined) checkText(opts.schema, "canonicalJson: options.schema");
   const value = canonicalValue(doc);
   const out = opts.schema !== undefined ? { $schema: opts.schema, ...value } : value;
-  return `${JSON.stringify(out, null, 2)}\n`;
+  return escapeHidden(`${JSON.stringify(out, null, 2)}\n`);
 }
 
 /** What a JavaScript caller passes canonicalJson (the types say the same to TypeScript): most often normalize's config itself. */

@@ -122,6 +122,22 @@ describe("action.yml", () => {
     expect(readFileSync(path.join(ws, "reports/old.sarif"), "utf8")).toBe("{}");
   });
 
+  it("leaves a config given as the sarif path as it is, and fails with exit 2 naming the clash (fqc never overwrites a file it reads)", () => {
+    const ws = workspace("sarif-over-config", { "a.fqc.json": GOOD, "b.fqc.json": GOOD });
+    const r = run(ws, { sarif: "b.fqc.json" });
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(ws, "b.fqc.json"), "utf8")).toBe(GOOD);
+    expect(r.stderr).toContain("fqc never overwrites a file it reads");
+    expect(r.stdout).toContain(`::error title=fqc::no SARIF report written to ${path.join(ws, "b.fqc.json")}`);
+  });
+
+  it("replaces a SARIF file left by an earlier run, and counts it as written", () => {
+    const ws = workspace("sarif-replaced", { "a.fqc.json": GOOD, "fqc.sarif": "{}" });
+    const r = run(ws, { sarif: "fqc.sarif" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(ws, "fqc.sarif"), "utf8")).version).toBe("2.1.0");
+  });
+
   it("takes a files input given empty or blank as absent: the default glob (GitHub passes an empty input as \"\")", () => {
     expect(ACTION.inputs.files.default).toBeUndefined(); // absent arrives as "" too, so both take the same path
     const absent = run(mixed);
@@ -174,5 +190,23 @@ describe("action.yml", () => {
     const r = run(ws, { files: "a.fqc.json $(touch pwned-files) `touch pwned-tick`", sarif: "x$(touch pwned-sarif).sarif" });
     expect(r.code).toBe(2); // the odd names are files that do not exist
     for (const f of ["pwned-files", "pwned-tick", "pwned-sarif"]) expect(existsSync(path.join(ws, f))).toBe(false);
+  });
+
+  it("refuses a sarif input holding a line break, which would add a step output or a workflow command of its own", () => {
+    const ws = workspace("sarif-line-break", { "a.fqc.json": GOOD, blocker: "" });
+    for (const sarif of ["out.sarif\nsarif=/etc/passwd", "blocker/x\n::warning file=a.fqc.json::injected", "out.sarif\r::warning::injected"]) {
+      const r = run(ws, { sarif });
+      expect(r.code, sarif).toBe(2);
+      expect(r.stdout).toMatch(/^::error title=fqc::the sarif input holds a line break/m);
+      expect(r.stdout).not.toMatch(/^::warning/m);
+      expect(actionOutput(r, "sarif")).toBeUndefined();
+    }
+  });
+
+  it("escapes % in the message naming a SARIF path it could not write, so GitHub shows the path as given", () => {
+    const ws = workspace("sarif-percent", { "a.fqc.json": GOOD, blocker: "" });
+    const r = run(ws, { sarif: "blocker/x%0A.sarif" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`::error title=fqc::no SARIF report written to ${ws}/blocker/x%250A.sarif\n`);
   });
 });

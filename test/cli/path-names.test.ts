@@ -5,10 +5,10 @@
  * messages already guard against.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { lossyArgument, rawCommandLine } from "../../src/cli/lossy-args.js";
-import { FQC, tempDir } from "../helpers/cli.js";
+import { FQC, runFqc, tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/in-process.js";
 import { writeSafetensors } from "../helpers/test-checkpoint.js";
 
@@ -85,5 +85,23 @@ describe("a file name whose bytes are not UTF-8", () => {
     expect(r.stderr).toContain("o\uFFFD.npy: this argument holds bytes that are not valid UTF-8");
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(2); // the message and its hint
     expect(readdirSync(tmp.dir).filter((n) => n.startsWith("o\uFFFD") || n.includes(".fqc-"))).toEqual([]);
+  });
+
+  /** A directory holding a config whose name on disk has the Latin-1 byte 0xFF; false where the file system refuses it. */
+  const latin1Dir = (() => {
+    const dir = tmp.path("latin1");
+    mkdirSync(dir);
+    try {
+      writeFileSync(Buffer.concat([Buffer.from(`${dir}/x`), Buffer.from([0xff]), Buffer.from(".json")]), '{"dtype":"int4","group_size":32}');
+      return readdirSync(dir).length === 1;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!latin1Dir)("a glob matching a file named in Latin-1 says its name is not valid UTF-8, not that it does not exist", () => {
+    const r = runFqc(["validate", "-f", "github", "latin1/*.json"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^::error file=latin1\/x\uFFFD\.json,.*title=fqc\/io::.*bytes that are not valid UTF-8/m);
+    expect(r.stdout).toContain("hint: Rename the file to a UTF-8 name");
   });
 });

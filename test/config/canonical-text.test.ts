@@ -179,6 +179,27 @@ describe("canonicalFileText keeps a YAML file's comments", () => {
   });
 });
 
+describe("canonicalFileText on a key holding invisible or control characters", () => {
+  // Bidi controls (an editor or a diff shows the text around them reordered), C1 controls (a terminal may act on them) and
+  // the line separators, each written escaped in the file: normalize must not turn a visible escape into the raw character.
+  const KEY = "re:a\u202eb\u2066c\u200fd\u009b31m\u0085e\u2028f\u007f";
+  const hidden = /[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+  const keyOf = (value: unknown) => Object.keys((value as { fqn_to_config: object }).fqn_to_config)[0];
+
+  it("writes them as escapes in JSON and YAML, which read back as the same key, and --check passes on what --write wrote", () => {
+    const json = `{"fqn_to_config": {${JSON.stringify(KEY).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}: null}}\n`;
+    const yaml = `fqn_to_config:\n  "${KEY.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}": null # kept\n`;
+    const readers: [string, string, (t: string) => unknown][] = [[json, "r.json", (t) => JSON.parse(t)], [yaml, "r.yaml", (t) => YAML.parse(t)]];
+    for (const [text, file, parse] of readers) {
+      expect(keyOf(parse(text)), file).toBe(KEY);
+      const out = canonicalFileText(normalizeDocument(text, { filename: file }), text, file);
+      expect(out, file).not.toMatch(hidden);
+      expect(keyOf(parse(out)), file).toBe(KEY);
+      expect(canonicalFileText(normalizeDocument(out, { filename: file }), out, file), file).toBe(out);
+    }
+  });
+});
+
 describe("canonicalFileText on a YAML file past the yaml package's bound", () => {
   const entries = Array.from({ length: 3000 }, (_, i) => `  model.layers.${i}.mlp.up_proj:\n    dtype: int4\n    group_size: 32\n`).join("");
   const big = (head: string, tail = "") => `${head}fqn_to_config:\n${entries}${tail}`;
@@ -203,6 +224,13 @@ describe("canonicalFileText on a YAML file past the yaml package's bound", () =>
       code: "USAGE", file: "r.yaml", hint: "Move the comments to the top of the file, split the recipe, or save it as JSON.",
       message: "r.yaml: line 9003 holds a comment, which fqc cannot keep in a YAML file over 128 KiB; it rewrites such a file only without comments past its first lines",
     });
+  });
+  it("rewrites one whose only # past the top are inside quoted keys and values, which are no comments", () => {
+    const text = big("# head\n", `  're:lm_head #1': null\n  "re:lm_head #2": null\n`);
+    const out = canonical(text);
+    expect(out.startsWith("# head\nfqn_to_config:\n")).toBe(true);
+    expect(out).toContain('re:lm_head #1": null\n');
+    expect(() => canonical(`${text}  lm_head: null # a note\n`)).toThrow(/r\.yaml: line 9005 holds a comment/);
   });
 });
 
