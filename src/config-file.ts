@@ -7,7 +7,7 @@ import { FqcError } from "./errors.js";
 import { ioError } from "./npy/fail.js";
 import { boundedText, configTooLarge, MAX_CONFIG_BYTES, readBoundedFile } from "./config-size.js";
 import { validate } from "./config/validate.js";
-import type { CanonicalConfig, CanonicalDocument, Recipe, Role, TorchaoVersion } from "./config/types.js";
+import type { CanonicalConfig, CanonicalDocument, Role, TorchaoVersion } from "./config/types.js";
 import type { Diagnostic } from "./diagnostics/types.js";
 
 export interface LoadedConfig {
@@ -167,14 +167,5 @@ export function roleOnRecipe(file: string): FqcError {
   return new FqcError("USAGE", `--role selects a side of a QAT pair, and ${file} is a recipe (its pairs are always used on their weight side)`, {
     file,
     hint: "Leave out --role with a recipe, or give a QAT pair file (not a recipe) to pick one of its sides with --role.",
-  });
-}
-
-/** The recipe in a document given with --recipe; a config or a pair there is a usage error naming the file. */
-export function selectRecipe(doc: CanonicalDocument, file: string): Recipe {
-  if (doc.kind === "recipe") return doc.recipe;
-  throw new FqcError("USAGE", `${file} is a ${doc.kind === "pair" ? "QAT pair" : "config"}, not a recipe (no "fqn_to_config")`, {
-    file,
-    hint: "Give it with --config to fake-quantize every Linear weight, or write a recipe: {\"fqn_to_config\": {\"re:.*_proj\": {...}}}.",
   });
 }

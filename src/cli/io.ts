@@ -106,10 +106,11 @@ const STREAM_ERROR = {
  */
 export const STDIO_ARG = "\u0000-";
 
-/** Colour on a TTY unless NO_COLOR; FORCE_COLOR forces it (the usual conventions). */
+/** Colour on a TTY unless NO_COLOR; FORCE_COLOR forces it, and FORCE_COLOR=0 (or false) forces it off, as in Node and chalk. */
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag?: boolean): boolean {
   if (flag !== undefined) return flag;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  if (env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+  if (env.FORCE_COLOR) return true;
   return !!stream.isTTY;
 }

@@ -81,6 +81,24 @@ describe("applyFile refuses before writing", () => {
     expect(await run({ scaleIn, zeroPointIn })).toBe("given");
   });
 
+  it("qparam files that cannot serve: each refusal carries its code (a usage error, or NPY for a dtype that holds none) and names the file", async () => {
+    const config = normalize({ dtype: "uint8", granularity: "per_channel", is_dynamic: false, is_symmetric: false });
+    const input = npy("static-in.npy", "<f4", [2, 8]);
+    const qparam = (name: string, descr: string, shape: number[], data: ArrayBufferView) => {
+      writeFileSync(tmp.path(name), Buffer.concat([encodeNpyHeader({ descr, shape }), Buffer.from(data.buffer)]));
+      return tmp.path(name);
+    };
+    const scale = qparam("s.npy", "<f4", [2, 1], new Float32Array([0.1, 0.2]));
+    const zp = qparam("z.npy", "<i4", [2, 1], new Int32Array([1, 2]));
+    const run = (scaleIn: string, zeroPointIn: string) =>
+      applyFile({ input, output: tmp.path("static-out.npy"), config, threads: 1, scaleIn, zeroPointIn }).then(() => undefined, (x: unknown) => x);
+    expect(await run(qparam("si.npy", "<i4", [2, 1], new Int32Array([1, 2])), zp)).toMatchObject({ code: "USAGE", file: tmp.path("si.npy") });
+    expect(await run(scale, qparam("z3.npy", "<i4", [3, 1], new Int32Array([1, 2, 3])))).toMatchObject({ code: "USAGE", file: tmp.path("z3.npy") });
+    expect(await run(scale, qparam("zu.npy", "<u2", [2, 1], new Uint16Array([1, 2])))).toMatchObject({
+      code: "NPY", file: tmp.path("zu.npy"), message: `${tmp.path("zu.npy")}: dtype uint16 cannot hold qparams`,
+    });
+  });
+
   it("an OUT with another hard link: refused with the way out --force gives, and replaced (that name only) with it", async () => {
     const input = npy("linked-in.npy", "<f4", [2, 8]);
     const output = tmp.path("linked.npy");

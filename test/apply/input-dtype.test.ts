@@ -17,7 +17,8 @@ describe("resolveComputeDtype", () => {
   it("refuses float64 as torchao does (a FORWARD error with the ways out), unless a compute dtype is given", () => {
     const e = thrownFqcError(() => resolveComputeDtype("float64", undefined, "w.npy"));
     expect([e.code, e.message, e.file, e.hint]).toEqual(["FORWARD", "Unsupported input dtype: torch.float64", "w.npy", FLOAT64_HINT]);
-    expect(FLOAT64_HINT).toContain("--compute-dtype float32");
+    // Each way out: cast first (the output stays float64), compute in float64, or save as float32.
+    expect(FLOAT64_HINT).toMatch(/--compute-dtype float32 .*the output is written back as float64.*--compute-dtype float64 .*np\.save\(path, x\.astype\(np\.float32\)\)/);
     expect(resolveComputeDtype("float64", "float32", "w.npy")).toBe("float32");
   });
 

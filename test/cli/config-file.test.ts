@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfigText, readTextFile, readTextFileInterruptibly, roleOnRecipe, selectRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
+import { loadConfigText, readTextFile, readTextFileInterruptibly, roleOnRecipe, selectRole, selectWeightRole } from "../../src/config-file.js";
 import { normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
 import { readTensorList } from "../../src/cli/tensor-list.js";
@@ -82,14 +82,6 @@ describe("--role with a recipe", () => {
       "USAGE", "r.json", "--role selects a side of a QAT pair, and r.json is a recipe (its pairs are always used on their weight side)",
       "Leave out --role with a recipe, or give a QAT pair file (not a recipe) to pick one of its sides with --role.",
     ]);
-  });
-});
-
-describe("selectRecipe", () => {
-  it("refuses a config or a pair, saying how to give either", () => {
-    const hint = 'Give it with --config to fake-quantize every Linear weight, or write a recipe: {"fqn_to_config": {"re:.*_proj": {...}}}.';
-    expect(usage(() => selectRecipe(single, "c.json"))).toEqual(['c.json is a config, not a recipe (no "fqn_to_config")', hint]);
-    expect(usage(() => selectRecipe(pair, "p.json"))).toEqual(['p.json is a QAT pair, not a recipe (no "fqn_to_config")', hint]);
   });
 });
 

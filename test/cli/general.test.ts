@@ -170,6 +170,8 @@ describe("arguments fqc refuses rather than misreads", () => {
       [["validate", "examples/8da4w.json", ""], "<files> is empty"],
       [["validate", "examples/8da4w.json", "--tensor", ""], "--tensor is empty"],
       [["normalize", ""], "<files> is empty"],
+      [["apply", "examples/weight.npy", "", "-c", "examples/8da4w.json"], "<output> is empty"],
+      [["report", "", "-c", "examples/8da4w.json"], "<model> is empty"],
       [["apply", "examples/weight.npy", "out.npy", "--config=", "--role", "weight"], "--config is empty"],
     ];
     for (const [args, message] of cases) {

@@ -25,6 +25,16 @@ describe("options given without their value", () => {
     });
   }
 
+  it("names a short option's long form, and says how to write the value", async () => {
+    for (const [args, short, long] of [[["validate", cfg, "-f"], "-f", "format"], [["report", "w.npy", "-c"], "-c", "config"]] as const) {
+      const r = await runMain([...args], { cwd: tmp.dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${short} needs a value (--${long})\n  hint: Write ${short} VALUE or --${long}=VALUE; run 'fqc <command> --help' for the values it takes.\n`);
+    }
+    const r = await runMain(["validate", cfg, "--format"], { cwd: tmp.dir });
+    expect(r.stderr.split("\n")[0]).toBe("fqc: --format needs a value");
+  });
+
   it("refuses a valued option followed by another option (-j -q, --max-warnings --quiet)", async () => {
     for (const args of [["apply", "w.npy", "o.npy", "-c", cfg, "-j", "-q"], ["validate", cfg, "--max-warnings", "--quiet"], ["apply", "w.npy", "o.npy", "-c", cfg, "--kernel", "--quiet"]]) {
       const r = await runMain(args, { cwd: tmp.dir });

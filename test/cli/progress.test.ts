@@ -29,6 +29,36 @@ describe("progress bar", () => {
     expect(text()).toMatch(/40\/40 rows/);
   });
 
+  it("draws one bar, hiding the cursor while it shows, and leaves the line clear with the cursor back when stopped", () => {
+    const { s, text } = fakeStream(true);
+    const p = progressReporter(s, "tensors")!;
+    p.update(1, 3);
+    p.update(2, 3);
+    const drawn = text();
+    expect(drawn.split("\u001b[?25l")).toHaveLength(2); // hidden once: one bar, not one per update
+    expect(drawn).toMatch(/\/3 tensors/);
+    p.stop();
+    const last = text().slice(drawn.length);
+    expect(last).toContain("\u001b[?25h");
+    expect(last.endsWith("\u001b[2K")).toBe(true); // the bar's line erased
+  });
+
+  it("after stop, draws nothing more and a second stop does nothing (a run's last update may follow it)", () => {
+    const { s, text } = fakeStream(true);
+    const p = progressReporter(s)!;
+    p.update(1, 2);
+    p.stop();
+    const after = text();
+    p.update(2, 2);
+    p.stop();
+    expect(text()).toBe(after);
+    const never = fakeStream(true);
+    const q = progressReporter(never.s)!;
+    q.stop();
+    q.update(1, 2);
+    expect(never.text()).toBe("");
+  });
+
   it("stays silent when stderr is not a terminal (logs, CI)", () => {
     expect(progressReporter(fakeStream(false).s)).toBeUndefined();
   });

@@ -7,6 +7,15 @@ describe("usage failures are one line", () => {
     const yargs = 'Invalid values:\n  Argument: format, Given: "bogus", Choices: "table", "json"\n  Argument: sort, Given: "nope", Choices: "order", "sqnr"';
     expect(usageMessage(yargs)).toBe('--format "bogus" is not one of "table", "json"; --sort "nope" is not one of "order", "sqnr"');
   });
+  it("reads the rejected choices with or without the colon and across blank lines, and leaves a heading with nothing under it", () => {
+    const one = '  Argument: kernel, Given: "x", Choices: "auto", "js"';
+    expect(usageMessage(`Invalid values\n${one}`)).toBe('--kernel "x" is not one of "auto", "js"');
+    expect(usageMessage(`Invalid values:\n\n${one}\n  \n  something else\n`)).toBe('--kernel "x" is not one of "auto", "js"; something else');
+    expect(usageMessage("Invalid values:")).toBe("Invalid values:");
+    expect(usageMessage(`Invalid values: 2\n${one}`)).toBe(`Invalid values: 2\n${one}`);
+    expect(usageMessage(`Some Invalid values:\n${one}`)).toBe(`Some Invalid values:\n${one}`);
+  });
+
   it("leaves yargs' one-line messages as they are", () => {
     expect(usageMessage("Unknown argument: frobnicate")).toBe("Unknown argument: frobnicate");
     expect(usageMessage("Missing required argument: config")).toBe("Missing required argument: config");
@@ -15,6 +24,8 @@ describe("usage failures are one line", () => {
     expect(usageMessage("Unknown argument: ___proto___", ["validate", "c.json", "--__proto__"])).toBe("Unknown argument: __proto__");
     expect(usageMessage("Unknown arguments: ___proto___, x", ["--__proto__=1", "--x"])).toBe("Unknown arguments: __proto__, x");
     expect(usageMessage("Unknown argument: ___proto___", ["--___proto___"])).toBe("Unknown argument: ___proto___");
+    expect(usageMessage("Unknown argument: ___proto___", ["validate", "c.json", "--___proto___"])).toBe("Unknown argument: ___proto___");
+    expect(usageMessage("Not enough arguments: ___proto___", ["--__proto__"])).toBe("Not enough arguments: ___proto___");
     const r = runFqc(["validate", "c.json", "--__proto__"]);
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toBe("fqc: Unknown argument: __proto__");

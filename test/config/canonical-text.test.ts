@@ -302,3 +302,23 @@ describe("canonicalFileText line breaks", () => {
     expect(canonicalFileText(normalizeDocument(out), out, "c.json")).toBe(out);
   });
 });
+
+describe("canonicalFileText and a top-level $schema", () => {
+  it("keeps a JSON file's $schema as its first key, from the text or from validate's reading alike", () => {
+    const text = '{"dtype": "int4", "$schema": "https://example.com/fqc.schema.json", "group_size": 32}\n';
+    const judged = judge(text, { filename: "c.json" });
+    for (const out of [canonicalFileText(normalizeDocument(text), text, "c.json"), canonicalFileText(judged.document!, text, "c.json", judged.source)]) {
+      const keys = Object.keys(JSON.parse(out));
+      expect(keys[0]).toBe("$schema");
+      expect(JSON.parse(out).$schema).toBe("https://example.com/fqc.schema.json");
+      expect(keys.slice(1)).toEqual(Object.keys(JSON.parse(canonicalFileText(normalizeDocument(text), '{"dtype": "int4", "group_size": 32}', "c.json"))));
+    }
+  });
+
+  it("adds none to a JSON or YAML file without one", () => {
+    const json = '{"dtype": "int4", "group_size": 32}\n';
+    expect(canonicalFileText(normalizeDocument(json), json, "c.json")).not.toContain("$schema");
+    const yaml = "dtype: int4\ngroup_size: 32\n";
+    expect(canonicalFileText(normalizeDocument(yaml, { filename: "c.yaml" }), yaml, "c.yaml")).not.toContain("$schema");
+  });
+});

@@ -131,12 +131,9 @@ describe("normalizing a recipe", () => {
 });
 
 describe("picking a recipe or a config out of a document", () => {
-  it("selectRecipe returns the recipe, and refuses a config or a pair naming the file", async () => {
-    const { selectRecipe, selectRole } = await import("../../src/config-file.js");
+  it("selectRole refuses a recipe, naming the file", async () => {
+    const { selectRole } = await import("../../src/config-file.js");
     const recipe = normalizeDocument({ fqn_to_config: { a: null } });
-    expect(selectRecipe(recipe, "r.json")).toEqual({ entries: [{ key: "a", value: null }] });
-    expect(() => selectRecipe(normalizeDocument(W), "c.json")).toThrow(/c\.json is a config, not a recipe/);
-    expect(() => selectRecipe(normalizeDocument({ weight: W }), "p.json")).toThrow(/p\.json is a QAT pair, not a recipe/);
     expect(() => selectRole(recipe, undefined, "r.json")).toThrow(/r\.json is a recipe \(fqn_to_config\), not a config/);
   });
 });
