@@ -79,8 +79,8 @@ export function readArg<V>(what: string | (() => string), read: () => V, hint = 
 
 const OPENED = "Pass the checkpoint openCheckpoint(path) returned.";
 
-/** Deeper than any config fqc accepts (nesting beyond 100 levels is refused): below this nothing is read. */
-const ALL_LEVELS = 128;
+/** Deeper than any config fqc accepts (nesting beyond 100 levels is refused): objects 128 levels below the top are the last read. */
+const ALL_LEVELS = 129;
 
 const PLAIN_DATA = "Pass plain data (e.g. JSON.parse(JSON.stringify(value))): a getter or Proxy trap that throws, or a revoked Proxy, cannot be read.";
 
@@ -94,28 +94,19 @@ export function checkReadableValue(value: unknown, what: string, levels = ALL_LE
   // A cycle or shared object is entered once on a full walk; a walk a few levels deep is bounded without the set.
   const seen = levels === ALL_LEVELS ? new Set<object>() : undefined;
   // The way down, made into a pointer only if a read throws (a plan of 300,000 tensors is read here on every render).
-  const path: Array<string | number> = [];
+  const path: string[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (v === null || (typeof v !== "object" && typeof v !== "function") || depth >= levels || seen?.has(v)) return;
     seen?.add(v);
-    // An array by its indices: Object.keys would make a string of each (10⁸ of them for a large plain array).
-    const keys = ArrayBuffer.isView(v) ? [] : Array.isArray(v) ? v.length : Object.keys(v);
-    const at = v as Record<string | number, unknown>;
-    if (typeof keys === "number") {
-      for (let i = 0; i < keys; i++) {
-        path.push(i);
-        walk(at[i], depth + 1);
-        path.pop();
-      }
-    } else {
-      for (const k of keys) {
-        path.push(k);
-        walk(at[k], depth + 1);
-        path.pop();
-      }
+    // Own keys, so a sparse array (`Array(1e9)`) is its few elements, not a billion reads.
+    const keys = ArrayBuffer.isView(v) ? [] : Object.keys(v);
+    for (const k of keys) {
+      path.push(k);
+      walk((v as Record<string, unknown>)[k], depth + 1);
+      path.pop();
     }
   };
-  const pointer = () => path.map((k) => `/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+  const pointer = () => path.map((k) => `/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
   readArg(() => `${what}${path.length === 0 ? "" : ` at ${pointer()}`}`, () => walk(value, 0), hint);
 }
 

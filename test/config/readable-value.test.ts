@@ -1,6 +1,6 @@
 /** checkReadableValue: a config given as a JavaScript value is read whole, once, up front, naming where a read failed. */
 import { describe, expect, it } from "vitest";
-import { checkReadableValue } from "../../src/readable-value.js";
+import { checkReadableValue } from "../../src/library-args.js";
 import { thrownFqcError } from "../helpers/js-callers.js";
 
 const throwing = () => Object.defineProperty({}, "bad", { enumerable: true, get: () => { throw new Error("boom"); } });
@@ -30,6 +30,14 @@ describe("checkReadableValue", () => {
   it("reads down to 128 levels below the top and no deeper (past what any accepted config nests)", () => {
     expect(thrownFqcError(() => checkReadableValue(nestedAt(128, throwing()), "x")).message).toMatch(/could not be read: boom$/);
     expect(() => checkReadableValue(nestedAt(129, throwing()), "x")).not.toThrow();
+  });
+
+  it("reads only as many levels as asked (the first levels of a recipe, a column list), and a sparse array by its elements", () => {
+    expect(() => checkReadableValue(nestedAt(2, throwing()), "x", 2)).not.toThrow();
+    expect(thrownFqcError(() => checkReadableValue(nestedAt(2, throwing()), "x", 3)).message).toBe("x at /a/a/bad could not be read: boom");
+    const sparse: unknown[] = new Array(1e9);
+    sparse[5e8] = throwing();
+    expect(thrownFqcError(() => checkReadableValue({ list: sparse }, "x")).message).toBe("x at /list/500000000/bad could not be read: boom");
   });
 
   it("reads a value shared by several keys once", () => {
