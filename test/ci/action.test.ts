@@ -107,6 +107,9 @@ describe("action.yml", () => {
     // The only annotation is a warning: an error annotation and the job summary say why the step fails.
     expect(strict.stdout).toMatch(/^::error title=fqc::1 warning exceeds --max-warnings 0$/m);
     expect(strict.summary).toContain("\n❌ 1 warning exceeds --max-warnings 0: the step fails.\n");
+    // Empty or blank (a templated value left empty) is the default, no limit, as for files; spaces around a number are dropped.
+    for (const blank of ["", "  ", "\n"]) expect(run(ws, { "max-warnings": blank }).code, JSON.stringify(blank)).toBe(0);
+    expect(run(ws, { "max-warnings": " 0 " }).code).toBe(1);
   });
 
   it("fails with exit 2 and fqc's message, after the annotations, when the sarif path is a directory or under a file", () => {
