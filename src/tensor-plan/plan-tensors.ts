@@ -13,7 +13,7 @@ import { findForwardProblems, groupAlternatives } from "../quant/forward-problem
 import { COMPUTE_DTYPE, isFloatTensorDtype } from "../checkpoint/tensor-values.js";
 import { FqcError } from "../errors.js";
 import { plural } from "../plural.js";
-import { checkShape, checkTorchao, kindOf, readArg, optionNames, optionsObject } from "../library-args.js";
+import { checkEach, checkShape, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource, checkRecipeKeys } from "../config/canonical-check.js";
 import { runSteps, runStepsYielding, type Steps } from "../steps.js";
 
@@ -81,17 +81,12 @@ export interface TensorPlanEntry {
  * summaries and renderers read (a tensor with a string name and an array shape, an action, an array of errors).
  */
 export function checkPlanEntries(v: unknown, what: string): asserts v is readonly TensorPlanEntry[] {
-  let i = -1;
-  readArg(() => (i < 0 ? what : `${what}[${i}]`), () => {
-    if (!Array.isArray(v)) throw new FqcError("USAGE", `${what} must be an array (what planTensors returns), not ${kindOf(v)}`);
-    const n = v.length;
-    for (i = 0; i < n; i++) {
-      const e = v[i] as Partial<TensorPlanEntry> | null;
-      const t = e !== null && typeof e === "object" ? e.tensor : undefined;
-      if (e === null || typeof e !== "object" || t === null || typeof t !== "object" || typeof t.name !== "string" || !Array.isArray(t.shape)
-        || (e.action !== "quantize" && e.action !== "skip") || !Array.isArray(e.errors)) {
-        throw new FqcError("USAGE", `${what}[${i}] must be a plan entry (what planTensors returns), not ${i in v ? kindOf(e) : "missing (a hole in a sparse array)"}`);
-      }
+  checkEach(v, what, " (what planTensors returns)", (x, i, list) => {
+    const e = x as Partial<TensorPlanEntry> | null;
+    const t = e !== null && typeof e === "object" ? e.tensor : undefined;
+    if (e === null || typeof e !== "object" || t === null || typeof t !== "object" || typeof t.name !== "string" || !Array.isArray(t.shape)
+      || (e.action !== "quantize" && e.action !== "skip") || !Array.isArray(e.errors)) {
+      throw new FqcError("USAGE", `${what}[${i}] must be a plan entry (what planTensors returns), not ${i in list ? kindOf(e) : "missing (a hole in a sparse array)"}`);
     }
   }, "Pass the plan planTensors returned.");
 }
@@ -242,12 +237,7 @@ function checkTensorInfo(t: unknown, what: string): void {
 }
 
 function checkTensorList(tensors: unknown, fn: string): asserts tensors is readonly TensorInfo[] {
-  let i = -1;
-  readArg(() => `${fn}: tensors${i < 0 ? "" : `[${i}]`}`, () => {
-    if (!Array.isArray(tensors)) throw new FqcError("USAGE", `${fn}: tensors must be an array of { name, dtype, shape }, not ${kindOf(tensors)}`);
-    const n = tensors.length;
-    for (i = 0; i < n; i++) checkTensorInfo(tensors[i], `${fn}: tensors[${i}]`);
-  }, TENSORS_HINT);
+  checkEach(tensors, `${fn}: tensors`, " of { name, dtype, shape }", (t, i) => checkTensorInfo(t, `${fn}: tensors[${i}]`), TENSORS_HINT);
 }
 
 /** One entry per tensor, in the tensors' order. */
