@@ -10,6 +10,7 @@
  * chunks succeeded.
  */
 import type { CanonicalConfig, ScalePrecision, TorchaoVersion } from "./config/types.js";
+import { LIBRARY_WORDS, type CallerWords, type FileOption } from "./caller-words.js";
 import { FqcError } from "./errors.js";
 import { resolveComputeDtype } from "./input-dtype.js";
 import { readNpyHeader } from "./npy/header.js";
@@ -96,11 +97,16 @@ const MIN_CHUNK_ELEMENTS = 256 * 1024;
 /** All threads' chunk buffers together: 64 MiB of float32. */
 const TOTAL_CHUNK_ELEMENTS = 16 * 1024 * 1024;
 
-export async function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
+export function applyFile(opts: ApplyOptions): Promise<ApplyResult> {
+  return applyFileAs(opts, LIBRARY_WORDS);
+}
+
+/** applyFile whose messages name the caller's options in `words` (the CLI's flags: CLI_WORDS). */
+export async function applyFileAs(opts: ApplyOptions, words: CallerWords): Promise<ApplyResult> {
   // The copy checked, not the caller's object: a getter read again could give an output the checks never saw.
   opts = checkApplyOptions(opts);
   try {
-    return await applyFileUnlabelled(opts);
+    return await applyFileUnlabelled(opts, words);
   } catch (e) {
     throw labelWithInput(e, opts.input);
   }
@@ -135,10 +141,10 @@ function labelWithInput(e: unknown, input: string): unknown {
   return new FqcError("FORWARD", `${what}: ${e.message}`, { hint: e.hint, file: input, cause: e });
 }
 
-async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
+async function applyFileUnlabelled(opts: ApplyOptions, words: CallerWords): Promise<ApplyResult> {
   // hrtime: the performance global loads perf_hooks on first use (~1 ms of start-up).
   const started = process.hrtime.bigint();
-  checkPaths(applyPaths(opts));
+  checkPaths(applyPaths(opts, words));
   const reader = NpyRowReader.open(opts.input);
   const cleanups: Array<() => void> = [() => reader.close()];
   let pool: WorkerPool | undefined;
@@ -150,7 +156,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
       const first = forwardProblems(opts.config, shape, { torchao: opts.torchao })[0];
       if (first) throw new FqcError("FORWARD", first.message, { hint: first.hint, file: opts.input });
     }
-    const compute = resolveComputeDtype(header.dtype, opts.computeDtype, opts.input);
+    const compute = resolveComputeDtype(header.dtype, opts.computeDtype, opts.input, words);
     if (shape.length === 0) {
       throw new FqcError("FORWARD", `${opts.input}: a 0-d tensor has no last dimension to quantize along`, {
         file: opts.input,
@@ -165,7 +171,7 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     }
     const qparamsGiven = opts.scaleIn !== undefined || opts.zeroPointIn !== undefined;
     const plan = makePlan(opts.config, shape, { compute, torchao: opts.torchao ?? "0.12", qparamsGiven });
-    const given = loadGivenQparams(opts, plan);
+    const given = loadGivenQparams(opts, plan, words);
     const mode: QparamMode = given ? "given" : "compute";
 
     // Work is split by whole rows: more workers than rows would only idle.
@@ -173,12 +179,12 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
     const threads = Math.min(resolveThreads(opts.threads, header.elementCount, kernel), Math.max(plan.rows, 1));
     // The main thread computes too; its helpers are started first and boot while it works.
     // worker_threads (and the stream modules it loads, ~3 ms) only when there are helpers.
-    if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
+    if (threads > 1) pool = new (await import("./parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1), words);
 
     // checkPaths above kept outputs apart from inputs and from each other; --force also covers OUT's hard links and permissions.
     // keep: the inputs, which the sweep of killed runs' leftovers beside an output must not take for one.
-    const keep = applyPaths(opts).reads.map((u) => u.path);
-    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { force: opts.force, forceFlag: "--force", durable: opts.fsync, keep });
+    const keep = applyPaths(opts, words).reads.map((u) => u.path);
+    const out = AtomicNpyWriter.create(opts.output, { descr: header.descr, shape }, { force: opts.force, forceStep: words.set("force", true), durable: opts.fsync, keep });
     cleanups.push(() => out.abort());
     const scaleOut = opts.scaleOut
       ? AtomicNpyWriter.create(opts.scaleOut, { descr: qparamDescr(plan.scalePrecision), shape: plan.qparamShape }, { durable: opts.fsync, keep })
@@ -245,14 +251,15 @@ async function applyFileUnlabelled(opts: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
-/** apply's inputs and outputs, named as on the command line; --force lets OUT (only) replace IN. */
-function applyPaths(opts: ApplyOptions): PathCheck {
-  const given = (path: string | undefined, role: string, forceable = false): PathUse[] => (path === undefined ? [] : [{ path, role, forceable }]);
+/** apply's inputs and outputs, named as the caller gave them; force lets the output (only) replace the input. */
+function applyPaths(opts: ApplyOptions, words: CallerWords): PathCheck {
+  const given = (path: string | undefined, option: FileOption, forceable = false): PathUse[] =>
+    path === undefined ? [] : [{ path, role: words.file[option], forceable }];
   return {
-    reads: [...given(opts.input, "IN", true), ...given(opts.configFile, "--config"), ...given(opts.scaleIn, "--scale"), ...given(opts.zeroPointIn, "--zero-point")],
-    writes: [...given(opts.output, "OUT", true), ...given(opts.scaleOut, "--scale-out"), ...given(opts.zeroPointOut, "--zero-point-out")],
+    reads: [...given(opts.input, "input", true), ...given(opts.configFile, "configFile"), ...given(opts.scaleIn, "scaleIn"), ...given(opts.zeroPointIn, "zeroPointIn")],
+    writes: [...given(opts.output, "output", true), ...given(opts.scaleOut, "scaleOut"), ...given(opts.zeroPointOut, "zeroPointOut")],
     force: opts.force,
-    forceFlag: "--force",
+    forceStep: words.set("force", true),
   };
 }
 

@@ -5,7 +5,8 @@
 import { normalize } from "./config/normalize.js";
 import type { TorchaoVersion } from "./config/types.js";
 import { FqcError } from "./errors.js";
-import { FLOAT64_HINT } from "./input-dtype.js";
+import { float64Hint } from "./input-dtype.js";
+import { LIBRARY_WORDS } from "./caller-words.js";
 import { toComputeDtype } from "./quant/float.js";
 import { fakeQuantizeRows } from "./quant/kernel.js";
 import { makePlan, type ComputeDtype } from "./quant/plan.js";
@@ -52,7 +53,7 @@ export function fakeQuantize(config: unknown, data: Float32Array | Float64Array,
   }
   let compute = checkComputeDtype(opts.computeDtype, "fakeQuantize: options.computeDtype");
   if (!compute) {
-    if (data instanceof Float64Array) throw new FqcError("FORWARD", "Unsupported input dtype: torch.float64", { hint: FLOAT64_HINT });
+    if (data instanceof Float64Array) throw new FqcError("FORWARD", "Unsupported input dtype: torch.float64", { hint: float64Hint(LIBRARY_WORDS, "array") });
     compute = "float32";
   }
   const given = opts.scale !== undefined || opts.zeroPoint !== undefined;
@@ -68,7 +69,7 @@ export function fakeQuantize(config: unknown, data: Float32Array | Float64Array,
     }
     requireStaticConfig(canonical, "static qparams (scale, zeroPoint)");
     // Held in scale_precision and zero_point_precision, as torchao's qparam tensors are (and as `fqc apply --scale` reads them).
-    const held = givenQparams(opts.scale, opts.zeroPoint, plan, { scale: "scale", zeroPoint: "zeroPoint", files: false });
+    const held = givenQparams(opts.scale, opts.zeroPoint, plan, { scale: "scale", zeroPoint: "zeroPoint" });
     scale.set(held.scale);
     zeroPoint.set(held.zeroPoint);
   }

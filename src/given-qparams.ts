@@ -14,13 +14,14 @@ export interface GivenQparams {
 }
 
 /**
- * Where given qparams come from, for messages: two .npy files (`files`: the
- * paths, which errors then name), or a library caller's arrays (labels).
+ * Where given qparams come from, for messages: two .npy files (the paths,
+ * which errors then name, and in `options` the options that gave them), or a
+ * library caller's arrays (labels, no `options`).
  */
 export interface QparamSource {
   scale: string;
   zeroPoint: string;
-  files: boolean;
+  options?: { scale: string; zeroPoint: string };
 }
 
 /** torchao reuses pre-set qparams only on a static config; a dynamic one recomputes them on every call (spec §4). */
@@ -31,8 +32,8 @@ export function requireStaticConfig(config: { is_dynamic: boolean }, what: strin
   });
 }
 
-export function swapHint(scaleIn: string, zeroPointIn: string): string {
-  return `Check the order: --scale ${scaleIn} --zero-point ${zeroPointIn}; were the two files swapped?`;
+export function swapHint({ scale, zeroPoint, options }: Required<QparamSource>): string {
+  return `Check the order: ${options.scale} ${scale} ${options.zeroPoint} ${zeroPoint}; were the two files swapped?`;
 }
 
 /**
@@ -69,7 +70,7 @@ function checkScales(source: QparamSource, scale: Float64Array, precision: strin
       ? "torchao would output NaN for every element of its group"
       : s === 0 ? "torchao would divide by zero (r = 1/s = inf) and output 0 or NaN" : "torchao would mirror its integer grid (q = round(x / s) changes sign) instead of quantizing";
     throw new FqcError("USAGE", `${source.scale}: scale #${i} is ${what}${s !== 0 && Number.isFinite(s) ? "" : ` (after rounding to ${precision})`}: ${effect}`, {
-      file: source.files ? source.scale : undefined,
+      file: source.options ? source.scale : undefined,
       hint: "Scales must be finite and greater than 0 (torchao clamps computed scales to at least eps).",
     });
   }
@@ -92,12 +93,12 @@ const INT_RANGE: Record<IntDtype, readonly [number, number]> = {
  */
 function checkIntegerZeroPoints(source: QparamSource, zeroPoint: ArrayLike<number>, precision: IntDtype): void {
   const [lo, hi] = INT_RANGE[precision];
-  const fix = source.files
-    ? `${swapHint(source.scale, source.zeroPoint)} A float zero point needs a float zero_point_precision in the config.`
+  const fix = source.options
+    ? `${swapHint({ ...source, options: source.options })} A float zero point needs a float zero_point_precision in the config.`
     : "A float zero point needs a float zero_point_precision in the config.";
   for (let i = 0; i < zeroPoint.length; i++) {
     const z = zeroPoint[i];
-    const file = source.files ? source.zeroPoint : undefined;
+    const file = source.options ? source.zeroPoint : undefined;
     if (!Number.isInteger(z)) {
       throw new FqcError("USAGE", `${source.zeroPoint}: zero point #${i} is ${Number.isNaN(z) ? "NaN" : z}, not an integer: zero_point_precision ${precision} would truncate it`, {
         file,

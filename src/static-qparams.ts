@@ -3,6 +3,7 @@
  * only form of given qparams is a pre-set FakeQuantizer.scale/.zero_point on an
  * `is_dynamic: false` config. fqc requires the canonical shapes (spec §4).
  */
+import type { CallerWords } from "./caller-words.js";
 import { FqcError } from "./errors.js";
 import { readNpy } from "./npy/whole.js";
 import { givenQparams, requireStaticConfig, swapHint, type GivenQparams } from "./given-qparams.js";
@@ -11,26 +12,28 @@ import type { QuantPlan } from "./quant/plan.js";
 export function loadGivenQparams(
   opts: { scaleIn?: string; zeroPointIn?: string; config: { is_dynamic: boolean } },
   plan: QuantPlan,
+  words: CallerWords,
 ): GivenQparams | undefined {
   const { scaleIn, zeroPointIn } = opts;
   if (!scaleIn && !zeroPointIn) return undefined;
+  const options = { scale: words.file.scaleIn, zeroPoint: words.file.zeroPointIn };
   if (!scaleIn || !zeroPointIn) {
-    throw new FqcError("USAGE", "--scale and --zero-point go together: torchao reuses static qparams only when both are set", {
+    throw new FqcError("USAGE", `${options.scale} and ${options.zeroPoint} go together: torchao reuses static qparams only when both are set`, {
       hint: "Pass both files, or neither to compute the qparams from the tensor.",
     });
   }
-  requireStaticConfig(opts.config, "--scale/--zero-point");
+  requireStaticConfig(opts.config, `${options.scale}/${options.zeroPoint}`);
   const scaleFile = readNpy(scaleIn);
   const zpFile = readNpy(zeroPointIn);
   if (!scaleFile.header.dtype.startsWith("float")) {
     throw new FqcError("USAGE", `${scaleIn}: scales of dtype ${scaleFile.header.dtype}: torchao's scales are floating point (scale_precision ${plan.scalePrecision})`, {
       file: scaleIn,
-      hint: zpFile.header.dtype.startsWith("float") ? swapHint(scaleIn, zeroPointIn) : `Save the scales as ${plan.scalePrecision}.`,
+      hint: zpFile.header.dtype.startsWith("float") ? swapHint({ scale: scaleIn, zeroPoint: zeroPointIn, options }) : `Save the scales as ${plan.scalePrecision}.`,
     });
   }
   const scale = readQparam(scaleIn, scaleFile, plan);
   const zeroPoint = readQparam(zeroPointIn, zpFile, plan);
-  return givenQparams(scale, zeroPoint, plan, { scale: scaleIn, zeroPoint: zeroPointIn, files: true });
+  return givenQparams(scale, zeroPoint, plan, { scale: scaleIn, zeroPoint: zeroPointIn, options });
 }
 
 function readQparam(path: string, { header, data }: ReturnType<typeof readNpy>, plan: QuantPlan): Float64Array {

@@ -18,6 +18,7 @@
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
+import { LIBRARY_WORDS, type CallerWords } from "../caller-words.js";
 import { FqcError } from "../errors.js";
 import { checkCanonicalConfig } from "../config/canonical-check.js";
 import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkReadableValue, checkSignal, checkString, checkTorchao, kindOf, optionNames, optionsObject } from "../library-args.js";
@@ -108,6 +109,8 @@ export interface CheckpointStatsRunOptions extends CheckpointRunOptions {
   stats?: boolean;
   /** A file made from the statistics (`apply --report`; implies `stats`), created and committed with the outputs (StatsOutput). */
   statsOutput?: StatsOutput;
+  /** How messages name the caller's options (runCheckpoint: LIBRARY_WORDS; the CLI: CLI_WORDS). */
+  words?: CallerWords;
 }
 
 /**
@@ -130,7 +133,7 @@ const OPTION_NAMES = optionNames<CheckpointRunOptions>()([
   "output", "torchao", "threads", "kernel", "qparamsOut", "protect", "fsync", "chunkElements", "copyChunkBytes", "onProgress", "signal",
   "onCommitted", "startedWorkers", "spillDir",
 ]);
-const STATS_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<CheckpointStatsRunOptions, keyof CheckpointRunOptions>>()(["stats", "statsOutput"])];
+const STATS_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<CheckpointStatsRunOptions, keyof CheckpointRunOptions>>()(["stats", "statsOutput", "words"])];
 
 /** What a JavaScript caller passes to runCheckpoint (the types say the same to TypeScript). */
 function checkRunArguments<T extends CheckpointRunOptions>(checkpoint: unknown, configs: unknown, openWriter: unknown, opts: T, names: readonly string[]): T {
@@ -339,7 +342,7 @@ async function run(
   const files = new InputFiles(checkpoint);
   let spillDir = opts.spillDir;
   try {
-    if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
+    if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1), opts.words ?? LIBRARY_WORDS);
     writer = openWriter({ cOrder: new Set(tensors.flatMap((t, i) => (plans[i] && t.fortranOrder ? [i] : []))) });
     if (opts.qparamsOut) {
       const entries = tensors.flatMap((t, i) => {

@@ -7,7 +7,7 @@
  */
 import type { CanonicalConfig, TorchaoVersion } from "../config/types.js";
 import { checkOutputDirectory } from "../checkpoint/directory-output.js";
-import { checkpointFiles, checkpointOutputTargets, createCheckpointWriter, openCheckpoint } from "../checkpoint/open.js";
+import { checkpointFiles, checkpointOutputTargets, createCheckpointWriterAs, openCheckpoint } from "../checkpoint/open.js";
 import { checkNotShadowed } from "../checkpoint/safetensors-writer.js";
 import { checkAtomicTarget, checkCanCreateIn } from "../npy/atomic.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../checkpoint/heap-need.js";
@@ -16,6 +16,7 @@ import { dirname, isAbsolute, relative } from "node:path";
 import type { Checkpoint, CheckpointFormat } from "../checkpoint/types.js";
 import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
+import { LIBRARY_WORDS, type CallerWords } from "../caller-words.js";
 import { FqcError } from "../errors.js";
 import { checkThreads } from "../parallel/thread-count.js";
 import { checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
@@ -27,7 +28,7 @@ import { runCheckpointWithStats, type CheckpointRunResult, type CheckpointStatsR
 /** Every option applyCheckpoint takes, for its check of a caller's keys. */
 const OPTION_NAMES = optionNames<ApplyCheckpointOptions>()(["input", "output", "select", "torchao", "threads", "kernel", "qparamsOut", "force", "fsync", "chunkElements", "onProgress", "signal", "onCommitted", "startedWorkers"]);
 /** The same, with the CLI's own (applyCheckpointWithStats). */
-const RUN_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<ApplyCheckpointRunOptions, keyof ApplyCheckpointOptions>>()(["reads", "writes", "stats", "statsOutput"])];
+const RUN_OPTION_NAMES = [...OPTION_NAMES, ...optionNames<Omit<ApplyCheckpointRunOptions, keyof ApplyCheckpointOptions>>()(["reads", "writes", "words", "stats", "statsOutput"])];
 
 /**
  * Which tensors get which config: `{ config }` for every 2-D floating tensor
@@ -69,6 +70,8 @@ export interface ApplyCheckpointRunOptions extends ApplyCheckpointOptions {
   reads?: readonly PathUse[];
   /** Other files the caller writes after the run: none may be an input or another output. */
   writes?: readonly PathUse[];
+  /** How messages name the caller's options (applyCheckpoint: LIBRARY_WORDS; the CLI: CLI_WORDS). */
+  words?: CallerWords;
   /** Gather `fqc report`'s statistics in the same pass (result.stats). */
   stats?: boolean;
   /**
@@ -126,10 +129,10 @@ export function checkOutputForm(format: CheckpointFormat, input: string, output:
 }
 
 /** `--qparams-out` is always safetensors: a name promising .npy or .npz would give a file numpy cannot load. */
-export function checkQparamsOutForm(qparamsOut: string): void {
+export function checkQparamsOutForm(qparamsOut: string, words: CallerWords): void {
   const named = [".npy", ".npz"].find((ext) => qparamsOut.toLowerCase().endsWith(ext));
   if (named === undefined) return;
-  throw new FqcError("USAGE", `--qparams-out ${qparamsOut}: fqc writes the qparams as one safetensors file, not ${named.slice(1)}`, {
+  throw new FqcError("USAGE", `${words.file.qparamsOut} ${qparamsOut}: fqc writes the qparams as one safetensors file, not ${named.slice(1)}`, {
     file: qparamsOut,
     hint: "Name it with .safetensors (safetensors.numpy.load_file reads it into numpy arrays).",
   });
@@ -141,48 +144,54 @@ export function checkQparamsOutForm(qparamsOut: string): void {
  * (`--dry-run` runs it too, so that it refuses what apply would.)
  */
 export function checkApplyPaths(
-  checkpoint: Checkpoint, opts: Pick<ApplyCheckpointRunOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes">,
+  checkpoint: Checkpoint, opts: Pick<ApplyCheckpointRunOptions, "input" | "output" | "qparamsOut" | "force" | "reads" | "writes" | "words">,
 ): void {
+  const words = opts.words ?? LIBRARY_WORDS;
   checkOutputForm(checkpoint.format, opts.input, opts.output);
-  if (opts.qparamsOut !== undefined) checkQparamsOutForm(opts.qparamsOut);
+  if (opts.qparamsOut !== undefined) checkQparamsOutForm(opts.qparamsOut, words);
   // OUT and the files the writer will create in it: a directory OUT receives the source's file names, which may be
   // the input's own files (writing into the input's directory).
   const targets = checkpointOutputTargets(checkpoint, opts.output);
   checkPaths({
-    reads: [...checkpointFiles(checkpoint).map((path) => ({ path, role: path === opts.input ? "IN" : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
+    reads: [...checkpointFiles(checkpoint).map((path) => ({ path, role: path === opts.input ? words.file.input : `${opts.input}'s file`, forceable: true })), ...(opts.reads ?? [])],
     writes: [
-      { path: opts.output, role: "OUT", forceable: true },
-      ...targets.files.filter((path) => path !== opts.output).map((path) => ({ path, role: "OUT", forceable: true })),
-      ...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]),
+      { path: opts.output, role: words.file.output, forceable: true },
+      ...targets.files.filter((path) => path !== opts.output).map((path) => ({ path, role: words.file.output, forceable: true })),
+      ...qparamsOutUse(opts.qparamsOut, words),
       ...(opts.writes ?? []),
     ],
     force: opts.force,
-    forceFlag: "--force",
+    forceStep: words.set("force", true),
   });
   // What creating the output files would refuse (a directory where a file goes, a trailing slash, a file a rename
   // would damage, a directory that is missing or not writable), refused here too, so that --dry-run, which creates
   // nothing, says what apply would.
-  const others = [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...(opts.writes ?? [])];
+  const others = [...qparamsOutUse(opts.qparamsOut, words), ...(opts.writes ?? [])];
   if (targets.dir !== null && !checkOutputDirectory(targets.dir)) {
-    for (const other of others) checkNotInNewDirectory(other, targets.dir);
+    for (const other of others) checkNotInNewDirectory(other, targets.dir, words);
     // A new OUT directory is filled as a temp directory beside it; nothing is inside a missing directory to check.
     checkCanCreateIn(dirname(resolveTarget(targets.dir)), targets.dir, "create a temporary directory beside it");
   } else {
-    for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceFlag: "--force" });
+    for (const file of targets.files) checkAtomicTarget(file, { force: opts.force, forceStep: words.set("force", true) });
   }
   // --qparams-out and the report are created as the run starts, without --force (QparamsFile, the report's file).
   for (const other of others) checkAtomicTarget(other.path);
   checkNotShadowed(targets);
 }
 
+/** `--qparams-out` as a path the run writes, if given. */
+function qparamsOutUse(qparamsOut: string | undefined, words: CallerWords): PathUse[] {
+  return qparamsOut === undefined ? [] : [{ path: qparamsOut, role: words.file.qparamsOut }];
+}
+
 /**
  * A new output directory appears only at the end of the run (filled as a temp directory beside it, then renamed),
  * so another output cannot be created inside it: said before the work, not as "no such directory" at its start.
  */
-function checkNotInNewDirectory(other: PathUse, dir: string): void {
+function checkNotInNewDirectory(other: PathUse, dir: string, words: CallerWords): void {
   const inside = relative(resolveTarget(dir), resolveTarget(other.path));
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
-  throw new FqcError("IO", `${other.role} ${other.path} is inside OUT ${dir}, which does not exist yet: fqc fills a new output directory beside it and renames it into place when everything is written`, {
+  throw new FqcError("IO", `${other.role} ${other.path} is inside ${words.file.output} ${dir}, which does not exist yet: fqc fills a new output directory beside it and renames it into place when everything is written`, {
     file: other.path,
     hint: `Create ${dir} first (then its files are renamed into it one by one), or write ${other.role} elsewhere.`,
   });
@@ -218,6 +227,7 @@ export async function applyCheckpointWithStats(opts: ApplyCheckpointRunOptions):
 
 async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheckpointResult & Pick<CheckpointStatsRunResult, "stats">> {
   const started = process.hrtime.bigint();
+  const words = opts.words ?? LIBRARY_WORDS;
   const checkpoint = openCheckpoint(opts.input);
   try {
     checkHeapNeed(opts.input, checkpoint, HEAP_PER_TENSOR.apply + (opts.stats || opts.statsOutput ? HEAP_PER_TENSOR.report + HEAP_PER_TENSOR.reportColumn : 0), "fake-quantize them");
@@ -234,13 +244,11 @@ async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheck
     const unmatchedKeys = "recipe" in opts.select ? await runStepsYielding(unmatchedSteps("applyCheckpoint", checkpoint.tensors, opts.select.recipe, plan), abort) : [];
     const statsOutput = opts.statsOutput && { path: opts.statsOutput.path, role: opts.statsOutput.role };
     const writes = [...(opts.writes ?? []), ...(statsOutput ? [statsOutput] : [])];
-    const others = { reads: opts.reads ?? [], writes: [...(opts.qparamsOut === undefined ? [] : [{ path: opts.qparamsOut, role: "--qparams-out" }]), ...writes] };
+    const others = { reads: opts.reads ?? [], writes: [...qparamsOutUse(opts.qparamsOut, words), ...writes] };
     const result = await runCheckpointWithStats(
       checkpoint,
       configs,
-      ({ cOrder }) => createCheckpointWriter(checkpoint, opts.output, {
-        force: opts.force, durable: opts.fsync, others, cOrder,
-      }),
+      ({ cOrder }) => createCheckpointWriterAs(checkpoint, opts.output, { force: opts.force, durable: opts.fsync, others, cOrder }, words),
       {
         output: opts.output,
         torchao: opts.torchao,
@@ -254,6 +262,7 @@ async function applyChecked(opts: ApplyCheckpointRunOptions): Promise<ApplyCheck
         signal: opts.signal,
         onCommitted: opts.onCommitted,
         startedWorkers: opts.startedWorkers,
+        words,
         stats: opts.stats,
         statsOutput: opts.statsOutput && {
           path: opts.statsOutput.path,

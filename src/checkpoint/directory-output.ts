@@ -11,7 +11,7 @@ import { movedTo, stillAt } from "../npy/moved-file.js";
 import { entryExists } from "../npy/path-exists.js";
 import { resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
-import type { CheckpointWriterOptions } from "./writer-options.js";
+import type { WriterRunOptions } from "./writer-options.js";
 
 /**
  * An output directory is missing (it will be created; a dangling symbolic link: where it leads) or a directory;
@@ -63,7 +63,7 @@ export class DirectoryOutput {
   }
 
   /** `keep`: the run's inputs, which the sweep of killed runs' leftovers (beside or in `dir`) must not remove. */
-  static create(dir: string, names: readonly string[], opts: CheckpointWriterOptions, keep: readonly string[] = []): DirectoryOutput {
+  static create(dir: string, names: readonly string[], opts: WriterRunOptions, keep: readonly string[] = []): DirectoryOutput {
     const existing = checkOutputDirectory(dir);
     // Renaming the temp directory over a dangling link would fail after all the work: it goes where the link leads.
     const target = existing ? dir : resolveTarget(dir);
@@ -88,7 +88,7 @@ export class DirectoryOutput {
     if (staging !== null) registerTempDirectory(staging, dir, () => out.#removeStaging());
     try {
       for (const name of names) {
-        files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceFlag: "--force", durable: opts.durable, keep, shownAs: join(dir, name) }));
+        files.set(name, AtomicFile.create(join(staging ?? dir, name), { force: opts.force, forceStep: opts.forceStep, durable: opts.durable, keep, shownAs: join(dir, name) }));
       }
     } catch (err) {
       out.abort();

@@ -10,7 +10,7 @@ import type { AtomicFile } from "../npy/atomic.js";
 import { checkPaths } from "../npy/path-check.js";
 import { copySourceBytes, type SourceBytes } from "./source-bytes.js";
 import type { CheckpointTensor, CheckpointWriter, TensorSink } from "./types.js";
-import type { CheckpointWriterOptions } from "./writer-options.js";
+import type { WriterRunOptions } from "./writer-options.js";
 
 /**
  * The one place outputs are checked against inputs: no output path may be
@@ -18,13 +18,13 @@ import type { CheckpointWriterOptions } from "./writer-options.js";
  * checkpoint or another protected path, nor another output; `force` lets an
  * output replace an input only.
  */
-export function outputGuard(targets: readonly string[], inputs: readonly string[], opts: CheckpointWriterOptions): void {
+export function outputGuard(targets: readonly string[], inputs: readonly string[], opts: WriterRunOptions): void {
   // The run's other outputs first: an output file is then checked against each of them ("give each output its own path").
   checkPaths({
     reads: [...[...inputs, ...(opts.protect ?? [])].map((path) => ({ path, role: "the input", forceable: true })), ...(opts.others?.reads ?? [])],
     writes: [...(opts.others?.writes ?? []), ...targets.map((path) => ({ path, role: "the output", forceable: true }))],
     force: opts.force,
-    forceFlag: "--force",
+    forceStep: opts.forceStep,
   });
 }
 

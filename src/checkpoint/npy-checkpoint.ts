@@ -14,7 +14,7 @@ import { readFully } from "../npy/positional.js";
 import { OpenFilesCheckpoint } from "./safetensors.js";
 import { FileLayoutWriter, outputGuard } from "./layout-writer.js";
 import type { CheckpointTensor, CheckpointWriter, TensorDtype } from "./types.js";
-import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type WriterRunOptions } from "./writer-options.js";
 
 export const NPY_TO_TENSOR_DTYPE: Readonly<Record<NpyDtype, TensorDtype>> = {
   float16: "F16", float32: "F32", float64: "F64",
@@ -70,9 +70,9 @@ export function openNpyCheckpoint(path: string): NpyCheckpoint {
  * with the C-order header numpy writes when `opts.cOrder` names a Fortran-order
  * tensor (its data then starts where that header ends).
  */
-export function createNpyCheckpointWriter(source: NpyCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+export function createNpyCheckpointWriter(source: NpyCheckpoint, outPath: string, opts: WriterRunOptions = {}): CheckpointWriter {
   outputGuard([outPath], [source.path], opts);
-  const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, forceFlag: "--force", durable: opts.durable, keep: readPaths([source.path], opts) });
+  const file = AtomicFile.create(outPath, { protect: opts.protect, force: opts.force, forceStep: opts.forceStep, durable: opts.durable, keep: readPaths([source.path], opts) });
   const [tensor] = source.tensors;
   if (tensor.fortranOrder && opts.cOrder?.has(0) === true) {
     const prefix = encodeNpyHeader({ descr: source.header.descr, shape: source.header.shape });

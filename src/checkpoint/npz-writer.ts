@@ -66,7 +66,7 @@ export function createNpzWriter(source: Checkpoint, outPath: string, opts: NpzWr
   const members = source.members;
   const directory = source.directory;
   const { cOrder, ...atomic } = opts;
-  const out = AtomicFile.create(outPath, { ...atomic, forceFlag: "--force", protect: [source.path, ...(opts.protect ?? [])] });
+  const out = AtomicFile.create(outPath, { ...atomic, protect: [source.path, ...(opts.protect ?? [])] });
   const states: MemberState[] = [];
   let failed = false;
   let prepared = false;

@@ -17,7 +17,8 @@ import { openSafetensors, SafetensorsCheckpoint } from "./safetensors.js";
 import { createSafetensorsWriter, createShardedWriter, safetensorsOutputTargets, shardedOutputTargets, type OutputTargets } from "./safetensors-writer.js";
 import { openSharded, ShardedCheckpoint } from "./sharded.js";
 import type { Checkpoint, CheckpointFormat, CheckpointWriter } from "./types.js";
-import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type CheckpointWriterOptions, type WriterRunOptions } from "./writer-options.js";
+import { LIBRARY_WORDS, type CallerWords } from "../caller-words.js";
 
 export const ACCEPTED_FORMS =
   "a .safetensors file, a sharded checkpoint's *.safetensors.index.json or the directory holding it, a directory holding one .safetensors file, an .npz archive or a .npy file";
@@ -148,9 +149,15 @@ export function openCheckpoint(path: string, opts: OpenCheckpointOptions = {}): 
  * always protected (refused as outputs) unless `opts.force`.
  */
 export function createCheckpointWriter(source: Checkpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
-  opts = optionsObject<CheckpointWriterOptions>(opts, "createCheckpointWriter", false, WRITER_OPTION_NAMES);
+  return createCheckpointWriterAs(source, outPath, opts, LIBRARY_WORDS);
+}
+
+/** createCheckpointWriter whose refusals name the caller's options in `words` (the CLI's flags: CLI_WORDS). */
+export function createCheckpointWriterAs(source: Checkpoint, outPath: string, options: CheckpointWriterOptions, words: CallerWords): CheckpointWriter {
+  const checked = optionsObject<CheckpointWriterOptions>(options, "createCheckpointWriter", false, WRITER_OPTION_NAMES);
   checkString(outPath, "createCheckpointWriter: outPath");
   checkReadableValue(source, "createCheckpointWriter: source", 1, "Pass the Checkpoint that openCheckpoint(path) returned.");
+  const opts: WriterRunOptions = { ...checked, forceStep: words.set("force", true) };
   if (source instanceof SafetensorsCheckpoint) return createSafetensorsWriter(source, outPath, opts);
   if (source instanceof ShardedCheckpoint) return createShardedWriter(source, outPath, opts);
   if (source instanceof NpyCheckpoint) return createNpyCheckpointWriter(source, outPath, opts);

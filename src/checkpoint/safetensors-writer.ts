@@ -14,7 +14,7 @@ import { FileLayoutWriter, outputGuard, type OutputFile } from "./layout-writer.
 import type { SafetensorsCheckpoint } from "./safetensors.js";
 import type { ShardedCheckpoint } from "./sharded.js";
 import type { CheckpointTensor, CheckpointWriter } from "./types.js";
-import { readPaths, type CheckpointWriterOptions } from "./writer-options.js";
+import { readPaths, type WriterRunOptions } from "./writer-options.js";
 
 function isDirectory(path: string): boolean {
   try {
@@ -88,7 +88,7 @@ function isFile(path: string): boolean {
   }
 }
 
-export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: string, opts: WriterRunOptions = {}): CheckpointWriter {
   const prefix = { bytes: source.source.head, fd: source.descriptor(source.source.file) };
   const targets = safetensorsOutputTargets(source, outPath);
   const { dir, files } = targets;
@@ -99,7 +99,7 @@ export function createSafetensorsWriter(source: SafetensorsCheckpoint, outPath: 
     const out = DirectoryOutput.create(dir, [name], opts, readPaths([source.source.file], opts));
     return new FileLayoutWriter(outPath, [{ file: out.files.get(name)!, prefix, tensors: source.tensors }], () => out.commit(), () => out.abort());
   }
-  const file = AtomicFile.create(outPath, { force: opts.force, forceFlag: "--force", durable: opts.durable, keep: readPaths([source.source.file], opts) });
+  const file = AtomicFile.create(outPath, { force: opts.force, forceStep: opts.forceStep, durable: opts.durable, keep: readPaths([source.source.file], opts) });
   return new FileLayoutWriter(outPath, [{ file, prefix, tensors: source.tensors }], () => file.commit(), () => file.abort());
 }
 
@@ -119,7 +119,7 @@ export function shardedOutputTargets(source: ShardedCheckpoint, outPath: string)
 }
 
 /** The sharded writer: the shards keep their names, and the index is the source's, byte for byte. */
-export function createShardedWriter(source: ShardedCheckpoint, outPath: string, opts: CheckpointWriterOptions = {}): CheckpointWriter {
+export function createShardedWriter(source: ShardedCheckpoint, outPath: string, opts: WriterRunOptions = {}): CheckpointWriter {
   const all = shardedOutputTargets(source, outPath);
   const { dir, indexName, files: targets } = all;
   const names = targets.map((t) => basename(t));

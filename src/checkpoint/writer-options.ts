@@ -21,6 +21,11 @@ export interface CheckpointWriterOptions {
   readonly cOrder?: ReadonlySet<number>;
 }
 
+/** What fqc's own callers add: how a refusal tells the caller to set `force` (CallerWords.set); without it, no offer. */
+export interface WriterRunOptions extends CheckpointWriterOptions {
+  readonly forceStep?: string;
+}
+
 /** The files a writer's sweep of leftovers must keep: the source's files, the protected paths and the run's other inputs. */
 export function readPaths(sourceFiles: readonly string[], opts: CheckpointWriterOptions): string[] {
   return [...sourceFiles, ...(opts.protect ?? []), ...(opts.others?.reads ?? []).map((u) => u.path)];

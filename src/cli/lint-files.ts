@@ -19,7 +19,8 @@ import { FqcError } from "../errors.js";
 import { readNpyHeader } from "../npy/header.js";
 import { pathLeadsSomewhere } from "../npy/path-exists.js";
 import { forwardProblems, type ComputeDtype } from "../quant/plan.js";
-import { FLOAT64_HINT } from "../input-dtype.js";
+import { float64Hint } from "../input-dtype.js";
+import { CLI_WORDS } from "../caller-words.js";
 import { readTextFileInterruptibly, roleOnRecipe, roleOnSingleConfig } from "../config-file.js";
 import type { TensorInfo } from "../checkpoint/types.js";
 import { STDIO_ARG } from "./io.js";
@@ -248,7 +249,7 @@ function tensorDiagnostics(
     const compute = opts.computeDtype ?? (tensor.dtype === "float32" || tensor.dtype === "float16" ? tensor.dtype : undefined);
     const problems = forwardProblems(t.config, tensor.shape, { torchao: opts.torchao, compute });
     if (problems.length === 0 && tensor.dtype === "float64" && !opts.computeDtype) {
-      problems.push({ message: "Unsupported input dtype: torch.float64", hint: FLOAT64_HINT });
+      problems.push({ message: "Unsupported input dtype: torch.float64", hint: float64Hint(CLI_WORDS) });
     }
     if (!FLOAT_NPY_DTYPES.has(tensor.dtype)) {
       // fqc apply refuses it before any forward check (resolveComputeDtype), whatever --compute-dtype says.

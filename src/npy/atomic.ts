@@ -40,8 +40,8 @@ export interface AtomicOptions {
    * file the user has no write permission on.
    */
   force?: boolean;
-  /** The flag that sets `force`, offered in refusals ("--force"); none when absent. */
-  forceFlag?: string;
+  /** The step that sets `force`, offered in refusals ("pass --force", CallerWords.set); none when absent. */
+  forceStep?: string;
   /**
    * fsync the data and the directory before/after the rename, so the new file
    * survives a power loss. Off by default, like cp and np.save: the rename
@@ -290,7 +290,7 @@ function checkedTarget(targetPath: string, opts: AtomicOptions, shown: string): 
       reads: opts.protect.map((p) => ({ path: p, role: "the input", forceable: true })),
       writes: [{ path: targetPath, role: "the output", forceable: true }],
       force: opts.force,
-      forceFlag: opts.forceFlag,
+      forceStep: opts.forceStep,
     });
   }
   const writePath = resolveTarget(targetPath);
@@ -321,7 +321,7 @@ function checkReplaceable(targetPath: string, writePath: string, st: Stats, opts
       "Give the path of a regular file (to discard the result, write it to a temporary file and delete that).");
   }
   if (opts.force) return;
-  const orForce = opts.forceFlag ? `, or pass ${opts.forceFlag}` : "";
+  const orForce = opts.forceStep ? `, or ${opts.forceStep}` : "";
   if (st.nlink > 1) {
     throw ioFailure(targetPath, `has ${st.nlink} hard links: fqc replaces a file by renaming a new one into place, which would give only this name the new content`,
       `Write to another path, or remove the other links (or this file) first${orForce ? `${orForce} to replace this name only` : ""}.`);

@@ -31,15 +31,15 @@ export interface PathCheck {
   writes: readonly PathUse[];
   /** Allow forceable outputs to replace forceable inputs (--force). */
   force?: boolean;
-  /** The flag that sets `force`, for the message ("--force"); without it the message does not offer one. */
-  forceFlag?: string;
+  /** The step that sets `force`, for the message ("pass --force", CallerWords.set); without it the message does not offer one. */
+  forceStep?: string;
 }
 
 /**
  * Throws FqcError("IO") (exit 2) naming both paths and the fix when an output
  * is an input or another output. Call it before creating any output.
  */
-export function checkPaths({ reads, writes, force = false, forceFlag }: PathCheck): void {
+export function checkPaths({ reads, writes, force = false, forceStep }: PathCheck): void {
   const writeIds = writes.map((w) => identityOf(w.path));
   for (let i = 0; i < writes.length; i++) {
     const w = writes[i];
@@ -53,8 +53,8 @@ export function checkPaths({ reads, writes, force = false, forceFlag }: PathChec
       if (!sameFile(writeIds[i], identityOf(r.path))) continue;
       const forceable = !!(w.forceable && r.forceable);
       if (forceable && force) continue;
-      const why = forceable && forceFlag ? "refusing to overwrite an input" : "fqc never overwrites a file it reads";
-      const fix = forceable && forceFlag ? `write ${w.role} elsewhere, or pass ${forceFlag} to replace ${r.role}` : `write ${w.role} elsewhere`;
+      const why = forceable && forceStep ? "refusing to overwrite an input" : "fqc never overwrites a file it reads";
+      const fix = forceable && forceStep ? `write ${w.role} elsewhere, or ${forceStep} to replace ${r.role}` : `write ${w.role} elsewhere`;
       throw new FqcError("IO", `${w.role} ${w.path} is the same file as ${r.role} ${r.path}: ${why}; ${fix}`, { file: w.path });
     }
   }

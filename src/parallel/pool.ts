@@ -5,6 +5,7 @@
  * so whole groups and tokens, computed the same way wherever it runs).
  */
 import type { WorkerThread } from "../host-types.js";
+import { LIBRARY_WORDS, sentence, type CallerWords } from "../caller-words.js";
 import { FqcError } from "../errors.js";
 import { compiledKernel } from "../quant/wasm/kernel-wasm.js";
 import { spawnWorker } from "./spawn-worker.js";
@@ -30,11 +31,15 @@ export class WorkerPool {
    */
   private readonly gone = new Map<WorkerThread, Error>();
 
+  /** Says in a thread's failure how the caller computes on one thread (its option's name in `words`). */
+  private readonly words: CallerWords;
+
   /** `started`: workers already running worker-entry (early-workers.ts), used before new ones are started. */
-  constructor(size: number, started: WorkerThread[] = []) {
+  constructor(size: number, started: readonly WorkerThread[] = [], words: CallerWords = LIBRARY_WORDS) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
     if (started.length > size) throw new RangeError(`${started.length} started workers for a pool of ${size}`);
     this.size = size;
+    this.words = words;
     // New workers adopt this thread's compiled kernel rather than compile their own (worker-entry.ts).
     const kernel = started.length < size ? compiledKernel() : null;
     this.workers = Array.from({ length: size }, (_, i) => this.watch(started[i] ?? spawnWorker(kernel)));
@@ -50,7 +55,7 @@ export class WorkerPool {
       else p.reject(failureError(r));
     });
     // Only this worker's job fails: the others keep running until they see the stop flag.
-    w.on("error", (e) => this.lose(w, threadError(e)));
+    w.on("error", (e) => this.lose(w, threadError(e, this.words)));
     // A worker must never exit while the pool is open; if one does, fail its job rather than hang.
     w.on("exit", (code) => {
       if (!this.closed && !(this.ended && code === 0 && !this.hasJob(w))) this.lose(w, new Error(`worker thread exited unexpectedly (code ${code})`));
@@ -126,17 +131,17 @@ export class WorkerPool {
  * A thread's own failure as the run's error: one that could not start (Node's ERR_WORKER_INIT_FAILED, e.g. out of
  * file descriptors: each thread needs a few) or ran out of memory is the machine's limit, not a bug in fqc.
  */
-function threadError(e: Error): Error {
+function threadError(e: Error, words: CallerWords): Error {
   const code = (e as NodeJS.ErrnoException).code;
+  const alone = `${words.set("threads", 1)} to compute on the main thread alone`;
   if (code === "ERR_WORKER_INIT_FAILED") {
     const errno = /\b(E[A-Z]+)$/.exec(e.message)?.[1];
     const why = errno === "EMFILE" ? "too many open files" : errno ?? e.message;
-    const alone = "--threads 1 to compute on the main thread alone";
-    const hint = errno === "EMFILE" ? `Raise the open-file limit (ulimit -n), or pass ${alone}.` : `Pass ${alone}.`;
+    const hint = errno === "EMFILE" ? `Raise the open-file limit (ulimit -n), or ${alone}.` : `${sentence(alone)}.`;
     return new FqcError("IO", `cannot start a worker thread: ${why}`, { hint, cause: e });
   }
   if (code === "ERR_WORKER_OUT_OF_MEMORY") {
-    return new FqcError("IO", "a worker thread ran out of memory", { hint: "Pass --threads 1 to compute on the main thread alone, or free memory.", cause: e });
+    return new FqcError("IO", "a worker thread ran out of memory", { hint: `${sentence(alone)}, or free memory.`, cause: e });
   }
   return e;
 }

@@ -11,6 +11,7 @@ import type { Checkpoint } from "../checkpoint/types.js";
 import { explainShrunkInput } from "../checkpoint/shrunk-input.js";
 import { spillTensor } from "../checkpoint/spill.js";
 import type { TorchaoVersion } from "../config/types.js";
+import { LIBRARY_WORDS, type CallerWords } from "../caller-words.js";
 import { FqcError } from "../errors.js";
 import { checkCheckpoint, checkCount, checkFunction, checkKernel, checkReadableValue, checkSignal, checkString, checkTorchao, checkWholeNumber, kindOf, optionNames, optionsObject } from "../library-args.js";
 import { InputFiles } from "../apply/input-files.js";
@@ -54,7 +55,12 @@ export interface ReportOptions {
 
 const PROGRESS_MS = 100;
 
-export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly ColumnInput[], opts: ReportOptions = {}): Promise<Report> {
+export function reportCheckpoint(checkpoint: Checkpoint, columns: readonly ColumnInput[], opts: ReportOptions = {}): Promise<Report> {
+  return reportCheckpointAs(checkpoint, columns, opts, LIBRARY_WORDS);
+}
+
+/** reportCheckpoint whose messages name the caller's options in `words` (the CLI's flags: CLI_WORDS). */
+export async function reportCheckpointAs(checkpoint: Checkpoint, columns: readonly ColumnInput[], opts: ReportOptions, words: CallerWords): Promise<Report> {
   opts = optionsObject<ReportOptions>(opts, "reportCheckpoint", false, OPTION_NAMES);
   const torchao = checkTorchao(opts.torchao, "reportCheckpoint: options.torchao") ?? "0.12";
   checkKernel(opts.kernel, "reportCheckpoint: options.kernel");
@@ -95,7 +101,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
     }
     const totalChunks = works.reduce((n, w) => n + w.chunks, 0);
     if (totalChunks > 0) {
-      const partials = await runPass(checkpoint, works, columns.length, totalChunks, opts);
+      const partials = await runPass(checkpoint, works, columns.length, totalChunks, opts, words);
       for (const work of works) {
         for (let c = 0; c < columns.length; c++) {
           if (!work.plans[c]) continue;
@@ -181,7 +187,7 @@ function sharedPlans(): (cells: CellPlans, index: number, columns: number) => (Q
 }
 
 async function runPass(
-  checkpoint: Checkpoint, works: ReportTensorWork[], columns: number, totalChunks: number, opts: ReportOptions,
+  checkpoint: Checkpoint, works: ReportTensorWork[], columns: number, totalChunks: number, opts: ReportOptions, words: CallerWords,
 ): Promise<Float64Array> {
   const positional = works.filter((w) => w.dataOffset !== null);
   const positionalChunks = positional.reduce((n, w) => n + w.chunks, 0);
@@ -192,7 +198,7 @@ async function runPass(
   const threads = Math.min(resolveThreads(opts.threads, elements, anyJs ? "js" : "wasm"), Math.max(positionalChunks, 1));
   let pool: WorkerPool | undefined;
   try {
-    if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
+    if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1), words);
     const buffer = pool ? new SharedArrayBuffer(totalChunks * columns * SLOTS * 8) : new ArrayBuffer(totalChunks * columns * SLOTS * 8);
     const partials = new Float64Array(buffer);
     const control = new Int32Array(pool ? new SharedArrayBuffer(12) : new ArrayBuffer(12));

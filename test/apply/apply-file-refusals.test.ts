@@ -77,7 +77,8 @@ describe("applyFile refuses before writing", () => {
       applyFile({ input, output: tmp.path("half.out.npy"), config, threads: 1, ...given }).then((r) => r.qparams, (x: unknown) => x);
     expect(await run({})).toMatchObject({ code: "FORWARD", message: `${input} (2, 8) float16: value cannot be converted to type at::Half without overflow` });
     // One file alone is the usage error it always is, not the eps problem.
-    expect(await run({ scaleIn })).toMatchObject({ code: "USAGE", message: "--scale and --zero-point go together: torchao reuses static qparams only when both are set" });
+    // Named as the library caller wrote them (the CLI's --scale and --zero-point: test/cli/static-qparams.test.ts).
+    expect(await run({ scaleIn })).toMatchObject({ code: "USAGE", message: "options.scaleIn and options.zeroPointIn go together: torchao reuses static qparams only when both are set" });
     expect(await run({ scaleIn, zeroPointIn })).toBe("given");
   });
 
@@ -97,9 +98,15 @@ describe("applyFile refuses before writing", () => {
     expect(await run(scale, qparam("zu.npy", "<u2", [2, 1], new Uint16Array([1, 2])))).toMatchObject({
       code: "NPY", file: tmp.path("zu.npy"), message: `${tmp.path("zu.npy")}: dtype uint16 cannot hold qparams`,
     });
+    // Swapped files: the way out names the two options as the library caller wrote them.
+    expect(await run(zp, scale)).toMatchObject({
+      code: "USAGE", file: zp, hint: `Check the order: options.scaleIn ${zp} options.zeroPointIn ${scale}; were the two files swapped?`,
+    });
+    const dynamic = await applyFile({ input, output: tmp.path("static-out.npy"), config: int4, threads: 1, scaleIn: scale, zeroPointIn: zp }).catch((x: unknown) => x);
+    expect(dynamic).toMatchObject({ code: "USAGE", message: expect.stringMatching(/^options\.scaleIn\/options\.zeroPointIn need a static config: /) });
   });
 
-  it("an OUT with another hard link: refused with the way out --force gives, and replaced (that name only) with it", async () => {
+  it("an output with another hard link: refused with the way out force gives (as the library's option), and replaced (that name only) with it", async () => {
     const input = npy("linked-in.npy", "<f4", [2, 8]);
     const output = tmp.path("linked.npy");
     writeFileSync(output, "old");
@@ -107,7 +114,7 @@ describe("applyFile refuses before writing", () => {
     const run = (force: boolean) => applyFile({ input, output, config: int4, threads: 1, force }).then(() => undefined, (x: unknown) => x);
     const e = await run(false);
     expect(e).toMatchObject({ code: "IO", file: output });
-    expect((e as FqcError).hint).toBe("Write to another path, or remove the other links (or this file) first, or pass --force to replace this name only.");
+    expect((e as FqcError).hint).toBe("Write to another path, or remove the other links (or this file) first, or set options.force to true to replace this name only.");
     expect(await run(true)).toBeUndefined();
     expect(readFileSync(tmp.path("other-name.npy"), "utf8")).toBe("old");
   });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyCheckpoint, checkApplyPaths } from "../../src/apply/checkpoint.js";
+import { CLI_WORDS } from "../../src/caller-words.js";
 import { openCheckpoint } from "../../src/checkpoint/open.js";
 import { normalize, normalizeDocument } from "../../src/config/normalize.js";
 import { FqcError } from "../../src/errors.js";
@@ -143,28 +144,32 @@ describe("an output named for another format than the input's", () => {
 });
 
 describe("an output that is one of the checkpoint's files", () => {
-  it("names a shard by the checkpoint it belongs to, and the single file as IN", async () => {
+  it("names a shard by the checkpoint it belongs to, and the single file as the input option (a library call's names)", async () => {
     const s = sharded([weight("a.weight"), weight("b.weight")]);
     const qparamsOut = s.shards[1];
     const e = await refusal(applyCheckpoint({ input: s.index, output: path.join(s.dir, "out"), select: { config: int4 }, qparamsOut, threads: 1 }));
-    expect(e.message).toMatch(new RegExp(`^--qparams-out ${qparamsOut.replace(/[.]/g, "\\.")} is the same file as ${s.index.replace(/[.]/g, "\\.")}'s file ${qparamsOut.replace(/[.]/g, "\\.")}: `));
+    expect(e.message.startsWith(`options.qparamsOut ${qparamsOut} is the same file as ${s.index}'s file ${qparamsOut}: `)).toBe(true);
     const m = model([weight("proj.weight")]);
     const single = await refusal(applyCheckpoint({ input: m.input, output: m.output, select: { config: int4 }, qparamsOut: m.input, threads: 1 }));
-    expect(single.message.startsWith(`--qparams-out ${m.input} is the same file as IN ${m.input}: `)).toBe(true);
+    expect(single.message.startsWith(`options.qparamsOut ${m.input} is the same file as options.input ${m.input}: `)).toBe(true);
+    const forced = await refusal(applyCheckpoint({ input: m.input, output: m.input, select: { config: int4 }, threads: 1 }));
+    expect(forced.message).toBe(`options.output ${m.input} is the same file as options.input ${m.input}: refusing to overwrite an input; write options.output elsewhere, or set options.force to true to replace options.input`);
+    const npyName = await refusal(applyCheckpoint({ input: m.input, output: m.output, select: { config: int4 }, qparamsOut: path.join(s.dir, "q.npy"), threads: 1 }));
+    expect(npyName.message).toBe(`options.qparamsOut ${path.join(s.dir, "q.npy")}: fqc writes the qparams as one safetensors file, not npy`);
   });
 });
 
 describe("checkApplyPaths: what apply refuses before any work, and --dry-run with it", () => {
-  it("refuses --qparams-out or a caller's other output (a report) that is a file of the checkpoint, by its flag", () => {
+  it("refuses --qparams-out or a caller's other output (a report) that is a file of the checkpoint, by its flag (the CLI's names)", () => {
     const s = sharded([weight("a.weight"), weight("b.weight")]);
     const ck = openCheckpoint(s.index);
     try {
       const output = path.join(s.dir, "out");
-      expect(() => checkApplyPaths(ck, { input: s.index, output, qparamsOut: s.shards[0] }))
+      expect(() => checkApplyPaths(ck, { input: s.index, output, qparamsOut: s.shards[0], words: CLI_WORDS }))
         .toThrow(`--qparams-out ${s.shards[0]} is the same file as ${s.index}'s file ${s.shards[0]}`);
-      expect(() => checkApplyPaths(ck, { input: s.index, output, writes: [{ path: s.shards[1], role: "--report" }] }))
+      expect(() => checkApplyPaths(ck, { input: s.index, output, writes: [{ path: s.shards[1], role: "--report" }], words: CLI_WORDS }))
         .toThrow(`--report ${s.shards[1]} is the same file as ${s.index}'s file ${s.shards[1]}`);
-      expect(() => checkApplyPaths(ck, { input: s.index, output, reads: [{ path: path.join(s.dir, "out"), role: "--recipe" }] }))
+      expect(() => checkApplyPaths(ck, { input: s.index, output, reads: [{ path: path.join(s.dir, "out"), role: "--recipe" }], words: CLI_WORDS }))
         .toThrow(`OUT ${output} is the same file as --recipe ${output}`);
     } finally {
       ck.close();
@@ -175,7 +180,7 @@ describe("checkApplyPaths: what apply refuses before any work, and --dry-run wit
     const m = model([weight("proj.weight")]);
     const ck = openCheckpoint(m.input);
     try {
-      expect(() => checkApplyPaths(ck, { input: m.input, output: m.input })).toThrow(`OUT ${m.input} is the same file as IN ${m.input}: refusing to overwrite an input; write OUT elsewhere, or pass --force to replace IN`);
+      expect(() => checkApplyPaths(ck, { input: m.input, output: m.input, words: CLI_WORDS })).toThrow(`OUT ${m.input} is the same file as IN ${m.input}: refusing to overwrite an input; write OUT elsewhere, or pass --force to replace IN`);
       expect(() => checkApplyPaths(ck, { input: m.input, output: m.input, force: true })).not.toThrow();
     } finally {
       ck.close();

@@ -200,7 +200,7 @@ describe("DirectoryOutput: what it refuses, and what it leaves", () => {
     const dir = fresh();
     fs.writeFileSync(path.join(dir, "b"), "old");
     fs.linkSync(path.join(dir, "b"), path.join(dir, "b-link"));
-    expect(() => DirectoryOutput.create(dir, ["a", "b"], {})).toThrow(expect.objectContaining({
+    expect(() => DirectoryOutput.create(dir, ["a", "b"], { forceStep: "pass --force" })).toThrow(expect.objectContaining({
       message: expect.stringContaining("has 2 hard links"),
       hint: expect.stringContaining("or pass --force to replace this name only"),
     }));

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FqcError } from "../../src/errors.js";
-import { createCheckpointWriter, openCheckpoint } from "../../src/checkpoint/open.js";
+import { createCheckpointWriter, createCheckpointWriterAs, openCheckpoint } from "../../src/checkpoint/open.js";
+import { CLI_WORDS } from "../../src/caller-words.js";
 import type { Checkpoint, CheckpointWriter } from "../../src/checkpoint/types.js";
 import { thrownFqcError } from "../helpers/js-callers.js";
 import { craftNpy } from "../npy/helpers.js";
@@ -173,7 +174,10 @@ describe("checkpoint writers: protection, order and failures", () => {
     expect(() => createCheckpointWriter(ck, src)).toThrow(FqcError);
     const error = thrown(() => createCheckpointWriter(ck, tmp.file("other"), { protect: [tmp.file("other")] }));
     expect(error.message).toMatch(`the output ${tmp.file("other")} is the same file as the input ${tmp.file("other")}`);
-    expect(error.message).toMatch(/; write the output elsewhere, or pass --force to replace the input$/);
+    expect(error.message).toMatch(/; write the output elsewhere, or set options\.force to true to replace the input$/);
+    // The CLI's writer offers its flag instead.
+    const cli = thrown(() => createCheckpointWriterAs(ck, tmp.file("other"), { protect: [tmp.file("other")] }, CLI_WORDS));
+    expect(cli.message).toMatch(/; write the output elsewhere, or pass --force to replace the input$/);
     ck.close();
     expect(temps(tmp.dir)).toEqual([]);
   });
@@ -482,7 +486,7 @@ describe("checkpoint writers: a single safetensors output", () => {
     const ck = openCheckpoint(tmp.file("in.safetensors"));
     const error = thrown(() => createCheckpointWriter(ck, tmp.file("out.safetensors")));
     expect(error.message).toMatch(/has 2 hard links/);
-    expect(error.hint).toContain("or pass --force to replace this name only");
+    expect(error.hint).toContain("or set options.force to true to replace this name only");
     copyAll(ck, createCheckpointWriter(ck, tmp.file("out.safetensors"), { force: true }), "stream");
     ck.close();
     expect(fs.readFileSync(tmp.file("out.safetensors")).equals(fs.readFileSync(tmp.file("in.safetensors")))).toBe(true);

@@ -69,7 +69,7 @@ describe("AtomicFile refuses what a rename would damage, unless forced", () => {
     fs.linkSync(target, other);
     let err: FqcError | undefined;
     try {
-      writeText(target, "new", { forceFlag: "--force" });
+      writeText(target, "new", { forceStep: "pass --force" });
     } catch (e) {
       err = e as FqcError;
     }

@@ -51,9 +51,9 @@ describe("checkPaths refuses an output that is an input", () => {
   it("lets --force replace a forceable input by a forceable output only", () => {
     const at = dirWith("w.npy", "cfg.json");
     const reads = [{ path: at("w.npy"), role: "IN", forceable: true }, { path: at("cfg.json"), role: "--config" }];
-    const e = refusal({ reads, writes: [{ path: at("w.npy"), role: "OUT", forceable: true }], forceFlag: "--force" });
+    const e = refusal({ reads, writes: [{ path: at("w.npy"), role: "OUT", forceable: true }], forceStep: "pass --force" });
     expect(e.message).toContain("refusing to overwrite an input; write OUT elsewhere, or pass --force to replace IN");
-    checkPaths({ reads, writes: [{ path: at("w.npy"), role: "OUT", forceable: true }], force: true, forceFlag: "--force" });
+    checkPaths({ reads, writes: [{ path: at("w.npy"), role: "OUT", forceable: true }], force: true, forceStep: "pass --force" });
     // --scale-out is not forceable: --force does not let it replace IN, and nothing replaces --config.
     expect(refusal({ reads, writes: [{ path: at("w.npy"), role: "--scale-out" }], force: true }).message).toContain("--scale-out");
     expect(refusal({ reads, writes: [{ path: at("cfg.json"), role: "OUT", forceable: true }], force: true }).message).toContain("--config");

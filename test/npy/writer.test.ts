@@ -143,7 +143,7 @@ describe("AtomicNpyWriter protects inputs", () => {
   fs.copyFileSync(fixture("le_f4_3x4.npy"), input);
   const refuse = (target: string, protect: string[]) => {
     try {
-      AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] }, { protect, forceFlag: "--force" });
+      AtomicNpyWriter.create(target, { descr: "<f4", shape: [1] }, { protect, forceStep: "pass --force" });
     } catch (e) {
       expect((e as FqcError).code).toBe("IO");
       expect((e as FqcError).message).toContain("--force");

@@ -9,6 +9,7 @@ import type { ChunkTask } from "../../src/apply-chunks.js";
 import { FqcError } from "../../src/errors.js";
 import type { WorkerThread } from "../../src/host-types.js";
 import { WorkerPool } from "../../src/parallel/pool.js";
+import { CLI_WORDS, LIBRARY_WORDS } from "../../src/caller-words.js";
 import type { Job, WorkerFailure } from "../../src/parallel/protocol.js";
 
 /** A worker's reply without its job id (the stand-in adds it). */
@@ -38,7 +39,7 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
 
 function pool(n: number): { pool: WorkerPool; ws: StandIn[] } {
   const ws = Array.from({ length: n }, standIn);
-  return { pool: new WorkerPool(n, ws), ws };
+  return { pool: new WorkerPool(n, ws, CLI_WORDS), ws };
 }
 
 describe("WorkerPool with stand-in threads", () => {
@@ -118,6 +119,24 @@ describe("WorkerPool with stand-in threads", () => {
     await p.close();
   });
 
+  it("tells a library caller to set its threads option, where the CLI says --threads", async () => {
+    const ws = [standIn()];
+    const p = new WorkerPool(1, ws, LIBRARY_WORDS);
+    const run = p.runOnAll(TASK, () => {});
+    ws[0].emit("error", Object.assign(new Error("Worker initialization failure: EMFILE"), { code: "ERR_WORKER_INIT_FAILED" }));
+    await expect(run).rejects.toMatchObject({
+      code: "IO", message: "cannot start a worker thread: too many open files",
+      hint: "Raise the open-file limit (ulimit -n), or set options.threads to 1 to compute on the main thread alone.",
+    });
+    await p.close();
+    const oomWs = [standIn()];
+    const oomPool = new WorkerPool(1, oomWs, LIBRARY_WORDS);
+    const oomRun = oomPool.runOnAll(TASK, () => {});
+    oomWs[0].emit("error", Object.assign(new Error("out of memory"), { code: "ERR_WORKER_OUT_OF_MEMORY" }));
+    await expect(oomRun).rejects.toMatchObject({ hint: "Set options.threads to 1 to compute on the main thread alone, or free memory." });
+    await oomPool.close();
+  });
+
   it("passes on a thread's other errors as they are", async () => {
     const { pool: p, ws } = pool(1);
     const run = p.runOnAll(TASK, () => {});
@@ -174,11 +193,11 @@ describe("WorkerPool with stand-in threads", () => {
   });
 
   it("refuses a size that is no positive integer, and more started workers than its size", () => {
-    for (const size of [0, -1, 1.5, Number.NaN]) expect(() => new WorkerPool(size, []), String(size)).toThrow(RangeError);
-    expect(() => new WorkerPool(1, [standIn(), standIn()])).toThrow("2 started workers for a pool of 1");
+    for (const size of [0, -1, 1.5, Number.NaN]) expect(() => new WorkerPool(size, [], CLI_WORDS), String(size)).toThrow(RangeError);
+    expect(() => new WorkerPool(1, [standIn(), standIn()], CLI_WORDS)).toThrow("2 started workers for a pool of 1");
     // As many started workers as its size: it starts none of its own.
     const ws = [standIn(), standIn()];
-    const p = new WorkerPool(2, ws);
+    const p = new WorkerPool(2, ws, CLI_WORDS);
     expect(p.size).toBe(2);
     void p.close();
     expect(ws.map((w) => w.terminated)).toEqual([1, 1]);

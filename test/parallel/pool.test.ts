@@ -8,6 +8,7 @@ import { FqcError } from "../../src/errors.js";
 import { NpyRowReader } from "../../src/npy/reader.js";
 import { AtomicNpyWriter } from "../../src/npy/writer.js";
 import { WorkerPool } from "../../src/parallel/pool.js";
+import { CLI_WORDS } from "../../src/caller-words.js";
 import type { WorkerThread } from "../../src/host-types.js";
 import { makePlan } from "../../src/quant/plan.js";
 import { normalize } from "../../src/config/normalize.js";
@@ -157,7 +158,7 @@ describe("apply with workers: progress, interruption, failures", () => {
     writeNpyAtomic(shrinking, "<f4", [rows, cols], makeTensor(rows * cols, 5));
     const reader = NpyRowReader.open(shrinking);
     const out = AtomicNpyWriter.create(path.join(tmp.dir, "shrink-out.npy"), { descr: "<f4", shape: [rows, cols] });
-    const pool = new WorkerPool(2);
+    const pool = new WorkerPool(2, [], CLI_WORDS);
     try {
       truncateSync(shrinking, reader.header.dataOffset + 10 * cols * 4);
       const target = out.shareWithThreads();
@@ -194,7 +195,7 @@ describe("apply with workers: progress, interruption, failures", () => {
     writeNpyAtomic(input, "<f4", [rows, cols], makeTensor(rows * cols, 13));
     const reader = NpyRowReader.open(input);
     const out = AtomicNpyWriter.create(path.join(tmp.dir, "last-job-out.npy"), { descr: "<f4", shape: [rows, cols] });
-    const pool = new WorkerPool(2);
+    const pool = new WorkerPool(2, [], CLI_WORDS);
     const exits: number[] = [];
     for (const w of (pool as unknown as { workers: Array<{ once(e: "exit", f: (code: number) => void): void }> }).workers) w.once("exit", (code) => exits.push(code));
     try {
@@ -285,7 +286,7 @@ describe("a worker thread that could not start", () => {
 
   it("before its first job (out of file descriptors): the job fails at once, saying so with the fix, instead of waiting for ever", async () => {
     const w = unstartedThread();
-    const pool = new WorkerPool(1, [w]);
+    const pool = new WorkerPool(1, [w], CLI_WORDS);
     w.emit("error", initFailure("EMFILE"));
     w.emit("exit", 1);
     let stops = 0;
@@ -300,7 +301,7 @@ describe("a worker thread that could not start", () => {
 
   it("while its job is posted: the same error, not an internal one", async () => {
     const w = unstartedThread();
-    const pool = new WorkerPool(1, [w]);
+    const pool = new WorkerPool(1, [w], CLI_WORDS);
     const run = pool.runOnAll({} as ChunkTask, () => {}).catch((e: unknown) => e);
     w.emit("error", initFailure("EAGAIN"));
     w.emit("exit", 1);

@@ -4,6 +4,7 @@
  * the .npy path's start-up does not pay for it.
  */
 import { checkApplyPaths, applyCheckpointWithStats } from "../../apply/checkpoint.js";
+import { CLI_WORDS } from "../../caller-words.js";
 import { checkHeapNeed, HEAP_PER_TENSOR } from "../../checkpoint/heap-need.js";
 import { openCheckpoint } from "../../checkpoint/open.js";
 import { layoutRefusal } from "../../checkpoint/layout-refusal.js";
@@ -54,7 +55,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       checkHeapNeed(argv.input, checkpoint, HEAP_PER_TENSOR.plan, "plan them");
       // What apply would refuse before reading any tensor, the dry run refuses too.
       checkApplyPaths(checkpoint, {
-        input: argv.input, output: argv.output, qparamsOut: argv["qparams-out"], force: argv.force,
+        input: argv.input, output: argv.output, qparamsOut: argv["qparams-out"], force: argv.force, words: CLI_WORDS,
         reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
         writes: argv.report === undefined ? [] : [{ path: argv.report, role: "--report" }],
       });
@@ -78,6 +79,7 @@ export async function runApplyCheckpoint(argv: ApplyArgs, io: CliIO, setExit: (c
       kernel: argv.kernel,
       qparamsOut: argv["qparams-out"],
       force: argv.force,
+      words: CLI_WORDS,
       reads: [argv.recipe !== undefined ? { path: argv.recipe, role: "--recipe" } : { path: argv.config!, role: "--config" }],
       statsOutput: argv.report === undefined || !applyReport ? undefined : {
         path: argv.report,

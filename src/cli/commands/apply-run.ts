@@ -1,5 +1,6 @@
 /** What `fqc apply` does once its arguments are parsed (loaded when the command runs). */
-import { applyFile } from "../../apply.js";
+import { applyFileAs } from "../../apply.js";
+import { CLI_WORDS } from "../../caller-words.js";
 import { loadConfigText, readTextFileInterruptibly, selectRole } from "../../config-file.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportConfigDiagnostics } from "../config-report.js";
@@ -56,7 +57,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
   // A signal ends the process at once (stop.ts), after the abort: give the terminal its cursor back first.
   if (progress) signal.addEventListener("abort", progress.stop, { once: true });
   try {
-    const r = await applyFile({
+    const r = await applyFileAs({
       input: argv.input,
       output: argv.output,
       config,
@@ -75,7 +76,7 @@ export async function runApply(argv: ApplyArgs, io: CliIO, setExit: (code: numbe
       signal,
       onCommitted: outputsCommitted,
       startedWorkers: workers,
-    });
+    }, CLI_WORDS);
     progress?.stop();
     if (argv.json) {
       io.stdout.write(`${JSON.stringify({ input: argv.input, output: argv.output, config, ...r }, null, 2)}\n`);

@@ -7,7 +7,8 @@ import { checkpointFiles, openCheckpoint } from "../../checkpoint/open.js";
 import { checkPaths } from "../../npy/path-check.js";
 import { oneLine, shownName } from "../../diagnostics/one-line.js";
 import { EXIT, FqcError } from "../../errors.js";
-import { reportCheckpoint } from "../../report/pass.js";
+import { reportCheckpointAs } from "../../report/pass.js";
+import { CLI_WORDS } from "../../caller-words.js";
 import { reportPieces } from "../../report/render.js";
 import { formatDbBelow } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
@@ -98,14 +99,14 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
       }
       columns.push({ name: names[i], source: file, kind, targets });
     }
-    report = await reportCheckpoint(checkpoint, columns, {
+    report = await reportCheckpointAs(checkpoint, columns, {
       torchao: argv.torchao,
       threads,
       kernel: argv.kernel,
       signal,
       startedWorkers: workers,
       onProgress: progress?.update,
-    });
+    }, CLI_WORDS);
   } catch (err) {
     outFile?.abort();
     throw err;
