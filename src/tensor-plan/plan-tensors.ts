@@ -177,7 +177,7 @@ function planWithConfig(t: TensorInfo, config: CanonicalConfig, opts: PlanOption
       errors: [{
         message: `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`,
         hint: t.dtype === "F64"
-          ? "torchao refuses float64 input too (Unsupported input dtype: torch.float64); run fqc apply IN.npy OUT.npy alone, which takes --compute-dtype, or save the tensor as float32."
+          ? "torchao refuses float64 input too (Unsupported input dtype: torch.float64); give it a compute dtype on the .npy path (`fqc apply IN.npy OUT.npy --compute-dtype float32` without checkpoint options, or applyFile with computeDtype), or save the tensor as float32."
           : "Convert the tensor first, e.g. np.save(path, x.astype(np.float32)).",
       }],
     });

@@ -122,8 +122,8 @@ describe("planTensors with --config on a lone .npy tensor (loneTensor)", () => {
     const [e] = planTensors([T("w", dtype, [4, 64])], { config }, { loneTensor: true });
     expect(e).toMatchObject({ action: "skip", reason: "non-float" });
     expect(e.errors[0].message).toBe(`dtype ${dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`);
-    // float64 has its own way out (apply's --compute-dtype); an integer tensor is converted first.
-    expect(e.errors[0].hint).toMatch(dtype === "F64" ? /--compute-dtype/ : /^Convert the tensor first/);
+    // float64 has its own way out (a compute dtype on the .npy path, for the CLI and the library); an integer tensor is converted first.
+    expect(e.errors[0].hint).toMatch(dtype === "F64" ? /--compute-dtype float32`.*applyFile with computeDtype/ : /^Convert the tensor first/);
   });
 
   it("leaves recipes as they are", () => {
