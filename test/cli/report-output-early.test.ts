@@ -6,14 +6,14 @@
 import * as fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { reportCheckpoint } from "../../src/report/pass.js";
+import { reportCheckpointAs } from "../../src/report/pass.js";
 import { safetensorsBytes } from "../checkpoint/helpers.js";
 import { tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/in-process.js";
 
 vi.mock("../../src/report/pass.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/report/pass.js")>();
-  return { ...real, reportCheckpoint: vi.fn(real.reportCheckpoint) };
+  return { ...real, reportCheckpointAs: vi.fn(real.reportCheckpointAs) };
 });
 
 const tmp = tempDir();
@@ -24,7 +24,7 @@ fs.mkdirSync(tmp.path("taken"));
 const temps = () => fs.readdirSync(tmp.dir).filter((f) => f.includes(".fqc-"));
 
 beforeEach(() => {
-  vi.mocked(reportCheckpoint).mockClear();
+  vi.mocked(reportCheckpointAs).mockClear();
 });
 
 describe("report -o refuses a file it cannot write before the pass", () => {
@@ -37,7 +37,7 @@ describe("report -o refuses a file it cannot write before the pass", () => {
     const r = await runMain(["report", model, "-c", cfg, "-o", out, "--no-progress"], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(says);
-    expect(reportCheckpoint).not.toHaveBeenCalled();
+    expect(reportCheckpointAs).not.toHaveBeenCalled();
     expect(temps()).toEqual([]);
   });
 
@@ -45,7 +45,7 @@ describe("report -o refuses a file it cannot write before the pass", () => {
     const out = tmp.path("r.json");
     const r = await runMain(["report", model, "-c", cfg, "-o", out, "--no-progress"], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(reportCheckpoint).toHaveBeenCalledTimes(1);
+    expect(reportCheckpointAs).toHaveBeenCalledTimes(1);
     expect(JSON.parse(fs.readFileSync(out, "utf8")).tensors).toHaveLength(1);
     expect(path.basename(out)).toBe("r.json");
     expect(temps()).toEqual([]);
@@ -55,7 +55,7 @@ describe("report -o refuses a file it cannot write before the pass", () => {
     const r = await runMain(["report", model, "-c", cfg, "-o", tmp.path("w.json"), "--worst", "9007199254740993", "--no-progress"], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('--worst needs a positive whole number of tensors, not "9007199254740993"');
-    expect(reportCheckpoint).not.toHaveBeenCalled();
+    expect(reportCheckpointAs).not.toHaveBeenCalled();
     expect(temps()).toEqual([]);
   });
 });
