@@ -118,8 +118,9 @@ function moduleSwapIssue(t: TensorInfo, key: string): PlanIssue {
   };
 }
 
-function nonFloatNote(t: TensorInfo): string {
-  return `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only; passed through unchanged`;
+/** `refused`: the tensor was asked for by name (an exact key, a lone .npy), so the run stops rather than copy it. */
+function nonFloatNote(t: TensorInfo, refused = false): string {
+  return `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only${refused ? "" : "; passed through unchanged"}`;
 }
 
 function forwardIssues(config: CanonicalConfig, t: TensorInfo, opts: PlanOptions): PlanIssue[] {
@@ -172,7 +173,7 @@ function planWithConfig(t: TensorInfo, config: CanonicalConfig, opts: PlanOption
   if (opts.loneTensor) {
     if (isFloatDtype(t.dtype)) return quantize(t, CONFIG_KEY, "config", config, opts);
     // The command line names this tensor: an integer (or float64) one is a mistake, not something to copy quietly.
-    return skip(t, "non-float", nonFloatNote(t), {
+    return skip(t, "non-float", nonFloatNote(t, true), {
       ...extra,
       errors: [{
         message: `dtype ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`,
@@ -208,7 +209,7 @@ function planWithRecipe(t: TensorInfo, c: CompiledRecipe, siblings: readonly str
   if (!isFloatDtype(t.dtype)) {
     // Naming a tensor exactly asks for it: an integer tensor there is a mistake, not something to skip quietly.
     if (recipeKeyKind(r.key) === "name") {
-      return skip(t, "non-float", nonFloatNote(t), {
+      return skip(t, "non-float", nonFloatNote(t, true), {
         ...extra,
         errors: [{
           message: `recipe key \`${r.key}\` names ${t.name}, whose dtype is ${t.dtype}: fqc fake-quantizes F32, F16 and BF16 tensors only`,

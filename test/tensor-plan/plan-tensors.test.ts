@@ -206,6 +206,17 @@ describe("planTensors: exact-name keys on non-float tensors, _default, blocked m
     const int = planTensors([T("m.qweight", "I32", [8, 64])], { recipe: recipeOf({ "m.qweight": INT4 }) });
     expect(int[0].errors[0].hint).toBe("Map the key to null (or remove it) to leave this tensor as it is.");
   });
+  it("says a refused non-float tensor is refused, not passed through; a pattern's non-float match is still passed through", () => {
+    const exact = planTensors([T("m.qweight", "I32", [8, 64])], { recipe: recipeOf({ "m.qweight": INT4 }) });
+    const lone = planTensors([T("w", "I32", [8, 64])], { config: normalize(INT4) }, { loneTensor: true });
+    const pattern = planTensors([T("m.qweight", "I32", [8, 64])], { recipe: recipeOf({ "re:m\\..*": INT4 }) });
+    for (const p of [exact, lone]) {
+      expect(p[0].errors).toHaveLength(1);
+      expect(p[0]).toMatchObject({ action: "skip", reason: "non-float", note: "dtype I32: fqc fake-quantizes F32, F16 and BF16 tensors only" });
+      expect(renderPlanTable(p)).not.toMatch(/passed through/);
+    }
+    expect(pattern[0]).toMatchObject({ reason: "non-float", errors: [], note: expect.stringMatching(/; passed through unchanged$/) });
+  });
   it("explains a parameter left alone because an exact module key took its module (no parameter pattern is tried)", () => {
     const p = planTensors([T("a.weight", "BF16", [4, 64]), T("a.bias", "BF16", [4])], { recipe: recipeOf({ a: INT4, "re:a\\.bias": INT8 }) });
     expect(p[0]).toMatchObject({ action: "quantize", key: "a", tier: "module" });
