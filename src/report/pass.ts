@@ -96,6 +96,7 @@ export async function reportCheckpoint(checkpoint: Checkpoint, columns: readonly
     const totalChunks = works.reduce((n, w) => n + w.chunks, 0);
     if (totalChunks > 0) {
       const partials = await runPass(checkpoint, works, columns.length, totalChunks, opts);
+      files.checkUnchanged();
       for (const work of works) {
         for (let c = 0; c < columns.length; c++) {
           if (!work.plans[c]) continue;
