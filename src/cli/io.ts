@@ -1,6 +1,7 @@
 /** What the CLI layer needs from the process, injectable for tests and the single binary. */
 import { fstatSync, writeSync } from "node:fs";
-import { Writable } from "node:stream";
+import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
 import { boundedText } from "../config-size.js";
 import { exitOnStreamError } from "./stop.js";
 
@@ -77,7 +78,9 @@ function isRegularFile(fd: number): boolean {
  * written again, so the limit's error (ENOSPC, EFBIG) comes and ends the run as any stdout error does.
  */
 export function fullWrites(fd: number, write: typeof writeSync = writeSync): Writable {
-  return new Writable({
+  // Loaded here, not at start-up: a run that prints nothing, or one line by writeNow, needs no stream module.
+  const { Writable: WritableClass } = createRequire(import.meta.url)("node:stream") as typeof import("node:stream");
+  return new WritableClass({
     write(chunk: Buffer, _encoding, done) {
       try {
         for (let at = 0; at < chunk.length;) at += write(fd, chunk, at, chunk.length - at);
