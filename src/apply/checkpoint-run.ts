@@ -341,7 +341,7 @@ async function run(
   try {
     if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1));
     // Stamped before any tensor is read (file-stamp.ts), not as each file's first tensor comes.
-    for (const file of new Set(tensors.flatMap((t) => (t.dataOffset !== null && t.byteLength > 0 ? [t.file] : [])))) files.fd(file);
+    for (const t of tensors) if (t.dataOffset !== null && t.byteLength > 0) files.fd(t.file);
     writer = openWriter({ cOrder: new Set(tensors.flatMap((t, i) => (plans[i] && t.fortranOrder ? [i] : []))) });
     if (opts.qparamsOut) {
       const entries = tensors.flatMap((t, i) => {
