@@ -219,6 +219,7 @@ async function applyFileUnlabelled(opts: ApplyOptions, words: CallerWords): Prom
     const chunks = plan.rows === 0 ? 0 : await runChunkTask(task, pool, { signal: opts.signal, onProgress: progress, interrupted, last: true });
     // Also for a tensor of zero rows, which has no chunk to run: an aborted call writes nothing.
     if (opts.signal?.aborted) throw interrupted();
+    reader.checkUnchanged();
     out.recordSharedWrites(out.elementCount);
     scaleOut?.recordSharedWrites(scaleOut.elementCount);
     zpOut?.recordSharedWrites(zpOut.elementCount);

@@ -343,6 +343,8 @@ async function run(
   let spillDir = opts.spillDir;
   try {
     if (threads > 1) pool = new (await import("../parallel/pool.js")).WorkerPool(threads - 1, opts.startedWorkers?.take(threads - 1), opts.words ?? LIBRARY_WORDS);
+    // Stamped before any tensor is read (file-stamp.ts), not as each file's first tensor comes.
+    for (const t of tensors) if (t.dataOffset !== null && t.byteLength > 0) files.fd(t.file);
     writer = openWriter({ cOrder: new Set(tensors.flatMap((t, i) => (plans[i] && t.fortranOrder ? [i] : []))) });
     if (opts.qparamsOut) {
       const entries = tensors.flatMap((t, i) => {
@@ -433,6 +435,7 @@ async function run(
     await flush(true);
     // An abort during the last tensor (a streamed one, or the last chunks of a batch) still means no output.
     if (opts.signal?.aborted) throw interrupted();
+    files.checkUnchanged();
     // Views of one buffer: a Float64Array of its own per tensor costs a backing store each (~60 MB over 300,000 tensors).
     const merged = partials && new Float64Array(plans.length * SLOTS);
     stats = partials && plans.map((p, i) => (p ? mergedStats(merged!, i * SLOTS, partials, firstSlot[i], p.rows, chunkElements, p.rowLength) : null));

@@ -5,14 +5,24 @@
  */
 import { closeSync } from "node:fs";
 import { FqcError } from "../errors.js";
+import { stampOf, type FileStamp } from "../npy/file-stamp.js";
 
 export class HeldDescriptors {
   #fds: Map<string, number> | null;
   #holds = 0;
   #closeAsked = false;
 
+  /** Each file as it was when its checkpoint was opened (file-stamp.ts), compared once a run has read it. */
+  readonly #stamps = new Map<string, FileStamp | undefined>();
+
   constructor(fds: Map<string, number>) {
     this.#fds = fds;
+    for (const [file, fd] of fds) this.#stamps.set(file, stampOf(fd));
+  }
+
+  /** `file` as the checkpoint found it when opened; undefined when it holds no descriptor on it. */
+  stamp(file: string): FileStamp | undefined {
+    return this.#stamps.get(file);
   }
 
   get open(): boolean {

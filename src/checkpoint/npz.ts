@@ -107,6 +107,7 @@ export function openNpz(path: string): NpzCheckpoint {
       },
       descriptor: (file: string) => held.get(file),
       hold: () => held.hold(path),
+      stamp: (file: string) => held.stamp(file),
       close: () => held.close(),
     };
   } catch (err) {

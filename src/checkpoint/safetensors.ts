@@ -6,6 +6,7 @@
 import { closeSync } from "node:fs";
 import { HeldDescriptors } from "./held-descriptors.js";
 import { openInputFile } from "./input-file.js";
+import type { FileStamp } from "../npy/file-stamp.js";
 import { streamRange } from "./positional-stream.js";
 import { readSafetensorsLayout, type SafetensorsLayout } from "./safetensors-header.js";
 import type { SourceBytes } from "./source-bytes.js";
@@ -79,6 +80,10 @@ export abstract class OpenFilesCheckpoint implements Checkpoint {
 
   hold(): () => void {
     return this.#fds.hold(this.path);
+  }
+
+  stamp(file: string): FileStamp | undefined {
+    return this.#fds.stamp(file);
   }
 
   close(): void {

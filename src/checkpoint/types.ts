@@ -6,6 +6,7 @@
  * layout of a source checkpoint (same names, order, shapes, dtypes, metadata,
  * file names) and take each tensor's bytes, committing atomically.
  */
+import type { FileStamp } from "../npy/file-stamp.js";
 
 /** Element types, by safetensors' names (the names a recipe, a plan and a report use). */
 export type TensorDtype =
@@ -72,6 +73,8 @@ export interface Checkpoint {
    * through them, and a close() meanwhile takes effect when the last run releases them.
    */
   hold?(): () => void;
+  /** The size and modification time `file` had when the checkpoint opened it, to tell a file written to meanwhile (file-stamp.ts). */
+  stamp?(file: string): FileStamp | undefined;
   /** Close every open descriptor (once no run holds them). */
   close(): void;
 }

@@ -1,5 +1,6 @@
 /** What the CLI layer needs from the process, injectable for tests and the single binary. */
 import { fstatSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import { boundedText } from "../config-size.js";
 import { exitOnStreamError } from "./stop.js";
@@ -31,7 +32,7 @@ export function processIO(): CliIO {
   return {
     // Getters: Node builds each stdio stream on first use (~2-3 ms, loading the stream modules); a quiet run never needs stdout.
     get stdout() {
-      return guarded(process.stdout, "stdout");
+      return guarded(isRegularFile(STDOUT_FD) ? (fileStdout ??= fullWrites(STDOUT_FD)) : process.stdout, "stdout");
     },
     get stderr() {
       return guarded(process.stderr, "stderr");
@@ -59,6 +60,38 @@ export function processIO(): CliIO {
 
 const STDOUT_FD = 1;
 const STDERR_FD = 2;
+
+/** stdout when it is a file (`> report.json`), built once. */
+let fileStdout: (Writable & { isTTY?: boolean }) | undefined;
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A stream writing every byte to `fd`. Node's stdout over a file ignores a short write(2) (a disk or `ulimit -f`
+ * filling up mid-write): the rest of that chunk is lost and the run ends 0 with a cut report. Here the rest is
+ * written again, so the limit's error (ENOSPC, EFBIG) comes and ends the run as any stdout error does.
+ */
+export function fullWrites(fd: number, write: typeof writeSync = writeSync): Writable {
+  // Loaded here, not at start-up: a run that prints nothing, or one line by writeNow, needs no stream module.
+  const { Writable: WritableClass } = createRequire(import.meta.url)("node:stream") as typeof import("node:stream");
+  return new WritableClass({
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        for (let at = 0; at < chunk.length;) at += write(fd, chunk, at, chunk.length - at);
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      done();
+    },
+  });
+}
 
 /** A terminal is a character device; a pipe or a file is not (nor is it a terminal). */
 function isCharacterDevice(fd: number): boolean {
@@ -90,7 +123,7 @@ export function writeNow(fd: number, text: string, stream: () => Writable, write
  * error event after the write; without a listener Node prints a trace and
  * exits 1. With this one the run ends as stop.ts says (141 or 2).
  */
-function guarded<S extends NodeJS.WriteStream>(stream: S, name: "stdout" | "stderr"): S {
+function guarded<S extends Writable>(stream: S, name: "stdout" | "stderr"): S {
   if (!stream.listeners("error").includes(STREAM_ERROR[name])) stream.on("error", STREAM_ERROR[name]);
   return stream;
 }

@@ -12,7 +12,7 @@ import { schemaCommand } from "./commands/schema.js";
 import { plainValidateArgs, runValidateCommand, validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
 import { usageMessage } from "./usage-message.js";
-import { reportError } from "./report-error.js";
+import { describeErrno, reportError } from "./report-error.js";
 import { lossyArgument } from "./lossy-args.js";
 import { oneLine } from "../diagnostics/one-line.js";
 import { exitOnSignal, STOP_SIGNALS, type StopSignal } from "./stop.js";
@@ -27,11 +27,27 @@ export interface MainOptions {
   workers?: EarlyWorkers;
 }
 
-export async function main(args: string[], io: CliIO = processIO(), { workers }: MainOptions = {}): Promise<number> {
+export async function main(args: string[], io?: CliIO, { workers }: MainOptions = {}): Promise<number> {
   try {
-    return await run(args, io, workers);
+    const cli = io ?? processIOInCwd();
+    return cli ? await run(args, cli, workers) : EXIT.USAGE_OR_IO;
   } finally {
     await workers?.release();
+  }
+}
+
+/**
+ * The process's streams and directory; undefined, said on stderr, when the current directory is gone (removed while a
+ * shell stayed in it): every relative path, and Node's own path.resolve, would fail on it with a trace.
+ */
+function processIOInCwd(): CliIO | undefined {
+  try {
+    return processIO();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).syscall !== "uv_cwd") throw e;
+    process.stderr.write(`fqc: the current directory no longer exists (${describeErrno(e as NodeJS.ErrnoException)}): it was removed or renamed after the shell entered it\n`
+      + "  hint: cd to a directory that exists (cd \"$PWD\" if it was made again), and run again.\n");
+    return undefined;
   }
 }
 

@@ -26,6 +26,7 @@ export function describeErrno(err: NodeJS.ErrnoException): string {
     case "EACCES": case "EPERM": return "permission denied";
     case "EISDIR": return "is a directory, expected a file";
     case "ENOSPC": return "no space left on device";
+    case "EFBIG": return "file too large (past the file-size limit, ulimit -f)";
     default: return err.message;
   }
 }

@@ -208,7 +208,9 @@ function removeTemp(tempPath: string, fd: number | null): void {
     unlinkSync(tempPath);
     return;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT" || fd === null) return;
+    // ENOTDIR: a file now stands where the directory was.
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((code !== "ENOENT" && code !== "ENOTDIR") || fd === null) return;
   }
   const now = movedTo(tempPath, fd);
   if (now === null) return;

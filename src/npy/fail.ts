@@ -18,6 +18,8 @@ const IO_TEXT: Record<string, { what: string; hint?: string }> = {
   ENOTDIR: { what: "a component of the path is not a directory", hint: "Check the path." },
   ENOSPC: { what: "no space left on device", hint: "Free some disk space or write to another device." },
   EDQUOT: { what: "disk quota exceeded", hint: "Free some space or write elsewhere." },
+  // write(2) past RLIMIT_FSIZE (Node ignores the SIGXFSZ that would end the process) or past the file system's largest file.
+  EFBIG: { what: "file too large (past the file-size limit, ulimit -f, or the largest file the file system holds)", hint: "Raise the limit (ulimit -f unlimited) or write to another file system." },
   EROFS: { what: "read-only file system", hint: "Write the output to a writable location." },
   EMFILE: { what: "too many open files", hint: "Raise the open-file limit (ulimit -n)." },
   ENAMETOOLONG: { what: "file name too long", hint: "Use a shorter path." },

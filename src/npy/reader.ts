@@ -23,6 +23,7 @@ import { isFloatDtype } from "./dtype.js";
 import { npyError } from "./fail.js";
 import { planFortranRows, type Run } from "./fortran.js";
 import { openRegularFile, readHeaderFromFd, type NpyHeader } from "./header.js";
+import { checkUnchanged, stampOf, type FileStamp } from "./file-stamp.js";
 import { bytesOf, readFully } from "./positional.js";
 import { shapeRepr, rowLayout } from "./shape.js";
 
@@ -48,6 +49,8 @@ export class NpyRowReader {
   #scratch: Uint8Array | null = null;
   readonly #scratchLimit: number;
   readonly #maxGapBytes: number;
+  /** The file as open() found it, before its header was read. */
+  #stamp: FileStamp | undefined;
 
   private constructor(path: string, fd: number, header: NpyHeader, opts: NpyRowReaderOptions, ownsFd = true) {
     this.path = path;
@@ -65,7 +68,10 @@ export class NpyRowReader {
   static open(path: string, opts: NpyRowReaderOptions = {}): NpyRowReader {
     const { fd, size } = openRegularFile(path);
     try {
-      return new NpyRowReader(path, fd, readHeaderFromFd(fd, size, path), opts);
+      const stamp = stampOf(fd);
+      const reader = new NpyRowReader(path, fd, readHeaderFromFd(fd, size, path), opts);
+      reader.#stamp = stamp;
+      return reader;
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -80,6 +86,11 @@ export class NpyRowReader {
    */
   static overDescriptor(path: string, fd: number, header: NpyHeader, opts: NpyRowReaderOptions = {}): NpyRowReader {
     return new NpyRowReader(path, fd, header, opts, false);
+  }
+
+  /** Throws when the file was written to since open() (file-stamp.ts): call once every row is read. */
+  checkUnchanged(): void {
+    if (this.#fd !== null) checkUnchanged(this.path, this.#fd, this.#stamp);
   }
 
   /** The open descriptor (to share with other threads through overDescriptor). */

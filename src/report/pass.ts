@@ -102,6 +102,7 @@ export async function reportCheckpointAs(checkpoint: Checkpoint, columns: readon
     const totalChunks = works.reduce((n, w) => n + w.chunks, 0);
     if (totalChunks > 0) {
       const partials = await runPass(checkpoint, works, columns.length, totalChunks, opts, words);
+      files.checkUnchanged();
       for (const work of works) {
         for (let c = 0; c < columns.length; c++) {
           if (!work.plans[c]) continue;

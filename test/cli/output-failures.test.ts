@@ -4,7 +4,7 @@
  * SIGPIPE); any other write error (`> /dev/full`) is one line and exit 2.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { endedBy, FQC, ROOT, tempDir } from "../helpers/cli.js";
@@ -101,5 +101,37 @@ describe.skipIf(!existsSync("/dev/full"))("stdout or stderr that cannot be writt
     const r = toFull(["apply", tmp.path("missing.npy"), tmp.path("o.npy"), "-c", cfg], "stderr");
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
+  });
+});
+
+describe("stdout to a file that fills up part-way through a write (ulimit -f)", () => {
+  // A limit of two 512-byte blocks (POSIX sh counts -f in them): the reports below are several KB, written in one piece.
+  const limited = (args: string[], outFile: string) =>
+    spawnSync("sh", ["-c", `ulimit -f 2 && exec "$0" "$@" > "${outFile}"`, process.execPath, FQC, ...args], { cwd: ROOT, encoding: "utf8" });
+  const model = path.join(ROOT, "examples/llama-tiny");
+
+  it.each([
+    ["report -f json", ["report", model, "-c", path.join(ROOT, "examples/int8-per-channel.json"), "-f", "json"]],
+    ["validate -f json", ["validate", ...cfgs.slice(0, 20), "-f", "json"]],
+  ])("%s > file: exit 2 saying the file is too large, never 0 with the report cut", (_, args) => {
+    const outFile = tmp.path(`limited-${args[0]}.json`);
+    const r = limited(args, outFile);
+    expect(r.stderr).toBe("fqc: cannot write to standard output: file too large (past the file-size limit, ulimit -f)\n");
+    expect(r.status).toBe(2);
+  });
+
+  it("apply's OUT past the limit: exit 2 naming OUT with the limit and its fix, the old OUT intact, no temp file", () => {
+    const dir = tempDir();
+    try {
+      const out = dir.write("out.npy", "old");
+      const r = spawnSync("sh", ["-c", 'ulimit -f 2 && exec "$0" "$@"', process.execPath, FQC, "apply", path.join(ROOT, "examples/weight.npy"), out, "-c", cfg], { cwd: ROOT, encoding: "utf8" });
+      expect(r.stderr).toContain(`fqc: ${out}: cannot write: file too large (past the file-size limit, ulimit -f,`);
+      expect(r.stderr).toContain("hint: Raise the limit (ulimit -f unlimited)");
+      expect(r.status).toBe(2);
+      expect(readFileSync(out, "utf8")).toBe("old");
+      expect(readdirSync(dir.dir)).toEqual(["out.npy"]);
+    } finally {
+      dir.cleanup();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** writeNow (src/cli/io.ts): apply's summary line by write(2), without Node's stdout stream. */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { writeNow } from "../../src/cli/io.js";
+import { fullWrites, writeNow } from "../../src/cli/io.js";
 
 /** A stream that collects what it is given. */
 function sink(): { stream: Writable; got: () => string } {
@@ -31,5 +31,23 @@ describe("writeNow", () => {
       throw Object.assign(new Error("EAGAIN: resource temporarily unavailable, write"), { code: "EAGAIN" });
     }) as never);
     expect(s.got()).toBe("456789\n");
+  });
+});
+
+describe("fullWrites (stdout over a file)", () => {
+  it("writes the rest of a chunk a short write left, and reports the error that stops it (a full disk) to the stream", async () => {
+    const got: string[] = [];
+    let room = 5;
+    const stream = fullWrites(1, ((_fd: number, b: Uint8Array, off: number, len: number) => {
+      if (room === 0) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      const n = Math.min(room, 3, len);
+      got.push(Buffer.from(b.subarray(off, off + n)).toString());
+      room -= n;
+      return n;
+    }) as never);
+    const error = new Promise<NodeJS.ErrnoException>((resolve) => stream.on("error", resolve));
+    stream.write("0123456789");
+    expect((await error).code).toBe("ENOSPC");
+    expect(got.join("")).toBe("01234");
   });
 });

@@ -224,6 +224,18 @@ describe("the output's directory renamed or removed during the run", () => {
     expect(fs.readdirSync(`${dir}-old`)).toEqual([]);
   });
 
+  it.skipIf(!procFd)("commit with a file made at the old path refuses too, and removes the temp file from where the directory went", () => {
+    const dir = out("replaced-by-file");
+    fs.mkdirSync(dir);
+    const f = AtomicFile.create(path.join(dir, "o.npy"));
+    f.write(Uint8Array.of(1));
+    fs.renameSync(dir, `${dir}-old`);
+    fs.writeFileSync(dir, "not a directory");
+    expect(() => f.commit()).toThrow("its directory was removed or renamed");
+    expect(fs.readFileSync(dir, "utf8")).toBe("not a directory");
+    expect(fs.readdirSync(`${dir}-old`)).toEqual([]);
+  });
+
   /** An output with one byte written, whose directory is then renamed to `<dir>-moved`. */
   const outputInMovedDirectory = (name: string) => {
     const dir = out(name);
