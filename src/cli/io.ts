@@ -29,10 +29,12 @@ export function writeStdoutNow(io: CliIO, text: string): void {
 }
 
 export function processIO(): CliIO {
+  // Chosen on first use, once: a run writing a report a piece at a time reads io.stdout for every piece.
+  let stdout: CliIO["stdout"] | undefined;
   return {
     // Getters: Node builds each stdio stream on first use (~2-3 ms, loading the stream modules); a quiet run never needs stdout.
     get stdout() {
-      return guarded(isRegularFile(STDOUT_FD) ? (fileStdout ??= fullWrites(STDOUT_FD)) : process.stdout, "stdout");
+      return guarded((stdout ??= isRegularFile(STDOUT_FD) ? fullWrites(STDOUT_FD) : process.stdout), "stdout");
     },
     get stderr() {
       return guarded(process.stderr, "stderr");
@@ -60,9 +62,6 @@ export function processIO(): CliIO {
 
 const STDOUT_FD = 1;
 const STDERR_FD = 2;
-
-/** stdout when it is a file (`> report.json`), built once. */
-let fileStdout: (Writable & { isTTY?: boolean }) | undefined;
 
 function isRegularFile(fd: number): boolean {
   try {
