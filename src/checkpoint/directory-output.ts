@@ -119,6 +119,11 @@ export class DirectoryOutput {
             throw ioFailure(this.dir, "appeared (not empty) while fqc wrote the output, which was not written: fqc does not merge into a directory made meanwhile",
               "Run again: into this directory now that it exists (its files are then replaced one by one), or into a new path.");
           }
+          // rename(2) of a directory over a file: the file is someone else's, and the path is no longer free.
+          if (code === "ENOTDIR") {
+            throw ioFailure(this.dir, "cannot create the output directory: a file was made at this path while fqc wrote the output, which was not written",
+              "Remove or rename that file (or give another output path), and run again.");
+          }
           throw ioError(this.dir, "create the output directory", e);
         }
         if (this.#durable) syncDirectory(dirname(this.#target));

@@ -149,6 +149,9 @@ export class AtomicFile {
       if (this.#durable) io(this.targetPath, "flush to disk", () => fsyncSync(fd));
       // Checked while the descriptor is open, so that abort can still find the temp file where it went.
       if (!stillAt(this.tempPath, fd)) throw movedError(this.targetPath);
+      // A directory made at the output's path meanwhile would fail the rename (EISDIR). Found here, where a directory
+      // output prepares every file before renaming any, it stops the run before any of its files is replaced.
+      if (isDirectoryAt(this.writePath)) throw becameDirectoryError(this.targetPath);
       this.#fd = null;
       io(this.targetPath, "close", () => closeSync(fd));
     } catch (err) {
@@ -217,6 +220,19 @@ function removeTemp(tempPath: string, fd: number | null): void {
   try {
     unlinkSync(now);
   } catch { /* deleted already */ }
+}
+
+function isDirectoryAt(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function becameDirectoryError(targetPath: string): FqcError {
+  return ioFailure(targetPath, "cannot replace: a directory was made at this path while fqc wrote the output, which was not written",
+    "Remove or rename that directory (or give another output path), and run again.");
 }
 
 function movedError(targetPath: string): FqcError {
