@@ -24,6 +24,22 @@ describe("fqc --help / --version", () => {
     expect(r.stdout).toContain(`fqc ${cmd}`);
   });
 
+  it("help and a version yargs prints end the output with one line break, as a line does", () => {
+    // yargs hands over its text without the final line break; `schema --version` is not the plain --version line.
+    for (const args of [["--help"], ["validate", "--help"], ["schema", "--version"]]) {
+      const r = runFqc(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/[^\n]\n$/);
+    }
+    expect(runFqc(["schema", "--version"]).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it("--version with --help shows the help: only --version alone is the plain version line", () => {
+    const r = runFqc(["--version", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Examples:");
+  });
+
   it("prints the package version", () => {
     const r = runFqc(["--version"]);
     expect(r.code).toBe(0);
