@@ -154,6 +154,17 @@ describe("fqc validate", () => {
     expect(r.stderr).toContain("--max-warnings");
   });
 
+  it("no --max-warnings verdict when errors or an I/O failure fail the run already (on GitHub, no error annotation for it)", () => {
+    const warn = write("warn-only.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
+    const error = write("error-too.json", '{"dtype": "int8", "granularity": "per_token"}');
+    for (const [other, code] of [[error, 1], [tmp.path("missing.json"), 2]] as const) {
+      const r = runFqc(["validate", warn, other, "--max-warnings", "0", "--format", "github"]);
+      expect(r.code).toBe(code);
+      expect(r.stdout).toMatch(/^::warning file=/m);
+      expect(r.stdout + r.stderr).not.toContain("--max-warnings");
+    }
+  });
+
   it("checks a config against a tensor's shape from the .npy header (--tensor)", () => {
     const cfg = write("pg.json", '{"dtype": "int4", "group_size": 48}');
     const tensor = path.join(ROOT, "examples/weight.npy");
