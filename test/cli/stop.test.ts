@@ -1,11 +1,12 @@
 /**
- * A write error on stdout or stderr can come while a run still has temp files open (a warning written to a closed
- * stderr while apply fills its output): the run ends as stop.ts says, and leaves none of them behind. In-process,
- * since a spawned run cannot be made to fail a write at that exact point.
+ * How a run ends early (stop.ts), in-process, where the moment can be chosen. A write error on stdout or stderr can
+ * come while the run still has temp files open (a warning written to a closed stderr while apply fills its output):
+ * the run ends as stop.ts says, and leaves none of them behind. On a signal, the listeners go only after the temp
+ * files: until then a second signal waits (Node takes a signal without listeners at its default action, at once).
  */
 import { existsSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { exitOnStreamError } from "../../src/cli/stop.js";
+import { exitOnSignal, exitOnStreamError } from "../../src/cli/stop.js";
 import { registerTemp, removeLiveTemps } from "../../src/npy/temp-files.js";
 import { tempDir } from "../helpers/cli.js";
 import { Ended, mockProcessEnd } from "../helpers/in-process.js";
@@ -37,5 +38,16 @@ describe("a write error on standard output or error", () => {
     const temp = tmp.write("out.npy.fqc-1-bbbbbbbbbbbb.tmp", "partial");
     expect(endOnWriteError("stderr", "ENOSPC", temp)).toBe(2);
     expect(existsSync(temp)).toBe(false);
+  });
+});
+
+describe("a signal", () => {
+  it("takes the run's listeners off only once its temp files are gone", () => {
+    const temp = tmp.write("out.npy.fqc-1-cccccccccccc.tmp", "partial");
+    registerTemp(temp, tmp.path("out.npy"));
+    mockProcessEnd(() => undefined);
+    let tempAtUnlisten: boolean | undefined;
+    expect(() => exitOnSignal("SIGTERM", () => void (tempAtUnlisten ??= existsSync(temp)))).toThrow(Ended);
+    expect(tempAtUnlisten).toBe(false);
   });
 });
