@@ -102,6 +102,15 @@ describe("fqc validate", () => {
     expect(md).toContain("Symmetric per token is not supported yet");
   });
 
+  it("leaves the job summary alone in any other format (the step summary is the github format's)", () => {
+    const f = write("summary-stylish.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const summary = write("step-summary-stylish.md", "earlier step\n");
+    for (const format of ["stylish", "json"]) {
+      expect(runFqc(["validate", f, "--format", format], { env: { GITHUB_STEP_SUMMARY: summary } }).code).toBe(1);
+    }
+    expect(readFileSync(summary, "utf8")).toBe("earlier step\n");
+  });
+
   it("a job summary that cannot be appended is a warning: the annotations are printed and the exit status is the lint's", () => {
     const bad = write("summary-bad.json", '{"dtype": "int8", "granularity": "per_token"}');
     const good = write("summary-good.json", '{"dtype": "int4", "group_size": 32}');
