@@ -174,6 +174,12 @@ describe("fqc validate", () => {
     }
   });
 
+  it("a problem turned off with --rule is not reported again by the --tensor check (it skips a config that had errors)", () => {
+    const f = write("sym-per-token.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const r = runFqc(["validate", f, "--tensor", "examples/weight.npy", "--rule", "forward/symmetric-per-token=off"]);
+    expect([r.code, r.stdout]).toEqual([0, "✔ 1 file checked: no problems\n"]);
+  });
+
   it("checks a config against a tensor's shape from the .npy header (--tensor)", () => {
     const cfg = write("pg.json", '{"dtype": "int4", "group_size": 48}');
     const tensor = path.join(ROOT, "examples/weight.npy");
