@@ -50,4 +50,18 @@ describe("a signal", () => {
     expect(() => exitOnSignal("SIGTERM", () => void (tempAtUnlisten ??= existsSync(temp)))).toThrow(Ended);
     expect(tempAtUnlisten).toBe(false);
   });
+
+  it("exits with 128 + n where another listener (a host process's) would take the signal raised again", () => {
+    const host = () => undefined;
+    process.on("SIGHUP", host);
+    try {
+      const exits: number[] = [];
+      mockProcessEnd((status) => exits.push(status));
+      expect(() => exitOnSignal("SIGHUP", () => undefined)).toThrow(Ended);
+      expect(exits).toEqual([129]);
+      expect(process.kill).not.toHaveBeenCalled();
+    } finally {
+      process.off("SIGHUP", host);
+    }
+  });
 });
