@@ -194,6 +194,13 @@ describe("fqc normalize", () => {
     expect(readFileSync(f, "utf8")).toBe('{"dtype": "int4", "group_size": 32}');
   });
 
+  it("printing many files says nothing on stderr (stdout's error listener is added once, not once per write)", () => {
+    const files = Array.from({ length: 15 }, (_, i) => write(`many-${i}.json`, '{"dtype": "int4", "group_size": 32}'));
+    const r = runFqc(["normalize", ...files]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+  });
+
   it("reports a missing file and still checks or rewrites the others (exit 2)", () => {
     const a = write("w1.json", '{"dtype": "int4", "group_size": 32}');
     const b = write("w2.json", '{"dtype": "int8", "granularity": "per_channel"}');
