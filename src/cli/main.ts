@@ -296,7 +296,7 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
     const name = m[1];
     // Own keys only: `--no-constructor` names no option, though "constructor" is in every object.
     if (!Object.hasOwn(options.key, name) && !Object.values(options.alias).some((list) => list.includes(name))) return undefined;
-    return flags.has(name) || name.startsWith("no-") ? undefined : name;
+    return flags.has(name) ? undefined : name;
   };
   const longName = (name: string) => (Object.hasOwn(options.key, name) && name.length > 1 ? name : (Object.entries(options.alias).find(([, list]) => list.includes(name))?.[0] ?? name));
   for (let i = 0; i < args.length; i++) {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { safetensorsBytes, writeSharded, type TensorSpec } from "../checkpoint/helpers.js";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
+import { reportFormatFor } from "../../src/cli/apply-report.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -80,5 +81,15 @@ describe("apply --report is written with the outputs", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(fs.readFileSync(report, "utf8")).version).toBe(1);
     expect(fs.existsSync(path.join(dir, "taken", "m.safetensors"))).toBe(true);
+  });
+});
+
+describe("--report's format, from its file name", () => {
+  it("takes each extension the README names, in any case; anything else is the text table", () => {
+    const cases: Array<[string, string]> = [
+      ["r.json", "json"], ["r.csv", "csv"], ["r.md", "markdown"], ["r.markdown", "markdown"], ["r.html", "html"], ["r.htm", "html"],
+      ["R.MARKDOWN", "markdown"], ["r.HTM", "html"], ["r.txt", "table"], ["report", "table"],
+    ];
+    for (const [file, format] of cases) expect(reportFormatFor(file), file).toBe(format);
   });
 });

@@ -326,3 +326,20 @@ describe("fqc apply on hostile .npy input", () => {
     expect(r.stderr).toContain("does-not-exist.npy");
   });
 });
+
+describe("apply's summary line and its refusals of standard input/output", () => {
+  const weight = path.join(ROOT, "examples/weight.npy");
+  const cfg = path.join(ROOT, "examples/int4-weight-per-group.json");
+
+  it("--quiet prints nothing on success; without it, one summary line", () => {
+    expect(runFqc(["apply", weight, t("quiet.npy"), "-c", cfg, "-q"])).toMatchObject({ code: 0, stdout: "" });
+    expect(runFqc(["apply", weight, t("loud.npy"), "-c", cfg]).stdout).toMatch(/^[^\n]+ → [^\n]+\n$/);
+  });
+
+  it("refuses - as OUT (standard output), exit 2, writing nothing", () => {
+    const r = runFqc(["apply", weight, "-", "-c", cfg], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("fqc: fqc apply reads and writes files (.npy, .safetensors, a sharded checkpoint, .npz), not standard input/output");
+    expect(noTemps()).toEqual([]);
+  });
+});

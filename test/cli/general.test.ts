@@ -24,6 +24,22 @@ describe("fqc --help / --version", () => {
     expect(r.stdout).toContain(`fqc ${cmd}`);
   });
 
+  it("help and a version yargs prints end the output with one line break, as a line does", () => {
+    // yargs hands over its text without the final line break; `schema --version` is not the plain --version line.
+    for (const args of [["--help"], ["validate", "--help"], ["schema", "--version"]]) {
+      const r = runFqc(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/[^\n]\n$/);
+    }
+    expect(runFqc(["schema", "--version"]).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it("--version with --help shows the help: only --version alone is the plain version line", () => {
+    const r = runFqc(["--version", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Examples:");
+  });
+
   it("prints the package version", () => {
     const r = runFqc(["--version"]);
     expect(r.code).toBe(0);
@@ -149,6 +165,10 @@ describe("a short option's value joined to it by a word or a dot (yargs took -cf
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout).config.granularity).toEqual({ type: "PerGroup", group_size: 32 });
     }
+    // report's line always goes through yargs (apply's usual one may not): -j2 there too.
+    const r = runFqc(["report", weight, "-c", cfg, "-j2", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).columns[0].name).toBe("g32");
   });
 });
 
@@ -173,6 +193,8 @@ describe("arguments fqc refuses rather than misreads", () => {
       [["apply", "examples/weight.npy", "", "-c", "examples/8da4w.json"], "<output> is empty"],
       [["report", "", "-c", "examples/8da4w.json"], "<model> is empty"],
       [["apply", "examples/weight.npy", "out.npy", "--config=", "--role", "weight"], "--config is empty"],
+      // A short option last in a group (-qc) reaches yargs' parse; it is named by its long form, not as --c.
+      [["apply", "examples/weight.npy", "out.npy", "-qc", ""], "--config is empty"],
     ];
     for (const [args, message] of cases) {
       const r = runFqc(args);

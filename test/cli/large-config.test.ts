@@ -38,6 +38,15 @@ describe("large configs", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ errorCount: 150, unlistedCount: 50 });
   });
 
+  it("a file of warnings only counts those past the cap too", async () => {
+    // 150 tensors of a recipe, each under a config torchao takes with a warning.
+    const warned = { dtype: "int4", group_size: 32, is_symmetric: false };
+    const recipe = { fqn_to_config: Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`layer${i}.weight`, warned])) };
+    const r = await runMain(["validate", "-f", "json", tmp.write("warned.json", JSON.stringify(recipe))], { cwd: tmp.dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ errorCount: 0, warningCount: 150, unlistedCount: 50 });
+  });
+
   it("only the first 100 unknown keys of a config get a did-you-mean (each costs an edit distance per valid key)", () => {
     // Every one of these keys is close to zero_point_precision: only the cap stops the 101st suggestion.
     const text = JSON.stringify({ dtype: "int4", group_size: 32, ...keys(150, "zero_point_precision") });

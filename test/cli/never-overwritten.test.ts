@@ -314,4 +314,15 @@ describe("an input named like a killed run's leftover is never swept away", () =
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(cfg, "utf8")).toBe(CFG);
   });
+
+  it("normalize --write keeps a config named like a leftover beside a file it rewrites first", () => {
+    const at = workdir();
+    const cfg = at(leftoverName("cfg.json"));
+    fs.renameSync(at("cfg.json"), cfg);
+    fs.writeFileSync(at("short.json"), '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["normalize", "--write", at("short.json"), cfg]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${at("short.json")}: rewritten`);
+    expect(fs.existsSync(cfg)).toBe(true);
+  });
 });

@@ -186,6 +186,21 @@ describe("fqc normalize", () => {
     expect(runFqc(["normalize", "--check", "*.fqc.json"], { cwd: dir }).code).toBe(0);
   });
 
+  it("--write refuses - (stdin has no file to rewrite) before it rewrites any file, exit 2", () => {
+    const f = write("shorthand-stdin.json", '{"dtype": "int4", "group_size": 32}');
+    const r = runFqc(["normalize", "--write", f, "-"], { input: '{"dtype": "int4", "group_size": 32}' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("fqc: --write needs file paths, not stdin\n");
+    expect(readFileSync(f, "utf8")).toBe('{"dtype": "int4", "group_size": 32}');
+  });
+
+  it("printing many files says nothing on stderr (stdout's error listener is added once, not once per write)", () => {
+    const files = Array.from({ length: 15 }, (_, i) => write(`many-${i}.json`, '{"dtype": "int4", "group_size": 32}'));
+    const r = runFqc(["normalize", ...files]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+  });
+
   it("reports a missing file and still checks or rewrites the others (exit 2)", () => {
     const a = write("w1.json", '{"dtype": "int4", "group_size": 32}');
     const b = write("w2.json", '{"dtype": "int8", "granularity": "per_channel"}');

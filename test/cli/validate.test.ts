@@ -102,6 +102,15 @@ describe("fqc validate", () => {
     expect(md).toContain("Symmetric per token is not supported yet");
   });
 
+  it("leaves the job summary alone in any other format (the step summary is the github format's)", () => {
+    const f = write("summary-stylish.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const summary = write("step-summary-stylish.md", "earlier step\n");
+    for (const format of ["stylish", "json"]) {
+      expect(runFqc(["validate", f, "--format", format], { env: { GITHUB_STEP_SUMMARY: summary } }).code).toBe(1);
+    }
+    expect(readFileSync(summary, "utf8")).toBe("earlier step\n");
+  });
+
   it("a job summary that cannot be appended is a warning: the annotations are printed and the exit status is the lint's", () => {
     const bad = write("summary-bad.json", '{"dtype": "int8", "granularity": "per_token"}');
     const good = write("summary-good.json", '{"dtype": "int4", "group_size": 32}');
@@ -152,6 +161,23 @@ describe("fqc validate", () => {
     const r = runFqc(["validate", f, "--max-warnings", "0"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--max-warnings");
+  });
+
+  it("no --max-warnings verdict when errors or an I/O failure fail the run already (on GitHub, no error annotation for it)", () => {
+    const warn = write("warn-only.json", '{"dtype": "int4", "group_size": 32, "is_symmetric": false}');
+    const error = write("error-too.json", '{"dtype": "int8", "granularity": "per_token"}');
+    for (const [other, code] of [[error, 1], [tmp.path("missing.json"), 2]] as const) {
+      const r = runFqc(["validate", warn, other, "--max-warnings", "0", "--format", "github"]);
+      expect(r.code).toBe(code);
+      expect(r.stdout).toMatch(/^::warning file=/m);
+      expect(r.stdout + r.stderr).not.toContain("--max-warnings");
+    }
+  });
+
+  it("a problem turned off with --rule is not reported again by the --tensor check (it skips a config that had errors)", () => {
+    const f = write("sym-per-token.json", '{"dtype": "int8", "granularity": "per_token"}');
+    const r = runFqc(["validate", f, "--tensor", "examples/weight.npy", "--rule", "forward/symmetric-per-token=off"]);
+    expect([r.code, r.stdout]).toEqual([0, "✔ 1 file checked: no problems\n"]);
   });
 
   it("checks a config against a tensor's shape from the .npy header (--tensor)", () => {

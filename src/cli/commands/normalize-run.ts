@@ -44,7 +44,7 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
       text = f === STDIO_ARG ? await io.readStdin() : await readTextFileInterruptibly(f);
     } catch (e) {
       // A missing or unreadable file is reported; the other files are still normalized or checked.
-      if (!(e instanceof FqcError) || e.code === "INTERRUPTED") throw e;
+      if (!(e instanceof FqcError)) throw e;
       status = Math.max(status, reportError(io, e));
       continue;
     }
