@@ -4,7 +4,7 @@ import type { Checkpoint } from "../checkpoint/types.js";
 import type { TorchaoVersion } from "../config/types.js";
 import type { ReportFormat } from "../report/format-names.js";
 import { reportFromSums } from "../report/pass.js";
-import { reportPieces } from "../report/render.js";
+import { reportPiecesForCli } from "../report/render.js";
 import { targetsFromPlan } from "../report/targets.js";
 import { SLOTS, statSums } from "../report/stats.js";
 import type { PlanSource, TensorPlanEntry } from "../tensor-plan/plan-tensors.js";
@@ -34,7 +34,7 @@ export function writeApplyReport(
     targets: targetsFromPlan(plan),
   };
   const report = reportFromSums(checkpoint, [column], (index) => statSums(stats[index] ?? NO_STATS), { torchao: argv.torchao });
-  writePieces(file, reportPieces(reportFormatFor(file.targetPath), report));
+  writePieces(file, reportPiecesForCli("apply", reportFormatFor(file.targetPath), report));
 }
 
 /** The sums of a tensor the column leaves alone (never read: its cell has no figures). */

@@ -22,7 +22,7 @@ export { REPORT_FORMATS, type ReportFormat } from "./format-names.js";
  */
 export function renderReport(format: ReportFormat, report: Report, opts: HtmlOptions = {}): string {
   checkRenderArgs("renderReport", format, report, opts);
-  return whole(format, report, () => [...piecesOf(format, report, opts)].join(""));
+  return whole(format, report, "renderReport", () => [...piecesOf(format, report, opts, "renderReport")].join(""));
 }
 
 /**
@@ -31,16 +31,31 @@ export function renderReport(format: ReportFormat, report: Report, opts: HtmlOpt
  */
 export function reportPieces(format: ReportFormat, report: Report, opts: HtmlOptions = {}): Iterable<string> {
   checkRenderArgs("reportPieces", format, report, opts);
-  return piecesOf(format, report, opts);
+  return piecesOf(format, report, opts, "reportPieces");
 }
 
-function piecesOf(format: ReportFormat, report: Report, opts: HtmlOptions): Iterable<string> {
+/** reportPieces for `fqc report` or `fqc apply --report`, whose refusals speak of that command's flags. */
+export function reportPiecesForCli(command: "report" | "apply", format: ReportFormat, report: Report, opts: HtmlOptions = {}): Iterable<string> {
+  checkRenderArgs("reportPieces", format, report, opts);
+  return piecesOf(format, report, opts, command);
+}
+
+/** What to do about a report too long for one string, in the words of whoever asked for it. */
+const TOO_LONG_HINTS = {
+  report: "Use --worst N to list fewer tensors, or table, csv or json, which are written a line or a tensor at a time.",
+  apply: "Name the --report file .json or .csv (or anything else for the text table), which are written a line or a tensor at a time, or run fqc report with --worst N.",
+  renderReport: "Set options.worst to list fewer tensors, or call reportPieces, which gives table, csv and json a line or a tensor at a time.",
+  reportPieces: "Set options.worst to list fewer tensors, or use table, csv or json, which reportPieces gives a line or a tensor at a time.",
+} as const;
+type Asker = keyof typeof TOO_LONG_HINTS;
+
+function piecesOf(format: ReportFormat, report: Report, opts: HtmlOptions, asker: Asker): Iterable<string> {
   switch (format) {
     case "table": return reportTablePieces(report, opts);
     case "json": return reportJsonPieces(report);
     case "csv": return reportCsvPieces(report, opts);
-    case "markdown": return [whole(format, report, () => renderReportMarkdown(report, opts))];
-    case "html": return [whole(format, report, () => renderReportHtml(report, opts))];
+    case "markdown": return [whole(format, report, asker, () => renderReportMarkdown(report, opts))];
+    case "html": return [whole(format, report, asker, () => renderReportHtml(report, opts))];
   }
 }
 
@@ -55,13 +70,13 @@ function checkRenderArgs(fn: string, format: unknown, report: unknown, opts: unk
   checkDb(o.threshold, `${fn}: options.threshold`, true);
 }
 
-function whole(format: ReportFormat, report: Report, render: () => string): string {
+function whole(format: ReportFormat, report: Report, asker: Asker, render: () => string): string {
   try {
     return render();
   } catch (e) {
     if (!(e instanceof RangeError) || !/Invalid string length/.test(e.message)) throw e;
     throw new FqcError("IO", `${report.model}: the ${format} report is longer than a string can hold (over 512 MB of text)`, {
-      hint: "Use --worst N to list fewer tensors, or table, csv or json, which are written a line or a tensor at a time.",
+      hint: TOO_LONG_HINTS[asker],
     });
   }
 }

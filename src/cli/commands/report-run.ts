@@ -9,7 +9,7 @@ import { oneLine, shownName } from "../../diagnostics/one-line.js";
 import { EXIT, FqcError } from "../../errors.js";
 import { reportCheckpointAs } from "../../report/pass.js";
 import { CLI_WORDS } from "../../caller-words.js";
-import { reportPieces } from "../../report/render.js";
+import { reportPiecesForCli } from "../../report/render.js";
 import { formatDbBelow } from "../../report/rows.js";
 import type { ReportFormat } from "../../report/format-names.js";
 import { formatFor } from "../output-format.js";
@@ -118,7 +118,7 @@ export async function runReport(argv: ReportArgs, io: CliIO, setExit: (code: num
   let pieces: Iterable<string>;
   try {
     // Markdown and HTML are rendered here, whole, and can fail (a report longer than a string holds): the temp file goes too.
-    pieces = reportPieces(format, report, { sort: argv.sort, worst, threshold });
+    pieces = reportPiecesForCli("report", format, report, { sort: argv.sort, worst, threshold });
   } catch (err) {
     outFile?.abort();
     throw err;
