@@ -199,7 +199,7 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .middleware(lastValueWins, true)
     .middleware(rejectAfterDoubleDash, true)
     // yargs calls middleware with the parser as second argument (not in @types/yargs): its option table is the command's.
-    .middleware(((_parsed: unknown, y: Argv) => rejectMissingValues(argv, y)) as unknown as (a: object) => void, true)
+    .middleware(((parsed: Record<string, unknown>, y: Argv) => rejectMissingValues(argv, y, parsed)) as unknown as (a: object) => void, true)
     .middleware(rejectEmptyValues, true)
     .scriptName("fqc")
     .usage("$0 <command> [options]\n\nFake-quantization configs for torchao QAT: lint, normalize, apply, report.");
@@ -286,7 +286,15 @@ function emptyValue(name: string): FqcError {
  * switch off a CI gate. Refused, naming the option. A value may start with "-"
  * when it is a number (`--max-warnings -1`).
  */
-function rejectMissingValues(args: readonly string[], y: Argv): void {
+/** Whether yargs' parsed value of an option is the word given (one of them, for an option given as a list). */
+function holds(value: unknown, word: string): boolean {
+  return Array.isArray(value) ? value.some((v) => String(v) === word) : String(value) === word;
+}
+
+/** What yargs reads as a negative number rather than as options (`-.5` included), its own pattern. */
+const YARGS_NEGATIVE = /^-([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
+
+function rejectMissingValues(args: readonly string[], y: Argv, parsed: Record<string, unknown>): void {
   const options = (y as unknown as { getOptions: () => { boolean: string[]; count: string[]; alias: Record<string, string[]>; key: Record<string, boolean> } }).getOptions();
   const flags = new Set([...options.boolean, ...options.count, "help", "version"]);
   for (const [name, aliases] of Object.entries(options.alias)) if (flags.has(name)) for (const a of aliases) flags.add(a);
@@ -324,10 +332,18 @@ function rejectMissingValues(args: readonly string[], y: Argv): void {
     if (name === undefined) continue;
     const next = args[i + 1];
     if (next === "") throw emptyValue(`--${longName(name)}`);
-    if (next === undefined || (next.startsWith("-") && next !== STDIO_ARG && !/^-\d/.test(next))) {
+    if (next === undefined || (next.startsWith("-") && next !== STDIO_ARG && !/^-\d/.test(next) && !YARGS_NEGATIVE.test(next))) {
       const long = longName(name);
       throw new FqcError("USAGE", `${args[i]} needs a value${long !== name ? ` (--${long})` : ""}`, {
         hint: `Write ${args[i]} VALUE or --${long}=VALUE; run 'fqc <command> --help' for the values it takes.`,
+      });
+    }
+    // `--fail-under -2.`: a word that starts as a number but is none to yargs is split into short options, and the
+    // option gets "" or a piece of it; the value it was given is then never seen by its own check.
+    if (/^-[\d.]/.test(next) && !YARGS_NEGATIVE.test(next) && !holds(parsed[longName(name)], next)) {
+      const long = longName(name);
+      throw new FqcError("USAGE", `${args[i]} ${next}: a value starting with "-" is read as one only when it is a plain number`, {
+        hint: `Write --${long}=${next} to give it as it is.`,
       });
     }
     i++;

@@ -48,6 +48,26 @@ describe("options given without their value", () => {
     expect((await runMain(["validate", cfg, "-o", "-"], { cwd: tmp.dir })).code).toBe(0);
   });
 
+  it("passes a word yargs reads as a negative number (-.5) on to the option's own check, as --opt=-.5 is", async () => {
+    for (const form of [["--fail-under", "-.5"], ["--fail-under=-.5"]]) {
+      const r = await runMain(["report", "w.npy", "-c", cfg, ...form], { cwd: tmp.dir });
+      expect(r.code, form.join(" ")).toBe(2);
+      expect(r.stderr.split("\n")[0]).toBe('fqc: --fail-under needs a number of dB, not "-.5"');
+    }
+  });
+
+  it("refuses a number-like word yargs would split into options (--fail-under -2.), naming the word and the = form", async () => {
+    for (const [args, option, word] of [
+      [["report", "w.npy", "-c", cfg, "--fail-under", "-2."], "--fail-under", "-2."],
+      [["report", "w.npy", "-c", cfg, "--fail-under", "-2.x"], "--fail-under", "-2.x"],
+      [["validate", cfg, "--max-warnings", "-1."], "--max-warnings", "-1."],
+    ] as const) {
+      const r = await runMain([...args], { cwd: tmp.dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`fqc: ${option} ${word}: a value starting with "-" is read as one only when it is a plain number\n  hint: Write ${option}=${word} to give it as it is.\n`);
+    }
+  });
+
   it("refuses --no- on an option that takes a value (--no-rule, --no-config): yargs passed false on as the value, a crash or a silent no-op", async () => {
     const cases: Array<[string[], string]> = [
       [["validate", cfg, "--no-rule"], "rule"],
