@@ -74,7 +74,7 @@ export function checkHeapNeed(
  */
 export function checkHeaderHeap(file: string, bytes: number, what: "header" | "index" = "header", limit = oldSpaceLimit(), held = 0): void {
   const need = HEAP_BASE_OPEN + held + bytes * HEAP_PER_HEADER_BYTE;
-  if (need > limit) refuse(file, `its ${what} (${mb(bytes)} MB) needs about ${mb(need)} MB of memory to read`, need, limit);
+  if (need > limit) refuse(file, `its ${what} (${sizeText(bytes)}) needs about ${mb(need)} MB of memory to read`, need, limit);
 }
 
 /**
@@ -105,7 +105,7 @@ export function checkIndexHeap(indexFile: string, bytes: Uint8Array, limit = old
   let quotes = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x22) quotes++;
   const need = HEAP_BASE_OPEN + bytes.length * 2 + Math.ceil(quotes / 4) * HEAP_PER_INDEX_ENTRY;
-  if (need > limit) refuse(indexFile, `its index (${mb(bytes.length)} MB, up to ${withThousands(Math.ceil(quotes / 4))} entries) needs about ${mb(need)} MB of memory to read`, need, limit);
+  if (need > limit) refuse(indexFile, `its index (${sizeText(bytes.length)}, up to ${withThousands(Math.ceil(quotes / 4))} entries) needs about ${mb(need)} MB of memory to read`, need, limit);
 }
 
 /**
@@ -123,6 +123,11 @@ export function checkShardedHeap(indexFile: string, entries: number, nameChars: 
 export function checkArchiveHeap(file: string, entries: number, bytes: number, limit = oldSpaceLimit()): void {
   const need = HEAP_BASE_OPEN + entries * HEAP_PER_MEMBER_READ + bytes * 2;
   if (need > limit) refuse(file, `its ${withThousands(entries)} members need about ${mb(need)} MB of memory to read`, need, limit);
+}
+
+/** A file's size as said: in bytes below 1 MB (a 344-byte index is not "1 MB"), else in MB. */
+function sizeText(bytes: number): string {
+  return bytes < 2 ** 20 ? `${withThousands(bytes)} bytes` : `${mb(bytes)} MB`;
 }
 
 function mb(bytes: number): string {

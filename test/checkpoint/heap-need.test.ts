@@ -43,6 +43,13 @@ describe("checkHeapNeed / checkHeaderHeap", () => {
     expect(() => checkHeaderHeap("m.safetensors", 100 * MB, "header", 512 * MB)).toThrow(/its header \(100 MB\) needs about \d+ MB of memory to read, more than this Node process may use \(512 MB\)/);
     expect(() => checkHeaderHeap("m.safetensors.index.json", 100 * MB, "index", 512 * MB)).toThrow(/its index \(100 MB\)/);
   });
+
+  it("gives a file under 1 MB its size in bytes, not rounded up to 1 MB", () => {
+    expect(() => checkHeaderHeap("m.safetensors.index.json", 344, "index", 8 * MB)).toThrow(/: its index \(344 bytes\) needs about 17 MB of memory to read/);
+    expect(() => checkHeaderHeap("m.safetensors", MB - 1, "header", 8 * MB)).toThrow(/its header \(1,048,575 bytes\)/);
+    expect(() => checkHeaderHeap("m.safetensors", MB + 1, "header", 8 * MB)).toThrow(/its header \(2 MB\)/);
+    expect(() => checkIndexHeap("i.json", new Uint8Array(344).fill(0x22), 8 * MB)).toThrow(/its index \(344 bytes, up to 86 entries\)/);
+  });
 });
 
 describe("the heap checks' estimates", () => {
