@@ -12,6 +12,7 @@ import { entryExists } from "../npy/path-exists.js";
 import { resolveTarget } from "../npy/path-check.js";
 import { registerTempDirectory, removeStaleTemps, tempNameFor, unregisterTemp } from "../npy/temp-files.js";
 import type { WriterRunOptions } from "./writer-options.js";
+import { acquireCommitLock, DEFAULT_LOCK_WAIT, type LockWait } from "./commit-lock.js";
 
 /**
  * An output directory is missing (it will be created; a dangling symbolic link: where it leads) or a directory;
@@ -51,11 +52,13 @@ export class DirectoryOutput {
   readonly #renamed: string[] = [];
   /** fsync the parent after renaming the temp directory into place (the files sync their own directory). */
   readonly #durable: boolean;
+  readonly #lockWait: LockWait;
   #done = false;
 
-  private constructor(dir: string, target: string, staging: string | null, files: Map<string, AtomicFile>, durable: boolean) {
+  private constructor(dir: string, target: string, staging: string | null, files: Map<string, AtomicFile>, durable: boolean, lockWait: LockWait) {
     this.dir = dir;
     this.#durable = durable;
+    this.#lockWait = lockWait;
     this.#target = target;
     this.#staging = staging;
     this.files = files;
@@ -83,7 +86,7 @@ export class DirectoryOutput {
       }
     }
     const files = new Map<string, AtomicFile>();
-    const out = new DirectoryOutput(dir, target, staging, files, opts.durable ?? false);
+    const out = new DirectoryOutput(dir, target, staging, files, opts.durable ?? false, opts.lockWait ?? DEFAULT_LOCK_WAIT);
     // A signal removes it with its files (where it went, if it moved), and names `dir` as not written (not each temp file inside).
     if (staging !== null) registerTempDirectory(staging, dir, () => out.#removeStaging());
     try {
@@ -103,9 +106,15 @@ export class DirectoryOutput {
       for (const f of this.files.values()) f.prepare();
       // Renaming into a temp directory that moved would fail half-way (or fill a directory now at its old path).
       this.#checkStaging();
-      for (const [name, f] of this.files) {
-        f.commit();
-        this.#renamed.push(name);
+      // Into an existing directory the renames are one by one: another run's must not fall between them.
+      const release = this.#staging === null && this.files.size > 1 ? acquireCommitLock(this.dir, this.dir, this.#lockWait) : () => undefined;
+      try {
+        for (const [name, f] of this.files) {
+          f.commit();
+          this.#renamed.push(name);
+        }
+      } finally {
+        release();
       }
       if (this.#staging !== null) {
         const staging = this.#staging;

@@ -1,3 +1,4 @@
+import type { LockWait } from "./commit-lock.js";
 import type { PathUse } from "../npy/path-check.js";
 
 /** Options every checkpoint writer takes (the atomic-output options of the .npy writer). */
@@ -24,6 +25,8 @@ export interface CheckpointWriterOptions {
 /** What fqc's own callers add: how a refusal tells the caller to set `force` (CallerWords.set); without it, no offer. */
 export interface WriterRunOptions extends CheckpointWriterOptions {
   readonly forceStep?: string;
+  /** How long renaming into an existing output directory waits for another run's renames (tests shorten it). */
+  readonly lockWait?: LockWait;
 }
 
 /** The files a writer's sweep of leftovers must keep: the source's files, the protected paths and the run's other inputs. */

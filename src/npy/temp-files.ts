@@ -161,7 +161,8 @@ function fileIds(paths: readonly string[]): Set<string> {
   return ids;
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process of this pid runs (one of another user's counts: only ESRCH says it is gone). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
