@@ -20,3 +20,13 @@ export function checkOutputForm(format: CheckpointFormat, input: string, output:
       : `Name the output with ${EXTENSION[format]}; fqc writes the input's layout, it does not convert between formats.`,
   });
 }
+
+/** `--scale-out`/`--zero-point-out` are always .npy: a name promising .npz or .safetensors would hide a plain .npy. */
+export function checkNpyOutForm(path: string | undefined, role: string, what: string): void {
+  const named = [".npz", ".safetensors"].find((ext) => path?.toLowerCase().endsWith(ext));
+  if (path === undefined || named === undefined) return;
+  throw new FqcError("USAGE", `${role} ${path}: fqc writes the ${what} as one .npy file, not ${named.slice(1)}`, {
+    file: path,
+    hint: "Name it with .npy (numpy.load reads it).",
+  });
+}

@@ -46,6 +46,21 @@ describe("applyFile refuses before writing", () => {
     expect(readFileSync(tmp.path("w_fq.bin")).subarray(1, 6).toString()).toBe("NUMPY");
   });
 
+  it("a scaleOut or zeroPointOut named .npz or .safetensors: each is one .npy, which numpy would not load as that; nothing written", async () => {
+    const input = npy("wq.npy", "<f4", [2, 8]);
+    for (const [option, name, what] of [["scaleOut", "s.npz", "scale"], ["zeroPointOut", "z.SAFETENSORS", "zero point"]]) {
+      const path = tmp.path(name);
+      const e = await applyFile({ input, output: tmp.path("out.npy"), config: int4, threads: 1, [option]: path }).then(() => undefined, (x: unknown) => x);
+      expect(e, name).toMatchObject({
+        code: "USAGE", file: path,
+        message: `options.${option} ${path}: fqc writes the ${what} as one .npy file, not ${name.split(".")[1].toLowerCase()}`,
+        hint: "Name it with .npy (numpy.load reads it).",
+      });
+      expect(readdirSync(tmp.dir), name).not.toContain(name);
+      expect(readdirSync(tmp.dir), name).not.toContain("out.npy");
+    }
+  });
+
   it("a 0-d tensor: it has no last dimension, and the hint says how to save it as one element", async () => {
     const input = npy("scalar.npy", "<f4", []);
     const e = await refusal(input);

@@ -256,6 +256,13 @@ describe("fqc apply (end to end)", () => {
     }
   });
 
+  it("refuses --scale-out or --zero-point-out named for another format: each is a .npy, exit 2, nothing written", () => {
+    const r = runFqc(["apply", "examples/weight.npy", t("q.npy"), "-c", "examples/int8-per-channel.json", "--scale-out", t("s.npz"), "--zero-point-out", t("z.npy")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`fqc: --scale-out ${t("s.npz")}: fqc writes the scale as one .npy file, not npz\n  hint: Name it with .npy (numpy.load reads it).\n`);
+    for (const f of ["q.npy", "s.npz", "z.npy"]) expect(existsSync(t(f)), f).toBe(false);
+  });
+
   it("never overwrites its input unless --force", () => {
     const input = t("inplace.npy");
     copyFileSync(path.join(ROOT, "examples/weight.npy"), input);
