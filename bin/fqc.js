@@ -2,8 +2,14 @@
 // Thin launcher: all behaviour lives in the CLI bundle, dist/fqc.cjs, made by `npm run build`;
 // for apply, dist/fqc-early.cjs first starts the worker threads the run will use.
 "use strict";
-const { BUNDLE, EARLY, codeCacheFor, loadCli, startEarlyWorkers } = require("./load-cli.js");
+const { BUNDLE, EARLY, codeCacheFor, loadCli, startEarlyWorkers, unsupportedNode } = require("./load-cli.js");
 
+// npm only warns about package.json's engines: on an older Node, say so rather than fail somewhere inside.
+const tooOld = unsupportedNode(process.versions.node);
+if (tooOld) {
+  process.stderr.write(tooOld);
+  process.exit(2);
+}
 const args = process.argv.slice(2);
 let cli;
 let workers;

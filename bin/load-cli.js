@@ -59,4 +59,16 @@ function oneThreadAsked(args) {
   return value !== undefined && /^\d+$/.test(value) && Number(value) <= 1;
 }
 
-module.exports = { APPLY_CODE_CACHE, BUNDLE, CODE_CACHE, EARLY, REPORT_CODE_CACHE, codeCacheFor, loadCli, oneThreadAsked, startEarlyWorkers };
+/** The oldest Node fqc runs on: package.json's engines (a test holds them alike). */
+const MIN_NODE = "20.19";
+
+/** fqc's message for a Node older than MIN_NODE (`version` as in process.versions.node), or undefined. */
+function unsupportedNode(version) {
+  const [major, minor] = String(version).split(".").map(Number);
+  const [minMajor, minMinor] = MIN_NODE.split(".").map(Number);
+  if (major > minMajor || (major === minMajor && minor >= minMinor)) return undefined;
+  return `fqc: needs Node.js ${MIN_NODE} or later; this is Node.js ${version} (${process.execPath})\n` +
+    `  hint: Install Node.js ${MIN_NODE}+ (e.g. \`nvm install 20\`, or actions/setup-node with node-version 20) and run fqc with it.\n`;
+}
+
+module.exports = { APPLY_CODE_CACHE, BUNDLE, CODE_CACHE, EARLY, REPORT_CODE_CACHE, MIN_NODE, codeCacheFor, loadCli, oneThreadAsked, startEarlyWorkers, unsupportedNode };

@@ -13,6 +13,7 @@ import type { CanonicalConfig, ScalePrecision, TorchaoVersion } from "./config/t
 import { LIBRARY_WORDS, type CallerWords, type FileOption } from "./caller-words.js";
 import { FqcError } from "./errors.js";
 import { resolveComputeDtype } from "./input-dtype.js";
+import { checkNpyOutForm, checkOutputForm } from "./apply/output-form.js";
 import { readNpyHeader } from "./npy/header.js";
 import { NpyRowReader } from "./npy/reader.js";
 import { checkPaths, type PathCheck, type PathUse } from "./npy/path-check.js";
@@ -144,6 +145,10 @@ function labelWithInput(e: unknown, input: string): unknown {
 async function applyFileUnlabelled(opts: ApplyOptions, words: CallerWords): Promise<ApplyResult> {
   // hrtime: the performance global loads perf_hooks on first use (~1 ms of start-up).
   const started = process.hrtime.bigint();
+  // As for a checkpoint (and as --dry-run says): w_fq.npz or w_fq.safetensors would hold a plain .npy.
+  checkOutputForm("npy", opts.input, opts.output);
+  checkNpyOutForm(opts.scaleOut, words.file.scaleOut, "scale");
+  checkNpyOutForm(opts.zeroPointOut, words.file.zeroPointOut, "zero point");
   checkPaths(applyPaths(opts, words));
   const reader = NpyRowReader.open(opts.input);
   const cleanups: Array<() => void> = [() => reader.close()];

@@ -95,8 +95,10 @@ function textFileError(path: string, e: unknown, option?: string): FqcError {
   if (code === "ENOENT") return new FqcError("IO", `${path}: no such file`, { file: path, hint: "Check the path (a relative one starts from the current directory).", cause: e });
   if (code === "EACCES") return new FqcError("IO", `${path}: permission denied`, { file: path, hint: "Check the file's permissions.", cause: e });
   if (code === "EISDIR") {
+    const dir = path.replace(/\/+$/, "");
+    // The naming convention's glob first: every JSON file of a project's root includes package.json and tsconfig.json.
     const hint = option === undefined
-      ? `To check the configs inside, give a glob: '${path.replace(/\/+$/, "")}/**/*.{json,yaml,yml}'`
+      ? `To check the configs inside, give a glob: '${dir}/**/*.fqc.{json,yaml,yml}' (fqc's naming convention), or '${dir}/**/*.{json,yaml,yml}'`
       : `Give ${option} the path of one JSON or YAML file.`;
     return new FqcError("IO", `${path}: is a directory, expected a file`, { file: path, hint, cause: e });
   }

@@ -18,6 +18,7 @@ import type { AbortSignalLike, WorkerSupply } from "../host-types.js";
 import type { KernelChoice } from "../quant/kernel.js";
 import { LIBRARY_WORDS, type CallerWords } from "../caller-words.js";
 import { FqcError } from "../errors.js";
+import { checkOutputForm } from "./output-form.js";
 import { checkThreads } from "../parallel/thread-count.js";
 import { checkFunction, checkKernel, checkSignal, checkString, checkTorchao, optionNames, optionsObject } from "../library-args.js";
 import { checkPlanSource } from "../config/canonical-check.js";
@@ -111,21 +112,6 @@ export function configsOf(checkpoint: Pick<Checkpoint, "path" | "tensors">, plan
     });
   }
   return plan.map((e) => (e.action === "quantize" && e.config ? e.config : null));
-}
-
-const EXTENSION: Partial<Record<CheckpointFormat, string>> = { safetensors: ".safetensors", npz: ".npz", npy: ".npy" };
-
-/** An output named for another format than the input's (out.npz for a safetensors input) is a mistake: the layout is the input's. */
-export function checkOutputForm(format: CheckpointFormat, input: string, output: string): void {
-  const lower = output.toLowerCase();
-  const named = Object.entries(EXTENSION).find(([, ext]) => lower.endsWith(ext!));
-  if (!named || named[0] === format) return;
-  throw new FqcError("USAGE", `${output}: the output of a ${format} checkpoint has the same form as ${input}, not ${named[0]}`, {
-    file: output,
-    hint: format === "sharded"
-      ? "Give a directory for the shards and their index."
-      : `Name the output with ${EXTENSION[format]}; fqc writes the input's layout, it does not convert between formats.`,
-  });
 }
 
 /** `--qparams-out` is always safetensors: a name promising .npy or .npz would give a file numpy cannot load. */

@@ -26,6 +26,8 @@ export const MAX_INDEX_BYTES = 100_000_000;
 
 const MISMATCH_HINT = "The index does not match its shards; save the checkpoint again (or restore the index written with them).";
 const INDEX_HINT = "Give the model.safetensors.index.json written with the shards (save_pretrained writes both).";
+/** Top-level keys of an fqc config, QAT pair or recipe, which no index holds. */
+const CONFIG_KEYS = new Set(["dtype", "granularity", "group_size", "activation", "weight", "fqn_to_config"]);
 
 export interface Shard {
   /** The file name as the weight_map spells it. */
@@ -115,7 +117,14 @@ function readIndex(indexFile: string): { bytes: Uint8Array; weightMap: Array<[st
   const metadata = top.get("metadata");
   if (metadata !== undefined && metadata.kind !== "object") throw checkpointError(indexFile, `the index's "metadata" is ${jsonKind(metadata)}, not an object`, INDEX_HINT);
   const wm = top.get("weight_map");
-  if (wm === undefined) throw checkpointError(indexFile, `the index has no "weight_map"`, INDEX_HINT);
+  if (wm === undefined) {
+    // A config or recipe given where the model goes (`fqc apply qat.json out -c w.npy`): said so, not "give the index".
+    if (root.entries.some(([key]) => CONFIG_KEYS.has(key))) {
+      throw checkpointError(indexFile, `the index has no "weight_map": this is an fqc config or recipe, not a sharded checkpoint's index`,
+        "Give the tensor or checkpoint first, and the config with -c/--config (a recipe with -r/--recipe).");
+    }
+    throw checkpointError(indexFile, `the index has no "weight_map"`, INDEX_HINT);
+  }
   if (wm.kind !== "object") throw checkpointError(indexFile, `the index's "weight_map" is ${jsonKind(wm)}, not an object`, INDEX_HINT);
   if (wm.entries.length === 0) throw checkpointError(indexFile, `the index's "weight_map" is empty`, INDEX_HINT);
   const weightMap: Array<[string, string]> = [];

@@ -11,7 +11,8 @@ import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
 import { plainValidateArgs, runValidateCommand, validateCommand } from "./commands/validate.js";
 import { processIO, STDIO_ARG, type CliIO } from "./io.js";
-import { usageMessage } from "./usage-message.js";
+import { missingOperands, usageMessage } from "./usage-message.js";
+import { unknownOptionsMessage, type OptionTable } from "./unknown-options.js";
 import { describeErrno, reportError } from "./report-error.js";
 import { lossyArgument } from "./lossy-args.js";
 import { oneLine } from "../diagnostics/one-line.js";
@@ -219,8 +220,13 @@ export async function cliParser(argv: string[], io: CliIO, addCommands: (y: Argv
     .wrap(argv.some((a) => a === "--help" || a === "-h") ? Math.min(110, io.stderr.columns ?? 100) : 100)
     .epilog("Exit status: 0 ok, 1 problems found (invalid config, torchao would fail), 2 usage or I/O error.")
     // Stop at the first usage problem: a handler must never run with arguments yargs rejected.
+    // An unknown option is named first, whatever yargs stopped at: it explains the rest (a file read as its value).
     .fail((msg, err) => {
-      throw err ?? new FqcError("USAGE", usageMessage(msg, argv), { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
+      if (err) throw err;
+      const unknown = unknownOptionsMessage(argv, (parser as unknown as { getOptions: () => OptionTable }).getOptions());
+      const missing = unknown === undefined ? missingOperands(msg, argv) : undefined;
+      if (missing) throw new FqcError("USAGE", missing.message, { hint: missing.hint });
+      throw new FqcError("USAGE", unknown ?? usageMessage(msg, argv), { hint: "Run 'fqc --help' (or 'fqc <command> --help') for usage." });
     })
     .exitProcess(false);
   skipHelpCache(parser);

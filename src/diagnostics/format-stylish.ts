@@ -25,7 +25,9 @@ export function formatStylish(input: FormatInput, opts: { color: boolean }): str
     const posWidth = file.diagnostics.reduce((w, d) => Math.max(w, position(d).length), 0);
     const sevWidth = file.diagnostics.some((d) => d.severity === "warning") ? "warning".length : "error".length;
     // Positions count from after a byte-order mark (source.ts), so the frame is drawn without it.
-    const source = input.sources.get(file.file)?.replace(/^\uFEFF/, "");
+    // Text holding NUL is a binary file or another encoding (the one error it gets says which): a frame of it is noise.
+    const text = input.sources.get(file.file);
+    const source = text?.includes("\u0000") ? undefined : text?.replace(/^\uFEFF/, "");
     const lines = source !== undefined && file.diagnostics.length > 1 ? lineIndex(source) : undefined;
     for (const d of file.diagnostics) {
       const pos = position(d).padEnd(posWidth);

@@ -29,6 +29,38 @@ async function refusal(input: string, config = int4): Promise<FqcError> {
 }
 
 describe("applyFile refuses before writing", () => {
+  it("an output named for another format (.npz, .safetensors, in any case): the .npy would hide under it; refused as a checkpoint's is", async () => {
+    const input = npy("w.npy", "<f4", [2, 8]);
+    for (const [name, named] of [["w_fq.npz", "npz"], ["w_fq.SafeTensors", "safetensors"]]) {
+      const output = tmp.path(name);
+      const e = await applyFile({ input, output, config: int4, threads: 1 }).then(() => undefined, (x: unknown) => x);
+      expect(e, name).toMatchObject({
+        code: "USAGE", file: output,
+        message: `${output}: the output of a .npy tensor has the same form as ${input}, not ${named}`,
+        hint: "Name the output with .npy; fqc writes the input's layout, it does not convert between formats.",
+      });
+      expect(readdirSync(tmp.dir), name).not.toContain(name);
+    }
+    // Any other name holds the .npy it is given (as np.save's file= does not add .npy to a name of one's own).
+    await applyFile({ input, output: tmp.path("w_fq.bin"), config: int4, threads: 1 });
+    expect(readFileSync(tmp.path("w_fq.bin")).subarray(1, 6).toString()).toBe("NUMPY");
+  });
+
+  it("a scaleOut or zeroPointOut named .npz or .safetensors: each is one .npy, which numpy would not load as that; nothing written", async () => {
+    const input = npy("wq.npy", "<f4", [2, 8]);
+    for (const [option, name, what] of [["scaleOut", "s.npz", "scale"], ["zeroPointOut", "z.SAFETENSORS", "zero point"]]) {
+      const path = tmp.path(name);
+      const e = await applyFile({ input, output: tmp.path("out.npy"), config: int4, threads: 1, [option]: path }).then(() => undefined, (x: unknown) => x);
+      expect(e, name).toMatchObject({
+        code: "USAGE", file: path,
+        message: `options.${option} ${path}: fqc writes the ${what} as one .npy file, not ${name.split(".")[1].toLowerCase()}`,
+        hint: "Name it with .npy (numpy.load reads it).",
+      });
+      expect(readdirSync(tmp.dir), name).not.toContain(name);
+      expect(readdirSync(tmp.dir), name).not.toContain("out.npy");
+    }
+  });
+
   it("a 0-d tensor: it has no last dimension, and the hint says how to save it as one element", async () => {
     const input = npy("scalar.npy", "<f4", []);
     const e = await refusal(input);

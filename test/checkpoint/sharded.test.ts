@@ -92,6 +92,15 @@ describe("openSharded: refusals", () => {
     expect(refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: "[1]" }))).message).toMatch(/the index is an array, not a JSON object/);
   });
 
+  it("refuses a config, pair or recipe given as the index, saying which it is and where a config goes", () => {
+    for (const text of [`{"dtype": "int4", "group_size": 32}`, `{"activation": null, "weight": {"dtype": "int4"}}`, `{"fqn_to_config": {}}`]) {
+      const e = refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: text })));
+      expect(e.message, text).toMatch(/the index has no "weight_map": this is an fqc config or recipe, not a sharded checkpoint's index$/);
+      expect(e.hint, text).toBe("Give the tensor or checkpoint first, and the config with -c/--config (a recipe with -r/--recipe).");
+    }
+    expect(refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: `{"metadata":{}}` }))).hint).toMatch(/^Give the model\.safetensors\.index\.json/);
+  });
+
   it("refuses an index without a weight_map, or with a weight_map that is not an object of strings", () => {
     expect(refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: `{"metadata":{}}` }))).message).toMatch(/the index has no "weight_map"/);
     expect(refusal(() => openSharded(writeSharded(tmp.dir, SHARDS, { indexText: `{"weight_map":[]}` }))).message).toMatch(/"weight_map" is an array, not an object/);

@@ -10,7 +10,7 @@ import path from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runFqc, tempDir } from "../helpers/cli.js";
-import { PRE_COMMIT_CONFIG } from "../helpers/readme-snippets.js";
+import { PRE_COMMIT_CONFIG, USE_SECTION } from "../helpers/readme-snippets.js";
 import { snapshotRepo } from "../helpers/snapshot.js";
 
 const HAS_PRE_COMMIT = spawnSync("pre-commit", ["--version"]).status === 0;
@@ -110,6 +110,21 @@ describe.skipIf(SKIP_REASON !== "")("the pre-commit hooks, run by pre-commit", (
     expect(r.out).toContain("fqc: 10 warnings exceed --max-warnings 1");
     expect(r.out.match(/✖ \d+ problems?/g)).toEqual(["✖ 10 problems"]);
     expect(r.code).toBe(1);
+  }, 15 * 60_000);
+
+  it("the README's entry as written, after the `pre-commit autoupdate` it says to run: rev pinned to the commit, no mutable-reference warning", () => {
+    expect(USE_SECTION).toContain("run `pre-commit autoupdate`");
+    const source = config.repos[0].repo;
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: source, encoding: "utf8" }).trim();
+    // Not run as written: pre-commit would install the hooks once more for the branch name (~1 min), to warn.
+    write(".pre-commit-config.yaml", stringify({ repos: PRE_COMMIT_CONFIG.repos.map((r) => ({ ...r, repo: source })) }));
+    const update = preCommit("autoupdate");
+    expect(update.code, update.out).toBe(0);
+    const pinned = parse(readFileSync(path.join(repo, ".pre-commit-config.yaml"), "utf8")) as typeof PRE_COMMIT_CONFIG;
+    expect(pinned.repos[0].rev).toBe(head);
+    const r = preCommit("run", "--all-files");
+    expect(r.out).not.toContain("mutable reference");
+    expect(r.out).toMatch(/^fqc validate\.+(Passed|Failed)$/m);
   }, 15 * 60_000);
 
   it("fqc-normalize rewrites a shorthand config in canonical form: pre-commit fails that run naming the file, and the next run passes", () => {

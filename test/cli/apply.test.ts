@@ -243,6 +243,26 @@ describe("fqc apply (end to end)", () => {
     expect(readFileSync(t("sync.npy")).equals(readFileSync(t("nosync.npy")))).toBe(true);
   });
 
+  it("refuses an OUT named for another format (w_fq.npz) as --dry-run says it would, exit 2, nothing written", () => {
+    for (const name of ["w_fq.npz", "w_fq.safetensors"]) {
+      const args = ["apply", "examples/weight.npy", t(name), "-c", "examples/int8-per-channel.json"];
+      const run = runFqc(args);
+      const dry = runFqc([...args, "--dry-run"]);
+      expect(run.code, name).toBe(2);
+      expect(run.stderr, name).toBe(`fqc: ${t(name)}: the output of a .npy tensor has the same form as examples/weight.npy, not ${name.split(".")[1]}\n` +
+        "  hint: Name the output with .npy; fqc writes the input's layout, it does not convert between formats.\n");
+      expect(dry, name).toEqual(run);
+      expect(existsSync(t(name)), name).toBe(false);
+    }
+  });
+
+  it("refuses --scale-out or --zero-point-out named for another format: each is a .npy, exit 2, nothing written", () => {
+    const r = runFqc(["apply", "examples/weight.npy", t("q.npy"), "-c", "examples/int8-per-channel.json", "--scale-out", t("s.npz"), "--zero-point-out", t("z.npy")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`fqc: --scale-out ${t("s.npz")}: fqc writes the scale as one .npy file, not npz\n  hint: Name it with .npy (numpy.load reads it).\n`);
+    for (const f of ["q.npy", "s.npz", "z.npy"]) expect(existsSync(t(f)), f).toBe(false);
+  });
+
   it("never overwrites its input unless --force", () => {
     const input = t("inplace.npy");
     copyFileSync(path.join(ROOT, "examples/weight.npy"), input);

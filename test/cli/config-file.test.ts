@@ -96,7 +96,7 @@ describe("a config path that cannot be read", () => {
     const dir = tmp.path("configs");
     mkdirSync(dir);
     const e = thrownFqcError(() => readTextFile(`${dir}//`));
-    expect([e.code, e.message, e.hint]).toEqual(["IO", `${dir}//: is a directory, expected a file`, `To check the configs inside, give a glob: '${dir}/**/*.{json,yaml,yml}'`]);
+    expect([e.code, e.message, e.hint]).toEqual(["IO", `${dir}//: is a directory, expected a file`, `To check the configs inside, give a glob: '${dir}/**/*.fqc.{json,yaml,yml}' (fqc's naming convention), or '${dir}/**/*.{json,yaml,yml}'`]);
   });
 
   it("given through an option (apply's and report's --config, --recipe), offers neither a glob nor - , which those options refuse", async () => {

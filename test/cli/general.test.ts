@@ -56,8 +56,8 @@ describe("fqc --help / --version", () => {
   });
 
   it.each([
-    [["apply"], "Not enough non-option arguments"],
-    [["apply", "only-input.npy"], "Not enough non-option arguments"],
+    [["apply"], "apply needs two files, IN and OUT; got 0"],
+    [["apply", "only-input.npy"], "apply needs two files, IN and OUT; got 1"],
     [["schema", "--draft", "99"], `--draft "99" is not one of`],
     [["normalize", "--check", "--write", "examples/8da4w.json"], "mutually exclusive"],
     [["validate", "--format", "xml", "examples/8da4w.json"], `--format "xml" is not one of "stylish"`],

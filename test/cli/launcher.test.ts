@@ -1,6 +1,6 @@
 /** bin/fqc.js: loads the CLI bundle with its V8 code cache, and fails clearly when the checkout is not built. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -113,6 +113,24 @@ fs.readFileSync = function (p, ...rest) {
         "  hint: remove that directory and run `npm install --ignore-scripts=false` (fqc's build runs in npm's clone), or install the tarball `npm pack` makes in a clone of fqc, which ships built\n");
       expect(r.stderr).not.toContain("npm run build");
     }
+  });
+
+  it("on a Node older than package.json's engines, says which Node it needs and which it got (exit 2), before loading anything", () => {
+    const { MIN_NODE, unsupportedNode } = createRequire(import.meta.url)(path.join(ROOT, "bin/load-cli.js")) as { MIN_NODE: string; unsupportedNode: (v: string) => string | undefined };
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe(`>=${MIN_NODE}`);
+    for (const v of ["20.19.0", "20.20.2", "21.0.0", "22.1.0", "100.0.0"]) expect(unsupportedNode(v), v).toBeUndefined();
+    for (const v of ["20.18.3", "20.9.0", "18.20.4", "16.20.2", "19.99.0"]) expect(unsupportedNode(v), v).toMatch(/needs Node\.js 20\.19 or later/);
+    // Preloaded: the process reports an older Node, as one on PATH (a pre-commit hook's, a CI image's) would.
+    const preload = tmp.write("node18.cjs", 'Object.defineProperty(process.versions, "node", { value: "18.20.4" });');
+    for (const args of [["--version"], ["validate", path.join(ROOT, "examples/8da4w.json")], ["apply", path.join(ROOT, "examples/weight.npy"), tmp.path("old.npy"), "-c", path.join(ROOT, "examples/int4-weight-per-group.json")]]) {
+      const r = runFqc(args, { exe: [process.execPath, "-r", preload, path.join(ROOT, "bin/fqc.js")] });
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stdout, args[0]).toBe("");
+      expect(r.stderr, args[0]).toBe(`fqc: needs Node.js 20.19 or later; this is Node.js 18.20.4 (${process.execPath})\n` +
+        "  hint: Install Node.js 20.19+ (e.g. `nvm install 20`, or actions/setup-node with node-version 20) and run fqc with it.\n");
+    }
+    expect(existsSync(tmp.path("old.npy"))).toBe(false);
   });
 
   it("in a pre-commit hook's environment with no build, says to let pre-commit reinstall it with npm's scripts on", () => {

@@ -89,6 +89,20 @@ describe("text that is not UTF-8", () => {
   });
 });
 
+describe("the CLI over a binary file given as a config", () => {
+  it("says what the file is without a code frame of its bytes (a .npy tensor, a UTF-16 config): the frame would be noise", async () => {
+    const npy = tmp.write("w.npy", Buffer.concat([Buffer.from("\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", "latin1"), Buffer.alloc(8, 0x3f)]));
+    const u16 = tmp.write("u16frame.json", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD, "utf16le")]));
+    for (const [file, found] of [[npy, "contains NUL bytes"], [u16, "UTF-16LE"]]) {
+      const r = await runMain(["validate", file], { cwd: tmp.dir });
+      expect(r.code, file).toBe(2);
+      expect(r.stdout, file).toContain(found);
+      expect(r.stdout, file).not.toMatch(/> +1 \||NUMPY|dtype/);
+      expect(r.stdout.trimEnd().split("\n").at(-1), file).toBe("✖ 1 problem (1 error, 0 warnings)");
+    }
+  });
+});
+
 describe("the CLI over malformed files", () => {
   const files = {
     cut: tmp.write("cut.json", '{"dtype'),

@@ -134,6 +134,21 @@ describe("fqc normalize", () => {
     expect(r.stderr).toContain("Granularity was 'per_group' but no `group_size` was set");
   });
 
+  it("sets each invalid file's report apart with a blank line, as validate does, so a summary never runs into the next file", () => {
+    const a = write("sep-a.json", '{"dtype": "int4", "granularity": "per_group"}');
+    const b = write("sep-b.yaml", "dtype: [int4\n");
+    const c = write("sep-c.json", '{"dtype": "int4", "granularity": "per_channel", "group_size": 32}');
+    const r = runFqc(["normalize", "--write", a, b, c]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split("\n");
+    const summaries = lines.flatMap((l, i) => (l.startsWith("✖ ") ? [i] : []));
+    expect(summaries).toHaveLength(3);
+    for (const i of summaries.slice(0, -1)) expect(lines[i + 1], r.stderr).toBe("");
+    expect(lines.filter((l) => [a, b, c].includes(l))).toEqual([a, b, c]);
+    expect(r.stderr.startsWith(`${a}\n`)).toBe(true);
+    expect(r.stderr).not.toMatch(/\n\n\n/);
+  });
+
   it("expands a quoted glob as validate does, each file once, and refuses a pattern matching nothing (exit 2)", () => {
     const dir = tmp.path("glob");
     mkdirSync(path.join(dir, "sub"), { recursive: true });

@@ -16,6 +16,7 @@ import { shellWord } from "../shell-word.js";
 import { yieldEvery } from "../../parallel/share-work.js";
 import { checkAtomicTarget } from "../../npy/atomic.js";
 import type { NormalizeArgs } from "./normalize.js";
+import type { Diagnostic } from "../../diagnostics/types.js";
 
 export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (code: number) => void): Promise<void> {
   if (argv.write && argv.files.includes(STDIO_ARG)) throw new FqcError("USAGE", "--write needs file paths, not stdin");
@@ -33,6 +34,14 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
   // A turn of the event loop between files (reading and rewriting one never waits on it): a signal stops the run
   // between two files, not after every file was rewritten.
   const pause = yieldEvery();
+  // A file's report ends with its own summary line: a blank line sets the next one apart, as validate's files are.
+  let reported = false;
+  const report = async (name: string, text: string, diagnostics: Diagnostic[]) => {
+    if (diagnostics.length === 0) return;
+    if (reported) io.stderr.write("\n");
+    reported = true;
+    await reportConfigDiagnostics(io, name, text, diagnostics);
+  };
   for (const f of files) {
     await pause();
     const name = f === STDIO_ARG ? argv["stdin-filename"] : f;
@@ -55,11 +64,11 @@ export async function runNormalize(argv: NormalizeArgs, io: CliIO, setExit: (cod
     // even when every forward would fail (that is reported, as torchao would raise it later).
     const blocking = errors.filter((d) => ruleInfo(d.ruleId).stage !== "forward");
     if (!loaded.document || blocking.length > 0) {
-      await reportConfigDiagnostics(io, name, text, blocking.length > 0 ? blocking : errors);
+      await report(name, text, blocking.length > 0 ? blocking : errors);
       status = Math.max(status, errors.some((d) => d.ruleId === "fqc/syntax") ? EXIT.USAGE_OR_IO : EXIT.PROBLEMS);
       continue;
     }
-    await reportConfigDiagnostics(io, name, text, errors);
+    await report(name, text, errors);
     // Printing gives the canonical config itself; --check/--write judge the file, which keeps its "$schema" and YAML modeline.
     let canonical: string;
     try {
