@@ -16,8 +16,9 @@ export function findProjectConfig(startDir: string): ProjectConfig | undefined {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg)) {
       // package.json is npm's: a key repeated somewhere in it is npm's business (JSON.parse, the last one wins).
+      // Object.hasOwn takes any JSON value but null (a string, number or array has no own "fqc").
       const value = readJson(pkg, false) as Record<string, unknown> | null;
-      if (value && typeof value === "object" && Object.hasOwn(value, "fqc")) return parseProjectConfig(value.fqc, `${pkg}#fqc`);
+      if (value !== null && Object.hasOwn(value, "fqc")) return parseProjectConfig(value.fqc, `${pkg}#fqc`);
     }
     if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return undefined;
   }

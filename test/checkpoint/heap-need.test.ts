@@ -170,6 +170,17 @@ describe("fqc with a small heap (NODE_OPTIONS=--max-old-space-size)", () => {
     expect(ok.stdout.split("\n").length).toBe(40_000 + 2);
   });
 
+  it("refuses validate --tensor on 80,000 tensors whose header it could read, with exit 2 and the fix, no fatal error", () => {
+    const model = manyTensors(tmp.path("eighty.safetensors"), 80_000, (i) => `model.layers.${i}.mlp.up_proj.weight`);
+    // 64 MB reads its 8 MB header (about 54 MB); listing the tensors to check the config against needs more.
+    const r = runFqc(["validate", config, "--tensor", model], { env: env(64) });
+    expect(r.stderr).not.toMatch(/FATAL|heap out of memory|Native stack/);
+    expect(r.stderr).toMatch(/its 80,000 tensors need about \d+ MB of memory to check them, more than this Node process may use \(64 MB\)/);
+    expect(r.code).toBe(2);
+    const asked = /--max-old-space-size=(\d+)/.exec(r.stderr)![1];
+    expect(runFqc(["validate", config, "--tensor", model], { env: env(Number(asked)) }).code).toBe(0);
+  });
+
   it("refuses a 10 MB header before reading it, in every command that reads one", () => {
     const model = manyTensors(tmp.path("big-header.safetensors"), 110_000, (i) => `model.layers.${i}.mlp.experts.${i % 64}.up_proj.weight`);
     for (const args of [["apply", model, tmp.path("out.safetensors"), "-c", config], ["apply", model, tmp.path("out.safetensors"), "-c", config, "--dry-run"],

@@ -61,8 +61,11 @@ describe("findProjectConfig", () => {
   });
 
   it("walks on past a package.json without an \"fqc\" key, or holding no object, or with a byte-order mark", () => {
-    const root = tree("pkg-none", { ".git/": "", "fqc.config.json": settings(["top/**"]), "a/package.json": '{"name": "a"}', "b/package.json": "null", "c/package.json": "[1]" });
-    for (const sub of ["a", "b", "c"]) expect(findProjectConfig(path.join(root, sub))?.ignorePatterns, sub).toEqual(["top/**"]);
+    const root = tree("pkg-none", {
+      ".git/": "", "fqc.config.json": settings(["top/**"]), "a/package.json": '{"name": "a"}', "b/package.json": "null", "c/package.json": "[1]",
+      "d/package.json": '"fqc"', "e/package.json": "false", "f/package.json": "0",
+    });
+    for (const sub of ["a", "b", "c", "d", "e", "f"]) expect(findProjectConfig(path.join(root, sub))?.ignorePatterns, sub).toEqual(["top/**"]);
     writeFileSync(path.join(root, "a/package.json"), `\uFEFF${JSON.stringify({ fqc: { ignorePatterns: ["bom/**"] } })}`);
     expect(findProjectConfig(path.join(root, "a"))?.ignorePatterns).toEqual(["bom/**"]);
   });
@@ -96,6 +99,9 @@ describe("findProjectConfig", () => {
     })();
     expect(loose.message).toBe(`${path.join(pkg, "package.json")}: not valid JSON (${parseError})`);
     expect(loose.hint).toBe("Fix the file, or remove it to use fqc's defaults.");
+    // JSON.parse quotes the text around the error, line breaks and all: the message stays one line.
+    const lines = tree("bad-pkg-lines", { ".git/": "", "package.json": '{\n  "name": \n}\n' });
+    expect(thrownFqcError(() => findProjectConfig(lines)).message).toMatch(/^[^\n]*: not valid JSON \([^\n]*\)$/);
   });
 });
 

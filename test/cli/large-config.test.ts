@@ -6,6 +6,7 @@ import { parseBlockYaml } from "../../src/diagnostics/yaml-block.js";
 import { editDistance, didYouMean } from "../../src/config/suggest.js";
 import { indexJsonPositions, MAX_INDEXED_ELEMENTS } from "../../src/diagnostics/json-positions.js";
 import { tempDir } from "../helpers/cli.js";
+import { writeSafetensors } from "../helpers/safetensors.js";
 import { runMain } from "../helpers/in-process.js";
 
 const tmp = tempDir();
@@ -45,6 +46,18 @@ describe("large configs", () => {
     const r = await runMain(["validate", "-f", "json", tmp.write("warned.json", JSON.stringify(recipe))], { cwd: tmp.dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ errorCount: 0, warningCount: 150, unlistedCount: 50 });
+  });
+
+  it("validate --tensor lists the tensor problems only up to the cap the file's own problems left", async () => {
+    // One warning of the recipe itself, then 150 tensors whose widths each break group_size 32 differently (one problem each).
+    const model = tmp.path("widths.safetensors");
+    writeSafetensors(model, Array.from({ length: 150 }, (_, i) => ({ name: `l${i}.weight`, dtype: "F32" as const, shape: [1, 32 * i + 33], raw: new Uint8Array(4 * (32 * i + 33)) })));
+    const recipe = tmp.write("one-warning.json", JSON.stringify({ fqn_to_config: { _default: { dtype: "int4", group_size: 32, is_symmetric: false } } }));
+    const r = await runMain(["validate", "-f", "json", recipe, "--tensor", model], { cwd: tmp.dir });
+    const file = JSON.parse(r.stdout).files[0];
+    expect(file).toMatchObject({ errorCount: 150, warningCount: 1, unlistedCount: 51 });
+    expect(file.diagnostics).toHaveLength(100);
+    expect(file.diagnostics[0].ruleId).toBe("lint/asymmetric-int-domain");
   });
 
   it("only the first 100 unknown keys of a config get a did-you-mean (each costs an edit distance per valid key)", () => {

@@ -59,6 +59,12 @@ describe("plain apply lines", () => {
     for (const odd of ["-j1.5", "-jx", "-j=", "-q1", "-q=true", "-j-1", "-c-j4"]) expect(plainApplyArgs(["x.npy", "y.npy", "-c", "c.json", odd]), odd).toBeUndefined();
   });
 
+  it("reads a joined value holding a line break (a file name may) as yargs does", async () => {
+    const line = ["x.npy", "y.npy", "-c=two\nlines.json"];
+    expect(plainApplyArgs(line)).toMatchObject({ config: "two\nlines.json" });
+    expect(plainApplyArgs(line)).toEqual(await yargsArgs(line));
+  });
+
   it("parses a line with neither --config nor --recipe (the command refuses it, naming both)", () => {
     expect(plainApplyArgs(["a", "b"])).toEqual({ ...DEFAULTS, input: "a", output: "b" });
   });

@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../src/cli/repo-root.js";
+import { tempDir } from "../helpers/cli.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
 
 /** A fake file system holding exactly these `.git` entries. */
 const gitAt = (...dirs: string[]) => (p: string) => dirs.some((d) => p === `${d}/.git`);
@@ -20,6 +26,16 @@ describe("repoRoot", () => {
     expect(repoRoot("/w/repo", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), () => { throw new Error("not asked"); })).toBe("/w/repo");
     // A directory above the workspace is not inside it: the workspace is named by its real path.
     expect(repoRoot("/w", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), realpath)).toBe("/mnt/disk/w/repo");
+    // A directory whose name starts with two dots is inside, not above.
+    expect(repoRoot("/w/repo/..cache/x", { GITHUB_WORKSPACE: "/w/repo" }, gitAt(), () => { throw new Error("not asked"); })).toBe("/w/repo");
+  });
+
+  it("resolves GITHUB_WORKSPACE's symbolic links on the real file system, and keeps a workspace that does not exist as named", () => {
+    const real = path.join(realpathSync(tmp.dir), "disk/repo");
+    mkdirSync(path.join(real, "configs"), { recursive: true });
+    symlinkSync(path.join(realpathSync(tmp.dir), "disk"), tmp.path("w"));
+    expect(repoRoot(path.join(real, "configs"), { GITHUB_WORKSPACE: tmp.path("w/repo") })).toBe(real);
+    expect(repoRoot(path.join(real, "configs"), { GITHUB_WORKSPACE: tmp.path("gone/repo") })).toBe(tmp.path("gone/repo"));
   });
 
   it("is the nearest directory above holding .git when GITHUB_WORKSPACE is unset or empty", () => {
