@@ -14,9 +14,9 @@ vi.mock("../../src/report/render.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/report/render.js")>();
   return {
     ...real,
-    reportPieces: vi.fn((format: string, ...rest: Parameters<typeof real.reportPieces> extends [unknown, ...infer R] ? R : never) => {
+    reportPiecesForCli: vi.fn((command: "report" | "apply", format: string, ...rest: Parameters<typeof real.reportPiecesForCli> extends [unknown, unknown, ...infer R] ? R : never) => {
       if (format === "markdown") throw new FqcError("IO", "m.safetensors: the markdown report is longer than a string can hold (over 512 MB of text)");
-      return real.reportPieces(format as "table", ...rest);
+      return real.reportPiecesForCli(command, format as "table", ...rest);
     }),
   };
 });

@@ -27,7 +27,7 @@ function queueSignal(): void {
 
 vi.mock("../../src/report/render.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/report/render.js")>();
-  return { ...real, reportPieces: (...args: Parameters<typeof real.reportPieces>) => (queueSignal(), real.reportPieces(...args)) };
+  return { ...real, reportPiecesForCli: (...args: Parameters<typeof real.reportPiecesForCli>) => (queueSignal(), real.reportPiecesForCli(...args)) };
 });
 vi.mock("../../src/diagnostics/format.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../src/diagnostics/format.js")>();
