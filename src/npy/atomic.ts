@@ -15,7 +15,7 @@
  *   /dev/null, a FIFO, a socket) is refused, since the rename would replace it.
  */
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, type Stats } from "node:fs";
-import type { FqcError } from "../errors.js";
+import { FqcError } from "../errors.js";
 import { basename, dirname, join } from "node:path";
 import { io, ioError, ioFailure } from "./fail.js";
 import { checkPaths, endsWithSeparator, resolveTarget } from "./path-check.js";
@@ -91,7 +91,7 @@ export class AtomicFile {
         fd = openSync(tempPath, "wx", existing ? 0o600 : 0o666);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && attempt < TEMP_NAME_ATTEMPTS) continue;
-        throw ioError(shown, creatingTemp(targetPath, writePath), e);
+        throw tempCreateError(shown, dir, creatingTemp(targetPath, writePath), e);
       }
       const file = new AtomicFile(shown, writePath, tempPath, fd, opts.durable ?? false);
       // On a signal too, the temp file is found where its directory went (while its descriptor is open).
@@ -297,8 +297,15 @@ export function checkCanCreateIn(dir: string, shown: string, doing: string): voi
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "ENOTDIR" });
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw ioError(shown, doing, e);
+    throw tempCreateError(shown, dir, doing, e);
   }
+}
+
+/** Creating a temp file in `dir` failed: a missing directory is named, with the fix, rather than "check the path". */
+function tempCreateError(shown: string, dir: string, doing: string, e: unknown): FqcError {
+  const err = ioError(shown, doing, e);
+  if ((e as NodeJS.ErrnoException).code !== "ENOENT") return err;
+  return new FqcError(err.code, err.message, { file: err.file, cause: e, hint: `The directory ${dir} does not exist: create it first, or write elsewhere.` });
 }
 
 /** checkAtomicTarget's checks, returning the path to write (through a symlink) and what is there now; messages name `shown`. */

@@ -130,6 +130,22 @@ describe("AtomicFile refuses what a rename would damage, unless forced", () => {
     expect(() => writeText(path.join(missing, "plain.npy"), "new")).toThrow("cannot create a temporary file in its directory: no such file or directory");
   });
 
+  it("says which directory is missing, and to create it, for the run and its dry run alike", () => {
+    const missing = tmp.file(`${seq++}-absent`);
+    const target = path.join(missing, "o.npy");
+    const link = out("to-absent.npy");
+    fs.symlinkSync(path.join(missing, "x.npy"), link);
+    for (const [given, dir] of [[target, missing], [link, missing]]) {
+      for (const attempt of [() => writeText(given, "new"), () => checkAtomicTarget(given)]) {
+        expect(attempt).toThrow(expect.objectContaining({ hint: `The directory ${dir} does not exist: create it first, or write elsewhere.` }));
+      }
+    }
+    // Any other failure keeps its own hint.
+    const file = out("plain-file");
+    fs.writeFileSync(file, "x");
+    expect(() => writeText(path.join(file, "o.npy"), "new")).toThrow(expect.objectContaining({ hint: expect.not.stringContaining("does not exist") }));
+  });
+
   it.skipIf(isRoot)("refuses a file the user has no write permission on (root may write anything: see the CLI test run as nobody)", () => {
     const target = out();
     fs.writeFileSync(target, "old");
