@@ -25,11 +25,11 @@ export const DEFAULT_LOCK_WAIT: LockWait = { timeoutMs: 5_000, pollMs: 10 };
 const EMPTY_LOCK_STALE_MS = 2_000;
 
 /**
- * Take the lock of `dir` (named `shown` in messages), waiting for another run's renames; returns its release,
+ * Take the lock of `dir` (named as given in messages), waiting for another run's renames; returns its release,
  * which never throws. Throws FqcError "IO" when another live run holds it past `wait.timeoutMs`, or the lock
  * cannot be created.
  */
-export function acquireCommitLock(dir: string, shown: string, wait: LockWait = DEFAULT_LOCK_WAIT): () => void {
+export function acquireCommitLock(dir: string, wait: LockWait = DEFAULT_LOCK_WAIT): () => void {
   const path = join(dir, COMMIT_LOCK_NAME);
   const deadline = Date.now() + wait.timeoutMs;
   for (;;) {
@@ -37,15 +37,15 @@ export function acquireCommitLock(dir: string, shown: string, wait: LockWait = D
     try {
       fd = openSync(path, "wx", 0o644);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw ioError(shown, `create the lock file ${COMMIT_LOCK_NAME} in it`, e);
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw ioError(dir, `create the lock file ${COMMIT_LOCK_NAME} in it`, e);
       const owner = lockOwner(path);
       if (owner === "stale") {
         try { unlinkSync(path); } catch { /* another run took it over first */ }
         continue;
       }
       if (Date.now() >= deadline) {
-        throw ioFailure(shown, `another fqc run${owner === "unknown" ? "" : ` (pid ${owner})`} is renaming its output into this directory: fqc waited ${wait.timeoutMs / 1000} s for it, and wrote nothing`,
-          `Run again once it has finished, or write to another directory. If no fqc run is writing here, remove ${join(shown, COMMIT_LOCK_NAME)}.`);
+        throw ioFailure(dir, `another fqc run${owner === "unknown" ? "" : ` (pid ${owner})`} is renaming its output into this directory: fqc waited ${wait.timeoutMs / 1000} s for it, and wrote nothing`,
+          `Run again once it has finished, or write to another directory. If no fqc run is writing here, remove ${path}.`);
       }
       sleep(wait.pollMs);
       continue;

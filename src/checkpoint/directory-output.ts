@@ -107,7 +107,7 @@ export class DirectoryOutput {
       // Renaming into a temp directory that moved would fail half-way (or fill a directory now at its old path).
       this.#checkStaging();
       // Into an existing directory the renames are one by one: another run's must not fall between them.
-      const release = this.#staging === null && this.files.size > 1 ? acquireCommitLock(this.dir, this.dir, this.#lockWait) : () => undefined;
+      const release = this.#staging === null && this.files.size > 1 ? acquireCommitLock(this.dir, this.#lockWait) : () => undefined;
       try {
         for (const [name, f] of this.files) {
           f.commit();
